@@ -1,0 +1,35 @@
+package io.odyssey.codecs;
+
+/**
+ * Why an inbound frame was refused. The order is part of the metrics contract: each reason is a labelled
+ * counter {@code odyssey_ingest_frames_rejected_total{reason="..."}}; add new reasons at the end.
+ */
+public enum RejectReason
+{
+    /** Shorter than its header or than the block its header declares. */
+    TRUNCATED,
+    /** Header names a schema that is not Odyssey's. */
+    UNKNOWN_SCHEMA,
+    /** Odyssey schema, but a template this receiver does not handle. */
+    UNKNOWN_TEMPLATE,
+    /** Newer schema version than this receiver knows: it cannot vouch for the content. */
+    UNSUPPORTED_VERSION,
+    /** Drone id not positive. */
+    INVALID_DRONE_ID,
+    LATITUDE_OUT_OF_RANGE,
+    LONGITUDE_OUT_OF_RANGE,
+    ALTITUDE_OUT_OF_RANGE,
+    HEADING_OUT_OF_RANGE,
+    NEGATIVE_SPEED,
+    BATTERY_OUT_OF_RANGE,
+    UNKNOWN_STATUS,
+    /** Sequence not newer than the last accepted for that drone (replayed, duplicated or reordered). */
+    STALE_SEQUENCE;
+
+    private static final RejectReason[] VALUES = values();
+
+    public static RejectReason get(final int ordinal)
+    {
+        return VALUES[ordinal];
+    }
+}

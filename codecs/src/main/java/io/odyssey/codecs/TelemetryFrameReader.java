@@ -1,0 +1,176 @@
+package io.odyssey.codecs;
+
+import io.odyssey.codecs.sbe.DroneStatus;
+import io.odyssey.codecs.sbe.HeartbeatDecoder;
+import io.odyssey.codecs.sbe.MessageHeaderDecoder;
+import io.odyssey.codecs.sbe.TelemetryDecoder;
+import org.agrona.DirectBuffer;
+
+/**
+ * Decodes and validates one inbound frame in place: a reusable flyweight, no allocation per frame.
+ * <p>
+ * After {@link #read(DirectBuffer, int, int)} returns {@link #TELEMETRY} or {@link #HEARTBEAT} the matching
+ * decoder ({@link #telemetry()} / {@link #heartbeat()}) is positioned on the frame, honouring the sender's
+ * {@code blockLength} and {@code version}, so frames from older senders decode (fields they lack read as
+ * their null value, see {@link #climbRate()}). Otherwise it returns {@link #REJECTED} and {@link #rejectReason()}
+ * says why. Per-drone sequence ordering is the caller's business: only it knows the last sequence seen.
+ */
+public final class TelemetryFrameReader
+{
+    public static final int REJECTED = 0;
+    public static final int TELEMETRY = 1;
+    public static final int HEARTBEAT = 2;
+
+    /** Smallest telemetry block any supported version sends (version 1 has no climbRate). */
+    public static final int TELEMETRY_V1_BLOCK_LENGTH = TelemetryDecoder.climbRateEncodingOffset();
+    /** Highest altitude above home we accept, metres. Well above any drone ceiling, below nonsense. */
+    public static final float MAX_ALTITUDE_M = 20_000f;
+    public static final float MIN_ALTITUDE_M = -1_000f;
+    /** Faster than any multirotor or fixed-wing drone we fly, m/s. */
+    public static final float MAX_SPEED_MPS = 200f;
+
+    private static final int MAX_STATUS = DroneStatus.EMERGENCY.value();
+
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final TelemetryDecoder telemetry = new TelemetryDecoder();
+    private final HeartbeatDecoder heartbeat = new HeartbeatDecoder();
+    private RejectReason rejectReason;
+
+    /**
+     * @return {@link #TELEMETRY}, {@link #HEARTBEAT} or {@link #REJECTED}.
+     */
+    public int read(final DirectBuffer buffer, final int offset, final int length)
+    {
+        rejectReason = null;
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            return reject(RejectReason.TRUNCATED);
+        }
+        header.wrap(buffer, offset);
+        if (header.schemaId() != TelemetryDecoder.SCHEMA_ID)
+        {
+            return reject(RejectReason.UNKNOWN_SCHEMA);
+        }
+        final int version = header.version();
+        if (version > TelemetryDecoder.SCHEMA_VERSION)
+        {
+            return reject(RejectReason.UNSUPPORTED_VERSION);
+        }
+        final int blockLength = header.blockLength();
+        final int bodyLength = length - MessageHeaderDecoder.ENCODED_LENGTH;
+        if (blockLength > bodyLength)
+        {
+            return reject(RejectReason.TRUNCATED);
+        }
+        final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        switch (header.templateId())
+        {
+            case TelemetryDecoder.TEMPLATE_ID:
+                if (blockLength < TELEMETRY_V1_BLOCK_LENGTH)
+                {
+                    return reject(RejectReason.TRUNCATED);
+                }
+                telemetry.wrap(buffer, bodyOffset, blockLength, version);
+                return validateTelemetry();
+
+            case HeartbeatDecoder.TEMPLATE_ID:
+                if (blockLength < HeartbeatDecoder.BLOCK_LENGTH)
+                {
+                    return reject(RejectReason.TRUNCATED);
+                }
+                heartbeat.wrap(buffer, bodyOffset, blockLength, version);
+                if (heartbeat.droneId() <= 0)
+                {
+                    return reject(RejectReason.INVALID_DRONE_ID);
+                }
+                return HEARTBEAT;
+
+            default:
+                return reject(RejectReason.UNKNOWN_TEMPLATE);
+        }
+    }
+
+    private int validateTelemetry()
+    {
+        final TelemetryDecoder t = telemetry;
+        if (t.droneId() <= 0)
+        {
+            return reject(RejectReason.INVALID_DRONE_ID);
+        }
+        // Written as negated ranges so NaN, which fails every comparison, is rejected too.
+        final double latitude = t.latitude();
+        if (!(latitude >= -90.0 && latitude <= 90.0))
+        {
+            return reject(RejectReason.LATITUDE_OUT_OF_RANGE);
+        }
+        final double longitude = t.longitude();
+        if (!(longitude >= -180.0 && longitude <= 180.0))
+        {
+            return reject(RejectReason.LONGITUDE_OUT_OF_RANGE);
+        }
+        final float altitude = t.altitude();
+        if (!(altitude >= MIN_ALTITUDE_M && altitude <= MAX_ALTITUDE_M))
+        {
+            return reject(RejectReason.ALTITUDE_OUT_OF_RANGE);
+        }
+        final float heading = t.heading();
+        if (!(heading >= 0f && heading < 360f))
+        {
+            return reject(RejectReason.HEADING_OUT_OF_RANGE);
+        }
+        final float speed = t.groundSpeed();
+        if (!(speed >= 0f && speed <= MAX_SPEED_MPS))
+        {
+            return reject(RejectReason.NEGATIVE_SPEED);
+        }
+        final float battery = t.battery();
+        if (!(battery >= 0f && battery <= 100f))
+        {
+            return reject(RejectReason.BATTERY_OUT_OF_RANGE);
+        }
+        if (t.statusRaw() > MAX_STATUS)
+        {
+            return reject(RejectReason.UNKNOWN_STATUS);
+        }
+        return TELEMETRY;
+    }
+
+    private int reject(final RejectReason reason)
+    {
+        rejectReason = reason;
+        return REJECTED;
+    }
+
+    public RejectReason rejectReason()
+    {
+        return rejectReason;
+    }
+
+    public MessageHeaderDecoder header()
+    {
+        return header;
+    }
+
+    public TelemetryDecoder telemetry()
+    {
+        return telemetry;
+    }
+
+    public HeartbeatDecoder heartbeat()
+    {
+        return heartbeat;
+    }
+
+    /** Climb rate of the current telemetry frame; 0 for version-1 senders, which do not report it. */
+    public float climbRate()
+    {
+        final float climbRate = telemetry.climbRate();
+        return Float.isNaN(climbRate) ? 0f : climbRate;
+    }
+
+    /** Status ordinal of the current telemetry frame (validated to be a known value). */
+    public int statusCode()
+    {
+        return telemetry.statusRaw();
+    }
+}

@@ -1,0 +1,66 @@
+package io.odyssey.codecs;
+
+import io.odyssey.codecs.sbe.DroneStatus;
+import io.odyssey.codecs.sbe.HeartbeatEncoder;
+import io.odyssey.codecs.sbe.MessageHeaderEncoder;
+import io.odyssey.codecs.sbe.TelemetryEncoder;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Encodes telemetry and heartbeat frames (header + body) into a caller's buffer: the sender side of
+ * {@link TelemetryFrameReader}. A reusable flyweight; allocation-free.
+ */
+public final class TelemetryFrameWriter
+{
+    public static final int TELEMETRY_FRAME_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH + TelemetryEncoder.BLOCK_LENGTH;
+    public static final int HEARTBEAT_FRAME_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH + HeartbeatEncoder.BLOCK_LENGTH;
+
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final TelemetryEncoder telemetry = new TelemetryEncoder();
+    private final HeartbeatEncoder heartbeat = new HeartbeatEncoder();
+
+    /** @return the encoded length, {@link #TELEMETRY_FRAME_LENGTH}. */
+    public int telemetry(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final long droneId,
+        final long sequence,
+        final long sentAtNanos,
+        final double latitude,
+        final double longitude,
+        final float altitude,
+        final float heading,
+        final float groundSpeed,
+        final float battery,
+        final DroneStatus status,
+        final byte flags,
+        final float climbRate)
+    {
+        telemetry.wrapAndApplyHeader(buffer, offset, header)
+            .droneId(droneId)
+            .sequence(sequence)
+            .sentAtNanos(sentAtNanos)
+            .latitude(latitude)
+            .longitude(longitude)
+            .altitude(altitude)
+            .heading(heading)
+            .groundSpeed(groundSpeed)
+            .battery(battery)
+            .status(status)
+            .climbRate(climbRate);
+        // The set is carried as its raw bits (see DroneFlag): one store instead of four choice setters.
+        buffer.putByte(offset + MessageHeaderEncoder.ENCODED_LENGTH + TelemetryEncoder.flagsEncodingOffset(), flags);
+        return TELEMETRY_FRAME_LENGTH;
+    }
+
+    /** @return the encoded length, {@link #HEARTBEAT_FRAME_LENGTH}. */
+    public int heartbeat(
+        final MutableDirectBuffer buffer, final int offset, final long droneId, final long sentAtNanos, final long lastSequence)
+    {
+        heartbeat.wrapAndApplyHeader(buffer, offset, header)
+            .droneId(droneId)
+            .sentAtNanos(sentAtNanos)
+            .lastSequence(lastSequence);
+        return HEARTBEAT_FRAME_LENGTH;
+    }
+}

@@ -1,0 +1,71 @@
+package io.odyssey.runtime;
+
+import org.agrona.concurrent.ShutdownSignalBarrier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * The uniform lifecycle of every Odyssey process: validate configuration (fail fast naming the bad setting),
+ * launch, log one line per lifecycle event, wait for SIGINT/SIGTERM, close in reverse order.
+ * <p>
+ * Each {@code main} is three lines: {@code ProcessLauncher.run("ingest", args, Config.ALL, EdgeIngest::launch)}.
+ */
+public final class ProcessLauncher
+{
+    private ProcessLauncher()
+    {
+    }
+
+    /** Builds the running process; the returned resource is closed on shutdown. */
+    @FunctionalInterface
+    public interface Launch
+    {
+        AutoCloseable launch() throws Exception;
+    }
+
+    public static void run(final String role, final String[] args, final List<Setting> settings, final Launch launch)
+    {
+        if (args.length > 0 && ("--help".equals(args[0]) || "-h".equals(args[0])))
+        {
+            System.out.println("Odyssey " + role + ": configured by environment variables (or -D system properties:"
+                + " ODYSSEY_FOO_BAR is also -Dodyssey.foo.bar)\n");
+            System.out.print(Setting.describe(settings));
+            return;
+        }
+        final Logger log = LoggerFactory.getLogger("odyssey." + role);
+        final long startNs = System.nanoTime();
+        log.info("{} starting (pid {}, {})", role, ProcessHandle.current().pid(), Runtime.version());
+        final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+        final AutoCloseable running;
+        try
+        {
+            running = launch.launch();
+        }
+        catch (final ConfigurationException ex)
+        {
+            log.error("{} refused to start: {}", role, ex.getMessage());
+            System.exit(2);
+            return;
+        }
+        catch (final Throwable ex)
+        {
+            log.error("{} failed to start", role, ex);
+            System.exit(1);
+            return;
+        }
+        log.info("{} started in {} ms", role, (System.nanoTime() - startNs) / 1_000_000);
+        barrier.await();
+        log.info("{} stopping", role);
+        try
+        {
+            running.close();
+            log.info("{} stopped", role);
+        }
+        catch (final Throwable ex)
+        {
+            log.error("{} did not stop cleanly", role, ex);
+        }
+    }
+}

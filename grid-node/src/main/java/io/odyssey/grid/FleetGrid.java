@@ -1,0 +1,96 @@
+package io.odyssey.grid;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+
+import java.util.List;
+
+/**
+ * The grid's shape in one place: map names, member configuration and client configuration. Members and
+ * clients are built from here so they cannot disagree.
+ * <p>
+ * {@value #FLEET_MAP} holds the latest {@link DroneState} of every drone, partitioned by drone id with
+ * synchronous backups. It is not the system of record (the journal is): writers only ever replace a state with
+ * a higher sequence.
+ */
+public final class FleetGrid
+{
+    /** Latest state per drone: {@code IMap<Long, DroneState>}. */
+    public static final String FLEET_MAP = "fleet";
+
+    private FleetGrid()
+    {
+    }
+
+    /**
+     * Member configuration.
+     *
+     * @param bindHost    interface to bind and advertise (loopback for local runs, the pod IP in Kubernetes).
+     * @param port        first port to try; auto-increments when taken, so several members can share a host.
+     * @param backupCount synchronous backups of each fleet map partition (at least 1 in production).
+     */
+    public static Config memberConfig(
+        final String clusterName, final String bindHost, final int port, final List<String> members, final int backupCount)
+    {
+        final Config config = new Config();
+        config.setClusterName(clusterName);
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.setProperty("hazelcast.logging.type", "slf4j");
+        // Stop quickly on SIGTERM: the launcher handles shutdown itself, and migrations are awaited there.
+        config.setProperty("hazelcast.shutdownhook.enabled", "false");
+        config.getNetworkConfig().setPort(port).setPortAutoIncrement(true).setPortCount(20);
+        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(bindHost);
+        config.setProperty("hazelcast.socket.bind.any", "false");
+        final JoinConfig join = config.getNetworkConfig().getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).setMembers(members);
+
+        config.addMapConfig(new MapConfig(FLEET_MAP)
+            .setBackupCount(backupCount)
+            .setAsyncBackupCount(0)
+            .setInMemoryFormat(InMemoryFormat.BINARY)
+            .setStatisticsEnabled(true));
+        config.getSerializationConfig().getCompactSerializationConfig().addSerializer(new DroneStateSerializer());
+        return config;
+    }
+
+    /**
+     * Client configuration: a smart client that routes each operation to the partition owner and keeps retrying
+     * to connect, so processes can start in any order and survive a member restart.
+     */
+    public static ClientConfig clientConfig(final String clusterName, final List<String> members, final String instanceName)
+    {
+        final ClientConfig config = new ClientConfig();
+        config.setClusterName(clusterName);
+        config.setInstanceName(instanceName);
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.setProperty("hazelcast.logging.type", "slf4j");
+        config.setProperty("hazelcast.client.shutdownhook.enabled", "false");
+        config.getNetworkConfig().setAddresses(members).setSmartRouting(true);
+        config.getConnectionStrategyConfig().getConnectionRetryConfig()
+            .setClusterConnectTimeoutMillis(Long.MAX_VALUE)
+            .setInitialBackoffMillis(200)
+            .setMaxBackoffMillis(2_000);
+        config.getSerializationConfig().getCompactSerializationConfig().addSerializer(new DroneStateSerializer());
+        return config;
+    }
+
+    /** A client configured from {@link GridSettings} (environment / system properties). */
+    public static HazelcastInstance newClient(final String instanceName)
+    {
+        return HazelcastClient.newHazelcastClient(clientConfig(
+            GridSettings.CLUSTER_NAME.get(), GridSettings.members(GridSettings.MEMBERS.get()), instanceName));
+    }
+
+    public static IMap<Long, DroneState> fleetMap(final HazelcastInstance instance)
+    {
+        return instance.getMap(FLEET_MAP);
+    }
+}

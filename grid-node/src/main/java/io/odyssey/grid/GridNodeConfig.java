@@ -1,0 +1,52 @@
+package io.odyssey.grid;
+
+import io.odyssey.runtime.Setting;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every setting of the grid node process, with defaults; read from the environment, then system properties. */
+public final class GridNodeConfig
+{
+    public static final Setting BIND_HOST = Setting.of(
+        "ODYSSEY_GRID_BIND_HOST", "127.0.0.1", "Interface the member binds and advertises");
+    public static final Setting PORT = Setting.of(
+        "ODYSSEY_GRID_PORT", "5701", "First member port to try (auto-increments when taken)");
+    public static final Setting BACKUP_COUNT = Setting.of(
+        "ODYSSEY_GRID_BACKUP_COUNT", "1", "Synchronous backups of each fleet map partition");
+    public static final Setting STATUS_HOST = Setting.of(
+        "ODYSSEY_GRID_STATUS_HOST", "127.0.0.1", "Interface of the health/metrics HTTP endpoint");
+    public static final Setting STATUS_PORT = Setting.of(
+        "ODYSSEY_GRID_STATUS_PORT", "9102", "Port of the health/metrics HTTP endpoint (0 = any free port)");
+
+    public static final List<Setting> ALL;
+
+    static
+    {
+        final List<Setting> all = new ArrayList<>(GridSettings.ALL);
+        all.addAll(List.of(BIND_HOST, PORT, BACKUP_COUNT, STATUS_HOST, STATUS_PORT));
+        ALL = List.copyOf(all);
+    }
+
+    public String clusterName = GridSettings.CLUSTER_NAME.get();
+    public List<String> members = GridSettings.members(GridSettings.MEMBERS.get());
+    public String bindHost = BIND_HOST.get();
+    public int port = PORT.intValue();
+    public int backupCount = BACKUP_COUNT.intValue();
+    public String statusHost = STATUS_HOST.get();
+    public int statusPort = STATUS_PORT.intValue();
+
+    /** Validates the combination; throws naming the offending setting. */
+    public GridNodeConfig conclude()
+    {
+        if (port < 1 || port > 65535)
+        {
+            throw PORT.invalid(String.valueOf(port), "a port number");
+        }
+        if (backupCount < 0 || backupCount > 6)
+        {
+            throw BACKUP_COUNT.invalid(String.valueOf(backupCount), "between 0 and 6");
+        }
+        return this;
+    }
+}
