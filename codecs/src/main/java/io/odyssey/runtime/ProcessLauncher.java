@@ -25,6 +25,18 @@ public final class ProcessLauncher
         AutoCloseable launch() throws Exception;
     }
 
+    /**
+     * Properties every Odyssey JVM wants (see docs/operations.md), set here so that {@code java -jar} needs no
+     * flags; an explicit {@code -D} still wins.
+     */
+    public static void defaultSystemProperties()
+    {
+        System.getProperties().putIfAbsent("hazelcast.phone.home.enabled", "false");
+        System.getProperties().putIfAbsent("hazelcast.logging.type", "slf4j");
+        System.getProperties().putIfAbsent("org.jboss.logging.provider", "slf4j");
+        System.getProperties().putIfAbsent("chronicle.analytics.disable", "true");
+    }
+
     public static void run(final String role, final String[] args, final List<Setting> settings, final Launch launch)
     {
         if (args.length > 0 && ("--help".equals(args[0]) || "-h".equals(args[0])))
@@ -34,6 +46,7 @@ public final class ProcessLauncher
             System.out.print(Setting.describe(settings));
             return;
         }
+        defaultSystemProperties();
         final Logger log = LoggerFactory.getLogger("odyssey." + role);
         final long startNs = System.nanoTime();
         log.info("{} starting (pid {}, {})", role, ProcessHandle.current().pid(), Runtime.version());

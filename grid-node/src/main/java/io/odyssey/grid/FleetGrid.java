@@ -6,6 +6,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 
@@ -80,6 +81,17 @@ public final class FleetGrid
             .setMaxBackoffMillis(2_000);
         config.getSerializationConfig().getCompactSerializationConfig().addSerializer(new DroneStateSerializer());
         return config;
+    }
+
+    /**
+     * Starts a member and installs the fleet map's invariants ({@link KeepNewestStateInterceptor}). Every member
+     * must be started through here (tests included), so the guard holds whichever member owns a partition.
+     */
+    public static HazelcastInstance newMember(final Config config)
+    {
+        final HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+        fleetMap(member).addInterceptor(new KeepNewestStateInterceptor());
+        return member;
     }
 
     /** A client configured from {@link GridSettings} (environment / system properties). */

@@ -1,7 +1,6 @@
 package io.odyssey.grid;
 
 import com.hazelcast.cluster.ClusterState;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.Metrics;
@@ -32,7 +31,7 @@ public final class GridNode implements AutoCloseable
     public static GridNode launch(final GridNodeConfig config) throws Exception
     {
         config.conclude();
-        final HazelcastInstance member = Hazelcast.newHazelcastInstance(FleetGrid.memberConfig(
+        final HazelcastInstance member = FleetGrid.newMember(FleetGrid.memberConfig(
             config.clusterName, config.bindHost, config.port, config.members, config.backupCount));
         LOG.info("grid member {} joined cluster '{}' with {} member(s)",
             member.getCluster().getLocalMember().getAddress(), config.clusterName, member.getCluster().getMembers().size());

@@ -1,0 +1,40 @@
+package io.odyssey.runtime;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SettingTest
+{
+    private static final Setting PORT = Setting.of("ODYSSEY_TEST_PORT", "8080", "A port");
+
+    @Test
+    void shouldPreferEnvironmentThenPropertyThenDefault()
+    {
+        final Properties properties = new Properties();
+        assertThat(PORT.resolve(Map.of(), properties)).isEqualTo("8080");
+        properties.setProperty("odyssey.test.port", "9000");
+        assertThat(PORT.resolve(Map.of(), properties)).isEqualTo("9000");
+        assertThat(PORT.resolve(Map.of("ODYSSEY_TEST_PORT", " 9100 "), properties)).isEqualTo("9100");
+    }
+
+    @Test
+    void shouldNameTheSettingWhenAValueIsInvalid()
+    {
+        assertThatThrownBy(() -> PORT.parseInt("eighty"))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessage("ODYSSEY_TEST_PORT must be an integer, got 'eighty'");
+    }
+
+    @Test
+    void shouldDescribeSettingsForHelpAndDocs()
+    {
+        assertThat(Setting.describe(List.of(PORT))).contains("ODYSSEY_TEST_PORT", "A port", "default: 8080");
+        assertThat(Setting.describeMarkdown(List.of(PORT))).contains("| `ODYSSEY_TEST_PORT` | `8080` | A port |");
+    }
+}

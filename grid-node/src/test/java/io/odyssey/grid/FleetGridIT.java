@@ -1,0 +1,129 @@
+package io.odyssey.grid;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Two real members and a real client: the fleet map's backups, its keep-newest guard, and the node's status endpoint. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class FleetGridIT
+{
+    private static final String CLUSTER = "fleet-grid-it-" + UUID.randomUUID();
+    private static GridNode first;
+    private static GridNode second;
+    private static HazelcastInstance client;
+    private static IMap<Long, DroneState> fleet;
+
+    @BeforeAll
+    static void startGrid() throws Exception
+    {
+        final int port = 15701 + (int)(Math.random() * 2000);
+        first = GridNode.launch(config(port));
+        second = GridNode.launch(config(port));
+        client = HazelcastClient.newHazelcastClient(
+            FleetGrid.clientConfig(CLUSTER, List.of("127.0.0.1:" + port), "fleet-grid-it-client"));
+        fleet = FleetGrid.fleetMap(client);
+    }
+
+    @AfterAll
+    static void stopGrid()
+    {
+        if (client != null)
+        {
+            client.shutdown();
+        }
+        if (second != null)
+        {
+            second.close();
+        }
+        if (first != null)
+        {
+            first.close();
+        }
+    }
+
+    @Test
+    void shouldKeepTheNewestStateWhenAnOlderOneArrivesLater()
+    {
+        fleet.set(1L, state(1, 10));
+        fleet.set(1L, state(1, 9));
+        assertThat(fleet.get(1L).sequence()).isEqualTo(10);
+
+        final Map<Long, DroneState> batch = new HashMap<>();
+        for (long id = 100; id < 200; id++)
+        {
+            batch.put(id, state(id, 5));
+        }
+        fleet.setAll(batch);
+        batch.replaceAll((id, state) -> state(id, id % 2 == 0 ? 4 : 6));
+        fleet.setAll(batch);
+
+        for (long id = 100; id < 200; id++)
+        {
+            assertThat(fleet.get(id).sequence()).as("drone %d", id).isEqualTo(id % 2 == 0 ? 5 : 6);
+        }
+    }
+
+    @Test
+    void shouldHoldABackupOfEveryEntry()
+    {
+        for (long id = 1000; id < 1100; id++)
+        {
+            fleet.set(id, state(id, 1));
+        }
+        await().atMost(30, TimeUnit.SECONDS).untilAsserted(() ->
+        {
+            final long owned = FleetGrid.fleetMap(first.instance()).getLocalMapStats().getOwnedEntryCount() +
+                FleetGrid.fleetMap(second.instance()).getLocalMapStats().getOwnedEntryCount();
+            final long backups = FleetGrid.fleetMap(first.instance()).getLocalMapStats().getBackupEntryCount() +
+                FleetGrid.fleetMap(second.instance()).getLocalMapStats().getBackupEntryCount();
+            assertThat(backups).isEqualTo(owned);
+        });
+    }
+
+    @Test
+    void shouldReportHealthAndMetricsOverHttp() throws Exception
+    {
+        final HttpClient http = HttpClient.newHttpClient();
+        final HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + first.statusPort() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"UP\"", "2 member(s)");
+
+        final HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + first.statusPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("odyssey_grid_members{role=\"grid-node\"} 2");
+    }
+
+    private static GridNodeConfig config(final int port)
+    {
+        final GridNodeConfig config = new GridNodeConfig();
+        config.clusterName = CLUSTER;
+        config.members = List.of("127.0.0.1:" + port);
+        config.port = port;
+        config.statusPort = 0;
+        return config;
+    }
+
+    static DroneState state(final long id, final long sequence)
+    {
+        return new DroneState(id, sequence, 1L, 2L, 3L, 52.5, 13.4, 50f, 90f, 10f, 0f, 80f, "CRUISING", 8, "test");
+    }
+}
