@@ -50,35 +50,40 @@ public final class ProcessLauncher
         final Logger log = LoggerFactory.getLogger("odyssey." + role);
         final long startNs = System.nanoTime();
         log.info("{} starting (pid {}, {})", role, ProcessHandle.current().pid(), Runtime.version());
-        final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-        final AutoCloseable running;
-        try
+        // Agrona 2's barrier holds the JVM's shutdown hook until it is closed: close it only once we have stopped.
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
         {
-            running = launch.launch();
-        }
-        catch (final ConfigurationException ex)
-        {
-            log.error("{} refused to start: {}", role, ex.getMessage());
-            System.exit(2);
-            return;
-        }
-        catch (final Throwable ex)
-        {
-            log.error("{} failed to start", role, ex);
-            System.exit(1);
-            return;
-        }
-        log.info("{} started in {} ms", role, (System.nanoTime() - startNs) / 1_000_000);
-        barrier.await();
-        log.info("{} stopping", role);
-        try
-        {
-            running.close();
-            log.info("{} stopped", role);
-        }
-        catch (final Throwable ex)
-        {
-            log.error("{} did not stop cleanly", role, ex);
+            final AutoCloseable running;
+            try
+            {
+                running = launch.launch();
+            }
+            catch (final ConfigurationException ex)
+            {
+                log.error("{} refused to start: {}", role, ex.getMessage());
+                barrier.close();
+                System.exit(2);
+                return;
+            }
+            catch (final Throwable ex)
+            {
+                log.error("{} failed to start", role, ex);
+                barrier.close();
+                System.exit(1);
+                return;
+            }
+            log.info("{} started in {} ms", role, (System.nanoTime() - startNs) / 1_000_000);
+            barrier.await();
+            log.info("{} stopping", role);
+            try
+            {
+                running.close();
+                log.info("{} stopped", role);
+            }
+            catch (final Throwable ex)
+            {
+                log.error("{} did not stop cleanly", role, ex);
+            }
         }
     }
 }
