@@ -19,8 +19,9 @@ public final class LatencyHop
     private final String description;
     private final Recorder recorder = new Recorder(HIGHEST_TRACKABLE_NANOS, 3);
     private final Histogram cumulative = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
-    private Histogram interval;
-    private Histogram lastInterval = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
+    private final Histogram lastInterval = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
+    /** Only histograms the recorder itself handed out may be given back to it for reuse. */
+    private Histogram recycled;
 
     LatencyHop(final String name, final String description)
     {
@@ -41,11 +42,10 @@ public final class LatencyHop
      */
     public synchronized Histogram sample()
     {
-        interval = recorder.getIntervalHistogram(interval);
-        cumulative.add(interval);
-        final Histogram swap = lastInterval;
-        lastInterval = interval;
-        interval = swap;
+        recycled = recorder.getIntervalHistogram(recycled);
+        cumulative.add(recycled);
+        lastInterval.reset();
+        lastInterval.add(recycled);
         return lastInterval;
     }
 

@@ -35,6 +35,11 @@ public final class ProcessLauncher
         System.getProperties().putIfAbsent("hazelcast.logging.type", "slf4j");
         System.getProperties().putIfAbsent("org.jboss.logging.provider", "slf4j");
         System.getProperties().putIfAbsent("chronicle.analytics.disable", "true");
+        // With fewer than three cores the JDK sizes the common pool at 1, and Hazelcast (like CompletableFuture) then
+        // runs every async completion on a brand-new thread: a putAll over 271 partitions started 271 threads per
+        // call and took both cores in system time. Two workers make it use the pool instead.
+        System.getProperties().putIfAbsent("java.util.concurrent.ForkJoinPool.common.parallelism",
+            String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
     }
 
     public static void run(final String role, final String[] args, final List<Setting> settings, final Launch launch)

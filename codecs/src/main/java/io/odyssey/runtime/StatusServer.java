@@ -52,7 +52,18 @@ public final class StatusServer implements AutoCloseable
         server.createContext("/metrics", this::metrics);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> daemon(r, metrics.role() + "-status-http")));
         sampler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, metrics.role() + "-latency-sampler"));
-        sampler.scheduleAtFixedRate(metrics::sampleHops, 1, 1, TimeUnit.SECONDS);
+        sampler.scheduleAtFixedRate(() ->
+        {
+            try
+            {
+                metrics.sampleHops();
+            }
+            catch (final RuntimeException ex)
+            {
+                // A scheduled task that throws is never run again: log and keep sampling.
+                LOG.error("sampling latency hops failed", ex);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
         server.start();
         LOG.info("status endpoint listening on http://{}:{}/ (health, metrics)", host, port());
     }

@@ -1,0 +1,75 @@
+package io.odyssey.ingest;
+
+import io.odyssey.grid.GridSettings;
+import io.odyssey.runtime.Endpoints;
+import io.odyssey.runtime.Setting;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every setting of the edge ingest process, with defaults; read from the environment, then system properties. */
+public final class EdgeIngestConfig
+{
+    public static final Setting NODE_ID = Setting.of(
+        "ODYSSEY_INGEST_NODE_ID", "ingest-1", "Name of this ingest node, recorded with every drone state it writes");
+    public static final Setting ENDPOINT = Setting.of(
+        "ODYSSEY_INGEST_ENDPOINT", "127.0.0.1:40123", "UDP endpoint (host:port) to receive telemetry on; 0.0.0.0:40123 in containers");
+    public static final Setting STREAM_ID = Setting.of("ODYSSEY_INGEST_STREAM_ID", "1001", "Aeron stream id of telemetry");
+    public static final Setting AERON_DIR = Setting.of(
+        "ODYSSEY_INGEST_AERON_DIR", "", "Directory of the embedded Aeron media driver (default: a private temp directory)");
+    public static final Setting IDLE_STRATEGY = Setting.of(
+        "ODYSSEY_INGEST_IDLE_STRATEGY", "backoff", "Idle strategy of the ingest thread: backoff, busy, yield, sleep");
+    public static final Setting FRAGMENT_LIMIT = Setting.of(
+        "ODYSSEY_INGEST_FRAGMENT_LIMIT", "256", "Frames read per poll of the subscription");
+    public static final Setting FLUSH_INTERVAL_MS = Setting.of(
+        "ODYSSEY_INGEST_FLUSH_INTERVAL_MS", "5", "How often the newest state of changed drones is written to the grid, ms");
+    public static final Setting MAX_DRONES = Setting.of(
+        "ODYSSEY_INGEST_MAX_DRONES", "100000", "Drones this node can track; frames from further drones are rejected");
+    public static final Setting STATUS_HOST = Setting.of("ODYSSEY_INGEST_STATUS_HOST", "127.0.0.1", "Interface of /health and /metrics");
+    public static final Setting STATUS_PORT = Setting.of("ODYSSEY_INGEST_STATUS_PORT", "9101", "Port of /health and /metrics (0 = any)");
+
+    public static final List<Setting> ALL;
+
+    static
+    {
+        final List<Setting> all = new ArrayList<>(GridSettings.ALL);
+        all.addAll(List.of(NODE_ID, ENDPOINT, STREAM_ID, AERON_DIR, IDLE_STRATEGY, FRAGMENT_LIMIT, FLUSH_INTERVAL_MS,
+            MAX_DRONES, STATUS_HOST, STATUS_PORT));
+        ALL = List.copyOf(all);
+    }
+
+    public String clusterName = GridSettings.CLUSTER_NAME.get();
+    public List<String> gridMembers = GridSettings.members(GridSettings.MEMBERS.get());
+    public String nodeId = NODE_ID.get();
+    public String endpoint = ENDPOINT.get();
+    public int streamId = STREAM_ID.intValue();
+    public String aeronDir = AERON_DIR.get();
+    public String idleStrategy = IDLE_STRATEGY.get();
+    public int fragmentLimit = FRAGMENT_LIMIT.intValue();
+    public long flushIntervalMs = FLUSH_INTERVAL_MS.longValue();
+    public int maxDrones = MAX_DRONES.intValue();
+    public String statusHost = STATUS_HOST.get();
+    public int statusPort = STATUS_PORT.intValue();
+
+    public EdgeIngestConfig conclude()
+    {
+        Endpoints.parse(ENDPOINT, endpoint);
+        if (nodeId == null || nodeId.isBlank())
+        {
+            throw NODE_ID.invalid(String.valueOf(nodeId), "a non-empty name");
+        }
+        if (fragmentLimit < 1 || fragmentLimit > 65_536)
+        {
+            throw FRAGMENT_LIMIT.invalid(String.valueOf(fragmentLimit), "between 1 and 65536");
+        }
+        if (flushIntervalMs < 0 || flushIntervalMs > 10_000)
+        {
+            throw FLUSH_INTERVAL_MS.invalid(String.valueOf(flushIntervalMs), "between 0 and 10000");
+        }
+        if (maxDrones < 1 || maxDrones > 10_000_000)
+        {
+            throw MAX_DRONES.invalid(String.valueOf(maxDrones), "between 1 and 10000000");
+        }
+        return this;
+    }
+}

@@ -1,0 +1,34 @@
+package io.odyssey.ingest;
+
+import io.odyssey.codecs.RejectReason;
+import io.odyssey.runtime.Counter;
+import io.odyssey.runtime.LatencyHop;
+import io.odyssey.runtime.Metrics;
+
+/** The ingest node's counters and latency hops, registered once with stable names (every reject reason up front). */
+final class IngestMetrics
+{
+    final Metrics metrics = new Metrics("edge-ingest");
+    final Counter framesReceived = metrics.counter("odyssey_ingest_frames_received_total", "Frames received from drones");
+    final Counter framesAccepted = metrics.counter("odyssey_ingest_frames_accepted_total", "Telemetry frames accepted");
+    final Counter[] framesRejected = new Counter[RejectReason.values().length];
+    final Counter tableFull = metrics.counter(
+        "odyssey_ingest_frames_dropped_total", "Valid frames dropped because this node tracks too many drones", "cause=\"table_full\"");
+    final Counter heartbeats = metrics.counter("odyssey_ingest_heartbeats_total", "Heartbeats received");
+    final Counter gridFlushes = metrics.counter("odyssey_ingest_grid_flushes_total", "Batches written to the fleet map");
+    final Counter gridEntriesWritten = metrics.counter(
+        "odyssey_ingest_grid_entries_written_total", "Drone states written to the fleet map");
+    final Counter gridWriteFailures = metrics.counter(
+        "odyssey_ingest_grid_write_failures_total", "Batches the fleet map refused or that timed out (retried)");
+    final LatencyHop ingestDecoded = metrics.hop("ingest_decoded", "drone send -> ingest decoded");
+    final LatencyHop gridWritten = metrics.hop("grid_written", "drone send -> fleet map write acknowledged");
+
+    IngestMetrics()
+    {
+        for (final RejectReason reason : RejectReason.values())
+        {
+            framesRejected[reason.ordinal()] = metrics.counter(
+                "odyssey_ingest_frames_rejected_total", "Frames rejected, by reason", "reason=\"" + reason.name() + "\"");
+        }
+    }
+}
