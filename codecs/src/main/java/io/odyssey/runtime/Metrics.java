@@ -2,9 +2,15 @@ package io.odyssey.runtime;
 
 import org.HdrHistogram.Histogram;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -15,6 +21,8 @@ import java.util.function.DoubleSupplier;
 public final class Metrics
 {
     private static final double[] QUANTILES = {0.5, 0.9, 0.99, 0.999, 1.0};
+
+    private static final Logger LOG = LoggerFactory.getLogger(Metrics.class);
 
     private final String role;
     private final List<Counter> counters = new CopyOnWriteArrayList<>();
@@ -74,6 +82,34 @@ public final class Metrics
         {
             hop.sample();
         }
+    }
+
+    /**
+     * Closes each hop's interval once a second on a daemon thread, so {@code /metrics} reports the last second.
+     *
+     * @return stops the sampling.
+     */
+    public AutoCloseable startSampling()
+    {
+        final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(runnable ->
+        {
+            final Thread thread = new Thread(runnable, role + "-latency-sampler");
+            thread.setDaemon(true);
+            return thread;
+        });
+        sampler.scheduleAtFixedRate(() ->
+        {
+            try
+            {
+                sampleHops();
+            }
+            catch (final RuntimeException ex)
+            {
+                // A scheduled task that throws is never run again: log and keep sampling.
+                LOG.error("sampling latency hops failed", ex);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        return sampler::shutdownNow;
     }
 
     public String renderPrometheus()

@@ -9,11 +9,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -28,7 +25,7 @@ public final class StatusServer implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(StatusServer.class);
 
     private final HttpServer server;
-    private final ScheduledExecutorService sampler;
+    private final AutoCloseable sampler;
     private final Metrics metrics;
     private final Supplier<Map<String, HealthCheck.Result>> checks;
 
@@ -41,29 +38,12 @@ public final class StatusServer implements AutoCloseable
         throws IOException
     {
         this.metrics = metrics;
-        this.checks = () ->
-        {
-            final Map<String, HealthCheck.Result> results = new LinkedHashMap<>();
-            checks.forEach((name, check) -> results.put(name, HealthCheck.evaluate(check)));
-            return results;
-        };
+        this.checks = () -> HealthCheck.evaluateAll(checks);
         server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.createContext("/health", this::health);
         server.createContext("/metrics", this::metrics);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> daemon(r, metrics.role() + "-status-http")));
-        sampler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, metrics.role() + "-latency-sampler"));
-        sampler.scheduleAtFixedRate(() ->
-        {
-            try
-            {
-                metrics.sampleHops();
-            }
-            catch (final RuntimeException ex)
-            {
-                // A scheduled task that throws is never run again: log and keep sampling.
-                LOG.error("sampling latency hops failed", ex);
-            }
-        }, 1, 1, TimeUnit.SECONDS);
+        sampler = metrics.startSampling();
         server.start();
         LOG.info("status endpoint listening on http://{}:{}/ (health, metrics)", host, port());
     }
@@ -76,23 +56,8 @@ public final class StatusServer implements AutoCloseable
     private void health(final HttpExchange exchange) throws IOException
     {
         final Map<String, HealthCheck.Result> results = checks.get();
-        final boolean up = results.values().stream().allMatch(HealthCheck.Result::healthy);
-        final StringBuilder json = new StringBuilder("{\"status\":\"").append(up ? "UP" : "DOWN")
-            .append("\",\"role\":\"").append(metrics.role()).append("\",\"checks\":{");
-        boolean first = true;
-        for (final Map.Entry<String, HealthCheck.Result> entry : results.entrySet())
-        {
-            if (!first)
-            {
-                json.append(',');
-            }
-            first = false;
-            json.append('"').append(Json.escape(entry.getKey())).append("\":{\"healthy\":")
-                .append(entry.getValue().healthy()).append(",\"detail\":\"")
-                .append(Json.escape(entry.getValue().detail())).append("\"}");
-        }
-        json.append("}}");
-        respond(exchange, up ? 200 : 503, "application/json", json.toString());
+        respond(exchange, HealthCheck.allHealthy(results) ? 200 : 503, "application/json",
+            HealthCheck.render(metrics.role(), results));
     }
 
     private void metrics(final HttpExchange exchange) throws IOException
@@ -123,7 +88,14 @@ public final class StatusServer implements AutoCloseable
     public void close()
     {
         server.stop(0);
-        sampler.shutdownNow();
+        try
+        {
+            sampler.close();
+        }
+        catch (final Exception ignore)
+        {
+            // closing a scheduler does not fail
+        }
         ((java.util.concurrent.ExecutorService)server.getExecutor()).shutdownNow();
     }
 }

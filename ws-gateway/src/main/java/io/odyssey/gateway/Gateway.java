@@ -1,0 +1,202 @@
+package io.odyssey.gateway;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
+import io.odyssey.grid.FleetGrid;
+import io.odyssey.runtime.HealthCheck;
+import io.odyssey.runtime.Json;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.PathHandler;
+import io.undertow.server.handlers.resource.ClassPathResourceManager;
+import io.undertow.server.handlers.resource.PathResourceManager;
+import io.undertow.server.handlers.resource.ResourceHandler;
+import io.undertow.server.handlers.resource.ResourceManager;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.OffsetEpochNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A running gateway: a grid client, the fleet feed (continuous query + fan-out), and the Undertow server with the
+ * WebSocket, the dashboard, {@code /health}, {@code /metrics} and {@code /config.json}.
+ */
+public final class Gateway implements AutoCloseable
+{
+    /** Where the ui module's jar puts the built dashboard. */
+    static final String UI_CLASSPATH_PREFIX = "odyssey-ui";
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+    private final HazelcastInstance client;
+    private final FleetFeed feed;
+    private final Undertow server;
+    private final AutoCloseable sampler;
+    private final GatewayMetrics metrics;
+    private final int port;
+
+    private Gateway(
+        final HazelcastInstance client, final FleetFeed feed, final Undertow server, final AutoCloseable sampler,
+        final GatewayMetrics metrics)
+    {
+        this.client = client;
+        this.feed = feed;
+        this.server = server;
+        this.sampler = sampler;
+        this.metrics = metrics;
+        this.port = ((InetSocketAddress)server.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    public static Gateway launch(final GatewayConfig config) throws Exception
+    {
+        config.conclude();
+        final GatewayMetrics metrics = new GatewayMetrics();
+        LOG.info("connecting to grid '{}' at {}", config.clusterName, config.gridMembers);
+        final HazelcastInstance client = HazelcastClient.newHazelcastClient(
+            FleetGrid.clientConfig(config.clusterName, config.gridMembers, "ws-gateway"));
+        final AtomicBoolean connected = new AtomicBoolean(true);
+        client.getLifecycleService().addLifecycleListener(event ->
+        {
+            if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_DISCONNECTED)
+            {
+                connected.set(false);
+                LOG.warn("lost the grid connection; clients keep the last known state until it returns");
+            }
+            else if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_CONNECTED)
+            {
+                connected.set(true);
+                LOG.info("grid connection restored");
+            }
+        });
+
+        FleetFeed feed = null;
+        try
+        {
+            final OffsetEpochNanoClock clock = new OffsetEpochNanoClock();
+            feed = new FleetFeed(FleetGrid.fleetMap(client), clock, metrics, config.coalesceMs);
+            feed.start();
+            final FleetFeed liveFeed = feed;
+            metrics.metrics.gauge("odyssey_ws_clients", "Connected WebSocket clients", liveFeed::sessionCount);
+            metrics.metrics.gauge("odyssey_ws_max_pending_bytes", "Largest backlog of unsent bytes of any client",
+                liveFeed::maxPendingBytes);
+            metrics.metrics.gauge("odyssey_gateway_fleet_size", "Drones in the gateway's fleet view", () -> liveFeed.fleet().size());
+
+            final Map<String, HealthCheck> checks = new LinkedHashMap<>();
+            checks.put("grid", () -> connected.get() && client.getLifecycleService().isRunning() ?
+                HealthCheck.Result.up("connected to " + config.clusterName) : HealthCheck.Result.down("not connected to the grid"));
+            checks.put("fleet-feed", () -> liveFeed.listening() ?
+                HealthCheck.Result.up(liveFeed.fleet().size() + " drones, " + liveFeed.sessionCount() + " clients") :
+                HealthCheck.Result.down("not listening"));
+
+            final PathHandler routes = Handlers.path()
+                .addExactPath("/ws/fleet", Handlers.websocket(new FleetSocket(liveFeed, metrics, clock, config)))
+                .addExactPath("/health", exchange ->
+                {
+                    final Map<String, HealthCheck.Result> results = HealthCheck.evaluateAll(checks);
+                    respond(exchange, HealthCheck.allHealthy(results) ? 200 : 503, "application/json",
+                        HealthCheck.render("ws-gateway", results));
+                })
+                .addExactPath("/metrics", exchange ->
+                    respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.metrics.renderPrometheus()))
+                .addExactPath("/config.json", exchange -> respond(exchange, 200, "application/json", clientConfig(config)))
+                .addPrefixPath("/", dashboard(config));
+
+            final Undertow server = Undertow.builder()
+                .addHttpListener(config.port, config.host)
+                .setIoThreads(config.ioThreads)
+                .setWorkerThreads(config.workerThreads)
+                .setHandler(routes)
+                .build();
+            server.start();
+            final Gateway gateway = new Gateway(client, feed, server, metrics.metrics.startSampling(), metrics);
+            LOG.info("gateway listening on http://{}:{}/ (WebSocket /ws/fleet, coalescing {} ms)",
+                config.host, gateway.port(), config.coalesceMs);
+            return gateway;
+        }
+        catch (final Exception | Error ex)
+        {
+            CloseHelper.quietClose(feed);
+            client.shutdown();
+            throw ex;
+        }
+    }
+
+    private static String clientConfig(final GatewayConfig config)
+    {
+        final boolean online = config.tileUrl != null && !config.tileUrl.isBlank();
+        return "{\"tileUrl\":" + (online ? "\"" + Json.escape(config.tileUrl) + "\"" : "null") +
+            ",\"tileAttribution\":\"" + Json.escape(config.tileAttribution == null ? "" : config.tileAttribution) +
+            "\",\"wsPath\":\"/ws/fleet\",\"coalesceMs\":" + config.coalesceMs + "}";
+    }
+
+    /** The built dashboard from the classpath (or ODYSSEY_UI_DIR), with a plain page when it was not built. */
+    private static HttpHandler dashboard(final GatewayConfig config)
+    {
+        final ResourceManager resources = config.uiDir != null && !config.uiDir.isBlank() ?
+            new PathResourceManager(Path.of(config.uiDir)) :
+            new ClassPathResourceManager(Gateway.class.getClassLoader(), UI_CLASSPATH_PREFIX);
+        final ResourceHandler files = Handlers.resource(resources).setWelcomeFiles("index.html")
+            .setDirectoryListingEnabled(false).setCacheTime(0);
+        return exchange ->
+        {
+            if (!Methods.GET.equals(exchange.getRequestMethod()) && !Methods.HEAD.equals(exchange.getRequestMethod()))
+            {
+                respond(exchange, 405, "text/plain", "method not allowed");
+                return;
+            }
+            final String path = exchange.getRelativePath();
+            if (("/".equals(path) || path.isEmpty() || "/index.html".equals(path)) && resources.getResource("index.html") == null)
+            {
+                respond(exchange, 503, "text/html; charset=utf-8", "<!doctype html><title>Odyssey</title>" +
+                    "<p>The dashboard has not been built. Run <code>./odyssey build</code> (needs Node.js and npm).</p>");
+                return;
+            }
+            if ("/".equals(path) || path.endsWith(".html"))
+            {
+                exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-cache");
+            }
+            files.handleRequest(exchange);
+        };
+    }
+
+    private static void respond(final HttpServerExchange exchange, final int status, final String type, final String body)
+    {
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        exchange.getResponseSender().send(body);
+    }
+
+    public int port()
+    {
+        return port;
+    }
+
+    public int clientCount()
+    {
+        return feed.sessionCount();
+    }
+
+    public long framesSkipped()
+    {
+        return metrics.framesSkipped.get();
+    }
+
+    public void close()
+    {
+        CloseHelper.quietClose(sampler);
+        server.stop();
+        feed.close();
+        client.shutdown();
+    }
+}

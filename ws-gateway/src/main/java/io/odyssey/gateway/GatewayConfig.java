@@ -1,0 +1,83 @@
+package io.odyssey.gateway;
+
+import io.odyssey.grid.GridSettings;
+import io.odyssey.runtime.Setting;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every setting of the gateway process, with defaults; read from the environment, then system properties. */
+public final class GatewayConfig
+{
+    public static final Setting HOST = Setting.of("ODYSSEY_GATEWAY_HOST", "127.0.0.1", "Interface of the HTTP/WebSocket server");
+    public static final Setting PORT = Setting.of("ODYSSEY_GATEWAY_PORT", "8080", "Port of the dashboard, /ws/fleet, /health and /metrics");
+    public static final Setting COALESCE_MS = Setting.of(
+        "ODYSSEY_WS_COALESCE_MS", "16", "At most one changes frame per client per this many ms; 0 sends each change at once");
+    public static final Setting MAX_PENDING_BYTES = Setting.of(
+        "ODYSSEY_WS_MAX_PENDING_BYTES", "1048576", "Unsent bytes above which a client's frames are skipped (conflated)");
+    public static final Setting STALL_TIMEOUT_MS = Setting.of(
+        "ODYSSEY_WS_STALL_TIMEOUT_MS", "30000", "A client above the pending bound for this long is disconnected");
+    public static final Setting MAX_MESSAGE_BYTES = Setting.of(
+        "ODYSSEY_WS_MAX_MESSAGE_BYTES", "65536", "Largest message a client may send");
+    public static final Setting TILE_URL = Setting.of(
+        "ODYSSEY_MAP_TILE_URL", "", "Online raster tile URL template for the dashboard map ({z}/{x}/{y}); empty = offline style");
+    public static final Setting TILE_ATTRIBUTION = Setting.of(
+        "ODYSSEY_MAP_TILE_ATTRIBUTION", "", "Attribution shown with the online tiles");
+    public static final Setting UI_DIR = Setting.of(
+        "ODYSSEY_UI_DIR", "", "Serve the dashboard from this directory instead of the bundled build (development)");
+    public static final Setting IO_THREADS = Setting.of("ODYSSEY_GATEWAY_IO_THREADS", "1", "Undertow I/O threads");
+    public static final Setting WORKER_THREADS = Setting.of("ODYSSEY_GATEWAY_WORKER_THREADS", "4", "Undertow worker threads");
+
+    public static final List<Setting> ALL;
+
+    static
+    {
+        final List<Setting> all = new ArrayList<>(GridSettings.ALL);
+        all.addAll(List.of(HOST, PORT, COALESCE_MS, MAX_PENDING_BYTES, STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES, TILE_URL,
+            TILE_ATTRIBUTION, UI_DIR, IO_THREADS, WORKER_THREADS));
+        ALL = List.copyOf(all);
+    }
+
+    public String clusterName = GridSettings.CLUSTER_NAME.get();
+    public List<String> gridMembers = GridSettings.members(GridSettings.MEMBERS.get());
+    public String host = HOST.get();
+    public int port = PORT.intValue();
+    public long coalesceMs = COALESCE_MS.longValue();
+    public long maxPendingBytes = MAX_PENDING_BYTES.longValue();
+    public long stallTimeoutMs = STALL_TIMEOUT_MS.longValue();
+    public int maxMessageBytes = MAX_MESSAGE_BYTES.intValue();
+    public String tileUrl = TILE_URL.get();
+    public String tileAttribution = TILE_ATTRIBUTION.get();
+    public String uiDir = UI_DIR.get();
+    public int ioThreads = IO_THREADS.intValue();
+    public int workerThreads = WORKER_THREADS.intValue();
+
+    public GatewayConfig conclude()
+    {
+        if (port < 0 || port > 65535)
+        {
+            throw PORT.invalid(String.valueOf(port), "a port number (0 = any free port)");
+        }
+        if (coalesceMs < 0 || coalesceMs > 10_000)
+        {
+            throw COALESCE_MS.invalid(String.valueOf(coalesceMs), "between 0 and 10000");
+        }
+        if (maxPendingBytes < 4096)
+        {
+            throw MAX_PENDING_BYTES.invalid(String.valueOf(maxPendingBytes), "at least 4096");
+        }
+        if (stallTimeoutMs < 100)
+        {
+            throw STALL_TIMEOUT_MS.invalid(String.valueOf(stallTimeoutMs), "at least 100");
+        }
+        if (maxMessageBytes < 256)
+        {
+            throw MAX_MESSAGE_BYTES.invalid(String.valueOf(maxMessageBytes), "at least 256");
+        }
+        if (ioThreads < 1 || workerThreads < 1)
+        {
+            throw IO_THREADS.invalid(ioThreads + "/" + workerThreads, "at least 1 I/O and 1 worker thread");
+        }
+        return this;
+    }
+}

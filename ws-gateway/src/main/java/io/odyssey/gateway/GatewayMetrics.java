@@ -1,0 +1,46 @@
+package io.odyssey.gateway;
+
+import io.odyssey.runtime.Counter;
+import io.odyssey.runtime.LatencyHop;
+import io.odyssey.runtime.Metrics;
+
+/** The gateway's counters and latency hops, registered once with stable names. */
+final class GatewayMetrics
+{
+    static final String[] ERROR_CODES = {"BAD_JSON", "UNKNOWN_TYPE", "BAD_BBOX", "TOO_LARGE"};
+
+    final Metrics metrics = new Metrics("ws-gateway");
+    final Counter connections = metrics.counter("odyssey_ws_connections_total", "WebSocket connections accepted");
+    final Counter framesSent = metrics.counter("odyssey_ws_frames_sent_total", "WebSocket frames sent");
+    final Counter bytesSent = metrics.counter("odyssey_ws_bytes_sent_total", "WebSocket payload characters sent");
+    final Counter framesSkipped = metrics.counter(
+        "odyssey_ws_frames_skipped_total", "Frames not sent because the client was behind (its drones stay dirty)");
+    final Counter clientsClosedSlow = metrics.counter(
+        "odyssey_ws_clients_closed_slow_total", "Clients disconnected for staying behind longer than the stall timeout");
+    final Counter[] clientErrors = new Counter[ERROR_CODES.length];
+    final Counter events = metrics.counter("odyssey_gateway_events_total", "Fleet map change events received");
+    final Counter staleEvents = metrics.counter(
+        "odyssey_gateway_stale_events_total", "Events older than the state already held (ignored)");
+    final LatencyHop gatewayReceived = metrics.hop("gateway_received", "drone send -> gateway listener fired");
+    final LatencyHop wsSent = metrics.hop("ws_sent", "drone send -> WebSocket frame handed to the network");
+
+    GatewayMetrics()
+    {
+        for (int i = 0; i < ERROR_CODES.length; i++)
+        {
+            clientErrors[i] = metrics.counter(
+                "odyssey_ws_client_errors_total", "Client messages refused, by error code", "code=\"" + ERROR_CODES[i] + "\"");
+        }
+    }
+
+    void clientError(final String code)
+    {
+        for (int i = 0; i < ERROR_CODES.length; i++)
+        {
+            if (ERROR_CODES[i].equals(code))
+            {
+                clientErrors[i].increment();
+            }
+        }
+    }
+}
