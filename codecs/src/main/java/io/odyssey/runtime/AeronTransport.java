@@ -32,13 +32,16 @@ public final class AeronTransport implements AutoCloseable
     }
 
     /**
-     * @param directory the driver's directory, or null/blank for a private one under {@code java.io.tmpdir}.
+     * @param directory the driver's directory, or null/blank for a private one under {@code /dev/shm} (or the temp dir).
      * @param role      used in the default directory name and the log line.
      */
     public static AeronTransport launchEmbedded(final String directory, final String role)
     {
+        // Like Aeron itself, prefer /dev/shm on Linux: the driver's buffers are memory-mapped files, best kept off disk.
+        final File shm = new File("/dev/shm");
+        final String base = shm.isDirectory() && shm.canWrite() ? shm.getPath() : System.getProperty("java.io.tmpdir");
         final String dir = directory == null || directory.isBlank() ?
-            new File(System.getProperty("java.io.tmpdir"), "odyssey-aeron-" + role + "-" + ProcessHandle.current().pid() +
+            new File(base, "odyssey-aeron-" + role + "-" + ProcessHandle.current().pid() +
                 "-" + System.nanoTime()).getAbsolutePath() : directory;
         final MediaDriver.Context context = new MediaDriver.Context()
             .aeronDirectoryName(dir)
