@@ -1,0 +1,277 @@
+package io.odyssey.ingest;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.aeron.ExclusivePublication;
+import io.odyssey.codecs.RejectReason;
+import io.odyssey.codecs.TelemetryFrameReader;
+import io.odyssey.codecs.TelemetryFrameWriter;
+import io.odyssey.codecs.sbe.DroneStatus;
+import io.odyssey.codecs.sbe.MessageHeaderEncoder;
+import io.odyssey.codecs.sbe.TelemetryEncoder;
+import io.odyssey.grid.DroneState;
+import io.odyssey.grid.FleetGrid;
+import io.odyssey.runtime.AeronTransport;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Edge ingest with real parts: an Aeron UDP publication on loopback sends crafted frames to a real ingest node, which
+ * writes into a real Hazelcast member. Every rejection reason is exercised through the real subscription.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class EdgeIngestIT
+{
+    private static final String CLUSTER = "edge-ingest-it-" + UUID.randomUUID();
+    private static final AtomicLong NEXT_DRONE = new AtomicLong(1000);
+    private static final int BASE_PORT = 20_000 + (int)(Math.random() * 20_000);
+
+    private static HazelcastInstance member;
+    private static IMap<Long, DroneState> fleet;
+    private static EdgeIngest ingest;
+    private static EdgeIngest secondIngest;
+    private static AeronTransport sender;
+    private static ExclusivePublication publication;
+    private static ExclusivePublication secondPublication;
+
+    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
+    private final TelemetryFrameWriter writer = new TelemetryFrameWriter();
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", BASE_PORT, List.of("127.0.0.1:" + BASE_PORT), 1));
+        fleet = FleetGrid.fleetMap(member);
+        ingest = EdgeIngest.launch(config("ingest-a", BASE_PORT + 100));
+        secondIngest = EdgeIngest.launch(config("ingest-b", BASE_PORT + 101));
+        sender = AeronTransport.launchEmbedded(null, "edge-ingest-it-sender");
+        publication = sender.aeron().addExclusivePublication(AeronTransport.udpChannel("127.0.0.1:" + (BASE_PORT + 100)), 1001);
+        secondPublication = sender.aeron().addExclusivePublication(
+            AeronTransport.udpChannel("127.0.0.1:" + (BASE_PORT + 101)), 1001);
+        await().atMost(20, TimeUnit.SECONDS).until(() -> publication.isConnected() && secondPublication.isConnected());
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        for (final AutoCloseable closeable : new AutoCloseable[]{sender, secondIngest, ingest})
+        {
+            try
+            {
+                if (closeable != null)
+                {
+                    closeable.close();
+                }
+            }
+            catch (final Exception ignore)
+            {
+                // best effort in teardown
+            }
+        }
+        if (member != null)
+        {
+            member.shutdown();
+        }
+    }
+
+    private static EdgeIngestConfig config(final String nodeId, final int port)
+    {
+        final EdgeIngestConfig config = new EdgeIngestConfig();
+        config.clusterName = CLUSTER;
+        config.gridMembers = List.of("127.0.0.1:" + BASE_PORT);
+        config.nodeId = nodeId;
+        config.endpoint = "127.0.0.1:" + port;
+        config.statusPort = 0;
+        config.maxDrones = 10_000;
+        return config;
+    }
+
+    static Stream<Arguments> badFrames()
+    {
+        final int body = MessageHeaderEncoder.ENCODED_LENGTH;
+        return Stream.of(
+            bad("unknown schema id", RejectReason.UNKNOWN_SCHEMA, 0, b -> b.putShort(4, (short)4242)),
+            bad("unknown template id", RejectReason.UNKNOWN_TEMPLATE, 0, b -> b.putShort(2, (short)99)),
+            bad("newer schema version", RejectReason.UNSUPPORTED_VERSION, 0, b -> b.putShort(6, (short)3)),
+            bad("header claims more than was sent", RejectReason.TRUNCATED, 10, b -> { }),
+            bad("latitude above 90", RejectReason.LATITUDE_OUT_OF_RANGE, 0,
+                b -> b.putDouble(body + TelemetryEncoder.latitudeEncodingOffset(), 91.0)),
+            bad("NaN latitude", RejectReason.LATITUDE_OUT_OF_RANGE, 0,
+                b -> b.putDouble(body + TelemetryEncoder.latitudeEncodingOffset(), Double.NaN)),
+            bad("longitude below -180", RejectReason.LONGITUDE_OUT_OF_RANGE, 0,
+                b -> b.putDouble(body + TelemetryEncoder.longitudeEncodingOffset(), -181.0)),
+            bad("battery 101", RejectReason.BATTERY_OUT_OF_RANGE, 0,
+                b -> b.putFloat(body + TelemetryEncoder.batteryEncodingOffset(), 101f)),
+            bad("battery -1", RejectReason.BATTERY_OUT_OF_RANGE, 0,
+                b -> b.putFloat(body + TelemetryEncoder.batteryEncodingOffset(), -1f)),
+            bad("negative speed", RejectReason.NEGATIVE_SPEED, 0,
+                b -> b.putFloat(body + TelemetryEncoder.groundSpeedEncodingOffset(), -3f)),
+            bad("unknown status", RejectReason.UNKNOWN_STATUS, 0,
+                b -> b.putByte(body + TelemetryEncoder.statusEncodingOffset(), (byte)77)),
+            bad("drone id 0", RejectReason.INVALID_DRONE_ID, 0,
+                b -> b.putLong(body + TelemetryEncoder.droneIdEncodingOffset(), 0L)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badFrames")
+    void shouldRejectABadFrameCountItsReasonAndCarryOn(
+        final String name, final RejectReason reason, final int cutBytes, final Consumer<UnsafeBuffer> corruption)
+    {
+        final long drone = NEXT_DRONE.getAndIncrement();
+        final long before = ingest.rejectedCount(reason);
+        final int length = telemetry(drone, 1, 10.0);
+        corruption.accept(buffer);
+        offer(publication, length - cutBytes);
+
+        await().atMost(10, TimeUnit.SECONDS).until(() -> ingest.rejectedCount(reason) == before + 1);
+
+        // The very next good frame is accepted and reaches the fleet map.
+        offer(publication, telemetry(drone, 2, 20.0));
+        awaitState(drone, 2);
+        assertThat(fleet.get(drone).latitude()).isEqualTo(20.0);
+        assertThat(ingest.rejectedCount(reason)).isEqualTo(before + 1);
+    }
+
+    @Test
+    void shouldRejectAFrameShorterThanAHeader()
+    {
+        final long before = ingest.rejectedCount(RejectReason.TRUNCATED);
+        telemetry(NEXT_DRONE.getAndIncrement(), 1, 1.0);
+        offer(publication, MessageHeaderEncoder.ENCODED_LENGTH - 3);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> ingest.rejectedCount(RejectReason.TRUNCATED) == before + 1);
+    }
+
+    @Test
+    void shouldRejectRepeatedAndOlderSequences()
+    {
+        final long drone = NEXT_DRONE.getAndIncrement();
+        final long before = ingest.rejectedCount(RejectReason.STALE_SEQUENCE);
+        offer(publication, telemetry(drone, 5, 30.0));
+        awaitState(drone, 5);
+
+        offer(publication, telemetry(drone, 5, 31.0));
+        offer(publication, telemetry(drone, 4, 32.0));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> ingest.rejectedCount(RejectReason.STALE_SEQUENCE) == before + 2);
+
+        offer(publication, telemetry(drone, 6, 33.0));
+        awaitState(drone, 6);
+        assertThat(fleet.get(drone).latitude()).isEqualTo(33.0);
+    }
+
+    @Test
+    void shouldAcceptAVersion1FrameFromAnOlderSender()
+    {
+        final long drone = NEXT_DRONE.getAndIncrement();
+        final int length = telemetry(drone, 1, 40.0);
+        // A version-1 sender: shorter block, no climbRate.
+        buffer.putShort(0, (short)TelemetryFrameReader.TELEMETRY_V1_BLOCK_LENGTH);
+        buffer.putShort(6, (short)1);
+        offer(publication, length - (TelemetryEncoder.BLOCK_LENGTH - TelemetryFrameReader.TELEMETRY_V1_BLOCK_LENGTH));
+
+        awaitState(drone, 1);
+        final DroneState state = fleet.get(drone);
+        assertThat(state.climbRate()).isZero();
+        assertThat(state.latitude()).isEqualTo(40.0);
+        assertThat(state.status()).isEqualTo("CRUISING");
+        assertThat(state.ingestNode()).isEqualTo("ingest-a");
+        assertThat(state.ingestNanos()).isGreaterThanOrEqualTo(state.sentAtNanos());
+        assertThat(state.gridNanos()).isGreaterThanOrEqualTo(state.ingestNanos());
+    }
+
+    @Test
+    void shouldLeaveTheNewestStateInTheMapAfterABurst()
+    {
+        final long drone = NEXT_DRONE.getAndIncrement();
+        for (int seq = 1; seq <= 500; seq++)
+        {
+            offer(publication, telemetry(drone, seq, seq / 10.0));
+        }
+        awaitState(drone, 500);
+        assertThat(fleet.get(drone).latitude()).isEqualTo(50.0);
+    }
+
+    @Test
+    void shouldLetTwoIngestNodesWriteTheirOwnDronesIntoOneGrid()
+    {
+        final long first = NEXT_DRONE.getAndIncrement();
+        final long second = NEXT_DRONE.getAndIncrement();
+        offer(publication, telemetry(first, 1, 1.5));
+        offer(secondPublication, telemetry(second, 1, 2.5));
+        awaitState(first, 1);
+        awaitState(second, 1);
+        assertThat(fleet.get(first).ingestNode()).isEqualTo("ingest-a");
+        assertThat(fleet.get(second).ingestNode()).isEqualTo("ingest-b");
+    }
+
+    @Test
+    void shouldExposeEveryRejectReasonAndHealthOverHttp() throws Exception
+    {
+        final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        final String metrics = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + ingest.statusPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (final RejectReason reason : RejectReason.values())
+        {
+            assertThat(metrics).contains("odyssey_ingest_frames_rejected_total{role=\"edge-ingest\",reason=\"" + reason + "\"}");
+        }
+        assertThat(metrics).contains("odyssey_ingest_frames_accepted_total");
+
+        final HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + ingest.statusPort() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"UP\"", "\"grid\":{\"healthy\":true");
+    }
+
+    private int telemetry(final long drone, final long sequence, final double latitude)
+    {
+        return writer.telemetry(buffer, 0, drone, sequence, System.currentTimeMillis() * 1_000_000L, latitude, 13.4,
+            50f, 90f, 10f, 75f, DroneStatus.CRUISING, (byte)0, 0.5f);
+    }
+
+    private void offer(final ExclusivePublication target, final int length)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (target.offer(buffer, 0, length) < 0)
+        {
+            assertThat(System.nanoTime()).as("offer within 5 s").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void awaitState(final long drone, final long sequence)
+    {
+        await().atMost(15, TimeUnit.SECONDS).untilAsserted(() ->
+        {
+            final DroneState state = fleet.get(drone);
+            assertThat(state).as("drone %d in the fleet map", drone).isNotNull();
+            assertThat(state.sequence()).isEqualTo(sequence);
+        });
+    }
+
+    private static Arguments bad(
+        final String name, final RejectReason reason, final int cutBytes, final Consumer<UnsafeBuffer> corruption)
+    {
+        return Arguments.of(name, reason, cutBytes, corruption);
+    }
+}
