@@ -63,7 +63,8 @@ public final class Gateway implements AutoCloseable
         final GatewayMetrics metrics = new GatewayMetrics();
         LOG.info("connecting to grid '{}' at {}", config.clusterName, config.gridMembers);
         final HazelcastInstance client = HazelcastClient.newHazelcastClient(
-            FleetGrid.clientConfig(config.clusterName, config.gridMembers, "ws-gateway"));
+            FleetGrid.clientConfig(config.clusterName, config.gridMembers,
+                "ws-gateway-" + Long.toHexString(System.nanoTime() & 0xFFFFFF)));
         final AtomicBoolean connected = new AtomicBoolean(true);
         client.getLifecycleService().addLifecycleListener(event ->
         {

@@ -1,0 +1,296 @@
+package io.odyssey.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.odyssey.grid.DroneState;
+import io.odyssey.grid.FleetGrid;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The gateway with real parts: a real Hazelcast member holding the fleet map (written directly here, as ingest
+ * would), a real gateway, real WebSocket clients and real HTTP.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class GatewayIT
+{
+    private static final String CLUSTER = "gateway-it-" + UUID.randomUUID();
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final AtomicLong NEXT_DRONE = new AtomicLong(1);
+
+    private static HazelcastInstance member;
+    private static IMap<Long, DroneState> fleet;
+    private static Gateway gateway;
+    private static Gateway immediateGateway;
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", GRID_PORT, List.of("127.0.0.1:" + GRID_PORT), 1));
+        fleet = FleetGrid.fleetMap(member);
+        fleet.set(0L, state(0, 1, 10.0, 10.0));
+        gateway = Gateway.launch(config(16));
+        immediateGateway = Gateway.launch(config(0));
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (immediateGateway != null)
+        {
+            immediateGateway.close();
+        }
+        if (gateway != null)
+        {
+            gateway.close();
+        }
+        if (member != null)
+        {
+            member.shutdown();
+        }
+    }
+
+    static GatewayConfig config(final long coalesceMs)
+    {
+        final GatewayConfig config = new GatewayConfig();
+        config.clusterName = CLUSTER;
+        config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);
+        config.port = 0;
+        config.coalesceMs = coalesceMs;
+        config.maxPendingBytes = 64 * 1024;
+        config.stallTimeoutMs = 60_000;
+        return config;
+    }
+
+    @Test
+    void shouldGreetWithHelloThenASnapshotOfTheFleet() throws Exception
+    {
+        try (FleetClient client = FleetClient.connect(gateway.port()))
+        {
+            final JsonNode hello = client.awaitType("hello");
+            assertThat(hello.get("protocol").asInt()).isEqualTo(1);
+            assertThat(hello.get("coalesceMs").asInt()).isEqualTo(16);
+            final JsonNode snapshot = client.awaitType("snapshot");
+            assertThat(snapshot.get("bbox").isNull()).isTrue();
+            assertThat(client.drones).containsKey(0L);
+            final JsonNode drone = client.drones.get(0L);
+            assertThat(drone.get("lat").asDouble()).isEqualTo(10.0);
+            assertThat(drone.get("status").asText()).isEqualTo("CRUISING");
+            assertThat(drone.get("sentAtNs").isTextual()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldPushChangesWithTheirSequenceAndEveryHopTimestamp() throws Exception
+    {
+        final long id = NEXT_DRONE.getAndIncrement() + 100;
+        try (FleetClient client = FleetClient.connect(gateway.port()))
+        {
+            client.awaitType("snapshot");
+            for (int seq = 1; seq <= 5; seq++)
+            {
+                fleet.set(id, state(id, seq, 20.0 + seq, 20.0));
+            }
+            await().atMost(10, TimeUnit.SECONDS).until(() -> client.drones.containsKey(id) &&
+                client.drones.get(id).get("seq").asLong() == 5);
+            final JsonNode drone = client.drones.get(id);
+            assertThat(drone.get("lat").asDouble()).isEqualTo(25.0);
+            final long sent = Long.parseLong(drone.get("sentAtNs").asText());
+            final long gatewayNs = Long.parseLong(drone.get("gatewayNs").asText());
+            assertThat(Long.parseLong(drone.get("ingestNs").asText())).isEqualTo(sent + 1);
+            assertThat(Long.parseLong(drone.get("gridNs").asText())).isEqualTo(sent + 2);
+            assertThat(gatewayNs).isGreaterThan(sent);
+            assertThat(client.sequenceViolations).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldSendOnlyDronesInsideTheSubscribedBoxAndRemoveThoseThatLeave() throws Exception
+    {
+        final long inside = NEXT_DRONE.getAndIncrement() + 200;
+        final long outside = NEXT_DRONE.getAndIncrement() + 200;
+        fleet.set(inside, state(inside, 1, -33.5, 151.0));
+        fleet.set(outside, state(outside, 1, 48.0, 2.0));
+        try (FleetClient client = FleetClient.connect(gateway.port()))
+        {
+            client.awaitType("snapshot");
+            client.send("{\"type\":\"subscribe\",\"bbox\":[150.0,-34.0,152.0,-33.0]}");
+            final JsonNode snapshot = client.awaitType("snapshot");
+            assertThat(snapshot.get("bbox").get(0).asDouble()).isEqualTo(150.0);
+            assertThat(client.drones.keySet()).containsExactly(inside);
+
+            fleet.set(outside, state(outside, 2, 48.1, 2.1));
+            fleet.set(inside, state(inside, 2, -33.6, 151.1));
+            await().atMost(10, TimeUnit.SECONDS).until(() -> client.drones.get(inside).get("seq").asLong() == 2);
+            assertThat(client.drones).doesNotContainKey(outside);
+
+            fleet.set(inside, state(inside, 3, 10.0, 10.0));
+            final JsonNode removal = client.await(m -> m.path("removed").size() > 0, 10_000);
+            assertThat(removal.get("removed").get(0).asLong()).isEqualTo(inside);
+            assertThat(client.drones).isEmpty();
+
+            fleet.set(outside, state(outside, 3, -33.2, 150.5));
+            await().atMost(10, TimeUnit.SECONDS).until(() -> client.drones.containsKey(outside));
+        }
+    }
+
+    @Test
+    void shouldCoalesceRapidChangesIntoFewerFramesCarryingTheNewestState() throws Exception
+    {
+        final long id = NEXT_DRONE.getAndIncrement() + 300;
+        try (FleetClient client = FleetClient.connect(gateway.port()))
+        {
+            client.awaitType("snapshot");
+            final int before = client.changeFrames.get();
+            for (int seq = 1; seq <= 50; seq++)
+            {
+                fleet.setAsync(id, state(id, seq, 1.0 + seq / 100.0, 1.0));
+            }
+            await().atMost(10, TimeUnit.SECONDS).until(() -> client.drones.containsKey(id) &&
+                client.drones.get(id).get("seq").asLong() == 50);
+            assertThat(client.changeFrames.get() - before).as("frames for 50 changes").isLessThan(25);
+            assertThat(client.sequenceViolations).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldSendEachChangeAtOnceWhenCoalescingIsOff() throws Exception
+    {
+        final long id = NEXT_DRONE.getAndIncrement() + 400;
+        try (FleetClient client = FleetClient.connect(immediateGateway.port()))
+        {
+            client.awaitType("snapshot");
+            for (int seq = 1; seq <= 10; seq++)
+            {
+                fleet.set(id, state(id, seq, 2.0, 2.0 + seq / 100.0));
+                final int expected = seq;
+                await().atMost(5, TimeUnit.SECONDS).pollInterval(1, TimeUnit.MILLISECONDS).until(() ->
+                    client.drones.containsKey(id) && client.drones.get(id).get("seq").asLong() == expected);
+            }
+            assertThat(client.sequenceViolations).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldAnswerGarbageWithAnErrorAndStayConnected() throws Exception
+    {
+        try (FleetClient client = FleetClient.connect(gateway.port()))
+        {
+            client.awaitType("snapshot");
+            client.send("this is not json");
+            assertThat(client.awaitType("error").get("code").asText()).isEqualTo("BAD_JSON");
+            client.send("{\"type\":\"launch-missiles\"}");
+            assertThat(client.awaitType("error").get("code").asText()).isEqualTo("UNKNOWN_TYPE");
+            client.send("{\"type\":\"subscribe\",\"bbox\":[10,20,30]}");
+            assertThat(client.awaitType("error").get("code").asText()).isEqualTo("BAD_BBOX");
+            client.send("{\"type\":\"subscribe\",\"bbox\":[0,50,10,40]}");
+            assertThat(client.awaitType("error").get("message").asText()).contains("south < north");
+            client.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
+            assertThat(client.awaitType("error").get("code").asText()).isEqualTo("TOO_LARGE");
+
+            client.send("{\"type\":\"ping\"}");
+            assertThat(client.awaitType("pong").get("serverTimeMs").asLong()).isPositive();
+            assertThat(client.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldBoundWhatASlowClientCostsAndKeepServingTheOthers() throws Exception
+    {
+        final long base = 1_000_000;
+        try (FleetClient stalled = FleetClient.connect(gateway.port(), 3);
+            FleetClient healthy = FleetClient.connect(gateway.port()))
+        {
+            healthy.awaitType("snapshot");
+            final long skippedBefore = gateway.framesSkipped();
+            // ~2,000 drones changing for a few seconds: far more than the stalled client's socket buffers hold.
+            long maxPending = 0;
+            for (int round = 1; round <= 40; round++)
+            {
+                final java.util.Map<Long, DroneState> batch = new java.util.HashMap<>();
+                for (long id = base; id < base + 2_000; id++)
+                {
+                    batch.put(id, state(id, round, 5.0 + id % 100 / 1000.0, 5.0));
+                }
+                fleet.setAll(batch);
+                maxPending = Math.max(maxPending, metric(gateway.port(), "odyssey_ws_max_pending_bytes"));
+            }
+            await().atMost(20, TimeUnit.SECONDS).until(() -> gateway.framesSkipped() > skippedBefore);
+            await().atMost(20, TimeUnit.SECONDS).until(() -> healthy.drones.containsKey(base + 1_999) &&
+                healthy.drones.get(base + 1_999).get("seq").asLong() == 40);
+            // Bounded: the limit plus at most one frame in flight (2,000 drones of ~330 characters).
+            assertThat(maxPending).isLessThan(64 * 1024 + 2_000 * 400);
+            assertThat(healthy.sequenceViolations).isEmpty();
+        }
+        finally
+        {
+            final java.util.Set<Long> ids = new java.util.HashSet<>();
+            for (long id = base; id < base + 2_000; id++)
+            {
+                ids.add(id);
+            }
+            fleet.executeOnKeys(ids, entry -> { entry.setValue(null); return null; });
+        }
+    }
+
+    @Test
+    void shouldServeHealthMetricsConfigAndTheDashboard() throws Exception
+    {
+        final HttpClient http = HttpClient.newHttpClient();
+        final HttpResponse<String> health = get(http, gateway.port(), "/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"UP\"", "\"fleet-feed\":{\"healthy\":true");
+
+        final String metrics = get(http, gateway.port(), "/metrics").body();
+        assertThat(metrics).contains("odyssey_ws_frames_sent_total", "odyssey_gateway_events_total",
+            "odyssey_hop_latency_seconds_count{role=\"ws-gateway\",hop=\"gateway_received\"}");
+
+        final JsonNode config = FleetClient.JSON.readTree(get(http, gateway.port(), "/config.json").body());
+        assertThat(config.get("tileUrl").isNull()).isTrue();
+        assertThat(config.get("wsPath").asText()).isEqualTo("/ws/fleet");
+
+        final HttpResponse<String> index = get(http, gateway.port(), "/");
+        assertThat(index.statusCode()).isEqualTo(200);
+        assertThat(index.body()).contains("<div id=\"root\">");
+    }
+
+    private static HttpResponse<String> get(final HttpClient http, final int port, final String path) throws Exception
+    {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long metric(final int port, final String name) throws Exception
+    {
+        for (final String line : get(HttpClient.newHttpClient(), port, "/metrics").body().split("\n"))
+        {
+            if (line.startsWith(name + "{"))
+            {
+                return (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("no metric " + name);
+    }
+
+    static DroneState state(final long id, final long sequence, final double latitude, final double longitude)
+    {
+        final long sent = System.currentTimeMillis() * 1_000_000L;
+        return new DroneState(id, sequence, sent, sent + 1, sent + 2, latitude, longitude, 50f, 90f, 10f, 0f, 80f,
+            "CRUISING", 8, "test-ingest");
+    }
+}
