@@ -3,6 +3,7 @@ package io.odyssey.gateway;
 import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.EpochNanoClock;
 
@@ -27,6 +28,11 @@ final class ClientSession
     private final LongHashSet dirty = new LongHashSet();
     private final LongHashSet removed = new LongHashSet();
     private final LongHashSet visible = new LongHashSet();
+    /**
+     * Sequence last sent per visible drone. A change can race a snapshot (its event reaches this session after the
+     * snapshot already carried it); this keeps the promise that a client sees each drone's sequence only grow.
+     */
+    private final Long2LongHashMap sentSequence = new Long2LongHashMap(Long.MIN_VALUE);
     private final AtomicLong pendingBytes = new AtomicLong();
     private BoundingBox bbox;
     private long lastSentNs;
@@ -64,6 +70,7 @@ final class ClientSession
         else if (visible.remove(droneId))
         {
             dirty.remove(droneId);
+            sentSequence.remove(droneId);
             removed.add(droneId);
         }
         else
@@ -95,6 +102,7 @@ final class ClientSession
         dirty.clear();
         removed.clear();
         visible.clear();
+        sentSequence.clear();
         final StringBuilder frame = new StringBuilder(128 + fleet.size() * 330).append("{\"type\":\"snapshot\",\"bbox\":");
         appendBox(frame, newBox);
         frame.append(",\"drones\":[");
@@ -104,6 +112,7 @@ final class ClientSession
             if (newBox == null || newBox.contains(view.state.latitude(), view.state.longitude()))
             {
                 visible.add(view.id());
+                sentSequence.put(view.id(), view.state.sequence());
                 frame.append(first ? "" : ",").append(view.json());
                 first = false;
             }
@@ -149,12 +158,24 @@ final class ClientSession
             if (view == null)
             {
                 visible.remove(id);
+                sentSequence.remove(id);
                 removed.add(id);
                 continue;
             }
+            if (view.state.sequence() <= sentSequence.get(id))
+            {
+                continue;
+            }
+            sentSequence.put(id, view.state.sequence());
             frame.append(first ? "" : ",").append(view.json());
             first = false;
             metrics.wsSent.record(epochNow - view.state.sentAtNanos());
+        }
+        if (first && removed.isEmpty())
+        {
+            // Everything dirty had already gone out (in a snapshot): nothing new to say.
+            dirty.clear();
+            return;
         }
         frame.append("],\"removed\":[");
         first = true;
