@@ -137,6 +137,25 @@ try {
     await page.fill('[data-testid=filter-id]', '');
   });
 
+  await check('the dashboard reconnects by itself when the link drops', async () => {
+    const connections = () => page.evaluate(async () => {
+      const text = await (await fetch('metrics')).text();
+      return Number(/^odyssey_ws_connections_total\{[^}]*\} (\d+)/m.exec(text)[1]);
+    });
+    const before = await connections();
+    await page.evaluate(() => {
+      const status = document.querySelector('[data-testid=connection-status]');
+      window.__statusLog = [];
+      new MutationObserver(() => window.__statusLog.push(status.textContent))
+        .observe(status, { childList: true, subtree: true, characterData: true });
+      window.__odyssey.connection.socket.close();
+    });
+    await waitFor(page, () => window.__statusLog.some((text) => !text.includes('live')), undefined, 5_000);
+    await waitFor(page, () => document.querySelector('[data-testid=connection-status]')?.textContent?.includes('live'), undefined, 20_000);
+    assert((await connections()) > before, 'no new WebSocket connection reached the gateway');
+    await waitFor(page, (min) => Number(document.querySelector('[data-testid=drone-count]')?.textContent) >= min, minDrones);
+  });
+
   await check('no errors in the browser console', async () => {
     const relevant = consoleErrors.filter((text) => !text.includes('favicon'));
     assert(relevant.length === 0, relevant.slice(0, 3).join(' | '));

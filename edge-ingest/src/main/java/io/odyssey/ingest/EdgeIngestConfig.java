@@ -16,7 +16,7 @@ public final class EdgeIngestConfig
         "ODYSSEY_INGEST_ENDPOINT", "127.0.0.1:40123", "UDP endpoint (host:port) to receive telemetry on; 0.0.0.0:40123 in containers");
     public static final Setting STREAM_ID = Setting.of("ODYSSEY_INGEST_STREAM_ID", "1001", "Aeron stream id of telemetry");
     public static final Setting AERON_DIR = Setting.of(
-        "ODYSSEY_INGEST_AERON_DIR", "", "Directory of the embedded Aeron media driver (default: a private temp directory)");
+        "ODYSSEY_INGEST_AERON_DIR", "", "Directory of the embedded Aeron media driver (default: a private one under /dev/shm)");
     public static final Setting IDLE_STRATEGY = Setting.of(
         "ODYSSEY_INGEST_IDLE_STRATEGY", "backoff", "Idle strategy of the ingest thread: backoff, busy, yield, sleep");
     public static final Setting FRAGMENT_LIMIT = Setting.of(
@@ -24,7 +24,7 @@ public final class EdgeIngestConfig
     public static final Setting FLUSH_INTERVAL_MS = Setting.of(
         "ODYSSEY_INGEST_FLUSH_INTERVAL_MS", "5", "How often the newest state of changed drones is written to the grid, ms");
     public static final Setting MAX_DRONES = Setting.of(
-        "ODYSSEY_INGEST_MAX_DRONES", "100000", "Drones this node can track; frames from further drones are rejected");
+        "ODYSSEY_INGEST_MAX_DRONES", "100000", "Drones this node can track; frames from further drones are dropped and counted");
     public static final Setting STATUS_HOST = Setting.of("ODYSSEY_INGEST_STATUS_HOST", "127.0.0.1", "Interface of /health and /metrics");
     public static final Setting STATUS_PORT = Setting.of("ODYSSEY_INGEST_STATUS_PORT", "9101", "Port of /health and /metrics (0 = any)");
 

@@ -22,7 +22,7 @@ public final class SimulatorConfig
     public static final Setting HEARTBEAT_INTERVAL_MS = Setting.of(
         "ODYSSEY_SIM_HEARTBEAT_INTERVAL_MS", "1000", "Heartbeat interval per drone, ms");
     public static final Setting AERON_DIR = Setting.of(
-        "ODYSSEY_SIM_AERON_DIR", "", "Directory of the embedded Aeron media driver (default: a private temp directory)");
+        "ODYSSEY_SIM_AERON_DIR", "", "Directory of the embedded Aeron media driver (default: a private one under /dev/shm)");
     public static final Setting IDLE_STRATEGY = Setting.of(
         "ODYSSEY_SIM_IDLE_STRATEGY", "backoff", "Idle strategy of the publishing thread: backoff, busy, yield, sleep");
     public static final Setting STATUS_HOST = Setting.of("ODYSSEY_SIM_STATUS_HOST", "127.0.0.1", "Interface of /health and /metrics");
