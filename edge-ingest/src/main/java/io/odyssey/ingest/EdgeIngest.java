@@ -1,11 +1,9 @@
 package io.odyssey.ingest;
 
-import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.LifecycleEvent;
 import io.aeron.Subscription;
 import io.odyssey.codecs.RejectReason;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.grid.GridConnection;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.IdleStrategies;
@@ -18,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A running edge ingest node: embedded media driver and UDP subscription, a grid client, the ingest agent on its own
@@ -31,19 +28,19 @@ public final class EdgeIngest implements AutoCloseable
 
     private final AeronTransport transport;
     private final Subscription subscription;
-    private final HazelcastInstance client;
+    private final GridConnection grid;
     private final TelemetryIngestAgent agent;
     private final AgentRunner runner;
     private final StatusServer status;
     private final IngestMetrics metrics;
 
     private EdgeIngest(
-        final AeronTransport transport, final Subscription subscription, final HazelcastInstance client,
+        final AeronTransport transport, final Subscription subscription, final GridConnection grid,
         final TelemetryIngestAgent agent, final AgentRunner runner, final StatusServer status, final IngestMetrics metrics)
     {
         this.transport = transport;
         this.subscription = subscription;
-        this.client = client;
+        this.grid = grid;
         this.agent = agent;
         this.runner = runner;
         this.status = status;
@@ -55,23 +52,8 @@ public final class EdgeIngest implements AutoCloseable
         config.conclude();
         final IngestMetrics metrics = new IngestMetrics();
         final LatestStateTable table = new LatestStateTable(config.maxDrones);
-        LOG.info("connecting to grid '{}' at {}", config.clusterName, config.gridMembers);
-        final HazelcastInstance client = HazelcastClient.newHazelcastClient(
-            FleetGrid.clientConfig(config.clusterName, config.gridMembers, config.nodeId));
-        final AtomicBoolean connected = new AtomicBoolean(true);
-        client.getLifecycleService().addLifecycleListener(event ->
-        {
-            if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_DISCONNECTED)
-            {
-                connected.set(false);
-                LOG.warn("lost the grid connection; drone states are kept and written when it returns");
-            }
-            else if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_CONNECTED)
-            {
-                connected.set(true);
-                LOG.info("grid connection restored");
-            }
-        });
+        final GridConnection grid = GridConnection.connect(config.clusterName, config.gridMembers, config.nodeId,
+            "drone states are kept and written when it returns");
 
         AeronTransport transport = null;
         AgentRunner runner = null;
@@ -80,7 +62,7 @@ public final class EdgeIngest implements AutoCloseable
             transport = AeronTransport.launchEmbedded(config.aeronDir, "ingest");
             final Subscription subscription = transport.aeron().addSubscription(
                 AeronTransport.udpChannel(config.endpoint), config.streamId);
-            final TelemetryIngestAgent agent = new TelemetryIngestAgent(subscription, FleetGrid.fleetMap(client),
+            final TelemetryIngestAgent agent = new TelemetryIngestAgent(subscription, FleetGrid.fleetMap(grid.client()),
                 new OffsetEpochNanoClock(), config.nodeId, config.fragmentLimit, config.flushIntervalMs, table, metrics);
             runner = new AgentRunner(IdleStrategies.byName(EdgeIngestConfig.IDLE_STRATEGY, config.idleStrategy),
                 ex -> LOG.error("ingest agent error", ex), null, agent);
@@ -89,13 +71,12 @@ public final class EdgeIngest implements AutoCloseable
             metrics.metrics.gauge("odyssey_ingest_drones", "Drones this node has heard", table::size);
             metrics.metrics.gauge("odyssey_ingest_dirty_drones", "Drones changed since the last grid write", table::dirtyCount);
             metrics.metrics.gauge("odyssey_ingest_aeron_images", "Connected senders (Aeron images)", subscription::imageCount);
-            metrics.metrics.gauge("odyssey_ingest_grid_connected", "1 while connected to the grid", () -> connected.get() ? 1 : 0);
+            metrics.metrics.gauge("odyssey_ingest_grid_connected", "1 while connected to the grid", () -> grid.isConnected() ? 1 : 0);
 
             final Map<String, HealthCheck> checks = new LinkedHashMap<>();
             checks.put("aeron", () -> subscription.isClosed() ? HealthCheck.Result.down("subscription closed") :
                 HealthCheck.Result.up(config.endpoint + ", " + subscription.imageCount() + " sender(s)"));
-            checks.put("grid", () -> connected.get() && client.getLifecycleService().isRunning() ?
-                HealthCheck.Result.up("connected to " + config.clusterName) : HealthCheck.Result.down("not connected to the grid"));
+            checks.put("grid", grid.healthCheck());
             final AgentRunner agentRunner = runner;
             checks.put("agent", () -> agentRunner.isClosed() ? HealthCheck.Result.down("stopped") :
                 HealthCheck.Result.up("running"));
@@ -103,12 +84,11 @@ public final class EdgeIngest implements AutoCloseable
             final StatusServer status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics, checks);
             LOG.info("ingest node {} receiving telemetry on udp {} stream {}, flushing to the grid every {} ms",
                 config.nodeId, config.endpoint, config.streamId, config.flushIntervalMs);
-            return new EdgeIngest(transport, subscription, client, agent, runner, status, metrics);
+            return new EdgeIngest(transport, subscription, grid, agent, runner, status, metrics);
         }
         catch (final Exception | Error ex)
         {
-            CloseHelper.quietCloseAll(runner, transport);
-            client.shutdown();
+            CloseHelper.quietCloseAll(runner, transport, grid);
             throw ex;
         }
     }
@@ -144,7 +124,7 @@ public final class EdgeIngest implements AutoCloseable
         CloseHelper.quietClose(runner);
         // The agent's thread has stopped: it is now safe to drive its last flush from here.
         agent.finalFlush(2_000);
-        client.shutdown();
+        grid.close();
         CloseHelper.quietClose(subscription);
         transport.close();
     }

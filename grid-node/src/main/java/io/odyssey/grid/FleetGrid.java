@@ -1,6 +1,5 @@
 package io.odyssey.grid;
 
-import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
@@ -92,13 +91,6 @@ public final class FleetGrid
         final HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
         fleetMap(member).addInterceptor(new KeepNewestStateInterceptor());
         return member;
-    }
-
-    /** A client configured from {@link GridSettings} (environment / system properties). */
-    public static HazelcastInstance newClient(final String instanceName)
-    {
-        return HazelcastClient.newHazelcastClient(clientConfig(
-            GridSettings.CLUSTER_NAME.get(), GridSettings.members(GridSettings.MEMBERS.get()), instanceName));
     }
 
     public static IMap<Long, DroneState> fleetMap(final HazelcastInstance instance)

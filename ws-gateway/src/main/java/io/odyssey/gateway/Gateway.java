@@ -1,9 +1,7 @@
 package io.odyssey.gateway;
 
-import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.LifecycleEvent;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.grid.GridConnection;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.Json;
 import io.undertow.Handlers;
@@ -26,7 +24,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A running gateway: a grid client, the fleet feed (continuous query + fan-out), and the Undertow server with the
@@ -38,7 +35,7 @@ public final class Gateway implements AutoCloseable
     static final String UI_CLASSPATH_PREFIX = "odyssey-ui";
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
-    private final HazelcastInstance client;
+    private final GridConnection grid;
     private final FleetFeed feed;
     private final Undertow server;
     private final AutoCloseable sampler;
@@ -46,10 +43,10 @@ public final class Gateway implements AutoCloseable
     private final int port;
 
     private Gateway(
-        final HazelcastInstance client, final FleetFeed feed, final Undertow server, final AutoCloseable sampler,
+        final GridConnection grid, final FleetFeed feed, final Undertow server, final AutoCloseable sampler,
         final GatewayMetrics metrics)
     {
-        this.client = client;
+        this.grid = grid;
         this.feed = feed;
         this.server = server;
         this.sampler = sampler;
@@ -61,30 +58,15 @@ public final class Gateway implements AutoCloseable
     {
         config.conclude();
         final GatewayMetrics metrics = new GatewayMetrics();
-        LOG.info("connecting to grid '{}' at {}", config.clusterName, config.gridMembers);
-        final HazelcastInstance client = HazelcastClient.newHazelcastClient(
-            FleetGrid.clientConfig(config.clusterName, config.gridMembers,
-                "ws-gateway-" + Long.toHexString(System.nanoTime() & 0xFFFFFF)));
-        final AtomicBoolean connected = new AtomicBoolean(true);
-        client.getLifecycleService().addLifecycleListener(event ->
-        {
-            if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_DISCONNECTED)
-            {
-                connected.set(false);
-                LOG.warn("lost the grid connection; clients keep the last known state until it returns");
-            }
-            else if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_CONNECTED)
-            {
-                connected.set(true);
-                LOG.info("grid connection restored");
-            }
-        });
+        final GridConnection grid = GridConnection.connect(config.clusterName, config.gridMembers,
+            "ws-gateway-" + Long.toHexString(System.nanoTime() & 0xFFFFFF),
+            "clients keep the last known state until it returns");
 
         FleetFeed feed = null;
         try
         {
             final OffsetEpochNanoClock clock = new OffsetEpochNanoClock();
-            feed = new FleetFeed(FleetGrid.fleetMap(client), clock, metrics, config.coalesceMs);
+            feed = new FleetFeed(FleetGrid.fleetMap(grid.client()), clock, metrics, config.coalesceMs);
             feed.start();
             final FleetFeed liveFeed = feed;
             metrics.metrics.gauge("odyssey_ws_clients", "Connected WebSocket clients", liveFeed::sessionCount);
@@ -93,8 +75,7 @@ public final class Gateway implements AutoCloseable
             metrics.metrics.gauge("odyssey_gateway_fleet_size", "Drones in the gateway's fleet view", () -> liveFeed.fleet().size());
 
             final Map<String, HealthCheck> checks = new LinkedHashMap<>();
-            checks.put("grid", () -> connected.get() && client.getLifecycleService().isRunning() ?
-                HealthCheck.Result.up("connected to " + config.clusterName) : HealthCheck.Result.down("not connected to the grid"));
+            checks.put("grid", grid.healthCheck());
             checks.put("fleet-feed", () -> liveFeed.listening() ?
                 HealthCheck.Result.up(liveFeed.fleet().size() + " drones, " + liveFeed.sessionCount() + " clients") :
                 HealthCheck.Result.down("not listening"));
@@ -119,15 +100,14 @@ public final class Gateway implements AutoCloseable
                 .setHandler(routes)
                 .build();
             server.start();
-            final Gateway gateway = new Gateway(client, feed, server, metrics.metrics.startSampling(), metrics);
+            final Gateway gateway = new Gateway(grid, feed, server, metrics.metrics.startSampling(), metrics);
             LOG.info("gateway listening on http://{}:{}/ (WebSocket /ws/fleet, coalescing {} ms)",
                 config.host, gateway.port(), config.coalesceMs);
             return gateway;
         }
         catch (final Exception | Error ex)
         {
-            CloseHelper.quietClose(feed);
-            client.shutdown();
+            CloseHelper.quietCloseAll(feed, grid);
             throw ex;
         }
     }
@@ -198,6 +178,6 @@ public final class Gateway implements AutoCloseable
         CloseHelper.quietClose(sampler);
         server.stop();
         feed.close();
-        client.shutdown();
+        grid.close();
     }
 }
