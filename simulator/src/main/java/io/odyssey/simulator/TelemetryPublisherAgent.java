@@ -107,7 +107,7 @@ final class TelemetryPublisherAgent implements Agent
     {
         final long sequence = fleet.step(index, dtSeconds);
         final long droneId = fleet.droneId(index);
-        final ExclusivePublication publication = publications[(int)(droneId % publications.length)];
+        final ExclusivePublication publication = publicationFor(droneId);
         final int length = writer.telemetry(buffer, 0, droneId, sequence, epochClock.nanoTime(),
             fleet.latitude(index), fleet.longitude(index), (float)fleet.altitude(index), (float)fleet.heading(index),
             (float)fleet.speed(index), (float)fleet.battery(index), fleet.status(index), fleet.flags(index),
@@ -124,6 +124,26 @@ final class TelemetryPublisherAgent implements Agent
                 heartbeatsSent.increment();
             }
         }
+    }
+
+    /**
+     * The drone's home endpoint ({@code id % endpoints}) while it is connected; otherwise the next connected one, so the
+     * drones of an ingest node that died move to the others (Aeron reports a UDP publication unconnected once the
+     * receiver's status messages stop, after its connection timeout) and move back when it returns.
+     */
+    private ExclusivePublication publicationFor(final long droneId)
+    {
+        final int count = publications.length;
+        final int home = (int)(droneId % count);
+        for (int i = 0; i < count; i++)
+        {
+            final ExclusivePublication candidate = publications[(home + i) % count];
+            if (candidate.isConnected())
+            {
+                return candidate;
+            }
+        }
+        return publications[home];
     }
 
     private boolean offer(final ExclusivePublication publication, final int length)
