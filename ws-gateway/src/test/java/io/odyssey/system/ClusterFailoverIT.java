@@ -1,0 +1,222 @@
+package io.odyssey.system;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.odyssey.gateway.TestClients;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The local cluster as `./odyssey cluster` runs it: three grid members, two ingest nodes, the gateway and the
+ * simulator, each a separate JVM started from its jar and configured only by environment variables. Kills a grid
+ * member with SIGKILL under load (no drone's state may be lost, the feed must go on, the member must be able to
+ * rejoin), then an ingest node (its drones must move to the other node).
+ */
+@Timeout(value = 420, unit = TimeUnit.SECONDS)
+class ClusterFailoverIT
+{
+    private static final int DRONES = 120;
+    private static final int BASE = 21_000 + (int)(Math.random() * 15_000);
+    private static final int GRID_PORT = BASE;
+    private static final int INGEST_PORT = BASE + 100;
+    private static final int GATEWAY_PORT = BASE + 200;
+    private static final int STATUS_BASE = BASE + 300;
+    private static final String CLUSTER = "cluster-it-" + UUID.randomUUID();
+    private static final Path ROOT = findRoot();
+    private static final Path LOGS = ROOT.resolve("ws-gateway/target/cluster-it");
+    private static final Map<String, Process> PROCESSES = new LinkedHashMap<>();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @BeforeAll
+    static void startCluster() throws Exception
+    {
+        Files.createDirectories(LOGS);
+        for (int i = 0; i < 3; i++)
+        {
+            startGridMember(i);
+        }
+        for (int i = 0; i < 2; i++)
+        {
+            start("edge-ingest-" + (i + 1), "edge-ingest", Map.of(
+                "ODYSSEY_INGEST_NODE_ID", "ingest-" + (i + 1),
+                "ODYSSEY_INGEST_ENDPOINT", "127.0.0.1:" + (INGEST_PORT + i),
+                "ODYSSEY_INGEST_STATUS_PORT", String.valueOf(STATUS_BASE + 1 + 10 * i)));
+        }
+        start("ws-gateway", "ws-gateway", Map.of("ODYSSEY_GATEWAY_PORT", String.valueOf(GATEWAY_PORT)));
+        start("simulator", "simulator", Map.of(
+            "ODYSSEY_SIM_DRONES", String.valueOf(DRONES),
+            "ODYSSEY_SIM_ENDPOINTS", "127.0.0.1:" + INGEST_PORT + ",127.0.0.1:" + (INGEST_PORT + 1),
+            "ODYSSEY_SIM_STATUS_PORT", String.valueOf(STATUS_BASE + 3)));
+        await().atMost(120, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
+            .until(() -> status("http://127.0.0.1:" + GATEWAY_PORT + "/health") == 200);
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception
+    {
+        final List<String> names = new ArrayList<>(PROCESSES.keySet());
+        for (int i = names.size() - 1; i >= 0; i--)
+        {
+            final Process process = PROCESSES.get(names.get(i));
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void shouldLoseNoDroneWhenAGridMemberOrAnIngestNodeIsKilled() throws Exception
+    {
+        try (TestClients.Client client = TestClients.connect(GATEWAY_PORT))
+        {
+            await().atMost(90, TimeUnit.SECONDS).until(() -> client.drones().size() == DRONES);
+            await().atMost(30, TimeUnit.SECONDS).until(() -> fleetEntries() == DRONES);
+
+            // kill -9 a grid member under load: backups are promoted, every drone's state survives.
+            PROCESSES.get("grid-node-2").destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
+                .until(() -> gridMembers(0) == 2 && fleetEntries() == DRONES);
+            assertFeedAdvancesForEveryDrone(client, null);
+
+            // The killed member rejoins.
+            startGridMember(1);
+            await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
+                .until(() -> gridMembers(0) == 3 && gridMembers(1) == 3 && fleetEntries() == DRONES);
+            assertFeedAdvancesForEveryDrone(client, null);
+
+            // kill -9 an ingest node: its drones move to the other node (the simulator fails over).
+            PROCESSES.get("edge-ingest-1").destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            assertFeedAdvancesForEveryDrone(client, "ingest-2");
+            assertThat(client.sequenceViolations()).as("sequences only grow per drone").isEmpty();
+        }
+    }
+
+    /** Every drone's sequence advances (and, when given, is heard by that ingest node) within a bounded time. */
+    private static void assertFeedAdvancesForEveryDrone(final TestClients.Client client, final String node)
+    {
+        final Map<Long, Long> before = new HashMap<>();
+        client.drones().forEach((id, drone) -> before.put(id, drone.get("seq").asLong()));
+        await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        {
+            assertThat(client.drones()).hasSize(DRONES);
+            for (final Map.Entry<Long, Long> entry : before.entrySet())
+            {
+                final JsonNode now = client.drones().get(entry.getKey());
+                assertThat(now.get("seq").asLong()).as("drone %d advances", entry.getKey()).isGreaterThan(entry.getValue());
+                if (node != null)
+                {
+                    assertThat(now.get("node").asText()).as("drone %d heard by", entry.getKey()).isEqualTo(node);
+                }
+            }
+        });
+    }
+
+    private static void startGridMember(final int index) throws IOException
+    {
+        start("grid-node-" + (index + 1), "grid-node", Map.of(
+            "ODYSSEY_GRID_PORT", String.valueOf(GRID_PORT + index),
+            "ODYSSEY_GRID_STATUS_PORT", String.valueOf(STATUS_BASE + 2 + 10 * index)));
+    }
+
+    private static void start(final String name, final String module, final Map<String, String> env) throws IOException
+    {
+        final ProcessBuilder builder = new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
+            ROOT.resolve(module + "/target/odyssey-" + module + ".jar").toString());
+        builder.environment().keySet().removeIf(key -> key.startsWith("ODYSSEY_"));
+        builder.environment().put("ODYSSEY_GRID_CLUSTER", CLUSTER);
+        builder.environment().put("ODYSSEY_GRID_MEMBERS",
+            "127.0.0.1:" + GRID_PORT + ",127.0.0.1:" + (GRID_PORT + 1) + ",127.0.0.1:" + (GRID_PORT + 2));
+        builder.environment().putAll(env);
+        builder.redirectErrorStream(true);
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(LOGS.resolve(name + ".log").toFile()));
+        PROCESSES.put(name, builder.start());
+    }
+
+    private static long fleetEntries() throws Exception
+    {
+        long owned = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            owned += metric(STATUS_BASE + 2 + 10 * i, "odyssey_grid_fleet_owned_entries");
+        }
+        return owned;
+    }
+
+    private static long gridMembers(final int index) throws Exception
+    {
+        return metric(STATUS_BASE + 2 + 10 * index, "odyssey_grid_members");
+    }
+
+    /** A gauge from a process's /metrics; 0 when the process does not answer (it may be the one killed). */
+    private static long metric(final int port, final String name)
+    {
+        try
+        {
+            final String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            for (final String line : body.split("\n"))
+            {
+                if (line.startsWith(name + "{"))
+                {
+                    return (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return 0;
+        }
+        catch (final Exception ex)
+        {
+            return 0;
+        }
+    }
+
+    private static int status(final String url)
+    {
+        try
+        {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+        catch (final Exception ex)
+        {
+            return 0;
+        }
+    }
+
+    private static Path findRoot()
+    {
+        File dir = new File("").getAbsoluteFile();
+        while (dir != null && !new File(dir, "odyssey").isFile())
+        {
+            dir = dir.getParentFile();
+        }
+        if (dir == null)
+        {
+            throw new IllegalStateException("run from inside the repository");
+        }
+        return dir.toPath();
+    }
+}
