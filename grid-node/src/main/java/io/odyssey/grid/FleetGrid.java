@@ -38,6 +38,17 @@ public final class FleetGrid
     public static Config memberConfig(
         final String clusterName, final String bindHost, final int port, final List<String> members, final int backupCount)
     {
+        return memberConfig(clusterName, bindHost, port, members, backupCount, null);
+    }
+
+    /**
+     * @param kubernetesServiceDns when set, members find each other through this headless Service's DNS records
+     *                             (Hazelcast's built-in Kubernetes discovery) instead of the {@code members} list.
+     */
+    public static Config memberConfig(
+        final String clusterName, final String bindHost, final int port, final List<String> members, final int backupCount,
+        final String kubernetesServiceDns)
+    {
         final Config config = new Config();
         config.setClusterName(clusterName);
         config.setProperty("hazelcast.phone.home.enabled", "false");
@@ -45,12 +56,27 @@ public final class FleetGrid
         // Stop quickly on SIGTERM: the launcher handles shutdown itself, and migrations are awaited there.
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
         config.getNetworkConfig().setPort(port).setPortAutoIncrement(true).setPortCount(20);
-        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(bindHost);
-        config.setProperty("hazelcast.socket.bind.any", "false");
+        if ("0.0.0.0".equals(bindHost))
+        {
+            // Containers: listen everywhere, advertise the pod's address (Hazelcast picks it).
+            config.setProperty("hazelcast.socket.bind.any", "true");
+        }
+        else
+        {
+            config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(bindHost);
+            config.setProperty("hazelcast.socket.bind.any", "false");
+        }
         final JoinConfig join = config.getNetworkConfig().getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).setMembers(members);
+        if (kubernetesServiceDns != null && !kubernetesServiceDns.isBlank())
+        {
+            join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", kubernetesServiceDns);
+        }
+        else
+        {
+            join.getTcpIpConfig().setEnabled(true).setMembers(members);
+        }
 
         config.addMapConfig(new MapConfig(FLEET_MAP)
             .setBackupCount(backupCount)

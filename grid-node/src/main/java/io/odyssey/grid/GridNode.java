@@ -32,7 +32,7 @@ public final class GridNode implements AutoCloseable
     {
         config.conclude();
         final HazelcastInstance member = FleetGrid.newMember(FleetGrid.memberConfig(
-            config.clusterName, config.bindHost, config.port, config.members, config.backupCount));
+            config.clusterName, config.bindHost, config.port, config.members, config.backupCount, config.kubernetesServiceDns));
         LOG.info("grid member {} joined cluster '{}' with {} member(s)",
             member.getCluster().getLocalMember().getAddress(), config.clusterName, member.getCluster().getMembers().size());
 

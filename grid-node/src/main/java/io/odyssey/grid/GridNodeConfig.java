@@ -9,7 +9,10 @@ import java.util.List;
 public final class GridNodeConfig
 {
     public static final Setting BIND_HOST = Setting.of(
-        "ODYSSEY_GRID_BIND_HOST", "127.0.0.1", "Interface the member binds and advertises");
+        "ODYSSEY_GRID_BIND_HOST", "127.0.0.1", "Interface the member binds and advertises; 0.0.0.0 = all (containers)");
+    public static final Setting KUBERNETES_SERVICE_DNS = Setting.of(
+        "ODYSSEY_GRID_KUBERNETES_SERVICE_DNS", "",
+        "Headless Service DNS name for Kubernetes discovery (e.g. odyssey-grid.odyssey.svc.cluster.local); empty = join ODYSSEY_GRID_MEMBERS");
     public static final Setting PORT = Setting.of(
         "ODYSSEY_GRID_PORT", "5701", "First member port to try (auto-increments when taken)");
     public static final Setting BACKUP_COUNT = Setting.of(
@@ -24,13 +27,14 @@ public final class GridNodeConfig
     static
     {
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
-        all.addAll(List.of(BIND_HOST, PORT, BACKUP_COUNT, STATUS_HOST, STATUS_PORT));
+        all.addAll(List.of(BIND_HOST, KUBERNETES_SERVICE_DNS, PORT, BACKUP_COUNT, STATUS_HOST, STATUS_PORT));
         ALL = List.copyOf(all);
     }
 
     public String clusterName = GridSettings.CLUSTER_NAME.get();
     public List<String> members = GridSettings.members(GridSettings.MEMBERS.get());
     public String bindHost = BIND_HOST.get();
+    public String kubernetesServiceDns = KUBERNETES_SERVICE_DNS.get();
     public int port = PORT.intValue();
     public int backupCount = BACKUP_COUNT.intValue();
     public String statusHost = STATUS_HOST.get();
