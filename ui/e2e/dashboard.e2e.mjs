@@ -67,10 +67,12 @@ try {
   });
 
   await check('the map renders drones with WebGL', async () => {
+    // Not map.loaded(): with positions streaming in, the drones source is reloading most of the time.
     await waitFor(page, () => {
       const handle = window.__odyssey;
-      return handle && handle.map.loaded() && handle.map.queryRenderedFeatures({ layers: ['drones'] }).length > 0;
-    });
+      return handle && handle.map.isStyleLoaded() && handle.map.getLayer('drones') &&
+        handle.map.queryRenderedFeatures({ layers: ['drones'] }).length > 0;
+    }, undefined, 60_000);
     const rendered = await page.evaluate(() => window.__odyssey.map.queryRenderedFeatures({ layers: ['drones'] }).length);
     assert(rendered >= Math.min(10, minDrones), `only ${rendered} drones rendered on the map`);
     // The pixels, not just the scene graph: the map image must contain several status colours.
@@ -154,6 +156,14 @@ try {
     await waitFor(page, () => document.querySelector('[data-testid=connection-status]')?.textContent?.includes('live'), undefined, 20_000);
     assert((await connections()) > before, 'no new WebSocket connection reached the gateway');
     await waitFor(page, (min) => Number(document.querySelector('[data-testid=drone-count]')?.textContent) >= min, minDrones);
+  });
+
+  await check('on demand, the dashboard measures the age of what it draws', async () => {
+    await page.click('[data-testid=render-age-toggle]');
+    await waitFor(page, () => /\d/.test(document.querySelector('[data-testid=render-age-p50]')?.textContent ?? ''), undefined, 20_000);
+    const p50 = await page.locator('[data-testid=render-age-p50]').textContent();
+    assert(Number.parseFloat(p50) > 0, `drawn age p50 is ${p50}`);
+    await page.click('[data-testid=render-age-toggle]');
   });
 
   await check('no errors in the browser console', async () => {

@@ -37,6 +37,7 @@ export function App() {
   const [order, setOrder] = useState<SortOrder>({ key: 'id', descending: false });
   const [followView, setFollowView] = useState(true);
   const [rate, setRate] = useState(0);
+  const [renderAge, setRenderAge] = useState(false);
   const followRef = useRef(followView);
   followRef.current = followView;
 
@@ -92,6 +93,11 @@ export function App() {
   }, [store]);
 
   useEffect(() => mapRef.current?.select(selected), [selected]);
+  useEffect(() => {
+    if (!mapRef.current) return;
+    mapRef.current.measureRenderAge = renderAge;
+    mapRef.current.renderAges.clear();
+  }, [renderAge]);
 
   useEffect(() => {
     const connection = (window as unknown as { __odyssey?: { connection: FleetConnection; map: import('maplibre-gl').Map } }).__odyssey;
@@ -107,6 +113,8 @@ export function App() {
   const now = Date.now();
   const rows = useMemo(() => filterAndSort(store.drones.values(), filter, order, now), [tick, filter, order]); // eslint-disable-line
   const [p50, p99] = useMemo(() => store.ages.percentiles([50, 99]), [tick]); // eslint-disable-line
+  const [r50, r99] = useMemo(() => (renderAge && mapRef.current ? mapRef.current.renderAges.percentiles([50, 99]) : [NaN, NaN]),
+    [tick, renderAge]); // eslint-disable-line
   const drone = selected != null ? store.drones.get(selected) : undefined;
   const counts = useMemo(() => {
     const byStatus = new Map<string, number>();
@@ -129,6 +137,10 @@ export function App() {
         <div className="stat"><b data-testid="drone-count">{store.drones.size}</b> drones{followView ? ' in view' : ''}</div>
         <div className="stat"><b>{rate}</b> msgs/s</div>
         <div className="stat" title="Telemetry age on arrival: drone send to browser receive">age p50 <b>{fmt.ms(p50)}</b> p99 <b>{fmt.ms(p99)}</b></div>
+        <button className={`toggle ${renderAge ? 'on' : ''}`} data-testid="render-age-toggle" onClick={() => setRenderAge((on) => !on)}
+          title="Measure the age of what the map draws: drone send to the frame that shows it">
+          {renderAge ? <>drawn age p50 <b data-testid="render-age-p50">{fmt.ms(r50)}</b> p99 <b>{fmt.ms(r99)}</b></> : 'measure drawn age'}
+        </button>
         <div className="legend">
           {STATUSES.map((s) => (
             <span key={s} className="legend-item"><i style={{ background: STATUS_COLORS[s] }} />{fmt.status(s)} {counts.get(s) ?? 0}</span>

@@ -2,7 +2,7 @@
 // thousands of drones stay smooth. Works offline with a plain base style; an online raster tile URL is optional.
 import maplibregl, { type GeoJSONSource, type StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
-import { STATUS_COLORS, STATUSES, type Drone } from './fleet';
+import { AgeWindow, STATUS_COLORS, STATUSES, type Drone } from './fleet';
 
 export interface MapConfig {
   tileUrl: string | null;
@@ -67,6 +67,10 @@ function arrowImage(size = 48): { width: number; height: number; data: Uint8Arra
 export class FleetMap {
   readonly map: maplibregl.Map;
   private ready = false;
+  /** Sender timestamp to the frame that draws it, per drone, when {@link measureRenderAge} is on. */
+  readonly renderAges = new AgeWindow(8192);
+  measureRenderAge = false;
+  private pendingSentAt: Float64Array | null = null;
   onSelect: (id: number | null) => void = () => {};
   onViewChange: (bounds: maplibregl.LngLatBounds) => void = () => {};
 
@@ -122,6 +126,17 @@ export class FleetMap {
       const b = this.map.getBounds();
       (this.map.getSource('graticule') as GeoJSONSource).setData(graticule(b.getWest(), b.getSouth(), b.getEast(), b.getNorth()));
     });
+    // The drones' new positions reach the screen once the worker has processed setData and the next frame is drawn.
+    this.map.on('sourcedata', (e) => {
+      if (e.sourceId !== 'drones' || !e.isSourceLoaded || !this.pendingSentAt) return;
+      const sentAt = this.pendingSentAt;
+      this.pendingSentAt = null;
+      this.map.once('render', () => {
+        const now = Date.now();
+        for (let i = 0; i < sentAt.length; i++) this.renderAges.add(now - sentAt[i]);
+      });
+      this.map.triggerRepaint();
+    });
     this.map.on('moveend', () => {
       const b = this.map.getBounds();
       (this.map.getSource('graticule') as GeoJSONSource | undefined)?.setData(
@@ -134,13 +149,16 @@ export class FleetMap {
   render(drones: Iterable<Drone>): void {
     if (!this.ready) return;
     const features: GeoJSON.Feature[] = [];
+    const sentAt: number[] | null = this.measureRenderAge ? [] : null;
     for (const d of drones) {
+      sentAt?.push(d.sentAtMs);
       features.push({
         type: 'Feature',
         properties: { id: d.id, hdg: d.hdg, status: d.status },
         geometry: { type: 'Point', coordinates: [d.lon, d.lat] },
       });
     }
+    if (sentAt) this.pendingSentAt = Float64Array.from(sentAt);
     (this.map.getSource('drones') as GeoJSONSource).setData({ type: 'FeatureCollection', features });
   }
 
