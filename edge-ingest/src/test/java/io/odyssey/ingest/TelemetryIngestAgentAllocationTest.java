@@ -3,7 +3,7 @@ package io.odyssey.ingest;
 import io.odyssey.codecs.RejectReason;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;
-import org.agrona.concurrent.OffsetEpochNanoClock;
+import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +24,7 @@ class TelemetryIngestAgentAllocationTest
         final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final IngestMetrics metrics = new IngestMetrics();
         // No subscription and no grid: only onFragment is driven, and the flush interval is never reached.
-        final TelemetryIngestAgent agent = new TelemetryIngestAgent(null, null, new OffsetEpochNanoClock(), "test", 256,
+        final TelemetryIngestAgent agent = new TelemetryIngestAgent(null, null, new SystemEpochNanoClock(), "test", 256,
             10_000, new LatestStateTable(1_000), metrics);
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
         final TelemetryFrameWriter writer = new TelemetryFrameWriter();

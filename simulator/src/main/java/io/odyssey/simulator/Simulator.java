@@ -7,7 +7,7 @@ import io.odyssey.runtime.IdleStrategies;
 import io.odyssey.runtime.StatusServer;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.OffsetEpochNanoClock;
+import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +69,7 @@ public final class Simulator implements AutoCloseable
             });
 
             final TelemetryPublisherAgent agent = new TelemetryPublisherAgent(fleet, publications, new SystemNanoClock(),
-                new OffsetEpochNanoClock(), config.rateHz, config.heartbeatIntervalMs, metrics);
+                new SystemEpochNanoClock(), config.rateHz, config.heartbeatIntervalMs, metrics);
             runner = new AgentRunner(IdleStrategies.byName(SimulatorConfig.IDLE_STRATEGY, config.idleStrategy),
                 ex -> LOG.error("publisher error", ex), null, agent);
             AgentRunner.startOnThread(runner);
