@@ -55,10 +55,12 @@ public final class ProcessLauncher
         final Logger log = LoggerFactory.getLogger("odyssey." + role);
         final long startNs = System.nanoTime();
         log.info("{} starting (pid {}, {})", role, ProcessHandle.current().pid(), Runtime.version());
-        // Agrona 2's barrier holds the JVM's shutdown hook until it is closed: close it only once we have stopped.
+        // Agrona 2's barrier holds the JVM's shutdown hook until it is closed: close it only once we have stopped,
+        // and exit (on a failed start) only after it is closed.
+        int exitCode = 0;
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
         {
-            final AutoCloseable running;
+            AutoCloseable running = null;
             try
             {
                 running = launch.launch();
@@ -66,29 +68,32 @@ public final class ProcessLauncher
             catch (final ConfigurationException ex)
             {
                 log.error("{} refused to start: {}", role, ex.getMessage());
-                barrier.close();
-                System.exit(2);
-                return;
+                exitCode = 2;
             }
             catch (final Throwable ex)
             {
                 log.error("{} failed to start", role, ex);
-                barrier.close();
-                System.exit(1);
-                return;
+                exitCode = 1;
             }
-            log.info("{} started in {} ms", role, (System.nanoTime() - startNs) / 1_000_000);
-            barrier.await();
-            log.info("{} stopping", role);
-            try
+            if (running != null)
             {
-                running.close();
-                log.info("{} stopped", role);
+                log.info("{} started in {} ms", role, (System.nanoTime() - startNs) / 1_000_000);
+                barrier.await();
+                log.info("{} stopping", role);
+                try
+                {
+                    running.close();
+                    log.info("{} stopped", role);
+                }
+                catch (final Throwable ex)
+                {
+                    log.error("{} did not stop cleanly", role, ex);
+                }
             }
-            catch (final Throwable ex)
-            {
-                log.error("{} did not stop cleanly", role, ex);
-            }
+        }
+        if (exitCode != 0)
+        {
+            System.exit(exitCode);
         }
     }
 }

@@ -99,7 +99,8 @@ public final class FleetGrid
         config.setProperty("hazelcast.phone.home.enabled", "false");
         config.setProperty("hazelcast.logging.type", "slf4j");
         config.setProperty("hazelcast.client.shutdownhook.enabled", "false");
-        config.getNetworkConfig().setAddresses(members).setSmartRouting(true);
+        // Default routing: each operation goes straight to its partition's owner.
+        config.getNetworkConfig().setAddresses(members);
         config.getConnectionStrategyConfig().getConnectionRetryConfig()
             .setClusterConnectTimeoutMillis(Long.MAX_VALUE)
             .setInitialBackoffMillis(200)

@@ -1,11 +1,15 @@
 package io.odyssey.simulator;
 
 import io.odyssey.runtime.Endpoints;
+import io.odyssey.runtime.IdleStrategies;
 import io.odyssey.runtime.Setting;
 
 import java.util.List;
 
-/** Every setting of the simulator process, with defaults; read from the environment, then system properties. */
+/**
+ * Every setting of the simulator process, with defaults; read from the environment, then system properties. The
+ * constructor reads them; tests set the public fields; {@link #conclude()} validates.
+ */
 public final class SimulatorConfig
 {
     public static final Setting DRONES = Setting.of("ODYSSEY_SIM_DRONES", "50", "Number of drones this process flies (1..100000)");
@@ -65,19 +69,33 @@ public final class SimulatorConfig
         }
     }
 
+    /**
+     * Checks every value, failing with a {@link io.odyssey.runtime.ConfigurationException} that names the setting.
+     *
+     * @return this.
+     */
     public SimulatorConfig conclude()
     {
         if (drones < 1 || drones > 100_000)
         {
             throw DRONES.invalid(String.valueOf(drones), "between 1 and 100000");
         }
-        if (firstId < 1 || firstId > (1L << 52))
+        if (firstId < 1 || firstId > (1L << 52) - drones)
         {
-            throw FIRST_ID.invalid(String.valueOf(firstId), "a positive id below 2^52");
+            throw FIRST_ID.invalid(String.valueOf(firstId), "a positive id with id + drones below 2^52");
         }
         if (!(rateHz >= 0.1 && rateHz <= 100))
         {
             throw RATE_HZ.invalid(String.valueOf(rateHz), "between 0.1 and 100");
+        }
+        if (endpoints == null || endpoints.isEmpty())
+        {
+            throw ENDPOINTS.invalid(String.valueOf(endpoints), "at least one host:port");
+        }
+        endpoints = Endpoints.parse(ENDPOINTS, String.join(",", endpoints));
+        if (streamId == 0)
+        {
+            throw STREAM_ID.invalid("0", "a non-zero Aeron stream id");
         }
         if (!(centerLat > -80 && centerLat < 80 && centerLon >= -180 && centerLon <= 180))
         {
@@ -87,17 +105,22 @@ public final class SimulatorConfig
         {
             throw RADIUS_M.invalid(String.valueOf(radiusM), "between 50 and 200000 metres");
         }
-        if (!(cruiseSpeedMps > 0 && cruiseSpeedMps <= 60))
+        if (!(cruiseSpeedMps >= 1 && cruiseSpeedMps <= 60))
         {
-            throw CRUISE_SPEED_MPS.invalid(String.valueOf(cruiseSpeedMps), "between 0 and 60 m/s");
+            throw CRUISE_SPEED_MPS.invalid(String.valueOf(cruiseSpeedMps), "between 1 and 60 m/s");
         }
-        if (heartbeatIntervalMs < 100)
+        if (heartbeatIntervalMs < 100 || heartbeatIntervalMs > 3_600_000)
         {
-            throw HEARTBEAT_INTERVAL_MS.invalid(String.valueOf(heartbeatIntervalMs), "at least 100");
+            throw HEARTBEAT_INTERVAL_MS.invalid(String.valueOf(heartbeatIntervalMs), "between 100 and 3600000");
         }
-        if (endpoints.isEmpty())
+        IdleStrategies.byName(IDLE_STRATEGY, idleStrategy);
+        if (statusHost == null || statusHost.isBlank())
         {
-            throw ENDPOINTS.invalid("", "at least one host:port");
+            throw STATUS_HOST.invalid(String.valueOf(statusHost), "an interface address or host name");
+        }
+        if (statusPort < 0 || statusPort > 65535)
+        {
+            throw STATUS_PORT.invalid(String.valueOf(statusPort), "between 0 and 65535");
         }
         return this;
     }

@@ -1,7 +1,5 @@
 package io.odyssey.simulator;
 
-import io.aeron.ExclusivePublication;
-import io.aeron.Publication;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.runtime.Counter;
 import org.agrona.concurrent.Agent;
@@ -12,41 +10,49 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteBuffer;
 
 /**
- * Flies the fleet and publishes its telemetry. Drone {@code i} sends at phase {@code i/N} of each period, so the
- * frames of N drones are spread evenly over the period instead of leaving in one burst (bursts would measure
- * queueing, not latency). Each frame advances its drone by exactly one period of simulated time.
+ * Flies the fleet and publishes its telemetry and heartbeats.
  * <p>
- * Allocation-free: one reusable direct buffer, one flyweight writer, one publication per endpoint. A frame that
- * cannot be offered is dropped and counted, never retried: the next frame carries newer state anyway.
+ * <b>Schedule.</b> Drone {@code i} of N sends its telemetry at phase {@code i/N} of each period ({@code 1/rate}), so the
+ * frames of N drones are spread evenly over the period instead of leaving in one burst (bursts would measure queueing,
+ * not latency). Heartbeats run on their own schedule, spread the same way over the heartbeat interval, so their
+ * cadence does not depend on the telemetry rate. Each telemetry frame advances its drone by exactly one period of
+ * simulated time: the flight depends on the number of frames sent, never on how late the thread woke up. After a
+ * stall (GC, suspended VM) whole rounds already a period overdue are skipped rather than sent as a burst.
+ * <p>
+ * <b>Routing.</b> Drone {@code id} publishes to endpoint {@code id % endpoints} while that endpoint is connected, and
+ * otherwise to the next connected one, so the drones of an ingest node that died move to the others (Aeron reports a
+ * UDP publication unconnected once the receiver's status messages stop, after its connection timeout) and move back
+ * when it returns. With every endpoint connected each drone is heard on exactly one.
+ * <p>
+ * <b>Allocation-free</b>: one reusable direct buffer, one flyweight writer, primitive state. A frame that cannot be
+ * offered is dropped and counted by {@link DropCause}, never retried: the next frame carries newer state anyway.
  */
 final class TelemetryPublisherAgent implements Agent
 {
-    /** Never send more than this many frames in one duty cycle, so close() and the driver get a look in. */
-    private static final int MAX_FRAMES_PER_CYCLE = 4096;
+    /** Never send more than this many frames of one kind in one duty cycle, so close() and the driver get a look in. */
+    static final int MAX_FRAMES_PER_CYCLE = 4096;
 
     private final DroneFleet fleet;
-    private final ExclusivePublication[] publications;
+    private final TelemetryOutlet outlet;
     private final NanoClock nanoClock;
     private final EpochNanoClock epochClock;
-    private final long periodNs;
     private final double dtSeconds;
-    private final long heartbeatEveryRounds;
+    private final Schedule telemetry;
+    private final Schedule heartbeats;
     private final TelemetryFrameWriter writer = new TelemetryFrameWriter();
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
     private final Counter framesSent;
     private final Counter heartbeatsSent;
-    private final Counter backPressured;
-    private final Counter notConnected;
-    private final Counter otherFailures;
+    private final Counter[] dropped;
     private final Counter roundsSkipped;
 
-    private long startNs;
-    private long round;
-    private int cursor;
-
+    /**
+     * @param nanoClock  monotonic clock driving the schedule (injected in tests).
+     * @param epochClock source of {@code sentAtNanos}.
+     */
     TelemetryPublisherAgent(
         final DroneFleet fleet,
-        final ExclusivePublication[] publications,
+        final TelemetryOutlet outlet,
         final NanoClock nanoClock,
         final EpochNanoClock epochClock,
         final double rateHz,
@@ -54,122 +60,149 @@ final class TelemetryPublisherAgent implements Agent
         final SimulatorMetrics metrics)
     {
         this.fleet = fleet;
-        this.publications = publications;
+        this.outlet = outlet;
         this.nanoClock = nanoClock;
         this.epochClock = epochClock;
-        this.periodNs = (long)(1_000_000_000L / rateHz);
         this.dtSeconds = 1.0 / rateHz;
-        this.heartbeatEveryRounds = Math.max(1, Math.round(heartbeatIntervalMs * rateHz / 1000.0));
+        this.telemetry = new Schedule(Math.round(1e9 / rateHz), fleet.size());
+        this.heartbeats = new Schedule(heartbeatIntervalMs * 1_000_000L, fleet.size());
         this.framesSent = metrics.framesSent;
         this.heartbeatsSent = metrics.heartbeatsSent;
-        this.backPressured = metrics.backPressured;
-        this.notConnected = metrics.notConnected;
-        this.otherFailures = metrics.otherFailures;
+        this.dropped = metrics.dropped;
         this.roundsSkipped = metrics.roundsSkipped;
     }
 
     public void onStart()
     {
-        startNs = nanoClock.nanoTime();
+        final long now = nanoClock.nanoTime();
+        telemetry.start(now);
+        heartbeats.start(now);
     }
 
     public int doWork()
     {
         final long now = nanoClock.nanoTime();
-        final int size = fleet.size();
         int work = 0;
-        while (work < MAX_FRAMES_PER_CYCLE && dueNs(round, cursor, size) <= now)
+        for (int i = 0; i < MAX_FRAMES_PER_CYCLE && telemetry.dueNs() <= now; i++)
         {
-            send(cursor);
+            sendTelemetry(telemetry.cursor);
+            roundsSkipped.add(telemetry.advance(now));
             work++;
-            if (++cursor == size)
-            {
-                cursor = 0;
-                round++;
-                // After a long stall (GC, suspended VM) do not fire a backlog of stale rounds: rejoin the schedule.
-                final long behind = (now - dueNs(round, 0, size)) / periodNs;
-                if (behind > 1)
-                {
-                    round += behind;
-                    roundsSkipped.add(behind);
-                }
-            }
+        }
+        for (int i = 0; i < MAX_FRAMES_PER_CYCLE && heartbeats.dueNs() <= now; i++)
+        {
+            sendHeartbeat(heartbeats.cursor);
+            heartbeats.advance(now);
+            work++;
         }
         return work;
     }
 
-    private long dueNs(final long round, final int index, final int size)
+    private void sendTelemetry(final int index)
     {
-        return startNs + round * periodNs + (periodNs * index) / size;
-    }
-
-    private void send(final int index)
-    {
-        final long sequence = fleet.step(index, dtSeconds);
-        final long droneId = fleet.droneId(index);
-        final ExclusivePublication publication = publicationFor(droneId);
-        final int length = writer.telemetry(buffer, 0, droneId, sequence, epochClock.nanoTime(),
-            fleet.latitude(index), fleet.longitude(index), (float)fleet.altitude(index), (float)fleet.heading(index),
-            (float)fleet.speed(index), (float)fleet.battery(index), fleet.status(index), fleet.flags(index),
-            (float)fleet.climbRate(index));
-        if (offer(publication, length))
+        fleet.step(index, dtSeconds);
+        final int endpoint = endpointFor(fleet.droneId(index));
+        final int length = fleet.writeTelemetry(index, writer, buffer, 0, epochClock.nanoTime());
+        if (offer(endpoint, length))
         {
             framesSent.increment();
         }
-        if (round % heartbeatEveryRounds == 0)
+    }
+
+    private void sendHeartbeat(final int index)
+    {
+        final long droneId = fleet.droneId(index);
+        final int endpoint = endpointFor(droneId);
+        final int length = writer.heartbeat(buffer, 0, droneId, epochClock.nanoTime(), fleet.sequence(index));
+        if (offer(endpoint, length))
         {
-            final int heartbeatLength = writer.heartbeat(buffer, 0, droneId, epochClock.nanoTime(), sequence);
-            if (offer(publication, heartbeatLength))
-            {
-                heartbeatsSent.increment();
-            }
+            heartbeatsSent.increment();
         }
     }
 
-    /**
-     * The drone's home endpoint ({@code id % endpoints}) while it is connected; otherwise the next connected one, so the
-     * drones of an ingest node that died move to the others (Aeron reports a UDP publication unconnected once the
-     * receiver's status messages stop, after its connection timeout) and move back when it returns.
-     */
-    private ExclusivePublication publicationFor(final long droneId)
+    /** The drone's home endpoint while it is connected, else the next connected one, else home. */
+    int endpointFor(final long droneId)
     {
-        final int count = publications.length;
+        final int count = outlet.endpointCount();
         final int home = (int)(droneId % count);
         for (int i = 0; i < count; i++)
         {
-            final ExclusivePublication candidate = publications[(home + i) % count];
-            if (candidate.isConnected())
+            final int candidate = (home + i) % count;
+            if (outlet.isConnected(candidate))
             {
                 return candidate;
             }
         }
-        return publications[home];
+        return home;
     }
 
-    private boolean offer(final ExclusivePublication publication, final int length)
+    private boolean offer(final int endpoint, final int length)
     {
-        final long result = publication.offer(buffer, 0, length);
+        final long result = outlet.offer(endpoint, buffer, 0, length);
         if (result > 0)
         {
             return true;
         }
-        if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION)
-        {
-            backPressured.increment();
-        }
-        else if (result == Publication.NOT_CONNECTED)
-        {
-            notConnected.increment();
-        }
-        else
-        {
-            otherFailures.increment();
-        }
+        dropped[DropCause.of(result).ordinal()].increment();
         return false;
     }
 
     public String roleName()
     {
         return "telemetry-publisher";
+    }
+
+    /**
+     * Send times of N drones spread evenly over a period: drone {@code i} is due at
+     * {@code start + round * period + period * i / N}.
+     */
+    static final class Schedule
+    {
+        private final long periodNs;
+        private final int size;
+        private long startNs;
+        private long round;
+        private int cursor;
+
+        Schedule(final long periodNs, final int size)
+        {
+            this.periodNs = periodNs;
+            this.size = size;
+        }
+
+        void start(final long nowNs)
+        {
+            startNs = nowNs;
+            round = 0;
+            cursor = 0;
+        }
+
+        long dueNs()
+        {
+            return startNs + round * periodNs + (periodNs * cursor) / size;
+        }
+
+        /**
+         * Moves on to the next drone; after the last, to the next round, skipping rounds that are already more than a
+         * full period overdue.
+         *
+         * @return the number of rounds skipped.
+         */
+        long advance(final long nowNs)
+        {
+            if (++cursor < size)
+            {
+                return 0;
+            }
+            cursor = 0;
+            round++;
+            final long behind = (nowNs - dueNs()) / periodNs;
+            if (behind > 1)
+            {
+                round += behind;
+                return behind;
+            }
+            return 0;
+        }
     }
 }

@@ -1,89 +1,178 @@
 package io.odyssey.simulator;
 
 import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
 import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.runtime.AeronTransport;
+import io.odyssey.runtime.IdleStrategies;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.LongHashSet;
+import org.agrona.concurrent.IdleStrategy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
-/** A real simulator publishing over Aeron UDP on loopback to real subscriptions. */
+/**
+ * A real simulator (embedded driver, UDP publications) publishing over loopback to real Aeron subscriptions on a
+ * second embedded driver, shared by the tests of this class.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SimulatorIT
 {
     private static final int DRONES = 200;
     private static final long FIRST_ID = 1001;
+    private static final int STREAM_ID = 1001;
 
-    private final TelemetryFrameReader reader = new TelemetryFrameReader();
+    private static AeronTransport receiver;
+    private static HttpClient http;
+
+    private final List<Subscription> subscriptions = new ArrayList<>();
+    private final IdleStrategy idle = IdleStrategies.backoff();
+
+    @BeforeAll
+    static void startReceiver()
+    {
+        receiver = AeronTransport.launchEmbedded(null, "simulator-it-receiver");
+        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @AfterAll
+    static void stopReceiver()
+    {
+        CloseHelper.quietClose(receiver);
+    }
 
     @Test
-    void shouldPublishValidTelemetryForEveryDroneShardedAcrossEndpointsWithGrowingSequences() throws Exception
+    void shouldDeliverValidFramesFromEveryDroneWithGrowingSequencesOnExactlyOneEndpoint() throws Exception
     {
-        final List<String> endpoints = endpoints();
-        try (AeronTransport receiver = AeronTransport.launchEmbedded(null, "simulator-it-receiver"))
+        final List<String> endpoints = freeEndpoints(2);
+        final Heard heard = new Heard(subscribe(endpoints));
+        try (Simulator simulator = Simulator.launch(config(endpoints)))
         {
-            final Subscription[] subscriptions = subscribe(receiver, endpoints);
-            try (Simulator simulator = Simulator.launch(config(endpoints)))
-            {
-                // Until both subscriptions are connected drones may use the other endpoint (failover): let it settle.
-                final Heard warmUp = new Heard();
-                listen(subscriptions, warmUp, 2_000, Long.MAX_VALUE);
+            await().atMost(Duration.ofSeconds(20)).until(() -> simulator.connectedEndpoints() == 2);
+            // Until both endpoints were connected a drone may have used the other one (failover): drain that first.
+            pollFor(heard, Duration.ofMillis(500));
+            heard.startRecording();
 
-                final Heard heard = new Heard();
-                listen(subscriptions, heard, 30_000, 4_000);
-                assertThat(heard.lastSequence.size()).as("drones heard").isEqualTo(DRONES);
-                for (long drone = FIRST_ID; drone < FIRST_ID + DRONES; drone++)
-                {
-                    assertThat(heard.endpointOf.get(drone)).as("shard of drone %d", drone).isEqualTo(drone % 2);
-                }
-                assertThat(heard.violations).isZero();
-                assertThat(simulator.framesSent()).isPositive();
+            pollUntil(heard, () -> heard.droneCount() == DRONES && heard.frames >= 20L * DRONES &&
+                heard.heartbeatDrones.size() == DRONES, Duration.ofSeconds(30));
+
+            assertThat(heard.rejected).as("frames rejected by TelemetryFrameReader").isZero();
+            assertThat(heard.notIncreasing).as("sequences that did not strictly increase").isZero();
+            for (long drone = FIRST_ID; drone < FIRST_ID + DRONES; drone++)
+            {
+                assertThat(heard.endpointMask.get(drone)).as("endpoints that heard drone %d", drone)
+                    .isEqualTo(1L << (drone % 2));
             }
+            assertThat(heard.heartbeatDrones).hasSize(DRONES);
+            assertThat(simulator.framesSent()).isGreaterThanOrEqualTo(heard.frames);
+            assertThat(simulator.heartbeatsSent()).isPositive();
+            assertThat(simulator.health().healthy()).isTrue();
+
+            final HttpResponse<String> health = get(simulator, "/health");
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\":\"UP\"", "2 connected");
+            assertThat(get(simulator, "/metrics").body()).contains(
+                "odyssey_sim_frames_sent_total{role=\"simulator\"}",
+                "odyssey_sim_heartbeats_sent_total{role=\"simulator\"}",
+                "odyssey_sim_frames_dropped_total{role=\"simulator\",cause=\"back_pressured\"}",
+                "odyssey_sim_frames_dropped_total{role=\"simulator\",cause=\"not_connected\"}",
+                "odyssey_sim_frames_dropped_total{role=\"simulator\",cause=\"admin_action\"}",
+                "odyssey_sim_drones{role=\"simulator\"} 200",
+                "odyssey_sim_endpoints_connected{role=\"simulator\"} 2");
+        }
+    }
+
+    @Test
+    void shouldReportDownAndKeepPublishingUntilTheIngestAppears() throws Exception
+    {
+        final List<String> endpoints = freeEndpoints(1);
+        try (Simulator simulator = Simulator.launch(config(endpoints)))
+        {
+            await().atMost(Duration.ofSeconds(10)).until(() -> simulator.framesDropped(DropCause.NOT_CONNECTED) > DRONES);
+            final HttpResponse<String> down = get(simulator, "/health");
+            assertThat(down.statusCode()).isEqualTo(503);
+            assertThat(down.body()).contains("\"status\":\"DOWN\"", "not connected: " + endpoints.get(0));
+            assertThat(simulator.framesSent()).isZero();
+
+            final Heard heard = new Heard(subscribe(endpoints));
+            heard.startRecording();
+            pollUntil(heard, () -> heard.droneCount() == DRONES && heard.frames >= 10L * DRONES, Duration.ofSeconds(30));
+
+            assertThat(heard.rejected).isZero();
+            assertThat(heard.notIncreasing).isZero();
+            assertThat(heard.firstSequence.values()).as("drones flew (and counted) while nobody listened")
+                .allSatisfy(first -> assertThat(first).isGreaterThan(1L));
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(simulator, "/health").statusCode() == 200);
+            assertThat(simulator.connectedEndpoints()).isEqualTo(1);
         }
     }
 
     @Test
     void shouldMoveTheDronesOfAnEndpointThatStopsListeningToTheOthers() throws Exception
     {
-        final List<String> endpoints = endpoints();
-        try (AeronTransport receiver = AeronTransport.launchEmbedded(null, "simulator-it-failover"))
+        final List<String> endpoints = freeEndpoints(2);
+        final Heard heard = new Heard(subscribe(endpoints));
+        try (Simulator simulator = Simulator.launch(config(endpoints)))
         {
-            final Subscription[] subscriptions = subscribe(receiver, endpoints);
-            try (Simulator simulator = Simulator.launch(config(endpoints)))
-            {
-                listen(subscriptions, new Heard(), 2_000, Long.MAX_VALUE);
-                subscriptions[1].close();
+            await().atMost(Duration.ofSeconds(20)).until(() -> simulator.connectedEndpoints() == 2);
+            pollFor(heard, Duration.ofMillis(500));
+            subscriptions.get(1).close();
 
-                // Aeron notices the receiver is gone after its connection timeout (5 s); then endpoint 0 hears everyone.
-                final long deadline = System.currentTimeMillis() + 30_000;
-                Heard heard = new Heard();
-                while (heard.lastSequence.size() < DRONES && System.currentTimeMillis() < deadline)
-                {
-                    heard = new Heard();
-                    listen(new Subscription[]{subscriptions[0]}, heard, 2_000, Long.MAX_VALUE);
-                }
-                assertThat(heard.lastSequence.size()).as("drones heard on the surviving endpoint").isEqualTo(DRONES);
-                assertThat(heard.violations).isZero();
-            }
+            // Aeron notices the receiver is gone after its connection timeout (~5 s); then endpoint 0 hears everyone.
+            await().atMost(Duration.ofSeconds(30)).until(() -> simulator.connectedEndpoints() == 1);
+            final Heard survivor = new Heard(List.of(subscriptions.get(0)));
+            pollFor(survivor, Duration.ofMillis(500));
+            survivor.startRecording();
+            pollUntil(survivor, () -> survivor.droneCount() == DRONES, Duration.ofSeconds(30));
+
+            assertThat(survivor.rejected).isZero();
+            assertThat(survivor.notIncreasing).isZero();
+            assertThat(simulator.health().healthy()).isFalse();
+            assertThat(simulator.health().detail()).contains(endpoints.get(1));
         }
     }
 
-    private static List<String> endpoints()
+    private List<Subscription> subscribe(final List<String> endpoints)
     {
-        final int basePort = 30_000 + (int)(Math.random() * 20_000);
-        return List.of("127.0.0.1:" + basePort, "127.0.0.1:" + (basePort + 1));
+        for (final Subscription subscription : subscriptions)
+        {
+            subscription.close();
+        }
+        subscriptions.clear();
+        for (final String endpoint : endpoints)
+        {
+            subscriptions.add(receiver.aeron().addSubscription(AeronTransport.udpChannel(endpoint), STREAM_ID));
+        }
+        return List.copyOf(subscriptions);
     }
 
-    private static Subscription[] subscribe(final AeronTransport receiver, final List<String> endpoints)
+    @AfterEach
+    void closeSubscriptions()
     {
-        return new Subscription[]{
-            receiver.aeron().addSubscription(AeronTransport.udpChannel(endpoints.get(0)), 1001),
-            receiver.aeron().addSubscription(AeronTransport.udpChannel(endpoints.get(1)), 1001)};
+        CloseHelper.quietCloseAll(subscriptions);
+        subscriptions.clear();
     }
 
     private static SimulatorConfig config(final List<String> endpoints)
@@ -93,51 +182,144 @@ class SimulatorIT
         config.firstId = FIRST_ID;
         config.rateHz = 10;
         config.endpoints = endpoints;
+        config.streamId = STREAM_ID;
+        config.statusHost = "127.0.0.1";
         config.statusPort = 0;
         return config;
     }
 
-    /** What the receivers heard: last sequence and endpoint per drone, and sequences that did not grow. */
-    private static final class Heard
+    /** Loopback UDP ports free right now (bound and released), so parallel builds do not collide. */
+    private static List<String> freeEndpoints(final int count) throws IOException
     {
-        final Long2LongHashMap lastSequence = new Long2LongHashMap(-1);
-        final Long2LongHashMap endpointOf = new Long2LongHashMap(-1);
-        long frames;
-        long violations;
+        final List<DatagramSocket> sockets = new ArrayList<>();
+        try
+        {
+            final List<String> endpoints = new ArrayList<>();
+            for (int i = 0; i < count; i++)
+            {
+                final DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                sockets.add(socket);
+                endpoints.add("127.0.0.1:" + socket.getLocalPort());
+            }
+            return endpoints;
+        }
+        finally
+        {
+            sockets.forEach(DatagramSocket::close);
+        }
     }
 
-    /** Polls until {@code millis} passed or {@code enoughFrames} were heard; asserts every frame is valid. */
-    private void listen(final Subscription[] subscriptions, final Heard heard, final long millis, final long enoughFrames)
+    private static HttpResponse<String> get(final Simulator simulator, final String path) throws Exception
     {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (System.nanoTime() < deadline && (heard.frames < enoughFrames || heard.lastSequence.size() < DRONES))
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simulator.statusPort() + path))
+            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void pollFor(final Heard heard, final Duration duration)
+    {
+        final long deadline = System.nanoTime() + duration.toNanos();
+        while (System.nanoTime() < deadline)
+        {
+            idle.idle(heard.poll());
+        }
+    }
+
+    private void pollUntil(final Heard heard, final BooleanSupplier done, final Duration timeout)
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                fail("timed out after %s: heard %d drones, %d frames, heartbeats from %d drones",
+                    timeout, heard.droneCount(), heard.frames, heard.heartbeatDrones.size());
+            }
+            idle.idle(heard.poll());
+        }
+    }
+
+    /**
+     * What the receivers heard. Every frame is decoded and validated and per-drone sequences must strictly increase
+     * from the first poll; drone counts, endpoints and heartbeats are only recorded after {@link #startRecording()}.
+     */
+    private static final class Heard
+    {
+        private final TelemetryFrameReader reader = new TelemetryFrameReader();
+        private final List<Subscription> subscriptions;
+        private final FragmentHandler[] handlers;
+        final Long2LongHashMap lastSequence = new Long2LongHashMap(-1);
+        final Long2LongHashMap firstSequence = new Long2LongHashMap(-1);
+        final Long2LongHashMap endpointMask = new Long2LongHashMap(0);
+        final LongHashSet heartbeatDrones = new LongHashSet();
+        boolean recording;
+        long frames;
+        long rejected;
+        long notIncreasing;
+
+        Heard(final List<Subscription> subscriptions)
+        {
+            this.subscriptions = subscriptions;
+            handlers = new FragmentHandler[subscriptions.size()];
+            for (int i = 0; i < handlers.length; i++)
+            {
+                final int endpoint = i;
+                handlers[i] = (buffer, offset, length, header) -> onFrame(endpoint, buffer, offset, length);
+            }
+        }
+
+        void startRecording()
+        {
+            recording = true;
+            lastSequence.clear();
+            frames = 0;
+        }
+
+        int droneCount()
+        {
+            return lastSequence.size();
+        }
+
+        int poll()
         {
             int work = 0;
-            for (int e = 0; e < subscriptions.length; e++)
+            for (int i = 0; i < handlers.length; i++)
             {
-                final int endpoint = e;
-                work += subscriptions[e].poll((buffer, offset, length, header) ->
-                {
-                    final int kind = reader.read(buffer, offset, length);
-                    assertThat(kind).as("frame rejected: %s", reader.rejectReason()).isNotEqualTo(TelemetryFrameReader.REJECTED);
-                    if (kind != TelemetryFrameReader.TELEMETRY)
-                    {
-                        return;
-                    }
-                    final long drone = reader.telemetry().droneId();
-                    final long sequence = reader.telemetry().sequence();
-                    if (sequence <= heard.lastSequence.get(drone))
-                    {
-                        heard.violations++;
-                    }
-                    heard.lastSequence.put(drone, sequence);
-                    heard.endpointOf.put(drone, endpoint);
-                    heard.frames++;
-                }, 256);
+                work += subscriptions.get(i).poll(handlers[i], 256);
             }
-            if (work == 0)
+            return work;
+        }
+
+        private void onFrame(final int endpoint, final DirectBuffer buffer, final int offset, final int length)
+        {
+            final int kind = reader.read(buffer, offset, length);
+            if (kind == TelemetryFrameReader.REJECTED)
             {
-                Thread.onSpinWait();
+                rejected++;
+                return;
+            }
+            if (kind == TelemetryFrameReader.HEARTBEAT)
+            {
+                if (recording)
+                {
+                    heartbeatDrones.add(reader.heartbeat().droneId());
+                }
+                return;
+            }
+            final long drone = reader.telemetry().droneId();
+            final long sequence = reader.telemetry().sequence();
+            if (sequence <= lastSequence.get(drone) && recording)
+            {
+                notIncreasing++;
+            }
+            lastSequence.put(drone, Math.max(sequence, lastSequence.get(drone)));
+            if (recording)
+            {
+                if (firstSequence.get(drone) < 0)
+                {
+                    firstSequence.put(drone, sequence);
+                }
+                endpointMask.put(drone, endpointMask.get(drone) | (1L << endpoint));
+                frames++;
             }
         }
     }

@@ -1,0 +1,354 @@
+package io.odyssey.simulator;
+
+import io.aeron.Publication;
+import io.odyssey.codecs.DroneFlag;
+import io.odyssey.codecs.TelemetryFrameReader;
+import io.odyssey.codecs.sbe.DroneStatus;
+import io.odyssey.codecs.sbe.TelemetryDecoder;
+import org.agrona.DirectBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The publisher driven by an injected clock into a recording outlet: no driver, no wall clock, no sleeps. */
+class TelemetryPublisherAgentTest
+{
+    private static final double CENTER_LAT = 52.52;
+    private static final double CENTER_LON = 13.405;
+    private static final double RADIUS = 3000;
+    private static final long EPOCH_OFFSET_NS = 1_700_000_000_000_000_000L;
+
+    private long nowNs = 1_000_000_000L;
+    private final SimulatorMetrics metrics = new SimulatorMetrics();
+
+    @Test
+    void shouldPublishOnlyValidFramesWithSequencesFromOneOverALongRunOfManyDrones()
+    {
+        final int drones = 200;
+        final long firstId = 1_000;
+        final DroneFleet fleet = new DroneFleet(drones, firstId, 42, CENTER_LAT, CENTER_LON, RADIUS, 12);
+        final ValidatingOutlet outlet = new ValidatingOutlet(3, firstId, drones);
+        final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 1000);
+
+        // Twenty simulated minutes: long enough for every drone to patrol, run its battery down, land and take off again.
+        run(agent, TimeUnit.MINUTES.toNanos(20) - 1, TimeUnit.MILLISECONDS.toNanos(5));
+
+        assertThat(outlet.rejected).as("frames rejected by TelemetryFrameReader").isZero();
+        assertThat(outlet.outOfOrder).as("sequences not exactly last + 1").isZero();
+        assertThat(outlet.wrongEndpoint).as("frames on an endpoint other than id %% endpoints").isZero();
+        assertThat(outlet.badFlags).as("frames with wrong SIMULATED/LOW_BATTERY flags").isZero();
+        assertThat(outlet.outsideArea).as("frames outside radius + 50 m").isZero();
+        assertThat(outlet.lowBatteryFrames).as("frames with LOW_BATTERY set").isPositive();
+        for (final DroneStatus status : new DroneStatus[]{DroneStatus.GROUNDED, DroneStatus.TAKING_OFF,
+            DroneStatus.CRUISING, DroneStatus.HOVERING, DroneStatus.RETURNING, DroneStatus.LANDING})
+        {
+            assertThat(outlet.statusSeen[status.value()]).as("%s seen", status).isTrue();
+        }
+        assertThat(outlet.firstSequence).containsOnly(1L);
+        // 20 min at 10 Hz = 12,000 frames and 1,200 heartbeats per drone (the last round may be cut short at the end).
+        assertThat(Arrays.stream(outlet.lastSequence).min().getAsLong()).isEqualTo(11_999L);
+        assertThat(Arrays.stream(outlet.lastSequence).max().getAsLong()).isEqualTo(12_000L);
+        assertThat(Arrays.stream(outlet.heartbeats).min().getAsLong()).isGreaterThanOrEqualTo(1_199L);
+        assertThat(Arrays.stream(outlet.heartbeats).max().getAsLong()).isEqualTo(1_200L);
+        assertThat(outlet.heartbeatSequenceMismatch).isZero();
+        assertThat(metrics.framesSent.get()).isEqualTo(Arrays.stream(outlet.lastSequence).sum());
+        assertThat(metrics.droppedTotal()).isZero();
+        assertThat(metrics.roundsSkipped.get()).isZero();
+    }
+
+    @Test
+    void shouldSpreadTheDronesSendTimesEvenlyOverThePeriod()
+    {
+        final int drones = 100;
+        final DroneFleet fleet = new DroneFleet(drones, 1, 1, CENTER_LAT, CENTER_LON, RADIUS, 12);
+        final long startNs = nowNs;
+        final long[] framesPerMillisecond = new long[2000];
+        final TelemetryOutlet outlet = new RecordingOutlet(1)
+        {
+            public long offer(final int endpoint, final DirectBuffer buffer, final int offset, final int length)
+            {
+                if (reader.read(buffer, offset, length) == TelemetryFrameReader.TELEMETRY)
+                {
+                    framesPerMillisecond[(int)((nowNs - startNs) / 1_000_000)]++;
+                }
+                return 1;
+            }
+        };
+        // 10 Hz, heartbeats rarely: 100 drones means one frame every millisecond, never a burst.
+        final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 3_600_000);
+        run(agent, TimeUnit.SECONDS.toNanos(2) - 1, 250_000);
+
+        assertThat(framesPerMillisecond).as("frames in each millisecond over two periods").containsOnly(1);
+    }
+
+    @Test
+    void shouldSendAHeartbeatPerDronePerIntervalWhateverTheTelemetryRate()
+    {
+        final int drones = 40;
+        final DroneFleet fleet = new DroneFleet(drones, 1, 1, CENTER_LAT, CENTER_LON, RADIUS, 12);
+        final ValidatingOutlet outlet = new ValidatingOutlet(1, 1, drones);
+        final TelemetryPublisherAgent agent = agent(fleet, outlet, 0.5, 1000);
+
+        run(agent, TimeUnit.SECONDS.toNanos(10) - 1, TimeUnit.MILLISECONDS.toNanos(1));
+
+        assertThat(outlet.heartbeats).as("heartbeats per drone in 10 s").containsOnly(10L);
+        assertThat(outlet.lastSequence).as("telemetry frames per drone in 10 s at 0.5 Hz").containsOnly(5L);
+        assertThat(outlet.heartbeatSequenceMismatch).as("heartbeats whose lastSequence is not the last frame sent").isZero();
+        assertThat(metrics.heartbeatsSent.get()).isEqualTo(400);
+    }
+
+    @Test
+    void shouldDropAndCountFramesThatCannotBeOfferedWithoutRetrying()
+    {
+        final long[] results = {Publication.BACK_PRESSURED, Publication.NOT_CONNECTED, Publication.ADMIN_ACTION,
+            Publication.CLOSED, Publication.MAX_POSITION_EXCEEDED, 64};
+        final int drones = 6;
+        final DroneFleet fleet = new DroneFleet(drones, 1, 1, CENTER_LAT, CENTER_LON, RADIUS, 12);
+        final RecordingOutlet outlet = new RecordingOutlet(1)
+        {
+            public long offer(final int endpoint, final DirectBuffer buffer, final int offset, final int length)
+            {
+                final long result = results[(int)(offers % results.length)];
+                offers++;
+                if (reader.read(buffer, offset, length) == TelemetryFrameReader.TELEMETRY)
+                {
+                    telemetryOffers++;
+                    lastTelemetrySequence = reader.telemetry().sequence();
+                }
+                return result;
+            }
+        };
+        final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 3_600_000);
+        // 60 telemetry frames (6 drones, 10 rounds) and drone 1's first heartbeat (the others' fall beyond 1 s).
+        run(agent, TimeUnit.SECONDS.toNanos(1) - 1, TimeUnit.MILLISECONDS.toNanos(1));
+
+        assertThat(outlet.offers).as("one offer per frame, no retries").isEqualTo(61);
+        assertThat(outlet.telemetryOffers).isEqualTo(60);
+        assertThat(outlet.lastTelemetrySequence).as("a dropped frame still uses its sequence number").isEqualTo(10);
+        assertThat(metrics.dropped(DropCause.BACK_PRESSURED)).isEqualTo(11);
+        assertThat(metrics.dropped(DropCause.NOT_CONNECTED)).isEqualTo(10);
+        assertThat(metrics.dropped(DropCause.ADMIN_ACTION)).isEqualTo(10);
+        assertThat(metrics.dropped(DropCause.CLOSED)).as("closed and max position exceeded").isEqualTo(20);
+        assertThat(metrics.framesSent.get() + metrics.heartbeatsSent.get()).isEqualTo(10);
+        assertThat(metrics.droppedTotal()).isEqualTo(51);
+    }
+
+    @Test
+    void shouldShardByDroneIdAndFailOverToTheNextConnectedEndpoint()
+    {
+        final RecordingOutlet outlet = new RecordingOutlet(3);
+        final DroneFleet fleet = new DroneFleet(10, 1, 1, CENTER_LAT, CENTER_LON, RADIUS, 12);
+        final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 1000);
+
+        assertThat(agent.endpointFor(9)).isZero();
+        assertThat(agent.endpointFor(10)).isEqualTo(1);
+        assertThat(agent.endpointFor(11)).isEqualTo(2);
+
+        outlet.connected[1] = false;
+        assertThat(agent.endpointFor(10)).as("home down: the next connected one").isEqualTo(2);
+        assertThat(agent.endpointFor(11)).isEqualTo(2);
+        outlet.connected[2] = false;
+        assertThat(agent.endpointFor(10)).as("wraps around").isZero();
+        outlet.connected[0] = false;
+        assertThat(agent.endpointFor(10)).as("none connected: home (and counted as not connected)").isEqualTo(1);
+        outlet.connected[1] = true;
+        assertThat(agent.endpointFor(10)).as("back home when it returns").isEqualTo(1);
+        assertThat(agent.endpointFor(9)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRejoinTheScheduleAfterAStallInsteadOfSendingTheBacklog()
+    {
+        final int drones = 50;
+        final DroneFleet fleet = new DroneFleet(drones, 1, 1, CENTER_LAT, CENTER_LON, RADIUS, 12);
+        final ValidatingOutlet outlet = new ValidatingOutlet(1, 1, drones);
+        final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 3_600_000);
+        run(agent, TimeUnit.SECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        final long before = metrics.framesSent.get();
+
+        nowNs += TimeUnit.SECONDS.toNanos(10);
+        final int burst = agent.doWork();
+
+        assertThat(burst).as("frames sent right after a 10 s stall").isLessThanOrEqualTo(2 * drones);
+        assertThat(metrics.roundsSkipped.get()).isBetween(95L, 100L);
+        run(agent, TimeUnit.SECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        assertThat(metrics.framesSent.get() - before).isBetween((long)burst + 9 * drones, (long)burst + 11 * drones);
+        assertThat(outlet.outOfOrder).isZero();
+    }
+
+    @Test
+    void shouldFlyAndPublishTenThousandDrones()
+    {
+        final int drones = 10_000;
+        final DroneFleet fleet = new DroneFleet(drones, 1, 42, CENTER_LAT, CENTER_LON, RADIUS, 12);
+        final ValidatingOutlet outlet = new ValidatingOutlet(2, 1, drones);
+        final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 1000);
+
+        // Steps of one send slot (100 ms / 10,000 drones), so the last slot of the third round is reached exactly.
+        run(agent, TimeUnit.SECONDS.toNanos(3) - 1, TimeUnit.MICROSECONDS.toNanos(10));
+
+        assertThat(outlet.lastSequence).containsOnly(30L);
+        assertThat(outlet.rejected + outlet.outOfOrder + outlet.wrongEndpoint).isZero();
+        assertThat(metrics.framesSent.get()).isEqualTo(300_000);
+    }
+
+    @Test
+    void shouldAllocateNothingPerFrame()
+    {
+        final int drones = 1_000;
+        final DroneFleet fleet = new DroneFleet(drones, 1, 42, CENTER_LAT, CENTER_LON, RADIUS, 12);
+        final RecordingOutlet outlet = new RecordingOutlet(2);
+        final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 1000);
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+
+        // Warm up so the measured part runs compiled code, then measure 60 simulated seconds: 600,000 frames.
+        // (The first minutes can show a one-off kilobyte or two while the JIT settles; per-frame allocation of even one
+        // object would be megabytes.)
+        run(agent, TimeUnit.SECONDS.toNanos(180), TimeUnit.MILLISECONDS.toNanos(1));
+        final long framesBefore = metrics.framesSent.get();
+        final long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+        run(agent, TimeUnit.SECONDS.toNanos(60), TimeUnit.MILLISECONDS.toNanos(1));
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+        assertThat(metrics.framesSent.get() - framesBefore).isEqualTo(600_000);
+        assertThat(allocated).as("bytes allocated while publishing 600,000 frames").isLessThan(1024);
+    }
+
+    private TelemetryPublisherAgent agent(
+        final DroneFleet fleet, final TelemetryOutlet outlet, final double rateHz, final long heartbeatIntervalMs)
+    {
+        final TelemetryPublisherAgent agent = new TelemetryPublisherAgent(fleet, outlet, () -> nowNs,
+            () -> EPOCH_OFFSET_NS + nowNs, rateHz, heartbeatIntervalMs, metrics);
+        agent.onStart();
+        return agent;
+    }
+
+    /** Advances the injected clock by {@code stepNs} per duty cycle for {@code durationNs}, doing work at each step. */
+    private void run(final TelemetryPublisherAgent agent, final long durationNs, final long stepNs)
+    {
+        final long end = nowNs + durationNs;
+        while (true)
+        {
+            agent.doWork();
+            if (nowNs + stepNs > end)
+            {
+                break;
+            }
+            nowNs += stepNs;
+        }
+    }
+
+    /** Accepts every offer on every (connected) endpoint; subclasses look at the frames. */
+    static class RecordingOutlet implements TelemetryOutlet
+    {
+        final TelemetryFrameReader reader = new TelemetryFrameReader();
+        final boolean[] connected;
+        long offers;
+        long telemetryOffers;
+        long lastTelemetrySequence;
+
+        RecordingOutlet(final int endpoints)
+        {
+            connected = new boolean[endpoints];
+            Arrays.fill(connected, true);
+        }
+
+        public int endpointCount()
+        {
+            return connected.length;
+        }
+
+        public boolean isConnected(final int endpoint)
+        {
+            return connected[endpoint];
+        }
+
+        public long offer(final int endpoint, final DirectBuffer buffer, final int offset, final int length)
+        {
+            offers++;
+            return offers * 64;
+        }
+    }
+
+    /** Decodes and validates every frame and checks the invariants of the stream per drone. */
+    final class ValidatingOutlet extends RecordingOutlet
+    {
+        final long firstId;
+        final long[] firstSequence;
+        final long[] lastSequence;
+        final long[] heartbeats;
+        final boolean[] statusSeen = new boolean[DroneStatus.EMERGENCY.value() + 1];
+        long rejected;
+        long outOfOrder;
+        long wrongEndpoint;
+        long badFlags;
+        long outsideArea;
+        long lowBatteryFrames;
+        long heartbeatSequenceMismatch;
+
+        ValidatingOutlet(final int endpoints, final long firstId, final int drones)
+        {
+            super(endpoints);
+            this.firstId = firstId;
+            firstSequence = new long[drones];
+            lastSequence = new long[drones];
+            heartbeats = new long[drones];
+        }
+
+        public long offer(final int endpoint, final DirectBuffer buffer, final int offset, final int length)
+        {
+            final int kind = reader.read(buffer, offset, length);
+            if (kind == TelemetryFrameReader.REJECTED)
+            {
+                rejected++;
+                return super.offer(endpoint, buffer, offset, length);
+            }
+            final long droneId = kind == TelemetryFrameReader.TELEMETRY ? reader.telemetry().droneId() :
+                reader.heartbeat().droneId();
+            final int index = (int)(droneId - firstId);
+            if (endpoint != droneId % endpointCount())
+            {
+                wrongEndpoint++;
+            }
+            if (kind == TelemetryFrameReader.HEARTBEAT)
+            {
+                heartbeats[index]++;
+                if (reader.heartbeat().lastSequence() != lastSequence[index] ||
+                    reader.heartbeat().sentAtNanos() != EPOCH_OFFSET_NS + nowNs)
+                {
+                    heartbeatSequenceMismatch++;
+                }
+                return super.offer(endpoint, buffer, offset, length);
+            }
+
+            final TelemetryDecoder telemetry = reader.telemetry();
+            final long sequence = telemetry.sequence();
+            if (firstSequence[index] == 0)
+            {
+                firstSequence[index] = sequence;
+            }
+            if (sequence != lastSequence[index] + 1 || telemetry.sentAtNanos() != EPOCH_OFFSET_NS + nowNs)
+            {
+                outOfOrder++;
+            }
+            lastSequence[index] = sequence;
+            statusSeen[telemetry.statusRaw()] = true;
+            final int flags = telemetry.buffer().getByte(telemetry.offset() + TelemetryDecoder.flagsEncodingOffset());
+            final boolean lowBattery = (flags & DroneFlag.LOW_BATTERY) != 0;
+            if ((flags & DroneFlag.SIMULATED) == 0 || lowBattery != telemetry.battery() < DroneFleet.LOW_BATTERY_PCT)
+            {
+                badFlags++;
+            }
+            lowBatteryFrames += lowBattery ? 1 : 0;
+            if (DroneFleetTest.distanceMetres(telemetry.latitude(), telemetry.longitude(), CENTER_LAT, CENTER_LON) >
+                RADIUS + 50)
+            {
+                outsideArea++;
+            }
+            return super.offer(endpoint, buffer, offset, length);
+        }
+    }
+}
