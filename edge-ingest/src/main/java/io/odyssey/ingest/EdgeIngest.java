@@ -10,7 +10,7 @@ import io.odyssey.runtime.IdleStrategies;
 import io.odyssey.runtime.StatusServer;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.SystemEpochNanoClock;
+import io.odyssey.runtime.RealTimeClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +63,7 @@ public final class EdgeIngest implements AutoCloseable
             final Subscription subscription = transport.aeron().addSubscription(
                 AeronTransport.udpChannel(config.endpoint), config.streamId);
             final TelemetryIngestAgent agent = new TelemetryIngestAgent(subscription, FleetGrid.fleetMap(grid.client()),
-                new SystemEpochNanoClock(), config.nodeId, config.fragmentLimit, config.flushIntervalMs, table, metrics);
+                new RealTimeClock(), config.nodeId, config.fragmentLimit, config.flushIntervalMs, table, metrics);
             runner = new AgentRunner(IdleStrategies.byName(EdgeIngestConfig.IDLE_STRATEGY, config.idleStrategy),
                 ex -> LOG.error("ingest agent error", ex), null, agent);
 

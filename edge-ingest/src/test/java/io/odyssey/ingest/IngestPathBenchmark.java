@@ -2,7 +2,7 @@ package io.odyssey.ingest;
 
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;
-import org.agrona.concurrent.SystemEpochNanoClock;
+import io.odyssey.runtime.RealTimeClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -43,7 +43,7 @@ public class IngestPathBenchmark
     @Setup
     public void setUp()
     {
-        agent = new TelemetryIngestAgent(null, null, new SystemEpochNanoClock(), "bench", 256, 3_600_000,
+        agent = new TelemetryIngestAgent(null, null, new RealTimeClock(), "bench", 256, 3_600_000,
             new LatestStateTable(DRONES), new IngestMetrics());
     }
 

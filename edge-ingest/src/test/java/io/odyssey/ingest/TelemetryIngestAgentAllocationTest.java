@@ -3,7 +3,7 @@ package io.odyssey.ingest;
 import io.odyssey.codecs.RejectReason;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;
-import org.agrona.concurrent.SystemEpochNanoClock;
+import io.odyssey.runtime.RealTimeClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +24,7 @@ class TelemetryIngestAgentAllocationTest
         final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final IngestMetrics metrics = new IngestMetrics();
         // No subscription and no grid: only onFragment is driven, and the flush interval is never reached.
-        final TelemetryIngestAgent agent = new TelemetryIngestAgent(null, null, new SystemEpochNanoClock(), "test", 256,
+        final TelemetryIngestAgent agent = new TelemetryIngestAgent(null, null, new RealTimeClock(), "test", 256,
             10_000, new LatestStateTable(1_000), metrics);
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
         final TelemetryFrameWriter writer = new TelemetryFrameWriter();
@@ -43,7 +43,8 @@ class TelemetryIngestAgentAllocationTest
                 DroneStatus.CRUISING, (byte)0, 0f), null);
             agent.onFragment(buffer, 0, 3, null);
         };
-        for (int warmUp = 0; warmUp < 200; warmUp++)
+        // Long enough for C2 on a loaded CI machine: the claim is about compiled code.
+        for (int warmUp = 0; warmUp < 1_000; warmUp++)
         {
             round.run();
         }
@@ -56,8 +57,8 @@ class TelemetryIngestAgentAllocationTest
         }
         final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
 
-        assertThat(metrics.framesAccepted.get()).isEqualTo(300 * 1_000L);
-        assertThat(metrics.framesRejected[RejectReason.STALE_SEQUENCE.ordinal()].get()).isEqualTo(300);
+        assertThat(metrics.framesAccepted.get()).isEqualTo(1_100 * 1_000L);
+        assertThat(metrics.framesRejected[RejectReason.STALE_SEQUENCE.ordinal()].get()).isEqualTo(1_100);
         // 100,200 frames: anything per frame would be megabytes. Allow a little for the rate-limited reject log lines.
         assertThat(allocated).as("bytes allocated for 100,200 frames").isLessThan(64 * 1024);
     }

@@ -7,7 +7,7 @@ import io.odyssey.runtime.Metrics;
 import io.odyssey.runtime.StatusServer;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.SystemEpochNanoClock;
+import io.odyssey.runtime.RealTimeClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +68,7 @@ public final class Simulator implements AutoCloseable
                 publications::connectedCount);
 
             final TelemetryPublisherAgent agent = new TelemetryPublisherAgent(fleet, outlet, new SystemNanoClock(),
-                new SystemEpochNanoClock(), config.rateHz, config.heartbeatIntervalMs, metrics);
+                new RealTimeClock(), config.rateHz, config.heartbeatIntervalMs, metrics);
             runner = new AgentRunner(IdleStrategies.byName(SimulatorConfig.IDLE_STRATEGY, config.idleStrategy),
                 ex -> LOG.error("publisher error", ex), null, agent);
             AgentRunner.startOnThread(runner);

@@ -16,7 +16,7 @@ import io.undertow.server.handlers.resource.ResourceManager;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import org.agrona.CloseHelper;
-import org.agrona.concurrent.SystemEpochNanoClock;
+import io.odyssey.runtime.RealTimeClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +65,7 @@ public final class Gateway implements AutoCloseable
         FleetFeed feed = null;
         try
         {
-            final SystemEpochNanoClock clock = new SystemEpochNanoClock();
+            final RealTimeClock clock = new RealTimeClock();
             feed = new FleetFeed(FleetGrid.fleetMap(grid.client()), clock, metrics, config.coalesceMs);
             feed.start();
             final FleetFeed liveFeed = feed;
