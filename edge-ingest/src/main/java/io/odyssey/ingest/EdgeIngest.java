@@ -1,16 +1,17 @@
 package io.odyssey.ingest;
 
 import io.aeron.Subscription;
+import io.aeron.status.ChannelEndpointStatus;
 import io.odyssey.codecs.RejectReason;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.GridConnection;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.IdleStrategies;
+import io.odyssey.runtime.RealTimeClock;
 import io.odyssey.runtime.StatusServer;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import io.odyssey.runtime.RealTimeClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,35 +19,65 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A running edge ingest node: embedded media driver and UDP subscription, a grid client, the ingest agent on its own
- * thread, and the status endpoint. Closing stops the agent, makes one last bounded attempt to write what is
- * pending, then releases the grid client and Aeron.
+ * A running edge ingest node: an embedded media driver with the telemetry UDP subscription, a grid client, the
+ * {@link TelemetryIngestAgent} on its own thread, the {@link GridBatchWriter} thread that hands its batches to the
+ * grid, and the status endpoint ({@code /health}, {@code /metrics}).
+ * <p>
+ * Several nodes may run against one grid (distinct node ids, endpoints and status ports); each writes the drones it
+ * hears, stamped with its node id. Health: {@code aeron} is DOWN unless the subscription's channel is bound and
+ * active, {@code grid} is DOWN while the client is disconnected; the node keeps receiving either way.
+ * <p>
+ * {@link #close()} stops the agent, makes one last bounded attempt to write what is pending, then closes the grid
+ * writer, the grid client, the subscription and the media driver.
  */
 public final class EdgeIngest implements AutoCloseable
 {
+    /** How long close waits for the grid to take the last states. */
+    public static final long FINAL_FLUSH_TIMEOUT_MS = 2_000;
+
     private static final Logger LOG = LoggerFactory.getLogger(EdgeIngest.class);
 
     private final AeronTransport transport;
     private final Subscription subscription;
     private final GridConnection grid;
+    private final GridBatchWriter gridWriter;
     private final TelemetryIngestAgent agent;
     private final AgentRunner runner;
     private final StatusServer status;
     private final IngestMetrics metrics;
+    private final LatestStateTable table;
+    private boolean closed;
 
     private EdgeIngest(
-        final AeronTransport transport, final Subscription subscription, final GridConnection grid,
-        final TelemetryIngestAgent agent, final AgentRunner runner, final StatusServer status, final IngestMetrics metrics)
+        final AeronTransport transport,
+        final Subscription subscription,
+        final GridConnection grid,
+        final GridBatchWriter gridWriter,
+        final TelemetryIngestAgent agent,
+        final AgentRunner runner,
+        final StatusServer status,
+        final IngestMetrics metrics,
+        final LatestStateTable table)
     {
         this.transport = transport;
         this.subscription = subscription;
         this.grid = grid;
+        this.gridWriter = gridWriter;
         this.agent = agent;
         this.runner = runner;
         this.status = status;
         this.metrics = metrics;
+        this.table = table;
     }
 
+    /**
+     * Validates the configuration, connects to the grid (waiting until it is reachable), starts the media driver,
+     * subscribes, starts the ingest thread and the status endpoint.
+     *
+     * @throws io.odyssey.runtime.ConfigurationException naming the bad setting.
+     * @throws Exception when a part cannot start (e.g. the UDP endpoint or status port is taken); whatever had started
+     *                   is closed again.
+     */
     public static EdgeIngest launch(final EdgeIngestConfig config) throws Exception
     {
         config.conclude();
@@ -56,56 +87,95 @@ public final class EdgeIngest implements AutoCloseable
             "drone states are kept and written when it returns");
 
         AeronTransport transport = null;
+        GridBatchWriter gridWriter = null;
         AgentRunner runner = null;
         try
         {
             transport = AeronTransport.launchEmbedded(config.aeronDir, "ingest");
             final Subscription subscription = transport.aeron().addSubscription(
                 AeronTransport.udpChannel(config.endpoint), config.streamId);
-            final TelemetryIngestAgent agent = new TelemetryIngestAgent(subscription, FleetGrid.fleetMap(grid.client()),
+            gridWriter = new GridBatchWriter(FleetGrid.fleetMap(grid.client()), config.nodeId);
+            final TelemetryIngestAgent agent = new TelemetryIngestAgent(subscription, gridWriter,
                 new RealTimeClock(), config.nodeId, config.fragmentLimit, config.flushIntervalMs, table, metrics);
             runner = new AgentRunner(IdleStrategies.byName(EdgeIngestConfig.IDLE_STRATEGY, config.idleStrategy),
                 ex -> LOG.error("ingest agent error", ex), null, agent);
 
-            // Gauges read plain fields the agent thread writes: a monitoring approximation, never used for decisions.
+            // Gauges read fields the agent thread writes: a monitoring approximation, never used for decisions.
             metrics.metrics.gauge("odyssey_ingest_drones", "Drones this node has heard", table::size);
             metrics.metrics.gauge("odyssey_ingest_dirty_drones", "Drones changed since the last grid write", table::dirtyCount);
+            metrics.metrics.gauge("odyssey_ingest_grid_flush_in_flight", "1 while a batch is being written to the grid",
+                () -> agent.flushInFlight() ? 1 : 0);
             metrics.metrics.gauge("odyssey_ingest_aeron_images", "Connected senders (Aeron images)", subscription::imageCount);
             metrics.metrics.gauge("odyssey_ingest_grid_connected", "1 while connected to the grid", () -> grid.isConnected() ? 1 : 0);
 
             final Map<String, HealthCheck> checks = new LinkedHashMap<>();
-            checks.put("aeron", () -> subscription.isClosed() ? HealthCheck.Result.down("subscription closed") :
-                HealthCheck.Result.up(config.endpoint + ", " + subscription.imageCount() + " sender(s)"));
+            checks.put("aeron", () -> aeronHealth(subscription, config.endpoint));
             checks.put("grid", grid.healthCheck());
             final AgentRunner agentRunner = runner;
             checks.put("agent", () -> agentRunner.isClosed() ? HealthCheck.Result.down("stopped") :
                 HealthCheck.Result.up("running"));
             AgentRunner.startOnThread(runner);
             final StatusServer status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics, checks);
-            LOG.info("ingest node {} receiving telemetry on udp {} stream {}, flushing to the grid every {} ms",
-                config.nodeId, config.endpoint, config.streamId, config.flushIntervalMs);
-            return new EdgeIngest(transport, subscription, grid, agent, runner, status, metrics);
+            LOG.info("ingest node {} receiving telemetry on udp {} stream {}, flushing to the grid every {} ms, " +
+                "room for {} drones", config.nodeId, config.endpoint, config.streamId, config.flushIntervalMs, config.maxDrones);
+            return new EdgeIngest(transport, subscription, grid, gridWriter, agent, runner, status, metrics, table);
         }
         catch (final Exception | Error ex)
         {
-            CloseHelper.quietCloseAll(runner, transport, grid);
+            CloseHelper.quietCloseAll(runner, gridWriter, transport, grid);
             throw ex;
         }
     }
 
+    private static HealthCheck.Result aeronHealth(final Subscription subscription, final String endpoint)
+    {
+        final long channelStatus = subscription.channelStatus();
+        if (channelStatus != ChannelEndpointStatus.ACTIVE)
+        {
+            return HealthCheck.Result.down("udp " + endpoint + " not receiving: channel " +
+                ChannelEndpointStatus.status(channelStatus));
+        }
+        return HealthCheck.Result.up("udp " + endpoint + ", " + subscription.imageCount() + " sender(s)");
+    }
+
+    /** Frames read from Aeron, whatever became of them. */
     public long receivedCount()
     {
         return metrics.framesReceived.get();
     }
 
+    /** Telemetry frames accepted into the state table. */
     public long acceptedCount()
     {
         return metrics.framesAccepted.get();
     }
 
+    /** Frames refused for this reason (including {@link RejectReason#STALE_SEQUENCE}, decided here, not by the reader). */
     public long rejectedCount(final RejectReason reason)
     {
         return metrics.framesRejected[reason.ordinal()].get();
+    }
+
+    /** Frames the reader could not read at all (it threw). */
+    public long malformedCount()
+    {
+        return metrics.framesMalformed.get();
+    }
+
+    /** Valid frames from new drones dropped because the table was full ({@code ODYSSEY_INGEST_MAX_DRONES}). */
+    public long tableFullCount()
+    {
+        return metrics.tableFull.get();
+    }
+
+    public long heartbeatCount()
+    {
+        return metrics.heartbeats.get();
+    }
+
+    public long gridFlushes()
+    {
+        return metrics.gridFlushes.get();
     }
 
     public long gridEntriesWritten()
@@ -113,18 +183,54 @@ public final class EdgeIngest implements AutoCloseable
         return metrics.gridEntriesWritten.get();
     }
 
+    public long gridWriteFailures()
+    {
+        return metrics.gridWriteFailures.get();
+    }
+
+    /** Drones with a slot in the state table (approximate while frames arrive). */
+    public int dronesKnown()
+    {
+        return table.size();
+    }
+
+    /** Drones whose newest state waits for the next batch (approximate while frames arrive). */
+    public int dirtyDrones()
+    {
+        return table.dirtyCount();
+    }
+
+    /** True while a batch is being written to the grid. */
+    public boolean flushInFlight()
+    {
+        return agent.flushInFlight();
+    }
+
+    /** The port {@code /health} and {@code /metrics} are served on (the chosen one when configured as 0). */
     public int statusPort()
     {
         return status.port();
     }
 
+    /** The media driver's directory (unique per node unless configured). */
+    public String aeronDirectory()
+    {
+        return transport.directory();
+    }
+
     public void close()
     {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
         CloseHelper.quietClose(status);
         CloseHelper.quietClose(runner);
         // The agent's thread has stopped: it is now safe to drive its last flush from here.
-        agent.finalFlush(2_000);
-        grid.close();
+        agent.finalFlush(FINAL_FLUSH_TIMEOUT_MS);
+        CloseHelper.quietClose(gridWriter);
+        CloseHelper.quietClose(grid);
         CloseHelper.quietClose(subscription);
         transport.close();
     }

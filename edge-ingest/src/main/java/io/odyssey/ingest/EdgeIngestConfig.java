@@ -2,12 +2,16 @@ package io.odyssey.ingest;
 
 import io.odyssey.grid.GridSettings;
 import io.odyssey.runtime.Endpoints;
+import io.odyssey.runtime.IdleStrategies;
 import io.odyssey.runtime.Setting;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** Every setting of the edge ingest process, with defaults; read from the environment, then system properties. */
+/**
+ * Every setting of the edge ingest process, with defaults; read from the environment, then system properties. The
+ * public fields start from those values and may be set directly (tests, embedding); {@link #conclude()} validates them.
+ */
 public final class EdgeIngestConfig
 {
     public static final Setting NODE_ID = Setting.of(
@@ -51,13 +55,32 @@ public final class EdgeIngestConfig
     public String statusHost = STATUS_HOST.get();
     public int statusPort = STATUS_PORT.intValue();
 
+    /**
+     * Validates every value and their combination; fails fast naming the offending setting.
+     *
+     * @return this, for chaining.
+     * @throws io.odyssey.runtime.ConfigurationException naming the setting, the bad value and what was expected.
+     */
     public EdgeIngestConfig conclude()
     {
-        Endpoints.parse(ENDPOINT, endpoint);
+        if (clusterName == null || clusterName.isBlank())
+        {
+            throw GridSettings.CLUSTER_NAME.invalid(String.valueOf(clusterName), "a non-empty cluster name");
+        }
+        if (gridMembers == null || gridMembers.isEmpty() || gridMembers.stream().anyMatch(String::isBlank))
+        {
+            throw GridSettings.MEMBERS.invalid(String.valueOf(gridMembers), "one or more member addresses");
+        }
         if (nodeId == null || nodeId.isBlank())
         {
             throw NODE_ID.invalid(String.valueOf(nodeId), "a non-empty name");
         }
+        if (endpoint == null || Endpoints.parse(ENDPOINT, endpoint).size() != 1)
+        {
+            throw ENDPOINT.invalid(String.valueOf(endpoint), "one host:port");
+        }
+        // Resolving the name here fails at start, not when the ingest thread is created.
+        IdleStrategies.byName(IDLE_STRATEGY, idleStrategy);
         if (fragmentLimit < 1 || fragmentLimit > 65_536)
         {
             throw FRAGMENT_LIMIT.invalid(String.valueOf(fragmentLimit), "between 1 and 65536");
@@ -69,6 +92,14 @@ public final class EdgeIngestConfig
         if (maxDrones < 1 || maxDrones > 10_000_000)
         {
             throw MAX_DRONES.invalid(String.valueOf(maxDrones), "between 1 and 10000000");
+        }
+        if (statusHost == null || statusHost.isBlank())
+        {
+            throw STATUS_HOST.invalid(String.valueOf(statusHost), "an interface address");
+        }
+        if (statusPort < 0 || statusPort > 65_535)
+        {
+            throw STATUS_PORT.invalid(String.valueOf(statusPort), "a port number (0 = any free port)");
         }
         return this;
     }

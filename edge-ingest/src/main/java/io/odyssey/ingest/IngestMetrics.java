@@ -5,15 +5,21 @@ import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.LatencyHop;
 import io.odyssey.runtime.Metrics;
 
-/** The ingest node's counters and latency hops, registered once with stable names (every reject reason up front). */
+/**
+ * The ingest node's counters and latency hops, registered once with stable names. Every reject reason is registered
+ * up front, so a reason that never happened shows as 0 instead of being absent from {@code /metrics}.
+ */
 final class IngestMetrics
 {
     final Metrics metrics = new Metrics("edge-ingest");
     final Counter framesReceived = metrics.counter("odyssey_ingest_frames_received_total", "Frames received from drones");
     final Counter framesAccepted = metrics.counter("odyssey_ingest_frames_accepted_total", "Telemetry frames accepted");
     final Counter[] framesRejected = new Counter[RejectReason.values().length];
-    final Counter tableFull = metrics.counter(
-        "odyssey_ingest_frames_dropped_total", "Valid frames dropped because this node tracks too many drones", "cause=\"table_full\"");
+    final Counter framesMalformed = metrics.counter(
+        "odyssey_ingest_frames_malformed_total", "Frames that could not be read at all (the reader threw); skipped");
+    final Counter tableFull = metrics.counter("odyssey_ingest_frames_dropped_total",
+        "Valid frames from new drones dropped because this node already tracks ODYSSEY_INGEST_MAX_DRONES drones",
+        "cause=\"table_full\"");
     final Counter heartbeats = metrics.counter("odyssey_ingest_heartbeats_total", "Heartbeats received");
     final Counter gridFlushes = metrics.counter("odyssey_ingest_grid_flushes_total", "Batches written to the fleet map");
     final Counter gridEntriesWritten = metrics.counter(

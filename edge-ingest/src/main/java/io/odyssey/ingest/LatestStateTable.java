@@ -87,12 +87,16 @@ final class LatestStateTable
         return (int)slotById.get(id);
     }
 
+    /** Last accepted sequence of the drone, {@link Long#MIN_VALUE} before its first accepted frame. */
     long sequence(final int slot)
     {
         return sequence[slot];
     }
 
-    /** Copies the validated frame into the slot and marks the drone dirty. */
+    /**
+     * Copies the validated frame into the slot and marks the drone dirty. The caller has checked that the frame's
+     * sequence is newer than {@link #sequence(int)}.
+     */
     void update(final int slot, final TelemetryFrameReader frame, final long nowNanos)
     {
         final TelemetryDecoder t = frame.telemetry();
@@ -112,6 +116,7 @@ final class LatestStateTable
         markDirty(slot);
     }
 
+    /** Records that the drone was heard (any frame from it, heartbeats included) without changing its state. */
     void heard(final int slot, final long nowNanos)
     {
         lastHeardNanos[slot] = nowNanos;
@@ -122,6 +127,7 @@ final class LatestStateTable
         return lastHeardNanos[slot];
     }
 
+    /** Adds the drone to the next flush; a drone already in it stays there once (the list holds each slot at most once). */
     void markDirty(final int slot)
     {
         if (!dirty[slot])
@@ -131,8 +137,8 @@ final class LatestStateTable
         }
     }
 
-    /** Size of a buffer that can hold every slot drained by one flush. */
-    int capacityForFlush()
+    /** Most drones the table can hold; also the size of a buffer that can take every slot drained by one flush. */
+    int capacity()
     {
         return capacity;
     }

@@ -1,11 +1,12 @@
 package io.odyssey.ingest;
 
-import com.hazelcast.map.IMap;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.odyssey.codecs.RejectReason;
 import io.odyssey.codecs.TelemetryFrameReader;
+import io.odyssey.codecs.sbe.HeartbeatDecoder;
+import io.odyssey.codecs.sbe.TelemetryDecoder;
 import io.odyssey.grid.DroneState;
 import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.DirectBuffer;
@@ -16,26 +17,47 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The ingest hot path: poll telemetry from Aeron, validate it, keep the newest state per drone, and write the changed
  * drones to the fleet map in batches.
  * <p>
- * Per frame nothing is allocated: the reader is a flyweight and the state table is preallocated. Every flush
- * interval the drones changed since the last flush go to the grid in one asynchronous {@code setAllAsync}. At most
- * one batch is in flight; while it is, frames keep overwriting their drones' slots, so a slow grid costs freshness,
- * never memory. A failed batch marks its drones dirty again, so their newest state is retried.
+ * <b>Per frame nothing is allocated</b>: the reader is a flyweight over the Aeron term buffer, the state table is
+ * preallocated (primitive arrays and a primitive open-addressing index), counters are atomic adds and latency goes
+ * into an HdrHistogram recorder. Only a rate-limited log line allocates, at most once a second per cause.
+ * <p>
+ * <b>Per flush</b> (every flush interval, only while something changed) the drones changed since the last flush are
+ * handed as one batch to the {@link FleetWriter} (in production {@link GridBatchWriter}: one {@code setAllAsync},
+ * serialised on its own thread so this one keeps polling). This is the one place ingest allocates: a {@link HashMap},
+ * a boxed key and one {@link DroneState} per changed drone, because the grid client takes objects. At most one batch
+ * is in flight; while it is, frames keep overwriting their drones' slots, so a slow grid costs freshness, never
+ * memory. A failed batch marks its drones dirty again (their <em>newest</em> state is retried, not the failed copy)
+ * and further attempts back off up to {@link #MAX_RETRY_DELAY_NS}, so an absent grid is not hammered with batches.
+ * <p>
+ * Threads: everything runs on the agent's thread except {@code onFlushComplete}, which runs on a grid client thread
+ * and only records metrics and publishes the outcome through a volatile field; the agent applies it (clears the
+ * in-flight flag, re-marks on failure) on its next duty cycle, so the state table has a single writer.
  */
 final class TelemetryIngestAgent implements Agent, FragmentHandler
 {
+    /** Longest wait between attempts while the grid keeps refusing batches. */
+    static final long MAX_RETRY_DELAY_NS = TimeUnit.SECONDS.toNanos(1);
+    /** First wait after a failed batch, when the flush interval is shorter. */
+    static final long MIN_RETRY_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** Drone id logged when the rejected frame never got far enough to name its drone. */
+    static final long UNKNOWN_DRONE = Long.MIN_VALUE;
+
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryIngestAgent.class);
+    private static final long LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int NO_OUTCOME = 0;
     private static final int SUCCEEDED = 1;
     private static final int FAILED = 2;
 
     private final Subscription subscription;
-    private final IMap<Long, DroneState> fleet;
+    private final FleetWriter writer;
     private final EpochNanoClock clock;
     private final String nodeId;
     private final int fragmentLimit;
@@ -44,16 +66,27 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
     private final IngestMetrics metrics;
     private final TelemetryFrameReader reader = new TelemetryFrameReader();
     private final RateLimitedLog[] rejectLogs = new RateLimitedLog[RejectReason.values().length];
+    private final RateLimitedLog malformedLog = new RateLimitedLog(LOG, LOG_INTERVAL_NS);
+    private final RateLimitedLog tableFullLog = new RateLimitedLog(LOG, LOG_INTERVAL_NS);
+    /** Used by whichever thread completes a batch; at most one batch is in flight, so never two at once. */
     private final RateLimitedLog gridLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
     private final int[] inFlightSlots;
     private int inFlightCount;
-    private boolean flushInFlight;
-    private volatile int flushOutcome = NO_OUTCOME;
     private long nextFlushNs;
+    private long retryDelayNs;
+    /** Written by the agent only; volatile because the status endpoint reads it as a gauge. */
+    private volatile boolean flushInFlight;
+    /** Handed from the grid client's completing thread to the agent. */
+    private volatile int flushOutcome = NO_OUTCOME;
 
+    /**
+     * @param subscription    telemetry in; may be null when a test drives {@link #onFragment} directly.
+     * @param writer          where batches go; may be null when a test never lets a flush come due.
+     * @param flushIntervalMs minimum time between the starts of two batches; 0 = as soon as the last one completed.
+     */
     TelemetryIngestAgent(
         final Subscription subscription,
-        final IMap<Long, DroneState> fleet,
+        final FleetWriter writer,
         final EpochNanoClock clock,
         final String nodeId,
         final int fragmentLimit,
@@ -62,90 +95,154 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
         final IngestMetrics metrics)
     {
         this.subscription = subscription;
-        this.fleet = fleet;
+        this.writer = writer;
         this.clock = clock;
         this.nodeId = nodeId;
         this.fragmentLimit = fragmentLimit;
         this.flushIntervalNs = TimeUnit.MILLISECONDS.toNanos(flushIntervalMs);
         this.table = table;
         this.metrics = metrics;
-        this.inFlightSlots = new int[table.capacityForFlush()];
+        this.inFlightSlots = new int[table.capacity()];
+        this.retryDelayNs = firstRetryDelayNs();
         for (final RejectReason reason : RejectReason.values())
         {
-            rejectLogs[reason.ordinal()] = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
+            rejectLogs[reason.ordinal()] = new RateLimitedLog(LOG, LOG_INTERVAL_NS);
         }
     }
 
     public int doWork()
     {
-        int work = subscription.poll(this, fragmentLimit);
-        work += completeFlush();
-        work += flushIfDue();
-        return work;
+        return subscription.poll(this, fragmentLimit) + serviceGrid();
+    }
+
+    /** The grid half of a duty cycle: apply a finished batch's outcome, then start the next batch if one is due. */
+    int serviceGrid()
+    {
+        return completeFlush() + flushIfDue();
     }
 
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         metrics.framesReceived.increment();
         final long now = clock.nanoTime();
-        final int kind;
         try
         {
-            kind = reader.read(buffer, offset, length);
+            final int kind = reader.read(buffer, offset, length);
+            if (kind == TelemetryFrameReader.TELEMETRY)
+            {
+                onTelemetry(now);
+            }
+            else if (kind == TelemetryFrameReader.HEARTBEAT)
+            {
+                onHeartbeat(now);
+            }
+            else
+            {
+                reject(reader.rejectReason(), now);
+            }
         }
         catch (final RuntimeException ex)
         {
-            // The reader bounds-checks before it reads; this is a last line so one odd frame never stops ingest.
-            reject(RejectReason.TRUNCATED, 0, now);
-            return;
-        }
-        if (kind == TelemetryFrameReader.TELEMETRY)
-        {
-            onTelemetry(now);
-        }
-        else if (kind == TelemetryFrameReader.HEARTBEAT)
-        {
-            metrics.heartbeats.increment();
-            final int slot = table.existingSlot(reader.heartbeat().droneId());
-            if (slot != LatestStateTable.NO_SLOT)
+            // The reader bounds-checks what it reads, so this is the last line of defence: one frame the reader did
+            // not foresee is counted and skipped, and the next frame is read as usual.
+            metrics.framesMalformed.increment();
+            if (malformedLog.tryAcquire(now))
             {
-                table.heard(slot, now);
+                LOG.warn("malformed frame of {} bytes skipped ({} more since the last line)",
+                    length, malformedLog.suppressedSinceLast(), ex);
             }
-        }
-        else
-        {
-            reject(reader.rejectReason(), 0, now);
         }
     }
 
     private void onTelemetry(final long now)
     {
-        final long droneId = reader.telemetry().droneId();
+        final TelemetryDecoder telemetry = reader.telemetry();
+        final long droneId = telemetry.droneId();
         final int slot = table.slotFor(droneId);
         if (slot == LatestStateTable.NO_SLOT)
         {
-            metrics.tableFull.increment();
+            onTableFull(droneId, now);
             return;
         }
-        if (reader.telemetry().sequence() <= table.sequence(slot))
+        table.heard(slot, now);
+        if (telemetry.sequence() <= table.sequence(slot))
         {
-            reject(RejectReason.STALE_SEQUENCE, droneId, now);
+            reject(RejectReason.STALE_SEQUENCE, now);
             return;
         }
         table.update(slot, reader, now);
         metrics.framesAccepted.increment();
-        metrics.ingestDecoded.record(now - reader.telemetry().sentAtNanos());
+        metrics.ingestDecoded.record(now - telemetry.sentAtNanos());
     }
 
-    private void reject(final RejectReason reason, final long droneId, final long now)
+    private void onHeartbeat(final long now)
+    {
+        metrics.heartbeats.increment();
+        final long droneId = reader.heartbeat().droneId();
+        // A heartbeat takes a slot like telemetry does: "last heard" is what command routing needs per drone.
+        final int slot = table.slotFor(droneId);
+        if (slot == LatestStateTable.NO_SLOT)
+        {
+            onTableFull(droneId, now);
+            return;
+        }
+        table.heard(slot, now);
+    }
+
+    private void onTableFull(final long droneId, final long now)
+    {
+        metrics.tableFull.increment();
+        if (tableFullLog.tryAcquire(now))
+        {
+            LOG.warn("dropped a frame from drone {}: this node already tracks its maximum of {} drones " +
+                "(ODYSSEY_INGEST_MAX_DRONES); {} more since the last line", droneId, table.capacity(),
+                tableFullLog.suppressedSinceLast());
+        }
+    }
+
+    private void reject(final RejectReason reason, final long now)
     {
         metrics.framesRejected[reason.ordinal()].increment();
         final RateLimitedLog log = rejectLogs[reason.ordinal()];
         if (log.tryAcquire(now))
         {
             final long suppressed = log.suppressedSinceLast();
-            LOG.warn("rejected frame: {}{} ({} more since the last line)", reason,
-                droneId > 0 ? " from drone " + droneId : "", suppressed);
+            final long droneId = droneIdOfCurrentFrame(reason);
+            if (droneId == UNKNOWN_DRONE)
+            {
+                LOG.warn("rejected frame: {} ({} more for this reason since the last line)", reason, suppressed);
+            }
+            else
+            {
+                LOG.warn("rejected frame from drone {}: {} ({} more for this reason since the last line)",
+                    droneId, reason, suppressed);
+            }
+        }
+    }
+
+    /**
+     * The drone id of the frame just refused, when the reader got as far as its body: that is the case for every
+     * content check (the reader wraps the body before validating it), not for header-level refusals.
+     */
+    private long droneIdOfCurrentFrame(final RejectReason reason)
+    {
+        switch (reason)
+        {
+            case INVALID_DRONE_ID, LATITUDE_OUT_OF_RANGE, LONGITUDE_OUT_OF_RANGE, ALTITUDE_OUT_OF_RANGE,
+                HEADING_OUT_OF_RANGE, NEGATIVE_SPEED, BATTERY_OUT_OF_RANGE, UNKNOWN_STATUS, STALE_SEQUENCE:
+                final int templateId = reader.header().templateId();
+                if (templateId == TelemetryDecoder.TEMPLATE_ID)
+                {
+                    return reader.telemetry().droneId();
+                }
+                if (templateId == HeartbeatDecoder.TEMPLATE_ID)
+                {
+                    return reader.heartbeat().droneId();
+                }
+                return UNKNOWN_DRONE;
+
+            default:
+                return UNKNOWN_DRONE;
         }
     }
 
@@ -161,21 +258,31 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
             return 0;
         }
         nextFlushNs = now + flushIntervalNs;
+        startFlush(now);
+        return 1;
+    }
+
+    private void startFlush(final long now)
+    {
+        // The one allocation of the ingest path (see the class comment): once per flush, one state per changed drone.
         final Map<Long, DroneState> batch = new HashMap<>((int)(table.dirtyCount() / 0.75f) + 1);
-        inFlightCount = table.drainDirty(batch, inFlightSlots, now, nodeId);
+        // Raised before the dirty list empties, so an observer never sees "nothing dirty, nothing in flight" mid-way.
         flushInFlight = true;
+        inFlightCount = table.drainDirty(batch, inFlightSlots, now, nodeId);
+        final CompletionStage<Void> written;
         try
         {
-            fleet.setAllAsync(batch).whenComplete((ignored, error) -> onFlushComplete(batch, error));
+            written = writer.writeAll(batch);
         }
         catch (final RuntimeException ex)
         {
             onFlushComplete(batch, ex);
+            return;
         }
-        return 1;
+        written.whenComplete((ignored, error) -> onFlushComplete(batch, error));
     }
 
-    /** Runs on a Hazelcast thread: only records latency and publishes the outcome to the agent thread. */
+    /** Runs on the thread that completes the write: records metrics and publishes the outcome to the agent thread. */
     private void onFlushComplete(final Map<Long, DroneState> batch, final Throwable error)
     {
         if (error == null)
@@ -194,8 +301,9 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
             metrics.gridWriteFailures.increment();
             if (gridLog.tryAcquire(System.nanoTime()))
             {
-                LOG.warn("writing {} drone states to the grid failed, will retry ({} similar failures since): {}",
-                    batch.size(), gridLog.suppressedSinceLast(), error.toString());
+                LOG.warn("writing {} drone states to the grid failed; their newest states will be retried " +
+                    "({} more failures since the last line): {}", batch.size(), gridLog.suppressedSinceLast(),
+                    error.toString());
             }
             flushOutcome = FAILED;
         }
@@ -211,14 +319,26 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
         flushOutcome = NO_OUTCOME;
         if (outcome == FAILED)
         {
+            // The slots now hold the newest state, which may be newer than the copy that failed: that is what goes next.
             for (int i = 0; i < inFlightCount; i++)
             {
                 table.markDirty(inFlightSlots[i]);
             }
+            nextFlushNs = clock.nanoTime() + retryDelayNs;
+            retryDelayNs = Math.min(retryDelayNs * 2, MAX_RETRY_DELAY_NS);
+        }
+        else
+        {
+            retryDelayNs = firstRetryDelayNs();
         }
         inFlightCount = 0;
         flushInFlight = false;
         return 1;
+    }
+
+    private long firstRetryDelayNs()
+    {
+        return Math.max(flushIntervalNs, MIN_RETRY_DELAY_NS);
     }
 
     boolean flushInFlight()
@@ -226,16 +346,33 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
         return flushInFlight;
     }
 
-    /** On close: one last synchronous attempt to write what is dirty, bounded in time. */
-    void finalFlush(final long timeoutMs)
+    /**
+     * On close, once the agent's thread has stopped: keeps writing what is dirty until it is written or the time is up.
+     *
+     * @return true when nothing was left unwritten.
+     */
+    boolean finalFlush(final long timeoutMs)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (System.nanoTime() - deadline < 0 && (flushInFlight || table.dirtyCount() > 0))
+        while (true)
         {
             completeFlush();
-            nextFlushNs = 0;
-            flushIfDue();
-            Thread.onSpinWait();
+            if (!flushInFlight && table.dirtyCount() == 0)
+            {
+                return true;
+            }
+            if (System.nanoTime() - deadline >= 0)
+            {
+                LOG.warn("closing with {} drone states not confirmed written to the grid (it did not answer within {} ms)",
+                    table.dirtyCount() + inFlightCount, timeoutMs);
+                return false;
+            }
+            if (!flushInFlight)
+            {
+                startFlush(clock.nanoTime());
+            }
+            // Off the hot path now: wait politely for the grid's answer instead of spinning a core.
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
         }
     }
 

@@ -63,6 +63,29 @@ class LatestStateTableTest
     }
 
     @Test
+    void shouldNotMarkADroneDirtyWhenItIsOnlyHeard()
+    {
+        final int slot = table.slotFor(4);
+        table.heard(slot, 77L);
+
+        assertThat(table.lastHeardNanos(slot)).isEqualTo(77L);
+        assertThat(table.dirtyCount()).isZero();
+    }
+
+    @Test
+    void shouldListADroneChangedAgainAfterADrainInTheNextDrain()
+    {
+        final int slot = table.slotFor(7);
+        update(slot, 7, 1, 10.0);
+        table.drainDirty(new HashMap<>(), new int[3], 0, "n");
+        update(slot, 7, 2, 11.0);
+
+        final Map<Long, DroneState> batch = new HashMap<>();
+        assertThat(table.drainDirty(batch, new int[3], 0, "n")).isEqualTo(1);
+        assertThat(batch.get(7L).sequence()).isEqualTo(2);
+    }
+
+    @Test
     void shouldStartANewDroneBelowEverySequence()
     {
         assertThat(table.sequence(table.slotFor(5))).isEqualTo(Long.MIN_VALUE);

@@ -1,0 +1,58 @@
+package io.odyssey.ingest;
+
+import io.odyssey.runtime.ConfigurationException;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EdgeIngestConfigTest
+{
+    @Test
+    void shouldAcceptTheDefaults()
+    {
+        final EdgeIngestConfig config = new EdgeIngestConfig().conclude();
+
+        assertThat(config.nodeId).isEqualTo("ingest-1");
+        assertThat(config.endpoint).isEqualTo("127.0.0.1:40123");
+        assertThat(config.streamId).isEqualTo(1001);
+        assertThat(config.idleStrategy).isEqualTo("backoff");
+        assertThat(config.fragmentLimit).isEqualTo(256);
+        assertThat(config.flushIntervalMs).isEqualTo(5);
+        assertThat(config.maxDrones).isEqualTo(100_000);
+        assertThat(config.statusHost).isEqualTo("127.0.0.1");
+        assertThat(config.statusPort).isEqualTo(9101);
+        assertThat(EdgeIngestConfig.ALL).extracting(setting -> setting.envName()).contains(
+            "ODYSSEY_GRID_CLUSTER", "ODYSSEY_GRID_MEMBERS", "ODYSSEY_INGEST_NODE_ID", "ODYSSEY_INGEST_ENDPOINT",
+            "ODYSSEY_INGEST_STREAM_ID", "ODYSSEY_INGEST_AERON_DIR", "ODYSSEY_INGEST_IDLE_STRATEGY",
+            "ODYSSEY_INGEST_FRAGMENT_LIMIT", "ODYSSEY_INGEST_FLUSH_INTERVAL_MS", "ODYSSEY_INGEST_MAX_DRONES",
+            "ODYSSEY_INGEST_STATUS_HOST", "ODYSSEY_INGEST_STATUS_PORT");
+    }
+
+    @Test
+    void shouldNameTheSettingOfABadValue()
+    {
+        assertInvalid(c -> c.endpoint = "40123", "ODYSSEY_INGEST_ENDPOINT");
+        assertInvalid(c -> c.endpoint = "127.0.0.1:1,127.0.0.1:2", "ODYSSEY_INGEST_ENDPOINT");
+        assertInvalid(c -> c.endpoint = "127.0.0.1:70000", "ODYSSEY_INGEST_ENDPOINT");
+        assertInvalid(c -> c.nodeId = " ", "ODYSSEY_INGEST_NODE_ID");
+        assertInvalid(c -> c.idleStrategy = "spin-harder", "ODYSSEY_INGEST_IDLE_STRATEGY");
+        assertInvalid(c -> c.fragmentLimit = 0, "ODYSSEY_INGEST_FRAGMENT_LIMIT");
+        assertInvalid(c -> c.flushIntervalMs = -1, "ODYSSEY_INGEST_FLUSH_INTERVAL_MS");
+        assertInvalid(c -> c.maxDrones = 0, "ODYSSEY_INGEST_MAX_DRONES");
+        assertInvalid(c -> c.statusPort = 65_536, "ODYSSEY_INGEST_STATUS_PORT");
+        assertInvalid(c -> c.statusHost = "", "ODYSSEY_INGEST_STATUS_HOST");
+        assertInvalid(c -> c.clusterName = "", "ODYSSEY_GRID_CLUSTER");
+        assertInvalid(c -> c.gridMembers = List.of(), "ODYSSEY_GRID_MEMBERS");
+    }
+
+    private static void assertInvalid(final Consumer<EdgeIngestConfig> change, final String setting)
+    {
+        final EdgeIngestConfig config = new EdgeIngestConfig();
+        change.accept(config);
+        assertThatThrownBy(config::conclude).isInstanceOf(ConfigurationException.class).hasMessageStartingWith(setting);
+    }
+}

@@ -1,0 +1,320 @@
+package io.odyssey.ingest;
+
+import io.odyssey.codecs.RejectReason;
+import io.odyssey.codecs.TelemetryFrameWriter;
+import io.odyssey.codecs.sbe.DroneStatus;
+import io.odyssey.codecs.sbe.MessageHeaderEncoder;
+import io.odyssey.codecs.sbe.TelemetryEncoder;
+import io.odyssey.grid.DroneState;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The agent's rules without Aeron or a grid: frames are handed to {@link TelemetryIngestAgent#onFragment} directly,
+ * time comes from a clock the test moves, and the grid is a {@link FleetWriter} whose answers the test gives.
+ */
+class TelemetryIngestAgentTest
+{
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final int CAPACITY = 4;
+    private static final long FLUSH_INTERVAL_MS = 5;
+
+    private final AtomicLong now = new AtomicLong(1_700_000_000_000_000_000L);
+    private final List<Map<Long, DroneState>> batches = new ArrayList<>();
+    private final List<CompletableFuture<Void>> answers = new ArrayList<>();
+    private final IngestMetrics metrics = new IngestMetrics();
+    private final LatestStateTable table = new LatestStateTable(CAPACITY);
+    private final TelemetryIngestAgent agent = new TelemetryIngestAgent(null, batch ->
+    {
+        batches.add(batch);
+        final CompletableFuture<Void> answer = new CompletableFuture<>();
+        answers.add(answer);
+        return answer;
+    }, now::get, "node-t", 256, FLUSH_INTERVAL_MS, table, metrics);
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[128]);
+    private final TelemetryFrameWriter writer = new TelemetryFrameWriter();
+
+    @Test
+    void shouldAcceptOnlySequencesNewerThanTheLastAcceptedForThatDrone()
+    {
+        telemetry(1, 5, 10.0);
+        telemetry(1, 5, 11.0);
+        telemetry(1, 4, 12.0);
+        telemetry(2, 1, 20.0);
+        telemetry(1, 6, 13.0);
+
+        assertThat(metrics.framesAccepted.get()).isEqualTo(3);
+        assertThat(rejected()).containsExactly(Map.entry(RejectReason.STALE_SEQUENCE, 2L));
+        agent.serviceGrid();
+        assertThat(batches).hasSize(1);
+        assertThat(batches.get(0).get(1L).sequence()).isEqualTo(6);
+        assertThat(batches.get(0).get(1L).latitude()).isEqualTo(13.0);
+        assertThat(batches.get(0).get(2L).sequence()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDropFramesFromDronesBeyondCapacityAndKeepServingKnownOnes()
+    {
+        for (long drone = 1; drone <= CAPACITY; drone++)
+        {
+            telemetry(drone, 1, 1.0);
+        }
+        telemetry(CAPACITY + 1, 1, 1.0);
+        heartbeat(CAPACITY + 2);
+        telemetry(2, 2, 2.0);
+
+        assertThat(metrics.tableFull.get()).isEqualTo(2);
+        assertThat(metrics.framesAccepted.get()).isEqualTo(CAPACITY + 1);
+        assertThat(rejected()).isEmpty();
+        assertThat(table.size()).isEqualTo(CAPACITY);
+        agent.serviceGrid();
+        assertThat(batches.get(0)).containsOnlyKeys(1L, 2L, 3L, 4L);
+        assertThat(batches.get(0).get(2L).sequence()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldCountHeartbeatsAndRememberWhenEachDroneWasLastHeard()
+    {
+        heartbeat(9);
+        final long heardAt = now.get();
+        now.addAndGet(MS);
+        telemetry(3, 1, 1.0);
+        heartbeat(3);
+
+        assertThat(metrics.heartbeats.get()).isEqualTo(2);
+        assertThat(table.lastHeardNanos(table.existingSlot(9))).isEqualTo(heardAt);
+        assertThat(table.lastHeardNanos(table.existingSlot(3))).isEqualTo(now.get());
+        agent.serviceGrid();
+        // A heartbeat carries no state: only the drone that sent telemetry is written.
+        assertThat(batches.get(0)).containsOnlyKeys(3L);
+    }
+
+    @Test
+    void shouldCountEachReaderRejectionUnderItsOwnReasonAndCarryOn()
+    {
+        final int body = MessageHeaderEncoder.ENCODED_LENGTH;
+        final int length = frame(7, 1, 10.0);
+        buffer.putFloat(body + TelemetryEncoder.batteryEncodingOffset(), 101f);
+        agent.onFragment(buffer, 0, length, null);
+        frame(7, 1, 10.0);
+        buffer.putShort(4, (short)4242);
+        agent.onFragment(buffer, 0, length, null);
+        frame(7, 1, 10.0);
+        agent.onFragment(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH, null);
+        telemetry(7, 1, 10.0);
+
+        assertThat(rejected()).containsOnly(
+            Map.entry(RejectReason.BATTERY_OUT_OF_RANGE, 1L),
+            Map.entry(RejectReason.UNKNOWN_SCHEMA, 1L),
+            Map.entry(RejectReason.TRUNCATED, 1L));
+        assertThat(metrics.framesReceived.get()).isEqualTo(4);
+        assertThat(metrics.framesAccepted.get()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCountAFrameTheReaderCannotReadAsMalformedAndCarryOn()
+    {
+        // Claims to run past the end of the buffer it sits in: the reader's buffer access throws.
+        agent.onFragment(buffer, buffer.capacity() - 4, 100, null);
+        telemetry(8, 1, 10.0);
+
+        assertThat(metrics.framesMalformed.get()).isEqualTo(1);
+        assertThat(rejected()).isEmpty();
+        assertThat(metrics.framesAccepted.get()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldWriteEachChangedDroneOnceWithItsNewestStateStampedWithFlushTimeAndNode()
+    {
+        telemetry(1, 1, 10.0);
+        telemetry(1, 2, 11.0);
+        telemetry(1, 3, 12.0);
+        telemetry(2, 1, 20.0);
+        final long ingestedAt = now.get();
+        now.addAndGet(MS);
+
+        assertThat(agent.serviceGrid()).isPositive();
+
+        assertThat(batches).hasSize(1);
+        final DroneState state = batches.get(0).get(1L);
+        assertThat(batches.get(0)).hasSize(2);
+        assertThat(state.sequence()).isEqualTo(3);
+        assertThat(state.latitude()).isEqualTo(12.0);
+        assertThat(state.ingestNanos()).isEqualTo(ingestedAt);
+        assertThat(state.gridNanos()).isEqualTo(now.get());
+        assertThat(state.ingestNode()).isEqualTo("node-t");
+        assertThat(state.status()).isEqualTo("CRUISING");
+        assertThat(state.climbRate()).isEqualTo(0.5f);
+        assertThat(table.dirtyCount()).isZero();
+        assertThat(agent.flushInFlight()).isTrue();
+    }
+
+    @Test
+    void shouldKeepOneBatchInFlightAndCoalesceFramesWhileItIs()
+    {
+        telemetry(1, 1, 10.0);
+        agent.serviceGrid();
+        telemetry(1, 2, 11.0);
+        telemetry(1, 3, 12.0);
+        now.addAndGet(50 * MS);
+
+        assertThat(agent.serviceGrid()).isZero();
+        assertThat(batches).hasSize(1);
+
+        answers.get(0).complete(null);
+        agent.serviceGrid();
+
+        assertThat(batches).hasSize(2);
+        assertThat(batches.get(1)).containsOnlyKeys(1L);
+        assertThat(batches.get(1).get(1L).sequence()).isEqualTo(3);
+        assertThat(metrics.gridFlushes.get()).isEqualTo(1);
+        assertThat(metrics.gridEntriesWritten.get()).isEqualTo(1);
+        assertThat(metrics.gridWritten.sample().getTotalCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldStartBatchesNoMoreOftenThanTheFlushInterval()
+    {
+        telemetry(1, 1, 10.0);
+        agent.serviceGrid();
+        answers.get(0).complete(null);
+        telemetry(1, 2, 11.0);
+
+        now.addAndGet(FLUSH_INTERVAL_MS * MS - 1);
+        agent.serviceGrid();
+        assertThat(batches).hasSize(1);
+        assertThat(agent.flushInFlight()).isFalse();
+
+        now.addAndGet(1);
+        agent.serviceGrid();
+        assertThat(batches).hasSize(2);
+    }
+
+    @Test
+    void shouldNotStartABatchWhenNothingChanged()
+    {
+        now.addAndGet(100 * MS);
+        assertThat(agent.serviceGrid()).isZero();
+        assertThat(batches).isEmpty();
+    }
+
+    @Test
+    void shouldRetryTheNewestStateAfterAFailedWriteBackingOff()
+    {
+        telemetry(1, 1, 10.0);
+        telemetry(2, 1, 20.0);
+        agent.serviceGrid();
+        telemetry(1, 2, 11.0);
+        answers.get(0).completeExceptionally(new IllegalStateException("grid gone"));
+
+        agent.serviceGrid();
+        assertThat(metrics.gridWriteFailures.get()).isEqualTo(1);
+        assertThat(metrics.gridEntriesWritten.get()).isZero();
+        assertThat(table.dirtyCount()).as("each drone once, not twice").isEqualTo(2);
+        assertThat(batches).hasSize(1);
+
+        now.addAndGet(TelemetryIngestAgent.MIN_RETRY_DELAY_NS);
+        agent.serviceGrid();
+        assertThat(batches).hasSize(2);
+        assertThat(batches.get(1)).containsOnlyKeys(1L, 2L);
+        assertThat(batches.get(1).get(1L).sequence()).isEqualTo(2);
+
+        // A second failure in a row waits twice as long.
+        answers.get(1).completeExceptionally(new IllegalStateException("still gone"));
+        agent.serviceGrid();
+        now.addAndGet(2 * TelemetryIngestAgent.MIN_RETRY_DELAY_NS - 1);
+        agent.serviceGrid();
+        assertThat(batches).hasSize(2);
+        now.addAndGet(1);
+        agent.serviceGrid();
+        assertThat(batches).hasSize(3);
+
+        answers.get(2).complete(null);
+        agent.serviceGrid();
+        assertThat(metrics.gridEntriesWritten.get()).isEqualTo(2);
+        assertThat(table.dirtyCount()).isZero();
+        assertThat(agent.flushInFlight()).isFalse();
+    }
+
+    @Test
+    void shouldTreatAWriterThatThrowsAsAFailedWrite()
+    {
+        final TelemetryIngestAgent throwing = new TelemetryIngestAgent(null, batch ->
+        {
+            throw new IllegalStateException("client shut down");
+        }, now::get, "node-t", 256, FLUSH_INTERVAL_MS, table, metrics);
+        final int length = frame(1, 1, 10.0);
+        throwing.onFragment(buffer, 0, length, null);
+
+        throwing.serviceGrid();
+        throwing.serviceGrid();
+
+        assertThat(metrics.gridWriteFailures.get()).isEqualTo(1);
+        assertThat(throwing.flushInFlight()).isFalse();
+        assertThat(table.dirtyCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldWriteWhatIsLeftOnFinalFlush()
+    {
+        final TelemetryIngestAgent immediate = new TelemetryIngestAgent(null, batch ->
+        {
+            batches.add(batch);
+            return CompletableFuture.completedFuture(null);
+        }, now::get, "node-t", 256, 60_000, table, metrics);
+        immediate.onFragment(buffer, 0, frame(1, 1, 10.0), null);
+
+        assertThat(immediate.finalFlush(1_000)).isTrue();
+        assertThat(batches).hasSize(1);
+        assertThat(metrics.gridEntriesWritten.get()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldGiveUpTheFinalFlushWhenTheGridDoesNotAnswerInTime()
+    {
+        telemetry(1, 1, 10.0);
+
+        assertThat(agent.finalFlush(50)).isFalse();
+        assertThat(batches).hasSize(1);
+    }
+
+    private Map<RejectReason, Long> rejected()
+    {
+        final Map<RejectReason, Long> counts = new EnumMap<>(RejectReason.class);
+        for (final RejectReason reason : RejectReason.values())
+        {
+            final long count = metrics.framesRejected[reason.ordinal()].get();
+            if (count != 0)
+            {
+                counts.put(reason, count);
+            }
+        }
+        return counts;
+    }
+
+    private void telemetry(final long drone, final long sequence, final double latitude)
+    {
+        agent.onFragment(buffer, 0, frame(drone, sequence, latitude), null);
+    }
+
+    private void heartbeat(final long drone)
+    {
+        agent.onFragment(buffer, 0, writer.heartbeat(buffer, 0, drone, now.get(), 0), null);
+    }
+
+    private int frame(final long drone, final long sequence, final double latitude)
+    {
+        return writer.telemetry(buffer, 0, drone, sequence, now.get() - MS, latitude, 13.4, 50f, 90f, 10f, 75f,
+            DroneStatus.CRUISING, (byte)0, 0.5f);
+    }
+}
