@@ -1,7 +1,8 @@
 package io.odyssey.gateway;
 
 /**
- * A map area a client subscribes to, in degrees. {@code west > east} means the box crosses the antimeridian.
+ * A map area a client subscribes to, in WGS84 degrees, edges inclusive. {@code west > east} means the box crosses the
+ * antimeridian (e.g. west 170, east -170 is the 20° around longitude 180).
  */
 public record BoundingBox(double west, double south, double east, double north)
 {
@@ -20,10 +21,16 @@ public record BoundingBox(double west, double south, double east, double north)
 
     public boolean contains(final double latitude, final double longitude)
     {
-        if (latitude < south || latitude > north)
+        if (!(latitude >= south && latitude <= north))
         {
             return false;
         }
         return west <= east ? longitude >= west && longitude <= east : longitude >= west || longitude <= east;
+    }
+
+    /** The box as the contract writes it: {@code [west,south,east,north]}. */
+    String toJson()
+    {
+        return "[" + west + "," + south + "," + east + "," + north + "]";
     }
 }

@@ -1,32 +1,64 @@
 package io.odyssey.gateway;
 
-import io.undertow.websockets.core.WebSocketCallback;
-import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.core.WebSockets;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.EpochNanoClock;
 
+import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 
 /**
  * One connected client: its subscription, the drones changed (or gone) since its last frame, and how many bytes it
  * has not yet taken off the wire.
  * <p>
- * Memory is bounded whatever the client does: the dirty and removed sets hold at most one id per drone, and while
- * its unsent bytes exceed the bound the client simply gets no frame (its drones stay dirty, so the next frame it
- * does get carries their newest state). All state is guarded by the session's monitor; frames are handed to
- * Undertow under it so they leave in the order they were built.
+ * Memory is bounded whatever the client does: the dirty, removed and visible sets hold at most one id per drone,
+ * and while its unsent bytes exceed the bound the client gets no frame (its drones stay dirty, so the next frame it
+ * does get carries their newest state) and no answers to pings or garbage; a snapshot it asked for waits until it
+ * has caught up. So its backlog stays under the bound plus one frame.
+ * <p>
+ * Threads: Hazelcast event threads call {@link #onChange}, the connection's I/O thread {@link #reply} and
+ * {@link #requestSnapshot}, the fan-out thread {@link #dueNs} and {@link #flush} (the only place frames are built).
+ * All state is guarded by the session's monitor, and frames are handed to the network under it, so they leave in
+ * the order they were built. Times are {@link System#nanoTime()} values passed in by the caller.
  */
 final class ClientSession
 {
-    private final WebSocketChannel channel;
+    /** {@link #dueNs()} of a session with nothing to send. */
+    static final long NOT_DUE = Long.MAX_VALUE;
+    /** WebSocket close code for a client that stayed behind (RFC 6455 "policy violation"). */
+    static final int CLOSE_POLICY_VIOLATION = 1008;
+    /** WebSocket close code when the gateway itself failed to serve the client. */
+    static final int CLOSE_INTERNAL_ERROR = 1011;
+    /** A client behind the bound is retried no more often than this, even without coalescing. */
+    static final long MIN_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    /** The connection to the client, as the session needs it (Undertow's in production, a fake in unit tests). */
+    interface Link
+    {
+        /**
+         * Hands one complete UTF-8 text frame to the network without blocking.
+         *
+         * @param written called once with the frame's size when it has left (or failed to).
+         */
+        void sendText(ByteBuffer frame, IntConsumer written);
+
+        /** Closes the connection with this WebSocket close code and reason (and drops it if the client is stuck). */
+        void close(int code, String reason);
+    }
+
+    private final Link link;
     private final GatewayMetrics metrics;
     private final long maxPendingBytes;
     private final long stallTimeoutNs;
+    private final long coalesceNs;
+    private final long retryNs;
+    private final IntConsumer written = this::onWritten;
     private final LongHashSet dirty = new LongHashSet();
     private final LongHashSet removed = new LongHashSet();
+    /** Drones the client holds now (matched its subscription when last told), so leaving the box can be reported. */
     private final LongHashSet visible = new LongHashSet();
     /**
      * Sequence last sent per visible drone. A change can race a snapshot (its event reaches this session after the
@@ -35,33 +67,46 @@ final class ClientSession
     private final Long2LongHashMap sentSequence = new Long2LongHashMap(Long.MIN_VALUE);
     private final AtomicLong pendingBytes = new AtomicLong();
     private BoundingBox bbox;
-    private long lastSentNs;
-    private long overBoundSinceNs;
+    private boolean snapshotWanted;
+    private long lastFrameNs;
+    private long retryAtNs;
+    private long behindSinceNs;
+    private boolean behind;
     private boolean closed;
 
-    ClientSession(final WebSocketChannel channel, final GatewayMetrics metrics, final long maxPendingBytes, final long stallTimeoutNs)
+    ClientSession(
+        final Link link,
+        final GatewayMetrics metrics,
+        final long maxPendingBytes,
+        final long stallTimeoutNs,
+        final long coalesceNs,
+        final long nowNs)
     {
-        this.channel = channel;
+        this.link = link;
         this.metrics = metrics;
         this.maxPendingBytes = maxPendingBytes;
         this.stallTimeoutNs = stallTimeoutNs;
-        this.lastSentNs = System.nanoTime() - Long.MAX_VALUE / 4;
+        this.coalesceNs = coalesceNs;
+        this.retryNs = Math.max(coalesceNs, MIN_RETRY_NS);
+        this.lastFrameNs = nowNs - coalesceNs;
+        this.retryAtNs = nowNs;
     }
 
     /**
-     * A drone changed (or left the fleet map when {@code view} is null). Called on Hazelcast event threads.
+     * A drone changed, or left the fleet map when {@code view} is null. Called on Hazelcast event threads after the
+     * fleet view holds {@code view}.
      *
-     * @return true when this session had nothing pending and its last frame is older than {@code quietNs}: the
-     * fan-out should send now rather than at its next tick.
+     * @return when this session should be flushed if the change gave it something to send it did not have
+     * ({@link #NOT_DUE} otherwise): the fan-out is woken if it would sleep past that.
      */
-    synchronized boolean onChange(final long droneId, final DroneView view, final long nowNs, final long quietNs)
+    synchronized long onChange(final long droneId, final DroneView view, final long nowNs)
     {
         if (closed)
         {
-            return false;
+            return NOT_DUE;
         }
-        final boolean wasIdle = dirty.isEmpty() && removed.isEmpty();
-        if (view != null && (bbox == null || bbox.contains(view.state.latitude(), view.state.longitude())))
+        final boolean hadWork = hasWork();
+        if (view != null && view.isInside(bbox))
         {
             dirty.add(droneId);
             removed.remove(droneId);
@@ -75,19 +120,105 @@ final class ClientSession
         }
         else
         {
+            return NOT_DUE;
+        }
+        return hadWork ? NOT_DUE : dueNs();
+    }
+
+    /**
+     * Replaces the subscription; the fan-out sends a snapshot of it as soon as the client is not behind.
+     *
+     * @param box null for the whole fleet.
+     * @return when the snapshot is due.
+     */
+    synchronized long requestSnapshot(final BoundingBox box)
+    {
+        if (closed)
+        {
+            return NOT_DUE;
+        }
+        bbox = box;
+        snapshotWanted = true;
+        return dueNs();
+    }
+
+    /** When the fan-out should next call {@link #flush}: {@link #NOT_DUE} when there is nothing to send. */
+    synchronized long dueNs()
+    {
+        if (closed || !hasWork())
+        {
+            return NOT_DUE;
+        }
+        // A snapshot answers the client at once; changes wait for the coalescing interval since the last frame.
+        return snapshotWanted ? retryAtNs : Math.max(lastFrameNs + coalesceNs, retryAtNs);
+    }
+
+    /**
+     * Sends the snapshot asked for, or one {@code changes} frame with the newest state of every dirty drone and the
+     * ids that left; or, while the client is behind, nothing (closing it once it has been behind for too long).
+     * Called on the fan-out thread only.
+     */
+    synchronized void flush(
+        final Map<Long, DroneView> fleet,
+        final long nowNs,
+        final FrameWriter writer,
+        final DroneJson encoder,
+        final EpochNanoClock clock)
+    {
+        if (closed || !hasWork())
+        {
+            return;
+        }
+        if (pendingBytes.get() > maxPendingBytes)
+        {
+            metrics.framesSkipped.increment();
+            if (!behind)
+            {
+                behind = true;
+                behindSinceNs = nowNs;
+            }
+            else if (nowNs - behindSinceNs >= stallTimeoutNs)
+            {
+                metrics.clientsClosedSlow.increment();
+                close();
+                link.close(CLOSE_POLICY_VIOLATION, "too slow: fell behind the fleet feed");
+                return;
+            }
+            retryAtNs = nowNs + retryNs;
+            return;
+        }
+        behind = false;
+        if (snapshotWanted)
+        {
+            writeSnapshot(fleet, writer, encoder);
+        }
+        else if (!writeChanges(fleet, writer, encoder, clock))
+        {
+            return;
+        }
+        lastFrameNs = nowNs;
+        send(writer.toByteBuffer());
+    }
+
+    /**
+     * Sends a small message outside the fan-out (hello, pong, error) unless the client is behind: a client that
+     * does not read while it keeps sending must not make the gateway queue answers without bound.
+     *
+     * @return true when sent.
+     */
+    synchronized boolean reply(final String json)
+    {
+        if (closed)
+        {
             return false;
         }
-        return wasIdle && nowNs - lastSentNs >= quietNs;
-    }
-
-    synchronized boolean hasChanges()
-    {
-        return !dirty.isEmpty() || !removed.isEmpty();
-    }
-
-    synchronized long lastSentNs()
-    {
-        return lastSentNs;
+        if (pendingBytes.get() > maxPendingBytes)
+        {
+            metrics.repliesDropped.increment();
+            return false;
+        }
+        send(FrameWriter.utf8(json));
+        return true;
     }
 
     long pendingBytes()
@@ -95,60 +226,70 @@ final class ClientSession
         return pendingBytes.get();
     }
 
-    /** Replaces the subscription and sends a snapshot of every drone in it. Called on the I/O thread. */
-    synchronized void subscribe(final BoundingBox newBox, final Map<Long, DroneView> fleet, final EpochNanoClock clock)
+    synchronized boolean isClosed()
     {
-        bbox = newBox;
+        return closed;
+    }
+
+    /** The connection is gone (or going): nothing more is tracked or sent. */
+    synchronized void close()
+    {
+        closed = true;
+        snapshotWanted = false;
         dirty.clear();
         removed.clear();
         visible.clear();
         sentSequence.clear();
-        final StringBuilder frame = new StringBuilder(128 + fleet.size() * 330).append("{\"type\":\"snapshot\",\"bbox\":");
-        appendBox(frame, newBox);
-        frame.append(",\"drones\":[");
+    }
+
+    /** Serving this client failed in the gateway: close it rather than leave it without updates. */
+    synchronized void fail()
+    {
+        if (!closed)
+        {
+            close();
+            link.close(CLOSE_INTERNAL_ERROR, "gateway error");
+        }
+    }
+
+    private boolean hasWork()
+    {
+        return snapshotWanted || !dirty.isEmpty() || !removed.isEmpty();
+    }
+
+    private void writeSnapshot(final Map<Long, DroneView> fleet, final FrameWriter writer, final DroneJson encoder)
+    {
+        snapshotWanted = false;
+        dirty.clear();
+        removed.clear();
+        visible.clear();
+        sentSequence.clear();
+        writer.reset().ascii("{\"type\":\"snapshot\",\"bbox\":").ascii(bbox == null ? "null" : bbox.toJson())
+            .ascii(",\"drones\":[");
         boolean first = true;
         for (final DroneView view : fleet.values())
         {
-            if (newBox == null || newBox.contains(view.state.latitude(), view.state.longitude()))
+            if (view.isInside(bbox))
             {
                 visible.add(view.id());
-                sentSequence.put(view.id(), view.state.sequence());
-                frame.append(first ? "" : ",").append(view.json());
+                sentSequence.put(view.id(), view.sequence());
+                if (!first)
+                {
+                    writer.ascii(',');
+                }
+                writer.bytes(view.json(encoder));
                 first = false;
             }
         }
-        frame.append("]}");
-        lastSentNs = System.nanoTime();
-        send(frame.toString());
+        writer.ascii("]}");
     }
 
-    /**
-     * Sends one {@code changes} frame with the newest state of every dirty drone, unless the client is behind.
-     * Called on the fan-out thread.
-     */
-    synchronized void flush(final Map<Long, DroneView> fleet, final long nowNs, final EpochNanoClock clock)
+    /** @return false when there turned out to be nothing new to say (no frame). */
+    private boolean writeChanges(
+        final Map<Long, DroneView> fleet, final FrameWriter writer, final DroneJson encoder, final EpochNanoClock clock)
     {
-        if (closed || (dirty.isEmpty() && removed.isEmpty()))
-        {
-            return;
-        }
-        if (pendingBytes.get() > maxPendingBytes)
-        {
-            metrics.framesSkipped.increment();
-            if (overBoundSinceNs == 0)
-            {
-                overBoundSinceNs = nowNs;
-            }
-            else if (nowNs - overBoundSinceNs > stallTimeoutNs)
-            {
-                metrics.clientsClosedSlow.increment();
-                close();
-            }
-            return;
-        }
-        overBoundSinceNs = 0;
         final long epochNow = clock.nanoTime();
-        final StringBuilder frame = new StringBuilder(64 + dirty.size() * 330).append("{\"type\":\"changes\",\"drones\":[");
+        writer.reset().ascii("{\"type\":\"changes\",\"drones\":[");
         boolean first = true;
         final LongHashSet.LongIterator ids = dirty.iterator();
         while (ids.hasNext())
@@ -157,96 +298,70 @@ final class ClientSession
             final DroneView view = fleet.get(id);
             if (view == null)
             {
-                visible.remove(id);
-                sentSequence.remove(id);
-                removed.add(id);
+                // Left the fleet map: its removal event reaches (or reached) this session too; report it once.
+                if (visible.remove(id))
+                {
+                    sentSequence.remove(id);
+                    removed.add(id);
+                }
                 continue;
             }
-            if (view.state.sequence() <= sentSequence.get(id))
+            if (!view.isInside(bbox) || view.sequence() <= sentSequence.get(id))
             {
+                // Outside: the newer version's own event moves the drone to 'removed' for this session. Not newer:
+                // a snapshot already carried it.
                 continue;
             }
-            sentSequence.put(id, view.state.sequence());
-            frame.append(first ? "" : ",").append(view.json());
+            sentSequence.put(id, view.sequence());
+            if (!first)
+            {
+                writer.ascii(',');
+            }
+            writer.bytes(view.json(encoder));
             first = false;
             metrics.wsSent.record(epochNow - view.state.sentAtNanos());
         }
+        dirty.clear();
         if (first && removed.isEmpty())
         {
-            // Everything dirty had already gone out (in a snapshot): nothing new to say.
-            dirty.clear();
-            return;
+            return false;
         }
-        frame.append("],\"removed\":[");
+        writer.ascii("],\"removed\":[");
         first = true;
         final LongHashSet.LongIterator gone = removed.iterator();
         while (gone.hasNext())
         {
-            frame.append(first ? "" : ",").append(gone.nextValue());
+            if (!first)
+            {
+                writer.ascii(',');
+            }
+            writer.number(gone.nextValue());
             first = false;
         }
-        frame.append("]}");
-        dirty.clear();
         removed.clear();
-        lastSentNs = nowNs;
-        send(frame.toString());
+        writer.ascii("]}");
+        return true;
     }
 
-    /** Any message outside the fan-out (hello, errors, pong), in order with the frames. */
-    synchronized void send(final String text)
+    private void send(final ByteBuffer frame)
     {
-        if (closed)
-        {
-            return;
-        }
-        final long length = text.length();
+        final int length = frame.remaining();
         pendingBytes.addAndGet(length);
         metrics.framesSent.increment();
         metrics.bytesSent.add(length);
-        WebSockets.sendText(text, channel, new WebSocketCallback<Void>()
+        try
         {
-            public void complete(final WebSocketChannel channel, final Void context)
-            {
-                pendingBytes.addAndGet(-length);
-            }
-
-            public void onError(final WebSocketChannel channel, final Void context, final Throwable throwable)
-            {
-                pendingBytes.addAndGet(-length);
-            }
-        });
-    }
-
-    synchronized void close()
-    {
-        if (!closed)
+            link.sendText(frame, written);
+        }
+        catch (final RuntimeException ex)
         {
-            closed = true;
-            dirty.clear();
-            removed.clear();
-            visible.clear();
-            WebSockets.sendClose(1008, "too slow: fell behind the fleet feed", channel, null);
+            pendingBytes.addAndGet(-length);
+            throw ex;
         }
     }
 
-    synchronized void markClosed()
+    private void onWritten(final int length)
     {
-        closed = true;
-        dirty.clear();
-        removed.clear();
-        visible.clear();
-    }
-
-    private static void appendBox(final StringBuilder out, final BoundingBox box)
-    {
-        if (box == null)
-        {
-            out.append("null");
-        }
-        else
-        {
-            out.append('[').append(box.west()).append(',').append(box.south()).append(',')
-                .append(box.east()).append(',').append(box.north()).append(']');
-        }
+        pendingBytes.addAndGet(-length);
     }
 }

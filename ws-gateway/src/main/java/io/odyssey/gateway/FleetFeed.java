@@ -2,12 +2,17 @@ package io.odyssey.gateway;
 
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.MapEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.map.listener.MapClearedListener;
+import com.hazelcast.map.listener.MapEvictedListener;
 import io.odyssey.grid.DroneState;
+import io.odyssey.runtime.RateLimitedLog;
+import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.EpochNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,52 +21,103 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The gateway's view of the fleet, driven by a continuous query on the fleet map (an entry listener: the grid
- * pushes every change once; nothing polls), and the fan-out thread that turns changes into one frame per client per
+ * The gateway's view of the fleet, driven by a continuous query on the fleet map (one entry listener: the grid pushes
+ * every change once; nothing polls), and the fan-out thread that turns changes into at most one frame per client per
  * coalescing interval.
+ * <p>
+ * Listener callbacks stay cheap: merge the state into the view (highest sequence wins), stamp and record the
+ * {@code gateway_received} hop, mark the drone dirty in each session whose subscription it matches, and wake the
+ * fan-out only when a session is due earlier than the fan-out planned to wake (e.g. the first change after a quiet
+ * interval). The fan-out sleeps until the earliest session is due; it does not tick while nothing changes.
  */
 final class FleetFeed implements AutoCloseable, Runnable,
     EntryAddedListener<Long, DroneState>, EntryUpdatedListener<Long, DroneState>,
-    EntryRemovedListener<Long, DroneState>, EntryEvictedListener<Long, DroneState>, EntryExpiredListener<Long, DroneState>
+    EntryRemovedListener<Long, DroneState>, EntryEvictedListener<Long, DroneState>, EntryExpiredListener<Long, DroneState>,
+    MapClearedListener, MapEvictedListener
 {
     private static final Logger LOG = LoggerFactory.getLogger(FleetFeed.class);
+    private static final long IDLE_PARK_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final IMap<Long, DroneState> fleetMap;
     private final EpochNanoClock clock;
     private final GatewayMetrics metrics;
-    private final long coalesceNs;
     private final Map<Long, DroneView> fleet = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<ClientSession> sessions = new CopyOnWriteArrayList<>();
+    /** Drones removed while a load runs (id -> highest removed sequence), so the load cannot bring them back. */
+    private final Map<Long, Long> tombstones = new ConcurrentHashMap<>();
     private final Thread fanOut;
+    private final FrameWriter writer = new FrameWriter(64 * 1024);
+    private final DroneJson encoder = new DroneJson();
+    private final ExecutorService resyncer = Executors.newSingleThreadExecutor(runnable ->
+    {
+        final Thread thread = new Thread(runnable, "ws-fleet-resync");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean resyncQueued = new AtomicBoolean();
+    private final RateLimitedLog failureLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    /** When the fan-out will wake by itself; {@link ClientSession#NOT_DUE} while it is scanning or idle. */
+    private volatile long wakeAtNs = ClientSession.NOT_DUE;
+    private volatile boolean loading;
     private volatile boolean running = true;
-    private UUID listenerId;
+    private volatile UUID listenerId;
 
-    FleetFeed(final IMap<Long, DroneState> fleetMap, final EpochNanoClock clock, final GatewayMetrics metrics, final long coalesceMs)
+    FleetFeed(final IMap<Long, DroneState> fleetMap, final EpochNanoClock clock, final GatewayMetrics metrics)
     {
         this.fleetMap = fleetMap;
         this.clock = clock;
         this.metrics = metrics;
-        this.coalesceNs = TimeUnit.MILLISECONDS.toNanos(coalesceMs);
         fanOut = new Thread(this, "ws-fan-out");
         fanOut.setDaemon(true);
     }
 
-    /** Registers the listener first, then loads the current entries once: no change can fall between the two. */
+    /**
+     * Registers the listener first, then loads the current entries once: a change made between the two arrives as
+     * an event, and whichever of event and load comes second cannot replace a higher sequence.
+     */
     void start()
     {
         listenerId = fleetMap.addEntryListener(this, true);
-        int loaded = 0;
-        for (final DroneState state : fleetMap.values())
-        {
-            merge(state);
-            loaded++;
-        }
+        final int loaded = load();
         fanOut.start();
         LOG.info("fleet feed live: listening to map '{}', {} drones loaded", fleetMap.getName(), loaded);
+    }
+
+    /**
+     * Reloads the view in the background, e.g. after the grid connection came back: changes made while it was away
+     * produced no events here. Drones that left the map meanwhile are reported as removed.
+     */
+    void resyncLater()
+    {
+        if (running && resyncQueued.compareAndSet(false, true))
+        {
+            resyncer.execute(() ->
+            {
+                resyncQueued.set(false);
+                if (!running)
+                {
+                    return;
+                }
+                try
+                {
+                    metrics.resyncs.increment();
+                    final int loaded = load();
+                    LOG.info("fleet view reloaded: {} drones", loaded);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // The grid went away again: its return triggers the next reload.
+                    LOG.warn("reloading the fleet view failed: {}", ex.toString());
+                }
+            });
+        }
     }
 
     boolean listening()
@@ -89,115 +145,213 @@ final class FleetFeed implements AutoCloseable, Runnable,
         return max;
     }
 
+    /** Starts feeding a new client: it gets a snapshot of the whole fleet, then changes. */
     void add(final ClientSession session)
     {
         sessions.add(session);
+        wake(session.requestSnapshot(null));
+    }
+
+    /** Replaces a client's subscription; it gets a fresh snapshot of it. */
+    void subscribe(final ClientSession session, final BoundingBox bbox)
+    {
+        wake(session.requestSnapshot(bbox));
     }
 
     void remove(final ClientSession session)
     {
-        session.markClosed();
+        session.close();
         sessions.remove(session);
     }
 
     public void entryAdded(final EntryEvent<Long, DroneState> event)
     {
-        onEvent(event.getValue());
+        onState(event.getValue());
     }
 
     public void entryUpdated(final EntryEvent<Long, DroneState> event)
     {
-        onEvent(event.getValue());
+        onState(event.getValue());
     }
 
     public void entryRemoved(final EntryEvent<Long, DroneState> event)
     {
-        onGone(event.getKey());
+        onGone(event.getKey(), event.getOldValue());
     }
 
     public void entryEvicted(final EntryEvent<Long, DroneState> event)
     {
-        onGone(event.getKey());
+        onGone(event.getKey(), event.getOldValue());
     }
 
     public void entryExpired(final EntryEvent<Long, DroneState> event)
     {
-        onGone(event.getKey());
+        onGone(event.getKey(), event.getOldValue());
     }
 
-    private void onEvent(final DroneState state)
+    /** {@code clear()} and {@code evictAll()} fire one map-wide event, not one per entry: reload to see what is left. */
+    public void mapCleared(final MapEvent event)
+    {
+        metrics.events.increment();
+        resyncLater();
+    }
+
+    public void mapEvicted(final MapEvent event)
+    {
+        metrics.events.increment();
+        resyncLater();
+    }
+
+    private void onState(final DroneState state)
     {
         metrics.events.increment();
         if (state == null)
         {
             return;
         }
-        final DroneView view = merge(state);
-        if (view == null)
+        final DroneView view = apply(state);
+        if (view != null)
+        {
+            metrics.gatewayReceived.record(view.gatewayNanos - state.sentAtNanos());
+        }
+    }
+
+    /** Merges a state into the view and marks it in the sessions; null when the view already held a newer one. */
+    private DroneView apply(final DroneState state)
+    {
+        final long droneId = state.droneId();
+        if (loading)
+        {
+            final Long removedSequence = tombstones.get(droneId);
+            if (removedSequence != null && state.sequence() <= removedSequence)
+            {
+                metrics.staleEvents.increment();
+                return null;
+            }
+        }
+        final DroneView candidate = new DroneView(state, clock.nanoTime());
+        final DroneView current = fleet.merge(droneId, candidate,
+            (held, incoming) -> incoming.sequence() > held.sequence() ? incoming : held);
+        if (current != candidate)
         {
             metrics.staleEvents.increment();
-            return;
+            return null;
         }
-        metrics.gatewayReceived.record(view.gatewayNanos - state.sentAtNanos());
-        final long now = System.nanoTime();
-        boolean wake = false;
+        final long nowNs = System.nanoTime();
         for (final ClientSession session : sessions)
         {
-            wake |= session.onChange(state.droneId(), view, now, coalesceNs);
+            wake(session.onChange(droneId, candidate, nowNs));
         }
-        if (wake)
-        {
-            LockSupport.unpark(fanOut);
-        }
+        return candidate;
     }
 
-    private void onGone(final Long droneId)
+    private void onGone(final Long droneId, final DroneState last)
     {
         metrics.events.increment();
-        fleet.remove(droneId);
-        final long now = System.nanoTime();
-        boolean wake = false;
+        if (loading)
+        {
+            tombstones.merge(droneId, last == null ? Long.MAX_VALUE : last.sequence(), Math::max);
+        }
+        gone(droneId);
+    }
+
+    private void gone(final long droneId)
+    {
+        if (fleet.remove(droneId) == null)
+        {
+            return;
+        }
+        final long nowNs = System.nanoTime();
         for (final ClientSession session : sessions)
         {
-            wake |= session.onChange(droneId, null, now, coalesceNs);
+            wake(session.onChange(droneId, null, nowNs));
         }
-        if (wake)
+    }
+
+    /**
+     * Loads every entry of the map into the view (the listener is already registered), then drops drones the view
+     * held from before the load that the map no longer has.
+     */
+    private int load()
+    {
+        tombstones.clear();
+        loading = true;
+        final long startedNanos = clock.nanoTime();
+        try
+        {
+            final LongHashSet present = new LongHashSet();
+            for (final DroneState state : fleetMap.values())
+            {
+                present.add(state.droneId());
+                apply(state);
+            }
+            for (final DroneView view : fleet.values())
+            {
+                if (!present.contains(view.id()) && view.gatewayNanos < startedNanos)
+                {
+                    gone(view.id());
+                }
+            }
+            return present.size();
+        }
+        finally
+        {
+            loading = false;
+            tombstones.clear();
+        }
+    }
+
+    private void wake(final long dueNs)
+    {
+        if (dueNs < wakeAtNs)
         {
             LockSupport.unpark(fanOut);
         }
     }
 
-    /** Keeps the highest sequence per drone: events and the initial load may arrive in any order. */
-    private DroneView merge(final DroneState state)
-    {
-        final DroneView candidate = new DroneView(state, clock.nanoTime());
-        final DroneView result = fleet.merge(state.droneId(), candidate,
-            (current, incoming) -> incoming.state.sequence() > current.state.sequence() ? incoming : current);
-        return result == candidate ? candidate : null;
-    }
-
-    /** The fan-out loop: every coalescing interval (or at once when woken) each client with changes gets a frame. */
+    /**
+     * The fan-out loop: flush every session that is due, then sleep until the next one is. A change that makes a
+     * session due earlier unparks it ({@link #wake}); {@code wakeAtNs} is {@code NOT_DUE} while scanning, so a
+     * change racing the scan always wakes it (at worst one extra scan).
+     */
     public void run()
     {
-        final long tickNs = coalesceNs > 0 ? coalesceNs : TimeUnit.MILLISECONDS.toNanos(1);
         while (running)
         {
-            final long now = System.nanoTime();
+            wakeAtNs = ClientSession.NOT_DUE;
+            final long nowNs = System.nanoTime();
+            long nextNs = ClientSession.NOT_DUE;
             for (final ClientSession session : sessions)
             {
-                if (now - session.lastSentNs() >= coalesceNs && session.hasChanges())
+                long dueNs = session.dueNs();
+                if (dueNs <= nowNs)
                 {
                     try
                     {
-                        session.flush(fleet, now, clock);
+                        session.flush(fleet, nowNs, writer, encoder, clock);
                     }
                     catch (final RuntimeException ex)
                     {
-                        LOG.warn("sending to a client failed: {}", ex.toString());
+                        failureLog.warn(nowNs, "sending to a client failed, closing it: {}", ex.toString());
+                        session.fail();
                     }
+                    dueNs = session.dueNs();
+                }
+                nextNs = Math.min(nextNs, dueNs);
+            }
+            wakeAtNs = nextNs;
+            if (nextNs == ClientSession.NOT_DUE)
+            {
+                LockSupport.parkNanos(this, IDLE_PARK_NS);
+            }
+            else
+            {
+                final long sleepNs = nextNs - System.nanoTime();
+                if (sleepNs > 0)
+                {
+                    LockSupport.parkNanos(this, sleepNs);
                 }
             }
-            LockSupport.parkNanos(this, tickNs);
         }
     }
 
@@ -205,24 +359,29 @@ final class FleetFeed implements AutoCloseable, Runnable,
     {
         running = false;
         LockSupport.unpark(fanOut);
-        if (listenerId != null)
+        resyncer.shutdownNow();
+        final UUID id = listenerId;
+        if (id != null)
         {
             try
             {
-                fleetMap.removeEntryListener(listenerId);
+                fleetMap.removeEntryListener(id);
             }
             catch (final RuntimeException ex)
             {
                 LOG.debug("could not remove the fleet listener on close: {}", ex.toString());
             }
         }
-        try
+        if (fanOut.isAlive())
         {
-            fanOut.join(2_000);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
+            try
+            {
+                fanOut.join(2_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -1,9 +1,12 @@
 package io.odyssey.gateway;
 
+import com.hazelcast.core.LifecycleEvent;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.GridConnection;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.Json;
+import io.odyssey.runtime.Metrics;
+import io.odyssey.runtime.RealTimeClock;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
@@ -13,10 +16,10 @@ import io.undertow.server.handlers.resource.ClassPathResourceManager;
 import io.undertow.server.handlers.resource.PathResourceManager;
 import io.undertow.server.handlers.resource.ResourceHandler;
 import io.undertow.server.handlers.resource.ResourceManager;
+import io.undertow.util.CanonicalPathUtils;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import org.agrona.CloseHelper;
-import io.odyssey.runtime.RealTimeClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,9 +69,18 @@ public final class Gateway implements AutoCloseable
         try
         {
             final RealTimeClock clock = new RealTimeClock();
-            feed = new FleetFeed(FleetGrid.fleetMap(grid.client()), clock, metrics, config.coalesceMs);
+            feed = new FleetFeed(FleetGrid.fleetMap(grid.client()), clock, metrics);
             feed.start();
             final FleetFeed liveFeed = feed;
+            // Changes made while the grid connection was lost produced no events here: reload once it is back.
+            grid.client().getLifecycleService().addLifecycleListener(event ->
+            {
+                if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_CONNECTED ||
+                    event.getState() == LifecycleEvent.LifecycleState.CLIENT_CHANGED_CLUSTER)
+                {
+                    liveFeed.resyncLater();
+                }
+            });
             metrics.metrics.gauge("odyssey_ws_clients", "Connected WebSocket clients", liveFeed::sessionCount);
             metrics.metrics.gauge("odyssey_ws_max_pending_bytes", "Largest backlog of unsent bytes of any client",
                 liveFeed::maxPendingBytes);
@@ -81,7 +93,7 @@ public final class Gateway implements AutoCloseable
                 HealthCheck.Result.down("not listening"));
 
             final PathHandler routes = Handlers.path()
-                .addExactPath("/ws/fleet", Handlers.websocket(new FleetSocket(liveFeed, metrics, clock, config)))
+                .addExactPath("/ws/fleet", Handlers.websocket(new FleetSocket(liveFeed, metrics, config)))
                 .addExactPath("/health", exchange ->
                 {
                     final Map<String, HealthCheck.Result> results = HealthCheck.evaluateAll(checks);
@@ -90,7 +102,8 @@ public final class Gateway implements AutoCloseable
                 })
                 .addExactPath("/metrics", exchange ->
                     respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.metrics.renderPrometheus()))
-                .addExactPath("/config.json", exchange -> respond(exchange, 200, "application/json", clientConfig(config)))
+                .addExactPath("/config.json", exchange ->
+                    respond(exchange, 200, "application/json", "no-cache", clientConfig(config)))
                 .addPrefixPath("/", dashboard(config));
 
             final Undertow server = Undertow.builder()
@@ -126,8 +139,9 @@ public final class Gateway implements AutoCloseable
         final ResourceManager resources = config.uiDir != null && !config.uiDir.isBlank() ?
             new PathResourceManager(Path.of(config.uiDir)) :
             new ClassPathResourceManager(Gateway.class.getClassLoader(), UI_CLASSPATH_PREFIX);
+        // No cache time here: the handler would write "max-age=0" over the headers chosen below.
         final ResourceHandler files = Handlers.resource(resources).setWelcomeFiles("index.html")
-            .setDirectoryListingEnabled(false).setCacheTime(0);
+            .setDirectoryListingEnabled(false);
         return exchange ->
         {
             if (!Methods.GET.equals(exchange.getRequestMethod()) && !Methods.HEAD.equals(exchange.getRequestMethod()))
@@ -135,26 +149,33 @@ public final class Gateway implements AutoCloseable
                 respond(exchange, 405, "text/plain", "method not allowed");
                 return;
             }
-            final String path = exchange.getRelativePath();
+            final String path = CanonicalPathUtils.canonicalize(exchange.getRelativePath());
             if (("/".equals(path) || path.isEmpty() || "/index.html".equals(path)) && resources.getResource("index.html") == null)
             {
                 respond(exchange, 503, "text/html; charset=utf-8", "<!doctype html><title>Odyssey</title>" +
                     "<p>The dashboard has not been built. Run <code>./odyssey build</code> (needs Node.js and npm).</p>");
                 return;
             }
-            if ("/".equals(path) || path.endsWith(".html"))
-            {
-                exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-cache");
-            }
+            // The build names every asset by its content hash, so an asset never changes; index.html names the
+            // current ones and must be revalidated on each load. (A missing asset's 404 must not be cached.)
+            final boolean immutable = path.startsWith("/assets/") && resources.getResource(path.substring(1)) != null;
+            exchange.getResponseHeaders().put(Headers.CACHE_CONTROL,
+                immutable ? "public, max-age=31536000, immutable" : "no-cache");
             files.handleRequest(exchange);
         };
     }
 
     private static void respond(final HttpServerExchange exchange, final int status, final String type, final String body)
     {
+        respond(exchange, status, type, "no-store", body);
+    }
+
+    private static void respond(
+        final HttpServerExchange exchange, final int status, final String type, final String cacheControl, final String body)
+    {
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
-        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, cacheControl);
         exchange.getResponseSender().send(body);
     }
 
@@ -171,6 +192,24 @@ public final class Gateway implements AutoCloseable
     public long framesSkipped()
     {
         return metrics.framesSkipped.get();
+    }
+
+    /** The largest backlog of unsent bytes of any connected client now (also the gauge odyssey_ws_max_pending_bytes). */
+    public long maxPendingBytes()
+    {
+        return feed.maxPendingBytes();
+    }
+
+    /** Drones in the gateway's fleet view. */
+    public int fleetSize()
+    {
+        return feed.fleet().size();
+    }
+
+    /** The gateway's counters, gauges and hops, as served at {@code /metrics}. */
+    public Metrics metrics()
+    {
+        return metrics.metrics;
     }
 
     public void close()

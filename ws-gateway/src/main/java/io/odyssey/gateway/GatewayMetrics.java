@@ -4,7 +4,7 @@ import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.LatencyHop;
 import io.odyssey.runtime.Metrics;
 
-/** The gateway's counters and latency hops, registered once with stable names. */
+/** The gateway's counters and latency hops, registered once with stable names (gauges are added by {@link Gateway}). */
 final class GatewayMetrics
 {
     static final String[] ERROR_CODES = {"BAD_JSON", "UNKNOWN_TYPE", "BAD_BBOX", "TOO_LARGE"};
@@ -17,10 +17,14 @@ final class GatewayMetrics
         "odyssey_ws_frames_skipped_total", "Frames not sent because the client was behind (its drones stay dirty)");
     final Counter clientsClosedSlow = metrics.counter(
         "odyssey_ws_clients_closed_slow_total", "Clients disconnected for staying behind longer than the stall timeout");
+    final Counter repliesDropped = metrics.counter(
+        "odyssey_ws_replies_dropped_total", "Answers (pong, error) not sent because the client was behind");
     final Counter[] clientErrors = new Counter[ERROR_CODES.length];
     final Counter events = metrics.counter("odyssey_gateway_events_total", "Fleet map change events received");
     final Counter staleEvents = metrics.counter(
         "odyssey_gateway_stale_events_total", "Events older than the state already held (ignored)");
+    final Counter resyncs = metrics.counter(
+        "odyssey_gateway_resyncs_total", "Fleet view reloads after the grid connection came back");
     final LatencyHop gatewayReceived = metrics.hop("gateway_received", "drone send -> gateway listener fired");
     final LatencyHop wsSent = metrics.hop("ws_sent", "drone send -> WebSocket frame handed to the network");
 

@@ -119,6 +119,11 @@ final class FleetClient implements WebSocket.Listener, AutoCloseable
         socket.sendText(text, true).get(5, TimeUnit.SECONDS);
     }
 
+    void sendBinary(final byte[] data) throws Exception
+    {
+        socket.sendBinary(java.nio.ByteBuffer.wrap(data), true).get(5, TimeUnit.SECONDS);
+    }
+
     /** Waits for the next message matching {@code filter}, discarding the others. */
     JsonNode await(final Predicate<JsonNode> filter, final long timeoutMs) throws InterruptedException
     {

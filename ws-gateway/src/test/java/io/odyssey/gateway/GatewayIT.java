@@ -45,7 +45,10 @@ class GatewayIT
         fleet = FleetGrid.fleetMap(member);
         fleet.set(0L, state(0, 1, 10.0, 10.0));
         gateway = Gateway.launch(config(16));
-        immediateGateway = Gateway.launch(config(0));
+        final GatewayConfig immediate = config(0);
+        // Short enough for the test of closing a stalled client; its other client reads promptly.
+        immediate.stallTimeoutMs = 1_000;
+        immediateGateway = Gateway.launch(immediate);
     }
 
     @AfterAll
@@ -150,6 +153,24 @@ class GatewayIT
     }
 
     @Test
+    void shouldReportDronesRemovedFromTheFleetMap() throws Exception
+    {
+        final long id = NEXT_DRONE.getAndIncrement() + 250;
+        fleet.set(id, state(id, 1, 30.0, 30.0));
+        try (FleetClient client = FleetClient.connect(gateway.port()))
+        {
+            client.awaitType("snapshot");
+            await().atMost(10, TimeUnit.SECONDS).until(() -> client.drones.containsKey(id));
+
+            fleet.delete(id);
+
+            final JsonNode removal = client.await(m -> m.path("removed").size() > 0, 10_000);
+            assertThat(removal.get("removed").get(0).asLong()).isEqualTo(id);
+            assertThat(client.drones).doesNotContainKey(id);
+        }
+    }
+
+    @Test
     void shouldCoalesceRapidChangesIntoFewerFramesCarryingTheNewestState() throws Exception
     {
         final long id = NEXT_DRONE.getAndIncrement() + 300;
@@ -202,11 +223,26 @@ class GatewayIT
             assertThat(client.awaitType("error").get("message").asText()).contains("south < north");
             client.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
             assertThat(client.awaitType("error").get("code").asText()).isEqualTo("TOO_LARGE");
+            // Far beyond the limit: read and discarded as it arrives, answered, and the connection stays.
+            client.send("{\"type\":\"ping\",\"pad\":\"" + "y".repeat(2_000_000) + "\"}");
+            assertThat(client.awaitType("error").get("code").asText()).isEqualTo("TOO_LARGE");
+            client.sendBinary(new byte[]{1, 2, 3});
+            final JsonNode binary = client.awaitType("error");
+            assertThat(binary.get("code").asText()).isEqualTo("BAD_JSON");
+            assertThat(binary.get("message").asText()).contains("binary");
+            client.send("{\"type\":\"subscribe\"}");
+            assertThat(client.awaitType("error").get("code").asText()).isEqualTo("BAD_BBOX");
 
             client.send("{\"type\":\"ping\"}");
             assertThat(client.awaitType("pong").get("serverTimeMs").asLong()).isPositive();
+            client.send("{\"type\":\"subscribe\",\"bbox\":null}");
+            assertThat(client.awaitType("snapshot").get("drones").size()).isPositive();
             assertThat(client.isOpen()).isTrue();
         }
+        final String metrics = gateway.metrics().renderPrometheus();
+        assertThat(metrics).contains("odyssey_ws_client_errors_total{role=\"ws-gateway\",code=\"TOO_LARGE\"}");
+        assertThat(metric(gateway.port(), "odyssey_ws_client_errors_total", "code=\"TOO_LARGE\"")).isGreaterThanOrEqualTo(2);
+        assertThat(metric(gateway.port(), "odyssey_ws_client_errors_total", "code=\"BAD_JSON\"")).isGreaterThanOrEqualTo(2);
     }
 
     @Test
@@ -233,8 +269,51 @@ class GatewayIT
             await().atMost(20, TimeUnit.SECONDS).until(() -> gateway.framesSkipped() > skippedBefore);
             await().atMost(20, TimeUnit.SECONDS).until(() -> healthy.drones.containsKey(base + 1_999) &&
                 healthy.drones.get(base + 1_999).get("seq").asLong() == 40);
+            maxPending = Math.max(maxPending, gateway.maxPendingBytes());
+            assertThat(metric(gateway.port(), "odyssey_ws_frames_skipped_total")).isPositive();
             // Bounded: the limit plus at most one frame in flight (2,000 drones of ~330 characters).
             assertThat(maxPending).isLessThan(64 * 1024 + 2_000 * 400);
+            assertThat(healthy.sequenceViolations).isEmpty();
+        }
+        finally
+        {
+            final java.util.Set<Long> ids = new java.util.HashSet<>();
+            for (long id = base; id < base + 2_000; id++)
+            {
+                ids.add(id);
+            }
+            fleet.executeOnKeys(ids, entry -> { entry.setValue(null); return null; });
+        }
+    }
+
+    @Test
+    void shouldCloseAClientThatStaysBehindLongerThanTheStallTimeout() throws Exception
+    {
+        final long base = 2_000_000;
+        final long closedBefore = metric(immediateGateway.port(), "odyssey_ws_clients_closed_slow_total");
+        try (FleetClient stalled = FleetClient.connect(immediateGateway.port(), 3);
+            FleetClient healthy = FleetClient.connect(immediateGateway.port()))
+        {
+            healthy.awaitType("snapshot");
+            await().atMost(10, TimeUnit.SECONDS).until(() -> immediateGateway.clientCount() == 2);
+            final long[] round = {0};
+            await().atMost(30, TimeUnit.SECONDS).pollInterval(50, TimeUnit.MILLISECONDS).until(() ->
+            {
+                round[0]++;
+                final java.util.Map<Long, DroneState> batch = new java.util.HashMap<>();
+                for (long id = base; id < base + 2_000; id++)
+                {
+                    batch.put(id, state(id, round[0], 6.0 + id % 100 / 1000.0, 6.0));
+                }
+                fleet.setAll(batch);
+                return metric(immediateGateway.port(), "odyssey_ws_clients_closed_slow_total") > closedBefore;
+            });
+            // Dropped after the close grace period even though it never reads the close frame; the other stays.
+            await().atMost(10, TimeUnit.SECONDS).until(() -> immediateGateway.clientCount() == 1);
+            final long last = round[0];
+            await().atMost(10, TimeUnit.SECONDS).until(() -> healthy.drones.containsKey(base + 1_999) &&
+                healthy.drones.get(base + 1_999).get("seq").asLong() == last);
+            assertThat(healthy.isOpen()).isTrue();
             assertThat(healthy.sequenceViolations).isEmpty();
         }
         finally
@@ -260,13 +339,27 @@ class GatewayIT
         assertThat(metrics).contains("odyssey_ws_frames_sent_total", "odyssey_gateway_events_total",
             "odyssey_hop_latency_seconds_count{role=\"ws-gateway\",hop=\"gateway_received\"}");
 
-        final JsonNode config = FleetClient.JSON.readTree(get(http, gateway.port(), "/config.json").body());
+        assertThat(metrics).contains("odyssey_ws_clients{", "odyssey_ws_max_pending_bytes{", "odyssey_gateway_fleet_size{",
+            "odyssey_ws_connections_total{", "odyssey_ws_bytes_sent_total{", "odyssey_ws_frames_skipped_total{",
+            "odyssey_ws_clients_closed_slow_total{", "odyssey_ws_client_errors_total{");
+
+        final HttpResponse<String> configResponse = get(http, gateway.port(), "/config.json");
+        assertThat(configResponse.headers().firstValue("Cache-Control")).hasValue("no-cache");
+        final JsonNode config = FleetClient.JSON.readTree(configResponse.body());
         assertThat(config.get("tileUrl").isNull()).isTrue();
+        assertThat(config.get("tileAttribution").asText()).isEmpty();
         assertThat(config.get("wsPath").asText()).isEqualTo("/ws/fleet");
+        assertThat(config.get("coalesceMs").asInt()).isEqualTo(16);
 
         final HttpResponse<String> index = get(http, gateway.port(), "/");
         assertThat(index.statusCode()).isEqualTo(200);
+        assertThat(index.headers().firstValue("Cache-Control")).hasValue("no-cache");
         assertThat(index.body()).contains("<div id=\"root\">");
+        final java.util.regex.Matcher script = java.util.regex.Pattern.compile("src=\"\\.?(/assets/[^\"]+\\.js)\"").matcher(index.body());
+        assertThat(script.find()).as("index.html names its script").isTrue();
+        final HttpResponse<String> asset = get(http, gateway.port(), script.group(1));
+        assertThat(asset.statusCode()).isEqualTo(200);
+        assertThat(asset.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, immutable");
     }
 
     private static HttpResponse<String> get(final HttpClient http, final int port, final String path) throws Exception
@@ -277,14 +370,20 @@ class GatewayIT
 
     private static long metric(final int port, final String name) throws Exception
     {
+        return metric(port, name, "");
+    }
+
+    /** A metric's value as served at /metrics, from the line whose labels contain {@code label}. */
+    private static long metric(final int port, final String name, final String label) throws Exception
+    {
         for (final String line : get(HttpClient.newHttpClient(), port, "/metrics").body().split("\n"))
         {
-            if (line.startsWith(name + "{"))
+            if (line.startsWith(name + "{") && line.contains(label))
             {
                 return (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
-        throw new AssertionError("no metric " + name);
+        throw new AssertionError("no metric " + name + " " + label);
     }
 
     static DroneState state(final long id, final long sequence, final double latitude, final double longitude)

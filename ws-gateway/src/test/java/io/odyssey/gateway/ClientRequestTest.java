@@ -1,0 +1,119 @@
+package io.odyssey.gateway;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ClientRequestTest
+{
+    @Test
+    void shouldParseASubscriptionToABox()
+    {
+        final ClientRequest request = parse("{\"type\":\"subscribe\",\"bbox\":[150,-34.5,152.25,-33]}");
+
+        assertThat(request.kind()).isEqualTo(ClientRequest.Kind.SUBSCRIBE);
+        assertThat(request.bbox()).isEqualTo(new BoundingBox(150, -34.5, 152.25, -33));
+    }
+
+    @Test
+    void shouldParseASubscriptionToTheWholeFleet()
+    {
+        final ClientRequest request = parse("{\"bbox\":null,\"type\":\"subscribe\"}");
+
+        assertThat(request.kind()).isEqualTo(ClientRequest.Kind.SUBSCRIBE);
+        assertThat(request.bbox()).isNull();
+    }
+
+    @Test
+    void shouldAcceptABoxAcrossTheAntimeridian()
+    {
+        final ClientRequest request = parse("{\"type\":\"subscribe\",\"bbox\":[170,-10,-170,10]}");
+
+        assertThat(request.bbox()).isEqualTo(new BoundingBox(170, -10, -170, 10));
+    }
+
+    @Test
+    void shouldIgnoreFieldsItDoesNotKnow()
+    {
+        final ClientRequest request = parse(
+            "{\"future\":{\"nested\":[1,{\"a\":null}]},\"type\":\"subscribe\",\"bbox\":[1,2,3,4],\"more\":\"x\"}");
+
+        assertThat(request.kind()).isEqualTo(ClientRequest.Kind.SUBSCRIBE);
+        assertThat(request.bbox()).isEqualTo(new BoundingBox(1, 2, 3, 4));
+    }
+
+    @Test
+    void shouldParseAPingWhateverElseItCarries()
+    {
+        assertThat(parse("{\"type\":\"ping\"}").kind()).isEqualTo(ClientRequest.Kind.PING);
+        assertThat(parse("{\"type\":\"ping\",\"bbox\":\"nonsense\",\"t\":123}").kind()).isEqualTo(ClientRequest.Kind.PING);
+    }
+
+    @Test
+    void shouldRefuseWhatIsNotOneJsonObject()
+    {
+        assertError("this is not json", ClientRequest.BAD_JSON);
+        assertError("", ClientRequest.BAD_JSON);
+        assertError("[1,2]", ClientRequest.BAD_JSON);
+        assertError("\"ping\"", ClientRequest.BAD_JSON);
+        assertError("{\"type\":\"ping\"", ClientRequest.BAD_JSON);
+        assertError("{\"type\":\"ping\"} {\"type\":\"ping\"}", ClientRequest.BAD_JSON);
+        assertError("{\"type\":\"ping\"} trailing", ClientRequest.BAD_JSON);
+        assertError("{\"type\":ping}", ClientRequest.BAD_JSON);
+        assertError("{\"bbox\":[1,2,3,4", ClientRequest.BAD_JSON);
+        assertError("[".repeat(1000), ClientRequest.BAD_JSON);
+    }
+
+    @Test
+    void shouldRefuseMissingOrUnknownTypes()
+    {
+        assertError("{}", ClientRequest.UNKNOWN_TYPE);
+        assertError("{\"type\":5}", ClientRequest.UNKNOWN_TYPE);
+        assertError("{\"type\":null}", ClientRequest.UNKNOWN_TYPE);
+        assertError("{\"type\":\"launch-missiles\"}", ClientRequest.UNKNOWN_TYPE);
+        assertThat(parse("{\"type\":\"" + "x".repeat(1000) + "\"}").errorMessage()).hasSizeLessThan(100);
+    }
+
+    @Test
+    void shouldRefuseBadBoxes()
+    {
+        assertError("{\"type\":\"subscribe\"}", ClientRequest.BAD_BBOX);
+        assertError("{\"type\":\"subscribe\",\"bbox\":[10,20,30]}", ClientRequest.BAD_BBOX);
+        assertError("{\"type\":\"subscribe\",\"bbox\":[10,20,30,40,50]}", ClientRequest.BAD_BBOX);
+        assertError("{\"type\":\"subscribe\",\"bbox\":[10,\"20\",30,40]}", ClientRequest.BAD_BBOX);
+        assertError("{\"type\":\"subscribe\",\"bbox\":[10,[20],30,40]}", ClientRequest.BAD_BBOX);
+        assertError("{\"type\":\"subscribe\",\"bbox\":\"10,20,30,40\"}", ClientRequest.BAD_BBOX);
+        assertError("{\"type\":\"subscribe\",\"bbox\":{\"west\":1}}", ClientRequest.BAD_BBOX);
+        assertError("{\"type\":\"subscribe\",\"bbox\":[0,50,10,40]}", ClientRequest.BAD_BBOX);
+        assertError("{\"type\":\"subscribe\",\"bbox\":[-200,0,10,40]}", ClientRequest.BAD_BBOX);
+        assertError("{\"type\":\"subscribe\",\"bbox\":[0,0,10,1e999]}", ClientRequest.BAD_BBOX);
+        assertThat(parse("{\"type\":\"subscribe\",\"bbox\":[0,50,10,40]}").errorMessage()).contains("south < north");
+    }
+
+    @Test
+    void shouldUseTheLastBoxWhenOneIsGivenTwice()
+    {
+        assertThat(parse("{\"type\":\"subscribe\",\"bbox\":[1],\"bbox\":[1,2,3,4]}").bbox())
+            .isEqualTo(new BoundingBox(1, 2, 3, 4));
+        assertError("{\"type\":\"subscribe\",\"bbox\":[1,2,3,4],\"bbox\":[1]}", ClientRequest.BAD_BBOX);
+    }
+
+    private static void assertError(final String text, final String code)
+    {
+        final ClientRequest request = parse(text);
+        assertThat(request.kind()).as(text).isEqualTo(ClientRequest.Kind.ERROR);
+        assertThat(request.errorCode()).as(text).isEqualTo(code);
+        assertThat(request.errorMessage()).as(text).isNotBlank();
+    }
+
+    private static ClientRequest parse(final String text)
+    {
+        final byte[] bytes = ("garbage-before" + text + "garbage-after").getBytes(StandardCharsets.UTF_8);
+        final byte[] message = new byte[bytes.length + 10];
+        final int offset = "garbage-before".length();
+        System.arraycopy(bytes, offset, message, 0, bytes.length - offset);
+        return ClientRequest.parse(message, text.getBytes(StandardCharsets.UTF_8).length);
+    }
+}

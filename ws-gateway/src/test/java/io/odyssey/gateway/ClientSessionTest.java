@@ -1,0 +1,354 @@
+package io.odyssey.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.odyssey.grid.DroneState;
+import org.agrona.concurrent.EpochNanoClock;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A session's rules with a fake connection and a hand-driven clock: coalescing, filtering, conflation, stalls. */
+class ClientSessionTest
+{
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long MS = 1_000_000L;
+    private static final long COALESCE_NS = 16 * MS;
+    private static final long MAX_PENDING = 4_096;
+    private static final long STALL_NS = 1_000 * MS;
+    private static final EpochNanoClock EPOCH = () -> 1_764_000_000_000_000_000L;
+
+    private final GatewayMetrics metrics = new GatewayMetrics();
+    private final FakeLink link = new FakeLink();
+    private final Map<Long, DroneView> fleet = new ConcurrentHashMap<>();
+    private final FrameWriter writer = new FrameWriter(256);
+    private final DroneJson encoder = new DroneJson();
+    private long now = 1_000 * MS;
+    private final ClientSession session = new ClientSession(link, metrics, MAX_PENDING, STALL_NS, COALESCE_NS, now);
+
+    @Test
+    void shouldSendASnapshotOfTheWholeFleetAtOnce() throws Exception
+    {
+        put(1, 1, 10, 10);
+        put(2, 7, -33.5, 151);
+
+        final long due = session.requestSnapshot(null);
+        assertThat(due).isLessThanOrEqualTo(now);
+        flush();
+
+        final JsonNode snapshot = link.lastMessage();
+        assertThat(snapshot.get("type").asText()).isEqualTo("snapshot");
+        assertThat(snapshot.get("bbox").isNull()).isTrue();
+        assertThat(ids(snapshot.get("drones"))).containsExactlyInAnyOrder(1L, 2L);
+        assertThat(session.dueNs()).isEqualTo(ClientSession.NOT_DUE);
+    }
+
+    @Test
+    void shouldSendOnlyDronesInsideTheBoxAndEchoTheBox() throws Exception
+    {
+        put(1, 1, 10, 10);
+        put(2, 1, -33.5, 151);
+        session.requestSnapshot(new BoundingBox(150, -34, 152, -33));
+        flush();
+
+        final JsonNode snapshot = link.lastMessage();
+        assertThat(ids(snapshot.get("drones"))).containsExactly(2L);
+        assertThat(snapshot.get("bbox").toString()).isEqualTo("[150.0,-34.0,152.0,-33.0]");
+
+        change(1, 2, 10.1, 10.1);
+        assertThat(session.dueNs()).isEqualTo(ClientSession.NOT_DUE);
+    }
+
+    @Test
+    void shouldSendTheFirstChangeAfterAQuietIntervalAtOnceAndCoalesceTheRest() throws Exception
+    {
+        connectWithSnapshot();
+        now += 100 * MS;
+
+        final long due = change(5, 1, 1, 1);
+        assertThat(due).as("first change after a quiet interval").isLessThanOrEqualTo(now);
+        flush();
+        assertThat(link.frames).hasSize(2);
+
+        now += 1 * MS;
+        for (int seq = 2; seq <= 50; seq++)
+        {
+            change(5, seq, 1 + seq / 1000.0, 1);
+        }
+        assertThat(session.dueNs()).isEqualTo(now - MS + COALESCE_NS);
+        flush();
+        assertThat(link.frames).as("nothing before the interval is over").hasSize(2);
+
+        now = session.dueNs();
+        flush();
+        final JsonNode changes = link.lastMessage();
+        assertThat(link.frames).hasSize(3);
+        assertThat(changes.get("type").asText()).isEqualTo("changes");
+        assertThat(changes.get("drones")).hasSize(1);
+        assertThat(changes.get("drones").get(0).get("seq").asLong()).isEqualTo(50);
+        assertThat(changes.get("removed")).isEmpty();
+    }
+
+    @Test
+    void shouldReportDronesThatLeaveTheBoxOrTheFleetAsRemoved() throws Exception
+    {
+        put(1, 1, -33.5, 151);
+        put(2, 1, -33.6, 151);
+        session.requestSnapshot(new BoundingBox(150, -34, 152, -33));
+        flush();
+        now += 100 * MS;
+
+        change(1, 2, 10, 10);
+        fleet.remove(2L);
+        session.onChange(2, null, now);
+        flush();
+
+        final JsonNode changes = link.lastMessage();
+        assertThat(changes.get("drones")).isEmpty();
+        assertThat(ids(changes.get("removed"))).containsExactlyInAnyOrder(1L, 2L);
+
+        now += 100 * MS;
+        change(1, 3, -33.2, 150.5);
+        flush();
+        assertThat(ids(link.lastMessage().get("drones"))).containsExactly(1L);
+        assertThat(link.lastMessage().get("removed")).isEmpty();
+    }
+
+    @Test
+    void shouldNotSendADroneThatMovedOutOfTheBoxBeforeTheFrameWasBuilt() throws Exception
+    {
+        put(1, 1, -33.5, 151);
+        session.requestSnapshot(new BoundingBox(150, -34, 152, -33));
+        flush();
+        now += 100 * MS;
+        change(1, 2, -33.4, 151);
+        put(1, 3, 10, 10); // the newer state is in the view; its event has not reached this session yet
+
+        flush();
+        assertThat(link.frames).hasSize(1);
+
+        session.onChange(1, fleet.get(1L), now);
+        now += 100 * MS;
+        flush();
+        assertThat(ids(link.lastMessage().get("removed"))).containsExactly(1L);
+    }
+
+    @Test
+    void shouldNeverRepeatASequenceTheSnapshotAlreadyCarried() throws Exception
+    {
+        session.requestSnapshot(null);
+        put(1, 5, 1, 1); // in the view before the snapshot is built, its event reaches the session afterwards
+        flush();
+        assertThat(ids(link.lastMessage().get("drones"))).containsExactly(1L);
+
+        now += 100 * MS;
+        session.onChange(1, fleet.get(1L), now);
+        flush();
+        assertThat(link.frames).as("no changes frame for a state the client has").hasSize(1);
+
+        change(1, 6, 1, 1);
+        now += 100 * MS;
+        flush();
+        assertThat(link.lastMessage().get("drones").get(0).get("seq").asLong()).isEqualTo(6);
+    }
+
+    @Test
+    void shouldSkipFramesWhileTheClientIsBehindAndThenSendTheNewestState() throws Exception
+    {
+        connectWithSnapshot();
+        link.holdWrites = true;
+        for (int round = 1; round <= 3; round++)
+        {
+            now += 100 * MS;
+            for (long id = 1; id <= 20; id++)
+            {
+                change(id, round, 1 + id / 100.0, 1);
+            }
+            flush();
+        }
+        final long pendingWhenBehind = session.pendingBytes();
+        assertThat(pendingWhenBehind).isGreaterThan(MAX_PENDING);
+
+        // Behind for 0.5 s, less than the stall timeout.
+        for (int round = 4; round <= 8; round++)
+        {
+            now += 100 * MS;
+            for (long id = 1; id <= 20; id++)
+            {
+                change(id, round, 1 + id / 100.0, 1);
+            }
+            flush();
+        }
+        assertThat(metrics.framesSkipped.get()).isGreaterThan(0);
+        assertThat(session.pendingBytes()).as("nothing queued while behind").isEqualTo(pendingWhenBehind);
+
+        link.releaseAll();
+        link.holdWrites = false;
+        assertThat(session.pendingBytes()).isZero();
+        now += 100 * MS;
+        flush();
+        final JsonNode changes = link.lastMessage();
+        assertThat(changes.get("drones")).hasSize(20);
+        for (final JsonNode drone : changes.get("drones"))
+        {
+            assertThat(drone.get("seq").asLong()).isEqualTo(8);
+        }
+        assertThat(link.closeCode).isZero();
+    }
+
+    @Test
+    void shouldCloseAClientThatStaysBehindLongerThanTheStallTimeout() throws Exception
+    {
+        connectWithSnapshot();
+        link.holdWrites = true;
+        long round = 0;
+        while (session.pendingBytes() <= MAX_PENDING)
+        {
+            round++;
+            now += 20 * MS;
+            for (long id = 1; id <= 20; id++)
+            {
+                change(id, round, 1, 1);
+            }
+            flush();
+        }
+        final long behindFrom = now;
+        while (now - behindFrom < STALL_NS + 100 * MS && link.closeCode == 0)
+        {
+            round++;
+            now += 20 * MS;
+            change(1, round, 1, 1);
+            flush();
+        }
+
+        assertThat(link.closeCode).isEqualTo(1008);
+        assertThat(now - behindFrom).isGreaterThanOrEqualTo(STALL_NS);
+        assertThat(metrics.clientsClosedSlow.get()).isEqualTo(1);
+        assertThat(session.isClosed()).isTrue();
+        assertThat(session.dueNs()).isEqualTo(ClientSession.NOT_DUE);
+        assertThat(session.onChange(1, fleet.get(1L), now)).isEqualTo(ClientSession.NOT_DUE);
+    }
+
+    @Test
+    void shouldDropAnswersButNotQueueThemWhileTheClientIsBehind()
+    {
+        link.holdWrites = true;
+        assertThat(session.reply("x".repeat((int)MAX_PENDING + 1))).isTrue();
+
+        assertThat(session.reply("{\"type\":\"pong\"}")).isFalse();
+        assertThat(metrics.repliesDropped.get()).isEqualTo(1);
+        assertThat(session.pendingBytes()).isEqualTo(MAX_PENDING + 1);
+    }
+
+    @Test
+    void shouldDelayARequestedSnapshotUntilTheClientCaughtUp() throws Exception
+    {
+        put(1, 1, 1, 1);
+        link.holdWrites = true;
+        session.reply("x".repeat((int)MAX_PENDING + 1));
+
+        session.requestSnapshot(null);
+        flush();
+        assertThat(link.frames).hasSize(1);
+        assertThat(session.dueNs()).isGreaterThan(now);
+
+        link.releaseAll();
+        now = session.dueNs();
+        flush();
+        assertThat(link.lastMessage().get("type").asText()).isEqualTo("snapshot");
+    }
+
+    @Test
+    void shouldCountBytesAsUtf8()
+    {
+        link.holdWrites = true;
+        session.reply("{\"node\":\"Zürich\"}");
+
+        assertThat(link.frames.get(0)).isEqualTo("{\"node\":\"Zürich\"}");
+        assertThat(session.pendingBytes()).isEqualTo("{\"node\":\"Zürich\"}".getBytes(StandardCharsets.UTF_8).length);
+        assertThat(metrics.bytesSent.get()).isEqualTo(session.pendingBytes());
+    }
+
+    private void connectWithSnapshot()
+    {
+        session.requestSnapshot(null);
+        flush();
+    }
+
+    private void flush()
+    {
+        if (session.dueNs() <= now)
+        {
+            session.flush(fleet, now, writer, encoder, EPOCH);
+        }
+    }
+
+    private void put(final long id, final long seq, final double lat, final double lon)
+    {
+        fleet.put(id, new DroneView(new DroneState(id, seq, 1, 2, 3, lat, lon, 10f, 90f, 5f, 0f, 80f, "CRUISING", 0, "n"), 4));
+    }
+
+    private long change(final long id, final long seq, final double lat, final double lon)
+    {
+        put(id, seq, lat, lon);
+        return session.onChange(id, fleet.get(id), now);
+    }
+
+    private static List<Long> ids(final JsonNode array)
+    {
+        final List<Long> ids = new ArrayList<>();
+        for (final JsonNode element : array)
+        {
+            ids.add(element.isObject() ? element.get("id").asLong() : element.asLong());
+        }
+        return ids;
+    }
+
+    private static final class FakeLink implements ClientSession.Link
+    {
+        final List<String> frames = new ArrayList<>();
+        final List<Runnable> held = new ArrayList<>();
+        boolean holdWrites;
+        int closeCode;
+
+        public void sendText(final ByteBuffer frame, final IntConsumer written)
+        {
+            final int length = frame.remaining();
+            final byte[] bytes = new byte[length];
+            frame.get(bytes);
+            frames.add(new String(bytes, StandardCharsets.UTF_8));
+            if (holdWrites)
+            {
+                held.add(() -> written.accept(length));
+            }
+            else
+            {
+                written.accept(length);
+            }
+        }
+
+        public void close(final int code, final String reason)
+        {
+            closeCode = code;
+        }
+
+        void releaseAll()
+        {
+            held.forEach(Runnable::run);
+            held.clear();
+        }
+
+        JsonNode lastMessage() throws Exception
+        {
+            return JSON.readTree(frames.get(frames.size() - 1));
+        }
+    }
+}
