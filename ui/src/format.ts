@@ -1,9 +1,19 @@
+// Display formatting shared by the header, table and detail panel.
 export const fmt = {
-  coord: (v: number) => v.toFixed(5),
-  metres: (v: number) => `${v.toFixed(1)} m`,
-  speed: (v: number) => `${v.toFixed(1)} m/s`,
-  heading: (v: number) => `${v.toFixed(0)}°`,
-  battery: (v: number) => `${v.toFixed(0)} %`,
-  ms: (v: number) => (Number.isFinite(v) ? `${v < 10 ? v.toFixed(1) : v.toFixed(0)} ms` : '–'),
-  status: (s: string) => s.replace('_', ' ').toLowerCase(),
+  coord: (v: number) => (Number.isFinite(v) ? v.toFixed(5) : '–'),
+  metres: (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} m` : '–'),
+  speed: (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} m/s` : '–'),
+  heading: (v: number) => (Number.isFinite(v) ? `${Math.round(v) % 360}°` : '–'),
+  battery: (v: number) => (Number.isFinite(v) ? `${Math.round(v)} %` : '–'),
+  ms: (v: number) => {
+    if (!Number.isFinite(v)) return '–';
+    if (Math.abs(v) >= 10_000) return `${(v / 1000).toFixed(0)} s`;
+    if (Math.abs(v) >= 1000) return `${(v / 1000).toFixed(1)} s`;
+    return `${Math.abs(v) < 10 ? v.toFixed(1) : v.toFixed(0)} ms`;
+  },
+  rate: (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(0)}k` : v >= 1000 ? `${(v / 1000).toFixed(1)}k` : v.toFixed(0)),
+  status: (s: string) => s.replace(/_/g, ' ').toLowerCase(),
+  count: (v: number) => v.toLocaleString('en-US'),
+  /** A number with fixed decimals, or a dash for null / non-finite (the gateway sends null for such values). */
+  num: (v: number | null | undefined, digits = 0) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '–'),
 };

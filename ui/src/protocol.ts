@@ -1,0 +1,53 @@
+// The /ws/fleet contract (docs/api/websocket.md) as types, a tolerant parser and message builders.
+import type { WireDrone } from './model';
+import type { BBox } from './geo';
+
+export interface HelloMessage { type: 'hello'; protocol: number; coalesceMs?: number; serverTimeMs?: number }
+export interface SnapshotMessage { type: 'snapshot'; drones: WireDrone[]; bbox: BBox | null }
+export interface ChangesMessage { type: 'changes'; drones: WireDrone[]; removed: number[] }
+export interface ErrorMessage { type: 'error'; code: string; message: string }
+export interface PongMessage { type: 'pong'; serverTimeMs?: number }
+export type ServerMessage = HelloMessage | SnapshotMessage | ChangesMessage | ErrorMessage | PongMessage;
+
+/**
+ * Parses one text frame. Unknown fields are kept but ignored; unknown message types and malformed frames give
+ * null (the client ignores them rather than failing, since the contract only grows).
+ */
+export function parseServerMessage(text: string): ServerMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const m = value as Record<string, unknown>;
+  switch (m.type) {
+    case 'hello':
+      return { ...m, type: 'hello', protocol: Number(m.protocol ?? 1) } as HelloMessage;
+    case 'snapshot':
+      return { type: 'snapshot', drones: array(m.drones) as WireDrone[], bbox: Array.isArray(m.bbox) ? (m.bbox as BBox) : null };
+    case 'changes':
+      return {
+        type: 'changes',
+        drones: array(m.drones) as WireDrone[],
+        removed: array(m.removed).filter((id): id is number => typeof id === 'number'),
+      };
+    case 'error':
+      return { type: 'error', code: String(m.code ?? 'UNKNOWN'), message: String(m.message ?? '') };
+    case 'pong':
+      return { type: 'pong', serverTimeMs: typeof m.serverTimeMs === 'number' ? m.serverTimeMs : undefined };
+    default:
+      return null;
+  }
+}
+
+function array(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function subscribeMessage(bbox: BBox | null): string {
+  return JSON.stringify({ type: 'subscribe', bbox });
+}
+
+export const PING_MESSAGE = '{"type":"ping"}';

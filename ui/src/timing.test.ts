@@ -1,0 +1,48 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { debounce, reconnectDelayMs } from './timing';
+
+describe('reconnectDelayMs', () => {
+  const policy = { initialMs: 500, maxMs: 15_000, jitter: 0 };
+
+  it('doubles per attempt up to the cap', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 50].map((a) => reconnectDelayMs(a, policy))).toEqual([500, 1000, 2000, 4000, 8000, 15000, 15000, 15000]);
+  });
+
+  it('jitters within bounds and never exceeds the cap', () => {
+    const jittery = { ...policy, jitter: 0.2 };
+    expect(reconnectDelayMs(1, jittery, () => 0)).toBe(400);
+    expect(reconnectDelayMs(1, jittery, () => 1)).toBe(600);
+    expect(reconnectDelayMs(20, jittery, () => 1)).toBe(15000);
+    expect(reconnectDelayMs(0, policy)).toBe(500);
+  });
+});
+
+describe('debounce', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('calls once, with the last arguments, after calls stop', () => {
+    const calls: number[] = [];
+    const d = debounce((n: number) => calls.push(n), 300);
+    d(1);
+    vi.advanceTimersByTime(200);
+    d(2);
+    vi.advanceTimersByTime(200);
+    d(3);
+    expect(calls).toEqual([]);
+    vi.advanceTimersByTime(300);
+    expect(calls).toEqual([3]);
+  });
+
+  it('can flush and cancel', () => {
+    const calls: number[] = [];
+    const d = debounce((n: number) => calls.push(n), 300);
+    d(1);
+    d.flush();
+    expect(calls).toEqual([1]);
+    d(2);
+    d.cancel();
+    vi.advanceTimersByTime(1000);
+    expect(calls).toEqual([1]);
+  });
+});
