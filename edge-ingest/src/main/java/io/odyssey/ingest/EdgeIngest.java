@@ -5,6 +5,8 @@ import io.aeron.status.ChannelEndpointStatus;
 import io.odyssey.codecs.RejectReason;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.GridConnection;
+import io.odyssey.journal.JournalRetention;
+import io.odyssey.journal.TelemetryJournal;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.IdleStrategies;
@@ -15,11 +17,15 @@ import org.agrona.concurrent.AgentRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 
 /**
- * A running edge ingest node: an embedded media driver with the telemetry UDP subscription, a grid client, the
+ * A running edge ingest node: an embedded media driver with the telemetry UDP subscription, the journals, a grid client, the
  * {@link TelemetryIngestAgent} on its own thread, the {@link GridBatchWriter} thread that hands its batches to the
  * grid, and the status endpoint ({@code /health}, {@code /metrics}).
  * <p>
@@ -27,11 +33,13 @@ import java.util.Map;
  * hears, stamped with its node id. Health: {@code aeron} is DOWN unless the subscription's channel is bound and
  * active, {@code grid} is DOWN while the client is disconnected; the node keeps receiving either way.
  * <p>
- * {@link #close()} stops the agent, makes one last bounded attempt to write what is pending, then closes the grid
- * writer, the grid client, the subscription and the media driver.
+ * {@link #close()} stops the agent, makes one last bounded attempt to write what is pending, then closes the journals,
+ * the grid writer, the grid client, the subscription and the media driver.
  */
 public final class EdgeIngest implements AutoCloseable
 {
+    /** How often journal retention looks for cycles to delete. */
+    static final long RETENTION_PERIOD_S = 60;
     /** How long close waits for the grid to take the last states. */
     public static final long FINAL_FLUSH_TIMEOUT_MS = 2_000;
 
@@ -41,6 +49,8 @@ public final class EdgeIngest implements AutoCloseable
     private final Subscription subscription;
     private final GridConnection grid;
     private final GridBatchWriter gridWriter;
+    private final TelemetryJournal journal;
+    private final ScheduledExecutorService housekeeping;
     private final TelemetryIngestAgent agent;
     private final AgentRunner runner;
     private final StatusServer status;
@@ -53,6 +63,8 @@ public final class EdgeIngest implements AutoCloseable
         final Subscription subscription,
         final GridConnection grid,
         final GridBatchWriter gridWriter,
+        final TelemetryJournal journal,
+        final ScheduledExecutorService housekeeping,
         final TelemetryIngestAgent agent,
         final AgentRunner runner,
         final StatusServer status,
@@ -63,6 +75,8 @@ public final class EdgeIngest implements AutoCloseable
         this.subscription = subscription;
         this.grid = grid;
         this.gridWriter = gridWriter;
+        this.journal = journal;
+        this.housekeeping = housekeeping;
         this.agent = agent;
         this.runner = runner;
         this.status = status;
@@ -89,13 +103,29 @@ public final class EdgeIngest implements AutoCloseable
         AeronTransport transport = null;
         GridBatchWriter gridWriter = null;
         AgentRunner runner = null;
+        TelemetryJournal journal = null;
+        ScheduledExecutorService housekeeping = null;
         try
         {
+            final Path journalRoot = config.journalRoot();
+            journal = new TelemetryJournal(journalRoot, config.rollCycle());
+            LOG.info("journal open at {} (roll cycle {}, retention {})", journalRoot, config.journalRollCycle,
+                config.journalRetentionHours == 0 ? "forever" : config.journalRetentionHours + " h");
+            final JournalRetention retention = new JournalRetention(journal, config.journalRetentionHours,
+                System::currentTimeMillis);
+            housekeeping = Executors.newSingleThreadScheduledExecutor(runnable ->
+            {
+                final Thread thread = new Thread(runnable, "ingest-journal-retention");
+                thread.setDaemon(true);
+                return thread;
+            });
+            housekeeping.scheduleWithFixedDelay(() -> metrics.journalCyclesDeleted.add(retention.run()),
+                0, RETENTION_PERIOD_S, TimeUnit.SECONDS);
             transport = AeronTransport.launchEmbedded(config.aeronDir, "ingest");
             final Subscription subscription = transport.aeron().addSubscription(
                 AeronTransport.udpChannel(config.endpoint), config.streamId);
             gridWriter = new GridBatchWriter(FleetGrid.fleetMap(grid.client()), config.nodeId);
-            final TelemetryIngestAgent agent = new TelemetryIngestAgent(subscription, gridWriter,
+            final TelemetryIngestAgent agent = new TelemetryIngestAgent(subscription, journal, gridWriter,
                 new RealTimeClock(), config.nodeId, config.fragmentLimit, config.flushIntervalMs, table, metrics);
             runner = new AgentRunner(IdleStrategies.byName(EdgeIngestConfig.IDLE_STRATEGY, config.idleStrategy),
                 ex -> LOG.error("ingest agent error", ex), null, agent);
@@ -111,6 +141,12 @@ public final class EdgeIngest implements AutoCloseable
             final Map<String, HealthCheck> checks = new LinkedHashMap<>();
             checks.put("aeron", () -> aeronHealth(subscription, config.endpoint));
             checks.put("grid", grid.healthCheck());
+            checks.put("journal", () ->
+            {
+                final String error = agent.journalError();
+                return error == null ? HealthCheck.Result.up(journalRoot.toString()) :
+                    HealthCheck.Result.down("appends failing: " + error);
+            });
             final AgentRunner agentRunner = runner;
             checks.put("agent", () -> agentRunner.isClosed() ? HealthCheck.Result.down("stopped") :
                 HealthCheck.Result.up("running"));
@@ -118,11 +154,16 @@ public final class EdgeIngest implements AutoCloseable
             final StatusServer status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics, checks);
             LOG.info("ingest node {} receiving telemetry on udp {} stream {}, flushing to the grid every {} ms, " +
                 "room for {} drones", config.nodeId, config.endpoint, config.streamId, config.flushIntervalMs, config.maxDrones);
-            return new EdgeIngest(transport, subscription, grid, gridWriter, agent, runner, status, metrics, table);
+            return new EdgeIngest(transport, subscription, grid, gridWriter, journal, housekeeping, agent, runner, status,
+                metrics, table);
         }
         catch (final Exception | Error ex)
         {
-            CloseHelper.quietCloseAll(runner, gridWriter, transport, grid);
+            if (housekeeping != null)
+            {
+                housekeeping.shutdownNow();
+            }
+            CloseHelper.quietCloseAll(runner, gridWriter, journal, transport, grid);
             throw ex;
         }
     }
@@ -136,6 +177,29 @@ public final class EdgeIngest implements AutoCloseable
                 ChannelEndpointStatus.status(channelStatus));
         }
         return HealthCheck.Result.up("udp " + endpoint + ", " + subscription.imageCount() + " sender(s)");
+    }
+
+    /** Accepted telemetry frames appended to the journal. */
+    public long journaledCount()
+    {
+        return metrics.journalAppended.get();
+    }
+
+    /** Refused frames appended to the quarantine journal. */
+    public long quarantinedCount()
+    {
+        return metrics.quarantined.get();
+    }
+
+    public long journalFailures()
+    {
+        return metrics.journalFailures.get();
+    }
+
+    /** The root directory of this node's journals. */
+    public Path journalRoot()
+    {
+        return journal.root();
     }
 
     /** Frames read from Aeron, whatever became of them. */
@@ -229,6 +293,8 @@ public final class EdgeIngest implements AutoCloseable
         CloseHelper.quietClose(runner);
         // The agent's thread has stopped: it is now safe to drive its last flush from here.
         agent.finalFlush(FINAL_FLUSH_TIMEOUT_MS);
+        housekeeping.shutdownNow();
+        CloseHelper.quietClose(journal);
         CloseHelper.quietClose(gridWriter);
         CloseHelper.quietClose(grid);
         CloseHelper.quietClose(subscription);

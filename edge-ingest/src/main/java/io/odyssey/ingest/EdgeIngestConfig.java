@@ -5,6 +5,10 @@ import io.odyssey.runtime.Endpoints;
 import io.odyssey.runtime.IdleStrategies;
 import io.odyssey.runtime.Setting;
 
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,6 +33,12 @@ public final class EdgeIngestConfig
         "ODYSSEY_INGEST_FLUSH_INTERVAL_MS", "5", "How often the newest state of changed drones is written to the grid, ms");
     public static final Setting MAX_DRONES = Setting.of(
         "ODYSSEY_INGEST_MAX_DRONES", "100000", "Drones this node can track; frames from further drones are dropped and counted");
+    public static final Setting JOURNAL_DIR = Setting.of("ODYSSEY_INGEST_JOURNAL_DIR", "",
+        "Root directory of this node's journals (telemetry/, quarantine/); default .odyssey/journal/<node id> under the working directory");
+    public static final Setting JOURNAL_ROLL_CYCLE = Setting.of("ODYSSEY_INGEST_JOURNAL_ROLL_CYCLE", "FAST_HOURLY",
+        "Chronicle Queue roll cycle of the journals, e.g. FIVE_MINUTELY, FAST_HOURLY, FAST_DAILY");
+    public static final Setting JOURNAL_RETENTION_HOURS = Setting.of("ODYSSEY_INGEST_JOURNAL_RETENTION_HOURS", "72",
+        "Hours a journal cycle is kept after it ends (telemetry cycles also wait for every archiver); 0 = forever");
     public static final Setting STATUS_HOST = Setting.of("ODYSSEY_INGEST_STATUS_HOST", "127.0.0.1", "Interface of /health and /metrics");
     public static final Setting STATUS_PORT = Setting.of("ODYSSEY_INGEST_STATUS_PORT", "9101", "Port of /health and /metrics (0 = any)");
 
@@ -38,7 +48,7 @@ public final class EdgeIngestConfig
     {
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
         all.addAll(List.of(NODE_ID, ENDPOINT, STREAM_ID, AERON_DIR, IDLE_STRATEGY, FRAGMENT_LIMIT, FLUSH_INTERVAL_MS,
-            MAX_DRONES, STATUS_HOST, STATUS_PORT));
+            MAX_DRONES, JOURNAL_DIR, JOURNAL_ROLL_CYCLE, JOURNAL_RETENTION_HOURS, STATUS_HOST, STATUS_PORT));
         ALL = List.copyOf(all);
     }
 
@@ -52,6 +62,9 @@ public final class EdgeIngestConfig
     public int fragmentLimit = FRAGMENT_LIMIT.intValue();
     public long flushIntervalMs = FLUSH_INTERVAL_MS.longValue();
     public int maxDrones = MAX_DRONES.intValue();
+    public String journalDir = JOURNAL_DIR.get();
+    public String journalRollCycle = JOURNAL_ROLL_CYCLE.get();
+    public long journalRetentionHours = JOURNAL_RETENTION_HOURS.longValue();
     public String statusHost = STATUS_HOST.get();
     public int statusPort = STATUS_PORT.intValue();
 
@@ -93,6 +106,11 @@ public final class EdgeIngestConfig
         {
             throw MAX_DRONES.invalid(String.valueOf(maxDrones), "between 1 and 10000000");
         }
+        rollCycle();
+        if (journalRetentionHours < 0 || journalRetentionHours > 100_000)
+        {
+            throw JOURNAL_RETENTION_HOURS.invalid(String.valueOf(journalRetentionHours), "between 0 (keep forever) and 100000");
+        }
         if (statusHost == null || statusHost.isBlank())
         {
             throw STATUS_HOST.invalid(String.valueOf(statusHost), "an interface address");
@@ -102,5 +120,26 @@ public final class EdgeIngestConfig
             throw STATUS_PORT.invalid(String.valueOf(statusPort), "a port number (0 = any free port)");
         }
         return this;
+    }
+
+    /** The journal root: the configured one, or {@code .odyssey/journal/<node id>} under the working directory. */
+    public Path journalRoot()
+    {
+        return journalDir == null || journalDir.isBlank() ?
+            Path.of(".odyssey", "journal", nodeId).toAbsolutePath() : Path.of(journalDir).toAbsolutePath();
+    }
+
+    /** The roll cycle named by {@link #JOURNAL_ROLL_CYCLE}. */
+    public RollCycle rollCycle()
+    {
+        try
+        {
+            return RollCycles.valueOf(journalRollCycle);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw JOURNAL_ROLL_CYCLE.invalid(String.valueOf(journalRollCycle),
+                "a Chronicle Queue roll cycle such as FIVE_MINUTELY, FAST_HOURLY or FAST_DAILY");
+        }
     }
 }

@@ -26,6 +26,14 @@ final class IngestMetrics
         "odyssey_ingest_grid_entries_written_total", "Drone states written to the fleet map");
     final Counter gridWriteFailures = metrics.counter(
         "odyssey_ingest_grid_write_failures_total", "Batches the fleet map refused or that timed out (retried)");
+    final Counter journalAppended = metrics.counter(
+        "odyssey_ingest_journal_appended_total", "Accepted telemetry frames appended to the journal");
+    final Counter quarantined = metrics.counter(
+        "odyssey_ingest_quarantined_total", "Refused frames appended to the quarantine journal, with their cause");
+    final Counter journalFailures = metrics.counter(
+        "odyssey_ingest_journal_failures_total", "Journal appends that failed (the frame still updated the fleet map)");
+    final Counter journalCyclesDeleted = metrics.counter(
+        "odyssey_ingest_journal_cycles_deleted_total", "Journal cycle files deleted by retention");
     final LatencyHop ingestDecoded = metrics.hop("ingest_decoded", "drone send -> ingest decoded");
     final LatencyHop gridWritten = metrics.hop("grid_written", "drone send -> fleet map write acknowledged");
 

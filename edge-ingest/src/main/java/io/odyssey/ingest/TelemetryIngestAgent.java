@@ -8,6 +8,8 @@ import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.codecs.sbe.HeartbeatDecoder;
 import io.odyssey.codecs.sbe.TelemetryDecoder;
 import io.odyssey.grid.DroneState;
+import io.odyssey.journal.JournalLayout;
+import io.odyssey.journal.TelemetryJournal;
 import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -22,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The ingest hot path: poll telemetry from Aeron, validate it, keep the newest state per drone, and write the changed
+ * The ingest hot path: poll telemetry from Aeron, validate it, journal it (accepted frames to the telemetry journal,
+ * refused ones with their cause to the quarantine journal), keep the newest state per drone, and write the changed
  * drones to the fleet map in batches.
  * <p>
  * <b>Per frame nothing is allocated</b>: the reader is a flyweight over the Aeron term buffer, the state table is
@@ -57,6 +60,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
     private static final int FAILED = 2;
 
     private final Subscription subscription;
+    private final TelemetryJournal journal;
     private final FleetWriter writer;
     private final EpochNanoClock clock;
     private final String nodeId;
@@ -68,6 +72,13 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
     private final RateLimitedLog[] rejectLogs = new RateLimitedLog[RejectReason.values().length];
     private final RateLimitedLog malformedLog = new RateLimitedLog(LOG, LOG_INTERVAL_NS);
     private final RateLimitedLog tableFullLog = new RateLimitedLog(LOG, LOG_INTERVAL_NS);
+    private final RateLimitedLog journalLog = new RateLimitedLog(LOG, LOG_INTERVAL_NS);
+    /** The frame being handled, for the journal. */
+    private DirectBuffer frameBuffer;
+    private int frameOffset;
+    private int frameLength;
+    /** The last journal failure, for health; null while the journal works. Written by the agent only. */
+    private volatile String journalError;
     /** Used by whichever thread completes a batch; at most one batch is in flight, so never two at once. */
     private final RateLimitedLog gridLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
     private final int[] inFlightSlots;
@@ -81,11 +92,13 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
 
     /**
      * @param subscription    telemetry in; may be null when a test drives {@link #onFragment} directly.
+     * @param journal         where accepted and refused frames are appended; may be null in tests about other things.
      * @param writer          where batches go; may be null when a test never lets a flush come due.
      * @param flushIntervalMs minimum time between the starts of two batches; 0 = as soon as the last one completed.
      */
     TelemetryIngestAgent(
         final Subscription subscription,
+        final TelemetryJournal journal,
         final FleetWriter writer,
         final EpochNanoClock clock,
         final String nodeId,
@@ -95,6 +108,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
         final IngestMetrics metrics)
     {
         this.subscription = subscription;
+        this.journal = journal;
         this.writer = writer;
         this.clock = clock;
         this.nodeId = nodeId;
@@ -125,6 +139,9 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
     {
         metrics.framesReceived.increment();
         final long now = clock.nanoTime();
+        frameBuffer = buffer;
+        frameOffset = offset;
+        frameLength = length;
         try
         {
             final int kind = reader.read(buffer, offset, length);
@@ -146,6 +163,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
             // The reader bounds-checks what it reads, so this is the last line of defence: one frame the reader did
             // not foresee is counted and skipped, and the next frame is read as usual.
             metrics.framesMalformed.increment();
+            quarantine(JournalLayout.CAUSE_MALFORMED, now);
             if (malformedLog.tryAcquire(now))
             {
                 LOG.warn("malformed frame of {} bytes skipped ({} more since the last line)",
@@ -170,9 +188,71 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
             reject(RejectReason.STALE_SEQUENCE, now);
             return;
         }
+        // Journaled before the grid sees it: an accepted frame is durable even if the grid write comes later or never.
+        journalAccepted(now);
         table.update(slot, reader, now);
         metrics.framesAccepted.increment();
         metrics.ingestDecoded.record(now - telemetry.sentAtNanos());
+    }
+
+    private void journalAccepted(final long now)
+    {
+        if (journal == null)
+        {
+            return;
+        }
+        try
+        {
+            journal.appendTelemetry(frameBuffer, frameOffset, frameLength, now);
+            metrics.journalAppended.increment();
+            if (journalError != null)
+            {
+                journalError = null;
+                LOG.info("journal appends succeed again");
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            onJournalFailure(ex, now);
+        }
+    }
+
+    private void quarantine(final int cause, final long now)
+    {
+        if (journal == null)
+        {
+            return;
+        }
+        try
+        {
+            journal.appendQuarantined(frameBuffer, frameOffset, frameLength, now, cause);
+            metrics.quarantined.increment();
+        }
+        catch (final RuntimeException ex)
+        {
+            onJournalFailure(ex, now);
+        }
+    }
+
+    /**
+     * A journal that cannot be written (disk full, permissions) must not stop the live view: the frame still updates
+     * the fleet map, the failure is counted, logged at a bounded rate and reported by the {@code journal} health check.
+     */
+    private void onJournalFailure(final RuntimeException ex, final long now)
+    {
+        metrics.journalFailures.increment();
+        journalError = ex.toString();
+        if (journalLog.tryAcquire(now))
+        {
+            LOG.error("journal append failed; the frame still updates the fleet map ({} more since the last line)",
+                journalLog.suppressedSinceLast(), ex);
+        }
+    }
+
+    /** The last journal failure while appends keep failing, null while they succeed. */
+    String journalError()
+    {
+        return journalError;
     }
 
     private void onHeartbeat(final long now)
@@ -192,6 +272,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
     private void onTableFull(final long droneId, final long now)
     {
         metrics.tableFull.increment();
+        quarantine(JournalLayout.CAUSE_TABLE_FULL, now);
         if (tableFullLog.tryAcquire(now))
         {
             LOG.warn("dropped a frame from drone {}: this node already tracks its maximum of {} drones " +
@@ -203,6 +284,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
     private void reject(final RejectReason reason, final long now)
     {
         metrics.framesRejected[reason.ordinal()].increment();
+        quarantine(reason.ordinal(), now);
         final RateLimitedLog log = rejectLogs[reason.ordinal()];
         if (log.tryAcquire(now))
         {

@@ -11,11 +11,17 @@ import io.odyssey.codecs.sbe.MessageHeaderEncoder;
 import io.odyssey.codecs.sbe.TelemetryEncoder;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.journal.JournalEntry;
+import io.odyssey.journal.JournalLayout;
 import io.odyssey.runtime.AeronTransport;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -37,6 +43,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -54,6 +62,9 @@ class EdgeIngestIT
     private static final String CLUSTER = "edge-ingest-it-" + UUID.randomUUID();
     private static final AtomicLong NEXT_DRONE = new AtomicLong(1000);
     private static final int BASE_PORT = 20_000 + (int)(Math.random() * 20_000);
+
+    @TempDir
+    static Path journals;
 
     private static HazelcastInstance member;
     private static IMap<Long, DroneState> fleet;
@@ -112,6 +123,7 @@ class EdgeIngestIT
         config.endpoint = "127.0.0.1:" + port;
         config.statusPort = 0;
         config.maxDrones = 50_000;
+        config.journalDir = journals.resolve(nodeId).toString();
         return config;
     }
 
@@ -169,6 +181,53 @@ class EdgeIngestIT
         assertThat(state.ingestNode()).isEqualTo("ingest-a");
         assertThat(ingest.acceptedCount()).isEqualTo(acceptedBefore + 1);
         assertOnlyChanged(before, reason, 1);
+    }
+
+    @Test
+    void shouldJournalEveryAcceptedFrameAndQuarantineRefusedOnesWithTheirCause()
+    {
+        final long drone = NEXT_DRONE.getAndIncrement();
+        offer(publication, telemetry(drone, 1, 50.0));
+        offer(publication, telemetry(drone, 2, 95.0));
+        offer(publication, telemetry(drone, 3, 51.0));
+        awaitState(drone, 3);
+
+        // Read the node's journals as the archiver would: a separate queue instance on the same directories.
+        final TelemetryFrameReader reader = new TelemetryFrameReader();
+        final List<Long> journaled = new ArrayList<>();
+        final List<String> quarantined = new ArrayList<>();
+        try (ChronicleQueue telemetry = SingleChronicleQueueBuilder.single(
+                ingest.journalRoot().resolve(JournalLayout.TELEMETRY).toFile()).readOnly(true).build();
+            ChronicleQueue quarantine = SingleChronicleQueueBuilder.single(
+                ingest.journalRoot().resolve(JournalLayout.QUARANTINE).toFile()).readOnly(true).build())
+        {
+            final JournalEntry entry = JournalEntry.telemetry();
+            final ExcerptTailer tailer = telemetry.createTailer();
+            while (entry.readNext(tailer))
+            {
+                assertThat(reader.read(entry.frame(), 0, entry.frameLength())).isEqualTo(TelemetryFrameReader.TELEMETRY);
+                if (reader.telemetry().droneId() == drone)
+                {
+                    journaled.add(reader.telemetry().sequence());
+                    assertThat(entry.receivedAtNanos()).isGreaterThanOrEqualTo(reader.telemetry().sentAtNanos());
+                }
+            }
+            final JournalEntry refused = JournalEntry.quarantine();
+            final ExcerptTailer quarantineTailer = quarantine.createTailer();
+            while (refused.readNext(quarantineTailer))
+            {
+                if (reader.read(refused.frame(), 0, refused.frameLength()) == TelemetryFrameReader.REJECTED &&
+                    refused.frameLength() >= 16 && refused.frame().getLong(8) == drone)
+                {
+                    quarantined.add(JournalLayout.causeName(refused.cause()));
+                }
+            }
+        }
+        assertThat(journaled).containsExactly(1L, 3L);
+        assertThat(quarantined).containsExactly("LATITUDE_OUT_OF_RANGE");
+        assertThat(ingest.journaledCount()).isGreaterThanOrEqualTo(2);
+        assertThat(ingest.quarantinedCount()).isGreaterThanOrEqualTo(1);
+        assertThat(ingest.journalFailures()).isZero();
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.odyssey.grid.FleetGrid;
 import io.odyssey.runtime.AeronTransport;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,9 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class GridOutageIT
 {
+    @TempDir
+    Path journals;
+
     private static final String CLUSTER = "grid-outage-it-" + UUID.randomUUID();
 
     @Test
@@ -46,6 +51,7 @@ class GridOutageIT
         config.clusterName = CLUSTER;
         config.gridMembers = List.of("127.0.0.1:" + gridPort);
         config.nodeId = "ingest-outage";
+        config.journalDir = journals.toString();
         config.endpoint = "127.0.0.1:" + ingestPort;
         config.statusPort = 0;
         try (EdgeIngest ingest = EdgeIngest.launch(config);

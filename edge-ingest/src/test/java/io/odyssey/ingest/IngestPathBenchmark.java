@@ -43,7 +43,7 @@ public class IngestPathBenchmark
     @Setup
     public void setUp()
     {
-        agent = new TelemetryIngestAgent(null, null, new RealTimeClock(), "bench", 256, 3_600_000,
+        agent = new TelemetryIngestAgent(null, null, null, new RealTimeClock(), "bench", 256, 3_600_000,
             new LatestStateTable(DRONES), new IngestMetrics());
     }
 

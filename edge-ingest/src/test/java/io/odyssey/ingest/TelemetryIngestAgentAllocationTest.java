@@ -3,28 +3,37 @@ package io.odyssey.ingest;
 import io.odyssey.codecs.RejectReason;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;
+import io.odyssey.journal.TelemetryJournal;
+import net.openhft.chronicle.queue.RollCycles;
 import io.odyssey.runtime.RealTimeClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The ingest hot path (decode, validate, sequence check, state table update, counters, latency recording) must not
+ * The ingest hot path (decode, validate, sequence check, journal append, state table update, counters, latency recording) must not
  * allocate per frame: measured with the JVM's per-thread allocation counter over a hundred thousand frames.
  */
 class TelemetryIngestAgentAllocationTest
 {
+    @TempDir
+    Path journalRoot;
+
     @Test
     void shouldNotAllocatePerFrame()
     {
         final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final IngestMetrics metrics = new IngestMetrics();
-        // No subscription and no grid: only onFragment is driven, and the flush interval is never reached.
-        final TelemetryIngestAgent agent = new TelemetryIngestAgent(null, null, new RealTimeClock(), "test", 256,
+        // No subscription and no grid: only onFragment is driven, and the flush interval is never reached. The journal
+        // is real: appending accepted and refused frames is part of the path.
+        final TelemetryJournal journal = new TelemetryJournal(journalRoot, RollCycles.FAST_DAILY);
+        final TelemetryIngestAgent agent = new TelemetryIngestAgent(null, journal, null, new RealTimeClock(), "test", 256,
             10_000, new LatestStateTable(1_000), metrics);
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
         final TelemetryFrameWriter writer = new TelemetryFrameWriter();
@@ -61,5 +70,8 @@ class TelemetryIngestAgentAllocationTest
         assertThat(metrics.framesRejected[RejectReason.STALE_SEQUENCE.ordinal()].get()).isEqualTo(1_100);
         // 100,200 frames: anything per frame would be megabytes. Allow a little for the rate-limited reject log lines.
         assertThat(allocated).as("bytes allocated for 100,200 frames").isLessThan(64 * 1024);
+        assertThat(metrics.journalAppended.get()).isEqualTo(1_100 * 1_000L);
+        assertThat(metrics.quarantined.get()).isEqualTo(2 * 1_100L);
+        journal.close();
     }
 }

@@ -34,7 +34,7 @@ class TelemetryIngestAgentTest
     private final List<CompletableFuture<Void>> answers = new ArrayList<>();
     private final IngestMetrics metrics = new IngestMetrics();
     private final LatestStateTable table = new LatestStateTable(CAPACITY);
-    private final TelemetryIngestAgent agent = new TelemetryIngestAgent(null, batch ->
+    private final TelemetryIngestAgent agent = new TelemetryIngestAgent(null, null, batch ->
     {
         batches.add(batch);
         final CompletableFuture<Void> answer = new CompletableFuture<>();
@@ -249,7 +249,7 @@ class TelemetryIngestAgentTest
     @Test
     void shouldTreatAWriterThatThrowsAsAFailedWrite()
     {
-        final TelemetryIngestAgent throwing = new TelemetryIngestAgent(null, batch ->
+        final TelemetryIngestAgent throwing = new TelemetryIngestAgent(null, null, batch ->
         {
             throw new IllegalStateException("client shut down");
         }, now::get, "node-t", 256, FLUSH_INTERVAL_MS, table, metrics);
@@ -267,7 +267,7 @@ class TelemetryIngestAgentTest
     @Test
     void shouldWriteWhatIsLeftOnFinalFlush()
     {
-        final TelemetryIngestAgent immediate = new TelemetryIngestAgent(null, batch ->
+        final TelemetryIngestAgent immediate = new TelemetryIngestAgent(null, null, batch ->
         {
             batches.add(batch);
             return CompletableFuture.completedFuture(null);

@@ -5,6 +5,7 @@ import io.odyssey.gateway.TestClients;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.File;
@@ -36,6 +37,9 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 420, unit = TimeUnit.SECONDS)
 class ClusterFailoverIT
 {
+    @TempDir
+    static Path journals;
+
     private static final int DRONES = 120;
     private static final int BASE = 21_000 + (int)(Math.random() * 15_000);
     private static final int GRID_PORT = BASE;
@@ -61,7 +65,8 @@ class ClusterFailoverIT
             start("edge-ingest-" + (i + 1), "edge-ingest", Map.of(
                 "ODYSSEY_INGEST_NODE_ID", "ingest-" + (i + 1),
                 "ODYSSEY_INGEST_ENDPOINT", "127.0.0.1:" + (INGEST_PORT + i),
-                "ODYSSEY_INGEST_STATUS_PORT", String.valueOf(STATUS_BASE + 1 + 10 * i)));
+                "ODYSSEY_INGEST_STATUS_PORT", String.valueOf(STATUS_BASE + 1 + 10 * i),
+                "ODYSSEY_INGEST_JOURNAL_DIR", journals.resolve("ingest-" + (i + 1)).toString()));
         }
         start("ws-gateway", "ws-gateway", Map.of("ODYSSEY_GATEWAY_PORT", String.valueOf(GATEWAY_PORT)));
         start("simulator", "simulator", Map.of(

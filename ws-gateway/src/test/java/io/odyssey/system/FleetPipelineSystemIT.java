@@ -14,8 +14,10 @@ import io.odyssey.simulator.SimulatorConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,9 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class FleetPipelineSystemIT
 {
+    @TempDir
+    static Path journals;
+
     private static final int DRONES = 200;
     private static final String CLUSTER = "pipeline-it-" + UUID.randomUUID();
     private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
@@ -152,6 +157,7 @@ class FleetPipelineSystemIT
         config.clusterName = CLUSTER;
         config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);
         config.nodeId = "ingest-system";
+        config.journalDir = journals.resolve("ingest-system").toString();
         config.endpoint = "127.0.0.1:" + INGEST_PORT;
         config.statusPort = 0;
         return config;

@@ -1,0 +1,57 @@
+package io.odyssey.journal;
+
+import io.odyssey.codecs.RejectReason;
+
+/**
+ * The byte layout of journal entries: what ingest appends and what the archiver and replay read. Chronicle Queue frames
+ * each entry (length and index); the body is ours, little-endian like the SBE frames it carries.
+ * <pre>
+ * telemetry:  receivedAtNanos:int64  frame:SBE bytes (header + Telemetry body), to the end of the entry
+ * quarantine: receivedAtNanos:int64  cause:int16  originalLength:int32  frame:the first bytes (at most 4 KiB)
+ * </pre>
+ * The quarantine cause is a {@link RejectReason} ordinal (append-only: new reasons go at the end) or one of the
+ * codes below for frames the reader never got to judge.
+ */
+public final class JournalLayout
+{
+    /** Subdirectory of the journal root holding accepted telemetry. */
+    public static final String TELEMETRY = "telemetry";
+    /** Subdirectory of the journal root holding refused frames. */
+    public static final String QUARANTINE = "quarantine";
+
+    public static final int RECEIVED_AT_OFFSET = 0;
+    public static final int TELEMETRY_FRAME_OFFSET = 8;
+
+    public static final int QUARANTINE_CAUSE_OFFSET = 8;
+    public static final int QUARANTINE_LENGTH_OFFSET = 10;
+    public static final int QUARANTINE_FRAME_OFFSET = 14;
+    /** A flood of oversized garbage must not fill the disk faster than the good frames do. */
+    public static final int QUARANTINE_MAX_FRAME_BYTES = 4096;
+
+    /** The reader threw on this frame: it could not be read at all. */
+    public static final short CAUSE_MALFORMED = 1000;
+    /** A valid frame from a drone this node has no room for ({@code ODYSSEY_INGEST_MAX_DRONES}). */
+    public static final short CAUSE_TABLE_FULL = 1001;
+
+    private JournalLayout()
+    {
+    }
+
+    /** The name of a quarantine cause, as the counters and logs spell it. */
+    public static String causeName(final int cause)
+    {
+        if (cause == CAUSE_MALFORMED)
+        {
+            return "MALFORMED";
+        }
+        if (cause == CAUSE_TABLE_FULL)
+        {
+            return "TABLE_FULL";
+        }
+        if (cause >= 0 && cause < RejectReason.values().length)
+        {
+            return RejectReason.get(cause).name();
+        }
+        return "UNKNOWN_CAUSE_" + cause;
+    }
+}

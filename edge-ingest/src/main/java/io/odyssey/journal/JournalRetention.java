@@ -1,0 +1,160 @@
+package io.odyssey.journal;
+
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.text.SimpleDateFormat;
+import java.util.TimeZone;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Deletes journal cycles older than the retention period; open-source Chronicle Queue keeps every cycle forever.
+ * <p>
+ * A telemetry cycle is deleted only once every archiver that tails this journal has committed past it: each archiver
+ * records its committed journal index in {@code <root>/archived/<name>.index} ({@link #recordArchived}). Without any
+ * such file the journal is not archived and age alone decides. The cycle being written is never deleted.
+ */
+public final class JournalRetention
+{
+    /** Directory under the journal root where archivers record how far they have committed. */
+    public static final String ARCHIVED_DIR = "archived";
+
+    private static final Logger LOG = LoggerFactory.getLogger(JournalRetention.class);
+
+    private final TelemetryJournal journal;
+    private final long retentionMillis;
+    private final LongSupplier clockMillis;
+
+    /**
+     * @param retentionHours how long a cycle is kept after it ends; 0 keeps every cycle.
+     */
+    public JournalRetention(final TelemetryJournal journal, final long retentionHours, final LongSupplier clockMillis)
+    {
+        this.journal = journal;
+        this.retentionMillis = TimeUnit.HOURS.toMillis(retentionHours);
+        this.clockMillis = clockMillis;
+    }
+
+    /**
+     * One pass over both journals.
+     *
+     * @return the number of cycle files deleted.
+     */
+    public int run()
+    {
+        if (retentionMillis == 0)
+        {
+            return 0;
+        }
+        final long archivedIndex = archivedIndex(journal.root());
+        return prune(journal.telemetryQueue(), archivedIndex) + prune(journal.quarantineQueue(), Long.MAX_VALUE);
+    }
+
+    private int prune(final SingleChronicleQueue queue, final long archivedIndex)
+    {
+        final RollCycle rollCycle = queue.rollCycle();
+        final int currentCycle = queue.cycle();
+        final int archivedCycle;
+        if (archivedIndex == Long.MAX_VALUE)
+        {
+            archivedCycle = Integer.MAX_VALUE;
+        }
+        else if (archivedIndex < 0)
+        {
+            archivedCycle = Integer.MIN_VALUE;
+        }
+        else
+        {
+            archivedCycle = rollCycle.toCycle(archivedIndex);
+        }
+        final long cutoffMillis = clockMillis.getAsLong() - retentionMillis;
+        final SimpleDateFormat format = new SimpleDateFormat(rollCycle.format());
+        format.setTimeZone(TimeZone.getTimeZone("UTC"));
+        int deleted = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue.file().toPath(), "*" + SingleChronicleQueue.SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                final String name = file.getFileName().toString();
+                final long startMillis;
+                try
+                {
+                    startMillis = format.parse(name.substring(0, name.length() - SingleChronicleQueue.SUFFIX.length()))
+                        .getTime();
+                }
+                catch (final ParseException ex)
+                {
+                    continue; // not a cycle file of this roll cycle: not ours to delete
+                }
+                final int cycle = (int)(startMillis / rollCycle.lengthInMillis());
+                final long endMillis = startMillis + rollCycle.lengthInMillis();
+                if (cycle < currentCycle && cycle < archivedCycle && endMillis <= cutoffMillis)
+                {
+                    Files.deleteIfExists(file);
+                    deleted++;
+                    LOG.info("journal retention deleted {} (ended {} h ago)", file,
+                        TimeUnit.MILLISECONDS.toHours(clockMillis.getAsLong() - endMillis));
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("journal retention could not prune {}: {}", queue.file(), ex.toString());
+        }
+        if (deleted > 0)
+        {
+            queue.refreshDirectoryListing();
+        }
+        return deleted;
+    }
+
+    /**
+     * The lowest index any archiver has committed, or {@link Long#MAX_VALUE} when no archiver has recorded one.
+     */
+    static long archivedIndex(final Path root)
+    {
+        final File[] files = root.resolve(ARCHIVED_DIR).toFile().listFiles((dir, name) -> name.endsWith(".index"));
+        long lowest = Long.MAX_VALUE;
+        if (files != null)
+        {
+            for (final File file : files)
+            {
+                try
+                {
+                    lowest = Math.min(lowest, Long.parseLong(Files.readString(file.toPath()).trim()));
+                }
+                catch (final IOException | NumberFormatException ex)
+                {
+                    // An unreadable record must not let retention delete what that archiver still needs.
+                    LOG.warn("journal retention: cannot read {} ({}); keeping every cycle", file, ex.toString());
+                    return Long.MIN_VALUE;
+                }
+            }
+        }
+        return lowest;
+    }
+
+    /**
+     * Records that archiver {@code name} has committed every entry up to {@code index}; written atomically (temporary
+     * file + rename) so retention never reads half a number.
+     */
+    public static void recordArchived(final Path root, final String name, final long index) throws IOException
+    {
+        final Path dir = root.resolve(ARCHIVED_DIR);
+        Files.createDirectories(dir);
+        final Path temporary = dir.resolve(name + ".index.tmp");
+        Files.write(temporary, Long.toString(index).getBytes(StandardCharsets.US_ASCII));
+        Files.move(temporary, dir.resolve(name + ".index"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+}

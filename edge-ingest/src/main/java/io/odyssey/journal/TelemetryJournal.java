@@ -1,0 +1,144 @@
+package io.odyssey.journal;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.PointerBytesStore;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+
+import java.nio.file.Path;
+
+/**
+ * An ingest node's journals: every accepted telemetry frame (its SBE bytes, as received) and, apart, every refused
+ * frame with its cause. Two Chronicle Queues under one root directory ({@link JournalLayout#TELEMETRY},
+ * {@link JournalLayout#QUARANTINE}), rolled by the configured cycle; {@link JournalRetention} deletes old cycles.
+ * <p>
+ * <b>Allocation-free appends</b>: the frame is copied straight from the Aeron term buffer into the queue's mapped
+ * memory through a reused {@link PointerBytesStore}; no intermediate copy, no object per entry. An entry is durable
+ * once appended as far as the process is concerned (the mapping belongs to the OS): a crash of this process loses
+ * nothing appended, a crash of the machine may lose what the OS had not written back yet.
+ * <p>
+ * Single writer: the appenders are created on, and used only from, the thread that appends first (the ingest agent).
+ */
+public final class TelemetryJournal implements AutoCloseable
+{
+    private final SingleChronicleQueue telemetry;
+    private final SingleChronicleQueue quarantine;
+    private final PointerBytesStore pointer = new PointerBytesStore();
+    private final Path root;
+    private ExcerptAppender telemetryAppender;
+    private ExcerptAppender quarantineAppender;
+
+    public TelemetryJournal(final Path root, final RollCycle rollCycle)
+    {
+        this(root, rollCycle, SystemTimeProvider.INSTANCE);
+    }
+
+    /** With a time provider so tests can write entries into past cycles. */
+    public TelemetryJournal(final Path root, final RollCycle rollCycle, final TimeProvider time)
+    {
+        this.root = root;
+        this.telemetry = open(root.resolve(JournalLayout.TELEMETRY), rollCycle, time);
+        try
+        {
+            this.quarantine = open(root.resolve(JournalLayout.QUARANTINE), rollCycle, time);
+        }
+        catch (final RuntimeException ex)
+        {
+            telemetry.close();
+            throw ex;
+        }
+    }
+
+    /** Opens (creating when absent) one journal queue for writing; shared with the tools that read it. */
+    public static SingleChronicleQueue open(final Path dir, final RollCycle rollCycle, final TimeProvider time)
+    {
+        return SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(rollCycle).timeProvider(time).build();
+    }
+
+    /**
+     * Appends an accepted telemetry frame.
+     *
+     * @return the entry's journal index (cycle and sequence, see {@link RollCycle#toIndex}).
+     */
+    public long appendTelemetry(final DirectBuffer frame, final int offset, final int length, final long receivedAtNanos)
+    {
+        if (telemetryAppender == null)
+        {
+            telemetryAppender = telemetry.createAppender();
+        }
+        try (DocumentContext entry = telemetryAppender.writingDocument())
+        {
+            final Bytes<?> bytes = entry.wire().bytes();
+            bytes.writeLong(receivedAtNanos);
+            copy(bytes, frame, offset, length);
+        }
+        return telemetryAppender.lastIndexAppended();
+    }
+
+    /**
+     * Appends a refused frame with the cause: a {@link io.odyssey.codecs.RejectReason} ordinal or one of the
+     * {@code JournalLayout.CAUSE_*} codes. Frames longer than {@link JournalLayout#QUARANTINE_MAX_FRAME_BYTES} keep
+     * their first bytes and their original length.
+     */
+    public void appendQuarantined(
+        final DirectBuffer frame, final int offset, final int length, final long receivedAtNanos, final int cause)
+    {
+        if (quarantineAppender == null)
+        {
+            quarantineAppender = quarantine.createAppender();
+        }
+        try (DocumentContext entry = quarantineAppender.writingDocument())
+        {
+            final Bytes<?> bytes = entry.wire().bytes();
+            bytes.writeLong(receivedAtNanos);
+            bytes.writeShort((short)cause);
+            bytes.writeInt(length);
+            copy(bytes, frame, offset, Math.min(length, JournalLayout.QUARANTINE_MAX_FRAME_BYTES));
+        }
+    }
+
+    /**
+     * Copies without an intermediate buffer: from native memory (the Aeron term buffer) through a reused pointer
+     * store, from a heap array directly. Either way Chronicle handles an entry that straddles a mapped chunk.
+     */
+    private void copy(final Bytes<?> bytes, final DirectBuffer frame, final int offset, final int length)
+    {
+        final byte[] array = frame.byteArray();
+        if (array != null)
+        {
+            bytes.write(array, frame.wrapAdjustment() + offset, length);
+        }
+        else
+        {
+            pointer.set(frame.addressOffset() + offset, length);
+            bytes.write(pointer, 0L, (long)length);
+        }
+    }
+
+    public Path root()
+    {
+        return root;
+    }
+
+    public SingleChronicleQueue telemetryQueue()
+    {
+        return telemetry;
+    }
+
+    public SingleChronicleQueue quarantineQueue()
+    {
+        return quarantine;
+    }
+
+    public void close()
+    {
+        CloseHelper.closeAll(telemetry, quarantine);
+    }
+}

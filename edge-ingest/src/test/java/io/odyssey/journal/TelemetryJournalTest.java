@@ -1,0 +1,138 @@
+package io.odyssey.journal;
+
+import io.odyssey.codecs.RejectReason;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycles;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TelemetryJournalTest
+{
+    @TempDir
+    Path root;
+
+    @Test
+    void shouldReadBackEveryAcceptedFrameAsAppendedFromHeapAndNativeMemory()
+    {
+        final UnsafeBuffer heap = new UnsafeBuffer(new byte[200]);
+        final UnsafeBuffer direct = new UnsafeBuffer(ByteBuffer.allocateDirect(200));
+        for (int i = 0; i < 200; i++)
+        {
+            heap.putByte(i, (byte)i);
+            direct.putByte(i, (byte)(255 - i));
+        }
+        try (TelemetryJournal journal = new TelemetryJournal(root, RollCycles.FAST_HOURLY))
+        {
+            final long first = journal.appendTelemetry(heap, 10, 77, 1_000L);
+            final long second = journal.appendTelemetry(direct, 3, 90, 2_000L);
+            assertThat(second).isGreaterThan(first);
+
+            final ExcerptTailer tailer = journal.telemetryQueue().createTailer();
+            final JournalEntry entry = JournalEntry.telemetry();
+            assertThat(entry.readNext(tailer)).isTrue();
+            assertThat(entry.index()).isEqualTo(first);
+            assertThat(entry.receivedAtNanos()).isEqualTo(1_000L);
+            assertThat(entry.frameLength()).isEqualTo(77);
+            for (int i = 0; i < 77; i++)
+            {
+                assertThat(entry.frame().getByte(i)).isEqualTo((byte)(10 + i));
+            }
+            assertThat(entry.readNext(tailer)).isTrue();
+            assertThat(entry.index()).isEqualTo(second);
+            assertThat(entry.frameLength()).isEqualTo(90);
+            assertThat(entry.frame().getByte(0)).isEqualTo((byte)(255 - 3));
+            assertThat(entry.frame().getByte(89)).isEqualTo((byte)(255 - 92));
+            assertThat(entry.readNext(tailer)).isFalse();
+        }
+    }
+
+    @Test
+    void shouldQuarantineRefusedFramesWithTheirCauseAndCapTheirSize()
+    {
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[10_000]);
+        frame.setMemory(0, 10_000, (byte)7);
+        try (TelemetryJournal journal = new TelemetryJournal(root, RollCycles.FAST_HOURLY))
+        {
+            journal.appendQuarantined(frame, 0, 40, 5L, RejectReason.LATITUDE_OUT_OF_RANGE.ordinal());
+            journal.appendQuarantined(frame, 0, 10_000, 6L, JournalLayout.CAUSE_MALFORMED);
+
+            final ExcerptTailer tailer = journal.quarantineQueue().createTailer();
+            final JournalEntry entry = JournalEntry.quarantine();
+            assertThat(entry.readNext(tailer)).isTrue();
+            assertThat(JournalLayout.causeName(entry.cause())).isEqualTo("LATITUDE_OUT_OF_RANGE");
+            assertThat(entry.frameLength()).isEqualTo(40);
+            assertThat(entry.originalLength()).isEqualTo(40);
+            assertThat(entry.readNext(tailer)).isTrue();
+            assertThat(JournalLayout.causeName(entry.cause())).isEqualTo("MALFORMED");
+            assertThat(entry.receivedAtNanos()).isEqualTo(6L);
+            assertThat(entry.frameLength()).isEqualTo(JournalLayout.QUARANTINE_MAX_FRAME_BYTES);
+            assertThat(entry.originalLength()).isEqualTo(10_000);
+            assertThat(entry.readNext(tailer)).isFalse();
+        }
+        // Nothing quarantined ever reaches the telemetry journal.
+        try (TelemetryJournal journal = new TelemetryJournal(root, RollCycles.FAST_HOURLY))
+        {
+            assertThat(JournalEntry.telemetry().readNext(journal.telemetryQueue().createTailer())).isFalse();
+        }
+    }
+
+    @Test
+    void shouldDeleteOnlyCyclesPastRetentionThatEveryArchiverHasCommittedPast() throws Exception
+    {
+        final long hour = TimeUnit.HOURS.toMillis(1);
+        final long now = 1_800_000_000_000L / hour * hour + hour / 2;
+        final SetTimeProvider time = new SetTimeProvider(now - 5 * hour);
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[16]);
+        try (TelemetryJournal journal = new TelemetryJournal(root, RollCycles.FAST_HOURLY, time))
+        {
+            final long fiveHoursAgo = journal.appendTelemetry(frame, 0, 16, 1);
+            time.currentTimeMillis(now - 3 * hour);
+            final long threeHoursAgo = journal.appendTelemetry(frame, 0, 16, 2);
+            journal.appendQuarantined(frame, 0, 16, 2, 0);
+            time.currentTimeMillis(now);
+            journal.appendTelemetry(frame, 0, 16, 3);
+            journal.appendQuarantined(frame, 0, 16, 3, 0);
+            assertThat(cycleFiles(JournalLayout.TELEMETRY)).isEqualTo(3);
+
+            // An archiver that is still in the oldest cycle holds every cycle back.
+            JournalRetention.recordArchived(root, "archiver-a", fiveHoursAgo);
+            final JournalRetention retention = new JournalRetention(journal, 2, () -> now);
+            assertThat(retention.run()).as("only the old quarantine cycle may go").isEqualTo(1);
+            assertThat(cycleFiles(JournalLayout.TELEMETRY)).isEqualTo(3);
+            assertThat(cycleFiles(JournalLayout.QUARANTINE)).isEqualTo(1);
+
+            // Both archivers past the oldest cycle: it goes; the one three hours ago is not yet archived by b.
+            JournalRetention.recordArchived(root, "archiver-a", threeHoursAgo + 1);
+            JournalRetention.recordArchived(root, "archiver-b", threeHoursAgo);
+            assertThat(retention.run()).isEqualTo(1);
+            assertThat(cycleFiles(JournalLayout.TELEMETRY)).isEqualTo(2);
+
+            // Retention 0 keeps everything.
+            assertThat(new JournalRetention(journal, 0, () -> now + 100 * hour).run()).isZero();
+
+            // What is left still reads from the start.
+            final JournalEntry entry = JournalEntry.telemetry();
+            final ExcerptTailer tailer = journal.telemetryQueue().createTailer();
+            assertThat(entry.readNext(tailer)).isTrue();
+            assertThat(entry.receivedAtNanos()).isEqualTo(2);
+        }
+    }
+
+    private long cycleFiles(final String queue) throws Exception
+    {
+        try (Stream<Path> files = Files.list(root.resolve(queue)))
+        {
+            return files.filter(f -> f.toString().endsWith(".cq4")).count();
+        }
+    }
+}
