@@ -3,7 +3,7 @@
 set -euo pipefail
 role="${1:-${ODYSSEY_ROLE:-}}"
 case "$role" in
-  grid-node|edge-ingest|ws-gateway|simulator) ;;
-  *) echo "set ODYSSEY_ROLE to one of: grid-node edge-ingest ws-gateway simulator (got '$role')" >&2; exit 2 ;;
+  grid-node|edge-ingest|ws-gateway|simulator|archiver) ;;
+  *) echo "set ODYSSEY_ROLE to one of: grid-node edge-ingest ws-gateway simulator archiver (got '$role')" >&2; exit 2 ;;
 esac
 exec java -jar "/opt/odyssey/odyssey-$role.jar"

@@ -6,6 +6,7 @@ case "${ODYSSEY_ROLE:-}" in
   edge-ingest) port="${ODYSSEY_INGEST_STATUS_PORT:-9101}" ;;
   ws-gateway) port="${ODYSSEY_GATEWAY_PORT:-8080}" ;;
   simulator) port="${ODYSSEY_SIM_STATUS_PORT:-9103}" ;;
+  archiver) port="${ODYSSEY_ARCHIVER_STATUS_PORT:-9104}" ;;
   *) exit 1 ;;
 esac
 exec 3<>"/dev/tcp/127.0.0.1/$port"

@@ -1,5 +1,6 @@
 package io.odyssey.system;
 
+import io.odyssey.archiver.ArchiverConfig;
 import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.grid.GridNodeConfig;
 import io.odyssey.ingest.EdgeIngestConfig;
@@ -34,6 +35,7 @@ public class ConfigurationDocsTest
         processes.put("edge-ingest (`io.odyssey.ingest.EdgeIngestMain`)", EdgeIngestConfig.ALL);
         processes.put("ws-gateway (`io.odyssey.gateway.GatewayMain`)", GatewayConfig.ALL);
         processes.put("simulator (`io.odyssey.simulator.SimulatorMain`)", SimulatorConfig.ALL);
+        processes.put("archiver (`io.odyssey.archiver.ArchiverMain`)", ArchiverConfig.ALL);
         final StringBuilder out = new StringBuilder(BEGIN).append('\n');
         processes.forEach((name, settings) ->
             out.append("\n### ").append(name).append("\n\n").append(Setting.describeMarkdown(settings)));

@@ -1,5 +1,6 @@
 package io.odyssey.system;
 
+import io.odyssey.archiver.ArchiverConfig;
 import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.grid.GridNodeConfig;
 import io.odyssey.ingest.EdgeIngestConfig;
@@ -35,13 +36,17 @@ class DeploymentManifestsTest
         "grid-node", GridNodeConfig.ALL,
         "edge-ingest", EdgeIngestConfig.ALL,
         "ws-gateway", GatewayConfig.ALL,
-        "simulator", SimulatorConfig.ALL);
+        "simulator", SimulatorConfig.ALL,
+        "archiver", ArchiverConfig.ALL);
     /** The setting holding each role's HTTP status port, whose /health the probes must call. */
     private static final Map<String, Setting> STATUS_PORT = Map.of(
         "grid-node", GridNodeConfig.STATUS_PORT,
         "edge-ingest", EdgeIngestConfig.STATUS_PORT,
         "ws-gateway", GatewayConfig.PORT,
-        "simulator", SimulatorConfig.STATUS_PORT);
+        "simulator", SimulatorConfig.STATUS_PORT,
+        "archiver", ArchiverConfig.STATUS_PORT);
+    /** Containers that are not ours: the database, from the image that carries TimescaleDB and PostGIS. */
+    private static final String DATABASE_IMAGE = "timescale/timescaledb-ha:pg17";
 
     @Test
     void shouldRenderEveryOverlayIntoManifestsThatMatchTheCode() throws Exception
@@ -62,6 +67,7 @@ class DeploymentManifestsTest
                 }
             }
             int containers = 0;
+            int databases = 0;
             for (final Map<String, Object> document : documents)
             {
                 final Map<String, Object> podSpec = podSpec(document);
@@ -71,11 +77,18 @@ class DeploymentManifestsTest
                 }
                 for (final Object container : list(podSpec.get("containers")))
                 {
+                    if (DATABASE_IMAGE.equals(map(container).get("image")))
+                    {
+                        databases++;
+                        continue;
+                    }
                     checkContainer(overlay + "/" + name(document), map(container), configMaps);
                     containers++;
                 }
             }
-            assertThat(containers).as("containers in %s", overlay).isEqualTo(4);
+            assertThat(containers).as("Odyssey containers in %s (grid, ingest + archiver, gateway, simulator)", overlay)
+                .isEqualTo(5);
+            assertThat(databases).as("TimescaleDB in %s", overlay).isEqualTo(1);
             if ("cloud".equals(overlay))
             {
                 final Map<String, Object> ingress = documents.stream().filter(d -> "Ingress".equals(d.get("kind")))
@@ -152,10 +165,16 @@ class DeploymentManifestsTest
     {
         final Map<String, Object> compose = map(yaml().load(Files.readString(ROOT.resolve("docker-compose.yml"))));
         final Map<String, Object> services = map(compose.get("services"));
-        assertThat(services).containsKeys("grid-1", "grid-2", "grid-3", "ingest", "gateway", "simulator");
+        assertThat(services).containsKeys("grid-1", "grid-2", "grid-3", "ingest", "gateway", "simulator", "archiver",
+            "timescaledb");
         for (final Map.Entry<String, Object> entry : services.entrySet())
         {
             final Map<String, Object> service = map(entry.getValue());
+            if (DATABASE_IMAGE.equals(service.get("image")))
+            {
+                assertThat(service.get("healthcheck")).as("the database has a health check to gate on").isNotNull();
+                continue;
+            }
             final Map<String, String> env = new HashMap<>();
             map(service.get("environment")).forEach((key, value) -> env.put(key, String.valueOf(value)));
             final String role = env.get("ODYSSEY_ROLE");
@@ -169,6 +188,13 @@ class DeploymentManifestsTest
         }
         assertThat(list(map(services.get("gateway")).get("ports"))).contains("8080:8080");
         assertThat(list(map(services.get("ingest")).get("ports"))).contains("40123:40123/udp");
+        // The archiver reads the ingest node's journal: the same volume, at the directories both are configured with.
+        final String journalVolume = "ingest-journal:/var/lib/odyssey/journal";
+        assertThat(list(map(services.get("ingest")).get("volumes"))).contains(journalVolume);
+        assertThat(list(map(services.get("archiver")).get("volumes"))).contains(journalVolume);
+        assertThat(map(map(services.get("archiver")).get("depends_on"))).containsKeys("timescaledb", "ingest");
+        assertThat(String.valueOf(map(map(services.get("archiver")).get("environment")).get("ODYSSEY_ARCHIVER_DB_URL")))
+            .startsWith("jdbc:postgresql://timescaledb:5432/");
     }
 
     @Test
@@ -185,6 +211,8 @@ class DeploymentManifestsTest
                 .contains(STATUS_PORT.get(role).defaultValue());
         }
         assertThat(dockerfile).contains("USER 10001", "HEALTHCHECK", "eclipse-temurin:17-jre", "MaxRAMPercentage");
+        assertThat(dockerfile).as("ingest writes the journal where the archiver reads it")
+            .contains("ODYSSEY_INGEST_JOURNAL_DIR=/var/lib/odyssey/journal", "ODYSSEY_ARCHIVER_JOURNAL_DIR=/var/lib/odyssey/journal");
         for (final String variable : dockerfile.lines().filter(line -> line.trim().startsWith("ODYSSEY_"))
             .map(line -> line.trim().split("=")[0]).toList())
         {

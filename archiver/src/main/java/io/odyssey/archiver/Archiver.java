@@ -1,0 +1,194 @@
+package io.odyssey.archiver;
+
+import io.odyssey.journal.JournalLayout;
+import io.odyssey.runtime.HealthCheck;
+import io.odyssey.runtime.StatusServer;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import org.agrona.CloseHelper;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running archiver: the database (the configured one, or an embedded PostgreSQL), its schema brought up to date,
+ * the ingest node's telemetry journal, the {@link JournalArchiver} thread, and the status endpoint.
+ * <p>
+ * Health: {@code database} is DOWN while the last attempt failed, {@code lag} is DOWN while the oldest unarchived
+ * entry is older than {@code ODYSSEY_ARCHIVER_MAX_LAG_S}. Start-up waits for neither: with the database down the
+ * archiver starts, reports it, and catches up when it returns (the schema is migrated on the first connection).
+ */
+public final class Archiver implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Archiver.class);
+    private static final long STOP_TIMEOUT_MS = 10_000;
+
+    private final ArchiverConfig config;
+    private final EmbeddedDatabase embedded;
+    private final SingleChronicleQueue queue;
+    private final JournalArchiver archiver;
+    private final Thread thread;
+    private final StatusServer status;
+    private final ArchiverMetrics metrics;
+    private final String jdbcUrl;
+    private boolean closed;
+
+    private Archiver(
+        final ArchiverConfig config,
+        final EmbeddedDatabase embedded,
+        final SingleChronicleQueue queue,
+        final JournalArchiver archiver,
+        final Thread thread,
+        final StatusServer status,
+        final ArchiverMetrics metrics,
+        final String jdbcUrl)
+    {
+        this.config = config;
+        this.embedded = embedded;
+        this.queue = queue;
+        this.archiver = archiver;
+        this.thread = thread;
+        this.status = status;
+        this.metrics = metrics;
+        this.jdbcUrl = jdbcUrl;
+    }
+
+    public static Archiver launch(final ArchiverConfig config) throws Exception
+    {
+        config.conclude();
+        final ArchiverMetrics metrics = new ArchiverMetrics();
+        EmbeddedDatabase embedded = null;
+        SingleChronicleQueue queue = null;
+        StatusServer status = null;
+        try
+        {
+            if (config.embeddedDatabase())
+            {
+                embedded = EmbeddedDatabase.start(Path.of(config.embeddedDbDir).toAbsolutePath(), config.embeddedDbPort);
+            }
+            final String url = embedded != null ? embedded.jdbcUrl() : config.dbUrl;
+            final Path telemetryDir = config.journalRoot().resolve(JournalLayout.TELEMETRY);
+            Files.createDirectories(telemetryDir);
+            // The roll cycle is the writer's: an existing queue's metadata overrides this default.
+            queue = SingleChronicleQueueBuilder.single(telemetryDir.toFile()).rollCycle(RollCycles.FAST_HOURLY).build();
+
+            final Migrations migrations = new Migrations(config.retentionDays);
+            final JournalArchiver archiver = new JournalArchiver(config, () ->
+            {
+                final Connection connection = connect(url, config);
+                migrations.ensure(connection, url, config);
+                return connection;
+            }, queue, metrics);
+
+            metrics.metrics.gauge("odyssey_archiver_lag_entries", "Journal entries not yet in the database",
+                archiver::lagEntries);
+            metrics.metrics.gauge("odyssey_archiver_lag_seconds", "Age of the oldest entry not yet in the database",
+                () -> archiver.lagNanos() / 1e9);
+            metrics.metrics.gauge("odyssey_archiver_db_connected", "1 while connected to the database",
+                () -> archiver.connected() ? 1 : 0);
+            final Map<String, HealthCheck> checks = new LinkedHashMap<>();
+            checks.put("database", () -> archiver.connected() ? HealthCheck.Result.up(redact(url)) :
+                HealthCheck.Result.down(redact(url) + ": " + (archiver.lastError() == null ? "connecting" : archiver.lastError())));
+            checks.put("lag", () ->
+            {
+                final long lagS = TimeUnit.NANOSECONDS.toSeconds(archiver.lagNanos());
+                final String detail = archiver.lagEntries() + " entries, " + lagS + " s behind";
+                return lagS > config.maxLagS ? HealthCheck.Result.down(detail) : HealthCheck.Result.up(detail);
+            });
+            final Thread thread = new Thread(archiver, "archiver-" + config.name);
+            thread.start();
+            status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics, checks);
+            LOG.info("archiver '{}' tailing {} into {}", config.name, telemetryDir, redact(url));
+            return new Archiver(config, embedded, queue, archiver, thread, status, metrics, url);
+        }
+        catch (final Exception | Error ex)
+        {
+            CloseHelper.quietCloseAll(status, queue, embedded);
+            throw ex;
+        }
+    }
+
+    static Connection connect(final String url, final ArchiverConfig config) throws SQLException
+    {
+        final Properties properties = new Properties();
+        properties.setProperty("user", config.dbUser);
+        properties.setProperty("password", config.dbPassword);
+        // A database that went away must fail fast, not hang the loop: the journal is the buffer.
+        properties.setProperty("connectTimeout", "5");
+        properties.setProperty("socketTimeout", "60");
+        properties.setProperty("tcpKeepAlive", "true");
+        properties.setProperty("ApplicationName", "odyssey-" + config.name);
+        return DriverManager.getConnection(url, properties);
+    }
+
+    /** The URL without credentials, for logs and health. */
+    static String redact(final String url)
+    {
+        return url.replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+
+    /** Rows committed so far by this process. */
+    public long rowsArchived()
+    {
+        return metrics.rows.get();
+    }
+
+    public long duplicatesSkipped()
+    {
+        return metrics.duplicates.get();
+    }
+
+    public long databaseFailures()
+    {
+        return metrics.dbFailures.get();
+    }
+
+    public long lagEntries()
+    {
+        return archiver.lagEntries();
+    }
+
+    public boolean databaseConnected()
+    {
+        return archiver.connected();
+    }
+
+    public String jdbcUrl()
+    {
+        return jdbcUrl;
+    }
+
+    public int statusPort()
+    {
+        return status.port();
+    }
+
+    public void close() throws Exception
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.quietClose(status);
+        archiver.stop();
+        thread.join(STOP_TIMEOUT_MS);
+        if (thread.isAlive())
+        {
+            LOG.warn("the archiver thread did not stop within {} ms", STOP_TIMEOUT_MS);
+        }
+        CloseHelper.quietClose(queue);
+        CloseHelper.quietClose(embedded);
+    }
+}

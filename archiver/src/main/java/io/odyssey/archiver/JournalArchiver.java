@@ -1,0 +1,477 @@
+package io.odyssey.archiver;
+
+import io.odyssey.codecs.TelemetryFrameReader;
+import io.odyssey.codecs.sbe.TelemetryDecoder;
+import io.odyssey.journal.JournalEntry;
+import io.odyssey.journal.JournalRetention;
+import io.odyssey.runtime.RateLimitedLog;
+import io.odyssey.runtime.RealTimeClock;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The archiver's loop: read up to a batch of journal entries, write them with one binary {@code COPY} and move this
+ * archiver's journal position <em>in the same transaction</em>, commit; repeat. Exactly once: after any failure
+ * (crash, lost connection, refused transaction) the tailer goes back to the committed position, so nothing is
+ * skipped and nothing is written twice. A unique key on (drone, sequence, time) is the second guard: should rows be
+ * there already (a position lost with a restored database), the batch goes through a staging table and
+ * {@code ON CONFLICT DO NOTHING}, and the duplicates are counted.
+ * <p>
+ * An unreachable database is normal weather: attempts back off up to the configured maximum, the journal keeps
+ * everything meanwhile, and the lag (entries and seconds) is published for health and metrics. When the database is
+ * back, batches are full until the archiver has caught up.
+ * <p>
+ * Runs on its own thread (JDBC blocks); per row nothing is allocated: frames are read through a reused
+ * {@link JournalEntry} and {@link TelemetryFrameReader} and encoded into a reused {@link PgBinaryCopy} buffer.
+ */
+final class JournalArchiver implements Runnable
+{
+    static final String COLUMNS = "time, received_at, drone_id, seq, lat, lon, alt_m, heading_deg, speed_mps, " +
+        "climb_mps, battery_pct, status, flags, journal_index";
+    private static final int FIELDS = 14;
+    private static final long RECORD_ARCHIVED_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long PARTITION_CHECK_INTERVAL_NS = TimeUnit.MINUTES.toNanos(10);
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private static final Logger LOG = LoggerFactory.getLogger(JournalArchiver.class);
+
+    /** Opens a connection to the archive database; called again after every failure. */
+    interface ConnectionFactory
+    {
+        Connection open() throws SQLException;
+    }
+
+    private final ArchiverConfig config;
+    private final ConnectionFactory connections;
+    private final SingleChronicleQueue queue;
+    private final ExcerptTailer tailer;
+    private final ArchiverMetrics metrics;
+    private final Path journalRoot;
+    private final RealTimeClock clock = new RealTimeClock();
+    private final JournalEntry entry = JournalEntry.telemetry();
+    private final TelemetryFrameReader reader = new TelemetryFrameReader();
+    private final PgBinaryCopy copy = new PgBinaryCopy(1 << 20);
+    private final long[] batchSentAt;
+    private final RateLimitedLog failureLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    private final RateLimitedLog unreadableLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+
+    private volatile boolean running = true;
+    private volatile boolean connected;
+    private volatile String lastError;
+    private volatile long lagEntries;
+    private volatile long lagNanos;
+    private volatile long committedIndex = -1;
+
+    private Connection connection;
+    private long committedReceivedAtNanos;
+    private long retryDelayMs;
+    private long lastRecordedIndex = -1;
+    private long lastRecordNs;
+    private long lastPartitionCheckNs;
+
+    JournalArchiver(
+        final ArchiverConfig config,
+        final ConnectionFactory connections,
+        final SingleChronicleQueue queue,
+        final ArchiverMetrics metrics)
+    {
+        this.config = config;
+        this.connections = connections;
+        this.queue = queue;
+        this.tailer = queue.createTailer(config.name);
+        this.metrics = metrics;
+        this.journalRoot = config.journalRoot();
+        this.batchSentAt = new long[config.batchRows];
+        this.retryDelayMs = firstRetryDelayMs();
+    }
+
+    public void run()
+    {
+        while (running)
+        {
+            try
+            {
+                if (connection == null)
+                {
+                    connect();
+                }
+                final int rows = archiveBatch();
+                updateLag();
+                recordArchived(false);
+                if (rows == 0)
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.idleMs));
+                }
+            }
+            catch (final SQLException | IOException | RuntimeException ex)
+            {
+                onFailure(ex);
+            }
+        }
+        recordArchived(true);
+        closeConnection();
+    }
+
+    /** Connects, reads this archiver's committed position and moves the tailer just past it. */
+    private void connect() throws SQLException
+    {
+        final Connection opened = connections.open();
+        try
+        {
+            opened.setAutoCommit(false);
+            try (PreparedStatement insert = opened.prepareStatement(
+                "INSERT INTO archiver_position (name, journal_index) VALUES (?, -1) ON CONFLICT (name) DO NOTHING"))
+            {
+                insert.setString(1, config.name);
+                insert.executeUpdate();
+            }
+            long index = -1;
+            long receivedAt = 0;
+            try (PreparedStatement select = opened.prepareStatement(
+                "SELECT journal_index, last_received_at FROM archiver_position WHERE name = ?"))
+            {
+                select.setString(1, config.name);
+                try (ResultSet row = select.executeQuery())
+                {
+                    if (row.next())
+                    {
+                        index = row.getLong(1);
+                        final Timestamp at = row.getTimestamp(2);
+                        receivedAt = at == null ? 0 : toEpochNanos(at.toInstant());
+                    }
+                }
+            }
+            opened.commit();
+            TelemetryPartitions.maintain(opened, TelemetryPartitions.todayUtc(), config.retentionDays);
+            lastPartitionCheckNs = System.nanoTime();
+            connection = opened;
+            position(index);
+            committedReceivedAtNanos = receivedAt;
+            connected = true;
+            lastError = null;
+            retryDelayMs = firstRetryDelayMs();
+            LOG.info("archiving journal {} from {} (archiver '{}')", queue.file(),
+                index < 0 ? "its start" : "after index " + Long.toHexString(index), config.name);
+        }
+        catch (final SQLException | RuntimeException ex)
+        {
+            quietClose(opened);
+            throw ex;
+        }
+    }
+
+    private void position(final long index)
+    {
+        committedIndex = index;
+        if (index < 0)
+        {
+            tailer.toStart();
+            return;
+        }
+        if (!tailer.moveToIndex(index))
+        {
+            // The committed entry itself is gone (its cycle deleted by hand: retention waits for this archiver).
+            // Start from what is left; the unique key keeps anything already stored from being stored twice.
+            LOG.warn("journal index {} is no longer in {}: continuing from the oldest entry left",
+                Long.toHexString(index), queue.file());
+            tailer.toStart();
+            return;
+        }
+        // moveToIndex positions *at* the committed entry, which is already in the database.
+        if (entry.readNext(tailer) && entry.index() != index)
+        {
+            tailer.moveToIndex(entry.index());
+        }
+    }
+
+    /**
+     * One transaction: up to a batch of entries as rows, and the new position.
+     *
+     * @return the number of journal entries consumed (0 when there was nothing new).
+     */
+    private int archiveBatch() throws SQLException, IOException
+    {
+        maintainPartitions();
+        copy.begin();
+        int entries = 0;
+        int rows = 0;
+        long lastIndex = committedIndex;
+        long lastReceivedAt = committedReceivedAtNanos;
+        while (entries < config.batchRows && entry.readNext(tailer))
+        {
+            entries++;
+            lastIndex = entry.index();
+            lastReceivedAt = entry.receivedAtNanos();
+            if (reader.read(entry.frame(), 0, entry.frameLength()) != TelemetryFrameReader.TELEMETRY)
+            {
+                onUnreadable();
+                continue;
+            }
+            final TelemetryDecoder t = reader.telemetry();
+            copy.row(FIELDS)
+                .timestampFromEpochNanos(t.sentAtNanos())
+                .timestampFromEpochNanos(entry.receivedAtNanos())
+                .int8(t.droneId())
+                .int8(t.sequence())
+                .float8(t.latitude())
+                .float8(t.longitude())
+                .float4(t.altitude())
+                .float4(t.heading())
+                .float4(t.groundSpeed())
+                .float4(reader.climbRate())
+                .float4(t.battery())
+                .int2((short)reader.statusCode())
+                .int2((short)(t.flags().getRaw() & 0xFF))
+                .int8(entry.index());
+            batchSentAt[rows++] = t.sentAtNanos();
+        }
+        if (entries == 0)
+        {
+            return 0;
+        }
+        copy.end();
+
+        long inserted;
+        try
+        {
+            inserted = copyIn("COPY telemetry (" + COLUMNS + ") FROM STDIN (FORMAT binary)", rows);
+            commitPosition(lastIndex, lastReceivedAt, rows);
+        }
+        catch (final SQLException ex)
+        {
+            if (!UNIQUE_VIOLATION.equals(ex.getSQLState()))
+            {
+                throw ex;
+            }
+            connection.rollback();
+            inserted = insertSkippingDuplicates(rows);
+            commitPosition(lastIndex, lastReceivedAt, inserted);
+            metrics.duplicates.add(rows - inserted);
+            LOG.warn("{} of {} rows were already in the database and were skipped", rows - inserted, rows);
+        }
+
+        committedIndex = lastIndex;
+        committedReceivedAtNanos = lastReceivedAt;
+        metrics.rows.add(inserted);
+        metrics.batches.increment();
+        final long now = clock.nanoTime();
+        for (int i = 0; i < rows; i++)
+        {
+            metrics.archived.record(now - batchSentAt[i]);
+        }
+        return entries;
+    }
+
+    private long copyIn(final String sql, final int rows) throws SQLException
+    {
+        final CopyIn in = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+        try
+        {
+            in.writeToCopy(copy.array(), 0, copy.length());
+            return in.endCopy();
+        }
+        finally
+        {
+            if (in.isActive())
+            {
+                in.cancelCopy();
+            }
+        }
+    }
+
+    /** The slow path after a unique violation: same rows through a staging table, existing ones skipped. */
+    private long insertSkippingDuplicates(final int rows) throws SQLException
+    {
+        try (Statement sql = connection.createStatement())
+        {
+            sql.execute("CREATE TEMP TABLE IF NOT EXISTS telemetry_staging AS SELECT " + COLUMNS +
+                " FROM telemetry WITH NO DATA");
+            sql.execute("TRUNCATE telemetry_staging");
+        }
+        copyIn("COPY telemetry_staging (" + COLUMNS + ") FROM STDIN (FORMAT binary)", rows);
+        try (Statement sql = connection.createStatement())
+        {
+            return sql.executeUpdate("INSERT INTO telemetry (" + COLUMNS + ") SELECT " + COLUMNS +
+                " FROM telemetry_staging ON CONFLICT DO NOTHING");
+        }
+    }
+
+    private void commitPosition(final long index, final long receivedAtNanos, final long rows) throws SQLException
+    {
+        try (PreparedStatement update = connection.prepareStatement(
+            "UPDATE archiver_position SET journal_index = ?, rows_archived = rows_archived + ?, " +
+            "last_received_at = ?, updated_at = now() WHERE name = ?"))
+        {
+            update.setLong(1, index);
+            update.setLong(2, rows);
+            update.setTimestamp(3, Timestamp.from(Instant.ofEpochSecond(0, receivedAtNanos)));
+            update.setString(4, config.name);
+            if (update.executeUpdate() != 1)
+            {
+                throw new SQLException("the position row of archiver '" + config.name + "' is missing");
+            }
+        }
+        connection.commit();
+    }
+
+    private void maintainPartitions() throws SQLException
+    {
+        final long now = System.nanoTime();
+        if (now - lastPartitionCheckNs >= PARTITION_CHECK_INTERVAL_NS)
+        {
+            lastPartitionCheckNs = now;
+            TelemetryPartitions.maintain(connection, TelemetryPartitions.todayUtc(), config.retentionDays);
+        }
+    }
+
+    private void onUnreadable()
+    {
+        metrics.unreadable.increment();
+        if (unreadableLog.tryAcquire(System.nanoTime()))
+        {
+            LOG.warn("journal entry {} is not a readable telemetry frame ({}); skipped ({} more since the last line)",
+                Long.toHexString(entry.index()), reader.rejectReason(), unreadableLog.suppressedSinceLast());
+        }
+    }
+
+    private void onFailure(final Exception ex)
+    {
+        metrics.dbFailures.increment();
+        connected = false;
+        lastError = ex.toString();
+        closeConnection();
+        if (failureLog.tryAcquire(System.nanoTime()))
+        {
+            LOG.warn("archiving paused, retrying in {} ms; the journal keeps everything meanwhile " +
+                "({} more failures since the last line): {}", retryDelayMs, failureLog.suppressedSinceLast(), ex.toString());
+        }
+        updateLag();
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryDelayMs);
+        while (running && System.nanoTime() < deadline)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(50, retryDelayMs)));
+        }
+        retryDelayMs = Math.min(retryDelayMs * 2, config.maxRetryMs);
+    }
+
+    /** Entries in the journal after the committed one, and how old the oldest of them is (approximately). */
+    private void updateLag()
+    {
+        final long last = queue.lastIndex();
+        final long behind;
+        if (last < 0)
+        {
+            behind = 0;
+        }
+        else if (committedIndex < 0)
+        {
+            behind = queue.entryCount();
+        }
+        else
+        {
+            // Counts [committed, last): the committed entry is in, the last one out; the same number as (committed, last].
+            behind = last <= committedIndex ? 0 : queue.countExcerpts(committedIndex, last);
+        }
+        lagEntries = behind;
+        lagNanos = behind == 0 || committedReceivedAtNanos == 0 ? 0 :
+            Math.max(0, clock.nanoTime() - committedReceivedAtNanos);
+    }
+
+    /** Tells journal retention how far this archiver has committed (at most once a second, and once at the end). */
+    private void recordArchived(final boolean force)
+    {
+        final long index = committedIndex;
+        final long now = System.nanoTime();
+        if (index < 0 || index == lastRecordedIndex || (!force && now - lastRecordNs < RECORD_ARCHIVED_INTERVAL_NS))
+        {
+            return;
+        }
+        try
+        {
+            JournalRetention.recordArchived(journalRoot, config.name, index);
+            lastRecordedIndex = index;
+            lastRecordNs = now;
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("could not record the archived position for journal retention: {}", ex.toString());
+        }
+    }
+
+    private void closeConnection()
+    {
+        if (connection != null)
+        {
+            quietClose(connection);
+            connection = null;
+        }
+    }
+
+    private static void quietClose(final Connection connection)
+    {
+        try
+        {
+            connection.close();
+        }
+        catch (final SQLException ignore)
+        {
+            // already broken; nothing to release
+        }
+    }
+
+    private long firstRetryDelayMs()
+    {
+        return Math.min(100, config.maxRetryMs);
+    }
+
+    private static long toEpochNanos(final Instant instant)
+    {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+
+    void stop()
+    {
+        running = false;
+    }
+
+    boolean connected()
+    {
+        return connected;
+    }
+
+    String lastError()
+    {
+        return lastError;
+    }
+
+    long lagEntries()
+    {
+        return lagEntries;
+    }
+
+    long lagNanos()
+    {
+        return lagNanos;
+    }
+
+    long committedIndex()
+    {
+        return committedIndex;
+    }
+}

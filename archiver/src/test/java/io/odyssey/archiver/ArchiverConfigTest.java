@@ -1,0 +1,43 @@
+package io.odyssey.archiver;
+
+import io.odyssey.runtime.ConfigurationException;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ArchiverConfigTest
+{
+    @Test
+    void shouldAcceptTheDefaultsAndUseTheEmbeddedDatabaseWithoutAUrl()
+    {
+        final ArchiverConfig config = new ArchiverConfig().conclude();
+        assertThat(config.embeddedDatabase()).isTrue();
+        config.dbUrl = "jdbc:postgresql://db:5432/odyssey";
+        assertThat(config.conclude().embeddedDatabase()).isFalse();
+    }
+
+    @Test
+    void shouldNameTheSettingThatIsWrong()
+    {
+        final ArchiverConfig badUrl = new ArchiverConfig();
+        badUrl.dbUrl = "jdbc:mysql://db/odyssey";
+        assertThatThrownBy(badUrl::conclude).isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("ODYSSEY_ARCHIVER_DB_URL");
+
+        final ArchiverConfig badName = new ArchiverConfig();
+        badName.name = "a name with spaces";
+        assertThatThrownBy(badName::conclude).hasMessageContaining("ODYSSEY_ARCHIVER_NAME");
+
+        final ArchiverConfig badBatch = new ArchiverConfig();
+        badBatch.batchRows = 0;
+        assertThatThrownBy(badBatch::conclude).hasMessageContaining("ODYSSEY_ARCHIVER_BATCH_ROWS");
+    }
+
+    @Test
+    void shouldNotShowThePasswordInTheUrlItLogs()
+    {
+        assertThat(Archiver.redact("jdbc:postgresql://db/odyssey?user=u&password=secret&ssl=true"))
+            .isEqualTo("jdbc:postgresql://db/odyssey?user=u&password=***&ssl=true");
+    }
+}

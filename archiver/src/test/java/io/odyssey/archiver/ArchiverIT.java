@@ -1,0 +1,278 @@
+package io.odyssey.archiver;
+
+import io.odyssey.codecs.TelemetryFrameWriter;
+import io.odyssey.codecs.sbe.DroneStatus;
+import io.odyssey.journal.JournalRetention;
+import io.odyssey.journal.TelemetryJournal;
+import net.openhft.chronicle.queue.RollCycles;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The archiver against a real PostgreSQL with PostGIS (the machine's server, started in a temporary directory): every
+ * journaled frame becomes exactly one row, across restarts, a database outage, a lost position and bad entries.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class ArchiverIT
+{
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static LocalPostgres postgres;
+
+    @TempDir
+    Path journalRoot;
+
+    private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
+    private final TelemetryFrameWriter writer = new TelemetryFrameWriter();
+    private String url;
+    private long sequence;
+
+    @BeforeAll
+    static void startDatabase() throws Exception
+    {
+        postgres = LocalPostgres.start();
+    }
+
+    @AfterAll
+    static void stopDatabase() throws Exception
+    {
+        if (postgres != null)
+        {
+            postgres.close();
+        }
+    }
+
+    @BeforeEach
+    void freshDatabase() throws SQLException
+    {
+        url = postgres.createDatabase("archiver_it_" + DATABASES.incrementAndGet());
+    }
+
+    @Test
+    void shouldArchiveEveryJournaledFrameOnceWithItsValuesAndPositionAcrossARestart() throws Exception
+    {
+        try (TelemetryJournal journal = journal())
+        {
+            append(journal, 7, 500, 52.52, 13.405);
+            try (Archiver archiver = Archiver.launch(config()))
+            {
+                awaitRows(500);
+                assertThat(archiver.rowsArchived()).isEqualTo(500);
+                assertThat(archiver.databaseConnected()).isTrue();
+            }
+            append(journal, 8, 300, 48.85, 2.35);
+            try (Archiver archiver = Archiver.launch(config()))
+            {
+                awaitRows(800);
+                assertThat(archiver.rowsArchived()).as("only the new entries, after the restart").isEqualTo(300);
+                assertThat(archiver.duplicatesSkipped()).isZero();
+            }
+        }
+        assertThat(queryLong("SELECT count(DISTINCT (drone_id, seq)) FROM telemetry")).isEqualTo(800);
+        try (Connection connection = connect(); Statement sql = connection.createStatement();
+            ResultSet row = sql.executeQuery("SELECT t.lat, t.lon, t.alt_m, t.battery_pct, s.name, t.seq, " +
+                "extract(epoch FROM t.received_at - t.time) FROM telemetry t JOIN drone_status s ON s.code = t.status " +
+                "WHERE drone_id = 8 ORDER BY seq DESC LIMIT 1"))
+        {
+            assertThat(row.next()).isTrue();
+            assertThat(row.getDouble(1)).isEqualTo(48.85);
+            assertThat(row.getDouble(2)).isEqualTo(2.35);
+            assertThat(row.getFloat(3)).isEqualTo(120f);
+            assertThat(row.getFloat(4)).isEqualTo(77.5f);
+            assertThat(row.getString(5)).isEqualTo("CRUISING");
+            assertThat(row.getLong(6)).isEqualTo(800);
+            assertThat(row.getDouble(7)).as("received 2 ms after sent").isBetween(0.0019, 0.0021);
+        }
+        // PostGIS: the position is a geography, and a radius query finds the drone.
+        assertThat(queryLong("SELECT count(*) FROM telemetry WHERE ST_DWithin(position, " +
+            "ST_SetSRID(ST_MakePoint(13.405, 52.52), 4326)::geography, 100)")).isEqualTo(500);
+        // Without TimescaleDB: native daily partitions, today's among them.
+        assertThat(queryLong("SELECT count(*) FROM pg_partitioned_table WHERE partrelid = 'telemetry'::regclass")).isEqualTo(1);
+        assertThat(queryLong("SELECT count(*) FROM pg_inherits WHERE inhparent = 'telemetry'::regclass")).isGreaterThanOrEqualTo(5);
+        assertThat(queryLong("SELECT count(*) FROM ONLY telemetry_default")).as("nothing outside the daily partitions").isZero();
+        // Retention of the journal knows how far this archiver got.
+        assertThat(Files.readString(journalRoot.resolve(JournalRetention.ARCHIVED_DIR).resolve("archiver-it.index")))
+            .isEqualTo(Long.toString(queryLong("SELECT journal_index FROM archiver_position WHERE name = 'archiver-it'")));
+    }
+
+    @Test
+    void shouldKeepGoingThroughADatabaseOutageAndCatchUpWithNothingLostOrDoubled() throws Exception
+    {
+        final HttpClient http = HttpClient.newHttpClient();
+        try (TelemetryJournal journal = journal(); Archiver archiver = Archiver.launch(config()))
+        {
+            append(journal, 11, 200, 40.0, -3.7);
+            awaitRows(200);
+
+            postgres.stopServer();
+            try
+            {
+                append(journal, 11, 1_000, 40.1, -3.6);
+                await().atMost(30, TimeUnit.SECONDS).until(() -> !archiver.databaseConnected() &&
+                    archiver.databaseFailures() > 0 && archiver.lagEntries() == 1_000);
+                final HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + archiver.statusPort() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+                assertThat(health.statusCode()).isEqualTo(503);
+                assertThat(health.body()).contains("\"database\":{\"healthy\":false");
+                final String metrics = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + archiver.statusPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).contains("odyssey_archiver_lag_entries{role=\"archiver\"} 1000");
+            }
+            finally
+            {
+                postgres.startServer();
+            }
+            awaitRows(1_200);
+            await().atMost(30, TimeUnit.SECONDS).until(() -> archiver.databaseConnected() && archiver.lagEntries() == 0);
+        }
+        assertThat(queryLong("SELECT count(DISTINCT seq) FROM telemetry WHERE drone_id = 11")).isEqualTo(1_200);
+        assertThat(queryLong("SELECT max(seq) FROM telemetry WHERE drone_id = 11")).isEqualTo(1_200);
+    }
+
+    @Test
+    void shouldSkipRowsAlreadyStoredWhenThePositionWasLostAndCountThem() throws Exception
+    {
+        try (TelemetryJournal journal = journal())
+        {
+            append(journal, 21, 150, 35.0, 139.0);
+            try (Archiver ignored = Archiver.launch(config()))
+            {
+                awaitRows(150);
+            }
+            // As after restoring an older backup of the position table: the journal is read again from its start.
+            execute("UPDATE archiver_position SET journal_index = -1");
+            append(journal, 21, 50, 35.1, 139.1);
+            try (Archiver archiver = Archiver.launch(config()))
+            {
+                awaitRows(200);
+                await().atMost(20, TimeUnit.SECONDS).until(() -> archiver.lagEntries() == 0);
+                assertThat(archiver.duplicatesSkipped()).isEqualTo(150);
+                assertThat(archiver.rowsArchived()).isEqualTo(50);
+            }
+        }
+        assertThat(queryLong("SELECT count(*) FROM telemetry")).isEqualTo(200);
+    }
+
+    @Test
+    void shouldSkipAnUnreadableJournalEntryAndArchiveTheRest() throws Exception
+    {
+        try (TelemetryJournal journal = journal())
+        {
+            append(journal, 31, 10, 1.0, 1.0);
+            final UnsafeBuffer garbage = new UnsafeBuffer(new byte[]{1, 2, 3, 4, 5});
+            journal.appendTelemetry(garbage, 0, 5, System.currentTimeMillis() * 1_000_000L);
+            append(journal, 31, 10, 1.1, 1.1);
+            try (Archiver archiver = Archiver.launch(config()))
+            {
+                awaitRows(20);
+                await().atMost(20, TimeUnit.SECONDS).until(() -> archiver.lagEntries() == 0);
+                assertThat(archiver.rowsArchived()).isEqualTo(20);
+            }
+        }
+    }
+
+    private ArchiverConfig config()
+    {
+        final ArchiverConfig config = new ArchiverConfig();
+        config.name = "archiver-it";
+        config.journalDir = journalRoot.toString();
+        config.dbUrl = url;
+        config.dbUser = "postgres";
+        config.statusPort = 0;
+        config.batchRows = 128;
+        config.maxRetryMs = 500;
+        return config;
+    }
+
+    private TelemetryJournal journal()
+    {
+        return new TelemetryJournal(journalRoot, RollCycles.FAST_HOURLY);
+    }
+
+    /** Appends frames as ingest would: sent 2 ms before they were received, sequences continuing per test. */
+    private void append(final TelemetryJournal journal, final long drone, final int count, final double lat, final double lon)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final long sentAt = System.currentTimeMillis() * 1_000_000L;
+            final int length = writer.telemetry(frame, 0, drone, ++sequence, sentAt, lat, lon, 120f, 90f, 12f, 77.5f,
+                DroneStatus.CRUISING, (byte)0, 0.5f);
+            journal.appendTelemetry(frame, 0, length, sentAt + 2_000_000L);
+        }
+    }
+
+    private void awaitRows(final long rows)
+    {
+        await().atMost(60, TimeUnit.SECONDS).pollInterval(100, TimeUnit.MILLISECONDS).until(() ->
+        {
+            try
+            {
+                return queryLong("SELECT count(*) FROM telemetry") >= rows;
+            }
+            catch (final SQLException ex)
+            {
+                return false; // not migrated yet, or the server is restarting
+            }
+        });
+        assertThat(uncheckedCount()).isEqualTo(rows);
+    }
+
+    private long uncheckedCount()
+    {
+        try
+        {
+            return queryLong("SELECT count(*) FROM telemetry");
+        }
+        catch (final SQLException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private Connection connect() throws SQLException
+    {
+        return DriverManager.getConnection(url, "postgres", "");
+    }
+
+    private long queryLong(final String query) throws SQLException
+    {
+        try (Connection connection = connect(); Statement sql = connection.createStatement();
+            ResultSet row = sql.executeQuery(query))
+        {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    private void execute(final String statement) throws SQLException
+    {
+        try (Connection connection = connect(); Statement sql = connection.createStatement())
+        {
+            sql.execute(statement);
+        }
+    }
+}
