@@ -29,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  * The archiver's loop: read up to a batch of journal entries, write them with one binary {@code COPY} and move this
  * archiver's journal position <em>in the same transaction</em>, commit; repeat. Exactly once: after any failure
  * (crash, lost connection, refused transaction) the tailer goes back to the committed position, so nothing is
- * skipped and nothing is written twice. A unique key on (drone, sequence, time) is the second guard: should rows be
+ * skipped and nothing is written twice. A unique key on (drone, time, sequence) is the second guard: should rows be
  * there already (a position lost with a restored database), the batch goes through a staging table and
  * {@code ON CONFLICT DO NOTHING}, and the duplicates are counted.
  * <p>
@@ -126,6 +126,16 @@ final class JournalArchiver implements Runnable
         }
         recordArchived(true);
         closeConnection();
+    }
+
+    /** One turn of {@link #run} without its error handling: connect if needed, archive a batch (for benchmarks). */
+    int archiveOnce() throws SQLException, IOException
+    {
+        if (connection == null)
+        {
+            connect();
+        }
+        return archiveBatch();
     }
 
     /** Connects, reads this archiver's committed position and moves the tailer just past it. */
@@ -414,7 +424,7 @@ final class JournalArchiver implements Runnable
         }
     }
 
-    private void closeConnection()
+    void closeConnection()
     {
         if (connection != null)
         {

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * started again on the same port and data, to play a database outage. As root, the server runs as {@code postgres}
  * ({@code initdb} refuses root).
  */
-final class LocalPostgres implements AutoCloseable
+public final class LocalPostgres implements AutoCloseable
 {
     private final Path bin;
     private final Path root;
@@ -39,7 +39,7 @@ final class LocalPostgres implements AutoCloseable
         this.asRoot = asRoot;
     }
 
-    static LocalPostgres start() throws Exception
+    public static LocalPostgres start() throws Exception
     {
         final Path bin = findBin();
         final boolean asRoot = "root".equals(System.getProperty("user.name"));
@@ -80,7 +80,7 @@ final class LocalPostgres implements AutoCloseable
             "postgresql-15 and postgresql-15-postgis-3 (./odyssey test does)");
     }
 
-    void startServer() throws Exception
+    public void startServer() throws Exception
     {
         // fsync off: these databases are thrown away, and the tests are not about disk durability.
         exec(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", root.resolve("server.log").toString(),
@@ -88,13 +88,13 @@ final class LocalPostgres implements AutoCloseable
             "-w", "-t", "60", "start");
     }
 
-    void stopServer() throws Exception
+    public void stopServer() throws Exception
     {
         exec(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "-t", "60", "stop");
     }
 
     /** A fresh database for one test, with the URL to reach it. */
-    String createDatabase(final String name) throws SQLException
+    public String createDatabase(final String name) throws SQLException
     {
         try (Connection connection = DriverManager.getConnection(url("postgres"), "postgres", "");
             Statement sql = connection.createStatement())
@@ -104,7 +104,7 @@ final class LocalPostgres implements AutoCloseable
         return url(name);
     }
 
-    String url(final String database)
+    public String url(final String database)
     {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }

@@ -7,6 +7,8 @@ import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.Json;
 import io.odyssey.runtime.Metrics;
 import io.odyssey.runtime.RealTimeClock;
+import io.odyssey.gateway.history.HistoryApi;
+import io.odyssey.gateway.history.HistoryStore;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
@@ -39,6 +41,7 @@ public final class Gateway implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
     private final GridConnection grid;
+    private final HistoryStore history;
     private final FleetFeed feed;
     private final Undertow server;
     private final AutoCloseable sampler;
@@ -47,8 +50,9 @@ public final class Gateway implements AutoCloseable
 
     private Gateway(
         final GridConnection grid, final FleetFeed feed, final Undertow server, final AutoCloseable sampler,
-        final GatewayMetrics metrics)
+        final GatewayMetrics metrics, final HistoryStore history)
     {
+        this.history = history;
         this.grid = grid;
         this.feed = feed;
         this.server = server;
@@ -66,8 +70,13 @@ public final class Gateway implements AutoCloseable
             "clients keep the last known state until it returns");
 
         FleetFeed feed = null;
+        HistoryStore history = null;
         try
         {
+            if (config.dbUrl != null && !config.dbUrl.isBlank())
+            {
+                history = new HistoryStore(config.dbUrl, config.dbUser, config.dbPassword);
+            }
             final RealTimeClock clock = new RealTimeClock();
             feed = new FleetFeed(FleetGrid.fleetMap(grid.client()), clock, metrics);
             feed.start();
@@ -102,6 +111,7 @@ public final class Gateway implements AutoCloseable
                 })
                 .addExactPath("/metrics", exchange ->
                     respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.metrics.renderPrometheus()))
+                .addPrefixPath(HistoryApi.PREFIX, new HistoryApi(history))
                 .addExactPath("/config.json", exchange ->
                     respond(exchange, 200, "application/json", "no-cache", clientConfig(config)))
                 .addPrefixPath("/", dashboard(config));
@@ -113,14 +123,15 @@ public final class Gateway implements AutoCloseable
                 .setHandler(routes)
                 .build();
             server.start();
-            final Gateway gateway = new Gateway(grid, feed, server, metrics.metrics.startSampling(), metrics);
-            LOG.info("gateway listening on http://{}:{}/ (WebSocket /ws/fleet, coalescing {} ms)",
-                config.host, gateway.port(), config.coalesceMs);
+            final Gateway gateway = new Gateway(grid, feed, server, metrics.metrics.startSampling(), metrics, history);
+            LOG.info("gateway listening on http://{}:{}/ (WebSocket /ws/fleet, coalescing {} ms; history API {})",
+                config.host, gateway.port(), config.coalesceMs,
+                history == null ? "off: no ODYSSEY_GATEWAY_DB_URL" : "on " + config.dbUrl.replaceAll("(?i)(password=)[^&]*", "$1***"));
             return gateway;
         }
         catch (final Exception | Error ex)
         {
-            CloseHelper.quietCloseAll(feed, grid);
+            CloseHelper.quietCloseAll(feed, history, grid);
             throw ex;
         }
     }
@@ -217,6 +228,7 @@ public final class Gateway implements AutoCloseable
         CloseHelper.quietClose(sampler);
         server.stop();
         feed.close();
+        CloseHelper.quietClose(history);
         grid.close();
     }
 }

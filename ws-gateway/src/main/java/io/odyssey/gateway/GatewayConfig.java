@@ -25,6 +25,10 @@ public final class GatewayConfig
         "ODYSSEY_MAP_TILE_ATTRIBUTION", "", "Attribution shown with the online tiles");
     public static final Setting UI_DIR = Setting.of(
         "ODYSSEY_UI_DIR", "", "Serve the dashboard from this directory instead of the bundled build (development)");
+    public static final Setting DB_URL = Setting.of("ODYSSEY_GATEWAY_DB_URL", "",
+        "JDBC URL of the archive database for the history API (/api/v1/history); empty = history answers 503");
+    public static final Setting DB_USER = Setting.of("ODYSSEY_GATEWAY_DB_USER", "postgres", "Archive database user");
+    public static final Setting DB_PASSWORD = Setting.of("ODYSSEY_GATEWAY_DB_PASSWORD", "", "Archive database password");
     public static final Setting IO_THREADS = Setting.of("ODYSSEY_GATEWAY_IO_THREADS", "1", "Undertow I/O threads");
     public static final Setting WORKER_THREADS = Setting.of("ODYSSEY_GATEWAY_WORKER_THREADS", "4", "Undertow worker threads");
 
@@ -34,7 +38,7 @@ public final class GatewayConfig
     {
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
         all.addAll(List.of(HOST, PORT, COALESCE_MS, MAX_PENDING_BYTES, STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES, TILE_URL,
-            TILE_ATTRIBUTION, UI_DIR, IO_THREADS, WORKER_THREADS));
+            TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, IO_THREADS, WORKER_THREADS));
         ALL = List.copyOf(all);
     }
 
@@ -49,11 +53,18 @@ public final class GatewayConfig
     public String tileUrl = TILE_URL.get();
     public String tileAttribution = TILE_ATTRIBUTION.get();
     public String uiDir = UI_DIR.get();
+    public String dbUrl = DB_URL.get();
+    public String dbUser = DB_USER.get();
+    public String dbPassword = DB_PASSWORD.get();
     public int ioThreads = IO_THREADS.intValue();
     public int workerThreads = WORKER_THREADS.intValue();
 
     public GatewayConfig conclude()
     {
+        if (dbUrl != null && !dbUrl.isBlank() && !dbUrl.startsWith("jdbc:postgresql:"))
+        {
+            throw DB_URL.invalid(dbUrl, "a jdbc:postgresql: URL, or empty for no history API");
+        }
         if (port < 0 || port > 65535)
         {
             throw PORT.invalid(String.valueOf(port), "a port number (0 = any free port)");
