@@ -5,14 +5,15 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code odyssey-cli}: the command line of a running Odyssey. Exit codes: 0 ok, 2 usage, 3 a server could not be
- * reached or answered with an error.
+ * reached or could not answer, 4 the server refused the request (it says why).
  */
 @Command(
     name = "odyssey-cli",
     mixinStandardHelpOptions = true,
     version = "odyssey-cli 0.1.0",
     description = "Command line for a running Odyssey fleet.",
-    subcommands = {LatencyCommand.class, CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class})
+    subcommands = {LatencyCommand.class, HistoryCommand.class, CommandLine.HelpCommand.class,
+        picocli.AutoComplete.GenerateCompletion.class})
 public final class OdysseyCli
 {
     public static final int EXIT_UNREACHABLE = 3;
@@ -24,7 +25,20 @@ public final class OdysseyCli
 
     public static CommandLine commandLine()
     {
-        return new CommandLine(new OdysseyCli()).setExitCodeExceptionMapper(ex ->
-            ex instanceof CommandLine.ParameterException ? CommandLine.ExitCode.USAGE : EXIT_UNREACHABLE);
+        return new CommandLine(new OdysseyCli())
+            .setExecutionExceptionHandler((ex, command, parsed) ->
+            {
+                // One line a person can act on, not a stack trace: what failed and why.
+                command.getErr().println("odyssey-cli: " + ex.getMessage());
+                if (ex instanceof IllegalArgumentException)
+                {
+                    command.getErr().println("see: odyssey-cli " + command.getCommandSpec().qualifiedName(" ")
+                        .replaceFirst("^odyssey-cli ?", "") + " --help");
+                    return CommandLine.ExitCode.USAGE;
+                }
+                return ex instanceof HistoryCommand.Refused ? HistoryCommand.EXIT_REFUSED : EXIT_UNREACHABLE;
+            })
+            .setExitCodeExceptionMapper(ex ->
+                ex instanceof CommandLine.ParameterException ? CommandLine.ExitCode.USAGE : EXIT_UNREACHABLE);
     }
 }

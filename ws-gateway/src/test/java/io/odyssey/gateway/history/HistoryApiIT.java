@@ -226,6 +226,59 @@ class HistoryApiIT
         assertProblem(get("/api/v1/history/nothing-here"), 404, "not-found", "no such history resource");
     }
 
+    @Test
+    void shouldAnswerTheCliHistoryCommandsAgainstTheRealGateway() throws Exception
+    {
+        final String server = "http://127.0.0.1:" + gateway.port();
+        final String from = T0.toString();
+        final String to = T0.plusSeconds(100).toString();
+
+        final Cli track = cli("history", "track", "42", "--from", from, "--to", to, "--server", server);
+        assertThat(track.exit).isZero();
+        assertThat(track.out).contains("drone 42", "frames          100", "distance flown  1100.8 m",
+            "max altitude    99.0 m", "battery used    9.9 %");
+
+        final Path gpx = Files.createTempFile("track-", ".gpx");
+        final Cli export = cli("history", "track", "42", "--from", from, "--to", to, "--format", "gpx", "--out",
+            gpx.toString(), "--server", server);
+        assertThat(export.exit).isZero();
+        assertThat(Files.readString(gpx).split("<trkpt ", -1).length - 1).isEqualTo(100);
+        Files.delete(gpx);
+
+        final Cli fleet = cli("history", "fleet", "--at", T0.plusSeconds(30).toString(), "--server", server);
+        assertThat(fleet.exit).isZero();
+        assertThat(fleet.out).contains("2 drones").containsPattern("\\s42 CRUISING\\s+52\\.00300").contains("HOVERING");
+
+        final Cli near = cli("history", "near", "52.0,13.0,100", "--from", from, "--to", to, "--json", "--server", server);
+        assertThat(near.exit).isZero();
+        assertThat(ids(JSON.readTree(near.out).path("drones"))).containsExactly(42L);
+
+        final Cli unknown = cli("history", "track", "999", "--last", "1h", "--server", server);
+        assertThat(unknown.exit).as("refused: exit 4").isEqualTo(4);
+        assertThat(unknown.err).contains("drone 999 has no archived telemetry");
+
+        final Cli badAge = cli("history", "track", "42", "--last", "yesterday", "--server", server);
+        assertThat(badAge.exit).as("usage: exit 2").isEqualTo(2);
+        assertThat(badAge.err).contains("--last takes an ISO-8601 instant or an age");
+
+        final Cli nobody = cli("history", "fleet", "--at", "1m", "--server", "http://127.0.0.1:1");
+        assertThat(nobody.exit).as("unreachable: exit 3").isEqualTo(3);
+    }
+
+    private record Cli(int exit, String out, String err)
+    {
+    }
+
+    private static Cli cli(final String... args)
+    {
+        final java.io.StringWriter out = new java.io.StringWriter();
+        final java.io.StringWriter err = new java.io.StringWriter();
+        final picocli.CommandLine command = io.odyssey.cli.OdysseyCli.commandLine()
+            .setOut(new java.io.PrintWriter(out, true)).setErr(new java.io.PrintWriter(err, true));
+        final int exit = command.execute(args);
+        return new Cli(exit, out.toString(), err.toString());
+    }
+
     private static void assertProblem(final HttpResponse<String> response, final int status, final String type,
         final String detail) throws Exception
     {
