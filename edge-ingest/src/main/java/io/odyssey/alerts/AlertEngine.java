@@ -1,0 +1,405 @@
+package io.odyssey.alerts;
+
+import org.agrona.collections.Long2LongHashMap;
+
+import java.util.Arrays;
+
+/**
+ * Evaluates every alert rule as telemetry arrives, deterministically: the same frames in the same order (with the same
+ * receive times, and the same ticks) raise and clear the same alerts, which is what makes a journal replay reproduce
+ * a live run. Time is data time (the receive times ingest journaled), never the wall clock.
+ * <p>
+ * Per frame nothing is allocated: per-drone state lives in primitive arrays indexed by a slot, neighbours for the
+ * separation check come from a spatial hash (cells about one horizontal minimum wide, intrusive doubly linked lists
+ * through the slots), and the pairs in conflict are kept in a small fixed list per drone. Single-threaded.
+ * <p>
+ * Separation is checked among the drones this engine sees, i.e. those of one ingest node.
+ */
+public final class AlertEngine
+{
+    /** Pairs in conflict one drone can take part in at once; further ones are not tracked (and counted). */
+    static final int MAX_PARTNERS = 8;
+    private static final int NONE = -1;
+    private static final double METRES_PER_DEGREE_LAT = 111_320.0;
+    private static final double EARTH_RADIUS_M = 6_371_008.8;
+    private static final double SEPARATION_CLEAR_MARGIN = 1.2;
+    private static final int GROUNDED = 0;
+
+    private final AlertRules rules;
+    private final AlertSink sink;
+    private final Long2LongHashMap slots;
+    private final long[] ids;
+    private final double[] lats;
+    private final double[] lons;
+    private final float[] alts;
+    private final int[] statuses;
+    private final long[] lastHeardNanos;
+    private final long[] lastSentNanos;
+    private final long[] lastIndex;
+    private final int[] active;
+    private final int[] partners;
+    private final int[] partnerCounts;
+    private final long[] cells;
+    private final int[] nextInCell;
+    private final int[] prevInCell;
+    private final Long2LongHashMap cellHeads = new Long2LongHashMap(NONE);
+    private final double cellDegreesLat;
+    private int size;
+    private long untrackedPairs;
+    private long tableFull;
+
+    public AlertEngine(final AlertRules rules, final int capacity, final AlertSink sink)
+    {
+        this.rules = rules;
+        this.sink = sink;
+        this.slots = new Long2LongHashMap(capacity * 2, 0.65f, NONE);
+        ids = new long[capacity];
+        lats = new double[capacity];
+        lons = new double[capacity];
+        alts = new float[capacity];
+        statuses = new int[capacity];
+        lastHeardNanos = new long[capacity];
+        lastSentNanos = new long[capacity];
+        lastIndex = new long[capacity];
+        active = new int[capacity];
+        partners = new int[capacity * MAX_PARTNERS];
+        partnerCounts = new int[capacity];
+        cells = new long[capacity];
+        nextInCell = new int[capacity];
+        prevInCell = new int[capacity];
+        cellDegreesLat = Math.max(rules.separationHorizontalM(), 1.0) / METRES_PER_DEGREE_LAT;
+    }
+
+    /**
+     * One accepted telemetry frame, in journal order.
+     *
+     * @param status the SBE status code (0 = GROUNDED).
+     */
+    public void onTelemetry(final long journalIndex, final long receivedAtNanos, final long droneId, final long sentAtNanos,
+        final double lat, final double lon, final float alt, final float battery, final int status)
+    {
+        int slot = (int)slots.get(droneId);
+        final boolean first = slot == NONE;
+        if (first)
+        {
+            if (size == ids.length)
+            {
+                tableFull++;
+                return;
+            }
+            slot = size++;
+            slots.put(droneId, slot);
+            ids[slot] = droneId;
+            cells[slot] = Long.MIN_VALUE;
+            nextInCell[slot] = NONE;
+            prevInCell[slot] = NONE;
+        }
+        final double previousLat = lats[slot];
+        final double previousLon = lons[slot];
+        final long previousSent = lastSentNanos[slot];
+        lats[slot] = lat;
+        lons[slot] = lon;
+        alts[slot] = alt;
+        statuses[slot] = status;
+        lastHeardNanos[slot] = receivedAtNanos;
+        lastSentNanos[slot] = sentAtNanos;
+        lastIndex[slot] = journalIndex;
+
+        if (isActive(slot, AlertType.LOST_LINK))
+        {
+            clear(slot, AlertType.LOST_LINK, 0, receivedAtNanos, journalIndex, 0);
+        }
+        checkBattery(slot, battery, receivedAtNanos, journalIndex);
+        if (!first)
+        {
+            checkJump(slot, previousLat, previousLon, previousSent, receivedAtNanos, journalIndex);
+        }
+        checkGeofences(slot, receivedAtNanos, journalIndex);
+        moveInSpatialHash(slot);
+        checkSeparation(slot, receivedAtNanos, journalIndex);
+    }
+
+    /**
+     * Advances data time: raises LOST_LINK for every drone silent longer than the timeout. The alert's time is when
+     * the silence crossed the timeout, not when the tick happened, so it does not depend on how often ticks come.
+     */
+    public void tick(final long nowNanos)
+    {
+        for (int slot = 0; slot < size; slot++)
+        {
+            if (!isActive(slot, AlertType.LOST_LINK) && nowNanos - lastHeardNanos[slot] > rules.lostLinkNanos())
+            {
+                raise(slot, AlertType.LOST_LINK, 0, lastHeardNanos[slot] + rules.lostLinkNanos(), lastIndex[slot],
+                    rules.lostLinkNanos() / 1e9);
+            }
+        }
+    }
+
+    private void checkBattery(final int slot, final float battery, final long at, final long index)
+    {
+        if (!isActive(slot, AlertType.LOW_BATTERY))
+        {
+            if (battery < rules.lowBatteryPct())
+            {
+                raise(slot, AlertType.LOW_BATTERY, 0, at, index, battery);
+            }
+        }
+        else if (battery >= rules.lowBatteryPct() + rules.batteryHysteresisPct())
+        {
+            clear(slot, AlertType.LOW_BATTERY, 0, at, index, battery);
+        }
+    }
+
+    private void checkJump(final int slot, final double previousLat, final double previousLon, final long previousSent,
+        final long at, final long index)
+    {
+        final long dtNanos = lastSentNanos[slot] - previousSent;
+        if (dtNanos <= 0)
+        {
+            return;
+        }
+        final double speed = distanceM(previousLat, previousLon, lats[slot], lons[slot]) / (dtNanos / 1e9);
+        if (speed > rules.maxPlausibleSpeedMps())
+        {
+            if (!isActive(slot, AlertType.IMPLAUSIBLE_JUMP))
+            {
+                raise(slot, AlertType.IMPLAUSIBLE_JUMP, 0, at, index, speed);
+            }
+        }
+        else if (isActive(slot, AlertType.IMPLAUSIBLE_JUMP))
+        {
+            clear(slot, AlertType.IMPLAUSIBLE_JUMP, 0, at, index, speed);
+        }
+    }
+
+    private void checkGeofences(final int slot, final long at, final long index)
+    {
+        if (rules.keepIn().isEmpty() && rules.keepOut().isEmpty())
+        {
+            return;
+        }
+        final boolean breach = outOfBounds(lats[slot], lons[slot]);
+        if (breach && !isActive(slot, AlertType.GEOFENCE_BREACH))
+        {
+            raise(slot, AlertType.GEOFENCE_BREACH, 0, at, index, Double.NaN);
+        }
+        else if (!breach && isActive(slot, AlertType.GEOFENCE_BREACH))
+        {
+            clear(slot, AlertType.GEOFENCE_BREACH, 0, at, index, Double.NaN);
+        }
+    }
+
+    private boolean outOfBounds(final double lat, final double lon)
+    {
+        boolean inside = rules.keepIn().isEmpty();
+        for (int i = 0, n = rules.keepIn().size(); i < n && !inside; i++)
+        {
+            inside = rules.keepIn().get(i).contains(lat, lon);
+        }
+        if (!inside)
+        {
+            return true;
+        }
+        for (int i = 0, n = rules.keepOut().size(); i < n; i++)
+        {
+            if (rules.keepOut().get(i).contains(lat, lon))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Conflicts that ended, then new ones among the drones in the 3 x 3 cells around this one. */
+    private void checkSeparation(final int slot, final long at, final long index)
+    {
+        for (int k = partnerCounts[slot] - 1; k >= 0; k--)
+        {
+            final int other = partners[slot * MAX_PARTNERS + k];
+            final double horizontal = distanceM(lats[slot], lons[slot], lats[other], lons[other]);
+            if (horizontal >= rules.separationHorizontalM() * SEPARATION_CLEAR_MARGIN ||
+                Math.abs(alts[slot] - alts[other]) >= rules.separationVerticalM() * SEPARATION_CLEAR_MARGIN ||
+                statuses[slot] == GROUNDED || statuses[other] == GROUNDED)
+            {
+                final int low = ids[slot] < ids[other] ? slot : other;
+                final int high = low == slot ? other : slot;
+                removePartner(slot, other);
+                removePartner(other, slot);
+                sink.cleared(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index, horizontal);
+            }
+        }
+        if (statuses[slot] == GROUNDED)
+        {
+            return;
+        }
+        final long cellLat = (long)Math.floor(lats[slot] / cellDegreesLat);
+        final double cellDegreesLon = cellDegreesLon(lats[slot]);
+        final long cellLon = (long)Math.floor(lons[slot] / cellDegreesLon);
+        for (long dLat = -1; dLat <= 1; dLat++)
+        {
+            for (long dLon = -1; dLon <= 1; dLon++)
+            {
+                for (int other = (int)cellHeads.get(cellKey(cellLat + dLat, cellLon + dLon)); other != NONE;
+                    other = nextInCell[other])
+                {
+                    if (other != slot && statuses[other] != GROUNDED && !hasPartner(slot, other) &&
+                        Math.abs(alts[slot] - alts[other]) < rules.separationVerticalM())
+                    {
+                        final double horizontal = distanceM(lats[slot], lons[slot], lats[other], lons[other]);
+                        if (horizontal < rules.separationHorizontalM())
+                        {
+                            if (partnerCounts[slot] == MAX_PARTNERS || partnerCounts[other] == MAX_PARTNERS)
+                            {
+                                untrackedPairs++;
+                                continue;
+                            }
+                            partners[slot * MAX_PARTNERS + partnerCounts[slot]++] = other;
+                            partners[other * MAX_PARTNERS + partnerCounts[other]++] = slot;
+                            final int low = ids[slot] < ids[other] ? slot : other;
+                            final int high = low == slot ? other : slot;
+                            sink.raised(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index, horizontal);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private boolean hasPartner(final int slot, final int other)
+    {
+        for (int k = 0, n = partnerCounts[slot]; k < n; k++)
+        {
+            if (partners[slot * MAX_PARTNERS + k] == other)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void removePartner(final int slot, final int other)
+    {
+        final int base = slot * MAX_PARTNERS;
+        for (int k = 0, n = partnerCounts[slot]; k < n; k++)
+        {
+            if (partners[base + k] == other)
+            {
+                partners[base + k] = partners[base + n - 1];
+                partnerCounts[slot]--;
+                return;
+            }
+        }
+    }
+
+    private void moveInSpatialHash(final int slot)
+    {
+        final long cell = cellKey((long)Math.floor(lats[slot] / cellDegreesLat),
+            (long)Math.floor(lons[slot] / cellDegreesLon(lats[slot])));
+        if (cell == cells[slot])
+        {
+            return;
+        }
+        if (cells[slot] != Long.MIN_VALUE)
+        {
+            // Unlink from the old cell.
+            final int prev = prevInCell[slot];
+            final int next = nextInCell[slot];
+            if (prev == NONE)
+            {
+                if (next == NONE)
+                {
+                    cellHeads.remove(cells[slot]);
+                }
+                else
+                {
+                    cellHeads.put(cells[slot], next);
+                }
+            }
+            else
+            {
+                nextInCell[prev] = next;
+            }
+            if (next != NONE)
+            {
+                prevInCell[next] = prev;
+            }
+        }
+        final int head = (int)cellHeads.get(cell);
+        nextInCell[slot] = head;
+        prevInCell[slot] = NONE;
+        if (head != NONE)
+        {
+            prevInCell[head] = slot;
+        }
+        cellHeads.put(cell, slot);
+        cells[slot] = cell;
+    }
+
+    /** Cells are as wide as the horizontal minimum in metres, so any conflict is within the 3 x 3 block. */
+    private double cellDegreesLon(final double lat)
+    {
+        return cellDegreesLat / Math.max(Math.cos(Math.toRadians(lat)), 0.01);
+    }
+
+    private static long cellKey(final long cellLat, final long cellLon)
+    {
+        return (cellLat << 32) ^ (cellLon & 0xFFFF_FFFFL);
+    }
+
+    private boolean isActive(final int slot, final AlertType type)
+    {
+        return (active[slot] & (1 << type.ordinal())) != 0;
+    }
+
+    private void raise(final int slot, final AlertType type, final long other, final long at, final long index,
+        final double value)
+    {
+        active[slot] |= 1 << type.ordinal();
+        sink.raised(type, ids[slot], other, at, index, value);
+    }
+
+    private void clear(final int slot, final AlertType type, final long other, final long at, final long index,
+        final double value)
+    {
+        active[slot] &= ~(1 << type.ordinal());
+        sink.cleared(type, ids[slot], other, at, index, value);
+    }
+
+    /** Great-circle distance (haversine), metres. */
+    static double distanceM(final double lat1, final double lon1, final double lat2, final double lon2)
+    {
+        final double dLat = Math.toRadians(lat2 - lat1);
+        final double dLon = Math.toRadians(lon2 - lon1);
+        final double sinLat = Math.sin(dLat / 2);
+        final double sinLon = Math.sin(dLon / 2);
+        final double a = sinLat * sinLat + Math.cos(Math.toRadians(lat1)) * Math.cos(Math.toRadians(lat2)) * sinLon * sinLon;
+        return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1.0, Math.sqrt(a)));
+    }
+
+    public int drones()
+    {
+        return size;
+    }
+
+    /** Conflicting pairs not tracked because a drone already had {@link #MAX_PARTNERS} conflicts. */
+    public long untrackedPairs()
+    {
+        return untrackedPairs;
+    }
+
+    /** Frames from drones beyond the engine's capacity, not evaluated. */
+    public long tableFull()
+    {
+        return tableFull;
+    }
+
+    /** Clears the engine's memory (for a replay that starts over). */
+    public void reset()
+    {
+        slots.clear();
+        cellHeads.clear();
+        Arrays.fill(active, 0);
+        Arrays.fill(partnerCounts, 0);
+        size = 0;
+    }
+}

@@ -1,0 +1,236 @@
+package io.odyssey.alerts;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AlertEngineTest
+{
+    private static final long SECOND = 1_000_000_000L;
+    private static final int CRUISING = 2;
+    private static final int GROUNDED = 0;
+    /** About 50 m of latitude. */
+    private static final double FIFTY_M = 50 / 111_195.0;
+
+    private final List<String> events = new ArrayList<>();
+    private final AlertSink recorder = new AlertSink()
+    {
+        public void raised(final AlertType type, final long drone, final long other, final long at, final long index,
+            final double value)
+        {
+            events.add(String.format(Locale.ROOT, "raised %s %d %d at=%d index=%d value=%.1f", type, drone, other, at,
+                index, value));
+        }
+
+        public void cleared(final AlertType type, final long drone, final long other, final long at, final long index,
+            final double value)
+        {
+            events.add(String.format(Locale.ROOT, "cleared %s %d %d at=%d index=%d value=%.1f", type, drone, other, at,
+                index, value));
+        }
+    };
+
+    private static AlertRules rules(final List<Polygon> keepIn, final List<Polygon> keepOut)
+    {
+        return new AlertRules(20, 5, 5 * SECOND, 50, 30, 150, keepIn, keepOut);
+    }
+
+    private final AlertEngine engine = new AlertEngine(rules(List.of(), List.of()), 1_000, recorder);
+    private long index;
+
+    private void frame(final long drone, final long atSeconds, final double lat, final double lon, final float alt,
+        final float battery, final int status)
+    {
+        engine.onTelemetry(++index, atSeconds * SECOND, drone, atSeconds * SECOND, lat, lon, alt, battery, status);
+    }
+
+    @Test
+    void shouldRaiseLowBatteryOnceAndClearItOnlyAboveTheHysteresis()
+    {
+        frame(1, 1, 52, 13, 100, 21, CRUISING);
+        frame(1, 2, 52, 13, 100, 19.5f, CRUISING);
+        frame(1, 3, 52, 13, 100, 18, CRUISING);
+        frame(1, 4, 52, 13, 100, 22, CRUISING);
+        frame(1, 5, 52, 13, 100, 19, CRUISING);
+        frame(1, 6, 52, 13, 100, 25, CRUISING);
+        frame(1, 7, 52, 13, 100, 24, CRUISING);
+        assertThat(events).containsExactly(
+            "raised LOW_BATTERY 1 0 at=" + 2 * SECOND + " index=2 value=19.5",
+            "cleared LOW_BATTERY 1 0 at=" + 6 * SECOND + " index=6 value=25.0");
+    }
+
+    @Test
+    void shouldRaiseLostLinkAtTheMomentTheSilenceCrossedTheTimeoutAndClearItWithTheNextFrame()
+    {
+        frame(1, 10, 52, 13, 100, 80, CRUISING);
+        frame(2, 12, 52.1, 13, 100, 80, CRUISING);
+        engine.tick(14 * SECOND);
+        assertThat(events).isEmpty();
+        engine.tick(16 * SECOND);
+        engine.tick(30 * SECOND);
+        frame(1, 31, 52, 13, 100, 80, CRUISING);
+        assertThat(events).containsExactly(
+            "raised LOST_LINK 1 0 at=" + 15 * SECOND + " index=1 value=5.0",
+            "raised LOST_LINK 2 0 at=" + 17 * SECOND + " index=2 value=5.0",
+            "cleared LOST_LINK 1 0 at=" + 31 * SECOND + " index=3 value=0.0");
+    }
+
+    @Test
+    void shouldRaiseAnImplausibleJumpAndClearItWithTheNextPlausibleFrame()
+    {
+        frame(1, 1, 52.0, 13.0, 100, 80, CRUISING);
+        frame(1, 2, 52.0001, 13.0, 100, 80, CRUISING);
+        frame(1, 3, 52.1, 13.0, 100, 80, CRUISING);
+        frame(1, 4, 52.1001, 13.0, 100, 80, CRUISING);
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0)).startsWith("raised IMPLAUSIBLE_JUMP 1 0 at=" + 3 * SECOND + " index=3 value=11108");
+        assertThat(events.get(1)).startsWith("cleared IMPLAUSIBLE_JUMP 1 0 at=" + 4 * SECOND + " index=4 value=11.1");
+    }
+
+    @Test
+    void shouldRaiseAGeofenceBreachOutsideTheKeepInOrInsideAKeepOut()
+    {
+        final Polygon area = new Polygon("area", new double[]{13.0, 13.1, 13.1, 13.0}, new double[]{52.0, 52.0, 52.1, 52.1});
+        final Polygon airport = new Polygon("airport", new double[]{13.04, 13.06, 13.06, 13.04},
+            new double[]{52.04, 52.04, 52.06, 52.06});
+        final AlertEngine fenced = new AlertEngine(rules(List.of(area), List.of(airport)), 10, recorder);
+        fenced.onTelemetry(1, SECOND, 7, SECOND, 52.01, 13.01, 50, 80, CRUISING);
+        fenced.onTelemetry(2, 30 * SECOND, 7, 30 * SECOND, 52.01, 13.0001, 50, 80, CRUISING);
+        fenced.onTelemetry(3, 40 * SECOND, 7, 40 * SECOND, 52.01, 12.999, 50, 80, CRUISING);
+        fenced.onTelemetry(4, 41 * SECOND, 7, 41 * SECOND, 52.01, 12.9989, 50, 80, CRUISING);
+        fenced.onTelemetry(5, 60 * SECOND, 7, 60 * SECOND, 52.03, 13.03, 50, 80, CRUISING);
+        fenced.onTelemetry(6, 90 * SECOND, 7, 90 * SECOND, 52.05, 13.05, 50, 80, CRUISING);
+        fenced.onTelemetry(7, 120 * SECOND, 7, 120 * SECOND, 52.07, 13.07, 50, 80, CRUISING);
+        assertThat(events.stream().filter(e -> e.contains("GEOFENCE"))).containsExactly(
+            "raised GEOFENCE_BREACH 7 0 at=" + 40 * SECOND + " index=3 value=NaN",
+            "cleared GEOFENCE_BREACH 7 0 at=" + 60 * SECOND + " index=5 value=NaN",
+            "raised GEOFENCE_BREACH 7 0 at=" + 90 * SECOND + " index=6 value=NaN",
+            "cleared GEOFENCE_BREACH 7 0 at=" + 120 * SECOND + " index=7 value=NaN");
+    }
+
+    @Test
+    void shouldRaiseLossOfSeparationOncePerPairAndClearItWithAMargin()
+    {
+        frame(1, 1, 52.0, 13.0, 100, 80, CRUISING);
+        frame(2, 1, 52.0 + 0.6 * FIFTY_M, 13.0, 110, 80, CRUISING);     // 30 m, 10 m apart: conflict
+        frame(1, 2, 52.0, 13.0, 100, 80, CRUISING);
+        frame(2, 2, 52.0 + 1.1 * FIFTY_M, 13.0, 110, 80, CRUISING);     // 55 m: within the clearing margin
+        frame(2, 3, 52.0 + 1.3 * FIFTY_M, 13.0, 110, 80, CRUISING);     // 65 m: clear
+        frame(3, 3, 52.0, 13.0 + 0.0002, 200, 80, CRUISING);             // close but 100 m higher: no conflict
+        frame(4, 3, 52.0, 13.0 + 0.0001, 100, 80, GROUNDED);             // on the ground: never
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0)).startsWith("raised LOSS_OF_SEPARATION 1 2 at=" + SECOND + " index=2 value=30.0");
+        assertThat(events.get(1)).startsWith("cleared LOSS_OF_SEPARATION 1 2 at=" + 3 * SECOND + " index=5 value=65.0");
+    }
+
+    @Test
+    void shouldFindConflictsAcrossCellBordersAmongManyDronesLikeABruteForceCheck()
+    {
+        final Random random = new Random(7);
+        final int drones = 300;
+        final double[] lat = new double[drones];
+        final double[] lon = new double[drones];
+        final float[] alt = new float[drones];
+        for (int d = 0; d < drones; d++)
+        {
+            lat[d] = 52.0 + random.nextDouble() * 0.01;
+            lon[d] = 13.0 + random.nextDouble() * 0.01;
+            alt[d] = 100 + random.nextInt(60);
+            frame(d + 1, 1, lat[d], lon[d], alt[d], 80, CRUISING);
+        }
+        long expected = 0;
+        for (int a = 0; a < drones; a++)
+        {
+            for (int b = a + 1; b < drones; b++)
+            {
+                if (AlertEngine.distanceM(lat[a], lon[a], lat[b], lon[b]) < 50 && Math.abs(alt[a] - alt[b]) < 30)
+                {
+                    expected++;
+                }
+            }
+        }
+        assertThat(expected).as("the random fleet has conflicts to find").isGreaterThan(20);
+        assertThat(events.stream().filter(e -> e.startsWith("raised LOSS_OF_SEPARATION")).count()).isEqualTo(expected);
+        assertThat(engine.untrackedPairs()).isZero();
+    }
+
+    @Test
+    void shouldRaiseTheSameAlertsFromTheSameFramesAndTicks()
+    {
+        final List<String> first = run();
+        events.clear();
+        final List<String> second = run();
+        assertThat(first).isNotEmpty().isEqualTo(second);
+    }
+
+    private List<String> run()
+    {
+        final AlertEngine fresh = new AlertEngine(rules(List.of(), List.of()), 100, recorder);
+        final Random random = new Random(42);
+        for (int t = 0; t < 200; t++)
+        {
+            for (int d = 1; d <= 20; d++)
+            {
+                if (random.nextInt(10) > 0)
+                {
+                    fresh.onTelemetry(t * 20L + d, t * SECOND / 2 + d, d, t * SECOND / 2 + d,
+                        52 + random.nextDouble() * 0.002, 13 + random.nextDouble() * 0.002, 100 + random.nextInt(40),
+                        30 - t * 0.1f, CRUISING);
+                }
+            }
+            fresh.tick(t * SECOND / 2);
+        }
+        return new ArrayList<>(events);
+    }
+
+    @Test
+    void shouldNotAllocatePerFrame()
+    {
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final AlertSink quiet = new AlertSink()
+        {
+            public void raised(final AlertType t, final long d, final long o, final long a, final long i, final double v)
+            {
+            }
+
+            public void cleared(final AlertType t, final long d, final long o, final long a, final long i, final double v)
+            {
+            }
+        };
+        final AlertEngine busy = new AlertEngine(rules(List.of(), List.of()), 2_000, quiet);
+        final Runnable round = new Runnable()
+        {
+            long t;
+
+            public void run()
+            {
+                t++;
+                for (int d = 1; d <= 1_000; d++)
+                {
+                    // Drones in a 100 x 10 grid 30 m apart, drifting: cells change, conflicts come and go.
+                    final double lat = 52.0 + (d % 100) * 0.0003 + (t % 7) * 0.00005;
+                    final double lon = 13.0 + (d / 100) * 0.0005;
+                    busy.onTelemetry(t * 1_000 + d, t * SECOND / 10, d, t * SECOND / 10, lat, lon, 100, 50, CRUISING);
+                }
+                busy.tick(t * SECOND / 10);
+            }
+        };
+        for (int warmUp = 0; warmUp < 2_000; warmUp++)
+        {
+            round.run();
+        }
+        final long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+        for (int measured = 0; measured < 100; measured++)
+        {
+            round.run();
+        }
+        final long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        assertThat(allocated).as("bytes allocated for 100,000 frames").isLessThan(64 * 1024);
+    }
+}
