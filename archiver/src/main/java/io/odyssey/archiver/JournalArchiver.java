@@ -3,6 +3,7 @@ package io.odyssey.archiver;
 import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.codecs.sbe.TelemetryDecoder;
 import io.odyssey.journal.JournalEntry;
+import io.odyssey.journal.JournalLayout;
 import io.odyssey.journal.JournalRetention;
 import io.odyssey.runtime.RateLimitedLog;
 import io.odyssey.runtime.RealTimeClock;
@@ -414,7 +415,7 @@ final class JournalArchiver implements Runnable
         }
         try
         {
-            JournalRetention.recordArchived(journalRoot, config.name, index);
+            JournalRetention.recordArchived(journalRoot, JournalLayout.TELEMETRY, config.name, index);
             lastRecordedIndex = index;
             lastRecordNs = now;
         }

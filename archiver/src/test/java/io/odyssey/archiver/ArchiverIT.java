@@ -113,7 +113,7 @@ class ArchiverIT
         assertThat(queryLong("SELECT count(*) FROM pg_inherits WHERE inhparent = 'telemetry'::regclass")).isGreaterThanOrEqualTo(5);
         assertThat(queryLong("SELECT count(*) FROM ONLY telemetry_default")).as("nothing outside the daily partitions").isZero();
         // Retention of the journal knows how far this archiver got.
-        assertThat(Files.readString(journalRoot.resolve(JournalRetention.ARCHIVED_DIR).resolve("archiver-it.index")))
+        assertThat(Files.readString(journalRoot.resolve(JournalRetention.ARCHIVED_DIR).resolve("telemetry").resolve("archiver-it.index")))
             .isEqualTo(Long.toString(queryLong("SELECT journal_index FROM archiver_position WHERE name = 'archiver-it'")));
     }
 

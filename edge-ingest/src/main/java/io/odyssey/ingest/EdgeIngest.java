@@ -5,6 +5,8 @@ import io.aeron.status.ChannelEndpointStatus;
 import io.odyssey.codecs.RejectReason;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.GridConnection;
+import io.odyssey.alerts.AlertMonitor;
+import io.odyssey.journal.AlertJournal;
 import io.odyssey.journal.JournalRetention;
 import io.odyssey.journal.TelemetryJournal;
 import io.odyssey.runtime.AeronTransport;
@@ -50,6 +52,9 @@ public final class EdgeIngest implements AutoCloseable
     private final GridConnection grid;
     private final GridBatchWriter gridWriter;
     private final TelemetryJournal journal;
+    private final AlertJournal alertJournal;
+    private final AlertMonitor alertMonitor;
+    private final Thread alertThread;
     private final ScheduledExecutorService housekeeping;
     private final TelemetryIngestAgent agent;
     private final AgentRunner runner;
@@ -64,6 +69,9 @@ public final class EdgeIngest implements AutoCloseable
         final GridConnection grid,
         final GridBatchWriter gridWriter,
         final TelemetryJournal journal,
+        final AlertJournal alertJournal,
+        final AlertMonitor alertMonitor,
+        final Thread alertThread,
         final ScheduledExecutorService housekeeping,
         final TelemetryIngestAgent agent,
         final AgentRunner runner,
@@ -76,6 +84,9 @@ public final class EdgeIngest implements AutoCloseable
         this.grid = grid;
         this.gridWriter = gridWriter;
         this.journal = journal;
+        this.alertJournal = alertJournal;
+        this.alertMonitor = alertMonitor;
+        this.alertThread = alertThread;
         this.housekeeping = housekeeping;
         this.agent = agent;
         this.runner = runner;
@@ -104,15 +115,19 @@ public final class EdgeIngest implements AutoCloseable
         GridBatchWriter gridWriter = null;
         AgentRunner runner = null;
         TelemetryJournal journal = null;
+        AlertJournal alertJournal = null;
+        Thread alertThread = null;
+        AlertMonitor alertMonitor = null;
         ScheduledExecutorService housekeeping = null;
         try
         {
             final Path journalRoot = config.journalRoot();
             journal = new TelemetryJournal(journalRoot, config.rollCycle());
+            alertJournal = new AlertJournal(journalRoot, config.rollCycle());
             LOG.info("journal open at {} (roll cycle {}, retention {})", journalRoot, config.journalRollCycle,
                 config.journalRetentionHours == 0 ? "forever" : config.journalRetentionHours + " h");
-            final JournalRetention retention = new JournalRetention(journal, config.journalRetentionHours,
-                System::currentTimeMillis);
+            final JournalRetention retention = new JournalRetention(journalRoot, config.journalRetentionHours,
+                System::currentTimeMillis, journal.telemetryQueue(), journal.quarantineQueue(), alertJournal.queue());
             housekeeping = Executors.newSingleThreadScheduledExecutor(runnable ->
             {
                 final Thread thread = new Thread(runnable, "ingest-journal-retention");
@@ -151,11 +166,22 @@ public final class EdgeIngest implements AutoCloseable
             checks.put("agent", () -> agentRunner.isClosed() ? HealthCheck.Result.down("stopped") :
                 HealthCheck.Result.up("running"));
             AgentRunner.startOnThread(runner);
+            // Alerts are evaluated off the hot path, from the journal the agent appends to.
+            final RealTimeClock wallClock = new RealTimeClock();
+            alertMonitor = new AlertMonitor(config.alertRules(), config.maxDrones, journal.telemetryQueue(), alertJournal,
+                FleetGrid.alertsMap(grid.client()), config.nodeId, journalRoot, wallClock::nanoTime, metrics.alertsRaised,
+                metrics.alertsCleared);
+            alertThread = new Thread(alertMonitor, "ingest-alerts");
+            alertThread.setDaemon(true);
+            alertThread.start();
+            final Thread alerts = alertThread;
+            checks.put("alerts", () -> alerts.isAlive() ? HealthCheck.Result.up("evaluating") :
+                HealthCheck.Result.down("the alert monitor stopped (see the log)"));
             final StatusServer status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics, checks);
             LOG.info("ingest node {} receiving telemetry on udp {} stream {}, flushing to the grid every {} ms, " +
                 "room for {} drones", config.nodeId, config.endpoint, config.streamId, config.flushIntervalMs, config.maxDrones);
-            return new EdgeIngest(transport, subscription, grid, gridWriter, journal, housekeeping, agent, runner, status,
-                metrics, table);
+            return new EdgeIngest(transport, subscription, grid, gridWriter, journal, alertJournal, alertMonitor, alertThread,
+                housekeeping, agent, runner, status, metrics, table);
         }
         catch (final Exception | Error ex)
         {
@@ -163,7 +189,12 @@ public final class EdgeIngest implements AutoCloseable
             {
                 housekeeping.shutdownNow();
             }
-            CloseHelper.quietCloseAll(runner, gridWriter, journal, transport, grid);
+            if (alertMonitor != null)
+            {
+                alertMonitor.stop();
+                alertThread.join(5_000);
+            }
+            CloseHelper.quietCloseAll(runner, gridWriter, journal, alertJournal, transport, grid);
             throw ex;
         }
     }
@@ -177,6 +208,16 @@ public final class EdgeIngest implements AutoCloseable
                 ChannelEndpointStatus.status(channelStatus));
         }
         return HealthCheck.Result.up("udp " + endpoint + ", " + subscription.imageCount() + " sender(s)");
+    }
+
+    public long alertsRaised()
+    {
+        return metrics.alertsRaised.get();
+    }
+
+    public long alertsCleared()
+    {
+        return metrics.alertsCleared.get();
     }
 
     /** Accepted telemetry frames appended to the journal. */
@@ -294,6 +335,16 @@ public final class EdgeIngest implements AutoCloseable
         // The agent's thread has stopped: it is now safe to drive its last flush from here.
         agent.finalFlush(FINAL_FLUSH_TIMEOUT_MS);
         housekeeping.shutdownNow();
+        alertMonitor.stop();
+        try
+        {
+            alertThread.join(5_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        CloseHelper.quietClose(alertJournal);
         CloseHelper.quietClose(journal);
         CloseHelper.quietClose(gridWriter);
         CloseHelper.quietClose(grid);

@@ -5,6 +5,8 @@ import io.odyssey.runtime.Endpoints;
 import io.odyssey.runtime.IdleStrategies;
 import io.odyssey.runtime.Setting;
 
+import io.odyssey.alerts.AlertRules;
+import io.odyssey.alerts.Geofences;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 
@@ -39,6 +41,20 @@ public final class EdgeIngestConfig
         "Chronicle Queue roll cycle of the journals, e.g. FIVE_MINUTELY, FAST_HOURLY, FAST_DAILY");
     public static final Setting JOURNAL_RETENTION_HOURS = Setting.of("ODYSSEY_INGEST_JOURNAL_RETENTION_HOURS", "72",
         "Hours a journal cycle is kept after it ends (telemetry cycles also wait for every archiver); 0 = forever");
+    public static final Setting ALERT_LOW_BATTERY_PCT = Setting.of("ODYSSEY_INGEST_ALERT_LOW_BATTERY_PCT", "20",
+        "Raise LOW_BATTERY below this battery %");
+    public static final Setting ALERT_BATTERY_HYSTERESIS_PCT = Setting.of("ODYSSEY_INGEST_ALERT_BATTERY_HYSTERESIS_PCT", "5",
+        "Clear LOW_BATTERY only at the low threshold plus this many %");
+    public static final Setting ALERT_LOST_LINK_S = Setting.of("ODYSSEY_INGEST_ALERT_LOST_LINK_S", "5",
+        "Raise LOST_LINK after this many seconds without telemetry");
+    public static final Setting ALERT_SEPARATION_HORIZONTAL_M = Setting.of("ODYSSEY_INGEST_ALERT_SEPARATION_HORIZONTAL_M", "30",
+        "Minimum horizontal distance between two airborne drones, m");
+    public static final Setting ALERT_SEPARATION_VERTICAL_M = Setting.of("ODYSSEY_INGEST_ALERT_SEPARATION_VERTICAL_M", "15",
+        "Minimum vertical distance between two airborne drones closer than the horizontal minimum, m");
+    public static final Setting ALERT_MAX_SPEED_MPS = Setting.of("ODYSSEY_INGEST_ALERT_MAX_SPEED_MPS", "150",
+        "An implied speed above this between two consecutive frames is an IMPLAUSIBLE_JUMP, m/s");
+    public static final Setting ALERT_GEOFENCES = Setting.of("ODYSSEY_INGEST_ALERT_GEOFENCES", "",
+        "GeoJSON FeatureCollection of Polygons with properties.kind keep-in or keep-out (empty = no geofences)");
     public static final Setting STATUS_HOST = Setting.of("ODYSSEY_INGEST_STATUS_HOST", "127.0.0.1", "Interface of /health and /metrics");
     public static final Setting STATUS_PORT = Setting.of("ODYSSEY_INGEST_STATUS_PORT", "9101", "Port of /health and /metrics (0 = any)");
 
@@ -48,7 +64,9 @@ public final class EdgeIngestConfig
     {
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
         all.addAll(List.of(NODE_ID, ENDPOINT, STREAM_ID, AERON_DIR, IDLE_STRATEGY, FRAGMENT_LIMIT, FLUSH_INTERVAL_MS,
-            MAX_DRONES, JOURNAL_DIR, JOURNAL_ROLL_CYCLE, JOURNAL_RETENTION_HOURS, STATUS_HOST, STATUS_PORT));
+            MAX_DRONES, JOURNAL_DIR, JOURNAL_ROLL_CYCLE, JOURNAL_RETENTION_HOURS, ALERT_LOW_BATTERY_PCT,
+            ALERT_BATTERY_HYSTERESIS_PCT, ALERT_LOST_LINK_S, ALERT_SEPARATION_HORIZONTAL_M, ALERT_SEPARATION_VERTICAL_M,
+            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, STATUS_HOST, STATUS_PORT));
         ALL = List.copyOf(all);
     }
 
@@ -65,6 +83,13 @@ public final class EdgeIngestConfig
     public String journalDir = JOURNAL_DIR.get();
     public String journalRollCycle = JOURNAL_ROLL_CYCLE.get();
     public long journalRetentionHours = JOURNAL_RETENTION_HOURS.longValue();
+    public double alertLowBatteryPct = ALERT_LOW_BATTERY_PCT.doubleValue();
+    public double alertBatteryHysteresisPct = ALERT_BATTERY_HYSTERESIS_PCT.doubleValue();
+    public double alertLostLinkS = ALERT_LOST_LINK_S.doubleValue();
+    public double alertSeparationHorizontalM = ALERT_SEPARATION_HORIZONTAL_M.doubleValue();
+    public double alertSeparationVerticalM = ALERT_SEPARATION_VERTICAL_M.doubleValue();
+    public double alertMaxSpeedMps = ALERT_MAX_SPEED_MPS.doubleValue();
+    public String alertGeofences = ALERT_GEOFENCES.get();
     public String statusHost = STATUS_HOST.get();
     public int statusPort = STATUS_PORT.intValue();
 
@@ -111,6 +136,32 @@ public final class EdgeIngestConfig
         {
             throw JOURNAL_RETENTION_HOURS.invalid(String.valueOf(journalRetentionHours), "between 0 (keep forever) and 100000");
         }
+        if (alertLowBatteryPct < 0 || alertLowBatteryPct > 100)
+        {
+            throw ALERT_LOW_BATTERY_PCT.invalid(String.valueOf(alertLowBatteryPct), "a percentage");
+        }
+        if (alertBatteryHysteresisPct < 0 || alertLowBatteryPct + alertBatteryHysteresisPct > 100)
+        {
+            throw ALERT_BATTERY_HYSTERESIS_PCT.invalid(String.valueOf(alertBatteryHysteresisPct),
+                "0 or more, and at most 100 with the low threshold");
+        }
+        if (!(alertLostLinkS > 0))
+        {
+            throw ALERT_LOST_LINK_S.invalid(String.valueOf(alertLostLinkS), "more than 0 seconds");
+        }
+        if (!(alertSeparationHorizontalM > 0))
+        {
+            throw ALERT_SEPARATION_HORIZONTAL_M.invalid(String.valueOf(alertSeparationHorizontalM), "more than 0 m");
+        }
+        if (!(alertSeparationVerticalM > 0))
+        {
+            throw ALERT_SEPARATION_VERTICAL_M.invalid(String.valueOf(alertSeparationVerticalM), "more than 0 m");
+        }
+        if (!(alertMaxSpeedMps > 0))
+        {
+            throw ALERT_MAX_SPEED_MPS.invalid(String.valueOf(alertMaxSpeedMps), "more than 0 m/s");
+        }
+        alertRules();
         if (statusHost == null || statusHost.isBlank())
         {
             throw STATUS_HOST.invalid(String.valueOf(statusHost), "an interface address");
@@ -127,6 +178,25 @@ public final class EdgeIngestConfig
     {
         return journalDir == null || journalDir.isBlank() ?
             Path.of(".odyssey", "journal", nodeId).toAbsolutePath() : Path.of(journalDir).toAbsolutePath();
+    }
+
+    /** The alert thresholds and geofences; reads the geofence file. */
+    public AlertRules alertRules()
+    {
+        Geofences.Set fences = Geofences.Set.NONE;
+        if (alertGeofences != null && !alertGeofences.isBlank())
+        {
+            try
+            {
+                fences = Geofences.read(Path.of(alertGeofences));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw ALERT_GEOFENCES.invalid(alertGeofences, "a readable GeoJSON file of geofences (" + ex.getMessage() + ")");
+            }
+        }
+        return new AlertRules(alertLowBatteryPct, alertBatteryHysteresisPct, (long)(alertLostLinkS * 1e9),
+            alertSeparationHorizontalM, alertSeparationVerticalM, alertMaxSpeedMps, fences.keepIn(), fences.keepOut());
     }
 
     /** The roll cycle named by {@link #JOURNAL_ROLL_CYCLE}. */

@@ -34,6 +34,8 @@ final class IngestMetrics
         "odyssey_ingest_journal_failures_total", "Journal appends that failed (the frame still updated the fleet map)");
     final Counter journalCyclesDeleted = metrics.counter(
         "odyssey_ingest_journal_cycles_deleted_total", "Journal cycle files deleted by retention");
+    final Counter alertsRaised = metrics.counter("odyssey_ingest_alerts_raised_total", "Alerts raised on this node's drones");
+    final Counter alertsCleared = metrics.counter("odyssey_ingest_alerts_cleared_total", "Alerts cleared on this node's drones");
     final LatencyHop ingestDecoded = metrics.hop("ingest_decoded", "drone send -> ingest decoded");
     final LatencyHop gridWritten = metrics.hop("grid_written", "drone send -> fleet map write acknowledged");
 

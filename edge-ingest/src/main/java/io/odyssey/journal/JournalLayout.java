@@ -8,6 +8,9 @@ import io.odyssey.codecs.RejectReason;
  * <pre>
  * telemetry:  receivedAtNanos:int64  frame:SBE bytes (header + Telemetry body), to the end of the entry
  * quarantine: receivedAtNanos:int64  cause:int16  originalLength:int32  frame:the first bytes (at most 4 KiB)
+ * alerts:     event:int8 (1 raised, 2 cleared)  type:int8 (AlertType ordinal)  droneId:int64  otherDroneId:int64
+ *             atNanos:int64  telemetryIndex:int64 (the telemetry entry that caused it)
+ *             evaluatedIndex:int64 (the last telemetry entry evaluated when it was produced)  value:float64
  * </pre>
  * The quarantine cause is a {@link RejectReason} ordinal (append-only: new reasons go at the end) or one of the
  * codes below for frames the reader never got to judge.
@@ -18,6 +21,8 @@ public final class JournalLayout
     public static final String TELEMETRY = "telemetry";
     /** Subdirectory of the journal root holding refused frames. */
     public static final String QUARANTINE = "quarantine";
+    /** Subdirectory of the journal root holding alert raises and clears. */
+    public static final String ALERTS = "alerts";
 
     public static final int RECEIVED_AT_OFFSET = 0;
     public static final int TELEMETRY_FRAME_OFFSET = 8;
@@ -25,6 +30,9 @@ public final class JournalLayout
     public static final int QUARANTINE_CAUSE_OFFSET = 8;
     public static final int QUARANTINE_LENGTH_OFFSET = 10;
     public static final int QUARANTINE_FRAME_OFFSET = 14;
+    public static final byte ALERT_RAISED = 1;
+    public static final byte ALERT_CLEARED = 2;
+
     /** A flood of oversized garbage must not fill the disk faster than the good frames do. */
     public static final int QUARANTINE_MAX_FRAME_BYTES = 4096;
 

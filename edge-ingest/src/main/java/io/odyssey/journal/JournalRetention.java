@@ -20,9 +20,10 @@ import java.util.function.LongSupplier;
 /**
  * Deletes journal cycles older than the retention period; open-source Chronicle Queue keeps every cycle forever.
  * <p>
- * A telemetry cycle is deleted only once every archiver that tails this journal has committed past it: each archiver
- * records its committed journal index in {@code <root>/archived/<name>.index} ({@link #recordArchived}). Without any
- * such file the journal is not archived and age alone decides. The cycle being written is never deleted.
+ * A cycle of an archived queue (telemetry, alerts) is deleted only once every archiver that tails it has committed
+ * past it: each archiver records its committed index in {@code <root>/archived/<queue>/<archiver>.index}
+ * ({@link #recordArchived}). Without any such file the queue is not archived and age alone decides (as for the
+ * quarantine). The cycle being written is never deleted.
  */
 public final class JournalRetention
 {
@@ -31,16 +32,20 @@ public final class JournalRetention
 
     private static final Logger LOG = LoggerFactory.getLogger(JournalRetention.class);
 
-    private final TelemetryJournal journal;
+    private final Path root;
+    private final SingleChronicleQueue[] queues;
     private final long retentionMillis;
     private final LongSupplier clockMillis;
 
     /**
+     * @param root           the journal root the queues live in (their directory names are the queue names).
      * @param retentionHours how long a cycle is kept after it ends; 0 keeps every cycle.
      */
-    public JournalRetention(final TelemetryJournal journal, final long retentionHours, final LongSupplier clockMillis)
+    public JournalRetention(final Path root, final long retentionHours, final LongSupplier clockMillis,
+        final SingleChronicleQueue... queues)
     {
-        this.journal = journal;
+        this.root = root;
+        this.queues = queues.clone();
         this.retentionMillis = TimeUnit.HOURS.toMillis(retentionHours);
         this.clockMillis = clockMillis;
     }
@@ -56,8 +61,12 @@ public final class JournalRetention
         {
             return 0;
         }
-        final long archivedIndex = archivedIndex(journal.root());
-        return prune(journal.telemetryQueue(), archivedIndex) + prune(journal.quarantineQueue(), Long.MAX_VALUE);
+        int deleted = 0;
+        for (final SingleChronicleQueue queue : queues)
+        {
+            deleted += prune(queue, archivedIndex(root, queue.file().getName()));
+        }
+        return deleted;
     }
 
     private int prune(final SingleChronicleQueue queue, final long archivedIndex)
@@ -121,9 +130,10 @@ public final class JournalRetention
     /**
      * The lowest index any archiver has committed, or {@link Long#MAX_VALUE} when no archiver has recorded one.
      */
-    static long archivedIndex(final Path root)
+    static long archivedIndex(final Path root, final String queue)
     {
-        final File[] files = root.resolve(ARCHIVED_DIR).toFile().listFiles((dir, name) -> name.endsWith(".index"));
+        final File[] files = root.resolve(ARCHIVED_DIR).resolve(queue).toFile()
+            .listFiles((dir, name) -> name.endsWith(".index"));
         long lowest = Long.MAX_VALUE;
         if (files != null)
         {
@@ -145,12 +155,13 @@ public final class JournalRetention
     }
 
     /**
-     * Records that archiver {@code name} has committed every entry up to {@code index}; written atomically (temporary
-     * file + rename) so retention never reads half a number.
+     * Records that archiver {@code name} has committed every entry of {@code queue} up to {@code index}; written
+     * atomically (temporary file + rename) so retention never reads half a number.
      */
-    public static void recordArchived(final Path root, final String name, final long index) throws IOException
+    public static void recordArchived(final Path root, final String queue, final String name, final long index)
+        throws IOException
     {
-        final Path dir = root.resolve(ARCHIVED_DIR);
+        final Path dir = root.resolve(ARCHIVED_DIR).resolve(queue);
         Files.createDirectories(dir);
         final Path temporary = dir.resolve(name + ".index.tmp");
         Files.write(temporary, Long.toString(index).getBytes(StandardCharsets.US_ASCII));

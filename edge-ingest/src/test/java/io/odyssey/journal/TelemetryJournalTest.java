@@ -105,20 +105,21 @@ class TelemetryJournalTest
             assertThat(cycleFiles(JournalLayout.TELEMETRY)).isEqualTo(3);
 
             // An archiver that is still in the oldest cycle holds every cycle back.
-            JournalRetention.recordArchived(root, "archiver-a", fiveHoursAgo);
-            final JournalRetention retention = new JournalRetention(journal, 2, () -> now);
+            JournalRetention.recordArchived(root, JournalLayout.TELEMETRY, "archiver-a", fiveHoursAgo);
+            final JournalRetention retention = new JournalRetention(root, 2, () -> now, journal.telemetryQueue(),
+                journal.quarantineQueue());
             assertThat(retention.run()).as("only the old quarantine cycle may go").isEqualTo(1);
             assertThat(cycleFiles(JournalLayout.TELEMETRY)).isEqualTo(3);
             assertThat(cycleFiles(JournalLayout.QUARANTINE)).isEqualTo(1);
 
             // Both archivers past the oldest cycle: it goes; the one three hours ago is not yet archived by b.
-            JournalRetention.recordArchived(root, "archiver-a", threeHoursAgo + 1);
-            JournalRetention.recordArchived(root, "archiver-b", threeHoursAgo);
+            JournalRetention.recordArchived(root, JournalLayout.TELEMETRY, "archiver-a", threeHoursAgo + 1);
+            JournalRetention.recordArchived(root, JournalLayout.TELEMETRY, "archiver-b", threeHoursAgo);
             assertThat(retention.run()).isEqualTo(1);
             assertThat(cycleFiles(JournalLayout.TELEMETRY)).isEqualTo(2);
 
             // Retention 0 keeps everything.
-            assertThat(new JournalRetention(journal, 0, () -> now + 100 * hour).run()).isZero();
+            assertThat(new JournalRetention(root, 0, () -> now + 100 * hour, journal.telemetryQueue()).run()).isZero();
 
             // What is left still reads from the start.
             final JournalEntry entry = JournalEntry.telemetry();

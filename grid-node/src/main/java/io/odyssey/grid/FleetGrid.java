@@ -23,6 +23,8 @@ public final class FleetGrid
 {
     /** Latest state per drone: {@code IMap<Long, DroneState>}. */
     public static final String FLEET_MAP = "fleet";
+    /** Alerts raised and not yet cleared, keyed by {@link ActiveAlert#key()}. */
+    public static final String ALERTS_MAP = "alerts";
 
     private FleetGrid()
     {
@@ -83,7 +85,10 @@ public final class FleetGrid
             .setAsyncBackupCount(0)
             .setInMemoryFormat(InMemoryFormat.BINARY)
             .setStatisticsEnabled(true));
-        config.getSerializationConfig().getCompactSerializationConfig().addSerializer(new DroneStateSerializer());
+        config.addMapConfig(new MapConfig(ALERTS_MAP).setBackupCount(backupCount).setAsyncBackupCount(0));
+        config.getSerializationConfig().getCompactSerializationConfig()
+            .addSerializer(new DroneStateSerializer())
+            .addSerializer(new ActiveAlertSerializer());
         return config;
     }
 
@@ -105,7 +110,9 @@ public final class FleetGrid
             .setClusterConnectTimeoutMillis(Long.MAX_VALUE)
             .setInitialBackoffMillis(200)
             .setMaxBackoffMillis(2_000);
-        config.getSerializationConfig().getCompactSerializationConfig().addSerializer(new DroneStateSerializer());
+        config.getSerializationConfig().getCompactSerializationConfig()
+            .addSerializer(new DroneStateSerializer())
+            .addSerializer(new ActiveAlertSerializer());
         return config;
     }
 
@@ -123,5 +130,10 @@ public final class FleetGrid
     public static IMap<Long, DroneState> fleetMap(final HazelcastInstance instance)
     {
         return instance.getMap(FLEET_MAP);
+    }
+
+    public static IMap<String, ActiveAlert> alertsMap(final HazelcastInstance instance)
+    {
+        return instance.getMap(ALERTS_MAP);
     }
 }

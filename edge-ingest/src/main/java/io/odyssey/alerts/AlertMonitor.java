@@ -1,0 +1,347 @@
+package io.odyssey.alerts;
+
+import com.hazelcast.map.IMap;
+import io.odyssey.codecs.TelemetryFrameReader;
+import io.odyssey.codecs.sbe.TelemetryDecoder;
+import io.odyssey.grid.ActiveAlert;
+import io.odyssey.journal.AlertJournal;
+import io.odyssey.journal.JournalEntry;
+import io.odyssey.journal.JournalLayout;
+import io.odyssey.runtime.Counter;
+import io.odyssey.runtime.RateLimitedLog;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs the {@link AlertEngine} over an ingest node's telemetry journal, on its own thread, so the ingest hot path only
+ * appends: every accepted frame, in journal order, then journals each raise and clear ({@link AlertJournal}) and keeps
+ * the grid's {@code alerts} map (what is active now) in step for the gateway.
+ * <p>
+ * Before each entry the engine is ticked to that entry's receive time, and while the journal is idle to the wall
+ * clock minus a margin (entries appended just before are visible by then); so a journal replay, which ticks only by
+ * entry times, raises and clears the same alerts in the same order.
+ * <p>
+ * Restart: the monitor records how far it evaluated, and a warm-up point about ten minutes earlier. After a restart
+ * it replays from the warm-up point with its output muted, which rebuilds the engine's state exactly (it is
+ * deterministic), and carries on live from the first entry it had not evaluated: no alert is raised twice.
+ */
+public final class AlertMonitor implements Runnable, AlertSink
+{
+    /** The file under the journal root holding "evaluated-index warm-up-index". */
+    public static final String PROGRESS_FILE = "alerts-progress";
+    static final long WARM_UP_NANOS = TimeUnit.MINUTES.toNanos(10);
+    private static final long IDLE_TICK_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long CHECKPOINT_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final int BATCH = 4_096;
+    private static final int CHECKPOINTS = 32;
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertMonitor.class);
+
+    private final AlertEngine engine;
+    private final SingleChronicleQueue telemetry;
+    private final AlertJournal journal;
+    private final IMap<String, ActiveAlert> activeAlerts;
+    private final String nodeId;
+    private final Path progressFile;
+    private final LongSupplier wallClockNanos;
+    private final Counter raisedCounter;
+    private final Counter clearedCounter;
+    private final JournalEntry entry = JournalEntry.telemetry();
+    private final TelemetryFrameReader reader = new TelemetryFrameReader();
+    private final RateLimitedLog alertLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
+    /** (receive time, index) about once a minute, oldest first: where a restart's warm-up starts. */
+    private final long[] checkpointTimes = new long[CHECKPOINTS];
+    private final long[] checkpointIndexes = new long[CHECKPOINTS];
+    private int checkpointHead;
+    private int checkpointCount;
+    private volatile boolean running = true;
+    private volatile long evaluatedIndex = -1;
+    private boolean muted;
+    private long lastProgressNanos;
+
+    /**
+     * @param activeAlerts the grid map of active alerts; null to only journal (replay into a journal of its own).
+     */
+    public AlertMonitor(final AlertRules rules, final int capacity, final SingleChronicleQueue telemetry,
+        final AlertJournal journal, final IMap<String, ActiveAlert> activeAlerts, final String nodeId,
+        final Path journalRoot, final LongSupplier wallClockNanos, final Counter raised, final Counter cleared)
+    {
+        this.engine = new AlertEngine(rules, capacity, this);
+        this.telemetry = telemetry;
+        this.journal = journal;
+        this.activeAlerts = activeAlerts;
+        this.nodeId = nodeId;
+        this.progressFile = journalRoot.resolve(PROGRESS_FILE);
+        this.wallClockNanos = wallClockNanos;
+        this.raisedCounter = raised;
+        this.clearedCounter = cleared;
+    }
+
+    public void run()
+    {
+        final ExcerptTailer tailer = telemetry.createTailer();
+        try
+        {
+            warmUp(tailer);
+            while (running)
+            {
+                final int evaluated = evaluate(tailer, BATCH);
+                recordProgress(false);
+                if (evaluated == 0)
+                {
+                    engine.tick(wallClockNanos.getAsLong() - IDLE_TICK_MARGIN_NANOS);
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                }
+            }
+            recordProgress(true);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("alert monitor stopped: alerts are no longer evaluated on this node", ex);
+            throw ex;
+        }
+    }
+
+    /** Evaluates up to {@code limit} entries; returns how many there were. Also what a replay drives directly. */
+    public int evaluate(final ExcerptTailer tailer, final int limit)
+    {
+        int count = 0;
+        while (count < limit && entry.readNext(tailer))
+        {
+            count++;
+            process();
+        }
+        return count;
+    }
+
+    private void process()
+    {
+        final long receivedAt = entry.receivedAtNanos();
+        engine.tick(receivedAt);
+        if (reader.read(entry.frame(), 0, entry.frameLength()) == TelemetryFrameReader.TELEMETRY)
+        {
+            final TelemetryDecoder t = reader.telemetry();
+            engine.onTelemetry(entry.index(), receivedAt, t.droneId(), t.sentAtNanos(), t.latitude(), t.longitude(),
+                t.altitude(), t.battery(), reader.statusCode());
+        }
+        evaluatedIndex = entry.index();
+        checkpoint(receivedAt, entry.index());
+    }
+
+    /** Ticks the engine to a data time (a replay's end, for lost links that live would have seen). */
+    public void tick(final long nanos)
+    {
+        engine.tick(nanos);
+    }
+
+    private void warmUp(final ExcerptTailer tailer)
+    {
+        final long[] progress = readProgress();
+        if (progress == null)
+        {
+            // First start on this journal: evaluate what arrives from now on.
+            tailer.toEnd();
+            LOG.info("alert monitor evaluating new telemetry of {} from its end", telemetry.file());
+            return;
+        }
+        // The progress file is written once a second; alerts journaled after it tell how far evaluation really got.
+        final long[] lastAlerts = lastJournaledEvaluation();
+        final long evaluated = Math.max(progress[0], lastAlerts[0]);
+        if (!tailer.moveToIndex(progress[1]))
+        {
+            tailer.toStart();
+        }
+        muted = true;
+        long replayed = 0;
+        try
+        {
+            while (entry.readNext(tailer))
+            {
+                if (entry.index() > evaluated)
+                {
+                    // Not evaluated before the restart: step back so the live loop reads it, unmuted.
+                    tailer.moveToIndex(entry.index());
+                    break;
+                }
+                process();
+                replayed++;
+            }
+        }
+        finally
+        {
+            muted = false;
+        }
+        if (lastAlerts[0] == evaluated && lastAlerts[1] != Long.MIN_VALUE)
+        {
+            // Alerts raised by idle ticks after the last entry (lost links): tick as far, still muted.
+            muted = true;
+            engine.tick(lastAlerts[1]);
+            muted = false;
+        }
+        LOG.info("alert monitor resumed after index {} (state rebuilt from {} entries before it)",
+            Long.toHexString(evaluated), replayed);
+    }
+
+    /** Keeps the newest checkpoint that is at least the warm-up old, and the younger ones. */
+    /**
+     * The evaluated index of the last journaled alert, and the latest data time among the alerts journaled at that
+     * same evaluated index; {-1, MIN_VALUE} when the journal is empty.
+     */
+    private long[] lastJournaledEvaluation()
+    {
+        final AlertJournal.Entry last = new AlertJournal.Entry();
+        final ExcerptTailer backwards = journal.queue().createTailer().direction(TailerDirection.BACKWARD).toEnd();
+        long evaluated = -1;
+        long latest = Long.MIN_VALUE;
+        while (last.readNext(backwards))
+        {
+            if (evaluated == -1)
+            {
+                evaluated = last.evaluatedIndex();
+            }
+            else if (last.evaluatedIndex() != evaluated)
+            {
+                break;
+            }
+            latest = Math.max(latest, last.atNanos());
+        }
+        return new long[]{evaluated, latest};
+    }
+
+    private void checkpoint(final long receivedAt, final long index)
+    {
+        if (checkpointCount > 0 &&
+            receivedAt - checkpointTimes[(checkpointHead + checkpointCount - 1) % CHECKPOINTS] < CHECKPOINT_INTERVAL_NANOS)
+        {
+            return;
+        }
+        if (checkpointCount == CHECKPOINTS)
+        {
+            checkpointHead = (checkpointHead + 1) % CHECKPOINTS;
+            checkpointCount--;
+        }
+        final int tail = (checkpointHead + checkpointCount) % CHECKPOINTS;
+        checkpointTimes[tail] = receivedAt;
+        checkpointIndexes[tail] = index;
+        checkpointCount++;
+        while (checkpointCount > 1 && receivedAt - checkpointTimes[(checkpointHead + 1) % CHECKPOINTS] >= WARM_UP_NANOS)
+        {
+            checkpointHead = (checkpointHead + 1) % CHECKPOINTS;
+            checkpointCount--;
+        }
+    }
+
+    private void recordProgress(final boolean force)
+    {
+        final long now = System.nanoTime();
+        final long evaluated = evaluatedIndex;
+        if (evaluated < 0 || (!force && now - lastProgressNanos < PROGRESS_INTERVAL_NANOS))
+        {
+            return;
+        }
+        lastProgressNanos = now;
+        final long warmUpFrom = checkpointCount == 0 ? evaluated : checkpointIndexes[checkpointHead];
+        try
+        {
+            final Path temporary = progressFile.resolveSibling(PROGRESS_FILE + ".tmp");
+            Files.write(temporary, (evaluated + " " + warmUpFrom).getBytes(StandardCharsets.US_ASCII));
+            Files.move(temporary, progressFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("could not record the alert monitor's progress: {}", ex.toString());
+        }
+    }
+
+    private long[] readProgress()
+    {
+        try
+        {
+            if (!Files.exists(progressFile))
+            {
+                return null;
+            }
+            final String[] parts = Files.readString(progressFile).trim().split("\\s+");
+            return new long[]{Long.parseLong(parts[0]), Long.parseLong(parts[1])};
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.warn("unreadable alert progress in {} ({}): evaluating from the journal's end", progressFile, ex.toString());
+            return null;
+        }
+    }
+
+    public void raised(final AlertType type, final long droneId, final long otherDroneId, final long atNanos,
+        final long journalIndex, final double value)
+    {
+        if (muted)
+        {
+            return;
+        }
+        journal.append(JournalLayout.ALERT_RAISED, type.ordinal(), droneId, otherDroneId, atNanos, journalIndex,
+            evaluatedIndex, value);
+        raisedCounter.increment();
+        if (activeAlerts != null)
+        {
+            final ActiveAlert alert = new ActiveAlert(type.name(), droneId, otherDroneId, atNanos, journalIndex, value, nodeId);
+            activeAlerts.setAsync(alert.key(), alert);
+        }
+        log("raised", type, droneId, otherDroneId, value);
+    }
+
+    public void cleared(final AlertType type, final long droneId, final long otherDroneId, final long atNanos,
+        final long journalIndex, final double value)
+    {
+        if (muted)
+        {
+            return;
+        }
+        journal.append(JournalLayout.ALERT_CLEARED, type.ordinal(), droneId, otherDroneId, atNanos, journalIndex,
+            evaluatedIndex, value);
+        clearedCounter.increment();
+        if (activeAlerts != null)
+        {
+            activeAlerts.deleteAsync(ActiveAlert.key(type.name(), droneId, otherDroneId));
+        }
+        log("cleared", type, droneId, otherDroneId, value);
+    }
+
+    private void log(final String what, final AlertType type, final long droneId, final long otherDroneId,
+        final double value)
+    {
+        if (alertLog.tryAcquire(System.nanoTime()))
+        {
+            LOG.info("alert {} {} drone {}{} ({}) ({} more alert events since the last line)", what, type, droneId,
+                otherDroneId == 0 ? "" : " and " + otherDroneId, Double.isNaN(value) ? "-" : String.format("%.1f", value),
+                alertLog.suppressedSinceLast());
+        }
+    }
+
+    public long evaluatedIndex()
+    {
+        return evaluatedIndex;
+    }
+
+    public int drones()
+    {
+        return engine.drones();
+    }
+
+    public void stop()
+    {
+        running = false;
+    }
+}

@@ -1,0 +1,207 @@
+package io.odyssey.alerts;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.aeron.ExclusivePublication;
+import io.odyssey.codecs.TelemetryFrameReader;
+import io.odyssey.codecs.TelemetryFrameWriter;
+import io.odyssey.codecs.sbe.DroneStatus;
+import io.odyssey.grid.ActiveAlert;
+import io.odyssey.grid.FleetGrid;
+import io.odyssey.ingest.EdgeIngest;
+import io.odyssey.ingest.EdgeIngestConfig;
+import io.odyssey.journal.AlertJournal;
+import io.odyssey.journal.JournalEntry;
+import io.odyssey.journal.JournalLayout;
+import io.odyssey.runtime.AeronTransport;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Alerts through a real ingest node: frames over Aeron UDP, journaled, evaluated by the alert monitor, journaled as
+ * alerts and kept in the grid's alerts map; and across a restart of the node, nothing raised twice.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class AlertsIT
+{
+    private static final String CLUSTER = "alerts-it-" + UUID.randomUUID();
+    private static final int BASE_PORT = 20_000 + (int)(Math.random() * 20_000);
+
+    @TempDir
+    static Path journals;
+
+    private static HazelcastInstance member;
+    private static IMap<String, ActiveAlert> alerts;
+    private static AeronTransport sender;
+
+    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
+    private final TelemetryFrameWriter writer = new TelemetryFrameWriter();
+
+    @BeforeAll
+    static void start()
+    {
+        member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", BASE_PORT,
+            List.of("127.0.0.1:" + BASE_PORT), 1));
+        alerts = FleetGrid.alertsMap(member);
+        sender = AeronTransport.launchEmbedded(null, "alerts-it-sender");
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (sender != null)
+        {
+            sender.close();
+        }
+        if (member != null)
+        {
+            member.shutdown();
+        }
+    }
+
+    private static EdgeIngestConfig config()
+    {
+        final EdgeIngestConfig config = new EdgeIngestConfig();
+        config.clusterName = CLUSTER;
+        config.gridMembers = List.of("127.0.0.1:" + BASE_PORT);
+        config.nodeId = "ingest-alerts";
+        config.endpoint = "127.0.0.1:" + (BASE_PORT + 100);
+        config.statusPort = 0;
+        config.journalDir = journals.resolve("ingest-alerts").toString();
+        config.alertLostLinkS = 1;
+        return config;
+    }
+
+    @Test
+    void shouldRaiseAndClearAlertsFromLiveTelemetryAndRaiseNothingTwiceAfterARestart() throws Exception
+    {
+        long sequenceA = 0;
+        long sequenceC = 0;
+        long sequenceD = 0;
+        try (EdgeIngest ingest = EdgeIngest.launch(config()))
+        {
+            final ExclusivePublication publication = publication();
+            // Drone 1's battery drops below 20 %.
+            send(publication, 1, ++sequenceA, 52.0, 13.0, 100, 25, DroneStatus.CRUISING);
+            send(publication, 1, ++sequenceA, 52.0, 13.0, 100, 15, DroneStatus.CRUISING);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> alerts.containsKey("LOW_BATTERY:1"));
+            final ActiveAlert low = alerts.get("LOW_BATTERY:1");
+            assertThat(low.value()).isEqualTo(15.0);
+            assertThat(low.ingestNode()).isEqualTo("ingest-alerts");
+            assertThat(batteryOf(low.journalIndex())).as("the alert names the frame that caused it").isEqualTo(15f);
+
+            // Drones 3 and 4 fly 10 m apart at the same height.
+            send(publication, 3, ++sequenceC, 52.1, 13.1, 100, 80, DroneStatus.CRUISING);
+            send(publication, 4, ++sequenceD, 52.1 + 10 / 111_195.0, 13.1, 105, 80, DroneStatus.CRUISING);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> alerts.containsKey("LOSS_OF_SEPARATION:3:4"));
+
+            // Drone 5 is heard once, then falls silent for more than the 1 s lost-link timeout.
+            send(publication, 5, 1, 52.2, 13.2, 50, 90, DroneStatus.HOVERING);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> alerts.containsKey("LOST_LINK:5"));
+            send(publication, 5, 2, 52.2, 13.2, 50, 90, DroneStatus.HOVERING);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> !alerts.containsKey("LOST_LINK:5"));
+            assertThat(ingest.alertsRaised()).isGreaterThanOrEqualTo(3);
+        }
+
+        // A new ingest process on the same journal: the alert state is rebuilt, not re-raised.
+        try (EdgeIngest ingest = EdgeIngest.launch(config()))
+        {
+            final ExclusivePublication publication = publication();
+            send(publication, 1, ++sequenceA, 52.0, 13.0, 100, 14, DroneStatus.CRUISING);
+            send(publication, 3, ++sequenceC, 52.1, 13.1, 100, 80, DroneStatus.CRUISING);
+            send(publication, 1, ++sequenceA, 52.0, 13.0, 100, 40, DroneStatus.CRUISING);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> !alerts.containsKey("LOW_BATTERY:1"));
+            assertThat(alerts.containsKey("LOSS_OF_SEPARATION:3:4")).as("still in conflict").isTrue();
+            assertThat(ingest.alertsCleared()).isGreaterThanOrEqualTo(1);
+        }
+
+        final List<String> journaled = alertJournal();
+        // Raised once, cleared once: for every alert, raises and clears alternate, across the restart too.
+        final java.util.Set<String> active = new java.util.HashSet<>();
+        for (final String event : journaled)
+        {
+            final String key = event.substring(event.indexOf(' ') + 1);
+            if (event.startsWith("raised"))
+            {
+                assertThat(active.add(key)).as("%s raised while already active, in %s", key, journaled).isTrue();
+            }
+            else
+            {
+                assertThat(active.remove(key)).as("%s cleared while not active, in %s", key, journaled).isTrue();
+            }
+        }
+        assertThat(journaled.stream().filter(e -> e.equals("raised LOW_BATTERY 1"))).hasSize(1);
+        assertThat(journaled.stream().filter(e -> e.equals("cleared LOW_BATTERY 1"))).hasSize(1);
+        assertThat(journaled.stream().filter(e -> e.equals("raised LOSS_OF_SEPARATION 3"))).hasSize(1);
+        assertThat(journaled).containsSubsequence("raised LOST_LINK 5", "cleared LOST_LINK 5");
+    }
+
+    private ExclusivePublication publication()
+    {
+        final ExclusivePublication publication = sender.aeron().addExclusivePublication(
+            AeronTransport.udpChannel("127.0.0.1:" + (BASE_PORT + 100)), 1001);
+        await().atMost(20, TimeUnit.SECONDS).until(publication::isConnected);
+        return publication;
+    }
+
+    private void send(final ExclusivePublication publication, final long drone, final long sequence, final double lat,
+        final double lon, final float alt, final float battery, final DroneStatus status)
+    {
+        final int length = writer.telemetry(buffer, 0, drone, sequence, System.currentTimeMillis() * 1_000_000L, lat, lon,
+            alt, 90f, 5f, battery, status, (byte)0, 0f);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (publication.offer(buffer, 0, length) < 0)
+        {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    private static float batteryOf(final long telemetryIndex)
+    {
+        try (ChronicleQueue queue = SingleChronicleQueueBuilder.single(
+            journals.resolve("ingest-alerts").resolve(JournalLayout.TELEMETRY).toFile()).readOnly(true).build())
+        {
+            final ExcerptTailer tailer = queue.createTailer();
+            assertThat(tailer.moveToIndex(telemetryIndex)).isTrue();
+            final JournalEntry entry = JournalEntry.telemetry();
+            assertThat(entry.readNext(tailer)).isTrue();
+            final TelemetryFrameReader reader = new TelemetryFrameReader();
+            assertThat(reader.read(entry.frame(), 0, entry.frameLength())).isEqualTo(TelemetryFrameReader.TELEMETRY);
+            return reader.telemetry().battery();
+        }
+    }
+
+    private static List<String> alertJournal()
+    {
+        final List<String> events = new ArrayList<>();
+        try (ChronicleQueue queue = SingleChronicleQueueBuilder.single(
+            journals.resolve("ingest-alerts").resolve(JournalLayout.ALERTS).toFile()).readOnly(true).build())
+        {
+            final ExcerptTailer tailer = queue.createTailer();
+            final AlertJournal.Entry entry = new AlertJournal.Entry();
+            while (entry.readNext(tailer))
+            {
+                events.add((entry.raised() ? "raised " : "cleared ") + AlertType.get(entry.type()) + " " + entry.droneId());
+            }
+        }
+        return events;
+    }
+}
