@@ -35,9 +35,6 @@ import java.util.regex.Pattern;
         HistoryCommand.Near.class})
 final class HistoryCommand
 {
-    /** The gateway answered with a problem (4xx): the request was refused, not lost. */
-    static final int EXIT_REFUSED = 4;
-
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern AGE = Pattern.compile("(\\d+)\\s*(s|m|h|d)");
 
@@ -68,7 +65,7 @@ final class HistoryCommand
             }
             catch (final IOException ex)
             {
-                throw new Unreachable(server + " did not answer (" +
+                throw new OdysseyCli.Unreachable(server + " did not answer (" +
                     (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()) + ")");
             }
             if (response.statusCode() >= 400)
@@ -84,9 +81,9 @@ final class HistoryCommand
                 }
                 if (response.statusCode() >= 500)
                 {
-                    throw new Unreachable("the gateway could not answer (" + response.statusCode() + "): " + detail);
+                    throw new OdysseyCli.Unreachable("the gateway could not answer (" + response.statusCode() + "): " + detail);
                 }
-                throw new Refused(detail);
+                throw new OdysseyCli.Refused(detail);
             }
             return response;
         }
@@ -328,28 +325,6 @@ final class HistoryCommand
                     d.path("frames").asLong(), d.path("firstSeen").asText(), d.path("lastSeen").asText());
             }
             return 0;
-        }
-    }
-
-    /** The server could not be reached or could not answer: exit 3. */
-    static final class Unreachable extends RuntimeException
-    {
-        private static final long serialVersionUID = 1L;
-
-        Unreachable(final String message)
-        {
-            super(message);
-        }
-    }
-
-    /** The server refused the request (4xx): exit 4. */
-    static final class Refused extends RuntimeException
-    {
-        private static final long serialVersionUID = 1L;
-
-        Refused(final String message)
-        {
-            super(message);
         }
     }
 }

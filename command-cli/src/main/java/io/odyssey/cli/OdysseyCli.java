@@ -12,11 +12,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "odyssey-cli 0.1.0",
     description = "Command line for a running Odyssey fleet.",
-    subcommands = {LatencyCommand.class, HistoryCommand.class, CommandLine.HelpCommand.class,
+    subcommands = {LatencyCommand.class, HistoryCommand.class, AlertsCommand.class, CommandLine.HelpCommand.class,
         picocli.AutoComplete.GenerateCompletion.class})
 public final class OdysseyCli
 {
     public static final int EXIT_UNREACHABLE = 3;
+    /** The server refused the request (4xx) and said why. */
+    public static final int EXIT_REFUSED = 4;
 
     public static void main(final String[] args)
     {
@@ -36,9 +38,31 @@ public final class OdysseyCli
                         .replaceFirst("^odyssey-cli ?", "") + " --help");
                     return CommandLine.ExitCode.USAGE;
                 }
-                return ex instanceof HistoryCommand.Refused ? HistoryCommand.EXIT_REFUSED : EXIT_UNREACHABLE;
+                return ex instanceof Refused ? EXIT_REFUSED : EXIT_UNREACHABLE;
             })
             .setExitCodeExceptionMapper(ex ->
                 ex instanceof CommandLine.ParameterException ? CommandLine.ExitCode.USAGE : EXIT_UNREACHABLE);
+    }
+
+    /** The server could not be reached or could not answer: exit 3. */
+    static final class Unreachable extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        Unreachable(final String message)
+        {
+            super(message);
+        }
+    }
+
+    /** The server refused the request (4xx): exit 4. */
+    static final class Refused extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        Refused(final String message)
+        {
+            super(message);
+        }
     }
 }

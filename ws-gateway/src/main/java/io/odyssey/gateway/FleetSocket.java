@@ -35,14 +35,16 @@ final class FleetSocket implements WebSocketConnectionCallback
     private static final int INITIAL_MESSAGE_CAPACITY = 256;
 
     private final FleetFeed feed;
+    private final AlertsFeed alerts;
     private final GatewayMetrics metrics;
     private final GatewayConfig config;
     private final long stallTimeoutNs;
     private final long coalesceNs;
 
-    FleetSocket(final FleetFeed feed, final GatewayMetrics metrics, final GatewayConfig config)
+    FleetSocket(final FleetFeed feed, final AlertsFeed alerts, final GatewayMetrics metrics, final GatewayConfig config)
     {
         this.feed = feed;
+        this.alerts = alerts;
         this.metrics = metrics;
         this.config = config;
         this.stallTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.stallTimeoutMs);
@@ -56,12 +58,18 @@ final class FleetSocket implements WebSocketConnectionCallback
             new UndertowLink(channel), metrics, config.maxPendingBytes, stallTimeoutNs, coalesceNs, System.nanoTime());
         session.reply("{\"type\":\"hello\",\"protocol\":" + PROTOCOL_VERSION + ",\"coalesceMs\":" + config.coalesceMs +
             ",\"serverTimeMs\":" + System.currentTimeMillis() + "}");
-        channel.addCloseTask(closed -> feed.remove(session));
+        channel.addCloseTask(closed ->
+        {
+            feed.remove(session);
+            alerts.remove(session);
+        });
         feed.add(session);
+        alerts.add(session);
         if (!channel.isOpen())
         {
             // Closed before the close task was registered: it may never run.
             feed.remove(session);
+            alerts.remove(session);
             return;
         }
         channel.getReceiveSetter().set(new Receiver(session));
@@ -86,7 +94,7 @@ final class FleetSocket implements WebSocketConnectionCallback
     }
 
     /** Undertow's side of a session: non-blocking sends that report when the bytes left. */
-    private static final class UndertowLink implements ClientSession.Link
+    static final class UndertowLink implements ClientSession.Link
     {
         private final WebSocketChannel channel;
 

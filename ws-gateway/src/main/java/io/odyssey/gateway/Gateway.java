@@ -43,15 +43,17 @@ public final class Gateway implements AutoCloseable
     private final GridConnection grid;
     private final HistoryStore history;
     private final FleetFeed feed;
+    private final AlertsFeed alerts;
     private final Undertow server;
     private final AutoCloseable sampler;
     private final GatewayMetrics metrics;
     private final int port;
 
     private Gateway(
-        final GridConnection grid, final FleetFeed feed, final Undertow server, final AutoCloseable sampler,
-        final GatewayMetrics metrics, final HistoryStore history)
+        final GridConnection grid, final FleetFeed feed, final AlertsFeed alerts, final Undertow server,
+        final AutoCloseable sampler, final GatewayMetrics metrics, final HistoryStore history)
     {
+        this.alerts = alerts;
         this.history = history;
         this.grid = grid;
         this.feed = feed;
@@ -70,6 +72,7 @@ public final class Gateway implements AutoCloseable
             "clients keep the last known state until it returns");
 
         FleetFeed feed = null;
+        AlertsFeed alerts = null;
         HistoryStore history = null;
         try
         {
@@ -81,6 +84,9 @@ public final class Gateway implements AutoCloseable
             feed = new FleetFeed(FleetGrid.fleetMap(grid.client()), clock, metrics);
             feed.start();
             final FleetFeed liveFeed = feed;
+            alerts = new AlertsFeed(FleetGrid.alertsMap(grid.client()));
+            alerts.start();
+            final AlertsFeed liveAlerts = alerts;
             // Changes made while the grid connection was lost produced no events here: reload once it is back.
             grid.client().getLifecycleService().addLifecycleListener(event ->
             {
@@ -88,12 +94,14 @@ public final class Gateway implements AutoCloseable
                     event.getState() == LifecycleEvent.LifecycleState.CLIENT_CHANGED_CLUSTER)
                 {
                     liveFeed.resyncLater();
+                    liveAlerts.reload();
                 }
             });
             metrics.metrics.gauge("odyssey_ws_clients", "Connected WebSocket clients", liveFeed::sessionCount);
             metrics.metrics.gauge("odyssey_ws_max_pending_bytes", "Largest backlog of unsent bytes of any client",
                 liveFeed::maxPendingBytes);
             metrics.metrics.gauge("odyssey_gateway_fleet_size", "Drones in the gateway's fleet view", () -> liveFeed.fleet().size());
+            metrics.metrics.gauge("odyssey_gateway_alerts_active", "Alerts raised and not cleared", liveAlerts::activeCount);
 
             final Map<String, HealthCheck> checks = new LinkedHashMap<>();
             checks.put("grid", grid.healthCheck());
@@ -102,7 +110,10 @@ public final class Gateway implements AutoCloseable
                 HealthCheck.Result.down("not listening"));
 
             final PathHandler routes = Handlers.path()
-                .addExactPath("/ws/fleet", Handlers.websocket(new FleetSocket(liveFeed, metrics, config)))
+                .addExactPath("/ws/fleet", Handlers.websocket(new FleetSocket(liveFeed, liveAlerts, metrics, config)))
+                .addExactPath("/ws/alerts", Handlers.websocket(new AlertSocket(liveAlerts, metrics, config)))
+                .addExactPath("/api/v1/alerts", exchange ->
+                    respond(exchange, 200, "application/json", liveAlerts.restJson()))
                 .addExactPath("/health", exchange ->
                 {
                     final Map<String, HealthCheck.Result> results = HealthCheck.evaluateAll(checks);
@@ -123,7 +134,7 @@ public final class Gateway implements AutoCloseable
                 .setHandler(routes)
                 .build();
             server.start();
-            final Gateway gateway = new Gateway(grid, feed, server, metrics.metrics.startSampling(), metrics, history);
+            final Gateway gateway = new Gateway(grid, feed, alerts, server, metrics.metrics.startSampling(), metrics, history);
             LOG.info("gateway listening on http://{}:{}/ (WebSocket /ws/fleet, coalescing {} ms; history API {})",
                 config.host, gateway.port(), config.coalesceMs,
                 history == null ? "off: no ODYSSEY_GATEWAY_DB_URL" : "on " + config.dbUrl.replaceAll("(?i)(password=)[^&]*", "$1***"));
@@ -131,7 +142,7 @@ public final class Gateway implements AutoCloseable
         }
         catch (final Exception | Error ex)
         {
-            CloseHelper.quietCloseAll(feed, history, grid);
+            CloseHelper.quietCloseAll(alerts, feed, history, grid);
             throw ex;
         }
     }
@@ -227,6 +238,7 @@ public final class Gateway implements AutoCloseable
     {
         CloseHelper.quietClose(sampler);
         server.stop();
+        CloseHelper.quietClose(alerts);
         feed.close();
         CloseHelper.quietClose(history);
         grid.close();

@@ -29,6 +29,8 @@ final class FleetClient implements WebSocket.Listener, AutoCloseable
     static final ObjectMapper JSON = new ObjectMapper();
 
     final LinkedBlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
+    /** The type of every message received, in order (await() consumes messages, this keeps the record). */
+    final List<String> typesReceived = new java.util.concurrent.CopyOnWriteArrayList<>();
     final Map<Long, JsonNode> drones = new ConcurrentHashMap<>();
     final List<String> sequenceViolations = new CopyOnWriteArrayList<>();
     final AtomicInteger changeFrames = new AtomicInteger();
@@ -51,9 +53,14 @@ final class FleetClient implements WebSocket.Listener, AutoCloseable
 
     static FleetClient connect(final int port, final int readLimit) throws Exception
     {
+        return connect(port, readLimit, "/ws/fleet");
+    }
+
+    static FleetClient connect(final int port, final int readLimit, final String path) throws Exception
+    {
         final FleetClient client = new FleetClient(readLimit);
         client.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-            .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/fleet"), client).get(10, TimeUnit.SECONDS);
+            .buildAsync(URI.create("ws://127.0.0.1:" + port + path), client).get(10, TimeUnit.SECONDS);
         return client;
     }
 
@@ -89,6 +96,7 @@ final class FleetClient implements WebSocket.Listener, AutoCloseable
             throw new IllegalStateException("gateway sent invalid JSON: " + text, ex);
         }
         final String type = message.path("type").asText();
+        typesReceived.add(type);
         if ("snapshot".equals(type))
         {
             drones.clear();
