@@ -7,7 +7,6 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import org.agrona.CloseHelper;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +36,11 @@ public final class Archiver implements AutoCloseable
     private final ArchiverConfig config;
     private final EmbeddedDatabase embedded;
     private final SingleChronicleQueue queue;
+    private final SingleChronicleQueue alertQueue;
     private final JournalArchiver archiver;
+    private final JournalArchiver alertArchiver;
     private final Thread thread;
+    private final Thread alertThread;
     private final StatusServer status;
     private final ArchiverMetrics metrics;
     private final String jdbcUrl;
@@ -48,8 +50,11 @@ public final class Archiver implements AutoCloseable
         final ArchiverConfig config,
         final EmbeddedDatabase embedded,
         final SingleChronicleQueue queue,
+        final SingleChronicleQueue alertQueue,
         final JournalArchiver archiver,
+        final JournalArchiver alertArchiver,
         final Thread thread,
+        final Thread alertThread,
         final StatusServer status,
         final ArchiverMetrics metrics,
         final String jdbcUrl)
@@ -57,8 +62,11 @@ public final class Archiver implements AutoCloseable
         this.config = config;
         this.embedded = embedded;
         this.queue = queue;
+        this.alertQueue = alertQueue;
         this.archiver = archiver;
+        this.alertArchiver = alertArchiver;
         this.thread = thread;
+        this.alertThread = alertThread;
         this.status = status;
         this.metrics = metrics;
         this.jdbcUrl = jdbcUrl;
@@ -70,6 +78,7 @@ public final class Archiver implements AutoCloseable
         final ArchiverMetrics metrics = new ArchiverMetrics();
         EmbeddedDatabase embedded = null;
         SingleChronicleQueue queue = null;
+        SingleChronicleQueue alertQueue = null;
         StatusServer status = null;
         try
         {
@@ -82,24 +91,37 @@ public final class Archiver implements AutoCloseable
             Files.createDirectories(telemetryDir);
             // The roll cycle is the writer's: an existing queue's metadata overrides this default.
             queue = SingleChronicleQueueBuilder.single(telemetryDir.toFile()).rollCycle(RollCycles.FAST_HOURLY).build();
+            final Path alertsDir = config.journalRoot().resolve(JournalLayout.ALERTS);
+            Files.createDirectories(alertsDir);
+            alertQueue = SingleChronicleQueueBuilder.single(alertsDir.toFile()).rollCycle(RollCycles.FAST_HOURLY).build();
 
             final Migrations migrations = new Migrations(config.retentionDays);
-            final JournalArchiver archiver = new JournalArchiver(config, () ->
+            final JournalArchiver.ConnectionFactory connections = () ->
             {
                 final Connection connection = connect(url, config);
                 migrations.ensure(connection, url, config);
                 return connection;
-            }, queue, metrics);
+            };
+            final JournalArchiver archiver = new JournalArchiver(config, connections, queue,
+                new TelemetryTable(metrics.rows), metrics);
+            final JournalArchiver alertArchiver = new JournalArchiver(config, connections, alertQueue,
+                new AlertEventsTable(config.name, metrics.alertEvents), metrics);
 
             metrics.metrics.gauge("odyssey_archiver_lag_entries", "Journal entries not yet in the database",
                 archiver::lagEntries);
             metrics.metrics.gauge("odyssey_archiver_lag_seconds", "Age of the oldest entry not yet in the database",
                 () -> archiver.lagNanos() / 1e9);
+            metrics.metrics.gauge("odyssey_archiver_alerts_lag_entries", "Alert journal entries not yet in the database",
+                alertArchiver::lagEntries);
             metrics.metrics.gauge("odyssey_archiver_db_connected", "1 while connected to the database",
-                () -> archiver.connected() ? 1 : 0);
+                () -> archiver.connected() && alertArchiver.connected() ? 1 : 0);
             final Map<String, HealthCheck> checks = new LinkedHashMap<>();
-            checks.put("database", () -> archiver.connected() ? HealthCheck.Result.up(redact(url)) :
-                HealthCheck.Result.down(redact(url) + ": " + (archiver.lastError() == null ? "connecting" : archiver.lastError())));
+            checks.put("database", () ->
+            {
+                final JournalArchiver down = !archiver.connected() ? archiver : !alertArchiver.connected() ? alertArchiver : null;
+                return down == null ? HealthCheck.Result.up(redact(url)) : HealthCheck.Result.down(redact(url) + ": " +
+                    (down.lastError() == null ? "connecting" : down.lastError()));
+            });
             checks.put("lag", () ->
             {
                 final long lagS = TimeUnit.NANOSECONDS.toSeconds(archiver.lagNanos());
@@ -108,13 +130,16 @@ public final class Archiver implements AutoCloseable
             });
             final Thread thread = new Thread(archiver, "archiver-" + config.name);
             thread.start();
+            final Thread alertThread = new Thread(alertArchiver, "archiver-" + config.name + "-alerts");
+            alertThread.start();
             status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics, checks);
             LOG.info("archiver '{}' tailing {} into {}", config.name, telemetryDir, redact(url));
-            return new Archiver(config, embedded, queue, archiver, thread, status, metrics, url);
+            return new Archiver(config, embedded, queue, alertQueue, archiver, alertArchiver, thread, alertThread, status,
+                metrics, url);
         }
         catch (final Exception | Error ex)
         {
-            CloseHelper.quietCloseAll(status, queue, embedded);
+            CloseHelper.quietCloseAll(status, queue, alertQueue, embedded);
             throw ex;
         }
     }
@@ -142,6 +167,12 @@ public final class Archiver implements AutoCloseable
     public long rowsArchived()
     {
         return metrics.rows.get();
+    }
+
+    /** Alert raises and clears committed so far by this process. */
+    public long alertEventsArchived()
+    {
+        return metrics.alertEvents.get();
     }
 
     public long duplicatesSkipped()
@@ -183,12 +214,17 @@ public final class Archiver implements AutoCloseable
         closed = true;
         CloseHelper.quietClose(status);
         archiver.stop();
-        thread.join(STOP_TIMEOUT_MS);
-        if (thread.isAlive())
+        alertArchiver.stop();
+        for (final Thread worker : new Thread[]{thread, alertThread})
         {
-            LOG.warn("the archiver thread did not stop within {} ms", STOP_TIMEOUT_MS);
+            worker.join(STOP_TIMEOUT_MS);
+            if (worker.isAlive())
+            {
+                LOG.warn("archiver thread {} did not stop within {} ms", worker.getName(), STOP_TIMEOUT_MS);
+            }
         }
         CloseHelper.quietClose(queue);
+        CloseHelper.quietClose(alertQueue);
         CloseHelper.quietClose(embedded);
     }
 }

@@ -1,9 +1,5 @@
 package io.odyssey.archiver;
 
-import io.odyssey.codecs.TelemetryFrameReader;
-import io.odyssey.codecs.sbe.TelemetryDecoder;
-import io.odyssey.journal.JournalEntry;
-import io.odyssey.journal.JournalLayout;
 import io.odyssey.journal.JournalRetention;
 import io.odyssey.runtime.RateLimitedLog;
 import io.odyssey.runtime.RealTimeClock;
@@ -43,9 +39,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class JournalArchiver implements Runnable
 {
-    static final String COLUMNS = "time, received_at, drone_id, seq, lat, lon, alt_m, heading_deg, speed_mps, " +
-        "climb_mps, battery_pct, status, flags, journal_index";
-    private static final int FIELDS = 14;
     private static final long RECORD_ARCHIVED_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long PARTITION_CHECK_INTERVAL_NS = TimeUnit.MINUTES.toNanos(10);
     private static final String UNIQUE_VIOLATION = "23505";
@@ -65,8 +58,8 @@ final class JournalArchiver implements Runnable
     private final ArchiverMetrics metrics;
     private final Path journalRoot;
     private final RealTimeClock clock = new RealTimeClock();
-    private final JournalEntry entry = JournalEntry.telemetry();
-    private final TelemetryFrameReader reader = new TelemetryFrameReader();
+    private final ArchiveTable table;
+    private final String positionName;
     private final PgBinaryCopy copy = new PgBinaryCopy(1 << 20);
     private final long[] batchSentAt;
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
@@ -90,12 +83,15 @@ final class JournalArchiver implements Runnable
         final ArchiverConfig config,
         final ConnectionFactory connections,
         final SingleChronicleQueue queue,
+        final ArchiveTable table,
         final ArchiverMetrics metrics)
     {
         this.config = config;
+        this.table = table;
+        this.positionName = table.positionName(config.name);
         this.connections = connections;
         this.queue = queue;
-        this.tailer = queue.createTailer(config.name);
+        this.tailer = queue.createTailer(positionName.replace(':', '-'));
         this.metrics = metrics;
         this.journalRoot = config.journalRoot();
         this.batchSentAt = new long[config.batchRows];
@@ -149,7 +145,7 @@ final class JournalArchiver implements Runnable
             try (PreparedStatement insert = opened.prepareStatement(
                 "INSERT INTO archiver_position (name, journal_index) VALUES (?, -1) ON CONFLICT (name) DO NOTHING"))
             {
-                insert.setString(1, config.name);
+                insert.setString(1, positionName);
                 insert.executeUpdate();
             }
             long index = -1;
@@ -157,7 +153,7 @@ final class JournalArchiver implements Runnable
             try (PreparedStatement select = opened.prepareStatement(
                 "SELECT journal_index, last_received_at FROM archiver_position WHERE name = ?"))
             {
-                select.setString(1, config.name);
+                select.setString(1, positionName);
                 try (ResultSet row = select.executeQuery())
                 {
                     if (row.next())
@@ -169,7 +165,7 @@ final class JournalArchiver implements Runnable
                 }
             }
             opened.commit();
-            TelemetryPartitions.maintain(opened, TelemetryPartitions.todayUtc(), config.retentionDays);
+            table.maintain(opened, config.retentionDays);
             lastPartitionCheckNs = System.nanoTime();
             connection = opened;
             position(index);
@@ -177,8 +173,8 @@ final class JournalArchiver implements Runnable
             connected = true;
             lastError = null;
             retryDelayMs = firstRetryDelayMs();
-            LOG.info("archiving journal {} from {} (archiver '{}')", queue.file(),
-                index < 0 ? "its start" : "after index " + Long.toHexString(index), config.name);
+            LOG.info("archiving journal {} into {} from {} (position '{}')", queue.file(), table.table(),
+                index < 0 ? "its start" : "after index " + Long.toHexString(index), positionName);
         }
         catch (final SQLException | RuntimeException ex)
         {
@@ -205,9 +201,9 @@ final class JournalArchiver implements Runnable
             return;
         }
         // moveToIndex positions *at* the committed entry, which is already in the database.
-        if (entry.readNext(tailer) && entry.index() != index)
+        if (table.readNext(tailer) && table.index() != index)
         {
-            tailer.moveToIndex(entry.index());
+            tailer.moveToIndex(table.index());
         }
     }
 
@@ -224,33 +220,17 @@ final class JournalArchiver implements Runnable
         int rows = 0;
         long lastIndex = committedIndex;
         long lastReceivedAt = committedReceivedAtNanos;
-        while (entries < config.batchRows && entry.readNext(tailer))
+        while (entries < config.batchRows && table.readNext(tailer))
         {
             entries++;
-            lastIndex = entry.index();
-            lastReceivedAt = entry.receivedAtNanos();
-            if (reader.read(entry.frame(), 0, entry.frameLength()) != TelemetryFrameReader.TELEMETRY)
+            lastIndex = table.index();
+            lastReceivedAt = table.receivedAtNanos();
+            if (!table.encode(copy))
             {
                 onUnreadable();
                 continue;
             }
-            final TelemetryDecoder t = reader.telemetry();
-            copy.row(FIELDS)
-                .timestampFromEpochNanos(t.sentAtNanos())
-                .timestampFromEpochNanos(entry.receivedAtNanos())
-                .int8(t.droneId())
-                .int8(t.sequence())
-                .float8(t.latitude())
-                .float8(t.longitude())
-                .float4(t.altitude())
-                .float4(t.heading())
-                .float4(t.groundSpeed())
-                .float4(reader.climbRate())
-                .float4(t.battery())
-                .int2((short)reader.statusCode())
-                .int2((short)(t.flags().getRaw() & 0xFF))
-                .int8(entry.index());
-            batchSentAt[rows++] = t.sentAtNanos();
+            batchSentAt[rows++] = table.sentAtNanos();
         }
         if (entries == 0)
         {
@@ -261,7 +241,7 @@ final class JournalArchiver implements Runnable
         long inserted;
         try
         {
-            inserted = copyIn("COPY telemetry (" + COLUMNS + ") FROM STDIN (FORMAT binary)", rows);
+            inserted = copyIn("COPY " + table.table() + " (" + table.columns() + ") FROM STDIN (FORMAT binary)", rows);
             commitPosition(lastIndex, lastReceivedAt, rows);
         }
         catch (final SQLException ex)
@@ -279,12 +259,15 @@ final class JournalArchiver implements Runnable
 
         committedIndex = lastIndex;
         committedReceivedAtNanos = lastReceivedAt;
-        metrics.rows.add(inserted);
+        table.rows().add(inserted);
         metrics.batches.increment();
         final long now = clock.nanoTime();
         for (int i = 0; i < rows; i++)
         {
-            metrics.archived.record(now - batchSentAt[i]);
+            if (batchSentAt[i] != 0)
+            {
+                metrics.archived.record(now - batchSentAt[i]);
+            }
         }
         return entries;
     }
@@ -309,17 +292,18 @@ final class JournalArchiver implements Runnable
     /** The slow path after a unique violation: same rows through a staging table, existing ones skipped. */
     private long insertSkippingDuplicates(final int rows) throws SQLException
     {
+        final String staging = table.table() + "_staging";
         try (Statement sql = connection.createStatement())
         {
-            sql.execute("CREATE TEMP TABLE IF NOT EXISTS telemetry_staging AS SELECT " + COLUMNS +
-                " FROM telemetry WITH NO DATA");
-            sql.execute("TRUNCATE telemetry_staging");
+            sql.execute("CREATE TEMP TABLE IF NOT EXISTS " + staging + " AS SELECT " + table.columns() +
+                " FROM " + table.table() + " WITH NO DATA");
+            sql.execute("TRUNCATE " + staging);
         }
-        copyIn("COPY telemetry_staging (" + COLUMNS + ") FROM STDIN (FORMAT binary)", rows);
+        copyIn("COPY " + staging + " (" + table.columns() + ") FROM STDIN (FORMAT binary)", rows);
         try (Statement sql = connection.createStatement())
         {
-            return sql.executeUpdate("INSERT INTO telemetry (" + COLUMNS + ") SELECT " + COLUMNS +
-                " FROM telemetry_staging ON CONFLICT DO NOTHING");
+            return sql.executeUpdate("INSERT INTO " + table.table() + " (" + table.columns() + ") SELECT " +
+                table.columns() + " FROM " + staging + " ON CONFLICT DO NOTHING");
         }
     }
 
@@ -332,10 +316,10 @@ final class JournalArchiver implements Runnable
             update.setLong(1, index);
             update.setLong(2, rows);
             update.setTimestamp(3, Timestamp.from(Instant.ofEpochSecond(0, receivedAtNanos)));
-            update.setString(4, config.name);
+            update.setString(4, positionName);
             if (update.executeUpdate() != 1)
             {
-                throw new SQLException("the position row of archiver '" + config.name + "' is missing");
+                throw new SQLException("the position row '" + positionName + "' is missing");
             }
         }
         connection.commit();
@@ -347,7 +331,7 @@ final class JournalArchiver implements Runnable
         if (now - lastPartitionCheckNs >= PARTITION_CHECK_INTERVAL_NS)
         {
             lastPartitionCheckNs = now;
-            TelemetryPartitions.maintain(connection, TelemetryPartitions.todayUtc(), config.retentionDays);
+            table.maintain(connection, config.retentionDays);
         }
     }
 
@@ -356,8 +340,8 @@ final class JournalArchiver implements Runnable
         metrics.unreadable.increment();
         if (unreadableLog.tryAcquire(System.nanoTime()))
         {
-            LOG.warn("journal entry {} is not a readable telemetry frame ({}); skipped ({} more since the last line)",
-                Long.toHexString(entry.index()), reader.rejectReason(), unreadableLog.suppressedSinceLast());
+            LOG.warn("{} journal entry {} is not readable ({}); skipped ({} more since the last line)", table.queue(),
+                Long.toHexString(table.index()), table.unreadableReason(), unreadableLog.suppressedSinceLast());
         }
     }
 
@@ -415,7 +399,7 @@ final class JournalArchiver implements Runnable
         }
         try
         {
-            JournalRetention.recordArchived(journalRoot, JournalLayout.TELEMETRY, config.name, index);
+            JournalRetention.recordArchived(journalRoot, table.queue(), config.name, index);
             lastRecordedIndex = index;
             lastRecordNs = now;
         }

@@ -24,7 +24,7 @@ final class Migrations
         this.retentionDays = retentionDays;
     }
 
-    void ensure(final Connection connection, final String url, final ArchiverConfig config) throws SQLException
+    synchronized void ensure(final Connection connection, final String url, final ArchiverConfig config) throws SQLException
     {
         if (done)
         {

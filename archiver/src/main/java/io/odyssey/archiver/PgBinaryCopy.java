@@ -72,6 +72,22 @@ final class PgBinaryCopy
         return this;
     }
 
+    /** A {@code text} value from its UTF-8 bytes. */
+    PgBinaryCopy text(final byte[] utf8)
+    {
+        putInt(utf8.length);
+        buffer.putBytes(length, utf8);
+        length += utf8.length;
+        return this;
+    }
+
+    /** SQL NULL. */
+    PgBinaryCopy nullField()
+    {
+        putInt(-1);
+        return this;
+    }
+
     /** A {@code timestamptz} from epoch nanoseconds (PostgreSQL keeps microseconds). */
     PgBinaryCopy timestampFromEpochNanos(final long epochNanos)
     {

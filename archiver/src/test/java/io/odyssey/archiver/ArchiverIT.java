@@ -2,6 +2,9 @@ package io.odyssey.archiver;
 
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;
+import io.odyssey.alerts.AlertType;
+import io.odyssey.journal.AlertJournal;
+import io.odyssey.journal.JournalLayout;
 import io.odyssey.journal.JournalRetention;
 import io.odyssey.journal.TelemetryJournal;
 import net.openhft.chronicle.queue.RollCycles;
@@ -175,6 +178,40 @@ class ArchiverIT
             }
         }
         assertThat(queryLong("SELECT count(*) FROM telemetry")).isEqualTo(200);
+    }
+
+    @Test
+    void shouldArchiveAlertRaisesAndClearsExactlyOnceAndPairThem() throws Exception
+    {
+        final long t0 = System.currentTimeMillis() * 1_000_000L;
+        try (AlertJournal alerts = new AlertJournal(journalRoot, RollCycles.FAST_HOURLY))
+        {
+            alerts.append(JournalLayout.ALERT_RAISED, AlertType.LOW_BATTERY.ordinal(), 5, 0, t0, 100, 100, 19.5);
+            alerts.append(JournalLayout.ALERT_RAISED, AlertType.LOSS_OF_SEPARATION.ordinal(), 3, 4, t0 + 1_000_000_000L,
+                101, 101, 12.0);
+            alerts.append(JournalLayout.ALERT_RAISED, AlertType.GEOFENCE_BREACH.ordinal(), 6, 0, t0 + 2_000_000_000L,
+                102, 102, Double.NaN);
+            alerts.append(JournalLayout.ALERT_CLEARED, AlertType.LOW_BATTERY.ordinal(), 5, 0, t0 + 3_000_000_000L,
+                103, 103, 25.0);
+            try (Archiver archiver = Archiver.launch(config()))
+            {
+                await().atMost(60, TimeUnit.SECONDS).until(() -> archiver.alertEventsArchived() == 4);
+            }
+            alerts.append(JournalLayout.ALERT_CLEARED, AlertType.LOSS_OF_SEPARATION.ordinal(), 3, 4, t0 + 4_000_000_000L,
+                104, 104, 40.0);
+            try (Archiver archiver = Archiver.launch(config()))
+            {
+                await().atMost(60, TimeUnit.SECONDS).until(() -> archiver.alertEventsArchived() == 1);
+            }
+        }
+        assertThat(queryLong("SELECT count(*) FROM alert_events")).isEqualTo(5);
+        assertThat(queryLong("SELECT count(*) FROM alerts")).isEqualTo(3);
+        assertThat(queryLong("SELECT count(*) FROM alerts WHERE cleared_at IS NULL")).as("the breach is still on").isEqualTo(1);
+        assertThat(queryLong("SELECT extract(epoch FROM cleared_at - raised_at)::bigint FROM alerts " +
+            "WHERE alert_type = 'LOSS_OF_SEPARATION' AND drone_id = 3 AND other_drone_id = 4")).isEqualTo(3);
+        assertThat(queryLong("SELECT raised_by FROM alerts WHERE alert_type = 'LOW_BATTERY'")).isEqualTo(100);
+        assertThat(queryLong("SELECT count(*) FROM alert_events WHERE alert_type = 'GEOFENCE_BREACH' AND value IS NULL " +
+            "AND source = 'archiver-it'")).isEqualTo(1);
     }
 
     @Test

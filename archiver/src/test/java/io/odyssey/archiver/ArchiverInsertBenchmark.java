@@ -102,7 +102,7 @@ public class ArchiverInsertBenchmark
             final Connection c = Archiver.connect(url, config);
             migrations.ensure(c, url, config);
             return c;
-        }, queue, new ArchiverMetrics());
+        }, queue, new TelemetryTable(new ArchiverMetrics().rows), new ArchiverMetrics());
         connection = Archiver.connect(url + "?reWriteBatchedInserts=true", config);
         migrations.ensure(connection, url, config);
         connection.setAutoCommit(false);
@@ -150,7 +150,7 @@ public class ArchiverInsertBenchmark
         }
         copy.end();
         final CopyIn in = connection.unwrap(PGConnection.class).getCopyAPI()
-            .copyIn("COPY telemetry (" + JournalArchiver.COLUMNS + ") FROM STDIN (FORMAT binary)");
+            .copyIn("COPY telemetry (" + TelemetryTable.COLUMNS + ") FROM STDIN (FORMAT binary)");
         in.writeToCopy(copy.array(), 0, copy.length());
         final long rows = in.endCopy();
         connection.commit();
@@ -161,7 +161,7 @@ public class ArchiverInsertBenchmark
     @OperationsPerInvocation(BATCH)
     public int batchedInsert() throws SQLException
     {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO telemetry (" + JournalArchiver.COLUMNS +
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO telemetry (" + TelemetryTable.COLUMNS +
             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
         {
             for (int i = 0; i < BATCH; i++)
