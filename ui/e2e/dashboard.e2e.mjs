@@ -240,6 +240,23 @@ try {
     assert(descending[0] >= ascending[0], 'descending does not start higher than ascending');
   });
 
+  // The stack of the browser test raises LOW_BATTERY below 99.9 %, so every drone soon has an alert.
+  await check('alerts: the panel lists active alerts, the map rings their drones, a click selects one', async () => {
+    await waitFor(page, () => Number(document.querySelector('[data-testid=alert-count]')?.textContent) > 0, undefined, 30_000);
+    const rows = await page.locator('[data-testid^=alert-row-]').count();
+    assert(rows > 0, 'the alert count is above zero but no alert is listed');
+    await waitFor(page, () => {
+      const map = window.__odyssey?.map;
+      return map?.getLayer('drone-alert-rings') && map.queryRenderedFeatures({ layers: ['drone-alert-rings'] }).length > 0;
+    }, undefined, 20_000);
+    const row = page.locator('[data-testid^=alert-row-]').first();
+    const key = (await row.getAttribute('data-testid')).replace('alert-row-', '');
+    const id = key.split(':')[1];
+    await row.locator('button').click();
+    await waitFor(page, (expected) => document.querySelector('[data-testid=detail-id]')?.textContent === expected, id, 5_000);
+    return `${rows} alerts listed, e.g. ${key}`;
+  });
+
   await check('clicking a table row shows that drone in the detail panel', async () => {
     const row = page.locator('[data-testid^=drone-row-]').nth(2);
     const id = (await row.getAttribute('data-testid')).replace('drone-row-', '');

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { AlertsPanel } from './components/AlertsPanel';
 import { DetailPanel } from './components/DetailPanel';
 import { FleetTable } from './components/FleetTable';
 import { Header, Legend } from './components/Header';
@@ -189,6 +190,7 @@ export function App() {
             filter={filter} onFilter={setFilter}
             followView={followView} onFollowView={onFollowView}
           />
+          <AlertsPanel alerts={[...store.alerts.values()]} now={now} onSelect={setSelected} />
           <DetailPanel
             id={selected} drone={current ?? lastSeen.current} inView={current !== undefined} now={now}
             onClose={() => setSelected(null)}

@@ -171,6 +171,12 @@ export class FleetConnection {
       case 'changes':
         this.store.applyChanges(message.drones, message.removed, now);
         break;
+      case 'alerts':
+        this.store.applyAlerts(message.active);
+        break;
+      case 'alert':
+        this.store.applyAlert(message.event, message.alert);
+        break;
       case 'error':
         this.lastError = `${message.code}: ${message.message}`;
         this.onServerError(this.lastError);

@@ -25,6 +25,9 @@ export interface MapConfig {
 export interface DroneSource {
   readonly drones: ReadonlyMap<number, Drone>;
   readonly version: number;
+  /** Bumped when the set of drones with active alerts may have changed. */
+  readonly alertVersion: number;
+  alertedDrones(): Set<number>;
 }
 
 export const BACKGROUND_COLOR = '#0b1220';
@@ -32,6 +35,8 @@ const ARROW = 'drone-arrow';
 const DRONE_LAYER = 'drones';
 const SELECTED_LAYER = 'drone-selected';
 const SELECTED_RING_LAYER = 'drone-selected-ring';
+/** A red ring under every drone with an active alert. */
+export const ALERT_RING_LAYER = 'drone-alert-rings';
 const NO_ID = -1;
 /** After each setData the next one waits IDLE_FACTOR × the worker's time for it (capped at MAX_IDLE_MS). */
 const IDLE_FACTOR = 0.5;
@@ -118,6 +123,7 @@ export class FleetMap {
   private ready = false;
   private selected: number | null = null;
   private drawnVersion = -1;
+  private drawnAlertVersion = -1;
   private inFlight = false;
   private frame = 0;
   private destroyed = false;
@@ -177,6 +183,15 @@ export class FleetMap {
       paint: {
         'circle-radius': 15, 'circle-color': 'rgba(255,255,255,0.10)',
         'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2, 'circle-pitch-alignment': 'map',
+      },
+    });
+    // Alerts only change a filter, never the data: a thousand alerts cost no setData.
+    this.map.addLayer({
+      id: ALERT_RING_LAYER, type: 'circle', source: 'drones',
+      filter: ['in', ['get', 'id'], ['literal', []]],
+      paint: {
+        'circle-radius': 11, 'circle-color': 'rgba(244,63,94,0.18)',
+        'circle-stroke-color': '#f43f5e', 'circle-stroke-width': 2, 'circle-pitch-alignment': 'map',
       },
     });
     this.map.addLayer({
@@ -246,6 +261,7 @@ export class FleetMap {
   private readonly tick = () => {
     if (this.destroyed) return;
     this.frame = requestAnimationFrame(this.tick);
+    if (this.ready && this.source.alertVersion !== this.drawnAlertVersion) this.applyAlerts();
     if (!this.ready || this.inFlight || this.source.version === this.drawnVersion) return;
     if (performance.now() < this.nextDrawAt) return;
     this.draw();
@@ -297,6 +313,11 @@ export class FleetMap {
   select(id: number | null): void {
     this.selected = id;
     this.applySelection();
+  }
+
+  private applyAlerts(): void {
+    this.drawnAlertVersion = this.source.alertVersion;
+    this.map.setFilter(ALERT_RING_LAYER, ['in', ['get', 'id'], ['literal', [...this.source.alertedDrones()]]]);
   }
 
   private applySelection(): void {

@@ -7,7 +7,20 @@ export interface SnapshotMessage { type: 'snapshot'; drones: WireDrone[]; bbox: 
 export interface ChangesMessage { type: 'changes'; drones: WireDrone[]; removed: number[] }
 export interface ErrorMessage { type: 'error'; code: string; message: string }
 export interface PongMessage { type: 'pong'; serverTimeMs?: number }
-export type ServerMessage = HelloMessage | SnapshotMessage | ChangesMessage | ErrorMessage | PongMessage;
+/** An alert raised on a drone (or a pair, for a loss of separation) and not yet cleared. */
+export interface Alert {
+  key: string;
+  alertType: string;
+  droneId: number;
+  otherDroneId?: number;
+  raisedAt: string;
+  value: number | null;
+  node: string;
+}
+export interface AlertsMessage { type: 'alerts'; active: Alert[] }
+export interface AlertMessage { type: 'alert'; event: 'raised' | 'cleared'; alert: Alert }
+export type ServerMessage = HelloMessage | SnapshotMessage | ChangesMessage | ErrorMessage | PongMessage | AlertsMessage
+  | AlertMessage;
 
 /**
  * Parses one text frame. Unknown fields are kept but ignored; unknown message types and malformed frames give
@@ -37,9 +50,31 @@ export function parseServerMessage(text: string): ServerMessage | null {
       return { type: 'error', code: String(m.code ?? 'UNKNOWN'), message: String(m.message ?? '') };
     case 'pong':
       return { type: 'pong', serverTimeMs: typeof m.serverTimeMs === 'number' ? m.serverTimeMs : undefined };
+    case 'alerts':
+      return { type: 'alerts', active: array(m.active).map(toAlert).filter((a): a is Alert => a !== null) };
+    case 'alert': {
+      const alert = toAlert(m.alert);
+      if (!alert || (m.event !== 'raised' && m.event !== 'cleared')) return null;
+      return { type: 'alert', event: m.event, alert };
+    }
     default:
       return null;
   }
+}
+
+function toAlert(value: unknown): Alert | null {
+  if (value === null || typeof value !== 'object') return null;
+  const a = value as Record<string, unknown>;
+  if (typeof a.key !== 'string' || typeof a.alertType !== 'string' || typeof a.droneId !== 'number') return null;
+  return {
+    key: a.key,
+    alertType: a.alertType,
+    droneId: a.droneId,
+    otherDroneId: typeof a.otherDroneId === 'number' ? a.otherDroneId : undefined,
+    raisedAt: typeof a.raisedAt === 'string' ? a.raisedAt : '',
+    value: typeof a.value === 'number' ? a.value : null,
+    node: typeof a.node === 'string' ? a.node : '',
+  };
 }
 
 function array(value: unknown): unknown[] {

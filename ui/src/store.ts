@@ -1,5 +1,6 @@
 // The dashboard's model of the fleet: the newest state of each drone, merged by sequence number.
 import { toDrone, type Drone, type WireDrone } from './model';
+import type { Alert } from './protocol';
 import { RateMeter, SampleWindow } from './stats';
 
 export class FleetStore {
@@ -13,6 +14,34 @@ export class FleetStore {
   readonly updateRate = new RateMeter();
   /** Telemetry age (receipt time minus sender time) of recent live changes, in ms. */
   readonly ages = new SampleWindow(8192);
+  /** Active alerts by key, as the gateway reports them. */
+  readonly alerts = new Map<string, Alert>();
+  /** Bumped when the active alerts change. */
+  alertVersion = 0;
+
+  /** The whole list of active alerts (sent on connect, and again after a missed update). */
+  applyAlerts(list: readonly Alert[]): void {
+    this.alerts.clear();
+    for (const alert of list) this.alerts.set(alert.key, alert);
+    this.alertVersion++;
+  }
+
+  /** One alert raised or cleared. */
+  applyAlert(event: 'raised' | 'cleared', alert: Alert): void {
+    if (event === 'raised') this.alerts.set(alert.key, alert);
+    else this.alerts.delete(alert.key);
+    this.alertVersion++;
+  }
+
+  /** Drones with at least one active alert (both drones of a loss of separation). */
+  alertedDrones(): Set<number> {
+    const ids = new Set<number>();
+    for (const alert of this.alerts.values()) {
+      ids.add(alert.droneId);
+      if (alert.otherDroneId !== undefined) ids.add(alert.otherDroneId);
+    }
+    return ids;
+  }
 
   /** A snapshot replaces everything the store held (contract: a snapshot resets what the client holds). */
   applySnapshot(list: readonly WireDrone[], nowMs: number): void {
