@@ -68,6 +68,8 @@ public final class AlertMonitor implements Runnable, AlertSink
     private int checkpointHead;
     private int checkpointCount;
     private volatile boolean running = true;
+    /** The journal's last index when the node started (-1: empty): where a first start begins. */
+    private long firstStartAfter = Long.MIN_VALUE;
     private volatile long evaluatedIndex = -1;
     private boolean muted;
     private long lastProgressNanos;
@@ -122,14 +124,38 @@ public final class AlertMonitor implements Runnable, AlertSink
         while (count < limit && entry.readNext(tailer))
         {
             count++;
-            process();
+            process(entry);
         }
         return count;
     }
 
-    private void process()
+    /** Evaluates one entry read elsewhere (a replay reads each entry once for ingest and alerts). */
+    public void evaluate(final JournalEntry entry)
+    {
+        process(entry);
+    }
+
+    /** While muted the engine's state advances but nothing is journaled or published (warm-ups). */
+    public void muted(final boolean muted)
+    {
+        this.muted = muted;
+    }
+
+    /**
+     * On a journal without recorded progress, evaluate only the entries after this index (the journal's last index
+     * when the node started, -1 when it was empty); without a call, the monitor starts at the journal's end.
+     */
+    public void firstStartAfter(final long index)
+    {
+        this.firstStartAfter = index;
+    }
+
+    private void process(final JournalEntry entry)
     {
         final long receivedAt = entry.receivedAtNanos();
+        // Set first: what this entry causes (and the tick before it) is journaled as evaluated up to this entry, so
+        // after a restart evaluation resumes behind it.
+        evaluatedIndex = entry.index();
         engine.tick(receivedAt);
         if (reader.read(entry.frame(), 0, entry.frameLength()) == TelemetryFrameReader.TELEMETRY)
         {
@@ -137,7 +163,6 @@ public final class AlertMonitor implements Runnable, AlertSink
             engine.onTelemetry(entry.index(), receivedAt, t.droneId(), t.sentAtNanos(), t.latitude(), t.longitude(),
                 t.altitude(), t.battery(), reader.statusCode());
         }
-        evaluatedIndex = entry.index();
         checkpoint(receivedAt, entry.index());
     }
 
@@ -152,9 +177,20 @@ public final class AlertMonitor implements Runnable, AlertSink
         final long[] progress = readProgress();
         if (progress == null)
         {
-            // First start on this journal: evaluate what arrives from now on.
-            tailer.toEnd();
-            LOG.info("alert monitor evaluating new telemetry of {} from its end", telemetry.file());
+            // First start on this journal: evaluate what arrived since the node started (not the journal's past).
+            if (firstStartAfter == Long.MIN_VALUE)
+            {
+                tailer.toEnd();
+            }
+            else if (firstStartAfter < 0 || !tailer.moveToIndex(firstStartAfter))
+            {
+                tailer.toStart();
+            }
+            else
+            {
+                entry.readNext(tailer); // the last entry from before the start: not ours to evaluate
+            }
+            LOG.info("alert monitor evaluating new telemetry of {}", telemetry.file());
             return;
         }
         // The progress file is written once a second; alerts journaled after it tell how far evaluation really got.
@@ -176,7 +212,7 @@ public final class AlertMonitor implements Runnable, AlertSink
                     tailer.moveToIndex(entry.index());
                     break;
                 }
-                process();
+                process(entry);
                 replayed++;
             }
         }

@@ -123,6 +123,8 @@ public final class EdgeIngest implements AutoCloseable
         {
             final Path journalRoot = config.journalRoot();
             journal = new TelemetryJournal(journalRoot, config.rollCycle());
+            // Where the alert monitor begins on a journal it has never evaluated: after what was there before us.
+            final long journalEndAtStart = journal.telemetryQueue().lastIndex();
             alertJournal = new AlertJournal(journalRoot, config.rollCycle());
             LOG.info("journal open at {} (roll cycle {}, retention {})", journalRoot, config.journalRollCycle,
                 config.journalRetentionHours == 0 ? "forever" : config.journalRetentionHours + " h");
@@ -171,6 +173,7 @@ public final class EdgeIngest implements AutoCloseable
             alertMonitor = new AlertMonitor(config.alertRules(), config.maxDrones, journal.telemetryQueue(), alertJournal,
                 FleetGrid.alertsMap(grid.client()), config.nodeId, journalRoot, wallClock::nanoTime, metrics.alertsRaised,
                 metrics.alertsCleared);
+            alertMonitor.firstStartAfter(journalEndAtStart);
             alertThread = new Thread(alertMonitor, "ingest-alerts");
             alertThread.setDaemon(true);
             alertThread.start();
