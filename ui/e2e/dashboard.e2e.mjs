@@ -141,7 +141,7 @@ try {
     let hits = 0, probed = 0;
     const colours = new Map();
     // Only the WebGL drawing: hide what floats over the map (the legend has status-coloured dots of its own).
-    const overlays = '[data-testid=legend], [data-testid=fit-fleet], .map-banner, .maplibregl-control-container';
+    const overlays = '[data-testid=legend], [data-testid=fit-fleet], [data-testid=history-toggle], .map-banner, .maplibregl-control-container';
     await page.evaluate((sel) => document.querySelectorAll(sel).forEach((e) => { e.style.visibility = 'hidden'; }), overlays);
     for (let attempt = 0; attempt < 3; attempt++) {
       const points = await page.evaluate(() => {
@@ -378,6 +378,48 @@ try {
     await page.click('[data-testid=render-age-toggle]');
     assert(Number.parseFloat(p50) > 0, `drawn age p50 is ${p50}`);
     return `drawn age p50 ${p50}`;
+  });
+
+  await check('history: drones\' tracks from the archive play back on the map with a scrubber', async () => {
+    // Two drones that have flown somewhere (a drone still climbing from its pad has a trail of zero length).
+    const ids = await page.evaluate(() => [...window.__odyssey.store.drones.values()]
+      .filter((d) => d.status === 'CRUISING').map((d) => d.id).sort((a, b) => a - b).slice(0, 2));
+    assert(ids.length === 2, 'fewer than two drones are cruising yet');
+    await page.click('[data-testid=history-toggle]');
+    await page.fill('[data-testid=history-ids]', ids.join(', '));
+    await page.selectOption('[data-testid=history-window]', '5');
+    // The archiver commits a second or so behind the live frames: load until the tracks have some length.
+    let frames = 0;
+    for (let attempt = 0; attempt < 20 && frames < 20; attempt++) {
+      await page.click('[data-testid=history-load]');
+      await waitFor(page, () => document.querySelector('[data-testid=history-summary]') ||
+        document.querySelector('[data-testid=history-status]')?.textContent, undefined, 10_000);
+      await page.waitForTimeout(300);
+      frames = await page.evaluate((id) => Number(document.querySelector(`[data-testid=history-track-${id}] td:nth-child(2)`)?.textContent ?? 0), ids[0]);
+      if (frames < 20) await page.waitForTimeout(1000);
+    }
+    assert(frames >= 20, `drone ${ids[0]}'s track has ${frames} frames (status: ${await text(page, 'history-status').catch(() => '')})`);
+    assert(await page.locator(`[data-testid=history-track-${ids[1]}]`).count() === 1, `drone ${ids[1]} has no track`);
+    await waitFor(page, () => window.__odyssey.map.queryRenderedFeatures({ layers: ['history-trails'] }).length > 0, undefined, 10_000);
+    assert(await page.evaluate(() => window.__odyssey.map.getLayoutProperty('drones', 'visibility')) === 'none',
+      'the live drones are still drawn in history mode');
+    const head = () => page.evaluate((id) => {
+      const f = window.__odyssey.map.querySourceFeatures('history-heads').find((x) => x.properties.id === id);
+      return f ? f.geometry.coordinates.map((c) => c.toFixed(6)).join(',') : null;
+    }, ids[0]);
+    const scrubber = page.locator('[data-testid=history-scrubber]');
+    await scrubber.focus();
+    await page.keyboard.press('End');
+    await page.waitForTimeout(400);
+    const atEnd = await head();
+    // Five seconds earlier (each arrow is one 100 ms step): a cruising drone was some 60 m back.
+    for (let i = 0; i < 50; i++) await page.keyboard.press('ArrowLeft');
+    await page.waitForTimeout(400);
+    const earlier = await head();
+    assert(atEnd && earlier && atEnd !== earlier, `scrubbing did not move drone ${ids[0]} (${atEnd} / ${earlier})`);
+    await page.click('[data-testid=history-close]');
+    await waitFor(page, () => window.__odyssey.map.getLayoutProperty('drones', 'visibility') !== 'none', undefined, 5_000);
+    return `drones ${ids.join(', ')}: ${frames} frames; at the end ${atEnd}, 5 s earlier ${earlier}`;
   });
 
   await check('no errors in the browser console', async () => {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AlertsPanel } from './components/AlertsPanel';
 import { DetailPanel } from './components/DetailPanel';
 import { FleetTable } from './components/FleetTable';
+import { HistoryPanel, type HistoryView } from './components/HistoryPanel';
 import { Header, Legend } from './components/Header';
 import { loadConfig } from './config';
 import { FleetConnection, fleetSocketUrl, type LinkState } from './connection';
@@ -48,6 +49,8 @@ export function App() {
   const [order, setOrder] = useState<SortOrder>({ key: 'id', descending: false });
   const [followView, setFollowView] = useState(true);
   const [drawnAgeOn, setDrawnAgeOn] = useState(false);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [history, setHistory] = useState<HistoryView | null>(null);
   const followRef = useRef(followView);
   followRef.current = followView;
   const lastSeen = useRef<Drone | undefined>(undefined);
@@ -126,6 +129,30 @@ export function App() {
     fleetMapRef.current?.select(selected);
   }, [selected]);
 
+  const fittedTracks = useRef<unknown>(null);
+  useEffect(() => {
+    const fleetMap = fleetMapRef.current;
+    if (!fleetMap) return;
+    fleetMap.showHistory(history ? history.tracks : null, history ? history.t : 0);
+    // A newly loaded history: bring its trails into view.
+    if (history && fittedTracks.current !== history.tracks) {
+      fittedTracks.current = history.tracks;
+      let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
+      for (const tr of history.tracks) {
+        tr.lons.forEach((lon, i) => {
+          w = Math.min(w, lon); e = Math.max(e, lon);
+          s = Math.min(s, tr.lats[i]); n = Math.max(n, tr.lats[i]);
+        });
+      }
+      if (w <= e) fleetMap.fitTo([w, s, e, n]);
+    }
+  }, [history]);
+
+  const closeHistory = useCallback(() => {
+    setHistoryOpen(false);
+    setHistory(null);
+  }, []);
+
   useEffect(() => {
     const fleetMap = fleetMapRef.current;
     if (!fleetMap) return;
@@ -178,6 +205,10 @@ export function App() {
           <div className="map" ref={mapElement} data-testid="map" />
           <button type="button" className="map-button" onClick={() => fitFleetRef.current()} data-testid="fit-fleet"
             title="Zoom out to the whole fleet">whole fleet</button>
+          <button type="button" className={`map-button map-button-2 ${historyOpen ? 'on' : ''}`} data-testid="history-toggle"
+            onClick={() => (historyOpen ? closeHistory() : setHistoryOpen(true))}
+            title="Play back drones' tracks from the archive">history</button>
+          {history && <div className="map-banner history-banner" data-testid="history-banner">history · {new Date(history.t).toLocaleString()}</div>}
           <Legend counts={counts} statusFilter={filter.status}
             onStatusClick={(s: Status) => setFilter((f) => ({ ...f, status: f.status === s ? '' : s }))} />
           {link.kind !== 'live' && store.drones.size > 0 && <div className="map-banner">showing the last known positions</div>}
@@ -190,6 +221,7 @@ export function App() {
             filter={filter} onFilter={setFilter}
             followView={followView} onFollowView={onFollowView}
           />
+          {historyOpen && <HistoryPanel selected={selected} view={history} onView={setHistory} onClose={closeHistory} />}
           <AlertsPanel alerts={[...store.alerts.values()]} now={now} onSelect={setSelected} />
           <DetailPanel
             id={selected} drone={current ?? lastSeen.current} inView={current !== undefined} now={now}

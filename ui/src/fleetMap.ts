@@ -9,6 +9,7 @@ import {
 } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
+import { flownPath, positionAt, type Track } from './history';
 import { graticule, type BBox } from './geo';
 import { STATUSES, STATUS_COLORS, UNKNOWN_STATUS_COLOR, type Drone } from './model';
 import { SampleWindow } from './stats';
@@ -35,6 +36,12 @@ const ARROW = 'drone-arrow';
 const DRONE_LAYER = 'drones';
 const SELECTED_LAYER = 'drone-selected';
 const SELECTED_RING_LAYER = 'drone-selected-ring';
+/** History mode: whole tracks (dim), the part flown up to the scrubber, and each drone where it was then. */
+export const HISTORY_TRAILS_LAYER = 'history-trails';
+export const HISTORY_FLOWN_LAYER = 'history-flown';
+export const HISTORY_HEADS_LAYER = 'history-heads';
+const LIVE_LAYERS = ['drone-selected-ring', 'drone-alert-rings', 'drones', 'drone-selected'];
+const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
 /** A red ring under every drone with an active alert. */
 export const ALERT_RING_LAYER = 'drone-alert-rings';
 const NO_ID = -1;
@@ -124,6 +131,7 @@ export class FleetMap {
   private selected: number | null = null;
   private drawnVersion = -1;
   private drawnAlertVersion = -1;
+  private historyShown: readonly Track[] | null = null;
   private inFlight = false;
   private frame = 0;
   private destroyed = false;
@@ -224,6 +232,26 @@ export class FleetMap {
       },
       paint: { 'icon-color': colourByStatus(), 'icon-halo-color': '#ffffff', 'icon-halo-width': 1.6 },
     });
+    this.map.addSource('history-trails', { type: 'geojson', data: EMPTY });
+    this.map.addSource('history-flown', { type: 'geojson', data: EMPTY });
+    this.map.addSource('history-heads', { type: 'geojson', data: EMPTY });
+    this.map.addLayer({
+      id: HISTORY_TRAILS_LAYER, type: 'line', source: 'history-trails',
+      paint: { 'line-color': '#94a3b8', 'line-width': 1.5, 'line-opacity': 0.45, 'line-dasharray': [2, 2] },
+    });
+    this.map.addLayer({
+      id: HISTORY_FLOWN_LAYER, type: 'line', source: 'history-flown',
+      paint: { 'line-color': '#fbbf24', 'line-width': 2.5, 'line-opacity': 0.9 },
+    });
+    this.map.addLayer({
+      id: HISTORY_HEADS_LAYER, type: 'symbol', source: 'history-heads',
+      layout: {
+        'icon-image': ARROW, 'icon-size': 0.7, 'icon-rotate': ['get', 'hdg'], 'icon-rotation-alignment': 'map',
+        'icon-allow-overlap': true, 'icon-ignore-placement': true,
+      },
+      // No labels: the offline style has no glyphs. The history panel names the drones.
+      paint: { 'icon-color': '#fbbf24', 'icon-halo-color': '#ffffff', 'icon-halo-width': 1 },
+    });
     this.map.on('click', (e) => this.onClick(e));
     this.map.on('mousemove', (e) => {
       const hit = this.pick(e, 5) !== null;
@@ -313,6 +341,45 @@ export class FleetMap {
   select(id: number | null): void {
     this.selected = id;
     this.applySelection();
+  }
+
+  /**
+   * History mode: the tracks as trails, the part flown up to {@code t} and each drone where it was at {@code t}; the
+   * live drones are hidden meanwhile. {@code null} returns to the live view.
+   */
+  showHistory(tracks: readonly Track[] | null, t: number): void {
+    if (!this.ready) return;
+    for (const layer of LIVE_LAYERS) {
+      if (this.map.getLayer(layer)) this.map.setLayoutProperty(layer, 'visibility', tracks ? 'none' : 'visible');
+    }
+    const trails = this.map.getSource('history-trails') as GeoJSONSource | undefined;
+    const flown = this.map.getSource('history-flown') as GeoJSONSource | undefined;
+    const heads = this.map.getSource('history-heads') as GeoJSONSource | undefined;
+    if (!trails || !flown || !heads) return;
+    if (!tracks) {
+      for (const source of [trails, flown, heads]) source.setData(EMPTY);
+      return;
+    }
+    if (this.historyShown !== tracks) {
+      this.historyShown = tracks;
+      trails.setData({
+        type: 'FeatureCollection',
+        features: tracks.filter((tr) => tr.times.length > 1).map((tr) => ({
+          type: 'Feature', properties: { id: tr.id },
+          geometry: { type: 'LineString', coordinates: tr.lons.map((lon, i) => [lon, tr.lats[i]]) },
+        })),
+      });
+    }
+    const flownFeatures: GeoJSON.Feature[] = [];
+    const headFeatures: GeoJSON.Feature[] = [];
+    for (const tr of tracks) {
+      const path = flownPath(tr, t);
+      if (path.length > 1) flownFeatures.push({ type: 'Feature', properties: { id: tr.id }, geometry: { type: 'LineString', coordinates: path } });
+      const at = positionAt(tr, t);
+      if (at) headFeatures.push({ type: 'Feature', properties: { id: tr.id, hdg: at.heading }, geometry: { type: 'Point', coordinates: [at.lon, at.lat] } });
+    }
+    flown.setData({ type: 'FeatureCollection', features: flownFeatures });
+    heads.setData({ type: 'FeatureCollection', features: headFeatures });
   }
 
   private applyAlerts(): void {

@@ -1,0 +1,122 @@
+import { useEffect, useRef, useState } from 'react';
+import { parseDroneIds, parseTrack, type Track } from '../history';
+
+/** A loaded history: the tracks, the window, and where the scrubber is. */
+export interface HistoryView {
+  tracks: Track[];
+  from: number;
+  to: number;
+  t: number;
+}
+
+const WINDOWS: [string, number][] = [['last 5 min', 5], ['last 15 min', 15], ['last hour', 60], ['last 6 hours', 360]];
+const SPEEDS = [1, 10, 60, 300];
+/** Points per track asked of the API: plenty for a smooth trail, bounded for many drones. */
+const MAX_POINTS = 2000;
+const PLAY_STEP_MS = 100;
+
+interface Props {
+  /** Pre-fills the ids with the selected drone. */
+  selected: number | null;
+  view: HistoryView | null;
+  onView: (view: HistoryView | null) => void;
+  onClose: () => void;
+}
+
+/**
+ * History mode: pick drones and a window, load their tracks from the archive (GET /api/v1/history/drones/{id}/track),
+ * and play them back with a scrubber and a speed; the map draws the trails.
+ */
+export function HistoryPanel({ selected, view, onView, onClose }: Props) {
+  const [ids, setIds] = useState(selected !== null ? String(selected) : '');
+  const [minutes, setMinutes] = useState(15);
+  const [status, setStatus] = useState('');
+  const [playing, setPlaying] = useState(false);
+  const [speed, setSpeed] = useState(10);
+  const viewRef = useRef(view);
+  viewRef.current = view;
+
+  useEffect(() => {
+    if (!playing) return undefined;
+    const timer = window.setInterval(() => {
+      const v = viewRef.current;
+      if (!v) return;
+      const t = Math.min(v.to, v.t + PLAY_STEP_MS * speed);
+      onView({ ...v, t });
+      if (t >= v.to) setPlaying(false);
+    }, PLAY_STEP_MS);
+    return () => window.clearInterval(timer);
+  }, [playing, speed, onView]);
+
+  const load = async () => {
+    const wanted = parseDroneIds(ids);
+    if (wanted.length === 0) {
+      setStatus('type one or more drone ids, e.g. 1, 2, 5-8');
+      return;
+    }
+    const to = Date.now();
+    const from = to - minutes * 60_000;
+    setStatus(`loading ${wanted.length} track${wanted.length > 1 ? 's' : ''} ...`);
+    setPlaying(false);
+    const window = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&maxPoints=${MAX_POINTS}`;
+    const results = await Promise.all(wanted.map(async (id) => {
+      try {
+        const response = await fetch(`api/v1/history/drones/${id}/track?${window}`);
+        const body = await response.json();
+        if (!response.ok) return `#${id}: ${body.detail ?? response.status}`;
+        return parseTrack(body) ?? `#${id}: unreadable answer`;
+      } catch (error) {
+        return `#${id}: ${String(error)}`;
+      }
+    }));
+    const tracks = results.filter((r): r is Track => typeof r !== 'string');
+    const problems = results.filter((r): r is string => typeof r === 'string');
+    setStatus(problems.join(' · '));
+    onView(tracks.length > 0 ? { tracks, from, to, t: from } : null);
+  };
+
+  return (
+    <section className="history" data-testid="history-panel">
+      <div className="history-head">
+        <h2>History</h2>
+        <button type="button" onClick={onClose} data-testid="history-close" title="Back to the live fleet">live view</button>
+      </div>
+      <div className="history-form">
+        <input value={ids} onChange={(e) => setIds(e.target.value)} placeholder="drone ids, e.g. 1, 2, 5-8"
+          data-testid="history-ids" />
+        <select value={minutes} onChange={(e) => setMinutes(Number(e.target.value))} data-testid="history-window">
+          {WINDOWS.map(([label, m]) => <option key={m} value={m}>{label}</option>)}
+        </select>
+        <button type="button" onClick={load} data-testid="history-load">load</button>
+      </div>
+      {status && <p className="muted" data-testid="history-status">{status}</p>}
+      {view && (
+        <>
+          <table className="history-summary" data-testid="history-summary">
+            <thead><tr><th>drone</th><th>frames</th><th>distance</th><th>max alt</th><th>battery used</th></tr></thead>
+            <tbody>
+              {view.tracks.map((tr) => (
+                <tr key={tr.id} data-testid={`history-track-${tr.id}`}>
+                  <td>#{tr.id}</td><td>{tr.frames}</td><td>{(tr.distanceM / 1000).toFixed(2)} km</td>
+                  <td>{tr.maxAltitudeM.toFixed(0)} m</td><td>{tr.batteryUsedPct.toFixed(1)} %</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="history-player">
+            <button type="button" onClick={() => {
+              if (!playing && view.t >= view.to) onView({ ...view, t: view.from });
+              setPlaying(!playing);
+            }} data-testid="history-play">{playing ? 'pause' : 'play'}</button>
+            <select value={speed} onChange={(e) => setSpeed(Number(e.target.value))} data-testid="history-speed">
+              {SPEEDS.map((s) => <option key={s} value={s}>{s}×</option>)}
+            </select>
+            <input type="range" min={view.from} max={view.to} step={100} value={view.t} data-testid="history-scrubber"
+              onChange={(e) => onView({ ...view, t: Number(e.target.value) })} />
+            <span className="history-time" data-testid="history-time">{new Date(view.t).toLocaleTimeString()}</span>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
