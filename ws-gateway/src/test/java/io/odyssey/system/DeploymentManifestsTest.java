@@ -99,6 +99,68 @@ class DeploymentManifestsTest
         }
     }
 
+    @Test
+    void shouldParseEveryRenderedManifestStrictlyIntoTypedKubernetesModels() throws Exception
+    {
+        for (final String overlay : List.of("kind", "cloud"))
+        {
+            final List<String> problems = new ArrayList<>();
+            for (final Map<String, Object> document : render(overlay))
+            {
+                problems.addAll(TypedManifests.problems(document));
+            }
+            assertThat(problems).as("typed parsing of the %s overlay", overlay).isEmpty();
+        }
+        // And the check can fail: a misspelt field and an unknown kind are reported.
+        final Map<String, Object> service = map(yaml().load("""
+            apiVersion: v1
+            kind: Service
+            metadata: { name: typo }
+            spec:
+              ports: [{ port: 80, targtPort: 8080 }]
+            """));
+        assertThat(TypedManifests.problems(service)).singleElement().asString().contains("targtPort");
+        assertThat(TypedManifests.problems(Map.of("apiVersion", "v1", "kind", "Pot"))).singleElement().asString()
+            .contains("not a kind");
+    }
+
+    @Test
+    void shouldValidateComposeAgainstTheComposeSpecification() throws Exception
+    {
+        final Path checker = ROOT.resolve("scripts/deploy-check");
+        if (!Files.isDirectory(checker.resolve("node_modules")))
+        {
+            run(checker, "npm", "ci", "--no-audit", "--no-fund");
+        }
+        final String valid = run(checker, "node", "validate-compose.mjs", ROOT.resolve("docker-compose.yml").toString());
+        assertThat(valid).contains("valid Compose file (8 services)");
+        final Path broken = Files.createTempFile("compose-", ".yml");
+        try
+        {
+            Files.writeString(broken, Files.readString(ROOT.resolve("docker-compose.yml"))
+                .replace("stop_grace_period: 30s", "stop_grace_periods: 30s"));
+            final Process process = new ProcessBuilder("node", "validate-compose.mjs", broken.toString())
+                .directory(checker.toFile()).redirectErrorStream(true).start();
+            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(output).isEqualTo(1);
+            assertThat(output).contains("stop_grace_periods");
+        }
+        finally
+        {
+            Files.delete(broken);
+        }
+    }
+
+    private static String run(final Path dir, final String... command) throws Exception
+    {
+        final Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("%s: %s", String.join(" ", command), output).isZero();
+        return output;
+    }
+
     private static void checkContainer(
         final String where, final Map<String, Object> container, final Map<String, Map<String, Object>> configMaps)
     {
