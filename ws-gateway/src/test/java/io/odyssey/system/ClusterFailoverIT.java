@@ -46,6 +46,7 @@ class ClusterFailoverIT
     private static final int INGEST_PORT = BASE + 100;
     private static final int GATEWAY_PORT = BASE + 200;
     private static final int STATUS_BASE = BASE + 300;
+    private static final int DB_PORT = BASE + 400;
     private static final String CLUSTER = "cluster-it-" + UUID.randomUUID();
     private static final Path ROOT = findRoot();
     private static final Path LOGS = ROOT.resolve("ws-gateway/target/cluster-it");
@@ -67,6 +68,17 @@ class ClusterFailoverIT
                 "ODYSSEY_INGEST_ENDPOINT", "127.0.0.1:" + (INGEST_PORT + i),
                 "ODYSSEY_INGEST_STATUS_PORT", String.valueOf(STATUS_BASE + 1 + 10 * i),
                 "ODYSSEY_INGEST_JOURNAL_DIR", journals.resolve("ingest-" + (i + 1)).toString()));
+        }
+        // One archiver per ingest node, on that node's journal; the first runs the embedded database, the second uses it.
+        for (int i = 0; i < 2; i++)
+        {
+            start("archiver-" + (i + 1), "archiver", Map.of(
+                "ODYSSEY_ARCHIVER_NAME", "archiver-ingest-" + (i + 1),
+                "ODYSSEY_ARCHIVER_JOURNAL_DIR", journals.resolve("ingest-" + (i + 1)).toString(),
+                "ODYSSEY_ARCHIVER_DB_URL", i == 0 ? "" : "jdbc:postgresql://127.0.0.1:" + DB_PORT + "/postgres",
+                "ODYSSEY_ARCHIVER_EMBEDDED_DB_DIR", journals.resolve("postgres").toString(),
+                "ODYSSEY_ARCHIVER_EMBEDDED_DB_PORT", String.valueOf(DB_PORT),
+                "ODYSSEY_ARCHIVER_STATUS_PORT", String.valueOf(STATUS_BASE + 4 + 10 * i)));
         }
         start("ws-gateway", "ws-gateway", Map.of("ODYSSEY_GATEWAY_PORT", String.valueOf(GATEWAY_PORT)));
         start("simulator", "simulator", Map.of(
@@ -116,6 +128,23 @@ class ClusterFailoverIT
             PROCESSES.get("edge-ingest-1").destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             assertFeedAdvancesForEveryDrone(client, "ingest-2");
             assertThat(client.sequenceViolations()).as("sequences only grow per drone").isEmpty();
+        }
+
+        // Both archivers kept up through all of it: every drone archived, no row twice, and nothing left behind by
+        // the first once its ingest node (and so its journal) stopped.
+        await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() ->
+            metric(STATUS_BASE + 4, "odyssey_archiver_lag_entries") == 0 &&
+            metric(STATUS_BASE + 4, "odyssey_archiver_rows_total") > 0 &&
+            metric(STATUS_BASE + 14, "odyssey_archiver_rows_total") > 0);
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + DB_PORT + "/postgres", "postgres", "");
+            java.sql.Statement sql = db.createStatement();
+            java.sql.ResultSet row = sql.executeQuery(
+                "SELECT count(*), count(DISTINCT (drone_id, seq)), count(DISTINCT drone_id) FROM telemetry"))
+        {
+            row.next();
+            assertThat(row.getLong(1)).as("rows").isPositive().isEqualTo(row.getLong(2));
+            assertThat(row.getLong(3)).as("drones archived").isEqualTo(DRONES);
         }
     }
 
