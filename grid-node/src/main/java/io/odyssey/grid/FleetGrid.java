@@ -47,6 +47,19 @@ public final class FleetGrid
      * @param kubernetesServiceDns when set, members find each other through this headless Service's DNS records
      *                             (Hazelcast's built-in Kubernetes discovery) instead of the {@code members} list.
      */
+    /**
+     * Hazelcast's own health endpoints on the member port ({@code /hazelcast/health/ready}, {@code .../node-state},
+     * {@code /hazelcast/health}), which Kubernetes probes: only the read-only health group of the REST API. The
+     * configuration API is deprecated in 5.x, but its replacement (the REST server) is not in the open-source
+     * edition; it works in 5.7 and a test guards it.
+     */
+    @SuppressWarnings("removal")
+    private static void enableHealthEndpoint(final Config config)
+    {
+        config.getNetworkConfig().getRestApiConfig().setEnabled(true)
+            .enableGroups(com.hazelcast.config.RestEndpointGroup.HEALTH_CHECK);
+    }
+
     public static Config memberConfig(
         final String clusterName, final String bindHost, final int port, final List<String> members, final int backupCount,
         final String kubernetesServiceDns)
@@ -58,6 +71,7 @@ public final class FleetGrid
         // Stop quickly on SIGTERM: the launcher handles shutdown itself, and migrations are awaited there.
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
         config.getNetworkConfig().setPort(port).setPortAutoIncrement(true).setPortCount(20);
+        enableHealthEndpoint(config);
         if ("0.0.0.0".equals(bindHost))
         {
             // Containers: listen everywhere, advertise the pod's address (Hazelcast picks it).

@@ -110,6 +110,15 @@ class FleetGridIT
         final HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + first.statusPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("odyssey_grid_members{role=\"grid-node\"} 2");
+
+        // Hazelcast's own health endpoints on the member port, which the Kubernetes probes call.
+        final int memberPort = first.instance().getCluster().getLocalMember().getAddress().getPort();
+        final HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + memberPort + "/hazelcast/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        final HttpResponse<String> state = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + memberPort + "/hazelcast/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(state.body()).contains("\"nodeState\":\"ACTIVE\"", "\"clusterSize\":2");
     }
 
     private static GridNodeConfig config(final int port)

@@ -198,8 +198,19 @@ class DeploymentManifestsTest
                 continue;
             }
             final Map<String, Object> get = map(map(container.get(probe)).get("httpGet"));
-            assertThat(get.get("path")).as("%s: %s path", where, probe).isEqualTo("/health");
             final Object port = get.get("port");
+            if ("grid-node".equals(role))
+            {
+                // Grid members are probed on Hazelcast's own health endpoints (enabled by FleetGrid, FleetGridIT
+                // calls them), on the member port.
+                assertThat((String)get.get("path")).as("%s: %s path", where, probe)
+                    .isIn("/hazelcast/health/ready", "/hazelcast/health/node-state");
+                assertThat(port instanceof String ? ports.get(port) : port).as("%s: %s port", where, probe)
+                    .isEqualTo(GridNodeConfig.PORT.parseInt(env.getOrDefault(GridNodeConfig.PORT.envName(),
+                        GridNodeConfig.PORT.defaultValue())));
+                continue;
+            }
+            assertThat(get.get("path")).as("%s: %s path", where, probe).isEqualTo("/health");
             assertThat(port instanceof String ? ports.get(port) : port).as("%s: %s port", where, probe).isEqualTo(statusPort);
         }
     }
