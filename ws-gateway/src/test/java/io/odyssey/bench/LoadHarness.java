@@ -1,0 +1,528 @@
+package io.odyssey.bench;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.hazelcast.core.HazelcastInstance;
+import io.aeron.ExclusivePublication;
+import io.odyssey.codecs.TelemetryFrameWriter;
+import io.odyssey.codecs.sbe.DroneStatus;
+import io.odyssey.gateway.Gateway;
+import io.odyssey.gateway.GatewayConfig;
+import io.odyssey.grid.FleetGrid;
+import io.odyssey.ingest.EdgeIngest;
+import io.odyssey.ingest.EdgeIngestConfig;
+import io.odyssey.runtime.AeronTransport;
+import io.odyssey.runtime.ProcessLauncher;
+import io.odyssey.runtime.RealTimeClock;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The end-to-end load harness ({@code ./odyssey bench}): starts the real stack in this JVM (a Hazelcast member, an
+ * edge ingest node, WebSocket gateways with coalescing off and at the dashboard's 16 ms), drives it with paced SBE
+ * telemetry over Aeron UDP, and records with HdrHistogram, per hop, from each frame's stamps as a WebSocket client
+ * receives them: drone send → ingest decoded → fleet map written → gateway listener → client received. The send
+ * stamp is the frame's <em>scheduled</em> time, so a sender that falls behind shows as latency (coordinated
+ * omission corrected). Plain UDP and bare Aeron echo baselines are measured in the same run; then the fan-out cost of
+ * 1, 10 and 100 clients, and the highest ingest rate sustained without loss. Everything goes under the output
+ * directory: {@code .hlog} interval logs and {@code .hgrm} tables per hop and scenario, {@code summary.md},
+ * {@code summary.json} and {@code latency.svg}.
+ */
+public final class LoadHarness
+{
+    static final String[] HOPS = {"ingest_decoded", "grid_written", "gateway_received", "client_received", "coalescing"};
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final RealTimeClock CLOCK = new RealTimeClock();
+
+    private final Options options;
+    private final Path out;
+    private final Map<String, Map<String, Histogram>> scenarios = new LinkedHashMap<>();
+    private final Map<String, Object> facts = new LinkedHashMap<>();
+
+    record Options(int drones, double rateHz, int durationS, int warmUpS, boolean quick, Path out)
+    {
+    }
+
+    private LoadHarness(final Options options)
+    {
+        this.options = options;
+        this.out = options.out();
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        ProcessLauncher.defaultSystemProperties();
+        int drones = 1_000;
+        double rate = 10;
+        int duration = 20;
+        boolean quick = false;
+        Path out = Path.of("bench-results", Instant.now().toString().replace(":", "").replaceAll("\\..*", "") + "Z", "e2e");
+        for (int i = 0; i < args.length; i++)
+        {
+            switch (args[i])
+            {
+                case "--drones" -> drones = Integer.parseInt(args[++i]);
+                case "--rate" -> rate = Double.parseDouble(args[++i]);
+                case "--duration" -> duration = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--quick" -> quick = true;
+                default ->
+                {
+                    System.err.println("usage: LoadHarness [--drones N] [--rate HZ] [--duration S] [--quick] [--out DIR]");
+                    System.exit(2);
+                }
+            }
+        }
+        final LoadHarness harness = new LoadHarness(new Options(drones, rate, quick ? Math.min(duration, 8) : duration,
+            quick ? 2 : 5, quick, out.toAbsolutePath()));
+        harness.run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception
+    {
+        Files.createDirectories(out);
+        final int base = 24_000 + (int)(Math.random() * 10_000);
+        log("baselines: UDP loopback echo and bare Aeron UDP echo, paced at 10k/s");
+        final int echoes = options.quick() ? 5_000 : 20_000;
+        final Map<String, Histogram> baselines = new LinkedHashMap<>();
+        baselines.put("udp_echo_one_way", Baselines.udpEcho(echoes, 100_000));
+        baselines.put("aeron_echo_one_way", Baselines.aeronEcho(echoes, 100_000, base + 50));
+        scenarios.put("baseline", baselines);
+        final Path baselineDir = Files.createDirectories(out.resolve("baseline"));
+        for (final Map.Entry<String, Histogram> baseline : baselines.entrySet())
+        {
+            try (java.io.PrintStream table = new java.io.PrintStream(baselineDir.resolve(baseline.getKey() + ".hgrm").toFile()))
+            {
+                baseline.getValue().outputPercentileDistribution(table, 1_000_000.0);
+            }
+        }
+
+        final String cluster = "odyssey-bench-" + UUID.randomUUID();
+        final HazelcastInstance member = FleetGrid.newMember(FleetGrid.memberConfig(cluster, "127.0.0.1", base,
+            List.of("127.0.0.1:" + base), 0));
+        final Path journal = Files.createTempDirectory("odyssey-bench-journal-");
+        final EdgeIngestConfig ingestConfig = new EdgeIngestConfig();
+        ingestConfig.clusterName = cluster;
+        ingestConfig.gridMembers = List.of("127.0.0.1:" + base);
+        ingestConfig.endpoint = "127.0.0.1:" + (base + 100);
+        ingestConfig.statusPort = 0;
+        ingestConfig.journalDir = journal.toString();
+        ingestConfig.maxDrones = 200_000;
+        try (EdgeIngest ingest = EdgeIngest.launch(ingestConfig);
+            Gateway immediate = Gateway.launch(gatewayConfig(cluster, base, 0));
+            Gateway coalescing = Gateway.launch(gatewayConfig(cluster, base, 16));
+            AeronTransport sender = AeronTransport.launchEmbedded(null, "bench-sender"))
+        {
+            final ExclusivePublication publication = sender.aeron().addExclusivePublication(
+                AeronTransport.udpChannel(ingestConfig.endpoint), 1001);
+            while (!publication.isConnected())
+            {
+                Thread.sleep(10);
+            }
+            final Publisher publisher = new Publisher(publication, 200_000);
+
+            // Unmeasured: JIT compilation, the journal's first files, connection pools, so the first scenario measures
+            // the system and not its start.
+            log("warm-up run (not measured)");
+            scenario("warm-up", immediate.port(), 1, publisher, ingest, options.drones(), options.rateHz(),
+                options.quick() ? 4 : 10);
+            scenarios.remove("warm-up");
+            log(String.format(Locale.ROOT, "end to end: %d drones x %.0f Hz, one client, coalescing off", options.drones(),
+                options.rateHz()));
+            final Map<String, Object> e2e = scenario("e2e-coalesce-0", immediate.port(), 1, publisher, ingest,
+                options.drones(), options.rateHz(), options.durationS());
+            facts.put("e2e", e2e);
+            log("end to end with the dashboard's coalescing (16 ms)");
+            facts.put("e2e-coalesce-16", scenario("e2e-coalesce-16", coalescing.port(), 1, publisher, ingest,
+                options.drones(), options.rateHz(), options.durationS()));
+            for (final int clients : new int[]{1, 10, 100})
+            {
+                log("fan-out: " + clients + " clients on the 16 ms gateway (one of them measured)");
+                facts.put("fanout-" + clients, scenario("fanout-" + clients, coalescing.port(), clients, publisher, ingest,
+                    options.drones(), options.rateHz(), options.quick() ? 5 : 10));
+            }
+            facts.put("max-rate", maxRate(publisher, ingest));
+        }
+        finally
+        {
+            member.shutdown();
+        }
+        final Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cpus", Runtime.getRuntime().availableProcessors());
+        machine.put("java", System.getProperty("java.version"));
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        machine.put("date", Instant.now().toString());
+        facts.put("machine", machine);
+        Summary.write(out, options, scenarios, facts);
+        log("results in " + out);
+    }
+
+    private static GatewayConfig gatewayConfig(final String cluster, final int base, final long coalesceMs)
+    {
+        final GatewayConfig config = new GatewayConfig();
+        config.clusterName = cluster;
+        config.gridMembers = List.of("127.0.0.1:" + base);
+        config.port = 0;
+        config.coalesceMs = coalesceMs;
+        config.dbUrl = "";
+        return config;
+    }
+
+    /**
+     * One measured run: the clients connect, the load runs a warm-up and then the measured duration, and the
+     * measuring client's hops are recorded. Returns the scenario's counts.
+     */
+    private Map<String, Object> scenario(final String name, final int port, final int clients, final Publisher publisher,
+        final EdgeIngest ingest, final int drones, final double rateHz, final int durationS) throws Exception
+    {
+        final Path dir = out.resolve(name);
+        final Map<String, Object> result = new LinkedHashMap<>();
+        try (HopRecorder hops = new HopRecorder(dir, HOPS))
+        {
+            final List<WebSocket> sockets = new ArrayList<>();
+            final ProbeClient probe = new ProbeClient(hops);
+            final HttpClient http = HttpClient.newHttpClient();
+            sockets.add(http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/fleet"), probe)
+                .get(10, TimeUnit.SECONDS));
+            final AtomicLong otherBytes = new AtomicLong();
+            for (int i = 1; i < clients; i++)
+            {
+                sockets.add(http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/fleet"),
+                    new CountingClient(otherBytes)).get(10, TimeUnit.SECONDS));
+            }
+            final long acceptedBefore = ingest.acceptedCount();
+            final long rejectedBefore = ingest.receivedCount() - ingest.acceptedCount() - ingest.heartbeatCount();
+            final long cpuBefore = processCpuNanos();
+            final long[] lastSequence = publisher.run(drones, rateHz, options.warmUpS() + durationS, options.warmUpS(),
+                hops::startRecording, hops::interval);
+            final long cpuAfter = processCpuNanos();
+            // Quiet period: every drone's last state must reach the client.
+            Thread.sleep(2_000);
+            hops.finish(dir);
+            long notDelivered = 0;
+            for (int d = 0; d < drones; d++)
+            {
+                final Long seen = probe.lastSeq.get((long)d + 1);
+                if (seen == null || seen < lastSequence[d])
+                {
+                    notDelivered++;
+                }
+            }
+            result.put("clients", clients);
+            result.put("sent", publisher.sent());
+            result.put("backPressured", publisher.backPressured());
+            result.put("accepted", ingest.acceptedCount() - acceptedBefore);
+            result.put("rejected", ingest.receivedCount() - ingest.acceptedCount() - ingest.heartbeatCount() - rejectedBefore);
+            result.put("finalStateNotDelivered", notDelivered);
+            result.put("cpuPercent", Math.round(100.0 * (cpuAfter - cpuBefore) /
+                TimeUnit.SECONDS.toNanos(options.warmUpS() + durationS) / Runtime.getRuntime().availableProcessors() * 10) / 10.0);
+            result.put("heapUsedMb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
+            result.put("otherClientsBytes", otherBytes.get());
+            for (final WebSocket socket : sockets)
+            {
+                socket.abort();
+            }
+            scenarios.put(name, new LinkedHashMap<>(hops.totals()));
+        }
+        return result;
+    }
+
+    /**
+     * The highest rate ingest takes without loss or delay: 10,000 drones at increasing rates, five seconds each;
+     * a step passes when ingest accepted at least 99.9 % of what was offered and the decode hop's p99 stayed under
+     * 100 ms. Stops at the first failing step.
+     */
+    private Map<String, Object> maxRate(final Publisher publisher, final EdgeIngest ingest) throws Exception
+    {
+        final Map<String, Object> result = new LinkedHashMap<>();
+        final List<Map<String, Object>> steps = new ArrayList<>();
+        double best = 0;
+        final int[] rates = options.quick() ? new int[]{20_000, 50_000, 100_000} : new int[]{20_000, 50_000, 100_000, 150_000, 200_000};
+        for (final int framesPerSecond : rates)
+        {
+            final long acceptedBefore = ingest.acceptedCount();
+            final double[] worstP99Ms = {0};
+            final int drones = 10_000;
+            // The decode hop's p99 over each second, as ingest itself reports it on /metrics.
+            final Runnable sample = () -> worstP99Ms[0] = Math.max(worstP99Ms[0], ingestDecodedP99Ms(ingest.statusPort()));
+            publisher.run(drones, framesPerSecond / (double)drones, 6, 1, () -> { }, sample);
+            Thread.sleep(1_500);
+            final long accepted = ingest.acceptedCount() - acceptedBefore;
+            final long offered = publisher.sent() + publisher.backPressured();
+            final boolean pass = accepted >= offered * 0.999 && worstP99Ms[0] < 100;
+            final Map<String, Object> step = new LinkedHashMap<>();
+            step.put("framesPerSecond", framesPerSecond);
+            step.put("offered", offered);
+            step.put("accepted", accepted);
+            step.put("backPressured", publisher.backPressured());
+            step.put("worstSecondIngestDecodedP99Ms", Math.round(worstP99Ms[0] * 100) / 100.0);
+            step.put("pass", pass);
+            steps.add(step);
+            log("  " + step);
+            if (!pass)
+            {
+                break;
+            }
+            best = framesPerSecond;
+        }
+        result.put("steps", steps);
+        result.put("highestSustainedFramesPerSecond", best);
+        return result;
+    }
+
+    /** The last second's p99 of ingest_decoded from ingest's /metrics, in ms; 0 when it cannot be read. */
+    private static double ingestDecodedP99Ms(final int statusPort)
+    {
+        try
+        {
+            final String body = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + statusPort + "/metrics")).timeout(Duration.ofSeconds(2)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            for (final String line : body.split("\n"))
+            {
+                if (line.startsWith("odyssey_hop_latency_seconds{") && line.contains("hop=\"ingest_decoded\"") &&
+                    line.contains("quantile=\"0.99\""))
+                {
+                    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) * 1000;
+                }
+            }
+        }
+        catch (final Exception ignore)
+        {
+            // not readable this second
+        }
+        return 0;
+    }
+
+    private static long processCpuNanos()
+    {
+        return ((com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    static void log(final String line)
+    {
+        System.out.println("[bench] " + line);
+    }
+
+    /** Paced SBE telemetry over Aeron: frame k is due at start + k / rate, and carries that due time as its send stamp. */
+    static final class Publisher
+    {
+        private final ExclusivePublication publication;
+        private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
+        private final TelemetryFrameWriter writer = new TelemetryFrameWriter();
+        private final long[] sequences;
+        private long sent;
+        private long backPressured;
+
+        Publisher(final ExclusivePublication publication, final int maxDrones)
+        {
+            this.publication = publication;
+            this.sequences = new long[maxDrones];
+        }
+
+        /** @return the last sequence sent per drone. */
+        long[] run(final int drones, final double rateHz, final int seconds, final int warmUpS, final Runnable measuring,
+            final Runnable everySecond)
+        {
+            sent = 0;
+            backPressured = 0;
+            final double perSecond = drones * rateHz;
+            final long intervalNs = (long)(1e9 / perSecond);
+            final long total = (long)(perSecond * seconds);
+            final long startNanoTime = System.nanoTime();
+            final long startEpoch = CLOCK.nanoTime();
+            long nextSecond = startNanoTime + TimeUnit.SECONDS.toNanos(1);
+            boolean warm = warmUpS == 0;
+            if (warm)
+            {
+                measuring.run();
+            }
+            for (long k = 0; k < total; k++)
+            {
+                final long dueOffset = k * intervalNs;
+                long now;
+                while ((now = System.nanoTime()) - startNanoTime < dueOffset)
+                {
+                    final long wait = dueOffset - (now - startNanoTime);
+                    if (wait > 200_000)
+                    {
+                        LockSupport.parkNanos(wait - 100_000);
+                    }
+                    else
+                    {
+                        Thread.onSpinWait();
+                    }
+                }
+                if (now >= nextSecond)
+                {
+                    nextSecond += TimeUnit.SECONDS.toNanos(1);
+                    if (!warm && now - startNanoTime >= TimeUnit.SECONDS.toNanos(warmUpS))
+                    {
+                        warm = true;
+                        measuring.run();
+                    }
+                    else if (warm)
+                    {
+                        everySecond.run();
+                    }
+                }
+                final int drone = (int)(k % drones);
+                final long sequence = ++sequences[drone];
+                final int length = writer.telemetry(buffer, 0, drone + 1, sequence, startEpoch + dueOffset,
+                    52.5 + drone * 1e-5, 13.4 + (sequence % 1000) * 1e-6, 100f, 90f, 12f, 80f, DroneStatus.CRUISING,
+                    (byte)0, 0f);
+                if (publication.offer(buffer, 0, length) > 0)
+                {
+                    sent++;
+                }
+                else
+                {
+                    backPressured++;
+                }
+            }
+            return sequences.clone();
+        }
+
+        long sent()
+        {
+            return sent;
+        }
+
+        long backPressured()
+        {
+            return backPressured;
+        }
+    }
+
+    /** The measuring client: parses every drone of every message and records its hops. */
+    static final class ProbeClient implements WebSocket.Listener
+    {
+        private final HopRecorder hops;
+        private final StringBuilder partial = new StringBuilder();
+        final Map<Long, Long> lastSeq = new ConcurrentHashMap<>();
+
+        ProbeClient(final HopRecorder hops)
+        {
+            this.hops = hops;
+        }
+
+        public CompletionStage<?> onText(final WebSocket socket, final CharSequence data, final boolean last)
+        {
+            final long receivedAt = CLOCK.nanoTime();
+            partial.append(data);
+            if (last)
+            {
+                parse(partial.toString(), receivedAt);
+                partial.setLength(0);
+            }
+            socket.request(1);
+            return null;
+        }
+
+        private void parse(final String text, final long receivedAt)
+        {
+            try (JsonParser parser = JSON.createParser(text))
+            {
+                long id = 0;
+                long seq = 0;
+                long sent = 0;
+                long ingest = 0;
+                long grid = 0;
+                long gateway = 0;
+                int depth = 0;
+                boolean inDrones = false;
+                for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken())
+                {
+                    if (token == JsonToken.FIELD_NAME && depth == 1 && "drones".equals(parser.currentName()))
+                    {
+                        inDrones = true;
+                    }
+                    else if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY)
+                    {
+                        depth++;
+                    }
+                    else if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY)
+                    {
+                        depth--;
+                        if (inDrones && token == JsonToken.END_OBJECT && depth == 2 && sent != 0)
+                        {
+                            hops.record("ingest_decoded", ingest - sent);
+                            hops.record("grid_written", grid - sent);
+                            hops.record("gateway_received", gateway - sent);
+                            hops.record("client_received", receivedAt - sent);
+                            hops.record("coalescing", receivedAt - gateway);
+                            lastSeq.merge(id, seq, Math::max);
+                            sent = 0;
+                        }
+                    }
+                    else if (inDrones && depth == 3 && token.isScalarValue())
+                    {
+                        switch (parser.currentName())
+                        {
+                            case "id" -> id = parser.getLongValue();
+                            case "seq" -> seq = parser.getLongValue();
+                            case "sentAtNs" -> sent = Long.parseLong(parser.getText());
+                            case "ingestNs" -> ingest = Long.parseLong(parser.getText());
+                            case "gridNs" -> grid = Long.parseLong(parser.getText());
+                            case "gatewayNs" -> gateway = Long.parseLong(parser.getText());
+                            default ->
+                            {
+                            }
+                        }
+                    }
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException("the gateway sent invalid JSON", ex);
+            }
+        }
+    }
+
+    /** One of the other clients of a fan-out run: reads everything, counts bytes, parses nothing. */
+    static final class CountingClient implements WebSocket.Listener
+    {
+        private final AtomicLong bytes;
+
+        CountingClient(final AtomicLong bytes)
+        {
+            this.bytes = bytes;
+        }
+
+        public CompletionStage<?> onText(final WebSocket socket, final CharSequence data, final boolean last)
+        {
+            bytes.addAndGet(data.length());
+            socket.request(1);
+            return null;
+        }
+    }
+
+    static Duration seconds(final long s)
+    {
+        return Duration.ofSeconds(s);
+    }
+}

@@ -1,0 +1,209 @@
+package io.odyssey.bench;
+
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** The harness's report: a markdown table, the same as JSON, and a plot of latency by percentile per hop (SVG). */
+final class Summary
+{
+    private static final double[] PERCENTILES = {50, 90, 99, 99.9, 100};
+    private static final String[] COLOURS = {"#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#64748b"};
+
+    private Summary()
+    {
+    }
+
+    static void write(final Path out, final LoadHarness.Options options, final Map<String, Map<String, Histogram>> scenarios,
+        final Map<String, Object> facts) throws IOException
+    {
+        final StringBuilder md = new StringBuilder();
+        final Map<String, Object> json = new LinkedHashMap<>();
+        json.put("options", Map.of("drones", options.drones(), "rateHz", options.rateHz(), "durationS", options.durationS(),
+            "warmUpS", options.warmUpS()));
+        md.append("# End-to-end latency — ").append(options.drones()).append(" drones x ")
+            .append(fmt(options.rateHz())).append(" Hz, ").append(options.durationS()).append(" s measured after ")
+            .append(options.warmUpS()).append(" s warm-up\n\n");
+        md.append("Latency from the drone's scheduled send time (coordinated omission corrected) to each hop, ms.\n\n");
+        md.append("| scenario | hop | p50 | p90 | p99 | p99.9 | max | count |\n|---|---|---|---|---|---|---|---|\n");
+        final Map<String, Object> latencies = new LinkedHashMap<>();
+        for (final Map.Entry<String, Map<String, Histogram>> scenario : scenarios.entrySet())
+        {
+            final Map<String, Object> hops = new LinkedHashMap<>();
+            for (final Map.Entry<String, Histogram> hop : scenario.getValue().entrySet())
+            {
+                final Histogram h = hop.getValue();
+                final Map<String, Object> row = new LinkedHashMap<>();
+                md.append("| ").append(scenario.getKey()).append(" | ").append(hop.getKey());
+                for (final double p : PERCENTILES)
+                {
+                    final double ms = ms(h, p);
+                    md.append(" | ").append(fmt(ms));
+                    row.put(p == 100 ? "max" : "p" + fmt(p), ms);
+                }
+                md.append(" | ").append(h.getTotalCount()).append(" |\n");
+                row.put("count", h.getTotalCount());
+                hops.put(hop.getKey(), row);
+            }
+            latencies.put(scenario.getKey(), hops);
+        }
+        json.put("latencyMs", latencies);
+        json.put("runs", facts);
+
+        // Ratios to the same-run baselines, and the goals of the latency issue.
+        final Histogram aeron = scenarios.get("baseline").get("aeron_echo_one_way");
+        final Histogram udp = scenarios.get("baseline").get("udp_echo_one_way");
+        final Map<String, Histogram> e2e = scenarios.get("e2e-coalesce-0");
+        final Map<String, Histogram> coalesced = scenarios.get("e2e-coalesce-16");
+        final Map<String, Object> goals = new LinkedHashMap<>();
+        md.append("\n## Against the baselines and the goals\n\n| what | measured | goal | met |\n|---|---|---|---|\n");
+        goal(md, goals, "ingest hop p50 / bare Aeron echo p50", ms(e2e.get("ingest_decoded"), 50) / ms(aeron, 50), "< 2", v -> v < 2);
+        goal(md, goals, "ingest hop p50 / plain UDP echo p50", ms(e2e.get("ingest_decoded"), 50) / ms(udp, 50), "(reference)", v -> true);
+        goal(md, goals, "end to end p50, coalescing off (ms)", ms(e2e.get("client_received"), 50), "<= 5", v -> v <= 5);
+        goal(md, goals, "end to end p99, coalescing off (ms)", ms(e2e.get("client_received"), 99), "<= 25", v -> v <= 25);
+        goal(md, goals, "end to end p99.9, coalescing off (ms)", ms(e2e.get("client_received"), 99.9), "<= 100", v -> v <= 100);
+        goal(md, goals, "added by 16 ms coalescing, p50 (ms)",
+            ms(coalesced.get("client_received"), 50) - ms(e2e.get("client_received"), 50), "<= 16", v -> v <= 16);
+        goal(md, goals, "fan-out to 100 clients: p99 added vs 1 client (ms)",
+            ms(scenarios.get("fanout-100").get("client_received"), 99) - ms(scenarios.get("fanout-1").get("client_received"), 99),
+            "<= 10", v -> v <= 10);
+        @SuppressWarnings("unchecked")
+        final Map<String, Object> max = (Map<String, Object>)facts.get("max-rate");
+        goal(md, goals, "highest sustained ingest rate (frames/s)", ((Number)max.get("highestSustainedFramesPerSecond")).doubleValue(),
+            ">= 100000", v -> v >= 100_000);
+        json.put("goals", goals);
+
+        md.append("\n## Runs\n\n");
+        facts.forEach((name, value) -> md.append("- **").append(name).append("**: ").append(value).append('\n'));
+        md.append("\nFiles: per scenario a directory with `<hop>.hlog` (HdrHistogram interval logs, one interval a second, ")
+            .append("readable by HistogramLogProcessor) and `<hop>.hgrm` (percentile table, ms); `latency.svg`.\n");
+
+        Files.writeString(out.resolve("summary.md"), md);
+        Files.writeString(out.resolve("summary.json"),
+            new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
+        Files.writeString(out.resolve("latency.svg"), plot(scenarios));
+        System.out.print(md);
+    }
+
+    private interface Check
+    {
+        boolean met(double value);
+    }
+
+    private static void goal(final StringBuilder md, final Map<String, Object> goals, final String what, final double value,
+        final String target, final Check check)
+    {
+        final boolean met = check.met(value);
+        md.append("| ").append(what).append(" | ").append(fmt(value)).append(" | ").append(target).append(" | ")
+            .append(met ? "yes" : "**no**").append(" |\n");
+        goals.put(what, Map.of("value", value, "goal", target, "met", met));
+    }
+
+    static double ms(final Histogram h, final double percentile)
+    {
+        if (h == null || h.getTotalCount() == 0)
+        {
+            return Double.NaN;
+        }
+        return (percentile == 100 ? h.getMaxValue() : h.getValueAtPercentile(percentile)) / 1e6;
+    }
+
+    static String fmt(final double v)
+    {
+        if (Double.isNaN(v))
+        {
+            return "-";
+        }
+        if (v == Math.rint(v) && Math.abs(v) < 1e12)
+        {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        return String.format(Locale.ROOT, Math.abs(v) < 1 ? "%.3f" : "%.2f", v);
+    }
+
+    /**
+     * Latency by percentile, log-log: x is the percentile on the usual "number of nines" scale (0, 90, 99, 99.9,
+     * 99.99 %), y the latency in ms. One line per hop of the end-to-end run without coalescing, plus the baselines.
+     */
+    static String plot(final Map<String, Map<String, Histogram>> scenarios)
+    {
+        final Map<String, Histogram> lines = new LinkedHashMap<>();
+        scenarios.getOrDefault("e2e-coalesce-0", Map.of()).forEach((hop, h) -> lines.put(hop, h));
+        scenarios.getOrDefault("baseline", Map.of()).forEach((name, h) -> lines.put(name + " (baseline)", h));
+        final int width = 940;
+        final int height = 520;
+        final int left = 70;
+        final int right = 270;
+        final int top = 40;
+        final int bottom = 60;
+        final double maxNines = 4;
+        double minMs = Double.MAX_VALUE;
+        double maxMs = 0;
+        for (final Histogram h : lines.values())
+        {
+            if (h.getTotalCount() > 0)
+            {
+                minMs = Math.min(minMs, Math.max(h.getMinNonZeroValue() / 1e6, 0.001));
+                maxMs = Math.max(maxMs, h.getMaxValue() / 1e6);
+            }
+        }
+        final double logMin = Math.floor(Math.log10(Math.max(minMs, 0.001)));
+        final double logMax = Math.ceil(Math.log10(Math.max(maxMs, 0.01)));
+        final StringBuilder svg = new StringBuilder();
+        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" " +
+            "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", width, height));
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"22\" font-size=\"15\">Latency by percentile (drone send to " +
+            "each hop; same-run baselines)</text>\n", left));
+        final int plotW = width - left - right;
+        final int plotH = height - top - bottom;
+        for (int n = 0; n <= maxNines; n++)
+        {
+            final double x = left + plotW * n / maxNines;
+            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e5e7eb\"/>" +
+                "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, top, x, top + plotH, x, top + plotH + 18,
+                n == 0 ? "0%" : new String[]{"", "90%", "99%", "99.9%", "99.99%"}[n]));
+        }
+        for (double e = logMin; e <= logMax; e++)
+        {
+            final double y = top + plotH - plotH * (e - logMin) / Math.max(1, logMax - logMin);
+            svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e5e7eb\"/>" +
+                "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s ms</text>\n", left, y, left + plotW, y, left - 6, y + 4,
+                fmt(Math.pow(10, e))));
+        }
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">percentile</text>\n",
+            left + plotW / 2, height - 18));
+        int index = 0;
+        for (final Map.Entry<String, Histogram> line : lines.entrySet())
+        {
+            final Histogram h = line.getValue();
+            if (h.getTotalCount() == 0)
+            {
+                continue;
+            }
+            final String colour = COLOURS[index % COLOURS.length];
+            final StringBuilder points = new StringBuilder();
+            for (int i = 0; i <= 200; i++)
+            {
+                final double nines = maxNines * i / 200.0;
+                final double percentile = 100.0 * (1 - Math.pow(10, -nines));
+                final double ms = Math.max(h.getValueAtPercentile(percentile) / 1e6, Math.pow(10, logMin));
+                final double x = left + plotW * nines / maxNines;
+                final double y = top + plotH - plotH * (Math.log10(ms) - logMin) / Math.max(1, logMax - logMin);
+                points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+            }
+            svg.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"2\"")
+                .append(line.getKey().contains("baseline") ? " stroke-dasharray=\"5,4\"" : "")
+                .append(" points=\"").append(points.toString().trim()).append("\"/>\n");
+            svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>" +
+                "<text x=\"%d\" y=\"%d\">%s</text>\n", left + plotW + 14, top + 10 + index * 20, left + plotW + 34,
+                top + 10 + index * 20, colour, left + plotW + 40, top + 14 + index * 20, line.getKey()));
+            index++;
+        }
+        return svg.append("</svg>\n").toString();
+    }
+}
