@@ -61,8 +61,11 @@ public final class LoadHarness
     private final Path out;
     private final Map<String, Map<String, Histogram>> scenarios = new LinkedHashMap<>();
     private final Map<String, Object> facts = new LinkedHashMap<>();
+    /** While the archiver runs: samples its "archived" hop once a second. */
+    private Runnable archiveSampler;
 
-    record Options(int drones, double rateHz, int durationS, int warmUpS, boolean quick, Path out)
+    record Options(int drones, double rateHz, int durationS, int warmUpS, boolean quick, Path out, int clients,
+        boolean archiver)
     {
     }
 
@@ -79,6 +82,8 @@ public final class LoadHarness
         double rate = 10;
         int duration = 20;
         boolean quick = false;
+        int clients = 1;
+        boolean archiver = false;
         Path out = Path.of("bench-results", Instant.now().toString().replace(":", "").replaceAll("\\..*", "") + "Z", "e2e");
         for (int i = 0; i < args.length; i++)
         {
@@ -89,15 +94,18 @@ public final class LoadHarness
                 case "--duration" -> duration = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--quick" -> quick = true;
+                case "--clients" -> clients = Integer.parseInt(args[++i]);
+                case "--archiver" -> archiver = true;
                 default ->
                 {
-                    System.err.println("usage: LoadHarness [--drones N] [--rate HZ] [--duration S] [--quick] [--out DIR]");
+                    System.err.println("usage: LoadHarness [--drones N] [--rate HZ] [--duration S] [--clients N] " +
+                        "[--archiver] [--quick] [--out DIR]");
                     System.exit(2);
                 }
             }
         }
         final LoadHarness harness = new LoadHarness(new Options(drones, rate, quick ? Math.min(duration, 8) : duration,
-            quick ? 2 : 5, quick, out.toAbsolutePath()));
+            quick ? 2 : 5, quick, out.toAbsolutePath(), clients, archiver));
         harness.run();
         System.exit(0);
     }
@@ -135,7 +143,8 @@ public final class LoadHarness
         try (EdgeIngest ingest = EdgeIngest.launch(ingestConfig);
             Gateway immediate = Gateway.launch(gatewayConfig(cluster, base, 0));
             Gateway coalescing = Gateway.launch(gatewayConfig(cluster, base, 16));
-            AeronTransport sender = AeronTransport.launchEmbedded(null, "bench-sender"))
+            AeronTransport sender = AeronTransport.launchEmbedded(null, "bench-sender");
+            io.odyssey.archiver.Archiver archiver = options.archiver() ? startArchiver(journal, base) : null)
         {
             final ExclusivePublication publication = sender.aeron().addExclusivePublication(
                 AeronTransport.udpChannel(ingestConfig.endpoint), 1001);
@@ -151,10 +160,20 @@ public final class LoadHarness
             scenario("warm-up", immediate.port(), 1, publisher, ingest, options.drones(), options.rateHz(),
                 options.quick() ? 4 : 10);
             scenarios.remove("warm-up");
-            log(String.format(Locale.ROOT, "end to end: %d drones x %.0f Hz, one client, coalescing off", options.drones(),
-                options.rateHz()));
-            final Map<String, Object> e2e = scenario("e2e-coalesce-0", immediate.port(), 1, publisher, ingest,
+            log(String.format(Locale.ROOT, "end to end: %d drones x %.0f Hz, %d client(s), coalescing off%s", options.drones(),
+                options.rateHz(), options.clients(), archiver != null ? ", with the archiver" : ""));
+            final double[] archivedP99Ms = {0};
+            archiveSampler = archiver == null ? null : () -> archivedP99Ms[0] = Math.max(archivedP99Ms[0],
+                hopP99Ms(archiver.statusPort(), "archived"));
+            final Map<String, Object> e2e = scenario("e2e-coalesce-0", immediate.port(), options.clients(), publisher, ingest,
                 options.drones(), options.rateHz(), options.durationS());
+            if (archiver != null)
+            {
+                e2e.put("archiverWorstSecondP99Ms", Math.round(archivedP99Ms[0] * 100) / 100.0);
+                e2e.put("archiverRows", archiver.rowsArchived());
+                e2e.put("archiverLagEntriesAtEnd", archiver.lagEntries());
+                archiveSampler = null;
+            }
             facts.put("e2e", e2e);
             log("end to end with the dashboard's coalescing (16 ms)");
             facts.put("e2e-coalesce-16", scenario("e2e-coalesce-16", coalescing.port(), 1, publisher, ingest,
@@ -217,8 +236,16 @@ public final class LoadHarness
             final long acceptedBefore = ingest.acceptedCount();
             final long rejectedBefore = ingest.receivedCount() - ingest.acceptedCount() - ingest.heartbeatCount();
             final long cpuBefore = processCpuNanos();
+            final Runnable sampler = archiveSampler;
             final long[] lastSequence = publisher.run(drones, rateHz, options.warmUpS() + durationS, options.warmUpS(),
-                hops::startRecording, hops::interval);
+                hops::startRecording, () ->
+                {
+                    hops.interval();
+                    if (sampler != null)
+                    {
+                        sampler.run();
+                    }
+                });
             final long cpuAfter = processCpuNanos();
             // Quiet period: every drone's last state must reach the client.
             Thread.sleep(2_000);
@@ -294,8 +321,26 @@ public final class LoadHarness
         return result;
     }
 
+    private static io.odyssey.archiver.Archiver startArchiver(final Path journal, final int base) throws Exception
+    {
+        final io.odyssey.archiver.ArchiverConfig config = new io.odyssey.archiver.ArchiverConfig();
+        config.name = "bench";
+        config.journalDir = journal.toString();
+        config.dbUrl = "";
+        config.embeddedDbDir = Files.createTempDirectory("odyssey-bench-pg-").toString();
+        config.embeddedDbPort = base + 60;
+        config.statusPort = 0;
+        return io.odyssey.archiver.Archiver.launch(config);
+    }
+
     /** The last second's p99 of ingest_decoded from ingest's /metrics, in ms; 0 when it cannot be read. */
     private static double ingestDecodedP99Ms(final int statusPort)
+    {
+        return hopP99Ms(statusPort, "ingest_decoded");
+    }
+
+    /** The last second's p99 of a latency hop from a process's /metrics, in ms; 0 when it cannot be read. */
+    private static double hopP99Ms(final int statusPort, final String hop)
     {
         try
         {
@@ -304,7 +349,7 @@ public final class LoadHarness
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             for (final String line : body.split("\n"))
             {
-                if (line.startsWith("odyssey_hop_latency_seconds{") && line.contains("hop=\"ingest_decoded\"") &&
+                if (line.startsWith("odyssey_hop_latency_seconds{") && line.contains("hop=\"" + hop + "\"") &&
                     line.contains("quantile=\"0.99\""))
                 {
                     return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) * 1000;

@@ -25,10 +25,11 @@ final class Summary
         final StringBuilder md = new StringBuilder();
         final Map<String, Object> json = new LinkedHashMap<>();
         json.put("options", Map.of("drones", options.drones(), "rateHz", options.rateHz(), "durationS", options.durationS(),
-            "warmUpS", options.warmUpS()));
+            "warmUpS", options.warmUpS(), "clients", options.clients(), "archiver", options.archiver()));
         md.append("# End-to-end latency — ").append(options.drones()).append(" drones x ")
             .append(fmt(options.rateHz())).append(" Hz, ").append(options.durationS()).append(" s measured after ")
-            .append(options.warmUpS()).append(" s warm-up\n\n");
+            .append(options.warmUpS()).append(" s warm-up, ").append(options.clients()).append(" client(s)")
+            .append(options.archiver() ? ", with the archiver" : "").append("\n\n");
         md.append("Latency from the drone's scheduled send time (coordinated omission corrected) to each hop, ms.\n\n");
         md.append("| scenario | hop | p50 | p90 | p99 | p99.9 | max | count |\n|---|---|---|---|---|---|---|---|\n");
         final Map<String, Object> latencies = new LinkedHashMap<>();

@@ -35,7 +35,7 @@ class SummaryTest
         final Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("max-rate", Map.of("highestSustainedFramesPerSecond", 150_000.0));
 
-        Summary.write(out, new LoadHarness.Options(1_000, 10, 20, 5, false, out), scenarios, facts);
+        Summary.write(out, new LoadHarness.Options(1_000, 10, 20, 5, false, out, 1, false), scenarios, facts);
 
         final String md = Files.readString(out.resolve("summary.md"));
         assertThat(md).contains("| e2e-coalesce-0 | client_received | 2.00 |", "| highest sustained ingest rate (frames/s) | 150000 | >= 100000 | yes |",
