@@ -1,5 +1,6 @@
 package io.odyssey.alerts;
 
+import io.odyssey.runtime.Geodesy;
 import org.agrona.collections.Long2LongHashMap;
 
 import java.util.Arrays;
@@ -21,7 +22,6 @@ public final class AlertEngine
     static final int MAX_PARTNERS = 8;
     private static final int NONE = -1;
     private static final double METRES_PER_DEGREE_LAT = 111_320.0;
-    private static final double EARTH_RADIUS_M = 6_371_008.8;
     private static final double SEPARATION_CLEAR_MARGIN = 1.2;
     private static final int GROUNDED = 0;
 
@@ -365,15 +365,9 @@ public final class AlertEngine
         sink.cleared(type, ids[slot], other, at, index, value);
     }
 
-    /** Great-circle distance (haversine), metres. */
     static double distanceM(final double lat1, final double lon1, final double lat2, final double lon2)
     {
-        final double dLat = Math.toRadians(lat2 - lat1);
-        final double dLon = Math.toRadians(lon2 - lon1);
-        final double sinLat = Math.sin(dLat / 2);
-        final double sinLon = Math.sin(dLon / 2);
-        final double a = sinLat * sinLat + Math.cos(Math.toRadians(lat1)) * Math.cos(Math.toRadians(lat2)) * sinLon * sinLon;
-        return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1.0, Math.sqrt(a)));
+        return Geodesy.distanceM(lat1, lon1, lat2, lon2);
     }
 
     public int drones()

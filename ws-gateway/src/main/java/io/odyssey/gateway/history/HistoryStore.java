@@ -1,6 +1,7 @@
 package io.odyssey.gateway.history;
 
 import com.zaxxer.hikari.HikariConfig;
+import io.odyssey.runtime.Geodesy;
 import com.zaxxer.hikari.HikariDataSource;
 
 import java.sql.Connection;
@@ -20,9 +21,8 @@ import java.util.Map;
  */
 public final class HistoryStore implements AutoCloseable
 {
-    /** Mean Earth radius (IUGG), metres: the haversine distances below use it. */
-    static final double EARTH_RADIUS_M = 6_371_008.8;
-    private static final String HAVERSINE_FROM_PREVIOUS = "2 * " + EARTH_RADIUS_M + " * asin(sqrt(" +
+    /** The same haversine as {@link Geodesy#distanceM}, in SQL, from each sample to the one before it. */
+    private static final String HAVERSINE_FROM_PREVIOUS = "2 * " + Geodesy.EARTH_RADIUS_M + " * asin(sqrt(" +
         "power(sin(radians(lat - lag(lat) OVER w) / 2), 2) + " +
         "cos(radians(lag(lat) OVER w)) * cos(radians(lat)) * power(sin(radians(lon - lag(lon) OVER w) / 2), 2)))";
 
@@ -202,14 +202,10 @@ public final class HistoryStore implements AutoCloseable
         return samples;
     }
 
-    /** Great-circle distance in metres (haversine), as the track statistics compute it in SQL. */
+    /** Great-circle distance in metres, as the track statistics compute it in SQL. */
     static double distanceM(final double lat1, final double lon1, final double lat2, final double lon2)
     {
-        final double dLat = Math.toRadians(lat2 - lat1);
-        final double dLon = Math.toRadians(lon2 - lon1);
-        final double a = Math.pow(Math.sin(dLat / 2), 2) +
-            Math.cos(Math.toRadians(lat1)) * Math.cos(Math.toRadians(lat2)) * Math.pow(Math.sin(dLon / 2), 2);
-        return 2 * EARTH_RADIUS_M * Math.asin(Math.sqrt(a));
+        return Geodesy.distanceM(lat1, lon1, lat2, lon2);
     }
 
     public void close()
