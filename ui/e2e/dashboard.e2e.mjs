@@ -387,7 +387,14 @@ try {
     assert(ids.length === 2, 'fewer than two drones are cruising yet');
     await page.click('[data-testid=history-toggle]');
     await page.fill('[data-testid=history-ids]', ids.join(', '));
-    await page.selectOption('[data-testid=history-window]', '5');
+    // A custom window: from five minutes ago to two minutes ahead (local time, to the minute).
+    await page.selectOption('[data-testid=history-window]', '0');
+    const [fromValue, toValue] = await page.evaluate(() => {
+      const local = (ms) => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+      return [local(Date.now() - 300_000), local(Date.now() + 120_000)];
+    });
+    await page.fill('[data-testid=history-from]', fromValue);
+    await page.fill('[data-testid=history-to]', toValue);
     // The archiver commits a second or so behind the live frames: load until the tracks have some length.
     let frames = 0;
     for (let attempt = 0; attempt < 20 && frames < 20; attempt++) {

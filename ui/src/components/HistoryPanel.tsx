@@ -9,7 +9,8 @@ export interface HistoryView {
   t: number;
 }
 
-const WINDOWS: [string, number][] = [['last 5 min', 5], ['last 15 min', 15], ['last hour', 60], ['last 6 hours', 360]];
+/** Window choices in minutes back from now; 0 is a custom window (two date-times). */
+const WINDOWS: [string, number][] = [['last 5 min', 5], ['last 15 min', 15], ['last hour', 60], ['last 6 hours', 360], ['custom', 0]];
 const SPEEDS = [1, 10, 60, 300];
 /** Points per track asked of the API: plenty for a smooth trail, bounded for many drones. */
 const MAX_POINTS = 2000;
@@ -30,6 +31,8 @@ interface Props {
 export function HistoryPanel({ selected, view, onView, onClose }: Props) {
   const [ids, setIds] = useState(selected !== null ? String(selected) : '');
   const [minutes, setMinutes] = useState(15);
+  const [customFrom, setCustomFrom] = useState(() => localInput(Date.now() - 3_600_000));
+  const [customTo, setCustomTo] = useState(() => localInput(Date.now()));
   const [status, setStatus] = useState('');
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState(10);
@@ -54,8 +57,12 @@ export function HistoryPanel({ selected, view, onView, onClose }: Props) {
       setStatus('type one or more drone ids, e.g. 1, 2, 5-8');
       return;
     }
-    const to = Date.now();
-    const from = to - minutes * 60_000;
+    const to = minutes === 0 ? new Date(customTo).getTime() : Date.now();
+    const from = minutes === 0 ? new Date(customFrom).getTime() : to - minutes * 60_000;
+    if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) {
+      setStatus('the window needs a start before its end');
+      return;
+    }
     setStatus(`loading ${wanted.length} track${wanted.length > 1 ? 's' : ''} ...`);
     setPlaying(false);
     const window = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&maxPoints=${MAX_POINTS}`;
@@ -72,7 +79,12 @@ export function HistoryPanel({ selected, view, onView, onClose }: Props) {
     const tracks = results.filter((r): r is Track => typeof r !== 'string');
     const problems = results.filter((r): r is string => typeof r === 'string');
     setStatus(problems.join(' · '));
-    onView(tracks.length > 0 ? { tracks, from, to, t: from } : null);
+    // Play back the part of the window that has data: the scrubber's ends are the first and last samples.
+    const first = Math.min(...tracks.filter((tr) => tr.times.length > 0).map((tr) => tr.times[0]));
+    const last = Math.max(...tracks.filter((tr) => tr.times.length > 0).map((tr) => tr.times[tr.times.length - 1]));
+    const start = Number.isFinite(first) ? Math.max(from, first) : from;
+    const end = Number.isFinite(last) ? Math.min(to, last) : to;
+    onView(tracks.length > 0 ? { tracks, from: start, to: Math.max(start + 1, end), t: start } : null);
   };
 
   return (
@@ -89,6 +101,14 @@ export function HistoryPanel({ selected, view, onView, onClose }: Props) {
         </select>
         <button type="button" onClick={load} data-testid="history-load">load</button>
       </div>
+      {minutes === 0 && (
+        <div className="history-form">
+          <input type="datetime-local" value={customFrom} onChange={(e) => setCustomFrom(e.target.value)}
+            data-testid="history-from" title="start (local time)" />
+          <input type="datetime-local" value={customTo} onChange={(e) => setCustomTo(e.target.value)}
+            data-testid="history-to" title="end (local time)" />
+        </div>
+      )}
       {status && <p className="muted" data-testid="history-status">{status}</p>}
       {view && (
         <>
@@ -119,4 +139,10 @@ export function HistoryPanel({ selected, view, onView, onClose }: Props) {
       )}
     </section>
   );
+}
+
+/** A time as a datetime-local input value (local time, to the second). */
+function localInput(ms: number): string {
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 19);
 }
