@@ -18,6 +18,7 @@ final class AlertEventsTable implements ArchiveTable
         "journal_index";
     private static final byte[] RAISED = "raised".getBytes(StandardCharsets.UTF_8);
     private static final byte[] CLEARED = "cleared".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] HANDED_OVER = "handed_over".getBytes(StandardCharsets.UTF_8);
     private static final byte[][] TYPES;
 
     static
@@ -87,7 +88,8 @@ final class AlertEventsTable implements ArchiveTable
         }
         copy.row(fields())
             .timestampFromEpochNanos(entry.atNanos())
-            .text(entry.raised() ? RAISED : CLEARED)
+            .text(entry.event() == JournalLayout.ALERT_RAISED ? RAISED :
+                entry.event() == JournalLayout.ALERT_HANDED_OVER ? HANDED_OVER : CLEARED)
             .text(TYPES[entry.type()])
             .int8(entry.droneId());
         if (entry.otherDroneId() == 0)

@@ -27,6 +27,10 @@ public final class AlertEngine
 
     private final AlertRules rules;
     private final AlertSink sink;
+    private AlertSink.LinkGuard guard = AlertSink.LinkGuard.ALWAYS_OURS;
+    /** No drone's silence crosses the lost-link timeout before this: ticks before it do nothing (O(1)). */
+    private long nextLostLinkCheckNanos = Long.MAX_VALUE;
+    private final boolean[] departed;
     private final Long2LongHashMap slots;
     private final long[] ids;
     private final double[] lats;
@@ -65,6 +69,7 @@ public final class AlertEngine
         partners = new int[capacity * MAX_PARTNERS];
         partnerCounts = new int[capacity];
         cells = new long[capacity];
+        departed = new boolean[capacity];
         nextInCell = new int[capacity];
         prevInCell = new int[capacity];
         cellDegreesLat = Math.max(rules.separationHorizontalM(), 1.0) / METRES_PER_DEGREE_LAT;
@@ -79,7 +84,7 @@ public final class AlertEngine
         final double lat, final double lon, final float alt, final float battery, final int status)
     {
         int slot = (int)slots.get(droneId);
-        final boolean first = slot == NONE;
+        boolean first = slot == NONE;
         if (first)
         {
             if (size == ids.length)
@@ -94,6 +99,13 @@ public final class AlertEngine
             nextInCell[slot] = NONE;
             prevInCell[slot] = NONE;
         }
+        else if (departed[slot])
+        {
+            // Back from another node: a fresh start, as for a new drone.
+            departed[slot] = false;
+            first = true;
+        }
+        nextLostLinkCheckNanos = Math.min(nextLostLinkCheckNanos, receivedAtNanos + rules.lostLinkNanos() + 1);
         final double previousLat = lats[slot];
         final double previousLon = lons[slot];
         final long previousSent = lastSentNanos[slot];
@@ -125,14 +137,67 @@ public final class AlertEngine
      */
     public void tick(final long nowNanos)
     {
+        if (nowNanos < nextLostLinkCheckNanos)
+        {
+            return;
+        }
+        long next = Long.MAX_VALUE;
         for (int slot = 0; slot < size; slot++)
         {
-            if (!isActive(slot, AlertType.LOST_LINK) && nowNanos - lastHeardNanos[slot] > rules.lostLinkNanos())
+            if (departed[slot] || isActive(slot, AlertType.LOST_LINK))
             {
-                raise(slot, AlertType.LOST_LINK, 0, lastHeardNanos[slot] + rules.lostLinkNanos(), lastIndex[slot],
-                    rules.lostLinkNanos() / 1e9);
+                continue;
+            }
+            final long deadline = lastHeardNanos[slot] + rules.lostLinkNanos();
+            if (nowNanos > deadline)
+            {
+                if (guard.stillOurs(ids[slot]))
+                {
+                    raise(slot, AlertType.LOST_LINK, 0, deadline, lastIndex[slot], rules.lostLinkNanos() / 1e9);
+                }
+                else
+                {
+                    handOver(slot, deadline);
+                }
+            }
+            else
+            {
+                next = Math.min(next, deadline + 1);
             }
         }
+        nextLostLinkCheckNanos = next;
+    }
+
+    /** Asked before each lost link: a drone another node now hears is handed over, not lost. */
+    public void linkGuard(final AlertSink.LinkGuard guard)
+    {
+        this.guard = guard;
+    }
+
+    /** Clears the drone's alerts (and its conflicts), takes it out of the separation check and forgets it. */
+    private void handOver(final int slot, final long at)
+    {
+        for (final AlertType type : AlertType.values())
+        {
+            if (type != AlertType.LOSS_OF_SEPARATION && isActive(slot, type))
+            {
+                clear(slot, type, 0, at, lastIndex[slot], Double.NaN);
+            }
+        }
+        for (int k = partnerCounts[slot] - 1; k >= 0; k--)
+        {
+            final int other = partners[slot * MAX_PARTNERS + k];
+            final int low = ids[slot] < ids[other] ? slot : other;
+            final int high = low == slot ? other : slot;
+            removePartner(slot, other);
+            removePartner(other, slot);
+            sink.cleared(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, lastIndex[slot], Double.NaN);
+        }
+        unlinkFromCell(slot);
+        cells[slot] = Long.MIN_VALUE;
+        departed[slot] = true;
+        active[slot] = 0;
+        sink.handedOver(ids[slot], at, lastIndex[slot]);
     }
 
     private void checkBattery(final int slot, final float battery, final long at, final long index)
@@ -299,31 +364,7 @@ public final class AlertEngine
         {
             return;
         }
-        if (cells[slot] != Long.MIN_VALUE)
-        {
-            // Unlink from the old cell.
-            final int prev = prevInCell[slot];
-            final int next = nextInCell[slot];
-            if (prev == NONE)
-            {
-                if (next == NONE)
-                {
-                    cellHeads.remove(cells[slot]);
-                }
-                else
-                {
-                    cellHeads.put(cells[slot], next);
-                }
-            }
-            else
-            {
-                nextInCell[prev] = next;
-            }
-            if (next != NONE)
-            {
-                prevInCell[next] = prev;
-            }
-        }
+        unlinkFromCell(slot);
         final int head = (int)cellHeads.get(cell);
         nextInCell[slot] = head;
         prevInCell[slot] = NONE;
@@ -333,6 +374,37 @@ public final class AlertEngine
         }
         cellHeads.put(cell, slot);
         cells[slot] = cell;
+    }
+
+    private void unlinkFromCell(final int slot)
+    {
+        if (cells[slot] == Long.MIN_VALUE)
+        {
+            return;
+        }
+        final int prev = prevInCell[slot];
+        final int next = nextInCell[slot];
+        if (prev == NONE)
+        {
+            if (next == NONE)
+            {
+                cellHeads.remove(cells[slot]);
+            }
+            else
+            {
+                cellHeads.put(cells[slot], next);
+            }
+        }
+        else
+        {
+            nextInCell[prev] = next;
+        }
+        if (next != NONE)
+        {
+            prevInCell[next] = prev;
+        }
+        prevInCell[slot] = NONE;
+        nextInCell[slot] = NONE;
     }
 
     /** Cells are as wide as the horizontal minimum in metres, so any conflict is within the 3 x 3 block. */
@@ -394,6 +466,8 @@ public final class AlertEngine
         cellHeads.clear();
         Arrays.fill(active, 0);
         Arrays.fill(partnerCounts, 0);
+        Arrays.fill(departed, false);
         size = 0;
+        nextLostLinkCheckNanos = Long.MAX_VALUE;
     }
 }

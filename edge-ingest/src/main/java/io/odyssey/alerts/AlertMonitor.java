@@ -4,6 +4,8 @@ import com.hazelcast.map.IMap;
 import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.codecs.sbe.TelemetryDecoder;
 import io.odyssey.grid.ActiveAlert;
+import io.odyssey.grid.DroneState;
+import io.odyssey.grid.RemoveAlertIfFromNode;
 import io.odyssey.journal.AlertJournal;
 import io.odyssey.journal.JournalEntry;
 import io.odyssey.journal.JournalLayout;
@@ -76,12 +78,16 @@ public final class AlertMonitor implements Runnable, AlertSink
 
     /**
      * @param activeAlerts the grid map of active alerts; null to only journal (replay into a journal of its own).
+     * @param guard        asked before a lost link is raised whether the drone is still this node's (see
+     *                     {@link #fleetGuard}); replays answer from the live node's recorded hand-overs.
      */
     public AlertMonitor(final AlertRules rules, final int capacity, final SingleChronicleQueue telemetry,
         final AlertJournal journal, final IMap<String, ActiveAlert> activeAlerts, final String nodeId,
-        final Path journalRoot, final LongSupplier wallClockNanos, final Counter raised, final Counter cleared)
+        final Path journalRoot, final LongSupplier wallClockNanos, final Counter raised, final Counter cleared,
+        final AlertSink.LinkGuard guard)
     {
         this.engine = new AlertEngine(rules, capacity, this);
+        this.engine.linkGuard(guard);
         this.telemetry = telemetry;
         this.journal = journal;
         this.activeAlerts = activeAlerts;
@@ -350,9 +356,41 @@ public final class AlertMonitor implements Runnable, AlertSink
         clearedCounter.increment();
         if (activeAlerts != null)
         {
-            activeAlerts.deleteAsync(ActiveAlert.key(type.name(), droneId, otherDroneId));
+            // Only what this node raised: after a hand-over the drone's new node may have raised the same key.
+            activeAlerts.submitToKey(ActiveAlert.key(type.name(), droneId, otherDroneId), new RemoveAlertIfFromNode(nodeId));
         }
         log("cleared", type, droneId, otherDroneId, value);
+    }
+
+    public void handedOver(final long droneId, final long atNanos, final long journalIndex)
+    {
+        if (muted)
+        {
+            return;
+        }
+        journal.append(JournalLayout.ALERT_HANDED_OVER, AlertType.LOST_LINK.ordinal(), droneId, 0, atNanos, journalIndex,
+            evaluatedIndex, Double.NaN);
+        log("handed over (now heard by another node)", AlertType.LOST_LINK, droneId, 0, Double.NaN);
+    }
+
+    /**
+     * The live guard: a drone whose state in the fleet map was last written by another ingest node has moved there
+     * (the simulator, or a real drone, failed over): it is not lost. One grid read, only when a lost link is due.
+     */
+    public static AlertSink.LinkGuard fleetGuard(final IMap<Long, DroneState> fleet, final String nodeId)
+    {
+        return droneId ->
+        {
+            try
+            {
+                final DroneState state = fleet.get(droneId);
+                return state == null || nodeId.equals(state.ingestNode());
+            }
+            catch (final RuntimeException ex)
+            {
+                return true; // the grid is away: a silent drone is reported as lost, which is the safe side
+            }
+        };
     }
 
     private void log(final String what, final AlertType type, final long droneId, final long otherDroneId,

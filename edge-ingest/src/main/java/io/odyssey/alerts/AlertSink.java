@@ -15,4 +15,20 @@ public interface AlertSink
     void raised(AlertType type, long droneId, long otherDroneId, long atNanos, long journalIndex, double value);
 
     void cleared(AlertType type, long droneId, long otherDroneId, long atNanos, long journalIndex, double value);
+
+    /**
+     * The drone is now heard by another ingest node: this engine cleared its alerts and forgot it (no lost link is
+     * raised for a drone that merely moved).
+     */
+    default void handedOver(final long droneId, final long atNanos, final long journalIndex)
+    {
+    }
+
+    /** Asked before a lost link is raised: false when the drone is now another node's (it moved, it is not lost). */
+    interface LinkGuard
+    {
+        LinkGuard ALWAYS_OURS = droneId -> true;
+
+        boolean stillOurs(long droneId);
+    }
 }

@@ -172,7 +172,7 @@ public final class EdgeIngest implements AutoCloseable
             final RealTimeClock wallClock = new RealTimeClock();
             alertMonitor = new AlertMonitor(config.alertRules(), config.maxDrones, journal.telemetryQueue(), alertJournal,
                 FleetGrid.alertsMap(grid.client()), config.nodeId, journalRoot, wallClock::nanoTime, metrics.alertsRaised,
-                metrics.alertsCleared);
+                metrics.alertsCleared, AlertMonitor.fleetGuard(FleetGrid.fleetMap(grid.client()), config.nodeId));
             alertMonitor.firstStartAfter(journalEndAtStart);
             alertThread = new Thread(alertMonitor, "ingest-alerts");
             alertThread.setDaemon(true);

@@ -27,6 +27,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,13 +57,18 @@ public final class Replay
     }
 
     /** One alert raise or clear, as compared between the live run and a replay. */
-    public record AlertEvent(boolean raised, AlertType type, long droneId, long otherDroneId, long atNanos,
+    public record AlertEvent(String event, AlertType type, long droneId, long otherDroneId, long atNanos,
         long telemetryIndex)
     {
+        public boolean raised()
+        {
+            return "raised".equals(event);
+        }
+
         @Override
         public String toString()
         {
-            return (raised ? "raised " : "cleared ") + type + " " + droneId + (otherDroneId == 0 ? "" : "/" + otherDroneId) +
+            return event + " " + type + " " + droneId + (otherDroneId == 0 ? "" : "/" + otherDroneId) +
                 " at " + Instant.ofEpochSecond(0, atNanos) + " (telemetry " + Long.toHexString(telemetryIndex) + ")";
         }
     }
@@ -98,8 +104,21 @@ public final class Replay
             final Metrics metrics = new Metrics("replay");
             final Counter raised = metrics.counter("replay_alerts_raised_total", "raised");
             final Counter cleared = metrics.counter("replay_alerts_cleared_total", "cleared");
+            final Map<Long, ArrayDeque<Long>> handovers = liveHandovers(options.journal().resolve(JournalLayout.ALERTS));
+            final AlertMonitor[] monitor = new AlertMonitor[1];
             final AlertMonitor alerts = new AlertMonitor(options.rules(), options.maxDrones(), source, alertJournal,
-                FleetGrid.alertsMap(grid), "replay", output, System::nanoTime, raised, cleared);
+                FleetGrid.alertsMap(grid), "replay", output, System::nanoTime, raised, cleared, droneId ->
+                {
+                    // A hand-over the live node recorded at (or just before) this point of the journal.
+                    final ArrayDeque<Long> at = handovers.get(droneId);
+                    if (at != null && !at.isEmpty() && at.peekFirst() <= monitor[0].evaluatedIndex())
+                    {
+                        at.pollFirst();
+                        return false;
+                    }
+                    return true;
+                });
+            monitor[0] = alerts;
 
             final ExcerptTailer tailer = source.createTailer();
             final JournalEntry entry = JournalEntry.telemetry();
@@ -258,12 +277,49 @@ public final class Replay
             {
                 if (entry.atNanos() >= fromNanos && entry.atNanos() <= toNanos)
                 {
-                    events.add(new AlertEvent(entry.raised(), AlertType.get(entry.type()), entry.droneId(),
+                    events.add(new AlertEvent(eventName(entry.event()), AlertType.get(entry.type()), entry.droneId(),
                         entry.otherDroneId(), entry.atNanos(), entry.telemetryIndex()));
                 }
             }
         }
         return events;
+    }
+
+    static String eventName(final byte event)
+    {
+        return switch (event)
+        {
+            case JournalLayout.ALERT_RAISED -> "raised";
+            case JournalLayout.ALERT_CLEARED -> "cleared";
+            case JournalLayout.ALERT_HANDED_OVER -> "handed_over";
+            default -> "unknown_" + event;
+        };
+    }
+
+    /**
+     * The hand-overs the live node recorded (drones that moved to another node), per drone in journal order: a replay
+     * has no grid to ask, so it follows the live node's answers.
+     */
+    private static Map<Long, ArrayDeque<Long>> liveHandovers(final Path dir)
+    {
+        final Map<Long, ArrayDeque<Long>> handovers = new HashMap<>();
+        if (!Files.isDirectory(dir))
+        {
+            return handovers;
+        }
+        try (SingleChronicleQueue queue = openReadOnly(dir))
+        {
+            final ExcerptTailer tailer = queue.createTailer();
+            final AlertJournal.Entry entry = new AlertJournal.Entry();
+            while (entry.readNext(tailer))
+            {
+                if (entry.event() == JournalLayout.ALERT_HANDED_OVER)
+                {
+                    handovers.computeIfAbsent(entry.droneId(), id -> new ArrayDeque<>()).add(entry.evaluatedIndex());
+                }
+            }
+        }
+        return handovers;
     }
 
     private static SingleChronicleQueue openReadOnly(final Path dir)

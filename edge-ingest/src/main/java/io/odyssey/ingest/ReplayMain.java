@@ -92,7 +92,9 @@ public final class ReplayMain
             .append("replayed ").append(result.entries()).append(" entries of ").append(options.journal()).append('\n')
             .append("drones: ").append(result.fleet().size()).append('\n')
             .append("alerts: ").append(result.alerts().stream().filter(Replay.AlertEvent::raised).count()).append(" raised, ")
-            .append(result.alerts().stream().filter(e -> !e.raised()).count()).append(" cleared\n");
+            .append(result.alerts().stream().filter(e -> "cleared".equals(e.event())).count()).append(" cleared, ")
+            .append(result.alerts().stream().filter(e -> "handed_over".equals(e.event())).count())
+            .append(" drones handed over to another node\n");
         for (final Replay.AlertEvent event : result.alerts())
         {
             summary.append("  ").append(event).append('\n');

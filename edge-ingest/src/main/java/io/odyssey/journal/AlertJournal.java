@@ -103,6 +103,12 @@ public final class AlertJournal implements AutoCloseable
             return event == JournalLayout.ALERT_RAISED;
         }
 
+        /** {@link JournalLayout#ALERT_RAISED}, {@link JournalLayout#ALERT_CLEARED} or {@link JournalLayout#ALERT_HANDED_OVER}. */
+        public byte event()
+        {
+            return event;
+        }
+
         public int type()
         {
             return type;

@@ -82,6 +82,30 @@ class AlertEngineTest
     }
 
     @Test
+    void shouldHandADroneOverInsteadOfRaisingALostLinkWhenAnotherNodeHearsIt()
+    {
+        events.clear();
+        final AlertEngine engine = new AlertEngine(rules(List.of(), List.of()), 100, recorder);
+        engine.linkGuard(droneId -> droneId != 2);
+        engine.onTelemetry(1, SECOND, 1, SECOND, 52.0, 13.0, 100, 15, CRUISING);
+        engine.onTelemetry(2, SECOND, 2, SECOND, 52.0, 13.0001, 100, 15, CRUISING);
+        engine.tick(10 * SECOND);
+        assertThat(events).containsExactly(
+            "raised LOW_BATTERY 1 0 at=" + SECOND + " index=1 value=15.0",
+            "raised LOW_BATTERY 2 0 at=" + SECOND + " index=2 value=15.0",
+            "raised LOSS_OF_SEPARATION 1 2 at=" + SECOND + " index=2 value=6.8",
+            "raised LOST_LINK 1 0 at=" + 6 * SECOND + " index=1 value=5.0",
+            "cleared LOW_BATTERY 2 0 at=" + 6 * SECOND + " index=2 value=NaN",
+            "cleared LOSS_OF_SEPARATION 1 2 at=" + 6 * SECOND + " index=2 value=NaN");
+        // Handed over: forgotten, so no further alert; back later, it is a new drone to this node.
+        events.clear();
+        engine.tick(20 * SECOND);
+        assertThat(events).isEmpty();
+        engine.onTelemetry(3, 30 * SECOND, 2, 30 * SECOND, 52.5, 13.5, 100, 15, CRUISING);
+        assertThat(events).containsExactly("raised LOW_BATTERY 2 0 at=" + 30 * SECOND + " index=3 value=15.0");
+    }
+
+    @Test
     void shouldRaiseAnImplausibleJumpAndClearItWithTheNextPlausibleFrame()
     {
         frame(1, 1, 52.0, 13.0, 100, 80, CRUISING);

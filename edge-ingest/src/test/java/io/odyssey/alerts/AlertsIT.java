@@ -153,6 +153,61 @@ class AlertsIT
         assertThat(journaled).containsSubsequence("raised LOST_LINK 5", "cleared LOST_LINK 5");
     }
 
+    @Test
+    void shouldHandADroneOverWhenItMovesToAnotherNodeInsteadOfReportingItLost() throws Exception
+    {
+        final EdgeIngestConfig first = config();
+        first.nodeId = "ingest-a";
+        first.endpoint = "127.0.0.1:" + (BASE_PORT + 110);
+        first.journalDir = journals.resolve("ingest-a").toString();
+        final EdgeIngestConfig second = config();
+        second.nodeId = "ingest-b";
+        second.endpoint = "127.0.0.1:" + (BASE_PORT + 111);
+        second.journalDir = journals.resolve("ingest-b").toString();
+        try (EdgeIngest a = EdgeIngest.launch(first); EdgeIngest b = EdgeIngest.launch(second))
+        {
+            final ExclusivePublication toA = publication(first.endpoint);
+            final ExclusivePublication toB = publication(second.endpoint);
+            // Drone 70 flies with a low battery, heard by node a, then (failing over) by node b only.
+            long sequence = 0;
+            for (int i = 0; i < 5; i++)
+            {
+                send(toA, 70, ++sequence, 52.3, 13.3, 50, 15, DroneStatus.CRUISING);
+                Thread.sleep(50);
+            }
+            await().atMost(10, TimeUnit.SECONDS).until(() -> alerts.containsKey("LOW_BATTERY:70"));
+            final long until = System.currentTimeMillis() + 2_500;
+            while (System.currentTimeMillis() < until)
+            {
+                send(toB, 70, ++sequence, 52.3, 13.3, 50, 15, DroneStatus.CRUISING);
+                Thread.sleep(50);
+            }
+            // Node a has been silent on drone 70 for well over the 1 s lost-link timeout: handed over, not lost.
+            assertThat(alerts.containsKey("LOST_LINK:70")).isFalse();
+            assertThat(alerts.get("LOW_BATTERY:70")).as("node b's alert stands").isNotNull()
+                .extracting(ActiveAlert::ingestNode).isEqualTo("ingest-b");
+        }
+        assertThat(alertJournal("ingest-a")).contains("raised LOW_BATTERY 70", "cleared LOW_BATTERY 70")
+            .doesNotContain("raised LOST_LINK 70");
+        assertThat(alertJournal("ingest-b")).contains("raised LOW_BATTERY 70").doesNotContain("raised LOST_LINK 70");
+        assertThat(handOvers("ingest-a")).containsExactly(70L);
+
+        // A replay of node a's journal reproduces its alerts (the hand-over itself came after node a's last entry,
+        // beyond what a replay of that journal evaluates).
+        final io.odyssey.ingest.Replay.Options replay = new io.odyssey.ingest.Replay.Options(journals.resolve("ingest-a"),
+            null, null, journals.resolve("replay-a"), 1_000, first.alertRules());
+        final io.odyssey.ingest.Replay.Result result = io.odyssey.ingest.Replay.run(replay);
+        assertThat(io.odyssey.ingest.Replay.verify(replay, result, null)).isEmpty();
+    }
+
+    private ExclusivePublication publication(final String endpoint)
+    {
+        final ExclusivePublication publication = sender.aeron().addExclusivePublication(
+            AeronTransport.udpChannel(endpoint), 1001);
+        await().atMost(20, TimeUnit.SECONDS).until(publication::isConnected);
+        return publication;
+    }
+
     private ExclusivePublication publication()
     {
         final ExclusivePublication publication = sender.aeron().addExclusivePublication(
@@ -191,15 +246,42 @@ class AlertsIT
 
     private static List<String> alertJournal()
     {
-        final List<String> events = new ArrayList<>();
+        return alertJournal("ingest-alerts");
+    }
+
+    private static List<Long> handOvers(final String node)
+    {
+        final List<Long> drones = new ArrayList<>();
         try (ChronicleQueue queue = SingleChronicleQueueBuilder.single(
-            journals.resolve("ingest-alerts").resolve(JournalLayout.ALERTS).toFile()).readOnly(true).build())
+            journals.resolve(node).resolve(JournalLayout.ALERTS).toFile()).readOnly(true).build())
         {
             final ExcerptTailer tailer = queue.createTailer();
             final AlertJournal.Entry entry = new AlertJournal.Entry();
             while (entry.readNext(tailer))
             {
-                events.add((entry.raised() ? "raised " : "cleared ") + AlertType.get(entry.type()) + " " + entry.droneId());
+                if (entry.event() == JournalLayout.ALERT_HANDED_OVER)
+                {
+                    drones.add(entry.droneId());
+                }
+            }
+        }
+        return drones;
+    }
+
+    private static List<String> alertJournal(final String node)
+    {
+        final List<String> events = new ArrayList<>();
+        try (ChronicleQueue queue = SingleChronicleQueueBuilder.single(
+            journals.resolve(node).resolve(JournalLayout.ALERTS).toFile()).readOnly(true).build())
+        {
+            final ExcerptTailer tailer = queue.createTailer();
+            final AlertJournal.Entry entry = new AlertJournal.Entry();
+            while (entry.readNext(tailer))
+            {
+                if (entry.event() != JournalLayout.ALERT_HANDED_OVER)
+                {
+                    events.add((entry.raised() ? "raised " : "cleared ") + AlertType.get(entry.type()) + " " + entry.droneId());
+                }
             }
         }
         return events;
