@@ -109,7 +109,7 @@ public final class V2__TelemetryStorage extends BaseJavaMigration
             else
             {
                 LOG.warn("PostGIS is not installed in this database: positions are kept as lat/lon only and the " +
-                    "geospatial history queries are unavailable");
+                    "history's radius queries use a plain latitude/longitude search instead of a spatial index");
             }
         }
     }

@@ -288,7 +288,7 @@ final class HistoryCommand
     }
 
     @Command(name = "near", mixinStandardHelpOptions = true,
-        description = "Drones that came within a radius of a point during a window (needs PostGIS in the archive).")
+        description = "Drones that came within a radius of a point during a window.")
     static final class Near implements Callable<Integer>
     {
         @CommandLine.Mixin

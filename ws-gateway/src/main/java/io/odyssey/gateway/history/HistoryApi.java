@@ -30,10 +30,11 @@ import java.util.TreeSet;
  *     point budget, with distance flown, maximum altitude and battery used at full resolution;</li>
  *     <li>{@code GET fleet?at[&lookbackS]}: every drone's state at an instant (time travel);</li>
  *     <li>{@code GET fleet/diff?from&to[&lookbackS]}: what changed between two instants;</li>
- *     <li>{@code GET near?lat&lon&radiusM&from&to}: drones within a radius of a point during a window (PostGIS).</li>
+ *     <li>{@code GET near?lat&lon&radiusM&from&to}: drones within a radius of a point during a window (PostGIS when
+ *     the database has it, else a haversine over a bounding box).</li>
  * </ul>
- * Errors are {@code application/problem+json}: 400 for a bad parameter, 404 for a drone never archived, 501 when the
- * database lacks PostGIS, 503 when there is no archive database or it does not answer. JDBC blocks, so requests
+ * Errors are {@code application/problem+json}: 400 for a bad parameter, 404 for a drone never archived, 503 when
+ * there is no archive database or it does not answer. JDBC blocks, so requests
  * run on Undertow's worker threads, never its I/O thread.
  */
 public final class HistoryApi implements HttpHandler
@@ -230,11 +231,6 @@ public final class HistoryApi implements HttpHandler
         final Instant from = instant(exchange, "from");
         final Instant to = instant(exchange, "to");
         window(from, to);
-        if (!store.hasPostgis())
-        {
-            throw new Problem(501, "postgis-required",
-                "the archive database has no PostGIS (e.g. the embedded database): radius queries need it");
-        }
         final List<HistoryStore.NearHit> hits = store.near(lat, lon, radiusM, from, to);
         respond(exchange, 200, "application/json", null, json(out ->
         {

@@ -159,22 +159,54 @@ public final class HistoryStore implements AutoCloseable
         }
     }
 
-    /** Drones whose position came within {@code radiusM} of the point during [from, to), closest first (PostGIS). */
+    /**
+     * Drones whose position came within {@code radiusM} of the point during [from, to), closest first. With PostGIS:
+     * {@code ST_DWithin} on the geography column (GiST-indexed, geodesic distances). Without it (the embedded
+     * database): a latitude/longitude box around the circle narrows the rows, then the haversine decides (spherical
+     * distances, within about 0.3 % of PostGIS's).
+     */
     public List<NearHit> near(final double lat, final double lon, final double radiusM, final Instant from, final Instant to)
         throws SQLException
     {
-        final String sql = """
+        final boolean postgis = hasPostgis();
+        final String sql = postgis ? """
             SELECT drone_id, min(time), max(time), min(ST_Distance(position, p.g)), count(*)
             FROM telemetry, (SELECT ST_SetSRID(ST_MakePoint(?, ?), 4326)::geography AS g) p
             WHERE time >= ? AND time < ? AND ST_DWithin(position, p.g, ?)
+            GROUP BY drone_id ORDER BY 4, 1""" : """
+            SELECT drone_id, min(time), max(time), min(d), count(*) FROM (
+                SELECT drone_id, time, 2 * ? * asin(sqrt(power(sin(radians(lat - ?) / 2), 2) +
+                    cos(radians(?)) * cos(radians(lat)) * power(sin(radians(lon - ?) / 2), 2))) AS d
+                FROM telemetry
+                WHERE time >= ? AND time < ? AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?) s
+            WHERE d <= ?
             GROUP BY drone_id ORDER BY 4, 1""";
         try (Connection connection = pool.getConnection(); PreparedStatement query = connection.prepareStatement(sql))
         {
-            query.setDouble(1, lon);
-            query.setDouble(2, lat);
-            query.setTimestamp(3, Timestamp.from(from));
-            query.setTimestamp(4, Timestamp.from(to));
-            query.setDouble(5, radiusM);
+            if (postgis)
+            {
+                query.setDouble(1, lon);
+                query.setDouble(2, lat);
+                query.setTimestamp(3, Timestamp.from(from));
+                query.setTimestamp(4, Timestamp.from(to));
+                query.setDouble(5, radiusM);
+            }
+            else
+            {
+                final double dLat = Math.toDegrees(radiusM / Geodesy.EARTH_RADIUS_M);
+                final double dLon = dLat / Math.max(Math.cos(Math.toRadians(lat)), 0.01);
+                query.setDouble(1, Geodesy.EARTH_RADIUS_M);
+                query.setDouble(2, lat);
+                query.setDouble(3, lat);
+                query.setDouble(4, lon);
+                query.setTimestamp(5, Timestamp.from(from));
+                query.setTimestamp(6, Timestamp.from(to));
+                query.setDouble(7, lat - dLat);
+                query.setDouble(8, lat + dLat);
+                query.setDouble(9, lon - dLon);
+                query.setDouble(10, lon + dLon);
+                query.setDouble(11, radiusM);
+            }
             final List<NearHit> hits = new ArrayList<>();
             try (ResultSet row = query.executeQuery())
             {

@@ -30,7 +30,6 @@ final class Problem extends Exception
             case 400 -> "Bad Request";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
-            case 501 -> "Not Implemented";
             case 503 -> "Service Unavailable";
             default -> "Error";
         };

@@ -211,6 +211,52 @@ class HistoryApiIT
     }
 
     @Test
+    void shouldFindTheSameDronesNearAPointWithoutPostgis() throws Exception
+    {
+        // The same journal archived into a database without PostGIS (as the embedded one is).
+        final String plain = postgres.createDatabase("history_it_plain");
+        final ArchiverConfig archiverConfig = new ArchiverConfig();
+        archiverConfig.name = "history-it-plain";
+        archiverConfig.journalDir = journal.toString();
+        archiverConfig.dbUrl = plain;
+        archiverConfig.statusPort = 0;
+        try (Archiver archiver = Archiver.launch(archiverConfig))
+        {
+            await().atMost(60, TimeUnit.SECONDS).until(() -> archiver.rowsArchived() == 240);
+        }
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(plain, "postgres", "");
+            java.sql.Statement sql = connection.createStatement())
+        {
+            sql.execute("DROP EXTENSION postgis CASCADE");
+        }
+        final GatewayConfig config = new GatewayConfig();
+        config.clusterName = CLUSTER;
+        config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);
+        config.port = 0;
+        config.dbUrl = plain;
+        config.dbUser = "postgres";
+        try (Gateway withoutPostgis = Gateway.launch(config))
+        {
+            for (final String query : List.of("lat=52.0&lon=13.0&radiusM=100", "lat=52.2&lon=13.0&radiusM=50000"))
+            {
+                final String path = "/api/v1/history/near?" + query + "&from=" + T0 + "&to=" + T0.plusSeconds(100);
+                final JsonNode expected = JSON.readTree(get(path).body());
+                final JsonNode actual = JSON.readTree(HTTP.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + withoutPostgis.port() + path)).build(), HttpResponse.BodyHandlers.ofString()).body());
+                assertThat(ids(actual.path("drones"))).as(query).isEqualTo(ids(expected.path("drones")));
+                for (int i = 0; i < expected.path("drones").size(); i++)
+                {
+                    final JsonNode want = expected.path("drones").get(i);
+                    final JsonNode got = actual.path("drones").get(i);
+                    assertThat(got.path("frames").asLong()).isEqualTo(want.path("frames").asLong());
+                    assertThat(got.path("closestM").asDouble()).isCloseTo(want.path("closestM").asDouble(),
+                        org.assertj.core.data.Offset.offset(Math.max(1.0, want.path("closestM").asDouble() * 0.005)));
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldAnswerBadRequestsWithAProblemThatSaysWhat() throws Exception
     {
         final String window = "from=" + T0 + "&to=" + T0.plusSeconds(100);
