@@ -2,6 +2,7 @@ package io.odyssey.archiver;
 
 import io.odyssey.journal.JournalLayout;
 import io.odyssey.runtime.HealthCheck;
+import io.odyssey.runtime.JdbcUrls;
 import io.odyssey.runtime.StatusServer;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -96,11 +97,11 @@ public final class Archiver implements AutoCloseable
             alertQueue = SingleChronicleQueueBuilder.single(alertsDir.toFile()).rollCycle(RollCycles.FAST_HOURLY).build();
 
             final Migrations migrations = new Migrations(config.retentionDays);
+            // The schema first (once per process), so a failed migration leaves no connection behind.
             final JournalArchiver.ConnectionFactory connections = () ->
             {
-                final Connection connection = connect(url, config);
-                migrations.ensure(connection, url, config);
-                return connection;
+                migrations.ensure(url, config);
+                return connect(url, config);
             };
             final JournalArchiver archiver = new JournalArchiver(config, connections, queue,
                 new TelemetryTable(metrics.rows), metrics);
@@ -119,7 +120,7 @@ public final class Archiver implements AutoCloseable
             checks.put("database", () ->
             {
                 final JournalArchiver down = !archiver.connected() ? archiver : !alertArchiver.connected() ? alertArchiver : null;
-                return down == null ? HealthCheck.Result.up(redact(url)) : HealthCheck.Result.down(redact(url) + ": " +
+                return down == null ? HealthCheck.Result.up(JdbcUrls.redacted(url)) : HealthCheck.Result.down(JdbcUrls.redacted(url) + ": " +
                     (down.lastError() == null ? "connecting" : down.lastError()));
             });
             checks.put("lag", () ->
@@ -133,7 +134,7 @@ public final class Archiver implements AutoCloseable
             final Thread alertThread = new Thread(alertArchiver, "archiver-" + config.name + "-alerts");
             alertThread.start();
             status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics, checks);
-            LOG.info("archiver '{}' tailing {} into {}", config.name, telemetryDir, redact(url));
+            LOG.info("archiver '{}' tailing {} into {}", config.name, telemetryDir, JdbcUrls.redacted(url));
             return new Archiver(config, embedded, queue, alertQueue, archiver, alertArchiver, thread, alertThread, status,
                 metrics, url);
         }
@@ -157,11 +158,6 @@ public final class Archiver implements AutoCloseable
         return DriverManager.getConnection(url, properties);
     }
 
-    /** The URL without credentials, for logs and health. */
-    static String redact(final String url)
-    {
-        return url.replaceAll("(?i)(password=)[^&]*", "$1***");
-    }
 
     /** Rows committed so far by this process. */
     public long rowsArchived()

@@ -60,6 +60,7 @@ final class JournalArchiver implements Runnable
     private final RealTimeClock clock = new RealTimeClock();
     private final ArchiveTable table;
     private final String positionName;
+    private final String copySql;
     private final PgBinaryCopy copy = new PgBinaryCopy(1 << 20);
     private final long[] batchSentAt;
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
@@ -89,6 +90,7 @@ final class JournalArchiver implements Runnable
         this.config = config;
         this.table = table;
         this.positionName = table.positionName(config.name);
+        this.copySql = "COPY " + table.table() + " (" + table.columns() + ") FROM STDIN (FORMAT binary)";
         this.connections = connections;
         this.queue = queue;
         this.tailer = queue.createTailer(positionName.replace(':', '-'));
@@ -241,7 +243,7 @@ final class JournalArchiver implements Runnable
         long inserted;
         try
         {
-            inserted = copyIn("COPY " + table.table() + " (" + table.columns() + ") FROM STDIN (FORMAT binary)", rows);
+            inserted = copyIn(copySql, rows);
             commitPosition(lastIndex, lastReceivedAt, rows);
         }
         catch (final SQLException ex)

@@ -4,7 +4,6 @@ import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
@@ -24,7 +23,7 @@ final class Migrations
         this.retentionDays = retentionDays;
     }
 
-    synchronized void ensure(final Connection connection, final String url, final ArchiverConfig config) throws SQLException
+    synchronized void ensure(final String url, final ArchiverConfig config) throws SQLException
     {
         if (done)
         {

@@ -51,6 +51,7 @@ class ArchiverCrashIT
             for (int kill = 0; kill < KILLS; kill++)
             {
                 final Process archiver = startArchiver(url);
+                // A random moment: between, and inside, the archiver's transactions.
                 Thread.sleep(600 + random.nextInt(1_200));
                 archiver.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
@@ -59,9 +60,10 @@ class ArchiverCrashIT
             final Process last = startArchiver(url);
             try
             {
-                await().atMost(90, TimeUnit.SECONDS).pollInterval(250, TimeUnit.MILLISECONDS)
-                    .until(() -> count(url, "SELECT count(*) FROM telemetry") >= appended.get());
-                Thread.sleep(1_000);
+                // Done when the archiver's committed position accounts for every frame.
+                await().atMost(90, TimeUnit.SECONDS).pollInterval(250, TimeUnit.MILLISECONDS).until(() ->
+                    count(url, "SELECT coalesce(max(rows_archived), 0) FROM archiver_position WHERE name = 'archiver-crash'")
+                        >= appended.get());
             }
             finally
             {

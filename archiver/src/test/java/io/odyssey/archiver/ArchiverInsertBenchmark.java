@@ -97,14 +97,11 @@ public class ArchiverInsertBenchmark
         final Migrations migrations = new Migrations(0);
         queue = net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder
             .single(journalRoot.resolve("telemetry").toFile()).build();
-        archiver = new JournalArchiver(config, () ->
-        {
-            final Connection c = Archiver.connect(url, config);
-            migrations.ensure(c, url, config);
-            return c;
-        }, queue, new TelemetryTable(new ArchiverMetrics().rows), new ArchiverMetrics());
+        migrations.ensure(url, config);
+        final ArchiverMetrics metrics = new ArchiverMetrics();
+        archiver = new JournalArchiver(config, () -> Archiver.connect(url, config), queue, new TelemetryTable(metrics.rows),
+            metrics);
         connection = Archiver.connect(url + "?reWriteBatchedInserts=true", config);
-        migrations.ensure(connection, url, config);
         connection.setAutoCommit(false);
     }
 

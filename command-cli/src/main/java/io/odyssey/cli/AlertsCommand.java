@@ -6,11 +6,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.time.Duration;
@@ -28,53 +26,15 @@ final class AlertsCommand
 {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static class Server
-    {
-        @Option(names = "--server", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
-            description = "The gateway (default ${DEFAULT-VALUE}).")
-        String url;
-
-        @Option(names = "--json", description = "One JSON document per line instead of text.")
-        boolean json;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        String base()
-        {
-            return url.replaceAll("/+$", "");
-        }
-
-        PrintWriter out()
-        {
-            return spec.commandLine().getOut();
-        }
-    }
-
     @Command(name = "list", mixinStandardHelpOptions = true, description = "The alerts active now, oldest first.")
     static final class ListAlerts implements java.util.concurrent.Callable<Integer>
     {
         @CommandLine.Mixin
-        Server server = new Server();
+        GatewayOptions server = new GatewayOptions();
 
         public Integer call() throws Exception
         {
-            final HttpResponse<String> response;
-            try
-            {
-                response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build().send(
-                    HttpRequest.newBuilder(URI.create(server.base() + "/api/v1/alerts")).timeout(Duration.ofSeconds(10))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-            }
-            catch (final IOException ex)
-            {
-                throw new OdysseyCli.Unreachable(server.url + " did not answer (" +
-                    (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()) + ")");
-            }
-            if (response.statusCode() != 200)
-            {
-                throw new OdysseyCli.Unreachable("the gateway answered " + response.statusCode());
-            }
+            final HttpResponse<String> response = server.get("/api/v1/alerts");
             if (server.json)
             {
                 server.out().println(response.body());
@@ -96,7 +56,7 @@ final class AlertsCommand
     static final class Watch implements java.util.concurrent.Callable<Integer>
     {
         @CommandLine.Mixin
-        Server server = new Server();
+        GatewayOptions server = new GatewayOptions();
 
         @Option(names = "--count", paramLabel = "N", defaultValue = "0",
             description = "Stop after N raises and clears (default: never).")
@@ -115,7 +75,7 @@ final class AlertsCommand
             }
             catch (final java.util.concurrent.ExecutionException ex)
             {
-                throw new OdysseyCli.Unreachable(server.url + " did not accept the alert stream (" +
+                throw new OdysseyCli.Unreachable(server.server + " did not accept the alert stream (" +
                     ex.getCause().getClass().getSimpleName() + ")");
             }
             final PrintWriter out = server.out();

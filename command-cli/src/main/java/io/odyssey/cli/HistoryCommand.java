@@ -7,12 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,62 +33,6 @@ final class HistoryCommand
 {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern AGE = Pattern.compile("(\\d+)\\s*(s|m|h|d)");
-
-    /** Options every history command shares. */
-    static class Common
-    {
-        @Option(names = "--server", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
-            description = "The gateway (default ${DEFAULT-VALUE}).")
-        String server;
-
-        @Option(names = "--json", description = "The API's JSON instead of a table.")
-        boolean json;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-
-        /** GETs a history resource; a problem answer is printed and turned into the exit code. */
-        HttpResponse<String> get(final String path) throws Exception
-        {
-            final URI uri = URI.create(server.replaceAll("/+$", "") + "/api/v1/history" + path);
-            final HttpResponse<String> response;
-            try
-            {
-                response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            }
-            catch (final IOException ex)
-            {
-                throw new OdysseyCli.Unreachable(server + " did not answer (" +
-                    (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()) + ")");
-            }
-            if (response.statusCode() >= 400)
-            {
-                String detail = response.body();
-                try
-                {
-                    detail = JSON.readTree(response.body()).path("detail").asText(detail);
-                }
-                catch (final IOException ignore)
-                {
-                    // not a problem document: show the body as it came
-                }
-                if (response.statusCode() >= 500)
-                {
-                    throw new OdysseyCli.Unreachable("the gateway could not answer (" + response.statusCode() + "): " + detail);
-                }
-                throw new OdysseyCli.Refused(detail);
-            }
-            return response;
-        }
-
-        PrintWriter out()
-        {
-            return spec.commandLine().getOut();
-        }
-    }
 
     /** A window: --from/--to, or --last AGE. */
     static class Window
@@ -166,7 +106,7 @@ final class HistoryCommand
     static final class Track implements Callable<Integer>
     {
         @CommandLine.Mixin
-        Common common = new Common();
+        GatewayOptions common = new GatewayOptions();
         @CommandLine.Mixin
         Window window = new Window();
 
@@ -185,7 +125,7 @@ final class HistoryCommand
         public Integer call() throws Exception
         {
             final String exportFormat = format == null ? "geojson" : format.toLowerCase(Locale.ROOT);
-            final HttpResponse<String> response = common.get("/drones/" + droneId + "/track?" +
+            final HttpResponse<String> response = common.get("/api/v1/history/drones/" + droneId + "/track?" +
                 window.query(Instant.now()) + "&maxPoints=" + maxPoints + "&format=" + encode(exportFormat));
             if (format != null || common.json)
             {
@@ -217,7 +157,7 @@ final class HistoryCommand
     static final class Fleet implements Callable<Integer>
     {
         @CommandLine.Mixin
-        Common common = new Common();
+        GatewayOptions common = new GatewayOptions();
 
         @Option(names = "--at", paramLabel = "TIME", required = true, description = "An ISO-8601 instant or an age (10m).")
         String at;
@@ -228,7 +168,7 @@ final class HistoryCommand
 
         public Integer call() throws Exception
         {
-            final HttpResponse<String> response = common.get("/fleet?at=" + time(at, Instant.now(), "--at") +
+            final HttpResponse<String> response = common.get("/api/v1/history/fleet?at=" + time(at, Instant.now(), "--at") +
                 "&lookbackS=" + lookbackS);
             if (common.json)
             {
@@ -253,7 +193,7 @@ final class HistoryCommand
     static final class Diff implements Callable<Integer>
     {
         @CommandLine.Mixin
-        Common common = new Common();
+        GatewayOptions common = new GatewayOptions();
 
         @Option(names = "--from", paramLabel = "TIME", required = true, description = "An ISO-8601 instant or an age.")
         String from;
@@ -264,7 +204,7 @@ final class HistoryCommand
         public Integer call() throws Exception
         {
             final Instant now = Instant.now();
-            final HttpResponse<String> response = common.get("/fleet/diff?from=" + time(from, now, "--from") + "&to=" +
+            final HttpResponse<String> response = common.get("/api/v1/history/fleet/diff?from=" + time(from, now, "--from") + "&to=" +
                 (to == null ? now : time(to, now, "--to")));
             if (common.json)
             {
@@ -292,7 +232,7 @@ final class HistoryCommand
     static final class Near implements Callable<Integer>
     {
         @CommandLine.Mixin
-        Common common = new Common();
+        GatewayOptions common = new GatewayOptions();
         @CommandLine.Mixin
         Window window = new Window();
 
@@ -307,7 +247,7 @@ final class HistoryCommand
                 throw new CommandLine.ParameterException(common.spec.commandLine(),
                     "give LAT,LON,RADIUS_M, e.g. 52.52,13.405,500");
             }
-            final HttpResponse<String> response = common.get("/near?lat=" + place[0] + "&lon=" + place[1] +
+            final HttpResponse<String> response = common.get("/api/v1/history/near?lat=" + place[0] + "&lon=" + place[1] +
                 "&radiusM=" + place[2] + "&" + window.query(Instant.now()));
             if (common.json)
             {

@@ -5,10 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The few parts of the Prometheus text format the CLI reads: samples with labels. */
-final class PrometheusText
+/** The few parts of the Prometheus text format the CLI (and the load harness) read: samples with labels. */
+public final class PrometheusText
 {
-    record Sample(String name, Map<String, String> labels, double value)
+    public record Sample(String name, Map<String, String> labels, double value)
     {
     }
 
@@ -16,7 +16,7 @@ final class PrometheusText
     {
     }
 
-    static List<Sample> parse(final String text)
+    public static List<Sample> parse(final String text)
     {
         final List<Sample> samples = new ArrayList<>();
         for (final String raw : text.split("\n"))

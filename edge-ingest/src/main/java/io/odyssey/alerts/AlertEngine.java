@@ -223,7 +223,7 @@ public final class AlertEngine
         {
             return;
         }
-        final double speed = distanceM(previousLat, previousLon, lats[slot], lons[slot]) / (dtNanos / 1e9);
+        final double speed = Geodesy.distanceM(previousLat, previousLon, lats[slot], lons[slot]) / (dtNanos / 1e9);
         if (speed > rules.maxPlausibleSpeedMps())
         {
             if (!isActive(slot, AlertType.IMPLAUSIBLE_JUMP))
@@ -281,7 +281,7 @@ public final class AlertEngine
         for (int k = partnerCounts[slot] - 1; k >= 0; k--)
         {
             final int other = partners[slot * MAX_PARTNERS + k];
-            final double horizontal = distanceM(lats[slot], lons[slot], lats[other], lons[other]);
+            final double horizontal = Geodesy.distanceM(lats[slot], lons[slot], lats[other], lons[other]);
             if (horizontal >= rules.separationHorizontalM() * SEPARATION_CLEAR_MARGIN ||
                 Math.abs(alts[slot] - alts[other]) >= rules.separationVerticalM() * SEPARATION_CLEAR_MARGIN ||
                 statuses[slot] == GROUNDED || statuses[other] == GROUNDED)
@@ -310,7 +310,7 @@ public final class AlertEngine
                     if (other != slot && statuses[other] != GROUNDED && !hasPartner(slot, other) &&
                         Math.abs(alts[slot] - alts[other]) < rules.separationVerticalM())
                     {
-                        final double horizontal = distanceM(lats[slot], lons[slot], lats[other], lons[other]);
+                        final double horizontal = Geodesy.distanceM(lats[slot], lons[slot], lats[other], lons[other]);
                         if (horizontal < rules.separationHorizontalM())
                         {
                             if (partnerCounts[slot] == MAX_PARTNERS || partnerCounts[other] == MAX_PARTNERS)
@@ -435,11 +435,6 @@ public final class AlertEngine
     {
         active[slot] &= ~(1 << type.ordinal());
         sink.cleared(type, ids[slot], other, at, index, value);
-    }
-
-    static double distanceM(final double lat1, final double lon1, final double lat2, final double lon2)
-    {
-        return Geodesy.distanceM(lat1, lon1, lat2, lon2);
     }
 
     public int drones()

@@ -173,7 +173,7 @@ class AlertEngineTest
         {
             for (int b = a + 1; b < drones; b++)
             {
-                if (AlertEngine.distanceM(lat[a], lon[a], lat[b], lon[b]) < 50 && Math.abs(alt[a] - alt[b]) < 30)
+                if (io.odyssey.runtime.Geodesy.distanceM(lat[a], lon[a], lat[b], lon[b]) < 50 && Math.abs(alt[a] - alt[b]) < 30)
                 {
                     expected++;
                 }

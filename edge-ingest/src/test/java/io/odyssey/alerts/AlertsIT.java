@@ -173,13 +173,13 @@ class AlertsIT
             for (int i = 0; i < 5; i++)
             {
                 send(toA, 70, ++sequence, 52.3, 13.3, 50, 15, DroneStatus.CRUISING);
-                Thread.sleep(50);
             }
             await().atMost(10, TimeUnit.SECONDS).until(() -> alerts.containsKey("LOW_BATTERY:70"));
             final long until = System.currentTimeMillis() + 2_500;
             while (System.currentTimeMillis() < until)
             {
                 send(toB, 70, ++sequence, 52.3, 13.3, 50, 15, DroneStatus.CRUISING);
+                // Node b must keep hearing the drone while node a's silence passes the 1 s timeout in real time.
                 Thread.sleep(50);
             }
             // Node a has been silent on drone 70 for well over the 1 s lost-link timeout: handed over, not lost.

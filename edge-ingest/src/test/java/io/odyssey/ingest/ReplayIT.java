@@ -87,11 +87,11 @@ class ReplayIT
                     }
                     send(publication, drone, step + 1, lat, 13.0, 100, 30 - step * 0.5f - drone * 0.1f);
                 }
+                // Real time between steps: a drone's silence and its implied speed are measured in it.
                 Thread.sleep(50);
             }
             await().atMost(10, TimeUnit.SECONDS).until(() -> ingest.dirtyDrones() == 0 && !ingest.flushInFlight());
             await().atMost(10, TimeUnit.SECONDS).until(() -> ingest.alertsRaised() >= 10);
-            Thread.sleep(1_000);
             liveFleet = new HashMap<>(FleetGrid.fleetMap(member));
         }
         finally

@@ -4,7 +4,6 @@ import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
 
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code /ws/alerts}: active alerts and their raises and clears only, no drones; for tools such as
@@ -26,9 +25,7 @@ final class AlertSocket implements WebSocketConnectionCallback
     public void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)
     {
         metrics.connections.increment();
-        final ClientSession session = new ClientSession(new FleetSocket.UndertowLink(channel), metrics,
-            config.maxPendingBytes, TimeUnit.MILLISECONDS.toNanos(config.stallTimeoutMs),
-            TimeUnit.MILLISECONDS.toNanos(config.coalesceMs), System.nanoTime());
+        final ClientSession session = FleetSocket.session(channel, metrics, config);
         channel.addCloseTask(closed ->
         {
             session.close();

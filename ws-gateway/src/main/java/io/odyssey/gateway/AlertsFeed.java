@@ -1,6 +1,5 @@
 package io.odyssey.gateway;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
@@ -16,8 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,7 +41,6 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
     EntryExpiredListener<String, ActiveAlert>, MapClearedListener, AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(AlertsFeed.class);
-    private static final JsonFactory JSON = new JsonFactory();
     private static final Comparator<ActiveAlert> OLDEST_FIRST =
         Comparator.comparingLong(ActiveAlert::raisedAtNanos).thenComparing(ActiveAlert::key);
 
@@ -174,13 +170,14 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
 
     private void resendToSessionsBehind()
     {
+        if (behind.isEmpty())
+        {
+            return;
+        }
+        final String list = snapshotJson();
         for (final ClientSession session : behind)
         {
-            if (session.isClosed())
-            {
-                behind.remove(session);
-            }
-            else if (session.reply(snapshotJson()))
+            if (session.isClosed() || session.reply(list))
             {
                 behind.remove(session);
             }
@@ -197,7 +194,7 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
 
     String snapshotJson()
     {
-        return json(out ->
+        return JsonText.of(out ->
         {
             out.writeStartObject();
             out.writeStringField("type", "alerts");
@@ -209,7 +206,7 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
     /** The REST form: {@code {"count":n,"alerts":[...]}}. */
     String restJson()
     {
-        return json(out ->
+        return JsonText.of(out ->
         {
             out.writeStartObject();
             out.writeNumberField("count", active.size());
@@ -230,7 +227,7 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
 
     static String eventJson(final String event, final ActiveAlert alert)
     {
-        return json(out ->
+        return JsonText.of(out ->
         {
             out.writeStartObject();
             out.writeStringField("type", "alert");
@@ -264,25 +261,6 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
         }
         out.writeStringField("node", alert.ingestNode());
         out.writeEndObject();
-    }
-
-    private interface Writer
-    {
-        void write(JsonGenerator out) throws IOException;
-    }
-
-    private static String json(final Writer writer)
-    {
-        final StringWriter text = new StringWriter();
-        try (JsonGenerator out = JSON.createGenerator(text))
-        {
-            writer.write(out);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-        return text.toString();
     }
 
     public void close()

@@ -38,8 +38,6 @@ final class FleetSocket implements WebSocketConnectionCallback
     private final AlertsFeed alerts;
     private final GatewayMetrics metrics;
     private final GatewayConfig config;
-    private final long stallTimeoutNs;
-    private final long coalesceNs;
 
     FleetSocket(final FleetFeed feed, final AlertsFeed alerts, final GatewayMetrics metrics, final GatewayConfig config)
     {
@@ -47,15 +45,12 @@ final class FleetSocket implements WebSocketConnectionCallback
         this.alerts = alerts;
         this.metrics = metrics;
         this.config = config;
-        this.stallTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.stallTimeoutMs);
-        this.coalesceNs = TimeUnit.MILLISECONDS.toNanos(config.coalesceMs);
     }
 
     public void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)
     {
         metrics.connections.increment();
-        final ClientSession session = new ClientSession(
-            new UndertowLink(channel), metrics, config.maxPendingBytes, stallTimeoutNs, coalesceNs, System.nanoTime());
+        final ClientSession session = session(channel, metrics, config);
         session.reply("{\"type\":\"hello\",\"protocol\":" + PROTOCOL_VERSION + ",\"coalesceMs\":" + config.coalesceMs +
             ",\"serverTimeMs\":" + System.currentTimeMillis() + "}");
         channel.addCloseTask(closed ->
@@ -94,7 +89,15 @@ final class FleetSocket implements WebSocketConnectionCallback
     }
 
     /** Undertow's side of a session: non-blocking sends that report when the bytes left. */
-    static final class UndertowLink implements ClientSession.Link
+    /** A session on an Undertow WebSocket channel, with the configured bounds (for every socket endpoint). */
+    static ClientSession session(final WebSocketChannel channel, final GatewayMetrics metrics, final GatewayConfig config)
+    {
+        return new ClientSession(new UndertowLink(channel), metrics, config.maxPendingBytes,
+            TimeUnit.MILLISECONDS.toNanos(config.stallTimeoutMs), TimeUnit.MILLISECONDS.toNanos(config.coalesceMs),
+            System.nanoTime());
+    }
+
+    private static final class UndertowLink implements ClientSession.Link
     {
         private final WebSocketChannel channel;
 

@@ -4,6 +4,7 @@ import com.hazelcast.core.LifecycleEvent;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.GridConnection;
 import io.odyssey.runtime.HealthCheck;
+import io.odyssey.runtime.JdbcUrls;
 import io.odyssey.runtime.Json;
 import io.odyssey.runtime.Metrics;
 import io.odyssey.runtime.RealTimeClock;
@@ -137,7 +138,7 @@ public final class Gateway implements AutoCloseable
             final Gateway gateway = new Gateway(grid, feed, alerts, server, metrics.metrics.startSampling(), metrics, history);
             LOG.info("gateway listening on http://{}:{}/ (WebSocket /ws/fleet, coalescing {} ms; history API {})",
                 config.host, gateway.port(), config.coalesceMs,
-                history == null ? "off: no ODYSSEY_GATEWAY_DB_URL" : "on " + config.dbUrl.replaceAll("(?i)(password=)[^&]*", "$1***"));
+                history == null ? "off: no ODYSSEY_GATEWAY_DB_URL" : "on " + JdbcUrls.redacted(config.dbUrl));
             return gateway;
         }
         catch (final Exception | Error ex)

@@ -368,12 +368,12 @@ public final class LoadHarness
             final String body = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + statusPort + "/metrics")).timeout(Duration.ofSeconds(2)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            for (final String line : body.split("\n"))
+            for (final io.odyssey.cli.PrometheusText.Sample sample : io.odyssey.cli.PrometheusText.parse(body))
             {
-                if (line.startsWith("odyssey_hop_latency_seconds{") && line.contains("hop=\"" + hop + "\"") &&
-                    line.contains("quantile=\"0.99\""))
+                if ("odyssey_hop_latency_seconds".equals(sample.name()) && hop.equals(sample.labels().get("hop")) &&
+                    "0.99".equals(sample.labels().get("quantile")))
                 {
-                    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) * 1000;
+                    return sample.value() * 1000;
                 }
             }
         }
@@ -567,10 +567,5 @@ public final class LoadHarness
                 throw new IllegalStateException("the gateway sent invalid JSON", ex);
             }
         }
-    }
-
-    static Duration seconds(final long s)
-    {
-        return Duration.ofSeconds(s);
     }
 }

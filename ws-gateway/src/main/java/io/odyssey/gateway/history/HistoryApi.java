@@ -1,7 +1,8 @@
 package io.odyssey.gateway.history;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.odyssey.gateway.JsonText;
+import io.odyssey.runtime.Geodesy;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -10,8 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +47,6 @@ public final class HistoryApi implements HttpHandler
     static final double MAX_RADIUS_M = 100_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(HistoryApi.class);
-    private static final JsonFactory JSON = new JsonFactory();
 
     private final HistoryStore store;
 
@@ -147,7 +145,7 @@ public final class HistoryApi implements HttpHandler
         final Instant at = instant(exchange, "at");
         final long lookbackS = number(exchange, "lookbackS", DEFAULT_LOOKBACK_S, 1, MAX_WINDOW.toSeconds());
         final Map<Long, HistoryStore.Sample> fleet = store.fleetAt(at, lookbackS);
-        respond(exchange, 200, "application/json", null, json(out ->
+        respond(exchange, 200, "application/json", null, JsonText.of(out ->
         {
             out.writeStartObject();
             out.writeStringField("at", at.toString());
@@ -193,7 +191,7 @@ public final class HistoryApi implements HttpHandler
                 changed.add(id);
             }
         }
-        respond(exchange, 200, "application/json", null, json(out ->
+        respond(exchange, 200, "application/json", null, JsonText.of(out ->
         {
             out.writeStartObject();
             out.writeStringField("from", from.toString());
@@ -207,7 +205,7 @@ public final class HistoryApi implements HttpHandler
                 final HistoryStore.Sample b = after.get(id);
                 out.writeStartObject();
                 out.writeNumberField("id", id);
-                out.writeNumberField("movedM", round(HistoryStore.distanceM(a.lat(), a.lon(), b.lat(), b.lon())));
+                out.writeNumberField("movedM", round(Geodesy.distanceM(a.lat(), a.lon(), b.lat(), b.lon())));
                 out.writeNumberField("altitudeChangeM", round(b.altM() - a.altM()));
                 out.writeNumberField("batteryChangePct", round(b.batteryPct() - a.batteryPct()));
                 out.writeStringField("statusFrom", a.status());
@@ -228,11 +226,15 @@ public final class HistoryApi implements HttpHandler
         final double lat = decimal(exchange, "lat", -90, 90);
         final double lon = decimal(exchange, "lon", -180, 180);
         final double radiusM = decimal(exchange, "radiusM", 0, MAX_RADIUS_M);
+        if (radiusM == 0)
+        {
+            throw Problem.badRequest("'radiusM' must be more than 0");
+        }
         final Instant from = instant(exchange, "from");
         final Instant to = instant(exchange, "to");
         window(from, to);
         final List<HistoryStore.NearHit> hits = store.near(lat, lon, radiusM, from, to);
-        respond(exchange, 200, "application/json", null, json(out ->
+        respond(exchange, 200, "application/json", null, JsonText.of(out ->
         {
             out.writeStartObject();
             out.writeNumberField("lat", lat);
@@ -358,7 +360,7 @@ public final class HistoryApi implements HttpHandler
         try
         {
             final double parsed = Double.parseDouble(value);
-            if (parsed >= min && parsed <= max && !(min == 0 && parsed == 0 && "radiusM".equals(name)))
+            if (parsed >= min && parsed <= max)
             {
                 return parsed;
             }
@@ -368,25 +370,6 @@ public final class HistoryApi implements HttpHandler
             // answered below
         }
         throw Problem.badRequest("'" + name + "' must be a number in [" + min + ", " + max + "], got '" + value + "'");
-    }
-
-    interface JsonWriter
-    {
-        void write(JsonGenerator out) throws IOException;
-    }
-
-    static String json(final JsonWriter writer)
-    {
-        final StringWriter text = new StringWriter();
-        try (JsonGenerator out = JSON.createGenerator(text))
-        {
-            writer.write(out);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex); // a StringWriter does not fail
-        }
-        return text.toString();
     }
 
     private static void respond(final HttpServerExchange exchange, final int status, final String type,
@@ -404,7 +387,7 @@ public final class HistoryApi implements HttpHandler
 
     static void problem(final HttpServerExchange exchange, final Problem problem)
     {
-        respond(exchange, problem.status, "application/problem+json", null, json(out ->
+        respond(exchange, problem.status, "application/problem+json", null, JsonText.of(out ->
         {
             out.writeStartObject();
             out.writeStringField("type", "urn:odyssey:problem:" + problem.type);

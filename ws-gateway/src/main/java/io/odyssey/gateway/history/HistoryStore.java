@@ -234,12 +234,6 @@ public final class HistoryStore implements AutoCloseable
         return samples;
     }
 
-    /** Great-circle distance in metres, as the track statistics compute it in SQL. */
-    static double distanceM(final double lat1, final double lon1, final double lat2, final double lon2)
-    {
-        return Geodesy.distanceM(lat1, lon1, lat2, lon2);
-    }
-
     public void close()
     {
         pool.close();

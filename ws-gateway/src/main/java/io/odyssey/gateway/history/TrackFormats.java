@@ -1,6 +1,7 @@
 package io.odyssey.gateway.history;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.odyssey.gateway.JsonText;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -20,7 +21,7 @@ final class TrackFormats
     static String geoJson(final long droneId, final Instant from, final Instant to,
         final List<HistoryStore.Sample> samples, final HistoryStore.TrackStats stats)
     {
-        return HistoryApi.json(out ->
+        return JsonText.of(out ->
         {
             out.writeStartObject();
             out.writeStringField("type", "Feature");
