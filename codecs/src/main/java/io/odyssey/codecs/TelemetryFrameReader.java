@@ -1,5 +1,9 @@
 package io.odyssey.codecs;
 
+import io.odyssey.codecs.sbe.CommandPhase;
+import io.odyssey.codecs.sbe.CommandReason;
+import io.odyssey.codecs.sbe.CommandStatusDecoder;
+import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.codecs.sbe.HeartbeatDecoder;
 import io.odyssey.codecs.sbe.MessageHeaderDecoder;
@@ -20,6 +24,11 @@ public final class TelemetryFrameReader
     public static final int REJECTED = 0;
     public static final int TELEMETRY = 1;
     public static final int HEARTBEAT = 2;
+    /** A drone's acknowledgement of, or progress on, a command: {@link #commandStatus()}. */
+    public static final int COMMAND_STATUS = 3;
+
+    /** Smallest heartbeat block any supported version sends (before version 3 it has no command endpoint). */
+    public static final int HEARTBEAT_V2_BLOCK_LENGTH = HeartbeatDecoder.commandAddressEncodingOffset();
 
     /** Smallest telemetry block any supported version sends (version 1 has no climbRate). */
     public static final int TELEMETRY_V1_BLOCK_LENGTH = TelemetryDecoder.climbRateEncodingOffset();
@@ -34,6 +43,7 @@ public final class TelemetryFrameReader
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final TelemetryDecoder telemetry = new TelemetryDecoder();
     private final HeartbeatDecoder heartbeat = new HeartbeatDecoder();
+    private final CommandStatusDecoder commandStatus = new CommandStatusDecoder();
     private RejectReason rejectReason;
 
     /**
@@ -74,7 +84,7 @@ public final class TelemetryFrameReader
                 return validateTelemetry();
 
             case HeartbeatDecoder.TEMPLATE_ID:
-                if (blockLength < HeartbeatDecoder.BLOCK_LENGTH)
+                if (blockLength < HEARTBEAT_V2_BLOCK_LENGTH)
                 {
                     return reject(RejectReason.TRUNCATED);
                 }
@@ -85,9 +95,32 @@ public final class TelemetryFrameReader
                 }
                 return HEARTBEAT;
 
+            case CommandStatusDecoder.TEMPLATE_ID:
+                if (blockLength < CommandStatusDecoder.BLOCK_LENGTH)
+                {
+                    return reject(RejectReason.TRUNCATED);
+                }
+                commandStatus.wrap(buffer, bodyOffset, blockLength, version);
+                return validateCommandStatus();
+
             default:
                 return reject(RejectReason.UNKNOWN_TEMPLATE);
         }
+    }
+
+    private int validateCommandStatus()
+    {
+        final CommandStatusDecoder s = commandStatus;
+        if (s.droneId() <= 0)
+        {
+            return reject(RejectReason.INVALID_DRONE_ID);
+        }
+        if (s.phase() == CommandPhase.NULL_VAL || s.reason() == CommandReason.NULL_VAL ||
+            s.commandType() == CommandType.NULL_VAL || !(s.progress() >= 0f && s.progress() <= 100f))
+        {
+            return reject(RejectReason.UNKNOWN_STATUS);
+        }
+        return COMMAND_STATUS;
     }
 
     private int validateTelemetry()
@@ -154,6 +187,28 @@ public final class TelemetryFrameReader
     public TelemetryDecoder telemetry()
     {
         return telemetry;
+    }
+
+    public CommandStatusDecoder commandStatus()
+    {
+        return commandStatus;
+    }
+
+    /** Port where the drone of the current heartbeat takes commands; 0 for none or a sender older than version 3. */
+    public int heartbeatCommandPort()
+    {
+        return hasCommandEndpoint() ? heartbeat.commandPort() : 0;
+    }
+
+    /** IPv4 address (as an int) where the drone of the current heartbeat takes commands; 0 for none. */
+    public int heartbeatCommandAddress()
+    {
+        return hasCommandEndpoint() ? (int)heartbeat.commandAddress() : 0;
+    }
+
+    private boolean hasCommandEndpoint()
+    {
+        return header.version() >= 3 && header.blockLength() >= HeartbeatDecoder.BLOCK_LENGTH;
     }
 
     public HeartbeatDecoder heartbeat()

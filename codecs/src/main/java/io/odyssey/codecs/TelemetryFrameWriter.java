@@ -1,5 +1,9 @@
 package io.odyssey.codecs;
 
+import io.odyssey.codecs.sbe.CommandPhase;
+import io.odyssey.codecs.sbe.CommandReason;
+import io.odyssey.codecs.sbe.CommandStatusEncoder;
+import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.codecs.sbe.HeartbeatEncoder;
 import io.odyssey.codecs.sbe.MessageHeaderEncoder;
@@ -17,7 +21,11 @@ public final class TelemetryFrameWriter
 
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final TelemetryEncoder telemetry = new TelemetryEncoder();
+    public static final int COMMAND_STATUS_FRAME_LENGTH =
+        MessageHeaderEncoder.ENCODED_LENGTH + CommandStatusEncoder.BLOCK_LENGTH;
+
     private final HeartbeatEncoder heartbeat = new HeartbeatEncoder();
+    private final CommandStatusEncoder commandStatus = new CommandStatusEncoder();
 
     /** @return the encoded length, {@link #TELEMETRY_FRAME_LENGTH}. */
     public int telemetry(
@@ -57,10 +65,50 @@ public final class TelemetryFrameWriter
     public int heartbeat(
         final MutableDirectBuffer buffer, final int offset, final long droneId, final long sentAtNanos, final long lastSequence)
     {
+        return heartbeat(buffer, offset, droneId, sentAtNanos, lastSequence, 0, 0);
+    }
+
+    /**
+     * A heartbeat that also says where the drone listens for commands (0, 0 = nowhere).
+     *
+     * @param commandAddress IPv4 address as an int, {@code (a << 24) | (b << 16) | (c << 8) | d}.
+     * @return the encoded length, {@link #HEARTBEAT_FRAME_LENGTH}.
+     */
+    public int heartbeat(
+        final MutableDirectBuffer buffer, final int offset, final long droneId, final long sentAtNanos, final long lastSequence,
+        final int commandAddress, final int commandPort)
+    {
         heartbeat.wrapAndApplyHeader(buffer, offset, header)
             .droneId(droneId)
             .sentAtNanos(sentAtNanos)
-            .lastSequence(lastSequence);
+            .lastSequence(lastSequence)
+            .commandAddress(commandAddress & 0xFFFF_FFFFL)
+            .commandPort(commandPort);
         return HEARTBEAT_FRAME_LENGTH;
+    }
+
+    /**
+     * A drone's answer to a command (ack or progress).
+     *
+     * @return the encoded length, {@link #COMMAND_STATUS_FRAME_LENGTH}.
+     */
+    public int commandStatus(
+        final MutableDirectBuffer buffer, final int offset, final long droneId, final long commandId, final long sentAtNanos,
+        final CommandPhase phase, final CommandReason reason, final float progress, final int waypointIndex,
+        final CommandType type, final double targetLatitude, final double targetLongitude, final float targetAltitude)
+    {
+        commandStatus.wrapAndApplyHeader(buffer, offset, header)
+            .droneId(droneId)
+            .commandId(commandId)
+            .sentAtNanos(sentAtNanos)
+            .phase(phase)
+            .reason(reason)
+            .progress(progress)
+            .waypointIndex(waypointIndex)
+            .commandType(type)
+            .targetLatitude(targetLatitude)
+            .targetLongitude(targetLongitude)
+            .targetAltitude(targetAltitude);
+        return COMMAND_STATUS_FRAME_LENGTH;
     }
 }

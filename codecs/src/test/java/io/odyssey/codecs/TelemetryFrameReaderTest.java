@@ -75,7 +75,7 @@ class TelemetryFrameReaderTest
     @Test
     void shouldRejectGoldenFrameFromANewerVersion()
     {
-        final UnsafeBuffer frame = GoldenFrames.load("telemetry-v3-from-the-future.hex");
+        final UnsafeBuffer frame = GoldenFrames.load("telemetry-v4-from-the-future.hex");
 
         assertThat(reader.read(frame, 0, frame.capacity())).isEqualTo(REJECTED);
         assertThat(reader.rejectReason()).isEqualTo(RejectReason.UNSUPPORTED_VERSION);
@@ -87,11 +87,42 @@ class TelemetryFrameReaderTest
         final int length = writer.telemetry(buffer, 0, 42, 1001, SENT_AT, 52.52, 13.405, 87.5f, 270.25f, 12f, 64.5f,
             DroneStatus.CRUISING, (byte)DroneFlag.SIMULATED, 1.5f);
         assertThat(GoldenFrames.hex(buffer, length))
-            .isEqualTo(GoldenFrames.hex(GoldenFrames.load("telemetry-v2.hex"), length));
+            .isEqualTo(GoldenFrames.hex(GoldenFrames.load("telemetry-v3.hex"), length));
 
-        final int heartbeatLength = writer.heartbeat(buffer, 0, 42, 1_764_000_000_987_654_321L, 1001);
+        final int heartbeatLength = writer.heartbeat(buffer, 0, 42, 1_764_000_000_987_654_321L, 1001,
+            0x7F00_0001, 40124);
         assertThat(GoldenFrames.hex(buffer, heartbeatLength))
-            .isEqualTo(GoldenFrames.hex(GoldenFrames.load("heartbeat-v2.hex"), heartbeatLength));
+            .isEqualTo(GoldenFrames.hex(GoldenFrames.load("heartbeat-v3.hex"), heartbeatLength));
+    }
+
+    @Test
+    void shouldDecodeTheCommandEndpointOfAVersion3HeartbeatAndNoneOfAVersion2One()
+    {
+        final UnsafeBuffer v3 = GoldenFrames.load("heartbeat-v3.hex");
+        assertThat(reader.read(v3, 0, v3.capacity())).isEqualTo(HEARTBEAT);
+        assertThat(reader.heartbeatCommandAddress()).isEqualTo(0x7F00_0001);
+        assertThat(reader.heartbeatCommandPort()).isEqualTo(40124);
+
+        final UnsafeBuffer v2 = GoldenFrames.load("heartbeat-v2.hex");
+        assertThat(reader.read(v2, 0, v2.capacity())).isEqualTo(HEARTBEAT);
+        assertThat(reader.heartbeatCommandAddress()).isZero();
+        assertThat(reader.heartbeatCommandPort()).isZero();
+    }
+
+    @Test
+    void shouldRoundTripACommandStatusAndRefuseOneWithProgressOutOfRange()
+    {
+        int length = writer.commandStatus(buffer, 0, 42, 77, SENT_AT, io.odyssey.codecs.sbe.CommandPhase.IN_PROGRESS,
+            io.odyssey.codecs.sbe.CommandReason.NONE, 40f, 1, io.odyssey.codecs.sbe.CommandType.MISSION, 52.5, 13.4, 60f);
+        assertThat(reader.read(buffer, 0, length)).isEqualTo(TelemetryFrameReader.COMMAND_STATUS);
+        assertThat(reader.commandStatus().commandId()).isEqualTo(77);
+        assertThat(reader.commandStatus().progress()).isEqualTo(40f);
+        assertThat(reader.commandStatus().waypointIndex()).isEqualTo(1);
+
+        length = writer.commandStatus(buffer, 0, 42, 77, SENT_AT, io.odyssey.codecs.sbe.CommandPhase.IN_PROGRESS,
+            io.odyssey.codecs.sbe.CommandReason.NONE, 140f, 1, io.odyssey.codecs.sbe.CommandType.MISSION, 52.5, 13.4, 60f);
+        assertThat(reader.read(buffer, 0, length)).isEqualTo(REJECTED);
+        assertThat(reader.rejectReason()).isEqualTo(RejectReason.UNKNOWN_STATUS);
     }
 
     @Test
@@ -145,7 +176,7 @@ class TelemetryFrameReaderTest
         return Stream.of(
             corrupt("unknown schema", RejectReason.UNKNOWN_SCHEMA, b -> b.putShort(4, (short)999)),
             corrupt("unknown template", RejectReason.UNKNOWN_TEMPLATE, b -> b.putShort(2, (short)77)),
-            corrupt("newer version", RejectReason.UNSUPPORTED_VERSION, b -> b.putShort(6, (short)3)),
+            corrupt("newer version", RejectReason.UNSUPPORTED_VERSION, b -> b.putShort(6, (short)4)),
             corrupt("drone id zero", RejectReason.INVALID_DRONE_ID, b -> b.putLong(body(TelemetryEncoder.droneIdEncodingOffset()), 0)),
             corrupt("negative drone id", RejectReason.INVALID_DRONE_ID, b -> b.putLong(body(TelemetryEncoder.droneIdEncodingOffset()), -5)),
             corrupt("latitude above 90", RejectReason.LATITUDE_OUT_OF_RANGE, b -> b.putDouble(body(TelemetryEncoder.latitudeEncodingOffset()), 90.0001)),
