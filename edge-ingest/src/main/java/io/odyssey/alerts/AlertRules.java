@@ -1,5 +1,6 @@
 package io.odyssey.alerts;
 
+import io.odyssey.runtime.Polygon;
 import java.util.List;
 
 /**

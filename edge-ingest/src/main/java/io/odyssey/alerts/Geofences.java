@@ -1,5 +1,6 @@
 package io.odyssey.alerts;
 
+import io.odyssey.runtime.Polygon;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 

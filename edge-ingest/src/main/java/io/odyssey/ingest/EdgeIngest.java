@@ -6,7 +6,10 @@ import io.odyssey.codecs.RejectReason;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.GridConnection;
 import io.odyssey.alerts.AlertMonitor;
+import io.odyssey.commands.CommandRelay;
+import io.odyssey.grid.commands.CommandLedger;
 import io.odyssey.journal.AlertJournal;
+import io.odyssey.journal.CommandJournal;
 import io.odyssey.journal.JournalRetention;
 import io.odyssey.journal.TelemetryJournal;
 import io.odyssey.runtime.AeronTransport;
@@ -61,6 +64,8 @@ public final class EdgeIngest implements AutoCloseable
     private final StatusServer status;
     private final IngestMetrics metrics;
     private final LatestStateTable table;
+    private final CommandRelay relay;
+    private final CommandJournal commandJournal;
     private boolean closed;
 
     private EdgeIngest(
@@ -77,8 +82,12 @@ public final class EdgeIngest implements AutoCloseable
         final AgentRunner runner,
         final StatusServer status,
         final IngestMetrics metrics,
-        final LatestStateTable table)
+        final LatestStateTable table,
+        final CommandRelay relay,
+        final CommandJournal commandJournal)
     {
+        this.relay = relay;
+        this.commandJournal = commandJournal;
         this.transport = transport;
         this.subscription = subscription;
         this.grid = grid;
@@ -119,6 +128,8 @@ public final class EdgeIngest implements AutoCloseable
         Thread alertThread = null;
         AlertMonitor alertMonitor = null;
         ScheduledExecutorService housekeeping = null;
+        CommandJournal commandJournal = null;
+        CommandRelay relay = null;
         try
         {
             final Path journalRoot = config.journalRoot();
@@ -167,6 +178,21 @@ public final class EdgeIngest implements AutoCloseable
             final AgentRunner agentRunner = runner;
             checks.put("agent", () -> agentRunner.isClosed() ? HealthCheck.Result.down("stopped") :
                 HealthCheck.Result.up("running"));
+            commandJournal = new CommandJournal(journalRoot, config.rollCycle());
+            relay = new CommandRelay(transport.aeron(), config.commandStreamId, new CommandLedger(grid.client()),
+                FleetGrid.fleetMap(grid.client()), config.nodeId, new RealTimeClock(), config.commandResendMs,
+                config.commandSweepMs, commandJournal, new CommandRelay.CommandMetrics(metrics.metrics));
+            agent.commandLink(relay);
+            final CommandRelay commands = relay.start();
+            metrics.metrics.gauge("odyssey_ingest_command_links", "Drones whose command endpoint this node knows",
+                commands::linkCount);
+            checks.put("commands", () ->
+            {
+                final String error = commands.lastError();
+                return !commands.isRunning() ? HealthCheck.Result.down("the command relay stopped (see the log)") :
+                    error == null ? HealthCheck.Result.up(commands.linkCount() + " command links") :
+                    HealthCheck.Result.down("ledger unreachable: " + error);
+            });
             AgentRunner.startOnThread(runner);
             // Alerts are evaluated off the hot path, from the journal the agent appends to.
             final RealTimeClock wallClock = new RealTimeClock();
@@ -184,7 +210,7 @@ public final class EdgeIngest implements AutoCloseable
             LOG.info("ingest node {} receiving telemetry on udp {} stream {}, flushing to the grid every {} ms, " +
                 "room for {} drones", config.nodeId, config.endpoint, config.streamId, config.flushIntervalMs, config.maxDrones);
             return new EdgeIngest(transport, subscription, grid, gridWriter, journal, alertJournal, alertMonitor, alertThread,
-                housekeeping, agent, runner, status, metrics, table);
+                housekeeping, agent, runner, status, metrics, table, relay, commandJournal);
         }
         catch (final Exception | Error ex)
         {
@@ -197,7 +223,7 @@ public final class EdgeIngest implements AutoCloseable
                 alertMonitor.stop();
                 alertThread.join(5_000);
             }
-            CloseHelper.quietCloseAll(runner, gridWriter, journal, alertJournal, transport, grid);
+            CloseHelper.quietCloseAll(runner, relay, commandJournal, gridWriter, journal, alertJournal, transport, grid);
             throw ex;
         }
     }
@@ -335,6 +361,8 @@ public final class EdgeIngest implements AutoCloseable
         closed = true;
         CloseHelper.quietClose(status);
         CloseHelper.quietClose(runner);
+        CloseHelper.quietClose(relay);
+        CloseHelper.quietClose(commandJournal);
         // The agent's thread has stopped: it is now safe to drive its last flush from here.
         agent.finalFlush(FINAL_FLUSH_TIMEOUT_MS);
         housekeeping.shutdownNow();

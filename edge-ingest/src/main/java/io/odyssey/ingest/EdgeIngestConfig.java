@@ -55,6 +55,12 @@ public final class EdgeIngestConfig
         "An implied speed above this between two consecutive frames is an IMPLAUSIBLE_JUMP, m/s");
     public static final Setting ALERT_GEOFENCES = Setting.of("ODYSSEY_INGEST_ALERT_GEOFENCES", "",
         "GeoJSON FeatureCollection of Polygons with properties.kind keep-in or keep-out (empty = no geofences)");
+    public static final Setting COMMAND_STREAM_ID = Setting.of("ODYSSEY_INGEST_COMMAND_STREAM_ID", "1002",
+        "Aeron stream id of command frames sent to drones (their command endpoint comes from their heartbeats)");
+    public static final Setting COMMAND_RESEND_MS = Setting.of("ODYSSEY_INGEST_COMMAND_RESEND_MS", "1000",
+        "A command the drone has not answered is sent again after this many ms, until it expires");
+    public static final Setting COMMAND_SWEEP_MS = Setting.of("ODYSSEY_INGEST_COMMAND_SWEEP_MS", "200",
+        "How often the command relay reviews the ledger (delivery, expiry, effects seen in telemetry)");
     public static final Setting STATUS_HOST = Setting.of("ODYSSEY_INGEST_STATUS_HOST", "127.0.0.1", "Interface of /health and /metrics");
     public static final Setting STATUS_PORT = Setting.of("ODYSSEY_INGEST_STATUS_PORT", "9101", "Port of /health and /metrics (0 = any)");
 
@@ -66,7 +72,8 @@ public final class EdgeIngestConfig
         all.addAll(List.of(NODE_ID, ENDPOINT, STREAM_ID, AERON_DIR, IDLE_STRATEGY, FRAGMENT_LIMIT, FLUSH_INTERVAL_MS,
             MAX_DRONES, JOURNAL_DIR, JOURNAL_ROLL_CYCLE, JOURNAL_RETENTION_HOURS, ALERT_LOW_BATTERY_PCT,
             ALERT_BATTERY_HYSTERESIS_PCT, ALERT_LOST_LINK_S, ALERT_SEPARATION_HORIZONTAL_M, ALERT_SEPARATION_VERTICAL_M,
-            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, STATUS_HOST, STATUS_PORT));
+            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, STATUS_HOST,
+            STATUS_PORT));
         ALL = List.copyOf(all);
     }
 
@@ -92,6 +99,9 @@ public final class EdgeIngestConfig
     public String alertGeofences = ALERT_GEOFENCES.get();
     public String statusHost = STATUS_HOST.get();
     public int statusPort = STATUS_PORT.intValue();
+    public int commandStreamId = COMMAND_STREAM_ID.intValue();
+    public long commandResendMs = COMMAND_RESEND_MS.longValue();
+    public long commandSweepMs = COMMAND_SWEEP_MS.longValue();
 
     /**
      * Validates every value and their combination; fails fast naming the offending setting.
@@ -165,6 +175,18 @@ public final class EdgeIngestConfig
         if (statusHost == null || statusHost.isBlank())
         {
             throw STATUS_HOST.invalid(String.valueOf(statusHost), "an interface address");
+        }
+        if (commandStreamId == 0 || commandStreamId == streamId)
+        {
+            throw COMMAND_STREAM_ID.invalid(String.valueOf(commandStreamId), "a non-zero stream id other than the telemetry one");
+        }
+        if (commandResendMs < 50 || commandResendMs > 60_000)
+        {
+            throw COMMAND_RESEND_MS.invalid(String.valueOf(commandResendMs), "between 50 and 60000");
+        }
+        if (commandSweepMs < 10 || commandSweepMs > 10_000)
+        {
+            throw COMMAND_SWEEP_MS.invalid(String.valueOf(commandSweepMs), "between 10 and 10000");
         }
         if (statusPort < 0 || statusPort > 65_535)
         {

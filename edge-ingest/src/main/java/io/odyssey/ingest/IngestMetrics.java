@@ -21,6 +21,8 @@ final class IngestMetrics
         "Valid frames from new drones dropped because this node already tracks ODYSSEY_INGEST_MAX_DRONES drones",
         "cause=\"table_full\"");
     final Counter heartbeats = metrics.counter("odyssey_ingest_heartbeats_total", "Heartbeats received");
+    final Counter commandStatuses = metrics.counter(
+        "odyssey_ingest_command_status_frames_total", "Command answers (CommandStatus frames) received from drones");
     final Counter gridFlushes = metrics.counter("odyssey_ingest_grid_flushes_total", "Batches written to the fleet map");
     final Counter gridEntriesWritten = metrics.counter(
         "odyssey_ingest_grid_entries_written_total", "Drone states written to the fleet map");

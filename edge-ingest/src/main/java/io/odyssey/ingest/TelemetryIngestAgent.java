@@ -82,6 +82,9 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
     /** Used by whichever thread completes a batch; at most one batch is in flight, so never two at once. */
     private final RateLimitedLog gridLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
     private final int[] inFlightSlots;
+    /** Per slot: the drone's command endpoint as last announced, (IPv4 << 16) | port; 0 = none. */
+    private final long[] commandEndpoints;
+    private io.odyssey.commands.CommandLink commandLink = io.odyssey.commands.CommandLink.NONE;
     private int inFlightCount;
     private long nextFlushNs;
     private long retryDelayNs;
@@ -117,6 +120,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
         this.table = table;
         this.metrics = metrics;
         this.inFlightSlots = new int[table.capacity()];
+        this.commandEndpoints = new long[table.capacity()];
         this.retryDelayNs = firstRetryDelayNs();
         for (final RejectReason reason : RejectReason.values())
         {
@@ -152,6 +156,11 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
             else if (kind == TelemetryFrameReader.HEARTBEAT)
             {
                 onHeartbeat(now);
+            }
+            else if (kind == TelemetryFrameReader.COMMAND_STATUS)
+            {
+                metrics.commandStatuses.increment();
+                commandLink.onCommandStatus(reader.commandStatus(), now);
             }
             else
             {
@@ -267,6 +276,21 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
             return;
         }
         table.heard(slot, now);
+        final int address = reader.heartbeatCommandAddress();
+        final int port = reader.heartbeatCommandPort();
+        final long endpoint = ((address & 0xFFFF_FFFFL) << 16) | port;
+        if (endpoint != commandEndpoints[slot])
+        {
+            // Rare (a drone's first heartbeat here, or a new address): only then does the command side hear of it.
+            commandEndpoints[slot] = endpoint;
+            commandLink.onLinkEndpoint(droneId, address, port);
+        }
+    }
+
+    /** Where answers to commands and drones' command endpoints go; set before the agent starts. */
+    void commandLink(final io.odyssey.commands.CommandLink link)
+    {
+        commandLink = link;
     }
 
     private void onTableFull(final long droneId, final long now)

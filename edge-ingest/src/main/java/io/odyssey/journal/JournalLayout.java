@@ -11,6 +11,7 @@ import io.odyssey.codecs.RejectReason;
  * alerts:     event:int8 (1 raised, 2 cleared, 3 the drone was handed over to another node)  type:int8 (AlertType ordinal)  droneId:int64  otherDroneId:int64
  *             atNanos:int64  telemetryIndex:int64 (the telemetry entry that caused it)
  *             evaluatedIndex:int64 (the last telemetry entry evaluated when it was produced)  value:float64
+ * commands:   one UTF-8 JSON object: a ledger transition (commandId, seq) with its command (see CommandJournal)
  * </pre>
  * The quarantine cause is a {@link RejectReason} ordinal (append-only: new reasons go at the end) or one of the
  * codes below for frames the reader never got to judge.
@@ -23,6 +24,8 @@ public final class JournalLayout
     public static final String QUARANTINE = "quarantine";
     /** Subdirectory of the journal root holding alert raises and clears. */
     public static final String ALERTS = "alerts";
+    /** Subdirectory of the journal root holding command-ledger transitions (see {@link CommandJournal}). */
+    public static final String COMMANDS = "commands";
 
     public static final int RECEIVED_AT_OFFSET = 0;
     public static final int TELEMETRY_FRAME_OFFSET = 8;

@@ -1,5 +1,6 @@
 package io.odyssey.alerts;
 
+import io.odyssey.runtime.Polygon;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;

@@ -9,6 +9,9 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 
+import io.odyssey.grid.commands.CommandLedger;
+import io.odyssey.grid.commands.CommandRecordSerializer;
+
 import java.util.List;
 
 /**
@@ -25,6 +28,10 @@ public final class FleetGrid
     public static final String FLEET_MAP = "fleet";
     /** Alerts raised and not yet cleared, keyed by {@link ActiveAlert#key()}. */
     public static final String ALERTS_MAP = "alerts";
+    /** Geofences drawn by admins: {@code IMap<String, String>}, id → GeoJSON Feature text. */
+    public static final String GEOFENCES_MAP = "geofences";
+    /** Access tokens created through the API: {@code IMap<String, String>}, name → "role sha256-hex". */
+    public static final String TOKENS_MAP = "tokens";
 
     private FleetGrid()
     {
@@ -100,9 +107,13 @@ public final class FleetGrid
             .setInMemoryFormat(InMemoryFormat.BINARY)
             .setStatisticsEnabled(true));
         config.addMapConfig(new MapConfig(ALERTS_MAP).setBackupCount(backupCount).setAsyncBackupCount(0));
+        config.addMapConfig(new MapConfig(GEOFENCES_MAP).setBackupCount(backupCount));
+        config.addMapConfig(new MapConfig(TOKENS_MAP).setBackupCount(backupCount));
+        CommandLedger.configure(config, backupCount);
         config.getSerializationConfig().getCompactSerializationConfig()
             .addSerializer(new DroneStateSerializer())
-            .addSerializer(new ActiveAlertSerializer());
+            .addSerializer(new ActiveAlertSerializer())
+            .addSerializer(new CommandRecordSerializer());
         return config;
     }
 
@@ -126,7 +137,8 @@ public final class FleetGrid
             .setMaxBackoffMillis(2_000);
         config.getSerializationConfig().getCompactSerializationConfig()
             .addSerializer(new DroneStateSerializer())
-            .addSerializer(new ActiveAlertSerializer());
+            .addSerializer(new ActiveAlertSerializer())
+            .addSerializer(new CommandRecordSerializer());
         return config;
     }
 

@@ -26,7 +26,7 @@ import java.io.UncheckedIOException;
  * <p>
  * Not thread-safe: one instance per encoding thread (the fan-out thread).
  */
-final class DroneJson
+public final class DroneJson
 {
     private static final JsonFactory FACTORY = new JsonFactoryBuilder()
         .rootValueSeparator((SerializableString)null)
@@ -57,6 +57,12 @@ final class DroneJson
     private final ByteArrayBuilder out = new ByteArrayBuilder(512);
     private final char[] digits = new char[32];
     private JsonGenerator generator;
+
+    /** One drone as the contract's object (cold paths: the REST API). */
+    public static String toJson(final DroneState state, final long gatewayNanos)
+    {
+        return new String(new DroneJson().encode(state, gatewayNanos), java.nio.charset.StandardCharsets.UTF_8);
+    }
 
     DroneJson()
     {

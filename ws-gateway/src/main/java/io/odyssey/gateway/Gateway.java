@@ -1,5 +1,11 @@
 package io.odyssey.gateway;
 
+import io.odyssey.gateway.control.AccessControl;
+import io.odyssey.gateway.control.ControlApi;
+import io.odyssey.gateway.control.Guard;
+import io.odyssey.gateway.control.Role;
+import io.odyssey.grid.commands.CommandLedger;
+
 import com.hazelcast.core.LifecycleEvent;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.GridConnection;
@@ -45,16 +51,19 @@ public final class Gateway implements AutoCloseable
     private final HistoryStore history;
     private final FleetFeed feed;
     private final AlertsFeed alerts;
+    private final CommandsFeed commands;
     private final Undertow server;
     private final AutoCloseable sampler;
     private final GatewayMetrics metrics;
     private final int port;
 
     private Gateway(
-        final GridConnection grid, final FleetFeed feed, final AlertsFeed alerts, final Undertow server,
+        final GridConnection grid, final FleetFeed feed, final AlertsFeed alerts, final CommandsFeed commands,
+        final Undertow server,
         final AutoCloseable sampler, final GatewayMetrics metrics, final HistoryStore history)
     {
         this.alerts = alerts;
+        this.commands = commands;
         this.history = history;
         this.grid = grid;
         this.feed = feed;
@@ -74,6 +83,7 @@ public final class Gateway implements AutoCloseable
 
         FleetFeed feed = null;
         AlertsFeed alerts = null;
+        CommandsFeed commands = null;
         HistoryStore history = null;
         try
         {
@@ -110,11 +120,50 @@ public final class Gateway implements AutoCloseable
                 HealthCheck.Result.up(liveFeed.fleet().size() + " drones, " + liveFeed.sessionCount() + " clients") :
                 HealthCheck.Result.down("not listening"));
 
+            final CommandLedger ledger = new CommandLedger(grid.client());
+            commands = new CommandsFeed(ledger, metrics, config);
+            commands.start();
+            final CommandsFeed liveCommands = commands;
+            metrics.metrics.gauge("odyssey_ws_command_clients", "Clients of /ws/commands", liveCommands::sessionCount);
+            // The port is known before the server starts only when configured; 0 means the origins must be configured.
+            final AccessControl access = new AccessControl(config.tokenEntries(),
+                grid.client().getMap(FleetGrid.TOKENS_MAP), config.anonymousRole(), config.origins(config.port),
+                GatewayConfig.TOKENS);
+            final Guard guard = new Guard(access, metrics.unauthorised, metrics.forbidden);
+            final ControlApi control = new ControlApi(ledger, grid.client().getMap(FleetGrid.GEOFENCES_MAP), access,
+                () -> liveFeed.fleet().values().stream().map(view -> view.state).toList(),
+                id ->
+                {
+                    final DroneView view = liveFeed.fleet().get(id);
+                    return view == null ? null : view.state;
+                },
+                metrics.commandsRefused);
+            final HttpHandler api = guard.require(Role.VIEWER, control);
+
             final PathHandler routes = Handlers.path()
-                .addExactPath("/ws/fleet", Handlers.websocket(new FleetSocket(liveFeed, liveAlerts, metrics, config)))
-                .addExactPath("/ws/alerts", Handlers.websocket(new AlertSocket(liveAlerts, metrics, config)))
-                .addExactPath("/api/v1/alerts", exchange ->
-                    respond(exchange, 200, "application/json", liveAlerts.restJson()))
+                .addExactPath("/ws/fleet", guard.require(Role.VIEWER,
+                    websocket(new FleetSocket(liveFeed, liveAlerts, metrics, config))))
+                .addExactPath("/ws/alerts", guard.require(Role.VIEWER, websocket(new AlertSocket(liveAlerts, metrics, config))))
+                .addExactPath("/ws/commands", guard.require(Role.VIEWER, websocket(liveCommands)))
+                .addExactPath("/api/v1/alerts", guard.require(Role.VIEWER, exchange ->
+                {
+                    if (Methods.GET.equals(exchange.getRequestMethod()))
+                    {
+                        respond(exchange, 200, "application/json", liveAlerts.restJson());
+                    }
+                    else
+                    {
+                        ControlApi.sendProblem(exchange, new io.odyssey.gateway.control.ApiError(405,
+                            exchange.getRequestMethod() + " is not allowed on /api/v1/alerts"));
+                    }
+                }))
+                .addPrefixPath("/api/v1/whoami", api)
+                .addPrefixPath("/api/v1/drones", api)
+                .addPrefixPath("/api/v1/commands", api)
+                .addPrefixPath("/api/v1/geofences", api)
+                .addPrefixPath("/api/v1/tokens", api)
+                .addExactPath("/api/openapi.yaml", exchange ->
+                    respond(exchange, 200, "application/yaml; charset=utf-8", "no-cache", OPENAPI))
                 .addExactPath("/health", exchange ->
                 {
                     final Map<String, HealthCheck.Result> results = HealthCheck.evaluateAll(checks);
@@ -123,7 +172,7 @@ public final class Gateway implements AutoCloseable
                 })
                 .addExactPath("/metrics", exchange ->
                     respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.metrics.renderPrometheus()))
-                .addPrefixPath(HistoryApi.PREFIX, new HistoryApi(history))
+                .addPrefixPath(HistoryApi.PREFIX, guard.require(Role.VIEWER, new HistoryApi(history)))
                 .addExactPath("/config.json", exchange ->
                     respond(exchange, 200, "application/json", "no-cache", clientConfig(config)))
                 .addPrefixPath("/", dashboard(config));
@@ -135,7 +184,8 @@ public final class Gateway implements AutoCloseable
                 .setHandler(routes)
                 .build();
             server.start();
-            final Gateway gateway = new Gateway(grid, feed, alerts, server, metrics.metrics.startSampling(), metrics, history);
+            final Gateway gateway = new Gateway(grid, feed, alerts, commands, server, metrics.metrics.startSampling(), metrics,
+                history);
             LOG.info("gateway listening on http://{}:{}/ (WebSocket /ws/fleet, coalescing {} ms; history API {})",
                 config.host, gateway.port(), config.coalesceMs,
                 history == null ? "off: no ODYSSEY_GATEWAY_DB_URL" : "on " + JdbcUrls.redacted(config.dbUrl));
@@ -143,9 +193,35 @@ public final class Gateway implements AutoCloseable
         }
         catch (final Exception | Error ex)
         {
-            CloseHelper.quietCloseAll(alerts, feed, history, grid);
+            CloseHelper.quietCloseAll(commands, alerts, feed, history, grid);
             throw ex;
         }
+    }
+
+    /** The OpenAPI document (docs/api/openapi.yaml, copied in by the build). */
+    private static final String OPENAPI = readResource("api/openapi.yaml");
+
+    private static String readResource(final String name)
+    {
+        try (java.io.InputStream in = Gateway.class.getClassLoader().getResourceAsStream(name))
+        {
+            return in == null ? "# the OpenAPI document was not packaged\n" :
+                new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    /** A WebSocket endpoint that answers the {@code odyssey.v1} subprotocol (browsers offer it with their token). */
+    private static HttpHandler websocket(final io.undertow.websockets.WebSocketConnectionCallback callback)
+    {
+        final java.util.Set<String> protocols = java.util.Set.of(Guard.SUBPROTOCOL);
+        return new io.undertow.websockets.WebSocketProtocolHandshakeHandler(java.util.List.of(
+            new io.undertow.websockets.core.protocol.version13.Hybi13Handshake(protocols, false),
+            new io.undertow.websockets.core.protocol.version08.Hybi08Handshake(protocols, false),
+            new io.undertow.websockets.core.protocol.version07.Hybi07Handshake(protocols, false)), callback);
     }
 
     private static String clientConfig(final GatewayConfig config)
@@ -239,6 +315,7 @@ public final class Gateway implements AutoCloseable
     {
         CloseHelper.quietClose(sampler);
         server.stop();
+        CloseHelper.quietClose(commands);
         CloseHelper.quietClose(alerts);
         feed.close();
         CloseHelper.quietClose(history);

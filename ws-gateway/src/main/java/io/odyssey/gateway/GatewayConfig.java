@@ -1,5 +1,8 @@
 package io.odyssey.gateway;
 
+import io.odyssey.gateway.control.AccessControl;
+import io.odyssey.gateway.control.Role;
+
 import io.odyssey.grid.GridSettings;
 import io.odyssey.runtime.Setting;
 
@@ -29,6 +32,14 @@ public final class GatewayConfig
         "JDBC URL of the archive database for the history API (/api/v1/history); empty = history answers 503");
     public static final Setting DB_USER = Setting.of("ODYSSEY_GATEWAY_DB_USER", "postgres", "Archive database user");
     public static final Setting DB_PASSWORD = Setting.of("ODYSSEY_GATEWAY_DB_PASSWORD", "", "Archive database password");
+    public static final Setting TOKENS = Setting.of("ODYSSEY_GATEWAY_TOKENS", "",
+        "Access tokens, name:role:secret,... (roles viewer, operator, admin; secrets of 16+ characters [A-Za-z0-9_-])");
+    public static final Setting TOKENS_FILE = Setting.of("ODYSSEY_GATEWAY_TOKENS_FILE", "",
+        "A file of access tokens, one name:role:secret per line (# comments); read at start");
+    public static final Setting ANONYMOUS_ROLE = Setting.of("ODYSSEY_GATEWAY_ANONYMOUS_ROLE", "none",
+        "Role of requests without a token: none (refused with 401), viewer, operator or admin");
+    public static final Setting ALLOWED_ORIGINS = Setting.of("ODYSSEY_GATEWAY_ALLOWED_ORIGINS", "",
+        "Browser origins allowed (comma-separated); empty = http://localhost:<port>, http://127.0.0.1:<port> and the Vite dev server http://localhost:5173");
     public static final Setting IO_THREADS = Setting.of("ODYSSEY_GATEWAY_IO_THREADS", "1", "Undertow I/O threads");
     public static final Setting WORKER_THREADS = Setting.of("ODYSSEY_GATEWAY_WORKER_THREADS", "4", "Undertow worker threads");
 
@@ -38,7 +49,8 @@ public final class GatewayConfig
     {
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
         all.addAll(List.of(HOST, PORT, COALESCE_MS, MAX_PENDING_BYTES, STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES, TILE_URL,
-            TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, IO_THREADS, WORKER_THREADS));
+            TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS, TOKENS_FILE, ANONYMOUS_ROLE, ALLOWED_ORIGINS,
+            IO_THREADS, WORKER_THREADS));
         ALL = List.copyOf(all);
     }
 
@@ -56,8 +68,52 @@ public final class GatewayConfig
     public String dbUrl = DB_URL.get();
     public String dbUser = DB_USER.get();
     public String dbPassword = DB_PASSWORD.get();
+    public List<String> tokens = splitList(TOKENS.get());
+    public String tokensFile = TOKENS_FILE.get();
+    public String anonymousRole = ANONYMOUS_ROLE.get();
+    public List<String> allowedOrigins = splitList(ALLOWED_ORIGINS.get());
     public int ioThreads = IO_THREADS.intValue();
     public int workerThreads = WORKER_THREADS.intValue();
+
+    /** The role of requests without a token, or null when they are refused. */
+    public Role anonymousRole()
+    {
+        return Role.parse(anonymousRole);
+    }
+
+    /** Every configured token entry: the variable's, then the file's. */
+    public List<String> tokenEntries()
+    {
+        final List<String> entries = new ArrayList<>(tokens);
+        if (tokensFile != null && !tokensFile.isBlank())
+        {
+            entries.addAll(AccessControl.readTokenFile(java.nio.file.Path.of(tokensFile), TOKENS_FILE));
+        }
+        return entries;
+    }
+
+    /** The allowed browser origins: as configured, or the gateway's own and the dev server's. */
+    public java.util.Set<String> origins(final int actualPort)
+    {
+        if (!allowedOrigins.isEmpty())
+        {
+            return java.util.Set.copyOf(allowedOrigins);
+        }
+        return java.util.Set.of("http://localhost:" + actualPort, "http://127.0.0.1:" + actualPort, "http://localhost:5173");
+    }
+
+    private static List<String> splitList(final String value)
+    {
+        final List<String> items = new ArrayList<>();
+        for (final String item : value.split(","))
+        {
+            if (!item.isBlank())
+            {
+                items.add(item.trim());
+            }
+        }
+        return items;
+    }
 
     public GatewayConfig conclude()
     {
@@ -84,6 +140,17 @@ public final class GatewayConfig
         if (maxMessageBytes < 256)
         {
             throw MAX_MESSAGE_BYTES.invalid(String.valueOf(maxMessageBytes), "at least 256");
+        }
+        if (!"none".equals(anonymousRole) && Role.parse(anonymousRole) == null)
+        {
+            throw ANONYMOUS_ROLE.invalid(anonymousRole, "none, viewer, operator or admin");
+        }
+        for (final String origin : allowedOrigins)
+        {
+            if (!origin.matches("https?://[^/\\s]+"))
+            {
+                throw ALLOWED_ORIGINS.invalid(origin, "origins such as https://ops.example.com (scheme://host[:port], no path)");
+            }
         }
         if (ioThreads < 1 || workerThreads < 1)
         {

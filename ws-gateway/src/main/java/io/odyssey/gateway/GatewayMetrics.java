@@ -10,6 +10,12 @@ final class GatewayMetrics
     static final String[] ERROR_CODES = {"BAD_JSON", "UNKNOWN_TYPE", "BAD_BBOX", "TOO_LARGE"};
 
     final Metrics metrics = new Metrics("ws-gateway");
+    final Counter unauthorised = metrics.counter("odyssey_gateway_requests_unauthorised_total",
+        "Requests refused with 401 (no or unknown token)");
+    final Counter forbidden = metrics.counter("odyssey_gateway_requests_forbidden_total",
+        "Requests refused with 403 (role too low or origin not allowed)");
+    final Counter commandsRefused = metrics.counter("odyssey_gateway_api_refused_total",
+        "API requests refused with a problem (invalid, unknown drone, geofence, conflict)");
     final Counter connections = metrics.counter("odyssey_ws_connections_total", "WebSocket connections accepted");
     final Counter framesSent = metrics.counter("odyssey_ws_frames_sent_total", "WebSocket frames sent");
     final Counter bytesSent = metrics.counter("odyssey_ws_bytes_sent_total", "WebSocket payload characters sent");

@@ -203,6 +203,8 @@ public final class LoadHarness
     private static GatewayConfig gatewayConfig(final String cluster, final int base, final long coalesceMs)
     {
         final GatewayConfig config = new GatewayConfig();
+        // These tests are about reading the fleet, not access control (see CommandControlIT): anonymous viewers.
+        config.anonymousRole = "viewer";
         config.clusterName = cluster;
         config.gridMembers = List.of("127.0.0.1:" + base);
         config.port = 0;

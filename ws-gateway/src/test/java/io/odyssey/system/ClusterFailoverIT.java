@@ -80,7 +80,7 @@ class ClusterFailoverIT
                 "ODYSSEY_ARCHIVER_EMBEDDED_DB_PORT", String.valueOf(DB_PORT),
                 "ODYSSEY_ARCHIVER_STATUS_PORT", String.valueOf(STATUS_BASE + 4 + 10 * i)));
         }
-        start("ws-gateway", "ws-gateway", Map.of("ODYSSEY_GATEWAY_PORT", String.valueOf(GATEWAY_PORT)));
+        start("ws-gateway", "ws-gateway", Map.of("ODYSSEY_GATEWAY_PORT", String.valueOf(GATEWAY_PORT), "ODYSSEY_GATEWAY_ANONYMOUS_ROLE", "viewer"));
         start("simulator", "simulator", Map.of(
             "ODYSSEY_SIM_DRONES", String.valueOf(DRONES),
             "ODYSSEY_SIM_ENDPOINTS", "127.0.0.1:" + INGEST_PORT + ",127.0.0.1:" + (INGEST_PORT + 1),

@@ -166,6 +166,8 @@ class FleetPipelineSystemIT
     private static GatewayConfig gatewayConfig()
     {
         final GatewayConfig config = new GatewayConfig();
+        // These tests are about reading the fleet, not access control (see CommandControlIT): anonymous viewers.
+        config.anonymousRole = "viewer";
         config.clusterName = CLUSTER;
         config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);
         config.port = 0;

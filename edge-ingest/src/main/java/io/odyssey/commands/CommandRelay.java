@@ -1,0 +1,554 @@
+package io.odyssey.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.odyssey.codecs.sbe.CommandEncoder;
+import io.odyssey.codecs.sbe.CommandPhase;
+import io.odyssey.codecs.sbe.CommandReason;
+import io.odyssey.codecs.sbe.CommandStatusDecoder;
+import io.odyssey.codecs.sbe.CommandType;
+import io.odyssey.codecs.sbe.MessageHeaderEncoder;
+import io.odyssey.grid.DroneState;
+import io.odyssey.grid.commands.CommandLedger;
+import io.odyssey.grid.commands.CommandRecord;
+import io.odyssey.grid.commands.CommandState;
+import io.odyssey.grid.commands.CommandTypes;
+import io.odyssey.grid.commands.CommandUpdate;
+import io.odyssey.journal.CommandJournal;
+import io.odyssey.runtime.AeronTransport;
+import io.odyssey.runtime.Counter;
+import io.odyssey.runtime.RateLimitedLog;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Carries commands between the ledger and the drones this ingest node hears, on its own thread (blocking grid calls
+ * never touch the telemetry hot path).
+ * <p>
+ * <b>Down</b>: every sweep (and at once when a command is added) it reads the ledger's unfinished commands, and for
+ * each whose drone this node hears (the fleet map's {@code ingestNode}) and whose command endpoint it knows (from the
+ * drone's heartbeats) it sends the SBE command frame over Aeron, marks it SENT, and resends it every resend interval
+ * until the drone answers. Because the routing is re-decided on every sweep from the fleet map, a drone that moves to
+ * another node takes its pending commands with it, and a restarted node picks up where the ledger stands.
+ * <p>
+ * <b>Up</b>: the drone's answers (ACCEPTED, IN_PROGRESS, DONE, ...) arrive through {@link #onCommandStatus} from the
+ * ingest agent; they are copied, queued and applied to the ledger here. DONE only records the drone's word; the
+ * command becomes COMPLETED when telemetry newer than that word shows the effect ({@link CommandEffects}), checked on
+ * the next sweep. Commands not delivered by their expiry become EXPIRED (any node may do that: updates are
+ * idempotent rules on the partition owner). Every transition this node makes is journaled.
+ */
+public final class CommandRelay implements CommandLink, AutoCloseable
+{
+    /** A drone that said "done" but whose telemetry does not show it within this long: the command failed. */
+    public static final long EFFECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandRelay.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Object WAKE = new Object();
+
+    private final Aeron aeron;
+    private final int streamId;
+    private final CommandLedger ledger;
+    private final IMap<Long, DroneState> fleet;
+    private final String nodeId;
+    private final EpochNanoClock clock;
+    private final long resendNs;
+    private final long sweepMs;
+    private final CommandJournal journal;
+    private final CommandMetrics metrics;
+    private final Map<Long, Long> endpoints = new ConcurrentHashMap<>();
+    private final Map<Long, ExclusivePublication> publications = new HashMap<>();
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>(100_000);
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final CommandEncoder encoder = new CommandEncoder();
+    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(8192));
+    private final RateLimitedLog sweepLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
+    private final Thread thread;
+    private UUID listener;
+    private volatile boolean running = true;
+    private volatile String lastError;
+
+    public CommandRelay(
+        final Aeron aeron, final int streamId, final CommandLedger ledger, final IMap<Long, DroneState> fleet,
+        final String nodeId, final EpochNanoClock clock, final long resendMs, final long sweepMs,
+        final CommandJournal journal, final CommandMetrics metrics)
+    {
+        this.aeron = aeron;
+        this.streamId = streamId;
+        this.ledger = ledger;
+        this.fleet = fleet;
+        this.nodeId = nodeId;
+        this.clock = clock;
+        this.resendNs = TimeUnit.MILLISECONDS.toNanos(resendMs);
+        this.sweepMs = sweepMs;
+        this.journal = journal;
+        this.metrics = metrics;
+        thread = new Thread(this::run, "ingest-commands");
+        thread.setDaemon(true);
+    }
+
+    public CommandRelay start()
+    {
+        try
+        {
+            listener = ledger.map().addEntryListener((EntryAddedListener<Long, CommandRecord>)this::onAdded, false);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The grid may be away at start: sweeps still find new commands, only a little later.
+            LOG.warn("could not listen for new commands yet ({}); sweeping every {} ms", ex.toString(), sweepMs);
+        }
+        thread.start();
+        return this;
+    }
+
+    private void onAdded(final EntryEvent<Long, CommandRecord> event)
+    {
+        inbox.offer(WAKE);
+    }
+
+    public void onLinkEndpoint(final long droneId, final int address, final int port)
+    {
+        if (port == 0 || address == 0)
+        {
+            endpoints.remove(droneId);
+        }
+        else
+        {
+            endpoints.put(droneId, ((address & 0xFFFF_FFFFL) << 16) | port);
+        }
+    }
+
+    public void onCommandStatus(final CommandStatusDecoder status, final long receivedAtNanos)
+    {
+        metrics.statusesReceived.increment();
+        final StatusEvent event = new StatusEvent(status.droneId(), status.commandId(), receivedAtNanos, status.phase(),
+            status.reason(), status.progress(), status.waypointIndex(), status.commandType(), status.targetLatitude(),
+            status.targetLongitude(), status.targetAltitude());
+        if (!inbox.offer(event))
+        {
+            metrics.statusesDropped.increment();
+        }
+    }
+
+    private void run()
+    {
+        long nextSweep = 0;
+        while (running)
+        {
+            try
+            {
+                final Object first = inbox.poll(Math.max(1, sweepMs), TimeUnit.MILLISECONDS);
+                boolean wake = first == WAKE;
+                if (first instanceof StatusEvent event)
+                {
+                    apply(event);
+                }
+                Object next;
+                while ((next = inbox.poll()) != null)
+                {
+                    if (next instanceof StatusEvent event)
+                    {
+                        apply(event);
+                    }
+                    else
+                    {
+                        wake = true;
+                    }
+                }
+                final long now = System.nanoTime();
+                if (wake || now - nextSweep >= 0)
+                {
+                    sweep();
+                    nextSweep = now + TimeUnit.MILLISECONDS.toNanos(sweepMs);
+                }
+                lastError = null;
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            catch (final RuntimeException ex)
+            {
+                // Typically the grid being away: the ledger is the source of truth, so the next sweep simply retries.
+                lastError = ex.toString();
+                metrics.failures.increment();
+                if (sweepLog.tryAcquire(System.nanoTime()))
+                {
+                    LOG.warn("command relay could not reach the ledger; retrying ({} more since the last line): {}",
+                        sweepLog.suppressedSinceLast(), ex.toString());
+                }
+            }
+        }
+    }
+
+    /** One pass over every unfinished command: deliver, resend, expire, confirm effects. */
+    void sweep()
+    {
+        final Collection<CommandRecord> active = ledger.active();
+        if (active.isEmpty())
+        {
+            return;
+        }
+        final Set<Long> drones = new HashSet<>();
+        for (final CommandRecord command : active)
+        {
+            drones.add(command.droneId());
+        }
+        final Map<Long, DroneState> states = fleet.getAll(drones);
+        final long now = clock.nanoTime();
+        for (final CommandRecord command : active)
+        {
+            final DroneState state = states.get(command.droneId());
+            final boolean mine = state != null && nodeId.equals(state.ingestNode());
+            if (command.state().isUndelivered())
+            {
+                if (now - command.expiresAtNanos() > 0)
+                {
+                    record(ledger.update(command.id(), CommandUpdate.moveTo(CommandState.EXPIRED, now,
+                        "not delivered before it expired" + (state == null ? " (the drone is unknown)" :
+                            mine ? " (the drone did not answer)" : " (the drone was out of contact)"))));
+                }
+                else if ("cancel".equals(command.type()) && cancelBeforeDelivery(command, now))
+                {
+                    continue;
+                }
+                else if (mine && (command.state() == CommandState.ISSUED || now - command.lastSentNanos() >= resendNs))
+                {
+                    deliver(command, now);
+                }
+            }
+            else if (mine && command.doneAtNanos() != 0)
+            {
+                confirmEffect(command, state, now);
+            }
+        }
+    }
+
+    /** A cancel whose target never reached its drone needs no drone: both are settled here. */
+    private boolean cancelBeforeDelivery(final CommandRecord cancel, final long now)
+    {
+        final long targetId = targetCommandId(cancel);
+        final CommandRecord target = targetId == 0 ? null : ledger.get(targetId);
+        if (target == null)
+        {
+            record(ledger.update(cancel.id(), CommandUpdate.moveTo(CommandState.REJECTED, now, "no such command")));
+            return true;
+        }
+        if (target.state().isFinal())
+        {
+            record(ledger.update(cancel.id(), CommandUpdate.moveTo(CommandState.REJECTED, now,
+                "the command is already " + target.state().wireName())));
+            return true;
+        }
+        if (target.state().isUndelivered())
+        {
+            record(ledger.update(target.id(), CommandUpdate.moveTo(CommandState.CANCELLED, now,
+                "cancelled before delivery by " + cancel.issuedBy())));
+            record(ledger.update(cancel.id(), CommandUpdate.moveTo(CommandState.COMPLETED, now, null)));
+            return true;
+        }
+        return false;
+    }
+
+    private void confirmEffect(final CommandRecord command, final DroneState state, final long now)
+    {
+        final boolean seen;
+        if ("cancel".equals(command.type()))
+        {
+            final CommandRecord target = ledger.get(targetCommandId(command));
+            seen = target == null || target.state().isFinal();
+        }
+        else
+        {
+            seen = CommandEffects.seen(command, state);
+        }
+        if (seen)
+        {
+            record(ledger.update(command.id(), CommandUpdate.moveTo(CommandState.COMPLETED, now, null)));
+        }
+        else if (now - command.doneAtNanos() > EFFECT_TIMEOUT_NS)
+        {
+            record(ledger.update(command.id(), CommandUpdate.moveTo(CommandState.FAILED, now,
+                "the drone reported it done, but its telemetry did not show it within " +
+                    TimeUnit.NANOSECONDS.toSeconds(EFFECT_TIMEOUT_NS) + " s")));
+        }
+    }
+
+    private void deliver(final CommandRecord command, final long now)
+    {
+        final Long endpoint = endpoints.get(command.droneId());
+        if (endpoint == null)
+        {
+            return;
+        }
+        final int length;
+        try
+        {
+            length = encode(command, now);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The gateway validated it; a record that still cannot be encoded is refused rather than retried forever.
+            record(ledger.update(command.id(), CommandUpdate.moveTo(CommandState.REJECTED, now,
+                "cannot be encoded for the drone: " + ex.getMessage())));
+            return;
+        }
+        final ExclusivePublication publication = publications.computeIfAbsent(endpoint, this::publicationFor);
+        final long result = publication.offer(buffer, 0, length);
+        if (result > 0)
+        {
+            metrics.framesSent.increment();
+            record(ledger.update(command.id(), CommandUpdate.sent(nodeId, now)));
+        }
+        else
+        {
+            // Not connected yet (a new publication needs a moment) or back-pressured: the next sweep tries again.
+            metrics.framesNotSent.increment();
+        }
+    }
+
+    private ExclusivePublication publicationFor(final long packed)
+    {
+        final int address = (int)(packed >>> 16);
+        final int port = (int)(packed & 0xFFFF);
+        final String endpoint = ((address >>> 24) & 0xFF) + "." + ((address >>> 16) & 0xFF) + "." +
+            ((address >>> 8) & 0xFF) + "." + (address & 0xFF) + ":" + port;
+        LOG.info("opening a command link to {} (stream {})", endpoint, streamId);
+        return aeron.addExclusivePublication(AeronTransport.udpChannel(endpoint), streamId);
+    }
+
+    /** The command as an SBE frame in {@link #buffer}. Cold path: parses the ledger's JSON parameters. */
+    int encode(final CommandRecord command, final long now)
+    {
+        final CommandType type = CommandTypes.fromWireName(command.type());
+        if (type == null)
+        {
+            throw new IllegalArgumentException("unknown command type " + command.type());
+        }
+        final JsonNode params = parse(command.paramsJson());
+        encoder.wrapAndApplyHeader(buffer, 0, header)
+            .droneId(command.droneId())
+            .commandId(command.id())
+            .sentAtNanos(now)
+            .commandType(type)
+            .latitude(number(params, "lat"))
+            .longitude(number(params, "lon"))
+            .altitude((float)number(params, "alt"))
+            .speed((float)number(params, "speed"))
+            .targetCommandId(type == CommandType.CANCEL ? targetCommandId(command) : 0L);
+        final JsonNode waypoints = params.path("waypoints");
+        final CommandEncoder.WaypointsEncoder group = encoder.waypointsCount(waypoints.isArray() ? waypoints.size() : 0);
+        if (waypoints.isArray())
+        {
+            for (final JsonNode waypoint : waypoints)
+            {
+                group.next()
+                    .latitude(number(waypoint, "lat"))
+                    .longitude(number(waypoint, "lon"))
+                    .altitude((float)number(waypoint, "alt"))
+                    .speed((float)number(waypoint, "speed"))
+                    .holdSeconds((float)(waypoint.hasNonNull("holdS") ? waypoint.get("holdS").asDouble() : 0.0));
+            }
+        }
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    private static JsonNode parse(final String json)
+    {
+        try
+        {
+            return JSON.readTree(json == null ? "{}" : json);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalArgumentException("unreadable parameters", ex);
+        }
+    }
+
+    private static double number(final JsonNode node, final String field)
+    {
+        return node.hasNonNull(field) ? node.get(field).asDouble() : Double.NaN;
+    }
+
+    static long targetCommandId(final CommandRecord command)
+    {
+        final JsonNode target = parse(command.paramsJson()).path("targetCommandId");
+        try
+        {
+            return target.isMissingNode() || target.isNull() ? 0L : Long.parseLong(target.asText());
+        }
+        catch (final NumberFormatException ex)
+        {
+            return 0L;
+        }
+    }
+
+    /** A drone's answer, applied to the ledger. */
+    void apply(final StatusEvent event)
+    {
+        final long id = event.commandId;
+        if (event.phase == CommandPhase.STARTED_BY_DRONE)
+        {
+            final String type = CommandTypes.wireName(event.type);
+            final CommandRecord started = CommandRecord.issued(id, event.droneId, type,
+                "{\"startedBy\":\"drone\",\"reason\":\"" + reasonText(event.reason) + "\"}", null, "drone", nodeId,
+                event.atNanos, event.atNanos);
+            final CommandRecord recorded = ledger.recordDroneCommand(started);
+            if (recorded == started)
+            {
+                LOG.info("drone {} started {} on its own ({})", event.droneId, type, reasonText(event.reason));
+            }
+            record(ledger.update(id, CommandUpdate.progress(CommandState.ACCEPTED, event.atNanos, event.progress,
+                event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude)));
+            return;
+        }
+        final CommandRecord updated = switch (event.phase)
+        {
+            case ACCEPTED -> ledger.update(id, CommandUpdate.progress(CommandState.ACCEPTED, event.atNanos,
+                event.progress, event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude));
+            case IN_PROGRESS -> ledger.update(id, CommandUpdate.progress(CommandState.IN_PROGRESS, event.atNanos,
+                event.progress, event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude));
+            case DONE -> ledger.update(id, CommandUpdate.doneReported(event.atNanos, event.targetLatitude,
+                event.targetLongitude, event.targetAltitude));
+            case REJECTED -> ledger.update(id, CommandUpdate.moveTo(CommandState.REJECTED, event.atNanos,
+                reasonText(event.reason)));
+            case FAILED -> ledger.update(id, CommandUpdate.moveTo(CommandState.FAILED, event.atNanos,
+                reasonText(event.reason)));
+            case CANCELLED -> ledger.update(id, CommandUpdate.moveTo(CommandState.CANCELLED, event.atNanos,
+                reasonText(event.reason)));
+            default -> null;
+        };
+        if (updated == null)
+        {
+            metrics.statusesIgnored.increment();
+            return;
+        }
+        record(updated);
+        if (event.phase == CommandPhase.DONE)
+        {
+            // Often the effect is already in the latest telemetry (a hold, a set-speed): no need to wait a sweep.
+            confirmEffect(updated, fleet.get(updated.droneId()), event.atNanos);
+        }
+    }
+
+    private static String reasonText(final CommandReason reason)
+    {
+        return reason == null || reason == CommandReason.NONE || reason == CommandReason.NULL_VAL ? null :
+            reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
+
+    /** Journals the transitions of {@code command} not journaled yet, then notes that in the ledger. */
+    private void record(final CommandRecord command)
+    {
+        if (command == null)
+        {
+            return;
+        }
+        metrics.transitions.increment();
+        if (journal == null || command.journaled() >= command.transitionCount())
+        {
+            return;
+        }
+        journal.append(command, command.journaled(), nodeId);
+        ledger.update(command.id(), CommandUpdate.journaled(command.transitionCount()));
+    }
+
+    /** Drones whose command endpoint this node knows. */
+    public int linkCount()
+    {
+        return endpoints.size();
+    }
+
+    /** The last failure while it keeps failing, null while the relay works. */
+    public String lastError()
+    {
+        return lastError;
+    }
+
+    public boolean isRunning()
+    {
+        return thread.isAlive();
+    }
+
+    public void close()
+    {
+        running = false;
+        thread.interrupt();
+        try
+        {
+            thread.join(5_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        if (listener != null)
+        {
+            try
+            {
+                ledger.map().removeEntryListener(listener);
+            }
+            catch (final RuntimeException ignored)
+            {
+                // The grid is going away too.
+            }
+        }
+        CloseHelper.quietCloseAll(new ArrayList<>(publications.values()));
+        publications.clear();
+    }
+
+    /** A copy of a drone's answer, made on the ingest thread. */
+    record StatusEvent(
+        long droneId, long commandId, long atNanos, CommandPhase phase, CommandReason reason, float progress,
+        int waypointIndex, CommandType type, double targetLatitude, double targetLongitude, float targetAltitude)
+    {
+    }
+
+    /** Counters of the relay, registered on the node's metrics. */
+    public static final class CommandMetrics
+    {
+        final Counter statusesReceived;
+        final Counter statusesDropped;
+        final Counter statusesIgnored;
+        final Counter framesSent;
+        final Counter framesNotSent;
+        final Counter transitions;
+        final Counter failures;
+
+        public CommandMetrics(final io.odyssey.runtime.Metrics metrics)
+        {
+            statusesReceived = metrics.counter("odyssey_ingest_command_statuses_total", "Command answers received from drones");
+            statusesDropped = metrics.counter("odyssey_ingest_command_statuses_dropped_total",
+                "Command answers dropped because the relay's queue was full");
+            statusesIgnored = metrics.counter("odyssey_ingest_command_statuses_ignored_total",
+                "Command answers that changed nothing (unknown command, already final, out of order)");
+            framesSent = metrics.counter("odyssey_ingest_command_frames_sent_total", "Command frames sent to drones (resends included)");
+            framesNotSent = metrics.counter("odyssey_ingest_command_frames_unsent_total",
+                "Command frames not sent (link not connected yet or back-pressured; retried)");
+            transitions = metrics.counter("odyssey_ingest_command_transitions_total", "Ledger transitions made by this node");
+            failures = metrics.counter("odyssey_ingest_command_relay_failures_total", "Relay passes that failed (grid away)");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.odyssey.journal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.odyssey.grid.commands.CommandRecord;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * An ingest node's command journal ({@link JournalLayout#COMMANDS}): each ledger transition this node made, with the
+ * command it belongs to (who issued it, from where, when, with what parameters), so the archive can rebuild commands,
+ * their transitions and the audit trail. One UTF-8 JSON object per entry: commands are rare next to telemetry, and a
+ * self-describing entry survives additions to the command model. A transition may be journaled twice (a node dying
+ * between the append and noting it in the ledger); (commandId, seq) identifies it, and the archive keeps one.
+ * Single writer (the relay's thread).
+ */
+public final class CommandJournal implements AutoCloseable
+{
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SingleChronicleQueue queue;
+    private ExcerptAppender appender;
+
+    public CommandJournal(final Path root, final RollCycle rollCycle)
+    {
+        queue = TelemetryJournal.open(root.resolve(JournalLayout.COMMANDS), rollCycle, SystemTimeProvider.INSTANCE);
+    }
+
+    /** Appends transitions {@code from .. transitionCount - 1} of {@code command}. */
+    public void append(final CommandRecord command, final int from, final String nodeId)
+    {
+        if (appender == null)
+        {
+            appender = queue.createAppender();
+        }
+        for (int seq = from; seq < command.transitionCount(); seq++)
+        {
+            final byte[] text = toJson(command, seq, nodeId).getBytes(StandardCharsets.UTF_8);
+            try (DocumentContext entry = appender.writingDocument())
+            {
+                entry.wire().bytes().write(text);
+            }
+        }
+    }
+
+    static String toJson(final CommandRecord command, final int seq, final String nodeId)
+    {
+        final ObjectNode node = JSON.createObjectNode();
+        node.put("commandId", Long.toString(command.id()));
+        node.put("seq", seq);
+        node.put("droneId", command.droneId());
+        node.put("type", command.type());
+        node.put("params", command.paramsJson());
+        node.put("state", command.transitionStates()[seq].wireName());
+        node.put("atNs", Long.toString(command.transitionAtNanos()[seq]));
+        node.put("reason", command.transitionReasons()[seq]);
+        node.put("issuedBy", command.issuedBy());
+        node.put("issuedFrom", command.issuedFrom());
+        node.put("issuedAtNs", Long.toString(command.issuedAtNanos()));
+        node.put("expiresAtNs", Long.toString(command.expiresAtNanos()));
+        node.put("idempotencyKey", command.idempotencyKey());
+        node.put("node", nodeId);
+        return node.toString();
+    }
+
+    public SingleChronicleQueue queue()
+    {
+        return queue;
+    }
+
+    public void close()
+    {
+        queue.close();
+    }
+
+    /** Reads the next entry's JSON text, or null at the end of the journal. */
+    public static String readNext(final ExcerptTailer tailer, final long[] indexOut)
+    {
+        try (DocumentContext entry = tailer.readingDocument())
+        {
+            if (!entry.isPresent())
+            {
+                return null;
+            }
+            final Bytes<?> bytes = entry.wire().bytes();
+            final byte[] text = new byte[(int)bytes.readRemaining()];
+            bytes.read(text);
+            indexOut[0] = entry.index();
+            return new String(text, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Parses one entry's text (for readers: archiver, tests). */
+    public static com.fasterxml.jackson.databind.JsonNode parse(final String text) throws IOException
+    {
+        return JSON.readTree(text);
+    }
+}

@@ -1,0 +1,146 @@
+package io.odyssey.grid.commands;
+
+import java.util.Arrays;
+
+/**
+ * One command in the ledger ({@link CommandLedger#COMMANDS_MAP}, keyed by {@link #id()}): what was asked, by whom,
+ * and every state it has been through with its time, so the latency from issue to acknowledgement and to effect is
+ * known per command. Immutable; every change is a new record written by a {@link CommandUpdate} on the partition
+ * owner. Stored with Compact serialization ({@link CommandRecordSerializer}) so members can query it by field.
+ *
+ * @param id              ledger id: positive (Hazelcast flake id) for commands sent from the ground, negative for
+ *                        commands a drone started itself (its failsafe), using the drone's own id for them.
+ * @param type            the contract's name: {@code goto}, {@code return-to-home}, ...
+ * @param paramsJson      the request's parameters, normalised, as a JSON object.
+ * @param targetLatitude  where the drone said the command ends (NaN until it said so): what "completed" is checked
+ *                        against in telemetry.
+ * @param doneAtNanos     when the drone reported it done (0 = not yet); completion still waits for telemetry.
+ * @param journaled       how many of the transitions the relaying node has journaled.
+ */
+public record CommandRecord(
+    long id,
+    long droneId,
+    String type,
+    String paramsJson,
+    CommandState state,
+    String reason,
+    float progress,
+    int waypointIndex,
+    String idempotencyKey,
+    String issuedBy,
+    String issuedFrom,
+    long issuedAtNanos,
+    long expiresAtNanos,
+    String node,
+    int attempts,
+    long lastSentNanos,
+    double targetLatitude,
+    double targetLongitude,
+    float targetAltitude,
+    long doneAtNanos,
+    CommandState[] transitionStates,
+    long[] transitionAtNanos,
+    String[] transitionReasons,
+    int journaled)
+{
+    /** A new command in state ISSUED. */
+    public static CommandRecord issued(
+        final long id, final long droneId, final String type, final String paramsJson, final String idempotencyKey,
+        final String issuedBy, final String issuedFrom, final long issuedAtNanos, final long expiresAtNanos)
+    {
+        return new CommandRecord(id, droneId, type, paramsJson, CommandState.ISSUED, null, 0f, -1, idempotencyKey,
+            issuedBy, issuedFrom, issuedAtNanos, expiresAtNanos, null, 0, 0L, Double.NaN, Double.NaN, Float.NaN, 0L,
+            new CommandState[]{CommandState.ISSUED}, new long[]{issuedAtNanos}, new String[]{null}, 0);
+    }
+
+    /** This new command, refused before it was sent (e.g. by a geofence), with the reason. */
+    public CommandRecord rejectedBeforeSending(final long atNanos, final String why)
+    {
+        return moveTo(CommandState.REJECTED, atNanos, why);
+    }
+
+    public boolean active()
+    {
+        return !state.isFinal();
+    }
+
+    public int transitionCount()
+    {
+        return transitionStates.length;
+    }
+
+    /** When the command first reached {@code state}, or 0 if it never did. */
+    public long firstAt(final CommandState wanted)
+    {
+        for (int i = 0; i < transitionStates.length; i++)
+        {
+            if (transitionStates[i] == wanted)
+            {
+                return transitionAtNanos[i];
+            }
+        }
+        return 0L;
+    }
+
+    /** This record moved to {@code next} at {@code atNanos} (a new transition appended when the state changes). */
+    CommandRecord moveTo(final CommandState next, final long atNanos, final String newReason)
+    {
+        if (next == state)
+        {
+            return this;
+        }
+        final int n = transitionStates.length;
+        final CommandState[] states = Arrays.copyOf(transitionStates, n + 1);
+        final long[] times = Arrays.copyOf(transitionAtNanos, n + 1);
+        final String[] reasons = Arrays.copyOf(transitionReasons, n + 1);
+        states[n] = next;
+        times[n] = atNanos;
+        reasons[n] = newReason;
+        return new CommandRecord(id, droneId, type, paramsJson, next, newReason != null ? newReason : reason,
+            next == CommandState.COMPLETED ? 100f : progress, waypointIndex, idempotencyKey, issuedBy, issuedFrom,
+            issuedAtNanos, expiresAtNanos, node, attempts, lastSentNanos, targetLatitude, targetLongitude,
+            targetAltitude, doneAtNanos, states, times, reasons, journaled);
+    }
+
+    CommandRecord withDelivery(final String newNode, final int newAttempts, final long newLastSentNanos)
+    {
+        return new CommandRecord(id, droneId, type, paramsJson, state, reason, progress, waypointIndex, idempotencyKey,
+            issuedBy, issuedFrom, issuedAtNanos, expiresAtNanos, newNode, newAttempts, newLastSentNanos, targetLatitude,
+            targetLongitude, targetAltitude, doneAtNanos, transitionStates, transitionAtNanos, transitionReasons, journaled);
+    }
+
+    CommandRecord withProgress(
+        final float newProgress, final int newWaypointIndex, final double lat, final double lon, final float alt,
+        final long newDoneAtNanos)
+    {
+        return new CommandRecord(id, droneId, type, paramsJson, state, reason, newProgress, newWaypointIndex,
+            idempotencyKey, issuedBy, issuedFrom, issuedAtNanos, expiresAtNanos, node, attempts, lastSentNanos, lat, lon,
+            alt, newDoneAtNanos, transitionStates, transitionAtNanos, transitionReasons, journaled);
+    }
+
+    CommandRecord withJournaled(final int count)
+    {
+        return new CommandRecord(id, droneId, type, paramsJson, state, reason, progress, waypointIndex, idempotencyKey,
+            issuedBy, issuedFrom, issuedAtNanos, expiresAtNanos, node, attempts, lastSentNanos, targetLatitude,
+            targetLongitude, targetAltitude, doneAtNanos, transitionStates, transitionAtNanos, transitionReasons, count);
+    }
+
+    public boolean equals(final Object other)
+    {
+        return other instanceof CommandRecord that && id == that.id && state == that.state &&
+            transitionStates.length == that.transitionStates.length && attempts == that.attempts &&
+            Float.compare(progress, that.progress) == 0 && waypointIndex == that.waypointIndex &&
+            doneAtNanos == that.doneAtNanos && journaled == that.journaled;
+    }
+
+    public int hashCode()
+    {
+        return Long.hashCode(id) * 31 + state.ordinal();
+    }
+
+    public String toString()
+    {
+        return "Command[" + id + " " + type + " drone " + droneId + " " + state.wireName() +
+            (reason == null ? "" : " (" + reason + ")") + "]";
+    }
+}

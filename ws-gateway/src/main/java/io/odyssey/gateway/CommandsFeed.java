@@ -1,0 +1,130 @@
+package io.odyssey.gateway;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.odyssey.gateway.control.CommandJson;
+import io.odyssey.grid.commands.CommandLedger;
+import io.odyssey.grid.commands.CommandRecord;
+import io.undertow.websockets.WebSocketConnectionCallback;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.spi.WebSocketHttpExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code /ws/commands}: every change of any command in the ledger, pushed as it happens (docs/api/commands.md). A
+ * listener on the ledger map (with values) feeds every connected session; a new session first gets the most recent
+ * commands. Command changes are few (a handful per command), so each is sent on its own, not coalesced.
+ */
+final class CommandsFeed implements WebSocketConnectionCallback, EntryAddedListener<Long, CommandRecord>,
+    EntryUpdatedListener<Long, CommandRecord>, AutoCloseable
+{
+    static final int RECENT_ON_CONNECT = 200;
+    private static final Logger LOG = LoggerFactory.getLogger(CommandsFeed.class);
+
+    private final CommandLedger ledger;
+    private final GatewayMetrics metrics;
+    private final GatewayConfig config;
+    private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    private UUID listener;
+
+    CommandsFeed(final CommandLedger ledger, final GatewayMetrics metrics, final GatewayConfig config)
+    {
+        this.ledger = ledger;
+        this.metrics = metrics;
+        this.config = config;
+    }
+
+    void start()
+    {
+        final IMap<Long, CommandRecord> map = ledger.map();
+        listener = map.addEntryListener(this, true);
+    }
+
+    public void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)
+    {
+        metrics.connections.increment();
+        final ClientSession session = FleetSocket.session(channel, metrics, config);
+        channel.addCloseTask(closed ->
+        {
+            session.close();
+            sessions.remove(session);
+        });
+        final ObjectNode snapshot = CommandJson.JSON.createObjectNode();
+        snapshot.put("type", "commands");
+        final ArrayNode commands = snapshot.putArray("commands");
+        try
+        {
+            ledger.list(0, null, false, RECENT_ON_CONNECT).forEach(command -> commands.add(CommandJson.toJson(command)));
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("could not read recent commands for a new /ws/commands client: {}", ex.toString());
+        }
+        // Registered before the snapshot is sent, so no change falls between the two (a client may see one twice).
+        sessions.add(session);
+        session.reply(snapshot.toString());
+        if (!channel.isOpen())
+        {
+            session.close();
+            sessions.remove(session);
+            return;
+        }
+        channel.resumeReceives();
+    }
+
+    public void entryAdded(final EntryEvent<Long, CommandRecord> event)
+    {
+        broadcast(event.getValue());
+    }
+
+    public void entryUpdated(final EntryEvent<Long, CommandRecord> event)
+    {
+        broadcast(event.getValue());
+    }
+
+    private void broadcast(final CommandRecord command)
+    {
+        if (command == null || sessions.isEmpty())
+        {
+            return;
+        }
+        final ObjectNode message = CommandJson.JSON.createObjectNode();
+        message.put("type", "command");
+        message.set("command", CommandJson.toJson(command));
+        final String json = message.toString();
+        for (final ClientSession session : sessions)
+        {
+            session.reply(json);
+        }
+    }
+
+    int sessionCount()
+    {
+        return sessions.size();
+    }
+
+    public void close()
+    {
+        if (listener != null)
+        {
+            try
+            {
+                ledger.map().removeEntryListener(listener);
+            }
+            catch (final RuntimeException ignored)
+            {
+                // The grid connection is closing too.
+            }
+        }
+        sessions.forEach(ClientSession::close);
+    }
+}

@@ -1,0 +1,826 @@
+package io.odyssey.gateway.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.hazelcast.map.IMap;
+import io.odyssey.gateway.DroneJson;
+import io.odyssey.grid.DroneState;
+import io.odyssey.grid.commands.CommandLedger;
+import io.odyssey.grid.commands.CommandRecord;
+import io.odyssey.grid.commands.CommandState;
+import io.odyssey.grid.commands.CommandTypes;
+import io.odyssey.runtime.Counter;
+import io.odyssey.runtime.Geodesy;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
+
+/**
+ * The command & control REST API under {@code /api/v1} (docs/api/commands.md, docs/api/openapi.yaml): drones, commands,
+ * geofences, tokens, whoami. Runs on worker threads (it makes blocking grid calls). Authentication happened in the
+ * {@link Guard} in front of it; the role each operation needs is checked here, next to the operation.
+ */
+public final class ControlApi implements HttpHandler
+{
+    public static final String PREFIX = "/api/v1";
+    static final int MAX_BODY_BYTES = 256 * 1024;
+    static final int DEFAULT_EXPIRES_S = 300;
+    static final int MAX_WAYPOINTS = 100;
+    static final double DEFAULT_TAKEOFF_ALT_M = 30.0;
+    private static final Logger LOG = LoggerFactory.getLogger(ControlApi.class);
+
+    private final CommandLedger ledger;
+    private final IMap<String, String> geofences;
+    private final AccessControl access;
+    private final Supplier<Collection<DroneState>> fleet;
+    private final LongFunction<DroneState> drone;
+    private final Counter refused;
+
+    public ControlApi(
+        final CommandLedger ledger, final IMap<String, String> geofences, final AccessControl access,
+        final Supplier<Collection<DroneState>> fleet, final LongFunction<DroneState> drone, final Counter refused)
+    {
+        this.ledger = ledger;
+        this.geofences = geofences;
+        this.access = access;
+        this.fleet = fleet;
+        this.drone = drone;
+        this.refused = refused;
+    }
+
+    public void handleRequest(final HttpServerExchange exchange) throws Exception
+    {
+        if (exchange.isInIoThread())
+        {
+            exchange.dispatch(this);
+            return;
+        }
+        exchange.startBlocking();
+        try
+        {
+            route(exchange);
+        }
+        catch (final ApiError error)
+        {
+            if (error.status != 401 && error.status != 403)
+            {
+                refused.increment();
+            }
+            sendProblem(exchange, error);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestPath(), ex.toString());
+            sendProblem(exchange, new ApiError(503, "the grid did not answer: " + ex.getMessage()));
+        }
+    }
+
+    private void route(final HttpServerExchange exchange) throws IOException
+    {
+        final String path = exchange.getRequestPath();
+        final String[] parts = path.substring(PREFIX.length()).split("/");
+        // parts[0] is "" (the path starts with a slash after the prefix).
+        final String resource = parts.length > 1 ? parts[1] : "";
+        final String id = parts.length > 2 ? parts[2] : null;
+        final String action = parts.length > 3 ? parts[3] : null;
+        if (parts.length > 4 || (action != null && !("commands".equals(resource) && "cancel".equals(action))))
+        {
+            throw new ApiError(404, "no such resource: " + path);
+        }
+        final boolean get = Methods.GET.equals(exchange.getRequestMethod());
+        final boolean post = Methods.POST.equals(exchange.getRequestMethod());
+        switch (resource)
+        {
+            case "whoami" -> requireMethod(get && id == null, exchange);
+            case "drones" -> requireMethod(get, exchange);
+            case "commands" -> requireMethod(id == null ? get || post : action == null ? get : post, exchange);
+            case "geofences" -> requireMethod(id == null ? get || post :
+                get || Methods.PUT.equals(exchange.getRequestMethod()) || Methods.DELETE.equals(exchange.getRequestMethod()), exchange);
+            case "tokens" -> requireMethod(id == null ? get || post : Methods.DELETE.equals(exchange.getRequestMethod()), exchange);
+            default -> throw new ApiError(404, "no such resource: " + path);
+        }
+        final Principal principal = exchange.getAttachment(Guard.PRINCIPAL);
+        switch (resource)
+        {
+            case "whoami" -> send(exchange, 200, Guard.principalJson(principal));
+            case "drones" -> send(exchange, 200, id == null ? listDrones(exchange) : showDrone(id));
+            case "commands" ->
+            {
+                if (id == null && get)
+                {
+                    send(exchange, 200, listCommands(exchange));
+                }
+                else if (id == null)
+                {
+                    require(principal, Role.OPERATOR);
+                    postCommands(exchange, principal);
+                }
+                else if (action == null)
+                {
+                    send(exchange, 200, CommandJson.toJson(existing(id)));
+                }
+                else
+                {
+                    require(principal, Role.OPERATOR);
+                    send(exchange, 202, CommandJson.toJson(cancel(existing(id), principal, sourceOf(exchange), null, 0)));
+                }
+            }
+            case "geofences" -> geofences(exchange, principal, id);
+            case "tokens" -> tokens(exchange, principal, id);
+            default -> throw new ApiError(404, "no such resource: " + path);
+        }
+    }
+
+    private static void requireMethod(final boolean allowed, final HttpServerExchange exchange)
+    {
+        if (!allowed)
+        {
+            throw new ApiError(405, exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath());
+        }
+    }
+
+    private static void require(final Principal principal, final Role role)
+    {
+        if (!principal.role().allows(role))
+        {
+            throw new ApiError(403, "FORBIDDEN",
+                "'" + principal.name() + "' is a " + principal.role().wireName() + "; this needs " + role.wireName(), null);
+        }
+    }
+
+    // ---- drones ----
+
+    private String listDrones(final HttpServerExchange exchange)
+    {
+        final String status = query(exchange, "status");
+        final double[] near = numbers(query(exchange, "near"), 3, "near", "LAT,LON,RADIUS_M");
+        final double[] bbox = numbers(query(exchange, "bbox"), 4, "bbox", "W,S,E,N");
+        final int limit = integer(query(exchange, "limit"), 1000, 1, 100_000, "limit");
+        if (near != null && !(Math.abs(near[0]) <= 90 && Math.abs(near[1]) <= 180 && near[2] > 0))
+        {
+            throw new ApiError(400, "near is LAT,LON,RADIUS_M with a valid position and a positive radius");
+        }
+        if (bbox != null && !(bbox[0] < bbox[2] && bbox[1] < bbox[3]))
+        {
+            throw new ApiError(400, "bbox is W,S,E,N with W < E and S < N");
+        }
+        final List<DroneState> matching = select(status, bbox);
+        final List<DroneState> result = new ArrayList<>();
+        for (final DroneState state : matching)
+        {
+            if (near == null || Geodesy.distanceM(near[0], near[1], state.latitude(), state.longitude()) <= near[2])
+            {
+                result.add(state);
+            }
+        }
+        final long now = nowNanos();
+        final StringBuilder json = new StringBuilder("{\"drones\":[");
+        final int count = Math.min(limit, result.size());
+        for (int i = 0; i < count; i++)
+        {
+            json.append(i == 0 ? "" : ",").append(DroneJson.toJson(result.get(i), now));
+        }
+        return json.append("],\"count\":").append(count).append('}').toString();
+    }
+
+    private List<DroneState> select(final String status, final double[] bbox)
+    {
+        if (status != null && !status.matches("GROUNDED|TAKING_OFF|CRUISING|HOVERING|LANDING|RETURNING|EMERGENCY"))
+        {
+            throw new ApiError(400, "status is one of GROUNDED, TAKING_OFF, CRUISING, HOVERING, LANDING, RETURNING, EMERGENCY");
+        }
+        final List<DroneState> result = new ArrayList<>();
+        for (final DroneState state : fleet.get())
+        {
+            if ((status == null || status.equals(state.status())) && (bbox == null ||
+                (state.longitude() >= bbox[0] && state.latitude() >= bbox[1] && state.longitude() <= bbox[2] &&
+                    state.latitude() <= bbox[3])))
+            {
+                result.add(state);
+            }
+        }
+        result.sort(Comparator.comparingLong(DroneState::droneId));
+        return result;
+    }
+
+    private String showDrone(final String id)
+    {
+        final long droneId = droneId(id);
+        final DroneState state = drone.apply(droneId);
+        if (state == null)
+        {
+            throw new ApiError(404, "UNKNOWN_DRONE", "drone " + droneId + " is not in the fleet", null);
+        }
+        final ArrayNode commands = CommandJson.JSON.createArrayNode();
+        for (final CommandRecord command : ledger.list(droneId, null, false, 20))
+        {
+            commands.add(CommandJson.toJson(command));
+        }
+        final String droneJson = DroneJson.toJson(state, nowNanos());
+        return droneJson.substring(0, droneJson.length() - 1) + ",\"commands\":" + commands + "}";
+    }
+
+    // ---- commands ----
+
+    private ObjectNode listCommands(final HttpServerExchange exchange)
+    {
+        final String droneParam = query(exchange, "droneId");
+        final String stateParam = query(exchange, "state");
+        CommandState state = null;
+        if (stateParam != null)
+        {
+            try
+            {
+                state = CommandState.fromWireName(stateParam);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ApiError(400, "state is one of issued, sent, accepted, rejected, in-progress, completed, " +
+                    "failed, expired, cancelled");
+            }
+        }
+        final List<CommandRecord> found = ledger.list(droneParam == null ? 0 : droneId(droneParam), state,
+            "true".equals(query(exchange, "active")), integer(query(exchange, "limit"), 100, 1, 10_000, "limit"));
+        final ObjectNode result = CommandJson.JSON.createObjectNode();
+        final ArrayNode commands = result.putArray("commands");
+        found.forEach(command -> commands.add(CommandJson.toJson(command)));
+        return result;
+    }
+
+    private void postCommands(final HttpServerExchange exchange, final Principal principal) throws IOException
+    {
+        final JsonNode body = body(exchange);
+        final String type = body.path("type").asText(null);
+        if (CommandTypes.fromWireName(type) == null)
+        {
+            throw new ApiError(400, "type is one of takeoff, goto, mission, hold, resume, return-to-home, land, " +
+                "set-speed, cancel, stop");
+        }
+        String key = body.hasNonNull("idempotencyKey") ? body.get("idempotencyKey").asText() :
+            exchange.getRequestHeaders().getFirst("Idempotency-Key");
+        if (key != null && (key.isEmpty() || key.length() > 128))
+        {
+            throw new ApiError(400, "an idempotency key is 1 to 128 characters");
+        }
+        final int expiresInS = body.has("expiresInS") ?
+            integer(body.get("expiresInS").asText(), DEFAULT_EXPIRES_S, 1, 86_400, "expiresInS") : DEFAULT_EXPIRES_S;
+        final String from = sourceOf(exchange);
+        if ("cancel".equals(type))
+        {
+            final String target = body.path("targetCommandId").asText(null);
+            if (target == null)
+            {
+                throw new ApiError(400, "cancel needs targetCommandId");
+            }
+            send(exchange, 202, CommandJson.toJson(cancel(existing(target), principal, from, key, expiresInS)));
+            return;
+        }
+        final ObjectNode params = params(type, body);
+        final List<Long> drones = targets(body);
+        if (drones.size() == 1 && body.has("droneId"))
+        {
+            final CommandLedger.Issued issued = issue(drones.get(0), type, params, key, principal, from, expiresInS);
+            send(exchange, issued.created() ? 202 : 200, CommandJson.toJson(issued.command()));
+            return;
+        }
+        final ObjectNode result = CommandJson.JSON.createObjectNode();
+        final ArrayNode commands = result.putArray("commands");
+        final ArrayNode refusedDrones = result.putArray("refused");
+        for (final long droneId : drones)
+        {
+            try
+            {
+                commands.add(CommandJson.toJson(issue(droneId, type, params, key == null ? null : key + "/" + droneId,
+                    principal, from, expiresInS).command()));
+            }
+            catch (final ApiError error)
+            {
+                refused.increment();
+                final ObjectNode problem = refusedDrones.addObject();
+                problem.put("droneId", droneId);
+                problem.put("status", error.status);
+                problem.put("title", error.title());
+                problem.put("detail", error.getMessage());
+                if (error.commandId != null)
+                {
+                    problem.put("commandId", error.commandId);
+                }
+            }
+        }
+        send(exchange, 202, result);
+    }
+
+    private CommandLedger.Issued issue(
+        final long droneId, final String type, final ObjectNode params, final String key, final Principal principal,
+        final String from, final int expiresInS)
+    {
+        final DroneState state = drone.apply(droneId);
+        if (state == null)
+        {
+            throw new ApiError(404, "UNKNOWN_DRONE", "drone " + droneId + " is not in the fleet", null);
+        }
+        final long now = nowNanos();
+        final CommandRecord command = CommandRecord.issued(ledger.newId(), droneId, type, params.toString(), key,
+            principal.name(), from, now, now + TimeUnit.SECONDS.toNanos(expiresInS));
+        final String violation = geofenceViolation(type, params, state);
+        if (violation != null)
+        {
+            // Refused, and still recorded: the audit trail shows who asked for what and why it was refused.
+            final CommandLedger.Issued issued = ledger.issue(command.rejectedBeforeSending(now, violation));
+            LOG.info("refused {} for drone {} from {}: {}", type, droneId, principal.name(), violation);
+            if (!issued.created())
+            {
+                return issued;
+            }
+            throw new ApiError(422, "GEOFENCE", violation, Long.toString(command.id()));
+        }
+        final CommandLedger.Issued issued = ledger.issue(command);
+        if (issued.created())
+        {
+            LOG.info("command {} {} for drone {} issued by {} from {}", command.id(), type, droneId, principal.name(), from);
+        }
+        return issued;
+    }
+
+    private CommandRecord cancel(
+        final CommandRecord target, final Principal principal, final String from, final String key, final int expiresInS)
+    {
+        if (target.state().isFinal())
+        {
+            throw new ApiError(409, "command " + target.id() + " is already " + target.state().wireName());
+        }
+        final ObjectNode params = CommandJson.JSON.createObjectNode();
+        params.put("targetCommandId", Long.toString(target.id()));
+        final long now = nowNanos();
+        final CommandRecord cancel = CommandRecord.issued(ledger.newId(), target.droneId(), "cancel", params.toString(),
+            key, principal.name(), from, now, now + TimeUnit.SECONDS.toNanos(expiresInS == 0 ? DEFAULT_EXPIRES_S : expiresInS));
+        LOG.info("command {} cancel of {} issued by {} from {}", cancel.id(), target.id(), principal.name(), from);
+        return ledger.issue(cancel).command();
+    }
+
+    private CommandRecord existing(final String id)
+    {
+        final long commandId;
+        try
+        {
+            commandId = Long.parseLong(id);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new ApiError(404, "no command " + id);
+        }
+        final CommandRecord command = ledger.get(commandId);
+        if (command == null)
+        {
+            throw new ApiError(404, "no command " + id);
+        }
+        return command;
+    }
+
+    /** The drones a request names: one id, a list, or a selection by status and/or box. */
+    private List<Long> targets(final JsonNode body)
+    {
+        if (body.has("droneId"))
+        {
+            return List.of(droneId(body.get("droneId").asText()));
+        }
+        if (body.has("droneIds"))
+        {
+            final JsonNode ids = body.get("droneIds");
+            if (!ids.isArray() || ids.isEmpty() || ids.size() > 10_000)
+            {
+                throw new ApiError(400, "droneIds is an array of 1 to 10000 drone ids");
+            }
+            final List<Long> drones = new ArrayList<>();
+            for (final JsonNode id : ids)
+            {
+                final long droneId = droneId(id.asText());
+                if (!drones.contains(droneId))
+                {
+                    drones.add(droneId);
+                }
+            }
+            return drones;
+        }
+        final JsonNode selection = body.path("selection");
+        final String status = selection.hasNonNull("status") ? selection.get("status").asText() : null;
+        double[] bbox = null;
+        if (selection.hasNonNull("bbox"))
+        {
+            final JsonNode box = selection.get("bbox");
+            if (!box.isArray() || box.size() != 4)
+            {
+                throw new ApiError(400, "selection.bbox is [w, s, e, n]");
+            }
+            bbox = new double[]{box.get(0).asDouble(), box.get(1).asDouble(), box.get(2).asDouble(), box.get(3).asDouble()};
+            if (!(bbox[0] < bbox[2] && bbox[1] < bbox[3]))
+            {
+                throw new ApiError(400, "selection.bbox is [w, s, e, n] with w < e and s < n");
+            }
+        }
+        if (status == null && bbox == null)
+        {
+            throw new ApiError(400, "name the drones: droneId, droneIds, or selection with status and/or bbox");
+        }
+        final List<Long> drones = new ArrayList<>();
+        for (final DroneState state : select(status, bbox))
+        {
+            drones.add(state.droneId());
+        }
+        if (drones.isEmpty())
+        {
+            throw new ApiError(400, "the selection matches no drone");
+        }
+        return drones;
+    }
+
+    /** The request's parameters for {@code type}, validated and normalised. */
+    static ObjectNode params(final String type, final JsonNode body)
+    {
+        final ObjectNode params = CommandJson.JSON.createObjectNode();
+        switch (type)
+        {
+            case "takeoff" -> params.put("alt", optional(body, "alt", 1, 500, DEFAULT_TAKEOFF_ALT_M));
+            case "goto" ->
+            {
+                params.put("lat", required(body, "lat", -90, 90));
+                params.put("lon", required(body, "lon", -180, 180));
+                putOptional(params, body, "alt", 1, 500);
+                putOptional(params, body, "speed", 1, 60);
+            }
+            case "mission" ->
+            {
+                final JsonNode waypoints = body.path("waypoints");
+                if (!waypoints.isArray() || waypoints.isEmpty() || waypoints.size() > MAX_WAYPOINTS)
+                {
+                    throw new ApiError(400, "a mission has 1 to " + MAX_WAYPOINTS + " waypoints");
+                }
+                final ArrayNode out = params.putArray("waypoints");
+                int index = 0;
+                for (final JsonNode waypoint : waypoints)
+                {
+                    final ObjectNode point = out.addObject();
+                    try
+                    {
+                        point.put("lat", required(waypoint, "lat", -90, 90));
+                        point.put("lon", required(waypoint, "lon", -180, 180));
+                        putOptional(point, waypoint, "alt", 1, 500);
+                        putOptional(point, waypoint, "speed", 1, 60);
+                        putOptional(point, waypoint, "holdS", 0, 3600);
+                    }
+                    catch (final ApiError error)
+                    {
+                        throw new ApiError(400, "waypoint " + index + ": " + error.getMessage());
+                    }
+                    index++;
+                }
+            }
+            case "set-speed" -> params.put("speed", required(body, "speed", 1, 60));
+            default ->
+            {
+                // hold, resume, return-to-home, land, stop: nothing to say.
+            }
+        }
+        return params;
+    }
+
+    private String geofenceViolation(final String type, final ObjectNode params, final DroneState state)
+    {
+        if (!"goto".equals(type) && !"mission".equals(type))
+        {
+            return null;
+        }
+        final Collection<String> fences = geofences.values();
+        if (fences.isEmpty())
+        {
+            return null;
+        }
+        final List<JsonNode> features = new ArrayList<>();
+        for (final String text : fences)
+        {
+            features.add(parse(text));
+        }
+        final List<double[]> path = new ArrayList<>();
+        path.add(new double[]{state.latitude(), state.longitude()});
+        if ("goto".equals(type))
+        {
+            path.add(new double[]{params.get("lat").asDouble(), params.get("lon").asDouble()});
+        }
+        else
+        {
+            for (final JsonNode waypoint : params.get("waypoints"))
+            {
+                path.add(new double[]{waypoint.get("lat").asDouble(), waypoint.get("lon").asDouble()});
+            }
+        }
+        return new GeofenceRules(features).violation(path);
+    }
+
+    // ---- geofences ----
+
+    private void geofences(final HttpServerExchange exchange, final Principal principal, final String id) throws IOException
+    {
+        final boolean get = Methods.GET.equals(exchange.getRequestMethod());
+        if (get)
+        {
+            if (id == null)
+            {
+                final ObjectNode collection = CommandJson.JSON.createObjectNode();
+                collection.put("type", "FeatureCollection");
+                final ArrayNode features = collection.putArray("features");
+                geofences.values().stream().map(ControlApi::parse)
+                    .sorted(Comparator.comparing(f -> f.path("id").asText())).forEach(features::add);
+                send(exchange, 200, collection);
+            }
+            else
+            {
+                final String text = geofences.get(id);
+                if (text == null)
+                {
+                    throw new ApiError(404, "no geofence " + id);
+                }
+                send(exchange, 200, text);
+            }
+            return;
+        }
+        require(principal, Role.ADMIN);
+        if (Methods.DELETE.equals(exchange.getRequestMethod()))
+        {
+            if (geofences.remove(id) == null)
+            {
+                throw new ApiError(404, "no geofence " + id);
+            }
+            LOG.info("geofence {} deleted by {}", id, principal.name());
+            exchange.setStatusCode(204);
+            exchange.endExchange();
+            return;
+        }
+        final JsonNode feature = body(exchange);
+        GeofenceRules.polygon(feature);
+        final String fenceId = id != null ? id : UUID.randomUUID().toString().substring(0, 8);
+        if (id != null && !geofences.containsKey(id))
+        {
+            throw new ApiError(404, "no geofence " + id);
+        }
+        if ("keep-in".equals(feature.path("properties").path("kind").asText()))
+        {
+            for (final Map.Entry<String, String> entry : geofences.entrySet())
+            {
+                if (!entry.getKey().equals(fenceId) &&
+                    "keep-in".equals(parse(entry.getValue()).path("properties").path("kind").asText()))
+                {
+                    throw new ApiError(409, "there is a keep-in geofence already (" + entry.getKey() + "); change it instead");
+                }
+            }
+        }
+        final ObjectNode stored = ((ObjectNode)feature).deepCopy();
+        stored.put("id", fenceId);
+        if (!stored.path("properties").has("name"))
+        {
+            ((ObjectNode)stored.path("properties")).put("name", fenceId);
+        }
+        geofences.set(fenceId, stored.toString());
+        LOG.info("geofence {} {} by {}", fenceId, id == null ? "created" : "changed", principal.name());
+        send(exchange, id == null ? 201 : 200, stored);
+    }
+
+    // ---- tokens ----
+
+    private void tokens(final HttpServerExchange exchange, final Principal principal, final String name) throws IOException
+    {
+        require(principal, Role.ADMIN);
+        if (Methods.GET.equals(exchange.getRequestMethod()))
+        {
+            final ObjectNode result = CommandJson.JSON.createObjectNode();
+            final ArrayNode tokens = result.putArray("tokens");
+            access.list().forEach(token -> tokens.add(CommandJson.JSON.valueToTree(token)));
+            send(exchange, 200, result);
+        }
+        else if (Methods.POST.equals(exchange.getRequestMethod()))
+        {
+            final JsonNode body = body(exchange);
+            final Role role = Role.parse(body.path("role").asText(null));
+            if (role == null)
+            {
+                throw new ApiError(400, "role is viewer, operator or admin");
+            }
+            final String tokenName = body.path("name").asText(null);
+            final String secret = access.create(tokenName, role);
+            LOG.info("token '{}' ({}) created by {}", tokenName, role.wireName(), principal.name());
+            final ObjectNode result = CommandJson.JSON.createObjectNode();
+            result.put("name", tokenName);
+            result.put("role", role.wireName());
+            result.put("token", secret);
+            send(exchange, 201, result);
+        }
+        else
+        {
+            if (!access.delete(name))
+            {
+                throw new ApiError(404, "no token created through the API is named '" + name + "'");
+            }
+            LOG.info("token '{}' deleted by {}", name, principal.name());
+            exchange.setStatusCode(204);
+            exchange.endExchange();
+        }
+    }
+
+    // ---- helpers ----
+
+    private static JsonNode body(final HttpServerExchange exchange) throws IOException
+    {
+        final byte[] bytes;
+        try (InputStream in = exchange.getInputStream())
+        {
+            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+        }
+        if (bytes.length > MAX_BODY_BYTES)
+        {
+            throw new ApiError(413, "the body is larger than " + MAX_BODY_BYTES + " bytes");
+        }
+        final JsonNode body = parse(new String(bytes, StandardCharsets.UTF_8));
+        if (!body.isObject())
+        {
+            throw new ApiError(400, "the body is one JSON object");
+        }
+        return body;
+    }
+
+    private static JsonNode parse(final String text)
+    {
+        try
+        {
+            return CommandJson.JSON.readTree(text);
+        }
+        catch (final IOException ex)
+        {
+            throw new ApiError(400, "the body is not valid JSON: " + ex.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static double required(final JsonNode node, final String field, final double min, final double max)
+    {
+        if (!node.hasNonNull(field))
+        {
+            throw new ApiError(400, field + " is required");
+        }
+        return inRange(node.get(field), field, min, max);
+    }
+
+    private static double optional(final JsonNode node, final String field, final double min, final double max, final double dflt)
+    {
+        return node.hasNonNull(field) ? inRange(node.get(field), field, min, max) : dflt;
+    }
+
+    private static void putOptional(final ObjectNode out, final JsonNode node, final String field, final double min, final double max)
+    {
+        if (node.hasNonNull(field))
+        {
+            out.put(field, inRange(node.get(field), field, min, max));
+        }
+    }
+
+    private static double inRange(final JsonNode value, final String field, final double min, final double max)
+    {
+        final double number = value.isNumber() ? value.asDouble() : Double.NaN;
+        if (!(number >= min && number <= max))
+        {
+            throw new ApiError(400, field + " must be a number from " + trim(min) + " to " + trim(max) + ", not " + value);
+        }
+        return number;
+    }
+
+    private static String trim(final double value)
+    {
+        return value == Math.rint(value) ? Long.toString((long)value) : Double.toString(value);
+    }
+
+    private static long droneId(final String text)
+    {
+        try
+        {
+            final long id = Long.parseLong(text);
+            if (id > 0)
+            {
+                return id;
+            }
+        }
+        catch (final NumberFormatException ignored)
+        {
+            // Answered below.
+        }
+        throw new ApiError(400, "a drone id is a positive integer, not '" + text + "'");
+    }
+
+    private static String query(final HttpServerExchange exchange, final String name)
+    {
+        final Deque<String> values = exchange.getQueryParameters().get(name);
+        return values == null || values.isEmpty() || values.peekFirst().isEmpty() ? null : values.peekFirst();
+    }
+
+    private static double[] numbers(final String text, final int count, final String name, final String shape)
+    {
+        if (text == null)
+        {
+            return null;
+        }
+        final String[] parts = text.split(",");
+        if (parts.length != count)
+        {
+            throw new ApiError(400, name + " is " + shape);
+        }
+        final double[] values = new double[count];
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                values[i] = Double.parseDouble(parts[i].trim());
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new ApiError(400, name + " is " + shape);
+        }
+        return values;
+    }
+
+    private static int integer(final String text, final int dflt, final int min, final int max, final String name)
+    {
+        if (text == null)
+        {
+            return dflt;
+        }
+        try
+        {
+            final int value = Integer.parseInt(text.trim());
+            if (value >= min && value <= max)
+            {
+                return value;
+            }
+        }
+        catch (final NumberFormatException ignored)
+        {
+            // Answered below.
+        }
+        throw new ApiError(400, name + " must be an integer from " + min + " to " + max);
+    }
+
+    private static String sourceOf(final HttpServerExchange exchange)
+    {
+        return exchange.getSourceAddress() == null ? "unknown" : exchange.getSourceAddress().getAddress().getHostAddress();
+    }
+
+    private static long nowNanos()
+    {
+        final java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private static void send(final HttpServerExchange exchange, final int status, final Object body)
+    {
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        exchange.getResponseSender().send(body.toString());
+    }
+
+    /** Answers {@code error} as application/problem+json. */
+    public static void sendProblem(final HttpServerExchange exchange, final ApiError error)
+    {
+        final ObjectNode problem = CommandJson.JSON.createObjectNode();
+        problem.put("type", "about:blank");
+        problem.put("title", error.title());
+        problem.put("status", error.status);
+        problem.put("detail", error.getMessage());
+        if (error.code != null)
+        {
+            problem.put("code", error.code);
+        }
+        if (error.commandId != null)
+        {
+            problem.put("commandId", error.commandId);
+        }
+        exchange.setStatusCode(error.status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/problem+json");
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        exchange.getResponseSender().send(problem.toString());
+    }
+}

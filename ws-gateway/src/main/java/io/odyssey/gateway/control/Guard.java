@@ -1,0 +1,114 @@
+package io.odyssey.gateway.control;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.odyssey.runtime.Counter;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+
+/**
+ * Puts access control in front of a route: the Origin allow-list (browsers), then the bearer token — from the
+ * {@code Authorization} header, or for a WebSocket handshake from the {@code bearer.<token>} subprotocol (browsers
+ * cannot set headers there) — then the role the route needs. Refusals are problem+json 401/403 and counted; the
+ * token is never logged or echoed.
+ */
+public final class Guard
+{
+    public static final AttachmentKey<Principal> PRINCIPAL = AttachmentKey.create(Principal.class);
+    /** The subprotocol a WebSocket client offers beside its {@code bearer.} one; the gateway answers with it. */
+    public static final String SUBPROTOCOL = "odyssey.v1";
+    private static final String BEARER_PROTOCOL_PREFIX = "bearer.";
+    private static final HttpString SEC_WEBSOCKET_PROTOCOL = new HttpString("Sec-WebSocket-Protocol");
+
+    private final AccessControl access;
+    private final Counter unauthorised;
+    private final Counter forbidden;
+
+    public Guard(final AccessControl access, final Counter unauthorised, final Counter forbidden)
+    {
+        this.access = access;
+        this.unauthorised = unauthorised;
+        this.forbidden = forbidden;
+    }
+
+    /** {@code next}, for principals with at least {@code role}. */
+    public HttpHandler require(final Role role, final HttpHandler next)
+    {
+        return exchange ->
+        {
+            final Principal principal = check(exchange, role);
+            if (principal != null)
+            {
+                exchange.putAttachment(PRINCIPAL, principal);
+                next.handleRequest(exchange);
+            }
+        };
+    }
+
+    /**
+     * Checks the request; on refusal answers it.
+     *
+     * @return the principal, or null when the request was refused (and answered).
+     */
+    public Principal check(final HttpServerExchange exchange, final Role role)
+    {
+        final String origin = exchange.getRequestHeaders().getFirst(Headers.ORIGIN);
+        if (!access.originAllowed(origin))
+        {
+            forbidden.increment();
+            ControlApi.sendProblem(exchange, new ApiError(403, "ORIGIN",
+                "origin " + origin + " is not allowed (ODYSSEY_GATEWAY_ALLOWED_ORIGINS)", null));
+            return null;
+        }
+        final Principal principal = access.authenticate(token(exchange));
+        if (principal == null)
+        {
+            unauthorised.increment();
+            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer realm=\"odyssey\"");
+            ControlApi.sendProblem(exchange, new ApiError(401, "UNAUTHORISED",
+                "a valid bearer token is required (Authorization: Bearer <token>, or the WebSocket subprotocol " +
+                    "bearer.<token>)", null));
+            return null;
+        }
+        if (!principal.role().allows(role))
+        {
+            forbidden.increment();
+            ControlApi.sendProblem(exchange, new ApiError(403, "FORBIDDEN",
+                "'" + principal.name() + "' is a " + principal.role().wireName() + "; this needs " + role.wireName(), null));
+            return null;
+        }
+        return principal;
+    }
+
+    private static String token(final HttpServerExchange exchange)
+    {
+        final String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7))
+        {
+            return authorization.substring(7).trim();
+        }
+        for (final String header : exchange.getRequestHeaders().get(SEC_WEBSOCKET_PROTOCOL) == null ?
+            java.util.List.<String>of() : exchange.getRequestHeaders().get(SEC_WEBSOCKET_PROTOCOL))
+        {
+            for (final String protocol : header.split(","))
+            {
+                final String trimmed = protocol.trim();
+                if (trimmed.startsWith(BEARER_PROTOCOL_PREFIX))
+                {
+                    return trimmed.substring(BEARER_PROTOCOL_PREFIX.length());
+                }
+            }
+        }
+        return null;
+    }
+
+    static ObjectNode principalJson(final Principal principal)
+    {
+        final ObjectNode node = CommandJson.JSON.createObjectNode();
+        node.put("name", principal.name());
+        node.put("role", principal.role().wireName());
+        return node;
+    }
+}

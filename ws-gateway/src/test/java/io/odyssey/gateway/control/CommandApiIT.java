@@ -1,0 +1,440 @@
+package io.odyssey.gateway.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.odyssey.gateway.Gateway;
+import io.odyssey.gateway.GatewayConfig;
+import io.odyssey.grid.DroneState;
+import io.odyssey.grid.FleetGrid;
+import io.odyssey.grid.commands.CommandLedger;
+import io.odyssey.grid.commands.CommandRecord;
+import io.odyssey.grid.commands.CommandState;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The command API against a real grid member and a real gateway: access control (tokens, roles, Origin, the WebSocket
+ * subprotocol), validation, idempotency, geofence refusals, the ledger and {@code /ws/commands}, and the OpenAPI
+ * document against the routes the gateway really serves. Drones are written into the fleet map directly; delivery to
+ * drones is CommandControlSystemIT's business.
+ */
+class CommandApiIT
+{
+    private static final String CLUSTER = "command-api-it-" + UUID.randomUUID();
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final String VIEWER = "viewer-secret-0123456789";
+    private static final String OPERATOR = "operator-secret-0123456789";
+    private static final String ADMIN = "admin-secret-0123456789abc";
+    private static final String ALLOWED_ORIGIN = "https://ops.example.com";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static HazelcastInstance member;
+    private static IMap<Long, DroneState> fleet;
+    private static Gateway gateway;
+    private static CommandLedger ledger;
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", GRID_PORT, List.of("127.0.0.1:" + GRID_PORT), 1));
+        fleet = FleetGrid.fleetMap(member);
+        ledger = new CommandLedger(member);
+        for (long id = 1; id <= 5; id++)
+        {
+            fleet.set(id, state(id, id <= 3 ? "HOVERING" : "GROUNDED", 52.52 + id * 0.001, 13.405));
+        }
+        final GatewayConfig config = new GatewayConfig();
+        config.clusterName = CLUSTER;
+        config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);
+        config.port = 0;
+        config.tokens = List.of("wall:viewer:" + VIEWER, "ops:operator:" + OPERATOR, "root:admin:" + ADMIN);
+        config.allowedOrigins = List.of(ALLOWED_ORIGIN);
+        gateway = Gateway.launch(config);
+        // The gateway's fleet view fills from the continuous query.
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (gateway.fleetSize() < 5 && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        assertThat(gateway.fleetSize()).isEqualTo(5);
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (gateway != null)
+        {
+            gateway.close();
+        }
+        if (member != null)
+        {
+            member.shutdown();
+        }
+    }
+
+    @Test
+    void shouldRefuseRequestsWithoutAValidTokenAndRequestsAboveTheTokensRole() throws Exception
+    {
+        assertThat(get("/api/v1/drones", null).statusCode()).isEqualTo(401);
+        final HttpResponse<String> unknown = get("/api/v1/drones", "not-a-known-token-0000");
+        assertThat(unknown.statusCode()).isEqualTo(401);
+        assertThat(unknown.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        assertThat(unknown.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(get("/api/v1/history/fleet?at=2026-01-01T00:00:00Z", null).statusCode()).isEqualTo(401);
+
+        assertThat(get("/api/v1/drones", VIEWER).statusCode()).isEqualTo(200);
+        final HttpResponse<String> viewerCommand = post("/api/v1/commands", VIEWER, "{\"droneId\":1,\"type\":\"hold\"}");
+        assertThat(viewerCommand.statusCode()).isEqualTo(403);
+        assertThat(json(viewerCommand).get("detail").asText()).contains("viewer").contains("operator");
+
+        final String fence = "{\"type\":\"Feature\",\"properties\":{\"name\":\"x\",\"kind\":\"keep-out\"}," +
+            "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[0,1],[1,1],[0,0]]]}}";
+        assertThat(post("/api/v1/geofences", OPERATOR, fence).statusCode()).isEqualTo(403);
+        assertThat(get("/api/v1/tokens", OPERATOR).statusCode()).isEqualTo(403);
+        assertThat(get("/api/v1/tokens", ADMIN).statusCode()).isEqualTo(200);
+        assertThat(json(get("/api/v1/whoami", OPERATOR))).isEqualTo(JSON.readTree("{\"name\":\"ops\",\"role\":\"operator\"}"));
+        // Never the secret in a listing.
+        assertThat(get("/api/v1/tokens", ADMIN).body()).doesNotContain(OPERATOR).contains("\"ops\"");
+    }
+
+    @Test
+    void shouldLetAnAdminCreateATokenThatWorksAtOnceAndDeleteIt() throws Exception
+    {
+        final HttpResponse<String> created = post("/api/v1/tokens", ADMIN, "{\"name\":\"ci-bot\",\"role\":\"operator\"}");
+        assertThat(created.statusCode()).isEqualTo(201);
+        final String secret = json(created).get("token").asText();
+        assertThat(json(get("/api/v1/whoami", secret)).get("role").asText()).isEqualTo("operator");
+
+        assertThat(send("DELETE", "/api/v1/tokens/ci-bot", ADMIN, null).statusCode()).isEqualTo(204);
+        assertThat(get("/api/v1/whoami", secret).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void shouldRefuseABrowserOriginNotOnTheAllowList() throws Exception
+    {
+        final HttpResponse<String> bad = HTTP.send(request("/api/v1/drones", VIEWER).header("Origin", "https://evil.example")
+            .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(403);
+        assertThat(json(bad).get("code").asText()).isEqualTo("ORIGIN");
+        final HttpResponse<String> good = HTTP.send(request("/api/v1/drones", VIEWER).header("Origin", ALLOWED_ORIGIN)
+            .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(good.statusCode()).isEqualTo(200);
+
+        assertThatThrownBy(() -> webSocket("/ws/fleet", VIEWER, "https://evil.example"))
+            .satisfies(ex -> assertThat(handshakeStatus(ex)).isEqualTo(403));
+    }
+
+    @Test
+    void shouldTakeTheWebSocketTokenFromTheSubprotocolAndAnswerWithOdysseyV1() throws Exception
+    {
+        assertThatThrownBy(() -> webSocket("/ws/commands", null, null))
+            .satisfies(ex -> assertThat(handshakeStatus(ex)).isEqualTo(401));
+
+        try (Socket socket = webSocket("/ws/commands", VIEWER, ALLOWED_ORIGIN))
+        {
+            assertThat(socket.socket.getSubprotocol()).isEqualTo("odyssey.v1");
+            assertThat(socket.next().get("type").asText()).isEqualTo("commands");
+
+            final HttpResponse<String> issued = post("/api/v1/commands", OPERATOR, "{\"droneId\":2,\"type\":\"hold\"}");
+            assertThat(issued.statusCode()).isEqualTo(202);
+            final String id = json(issued).get("id").asText();
+            JsonNode pushed;
+            do
+            {
+                pushed = socket.next();
+            }
+            while (!id.equals(pushed.path("command").path("id").asText()));
+            assertThat(pushed.get("type").asText()).isEqualTo("command");
+            assertThat(pushed.get("command").get("state").asText()).isEqualTo("issued");
+            assertThat(pushed.get("command").get("issuedBy").asText()).isEqualTo("ops");
+        }
+    }
+
+    @Test
+    void shouldRefuseInvalidCommandsWithTheReason() throws Exception
+    {
+        final HttpResponse<String> badLat = post("/api/v1/commands", OPERATOR, "{\"droneId\":1,\"type\":\"goto\",\"lat\":91,\"lon\":13}");
+        assertThat(badLat.statusCode()).isEqualTo(400);
+        assertThat(json(badLat).get("detail").asText()).contains("lat");
+        assertThat(post("/api/v1/commands", OPERATOR, "{\"droneId\":1,\"type\":\"fly-to-the-moon\"}").statusCode()).isEqualTo(400);
+        assertThat(post("/api/v1/commands", OPERATOR, "{\"droneId\":1,\"type\":\"mission\",\"waypoints\":[]}").statusCode()).isEqualTo(400);
+        assertThat(post("/api/v1/commands", OPERATOR, "{\"droneId\":1,\"type\":\"set-speed\",\"speed\":500}").statusCode()).isEqualTo(400);
+        assertThat(post("/api/v1/commands", OPERATOR, "not json").statusCode()).isEqualTo(400);
+
+        final HttpResponse<String> unknownDrone = post("/api/v1/commands", OPERATOR, "{\"droneId\":999,\"type\":\"land\"}");
+        assertThat(unknownDrone.statusCode()).isEqualTo(404);
+        assertThat(json(unknownDrone).get("code").asText()).isEqualTo("UNKNOWN_DRONE");
+        assertThat(get("/api/v1/drones/999", VIEWER).statusCode()).isEqualTo(404);
+        assertThat(get("/api/v1/commands/12345", VIEWER).statusCode()).isEqualTo(404);
+        assertThat(send("DELETE", "/api/v1/drones", ADMIN, null).statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void shouldReturnTheSameCommandForTheSameIdempotencyKey() throws Exception
+    {
+        final String body = "{\"droneId\":3,\"type\":\"goto\",\"lat\":52.53,\"lon\":13.41,\"alt\":60,\"idempotencyKey\":\"retry-1\"}";
+        final HttpResponse<String> first = post("/api/v1/commands", OPERATOR, body);
+        final HttpResponse<String> second = post("/api/v1/commands", OPERATOR, body);
+
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(second.statusCode()).isEqualTo(200);
+        assertThat(json(second).get("id").asText()).isEqualTo(json(first).get("id").asText());
+        assertThat(ledger.list(3, null, false, 100)).filteredOn(c -> "retry-1".equals(c.idempotencyKey())).hasSize(1);
+
+        // The header form, for clients that keep the body as it was.
+        final HttpResponse<String> viaHeader = HTTP.send(request("/api/v1/commands", OPERATOR)
+            .header("Idempotency-Key", "retry-2").POST(HttpRequest.BodyPublishers.ofString("{\"droneId\":3,\"type\":\"hold\"}"))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        final HttpResponse<String> viaHeaderAgain = HTTP.send(request("/api/v1/commands", OPERATOR)
+            .header("Idempotency-Key", "retry-2").POST(HttpRequest.BodyPublishers.ofString("{\"droneId\":3,\"type\":\"hold\"}"))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(json(viaHeaderAgain).get("id")).isEqualTo(json(viaHeader).get("id"));
+    }
+
+    @Test
+    void shouldRefuseAPathThroughAKeepOutGeofenceAndStillRecordTheRefusal() throws Exception
+    {
+        // A keep-out box north of the drones; drone 4 sits at 52.524 and is asked to fly through it to 52.54.
+        final String fence = "{\"type\":\"Feature\",\"properties\":{\"name\":\"stadium\",\"kind\":\"keep-out\"}," +
+            "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[13.40,52.53],[13.41,52.53],[13.41,52.535],[13.40,52.535],[13.40,52.53]]]}}";
+        final HttpResponse<String> created = post("/api/v1/geofences", ADMIN, fence);
+        assertThat(created.statusCode()).isEqualTo(201);
+        final String fenceId = json(created).get("id").asText();
+        try
+        {
+            final HttpResponse<String> refused = post("/api/v1/commands", OPERATOR,
+                "{\"droneId\":4,\"type\":\"goto\",\"lat\":52.54,\"lon\":13.405}");
+            assertThat(refused.statusCode()).isEqualTo(422);
+            final JsonNode problem = json(refused);
+            assertThat(problem.get("code").asText()).isEqualTo("GEOFENCE");
+            assertThat(problem.get("detail").asText()).contains("stadium");
+            final CommandRecord recorded = ledger.get(Long.parseLong(problem.get("commandId").asText()));
+            assertThat(recorded.state()).isEqualTo(CommandState.REJECTED);
+            assertThat(recorded.issuedBy()).isEqualTo("ops");
+            assertThat(recorded.reason()).contains("stadium");
+
+            // Around it is fine, and so is a mission whose legs avoid it.
+            assertThat(post("/api/v1/commands", OPERATOR, "{\"droneId\":4,\"type\":\"mission\",\"waypoints\":[" +
+                "{\"lat\":52.524,\"lon\":13.42},{\"lat\":52.54,\"lon\":13.42}]}").statusCode()).isEqualTo(202);
+            assertThat(json(get("/api/v1/geofences", VIEWER)).get("features")).hasSize(1);
+        }
+        finally
+        {
+            assertThat(send("DELETE", "/api/v1/geofences/" + fenceId, ADMIN, null).statusCode()).isEqualTo(204);
+        }
+    }
+
+    @Test
+    void shouldSendToASelectionAndReportWhoWasRefused() throws Exception
+    {
+        final HttpResponse<String> response = post("/api/v1/commands", OPERATOR,
+            "{\"droneIds\":[1,2,999],\"type\":\"return-to-home\"}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        final JsonNode batch = json(response);
+        assertThat(batch.get("commands")).hasSize(2);
+        assertThat(batch.get("refused")).hasSize(1);
+        assertThat(batch.get("refused").get(0).get("droneId").asLong()).isEqualTo(999);
+
+        final JsonNode grounded = json(post("/api/v1/commands", OPERATOR,
+            "{\"selection\":{\"status\":\"GROUNDED\"},\"type\":\"takeoff\",\"alt\":40}"));
+        assertThat(grounded.get("commands")).extracting(c -> c.get("droneId").asLong()).containsExactlyInAnyOrder(4L, 5L);
+        assertThat(grounded.get("commands").get(0).get("params").get("alt").asDouble()).isEqualTo(40.0);
+    }
+
+    @Test
+    void shouldCancelAnUndeliveredCommandThroughACancelCommand() throws Exception
+    {
+        final String id = json(post("/api/v1/commands", OPERATOR, "{\"droneId\":5,\"type\":\"land\"}")).get("id").asText();
+        final HttpResponse<String> cancel = post("/api/v1/commands/" + id + "/cancel", OPERATOR, "");
+        assertThat(cancel.statusCode()).isEqualTo(202);
+        final JsonNode cancelCommand = json(cancel);
+        assertThat(cancelCommand.get("type").asText()).isEqualTo("cancel");
+        assertThat(cancelCommand.get("params").get("targetCommandId").asText()).isEqualTo(id);
+        assertThat(json(get("/api/v1/commands?droneId=5&active=true", VIEWER)).get("commands"))
+            .extracting(c -> c.get("id").asText()).contains(id, cancelCommand.get("id").asText());
+    }
+
+    @Test
+    void shouldServeTheOpenApiDocumentAndImplementEveryOperationInIt() throws Exception
+    {
+        final HttpResponse<String> served = get("/api/openapi.yaml", null);
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(served.body()).isEqualTo(Files.readString(Path.of("..", "docs", "api", "openapi.yaml")));
+
+        final Map<String, Object> document = new Yaml().load(served.body());
+        @SuppressWarnings("unchecked")
+        final Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>)document.get("paths");
+        assertThat(paths).isNotEmpty();
+        final List<String> methods = List.of("get", "post", "put", "delete", "patch");
+        for (final Map.Entry<String, Map<String, Object>> path : paths.entrySet())
+        {
+            final String concrete = path.getKey().replace("{droneId}", "1").replace("{commandId}", "1")
+                .replace("{geofenceId}", "none").replace("{name}", "none");
+            for (final String method : methods)
+            {
+                final HttpResponse<String> response = send(method.toUpperCase(), concrete, ADMIN,
+                    "post".equals(method) || "put".equals(method) ? "{}" : null);
+                if (path.getValue().containsKey(method))
+                {
+                    // Documented: served (whatever the answer to these dummy parameters, it is not "no such route").
+                    assertThat(response.statusCode()).as(method + " " + concrete).isNotEqualTo(405);
+                    if (response.statusCode() == 404)
+                    {
+                        assertThat(response.body()).as(method + " " + concrete).doesNotContain("no such resource");
+                    }
+                    @SuppressWarnings("unchecked")
+                    final Map<String, Object> responses = (Map<String, Object>)((Map<String, Object>)path.getValue()
+                        .get(method)).get("responses");
+                    assertThat(responses).as("documented answers of " + method + " " + path.getKey())
+                        .containsKey(String.valueOf(response.statusCode()));
+                }
+                else
+                {
+                    assertThat(response.statusCode()).as("undocumented " + method + " " + concrete).isEqualTo(405);
+                }
+            }
+        }
+        // And nothing served under /api/v1 that the document leaves out.
+        for (final String undocumented : List.of("/api/v1/drones/1/commands", "/api/v1/commands/1/retry", "/api/v1/fleet"))
+        {
+            assertThat(get(undocumented, ADMIN).statusCode()).as(undocumented).isEqualTo(404);
+        }
+    }
+
+    // ---- helpers ----
+
+    static DroneState state(final long id, final String status, final double latitude, final double longitude)
+    {
+        final long sent = System.currentTimeMillis() * 1_000_000L;
+        return new DroneState(id, 1, sent, sent + 1, sent + 2, latitude, longitude, "GROUNDED".equals(status) ? 0f : 50f,
+            90f, 0f, 0f, 80f, status, 8, "test-ingest");
+    }
+
+    private static HttpRequest.Builder request(final String path, final String token)
+    {
+        final HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
+            .timeout(Duration.ofSeconds(10));
+        if (token != null)
+        {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        return builder;
+    }
+
+    static HttpResponse<String> get(final String path, final String token) throws Exception
+    {
+        return HTTP.send(request(path, token).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> post(final String path, final String token, final String body) throws Exception
+    {
+        return send("POST", path, token, body);
+    }
+
+    static HttpResponse<String> send(final String method, final String path, final String token, final String body)
+        throws Exception
+    {
+        return HTTP.send(request(path, token).header("Content-Type", "application/json")
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+            .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode json(final HttpResponse<String> response) throws Exception
+    {
+        return JSON.readTree(response.body());
+    }
+
+    /** The HTTP status of a refused WebSocket handshake. */
+    private static int handshakeStatus(final Throwable ex)
+    {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause())
+        {
+            if (cause instanceof WebSocketHandshakeException refused)
+            {
+                return refused.getResponse().statusCode();
+            }
+        }
+        throw new AssertionError("not a refused handshake", ex);
+    }
+
+    private static Socket webSocket(final String path, final String token, final String origin) throws Exception
+    {
+        final Socket listener = new Socket();
+        final WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (origin != null)
+        {
+            builder.header("Origin", origin);
+        }
+        if (token != null)
+        {
+            builder.subprotocols("odyssey.v1", "bearer." + token);
+        }
+        try
+        {
+            listener.socket = builder.buildAsync(URI.create("ws://127.0.0.1:" + gateway.port() + path), listener)
+                .get(10, TimeUnit.SECONDS);
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            throw new CompletionException(ex.getCause());
+        }
+        return listener;
+    }
+
+    /** A WebSocket client that queues the JSON messages it receives. */
+    private static final class Socket implements WebSocket.Listener, AutoCloseable
+    {
+        private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        private final StringBuilder partial = new StringBuilder();
+        private WebSocket socket;
+
+        public java.util.concurrent.CompletionStage<?> onText(final WebSocket webSocket, final CharSequence data, final boolean last)
+        {
+            partial.append(data);
+            if (last)
+            {
+                messages.add(partial.toString());
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        JsonNode next() throws Exception
+        {
+            final String message = messages.poll(10, TimeUnit.SECONDS);
+            assertThat(message).as("a message within 10 s").isNotNull();
+            return JSON.readTree(message.getBytes(StandardCharsets.UTF_8));
+        }
+
+        public void close()
+        {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+        }
+    }
+}
