@@ -133,7 +133,7 @@ class EdgeIngestIT
         return Stream.of(
             bad("unknown schema id", RejectReason.UNKNOWN_SCHEMA, 0, b -> b.putShort(4, (short)4242)),
             bad("unknown template id", RejectReason.UNKNOWN_TEMPLATE, 0, b -> b.putShort(2, (short)99)),
-            bad("newer schema version", RejectReason.UNSUPPORTED_VERSION, 0, b -> b.putShort(6, (short)3)),
+            bad("newer schema version", RejectReason.UNSUPPORTED_VERSION, 0, b -> b.putShort(6, (short)4)),
             bad("header only", RejectReason.TRUNCATED, TelemetryEncoder.BLOCK_LENGTH, b -> { }),
             bad("shorter than a header", RejectReason.TRUNCATED, TelemetryEncoder.BLOCK_LENGTH + 3, b -> { }),
             bad("header claims more than was sent", RejectReason.TRUNCATED, 10, b -> { }),

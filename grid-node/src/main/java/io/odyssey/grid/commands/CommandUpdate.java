@@ -121,7 +121,7 @@ public final class CommandUpdate implements EntryProcessor<Long, CommandRecord, 
     }
 
     /** The rule itself, without the map: the new record, or null/{@code current} when nothing changes. */
-    CommandRecord apply(final CommandRecord current)
+    public CommandRecord apply(final CommandRecord current)
     {
         final CommandState state = current.state();
         switch (kind)
