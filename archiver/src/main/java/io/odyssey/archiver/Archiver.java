@@ -40,6 +40,9 @@ public final class Archiver implements AutoCloseable
     private final SingleChronicleQueue alertQueue;
     private final JournalArchiver archiver;
     private final JournalArchiver alertArchiver;
+    private final SingleChronicleQueue commandQueue;
+    private final JournalArchiver commandArchiver;
+    private final Thread commandThread;
     private final Thread thread;
     private final Thread alertThread;
     private final StatusServer status;
@@ -58,8 +61,14 @@ public final class Archiver implements AutoCloseable
         final Thread alertThread,
         final StatusServer status,
         final ArchiverMetrics metrics,
-        final String jdbcUrl)
+        final String jdbcUrl,
+        final SingleChronicleQueue commandQueue,
+        final JournalArchiver commandArchiver,
+        final Thread commandThread)
     {
+        this.commandQueue = commandQueue;
+        this.commandArchiver = commandArchiver;
+        this.commandThread = commandThread;
         this.config = config;
         this.embedded = embedded;
         this.queue = queue;
@@ -80,6 +89,7 @@ public final class Archiver implements AutoCloseable
         EmbeddedDatabase embedded = null;
         SingleChronicleQueue queue = null;
         SingleChronicleQueue alertQueue = null;
+        SingleChronicleQueue commandQueue = null;
         StatusServer status = null;
         try
         {
@@ -96,6 +106,10 @@ public final class Archiver implements AutoCloseable
             Files.createDirectories(alertsDir);
             alertQueue = SingleChronicleQueueBuilder.single(alertsDir.toFile()).rollCycle(RollCycles.FAST_HOURLY).build();
 
+            final Path commandsDir = config.journalRoot().resolve(JournalLayout.COMMANDS);
+            Files.createDirectories(commandsDir);
+            commandQueue = SingleChronicleQueueBuilder.single(commandsDir.toFile()).rollCycle(RollCycles.FAST_HOURLY).build();
+
             final Migrations migrations = new Migrations(config.retentionDays);
             // The schema first (once per process), so a failed migration leaves no connection behind.
             final JournalArchiver.ConnectionFactory connections = () ->
@@ -107,6 +121,10 @@ public final class Archiver implements AutoCloseable
                 new TelemetryTable(metrics.rows), metrics);
             final JournalArchiver alertArchiver = new JournalArchiver(config, connections, alertQueue,
                 new AlertEventsTable(config.name, metrics.alertEvents), metrics);
+            final JournalArchiver commandArchiver = new JournalArchiver(config, connections, commandQueue,
+                new CommandTransitionsTable(config.name, metrics.commandTransitions), metrics);
+            metrics.metrics.gauge("odyssey_archiver_commands_lag_entries",
+                "Command journal entries not yet in the database", commandArchiver::lagEntries);
 
             metrics.metrics.gauge("odyssey_archiver_lag_entries", "Journal entries not yet in the database",
                 archiver::lagEntries);
@@ -119,7 +137,8 @@ public final class Archiver implements AutoCloseable
             final Map<String, HealthCheck> checks = new LinkedHashMap<>();
             checks.put("database", () ->
             {
-                final JournalArchiver down = !archiver.connected() ? archiver : !alertArchiver.connected() ? alertArchiver : null;
+                final JournalArchiver down = !archiver.connected() ? archiver : !alertArchiver.connected() ? alertArchiver :
+                    !commandArchiver.connected() ? commandArchiver : null;
                 return down == null ? HealthCheck.Result.up(JdbcUrls.redacted(url)) : HealthCheck.Result.down(JdbcUrls.redacted(url) + ": " +
                     (down.lastError() == null ? "connecting" : down.lastError()));
             });
@@ -133,14 +152,16 @@ public final class Archiver implements AutoCloseable
             thread.start();
             final Thread alertThread = new Thread(alertArchiver, "archiver-" + config.name + "-alerts");
             alertThread.start();
+            final Thread commandThread = new Thread(commandArchiver, "archiver-" + config.name + "-commands");
+            commandThread.start();
             status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics, checks);
             LOG.info("archiver '{}' tailing {} into {}", config.name, telemetryDir, JdbcUrls.redacted(url));
             return new Archiver(config, embedded, queue, alertQueue, archiver, alertArchiver, thread, alertThread, status,
-                metrics, url);
+                metrics, url, commandQueue, commandArchiver, commandThread);
         }
         catch (final Exception | Error ex)
         {
-            CloseHelper.quietCloseAll(status, queue, alertQueue, embedded);
+            CloseHelper.quietCloseAll(status, queue, alertQueue, commandQueue, embedded);
             throw ex;
         }
     }
@@ -163,6 +184,12 @@ public final class Archiver implements AutoCloseable
     public long rowsArchived()
     {
         return metrics.rows.get();
+    }
+
+    /** Command-ledger transitions committed so far by this process. */
+    public long commandTransitionsArchived()
+    {
+        return metrics.commandTransitions.get();
     }
 
     /** Alert raises and clears committed so far by this process. */
@@ -211,7 +238,8 @@ public final class Archiver implements AutoCloseable
         CloseHelper.quietClose(status);
         archiver.stop();
         alertArchiver.stop();
-        for (final Thread worker : new Thread[]{thread, alertThread})
+        commandArchiver.stop();
+        for (final Thread worker : new Thread[]{thread, alertThread, commandThread})
         {
             worker.join(STOP_TIMEOUT_MS);
             if (worker.isAlive())
@@ -221,6 +249,7 @@ public final class Archiver implements AutoCloseable
         }
         CloseHelper.quietClose(queue);
         CloseHelper.quietClose(alertQueue);
+        CloseHelper.quietClose(commandQueue);
         CloseHelper.quietClose(embedded);
     }
 }

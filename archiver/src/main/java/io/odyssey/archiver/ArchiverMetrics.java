@@ -11,6 +11,8 @@ final class ArchiverMetrics
     final Counter rows = metrics.counter("odyssey_archiver_rows_total", "Telemetry rows committed to the database");
     final Counter alertEvents = metrics.counter(
         "odyssey_archiver_alert_events_total", "Alert raises and clears committed to the database");
+    final Counter commandTransitions = metrics.counter(
+        "odyssey_archiver_command_transitions_total", "Command-ledger transitions committed to the database");
     final Counter batches = metrics.counter("odyssey_archiver_batches_total", "Transactions committed (rows + journal position)");
     final Counter dbFailures = metrics.counter(
         "odyssey_archiver_db_failures_total", "Failed connection attempts or transactions (retried with back-off)");

@@ -3,7 +3,11 @@ package io.odyssey.archiver;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.alerts.AlertType;
+import io.odyssey.grid.commands.CommandRecord;
+import io.odyssey.grid.commands.CommandState;
+import io.odyssey.grid.commands.CommandUpdate;
 import io.odyssey.journal.AlertJournal;
+import io.odyssey.journal.CommandJournal;
 import io.odyssey.journal.JournalLayout;
 import io.odyssey.journal.JournalRetention;
 import io.odyssey.journal.TelemetryJournal;
@@ -212,6 +216,37 @@ class ArchiverIT
         assertThat(queryLong("SELECT raised_by FROM alerts WHERE alert_type = 'LOW_BATTERY'")).isEqualTo(100);
         assertThat(queryLong("SELECT count(*) FROM alert_events WHERE alert_type = 'GEOFENCE_BREACH' AND value IS NULL " +
             "AND source = 'archiver-it'")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldArchiveCommandTransitionsOnceEvenWhenJournaledTwiceAndAnswerTheAudit() throws Exception
+    {
+        final long t0 = System.currentTimeMillis() * 1_000_000L;
+        CommandRecord command = CommandRecord.issued(9001, 12, "goto", "{\"lat\":52.5,\"lon\":13.4}", "k-1", "ops",
+            "10.0.0.7", t0, t0 + 300_000_000_000L);
+        command = CommandUpdate.sent("ingest-1", t0 + 1_000_000L).apply(command);
+        command = CommandUpdate.progress(CommandState.ACCEPTED, t0 + 4_000_000L, 0f, -1, 52.5, 13.4, 60f).apply(command);
+        try (CommandJournal journal = new CommandJournal(journalRoot, RollCycles.FAST_HOURLY))
+        {
+            journal.append(command, 0, "ingest-1");
+            // A node that died between its append and noting it in the ledger: the next one journals them again.
+            journal.append(command, 1, "ingest-2");
+            command = CommandUpdate.doneReported(t0 + 9_000_000_000L, 52.5, 13.4, 60f).apply(command);
+            command = CommandUpdate.moveTo(CommandState.COMPLETED, t0 + 9_500_000_000L, null).apply(command);
+            journal.append(command, 3, "ingest-2");
+            try (Archiver archiver = Archiver.launch(config()))
+            {
+                await().atMost(60, TimeUnit.SECONDS).until(() -> archiver.commandTransitionsArchived() +
+                    archiver.duplicatesSkipped() >= 7);
+            }
+        }
+        assertThat(queryLong("SELECT count(*) FROM command_transitions WHERE command_id = 9001")).isEqualTo(5);
+        assertThat(queryLong("SELECT count(*) FROM commands WHERE command_id = 9001 AND state = 'completed' " +
+            "AND issued_by = 'ops' AND issued_from = '10.0.0.7' AND params->>'lat' = '52.5'")).isEqualTo(1);
+        assertThat(queryLong("SELECT extract(milliseconds FROM time_to_ack)::bigint FROM command_audit WHERE command_id = 9001"))
+            .isEqualTo(4);
+        assertThat(queryLong("SELECT (extract(epoch FROM time_to_effect) * 1000)::bigint FROM command_audit " +
+            "WHERE command_id = 9001")).isEqualTo(9_500);
     }
 
     @Test
