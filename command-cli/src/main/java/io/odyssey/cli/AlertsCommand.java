@@ -7,16 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
-import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /** {@code odyssey-cli alerts}: the fleet's active alerts, and a live tail of raises and clears. */
 @Command(name = "alerts", mixinStandardHelpOptions = true,
@@ -64,33 +56,15 @@ final class AlertsCommand
 
         public Integer call() throws Exception
         {
-            final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
-            final CompletableFuture<String> closed = new CompletableFuture<>();
-            final WebSocket socket;
-            try
-            {
-                socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(3))
-                    .buildAsync(URI.create(server.base().replaceFirst("^http", "ws") + "/ws/alerts"), new Listener(messages, closed))
-                    .get(10, TimeUnit.SECONDS);
-            }
-            catch (final java.util.concurrent.ExecutionException ex)
-            {
-                throw new OdysseyCli.Unreachable(server.server + " did not accept the alert stream (" +
-                    ex.getCause().getClass().getSimpleName() + ")");
-            }
             final PrintWriter out = server.out();
             long events = 0;
-            try
+            try (GatewayFeed feed = GatewayFeed.open(server, "/ws/alerts"))
             {
                 while (count == 0 || events < count)
                 {
-                    final String text = messages.poll(200, TimeUnit.MILLISECONDS);
+                    final String text = feed.nextText(200);
                     if (text == null)
                     {
-                        if (closed.isDone())
-                        {
-                            throw new OdysseyCli.Unreachable("the gateway closed the alert stream: " + closed.get());
-                        }
                         continue;
                     }
                     if (server.json)
@@ -122,10 +96,6 @@ final class AlertsCommand
                     }
                 }
             }
-            finally
-            {
-                socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
-            }
             return 0;
         }
     }
@@ -138,41 +108,5 @@ final class AlertsCommand
         final String value = alert.path("value").isNull() ? "" : " (" + alert.path("value").asDouble() + ")";
         return String.format(Locale.ROOT, "%s  %-8s %-19s %s%s  [%s]", alert.path("raisedAt").asText(), what,
             alert.path("alertType").asText(), drones, value, alert.path("node").asText());
-    }
-
-    private static final class Listener implements WebSocket.Listener
-    {
-        private final LinkedBlockingQueue<String> messages;
-        private final CompletableFuture<String> closed;
-        private final StringBuilder partial = new StringBuilder();
-
-        Listener(final LinkedBlockingQueue<String> messages, final CompletableFuture<String> closed)
-        {
-            this.messages = messages;
-            this.closed = closed;
-        }
-
-        public CompletionStage<?> onText(final WebSocket webSocket, final CharSequence data, final boolean last)
-        {
-            partial.append(data);
-            if (last)
-            {
-                messages.add(partial.toString());
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        public CompletionStage<?> onClose(final WebSocket webSocket, final int statusCode, final String reason)
-        {
-            closed.complete(statusCode + " " + reason);
-            return null;
-        }
-
-        public void onError(final WebSocket webSocket, final Throwable error)
-        {
-            closed.complete(error.toString());
-        }
     }
 }

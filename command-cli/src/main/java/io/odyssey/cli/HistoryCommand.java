@@ -8,9 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,11 +94,6 @@ final class HistoryCommand
         };
     }
 
-    static String encode(final String value)
-    {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
     @Command(name = "track", mixinStandardHelpOptions = true,
         description = "A drone's track: distance flown, max altitude, battery used; or the track itself as GeoJSON, GPX or CSV.")
     static final class Track implements Callable<Integer>
@@ -126,7 +119,7 @@ final class HistoryCommand
         {
             final String exportFormat = format == null ? "geojson" : format.toLowerCase(Locale.ROOT);
             final HttpResponse<String> response = common.get("/api/v1/history/drones/" + droneId + "/track?" +
-                window.query(Instant.now()) + "&maxPoints=" + maxPoints + "&format=" + encode(exportFormat));
+                window.query(Instant.now()) + "&maxPoints=" + maxPoints + "&format=" + GatewayOptions.encode(exportFormat));
             if (format != null || common.json)
             {
                 if (file != null)

@@ -3,22 +3,53 @@ package io.odyssey.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.time.Clock;
+import java.util.Map;
+
 /**
- * {@code odyssey-cli}: the command line of a running Odyssey. Exit codes: 0 ok, 2 usage, 3 a server could not be
- * reached or could not answer, 4 the server refused the request (it says why).
+ * {@code odyssey-cli}: the command line of a running Odyssey. Exit codes: 0 ok, 2 usage (including a bad mission
+ * file), 3 a server could not be reached or could not answer (5xx), 4 the server refused the request (4xx: it says
+ * why), 5 a command waited for with {@code --wait} ended other than {@code completed} (failed, rejected, expired,
+ * cancelled, or still open at {@code --timeout}).
+ * <p>
+ * Requests carry the access token from {@code ODYSSEY_TOKEN} or {@code --token-file} ({@link GatewayOptions}).
  */
 @Command(
     name = "odyssey-cli",
     mixinStandardHelpOptions = true,
     version = "odyssey-cli 0.1.0",
-    description = "Command line for a running Odyssey fleet.",
-    subcommands = {LatencyCommand.class, HistoryCommand.class, AlertsCommand.class, CommandLine.HelpCommand.class,
+    description = {"Command line for a running Odyssey fleet.",
+        "Requests carry the access token from the environment variable ODYSSEY_TOKEN (or --token-file FILE)."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:ok",
+        "2:usage: a bad option or argument, or a mission file that cannot be read",
+        "3:the gateway could not be reached, or could not answer (5xx)",
+        "4:the gateway refused the request (4xx: 401 no or unknown token, 403 role too low, 404, 409, 422, ...)",
+        "5:--wait: a command ended failed, rejected, expired or cancelled, or was still open at --timeout"},
+    subcommands = {DronesCommand.class, Orders.Takeoff.class, Orders.Goto.class, Orders.Mission.class,
+        Orders.Hold.class, Orders.Resume.class, Orders.ReturnHome.class, Orders.Land.class, Orders.Stop.class,
+        Orders.SetSpeed.class, CommandsCommand.class, FleetWatchCommand.class, TokensCommand.class, WhoamiCommand.class,
+        AlertsCommand.class, HistoryCommand.class, LatencyCommand.class, CommandLine.HelpCommand.class,
         picocli.AutoComplete.GenerateCompletion.class})
 public final class OdysseyCli
 {
     public static final int EXIT_UNREACHABLE = 3;
     /** The server refused the request (4xx) and said why. */
     public static final int EXIT_REFUSED = 4;
+    /** A command waited for ({@code --wait}) did not end {@code completed}. */
+    public static final int EXIT_NOT_COMPLETED = 5;
+
+    /** Where the access token is read from ({@link GatewayOptions#TOKEN_ENV}); a map, so tests can give one. */
+    final Map<String, String> environment;
+    /** The time the commands read (ages, --wait deadlines). */
+    final Clock clock;
+
+    OdysseyCli(final Map<String, String> environment, final Clock clock)
+    {
+        this.environment = environment;
+        this.clock = clock;
+    }
 
     public static void main(final String[] args)
     {
@@ -27,12 +58,17 @@ public final class OdysseyCli
 
     public static CommandLine commandLine()
     {
-        return new CommandLine(new OdysseyCli())
+        return commandLine(System.getenv(), Clock.systemUTC());
+    }
+
+    static CommandLine commandLine(final Map<String, String> environment, final Clock clock)
+    {
+        return new CommandLine(new OdysseyCli(environment, clock))
             .setExecutionExceptionHandler((ex, command, parsed) ->
             {
                 // One line a person can act on, not a stack trace: what failed and why.
                 command.getErr().println("odyssey-cli: " + ex.getMessage());
-                if (ex instanceof IllegalArgumentException)
+                if (ex instanceof IllegalArgumentException || ex instanceof CommandLine.ParameterException)
                 {
                     command.getErr().println("see: odyssey-cli " + command.getCommandSpec().qualifiedName(" ")
                         .replaceFirst("^odyssey-cli ?", "") + " --help");

@@ -1,0 +1,253 @@
+package io.odyssey.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.odyssey.cli.Contract.command;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class OrderCommandTest
+{
+    private static final String COMMANDS = "/api/v1/commands";
+
+    private final FakeGateway gateway = new FakeGateway();
+
+    @AfterEach
+    void stop()
+    {
+        gateway.close();
+    }
+
+    @Test
+    void shouldSendGotoForOneDroneInTheSingleFormAndPrintTheCreatedCommand()
+    {
+        gateway.answer("POST", COMMANDS, 202, command("714262388312064000", 7, "goto", null, "issued").toString());
+
+        final Cli.Result result = Cli.run("goto", "7", "52.52", "-13.4", "--alt", "60", "--speed", "8",
+            "--server", gateway.url());
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        final JsonNode body = gateway.last("POST", COMMANDS).json();
+        assertThat(body.toString()).isEqualTo(
+            "{\"droneId\":7,\"type\":\"goto\",\"lat\":52.52,\"lon\":-13.4,\"alt\":60.0,\"speed\":8.0}");
+        assertThat(result.out()).containsPattern("id\\s+drone\\s+type\\s+state")
+            .containsPattern("714262388312064000\\s+7\\s+goto\\s+issued");
+    }
+
+    @Test
+    void shouldSendGotoToSeveralDronesInTheMultiFormWithTheTargetFromTo()
+    {
+        gateway.answer("POST", COMMANDS, 202, "{\"commands\":[" + command("1", 7, "goto", null, "issued") + "," +
+            command("2", 8, "goto", null, "issued") + "],\"refused\":[]}");
+
+        final Cli.Result result = Cli.run("goto", "7", "8", "--to", "-33.86,151.2", "--server", gateway.url());
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(gateway.last("POST", COMMANDS).json().toString()).isEqualTo(
+            "{\"droneIds\":[7,8],\"type\":\"goto\",\"lat\":-33.86,\"lon\":151.2}");
+        assertThat(result.out()).containsPattern("1\\s+7\\s+goto\\s+issued").containsPattern("2\\s+8\\s+goto\\s+issued");
+    }
+
+    @Test
+    void shouldSendASelectionWithExpiryAndIdempotencyKey()
+    {
+        gateway.answer("POST", COMMANDS, 202, "{\"commands\":[" + command("1", 3, "return-to-home", null, "issued") +
+            "],\"refused\":[]}");
+
+        final Cli.Result result = Cli.run("rth", "--status", "hovering", "--bbox", "13.3,52.4,13.5,52.6",
+            "--expires", "60", "--key", "evening-recall", "--server", gateway.url());
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(gateway.last("POST", COMMANDS).json().toString()).isEqualTo(
+            "{\"selection\":{\"status\":\"HOVERING\",\"bbox\":[13.3,52.4,13.5,52.6]},\"type\":\"return-to-home\"," +
+                "\"expiresInS\":60,\"idempotencyKey\":\"evening-recall\"}");
+    }
+
+    @Test
+    void shouldSayWhenTheGatewayReturnedTheCommandAlreadyGivenWithTheKey()
+    {
+        gateway.answer("POST", COMMANDS, 200, command("5", 7, "land", null, "issued", "sent").toString());
+
+        final Cli.Result result = Cli.run("land", "7", "--key", "k1", "--server", gateway.url());
+
+        assertThat(result.exit()).isZero();
+        assertThat(gateway.last("POST", COMMANDS).json().path("idempotencyKey").asText()).isEqualTo("k1");
+        assertThat(result.out()).contains("already given with key k1");
+    }
+
+    @Test
+    void shouldSendEachTypesParameters()
+    {
+        gateway.answer("POST", COMMANDS, 202, command("1", 7, "x", null, "issued").toString());
+
+        assertThat(Cli.run("takeoff", "7", "--alt", "45", "--server", gateway.url()).exit()).isZero();
+        assertThat(gateway.last("POST", COMMANDS).body()).isEqualTo("{\"droneId\":7,\"type\":\"takeoff\",\"alt\":45.0}");
+        assertThat(Cli.run("set-speed", "7", "12.5", "--server", gateway.url()).exit()).isZero();
+        assertThat(gateway.last("POST", COMMANDS).body()).isEqualTo("{\"droneId\":7,\"type\":\"set-speed\",\"speed\":12.5}");
+        assertThat(Cli.run("return-to-home", "7", "--server", gateway.url()).exit()).isZero();
+        assertThat(gateway.last("POST", COMMANDS).body()).isEqualTo("{\"droneId\":7,\"type\":\"return-to-home\"}");
+        for (final String type : new String[]{"hold", "resume", "land", "stop"})
+        {
+            assertThat(Cli.run(type, "7", "--server", gateway.url()).exit()).isZero();
+            assertThat(gateway.last("POST", COMMANDS).body()).isEqualTo("{\"droneId\":7,\"type\":\"" + type + "\"}");
+        }
+    }
+
+    @Test
+    void shouldPrintTheRawAnswerWithJson()
+    {
+        final String answer = command("9", 7, "hold", null, "issued").toString();
+        gateway.answer("POST", COMMANDS, 202, answer);
+
+        final Cli.Result result = Cli.run("hold", "7", "--json", "--server", gateway.url());
+
+        assertThat(result.exit()).isZero();
+        assertThat(result.out().strip()).isEqualTo(answer);
+    }
+
+    @Test
+    void shouldListRefusedDronesAndExit4()
+    {
+        gateway.answer("POST", COMMANDS, 202, "{\"commands\":[" + command("1", 7, "land", null, "issued") + "]," +
+            "\"refused\":[{\"droneId\":9,\"status\":404,\"title\":\"Not Found\",\"detail\":\"no drone 9 in the fleet\"}]}");
+
+        final Cli.Result result = Cli.run("land", "7", "9", "--server", gateway.url());
+
+        assertThat(result.exit()).isEqualTo(OdysseyCli.EXIT_REFUSED);
+        assertThat(result.out()).containsPattern("1\\s+7\\s+land\\s+issued").contains("refused:")
+            .containsPattern("9\\s+404\\s+Not Found: no drone 9 in the fleet");
+        assertThat(result.err()).contains("1 of 2 drones refused");
+    }
+
+    @Test
+    void shouldExit4WithTheGatewaysWordsWhenTheOrderIsRefused()
+    {
+        gateway.answer("POST", COMMANDS, 422, "{\"type\":\"about:blank\",\"title\":\"Unprocessable Content\"," +
+            "\"status\":422,\"detail\":\"the target is inside keep-out fence 'airport'\",\"code\":\"GEOFENCE\"," +
+            "\"commandId\":\"77\"}");
+
+        final Cli.Result result = Cli.run("goto", "7", "52.36", "13.5", "--server", gateway.url());
+
+        assertThat(result.exit()).isEqualTo(OdysseyCli.EXIT_REFUSED);
+        assertThat(result.err()).contains("the target is inside keep-out fence 'airport' [GEOFENCE]",
+            "recorded as rejected command 77");
+    }
+
+    @Test
+    void shouldRefuseAnEmergencyStopOfSeveralDronesWithoutYesAndSendNothing()
+    {
+        gateway.answer("POST", COMMANDS, 202, "{\"commands\":[],\"refused\":[]}");
+
+        final Cli.Result several = Cli.run("stop", "7", "8", "--server", gateway.url());
+        final Cli.Result selection = Cli.run("stop", "--status", "CRUISING", "--server", gateway.url());
+
+        assertThat(several.exit()).isEqualTo(2);
+        assertThat(several.err()).contains("needs --yes");
+        assertThat(selection.exit()).isEqualTo(2);
+        assertThat(gateway.requests).isEmpty();
+
+        assertThat(Cli.run("stop", "7", "8", "--yes", "--server", gateway.url()).exit()).isZero();
+        assertThat(gateway.last("POST", COMMANDS).body()).isEqualTo("{\"droneIds\":[7,8],\"type\":\"stop\"}");
+    }
+
+    @Test
+    void shouldAnswerBadArgumentsWithExit2BeforeSendingAnything()
+    {
+        assertThat(Cli.run("hold", "--server", gateway.url()).exit()).as("no drones").isEqualTo(2);
+        assertThat(Cli.run("hold", "7", "--status", "HOVERING", "--server", gateway.url()).exit()).as("ids and selection")
+            .isEqualTo(2);
+        assertThat(Cli.run("hold", "seven", "--server", gateway.url()).exit()).as("not an id").isEqualTo(2);
+        assertThat(Cli.run("goto", "7", "52.5", "--server", gateway.url()).exit()).as("no longitude").isEqualTo(2);
+        assertThat(Cli.run("goto", "7", "95", "13", "--server", gateway.url()).exit()).as("latitude").isEqualTo(2);
+        assertThat(Cli.run("goto", "7", "--to", "52.5", "--server", gateway.url()).exit()).as("--to").isEqualTo(2);
+        assertThat(Cli.run("land", "--bbox", "13.5,52.6,13.3", "--server", gateway.url()).exit()).as("bbox").isEqualTo(2);
+        assertThat(Cli.run("set-speed", "7", "fast", "--server", gateway.url()).exit()).as("speed").isEqualTo(2);
+        assertThat(gateway.requests).isEmpty();
+    }
+
+    @Test
+    void shouldWaitOnTheCommandStreamPrintingEachTransitionAndExit0WhenCompleted()
+    {
+        gateway.feed("/ws/commands", session -> session.send("{\"type\":\"commands\",\"commands\":[]}"));
+        gateway.answer("POST", COMMANDS, request ->
+        {
+            // As the real gateway: the changes go out on the stream while (or before) the order is answered.
+            final FakeGateway.Session watcher = poll(gateway);
+            watcher.send(Contract.commandMessage(command("c1", 7, "goto", null, "issued", "sent")));
+            watcher.send(Contract.commandMessage(command("c1", 7, "goto", null, "issued")));
+            watcher.send(Contract.commandMessage(command("c1", 7, "goto", null, "issued", "sent", "accepted", "in-progress")));
+            watcher.send(Contract.commandMessage(command("other", 9, "land", null, "issued", "sent", "accepted", "in-progress", "failed")));
+            watcher.send(Contract.commandMessage(command("c1", 7, "goto", null, "issued", "sent", "accepted", "in-progress",
+                "completed")));
+            return new FakeGateway.Response(202, command("c1", 7, "goto", null, "issued").toString());
+        });
+
+        final Cli.Result result = Cli.run("goto", "7", "52.5", "13.4", "--wait", "--timeout", "10", "--server", gateway.url());
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.out()).containsSubsequence("issued", "sent", "+100 ms", "accepted", "in-progress", "completed",
+            "all 1 completed");
+        assertThat(result.out()).doesNotContain("other").containsOnlyOnce("accepted");
+        assertThat(gateway.requests("GET", COMMANDS + "/c1")).as("no polling needed").isEmpty();
+    }
+
+    @Test
+    void shouldPollWhenThereIsNoCommandStreamAndExit5WhenTheCommandFails()
+    {
+        gateway.answer("POST", COMMANDS, 202, command("c2", 7, "mission", null, "issued").toString());
+        final AtomicInteger polls = new AtomicInteger();
+        gateway.answer("GET", COMMANDS + "/c2", request -> new FakeGateway.Response(200, polls.incrementAndGet() == 1 ?
+            command("c2", 7, "mission", null, "issued", "sent", "accepted").toString() :
+            command("c2", 7, "mission", "battery too low", "issued", "sent", "accepted", "failed").toString()));
+
+        final Cli.Result result = Cli.run("hold", "7", "--wait", "--server", gateway.url());
+
+        assertThat(result.exit()).isEqualTo(OdysseyCli.EXIT_NOT_COMPLETED);
+        assertThat(result.err()).contains("polling instead");
+        assertThat(result.out()).containsSubsequence("sent", "accepted", "failed", "(battery too low)", "1 failed");
+    }
+
+    @Test
+    void shouldExit5WhenTheTimeoutPassesFirst()
+    {
+        gateway.feed("/ws/commands", session -> session.send("{\"type\":\"commands\",\"commands\":[]}"));
+        gateway.answer("POST", COMMANDS, 202, command("c3", 7, "goto", null, "issued").toString());
+
+        final Cli.Result result = Cli.run("goto", "7", "52.5", "13.4", "--wait", "--timeout", "1", "--server", gateway.url());
+
+        assertThat(result.exit()).isEqualTo(OdysseyCli.EXIT_NOT_COMPLETED);
+        assertThat(result.out()).contains("1 issued (still open) after 1 s");
+    }
+
+    @Test
+    void shouldCountARefusedDroneAsNotCompletedWhenWaiting()
+    {
+        final ObjectNode done = command("c4", 7, "land", null, "issued", "sent", "accepted", "in-progress", "completed");
+        gateway.answer("POST", COMMANDS, 202, "{\"commands\":[" + done + "],\"refused\":[{\"droneId\":9,\"status\":404," +
+            "\"title\":\"Not Found\",\"detail\":\"no drone 9\"}]}");
+
+        final Cli.Result result = Cli.run("land", "7", "9", "--wait", "--server", gateway.url());
+
+        assertThat(result.exit()).isEqualTo(OdysseyCli.EXIT_NOT_COMPLETED);
+        assertThat(result.out()).contains("all 1 completed");
+    }
+
+    private static FakeGateway.Session poll(final FakeGateway gateway)
+    {
+        try
+        {
+            final FakeGateway.Session session = gateway.sessions.poll(5, TimeUnit.SECONDS);
+            assertThat(session).as("the CLI opened /ws/commands before sending the order").isNotNull();
+            return session;
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new AssertionError(ex);
+        }
+    }
+}
