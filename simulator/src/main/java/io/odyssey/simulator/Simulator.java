@@ -1,24 +1,34 @@
 package io.odyssey.simulator;
 
+import io.aeron.Subscription;
+import io.aeron.exceptions.RegistrationException;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.IdleStrategies;
 import io.odyssey.runtime.Metrics;
+import io.odyssey.runtime.RealTimeClock;
+import io.odyssey.runtime.Setting;
 import io.odyssey.runtime.StatusServer;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import io.odyssey.runtime.RealTimeClock;
+import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A running simulator: an embedded media driver, one publication per ingest endpoint, the publisher agent on its own
- * thread, and {@code /health} + {@code /metrics}. Usable in-process by tests: {@link #launch(SimulatorConfig)} with
- * {@code statusPort = 0}, read the counters, {@link #close()}.
+ * A running simulator: an embedded media driver, one publication per ingest endpoint, a subscription where the drones
+ * take commands, the command receiver and the publisher agent on one thread, and {@code /health} + {@code /metrics}.
+ * Usable in-process by tests: {@link #launch(SimulatorConfig)} with {@code statusPort = 0} (and a command endpoint on
+ * port 0), read the counters and {@link #commandEndpoint()}, {@link #close()}.
  * <p>
  * Health is UP when every endpoint has a connected subscriber and DOWN (naming the others) otherwise; either way the
  * drones keep flying and publishing, so an ingest that starts later hears them as soon as it connects.
@@ -26,21 +36,28 @@ import java.util.Map;
 public final class Simulator implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(Simulator.class);
+    /** How long launch waits for the command subscription to bind when it asked for any free port. */
+    private static final long BIND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final SimulatorConfig config;
     private final AeronTransport transport;
     private final AeronTelemetryOutlet outlet;
+    private final Subscription commands;
+    private final String commandEndpoint;
     private final AgentRunner runner;
     private final StatusServer status;
     private final SimulatorMetrics metrics;
 
     private Simulator(
         final SimulatorConfig config, final AeronTransport transport, final AeronTelemetryOutlet outlet,
-        final AgentRunner runner, final StatusServer status, final SimulatorMetrics metrics)
+        final Subscription commands, final String commandEndpoint, final AgentRunner runner, final StatusServer status,
+        final SimulatorMetrics metrics)
     {
         this.config = config;
         this.transport = transport;
         this.outlet = outlet;
+        this.commands = commands;
+        this.commandEndpoint = commandEndpoint;
         this.runner = runner;
         this.status = status;
         this.metrics = metrics;
@@ -53,36 +70,151 @@ public final class Simulator implements AutoCloseable
     public static Simulator launch(final SimulatorConfig config) throws Exception
     {
         config.conclude();
+        // Resolved before anything starts: a name that does not resolve is a configuration error, not a runtime one.
+        final int commandAddress = config.takesCommands() ? advertisedAddress(config) : 0;
         final DroneFleet fleet = new DroneFleet(config.drones, config.firstId, config.seed, config.centerLat,
-            config.centerLon, config.radiusM, config.cruiseSpeedMps);
+            config.centerLon, config.radiusM, config.cruiseSpeedMps, config.failsafeBatteryPct, config.batteryDrainFactor);
         final SimulatorMetrics metrics = new SimulatorMetrics();
         final AeronTransport transport = AeronTransport.launchEmbedded(config.aeronDir, "simulator");
         AeronTelemetryOutlet outlet = null;
+        Subscription commands = null;
         AgentRunner runner = null;
         try
         {
             outlet = new AeronTelemetryOutlet(transport.aeron(), config.endpoints, config.streamId);
+            int commandPort = 0;
+            String commandEndpoint = null;
+            if (config.takesCommands())
+            {
+                commands = subscribeCommands(transport, config);
+                commandPort = config.commandPort() != 0 ? config.commandPort() : boundPort(commands);
+                commandEndpoint = ipv4(commandAddress) + ":" + commandPort;
+            }
             final AeronTelemetryOutlet publications = outlet;
             metrics.metrics.gauge("odyssey_sim_drones", "Drones flown by this process", () -> config.drones);
             metrics.metrics.gauge("odyssey_sim_endpoints_connected", "Ingest endpoints with a connected subscriber",
                 publications::connectedCount);
 
-            final TelemetryPublisherAgent agent = new TelemetryPublisherAgent(fleet, outlet, new SystemNanoClock(),
-                new RealTimeClock(), config.rateHz, config.heartbeatIntervalMs, metrics);
+            final SystemNanoClock nanoClock = new SystemNanoClock();
+            final TelemetryPublisherAgent publisher = new TelemetryPublisherAgent(fleet, outlet, nanoClock,
+                new RealTimeClock(), config.rateHz, config.timeScale, config.heartbeatIntervalMs, commandAddress,
+                commandPort, metrics);
+            // One thread for both (two cores: never a second spinning thread), commands first in each duty cycle.
+            final Agent agent = commands == null ? publisher : new CompositeAgent(
+                new CommandReceiverAgent(commands, new CommandIntake(fleet, nanoClock, metrics)), publisher);
             runner = new AgentRunner(IdleStrategies.byName(SimulatorConfig.IDLE_STRATEGY, config.idleStrategy),
                 ex -> LOG.error("publisher error", ex), null, agent);
             AgentRunner.startOnThread(runner);
 
             final StatusServer status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics,
                 Map.of("ingest-endpoints", () -> endpointHealth(publications)));
-            LOG.info("flying {} drones (ids {}..{}) at {} Hz to {} stream {}", config.drones, config.firstId,
-                config.firstId + config.drones - 1, config.rateHz, config.endpoints, config.streamId);
-            return new Simulator(config, transport, outlet, runner, status, metrics);
+            LOG.info("flying {} drones (ids {}..{}) at {} Hz (time x{}) to {} stream {}", config.drones, config.firstId,
+                config.firstId + config.drones - 1, config.rateHz, config.timeScale, config.endpoints, config.streamId);
+            if (commands != null)
+            {
+                LOG.info("taking commands on {} stream {}, advertised as {}", config.commandEndpoint,
+                    config.commandStreamId, commandEndpoint);
+            }
+            else
+            {
+                LOG.info("taking no commands ({} is {})", SimulatorConfig.COMMAND_ENDPOINT.envName(),
+                    config.commandEndpoint);
+            }
+            return new Simulator(config, transport, outlet, commands, commandEndpoint, runner, status, metrics);
         }
         catch (final Exception | Error ex)
         {
-            CloseHelper.quietCloseAll(runner, outlet, transport);
+            CloseHelper.quietCloseAll(runner, commands, outlet, transport);
             throw ex;
+        }
+    }
+
+    private static Subscription subscribeCommands(final AeronTransport transport, final SimulatorConfig config)
+    {
+        try
+        {
+            return transport.aeron().addSubscription(
+                AeronTransport.udpChannel(config.commandHost() + ":" + config.commandPort()), config.commandStreamId);
+        }
+        catch (final RegistrationException ex)
+        {
+            // Typically the port is taken (another simulator, an ingest node): the operator's fix is another endpoint.
+            throw SimulatorConfig.COMMAND_ENDPOINT.invalid(config.commandEndpoint,
+                "an address and a free UDP port to listen on (" + ex.getMessage() + ")");
+        }
+    }
+
+    /**
+     * The IPv4 address heartbeats give for commands, as {@code (a << 24) | (b << 16) | (c << 8) | d}: the advertised
+     * host, else the endpoint's host; a wildcard endpoint (0.0.0.0) advertises this host's address, which is what
+     * a peer on another machine or container can reach, or loopback when there is none.
+     */
+    static int advertisedAddress(final SimulatorConfig config)
+    {
+        final boolean advertised = config.commandAdvertise != null && !config.commandAdvertise.isBlank();
+        final Setting setting = advertised ? SimulatorConfig.COMMAND_ADVERTISE : SimulatorConfig.COMMAND_ENDPOINT;
+        final String host = advertised ? config.commandAdvertise.trim() : config.commandHost();
+        InetAddress address;
+        try
+        {
+            address = InetAddress.getByName(host);
+        }
+        catch (final UnknownHostException ex)
+        {
+            throw setting.invalid(host, "a resolvable IPv4 address or host name");
+        }
+        if (address.isAnyLocalAddress())
+        {
+            address = thisHost();
+        }
+        if (!(address instanceof Inet4Address))
+        {
+            throw setting.invalid(host, "an IPv4 address or a host name with one (heartbeats carry IPv4)");
+        }
+        final byte[] bytes = address.getAddress();
+        return (bytes[0] & 0xFF) << 24 | (bytes[1] & 0xFF) << 16 | (bytes[2] & 0xFF) << 8 | (bytes[3] & 0xFF);
+    }
+
+    private static InetAddress thisHost()
+    {
+        try
+        {
+            final InetAddress local = InetAddress.getLocalHost();
+            if (local instanceof Inet4Address)
+            {
+                return local;
+            }
+        }
+        catch (final UnknownHostException ex)
+        {
+            LOG.warn("this host's name does not resolve ({}): advertising loopback for commands", ex.getMessage());
+        }
+        return InetAddress.getLoopbackAddress();
+    }
+
+    static String ipv4(final int address)
+    {
+        return (address >>> 24) + "." + ((address >>> 16) & 0xFF) + "." + ((address >>> 8) & 0xFF) + "." + (address & 0xFF);
+    }
+
+    /** The port the driver bound for an endpoint asked for with port 0, once it has. */
+    private static int boundPort(final Subscription subscription) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + BIND_TIMEOUT_NS;
+        while (true)
+        {
+            final List<String> addresses = subscription.localSocketAddresses();
+            if (!addresses.isEmpty())
+            {
+                final String address = addresses.get(0);
+                return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException(
+                    "the command subscription did not bind within 10 s: " + subscription.channel());
+            }
+            Thread.sleep(1);
         }
     }
 
@@ -122,6 +254,39 @@ public final class Simulator implements AutoCloseable
     public long framesDropped()
     {
         return metrics.droppedTotal();
+    }
+
+    /**
+     * Where the drones take commands, as their heartbeats advertise it ({@code a.b.c.d:port}, the port resolved when
+     * configured as 0), or null when they take none.
+     */
+    public String commandEndpoint()
+    {
+        return commandEndpoint;
+    }
+
+    /** Valid commands for this process's drones received so far (accepted, rejected and resent ones). */
+    public long commandsReceived()
+    {
+        return metrics.commandsReceived();
+    }
+
+    /** Command frames not acted on (dropped, or answered REJECTED for invalid parameters). */
+    public long commandFramesInvalid()
+    {
+        return metrics.commandFramesInvalid();
+    }
+
+    /** Command statuses published so far. */
+    public long commandStatusesSent()
+    {
+        return metrics.statusesSent.get();
+    }
+
+    /** Offers of command statuses that failed (each one was kept and offered again). */
+    public long commandStatusOffersFailed()
+    {
+        return metrics.statusOffersFailed();
     }
 
     /** Number of endpoints with a connected subscriber. */
@@ -169,9 +334,12 @@ public final class Simulator implements AutoCloseable
         return transport.directory();
     }
 
-    /** Stops the status server, the publisher (waiting for its thread), the publications and the driver, in order. */
+    /**
+     * Stops the status server, the agents (waiting for their thread), the command subscription, the publications and
+     * the driver, in order.
+     */
     public void close()
     {
-        CloseHelper.closeAll(status, runner, outlet, transport);
+        CloseHelper.closeAll(status, runner, commands, outlet, transport);
     }
 }

@@ -31,9 +31,31 @@ public final class SimulatorConfig
         "ODYSSEY_SIM_IDLE_STRATEGY", "backoff", "Idle strategy of the publishing thread: backoff, busy, yield, sleep");
     public static final Setting STATUS_HOST = Setting.of("ODYSSEY_SIM_STATUS_HOST", "127.0.0.1", "Interface of /health and /metrics");
     public static final Setting STATUS_PORT = Setting.of("ODYSSEY_SIM_STATUS_PORT", "9103", "Port of /health and /metrics (0 = any)");
+    public static final Setting COMMAND_ENDPOINT = Setting.of("ODYSSEY_SIM_COMMAND_ENDPOINT", "127.0.0.1:40125",
+        "Where the drones take commands (Aeron UDP host:port; port 0 = any free one; none = take no commands)");
+    public static final Setting COMMAND_STREAM_ID = Setting.of(
+        "ODYSSEY_SIM_COMMAND_STREAM_ID", "1002", "Aeron stream id of commands");
+    public static final Setting COMMAND_ADVERTISE = Setting.of("ODYSSEY_SIM_COMMAND_ADVERTISE", "",
+        "IPv4 address or host name the heartbeats give as the command address (default: the endpoint's host; " +
+        "for 0.0.0.0, this host's address)");
+    public static final Setting TIME_SCALE = Setting.of("ODYSSEY_SIM_TIME_SCALE", "1",
+        "Simulated seconds per real second (0.1..100): each telemetry step moves the drones dt * scale");
+    public static final Setting FAILSAFE_BATTERY_PCT = Setting.of("ODYSSEY_SIM_FAILSAFE_BATTERY_PCT", "25",
+        "Battery % below which an airborne drone flies home on its own (earlier if home is far); 0 to under 60");
+    public static final Setting BATTERY_DRAIN_FACTOR = Setting.of("ODYSSEY_SIM_BATTERY_DRAIN_FACTOR", "1",
+        "Multiplies the battery drain aloft (0..1000; 0 = never runs down; well above 1 the failsafe's reserve " +
+        "no longer suffices and drones may land empty)");
 
     public static final List<Setting> ALL = List.of(DRONES, FIRST_ID, RATE_HZ, ENDPOINTS, STREAM_ID, SEED, CENTER, RADIUS_M,
-        CRUISE_SPEED_MPS, HEARTBEAT_INTERVAL_MS, AERON_DIR, IDLE_STRATEGY, STATUS_HOST, STATUS_PORT);
+        CRUISE_SPEED_MPS, HEARTBEAT_INTERVAL_MS, AERON_DIR, IDLE_STRATEGY, STATUS_HOST, STATUS_PORT, COMMAND_ENDPOINT,
+        COMMAND_STREAM_ID, COMMAND_ADVERTISE, TIME_SCALE, FAILSAFE_BATTERY_PCT, BATTERY_DRAIN_FACTOR);
+
+    /** Value of {@link #COMMAND_ENDPOINT} that turns commands off (a blank variable means "the default"). */
+    public static final String NO_COMMANDS = "none";
+    /**
+     * Highest drone id: drone-started commands are numbered {@code -(droneId * 1,000,000 + n)}, which must fit a long.
+     */
+    public static final long MAX_DRONE_ID = Long.MAX_VALUE / DroneFleet.DRONE_COMMAND_ID_STRIDE - 1;
 
     public int drones = DRONES.intValue();
     public long firstId = FIRST_ID.longValue();
@@ -50,6 +72,14 @@ public final class SimulatorConfig
     public String idleStrategy = IDLE_STRATEGY.get();
     public String statusHost = STATUS_HOST.get();
     public int statusPort = STATUS_PORT.intValue();
+    /** host:port, or empty / {@link #NO_COMMANDS} for none. */
+    public String commandEndpoint = COMMAND_ENDPOINT.get();
+    public int commandStreamId = COMMAND_STREAM_ID.intValue();
+    /** Blank: the endpoint's host. */
+    public String commandAdvertise = COMMAND_ADVERTISE.get();
+    public double timeScale = TIME_SCALE.doubleValue();
+    public double failsafeBatteryPct = FAILSAFE_BATTERY_PCT.doubleValue();
+    public double batteryDrainFactor = BATTERY_DRAIN_FACTOR.doubleValue();
 
     public SimulatorConfig()
     {
@@ -80,9 +110,9 @@ public final class SimulatorConfig
         {
             throw DRONES.invalid(String.valueOf(drones), "between 1 and 100000");
         }
-        if (firstId < 1 || firstId > (1L << 52) - drones)
+        if (firstId < 1 || firstId > MAX_DRONE_ID - drones)
         {
-            throw FIRST_ID.invalid(String.valueOf(firstId), "a positive id with id + drones below 2^52");
+            throw FIRST_ID.invalid(String.valueOf(firstId), "a positive id with id + drones below " + MAX_DRONE_ID);
         }
         if (!(rateHz >= 0.1 && rateHz <= 100))
         {
@@ -122,6 +152,54 @@ public final class SimulatorConfig
         {
             throw STATUS_PORT.invalid(String.valueOf(statusPort), "between 0 and 65535");
         }
+        if (takesCommands())
+        {
+            final int colon = commandEndpoint.lastIndexOf(':');
+            if (colon <= 0 || colon == commandEndpoint.length() - 1)
+            {
+                throw COMMAND_ENDPOINT.invalid(commandEndpoint, "host:port or " + NO_COMMANDS);
+            }
+            final int port = COMMAND_ENDPOINT.parseInt(commandEndpoint.substring(colon + 1).trim());
+            if (port < 0 || port > 65535)
+            {
+                throw COMMAND_ENDPOINT.invalid(commandEndpoint, "host:port with a port between 0 and 65535");
+            }
+            if (commandStreamId == 0)
+            {
+                throw COMMAND_STREAM_ID.invalid("0", "a non-zero Aeron stream id");
+            }
+        }
+        if (!(timeScale >= 0.1 && timeScale <= 100))
+        {
+            throw TIME_SCALE.invalid(String.valueOf(timeScale), "between 0.1 and 100");
+        }
+        if (!(failsafeBatteryPct >= 0 && failsafeBatteryPct < DroneFleet.TAKEOFF_BATTERY_PCT))
+        {
+            throw FAILSAFE_BATTERY_PCT.invalid(String.valueOf(failsafeBatteryPct),
+                "at least 0 and below " + DroneFleet.TAKEOFF_BATTERY_PCT + " (the charge a drone takes off with)");
+        }
+        if (!(batteryDrainFactor >= 0 && batteryDrainFactor <= 1000))
+        {
+            throw BATTERY_DRAIN_FACTOR.invalid(String.valueOf(batteryDrainFactor), "between 0 and 1000");
+        }
         return this;
+    }
+
+    /** Whether the drones listen for commands at all ({@link #commandEndpoint} is neither blank nor "none"). */
+    public boolean takesCommands()
+    {
+        return commandEndpoint != null && !commandEndpoint.isBlank() && !NO_COMMANDS.equalsIgnoreCase(commandEndpoint.trim());
+    }
+
+    /** Host part of {@link #commandEndpoint}. */
+    String commandHost()
+    {
+        return commandEndpoint.substring(0, commandEndpoint.lastIndexOf(':')).trim();
+    }
+
+    /** Port part of {@link #commandEndpoint}; 0 = any free port. */
+    int commandPort()
+    {
+        return Integer.parseInt(commandEndpoint.substring(commandEndpoint.lastIndexOf(':') + 1).trim());
     }
 }

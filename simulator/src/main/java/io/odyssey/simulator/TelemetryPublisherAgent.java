@@ -8,16 +8,24 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Flies the fleet and publishes its telemetry and heartbeats.
+ * Flies the fleet and publishes its telemetry, heartbeats and answers to commands.
  * <p>
  * <b>Schedule.</b> Drone {@code i} of N sends its telemetry at phase {@code i/N} of each period ({@code 1/rate}), so the
  * frames of N drones are spread evenly over the period instead of leaving in one burst (bursts would measure queueing,
  * not latency). Heartbeats run on their own schedule, spread the same way over the heartbeat interval, so their
  * cadence does not depend on the telemetry rate. Each telemetry frame advances its drone by exactly one period of
- * simulated time: the flight depends on the number of frames sent, never on how late the thread woke up. After a
- * stall (GC, suspended VM) whole rounds already a period overdue are skipped rather than sent as a burst.
+ * simulated time (times the time scale): the flight depends on the number of frames sent, never on how late the
+ * thread woke up. After a stall (GC, suspended VM) whole rounds already a period overdue are skipped rather than sent as
+ * a burst. Heartbeats say where the drones take commands.
+ * <p>
+ * <b>Answers</b> to commands ({@link CommandIntake} hands them to the fleet earlier in the same duty cycle) go out first
+ * in each cycle, before any telemetry, on the publication the drone's telemetry uses, so the ingest node that hears the
+ * drone hears its answers. Unlike telemetry an answer is not dropped when it cannot be offered: it stays pending in the
+ * fleet (only the latest phase of each command) and is offered again after {@link #ANSWER_RETRY_NS}. Once a second of
+ * real time (its own spread schedule) each drone running a command reports its progress.
  * <p>
  * <b>Routing.</b> Drone {@code id} publishes to endpoint {@code id % endpoints} while that endpoint is connected, and
  * otherwise to the next connected one, so the drones of an ingest node that died move to the others (Aeron reports a
@@ -31,6 +39,10 @@ final class TelemetryPublisherAgent implements Agent
 {
     /** Never send more than this many frames of one kind in one duty cycle, so close() and the driver get a look in. */
     static final int MAX_FRAMES_PER_CYCLE = 4096;
+    /** After an answer could not be offered, wait this long before offering pending answers again (no busy retry). */
+    static final long ANSWER_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** Progress reports of a running command, real time: the ground shows it, so it follows the operator's clock. */
+    static final long PROGRESS_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final DroneFleet fleet;
     private final TelemetryOutlet outlet;
@@ -39,16 +51,27 @@ final class TelemetryPublisherAgent implements Agent
     private final double dtSeconds;
     private final Schedule telemetry;
     private final Schedule heartbeats;
+    private final Schedule progress;
+    private final int commandAddress;
+    private final int commandPort;
     private final TelemetryFrameWriter writer = new TelemetryFrameWriter();
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
     private final Counter framesSent;
     private final Counter heartbeatsSent;
     private final Counter[] dropped;
     private final Counter roundsSkipped;
+    private final Counter statusesSent;
+    private final Counter[] statusOffersFailed;
+    private final Counter statusesLost;
+    private long answersLostReported;
+    private long answerRetryAtNs;
 
     /**
-     * @param nanoClock  monotonic clock driving the schedule (injected in tests).
-     * @param epochClock source of {@code sentAtNanos}.
+     * @param nanoClock      monotonic clock driving the schedule (injected in tests).
+     * @param epochClock     source of {@code sentAtNanos}.
+     * @param timeScale      simulated seconds per real second.
+     * @param commandAddress IPv4 address (as an int) where the drones take commands, 0 for none.
+     * @param commandPort    UDP port where the drones take commands, 0 for none.
      */
     TelemetryPublisherAgent(
         final DroneFleet fleet,
@@ -56,20 +79,29 @@ final class TelemetryPublisherAgent implements Agent
         final NanoClock nanoClock,
         final EpochNanoClock epochClock,
         final double rateHz,
+        final double timeScale,
         final long heartbeatIntervalMs,
+        final int commandAddress,
+        final int commandPort,
         final SimulatorMetrics metrics)
     {
         this.fleet = fleet;
         this.outlet = outlet;
         this.nanoClock = nanoClock;
         this.epochClock = epochClock;
-        this.dtSeconds = 1.0 / rateHz;
+        this.dtSeconds = timeScale / rateHz;
         this.telemetry = new Schedule(Math.round(1e9 / rateHz), fleet.size());
         this.heartbeats = new Schedule(heartbeatIntervalMs * 1_000_000L, fleet.size());
+        this.progress = new Schedule(PROGRESS_INTERVAL_NS, fleet.size());
+        this.commandAddress = commandAddress;
+        this.commandPort = commandPort;
         this.framesSent = metrics.framesSent;
         this.heartbeatsSent = metrics.heartbeatsSent;
         this.dropped = metrics.dropped;
         this.roundsSkipped = metrics.roundsSkipped;
+        this.statusesSent = metrics.statusesSent;
+        this.statusOffersFailed = metrics.statusOffersFailed;
+        this.statusesLost = metrics.statusesLost;
     }
 
     public void onStart()
@@ -77,12 +109,15 @@ final class TelemetryPublisherAgent implements Agent
         final long now = nanoClock.nanoTime();
         telemetry.start(now);
         heartbeats.start(now);
+        progress.start(now);
+        answerRetryAtNs = now;
     }
 
     public int doWork()
     {
         final long now = nanoClock.nanoTime();
-        int work = 0;
+        // Answers first: they matter more than telemetry, whose next frame is newer anyway.
+        int work = sendAnswers(now);
         for (int i = 0; i < MAX_FRAMES_PER_CYCLE && telemetry.dueNs() <= now; i++)
         {
             sendTelemetry(telemetry.cursor);
@@ -95,7 +130,55 @@ final class TelemetryPublisherAgent implements Agent
             heartbeats.advance(now);
             work++;
         }
+        for (int i = 0; i < MAX_FRAMES_PER_CYCLE && progress.dueNs() <= now; i++)
+        {
+            fleet.progressUpdate(progress.cursor);
+            progress.advance(now);
+        }
         return work;
+    }
+
+    /** Offers the pending answers of the queued drones, each drone's in order, keeping those that could not go. */
+    private int sendAnswers(final long nowNs)
+    {
+        final int queued = fleet.answersQueued();
+        if (queued == 0 || nowNs - answerRetryAtNs < 0)
+        {
+            return 0;
+        }
+        int sent = 0;
+        boolean failed = false;
+        for (int n = 0, drones = Math.min(queued, MAX_FRAMES_PER_CYCLE); n < drones; n++)
+        {
+            final int index = fleet.pollAnswerQueue();
+            final int endpoint = endpointFor(fleet.droneId(index));
+            int length;
+            while ((length = fleet.writeAnswer(index, writer, buffer, 0, epochClock.nanoTime())) > 0)
+            {
+                final long result = outlet.offer(endpoint, buffer, 0, length);
+                if (result <= 0)
+                {
+                    statusOffersFailed[DropCause.of(result).ordinal()].increment();
+                    failed = true;
+                    break;
+                }
+                fleet.answerSent(index);
+                statusesSent.increment();
+                sent++;
+            }
+            if (length > 0)
+            {
+                fleet.queueAnswers(index);
+            }
+        }
+        answerRetryAtNs = failed ? nowNs + ANSWER_RETRY_NS : nowNs;
+        final long lost = fleet.answersLost();
+        if (lost != answersLostReported)
+        {
+            statusesLost.add(lost - answersLostReported);
+            answersLostReported = lost;
+        }
+        return sent;
     }
 
     private void sendTelemetry(final int index)
@@ -113,7 +196,8 @@ final class TelemetryPublisherAgent implements Agent
     {
         final long droneId = fleet.droneId(index);
         final int endpoint = endpointFor(droneId);
-        final int length = writer.heartbeat(buffer, 0, droneId, epochClock.nanoTime(), fleet.sequence(index));
+        final int length = writer.heartbeat(
+            buffer, 0, droneId, epochClock.nanoTime(), fleet.sequence(index), commandAddress, commandPort);
         if (offer(endpoint, length))
         {
             heartbeatsSent.increment();

@@ -29,7 +29,16 @@ class SimulatorConfigTest
         assertThat(config.idleStrategy).isEqualTo("backoff");
         assertThat(config.statusHost).isEqualTo("127.0.0.1");
         assertThat(config.statusPort).isEqualTo(9103);
-        assertThat(SimulatorConfig.ALL).hasSize(14);
+        assertThat(config.commandEndpoint).isEqualTo("127.0.0.1:40125");
+        assertThat(config.takesCommands()).isTrue();
+        assertThat(config.commandHost()).isEqualTo("127.0.0.1");
+        assertThat(config.commandPort()).isEqualTo(40125);
+        assertThat(config.commandStreamId).isEqualTo(1002);
+        assertThat(config.commandAdvertise).isEmpty();
+        assertThat(config.timeScale).isEqualTo(1.0);
+        assertThat(config.failsafeBatteryPct).isEqualTo(DroneFleet.RETURN_BATTERY_PCT);
+        assertThat(config.batteryDrainFactor).isEqualTo(1.0);
+        assertThat(SimulatorConfig.ALL).hasSize(20);
     }
 
     @Test
@@ -51,6 +60,54 @@ class SimulatorConfigTest
         assertInvalid(c -> c.heartbeatIntervalMs = 50, "ODYSSEY_SIM_HEARTBEAT_INTERVAL_MS");
         assertInvalid(c -> c.idleStrategy = "spin-forever", "ODYSSEY_SIM_IDLE_STRATEGY");
         assertInvalid(c -> c.statusPort = 65_536, "ODYSSEY_SIM_STATUS_PORT");
+        assertInvalid(c -> c.firstId = SimulatorConfig.MAX_DRONE_ID, "ODYSSEY_SIM_FIRST_ID");
+        assertInvalid(c -> c.commandEndpoint = "127.0.0.1", "ODYSSEY_SIM_COMMAND_ENDPOINT");
+        assertInvalid(c -> c.commandEndpoint = "127.0.0.1:65536", "ODYSSEY_SIM_COMMAND_ENDPOINT");
+        assertInvalid(c -> c.commandEndpoint = "127.0.0.1:port", "ODYSSEY_SIM_COMMAND_ENDPOINT");
+        assertInvalid(c -> c.commandStreamId = 0, "ODYSSEY_SIM_COMMAND_STREAM_ID");
+        assertInvalid(c -> c.timeScale = 0.05, "ODYSSEY_SIM_TIME_SCALE");
+        assertInvalid(c -> c.timeScale = 101, "ODYSSEY_SIM_TIME_SCALE");
+        assertInvalid(c -> c.timeScale = Double.NaN, "ODYSSEY_SIM_TIME_SCALE");
+        assertInvalid(c -> c.failsafeBatteryPct = -1, "ODYSSEY_SIM_FAILSAFE_BATTERY_PCT");
+        assertInvalid(c -> c.failsafeBatteryPct = DroneFleet.TAKEOFF_BATTERY_PCT, "ODYSSEY_SIM_FAILSAFE_BATTERY_PCT");
+        assertInvalid(c -> c.batteryDrainFactor = -0.5, "ODYSSEY_SIM_BATTERY_DRAIN_FACTOR");
+        assertInvalid(c -> c.batteryDrainFactor = 1001, "ODYSSEY_SIM_BATTERY_DRAIN_FACTOR");
+    }
+
+    @Test
+    void shouldTakeNoCommandsWhenTheEndpointIsNoneOrEmpty()
+    {
+        final SimulatorConfig none = new SimulatorConfig();
+        none.commandEndpoint = "none";
+        none.commandStreamId = 0;
+        assertThat(none.conclude().takesCommands()).as("none; the stream id is then irrelevant").isFalse();
+        final SimulatorConfig empty = new SimulatorConfig();
+        empty.commandEndpoint = "";
+        assertThat(empty.conclude().takesCommands()).isFalse();
+        final SimulatorConfig anyPort = new SimulatorConfig();
+        anyPort.commandEndpoint = "0.0.0.0:0";
+        assertThat(anyPort.conclude().takesCommands()).isTrue();
+        assertThat(anyPort.commandPort()).as("any free port").isZero();
+    }
+
+    @Test
+    void shouldAdvertiseTheEndpointHostOrTheConfiguredOneAsAnIpv4Int()
+    {
+        final SimulatorConfig config = new SimulatorConfig();
+        config.commandEndpoint = "127.0.0.1:0";
+        assertThat(Simulator.advertisedAddress(config.conclude())).isEqualTo(0x7F00_0001);
+        config.commandAdvertise = "10.1.2.3";
+        assertThat(Simulator.advertisedAddress(config)).isEqualTo(0x0A01_0203);
+        assertThat(Simulator.ipv4(0x0A01_0203)).isEqualTo("10.1.2.3");
+        config.commandAdvertise = "192.168.200.250";
+        assertThat(Simulator.ipv4(Simulator.advertisedAddress(config))).isEqualTo("192.168.200.250");
+        config.commandAdvertise = "";
+        config.commandEndpoint = "0.0.0.0:40125";
+        assertThat(Simulator.advertisedAddress(config)).as("a wildcard advertises some real address of this host")
+            .isNotZero();
+        config.commandAdvertise = "::1";
+        assertThatThrownBy(() -> Simulator.advertisedAddress(config)).isInstanceOf(ConfigurationException.class)
+            .hasMessageStartingWith("ODYSSEY_SIM_COMMAND_ADVERTISE");
     }
 
     @Test
@@ -61,7 +118,13 @@ class SimulatorConfigTest
             System.setProperty("odyssey.sim.drones", "10000");
             System.setProperty("odyssey.sim.endpoints", "127.0.0.1:40123, 127.0.0.1:40124");
             System.setProperty("odyssey.sim.center", "48.8566,2.3522");
+            System.setProperty("odyssey.sim.command.endpoint", "none");
+            System.setProperty("odyssey.sim.time.scale", "20");
+            System.setProperty("odyssey.sim.battery.drain.factor", "0");
             final SimulatorConfig config = new SimulatorConfig().conclude();
+            assertThat(config.takesCommands()).isFalse();
+            assertThat(config.timeScale).isEqualTo(20.0);
+            assertThat(config.batteryDrainFactor).isZero();
             assertThat(config.drones).isEqualTo(10_000);
             assertThat(config.endpoints).containsExactly("127.0.0.1:40123", "127.0.0.1:40124");
             assertThat(config.centerLat).isEqualTo(48.8566);
@@ -83,6 +146,9 @@ class SimulatorConfigTest
             System.clearProperty("odyssey.sim.drones");
             System.clearProperty("odyssey.sim.endpoints");
             System.clearProperty("odyssey.sim.center");
+            System.clearProperty("odyssey.sim.command.endpoint");
+            System.clearProperty("odyssey.sim.time.scale");
+            System.clearProperty("odyssey.sim.battery.drain.factor");
         }
     }
 

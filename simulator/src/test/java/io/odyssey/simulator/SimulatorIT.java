@@ -185,6 +185,8 @@ class SimulatorIT
         config.streamId = STREAM_ID;
         config.statusHost = "127.0.0.1";
         config.statusPort = 0;
+        // Any free port: a fixed default would collide with a simulator already running on this machine.
+        config.commandEndpoint = "127.0.0.1:0";
         return config;
     }
 

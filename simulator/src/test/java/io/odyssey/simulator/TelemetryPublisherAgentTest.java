@@ -3,13 +3,21 @@ package io.odyssey.simulator;
 import io.aeron.Publication;
 import io.odyssey.codecs.DroneFlag;
 import io.odyssey.codecs.TelemetryFrameReader;
+import io.odyssey.codecs.sbe.CommandPhase;
+import io.odyssey.codecs.sbe.CommandStatusDecoder;
+import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.codecs.sbe.TelemetryDecoder;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,6 +32,7 @@ class TelemetryPublisherAgentTest
 
     private long nowNs = 1_000_000_000L;
     private final SimulatorMetrics metrics = new SimulatorMetrics();
+    private final CommandFrames frames = new CommandFrames();
 
     @Test
     void shouldPublishOnlyValidFramesWithSequencesFromOneOverALongRunOfManyDrones()
@@ -58,6 +67,13 @@ class TelemetryPublisherAgentTest
         assertThat(metrics.framesSent.get()).isEqualTo(Arrays.stream(outlet.lastSequence).sum());
         assertThat(metrics.droppedTotal()).isZero();
         assertThat(metrics.roundsSkipped.get()).isZero();
+        // Patrolling drones take no orders but report their own failsafe returns, each one opened and then finished.
+        assertThat(outlet.badStatuses).as("answers that were not a well-formed drone-started return home").isZero();
+        assertThat(outlet.statusPhases[CommandPhase.STARTED_BY_DRONE.value()]).isGreaterThanOrEqualTo(drones);
+        assertThat(outlet.statusPhases[CommandPhase.IN_PROGRESS.value()]).isPositive();
+        assertThat(outlet.statusPhases[CommandPhase.DONE.value()]).isGreaterThanOrEqualTo(drones / 2);
+        assertThat(metrics.statusesSent.get()).isEqualTo(Arrays.stream(outlet.statusPhases).sum());
+        assertThat(metrics.statusOffersFailed() + metrics.statusesLost.get()).isZero();
     }
 
     @Test
@@ -217,11 +233,162 @@ class TelemetryPublisherAgentTest
         assertThat(allocated).as("bytes allocated while publishing 600,000 frames").isLessThan(1024);
     }
 
+    @Test
+    void shouldAnswerACommandInTheDutyCycleItArrivesBeforeAnyTelemetry()
+    {
+        final DroneFleet fleet = new DroneFleet(10, 1, 1, CENTER_LAT, CENTER_LON, RADIUS, 12);
+        final AnswerOutlet outlet = new AnswerOutlet(3);
+        final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 1000);
+        final CommandIntake intake = new CommandIntake(fleet, () -> nowNs, metrics);
+        run(agent, TimeUnit.SECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        outlet.connected[2] = false;
+        outlet.kinds.clear();
+
+        // Drone 5's home endpoint (5 % 3 = 2) is down: its answers take the publication its telemetry takes.
+        intake.onFrame(frames.buffer, 0, frames.takeoff(5, 42, 30f));
+        nowNs += TimeUnit.SECONDS.toNanos(1);
+        agent.doWork();
+
+        assertThat(outlet.kinds.get(0)).as("the first frame of the cycle").isEqualTo(TelemetryFrameReader.COMMAND_STATUS);
+        assertThat(outlet.answers).singleElement().satisfies(answer ->
+        {
+            assertThat(answer.droneId()).isEqualTo(5);
+            assertThat(answer.commandId()).isEqualTo(42);
+            assertThat(answer.phase()).isEqualTo(CommandPhase.ACCEPTED);
+        });
+        assertThat(outlet.answerEndpoints).containsExactly(0);
+        assertThat(metrics.statusesSent.get()).isOne();
+    }
+
+    @Test
+    void shouldOfferAnAnswerAgainUntilItGoesOutAndOpenEveryCommandWithItsAcceptance()
+    {
+        final DroneFleet fleet = new DroneFleet(4, 1, 1, CENTER_LAT, CENTER_LON, RADIUS, 12);
+        final AnswerOutlet outlet = new AnswerOutlet(1);
+        final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 1000);
+        final CommandIntake intake = new CommandIntake(fleet, () -> nowNs, metrics);
+        outlet.result = Publication.BACK_PRESSURED;
+
+        intake.onFrame(frames.buffer, 0, frames.takeoff(2, 7, 30f));
+        intake.onFrame(frames.buffer, 0, frames.setSpeed(3, 8, 4f));
+        run(agent, TimeUnit.SECONDS.toNanos(30), TimeUnit.MILLISECONDS.toNanos(1));
+        assertThat(outlet.answers).isEmpty();
+        assertThat(metrics.statusOffersFailed[DropCause.BACK_PRESSURED.ordinal()].get())
+            .as("retried every %d ms, not every cycle", TimeUnit.NANOSECONDS.toMillis(TelemetryPublisherAgent.ANSWER_RETRY_NS))
+            .isBetween(2L * 30_000 / 5 - 10, 2L * 30_000 / 5 + 10);
+        assertThat(metrics.dropped(DropCause.BACK_PRESSURED)).as("telemetry meanwhile: dropped, not retried").isPositive();
+
+        outlet.result = 0;
+        run(agent, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+
+        // The take-off finished long ago and only its latest progress was kept, but it still opens with ACCEPTED.
+        assertThat(outlet.answers).filteredOn(a -> a.commandId() == 7).extracting(Answer::phase)
+            .containsExactly(CommandPhase.ACCEPTED, CommandPhase.DONE);
+        assertThat(outlet.answers).filteredOn(a -> a.commandId() == 8).extracting(Answer::phase)
+            .containsExactly(CommandPhase.ACCEPTED, CommandPhase.DONE);
+        assertThat(metrics.statusesSent.get()).isEqualTo(4);
+        assertThat(metrics.statusesLost.get()).isZero();
+    }
+
+    @Test
+    void shouldAdvertiseTheCommandEndpointInEveryHeartbeat()
+    {
+        final DroneFleet fleet = new DroneFleet(5, 1, 1, CENTER_LAT, CENTER_LON, RADIUS, 12);
+        final AnswerOutlet outlet = new AnswerOutlet(1);
+        final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 1.0, 1000, 0x0A00_0107, 40125);
+        run(agent, TimeUnit.SECONDS.toNanos(3), TimeUnit.MILLISECONDS.toNanos(1));
+
+        assertThat(outlet.heartbeats).isGreaterThanOrEqualTo(10);
+        assertThat(outlet.heartbeatCommandEndpoints).containsOnly(0x0A00_0107L << 16 | 40125);
+    }
+
+    @Test
+    void shouldReportProgressAboutOnceARealSecondAndFlyFasterWithTheTimeScale()
+    {
+        final DroneFleet fleet = new DroneFleet(3, 1, 1, CENTER_LAT, CENTER_LON, RADIUS, 12);
+        final AnswerOutlet outlet = new AnswerOutlet(1);
+        final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 10.0, 1000, 0, 0);
+        final CommandIntake intake = new CommandIntake(fleet, () -> nowNs, metrics);
+        final double far = fleet.homeLatitude(1) + 5_000 / DroneFleet.METRES_PER_DEGREE;
+        intake.onFrame(frames.buffer, 0, frames.goTo(2, 9, far, fleet.homeLongitude(1), 40f, 10f));
+
+        run(agent, TimeUnit.SECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+
+        final List<Answer> progress = outlet.answers.stream().filter(a -> a.phase() == CommandPhase.IN_PROGRESS).toList();
+        assertThat(progress).hasSizeBetween(9, 11);
+        assertThat(progress).extracting(Answer::progress).isSorted();
+        // 10 real seconds at x10: 100 simulated seconds, most of them at 10 m/s, of the 5 km.
+        assertThat(progress.get(progress.size() - 1).progress()).isBetween(15f, 20f);
+    }
+
+    @Test
+    void shouldAllocateNothingWhileExecutingAndAnsweringCommands()
+    {
+        final int drones = 500;
+        final DroneFleet fleet = new DroneFleet(drones, 1, 42, CENTER_LAT, CENTER_LON, RADIUS, 12);
+        final TelemetryPublisherAgent agent = agent(fleet, new RecordingOutlet(2), 10, 1000);
+        final CommandIntake intake = new CommandIntake(fleet, () -> nowNs, metrics);
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final double[][][] missions = new double[drones][][];
+        for (int i = 0; i < drones; i++)
+        {
+            missions[i] = new double[][]{
+                CommandFrames.waypoint(fleet.homeLatitude(i) + 0.002, fleet.homeLongitude(i), 40, 8, 2),
+                CommandFrames.waypoint(fleet.homeLatitude(i), fleet.homeLongitude(i) + 0.002, Double.NaN, Double.NaN, 0)};
+        }
+        // Every drone has had a mission once (its waypoint store is allocated then, and reused after).
+        commandEveryDrone(fleet, intake, agent, missions, 1);
+        commandEveryDrone(fleet, intake, agent, missions, 10_000);
+
+        final long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+        commandEveryDrone(fleet, intake, agent, missions, 20_000);
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+        assertThat(metrics.commandsReceived[SimulatorMetrics.ACCEPTED].get()).isGreaterThan(3L * drones);
+        assertThat(metrics.statusesSent.get()).isGreaterThan(10L * drones);
+        assertThat(allocated).as("bytes allocated while running and answering %d commands", 6 * drones)
+            .isLessThan(1024);
+    }
+
+    /** Gives every drone a mission, a hold, a resume, a set-speed, a cancel and a return home, flying between them. */
+    private void commandEveryDrone(
+        final DroneFleet fleet, final CommandIntake intake, final TelemetryPublisherAgent agent,
+        final double[][][] missions, final long firstCommandId)
+    {
+        final int drones = fleet.size();
+        for (int i = 0; i < drones; i++)
+        {
+            intake.onFrame(frames.buffer, 0, frames.mission(fleet.droneId(i), firstCommandId + i * 6L, missions[i]));
+        }
+        run(agent, TimeUnit.SECONDS.toNanos(20), TimeUnit.MILLISECONDS.toNanos(1));
+        for (int i = 0; i < drones; i++)
+        {
+            final long drone = fleet.droneId(i);
+            final long id = firstCommandId + i * 6L;
+            intake.onFrame(frames.buffer, 0, frames.plain(drone, id + 1, CommandType.HOLD));
+            intake.onFrame(frames.buffer, 0, frames.plain(drone, id + 2, CommandType.RESUME));
+            intake.onFrame(frames.buffer, 0, frames.setSpeed(drone, id + 3, 6f));
+            intake.onFrame(frames.buffer, 0, frames.cancel(drone, id + 4, id));
+        }
+        run(agent, TimeUnit.SECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+        for (int i = 0; i < drones; i++)
+        {
+            intake.onFrame(frames.buffer, 0, frames.plain(fleet.droneId(i), firstCommandId + i * 6L + 5, CommandType.RETURN_HOME));
+        }
+        run(agent, TimeUnit.SECONDS.toNanos(60), TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
     private TelemetryPublisherAgent agent(
         final DroneFleet fleet, final TelemetryOutlet outlet, final double rateHz, final long heartbeatIntervalMs)
     {
+        return agent(fleet, outlet, rateHz, 1.0, heartbeatIntervalMs, 0, 0);
+    }
+
+    private TelemetryPublisherAgent agent(
+        final DroneFleet fleet, final TelemetryOutlet outlet, final double rateHz, final double timeScale,
+        final long heartbeatIntervalMs, final int commandAddress, final int commandPort)
+    {
         final TelemetryPublisherAgent agent = new TelemetryPublisherAgent(fleet, outlet, () -> nowNs,
-            () -> EPOCH_OFFSET_NS + nowNs, rateHz, heartbeatIntervalMs, metrics);
+            () -> EPOCH_OFFSET_NS + nowNs, rateHz, timeScale, heartbeatIntervalMs, commandAddress, commandPort, metrics);
         agent.onStart();
         return agent;
     }
@@ -273,6 +440,45 @@ class TelemetryPublisherAgentTest
         }
     }
 
+    /** Keeps the answers (and the kind of every frame); offers succeed unless {@link #result} says otherwise. */
+    static final class AnswerOutlet extends RecordingOutlet
+    {
+        final List<Answer> answers = new ArrayList<>();
+        final List<Integer> answerEndpoints = new ArrayList<>();
+        final List<Integer> kinds = new ArrayList<>();
+        final Set<Long> heartbeatCommandEndpoints = new HashSet<>();
+        long heartbeats;
+        /** Result of every offer while not positive; 0 = succeed. */
+        long result;
+
+        AnswerOutlet(final int endpoints)
+        {
+            super(endpoints);
+        }
+
+        public long offer(final int endpoint, final DirectBuffer buffer, final int offset, final int length)
+        {
+            if (result < 0)
+            {
+                return result;
+            }
+            final Answer answer = Answer.read(reader, buffer, offset, length);
+            final int kind = reader.read(buffer, offset, length);
+            kinds.add(kind);
+            if (answer != null)
+            {
+                answers.add(answer);
+                answerEndpoints.add(endpoint);
+            }
+            if (kind == TelemetryFrameReader.HEARTBEAT)
+            {
+                heartbeats++;
+                heartbeatCommandEndpoints.add((long)reader.heartbeatCommandAddress() << 16 | reader.heartbeatCommandPort());
+            }
+            return super.offer(endpoint, buffer, offset, length);
+        }
+    }
+
     /** Decodes and validates every frame and checks the invariants of the stream per drone. */
     final class ValidatingOutlet extends RecordingOutlet
     {
@@ -288,6 +494,10 @@ class TelemetryPublisherAgentTest
         long outsideArea;
         long lowBatteryFrames;
         long heartbeatSequenceMismatch;
+        /** Answers by phase; patrolling drones only ever send those of their own failsafe return home. */
+        final long[] statusPhases = new long[CommandPhase.STARTED_BY_DRONE.value() + 1];
+        final Long2LongHashMap lastPhaseByCommand = new Long2LongHashMap(-1);
+        long badStatuses;
 
         ValidatingOutlet(final int endpoints, final long firstId, final int drones)
         {
@@ -304,6 +514,11 @@ class TelemetryPublisherAgentTest
             if (kind == TelemetryFrameReader.REJECTED)
             {
                 rejected++;
+                return super.offer(endpoint, buffer, offset, length);
+            }
+            if (kind == TelemetryFrameReader.COMMAND_STATUS)
+            {
+                checkStatus(endpoint, reader.commandStatus());
                 return super.offer(endpoint, buffer, offset, length);
             }
             final long droneId = kind == TelemetryFrameReader.TELEMETRY ? reader.telemetry().droneId() :
@@ -349,6 +564,31 @@ class TelemetryPublisherAgentTest
                 outsideArea++;
             }
             return super.offer(endpoint, buffer, offset, length);
+        }
+
+        /**
+         * A drone-started RETURN_HOME: numbered -(id * 10^6 + n), opened STARTED_BY_DRONE, then progress, then DONE,
+         * to home (inside the area, on the ground), on the drone's endpoint.
+         */
+        private void checkStatus(final int endpoint, final CommandStatusDecoder status)
+        {
+            final long droneId = status.droneId();
+            final long commandId = status.commandId();
+            final CommandPhase phase = status.phase();
+            statusPhases[phase.value()]++;
+            final long previous = lastPhaseByCommand.get(commandId);
+            final boolean opensFirst = previous < 0 ? phase == CommandPhase.STARTED_BY_DRONE :
+                previous != CommandPhase.DONE.value() && phase != CommandPhase.STARTED_BY_DRONE;
+            if (!opensFirst || endpoint != droneId % endpointCount() || commandId >= 0 ||
+                -commandId / DroneFleet.DRONE_COMMAND_ID_STRIDE != droneId ||
+                status.commandType() != CommandType.RETURN_HOME ||
+                status.targetAltitude() != 0f ||
+                !(DroneFleetTest.distanceMetres(status.targetLatitude(), status.targetLongitude(), CENTER_LAT, CENTER_LON) <
+                RADIUS))
+            {
+                badStatuses++;
+            }
+            lastPhaseByCommand.put(commandId, phase.value());
         }
     }
 }

@@ -177,6 +177,7 @@ class FleetPipelineSystemIT
     private static SimulatorConfig simulatorConfig()
     {
         final SimulatorConfig config = new SimulatorConfig();
+        config.commandEndpoint = "127.0.0.1:0";
         config.drones = DRONES;
         config.firstId = 1;
         config.rateHz = 10;

@@ -1,0 +1,294 @@
+package io.odyssey.simulator;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.odyssey.codecs.TelemetryFrameReader;
+import io.odyssey.codecs.sbe.CommandPhase;
+import io.odyssey.codecs.sbe.CommandType;
+import io.odyssey.runtime.AeronTransport;
+import io.odyssey.runtime.ConfigurationException;
+import io.odyssey.runtime.IdleStrategies;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * A real simulator taking a command over Aeron UDP from a "ground" (a second embedded driver playing the ingest node):
+ * the ground hears where the drone takes commands from its heartbeat, publishes a Command frame there, resends it until
+ * the drone answers (as the ground does), and hears ACCEPTED, progress and DONE on the drone's telemetry stream.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class SimulatorCommandsIT
+{
+    private static final long FIRST_ID = 501;
+    private static final long DRONE = 502;
+    private static final int STREAM_ID = 1001;
+    private static final int COMMAND_STREAM_ID = 1002;
+    private static final long COMMAND_ID = 7_000_001;
+
+    private final IdleStrategy idle = IdleStrategies.backoff();
+    private final CommandFrames frames = new CommandFrames();
+    private AeronTransport ground;
+    private Subscription ingest;
+    private ExclusivePublication commands;
+
+    @BeforeEach
+    void startGround()
+    {
+        ground = AeronTransport.launchEmbedded(null, "simulator-commands-it-ground");
+    }
+
+    @AfterEach
+    void stopGround()
+    {
+        CloseHelper.quietCloseAll(commands, ingest, ground);
+    }
+
+    @Test
+    void shouldRunACommandSentToTheAdvertisedEndpointAndAnswerItOnTheTelemetryStream() throws Exception
+    {
+        final String ingestEndpoint = "127.0.0.1:" + freePort();
+        ingest = ground.aeron().addSubscription(AeronTransport.udpChannel(ingestEndpoint), STREAM_ID);
+        final Heard heard = new Heard(ingest);
+        try (Simulator simulator = Simulator.launch(config(ingestEndpoint)))
+        {
+            assertThat(simulator.commandEndpoint()).startsWith("127.0.0.1:").doesNotEndWith(":0");
+            final int commandPort = Integer.parseInt(simulator.commandEndpoint().substring("127.0.0.1:".length()));
+
+            // Where to send: only what the heartbeat says, as the ingest node knows it.
+            pollUntil(heard, () -> heard.commandPort != 0 && !Double.isNaN(heard.latitude), Duration.ofSeconds(20));
+            assertThat(heard.commandAddress).as("127.0.0.1 as an int").isEqualTo(0x7F00_0001);
+            assertThat(heard.commandPort).isEqualTo(commandPort);
+            final String advertised = Simulator.ipv4(heard.commandAddress) + ":" + heard.commandPort;
+            commands = ground.aeron().addExclusivePublication(AeronTransport.udpChannel(advertised), COMMAND_STREAM_ID);
+
+            final double targetLat = heard.latitude + 250 / DroneFleet.METRES_PER_DEGREE;
+            final double targetLon = heard.longitude;
+            final int length = frames.goTo(DRONE, COMMAND_ID, targetLat, targetLon, 35f, Float.NaN);
+            // Resent every 200 ms until the drone answers, as the ground's relay does.
+            long nextSendNs = System.nanoTime();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int sent = 0;
+            while (heard.answers.isEmpty())
+            {
+                if (System.nanoTime() - nextSendNs >= 0)
+                {
+                    sent += commands.offer(frames.buffer, 0, length) > 0 ? 1 : 0;
+                    nextSendNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+                }
+                if (System.nanoTime() - deadline > 0)
+                {
+                    fail("no answer to %d command frames sent to %s", sent, advertised);
+                }
+                idle.idle(heard.poll());
+            }
+
+            pollUntil(heard, () -> heard.last().isFinal(), Duration.ofSeconds(30));
+            final List<Answer> answers = heard.answers;
+            assertThat(answers).allSatisfy(a ->
+            {
+                assertThat(a.droneId()).isEqualTo(DRONE);
+                assertThat(a.commandId()).isEqualTo(COMMAND_ID);
+                assertThat(a.type()).isEqualTo(CommandType.GOTO);
+                assertThat(a.targetLatitude()).isEqualTo(targetLat);
+                assertThat(a.targetLongitude()).isEqualTo(targetLon);
+                assertThat(a.targetAltitude()).isEqualTo(35f);
+            });
+            assertThat(answers.get(0).phase()).isEqualTo(CommandPhase.ACCEPTED);
+            assertThat(answers).extracting(Answer::phase).contains(CommandPhase.IN_PROGRESS);
+            assertThat(answers.get(answers.size() - 1).phase()).isEqualTo(CommandPhase.DONE);
+            assertThat(answers).filteredOn(a -> a.phase() == CommandPhase.IN_PROGRESS).extracting(Answer::progress)
+                .isSorted();
+            assertThat(heard.rejected).as("frames the ground's reader rejected").isZero();
+
+            // The drone's telemetry shows the effect: it hovers at the target.
+            pollUntil(heard, () -> heard.telemetryAfterDone >= 10, Duration.ofSeconds(10));
+            assertThat(DroneFleetTest.distanceMetres(heard.latitude, heard.longitude, targetLat, targetLon)).isLessThan(5);
+            assertThat(heard.altitude).isEqualTo(35f);
+
+            // A resend after the end is answered with the end, not flown again.
+            final int answersBefore = answers.size();
+            while (commands.offer(frames.buffer, 0, length) <= 0)
+            {
+                idle.idle();
+            }
+            pollUntil(heard, () -> answers.size() > answersBefore, Duration.ofSeconds(10));
+            assertThat(answers.get(answersBefore).phase()).isEqualTo(CommandPhase.DONE);
+
+            final String metrics = http(simulator, "/metrics");
+            assertThat(metrics).contains(
+                "odyssey_sim_commands_received_total{role=\"simulator\",outcome=\"accepted\"} 1",
+                "odyssey_sim_command_frames_invalid_total{role=\"simulator\",cause=\"truncated\"} 0",
+                "odyssey_sim_command_statuses_sent_total{role=\"simulator\"}",
+                "odyssey_sim_command_status_offers_failed_total{role=\"simulator\",cause=\"back_pressured\"}");
+            assertThat(simulator.commandsReceived()).isGreaterThanOrEqualTo(2);
+            assertThat(simulator.commandFramesInvalid()).isZero();
+            assertThat(simulator.commandStatusesSent()).isGreaterThanOrEqualTo(answers.size());
+        }
+    }
+
+    @Test
+    void shouldAdvertiseNoCommandEndpointWhenTakingNoCommands() throws Exception
+    {
+        final String ingestEndpoint = "127.0.0.1:" + freePort();
+        ingest = ground.aeron().addSubscription(AeronTransport.udpChannel(ingestEndpoint), STREAM_ID);
+        final Heard heard = new Heard(ingest);
+        final SimulatorConfig config = config(ingestEndpoint);
+        config.commandEndpoint = SimulatorConfig.NO_COMMANDS;
+        try (Simulator simulator = Simulator.launch(config))
+        {
+            assertThat(simulator.commandEndpoint()).isNull();
+            pollUntil(heard, () -> heard.heartbeats >= 4, Duration.ofSeconds(20));
+            assertThat(heard.commandAddress).isZero();
+            assertThat(heard.commandPort).isZero();
+        }
+    }
+
+    @Test
+    void shouldFailFastNamingTheSettingWhenTheCommandPortIsTaken() throws Exception
+    {
+        try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            final SimulatorConfig config = config("127.0.0.1:" + freePort());
+            config.commandEndpoint = "127.0.0.1:" + taken.getLocalPort();
+            assertThatThrownBy(() -> Simulator.launch(config).close()).isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("ODYSSEY_SIM_COMMAND_ENDPOINT");
+        }
+    }
+
+    private static SimulatorConfig config(final String ingestEndpoint)
+    {
+        final SimulatorConfig config = new SimulatorConfig();
+        config.drones = 4;
+        config.firstId = FIRST_ID;
+        config.rateHz = 10;
+        // Ten simulated seconds per second: the goto takes a few seconds, not half a minute.
+        config.timeScale = 10;
+        config.endpoints = List.of(ingestEndpoint);
+        config.streamId = STREAM_ID;
+        config.commandEndpoint = "127.0.0.1:0";
+        config.commandStreamId = COMMAND_STREAM_ID;
+        config.statusHost = "127.0.0.1";
+        config.statusPort = 0;
+        return config;
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String http(final Simulator simulator, final String path) throws Exception
+    {
+        final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        final HttpResponse<String> response = client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simulator.statusPort() + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return response.body();
+    }
+
+    private void pollUntil(final Heard heard, final BooleanSupplier done, final Duration timeout)
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean())
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                fail("timed out after %s: %d answers %s, %d heartbeats", timeout, heard.answers.size(), heard.answers,
+                    heard.heartbeats);
+            }
+            idle.idle(heard.poll());
+        }
+    }
+
+    /** What the ground heard from drone {@link #DRONE}: its heartbeat's command endpoint, position, answers. */
+    private static final class Heard
+    {
+        private final TelemetryFrameReader reader = new TelemetryFrameReader();
+        private final Subscription subscription;
+        private final FragmentHandler handler = (buffer, offset, length, header) -> onFrame(buffer, offset, length);
+        final List<Answer> answers = new ArrayList<>();
+        int commandAddress;
+        int commandPort;
+        long heartbeats;
+        long rejected;
+        long telemetryAfterDone;
+        double latitude = Double.NaN;
+        double longitude = Double.NaN;
+        float altitude;
+
+        Heard(final Subscription subscription)
+        {
+            this.subscription = subscription;
+        }
+
+        int poll()
+        {
+            return subscription.poll(handler, 256);
+        }
+
+        Answer last()
+        {
+            return answers.get(answers.size() - 1);
+        }
+
+        private void onFrame(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final int kind = reader.read(buffer, offset, length);
+            if (kind == TelemetryFrameReader.REJECTED)
+            {
+                rejected++;
+                return;
+            }
+            if (kind == TelemetryFrameReader.HEARTBEAT && reader.heartbeat().droneId() == DRONE)
+            {
+                heartbeats++;
+                commandAddress = reader.heartbeatCommandAddress();
+                commandPort = reader.heartbeatCommandPort();
+            }
+            else if (kind == TelemetryFrameReader.TELEMETRY && reader.telemetry().droneId() == DRONE)
+            {
+                latitude = reader.telemetry().latitude();
+                longitude = reader.telemetry().longitude();
+                altitude = reader.telemetry().altitude();
+                if (!answers.isEmpty() && last().isFinal())
+                {
+                    telemetryAfterDone++;
+                }
+            }
+            else if (kind == TelemetryFrameReader.COMMAND_STATUS)
+            {
+                final Answer answer = Answer.read(reader, buffer, offset, length);
+                if (answer.commandId() > 0)
+                {
+                    answers.add(answer);
+                }
+            }
+        }
+    }
+}
