@@ -61,6 +61,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
 {
     /** A drone that said "done" but whose telemetry does not show it within this long: the command failed. */
     public static final long EFFECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    /** A running command is sent again after this many resend intervals, so the drone repeats its latest answer. */
+    static final int ANSWER_REPEAT_INTERVALS = 5;
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandRelay.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -243,6 +245,12 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             {
                 confirmEffect(command, state, now);
             }
+            else if (mine && now - command.lastSentNanos() >= ANSWER_REPEAT_INTERVALS * resendNs)
+            {
+                // An answer lost on the way (this node restarting, a packet dropped) must not leave the command
+                // waiting forever: the drone answers a command it already has with its latest word, never twice.
+                deliver(command, now);
+            }
         }
     }
 
@@ -320,7 +328,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         if (result > 0)
         {
             metrics.framesSent.increment();
-            record(ledger.update(command.id(), CommandUpdate.sent(nodeId, now)));
+            record(ledger.update(command.id(), command.state().isUndelivered() ?
+                CommandUpdate.sent(nodeId, now) : CommandUpdate.resent(nodeId, now)));
         }
         else
         {

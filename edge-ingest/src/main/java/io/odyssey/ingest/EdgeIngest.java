@@ -279,6 +279,12 @@ public final class EdgeIngest implements AutoCloseable
     }
 
     /** Telemetry frames accepted into the state table. */
+    /** Drones whose command endpoint this node knows (from their heartbeats). */
+    public int commandLinks()
+    {
+        return relay.linkCount();
+    }
+
     public long acceptedCount()
     {
         return metrics.framesAccepted.get();

@@ -84,7 +84,8 @@ class ClusterFailoverIT
         start("simulator", "simulator", Map.of(
             "ODYSSEY_SIM_DRONES", String.valueOf(DRONES),
             "ODYSSEY_SIM_ENDPOINTS", "127.0.0.1:" + INGEST_PORT + ",127.0.0.1:" + (INGEST_PORT + 1),
-            "ODYSSEY_SIM_STATUS_PORT", String.valueOf(STATUS_BASE + 3)));
+            "ODYSSEY_SIM_STATUS_PORT", String.valueOf(STATUS_BASE + 3),
+            "ODYSSEY_SIM_COMMAND_ENDPOINT", "127.0.0.1:0"));
         await().atMost(120, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
             .until(() -> status("http://127.0.0.1:" + GATEWAY_PORT + "/health") == 200);
     }

@@ -27,6 +27,7 @@ public final class CommandUpdate implements EntryProcessor<Long, CommandRecord, 
     private static final int PROGRESS = 2;
     private static final int DONE_REPORTED = 3;
     private static final int JOURNALED = 4;
+    private static final int RESENT = 5;
 
     private final int kind;
     private final CommandState next;
@@ -89,6 +90,15 @@ public final class CommandUpdate implements EntryProcessor<Long, CommandRecord, 
     {
         return new CommandUpdate(DONE_REPORTED, CommandState.IN_PROGRESS, atNanos, null, null, 100f, -1,
             targetLatitude, targetLongitude, targetAltitude, 0);
+    }
+
+    /**
+     * The command frame went out again to a drone that already answered (asking it to repeat its last word, which a
+     * lost answer may have taken with it): one more attempt, no change of state.
+     */
+    public static CommandUpdate resent(final String node, final long atNanos)
+    {
+        return new CommandUpdate(RESENT, null, atNanos, null, node, Float.NaN, -1, Double.NaN, Double.NaN, Float.NaN, 0);
     }
 
     /** The first {@code count} transitions are in a journal. */
@@ -168,6 +178,9 @@ public final class CommandUpdate implements EntryProcessor<Long, CommandRecord, 
                 moved = moved.moveTo(CommandState.IN_PROGRESS, atNanos, null);
                 return withDroneWord(moved, atNanos);
             }
+
+            case RESENT:
+                return state.isFinal() ? null : current.withDelivery(node, current.attempts() + 1, atNanos);
 
             case JOURNALED:
                 return journaled > current.journaled() ? current.withJournaled(journaled) : null;
