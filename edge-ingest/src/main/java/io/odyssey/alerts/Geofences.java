@@ -1,5 +1,7 @@
 package io.odyssey.alerts;
 
+import io.odyssey.grid.GeofenceSet;
+
 import io.odyssey.runtime.Polygon;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,35 +43,15 @@ public final class Geofences
         {
             throw new IllegalArgumentException(file + ": expected a GeoJSON FeatureCollection");
         }
-        final List<Polygon> keepIn = new ArrayList<>();
-        final List<Polygon> keepOut = new ArrayList<>();
-        int number = 0;
-        for (final JsonNode feature : root.path("features"))
+        final GeofenceSet fences;
+        try
         {
-            number++;
-            final String name = feature.path("properties").path("name").asText("geofence " + number);
-            final String kind = feature.path("properties").path("kind").asText("");
-            if (!"Polygon".equals(feature.path("geometry").path("type").asText()))
-            {
-                throw new IllegalArgumentException(file + ": feature " + number + " (" + name + ") is not a Polygon");
-            }
-            final JsonNode ring = feature.path("geometry").path("coordinates").path(0);
-            final double[] lons = new double[ring.size()];
-            final double[] lats = new double[ring.size()];
-            for (int i = 0; i < ring.size(); i++)
-            {
-                lons[i] = ring.get(i).path(0).asDouble();
-                lats[i] = ring.get(i).path(1).asDouble();
-            }
-            final Polygon polygon = new Polygon(name, lons, lats);
-            switch (kind)
-            {
-                case "keep-in" -> keepIn.add(polygon);
-                case "keep-out" -> keepOut.add(polygon);
-                default -> throw new IllegalArgumentException(file + ": feature " + number + " (" + name +
-                    ") needs properties.kind \"keep-in\" or \"keep-out\", got \"" + kind + "\"");
-            }
+            fences = GeofenceSet.fromFeatures(root.path("features"));
         }
-        return new Set(keepIn, keepOut);
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException(file + ": " + ex.getMessage(), ex);
+        }
+        return new Set(fences.keepIn(), fences.keepOut());
     }
 }

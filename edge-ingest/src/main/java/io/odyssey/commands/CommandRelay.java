@@ -13,7 +13,9 @@ import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.codecs.sbe.CommandStatusDecoder;
 import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.MessageHeaderEncoder;
+import com.hazelcast.query.Predicates;
 import io.odyssey.grid.DroneState;
+import io.odyssey.grid.GeofenceSet;
 import io.odyssey.grid.commands.CommandLedger;
 import io.odyssey.grid.commands.CommandRecord;
 import io.odyssey.grid.commands.CommandState;
@@ -63,6 +65,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     public static final long EFFECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
     /** A running command is sent again after this many resend intervals, so the drone repeats its latest answer. */
     static final int ANSWER_REPEAT_INTERVALS = 5;
+    static final long GUARD_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    static final long GUARD_ORDER_EXPIRY_NS = TimeUnit.SECONDS.toNanos(60);
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandRelay.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,6 +90,10 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(8192));
     private final RateLimitedLog sweepLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
     private final Thread thread;
+    private final IMap<String, String> geofences;
+    private final String geofenceAction;
+    private final Map<Long, Long> strayed = new HashMap<>();
+    private long lastGuardNanos;
     private UUID listener;
     private volatile boolean running = true;
     private volatile String lastError;
@@ -93,8 +101,11 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     public CommandRelay(
         final Aeron aeron, final int streamId, final CommandLedger ledger, final IMap<Long, DroneState> fleet,
         final String nodeId, final EpochNanoClock clock, final long resendMs, final long sweepMs,
-        final CommandJournal journal, final CommandMetrics metrics)
+        final CommandJournal journal, final CommandMetrics metrics, final IMap<String, String> geofences,
+        final String geofenceAction)
     {
+        this.geofences = geofences;
+        this.geofenceAction = geofenceAction;
         this.aeron = aeron;
         this.streamId = streamId;
         this.ledger = ledger;
@@ -205,9 +216,69 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         }
     }
 
+    /**
+     * Drones of this node that strayed where the geofences forbid (pushed by wind, or flying an order from before the
+     * fence) are ordered home (or to hold) by the ground, once per excursion: a new order only when the last one is
+     * over and the drone is still out.
+     */
+    void guardGeofences(final long now)
+    {
+        if (geofences == null || now - lastGuardNanos < GUARD_INTERVAL_NS)
+        {
+            return;
+        }
+        lastGuardNanos = now;
+        final Collection<String> texts = geofences.values();
+        if (texts.isEmpty())
+        {
+            strayed.clear();
+            return;
+        }
+        final GeofenceSet fences;
+        try
+        {
+            fences = GeofenceSet.fromFeatureTexts(texts);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            if (sweepLog.tryAcquire(System.nanoTime()))
+            {
+                LOG.warn("geofences unreadable, not guarding them: {}", ex.getMessage());
+            }
+            return;
+        }
+        for (final DroneState state : fleet.values(Predicates.equal("ingestNode", nodeId)))
+        {
+            final String status = state.status();
+            if ("GROUNDED".equals(status) || "LANDING".equals(status) || "EMERGENCY".equals(status))
+            {
+                continue;
+            }
+            final String breach = fences.breach(state.latitude(), state.longitude());
+            if (breach == null)
+            {
+                continue;
+            }
+            final Long previous = strayed.get(state.droneId());
+            final CommandRecord last = previous == null ? null : ledger.get(previous);
+            if (last != null && last.active())
+            {
+                continue;
+            }
+            final CommandRecord order = CommandRecord.issued(ledger.newId(), state.droneId(), geofenceAction,
+                "{\"reason\":\"" + breach.replace("\"", "'") + "\"}", null, "geofence", nodeId, now,
+                now + GUARD_ORDER_EXPIRY_NS);
+            ledger.issue(order);
+            strayed.put(state.droneId(), order.id());
+            metrics.geofenceOrders.increment();
+            LOG.info("drone {} is {}: ordered {} (command {})", state.droneId(), breach, geofenceAction, order.id());
+        }
+    }
+
     /** One pass over every unfinished command: deliver, resend, expire, confirm effects. */
     void sweep()
     {
+        guardGeofences(clock.nanoTime());
         final Collection<CommandRecord> active = ledger.active();
         if (active.isEmpty())
         {
@@ -545,6 +616,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Counter framesNotSent;
         final Counter transitions;
         final Counter failures;
+        final Counter geofenceOrders;
 
         public CommandMetrics(final io.odyssey.runtime.Metrics metrics)
         {
@@ -558,6 +630,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 "Command frames not sent (link not connected yet or back-pressured; retried)");
             transitions = metrics.counter("odyssey_ingest_command_transitions_total", "Ledger transitions made by this node");
             failures = metrics.counter("odyssey_ingest_command_relay_failures_total", "Relay passes that failed (grid away)");
+            geofenceOrders = metrics.counter("odyssey_ingest_geofence_orders_total",
+                "Orders the ground gave drones found outside the keep-in or inside a keep-out geofence");
         }
     }
 }

@@ -181,7 +181,8 @@ public final class EdgeIngest implements AutoCloseable
             commandJournal = new CommandJournal(journalRoot, config.rollCycle());
             relay = new CommandRelay(transport.aeron(), config.commandStreamId, new CommandLedger(grid.client()),
                 FleetGrid.fleetMap(grid.client()), config.nodeId, new RealTimeClock(), config.commandResendMs,
-                config.commandSweepMs, commandJournal, new CommandRelay.CommandMetrics(metrics.metrics));
+                config.commandSweepMs, commandJournal, new CommandRelay.CommandMetrics(metrics.metrics),
+                grid.client().getMap(FleetGrid.GEOFENCES_MAP), config.geofenceAction);
             agent.commandLink(relay);
             final CommandRelay commands = relay.start();
             metrics.metrics.gauge("odyssey_ingest_command_links", "Drones whose command endpoint this node knows",

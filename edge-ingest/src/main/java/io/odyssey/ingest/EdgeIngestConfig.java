@@ -61,6 +61,8 @@ public final class EdgeIngestConfig
         "A command the drone has not answered is sent again after this many ms, until it expires");
     public static final Setting COMMAND_SWEEP_MS = Setting.of("ODYSSEY_INGEST_COMMAND_SWEEP_MS", "200",
         "How often the command relay reviews the ledger (delivery, expiry, effects seen in telemetry)");
+    public static final Setting GEOFENCE_ACTION = Setting.of("ODYSSEY_INGEST_GEOFENCE_ACTION", "return-to-home",
+        "What the ground orders a drone found outside the keep-in or inside a keep-out geofence (the grid's, drawn through the API): return-to-home or hold");
     public static final Setting STATUS_HOST = Setting.of("ODYSSEY_INGEST_STATUS_HOST", "127.0.0.1", "Interface of /health and /metrics");
     public static final Setting STATUS_PORT = Setting.of("ODYSSEY_INGEST_STATUS_PORT", "9101", "Port of /health and /metrics (0 = any)");
 
@@ -72,7 +74,7 @@ public final class EdgeIngestConfig
         all.addAll(List.of(NODE_ID, ENDPOINT, STREAM_ID, AERON_DIR, IDLE_STRATEGY, FRAGMENT_LIMIT, FLUSH_INTERVAL_MS,
             MAX_DRONES, JOURNAL_DIR, JOURNAL_ROLL_CYCLE, JOURNAL_RETENTION_HOURS, ALERT_LOW_BATTERY_PCT,
             ALERT_BATTERY_HYSTERESIS_PCT, ALERT_LOST_LINK_S, ALERT_SEPARATION_HORIZONTAL_M, ALERT_SEPARATION_VERTICAL_M,
-            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, STATUS_HOST,
+            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, GEOFENCE_ACTION, STATUS_HOST,
             STATUS_PORT));
         ALL = List.copyOf(all);
     }
@@ -102,6 +104,7 @@ public final class EdgeIngestConfig
     public int commandStreamId = COMMAND_STREAM_ID.intValue();
     public long commandResendMs = COMMAND_RESEND_MS.longValue();
     public long commandSweepMs = COMMAND_SWEEP_MS.longValue();
+    public String geofenceAction = GEOFENCE_ACTION.get();
 
     /**
      * Validates every value and their combination; fails fast naming the offending setting.
@@ -183,6 +186,10 @@ public final class EdgeIngestConfig
         if (commandResendMs < 50 || commandResendMs > 60_000)
         {
             throw COMMAND_RESEND_MS.invalid(String.valueOf(commandResendMs), "between 50 and 60000");
+        }
+        if (!"return-to-home".equals(geofenceAction) && !"hold".equals(geofenceAction))
+        {
+            throw GEOFENCE_ACTION.invalid(geofenceAction, "return-to-home or hold");
         }
         if (commandSweepMs < 10 || commandSweepMs > 10_000)
         {

@@ -62,6 +62,7 @@ class CommandControlSystemIT
     private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
     private static final int INGEST_PORT = GRID_PORT + 500;
     private static final String OPERATOR = "operator-secret-for-the-system-test";
+    private static final String ADMIN = "admin-secret-for-the-system-test-0";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Simulated seconds per real second: missions of a few hundred metres fly in a few seconds. */
@@ -229,6 +230,44 @@ class CommandControlSystemIT
         assertThat(ledger.list(3, null, false, 100)).filteredOn(c -> "goto".equals(c.type())).hasSize(1);
     }
 
+    @Test
+    void shouldOrderADroneFoundInsideAKeepOutGeofenceHome() throws Exception
+    {
+        // Drone 4 holds still; then an admin draws a keep-out fence around where it hovers.
+        final long hold = Long.parseLong(json(post("/api/v1/commands", "{\"droneId\":4,\"type\":\"hold\"}"))
+            .get("id").asText());
+        await().atMost(30, TimeUnit.SECONDS).until(() -> ledger.get(hold).state() == CommandState.COMPLETED);
+        final DroneState here = fleet.get(4L);
+        final double[] sw = offset(here, -200, -200);
+        final double[] ne = offset(here, 200, 200);
+        final String fence = "{\"type\":\"Feature\",\"properties\":{\"name\":\"incident\",\"kind\":\"keep-out\"}," +
+            "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[" + sw[1] + "," + sw[0] + "],[" + ne[1] + "," + sw[0] +
+            "],[" + ne[1] + "," + ne[0] + "],[" + sw[1] + "," + ne[0] + "],[" + sw[1] + "," + sw[0] + "]]]}}";
+        final HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + gateway.port() + "/api/v1/geofences"))
+            .header("Authorization", "Bearer " + ADMIN).POST(HttpRequest.BodyPublishers.ofString(fence)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        final String fenceId = JSON.readTree(created.body()).get("id").asText();
+        try
+        {
+            await().atMost(30, TimeUnit.SECONDS).until(() -> ledger.list(4, null, false, 20).stream()
+                .anyMatch(c -> "geofence".equals(c.issuedBy()) && c.state() != CommandState.ISSUED));
+            final CommandRecord order = ledger.list(4, null, false, 20).stream()
+                .filter(c -> "geofence".equals(c.issuedBy())).findFirst().orElseThrow();
+            assertThat(order.type()).isEqualTo("return-to-home");
+            assertThat(order.paramsJson()).contains("inside the keep-out geofence 'incident'");
+            // Only one order for one excursion.
+            Thread.sleep(2_500);
+            assertThat(ledger.list(4, null, false, 20)).filteredOn(c -> "geofence".equals(c.issuedBy())).hasSize(1);
+        }
+        finally
+        {
+            HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/api/v1/geofences/" + fenceId))
+                .header("Authorization", "Bearer " + ADMIN).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
     // ---- helpers ----
 
     private static double[] offset(final DroneState from, final double northM, final double eastM)
@@ -319,7 +358,7 @@ class CommandControlSystemIT
         config.clusterName = CLUSTER;
         config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);
         config.port = port;
-        config.tokens = List.of("ops:operator:" + OPERATOR);
+        config.tokens = List.of("ops:operator:" + OPERATOR, "root:admin:" + ADMIN);
         return config;
     }
 

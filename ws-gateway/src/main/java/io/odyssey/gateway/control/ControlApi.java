@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.map.IMap;
 import io.odyssey.gateway.DroneJson;
 import io.odyssey.grid.DroneState;
+import io.odyssey.grid.GeofenceSet;
 import io.odyssey.grid.commands.CommandLedger;
 import io.odyssey.grid.commands.CommandRecord;
 import io.odyssey.grid.commands.CommandState;
@@ -513,11 +514,6 @@ public final class ControlApi implements HttpHandler
         {
             return null;
         }
-        final List<JsonNode> features = new ArrayList<>();
-        for (final String text : fences)
-        {
-            features.add(parse(text));
-        }
         final List<double[]> path = new ArrayList<>();
         path.add(new double[]{state.latitude(), state.longitude()});
         if ("goto".equals(type))
@@ -531,7 +527,7 @@ public final class ControlApi implements HttpHandler
                 path.add(new double[]{waypoint.get("lat").asDouble(), waypoint.get("lon").asDouble()});
             }
         }
-        return new GeofenceRules(features).violation(path);
+        return GeofenceSet.fromFeatureTexts(fences).pathViolation(path);
     }
 
     // ---- geofences ----
@@ -574,7 +570,14 @@ public final class ControlApi implements HttpHandler
             return;
         }
         final JsonNode feature = body(exchange);
-        GeofenceRules.polygon(feature);
+        try
+        {
+            GeofenceSet.polygon(feature, "the geofence");
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ApiError(400, ex.getMessage());
+        }
         final String fenceId = id != null ? id : UUID.randomUUID().toString().substring(0, 8);
         if (id != null && !geofences.containsKey(id))
         {

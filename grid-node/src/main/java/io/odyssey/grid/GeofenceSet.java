@@ -1,0 +1,218 @@
+package io.odyssey.grid;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.odyssey.runtime.Geodesy;
+import io.odyssey.runtime.Polygon;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Keep-in and keep-out geofences, read from GeoJSON Features (a Polygon's outer ring with {@code properties.kind}
+ * {@code keep-in} or {@code keep-out} and an optional {@code properties.name}): the one reader of geofences, used by
+ * the gateway (the {@link FleetGrid#GEOFENCES_MAP} map, checking commands), the ingest nodes (the same map, ordering
+ * drones that strayed home) and the alert engine (a file).
+ * <p>
+ * A path is checked at points no more than {@link #STEP_M} metres apart along each straight leg: a drone flying the
+ * leg would cross a fence between two samples only by clipping a corner narrower than that.
+ */
+public final class GeofenceSet
+{
+    public static final GeofenceSet NONE = new GeofenceSet(List.of(), List.of());
+    public static final double STEP_M = 20.0;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<Polygon> keepIn;
+    private final List<Polygon> keepOut;
+
+    public GeofenceSet(final List<Polygon> keepIn, final List<Polygon> keepOut)
+    {
+        this.keepIn = List.copyOf(keepIn);
+        this.keepOut = List.copyOf(keepOut);
+    }
+
+    /** The fences of the grid's map values (Feature texts); throws IllegalArgumentException for a bad one. */
+    public static GeofenceSet fromFeatureTexts(final Collection<String> features)
+    {
+        final List<JsonNode> parsed = new ArrayList<>();
+        for (final String text : features)
+        {
+            try
+            {
+                parsed.add(JSON.readTree(text));
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalArgumentException("a geofence is not JSON: " + ex.getMessage(), ex);
+            }
+        }
+        return fromFeatures(parsed);
+    }
+
+    public static GeofenceSet fromFeatures(final Iterable<JsonNode> features)
+    {
+        final List<Polygon> keepIn = new ArrayList<>();
+        final List<Polygon> keepOut = new ArrayList<>();
+        int number = 0;
+        for (final JsonNode feature : features)
+        {
+            number++;
+            final Polygon polygon;
+            try
+            {
+                polygon = polygon(feature, "geofence " + number);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("feature " + number + " (" + ex.getMessage() + ")", ex);
+            }
+            if ("keep-in".equals(kind(feature)))
+            {
+                keepIn.add(polygon);
+            }
+            else
+            {
+                keepOut.add(polygon);
+            }
+        }
+        return new GeofenceSet(keepIn, keepOut);
+    }
+
+    public static String kind(final JsonNode feature)
+    {
+        return feature.path("properties").path("kind").asText("");
+    }
+
+    /**
+     * Checks a feature's shape.
+     *
+     * @throws IllegalArgumentException saying what is wrong.
+     */
+    public static Polygon polygon(final JsonNode feature, final String defaultName)
+    {
+        final String name = feature.path("properties").path("name").asText(defaultName);
+        if (!"Feature".equals(feature.path("type").asText()))
+        {
+            throw new IllegalArgumentException(name + ": a geofence is a GeoJSON Feature");
+        }
+        final JsonNode geometry = feature.path("geometry");
+        final JsonNode ring = geometry.path("coordinates").path(0);
+        if (!"Polygon".equals(geometry.path("type").asText()) || !ring.isArray())
+        {
+            throw new IllegalArgumentException(name + ": a geofence's geometry is a Polygon");
+        }
+        final String kind = kind(feature);
+        if (!"keep-in".equals(kind) && !"keep-out".equals(kind))
+        {
+            throw new IllegalArgumentException(name + ": properties.kind is \"keep-in\" or \"keep-out\", not \"" + kind + "\"");
+        }
+        final List<double[]> points = new ArrayList<>();
+        for (final JsonNode point : ring)
+        {
+            final double lon = point.path(0).asDouble(Double.NaN);
+            final double lat = point.path(1).asDouble(Double.NaN);
+            if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180))
+            {
+                throw new IllegalArgumentException(name + ": coordinates are [lon, lat] in range");
+            }
+            if (points.stream().noneMatch(p -> p[0] == lon && p[1] == lat))
+            {
+                points.add(new double[]{lon, lat});
+            }
+        }
+        if (points.size() < 3)
+        {
+            throw new IllegalArgumentException(name + ": a geofence needs at least three distinct points");
+        }
+        final double[] lons = new double[points.size()];
+        final double[] lats = new double[points.size()];
+        for (int i = 0; i < points.size(); i++)
+        {
+            lons[i] = points.get(i)[0];
+            lats[i] = points.get(i)[1];
+        }
+        return new Polygon(name, lons, lats);
+    }
+
+    public List<Polygon> keepIn()
+    {
+        return keepIn;
+    }
+
+    public List<Polygon> keepOut()
+    {
+        return keepOut;
+    }
+
+    public boolean isEmpty()
+    {
+        return keepIn.isEmpty() && keepOut.isEmpty();
+    }
+
+    /** Why a drone at this point is where it must not be, or null when it is fine. */
+    public String breach(final double lat, final double lon)
+    {
+        for (final Polygon fence : keepOut)
+        {
+            if (fence.contains(lat, lon))
+            {
+                return "inside the keep-out geofence '" + fence.name() + "'";
+            }
+        }
+        if (!keepIn.isEmpty() && !inside(keepIn, lat, lon))
+        {
+            return "outside the keep-in geofence '" + keepIn.get(0).name() + "'";
+        }
+        return null;
+    }
+
+    /**
+     * @param path lat,lon pairs from the drone's position through each target.
+     * @return why the path is refused, or null when it keeps to every fence.
+     */
+    public String pathViolation(final List<double[]> path)
+    {
+        final double[] start = path.get(0);
+        final boolean startsInside = keepIn.isEmpty() || inside(keepIn, start[0], start[1]);
+        for (int leg = 1; leg < path.size(); leg++)
+        {
+            final double[] from = path.get(leg - 1);
+            final double[] to = path.get(leg);
+            final double length = Geodesy.distanceM(from[0], from[1], to[0], to[1]);
+            final int steps = Math.max(1, (int)Math.ceil(length / STEP_M));
+            for (int i = 1; i <= steps; i++)
+            {
+                final double lat = from[0] + (to[0] - from[0]) * i / steps;
+                final double lon = from[1] + (to[1] - from[1]) * i / steps;
+                for (final Polygon fence : keepOut)
+                {
+                    if (fence.contains(lat, lon))
+                    {
+                        return "the path crosses the keep-out geofence '" + fence.name() + "'";
+                    }
+                }
+                // A drone already outside may fly back in; only leaving is refused.
+                if (startsInside && !keepIn.isEmpty() && !inside(keepIn, lat, lon))
+                {
+                    return "the path leaves the keep-in geofence '" + keepIn.get(0).name() + "'";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean inside(final List<Polygon> fences, final double lat, final double lon)
+    {
+        for (final Polygon fence : fences)
+        {
+            if (fence.contains(lat, lon))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
