@@ -27,6 +27,7 @@ export default defineConfig({
   server: {
     proxy: {
       '/ws': { target: `ws://${gateway}`, ws: true },
+      '/api': `http://${gateway}`,
       '/config.json': `http://${gateway}`,
       '/metrics': `http://${gateway}`,
     },

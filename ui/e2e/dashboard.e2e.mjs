@@ -5,7 +5,9 @@
 //
 // Env: ODYSSEY_URL (default http://127.0.0.1:8080/), E2E_MIN_DRONES (default 50), E2E_ARTIFACTS (default
 // ui/e2e/artifacts: dashboard.png, demo.gif), E2E_DEMO_GIF (also copy the GIF there), CHROMIUM_PATH
-// (default /usr/bin/chromium), E2E_TIMEOUT_S (whole run, default 240).
+// (default /usr/bin/chromium), E2E_TIMEOUT_S (whole run, default 420), E2E_OPERATOR_TOKEN (an operator's access
+// token: the test signs in with it and sends a return-to-home; without it only an anonymous viewer's checks run),
+// E2E_RTH_TIMEOUT_S (how long the drone sent home may take to land there, default 240).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +24,13 @@ const url = process.env.ODYSSEY_URL ?? 'http://127.0.0.1:8080/';
 const minDrones = Number(process.env.E2E_MIN_DRONES ?? 50);
 const artifacts = path.resolve(process.env.E2E_ARTIFACTS ?? path.join(here, 'artifacts'));
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const totalTimeoutMs = Number(process.env.E2E_TIMEOUT_S ?? 240) * 1000;
+const totalTimeoutMs = Number(process.env.E2E_TIMEOUT_S ?? 420) * 1000;
+const operatorToken = (process.env.E2E_OPERATOR_TOKEN ?? '').trim();
+const rthTimeoutMs = Number(process.env.E2E_RTH_TIMEOUT_S ?? 240) * 1000;
+const runDeadline = Date.now() + totalTimeoutMs;
+const FINAL_STATES = ['rejected', 'completed', 'failed', 'expired', 'cancelled'];
+const STATE_RANK = { issued: 0, sent: 1, accepted: 2, 'in-progress': 3 };
+const stateRank = (state) => STATE_RANK[state] ?? (FINAL_STATES.includes(state) ? 4 : 2);
 const origin = new URL(url).origin;
 fs.mkdirSync(artifacts, { recursive: true });
 
@@ -102,14 +110,61 @@ try {
   const foreignRequests = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  const requestUrls = [];
   page.on('request', (r) => {
     const u = r.url();
+    requestUrls.push(u);
     if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) foreignRequests.push(u);
   });
+  page.on('websocket', (ws) => requestUrls.push(ws.url()));
+  // Until signed in, the dashboard asks whoami without a token and may be answered 401: chromium logs that as a
+  // console error, which is expected (counted up to this mark and filtered in the last check).
+  let signInMark = 0;
   log(`dashboard e2e against ${url} (min drones ${minDrones})`);
   await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
   const config = await page.evaluate(async () => {
     try { return await (await fetch('config.json')).json(); } catch { return {}; }
+  });
+  // Where each drone is seen on its pad (GROUNDED, or still low while TAKING_OFF), and each drone's status changes:
+  // the return-to-home check picks a drone near home and follows its status.
+  await page.evaluate(() => {
+    const homes = new Map();
+    const statuses = new Map();
+    window.__e2eTrack = { homes, statuses };
+    setInterval(() => {
+      const store = window.__odyssey?.store;
+      if (!store) return;
+      const now = Date.now();
+      for (const d of store.drones.values()) {
+        if (d.status === 'GROUNDED' || (d.status === 'TAKING_OFF' && d.alt < 15)) homes.set(d.id, [d.lon, d.lat]);
+        const seen = statuses.get(d.id);
+        if (!seen) statuses.set(d.id, [[d.status, now]]);
+        else if (seen[seen.length - 1][0] !== d.status) seen.push([d.status, now]);
+      }
+    }, 200);
+  });
+
+  await check('sign in with the operator token: whoami names the operator in the header', async () => {
+    await waitFor(page, () => document.querySelector('[data-testid=signin-token]') || document.querySelector('[data-testid=signin-open]') ||
+      document.querySelector('[data-testid=signout]'), undefined, 20_000);
+    const prompted = await page.locator('[data-testid=signin-token]').count() > 0;
+    if (!operatorToken) {
+      assert(!prompted, 'the dashboard asks for a token, and E2E_OPERATOR_TOKEN is not set');
+      return 'skipped: no E2E_OPERATOR_TOKEN (the gateway lets anonymous viewers in)';
+    }
+    // The prompt is up unless the gateway lets anonymous viewers in: then the header offers "sign in".
+    if (!prompted) await page.click('[data-testid=signin-open]');
+    await page.fill('[data-testid=signin-token]', operatorToken);
+    await page.click('[data-testid=signin-submit]');
+    await waitFor(page, () => document.querySelector('[data-testid=signout]') || document.querySelector('[data-testid=signin-error]'), undefined, 15_000);
+    const refused = await page.locator('[data-testid=signin-error]').count() > 0 ? await text(page, 'signin-error') : null;
+    assert(!refused, `the token was refused: ${refused}`);
+    const role = await text(page, 'whoami-role');
+    assert(role === 'operator' || role === 'admin', `signed in as ${role}, an operator or admin was expected`);
+    assert(await page.locator('[data-testid=signin-dialog]').count() === 0, 'the sign-in prompt is still shown');
+    assert(!page.url().includes(operatorToken), 'the token is in the page URL');
+    signInMark = consoleErrors.length;
+    return `${await text(page, 'whoami-name')} (${role})`;
   });
 
   await check('connection status becomes live', async () => {
@@ -141,7 +196,8 @@ try {
     let hits = 0, probed = 0;
     const colours = new Map();
     // Only the WebGL drawing: hide what floats over the map (the legend has status-coloured dots of its own).
-    const overlays = '[data-testid=legend], [data-testid=fit-fleet], [data-testid=history-toggle], .map-banner, .maplibregl-control-container';
+    const overlays = '[data-testid=legend], [data-testid=fit-fleet], [data-testid=history-toggle], [data-testid=geofences-toggle], ' +
+      '[data-testid=recent-toggle], [data-testid=command-panel], .map-banner, .maplibregl-control-container';
     await page.evaluate((sel) => document.querySelectorAll(sel).forEach((e) => { e.style.visibility = 'hidden'; }), overlays);
     for (let attempt = 0; attempt < 3; attempt++) {
       const points = await page.evaluate(() => {
@@ -240,6 +296,126 @@ try {
     assert(descending[0] >= ascending[0], 'descending does not start higher than ascending');
   });
 
+  // ---- command & control (docs/api/commands.md) -------------------------------------------------------------------
+  /** The return-to-home sent below: its drone, command id, and what was known when it was sent. */
+  let rth = null;
+  const selectRow = async (id, modifiers = []) => {
+    // The id filter brings the row into the (virtualised) table; several ids may match, the row's test id is exact.
+    await page.fill('[data-testid=filter-id]', String(id));
+    await page.locator(`[data-testid=drone-row-${id}]`).click({ modifiers });
+    await page.fill('[data-testid=filter-id]', '');
+  };
+  const commandEntry = (id) => `[data-testid=command-timeline] [data-testid=command-entry-${id}]`;
+
+  await check('multi-selection: shift-click adds a drone, the map rings both, an order to them asks first naming how many', async () => {
+    const ids = await page.evaluate(() => [...window.__odyssey.store.drones.keys()].sort((a, b) => a - b).slice(0, 2));
+    assert(ids.length === 2, 'fewer than two drones');
+    await selectRow(ids[0]);
+    await selectRow(ids[1], ['Shift']);
+    await waitFor(page, () => document.querySelector('[data-testid=selection-count]')?.textContent === '2 drones', undefined, 5_000);
+    const ringed = await page.evaluate(() => JSON.stringify(window.__odyssey.map.getFilter('drone-multi-selected')));
+    assert(ids.every((id) => ringed.includes(String(id))), `the multi-selection ring filter is ${ringed}`);
+    if (!operatorToken) {
+      const hint = await page.locator('[data-testid=cmd-hold]').getAttribute('title');
+      assert(await page.locator('[data-testid=cmd-hold]').isDisabled(), 'an anonymous viewer can press hold');
+      await page.click('[data-testid=select-clear]');
+      return `anonymous: hold is disabled ("${hint}")`;
+    }
+    await page.click('[data-testid=cmd-hold]');
+    await page.waitForSelector('[data-testid=confirm-dialog]', { timeout: 5_000 });
+    const question = await text(page, 'confirm-text');
+    await page.click('[data-testid=confirm-cancel]');
+    await page.waitForSelector('[data-testid=confirm-dialog]', { state: 'detached', timeout: 5_000 });
+    assert(/\b2 drones\b/.test(question), `the confirmation does not say how many drones: "${question}"`);
+    const holds = await page.evaluate((list) => [...window.__odyssey.commands.byId.values()]
+      .filter((c) => c.type === 'hold' && list.includes(c.droneId)).length, ids);
+    assert(holds === 0, `${holds} hold command(s) were sent although the confirmation was cancelled`);
+    await page.click('[data-testid=select-clear]');
+    await waitFor(page, () => document.querySelector('[data-testid=selection-count]')?.textContent === 'no drone selected', undefined, 5_000);
+    return `drones ${ids.join(' + ')}: "${question}" → cancelled, nothing sent`;
+  });
+
+  await check('geofences: the panel lists the gateway\'s fences, and drawing one is for admins only', async () => {
+    await page.click('[data-testid=geofences-toggle]');
+    await page.waitForSelector('[data-testid=geofence-panel]', { timeout: 5_000 });
+    const count = Number(await text(page, 'geofence-count'));
+    const drawn = await page.evaluate(() => window.__odyssey.map.queryRenderedFeatures({ layers: ['geofence-outline'] }).length);
+    const role = operatorToken ? await text(page, 'whoami-role') : 'viewer';
+    const drawDisabled = await page.locator('[data-testid=geofence-draw]').isDisabled();
+    const hint = await page.locator('[data-testid=geofence-draw]').getAttribute('title');
+    await page.click('[data-testid=geofences-toggle]');
+    assert(Number.isInteger(count), `no fence count (${count})`);
+    assert(drawDisabled === (role !== 'admin'), `"draw a new fence" is ${drawDisabled ? 'disabled' : 'enabled'} for ${role}`);
+    return `${count} fence(s) listed, ${drawn} outline feature(s) drawn; draw ${drawDisabled ? `disabled ("${hint}")` : 'enabled'}`;
+  });
+
+  await check('return-to-home: the order shows in the drone\'s timeline and advances to accepted / in progress; the drone turns home', async () => {
+    assert(operatorToken, 'needs E2E_OPERATOR_TOKEN (an operator may send commands)');
+    // A drone in the air, as near its home as known (seen on its pad earlier), so that it lands within the wait.
+    const target = await page.evaluate(() => {
+      const { store } = window.__odyssey;
+      const { homes } = window.__e2eTrack;
+      const metres = (a, b) => {
+        const rad = Math.PI / 180;
+        const x = (b[0] - a[0]) * rad * Math.cos(((a[1] + b[1]) / 2) * rad);
+        const y = (b[1] - a[1]) * rad;
+        return Math.hypot(x, y) * 6_371_000;
+      };
+      const candidates = [];
+      for (const d of store.drones.values()) {
+        const airborne = ['CRUISING', 'HOVERING'].includes(d.status) || (d.status === 'TAKING_OFF' && d.alt > 20);
+        // Well above the simulator's own low-battery return (25 %) even after a few minutes' flight home.
+        if (!airborne || d.bat < 45) continue;
+        const home = homes.get(d.id) ?? (d.status === 'TAKING_OFF' ? [d.lon, d.lat] : null);
+        const distance = home ? metres([d.lon, d.lat], home) : null;
+        // Cruise 12 m/s home, 2 m/s down (the simulator's defaults), and a margin; a drone still climbing is taken
+        // only when nothing else is near home (it may finish its climb first).
+        const estimateS = home ? distance / 12 + d.alt / 2 + 15 + (d.status === 'TAKING_OFF' ? 60 : 0) : Infinity;
+        candidates.push({ id: d.id, status: d.status, alt: d.alt, distance, estimateS });
+      }
+      candidates.sort((a, b) => a.estimateS - b.estimateS || a.id - b.id);
+      return candidates[0] ?? null;
+    });
+    assert(target, 'no drone in the air to send home');
+    await selectRow(target.id);
+    await waitFor(page, (id) => document.querySelector('[data-testid=detail-id]')?.textContent === String(id), target.id, 5_000);
+    await waitFor(page, (id) => document.querySelector('[data-testid=selection-count]')?.textContent === `drone ${id}`, target.id, 5_000);
+    assert(await page.locator('[data-testid=cmd-rth]').isEnabled(), 'the home button is disabled for an operator');
+    const issuedAt = Date.now();
+    await page.click('[data-testid=cmd-rth]');
+    assert(await page.locator('[data-testid=confirm-dialog]').count() === 0, 'an order to one drone asked for confirmation');
+    await waitFor(page, () => /sent to|refused/.test(document.querySelector('[data-testid=cmd-result]')?.textContent ?? ''), undefined, 10_000);
+    const result = await text(page, 'cmd-result');
+    const commandId = /command (\d+)/.exec(result)?.[1];
+    assert(result.includes('sent to') && commandId, `the order was not sent: ${result}`);
+    rth = { ...target, commandId, issuedAt };
+    await page.waitForSelector(commandEntry(commandId), { timeout: 10_000 });
+    // Its state as the timeline shows it, until accepted or further (a refusal or failure ends the check).
+    const seen = [];
+    const until = Date.now() + 20_000;
+    let state = '';
+    while (Date.now() < until) {
+      state = (await page.locator(`${commandEntry(commandId)} [data-testid=command-state]`).textContent({ timeout: 5_000 })).trim();
+      if (seen[seen.length - 1] !== state) seen.push(state);
+      if (stateRank(state) >= 2) break;
+      await page.waitForTimeout(100);
+    }
+    const reason = await page.locator(`${commandEntry(commandId)} [data-testid=command-reason]`).allTextContents();
+    assert(!['rejected', 'failed', 'expired', 'cancelled'].includes(state), `the command became ${state} (${reason.join(', ')})`);
+    assert(stateRank(state) >= 2, `still ${state} after 20 s (seen: ${seen.join(' → ')})`);
+    const steps = await page.locator(`${commandEntry(commandId)} [data-testid=command-transition]`).evaluateAll((els) => els.map((e) => e.dataset.state));
+    assert(steps[0] === 'issued', `the timeline starts with ${steps[0]}, not issued`);
+    assert(steps.every((s, i) => i === 0 || stateRank(s) >= stateRank(steps[i - 1])), `states out of order: ${steps.join(' → ')}`);
+    assert(steps.some((s) => s === 'accepted' || s === 'in-progress'), `never accepted: ${steps.join(' → ')}`);
+    const times = await page.locator(`${commandEntry(commandId)} [data-testid=command-transition] .step-since`).allTextContents();
+    assert(times.length === steps.length && times.slice(1).every((t) => /^\+[\d.]+ (ms|s)$/.test(t)), `transitions without a time since issue: ${times.join(', ')}`);
+    // The drone acts on it: returning (or already coming down, when it was right above home).
+    await waitFor(page, () => ['returning', 'landing', 'grounded'].includes(document.querySelector('[data-testid=detail-status]')?.textContent ?? ''), undefined, 20_000);
+    const status = await text(page, 'detail-status');
+    const where = target.distance === null ? 'home unknown' : `${Math.round(target.distance)} m from home, ~${Math.round(target.estimateS)} s`;
+    return `drone ${target.id} (${target.status}, ${where}): command ${commandId} ${steps.join(' → ')} (${times[times.length - 1]}), drone ${status}`;
+  });
+
   // The stack of the browser test raises LOW_BATTERY below 99.9 %, so every drone soon has an alert.
   await check('alerts: the panel lists active alerts, the map rings their drones, a click selects one', async () => {
     await waitFor(page, () => Number(document.querySelector('[data-testid=alert-count]')?.textContent) > 0, undefined, 30_000);
@@ -278,11 +454,14 @@ try {
     for (let attempt = 0; attempt < 5; attempt++) {
       const target = await page.evaluate(() => {
         const { map, store } = window.__odyssey;
-        const { width, height } = map.getCanvas().getBoundingClientRect();
+        const canvas = map.getCanvas();
+        const { left, top, width, height } = canvas.getBoundingClientRect();
         const drones = [...store.drones.values()].sort((a, b) => a.spd - b.spd);
         for (const d of drones) {
           const p = map.project([d.lon, d.lat]);
-          if (p.x > 60 && p.y > 120 && p.x < width - 60 && p.y < height - 60) return { id: d.id, x: p.x, y: p.y };
+          // Not under something floating over the map (the command panel, the legend, the buttons).
+          if (p.x > 60 && p.y > 120 && p.x < width - 60 && p.y < height - 60 &&
+            document.elementFromPoint(left + p.x, top + p.y) === canvas) return { id: d.id, x: p.x, y: p.y };
         }
         return null;
       });
@@ -350,11 +529,11 @@ try {
   });
 
   await check('the dashboard reconnects by itself when the link drops', async () => {
-    const connections = () => page.evaluate(async () => {
-      const body = await (await fetch('metrics')).text();
+    const connections = () => page.evaluate(async (token) => {
+      const body = await (await fetch('metrics', { headers: token ? { Authorization: `Bearer ${token}` } : {} })).text();
       const m = /^odyssey_ws_connections_total(?:\{[^}]*\})? (\d+(?:\.\d+)?)/m.exec(body);
       return m ? Number(m[1]) : NaN;
-    });
+    }, operatorToken);
     const before = await connections();
     await page.evaluate(() => {
       const status = document.querySelector('[data-testid=connection-status]');
@@ -429,8 +608,50 @@ try {
     return `drones ${ids.join(', ')}: ${frames} frames; at the end ${atEnd}, 5 s earlier ${earlier}`;
   });
 
+  await check('return-to-home completes: the drone lands at home (returning → landing/grounded), the timeline says completed', async () => {
+    assert(rth, 'no return-to-home was sent');
+    // Bounded by E2E_RTH_TIMEOUT_S from the order, and by what is left of the run (the artifacts still need ~40 s).
+    const wait = Math.min(rth.issuedAt + rthTimeoutMs, runDeadline - 40_000) - Date.now();
+    assert(wait > 0, 'no time left to wait for the landing');
+    await waitFor(page, ([id, finals]) => finals.includes(window.__odyssey.commands.get(id)?.state), [rth.commandId, FINAL_STATES], wait)
+      .catch(() => { /* what it became is reported below */ });
+    const command = await page.evaluate((id) => {
+      const c = window.__odyssey.commands.get(id);
+      return c ? { state: c.state, reason: c.reason, progress: c.progress, effectMs: c.effectMs } : null;
+    }, rth.commandId);
+    const statuses = await page.evaluate(([id, since]) => (window.__e2eTrack.statuses.get(id) ?? [])
+      .filter(([, at], i, all) => at >= since || all[i + 1]?.[1] >= since).map(([s]) => s), [rth.id, rth.issuedAt]);
+    assert(command, 'the command is not in the dashboard\'s store');
+    assert(command.state === 'completed', `after ${Math.round((Date.now() - rth.issuedAt) / 1000)} s the command is ${command.state}` +
+      `${command.reason ? ` (${command.reason})` : ''}, ${Math.round(command.progress ?? 0)} % done; drone ${rth.id} went ${statuses.join(' → ')}`);
+    assert(statuses.some((s) => s === 'LANDING' || s === 'GROUNDED'), `drone ${rth.id} never came down: ${statuses.join(' → ')}`);
+    if (rth.distance === null || rth.distance > 30) {
+      assert(statuses.includes('RETURNING'), `drone ${rth.id} was away from home but never RETURNING: ${statuses.join(' → ')}`);
+    }
+    // What the operator sees: the drone grounded in the detail panel, the command completed in its timeline.
+    await selectRow(rth.id);
+    await waitFor(page, () => document.querySelector('[data-testid=detail-status]')?.textContent === 'grounded', undefined, 10_000);
+    await waitFor(page, (sel) => document.querySelector(`${sel} [data-testid=command-state]`)?.textContent === 'completed', commandEntry(rth.commandId), 10_000);
+    const steps = await page.locator(`${commandEntry(rth.commandId)} [data-testid=command-transition]`).evaluateAll((els) => els.map((e) => e.dataset.state));
+    assert(steps[steps.length - 1] === 'completed', `the timeline ends with ${steps[steps.length - 1]}`);
+    // The fleet-wide list has it too.
+    await page.click('[data-testid=recent-toggle]');
+    const listed = await page.locator(`[data-testid=recent-command-${rth.commandId}]`).count();
+    await page.click('[data-testid=recent-toggle]');
+    assert(listed === 1, 'the recent commands list lacks the return-to-home');
+    return `drone ${rth.id}: ${statuses.join(' → ')}; command ${steps.join(' → ')} in ${((command.effectMs ?? NaN) / 1000).toFixed(1)} s`;
+  });
+
+  await check('the access token appears in no request URL', async () => {
+    if (!operatorToken) return 'skipped: no token';
+    const leaks = requestUrls.filter((u) => u.includes(operatorToken));
+    assert(leaks.length === 0, `the token is in ${leaks.length} URL(s)`);
+    return `${requestUrls.length} requests and sockets checked`;
+  });
+
   await check('no errors in the browser console', async () => {
-    const relevant = consoleErrors.filter((t) => !t.includes('favicon'));
+    // Before signing in, whoami without a token may be answered 401 (the gateway admits no anonymous viewers).
+    const relevant = consoleErrors.filter((t, i) => !t.includes('favicon') && !(i < signInMark && /status of 401/.test(t)));
     assert(relevant.length === 0, relevant.slice(0, 3).join(' | '));
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FleetConnection, fleetSocketUrl, type LinkState, type SocketLike } from './connection';
+import { socketProtocols } from './auth';
 import { FleetStore } from './store';
 import { wire } from './test/fixtures';
 
@@ -162,6 +163,23 @@ describe('FleetConnection', () => {
     last().receive({ type: 'error', code: 'BAD_BBOX', message: 'south must be below north' });
     expect(errors).toEqual(['BAD_BBOX: south must be below north']);
     expect(connection.state.kind).toBe('live');
+  });
+
+  it('offers the subprotocols of the moment on every attempt (the token rides in them, never in the URL)', () => {
+    const offered: string[][] = [];
+    let token = 'first-token-0123456';
+    const link = new FleetConnection('ws://host/ws/fleet', store, {
+      createSocket: (url, protocols) => { offered.push(protocols); const s = new FakeSocket(url); sockets.push(s); return s; },
+      protocols: () => socketProtocols(token),
+      random: () => 0.5,
+    });
+    link.start();
+    token = 'second-token-012345';
+    link.reconnectNow();
+    vi.advanceTimersByTime(0);
+    expect(offered).toEqual([['odyssey.v1', 'bearer.first-token-0123456'], ['odyssey.v1', 'bearer.second-token-012345']]);
+    expect(sockets.every((s) => !s.url.includes('token'))).toBe(true);
+    link.close();
   });
 
   it('stops for good on close', () => {

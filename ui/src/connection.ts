@@ -26,7 +26,10 @@ export interface SocketLike {
 }
 
 export interface LinkOptions {
-  createSocket: (url: string) => SocketLike;
+  /** Opens a socket offering these subprotocols (the token rides in one: see auth.ts, socketProtocols). */
+  createSocket: (url: string, protocols: string[]) => SocketLike;
+  /** The subprotocols of each new connection, asked afresh on every attempt. */
+  protocols: () => string[];
   now: () => number;
   setTimer: (fn: () => void, ms: number) => unknown;
   clearTimer: (handle: unknown) => void;
@@ -43,7 +46,8 @@ export interface LinkOptions {
 const OPEN = 1;
 
 export const DEFAULT_LINK_OPTIONS: LinkOptions = {
-  createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+  createSocket: (url, protocols) => new WebSocket(url, protocols) as unknown as SocketLike,
+  protocols: () => [],
   now: () => Date.now(),
   setTimer: (fn, ms) => setTimeout(fn, ms),
   clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
@@ -125,7 +129,7 @@ export class FleetConnection {
     this.setState({ kind: this.everLive ? 'reconnecting' : 'connecting', attempt: this.attempt, retryAtMs: null, reason: this.reason });
     let socket: SocketLike;
     try {
-      socket = this.options.createSocket(this.url);
+      socket = this.options.createSocket(this.url, this.options.protocols());
     } catch (error) {
       this.drop(`cannot connect: ${String(error)}`);
       return;
@@ -235,11 +239,20 @@ export class FleetConnection {
   }
 }
 
-function detach(socket: SocketLike): void {
+/** Stops a socket's events from reaching a link that has given it up. */
+export function detach(socket: SocketLike): void {
   socket.onopen = null;
   socket.onmessage = null;
   socket.onclose = null;
   socket.onerror = null;
+}
+
+/**
+ * Another of the gateway's WebSocket paths next to the fleet's: `/ws/fleet` → `/ws/commands`, keeping whatever prefix
+ * config.json put in front.
+ */
+export function siblingPath(wsPath: string, name: string): string {
+  return wsPath.replace(/[^/]*$/, name);
 }
 
 /** The WebSocket URL for a path from config.json, relative to the page (so it works behind a path prefix too). */

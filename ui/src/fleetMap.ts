@@ -10,7 +10,8 @@ import {
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { flownPath, positionAt, type Track } from './history';
-import { graticule, type BBox } from './geo';
+import { graticule, wrapLon, type BBox } from './geo';
+import { MapOverlays, TARGET_LAYERS } from './mapOverlays';
 import { STATUSES, STATUS_COLORS, UNKNOWN_STATUS_COLOR, type Drone } from './model';
 import { SampleWindow } from './stats';
 
@@ -36,11 +37,13 @@ const ARROW = 'drone-arrow';
 const DRONE_LAYER = 'drones';
 const SELECTED_LAYER = 'drone-selected';
 const SELECTED_RING_LAYER = 'drone-selected-ring';
+/** A cyan ring under every drone of a multi-selection (the primary also gets the white outline). */
+export const MULTI_SELECTED_LAYER = 'drone-multi-selected';
 /** History mode: whole tracks (dim), the part flown up to the scrubber, and each drone where it was then. */
 export const HISTORY_TRAILS_LAYER = 'history-trails';
 export const HISTORY_FLOWN_LAYER = 'history-flown';
 export const HISTORY_HEADS_LAYER = 'history-heads';
-const LIVE_LAYERS = ['drone-selected-ring', 'drone-alert-rings', 'drones', 'drone-selected'];
+const LIVE_LAYERS = ['drone-selected-ring', 'drone-multi-selected', 'drone-alert-rings', 'drones', 'drone-selected', ...TARGET_LAYERS];
 const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
 /** A red ring under every drone with an active alert. */
 export const ALERT_RING_LAYER = 'drone-alert-rings';
@@ -106,6 +109,15 @@ function colourByStatus(): ExpressionSpecification {
   return expression as ExpressionSpecification;
 }
 
+/**
+ * While armed, map clicks go to the tool (a goto target, mission waypoints, fence vertices) instead of selecting
+ * drones, and a double-click does not zoom (a tool with `onDoubleClick` gets it instead).
+ */
+export interface PointTool {
+  onClick: (lon: number, lat: number) => void;
+  onDoubleClick?: () => void;
+}
+
 export interface MapStats {
   /** setData calls so far. */
   updates: number;
@@ -123,12 +135,17 @@ export class FleetMap {
   /** Age of what is drawn (sender timestamp to the frame showing it), per drone, while {@link measureDrawnAge}. */
   readonly drawnAges = new SampleWindow(16384);
   measureDrawnAge = false;
-  onSelect: (id: number | null) => void = () => {};
+  /** A click on a drone (or on empty map: null); `additive` when shift, ctrl or cmd was held. */
+  onSelect: (id: number | null, additive: boolean) => void = () => {};
+  /** Geofences, drafts, missions and order targets, drawn over the base map. */
+  readonly overlays: MapOverlays;
   /** After the user (or a fit) moved the map. */
   onViewChange: () => void = () => {};
 
   private ready = false;
   private selected: number | null = null;
+  private multiSelected: readonly number[] = [];
+  private tool: PointTool | null = null;
   private drawnVersion = -1;
   private drawnAlertVersion = -1;
   private historyShown: readonly Track[] | null = null;
@@ -153,6 +170,7 @@ export class FleetMap {
       maxPitch: 0,
       canvasContextAttributes: { antialias: false },
     });
+    this.overlays = new MapOverlays(this.map);
     this.map.addControl(new NavigationControl({ showCompass: true, visualizePitch: false }), 'top-left');
     this.map.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-left');
     if (config.tileUrl) this.map.addControl(new AttributionControl({ compact: true }), 'bottom-right');
@@ -191,6 +209,14 @@ export class FleetMap {
       paint: {
         'circle-radius': 15, 'circle-color': 'rgba(255,255,255,0.10)',
         'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2, 'circle-pitch-alignment': 'map',
+      },
+    });
+    this.map.addLayer({
+      id: MULTI_SELECTED_LAYER, type: 'circle', source: 'drones',
+      filter: ['in', ['get', 'id'], ['literal', []]],
+      paint: {
+        'circle-radius': 12, 'circle-color': 'rgba(34,211,238,0.10)',
+        'circle-stroke-color': '#22d3ee', 'circle-stroke-width': 2, 'circle-pitch-alignment': 'map',
       },
     });
     // Alerts only change a filter, never the data: a thousand alerts cost no setData.
@@ -252,13 +278,21 @@ export class FleetMap {
       // No labels: the offline style has no glyphs. The history panel names the drones.
       paint: { 'icon-color': '#fbbf24', 'icon-halo-color': '#ffffff', 'icon-halo-width': 1 },
     });
+    this.overlays.attach(SELECTED_RING_LAYER);
     this.map.on('click', (e) => this.onClick(e));
+    this.map.on('dblclick', (e) => {
+      if (!this.tool?.onDoubleClick) return;
+      e.preventDefault();
+      this.tool.onDoubleClick();
+    });
     this.map.on('mousemove', (e) => {
+      if (this.tool) return;
       const hit = this.pick(e, 5) !== null;
       this.map.getCanvas().style.cursor = hit ? 'pointer' : '';
     });
     this.ready = true;
     this.applySelection();
+    this.applyTool();
     this.updateGraticule();
   }
 
@@ -283,7 +317,28 @@ export class FleetMap {
   }
 
   private onClick(e: MapMouseEvent): void {
-    this.onSelect(this.pick(e, 10));
+    const event = e.originalEvent;
+    if (this.tool) {
+      // The second click of a double-click repeats the first one's point (and finishes a fence: see dblclick).
+      if (event.detail >= 2) return;
+      this.tool.onClick(wrapLon(e.lngLat.lng), e.lngLat.lat);
+      return;
+    }
+    this.onSelect(this.pick(e, 10), event.shiftKey || event.ctrlKey || event.metaKey);
+  }
+
+  /** Arms a tool for map clicks (null: clicks select drones again). */
+  setPointTool(tool: PointTool | null): void {
+    this.tool = tool;
+    this.applyTool();
+  }
+
+  private applyTool(): void {
+    if (!this.ready) return;
+    this.map.getCanvas().style.cursor = this.tool ? 'crosshair' : '';
+    // While a tool is armed a double-click places one point (or finishes a fence), it does not zoom.
+    if (this.tool) this.map.doubleClickZoom.disable();
+    else this.map.doubleClickZoom.enable();
   }
 
   private readonly tick = () => {
@@ -338,8 +393,15 @@ export class FleetMap {
     });
   }
 
+  /** The primary selection: drawn on top with a white outline. */
   select(id: number | null): void {
     this.selected = id;
+    this.applySelection();
+  }
+
+  /** Every selected drone (a multi-selection): a cyan ring under each. */
+  selectMany(ids: readonly number[]): void {
+    this.multiSelected = ids;
     this.applySelection();
   }
 
@@ -392,6 +454,7 @@ export class FleetMap {
     const filter: ExpressionSpecification = ['==', ['get', 'id'], this.selected ?? NO_ID];
     this.map.setFilter(SELECTED_LAYER, filter);
     this.map.setFilter(SELECTED_RING_LAYER, filter);
+    this.map.setFilter(MULTI_SELECTED_LAYER, ['in', ['get', 'id'], ['literal', this.multiSelected.length > 1 ? [...this.multiSelected] : []]]);
   }
 
   private updateGraticule(): void {

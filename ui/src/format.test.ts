@@ -14,4 +14,13 @@ describe('fmt', () => {
     expect(fmt.status('TAKING_OFF')).toBe('taking off');
     expect(fmt.heading(359.6)).toBe('0°');
   });
+
+  it('formats wall-clock times to the millisecond and coarse ages', () => {
+    expect(fmt.clock(new Date(2026, 11, 1, 9, 5, 7, 42).getTime())).toBe('09:05:07.042');
+    expect(fmt.clock(NaN)).toBe('–');
+    expect(fmt.ago(12_400)).toBe('12 s');
+    expect(fmt.ago(-5)).toBe('0 s');
+    expect(fmt.ago(300_000)).toBe('5 min');
+    expect(fmt.ago(7_200_000)).toBe('2 h');
+  });
 });

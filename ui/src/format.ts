@@ -16,4 +16,19 @@ export const fmt = {
   count: (v: number) => v.toLocaleString('en-US'),
   /** A number with fixed decimals, or a dash for null / non-finite (the gateway sends null for such values). */
   num: (v: number | null | undefined, digits = 0) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '–'),
+  /** Local wall-clock time to the millisecond (a command's transitions are milliseconds apart). */
+  clock: (epochMs: number) => {
+    if (!Number.isFinite(epochMs)) return '–';
+    const d = new Date(epochMs);
+    const two = (v: number) => String(v).padStart(2, '0');
+    return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  },
+  /** How long ago, coarsely: "12 s", "5 min", "3 h". */
+  ago: (ms: number) => {
+    if (!Number.isFinite(ms)) return '–';
+    const v = Math.max(0, ms);
+    if (v < 60_000) return `${Math.round(v / 1000)} s`;
+    if (v < 3_600_000) return `${Math.round(v / 60_000)} min`;
+    return `${Math.round(v / 3_600_000)} h`;
+  },
 };

@@ -83,3 +83,14 @@ export function graticule(west: number, south: number, east: number, north: numb
   for (let i = 0, lat = s; lat <= n + 1e-9 && i < 200; i++, lat = s + i * step) features.push(line([[w, lat], [e, lat]], isMajor(lat)));
   return { type: 'FeatureCollection', features };
 }
+
+const EARTH_RADIUS_M = 6_371_008.8;
+
+/** Great-circle distance in metres (haversine). */
+export function distanceM(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const rad = Math.PI / 180;
+  const dLat = (lat2 - lat1) * rad;
+  const dLon = (lon2 - lon1) * rad;
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
+}

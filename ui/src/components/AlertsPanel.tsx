@@ -1,3 +1,4 @@
+import { fmt } from '../format';
 import type { Alert } from '../protocol';
 
 /** How each alert reads in the list. */
@@ -36,7 +37,7 @@ export function AlertsPanel({ alerts, now, onSelect }: Props) {
                   #{alert.droneId}{alert.otherDroneId !== undefined ? ` · #${alert.otherDroneId}` : ''}
                 </span>
                 <span className="alert-value">{alert.value === null ? '' : `${alert.value}${UNITS[alert.alertType] ?? ''}`}</span>
-                <span className="alert-age">{age(now - Date.parse(alert.raisedAt))}</span>
+                <span className="alert-age">{fmt.ago(now - Date.parse(alert.raisedAt))}</span>
               </button>
             </li>
           ))}
@@ -45,11 +46,4 @@ export function AlertsPanel({ alerts, now, onSelect }: Props) {
       )}
     </section>
   );
-}
-
-function age(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '';
-  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
-  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
-  return `${Math.round(ms / 3_600_000)} h`;
 }

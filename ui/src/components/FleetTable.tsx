@@ -10,8 +10,11 @@ export interface FleetTableProps {
   rows: readonly Drone[];
   total: number;
   now: number;
+  /** The primary selection (the detail panel's drone). */
   selected: number | null;
-  onSelect: (id: number | null) => void;
+  /** Every selected drone (shift/ctrl/cmd-click adds one). */
+  selectedIds: ReadonlySet<number>;
+  onSelect: (id: number | null, additive?: boolean) => void;
   order: SortOrder;
   onSort: (key: SortKey) => void;
   filter: Filter;
@@ -103,8 +106,12 @@ export function FleetTable(props: FleetTableProps) {
           <tbody>
             {span.padTop > 0 && <tr className="spacer" style={{ height: span.padTop }}><td colSpan={COLUMNS.length} /></tr>}
             {visible.map((d) => (
-              <tr key={d.id} data-testid={`drone-row-${d.id}`} className={d.id === selected ? 'selected' : ''}
-                onClick={() => { lastScrolledTo.current = d.id; props.onSelect(d.id); }}>
+              <tr key={d.id} data-testid={`drone-row-${d.id}`}
+                className={d.id === selected ? 'selected' : props.selectedIds.has(d.id) ? 'also-selected' : ''}
+                aria-selected={props.selectedIds.has(d.id)}
+                // Shift-click would also select the row's text.
+                onMouseDown={(e) => { if (e.shiftKey) e.preventDefault(); }}
+                onClick={(e) => { lastScrolledTo.current = d.id; props.onSelect(d.id, e.shiftKey || e.ctrlKey || e.metaKey); }}>
                 <td className="num id">{d.id}</td>
                 <td><i className="dot" style={{ background: statusColor(d.status) }} />{fmt.status(d.status)}</td>
                 <td className={`num ${d.bat < 20 ? 'warn' : ''}`}>{fmt.num(d.bat)}%</td>

@@ -1,3 +1,4 @@
+import type { Identity } from '../auth';
 import type { LinkState } from '../connection';
 import { fmt } from '../format';
 import { STATUSES, STATUS_COLORS, type Status } from '../model';
@@ -24,6 +25,12 @@ export interface HeaderProps {
   lastError: string | null;
   /** What the subscription covers: the visible map area or the whole fleet. */
   scope: string;
+  /** Who the gateway says this is (null until whoami answers). */
+  identity: Identity | null;
+  /** Signed in with a token (else anonymous viewing, or not yet signed in). */
+  signedIn: boolean;
+  onSignIn: () => void;
+  onSignOut: () => void;
 }
 
 export function Header(props: HeaderProps) {
@@ -61,6 +68,17 @@ export function Header(props: HeaderProps) {
       </div>
       {props.lastError && <div className="gateway-error" title="The last error the gateway reported">{props.lastError}</div>}
       <div className="scope" title="What the dashboard subscribes to">subscribed to <b data-testid="scope">{props.scope}</b></div>
+      <div className="identity" data-testid="identity">
+        {props.identity && (
+          <span title={props.signedIn ? 'Signed in with an access token' : 'The gateway lets anonymous viewers in'}>
+            <b data-testid="whoami-name">{props.identity.name}</b>
+            <span className={`role role-${props.identity.role}`} data-testid="whoami-role">{props.identity.role}</span>
+          </span>
+        )}
+        {props.signedIn
+          ? <button type="button" onClick={props.onSignOut} data-testid="signout" title="Forget the token of this tab">sign out</button>
+          : props.identity && <button type="button" onClick={props.onSignIn} data-testid="signin-open" title="Sign in with a token to send commands">sign in</button>}
+      </div>
     </header>
   );
 }

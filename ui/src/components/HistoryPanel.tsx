@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { problemText, type GatewayApi } from '../api';
 import { parseDroneIds, parseTrack, type Track } from '../history';
 
 /** A loaded history: the tracks, the window, and where the scrubber is. */
@@ -17,6 +18,8 @@ const MAX_POINTS = 2000;
 const PLAY_STEP_MS = 100;
 
 interface Props {
+  /** Carries the session's token. */
+  api: GatewayApi;
   /** Pre-fills the ids with the selected drone. */
   selected: number | null;
   view: HistoryView | null;
@@ -28,7 +31,7 @@ interface Props {
  * History mode: pick drones and a window, load their tracks from the archive (GET /api/v1/history/drones/{id}/track),
  * and play them back with a scrubber and a speed; the map draws the trails.
  */
-export function HistoryPanel({ selected, view, onView, onClose }: Props) {
+export function HistoryPanel({ api, selected, view, onView, onClose }: Props) {
   const [ids, setIds] = useState(selected !== null ? String(selected) : '');
   const [minutes, setMinutes] = useState(15);
   const [customFrom, setCustomFrom] = useState(() => localInput(Date.now() - 3_600_000));
@@ -67,14 +70,9 @@ export function HistoryPanel({ selected, view, onView, onClose }: Props) {
     setPlaying(false);
     const window = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&maxPoints=${MAX_POINTS}`;
     const results = await Promise.all(wanted.map(async (id) => {
-      try {
-        const response = await fetch(`api/v1/history/drones/${id}/track?${window}`);
-        const body = await response.json();
-        if (!response.ok) return `#${id}: ${body.detail ?? response.status}`;
-        return parseTrack(body) ?? `#${id}: unreadable answer`;
-      } catch (error) {
-        return `#${id}: ${String(error)}`;
-      }
+      const answer = await api.get(`api/v1/history/drones/${id}/track?${window}`);
+      if (!answer.ok) return `#${id}: ${answer.problem.detail || problemText(answer.problem)}`;
+      return parseTrack(answer.body) ?? `#${id}: unreadable answer`;
     }));
     const tracks = results.filter((r): r is Track => typeof r !== 'string');
     const problems = results.filter((r): r is string => typeof r === 'string');
