@@ -300,6 +300,12 @@ try {
   /** The return-to-home sent below: its drone, command id, and what was known when it was sent. */
   let rth = null;
   const selectRow = async (id, modifiers = []) => {
+    // A drone outside the subscribed map area has no row: zoom out to the whole fleet first (an earlier check, e.g.
+    // history playback, may have left the map zoomed in).
+    if (!(await page.evaluate((drone) => window.__odyssey.store.drones.has(drone), id))) {
+      await page.click('[data-testid=fit-fleet]');
+      await waitFor(page, (drone) => window.__odyssey.store.drones.has(drone), id, 20_000);
+    }
     // The id filter brings the row into the (virtualised) table; several ids may match, the row's test id is exact.
     await page.fill('[data-testid=filter-id]', String(id));
     await page.locator(`[data-testid=drone-row-${id}]`).click({ modifiers });

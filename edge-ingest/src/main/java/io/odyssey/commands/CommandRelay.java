@@ -14,6 +14,7 @@ import io.odyssey.codecs.sbe.CommandStatusDecoder;
 import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.MessageHeaderEncoder;
 import com.hazelcast.query.Predicates;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.GeofenceSet;
 import io.odyssey.grid.commands.CommandLedger;
@@ -67,6 +68,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     static final int ANSWER_REPEAT_INTERVALS = 5;
     static final long GUARD_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     static final long GUARD_ORDER_EXPIRY_NS = TimeUnit.SECONDS.toNanos(60);
+    /** A delivered command whose drone nobody has heard for this long has failed. */
+    public static final long LOST_CONTACT_NS = TimeUnit.SECONDS.toNanos(30);
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandRelay.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -79,6 +82,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     private final String nodeId;
     private final EpochNanoClock clock;
     private final long resendNs;
+    private final long expiryGraceNs;
     private final long sweepMs;
     private final CommandJournal journal;
     private final CommandMetrics metrics;
@@ -113,6 +117,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         this.nodeId = nodeId;
         this.clock = clock;
         this.resendNs = TimeUnit.MILLISECONDS.toNanos(resendMs);
+        this.expiryGraceNs = Math.max(TimeUnit.SECONDS.toNanos(2), 2 * resendNs);
         this.sweepMs = sweepMs;
         this.journal = journal;
         this.metrics = metrics;
@@ -228,6 +233,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             return;
         }
         lastGuardNanos = now;
+        journalUnrelayed();
         final Collection<String> texts = geofences.values();
         if (texts.isEmpty())
         {
@@ -257,21 +263,43 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             final String breach = fences.breach(state.latitude(), state.longitude());
             if (breach == null)
             {
+                // Back inside: the excursion is over, a later one gets its own order.
+                strayed.remove(state.droneId());
                 continue;
             }
-            final Long previous = strayed.get(state.droneId());
-            final CommandRecord last = previous == null ? null : ledger.get(previous);
-            if (last != null && last.active())
+            // One order per excursion (a hold would otherwise be renewed every second and pin the drone outside),
+            // and none for a drone nobody has heard lately.
+            if (strayed.containsKey(state.droneId()) || now - state.ingestNanos() > LOST_CONTACT_NS)
             {
                 continue;
             }
+            final ObjectNode params = JSON.createObjectNode();
+            params.put("reason", breach);
             final CommandRecord order = CommandRecord.issued(ledger.newId(), state.droneId(), geofenceAction,
-                "{\"reason\":\"" + breach.replace("\"", "'") + "\"}", null, "geofence", nodeId, now,
-                now + GUARD_ORDER_EXPIRY_NS);
+                params.toString(), null, "geofence", nodeId, now, now + GUARD_ORDER_EXPIRY_NS);
             ledger.issue(order);
             strayed.put(state.droneId(), order.id());
             metrics.geofenceOrders.increment();
             LOG.info("drone {} is {}: ordered {} (command {})", state.droneId(), breach, geofenceAction, order.id());
+        }
+    }
+
+    /**
+     * Commands that became final without any relay (refused by the gateway, e.g. by a geofence) are journaled by
+     * whichever node sees them first, so the archive's audit shows them too (a second copy is kept once there).
+     */
+    private void journalUnrelayed()
+    {
+        if (journal == null)
+        {
+            return;
+        }
+        for (final CommandRecord command : ledger.unjournaledFinal())
+        {
+            if (command.node() == null)
+            {
+                record(command);
+            }
         }
     }
 
@@ -297,11 +325,15 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             final boolean mine = state != null && nodeId.equals(state.ingestNode());
             if (command.state().isUndelivered())
             {
-                if (now - command.expiresAtNanos() > 0)
+                // The drone refuses a command past its expiry itself (the frame carries it); the grace lets a frame
+                // sent just before the expiry be answered before the ledger gives up on it.
+                if (now - command.expiresAtNanos() > expiryGraceNs)
                 {
                     record(ledger.update(command.id(), CommandUpdate.moveTo(CommandState.EXPIRED, now,
                         "not delivered before it expired" + (state == null ? " (the drone is unknown)" :
-                            mine ? " (the drone did not answer)" : " (the drone was out of contact)"))));
+                            !mine ? " (the drone was out of contact)" :
+                            endpoints.containsKey(command.droneId()) ? " (the drone did not answer)" :
+                            " (no command link to the drone: it never announced one)"))));
                 }
                 else if ("cancel".equals(command.type()) && cancelBeforeDelivery(command, now))
                 {
@@ -312,20 +344,31 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                     deliver(command, now);
                 }
             }
+            else if (state == null || now - state.ingestNanos() > LOST_CONTACT_NS)
+            {
+                // Delivered, but nobody hears the drone any more: the order's fate cannot be known, so it failed
+                // (any node may say so; the update is idempotent).
+                record(ledger.update(command.id(), CommandUpdate.moveTo(CommandState.FAILED, now,
+                    "lost contact with the drone for more than " + TimeUnit.NANOSECONDS.toSeconds(LOST_CONTACT_NS) + " s")));
+            }
             else if (mine && command.doneAtNanos() != 0)
             {
                 confirmEffect(command, state, now);
             }
-            else if (mine && now - command.lastSentNanos() >= ANSWER_REPEAT_INTERVALS * resendNs)
+            else if (mine && command.id() > 0 && now - command.lastSentNanos() >= ANSWER_REPEAT_INTERVALS * resendNs)
             {
                 // An answer lost on the way (this node restarting, a packet dropped) must not leave the command
-                // waiting forever: the drone answers a command it already has with its latest word, never twice.
+                // waiting forever: the drone is asked to repeat its latest word (it never starts a command on such a
+                // request). A drone's own commands are never sent to it.
                 deliver(command, now);
             }
         }
     }
 
-    /** A cancel whose target never reached its drone needs no drone: both are settled here. */
+    /**
+     * A cancel whose target was never sent needs no drone: both are settled here. (A target already sent may have
+     * reached the drone, so that cancel goes to the drone like any command.)
+     */
     private boolean cancelBeforeDelivery(final CommandRecord cancel, final long now)
     {
         final long targetId = targetCommandId(cancel);
@@ -341,7 +384,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 "the command is already " + target.state().wireName())));
             return true;
         }
-        if (target.state().isUndelivered())
+        if (target.state() == CommandState.ISSUED)
         {
             record(ledger.update(target.id(), CommandUpdate.moveTo(CommandState.CANCELLED, now,
                 "cancelled before delivery by " + cancel.issuedBy())));
@@ -437,7 +480,9 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             .longitude(number(params, "lon"))
             .altitude((float)number(params, "alt"))
             .speed((float)number(params, "speed"))
-            .targetCommandId(type == CommandType.CANCEL ? targetCommandId(command) : 0L);
+            .targetCommandId(type == CommandType.CANCEL ? targetCommandId(command) : 0L)
+            .expiresAtNanos(command.expiresAtNanos())
+            .repeatAnswerOnly((short)(command.state().isUndelivered() ? 0 : 1));
         final JsonNode waypoints = params.path("waypoints");
         final CommandEncoder.WaypointsEncoder group = encoder.waypointsCount(waypoints.isArray() ? waypoints.size() : 0);
         if (waypoints.isArray())
@@ -492,16 +537,32 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         if (event.phase == CommandPhase.STARTED_BY_DRONE)
         {
             final String type = CommandTypes.wireName(event.type);
-            final CommandRecord started = CommandRecord.issued(id, event.droneId, type,
-                "{\"startedBy\":\"drone\",\"reason\":\"" + reasonText(event.reason) + "\"}", null, "drone", nodeId,
-                event.atNanos, event.atNanos);
+            if (id >= 0)
+            {
+                metrics.statusesIgnored.increment();
+                return;
+            }
+            final ObjectNode params = JSON.createObjectNode();
+            params.put("startedBy", "drone");
+            params.put("reason", reasonText(event.reason));
+            // Written already accepted, with no expiry, in one step: no sweep can see it as undelivered and expire it.
+            final CommandRecord started = CommandUpdate.progress(CommandState.ACCEPTED, event.atNanos, event.progress,
+                event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude).apply(
+                CommandRecord.issued(id, event.droneId, type, params.toString(), null, "drone", nodeId, event.atNanos,
+                    Long.MAX_VALUE));
             final CommandRecord recorded = ledger.recordDroneCommand(started);
             if (recorded == started)
             {
                 LOG.info("drone {} started {} on its own ({})", event.droneId, type, reasonText(event.reason));
+                record(started);
             }
-            record(ledger.update(id, CommandUpdate.progress(CommandState.ACCEPTED, event.atNanos, event.progress,
-                event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude)));
+            return;
+        }
+        final CommandRecord known = ledger.get(id);
+        if (known == null || known.droneId() != event.droneId)
+        {
+            // Unknown, or an answer naming another drone's command (a confused or spoofed sender): changes nothing.
+            metrics.statusesIgnored.increment();
             return;
         }
         final CommandRecord updated = switch (event.phase)

@@ -137,10 +137,12 @@ public final class EdgeIngest implements AutoCloseable
             // Where the alert monitor begins on a journal it has never evaluated: after what was there before us.
             final long journalEndAtStart = journal.telemetryQueue().lastIndex();
             alertJournal = new AlertJournal(journalRoot, config.rollCycle());
+            commandJournal = new CommandJournal(journalRoot, config.rollCycle());
             LOG.info("journal open at {} (roll cycle {}, retention {})", journalRoot, config.journalRollCycle,
                 config.journalRetentionHours == 0 ? "forever" : config.journalRetentionHours + " h");
             final JournalRetention retention = new JournalRetention(journalRoot, config.journalRetentionHours,
-                System::currentTimeMillis, journal.telemetryQueue(), journal.quarantineQueue(), alertJournal.queue());
+                System::currentTimeMillis, journal.telemetryQueue(), journal.quarantineQueue(), alertJournal.queue(),
+                commandJournal.queue());
             housekeeping = Executors.newSingleThreadScheduledExecutor(runnable ->
             {
                 final Thread thread = new Thread(runnable, "ingest-journal-retention");
@@ -178,7 +180,6 @@ public final class EdgeIngest implements AutoCloseable
             final AgentRunner agentRunner = runner;
             checks.put("agent", () -> agentRunner.isClosed() ? HealthCheck.Result.down("stopped") :
                 HealthCheck.Result.up("running"));
-            commandJournal = new CommandJournal(journalRoot, config.rollCycle());
             relay = new CommandRelay(transport.aeron(), config.commandStreamId, new CommandLedger(grid.client()),
                 FleetGrid.fleetMap(grid.client()), config.nodeId, new RealTimeClock(), config.commandResendMs,
                 config.commandSweepMs, commandJournal, new CommandRelay.CommandMetrics(metrics.metrics),

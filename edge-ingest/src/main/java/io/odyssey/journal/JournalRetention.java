@@ -20,7 +20,7 @@ import java.util.function.LongSupplier;
 /**
  * Deletes journal cycles older than the retention period; open-source Chronicle Queue keeps every cycle forever.
  * <p>
- * A cycle of an archived queue (telemetry, alerts) is deleted only once every archiver that tails it has committed
+ * A cycle of an archived queue (telemetry, alerts, commands) is deleted only once every archiver that tails it has committed
  * past it: each archiver records its committed index in {@code <root>/archived/<queue>/<archiver>.index}
  * ({@link #recordArchived}). Without any such file the queue is not archived and age alone decides (as for the
  * quarantine). The cycle being written is never deleted.

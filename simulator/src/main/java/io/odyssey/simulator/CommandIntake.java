@@ -104,7 +104,8 @@ final class CommandIntake implements FragmentHandler
             return drop(InvalidCommandCause.MALFORMED);
         }
 
-        final int outcome = fleet.onCommand(index, command);
+        // The drone's own wall clock decides expiry (cold path: a command is rare).
+        final int outcome = fleet.onCommand(index, command, System.currentTimeMillis() * 1_000_000L);
         switch (outcome)
         {
             case DroneFleet.COMMAND_ACCEPTED:

@@ -569,6 +569,14 @@ public final class DroneFleet
      */
     public int onCommand(final int i, final CommandDecoder command)
     {
+        return onCommand(i, command, 0L);
+    }
+
+    /**
+     * @param nowEpochNanos the drone's clock, for the command's expiry (0 = do not check).
+     */
+    public int onCommand(final int i, final CommandDecoder command, final long nowEpochNanos)
+    {
         final long commandId = command.commandId();
         final int known = findSlot(i, commandId);
         if (known != NO_SLOT)
@@ -578,6 +586,19 @@ public final class DroneFleet
         }
 
         final CommandType type = command.commandType();
+        if (command.repeatAnswerOnly() != 0)
+        {
+            // Asked only to repeat an answer the ground lost: a command this drone no longer has (evicted, or the
+            // drone restarted) is not started now, it has failed.
+            answer(i, takeSlot(i, commandId, type, false), CommandPhase.FAILED, CommandReason.NO_SUCH_COMMAND);
+            return COMMAND_REJECTED;
+        }
+        final long expiresAt = command.expiresAtNanos();
+        if (nowEpochNanos != 0 && expiresAt > 0 && nowEpochNanos > expiresAt)
+        {
+            reject(i, takeSlot(i, commandId, type, false), CommandReason.EXPIRED);
+            return COMMAND_REJECTED;
+        }
         final boolean valid = validParameters(command, type);
         final int s = takeSlot(i, commandId, type, false);
         if (!valid)
@@ -1481,7 +1502,9 @@ public final class DroneFleet
         final CommandPhase latest = CommandPhase.get(slotPhase[at]);
         final CommandPhase phase;
         final CommandReason reason;
-        if (!opening || latest == CommandPhase.REJECTED)
+        // A refusal, or a command the drone no longer has, opens with its own phase: it was never accepted.
+        if (!opening || latest == CommandPhase.REJECTED ||
+            (latest == CommandPhase.FAILED && slotReason[at] == (byte)CommandReason.NO_SUCH_COMMAND.value()))
         {
             phase = latest;
             reason = CommandReason.get(slotReason[at]);

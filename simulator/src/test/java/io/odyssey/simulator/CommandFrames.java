@@ -12,6 +12,9 @@ final class CommandFrames
     static final long SENT_AT_NANOS = 1_764_000_000_000_000_000L;
 
     final UnsafeBuffer buffer = new UnsafeBuffer(new byte[8192]);
+    /** Written into every frame: the expiry (0 = none) and whether the ground only asks for the answer again. */
+    long expiresAtNanos;
+    short repeatAnswerOnly;
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final CommandEncoder command = new CommandEncoder();
 
@@ -81,6 +84,8 @@ final class CommandFrames
             .longitude(lon)
             .altitude(alt)
             .speed(speed)
-            .targetCommandId(targetCommandId);
+            .targetCommandId(targetCommandId)
+            .expiresAtNanos(expiresAtNanos)
+            .repeatAnswerOnly(repeatAnswerOnly);
     }
 }

@@ -325,6 +325,30 @@ class DroneFleetCommandTest
     }
 
     @Test
+    void shouldRefuseACommandPastItsExpiryAndNeverStartOneItWasOnlyAskedAbout()
+    {
+        frames.expiresAtNanos = System.currentTimeMillis() * 1_000_000L - 1_000_000_000L;
+        assertThat(send(frames.takeoff(DRONE, 950, 30f))).isEqualTo(DroneFleet.COMMAND_REJECTED);
+        assertThat(of(950)).extracting(Answer::phase, Answer::reason)
+            .containsExactly(tuple(CommandPhase.REJECTED, CommandReason.EXPIRED));
+
+        // The ground lost an answer and asks again, but this drone never had command 951 (say it restarted).
+        frames.expiresAtNanos = 0;
+        frames.repeatAnswerOnly = 1;
+        assertThat(send(frames.takeoff(DRONE, 951, 30f))).isEqualTo(DroneFleet.COMMAND_REJECTED);
+        fly(5);
+        assertThat(of(951)).as("never accepted, never run").extracting(Answer::phase, Answer::reason)
+            .containsExactly(tuple(CommandPhase.FAILED, CommandReason.NO_SUCH_COMMAND));
+
+        // Asked again about a command it has: the same latest word, nothing run twice.
+        frames.repeatAnswerOnly = 0;
+        send(frames.plain(DRONE, 952, CommandType.LAND));
+        frames.repeatAnswerOnly = 1;
+        assertThat(send(frames.plain(DRONE, 952, CommandType.LAND))).isEqualTo(DroneFleet.COMMAND_DUPLICATE);
+        frames.repeatAnswerOnly = 0;
+    }
+
+    @Test
     void shouldReturnToItsPatrolOnResumeWithNothingHeld()
     {
         takeOff(900, 30);

@@ -58,27 +58,31 @@ final class CommandsFeed implements WebSocketConnectionCallback, EntryAddedListe
             session.close();
             sessions.remove(session);
         });
-        final ObjectNode snapshot = CommandJson.JSON.createObjectNode();
-        snapshot.put("type", "commands");
-        final ArrayNode commands = snapshot.putArray("commands");
-        try
-        {
-            ledger.list(0, null, false, RECENT_ON_CONNECT).forEach(command -> commands.add(CommandJson.toJson(command)));
-        }
-        catch (final RuntimeException ex)
-        {
-            LOG.warn("could not read recent commands for a new /ws/commands client: {}", ex.toString());
-        }
-        // Registered before the snapshot is sent, so no change falls between the two (a client may see one twice).
-        sessions.add(session);
-        session.reply(snapshot.toString());
-        if (!channel.isOpen())
-        {
-            session.close();
-            sessions.remove(session);
-            return;
-        }
         channel.resumeReceives();
+        // The snapshot asks the grid: on a worker thread, never on the I/O thread every connection shares.
+        channel.getWorker().execute(() ->
+        {
+            final ObjectNode snapshot = CommandJson.JSON.createObjectNode();
+            snapshot.put("type", "commands");
+            final ArrayNode commands = snapshot.putArray("commands");
+            try
+            {
+                ledger.recent(RECENT_ON_CONNECT).forEach(command -> commands.add(CommandJson.toJson(command)));
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("could not read recent commands for a new /ws/commands client: {}", ex.toString());
+            }
+            // Registered before the snapshot is sent, so no change falls between the two; a change that overtakes
+            // the snapshot is older there than in the change itself, and clients keep the copy with more transitions.
+            sessions.add(session);
+            session.reply(snapshot.toString());
+            if (!channel.isOpen())
+            {
+                session.close();
+                sessions.remove(session);
+            }
+        });
     }
 
     public void entryAdded(final EntryEvent<Long, CommandRecord> event)
@@ -103,7 +107,11 @@ final class CommandsFeed implements WebSocketConnectionCallback, EntryAddedListe
         final String json = message.toString();
         for (final ClientSession session : sessions)
         {
-            session.reply(json);
+            if (!session.reply(json) && !session.isClosed())
+            {
+                // A client too far behind would miss a change for good: drop it, it reconnects to a fresh snapshot.
+                session.fail();
+            }
         }
     }
 

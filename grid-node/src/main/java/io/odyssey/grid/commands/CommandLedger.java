@@ -78,9 +78,22 @@ public final class CommandLedger
             final Long existingId = keys.putIfAbsent(scoped, command.id());
             if (existingId != null)
             {
-                final CommandRecord existing = commands.get(existingId);
+                // The first request with this key may be between its two writes: give it a moment to finish.
+                CommandRecord existing = commands.get(existingId);
+                for (int i = 0; existing == null && i < 20; i++)
+                {
+                    sleepBriefly();
+                    existing = commands.get(existingId);
+                }
                 if (existing != null)
                 {
+                    if (existing.droneId() != command.droneId() || !existing.type().equals(command.type()) ||
+                        !java.util.Objects.equals(existing.paramsJson(), command.paramsJson()))
+                    {
+                        throw new IllegalStateException("idempotency key '" + command.idempotencyKey() +
+                            "' was used for another command (" + existing.id() + ", " + existing.type() + " for drone " +
+                            existing.droneId() + ")");
+                    }
                     return new Issued(existing, false);
                 }
                 // The earlier request died between its two writes (or its command aged out): this one takes the key.
@@ -96,6 +109,18 @@ public final class CommandLedger
             commands.set(command.id(), command);
         }
         return new Issued(command, true);
+    }
+
+    private static void sleepBriefly()
+    {
+        try
+        {
+            Thread.sleep(50);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Records a command the drone started itself, once: a resent report of it finds the existing record. */
@@ -120,6 +145,22 @@ public final class CommandLedger
     public Collection<CommandRecord> active()
     {
         return commands.values(Predicates.equal("active", true));
+    }
+
+    /** The most recent commands (issued within the last hour), newest first: what a new watcher starts from. */
+    public List<CommandRecord> recent(final int limit)
+    {
+        final long since = (System.currentTimeMillis() - 3_600_000L) * 1_000_000L;
+        return commands.values(Predicates.greaterThan("issuedAtNanos", since)).stream()
+            .sorted(Comparator.comparingLong(CommandRecord::issuedAtNanos).reversed().thenComparing(CommandRecord::id))
+            .limit(limit)
+            .toList();
+    }
+
+    /** Final commands with transitions no journal has yet (refused before any relay saw them). */
+    public Collection<CommandRecord> unjournaledFinal()
+    {
+        return commands.values(Predicates.and(Predicates.equal("active", false), Predicates.equal("unjournaled", true)));
     }
 
     /**

@@ -6,7 +6,8 @@ import com.hazelcast.nio.serialization.compact.CompactWriter;
 
 /**
  * Explicit Compact serializer for {@link CommandRecord}: add fields only; never rename. {@code active} is written
- * redundantly (it follows from the state) so the relays' "everything not final" query is a plain indexed field match.
+ * redundantly (it follows from the state) so the relays' "everything not final" query is a plain indexed field match;
+ * {@code unjournaled} likewise, for the "final but not journaled yet" one.
  */
 public final class CommandRecordSerializer implements CompactSerializer<CommandRecord>
 {
@@ -79,6 +80,7 @@ public final class CommandRecordSerializer implements CompactSerializer<CommandR
         out.writeArrayOfInt64("transitionAtNanos", command.transitionAtNanos());
         out.writeArrayOfString("transitionReasons", command.transitionReasons());
         out.writeInt32("journaled", command.journaled());
+        out.writeBoolean("unjournaled", command.journaled() < command.transitionCount());
     }
 
     public String getTypeName()

@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
  * Bearer tokens and the Origin allow-list. Tokens are known by the SHA-256 digest of their secret only: those from the
  * configuration ({@code name:role:secret}, from an environment variable or a file) are hashed at start, those created
  * through the API are kept in the grid as digests ({@code IMap<String, String>} name → "role digest"), so every
- * gateway knows them and no secret is stored anywhere. Comparison is by digest lookup, not by string compare of the
- * secret, so its timing says nothing about the secret.
+ * gateway knows them and no secret is stored anywhere: {@code IMap<String, String>} digest → "role name", so checking a
+ * token is one lookup by digest, never a scan, and says nothing about the secret through its timing.
  */
 public final class AccessControl
 {
@@ -53,11 +53,12 @@ public final class AccessControl
             final String[] parts = entry.trim().split(":", 3);
             final Role role = parts.length == 3 ? Role.parse(parts[1]) : null;
             if (parts.length != 3 || role == null || !NAME.matcher(parts[0]).matches() ||
-                !SECRET.matcher(parts[2]).matches())
+                !SECRET.matcher(parts[2]).matches() || parts[2].startsWith("change-me"))
             {
                 // Never echo the entry: it holds a secret.
                 throw source.invalid("(a token entry, not shown)",
-                    "name:role:secret with role viewer, operator or admin and a secret of 16+ characters [A-Za-z0-9_-]");
+                    "name:role:secret with role viewer, operator or admin and a secret of 16+ characters [A-Za-z0-9_-] " +
+                    "(the change-me placeholders of the sample manifests are refused: replace them)");
             }
             configured.put(digest(parts[2]), new Principal(parts[0], role));
         }
@@ -111,14 +112,12 @@ public final class AccessControl
         }
         if (created != null)
         {
-            for (final Map.Entry<String, String> entry : created.entrySet())
+            final String roleAndName = created.get(digest);
+            if (roleAndName != null)
             {
-                final String[] roleAndDigest = entry.getValue().split(" ", 2);
-                if (roleAndDigest.length == 2 && MessageDigest.isEqual(
-                    roleAndDigest[1].getBytes(StandardCharsets.US_ASCII), digest.getBytes(StandardCharsets.US_ASCII)))
-                {
-                    return new Principal(entry.getKey(), Role.parse(roleAndDigest[0]));
-                }
+                final String[] parts = roleAndName.split(" ", 2);
+                final Role role = Role.parse(parts[0]);
+                return role == null || parts.length != 2 ? null : new Principal(parts[1], role);
             }
         }
         return null;
@@ -145,9 +144,10 @@ public final class AccessControl
         }
         if (created != null)
         {
-            for (final Map.Entry<String, String> entry : created.entrySet())
+            for (final String roleAndName : created.values())
             {
-                tokens.add(Map.of("name", entry.getKey(), "role", entry.getValue().split(" ", 2)[0], "source", "api"));
+                final String[] parts = roleAndName.split(" ", 2);
+                tokens.add(Map.of("name", parts[1], "role", parts[0], "source", "api"));
             }
         }
         return tokens;
@@ -175,18 +175,34 @@ public final class AccessControl
                 throw new ApiError(409, "a configured token is named '" + name + "'");
             }
         }
-        final String secret = newSecret();
-        if (created.putIfAbsent(name, role.wireName() + " " + digest(secret)) != null)
+        for (final String roleAndName : created.values())
         {
-            throw new ApiError(409, "a token named '" + name + "' exists; delete it first");
+            if (roleAndName.endsWith(" " + name))
+            {
+                throw new ApiError(409, "a token named '" + name + "' exists; delete it first");
+            }
         }
+        final String secret = newSecret();
+        created.set(digest(secret), role.wireName() + " " + name);
         return secret;
     }
 
     /** @return true when a created token of that name existed. */
     public boolean delete(final String name)
     {
-        return created != null && created.remove(name) != null;
+        if (created == null)
+        {
+            return false;
+        }
+        boolean removed = false;
+        for (final Map.Entry<String, String> entry : created.entrySet())
+        {
+            if (entry.getValue().endsWith(" " + name))
+            {
+                removed |= created.remove(entry.getKey()) != null;
+            }
+        }
+        return removed;
     }
 
     public static String newSecret()

@@ -42,6 +42,7 @@ public final class ApiError extends RuntimeException
             case 409 -> "Conflict";
             case 413 -> "Payload Too Large";
             case 422 -> "Unprocessable Content";
+            case 500 -> "Internal Server Error";
             case 503 -> "Service Unavailable";
             default -> "Error";
         };

@@ -87,10 +87,15 @@ public final class ControlApi implements HttpHandler
             }
             sendProblem(exchange, error);
         }
-        catch (final RuntimeException ex)
+        catch (final com.hazelcast.core.HazelcastException | java.util.concurrent.CompletionException ex)
         {
             LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestPath(), ex.toString());
             sendProblem(exchange, new ApiError(503, "the grid did not answer: " + ex.getMessage()));
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), ex);
+            sendProblem(exchange, new ApiError(500, "the gateway failed on this request: " + ex));
         }
     }
 
@@ -110,7 +115,14 @@ public final class ControlApi implements HttpHandler
         final boolean post = Methods.POST.equals(exchange.getRequestMethod());
         switch (resource)
         {
-            case "whoami" -> requireMethod(get && id == null, exchange);
+            case "whoami" ->
+            {
+                if (id != null)
+                {
+                    throw new ApiError(404, "no such resource: " + path);
+                }
+                requireMethod(get, exchange);
+            }
             case "drones" -> requireMethod(get, exchange);
             case "commands" -> requireMethod(id == null ? get || post : action == null ? get : post, exchange);
             case "geofences" -> requireMethod(id == null ? get || post :
@@ -141,7 +153,7 @@ public final class ControlApi implements HttpHandler
                 else
                 {
                     require(principal, Role.OPERATOR);
-                    send(exchange, 202, CommandJson.toJson(cancel(existing(id), principal, sourceOf(exchange), null, 0)));
+                    send(exchange, 202, CommandJson.toJson(cancel(existing(id), principal, sourceOf(exchange), null, 0).command()));
                 }
             }
             case "geofences" -> geofences(exchange, principal, id);
@@ -291,7 +303,8 @@ public final class ControlApi implements HttpHandler
             {
                 throw new ApiError(400, "cancel needs targetCommandId");
             }
-            send(exchange, 202, CommandJson.toJson(cancel(existing(target), principal, from, key, expiresInS)));
+            final CommandLedger.Issued cancel = cancel(existing(target), principal, from, key, expiresInS);
+            send(exchange, cancel.created() ? 202 : 200, CommandJson.toJson(cancel.command()));
             return;
         }
         final ObjectNode params = params(type, body);
@@ -345,7 +358,7 @@ public final class ControlApi implements HttpHandler
         if (violation != null)
         {
             // Refused, and still recorded: the audit trail shows who asked for what and why it was refused.
-            final CommandLedger.Issued issued = ledger.issue(command.rejectedBeforeSending(now, violation));
+            final CommandLedger.Issued issued = issue(command.rejectedBeforeSending(now, violation));
             LOG.info("refused {} for drone {} from {}: {}", type, droneId, principal.name(), violation);
             if (!issued.created())
             {
@@ -353,7 +366,7 @@ public final class ControlApi implements HttpHandler
             }
             throw new ApiError(422, "GEOFENCE", violation, Long.toString(command.id()));
         }
-        final CommandLedger.Issued issued = ledger.issue(command);
+        final CommandLedger.Issued issued = issue(command);
         if (issued.created())
         {
             LOG.info("command {} {} for drone {} issued by {} from {}", command.id(), type, droneId, principal.name(), from);
@@ -361,7 +374,7 @@ public final class ControlApi implements HttpHandler
         return issued;
     }
 
-    private CommandRecord cancel(
+    private CommandLedger.Issued cancel(
         final CommandRecord target, final Principal principal, final String from, final String key, final int expiresInS)
     {
         if (target.state().isFinal())
@@ -374,7 +387,20 @@ public final class ControlApi implements HttpHandler
         final CommandRecord cancel = CommandRecord.issued(ledger.newId(), target.droneId(), "cancel", params.toString(),
             key, principal.name(), from, now, now + TimeUnit.SECONDS.toNanos(expiresInS == 0 ? DEFAULT_EXPIRES_S : expiresInS));
         LOG.info("command {} cancel of {} issued by {} from {}", cancel.id(), target.id(), principal.name(), from);
-        return ledger.issue(cancel).command();
+        return issue(cancel);
+    }
+
+    /** Into the ledger; a key already used for a different command is a conflict. */
+    private CommandLedger.Issued issue(final CommandRecord command)
+    {
+        try
+        {
+            return ledger.issue(command);
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ApiError(409, "IDEMPOTENCY_KEY", ex.getMessage(), null);
+        }
     }
 
     private CommandRecord existing(final String id)

@@ -36,13 +36,22 @@ public final class Guard
     /** {@code next}, for principals with at least {@code role}. */
     public HttpHandler require(final Role role, final HttpHandler next)
     {
-        return exchange ->
+        return new HttpHandler()
         {
-            final Principal principal = check(exchange, role);
-            if (principal != null)
+            public void handleRequest(final HttpServerExchange exchange) throws Exception
             {
-                exchange.putAttachment(PRINCIPAL, principal);
-                next.handleRequest(exchange);
+                if (exchange.isInIoThread())
+                {
+                    // Checking a token may ask the grid: never on the I/O thread, which every connection shares.
+                    exchange.dispatch(this);
+                    return;
+                }
+                final Principal principal = check(exchange, role);
+                if (principal != null)
+                {
+                    exchange.putAttachment(PRINCIPAL, principal);
+                    next.handleRequest(exchange);
+                }
             }
         };
     }
@@ -62,7 +71,17 @@ public final class Guard
                 "origin " + origin + " is not allowed (ODYSSEY_GATEWAY_ALLOWED_ORIGINS)", null));
             return null;
         }
-        final Principal principal = access.authenticate(token(exchange));
+        final Principal principal;
+        try
+        {
+            principal = access.authenticate(token(exchange));
+        }
+        catch (final RuntimeException ex)
+        {
+            ControlApi.sendProblem(exchange, new ApiError(503, "UNAVAILABLE",
+                "the token could not be checked: the grid did not answer", null));
+            return null;
+        }
         if (principal == null)
         {
             unauthorised.increment();

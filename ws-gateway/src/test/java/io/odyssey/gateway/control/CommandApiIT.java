@@ -205,6 +205,10 @@ class CommandApiIT
         assertThat(second.statusCode()).isEqualTo(200);
         assertThat(json(second).get("id").asText()).isEqualTo(json(first).get("id").asText());
         assertThat(ledger.list(3, null, false, 100)).filteredOn(c -> "retry-1".equals(c.idempotencyKey())).hasSize(1);
+        final HttpResponse<String> reused = post("/api/v1/commands", OPERATOR,
+            "{\"droneId\":3,\"type\":\"goto\",\"lat\":52.6,\"lon\":13.41,\"idempotencyKey\":\"retry-1\"}");
+        assertThat(reused.statusCode()).as("the same key for another goto").isEqualTo(409);
+        assertThat(json(reused).get("code").asText()).isEqualTo("IDEMPOTENCY_KEY");
 
         // The header form, for clients that keep the body as it was.
         final HttpResponse<String> viaHeader = HTTP.send(request("/api/v1/commands", OPERATOR)
