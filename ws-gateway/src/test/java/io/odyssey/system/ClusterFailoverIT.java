@@ -52,6 +52,8 @@ class ClusterFailoverIT
     private static final Path LOGS = ROOT.resolve("ws-gateway/target/cluster-it");
     private static final Map<String, Process> PROCESSES = new LinkedHashMap<>();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final String OPERATOR = "cluster-it-operator-0123456789";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     @BeforeAll
     static void startCluster() throws Exception
@@ -80,12 +82,15 @@ class ClusterFailoverIT
                 "ODYSSEY_ARCHIVER_EMBEDDED_DB_PORT", String.valueOf(DB_PORT),
                 "ODYSSEY_ARCHIVER_STATUS_PORT", String.valueOf(STATUS_BASE + 4 + 10 * i)));
         }
-        start("ws-gateway", "ws-gateway", Map.of("ODYSSEY_GATEWAY_PORT", String.valueOf(GATEWAY_PORT), "ODYSSEY_GATEWAY_ANONYMOUS_ROLE", "viewer"));
+        start("ws-gateway", "ws-gateway", Map.of("ODYSSEY_GATEWAY_PORT", String.valueOf(GATEWAY_PORT),
+            "ODYSSEY_GATEWAY_ANONYMOUS_ROLE", "viewer", "ODYSSEY_GATEWAY_TOKENS", "ops:operator:" + OPERATOR));
         start("simulator", "simulator", Map.of(
             "ODYSSEY_SIM_DRONES", String.valueOf(DRONES),
             "ODYSSEY_SIM_ENDPOINTS", "127.0.0.1:" + INGEST_PORT + ",127.0.0.1:" + (INGEST_PORT + 1),
             "ODYSSEY_SIM_STATUS_PORT", String.valueOf(STATUS_BASE + 3),
-            "ODYSSEY_SIM_COMMAND_ENDPOINT", "127.0.0.1:0"));
+            "ODYSSEY_SIM_COMMAND_ENDPOINT", "127.0.0.1:0",
+            // Flights three times faster than real time, so an order spans the ingest node's kill in seconds.
+            "ODYSSEY_SIM_TIME_SCALE", "3"));
         await().atMost(120, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
             .until(() -> status("http://127.0.0.1:" + GATEWAY_PORT + "/health") == 200);
     }
@@ -108,6 +113,7 @@ class ClusterFailoverIT
     @Test
     void shouldLoseNoDroneWhenAGridMemberOrAnIngestNodeIsKilled() throws Exception
     {
+        long orderId;
         try (TestClients.Client client = TestClients.connect(GATEWAY_PORT))
         {
             await().atMost(90, TimeUnit.SECONDS).until(() -> client.drones().size() == DRONES);
@@ -125,10 +131,33 @@ class ClusterFailoverIT
                 .until(() -> gridMembers(0) == 3 && gridMembers(1) == 3 && fleetEntries() == DRONES);
             assertFeedAdvancesForEveryDrone(client, null);
 
+            // An order in flight through ingest-1 when it dies: a drone it hears, sent 600 m away.
+            final long droneId = client.drones().entrySet().stream()
+                .filter(e -> "ingest-1".equals(e.getValue().get("node").asText()) &&
+                    List.of("CRUISING", "HOVERING").contains(e.getValue().get("status").asText()) &&
+                    e.getValue().get("bat").asDouble() > 60)
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+            final JsonNode drone = client.drones().get(droneId);
+            final double lat = drone.get("lat").asDouble() + 600 / 111_320.0;
+            final String commandId = order("{\"droneId\":" + droneId + ",\"type\":\"goto\",\"lat\":" + lat + ",\"lon\":" +
+                drone.get("lon").asDouble() + ",\"alt\":50}");
+            await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200))
+                .until(() -> "in-progress".equals(command(commandId).get("state").asText()));
+
             // kill -9 an ingest node: its drones move to the other node (the simulator fails over).
             PROCESSES.get("edge-ingest-1").destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             assertFeedAdvancesForEveryDrone(client, "ingest-2");
             assertThat(client.sequenceViolations()).as("sequences only grow per drone").isEmpty();
+
+            // The order followed its drone to ingest-2 and still reached its end, once, in order.
+            await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
+                .until(() -> !List.of("sent", "accepted", "in-progress").contains(command(commandId).get("state").asText()));
+            final JsonNode done = command(commandId);
+            assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("completed");
+            assertThat(done.get("transitions")).extracting(t -> t.get("state").asText())
+                .containsExactly("issued", "sent", "accepted", "in-progress", "completed");
+            assertThat(done.get("node").asText()).isEqualTo("ingest-2");
+            orderId = Long.parseLong(commandId);
         }
 
         // Both archivers kept up through all of it: every drone archived, no row twice, and nothing left behind by
@@ -147,6 +176,37 @@ class ClusterFailoverIT
             assertThat(row.getLong(1)).as("rows").isPositive().isEqualTo(row.getLong(2));
             assertThat(row.getLong(3)).as("drones archived").isEqualTo(DRONES);
         }
+        // The order's transitions, journaled by the node that made each (ingest-1, then ingest-2), archived once each.
+        final long archivedOrder = orderId;
+        await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() ->
+        {
+            try (java.sql.Connection db = java.sql.DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:" + DB_PORT + "/postgres", "postgres", "");
+                java.sql.Statement sql = db.createStatement();
+                java.sql.ResultSet row = sql.executeQuery("SELECT string_agg(state, ',' ORDER BY seq) " +
+                    "FROM command_transitions WHERE command_id = " + archivedOrder))
+            {
+                row.next();
+                return "issued,sent,accepted,in-progress,completed".equals(row.getString(1));
+            }
+        });
+    }
+
+    private static String order(final String body) throws Exception
+    {
+        final HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + GATEWAY_PORT + "/api/v1/commands"))
+            .header("Authorization", "Bearer " + OPERATOR).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return JSON.readTree(response.body()).get("id").asText();
+    }
+
+    private static JsonNode command(final String id) throws Exception
+    {
+        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + GATEWAY_PORT + "/api/v1/commands/" + id))
+            .header("Authorization", "Bearer " + OPERATOR).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
     }
 
     /** Every drone's sequence advances (and, when given, is heard by that ingest node) within a bounded time. */
