@@ -70,6 +70,9 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     static final long GUARD_ORDER_EXPIRY_NS = TimeUnit.SECONDS.toNanos(60);
     /** A delivered command whose drone nobody has heard for this long has failed. */
     public static final long LOST_CONTACT_NS = TimeUnit.SECONDS.toNanos(30);
+    /** How soon a drone's "done" is checked against telemetry again (a 10 Hz drone sends a frame every 100 ms). */
+    static final long EFFECT_POLL_MS = 10;
+    static final int MAX_AWAITING_EFFECT = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandRelay.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -97,6 +100,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     private final IMap<String, String> geofences;
     private final String geofenceAction;
     private final Map<Long, Long> strayed = new HashMap<>();
+    /** Commands whose drone said "done" and whose effect telemetry has not shown yet (relay thread only). */
+    private final Map<Long, CommandRecord> awaitingEffect = new HashMap<>();
     private long lastGuardNanos;
     private UUID listener;
     private volatile boolean running = true;
@@ -176,7 +181,9 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         {
             try
             {
-                final Object first = inbox.poll(Math.max(1, sweepMs), TimeUnit.MILLISECONDS);
+                // While a drone's "done" waits for telemetry to show it, look again soon rather than at the next sweep.
+                final Object first = inbox.poll(awaitingEffect.isEmpty() ? Math.max(1, sweepMs) : EFFECT_POLL_MS,
+                    TimeUnit.MILLISECONDS);
                 boolean wake = first == WAKE;
                 if (first instanceof StatusEvent event)
                 {
@@ -199,6 +206,10 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 {
                     sweep();
                     nextSweep = now + TimeUnit.MILLISECONDS.toNanos(sweepMs);
+                }
+                else if (!awaitingEffect.isEmpty())
+                {
+                    checkAwaitingEffects();
                 }
                 lastError = null;
             }
@@ -308,6 +319,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     {
         guardGeofences(clock.nanoTime());
         final Collection<CommandRecord> active = ledger.active();
+        // The sweep re-adds those still waiting; anything finished meanwhile (elsewhere, or expired) drops out.
+        awaitingEffect.clear();
         if (active.isEmpty())
         {
             return;
@@ -394,6 +407,22 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         return false;
     }
 
+    /** Only the commands whose drone said "done", against their drones' latest telemetry. */
+    private void checkAwaitingEffects()
+    {
+        final Set<Long> drones = new HashSet<>();
+        for (final CommandRecord command : awaitingEffect.values())
+        {
+            drones.add(command.droneId());
+        }
+        final Map<Long, DroneState> states = fleet.getAll(drones);
+        final long now = clock.nanoTime();
+        for (final CommandRecord command : new ArrayList<>(awaitingEffect.values()))
+        {
+            confirmEffect(command, states.get(command.droneId()), now);
+        }
+    }
+
     private void confirmEffect(final CommandRecord command, final DroneState state, final long now)
     {
         final boolean seen;
@@ -408,13 +437,19 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         }
         if (seen)
         {
+            awaitingEffect.remove(command.id());
             record(ledger.update(command.id(), CommandUpdate.moveTo(CommandState.COMPLETED, now, null)));
         }
         else if (now - command.doneAtNanos() > EFFECT_TIMEOUT_NS)
         {
+            awaitingEffect.remove(command.id());
             record(ledger.update(command.id(), CommandUpdate.moveTo(CommandState.FAILED, now,
                 "the drone reported it done, but its telemetry did not show it within " +
                     TimeUnit.NANOSECONDS.toSeconds(EFFECT_TIMEOUT_NS) + " s")));
+        }
+        else if (awaitingEffect.size() < MAX_AWAITING_EFFECT)
+        {
+            awaitingEffect.put(command.id(), command);
         }
     }
 

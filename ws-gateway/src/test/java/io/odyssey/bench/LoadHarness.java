@@ -1,5 +1,15 @@
 package io.odyssey.bench;
 
+import io.odyssey.gateway.control.AccessControl;
+import io.odyssey.grid.commands.CommandLedger;
+import io.odyssey.grid.commands.CommandRecord;
+import io.odyssey.grid.commands.CommandState;
+import io.odyssey.simulator.Simulator;
+import io.odyssey.simulator.SimulatorConfig;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -56,6 +66,10 @@ public final class LoadHarness
     static final String[] HOPS = {"ingest_decoded", "grid_written", "gateway_received", "client_received", "coalescing"};
     private static final JsonFactory JSON = new JsonFactory();
     private static final RealTimeClock CLOCK = new RealTimeClock();
+    private static final String BENCH_TOKEN = AccessControl.newSecret();
+    /** Drones of the round-trip scenario: a real simulator, ids above any the load publisher uses. */
+    private static final int ROUND_TRIP_DRONES = 10;
+    private static final long ROUND_TRIP_FIRST_ID = 9_000_000;
 
     private final Options options;
     private final Path out;
@@ -185,6 +199,10 @@ public final class LoadHarness
                     options.drones(), options.rateHz(), options.quick() ? 5 : 10));
             }
             facts.put("max-rate", maxRate(publisher, ingest));
+            final int orders = options.quick() ? 50 : 200;
+            log("command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> Aeron -> simulator " +
+                "-> answer -> ledger (completed)");
+            facts.put("command-round-trip", commandRoundTrip(member, immediate.port(), ingest, ingestConfig.endpoint, orders));
         }
         finally
         {
@@ -200,11 +218,91 @@ public final class LoadHarness
         log("results in " + out);
     }
 
+    /**
+     * Orders sent one at a time to a real simulator's drones through the gateway's REST API; each one's issue → accepted
+     * and issue → completed latency comes from the ledger's own transition stamps (one clock: one machine). The order
+     * is a set-speed, which the drone completes at once, so the figure is the system's round trip, not a flight.
+     */
+    private Map<String, Object> commandRoundTrip(
+        final HazelcastInstance member, final int gatewayPort, final EdgeIngest ingest, final String ingestEndpoint,
+        final int orders) throws Exception
+    {
+        final SimulatorConfig config = new SimulatorConfig();
+        config.drones = ROUND_TRIP_DRONES;
+        config.firstId = ROUND_TRIP_FIRST_ID;
+        config.endpoints = List.of(ingestEndpoint);
+        config.commandEndpoint = "127.0.0.1:0";
+        config.statusPort = 0;
+        final Histogram toAck = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        final Histogram toEffect = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        final CommandLedger ledger = new CommandLedger(member);
+        final HttpClient http = HttpClient.newHttpClient();
+        int failed = 0;
+        try (Simulator simulator = Simulator.launch(config))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (ingest.commandLinks() < ROUND_TRIP_DRONES || get(http, gatewayPort,
+                "/api/v1/drones/" + (ROUND_TRIP_FIRST_ID + ROUND_TRIP_DRONES - 1)) != 200)
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    throw new IllegalStateException("the round-trip drones never became commandable");
+                }
+                Thread.sleep(50);
+            }
+            for (int i = 0; i < orders; i++)
+            {
+                final long drone = ROUND_TRIP_FIRST_ID + i % ROUND_TRIP_DRONES;
+                final HttpResponse<String> issued = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + gatewayPort + "/api/v1/commands"))
+                    .header("Authorization", "Bearer " + BENCH_TOKEN)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"droneId\":" + drone + ",\"type\":\"set-speed\",\"speed\":" +
+                        (i % 2 == 0 ? 10 : 12) + "}")).build(), HttpResponse.BodyHandlers.ofString());
+                if (issued.statusCode() != 202)
+                {
+                    throw new IllegalStateException("order refused: " + issued.body());
+                }
+                final long id = Long.parseLong(new com.fasterxml.jackson.databind.ObjectMapper().readTree(issued.body())
+                    .get("id").asText());
+                CommandRecord command = ledger.get(id);
+                final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while ((command == null || command.active()) && System.nanoTime() < until)
+                {
+                    Thread.sleep(1);
+                    command = ledger.get(id);
+                }
+                if (command == null || command.state() != CommandState.COMPLETED)
+                {
+                    failed++;
+                    continue;
+                }
+                toAck.recordValue(command.firstAt(CommandState.ACCEPTED) - command.issuedAtNanos());
+                toEffect.recordValue(command.firstAt(CommandState.COMPLETED) - command.issuedAtNanos());
+            }
+        }
+        final Map<String, Histogram> hops = new LinkedHashMap<>();
+        hops.put("issued_to_accepted", toAck);
+        hops.put("issued_to_completed", toEffect);
+        scenarios.put("command-round-trip", hops);
+        final Map<String, Object> result = new LinkedHashMap<>();
+        result.put("orders", orders);
+        result.put("notCompleted", failed);
+        return result;
+    }
+
+    private static int get(final HttpClient http, final int port, final String path) throws Exception
+    {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", "Bearer " + BENCH_TOKEN).GET().build(), HttpResponse.BodyHandlers.discarding())
+            .statusCode();
+    }
+
     private static GatewayConfig gatewayConfig(final String cluster, final int base, final long coalesceMs)
     {
         final GatewayConfig config = new GatewayConfig();
-        // These tests are about reading the fleet, not access control (see CommandControlIT): anonymous viewers.
+        // Reading the fleet needs no token here (anonymous viewers); orders in the round-trip scenario use one.
         config.anonymousRole = "viewer";
+        config.tokens = List.of("bench:operator:" + BENCH_TOKEN);
         config.clusterName = cluster;
         config.gridMembers = List.of("127.0.0.1:" + base);
         config.port = 0;
