@@ -88,8 +88,7 @@ final class AlertEventsTable implements ArchiveTable
         }
         copy.row(fields())
             .timestampFromEpochNanos(entry.atNanos())
-            .text(entry.event() == JournalLayout.ALERT_RAISED ? RAISED :
-                entry.event() == JournalLayout.ALERT_HANDED_OVER ? HANDED_OVER : CLEARED)
+            .text(entry.raised() ? RAISED : entry.event() == JournalLayout.ALERT_HANDED_OVER ? HANDED_OVER : CLEARED)
             .text(TYPES[entry.type()])
             .int8(entry.droneId());
         if (entry.otherDroneId() == 0)

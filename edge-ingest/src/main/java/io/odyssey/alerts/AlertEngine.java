@@ -14,7 +14,10 @@ import java.util.Arrays;
  * separation check come from a spatial hash (cells about one horizontal minimum wide, intrusive doubly linked lists
  * through the slots), and the pairs in conflict are kept in a small fixed list per drone. Single-threaded.
  * <p>
- * Separation is checked among the drones this engine sees, i.e. those of one ingest node.
+ * Separation is checked among the drones this engine sees: those of its ingest node, and the airborne drones of other
+ * nodes that the monitor feeds in from the fleet map ({@link #onRemote}; remote drones get no other check). A pair
+ * across two nodes is reported by the node hearing the lower id only, so each pair is raised once fleet-wide, through
+ * {@link AlertSink#raisedAcrossNodes}: those depend on other nodes' drones, which a replay of one journal cannot see.
  */
 public final class AlertEngine
 {
@@ -31,6 +34,8 @@ public final class AlertEngine
     /** No drone's silence crosses the lost-link timeout before this: ticks before it do nothing (O(1)). */
     private long nextLostLinkCheckNanos = Long.MAX_VALUE;
     private final boolean[] departed;
+    /** Another node's drone, known from the fleet map for the separation check only. */
+    private final boolean[] remote;
     private final Long2LongHashMap slots;
     private final long[] ids;
     private final double[] lats;
@@ -70,6 +75,7 @@ public final class AlertEngine
         partnerCounts = new int[capacity];
         cells = new long[capacity];
         departed = new boolean[capacity];
+        remote = new boolean[capacity];
         nextInCell = new int[capacity];
         prevInCell = new int[capacity];
         cellDegreesLat = Math.max(rules.separationHorizontalM(), 1.0) / METRES_PER_DEGREE_LAT;
@@ -99,10 +105,11 @@ public final class AlertEngine
             nextInCell[slot] = NONE;
             prevInCell[slot] = NONE;
         }
-        else if (departed[slot])
+        else if (departed[slot] || remote[slot])
         {
-            // Back from another node: a fresh start, as for a new drone.
+            // Back from another node (or first heard here after being seen there): a fresh start, as for a new drone.
             departed[slot] = false;
+            remote[slot] = false;
             first = true;
         }
         nextLostLinkCheckNanos = Math.min(nextLostLinkCheckNanos, receivedAtNanos + rules.lostLinkNanos() + 1);
@@ -144,7 +151,7 @@ public final class AlertEngine
         long next = Long.MAX_VALUE;
         for (int slot = 0; slot < size; slot++)
         {
-            if (departed[slot] || isActive(slot, AlertType.LOST_LINK))
+            if (departed[slot] || remote[slot] || isActive(slot, AlertType.LOST_LINK))
             {
                 continue;
             }
@@ -186,12 +193,7 @@ public final class AlertEngine
         }
         for (int k = partnerCounts[slot] - 1; k >= 0; k--)
         {
-            final int other = partners[slot * MAX_PARTNERS + k];
-            final int low = ids[slot] < ids[other] ? slot : other;
-            final int high = low == slot ? other : slot;
-            removePartner(slot, other);
-            removePartner(other, slot);
-            sink.cleared(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, lastIndex[slot], Double.NaN);
+            endConflict(slot, partners[slot * MAX_PARTNERS + k], at, lastIndex[slot], Double.NaN);
         }
         unlinkFromCell(slot);
         cells[slot] = Long.MIN_VALUE;
@@ -286,11 +288,7 @@ public final class AlertEngine
                 Math.abs(alts[slot] - alts[other]) >= rules.separationVerticalM() * SEPARATION_CLEAR_MARGIN ||
                 statuses[slot] == GROUNDED || statuses[other] == GROUNDED)
             {
-                final int low = ids[slot] < ids[other] ? slot : other;
-                final int high = low == slot ? other : slot;
-                removePartner(slot, other);
-                removePartner(other, slot);
-                sink.cleared(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index, horizontal);
+                endConflict(slot, other, at, index, horizontal);
             }
         }
         if (statuses[slot] == GROUNDED)
@@ -307,7 +305,9 @@ public final class AlertEngine
                 for (int other = (int)cellHeads.get(cellKey(cellLat + dLat, cellLon + dLon)); other != NONE;
                     other = nextInCell[other])
                 {
+                    // A pair across nodes is the lower id's node's to report: the other node skips it.
                     if (other != slot && statuses[other] != GROUNDED && !hasPartner(slot, other) &&
+                        !(remote[other] && ids[other] < ids[slot]) &&
                         Math.abs(alts[slot] - alts[other]) < rules.separationVerticalM())
                     {
                         final double horizontal = Geodesy.distanceM(lats[slot], lons[slot], lats[other], lons[other]);
@@ -322,12 +322,99 @@ public final class AlertEngine
                             partners[other * MAX_PARTNERS + partnerCounts[other]++] = slot;
                             final int low = ids[slot] < ids[other] ? slot : other;
                             final int high = low == slot ? other : slot;
-                            sink.raised(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index, horizontal);
+                            if (remote[other])
+                            {
+                                sink.raisedAcrossNodes(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index,
+                                    horizontal);
+                            }
+                            else
+                            {
+                                sink.raised(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index, horizontal);
+                            }
                         }
                     }
                 }
             }
         }
+    }
+
+    /** Ends the conflict between {@code slot} and {@code other}, reported as it was raised. */
+    private void endConflict(final int slot, final int other, final long at, final long index, final double horizontal)
+    {
+        final int low = ids[slot] < ids[other] ? slot : other;
+        final int high = low == slot ? other : slot;
+        removePartner(slot, other);
+        removePartner(other, slot);
+        if (remote[slot] || remote[other])
+        {
+            sink.clearedAcrossNodes(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index, horizontal);
+        }
+        else
+        {
+            sink.cleared(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index, horizontal);
+        }
+    }
+
+    /**
+     * Another node's airborne drone as the fleet map has it: a neighbour for this node's separation check only. Ignored
+     * for a drone this node hears itself.
+     *
+     * @param status the SBE status code (0 = GROUNDED).
+     */
+    public void onRemote(final long droneId, final double lat, final double lon, final float alt, final int status)
+    {
+        int slot = (int)slots.get(droneId);
+        if (slot == NONE)
+        {
+            if (size == ids.length)
+            {
+                tableFull++;
+                return;
+            }
+            slot = size++;
+            slots.put(droneId, slot);
+            ids[slot] = droneId;
+            cells[slot] = Long.MIN_VALUE;
+            nextInCell[slot] = NONE;
+            prevInCell[slot] = NONE;
+            remote[slot] = true;
+        }
+        else if (departed[slot])
+        {
+            departed[slot] = false;
+            remote[slot] = true;
+        }
+        else if (!remote[slot])
+        {
+            return;
+        }
+        lats[slot] = lat;
+        lons[slot] = lon;
+        alts[slot] = alt;
+        statuses[slot] = status;
+        moveInSpatialHash(slot);
+    }
+
+    /**
+     * Another node's drone that left the fleet map's airborne set (landed, gone, or now heard here): its conflicts end
+     * at the time and entry of the drone of this node each was with.
+     */
+    public void removeRemote(final long droneId)
+    {
+        final int slot = (int)slots.get(droneId);
+        if (slot == NONE || !remote[slot])
+        {
+            return;
+        }
+        for (int k = partnerCounts[slot] - 1; k >= 0; k--)
+        {
+            final int mine = partners[slot * MAX_PARTNERS + k];
+            endConflict(mine, slot, lastHeardNanos[mine], lastIndex[mine], Double.NaN);
+        }
+        unlinkFromCell(slot);
+        cells[slot] = Long.MIN_VALUE;
+        departed[slot] = true;
+        remote[slot] = false;
     }
 
     private boolean hasPartner(final int slot, final int other)
@@ -462,6 +549,7 @@ public final class AlertEngine
         Arrays.fill(active, 0);
         Arrays.fill(partnerCounts, 0);
         Arrays.fill(departed, false);
+        Arrays.fill(remote, false);
         size = 0;
         nextLostLinkCheckNanos = Long.MAX_VALUE;
     }

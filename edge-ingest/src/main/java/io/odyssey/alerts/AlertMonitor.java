@@ -1,5 +1,11 @@
 package io.odyssey.alerts;
 
+import io.odyssey.codecs.sbe.DroneStatus;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Supplier;
+
 import com.hazelcast.map.IMap;
 import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.codecs.sbe.TelemetryDecoder;
@@ -51,6 +57,8 @@ public final class AlertMonitor implements Runnable, AlertSink
     private static final int CHECKPOINTS = 32;
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertMonitor.class);
+    /** How often other nodes' airborne drones are read from the fleet map for the separation check across nodes. */
+    static final long REMOTE_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final AlertEngine engine;
     private final SingleChronicleQueue telemetry;
@@ -98,6 +106,10 @@ public final class AlertMonitor implements Runnable, AlertSink
         this.clearedCounter = cleared;
     }
 
+    private Supplier<Collection<DroneState>> remoteSource;
+    private Set<Long> remoteIds = new HashSet<>();
+    private long nextRemoteRefreshNanos;
+
     public void run()
     {
         final ExcerptTailer tailer = telemetry.createTailer();
@@ -108,6 +120,7 @@ public final class AlertMonitor implements Runnable, AlertSink
             {
                 final int evaluated = evaluate(tailer, BATCH);
                 recordProgress(false);
+                refreshRemoteDrones();
                 if (evaluated == 0)
                 {
                     engine.tick(wallClockNanos.getAsLong() - IDLE_TICK_MARGIN_NANOS);
@@ -121,6 +134,51 @@ public final class AlertMonitor implements Runnable, AlertSink
             LOG.error("alert monitor stopped: alerts are no longer evaluated on this node", ex);
             throw ex;
         }
+    }
+
+    /**
+     * Where other nodes' airborne drones come from (the fleet map), for the separation check across nodes; none when
+     * not set (replays, tests of one node).
+     */
+    public void remoteDrones(final Supplier<Collection<DroneState>> source)
+    {
+        this.remoteSource = source;
+    }
+
+    /** At most every {@link #REMOTE_REFRESH_NANOS}: the engine learns where other nodes' drones are now. */
+    private void refreshRemoteDrones()
+    {
+        final long now = System.nanoTime();
+        if (remoteSource == null || now - nextRemoteRefreshNanos < 0)
+        {
+            return;
+        }
+        nextRemoteRefreshNanos = now + REMOTE_REFRESH_NANOS;
+        final Collection<DroneState> others;
+        try
+        {
+            others = remoteSource.get();
+        }
+        catch (final RuntimeException ex)
+        {
+            // The grid is away: keep the last picture; conflicts across nodes wait for it.
+            return;
+        }
+        final Set<Long> seen = new HashSet<>();
+        for (final DroneState state : others)
+        {
+            final DroneStatus status = DroneStatus.valueOf(state.status());
+            engine.onRemote(state.droneId(), state.latitude(), state.longitude(), state.altitude(), status.value());
+            seen.add(state.droneId());
+        }
+        for (final Long gone : remoteIds)
+        {
+            if (!seen.contains(gone))
+            {
+                engine.removeRemote(gone);
+            }
+        }
+        remoteIds = seen;
     }
 
     /** Evaluates up to {@code limit} entries; returns how many there were. Also what a replay drives directly. */
@@ -329,11 +387,17 @@ public final class AlertMonitor implements Runnable, AlertSink
     public void raised(final AlertType type, final long droneId, final long otherDroneId, final long atNanos,
         final long journalIndex, final double value)
     {
+        raised(JournalLayout.ALERT_RAISED, type, droneId, otherDroneId, atNanos, journalIndex, value);
+    }
+
+    private void raised(final byte event, final AlertType type, final long droneId, final long otherDroneId,
+        final long atNanos, final long journalIndex, final double value)
+    {
         if (muted)
         {
             return;
         }
-        journal.append(JournalLayout.ALERT_RAISED, type.ordinal(), droneId, otherDroneId, atNanos, journalIndex,
+        journal.append(event, type.ordinal(), droneId, otherDroneId, atNanos, journalIndex,
             evaluatedIndex, value);
         raisedCounter.increment();
         if (activeAlerts != null)
@@ -344,14 +408,32 @@ public final class AlertMonitor implements Runnable, AlertSink
         log("raised", type, droneId, otherDroneId, value);
     }
 
+    public void raisedAcrossNodes(final AlertType type, final long droneId, final long otherDroneId, final long atNanos,
+        final long journalIndex, final double value)
+    {
+        raised(JournalLayout.ALERT_RAISED_ACROSS_NODES, type, droneId, otherDroneId, atNanos, journalIndex, value);
+    }
+
+    public void clearedAcrossNodes(final AlertType type, final long droneId, final long otherDroneId, final long atNanos,
+        final long journalIndex, final double value)
+    {
+        cleared(JournalLayout.ALERT_CLEARED_ACROSS_NODES, type, droneId, otherDroneId, atNanos, journalIndex, value);
+    }
+
     public void cleared(final AlertType type, final long droneId, final long otherDroneId, final long atNanos,
         final long journalIndex, final double value)
+    {
+        cleared(JournalLayout.ALERT_CLEARED, type, droneId, otherDroneId, atNanos, journalIndex, value);
+    }
+
+    private void cleared(final byte event, final AlertType type, final long droneId, final long otherDroneId,
+        final long atNanos, final long journalIndex, final double value)
     {
         if (muted)
         {
             return;
         }
-        journal.append(JournalLayout.ALERT_CLEARED, type.ordinal(), droneId, otherDroneId, atNanos, journalIndex,
+        journal.append(event, type.ordinal(), droneId, otherDroneId, atNanos, journalIndex,
             evaluatedIndex, value);
         clearedCounter.increment();
         if (activeAlerts != null)

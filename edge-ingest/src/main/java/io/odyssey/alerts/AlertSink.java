@@ -17,6 +17,22 @@ public interface AlertSink
     void cleared(AlertType type, long droneId, long otherDroneId, long atNanos, long journalIndex, double value);
 
     /**
+     * A loss of separation with another node's drone (see {@link AlertEngine#onRemote}): by default reported as any
+     * other; the live monitor journals it apart, since a replay of this node's journal alone cannot reproduce it.
+     */
+    default void raisedAcrossNodes(final AlertType type, final long droneId, final long otherDroneId, final long atNanos,
+        final long journalIndex, final double value)
+    {
+        raised(type, droneId, otherDroneId, atNanos, journalIndex, value);
+    }
+
+    default void clearedAcrossNodes(final AlertType type, final long droneId, final long otherDroneId, final long atNanos,
+        final long journalIndex, final double value)
+    {
+        cleared(type, droneId, otherDroneId, atNanos, journalIndex, value);
+    }
+
+    /**
      * The drone is now heard by another ingest node: this engine cleared its alerts and forgot it (no lost link is
      * raised for a drone that merely moved).
      */

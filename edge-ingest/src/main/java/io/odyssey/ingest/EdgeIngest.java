@@ -202,6 +202,10 @@ public final class EdgeIngest implements AutoCloseable
                 FleetGrid.alertsMap(grid.client()), config.nodeId, journalRoot, wallClock::nanoTime, metrics.alertsRaised,
                 metrics.alertsCleared, AlertMonitor.fleetGuard(FleetGrid.fleetMap(grid.client()), config.nodeId));
             alertMonitor.firstStartAfter(journalEndAtStart);
+            final com.hazelcast.map.IMap<Long, io.odyssey.grid.DroneState> fleet = FleetGrid.fleetMap(grid.client());
+            alertMonitor.remoteDrones(() -> fleet.values(com.hazelcast.query.Predicates.and(
+                com.hazelcast.query.Predicates.notEqual("ingestNode", config.nodeId),
+                com.hazelcast.query.Predicates.notEqual("status", "GROUNDED"))));
             alertThread = new Thread(alertMonitor, "ingest-alerts");
             alertThread.setDaemon(true);
             alertThread.start();

@@ -275,7 +275,8 @@ public final class Replay
             final AlertJournal.Entry entry = new AlertJournal.Entry();
             while (entry.readNext(tailer))
             {
-                if (entry.atNanos() >= fromNanos && entry.atNanos() <= toNanos)
+                // Conflicts with other nodes' drones need those drones, which this journal does not hold: not compared.
+                if (entry.atNanos() >= fromNanos && entry.atNanos() <= toNanos && !entry.acrossNodes())
                 {
                     events.add(new AlertEvent(eventName(entry.event()), AlertType.get(entry.type()), entry.droneId(),
                         entry.otherDroneId(), entry.atNanos(), entry.telemetryIndex()));

@@ -100,10 +100,16 @@ public final class AlertJournal implements AutoCloseable
 
         public boolean raised()
         {
-            return event == JournalLayout.ALERT_RAISED;
+            return event == JournalLayout.ALERT_RAISED || event == JournalLayout.ALERT_RAISED_ACROSS_NODES;
         }
 
-        /** {@link JournalLayout#ALERT_RAISED}, {@link JournalLayout#ALERT_CLEARED} or {@link JournalLayout#ALERT_HANDED_OVER}. */
+        /** {@link JournalLayout#ALERT_RAISED}, {@link JournalLayout#ALERT_CLEARED}, {@link JournalLayout#ALERT_HANDED_OVER}, or one of the two across nodes. */
+        /** A loss of separation with another node's drone: outside what a replay of this journal can reproduce. */
+        public boolean acrossNodes()
+        {
+            return event == JournalLayout.ALERT_RAISED_ACROSS_NODES || event == JournalLayout.ALERT_CLEARED_ACROSS_NODES;
+        }
+
         public byte event()
         {
             return event;

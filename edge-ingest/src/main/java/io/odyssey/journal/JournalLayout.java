@@ -8,7 +8,8 @@ import io.odyssey.codecs.RejectReason;
  * <pre>
  * telemetry:  receivedAtNanos:int64  frame:SBE bytes (header + Telemetry body), to the end of the entry
  * quarantine: receivedAtNanos:int64  cause:int16  originalLength:int32  frame:the first bytes (at most 4 KiB)
- * alerts:     event:int8 (1 raised, 2 cleared, 3 the drone was handed over to another node)  type:int8 (AlertType ordinal)  droneId:int64  otherDroneId:int64
+ * alerts:     event:int8 (1 raised, 2 cleared, 3 the drone was handed over to another node, 4/5 raised/cleared with
+ *             another node's drone)  type:int8 (AlertType ordinal)  droneId:int64  otherDroneId:int64
  *             atNanos:int64  telemetryIndex:int64 (the telemetry entry that caused it)
  *             evaluatedIndex:int64 (the last telemetry entry evaluated when it was produced)  value:float64
  * commands:   one UTF-8 JSON object: a ledger transition (commandId, seq) with its command (see CommandJournal)
@@ -37,6 +38,9 @@ public final class JournalLayout
     public static final byte ALERT_CLEARED = 2;
     /** The drone is now heard by another node: this node cleared its alerts and forgot it (type is LOST_LINK). */
     public static final byte ALERT_HANDED_OVER = 3;
+    /** A loss of separation with another node's drone raised / cleared (a replay of one journal cannot reproduce it). */
+    public static final byte ALERT_RAISED_ACROSS_NODES = 4;
+    public static final byte ALERT_CLEARED_ACROSS_NODES = 5;
 
     /** A flood of oversized garbage must not fill the disk faster than the good frames do. */
     public static final int QUARANTINE_MAX_FRAME_BYTES = 4096;

@@ -35,6 +35,20 @@ class AlertEngineTest
             events.add(String.format(Locale.ROOT, "cleared %s %d %d at=%d index=%d value=%.1f", type, drone, other, at,
                 index, value));
         }
+
+        public void raisedAcrossNodes(final AlertType type, final long drone, final long other, final long at,
+            final long index, final double value)
+        {
+            events.add(String.format(Locale.ROOT, "raised across nodes %s %d %d at=%d index=%d", type, drone, other, at,
+                index));
+        }
+
+        public void clearedAcrossNodes(final AlertType type, final long drone, final long other, final long at,
+            final long index, final double value)
+        {
+            events.add(String.format(Locale.ROOT, "cleared across nodes %s %d %d at=%d index=%d", type, drone, other, at,
+                index));
+        }
     };
 
     private static AlertRules rules(final List<Polygon> keepIn, final List<Polygon> keepOut)
@@ -152,6 +166,42 @@ class AlertEngineTest
         assertThat(events).hasSize(2);
         assertThat(events.get(0)).startsWith("raised LOSS_OF_SEPARATION 1 2 at=" + SECOND + " index=2 value=30.0");
         assertThat(events.get(1)).startsWith("cleared LOSS_OF_SEPARATION 1 2 at=" + 3 * SECOND + " index=5 value=65.0");
+    }
+
+    @Test
+    void shouldReportAConflictWithAnotherNodesDroneOnceFleetWideFromTheLowerIdsNode()
+    {
+        // Drone 5 is ours; 9 and 3 are other nodes' drones, 20 m from it at the same height.
+        engine.onRemote(9, 52 + 20 / 111_195.0, 13, 100, CRUISING);
+        engine.onRemote(3, 52 - 20 / 111_195.0, 13, 100, CRUISING);
+        frame(5, 1, 52, 13, 100, 80, CRUISING);
+        assertThat(events).as("5-9 is ours to report (5 < 9); 3-5 is the node of 3's").containsExactly(
+            "raised across nodes LOSS_OF_SEPARATION 5 9 at=" + SECOND + " index=1");
+
+        // 9 moves away: cleared with our next frame; another node's drones get no other alert (no lost link).
+        engine.onRemote(9, 52 + 200 / 111_195.0, 13, 100, CRUISING);
+        frame(5, 2, 52, 13, 100, 80, CRUISING);
+        engine.tick(60 * SECOND);
+        frame(5, 60, 52, 13, 100, 80, CRUISING);
+        assertThat(events).containsExactly(
+            "raised across nodes LOSS_OF_SEPARATION 5 9 at=" + SECOND + " index=1",
+            "cleared across nodes LOSS_OF_SEPARATION 5 9 at=" + 2 * SECOND + " index=2",
+            "raised LOST_LINK 5 0 at=" + 7 * SECOND + " index=2 value=5.0",
+            "cleared LOST_LINK 5 0 at=" + 60 * SECOND + " index=3 value=0.0");
+        events.clear();
+
+        // Back close, then it lands out of the airborne set: the conflict ends at our drone's last frame.
+        engine.onRemote(9, 52 + 20 / 111_195.0, 13, 100, CRUISING);
+        frame(5, 61, 52, 13, 100, 80, CRUISING);
+        engine.removeRemote(9);
+        assertThat(events).containsExactly(
+            "raised across nodes LOSS_OF_SEPARATION 5 9 at=" + 61 * SECOND + " index=4",
+            "cleared across nodes LOSS_OF_SEPARATION 5 9 at=" + 61 * SECOND + " index=4");
+
+        // A drone first seen as another node's and then heard here is simply ours from then on.
+        events.clear();
+        frame(9, 62, 52 + 20 / 111_195.0, 13, 100, 80, CRUISING);
+        assertThat(events).containsExactly("raised LOSS_OF_SEPARATION 5 9 at=" + 62 * SECOND + " index=5 value=20.0");
     }
 
     @Test

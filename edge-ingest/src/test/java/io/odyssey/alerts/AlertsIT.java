@@ -200,6 +200,53 @@ class AlertsIT
         assertThat(io.odyssey.ingest.Replay.verify(replay, result, null)).isEmpty();
     }
 
+    @Test
+    void shouldRaiseALossOfSeparationBetweenDronesOfTwoNodesOnceAndLeaveItOutOfAReplay() throws Exception
+    {
+        final EdgeIngestConfig first = config();
+        first.nodeId = "ingest-c";
+        first.endpoint = "127.0.0.1:" + (BASE_PORT + 120);
+        first.journalDir = journals.resolve("ingest-c").toString();
+        first.alertLostLinkS = 5;
+        final EdgeIngestConfig second = config();
+        second.nodeId = "ingest-d";
+        second.endpoint = "127.0.0.1:" + (BASE_PORT + 121);
+        second.journalDir = journals.resolve("ingest-d").toString();
+        second.alertLostLinkS = 5;
+        try (EdgeIngest c = EdgeIngest.launch(first); EdgeIngest d = EdgeIngest.launch(second))
+        {
+            final ExclusivePublication toC = publication(first.endpoint);
+            final ExclusivePublication toD = publication(second.endpoint);
+            // Drone 80 is heard by node c, drone 81 by node d, 10 m apart at the same height.
+            final long[] sequences = new long[2];
+            await().atMost(15, TimeUnit.SECONDS).pollInterval(java.time.Duration.ofMillis(100)).until(() ->
+            {
+                send(toC, 80, ++sequences[0], 52.4, 13.4, 80, 90, DroneStatus.CRUISING);
+                send(toD, 81, ++sequences[1], 52.4 + 10 / 111_195.0, 13.4, 82, 90, DroneStatus.CRUISING);
+                return alerts.containsKey("LOSS_OF_SEPARATION:80:81");
+            });
+            assertThat(alerts.get("LOSS_OF_SEPARATION:80:81").ingestNode()).as("the lower id's node reports it")
+                .isEqualTo("ingest-c");
+
+            // Drone 81 is 300 m away at once (node d sees an implausible jump; that is its own business): cleared.
+            await().atMost(15, TimeUnit.SECONDS).pollInterval(java.time.Duration.ofMillis(100)).until(() ->
+            {
+                send(toC, 80, ++sequences[0], 52.4, 13.4, 80, 90, DroneStatus.CRUISING);
+                send(toD, 81, ++sequences[1], 52.4 + 300 / 111_195.0, 13.4, 82, 90, DroneStatus.CRUISING);
+                return !alerts.containsKey("LOSS_OF_SEPARATION:80:81");
+            });
+        }
+        assertThat(alertJournal("ingest-c")).containsExactly("raised LOSS_OF_SEPARATION 80", "cleared LOSS_OF_SEPARATION 80");
+        assertThat(alertJournal("ingest-d")).as("reported once, fleet-wide")
+            .noneMatch(event -> event.contains("LOSS_OF_SEPARATION"));
+
+        // A replay of node c's journal cannot see node d's drone: it reproduces the rest and leaves that pair out.
+        final io.odyssey.ingest.Replay.Options replay = new io.odyssey.ingest.Replay.Options(journals.resolve("ingest-c"),
+            null, null, journals.resolve("replay-c"), 1_000, first.alertRules());
+        final io.odyssey.ingest.Replay.Result result = io.odyssey.ingest.Replay.run(replay);
+        assertThat(io.odyssey.ingest.Replay.verify(replay, result, null)).isEmpty();
+    }
+
     private ExclusivePublication publication(final String endpoint)
     {
         final ExclusivePublication publication = sender.aeron().addExclusivePublication(
