@@ -1,14 +1,13 @@
 // The /ws/commands feed (docs/api/commands.md): the 200 most recent commands on connect, then every change of any
 // command, applied to the CommandStore. The gateway takes no client messages on this socket, so there is no ping:
-// a quiet feed is normal (no orders), and a dead one shows as a close. Reconnects with the fleet link's back-off.
+// a quiet feed is normal (no orders), and a dead one shows as a close. Reconnects like the fleet link (link.ts).
 import type { CommandStore } from './commandStore';
 import { parseCommandsFeedMessage } from './commands';
-import { DEFAULT_LINK_OPTIONS, detach, type LinkOptions, type SocketLike } from './connection';
-import { reconnectDelayMs } from './timing';
+import { ReconnectingSocket, type ReconnectOptions, type SocketLike } from './link';
 
 export type FeedState = 'connecting' | 'live' | 'reconnecting';
 
-export type FeedOptions = Pick<LinkOptions, 'createSocket' | 'protocols' | 'setTimer' | 'clearTimer' | 'random' | 'backoff' | 'connectTimeoutMs'>;
+export type FeedOptions = ReconnectOptions;
 
 export class CommandsFeed {
   state: FeedState = 'connecting';
@@ -16,96 +15,39 @@ export class CommandsFeed {
   /** After each message that changed the store. */
   onChange: () => void = () => {};
 
-  private readonly options: FeedOptions;
-  private current: SocketLike | null = null;
-  private attempt = 0;
-  private everLive = false;
-  private retryTimer: unknown = null;
-  private connectTimer: unknown = null;
-  private stopped = false;
+  private readonly link: ReconnectingSocket;
 
-  constructor(private readonly url: string, private readonly store: CommandStore, options: Partial<FeedOptions> = {}) {
-    this.options = { ...DEFAULT_LINK_OPTIONS, ...options };
+  constructor(url: string, private readonly store: CommandStore, options: Partial<FeedOptions> = {}) {
+    this.link = new ReconnectingSocket(url, options, {
+      // The feed's state changes when the socket opens or is lost; the start of an attempt leaves it as it was.
+      onState: (state) => { if (state.kind === 'live' || state.retryAtMs !== null) this.setState(state.kind); },
+      onMessage: (text) => this.onMessage(text),
+    });
   }
 
   get socket(): SocketLike | null {
-    return this.current;
+    return this.link.socket;
   }
 
   start(): void {
-    this.stopped = false;
-    this.connect();
+    this.link.start();
   }
 
   close(): void {
-    this.stopped = true;
-    this.clearTimers();
-    const socket = this.current;
-    this.current = null;
-    if (socket) {
-      detach(socket);
-      try { socket.close(1000, 'dashboard closed'); } catch { /* already closed */ }
-    }
+    this.link.close();
   }
 
-  private connect(): void {
-    this.clearTimers();
-    this.attempt++;
-    let socket: SocketLike;
-    try {
-      socket = this.options.createSocket(this.url, this.options.protocols());
-    } catch {
-      this.drop();
-      return;
+  private onMessage(text: string): void {
+    const message = parseCommandsFeedMessage(text);
+    if (!message) return;
+    let changed: boolean;
+    if (message.type === 'commands') {
+      changed = this.store.applyAll(message.commands) > 0;
+      this.link.markHealthy(); // the back-off starts over next time
+    } else {
+      changed = this.store.apply(message.command);
     }
-    this.current = socket;
-    this.connectTimer = this.options.setTimer(() => this.drop(), this.options.connectTimeoutMs);
-    socket.onopen = () => {
-      if (this.current !== socket) return;
-      this.options.clearTimer(this.connectTimer);
-      this.connectTimer = null;
-      this.everLive = true;
-      this.setState('live');
-    };
-    socket.onmessage = (event) => {
-      if (this.current !== socket) return;
-      const message = parseCommandsFeedMessage(typeof event.data === 'string' ? event.data : String(event.data));
-      if (!message) return;
-      let changed: boolean;
-      if (message.type === 'commands') {
-        changed = this.store.applyAll(message.commands) > 0;
-        this.attempt = 0; // a healthy session: the back-off starts over next time
-      } else {
-        changed = this.store.apply(message.command);
-      }
-      if (changed) this.onChange();
-    };
-    socket.onerror = () => { /* a close event follows */ };
-    socket.onclose = () => {
-      if (this.current === socket) this.drop();
-    };
-  }
-
-  private drop(): void {
-    const socket = this.current;
-    this.current = null;
-    this.clearTimers();
-    if (socket) {
-      detach(socket);
-      try { socket.close(); } catch { /* already closed */ }
-    }
-    if (this.stopped) return;
-    this.setState(this.everLive ? 'reconnecting' : 'connecting');
-    const wait = reconnectDelayMs(this.attempt + 1, this.options.backoff, this.options.random);
-    this.retryTimer = this.options.setTimer(() => {
-      this.retryTimer = null;
-      this.connect();
-    }, wait);
-  }
-
-  private clearTimers(): void {
-    for (const handle of [this.retryTimer, this.connectTimer]) if (handle !== null) this.options.clearTimer(handle);
-    this.retryTimer = this.connectTimer = null;
+    if (changed) this.onChange();
   }
 
   private setState(state: FeedState): void {
