@@ -340,12 +340,19 @@ class TelemetryPublisherAgentTest
         commandEveryDrone(fleet, intake, agent, missions, 1);
         commandEveryDrone(fleet, intake, agent, missions, 10_000);
 
-        final long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
-        commandEveryDrone(fleet, intake, agent, missions, 20_000);
-        final long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+        // Two identical measured rounds, the lesser counts: allocation per command would show in both (3,000 commands
+        // x at least 16 bytes), while a one-off deoptimisation, which re-creates objects the JIT had eliminated, shows
+        // in one round only (seen once in CI: 2 KB).
+        long allocated = Long.MAX_VALUE;
+        for (final long firstId : new long[]{20_000, 30_000})
+        {
+            final long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+            commandEveryDrone(fleet, intake, agent, missions, firstId);
+            allocated = Math.min(allocated, threads.getCurrentThreadAllocatedBytes() - allocatedBefore);
+        }
         assertThat(metrics.commandsReceived[SimulatorMetrics.ACCEPTED].get()).isGreaterThan(3L * drones);
         assertThat(metrics.statusesSent.get()).isGreaterThan(10L * drones);
-        assertThat(allocated).as("bytes allocated while running and answering %d commands", 6 * drones)
+        assertThat(allocated).as("bytes allocated in a round of running and answering %d commands", 6 * drones)
             .isLessThan(1024);
     }
 
