@@ -93,17 +93,11 @@ public final class AlertEngine
         boolean first = slot == NONE;
         if (first)
         {
-            if (size == ids.length)
+            slot = newSlot(droneId);
+            if (slot == NONE)
             {
-                tableFull++;
                 return;
             }
-            slot = size++;
-            slots.put(droneId, slot);
-            ids[slot] = droneId;
-            cells[slot] = Long.MIN_VALUE;
-            nextInCell[slot] = NONE;
-            prevInCell[slot] = NONE;
         }
         else if (departed[slot] || remote[slot])
         {
@@ -366,17 +360,11 @@ public final class AlertEngine
         int slot = (int)slots.get(droneId);
         if (slot == NONE)
         {
-            if (size == ids.length)
+            slot = newSlot(droneId);
+            if (slot == NONE)
             {
-                tableFull++;
                 return;
             }
-            slot = size++;
-            slots.put(droneId, slot);
-            ids[slot] = droneId;
-            cells[slot] = Long.MIN_VALUE;
-            nextInCell[slot] = NONE;
-            prevInCell[slot] = NONE;
             remote[slot] = true;
         }
         else if (departed[slot])
@@ -393,6 +381,23 @@ public final class AlertEngine
         alts[slot] = alt;
         statuses[slot] = status;
         moveInSpatialHash(slot);
+    }
+
+    /** A slot for a drone seen for the first time, outside the spatial hash; NONE (counted) when the table is full. */
+    private int newSlot(final long droneId)
+    {
+        if (size == ids.length)
+        {
+            tableFull++;
+            return NONE;
+        }
+        final int slot = size++;
+        slots.put(droneId, slot);
+        ids[slot] = droneId;
+        cells[slot] = Long.MIN_VALUE;
+        nextInCell[slot] = NONE;
+        prevInCell[slot] = NONE;
+        return slot;
     }
 
     /**

@@ -309,7 +309,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         {
             if (command.node() == null)
             {
-                record(command);
+                journalPending(command);
             }
         }
     }
@@ -593,29 +593,21 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             }
             return;
         }
-        final CommandRecord known = ledger.get(id);
-        if (known == null || known.droneId() != event.droneId)
+        // The drone's word applies only to its own commands (checked by the update on the partition owner).
+        final CommandUpdate update = switch (event.phase)
         {
-            // Unknown, or an answer naming another drone's command (a confused or spoofed sender): changes nothing.
-            metrics.statusesIgnored.increment();
-            return;
-        }
-        final CommandRecord updated = switch (event.phase)
-        {
-            case ACCEPTED -> ledger.update(id, CommandUpdate.progress(CommandState.ACCEPTED, event.atNanos,
-                event.progress, event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude));
-            case IN_PROGRESS -> ledger.update(id, CommandUpdate.progress(CommandState.IN_PROGRESS, event.atNanos,
-                event.progress, event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude));
-            case DONE -> ledger.update(id, CommandUpdate.doneReported(event.atNanos, event.targetLatitude,
-                event.targetLongitude, event.targetAltitude));
-            case REJECTED -> ledger.update(id, CommandUpdate.moveTo(CommandState.REJECTED, event.atNanos,
-                reasonText(event.reason)));
-            case FAILED -> ledger.update(id, CommandUpdate.moveTo(CommandState.FAILED, event.atNanos,
-                reasonText(event.reason)));
-            case CANCELLED -> ledger.update(id, CommandUpdate.moveTo(CommandState.CANCELLED, event.atNanos,
-                reasonText(event.reason)));
+            case ACCEPTED -> CommandUpdate.progress(CommandState.ACCEPTED, event.atNanos, event.progress,
+                event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude);
+            case IN_PROGRESS -> CommandUpdate.progress(CommandState.IN_PROGRESS, event.atNanos, event.progress,
+                event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude);
+            case DONE -> CommandUpdate.doneReported(event.atNanos, event.targetLatitude, event.targetLongitude,
+                event.targetAltitude);
+            case REJECTED -> CommandUpdate.moveTo(CommandState.REJECTED, event.atNanos, reasonText(event.reason));
+            case FAILED -> CommandUpdate.moveTo(CommandState.FAILED, event.atNanos, reasonText(event.reason));
+            case CANCELLED -> CommandUpdate.moveTo(CommandState.CANCELLED, event.atNanos, reasonText(event.reason));
             default -> null;
         };
+        final CommandRecord updated = update == null ? null : ledger.update(id, update.fromDrone(event.droneId));
         if (updated == null)
         {
             metrics.statusesIgnored.increment();
@@ -635,7 +627,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
     }
 
-    /** Journals the transitions of {@code command} not journaled yet, then notes that in the ledger. */
+    /** A transition this node made: counted, and journaled. */
     private void record(final CommandRecord command)
     {
         if (command == null)
@@ -643,6 +635,12 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             return;
         }
         metrics.transitions.increment();
+        journalPending(command);
+    }
+
+    /** Journals the transitions of {@code command} not journaled yet, then notes that in the ledger. */
+    private void journalPending(final CommandRecord command)
+    {
         if (journal == null || command.journaled() >= command.transitionCount())
         {
             return;

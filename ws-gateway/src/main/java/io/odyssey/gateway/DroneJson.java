@@ -58,15 +58,15 @@ public final class DroneJson
     private final char[] digits = new char[32];
     private JsonGenerator generator;
 
-    /** One drone as the contract's object (cold paths: the REST API). */
-    public static String toJson(final DroneState state, final long gatewayNanos)
-    {
-        return new String(new DroneJson().encode(state, gatewayNanos), java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    DroneJson()
+    public DroneJson()
     {
         generator = newGenerator();
+    }
+
+    /** The drone object as text (the REST API's cold path; one encoder serves a whole response). */
+    public String text(final DroneState s, final long gatewayNanos)
+    {
+        return new String(encode(s, gatewayNanos), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** @return the drone object's UTF-8 bytes, a fresh array the caller may keep. */

@@ -71,7 +71,7 @@ class GatewayIT
     static GatewayConfig config(final long coalesceMs)
     {
         final GatewayConfig config = new GatewayConfig();
-        // These tests are about reading the fleet, not access control (see CommandControlIT): anonymous viewers.
+        // These tests are about reading the fleet, not access control (see CommandApiIT): anonymous viewers.
         config.anonymousRole = "viewer";
         config.clusterName = CLUSTER;
         config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);

@@ -6,11 +6,8 @@ import io.odyssey.gateway.Gateway;
 import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.gateway.TestClients;
 import io.odyssey.grid.GridNode;
-import io.odyssey.grid.GridNodeConfig;
 import io.odyssey.ingest.EdgeIngest;
-import io.odyssey.ingest.EdgeIngestConfig;
 import io.odyssey.simulator.Simulator;
-import io.odyssey.simulator.SimulatorConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,7 +16,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +38,7 @@ class FleetPipelineSystemIT
     private static final String CLUSTER = "pipeline-it-" + UUID.randomUUID();
     private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
     private static final int INGEST_PORT = GRID_PORT + 500;
+    private static final StackConfigs STACK = new StackConfigs(CLUSTER, GRID_PORT, INGEST_PORT);
 
     private static GridNode first;
     private static GridNode second;
@@ -52,11 +49,11 @@ class FleetPipelineSystemIT
     @BeforeAll
     static void startTheFleet() throws Exception
     {
-        first = GridNode.launch(grid());
-        second = GridNode.launch(grid());
-        ingest = EdgeIngest.launch(ingestConfig());
+        first = GridNode.launch(STACK.grid());
+        second = GridNode.launch(STACK.grid());
+        ingest = EdgeIngest.launch(STACK.ingest("ingest-system", journals.resolve("ingest-system")));
         gateway = Gateway.launch(gatewayConfig());
-        simulator = Simulator.launch(simulatorConfig());
+        simulator = Simulator.launch(STACK.simulator(1, DRONES));
     }
 
     @AfterAll
@@ -141,48 +138,11 @@ class FleetPipelineSystemIT
         assertThat(ingest.acceptedCount()).isGreaterThan(DRONES * 10L);
     }
 
-    private static GridNodeConfig grid()
-    {
-        final GridNodeConfig config = new GridNodeConfig();
-        config.clusterName = CLUSTER;
-        config.members = List.of("127.0.0.1:" + GRID_PORT);
-        config.port = GRID_PORT;
-        config.statusPort = 0;
-        return config;
-    }
-
-    private static EdgeIngestConfig ingestConfig()
-    {
-        final EdgeIngestConfig config = new EdgeIngestConfig();
-        config.clusterName = CLUSTER;
-        config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);
-        config.nodeId = "ingest-system";
-        config.journalDir = journals.resolve("ingest-system").toString();
-        config.endpoint = "127.0.0.1:" + INGEST_PORT;
-        config.statusPort = 0;
-        return config;
-    }
-
     private static GatewayConfig gatewayConfig()
     {
-        final GatewayConfig config = new GatewayConfig();
-        // These tests are about reading the fleet, not access control (see CommandControlIT): anonymous viewers.
+        final GatewayConfig config = STACK.gateway(0);
+        // These tests are about reading the fleet, not access control (see CommandApiIT): anonymous viewers.
         config.anonymousRole = "viewer";
-        config.clusterName = CLUSTER;
-        config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);
-        config.port = 0;
-        return config;
-    }
-
-    private static SimulatorConfig simulatorConfig()
-    {
-        final SimulatorConfig config = new SimulatorConfig();
-        config.commandEndpoint = "127.0.0.1:0";
-        config.drones = DRONES;
-        config.firstId = 1;
-        config.rateHz = 10;
-        config.endpoints = List.of("127.0.0.1:" + INGEST_PORT);
-        config.statusPort = 0;
         return config;
     }
 }

@@ -40,12 +40,24 @@ public final class CommandUpdate implements EntryProcessor<Long, CommandRecord, 
     private final double targetLongitude;
     private final float targetAltitude;
     private final int journaled;
+    /** The drone whose word this is; 0 = the ground's own update, for any drone. */
+    private final long fromDroneId;
 
     private CommandUpdate(
         final int kind, final CommandState next, final long atNanos, final String reason, final String node,
         final float progress, final int waypointIndex, final double targetLatitude, final double targetLongitude,
         final float targetAltitude, final int journaled)
     {
+        this(kind, next, atNanos, reason, node, progress, waypointIndex, targetLatitude, targetLongitude, targetAltitude,
+            journaled, 0L);
+    }
+
+    private CommandUpdate(
+        final int kind, final CommandState next, final long atNanos, final String reason, final String node,
+        final float progress, final int waypointIndex, final double targetLatitude, final double targetLongitude,
+        final float targetAltitude, final int journaled, final long fromDroneId)
+    {
+        this.fromDroneId = fromDroneId;
         this.kind = kind;
         this.next = next;
         this.atNanos = atNanos;
@@ -57,6 +69,16 @@ public final class CommandUpdate implements EntryProcessor<Long, CommandRecord, 
         this.targetLongitude = targetLongitude;
         this.targetAltitude = targetAltitude;
         this.journaled = journaled;
+    }
+
+    /**
+     * This update as the word of drone {@code droneId}: it applies only to that drone's commands, so a confused or
+     * spoofed sender cannot settle another drone's orders (checked on the partition owner, with the rest of the rules).
+     */
+    public CommandUpdate fromDrone(final long droneId)
+    {
+        return new CommandUpdate(kind, next, atNanos, reason, node, progress, waypointIndex, targetLatitude,
+            targetLongitude, targetAltitude, journaled, droneId);
     }
 
     /** Moves to {@code next} (accepted, rejected, completed, failed, expired, cancelled...) if the rules allow. */
@@ -133,6 +155,10 @@ public final class CommandUpdate implements EntryProcessor<Long, CommandRecord, 
     /** The rule itself, without the map: the new record, or null/{@code current} when nothing changes. */
     public CommandRecord apply(final CommandRecord current)
     {
+        if (fromDroneId != 0 && current.droneId() != fromDroneId)
+        {
+            return null;
+        }
         final CommandState state = current.state();
         switch (kind)
         {

@@ -89,4 +89,15 @@ class CommandUpdateTest
 
         assertThat(command.progress()).isEqualTo(50f);
     }
+
+    @Test
+    void shouldApplyADronesWordOnlyToThatDronesCommands()
+    {
+        final CommandRecord sent = CommandUpdate.sent("ingest-1", T0 + 1).apply(issued());
+
+        assertThat(CommandUpdate.moveTo(CommandState.CANCELLED, T0 + 2, "spoofed").fromDrone(43).apply(sent))
+            .as("drone 43 answering drone 42's command").isNull();
+        assertThat(CommandUpdate.progress(CommandState.ACCEPTED, T0 + 2, 0f, -1, 1, 2, 3f).fromDrone(42).apply(sent)
+            .state()).isEqualTo(CommandState.ACCEPTED);
+    }
 }

@@ -205,11 +205,12 @@ public final class ControlApi implements HttpHandler
             }
         }
         final long now = nowNanos();
+        final DroneJson encoder = new DroneJson();
         final StringBuilder json = new StringBuilder("{\"drones\":[");
         final int count = Math.min(limit, result.size());
         for (int i = 0; i < count; i++)
         {
-            json.append(i == 0 ? "" : ",").append(DroneJson.toJson(result.get(i), now));
+            json.append(i == 0 ? "" : ",").append(encoder.text(result.get(i), now));
         }
         return json.append("],\"count\":").append(count).append('}').toString();
     }
@@ -247,7 +248,7 @@ public final class ControlApi implements HttpHandler
         {
             commands.add(CommandJson.toJson(command));
         }
-        final String droneJson = DroneJson.toJson(state, nowNanos());
+        final String droneJson = new DroneJson().text(state, nowNanos());
         return droneJson.substring(0, droneJson.length() - 1) + ",\"commands\":" + commands + "}";
     }
 
@@ -309,9 +310,13 @@ public final class ControlApi implements HttpHandler
         }
         final ObjectNode params = params(type, body);
         final List<Long> drones = targets(body);
+        // Read once per request, however many drones it names.
+        final GeofenceSet fences = "goto".equals(type) || "mission".equals(type) ?
+            GeofenceSet.fromFeatureTexts(geofences.values()) : GeofenceSet.NONE;
         if (drones.size() == 1 && body.has("droneId"))
         {
-            final CommandLedger.Issued issued = issue(drones.get(0), type, params, key, principal, from, expiresInS);
+            final CommandLedger.Issued issued = issue(drones.get(0), type, params, fences, key, principal, from,
+                expiresInS);
             send(exchange, issued.created() ? 202 : 200, CommandJson.toJson(issued.command()));
             return;
         }
@@ -322,8 +327,8 @@ public final class ControlApi implements HttpHandler
         {
             try
             {
-                commands.add(CommandJson.toJson(issue(droneId, type, params, key == null ? null : key + "/" + droneId,
-                    principal, from, expiresInS).command()));
+                commands.add(CommandJson.toJson(issue(droneId, type, params, fences,
+                    key == null ? null : key + "/" + droneId, principal, from, expiresInS).command()));
             }
             catch (final ApiError error)
             {
@@ -343,8 +348,8 @@ public final class ControlApi implements HttpHandler
     }
 
     private CommandLedger.Issued issue(
-        final long droneId, final String type, final ObjectNode params, final String key, final Principal principal,
-        final String from, final int expiresInS)
+        final long droneId, final String type, final ObjectNode params, final GeofenceSet fences, final String key,
+        final Principal principal, final String from, final int expiresInS)
     {
         final DroneState state = drone.apply(droneId);
         if (state == null)
@@ -354,7 +359,7 @@ public final class ControlApi implements HttpHandler
         final long now = nowNanos();
         final CommandRecord command = CommandRecord.issued(ledger.newId(), droneId, type, params.toString(), key,
             principal.name(), from, now, now + TimeUnit.SECONDS.toNanos(expiresInS));
-        final String violation = geofenceViolation(type, params, state);
+        final String violation = geofenceViolation(type, params, state, fences);
         if (violation != null)
         {
             // Refused, and still recorded: the audit trail shows who asked for what and why it was refused.
@@ -529,13 +534,9 @@ public final class ControlApi implements HttpHandler
         return params;
     }
 
-    private String geofenceViolation(final String type, final ObjectNode params, final DroneState state)
+    private static String geofenceViolation(
+        final String type, final ObjectNode params, final DroneState state, final GeofenceSet fences)
     {
-        if (!"goto".equals(type) && !"mission".equals(type))
-        {
-            return null;
-        }
-        final Collection<String> fences = geofences.values();
         if (fences.isEmpty())
         {
             return null;
@@ -553,7 +554,7 @@ public final class ControlApi implements HttpHandler
                 path.add(new double[]{waypoint.get("lat").asDouble(), waypoint.get("lon").asDouble()});
             }
         }
-        return GeofenceSet.fromFeatureTexts(fences).pathViolation(path);
+        return fences.pathViolation(path);
     }
 
     // ---- geofences ----

@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The command API against a real grid member and a real gateway: access control (tokens, roles, Origin, the WebSocket
@@ -76,12 +77,7 @@ class CommandApiIT
         config.allowedOrigins = List.of(ALLOWED_ORIGIN);
         gateway = Gateway.launch(config);
         // The gateway's fleet view fills from the continuous query.
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (gateway.fleetSize() < 5 && System.nanoTime() < deadline)
-        {
-            Thread.sleep(20);
-        }
-        assertThat(gateway.fleetSize()).isEqualTo(5);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> gateway.fleetSize() == 5);
     }
 
     @AfterAll

@@ -94,7 +94,7 @@ class HistoryApiIT
         member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", GRID_PORT,
             List.of("127.0.0.1:" + GRID_PORT), 1));
         final GatewayConfig config = new GatewayConfig();
-        // These tests are about reading the fleet, not access control (see CommandControlIT): anonymous viewers.
+        // These tests are about reading the fleet, not access control (see CommandApiIT): anonymous viewers.
         config.anonymousRole = "viewer";
         config.clusterName = CLUSTER;
         config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);
@@ -232,7 +232,7 @@ class HistoryApiIT
             sql.execute("DROP EXTENSION postgis CASCADE");
         }
         final GatewayConfig config = new GatewayConfig();
-        // These tests are about reading the fleet, not access control (see CommandControlIT): anonymous viewers.
+        // These tests are about reading the fleet, not access control (see CommandApiIT): anonymous viewers.
         config.anonymousRole = "viewer";
         config.clusterName = CLUSTER;
         config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);
