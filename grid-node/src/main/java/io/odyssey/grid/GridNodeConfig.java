@@ -12,7 +12,7 @@ public final class GridNodeConfig
         "ODYSSEY_GRID_BIND_HOST", "127.0.0.1", "Interface the member binds and advertises; 0.0.0.0 = all (containers)");
     public static final Setting KUBERNETES_SERVICE_DNS = Setting.of(
         "ODYSSEY_GRID_KUBERNETES_SERVICE_DNS", "",
-        "Headless Service DNS name for Kubernetes discovery (e.g. odyssey-grid.odyssey.svc.cluster.local); empty = join ODYSSEY_GRID_MEMBERS");
+        "Headless Service DNS name for Kubernetes discovery (e.g. odyssey-grid: relative to the pod's namespace); empty = join ODYSSEY_GRID_MEMBERS");
     public static final Setting PORT = Setting.of(
         "ODYSSEY_GRID_PORT", "5701", "First member port to try (auto-increments when taken)");
     public static final Setting BACKUP_COUNT = Setting.of(
