@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the role named by ODYSSEY_ROLE (or the first argument) as PID 1's only child, so SIGTERM reaches the JVM.
+# Starts the role named by ODYSSEY_ROLE (or the first argument). exec: the JVM replaces this shell as the container's
+# main process, so the SIGTERM of `docker stop` or Kubernetes reaches it and it stops cleanly.
 set -euo pipefail
 role="${1:-${ODYSSEY_ROLE:-}}"
 case "$role" in

@@ -635,6 +635,10 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             return;
         }
         metrics.transitions.increment();
+        if (command.state() == CommandState.EXPIRED)
+        {
+            metrics.expired.increment();
+        }
         journalPending(command);
     }
 
@@ -711,6 +715,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Counter transitions;
         final Counter failures;
         final Counter geofenceOrders;
+        final Counter expired;
 
         public CommandMetrics(final io.odyssey.runtime.Metrics metrics)
         {
@@ -726,6 +731,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             failures = metrics.counter("odyssey_ingest_command_relay_failures_total", "Relay passes that failed (grid away)");
             geofenceOrders = metrics.counter("odyssey_ingest_geofence_orders_total",
                 "Orders the ground gave drones found outside the keep-in or inside a keep-out geofence");
+            expired = metrics.counter("odyssey_ingest_commands_expired_total",
+                "Commands this node marked expired: not delivered to their drone before their expiry");
         }
     }
 }

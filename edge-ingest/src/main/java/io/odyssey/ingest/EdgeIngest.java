@@ -22,6 +22,9 @@ import org.agrona.concurrent.AgentRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.concurrent.Executors;
@@ -167,6 +170,12 @@ public final class EdgeIngest implements AutoCloseable
                 () -> agent.flushInFlight() ? 1 : 0);
             metrics.metrics.gauge("odyssey_ingest_aeron_images", "Connected senders (Aeron images)", subscription::imageCount);
             metrics.metrics.gauge("odyssey_ingest_grid_connected", "1 while connected to the grid", () -> grid.isConnected() ? 1 : 0);
+            // A full journal disk stops journaling (the frames still reach the map, unjournaled): say so before it is full.
+            final FileStore journalStore = Files.getFileStore(journalRoot);
+            metrics.metrics.gauge("odyssey_ingest_journal_disk_free_bytes",
+                "Bytes this node's journal directory can still use on its file system", () -> usableBytes(journalStore));
+            metrics.metrics.gauge("odyssey_ingest_journal_disk_size_bytes",
+                "Size of the file system holding this node's journal directory", () -> totalBytes(journalStore));
 
             final Map<String, HealthCheck> checks = new LinkedHashMap<>();
             checks.put("aeron", () -> aeronHealth(subscription, config.endpoint));
@@ -353,6 +362,31 @@ public final class EdgeIngest implements AutoCloseable
     }
 
     /** The port {@code /health} and {@code /metrics} are served on (the chosen one when configured as 0). */
+    /** NaN when the file system cannot say (a scrape shows the gap rather than a made-up figure). */
+    private static double usableBytes(final FileStore store)
+    {
+        try
+        {
+            return store.getUsableSpace();
+        }
+        catch (final IOException ex)
+        {
+            return Double.NaN;
+        }
+    }
+
+    private static double totalBytes(final FileStore store)
+    {
+        try
+        {
+            return store.getTotalSpace();
+        }
+        catch (final IOException ex)
+        {
+            return Double.NaN;
+        }
+    }
+
     public int statusPort()
     {
         return status.port();

@@ -400,7 +400,12 @@ class EdgeIngestIT
             "odyssey_ingest_grid_flush_in_flight{role=\"edge-ingest\"}",
             "odyssey_ingest_aeron_images{role=\"edge-ingest\"} 1\n",
             "odyssey_hop_latency_seconds_count{role=\"edge-ingest\",hop=\"ingest_decoded\"}",
-            "odyssey_hop_latency_seconds_count{role=\"edge-ingest\",hop=\"grid_written\"}");
+            "odyssey_hop_latency_seconds_count{role=\"edge-ingest\",hop=\"grid_written\"}",
+            "odyssey_ingest_commands_expired_total{role=\"edge-ingest\"} 0\n");
+        // The journal's file system, for the "journal disk filling" alert: real figures, free within the size.
+        final double free = gauge(metrics, "odyssey_ingest_journal_disk_free_bytes{role=\"edge-ingest\"}");
+        final double size = gauge(metrics, "odyssey_ingest_journal_disk_size_bytes{role=\"edge-ingest\"}");
+        assertThat(free).isPositive().isLessThanOrEqualTo(size);
 
         final HttpResponse<String> health = http.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + ingest.statusPort() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
@@ -469,5 +474,12 @@ class EdgeIngestIT
         final String name, final RejectReason reason, final int cutBytes, final Consumer<UnsafeBuffer> corruption)
     {
         return Arguments.of(name, reason, cutBytes, corruption);
+    }
+
+    private static double gauge(final String metrics, final String series)
+    {
+        return metrics.lines().filter(line -> line.startsWith(series + " ")).findFirst()
+            .map(line -> Double.parseDouble(line.substring(series.length() + 1)))
+            .orElseThrow(() -> new AssertionError(series + " is not in /metrics"));
     }
 }

@@ -31,8 +31,13 @@ public final class GridNode implements AutoCloseable
     public static GridNode launch(final GridNodeConfig config) throws Exception
     {
         config.conclude();
-        final HazelcastInstance member = FleetGrid.newMember(FleetGrid.memberConfig(
-            config.clusterName, config.bindHost, config.port, config.members, config.backupCount, config.kubernetesServiceDns));
+        final com.hazelcast.config.Config memberConfig = FleetGrid.memberConfig(
+            config.clusterName, config.bindHost, config.port, config.members, config.backupCount, config.kubernetesServiceDns);
+        // Hazelcast waits up to 600 s by default for a leaving member's partitions to migrate; an orchestrator kills
+        // the process at the end of its grace period whatever the wait, so the wait is set to fit inside it (the
+        // manifests set both, and a test checks the grace period is the longer).
+        memberConfig.setProperty("hazelcast.graceful.shutdown.max.wait", String.valueOf(config.shutdownTimeoutS));
+        final HazelcastInstance member = FleetGrid.newMember(memberConfig);
         LOG.info("grid member {} joined cluster '{}' with {} member(s)",
             member.getCluster().getLocalMember().getAddress(), config.clusterName, member.getCluster().getMembers().size());
 

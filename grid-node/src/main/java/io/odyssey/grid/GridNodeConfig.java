@@ -12,11 +12,15 @@ public final class GridNodeConfig
         "ODYSSEY_GRID_BIND_HOST", "127.0.0.1", "Interface the member binds and advertises; 0.0.0.0 = all (containers)");
     public static final Setting KUBERNETES_SERVICE_DNS = Setting.of(
         "ODYSSEY_GRID_KUBERNETES_SERVICE_DNS", "",
-        "Headless Service DNS name for Kubernetes discovery (e.g. odyssey-grid.odyssey.svc.cluster.local); empty = join ODYSSEY_GRID_MEMBERS");
+        "Headless Service DNS name for Kubernetes discovery (e.g. odyssey-grid: relative to the pod's namespace); empty = join ODYSSEY_GRID_MEMBERS");
     public static final Setting PORT = Setting.of(
         "ODYSSEY_GRID_PORT", "5701", "First member port to try (auto-increments when taken)");
     public static final Setting BACKUP_COUNT = Setting.of(
         "ODYSSEY_GRID_BACKUP_COUNT", "1", "Synchronous backups of each fleet map partition");
+    public static final Setting SHUTDOWN_TIMEOUT_S = Setting.of(
+        "ODYSSEY_GRID_SHUTDOWN_TIMEOUT_S", "120",
+        "Longest wait, s, on a graceful stop for this member's partitions to migrate to the others (Hazelcast's " +
+        "graceful-shutdown wait); a container's stop grace period must be longer");
     public static final Setting STATUS_HOST = Setting.of(
         "ODYSSEY_GRID_STATUS_HOST", "127.0.0.1", "Interface of the health/metrics HTTP endpoint");
     public static final Setting STATUS_PORT = Setting.of(
@@ -27,7 +31,7 @@ public final class GridNodeConfig
     static
     {
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
-        all.addAll(List.of(BIND_HOST, KUBERNETES_SERVICE_DNS, PORT, BACKUP_COUNT, STATUS_HOST, STATUS_PORT));
+        all.addAll(List.of(BIND_HOST, KUBERNETES_SERVICE_DNS, PORT, BACKUP_COUNT, SHUTDOWN_TIMEOUT_S, STATUS_HOST, STATUS_PORT));
         ALL = List.copyOf(all);
     }
 
@@ -37,6 +41,7 @@ public final class GridNodeConfig
     public String kubernetesServiceDns = KUBERNETES_SERVICE_DNS.get();
     public int port = PORT.intValue();
     public int backupCount = BACKUP_COUNT.intValue();
+    public int shutdownTimeoutS = SHUTDOWN_TIMEOUT_S.intValue();
     public String statusHost = STATUS_HOST.get();
     public int statusPort = STATUS_PORT.intValue();
 
@@ -50,6 +55,10 @@ public final class GridNodeConfig
         if (backupCount < 0 || backupCount > 6)
         {
             throw BACKUP_COUNT.invalid(String.valueOf(backupCount), "between 0 and 6");
+        }
+        if (shutdownTimeoutS < 1 || shutdownTimeoutS > 3600)
+        {
+            throw SHUTDOWN_TIMEOUT_S.invalid(String.valueOf(shutdownTimeoutS), "between 1 and 3600 seconds");
         }
         return this;
     }

@@ -110,6 +110,9 @@ class FleetGridIT
         final HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + first.statusPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("odyssey_grid_members{role=\"grid-node\"} 2");
+        // The graceful-shutdown wait is Odyssey's setting, not Hazelcast's 600 s, so it fits in a container's grace period.
+        assertThat(first.instance().getConfig().getProperty("hazelcast.graceful.shutdown.max.wait"))
+            .isEqualTo(GridNodeConfig.SHUTDOWN_TIMEOUT_S.defaultValue());
 
         // Hazelcast's own health endpoints on the member port, which the Kubernetes probes call.
         final int memberPort = first.instance().getCluster().getLocalMember().getAddress().getPort();

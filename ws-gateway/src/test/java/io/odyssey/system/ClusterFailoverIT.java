@@ -22,8 +22,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -190,6 +194,119 @@ class ClusterFailoverIT
                 return "issued,sent,accepted,in-progress,completed".equals(row.getString(1));
             }
         });
+    }
+
+    /**
+     * What CI's Compose and kind jobs run against their stacks, tried here against this one: scripts/smoke-check. And
+     * every series the alert rules and the Grafana dashboard select (deploy/monitoring) is one these processes export,
+     * label values included, read from their real /metrics.
+     */
+    @Test
+    void shouldPassTheSmokeCheckAndExportEverySeriesTheAlertsAndDashboardSelect() throws Exception
+    {
+        final DeploymentFiles.Output smoke = DeploymentFiles.execute(ROOT, ROOT.resolve("scripts/smoke-check").toString(),
+            "--url", "http://127.0.0.1:" + GATEWAY_PORT, "--token", OPERATOR, "--drones", String.valueOf(DRONES),
+            "--timeout", "120");
+        assertThat(smoke.exitCode()).as(smoke.out() + smoke.err()).isZero();
+        assertThat(smoke.out()).contains(DRONES + " drone(s) on /ws/fleet", "moved on");
+
+        final List<Map<String, String>> series = new ArrayList<>();
+        final List<Integer> ports = new ArrayList<>(List.of(GATEWAY_PORT));
+        for (int i = 0; i < 3; i++)
+        {
+            ports.add(STATUS_BASE + 2 + 10 * i);
+        }
+        ports.addAll(List.of(STATUS_BASE + 1, STATUS_BASE + 11, STATUS_BASE + 3, STATUS_BASE + 4, STATUS_BASE + 14));
+        for (final int port : ports)
+        {
+            series.addAll(scrape(port));
+        }
+        final Set<String> roles = series.stream().map(s -> s.get("role")).collect(Collectors.toSet());
+        assertThat(roles).as("every role answered /metrics")
+            .containsExactlyInAnyOrder("grid-node", "edge-ingest", "ws-gateway", "simulator", "archiver");
+        int selectors = 0;
+        for (final Map<String, Object> expression : MonitoringFilesTest.selectors())
+        {
+            for (final Object item : DeploymentFiles.list(expression.get("selectors")))
+            {
+                final Map<String, Object> selector = DeploymentFiles.map(item);
+                assertThat(series).as("%s: %s", expression.get("where"), selector)
+                    .anyMatch(s -> matches(selector, s));
+                selectors++;
+            }
+        }
+        assertThat(selectors).isGreaterThan(40);
+    }
+
+    /** A series matches a selector: its name, and every matcher on a label the process exports (not a target label). */
+    private static boolean matches(final Map<String, Object> selector, final Map<String, String> series)
+    {
+        if (!selector.get("name").equals(series.get("__name__")))
+        {
+            return false;
+        }
+        for (final Object item : DeploymentFiles.list(selector.get("matchers")))
+        {
+            final Map<String, Object> matcher = DeploymentFiles.map(item);
+            final String label = (String)matcher.get("label");
+            if (MonitoringFilesTest.TARGET_LABELS.contains(label))
+            {
+                continue;
+            }
+            final String value = series.getOrDefault(label, "");
+            final String wanted = (String)matcher.get("value");
+            final boolean ok = switch ((String)matcher.get("op"))
+            {
+                case "=" -> value.equals(wanted);
+                case "!=" -> !value.equals(wanted);
+                case "=~" -> value.matches(wanted);
+                case "!~" -> !value.matches(wanted);
+                default -> throw new AssertionError("matcher " + matcher);
+            };
+            if (!ok)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Every series of a process's /metrics as its labels plus __name__; none when it does not answer. */
+    private static List<Map<String, String>> scrape(final int port)
+    {
+        final List<Map<String, String>> series = new ArrayList<>();
+        final String body;
+        try
+        {
+            body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+        catch (final Exception ex)
+        {
+            return series;   // a process killed by the failover test
+        }
+        final Pattern line = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? \\S+");
+        final Pattern label = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"([^\"]*)\"");
+        for (final String text : body.split("\n"))
+        {
+            final Matcher m = line.matcher(text);
+            if (text.startsWith("#") || !m.matches())
+            {
+                continue;
+            }
+            final Map<String, String> labels = new HashMap<>();
+            labels.put("__name__", m.group(1));
+            if (m.group(2) != null)
+            {
+                final Matcher l = label.matcher(m.group(2));
+                while (l.find())
+                {
+                    labels.put(l.group(1), l.group(2));
+                }
+            }
+            series.add(labels);
+        }
+        return series;
     }
 
     private static String order(final String body) throws Exception

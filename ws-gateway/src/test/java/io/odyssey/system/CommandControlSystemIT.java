@@ -155,6 +155,11 @@ class CommandControlSystemIT
         assertThat(expired.transitionStates()).containsExactly(CommandState.ISSUED, CommandState.EXPIRED);
         assertThat(expired.reason()).contains("out of contact");
         assertThat(expired.firstAt(CommandState.EXPIRED) - expired.issuedAtNanos()).isGreaterThanOrEqualTo(2_000_000_000L);
+        // Counted for the "commands expiring" alert by the node that expired it.
+        final String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingest.statusPort() +
+            "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics.lines().filter(line -> line.startsWith("odyssey_ingest_commands_expired_total{"))
+            .mapToLong(line -> Long.parseLong(line.substring(line.lastIndexOf(' ') + 1))).sum()).isPositive();
     }
 
     @Test

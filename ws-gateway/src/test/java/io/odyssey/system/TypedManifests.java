@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
+import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -30,17 +32,19 @@ import java.util.Map;
  */
 final class TypedManifests
 {
-    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-        "v1/Namespace", Namespace.class,
-        "v1/ConfigMap", ConfigMap.class,
-        "v1/Secret", Secret.class,
-        "v1/Service", Service.class,
-        "apps/v1/StatefulSet", StatefulSet.class,
-        "apps/v1/Deployment", Deployment.class,
-        "batch/v1/Job", Job.class,
-        "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
-        "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class,
-        "networking.k8s.io/v1/Ingress", Ingress.class);
+    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
+        Map.entry("v1/Namespace", Namespace.class),
+        Map.entry("v1/ConfigMap", ConfigMap.class),
+        Map.entry("v1/Secret", Secret.class),
+        Map.entry("v1/Service", Service.class),
+        Map.entry("apps/v1/StatefulSet", StatefulSet.class),
+        Map.entry("apps/v1/Deployment", Deployment.class),
+        Map.entry("batch/v1/Job", Job.class),
+        Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
+        Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class),
+        Map.entry("networking.k8s.io/v1/Ingress", Ingress.class),
+        Map.entry("monitoring.coreos.com/v1/PodMonitor", PodMonitor.class),
+        Map.entry("monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class));
     private static final ObjectMapper JSON = new ObjectMapper()
         .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
@@ -96,7 +100,8 @@ final class TypedManifests
             map.forEach((k, v) -> unknownFields(v, path + "." + k, problems, seen));
             return;
         }
-        if (!node.getClass().getName().startsWith("io.fabric8.kubernetes.api.model"))
+        if (!node.getClass().getName().startsWith("io.fabric8.kubernetes.api.model") &&
+            !node.getClass().getName().startsWith("io.fabric8.openshift.api.model.monitoring"))
         {
             return;
         }
