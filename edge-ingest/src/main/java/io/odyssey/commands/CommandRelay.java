@@ -585,11 +585,16 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude).apply(
                 CommandRecord.issued(id, event.droneId, type, params.toString(), null, "drone", nodeId, event.atNanos,
                     Long.MAX_VALUE));
-            final CommandRecord recorded = ledger.recordDroneCommand(started);
-            if (recorded == started)
+            final CommandLedger.Issued recorded = ledger.recordDroneCommand(started);
+            if (recorded == null)
+            {
+                // More of its own commands running than a drone ever has: a confused or forged sender.
+                metrics.statusesIgnored.increment();
+            }
+            else if (recorded.created())
             {
                 LOG.info("drone {} started {} on its own ({})", event.droneId, type, reasonText(event.reason));
-                record(started);
+                record(recorded.command());
             }
             return;
         }
@@ -711,6 +716,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Counter transitions;
         final Counter failures;
         final Counter geofenceOrders;
+        final Counter textRepaired;
 
         public CommandMetrics(final io.odyssey.runtime.Metrics metrics)
         {
@@ -726,6 +732,14 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             failures = metrics.counter("odyssey_ingest_command_relay_failures_total", "Relay passes that failed (grid away)");
             geofenceOrders = metrics.counter("odyssey_ingest_geofence_orders_total",
                 "Orders the ground gave drones found outside the keep-in or inside a keep-out geofence");
+            textRepaired = metrics.counter("odyssey_ingest_command_text_repaired_total",
+                "Commands and transitions whose text the ledger had to make storable (control characters replaced)");
+        }
+
+        /** For the ledger this relay writes through ({@link CommandLedger#CommandLedger(com.hazelcast.core.HazelcastInstance, Counter)}). */
+        public Counter textRepaired()
+        {
+            return textRepaired;
         }
     }
 }
