@@ -17,7 +17,8 @@ import io.odyssey.runtime.SafeText;
 final class LedgerText
 {
     static final int MAX_TYPE = 32;
-    static final int MAX_KEY = 128;
+    /** An API key (128) plus "/" and a drone id: a multi-drone request keys each drone's command so. */
+    static final int MAX_KEY = 160;
     static final int MAX_NAME = 128;
     static final int MAX_REASON = 1_000;
 
