@@ -107,6 +107,29 @@ class CommandLedgerIT
     }
 
     @Test
+    void shouldEvictFinalCommandsAlreadyInTheArchiveBeforeThoseNoJournalHasYet()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final List<CommandRecord> finals = new java.util.ArrayList<>();
+        for (int i = 1; i <= CommandLedger.MAX_FINAL_PER_DRONE; i++)
+        {
+            finals.add(ledger.issue(command(drone, "goto", null, T0 + i).rejectedBeforeSending(T0 + i, "fence")).command());
+        }
+        // A relay journaled the two newest: they are in the archive, the 98 older ones not yet.
+        for (final CommandRecord journaled : finals.subList(finals.size() - 2, finals.size()))
+        {
+            ledger.update(journaled.id(), CommandUpdate.journaled(journaled.transitionCount()));
+        }
+        ledger.issue(command(drone, "goto", null, T0 + 1_000).rejectedBeforeSending(T0 + 1_000, "fence"));
+        ledger.issue(command(drone, "goto", null, T0 + 1_001).rejectedBeforeSending(T0 + 1_001, "fence"));
+
+        final List<Long> kept = ledger.list(drone, null, false, 10_000).stream().map(CommandRecord::id).toList();
+        assertThat(kept).hasSize(CommandLedger.MAX_FINAL_PER_DRONE);
+        assertThat(kept).doesNotContain(finals.get(finals.size() - 1).id(), finals.get(finals.size() - 2).id());
+        assertThat(kept).contains(finals.get(0).id());
+    }
+
+    @Test
     void shouldRefuseMoreCommandsStartedByTheDroneThanADroneRuns()
     {
         final long drone = NEXT_DRONE.incrementAndGet();

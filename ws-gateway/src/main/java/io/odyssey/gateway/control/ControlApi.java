@@ -99,12 +99,12 @@ public final class ControlApi implements HttpHandler
         }
         catch (final com.hazelcast.core.HazelcastException | java.util.concurrent.CompletionException ex)
         {
-            LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestPath(), ex.toString());
+            LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), loggable(exchange.getRequestPath()), ex.toString());
             sendProblem(exchange, new ApiError(503, "the grid did not answer: " + ex.getMessage()));
         }
         catch (final RuntimeException ex)
         {
-            LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), ex);
+            LOG.error("{} {} failed", exchange.getRequestMethod(), loggable(exchange.getRequestPath()), ex);
             sendProblem(exchange, new ApiError(500, "the gateway failed on this request: " + ex));
         }
     }
@@ -930,6 +930,12 @@ public final class ControlApi implements HttpHandler
             // Answered below.
         }
         throw new ApiError(400, name + " must be an integer from " + min + " to " + max);
+    }
+
+    /** A request's path as a log line may hold it: decoded from the URL, it may carry a newline ("%0A"). */
+    private static String loggable(final String path)
+    {
+        return SafeText.sanitised(path, 200);
     }
 
     private static String sourceOf(final HttpServerExchange exchange)

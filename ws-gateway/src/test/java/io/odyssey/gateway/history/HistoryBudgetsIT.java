@@ -3,18 +3,11 @@ package io.odyssey.gateway.history;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hazelcast.core.HazelcastInstance;
-import io.odyssey.archiver.Archiver;
-import io.odyssey.archiver.ArchiverConfig;
 import io.odyssey.archiver.LocalPostgres;
-import io.odyssey.codecs.TelemetryFrameWriter;
-import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.gateway.Gateway;
 import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
-import io.odyssey.journal.TelemetryJournal;
-import net.openhft.chronicle.queue.RollCycles;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,9 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -79,25 +69,8 @@ class HistoryBudgetsIT
     static void start() throws Exception
     {
         postgres = LocalPostgres.start();
-        url = postgres.createDatabase("history_budgets_it");
         // The real archiver makes the schema (and today's partitions) from one journaled frame...
-        final Path journal = Files.createTempDirectory("history-budgets-it-journal-");
-        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
-        try (TelemetryJournal telemetry = new TelemetryJournal(journal, RollCycles.FAST_HOURLY))
-        {
-            final long at = nanos(T0.minusSeconds(60));
-            telemetry.appendTelemetry(frame, 0, new TelemetryFrameWriter().telemetry(frame, 0, 10_000, 1, at, 51.0, 12.0,
-                5f, 0f, 0f, 99f, DroneStatus.GROUNDED, (byte)0, 0f), at);
-        }
-        final ArchiverConfig archiverConfig = new ArchiverConfig();
-        archiverConfig.name = "history-budgets-it";
-        archiverConfig.journalDir = journal.toString();
-        archiverConfig.dbUrl = url;
-        archiverConfig.statusPort = 0;
-        try (Archiver archiver = Archiver.launch(archiverConfig))
-        {
-            await().atMost(60, TimeUnit.SECONDS).until(() -> archiver.rowsArchived() == 1);
-        }
+        url = OneFrameArchive.create(postgres, "history_budgets_it", 10_000, T0.minusSeconds(60), 51.0, 12.0);
         // ... and plain SQL grows it: drone d flies north-east from (52 + d/1000, 13), one row a second.
         try (Connection connection = DriverManager.getConnection(url, "postgres", "");
             PreparedStatement insert = connection.prepareStatement("""
@@ -434,10 +407,5 @@ class HistoryBudgetsIT
             ids.add(id);
         }
         return ids;
-    }
-
-    private static long nanos(final Instant instant)
-    {
-        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 }

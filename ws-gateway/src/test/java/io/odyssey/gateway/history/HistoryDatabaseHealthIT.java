@@ -3,17 +3,10 @@ package io.odyssey.gateway.history;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hazelcast.core.HazelcastInstance;
-import io.odyssey.archiver.Archiver;
-import io.odyssey.archiver.ArchiverConfig;
 import io.odyssey.archiver.LocalPostgres;
-import io.odyssey.codecs.TelemetryFrameWriter;
-import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.gateway.Gateway;
 import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.grid.FleetGrid;
-import io.odyssey.journal.TelemetryJournal;
-import net.openhft.chronicle.queue.RollCycles;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,24 +58,7 @@ class HistoryDatabaseHealthIT
     static void start() throws Exception
     {
         postgres = LocalPostgres.start();
-        url = postgres.createDatabase("history_health_it");
-        final Path journal = Files.createTempDirectory("history-health-it-journal-");
-        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
-        final long at = Instant.now().minusSeconds(60).toEpochMilli() * 1_000_000L;
-        try (TelemetryJournal telemetry = new TelemetryJournal(journal, RollCycles.FAST_HOURLY))
-        {
-            telemetry.appendTelemetry(frame, 0, new TelemetryFrameWriter().telemetry(frame, 0, 42, 1, at, 52.0, 13.0,
-                30f, 0f, 5f, 90f, DroneStatus.HOVERING, (byte)0, 0f), at);
-        }
-        final ArchiverConfig archiverConfig = new ArchiverConfig();
-        archiverConfig.name = "history-health-it";
-        archiverConfig.journalDir = journal.toString();
-        archiverConfig.dbUrl = url;
-        archiverConfig.statusPort = 0;
-        try (Archiver archiver = Archiver.launch(archiverConfig))
-        {
-            await().atMost(60, TimeUnit.SECONDS).until(() -> archiver.rowsArchived() == 1);
-        }
+        url = OneFrameArchive.create(postgres, "history_health_it", 42, Instant.now().minusSeconds(60), 52.0, 13.0);
         requirePassword(ROLE, PASSWORD);
         member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", GRID_PORT,
             List.of("127.0.0.1:" + GRID_PORT), 1));
