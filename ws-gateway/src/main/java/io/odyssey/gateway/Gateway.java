@@ -1,6 +1,8 @@
 package io.odyssey.gateway;
 
 import io.odyssey.gateway.control.AccessControl;
+import io.odyssey.gateway.control.CommandLimits;
+import io.odyssey.gateway.control.CommandRateLimiter;
 import io.odyssey.gateway.control.ControlApi;
 import io.odyssey.gateway.control.Guard;
 import io.odyssey.gateway.control.Role;
@@ -15,6 +17,7 @@ import io.odyssey.runtime.Json;
 import io.odyssey.runtime.Metrics;
 import io.odyssey.runtime.RealTimeClock;
 import io.odyssey.gateway.history.HistoryApi;
+import io.odyssey.gateway.history.HistoryLimits;
 import io.odyssey.gateway.history.HistoryStore;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
@@ -89,7 +92,8 @@ public final class Gateway implements AutoCloseable
         {
             if (config.dbUrl != null && !config.dbUrl.isBlank())
             {
-                history = new HistoryStore(config.dbUrl, config.dbUser, config.dbPassword);
+                history = new HistoryStore(config.dbUrl, config.dbUser, config.dbPassword,
+                    config.historyStatementTimeoutMs, config.historyMaxConcurrent);
             }
             final RealTimeClock clock = new RealTimeClock();
             feed = new FleetFeed(FleetGrid.fleetMap(grid.client()), clock, metrics);
@@ -119,6 +123,10 @@ public final class Gateway implements AutoCloseable
             checks.put("fleet-feed", () -> liveFeed.listening() ?
                 HealthCheck.Result.up(liveFeed.fleet().size() + " drones, " + liveFeed.sessionCount() + " clients") :
                 HealthCheck.Result.down("not listening"));
+            if (history != null)
+            {
+                checks.put("history-db", history.health());
+            }
 
             final CommandLedger ledger = new CommandLedger(grid.client());
             commands = new CommandsFeed(ledger, metrics, config);
@@ -137,7 +145,10 @@ public final class Gateway implements AutoCloseable
                     final DroneView view = liveFeed.fleet().get(id);
                     return view == null ? null : view.state;
                 },
-                metrics.commandsRefused);
+                metrics.commandsRefused, new CommandLimits(
+                    new CommandRateLimiter(config.commandRate, config.commandBurst, System::nanoTime),
+                    config.maxActiveCommandsPerDrone, metrics.commandsRateLimited, metrics.commandsActiveLimited,
+                    metrics.textRefused));
             final HttpHandler api = guard.require(Role.VIEWER, control);
 
             final PathHandler routes = Handlers.path()
@@ -172,7 +183,10 @@ public final class Gateway implements AutoCloseable
                 })
                 .addExactPath("/metrics", exchange ->
                     respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.metrics.renderPrometheus()))
-                .addPrefixPath(HistoryApi.PREFIX, guard.require(Role.VIEWER, new HistoryApi(history)))
+                .addPrefixPath(HistoryApi.PREFIX, guard.require(Role.VIEWER, new HistoryApi(history, new HistoryLimits(
+                    java.time.Duration.ofSeconds(config.historyMaxWindowS), config.historyMaxRows,
+                    config.historyMaxConcurrent, config.historyStatementTimeoutMs, metrics.historyInvalid,
+                    metrics.historyBusy, metrics.historyTimedOut, metrics.historyUnavailable))))
                 .addExactPath("/config.json", exchange ->
                     respond(exchange, 200, "application/json", "no-cache", clientConfig(config)))
                 .addPrefixPath("/", dashboard(config));

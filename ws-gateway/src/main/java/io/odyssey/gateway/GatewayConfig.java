@@ -42,6 +42,20 @@ public final class GatewayConfig
         "Browser origins allowed (comma-separated); empty = http://localhost:<port>, http://127.0.0.1:<port> and the Vite dev server http://localhost:5173");
     public static final Setting IO_THREADS = Setting.of("ODYSSEY_GATEWAY_IO_THREADS", "1", "Undertow I/O threads");
     public static final Setting WORKER_THREADS = Setting.of("ODYSSEY_GATEWAY_WORKER_THREADS", "4", "Undertow worker threads");
+    public static final Setting COMMAND_RATE = Setting.of("ODYSSEY_GATEWAY_COMMAND_RATE", "10",
+        "Commands per second one token may send on average (each drone of a multi-drone request is one); beyond: 429");
+    public static final Setting COMMAND_BURST = Setting.of("ODYSSEY_GATEWAY_COMMAND_BURST", "100",
+        "Commands one token may send at once above the rate; a request for more drones passes only from a full budget");
+    public static final Setting MAX_ACTIVE_COMMANDS_PER_DRONE = Setting.of("ODYSSEY_GATEWAY_MAX_ACTIVE_COMMANDS_PER_DRONE",
+        "8", "Commands not yet final one drone may have; the next is refused with 409 (stop and cancel: twice as many)");
+    public static final Setting HISTORY_STATEMENT_TIMEOUT_MS = Setting.of("ODYSSEY_GATEWAY_HISTORY_STATEMENT_TIMEOUT_MS",
+        "5000", "Longest a history query may run; the database cancels it and the request answers 503 with Retry-After");
+    public static final Setting HISTORY_MAX_WINDOW_S = Setting.of("ODYSSEY_GATEWAY_HISTORY_MAX_WINDOW_S", "86400",
+        "Longest window (and look-back) a history request may ask about, in seconds; longer: 400");
+    public static final Setting HISTORY_MAX_ROWS = Setting.of("ODYSSEY_GATEWAY_HISTORY_MAX_ROWS", "20000",
+        "Most rows one history answer holds: track points (maxPoints), drones of a fleet or near answer (then truncated)");
+    public static final Setting HISTORY_MAX_CONCURRENT = Setting.of("ODYSSEY_GATEWAY_HISTORY_MAX_CONCURRENT", "2",
+        "History requests answered at once (and database connections); the next gets 429 at once. Below the worker threads");
 
     public static final List<Setting> ALL;
 
@@ -50,7 +64,8 @@ public final class GatewayConfig
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
         all.addAll(List.of(HOST, PORT, COALESCE_MS, MAX_PENDING_BYTES, STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES, TILE_URL,
             TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS, TOKENS_FILE, ANONYMOUS_ROLE, ALLOWED_ORIGINS,
-            IO_THREADS, WORKER_THREADS));
+            IO_THREADS, WORKER_THREADS, COMMAND_RATE, COMMAND_BURST, MAX_ACTIVE_COMMANDS_PER_DRONE,
+            HISTORY_STATEMENT_TIMEOUT_MS, HISTORY_MAX_WINDOW_S, HISTORY_MAX_ROWS, HISTORY_MAX_CONCURRENT));
         ALL = List.copyOf(all);
     }
 
@@ -74,6 +89,13 @@ public final class GatewayConfig
     public List<String> allowedOrigins = splitList(ALLOWED_ORIGINS.get());
     public int ioThreads = IO_THREADS.intValue();
     public int workerThreads = WORKER_THREADS.intValue();
+    public double commandRate = COMMAND_RATE.doubleValue();
+    public int commandBurst = COMMAND_BURST.intValue();
+    public int maxActiveCommandsPerDrone = MAX_ACTIVE_COMMANDS_PER_DRONE.intValue();
+    public long historyStatementTimeoutMs = HISTORY_STATEMENT_TIMEOUT_MS.longValue();
+    public long historyMaxWindowS = HISTORY_MAX_WINDOW_S.longValue();
+    public int historyMaxRows = HISTORY_MAX_ROWS.intValue();
+    public int historyMaxConcurrent = HISTORY_MAX_CONCURRENT.intValue();
 
     /** The role of requests without a token, or null when they are refused. */
     public Role anonymousRole()
@@ -155,6 +177,36 @@ public final class GatewayConfig
         if (ioThreads < 1 || workerThreads < 1)
         {
             throw IO_THREADS.invalid(ioThreads + "/" + workerThreads, "at least 1 I/O and 1 worker thread");
+        }
+        if (!(commandRate > 0 && commandRate <= 100_000))
+        {
+            throw COMMAND_RATE.invalid(String.valueOf(commandRate), "a number of commands per second above 0, at most 100000");
+        }
+        if (commandBurst < 1 || commandBurst > 1_000_000)
+        {
+            throw COMMAND_BURST.invalid(String.valueOf(commandBurst), "between 1 and 1000000");
+        }
+        if (maxActiveCommandsPerDrone < 1 || maxActiveCommandsPerDrone > 1_000)
+        {
+            throw MAX_ACTIVE_COMMANDS_PER_DRONE.invalid(String.valueOf(maxActiveCommandsPerDrone), "between 1 and 1000");
+        }
+        if (historyStatementTimeoutMs < 1 || historyStatementTimeoutMs > 3_600_000)
+        {
+            throw HISTORY_STATEMENT_TIMEOUT_MS.invalid(String.valueOf(historyStatementTimeoutMs), "between 1 and 3600000");
+        }
+        if (historyMaxWindowS < 1 || historyMaxWindowS > 366L * 86_400)
+        {
+            throw HISTORY_MAX_WINDOW_S.invalid(String.valueOf(historyMaxWindowS), "between 1 and 31622400 (366 days)");
+        }
+        if (historyMaxRows < 2 || historyMaxRows > 1_000_000)
+        {
+            throw HISTORY_MAX_ROWS.invalid(String.valueOf(historyMaxRows), "between 2 and 1000000");
+        }
+        if (historyMaxConcurrent < 1 || historyMaxConcurrent >= workerThreads)
+        {
+            // History must leave the rest of the API a worker thread, or a few slow history requests stop everything.
+            throw HISTORY_MAX_CONCURRENT.invalid(String.valueOf(historyMaxConcurrent),
+                "at least 1 and less than ODYSSEY_GATEWAY_WORKER_THREADS (" + workerThreads + ")");
         }
         return this;
     }

@@ -16,6 +16,18 @@ final class GatewayMetrics
         "Requests refused with 403 (role too low or origin not allowed)");
     final Counter commandsRefused = metrics.counter("odyssey_gateway_api_refused_total",
         "API requests refused with a problem (invalid, unknown drone, geofence, conflict)");
+    final Counter commandsRateLimited = metrics.counter("odyssey_gateway_commands_limited_total",
+        "Commands refused by a limit, by reason: rate (429, the token's rate), drone_active (409, the drone's active commands)",
+        "reason=\"rate\"");
+    final Counter commandsActiveLimited = metrics.counter("odyssey_gateway_commands_limited_total",
+        "Commands refused by a limit, by reason: rate (429, the token's rate), drone_active (409, the drone's active commands)",
+        "reason=\"drone_active\"");
+    final Counter textRefused = metrics.counter("odyssey_gateway_text_refused_total",
+        "API requests refused for text that may not be stored (control characters, lone surrogates, too long, not UTF-8)");
+    final Counter historyInvalid = historyRefused("invalid");
+    final Counter historyBusy = historyRefused("busy");
+    final Counter historyTimedOut = historyRefused("statement_timeout");
+    final Counter historyUnavailable = historyRefused("unavailable");
     final Counter connections = metrics.counter("odyssey_ws_connections_total", "WebSocket connections accepted");
     final Counter framesSent = metrics.counter("odyssey_ws_frames_sent_total", "WebSocket frames sent");
     final Counter bytesSent = metrics.counter("odyssey_ws_bytes_sent_total", "WebSocket payload characters sent");
@@ -41,6 +53,12 @@ final class GatewayMetrics
             clientErrors[i] = metrics.counter(
                 "odyssey_ws_client_errors_total", "Client messages refused, by error code", "code=\"" + ERROR_CODES[i] + "\"");
         }
+    }
+
+    private Counter historyRefused(final String reason)
+    {
+        return metrics.counter("odyssey_gateway_history_refused_total", "History requests not answered, by reason: " +
+            "invalid (400), busy (429), statement_timeout (503), unavailable (503, the database)", "reason=\"" + reason + "\"");
     }
 
     void clientError(final String code)
