@@ -159,15 +159,15 @@ class GatewayChurnIT
         // Every session of every kind of ending was forgotten: nothing leaks per client that went.
         await().atMost(30, TimeUnit.SECONDS).untilAsserted(() ->
         {
-            assertThat(metric(http, port, "odyssey_ws_sessions", "")).isZero();
+            assertThat(GatewayIT.metric(port, "odyssey_ws_sessions", "")).isZero();
             assertThat(gateway.clientCount()).isZero();
         });
         System.out.printf("every session gone %d ms after the churn checks%n",
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainStarted));
-        final long closedByClients = metric(http, port, "odyssey_ws_clients_closed_total", "reason=\"client\"");
+        final long closedByClients = GatewayIT.metric(port, "odyssey_ws_clients_closed_total", "reason=\"client\"");
         assertThat(closedByClients).as("sessions ended by their client, counted")
             .isGreaterThanOrEqualTo(done[0].get() + done[1].get());
-        assertThat(metric(http, port, "odyssey_ws_clients_closed_total", "reason=\"error\"")).isZero();
+        assertThat(GatewayIT.metric(port, "odyssey_ws_clients_closed_total", "reason=\"error\"")).isZero();
 
         changing.set(false);
         final long closeStarted = System.nanoTime();
@@ -271,18 +271,5 @@ class GatewayChurnIT
     private static HttpRequest.Builder request(final int port, final String path)
     {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(ANSWER_BOUND);
-    }
-
-    private static long metric(final HttpClient http, final int port, final String name, final String label) throws Exception
-    {
-        final String text = http.send(request(port, "/metrics").build(), HttpResponse.BodyHandlers.ofString()).body();
-        for (final String line : text.split("\n"))
-        {
-            if (line.startsWith(name + "{") && line.contains(label))
-            {
-                return (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        throw new AssertionError("no metric " + name + " " + label);
     }
 }

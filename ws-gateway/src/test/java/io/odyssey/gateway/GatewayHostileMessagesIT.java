@@ -11,10 +11,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
@@ -157,15 +153,6 @@ class GatewayHostileMessagesIT
 
     private static long closedTooLarge() throws Exception
     {
-        final String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" +
-            gateway.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        for (final String line : text.split("\n"))
-        {
-            if (line.startsWith("odyssey_ws_clients_closed_total{") && line.contains("reason=\"too_large\""))
-            {
-                return (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        throw new AssertionError("no odyssey_ws_clients_closed_total{reason=\"too_large\"}");
+        return GatewayIT.metric(gateway.port(), "odyssey_ws_clients_closed_total", "reason=\"too_large\"");
     }
 }

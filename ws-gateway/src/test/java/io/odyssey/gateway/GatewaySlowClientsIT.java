@@ -108,7 +108,7 @@ class GatewaySlowClientsIT
     void shouldAnswerRestAndHandshakesWhileClientsHoldBodiesTheyNeverSend() throws Exception
     {
         final int port = patient.port();
-        final long incompleteBefore = metric(port, "odyssey_gateway_request_bodies_refused_total", "reason=\"incomplete\"");
+        final long incompleteBefore = bodiesRefused(port, "reason=\"incomplete\"");
         final List<RawClient> slow = new ArrayList<>();
         try
         {
@@ -122,7 +122,7 @@ class GatewaySlowClientsIT
             }
             // Let the gateway take them all up (authenticated, waiting for their bodies).
             await().atMost(10, TimeUnit.SECONDS).until(() ->
-                metric(port, "odyssey_gateway_http_connections", "") >= WORKERS * 3);
+                GatewayIT.metric(port, "odyssey_gateway_http_connections", "") >= WORKERS * 3);
 
             final long started = System.nanoTime();
             final HttpResponse<String> whoami = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port +
@@ -146,7 +146,7 @@ class GatewaySlowClientsIT
             slow.forEach(RawClient::close);
         }
         await().atMost(10, TimeUnit.SECONDS).until(() ->
-            metric(port, "odyssey_gateway_request_bodies_refused_total", "reason=\"incomplete\"") >=
+            bodiesRefused(port, "reason=\"incomplete\"") >=
                 incompleteBefore + WORKERS * 3);
     }
 
@@ -154,7 +154,7 @@ class GatewaySlowClientsIT
     void shouldRefuseABodyAboveTheCapWith413WithoutReadingIt() throws Exception
     {
         final int port = patient.port();
-        final long refusedBefore = metric(port, "odyssey_gateway_request_bodies_refused_total", "reason=\"too_large\"");
+        final long refusedBefore = bodiesRefused(port, "reason=\"too_large\"");
         try (RawClient announced = RawClient.connect(port, 10_000))
         {
             // Announced above the cap: answered at once, though not one byte of the body was sent.
@@ -181,7 +181,7 @@ class GatewaySlowClientsIT
             "/api/v1/commands")).header("Authorization", "Bearer " + OPERATOR).timeout(ANSWER_BOUND)
             .POST(HttpRequest.BodyPublishers.ofString(atTheCap)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(judged.statusCode()).as("a body of exactly the cap is read").isEqualTo(400);
-        assertThat(metric(port, "odyssey_gateway_request_bodies_refused_total", "reason=\"too_large\""))
+        assertThat(bodiesRefused(port, "reason=\"too_large\""))
             .isEqualTo(refusedBefore + 2);
     }
 
@@ -189,7 +189,7 @@ class GatewaySlowClientsIT
     void shouldCloseConnectionsWhoseHeadersOrBodiesNeverFinishWithinTheirTimeouts() throws Exception
     {
         final int port = strict.port();
-        final long incompleteBefore = metric(port, "odyssey_gateway_request_bodies_refused_total", "reason=\"incomplete\"");
+        final long incompleteBefore = bodiesRefused(port, "reason=\"incomplete\"");
         final List<Future<Long>> closings = new ArrayList<>();
         // Headers begun and never finished.
         for (int i = 0; i < 100; i++)
@@ -223,9 +223,9 @@ class GatewaySlowClientsIT
             slowest = Math.max(slowest, closing.get(60, TimeUnit.SECONDS));
         }
         System.out.printf("%d hanging connections closed by the gateway, the last after %d ms%n", closings.size(), slowest);
-        assertThat(metric(port, "odyssey_gateway_request_bodies_refused_total", "reason=\"incomplete\""))
+        assertThat(bodiesRefused(port, "reason=\"incomplete\""))
             .as("bodies that stopped halfway, counted").isGreaterThanOrEqualTo(incompleteBefore + 10);
-        await().atMost(10, TimeUnit.SECONDS).until(() -> metric(port, "odyssey_gateway_http_connections", "") <= 2);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> GatewayIT.metric(port, "odyssey_gateway_http_connections", "") <= 2);
     }
 
     @Test
@@ -260,7 +260,7 @@ class GatewaySlowClientsIT
             final long started = System.nanoTime();
             // The dead one never reads again, so never answers a ping: gone after the read timeout.
             await().atMost(READ_TIMEOUT_MS + MARGIN_MS, TimeUnit.MILLISECONDS).pollInterval(100, TimeUnit.MILLISECONDS)
-                .until(() -> metric(port, "odyssey_ws_sessions", "") == 1);
+                .until(() -> GatewayIT.metric(port, "odyssey_ws_sessions", "") == 1);
             final long droppedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             // The quiet one sends nothing itself; its client answers the gateway's pings, so it stays.
             await().pollDelay(READ_TIMEOUT_MS * 2L, TimeUnit.MILLISECONDS).atMost(READ_TIMEOUT_MS * 3L, TimeUnit.MILLISECONDS)
@@ -326,22 +326,13 @@ class GatewaySlowClientsIT
         throw new AssertionError("the whole request went through a byte at a time: no parse timeout");
     }
 
+    private static long bodiesRefused(final int port, final String reason) throws Exception
+    {
+        return GatewayIT.metric(port, "odyssey_gateway_request_bodies_refused_total", reason);
+    }
+
     private static String padded(final String json, final int bytes)
     {
         return json + " ".repeat(bytes - json.length());
-    }
-
-    private static long metric(final int port, final String name, final String label) throws Exception
-    {
-        final String text = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-            .timeout(ANSWER_BOUND).build(), HttpResponse.BodyHandlers.ofString()).body();
-        for (final String line : text.split("\n"))
-        {
-            if (line.startsWith(name + "{") && line.contains(label))
-            {
-                return (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        throw new AssertionError("no metric " + name + " " + label);
     }
 }
