@@ -28,6 +28,12 @@ final class GatewayMetrics
     final Counter historyBusy = historyRefused("busy");
     final Counter historyTimedOut = historyRefused("statement_timeout");
     final Counter historyUnavailable = historyRefused("unavailable");
+    final Counter bodiesTooLarge = metrics.counter("odyssey_gateway_request_bodies_refused_total",
+        "Request bodies refused: larger than ODYSSEY_GATEWAY_MAX_BODY_BYTES (413), or never sent whole (connection closed)",
+        "reason=\"too_large\"");
+    final Counter bodiesIncomplete = metrics.counter("odyssey_gateway_request_bodies_refused_total",
+        "Request bodies refused: larger than ODYSSEY_GATEWAY_MAX_BODY_BYTES (413), or never sent whole (connection closed)",
+        "reason=\"incomplete\"");
     final Counter connections = metrics.counter("odyssey_ws_connections_total", "WebSocket connections accepted");
     final Counter framesSent = metrics.counter("odyssey_ws_frames_sent_total", "WebSocket frames sent");
     final Counter bytesSent = metrics.counter("odyssey_ws_bytes_sent_total", "WebSocket payload characters sent");
@@ -38,6 +44,7 @@ final class GatewayMetrics
     final Counter repliesDropped = metrics.counter(
         "odyssey_ws_replies_dropped_total", "Answers (pong, error) not sent because the client was behind");
     final Counter[] clientErrors = new Counter[ERROR_CODES.length];
+    final Counter[] clientsClosed = new Counter[CloseReason.values().length];
     final Counter events = metrics.counter("odyssey_gateway_events_total", "Fleet map change events received");
     final Counter staleEvents = metrics.counter(
         "odyssey_gateway_stale_events_total", "Events older than the state already held (ignored)");
@@ -53,6 +60,16 @@ final class GatewayMetrics
             clientErrors[i] = metrics.counter(
                 "odyssey_ws_client_errors_total", "Client messages refused, by error code", "code=\"" + ERROR_CODES[i] + "\"");
         }
+        for (final CloseReason reason : CloseReason.values())
+        {
+            clientsClosed[reason.ordinal()] = metrics.counter("odyssey_ws_clients_closed_total",
+                "WebSocket sessions ended, by reason", "reason=\"" + reason.label + "\"");
+        }
+    }
+
+    void clientClosed(final CloseReason reason)
+    {
+        clientsClosed[reason.ordinal()].increment();
     }
 
     private Counter historyRefused(final String reason)

@@ -16,13 +16,13 @@ import io.odyssey.runtime.Geodesy;
 import io.odyssey.runtime.SafeText;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -46,7 +46,6 @@ import java.util.function.Supplier;
 public final class ControlApi implements HttpHandler
 {
     public static final String PREFIX = "/api/v1";
-    static final int MAX_BODY_BYTES = 256 * 1024;
     static final int DEFAULT_EXPIRES_S = 300;
     static final int MAX_WAYPOINTS = 100;
     static final double DEFAULT_TAKEOFF_ALT_M = 30.0;
@@ -54,6 +53,8 @@ public final class ControlApi implements HttpHandler
     static final int MAX_NAME_LENGTH = 100;
     static final int MAX_FREE_TEXT_LENGTH = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(ControlApi.class);
+    /** The request's body, read by {@link RequestBodies} before the API runs. */
+    private static final AttachmentKey<byte[]> BODY = AttachmentKey.create(byte[].class);
 
     private final CommandLedger ledger;
     private final IMap<String, String> geofences;
@@ -62,11 +63,12 @@ public final class ControlApi implements HttpHandler
     private final LongFunction<DroneState> drone;
     private final Counter refused;
     private final CommandLimits limits;
+    private final RequestBodies bodies;
 
     public ControlApi(
         final CommandLedger ledger, final IMap<String, String> geofences, final AccessControl access,
         final Supplier<Collection<DroneState>> fleet, final LongFunction<DroneState> drone, final Counter refused,
-        final CommandLimits limits)
+        final CommandLimits limits, final RequestBodies bodies)
     {
         this.ledger = ledger;
         this.geofences = geofences;
@@ -75,6 +77,7 @@ public final class ControlApi implements HttpHandler
         this.drone = drone;
         this.refused = refused;
         this.limits = limits;
+        this.bodies = bodies;
     }
 
     public void handleRequest(final HttpServerExchange exchange) throws Exception
@@ -84,7 +87,13 @@ public final class ControlApi implements HttpHandler
             exchange.dispatch(this);
             return;
         }
-        exchange.startBlocking();
+        bodies.receive(exchange, this::serve);
+    }
+
+    /** Runs on a worker thread once the whole body (if any) has arrived. */
+    private void serve(final HttpServerExchange exchange, final byte[] body)
+    {
+        exchange.putAttachment(BODY, body);
         try
         {
             route(exchange);
@@ -102,7 +111,7 @@ public final class ControlApi implements HttpHandler
             LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), loggable(exchange.getRequestPath()), ex.toString());
             sendProblem(exchange, new ApiError(503, "the grid did not answer: " + ex.getMessage()));
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | IOException ex)
         {
             LOG.error("{} {} failed", exchange.getRequestMethod(), loggable(exchange.getRequestPath()), ex);
             sendProblem(exchange, new ApiError(500, "the gateway failed on this request: " + ex));
@@ -780,17 +789,9 @@ public final class ControlApi implements HttpHandler
 
     // ---- helpers ----
 
-    private static JsonNode body(final HttpServerExchange exchange) throws IOException
+    private static JsonNode body(final HttpServerExchange exchange)
     {
-        final byte[] bytes;
-        try (InputStream in = exchange.getInputStream())
-        {
-            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-        }
-        if (bytes.length > MAX_BODY_BYTES)
-        {
-            throw new ApiError(413, "the body is larger than " + MAX_BODY_BYTES + " bytes");
-        }
+        final byte[] bytes = exchange.getAttachment(BODY);
         final JsonNode body = parse(utf8(bytes));
         if (!body.isObject())
         {
