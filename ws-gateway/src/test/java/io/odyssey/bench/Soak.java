@@ -102,14 +102,33 @@ public final class Soak
         Files.writeString(csv, "elapsed_s,role,pid,live_bytes,heap_used_after_gc_bytes\n");
 
         final Churn churn = new Churn(options.get("--gateway"), options.get("--token"), Integer.parseInt(options.get("--drones")));
+        final List<Sample> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+        final Map<String, String> gone = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+        // Stopped early (Ctrl-C): the table of what was sampled so far is still written.
+        final Runnable writeReport = () ->
+        {
+            if (reported.compareAndSet(false, true))
+            {
+                final String report = report(verdicts(roles, List.copyOf(samples)), gone, churn.counts(), durationS, gcEveryS);
+                try
+                {
+                    Files.writeString(out.resolve("soak.md"), report);
+                }
+                catch (final IOException ex)
+                {
+                    log("soak.md could not be written: " + ex.getMessage());
+                }
+                System.out.print(report);
+            }
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(writeReport, "soak-report"));
         churn.start();
-        final List<Sample> samples = new ArrayList<>();
-        final Map<String, String> gone = new LinkedHashMap<>();
         final long start = System.nanoTime();
         int round = 0;
-        for (long next = gcEveryS; next <= durationS; next += gcEveryS)
+        for (long tick = gcEveryS; tick <= durationS; )
         {
-            sleepUntil(start, next);
+            sleepUntil(start, tick);
             round++;
             for (final Role role : roles)
             {
@@ -119,12 +138,14 @@ public final class Soak
                 }
                 try
                 {
-                    final Sample sample = measure(role, elapsed(start), out, round, next + gcEveryS > durationS);
+                    final long began = System.nanoTime();
+                    final Sample sample = measure(role, elapsed(start), out, round);
                     samples.add(sample);
                     Files.writeString(csv, String.format(Locale.ROOT, "%d,%s,%d,%d,%d%n", sample.elapsedS(), sample.role(),
                         sample.pid(), sample.liveBytes(), sample.heapUsedBytes()), java.nio.file.StandardOpenOption.APPEND);
-                    log(String.format(Locale.ROOT, "%5d s  %-14s live set %7.1f MB (heap used after full GC %7.1f MB)",
-                        sample.elapsedS(), role.name(), mb(sample.liveBytes()), mb(sample.heapUsedBytes())));
+                    log(String.format(Locale.ROOT, "%5d s  %-14s live set %7.1f MB (heap used after full GC %7.1f MB; " +
+                        "measured in %.1f s)", sample.elapsedS(), role.name(), mb(sample.liveBytes()),
+                        mb(sample.heapUsedBytes()), (System.nanoTime() - began) / 1e9));
                 }
                 catch (final IOException ex)
                 {
@@ -133,13 +154,12 @@ public final class Soak
                 }
             }
             log("  churn so far: " + churn.counts());
+            // On a loaded machine a round of full GCs can outlast the interval: skip the ticks it overran.
+            tick = Math.max(tick + gcEveryS, (elapsed(start) / gcEveryS + 1) * gcEveryS);
         }
         sleepUntil(start, durationS);
         churn.stop();
-        final List<Verdict> verdicts = verdicts(roles, samples);
-        final String report = report(verdicts, gone, churn.counts(), durationS, gcEveryS);
-        Files.writeString(out.resolve("soak.md"), report);
-        System.out.print(report);
+        writeReport.run();
         System.exit(gone.isEmpty() ? 0 : 1);
     }
 
@@ -165,19 +185,16 @@ public final class Soak
      * A full GC and the live set it leaves: GC.class_histogram collects before counting (it counts live objects
      * only), and GC.heap_info right after says how much heap that left in use.
      */
-    private static Sample measure(final Role role, final long elapsedS, final Path out, final int round, final boolean last)
+    private static Sample measure(final Role role, final long elapsedS, final Path out, final int round)
         throws IOException
     {
         final String histogram = jcmd(role.pid(), "GC.class_histogram");
         final long live = histogramTotalBytes(histogram);
         final long heapUsed = heapUsedBytes(jcmd(role.pid(), "GC.heap_info"));
-        if (round == 1 || last)
-        {
-            // The biggest classes, to see what grew when a live set did.
-            final List<String> lines = histogram.lines().toList();
-            Files.write(out.resolve("histograms").resolve(role.name() + (round == 1 ? "-first" : "-last") + ".txt"),
-                lines.subList(0, Math.min(lines.size(), 33)));
-        }
+        // The biggest classes at the first and the latest sample, to see what grew when a live set did.
+        final List<String> lines = histogram.lines().toList();
+        Files.write(out.resolve("histograms").resolve(role.name() + (round == 1 ? "-first" : "-last") + ".txt"),
+            lines.subList(0, Math.min(lines.size(), 33)));
         return new Sample(elapsedS, role.name(), role.pid(), live, heapUsed);
     }
 
@@ -323,6 +340,16 @@ public final class Soak
         System.out.println("[soak] " + line);
     }
 
+    private static Throwable rootCause(final Throwable error)
+    {
+        Throwable cause = error;
+        while (cause.getCause() != null && cause.getCause() != cause)
+        {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
     /**
      * Clients coming and going as dashboards, CLIs and scripts do. Every second a few WebSockets open (each lives 1 to
      * 20 s and then closes cleanly, aborts, or stops reading until the gateway gives up on it or its life ends), and
@@ -419,7 +446,7 @@ public final class Soak
                 request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
             }
             http.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) ->
-                count(error != null ? "rest_failed" : "rest_" + response.statusCode()));
+                count(error != null ? "rest_failed_" + rootCause(error).getClass().getSimpleName() : "rest_" + response.statusCode()));
         }
 
         private void openSocket(final String path, final ThreadLocalRandom random)
@@ -465,7 +492,7 @@ public final class Soak
                 {
                     if (error != null)
                     {
-                        count("ws_failed");
+                        count("ws_failed_" + rootCause(error).getClass().getSimpleName());
                         open.decrementAndGet();
                         return;
                     }
