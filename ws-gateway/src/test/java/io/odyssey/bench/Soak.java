@@ -1,13 +1,11 @@
 package io.odyssey.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -34,7 +31,7 @@ import java.util.regex.Pattern;
  * with its heap limit), churns clients for the whole run — WebSockets on {@code /ws/fleet} (some with a bounding box),
  * {@code /ws/alerts} and {@code /ws/commands} that live a few seconds and leave by a clean close, an abort or by
  * ceasing to read; REST reads, history queries and an order now and then — and every {@code --gc-every} seconds forces
- * a full GC in each process ({@code jcmd <pid> GC.class_histogram}, which collects before it counts) and records its
+ * a full GC in each process (the {@code jcmd <pid> GC.class_histogram} command, which collects before it counts) and records its
  * live set. Ends with a table per process: first, last and largest live set and whether it stayed flat (no sample more
  * than 10 % above the first). Writes {@code live-set.csv}, {@code soak.md} and each process's biggest classes at the
  * first and the last sample under {@code histograms/}. Exit 1 when a process was gone before the end.
@@ -45,8 +42,8 @@ public final class Soak
 {
     /** Live sets within this fraction above the first sample count as flat. */
     static final double FLAT_WITHIN = 0.10;
-    /** Longest a jcmd may take (a full GC of a few hundred MB is well under this). */
-    private static final long JCMD_TIMEOUT_S = 120;
+    /** Longest one process's measurement may take (a full GC of a few hundred MB is well under this). */
+    private static final long MEASURE_TIMEOUT_S = 180;
     /** Client churn: at most this many WebSockets open at once. */
     private static final int MAX_OPEN_SOCKETS = 40;
 
@@ -125,39 +122,24 @@ public final class Soak
         Runtime.getRuntime().addShutdownHook(new Thread(writeReport, "soak-report"));
         churn.start();
         final long start = System.nanoTime();
+        final java.util.concurrent.ExecutorService measuring = Executors.newFixedThreadPool(roles.size(), runnable ->
+        {
+            final Thread thread = new Thread(runnable, "soak-measure");
+            thread.setDaemon(true);
+            return thread;
+        });
         int round = 0;
-        for (long tick = gcEveryS; tick <= durationS; )
+        for (long tick = gcEveryS; tick < durationS; )
         {
             sleepUntil(start, tick);
-            round++;
-            for (final Role role : roles)
-            {
-                if (gone.containsKey(role.name()))
-                {
-                    continue;
-                }
-                try
-                {
-                    final long began = System.nanoTime();
-                    final Sample sample = measure(role, elapsed(start), out, round);
-                    samples.add(sample);
-                    Files.writeString(csv, String.format(Locale.ROOT, "%d,%s,%d,%d,%d%n", sample.elapsedS(), sample.role(),
-                        sample.pid(), sample.liveBytes(), sample.heapUsedBytes()), java.nio.file.StandardOpenOption.APPEND);
-                    log(String.format(Locale.ROOT, "%5d s  %-14s live set %7.1f MB (heap used after full GC %7.1f MB; " +
-                        "measured in %.1f s)", sample.elapsedS(), role.name(), mb(sample.liveBytes()),
-                        mb(sample.heapUsedBytes()), (System.nanoTime() - began) / 1e9));
-                }
-                catch (final IOException ex)
-                {
-                    gone.put(role.name(), ex.getMessage());
-                    log(role.name() + " (pid " + role.pid() + ") could not be measured: " + ex.getMessage());
-                }
-            }
+            measureRound(roles, ++round, start, out, csv, measuring, samples, gone);
             log("  churn so far: " + churn.counts());
             // On a loaded machine a round of full GCs can outlast the interval: skip the ticks it overran.
             tick = Math.max(tick + gcEveryS, (elapsed(start) / gcEveryS + 1) * gcEveryS);
         }
+        // And always one at the end, under the same churn, so that every run has a first and a last sample.
         sleepUntil(start, durationS);
+        measureRound(roles, ++round, start, out, csv, measuring, samples, gone);
         churn.stop();
         writeReport.run();
         System.exit(gone.isEmpty() ? 0 : 1);
@@ -182,15 +164,53 @@ public final class Soak
     }
 
     /**
+     * One sample of every process still there, all at once (each process's full GC is its own; on a loaded machine most
+     * of a measurement is waiting for the process to be scheduled).
+     */
+    private static void measureRound(final List<Role> roles, final int round, final long start, final Path out,
+        final Path csv, final java.util.concurrent.ExecutorService measuring, final List<Sample> samples,
+        final Map<String, String> gone) throws Exception
+    {
+        final Map<Role, java.util.concurrent.Future<Sample>> pending = new LinkedHashMap<>();
+        for (final Role role : roles)
+        {
+            if (!gone.containsKey(role.name()))
+            {
+                pending.put(role, measuring.submit(() -> measure(role, elapsed(start), out, round)));
+            }
+        }
+        for (final Map.Entry<Role, java.util.concurrent.Future<Sample>> entry : pending.entrySet())
+        {
+            final Role role = entry.getKey();
+            try
+            {
+                final Sample sample = entry.getValue().get(MEASURE_TIMEOUT_S, TimeUnit.SECONDS);
+                samples.add(sample);
+                Files.writeString(csv, String.format(Locale.ROOT, "%d,%s,%d,%d,%d%n", sample.elapsedS(), sample.role(),
+                    sample.pid(), sample.liveBytes(), sample.heapUsedBytes()), java.nio.file.StandardOpenOption.APPEND);
+                log(String.format(Locale.ROOT, "%5d s  %-14s live set %7.1f MB (heap used after full GC %7.1f MB)",
+                    sample.elapsedS(), role.name(), mb(sample.liveBytes()), mb(sample.heapUsedBytes())));
+            }
+            catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+            {
+                final Throwable cause = ex instanceof java.util.concurrent.ExecutionException ? ex.getCause() : ex;
+                gone.put(role.name(), String.valueOf(cause.getMessage()));
+                log(role.name() + " (pid " + role.pid() + ") could not be measured: " + cause.getMessage());
+            }
+        }
+    }
+
+    /**
      * A full GC and the live set it leaves: GC.class_histogram collects before counting (it counts live objects
      * only), and GC.heap_info right after says how much heap that left in use.
      */
     private static Sample measure(final Role role, final long elapsedS, final Path out, final int round)
         throws IOException
     {
-        final String histogram = jcmd(role.pid(), "GC.class_histogram");
+        final String[] answers = diagnosticCommands(role.pid(), "gcClassHistogram", "gcHeapInfo");
+        final String histogram = answers[0];
         final long live = histogramTotalBytes(histogram);
-        final long heapUsed = heapUsedBytes(jcmd(role.pid(), "GC.heap_info"));
+        final long heapUsed = heapUsedBytes(answers[1]);
         // The biggest classes at the first and the latest sample, to see what grew when a live set did.
         final List<String> lines = histogram.lines().toList();
         Files.write(out.resolve("histograms").resolve(role.name() + (round == 1 ? "-first" : "-last") + ".txt"),
@@ -266,47 +286,44 @@ public final class Soak
         return md.toString();
     }
 
-    private static String jcmd(final long pid, final String command) throws IOException
+    /**
+     * Diagnostic commands run in the process, as {@code jcmd <pid> GC.class_histogram} etc. would: through the attach
+     * API and the process's local JMX agent (its DiagnosticCommand MBean; public API, no module flags), so that no jcmd
+     * JVM has to start for each (tens of seconds apiece on a loaded two-core machine). The agent stays up in the
+     * process after the first sample, so it is in every sample alike.
+     */
+    static String[] diagnosticCommands(final long pid, final String... operations) throws IOException
     {
-        final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        final Process process = new ProcessBuilder(Files.exists(jcmd) ? jcmd.toString() : "jcmd", Long.toString(pid), command)
-            .redirectErrorStream(true).start();
-        final CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+        final com.sun.tools.attach.VirtualMachine vm;
         try
         {
-            if (!process.waitFor(JCMD_TIMEOUT_S, TimeUnit.SECONDS))
+            vm = com.sun.tools.attach.VirtualMachine.attach(Long.toString(pid));
+        }
+        catch (final com.sun.tools.attach.AttachNotSupportedException ex)
+        {
+            throw new IOException("cannot attach to pid " + pid + " (gone?): " + ex.getMessage(), ex);
+        }
+        try (javax.management.remote.JMXConnector connector = javax.management.remote.JMXConnectorFactory.connect(
+            new javax.management.remote.JMXServiceURL(vm.startLocalManagementAgent())))
+        {
+            final javax.management.MBeanServerConnection server = connector.getMBeanServerConnection();
+            final javax.management.ObjectName diagnostics =
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand");
+            final String[] answers = new String[operations.length];
+            for (int i = 0; i < operations.length; i++)
             {
-                process.destroyForcibly();
-                throw new IOException("jcmd " + pid + " " + command + " did not finish within " + JCMD_TIMEOUT_S + " s");
+                answers[i] = (String)server.invoke(diagnostics, operations[i], new Object[]{new String[0]},
+                    new String[]{String[].class.getName()});
             }
-            final String text = output.get(10, TimeUnit.SECONDS);
-            if (process.exitValue() != 0)
-            {
-                throw new IOException("jcmd " + pid + " " + command + " failed (exit " + process.exitValue() + "): " +
-                    gist(text));
-            }
-            return text;
+            return answers;
         }
-        catch (final InterruptedException ex)
+        catch (final javax.management.JMException ex)
         {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", ex);
+            throw new IOException("diagnostic command in pid " + pid + " failed: " + ex.getMessage(), ex);
         }
-        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+        finally
         {
-            throw new IOException("jcmd " + pid + " " + command + ": its output could not be read", ex);
-        }
-    }
-
-    private static String readAll(final InputStream in)
-    {
-        try
-        {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        catch (final IOException ex)
-        {
-            return "";
+            vm.detach();
         }
     }
 
@@ -362,7 +379,7 @@ public final class Soak
         private final String gateway;
         private final String token;
         private final int drones;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
         private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, runnable ->
         {
             final Thread thread = new Thread(runnable, "soak-churn");
@@ -456,7 +473,7 @@ public final class Soak
             final boolean bbox = "/ws/fleet".equals(path) && random.nextBoolean();
             open.incrementAndGet();
             count("ws_opened");
-            http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).subprotocols("odyssey.v1", "bearer." + token)
+            http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30)).subprotocols("odyssey.v1", "bearer." + token)
                 .buildAsync(URI.create(gateway.replaceFirst("^http", "ws") + path), new WebSocket.Listener()
                 {
                     public void onOpen(final WebSocket socket)

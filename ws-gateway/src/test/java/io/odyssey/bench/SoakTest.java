@@ -108,6 +108,57 @@ class SoakTest
             .hasMessageContaining("names no process");
     }
 
+    @Test
+    void shouldMeasureTheLiveSetOfARunningJvmAfterAFullGcNotTheGarbageItLeft() throws Exception
+    {
+        // A real JVM holding 32 MB that it keeps, after making 96 MB of garbage it did not.
+        final Process ballast = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m", "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"), Ballast.class.getName(), "32", "96")
+            .redirectErrorStream(true).start();
+        try
+        {
+            final java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(ballast.getInputStream()));
+            assertThat(lines.readLine()).isEqualTo("ready");
+
+            final String[] answers = Soak.diagnosticCommands(ballast.pid(), "gcClassHistogram", "gcHeapInfo");
+
+            final long live = Soak.histogramTotalBytes(answers[0]);
+            assertThat(live).isBetween(32L << 20, 48L << 20);
+            assertThat(answers[0]).contains("[B");
+            assertThat(Soak.heapUsedBytes(answers[1])).isBetween(32L << 20, 64L << 20);
+        }
+        finally
+        {
+            ballast.destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /** Keeps args[0] MB reachable after allocating args[1] MB it drops, says "ready" and waits for its input to close. */
+    public static final class Ballast
+    {
+        static byte[][] kept;
+
+        public static void main(final String[] args) throws IOException
+        {
+            kept = new byte[Integer.parseInt(args[0])][];
+            for (int i = 0; i < kept.length; i++)
+            {
+                kept[i] = new byte[1 << 20];
+            }
+            long sum = 0;
+            for (int i = 0; i < Integer.parseInt(args[1]); i++)
+            {
+                sum += new byte[1 << 20].length;
+            }
+            System.out.println(sum > 0 ? "ready" : "?");
+            System.out.flush();
+            while (System.in.read() >= 0)
+            {
+                // until the test ends
+            }
+        }
+    }
+
     private static Soak.Sample sample(final long at, final String role, final long mb)
     {
         return new Soak.Sample(at, role, 1, mb << 20, mb << 20);
