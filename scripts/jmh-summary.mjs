@@ -8,8 +8,9 @@ for (const file of process.argv.slice(2)) {
   for (const result of JSON.parse(fs.readFileSync(file, 'utf8'))) {
     const [cls, method] = [result.benchmark.replace(/\.[^.]+$/, ''), result.benchmark.replace(/.*\./, '')];
     const alloc = result.secondaryMetrics?.['gc.alloc.rate.norm'];
-    rows.push({ cls, method, score: result.primaryMetric.score, error: result.primaryMetric.scoreError,
-      unit: result.primaryMetric.scoreUnit, alloc: alloc ? alloc.score : NaN });
+    // JMH writes "NaN" (a string) for the error of a single iteration.
+    rows.push({ cls, method, score: Number(result.primaryMetric.score), error: Number(result.primaryMetric.scoreError),
+      unit: result.primaryMetric.scoreUnit, alloc: alloc ? Number(alloc.score) : NaN });
   }
 }
 const baselines = new Map(rows.filter((r) => r.method.startsWith('baseline')).map((r) => [r.cls, r]));
@@ -19,5 +20,5 @@ for (const r of rows) {
   const base = baselines.get(r.cls);
   const ratio = base && base !== r ? `${(r.score / base.score).toFixed(2)}× ${base.method}` : '—';
   const alloc = Number.isNaN(r.alloc) ? 'n/a' : r.alloc.toFixed(r.alloc < 1 ? 3 : 0);
-  console.log(`| ${r.cls.replace(/.*\./, '')}.${r.method} | ${r.score.toFixed(2)} ${r.unit} | ${r.error.toFixed(2)} | ${alloc} | ${ratio} |`);
+  console.log(`| ${r.cls.replace(/.*\./, '')}.${r.method} | ${r.score.toFixed(2)} ${r.unit} | ${Number.isNaN(r.error) ? 'n/a' : r.error.toFixed(2)} | ${alloc} | ${ratio} |`);
 }

@@ -95,7 +95,8 @@ public final class Archiver implements AutoCloseable
         {
             if (config.embeddedDatabase())
             {
-                embedded = EmbeddedDatabase.start(Path.of(config.embeddedDbDir).toAbsolutePath(), config.embeddedDbPort);
+                embedded = EmbeddedDatabase.start(Path.of(config.embeddedDbDir).toAbsolutePath(), config.embeddedDbPort,
+                    "fast".equals(config.embeddedDbDurability));
             }
             final String url = embedded != null ? embedded.jdbcUrl() : config.dbUrl;
             final Path telemetryDir = config.journalRoot().resolve(JournalLayout.TELEMETRY);

@@ -23,6 +23,10 @@ public final class ArchiverConfig
         "Data directory of the embedded PostgreSQL (only without ODYSSEY_ARCHIVER_DB_URL)");
     public static final Setting EMBEDDED_DB_PORT = Setting.of("ODYSSEY_ARCHIVER_EMBEDDED_DB_PORT", "5433",
         "Port of the embedded PostgreSQL on 127.0.0.1 (only without ODYSSEY_ARCHIVER_DB_URL)");
+    public static final Setting EMBEDDED_DB_DURABILITY = Setting.of("ODYSSEY_ARCHIVER_EMBEDDED_DB_DURABILITY", "full",
+        "full: every commit is on disk before it counts (fsync, synchronous_commit); fast: synchronous_commit off, " +
+        "a machine crash may lose the last ~1 s of commits, which the archiver writes again from the journal if the " +
+        "journal kept them (only for the embedded PostgreSQL)");
     public static final Setting BATCH_ROWS = Setting.of("ODYSSEY_ARCHIVER_BATCH_ROWS", "20000",
         "Most journal entries written per transaction");
     public static final Setting IDLE_MS = Setting.of("ODYSSEY_ARCHIVER_IDLE_MS", "20",
@@ -37,7 +41,7 @@ public final class ArchiverConfig
     public static final Setting STATUS_PORT = Setting.of("ODYSSEY_ARCHIVER_STATUS_PORT", "9104", "Port of /health and /metrics (0 = any)");
 
     public static final List<Setting> ALL = List.of(NAME, JOURNAL_DIR, DB_URL, DB_USER, DB_PASSWORD, EMBEDDED_DB_DIR,
-        EMBEDDED_DB_PORT, BATCH_ROWS, IDLE_MS, MAX_RETRY_MS, RETENTION_DAYS, MAX_LAG_S, STATUS_HOST, STATUS_PORT);
+        EMBEDDED_DB_PORT, EMBEDDED_DB_DURABILITY, BATCH_ROWS, IDLE_MS, MAX_RETRY_MS, RETENTION_DAYS, MAX_LAG_S, STATUS_HOST, STATUS_PORT);
 
     public String name = NAME.get();
     public String journalDir = JOURNAL_DIR.get();
@@ -46,6 +50,7 @@ public final class ArchiverConfig
     public String dbPassword = DB_PASSWORD.get();
     public String embeddedDbDir = EMBEDDED_DB_DIR.get();
     public int embeddedDbPort = EMBEDDED_DB_PORT.intValue();
+    public String embeddedDbDurability = EMBEDDED_DB_DURABILITY.get();
     public int batchRows = BATCH_ROWS.intValue();
     public long idleMs = IDLE_MS.longValue();
     public long maxRetryMs = MAX_RETRY_MS.longValue();
@@ -77,6 +82,10 @@ public final class ArchiverConfig
         if (embeddedDbPort < 1 || embeddedDbPort > 65_535)
         {
             throw EMBEDDED_DB_PORT.invalid(String.valueOf(embeddedDbPort), "a port number");
+        }
+        if (!"full".equals(embeddedDbDurability) && !"fast".equals(embeddedDbDurability))
+        {
+            throw EMBEDDED_DB_DURABILITY.invalid(String.valueOf(embeddedDbDurability), "full or fast");
         }
         if (batchRows < 1 || batchRows > 1_000_000)
         {

@@ -32,5 +32,16 @@ class ArchiverConfigTest
         final ArchiverConfig badBatch = new ArchiverConfig();
         badBatch.batchRows = 0;
         assertThatThrownBy(badBatch::conclude).hasMessageContaining("ODYSSEY_ARCHIVER_BATCH_ROWS");
+
+        final ArchiverConfig badDurability = new ArchiverConfig();
+        badDurability.embeddedDbDurability = "none";
+        assertThatThrownBy(badDurability::conclude).hasMessageContaining("ODYSSEY_ARCHIVER_EMBEDDED_DB_DURABILITY")
+            .hasMessageContaining("full or fast");
+    }
+
+    @Test
+    void shouldKeepTheEmbeddedDatabaseDurableUnlessFastIsChosen()
+    {
+        assertThat(new ArchiverConfig().embeddedDbDurability).isEqualTo("full");
     }
 }

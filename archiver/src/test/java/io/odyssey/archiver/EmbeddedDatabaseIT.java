@@ -75,7 +75,40 @@ class EmbeddedDatabaseIT
                     assertThat(column.getLong(1)).isZero();
                 }
                 assertThat(archiver.rowsArchived()).as("nothing archived twice after the restart").isZero();
+                // What the archiver committed survives a machine crash: the server flushes every commit to disk.
+                assertThat(setting(sql, "fsync")).isEqualTo("on");
+                assertThat(setting(sql, "synchronous_commit")).isEqualTo("on");
+                assertThat(setting(sql, "full_page_writes")).isEqualTo("on");
             }
+        }
+    }
+
+    @Test
+    void shouldTurnOffOnlySynchronousCommitsWhenFastDurabilityIsChosen() throws Exception
+    {
+        final ArchiverConfig config = new ArchiverConfig();
+        config.name = "archiver-embedded-fast";
+        config.journalDir = dir.resolve("journal").toString();
+        config.dbUrl = "";
+        config.embeddedDbDir = dir.resolve("postgres").toString();
+        config.embeddedDbPort = freePort();
+        config.embeddedDbDurability = "fast";
+        config.statusPort = 0;
+        try (Archiver archiver = Archiver.launch(config);
+            Connection connection = DriverManager.getConnection(archiver.jdbcUrl(), "postgres", "");
+            Statement sql = connection.createStatement())
+        {
+            assertThat(setting(sql, "synchronous_commit")).isEqualTo("off");
+            assertThat(setting(sql, "fsync")).as("never fsync off: that can corrupt the database").isEqualTo("on");
+        }
+    }
+
+    private static String setting(final Statement sql, final String name) throws Exception
+    {
+        try (ResultSet row = sql.executeQuery("SHOW " + name))
+        {
+            row.next();
+            return row.getString(1);
         }
     }
 

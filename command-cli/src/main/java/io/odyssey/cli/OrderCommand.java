@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
     exitCodeList = {
         "0:sent; with --wait: every command completed",
         "2:usage: bad arguments, an unreadable mission file, or a stop of several drones not confirmed",
-        "3:the gateway could not be reached, or could not answer",
+        "3:the gateway could not be reached, or could not answer (with --wait: for longer than --reconnect-timeout)",
         "4:the gateway refused the order, or refused some of the drones (they are listed)",
         "5:--wait: a command ended failed, rejected, expired or cancelled, a drone was refused, or --timeout passed"})
 abstract class OrderCommand implements Callable<Integer>
@@ -68,6 +68,11 @@ abstract class OrderCommand implements Callable<Integer>
         description = "With --wait: stop waiting after SECONDS and exit 5 (default: no limit; the commands go on).")
     long timeoutS;
 
+    @Option(names = "--reconnect-timeout", paramLabel = "SECONDS", defaultValue = "120",
+        description = "With --wait: how long the gateway may be unreachable (a restart) before the wait gives up with " +
+            "exit 3 (default ${DEFAULT-VALUE}); meanwhile it reconnects with back-off and then carries on.")
+    long reconnectTimeoutS;
+
     /** The command type of the contract: {@code goto}, {@code return-to-home}, ... */
     abstract String type();
 
@@ -90,6 +95,10 @@ abstract class OrderCommand implements Callable<Integer>
 
     public final Integer call() throws Exception
     {
+        if (timeoutS < 0 || reconnectTimeoutS < 1)
+        {
+            throw usage(timeoutS < 0 ? "--timeout cannot be negative" : "--reconnect-timeout must be at least 1 s");
+        }
         final ObjectNode body = JSON.createObjectNode();
         final String drones = target(body);
         body.put("type", type());
@@ -127,7 +136,7 @@ abstract class OrderCommand implements Callable<Integer>
             {
                 return refused.isEmpty() ? 0 : OdysseyCli.EXIT_REFUSED;
             }
-            final boolean completed = waiter.await(created, timeoutS);
+            final boolean completed = waiter.await(created, timeoutS, reconnectTimeoutS);
             return completed && refused.isEmpty() ? 0 : OdysseyCli.EXIT_NOT_COMPLETED;
         }
     }

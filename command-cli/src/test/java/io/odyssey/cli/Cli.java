@@ -26,6 +26,25 @@ final class Cli
         return run(Map.of(), args);
     }
 
+    /** A run in the background whose output can be read while it goes on (StringWriter is synchronised). */
+    record Running(java.util.concurrent.CompletableFuture<Integer> exit, StringWriter out, StringWriter err)
+    {
+        Result result(final long timeoutS) throws Exception
+        {
+            return new Result(exit.get(timeoutS, java.util.concurrent.TimeUnit.SECONDS), out.toString(), err.toString());
+        }
+    }
+
+    static Running start(final String... args)
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+            OdysseyCli.commandLine(Map.of(), CLOCK).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+                .execute(args));
+        return new Running(exit, out, err);
+    }
+
     static Result run(final Map<String, String> environment, final String... args)
     {
         final StringWriter out = new StringWriter();

@@ -77,6 +77,11 @@ final class FakeGateway implements AutoCloseable
             this.channel = channel;
         }
 
+        void close()
+        {
+            WebSockets.sendClose(1008, "too slow", channel, null);
+        }
+
         void send(final String text)
         {
             try
@@ -90,7 +95,7 @@ final class FakeGateway implements AutoCloseable
         }
     }
 
-    private final Undertow server;
+    private Undertow server;
     private final int port;
     private final PathHandler paths;
     private final Map<String, Function<Request, Response>> routes = new ConcurrentHashMap<>();
@@ -184,6 +189,19 @@ final class FakeGateway implements AutoCloseable
             throw new AssertionError("no " + method + " " + path + " among " + requests);
         }
         return matching.get(matching.size() - 1);
+    }
+
+    /** Goes away as a restarting gateway does: the port refuses connections and open WebSockets are cut. */
+    void stop()
+    {
+        server.stop();
+    }
+
+    /** Comes back on the same port with the same routes and feeds (after {@link #stop()}). */
+    void start()
+    {
+        server = Undertow.builder().addHttpListener(port, "127.0.0.1").setHandler(paths).build();
+        server.start();
     }
 
     public void close()

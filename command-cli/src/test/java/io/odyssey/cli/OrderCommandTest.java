@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.odyssey.cli.Contract.command;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class OrderCommandTest
 {
@@ -237,11 +238,85 @@ class OrderCommandTest
         assertThat(result.out()).contains("all 1 completed");
     }
 
+    @Test
+    void shouldRideOutAGatewayRestartWhileWaitingAndExit0WhenTheCommandCompletes() throws Exception
+    {
+        final java.util.concurrent.atomic.AtomicReference<String> state = new java.util.concurrent.atomic.AtomicReference<>(
+            command("c5", 7, "goto", null, "issued", "sent", "accepted", "in-progress").toString());
+        gateway.feed("/ws/commands", session -> session.send("{\"type\":\"commands\",\"commands\":[]}"));
+        gateway.answer("POST", COMMANDS, 202, command("c5", 7, "goto", null, "issued").toString());
+        gateway.answer("GET", COMMANDS + "/c5", request -> new FakeGateway.Response(200, state.get()));
+
+        final Cli.Running running = Cli.start("goto", "7", "52.5", "13.4", "--wait", "--timeout", "60", "--server", gateway.url());
+        final FakeGateway.Session watcher = poll(gateway);
+        await().atMost(30, TimeUnit.SECONDS).until(() -> !gateway.requests("POST", COMMANDS).isEmpty());
+        watcher.send(Contract.commandMessage(command("c5", 7, "goto", null, "issued", "sent", "accepted")));
+        await().atMost(30, TimeUnit.SECONDS).until(() -> running.out().toString().contains("accepted"));
+
+        // The gateway restarts: it is away until the waiter has found so, and the command goes on meanwhile.
+        gateway.stop();
+        await().atMost(30, TimeUnit.SECONDS).until(() -> running.err().toString().contains("lost the gateway"));
+        state.set(command("c5", 7, "goto", null, "issued", "sent", "accepted", "in-progress", "completed").toString());
+        gateway.start();
+
+        final Cli.Result result = running.result(60);
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.out()).containsSubsequence("issued", "accepted", "in-progress", "completed", "all 1 completed");
+        assertThat(result.out()).containsOnlyOnce("accepted");
+        assertThat(result.err()).contains("lost the gateway", "the gateway answers again after");
+        assertThat(gateway.sessions).as("the stream was opened again after the restart").isNotEmpty();
+    }
+
+    @Test
+    void shouldExit3WhenTheGatewayStaysAwayLongerThanTheReconnectTimeout() throws Exception
+    {
+        gateway.feed("/ws/commands", session -> session.send("{\"type\":\"commands\",\"commands\":[]}"));
+        gateway.answer("POST", COMMANDS, 202, command("c6", 7, "land", null, "issued").toString());
+
+        final Cli.Running running = Cli.start("land", "7", "--wait", "--reconnect-timeout", "2", "--server", gateway.url());
+        poll(gateway);
+        await().atMost(30, TimeUnit.SECONDS).until(() -> running.out().toString().contains("issued"));
+        gateway.stop();
+
+        final Cli.Result result = running.result(60);
+        assertThat(result.exit()).isEqualTo(OdysseyCli.EXIT_UNREACHABLE);
+        assertThat(result.err()).contains("lost the gateway", "did not answer for", "longer than the reconnect timeout of 2 s",
+            "odyssey-cli commands show c6");
+    }
+
+    @Test
+    void shouldOpenTheStreamAgainWhenTheGatewayClosesItAndStillSeeTheCommandComplete() throws Exception
+    {
+        final AtomicInteger connections = new AtomicInteger();
+        gateway.feed("/ws/commands", session ->
+        {
+            if (connections.incrementAndGet() == 1)
+            {
+                // As a gateway that drops a client it thinks too slow (1008), while it keeps serving.
+                session.close();
+            }
+            else
+            {
+                session.send(Contract.commandMessage(command("c7", 7, "hold", null, "issued", "sent", "accepted",
+                    "in-progress", "completed")));
+            }
+        });
+        gateway.answer("POST", COMMANDS, 202, command("c7", 7, "hold", null, "issued").toString());
+        gateway.answer("GET", COMMANDS + "/c7", 200, command("c7", 7, "hold", null, "issued", "sent").toString());
+
+        final Cli.Result result = Cli.start("hold", "7", "--wait", "--timeout", "30", "--server", gateway.url()).result(60);
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(connections).hasValue(2);
+        assertThat(result.out()).containsSubsequence("sent", "completed", "all 1 completed");
+        assertThat(result.err()).as("a gateway that answers at once was never lost").doesNotContain("lost the gateway");
+    }
+
     private static FakeGateway.Session poll(final FakeGateway gateway)
     {
         try
         {
-            final FakeGateway.Session session = gateway.sessions.poll(5, TimeUnit.SECONDS);
+            final FakeGateway.Session session = gateway.sessions.poll(30, TimeUnit.SECONDS);
             assertThat(session).as("the CLI opened /ws/commands before sending the order").isNotNull();
             return session;
         }

@@ -60,6 +60,10 @@ import java.util.concurrent.locks.LockSupport;
  * 1, 10 and 100 clients, and the highest ingest rate sustained without loss. Everything goes under the output
  * directory: {@code .hlog} interval logs and {@code .hgrm} tables per hop and scenario, {@code summary.md},
  * {@code summary.json} and {@code latency.svg}.
+ * <p>
+ * {@code --smoke} runs every scenario tiny (20 drones, seconds each, fan-out to 3 clients, 5 orders) and exits 1
+ * unless the client received the fleet and every order completed: {@code ./odyssey test} runs it so that CI proves the
+ * harness works on a clean clone. Its figures mean nothing.
  */
 public final class LoadHarness
 {
@@ -79,8 +83,13 @@ public final class LoadHarness
     private Runnable archiveSampler;
 
     record Options(int drones, double rateHz, int durationS, int warmUpS, boolean quick, Path out, int clients,
-        boolean archiver)
+        boolean archiver, boolean smoke)
     {
+        /** Fan-out runs: 1, 10 and 100 clients; 1 and 3 in a smoke run. */
+        int[] fanouts()
+        {
+            return smoke ? new int[]{1, 3} : new int[]{1, 10, 100};
+        }
     }
 
     private LoadHarness(final Options options)
@@ -92,10 +101,11 @@ public final class LoadHarness
     public static void main(final String[] args) throws Exception
     {
         ProcessLauncher.defaultSystemProperties();
-        int drones = 1_000;
+        Integer drones = null;
         double rate = 10;
-        int duration = 20;
+        Integer duration = null;
         boolean quick = false;
+        boolean smoke = false;
         int clients = 1;
         boolean archiver = false;
         Path out = Path.of("bench-results", Instant.now().toString().replace(":", "").replaceAll("\\..*", "") + "Z", "e2e");
@@ -110,17 +120,29 @@ public final class LoadHarness
                 case "--quick" -> quick = true;
                 case "--clients" -> clients = Integer.parseInt(args[++i]);
                 case "--archiver" -> archiver = true;
+                case "--smoke" -> smoke = true;
                 default ->
                 {
                     System.err.println("usage: LoadHarness [--drones N] [--rate HZ] [--duration S] [--clients N] " +
-                        "[--archiver] [--quick] [--out DIR]");
+                        "[--archiver] [--quick] [--smoke] [--out DIR]");
                     System.exit(2);
                 }
             }
         }
-        final LoadHarness harness = new LoadHarness(new Options(drones, rate, quick ? Math.min(duration, 8) : duration,
-            quick ? 2 : 5, quick, out.toAbsolutePath(), clients, archiver));
+        final int measuredS = duration != null ? duration : smoke ? 3 : 20;
+        final LoadHarness harness = new LoadHarness(new Options(drones != null ? drones : smoke ? 20 : 1_000, rate,
+            quick ? Math.min(measuredS, 8) : measuredS, smoke ? 1 : quick ? 2 : 5, quick || smoke, out.toAbsolutePath(),
+            clients, archiver, smoke));
         harness.run();
+        if (smoke)
+        {
+            final List<String> failures = harness.smokeFailures();
+            if (!failures.isEmpty())
+            {
+                failures.forEach(failure -> log("smoke run failed: " + failure));
+                System.exit(1);
+            }
+        }
         System.exit(0);
     }
 
@@ -129,7 +151,7 @@ public final class LoadHarness
         Files.createDirectories(out);
         final int base = 24_000 + (int)(Math.random() * 10_000);
         log("baselines: UDP loopback echo and bare Aeron UDP echo, paced at 10k/s");
-        final int echoes = options.quick() ? 5_000 : 20_000;
+        final int echoes = options.smoke() ? 1_000 : options.quick() ? 5_000 : 20_000;
         final Map<String, Histogram> baselines = new LinkedHashMap<>();
         baselines.put("udp_echo_one_way", Baselines.udpEcho(echoes, 100_000));
         baselines.put("aeron_echo_one_way", Baselines.aeronEcho(echoes, 100_000, base + 50));
@@ -172,7 +194,7 @@ public final class LoadHarness
             // the system and not its start.
             log("warm-up run (not measured)");
             scenario("warm-up", immediate.port(), 1, publisher, ingest, options.drones(), options.rateHz(),
-                options.quick() ? 4 : 10);
+                options.smoke() ? 1 : options.quick() ? 4 : 10);
             scenarios.remove("warm-up");
             log(String.format(Locale.ROOT, "end to end: %d drones x %.0f Hz, %d client(s), coalescing off%s", options.drones(),
                 options.rateHz(), options.clients(), archiver != null ? ", with the archiver" : ""));
@@ -192,14 +214,14 @@ public final class LoadHarness
             log("end to end with the dashboard's coalescing (16 ms)");
             facts.put("e2e-coalesce-16", scenario("e2e-coalesce-16", coalescing.port(), 1, publisher, ingest,
                 options.drones(), options.rateHz(), options.durationS()));
-            for (final int clients : new int[]{1, 10, 100})
+            for (final int clients : options.fanouts())
             {
                 log("fan-out: " + clients + " clients on the 16 ms gateway (one of them measured)");
                 facts.put("fanout-" + clients, scenario("fanout-" + clients, coalescing.port(), clients, publisher, ingest,
-                    options.drones(), options.rateHz(), options.quick() ? 5 : 10));
+                    options.drones(), options.rateHz(), options.smoke() ? 1 : options.quick() ? 5 : 10));
             }
             facts.put("max-rate", maxRate(publisher, ingest));
-            final int orders = options.quick() ? 50 : 200;
+            final int orders = options.smoke() ? 5 : options.quick() ? 50 : 200;
             log("command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> Aeron -> simulator " +
                 "-> answer -> ledger (completed)");
             facts.put("command-round-trip", commandRoundTrip(member, immediate.port(), ingest, ingestConfig.endpoint, orders));
@@ -216,6 +238,33 @@ public final class LoadHarness
         facts.put("machine", machine);
         Summary.write(out, options, scenarios, facts);
         log("results in " + out);
+    }
+
+    /**
+     * What a smoke run must show, whatever the machine's load: the measured client received drones in the end-to-end
+     * run and every drone's final state, and every order of the round trip completed.
+     */
+    List<String> smokeFailures()
+    {
+        final List<String> failures = new ArrayList<>();
+        final org.HdrHistogram.Histogram received = scenarios.getOrDefault("e2e-coalesce-0", Map.of()).get("client_received");
+        if (received == null || received.getTotalCount() == 0)
+        {
+            failures.add("the client received no drone in the end-to-end run");
+        }
+        @SuppressWarnings("unchecked")
+        final Map<String, Object> e2e = (Map<String, Object>)facts.getOrDefault("e2e", Map.of());
+        if (!Long.valueOf(0).equals(e2e.get("finalStateNotDelivered")))
+        {
+            failures.add("final states not delivered to the client: " + e2e.get("finalStateNotDelivered"));
+        }
+        @SuppressWarnings("unchecked")
+        final Map<String, Object> roundTrip = (Map<String, Object>)facts.getOrDefault("command-round-trip", Map.of());
+        if (!Integer.valueOf(0).equals(roundTrip.get("notCompleted")))
+        {
+            failures.add("orders not completed in the round trip: " + roundTrip.get("notCompleted"));
+        }
+        return failures;
     }
 
     /**
@@ -397,15 +446,16 @@ public final class LoadHarness
         final Map<String, Object> result = new LinkedHashMap<>();
         final List<Map<String, Object>> steps = new ArrayList<>();
         double best = 0;
-        final int[] rates = options.quick() ? new int[]{20_000, 50_000, 100_000} : new int[]{20_000, 50_000, 100_000, 150_000, 200_000};
+        final int[] rates = options.smoke() ? new int[]{5_000} : options.quick() ? new int[]{20_000, 50_000, 100_000} :
+            new int[]{20_000, 50_000, 100_000, 150_000, 200_000};
         for (final int framesPerSecond : rates)
         {
             final long acceptedBefore = ingest.acceptedCount();
             final double[] worstP99Ms = {0};
-            final int drones = 10_000;
+            final int drones = options.smoke() ? 1_000 : 10_000;
             // The decode hop's p99 over each second, as ingest itself reports it on /metrics.
             final Runnable sample = () -> worstP99Ms[0] = Math.max(worstP99Ms[0], ingestDecodedP99Ms(ingest.statusPort()));
-            publisher.run(drones, framesPerSecond / (double)drones, 6, 1, () -> { }, sample);
+            publisher.run(drones, framesPerSecond / (double)drones, options.smoke() ? 3 : 6, 1, () -> { }, sample);
             Thread.sleep(1_500);
             final long accepted = ingest.acceptedCount() - acceptedBefore;
             final long offered = publisher.sent() + publisher.backPressured();

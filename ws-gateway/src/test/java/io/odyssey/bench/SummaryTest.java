@@ -35,7 +35,7 @@ class SummaryTest
         final Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("max-rate", Map.of("highestSustainedFramesPerSecond", 150_000.0));
 
-        Summary.write(out, new LoadHarness.Options(1_000, 10, 20, 5, false, out, 1, false), scenarios, facts);
+        Summary.write(out, new LoadHarness.Options(1_000, 10, 20, 5, false, out, 1, false, false), scenarios, facts);
 
         final String md = Files.readString(out.resolve("summary.md"));
         assertThat(md).contains("| e2e-coalesce-0 | client_received | 2.00 |", "| highest sustained ingest rate (frames/s) | 150000 | >= 100000 | yes |",
@@ -44,6 +44,30 @@ class SummaryTest
         final String svg = Files.readString(out.resolve("latency.svg"));
         assertThat(svg).startsWith("<svg").contains("client_received", "aeron_echo_one_way (baseline)", "99.9%");
         assertThat(svg.split("<polyline", -1).length - 1).isEqualTo(LoadHarness.HOPS.length + 2);
+    }
+
+    @Test
+    void shouldReportASmokeRunWithItsFewerFanOutClientsAndSayItsFiguresMeanNothing() throws Exception
+    {
+        final Map<String, Map<String, Histogram>> scenarios = new LinkedHashMap<>();
+        scenarios.put("baseline", Map.of("udp_echo_one_way", histogram(10_000, 20_000), "aeron_echo_one_way", histogram(50_000, 80_000)));
+        for (final String name : List.of("e2e-coalesce-0", "e2e-coalesce-16", "fanout-1", "fanout-3"))
+        {
+            final Map<String, Histogram> hops = new LinkedHashMap<>();
+            for (final String hop : LoadHarness.HOPS)
+            {
+                hops.put(hop, histogram(1_000_000, 3_000_000));
+            }
+            scenarios.put(name, hops);
+        }
+        final Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("max-rate", Map.of("highestSustainedFramesPerSecond", 5_000.0));
+
+        Summary.write(out, new LoadHarness.Options(20, 10, 3, 1, true, out, 1, false, true), scenarios, facts);
+
+        assertThat(Files.readString(out.resolve("summary.md"))).startsWith("# Smoke run: the harness works")
+            .contains("| fan-out to 3 clients: p99 added vs 1 client (ms) | 0 | <= 10 | yes |");
+        assertThat(Files.readString(out.resolve("summary.json"))).contains("\"smoke\" : true");
     }
 
     /** Values spread evenly between low and high nanoseconds. */

@@ -83,7 +83,7 @@ class CommandControlSystemIT
         member = GridNode.launch(STACK.grid());
         ingest = EdgeIngest.launch(ingestConfig());
         gateway = Gateway.launch(gatewayConfig(0));
-        simulator = Simulator.launch(simulatorConfig(1, 4, 1.0));
+        simulator = Simulator.launch(simulatorConfig(1, 5, 1.0));
         // One drone whose battery drains 40 times faster than usual: it reaches its failsafe within seconds.
         drainingSimulator = Simulator.launch(simulatorConfig(101, 1, 40.0));
         client = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(CLUSTER, List.of("127.0.0.1:" + GRID_PORT),
@@ -91,8 +91,8 @@ class CommandControlSystemIT
         ledger = new CommandLedger(client);
         fleet = FleetGrid.fleetMap(client);
         // Every drone heard, and airborne ones ready for orders (drones take off on their own within ~8 s).
-        await().atMost(60, TimeUnit.SECONDS).until(() -> fleet.size() >= 5);
-        await().atMost(60, TimeUnit.SECONDS).until(() -> ingest.commandLinks() >= 5);
+        await().atMost(60, TimeUnit.SECONDS).until(() -> fleet.size() >= 6);
+        await().atMost(60, TimeUnit.SECONDS).until(() -> ingest.commandLinks() >= 6);
     }
 
     @AfterAll
@@ -233,6 +233,42 @@ class CommandControlSystemIT
         assertThat(again.statusCode()).isEqualTo(200);
         assertThat(json(again).get("id").asText()).isEqualTo(Long.toString(id));
         assertThat(ledger.list(3, null, false, 100)).filteredOn(c -> "goto".equals(c.type())).hasSize(1);
+    }
+
+    @Test
+    void shouldKeepWaitingInTheCliThroughAGatewayRestartAndExit0WhenTheCommandCompletes() throws Exception
+    {
+        final DroneState start = fleet.get(5L);
+        final double[] target = offset(start, 900, 0);
+        final java.util.concurrent.CompletableFuture<CliRun> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return cli("goto", "5", Double.toString(target[0]), Double.toString(target[1]), "--wait", "--timeout",
+                    "180", "--json");
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        await().atMost(30, TimeUnit.SECONDS).until(() -> ledger.list(5, null, false, 10).stream()
+            .anyMatch(c -> "goto".equals(c.type()) && c.state() == CommandState.IN_PROGRESS));
+        final long id = ledger.list(5, null, false, 10).stream().filter(c -> "goto".equals(c.type())).findFirst()
+            .orElseThrow().id();
+
+        // The gateway goes away mid-flight (the CLI's stream is cut, its polls find nobody) and comes back.
+        final int port = gateway.port();
+        gateway.close();
+        gateway = Gateway.launch(gatewayConfig(port));
+
+        final CliRun run = waiting.get(180, TimeUnit.SECONDS);
+        assertThat(run.exit).as(run.err).isZero();
+        assertThat(ledger.get(id).state()).isEqualTo(CommandState.COMPLETED);
+        final JsonNode last = lastJsonLine(run.out);
+        assertThat(last.get("id").asText()).isEqualTo(Long.toString(id));
+        assertThat(last.get("state").asText()).isEqualTo("completed");
+        assertThat(run.err).contains("the gateway answers again after");
     }
 
     @Test
