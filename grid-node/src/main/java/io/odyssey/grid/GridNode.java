@@ -10,6 +10,10 @@ import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running grid member plus its status endpoint. Closing it leaves the cluster gracefully: Hazelcast migrates
@@ -19,13 +23,18 @@ public final class GridNode implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(GridNode.class);
 
+    /** How often the cluster's partition safety is asked; the answer is what /metrics shows until the next. */
+    private static final long SAFETY_PROBE_INTERVAL_S = 5;
+
     private final HazelcastInstance member;
     private final StatusServer status;
+    private final ScheduledExecutorService safetyProbe;
 
-    private GridNode(final HazelcastInstance member, final StatusServer status)
+    private GridNode(final HazelcastInstance member, final StatusServer status, final ScheduledExecutorService safetyProbe)
     {
         this.member = member;
         this.status = status;
+        this.safetyProbe = safetyProbe;
     }
 
     public static GridNode launch(final GridNodeConfig config) throws Exception
@@ -48,8 +57,28 @@ public final class GridNode implements AutoCloseable
             () -> FleetGrid.fleetMap(member).getLocalMapStats().getOwnedEntryCount());
         metrics.gauge("odyssey_grid_fleet_backup_entries", "Fleet map backup entries held by this member",
             () -> FleetGrid.fleetMap(member).getLocalMapStats().getBackupEntryCount());
-        metrics.gauge("odyssey_grid_cluster_safe", "1 when every partition has its backups in sync",
-            () -> member.getPartitionService().isClusterSafe() ? 1 : 0);
+        // isClusterSafe() asks every member and retries for up to a minute while one has just died: asked inside a
+        // scrape it held /metrics (members, entries, everything) for that long, exactly when an operator looks.
+        final AtomicInteger clusterSafe = new AtomicInteger();
+        final ScheduledExecutorService safetyProbe = Executors.newSingleThreadScheduledExecutor(runnable ->
+        {
+            final Thread thread = new Thread(runnable, "grid-node-safety-probe");
+            thread.setDaemon(true);
+            return thread;
+        });
+        safetyProbe.scheduleWithFixedDelay(() ->
+        {
+            try
+            {
+                clusterSafe.set(member.getPartitionService().isClusterSafe() ? 1 : 0);
+            }
+            catch (final RuntimeException ex)
+            {
+                clusterSafe.set(0);   // not known to be safe; a scheduled task that throws would never run again
+            }
+        }, 0, SAFETY_PROBE_INTERVAL_S, TimeUnit.SECONDS);
+        metrics.gauge("odyssey_grid_cluster_safe",
+            "1 when every partition has its backups in sync (asked every " + SAFETY_PROBE_INTERVAL_S + " s)", clusterSafe::get);
 
         final Map<String, HealthCheck> checks = new LinkedHashMap<>();
         checks.put("member", () -> member.getLifecycleService().isRunning() ?
@@ -62,7 +91,7 @@ public final class GridNode implements AutoCloseable
             return state == ClusterState.ACTIVE ? HealthCheck.Result.up(detail) : HealthCheck.Result.down(detail);
         });
         final StatusServer status = new StatusServer(config.statusHost, config.statusPort, metrics, checks);
-        return new GridNode(member, status);
+        return new GridNode(member, status, safetyProbe);
     }
 
     public HazelcastInstance instance()
@@ -78,6 +107,7 @@ public final class GridNode implements AutoCloseable
     public void close()
     {
         status.close();
+        safetyProbe.shutdownNow();
         member.shutdown();
     }
 }
