@@ -250,7 +250,7 @@ class ArchiverIT
     }
 
     @Test
-    void shouldSkipAnUnreadableJournalEntryAndArchiveTheRest() throws Exception
+    void shouldSetAnUnreadableJournalEntryAsideAndArchiveTheRest() throws Exception
     {
         try (TelemetryJournal journal = journal())
         {
@@ -263,8 +263,11 @@ class ArchiverIT
                 awaitRows(20);
                 await().atMost(20, TimeUnit.SECONDS).until(() -> archiver.lagEntries() == 0);
                 assertThat(archiver.rowsArchived()).isEqualTo(20);
+                assertThat(archiver.deadLetters()).isEqualTo(1);
             }
         }
+        assertThat(queryLong("SELECT count(*) FROM dead_letters WHERE queue = 'telemetry' AND reason = 'unreadable' " +
+            "AND cause = 'not a valid telemetry frame: TRUNCATED' AND length(entry) = 13")).isEqualTo(1);
     }
 
     private ArchiverConfig config()

@@ -308,6 +308,10 @@ public final class AlertMonitor implements Runnable, AlertSink
         long latest = Long.MIN_VALUE;
         while (last.readNext(backwards))
         {
+            if (!last.complete())
+            {
+                continue;
+            }
             if (evaluated == -1)
             {
                 evaluated = last.evaluatedIndex();
