@@ -19,7 +19,8 @@ import java.util.Arrays;
  * across two nodes is reported by the node hearing the lower id only, so each pair is raised once fleet-wide, through
  * {@link AlertSink#raisedAcrossNodes}: those depend on other nodes' drones, which a replay of one journal cannot see.
  * <p>
- * The tables are bounded (the capacity), and a slot is freed whenever its drone is gone: handed over to another node,
+ * The tables are bounded (twice the capacity: this node's drones, and at most as many of other nodes' drones, which
+ * therefore never crowd this node's out), and a slot is freed whenever its drone is gone: handed over to another node,
  * a remote drone no longer airborne, or silent for {@link AlertRules#droneExpiryNanos()} (data time, after its
  * LOST_LINK: its alerts clear first), so drones that come and go (forged ids among them) cannot fill them for good.
  */
@@ -67,36 +68,44 @@ public final class AlertEngine
     private final double cellDegreesLat;
     /** Slots ever used: every live slot is below it (a free one has id 0, drone ids being positive). */
     private int highWater;
-    /** Drones held now. */
+    /** Drones held now, and how many of them are other nodes' (at most {@link #remoteCapacity}). */
     private int live;
+    private int remoteLive;
+    private final int remoteCapacity;
     private long untrackedPairs;
     private long tableFull;
 
+    /**
+     * @param capacity drones of this node the engine must always have room for; other nodes' drones (for the
+     *                 separation check) get as many slots again, never more, so they can never crowd this node's out.
+     */
     public AlertEngine(final AlertRules rules, final int capacity, final AlertSink sink)
     {
         this.rules = rules;
         this.sink = sink;
-        this.slots = new Long2LongHashMap(capacity * 2, 0.65f, NONE);
-        ids = new long[capacity];
-        lats = new double[capacity];
-        lons = new double[capacity];
-        alts = new float[capacity];
-        statuses = new int[capacity];
-        lastHeardNanos = new long[capacity];
-        lastSentNanos = new long[capacity];
-        lastIndex = new long[capacity];
-        active = new int[capacity];
-        partners = new int[capacity * MAX_PARTNERS];
-        partnerCounts = new int[capacity];
-        cells = new long[capacity];
-        freeSlots = new int[capacity];
-        remote = new boolean[capacity];
-        dueAt = new long[capacity * 2];
-        dueDrone = new long[capacity * 2];
-        dueSlot = new int[capacity * 2];
-        dueExpiry = new boolean[capacity * 2];
-        nextInCell = new int[capacity];
-        prevInCell = new int[capacity];
+        this.remoteCapacity = capacity;
+        final int slotCount = 2 * capacity;
+        this.slots = new Long2LongHashMap(slotCount * 2, 0.65f, NONE);
+        ids = new long[slotCount];
+        lats = new double[slotCount];
+        lons = new double[slotCount];
+        alts = new float[slotCount];
+        statuses = new int[slotCount];
+        lastHeardNanos = new long[slotCount];
+        lastSentNanos = new long[slotCount];
+        lastIndex = new long[slotCount];
+        active = new int[slotCount];
+        partners = new int[slotCount * MAX_PARTNERS];
+        partnerCounts = new int[slotCount];
+        cells = new long[slotCount];
+        freeSlots = new int[slotCount];
+        remote = new boolean[slotCount];
+        dueAt = new long[slotCount * 2];
+        dueDrone = new long[slotCount * 2];
+        dueSlot = new int[slotCount * 2];
+        dueExpiry = new boolean[slotCount * 2];
+        nextInCell = new int[slotCount];
+        prevInCell = new int[slotCount];
         cellDegreesLat = Math.max(rules.separationHorizontalM(), 1.0) / METRES_PER_DEGREE_LAT;
     }
 
@@ -122,6 +131,7 @@ public final class AlertEngine
         {
             // First heard here after being seen on another node: a fresh start, as for a new drone.
             remote[slot] = false;
+            remoteLive--;
             first = true;
         }
         nextLostLinkCheckNanos = Math.min(nextLostLinkCheckNanos, receivedAtNanos + rules.lostLinkNanos() + 1);
@@ -523,12 +533,17 @@ public final class AlertEngine
         int slot = (int)slots.get(droneId);
         if (slot == NONE)
         {
+            if (remoteLive == remoteCapacity)
+            {
+                return; // their half is full: this node's drones keep theirs
+            }
             slot = newSlot(droneId);
             if (slot == NONE)
             {
                 return;
             }
             remote[slot] = true;
+            remoteLive++;
         }
         else if (!remote[slot])
         {
@@ -579,7 +594,11 @@ public final class AlertEngine
         ids[slot] = 0;
         active[slot] = 0;
         partnerCounts[slot] = 0;
-        remote[slot] = false;
+        if (remote[slot])
+        {
+            remote[slot] = false;
+            remoteLive--;
+        }
         freeSlots[freeCount++] = slot;
         live--;
     }
@@ -739,6 +758,7 @@ public final class AlertEngine
         Arrays.fill(remote, false);
         highWater = 0;
         live = 0;
+        remoteLive = 0;
         freeCount = 0;
         nextLostLinkCheckNanos = Long.MAX_VALUE;
     }

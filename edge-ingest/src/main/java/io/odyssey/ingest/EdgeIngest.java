@@ -160,8 +160,9 @@ public final class EdgeIngest implements AutoCloseable
             agent.droneIds(config.droneIdMin, config.droneIdMax);
             agent.expireAfter(config.droneExpiryNanos());
             final long sweepMs = FleetSweep.periodMillis(config.droneExpiryNanos());
-            housekeeping.scheduleWithFixedDelay(new FleetSweep(FleetGrid.fleetMap(grid.client()), config.droneExpiryNanos(),
-                new RealTimeClock(), metrics.fleetEntriesExpired, metrics.fleetSweepFailures), sweepMs, sweepMs,
+            housekeeping.scheduleWithFixedDelay(new FleetSweep(FleetGrid.fleetMap(grid.client()),
+                FleetGrid.alertsMap(grid.client()), config.droneExpiryNanos(), new RealTimeClock(),
+                metrics.fleetEntriesExpired, metrics.orphanAlertsRemoved, metrics.fleetSweepFailures), sweepMs, sweepMs,
                 TimeUnit.MILLISECONDS);
             runner = new AgentRunner(IdleStrategies.byName(EdgeIngestConfig.IDLE_STRATEGY, config.idleStrategy),
                 ex -> LOG.error("ingest agent error", ex), null, agent);

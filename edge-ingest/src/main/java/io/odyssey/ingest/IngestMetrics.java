@@ -21,6 +21,9 @@ final class IngestMetrics
         "Drones silent for ODYSSEY_INGEST_DRONE_EXPIRY_S whose slot this node freed");
     final Counter fleetEntriesExpired = metrics.counter("odyssey_ingest_fleet_entries_expired_total",
         "Fleet map entries not written for ODYSSEY_INGEST_DRONE_EXPIRY_S that this node's sweep removed");
+    final Counter orphanAlertsRemoved = metrics.counter("odyssey_ingest_orphan_alerts_removed_total",
+        "Active alerts of drones gone from the fleet map that their node no longer clears (it died or forgot the drone)," +
+        " removed by this node's sweep");
     final Counter fleetSweepFailures = metrics.counter("odyssey_ingest_fleet_sweep_failures_total",
         "Sweeps of the fleet map for silent drones that failed (grid away; the next one tries again)");
     final Counter heartbeats = metrics.counter("odyssey_ingest_heartbeats_total", "Heartbeats received");

@@ -195,6 +195,26 @@ class AlertEngineTest
     }
 
     @Test
+    void shouldNeverLetOtherNodesDronesCrowdOutThisNodes()
+    {
+        final AlertEngine small = new AlertEngine(expiring(), 10, recorder);
+        for (long remote = 100; remote < 125; remote++)
+        {
+            small.onRemote(remote, 52.0 + remote * 0.001, 13.0, 100, CRUISING);
+        }
+        assertThat(small.drones()).as("other nodes' drones get half the room at most").isEqualTo(10);
+        for (long mine = 1; mine <= 10; mine++)
+        {
+            small.onTelemetry(mine, SECOND, mine, SECOND, 40.0 + mine * 0.01, 13.0, 100, 80, CRUISING);
+        }
+        assertThat(small.drones()).isEqualTo(20);
+        assertThat(small.tableFull()).as("every frame of this node's drones evaluated").isZero();
+        small.removeRemote(100);
+        small.onRemote(125, 52.5, 13.0, 100, CRUISING);
+        assertThat(small.drones()).as("a freed remote slot is taken again").isEqualTo(20);
+    }
+
+    @Test
     void shouldExpireTheSameDronesAtTheSameTimesFromTheSameFramesWhateverTheIdleTicks()
     {
         final List<String> often = expiringRun(true);

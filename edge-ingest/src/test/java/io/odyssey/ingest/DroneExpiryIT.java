@@ -48,6 +48,7 @@ import static org.awaitility.Awaitility.await;
  * for 1,500 drones) and a real Hazelcast member, frames over Aeron UDP. A flood of 2,000 distinct ids fills the node
  * and raises their alerts, then falls silent: each is reported lost, then leaves the fleet map (the gateway's listener
  * sees it removed), its alerts clear and its slots are freed, while a real drone that keeps talking stays throughout.
+ * What a node that died left behind (a drone's state, its alert) goes too.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DroneExpiryIT
@@ -56,6 +57,7 @@ class DroneExpiryIT
     private static final int FORGED = 2_000;
     private static final long REAL_DRONE = 7;
     private static final long FIRST_FORGED = 1_000_000;
+    private static final long ORPHAN = 424_242;
 
     @TempDir
     Path journals;
@@ -118,6 +120,12 @@ class DroneExpiryIT
             realDroneRemoved.compareAndSet(false, event.getKey() == REAL_DRONE);
         }, false);
 
+        // What a node that died (and never came back) left: a drone's state and its alert, which no engine clears.
+        final long hourAgo = nowNanos() - TimeUnit.HOURS.toNanos(1);
+        fleet.set(ORPHAN, new DroneState(ORPHAN, 1, hourAgo, hourAgo, hourAgo, 41.0, 13.0, 50f, 0f, 0f, 0f, 10f,
+            "HOVERING", 0, "ingest-gone"));
+        alerts.set("LOW_BATTERY:" + ORPHAN, new ActiveAlert("LOW_BATTERY", ORPHAN, 0, hourAgo, 1, 10.0, "ingest-gone"));
+
         final AtomicBoolean talking = new AtomicBoolean(true);
         final Thread realDrone = new Thread(() -> talk(talking), "real-drone");
         realDrone.start();
@@ -134,7 +142,7 @@ class DroneExpiryIT
             // The node is full: the real drone and 1,499 forged ones; the other 501 are refused with their own reason.
             await().atMost(30, TimeUnit.SECONDS).until(() ->
                 ingest.rejectedCount(RejectReason.DRONE_CAPACITY) == FORGED - (CAPACITY - 1));
-            await().atMost(30, TimeUnit.SECONDS).until(() -> fleet.size() == CAPACITY);
+            await().atMost(30, TimeUnit.SECONDS).until(() -> fleet.size() == CAPACITY && !fleet.containsKey(ORPHAN));
             assertThat(metric("odyssey_ingest_drones")).isEqualTo(CAPACITY);
 
             // Silence: each forged drone is reported lost, and only at the expiry forgotten.
@@ -146,9 +154,10 @@ class DroneExpiryIT
                 assertThat(metric("odyssey_ingest_alert_drones")).isEqualTo(1);
             });
             await().atMost(30, TimeUnit.SECONDS).untilAsserted(() ->
-                assertThat(removals.get()).as("the gateway heard each one leave").isEqualTo(CAPACITY - 1));
+                assertThat(removals.get()).as("the gateway heard each one leave, the dead node's too").isEqualTo(CAPACITY));
             assertThat(ingest.dronesExpired()).isEqualTo(CAPACITY - 1);
-            assertThat(ingest.fleetEntriesExpired()).isEqualTo(CAPACITY - 1);
+            assertThat(ingest.fleetEntriesExpired()).isEqualTo(CAPACITY);
+            assertThat(metric("odyssey_ingest_orphan_alerts_removed_total")).isEqualTo(1);
             assertThat(metric("odyssey_ingest_drones_expired_total")).isEqualTo(CAPACITY - 1);
             assertLostBeforeForgotten();
 
