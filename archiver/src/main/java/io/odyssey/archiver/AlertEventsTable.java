@@ -82,13 +82,13 @@ final class AlertEventsTable implements ArchiveTable
 
     public boolean encode(final PgBinaryCopy copy)
     {
-        if (entry.type() < 0 || entry.type() >= TYPES.length)
+        if (!entry.complete() || entry.type() < 0 || entry.type() >= TYPES.length || eventName() == null)
         {
             return false;
         }
         copy.row(fields())
             .timestampFromEpochNanos(entry.atNanos())
-            .text(entry.raised() ? RAISED : entry.event() == JournalLayout.ALERT_HANDED_OVER ? HANDED_OVER : CLEARED)
+            .text(eventName())
             .text(TYPES[entry.type()])
             .int8(entry.droneId());
         if (entry.otherDroneId() == 0)
@@ -117,9 +117,31 @@ final class AlertEventsTable implements ArchiveTable
         return 0;
     }
 
-    public String unreadableReason()
+    /** The {@code event} column for the entry's event code; null for a code this archiver does not know. */
+    private byte[] eventName()
     {
-        return "unknown alert type " + entry.type();
+        return switch (entry.event())
+        {
+            case JournalLayout.ALERT_RAISED, JournalLayout.ALERT_RAISED_ACROSS_NODES -> RAISED;
+            case JournalLayout.ALERT_CLEARED, JournalLayout.ALERT_CLEARED_ACROSS_NODES -> CLEARED;
+            case JournalLayout.ALERT_HANDED_OVER -> HANDED_OVER;
+            default -> null;
+        };
+    }
+
+    public DeadLetterReason refusal()
+    {
+        return DeadLetterReason.UNREADABLE;
+    }
+
+    public String refusalCause()
+    {
+        if (!entry.complete())
+        {
+            return "a truncated alert entry";
+        }
+        return entry.type() < 0 || entry.type() >= TYPES.length ? "unknown alert type " + entry.type() :
+            "unknown alert event " + entry.event();
     }
 
     public Counter rows()

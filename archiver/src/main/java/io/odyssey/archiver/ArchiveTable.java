@@ -33,17 +33,22 @@ interface ArchiveTable
     long receivedAtNanos();
 
     /**
-     * Encodes the current entry as one row.
+     * Encodes the current entry as one row, after checking that the database can store it. A refused entry leaves
+     * nothing in {@code copy}.
      *
-     * @return false when the entry is not readable (it is skipped and counted).
+     * @return false when the entry cannot be stored: {@link #refusal()} and {@link #refusalCause()} say why, and it
+     *         goes to the dead letters.
      */
     boolean encode(PgBinaryCopy copy);
 
     /** The sender's timestamp of the current entry for the archive latency hop, or 0 when there is none. */
     long sentAtNanos();
 
-    /** Why the current entry is unreadable, for the log. */
-    String unreadableReason();
+    /** Why the current entry was refused by {@link #encode}. */
+    DeadLetterReason refusal();
+
+    /** The detail of the refusal, for the dead letter's cause and the log. */
+    String refusalCause();
 
     /** Rows committed into this table. */
     Counter rows();

@@ -199,6 +199,12 @@ public final class Archiver implements AutoCloseable
         return metrics.alertEvents.get();
     }
 
+    /** Journal entries (of every queue) moved to the dead letters by this process. */
+    public long deadLetters()
+    {
+        return metrics.deadLettersTotal();
+    }
+
     public long duplicatesSkipped()
     {
         return metrics.duplicates.get();

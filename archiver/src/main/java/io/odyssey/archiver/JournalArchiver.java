@@ -5,6 +5,8 @@ import io.odyssey.runtime.RateLimitedLog;
 import io.odyssey.runtime.RealTimeClock;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.wire.DocumentContext;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
@@ -16,6 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -30,6 +33,14 @@ import java.util.concurrent.locks.LockSupport;
  * there already (a position lost with a restored database), the batch goes through a staging table and
  * {@code ON CONFLICT DO NOTHING}, and the duplicates are counted.
  * <p>
+ * <b>Poison entries never stall it.</b> An entry the database cannot take goes to {@code dead_letters} (its bytes as
+ * journaled, the reason and the cause), in the same transaction as the position, and is counted
+ * ({@code odyssey_archiver_dead_letters_total}); the rest of its batch is stored as usual. Predictable refusals are
+ * found before the {@code COPY} ({@link ArchiveTable#encode}: unreadable entries, text PostgreSQL cannot store, numbers
+ * out of range, parameters that are not JSON). A batch the database still refuses with a data error (SQLSTATE classes
+ * 22, 23, 54) is split in halves, each under a savepoint, until the refused entries are found alone; only those become
+ * dead letters. Connection failures are not poison: they are retried as before, with nothing committed.
+ * <p>
  * An unreachable database is normal weather: attempts back off up to the configured maximum, the journal keeps
  * everything meanwhile, and the lag (entries and seconds) is published for health and metrics. When the database is
  * back, batches are full until the archiver has caught up.
@@ -42,6 +53,12 @@ final class JournalArchiver implements Runnable
     private static final long RECORD_ARCHIVED_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long PARTITION_CHECK_INTERVAL_NS = TimeUnit.MINUTES.toNanos(10);
     private static final String UNIQUE_VIOLATION = "23505";
+    private static final String INSERT_DEAD_LETTER = "INSERT INTO dead_letters (source, queue, journal_index, entry, " +
+        "reason, cause) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    /** A dead letter keeps at most this much of its entry (journal entries are far smaller; a bound all the same). */
+    static final int MAX_DEAD_LETTER_BYTES = 1 << 20;
+    /** Dead letters sent to the database per statement batch, so their bytes are never all held at once. */
+    private static final int DEAD_LETTER_CHUNK = 256;
 
     private static final Logger LOG = LoggerFactory.getLogger(JournalArchiver.class);
 
@@ -64,7 +81,19 @@ final class JournalArchiver implements Runnable
     private final PgBinaryCopy copy = new PgBinaryCopy(1 << 20);
     private final long[] batchSentAt;
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
-    private final RateLimitedLog unreadableLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    private final RateLimitedLog deadLetterLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    /** Re-reads a dead letter's entry by its index, as journaled, without moving the archiving tailer. */
+    private final ExcerptTailer rawTailer;
+    /** Per row of the batch: where it starts in {@link #copy} (one more, where the rows end) and its journal index. */
+    private final int[] rowOffset;
+    private final long[] rowIndex;
+    /** The batch's dead letters so far; counted and logged only once the batch is committed. */
+    private final long[] deadIndex;
+    private final DeadLetterReason[] deadReason;
+    private final String[] deadCause;
+    private final boolean[] deadStored;
+    private int deadCount;
+    private long batchDuplicates;
 
     private volatile boolean running = true;
     private volatile boolean connected;
@@ -97,6 +126,13 @@ final class JournalArchiver implements Runnable
         this.metrics = metrics;
         this.journalRoot = config.journalRoot();
         this.batchSentAt = new long[config.batchRows];
+        this.rawTailer = queue.createTailer();
+        this.rowOffset = new int[config.batchRows + 1];
+        this.rowIndex = new long[config.batchRows];
+        this.deadIndex = new long[config.batchRows];
+        this.deadReason = new DeadLetterReason[config.batchRows];
+        this.deadCause = new String[config.batchRows];
+        this.deadStored = new boolean[config.batchRows];
         this.retryDelayMs = firstRetryDelayMs();
     }
 
@@ -210,7 +246,7 @@ final class JournalArchiver implements Runnable
     }
 
     /**
-     * One transaction: up to a batch of entries as rows, and the new position.
+     * One transaction: up to a batch of entries as rows, the batch's dead letters, and the new position.
      *
      * @return the number of journal entries consumed (0 when there was nothing new).
      */
@@ -218,6 +254,8 @@ final class JournalArchiver implements Runnable
     {
         maintainPartitions();
         copy.begin();
+        deadCount = 0;
+        batchDuplicates = 0;
         int entries = 0;
         int rows = 0;
         long lastIndex = committedIndex;
@@ -226,43 +264,69 @@ final class JournalArchiver implements Runnable
         {
             entries++;
             lastIndex = table.index();
-            lastReceivedAt = table.receivedAtNanos();
-            if (!table.encode(copy))
+            // An unreadable entry has no time of its own: the position keeps the last known one (the lag stays true).
+            final long receivedAt = table.receivedAtNanos();
+            lastReceivedAt = receivedAt != 0 ? receivedAt : lastReceivedAt;
+            final int start = copy.length();
+            final boolean encoded;
+            try
             {
-                onUnreadable();
+                encoded = table.encode(copy);
+            }
+            catch (final RuntimeException ex)
+            {
+                // An entry nothing foresaw (the tables check what they can): it alone is set aside.
+                copy.truncate(start);
+                addDeadLetter(lastIndex, DeadLetterReason.UNREADABLE, "could not be encoded: " + ex);
                 continue;
             }
+            if (!encoded)
+            {
+                copy.truncate(start);
+                addDeadLetter(lastIndex, table.refusal(), table.refusalCause());
+                continue;
+            }
+            rowOffset[rows] = start;
+            rowIndex[rows] = lastIndex;
             batchSentAt[rows++] = table.sentAtNanos();
         }
         if (entries == 0)
         {
             return 0;
         }
-        copy.end();
+        rowOffset[rows] = copy.length();
 
-        long inserted;
-        try
+        long inserted = 0;
+        if (rows > 0)
         {
-            inserted = copyIn(copySql, rows);
-            commitPosition(lastIndex, lastReceivedAt, rows);
-        }
-        catch (final SQLException ex)
-        {
-            if (!UNIQUE_VIOLATION.equals(ex.getSQLState()))
+            try
             {
-                throw ex;
+                inserted = copyIn(copySql, 0, rows);
             }
-            connection.rollback();
-            inserted = insertSkippingDuplicates(rows);
-            commitPosition(lastIndex, lastReceivedAt, inserted);
-            metrics.duplicates.add(rows - inserted);
-            LOG.warn("{} of {} rows were already in the database and were skipped", rows - inserted, rows);
+            catch (final SQLException ex)
+            {
+                if (!isDataError(ex))
+                {
+                    throw ex;
+                }
+                // Nothing else is in this transaction yet: start it over and find what the database refuses.
+                connection.rollback();
+                inserted = writeRefused(0, rows, ex);
+            }
         }
+        insertDeadLetters();
+        commitPosition(lastIndex, lastReceivedAt, inserted);
 
         committedIndex = lastIndex;
         committedReceivedAtNanos = lastReceivedAt;
         table.rows().add(inserted);
         metrics.batches.increment();
+        if (batchDuplicates > 0)
+        {
+            metrics.duplicates.add(batchDuplicates);
+            LOG.warn("{} of {} rows were already in the database and were skipped", batchDuplicates, rows);
+        }
+        reportDeadLetters();
         final long now = clock.nanoTime();
         for (int i = 0; i < rows; i++)
         {
@@ -274,25 +338,106 @@ final class JournalArchiver implements Runnable
         return entries;
     }
 
-    private long copyIn(final String sql, final int rows) throws SQLException
+    /**
+     * Rows {@code [from, to)} were refused with a data error, and the transaction is back to before them. A unique
+     * violation is retried through the staging table, skipping the rows stored already (a lost position); any other
+     * refusal splits the rows in halves until each refused row stands alone, and those become dead letters.
+     *
+     * @return the rows stored.
+     */
+    private long writeRefused(final int from, final int to, final SQLException refusal) throws SQLException
+    {
+        SQLException cause = refusal;
+        if (UNIQUE_VIOLATION.equals(cause.getSQLState()))
+        {
+            final Savepoint savepoint = connection.setSavepoint();
+            try
+            {
+                final long inserted = insertSkippingDuplicates(from, to);
+                connection.releaseSavepoint(savepoint);
+                batchDuplicates += (to - from) - inserted;
+                return inserted;
+            }
+            catch (final SQLException ex)
+            {
+                connection.rollback(savepoint);
+                if (!isDataError(ex))
+                {
+                    throw ex;
+                }
+                cause = ex;
+            }
+        }
+        if (to - from == 1)
+        {
+            addDeadLetter(rowIndex[from], DeadLetterReason.REFUSED, cause.getSQLState() + ": " + cause.getMessage());
+            batchSentAt[from] = 0;
+            return 0;
+        }
+        final int middle = (from + to) >>> 1;
+        return writeRows(from, middle) + writeRows(middle, to);
+    }
+
+    /** Rows {@code [from, to)} under a savepoint, so a refusal undoes only them. */
+    private long writeRows(final int from, final int to) throws SQLException
+    {
+        final Savepoint savepoint = connection.setSavepoint();
+        try
+        {
+            final long inserted = copyIn(copySql, from, to);
+            connection.releaseSavepoint(savepoint);
+            return inserted;
+        }
+        catch (final SQLException ex)
+        {
+            connection.rollback(savepoint);
+            if (!isDataError(ex))
+            {
+                throw ex;
+            }
+            return writeRefused(from, to, ex);
+        }
+    }
+
+    /**
+     * A refusal caused by the rows themselves, which another attempt would meet again: data exceptions (22),
+     * integrity constraints (23) and program limits such as an oversized index row (54). Anything else (connection,
+     * resources, a schema out of step) is weather, retried with back-off.
+     */
+    static boolean isDataError(final SQLException ex)
+    {
+        final String state = ex.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54"));
+    }
+
+    private long copyIn(final String sql, final int fromRow, final int toRow) throws SQLException
     {
         final CopyIn in = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
         try
         {
-            in.writeToCopy(copy.array(), 0, copy.length());
+            copy.writeRows(in, rowOffset[fromRow], rowOffset[toRow]);
             return in.endCopy();
         }
-        finally
+        catch (final SQLException ex)
         {
+            // The server's refusal is what counts: a failing cancel must not replace it (it decides poison or not).
             if (in.isActive())
             {
-                in.cancelCopy();
+                try
+                {
+                    in.cancelCopy();
+                }
+                catch (final SQLException cancel)
+                {
+                    ex.addSuppressed(cancel);
+                }
             }
+            throw ex;
         }
     }
 
     /** The slow path after a unique violation: same rows through a staging table, existing ones skipped. */
-    private long insertSkippingDuplicates(final int rows) throws SQLException
+    private long insertSkippingDuplicates(final int fromRow, final int toRow) throws SQLException
     {
         final String staging = table.table() + "_staging";
         try (Statement sql = connection.createStatement())
@@ -301,11 +446,90 @@ final class JournalArchiver implements Runnable
                 " FROM " + table.table() + " WITH NO DATA");
             sql.execute("TRUNCATE " + staging);
         }
-        copyIn("COPY " + staging + " (" + table.columns() + ") FROM STDIN (FORMAT binary)", rows);
+        copyIn("COPY " + staging + " (" + table.columns() + ") FROM STDIN (FORMAT binary)", fromRow, toRow);
         try (Statement sql = connection.createStatement())
         {
             return sql.executeUpdate("INSERT INTO " + table.table() + " (" + table.columns() + ") SELECT " +
                 table.columns() + " FROM " + staging + " ON CONFLICT DO NOTHING");
+        }
+    }
+
+    private void addDeadLetter(final long index, final DeadLetterReason reason, final String cause)
+    {
+        deadIndex[deadCount] = index;
+        deadReason[deadCount] = reason;
+        deadCause[deadCount] = StorableText.cause(cause);
+        deadCount++;
+    }
+
+    /** The batch's dead letters, in its transaction; one stored already (a position restored from a backup) stays one. */
+    private void insertDeadLetters() throws SQLException
+    {
+        if (deadCount == 0)
+        {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_DEAD_LETTER))
+        {
+            for (int i = 0; i < deadCount; i++)
+            {
+                insert.setString(1, config.name);
+                insert.setString(2, table.queue());
+                insert.setLong(3, deadIndex[i]);
+                insert.setBytes(4, rawEntry(deadIndex[i]));
+                insert.setString(5, deadReason[i].label());
+                insert.setString(6, deadCause[i]);
+                insert.addBatch();
+                if ((i + 1) % DEAD_LETTER_CHUNK == 0 || i + 1 == deadCount)
+                {
+                    final int[] stored = insert.executeBatch();
+                    for (int k = 0; k < stored.length; k++)
+                    {
+                        deadStored[i + 1 - stored.length + k] = stored[k] != 0;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The entry's bytes as journaled (at most {@link #MAX_DEAD_LETTER_BYTES}); empty if it is gone meanwhile. */
+    private byte[] rawEntry(final long index)
+    {
+        if (!rawTailer.moveToIndex(index))
+        {
+            return new byte[0];
+        }
+        try (DocumentContext entry = rawTailer.readingDocument())
+        {
+            if (!entry.isPresent())
+            {
+                return new byte[0];
+            }
+            final Bytes<?> bytes = entry.wire().bytes();
+            final byte[] raw = new byte[(int)Math.min(bytes.readRemaining(), MAX_DEAD_LETTER_BYTES)];
+            bytes.read(raw);
+            return raw;
+        }
+    }
+
+    /** Counts and logs (at a bounded rate) the dead letters of a committed batch; one stored before is a duplicate. */
+    private void reportDeadLetters()
+    {
+        for (int i = 0; i < deadCount; i++)
+        {
+            if (!deadStored[i])
+            {
+                metrics.duplicates.increment();
+                continue;
+            }
+            metrics.deadLetters(table.queue(), deadReason[i]).increment();
+            if (deadLetterLog.tryAcquire(System.nanoTime()))
+            {
+                LOG.warn("{} journal entry {} moved to dead_letters ({}: {}); archiving goes on ({} more since the " +
+                    "last line)", table.queue(), Long.toHexString(deadIndex[i]), deadReason[i].label(), deadCause[i],
+                    deadLetterLog.suppressedSinceLast());
+            }
+            deadCause[i] = null;
         }
     }
 
@@ -334,16 +558,8 @@ final class JournalArchiver implements Runnable
         {
             lastPartitionCheckNs = now;
             table.maintain(connection, config.retentionDays);
-        }
-    }
-
-    private void onUnreadable()
-    {
-        metrics.unreadable.increment();
-        if (unreadableLog.tryAcquire(System.nanoTime()))
-        {
-            LOG.warn("{} journal entry {} is not readable ({}); skipped ({} more since the last line)", table.queue(),
-                Long.toHexString(table.index()), table.unreadableReason(), unreadableLog.suppressedSinceLast());
+            // Committed on its own: a batch refused and started over must not take the new partitions with it.
+            connection.commit();
         }
     }
 

@@ -14,6 +14,9 @@ import java.nio.ByteOrder;
 final class PgBinaryCopy
 {
     private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte)0xFF, '\r', '\n', 0};
+    /** Signature, flags and header extension length: where the first row starts. */
+    static final int HEADER_LENGTH = SIGNATURE.length + 8;
+    private static final byte[] TRAILER = {(byte)0xFF, (byte)0xFF};
     /** 2000-01-01T00:00:00Z in microseconds since the Unix epoch. */
     static final long PG_EPOCH_MICROS = 946_684_800_000_000L;
 
@@ -116,6 +119,24 @@ final class PgBinaryCopy
         length += 4;
     }
 
+    /**
+     * Sends rows {@code [fromOffset, toOffset)} of this stream (offsets as {@link #length()} was before each row began)
+     * as a stream of their own: the header, those rows, the trailer. What lets a refused batch be retried in parts
+     * without encoding its rows again. Call after {@link #end()}.
+     */
+    void writeRows(final org.postgresql.copy.CopyIn in, final int fromOffset, final int toOffset) throws java.sql.SQLException
+    {
+        in.writeToCopy(buffer.byteArray(), 0, HEADER_LENGTH);
+        in.writeToCopy(buffer.byteArray(), fromOffset, toOffset - fromOffset);
+        in.writeToCopy(TRAILER, 0, TRAILER.length);
+    }
+
+    /** Forgets everything written after {@code length} (a row that turned out not to be storable half way). */
+    void truncate(final int length)
+    {
+        this.length = length;
+    }
+
     byte[] array()
     {
         return buffer.byteArray();
@@ -124,11 +145,5 @@ final class PgBinaryCopy
     int length()
     {
         return length;
-    }
-
-    /** Drops what was written so far but keeps the stream open (after flushing it to the server). */
-    void clear()
-    {
-        length = 0;
     }
 }

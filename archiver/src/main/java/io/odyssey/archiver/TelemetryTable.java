@@ -70,6 +70,8 @@ final class TelemetryTable implements ArchiveTable
     {
         if (reader.read(entry.frame(), 0, entry.frameLength()) != TelemetryFrameReader.TELEMETRY)
         {
+            // Everything a frame the reader accepts holds fits its column (any long is a valid timestamp, NaN a valid
+            // real): only an unreadable entry is refused here; the database's own refusals are found by the archiver.
             return false;
         }
         final TelemetryDecoder t = reader.telemetry();
@@ -96,9 +98,15 @@ final class TelemetryTable implements ArchiveTable
         return reader.telemetry().sentAtNanos();
     }
 
-    public String unreadableReason()
+    public DeadLetterReason refusal()
     {
-        return String.valueOf(reader.rejectReason());
+        return DeadLetterReason.UNREADABLE;
+    }
+
+    public String refusalCause()
+    {
+        return entry.frameLength() == 0 ? "an empty or truncated journal entry" :
+            "not a valid telemetry frame: " + reader.rejectReason();
     }
 
     public Counter rows()

@@ -62,7 +62,7 @@ class ArchiverCrashIT
             {
                 // Done when the archiver's committed position accounts for every frame. Every earlier archiver may
                 // have been killed before it migrated the schema, so the position table may not exist yet at first.
-                await().atMost(90, TimeUnit.SECONDS).pollInterval(250, TimeUnit.MILLISECONDS)
+                await().atMost(180, TimeUnit.SECONDS).pollInterval(250, TimeUnit.MILLISECONDS)
                     .ignoreExceptionsMatching(ex -> String.valueOf(ex.getMessage()).contains("does not exist")).until(() ->
                     count(url, "SELECT coalesce(max(rows_archived), 0) FROM archiver_position WHERE name = 'archiver-crash'")
                         >= appended.get());

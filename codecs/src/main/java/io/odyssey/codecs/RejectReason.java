@@ -24,7 +24,14 @@ public enum RejectReason
     BATTERY_OUT_OF_RANGE,
     UNKNOWN_STATUS,
     /** Sequence not newer than the last accepted for that drone (replayed, duplicated or reordered). */
-    STALE_SEQUENCE;
+    STALE_SEQUENCE,
+    /**
+     * Positive drone id outside the range the receiver accepts ({@link TelemetryFrameReader#droneIds}: at most
+     * {@link TelemetryFrameReader#MAX_DRONE_ID}, narrowed by configuration).
+     */
+    DRONE_ID_OUT_OF_RANGE,
+    /** A drone the receiver has no room for: it already tracks as many drones as it may (decided by ingest). */
+    DRONE_CAPACITY;
 
     private static final RejectReason[] VALUES = values();
 

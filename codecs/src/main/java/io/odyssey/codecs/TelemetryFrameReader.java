@@ -38,6 +38,12 @@ public final class TelemetryFrameReader
     /** Faster than any multirotor or fixed-wing drone we fly, m/s. */
     public static final float MAX_SPEED_MPS = 200f;
 
+    /**
+     * Highest drone id anything in Odyssey accepts: 2^53 - 1, the largest integer a JSON number holds exactly (the
+     * WebSocket and REST contracts carry drone ids as numbers, which JavaScript reads as doubles).
+     */
+    public static final long MAX_DRONE_ID = (1L << 53) - 1;
+
     private static final int MAX_STATUS = DroneStatus.EMERGENCY.value();
 
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
@@ -45,6 +51,26 @@ public final class TelemetryFrameReader
     private final HeartbeatDecoder heartbeat = new HeartbeatDecoder();
     private final CommandStatusDecoder commandStatus = new CommandStatusDecoder();
     private RejectReason rejectReason;
+    private long minDroneId = 1;
+    private long maxDroneId = MAX_DRONE_ID;
+
+    /**
+     * Narrows the drone ids this reader accepts (1 .. {@link #MAX_DRONE_ID} unless set): frames from other positive ids
+     * are {@link RejectReason#DRONE_ID_OUT_OF_RANGE}.
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= min <= max <= MAX_DRONE_ID}.
+     */
+    public TelemetryFrameReader droneIds(final long min, final long max)
+    {
+        if (min < 1 || min > max || max > MAX_DRONE_ID)
+        {
+            throw new IllegalArgumentException("drone ids must satisfy 1 <= min <= max <= " + MAX_DRONE_ID + ", got " +
+                min + ".." + max);
+        }
+        minDroneId = min;
+        maxDroneId = max;
+        return this;
+    }
 
     /**
      * @return {@link #TELEMETRY}, {@link #HEARTBEAT} or {@link #REJECTED}.
@@ -89,11 +115,7 @@ public final class TelemetryFrameReader
                     return reject(RejectReason.TRUNCATED);
                 }
                 heartbeat.wrap(buffer, bodyOffset, blockLength, version);
-                if (heartbeat.droneId() <= 0)
-                {
-                    return reject(RejectReason.INVALID_DRONE_ID);
-                }
-                return HEARTBEAT;
+                return acceptableDroneId(heartbeat.droneId()) ? HEARTBEAT : REJECTED;
 
             case CommandStatusDecoder.TEMPLATE_ID:
                 if (blockLength < CommandStatusDecoder.BLOCK_LENGTH)
@@ -111,9 +133,9 @@ public final class TelemetryFrameReader
     private int validateCommandStatus()
     {
         final CommandStatusDecoder s = commandStatus;
-        if (s.droneId() <= 0)
+        if (!acceptableDroneId(s.droneId()))
         {
-            return reject(RejectReason.INVALID_DRONE_ID);
+            return REJECTED;
         }
         if (s.phase() == CommandPhase.NULL_VAL || s.reason() == CommandReason.NULL_VAL ||
             s.commandType() == CommandType.NULL_VAL || !(s.progress() >= 0f && s.progress() <= 100f))
@@ -126,9 +148,9 @@ public final class TelemetryFrameReader
     private int validateTelemetry()
     {
         final TelemetryDecoder t = telemetry;
-        if (t.droneId() <= 0)
+        if (!acceptableDroneId(t.droneId()))
         {
-            return reject(RejectReason.INVALID_DRONE_ID);
+            return REJECTED;
         }
         // Written as negated ranges so NaN, which fails every comparison, is rejected too.
         final double latitude = t.latitude();
@@ -166,6 +188,22 @@ public final class TelemetryFrameReader
             return reject(RejectReason.UNKNOWN_STATUS);
         }
         return TELEMETRY;
+    }
+
+    /** Sets the reject reason when the id is not positive, or outside the accepted range. */
+    private boolean acceptableDroneId(final long droneId)
+    {
+        if (droneId <= 0)
+        {
+            reject(RejectReason.INVALID_DRONE_ID);
+            return false;
+        }
+        if (droneId < minDroneId || droneId > maxDroneId)
+        {
+            reject(RejectReason.DRONE_ID_OUT_OF_RANGE);
+            return false;
+        }
+        return true;
     }
 
     private int reject(final RejectReason reason)

@@ -148,6 +148,46 @@ class TelemetryFrameReaderTest
     }
 
     @Test
+    void shouldAcceptOnlyTheConfiguredDroneIdsInEveryFrameADroneSends()
+    {
+        reader.droneIds(100, 199);
+        assertThat(reader.read(buffer, 0, telemetryFrom(100))).isEqualTo(TELEMETRY);
+        assertThat(reader.read(buffer, 0, telemetryFrom(199))).isEqualTo(TELEMETRY);
+        assertThat(reader.read(buffer, 0, telemetryFrom(99))).isEqualTo(REJECTED);
+        assertThat(reader.rejectReason()).isEqualTo(RejectReason.DRONE_ID_OUT_OF_RANGE);
+        assertThat(reader.read(buffer, 0, telemetryFrom(200))).isEqualTo(REJECTED);
+        assertThat(reader.rejectReason()).isEqualTo(RejectReason.DRONE_ID_OUT_OF_RANGE);
+        assertThat(reader.read(buffer, 0, telemetryFrom(0))).isEqualTo(REJECTED);
+        assertThat(reader.rejectReason()).as("not positive is its own reason").isEqualTo(RejectReason.INVALID_DRONE_ID);
+
+        assertThat(reader.read(buffer, 0, writer.heartbeat(buffer, 0, 150, SENT_AT, 1))).isEqualTo(HEARTBEAT);
+        assertThat(reader.read(buffer, 0, writer.heartbeat(buffer, 0, 250, SENT_AT, 1))).isEqualTo(REJECTED);
+        assertThat(reader.rejectReason()).isEqualTo(RejectReason.DRONE_ID_OUT_OF_RANGE);
+        final int status = writer.commandStatus(buffer, 0, 250, 77, SENT_AT, io.odyssey.codecs.sbe.CommandPhase.ACCEPTED,
+            io.odyssey.codecs.sbe.CommandReason.NONE, 0f, 0, io.odyssey.codecs.sbe.CommandType.HOLD, 52.5, 13.4, 60f);
+        assertThat(reader.read(buffer, 0, status)).isEqualTo(REJECTED);
+        assertThat(reader.rejectReason()).isEqualTo(RejectReason.DRONE_ID_OUT_OF_RANGE);
+    }
+
+    @Test
+    void shouldRefuseADroneIdRangeBeyondTheContract()
+    {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.droneIds(0, 10))
+            .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.droneIds(10, 9))
+            .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.droneIds(1, TelemetryFrameReader.MAX_DRONE_ID + 1))
+            .isInstanceOf(IllegalArgumentException.class);
+        reader.droneIds(1, TelemetryFrameReader.MAX_DRONE_ID);
+        assertThat(reader.read(buffer, 0, telemetryFrom(TelemetryFrameReader.MAX_DRONE_ID))).isEqualTo(TELEMETRY);
+    }
+
+    private int telemetryFrom(final long droneId)
+    {
+        return writer.telemetry(buffer, 0, droneId, 1, SENT_AT, 1.0, 2.0, 3f, 4f, 5f, 6f, DroneStatus.HOVERING, (byte)0, 0f);
+    }
+
+    @Test
     void shouldRejectFrameShorterThanHeader()
     {
         assertThat(reader.read(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH - 1)).isEqualTo(REJECTED);
@@ -179,6 +219,10 @@ class TelemetryFrameReaderTest
             corrupt("newer version", RejectReason.UNSUPPORTED_VERSION, b -> b.putShort(6, (short)4)),
             corrupt("drone id zero", RejectReason.INVALID_DRONE_ID, b -> b.putLong(body(TelemetryEncoder.droneIdEncodingOffset()), 0)),
             corrupt("negative drone id", RejectReason.INVALID_DRONE_ID, b -> b.putLong(body(TelemetryEncoder.droneIdEncodingOffset()), -5)),
+            corrupt("drone id 2^53, beyond what a JSON number holds", RejectReason.DRONE_ID_OUT_OF_RANGE,
+                b -> b.putLong(body(TelemetryEncoder.droneIdEncodingOffset()), 1L << 53)),
+            corrupt("drone id 2^63 - 1", RejectReason.DRONE_ID_OUT_OF_RANGE,
+                b -> b.putLong(body(TelemetryEncoder.droneIdEncodingOffset()), Long.MAX_VALUE)),
             corrupt("latitude above 90", RejectReason.LATITUDE_OUT_OF_RANGE, b -> b.putDouble(body(TelemetryEncoder.latitudeEncodingOffset()), 90.0001)),
             corrupt("latitude NaN", RejectReason.LATITUDE_OUT_OF_RANGE, b -> b.putDouble(body(TelemetryEncoder.latitudeEncodingOffset()), Double.NaN)),
             corrupt("longitude below -180", RejectReason.LONGITUDE_OUT_OF_RANGE, b -> b.putDouble(body(TelemetryEncoder.longitudeEncodingOffset()), -180.5)),

@@ -18,6 +18,11 @@ import java.util.Arrays;
  * nodes that the monitor feeds in from the fleet map ({@link #onRemote}; remote drones get no other check). A pair
  * across two nodes is reported by the node hearing the lower id only, so each pair is raised once fleet-wide, through
  * {@link AlertSink#raisedAcrossNodes}: those depend on other nodes' drones, which a replay of one journal cannot see.
+ * <p>
+ * The tables are bounded (twice the capacity: this node's drones, and at most as many of other nodes' drones, which
+ * therefore never crowd this node's out), and a slot is freed whenever its drone is gone: handed over to another node,
+ * a remote drone no longer airborne, or silent for {@link AlertRules#droneExpiryNanos()} (data time, after its
+ * LOST_LINK: its alerts clear first), so drones that come and go (forged ids among them) cannot fill them for good.
  */
 public final class AlertEngine
 {
@@ -31,9 +36,17 @@ public final class AlertEngine
     private final AlertRules rules;
     private final AlertSink sink;
     private AlertSink.LinkGuard guard = AlertSink.LinkGuard.ALWAYS_OURS;
-    /** No drone's silence crosses the lost-link timeout before this: ticks before it do nothing (O(1)). */
+    /** No drone's silence crosses the lost-link timeout or the expiry before this: ticks before it do nothing (O(1)). */
     private long nextLostLinkCheckNanos = Long.MAX_VALUE;
-    private final boolean[] departed;
+    /** The lost links and expiries due in the current tick (at most two per drone), reported in time order. */
+    private final long[] dueAt;
+    private final long[] dueDrone;
+    private final int[] dueSlot;
+    private final boolean[] dueExpiry;
+    private int dueCount;
+    /** Slots given back (their drones gone), taken again before the high-water mark grows. */
+    private final int[] freeSlots;
+    private int freeCount;
     /** Another node's drone, known from the fleet map for the separation check only. */
     private final boolean[] remote;
     private final Long2LongHashMap slots;
@@ -53,31 +66,46 @@ public final class AlertEngine
     private final int[] prevInCell;
     private final Long2LongHashMap cellHeads = new Long2LongHashMap(NONE);
     private final double cellDegreesLat;
-    private int size;
+    /** Slots ever used: every live slot is below it (a free one has id 0, drone ids being positive). */
+    private int highWater;
+    /** Drones held now, and how many of them are other nodes' (at most {@link #remoteCapacity}). */
+    private int live;
+    private int remoteLive;
+    private final int remoteCapacity;
     private long untrackedPairs;
     private long tableFull;
 
+    /**
+     * @param capacity drones of this node the engine must always have room for; other nodes' drones (for the
+     *                 separation check) get as many slots again, never more, so they can never crowd this node's out.
+     */
     public AlertEngine(final AlertRules rules, final int capacity, final AlertSink sink)
     {
         this.rules = rules;
         this.sink = sink;
-        this.slots = new Long2LongHashMap(capacity * 2, 0.65f, NONE);
-        ids = new long[capacity];
-        lats = new double[capacity];
-        lons = new double[capacity];
-        alts = new float[capacity];
-        statuses = new int[capacity];
-        lastHeardNanos = new long[capacity];
-        lastSentNanos = new long[capacity];
-        lastIndex = new long[capacity];
-        active = new int[capacity];
-        partners = new int[capacity * MAX_PARTNERS];
-        partnerCounts = new int[capacity];
-        cells = new long[capacity];
-        departed = new boolean[capacity];
-        remote = new boolean[capacity];
-        nextInCell = new int[capacity];
-        prevInCell = new int[capacity];
+        this.remoteCapacity = capacity;
+        final int slotCount = 2 * capacity;
+        this.slots = new Long2LongHashMap(slotCount * 2, 0.65f, NONE);
+        ids = new long[slotCount];
+        lats = new double[slotCount];
+        lons = new double[slotCount];
+        alts = new float[slotCount];
+        statuses = new int[slotCount];
+        lastHeardNanos = new long[slotCount];
+        lastSentNanos = new long[slotCount];
+        lastIndex = new long[slotCount];
+        active = new int[slotCount];
+        partners = new int[slotCount * MAX_PARTNERS];
+        partnerCounts = new int[slotCount];
+        cells = new long[slotCount];
+        freeSlots = new int[slotCount];
+        remote = new boolean[slotCount];
+        dueAt = new long[slotCount * 2];
+        dueDrone = new long[slotCount * 2];
+        dueSlot = new int[slotCount * 2];
+        dueExpiry = new boolean[slotCount * 2];
+        nextInCell = new int[slotCount];
+        prevInCell = new int[slotCount];
         cellDegreesLat = Math.max(rules.separationHorizontalM(), 1.0) / METRES_PER_DEGREE_LAT;
     }
 
@@ -99,11 +127,11 @@ public final class AlertEngine
                 return;
             }
         }
-        else if (departed[slot] || remote[slot])
+        else if (remote[slot])
         {
-            // Back from another node (or first heard here after being seen there): a fresh start, as for a new drone.
-            departed[slot] = false;
+            // First heard here after being seen on another node: a fresh start, as for a new drone.
             remote[slot] = false;
+            remoteLive--;
             first = true;
         }
         nextLostLinkCheckNanos = Math.min(nextLostLinkCheckNanos, receivedAtNanos + rules.lostLinkNanos() + 1);
@@ -133,8 +161,10 @@ public final class AlertEngine
     }
 
     /**
-     * Advances data time: raises LOST_LINK for every drone silent longer than the timeout. The alert's time is when
-     * the silence crossed the timeout, not when the tick happened, so it does not depend on how often ticks come.
+     * Advances data time: raises LOST_LINK for every drone silent longer than the timeout, and forgets every drone
+     * silent longer than the expiry (clearing its alerts). Each event's time is when the silence crossed its limit, not
+     * when the tick happened, and the events of one tick are reported in that time order (then by drone id), so what
+     * is reported, and in which order, depends neither on how often ticks come nor on which slot a drone has.
      */
     public void tick(final long nowNanos)
     {
@@ -142,31 +172,170 @@ public final class AlertEngine
         {
             return;
         }
+        final long lostLink = rules.lostLinkNanos();
+        final long expiry = rules.droneExpiryNanos();
         long next = Long.MAX_VALUE;
-        for (int slot = 0; slot < size; slot++)
+        dueCount = 0;
+        for (int slot = 0; slot < highWater; slot++)
         {
-            if (departed[slot] || remote[slot] || isActive(slot, AlertType.LOST_LINK))
+            if (ids[slot] == 0 || remote[slot])
             {
                 continue;
             }
-            final long deadline = lastHeardNanos[slot] + rules.lostLinkNanos();
-            if (nowNanos > deadline)
+            if (!isActive(slot, AlertType.LOST_LINK))
             {
-                if (guard.stillOurs(ids[slot]))
+                final long lostAt = lastHeardNanos[slot] + lostLink;
+                if (nowNanos <= lostAt)
                 {
-                    raise(slot, AlertType.LOST_LINK, 0, deadline, lastIndex[slot], rules.lostLinkNanos() / 1e9);
+                    next = Math.min(next, lostAt + 1);
+                    continue;
+                }
+                due(lostAt, slot, false);
+            }
+            if (expiry > 0)
+            {
+                final long expiresAt = lastHeardNanos[slot] + expiry;
+                if (nowNanos > expiresAt)
+                {
+                    due(expiresAt, slot, true);
                 }
                 else
                 {
-                    handOver(slot, deadline);
+                    next = Math.min(next, expiresAt + 1);
                 }
+            }
+        }
+        sortDue(0, dueCount - 1);
+        for (int i = 0; i < dueCount; i++)
+        {
+            final int slot = dueSlot[i];
+            if (ids[slot] != dueDrone[i])
+            {
+                continue; // handed over at its lost-link deadline, earlier in this tick
+            }
+            if (dueExpiry[i])
+            {
+                expire(slot, dueAt[i]);
+            }
+            else if (guard.stillOurs(ids[slot]))
+            {
+                raise(slot, AlertType.LOST_LINK, 0, dueAt[i], lastIndex[slot], lostLink / 1e9);
             }
             else
             {
-                next = Math.min(next, deadline + 1);
+                handOver(slot, dueAt[i]);
             }
         }
         nextLostLinkCheckNanos = next;
+    }
+
+    private void due(final long at, final int slot, final boolean expiry)
+    {
+        dueAt[dueCount] = at;
+        dueDrone[dueCount] = ids[slot];
+        dueSlot[dueCount] = slot;
+        dueExpiry[dueCount] = expiry;
+        dueCount++;
+    }
+
+    /** In place, by (time, drone id, lost link before expiry); quicksort with the smaller side first (bounded depth). */
+    private void sortDue(final int from, final int to)
+    {
+        int low = from;
+        int high = to;
+        while (high - low > 16)
+        {
+            final int middle = (low + high) >>> 1;
+            final long pivotAt = dueAt[middle];
+            final long pivotDrone = dueDrone[middle];
+            final boolean pivotExpiry = dueExpiry[middle];
+            int i = low;
+            int j = high;
+            while (i <= j)
+            {
+                while (dueBefore(dueAt[i], dueDrone[i], dueExpiry[i], pivotAt, pivotDrone, pivotExpiry))
+                {
+                    i++;
+                }
+                while (dueBefore(pivotAt, pivotDrone, pivotExpiry, dueAt[j], dueDrone[j], dueExpiry[j]))
+                {
+                    j--;
+                }
+                if (i <= j)
+                {
+                    swapDue(i++, j--);
+                }
+            }
+            if (j - low < high - i)
+            {
+                sortDue(low, j);
+                low = i;
+            }
+            else
+            {
+                sortDue(i, high);
+                high = j;
+            }
+        }
+        for (int i = low + 1; i <= high; i++)
+        {
+            for (int k = i; k > low && dueBefore(dueAt[k], dueDrone[k], dueExpiry[k], dueAt[k - 1], dueDrone[k - 1],
+                dueExpiry[k - 1]); k--)
+            {
+                swapDue(k, k - 1);
+            }
+        }
+    }
+
+    private static boolean dueBefore(final long at, final long drone, final boolean expiry, final long otherAt,
+        final long otherDrone, final boolean otherExpiry)
+    {
+        if (at != otherAt)
+        {
+            return at < otherAt;
+        }
+        if (drone != otherDrone)
+        {
+            return drone < otherDrone;
+        }
+        return !expiry && otherExpiry;
+    }
+
+    private void swapDue(final int a, final int b)
+    {
+        final long at = dueAt[a];
+        dueAt[a] = dueAt[b];
+        dueAt[b] = at;
+        final long drone = dueDrone[a];
+        dueDrone[a] = dueDrone[b];
+        dueDrone[b] = drone;
+        final int slot = dueSlot[a];
+        dueSlot[a] = dueSlot[b];
+        dueSlot[b] = slot;
+        final boolean expiry = dueExpiry[a];
+        dueExpiry[a] = dueExpiry[b];
+        dueExpiry[b] = expiry;
+    }
+
+    /**
+     * A drone silent past the expiry: its alerts clear (the lost link among them, with how long it was silent) and its
+     * conflicts end, at the expiry's time and its last frame's index; then it is forgotten and its slot freed.
+     */
+    private void expire(final int slot, final long at)
+    {
+        final long droneId = ids[slot];
+        for (final AlertType type : AlertType.values())
+        {
+            if (type != AlertType.LOSS_OF_SEPARATION && isActive(slot, type))
+            {
+                clear(slot, type, 0, at, lastIndex[slot],
+                    type == AlertType.LOST_LINK ? rules.droneExpiryNanos() / 1e9 : Double.NaN);
+            }
+        }
+        endConflicts(slot, at);
+        final long index = lastIndex[slot];
+        release(slot);
+        sink.expired(droneId, at, index);
     }
 
     /** Asked before each lost link: a drone another node now hears is handed over, not lost. */
@@ -178,6 +347,7 @@ public final class AlertEngine
     /** Clears the drone's alerts (and its conflicts), takes it out of the separation check and forgets it. */
     private void handOver(final int slot, final long at)
     {
+        final long droneId = ids[slot];
         for (final AlertType type : AlertType.values())
         {
             if (type != AlertType.LOSS_OF_SEPARATION && isActive(slot, type))
@@ -185,15 +355,18 @@ public final class AlertEngine
                 clear(slot, type, 0, at, lastIndex[slot], Double.NaN);
             }
         }
+        endConflicts(slot, at);
+        final long index = lastIndex[slot];
+        release(slot);
+        sink.handedOver(droneId, at, index);
+    }
+
+    private void endConflicts(final int slot, final long at)
+    {
         for (int k = partnerCounts[slot] - 1; k >= 0; k--)
         {
             endConflict(slot, partners[slot * MAX_PARTNERS + k], at, lastIndex[slot], Double.NaN);
         }
-        unlinkFromCell(slot);
-        cells[slot] = Long.MIN_VALUE;
-        departed[slot] = true;
-        active[slot] = 0;
-        sink.handedOver(ids[slot], at, lastIndex[slot]);
     }
 
     private void checkBattery(final int slot, final float battery, final long at, final long index)
@@ -360,17 +533,17 @@ public final class AlertEngine
         int slot = (int)slots.get(droneId);
         if (slot == NONE)
         {
+            if (remoteLive == remoteCapacity)
+            {
+                return; // their half is full: this node's drones keep theirs
+            }
             slot = newSlot(droneId);
             if (slot == NONE)
             {
                 return;
             }
             remote[slot] = true;
-        }
-        else if (departed[slot])
-        {
-            departed[slot] = false;
-            remote[slot] = true;
+            remoteLive++;
         }
         else if (!remote[slot])
         {
@@ -386,18 +559,48 @@ public final class AlertEngine
     /** A slot for a drone seen for the first time, outside the spatial hash; NONE (counted) when the table is full. */
     private int newSlot(final long droneId)
     {
-        if (size == ids.length)
+        final int slot;
+        if (freeCount > 0)
+        {
+            slot = freeSlots[--freeCount];
+        }
+        else if (highWater < ids.length)
+        {
+            slot = highWater++;
+        }
+        else
         {
             tableFull++;
             return NONE;
         }
-        final int slot = size++;
+        live++;
         slots.put(droneId, slot);
         ids[slot] = droneId;
+        active[slot] = 0;
+        partnerCounts[slot] = 0;
+        remote[slot] = false;
         cells[slot] = Long.MIN_VALUE;
         nextInCell[slot] = NONE;
         prevInCell[slot] = NONE;
         return slot;
+    }
+
+    /** Gives the slot back: out of the spatial hash and the id index (its alerts and conflicts already ended). */
+    private void release(final int slot)
+    {
+        unlinkFromCell(slot);
+        cells[slot] = Long.MIN_VALUE;
+        slots.remove(ids[slot]);
+        ids[slot] = 0;
+        active[slot] = 0;
+        partnerCounts[slot] = 0;
+        if (remote[slot])
+        {
+            remote[slot] = false;
+            remoteLive--;
+        }
+        freeSlots[freeCount++] = slot;
+        live--;
     }
 
     /**
@@ -416,10 +619,7 @@ public final class AlertEngine
             final int mine = partners[slot * MAX_PARTNERS + k];
             endConflict(mine, slot, lastHeardNanos[mine], lastIndex[mine], Double.NaN);
         }
-        unlinkFromCell(slot);
-        cells[slot] = Long.MIN_VALUE;
-        departed[slot] = true;
-        remote[slot] = false;
+        release(slot);
     }
 
     private boolean hasPartner(final int slot, final int other)
@@ -529,9 +729,10 @@ public final class AlertEngine
         sink.cleared(type, ids[slot], other, at, index, value);
     }
 
+    /** Drones held now (this node's and the remote ones): the tables' occupancy. */
     public int drones()
     {
-        return size;
+        return live;
     }
 
     /** Conflicting pairs not tracked because a drone already had {@link #MAX_PARTNERS} conflicts. */
@@ -551,11 +752,14 @@ public final class AlertEngine
     {
         slots.clear();
         cellHeads.clear();
+        Arrays.fill(ids, 0);
         Arrays.fill(active, 0);
         Arrays.fill(partnerCounts, 0);
-        Arrays.fill(departed, false);
         Arrays.fill(remote, false);
-        size = 0;
+        highWater = 0;
+        live = 0;
+        remoteLive = 0;
+        freeCount = 0;
         nextLostLinkCheckNanos = Long.MAX_VALUE;
     }
 }

@@ -308,6 +308,10 @@ public final class AlertMonitor implements Runnable, AlertSink
         long latest = Long.MIN_VALUE;
         while (last.readNext(backwards))
         {
+            if (!last.complete())
+            {
+                continue;
+            }
             if (evaluated == -1)
             {
                 evaluated = last.evaluatedIndex();
@@ -455,6 +459,14 @@ public final class AlertMonitor implements Runnable, AlertSink
         log("handed over (now heard by another node)", AlertType.LOST_LINK, droneId, 0, Double.NaN);
     }
 
+    public void expired(final long droneId, final long atNanos, final long journalIndex)
+    {
+        if (!muted)
+        {
+            log("forgotten (silent past the expiry)", AlertType.LOST_LINK, droneId, 0, Double.NaN);
+        }
+    }
+
     /**
      * The live guard: a drone whose state in the fleet map was last written by another ingest node has moved there
      * (the simulator, or a real drone, failed over): it is not lost. One grid read, only when a lost link is due.
@@ -491,9 +503,16 @@ public final class AlertMonitor implements Runnable, AlertSink
         return evaluatedIndex;
     }
 
+    /** Drones the engine holds now (a monitoring approximation when read from another thread). */
     public int drones()
     {
         return engine.drones();
+    }
+
+    /** Frames from drones the engine had no room for, not evaluated (read from another thread: approximate). */
+    public long unevaluatedFrames()
+    {
+        return engine.tableFull();
     }
 
     public void stop()

@@ -14,6 +14,8 @@ import java.util.List;
  * @param maxPlausibleSpeedMps an implied speed above this between two consecutive frames is an implausible jump.
  * @param keepIn               polygons the fleet must stay inside (any of them); empty = no keep-in constraint.
  * @param keepOut              polygons no drone may enter.
+ * @param droneExpiryNanos     a drone silent this long (data time; longer than {@code lostLinkNanos}) is forgotten:
+ *                             its alerts clear and its slot is freed; 0 = never.
  */
 public record AlertRules(
     double lowBatteryPct,
@@ -23,7 +25,8 @@ public record AlertRules(
     double separationVerticalM,
     double maxPlausibleSpeedMps,
     List<Polygon> keepIn,
-    List<Polygon> keepOut)
+    List<Polygon> keepOut,
+    long droneExpiryNanos)
 {
     public AlertRules
     {

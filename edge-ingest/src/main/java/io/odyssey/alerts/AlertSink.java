@@ -40,6 +40,14 @@ public interface AlertSink
     {
     }
 
+    /**
+     * The drone was silent past the expiry ({@link AlertRules#droneExpiryNanos()}): its alerts were cleared (reported
+     * through {@link #cleared}) and the engine forgot it.
+     */
+    default void expired(final long droneId, final long atNanos, final long journalIndex)
+    {
+    }
+
     /** Asked before a lost link is raised: false when the drone is now another node's (it moved, it is not lost). */
     interface LinkGuard
     {

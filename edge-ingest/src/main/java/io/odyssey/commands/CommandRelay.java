@@ -515,7 +515,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             .longitude(number(params, "lon"))
             .altitude((float)number(params, "alt"))
             .speed((float)number(params, "speed"))
-            .targetCommandId(type == CommandType.CANCEL ? targetCommandId(command) : 0L)
+            .targetCommandId(type == CommandType.CANCEL ? droneFacingTarget(command) : 0L)
             .expiresAtNanos(command.expiresAtNanos())
             .repeatAnswerOnly((short)(command.state().isUndelivered() ? 0 : 1));
         final JsonNode waypoints = params.path("waypoints");
@@ -552,6 +552,18 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         return node.hasNonNull(field) ? node.get(field).asDouble() : Double.NaN;
     }
 
+    /** A cancel's target as the drone knows it: its own number for a command the drone started itself. */
+    private long droneFacingTarget(final CommandRecord cancel)
+    {
+        final long target = targetCommandId(cancel);
+        if (target >= 0)
+        {
+            return target;
+        }
+        final CommandRecord command = ledger.get(target);
+        return command == null ? target : DroneCommandIds.droneFacingId(command);
+    }
+
     static long targetCommandId(final CommandRecord command)
     {
         final JsonNode target = parse(command.paramsJson()).path("targetCommandId");
@@ -580,22 +592,38 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             final ObjectNode params = JSON.createObjectNode();
             params.put("startedBy", "drone");
             params.put("reason", reasonText(event.reason));
-            // Written already accepted, with no expiry, in one step: no sweep can see it as undelivered and expire it.
-            final CommandRecord started = CommandUpdate.progress(CommandState.ACCEPTED, event.atNanos, event.progress,
-                event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude).apply(
-                CommandRecord.issued(id, event.droneId, type, params.toString(), null, "drone", nodeId, event.atNanos,
-                    Long.MAX_VALUE));
-            final CommandLedger.Issued recorded = ledger.recordDroneCommand(started);
-            if (recorded == null)
+            params.put(DroneCommandIds.PARAMETER, Long.toString(id));
+            for (int probe = 0; probe < DroneCommandIds.MAX_PROBES; probe++)
             {
-                // More of its own commands running than a drone ever has: a confused or forged sender.
-                metrics.statusesIgnored.increment();
+                // Written already accepted, with no expiry, in one step: no sweep can see it as undelivered and expire it.
+                final CommandRecord started = CommandUpdate.progress(CommandState.ACCEPTED, event.atNanos, event.progress,
+                    event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude).apply(
+                    CommandRecord.issued(DroneCommandIds.ledgerId(event.droneId, id, probe), event.droneId, type,
+                        params.toString(), null, "drone", nodeId, event.atNanos, Long.MAX_VALUE));
+                final CommandLedger.Issued recorded = ledger.recordDroneCommand(started);
+                if (recorded == null)
+                {
+                    // More of its own commands running than a drone ever has: a confused or forged sender.
+                    metrics.statusesIgnored.increment();
+                    return;
+                }
+                if (recorded.created())
+                {
+                    LOG.info("drone {} started {} on its own ({}): command {}", event.droneId, type,
+                        reasonText(event.reason), started.id());
+                    record(recorded.command());
+                    return;
+                }
+                // The same command reported again, unless that one is over: a drone that rebooted and numbers its
+                // commands afresh reuses the number for a new command, which then takes the next id.
+                if (DroneCommandIds.isFor(recorded.command(), event.droneId, id) && recorded.command().active())
+                {
+                    return;
+                }
             }
-            else if (recorded.created())
-            {
-                LOG.info("drone {} started {} on its own ({})", event.droneId, type, reasonText(event.reason));
-                record(recorded.command());
-            }
+            metrics.statusesIgnored.increment();
+            LOG.error("drone {}'s own command {} could not be recorded: {} ledger ids taken by other commands",
+                event.droneId, id, DroneCommandIds.MAX_PROBES);
             return;
         }
         // The drone's word applies only to its own commands (checked by the update on the partition owner).
@@ -612,7 +640,10 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             case CANCELLED -> CommandUpdate.moveTo(CommandState.CANCELLED, event.atNanos, reasonText(event.reason));
             default -> null;
         };
-        final CommandRecord updated = update == null ? null : ledger.update(id, update.fromDrone(event.droneId));
+        // A drone's own command is known to the ledger by the id the ground gave it (DroneCommandIds).
+        final long ledgerId = id >= 0 ? id : DroneCommandIds.find(ledger, event.droneId, id);
+        final CommandRecord updated = update == null || ledgerId == 0 ? null :
+            ledger.update(ledgerId, update.fromDrone(event.droneId));
         if (updated == null)
         {
             metrics.statusesIgnored.increment();

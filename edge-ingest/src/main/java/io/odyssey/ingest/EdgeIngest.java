@@ -160,11 +160,19 @@ public final class EdgeIngest implements AutoCloseable
             gridWriter = new GridBatchWriter(FleetGrid.fleetMap(grid.client()), config.nodeId);
             final TelemetryIngestAgent agent = new TelemetryIngestAgent(subscription, journal, gridWriter,
                 new RealTimeClock(), config.nodeId, config.fragmentLimit, config.flushIntervalMs, table, metrics);
+            agent.droneIds(config.droneIdMin, config.droneIdMax);
+            agent.expireAfter(config.droneExpiryNanos());
+            final long sweepMs = FleetSweep.periodMillis(config.droneExpiryNanos());
+            housekeeping.scheduleWithFixedDelay(new FleetSweep(FleetGrid.fleetMap(grid.client()),
+                FleetGrid.alertsMap(grid.client()), config.droneExpiryNanos(), new RealTimeClock(),
+                metrics.fleetEntriesExpired, metrics.orphanAlertsRemoved, metrics.fleetSweepFailures), sweepMs, sweepMs,
+                TimeUnit.MILLISECONDS);
             runner = new AgentRunner(IdleStrategies.byName(EdgeIngestConfig.IDLE_STRATEGY, config.idleStrategy),
                 ex -> LOG.error("ingest agent error", ex), null, agent);
 
             // Gauges read fields the agent thread writes: a monitoring approximation, never used for decisions.
-            metrics.metrics.gauge("odyssey_ingest_drones", "Drones this node has heard", table::size);
+            metrics.metrics.gauge("odyssey_ingest_drones",
+                "Drones this node tracks now (slots taken in its latest-state table, of ODYSSEY_INGEST_MAX_DRONES)", table::size);
             metrics.metrics.gauge("odyssey_ingest_dirty_drones", "Drones changed since the last grid write", table::dirtyCount);
             metrics.metrics.gauge("odyssey_ingest_grid_flush_in_flight", "1 while a batch is being written to the grid",
                 () -> agent.flushInFlight() ? 1 : 0);
@@ -217,6 +225,11 @@ public final class EdgeIngest implements AutoCloseable
             alertMonitor.remoteDrones(() -> fleet.values(com.hazelcast.query.Predicates.and(
                 com.hazelcast.query.Predicates.notEqual("ingestNode", config.nodeId),
                 com.hazelcast.query.Predicates.notEqual("status", "GROUNDED"))));
+            final AlertMonitor monitor = alertMonitor;
+            metrics.metrics.gauge("odyssey_ingest_alert_drones",
+                "Drones the alert engine holds now (this node's and other nodes' airborne ones)", monitor::drones);
+            metrics.metrics.gauge("odyssey_ingest_alert_frames_unevaluated",
+                "Frames from drones the alert engine had no room for, not evaluated (since start)", monitor::unevaluatedFrames);
             alertThread = new Thread(alertMonitor, "ingest-alerts");
             alertThread.setDaemon(true);
             alertThread.start();
@@ -319,10 +332,22 @@ public final class EdgeIngest implements AutoCloseable
         return metrics.framesMalformed.get();
     }
 
-    /** Valid frames from new drones dropped because the table was full ({@code ODYSSEY_INGEST_MAX_DRONES}). */
-    public long tableFullCount()
+    /** Drones whose slot was freed after they fell silent for the expiry. */
+    public long dronesExpired()
     {
-        return metrics.tableFull.get();
+        return metrics.dronesExpired.get();
+    }
+
+    /** Fleet map entries this node's sweeps removed (silent for the expiry). */
+    public long fleetEntriesExpired()
+    {
+        return metrics.fleetEntriesExpired.get();
+    }
+
+    /** Drones the alert engine holds now (approximate: read from another thread). */
+    public int alertDrones()
+    {
+        return alertMonitor.drones();
     }
 
     public long heartbeatCount()

@@ -1,5 +1,6 @@
 package io.odyssey.ingest;
 
+import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.grid.GridSettings;
 import io.odyssey.runtime.Endpoints;
 import io.odyssey.runtime.IdleStrategies;
@@ -33,8 +34,15 @@ public final class EdgeIngestConfig
         "ODYSSEY_INGEST_FRAGMENT_LIMIT", "256", "Frames read per poll of the subscription");
     public static final Setting FLUSH_INTERVAL_MS = Setting.of(
         "ODYSSEY_INGEST_FLUSH_INTERVAL_MS", "5", "How often the newest state of changed drones is written to the grid, ms");
-    public static final Setting MAX_DRONES = Setting.of(
-        "ODYSSEY_INGEST_MAX_DRONES", "100000", "Drones this node can track; frames from further drones are dropped and counted");
+    public static final Setting MAX_DRONES = Setting.of("ODYSSEY_INGEST_MAX_DRONES", "100000",
+        "Drones this node tracks at once; frames from further drones are refused (DRONE_CAPACITY) until silent ones expire");
+    public static final Setting DRONE_ID_MIN = Setting.of("ODYSSEY_INGEST_DRONE_ID_MIN", "1",
+        "Lowest drone id accepted; frames from other ids are refused (DRONE_ID_OUT_OF_RANGE)");
+    public static final Setting DRONE_ID_MAX = Setting.of("ODYSSEY_INGEST_DRONE_ID_MAX", "999999999",
+        "Highest drone id accepted; at most 9007199254740991 (2^53 - 1, the largest id a JSON client reads exactly)");
+    public static final Setting DRONE_EXPIRY_S = Setting.of("ODYSSEY_INGEST_DRONE_EXPIRY_S", "300",
+        "A drone silent this long leaves the fleet map, its alerts clear and its slots are freed, s; longer than " +
+        "ODYSSEY_INGEST_ALERT_LOST_LINK_S (a silent drone is reported lost first)");
     public static final Setting JOURNAL_DIR = Setting.of("ODYSSEY_INGEST_JOURNAL_DIR", "",
         "Root directory of this node's journals (telemetry/, quarantine/); default .odyssey/journal/<node id> under the working directory");
     public static final Setting JOURNAL_ROLL_CYCLE = Setting.of("ODYSSEY_INGEST_JOURNAL_ROLL_CYCLE", "FAST_HOURLY",
@@ -66,13 +74,16 @@ public final class EdgeIngestConfig
     public static final Setting STATUS_HOST = Setting.of("ODYSSEY_INGEST_STATUS_HOST", "127.0.0.1", "Interface of /health and /metrics");
     public static final Setting STATUS_PORT = Setting.of("ODYSSEY_INGEST_STATUS_PORT", "9101", "Port of /health and /metrics (0 = any)");
 
+    /** A week: beyond that a silent drone is not "still coming back", and slots must not stay taken for good. */
+    static final double MAX_DRONE_EXPIRY_S = 7 * 86_400;
+
     public static final List<Setting> ALL;
 
     static
     {
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
         all.addAll(List.of(NODE_ID, ENDPOINT, STREAM_ID, AERON_DIR, IDLE_STRATEGY, FRAGMENT_LIMIT, FLUSH_INTERVAL_MS,
-            MAX_DRONES, JOURNAL_DIR, JOURNAL_ROLL_CYCLE, JOURNAL_RETENTION_HOURS, ALERT_LOW_BATTERY_PCT,
+            MAX_DRONES, DRONE_ID_MIN, DRONE_ID_MAX, DRONE_EXPIRY_S, JOURNAL_DIR, JOURNAL_ROLL_CYCLE, JOURNAL_RETENTION_HOURS, ALERT_LOW_BATTERY_PCT,
             ALERT_BATTERY_HYSTERESIS_PCT, ALERT_LOST_LINK_S, ALERT_SEPARATION_HORIZONTAL_M, ALERT_SEPARATION_VERTICAL_M,
             ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, GEOFENCE_ACTION, STATUS_HOST,
             STATUS_PORT));
@@ -89,6 +100,9 @@ public final class EdgeIngestConfig
     public int fragmentLimit = FRAGMENT_LIMIT.intValue();
     public long flushIntervalMs = FLUSH_INTERVAL_MS.longValue();
     public int maxDrones = MAX_DRONES.intValue();
+    public long droneIdMin = DRONE_ID_MIN.longValue();
+    public long droneIdMax = DRONE_ID_MAX.longValue();
+    public double droneExpiryS = DRONE_EXPIRY_S.doubleValue();
     public String journalDir = JOURNAL_DIR.get();
     public String journalRollCycle = JOURNAL_ROLL_CYCLE.get();
     public long journalRetentionHours = JOURNAL_RETENTION_HOURS.longValue();
@@ -144,6 +158,15 @@ public final class EdgeIngestConfig
         {
             throw MAX_DRONES.invalid(String.valueOf(maxDrones), "between 1 and 10000000");
         }
+        if (droneIdMin < 1 || droneIdMin > TelemetryFrameReader.MAX_DRONE_ID)
+        {
+            throw DRONE_ID_MIN.invalid(String.valueOf(droneIdMin), "between 1 and " + TelemetryFrameReader.MAX_DRONE_ID);
+        }
+        if (droneIdMax < droneIdMin || droneIdMax > TelemetryFrameReader.MAX_DRONE_ID)
+        {
+            throw DRONE_ID_MAX.invalid(String.valueOf(droneIdMax), "between ODYSSEY_INGEST_DRONE_ID_MIN (" + droneIdMin +
+                ") and " + TelemetryFrameReader.MAX_DRONE_ID);
+        }
         rollCycle();
         if (journalRetentionHours < 0 || journalRetentionHours > 100_000)
         {
@@ -161,6 +184,11 @@ public final class EdgeIngestConfig
         if (!(alertLostLinkS > 0))
         {
             throw ALERT_LOST_LINK_S.invalid(String.valueOf(alertLostLinkS), "more than 0 seconds");
+        }
+        if (!(droneExpiryS > alertLostLinkS && droneExpiryS <= MAX_DRONE_EXPIRY_S))
+        {
+            throw DRONE_EXPIRY_S.invalid(String.valueOf(droneExpiryS), "more than ODYSSEY_INGEST_ALERT_LOST_LINK_S (" +
+                alertLostLinkS + " s) and at most " + (long)MAX_DRONE_EXPIRY_S + " s");
         }
         if (!(alertSeparationHorizontalM > 0))
         {
@@ -225,7 +253,14 @@ public final class EdgeIngestConfig
             }
         }
         return new AlertRules(alertLowBatteryPct, alertBatteryHysteresisPct, (long)(alertLostLinkS * 1e9),
-            alertSeparationHorizontalM, alertSeparationVerticalM, alertMaxSpeedMps, fences.keepIn(), fences.keepOut());
+            alertSeparationHorizontalM, alertSeparationVerticalM, alertMaxSpeedMps, fences.keepIn(), fences.keepOut(),
+            droneExpiryNanos());
+    }
+
+    /** {@link #DRONE_EXPIRY_S} in nanoseconds. */
+    public long droneExpiryNanos()
+    {
+        return (long)(droneExpiryS * 1e9);
     }
 
     /** The roll cycle named by {@link #JOURNAL_ROLL_CYCLE}. */

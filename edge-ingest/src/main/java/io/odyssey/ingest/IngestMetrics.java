@@ -17,9 +17,15 @@ final class IngestMetrics
     final Counter[] framesRejected = new Counter[RejectReason.values().length];
     final Counter framesMalformed = metrics.counter(
         "odyssey_ingest_frames_malformed_total", "Frames that could not be read at all (the reader threw); skipped");
-    final Counter tableFull = metrics.counter("odyssey_ingest_frames_dropped_total",
-        "Valid frames from new drones dropped because this node already tracks ODYSSEY_INGEST_MAX_DRONES drones",
-        "cause=\"table_full\"");
+    final Counter dronesExpired = metrics.counter("odyssey_ingest_drones_expired_total",
+        "Drones silent for ODYSSEY_INGEST_DRONE_EXPIRY_S whose slot this node freed");
+    final Counter fleetEntriesExpired = metrics.counter("odyssey_ingest_fleet_entries_expired_total",
+        "Fleet map entries not written for ODYSSEY_INGEST_DRONE_EXPIRY_S that this node's sweep removed");
+    final Counter orphanAlertsRemoved = metrics.counter("odyssey_ingest_orphan_alerts_removed_total",
+        "Active alerts of drones gone from the fleet map that their node no longer clears (it died or forgot the drone)," +
+        " removed by this node's sweep");
+    final Counter fleetSweepFailures = metrics.counter("odyssey_ingest_fleet_sweep_failures_total",
+        "Sweeps of the fleet map for silent drones that failed (grid away; the next one tries again)");
     final Counter heartbeats = metrics.counter("odyssey_ingest_heartbeats_total", "Heartbeats received");
     final Counter commandStatuses = metrics.counter(
         "odyssey_ingest_command_status_frames_total", "Command answers (CommandStatus frames) received from drones");

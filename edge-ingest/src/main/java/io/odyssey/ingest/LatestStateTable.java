@@ -14,10 +14,19 @@ import java.util.Map;
  * <p>
  * Updating a slot allocates nothing (the id → slot index is an open-addressing primitive map sized up front), which
  * is what lets the ingest hot path run at Aeron's speed while the grid is written in batches.
+ * <p>
+ * A drone silent for the expiry gives its slot back ({@link #evictSilent}), so the capacity bounds the drones heard
+ * <em>at once</em>, not the drones ever heard: a flood of forged ids fills the table only while it lasts.
  */
 final class LatestStateTable
 {
     static final int NO_SLOT = -1;
+
+    /** Told of each drone {@link #evictSilent} frees, before its slot can be taken again. */
+    interface Evictions
+    {
+        void evicted(long droneId, int slot);
+    }
 
     private final int capacity;
     private final Long2LongHashMap slotById;
@@ -38,7 +47,12 @@ final class LatestStateTable
     private final boolean[] dirty;
     private final int[] dirtySlots;
     private int dirtyCount;
+    /** Slots freed by evictions, taken again before the high-water mark grows. A free slot holds drone id 0. */
+    private final int[] freeSlots;
+    private int freeCount;
+    private int highWater;
     private int size;
+    private int evictionCursor;
 
     LatestStateTable(final int capacity)
     {
@@ -60,6 +74,7 @@ final class LatestStateTable
         flags = new byte[capacity];
         dirty = new boolean[capacity];
         dirtySlots = new int[capacity];
+        freeSlots = new int[capacity];
     }
 
     /** @return the drone's slot, creating it if there is room, or {@link #NO_SLOT} when the table is full. */
@@ -74,7 +89,8 @@ final class LatestStateTable
         {
             return NO_SLOT;
         }
-        final int slot = size++;
+        final int slot = freeCount > 0 ? freeSlots[--freeCount] : highWater++;
+        size++;
         slotById.put(id, slot);
         droneId[slot] = id;
         sequence[slot] = Long.MIN_VALUE;
@@ -148,9 +164,48 @@ final class LatestStateTable
         return dirtyCount;
     }
 
+    /** Drones held now. */
     int size()
     {
         return size;
+    }
+
+    /**
+     * Looks at up to {@code maxSlots} slots, from where the last call stopped, and frees those whose drone was last
+     * heard before {@code heardBefore} and that are not waiting for the grid (dirty). Bounded work per call, so the
+     * hot path can run it every duty cycle; a full pass over a table of N slots takes N / maxSlots calls.
+     * <p>
+     * The caller must not call this while a flush is in flight: a failed flush marks its slots dirty again, which must
+     * never reach a slot that was freed (or taken by another drone) meanwhile.
+     *
+     * @return the number of drones evicted.
+     */
+    int evictSilent(final long heardBefore, final int maxSlots, final Evictions evictions)
+    {
+        if (highWater == 0)
+        {
+            return 0;
+        }
+        int evicted = 0;
+        for (int i = 0, n = Math.min(maxSlots, highWater); i < n; i++)
+        {
+            if (evictionCursor >= highWater)
+            {
+                evictionCursor = 0;
+            }
+            final int slot = evictionCursor++;
+            final long id = droneId[slot];
+            if (id != 0 && !dirty[slot] && lastHeardNanos[slot] - heardBefore < 0)
+            {
+                slotById.remove(id);
+                droneId[slot] = 0;
+                freeSlots[freeCount++] = slot;
+                size--;
+                evicted++;
+                evictions.evicted(id, slot);
+            }
+        }
+        return evicted;
     }
 
     /**

@@ -276,7 +276,7 @@ public final class Replay
             while (entry.readNext(tailer))
             {
                 // Conflicts with other nodes' drones need those drones, which this journal does not hold: not compared.
-                if (entry.atNanos() >= fromNanos && entry.atNanos() <= toNanos && !entry.acrossNodes())
+                if (entry.complete() && entry.atNanos() >= fromNanos && entry.atNanos() <= toNanos && !entry.acrossNodes())
                 {
                     events.add(new AlertEvent(eventName(entry.event()), AlertType.get(entry.type()), entry.droneId(),
                         entry.otherDroneId(), entry.atNanos(), entry.telemetryIndex()));
@@ -314,7 +314,7 @@ public final class Replay
             final AlertJournal.Entry entry = new AlertJournal.Entry();
             while (entry.readNext(tailer))
             {
-                if (entry.event() == JournalLayout.ALERT_HANDED_OVER)
+                if (entry.complete() && entry.event() == JournalLayout.ALERT_HANDED_OVER)
                 {
                     handovers.computeIfAbsent(entry.droneId(), id -> new ArrayDeque<>()).add(entry.evaluatedIndex());
                 }

@@ -44,7 +44,7 @@ import java.util.concurrent.locks.LockSupport;
  * and only records metrics and publishes the outcome through a volatile field; the agent applies it (clears the
  * in-flight flag, re-marks on failure) on its next duty cycle, so the state table has a single writer.
  */
-final class TelemetryIngestAgent implements Agent, FragmentHandler
+final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateTable.Evictions
 {
     /** Longest wait between attempts while the grid keeps refusing batches. */
     static final long MAX_RETRY_DELAY_NS = TimeUnit.SECONDS.toNanos(1);
@@ -52,6 +52,8 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
     static final long MIN_RETRY_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Drone id logged when the rejected frame never got far enough to name its drone. */
     static final long UNKNOWN_DRONE = Long.MIN_VALUE;
+    /** Slots looked at per duty cycle for silent drones: a few hundred nanoseconds, a full pass within a second. */
+    static final int EVICTION_SLOTS_PER_CYCLE = 256;
 
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryIngestAgent.class);
     private static final long LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
@@ -71,7 +73,9 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
     private final TelemetryFrameReader reader = new TelemetryFrameReader();
     private final RateLimitedLog[] rejectLogs = new RateLimitedLog[RejectReason.values().length];
     private final RateLimitedLog malformedLog = new RateLimitedLog(LOG, LOG_INTERVAL_NS);
-    private final RateLimitedLog tableFullLog = new RateLimitedLog(LOG, LOG_INTERVAL_NS);
+    private final RateLimitedLog evictionLog = new RateLimitedLog(LOG, LOG_INTERVAL_NS);
+    /** A drone not heard for this long gives its slot back (0 = never). */
+    private long expiryNs;
     private final RateLimitedLog journalLog = new RateLimitedLog(LOG, LOG_INTERVAL_NS);
     /** The frame being handled, for the journal. */
     private DirectBuffer frameBuffer;
@@ -130,7 +134,49 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
 
     public int doWork()
     {
-        return subscription.poll(this, fragmentLimit) + serviceGrid();
+        return subscription.poll(this, fragmentLimit) + serviceGrid() + evictSilentDrones();
+    }
+
+    /** Only these drone ids are accepted (see {@link TelemetryFrameReader#droneIds}); set before the agent starts. */
+    void droneIds(final long min, final long max)
+    {
+        reader.droneIds(min, max);
+    }
+
+    /** Drones silent this long give their slots back; set before the agent starts (0, the default, = never). */
+    void expireAfter(final long nanos)
+    {
+        expiryNs = nanos;
+    }
+
+    /**
+     * A bounded slice of the table per duty cycle: drones not heard for the expiry are evicted. Never while a flush is
+     * in flight, whose failure would mark its (possibly freed) slots dirty again.
+     */
+    int evictSilentDrones()
+    {
+        if (expiryNs == 0 || flushInFlight || table.size() == 0)
+        {
+            return 0;
+        }
+        return table.evictSilent(clock.nanoTime() - expiryNs, EVICTION_SLOTS_PER_CYCLE, this);
+    }
+
+    /** A drone gone silent: its command link is forgotten too (the fleet map entry goes with the node's sweep). */
+    public void evicted(final long droneId, final int slot)
+    {
+        metrics.dronesExpired.increment();
+        if (commandEndpoints[slot] != 0)
+        {
+            commandEndpoints[slot] = 0;
+            commandLink.onLinkEndpoint(droneId, 0, 0);
+        }
+        final long now = clock.nanoTime();
+        if (evictionLog.tryAcquire(now))
+        {
+            LOG.info("drone {} silent for {} s: forgotten, its slot is free ({} more since the last line)", droneId,
+                TimeUnit.NANOSECONDS.toSeconds(expiryNs), evictionLog.suppressedSinceLast());
+        }
     }
 
     /** The grid half of a duty cycle: apply a finished batch's outcome, then start the next batch if one is due. */
@@ -188,7 +234,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
         final int slot = table.slotFor(droneId);
         if (slot == LatestStateTable.NO_SLOT)
         {
-            onTableFull(droneId, now);
+            reject(RejectReason.DRONE_CAPACITY, now);
             return;
         }
         table.heard(slot, now);
@@ -272,7 +318,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
         final int slot = table.slotFor(droneId);
         if (slot == LatestStateTable.NO_SLOT)
         {
-            onTableFull(droneId, now);
+            reject(RejectReason.DRONE_CAPACITY, now);
             return;
         }
         table.heard(slot, now);
@@ -293,18 +339,6 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
         commandLink = link;
     }
 
-    private void onTableFull(final long droneId, final long now)
-    {
-        metrics.tableFull.increment();
-        quarantine(JournalLayout.CAUSE_TABLE_FULL, now);
-        if (tableFullLog.tryAcquire(now))
-        {
-            LOG.warn("dropped a frame from drone {}: this node already tracks its maximum of {} drones " +
-                "(ODYSSEY_INGEST_MAX_DRONES); {} more since the last line", droneId, table.capacity(),
-                tableFullLog.suppressedSinceLast());
-        }
-    }
-
     private void reject(final RejectReason reason, final long now)
     {
         metrics.framesRejected[reason.ordinal()].increment();
@@ -317,6 +351,12 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
             if (droneId == UNKNOWN_DRONE)
             {
                 LOG.warn("rejected frame: {} ({} more for this reason since the last line)", reason, suppressed);
+            }
+            else if (reason == RejectReason.DRONE_CAPACITY)
+            {
+                LOG.warn("rejected frame from drone {}: {}, this node already tracks its maximum of {} drones " +
+                    "(ODYSSEY_INGEST_MAX_DRONES) until silent ones expire ({} more for this reason since the last line)",
+                    droneId, reason, table.capacity(), suppressed);
             }
             else
             {
@@ -335,7 +375,8 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
         switch (reason)
         {
             case INVALID_DRONE_ID, LATITUDE_OUT_OF_RANGE, LONGITUDE_OUT_OF_RANGE, ALTITUDE_OUT_OF_RANGE,
-                HEADING_OUT_OF_RANGE, NEGATIVE_SPEED, BATTERY_OUT_OF_RANGE, UNKNOWN_STATUS, STALE_SEQUENCE:
+                HEADING_OUT_OF_RANGE, NEGATIVE_SPEED, BATTERY_OUT_OF_RANGE, UNKNOWN_STATUS, STALE_SEQUENCE,
+                DRONE_ID_OUT_OF_RANGE, DRONE_CAPACITY:
                 final int templateId = reader.header().templateId();
                 if (templateId == TelemetryDecoder.TEMPLATE_ID)
                 {
@@ -344,6 +385,10 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler
                 if (templateId == HeartbeatDecoder.TEMPLATE_ID)
                 {
                     return reader.heartbeat().droneId();
+                }
+                if (templateId == io.odyssey.codecs.sbe.CommandStatusDecoder.TEMPLATE_ID)
+                {
+                    return reader.commandStatus().droneId();
                 }
                 return UNKNOWN_DRONE;
 

@@ -57,9 +57,13 @@ public final class AlertJournal implements AutoCloseable
         queue.close();
     }
 
+    /** Bytes of one entry: event, type, five longs (drone, other drone, time, telemetry index, evaluated index), value. */
+    public static final int ENTRY_LENGTH = 2 + 6 * 8;
+
     /** A reusable view of one alert journal entry. */
     public static final class Entry
     {
+        private boolean complete;
         private long index;
         private byte event;
         private int type;
@@ -81,6 +85,14 @@ public final class AlertJournal implements AutoCloseable
                 }
                 final Bytes<?> bytes = entry.wire().bytes();
                 index = entry.index();
+                // A short entry (a torn write, another writer) is reported as incomplete rather than read past its end.
+                complete = bytes.readRemaining() >= ENTRY_LENGTH;
+                if (!complete)
+                {
+                    event = 0;
+                    type = -1;
+                    return true;
+                }
                 event = bytes.readByte();
                 type = bytes.readByte();
                 droneId = bytes.readLong();
@@ -96,6 +108,12 @@ public final class AlertJournal implements AutoCloseable
         public long index()
         {
             return index;
+        }
+
+        /** False for an entry shorter than {@link #ENTRY_LENGTH}: none of its fields was read. */
+        public boolean complete()
+        {
+            return complete;
         }
 
         public boolean raised()

@@ -85,6 +85,16 @@ public final class CommandJournal implements AutoCloseable
     /** Reads the next entry's JSON text, or null at the end of the journal. */
     public static String readNext(final ExcerptTailer tailer, final long[] indexOut)
     {
+        final byte[] bytes = readNextBytes(tailer, indexOut);
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads the next entry's bytes as journaled (UTF-8 JSON, unless something else wrote them), or null at the end of
+     * the journal: for readers that must judge the bytes themselves rather than have invalid UTF-8 replaced.
+     */
+    public static byte[] readNextBytes(final ExcerptTailer tailer, final long[] indexOut)
+    {
         try (DocumentContext entry = tailer.readingDocument())
         {
             if (!entry.isPresent())
@@ -95,7 +105,7 @@ public final class CommandJournal implements AutoCloseable
             final byte[] text = new byte[(int)bytes.readRemaining()];
             bytes.read(text);
             indexOut[0] = entry.index();
-            return new String(text, StandardCharsets.UTF_8);
+            return text;
         }
     }
 

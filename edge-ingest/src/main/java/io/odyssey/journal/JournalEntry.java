@@ -51,6 +51,16 @@ public final class JournalEntry
             }
             final Bytes<?> bytes = entry.wire().bytes();
             index = entry.index();
+            final int header = quarantine ? JournalLayout.QUARANTINE_FRAME_OFFSET : JournalLayout.TELEMETRY_FRAME_OFFSET;
+            if (bytes.readRemaining() < header)
+            {
+                // A torn or foreign entry: an empty frame, which every reader refuses as truncated.
+                receivedAtNanos = 0;
+                cause = 0;
+                originalLength = 0;
+                frameLength = 0;
+                return true;
+            }
             receivedAtNanos = bytes.readLong();
             if (quarantine)
             {

@@ -47,7 +47,10 @@ public final class JournalLayout
 
     /** The reader threw on this frame: it could not be read at all. */
     public static final short CAUSE_MALFORMED = 1000;
-    /** A valid frame from a drone this node has no room for ({@code ODYSSEY_INGEST_MAX_DRONES}). */
+    /**
+     * A valid frame from a drone this node had no room for, in journals written before that became the reject reason
+     * {@link RejectReason#DRONE_CAPACITY}; still named when such a journal is read.
+     */
     public static final short CAUSE_TABLE_FULL = 1001;
 
     private JournalLayout()

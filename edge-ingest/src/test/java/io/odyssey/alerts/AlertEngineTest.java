@@ -53,7 +53,13 @@ class AlertEngineTest
 
     private static AlertRules rules(final List<Polygon> keepIn, final List<Polygon> keepOut)
     {
-        return new AlertRules(20, 5, 5 * SECOND, 50, 30, 150, keepIn, keepOut);
+        return new AlertRules(20, 5, 5 * SECOND, 50, 30, 150, keepIn, keepOut, 0);
+    }
+
+    /** Lost after 5 s of silence, forgotten after 60 s. */
+    private static AlertRules expiring()
+    {
+        return new AlertRules(20, 5, 5 * SECOND, 50, 30, 150, List.of(), List.of(), 60 * SECOND);
     }
 
     private final AlertEngine engine = new AlertEngine(rules(List.of(), List.of()), 1_000, recorder);
@@ -118,6 +124,172 @@ class AlertEngineTest
         assertThat(events).isEmpty();
         engine.onTelemetry(3, 30 * SECOND, 2, 30 * SECOND, 52.5, 13.5, 100, 15, CRUISING);
         assertThat(events).containsExactly("raised LOW_BATTERY 2 0 at=" + 30 * SECOND + " index=3 value=15.0");
+    }
+
+    @Test
+    void shouldForgetADroneSilentPastTheExpiryAfterReportingItLostAndClearEveryAlertItHad()
+    {
+        final List<Long> expired = new ArrayList<>();
+        final AlertEngine watched = new AlertEngine(expiring(), 100, new AlertSink()
+        {
+            public void raised(final AlertType t, final long d, final long o, final long a, final long i, final double v)
+            {
+                recorder.raised(t, d, o, a, i, v);
+            }
+
+            public void cleared(final AlertType t, final long d, final long o, final long a, final long i, final double v)
+            {
+                recorder.cleared(t, d, o, a, i, v);
+            }
+
+            public void expired(final long droneId, final long atNanos, final long journalIndex)
+            {
+                expired.add(droneId);
+            }
+        });
+        watched.onTelemetry(1, SECOND, 1, SECOND, 52.0, 13.0, 100, 15, CRUISING);
+        watched.onTelemetry(2, 2 * SECOND, 2, 2 * SECOND, 52.0, 13.0001, 100, 80, CRUISING);
+        watched.onTelemetry(3, 30 * SECOND, 2, 30 * SECOND, 52.0, 13.0001, 100, 80, CRUISING);
+        watched.tick(50 * SECOND);
+        assertThat(watched.drones()).isEqualTo(2);
+        watched.tick(200 * SECOND);
+        assertThat(events).containsExactly(
+            "raised LOW_BATTERY 1 0 at=" + SECOND + " index=1 value=15.0",
+            "raised LOSS_OF_SEPARATION 1 2 at=" + 2 * SECOND + " index=2 value=6.8",
+            "raised LOST_LINK 1 0 at=" + 6 * SECOND + " index=1 value=5.0",
+            "raised LOST_LINK 2 0 at=" + 35 * SECOND + " index=3 value=5.0",
+            // Reported lost first; only at the expiry forgotten, every alert cleared at the expiry's time.
+            "cleared LOW_BATTERY 1 0 at=" + 61 * SECOND + " index=1 value=NaN",
+            "cleared LOST_LINK 1 0 at=" + 61 * SECOND + " index=1 value=60.0",
+            "cleared LOSS_OF_SEPARATION 1 2 at=" + 61 * SECOND + " index=1 value=NaN",
+            "cleared LOST_LINK 2 0 at=" + 90 * SECOND + " index=3 value=60.0");
+        assertThat(expired).containsExactly(1L, 2L);
+        assertThat(watched.drones()).isZero();
+
+        // Back later: a new drone to the engine, evaluated from scratch.
+        events.clear();
+        watched.onTelemetry(4, 300 * SECOND, 1, 300 * SECOND, 52.5, 13.5, 100, 15, CRUISING);
+        assertThat(events).containsExactly("raised LOW_BATTERY 1 0 at=" + 300 * SECOND + " index=4 value=15.0");
+        assertThat(watched.drones()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFreeTheSlotsOfExpiredDronesSoAFloodOfIdsCannotFillTheEngineForGood()
+    {
+        final AlertEngine small = new AlertEngine(expiring(), 10, recorder);
+        for (int round = 0; round < 5; round++)
+        {
+            final long start = round * 100 * SECOND;
+            for (int d = 0; d < 10; d++)
+            {
+                small.onTelemetry(round * 10 + d, start, 1_000 + round * 10 + d, start, 52.0 + d * 0.01, 13.0, 100, 80,
+                    CRUISING);
+            }
+            assertThat(small.drones()).isEqualTo(10);
+            small.tick(start + 90 * SECOND);
+            assertThat(small.drones()).as("round %d: every flooded id forgotten", round).isZero();
+        }
+        assertThat(small.tableFull()).as("no frame went unevaluated for want of room").isZero();
+        assertThat(events.stream().filter(e -> e.startsWith("raised LOST_LINK")).count()).isEqualTo(50);
+        assertThat(events.stream().filter(e -> e.startsWith("cleared LOST_LINK")).count()).isEqualTo(50);
+    }
+
+    @Test
+    void shouldNeverLetOtherNodesDronesCrowdOutThisNodes()
+    {
+        final AlertEngine small = new AlertEngine(expiring(), 10, recorder);
+        for (long remote = 100; remote < 125; remote++)
+        {
+            small.onRemote(remote, 52.0 + remote * 0.001, 13.0, 100, CRUISING);
+        }
+        assertThat(small.drones()).as("other nodes' drones get half the room at most").isEqualTo(10);
+        for (long mine = 1; mine <= 10; mine++)
+        {
+            small.onTelemetry(mine, SECOND, mine, SECOND, 40.0 + mine * 0.01, 13.0, 100, 80, CRUISING);
+        }
+        assertThat(small.drones()).isEqualTo(20);
+        assertThat(small.tableFull()).as("every frame of this node's drones evaluated").isZero();
+        small.removeRemote(100);
+        small.onRemote(125, 52.5, 13.0, 100, CRUISING);
+        assertThat(small.drones()).as("a freed remote slot is taken again").isEqualTo(20);
+    }
+
+    @Test
+    void shouldExpireTheSameDronesAtTheSameTimesFromTheSameFramesWhateverTheIdleTicks()
+    {
+        final List<String> often = expiringRun(true);
+        events.clear();
+        final List<String> seldom = expiringRun(false);
+        assertThat(often).isNotEmpty().isEqualTo(seldom);
+        assertThat(often).anyMatch(e -> e.startsWith("cleared LOST_LINK") && e.endsWith("value=60.0"));
+    }
+
+    @Test
+    void shouldReportWhatFellDueInOneTickInTimeOrderWhateverTheSlots()
+    {
+        final Random random = new Random(11);
+        final AlertEngine engine = new AlertEngine(expiring(), 3_000, recorder);
+        final List<Long> ids = new ArrayList<>();
+        for (long id = 1; id <= 2_500; id++)
+        {
+            ids.add(id * 7 % 2_503);
+        }
+        java.util.Collections.shuffle(ids, random);
+        long index = 0;
+        for (final long id : ids)
+        {
+            // Last heard at a random moment in the first 100 s, some drones at the very same moment.
+            final long at = random.nextInt(100) * SECOND + random.nextInt(3);
+            engine.onTelemetry(++index, at, id, at, 10 + random.nextDouble() * 70, random.nextDouble() * 170, 100, 80,
+                GROUNDED);
+        }
+        engine.tick(1_000 * SECOND);
+        assertThat(events).as("a lost link and its clear at the expiry per drone").hasSize(2 * 2_500);
+        final List<long[]> order = new ArrayList<>();
+        for (final String event : events)
+        {
+            final String[] parts = event.split(" ");
+            order.add(new long[]{Long.parseLong(parts[4].substring(3)), Long.parseLong(parts[2])});
+        }
+        for (int i = 1; i < order.size(); i++)
+        {
+            final long[] a = order.get(i - 1);
+            final long[] b = order.get(i);
+            assertThat(a[0] < b[0] || (a[0] == b[0] && a[1] <= b[1]))
+                .as("event %d (%s) after event %d (%s)", i, events.get(i), i - 1, events.get(i - 1)).isTrue();
+        }
+        assertThat(engine.drones()).isZero();
+    }
+
+    /**
+     * Drones come and go (a new set of ids every 100 s, then a long silence), each frame preceded by a tick to its time
+     * as the monitor does; {@code idleTicks} adds ticks every 100 ms in between, as a monitor with an idle journal does.
+     */
+    private List<String> expiringRun(final boolean idleTicks)
+    {
+        final AlertEngine fresh = new AlertEngine(expiring(), 40, recorder);
+        for (int t = 0; t < 600; t++)
+        {
+            final long generation = t / 100;
+            for (int d = 1; d <= 20; d++)
+            {
+                final long at = t * SECOND + d;
+                fresh.tick(at);
+                fresh.onTelemetry(t * 20L + d, at, generation * 100 + d, at, 52 + d * 0.01, 13, 100, 80, CRUISING);
+            }
+            for (int idle = 1; idleTicks && idle < 10; idle++)
+            {
+                fresh.tick(t * SECOND + idle * SECOND / 10);
+            }
+        }
+        for (int t = 600; idleTicks && t < 1_000; t++)
+        {
+            fresh.tick(t * SECOND);
+        }
+        fresh.tick(1_000 * SECOND);
+        assertThat(fresh.drones()).isZero();
+        assertThat(fresh.tableFull()).as("slots freed in time for every new generation").isZero();
+        return new ArrayList<>(events);
     }
 
     @Test

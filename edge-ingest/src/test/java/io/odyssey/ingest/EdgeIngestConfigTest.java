@@ -47,6 +47,27 @@ class EdgeIngestConfigTest
         assertInvalid(c -> c.statusHost = "", "ODYSSEY_INGEST_STATUS_HOST");
         assertInvalid(c -> c.clusterName = "", "ODYSSEY_GRID_CLUSTER");
         assertInvalid(c -> c.gridMembers = List.of(), "ODYSSEY_GRID_MEMBERS");
+        assertInvalid(c -> c.droneIdMin = 0, "ODYSSEY_INGEST_DRONE_ID_MIN");
+        assertInvalid(c -> c.droneIdMax = 1L << 53, "ODYSSEY_INGEST_DRONE_ID_MAX");
+        assertInvalid(c ->
+        {
+            c.droneIdMin = 100;
+            c.droneIdMax = 99;
+        }, "ODYSSEY_INGEST_DRONE_ID_MAX");
+        assertInvalid(c -> c.droneExpiryS = c.alertLostLinkS, "ODYSSEY_INGEST_DRONE_EXPIRY_S");
+        assertInvalid(c -> c.droneExpiryS = 8 * 86_400, "ODYSSEY_INGEST_DRONE_EXPIRY_S");
+    }
+
+    @Test
+    void shouldBoundDroneIdsBelowWhatJsonClientsReadExactlyAndExpireSilentDronesAfterTheirLostLink()
+    {
+        final EdgeIngestConfig config = new EdgeIngestConfig().conclude();
+        assertThat(config.droneIdMin).isEqualTo(1);
+        assertThat(config.droneIdMax).isEqualTo(999_999_999L).isLessThan(1L << 53);
+        assertThat(config.alertRules().droneExpiryNanos()).isEqualTo(300_000_000_000L)
+            .isGreaterThan(config.alertRules().lostLinkNanos());
+        config.droneIdMax = (1L << 53) - 1;
+        config.conclude();
     }
 
     private static void assertInvalid(final Consumer<EdgeIngestConfig> change, final String setting)

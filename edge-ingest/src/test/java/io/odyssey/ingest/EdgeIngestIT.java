@@ -62,6 +62,7 @@ class EdgeIngestIT
     private static final String CLUSTER = "edge-ingest-it-" + UUID.randomUUID();
     private static final AtomicLong NEXT_DRONE = new AtomicLong(1000);
     private static final int BASE_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final long MAX_DRONE_ID = 50_000_000;
 
     @TempDir
     static Path journals;
@@ -123,6 +124,7 @@ class EdgeIngestIT
         config.endpoint = "127.0.0.1:" + port;
         config.statusPort = 0;
         config.maxDrones = 50_000;
+        config.droneIdMax = MAX_DRONE_ID;
         config.journalDir = journals.resolve(nodeId).toString();
         return config;
     }
@@ -156,7 +158,13 @@ class EdgeIngestIT
             bad("unknown status", RejectReason.UNKNOWN_STATUS, 0,
                 b -> b.putByte(body + TelemetryEncoder.statusEncodingOffset(), (byte)77)),
             bad("drone id 0", RejectReason.INVALID_DRONE_ID, 0,
-                b -> b.putLong(body + TelemetryEncoder.droneIdEncodingOffset(), 0L)));
+                b -> b.putLong(body + TelemetryEncoder.droneIdEncodingOffset(), 0L)),
+            bad("drone id above the configured maximum", RejectReason.DRONE_ID_OUT_OF_RANGE, 0,
+                b -> b.putLong(body + TelemetryEncoder.droneIdEncodingOffset(), MAX_DRONE_ID + 1)),
+            bad("drone id 2^53, beyond what a JSON client reads exactly", RejectReason.DRONE_ID_OUT_OF_RANGE, 0,
+                b -> b.putLong(body + TelemetryEncoder.droneIdEncodingOffset(), 1L << 53)),
+            bad("drone id 2^63 - 1", RejectReason.DRONE_ID_OUT_OF_RANGE, 0,
+                b -> b.putLong(body + TelemetryEncoder.droneIdEncodingOffset(), Long.MAX_VALUE)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -390,7 +398,9 @@ class EdgeIngestIT
             "odyssey_ingest_frames_received_total{role=\"edge-ingest\"}",
             "odyssey_ingest_frames_accepted_total{role=\"edge-ingest\"} " + ingest.acceptedCount() + "\n",
             "odyssey_ingest_frames_malformed_total{role=\"edge-ingest\"} 0\n",
-            "odyssey_ingest_frames_dropped_total{role=\"edge-ingest\",cause=\"table_full\"} 0\n",
+            "odyssey_ingest_drones_expired_total{role=\"edge-ingest\"} 0\n",
+            "odyssey_ingest_fleet_entries_expired_total{role=\"edge-ingest\"}",
+            "odyssey_ingest_alert_drones{role=\"edge-ingest\"}",
             "odyssey_ingest_heartbeats_total{role=\"edge-ingest\"}",
             "odyssey_ingest_grid_flushes_total{role=\"edge-ingest\"}",
             "odyssey_ingest_grid_entries_written_total{role=\"edge-ingest\"}",
@@ -457,7 +467,6 @@ class EdgeIngestIT
         expected.put(reason, before.get(reason) + by);
         assertThat(rejectedCounts()).isEqualTo(expected);
         assertThat(ingest.malformedCount()).isZero();
-        assertThat(ingest.tableFullCount()).isZero();
     }
 
     private static long millis(final long nanos)

@@ -20,6 +20,35 @@ class LatestStateTableTest
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[128]);
 
     @Test
+    void shouldFreeTheSlotsOfSilentDronesThatNoLongerWaitForTheGridAndGiveThemToNewDrones()
+    {
+        for (long id = 1; id <= 3; id++)
+        {
+            final int slot = table.slotFor(id);
+            update(slot, id, 1, 10.0);
+            table.heard(slot, id * 100);
+        }
+        assertThat(table.slotFor(4)).as("full").isEqualTo(LatestStateTable.NO_SLOT);
+        final Map<Long, Integer> evicted = new HashMap<>();
+        assertThat(table.evictSilent(250, 3, evicted::put)).as("all three still wait for the grid").isZero();
+        table.drainDirty(new HashMap<>(), new int[3], 0, "node");
+
+        assertThat(table.evictSilent(250, 1, evicted::put)).isEqualTo(1);
+        assertThat(table.evictSilent(250, 1, evicted::put)).isEqualTo(1);
+        assertThat(table.evictSilent(250, 1, evicted::put)).as("heard at 300: stays").isZero();
+        assertThat(evicted).containsOnlyKeys(1L, 2L);
+        assertThat(table.size()).isEqualTo(1);
+        assertThat(table.existingSlot(1)).isEqualTo(LatestStateTable.NO_SLOT);
+
+        final int reused = table.slotFor(5);
+        assertThat(reused).isIn(evicted.values());
+        assertThat(table.sequence(reused)).as("a fresh drone in a reused slot").isEqualTo(Long.MIN_VALUE);
+        assertThat(table.slotFor(6)).isIn(evicted.values()).isNotEqualTo(reused);
+        assertThat(table.slotFor(7)).isEqualTo(LatestStateTable.NO_SLOT);
+        assertThat(table.size()).isEqualTo(3);
+    }
+
+    @Test
     void shouldMarkADroneDirtyOnceHoweverOftenItChanges()
     {
         final int slot = table.slotFor(7);

@@ -73,13 +73,111 @@ class TelemetryIngestAgentTest
         heartbeat(CAPACITY + 2);
         telemetry(2, 2, 2.0);
 
-        assertThat(metrics.tableFull.get()).isEqualTo(2);
         assertThat(metrics.framesAccepted.get()).isEqualTo(CAPACITY + 1);
-        assertThat(rejected()).isEmpty();
+        assertThat(rejected()).containsExactly(Map.entry(RejectReason.DRONE_CAPACITY, 2L));
         assertThat(table.size()).isEqualTo(CAPACITY);
         agent.serviceGrid();
         assertThat(batches.get(0)).containsOnlyKeys(1L, 2L, 3L, 4L);
         assertThat(batches.get(0).get(2L).sequence()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldFreeTheSlotsOfDronesSilentForTheExpirySoNewDronesFindRoom()
+    {
+        final List<String> links = new ArrayList<>();
+        agent.commandLink(link(links));
+        agent.expireAfter(TimeUnit.SECONDS.toNanos(10));
+        for (long drone = 1; drone <= CAPACITY; drone++)
+        {
+            telemetry(drone, 1, 1.0);
+        }
+        agent.onFragment(buffer, 0, writer.heartbeat(buffer, 0, 3, now.get(), 1, 0x7F00_0001, 40125), null);
+        flushAndAnswer();
+        now.addAndGet(TimeUnit.SECONDS.toNanos(6));
+        telemetry(1, 2, 1.5);
+        heartbeat(2);
+        flushAndAnswer();
+        now.addAndGet(TimeUnit.SECONDS.toNanos(5));
+        telemetry(5, 1, 5.0);
+        assertThat(rejected()).as("full until something expires").containsExactly(Map.entry(RejectReason.DRONE_CAPACITY, 1L));
+
+        evictAll();
+        assertThat(metrics.dronesExpired.get()).as("3 and 4, silent for 11 s; 1 and 2 were heard 5 s ago").isEqualTo(2);
+        assertThat(table.size()).isEqualTo(2);
+        assertThat(links).as("the evicted drone's command link is forgotten").containsExactly(
+            "3 -> 2130706433:40125", "3 -> 0:0");
+        telemetry(5, 2, 5.0);
+        telemetry(6, 1, 6.0);
+        assertThat(table.size()).isEqualTo(CAPACITY);
+        assertThat(rejected()).containsExactly(Map.entry(RejectReason.DRONE_CAPACITY, 1L));
+        assertThat(metrics.framesAccepted.get()).isEqualTo(CAPACITY + 1 + 2);
+        agent.serviceGrid();
+        assertThat(batches.get(batches.size() - 1)).containsOnlyKeys(5L, 6L);
+    }
+
+    @Test
+    void shouldNeverEvictADroneWhoseStateTheGridHasNotTakenYet()
+    {
+        agent.expireAfter(TimeUnit.SECONDS.toNanos(10));
+        telemetry(1, 1, 1.0);
+        agent.serviceGrid();
+        now.addAndGet(TimeUnit.SECONDS.toNanos(60));
+        evictAll();
+        assertThat(table.size()).as("not while its batch is in flight").isEqualTo(1);
+        answers.get(0).completeExceptionally(new IllegalStateException("grid away"));
+        agent.serviceGrid();
+        evictAll();
+        assertThat(table.size()).as("not while its newest state waits for the grid").isEqualTo(1);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        agent.serviceGrid();
+        answers.get(1).complete(null);
+        agent.serviceGrid();
+        evictAll();
+        assertThat(table.size()).isZero();
+        assertThat(metrics.dronesExpired.get()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseDroneIdsOutsideTheConfiguredRange()
+    {
+        agent.droneIds(10, 20);
+        telemetry(9, 1, 1.0);
+        telemetry(21, 1, 1.0);
+        heartbeat(30);
+        telemetry(10, 1, 1.0);
+        assertThat(rejected()).containsExactly(Map.entry(RejectReason.DRONE_ID_OUT_OF_RANGE, 3L));
+        assertThat(table.size()).as("refused ids take no slot").isEqualTo(1);
+    }
+
+    private void flushAndAnswer()
+    {
+        agent.serviceGrid();
+        answers.get(answers.size() - 1).complete(null);
+        agent.serviceGrid();
+    }
+
+    /** Enough duty cycles for a full pass over the table. */
+    private void evictAll()
+    {
+        for (int i = 0; i < CAPACITY; i++)
+        {
+            agent.evictSilentDrones();
+        }
+    }
+
+    private static io.odyssey.commands.CommandLink link(final List<String> links)
+    {
+        return new io.odyssey.commands.CommandLink()
+        {
+            public void onLinkEndpoint(final long droneId, final int address, final int port)
+            {
+                links.add(droneId + " -> " + address + ":" + port);
+            }
+
+            public void onCommandStatus(final io.odyssey.codecs.sbe.CommandStatusDecoder status, final long at)
+            {
+            }
+        };
     }
 
     @Test

@@ -74,8 +74,8 @@ public final class DroneFleet
     public static final double MAX_HOLD_SECONDS = 3600.0;
     /** Commands remembered per drone, for answering resends: the running and paused ones and the latest others. */
     public static final int COMMAND_SLOTS = 8;
-    /** Drone-started commands are numbered {@code -(droneId * stride + n)}, n = 1, 2, ... per drone. */
-    public static final long DRONE_COMMAND_ID_STRIDE = 1_000_000L;
+    /** Last counter base handed out in this JVM ({@link #bootCounterBase()}): strictly growing. */
+    private static final java.util.concurrent.atomic.AtomicLong LAST_COUNTER_BASE = new java.util.concurrent.atomic.AtomicLong();
 
     /** What {@link #onCommand} did with a command. */
     public static final int COMMAND_ACCEPTED = 0;
@@ -185,7 +185,8 @@ public final class DroneFleet
     private final double[] missionTotal;
     /** Allocated the first time a drone gets a mission, then reused: most drones never get one. */
     private final double[][] missions;
-    private final int[] droneCommandCount;
+    /** The number of each drone's latest own command; its id is the negated number. */
+    private final long[] droneCommandNumber;
     /** Whether the paused mission was holding at a waypoint (so RESUME holds out the rest there). */
     private final boolean[] pausedAtWaypoint;
 
@@ -287,7 +288,7 @@ public final class DroneFleet
         missionCovered = new double[size];
         missionTotal = new double[size];
         missions = new double[size][];
-        droneCommandCount = new int[size];
+        droneCommandNumber = new long[size];
         pausedAtWaypoint = new boolean[size];
 
         final int slots = size * COMMAND_SLOTS;
@@ -344,9 +345,35 @@ public final class DroneFleet
     }
 
     /**
+     * Where every drone's counters start: its telemetry sequence and the numbers of its own commands (a failsafe return
+     * home is {@code -number}). 0 unless set (reproducible runs); a process sets {@link #bootCounterBase()} before the
+     * first step, so that its drones carry on above everything an earlier run of the same drones sent: a restarted
+     * simulator's telemetry is newer than its last run's (ingest keeps only newer sequences), and its own commands
+     * never reuse an id the ground has already seen from that drone.
+     */
+    public DroneFleet counterBase(final long base)
+    {
+        java.util.Arrays.fill(sequence, base);
+        java.util.Arrays.fill(droneCommandNumber, base);
+        return this;
+    }
+
+    /**
+     * The boot time in microseconds since the epoch (about 1.8e15 in 2026, below 2^53 until the year 2255), and above
+     * any base handed out before in this JVM by at least a millisecond's worth. A drone uses far less than one counter
+     * value per microsecond (100 frames a second at most), so a run never reaches the next run's base. Assumes the
+     * host's clock does not step back between runs.
+     */
+    public static long bootCounterBase()
+    {
+        final long now = System.currentTimeMillis() * 1_000L;
+        return LAST_COUNTER_BASE.updateAndGet(last -> Math.max(now, last + 1_000L));
+    }
+
+    /**
      * Advances drone {@code index} by {@code dt} seconds of simulated time.
      *
-     * @return its next telemetry sequence number: 1 for the first step, then one more per step.
+     * @return its next telemetry sequence number: one more than the last (the counter base + 1 for the first step).
      */
     public long step(final int index, final double dt)
     {
@@ -1246,8 +1273,9 @@ public final class DroneFleet
     /** Opens the drone's own RETURN_HOME (STARTED_BY_DRONE, negative id) as its active command. */
     private void startFailsafeCommand(final int i)
     {
-        droneCommandCount[i] = droneCommandCount[i] % (int)(DRONE_COMMAND_ID_STRIDE - 1) + 1;
-        final long commandId = -(droneId(i) * DRONE_COMMAND_ID_STRIDE + droneCommandCount[i]);
+        // The drone's own number, unique for this drone across restarts (see counterBase); the ground records the
+        // command under an id of its own that is unique across drones (docs/api/commands.md).
+        final long commandId = -(++droneCommandNumber[i]);
         final int s = takeSlot(i, commandId, CommandType.RETURN_HOME, true);
         target(i, s, homeLat[i], homeLon[i], 0f);
         commandLength[i] = distanceHome(i) + altitude[i];

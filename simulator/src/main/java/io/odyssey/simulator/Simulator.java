@@ -73,7 +73,8 @@ public final class Simulator implements AutoCloseable
         // Resolved before anything starts: a name that does not resolve is a configuration error, not a runtime one.
         final int commandAddress = config.takesCommands() ? advertisedAddress(config) : 0;
         final DroneFleet fleet = new DroneFleet(config.drones, config.firstId, config.seed, config.centerLat,
-            config.centerLon, config.radiusM, config.cruiseSpeedMps, config.failsafeBatteryPct, config.batteryDrainFactor);
+            config.centerLon, config.radiusM, config.cruiseSpeedMps, config.failsafeBatteryPct, config.batteryDrainFactor)
+            .counterBase(DroneFleet.bootCounterBase());
         final SimulatorMetrics metrics = new SimulatorMetrics();
         final AeronTransport transport = AeronTransport.launchEmbedded(config.aeronDir, "simulator");
         AeronTelemetryOutlet outlet = null;

@@ -52,10 +52,8 @@ public final class SimulatorConfig
 
     /** Value of {@link #COMMAND_ENDPOINT} that turns commands off (a blank variable means "the default"). */
     public static final String NO_COMMANDS = "none";
-    /**
-     * Highest drone id: drone-started commands are numbered {@code -(droneId * 1,000,000 + n)}, which must fit a long.
-     */
-    public static final long MAX_DRONE_ID = Long.MAX_VALUE / DroneFleet.DRONE_COMMAND_ID_STRIDE - 1;
+    /** Highest drone id: what every part of Odyssey accepts (2^53 - 1, what a JSON client reads exactly). */
+    public static final long MAX_DRONE_ID = io.odyssey.codecs.TelemetryFrameReader.MAX_DRONE_ID;
 
     public int drones = DRONES.intValue();
     public long firstId = FIRST_ID.longValue();

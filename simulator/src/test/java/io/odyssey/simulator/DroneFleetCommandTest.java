@@ -237,7 +237,7 @@ class DroneFleetCommandTest
         send(frames.goTo(DRONE, 601, north(2500), east(0), KEEP, KEEP));
         assertThat(flyUntil(() -> finished(601), 300)).isTrue();
 
-        final long ownId = -(DRONE * DroneFleet.DRONE_COMMAND_ID_STRIDE + 1);
+        final long ownId = -1; // its first own command (this fleet's counters start at 0)
         assertThat(last(601).phase()).isEqualTo(CommandPhase.FAILED);
         assertThat(last(601).reason()).isEqualTo(CommandReason.FAILSAFE_LOW_BATTERY);
         final List<Answer> own = of(ownId);
@@ -271,7 +271,7 @@ class DroneFleetCommandTest
     void shouldReportItsOwnReturnHomeWhilePatrollingAndThenPatrolAgain()
     {
         use(new DroneFleet(3, 1, 42, CENTER_LAT, CENTER_LON, RADIUS, CRUISE, DroneFleet.RETURN_BATTERY_PCT, 10));
-        final long first = -(DRONE * DroneFleet.DRONE_COMMAND_ID_STRIDE + 1);
+        final long first = -1;
         assertThat(flyUntil(() -> finished(first), 1200)).isTrue();
         assertThat(of(first)).extracting(Answer::phase).startsWith(CommandPhase.STARTED_BY_DRONE).endsWith(CommandPhase.DONE);
         assertThat(fleet.status(0)).isEqualTo(DroneStatus.GROUNDED);
@@ -290,6 +290,30 @@ class DroneFleetCommandTest
             assertThat(a.commandId()).as("a patrolling drone only reports its own commands").isNegative();
             assertThat(a.type()).isEqualTo(CommandType.RETURN_HOME);
         });
+    }
+
+    @Test
+    void shouldCarryOnAboveAnEarlierRunOfTheSameDronesSoItsOwnCommandIdsAndSequencesNeverRepeat()
+    {
+        final List<Long> ownIds = new ArrayList<>();
+        long lastSequence = 0;
+        for (int run = 0; run < 2; run++)
+        {
+            // The same drones (ids, seed), as a restarted simulator flies them.
+            use(new DroneFleet(3, 1, 42, CENTER_LAT, CENTER_LON, RADIUS, CRUISE, DroneFleet.RETURN_BATTERY_PCT, 10)
+                .counterBase(DroneFleet.bootCounterBase()));
+            answers.clear();
+            step();
+            assertThat(fleet.sequence(0)).as("run %d: newer telemetry than anything before", run).isGreaterThan(lastSequence);
+            assertThat(flyUntil(() -> answers.stream().anyMatch(a -> a.droneId() == DRONE &&
+                a.phase() == CommandPhase.STARTED_BY_DRONE), 1200)).isTrue();
+            ownIds.add(answers.stream().filter(a -> a.droneId() == DRONE && a.phase() == CommandPhase.STARTED_BY_DRONE)
+                .findFirst().orElseThrow().commandId());
+            lastSequence = fleet.sequence(0);
+        }
+        assertThat(ownIds.get(1)).as("the restarted drone's failsafe").isNotEqualTo(ownIds.get(0));
+        assertThat(ownIds).allSatisfy(id -> assertThat(id).isNegative().isGreaterThan(-(1L << 53)));
+        assertThat(lastSequence).isLessThan(1L << 53);
     }
 
     @Test

@@ -150,6 +150,41 @@ class SimulatorCommandsIT
     }
 
     @Test
+    void shouldStartItsOwnCommandsUnderNewIdsAndSendNewerTelemetryAfterARestart() throws Exception
+    {
+        final List<List<String>> runs = new ArrayList<>();
+        final long[] sequences = new long[4];
+        for (int run = 0; run < 2; run++)
+        {
+            // A ground of its own per run, so nothing the first run still had in flight is taken for the second's.
+            final String ingestEndpoint = "127.0.0.1:" + freePort();
+            final Subscription subscription = ground.aeron().addSubscription(AeronTransport.udpChannel(ingestEndpoint),
+                STREAM_ID);
+            final Heard heard = new Heard(subscription);
+            final SimulatorConfig config = config(ingestEndpoint);
+            // Batteries that run down in a few real seconds, so every drone soon starts its own return home.
+            config.timeScale = 100;
+            config.batteryDrainFactor = 50;
+            try (Simulator simulator = Simulator.launch(config))
+            {
+                pollUntil(heard, () -> heard.ownStarts.size() >= config.drones, Duration.ofSeconds(60));
+                sequences[run * 2] = heard.firstSequence;
+                sequences[run * 2 + 1] = heard.lastSequence;
+            }
+            finally
+            {
+                subscription.close();
+            }
+            runs.add(List.copyOf(heard.ownStarts));
+        }
+        assertThat(runs.get(1)).as("(drone, own command id) of the failsafes after the restart")
+            .doesNotContainAnyElementsOf(runs.get(0));
+        assertThat(sequences[2]).as("the restarted drone's first frame is newer than the last run's last one")
+            .isGreaterThan(sequences[1]);
+        assertThat(sequences[3]).isLessThan(1L << 53);
+    }
+
+    @Test
     void shouldAdvertiseNoCommandEndpointWhenTakingNoCommands() throws Exception
     {
         final String ingestEndpoint = "127.0.0.1:" + freePort();
@@ -233,6 +268,10 @@ class SimulatorCommandsIT
         private final Subscription subscription;
         private final FragmentHandler handler = (buffer, offset, length, header) -> onFrame(buffer, offset, length);
         final List<Answer> answers = new ArrayList<>();
+        /** "drone/id" of every command a drone started itself. */
+        final List<String> ownStarts = new ArrayList<>();
+        long firstSequence;
+        long lastSequence;
         int commandAddress;
         int commandPort;
         long heartbeats;
@@ -273,6 +312,8 @@ class SimulatorCommandsIT
             }
             else if (kind == TelemetryFrameReader.TELEMETRY && reader.telemetry().droneId() == DRONE)
             {
+                lastSequence = reader.telemetry().sequence();
+                firstSequence = firstSequence == 0 ? lastSequence : firstSequence;
                 latitude = reader.telemetry().latitude();
                 longitude = reader.telemetry().longitude();
                 altitude = reader.telemetry().altitude();
@@ -284,6 +325,10 @@ class SimulatorCommandsIT
             else if (kind == TelemetryFrameReader.COMMAND_STATUS)
             {
                 final Answer answer = Answer.read(reader, buffer, offset, length);
+                if (answer.phase() == CommandPhase.STARTED_BY_DRONE)
+                {
+                    ownStarts.add(answer.droneId() + "/" + answer.commandId());
+                }
                 if (answer.commandId() > 0)
                 {
                     answers.add(answer);

@@ -9,7 +9,6 @@ import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.codecs.sbe.TelemetryDecoder;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Long2LongHashMap;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -503,7 +502,7 @@ class TelemetryPublisherAgentTest
         long heartbeatSequenceMismatch;
         /** Answers by phase; patrolling drones only ever send those of their own failsafe return home. */
         final long[] statusPhases = new long[CommandPhase.STARTED_BY_DRONE.value() + 1];
-        final Long2LongHashMap lastPhaseByCommand = new Long2LongHashMap(-1);
+        final java.util.Map<String, Long> lastPhaseByCommand = new java.util.HashMap<>();
         long badStatuses;
 
         ValidatingOutlet(final int endpoints, final long firstId, final int drones)
@@ -574,7 +573,7 @@ class TelemetryPublisherAgentTest
         }
 
         /**
-         * A drone-started RETURN_HOME: numbered -(id * 10^6 + n), opened STARTED_BY_DRONE, then progress, then DONE,
+         * A drone-started RETURN_HOME: a negative number of the drone's own, opened STARTED_BY_DRONE, then progress, then DONE,
          * to home (inside the area, on the ground), on the drone's endpoint.
          */
         private void checkStatus(final int endpoint, final CommandStatusDecoder status)
@@ -583,11 +582,12 @@ class TelemetryPublisherAgentTest
             final long commandId = status.commandId();
             final CommandPhase phase = status.phase();
             statusPhases[phase.value()]++;
-            final long previous = lastPhaseByCommand.get(commandId);
+            // A drone numbers its own commands per drone: the command is (drone, number).
+            final String key = droneId + "/" + commandId;
+            final long previous = lastPhaseByCommand.getOrDefault(key, -1L);
             final boolean opensFirst = previous < 0 ? phase == CommandPhase.STARTED_BY_DRONE :
                 previous != CommandPhase.DONE.value() && phase != CommandPhase.STARTED_BY_DRONE;
             if (!opensFirst || endpoint != droneId % endpointCount() || commandId >= 0 ||
-                -commandId / DroneFleet.DRONE_COMMAND_ID_STRIDE != droneId ||
                 status.commandType() != CommandType.RETURN_HOME ||
                 status.targetAltitude() != 0f ||
                 !(DroneFleetTest.distanceMetres(status.targetLatitude(), status.targetLongitude(), CENTER_LAT, CENTER_LON) <
@@ -595,7 +595,7 @@ class TelemetryPublisherAgentTest
             {
                 badStatuses++;
             }
-            lastPhaseByCommand.put(commandId, phase.value());
+            lastPhaseByCommand.put(key, (long)phase.value());
         }
     }
 }

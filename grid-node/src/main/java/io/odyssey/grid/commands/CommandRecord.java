@@ -9,7 +9,8 @@ import java.util.Arrays;
  * owner. Stored with Compact serialization ({@link CommandRecordSerializer}) so members can query it by field.
  *
  * @param id              ledger id: positive (Hazelcast flake id) for commands sent from the ground, negative for
- *                        commands a drone started itself (its failsafe), using the drone's own id for them.
+ *                        commands a drone started itself (its failsafe): derived by the relay from the drone and its
+ *                        own number for the command, which the parameters keep as {@code droneCommandId}.
  * @param type            the contract's name: {@code goto}, {@code return-to-home}, ...
  * @param paramsJson      the request's parameters, normalised, as a JSON object.
  * @param targetLatitude  where the drone said the command ends (NaN until it said so): what "completed" is checked
