@@ -1,6 +1,7 @@
 package io.odyssey.archiver;
 
 import io.odyssey.journal.JournalRetention;
+import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.RateLimitedLog;
 import io.odyssey.runtime.RealTimeClock;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -42,6 +43,12 @@ final class JournalArchiver implements Runnable
     private static final long RECORD_ARCHIVED_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long PARTITION_CHECK_INTERVAL_NS = TimeUnit.MINUTES.toNanos(10);
     private static final String UNIQUE_VIOLATION = "23505";
+    /**
+     * How much longer than the stall timeout one turn of the loop may take before the thread counts as wedged: a
+     * turn may wait on the database (a batch, a schema migration on the first connection, each call bounded by the
+     * connection's 60 s socket timeout), which is a dependency being slow, not this process being stuck.
+     */
+    static final long DATABASE_WAIT_ALLOWANCE_NS = TimeUnit.MINUTES.toNanos(5);
 
     private static final Logger LOG = LoggerFactory.getLogger(JournalArchiver.class);
 
@@ -65,6 +72,7 @@ final class JournalArchiver implements Runnable
     private final long[] batchSentAt;
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     private final RateLimitedLog unreadableLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    private final ProgressWatch progress;
 
     private volatile boolean running = true;
     private volatile boolean connected;
@@ -89,6 +97,8 @@ final class JournalArchiver implements Runnable
     {
         this.config = config;
         this.table = table;
+        this.progress = new ProgressWatch(table.queue() + "-archiver",
+            ProgressWatch.timeoutNs(config.livenessTimeoutS) + DATABASE_WAIT_ALLOWANCE_NS);
         this.positionName = table.positionName(config.name);
         this.copySql = "COPY " + table.table() + " (" + table.columns() + ") FROM STDIN (FORMAT binary)";
         this.connections = connections;
@@ -104,6 +114,7 @@ final class JournalArchiver implements Runnable
     {
         while (running)
         {
+            progress.beat();
             try
             {
                 if (connection == null)
@@ -125,6 +136,12 @@ final class JournalArchiver implements Runnable
         }
         recordArchived(true);
         closeConnection();
+    }
+
+    /** This loop's liveness: DOWN when one turn has taken far longer than any wait on the database may. */
+    ProgressWatch progress()
+    {
+        return progress;
     }
 
     /** One turn of {@link #run} without its error handling: connect if needed, archive a batch (for benchmarks). */
@@ -362,6 +379,7 @@ final class JournalArchiver implements Runnable
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryDelayMs);
         while (running && System.nanoTime() < deadline)
         {
+            progress.beat();
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(50, retryDelayMs)));
         }
         retryDelayMs = Math.min(retryDelayMs * 2, config.maxRetryMs);

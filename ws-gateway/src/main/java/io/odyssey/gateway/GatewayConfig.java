@@ -4,6 +4,7 @@ import io.odyssey.gateway.control.AccessControl;
 import io.odyssey.gateway.control.Role;
 
 import io.odyssey.grid.GridSettings;
+import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.Setting;
 
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.List;
 public final class GatewayConfig
 {
     public static final Setting HOST = Setting.of("ODYSSEY_GATEWAY_HOST", "127.0.0.1", "Interface of the HTTP/WebSocket server");
-    public static final Setting PORT = Setting.of("ODYSSEY_GATEWAY_PORT", "8080", "Port of the dashboard, /ws/fleet, /health and /metrics");
+    public static final Setting PORT = Setting.of("ODYSSEY_GATEWAY_PORT", "8080", "Port of the dashboard, /ws/fleet, /health/live, /health/ready, /health and /metrics");
     public static final Setting COALESCE_MS = Setting.of(
         "ODYSSEY_WS_COALESCE_MS", "16", "At most one changes frame per client per this many ms; 0 sends each change at once");
     public static final Setting MAX_PENDING_BYTES = Setting.of(
@@ -50,7 +51,7 @@ public final class GatewayConfig
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
         all.addAll(List.of(HOST, PORT, COALESCE_MS, MAX_PENDING_BYTES, STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES, TILE_URL,
             TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS, TOKENS_FILE, ANONYMOUS_ROLE, ALLOWED_ORIGINS,
-            IO_THREADS, WORKER_THREADS));
+            IO_THREADS, WORKER_THREADS, ProgressWatch.LIVENESS_TIMEOUT_S));
         ALL = List.copyOf(all);
     }
 
@@ -74,6 +75,7 @@ public final class GatewayConfig
     public List<String> allowedOrigins = splitList(ALLOWED_ORIGINS.get());
     public int ioThreads = IO_THREADS.intValue();
     public int workerThreads = WORKER_THREADS.intValue();
+    public long livenessTimeoutS = ProgressWatch.LIVENESS_TIMEOUT_S.longValue();
 
     /** The role of requests without a token, or null when they are refused. */
     public Role anonymousRole()
@@ -156,6 +158,7 @@ public final class GatewayConfig
         {
             throw IO_THREADS.invalid(ioThreads + "/" + workerThreads, "at least 1 I/O and 1 worker thread");
         }
+        ProgressWatch.timeoutNs(livenessTimeoutS);
         return this;
     }
 }
