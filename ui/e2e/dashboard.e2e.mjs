@@ -144,6 +144,37 @@ try {
     }, 200);
   });
 
+  // A fresh page has no token. A gateway that admits no anonymous viewers refuses its WebSocket handshake with 401,
+  // which a browser cannot see: the dashboard must ask to sign in rather than say "connecting" for ever.
+  await check('a fresh page without a token asks to sign in, and says so when a kept token is refused', async () => {
+    const anonymous = await page.evaluate(async () => (await fetch('api/v1/whoami', { cache: 'no-store' })).status);
+    if (anonymous === 200) return 'skipped: this gateway lets anonymous viewers in';
+    assert(anonymous === 401, `whoami without a token answered ${anonymous}`);
+    const fresh = await browserContext.newPage();
+    try {
+      await fresh.goto(url, { waitUntil: 'load', timeout: 30_000 });
+      await waitFor(fresh, () => document.querySelector('[data-testid=signin-dialog]'), undefined, 20_000);
+      const reason = await text(fresh, 'signin-reason');
+      assert(/access token/.test(reason), `the prompt says "${reason}"`);
+    } finally {
+      await fresh.close();
+    }
+    // A token kept in the tab from earlier, which the gateway no longer accepts (revoked, or the gateway restarted).
+    const stale = await browserContext.newPage();
+    try {
+      await stale.addInitScript(() => window.sessionStorage.setItem('odyssey.token', 'e2e-revoked-token-0123456789'));
+      await stale.goto(url, { waitUntil: 'load', timeout: 30_000 });
+      await waitFor(stale, () => document.querySelector('[data-testid=signin-reason]'), undefined, 20_000);
+      const reason = await text(stale, 'signin-reason');
+      assert(/no longer accepts/.test(reason), `the prompt says "${reason}"`);
+      assert(await stale.evaluate(() => window.sessionStorage.getItem('odyssey.token')) === null,
+        'the refused token is still kept');
+    } finally {
+      await stale.close();
+    }
+    return 'prompted, with the reason';
+  });
+
   await check('sign in with the operator token: whoami names the operator in the header', async () => {
     await waitFor(page, () => document.querySelector('[data-testid=signin-token]') || document.querySelector('[data-testid=signin-open]') ||
       document.querySelector('[data-testid=signout]'), undefined, 20_000);

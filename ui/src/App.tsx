@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { GatewayApi, problemText } from './api';
 import {
-  permissionHint, resolveSession, sessionIdentity, sessionReady, sessionToken, socketProtocols, TokenStore,
+  permissionHint, resolveSession, sessionAfterRefusedSocket, sessionIdentity, sessionReady, sessionToken, socketProtocols,
+  TOKEN_NO_LONGER_ACCEPTED, TokenStore,
   type Session, type StorageLike,
 } from './auth';
 import { CommandStore } from './commandStore';
@@ -116,14 +117,14 @@ export function App() {
     // The token was revoked (or the gateway forgot it): ask for one again.
     onUnauthorized: () => {
       tokens.clear();
-      setSession({ kind: 'prompt', error: 'The gateway no longer accepts this token: sign in again.' });
+      setSession({ kind: 'prompt', error: TOKEN_NO_LONGER_ACCEPTED });
     },
   }), [tokens]);
 
   useEffect(() => {
     let cancelled = false;
     const token = tokens.get();
-    void resolveSession(token, (t) => api.whoami(t)).then((next) => {
+    void resolveSession(token, (t) => api.whoami(t), true).then((next) => {
       if (cancelled) return;
       if (next.kind === 'prompt' && token) tokens.clear();
       setSession(next);
@@ -221,6 +222,19 @@ export function App() {
     connectionRef.current = connection;
     connection.onState = setLink;
     connection.onServerError = setLastError;
+    // A refused handshake tells the browser nothing: ask whoami with the same token why, and sign in if that is it.
+    connection.onRefused = () => {
+      void api.whoami(token).then((answer) => {
+        if (connectionRef.current !== connection) return; // the session changed meanwhile
+        const next = sessionAfterRefusedSocket(token, answer);
+        if (next) {
+          if (token) tokens.clear();
+          setSession(next);
+        } else if (answer.ok) {
+          setLastError("The gateway refuses the live link although it accepts this session: is this page's origin in ODYSSEY_GATEWAY_ALLOWED_ORIGINS?");
+        }
+      });
+    };
     connection.onSnapshot = () => {
       if ((!fit.current.fitted || fit.current.refitOnSnapshot) && store.drones.size > 0) {
         fit.current.refitOnSnapshot = false;
@@ -246,7 +260,7 @@ export function App() {
       if (connectionRef.current === connection) connectionRef.current = null;
       Object.assign(debug, { connection: null, commandsFeed: null });
     };
-  }, [config, connectionKey, store, commandStore, debug]);
+  }, [config, connectionKey, store, commandStore, debug, api, tokens]);
 
   // ---- selection ------------------------------------------------------------------------------------------------
   const selectDrone = useCallback((id: number | null, additive = false) => setSelection((s) => clickSelection(s, id, additive)), []);

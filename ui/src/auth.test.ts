@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiResult } from './api';
 import {
-  authHeaders, parseIdentity, permissionHint, resolveSession, roleAtLeast, sessionToken, socketProtocols, TokenStore,
-  tokenProblem, type StorageLike,
+  authHeaders, parseIdentity, permissionHint, resolveSession, roleAtLeast, sessionAfterRefusedSocket, sessionToken,
+  socketProtocols, TOKEN_NEEDED, TOKEN_NO_LONGER_ACCEPTED, TokenStore, tokenProblem, type StorageLike,
 } from './auth';
 
 const TOKEN = 'abcdefghijklmnop_-12';
@@ -89,6 +89,28 @@ describe('auth', () => {
     expect(await resolveSession(TOKEN, whoami(fail(0, 'connection refused'))))
       .toEqual({ kind: 'unreachable', token: TOKEN, error: 'connection refused' });
     expect(await resolveSession(TOKEN, whoami(ok('not json object')))).toMatchObject({ kind: 'unreachable' });
+  });
+
+  it('says why when a token kept from earlier in the tab is refused at load', async () => {
+    expect(await resolveSession(TOKEN, async () => fail(401), true)).toEqual({ kind: 'prompt', error: TOKEN_NO_LONGER_ACCEPTED });
+    expect(await resolveSession(null, async () => fail(401), true)).toEqual({ kind: 'prompt', error: 'The gateway asks for an access token.' });
+  });
+
+  it('asks to sign in when the live link is refused for want of a token, or for a token no longer accepted', () => {
+    expect(sessionAfterRefusedSocket(null, fail(401))).toEqual({ kind: 'prompt', error: TOKEN_NEEDED });
+    expect(sessionAfterRefusedSocket(TOKEN, fail(401))).toEqual({ kind: 'prompt', error: TOKEN_NO_LONGER_ACCEPTED });
+    expect(sessionAfterRefusedSocket(TOKEN, fail(403, 'origin https://evil.example is not allowed')))
+      .toEqual({ kind: 'prompt', error: 'The gateway refused this page: origin https://evil.example is not allowed' });
+    expect(sessionAfterRefusedSocket(null, fail(403))).toEqual({ kind: 'prompt', error: 'The gateway refused this page: HTTP 403' });
+  });
+
+  it('keeps reconnecting when the refusal of the live link was not about the token', () => {
+    // Accepted over REST (the socket failed for another reason), the gateway away, or failing: the link retries.
+    expect(sessionAfterRefusedSocket(TOKEN, ok({ name: 'ops', role: 'operator' }))).toBeNull();
+    expect(sessionAfterRefusedSocket(null, ok({ name: 'anonymous', role: 'viewer' }))).toBeNull();
+    expect(sessionAfterRefusedSocket(TOKEN, fail(0, 'connection refused'))).toBeNull();
+    expect(sessionAfterRefusedSocket(TOKEN, fail(503))).toBeNull();
+    expect(sessionAfterRefusedSocket(null, fail(404))).toBeNull();
   });
 
   it('explains why a control is disabled', () => {

@@ -20,6 +20,10 @@ const BEARER_PROTOCOL_PREFIX = 'bearer.';
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]+$/;
 export const MIN_TOKEN_LENGTH = 16;
 export const TOKEN_STORAGE_KEY = 'odyssey.token';
+/** What the dashboard says when the gateway refuses a token it accepted before (revoked, or forgotten). */
+export const TOKEN_NO_LONGER_ACCEPTED = 'The gateway no longer accepts this token: sign in again.';
+/** ...and when the live link is refused without a token because the gateway admits no anonymous viewers. */
+export const TOKEN_NEEDED = 'The gateway asks for an access token to show the fleet: sign in.';
 
 /** Whether a role may do what `needed` may (viewer < operator < admin); an unknown role may do nothing. */
 export function roleAtLeast(role: Role | null | undefined, needed: Role): boolean {
@@ -134,12 +138,15 @@ function article(role: Role): string {
 /**
  * Asks whoami what `token` (or no token) may do:
  * - 200 with a token: signed in; without one: anonymous viewing (the gateway's ODYSSEY_GATEWAY_ANONYMOUS_ROLE);
- * - 401: the prompt, saying whether a token is missing or was refused;
+ * - 401: the prompt, saying whether a token is missing, was refused, or (`stored`: kept from earlier in this tab) is no
+ *   longer accepted;
  * - 403: the gateway refuses this page (its origin is not allowed), which a token does not change;
  * - 404 without a token: a gateway from before access control (no whoami), viewed anonymously;
  * - anything else (network, 5xx): unreachable, to be retried.
  */
-export async function resolveSession(token: string | null, whoami: (token: string | null) => Promise<ApiResult<unknown>>): Promise<Session> {
+export async function resolveSession(
+  token: string | null, whoami: (token: string | null) => Promise<ApiResult<unknown>>, stored = false,
+): Promise<Session> {
   const answer = await whoami(token);
   if (answer.ok) {
     const identity = parseIdentity(answer.body);
@@ -147,7 +154,8 @@ export async function resolveSession(token: string | null, whoami: (token: strin
     return token ? { kind: 'signed-in', token, identity } : { kind: 'anonymous', identity };
   }
   if (answer.status === 401) {
-    return { kind: 'prompt', error: token ? 'The gateway did not accept this token.' : 'The gateway asks for an access token.' };
+    // A token kept from earlier in this tab that is refused now was revoked, or the gateway forgot it: say so.
+    return { kind: 'prompt', error: token ? (stored ? TOKEN_NO_LONGER_ACCEPTED : 'The gateway did not accept this token.') : 'The gateway asks for an access token.' };
   }
   if (answer.status === 404 && !token) {
     // A gateway older than access control has no whoami: it serves everyone, so view what it serves.
@@ -157,4 +165,22 @@ export async function resolveSession(token: string | null, whoami: (token: strin
     return { kind: 'prompt', error: `The gateway refused this page: ${answer.problem.detail || answer.problem.title}` };
   }
   return { kind: 'unreachable', token, error: answer.problem.detail || answer.problem.title };
+}
+
+/**
+ * The live link's WebSocket closed before it opened. A refused handshake gives the browser no status code, so the
+ * dashboard asks whoami with the same token and decides from that answer:
+ * - 401: the token is missing or no longer accepted (revoked, or the gateway forgot it): the sign-in prompt, saying
+ *   which, instead of "connecting" for ever;
+ * - 403: the gateway refuses this page (its origin is not allowed): the prompt with the gateway's reason;
+ * - anything else (accepted, network down, 5xx): null, keep reconnecting — the refusal was not about the token, or the
+ *   gateway is away and the link's back-off covers that.
+ */
+export function sessionAfterRefusedSocket(token: string | null, whoami: ApiResult<unknown>): Session | null {
+  if (whoami.ok) return null;
+  if (whoami.status === 401) return { kind: 'prompt', error: token ? TOKEN_NO_LONGER_ACCEPTED : TOKEN_NEEDED };
+  if (whoami.status === 403) {
+    return { kind: 'prompt', error: `The gateway refused this page: ${whoami.problem.detail || whoami.problem.title}` };
+  }
+  return null;
 }

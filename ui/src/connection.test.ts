@@ -49,6 +49,15 @@ describe('FleetConnection', () => {
     vi.useRealTimers();
   });
 
+  it('tells the dashboard when the gateway refused the handshake, so it can ask why', () => {
+    let refused = 0;
+    connection.onRefused = () => refused++;
+    connection.start();
+    last().serverClose(1006);
+    expect(refused).toBe(1);
+    expect(connection.state).toMatchObject({ kind: 'connecting', attempt: 2 });
+  });
+
   it('connects, goes live, and feeds the store from snapshot and changes', () => {
     connection.start();
     expect(connection.state).toMatchObject({ kind: 'connecting', attempt: 1 });

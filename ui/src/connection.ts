@@ -31,6 +31,8 @@ export class FleetConnection {
   /** After each snapshot has been applied to the store; `first` for the very first one of this page. */
   onSnapshot: (first: boolean) => void = () => {};
   onServerError: (text: string) => void = () => {};
+  /** The socket closed before it opened (a refused handshake gives the browser no status): see link.ts. */
+  onRefused: () => void = () => {};
 
   private readonly options: LinkOptions;
   private readonly link: ReconnectingSocket;
@@ -47,6 +49,7 @@ export class FleetConnection {
       onState: (state) => this.onLinkState(state),
       onOpen: () => this.onOpen(),
       onMessage: (text) => this.onMessage(text),
+      onRefused: () => this.onRefused(),
     });
   }
 

@@ -23,6 +23,7 @@ describe('ReconnectingSocket', () => {
   let states: LinkState[];
   let opened: SocketLike[];
   let messages: string[];
+  let refusals: number;
   let token: string;
   let link: ReconnectingSocket;
   const last = () => sockets[sockets.length - 1];
@@ -34,6 +35,7 @@ describe('ReconnectingSocket', () => {
     states = [];
     opened = [];
     messages = [];
+    refusals = 0;
     token = 'first';
     link = new ReconnectingSocket('ws://host/ws/x', {
       createSocket: (url, protocols) => { const s = new FakeSocket(url, protocols); sockets.push(s); return s; },
@@ -45,6 +47,7 @@ describe('ReconnectingSocket', () => {
       onState: (s) => states.push(s),
       onOpen: (socket) => { expect(link.state.kind).toBe('live'); opened.push(socket); },
       onMessage: (text) => messages.push(text),
+      onRefused: () => { expect(link.state.kind).not.toBe('live'); refusals++; },
     });
   });
   afterEach(() => {
@@ -101,6 +104,30 @@ describe('ReconnectingSocket', () => {
     last().serverClose();
     expect(link.state).toMatchObject({ kind: 'reconnecting', attempt: 1 });
     expect(waitMs()).toBe(500);
+  });
+
+  it('tells its owner when a socket closes before it opened (a refused handshake), and retries as usual', () => {
+    link.start();
+    last().serverClose(1006); // what a browser reports for a handshake answered 401 or 403
+    expect(refusals).toBe(1);
+    expect(link.state).toMatchObject({ kind: 'connecting', attempt: 2 });
+    vi.advanceTimersByTime(waitMs());
+    expect(sockets).toHaveLength(2);
+    last().open();
+    last().serverClose(1006); // lost after opening: not a refusal
+    expect(refusals).toBe(1);
+    vi.advanceTimersByTime(waitMs());
+    last().serverClose();
+    expect(refusals).toBe(2);
+  });
+
+  it('does not count a timed-out or abandoned attempt as a refusal', () => {
+    link.start();
+    vi.advanceTimersByTime(5000);
+    const { onclose } = sockets[0];
+    onclose?.({ code: 1006 });
+    link.drop('reconnect requested', 0);
+    expect(refusals).toBe(0);
   });
 
   it('gives up on an attempt that does not open in time', () => {

@@ -58,6 +58,12 @@ export interface LinkCallbacks {
   onOpen?: (socket: SocketLike) => void;
   /** A message on the socket, as text. */
   onMessage?: (text: string) => void;
+  /**
+   * The socket closed before it ever opened: the gateway refused the handshake (401, 403...) or could not be reached.
+   * The browser gives no status code for either; the owner may ask the REST API why (see auth.ts,
+   * sessionAfterRefusedSocket). The link retries as after any loss.
+   */
+  onRefused?: () => void;
 }
 
 export class ReconnectingSocket {
@@ -142,8 +148,10 @@ export class ReconnectingSocket {
     }
     this.current = socket;
     this.connectTimer = this.options.setTimer(() => this.drop('connection timed out'), this.options.connectTimeoutMs);
+    let opened = false;
     socket.onopen = () => {
       if (this.current !== socket) return;
+      opened = true;
       this.options.clearTimer(this.connectTimer);
       this.connectTimer = null;
       this.everLive = true;
@@ -157,7 +165,9 @@ export class ReconnectingSocket {
     socket.onerror = () => { /* a close event follows */ };
     socket.onclose = (event) => {
       if (this.current !== socket) return;
+      const refused = !opened;
       this.drop(event.code && event.code !== 1000 && event.code !== 1005 ? `closed (${event.code}${event.reason ? ` ${event.reason}` : ''})` : 'closed');
+      if (refused) this.callbacks.onRefused?.();
     };
   }
 

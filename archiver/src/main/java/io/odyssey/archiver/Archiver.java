@@ -1,9 +1,11 @@
 package io.odyssey.archiver;
 
 import io.odyssey.journal.JournalLayout;
+import io.odyssey.runtime.Health;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.JdbcUrls;
 import io.odyssey.runtime.StatusServer;
+import io.odyssey.runtime.WritableDirectory;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -16,8 +18,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -85,6 +85,13 @@ public final class Archiver implements AutoCloseable
     public static Archiver launch(final ArchiverConfig config) throws Exception
     {
         config.conclude();
+        // It records how far it has archived beside the journal (for retention), and the embedded database keeps its
+        // files in its own directory: either unwritable is a reason not to start.
+        WritableDirectory.require(ArchiverConfig.JOURNAL_DIR, config.journalRoot());
+        if (config.embeddedDatabase())
+        {
+            WritableDirectory.require(ArchiverConfig.EMBEDDED_DB_DIR, Path.of(config.embeddedDbDir));
+        }
         final ArchiverMetrics metrics = new ArchiverMetrics();
         EmbeddedDatabase embedded = null;
         SingleChronicleQueue queue = null;
@@ -135,15 +142,21 @@ public final class Archiver implements AutoCloseable
                 alertArchiver::lagEntries);
             metrics.metrics.gauge("odyssey_archiver_db_connected", "1 while connected to the database",
                 () -> archiver.connected() && alertArchiver.connected() ? 1 : 0);
-            final Map<String, HealthCheck> checks = new LinkedHashMap<>();
-            checks.put("database", () ->
+            // Live while its threads make progress (waits on the database allowed for); the database and the lag are
+            // readiness: an archiver waiting for its database catches up by itself once it is back.
+            final Health health = new Health(metrics.metrics.role());
+            for (final JournalArchiver loop : new JournalArchiver[]{archiver, alertArchiver, commandArchiver})
+            {
+                health.live(loop.progress().name(), loop.progress());
+            }
+            health.ready("database", () ->
             {
                 final JournalArchiver down = !archiver.connected() ? archiver : !alertArchiver.connected() ? alertArchiver :
                     !commandArchiver.connected() ? commandArchiver : null;
                 return down == null ? HealthCheck.Result.up(JdbcUrls.redacted(url)) : HealthCheck.Result.down(JdbcUrls.redacted(url) + ": " +
                     (down.lastError() == null ? "connecting" : down.lastError()));
             });
-            checks.put("lag", () ->
+            health.ready("lag", () ->
             {
                 final long lagS = TimeUnit.NANOSECONDS.toSeconds(archiver.lagNanos());
                 final String detail = archiver.lagEntries() + " entries, " + lagS + " s behind";
@@ -155,7 +168,7 @@ public final class Archiver implements AutoCloseable
             alertThread.start();
             final Thread commandThread = new Thread(commandArchiver, "archiver-" + config.name + "-commands");
             commandThread.start();
-            status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics, checks);
+            status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics, health);
             LOG.info("archiver '{}' tailing {} into {}", config.name, telemetryDir, JdbcUrls.redacted(url));
             return new Archiver(config, embedded, queue, alertQueue, archiver, alertArchiver, thread, alertThread, status,
                 metrics, url, commandQueue, commandArchiver, commandThread);

@@ -1,5 +1,6 @@
 package io.odyssey.archiver;
 
+import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.Setting;
 
 import java.nio.file.Path;
@@ -41,7 +42,8 @@ public final class ArchiverConfig
     public static final Setting STATUS_PORT = Setting.of("ODYSSEY_ARCHIVER_STATUS_PORT", "9104", "Port of /health and /metrics (0 = any)");
 
     public static final List<Setting> ALL = List.of(NAME, JOURNAL_DIR, DB_URL, DB_USER, DB_PASSWORD, EMBEDDED_DB_DIR,
-        EMBEDDED_DB_PORT, EMBEDDED_DB_DURABILITY, BATCH_ROWS, IDLE_MS, MAX_RETRY_MS, RETENTION_DAYS, MAX_LAG_S, STATUS_HOST, STATUS_PORT);
+        EMBEDDED_DB_PORT, EMBEDDED_DB_DURABILITY, BATCH_ROWS, IDLE_MS, MAX_RETRY_MS, RETENTION_DAYS, MAX_LAG_S, STATUS_HOST, STATUS_PORT,
+        ProgressWatch.LIVENESS_TIMEOUT_S);
 
     public String name = NAME.get();
     public String journalDir = JOURNAL_DIR.get();
@@ -58,6 +60,8 @@ public final class ArchiverConfig
     public long maxLagS = MAX_LAG_S.longValue();
     public String statusHost = STATUS_HOST.get();
     public int statusPort = STATUS_PORT.intValue();
+    /** Archiver threads also get {@code JournalArchiver.DATABASE_WAIT_ALLOWANCE_NS} for waits on the database. */
+    public long livenessTimeoutS = ProgressWatch.LIVENESS_TIMEOUT_S.longValue();
 
     /**
      * Validates every value; fails fast naming the offending setting.
@@ -115,6 +119,7 @@ public final class ArchiverConfig
         {
             throw STATUS_PORT.invalid(String.valueOf(statusPort), "a port number (0 = any free port)");
         }
+        ProgressWatch.timeoutNs(livenessTimeoutS);
         return this;
     }
 

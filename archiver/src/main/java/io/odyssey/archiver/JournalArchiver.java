@@ -1,6 +1,7 @@
 package io.odyssey.archiver;
 
 import io.odyssey.journal.JournalRetention;
+import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.RateLimitedLog;
 import io.odyssey.runtime.RealTimeClock;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -59,6 +60,12 @@ final class JournalArchiver implements Runnable
     static final int MAX_DEAD_LETTER_BYTES = 1 << 20;
     /** Dead letters sent to the database per statement batch, so their bytes are never all held at once. */
     private static final int DEAD_LETTER_CHUNK = 256;
+    /**
+     * How much longer than the stall timeout one turn of the loop may take before the thread counts as wedged: a
+     * turn may wait on the database (a batch, a schema migration on the first connection, each call bounded by the
+     * connection's 60 s socket timeout), which is a dependency being slow, not this process being stuck.
+     */
+    static final long DATABASE_WAIT_ALLOWANCE_NS = TimeUnit.MINUTES.toNanos(5);
 
     private static final Logger LOG = LoggerFactory.getLogger(JournalArchiver.class);
 
@@ -94,6 +101,7 @@ final class JournalArchiver implements Runnable
     private final boolean[] deadStored;
     private int deadCount;
     private long batchDuplicates;
+    private final ProgressWatch progress;
 
     private volatile boolean running = true;
     private volatile boolean connected;
@@ -118,6 +126,8 @@ final class JournalArchiver implements Runnable
     {
         this.config = config;
         this.table = table;
+        this.progress = new ProgressWatch(table.queue() + "-archiver",
+            ProgressWatch.timeoutNs(config.livenessTimeoutS) + DATABASE_WAIT_ALLOWANCE_NS);
         this.positionName = table.positionName(config.name);
         this.copySql = "COPY " + table.table() + " (" + table.columns() + ") FROM STDIN (FORMAT binary)";
         this.connections = connections;
@@ -140,6 +150,7 @@ final class JournalArchiver implements Runnable
     {
         while (running)
         {
+            progress.beat();
             try
             {
                 if (connection == null)
@@ -161,6 +172,12 @@ final class JournalArchiver implements Runnable
         }
         recordArchived(true);
         closeConnection();
+    }
+
+    /** This loop's liveness: DOWN when one turn has taken far longer than any wait on the database may. */
+    ProgressWatch progress()
+    {
+        return progress;
     }
 
     /** One turn of {@link #run} without its error handling: connect if needed, archive a batch (for benchmarks). */
@@ -578,6 +595,7 @@ final class JournalArchiver implements Runnable
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryDelayMs);
         while (running && System.nanoTime() < deadline)
         {
+            progress.beat();
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(50, retryDelayMs)));
         }
         retryDelayMs = Math.min(retryDelayMs * 2, config.maxRetryMs);

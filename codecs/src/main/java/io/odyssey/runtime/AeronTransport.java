@@ -8,6 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * An embedded Aeron media driver and a client connected to it, configured the way every Odyssey process wants on a
@@ -19,6 +21,8 @@ public final class AeronTransport implements AutoCloseable
 {
     /** Term length for our UDP publications: ~1 MB holds 15,000 telemetry frames in flight per term. */
     public static final int TERM_LENGTH = 1024 * 1024;
+    /** Term length of command publications: Aeron's minimum, 64 KB (messages up to 8 KB). */
+    public static final int COMMAND_TERM_LENGTH = 64 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(AeronTransport.class);
 
@@ -37,12 +41,32 @@ public final class AeronTransport implements AutoCloseable
      */
     public static AeronTransport launchEmbedded(final String directory, final String role)
     {
-        // Like Aeron itself, prefer /dev/shm on Linux: the driver's buffers are memory-mapped files, best kept off disk.
-        final File shm = new File("/dev/shm");
-        final String base = shm.isDirectory() && shm.canWrite() ? shm.getPath() : System.getProperty("java.io.tmpdir");
-        final String dir = directory == null || directory.isBlank() ?
-            new File(base, "odyssey-aeron-" + role + "-" + ProcessHandle.current().pid() +
-                "-" + System.nanoTime()).getAbsolutePath() : directory;
+        return launchEmbedded(null, directory, role);
+    }
+
+    /**
+     * @param setting   the setting {@code directory} came from: a directory whose parent cannot be written is refused
+     *                  naming it (the driver deletes and creates the directory itself).
+     * @param directory the driver's directory, or null/blank for a private one under {@code /dev/shm} (or the temp dir).
+     * @param role      used in the default directory name and the log line.
+     * @throws ConfigurationException when there is nowhere writable to put the driver's files.
+     */
+    public static AeronTransport launchEmbedded(final Setting setting, final String directory, final String role)
+    {
+        final String dir;
+        if (directory == null || directory.isBlank())
+        {
+            dir = new File(defaultBase(), "odyssey-aeron-" + role + "-" + ProcessHandle.current().pid() +
+                "-" + System.nanoTime()).getAbsolutePath();
+        }
+        else
+        {
+            if (setting != null)
+            {
+                requireWritableParent(setting, directory);
+            }
+            dir = directory;
+        }
         final MediaDriver.Context context = new MediaDriver.Context()
             .aeronDirectoryName(dir)
             .threadingMode(ThreadingMode.SHARED)
@@ -66,11 +90,93 @@ public final class AeronTransport implements AutoCloseable
         }
     }
 
+    /**
+     * A configured driver directory must be creatable: the driver deletes and creates it itself, so its parent is what
+     * must be writable. For a process to check before it waits on anything else.
+     *
+     * @throws ConfigurationException naming the setting, the directory and the user.
+     */
+    public static void requireWritableParent(final Setting setting, final String directory)
+    {
+        if (directory != null && !directory.isBlank())
+        {
+            final Path parent = Path.of(directory).toAbsolutePath().getParent();
+            if (parent != null)
+            {
+                WritableDirectory.require(setting, parent);
+            }
+        }
+    }
+
+    /**
+     * Like Aeron itself, /dev/shm on Linux: the driver's buffers are memory-mapped files, best kept off disk. Else the
+     * temp directory. Neither writable (a read-only root file system without the volumes it needs) is refused here,
+     * with the fix, rather than by the driver with a stack trace.
+     */
+    private static String defaultBase()
+    {
+        final Path shm = Path.of("/dev/shm");
+        final String shmProblem = Files.isDirectory(shm) ? WritableDirectory.problem(shm) : "no such directory";
+        if (shmProblem == null)
+        {
+            return shm.toString();
+        }
+        final Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        final String tmpProblem = WritableDirectory.problem(tmp);
+        if (tmpProblem == null)
+        {
+            return tmp.toString();
+        }
+        throw new ConfigurationException("no writable directory for the embedded Aeron media driver as " +
+            WritableDirectory.currentUser() + ": /dev/shm: " + shmProblem + "; " + tmp + ": " + tmpProblem +
+            ". Mount a writable /dev/shm (in Kubernetes an emptyDir with medium Memory) or set the role's AERON_DIR");
+    }
+
     /** Builds a UDP channel URI for {@code host:port} with our term length. */
     public static String udpChannel(final String endpoint)
     {
         return "aeron:udp?endpoint=" + endpoint + "|term-length=" + TERM_LENGTH;
     }
+
+    /**
+     * A publication of commands to a drone's own endpoint. Commands are rare and small (a mission of 100 waypoints is
+     * under 3 KB), so the smallest term Aeron allows: a node may hold one of these per drone.
+     */
+    public static String commandChannel(final String endpoint)
+    {
+        return "aeron:udp?endpoint=" + endpoint + "|term-length=" + COMMAND_TERM_LENGTH;
+    }
+
+    /**
+     * The drone's end of a command channel that works behind NAT (Aeron response channels): a subscription that asks
+     * the ingest node's control endpoint for its commands instead of listening on an address of its own.
+     */
+    public static String responseSubscriptionChannel(final String controlEndpoint)
+    {
+        return "aeron:udp?control-mode=response|control=" + controlEndpoint;
+    }
+
+    /** {@code channel} (a publication to an ingest node) naming the response subscription commands should reach. */
+    public static String withResponseChannel(final String channel, final long responseSubscriptionId)
+    {
+        return channel + "|response-correlation-id=" + responseSubscriptionId;
+    }
+
+    /**
+     * The ingest node's end: commands to the sender of the image {@code imageCorrelationId}, sent from the control
+     * endpoint to wherever that sender's response subscription asks from (its NAT's outside address).
+     *
+     * @param imageCorrelationId an image's {@code correlationId()}, or {@code "prototype"}'s stand-in
+     *                           {@link #PROTOTYPE_RESPONSE} to bind the control endpoint before any drone is heard.
+     */
+    public static String responsePublicationChannel(final String controlEndpoint, final String imageCorrelationId)
+    {
+        return "aeron:udp?control-mode=response|control=" + controlEndpoint + "|response-correlation-id=" +
+            imageCorrelationId + "|term-length=" + COMMAND_TERM_LENGTH;
+    }
+
+    /** A response publication for no image: binds the control endpoint (Aeron's {@code prototype}). */
+    public static final String PROTOTYPE_RESPONSE = "prototype";
 
     public Aeron aeron()
     {

@@ -9,16 +9,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
 
 /**
- * {@code GET /health} and {@code GET /metrics} for processes that have no HTTP server of their own (grid node,
- * edge ingest, simulator). A cold path: the JDK's built-in server on one thread is plenty.
+ * {@code GET /health/live}, {@code /health/ready} (and its alias {@code /health}) and {@code GET /metrics} for
+ * processes that have no HTTP server of their own (grid node, edge ingest, simulator, archiver). A cold path: the
+ * JDK's built-in server on one thread is plenty.
  * <p>
- * {@code /health} answers 200 with {@code {"status":"UP",...}} when every check passes, 503 otherwise, so it
- * can back container probes directly.
+ * The health answers are {@link Health}'s: 200 {@code {"status":"UP",...}} when every check passes, 503 otherwise,
+ * so they back container probes directly (liveness and readiness apart).
  */
 public final class StatusServer implements AutoCloseable
 {
@@ -27,25 +26,26 @@ public final class StatusServer implements AutoCloseable
     private final HttpServer server;
     private final AutoCloseable sampler;
     private final Metrics metrics;
-    private final Supplier<Map<String, HealthCheck.Result>> checks;
+    private final Health health;
 
     /**
-     * @param host    interface to bind (loopback by default in every process's config).
-     * @param port    port; 0 picks a free one (tests).
-     * @param checks  named health checks evaluated on every {@code /health} request.
+     * @param host   interface to bind (loopback by default in every process's config).
+     * @param port   port; 0 picks a free one (tests).
+     * @param health the checks evaluated on every health request.
      */
-    public StatusServer(final String host, final int port, final Metrics metrics, final Map<String, HealthCheck> checks)
+    public StatusServer(final String host, final int port, final Metrics metrics, final Health health)
         throws IOException
     {
         this.metrics = metrics;
-        this.checks = () -> HealthCheck.evaluateAll(checks);
+        this.health = health;
         server = HttpServer.create(new InetSocketAddress(host, port), 16);
-        server.createContext("/health", this::health);
+        // Contexts match by prefix: the handlers answer their exact paths only.
+        server.createContext(Health.PATH, this::health);
         server.createContext("/metrics", this::metrics);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> daemon(r, metrics.role() + "-status-http")));
         sampler = metrics.startSampling();
         server.start();
-        LOG.info("status endpoint listening on http://{}:{}/ (health, metrics)", host, port());
+        LOG.info("status endpoint listening on http://{}:{}/ (health/live, health/ready, metrics)", host, port());
     }
 
     public int port()
@@ -55,14 +55,29 @@ public final class StatusServer implements AutoCloseable
 
     private void health(final HttpExchange exchange) throws IOException
     {
-        final Map<String, HealthCheck.Result> results = checks.get();
-        respond(exchange, HealthCheck.allHealthy(results) ? 200 : 503, "application/json",
-            HealthCheck.render(metrics.role(), results));
+        final Health.Report report = health.forPath(exchange.getRequestURI().getPath());
+        if (report == null)
+        {
+            notFound(exchange);
+            return;
+        }
+        respond(exchange, report.status(), Health.CONTENT_TYPE, report.body());
     }
 
     private void metrics(final HttpExchange exchange) throws IOException
     {
+        if (!"/metrics".equals(exchange.getRequestURI().getPath()))
+        {
+            notFound(exchange);
+            return;
+        }
         respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.renderPrometheus());
+    }
+
+    private static void notFound(final HttpExchange exchange) throws IOException
+    {
+        respond(exchange, 404, "text/plain; charset=utf-8", "not found: the status endpoint serves /health/live, " +
+            "/health/ready, /health and /metrics\n");
     }
 
     private static void respond(final HttpExchange exchange, final int status, final String type, final String body)

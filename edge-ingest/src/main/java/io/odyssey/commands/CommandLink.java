@@ -3,14 +3,15 @@ package io.odyssey.commands;
 import io.odyssey.codecs.sbe.CommandStatusDecoder;
 
 /**
- * What the ingest hot path tells the command side: where a drone takes orders (when that changes) and a drone's
+ * What the ingest hot path tells the command side: how a drone can be reached (when that changes) and a drone's
  * answers to orders. Both are rare next to telemetry, and implementations copy what they need and return at once.
  */
 public interface CommandLink
 {
     CommandLink NONE = new CommandLink()
     {
-        public void onLinkEndpoint(final long droneId, final int address, final int port)
+        public void onLink(
+            final long droneId, final int address, final int port, final long imageId, final String sourceIdentity)
         {
         }
 
@@ -19,8 +20,16 @@ public interface CommandLink
         }
     };
 
-    /** Drone {@code droneId} now takes commands at IPv4 {@code address} (as an int), UDP {@code port}. */
-    void onLinkEndpoint(long droneId, int address, int port);
+    /**
+     * How drone {@code droneId} can be reached now, as its latest heartbeat shows.
+     *
+     * @param address        the IPv4 address (as an int) its heartbeat advertises for commands, 0 for none.
+     * @param port           the UDP port its heartbeat advertises, 0 for none.
+     * @param imageId        the correlation id of the Aeron image the heartbeat arrived on (a response channel to its
+     *                       sender may exist), 0 when unknown.
+     * @param sourceIdentity where that image's packets come from ({@code ip:port}, as observed), null when unknown.
+     */
+    void onLink(long droneId, int address, int port, long imageId, String sourceIdentity);
 
     /** A drone answered; {@code status} is only valid during the call. */
     void onCommandStatus(CommandStatusDecoder status, long receivedAtNanos);

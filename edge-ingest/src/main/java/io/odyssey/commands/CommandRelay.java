@@ -6,7 +6,6 @@ import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import io.aeron.Aeron;
-import io.aeron.ExclusivePublication;
 import io.odyssey.codecs.sbe.CommandEncoder;
 import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
@@ -23,10 +22,8 @@ import io.odyssey.grid.commands.CommandState;
 import io.odyssey.grid.commands.CommandTypes;
 import io.odyssey.grid.commands.CommandUpdate;
 import io.odyssey.journal.CommandJournal;
-import io.odyssey.runtime.AeronTransport;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
-import org.agrona.CloseHelper;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
@@ -40,7 +37,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -49,9 +45,9 @@ import java.util.concurrent.TimeUnit;
  * never touch the telemetry hot path).
  * <p>
  * <b>Down</b>: every sweep (and at once when a command is added) it reads the ledger's unfinished commands, and for
- * each whose drone this node hears (the fleet map's {@code ingestNode}) and whose command endpoint it knows (from the
- * drone's heartbeats) it sends the SBE command frame over Aeron, marks it SENT, and resends it every resend interval
- * until the drone answers. Because the routing is re-decided on every sweep from the fleet map, a drone that moves to
+ * each whose drone this node hears (the fleet map's {@code ingestNode}) and can reach ({@link CommandLinks}: the
+ * response channel the drone opened, else the endpoint its heartbeats advertise) it sends the SBE command frame over
+ * Aeron, marks it SENT, and resends it every resend interval until the drone answers. Because the routing is re-decided on every sweep from the fleet map, a drone that moves to
  * another node takes its pending commands with it, and a restarted node picks up where the ledger stands.
  * <p>
  * <b>Up</b>: the drone's answers (ACCEPTED, IN_PROGRESS, DONE, ...) arrive through {@link #onCommandStatus} from the
@@ -78,8 +74,6 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Object WAKE = new Object();
 
-    private final Aeron aeron;
-    private final int streamId;
     private final CommandLedger ledger;
     private final IMap<Long, DroneState> fleet;
     private final String nodeId;
@@ -89,8 +83,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     private final long sweepMs;
     private final CommandJournal journal;
     private final CommandMetrics metrics;
-    private final Map<Long, Long> endpoints = new ConcurrentHashMap<>();
-    private final Map<Long, ExclusivePublication> publications = new HashMap<>();
+    private final CommandLinks links;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>(100_000);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final CommandEncoder encoder = new CommandEncoder();
@@ -111,12 +104,11 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Aeron aeron, final int streamId, final CommandLedger ledger, final IMap<Long, DroneState> fleet,
         final String nodeId, final EpochNanoClock clock, final long resendMs, final long sweepMs,
         final CommandJournal journal, final CommandMetrics metrics, final IMap<String, String> geofences,
-        final String geofenceAction)
+        final String geofenceAction, final String commandControlEndpoint, final int maxCommandLinks)
     {
+        this.links = new CommandLinks(aeron, streamId, commandControlEndpoint, maxCommandLinks);
         this.geofences = geofences;
         this.geofenceAction = geofenceAction;
-        this.aeron = aeron;
-        this.streamId = streamId;
         this.ledger = ledger;
         this.fleet = fleet;
         this.nodeId = nodeId;
@@ -150,16 +142,9 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         inbox.offer(WAKE);
     }
 
-    public void onLinkEndpoint(final long droneId, final int address, final int port)
+    public void onLink(final long droneId, final int address, final int port, final long imageId, final String source)
     {
-        if (port == 0 || address == 0)
-        {
-            endpoints.remove(droneId);
-        }
-        else
-        {
-            endpoints.put(droneId, ((address & 0xFFFF_FFFFL) << 16) | port);
-        }
+        links.update(droneId, address, port, imageId, source);
     }
 
     public void onCommandStatus(final CommandStatusDecoder status, final long receivedAtNanos)
@@ -317,6 +302,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     /** One pass over every unfinished command: deliver, resend, expire, confirm effects. */
     void sweep()
     {
+        links.closeIdle(clock.nanoTime());
         guardGeofences(clock.nanoTime());
         final Collection<CommandRecord> active = ledger.active();
         // The sweep re-adds those still waiting; anything finished meanwhile (elsewhere, or expired) drops out.
@@ -345,7 +331,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                     record(ledger.update(command.id(), CommandUpdate.moveTo(CommandState.EXPIRED, now,
                         "not delivered before it expired" + (state == null ? " (the drone is unknown)" :
                             !mine ? " (the drone was out of contact)" :
-                            endpoints.containsKey(command.droneId()) ? " (the drone did not answer)" :
+                            links.hasRoute(command.droneId()) ? " (the drone did not answer)" :
                             " (no command link to the drone: it never announced one)"))));
                 }
                 else if ("cancel".equals(command.type()) && cancelBeforeDelivery(command, now))
@@ -455,8 +441,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
 
     private void deliver(final CommandRecord command, final long now)
     {
-        final Long endpoint = endpoints.get(command.droneId());
-        if (endpoint == null)
+        if (!links.hasRoute(command.droneId()))
         {
             return;
         }
@@ -472,11 +457,11 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 "cannot be encoded for the drone: " + ex.getMessage())));
             return;
         }
-        final ExclusivePublication publication = publications.computeIfAbsent(endpoint, this::publicationFor);
-        final long result = publication.offer(buffer, 0, length);
-        if (result > 0)
+        final CommandLinks.Sent sent = links.send(command.droneId(), buffer, length, now);
+        if (sent == CommandLinks.Sent.RESPONSE || sent == CommandLinks.Sent.ADVERTISED)
         {
-            metrics.framesSent.increment();
+            (sent == CommandLinks.Sent.RESPONSE ? metrics.framesSentOnResponseChannels : metrics.framesSentToAdvertised)
+                .increment();
             record(ledger.update(command.id(), command.state().isUndelivered() ?
                 CommandUpdate.sent(nodeId, now) : CommandUpdate.resent(nodeId, now)));
         }
@@ -485,16 +470,6 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             // Not connected yet (a new publication needs a moment) or back-pressured: the next sweep tries again.
             metrics.framesNotSent.increment();
         }
-    }
-
-    private ExclusivePublication publicationFor(final long packed)
-    {
-        final int address = (int)(packed >>> 16);
-        final int port = (int)(packed & 0xFFFF);
-        final String endpoint = ((address >>> 24) & 0xFF) + "." + ((address >>> 16) & 0xFF) + "." +
-            ((address >>> 8) & 0xFF) + "." + (address & 0xFF) + ":" + port;
-        LOG.info("opening a command link to {} (stream {})", endpoint, streamId);
-        return aeron.addExclusivePublication(AeronTransport.udpChannel(endpoint), streamId);
     }
 
     /** The command as an SBE frame in {@link #buffer}. Cold path: parses the ledger's JSON parameters. */
@@ -692,7 +667,24 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     /** Drones whose command endpoint this node knows. */
     public int linkCount()
     {
-        return endpoints.size();
+        return links.routeCount();
+    }
+
+    /** Command frames sent so far on {@code link}: {@code response} (a drone's response channel) or {@code advertised}. */
+    public long framesSent(final String link)
+    {
+        return switch (link)
+        {
+            case "response" -> metrics.framesSentOnResponseChannels.get();
+            case "advertised" -> metrics.framesSentToAdvertised.get();
+            default -> throw new IllegalArgumentException("no such link: " + link);
+        };
+    }
+
+    /** Open command publications (approximate: the relay's thread changes them). */
+    public int openPublications()
+    {
+        return links.openLinks();
     }
 
     /** The last failure while it keeps failing, null while the relay works. */
@@ -729,8 +721,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 // The grid is going away too.
             }
         }
-        CloseHelper.quietCloseAll(new ArrayList<>(publications.values()));
-        publications.clear();
+        links.close();
     }
 
     /** A copy of a drone's answer, made on the ingest thread. */
@@ -746,7 +737,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Counter statusesReceived;
         final Counter statusesDropped;
         final Counter statusesIgnored;
-        final Counter framesSent;
+        final Counter framesSentOnResponseChannels;
+        final Counter framesSentToAdvertised;
         final Counter framesNotSent;
         final Counter transitions;
         final Counter failures;
@@ -761,7 +753,10 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 "Command answers dropped because the relay's queue was full");
             statusesIgnored = metrics.counter("odyssey_ingest_command_statuses_ignored_total",
                 "Command answers that changed nothing (unknown command, already final, out of order)");
-            framesSent = metrics.counter("odyssey_ingest_command_frames_sent_total", "Command frames sent to drones (resends included)");
+            framesSentOnResponseChannels = metrics.counter("odyssey_ingest_command_frames_sent_total",
+                "Command frames sent to drones (resends included), by link", "link=\"response\"");
+            framesSentToAdvertised = metrics.counter("odyssey_ingest_command_frames_sent_total",
+                "Command frames sent to drones (resends included), by link", "link=\"advertised\"");
             framesNotSent = metrics.counter("odyssey_ingest_command_frames_unsent_total",
                 "Command frames not sent (link not connected yet or back-pressured; retried)");
             transitions = metrics.counter("odyssey_ingest_command_transitions_total", "Ledger transitions made by this node");

@@ -1,6 +1,7 @@
 package io.odyssey.ingest;
 
 import io.aeron.Subscription;
+import io.aeron.exceptions.RegistrationException;
 import io.aeron.status.ChannelEndpointStatus;
 import io.odyssey.codecs.RejectReason;
 import io.odyssey.grid.FleetGrid;
@@ -10,13 +11,18 @@ import io.odyssey.commands.CommandRelay;
 import io.odyssey.grid.commands.CommandLedger;
 import io.odyssey.journal.AlertJournal;
 import io.odyssey.journal.CommandJournal;
+import io.odyssey.journal.JournalNotWritableException;
 import io.odyssey.journal.JournalRetention;
 import io.odyssey.journal.TelemetryJournal;
 import io.odyssey.runtime.AeronTransport;
+import io.odyssey.runtime.ConfigurationException;
+import io.odyssey.runtime.Health;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.IdleStrategies;
+import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.RealTimeClock;
 import io.odyssey.runtime.StatusServer;
+import io.odyssey.runtime.WritableDirectory;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.slf4j.Logger;
@@ -26,11 +32,9 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.Map;
 
 /**
  * A running edge ingest node: an embedded media driver with the telemetry UDP subscription, the journals, a grid client, the
@@ -38,8 +42,11 @@ import java.util.Map;
  * grid, and the status endpoint ({@code /health}, {@code /metrics}).
  * <p>
  * Several nodes may run against one grid (distinct node ids, endpoints and status ports); each writes the drones it
- * hears, stamped with its node id. Health: {@code aeron} is DOWN unless the subscription's channel is bound and
- * active, {@code grid} is DOWN while the client is disconnected; the node keeps receiving either way.
+ * hears, stamped with its node id. Liveness ({@code /health/live}) is the ingest thread's progress only: the node
+ * keeps receiving and journaling through a grid outage, so nothing a dependency does may get it restarted. Readiness
+ * ({@code /health/ready}, {@code /health}) adds the dependencies: {@code aeron} is DOWN unless the subscription's
+ * channel is bound and active, {@code grid} while the client is disconnected, {@code journal} while its directory
+ * cannot be written or appends fail.
  * <p>
  * {@link #close()} stops the agent, makes one last bounded attempt to write what is pending, then closes the journals,
  * the grid writer, the grid client, the subscription and the media driver.
@@ -48,6 +55,8 @@ public final class EdgeIngest implements AutoCloseable
 {
     /** How often journal retention looks for cycles to delete. */
     static final long RETENTION_PERIOD_S = 60;
+    /** How often readiness proves the journal directory writable (cached in between). */
+    static final long JOURNAL_PROBE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
     /** How long close waits for the grid to take the last states. */
     public static final long FINAL_FLUSH_TIMEOUT_MS = 2_000;
 
@@ -118,6 +127,9 @@ public final class EdgeIngest implements AutoCloseable
     public static EdgeIngest launch(final EdgeIngestConfig config) throws Exception
     {
         config.conclude();
+        // Before anything waits on the grid: a journal that cannot be written is a reason not to start at all.
+        final Path journalRoot = WritableDirectory.require(EdgeIngestConfig.JOURNAL_DIR, config.journalRoot());
+        AeronTransport.requireWritableParent(EdgeIngestConfig.AERON_DIR, config.aeronDir);
         final IngestMetrics metrics = new IngestMetrics();
         final LatestStateTable table = new LatestStateTable(config.maxDrones);
         final GridConnection grid = GridConnection.connect(config.clusterName, config.gridMembers, config.nodeId,
@@ -135,8 +147,7 @@ public final class EdgeIngest implements AutoCloseable
         CommandRelay relay = null;
         try
         {
-            final Path journalRoot = config.journalRoot();
-            journal = new TelemetryJournal(journalRoot, config.rollCycle());
+            journal = openJournal(journalRoot, config);
             // Where the alert monitor begins on a journal it has never evaluated: after what was there before us.
             final long journalEndAtStart = journal.telemetryQueue().lastIndex();
             alertJournal = new AlertJournal(journalRoot, config.rollCycle());
@@ -154,7 +165,7 @@ public final class EdgeIngest implements AutoCloseable
             });
             housekeeping.scheduleWithFixedDelay(() -> metrics.journalCyclesDeleted.add(retention.run()),
                 0, RETENTION_PERIOD_S, TimeUnit.SECONDS);
-            transport = AeronTransport.launchEmbedded(config.aeronDir, "ingest");
+            transport = AeronTransport.launchEmbedded(EdgeIngestConfig.AERON_DIR, config.aeronDir, "ingest");
             final Subscription subscription = transport.aeron().addSubscription(
                 AeronTransport.udpChannel(config.endpoint), config.streamId);
             gridWriter = new GridBatchWriter(FleetGrid.fleetMap(grid.client()), config.nodeId);
@@ -167,8 +178,10 @@ public final class EdgeIngest implements AutoCloseable
                 FleetGrid.alertsMap(grid.client()), config.droneExpiryNanos(), new RealTimeClock(),
                 metrics.fleetEntriesExpired, metrics.orphanAlertsRemoved, metrics.fleetSweepFailures), sweepMs, sweepMs,
                 TimeUnit.MILLISECONDS);
+            final ProgressWatch agentProgress = new ProgressWatch("ingest agent",
+                ProgressWatch.timeoutNs(config.livenessTimeoutS));
             runner = new AgentRunner(IdleStrategies.byName(EdgeIngestConfig.IDLE_STRATEGY, config.idleStrategy),
-                ex -> LOG.error("ingest agent error", ex), null, agent);
+                ex -> LOG.error("ingest agent error", ex), null, agentProgress.watching(agent));
 
             // Gauges read fields the agent thread writes: a monitoring approximation, never used for decisions.
             metrics.metrics.gauge("odyssey_ingest_drones",
@@ -185,29 +198,26 @@ public final class EdgeIngest implements AutoCloseable
             metrics.metrics.gauge("odyssey_ingest_journal_disk_size_bytes",
                 "Size of the file system holding this node's journal directory", () -> totalBytes(journalStore));
 
-            final Map<String, HealthCheck> checks = new LinkedHashMap<>();
-            checks.put("aeron", () -> aeronHealth(subscription, config.endpoint));
-            checks.put("grid", grid.healthCheck());
-            checks.put("journal", () ->
-            {
-                final String error = agent.journalError();
-                return error == null ? HealthCheck.Result.up(journalRoot.toString()) :
-                    HealthCheck.Result.down("appends failing: " + error);
-            });
+            final Health health = new Health(metrics.metrics.role());
             final AgentRunner agentRunner = runner;
-            checks.put("agent", () -> agentRunner.isClosed() ? HealthCheck.Result.down("stopped") :
-                HealthCheck.Result.up("running"));
-            final CommandRelay.CommandMetrics commandMetrics = new CommandRelay.CommandMetrics(metrics.metrics);
-            relay = new CommandRelay(transport.aeron(), config.commandStreamId,
-                new CommandLedger(grid.client(), commandMetrics.textRepaired()),
-                FleetGrid.fleetMap(grid.client()), config.nodeId, new RealTimeClock(), config.commandResendMs,
-                config.commandSweepMs, commandJournal, commandMetrics,
-                grid.client().getMap(FleetGrid.GEOFENCES_MAP), config.geofenceAction);
+            health.live("agent", () -> agentRunner.isClosed() ? HealthCheck.Result.down("stopped") : agentProgress.check());
+            health.ready("aeron", () -> aeronHealth(subscription, config.endpoint));
+            health.ready("grid", grid.healthCheck());
+            final HealthCheck journalWritable = WritableDirectory.healthCheck(journalRoot, JOURNAL_PROBE_INTERVAL_NS);
+            health.ready("journal", () ->
+            {
+                // Appends failing say it at once; the probe says it before any telemetry has arrived.
+                final String error = agent.journalError();
+                return error != null ? HealthCheck.Result.down("appends failing: " + error) : journalWritable.check();
+            });
+            relay = newCommandRelay(transport, grid, config, commandJournal, metrics);
             agent.commandLink(relay);
             final CommandRelay commands = relay.start();
-            metrics.metrics.gauge("odyssey_ingest_command_links", "Drones whose command endpoint this node knows",
-                commands::linkCount);
-            checks.put("commands", () ->
+            metrics.metrics.gauge("odyssey_ingest_command_links",
+                "Drones this node can reach with commands (a response channel, or an advertised endpoint)", commands::linkCount);
+            metrics.metrics.gauge("odyssey_ingest_command_publications",
+                "Open command publications (response channels and advertised endpoints; bounded)", commands::openPublications);
+            health.ready("commands", () ->
             {
                 final String error = commands.lastError();
                 return !commands.isRunning() ? HealthCheck.Result.down("the command relay stopped (see the log)") :
@@ -234,9 +244,9 @@ public final class EdgeIngest implements AutoCloseable
             alertThread.setDaemon(true);
             alertThread.start();
             final Thread alerts = alertThread;
-            checks.put("alerts", () -> alerts.isAlive() ? HealthCheck.Result.up("evaluating") :
+            health.ready("alerts", () -> alerts.isAlive() ? HealthCheck.Result.up("evaluating") :
                 HealthCheck.Result.down("the alert monitor stopped (see the log)"));
-            final StatusServer status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics, checks);
+            final StatusServer status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics, health);
             LOG.info("ingest node {} receiving telemetry on udp {} stream {}, flushing to the grid every {} ms, " +
                 "room for {} drones", config.nodeId, config.endpoint, config.streamId, config.flushIntervalMs, config.maxDrones);
             return new EdgeIngest(transport, subscription, grid, gridWriter, journal, alertJournal, alertMonitor, alertThread,
@@ -255,6 +265,40 @@ public final class EdgeIngest implements AutoCloseable
             }
             CloseHelper.quietCloseAll(runner, relay, commandJournal, gridWriter, journal, alertJournal, transport, grid);
             throw ex;
+        }
+    }
+
+    private static CommandRelay newCommandRelay(final AeronTransport transport, final GridConnection grid,
+        final EdgeIngestConfig config, final CommandJournal commandJournal, final IngestMetrics metrics)
+    {
+        try
+        {
+            final CommandRelay.CommandMetrics commandMetrics = new CommandRelay.CommandMetrics(metrics.metrics);
+            return new CommandRelay(transport.aeron(), config.commandStreamId,
+                new CommandLedger(grid.client(), commandMetrics.textRepaired()),
+                FleetGrid.fleetMap(grid.client()), config.nodeId, new RealTimeClock(), config.commandResendMs,
+                config.commandSweepMs, commandJournal, commandMetrics,
+                grid.client().getMap(FleetGrid.GEOFENCES_MAP), config.geofenceAction, config.commandControlEndpoint,
+                config.commandLinksMax);
+        }
+        catch (final RegistrationException ex)
+        {
+            // Binding the control endpoint failed: typically its port is taken.
+            throw EdgeIngestConfig.COMMAND_CONTROL_ENDPOINT.invalid(config.commandControlEndpoint,
+                "a free UDP port on an address of this host to bind (" + ex.getMessage() + ")");
+        }
+    }
+
+    private static TelemetryJournal openJournal(final Path journalRoot, final EdgeIngestConfig config)
+    {
+        try
+        {
+            return new TelemetryJournal(journalRoot, config.rollCycle());
+        }
+        catch (final JournalNotWritableException ex)
+        {
+            throw new ConfigurationException(EdgeIngestConfig.JOURNAL_DIR.envName() + ": " + ex.getMessage() + " as " +
+                WritableDirectory.currentUser());
         }
     }
 
@@ -308,13 +352,19 @@ public final class EdgeIngest implements AutoCloseable
         return metrics.framesReceived.get();
     }
 
-    /** Telemetry frames accepted into the state table. */
-    /** Drones whose command endpoint this node knows (from their heartbeats). */
+    /** Drones this node can reach with commands (a response channel, or an endpoint their heartbeats advertise). */
     public int commandLinks()
     {
         return relay.linkCount();
     }
 
+    /** Command frames sent on {@code link}: {@code response} (drones' response channels) or {@code advertised}. */
+    public long commandFramesSent(final String link)
+    {
+        return relay.framesSent(link);
+    }
+
+    /** Telemetry frames accepted into the state table. */
     public long acceptedCount()
     {
         return metrics.framesAccepted.get();
@@ -417,6 +467,12 @@ public final class EdgeIngest implements AutoCloseable
     public int statusPort()
     {
         return status.port();
+    }
+
+    /** Test hook: the ingest thread's next duty cycle waits for {@code release}, as a wedged thread would. */
+    void blockAgentUntil(final java.util.concurrent.CountDownLatch release)
+    {
+        agent.blockNextDutyCycle(release);
     }
 
     /** The media driver's directory (unique per node unless configured). */

@@ -4,6 +4,7 @@ import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.grid.GridSettings;
 import io.odyssey.runtime.Endpoints;
 import io.odyssey.runtime.IdleStrategies;
+import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.Setting;
 
 import io.odyssey.alerts.AlertRules;
@@ -65,6 +66,13 @@ public final class EdgeIngestConfig
         "GeoJSON FeatureCollection of Polygons with properties.kind keep-in or keep-out (empty = no geofences)");
     public static final Setting COMMAND_STREAM_ID = Setting.of("ODYSSEY_INGEST_COMMAND_STREAM_ID", "1002",
         "Aeron stream id of command frames sent to drones (their command endpoint comes from their heartbeats)");
+    public static final Setting COMMAND_CONTROL_ENDPOINT = Setting.of("ODYSSEY_INGEST_COMMAND_CONTROL_ENDPOINT", "",
+        "UDP host:port through which drones open a command channel that reaches them behind NAT (Aeron response " +
+        "channels; the drones name it as their control endpoint); empty = none, commands go only to the endpoint " +
+        "a drone advertises; 0.0.0.0:port in containers");
+    public static final Setting COMMAND_LINKS_MAX = Setting.of("ODYSSEY_INGEST_COMMAND_LINKS_MAX", "1024",
+        "Most command publications open at once (response channels and advertised endpoints, ~200 KB of /dev/shm " +
+        "each); beyond it the least recently used is closed (and opened again when needed); idle ones close after 10 min");
     public static final Setting COMMAND_RESEND_MS = Setting.of("ODYSSEY_INGEST_COMMAND_RESEND_MS", "1000",
         "A command the drone has not answered is sent again after this many ms, until it expires");
     public static final Setting COMMAND_SWEEP_MS = Setting.of("ODYSSEY_INGEST_COMMAND_SWEEP_MS", "200",
@@ -85,8 +93,8 @@ public final class EdgeIngestConfig
         all.addAll(List.of(NODE_ID, ENDPOINT, STREAM_ID, AERON_DIR, IDLE_STRATEGY, FRAGMENT_LIMIT, FLUSH_INTERVAL_MS,
             MAX_DRONES, DRONE_ID_MIN, DRONE_ID_MAX, DRONE_EXPIRY_S, JOURNAL_DIR, JOURNAL_ROLL_CYCLE, JOURNAL_RETENTION_HOURS, ALERT_LOW_BATTERY_PCT,
             ALERT_BATTERY_HYSTERESIS_PCT, ALERT_LOST_LINK_S, ALERT_SEPARATION_HORIZONTAL_M, ALERT_SEPARATION_VERTICAL_M,
-            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, GEOFENCE_ACTION, STATUS_HOST,
-            STATUS_PORT));
+            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_CONTROL_ENDPOINT, COMMAND_LINKS_MAX, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, GEOFENCE_ACTION, STATUS_HOST,
+            STATUS_PORT, ProgressWatch.LIVENESS_TIMEOUT_S));
         ALL = List.copyOf(all);
     }
 
@@ -116,9 +124,13 @@ public final class EdgeIngestConfig
     public String statusHost = STATUS_HOST.get();
     public int statusPort = STATUS_PORT.intValue();
     public int commandStreamId = COMMAND_STREAM_ID.intValue();
+    /** Blank: none. */
+    public String commandControlEndpoint = COMMAND_CONTROL_ENDPOINT.get();
+    public int commandLinksMax = COMMAND_LINKS_MAX.intValue();
     public long commandResendMs = COMMAND_RESEND_MS.longValue();
     public long commandSweepMs = COMMAND_SWEEP_MS.longValue();
     public String geofenceAction = GEOFENCE_ACTION.get();
+    public long livenessTimeoutS = ProgressWatch.LIVENESS_TIMEOUT_S.longValue();
 
     /**
      * Validates every value and their combination; fails fast naming the offending setting.
@@ -211,6 +223,22 @@ public final class EdgeIngestConfig
         {
             throw COMMAND_STREAM_ID.invalid(String.valueOf(commandStreamId), "a non-zero stream id other than the telemetry one");
         }
+        if (commandControlEndpoint != null && !commandControlEndpoint.isBlank())
+        {
+            if (Endpoints.parse(COMMAND_CONTROL_ENDPOINT, commandControlEndpoint).size() != 1)
+            {
+                throw COMMAND_CONTROL_ENDPOINT.invalid(commandControlEndpoint, "one host:port");
+            }
+            if (commandControlEndpoint.trim().equals(endpoint.trim()))
+            {
+                throw COMMAND_CONTROL_ENDPOINT.invalid(commandControlEndpoint,
+                    "another port than the telemetry endpoint " + ENDPOINT.envName());
+            }
+        }
+        if (commandLinksMax < 1 || commandLinksMax > 100_000)
+        {
+            throw COMMAND_LINKS_MAX.invalid(String.valueOf(commandLinksMax), "between 1 and 100000");
+        }
         if (commandResendMs < 50 || commandResendMs > 60_000)
         {
             throw COMMAND_RESEND_MS.invalid(String.valueOf(commandResendMs), "between 50 and 60000");
@@ -227,6 +255,7 @@ public final class EdgeIngestConfig
         {
             throw STATUS_PORT.invalid(String.valueOf(statusPort), "a port number (0 = any free port)");
         }
+        ProgressWatch.timeoutNs(livenessTimeoutS);
         return this;
     }
 

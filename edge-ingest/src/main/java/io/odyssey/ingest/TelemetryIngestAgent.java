@@ -1,5 +1,6 @@
 package io.odyssey.ingest;
 
+import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -81,6 +83,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     private DirectBuffer frameBuffer;
     private int frameOffset;
     private int frameLength;
+    private Header frameHeader;
     /** The last journal failure, for health; null while the journal works. Written by the agent only. */
     private volatile String journalError;
     /** Used by whichever thread completes a batch; at most one batch is in flight, so never two at once. */
@@ -88,6 +91,8 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     private final int[] inFlightSlots;
     /** Per slot: the drone's command endpoint as last announced, (IPv4 << 16) | port; 0 = none. */
     private final long[] commandEndpoints;
+    /** Per slot: the correlation id of the image the drone's last heartbeat arrived on; 0 = none. */
+    private final long[] commandImages;
     private io.odyssey.commands.CommandLink commandLink = io.odyssey.commands.CommandLink.NONE;
     private int inFlightCount;
     private long nextFlushNs;
@@ -96,6 +101,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     private volatile boolean flushInFlight;
     /** Handed from the grid client's completing thread to the agent. */
     private volatile int flushOutcome = NO_OUTCOME;
+    private volatile CountDownLatch blockedUntil;
 
     /**
      * @param subscription    telemetry in; may be null when a test drives {@link #onFragment} directly.
@@ -125,6 +131,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         this.metrics = metrics;
         this.inFlightSlots = new int[table.capacity()];
         this.commandEndpoints = new long[table.capacity()];
+        this.commandImages = new long[table.capacity()];
         this.retryDelayNs = firstRetryDelayNs();
         for (final RejectReason reason : RejectReason.values())
         {
@@ -132,8 +139,14 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         }
     }
 
-    public int doWork()
+    public int doWork() throws InterruptedException
     {
+        final CountDownLatch block = blockedUntil;
+        if (block != null)
+        {
+            blockedUntil = null;
+            block.await();
+        }
         return subscription.poll(this, fragmentLimit) + serviceGrid() + evictSilentDrones();
     }
 
@@ -166,10 +179,11 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     public void evicted(final long droneId, final int slot)
     {
         metrics.dronesExpired.increment();
-        if (commandEndpoints[slot] != 0)
+        if (commandEndpoints[slot] != 0 || commandImages[slot] != 0)
         {
             commandEndpoints[slot] = 0;
-            commandLink.onLinkEndpoint(droneId, 0, 0);
+            commandImages[slot] = 0;
+            commandLink.onLink(droneId, 0, 0, 0, null);
         }
         final long now = clock.nanoTime();
         if (evictionLog.tryAcquire(now))
@@ -177,6 +191,15 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
             LOG.info("drone {} silent for {} s: forgotten, its slot is free ({} more since the last line)", droneId,
                 TimeUnit.NANOSECONDS.toSeconds(expiryNs), evictionLog.suppressedSinceLast());
         }
+    }
+
+    /**
+     * Test hook: the next duty cycle waits until {@code release} opens, as a wedged thread would (a hung disk, a
+     * deadlock), so the liveness check can be seen to notice. A volatile read per duty cycle otherwise.
+     */
+    void blockNextDutyCycle(final CountDownLatch release)
+    {
+        blockedUntil = release;
     }
 
     /** The grid half of a duty cycle: apply a finished batch's outcome, then start the next batch if one is due. */
@@ -192,6 +215,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         frameBuffer = buffer;
         frameOffset = offset;
         frameLength = length;
+        frameHeader = header;
         try
         {
             final int kind = reader.read(buffer, offset, length);
@@ -325,11 +349,16 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         final int address = reader.heartbeatCommandAddress();
         final int port = reader.heartbeatCommandPort();
         final long endpoint = ((address & 0xFFFF_FFFFL) << 16) | port;
-        if (endpoint != commandEndpoints[slot])
+        // The image the heartbeat came in on: its sender can be answered on a response channel (NAT-proof).
+        final Image image = frameHeader != null && frameHeader.context() instanceof Image heard ? heard : null;
+        final long imageId = image == null ? 0 : image.correlationId();
+        if (endpoint != commandEndpoints[slot] || imageId != commandImages[slot])
         {
-            // Rare (a drone's first heartbeat here, or a new address): only then does the command side hear of it.
+            // Rare (a drone's first heartbeat here, a new address, a restarted sender): only then does the command
+            // side hear of it.
             commandEndpoints[slot] = endpoint;
-            commandLink.onLinkEndpoint(droneId, address, port);
+            commandImages[slot] = imageId;
+            commandLink.onLink(droneId, address, port, imageId, image == null ? null : image.sourceIdentity());
         }
     }
 

@@ -56,10 +56,36 @@ public final class TelemetryJournal implements AutoCloseable
         }
     }
 
-    /** Opens (creating when absent) one journal queue for writing; shared with the tools that read it. */
+    /**
+     * Opens (creating when absent) one journal queue for writing; shared with the tools that read it.
+     *
+     * @throws JournalNotWritableException when the queue opened read-only (it would fail every append).
+     */
     public static SingleChronicleQueue open(final Path dir, final RollCycle rollCycle, final TimeProvider time)
     {
-        return SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(rollCycle).timeProvider(time).build();
+        return requireAppendable(
+            SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(rollCycle).timeProvider(time).build(), dir);
+    }
+
+    /**
+     * Chronicle falls back to a read-only queue without failing (an unwritable directory, a missing JVM export);
+     * creating an appender is where it says so.
+     *
+     * @return {@code queue}, which is closed when it cannot be appended to.
+     */
+    static SingleChronicleQueue requireAppendable(final SingleChronicleQueue queue, final Path dir)
+    {
+        try
+        {
+            queue.createAppender().close();
+            return queue;
+        }
+        catch (final IllegalStateException ex)
+        {
+            queue.close();
+            throw new JournalNotWritableException("the journal " + dir + " opened read-only (" + ex.getMessage() +
+                "): its directory is not writable, or the JVM lacks --add-exports=java.base/sun.nio.ch=ALL-UNNAMED", ex);
+        }
     }
 
     /**

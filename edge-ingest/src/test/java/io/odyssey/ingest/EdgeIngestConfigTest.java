@@ -43,6 +43,10 @@ class EdgeIngestConfigTest
         assertInvalid(c -> c.fragmentLimit = 0, "ODYSSEY_INGEST_FRAGMENT_LIMIT");
         assertInvalid(c -> c.flushIntervalMs = -1, "ODYSSEY_INGEST_FLUSH_INTERVAL_MS");
         assertInvalid(c -> c.maxDrones = 0, "ODYSSEY_INGEST_MAX_DRONES");
+        assertInvalid(c -> c.commandControlEndpoint = "40143", "ODYSSEY_INGEST_COMMAND_CONTROL_ENDPOINT");
+        assertInvalid(c -> c.commandControlEndpoint = c.endpoint, "ODYSSEY_INGEST_COMMAND_CONTROL_ENDPOINT");
+        assertInvalid(c -> c.commandLinksMax = 0, "ODYSSEY_INGEST_COMMAND_LINKS_MAX");
+        assertInvalid(c -> c.livenessTimeoutS = 0, "ODYSSEY_LIVENESS_TIMEOUT_S");
         assertInvalid(c -> c.statusPort = 65_536, "ODYSSEY_INGEST_STATUS_PORT");
         assertInvalid(c -> c.statusHost = "", "ODYSSEY_INGEST_STATUS_HOST");
         assertInvalid(c -> c.clusterName = "", "ODYSSEY_GRID_CLUSTER");

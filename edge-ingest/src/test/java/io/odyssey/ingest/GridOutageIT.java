@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The grid going away is normal weather: ingest keeps receiving, reports the grid DOWN, counts the failed writes, and
+ * The grid going away is normal weather: ingest keeps receiving, reports the grid DOWN in its readiness while its
+ * liveness stays UP (an orchestrator must not restart a node that is doing its job), counts the failed writes, and
  * once a grid is back writes the newest state of every drone it heard meanwhile.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -66,8 +67,12 @@ class GridOutageIT
             await().atMost(15, TimeUnit.SECONDS).until(() -> FleetGrid.fleetMap(original).containsKey(1L));
 
             original.getLifecycleService().terminate();
-            await().atMost(30, TimeUnit.SECONDS).until(() -> health(http, ingest).statusCode() == 503);
-            assertThat(health(http, ingest).body()).contains("\"grid\":{\"healthy\":false");
+            await().atMost(30, TimeUnit.SECONDS).until(() -> health(http, ingest, "/health/ready").statusCode() == 503);
+            assertThat(health(http, ingest, "/health/ready").body()).contains("\"grid\":{\"healthy\":false");
+            assertThat(health(http, ingest, "/health").statusCode()).as("/health is readiness").isEqualTo(503);
+            final HttpResponse<String> live = health(http, ingest, "/health/live");
+            assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
+            assertThat(live.body()).doesNotContain("grid");
 
             for (long seq = 2; seq <= 50; seq++)
             {
@@ -75,6 +80,7 @@ class GridOutageIT
                 send(publication, writer, buffer, 2, seq, 20.0 + seq);
             }
             await().atMost(15, TimeUnit.SECONDS).until(() -> ingest.acceptedCount() == 99);
+            assertThat(health(http, ingest, "/health/live").statusCode()).as("live through the outage").isEqualTo(200);
 
             member = startMember(gridPort);
             final HazelcastInstance restarted = member;
@@ -88,7 +94,7 @@ class GridOutageIT
                 assertThat(first.latitude()).isEqualTo(60.0);
                 assertThat(second.sequence()).isEqualTo(50);
             });
-            await().atMost(30, TimeUnit.SECONDS).until(() -> health(http, ingest).statusCode() == 200);
+            await().atMost(30, TimeUnit.SECONDS).until(() -> health(http, ingest, "/health/ready").statusCode() == 200);
         }
         finally
         {
@@ -115,9 +121,10 @@ class GridOutageIT
         }
     }
 
-    private static HttpResponse<String> health(final HttpClient http, final EdgeIngest ingest) throws Exception
+    static HttpResponse<String> health(final HttpClient http, final EdgeIngest ingest, final String path)
+        throws Exception
     {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingest.statusPort() + "/health")).build(),
-            HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingest.statusPort() + path))
+            .timeout(java.time.Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -169,7 +169,8 @@ class TelemetryIngestAgentTest
     {
         return new io.odyssey.commands.CommandLink()
         {
-            public void onLinkEndpoint(final long droneId, final int address, final int port)
+            public void onLink(
+                final long droneId, final int address, final int port, final long imageId, final String source)
             {
                 links.add(droneId + " -> " + address + ":" + port);
             }

@@ -2,6 +2,9 @@ package io.odyssey.journal;
 
 import io.odyssey.codecs.RejectReason;
 import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -15,11 +18,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TelemetryJournalTest
 {
     @TempDir
     Path root;
+
+    @Test
+    void shouldRefuseAJournalThatChronicleOpenedReadOnlyInsteadOfFailingEveryAppendLater()
+    {
+        final Path dir = root.resolve(JournalLayout.TELEMETRY);
+        TelemetryJournal.open(dir, RollCycles.FAST_HOURLY, SystemTimeProvider.INSTANCE).close();
+        // The state Chronicle falls back to, silently, when the directory is not writable or an export is missing.
+        final SingleChronicleQueue readOnly = SingleChronicleQueueBuilder.single(dir.toFile()).readOnly(true).build();
+
+        assertThatThrownBy(() -> TelemetryJournal.requireAppendable(readOnly, dir))
+            .isInstanceOf(JournalNotWritableException.class)
+            .hasMessageContaining("the journal " + dir + " opened read-only")
+            .hasMessageContaining("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
+        assertThat(readOnly.isClosed()).as("closed when refused").isTrue();
+    }
 
     @Test
     void shouldReadBackEveryAcceptedFrameAsAppendedFromHeapAndNativeMemory()

@@ -2,14 +2,13 @@ package io.odyssey.grid;
 
 import com.hazelcast.cluster.ClusterState;
 import com.hazelcast.core.HazelcastInstance;
+import io.odyssey.runtime.Health;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.Metrics;
 import io.odyssey.runtime.StatusServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -80,17 +79,18 @@ public final class GridNode implements AutoCloseable
         metrics.gauge("odyssey_grid_cluster_safe",
             "1 when every partition has its backups in sync (asked every " + SAFETY_PROBE_INTERVAL_S + " s)", clusterSafe::get);
 
-        final Map<String, HealthCheck> checks = new LinkedHashMap<>();
-        checks.put("member", () -> member.getLifecycleService().isRunning() ?
+        // Live while the member runs; a cluster that is not ACTIVE (frozen, passive during a shutdown) is not ready.
+        final Health health = new Health(metrics.role());
+        health.live("member", () -> member.getLifecycleService().isRunning() ?
             HealthCheck.Result.up(member.getCluster().getLocalMember().getAddress().toString()) :
             HealthCheck.Result.down("member not running"));
-        checks.put("cluster", () ->
+        health.ready("cluster", () ->
         {
             final ClusterState state = member.getCluster().getClusterState();
             final String detail = state + ", " + member.getCluster().getMembers().size() + " member(s)";
             return state == ClusterState.ACTIVE ? HealthCheck.Result.up(detail) : HealthCheck.Result.down(detail);
         });
-        final StatusServer status = new StatusServer(config.statusHost, config.statusPort, metrics, checks);
+        final StatusServer status = new StatusServer(config.statusHost, config.statusPort, metrics, health);
         return new GridNode(member, status, safetyProbe);
     }
 

@@ -3,9 +3,11 @@ package io.odyssey.simulator;
 import io.aeron.Subscription;
 import io.aeron.exceptions.RegistrationException;
 import io.odyssey.runtime.AeronTransport;
+import io.odyssey.runtime.Health;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.IdleStrategies;
 import io.odyssey.runtime.Metrics;
+import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.RealTimeClock;
 import io.odyssey.runtime.Setting;
 import io.odyssey.runtime.StatusServer;
@@ -20,8 +22,8 @@ import org.slf4j.LoggerFactory;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,8 +32,9 @@ import java.util.concurrent.TimeUnit;
  * Usable in-process by tests: {@link #launch(SimulatorConfig)} with {@code statusPort = 0} (and a command endpoint on
  * port 0), read the counters and {@link #commandEndpoint()}, {@link #close()}.
  * <p>
- * Health is UP when every endpoint has a connected subscriber and DOWN (naming the others) otherwise; either way the
- * drones keep flying and publishing, so an ingest that starts later hears them as soon as it connects.
+ * Readiness is UP when every endpoint has a connected subscriber and DOWN (naming the others) otherwise; either way
+ * the drones keep flying and publishing, so an ingest that starts later hears them as soon as it connects. Liveness is
+ * the publishing thread's progress alone.
  */
 public final class Simulator implements AutoCloseable
 {
@@ -76,19 +79,20 @@ public final class Simulator implements AutoCloseable
             config.centerLon, config.radiusM, config.cruiseSpeedMps, config.failsafeBatteryPct, config.batteryDrainFactor)
             .counterBase(DroneFleet.bootCounterBase());
         final SimulatorMetrics metrics = new SimulatorMetrics();
-        final AeronTransport transport = AeronTransport.launchEmbedded(config.aeronDir, "simulator");
+        final AeronTransport transport = AeronTransport.launchEmbedded(SimulatorConfig.AERON_DIR, config.aeronDir, "simulator");
         AeronTelemetryOutlet outlet = null;
         Subscription commands = null;
         AgentRunner runner = null;
         try
         {
-            outlet = new AeronTelemetryOutlet(transport.aeron(), config.endpoints, config.streamId);
+            outlet = new AeronTelemetryOutlet(transport.aeron(), config.endpoints, config.streamId,
+                config.commandControlEndpoints, config.commandStreamId);
             int commandPort = 0;
             String commandEndpoint = null;
             if (config.takesCommands())
             {
                 commands = subscribeCommands(transport, config);
-                commandPort = config.commandPort() != 0 ? config.commandPort() : boundPort(commands);
+                commandPort = config.advertisedPort(config.commandPort() != 0 ? config.commandPort() : boundPort(commands));
                 commandEndpoint = ipv4(commandAddress) + ":" + commandPort;
             }
             final AeronTelemetryOutlet publications = outlet;
@@ -101,22 +105,37 @@ public final class Simulator implements AutoCloseable
                 new RealTimeClock(), config.rateHz, config.timeScale, config.heartbeatIntervalMs, commandAddress,
                 commandPort, metrics);
             // One thread for both (two cores: never a second spinning thread), commands first in each duty cycle.
-            final Agent agent = commands == null ? publisher : new CompositeAgent(
-                new CommandReceiverAgent(commands, new CommandIntake(fleet, nanoClock, metrics)), publisher);
+            final List<Subscription> commandSources = new ArrayList<>(outlet.commandChannels());
+            if (commands != null)
+            {
+                commandSources.add(commands);
+            }
+            final Agent agent = commandSources.isEmpty() ? publisher : new CompositeAgent(
+                new CommandReceiverAgent(commandSources, new CommandIntake(fleet, nanoClock, metrics)), publisher);
+            final ProgressWatch progress = new ProgressWatch("simulator agent",
+                ProgressWatch.timeoutNs(config.livenessTimeoutS));
             runner = new AgentRunner(IdleStrategies.byName(SimulatorConfig.IDLE_STRATEGY, config.idleStrategy),
-                ex -> LOG.error("publisher error", ex), null, agent);
+                ex -> LOG.error("publisher error", ex), null, progress.watching(agent));
             AgentRunner.startOnThread(runner);
 
-            final StatusServer status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics,
-                Map.of("ingest-endpoints", () -> endpointHealth(publications)));
+            final AgentRunner agentRunner = runner;
+            final Health health = new Health(metrics.metrics.role())
+                .live("agent", () -> agentRunner.isClosed() ? HealthCheck.Result.down("stopped") : progress.check())
+                .ready("ingest-endpoints", () -> endpointHealth(publications));
+            final StatusServer status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics, health);
             LOG.info("flying {} drones (ids {}..{}) at {} Hz (time x{}) to {} stream {}", config.drones, config.firstId,
                 config.firstId + config.drones - 1, config.rateHz, config.timeScale, config.endpoints, config.streamId);
+            if (config.hasCommandChannels())
+            {
+                LOG.info("opening command channels (stream {}) through the ingest nodes' control endpoints {}",
+                    config.commandStreamId, config.commandControlEndpoints);
+            }
             if (commands != null)
             {
                 LOG.info("taking commands on {} stream {}, advertised as {}", config.commandEndpoint,
                     config.commandStreamId, commandEndpoint);
             }
-            else
+            else if (!config.hasCommandChannels())
             {
                 LOG.info("taking no commands ({} is {})", SimulatorConfig.COMMAND_ENDPOINT.envName(),
                     config.commandEndpoint);
@@ -152,9 +171,9 @@ public final class Simulator implements AutoCloseable
      */
     static int advertisedAddress(final SimulatorConfig config)
     {
-        final boolean advertised = config.commandAdvertise != null && !config.commandAdvertise.isBlank();
+        final boolean advertised = !config.advertisedHost().isBlank();
         final Setting setting = advertised ? SimulatorConfig.COMMAND_ADVERTISE : SimulatorConfig.COMMAND_ENDPOINT;
-        final String host = advertised ? config.commandAdvertise.trim() : config.commandHost();
+        final String host = advertised ? config.advertisedHost() : config.commandHost();
         InetAddress address;
         try
         {

@@ -2,6 +2,7 @@ package io.odyssey.simulator;
 
 import io.odyssey.runtime.Endpoints;
 import io.odyssey.runtime.IdleStrategies;
+import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.Setting;
 
 import java.util.List;
@@ -36,8 +37,12 @@ public final class SimulatorConfig
     public static final Setting COMMAND_STREAM_ID = Setting.of(
         "ODYSSEY_SIM_COMMAND_STREAM_ID", "1002", "Aeron stream id of commands");
     public static final Setting COMMAND_ADVERTISE = Setting.of("ODYSSEY_SIM_COMMAND_ADVERTISE", "",
-        "IPv4 address or host name the heartbeats give as the command address (default: the endpoint's host; " +
-        "for 0.0.0.0, this host's address)");
+        "IPv4 address or host name, optionally with :port, the heartbeats give as the command endpoint (default: the " +
+        "endpoint's host, for 0.0.0.0 this host's address, and the port listened on; a port forwarded to it through NAT)");
+    public static final Setting COMMAND_CONTROL_ENDPOINTS = Setting.of("ODYSSEY_SIM_COMMAND_CONTROL_ENDPOINTS", "",
+        "Per ingest endpoint, in the same order, the ingest node's command control endpoint (host:port, its " +
+        "ODYSSEY_INGEST_COMMAND_CONTROL_ENDPOINT): the drones open a command channel through it that works behind NAT; " +
+        "empty = none (commands only at the advertised endpoint)");
     public static final Setting TIME_SCALE = Setting.of("ODYSSEY_SIM_TIME_SCALE", "1",
         "Simulated seconds per real second (0.1..100): each telemetry step moves the drones dt * scale");
     public static final Setting FAILSAFE_BATTERY_PCT = Setting.of("ODYSSEY_SIM_FAILSAFE_BATTERY_PCT", "25",
@@ -48,7 +53,8 @@ public final class SimulatorConfig
 
     public static final List<Setting> ALL = List.of(DRONES, FIRST_ID, RATE_HZ, ENDPOINTS, STREAM_ID, SEED, CENTER, RADIUS_M,
         CRUISE_SPEED_MPS, HEARTBEAT_INTERVAL_MS, AERON_DIR, IDLE_STRATEGY, STATUS_HOST, STATUS_PORT, COMMAND_ENDPOINT,
-        COMMAND_STREAM_ID, COMMAND_ADVERTISE, TIME_SCALE, FAILSAFE_BATTERY_PCT, BATTERY_DRAIN_FACTOR);
+        COMMAND_STREAM_ID, COMMAND_ADVERTISE, COMMAND_CONTROL_ENDPOINTS, TIME_SCALE, FAILSAFE_BATTERY_PCT, BATTERY_DRAIN_FACTOR,
+        ProgressWatch.LIVENESS_TIMEOUT_S);
 
     /** Value of {@link #COMMAND_ENDPOINT} that turns commands off (a blank variable means "the default"). */
     public static final String NO_COMMANDS = "none";
@@ -75,9 +81,13 @@ public final class SimulatorConfig
     public int commandStreamId = COMMAND_STREAM_ID.intValue();
     /** Blank: the endpoint's host. */
     public String commandAdvertise = COMMAND_ADVERTISE.get();
+    /** Empty, or one per entry of {@link #endpoints}. */
+    public List<String> commandControlEndpoints = COMMAND_CONTROL_ENDPOINTS.get().isBlank() ? List.of() :
+        Endpoints.parse(COMMAND_CONTROL_ENDPOINTS, COMMAND_CONTROL_ENDPOINTS.get());
     public double timeScale = TIME_SCALE.doubleValue();
     public double failsafeBatteryPct = FAILSAFE_BATTERY_PCT.doubleValue();
     public double batteryDrainFactor = BATTERY_DRAIN_FACTOR.doubleValue();
+    public long livenessTimeoutS = ProgressWatch.LIVENESS_TIMEOUT_S.longValue();
 
     public SimulatorConfig()
     {
@@ -162,10 +172,27 @@ public final class SimulatorConfig
             {
                 throw COMMAND_ENDPOINT.invalid(commandEndpoint, "host:port with a port between 0 and 65535");
             }
-            if (commandStreamId == 0)
+        }
+        if (commandControlEndpoints == null)
+        {
+            commandControlEndpoints = List.of();
+        }
+        if (!commandControlEndpoints.isEmpty())
+        {
+            commandControlEndpoints = Endpoints.parse(COMMAND_CONTROL_ENDPOINTS, String.join(",", commandControlEndpoints));
+            if (commandControlEndpoints.size() != endpoints.size())
             {
-                throw COMMAND_STREAM_ID.invalid("0", "a non-zero Aeron stream id");
+                throw COMMAND_CONTROL_ENDPOINTS.invalid(String.join(",", commandControlEndpoints),
+                    "one host:port per ingest endpoint of " + ENDPOINTS.envName() + " (" + endpoints.size() + "), in the same order");
             }
+        }
+        if ((takesCommands() || hasCommandChannels()) && commandStreamId == 0)
+        {
+            throw COMMAND_STREAM_ID.invalid("0", "a non-zero Aeron stream id");
+        }
+        if (takesCommands() && commandAdvertise != null && !commandAdvertise.isBlank())
+        {
+            advertisedPort(0);
         }
         if (!(timeScale >= 0.1 && timeScale <= 100))
         {
@@ -180,6 +207,7 @@ public final class SimulatorConfig
         {
             throw BATTERY_DRAIN_FACTOR.invalid(String.valueOf(batteryDrainFactor), "between 0 and 1000");
         }
+        ProgressWatch.timeoutNs(livenessTimeoutS);
         return this;
     }
 
@@ -187,6 +215,45 @@ public final class SimulatorConfig
     public boolean takesCommands()
     {
         return commandEndpoint != null && !commandEndpoint.isBlank() && !NO_COMMANDS.equalsIgnoreCase(commandEndpoint.trim());
+    }
+
+    /**
+     * Whether the drones open command channels through the ingest nodes' control endpoints (Aeron response channels,
+     * which reach them behind NAT).
+     */
+    public boolean hasCommandChannels()
+    {
+        return commandControlEndpoints != null && !commandControlEndpoints.isEmpty();
+    }
+
+    /** The host {@link #COMMAND_ADVERTISE} gives, without a port; blank when it is not set. */
+    String advertisedHost()
+    {
+        final String advertise = commandAdvertise == null ? "" : commandAdvertise.trim();
+        final int colon = advertise.lastIndexOf(':');
+        // An IPv6 literal has several colons and no port here (it is refused later: heartbeats carry IPv4).
+        return colon > 0 && advertise.indexOf(':') == colon ? advertise.substring(0, colon) : advertise;
+    }
+
+    /**
+     * The port the heartbeats give: the one {@link #COMMAND_ADVERTISE} names, else {@code listening}.
+     *
+     * @param listening the port the command subscription is bound to.
+     */
+    int advertisedPort(final int listening)
+    {
+        final String advertise = commandAdvertise == null ? "" : commandAdvertise.trim();
+        final int colon = advertise.lastIndexOf(':');
+        if (colon <= 0 || advertise.indexOf(':') != colon)
+        {
+            return listening;
+        }
+        final int port = COMMAND_ADVERTISE.parseInt(advertise.substring(colon + 1));
+        if (port < 1 || port > 65_535)
+        {
+            throw COMMAND_ADVERTISE.invalid(advertise, "host or host:port with a port between 1 and 65535");
+        }
+        return port;
     }
 
     /** Host part of {@link #commandEndpoint}. */

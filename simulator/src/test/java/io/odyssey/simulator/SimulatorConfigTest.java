@@ -38,7 +38,9 @@ class SimulatorConfigTest
         assertThat(config.timeScale).isEqualTo(1.0);
         assertThat(config.failsafeBatteryPct).isEqualTo(DroneFleet.RETURN_BATTERY_PCT);
         assertThat(config.batteryDrainFactor).isEqualTo(1.0);
-        assertThat(SimulatorConfig.ALL).hasSize(20);
+        assertThat(config.commandControlEndpoints).as("no command channels unless configured").isEmpty();
+        assertThat(config.livenessTimeoutS).isEqualTo(10);
+        assertThat(SimulatorConfig.ALL).hasSize(22);
     }
 
     @Test
@@ -108,6 +110,41 @@ class SimulatorConfigTest
         config.commandAdvertise = "::1";
         assertThatThrownBy(() -> Simulator.advertisedAddress(config)).isInstanceOf(ConfigurationException.class)
             .hasMessageStartingWith("ODYSSEY_SIM_COMMAND_ADVERTISE");
+    }
+
+    @Test
+    void shouldAdvertiseAPortForwardedThroughNatWhenTheAdvertisedEndpointNamesOne()
+    {
+        final SimulatorConfig config = new SimulatorConfig();
+        config.commandEndpoint = "0.0.0.0:40125";
+        config.commandAdvertise = "203.0.113.7:61000";
+        assertThat(Simulator.advertisedAddress(config.conclude())).isEqualTo(0xCB00_7107);
+        assertThat(config.advertisedPort(40125)).isEqualTo(61000);
+        config.commandAdvertise = "203.0.113.7";
+        assertThat(config.advertisedPort(40125)).as("the port listened on").isEqualTo(40125);
+        config.commandAdvertise = "203.0.113.7:0";
+        assertThatThrownBy(config::conclude).isInstanceOf(ConfigurationException.class)
+            .hasMessageStartingWith("ODYSSEY_SIM_COMMAND_ADVERTISE");
+        config.commandAdvertise = "203.0.113.7:port";
+        assertThatThrownBy(config::conclude).hasMessageStartingWith("ODYSSEY_SIM_COMMAND_ADVERTISE");
+    }
+
+    @Test
+    void shouldTakeOneCommandControlEndpointPerIngestEndpointInTheSameOrder()
+    {
+        final SimulatorConfig config = new SimulatorConfig();
+        config.endpoints = List.of("10.0.0.1:40123", "10.0.0.2:40123");
+        config.commandEndpoint = "none";
+        assertThat(config.conclude().hasCommandChannels()).isFalse();
+        config.commandControlEndpoints = List.of("10.0.0.1:40143", "10.0.0.2:40143");
+        assertThat(config.conclude().hasCommandChannels()).as("commands through the channels alone").isTrue();
+        assertThat(config.takesCommands()).as("no endpoint of its own").isFalse();
+        config.commandControlEndpoints = List.of("10.0.0.1:40143");
+        assertThatThrownBy(config::conclude).isInstanceOf(ConfigurationException.class)
+            .hasMessageStartingWith("ODYSSEY_SIM_COMMAND_CONTROL_ENDPOINTS")
+            .hasMessageContaining("one host:port per ingest endpoint");
+        config.commandControlEndpoints = List.of("10.0.0.1", "10.0.0.2:40143");
+        assertThatThrownBy(config::conclude).hasMessageStartingWith("ODYSSEY_SIM_COMMAND_CONTROL_ENDPOINTS");
     }
 
     @Test

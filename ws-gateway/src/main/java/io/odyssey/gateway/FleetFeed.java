@@ -11,6 +11,7 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.map.listener.MapClearedListener;
 import com.hazelcast.map.listener.MapEvictedListener;
 import io.odyssey.grid.DroneState;
+import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.EpochNanoClock;
@@ -53,6 +54,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
     /** Drones removed while a load runs (id -> highest removed sequence), so the load cannot bring them back. */
     private final Map<Long, Long> tombstones = new ConcurrentHashMap<>();
     private final Thread fanOut;
+    private final ProgressWatch progress;
     private final FrameWriter writer = new FrameWriter(64 * 1024);
     private final DroneJson encoder = new DroneJson();
     private final ExecutorService resyncer = Executors.newSingleThreadExecutor(runnable ->
@@ -69,8 +71,14 @@ final class FleetFeed implements AutoCloseable, Runnable,
     private volatile boolean running = true;
     private volatile UUID listenerId;
 
-    FleetFeed(final IMap<Long, DroneState> fleetMap, final EpochNanoClock clock, final GatewayMetrics metrics)
+    /**
+     * @param progress beaten once per turn of the fan-out loop (it parks at most a second when idle), so a fan-out
+     *                 thread stuck sending turns the gateway's liveness DOWN.
+     */
+    FleetFeed(final IMap<Long, DroneState> fleetMap, final EpochNanoClock clock, final GatewayMetrics metrics,
+        final ProgressWatch progress)
     {
+        this.progress = progress;
         this.fleetMap = fleetMap;
         this.clock = clock;
         this.metrics = metrics;
@@ -318,6 +326,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
     {
         while (running)
         {
+            progress.beat();
             wakeAtNs = ClientSession.NOT_DUE;
             final long nowNs = System.nanoTime();
             long nextNs = ClientSession.NOT_DUE;

@@ -12,10 +12,12 @@ import io.odyssey.grid.commands.CommandLedger;
 import com.hazelcast.core.LifecycleEvent;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.GridConnection;
+import io.odyssey.runtime.Health;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.JdbcUrls;
 import io.odyssey.runtime.Json;
 import io.odyssey.runtime.Metrics;
+import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.RealTimeClock;
 import io.odyssey.gateway.history.HistoryApi;
 import io.odyssey.gateway.history.HistoryLimits;
@@ -40,9 +42,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A running gateway: a grid client, the fleet feed (continuous query + fan-out), and the Undertow server with the
@@ -102,7 +102,8 @@ public final class Gateway implements AutoCloseable
                     config.historyStatementTimeoutMs, config.historyMaxConcurrent);
             }
             final RealTimeClock clock = new RealTimeClock();
-            feed = new FleetFeed(FleetGrid.fleetMap(grid.client()), clock, metrics);
+            final ProgressWatch fanOutProgress = new ProgressWatch("fan-out", ProgressWatch.timeoutNs(config.livenessTimeoutS));
+            feed = new FleetFeed(FleetGrid.fleetMap(grid.client()), clock, metrics, fanOutProgress);
             feed.start();
             final FleetFeed liveFeed = feed;
             alerts = new AlertsFeed(FleetGrid.alertsMap(grid.client()));
@@ -124,14 +125,17 @@ public final class Gateway implements AutoCloseable
             metrics.metrics.gauge("odyssey_gateway_fleet_size", "Drones in the gateway's fleet view", () -> liveFeed.fleet().size());
             metrics.metrics.gauge("odyssey_gateway_alerts_active", "Alerts raised and not cleared", liveAlerts::activeCount);
 
-            final Map<String, HealthCheck> checks = new LinkedHashMap<>();
-            checks.put("grid", grid.healthCheck());
-            checks.put("fleet-feed", () -> liveFeed.listening() ?
+            // Live while the fan-out thread turns (this answer itself shows an I/O thread works); the grid and the
+            // fleet feed's listener are readiness: clients keep the last known state while the grid is away.
+            final Health health = new Health("ws-gateway");
+            health.live("fan-out", fanOutProgress);
+            health.ready("grid", grid.healthCheck());
+            health.ready("fleet-feed", () -> liveFeed.listening() ?
                 HealthCheck.Result.up(liveFeed.fleet().size() + " drones, " + liveFeed.sessionCount() + " clients") :
                 HealthCheck.Result.down("not listening"));
             if (history != null)
             {
-                checks.put("history-db", history.health());
+                health.ready("history-db", history.health());
             }
 
             final CommandLedger ledger = new CommandLedger(grid.client());
@@ -186,12 +190,9 @@ public final class Gateway implements AutoCloseable
                 .addPrefixPath("/api/v1/tokens", api)
                 .addExactPath("/api/openapi.yaml", exchange ->
                     respond(exchange, 200, "application/yaml; charset=utf-8", "no-cache", OPENAPI))
-                .addExactPath("/health", exchange ->
-                {
-                    final Map<String, HealthCheck.Result> results = HealthCheck.evaluateAll(checks);
-                    respond(exchange, HealthCheck.allHealthy(results) ? 200 : 503, "application/json",
-                        HealthCheck.render("ws-gateway", results));
-                })
+                .addExactPath(Health.LIVE_PATH, healthEndpoint(health))
+                .addExactPath(Health.READY_PATH, healthEndpoint(health))
+                .addExactPath(Health.PATH, healthEndpoint(health))
                 .addExactPath("/metrics", exchange ->
                     respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.metrics.renderPrometheus()))
                 .addPrefixPath(HistoryApi.PREFIX, guard.require(Role.VIEWER, new HistoryApi(history, new HistoryLimits(
@@ -251,6 +252,27 @@ public final class Gateway implements AutoCloseable
             .setSocketOption(Options.CONNECTION_LOW_WATER, Math.max(1, config.maxConnections - config.maxConnections / 10))
             .setHandler(routes)
             .build();
+    }
+
+    /**
+     * One of the health answers. Evaluated on a worker thread: a readiness check may wait on the grid, and the I/O
+     * thread is every connection's.
+     */
+    private static HttpHandler healthEndpoint(final Health health)
+    {
+        return new HttpHandler()
+        {
+            public void handleRequest(final HttpServerExchange exchange)
+            {
+                if (exchange.isInIoThread())
+                {
+                    exchange.dispatch(this);
+                    return;
+                }
+                final Health.Report report = health.forPath(exchange.getRequestPath());
+                respond(exchange, report.status(), Health.CONTENT_TYPE, report.body());
+            }
+        };
     }
 
     /** The OpenAPI document (docs/api/openapi.yaml, copied in by the build). */

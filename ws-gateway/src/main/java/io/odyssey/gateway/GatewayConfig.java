@@ -4,6 +4,7 @@ import io.odyssey.gateway.control.AccessControl;
 import io.odyssey.gateway.control.Role;
 
 import io.odyssey.grid.GridSettings;
+import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.Setting;
 
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.List;
 public final class GatewayConfig
 {
     public static final Setting HOST = Setting.of("ODYSSEY_GATEWAY_HOST", "127.0.0.1", "Interface of the HTTP/WebSocket server");
-    public static final Setting PORT = Setting.of("ODYSSEY_GATEWAY_PORT", "8080", "Port of the dashboard, /ws/fleet, /health and /metrics");
+    public static final Setting PORT = Setting.of("ODYSSEY_GATEWAY_PORT", "8080", "Port of the dashboard, /ws/fleet, /health/live, /health/ready, /health and /metrics");
     public static final Setting COALESCE_MS = Setting.of(
         "ODYSSEY_WS_COALESCE_MS", "16", "At most one changes frame per client per this many ms; 0 sends each change at once");
     public static final Setting MAX_PENDING_BYTES = Setting.of(
@@ -89,7 +90,8 @@ public final class GatewayConfig
             TOKENS_FILE, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
             NO_REQUEST_TIMEOUT_MS, READ_TIMEOUT_MS, WRITE_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_BODY_BYTES,
             MAX_CONNECTIONS, SHUTDOWN_TIMEOUT_MS, COMMAND_RATE, COMMAND_BURST, MAX_ACTIVE_COMMANDS_PER_DRONE,
-            HISTORY_STATEMENT_TIMEOUT_MS, HISTORY_MAX_WINDOW_S, HISTORY_MAX_ROWS, HISTORY_MAX_CONCURRENT));
+            HISTORY_STATEMENT_TIMEOUT_MS, HISTORY_MAX_WINDOW_S, HISTORY_MAX_ROWS, HISTORY_MAX_CONCURRENT,
+            ProgressWatch.LIVENESS_TIMEOUT_S));
         ALL = List.copyOf(all);
     }
 
@@ -131,6 +133,7 @@ public final class GatewayConfig
     public long historyMaxWindowS = HISTORY_MAX_WINDOW_S.longValue();
     public int historyMaxRows = HISTORY_MAX_ROWS.intValue();
     public int historyMaxConcurrent = HISTORY_MAX_CONCURRENT.intValue();
+    public long livenessTimeoutS = ProgressWatch.LIVENESS_TIMEOUT_S.longValue();
 
     /** The role of requests without a token, or null when they are refused. */
     public Role anonymousRole()
@@ -262,6 +265,7 @@ public final class GatewayConfig
             throw PING_INTERVAL_MS.invalid(String.valueOf(pingIntervalMs), "at least 10 and below the read and idle " +
                 "timeouts (" + Math.min(readTimeoutMs, idleTimeoutMs) + " ms), or quiet clients are taken for dead ones");
         }
+        ProgressWatch.timeoutNs(livenessTimeoutS);
         return this;
     }
 

@@ -336,6 +336,10 @@ class GatewayIT
         final HttpResponse<String> health = get(http, gateway.port(), "/health");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"status\":\"UP\"", "\"fleet-feed\":{\"healthy\":true");
+        assertThat(get(http, gateway.port(), "/health/ready").body()).isEqualTo(health.body());
+        final HttpResponse<String> live = get(http, gateway.port(), "/health/live");
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.body()).contains("\"fan-out\":{\"healthy\":true").doesNotContain("grid", "fleet-feed");
 
         final String metrics = get(http, gateway.port(), "/metrics").body();
         assertThat(metrics).contains("odyssey_ws_frames_sent_total", "odyssey_gateway_events_total",
@@ -364,7 +368,7 @@ class GatewayIT
         assertThat(asset.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, immutable");
     }
 
-    private static HttpResponse<String> get(final HttpClient http, final int port, final String path) throws Exception
+    static HttpResponse<String> get(final HttpClient http, final int port, final String path) throws Exception
     {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
             HttpResponse.BodyHandlers.ofString());

@@ -18,6 +18,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Changes the gateway's listener cannot see as per-entry events: a cleared map, and everything that happened while the
  * grid was gone (here: the only member restarted empty). The gateway reloads its view and tells clients what left.
+ * Meanwhile it is not ready but stays live: an orchestrator must not restart it for the grid's absence.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class GatewayResyncIT
@@ -54,6 +55,14 @@ class GatewayResyncIT
 
                 // The grid goes away and comes back empty: drone 3 is gone, drone 4 is new.
                 member.shutdown();
+                final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                final int port = gateway.port();
+                await().atMost(30, TimeUnit.SECONDS)
+                    .until(() -> GatewayIT.get(http, port, "/health/ready").statusCode() == 503);
+                assertThat(GatewayIT.get(http, port, "/health/ready").body()).contains("\"grid\":{\"healthy\":false");
+                assertThat(GatewayIT.get(http, port, "/health").statusCode()).isEqualTo(503);
+                assertThat(GatewayIT.get(http, port, "/health/live").statusCode()).as("live without its grid")
+                    .isEqualTo(200);
                 member = newMember();
                 fleet = FleetGrid.fleetMap(member);
                 fleet.set(4L, state(4, 1, 13, 13));
@@ -69,6 +78,8 @@ class GatewayResyncIT
                 fleet.set(4L, state(4, 2, 13.5, 13.5));
                 await().atMost(10, TimeUnit.SECONDS).until(() -> client.drones.get(4L).get("seq").asLong() == 2);
                 assertThat(client.isOpen()).isTrue();
+                await().atMost(30, TimeUnit.SECONDS)
+                    .until(() -> GatewayIT.get(http, port, "/health/ready").statusCode() == 200);
             }
         }
         finally
