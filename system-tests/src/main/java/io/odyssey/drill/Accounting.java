@@ -34,7 +34,8 @@ import java.util.Set;
  * where a frame is <em>lost in flight</em> only when it provably went to a node that was killed: the drone's frame
  * before the gap was journaled by that node at or before the kill, the frame after the gap after it. Any other missing
  * frame is unexplained, and unexplained frames beyond the simulator's own drop count fail the drill. "Sent" is built
- * minus dropped by the simulator.
+ * minus dropped by the simulator. (Frames the simulator's publication still held for the killed node, within Aeron's
+ * flow-control window, reach that node when it returns: accepted there, late.)
  * <p>
  * <b>Journal = archive.</b> Once every archiver has committed past what its node had journaled when recovery was
  * declared, one database snapshot (the archivers' committed positions and the rows, read in one REPEATABLE READ
@@ -250,7 +251,9 @@ final class Accounting
                     else
                     {
                         lost.merge(kill.node(), gap, Long::sum);
-                        if (after.atNanos() - kill.fromNanos() > longestFailoverNs)
+                        // Failover: the drone heard again by another node. (Frames the sender still held for the dead
+                        // node reach it when it returns, late but accepted: not a failover.)
+                        if (after.node() != kill.node() && after.atNanos() - kill.fromNanos() > longestFailoverNs)
                         {
                             longestFailoverNs = after.atNanos() - kill.fromNanos();
                             longestFailover = example;

@@ -161,12 +161,26 @@ public final class FaultDrills
         shape.gridMembers = scale.gridMembers();
         shape.ingestNodes = 2;
         shape.drones = scale.drones();
+        shape.env("edge-ingest", "ODYSSEY_INGEST_DRONE_EXPIRY_S", String.valueOf(scale.droneExpiry().toSeconds()));
         final long startNs = System.nanoTime();
         final List<Outcome> outcomes = new ArrayList<>();
         // Journals are large and of no use after the run (the drills' books are in the results): a temporary directory.
         final Path data = Files.createTempDirectory("odyssey-drills-");
-        try (LocalStack stack = LocalStack.start(shape, data, options.out().resolve("logs"), Duration.ofMinutes(4)))
+        // Ctrl-C or SIGTERM must not leave the stack's processes (or its database) running.
+        final java.util.concurrent.atomic.AtomicReference<LocalStack> running = new java.util.concurrent.atomic.AtomicReference<>();
+        final Thread stopOnSignal = new Thread(() ->
         {
+            final LocalStack stack = running.get();
+            if (stack != null)
+            {
+                stack.close();
+            }
+            deleteTree(data);
+        }, "drills-stop");
+        Runtime.getRuntime().addShutdownHook(stopOnSignal);
+        try (LocalStack stack = LocalStack.start(shape, data, options.out().resolve("logs"), Duration.ofMinutes(8)))
+        {
+            running.set(stack);
             out.printf(Locale.ROOT, "[drills] stack up in %.1f s: %s%n", (System.nanoTime() - startNs) / 1e9,
                 stack.roleNames());
             final ExecutorService runner = Executors.newSingleThreadExecutor(r ->
@@ -190,6 +204,14 @@ public final class FaultDrills
         finally
         {
             deleteTree(data);
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(stopOnSignal);
+            }
+            catch (final IllegalStateException ex)
+            {
+                // Already shutting down: the hook is doing the same.
+            }
         }
         final String table = table(outcomes);
         out.println();
@@ -242,6 +264,10 @@ public final class FaultDrills
 
     private static void deleteTree(final Path dir)
     {
+        if (!Files.exists(dir))
+        {
+            return;
+        }
         try (java.util.stream.Stream<Path> files = Files.walk(dir))
         {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());

@@ -131,8 +131,11 @@ final class ForgedIdsDrill implements Drill
                 drone.describe());
         }
 
-        // Silence: the forged drones must go, with their alerts, and their slots must be free again.
-        final long goneMs = Waits.until(context.scale().silentDroneExpiry(), Duration.ofSeconds(1), () ->
+        // Silence: the forged drones must go, with their alerts, and their slots must be free again: after the expiry,
+        // plus up to a quarter of it for the nodes' sweep of the fleet map, plus a minute for a loaded machine.
+        final Duration expiry = context.scale().droneExpiry();
+        report.say("silence; the ingest nodes forget a drone silent for " + expiry.toSeconds() + " s");
+        final long goneMs = Waits.until(expiry.plus(expiry.dividedBy(4)).plusSeconds(60), Duration.ofSeconds(1), () ->
             forgedInFleet(stack, forged) == 0 && forgedAlerts(stack, forged) == 0);
         final long silentS = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - forgingEndNs);
         report.count("gone after s", goneMs < 0 ? -1 : silentS);

@@ -57,7 +57,15 @@ final class HostileMessagesDrill implements Drill
                 {
                     attempts++;
                     final String what = (endless ? "endless fragments" : "a 10 MB message") + " on " + endpoint;
-                    final Outcome outcome = hostile(stack, endpoint, endless);
+                    Outcome outcome;
+                    try
+                    {
+                        outcome = hostile(stack, endpoint, endless);
+                    }
+                    catch (final java.io.IOException ex)
+                    {
+                        outcome = new Outcome(false, -2, 0, 0, "no WebSocket: " + ex);
+                    }
                     report.say(String.format(Locale.ROOT, "%-36s %s after %d bytes in %d ms%s", what,
                         outcome.closedByServer() ? "closed by the gateway (" + closeCode(outcome.closeCode()) + ")" :
                             "NOT closed by the gateway", outcome.bytesSent(), outcome.ms(),

@@ -125,7 +125,8 @@ final class PoisonEntryDrill implements Drill
         final Http.Response health = stack.health(archiver);
         report.check("the archiver stayed healthy", health.status() == 200, health.describe() + " " + abbreviate(health.body()));
 
-        final long deadRows = deadLetterRows(stack) - deadRowsBefore;
+        final long deadRowsAfter = deadLetterRows(stack);
+        final long deadRows = deadRowsAfter < 0 ? -1 : deadRowsAfter - Math.max(0, deadRowsBefore);
         final double deadCounted = deadLetterCount(stack, archiver) - deadBefore;
         final double unreadable = stack.metric(archiver, "odyssey_archiver_unreadable_total") - unreadableBefore;
         report.count("poison entries", poisoned);

@@ -18,7 +18,8 @@ import java.time.Duration;
  * @param flood            how long one operator floods the command API.
  * @param forgedIds        distinct forged (in-range) drone ids flooded over UDP.
  * @param forging          how long the forged ids are flooded.
- * @param silentDroneExpiry how long forged drones may stay in the fleet after they fell silent.
+ * @param droneExpiry      the ingest nodes' ODYSSEY_INGEST_DRONE_EXPIRY_S: how long a silent drone stays in the fleet
+ *                         (shorter than the 300 s default, so the forged drones' departure fits in the drill).
  * @param roleOutage       how long a killed role stays dead before it is started again.
  * @param databaseOutage   how long the database stays stopped.
  * @param drillTimeout     the longest one drill may take before it counts as failed.
@@ -36,17 +37,17 @@ public record Scale(
     Duration flood,
     int forgedIds,
     Duration forging,
-    Duration silentDroneExpiry,
+    Duration droneExpiry,
     Duration roleOutage,
     Duration databaseOutage,
     Duration drillTimeout)
 {
-    public static final Scale SMALL = new Scale("small", 2, 40, 300, 8, 40, 6, Duration.ofSeconds(10), 200_000,
-        Duration.ofSeconds(5), 200, Duration.ofSeconds(3), Duration.ofSeconds(150), Duration.ofSeconds(3), Duration.ofSeconds(15),
+    public static final Scale SMALL = new Scale("small", 2, 40, 300, 8, 40, 6, Duration.ofSeconds(10), 100_000,
+        Duration.ofSeconds(5), 200, Duration.ofSeconds(3), Duration.ofSeconds(15), Duration.ofSeconds(3), Duration.ofSeconds(15),
         Duration.ofMinutes(6));
 
-    public static final Scale FULL = new Scale("full", 3, 200, 1_500, 16, 300, 12, Duration.ofSeconds(60), 2_000_000,
-        Duration.ofSeconds(15), 1_000, Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofSeconds(20), Duration.ofSeconds(120),
+    public static final Scale FULL = new Scale("full", 3, 200, 1_500, 16, 300, 12, Duration.ofSeconds(60), 1_000_000,
+        Duration.ofSeconds(15), 1_000, Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(20), Duration.ofSeconds(120),
         Duration.ofMinutes(15));
 
     public static Scale named(final String name)

@@ -99,6 +99,11 @@ final class ServiceProbe implements AutoCloseable
 
     private void record(final String probe, final boolean answered, final long ms, final String detail)
     {
+        if (!running)
+        {
+            // Cut short by close(): not an answer the gateway failed to give.
+            return;
+        }
         latencies.get(probe).add(ms);
         if (!answered)
         {

@@ -1,6 +1,5 @@
 package io.odyssey.drill;
 
-import io.odyssey.stack.Http;
 import io.odyssey.stack.LocalStack;
 
 import java.io.IOException;
@@ -62,8 +61,6 @@ final class SlowClientsDrill implements Drill
         final DrillReport report = context.report();
         final int port = stack.gatewayPort();
         final List<Slow> slow = new ArrayList<>();
-        final List<Long> commandMs = Collections.synchronizedList(new ArrayList<>());
-        final List<String> commandFailures = Collections.synchronizedList(new ArrayList<>());
         try (Selector selector = Selector.open(); ServiceProbe probe = ServiceProbe.start(stack))
         {
             for (int i = 0; i < context.scale().slowBodies(); i++)
@@ -79,39 +76,12 @@ final class SlowClientsDrill implements Drill
             }
             report.say(context.scale().slowBodies() + " slow-body POSTs and " + context.scale().slowHeaders() +
                 " slow-header requests open");
-            // A command every second from the operator, as a user would send one, timed.
-            final Thread commands = new Thread(() ->
-            {
-                long droneId = 1;
-                while (!Thread.currentThread().isInterrupted())
-                {
-                    final Http.Response response = context.command(stack.operatorToken(),
-                        "{\"droneId\":" + droneId + ",\"type\":\"set-speed\",\"speed\":12}");
-                    commandMs.add(response.elapsedMs());
-                    if (response.status() != 202)
-                    {
-                        commandFailures.add(response.describe());
-                    }
-                    droneId = droneId % stack.drones() + 1;
-                    try
-                    {
-                        Thread.sleep(1_000);
-                    }
-                    catch (final InterruptedException ex)
-                    {
-                        return;
-                    }
-                }
-            }, "slow-clients-commands");
-            commands.start();
-            try
+            try (OperatorCommands commands = OperatorCommands.start(context, stack.operatorToken(), 1, stack.drones(),
+                1_000))
             {
                 awaitClosed(selector, slow);
-            }
-            finally
-            {
-                commands.interrupt();
-                commands.join(15_000);
+                commands.close();
+                commands.check(report, DrillContext.ANSWER_BOUND_MS);
             }
             probe.close();
             probe.check(report, "while the slow connections were open", DrillContext.ANSWER_BOUND_MS);
@@ -123,16 +93,6 @@ final class SlowClientsDrill implements Drill
                 s.channel.close();
             }
         }
-        final long commandMax;
-        synchronized (commandMs)
-        {
-            commandMax = commandMs.stream().mapToLong(Long::longValue).max().orElse(-1);
-        }
-        report.count("command max ms", commandMax);
-        report.check("an operator's commands were accepted within " + DrillContext.ANSWER_BOUND_MS + " ms",
-            !commandMs.isEmpty() && commandFailures.isEmpty() && commandMax <= DrillContext.ANSWER_BOUND_MS,
-            commandMs.size() + " sent, max " + commandMax + " ms" +
-                (commandFailures.isEmpty() ? "" : ", refused or unanswered: " + commandFailures.get(0)));
         for (final boolean body : new boolean[] {true, false})
         {
             final String kind = body ? "slow-body" : "slow-header";

@@ -78,6 +78,7 @@ public final class LocalStack implements AutoCloseable
     private final String secondOperatorToken = AccessControl.newSecret();
     private final String adminToken = AccessControl.newSecret();
     private LocalPostgres postgres;
+    private boolean closed;
     private String jdbcUrl;
     private int gatewayPort;
 
@@ -461,8 +462,14 @@ public final class LocalStack implements AutoCloseable
         return done;
     }
 
-    public void close()
+    /** Stops every role (the simulator first, the grid last) and the database; again, it does nothing. */
+    public synchronized void close()
     {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
         final List<RoleProcess> reversed = new ArrayList<>(roles.values());
         java.util.Collections.reverse(reversed);
         for (final RoleProcess role : reversed)

@@ -58,6 +58,22 @@ class AccountingTest
     }
 
     @Test
+    void shouldNotTakeFramesTheSenderHeldForTheDeadNodeForAFailover()
+    {
+        // 6..8 died with node 1 (killed at 5.5 s); 9.. were still in the sender's buffer and reached node 1 when it
+        // returned, at 60 s: accepted late, and no failover to another node.
+        final List<Accounting.Seen> drone = frames(1, 1, 5, 0);
+        drone.addAll(frames(1, 9, 12, 51 * SECOND));
+
+        final Accounting.Frames books = Accounting.tally(Map.of(7L, drone),
+            List.of(new Accounting.Kill(1, 5 * SECOND + SECOND / 2, 5 * SECOND + SECOND / 2)), List.of(), 0);
+
+        assertThat(books.lostInFlight()).containsEntry(1, 3L);
+        assertThat(books.longestFailoverMs()).isZero();
+        assertThat(books.balances()).isTrue();
+    }
+
+    @Test
     void shouldFailTheBooksForAGapNoKillExplains()
     {
         final List<Accounting.Seen> drone = frames(1, 1, 5, 0);
