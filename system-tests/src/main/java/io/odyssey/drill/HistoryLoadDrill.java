@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Issue 10, item 4: history cost was unbounded; six concurrent viewers over long windows slowed the whole API to
- * seconds. Puts a body of old telemetry in the archive (spread over the last 30 days, around the patrol area), finds
- * the longest window the gateway accepts, and has many clients ask the most expensive questions over it at once
+ * seconds. Finds the longest window the gateway accepts, puts a body of telemetry in the archive spread over it (around
+ * the patrol area, for drones no simulator flies), and has many clients ask the most expensive questions over it at once
  * (drones near a point, a track, the fleet at an instant and the diff between two) while users' REST calls, commands,
  * health and WebSocket handshakes are timed. History may refuse (429/503 with Retry-After) but never leave a request
  * hanging, and the rest of the API must stay fast.
@@ -39,8 +39,8 @@ final class HistoryLoadDrill implements Drill
 
     public String summary()
     {
-        return "Old telemetry seeded over 30 days, then parallel clients ask the heaviest history questions over the " +
-            "longest window the gateway accepts: every history request must be answered (200, or 429/503 with " +
+        return "Telemetry seeded over the longest window the gateway accepts, then parallel clients ask the heaviest " +
+            "history questions over it: every history request must be answered (200, or 429/503 with " +
             "Retry-After) and REST, commands, health and WebSocket handshakes must stay within " +
             DrillContext.ANSWER_BOUND_MS + " ms.";
     }
@@ -49,17 +49,11 @@ final class HistoryLoadDrill implements Drill
     {
         final LocalStack stack = context.stack();
         final DrillReport report = context.report();
-        final int rows = context.scale().historySeedRows();
-        final long seedStartNs = System.nanoTime();
-        seed(stack, rows);
-        report.say(String.format(Locale.ROOT, "seeded %,d rows for %d drones over days -30..-2 in %.1f s", rows,
-            SEED_DRONES, (System.nanoTime() - seedStartNs) / 1e9));
-        report.count("seeded rows", rows);
-
         final Instant to = Instant.now();
         double days = -1;
         for (final double candidate : WINDOW_DAYS)
         {
+            // A window too long is refused (400) before the drone is looked up (404 until it is seeded).
             final Http.Response answer = stack.http().get(stack.gatewayUrl(track(to, candidate)), stack.viewerToken(),
                 HISTORY_TIMEOUT);
             if (answer.status() != 400)
@@ -75,6 +69,13 @@ final class HistoryLoadDrill implements Drill
         }
         report.say(String.format(Locale.ROOT, "longest window accepted: %.2f days", days));
         report.count("window days", days);
+
+        final int rows = context.scale().historySeedRows();
+        final long seedStartNs = System.nanoTime();
+        seed(stack, rows, from(to, days), to.minusSeconds(60));
+        report.say(String.format(Locale.ROOT, "seeded %,d rows for %d drones over that window in %.1f s", rows,
+            SEED_DRONES, (System.nanoTime() - seedStartNs) / 1e9));
+        report.count("seeded rows", rows);
         final List<String> questions = questions(stack, to, days);
 
         final int clients = context.scale().historyClients();
@@ -176,10 +177,11 @@ final class HistoryLoadDrill implements Drill
             "/api/v1/history/fleet/diff?from=" + middle + "&to=" + to + lookback);
     }
 
-    /** Old telemetry straight into the archive: drones circling the patrol area, rows spread over days -30..-2. */
-    private static void seed(final LocalStack stack, final int rows) throws Exception
+    /** Telemetry straight into the archive: drones circling the patrol area, rows spread evenly over a window. */
+    private static void seed(final LocalStack stack, final int rows, final Instant from, final Instant to) throws Exception
     {
         final int perDrone = Math.max(1, rows / SEED_DRONES);
+        final double stepS = Math.max(0.001, (to.getEpochSecond() - from.getEpochSecond()) / (double)perDrone);
         try (Connection db = ArchiveDatabase.connect(stack); Statement sql = db.createStatement())
         {
             sql.execute("INSERT INTO telemetry (time, received_at, drone_id, seq, lat, lon, alt_m, heading_deg, " +
@@ -187,7 +189,8 @@ final class HistoryLoadDrill implements Drill
                 "SELECT t, t, " + SEED_FIRST_ID + " + d, n, 52.52 + 0.02 * sin(n / 50.0 + d), " +
                 "13.405 + 0.03 * cos(n / 50.0 + d), 60, 0, 12, 0, 80, 2, 0, -1 " +
                 "FROM generate_series(0, " + (SEED_DRONES - 1) + ") d CROSS JOIN generate_series(1, " + perDrone + ") n " +
-                "CROSS JOIN LATERAL (SELECT now() - interval '30 days' + n * (interval '28 days' / " + perDrone + ") AS t) s");
+                "CROSS JOIN LATERAL (SELECT to_timestamp(" + from.getEpochSecond() + ") + n * interval '" + stepS +
+                " seconds' AS t) s");
             sql.execute("ANALYZE telemetry");
         }
     }

@@ -86,14 +86,19 @@ final class HostileMessagesDrill implements Drill
         final double counted = refusals(stack) - countedBefore;
         report.count("counted", (long)counted);
         report.check("the gateway counted every hostile message", counted >= attempts,
-            (long)counted + " counted (odyssey_ws_* refusals and closes), " + attempts + " sent");
+            (long)counted + " counted as too large or broken, " + attempts + " sent");
     }
 
-    /** Every gateway counter of refused client messages and of clients closed for what they sent. */
+    /**
+     * The gateway's counts of client messages refused as too large and of clients closed for what they sent (too large,
+     * broken framing), whatever the counter: {@code odyssey_ws_client_errors_total{code="TOO_LARGE"}},
+     * {@code odyssey_ws_clients_closed_total{reason="too_large"|"protocol"}}.
+     */
     static double refusals(final LocalStack stack)
     {
         return stack.metric(LocalStack.GATEWAY, sample -> sample.name().startsWith("odyssey_ws_") &&
-            sample.name().endsWith("_total") && (sample.name().contains("error") || sample.name().contains("closed")));
+            sample.name().endsWith("_total") && ("TOO_LARGE".equals(sample.labels().get("code")) ||
+                java.util.Set.of("too_large", "protocol").contains(sample.labels().get("reason"))));
     }
 
     private static String closeCode(final int code)

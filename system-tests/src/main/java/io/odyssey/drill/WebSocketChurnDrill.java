@@ -140,11 +140,21 @@ final class WebSocketChurnDrill implements Drill
         report.check("the gateway started again and is healthy", upMs >= 0, Waits.ms(upMs));
     }
 
-    /** WebSocket clients of every endpoint, as the gateway counts them. */
+    /**
+     * WebSocket sessions open on every endpoint, as the gateway counts them: {@code odyssey_ws_sessions} where the
+     * gateway has it, else its per-endpoint client gauges.
+     */
     static double wsClients(final LocalStack stack)
     {
-        return stack.metric(LocalStack.GATEWAY, sample -> sample.name().startsWith("odyssey_ws_") &&
-            sample.name().endsWith("clients"));
+        final List<io.odyssey.cli.PrometheusText.Sample> samples = stack.metrics(LocalStack.GATEWAY);
+        if (samples.isEmpty())
+        {
+            return Double.NaN;
+        }
+        final boolean total = samples.stream().anyMatch(sample -> sample.name().equals("odyssey_ws_sessions"));
+        return samples.stream().filter(sample -> total ? sample.name().equals("odyssey_ws_sessions") :
+            sample.name().startsWith("odyssey_ws_") && sample.name().endsWith("clients"))
+            .mapToDouble(io.odyssey.cli.PrometheusText.Sample::value).sum();
     }
 
     private static void cycle(final LocalStack stack, final int kind, final String endpoint) throws Exception
