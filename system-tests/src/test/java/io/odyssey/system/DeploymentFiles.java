@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class DeploymentFiles
 {
-    static final Path ROOT = ConfigurationDocsTest.operationsDoc().getParent().getParent();
+    static final Path ROOT = io.odyssey.stack.LocalStack.repositoryRoot();
     static final Path CHECKER = ROOT.resolve("scripts/deploy-check");
     static final List<String> OVERLAYS = List.of("kind", "cloud");
     /** The namespace the overlays deploy into unless told otherwise. */
@@ -69,8 +69,8 @@ final class DeploymentFiles
      */
     static List<Map<String, Object>> renderInto(final String overlay, final String namespace) throws Exception
     {
-        Files.createDirectories(ROOT.resolve("ws-gateway/target"));
-        final Path dir = Files.createTempDirectory(ROOT.resolve("ws-gateway/target"), "namespace-");
+        Files.createDirectories(ROOT.resolve("system-tests/target"));
+        final Path dir = Files.createTempDirectory(ROOT.resolve("system-tests/target"), "namespace-");
         try
         {
             Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n",
