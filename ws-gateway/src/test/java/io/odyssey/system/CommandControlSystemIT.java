@@ -240,11 +240,12 @@ class CommandControlSystemIT
     {
         final DroneState start = fleet.get(5L);
         final double[] target = offset(start, 900, 0);
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final java.util.concurrent.CompletableFuture<CliRun> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() ->
         {
             try
             {
-                return cli("goto", "5", Double.toString(target[0]), Double.toString(target[1]), "--wait", "--timeout",
+                return cli(err, "goto", "5", Double.toString(target[0]), Double.toString(target[1]), "--wait", "--timeout",
                     "180", "--json");
             }
             catch (final Exception ex)
@@ -260,6 +261,8 @@ class CommandControlSystemIT
         // The gateway goes away mid-flight (the CLI's stream is cut, its polls find nobody) and comes back.
         final int port = gateway.port();
         gateway.close();
+        // Away until the CLI has found it gone: a gateway back before the CLI's first attempt is no outage to ride.
+        await().atMost(30, TimeUnit.SECONDS).until(() -> err.toString(StandardCharsets.UTF_8).contains("lost the gateway"));
         gateway = Gateway.launch(gatewayConfig(port));
 
         final CliRun run = waiting.get(180, TimeUnit.SECONDS);
@@ -329,12 +332,17 @@ class CommandControlSystemIT
 
     private static CliRun cli(final String... args) throws Exception
     {
+        return cli(new ByteArrayOutputStream(), args);
+    }
+
+    /** @param err where the CLI's errors go, for a test that watches them while it runs. */
+    private static CliRun cli(final ByteArrayOutputStream err, final String... args) throws Exception
+    {
         final Path tokenFile = dir.resolve("token");
         Files.writeString(tokenFile, OPERATOR + "\n");
         final List<String> all = new ArrayList<>(Arrays.asList(args));
         all.addAll(List.of("--server", "http://127.0.0.1:" + gateway.port(), "--token-file", tokenFile.toString()));
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final picocli.CommandLine command = OdysseyCli.commandLine()
             .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
             .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
