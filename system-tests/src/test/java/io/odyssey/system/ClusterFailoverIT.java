@@ -56,6 +56,9 @@ class ClusterFailoverIT
         options.embeddedDatabase = true;
         // Flights three times faster than real time, so an order spans the ingest node's kill in seconds.
         options.env("simulator", "ODYSSEY_SIM_TIME_SCALE", "3");
+        // Batteries that last: on a loaded machine the stack's start and the kills take minutes of simulated time, and
+        // a fleet gone home to charge has no cruising drone left for the order in flight.
+        options.env("simulator", "ODYSSEY_SIM_BATTERY_DRAIN_FACTOR", "0.1");
         stack = LocalStack.start(options, data, LocalStack.repositoryRoot().resolve("system-tests/target/cluster-it"),
             Duration.ofMinutes(4));
     }
