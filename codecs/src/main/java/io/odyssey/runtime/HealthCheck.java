@@ -28,9 +28,10 @@ public interface HealthCheck
         return results;
     }
 
+    /** Whether the process is ready: every check healthy, or down without taking the process's main job along. */
     static boolean allHealthy(final Map<String, Result> results)
     {
-        return results.values().stream().allMatch(Result::healthy);
+        return results.values().stream().allMatch(result -> result.healthy() || !result.critical());
     }
 
     /** The {@code /health} body every process serves: {@code {"status":"UP"|"DOWN","role":...,"checks":{...}}}. */
@@ -47,14 +48,28 @@ public interface HealthCheck
             }
             first = false;
             json.append('"').append(Json.escape(entry.getKey())).append("\":{\"healthy\":")
-                .append(entry.getValue().healthy()).append(",\"detail\":\"")
-                .append(Json.escape(entry.getValue().detail())).append("\"}");
+                .append(entry.getValue().healthy());
+            if (!entry.getValue().critical())
+            {
+                json.append(",\"critical\":false");
+            }
+            json.append(",\"detail\":\"").append(Json.escape(entry.getValue().detail())).append("\"}");
         }
         return json.append("}}").toString();
     }
 
-    record Result(boolean healthy, String detail)
+    /**
+     * @param critical whether this check being down makes the whole process DOWN (503). A check that is not critical
+     *                 is still shown as it is, e.g. the gateway's history database while unreachable: the live fleet
+     *                 does not depend on it, and taking the gateway out of service for it would stop what works.
+     */
+    record Result(boolean healthy, String detail, boolean critical)
     {
+        public Result(final boolean healthy, final String detail)
+        {
+            this(healthy, detail, true);
+        }
+
         public static Result up(final String detail)
         {
             return new Result(true, detail);
@@ -63,6 +78,12 @@ public interface HealthCheck
         public static Result down(final String detail)
         {
             return new Result(false, detail);
+        }
+
+        /** Down, shown as such, but not a reason to call the whole process DOWN. */
+        public static Result degraded(final String detail)
+        {
+            return new Result(false, detail, false);
         }
     }
 }

@@ -585,11 +585,16 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude).apply(
                 CommandRecord.issued(id, event.droneId, type, params.toString(), null, "drone", nodeId, event.atNanos,
                     Long.MAX_VALUE));
-            final CommandRecord recorded = ledger.recordDroneCommand(started);
-            if (recorded == started)
+            final CommandLedger.Issued recorded = ledger.recordDroneCommand(started);
+            if (recorded == null)
+            {
+                // More of its own commands running than a drone ever has: a confused or forged sender.
+                metrics.statusesIgnored.increment();
+            }
+            else if (recorded.created())
             {
                 LOG.info("drone {} started {} on its own ({})", event.droneId, type, reasonText(event.reason));
-                record(started);
+                record(recorded.command());
             }
             return;
         }
@@ -716,6 +721,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Counter failures;
         final Counter geofenceOrders;
         final Counter expired;
+        final Counter textRepaired;
 
         public CommandMetrics(final io.odyssey.runtime.Metrics metrics)
         {
@@ -733,6 +739,14 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 "Orders the ground gave drones found outside the keep-in or inside a keep-out geofence");
             expired = metrics.counter("odyssey_ingest_commands_expired_total",
                 "Commands this node marked expired: not delivered to their drone before their expiry");
+            textRepaired = metrics.counter("odyssey_ingest_command_text_repaired_total",
+                "Commands and transitions whose text the ledger had to make storable (control characters replaced)");
+        }
+
+        /** For the ledger this relay writes through ({@link CommandLedger#CommandLedger(com.hazelcast.core.HazelcastInstance, Counter)}). */
+        public Counter textRepaired()
+        {
+            return textRepaired;
         }
     }
 }

@@ -189,9 +189,11 @@ public final class EdgeIngest implements AutoCloseable
             final AgentRunner agentRunner = runner;
             checks.put("agent", () -> agentRunner.isClosed() ? HealthCheck.Result.down("stopped") :
                 HealthCheck.Result.up("running"));
-            relay = new CommandRelay(transport.aeron(), config.commandStreamId, new CommandLedger(grid.client()),
+            final CommandRelay.CommandMetrics commandMetrics = new CommandRelay.CommandMetrics(metrics.metrics);
+            relay = new CommandRelay(transport.aeron(), config.commandStreamId,
+                new CommandLedger(grid.client(), commandMetrics.textRepaired()),
                 FleetGrid.fleetMap(grid.client()), config.nodeId, new RealTimeClock(), config.commandResendMs,
-                config.commandSweepMs, commandJournal, new CommandRelay.CommandMetrics(metrics.metrics),
+                config.commandSweepMs, commandJournal, commandMetrics,
                 grid.client().getMap(FleetGrid.GEOFENCES_MAP), config.geofenceAction);
             agent.commandLink(relay);
             final CommandRelay commands = relay.start();

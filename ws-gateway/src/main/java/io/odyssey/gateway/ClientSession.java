@@ -5,8 +5,10 @@ import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.EpochNanoClock;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
@@ -19,10 +21,17 @@ import java.util.function.IntConsumer;
  * does get carries their newest state) and no answers to pings or garbage; a snapshot it asked for waits until it
  * has caught up. So its backlog stays under the bound plus one frame.
  * <p>
- * Threads: Hazelcast event threads call {@link #onChange}, the connection's I/O thread {@link #reply} and
- * {@link #requestSnapshot}, the fan-out thread {@link #dueNs} and {@link #flush} (the only place frames are built).
- * All state is guarded by the session's monitor, and frames are handed to the network under it, so they leave in
- * the order they were built. Times are {@link System#nanoTime()} values passed in by the caller.
+ * Threads: Hazelcast event threads call {@link #onChange} (and the alert and command feeds {@link #reply}), the
+ * connection's I/O thread {@link #reply}, {@link #requestSnapshot} and, from the channel's close task,
+ * {@link #close}; the fan-out thread {@link #dueNs} and {@link #flush} (the only place fleet frames are built).
+ * Times are {@link System#nanoTime()} values passed in by the caller.
+ * <p>
+ * <b>Lock order: the channel, then the session; never the session, then the channel.</b> All state is guarded by
+ * the session's monitor. Undertow holds the WebSocket channel's lock while it sends and while its I/O thread runs the
+ * channel's close task (which closes this session), so the session's monitor is never held while calling the
+ * {@link Link}: a frame is built and appended to the outbox under the monitor, and handed to the link after the
+ * monitor is released by whichever thread is draining the outbox (one at a time, oldest first). Frames therefore
+ * leave in the order they were built, and no thread ever waits for the channel while holding the session.
  */
 final class ClientSession
 {
@@ -30,8 +39,12 @@ final class ClientSession
     static final long NOT_DUE = Long.MAX_VALUE;
     /** WebSocket close code for a client that stayed behind (RFC 6455 "policy violation"). */
     static final int CLOSE_POLICY_VIOLATION = 1008;
+    /** WebSocket close code for a client message above every bound (RFC 6455 "message too big"). */
+    static final int CLOSE_TOO_BIG = 1009;
     /** WebSocket close code when the gateway itself failed to serve the client. */
     static final int CLOSE_INTERNAL_ERROR = 1011;
+    /** WebSocket close code when the gateway shuts down (RFC 6455 "going away"). */
+    static final int CLOSE_GOING_AWAY = 1001;
     /** A client behind the bound is retried no more often than this, even without coalescing. */
     static final long MIN_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -47,6 +60,9 @@ final class ClientSession
 
         /** Closes the connection with this WebSocket close code and reason (and drops it if the client is stuck). */
         void close(int code, String reason);
+
+        /** Sends a WebSocket ping (the client's pong proves the connection is alive), without blocking. */
+        void ping();
     }
 
     private final Link link;
@@ -66,6 +82,13 @@ final class ClientSession
      */
     private final Long2LongHashMap sentSequence = new Long2LongHashMap(Long.MIN_VALUE);
     private final AtomicLong pendingBytes = new AtomicLong();
+    /** Frames built and not yet handed to the link, oldest first; bounded because frames are only built under the bound. */
+    private final ArrayDeque<ByteBuffer> outbox = new ArrayDeque<>();
+    /** Threads that asked for a drain; only the one that raised it from zero drains (see {@link #drain}). */
+    private final AtomicInteger drainRequests = new AtomicInteger();
+    /** A close the gateway decided on, for the drainer to hand to the link after the frames before it; 0 = none. */
+    private int closeCode;
+    private String closeReason;
     private BoundingBox bbox;
     private boolean snapshotWanted;
     private long lastFrameNs;
@@ -158,7 +181,119 @@ final class ClientSession
      * ids that left; or, while the client is behind, nothing (closing it once it has been behind for too long).
      * Called on the fan-out thread only.
      */
-    synchronized void flush(
+    void flush(
+        final Map<Long, DroneView> fleet,
+        final long nowNs,
+        final FrameWriter writer,
+        final DroneJson encoder,
+        final EpochNanoClock clock)
+    {
+        synchronized (this)
+        {
+            buildFrame(fleet, nowNs, writer, encoder, clock);
+        }
+        drain();
+    }
+
+    /**
+     * Sends a small message outside the fan-out (hello, pong, error, alerts, commands) unless the client is behind: a
+     * client that does not read while it keeps sending must not make the gateway queue answers without bound.
+     *
+     * @return true when sent.
+     */
+    boolean reply(final String json)
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return false;
+            }
+            if (pendingBytes.get() > maxPendingBytes)
+            {
+                metrics.repliesDropped.increment();
+                return false;
+            }
+            queue(FrameWriter.utf8(json));
+        }
+        drain();
+        return true;
+    }
+
+    /** Pings the client so that a live connection shows traffic; not while it is behind (it is not reading). */
+    void keepAlive()
+    {
+        synchronized (this)
+        {
+            if (closed || pendingBytes.get() > maxPendingBytes)
+            {
+                return;
+            }
+        }
+        link.ping();
+    }
+
+    long pendingBytes()
+    {
+        return pendingBytes.get();
+    }
+
+    synchronized boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * The connection is gone (or going): nothing more is tracked or sent, frames not yet handed to the link are
+     * dropped.
+     *
+     * @param why counted in {@code odyssey_ws_clients_closed_total} if this call is the one that closed the session.
+     * @return true when this call closed the session (false when it was closed already).
+     */
+    synchronized boolean close(final CloseReason why)
+    {
+        if (closed)
+        {
+            return false;
+        }
+        closed = true;
+        snapshotWanted = false;
+        dirty.clear();
+        removed.clear();
+        visible.clear();
+        sentSequence.clear();
+        long dropped = 0;
+        for (final ByteBuffer frame : outbox)
+        {
+            dropped += frame.remaining();
+        }
+        outbox.clear();
+        pendingBytes.addAndGet(-dropped);
+        metrics.clientClosed(why);
+        return true;
+    }
+
+    /**
+     * The gateway closes the connection: the session closes at once, and the link is told (after the session's
+     * monitor is released, like every call into the link).
+     */
+    void closeWith(final int code, final String reason, final CloseReason why)
+    {
+        synchronized (this)
+        {
+            queueClose(code, reason, why);
+        }
+        drain();
+    }
+
+    /** Serving this client failed in the gateway: close it rather than leave it without updates. */
+    void fail()
+    {
+        closeWith(CLOSE_INTERNAL_ERROR, "gateway error", CloseReason.ERROR);
+    }
+
+    /** Builds the next frame into the outbox, or decides to close the client; under the monitor. */
+    private void buildFrame(
         final Map<Long, DroneView> fleet,
         final long nowNs,
         final FrameWriter writer,
@@ -180,8 +315,7 @@ final class ClientSession
             else if (nowNs - behindSinceNs >= stallTimeoutNs)
             {
                 metrics.clientsClosedSlow.increment();
-                close();
-                link.close(CLOSE_POLICY_VIOLATION, "too slow: fell behind the fleet feed");
+                queueClose(CLOSE_POLICY_VIOLATION, "too slow: fell behind the fleet feed", CloseReason.SLOW);
                 return;
             }
             retryAtNs = nowNs + retryNs;
@@ -197,58 +331,15 @@ final class ClientSession
             return;
         }
         lastFrameNs = nowNs;
-        send(writer.toByteBuffer());
+        queue(writer.toByteBuffer());
     }
 
-    /**
-     * Sends a small message outside the fan-out (hello, pong, error) unless the client is behind: a client that
-     * does not read while it keeps sending must not make the gateway queue answers without bound.
-     *
-     * @return true when sent.
-     */
-    synchronized boolean reply(final String json)
+    private void queueClose(final int code, final String reason, final CloseReason why)
     {
-        if (closed)
+        if (close(why))
         {
-            return false;
-        }
-        if (pendingBytes.get() > maxPendingBytes)
-        {
-            metrics.repliesDropped.increment();
-            return false;
-        }
-        send(FrameWriter.utf8(json));
-        return true;
-    }
-
-    long pendingBytes()
-    {
-        return pendingBytes.get();
-    }
-
-    synchronized boolean isClosed()
-    {
-        return closed;
-    }
-
-    /** The connection is gone (or going): nothing more is tracked or sent. */
-    synchronized void close()
-    {
-        closed = true;
-        snapshotWanted = false;
-        dirty.clear();
-        removed.clear();
-        visible.clear();
-        sentSequence.clear();
-    }
-
-    /** Serving this client failed in the gateway: close it rather than leave it without updates. */
-    synchronized void fail()
-    {
-        if (!closed)
-        {
-            close();
-            link.close(CLOSE_INTERNAL_ERROR, "gateway error");
+            closeCode = code;
+            closeReason = reason;
         }
     }
 
@@ -343,20 +434,79 @@ final class ClientSession
         return true;
     }
 
-    private void send(final ByteBuffer frame)
+    /** Appends a frame to the outbox; under the monitor. Its bytes count as pending from now on. */
+    private void queue(final ByteBuffer frame)
     {
         final int length = frame.remaining();
         pendingBytes.addAndGet(length);
         metrics.framesSent.increment();
         metrics.bytesSent.add(length);
+        outbox.addLast(frame);
+    }
+
+    /**
+     * Hands the outbox to the link, oldest frame first, then a close the gateway decided on; called by every thread
+     * after it released the monitor. One thread drains at a time: a thread that finds another draining leaves its
+     * frame to it (the counter makes the drainer go round once more), so no thread ever waits here, and frames reach
+     * the link in the order they entered the outbox.
+     */
+    private void drain()
+    {
+        if (drainRequests.getAndIncrement() != 0)
+        {
+            return;
+        }
+        int requests = 1;
+        do
+        {
+            while (true)
+            {
+                final ByteBuffer frame;
+                int code = 0;
+                String reason = null;
+                synchronized (this)
+                {
+                    frame = outbox.pollFirst();
+                    if (frame == null && closeCode != 0)
+                    {
+                        code = closeCode;
+                        reason = closeReason;
+                        closeCode = 0;
+                    }
+                }
+                if (frame != null)
+                {
+                    handToLink(frame);
+                }
+                else
+                {
+                    if (code != 0)
+                    {
+                        link.close(code, reason);
+                    }
+                    break;
+                }
+            }
+            requests = drainRequests.addAndGet(-requests);
+        }
+        while (requests != 0);
+    }
+
+    private void handToLink(final ByteBuffer frame)
+    {
+        final int length = frame.remaining();
         try
         {
             link.sendText(frame, written);
         }
         catch (final RuntimeException ex)
         {
+            // Undertow refused the frame (never seen so far): the client cannot be served any more.
             pendingBytes.addAndGet(-length);
-            throw ex;
+            synchronized (this)
+            {
+                queueClose(CLOSE_INTERNAL_ERROR, "gateway error", CloseReason.ERROR);
+            }
         }
     }
 

@@ -9,9 +9,7 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.odyssey.gateway.control.CommandJson;
 import io.odyssey.grid.commands.CommandLedger;
 import io.odyssey.grid.commands.CommandRecord;
-import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.spi.WebSocketHttpExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * listener on the ledger map (with values) feeds every connected session; a new session first gets the most recent
  * commands. Command changes are few (a handful per command), so each is sent on its own, not coalesced.
  */
-final class CommandsFeed implements WebSocketConnectionCallback, EntryAddedListener<Long, CommandRecord>,
+final class CommandsFeed implements SocketEndpoint.Handler, EntryAddedListener<Long, CommandRecord>,
     EntryUpdatedListener<Long, CommandRecord>, AutoCloseable
 {
     static final int RECENT_ON_CONNECT = 200;
@@ -32,15 +30,13 @@ final class CommandsFeed implements WebSocketConnectionCallback, EntryAddedListe
 
     private final CommandLedger ledger;
     private final GatewayMetrics metrics;
-    private final GatewayConfig config;
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private UUID listener;
 
-    CommandsFeed(final CommandLedger ledger, final GatewayMetrics metrics, final GatewayConfig config)
+    CommandsFeed(final CommandLedger ledger, final GatewayMetrics metrics)
     {
         this.ledger = ledger;
         this.metrics = metrics;
-        this.config = config;
     }
 
     void start()
@@ -49,19 +45,15 @@ final class CommandsFeed implements WebSocketConnectionCallback, EntryAddedListe
         listener = map.addEntryListener(this, true);
     }
 
-    public void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)
+    public void opened(final ClientSession session, final WebSocketChannel channel)
     {
-        metrics.connections.increment();
-        final ClientSession session = FleetSocket.session(channel, metrics, config);
-        channel.addCloseTask(closed ->
-        {
-            session.close();
-            sessions.remove(session);
-        });
-        channel.resumeReceives();
         // The snapshot asks the grid: on a worker thread, never on the I/O thread every connection shares.
         channel.getWorker().execute(() ->
         {
+            if (session.isClosed())
+            {
+                return;
+            }
             final ObjectNode snapshot = CommandJson.JSON.createObjectNode();
             snapshot.put("type", "commands");
             final ArrayNode commands = snapshot.putArray("commands");
@@ -77,12 +69,22 @@ final class CommandsFeed implements WebSocketConnectionCallback, EntryAddedListe
             // the snapshot is older there than in the change itself, and clients keep the copy with more transitions.
             sessions.add(session);
             session.reply(snapshot.toString());
-            if (!channel.isOpen())
+            if (session.isClosed())
             {
-                session.close();
+                // It went while the snapshot was read, and its close task may have run before it was registered.
                 sessions.remove(session);
             }
         });
+    }
+
+    public void closed(final ClientSession session)
+    {
+        sessions.remove(session);
+    }
+
+    public void message(final ClientSession session, final ClientRequest request)
+    {
+        SocketEndpoint.onlyPing(session, request, metrics, "/ws/commands");
     }
 
     public void entryAdded(final EntryEvent<Long, CommandRecord> event)
@@ -110,7 +112,8 @@ final class CommandsFeed implements WebSocketConnectionCallback, EntryAddedListe
             if (!session.reply(json) && !session.isClosed())
             {
                 // A client too far behind would miss a change for good: drop it, it reconnects to a fresh snapshot.
-                session.fail();
+                session.closeWith(ClientSession.CLOSE_POLICY_VIOLATION, "too slow: fell behind the command feed",
+                    CloseReason.SLOW);
             }
         }
     }
@@ -133,6 +136,6 @@ final class CommandsFeed implements WebSocketConnectionCallback, EntryAddedListe
                 // The grid connection is closing too.
             }
         }
-        sessions.forEach(ClientSession::close);
+        sessions.clear();
     }
 }

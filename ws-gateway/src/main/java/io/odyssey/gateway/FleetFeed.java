@@ -158,9 +158,9 @@ final class FleetFeed implements AutoCloseable, Runnable,
         wake(session.requestSnapshot(bbox));
     }
 
+    /** Stops feeding a client whose session ended (its connection's close task; no call into Undertow here). */
     void remove(final ClientSession session)
     {
-        session.close();
         sessions.remove(session);
     }
 

@@ -1,8 +1,11 @@
 package io.odyssey.gateway;
 
 import io.odyssey.gateway.control.AccessControl;
+import io.odyssey.gateway.control.CommandLimits;
+import io.odyssey.gateway.control.CommandRateLimiter;
 import io.odyssey.gateway.control.ControlApi;
 import io.odyssey.gateway.control.Guard;
+import io.odyssey.gateway.control.RequestBodies;
 import io.odyssey.gateway.control.Role;
 import io.odyssey.grid.commands.CommandLedger;
 
@@ -15,9 +18,11 @@ import io.odyssey.runtime.Json;
 import io.odyssey.runtime.Metrics;
 import io.odyssey.runtime.RealTimeClock;
 import io.odyssey.gateway.history.HistoryApi;
+import io.odyssey.gateway.history.HistoryLimits;
 import io.odyssey.gateway.history.HistoryStore;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.PathHandler;
@@ -29,12 +34,14 @@ import io.undertow.util.CanonicalPathUtils;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import org.agrona.CloseHelper;
+import org.xnio.Options;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -52,6 +59,7 @@ public final class Gateway implements AutoCloseable
     private final FleetFeed feed;
     private final AlertsFeed alerts;
     private final CommandsFeed commands;
+    private final List<SocketEndpoint> sockets;
     private final Undertow server;
     private final AutoCloseable sampler;
     private final GatewayMetrics metrics;
@@ -59,9 +67,10 @@ public final class Gateway implements AutoCloseable
 
     private Gateway(
         final GridConnection grid, final FleetFeed feed, final AlertsFeed alerts, final CommandsFeed commands,
-        final Undertow server,
+        final List<SocketEndpoint> sockets, final Undertow server,
         final AutoCloseable sampler, final GatewayMetrics metrics, final HistoryStore history)
     {
+        this.sockets = sockets;
         this.alerts = alerts;
         this.commands = commands;
         this.history = history;
@@ -89,7 +98,8 @@ public final class Gateway implements AutoCloseable
         {
             if (config.dbUrl != null && !config.dbUrl.isBlank())
             {
-                history = new HistoryStore(config.dbUrl, config.dbUser, config.dbPassword);
+                history = new HistoryStore(config.dbUrl, config.dbUser, config.dbPassword,
+                    config.historyStatementTimeoutMs, config.historyMaxConcurrent);
             }
             final RealTimeClock clock = new RealTimeClock();
             feed = new FleetFeed(FleetGrid.fleetMap(grid.client()), clock, metrics);
@@ -119,9 +129,13 @@ public final class Gateway implements AutoCloseable
             checks.put("fleet-feed", () -> liveFeed.listening() ?
                 HealthCheck.Result.up(liveFeed.fleet().size() + " drones, " + liveFeed.sessionCount() + " clients") :
                 HealthCheck.Result.down("not listening"));
+            if (history != null)
+            {
+                checks.put("history-db", history.health());
+            }
 
             final CommandLedger ledger = new CommandLedger(grid.client());
-            commands = new CommandsFeed(ledger, metrics, config);
+            commands = new CommandsFeed(ledger, metrics);
             commands.start();
             final CommandsFeed liveCommands = commands;
             metrics.metrics.gauge("odyssey_ws_command_clients", "Clients of /ws/commands", liveCommands::sessionCount);
@@ -137,14 +151,22 @@ public final class Gateway implements AutoCloseable
                     final DroneView view = liveFeed.fleet().get(id);
                     return view == null ? null : view.state;
                 },
-                metrics.commandsRefused);
+                metrics.commandsRefused, new CommandLimits(
+                    new CommandRateLimiter(config.commandRate, config.commandBurst, System::nanoTime),
+                    config.maxActiveCommandsPerDrone, metrics.commandsRateLimited, metrics.commandsActiveLimited,
+                    metrics.textRefused),
+                new RequestBodies(config.maxBodyBytes, metrics.bodiesTooLarge, metrics.bodiesIncomplete));
             final HttpHandler api = guard.require(Role.VIEWER, control);
 
+            final SocketEndpoint fleetSocket = new SocketEndpoint(new FleetSocket(liveFeed, liveAlerts, metrics, config),
+                metrics, config);
+            final SocketEndpoint alertSocket = new SocketEndpoint(new AlertSocket(liveAlerts, metrics), metrics, config);
+            final SocketEndpoint commandSocket = new SocketEndpoint(liveCommands, metrics, config);
+            final List<SocketEndpoint> sockets = List.of(fleetSocket, alertSocket, commandSocket);
             final PathHandler routes = Handlers.path()
-                .addExactPath("/ws/fleet", guard.require(Role.VIEWER,
-                    websocket(new FleetSocket(liveFeed, liveAlerts, metrics, config))))
-                .addExactPath("/ws/alerts", guard.require(Role.VIEWER, websocket(new AlertSocket(liveAlerts, metrics, config))))
-                .addExactPath("/ws/commands", guard.require(Role.VIEWER, websocket(liveCommands)))
+                .addExactPath("/ws/fleet", guard.require(Role.VIEWER, websocket(fleetSocket)))
+                .addExactPath("/ws/alerts", guard.require(Role.VIEWER, websocket(alertSocket)))
+                .addExactPath("/ws/commands", guard.require(Role.VIEWER, websocket(commandSocket)))
                 .addExactPath("/api/v1/alerts", guard.require(Role.VIEWER, exchange ->
                 {
                     if (Methods.GET.equals(exchange.getRequestMethod()))
@@ -172,20 +194,23 @@ public final class Gateway implements AutoCloseable
                 })
                 .addExactPath("/metrics", exchange ->
                     respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.metrics.renderPrometheus()))
-                .addPrefixPath(HistoryApi.PREFIX, guard.require(Role.VIEWER, new HistoryApi(history)))
+                .addPrefixPath(HistoryApi.PREFIX, guard.require(Role.VIEWER, new HistoryApi(history, new HistoryLimits(
+                    java.time.Duration.ofSeconds(config.historyMaxWindowS), config.historyMaxRows,
+                    config.historyMaxConcurrent, config.historyStatementTimeoutMs, metrics.historyInvalid,
+                    metrics.historyBusy, metrics.historyTimedOut, metrics.historyUnavailable))))
                 .addExactPath("/config.json", exchange ->
                     respond(exchange, 200, "application/json", "no-cache", clientConfig(config)))
                 .addPrefixPath("/", dashboard(config));
 
-            final Undertow server = Undertow.builder()
-                .addHttpListener(config.port, config.host)
-                .setIoThreads(config.ioThreads)
-                .setWorkerThreads(config.workerThreads)
-                .setHandler(routes)
-                .build();
+            final Undertow server = server(config, routes);
             server.start();
-            final Gateway gateway = new Gateway(grid, feed, alerts, commands, server, metrics.metrics.startSampling(), metrics,
-                history);
+            final Undertow.ListenerInfo listener = server.getListenerInfo().get(0);
+            metrics.metrics.gauge("odyssey_gateway_http_connections", "Open HTTP and WebSocket connections",
+                () -> listener.getConnectorStatistics().getActiveConnections());
+            metrics.metrics.gauge("odyssey_ws_sessions", "WebSocket sessions open on all endpoints",
+                () -> sockets.stream().mapToInt(SocketEndpoint::sessionCount).sum());
+            final Gateway gateway = new Gateway(grid, feed, alerts, commands, sockets, server,
+                metrics.metrics.startSampling(), metrics, history);
             LOG.info("gateway listening on http://{}:{}/ (WebSocket /ws/fleet, coalescing {} ms; history API {})",
                 config.host, gateway.port(), config.coalesceMs,
                 history == null ? "off: no ODYSSEY_GATEWAY_DB_URL" : "on " + JdbcUrls.redacted(config.dbUrl));
@@ -196,6 +221,36 @@ public final class Gateway implements AutoCloseable
             CloseHelper.quietCloseAll(commands, alerts, feed, history, grid);
             throw ex;
         }
+    }
+
+    /**
+     * The HTTP server, with a bound on everything a client controls: how long its headers may take, how long it may
+     * stay silent while the gateway reads from it (a body, a WebSocket) or refuses to take what the gateway writes,
+     * how large its headers and body may be, and how many connections there are. No handler reads a body in a
+     * blocking way ({@link RequestBodies}), so a slow client holds a connection, never a worker thread.
+     */
+    private static Undertow server(final GatewayConfig config, final HttpHandler routes)
+    {
+        return Undertow.builder()
+            .addHttpListener(config.port, config.host)
+            .setIoThreads(config.ioThreads)
+            .setWorkerThreads(config.workerThreads)
+            .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, config.requestParseTimeoutMs)
+            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, config.noRequestTimeoutMs)
+            .setServerOption(UndertowOptions.IDLE_TIMEOUT, config.idleTimeoutMs)
+            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, config.maxHeaderBytes)
+            // Undertow's own cap is only the backstop, a buffer above ours: it cuts the connection without an answer,
+            // where RequestBodies answers 413.
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBodyBytes + 65_536L)
+            .setServerOption(UndertowOptions.SHUTDOWN_TIMEOUT, config.shutdownTimeoutMs)
+            .setServerOption(UndertowOptions.ENABLE_STATISTICS, true)
+            .setSocketOption(Options.READ_TIMEOUT, config.readTimeoutMs)
+            .setSocketOption(Options.WRITE_TIMEOUT, config.writeTimeoutMs)
+            // Accepting pauses at the cap and resumes once a tenth of the connections have gone.
+            .setSocketOption(Options.CONNECTION_HIGH_WATER, config.maxConnections)
+            .setSocketOption(Options.CONNECTION_LOW_WATER, Math.max(1, config.maxConnections - config.maxConnections / 10))
+            .setHandler(routes)
+            .build();
     }
 
     /** The OpenAPI document (docs/api/openapi.yaml, copied in by the build). */
@@ -314,6 +369,7 @@ public final class Gateway implements AutoCloseable
     public void close()
     {
         CloseHelper.quietClose(sampler);
+        sockets.forEach(SocketEndpoint::closeAll);
         server.stop();
         CloseHelper.quietClose(commands);
         CloseHelper.quietClose(alerts);

@@ -21,7 +21,11 @@ public final class GatewayConfig
     public static final Setting STALL_TIMEOUT_MS = Setting.of(
         "ODYSSEY_WS_STALL_TIMEOUT_MS", "30000", "A client above the pending bound for this long is disconnected");
     public static final Setting MAX_MESSAGE_BYTES = Setting.of(
-        "ODYSSEY_WS_MAX_MESSAGE_BYTES", "65536", "Largest message a client may send");
+        "ODYSSEY_WS_MAX_MESSAGE_BYTES", "65536", "Largest message a client may send; a longer one is discarded and answered with TOO_LARGE");
+    public static final Setting CLOSE_MESSAGE_BYTES = Setting.of("ODYSSEY_WS_CLOSE_MESSAGE_BYTES", "4194304",
+        "A client message (or unfinished fragmented message) longer than this closes the connection with 1009");
+    public static final Setting PING_INTERVAL_MS = Setting.of("ODYSSEY_WS_PING_INTERVAL_MS", "10000",
+        "The gateway pings every WebSocket client this often, so a live quiet connection is not taken for a dead one; below ODYSSEY_GATEWAY_READ_TIMEOUT_MS");
     public static final Setting TILE_URL = Setting.of(
         "ODYSSEY_MAP_TILE_URL", "", "Online raster tile URL template for the dashboard map ({z}/{x}/{y}); empty = offline style");
     public static final Setting TILE_ATTRIBUTION = Setting.of(
@@ -42,15 +46,50 @@ public final class GatewayConfig
         "Browser origins allowed (comma-separated); empty = http://localhost:<port>, http://127.0.0.1:<port> and the Vite dev server http://localhost:5173");
     public static final Setting IO_THREADS = Setting.of("ODYSSEY_GATEWAY_IO_THREADS", "1", "Undertow I/O threads");
     public static final Setting WORKER_THREADS = Setting.of("ODYSSEY_GATEWAY_WORKER_THREADS", "4", "Undertow worker threads");
+    public static final Setting REQUEST_PARSE_TIMEOUT_MS = Setting.of("ODYSSEY_GATEWAY_REQUEST_PARSE_TIMEOUT_MS", "10000",
+        "A request whose line and headers have not all arrived this long after they began is dropped (slow headers)");
+    public static final Setting NO_REQUEST_TIMEOUT_MS = Setting.of("ODYSSEY_GATEWAY_NO_REQUEST_TIMEOUT_MS", "20000",
+        "A connection with no request in progress is closed after this long");
+    public static final Setting READ_TIMEOUT_MS = Setting.of("ODYSSEY_GATEWAY_READ_TIMEOUT_MS", "30000",
+        "A connection the gateway is reading from that sends nothing for this long is closed (a request body, a WebSocket that stopped answering pings)");
+    public static final Setting WRITE_TIMEOUT_MS = Setting.of("ODYSSEY_GATEWAY_WRITE_TIMEOUT_MS", "60000",
+        "A connection that takes none of the bytes the gateway is writing for this long is closed; keep it above ODYSSEY_WS_STALL_TIMEOUT_MS");
+    public static final Setting IDLE_TIMEOUT_MS = Setting.of("ODYSSEY_GATEWAY_IDLE_TIMEOUT_MS", "120000",
+        "A connection with no traffic either way for this long is closed");
+    public static final Setting MAX_HEADER_BYTES = Setting.of("ODYSSEY_GATEWAY_MAX_HEADER_BYTES", "16384",
+        "Largest request line plus headers; a larger request is refused");
+    public static final Setting MAX_BODY_BYTES = Setting.of("ODYSSEY_GATEWAY_MAX_BODY_BYTES", "262144",
+        "Largest request body; a larger one is answered 413 without being read");
+    public static final Setting MAX_CONNECTIONS = Setting.of("ODYSSEY_GATEWAY_MAX_CONNECTIONS", "10000",
+        "Open HTTP and WebSocket connections above which new ones wait (not accepted until some close)");
+    public static final Setting SHUTDOWN_TIMEOUT_MS = Setting.of("ODYSSEY_GATEWAY_SHUTDOWN_TIMEOUT_MS", "5000",
+        "On stop, how long requests in progress may take before the server's threads are stopped anyway");
+    public static final Setting COMMAND_RATE = Setting.of("ODYSSEY_GATEWAY_COMMAND_RATE", "10",
+        "Commands per second one token may send on average (each drone of a multi-drone request is one); beyond: 429");
+    public static final Setting COMMAND_BURST = Setting.of("ODYSSEY_GATEWAY_COMMAND_BURST", "100",
+        "Commands one token may send at once above the rate; a request for more drones passes only from a full budget");
+    public static final Setting MAX_ACTIVE_COMMANDS_PER_DRONE = Setting.of("ODYSSEY_GATEWAY_MAX_ACTIVE_COMMANDS_PER_DRONE",
+        "8", "Commands not yet final one drone may have; the next is refused with 409 (stop and cancel: twice as many)");
+    public static final Setting HISTORY_STATEMENT_TIMEOUT_MS = Setting.of("ODYSSEY_GATEWAY_HISTORY_STATEMENT_TIMEOUT_MS",
+        "5000", "Longest a history query may run; the database cancels it and the request answers 503 with Retry-After");
+    public static final Setting HISTORY_MAX_WINDOW_S = Setting.of("ODYSSEY_GATEWAY_HISTORY_MAX_WINDOW_S", "86400",
+        "Longest window (and look-back) a history request may ask about, in seconds; longer: 400");
+    public static final Setting HISTORY_MAX_ROWS = Setting.of("ODYSSEY_GATEWAY_HISTORY_MAX_ROWS", "20000",
+        "Most rows one history answer holds: track points (maxPoints), drones of a fleet or near answer (then truncated)");
+    public static final Setting HISTORY_MAX_CONCURRENT = Setting.of("ODYSSEY_GATEWAY_HISTORY_MAX_CONCURRENT", "2",
+        "History requests answered at once (and database connections); the next gets 429 at once. Below the worker threads");
 
     public static final List<Setting> ALL;
 
     static
     {
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
-        all.addAll(List.of(HOST, PORT, COALESCE_MS, MAX_PENDING_BYTES, STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES, TILE_URL,
-            TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS, TOKENS_FILE, ANONYMOUS_ROLE, ALLOWED_ORIGINS,
-            IO_THREADS, WORKER_THREADS));
+        all.addAll(List.of(HOST, PORT, COALESCE_MS, MAX_PENDING_BYTES, STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES,
+            CLOSE_MESSAGE_BYTES, PING_INTERVAL_MS, TILE_URL, TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS,
+            TOKENS_FILE, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
+            NO_REQUEST_TIMEOUT_MS, READ_TIMEOUT_MS, WRITE_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_BODY_BYTES,
+            MAX_CONNECTIONS, SHUTDOWN_TIMEOUT_MS, COMMAND_RATE, COMMAND_BURST, MAX_ACTIVE_COMMANDS_PER_DRONE,
+            HISTORY_STATEMENT_TIMEOUT_MS, HISTORY_MAX_WINDOW_S, HISTORY_MAX_ROWS, HISTORY_MAX_CONCURRENT));
         ALL = List.copyOf(all);
     }
 
@@ -62,6 +101,8 @@ public final class GatewayConfig
     public long maxPendingBytes = MAX_PENDING_BYTES.longValue();
     public long stallTimeoutMs = STALL_TIMEOUT_MS.longValue();
     public int maxMessageBytes = MAX_MESSAGE_BYTES.intValue();
+    public long closeMessageBytes = CLOSE_MESSAGE_BYTES.longValue();
+    public long pingIntervalMs = PING_INTERVAL_MS.longValue();
     public String tileUrl = TILE_URL.get();
     public String tileAttribution = TILE_ATTRIBUTION.get();
     public String uiDir = UI_DIR.get();
@@ -74,6 +115,22 @@ public final class GatewayConfig
     public List<String> allowedOrigins = splitList(ALLOWED_ORIGINS.get());
     public int ioThreads = IO_THREADS.intValue();
     public int workerThreads = WORKER_THREADS.intValue();
+    public int requestParseTimeoutMs = REQUEST_PARSE_TIMEOUT_MS.intValue();
+    public int noRequestTimeoutMs = NO_REQUEST_TIMEOUT_MS.intValue();
+    public int readTimeoutMs = READ_TIMEOUT_MS.intValue();
+    public int writeTimeoutMs = WRITE_TIMEOUT_MS.intValue();
+    public int idleTimeoutMs = IDLE_TIMEOUT_MS.intValue();
+    public int maxHeaderBytes = MAX_HEADER_BYTES.intValue();
+    public int maxBodyBytes = MAX_BODY_BYTES.intValue();
+    public int maxConnections = MAX_CONNECTIONS.intValue();
+    public int shutdownTimeoutMs = SHUTDOWN_TIMEOUT_MS.intValue();
+    public double commandRate = COMMAND_RATE.doubleValue();
+    public int commandBurst = COMMAND_BURST.intValue();
+    public int maxActiveCommandsPerDrone = MAX_ACTIVE_COMMANDS_PER_DRONE.intValue();
+    public long historyStatementTimeoutMs = HISTORY_STATEMENT_TIMEOUT_MS.longValue();
+    public long historyMaxWindowS = HISTORY_MAX_WINDOW_S.longValue();
+    public int historyMaxRows = HISTORY_MAX_ROWS.intValue();
+    public int historyMaxConcurrent = HISTORY_MAX_CONCURRENT.intValue();
 
     /** The role of requests without a token, or null when they are refused. */
     public Role anonymousRole()
@@ -156,6 +213,63 @@ public final class GatewayConfig
         {
             throw IO_THREADS.invalid(ioThreads + "/" + workerThreads, "at least 1 I/O and 1 worker thread");
         }
+        if (!(commandRate > 0 && commandRate <= 100_000))
+        {
+            throw COMMAND_RATE.invalid(String.valueOf(commandRate), "a number of commands per second above 0, at most 100000");
+        }
+        if (commandBurst < 1 || commandBurst > 1_000_000)
+        {
+            throw COMMAND_BURST.invalid(String.valueOf(commandBurst), "between 1 and 1000000");
+        }
+        if (maxActiveCommandsPerDrone < 1 || maxActiveCommandsPerDrone > 1_000)
+        {
+            throw MAX_ACTIVE_COMMANDS_PER_DRONE.invalid(String.valueOf(maxActiveCommandsPerDrone), "between 1 and 1000");
+        }
+        if (historyStatementTimeoutMs < 1 || historyStatementTimeoutMs > 3_600_000)
+        {
+            throw HISTORY_STATEMENT_TIMEOUT_MS.invalid(String.valueOf(historyStatementTimeoutMs), "between 1 and 3600000");
+        }
+        if (historyMaxWindowS < 1 || historyMaxWindowS > 366L * 86_400)
+        {
+            throw HISTORY_MAX_WINDOW_S.invalid(String.valueOf(historyMaxWindowS), "between 1 and 31622400 (366 days)");
+        }
+        if (historyMaxRows < 2 || historyMaxRows > 1_000_000)
+        {
+            throw HISTORY_MAX_ROWS.invalid(String.valueOf(historyMaxRows), "between 2 and 1000000");
+        }
+        if (historyMaxConcurrent < 1 || historyMaxConcurrent >= workerThreads)
+        {
+            // History must leave the rest of the API a worker thread, or a few slow history requests stop everything.
+            throw HISTORY_MAX_CONCURRENT.invalid(String.valueOf(historyMaxConcurrent),
+                "at least 1 and less than ODYSSEY_GATEWAY_WORKER_THREADS (" + workerThreads + ")");
+        }
+        if (closeMessageBytes < maxMessageBytes)
+        {
+            throw CLOSE_MESSAGE_BYTES.invalid(String.valueOf(closeMessageBytes), "at least ODYSSEY_WS_MAX_MESSAGE_BYTES (" +
+                maxMessageBytes + ")");
+        }
+        atLeast(REQUEST_PARSE_TIMEOUT_MS, requestParseTimeoutMs, 100);
+        atLeast(NO_REQUEST_TIMEOUT_MS, noRequestTimeoutMs, 100);
+        atLeast(READ_TIMEOUT_MS, readTimeoutMs, 100);
+        atLeast(WRITE_TIMEOUT_MS, writeTimeoutMs, 100);
+        atLeast(IDLE_TIMEOUT_MS, idleTimeoutMs, 100);
+        atLeast(SHUTDOWN_TIMEOUT_MS, shutdownTimeoutMs, 0);
+        atLeast(MAX_HEADER_BYTES, maxHeaderBytes, 1024);
+        atLeast(MAX_BODY_BYTES, maxBodyBytes, 1024);
+        atLeast(MAX_CONNECTIONS, maxConnections, 1);
+        if (pingIntervalMs < 10 || pingIntervalMs >= Math.min(readTimeoutMs, idleTimeoutMs))
+        {
+            throw PING_INTERVAL_MS.invalid(String.valueOf(pingIntervalMs), "at least 10 and below the read and idle " +
+                "timeouts (" + Math.min(readTimeoutMs, idleTimeoutMs) + " ms), or quiet clients are taken for dead ones");
+        }
         return this;
+    }
+
+    private static void atLeast(final Setting setting, final long value, final long min)
+    {
+        if (value < min)
+        {
+            throw setting.invalid(String.valueOf(value), "at least " + min);
+        }
     }
 }

@@ -16,6 +16,24 @@ final class GatewayMetrics
         "Requests refused with 403 (role too low or origin not allowed)");
     final Counter commandsRefused = metrics.counter("odyssey_gateway_api_refused_total",
         "API requests refused with a problem (invalid, unknown drone, geofence, conflict)");
+    final Counter commandsRateLimited = metrics.counter("odyssey_gateway_commands_limited_total",
+        "Commands refused by a limit, by reason: rate (429, the token's rate), drone_active (409, the drone's active commands)",
+        "reason=\"rate\"");
+    final Counter commandsActiveLimited = metrics.counter("odyssey_gateway_commands_limited_total",
+        "Commands refused by a limit, by reason: rate (429, the token's rate), drone_active (409, the drone's active commands)",
+        "reason=\"drone_active\"");
+    final Counter textRefused = metrics.counter("odyssey_gateway_text_refused_total",
+        "API requests refused for text that may not be stored (control characters, lone surrogates, too long, not UTF-8)");
+    final Counter historyInvalid = historyRefused("invalid");
+    final Counter historyBusy = historyRefused("busy");
+    final Counter historyTimedOut = historyRefused("statement_timeout");
+    final Counter historyUnavailable = historyRefused("unavailable");
+    final Counter bodiesTooLarge = metrics.counter("odyssey_gateway_request_bodies_refused_total",
+        "Request bodies refused: larger than ODYSSEY_GATEWAY_MAX_BODY_BYTES (413), or never sent whole (connection closed)",
+        "reason=\"too_large\"");
+    final Counter bodiesIncomplete = metrics.counter("odyssey_gateway_request_bodies_refused_total",
+        "Request bodies refused: larger than ODYSSEY_GATEWAY_MAX_BODY_BYTES (413), or never sent whole (connection closed)",
+        "reason=\"incomplete\"");
     final Counter connections = metrics.counter("odyssey_ws_connections_total", "WebSocket connections accepted");
     final Counter framesSent = metrics.counter("odyssey_ws_frames_sent_total", "WebSocket frames sent");
     final Counter bytesSent = metrics.counter("odyssey_ws_bytes_sent_total", "WebSocket payload characters sent");
@@ -26,6 +44,7 @@ final class GatewayMetrics
     final Counter repliesDropped = metrics.counter(
         "odyssey_ws_replies_dropped_total", "Answers (pong, error) not sent because the client was behind");
     final Counter[] clientErrors = new Counter[ERROR_CODES.length];
+    final Counter[] clientsClosed = new Counter[CloseReason.values().length];
     final Counter events = metrics.counter("odyssey_gateway_events_total", "Fleet map change events received");
     final Counter staleEvents = metrics.counter(
         "odyssey_gateway_stale_events_total", "Events older than the state already held (ignored)");
@@ -41,6 +60,22 @@ final class GatewayMetrics
             clientErrors[i] = metrics.counter(
                 "odyssey_ws_client_errors_total", "Client messages refused, by error code", "code=\"" + ERROR_CODES[i] + "\"");
         }
+        for (final CloseReason reason : CloseReason.values())
+        {
+            clientsClosed[reason.ordinal()] = metrics.counter("odyssey_ws_clients_closed_total",
+                "WebSocket sessions ended, by reason", "reason=\"" + reason.label + "\"");
+        }
+    }
+
+    void clientClosed(final CloseReason reason)
+    {
+        clientsClosed[reason.ordinal()].increment();
+    }
+
+    private Counter historyRefused(final String reason)
+    {
+        return metrics.counter("odyssey_gateway_history_refused_total", "History requests not answered, by reason: " +
+            "invalid (400), busy (429), statement_timeout (503), unavailable (503, the database)", "reason=\"" + reason + "\"");
     }
 
     void clientError(final String code)

@@ -277,6 +277,36 @@ class ClientSessionTest
         assertThat(metrics.bytesSent.get()).isEqualTo(session.pendingBytes());
     }
 
+    @Test
+    void shouldPingALiveClientButNotOneThatIsBehindOrGone()
+    {
+        session.keepAlive();
+        assertThat(link.pings).isEqualTo(1);
+
+        link.holdWrites = true;
+        session.reply("x".repeat((int)MAX_PENDING + 1));
+        session.keepAlive();
+        assertThat(link.pings).as("a client behind is not reading: the stall timeout is its bound").isEqualTo(1);
+
+        link.releaseAll();
+        session.close(CloseReason.CLIENT);
+        session.keepAlive();
+        assertThat(link.pings).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCountEachSessionEndOnceByWhoEndedIt()
+    {
+        session.closeWith(ClientSession.CLOSE_TOO_BIG, "message too big", CloseReason.TOO_LARGE);
+        // The channel's close task follows the gateway's close.
+        assertThat(session.close(CloseReason.CLIENT)).isFalse();
+
+        assertThat(link.closeCode).isEqualTo(1009);
+        assertThat(metrics.clientsClosed[CloseReason.TOO_LARGE.ordinal()].get()).isEqualTo(1);
+        assertThat(metrics.clientsClosed[CloseReason.CLIENT.ordinal()].get()).isZero();
+        assertThat(session.reply("{}")).isFalse();
+    }
+
     private void connectWithSnapshot()
     {
         session.requestSnapshot(null);
@@ -318,6 +348,7 @@ class ClientSessionTest
         final List<Runnable> held = new ArrayList<>();
         boolean holdWrites;
         int closeCode;
+        int pings;
 
         public void sendText(final ByteBuffer frame, final IntConsumer written)
         {
@@ -338,6 +369,11 @@ class ClientSessionTest
         public void close(final int code, final String reason)
         {
             closeCode = code;
+        }
+
+        public void ping()
+        {
+            pings++;
         }
 
         void releaseAll()

@@ -58,9 +58,19 @@ final class FleetClient implements WebSocket.Listener, AutoCloseable
 
     static FleetClient connect(final int port, final int readLimit, final String path) throws Exception
     {
+        return connect(port, readLimit, path, null);
+    }
+
+    /** @param token offered as the {@code bearer.} subprotocol (as the dashboard does), or null for none. */
+    static FleetClient connect(final int port, final int readLimit, final String path, final String token) throws Exception
+    {
         final FleetClient client = new FleetClient(readLimit);
-        client.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-            .buildAsync(URI.create("ws://127.0.0.1:" + port + path), client).get(10, TimeUnit.SECONDS);
+        final WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (token != null)
+        {
+            builder.subprotocols("odyssey.v1", "bearer." + token);
+        }
+        client.socket = builder.buildAsync(URI.create("ws://127.0.0.1:" + port + path), client).get(10, TimeUnit.SECONDS);
         return client;
     }
 

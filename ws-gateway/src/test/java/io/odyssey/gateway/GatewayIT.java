@@ -376,7 +376,7 @@ class GatewayIT
     }
 
     /** A metric's value as served at /metrics, from the line whose labels contain {@code label}. */
-    private static long metric(final int port, final String name, final String label) throws Exception
+    static long metric(final int port, final String name, final String label) throws Exception
     {
         for (final String line : get(HttpClient.newHttpClient(), port, "/metrics").body().split("\n"))
         {

@@ -118,6 +118,42 @@ public record CommandRecord(
             alt, newDoneAtNanos, transitionStates, transitionAtNanos, transitionReasons, journaled);
     }
 
+    /**
+     * This record with every text field made storable ({@link LedgerText}): the same instance when all of it was
+     * already, which is every record the gateway and the relays build from validated input.
+     */
+    CommandRecord withSafeText()
+    {
+        final String safeType = LedgerText.field(type, LedgerText.MAX_TYPE);
+        final String safeParams = LedgerText.json(paramsJson);
+        final String safeReason = LedgerText.field(reason, LedgerText.MAX_REASON);
+        final String safeKey = LedgerText.field(idempotencyKey, LedgerText.MAX_KEY);
+        final String safeBy = LedgerText.field(issuedBy, LedgerText.MAX_NAME);
+        final String safeFrom = LedgerText.field(issuedFrom, LedgerText.MAX_NAME);
+        final String safeNode = LedgerText.field(node, LedgerText.MAX_NAME);
+        String[] safeReasons = transitionReasons;
+        for (int i = 0; i < transitionReasons.length; i++)
+        {
+            final String safe = LedgerText.field(transitionReasons[i], LedgerText.MAX_REASON);
+            if (safe != transitionReasons[i])
+            {
+                if (safeReasons == transitionReasons)
+                {
+                    safeReasons = transitionReasons.clone();
+                }
+                safeReasons[i] = safe;
+            }
+        }
+        if (safeType == type && safeParams == paramsJson && safeReason == reason && safeKey == idempotencyKey &&
+            safeBy == issuedBy && safeFrom == issuedFrom && safeNode == node && safeReasons == transitionReasons)
+        {
+            return this;
+        }
+        return new CommandRecord(id, droneId, safeType, safeParams, state, safeReason, progress, waypointIndex, safeKey,
+            safeBy, safeFrom, issuedAtNanos, expiresAtNanos, safeNode, attempts, lastSentNanos, targetLatitude,
+            targetLongitude, targetAltitude, doneAtNanos, transitionStates, transitionAtNanos, safeReasons, journaled);
+    }
+
     CommandRecord withJournaled(final int count)
     {
         return new CommandRecord(id, droneId, type, paramsJson, state, reason, progress, waypointIndex, idempotencyKey,

@@ -81,6 +81,15 @@ public final class CommandUpdate implements EntryProcessor<Long, CommandRecord, 
             targetLongitude, targetAltitude, journaled, droneId);
     }
 
+    /** This update with its text made storable ({@link LedgerText}); the same instance when it was already. */
+    CommandUpdate withSafeText()
+    {
+        final String safeReason = LedgerText.field(reason, LedgerText.MAX_REASON);
+        final String safeNode = LedgerText.field(node, LedgerText.MAX_NAME);
+        return safeReason == reason && safeNode == node ? this : new CommandUpdate(kind, next, atNanos, safeReason,
+            safeNode, progress, waypointIndex, targetLatitude, targetLongitude, targetAltitude, journaled, fromDroneId);
+    }
+
     /** Moves to {@code next} (accepted, rejected, completed, failed, expired, cancelled...) if the rules allow. */
     public static CommandUpdate moveTo(final CommandState next, final long atNanos, final String reason)
     {

@@ -11,6 +11,8 @@ public final class ApiError extends RuntimeException
     final int status;
     final String code;
     final String commandId;
+    /** Seconds after which the request may succeed ({@code Retry-After}); 0 = no such promise. */
+    final long retryAfterS;
 
     public ApiError(final int status, final String detail)
     {
@@ -19,10 +21,16 @@ public final class ApiError extends RuntimeException
 
     public ApiError(final int status, final String code, final String detail, final String commandId)
     {
+        this(status, code, detail, commandId, 0);
+    }
+
+    public ApiError(final int status, final String code, final String detail, final String commandId, final long retryAfterS)
+    {
         super(detail, null, false, false);
         this.status = status;
         this.code = code;
         this.commandId = commandId;
+        this.retryAfterS = retryAfterS;
     }
 
     public int status()
@@ -42,6 +50,7 @@ public final class ApiError extends RuntimeException
             case 409 -> "Conflict";
             case 413 -> "Payload Too Large";
             case 422 -> "Unprocessable Content";
+            case 429 -> "Too Many Requests";
             case 500 -> "Internal Server Error";
             case 503 -> "Service Unavailable";
             default -> "Error";

@@ -13,15 +13,19 @@ import io.odyssey.grid.commands.CommandState;
 import io.odyssey.grid.commands.CommandTypes;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.Geodesy;
+import io.odyssey.runtime.SafeText;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -42,11 +46,15 @@ import java.util.function.Supplier;
 public final class ControlApi implements HttpHandler
 {
     public static final String PREFIX = "/api/v1";
-    static final int MAX_BODY_BYTES = 256 * 1024;
     static final int DEFAULT_EXPIRES_S = 300;
     static final int MAX_WAYPOINTS = 100;
     static final double DEFAULT_TAKEOFF_ALT_M = 30.0;
+    static final int MAX_KEY_LENGTH = 128;
+    static final int MAX_NAME_LENGTH = 100;
+    static final int MAX_FREE_TEXT_LENGTH = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(ControlApi.class);
+    /** The request's body, read by {@link RequestBodies} before the API runs. */
+    private static final AttachmentKey<byte[]> BODY = AttachmentKey.create(byte[].class);
 
     private final CommandLedger ledger;
     private final IMap<String, String> geofences;
@@ -54,10 +62,13 @@ public final class ControlApi implements HttpHandler
     private final Supplier<Collection<DroneState>> fleet;
     private final LongFunction<DroneState> drone;
     private final Counter refused;
+    private final CommandLimits limits;
+    private final RequestBodies bodies;
 
     public ControlApi(
         final CommandLedger ledger, final IMap<String, String> geofences, final AccessControl access,
-        final Supplier<Collection<DroneState>> fleet, final LongFunction<DroneState> drone, final Counter refused)
+        final Supplier<Collection<DroneState>> fleet, final LongFunction<DroneState> drone, final Counter refused,
+        final CommandLimits limits, final RequestBodies bodies)
     {
         this.ledger = ledger;
         this.geofences = geofences;
@@ -65,6 +76,8 @@ public final class ControlApi implements HttpHandler
         this.fleet = fleet;
         this.drone = drone;
         this.refused = refused;
+        this.limits = limits;
+        this.bodies = bodies;
     }
 
     public void handleRequest(final HttpServerExchange exchange) throws Exception
@@ -74,7 +87,13 @@ public final class ControlApi implements HttpHandler
             exchange.dispatch(this);
             return;
         }
-        exchange.startBlocking();
+        bodies.receive(exchange, this::serve);
+    }
+
+    /** Runs on a worker thread once the whole body (if any) has arrived. */
+    private void serve(final HttpServerExchange exchange, final byte[] body)
+    {
+        exchange.putAttachment(BODY, body);
         try
         {
             route(exchange);
@@ -89,12 +108,12 @@ public final class ControlApi implements HttpHandler
         }
         catch (final com.hazelcast.core.HazelcastException | java.util.concurrent.CompletionException ex)
         {
-            LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestPath(), ex.toString());
+            LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), loggable(exchange.getRequestPath()), ex.toString());
             sendProblem(exchange, new ApiError(503, "the grid did not answer: " + ex.getMessage()));
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | IOException ex)
         {
-            LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), ex);
+            LOG.error("{} {} failed", exchange.getRequestMethod(), loggable(exchange.getRequestPath()), ex);
             sendProblem(exchange, new ApiError(500, "the gateway failed on this request: " + ex));
         }
     }
@@ -153,7 +172,9 @@ public final class ControlApi implements HttpHandler
                 else
                 {
                     require(principal, Role.OPERATOR);
-                    send(exchange, 202, CommandJson.toJson(cancel(existing(id), principal, sourceOf(exchange), null, 0).command()));
+                    final CommandRecord target = existing(id);
+                    admit(principal, 1);
+                    send(exchange, 202, CommandJson.toJson(cancel(target, principal, sourceOf(exchange), null, 0).command()));
                 }
             }
             case "geofences" -> geofences(exchange, principal, id);
@@ -288,11 +309,24 @@ public final class ControlApi implements HttpHandler
             throw new ApiError(400, "type is one of takeoff, goto, mission, hold, resume, return-to-home, land, " +
                 "set-speed, cancel, stop");
         }
-        String key = body.hasNonNull("idempotencyKey") ? body.get("idempotencyKey").asText() :
+        final boolean keyInBody = body.hasNonNull("idempotencyKey");
+        final String key = keyInBody ? body.get("idempotencyKey").asText() :
             exchange.getRequestHeaders().getFirst("Idempotency-Key");
-        if (key != null && (key.isEmpty() || key.length() > 128))
+        if (key != null)
         {
-            throw new ApiError(400, "an idempotency key is 1 to 128 characters");
+            final String field = keyInBody ? "idempotencyKey" : "the Idempotency-Key header";
+            if (key.isEmpty())
+            {
+                throw new ApiError(400, field + " is 1 to " + MAX_KEY_LENGTH + " characters");
+            }
+            checkedText(field, key, MAX_KEY_LENGTH);
+            if (!keyInBody && !key.chars().allMatch(c -> c < 0x7F))
+            {
+                // Header values have no character set (a UTF-8 key arrives as one Latin-1 character per byte).
+                limits.textRefused().increment();
+                throw new ApiError(400, "INVALID_TEXT", field + " may hold ASCII only; send other keys as " +
+                    "idempotencyKey in the body", null);
+            }
         }
         final int expiresInS = body.has("expiresInS") ?
             integer(body.get("expiresInS").asText(), DEFAULT_EXPIRES_S, 1, 86_400, "expiresInS") : DEFAULT_EXPIRES_S;
@@ -304,12 +338,15 @@ public final class ControlApi implements HttpHandler
             {
                 throw new ApiError(400, "cancel needs targetCommandId");
             }
-            final CommandLedger.Issued cancel = cancel(existing(target), principal, from, key, expiresInS);
+            final CommandRecord targetCommand = existing(target);
+            admit(principal, 1);
+            final CommandLedger.Issued cancel = cancel(targetCommand, principal, from, key, expiresInS);
             send(exchange, cancel.created() ? 202 : 200, CommandJson.toJson(cancel.command()));
             return;
         }
         final ObjectNode params = params(type, body);
         final List<Long> drones = targets(body);
+        admit(principal, drones.size());
         // Read once per request, however many drones it names.
         final GeofenceSet fences = "goto".equals(type) || "mission".equals(type) ?
             GeofenceSet.fromFeatureTexts(geofences.values()) : GeofenceSet.NONE;
@@ -395,16 +432,83 @@ public final class ControlApi implements HttpHandler
         return issue(cancel);
     }
 
-    /** Into the ledger; a key already used for a different command is a conflict. */
+    /**
+     * Into the ledger, unless the drone has as many active commands as it may: a key already used for a different
+     * command is a conflict, and so is a drone whose queue is full (it frees up as its commands end: no time to promise).
+     */
     private CommandLedger.Issued issue(final CommandRecord command)
     {
         try
         {
-            return ledger.issue(command);
+            return ledger.issue(command, limits.maxActive(command.type()));
+        }
+        catch (final CommandLedger.ActiveLimitException ex)
+        {
+            limits.activeLimited().increment();
+            throw new ApiError(409, "ACTIVE_LIMIT", ex.getMessage(), null);
         }
         catch (final IllegalStateException ex)
         {
             throw new ApiError(409, "IDEMPOTENCY_KEY", ex.getMessage(), null);
+        }
+    }
+
+    /**
+     * Takes {@code commands} from the principal's rate budget, or refuses the whole request with 429 and how long to
+     * wait: nothing of a refused request is issued.
+     */
+    private void admit(final Principal principal, final int commands)
+    {
+        final long waitNanos = limits.rate().tryAcquire(principal.name(), commands);
+        if (waitNanos > 0)
+        {
+            limits.rateLimited().add(commands);
+            final long retryAfterS = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+            throw new ApiError(429, "RATE_LIMITED", "'" + principal.name() + "' may send " +
+                trim(limits.rate().perSecond()) + " commands a second and " + limits.rate().burst() + " at once" +
+                (commands > 1 ? "; this request is " + commands + " commands (one per drone)" : "") + ": retry in " +
+                retryAfterS + " s", null, retryAfterS);
+        }
+    }
+
+    /**
+     * {@code value} when it may be stored, shown and logged as it is ({@link SafeText}: no control characters, no
+     * lone surrogates, at most {@code maxLength} characters); otherwise the request is refused, naming the field.
+     */
+    private String checkedText(final String field, final String value, final int maxLength)
+    {
+        final String violation = SafeText.violation(value, maxLength);
+        if (violation != null)
+        {
+            limits.textRefused().increment();
+            throw new ApiError(400, "INVALID_TEXT", field + " " + violation, null);
+        }
+        return value;
+    }
+
+    /** Every name and string of a geofence Feature, checked: its name goes into command reasons and the archive. */
+    private void checkFeatureText(final JsonNode node, final String path)
+    {
+        if (node.isTextual())
+        {
+            checkedText(path, node.asText(), "properties.name".equals(path) ? MAX_NAME_LENGTH : MAX_FREE_TEXT_LENGTH);
+        }
+        else if (node.isArray())
+        {
+            for (int i = 0; i < node.size(); i++)
+            {
+                checkFeatureText(node.get(i), path + "[" + i + "]");
+            }
+        }
+        else if (node.isObject())
+        {
+            final java.util.Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext())
+            {
+                final Map.Entry<String, JsonNode> field = fields.next();
+                checkedText("a member name in " + (path.isEmpty() ? "the feature" : path), field.getKey(), MAX_NAME_LENGTH);
+                checkFeatureText(field.getValue(), path.isEmpty() ? field.getKey() : path + "." + field.getKey());
+            }
         }
     }
 
@@ -561,6 +665,10 @@ public final class ControlApi implements HttpHandler
 
     private void geofences(final HttpServerExchange exchange, final Principal principal, final String id) throws IOException
     {
+        if (id != null)
+        {
+            checkedText("the geofence id", id, MAX_NAME_LENGTH);
+        }
         final boolean get = Methods.GET.equals(exchange.getRequestMethod());
         if (get)
         {
@@ -597,6 +705,7 @@ public final class ControlApi implements HttpHandler
             return;
         }
         final JsonNode feature = body(exchange);
+        checkFeatureText(feature, "");
         try
         {
             GeofenceSet.polygon(feature, "the geofence");
@@ -653,6 +762,10 @@ public final class ControlApi implements HttpHandler
                 throw new ApiError(400, "role is viewer, operator or admin");
             }
             final String tokenName = body.path("name").asText(null);
+            if (tokenName != null)
+            {
+                checkedText("name", tokenName, MAX_NAME_LENGTH);
+            }
             final String secret = access.create(tokenName, role);
             LOG.info("token '{}' ({}) created by {}", tokenName, role.wireName(), principal.name());
             final ObjectNode result = CommandJson.JSON.createObjectNode();
@@ -663,6 +776,7 @@ public final class ControlApi implements HttpHandler
         }
         else
         {
+            checkedText("the token name", name, MAX_NAME_LENGTH);
             if (!access.delete(name))
             {
                 throw new ApiError(404, "no token created through the API is named '" + name + "'");
@@ -675,23 +789,29 @@ public final class ControlApi implements HttpHandler
 
     // ---- helpers ----
 
-    private static JsonNode body(final HttpServerExchange exchange) throws IOException
+    private static JsonNode body(final HttpServerExchange exchange)
     {
-        final byte[] bytes;
-        try (InputStream in = exchange.getInputStream())
-        {
-            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-        }
-        if (bytes.length > MAX_BODY_BYTES)
-        {
-            throw new ApiError(413, "the body is larger than " + MAX_BODY_BYTES + " bytes");
-        }
-        final JsonNode body = parse(new String(bytes, StandardCharsets.UTF_8));
+        final byte[] bytes = exchange.getAttachment(BODY);
+        final JsonNode body = parse(utf8(bytes));
         if (!body.isObject())
         {
             throw new ApiError(400, "the body is one JSON object");
         }
         return body;
+    }
+
+    /** The body as text: bytes that are not UTF-8 are refused, never silently replaced. */
+    private static String utf8(final byte[] bytes)
+    {
+        try
+        {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        }
+        catch (final CharacterCodingException ex)
+        {
+            throw new ApiError(400, "INVALID_TEXT", "the body is not valid UTF-8", null);
+        }
     }
 
     private static JsonNode parse(final String text)
@@ -813,6 +933,12 @@ public final class ControlApi implements HttpHandler
         throw new ApiError(400, name + " must be an integer from " + min + " to " + max);
     }
 
+    /** A request's path as a log line may hold it: decoded from the URL, it may carry a newline ("%0A"). */
+    private static String loggable(final String path)
+    {
+        return SafeText.sanitised(path, 200);
+    }
+
     private static String sourceOf(final HttpServerExchange exchange)
     {
         return exchange.getSourceAddress() == null ? "unknown" : exchange.getSourceAddress().getAddress().getHostAddress();
@@ -847,6 +973,10 @@ public final class ControlApi implements HttpHandler
         if (error.commandId != null)
         {
             problem.put("commandId", error.commandId);
+        }
+        if (error.retryAfterS > 0)
+        {
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, Long.toString(error.retryAfterS));
         }
         exchange.setStatusCode(error.status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/problem+json");

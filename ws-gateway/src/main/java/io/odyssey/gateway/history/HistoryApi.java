@@ -3,6 +3,7 @@ package io.odyssey.gateway.history;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.odyssey.gateway.JsonText;
 import io.odyssey.runtime.Geodesy;
+import io.odyssey.runtime.RateLimitedLog;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -19,8 +20,9 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeSet;
+import java.util.concurrent.Semaphore;
 
 /**
  * {@code /api/v1/history/...}: the fleet's past from the archive database (contract: docs/api/history.md).
@@ -35,25 +37,37 @@ import java.util.TreeSet;
  * Errors are {@code application/problem+json}: 400 for a bad parameter, 404 for a drone never archived, 503 when
  * there is no archive database or it does not answer. JDBC blocks, so requests
  * run on Undertow's worker threads, never its I/O thread.
+ * <p>
+ * <b>Budgets</b> ({@link HistoryLimits}): a window and a look-back of at most a configured length (400 beyond), at most
+ * a configured number of rows per answer, a statement timeout on every query (503 with {@code Retry-After}), and at
+ * most a configured number of history requests at once: the next is answered 429 with {@code Retry-After} at once,
+ * never queued, so history can hold only that many of the gateway's worker threads and the rest of the API (commands,
+ * drones, health) keeps answering while history is saturated.
  */
 public final class HistoryApi implements HttpHandler
 {
     public static final String PREFIX = "/api/v1/history";
     static final int DEFAULT_MAX_POINTS = 1_000;
-    static final int MAX_POINTS_LIMIT = 20_000;
     static final long DEFAULT_LOOKBACK_S = 300;
-    /** A window long enough for any question about a flight, short enough that no query scans the whole archive. */
-    static final Duration MAX_WINDOW = Duration.ofDays(31);
     static final double MAX_RADIUS_M = 100_000;
+    /** Seconds a client is asked to wait when every history slot is taken: requests take a second or so. */
+    static final long BUSY_RETRY_AFTER_S = 1;
+    /** Seconds a client is asked to wait after a timeout or an unreachable database: give it time to recover. */
+    static final long UNAVAILABLE_RETRY_AFTER_S = 5;
 
     private static final Logger LOG = LoggerFactory.getLogger(HistoryApi.class);
 
     private final HistoryStore store;
+    private final HistoryLimits limits;
+    private final Semaphore slots;
+    private final RateLimitedLog timeoutLog = new RateLimitedLog(LOG, 10_000_000_000L);
 
     /** @param store the archive, or null when none is configured (every request then answers 503). */
-    public HistoryApi(final HistoryStore store)
+    public HistoryApi(final HistoryStore store, final HistoryLimits limits)
     {
         this.store = store;
+        this.limits = limits;
+        this.slots = new Semaphore(limits.maxConcurrent());
     }
 
     public void handleRequest(final HttpServerExchange exchange) throws Exception
@@ -74,17 +88,56 @@ public final class HistoryApi implements HttpHandler
                 throw new Problem(503, "no-archive",
                     "no archive database is configured for this gateway (ODYSSEY_GATEWAY_DB_URL)");
             }
-            route(exchange, exchange.getRelativePath());
+            if (!slots.tryAcquire())
+            {
+                limits.busy().increment();
+                throw new Problem(429, "busy", "the gateway is answering " + limits.maxConcurrent() + " history " +
+                    "requests already, the most it runs at once (ODYSSEY_GATEWAY_HISTORY_MAX_CONCURRENT): retry shortly",
+                    BUSY_RETRY_AFTER_S);
+            }
+            try
+            {
+                route(exchange, exchange.getRelativePath());
+                store.healthState().succeeded();
+            }
+            finally
+            {
+                slots.release();
+            }
         }
         catch (final Problem problem)
         {
+            if (problem.status == 400)
+            {
+                limits.invalid().increment();
+            }
             problem(exchange, problem);
         }
         catch (final SQLException ex)
         {
-            LOG.warn("history query failed: {}", ex.toString());
-            problem(exchange, new Problem(503, "archive-unavailable", "the archive database did not answer: " + ex.getMessage()));
+            problem(exchange, databaseProblem(ex));
         }
+    }
+
+    /** A query that failed, as the client should see it; counted, and logged once per change (not per request). */
+    private Problem databaseProblem(final SQLException ex)
+    {
+        if ("57014".equals(HistoryHealth.rootSqlCause(ex).getSQLState()))
+        {
+            limits.timedOut().increment();
+            synchronized (timeoutLog)
+            {
+                timeoutLog.warn(System.nanoTime(), "a history query ran into the statement timeout of {} ms",
+                    limits.statementTimeoutMs());
+            }
+            return new Problem(503, "statement-timeout", "the query took longer than " + limits.statementTimeoutMs() +
+                " ms (ODYSSEY_GATEWAY_HISTORY_STATEMENT_TIMEOUT_MS) and was cancelled: ask about a shorter window, or " +
+                "retry when the archive is less busy", UNAVAILABLE_RETRY_AFTER_S);
+        }
+        limits.unavailable().increment();
+        store.healthState().failed(ex);
+        return new Problem(503, "archive-unavailable",
+            "the archive database did not answer: " + HistoryHealth.cause(ex), UNAVAILABLE_RETRY_AFTER_S);
     }
 
     private void route(final HttpServerExchange exchange, final String path) throws Problem, SQLException
@@ -117,7 +170,8 @@ public final class HistoryApi implements HttpHandler
         final Instant from = instant(exchange, "from");
         final Instant to = instant(exchange, "to");
         window(from, to);
-        final int maxPoints = (int)number(exchange, "maxPoints", DEFAULT_MAX_POINTS, 2, MAX_POINTS_LIMIT);
+        final int maxPoints = (int)number(exchange, "maxPoints", Math.min(DEFAULT_MAX_POINTS, limits.maxRows()), 2,
+            limits.maxRows());
         final String format = text(exchange, "format", "geojson").toLowerCase(Locale.ROOT);
         if (!List.of("geojson", "gpx", "csv").contains(format))
         {
@@ -143,14 +197,16 @@ public final class HistoryApi implements HttpHandler
     private void fleetAt(final HttpServerExchange exchange) throws Problem, SQLException
     {
         final Instant at = instant(exchange, "at");
-        final long lookbackS = number(exchange, "lookbackS", DEFAULT_LOOKBACK_S, 1, MAX_WINDOW.toSeconds());
-        final Map<Long, HistoryStore.Sample> fleet = store.fleetAt(at, lookbackS);
+        final long lookbackS = lookback(exchange);
+        final NavigableMap<Long, HistoryStore.Sample> fleet = store.fleetAt(at, lookbackS, limits.maxRows() + 1);
+        final boolean truncated = cut(fleet, limits.maxRows());
         respond(exchange, 200, "application/json", null, JsonText.of(out ->
         {
             out.writeStartObject();
             out.writeStringField("at", at.toString());
             out.writeNumberField("lookbackS", lookbackS);
             out.writeNumberField("count", fleet.size());
+            out.writeBooleanField("truncated", truncated);
             out.writeArrayFieldStart("drones");
             for (final HistoryStore.Sample sample : fleet.values())
             {
@@ -166,9 +222,18 @@ public final class HistoryApi implements HttpHandler
         final Instant from = instant(exchange, "from");
         final Instant to = instant(exchange, "to");
         window(from, to);
-        final long lookbackS = number(exchange, "lookbackS", DEFAULT_LOOKBACK_S, 1, MAX_WINDOW.toSeconds());
-        final Map<Long, HistoryStore.Sample> before = store.fleetAt(from, lookbackS);
-        final Map<Long, HistoryStore.Sample> after = store.fleetAt(to, lookbackS);
+        final long lookbackS = lookback(exchange);
+        final NavigableMap<Long, HistoryStore.Sample> before = store.fleetAt(from, lookbackS, limits.maxRows() + 1);
+        final NavigableMap<Long, HistoryStore.Sample> after = store.fleetAt(to, lookbackS, limits.maxRows() + 1);
+        // Each side holds the lowest ids only when cut: compare both below the lower of their cuts, so that a drone
+        // is never "added" or "removed" only because one side's cut fell before it.
+        final boolean truncated = cut(before, limits.maxRows()) | cut(after, limits.maxRows());
+        if (truncated)
+        {
+            final long last = Math.min(lastId(before), lastId(after));
+            before.keySet().removeIf(id -> id > last);
+            after.keySet().removeIf(id -> id > last);
+        }
         final TreeSet<Long> ids = new TreeSet<>(before.keySet());
         ids.addAll(after.keySet());
         final List<Long> added = new ArrayList<>();
@@ -196,6 +261,7 @@ public final class HistoryApi implements HttpHandler
             out.writeStartObject();
             out.writeStringField("from", from.toString());
             out.writeStringField("to", to.toString());
+            out.writeBooleanField("truncated", truncated);
             writeIds(out, "added", added);
             writeIds(out, "removed", removed);
             out.writeArrayFieldStart("changed");
@@ -233,7 +299,12 @@ public final class HistoryApi implements HttpHandler
         final Instant from = instant(exchange, "from");
         final Instant to = instant(exchange, "to");
         window(from, to);
-        final List<HistoryStore.NearHit> hits = store.near(lat, lon, radiusM, from, to);
+        final List<HistoryStore.NearHit> hits = new ArrayList<>(store.near(lat, lon, radiusM, from, to, limits.maxRows() + 1));
+        final boolean truncated = hits.size() > limits.maxRows();
+        if (truncated)
+        {
+            hits.subList(limits.maxRows(), hits.size()).clear();
+        }
         respond(exchange, 200, "application/json", null, JsonText.of(out ->
         {
             out.writeStartObject();
@@ -242,6 +313,7 @@ public final class HistoryApi implements HttpHandler
             out.writeNumberField("radiusM", radiusM);
             out.writeStringField("from", from.toString());
             out.writeStringField("to", to.toString());
+            out.writeBooleanField("truncated", truncated);
             out.writeArrayFieldStart("drones");
             for (final HistoryStore.NearHit hit : hits)
             {
@@ -256,6 +328,37 @@ public final class HistoryApi implements HttpHandler
             out.writeEndArray();
             out.writeEndObject();
         }));
+    }
+
+    /** Keeps the first {@code max} entries (lowest ids); true when there were more. */
+    private static boolean cut(final NavigableMap<Long, HistoryStore.Sample> fleet, final int max)
+    {
+        if (fleet.size() <= max)
+        {
+            return false;
+        }
+        final java.util.Iterator<Long> ids = fleet.keySet().iterator();
+        for (int kept = 0; ids.hasNext(); kept++)
+        {
+            ids.next();
+            if (kept >= max)
+            {
+                ids.remove();
+            }
+        }
+        return true;
+    }
+
+    private static long lastId(final NavigableMap<Long, HistoryStore.Sample> fleet)
+    {
+        return fleet.isEmpty() ? Long.MAX_VALUE : fleet.lastKey();
+    }
+
+    private long lookback(final HttpServerExchange exchange) throws Problem
+    {
+        final long max = limits.maxWindow().toSeconds();
+        final long lookbackS = number(exchange, "lookbackS", Math.min(DEFAULT_LOOKBACK_S, max), 1, max);
+        return lookbackS;
     }
 
     private static void writeIds(final JsonGenerator out, final String name, final List<Long> ids) throws IOException
@@ -314,15 +417,17 @@ public final class HistoryApi implements HttpHandler
         }
     }
 
-    private static void window(final Instant from, final Instant to) throws Problem
+    private void window(final Instant from, final Instant to) throws Problem
     {
         if (!from.isBefore(to))
         {
             throw Problem.badRequest("'from' must be before 'to'");
         }
-        if (Duration.between(from, to).compareTo(MAX_WINDOW) > 0)
+        if (Duration.between(from, to).compareTo(limits.maxWindow()) > 0)
         {
-            throw Problem.badRequest("the window may span at most " + MAX_WINDOW.toDays() + " days");
+            throw Problem.badRequest("the window may span at most " + limits.maxWindow().toSeconds() + " s (" +
+                limits.maxWindow().toString().substring(2).toLowerCase(Locale.ROOT) +
+                ", ODYSSEY_GATEWAY_HISTORY_MAX_WINDOW_S); this one spans " + Duration.between(from, to).toSeconds() + " s");
         }
     }
 
@@ -387,6 +492,10 @@ public final class HistoryApi implements HttpHandler
 
     static void problem(final HttpServerExchange exchange, final Problem problem)
     {
+        if (problem.retryAfterS > 0)
+        {
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, Long.toString(problem.retryAfterS));
+        }
         respond(exchange, problem.status, "application/problem+json", null, JsonText.of(out ->
         {
             out.writeStartObject();

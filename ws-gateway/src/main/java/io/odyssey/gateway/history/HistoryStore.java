@@ -1,8 +1,9 @@
 package io.odyssey.gateway.history;
 
 import com.zaxxer.hikari.HikariConfig;
-import io.odyssey.runtime.Geodesy;
 import com.zaxxer.hikari.HikariDataSource;
+import io.odyssey.runtime.Geodesy;
+import io.odyssey.runtime.HealthCheck;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,13 +12,15 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 
 /**
  * The fleet's past, read from the archive database the archiver writes (see docs/operations.md, "Archive"). Plain JDBC
- * over a small pool; every query is bounded by a time window and, for tracks, a point budget.
+ * over a small pool; every query is bounded by a time window, a number of rows it may return, and a statement timeout
+ * the database enforces ({@code statement_timeout} on every connection of the pool: a query that takes longer is
+ * cancelled by the server, and the connection stays usable).
  */
 public final class HistoryStore implements AutoCloseable
 {
@@ -26,22 +29,45 @@ public final class HistoryStore implements AutoCloseable
         "power(sin(radians(lat - lag(lat) OVER w) / 2), 2) + " +
         "cos(radians(lag(lat) OVER w)) * cos(radians(lat)) * power(sin(radians(lon - lag(lon) OVER w) / 2), 2)))";
 
-    private final HikariDataSource pool;
-    private volatile Boolean postgis;
+    /** How often the history database's health is probed outside the pool. */
+    static final long HEALTH_PROBE_MS = 5_000;
 
-    public HistoryStore(final String url, final String user, final String password)
+    private final HikariDataSource pool;
+    private final HistoryHealth health;
+    private volatile Boolean postgis;
+    private volatile Boolean timescale;
+
+    /**
+     * @param statementTimeoutMs the longest any one query may run (the server cancels it).
+     * @param connections        the pool's size: as many as history requests may run at once.
+     */
+    public HistoryStore(final String url, final String user, final String password, final long statementTimeoutMs,
+        final int connections)
     {
         final HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setUsername(user);
         config.setPassword(password);
         config.setPoolName("history");
-        config.setMaximumPoolSize(4);
+        config.setMaximumPoolSize(connections);
         // Fail a request fast while the database is away (it answers 503); never fail the gateway's start for it.
         config.setConnectionTimeout(3_000);
         config.setInitializationFailTimeout(-1);
         config.setReadOnly(true);
+        config.setConnectionInitSql("SET statement_timeout = " + statementTimeoutMs);
         pool = new HikariDataSource(config);
+        health = new HistoryHealth(url, user, password).start(HEALTH_PROBE_MS);
+    }
+
+    /** The {@code history-db} check of the gateway's {@code /health}. */
+    public HealthCheck health()
+    {
+        return health::check;
+    }
+
+    HistoryHealth healthState()
+    {
+        return health;
     }
 
     /** One archived telemetry row. */
@@ -63,18 +89,35 @@ public final class HistoryStore implements AutoCloseable
     /** Whether the database has PostGIS and the telemetry table its geography column. */
     public boolean hasPostgis() throws SQLException
     {
-        Boolean known = postgis;
-        if (known == null)
+        if (postgis == null)
         {
-            try (Connection connection = pool.getConnection(); PreparedStatement query = connection.prepareStatement(
-                "SELECT 1 FROM information_schema.columns WHERE table_name = 'telemetry' AND column_name = 'position'");
-                ResultSet row = query.executeQuery())
-            {
-                known = row.next();
-                postgis = known;
-            }
+            readLayout();
         }
-        return known;
+        return postgis;
+    }
+
+    /** Whether telemetry is a TimescaleDB hypertable (hourly chunks) rather than daily native partitions. */
+    boolean isHypertable() throws SQLException
+    {
+        if (timescale == null)
+        {
+            readLayout();
+        }
+        return timescale;
+    }
+
+    private void readLayout() throws SQLException
+    {
+        try (Connection connection = pool.getConnection(); PreparedStatement query = connection.prepareStatement("""
+            SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                           WHERE table_name = 'telemetry' AND column_name = 'position'),
+                   EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')""");
+            ResultSet row = query.executeQuery())
+        {
+            row.next();
+            postgis = row.getBoolean(1);
+            timescale = row.getBoolean(2);
+        }
     }
 
     public boolean droneKnown(final long droneId) throws SQLException
@@ -136,21 +179,24 @@ public final class HistoryStore implements AutoCloseable
     }
 
     /**
-     * Every drone's last state at {@code at}, among drones heard within {@code lookbackS} seconds before it (older
-     * ones had left or lost their link by then).
+     * The first {@code maxDrones} drones (by id) heard within {@code lookbackS} seconds before {@code at}, each with its
+     * last state at {@code at} (older ones had left or lost their link by then). Ordered by id.
+     * <p>
+     * What it costs does not grow with the look-back: rather than sorting every row of the window, it walks the
+     * distinct drone ids on the (drone_id, time, seq) index one index descent each (a "skip scan" written as a
+     * recursive query), then fetches each drone's last row at {@code at} with one backward descent of the same index.
+     * The walk looks at whole partitions around the window (days, or hours on TimescaleDB): every row of those
+     * qualifies, so a descent never wades through one drone's rows outside the window to reach the next drone.
      */
-    public Map<Long, Sample> fleetAt(final Instant at, final long lookbackS) throws SQLException
+    public NavigableMap<Long, Sample> fleetAt(final Instant at, final long lookbackS, final int maxDrones) throws SQLException
     {
-        final String sql = """
-            SELECT DISTINCT ON (drone_id) drone_id, time, seq, lat, lon, alt_m, heading_deg, speed_mps, battery_pct, s.name
-            FROM telemetry t JOIN drone_status s ON s.code = t.status
-            WHERE time <= ? AND time > ?
-            ORDER BY drone_id, time DESC, seq DESC""";
-        try (Connection connection = pool.getConnection(); PreparedStatement query = connection.prepareStatement(sql))
+        // Before taking a connection: the layout may need one of its own, and the pool may have only one.
+        final boolean hypertable = isHypertable();
+        try (Connection connection = pool.getConnection();
+            PreparedStatement query = connection.prepareStatement(FLEET_AT_SQL))
         {
-            query.setTimestamp(1, Timestamp.from(at));
-            query.setTimestamp(2, Timestamp.from(at.minusSeconds(lookbackS)));
-            final Map<Long, Sample> fleet = new LinkedHashMap<>();
+            bindFleetAt(query, at, lookbackS, maxDrones, hypertable);
+            final NavigableMap<Long, Sample> fleet = new TreeMap<>();
             for (final Sample sample : samples(query))
             {
                 fleet.put(sample.droneId(), sample);
@@ -160,53 +206,91 @@ public final class HistoryStore implements AutoCloseable
     }
 
     /**
-     * Drones whose position came within {@code radiusM} of the point during [from, to), closest first. With PostGIS:
-     * {@code ST_DWithin} on the geography column (GiST-indexed, geodesic distances). Without it (the embedded
-     * database): a latitude/longitude box around the circle narrows the rows, then the haversine decides (spherical
-     * distances, within about 0.3 % of PostGIS's).
+     * {@link #fleetAt}'s query. The drone ids come out of the recursion in ascending order and the plan keeps it (a
+     * nested loop over them; the status name by a lookup per row, not a join that could reorder), so the limit keeps
+     * the lowest ids without sorting anything.
      */
-    public List<NearHit> near(final double lat, final double lon, final double radiusM, final Instant from, final Instant to)
-        throws SQLException
+    static final String FLEET_AT_SQL = """
+        WITH RECURSIVE ids(drone_id) AS (
+            (SELECT drone_id FROM telemetry WHERE time >= ? AND time < ? ORDER BY drone_id LIMIT 1)
+            UNION ALL
+            SELECT (SELECT t.drone_id FROM telemetry t
+                    WHERE t.time >= ? AND t.time < ? AND t.drone_id > ids.drone_id ORDER BY t.drone_id LIMIT 1)
+            FROM ids WHERE ids.drone_id IS NOT NULL)
+        SELECT last.drone_id, last.time, last.seq, last.lat, last.lon, last.alt_m, last.heading_deg, last.speed_mps,
+               last.battery_pct, (SELECT s.name FROM drone_status s WHERE s.code = last.status)
+        FROM ids
+        CROSS JOIN LATERAL (
+            SELECT * FROM telemetry t WHERE t.drone_id = ids.drone_id AND t.time <= ? AND t.time > ?
+            ORDER BY t.time DESC, t.seq DESC LIMIT 1) last
+        LIMIT ?""";
+
+    /** Binds {@link #FLEET_AT_SQL}: the window, the whole partitions around it, and the most drones to return. */
+    static void bindFleetAt(final PreparedStatement query, final Instant at, final long lookbackS, final int maxDrones,
+        final boolean hypertable) throws SQLException
+    {
+        final Instant since = at.minusSeconds(lookbackS);
+        final long grain = hypertable ? 3_600 : 86_400;
+        final Instant partitionsFrom = Instant.ofEpochSecond(Math.floorDiv(since.getEpochSecond(), grain) * grain);
+        final Instant partitionsTo = Instant.ofEpochSecond((Math.floorDiv(at.getEpochSecond(), grain) + 1) * grain);
+        query.setTimestamp(1, Timestamp.from(partitionsFrom));
+        query.setTimestamp(2, Timestamp.from(partitionsTo));
+        query.setTimestamp(3, Timestamp.from(partitionsFrom));
+        query.setTimestamp(4, Timestamp.from(partitionsTo));
+        query.setTimestamp(5, Timestamp.from(at));
+        query.setTimestamp(6, Timestamp.from(since));
+        query.setInt(7, maxDrones);
+    }
+
+    /**
+     * The first {@code maxDrones} drones whose position came within {@code radiusM} of the point during [from, to),
+     * closest first. Both ways keep a plain latitude/longitude box around the circle ({@link SearchBox}) in the query:
+     * with PostGIS, next to {@code ST_DWithin} on the GiST-indexed geography column (geodesic distances), because
+     * TimescaleDB's compressed chunks do not use that index but can skip segments by their min/max of lat and lon;
+     * without PostGIS (the embedded database), the box narrows the rows and a haversine decides (spherical distances,
+     * within about 0.3 % of PostGIS's).
+     */
+    public List<NearHit> near(final double lat, final double lon, final double radiusM, final Instant from, final Instant to,
+        final int maxDrones) throws SQLException
     {
         final boolean postgis = hasPostgis();
-        final String sql = postgis ? """
+        final SearchBox box = SearchBox.around(lat, lon, radiusM);
+        final String sql = (postgis ? """
             SELECT drone_id, min(time), max(time), min(ST_Distance(position, p.g)), count(*)
             FROM telemetry, (SELECT ST_SetSRID(ST_MakePoint(?, ?), 4326)::geography AS g) p
-            WHERE time >= ? AND time < ? AND ST_DWithin(position, p.g, ?)
-            GROUP BY drone_id ORDER BY 4, 1""" : """
+            WHERE time >= ? AND time < ? AND ST_DWithin(position, p.g, ?) AND {box}
+            GROUP BY drone_id ORDER BY 4, 1 LIMIT ?""" : """
             SELECT drone_id, min(time), max(time), min(d), count(*) FROM (
                 SELECT drone_id, time, 2 * ? * asin(sqrt(power(sin(radians(lat - ?) / 2), 2) +
                     cos(radians(?)) * cos(radians(lat)) * power(sin(radians(lon - ?) / 2), 2))) AS d
                 FROM telemetry
-                WHERE time >= ? AND time < ? AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?) s
+                WHERE time >= ? AND time < ? AND {box}) s
             WHERE d <= ?
-            GROUP BY drone_id ORDER BY 4, 1""";
+            GROUP BY drone_id ORDER BY 4, 1 LIMIT ?""").replace("{box}", box.sql());
         try (Connection connection = pool.getConnection(); PreparedStatement query = connection.prepareStatement(sql))
         {
+            int i = 1;
             if (postgis)
             {
-                query.setDouble(1, lon);
-                query.setDouble(2, lat);
-                query.setTimestamp(3, Timestamp.from(from));
-                query.setTimestamp(4, Timestamp.from(to));
-                query.setDouble(5, radiusM);
+                query.setDouble(i++, lon);
+                query.setDouble(i++, lat);
+                query.setTimestamp(i++, Timestamp.from(from));
+                query.setTimestamp(i++, Timestamp.from(to));
+                query.setDouble(i++, radiusM);
+                i = box.bind(query, i);
             }
             else
             {
-                final double dLat = Math.toDegrees(radiusM / Geodesy.EARTH_RADIUS_M);
-                final double dLon = dLat / Math.max(Math.cos(Math.toRadians(lat)), 0.01);
-                query.setDouble(1, Geodesy.EARTH_RADIUS_M);
-                query.setDouble(2, lat);
-                query.setDouble(3, lat);
-                query.setDouble(4, lon);
-                query.setTimestamp(5, Timestamp.from(from));
-                query.setTimestamp(6, Timestamp.from(to));
-                query.setDouble(7, lat - dLat);
-                query.setDouble(8, lat + dLat);
-                query.setDouble(9, lon - dLon);
-                query.setDouble(10, lon + dLon);
-                query.setDouble(11, radiusM);
+                query.setDouble(i++, Geodesy.EARTH_RADIUS_M);
+                query.setDouble(i++, lat);
+                query.setDouble(i++, lat);
+                query.setDouble(i++, lon);
+                query.setTimestamp(i++, Timestamp.from(from));
+                query.setTimestamp(i++, Timestamp.from(to));
+                i = box.bind(query, i);
+                query.setDouble(i++, radiusM);
             }
+            query.setInt(i, maxDrones);
             final List<NearHit> hits = new ArrayList<>();
             try (ResultSet row = query.executeQuery())
             {
@@ -236,6 +320,7 @@ public final class HistoryStore implements AutoCloseable
 
     public void close()
     {
+        health.close();
         pool.close();
     }
 }

@@ -10,12 +10,20 @@ final class Problem extends Exception
 
     final int status;
     final String type;
+    /** Seconds after which the request may succeed ({@code Retry-After}); 0 = no such promise. */
+    final long retryAfterS;
 
     Problem(final int status, final String type, final String detail)
+    {
+        this(status, type, detail, 0);
+    }
+
+    Problem(final int status, final String type, final String detail, final long retryAfterS)
     {
         super(detail, null, false, false);
         this.status = status;
         this.type = type;
+        this.retryAfterS = retryAfterS;
     }
 
     static Problem badRequest(final String detail)
@@ -30,6 +38,7 @@ final class Problem extends Exception
             case 400 -> "Bad Request";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
+            case 429 -> "Too Many Requests";
             case 503 -> "Service Unavailable";
             default -> "Error";
         };

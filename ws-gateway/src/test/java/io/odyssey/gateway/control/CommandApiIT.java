@@ -217,6 +217,78 @@ class CommandApiIT
     }
 
     @Test
+    void shouldRefuseTextThatCannotBeStoredInEveryFieldNamingTheFieldAndStoreNothing() throws Exception
+    {
+        final int commandsBefore = ledger.list(2, null, false, 10_000).size();
+        // The attack that stopped the command archive: a NUL in an idempotency key (PostgreSQL text cannot hold it).
+        for (final String key : List.of("k\\u0000", "line\\nforged", "tab\\tkey", "c1\\u0085", "bidi\\u202Eeht",
+            "lone\\ud800"))
+        {
+            final HttpResponse<String> refused = post("/api/v1/commands", OPERATOR,
+                "{\"droneId\":2,\"type\":\"hold\",\"idempotencyKey\":\"" + key + "\"}");
+            assertThat(refused.statusCode()).as(key).isEqualTo(400);
+            assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(json(refused).get("code").asText()).isEqualTo("INVALID_TEXT");
+            assertThat(json(refused).get("detail").asText()).as(key).startsWith("idempotencyKey ");
+        }
+        final HttpResponse<String> longKey = post("/api/v1/commands", OPERATOR,
+            "{\"droneId\":2,\"type\":\"hold\",\"idempotencyKey\":\"" + "k".repeat(129) + "\"}");
+        assertThat(json(longKey).get("detail").asText()).contains("idempotencyKey", "128");
+        // The header form, written byte by byte (the JDK's client turns such bytes into '?'): a C1 control, and a
+        // UTF-8 key (header values have no character set: it would arrive as one Latin-1 character per byte).
+        for (final byte[] header : List.of(new byte[]{'k', (byte)0x85}, "clé".getBytes(StandardCharsets.UTF_8)))
+        {
+            final String refused = rawPost("/api/v1/commands", OPERATOR, "Idempotency-Key", header,
+                "{\"droneId\":2,\"type\":\"hold\"}");
+            assertThat(refused).startsWith("HTTP/1.1 400 ").contains("the Idempotency-Key header ");
+        }
+        // The same in a multi-drone request: refused as a whole, before any drone's command.
+        assertThat(post("/api/v1/commands", OPERATOR,
+            "{\"droneIds\":[1,2],\"type\":\"hold\",\"idempotencyKey\":\"k\\u0000\"}").statusCode()).isEqualTo(400);
+        assertThat(ledger.list(2, null, false, 10_000)).as("nothing stored").hasSize(commandsBefore);
+
+        // Bytes that are no UTF-8 at all are refused, not silently replaced.
+        final byte[] body = "{\"droneId\":2,\"type\":\"hold\",\"idempotencyKey\":\"k\u00C0\"}".getBytes(StandardCharsets.ISO_8859_1);
+        final HttpResponse<String> notUtf8 = HTTP.send(request("/api/v1/commands", OPERATOR)
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(notUtf8.statusCode()).isEqualTo(400);
+        assertThat(json(notUtf8).get("detail").asText()).contains("UTF-8");
+        assertThat(ledger.list(2, null, false, 10_000)).hasSize(commandsBefore);
+
+        // Geofences: the name (it ends up in command reasons and the archive) and every other text of the feature.
+        final String polygon = "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[0,1],[1,1],[0,0]]]}}";
+        final int fencesBefore = json(get("/api/v1/geofences", VIEWER)).get("features").size();
+        final HttpResponse<String> badName = post("/api/v1/geofences", ADMIN,
+            "{\"type\":\"Feature\",\"properties\":{\"name\":\"stadium\\u0000\",\"kind\":\"keep-out\"}," + polygon);
+        assertThat(badName.statusCode()).isEqualTo(400);
+        assertThat(json(badName).get("detail").asText()).startsWith("properties.name ");
+        final HttpResponse<String> badNote = post("/api/v1/geofences", ADMIN,
+            "{\"type\":\"Feature\",\"properties\":{\"name\":\"ok\",\"kind\":\"keep-out\",\"notes\":[\"\\u001b[2J\"]}," + polygon);
+        assertThat(json(badNote).get("detail").asText()).startsWith("properties.notes[0] ");
+        assertThat(json(get("/api/v1/geofences", VIEWER)).get("features")).hasSize(fencesBefore);
+
+        // Token names.
+        final HttpResponse<String> badToken = post("/api/v1/tokens", ADMIN, "{\"name\":\"ci\\u0000\",\"role\":\"viewer\"}");
+        assertThat(badToken.statusCode()).isEqualTo(400);
+        assertThat(json(badToken).get("detail").asText()).startsWith("name ");
+    }
+
+    @Test
+    void shouldKeepAnyOrdinaryKeyExactlyAsSentAndFindItAgain() throws Exception
+    {
+        final String key = "wiederholung-ключ-東京-🧀 1";
+        final String body = "{\"droneId\":2,\"type\":\"hold\",\"idempotencyKey\":\"" + key + "\"}";
+        final HttpResponse<String> first = post("/api/v1/commands", OPERATOR, body);
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(json(first).get("idempotencyKey").asText()).isEqualTo(key);
+        final HttpResponse<String> again = post("/api/v1/commands", OPERATOR, body);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(json(again).get("id")).isEqualTo(json(first).get("id"));
+        assertThat(ledger.get(Long.parseLong(json(first).get("id").asText())).idempotencyKey()).isEqualTo(key);
+    }
+
+    @Test
     void shouldRefuseAPathThroughAKeepOutGeofenceAndStillRecordTheRefusal() throws Exception
     {
         // A keep-out box north of the drones; drone 4 sits at 52.524 and is asked to fly through it to 52.54.
@@ -362,6 +434,26 @@ class CommandApiIT
         return HTTP.send(request(path, token).header("Content-Type", "application/json")
             .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
             .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A POST with one header's value given as raw bytes, over a plain socket; the whole response as text. */
+    private static String rawPost(final String path, final String token, final String header, final byte[] value,
+        final String body) throws Exception
+    {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port()))
+        {
+            socket.setSoTimeout(10_000);
+            final java.io.OutputStream out = socket.getOutputStream();
+            final byte[] content = body.getBytes(StandardCharsets.UTF_8);
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
+                "\r\nContent-Type: application/json\r\nContent-Length: " + content.length +
+                "\r\nConnection: close\r\n" + header + ": ").getBytes(StandardCharsets.US_ASCII));
+            out.write(value);
+            out.write("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(content);
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
     }
 
     static JsonNode json(final HttpResponse<String> response) throws Exception

@@ -1,0 +1,25 @@
+package io.odyssey.gateway;
+
+/** Why a WebSocket client's session ended, as counted in {@code odyssey_ws_clients_closed_total{reason}}. */
+enum CloseReason
+{
+    /** The client closed the connection, or it dropped (reset, timed out). */
+    CLIENT("client"),
+    /** The client stayed behind longer than the stall timeout (1008), or fell too far behind a feed that loses nothing. */
+    SLOW("slow"),
+    /** The client sent a message above the close bound, or an endless one (1009). */
+    TOO_LARGE("too_large"),
+    /** Broken WebSocket framing or invalid UTF-8 in a text message. */
+    PROTOCOL("protocol"),
+    /** The gateway failed to serve the client (1011). */
+    ERROR("error"),
+    /** The gateway shut down (1001). */
+    SHUTDOWN("shutdown");
+
+    final String label;
+
+    CloseReason(final String label)
+    {
+        this.label = label;
+    }
+}

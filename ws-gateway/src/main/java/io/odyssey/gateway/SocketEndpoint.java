@@ -1,0 +1,340 @@
+package io.odyssey.gateway;
+
+import io.odyssey.runtime.Json;
+import io.undertow.connector.PooledByteBuffer;
+import io.undertow.websockets.WebSocketConnectionCallback;
+import io.undertow.websockets.core.AbstractReceiveListener;
+import io.undertow.websockets.core.StreamSourceFrameChannel;
+import io.undertow.websockets.core.WebSocketCallback;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
+import io.undertow.websockets.spi.WebSocketHttpExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.ChannelListener;
+import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+
+/**
+ * The Undertow side of every WebSocket endpoint ({@code /ws/fleet}, {@code /ws/alerts}, {@code /ws/commands}): one
+ * {@link ClientSession} per connection on a non-blocking link, a ping every {@code ODYSSEY_WS_PING_INTERVAL_MS} (so a
+ * live but quiet connection shows traffic and a dead one runs into the read timeout), the client's messages read as a
+ * stream with bounded memory, and the session's end whichever side ends it. What a connection means is the
+ * endpoint's {@link Handler}.
+ * <p>
+ * Client messages: the first {@code ODYSSEY_WS_MAX_MESSAGE_BYTES} of a message are kept and parsed; the rest of a
+ * longer one is discarded as it arrives and the message is answered with {@code TOO_LARGE}; a message that goes on
+ * past {@code ODYSSEY_WS_CLOSE_MESSAGE_BYTES} (a 10 MB message, fragments that never end) closes the connection
+ * with 1009. So a client's messages cost at most {@code ODYSSEY_WS_MAX_MESSAGE_BYTES} of memory, and a client
+ * cannot keep the I/O thread reading forever.
+ * <p>
+ * Locks: the channel's close task runs on the I/O thread under the channel's lock and takes the session's (see
+ * {@link ClientSession}); handlers must not call into Undertow from {@link Handler#closed}.
+ */
+final class SocketEndpoint implements WebSocketConnectionCallback
+{
+    /** How long a client closed by the gateway has to take the close frame before the connection is dropped. */
+    static final long CLOSE_GRACE_MS = 2_000;
+    private static final Logger LOG = LoggerFactory.getLogger(SocketEndpoint.class);
+    private static final int INITIAL_MESSAGE_CAPACITY = 256;
+
+    /** What one endpoint does with its clients. */
+    interface Handler
+    {
+        /** A client connected: register and greet it. On the connection's I/O thread; no grid calls here. */
+        void opened(ClientSession session, WebSocketChannel channel);
+
+        /**
+         * The client is gone: forget it. Called at least once per connection (it must be idempotent), possibly before
+         * {@link #opened} returned, and from the channel's close task: no calls into Undertow.
+         */
+        void closed(ClientSession session);
+
+        /** One complete message from the client, parsed (or the error to answer it with). On the I/O thread. */
+        void message(ClientSession session, ClientRequest request);
+    }
+
+    private final Handler handler;
+    private final GatewayMetrics metrics;
+    private final GatewayConfig config;
+    private final Set<ClientSession> open = ConcurrentHashMap.newKeySet();
+
+    SocketEndpoint(final Handler handler, final GatewayMetrics metrics, final GatewayConfig config)
+    {
+        this.handler = handler;
+        this.metrics = metrics;
+        this.config = config;
+    }
+
+    public void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)
+    {
+        metrics.connections.increment();
+        final ClientSession session = new ClientSession(new UndertowLink(channel), metrics, config.maxPendingBytes,
+            TimeUnit.MILLISECONDS.toNanos(config.stallTimeoutMs), TimeUnit.MILLISECONDS.toNanos(config.coalesceMs),
+            System.nanoTime());
+        open.add(session);
+        final XnioExecutor.Key pings = channel.getIoThread().executeAtInterval(
+            session::keepAlive, config.pingIntervalMs, TimeUnit.MILLISECONDS);
+        final Runnable ended = () ->
+        {
+            pings.remove();
+            session.close(CloseReason.CLIENT);
+            open.remove(session);
+            handler.closed(session);
+        };
+        channel.addCloseTask(closed -> ended.run());
+        handler.opened(session, channel);
+        if (!channel.isOpen() || session.isClosed())
+        {
+            // Closed before (or while) the handler registered it: the close task may have run already, or never will.
+            ended.run();
+            return;
+        }
+        channel.getReceiveSetter().set(new Receiver(session));
+        channel.resumeReceives();
+    }
+
+    /** Clients connected now. */
+    int sessionCount()
+    {
+        return open.size();
+    }
+
+    /** Tells every client the gateway is going away (1001), before the server stops. */
+    void closeAll()
+    {
+        for (final ClientSession session : open)
+        {
+            session.closeWith(ClientSession.CLOSE_GOING_AWAY, "gateway shutting down", CloseReason.SHUTDOWN);
+        }
+    }
+
+    /** Answers a {@code ping} message. */
+    static void pong(final ClientSession session)
+    {
+        session.reply("{\"type\":\"pong\",\"serverTimeMs\":" + System.currentTimeMillis() + "}");
+    }
+
+    /** Answers a message the gateway cannot use; counted by code. */
+    static void error(final ClientSession session, final GatewayMetrics metrics, final String code, final String message)
+    {
+        metrics.clientError(code);
+        session.reply("{\"type\":\"error\",\"code\":\"" + code + "\",\"message\":\"" + Json.escape(message) + "\"}");
+    }
+
+    /** The answer of an endpoint that takes nothing but {@code ping}. */
+    static void onlyPing(
+        final ClientSession session, final ClientRequest request, final GatewayMetrics metrics, final String path)
+    {
+        switch (request.kind())
+        {
+            case PING -> pong(session);
+            case ERROR -> error(session, metrics, request.errorCode(), request.errorMessage());
+            case SUBSCRIBE -> error(session, metrics, ClientRequest.UNKNOWN_TYPE,
+                path + " takes only ping; subscribe is for /ws/fleet");
+        }
+    }
+
+    /** Undertow's side of a session: non-blocking sends that report when the bytes left. */
+    private static final class UndertowLink implements ClientSession.Link
+    {
+        private final WebSocketChannel channel;
+
+        UndertowLink(final WebSocketChannel channel)
+        {
+            this.channel = channel;
+        }
+
+        public void sendText(final ByteBuffer frame, final IntConsumer written)
+        {
+            final int length = frame.remaining();
+            WebSockets.sendText(frame, channel, new WebSocketCallback<Void>()
+            {
+                public void complete(final WebSocketChannel channel, final Void context)
+                {
+                    written.accept(length);
+                }
+
+                public void onError(final WebSocketChannel channel, final Void context, final Throwable throwable)
+                {
+                    written.accept(length);
+                }
+            });
+        }
+
+        public void close(final int code, final String reason)
+        {
+            WebSockets.sendClose(code, reason, channel, null);
+            // A client that stopped reading never takes the close frame (it waits behind the unsent frames): drop the
+            // connection after a grace period so its buffers are freed.
+            channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel), CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+        }
+
+        public void ping()
+        {
+            WebSockets.sendPing(ByteBuffer.allocate(0), channel, null);
+        }
+    }
+
+    /** Receives a client's messages; pings, pongs and close frames are handled by Undertow's defaults. */
+    private final class Receiver extends AbstractReceiveListener
+    {
+        private final MessageReader reader;
+
+        Receiver(final ClientSession session)
+        {
+            reader = new MessageReader(session);
+        }
+
+        protected void onText(final WebSocketChannel channel, final StreamSourceFrameChannel message)
+        {
+            reader.start(message, false);
+        }
+
+        protected void onBinary(final WebSocketChannel channel, final StreamSourceFrameChannel message)
+        {
+            reader.start(message, true);
+        }
+
+        protected void onError(final WebSocketChannel channel, final Throwable error)
+        {
+            LOG.debug("client connection error: {}", error.toString());
+            super.onError(channel, error);
+        }
+    }
+
+    /**
+     * Reads one message (all its fragments) without blocking, keeping at most {@code maxMessageBytes} of it and
+     * discarding the rest up to the close bound, then answers it. One message at a time per connection, on its I/O
+     * thread.
+     */
+    private final class MessageReader implements ChannelListener<StreamSourceFrameChannel>
+    {
+        private final ClientSession session;
+        private byte[] data = new byte[INITIAL_MESSAGE_CAPACITY];
+        private int length;
+        private long total;
+        private boolean binary;
+
+        MessageReader(final ClientSession session)
+        {
+            this.session = session;
+        }
+
+        void start(final StreamSourceFrameChannel message, final boolean binary)
+        {
+            this.binary = binary;
+            length = 0;
+            total = 0;
+            read(message);
+        }
+
+        public void handleEvent(final StreamSourceFrameChannel message)
+        {
+            read(message);
+        }
+
+        private void read(final StreamSourceFrameChannel message)
+        {
+            final PooledByteBuffer pooled = message.getWebSocketChannel().getBufferPool().allocate();
+            try
+            {
+                final ByteBuffer buffer = pooled.getBuffer();
+                while (true)
+                {
+                    buffer.clear();
+                    final int read = message.read(buffer);
+                    if (read == -1)
+                    {
+                        message.getReadSetter().set(null);
+                        complete();
+                        return;
+                    }
+                    if (read == 0)
+                    {
+                        message.getReadSetter().set(this);
+                        message.resumeReads();
+                        return;
+                    }
+                    buffer.flip();
+                    keep(buffer);
+                    if (total > config.closeMessageBytes)
+                    {
+                        tooBig(message);
+                        return;
+                    }
+                }
+            }
+            catch (final IOException ex)
+            {
+                // Broken framing or invalid UTF-8 in a text frame: the protocol itself failed, not just the content.
+                LOG.debug("reading a client message failed: {}", ex.toString());
+                message.suspendReads();
+                session.close(CloseReason.PROTOCOL);
+                IoUtils.safeClose(message.getWebSocketChannel());
+            }
+            finally
+            {
+                pooled.close();
+            }
+        }
+
+        /** Past every bound (or never ending): stop reading and close, so the client costs nothing more. */
+        private void tooBig(final StreamSourceFrameChannel message)
+        {
+            message.getReadSetter().set(null);
+            message.suspendReads();
+            message.getWebSocketChannel().suspendReceives();
+            session.closeWith(ClientSession.CLOSE_TOO_BIG, "message above " + config.closeMessageBytes + " bytes",
+                CloseReason.TOO_LARGE);
+        }
+
+        private void keep(final ByteBuffer buffer)
+        {
+            final int bytes = buffer.remaining();
+            total += bytes;
+            if (binary || total > config.maxMessageBytes)
+            {
+                return;
+            }
+            if (length + bytes > data.length)
+            {
+                final byte[] grown = new byte[(int)Math.min(config.maxMessageBytes, Math.max(data.length * 2L, length + bytes))];
+                System.arraycopy(data, 0, grown, 0, length);
+                data = grown;
+            }
+            buffer.get(data, length, bytes);
+            length += bytes;
+        }
+
+        private void complete()
+        {
+            final ClientRequest request;
+            if (binary)
+            {
+                request = ClientRequest.error(ClientRequest.BAD_JSON, "binary messages are not supported; send JSON text");
+            }
+            else if (total > config.maxMessageBytes)
+            {
+                request = ClientRequest.error(ClientRequest.TOO_LARGE, "message exceeds " + config.maxMessageBytes + " bytes");
+            }
+            else
+            {
+                request = ClientRequest.parse(data, length);
+            }
+            if (data.length > 16 * INITIAL_MESSAGE_CAPACITY)
+            {
+                // Idle clients should not each hold a buffer as large as the largest message they ever sent.
+                data = new byte[INITIAL_MESSAGE_CAPACITY];
+            }
+            handler.message(session, request);
+        }
+    }
+}

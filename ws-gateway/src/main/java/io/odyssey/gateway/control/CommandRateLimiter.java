@@ -1,0 +1,104 @@
+package io.odyssey.gateway.control;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * How many commands each principal (token name) may send: a token bucket per principal, refilled at a steady rate up
+ * to a burst. Every drone of a multi-drone request is one command. A request for more drones than the burst is let
+ * through only from a full bucket and leaves the bucket in debt, so a fleet-wide "return home" is never impossible
+ * while the long-run rate still holds for everyone.
+ * <p>
+ * Per gateway: with several gateways behind a load balancer a principal gets the rate once per gateway. Buckets are
+ * kept per principal name (a bounded set: the configured tokens and those an admin created); idle full buckets are
+ * dropped once there are many.
+ */
+public final class CommandRateLimiter
+{
+    private static final int PRUNE_ABOVE = 10_000;
+
+    private final double perSecond;
+    private final double burst;
+    private final LongSupplier nanoClock;
+    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    /**
+     * @param perSecond commands per second on average, more than 0.
+     * @param burst     commands at once, at least 1.
+     * @param nanoClock a monotonic clock in nanoseconds ({@code System::nanoTime}).
+     */
+    public CommandRateLimiter(final double perSecond, final int burst, final LongSupplier nanoClock)
+    {
+        if (!(perSecond > 0) || burst < 1)
+        {
+            throw new IllegalArgumentException("a rate above 0 and a burst of at least 1, not " + perSecond + "/" + burst);
+        }
+        this.perSecond = perSecond;
+        this.burst = burst;
+        this.nanoClock = nanoClock;
+    }
+
+    /**
+     * Takes {@code commands} from {@code principal}'s bucket if it may send them now.
+     *
+     * @return 0 when admitted; otherwise how many nanoseconds until this request would be (nothing is taken).
+     */
+    public long tryAcquire(final String principal, final int commands)
+    {
+        final long now = nanoClock.getAsLong();
+        if (buckets.size() > PRUNE_ABOVE)
+        {
+            buckets.values().removeIf(bucket -> bucket.full(now));
+        }
+        final Bucket bucket = buckets.computeIfAbsent(principal, name -> new Bucket(burst, now));
+        synchronized (bucket)
+        {
+            bucket.refill(now);
+            final double needed = Math.min(commands, burst);
+            if (bucket.tokens >= needed)
+            {
+                bucket.tokens -= commands;
+                return 0;
+            }
+            return Math.max(1, (long)Math.ceil((needed - bucket.tokens) * 1e9 / perSecond));
+        }
+    }
+
+    public double perSecond()
+    {
+        return perSecond;
+    }
+
+    public int burst()
+    {
+        return (int)burst;
+    }
+
+    private final class Bucket
+    {
+        private double tokens;
+        private long at;
+
+        Bucket(final double tokens, final long at)
+        {
+            this.tokens = tokens;
+            this.at = at;
+        }
+
+        void refill(final long now)
+        {
+            if (now > at)
+            {
+                tokens = Math.min(burst, tokens + (now - at) * perSecond / 1e9);
+                at = now;
+            }
+        }
+
+        synchronized boolean full(final long now)
+        {
+            refill(now);
+            return tokens >= burst;
+        }
+    }
+}
