@@ -44,7 +44,7 @@ describe('ReconnectingSocket', () => {
     }, {
       onState: (s) => states.push(s),
       onOpen: (socket) => { expect(link.state.kind).toBe('live'); opened.push(socket); },
-      onMessage: (text) => messages.push(text),
+      onMessage: (data) => messages.push(String(data)),
     });
   });
   afterEach(() => {
