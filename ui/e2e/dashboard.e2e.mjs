@@ -184,12 +184,12 @@ try {
       return info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
     });
     assert(renderer, 'the map has no WebGL context');
-    // Not map.loaded(): with positions streaming in, the drones source is reloading most of the time.
+    // The drones' custom WebGL layer says what its last frame drew.
     await waitFor(page, (min) => {
-      const map = window.__odyssey?.map;
-      return map?.getLayer('drones') && map.queryRenderedFeatures({ layers: ['drones'] }).length >= min;
+      const layer = window.__odyssey?.fleetMap?.drones;
+      return window.__odyssey?.map?.getLayer('drones') && layer?.drawn.drones >= min;
     }, Math.min(10, minDrones), 60_000);
-    const rendered = await page.evaluate(() => window.__odyssey.map.queryRenderedFeatures({ layers: ['drones'] }).length);
+    const rendered = await page.evaluate(() => window.__odyssey.fleetMap.drones.drawn.drones);
     // The pixels, not just the scene graph: at the drones' screen positions there must be drawn (non-background)
     // pixels, and the picture must contain several status colours.
     const box = await page.locator('[data-testid=map]').boundingBox();
@@ -319,8 +319,12 @@ try {
     await selectRow(ids[0]);
     await selectRow(ids[1], ['Shift']);
     await waitFor(page, () => document.querySelector('[data-testid=selection-count]')?.textContent === '2 drones', undefined, 5_000);
-    const ringed = await page.evaluate(() => JSON.stringify(window.__odyssey.map.getFilter('drone-multi-selected')));
-    assert(ids.every((id) => ringed.includes(String(id))), `the multi-selection ring filter is ${ringed}`);
+    await waitFor(page, (expected) => {
+      const ringed = window.__odyssey.fleetMap.drones.drawn.multiSelected;
+      return expected.every((id) => ringed.includes(id));
+    }, ids, 5_000).catch(async () => {
+      throw new Error(`the map rings ${JSON.stringify(await page.evaluate(() => window.__odyssey.fleetMap.drones.drawn.multiSelected))}, not ${ids}`);
+    });
     if (!operatorToken) {
       const hint = await page.locator('[data-testid=cmd-hold]').getAttribute('title');
       assert(await page.locator('[data-testid=cmd-hold]').isDisabled(), 'an anonymous viewer can press hold');
@@ -427,10 +431,7 @@ try {
     await waitFor(page, () => Number(document.querySelector('[data-testid=alert-count]')?.textContent) > 0, undefined, 30_000);
     const rows = await page.locator('[data-testid^=alert-row-]').count();
     assert(rows > 0, 'the alert count is above zero but no alert is listed');
-    await waitFor(page, () => {
-      const map = window.__odyssey?.map;
-      return map?.getLayer('drone-alert-rings') && map.queryRenderedFeatures({ layers: ['drone-alert-rings'] }).length > 0;
-    }, undefined, 20_000);
+    await waitFor(page, () => window.__odyssey?.fleetMap?.drones.drawn.alertRings > 0, undefined, 20_000);
     const row = page.locator('[data-testid^=alert-row-]').first();
     const key = (await row.getAttribute('data-testid')).replace('alert-row-', '');
     const id = key.split(':')[1];
@@ -450,8 +451,9 @@ try {
     }
     const age1 = await text(page, 'detail-age');
     await waitFor(page, (a) => document.querySelector('[data-testid=detail-age]')?.textContent !== a, age1, 5_000);
-    const selectedOnMap = await page.evaluate(() => window.__odyssey.map.getFilter('drone-selected'));
-    assert(JSON.stringify(selectedOnMap).includes(id), `map highlight filter is ${JSON.stringify(selectedOnMap)}`);
+    await waitFor(page, (expected) => String(window.__odyssey.fleetMap.drones.drawn.selected) === expected, id, 5_000).catch(async () => {
+      throw new Error(`the map highlights ${await page.evaluate(() => window.__odyssey.fleetMap.drones.drawn.selected)}, not ${id}`);
+    });
     return `drone ${id}`;
   });
 
@@ -593,8 +595,10 @@ try {
     assert(frames >= 20, `drone ${ids[0]}'s track has ${frames} frames (status: ${await text(page, 'history-status').catch(() => '')})`);
     assert(await page.locator(`[data-testid=history-track-${ids[1]}]`).count() === 1, `drone ${ids[1]} has no track`);
     await waitFor(page, () => window.__odyssey.map.queryRenderedFeatures({ layers: ['history-trails'] }).length > 0, undefined, 10_000);
-    assert(await page.evaluate(() => window.__odyssey.map.getLayoutProperty('drones', 'visibility')) === 'none',
-      'the live drones are still drawn in history mode');
+    await waitFor(page, () => window.__odyssey.map.getLayoutProperty('drones', 'visibility') === 'none' &&
+      window.__odyssey.fleetMap.drones.drawn.drones === 0, undefined, 5_000).catch(() => {
+      throw new Error('the live drones are still drawn in history mode');
+    });
     const head = () => page.evaluate((id) => {
       const f = window.__odyssey.map.querySourceFeatures('history-heads').find((x) => x.properties.id === id);
       return f ? f.geometry.coordinates.map((c) => c.toFixed(6)).join(',') : null;
@@ -610,7 +614,8 @@ try {
     const earlier = await head();
     assert(atEnd && earlier && atEnd !== earlier, `scrubbing did not move drone ${ids[0]} (${atEnd} / ${earlier})`);
     await page.click('[data-testid=history-close]');
-    await waitFor(page, () => window.__odyssey.map.getLayoutProperty('drones', 'visibility') !== 'none', undefined, 5_000);
+    await waitFor(page, () => window.__odyssey.map.getLayoutProperty('drones', 'visibility') !== 'none' &&
+      window.__odyssey.fleetMap.drones.drawn.drones > 0, undefined, 5_000);
     return `drones ${ids.join(', ')}: ${frames} frames; at the end ${atEnd}, 5 s earlier ${earlier}`;
   });
 

@@ -46,8 +46,15 @@ export function useFleetView(store: FleetStore, tick: number, fleetMapRef: RefOb
     () => (drawnAgeOn && fleetMapRef.current ? fleetMapRef.current.drawnAges.percentiles([50, 99], -Infinity) : [NaN, NaN]),
     [fleetMapRef, tick, drawnAgeOn]);
   const counts = useMemo(() => {
+    // Straight from the columns: no drone objects for a count.
+    const c = store.columns;
+    const perCode = new Map<number, number>();
+    for (let s = 0; s < c.end; s++) if (c.used[s]) perCode.set(c.status[s], (perCode.get(c.status[s]) ?? 0) + 1);
     const byStatus = new Map<string, number>();
-    for (const d of store.drones.values()) byStatus.set(d.status, (byStatus.get(d.status) ?? 0) + 1);
+    for (const [code, n] of perCode) {
+      const name = store.statuses.name(code) ?? 'UNKNOWN';
+      byStatus.set(name, (byStatus.get(name) ?? 0) + n);
+    }
     return byStatus;
   }, [store, tick]);
 
