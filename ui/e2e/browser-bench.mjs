@@ -168,7 +168,8 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
     }
     // The whole fleet: untick "map area only".
     await page.waitForSelector('[data-testid=follow-view]', { timeout: 60_000 });
-    if (await page.locator('[data-testid=follow-view]').isChecked()) await page.click('[data-testid=follow-view]');
+    // A DOM click: on a loaded machine the page may be too slow for Playwright's "stable element" wait.
+    await page.evaluate(() => { const box = document.querySelector('[data-testid=follow-view]'); if (box.checked) box.click(); });
     await page.waitForFunction((n) => (window.__odyssey?.store?.drones.size ?? 0) >= n, Math.floor(drones * 0.9), { timeout: 120_000, polling: 500 });
   }
   await page.waitForTimeout(settleS * 1000);

@@ -686,7 +686,8 @@ try {
   });
 
   // A dashboard that cannot keep up queues: what it shows gets older and older. Over the whole run (minutes, with the
-  // fleet at E2E_MIN_DRONES), the arrival age of the last quarter must not have grown well past the first quarter's.
+  // fleet at E2E_MIN_DRONES), the arrival age of the last quarter must not have grown well past the first quarter's
+  // (more than twice, and by more than a second).
   await check('no growing backlog: the arrival age stays bounded over the run', async () => {
     const samples = await page.evaluate(() => window.__e2eArrival.slice());
     const usable = samples.slice(10); // the first seconds carry the snapshot and the page's start
@@ -697,7 +698,8 @@ try {
     const last = median(usable.slice(-quarter).map(([, a]) => a));
     const worst = Math.max(...usable.map(([, a]) => a));
     const summary = `arrival age p50 ${first.toFixed(0)} ms in the first quarter, ${last.toFixed(0)} ms in the last (${usable.length} s, worst second ${worst.toFixed(0)} ms)`;
-    assert(last <= Math.max(2 * first, first + 1000) && last < 5000, `a growing backlog: ${summary}`);
+    // Growth, not a level: a loaded machine may be slow all along, a queue gets slower and slower.
+    assert(last <= Math.max(2 * first, first + 1000), `a growing backlog: ${summary}`);
     return summary;
   });
 
