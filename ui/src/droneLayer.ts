@@ -28,6 +28,14 @@ const MODE_RING = 1;
 const ALERT_RING = { radius: 11, stroke: 2, rgb: [0xf4, 0x3f, 0x5e], fill: 0.18 };
 const MULTI_RING = { radius: 12, stroke: 2, rgb: [0x22, 0xd3, 0xee], fill: 0.1 };
 const SELECTED_RING = { radius: 15, stroke: 2, rgb: [0xff, 0xff, 0xff], fill: 0.1 };
+/**
+ * Frames drawn only to move gliding drones come at most this often (~30/s): in software WebGL every frame repaints the
+ * whole map on the CPU. New data still draws at the next animation frame.
+ */
+const GLIDE_FRAME_MS = 33;
+/** Frames further apart than this are "slow"; after SLOW_FRAMES of them in a row drones jump to new states instead of gliding. */
+const SLOW_FRAME_MS = 150;
+const SLOW_FRAMES = 5;
 /** At most this many drawn-age samples per frame (a sample of the drones, rotating), so measuring costs little. */
 const DRAWN_SAMPLES_PER_FRAME = 512;
 
@@ -170,6 +178,7 @@ export class DroneLayer implements CustomLayerInterface {
 
   onRemove(): void {
     cancelAnimationFrame(this.raf);
+    if (this.glideTimer !== null) clearTimeout(this.glideTimer);
     const gl = this.gl;
     if (gl) {
       gl.deleteBuffer(this.buffer);
@@ -345,9 +354,23 @@ export class DroneLayer implements CustomLayerInterface {
     this.drawn.multiSelected = [...many];
     if (this.measureDrawnAge) this.sampleDrawnAges();
     this.lastRenderMs = performance.now() - started;
-    // Still gliding: the next animation frame draws again (MapLibre coalesces repaints into one per frame).
-    if (this.gliding) map.triggerRepaint();
+    // A machine that cannot keep frames coming gets the newest states drawn, not glides it would show late.
+    const interval = started - this.lastFrameAt;
+    this.lastFrameAt = started;
+    this.slowFrames = interval > SLOW_FRAME_MS ? Math.min(this.slowFrames + 1, 2 * SLOW_FRAMES) : Math.max(this.slowFrames - 1, 0);
+    this.motion.glide = this.slowFrames < SLOW_FRAMES;
+    // Still gliding: draw again soon (MapLibre coalesces repaints into one per animation frame).
+    if (this.gliding && this.glideTimer === null) {
+      this.glideTimer = setTimeout(() => {
+        this.glideTimer = null;
+        this.map?.triggerRepaint();
+      }, GLIDE_FRAME_MS);
+    }
   }
+
+  private lastFrameAt = 0;
+  private slowFrames = 0;
+  private glideTimer: ReturnType<typeof setTimeout> | null = null;
 
   private sampleDrawnAges(): void {
     const c = this.fleet.columns;

@@ -57,4 +57,15 @@ describe('Motion', () => {
     expect(again).toBe(s);
     expect(m.x[s]).toBeCloseTo(mercatorX(5), 12); // another drone in the slot: placed, not glided from drone 1
   });
+
+  it('draws new states at once when gliding is off (a machine too slow to animate)', () => {
+    const c = new FleetColumns();
+    const m = new Motion();
+    const s = put(c, 1, 1, 0, 0);
+    m.advance(c, 0);
+    m.glide = false;
+    put(c, 1, 2, 0.001, 0);
+    expect(m.advance(c, 100)).toBe(false);
+    expect(m.x[s]).toBeCloseTo(mercatorX(0.001), 12);
+  });
 });

@@ -19,6 +19,8 @@ export function mercatorY(lat: number): number {
 }
 
 export class Motion {
+  /** Off: every new state is drawn at once (a machine too slow to animate gets the newest states, not glides). */
+  glide = true;
   capacity = 0;
   /** Drawn this frame, per slot (valid where `shown[s]`). */
   x = new Float64Array(0);
@@ -72,7 +74,7 @@ export class Motion {
         const y = mercatorY(lat);
         const interval = now - this.lastUpdate[s];
         this.lastUpdate[s] = now;
-        if (Math.abs(x - this.x[s]) > JUMP || Math.abs(y - this.y[s]) > JUMP) {
+        if (!this.glide || Math.abs(x - this.x[s]) > JUMP || Math.abs(y - this.y[s]) > JUMP) {
           this.place(s, x, y, hdg, c.sentAtMs[s], now);
         } else {
           this.fromX[s] = this.x[s];
