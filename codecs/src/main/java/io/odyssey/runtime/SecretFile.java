@@ -76,6 +76,30 @@ public final class SecretFile
         return read(setting, file, bytes);
     }
 
+    /**
+     * Makes a key file once, as `./odyssey up` does per data directory: {@code SecretFile SETTING_NAME FILE [BYTES]}
+     * creates FILE with BYTES (default 32) random bytes, mode 600, unless it exists, then checks it as the process that
+     * names it by SETTING_NAME will. Prints nothing of the secret; exits 2 with the reason when the file is refused.
+     */
+    public static void main(final String[] args)
+    {
+        if (args.length < 2 || args.length > 3)
+        {
+            System.err.println("usage: SecretFile SETTING_NAME FILE [BYTES]");
+            System.exit(2);
+        }
+        try
+        {
+            final int bytes = args.length == 3 ? Integer.parseInt(args[2]) : 32;
+            readOrCreate(Setting.of(args[0], "", "a key file"), Path.of(args[1]), bytes);
+        }
+        catch (final ConfigurationException | NumberFormatException ex)
+        {
+            System.err.println(ex.getMessage());
+            System.exit(2);
+        }
+    }
+
     /** Writes {@code secret} as hex to a new file readable by its owner only (created so; never widened first). */
     public static void write(final Path file, final byte[] secret)
     {

@@ -2,7 +2,10 @@ package io.odyssey.stack;
 
 import io.odyssey.archiver.LocalPostgres;
 import io.odyssey.cli.PrometheusText;
+import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.gateway.control.AccessControl;
+import io.odyssey.grid.commands.CommandAuthority;
+import io.odyssey.runtime.SecretFile;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -130,6 +133,11 @@ public final class LocalStack implements AutoCloseable
         final List<Integer> gridPorts = IntStream.range(0, options.gridMembers).mapToObj(i -> ports.tcp()).toList();
         final String members = gridPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         final Map<String, String> common = Map.of("ODYSSEY_GRID_CLUSTER", cluster, "ODYSSEY_GRID_MEMBERS", members);
+        // Keys the grid does not hold, as ./odyssey up makes them: gateways and ingest nodes only.
+        final Path commandKey = dir.resolve("keys/command.key");
+        final Path gatewayKey = dir.resolve("keys/gateway.key");
+        SecretFile.readOrCreate(CommandAuthority.KEY_FILE, commandKey, 32);
+        SecretFile.readOrCreate(GatewayConfig.KEY_FILE, gatewayKey, 32);
 
         for (int i = 0; i < options.gridMembers; i++)
         {
@@ -145,7 +153,8 @@ public final class LocalStack implements AutoCloseable
                 "ODYSSEY_INGEST_NODE_ID", "ingest-" + i,
                 "ODYSSEY_INGEST_ENDPOINT", "127.0.0.1:" + port,
                 "ODYSSEY_INGEST_STATUS_PORT", String.valueOf(statusPort("edge-ingest-" + i)),
-                "ODYSSEY_INGEST_JOURNAL_DIR", journalDir(i).toString()));
+                "ODYSSEY_INGEST_JOURNAL_DIR", journalDir(i).toString(),
+                "ODYSSEY_COMMAND_KEY_FILE", commandKey.toString()));
         }
         for (int i = 1; i <= options.ingestNodes; i++)
         {
@@ -170,7 +179,9 @@ public final class LocalStack implements AutoCloseable
             "ODYSSEY_GATEWAY_TOKENS", "viewer:viewer:" + viewerToken + ",ops:operator:" + operatorToken +
                 ",surge:operator:" + secondOperatorToken + ",admin:admin:" + adminToken,
             "ODYSSEY_GATEWAY_DB_URL", jdbcUrl,
-            "ODYSSEY_GATEWAY_DB_USER", "postgres"));
+            "ODYSSEY_GATEWAY_DB_USER", "postgres",
+            "ODYSSEY_GATEWAY_KEY_FILE", gatewayKey.toString(),
+            "ODYSSEY_COMMAND_KEY_FILE", commandKey.toString()));
         add(SIMULATOR, "simulator", Map.of(), Map.of(
             "ODYSSEY_SIM_DRONES", String.valueOf(options.drones),
             "ODYSSEY_SIM_RATE_HZ", String.valueOf(options.rateHz),

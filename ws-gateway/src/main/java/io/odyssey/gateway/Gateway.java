@@ -7,6 +7,7 @@ import io.odyssey.gateway.control.ControlApi;
 import io.odyssey.gateway.control.Guard;
 import io.odyssey.gateway.control.RequestBodies;
 import io.odyssey.gateway.control.Role;
+import io.odyssey.grid.commands.CommandAuthority;
 import io.odyssey.grid.commands.CommandLedger;
 
 import com.hazelcast.core.LifecycleEvent;
@@ -85,6 +86,9 @@ public final class Gateway implements AutoCloseable
     public static Gateway launch(final GatewayConfig config) throws Exception
     {
         config.conclude();
+        // Keys are read before anything starts, so a missing or open key file stops the start with its setting's name.
+        final io.odyssey.grid.trust.RecordSeal tokenSeal = config.tokenSeal();
+        final CommandAuthority commandAuthority = CommandAuthority.fromFile(config.commandKeyFile);
         final GatewayMetrics metrics = new GatewayMetrics();
         final GridConnection grid = GridConnection.connect(config.clusterName, config.gridMembers,
             "ws-gateway-" + Long.toHexString(System.nanoTime() & 0xFFFFFF),
@@ -138,7 +142,7 @@ public final class Gateway implements AutoCloseable
                 health.ready("history-db", history.health());
             }
 
-            final CommandLedger ledger = new CommandLedger(grid.client());
+            final CommandLedger ledger = new CommandLedger(grid.client(), null, commandAuthority);
             commands = new CommandsFeed(ledger, metrics);
             commands.start();
             final CommandsFeed liveCommands = commands;
@@ -146,7 +150,7 @@ public final class Gateway implements AutoCloseable
             // The port is known before the server starts only when configured; 0 means the origins must be configured.
             final AccessControl access = new AccessControl(config.tokenEntries(),
                 grid.client().getMap(FleetGrid.TOKENS_MAP), config.anonymousRole(), config.origins(config.port),
-                GatewayConfig.TOKENS);
+                GatewayConfig.TOKENS, tokenSeal, metrics.forgedTokens);
             final Guard guard = new Guard(access, metrics.unauthorised, metrics.forbidden);
             final ControlApi control = new ControlApi(ledger, grid.client().getMap(FleetGrid.GEOFENCES_MAP), access,
                 () -> liveFeed.fleet().values().stream().map(view -> view.state).toList(),
@@ -203,7 +207,7 @@ public final class Gateway implements AutoCloseable
                     respond(exchange, 200, "application/json", "no-cache", clientConfig(config)))
                 .addPrefixPath("/", dashboard(config));
 
-            final Undertow server = server(config, routes);
+            final Undertow server = server(config, new BrowserHeaders(config.tileUrl, routes));
             server.start();
             final Undertow.ListenerInfo listener = server.getListenerInfo().get(0);
             metrics.metrics.gauge("odyssey_gateway_http_connections", "Open HTTP and WebSocket connections",
