@@ -62,6 +62,19 @@ public final class SecretFile
     }
 
     /**
+     * Refuses a secret given inline (a database password in a variable) that is still a sample's {@code change-me...}
+     * placeholder, naming the setting and never echoing the value: the same rule as for secret files.
+     */
+    public static void refusePlaceholder(final Setting setting, final String value)
+    {
+        if (value != null && value.strip().startsWith(PLACEHOLDER))
+        {
+            throw setting.invalid("(the value, not shown)", "a generated secret, not the sample's change-me placeholder " +
+                "(e.g. openssl rand -hex 16)");
+        }
+    }
+
+    /**
      * The secret in {@code file}, first made with {@code bytes} random bytes (mode 0600) when the file does not exist:
      * what `./odyssey up` does once per data directory.
      */

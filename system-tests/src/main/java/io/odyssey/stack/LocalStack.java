@@ -76,6 +76,7 @@ public final class LocalStack implements AutoCloseable
     private final Map<String, Integer> statusPorts = new LinkedHashMap<>();
     private final List<Integer> ingestPorts = new ArrayList<>();
     private final Http http = new Http();
+    private String dbPassword = "";
     private final String viewerToken = AccessControl.newSecret();
     private final String operatorToken = AccessControl.newSecret();
     private final String secondOperatorToken = AccessControl.newSecret();
@@ -119,10 +120,14 @@ public final class LocalStack implements AutoCloseable
     {
         Files.createDirectories(dir);
         final int dbPort;
+        // The embedded database asks for its superuser's password, made here as ./odyssey up makes it; LocalPostgres
+        // (a test database) takes none.
         if (options.embeddedDatabase)
         {
             dbPort = ports.tcp();
             jdbcUrl = "jdbc:postgresql://127.0.0.1:" + dbPort + "/postgres";
+            dbPassword = java.util.HexFormat.of().formatHex(SecretFile.readOrCreate(
+                io.odyssey.archiver.ArchiverConfig.EMBEDDED_DB_PASSWORD_FILE, dir.resolve("postgres.password"), 16));
         }
         else
         {
@@ -164,6 +169,7 @@ public final class LocalStack implements AutoCloseable
                 "ODYSSEY_ARCHIVER_JOURNAL_DIR", journalDir(i).toString(),
                 "ODYSSEY_ARCHIVER_DB_URL", embedded ? "" : jdbcUrl,
                 "ODYSSEY_ARCHIVER_DB_USER", "postgres",
+                "ODYSSEY_ARCHIVER_DB_PASSWORD", embedded ? "" : dbPassword,
                 "ODYSSEY_ARCHIVER_STATUS_PORT", String.valueOf(statusPort("archiver-" + i))));
             if (embedded)
             {
@@ -180,6 +186,7 @@ public final class LocalStack implements AutoCloseable
                 ",surge:operator:" + secondOperatorToken + ",admin:admin:" + adminToken,
             "ODYSSEY_GATEWAY_DB_URL", jdbcUrl,
             "ODYSSEY_GATEWAY_DB_USER", "postgres",
+            "ODYSSEY_GATEWAY_DB_PASSWORD", dbPassword,
             "ODYSSEY_GATEWAY_KEY_FILE", gatewayKey.toString(),
             "ODYSSEY_COMMAND_KEY_FILE", commandKey.toString()));
         add(SIMULATOR, "simulator", Map.of(), Map.of(
@@ -337,6 +344,12 @@ public final class LocalStack implements AutoCloseable
         return jdbcUrl;
     }
 
+    /** The archive database's password for {@code postgres} (the embedded one's generated password; empty for a test database). */
+    public String dbPassword()
+    {
+        return dbPassword;
+    }
+
     /** The machine's PostgreSQL the stack archives into, or null with the embedded database. */
     public LocalPostgres postgres()
     {
@@ -374,7 +387,8 @@ public final class LocalStack implements AutoCloseable
 
     public Http.Response health(final String role)
     {
-        return http.get("http://127.0.0.1:" + statusPorts.get(role) + "/health", null, STATUS_TIMEOUT);
+        // The gateway tells its checks only to a viewer (other roles' status ports are internal and ignore the token).
+        return http.get("http://127.0.0.1:" + statusPorts.get(role) + "/health", viewerToken, STATUS_TIMEOUT);
     }
 
     public boolean healthy(final String role)
@@ -385,7 +399,8 @@ public final class LocalStack implements AutoCloseable
     /** The role's /metrics, or an empty list when it does not answer. */
     public List<PrometheusText.Sample> metrics(final String role)
     {
-        final Http.Response response = http.get("http://127.0.0.1:" + statusPorts.get(role) + "/metrics", null,
+        // The gateway's /metrics needs a viewer token; other roles' status ports are internal and ignore it.
+        final Http.Response response = http.get("http://127.0.0.1:" + statusPorts.get(role) + "/metrics", viewerToken,
             STATUS_TIMEOUT);
         return response.status() == 200 ? PrometheusText.parse(response.body()) : List.of();
     }

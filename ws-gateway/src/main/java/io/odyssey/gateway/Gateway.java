@@ -5,6 +5,7 @@ import io.odyssey.gateway.control.CommandLimits;
 import io.odyssey.gateway.control.CommandRateLimiter;
 import io.odyssey.gateway.control.ControlApi;
 import io.odyssey.gateway.control.Guard;
+import io.odyssey.gateway.control.Principal;
 import io.odyssey.gateway.control.RequestBodies;
 import io.odyssey.gateway.control.Role;
 import io.odyssey.grid.commands.CommandAuthority;
@@ -194,11 +195,11 @@ public final class Gateway implements AutoCloseable
                 .addPrefixPath("/api/v1/tokens", api)
                 .addExactPath("/api/openapi.yaml", exchange ->
                     respond(exchange, 200, "application/yaml; charset=utf-8", "no-cache", OPENAPI))
-                .addExactPath(Health.LIVE_PATH, healthEndpoint(health))
-                .addExactPath(Health.READY_PATH, healthEndpoint(health))
-                .addExactPath(Health.PATH, healthEndpoint(health))
-                .addExactPath("/metrics", exchange ->
-                    respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.metrics.renderPrometheus()))
+                .addExactPath(Health.LIVE_PATH, healthEndpoint(health, guard))
+                .addExactPath(Health.READY_PATH, healthEndpoint(health, guard))
+                .addExactPath(Health.PATH, healthEndpoint(health, guard))
+                .addExactPath("/metrics", guard.require(Role.VIEWER, exchange ->
+                    respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.metrics.renderPrometheus())))
                 .addPrefixPath(HistoryApi.PREFIX, guard.require(Role.VIEWER, new HistoryApi(history, new HistoryLimits(
                     java.time.Duration.ofSeconds(config.historyMaxWindowS), config.historyMaxRows,
                     config.historyMaxConcurrent, config.historyStatementTimeoutMs, metrics.historyInvalid,
@@ -260,9 +261,10 @@ public final class Gateway implements AutoCloseable
 
     /**
      * One of the health answers. Evaluated on a worker thread: a readiness check may wait on the grid, and the I/O
-     * thread is every connection's.
+     * thread is every connection's. Anyone gets the status (probes, load balancers, the launcher); only a viewer gets
+     * the checks, which name the cluster, the grid members and the database.
      */
-    private static HttpHandler healthEndpoint(final Health health)
+    private static HttpHandler healthEndpoint(final Health health, final Guard guard)
     {
         return new HttpHandler()
         {
@@ -273,7 +275,9 @@ public final class Gateway implements AutoCloseable
                     exchange.dispatch(this);
                     return;
                 }
-                final Health.Report report = health.forPath(exchange.getRequestPath());
+                final Health.Report full = health.forPath(exchange.getRequestPath());
+                final Principal caller = guard.identify(exchange);
+                final Health.Report report = caller != null && caller.role().allows(Role.VIEWER) ? full : full.statusOnly();
                 respond(exchange, report.status(), Health.CONTENT_TYPE, report.body());
             }
         };

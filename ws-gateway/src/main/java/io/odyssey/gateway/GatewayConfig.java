@@ -17,7 +17,7 @@ import java.util.List;
 public final class GatewayConfig
 {
     public static final Setting HOST = Setting.of("ODYSSEY_GATEWAY_HOST", "127.0.0.1", "Interface of the HTTP/WebSocket server");
-    public static final Setting PORT = Setting.of("ODYSSEY_GATEWAY_PORT", "8080", "Port of the dashboard, /ws/fleet, /health/live, /health/ready, /health and /metrics");
+    public static final Setting PORT = Setting.of("ODYSSEY_GATEWAY_PORT", "8080", "Port of the dashboard, the API, /ws/*, /health/live, /health/ready, /health (details for viewers) and /metrics (viewers)");
     public static final Setting COALESCE_MS = Setting.of(
         "ODYSSEY_WS_COALESCE_MS", "16", "At most one changes frame per client per this many ms; 0 sends each change at once");
     public static final Setting MAX_PENDING_BYTES = Setting.of(
@@ -195,6 +195,7 @@ public final class GatewayConfig
 
     public GatewayConfig conclude()
     {
+        SecretFile.refusePlaceholder(DB_PASSWORD, dbPassword);
         if (dbUrl != null && !dbUrl.isBlank() && !dbUrl.startsWith("jdbc:postgresql:"))
         {
             throw DB_URL.invalid(dbUrl, "a jdbc:postgresql: URL, or empty for no history API");

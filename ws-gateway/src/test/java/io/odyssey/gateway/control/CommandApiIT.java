@@ -176,6 +176,27 @@ class CommandApiIT
         assertThat(send("DELETE", "/api/v1/tokens/sealed-bot", ADMIN, null).statusCode()).isEqualTo(204);
     }
 
+    @Test
+    void shouldTellAnonymousCallersOnlyWhetherTheGatewayIsUpAndKeepDetailsAndMetricsForViewers() throws Exception
+    {
+        for (final String path : List.of("/health", "/health/live", "/health/ready"))
+        {
+            final HttpResponse<String> anonymous = get(path, null);
+            assertThat(anonymous.statusCode()).as(path).isEqualTo(200);
+            assertThat(anonymous.body()).as(path).isEqualTo("{\"status\":\"UP\"}");
+            assertThat(get(path, "not-a-known-token-0000").body()).as(path).isEqualTo("{\"status\":\"UP\"}");
+            assertThat(get(path, VIEWER).body()).as(path).contains("\"checks\"", "fan-out");
+        }
+        // The grid check names the cluster: a viewer's business, never an anonymous caller's.
+        assertThat(get("/health", VIEWER).body()).contains("grid", CLUSTER);
+        assertThat(get("/health", null).body()).doesNotContain(CLUSTER).doesNotContain("grid");
+
+        assertThat(get("/metrics", null).statusCode()).isEqualTo(401);
+        final HttpResponse<String> metrics = get("/metrics", VIEWER);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("odyssey_gateway_requests_unauthorised_total");
+    }
+
     private static long forgedTokens()
     {
         for (final String line : gateway.metrics().renderPrometheus().split("\n"))

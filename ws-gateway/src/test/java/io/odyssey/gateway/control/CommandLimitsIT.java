@@ -160,7 +160,8 @@ class CommandLimitsIT
     /** The value of one series of the gateway's /metrics. */
     private static long metric(final String series) throws Exception
     {
-        final String text = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/metrics")).build(),
+        final String text = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/metrics"))
+                .header("Authorization", "Bearer " + CALM).build(),
             HttpResponse.BodyHandlers.ofString()).body();
         return text.lines().filter(line -> line.startsWith(series + " ")).mapToLong(
             line -> Long.parseLong(line.substring(series.length() + 1).trim())).findFirst().orElseThrow();
