@@ -78,6 +78,10 @@ class DroneCommandArchiveIT
         ingestConfig.endpoint = "127.0.0.1:" + (port + 100);
         ingestConfig.statusPort = 0;
         ingestConfig.journalDir = journals.resolve("ingest-commands").toString();
+        // The drone's own commands are recorded authorised by the node, or its sweeps would refuse them.
+        ingestConfig.commandKeyFile = journals.resolve("command.key").toString();
+        io.odyssey.runtime.SecretFile.readOrCreate(io.odyssey.grid.commands.CommandAuthority.KEY_FILE,
+            java.nio.file.Path.of(ingestConfig.commandKeyFile), 32);
         final CommandLedger ledger = new CommandLedger(member);
         try (LocalPostgres postgres = LocalPostgres.start();
             EdgeIngest ingest = EdgeIngest.launch(ingestConfig);

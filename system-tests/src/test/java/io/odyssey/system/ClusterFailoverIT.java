@@ -128,7 +128,7 @@ class ClusterFailoverIT
             stack.metric("archiver-1", "odyssey_archiver_lag_entries") == 0 &&
             stack.metric("archiver-1", "odyssey_archiver_rows_total") > 0 &&
             stack.metric("archiver-2", "odyssey_archiver_rows_total") > 0);
-        try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), "postgres", "");
+        try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), "postgres", stack.dbPassword());
             Statement sql = db.createStatement();
             ResultSet row = sql.executeQuery(
                 "SELECT count(*), count(DISTINCT (drone_id, seq)), count(DISTINCT drone_id) FROM telemetry"))
@@ -141,7 +141,7 @@ class ClusterFailoverIT
         final long archivedOrder = orderId;
         await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() ->
         {
-            try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), "postgres", "");
+            try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), "postgres", stack.dbPassword());
                 Statement sql = db.createStatement();
                 ResultSet row = sql.executeQuery("SELECT string_agg(state, ',' ORDER BY seq) " +
                     "FROM command_transitions WHERE command_id = " + archivedOrder))

@@ -5,8 +5,10 @@ import io.odyssey.gateway.control.CommandLimits;
 import io.odyssey.gateway.control.CommandRateLimiter;
 import io.odyssey.gateway.control.ControlApi;
 import io.odyssey.gateway.control.Guard;
+import io.odyssey.gateway.control.Principal;
 import io.odyssey.gateway.control.RequestBodies;
 import io.odyssey.gateway.control.Role;
+import io.odyssey.grid.commands.CommandAuthority;
 import io.odyssey.grid.commands.CommandLedger;
 
 import com.hazelcast.core.LifecycleEvent;
@@ -85,6 +87,9 @@ public final class Gateway implements AutoCloseable
     public static Gateway launch(final GatewayConfig config) throws Exception
     {
         config.conclude();
+        // Keys are read before anything starts, so a missing or open key file stops the start with its setting's name.
+        final io.odyssey.grid.trust.RecordSeal tokenSeal = config.tokenSeal();
+        final CommandAuthority commandAuthority = CommandAuthority.fromFile(config.commandKeyFile);
         final GatewayMetrics metrics = new GatewayMetrics();
         final GridConnection grid = GridConnection.connect(config.clusterName, config.gridMembers,
             "ws-gateway-" + Long.toHexString(System.nanoTime() & 0xFFFFFF),
@@ -138,7 +143,7 @@ public final class Gateway implements AutoCloseable
                 health.ready("history-db", history.health());
             }
 
-            final CommandLedger ledger = new CommandLedger(grid.client());
+            final CommandLedger ledger = new CommandLedger(grid.client(), null, commandAuthority);
             commands = new CommandsFeed(ledger, metrics);
             commands.start();
             final CommandsFeed liveCommands = commands;
@@ -146,7 +151,7 @@ public final class Gateway implements AutoCloseable
             // The port is known before the server starts only when configured; 0 means the origins must be configured.
             final AccessControl access = new AccessControl(config.tokenEntries(),
                 grid.client().getMap(FleetGrid.TOKENS_MAP), config.anonymousRole(), config.origins(config.port),
-                GatewayConfig.TOKENS);
+                GatewayConfig.TOKENS, tokenSeal, metrics.forgedTokens);
             final Guard guard = new Guard(access, metrics.unauthorised, metrics.forbidden);
             final ControlApi control = new ControlApi(ledger, grid.client().getMap(FleetGrid.GEOFENCES_MAP), access,
                 () -> liveFeed.fleet().values().stream().map(view -> view.state).toList(),
@@ -190,11 +195,11 @@ public final class Gateway implements AutoCloseable
                 .addPrefixPath("/api/v1/tokens", api)
                 .addExactPath("/api/openapi.yaml", exchange ->
                     respond(exchange, 200, "application/yaml; charset=utf-8", "no-cache", OPENAPI))
-                .addExactPath(Health.LIVE_PATH, healthEndpoint(health))
-                .addExactPath(Health.READY_PATH, healthEndpoint(health))
-                .addExactPath(Health.PATH, healthEndpoint(health))
-                .addExactPath("/metrics", exchange ->
-                    respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.metrics.renderPrometheus()))
+                .addExactPath(Health.LIVE_PATH, healthEndpoint(health, guard))
+                .addExactPath(Health.READY_PATH, healthEndpoint(health, guard))
+                .addExactPath(Health.PATH, healthEndpoint(health, guard))
+                .addExactPath("/metrics", guard.require(Role.VIEWER, exchange ->
+                    respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.metrics.renderPrometheus())))
                 .addPrefixPath(HistoryApi.PREFIX, guard.require(Role.VIEWER, new HistoryApi(history, new HistoryLimits(
                     java.time.Duration.ofSeconds(config.historyMaxWindowS), config.historyMaxRows,
                     config.historyMaxConcurrent, config.historyStatementTimeoutMs, metrics.historyInvalid,
@@ -203,7 +208,7 @@ public final class Gateway implements AutoCloseable
                     respond(exchange, 200, "application/json", "no-cache", clientConfig(config)))
                 .addPrefixPath("/", dashboard(config));
 
-            final Undertow server = server(config, routes);
+            final Undertow server = server(config, new BrowserHeaders(config.tileUrl, routes));
             server.start();
             final Undertow.ListenerInfo listener = server.getListenerInfo().get(0);
             metrics.metrics.gauge("odyssey_gateway_http_connections", "Open HTTP and WebSocket connections",
@@ -256,9 +261,10 @@ public final class Gateway implements AutoCloseable
 
     /**
      * One of the health answers. Evaluated on a worker thread: a readiness check may wait on the grid, and the I/O
-     * thread is every connection's.
+     * thread is every connection's. Anyone gets the status (probes, load balancers, the launcher); only a viewer gets
+     * the checks, which name the cluster, the grid members and the database.
      */
-    private static HttpHandler healthEndpoint(final Health health)
+    private static HttpHandler healthEndpoint(final Health health, final Guard guard)
     {
         return new HttpHandler()
         {
@@ -269,7 +275,9 @@ public final class Gateway implements AutoCloseable
                     exchange.dispatch(this);
                     return;
                 }
-                final Health.Report report = health.forPath(exchange.getRequestPath());
+                final Health.Report full = health.forPath(exchange.getRequestPath());
+                final Principal caller = guard.identify(exchange);
+                final Health.Report report = caller != null && caller.role().allows(Role.VIEWER) ? full : full.statusOnly();
                 respond(exchange, report.status(), Health.CONTENT_TYPE, report.body());
             }
         };

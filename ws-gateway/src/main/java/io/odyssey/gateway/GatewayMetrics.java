@@ -12,6 +12,8 @@ final class GatewayMetrics
     final Metrics metrics = new Metrics("ws-gateway");
     final Counter unauthorised = metrics.counter("odyssey_gateway_requests_unauthorised_total",
         "Requests refused with 401 (no or unknown token)");
+    final Counter forgedTokens = metrics.counter("odyssey_gateway_tokens_forged_total",
+        "Tokens refused because their record in the grid is not sealed by the gateway key (planted or altered by a grid client)");
     final Counter forbidden = metrics.counter("odyssey_gateway_requests_forbidden_total",
         "Requests refused with 403 (role too low or origin not allowed)");
     final Counter commandsRefused = metrics.counter("odyssey_gateway_api_refused_total",
