@@ -122,6 +122,18 @@ public final class Gateway implements AutoCloseable
             metrics.metrics.gauge("odyssey_ws_clients", "Connected WebSocket clients", liveFeed::sessionCount);
             metrics.metrics.gauge("odyssey_ws_max_pending_bytes", "Largest backlog of unsent bytes of any client",
                 liveFeed::maxPendingBytes);
+            // What a delivered drone update costs: process CPU over the drone states put in frames for all clients.
+            final java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            final java.util.function.LongSupplier cpuNanos = os instanceof com.sun.management.OperatingSystemMXBean sun ?
+                sun::getProcessCpuTime : () -> -1;
+            metrics.metrics.gauge("odyssey_gateway_cpu_seconds", "CPU time the gateway process used since it started, seconds",
+                () -> cpuNanos.getAsLong() / 1e9);
+            metrics.metrics.gauge("odyssey_gateway_cpu_ns_per_update",
+                "Process CPU time since start over drone updates delivered to clients (both encodings), ns", () ->
+                {
+                    final long updates = metrics.dronesSentJson.get() + metrics.dronesSentBinary.get();
+                    return updates == 0 ? 0 : (double)cpuNanos.getAsLong() / updates;
+                });
             metrics.metrics.gauge("odyssey_gateway_fleet_size", "Drones in the gateway's fleet view", () -> liveFeed.fleet().size());
             metrics.metrics.gauge("odyssey_gateway_alerts_active", "Alerts raised and not cleared", liveAlerts::activeCount);
 
@@ -168,9 +180,10 @@ public final class Gateway implements AutoCloseable
             final SocketEndpoint commandSocket = new SocketEndpoint(liveCommands, metrics, config);
             final List<SocketEndpoint> sockets = List.of(fleetSocket, alertSocket, commandSocket);
             final PathHandler routes = Handlers.path()
-                .addExactPath("/ws/fleet", guard.require(Role.VIEWER, websocket(fleetSocket)))
-                .addExactPath("/ws/alerts", guard.require(Role.VIEWER, websocket(alertSocket)))
-                .addExactPath("/ws/commands", guard.require(Role.VIEWER, websocket(commandSocket)))
+                .addExactPath("/ws/fleet", guard.require(Role.VIEWER,
+                    websocket(fleetSocket, SocketEndpoint.BINARY_SUBPROTOCOL, Guard.SUBPROTOCOL)))
+                .addExactPath("/ws/alerts", guard.require(Role.VIEWER, websocket(alertSocket, Guard.SUBPROTOCOL)))
+                .addExactPath("/ws/commands", guard.require(Role.VIEWER, websocket(commandSocket, Guard.SUBPROTOCOL)))
                 .addExactPath("/api/v1/alerts", guard.require(Role.VIEWER, exchange ->
                 {
                     if (Methods.GET.equals(exchange.getRequestMethod()))
@@ -291,10 +304,15 @@ public final class Gateway implements AutoCloseable
         }
     }
 
-    /** A WebSocket endpoint that answers the {@code odyssey.v1} subprotocol (browsers offer it with their token). */
-    private static HttpHandler websocket(final io.undertow.websockets.WebSocketConnectionCallback callback)
+    /**
+     * A WebSocket endpoint that answers with the first of the client's subprotocols it speaks (Undertow goes through
+     * the client's list in order): {@code odyssey.v1}, which browsers offer with their token, and on {@code /ws/fleet}
+     * {@code odyssey.bin.v1} before it for clients that read binary frames.
+     */
+    private static HttpHandler websocket(
+        final io.undertow.websockets.WebSocketConnectionCallback callback, final String... subprotocols)
     {
-        final java.util.Set<String> protocols = java.util.Set.of(Guard.SUBPROTOCOL);
+        final java.util.Set<String> protocols = java.util.Set.of(subprotocols);
         return new io.undertow.websockets.WebSocketProtocolHandshakeHandler(java.util.List.of(
             new io.undertow.websockets.core.protocol.version13.Hybi13Handshake(protocols, false),
             new io.undertow.websockets.core.protocol.version08.Hybi08Handshake(protocols, false),
