@@ -140,6 +140,12 @@ final class FleetFeed implements AutoCloseable, Runnable,
         return fleet;
     }
 
+    /** The fan-out thread's id, for measuring its CPU time. */
+    long fanOutThreadId()
+    {
+        return fanOut.getId();
+    }
+
     int sessionCount()
     {
         return sessions.size();

@@ -64,12 +64,16 @@ public final class Gateway implements AutoCloseable
     private final AutoCloseable sampler;
     private final GatewayMetrics metrics;
     private final int port;
+    /** Prefixes of the names of this gateway's threads: its grid client's and its HTTP server's. */
+    private final List<String> threadPrefixes;
 
     private Gateway(
         final GridConnection grid, final FleetFeed feed, final AlertsFeed alerts, final CommandsFeed commands,
         final List<SocketEndpoint> sockets, final Undertow server,
-        final AutoCloseable sampler, final GatewayMetrics metrics, final HistoryStore history)
+        final AutoCloseable sampler, final GatewayMetrics metrics, final HistoryStore history,
+        final List<String> threadPrefixes)
     {
+        this.threadPrefixes = threadPrefixes;
         this.sockets = sockets;
         this.alerts = alerts;
         this.commands = commands;
@@ -86,8 +90,8 @@ public final class Gateway implements AutoCloseable
     {
         config.conclude();
         final GatewayMetrics metrics = new GatewayMetrics();
-        final GridConnection grid = GridConnection.connect(config.clusterName, config.gridMembers,
-            "ws-gateway-" + Long.toHexString(System.nanoTime() & 0xFFFFFF),
+        final String instance = "ws-gateway-" + Long.toHexString(System.nanoTime() & 0xFFFFFF);
+        final GridConnection grid = GridConnection.connect(config.clusterName, config.gridMembers, instance,
             "clients keep the last known state until it returns");
 
         FleetFeed feed = null;
@@ -216,7 +220,7 @@ public final class Gateway implements AutoCloseable
                     respond(exchange, 200, "application/json", "no-cache", clientConfig(config)))
                 .addPrefixPath("/", dashboard(config));
 
-            final Undertow server = server(config, routes);
+            final Undertow server = server(config, routes, instance + "-http");
             server.start();
             final Undertow.ListenerInfo listener = server.getListenerInfo().get(0);
             metrics.metrics.gauge("odyssey_gateway_http_connections", "Open HTTP and WebSocket connections",
@@ -224,7 +228,7 @@ public final class Gateway implements AutoCloseable
             metrics.metrics.gauge("odyssey_ws_sessions", "WebSocket sessions open on all endpoints",
                 () -> sockets.stream().mapToInt(SocketEndpoint::sessionCount).sum());
             final Gateway gateway = new Gateway(grid, feed, alerts, commands, sockets, server,
-                metrics.metrics.startSampling(), metrics, history);
+                metrics.metrics.startSampling(), metrics, history, List.of("hz." + instance + ".", instance + "-http "));
             LOG.info("gateway listening on http://{}:{}/ (WebSocket /ws/fleet, coalescing {} ms; history API {})",
                 config.host, gateway.port(), config.coalesceMs,
                 history == null ? "off: no ODYSSEY_GATEWAY_DB_URL" : "on " + JdbcUrls.redacted(config.dbUrl));
@@ -243,9 +247,11 @@ public final class Gateway implements AutoCloseable
      * how large its headers and body may be, and how many connections there are. No handler reads a body in a
      * blocking way ({@link RequestBodies}), so a slow client holds a connection, never a worker thread.
      */
-    private static Undertow server(final GatewayConfig config, final HttpHandler routes)
+    private static Undertow server(final GatewayConfig config, final HttpHandler routes, final String workerName)
     {
         return Undertow.builder()
+            // Thread names say whose they are: the load harness runs several gateways in one JVM (threadCpuNanos).
+            .setWorkerOption(Options.WORKER_NAME, workerName)
             .addHttpListener(config.port, config.host)
             .setIoThreads(config.ioThreads)
             .setWorkerThreads(config.workerThreads)
@@ -398,6 +404,31 @@ public final class Gateway implements AutoCloseable
     public int fleetSize()
     {
         return feed.fleet().size();
+    }
+
+    /** Drone states delivered to clients (put in their snapshot and changes frames), both encodings. */
+    public long droneUpdatesDelivered()
+    {
+        return metrics.dronesSentJson.get() + metrics.dronesSentBinary.get();
+    }
+
+    /**
+     * CPU time of this gateway's own live threads (fan-out, HTTP server, grid client), ns: what the gateway costs when
+     * it shares a JVM with other roles (the load harness); a gateway process's whole cost is
+     * {@code odyssey_gateway_cpu_seconds}. Threads that have ended are not counted.
+     */
+    public long threadCpuNanos()
+    {
+        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long total = Math.max(0, threads.getThreadCpuTime(feed.fanOutThreadId()));
+        for (final java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds()))
+        {
+            if (info != null && threadPrefixes.stream().anyMatch(info.getThreadName()::startsWith))
+            {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
     }
 
     /** The gateway's counters, gauges and hops, as served at {@code /metrics}. */
