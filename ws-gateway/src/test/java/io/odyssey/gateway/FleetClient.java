@@ -74,13 +74,19 @@ final class FleetClient implements WebSocket.Listener, AutoCloseable
     /** @param token offered as the {@code bearer.} subprotocol (as the dashboard does), or null for none. */
     static FleetClient connect(final int port, final int readLimit, final String path, final String token) throws Exception
     {
-        return token == null ? offering(port, path) : offering(port, path, "odyssey.v1", "bearer." + token);
+        return token == null ? offering(port, readLimit, path) : offering(port, readLimit, path, "odyssey.v1", "bearer." + token);
     }
 
     /** Connects offering these subprotocols, in this order (none: no Sec-WebSocket-Protocol header). */
     static FleetClient offering(final int port, final String path, final String... subprotocols) throws Exception
     {
-        final FleetClient client = new FleetClient(Integer.MAX_VALUE);
+        return offering(port, Integer.MAX_VALUE, path, subprotocols);
+    }
+
+    private static FleetClient offering(final int port, final int readLimit, final String path, final String... subprotocols)
+        throws Exception
+    {
+        final FleetClient client = new FleetClient(readLimit);
         final WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         if (subprotocols.length > 0)
         {
