@@ -369,9 +369,7 @@ class HistoryBudgetsIT
         config.dbUrl = url;
         config.dbUser = "postgres";
         // The API answers commands (the rest of the API that must stay up) only with the key that authorises them.
-        config.commandKeyFile = java.nio.file.Files.createTempDirectory("history-budgets-it").resolve("command.key").toString();
-        io.odyssey.runtime.SecretFile.readOrCreate(io.odyssey.grid.commands.CommandAuthority.KEY_FILE,
-            java.nio.file.Path.of(config.commandKeyFile), 32);
+        config.commandKeyFile = io.odyssey.gateway.TestKeys.commandKeyFile(CLUSTER);
         tune.accept(config);
         return Gateway.launch(config);
     }
