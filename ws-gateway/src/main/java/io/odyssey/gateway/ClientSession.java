@@ -225,13 +225,15 @@ final class ClientSession
     }
 
     /**
-     * The client applied every frame up to {@code frame}. An acknowledgement below the last one changes nothing.
+     * The client applied every frame up to the one {@code named} (a binary client names it by its low 32 bits, as its
+     * header carries it). An acknowledgement below the last one changes nothing.
      *
-     * @return false when {@code frame} names a frame not built yet (the caller answers {@code BAD_ACK}).
+     * @return false when {@code named} names a frame not built yet (the caller answers {@code BAD_ACK}).
      */
-    synchronized boolean ack(final long frame, final long nowNs)
+    synchronized boolean ack(final long named, final long nowNs)
     {
-        if (frame > framesBuilt)
+        final long frame = binary ? unwrapFrameNumber(named, framesBuilt) : named;
+        if (frame < 0 || frame > framesBuilt)
         {
             return false;
         }
@@ -243,6 +245,23 @@ final class ClientSession
             retryAtNs = Math.min(retryAtNs, nowNs);
         }
         return true;
+    }
+
+    /**
+     * The frame a binary client's acknowledgement names. Its frame header holds the number as a uint32, so after 2^32
+     * frames on one connection (about two years at 16 ms) the client names the low 32 bits: the frame meant is the
+     * latest one built with those bits. JSON frames carry the whole number.
+     *
+     * @return the frame number, or -1 when {@code named} does not fit in 32 bits.
+     */
+    static long unwrapFrameNumber(final long named, final long built)
+    {
+        if (named < 0 || named > 0xFFFF_FFFFL)
+        {
+            return -1;
+        }
+        final long frame = (built & ~0xFFFF_FFFFL) | named;
+        return frame > built ? frame - (1L << 32) : frame;
     }
 
     /** Frames sent and not yet acknowledged (0 for a client that never acknowledged and never opted in: by bytes). */

@@ -338,6 +338,20 @@ class ClientSessionTest
     }
 
     @Test
+    void shouldReadABinaryClientsAcknowledgementAcrossTheWrapOfItsUint32FrameNumber()
+    {
+        final long wrap = 1L << 32;
+        assertThat(ClientSession.unwrapFrameNumber(7, 9)).isEqualTo(7);
+        assertThat(ClientSession.unwrapFrameNumber(0xFFFF_FFFFL, wrap - 1)).isEqualTo(wrap - 1);
+        assertThat(ClientSession.unwrapFrameNumber(2, wrap + 5)).as("after the wrap").isEqualTo(wrap + 2);
+        assertThat(ClientSession.unwrapFrameNumber(0xFFFF_FFFEL, wrap + 1)).as("the last frames before the wrap")
+            .isEqualTo(wrap - 2);
+        assertThat(ClientSession.unwrapFrameNumber(9, 3)).as("not built yet: the caller refuses it").isNegative();
+        assertThat(ClientSession.unwrapFrameNumber(wrap, wrap + 1)).as("not a uint32").isEqualTo(-1);
+        assertThat(ClientSession.unwrapFrameNumber(-1, wrap)).isEqualTo(-1);
+    }
+
+    @Test
     void shouldRefuseAnAcknowledgementOfAFrameNotSentAndIgnoreAnOldOne() throws Exception
     {
         session.flow(2, now);
