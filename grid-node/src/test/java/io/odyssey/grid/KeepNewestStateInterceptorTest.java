@@ -1,0 +1,49 @@
+package io.odyssey.grid;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The fleet map's guard against going back in time, on its own (the grid runs it on the partition owner). */
+class KeepNewestStateInterceptorTest
+{
+    private final KeepNewestStateInterceptor interceptor = new KeepNewestStateInterceptor();
+
+    private static DroneState state(final long sequence, final double lat)
+    {
+        return new DroneState(7, sequence, 1, 2, 3, lat, 13.4, 100f, 90f, 12f, 0f, 80f, "CRUISING", 0, "ingest-1");
+    }
+
+    @Test
+    void shouldLetANewerStateReplaceTheStoredOne()
+    {
+        assertThat(interceptor.interceptPut(state(5, 52.5), state(6, 52.6))).as("null: the write goes ahead").isNull();
+    }
+
+    @Test
+    void shouldKeepTheStoredStateWhenAnOlderOrEqualSequenceArrives()
+    {
+        final DroneState stored = state(9, 52.5);
+        assertThat(interceptor.interceptPut(stored, state(8, 0.0))).isSameAs(stored);
+        assertThat(interceptor.interceptPut(stored, state(9, 0.0))).as("a replay of the same sequence").isSameAs(stored);
+    }
+
+    @Test
+    void shouldLetTheFirstStateOfADroneIn()
+    {
+        assertThat(interceptor.interceptPut(null, state(1, 52.5))).isNull();
+    }
+
+    @Test
+    void shouldLeaveValuesThatAreNotDroneStatesAlone()
+    {
+        assertThat(interceptor.interceptPut("not a state", state(1, 52.5))).isNull();
+        assertThat(interceptor.interceptPut(state(9, 52.5), "not a state")).isNull();
+    }
+
+    @Test
+    void shouldBeOneInterceptorHoweverOftenAMemberAddsIt()
+    {
+        assertThat(new KeepNewestStateInterceptor()).isEqualTo(interceptor).hasSameHashCodeAs(interceptor);
+    }
+}
