@@ -105,20 +105,6 @@ public final class Setting
         }
     }
 
-    public boolean booleanValue()
-    {
-        final String value = get();
-        if ("true".equalsIgnoreCase(value) || "1".equals(value) || "yes".equalsIgnoreCase(value))
-        {
-            return true;
-        }
-        if ("false".equalsIgnoreCase(value) || "0".equals(value) || "no".equalsIgnoreCase(value))
-        {
-            return false;
-        }
-        throw invalid(value, "true or false");
-    }
-
     public int parseInt(final String value)
     {
         try

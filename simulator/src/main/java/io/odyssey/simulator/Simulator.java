@@ -303,12 +303,6 @@ public final class Simulator implements AutoCloseable
         return metrics.statusesSent.get();
     }
 
-    /** Offers of command statuses that failed (each one was kept and offered again). */
-    public long commandStatusOffersFailed()
-    {
-        return metrics.statusOffersFailed();
-    }
-
     /** Number of endpoints with a connected subscriber. */
     public int connectedEndpoints()
     {
@@ -336,11 +330,6 @@ public final class Simulator implements AutoCloseable
     public int drones()
     {
         return config.drones;
-    }
-
-    public long firstDroneId()
-    {
-        return config.firstId;
     }
 
     public List<String> endpoints()

@@ -118,8 +118,8 @@ public final class CommandLedger
      * one issued earlier with the same idempotency key by the same issuer (that one is found whatever the limit).
      *
      * @return the command in the ledger and whether it is the one just issued.
-     * @throws IllegalStateException        the idempotency key was used for a different command.
-     * @throws ActiveLimitException the drone has {@code maxActive} active commands.
+     * @throws IdempotencyConflictException the idempotency key was used for a different command.
+     * @throws ActiveLimitException         the drone has {@code maxActive} active commands.
      */
     public Issued issue(final CommandRecord unchecked, final int maxActive)
     {
@@ -143,9 +143,7 @@ public final class CommandLedger
                     if (existing.droneId() != command.droneId() || !existing.type().equals(command.type()) ||
                         !java.util.Objects.equals(existing.paramsJson(), command.paramsJson()))
                     {
-                        throw new IllegalStateException("idempotency key '" + command.idempotencyKey() +
-                            "' was used for another command (" + existing.id() + ", " + existing.type() + " for drone " +
-                            existing.droneId() + ")");
+                        throw new IdempotencyConflictException(command.idempotencyKey(), existing);
                     }
                     return new Issued(existing, false);
                 }
@@ -389,6 +387,18 @@ public final class CommandLedger
 
     private record DroneCommands(int active, int droneStartedActive, List<Object[]> finals)
     {
+    }
+
+    /** An idempotency key names another command of the same issuer: the request is a conflict, not a repeat. */
+    public static final class IdempotencyConflictException extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        IdempotencyConflictException(final String key, final CommandRecord existing)
+        {
+            super("idempotency key '" + key + "' was used for another command (" + existing.id() + ", " +
+                existing.type() + " for drone " + existing.droneId() + ")", null, false, false);
+        }
     }
 
     /** A drone has as many active commands as the caller allows: the next waits until one of them is final. */

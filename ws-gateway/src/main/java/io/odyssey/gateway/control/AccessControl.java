@@ -176,11 +176,6 @@ public final class AccessControl
         return origin == null || allowedOrigins.contains(origin);
     }
 
-    public boolean anonymousAllowed()
-    {
-        return anonymousRole != null;
-    }
-
     /** Configured tokens and created ones: name, role, source; never secrets or digests. */
     public List<Map<String, String>> list()
     {

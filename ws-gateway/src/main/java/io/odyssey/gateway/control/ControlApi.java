@@ -500,7 +500,7 @@ public final class ControlApi implements HttpHandler
             limits.activeLimited().increment();
             throw new ApiError(409, "ACTIVE_LIMIT", ex.getMessage(), null);
         }
-        catch (final IllegalStateException ex)
+        catch (final CommandLedger.IdempotencyConflictException ex)
         {
             throw new ApiError(409, "IDEMPOTENCY_KEY", ex.getMessage(), null);
         }
