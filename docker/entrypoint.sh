@@ -7,4 +7,16 @@ case "$role" in
   grid-node|edge-ingest|ws-gateway|simulator|archiver) ;;
   *) echo "set ODYSSEY_ROLE to one of: grid-node edge-ingest ws-gateway simulator archiver (got '$role')" >&2; exit 2 ;;
 esac
+# Keys the grid must not hold (docs/operations.md, "Keys") come from a Secret as ODYSSEY_GATEWAY_KEY and
+# ODYSSEY_COMMAND_KEY (hex). Every process reads keys only from owner-only files (SecretFile: a Secret volume is
+# group-readable in Kubernetes, which it refuses), so each is written to one on the tmpfs /tmp, named by its *_FILE
+# setting, and taken out of the environment. A placeholder is written as given and refused by the process at start.
+for key in ODYSSEY_GATEWAY_KEY ODYSSEY_COMMAND_KEY; do
+  file_var="${key}_FILE"
+  if [ -n "${!key:-}" ] && [ -z "${!file_var:-}" ]; then
+    (umask 077 && mkdir -p /tmp/odyssey-keys && printf '%s\n' "${!key}" > "/tmp/odyssey-keys/${key,,}")
+    export "$file_var=/tmp/odyssey-keys/${key,,}"
+  fi
+  unset "$key"
+done
 exec java -jar "/opt/odyssey/odyssey-$role.jar"

@@ -23,7 +23,7 @@ export default defineConfig({
       },
     },
   },
-  // `npm run dev` proxies to a gateway (default 127.0.0.1:8080; ODYSSEY_GATEWAY=127.0.0.1:8099 for the mock).
+  // `npm run dev` proxies to a gateway (default 127.0.0.1:8080, as `./odyssey up` starts it).
   server: {
     proxy: {
       '/ws': { target: `ws://${gateway}`, ws: true },

@@ -21,7 +21,7 @@ export class CommandsFeed {
     this.link = new ReconnectingSocket(url, options, {
       // The feed's state changes when the socket opens or is lost; the start of an attempt leaves it as it was.
       onState: (state) => { if (state.kind === 'live' || state.retryAtMs !== null) this.setState(state.kind); },
-      onMessage: (text) => this.onMessage(text),
+      onMessage: (data) => { if (typeof data === 'string') this.onMessage(data); },
     });
   }
 

@@ -3,9 +3,12 @@ import { FleetConnection, fleetSocketUrl, type LinkState, type SocketLike } from
 import { socketProtocols } from './auth';
 import { FleetStore } from './store';
 import { wire } from './test/fixtures';
+import { BINARY_PROTOCOL, encodeFrame, FRAME_CHANGES, FRAME_SNAPSHOT, type DroneState } from './wire/binary';
 
 class FakeSocket implements SocketLike {
   readyState = 0;
+  protocol = 'odyssey.v1';
+  binaryType = 'blob';
   sent: string[] = [];
   closed = false;
   onopen: SocketLike['onopen'] = null;
@@ -18,6 +21,8 @@ class FakeSocket implements SocketLike {
   // test side
   open() { this.readyState = 1; this.onopen?.({}); }
   receive(message: object) { this.onmessage?.({ data: JSON.stringify(message) }); }
+  receiveBinary(frame: ArrayBuffer) { this.onmessage?.({ data: frame }); }
+  acks() { return this.sent.map((s) => JSON.parse(s)).filter((m) => m.type === 'ack').map((m) => m.frame); }
   serverClose(code = 1006) { this.readyState = 3; this.onclose?.({ code }); }
   subscriptions() { return this.sent.map((s) => JSON.parse(s)).filter((m) => m.type === 'subscribe').map((m) => m.bbox); }
 }
@@ -186,9 +191,76 @@ describe('FleetConnection', () => {
     token = 'second-token-012345';
     link.reconnectNow();
     vi.advanceTimersByTime(0);
-    expect(offered).toEqual([['odyssey.v1', 'bearer.first-token-0123456'], ['odyssey.v1', 'bearer.second-token-012345']]);
+    expect(offered).toEqual([
+      [BINARY_PROTOCOL, 'odyssey.v1', 'bearer.first-token-0123456'],
+      [BINARY_PROTOCOL, 'odyssey.v1', 'bearer.second-token-012345'],
+    ]);
     expect(sockets.every((s) => !s.url.includes('token'))).toBe(true);
     link.close();
+  });
+
+  it('opts in to flow control only when the gateway announces it, and acks each applied frame (cumulative)', () => {
+    connection.start();
+    last().open();
+    last().receive({ type: 'hello', protocol: 1, flow: { maxWindow: 64 } });
+    expect(connection.flowControl).toBe(true);
+    expect(last().sent.map((s) => JSON.parse(s))).toContainEqual({ type: 'flow', window: 2 });
+    last().receive({ type: 'snapshot', drones: [wire(1, 1)], bbox: null, frame: 1 });
+    last().receive({ type: 'changes', drones: [wire(1, 2)], removed: [], frame: 2 });
+    last().receive({ type: 'changes', drones: [wire(1, 3)], removed: [], frame: 3 });
+    expect(last().acks()).toEqual([1, 2, 3]);
+    expect(store.drones.get(1)?.seq).toBe(3);
+    // A new socket starts numbering afresh: nothing is acked on it before it announced flow control again.
+    last().serverClose();
+    vi.advanceTimersByTime(500);
+    last().open();
+    last().receive({ type: 'hello', protocol: 1 });
+    last().receive({ type: 'snapshot', drones: [wire(1, 1)], bbox: null, frame: 1 });
+    expect(connection.flowControl).toBe(false);
+    expect(last().acks()).toEqual([]);
+    expect(last().sent.some((s) => s.includes('"flow"'))).toBe(false);
+  });
+
+  it('never sends flow or ack to a gateway that does not do flow control', () => {
+    connection.start();
+    last().open();
+    last().receive({ type: 'hello', protocol: 1, coalesceMs: 16 });
+    last().receive({ type: 'snapshot', drones: [wire(1, 1)], bbox: null });
+    last().receive({ type: 'changes', drones: [wire(1, 2)], removed: [], frame: 7 });
+    expect(last().sent).toEqual([]);
+    expect(store.drones.get(1)?.seq).toBe(2);
+  });
+
+  it('reads binary drone frames when the gateway chose odyssey.bin.v1, with node names from the nodes table', () => {
+    const state = (id: number, seq: number, lat: number): DroneState => ({
+      id, seq, sentAtNs: 1796465149745754261n, ingestNs: 1796465149755241600n, gridNs: 1796465149755244975n,
+      gatewayNs: 1796465150145127879n, lat, lon: 13.4, alt: 100, hdg: 90, spd: 12, climb: 0, bat: 80, status: 'HOVERING', flags: 0, node: 1,
+    });
+    connection.start();
+    last().protocol = BINARY_PROTOCOL;
+    last().open();
+    expect(connection.encoding).toBe('binary');
+    expect(last().binaryType).toBe('arraybuffer');
+    last().receive({ type: 'hello', protocol: 1, flow: { maxWindow: 8 } });
+    last().receive({ type: 'nodes', nodes: ['ingest-1', 'ingest-2'] });
+    last().receiveBinary(encodeFrame({ frameType: FRAME_SNAPSHOT, frame: 1, frameTimeNs: 1796465150146000000n, drones: [state(5, 1, 52.5)] }));
+    last().receiveBinary(encodeFrame({ frameType: FRAME_CHANGES, frame: 2, frameTimeNs: 1796465150246000000n, drones: [state(5, 2, 52.6), state(6, 1, 1)], removed: [] }));
+    last().receiveBinary(encodeFrame({ frameType: FRAME_CHANGES, frame: 3, frameTimeNs: 1796465150346000000n, drones: [], removed: [6] }));
+    expect([...store.drones.keys()]).toEqual([5]);
+    expect(store.drones.get(5)).toMatchObject({ seq: 2, lat: 52.6, status: 'HOVERING', node: 'ingest-2', hdg: 90 });
+    expect(last().acks()).toEqual([1, 2, 3]);
+  });
+
+  it('reports a binary frame it refused and keeps the link', () => {
+    const errors: string[] = [];
+    connection.onServerError = (e) => errors.push(e);
+    connection.start();
+    last().protocol = BINARY_PROTOCOL;
+    last().open();
+    last().receiveBinary(new Uint8Array([0x7b, 1, 2, 3]).buffer);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/refused a binary frame/);
+    expect(connection.state.kind).toBe('live');
   });
 
   it('stops for good on close', () => {

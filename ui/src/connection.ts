@@ -1,11 +1,16 @@
-// The WebSocket link to the gateway (docs/api/websocket.md): connects, subscribes to a bounding box, feeds the store,
-// keeps the link alive with pings, and reconnects with capped exponential back-off (the socket's lifecycle is
-// link.ts's ReconnectingSocket). The socket, clock and timers are injectable so the link is unit-tested without a
+// The WebSocket link to the gateway (docs/api/websocket.md): connects offering the binary encoding before JSON,
+// subscribes to a bounding box, hands every message to the fleet decoder (a Web Worker in the browser) and applies
+// what it decoded to the store, acknowledges applied frames when the gateway does flow control, keeps the link alive
+// with pings, and reconnects with capped exponential back-off (the socket's lifecycle is link.ts's
+// ReconnectingSocket). The socket, decoder, clock and timers are injectable so the link is unit-tested without a
 // browser.
+import { defaultDecoder, type FleetDecoder } from './fleet/decoder';
+import type { SyncPacket } from './fleet/ingest';
 import { sameBox, type BBox } from './geo';
 import { DEFAULT_RECONNECT_OPTIONS, ReconnectingSocket, type LinkState, type ReconnectOptions, type SocketLike } from './link';
-import { parseServerMessage, PING_MESSAGE, subscribeMessage } from './protocol';
+import { ackMessage, flowMessage, PING_MESSAGE, subscribeMessage, type ServerMessage } from './protocol';
 import type { FleetStore } from './store';
+import { BINARY_PROTOCOL } from './wire/binary';
 
 export { detach, type LinkState, type SocketLike } from './link';
 
@@ -14,6 +19,11 @@ export interface LinkOptions extends ReconnectOptions {
   pingIntervalMs: number;
   /** ...and drop the link when nothing at all has arrived for this long. */
   idleTimeoutMs: number;
+  /** Frames in flight the client allows when the gateway does flow control (docs/api/websocket.md). */
+  flowWindow: number;
+  /** Offer odyssey.bin.v1 before odyssey.v1 (the gateway picks). */
+  binary: boolean;
+  createDecoder: () => FleetDecoder;
 }
 
 const OPEN = 1;
@@ -22,6 +32,9 @@ export const DEFAULT_LINK_OPTIONS: LinkOptions = {
   ...DEFAULT_RECONNECT_OPTIONS,
   pingIntervalMs: 10_000,
   idleTimeoutMs: 35_000,
+  flowWindow: 2,
+  binary: true,
+  createDecoder: defaultDecoder,
 };
 
 export class FleetConnection {
@@ -36,21 +49,35 @@ export class FleetConnection {
 
   private readonly options: LinkOptions;
   private readonly link: ReconnectingSocket;
+  private readonly decoder: FleetDecoder;
   private firstSnapshotSeen = false;
+  private snapshotsApplied = 0;
   private wanted: BBox | null = null;
   /** What this socket's subscription is (the gateway's default on connect is the whole fleet). */
   private subscribed: BBox | null = null;
   private lastMessageMs = 0;
   private pingTimer: unknown = null;
+  /** This socket's number at the decoder, whether the gateway does flow control on it, and the last frame acked. */
+  private linkNumber = 0;
+  private flow = false;
+  private acked = 0;
+  private encodingInUse: 'json' | 'binary' | null = null;
 
   constructor(url: string, private readonly store: FleetStore, options: Partial<LinkOptions> = {}) {
     this.options = { ...DEFAULT_LINK_OPTIONS, ...options };
-    this.link = new ReconnectingSocket(url, this.options, {
+    const protocols = this.options.protocols;
+    this.link = new ReconnectingSocket(url, {
+      ...this.options,
+      protocols: () => (this.options.binary ? [BINARY_PROTOCOL, ...protocols()] : protocols()),
+    }, {
       onState: (state) => this.onLinkState(state),
-      onOpen: () => this.onOpen(),
-      onMessage: (text) => this.onMessage(text),
+      onOpen: (socket) => this.onOpen(socket),
+      onMessage: (data) => this.onMessage(data),
       onRefused: () => this.onRefused(),
     });
+    this.decoder = this.options.createDecoder();
+    this.decoder.onControl = (message) => this.onControl(message);
+    this.decoder.onSync = (packet) => this.onSync(packet);
   }
 
   get state(): LinkState {
@@ -64,6 +91,16 @@ export class FleetConnection {
 
   get subscription(): BBox | null {
     return this.wanted;
+  }
+
+  /** What the gateway chose for this socket (null before it opened): binary drone frames, or JSON. */
+  get encoding(): 'json' | 'binary' | null {
+    return this.encodingInUse;
+  }
+
+  /** Whether the gateway does flow control on this socket (it announced it and we opted in). */
+  get flowControl(): boolean {
+    return this.flow;
   }
 
   start(): void {
@@ -84,6 +121,7 @@ export class FleetConnection {
   close(): void {
     this.stopPinging();
     this.link.close();
+    this.decoder.close();
   }
 
   private onLinkState(state: LinkState): void {
@@ -92,28 +130,31 @@ export class FleetConnection {
     this.onState(state);
   }
 
-  private onOpen(): void {
+  private onOpen(socket: SocketLike): void {
     this.subscribed = null;
+    this.flow = false;
+    this.acked = 0;
+    this.linkNumber++;
+    this.decoder.newLink();
+    this.encodingInUse = socket.protocol === BINARY_PROTOCOL ? 'binary' : 'json';
     if (this.wanted !== null) this.sendSubscribe();
     this.schedulePing();
   }
 
-  private onMessage(text: string): void {
+  private onMessage(data: string | ArrayBuffer): void {
     this.lastMessageMs = this.options.now();
-    const message = parseServerMessage(text);
-    if (!message) return;
-    const now = this.options.now();
+    this.decoder.accept(data);
+  }
+
+  /** What the decoder made of everything but drone frames. */
+  private onControl(message: ServerMessage): void {
     switch (message.type) {
-      case 'snapshot': {
-        this.store.applySnapshot(message.drones, now);
-        this.link.markHealthy();
-        const first = !this.firstSnapshotSeen;
-        this.firstSnapshotSeen = true;
-        this.onSnapshot(first);
-        break;
-      }
-      case 'changes':
-        this.store.applyChanges(message.drones, message.removed, now);
+      case 'hello':
+        // Flow control only with a gateway that announced it: another would answer every ack with an error.
+        if (message.flow && this.options.flowWindow > 0) {
+          this.flow = true;
+          this.send(flowMessage(Math.min(this.options.flowWindow, message.flow.maxWindow)));
+        }
         break;
       case 'alerts':
         this.store.applyAlerts(message.active);
@@ -126,8 +167,35 @@ export class FleetConnection {
         this.onServerError(this.lastError);
         break;
       default:
-        break; // hello, pong: liveness only
+        break; // pong: liveness only
     }
+  }
+
+  /** The decoder's newest states: applied to the store, then acknowledged (the gateway may send the next frame). */
+  private onSync(packet: SyncPacket & { link: number }): void {
+    this.store.applySync(packet, this.options.now());
+    this.decoder.synced();
+    if (packet.refusedReason) {
+      this.lastError = `refused a binary frame: ${packet.refusedReason}`;
+      this.onServerError(this.lastError);
+    }
+    if (packet.snapshots > this.snapshotsApplied && packet.reset) {
+      this.snapshotsApplied = packet.snapshots;
+      this.link.markHealthy();
+      const first = !this.firstSnapshotSeen;
+      this.firstSnapshotSeen = true;
+      this.onSnapshot(first);
+    }
+    if (this.flow && packet.link === this.linkNumber && packet.frame > this.acked) {
+      this.acked = packet.frame;
+      this.send(ackMessage(packet.frame));
+    }
+  }
+
+  private send(text: string): void {
+    const socket = this.link.socket;
+    if (!socket || socket.readyState !== OPEN) return;
+    try { socket.send(text); } catch { /* the close event follows */ }
   }
 
   private sendSubscribe(): void {

@@ -46,7 +46,7 @@ describe('ReconnectingSocket', () => {
     }, {
       onState: (s) => states.push(s),
       onOpen: (socket) => { expect(link.state.kind).toBe('live'); opened.push(socket); },
-      onMessage: (text) => messages.push(text),
+      onMessage: (data) => messages.push(String(data)),
       onRefused: () => { expect(link.state.kind).not.toBe('live'); refusals++; },
     });
   });

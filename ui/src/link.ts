@@ -17,6 +17,10 @@ export type LinkState =
 /** The part of the browser's WebSocket the link uses. */
 export interface SocketLike {
   readonly readyState: number;
+  /** The subprotocol the server chose (browsers: empty until open). */
+  readonly protocol?: string;
+  /** Set to 'arraybuffer' on every new socket, so binary messages arrive as ArrayBuffers (not Blobs). */
+  binaryType?: string;
   onopen: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
   onclose: ((event: { code?: number; reason?: string }) => void) | null;
@@ -56,8 +60,8 @@ export interface LinkCallbacks {
   onState?: (state: LinkState) => void;
   /** The socket has opened (the state is `live` already): start the session on it. */
   onOpen?: (socket: SocketLike) => void;
-  /** A message on the socket, as text. */
-  onMessage?: (text: string) => void;
+  /** A message on the socket: text, or an ArrayBuffer for a binary message. */
+  onMessage?: (data: string | ArrayBuffer) => void;
   /**
    * The socket closed before it ever opened: the gateway refused the handshake (401, 403...) or could not be reached.
    * The browser gives no status code for either; the owner may ask the REST API why (see auth.ts,
@@ -146,6 +150,7 @@ export class ReconnectingSocket {
       this.drop(`cannot connect: ${String(error)}`);
       return;
     }
+    if ('binaryType' in socket) socket.binaryType = 'arraybuffer';
     this.current = socket;
     this.connectTimer = this.options.setTimer(() => this.drop('connection timed out'), this.options.connectTimeoutMs);
     let opened = false;
@@ -160,7 +165,8 @@ export class ReconnectingSocket {
     };
     socket.onmessage = (event) => {
       if (this.current !== socket) return;
-      this.callbacks.onMessage?.(typeof event.data === 'string' ? event.data : String(event.data));
+      const data = event.data;
+      this.callbacks.onMessage?.(typeof data === 'string' || data instanceof ArrayBuffer ? data : String(data));
     };
     socket.onerror = () => { /* a close event follows */ };
     socket.onclose = (event) => {

@@ -51,12 +51,31 @@ export interface WireDrone {
   node: string;
 }
 
-/** A drone as the dashboard holds it: the wire object plus times in epoch milliseconds. */
-export interface Drone extends WireDrone {
-  /** sentAtNs in epoch milliseconds (fractional). */
+/**
+ * A drone as the dashboard shows it: the state's values, times in epoch milliseconds, and the time spent on each hop
+ * (made from the fleet's columns on demand: see store.ts).
+ */
+export interface Drone {
+  id: number;
+  seq: number;
+  lat: number;
+  lon: number;
+  alt: number;
+  hdg: number;
+  spd: number;
+  climb: number;
+  bat: number;
+  status: Status | string;
+  flags: number;
+  node: string;
+  /** The drone's send time, epoch ms (fractional). */
   sentAtMs: number;
-  /** Date.now() when the browser received this state. */
+  /** Date.now() when the dashboard decoded this state. */
   receivedAtMs: number;
+  /** ms from the drone's send to the ingest node's decode, from there to the fleet map, from there to the gateway. */
+  ingestMs: number;
+  gridMs: number;
+  gatewayMs: number;
 }
 
 /**
@@ -70,13 +89,6 @@ export function nsToMs(ns: string | number | undefined | null): number {
   return Number(ns.slice(0, -6)) + Number(ns.slice(-6)) / 1e6;
 }
 
-export function toDrone(wire: WireDrone, receivedAtMs: number): Drone {
-  const drone = wire as Drone;
-  drone.sentAtMs = nsToMs(wire.sentAtNs);
-  drone.receivedAtMs = receivedAtMs;
-  return drone;
-}
-
 /** Telemetry age as the contract defines it: now minus the drone's send time, in milliseconds. */
 export function ageMs(drone: Drone, nowMs: number): number {
   return nowMs - drone.sentAtMs;
@@ -84,13 +96,10 @@ export function ageMs(drone: Drone, nowMs: number): number {
 
 /** Time spent on each hop, in ms: drone → ingest → grid → gateway → browser (NaN where a stamp is missing). */
 export function hops(drone: Drone): { ingest: number; grid: number; gateway: number; browser: number } {
-  const ingest = nsToMs(drone.ingestNs);
-  const grid = nsToMs(drone.gridNs);
-  const gateway = nsToMs(drone.gatewayNs);
   return {
-    ingest: ingest - drone.sentAtMs,
-    grid: grid - ingest,
-    gateway: gateway - grid,
-    browser: drone.receivedAtMs - gateway,
+    ingest: drone.ingestMs,
+    grid: drone.gridMs,
+    gateway: drone.gatewayMs,
+    browser: drone.receivedAtMs - (drone.sentAtMs + drone.ingestMs + drone.gridMs + drone.gatewayMs),
   };
 }

@@ -2,7 +2,11 @@
 import type { WireDrone } from './model';
 import type { BBox } from './geo';
 
-export interface HelloMessage { type: 'hello'; protocol: number; coalesceMs?: number; serverTimeMs?: number }
+export interface HelloMessage {
+  type: 'hello'; protocol: number; coalesceMs?: number; serverTimeMs?: number;
+  /** Present when the gateway does flow control (docs/api/websocket.md, "Flow control"). */
+  flow?: { maxWindow: number };
+}
 export interface SnapshotMessage { type: 'snapshot'; drones: WireDrone[]; bbox: BBox | null }
 export interface ChangesMessage { type: 'changes'; drones: WireDrone[]; removed: number[] }
 export interface ErrorMessage { type: 'error'; code: string; message: string }
@@ -33,11 +37,25 @@ export function parseServerMessage(text: string): ServerMessage | null {
   } catch {
     return null;
   }
+  return serverMessage(value);
+}
+
+/** A message already parsed from JSON (see parseServerMessage). */
+export function serverMessage(value: unknown): ServerMessage | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
   const m = value as Record<string, unknown>;
   switch (m.type) {
-    case 'hello':
-      return { ...m, type: 'hello', protocol: Number(m.protocol ?? 1) } as HelloMessage;
+    case 'hello': {
+      const flow = m.flow as { maxWindow?: unknown } | undefined;
+      const maxWindow = flow && typeof flow === 'object' && Number.isInteger(flow.maxWindow) && (flow.maxWindow as number) >= 1
+        ? (flow.maxWindow as number) : null;
+      return {
+        type: 'hello', protocol: Number(m.protocol ?? 1),
+        coalesceMs: typeof m.coalesceMs === 'number' ? m.coalesceMs : undefined,
+        serverTimeMs: typeof m.serverTimeMs === 'number' ? m.serverTimeMs : undefined,
+        flow: maxWindow === null ? undefined : { maxWindow },
+      };
+    }
     case 'snapshot':
       return { type: 'snapshot', drones: array(m.drones) as WireDrone[], bbox: Array.isArray(m.bbox) ? (m.bbox as BBox) : null };
     case 'changes':
@@ -86,3 +104,13 @@ export function subscribeMessage(bbox: BBox | null): string {
 }
 
 export const PING_MESSAGE = '{"type":"ping"}';
+
+/** Opts in to flow control with this many frames in flight. */
+export function flowMessage(window: number): string {
+  return JSON.stringify({ type: 'flow', window });
+}
+
+/** Every frame up to `frame` has been applied. */
+export function ackMessage(frame: number): string {
+  return JSON.stringify({ type: 'ack', frame });
+}

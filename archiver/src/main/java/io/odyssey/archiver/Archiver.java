@@ -4,6 +4,7 @@ import io.odyssey.journal.JournalLayout;
 import io.odyssey.runtime.Health;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.JdbcUrls;
+import io.odyssey.runtime.SecretFile;
 import io.odyssey.runtime.StatusServer;
 import io.odyssey.runtime.WritableDirectory;
 import net.openhft.chronicle.queue.RollCycles;
@@ -102,8 +103,13 @@ public final class Archiver implements AutoCloseable
         {
             if (config.embeddedDatabase())
             {
+                // The superuser's password, generated once and kept owner-only: the database asks every connection for it.
+                final String password = java.util.HexFormat.of().formatHex(SecretFile.readOrCreate(
+                    ArchiverConfig.EMBEDDED_DB_PASSWORD_FILE, config.embeddedDbPasswordPath(), 16));
                 embedded = EmbeddedDatabase.start(Path.of(config.embeddedDbDir).toAbsolutePath(), config.embeddedDbPort,
-                    "fast".equals(config.embeddedDbDurability));
+                    "fast".equals(config.embeddedDbDurability), password);
+                config.dbUser = "postgres";
+                config.dbPassword = password;
             }
             final String url = embedded != null ? embedded.jdbcUrl() : config.dbUrl;
             final Path telemetryDir = config.journalRoot().resolve(JournalLayout.TELEMETRY);

@@ -24,6 +24,8 @@ public final class ArchiverConfig
         "Data directory of the embedded PostgreSQL (only without ODYSSEY_ARCHIVER_DB_URL)");
     public static final Setting EMBEDDED_DB_PORT = Setting.of("ODYSSEY_ARCHIVER_EMBEDDED_DB_PORT", "5433",
         "Port of the embedded PostgreSQL on 127.0.0.1 (only without ODYSSEY_ARCHIVER_DB_URL)");
+    public static final Setting EMBEDDED_DB_PASSWORD_FILE = Setting.of("ODYSSEY_ARCHIVER_EMBEDDED_DB_PASSWORD_FILE", "",
+        "File holding the embedded PostgreSQL's superuser password (hex, owner-only), made on first start; empty = <ODYSSEY_ARCHIVER_EMBEDDED_DB_DIR>.password beside the data directory (only for the embedded PostgreSQL)");
     public static final Setting EMBEDDED_DB_DURABILITY = Setting.of("ODYSSEY_ARCHIVER_EMBEDDED_DB_DURABILITY", "full",
         "full: every commit is on disk before it counts (fsync, synchronous_commit); fast: synchronous_commit off, " +
         "a machine crash may lose the last ~1 s of commits, which the archiver writes again from the journal if the " +
@@ -42,7 +44,7 @@ public final class ArchiverConfig
     public static final Setting STATUS_PORT = Setting.of("ODYSSEY_ARCHIVER_STATUS_PORT", "9104", "Port of /health and /metrics (0 = any)");
 
     public static final List<Setting> ALL = List.of(NAME, JOURNAL_DIR, DB_URL, DB_USER, DB_PASSWORD, EMBEDDED_DB_DIR,
-        EMBEDDED_DB_PORT, EMBEDDED_DB_DURABILITY, BATCH_ROWS, IDLE_MS, MAX_RETRY_MS, RETENTION_DAYS, MAX_LAG_S, STATUS_HOST, STATUS_PORT,
+        EMBEDDED_DB_PORT, EMBEDDED_DB_PASSWORD_FILE, EMBEDDED_DB_DURABILITY, BATCH_ROWS, IDLE_MS, MAX_RETRY_MS, RETENTION_DAYS, MAX_LAG_S, STATUS_HOST, STATUS_PORT,
         ProgressWatch.LIVENESS_TIMEOUT_S);
 
     public String name = NAME.get();
@@ -53,6 +55,15 @@ public final class ArchiverConfig
     public String embeddedDbDir = EMBEDDED_DB_DIR.get();
     public int embeddedDbPort = EMBEDDED_DB_PORT.intValue();
     public String embeddedDbDurability = EMBEDDED_DB_DURABILITY.get();
+    public String embeddedDbPasswordFile = EMBEDDED_DB_PASSWORD_FILE.get();
+
+    /** Where the embedded database's superuser password is kept: as configured, or beside its data directory. */
+    public java.nio.file.Path embeddedDbPasswordPath()
+    {
+        return embeddedDbPasswordFile == null || embeddedDbPasswordFile.isBlank() ?
+            java.nio.file.Path.of(embeddedDbDir.replaceAll("/+$", "") + ".password") :
+            java.nio.file.Path.of(embeddedDbPasswordFile);
+    }
     public int batchRows = BATCH_ROWS.intValue();
     public long idleMs = IDLE_MS.longValue();
     public long maxRetryMs = MAX_RETRY_MS.longValue();
@@ -71,6 +82,7 @@ public final class ArchiverConfig
      */
     public ArchiverConfig conclude()
     {
+        io.odyssey.runtime.SecretFile.refusePlaceholder(DB_PASSWORD, dbPassword);
         if (name == null || !name.matches("[A-Za-z0-9._-]{1,100}"))
         {
             throw NAME.invalid(String.valueOf(name), "1 to 100 letters, digits, '.', '_' or '-'");

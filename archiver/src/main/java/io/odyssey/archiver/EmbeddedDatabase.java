@@ -5,8 +5,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * The out-of-the-box database: a real PostgreSQL 15 run from the binaries in a Maven artifact (zonky
@@ -17,10 +22,16 @@ import java.nio.file.Path;
  * throw-away test databases, where a machine crash can lose or corrupt what the archiver committed. Here both are set
  * back on (PostgreSQL takes the last of its command-line options); the opt-in {@code fast} mode turns off only
  * synchronous commits, which can lose the last moments of commits but never corrupts the database.
+ * <p>
+ * Password authentication, not trust: zonky's initdb trusts every local connection, so on the first start the
+ * superuser gets the generated password (kept beside the data directory, owner-only) and {@code pg_hba.conf} is
+ * replaced by one that asks every connection for it (SCRAM-SHA-256), then reloaded. Until then (a moment, once, on a
+ * brand-new and empty database) the old rule holds. Later starts find the rule in place.
  */
 final class EmbeddedDatabase implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
+    private static final String HBA_MARKER = "# Written by the Odyssey archiver: a password (SCRAM) for every connection.";
 
     private final EmbeddedPostgres postgres;
     private final int port;
@@ -35,10 +46,14 @@ final class EmbeddedDatabase implements AutoCloseable
      * @param fastCommits synchronous_commit off: a machine crash may lose the last moments of commits (the database
      *     stays consistent: fsync stays on).
      */
-    static EmbeddedDatabase start(final Path dataDir, final int port, final boolean fastCommits) throws IOException
+    static EmbeddedDatabase start(final Path dataDir, final int port, final boolean fastCommits, final String password)
+        throws IOException
     {
         Files.createDirectories(dataDir);
         final EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+            // zonky checks the server is ready by connecting: with the password once pg_hba asks for it.
+            .setConnectConfig("password", password)
+            .setServerConfig("password_encryption", "scram-sha-256")
             .setDataDirectory(dataDir)
             .setCleanDataDirectory(false)
             .setPort(port)
@@ -47,9 +62,46 @@ final class EmbeddedDatabase implements AutoCloseable
             .setServerConfig("full_page_writes", "on")
             .setServerConfig("synchronous_commit", fastCommits ? "off" : "on")
             .start();
+        try
+        {
+            requirePasswords(dataDir, port, password);
+        }
+        catch (final IOException | SQLException | RuntimeException ex)
+        {
+            postgres.close();
+            throw new IOException("could not make the embedded PostgreSQL ask for passwords: " + ex.getMessage(), ex);
+        }
         LOG.info("embedded PostgreSQL started on 127.0.0.1:{} with its data in {} ({})", port, dataDir, fastCommits ?
             "fast commits: a machine crash may lose the last moments of commits" : "durable: fsync and synchronous commits");
         return new EmbeddedDatabase(postgres, port);
+    }
+
+    /** The superuser's password, then pg_hba.conf asking every connection for a password, unless already so. */
+    private static void requirePasswords(final Path dataDir, final int port, final String password)
+        throws IOException, SQLException
+    {
+        final Path hba = dataDir.resolve("pg_hba.conf");
+        if (Files.readString(hba, StandardCharsets.UTF_8).startsWith(HBA_MARKER))
+        {
+            return;
+        }
+        if (!password.matches("[0-9a-f]{16,}"))
+        {
+            // Generated as hex: anything else did not come from SecretFile, and must not reach SQL text.
+            throw new IllegalArgumentException("the embedded database's password must be hex digits");
+        }
+        try (Connection connection = DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", password);
+            Statement statement = connection.createStatement())
+        {
+            statement.execute("ALTER ROLE postgres PASSWORD '" + password + "'");
+            Files.writeString(hba, HBA_MARKER + "\n" +
+                "local all all scram-sha-256\n" +
+                "host  all all 127.0.0.1/32 scram-sha-256\n" +
+                "host  all all ::1/128 scram-sha-256\n", StandardCharsets.UTF_8);
+            statement.execute("SELECT pg_reload_conf()");
+        }
+        LOG.info("embedded PostgreSQL now asks every connection for a password (SCRAM-SHA-256)");
     }
 
     String jdbcUrl()

@@ -18,6 +18,16 @@ class ArchiverConfigTest
     }
 
     @Test
+    void shouldRefuseTheSamplesPlaceholderPasswordNamingTheSettingAndNotShowingIt()
+    {
+        final ArchiverConfig config = new ArchiverConfig();
+        config.dbUrl = "jdbc:postgresql://db:5432/odyssey";
+        config.dbPassword = "change-me-to-a-generated-password";
+        assertThatThrownBy(config::conclude).isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("ODYSSEY_ARCHIVER_DB_PASSWORD").hasMessageNotContaining("change-me-to");
+    }
+
+    @Test
     void shouldNameTheSettingThatIsWrong()
     {
         final ArchiverConfig badUrl = new ArchiverConfig();

@@ -82,6 +82,10 @@ class DroneCommandArchiveIT
         ingestConfig.statusPort = 0;
         ingestConfig.journalDir = journals.resolve("ingest-commands").toString();
         ingestConfig.droneKeys = KEYS.toString();
+        // The drone's own commands are recorded authorised by the node, or its sweeps would refuse them.
+        ingestConfig.commandKeyFile = journals.resolve("command.key").toString();
+        io.odyssey.runtime.SecretFile.readOrCreate(io.odyssey.grid.commands.CommandAuthority.KEY_FILE,
+            java.nio.file.Path.of(ingestConfig.commandKeyFile), 32);
         final CommandLedger ledger = new CommandLedger(member);
         try (LocalPostgres postgres = LocalPostgres.start();
             EdgeIngest ingest = EdgeIngest.launch(ingestConfig);

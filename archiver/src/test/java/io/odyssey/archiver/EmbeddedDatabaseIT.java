@@ -19,6 +19,7 @@ import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -58,7 +59,7 @@ class EmbeddedDatabaseIT
                 await().atMost(60, TimeUnit.SECONDS).until(() -> archiver.rowsArchived() == 100);
             }
             try (Archiver archiver = Archiver.launch(config);
-                Connection connection = DriverManager.getConnection(archiver.jdbcUrl(), "postgres", "");
+                Connection connection = DriverManager.getConnection(archiver.jdbcUrl(), "postgres", password(config));
                 Statement sql = connection.createStatement())
             {
                 try (ResultSet row = sql.executeQuery("SELECT count(*), max(seq) FROM telemetry WHERE drone_id = 5"))
@@ -95,12 +96,53 @@ class EmbeddedDatabaseIT
         config.embeddedDbDurability = "fast";
         config.statusPort = 0;
         try (Archiver archiver = Archiver.launch(config);
-            Connection connection = DriverManager.getConnection(archiver.jdbcUrl(), "postgres", "");
+            Connection connection = DriverManager.getConnection(archiver.jdbcUrl(), "postgres", password(config));
             Statement sql = connection.createStatement())
         {
             assertThat(setting(sql, "synchronous_commit")).isEqualTo("off");
             assertThat(setting(sql, "fsync")).as("never fsync off: that can corrupt the database").isEqualTo("on");
         }
+    }
+
+    @Test
+    void shouldRefuseALoginWithoutTheGeneratedPasswordKeptOwnerOnlyBesideTheData() throws Exception
+    {
+        final ArchiverConfig config = new ArchiverConfig();
+        config.name = "archiver-embedded-auth";
+        config.journalDir = dir.resolve("journal").toString();
+        config.dbUrl = "";
+        config.embeddedDbDir = dir.resolve("postgres").toString();
+        config.embeddedDbPort = freePort();
+        config.statusPort = 0;
+        for (int start = 1; start <= 2; start++)
+        {
+            try (Archiver archiver = Archiver.launch(config))
+            {
+                final java.nio.file.Path passwordFile = dir.resolve("postgres.password");
+                assertThat(java.nio.file.Files.getPosixFilePermissions(passwordFile))
+                    .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+                for (final String wrong : new String[]{"", "postgres", "0123456789abcdef0123456789abcdef"})
+                {
+                    assertThatThrownBy(() -> DriverManager.getConnection(archiver.jdbcUrl(), "postgres", wrong).close())
+                        .as("start %d, password '%s'", start, wrong).isInstanceOf(java.sql.SQLException.class)
+                        .hasMessageContaining("password");
+                }
+                try (Connection connection = DriverManager.getConnection(archiver.jdbcUrl(), "postgres", password(config));
+                    Statement sql = connection.createStatement();
+                    ResultSet method = sql.executeQuery("SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid " +
+                        "WHERE rolname = 'postgres'"))
+                {
+                    method.next();
+                    assertThat(method.getBoolean(1)).as("stored as a SCRAM verifier").isTrue();
+                }
+            }
+        }
+    }
+
+    private static String password(final ArchiverConfig config) throws Exception
+    {
+        return java.nio.file.Files.readString(config.embeddedDbPasswordPath()).strip();
     }
 
     private static String setting(final Statement sql, final String name) throws Exception

@@ -98,5 +98,14 @@ public final class Health
         {
             return status == 200;
         }
+
+        /**
+         * The answer without its details (no role, no checks, no dependency names or addresses): what a process
+         * facing anonymous callers tells them.
+         */
+        public Report statusOnly()
+        {
+            return new Report(status, up() ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
+        }
     }
 }

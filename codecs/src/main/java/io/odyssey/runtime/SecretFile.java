@@ -77,6 +77,19 @@ public final class SecretFile
     }
 
     /**
+     * Refuses a secret given inline (a database password in a variable) that is still a sample's {@code change-me...}
+     * placeholder, naming the setting and never echoing the value: the same rule as for secret files.
+     */
+    public static void refusePlaceholder(final Setting setting, final String value)
+    {
+        if (value != null && value.strip().startsWith(PLACEHOLDER))
+        {
+            throw setting.invalid("(the value, not shown)", "a generated secret, not the sample's change-me placeholder " +
+                "(e.g. openssl rand -hex 16)");
+        }
+    }
+
+    /**
      * The secret in {@code file}, first made with {@code bytes} random bytes (mode 0600) when the file does not exist:
      * what `./odyssey up` does once per data directory.
      */
@@ -89,6 +102,30 @@ public final class SecretFile
             write(file, secret);
         }
         return read(setting, file, bytes);
+    }
+
+    /**
+     * Makes a key file once, as `./odyssey up` does per data directory: {@code SecretFile SETTING_NAME FILE [BYTES]}
+     * creates FILE with BYTES (default 32) random bytes, mode 600, unless it exists, then checks it as the process that
+     * names it by SETTING_NAME will. Prints nothing of the secret; exits 2 with the reason when the file is refused.
+     */
+    public static void main(final String[] args)
+    {
+        if (args.length < 2 || args.length > 3)
+        {
+            System.err.println("usage: SecretFile SETTING_NAME FILE [BYTES]");
+            System.exit(2);
+        }
+        try
+        {
+            final int bytes = args.length == 3 ? Integer.parseInt(args[2]) : 32;
+            readOrCreate(Setting.of(args[0], "", "a key file"), Path.of(args[1]), bytes);
+        }
+        catch (final ConfigurationException | NumberFormatException ex)
+        {
+            System.err.println(ex.getMessage());
+            System.exit(2);
+        }
     }
 
     /** Writes {@code secret} as hex to a new file readable by its owner only (created so; never widened first). */

@@ -50,8 +50,15 @@ final class LatencyCommand implements Callable<Integer>
                 final String body;
                 try
                 {
-                    final HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(endpoint))
-                        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+                    final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint))
+                        .timeout(Duration.ofSeconds(3));
+                    // The gateway's /metrics needs a viewer token (the other roles' status ports ignore it).
+                    final String token = System.getenv(GatewayOptions.TOKEN_ENV);
+                    if (token != null && token.matches("[A-Za-z0-9._~+-]+"))
+                    {
+                        request.header("Authorization", "Bearer " + token);
+                    }
+                    final HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
                     if (response.statusCode() != 200)
                     {
                         unreachable.add(endpoint + " (HTTP " + response.statusCode() + ")");

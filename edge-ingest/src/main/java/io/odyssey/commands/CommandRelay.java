@@ -71,6 +71,9 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     static final long EFFECT_POLL_MS = 10;
     static final int MAX_AWAITING_EFFECT = 10_000;
 
+    /** The ledger's reason for a command that carried no valid authorisation. */
+    public static final String UNAUTHORISED_REASON =
+        "not authorised: no valid command-key seal (not put in the ledger by a gateway or an ingest node)";
     private static final Logger LOG = LoggerFactory.getLogger(CommandRelay.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Object WAKE = new Object();
@@ -92,6 +95,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     private final FrameSigner signer;
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(8192));
     private final RateLimitedLog sweepLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
+    private final RateLimitedLog unauthorisedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
     private final Thread thread;
     private final IMap<String, String> geofences;
     private final String geofenceAction;
@@ -325,6 +329,11 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final long now = clock.nanoTime();
         for (final CommandRecord command : active)
         {
+            if (!ledger.authorised(command))
+            {
+                refuseUnauthorised(command, now);
+                continue;
+            }
             final DroneState state = states.get(command.droneId());
             final boolean mine = state != null && nodeId.equals(state.ingestNode());
             if (command.state().isUndelivered())
@@ -367,6 +376,24 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 deliver(command, now);
             }
         }
+    }
+
+    /**
+     * A command without the command key's seal was not put in the ledger by a gateway or an ingest node (the grid is
+     * storage anyone on its network can write): it never reaches a drone, and it ends here with the reason, in the
+     * ledger, the command journal and so the archive's audit. Any node may settle it; the update is idempotent.
+     */
+    private void refuseUnauthorised(final CommandRecord command, final long now)
+    {
+        metrics.unauthorised.increment();
+        if (unauthorisedLog.tryAcquire(now))
+        {
+            LOG.warn("refused command {} for drone {}: not authorised by a gateway or ingest node (no valid command-key " +
+                "seal: written straight into the grid, or sealed under another ODYSSEY_COMMAND_KEY_FILE); {} more since " +
+                "the last such line", command.id(), command.droneId(), unauthorisedLog.suppressedSinceLast());
+        }
+        record(ledger.update(command.id(), CommandUpdate.moveTo(
+            command.state().isUndelivered() ? CommandState.REJECTED : CommandState.FAILED, now, UNAUTHORISED_REASON)));
     }
 
     /**
@@ -755,6 +782,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Counter geofenceOrders;
         final Counter expired;
         final Counter textRepaired;
+        final Counter unauthorised;
 
         public CommandMetrics(final io.odyssey.runtime.Metrics metrics)
         {
@@ -775,6 +803,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 "Orders the ground gave drones found outside the keep-in or inside a keep-out geofence");
             expired = metrics.counter("odyssey_ingest_commands_expired_total",
                 "Commands this node marked expired: not delivered to their drone before their expiry");
+            unauthorised = metrics.counter("odyssey_ingest_commands_unauthorised_total",
+                "Ledger commands refused, never relayed, because they carry no valid command-key seal (written into the grid by something else than a gateway or ingest node)");
             textRepaired = metrics.counter("odyssey_ingest_command_text_repaired_total",
                 "Commands and transitions whose text the ledger had to make storable (control characters replaced)");
         }

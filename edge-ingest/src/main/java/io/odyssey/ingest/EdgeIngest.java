@@ -8,6 +8,7 @@ import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.GridConnection;
 import io.odyssey.alerts.AlertMonitor;
 import io.odyssey.commands.CommandRelay;
+import io.odyssey.grid.commands.CommandAuthority;
 import io.odyssey.grid.commands.CommandLedger;
 import io.odyssey.journal.AlertJournal;
 import io.odyssey.journal.CommandJournal;
@@ -132,6 +133,7 @@ public final class EdgeIngest implements AutoCloseable
         // Before anything waits on the grid: a journal that cannot be written is a reason not to start at all.
         final Path journalRoot = WritableDirectory.require(EdgeIngestConfig.JOURNAL_DIR, config.journalRoot());
         AeronTransport.requireWritableParent(EdgeIngestConfig.AERON_DIR, config.aeronDir);
+        final CommandAuthority authority = CommandAuthority.fromFile(config.commandKeyFile);
         final IngestMetrics metrics = new IngestMetrics();
         final LatestStateTable table = new LatestStateTable(config.maxDrones);
         final GridConnection grid = GridConnection.connect(config.clusterName, config.gridMembers, config.nodeId,
@@ -220,7 +222,7 @@ public final class EdgeIngest implements AutoCloseable
                 final String error = agent.journalError();
                 return error != null ? HealthCheck.Result.down("appends failing: " + error) : journalWritable.check();
             });
-            relay = newCommandRelay(transport, grid, config, commandJournal, metrics, droneKeys);
+            relay = newCommandRelay(transport, grid, config, commandJournal, metrics, authority, droneKeys);
             agent.commandLink(relay);
             final CommandRelay commands = relay.start();
             metrics.metrics.gauge("odyssey_ingest_command_links",
@@ -280,13 +282,13 @@ public final class EdgeIngest implements AutoCloseable
 
     private static CommandRelay newCommandRelay(final AeronTransport transport, final GridConnection grid,
         final EdgeIngestConfig config, final CommandJournal commandJournal, final IngestMetrics metrics,
-        final io.odyssey.codecs.sign.DroneKeyRing droneKeys)
+        final CommandAuthority authority, final io.odyssey.codecs.sign.DroneKeyRing droneKeys)
     {
         try
         {
             final CommandRelay.CommandMetrics commandMetrics = new CommandRelay.CommandMetrics(metrics.metrics);
             return new CommandRelay(transport.aeron(), config.commandStreamId,
-                new CommandLedger(grid.client(), commandMetrics.textRepaired()),
+                new CommandLedger(grid.client(), commandMetrics.textRepaired(), authority),
                 FleetGrid.fleetMap(grid.client()), config.nodeId, new RealTimeClock(), config.commandResendMs,
                 config.commandSweepMs, commandJournal, commandMetrics,
                 grid.client().getMap(FleetGrid.GEOFENCES_MAP), config.geofenceAction, config.commandControlEndpoint,

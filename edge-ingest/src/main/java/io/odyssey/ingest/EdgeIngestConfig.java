@@ -2,6 +2,7 @@ package io.odyssey.ingest;
 
 import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.grid.GridSettings;
+import io.odyssey.grid.commands.CommandAuthority;
 import io.odyssey.runtime.Endpoints;
 import io.odyssey.runtime.IdleStrategies;
 import io.odyssey.runtime.ProgressWatch;
@@ -100,7 +101,7 @@ public final class EdgeIngestConfig
         all.addAll(List.of(NODE_ID, ENDPOINT, STREAM_ID, AERON_DIR, IDLE_STRATEGY, FRAGMENT_LIMIT, FLUSH_INTERVAL_MS,
             MAX_DRONES, DRONE_ID_MIN, DRONE_ID_MAX, DRONE_EXPIRY_S, JOURNAL_DIR, JOURNAL_ROLL_CYCLE, JOURNAL_RETENTION_HOURS, ALERT_LOW_BATTERY_PCT,
             ALERT_BATTERY_HYSTERESIS_PCT, ALERT_LOST_LINK_S, ALERT_SEPARATION_HORIZONTAL_M, ALERT_SEPARATION_VERTICAL_M,
-            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_CONTROL_ENDPOINT, COMMAND_LINKS_MAX, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, GEOFENCE_ACTION, DRONE_KEYS, SIGNATURE_WINDOW_S, STATUS_HOST,
+            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_CONTROL_ENDPOINT, COMMAND_LINKS_MAX, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, CommandAuthority.KEY_FILE, GEOFENCE_ACTION, DRONE_KEYS, SIGNATURE_WINDOW_S, STATUS_HOST,
             STATUS_PORT, ProgressWatch.LIVENESS_TIMEOUT_S));
         ALL = List.copyOf(all);
     }
@@ -139,6 +140,7 @@ public final class EdgeIngestConfig
     public String geofenceAction = GEOFENCE_ACTION.get();
     public String droneKeys = DRONE_KEYS.get();
     public double signatureWindowS = SIGNATURE_WINDOW_S.doubleValue();
+    public String commandKeyFile = CommandAuthority.KEY_FILE.get();
     public long livenessTimeoutS = ProgressWatch.LIVENESS_TIMEOUT_S.longValue();
 
     /**

@@ -19,6 +19,7 @@ final class ArchiveDatabase
     {
         final Properties properties = new Properties();
         properties.setProperty("user", "postgres");
+        properties.setProperty("password", stack.dbPassword());
         properties.setProperty("connectTimeout", "5");
         properties.setProperty("socketTimeout", "300");
         return DriverManager.getConnection(stack.jdbcUrl(), properties);

@@ -2,7 +2,10 @@ package io.odyssey.stack;
 
 import io.odyssey.archiver.LocalPostgres;
 import io.odyssey.cli.PrometheusText;
+import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.gateway.control.AccessControl;
+import io.odyssey.grid.commands.CommandAuthority;
+import io.odyssey.runtime.SecretFile;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -75,6 +78,7 @@ public final class LocalStack implements AutoCloseable
     private final Map<String, Integer> statusPorts = new LinkedHashMap<>();
     private final List<Integer> ingestPorts = new ArrayList<>();
     private final Http http = new Http();
+    private String dbPassword = "";
     private final String viewerToken = AccessControl.newSecret();
     private final String operatorToken = AccessControl.newSecret();
     private final String secondOperatorToken = AccessControl.newSecret();
@@ -120,10 +124,14 @@ public final class LocalStack implements AutoCloseable
         // The simulated drones' link keys, once for this stack, as `./odyssey cluster` provisions its data directory.
         io.odyssey.codecs.sign.DroneKeys.provision(DRONE_KEYS_SETTING, droneKeys(), 1, options.drones);
         final int dbPort;
+        // The embedded database asks for its superuser's password, made here as ./odyssey up makes it; LocalPostgres
+        // (a test database) takes none.
         if (options.embeddedDatabase)
         {
             dbPort = ports.tcp();
             jdbcUrl = "jdbc:postgresql://127.0.0.1:" + dbPort + "/postgres";
+            dbPassword = java.util.HexFormat.of().formatHex(SecretFile.readOrCreate(
+                io.odyssey.archiver.ArchiverConfig.EMBEDDED_DB_PASSWORD_FILE, dir.resolve("postgres.password"), 16));
         }
         else
         {
@@ -134,6 +142,11 @@ public final class LocalStack implements AutoCloseable
         final List<Integer> gridPorts = IntStream.range(0, options.gridMembers).mapToObj(i -> ports.tcp()).toList();
         final String members = gridPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         final Map<String, String> common = Map.of("ODYSSEY_GRID_CLUSTER", cluster, "ODYSSEY_GRID_MEMBERS", members);
+        // Keys the grid does not hold, as ./odyssey up makes them: gateways and ingest nodes only.
+        final Path commandKey = dir.resolve("keys/command.key");
+        final Path gatewayKey = dir.resolve("keys/gateway.key");
+        SecretFile.readOrCreate(CommandAuthority.KEY_FILE, commandKey, 32);
+        SecretFile.readOrCreate(GatewayConfig.KEY_FILE, gatewayKey, 32);
 
         for (int i = 0; i < options.gridMembers; i++)
         {
@@ -150,7 +163,8 @@ public final class LocalStack implements AutoCloseable
                 "ODYSSEY_INGEST_ENDPOINT", "127.0.0.1:" + port,
                 "ODYSSEY_INGEST_STATUS_PORT", String.valueOf(statusPort("edge-ingest-" + i)),
                 "ODYSSEY_INGEST_JOURNAL_DIR", journalDir(i).toString(),
-                "ODYSSEY_INGEST_DRONE_KEYS", droneKeys().toString()));
+                "ODYSSEY_INGEST_DRONE_KEYS", droneKeys().toString(),
+                "ODYSSEY_COMMAND_KEY_FILE", commandKey.toString()));
         }
         for (int i = 1; i <= options.ingestNodes; i++)
         {
@@ -160,6 +174,7 @@ public final class LocalStack implements AutoCloseable
                 "ODYSSEY_ARCHIVER_JOURNAL_DIR", journalDir(i).toString(),
                 "ODYSSEY_ARCHIVER_DB_URL", embedded ? "" : jdbcUrl,
                 "ODYSSEY_ARCHIVER_DB_USER", "postgres",
+                "ODYSSEY_ARCHIVER_DB_PASSWORD", embedded ? "" : dbPassword,
                 "ODYSSEY_ARCHIVER_STATUS_PORT", String.valueOf(statusPort("archiver-" + i))));
             if (embedded)
             {
@@ -175,7 +190,10 @@ public final class LocalStack implements AutoCloseable
             "ODYSSEY_GATEWAY_TOKENS", "viewer:viewer:" + viewerToken + ",ops:operator:" + operatorToken +
                 ",surge:operator:" + secondOperatorToken + ",admin:admin:" + adminToken,
             "ODYSSEY_GATEWAY_DB_URL", jdbcUrl,
-            "ODYSSEY_GATEWAY_DB_USER", "postgres"));
+            "ODYSSEY_GATEWAY_DB_USER", "postgres",
+            "ODYSSEY_GATEWAY_DB_PASSWORD", dbPassword,
+            "ODYSSEY_GATEWAY_KEY_FILE", gatewayKey.toString(),
+            "ODYSSEY_COMMAND_KEY_FILE", commandKey.toString()));
         add(SIMULATOR, "simulator", Map.of(), Map.of(
             "ODYSSEY_SIM_DRONES", String.valueOf(options.drones),
             "ODYSSEY_SIM_RATE_HZ", String.valueOf(options.rateHz),
@@ -347,6 +365,12 @@ public final class LocalStack implements AutoCloseable
         return jdbcUrl;
     }
 
+    /** The archive database's password for {@code postgres} (the embedded one's generated password; empty for a test database). */
+    public String dbPassword()
+    {
+        return dbPassword;
+    }
+
     /** The machine's PostgreSQL the stack archives into, or null with the embedded database. */
     public LocalPostgres postgres()
     {
@@ -384,7 +408,8 @@ public final class LocalStack implements AutoCloseable
 
     public Http.Response health(final String role)
     {
-        return http.get("http://127.0.0.1:" + statusPorts.get(role) + "/health", null, STATUS_TIMEOUT);
+        // The gateway tells its checks only to a viewer (other roles' status ports are internal and ignore the token).
+        return http.get("http://127.0.0.1:" + statusPorts.get(role) + "/health", viewerToken, STATUS_TIMEOUT);
     }
 
     public boolean healthy(final String role)
@@ -395,7 +420,8 @@ public final class LocalStack implements AutoCloseable
     /** The role's /metrics, or an empty list when it does not answer. */
     public List<PrometheusText.Sample> metrics(final String role)
     {
-        final Http.Response response = http.get("http://127.0.0.1:" + statusPorts.get(role) + "/metrics", null,
+        // The gateway's /metrics needs a viewer token; other roles' status ports are internal and ignore it.
+        final Http.Response response = http.get("http://127.0.0.1:" + statusPorts.get(role) + "/metrics", viewerToken,
             STATUS_TIMEOUT);
         return response.status() == 200 ? PrometheusText.parse(response.body()) : List.of();
     }

@@ -56,6 +56,9 @@ class ClusterFailoverIT
         options.embeddedDatabase = true;
         // Flights three times faster than real time, so an order spans the ingest node's kill in seconds.
         options.env("simulator", "ODYSSEY_SIM_TIME_SCALE", "3");
+        // Batteries that last: on a loaded machine the stack's start and the kills take minutes of simulated time, and
+        // a fleet gone home to charge has no cruising drone left for the order in flight.
+        options.env("simulator", "ODYSSEY_SIM_BATTERY_DRAIN_FACTOR", "0.1");
         stack = LocalStack.start(options, data, LocalStack.repositoryRoot().resolve("system-tests/target/cluster-it"),
             Duration.ofMinutes(4));
     }
@@ -125,7 +128,7 @@ class ClusterFailoverIT
             stack.metric("archiver-1", "odyssey_archiver_lag_entries") == 0 &&
             stack.metric("archiver-1", "odyssey_archiver_rows_total") > 0 &&
             stack.metric("archiver-2", "odyssey_archiver_rows_total") > 0);
-        try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), "postgres", "");
+        try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), "postgres", stack.dbPassword());
             Statement sql = db.createStatement();
             ResultSet row = sql.executeQuery(
                 "SELECT count(*), count(DISTINCT (drone_id, seq)), count(DISTINCT drone_id) FROM telemetry"))
@@ -138,7 +141,7 @@ class ClusterFailoverIT
         final long archivedOrder = orderId;
         await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() ->
         {
-            try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), "postgres", "");
+            try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), "postgres", stack.dbPassword());
                 Statement sql = db.createStatement();
                 ResultSet row = sql.executeQuery("SELECT string_agg(state, ',' ORDER BY seq) " +
                     "FROM command_transitions WHERE command_id = " + archivedOrder))

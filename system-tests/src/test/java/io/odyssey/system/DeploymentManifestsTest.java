@@ -207,7 +207,8 @@ class DeploymentManifestsTest
         {
             if (!name.equals("ODYSSEY_ROLE") && !name.equals("JAVA_TOOL_OPTIONS"))
             {
-                assertThat(known).as("%s: %s is read by %s", where, name, role).contains(name);
+                final String read = KEYS_BY_CONTENT.contains(name) ? name + "_FILE" : name;
+                assertThat(known).as("%s: %s is read by %s", where, read, role).contains(read);
             }
         }
     }
@@ -245,7 +246,10 @@ class DeploymentManifestsTest
 
     /** Secrets a user exports before {@code docker compose up} (the file refuses to start without them). */
     static final String[] COMPOSE_ENV = {"--env", "ODYSSEY_DB_PASSWORD=generated-db-password",
-        "--env", "ODYSSEY_GATEWAY_TOKENS=operator:operator:generated-operator-token"};
+        "--env", "ODYSSEY_GATEWAY_TOKENS=operator:operator:generated-operator-token",
+        "--env", "ODYSSEY_GATEWAY_KEY=" + "a1".repeat(32), "--env", "ODYSSEY_COMMAND_KEY=" + "c0".repeat(32)};
+    /** Keys given as their content: the entrypoint writes each to an owner-only file and sets the setting naming it. */
+    static final Set<String> KEYS_BY_CONTENT = Set.of("ODYSSEY_GATEWAY_KEY", "ODYSSEY_COMMAND_KEY");
 
     /** docker-compose.yml as {@code docker compose config} would see it with the user's secrets exported. */
     static Map<String, Object> compose() throws Exception
@@ -265,7 +269,8 @@ class DeploymentManifestsTest
         assertThat(node(arguments.toArray(String[]::new))).contains("valid Compose file (10 services)");
         // Without the secrets it refuses, naming each (no placeholder password or token is ever used).
         assertThat(nodeFailing("validate-compose.mjs", ROOT.resolve("docker-compose.yml").toString()))
-            .contains("required variable ODYSSEY_DB_PASSWORD", "required variable ODYSSEY_GATEWAY_TOKENS");
+            .contains("required variable ODYSSEY_DB_PASSWORD", "required variable ODYSSEY_GATEWAY_TOKENS",
+                "required variable ODYSSEY_GATEWAY_KEY", "required variable ODYSSEY_COMMAND_KEY");
 
         // And the check can fail: a misspelt key, a dependency on nothing, a network nobody declared.
         final Path broken = Files.createTempFile("compose-", ".yml");
@@ -469,6 +474,12 @@ class DeploymentManifestsTest
                 .contains(STATUS_PORT.get(role).defaultValue());
         }
         assertThat(healthcheck).contains("path=\"${1:-/health/ready}\"");
+        // Keys given by content become owner-only files named by their settings, as SecretFile requires.
+        for (final String key : KEYS_BY_CONTENT)
+        {
+            assertThat(entrypoint).contains(key);
+        }
+        assertThat(entrypoint).contains("umask 077").contains("_FILE");
         final Map<String, Object> env = map(runtime.get("env"));
         assertThat(String.valueOf(env.get("JAVA_TOOL_OPTIONS"))).contains("MaxRAMPercentage", "ExitOnOutOfMemoryError");
         assertThat(env).as("ingest writes the journal where the archiver reads it")

@@ -13,13 +13,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
 /**
- * One connected client: its subscription, the drones changed (or gone) since its last frame, and how many bytes it
- * has not yet taken off the wire.
+ * One connected client: its subscription, its encoding (JSON text, or {@code odyssey.bin.v1} binary frames), the
+ * drones changed (or gone) since its last frame, how many bytes it has not yet taken off the wire and, when it opted
+ * in to flow control, how many frames it has not yet acknowledged.
  * <p>
  * Memory is bounded whatever the client does: the dirty, removed and visible sets hold at most one id per drone,
  * and while its unsent bytes exceed the bound the client gets no frame (its drones stay dirty, so the next frame it
  * does get carries their newest state) and no answers to pings or garbage; a snapshot it asked for waits until it
- * has caught up. So its backlog stays under the bound plus one frame.
+ * has caught up. So its backlog stays under the bound plus one frame. A client with flow control gets a frame only
+ * while fewer than its window are unacknowledged, and is otherwise conflated the same way: it costs the gateway a
+ * frame per acknowledgement, whatever it could not take.
  * <p>
  * Threads: Hazelcast event threads call {@link #onChange} (and the alert and command feeds {@link #reply}), the
  * connection's I/O thread {@link #reply}, {@link #requestSnapshot} and, from the channel's close task,
@@ -47,6 +50,8 @@ final class ClientSession
     static final int CLOSE_GOING_AWAY = 1001;
     /** A client behind the bound is retried no more often than this, even without coalescing. */
     static final long MIN_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** The largest flow-control window a client may ask for (announced in {@code hello}). */
+    static final int MAX_WINDOW = 64;
 
     /** The connection to the client, as the session needs it (Undertow's in production, a fake in unit tests). */
     interface Link
@@ -58,6 +63,9 @@ final class ClientSession
          */
         void sendText(ByteBuffer frame, IntConsumer written);
 
+        /** Hands one complete binary frame to the network without blocking, as {@link #sendText} does. */
+        void sendBinary(ByteBuffer frame, IntConsumer written);
+
         /** Closes the connection with this WebSocket close code and reason (and drops it if the client is stuck). */
         void close(int code, String reason);
 
@@ -65,8 +73,14 @@ final class ClientSession
         void ping();
     }
 
+    /** A frame waiting in the outbox, and how it goes on the wire. */
+    private record Outgoing(ByteBuffer frame, boolean binary)
+    {
+    }
+
     private final Link link;
     private final GatewayMetrics metrics;
+    private final boolean binary;
     private final long maxPendingBytes;
     private final long stallTimeoutNs;
     private final long coalesceNs;
@@ -83,7 +97,7 @@ final class ClientSession
     private final Long2LongHashMap sentSequence = new Long2LongHashMap(Long.MIN_VALUE);
     private final AtomicLong pendingBytes = new AtomicLong();
     /** Frames built and not yet handed to the link, oldest first; bounded because frames are only built under the bound. */
-    private final ArrayDeque<ByteBuffer> outbox = new ArrayDeque<>();
+    private final ArrayDeque<Outgoing> outbox = new ArrayDeque<>();
     /** Threads that asked for a drain; only the one that raised it from zero drains (see {@link #drain}). */
     private final AtomicInteger drainRequests = new AtomicInteger();
     /** A close the gateway decided on, for the drainer to hand to the link after the frames before it; 0 = none. */
@@ -96,7 +110,19 @@ final class ClientSession
     private long behindSinceNs;
     private boolean behind;
     private boolean closed;
+    /** Number of the last {@code snapshot} or {@code changes} frame built (frames are numbered from 1). */
+    private long framesBuilt;
+    /** The highest frame number the client acknowledged. */
+    private long framesAcked;
+    /** Flow-control window: frames the client may have unacknowledged; 0 = it never opted in (byte bound only). */
+    private int window;
+    private boolean held;
+    /** Since when the client's window has been full without an acknowledgement. */
+    private long heldSinceNs;
+    /** Size of the node table the (binary) client was last sent; -1 = none yet. */
+    private int nodesSent = -1;
 
+    /** A JSON client. */
     ClientSession(
         final Link link,
         final GatewayMetrics metrics,
@@ -105,8 +131,22 @@ final class ClientSession
         final long coalesceNs,
         final long nowNs)
     {
+        this(link, metrics, maxPendingBytes, stallTimeoutNs, coalesceNs, nowNs, false);
+    }
+
+    /** @param binary the client negotiated {@code odyssey.bin.v1}: its fleet frames are binary. */
+    ClientSession(
+        final Link link,
+        final GatewayMetrics metrics,
+        final long maxPendingBytes,
+        final long stallTimeoutNs,
+        final long coalesceNs,
+        final long nowNs,
+        final boolean binary)
+    {
         this.link = link;
         this.metrics = metrics;
+        this.binary = binary;
         this.maxPendingBytes = maxPendingBytes;
         this.stallTimeoutNs = stallTimeoutNs;
         this.coalesceNs = coalesceNs;
@@ -165,6 +205,52 @@ final class ClientSession
         return dueNs();
     }
 
+    boolean isBinary()
+    {
+        return binary;
+    }
+
+    /**
+     * The client opts in to flow control (or changes its window): from now on it gets a fleet frame only while fewer
+     * than {@code frames} are unacknowledged.
+     *
+     * @param frames 1..{@link #MAX_WINDOW} (checked by the caller).
+     * @return when the session is due.
+     */
+    synchronized long flow(final int frames, final long nowNs)
+    {
+        window = frames;
+        retryAtNs = Math.min(retryAtNs, nowNs);
+        return dueNs();
+    }
+
+    /**
+     * The client applied every frame up to {@code frame}. An acknowledgement below the last one changes nothing.
+     *
+     * @return false when {@code frame} names a frame not built yet (the caller answers {@code BAD_ACK}).
+     */
+    synchronized boolean ack(final long frame, final long nowNs)
+    {
+        if (frame > framesBuilt)
+        {
+            return false;
+        }
+        if (frame > framesAcked)
+        {
+            framesAcked = frame;
+            held = false;
+            // A client waiting for its window is due at once, not at the next retry.
+            retryAtNs = Math.min(retryAtNs, nowNs);
+        }
+        return true;
+    }
+
+    /** Frames sent and not yet acknowledged (0 for a client that never acknowledged and never opted in: by bytes). */
+    synchronized long unacknowledged()
+    {
+        return framesBuilt - framesAcked;
+    }
+
     /** When the fan-out should next call {@link #flush}: {@link #NOT_DUE} when there is nothing to send. */
     synchronized long dueNs()
     {
@@ -186,11 +272,12 @@ final class ClientSession
         final long nowNs,
         final FrameWriter writer,
         final DroneJson encoder,
+        final DroneRecords records,
         final EpochNanoClock clock)
     {
         synchronized (this)
         {
-            buildFrame(fleet, nowNs, writer, encoder, clock);
+            buildFrame(fleet, nowNs, writer, encoder, records, clock);
         }
         drain();
     }
@@ -214,7 +301,7 @@ final class ClientSession
                 metrics.repliesDropped.increment();
                 return false;
             }
-            queue(FrameWriter.utf8(json));
+            queue(FrameWriter.utf8(json), false);
         }
         drain();
         return true;
@@ -263,9 +350,9 @@ final class ClientSession
         visible.clear();
         sentSequence.clear();
         long dropped = 0;
-        for (final ByteBuffer frame : outbox)
+        for (final Outgoing outgoing : outbox)
         {
-            dropped += frame.remaining();
+            dropped += outgoing.frame().remaining();
         }
         outbox.clear();
         pendingBytes.addAndGet(-dropped);
@@ -298,6 +385,7 @@ final class ClientSession
         final long nowNs,
         final FrameWriter writer,
         final DroneJson encoder,
+        final DroneRecords records,
         final EpochNanoClock clock)
     {
         if (closed || !hasWork())
@@ -322,16 +410,50 @@ final class ClientSession
             return;
         }
         behind = false;
-        if (snapshotWanted)
+        if (window > 0 && framesBuilt - framesAcked >= window)
         {
-            writeSnapshot(fleet, writer, encoder);
+            // The client has not applied what it has: it gets nothing more now, its drones stay dirty, and the frame
+            // its next acknowledgement lets through carries the newest state of each.
+            metrics.framesHeld.increment();
+            if (!held)
+            {
+                held = true;
+                heldSinceNs = nowNs;
+            }
+            else if (nowNs - heldSinceNs >= stallTimeoutNs)
+            {
+                metrics.clientsClosedSlow.increment();
+                queueClose(CLOSE_POLICY_VIOLATION, "too slow: acknowledged nothing for too long", CloseReason.SLOW);
+                return;
+            }
+            retryAtNs = nowNs + retryNs;
+            return;
         }
-        else if (!writeChanges(fleet, writer, encoder, clock))
+        final long frame = framesBuilt + 1;
+        final boolean built;
+        if (binary)
+        {
+            built = snapshotWanted ? writeBinarySnapshot(fleet, writer, records, frame, clock) :
+                writeBinaryChanges(fleet, writer, records, frame, clock);
+        }
+        else
+        {
+            built = snapshotWanted ? writeSnapshot(fleet, writer, encoder, frame) :
+                writeChanges(fleet, writer, encoder, frame, clock);
+        }
+        if (!built)
         {
             return;
         }
+        framesBuilt = frame;
         lastFrameNs = nowNs;
-        queue(writer.toByteBuffer());
+        if (binary && records.nodes().size() != nodesSent)
+        {
+            // Read after the records were encoded: every node index in the frame is in the table the client gets.
+            nodesSent = records.nodes().size();
+            queue(FrameWriter.utf8(records.nodes().message()), false);
+        }
+        queue(writer.toByteBuffer(), binary);
     }
 
     private void queueClose(final int code, final String reason, final CloseReason why)
@@ -348,13 +470,21 @@ final class ClientSession
         return snapshotWanted || !dirty.isEmpty() || !removed.isEmpty();
     }
 
-    private void writeSnapshot(final Map<Long, DroneView> fleet, final FrameWriter writer, final DroneJson encoder)
+    /** Forgets what the client held before a snapshot replaces it. */
+    private void startSnapshot()
     {
         snapshotWanted = false;
         dirty.clear();
         removed.clear();
         visible.clear();
         sentSequence.clear();
+    }
+
+    private boolean writeSnapshot(
+        final Map<Long, DroneView> fleet, final FrameWriter writer, final DroneJson encoder, final long frame)
+    {
+        startSnapshot();
+        int drones = 0;
         writer.reset().ascii("{\"type\":\"snapshot\",\"bbox\":").ascii(bbox == null ? "null" : bbox.toJson())
             .ascii(",\"drones\":[");
         boolean first = true;
@@ -370,46 +500,37 @@ final class ClientSession
                 }
                 writer.bytes(view.json(encoder));
                 first = false;
+                drones++;
             }
         }
-        writer.ascii("]}");
+        writer.ascii("],\"frame\":").number(frame).ascii('}');
+        metrics.dronesSentJson.add(drones);
+        return true;
     }
 
     /** @return false when there turned out to be nothing new to say (no frame). */
-    private boolean writeChanges(
-        final Map<Long, DroneView> fleet, final FrameWriter writer, final DroneJson encoder, final EpochNanoClock clock)
+    private boolean writeChanges(final Map<Long, DroneView> fleet, final FrameWriter writer, final DroneJson encoder,
+        final long frame, final EpochNanoClock clock)
     {
         final long epochNow = clock.nanoTime();
         writer.reset().ascii("{\"type\":\"changes\",\"drones\":[");
         boolean first = true;
+        int drones = 0;
         final LongHashSet.LongIterator ids = dirty.iterator();
         while (ids.hasNext())
         {
-            final long id = ids.nextValue();
-            final DroneView view = fleet.get(id);
+            final DroneView view = nextChanged(fleet, ids.nextValue());
             if (view == null)
             {
-                // Left the fleet map: its removal event reaches (or reached) this session too; report it once.
-                if (visible.remove(id))
-                {
-                    sentSequence.remove(id);
-                    removed.add(id);
-                }
                 continue;
             }
-            if (!view.isInside(bbox) || view.sequence() <= sentSequence.get(id))
-            {
-                // Outside: the newer version's own event moves the drone to 'removed' for this session. Not newer:
-                // a snapshot already carried it.
-                continue;
-            }
-            sentSequence.put(id, view.sequence());
             if (!first)
             {
                 writer.ascii(',');
             }
             writer.bytes(view.json(encoder));
             first = false;
+            drones++;
             metrics.wsSent.record(epochNow - view.state.sentAtNanos());
         }
         dirty.clear();
@@ -417,6 +538,7 @@ final class ClientSession
         {
             return false;
         }
+        metrics.dronesSentJson.add(drones);
         writer.ascii("],\"removed\":[");
         first = true;
         final LongHashSet.LongIterator gone = removed.iterator();
@@ -430,18 +552,106 @@ final class ClientSession
             first = false;
         }
         removed.clear();
-        writer.ascii("]}");
+        writer.ascii("],\"frame\":").number(frame).ascii('}');
+        return true;
+    }
+
+    /**
+     * The view of a dirty drone to send in a {@code changes} frame, or null when there is nothing to send for it
+     * (moving it to 'removed' if it left the fleet map).
+     */
+    private DroneView nextChanged(final Map<Long, DroneView> fleet, final long id)
+    {
+        final DroneView view = fleet.get(id);
+        if (view == null)
+        {
+            // Left the fleet map: its removal event reaches (or reached) this session too; report it once.
+            if (visible.remove(id))
+            {
+                sentSequence.remove(id);
+                removed.add(id);
+            }
+            return null;
+        }
+        if (!view.isInside(bbox) || view.sequence() <= sentSequence.get(id))
+        {
+            // Outside: the newer version's own event moves the drone to 'removed' for this session. Not newer:
+            // a snapshot already carried it.
+            return null;
+        }
+        sentSequence.put(id, view.sequence());
+        return view;
+    }
+
+    private boolean writeBinarySnapshot(final Map<Long, DroneView> fleet, final FrameWriter writer,
+        final DroneRecords records, final long frame, final EpochNanoClock clock)
+    {
+        startSnapshot();
+        writer.beginBinary(bbox);
+        final int fleetSize = fleet.size();
+        int drones = 0;
+        for (final DroneView view : fleet.values())
+        {
+            if (view.isInside(bbox))
+            {
+                visible.add(view.id());
+                sentSequence.put(view.id(), view.sequence());
+                writer.record(records.buffer(), records.offsetOf(view, fleetSize));
+                drones++;
+            }
+        }
+        writer.finishBinary(DroneBinary.SNAPSHOT, frame, bbox != null, drones, 0, clock.nanoTime());
+        metrics.dronesSentBinary.add(drones);
+        return true;
+    }
+
+    private boolean writeBinaryChanges(final Map<Long, DroneView> fleet, final FrameWriter writer,
+        final DroneRecords records, final long frame, final EpochNanoClock clock)
+    {
+        final long epochNow = clock.nanoTime();
+        writer.beginBinary(null);
+        final int fleetSize = fleet.size();
+        int drones = 0;
+        final LongHashSet.LongIterator ids = dirty.iterator();
+        while (ids.hasNext())
+        {
+            final DroneView view = nextChanged(fleet, ids.nextValue());
+            if (view != null)
+            {
+                writer.record(records.buffer(), records.offsetOf(view, fleetSize));
+                drones++;
+                metrics.wsSent.record(epochNow - view.state.sentAtNanos());
+            }
+        }
+        dirty.clear();
+        if (drones == 0 && removed.isEmpty())
+        {
+            return false;
+        }
+        final int gone = removed.size();
+        final LongHashSet.LongIterator leaving = removed.iterator();
+        while (leaving.hasNext())
+        {
+            writer.removedId(leaving.nextValue());
+        }
+        removed.clear();
+        writer.finishBinary(DroneBinary.CHANGES, frame, false, drones, gone, epochNow);
+        metrics.dronesSentBinary.add(drones);
         return true;
     }
 
     /** Appends a frame to the outbox; under the monitor. Its bytes count as pending from now on. */
-    private void queue(final ByteBuffer frame)
+    private void queue(final ByteBuffer frame, final boolean binaryFrame)
     {
         final int length = frame.remaining();
         pendingBytes.addAndGet(length);
         metrics.framesSent.increment();
         metrics.bytesSent.add(length);
-        outbox.addLast(frame);
+        if (binaryFrame)
+        {
+            metrics.bytesSentBinary.add(length);
+        }
+        outbox.addLast(new Outgoing(frame, binaryFrame));
     }
 
     /**
@@ -461,7 +671,7 @@ final class ClientSession
         {
             while (true)
             {
-                final ByteBuffer frame;
+                final Outgoing frame;
                 int code = 0;
                 String reason = null;
                 synchronized (this)
@@ -492,12 +702,19 @@ final class ClientSession
         while (requests != 0);
     }
 
-    private void handToLink(final ByteBuffer frame)
+    private void handToLink(final Outgoing outgoing)
     {
-        final int length = frame.remaining();
+        final int length = outgoing.frame().remaining();
         try
         {
-            link.sendText(frame, written);
+            if (outgoing.binary())
+            {
+                link.sendBinary(outgoing.frame(), written);
+            }
+            else
+            {
+                link.sendText(outgoing.frame(), written);
+            }
         }
         catch (final RuntimeException ex)
         {

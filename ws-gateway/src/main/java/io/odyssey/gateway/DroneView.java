@@ -4,7 +4,7 @@ import io.odyssey.grid.DroneState;
 
 /**
  * One version of one drone as the gateway knows it: the state from the grid, when the gateway's listener heard of it,
- * and its JSON. A new version is a new object, so the cached JSON is keyed by drone id + sequence by construction:
+ * and its JSON (its binary record lives in {@link DroneRecords}). A new version is a new object, so the cached JSON is keyed by drone id + sequence by construction:
  * it is encoded at most once however many clients receive it.
  */
 final class DroneView
@@ -13,6 +13,9 @@ final class DroneView
     final long gatewayNanos;
     /** Written and read only by the fan-out thread, the one thread that builds frames. */
     private byte[] json;
+    /** Where {@link DroneRecords} holds this version's binary record (fan-out thread only); -1: nowhere yet. */
+    int recordGeneration = -1;
+    int recordOffset;
 
     DroneView(final DroneState state, final long gatewayNanos)
     {

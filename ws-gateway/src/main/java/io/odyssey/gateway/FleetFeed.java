@@ -57,6 +57,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
     private final ProgressWatch progress;
     private final FrameWriter writer = new FrameWriter(64 * 1024);
     private final DroneJson encoder = new DroneJson();
+    private final DroneRecords records;
     private final ExecutorService resyncer = Executors.newSingleThreadExecutor(runnable ->
     {
         final Thread thread = new Thread(runnable, "ws-fleet-resync");
@@ -82,6 +83,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
         this.fleetMap = fleetMap;
         this.clock = clock;
         this.metrics = metrics;
+        this.records = new DroneRecords(new NodeTable(metrics.nodeNamesRefused::increment), metrics);
         fanOut = new Thread(this, "ws-fan-out");
         fanOut.setDaemon(true);
     }
@@ -138,6 +140,12 @@ final class FleetFeed implements AutoCloseable, Runnable,
         return fleet;
     }
 
+    /** The fan-out thread's id, for measuring its CPU time. */
+    long fanOutThreadId()
+    {
+        return fanOut.getId();
+    }
+
     int sessionCount()
     {
         return sessions.size();
@@ -164,6 +172,27 @@ final class FleetFeed implements AutoCloseable, Runnable,
     void subscribe(final ClientSession session, final BoundingBox bbox)
     {
         wake(session.requestSnapshot(bbox));
+    }
+
+    /** The client opted in to flow control with this window (checked by the caller). */
+    void flow(final ClientSession session, final int window)
+    {
+        wake(session.flow(window, System.nanoTime()));
+    }
+
+    /**
+     * The client applied every frame up to {@code frame}: a client waiting for its window gets its next frame now.
+     *
+     * @return false when the frame was not sent yet (the caller answers {@code BAD_ACK}).
+     */
+    boolean ack(final ClientSession session, final long frame)
+    {
+        if (!session.ack(frame, System.nanoTime()))
+        {
+            return false;
+        }
+        wake(session.dueNs());
+        return true;
     }
 
     /** Stops feeding a client whose session ended (its connection's close task; no call into Undertow here). */
@@ -337,7 +366,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
                 {
                     try
                     {
-                        session.flush(fleet, nowNs, writer, encoder, clock);
+                        session.flush(fleet, nowNs, writer, encoder, records, clock);
                     }
                     catch (final RuntimeException ex)
                     {

@@ -3,8 +3,9 @@ package io.odyssey.gateway;
 import io.undertow.websockets.core.WebSocketChannel;
 
 /**
- * {@code /ws/fleet}: greets with {@code hello}, registers the client with the fleet feed (which sends the first
- * snapshot) and the alerts feed, and handles what clients send (subscribe, ping). Anything it cannot use gets an
+ * {@code /ws/fleet}: greets with {@code hello} (announcing flow control), registers the client with the fleet feed
+ * (which sends the first snapshot, binary for an {@code odyssey.bin.v1} client) and the alerts feed, and handles what
+ * clients send (subscribe, ping, flow, ack). Anything it cannot use gets an
  * {@code error} message and the connection stays open (the bounds on client messages are {@link SocketEndpoint}'s).
  */
 final class FleetSocket implements SocketEndpoint.Handler
@@ -27,7 +28,7 @@ final class FleetSocket implements SocketEndpoint.Handler
     public void opened(final ClientSession session, final WebSocketChannel channel)
     {
         session.reply("{\"type\":\"hello\",\"protocol\":" + PROTOCOL_VERSION + ",\"coalesceMs\":" + config.coalesceMs +
-            ",\"serverTimeMs\":" + System.currentTimeMillis() + "}");
+            ",\"serverTimeMs\":" + System.currentTimeMillis() + ",\"flow\":{\"maxWindow\":" + ClientSession.MAX_WINDOW + "}}");
         feed.add(session);
         alerts.add(session);
     }
@@ -45,6 +46,15 @@ final class FleetSocket implements SocketEndpoint.Handler
         {
             case SUBSCRIBE -> feed.subscribe(session, request.bbox());
             case PING -> SocketEndpoint.pong(session);
+            case FLOW -> feed.flow(session, (int)request.number());
+            case ACK ->
+            {
+                if (!feed.ack(session, request.number()))
+                {
+                    SocketEndpoint.error(session, metrics, ClientRequest.BAD_ACK,
+                        "ack of frame " + request.number() + ", which was not sent yet");
+                }
+            }
             case ERROR -> SocketEndpoint.error(session, metrics, request.errorCode(), request.errorMessage());
         }
     }

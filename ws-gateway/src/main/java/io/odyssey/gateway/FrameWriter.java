@@ -1,14 +1,16 @@
 package io.odyssey.gateway;
 
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Builds one outgoing text frame as UTF-8 bytes from pre-encoded drone objects and a few ASCII tokens, in a buffer
- * reused frame after frame; only the finished frame is copied out (Undertow keeps it until the socket took it).
- * Not thread-safe.
+ * Builds one outgoing frame in a buffer reused frame after frame: a text frame as UTF-8 bytes from pre-encoded drone
+ * objects and a few ASCII tokens, or a binary {@code odyssey.bin.v1} frame from pre-encoded drone records (the header
+ * is written last, once the counts are known). Only the finished frame is copied out (Undertow keeps it until the
+ * socket took it). Not thread-safe.
  */
 final class FrameWriter
 {
@@ -49,6 +51,42 @@ final class FrameWriter
     {
         buffer.putBytes(length, utf8);
         length += utf8.length;
+        return this;
+    }
+
+    /** Starts a binary frame: room for the header, then the subscription's box when {@code box} is not null. */
+    FrameWriter beginBinary(final BoundingBox box)
+    {
+        length = DroneBinary.HEADER_LENGTH;
+        if (box != null)
+        {
+            DroneBinary.writeBox(buffer, length, box);
+            length += DroneBinary.BOX_LENGTH;
+        }
+        return this;
+    }
+
+    /** Appends one drone record, copied from where the fan-out encoded it. */
+    FrameWriter record(final DirectBuffer records, final int offset)
+    {
+        buffer.putBytes(length, records, offset, DroneBinary.RECORD_LENGTH);
+        length += DroneBinary.RECORD_LENGTH;
+        return this;
+    }
+
+    /** Appends one removed drone id (after every record). */
+    FrameWriter removedId(final long id)
+    {
+        DroneBinary.writeId(buffer, length, id);
+        length += 8;
+        return this;
+    }
+
+    /** Completes a binary frame begun with {@link #beginBinary}: writes its header. */
+    FrameWriter finishBinary(final byte frameType, final long frame, final boolean hasBox, final int droneCount,
+        final int removedCount, final long frameTimeNs)
+    {
+        DroneBinary.writeHeader(buffer, frameType, frame, hasBox, droneCount, removedCount, frameTimeNs);
         return this;
     }
 

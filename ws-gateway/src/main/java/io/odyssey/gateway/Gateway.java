@@ -5,8 +5,10 @@ import io.odyssey.gateway.control.CommandLimits;
 import io.odyssey.gateway.control.CommandRateLimiter;
 import io.odyssey.gateway.control.ControlApi;
 import io.odyssey.gateway.control.Guard;
+import io.odyssey.gateway.control.Principal;
 import io.odyssey.gateway.control.RequestBodies;
 import io.odyssey.gateway.control.Role;
+import io.odyssey.grid.commands.CommandAuthority;
 import io.odyssey.grid.commands.CommandLedger;
 
 import com.hazelcast.core.LifecycleEvent;
@@ -64,12 +66,16 @@ public final class Gateway implements AutoCloseable
     private final AutoCloseable sampler;
     private final GatewayMetrics metrics;
     private final int port;
+    /** Prefixes of the names of this gateway's threads: its grid client's and its HTTP server's. */
+    private final List<String> threadPrefixes;
 
     private Gateway(
         final GridConnection grid, final FleetFeed feed, final AlertsFeed alerts, final CommandsFeed commands,
         final List<SocketEndpoint> sockets, final Undertow server,
-        final AutoCloseable sampler, final GatewayMetrics metrics, final HistoryStore history)
+        final AutoCloseable sampler, final GatewayMetrics metrics, final HistoryStore history,
+        final List<String> threadPrefixes)
     {
+        this.threadPrefixes = threadPrefixes;
         this.sockets = sockets;
         this.alerts = alerts;
         this.commands = commands;
@@ -85,9 +91,12 @@ public final class Gateway implements AutoCloseable
     public static Gateway launch(final GatewayConfig config) throws Exception
     {
         config.conclude();
+        // Keys are read before anything starts, so a missing or open key file stops the start with its setting's name.
+        final io.odyssey.grid.trust.RecordSeal tokenSeal = config.tokenSeal();
+        final CommandAuthority commandAuthority = CommandAuthority.fromFile(config.commandKeyFile);
         final GatewayMetrics metrics = new GatewayMetrics();
-        final GridConnection grid = GridConnection.connect(config.clusterName, config.gridMembers,
-            "ws-gateway-" + Long.toHexString(System.nanoTime() & 0xFFFFFF),
+        final String instance = "ws-gateway-" + Long.toHexString(System.nanoTime() & 0xFFFFFF);
+        final GridConnection grid = GridConnection.connect(config.clusterName, config.gridMembers, instance,
             "clients keep the last known state until it returns");
 
         FleetFeed feed = null;
@@ -122,6 +131,18 @@ public final class Gateway implements AutoCloseable
             metrics.metrics.gauge("odyssey_ws_clients", "Connected WebSocket clients", liveFeed::sessionCount);
             metrics.metrics.gauge("odyssey_ws_max_pending_bytes", "Largest backlog of unsent bytes of any client",
                 liveFeed::maxPendingBytes);
+            // What a delivered drone update costs: process CPU over the drone states put in frames for all clients.
+            final java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            final java.util.function.LongSupplier cpuNanos = os instanceof com.sun.management.OperatingSystemMXBean sun ?
+                sun::getProcessCpuTime : () -> -1;
+            metrics.metrics.gauge("odyssey_gateway_cpu_seconds", "CPU time the gateway process used since it started, seconds",
+                () -> cpuNanos.getAsLong() / 1e9);
+            metrics.metrics.gauge("odyssey_gateway_cpu_ns_per_update",
+                "Process CPU time since start over drone updates delivered to clients (both encodings), ns", () ->
+                {
+                    final long updates = metrics.dronesSentJson.get() + metrics.dronesSentBinary.get();
+                    return updates == 0 ? 0 : (double)cpuNanos.getAsLong() / updates;
+                });
             metrics.metrics.gauge("odyssey_gateway_fleet_size", "Drones in the gateway's fleet view", () -> liveFeed.fleet().size());
             metrics.metrics.gauge("odyssey_gateway_alerts_active", "Alerts raised and not cleared", liveAlerts::activeCount);
 
@@ -138,7 +159,7 @@ public final class Gateway implements AutoCloseable
                 health.ready("history-db", history.health());
             }
 
-            final CommandLedger ledger = new CommandLedger(grid.client());
+            final CommandLedger ledger = new CommandLedger(grid.client(), null, commandAuthority);
             commands = new CommandsFeed(ledger, metrics);
             commands.start();
             final CommandsFeed liveCommands = commands;
@@ -146,7 +167,7 @@ public final class Gateway implements AutoCloseable
             // The port is known before the server starts only when configured; 0 means the origins must be configured.
             final AccessControl access = new AccessControl(config.tokenEntries(),
                 grid.client().getMap(FleetGrid.TOKENS_MAP), config.anonymousRole(), config.origins(config.port),
-                GatewayConfig.TOKENS);
+                GatewayConfig.TOKENS, tokenSeal, metrics.forgedTokens);
             final Guard guard = new Guard(access, metrics.unauthorised, metrics.forbidden);
             final ControlApi control = new ControlApi(ledger, grid.client().getMap(FleetGrid.GEOFENCES_MAP), access,
                 () -> liveFeed.fleet().values().stream().map(view -> view.state).toList(),
@@ -168,9 +189,10 @@ public final class Gateway implements AutoCloseable
             final SocketEndpoint commandSocket = new SocketEndpoint(liveCommands, metrics, config);
             final List<SocketEndpoint> sockets = List.of(fleetSocket, alertSocket, commandSocket);
             final PathHandler routes = Handlers.path()
-                .addExactPath("/ws/fleet", guard.require(Role.VIEWER, websocket(fleetSocket)))
-                .addExactPath("/ws/alerts", guard.require(Role.VIEWER, websocket(alertSocket)))
-                .addExactPath("/ws/commands", guard.require(Role.VIEWER, websocket(commandSocket)))
+                .addExactPath("/ws/fleet", guard.require(Role.VIEWER,
+                    websocket(fleetSocket, SocketEndpoint.BINARY_SUBPROTOCOL, Guard.SUBPROTOCOL)))
+                .addExactPath("/ws/alerts", guard.require(Role.VIEWER, websocket(alertSocket, Guard.SUBPROTOCOL)))
+                .addExactPath("/ws/commands", guard.require(Role.VIEWER, websocket(commandSocket, Guard.SUBPROTOCOL)))
                 .addExactPath("/api/v1/alerts", guard.require(Role.VIEWER, exchange ->
                 {
                     if (Methods.GET.equals(exchange.getRequestMethod()))
@@ -190,11 +212,11 @@ public final class Gateway implements AutoCloseable
                 .addPrefixPath("/api/v1/tokens", api)
                 .addExactPath("/api/openapi.yaml", exchange ->
                     respond(exchange, 200, "application/yaml; charset=utf-8", "no-cache", OPENAPI))
-                .addExactPath(Health.LIVE_PATH, healthEndpoint(health))
-                .addExactPath(Health.READY_PATH, healthEndpoint(health))
-                .addExactPath(Health.PATH, healthEndpoint(health))
-                .addExactPath("/metrics", exchange ->
-                    respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.metrics.renderPrometheus()))
+                .addExactPath(Health.LIVE_PATH, healthEndpoint(health, guard))
+                .addExactPath(Health.READY_PATH, healthEndpoint(health, guard))
+                .addExactPath(Health.PATH, healthEndpoint(health, guard))
+                .addExactPath("/metrics", guard.require(Role.VIEWER, exchange ->
+                    respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.metrics.renderPrometheus())))
                 .addPrefixPath(HistoryApi.PREFIX, guard.require(Role.VIEWER, new HistoryApi(history, new HistoryLimits(
                     java.time.Duration.ofSeconds(config.historyMaxWindowS), config.historyMaxRows,
                     config.historyMaxConcurrent, config.historyStatementTimeoutMs, metrics.historyInvalid,
@@ -203,7 +225,7 @@ public final class Gateway implements AutoCloseable
                     respond(exchange, 200, "application/json", "no-cache", clientConfig(config)))
                 .addPrefixPath("/", dashboard(config));
 
-            final Undertow server = server(config, routes);
+            final Undertow server = server(config, new BrowserHeaders(config.tileUrl, routes), instance + "-http");
             server.start();
             final Undertow.ListenerInfo listener = server.getListenerInfo().get(0);
             metrics.metrics.gauge("odyssey_gateway_http_connections", "Open HTTP and WebSocket connections",
@@ -211,7 +233,7 @@ public final class Gateway implements AutoCloseable
             metrics.metrics.gauge("odyssey_ws_sessions", "WebSocket sessions open on all endpoints",
                 () -> sockets.stream().mapToInt(SocketEndpoint::sessionCount).sum());
             final Gateway gateway = new Gateway(grid, feed, alerts, commands, sockets, server,
-                metrics.metrics.startSampling(), metrics, history);
+                metrics.metrics.startSampling(), metrics, history, List.of("hz." + instance + ".", instance + "-http "));
             LOG.info("gateway listening on http://{}:{}/ (WebSocket /ws/fleet, coalescing {} ms; history API {})",
                 config.host, gateway.port(), config.coalesceMs,
                 history == null ? "off: no ODYSSEY_GATEWAY_DB_URL" : "on " + JdbcUrls.redacted(config.dbUrl));
@@ -230,9 +252,11 @@ public final class Gateway implements AutoCloseable
      * how large its headers and body may be, and how many connections there are. No handler reads a body in a
      * blocking way ({@link RequestBodies}), so a slow client holds a connection, never a worker thread.
      */
-    private static Undertow server(final GatewayConfig config, final HttpHandler routes)
+    private static Undertow server(final GatewayConfig config, final HttpHandler routes, final String workerName)
     {
         return Undertow.builder()
+            // Thread names say whose they are: the load harness runs several gateways in one JVM (threadCpuNanos).
+            .setWorkerOption(Options.WORKER_NAME, workerName)
             .addHttpListener(config.port, config.host)
             .setIoThreads(config.ioThreads)
             .setWorkerThreads(config.workerThreads)
@@ -256,9 +280,10 @@ public final class Gateway implements AutoCloseable
 
     /**
      * One of the health answers. Evaluated on a worker thread: a readiness check may wait on the grid, and the I/O
-     * thread is every connection's.
+     * thread is every connection's. Anyone gets the status (probes, load balancers, the launcher); only a viewer gets
+     * the checks, which name the cluster, the grid members and the database.
      */
-    private static HttpHandler healthEndpoint(final Health health)
+    private static HttpHandler healthEndpoint(final Health health, final Guard guard)
     {
         return new HttpHandler()
         {
@@ -269,7 +294,9 @@ public final class Gateway implements AutoCloseable
                     exchange.dispatch(this);
                     return;
                 }
-                final Health.Report report = health.forPath(exchange.getRequestPath());
+                final Health.Report full = health.forPath(exchange.getRequestPath());
+                final Principal caller = guard.identify(exchange);
+                final Health.Report report = caller != null && caller.role().allows(Role.VIEWER) ? full : full.statusOnly();
                 respond(exchange, report.status(), Health.CONTENT_TYPE, report.body());
             }
         };
@@ -291,10 +318,15 @@ public final class Gateway implements AutoCloseable
         }
     }
 
-    /** A WebSocket endpoint that answers the {@code odyssey.v1} subprotocol (browsers offer it with their token). */
-    private static HttpHandler websocket(final io.undertow.websockets.WebSocketConnectionCallback callback)
+    /**
+     * A WebSocket endpoint that answers with the first of the client's subprotocols it speaks (Undertow goes through
+     * the client's list in order): {@code odyssey.v1}, which browsers offer with their token, and on {@code /ws/fleet}
+     * {@code odyssey.bin.v1} before it for clients that read binary frames.
+     */
+    private static HttpHandler websocket(
+        final io.undertow.websockets.WebSocketConnectionCallback callback, final String... subprotocols)
     {
-        final java.util.Set<String> protocols = java.util.Set.of(Guard.SUBPROTOCOL);
+        final java.util.Set<String> protocols = java.util.Set.of(subprotocols);
         return new io.undertow.websockets.WebSocketProtocolHandshakeHandler(java.util.List.of(
             new io.undertow.websockets.core.protocol.version13.Hybi13Handshake(protocols, false),
             new io.undertow.websockets.core.protocol.version08.Hybi08Handshake(protocols, false),
@@ -380,6 +412,31 @@ public final class Gateway implements AutoCloseable
     public int fleetSize()
     {
         return feed.fleet().size();
+    }
+
+    /** Drone states delivered to clients (put in their snapshot and changes frames), both encodings. */
+    public long droneUpdatesDelivered()
+    {
+        return metrics.dronesSentJson.get() + metrics.dronesSentBinary.get();
+    }
+
+    /**
+     * CPU time of this gateway's own live threads (fan-out, HTTP server, grid client), ns: what the gateway costs when
+     * it shares a JVM with other roles (the load harness); a gateway process's whole cost is
+     * {@code odyssey_gateway_cpu_seconds}. Threads that have ended are not counted.
+     */
+    public long threadCpuNanos()
+    {
+        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long total = Math.max(0, threads.getThreadCpuTime(feed.fanOutThreadId()));
+        for (final java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds()))
+        {
+            if (info != null && threadPrefixes.stream().anyMatch(info.getThreadName()::startsWith))
+            {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
     }
 
     /** The gateway's counters, gauges and hops, as served at {@code /metrics}. */

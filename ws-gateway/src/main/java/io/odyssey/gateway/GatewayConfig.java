@@ -4,7 +4,10 @@ import io.odyssey.gateway.control.AccessControl;
 import io.odyssey.gateway.control.Role;
 
 import io.odyssey.grid.GridSettings;
+import io.odyssey.grid.commands.CommandAuthority;
+import io.odyssey.grid.trust.RecordSeal;
 import io.odyssey.runtime.ProgressWatch;
+import io.odyssey.runtime.SecretFile;
 import io.odyssey.runtime.Setting;
 
 import java.util.ArrayList;
@@ -14,7 +17,7 @@ import java.util.List;
 public final class GatewayConfig
 {
     public static final Setting HOST = Setting.of("ODYSSEY_GATEWAY_HOST", "127.0.0.1", "Interface of the HTTP/WebSocket server");
-    public static final Setting PORT = Setting.of("ODYSSEY_GATEWAY_PORT", "8080", "Port of the dashboard, /ws/fleet, /health/live, /health/ready, /health and /metrics");
+    public static final Setting PORT = Setting.of("ODYSSEY_GATEWAY_PORT", "8080", "Port of the dashboard, the API, /ws/*, /health/live, /health/ready, /health (details for viewers) and /metrics (viewers)");
     public static final Setting COALESCE_MS = Setting.of(
         "ODYSSEY_WS_COALESCE_MS", "16", "At most one changes frame per client per this many ms; 0 sends each change at once");
     public static final Setting MAX_PENDING_BYTES = Setting.of(
@@ -41,10 +44,12 @@ public final class GatewayConfig
         "Access tokens, name:role:secret,... (roles viewer, operator, admin; secrets of 16+ characters [A-Za-z0-9_-])");
     public static final Setting TOKENS_FILE = Setting.of("ODYSSEY_GATEWAY_TOKENS_FILE", "",
         "A file of access tokens, one name:role:secret per line (# comments); read at start");
+    public static final Setting KEY_FILE = Setting.of("ODYSSEY_GATEWAY_KEY_FILE", "",
+        "File holding the gateway key (64+ hex digits, owner-only mode) that seals tokens created through the API, so a token record a grid client wrote is refused; the same file on every gateway; empty = only configured tokens");
     public static final Setting ANONYMOUS_ROLE = Setting.of("ODYSSEY_GATEWAY_ANONYMOUS_ROLE", "none",
         "Role of requests without a token: none (refused with 401), viewer, operator or admin");
     public static final Setting ALLOWED_ORIGINS = Setting.of("ODYSSEY_GATEWAY_ALLOWED_ORIGINS", "",
-        "Browser origins allowed (comma-separated); empty = http://localhost:<port>, http://127.0.0.1:<port> and the Vite dev server http://localhost:5173");
+        "Browser origins allowed (comma-separated); empty = http://localhost:<port> and http://127.0.0.1:<port> (the Vite dev server's http://localhost:5173 only when listed)");
     public static final Setting IO_THREADS = Setting.of("ODYSSEY_GATEWAY_IO_THREADS", "1", "Undertow I/O threads");
     public static final Setting WORKER_THREADS = Setting.of("ODYSSEY_GATEWAY_WORKER_THREADS", "4", "Undertow worker threads");
     public static final Setting REQUEST_PARSE_TIMEOUT_MS = Setting.of("ODYSSEY_GATEWAY_REQUEST_PARSE_TIMEOUT_MS", "10000",
@@ -87,7 +92,7 @@ public final class GatewayConfig
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
         all.addAll(List.of(HOST, PORT, COALESCE_MS, MAX_PENDING_BYTES, STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES,
             CLOSE_MESSAGE_BYTES, PING_INTERVAL_MS, TILE_URL, TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS,
-            TOKENS_FILE, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
+            TOKENS_FILE, KEY_FILE, CommandAuthority.KEY_FILE, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
             NO_REQUEST_TIMEOUT_MS, READ_TIMEOUT_MS, WRITE_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_BODY_BYTES,
             MAX_CONNECTIONS, SHUTDOWN_TIMEOUT_MS, COMMAND_RATE, COMMAND_BURST, MAX_ACTIVE_COMMANDS_PER_DRONE,
             HISTORY_STATEMENT_TIMEOUT_MS, HISTORY_MAX_WINDOW_S, HISTORY_MAX_ROWS, HISTORY_MAX_CONCURRENT,
@@ -113,6 +118,8 @@ public final class GatewayConfig
     public String dbPassword = DB_PASSWORD.get();
     public List<String> tokens = splitList(TOKENS.get());
     public String tokensFile = TOKENS_FILE.get();
+    public String keyFile = KEY_FILE.get();
+    public String commandKeyFile = CommandAuthority.KEY_FILE.get();
     public String anonymousRole = ANONYMOUS_ROLE.get();
     public List<String> allowedOrigins = splitList(ALLOWED_ORIGINS.get());
     public int ioThreads = IO_THREADS.intValue();
@@ -152,14 +159,25 @@ public final class GatewayConfig
         return entries;
     }
 
-    /** The allowed browser origins: as configured, or the gateway's own and the dev server's. */
+    /** What seals created tokens (the gateway key), or null when no key file is configured. */
+    public RecordSeal tokenSeal()
+    {
+        if (keyFile == null || keyFile.isBlank())
+        {
+            return null;
+        }
+        return new RecordSeal(SecretFile.read(KEY_FILE, java.nio.file.Path.of(keyFile), RecordSeal.MIN_KEY_BYTES),
+            AccessControl.SEAL_PURPOSE);
+    }
+
+    /** The allowed browser origins: as configured, or the gateway's own (a dev server's only when configured). */
     public java.util.Set<String> origins(final int actualPort)
     {
         if (!allowedOrigins.isEmpty())
         {
             return java.util.Set.copyOf(allowedOrigins);
         }
-        return java.util.Set.of("http://localhost:" + actualPort, "http://127.0.0.1:" + actualPort, "http://localhost:5173");
+        return java.util.Set.of("http://localhost:" + actualPort, "http://127.0.0.1:" + actualPort);
     }
 
     private static List<String> splitList(final String value)
@@ -177,9 +195,15 @@ public final class GatewayConfig
 
     public GatewayConfig conclude()
     {
+        SecretFile.refusePlaceholder(DB_PASSWORD, dbPassword);
         if (dbUrl != null && !dbUrl.isBlank() && !dbUrl.startsWith("jdbc:postgresql:"))
         {
             throw DB_URL.invalid(dbUrl, "a jdbc:postgresql: URL, or empty for no history API");
+        }
+        if (tileUrl != null && !tileUrl.isBlank() && BrowserHeaders.tileSource(tileUrl) == null)
+        {
+            // The dashboard's Content-Security-Policy names the tile server's origin: it must have a plain one.
+            throw TILE_URL.invalid(tileUrl, "an http(s)://host[:port]/... template, e.g. https://tile.example.org/{z}/{x}/{y}.png");
         }
         if (port < 0 || port > 65535)
         {

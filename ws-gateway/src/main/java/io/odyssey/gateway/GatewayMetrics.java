@@ -7,11 +7,13 @@ import io.odyssey.runtime.Metrics;
 /** The gateway's counters and latency hops, registered once with stable names (gauges are added by {@link Gateway}). */
 final class GatewayMetrics
 {
-    static final String[] ERROR_CODES = {"BAD_JSON", "UNKNOWN_TYPE", "BAD_BBOX", "TOO_LARGE"};
+    static final String[] ERROR_CODES = {"BAD_JSON", "UNKNOWN_TYPE", "BAD_BBOX", "TOO_LARGE", "BAD_FLOW", "BAD_ACK"};
 
     final Metrics metrics = new Metrics("ws-gateway");
     final Counter unauthorised = metrics.counter("odyssey_gateway_requests_unauthorised_total",
         "Requests refused with 401 (no or unknown token)");
+    final Counter forgedTokens = metrics.counter("odyssey_gateway_tokens_forged_total",
+        "Tokens refused because their record in the grid is not sealed by the gateway key (planted or altered by a grid client)");
     final Counter forbidden = metrics.counter("odyssey_gateway_requests_forbidden_total",
         "Requests refused with 403 (role too low or origin not allowed)");
     final Counter commandsRefused = metrics.counter("odyssey_gateway_api_refused_total",
@@ -36,7 +38,19 @@ final class GatewayMetrics
         "reason=\"incomplete\"");
     final Counter connections = metrics.counter("odyssey_ws_connections_total", "WebSocket connections accepted");
     final Counter framesSent = metrics.counter("odyssey_ws_frames_sent_total", "WebSocket frames sent");
-    final Counter bytesSent = metrics.counter("odyssey_ws_bytes_sent_total", "WebSocket payload characters sent");
+    final Counter bytesSent = metrics.counter("odyssey_ws_bytes_sent_total", "WebSocket payload bytes sent (text and binary)");
+    final Counter bytesSentBinary = metrics.counter("odyssey_ws_binary_bytes_sent_total",
+        "WebSocket payload bytes sent in binary odyssey.bin.v1 frames (part of odyssey_ws_bytes_sent_total)");
+    final Counter dronesSentJson = metrics.counter("odyssey_ws_drone_updates_sent_total",
+        "Drone states put in snapshot and changes frames, summed over clients, by encoding", "encoding=\"json\"");
+    final Counter dronesSentBinary = metrics.counter("odyssey_ws_drone_updates_sent_total",
+        "Drone states put in snapshot and changes frames, summed over clients, by encoding", "encoding=\"binary\"");
+    final Counter recordsEncoded = metrics.counter("odyssey_ws_drone_records_encoded_total",
+        "Binary drone records encoded (once per drone version, shared by every binary client)");
+    final Counter nodeNamesRefused = metrics.counter("odyssey_ws_node_names_refused_total",
+        "Ingest node names sent as none in binary records: the node table was full or the name too long");
+    final Counter framesHeld = metrics.counter("odyssey_ws_frames_held_total",
+        "Frames not sent because the client's flow-control window was full (its drones stay dirty)");
     final Counter framesSkipped = metrics.counter(
         "odyssey_ws_frames_skipped_total", "Frames not sent because the client was behind (its drones stay dirty)");
     final Counter clientsClosedSlow = metrics.counter(

@@ -76,9 +76,10 @@ final class SocketEndpoint implements WebSocketConnectionCallback
     public void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)
     {
         metrics.connections.increment();
+        // Only /ws/fleet's handshake accepts the binary subprotocol (Gateway.websocket), so only its clients get it.
         final ClientSession session = new ClientSession(new UndertowLink(channel), metrics, config.maxPendingBytes,
             TimeUnit.MILLISECONDS.toNanos(config.stallTimeoutMs), TimeUnit.MILLISECONDS.toNanos(config.coalesceMs),
-            System.nanoTime());
+            System.nanoTime(), BINARY_SUBPROTOCOL.equals(channel.getSubProtocol()));
         open.add(session);
         final XnioExecutor.Key pings = channel.getIoThread().executeAtInterval(
             session::keepAlive, config.pingIntervalMs, TimeUnit.MILLISECONDS);
@@ -100,6 +101,9 @@ final class SocketEndpoint implements WebSocketConnectionCallback
         channel.getReceiveSetter().set(new Receiver(session));
         channel.resumeReceives();
     }
+
+    /** The subprotocol of {@code odyssey.bin.v1} binary fleet frames (docs/api/websocket.md, "Binary frames"). */
+    static final String BINARY_SUBPROTOCOL = "odyssey.bin.v1";
 
     /** Clients connected now. */
     int sessionCount()
@@ -137,8 +141,8 @@ final class SocketEndpoint implements WebSocketConnectionCallback
         {
             case PING -> pong(session);
             case ERROR -> error(session, metrics, request.errorCode(), request.errorMessage());
-            case SUBSCRIBE -> error(session, metrics, ClientRequest.UNKNOWN_TYPE,
-                path + " takes only ping; subscribe is for /ws/fleet");
+            case SUBSCRIBE, FLOW, ACK -> error(session, metrics, ClientRequest.UNKNOWN_TYPE,
+                path + " takes only ping; subscribe, flow and ack are for /ws/fleet");
         }
     }
 
@@ -156,6 +160,23 @@ final class SocketEndpoint implements WebSocketConnectionCallback
         {
             final int length = frame.remaining();
             WebSockets.sendText(frame, channel, new WebSocketCallback<Void>()
+            {
+                public void complete(final WebSocketChannel channel, final Void context)
+                {
+                    written.accept(length);
+                }
+
+                public void onError(final WebSocketChannel channel, final Void context, final Throwable throwable)
+                {
+                    written.accept(length);
+                }
+            });
+        }
+
+        public void sendBinary(final ByteBuffer frame, final IntConsumer written)
+        {
+            final int length = frame.remaining();
+            WebSockets.sendBinary(frame, channel, new WebSocketCallback<Void>()
             {
                 public void complete(final WebSocketChannel channel, final Void context)
                 {

@@ -81,10 +81,20 @@ public final class LoadHarness
     private final Map<String, Object> facts = new LinkedHashMap<>();
     /** While the archiver runs: samples its "archived" hop once a second. */
     private Runnable archiveSampler;
+    /** Each run's histograms of the scenarios run more than once ({@code --repeat}), by scenario. */
+    private final Map<String, List<Map<String, Histogram>>> repeats = new LinkedHashMap<>();
+    /** The gateways of the run, whose own threads' CPU is told apart from the rest of this JVM's. */
+    private List<Gateway> gateways = List.of();
 
     record Options(int drones, double rateHz, int durationS, int warmUpS, boolean quick, Path out, int clients,
-        boolean archiver, boolean smoke)
+        boolean archiver, boolean smoke, int repeat)
     {
+        Options(final int drones, final double rateHz, final int durationS, final int warmUpS, final boolean quick,
+            final Path out, final int clients, final boolean archiver, final boolean smoke)
+        {
+            this(drones, rateHz, durationS, warmUpS, quick, out, clients, archiver, smoke, 1);
+        }
+
         /** Fan-out runs: 1, 10 and 100 clients; 1 and 3 in a smoke run. */
         int[] fanouts()
         {
@@ -108,6 +118,7 @@ public final class LoadHarness
         boolean smoke = false;
         int clients = 1;
         boolean archiver = false;
+        int repeat = 1;
         Path out = Path.of("bench-results", Instant.now().toString().replace(":", "").replaceAll("\\..*", "") + "Z", "e2e");
         for (int i = 0; i < args.length; i++)
         {
@@ -121,10 +132,11 @@ public final class LoadHarness
                 case "--clients" -> clients = Integer.parseInt(args[++i]);
                 case "--archiver" -> archiver = true;
                 case "--smoke" -> smoke = true;
+                case "--repeat" -> repeat = Math.max(1, Integer.parseInt(args[++i]));
                 default ->
                 {
                     System.err.println("usage: LoadHarness [--drones N] [--rate HZ] [--duration S] [--clients N] " +
-                        "[--archiver] [--quick] [--smoke] [--out DIR]");
+                        "[--archiver] [--quick] [--smoke] [--repeat N] [--out DIR]");
                     System.exit(2);
                 }
             }
@@ -132,7 +144,7 @@ public final class LoadHarness
         final int measuredS = duration != null ? duration : smoke ? 3 : 20;
         final LoadHarness harness = new LoadHarness(new Options(drones != null ? drones : smoke ? 20 : 1_000, rate,
             quick ? Math.min(measuredS, 8) : measuredS, smoke ? 1 : quick ? 2 : 5, quick || smoke, out.toAbsolutePath(),
-            clients, archiver, smoke));
+            clients, archiver, smoke, repeat));
         harness.run();
         if (smoke)
         {
@@ -181,6 +193,7 @@ public final class LoadHarness
             io.odyssey.codecs.sign.TestDroneKeys.file(1, Math.max(10_000, options.drones())),
             ROUND_TRIP_FIRST_ID, ROUND_TRIP_FIRST_ID + ROUND_TRIP_DRONES - 1);
         ingestConfig.droneKeys = droneKeys.toString();
+        ingestConfig.commandKeyFile = commandKeyFile(cluster);
         try (EdgeIngest ingest = EdgeIngest.launch(ingestConfig);
             Gateway immediate = Gateway.launch(gatewayConfig(cluster, base, 0));
             Gateway coalescing = Gateway.launch(gatewayConfig(cluster, base, 16));
@@ -195,11 +208,12 @@ public final class LoadHarness
             }
             final Publisher publisher = new Publisher(publication, 200_000,
                 io.odyssey.codecs.sign.TestDroneKeys.signer(droneKeys, 1));
+            gateways = List.of(immediate, coalescing);
 
             // Unmeasured: JIT compilation, the journal's first files, connection pools, so the first scenario measures
             // the system and not its start.
             log("warm-up run (not measured)");
-            scenario("warm-up", immediate.port(), 1, publisher, ingest, options.drones(), options.rateHz(),
+            scenario("warm-up", immediate, 1, false, publisher, ingest, options.drones(), options.rateHz(),
                 options.smoke() ? 1 : options.quick() ? 4 : 10);
             scenarios.remove("warm-up");
             log(String.format(Locale.ROOT, "end to end: %d drones x %.0f Hz, %d client(s), coalescing off%s", options.drones(),
@@ -207,7 +221,7 @@ public final class LoadHarness
             final double[] archivedP99Ms = {0};
             archiveSampler = archiver == null ? null : () -> archivedP99Ms[0] = Math.max(archivedP99Ms[0],
                 hopP99Ms(archiver.statusPort(), "archived"));
-            final Map<String, Object> e2e = scenario("e2e-coalesce-0", immediate.port(), options.clients(), publisher, ingest,
+            final Map<String, Object> e2e = repeated("e2e-coalesce-0", immediate, options.clients(), false, publisher, ingest,
                 options.drones(), options.rateHz(), options.durationS());
             if (archiver != null)
             {
@@ -218,13 +232,18 @@ public final class LoadHarness
             }
             facts.put("e2e", e2e);
             log("end to end with the dashboard's coalescing (16 ms)");
-            facts.put("e2e-coalesce-16", scenario("e2e-coalesce-16", coalescing.port(), 1, publisher, ingest,
+            facts.put("e2e-coalesce-16", repeated("e2e-coalesce-16", coalescing, 1, false, publisher, ingest,
                 options.drones(), options.rateHz(), options.durationS()));
             for (final int clients : options.fanouts())
             {
-                log("fan-out: " + clients + " clients on the 16 ms gateway (one of them measured)");
-                facts.put("fanout-" + clients, scenario("fanout-" + clients, coalescing.port(), clients, publisher, ingest,
-                    options.drones(), options.rateHz(), options.smoke() ? 1 : options.quick() ? 5 : 10));
+                for (final boolean binary : new boolean[]{false, true})
+                {
+                    final String name = "fanout-" + clients + (binary ? "-binary" : "");
+                    log("fan-out: " + clients + " " + (binary ? "binary" : "JSON") +
+                        " clients on the 16 ms gateway (one of them measured)");
+                    facts.put(name, repeated(name, coalescing, clients, binary, publisher, ingest,
+                        options.drones(), options.rateHz(), options.smoke() ? 1 : options.quick() ? 5 : 10));
+                }
             }
             facts.put("max-rate", maxRate(publisher, ingest));
             final int orders = options.smoke() ? 5 : options.quick() ? 50 : 200;
@@ -243,7 +262,7 @@ public final class LoadHarness
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         machine.put("date", Instant.now().toString());
         facts.put("machine", machine);
-        Summary.write(out, options, scenarios, facts);
+        Summary.write(out, options, scenarios, facts, repeats);
         log("results in " + out);
     }
 
@@ -354,6 +373,14 @@ public final class LoadHarness
             .statusCode();
     }
 
+    /** The run's command key (gateways authorise orders with it, ingest checks them), made once per cluster name. */
+    private static synchronized String commandKeyFile(final String cluster)
+    {
+        final Path file = Path.of(System.getProperty("java.io.tmpdir"), "odyssey-" + cluster + "-command.key");
+        io.odyssey.runtime.SecretFile.readOrCreate(io.odyssey.grid.commands.CommandAuthority.KEY_FILE, file, 32);
+        return file.toString();
+    }
+
     private static GatewayConfig gatewayConfig(final String cluster, final int base, final long coalesceMs)
     {
         final GatewayConfig config = new GatewayConfig();
@@ -364,6 +391,7 @@ public final class LoadHarness
         config.gridMembers = List.of("127.0.0.1:" + base);
         config.port = 0;
         config.coalesceMs = coalesceMs;
+        config.commandKeyFile = commandKeyFile(cluster);
         config.dbUrl = "";
         // The round trip measures latency, one order at a time as fast as they complete: no token budget in its way.
         config.commandRate = 100_000;
@@ -372,12 +400,57 @@ public final class LoadHarness
     }
 
     /**
-     * One measured run: the clients connect, the load runs a warm-up and then the measured duration, and the
-     * measuring client's hops are recorded. Returns the scenario's counts.
+     * A scenario run {@code --repeat} times: the histograms of all runs together go to the main table, each run's to
+     * the table of medians and spreads; the counts returned are each count's median over the runs (and every run's).
      */
-    private Map<String, Object> scenario(final String name, final int port, final int clients, final Publisher publisher,
-        final EdgeIngest ingest, final int drones, final double rateHz, final int durationS) throws Exception
+    private Map<String, Object> repeated(final String name, final Gateway gateway, final int clients, final boolean binary,
+        final Publisher publisher, final EdgeIngest ingest, final int drones, final double rateHz, final int durationS)
+        throws Exception
     {
+        if (options.repeat() == 1)
+        {
+            return scenario(name, gateway, clients, binary, publisher, ingest, drones, rateHz, durationS);
+        }
+        final List<Map<String, Object>> results = new ArrayList<>();
+        final List<Map<String, Histogram>> runs = new ArrayList<>();
+        final Map<String, Histogram> all = new LinkedHashMap<>();
+        for (int run = 1; run <= options.repeat(); run++)
+        {
+            log("  run " + run + " of " + options.repeat());
+            final String runName = name + "-run" + run;
+            results.add(scenario(runName, gateway, clients, binary, publisher, ingest, drones, rateHz, durationS));
+            final Map<String, Histogram> hops = scenarios.remove(runName);
+            runs.add(hops);
+            hops.forEach((hop, h) -> all.computeIfAbsent(hop, k -> new Histogram(TimeUnit.SECONDS.toNanos(60), 3)).add(h));
+        }
+        scenarios.put(name, all);
+        repeats.put(name, runs);
+        final Map<String, Object> medians = new LinkedHashMap<>();
+        for (final String key : results.get(0).keySet())
+        {
+            if (results.get(0).get(key) instanceof Number)
+            {
+                final double[] values = results.stream().mapToDouble(r -> ((Number)r.get(key)).doubleValue()).sorted().toArray();
+                medians.put(key, values[values.length / 2]);
+            }
+        }
+        medians.put("runs", results);
+        return medians;
+    }
+
+    /**
+     * One measured run: the clients connect, the load runs a warm-up and then the measured duration, and the
+     * measuring client's hops are recorded. Returns the scenario's counts, with what a drone update cost: bytes on the
+     * measured client's wire, and CPU time of the gateway's own threads and of the rest of this JVM (ingest, grid
+     * member, sender, measured client), per drone update delivered.
+     *
+     * @param binary whether the clients read binary {@code odyssey.bin.v1} frames (JSON otherwise).
+     */
+    private Map<String, Object> scenario(final String name, final Gateway gateway, final int clients, final boolean binary,
+        final Publisher publisher, final EdgeIngest ingest, final int drones, final double rateHz, final int durationS)
+        throws Exception
+    {
+        final int port = gateway.port();
         final Path dir = out.resolve(name);
         final Map<String, Object> result = new LinkedHashMap<>();
         try (HopRecorder hops = new HopRecorder(dir, HOPS))
@@ -385,15 +458,24 @@ public final class LoadHarness
             final List<WebSocket> sockets = new ArrayList<>();
             final ProbeClient probe = new ProbeClient(hops);
             final HttpClient http = HttpClient.newHttpClient();
-            sockets.add(http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/fleet"), probe)
+            final WebSocket.Builder builder = http.newWebSocketBuilder();
+            if (binary)
+            {
+                builder.subprotocols("odyssey.bin.v1", "odyssey.v1");
+            }
+            sockets.add(builder.buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/fleet"), probe)
                 .get(10, TimeUnit.SECONDS));
             final AtomicLong otherBytes = new AtomicLong();
             // The other clients run in a process of their own at the lowest CPU priority, so that on a small
             // machine they load the gateway without starving the gateway and the measured client.
-            final Process others = clients > 1 ? startOtherClients(port, clients - 1) : null;
+            final Process others = clients > 1 ? startOtherClients(port, clients - 1, binary) : null;
             final long acceptedBefore = ingest.acceptedCount();
             final long rejectedBefore = ingest.receivedCount() - ingest.acceptedCount() - ingest.heartbeatCount();
             final long cpuBefore = processCpuNanos();
+            final long gatewayCpuBefore = gateway.threadCpuNanos();
+            final long gatewaysCpuBefore = gatewaysCpuNanos();
+            final long deliveredBefore = gateway.droneUpdatesDelivered();
+            probe.startCounting();
             final Runnable sampler = archiveSampler;
             final long[] lastSequence = publisher.run(drones, rateHz, options.warmUpS() + durationS, options.warmUpS(),
                 hops::startRecording, () ->
@@ -405,6 +487,11 @@ public final class LoadHarness
                     }
                 });
             final long cpuAfter = processCpuNanos();
+            final long gatewayCpu = gateway.threadCpuNanos() - gatewayCpuBefore;
+            final long otherCpu = cpuAfter - cpuBefore - (gatewaysCpuNanos() - gatewaysCpuBefore);
+            final long delivered = gateway.droneUpdatesDelivered() - deliveredBefore;
+            final long probeDrones = probe.drones.get();
+            final long probeBytes = probe.bytes.get();
             // Quiet period: every drone's last state must reach the client.
             Thread.sleep(2_000);
             hops.finish(dir);
@@ -425,6 +512,13 @@ public final class LoadHarness
             result.put("finalStateNotDelivered", notDelivered);
             result.put("cpuPercent", Math.round(100.0 * (cpuAfter - cpuBefore) /
                 TimeUnit.SECONDS.toNanos(options.warmUpS() + durationS) / Runtime.getRuntime().availableProcessors() * 10) / 10.0);
+            result.put("encoding", binary ? "binary" : "json");
+            result.put("bytesPerDroneUpdate", probeDrones == 0 ? 0 : Math.round(10.0 * probeBytes / probeDrones) / 10.0);
+            result.put("droneUpdatesDelivered", delivered);
+            result.put("gatewayCpuNsPerUpdateDelivered", delivered == 0 ? 0 : gatewayCpu / delivered);
+            final long accepted = ingest.acceptedCount() - acceptedBefore;
+            result.put("gatewayCpuNsPerDroneUpdate", accepted == 0 ? 0 : gatewayCpu / accepted);
+            result.put("restOfJvmCpuNsPerDroneUpdate", accepted == 0 ? 0 : otherCpu / accepted);
             result.put("heapUsedMb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
             if (others != null)
             {
@@ -488,11 +582,17 @@ public final class LoadHarness
         return result;
     }
 
-    private static Process startOtherClients(final int port, final int count) throws Exception
+    private long gatewaysCpuNanos()
+    {
+        return gateways.stream().mapToLong(Gateway::threadCpuNanos).sum();
+    }
+
+    private static Process startOtherClients(final int port, final int count, final boolean binary) throws Exception
     {
         final List<String> command = new ArrayList<>(List.of("nice", "-n", "19",
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-cp",
-            System.getProperty("java.class.path"), FanoutClients.class.getName(), String.valueOf(port), String.valueOf(count)));
+            System.getProperty("java.class.path"), FanoutClients.class.getName(), String.valueOf(port), String.valueOf(count),
+            binary ? "binary" : "json"));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()));
         final String first = lines.readLine();
@@ -647,16 +747,30 @@ public final class LoadHarness
         }
     }
 
-    /** The measuring client: parses every drone of every message and records its hops. */
+    /**
+     * The measuring client: parses every drone of every message (JSON, or binary {@code odyssey.bin.v1} records) and
+     * records its hops; counts the drones and bytes of the fleet frames it got once counting started.
+     */
     static final class ProbeClient implements WebSocket.Listener
     {
         private final HopRecorder hops;
         private final StringBuilder partial = new StringBuilder();
+        private ByteBuffer partialBinary = ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        private volatile boolean counting;
         final Map<Long, Long> lastSeq = new ConcurrentHashMap<>();
+        final AtomicLong drones = new AtomicLong();
+        final AtomicLong bytes = new AtomicLong();
 
         ProbeClient(final HopRecorder hops)
         {
             this.hops = hops;
+        }
+
+        void startCounting()
+        {
+            drones.set(0);
+            bytes.set(0);
+            counting = true;
         }
 
         public CompletionStage<?> onText(final WebSocket socket, final CharSequence data, final boolean last)
@@ -665,15 +779,74 @@ public final class LoadHarness
             partial.append(data);
             if (last)
             {
-                parse(partial.toString(), receivedAt);
+                final String text = partial.toString();
+                final int count = parse(text, receivedAt);
+                if (counting && count > 0)
+                {
+                    drones.addAndGet(count);
+                    // The fleet frames' text is ASCII (the gateway writes names and numbers only): a char is a byte.
+                    bytes.addAndGet(text.length());
+                }
                 partial.setLength(0);
             }
             socket.request(1);
             return null;
         }
 
-        private void parse(final String text, final long receivedAt)
+        public CompletionStage<?> onBinary(final WebSocket socket, final ByteBuffer data, final boolean last)
         {
+            final long receivedAt = CLOCK.nanoTime();
+            if (partialBinary.remaining() < data.remaining())
+            {
+                final ByteBuffer grown = ByteBuffer.allocate(Math.max(partialBinary.capacity() * 2,
+                    partialBinary.position() + data.remaining())).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                partialBinary.flip();
+                grown.put(partialBinary);
+                partialBinary = grown;
+            }
+            partialBinary.put(data);
+            if (last)
+            {
+                final int length = partialBinary.position();
+                final int count = parseBinary(partialBinary, receivedAt);
+                if (counting)
+                {
+                    drones.addAndGet(count);
+                    bytes.addAndGet(length);
+                }
+                partialBinary.clear();
+            }
+            socket.request(1);
+            return null;
+        }
+
+        /** Reads the records of one binary frame in place (header and record lengths as the frame says). */
+        private int parseBinary(final ByteBuffer frame, final long receivedAt)
+        {
+            final int headerLength = frame.getShort(4) & 0xFFFF;
+            final int recordLength = frame.getShort(6) & 0xFFFF;
+            final int count = frame.getInt(12);
+            int at = headerLength + ((frame.get(3) & 1) != 0 ? 32 : 0);
+            for (int i = 0; i < count; i++, at += recordLength)
+            {
+                final long sent = frame.getLong(at + 16);
+                final long ingest = sent + frame.getInt(at + 36) * 1_000L;
+                final long grid = ingest + frame.getInt(at + 40) * 1_000L;
+                final long gateway = grid + frame.getInt(at + 44) * 1_000L;
+                hops.record("ingest_decoded", ingest - sent);
+                hops.record("grid_written", grid - sent);
+                hops.record("gateway_received", gateway - sent);
+                hops.record("client_received", receivedAt - sent);
+                hops.record("coalescing", receivedAt - gateway);
+                lastSeq.merge(frame.getLong(at), frame.getLong(at + 8), Math::max);
+            }
+            return count;
+        }
+
+        /** @return the drones the message carried. */
+        private int parse(final String text, final long receivedAt)
+        {
+            int count = 0;
             try (JsonParser parser = JSON.createParser(text))
             {
                 long id = 0;
@@ -706,6 +879,7 @@ public final class LoadHarness
                             hops.record("coalescing", receivedAt - gateway);
                             lastSeq.merge(id, seq, Math::max);
                             sent = 0;
+                            count++;
                         }
                     }
                     else if (inDrones && depth == 3 && token.isScalarValue())
@@ -729,6 +903,7 @@ public final class LoadHarness
             {
                 throw new IllegalStateException("the gateway sent invalid JSON", ex);
             }
+            return count;
         }
     }
 }

@@ -22,6 +22,16 @@ final class Summary
     static void write(final Path out, final LoadHarness.Options options, final Map<String, Map<String, Histogram>> scenarios,
         final Map<String, Object> facts) throws IOException
     {
+        write(out, options, scenarios, facts, Map.of());
+    }
+
+    /**
+     * @param repeats each run's histograms of the scenarios run more than once ({@code --repeat}); their rows in the
+     *                main table are all runs together, and a table of each percentile's median and spread follows.
+     */
+    static void write(final Path out, final LoadHarness.Options options, final Map<String, Map<String, Histogram>> scenarios,
+        final Map<String, Object> facts, final Map<String, java.util.List<Map<String, Histogram>>> repeats) throws IOException
+    {
         final StringBuilder md = new StringBuilder();
         final Map<String, Object> json = new LinkedHashMap<>();
         json.put("options", Map.of("drones", options.drones(), "rateHz", options.rateHz(), "durationS", options.durationS(),
@@ -56,6 +66,10 @@ final class Summary
         }
         json.put("latencyMs", latencies);
         json.put("runs", facts);
+        if (!repeats.isEmpty())
+        {
+            json.put("repeatedMs", repeatTable(md, repeats));
+        }
 
         // Ratios to the same-run baselines, and the goals of the latency issue.
         final Histogram aeron = scenarios.get("baseline").get("aeron_echo_one_way");
@@ -80,7 +94,36 @@ final class Summary
         final Map<String, Object> max = (Map<String, Object>)facts.get("max-rate");
         goal(md, goals, "highest sustained ingest rate (frames/s)", ((Number)max.get("highestSustainedFramesPerSecond")).doubleValue(),
             ">= 100000", v -> v >= 100_000);
+        // Issue 14: the same scenarios in both encodings, same run.
+        final double jsonBytes = number(facts, "fanout-1", "bytesPerDroneUpdate");
+        final double binaryBytes = number(facts, "fanout-1-binary", "bytesPerDroneUpdate");
+        goal(md, goals, "bytes per drone update, binary / JSON (1 client)", binaryBytes / jsonBytes, "<= 0.25", v -> v <= 0.25);
+        final double jsonCpu = number(facts, "fanout-1", "gatewayCpuNsPerUpdateDelivered");
+        final double binaryCpu = number(facts, "fanout-1-binary", "gatewayCpuNsPerUpdateDelivered");
+        goal(md, goals, "gateway CPU per delivered update, binary / JSON (1 client)", binaryCpu / jsonCpu, "<= 0.33",
+            v -> v <= 1 / 3.0);
+        final Map<String, Histogram> mostBinary = scenarios.get("fanout-" + most + "-binary");
+        final Map<String, Histogram> oneBinary = scenarios.get("fanout-1-binary");
+        goal(md, goals, "fan-out to " + most + " binary clients: p99 added vs 1 client (ms)",
+            mostBinary == null || oneBinary == null ? Double.NaN :
+                ms(mostBinary.get("client_received"), 99) - ms(oneBinary.get("client_received"), 99), "<= 25", v -> v <= 25);
         json.put("goals", goals);
+        md.append("\n## Cost of a drone update\n\n| scenario | bytes per drone update (measured client) | gateway CPU ns per ")
+            .append("update delivered | gateway CPU ns per drone update | rest of the JVM CPU ns per drone update |\n")
+            .append("|---|---|---|---|---|\n");
+        facts.forEach((name, value) ->
+        {
+            if (value instanceof Map<?, ?> result && result.containsKey("bytesPerDroneUpdate"))
+            {
+                md.append("| ").append(name).append(" | ").append(fmt(number(facts, name, "bytesPerDroneUpdate")))
+                    .append(" | ").append(fmt(number(facts, name, "gatewayCpuNsPerUpdateDelivered")))
+                    .append(" | ").append(fmt(number(facts, name, "gatewayCpuNsPerDroneUpdate")))
+                    .append(" | ").append(fmt(number(facts, name, "restOfJvmCpuNsPerDroneUpdate"))).append(" |\n");
+            }
+        });
+        md.append("\nGateway CPU: its own threads (fan-out, HTTP server, grid client), over the drone states it put in ")
+            .append("frames for all its clients, or over the drone updates ingest accepted; the rest of the JVM: sender, ")
+            .append("ingest, grid member, measured client and GC. The other clients run in a process of their own.\n");
 
         md.append("\n## Runs\n\n");
         facts.forEach((name, value) -> md.append("- **").append(name).append("**: ").append(value).append('\n'));
@@ -92,6 +135,44 @@ final class Summary
             new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
         Files.writeString(out.resolve("latency.svg"), plot(scenarios));
         System.out.print(md);
+    }
+
+    /** A numeric fact of a run (the median over the runs of a repeated scenario); NaN when there is none. */
+    private static double number(final Map<String, Object> facts, final String run, final String key)
+    {
+        return facts.get(run) instanceof Map<?, ?> result && result.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    /** Each percentile's median over the runs, with the lowest and highest run: how much a figure can be trusted. */
+    private static Map<String, Object> repeatTable(
+        final StringBuilder md, final Map<String, java.util.List<Map<String, Histogram>>> repeats)
+    {
+        final Map<String, Object> json = new LinkedHashMap<>();
+        final int runs = repeats.values().iterator().next().size();
+        md.append("\n## Median over ").append(runs).append(" runs (lowest–highest run), ms\n\n")
+            .append("| scenario | hop | p50 | p90 | p99 | p99.9 | max |\n|---|---|---|---|---|---|---|\n");
+        repeats.forEach((scenario, each) ->
+        {
+            final Map<String, Object> hops = new LinkedHashMap<>();
+            for (final String hop : each.get(0).keySet())
+            {
+                md.append("| ").append(scenario).append(" | ").append(hop);
+                final Map<String, Object> row = new LinkedHashMap<>();
+                for (final double p : PERCENTILES)
+                {
+                    final double[] values = each.stream().mapToDouble(run -> ms(run.get(hop), p)).sorted().toArray();
+                    final double median = values[values.length / 2];
+                    md.append(" | ").append(fmt(median)).append(" (").append(fmt(values[0])).append("–")
+                        .append(fmt(values[values.length - 1])).append(')');
+                    row.put(p == 100 ? "max" : "p" + fmt(p), Map.of("median", median, "min", values[0],
+                        "max", values[values.length - 1]));
+                }
+                md.append(" |\n");
+                hops.put(hop, row);
+            }
+            json.put(scenario, hops);
+        });
+        return json;
     }
 
     private interface Check

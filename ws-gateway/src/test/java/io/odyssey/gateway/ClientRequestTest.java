@@ -116,4 +116,25 @@ class ClientRequestTest
         System.arraycopy(bytes, offset, message, 0, bytes.length - offset);
         return ClientRequest.parse(message, text.getBytes(StandardCharsets.UTF_8).length);
     }
+
+    @Test
+    void shouldParseFlowControlAndRefuseWindowsAndFramesItCannotUse()
+    {
+        assertThat(parse("{\"type\":\"flow\",\"window\":2}").number()).isEqualTo(2);
+        assertThat(parse("{\"type\":\"flow\",\"window\":64}").kind()).isEqualTo(ClientRequest.Kind.FLOW);
+        assertThat(parse("{\"type\":\"ack\",\"frame\":9007199254740991}").number()).isEqualTo(9007199254740991L);
+        assertThat(parse("{\"frame\":3.0,\"type\":\"ack\"}").kind()).isEqualTo(ClientRequest.Kind.ACK);
+        for (final String bad : new String[]{"{\"type\":\"flow\"}", "{\"type\":\"flow\",\"window\":0}",
+            "{\"type\":\"flow\",\"window\":65}", "{\"type\":\"flow\",\"window\":\"2\"}",
+            "{\"type\":\"flow\",\"window\":1.5}", "{\"type\":\"flow\",\"window\":[2]}"})
+        {
+            assertThat(parse(bad).errorCode()).as(bad).isEqualTo(ClientRequest.BAD_FLOW);
+        }
+        for (final String bad : new String[]{"{\"type\":\"ack\"}", "{\"type\":\"ack\",\"frame\":0}",
+            "{\"type\":\"ack\",\"frame\":-1}", "{\"type\":\"ack\",\"frame\":99999999999999999999999}",
+            "{\"type\":\"ack\",\"frame\":null}", "{\"type\":\"ack\",\"frame\":{\"n\":1}}"})
+        {
+            assertThat(parse(bad).errorCode()).as(bad).isEqualTo(ClientRequest.BAD_ACK);
+        }
+    }
 }

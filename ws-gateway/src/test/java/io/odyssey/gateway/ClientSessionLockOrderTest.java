@@ -57,7 +57,8 @@ class ClientSessionLockOrderTest
         put(1, 1);
         session.requestSnapshot(null);
         final Future<?> fanOut = whileTheIoThreadHoldsTheChannel(() ->
-            session.flush(fleet, System.nanoTime(), new FrameWriter(256), new DroneJson(), EPOCH));
+            session.flush(fleet, System.nanoTime(), new FrameWriter(256), new DroneJson(),
+                new DroneRecords(new NodeTable(() -> { }), metrics), EPOCH));
 
         assertThat(ioThreadClosedTheSession.await(3, TimeUnit.SECONDS))
             .as("the close task got the session while the fan-out was sending (no lock-order inversion)").isTrue();
@@ -77,7 +78,8 @@ class ClientSessionLockOrderTest
         try
         {
             final Future<?> fanOut = threads.submit(() ->
-                session.flush(fleet, System.nanoTime(), new FrameWriter(256), new DroneJson(), EPOCH));
+                session.flush(fleet, System.nanoTime(), new FrameWriter(256), new DroneJson(),
+                new DroneRecords(new NodeTable(() -> { }), metrics), EPOCH));
             assertThat(link.sendEntered.await(5, TimeUnit.SECONDS)).isTrue();
             // A Hazelcast event thread marking a change must not queue behind a send.
             put(1, 2);
@@ -234,6 +236,11 @@ class ClientSessionLockOrderTest
                 }
             });
             written.accept(length);
+        }
+
+        public void sendBinary(final ByteBuffer frame, final IntConsumer written)
+        {
+            throw new AssertionError("a JSON client got a binary frame");
         }
 
         public void close(final int code, final String reason)

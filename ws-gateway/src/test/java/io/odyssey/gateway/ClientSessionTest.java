@@ -31,6 +31,7 @@ class ClientSessionTest
     private final Map<Long, DroneView> fleet = new ConcurrentHashMap<>();
     private final FrameWriter writer = new FrameWriter(256);
     private final DroneJson encoder = new DroneJson();
+    private final DroneRecords records = new DroneRecords(new NodeTable(() -> { }), metrics);
     private long now = 1_000 * MS;
     private final ClientSession session = new ClientSession(link, metrics, MAX_PENDING, STALL_NS, COALESCE_NS, now);
 
@@ -295,6 +296,91 @@ class ClientSessionTest
     }
 
     @Test
+    void shouldNumberEveryFleetFrameSoThatAClientCanAcknowledgeIt() throws Exception
+    {
+        put(5, 1, 1, 1);
+        connectWithSnapshot();
+        assertThat(link.lastMessage().get("frame").asLong()).isEqualTo(1);
+        now += 100 * MS;
+        change(5, 2, 1, 1);
+        flush();
+        assertThat(link.lastMessage().get("frame").asLong()).isEqualTo(2);
+        assertThat(session.reply("{\"type\":\"pong\"}")).isTrue();
+        assertThat(link.lastMessage().has("frame")).as("small replies are not numbered").isFalse();
+    }
+
+    @Test
+    void shouldHoldAClientAtItsWindowAndSendItTheNewestStateWhenItAcknowledges() throws Exception
+    {
+        put(5, 1, 1, 1);
+        session.flow(1, now);
+        connectWithSnapshot();
+        assertThat(link.frames).hasSize(1);
+
+        for (int seq = 2; seq <= 40; seq++)
+        {
+            now += 20 * MS;
+            change(5, seq, 1, 1);
+            flush();
+        }
+        assertThat(link.frames).as("nothing beyond the window while frame 1 is not acknowledged").hasSize(1);
+        assertThat(metrics.framesHeld.get()).isPositive();
+        assertThat(session.unacknowledged()).isEqualTo(1);
+
+        assertThat(session.ack(1, now)).isTrue();
+        assertThat(session.dueNs()).isLessThanOrEqualTo(now);
+        flush();
+        assertThat(link.frames).hasSize(2);
+        final JsonNode changes = link.lastMessage();
+        assertThat(changes.get("frame").asLong()).isEqualTo(2);
+        assertThat(changes.get("drones")).hasSize(1);
+        assertThat(changes.get("drones").get(0).get("seq").asLong()).as("conflated: only the newest").isEqualTo(40);
+    }
+
+    @Test
+    void shouldRefuseAnAcknowledgementOfAFrameNotSentAndIgnoreAnOldOne() throws Exception
+    {
+        session.flow(2, now);
+        connectWithSnapshot();
+        assertThat(session.ack(2, now)).isFalse();
+        assertThat(session.ack(1, now)).isTrue();
+        assertThat(session.ack(1, now)).as("the same again: nothing changes").isTrue();
+        assertThat(session.unacknowledged()).isZero();
+    }
+
+    @Test
+    void shouldCloseAClientThatAcknowledgesNothingForTheStallTimeout() throws Exception
+    {
+        put(5, 1, 1, 1);
+        session.flow(1, now);
+        connectWithSnapshot();
+        for (int seq = 2; link.closeCode == 0 && seq < 1_000; seq++)
+        {
+            now += 20 * MS;
+            change(5, seq, 1, 1);
+            flush();
+        }
+        assertThat(link.closeCode).isEqualTo(ClientSession.CLOSE_POLICY_VIOLATION);
+        assertThat(now - 1_000 * MS).as("closed after the stall timeout, not before").isGreaterThanOrEqualTo(STALL_NS);
+        assertThat(metrics.clientsClosed[CloseReason.SLOW.ordinal()].get()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepSendingAClientThatNeverOptedInWithoutAcknowledgements() throws Exception
+    {
+        put(5, 1, 1, 1);
+        connectWithSnapshot();
+        for (int seq = 2; seq <= 10; seq++)
+        {
+            now += 20 * MS;
+            change(5, seq, 1, 1);
+            flush();
+        }
+        assertThat(link.frames).hasSize(10);
+        assertThat(metrics.framesHeld.get()).isZero();
+    }
+
+    @Test
     void shouldCountEachSessionEndOnceByWhoEndedIt()
     {
         session.closeWith(ClientSession.CLOSE_TOO_BIG, "message too big", CloseReason.TOO_LARGE);
@@ -317,7 +403,7 @@ class ClientSessionTest
     {
         if (session.dueNs() <= now)
         {
-            session.flush(fleet, now, writer, encoder, EPOCH);
+            session.flush(fleet, now, writer, encoder, records, EPOCH);
         }
     }
 
@@ -364,6 +450,11 @@ class ClientSessionTest
             {
                 written.accept(length);
             }
+        }
+
+        public void sendBinary(final ByteBuffer frame, final IntConsumer written)
+        {
+            throw new AssertionError("a JSON client got a binary frame");
         }
 
         public void close(final int code, final String reason)

@@ -368,6 +368,33 @@ class GatewayIT
         assertThat(asset.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, immutable");
     }
 
+    @Test
+    void shouldTellBrowsersWhatTheDashboardMayLoadOnEveryResponse() throws Exception
+    {
+        final HttpClient http = HttpClient.newHttpClient();
+        final HttpResponse<String> index = get(http, gateway.port(), "/");
+        final List<HttpResponse<String>> responses = new java.util.ArrayList<>(List.of(index,
+            get(http, gateway.port(), "/config.json"), get(http, gateway.port(), "/api/v1/drones"),
+            get(http, gateway.port(), "/no-such-page"), get(http, gateway.port(), "/health")));
+        final java.util.regex.Matcher script = java.util.regex.Pattern.compile("src=\"\\.?(/assets/[^\"]+\\.js)\"").matcher(index.body());
+        if (script.find())
+        {
+            // The built dashboard's script, when the UI was built (without npm the index is the "not built" page).
+            responses.add(get(http, gateway.port(), script.group(1)));
+        }
+        for (final HttpResponse<String> response : responses)
+        {
+            final String where = response.uri().getPath() + " " + response.statusCode();
+            final String policy = response.headers().firstValue("Content-Security-Policy").orElse("");
+            assertThat(policy).as(where).contains("default-src 'none'", "script-src 'self';", "connect-src 'self';",
+                "worker-src 'self' blob:", "img-src 'self' data: blob:;", "frame-ancestors 'none'")
+                .doesNotContain("unsafe-inline", "unsafe-eval", "5173");
+            assertThat(response.headers().firstValue("X-Content-Type-Options")).as(where).hasValue("nosniff");
+            assertThat(response.headers().firstValue("Referrer-Policy")).as(where).hasValue("no-referrer");
+            assertThat(response.headers().firstValue("X-Frame-Options")).as(where).hasValue("DENY");
+        }
+    }
+
     static HttpResponse<String> get(final HttpClient http, final int port, final String path) throws Exception
     {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),

@@ -8,6 +8,7 @@ import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.GridNode;
+import io.odyssey.commands.CommandRelay;
 import io.odyssey.grid.commands.CommandLedger;
 import io.odyssey.grid.commands.CommandRecord;
 import io.odyssey.grid.commands.CommandState;
@@ -139,6 +140,45 @@ class CommandControlSystemIT
     }
 
     @Test
+    void shouldNeverRelayACommandWrittenStraightIntoTheLedgerAndRecordWhy() throws Exception
+    {
+        // A grid client with no key (open-source Hazelcast lets it write any map) puts orders in the ledger: one with no
+        // authorisation, one with a made-up seal, for drones this node hears.
+        final long now = System.currentTimeMillis() * 1_000_000L;
+        final long unsealed = ledger.newId();
+        final long madeUp = ledger.newId();
+        final CommandRecord land = CommandRecord.issued(unsealed, 4, "land", "{}", null, "ops", "10.6.6.6", now,
+            now + TimeUnit.SECONDS.toNanos(60));
+        ledger.map().set(unsealed, land);
+        final CommandRecord takeOver = CommandRecord.issued(madeUp, 3, "return-to-home", "{}", null, "ops",
+            "10.6.6.6", now, now + TimeUnit.SECONDS.toNanos(60));
+        ledger.map().set(madeUp, new CommandRecord(takeOver.id(), takeOver.droneId(), takeOver.type(),
+            takeOver.paramsJson(), takeOver.state(), null, 0f, -1, null, takeOver.issuedBy(), takeOver.issuedFrom(),
+            takeOver.issuedAtNanos(), takeOver.expiresAtNanos(), null, 0, 0L, Double.NaN, Double.NaN, Float.NaN, 0L,
+            takeOver.transitionStates(), takeOver.transitionAtNanos(), takeOver.transitionReasons(), 0, "ab".repeat(32)));
+
+        for (final long id : new long[]{unsealed, madeUp})
+        {
+            await().atMost(20, TimeUnit.SECONDS).until(() -> ledger.get(id).state().isFinal());
+            final CommandRecord refused = ledger.get(id);
+            // Never sent: no SENT transition, no delivery attempt, no node took it.
+            assertThat(refused.transitionStates()).containsExactly(CommandState.ISSUED, CommandState.REJECTED);
+            assertThat(refused.attempts()).isZero();
+            assertThat(refused.reason()).isEqualTo(CommandRelay.UNAUTHORISED_REASON);
+            // Journaled for the archive's audit like every transition the relay makes.
+            await().atMost(10, TimeUnit.SECONDS).until(() -> ledger.get(id).journaled() == 2);
+        }
+        // The gateway shows the refusal and why.
+        final JsonNode shown = json(get("/api/v1/commands/" + unsealed));
+        assertThat(shown.get("state").asText()).isEqualTo("rejected");
+        assertThat(shown.get("reason").asText()).contains("not authorised");
+        final String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingest.statusPort() +
+            "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics.lines().filter(line -> line.startsWith("odyssey_ingest_commands_unauthorised_total"))
+            .mapToLong(line -> Long.parseLong(line.substring(line.lastIndexOf(' ') + 1))).sum()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
     void shouldExpireACommandForADroneOutOfContact() throws Exception
     {
         // A drone the fleet map knows but that no ingest node hears any more.
@@ -240,11 +280,12 @@ class CommandControlSystemIT
     {
         final DroneState start = fleet.get(5L);
         final double[] target = offset(start, 900, 0);
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final java.util.concurrent.CompletableFuture<CliRun> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() ->
         {
             try
             {
-                return cli("goto", "5", Double.toString(target[0]), Double.toString(target[1]), "--wait", "--timeout",
+                return cli(err, "goto", "5", Double.toString(target[0]), Double.toString(target[1]), "--wait", "--timeout",
                     "180", "--json");
             }
             catch (final Exception ex)
@@ -260,6 +301,8 @@ class CommandControlSystemIT
         // The gateway goes away mid-flight (the CLI's stream is cut, its polls find nobody) and comes back.
         final int port = gateway.port();
         gateway.close();
+        // Away until the CLI has found it gone: a gateway back before the CLI's first attempt is no outage to ride.
+        await().atMost(30, TimeUnit.SECONDS).until(() -> err.toString(StandardCharsets.UTF_8).contains("lost the gateway"));
         gateway = Gateway.launch(gatewayConfig(port));
 
         final CliRun run = waiting.get(180, TimeUnit.SECONDS);
@@ -329,12 +372,17 @@ class CommandControlSystemIT
 
     private static CliRun cli(final String... args) throws Exception
     {
+        return cli(new ByteArrayOutputStream(), args);
+    }
+
+    /** @param err where the CLI's errors go, for a test that watches them while it runs. */
+    private static CliRun cli(final ByteArrayOutputStream err, final String... args) throws Exception
+    {
         final Path tokenFile = dir.resolve("token");
         Files.writeString(tokenFile, OPERATOR + "\n");
         final List<String> all = new ArrayList<>(Arrays.asList(args));
         all.addAll(List.of("--server", "http://127.0.0.1:" + gateway.port(), "--token-file", tokenFile.toString()));
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final picocli.CommandLine command = OdysseyCli.commandLine()
             .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
             .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));

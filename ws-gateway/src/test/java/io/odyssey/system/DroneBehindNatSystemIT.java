@@ -76,7 +76,8 @@ class DroneBehindNatSystemIT
         reachable = Simulator.launch(plain);
         client = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(CLUSTER, List.of("127.0.0.1:" + GRID_PORT),
             "nat-it-observer"));
-        ledger = new CommandLedger(client);
+        ledger = new CommandLedger(client, null,
+            io.odyssey.grid.commands.CommandAuthority.fromFile(STACK.commandKeyFile()));
         fleet = FleetGrid.fleetMap(client);
         await().atMost(60, TimeUnit.SECONDS).until(() -> fleet.containsKey(NAT_DRONE) &&
             fleet.containsKey(UNREACHABLE_DRONE) && fleet.containsKey(REACHABLE_DRONE) && ingest.commandLinks() == 3);

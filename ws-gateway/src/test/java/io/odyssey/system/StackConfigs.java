@@ -5,6 +5,9 @@ import io.odyssey.grid.GridNodeConfig;
 import io.odyssey.ingest.EdgeIngestConfig;
 import io.odyssey.simulator.SimulatorConfig;
 
+import io.odyssey.grid.commands.CommandAuthority;
+import io.odyssey.runtime.SecretFile;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -37,7 +40,22 @@ record StackConfigs(String cluster, int gridPort, int ingestPort)
         config.endpoint = "127.0.0.1:" + ingestPort;
         config.statusPort = 0;
         config.droneKeys = DRONE_KEYS.toString();
+        config.commandKeyFile = commandKeyFile();
         return config;
+    }
+
+    /**
+     * The stack's command key (what gateways and ingest nodes authorise ledger commands with), made once per cluster
+     * name in the temporary directory, owner-only.
+     */
+    String commandKeyFile()
+    {
+        final Path file = Path.of(System.getProperty("java.io.tmpdir"), "odyssey-" + cluster + "-command.key");
+        synchronized (StackConfigs.class)
+        {
+            SecretFile.readOrCreate(CommandAuthority.KEY_FILE, file, 32);
+        }
+        return file.toString();
     }
 
     /** A gateway on {@code port} (0 = any) that refuses requests without a token unless a test says otherwise. */
@@ -47,6 +65,7 @@ record StackConfigs(String cluster, int gridPort, int ingestPort)
         config.clusterName = cluster;
         config.gridMembers = List.of("127.0.0.1:" + gridPort);
         config.port = port;
+        config.commandKeyFile = commandKeyFile();
         return config;
     }
 

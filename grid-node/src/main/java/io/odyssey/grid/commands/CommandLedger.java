@@ -57,15 +57,22 @@ public final class CommandLedger
     private final IMap<String, Long> keys;
     private final FlakeIdGenerator ids;
     private final Counter textRepaired;
+    private final CommandAuthority authority;
 
+    /** A ledger that reads and updates, and authorises nothing it records (tests, tools). */
     public CommandLedger(final HazelcastInstance instance)
     {
-        this(instance, null);
+        this(instance, null, null);
     }
 
-    /** @param textRepaired counts records and updates whose text had to be made storable; null = not counted. */
-    public CommandLedger(final HazelcastInstance instance, final Counter textRepaired)
+    /**
+     * @param textRepaired counts records and updates whose text had to be made storable; null = not counted.
+     * @param authority    authorises every command this process records (gateways, ingest nodes); null = none, and
+     *                     the relays will refuse what this ledger records.
+     */
+    public CommandLedger(final HazelcastInstance instance, final Counter textRepaired, final CommandAuthority authority)
     {
+        this.authority = authority;
         commands = instance.getMap(COMMANDS_MAP);
         keys = instance.getMap(KEYS_MAP);
         ids = instance.getFlakeIdGenerator(ID_GENERATOR);
@@ -228,6 +235,7 @@ public final class CommandLedger
         }
     }
 
+    /** The record as it is stored: text made storable, then authorised (the seal covers the stored text). */
     private CommandRecord safe(final CommandRecord command)
     {
         final CommandRecord safe = command.withSafeText();
@@ -235,7 +243,19 @@ public final class CommandLedger
         {
             textRepaired.increment();
         }
-        return safe;
+        return authority == null ? safe : authority.authorise(safe);
+    }
+
+    /** True when this ledger authorises what it records (it holds the command key). */
+    public boolean authorises()
+    {
+        return authority != null;
+    }
+
+    /** True when {@code command} was authorised with the command key this ledger holds; false without a key. */
+    public boolean authorised(final CommandRecord command)
+    {
+        return authority != null && authority.verifies(command);
     }
 
     private static void sleepBriefly()

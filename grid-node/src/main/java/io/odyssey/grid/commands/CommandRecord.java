@@ -17,6 +17,9 @@ import java.util.Arrays;
  *                        against in telemetry.
  * @param doneAtNanos     when the drone reported it done (0 = not yet); completion still waits for telemetry.
  * @param journaled       how many of the transitions the relaying node has journaled.
+ * @param authorisation   the seal of the process that put the command in the ledger ({@link CommandAuthority}): a
+ *                        gateway that accepted it, or the ingest node that recorded a drone's own command or ordered a
+ *                        drone home; null for a record nobody authorised (written straight into the grid).
  */
 public record CommandRecord(
     long id,
@@ -42,7 +45,8 @@ public record CommandRecord(
     CommandState[] transitionStates,
     long[] transitionAtNanos,
     String[] transitionReasons,
-    int journaled)
+    int journaled,
+    String authorisation)
 {
     /** A new command in state ISSUED. */
     public static CommandRecord issued(
@@ -51,7 +55,7 @@ public record CommandRecord(
     {
         return new CommandRecord(id, droneId, type, paramsJson, CommandState.ISSUED, null, 0f, -1, idempotencyKey,
             issuedBy, issuedFrom, issuedAtNanos, expiresAtNanos, null, 0, 0L, Double.NaN, Double.NaN, Float.NaN, 0L,
-            new CommandState[]{CommandState.ISSUED}, new long[]{issuedAtNanos}, new String[]{null}, 0);
+            new CommandState[]{CommandState.ISSUED}, new long[]{issuedAtNanos}, new String[]{null}, 0, null);
     }
 
     /** This new command, refused before it was sent (e.g. by a geofence), with the reason. */
@@ -100,14 +104,15 @@ public record CommandRecord(
         return new CommandRecord(id, droneId, type, paramsJson, next, newReason != null ? newReason : reason,
             next == CommandState.COMPLETED ? 100f : progress, waypointIndex, idempotencyKey, issuedBy, issuedFrom,
             issuedAtNanos, expiresAtNanos, node, attempts, lastSentNanos, targetLatitude, targetLongitude,
-            targetAltitude, doneAtNanos, states, times, reasons, journaled);
+            targetAltitude, doneAtNanos, states, times, reasons, journaled, authorisation);
     }
 
     CommandRecord withDelivery(final String newNode, final int newAttempts, final long newLastSentNanos)
     {
         return new CommandRecord(id, droneId, type, paramsJson, state, reason, progress, waypointIndex, idempotencyKey,
             issuedBy, issuedFrom, issuedAtNanos, expiresAtNanos, newNode, newAttempts, newLastSentNanos, targetLatitude,
-            targetLongitude, targetAltitude, doneAtNanos, transitionStates, transitionAtNanos, transitionReasons, journaled);
+            targetLongitude, targetAltitude, doneAtNanos, transitionStates, transitionAtNanos, transitionReasons, journaled,
+            authorisation);
     }
 
     CommandRecord withProgress(
@@ -116,7 +121,7 @@ public record CommandRecord(
     {
         return new CommandRecord(id, droneId, type, paramsJson, state, reason, newProgress, newWaypointIndex,
             idempotencyKey, issuedBy, issuedFrom, issuedAtNanos, expiresAtNanos, node, attempts, lastSentNanos, lat, lon,
-            alt, newDoneAtNanos, transitionStates, transitionAtNanos, transitionReasons, journaled);
+            alt, newDoneAtNanos, transitionStates, transitionAtNanos, transitionReasons, journaled, authorisation);
     }
 
     /**
@@ -152,14 +157,25 @@ public record CommandRecord(
         }
         return new CommandRecord(id, droneId, safeType, safeParams, state, safeReason, progress, waypointIndex, safeKey,
             safeBy, safeFrom, issuedAtNanos, expiresAtNanos, safeNode, attempts, lastSentNanos, targetLatitude,
-            targetLongitude, targetAltitude, doneAtNanos, transitionStates, transitionAtNanos, safeReasons, journaled);
+            targetLongitude, targetAltitude, doneAtNanos, transitionStates, transitionAtNanos, safeReasons, journaled,
+            authorisation);
     }
 
     CommandRecord withJournaled(final int count)
     {
         return new CommandRecord(id, droneId, type, paramsJson, state, reason, progress, waypointIndex, idempotencyKey,
             issuedBy, issuedFrom, issuedAtNanos, expiresAtNanos, node, attempts, lastSentNanos, targetLatitude,
-            targetLongitude, targetAltitude, doneAtNanos, transitionStates, transitionAtNanos, transitionReasons, count);
+            targetLongitude, targetAltitude, doneAtNanos, transitionStates, transitionAtNanos, transitionReasons, count,
+            authorisation);
+    }
+
+    /** This record carrying {@code seal} as its authorisation. */
+    CommandRecord withAuthorisation(final String seal)
+    {
+        return new CommandRecord(id, droneId, type, paramsJson, state, reason, progress, waypointIndex, idempotencyKey,
+            issuedBy, issuedFrom, issuedAtNanos, expiresAtNanos, node, attempts, lastSentNanos, targetLatitude,
+            targetLongitude, targetAltitude, doneAtNanos, transitionStates, transitionAtNanos, transitionReasons, journaled,
+            seal);
     }
 
     public boolean equals(final Object other)

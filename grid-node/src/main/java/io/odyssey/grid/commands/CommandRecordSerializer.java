@@ -1,5 +1,6 @@
 package io.odyssey.grid.commands;
 
+import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
@@ -45,7 +46,9 @@ public final class CommandRecordSerializer implements CompactSerializer<CommandR
             states,
             in.readArrayOfInt64("transitionAtNanos"),
             in.readArrayOfString("transitionReasons"),
-            in.readInt32("journaled"));
+            in.readInt32("journaled"),
+            // Records written before commands were authorised have no such field: they are unauthorised.
+            in.getFieldKind("authorisation") == FieldKind.STRING ? in.readString("authorisation") : null);
     }
 
     public void write(final CompactWriter out, final CommandRecord command)
@@ -80,6 +83,7 @@ public final class CommandRecordSerializer implements CompactSerializer<CommandR
         out.writeArrayOfInt64("transitionAtNanos", command.transitionAtNanos());
         out.writeArrayOfString("transitionReasons", command.transitionReasons());
         out.writeInt32("journaled", command.journaled());
+        out.writeString("authorisation", command.authorisation());
         out.writeBoolean("unjournaled", command.journaled() < command.transitionCount());
     }
 

@@ -44,7 +44,7 @@ class CommandLedgerIT
         client = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(CLUSTER,
             List.of("127.0.0.1:" + member.getCluster().getLocalMember().getAddress().getPort()), "ledger-it-client"));
         repaired = new Metrics("test").counter("odyssey_test_text_repaired_total", "repaired");
-        ledger = new CommandLedger(client, repaired);
+        ledger = new CommandLedger(client, repaired, null);
     }
 
     @AfterAll

@@ -1,8 +1,13 @@
 package io.odyssey.gateway.control;
 
 import com.hazelcast.map.IMap;
+import io.odyssey.grid.trust.RecordSeal;
 import io.odyssey.runtime.ConfigurationException;
+import io.odyssey.runtime.Counter;
+import io.odyssey.runtime.RateLimitedLog;
 import io.odyssey.runtime.Setting;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,14 +23,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
  * Bearer tokens and the Origin allow-list. Tokens are known by the SHA-256 digest of their secret only: those from the
  * configuration ({@code name:role:secret}, from an environment variable or a file) are hashed at start, those created
  * through the API are kept in the grid as digests ({@code IMap<String, String>} name → "role digest"), so every
- * gateway knows them and no secret is stored anywhere: {@code IMap<String, String>} digest → "role name", so checking a
- * token is one lookup by digest, never a scan, and says nothing about the secret through its timing.
+ * gateway knows them and no secret is stored anywhere: {@code IMap<String, String>} digest → "role name seal", so
+ * checking a token is one lookup by digest, never a scan, and says nothing about the secret through its timing.
+ * <p>
+ * The grid is storage, not a trust anchor: any process that reaches a member can write that map. So each created
+ * record carries a seal ({@link RecordSeal}: HMAC-SHA256 over digest, role and name) made with the gateway key, which
+ * gateways hold and the grid does not. A record without a valid seal (planted, altered, or made under another key) is
+ * no token: refused, logged and counted. Without a gateway key the gateway takes configured tokens only.
  */
 public final class AccessControl
 {
@@ -33,21 +44,32 @@ public final class AccessControl
     public static final Pattern SECRET = Pattern.compile("[A-Za-z0-9_-]{16,256}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
+    /** The seal's purpose label: a token seal never verifies as any other record's. */
+    public static final String SEAL_PURPOSE = "odyssey.token.v1";
 
     private final Map<String, Principal> configured = new LinkedHashMap<>();
     private final IMap<String, String> created;
     private final Role anonymousRole;
     private final Set<String> allowedOrigins;
+    private final RecordSeal seal;
+    private final Counter forged;
+    private final RateLimitedLog forgedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
 
     /**
      * @param tokens        "name:role:secret" entries from the configuration.
      * @param created       the grid's token map (tokens created through the API), or null for none.
      * @param anonymousRole the role of requests without a token, or null to refuse them.
+     * @param seal          seals and checks the created tokens' records (the gateway key), or null when there is no
+     *                      gateway key: then no token is created and no record in the grid is taken.
+     * @param forged        counts token records in the grid that were presented and do not carry a valid seal.
      */
     public AccessControl(
         final List<String> tokens, final IMap<String, String> created, final Role anonymousRole,
-        final Set<String> allowedOrigins, final Setting source)
+        final Set<String> allowedOrigins, final Setting source, final RecordSeal seal, final Counter forged)
     {
+        this.seal = seal;
+        this.forged = forged;
         for (final String entry : tokens)
         {
             final String[] parts = entry.trim().split(":", 3);
@@ -112,15 +134,40 @@ public final class AccessControl
         }
         if (created != null)
         {
-            final String roleAndName = created.get(digest);
-            if (roleAndName != null)
+            final String record = created.get(digest);
+            if (record != null)
             {
-                final String[] parts = roleAndName.split(" ", 2);
-                final Role role = Role.parse(parts[0]);
-                return role == null || parts.length != 2 ? null : new Principal(parts[1], role);
+                final Principal sealed = sealed(digest, record);
+                if (sealed == null)
+                {
+                    forged.increment();
+                    synchronized (forgedLog)
+                    {
+                        if (forgedLog.tryAcquire(System.nanoTime()))
+                        {
+                            // Neither the record nor the digest: the record is a grid client's text.
+                            LOG.warn("refused a token whose record in the grid is not sealed by this gateway's key " +
+                                "(planted or altered by a grid client, or sealed under another ODYSSEY_GATEWAY_KEY_FILE)" +
+                                "; {} more since the last such line", forgedLog.suppressedSinceLast());
+                        }
+                    }
+                }
+                return sealed;
             }
         }
         return null;
+    }
+
+    /** The principal of a created token's record "role name seal", or null when its seal does not verify. */
+    private Principal sealed(final String digest, final String record)
+    {
+        final String[] parts = record.split(" ", 3);
+        final Role role = parts.length == 3 ? Role.parse(parts[0]) : null;
+        if (seal == null || role == null || !seal.verifies(parts[2], digest, parts[0], parts[1]))
+        {
+            return null;
+        }
+        return new Principal(parts[1], role);
     }
 
     /** True when a request may come from {@code origin}: no Origin (not a browser), or one on the allow-list. */
@@ -144,10 +191,14 @@ public final class AccessControl
         }
         if (created != null)
         {
-            for (final String roleAndName : created.values())
+            for (final Map.Entry<String, String> record : created.entrySet())
             {
-                final String[] parts = roleAndName.split(" ", 2);
-                tokens.add(Map.of("name", parts[1], "role", parts[0], "source", "api"));
+                // Only what is a token: a planted record would put a grid client's text in the admin's listing.
+                final Principal principal = sealed(record.getKey(), record.getValue());
+                if (principal != null)
+                {
+                    tokens.add(Map.of("name", principal.name(), "role", principal.role().wireName(), "source", "api"));
+                }
             }
         }
         return tokens;
@@ -168,6 +219,11 @@ public final class AccessControl
         {
             throw new ApiError(503, "tokens cannot be created without the grid");
         }
+        if (seal == null)
+        {
+            throw new ApiError(503, "tokens cannot be created without a gateway key (ODYSSEY_GATEWAY_KEY_FILE); " +
+                "configure tokens instead (ODYSSEY_GATEWAY_TOKENS_FILE)");
+        }
         for (final Principal principal : configured.values())
         {
             if (principal.name().equals(name))
@@ -175,15 +231,17 @@ public final class AccessControl
                 throw new ApiError(409, "a configured token is named '" + name + "'");
             }
         }
-        for (final String roleAndName : created.values())
+        for (final String record : created.values())
         {
-            if (roleAndName.endsWith(" " + name))
+            final String[] parts = record.split(" ", 3);
+            if (parts.length >= 2 && parts[1].equals(name))
             {
                 throw new ApiError(409, "a token named '" + name + "' exists; delete it first");
             }
         }
         final String secret = newSecret();
-        created.set(digest(secret), role.wireName() + " " + name);
+        final String digest = digest(secret);
+        created.set(digest, role.wireName() + " " + name + " " + seal.seal(digest, role.wireName(), name));
         return secret;
     }
 
@@ -197,7 +255,8 @@ public final class AccessControl
         boolean removed = false;
         for (final Map.Entry<String, String> entry : created.entrySet())
         {
-            if (entry.getValue().endsWith(" " + name))
+            final String[] parts = entry.getValue().split(" ", 3);
+            if (parts.length >= 2 && parts[1].equals(name))
             {
                 removed |= created.remove(entry.getKey()) != null;
             }

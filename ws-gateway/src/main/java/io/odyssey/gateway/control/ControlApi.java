@@ -438,6 +438,12 @@ public final class ControlApi implements HttpHandler
      */
     private CommandLedger.Issued issue(final CommandRecord command)
     {
+        if (!ledger.authorises())
+        {
+            // Unauthorised, the ingest nodes would only refuse it: say so now rather than fill the ledger with refusals.
+            throw new ApiError(503, "NO_COMMAND_KEY", "this gateway holds no command key (ODYSSEY_COMMAND_KEY_FILE): " +
+                "it cannot authorise commands", null);
+        }
         try
         {
             return ledger.issue(command, limits.maxActive(command.type()));

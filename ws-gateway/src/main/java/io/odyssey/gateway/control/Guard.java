@@ -101,6 +101,27 @@ public final class Guard
         return principal;
     }
 
+    /**
+     * Who is asking, without answering anything: the principal of a valid token from an allowed origin (or the
+     * anonymous role, when configured), or null. For routes that answer everyone but tell more to some (health).
+     */
+    public Principal identify(final HttpServerExchange exchange)
+    {
+        if (!access.originAllowed(exchange.getRequestHeaders().getFirst(Headers.ORIGIN)))
+        {
+            return null;
+        }
+        try
+        {
+            return access.authenticate(token(exchange));
+        }
+        catch (final RuntimeException ex)
+        {
+            // The grid did not answer: the caller is told no more than an anonymous one.
+            return null;
+        }
+    }
+
     private static String token(final HttpServerExchange exchange)
     {
         final String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);

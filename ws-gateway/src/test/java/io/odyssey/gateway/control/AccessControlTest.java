@@ -14,7 +14,8 @@ class AccessControlTest
 {
     private static AccessControl access(final List<String> tokens, final Role anonymous)
     {
-        return new AccessControl(tokens, null, anonymous, Set.of("https://ops.example.com"), GatewayConfig.TOKENS);
+        return new AccessControl(tokens, null, anonymous, Set.of("https://ops.example.com"), GatewayConfig.TOKENS, null,
+            new io.odyssey.runtime.Metrics("test").counter("odyssey_test_forged_total", "forged"));
     }
 
     @Test

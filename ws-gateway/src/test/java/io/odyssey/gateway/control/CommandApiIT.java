@@ -58,6 +58,7 @@ class CommandApiIT
     private static IMap<Long, DroneState> fleet;
     private static Gateway gateway;
     private static CommandLedger ledger;
+    private static Path keyDirectory;
 
     @BeforeAll
     static void start() throws Exception
@@ -75,6 +76,12 @@ class CommandApiIT
         config.port = 0;
         config.tokens = List.of("wall:viewer:" + VIEWER, "ops:operator:" + OPERATOR, "root:admin:" + ADMIN);
         config.allowedOrigins = List.of(ALLOWED_ORIGIN);
+        keyDirectory = Files.createTempDirectory("command-api-it-keys");
+        config.keyFile = keyDirectory.resolve("gateway.key").toString();
+        io.odyssey.runtime.SecretFile.readOrCreate(GatewayConfig.KEY_FILE, Path.of(config.keyFile), 32);
+        config.commandKeyFile = keyDirectory.resolve("command.key").toString();
+        io.odyssey.runtime.SecretFile.readOrCreate(io.odyssey.grid.commands.CommandAuthority.KEY_FILE,
+            Path.of(config.commandKeyFile), 32);
         gateway = Gateway.launch(config);
         // The gateway's fleet view fills from the continuous query.
         await().atMost(10, TimeUnit.SECONDS).until(() -> gateway.fleetSize() == 5);
@@ -128,6 +135,78 @@ class CommandApiIT
 
         assertThat(send("DELETE", "/api/v1/tokens/ci-bot", ADMIN, null).statusCode()).isEqualTo(204);
         assertThat(get("/api/v1/whoami", secret).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void shouldRefuseATokenPlantedOrAlteredInTheGridByAPlainHazelcastClient() throws Exception
+    {
+        final String sealed = json(post("/api/v1/tokens", ADMIN, "{\"name\":\"sealed-bot\",\"role\":\"viewer\"}"))
+            .get("token").asText();
+        final String planted = AccessControl.newSecret();
+        final String promoted = sealed;
+        final com.hazelcast.client.config.ClientConfig plain = new com.hazelcast.client.config.ClientConfig();
+        plain.setClusterName(CLUSTER);
+        plain.getNetworkConfig().addAddress("127.0.0.1:" + GRID_PORT);
+        final HazelcastInstance attacker = com.hazelcast.client.HazelcastClient.newHazelcastClient(plain);
+        try
+        {
+            final IMap<String, String> tokens = attacker.getMap("tokens");
+            // A record made up from nothing, in the old unsealed form and with a made-up seal...
+            tokens.set(AccessControl.digest(planted), "admin mallory " + "ab".repeat(32));
+            // ...and a real, sealed viewer token raised to admin by rewriting its role.
+            final String record = tokens.get(AccessControl.digest(promoted));
+            tokens.set(AccessControl.digest(promoted), record.replaceFirst("^viewer ", "admin "));
+        }
+        finally
+        {
+            attacker.shutdown();
+        }
+        final long forgedBefore = forgedTokens();
+
+        for (final String token : List.of(planted, promoted))
+        {
+            assertThat(get("/api/v1/whoami", token).statusCode()).isEqualTo(401);
+            assertThat(get("/api/v1/tokens", token).statusCode()).isEqualTo(401);
+            assertThatThrownBy(() -> webSocket("/ws/commands", token, null))
+                .satisfies(ex -> assertThat(handshakeStatus(ex)).isEqualTo(401));
+        }
+        assertThat(forgedTokens() - forgedBefore).isEqualTo(6);
+        // Neither shows up as a token in the admin's listing.
+        assertThat(get("/api/v1/tokens", ADMIN).body()).doesNotContain("mallory").doesNotContain("sealed-bot");
+        assertThat(send("DELETE", "/api/v1/tokens/sealed-bot", ADMIN, null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void shouldTellAnonymousCallersOnlyWhetherTheGatewayIsUpAndKeepDetailsAndMetricsForViewers() throws Exception
+    {
+        for (final String path : List.of("/health", "/health/live", "/health/ready"))
+        {
+            final HttpResponse<String> anonymous = get(path, null);
+            assertThat(anonymous.statusCode()).as(path).isEqualTo(200);
+            assertThat(anonymous.body()).as(path).isEqualTo("{\"status\":\"UP\"}");
+            assertThat(get(path, "not-a-known-token-0000").body()).as(path).isEqualTo("{\"status\":\"UP\"}");
+            assertThat(get(path, VIEWER).body()).as(path).contains("\"checks\"", "fan-out");
+        }
+        // The grid check names the cluster: a viewer's business, never an anonymous caller's.
+        assertThat(get("/health", VIEWER).body()).contains("grid", CLUSTER);
+        assertThat(get("/health", null).body()).doesNotContain(CLUSTER).doesNotContain("grid");
+
+        assertThat(get("/metrics", null).statusCode()).isEqualTo(401);
+        final HttpResponse<String> metrics = get("/metrics", VIEWER);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("odyssey_gateway_requests_unauthorised_total");
+    }
+
+    private static long forgedTokens()
+    {
+        for (final String line : gateway.metrics().renderPrometheus().split("\n"))
+        {
+            if (line.startsWith("odyssey_gateway_tokens_forged_total"))
+            {
+                return Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("no odyssey_gateway_tokens_forged_total on /metrics");
     }
 
     @Test

@@ -72,6 +72,9 @@ class CommandLimitsIT
         config.commandRate = 0.1;
         config.commandBurst = BURST;
         config.maxActiveCommandsPerDrone = ACTIVE;
+        config.commandKeyFile = java.nio.file.Files.createTempDirectory("command-limits-it").resolve("command.key").toString();
+        io.odyssey.runtime.SecretFile.readOrCreate(io.odyssey.grid.commands.CommandAuthority.KEY_FILE,
+            java.nio.file.Path.of(config.commandKeyFile), 32);
         gateway = Gateway.launch(config);
         await().atMost(10, TimeUnit.SECONDS).until(() -> gateway.fleetSize() == 12);
     }
@@ -157,7 +160,8 @@ class CommandLimitsIT
     /** The value of one series of the gateway's /metrics. */
     private static long metric(final String series) throws Exception
     {
-        final String text = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/metrics")).build(),
+        final String text = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/metrics"))
+                .header("Authorization", "Bearer " + CALM).build(),
             HttpResponse.BodyHandlers.ofString()).body();
         return text.lines().filter(line -> line.startsWith(series + " ")).mapToLong(
             line -> Long.parseLong(line.substring(series.length() + 1).trim())).findFirst().orElseThrow();

@@ -1,0 +1,285 @@
+#!/usr/bin/env node
+// The dashboard's cost at fleet scale, measured in Debian's Chromium against a RUNNING stack (`./odyssey bench
+// --browser` starts one per fleet size and runs this). For each dashboard build given (e.g. main's and this branch's)
+// and for a blank WebGL page in the same run (the baseline: what the browser costs doing nothing but frames), it
+// loads the page, subscribes to the whole fleet, lets it settle, then measures for --duration seconds:
+//   frames/s and frame time p50/p95 (requestAnimationFrame intervals);
+//   arrival age p50/p99: now − the drone's sentAt when the dashboard decoded the state (store.ages' samples);
+//   drawn age p50/p99: now − sentAt of the drawn state at the frame it was drawn (the map's drawn-age samples);
+//   the browser's CPU (all its processes, from /proc, in % of one core) and the page's main-thread busy time and JS
+//   heap (Chrome DevTools Protocol Performance metrics).
+// Each dashboard build is served from its dist/ by a small local server that passes everything else (config.json,
+// api, WebSockets) through to the gateway, so every build runs against the same stack.
+//
+//   node ui/e2e/browser-bench.mjs --gateway http://127.0.0.1:8080 --token T --drones 1000 --duration 30 \
+//     --out bench-results/<time>/browser --label 1000 --dashboard before=/tmp/main-ui/dist --dashboard after=ui/dist
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import hdr from 'hdr-histogram-js';
+
+const args = { dashboard: [] };
+for (let i = 2; i < process.argv.length; i += 2) {
+  const key = process.argv[i].replace(/^--/, '');
+  const value = process.argv[i + 1];
+  if (key === 'dashboard') args.dashboard.push(value);
+  else args[key] = value;
+}
+const gateway = new URL(args.gateway ?? 'http://127.0.0.1:8080');
+const token = args.token ?? '';
+const drones = Number(args.drones ?? 50);
+const durationS = Number(args.duration ?? 30);
+const settleS = Number(args.settle ?? 8);
+const out = path.resolve(args.out ?? 'bench-results/browser');
+const label = args.label ?? String(drones);
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+];
+const log = (line) => console.log(`[browser-bench] ${line}`);
+fs.mkdirSync(out, { recursive: true });
+
+const BLANK = `<!doctype html><html><body style="margin:0;background:#0b1220"><canvas id="c" style="width:100vw;height:100vh;display:block"></canvas>
+<script>
+const canvas = document.getElementById('c');
+canvas.width = innerWidth * devicePixelRatio; canvas.height = innerHeight * devicePixelRatio;
+const gl = canvas.getContext('webgl2');
+let t = 0;
+(function frame() { t++; gl.clearColor(0.04, 0.07, 0.13 + (t % 2) * 0.001, 1); gl.clear(gl.COLOR_BUFFER_BIT); requestAnimationFrame(frame); })();
+</script></body></html>`;
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml' };
+
+/** Serves `dist` (and the blank page); everything else goes to the gateway, WebSocket upgrades as a raw pipe. */
+function serve(dist) {
+  const server = http.createServer((req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (pathname === '/__blank.html') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(BLANK);
+      return;
+    }
+    if (dist) {
+      const file = path.join(dist, pathname === '/' ? 'index.html' : pathname);
+      if (file.startsWith(dist) && fs.existsSync(file) && fs.statSync(file).isFile()) {
+        res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+        fs.createReadStream(file).pipe(res);
+        return;
+      }
+    }
+    const headers = { ...req.headers, host: gateway.host, ...(req.headers.origin ? { origin: gateway.origin } : {}) };
+    const upstream = http.request({ host: gateway.hostname, port: gateway.port, path: req.url, method: req.method, headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => { res.writeHead(502); res.end(); });
+    req.pipe(upstream);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const upstream = net.connect(Number(gateway.port), gateway.hostname, () => {
+      // As if the page came from the gateway: it refuses WebSockets from another origin.
+      const headers = Object.entries({ ...req.headers, host: gateway.host, ...(req.headers.origin ? { origin: gateway.origin } : {}) })
+        .map(([k, v]) => `${k}: ${v}`).join('\r\n');
+      upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers}\r\n\r\n`);
+      if (head.length) upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    const close = () => { upstream.destroy(); socket.destroy(); };
+    upstream.on('error', close);
+    socket.on('error', close);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** CPU seconds (user + system) of every process below `root` (the browser and its renderers, GPU, utility). */
+function cpuSecondsBelow(root) {
+  const ticks = 100; // USER_HZ
+  const children = new Map();
+  const times = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(fields[1]);
+      times.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / ticks);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch { /* gone */ }
+  }
+  let total = 0;
+  const stack = [...(children.get(root) ?? [])];
+  while (stack.length) {
+    const pid = stack.pop();
+    total += times.get(pid) ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+function histogram(samplesMs) {
+  // Microseconds, 3 significant digits, up to an hour.
+  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  for (const v of samplesMs) if (Number.isFinite(v) && v >= 0) h.recordValue(Math.max(1, Math.round(v * 1000)));
+  return h;
+}
+
+function writeHistogram(name, h) {
+  if (h.totalCount === 0) return;
+  fs.writeFileSync(path.join(out, `${name}.hgrm`), h.outputPercentileDistribution(5, 1000));
+  const writer = new hdr.HistogramLogWriter((text) => fs.appendFileSync(path.join(out, `${name}.hlog`), text));
+  fs.rmSync(path.join(out, `${name}.hlog`), { force: true });
+  writer.outputComment(`${name}: values in microseconds`);
+  writer.outputLogFormatVersion();
+  writer.outputLegend();
+  writer.outputIntervalHistogram(h);
+}
+
+const pct = (h, p) => (h.totalCount === 0 ? null : h.getValueAtPercentile(p) / 1000);
+
+async function measure(context, name, pageUrl, isDashboard) {
+  const page = await context.newPage();
+  try {
+    return await measurePage(context, page, name, pageUrl, isDashboard);
+  } catch (error) {
+    // What the page showed when it failed, for whoever reads the results.
+    await page.screenshot({ path: path.join(out, `${label}-${name}-failure.png`) }).catch(() => {});
+    throw error;
+  }
+}
+
+async function measurePage(context, page, name, pageUrl, isDashboard) {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.goto(pageUrl, { waitUntil: 'load', timeout: 60_000 });
+  if (isDashboard) {
+    await page.waitForFunction(() => document.querySelector('[data-testid=signin-token]') || document.querySelector('[data-testid=signout]') ||
+      (window.__odyssey?.store?.drones.size ?? 0) > 0, undefined, { timeout: 60_000 });
+    if (await page.locator('[data-testid=signin-token]').count() > 0) {
+      await page.fill('[data-testid=signin-token]', token);
+      await page.keyboard.press('Enter');
+    }
+    // The whole fleet: untick "map area only".
+    await page.waitForSelector('[data-testid=follow-view]', { timeout: 60_000 });
+    // A DOM click: on a loaded machine the page may be too slow for Playwright's "stable element" wait.
+    await page.evaluate(() => { const box = document.querySelector('[data-testid=follow-view]'); if (box.checked) box.click(); });
+    await page.waitForFunction((n) => (window.__odyssey?.store?.drones.size ?? 0) >= n, Math.floor(drones * 0.9), { timeout: 120_000, polling: 500 });
+  }
+  await page.waitForTimeout(settleS * 1000);
+  // From here on: every rAF interval, every arrival and drawn age sample.
+  await page.evaluate((dashboard) => {
+    const b = { frames: [], arrival: [], drawn: [], heap: [] };
+    window.__bench = b;
+    let last = performance.now();
+    const frame = (t) => { b.frames.push(t - last); last = t; if (!b.stopped) requestAnimationFrame(frame); };
+    requestAnimationFrame(frame);
+    if (dashboard) {
+      const { store, fleetMap } = window.__odyssey;
+      const ages = store.ages;
+      const addAge = ages.add.bind(ages);
+      ages.add = (v, at) => { b.arrival.push(v); addAge(v, at); };
+      fleetMap.measureDrawnAge = true;
+      const drawn = fleetMap.drawnAges;
+      const addDrawn = drawn.add.bind(drawn);
+      drawn.add = (v, at) => { b.drawn.push(v); addDrawn(v, at); };
+    }
+  }, isDashboard);
+  const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const m0 = await metrics();
+  const cpu0 = cpuSecondsBelow(process.pid);
+  const t0 = Date.now();
+  let heapMax = 0;
+  while (Date.now() - t0 < durationS * 1000) {
+    await page.waitForTimeout(1000);
+    heapMax = Math.max(heapMax, (await metrics()).JSHeapUsedSize ?? 0);
+  }
+  const wallS = (Date.now() - t0) / 1000;
+  const m1 = await metrics();
+  const cpu1 = cpuSecondsBelow(process.pid);
+  const samples = await page.evaluate(() => { window.__bench.stopped = true; return window.__bench; });
+  const extra = isDashboard ? await page.evaluate(() => ({ shown: window.__odyssey.store.drones.size, encoding: window.__odyssey.connection?.encoding ?? 'json' })) : {};
+  await page.close();
+  const frameH = histogram(samples.frames);
+  const arrivalH = histogram(samples.arrival);
+  const drawnH = histogram(samples.drawn);
+  writeHistogram(`${label}-${name}-frame`, frameH);
+  writeHistogram(`${label}-${name}-arrival`, arrivalH);
+  writeHistogram(`${label}-${name}-drawn`, drawnH);
+  return {
+    name, drones, durationS: wallS, ...extra,
+    framesPerS: samples.frames.length / wallS,
+    frameMs: { p50: pct(frameH, 50), p95: pct(frameH, 95) },
+    arrivalAgeMs: { p50: pct(arrivalH, 50), p99: pct(arrivalH, 99), samples: arrivalH.totalCount },
+    drawnAgeMs: { p50: pct(drawnH, 50), p99: pct(drawnH, 99), samples: drawnH.totalCount },
+    browserCpuPct: ((cpu1 - cpu0) / wallS) * 100,
+    mainThreadBusyPct: ((m1.TaskDuration - m0.TaskDuration) / wallS) * 100,
+    heapMB: { end: (m1.JSHeapUsedSize ?? 0) / 1e6, max: heapMax / 1e6 },
+    pageErrors: errors.slice(0, 3),
+  };
+}
+
+const results = { label, drones, gateway: gateway.href, loadAverage: os.loadavg(), started: new Date().toISOString(), scenarios: [] };
+const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+try {
+  for (const spec of [{ name: 'blank', dist: null }, ...args.dashboard.map((d) => ({ name: d.split('=')[0], dist: path.resolve(d.split('=')[1]) }))]) {
+    const server = await serve(spec.dist);
+    const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+    const pageUrl = `http://127.0.0.1:${server.address().port}/${spec.dist ? '' : '__blank.html'}`;
+    log(`${label}: ${spec.name} (${spec.dist ?? 'blank WebGL page'}) for ${durationS} s, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    try {
+      const r = await measure(context, spec.name, pageUrl, spec.dist !== null);
+      r.loadAverage = os.loadavg();
+      results.scenarios.push(r);
+      log(`  ${JSON.stringify(r)}`);
+    } catch (error) {
+      results.scenarios.push({ name: spec.name, error: String(error?.message ?? error).split('\n')[0] });
+      log(`  ${spec.name} failed: ${error?.message ?? error}`);
+    }
+    await context.close();
+    server.close();
+  }
+} finally {
+  await browser.close();
+}
+fs.writeFileSync(path.join(out, `${label}.json`), JSON.stringify(results, null, 2));
+log(`results: ${path.join(out, `${label}.json`)}`);
+
+// The summary of every fleet size measured into this directory so far, with ratios to the same run's blank page.
+const rows = [];
+const f = (v, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+for (const file of fs.readdirSync(out).filter((n) => n.endsWith('.json')).sort((a, b) => parseInt(a, 10) - parseInt(b, 10))) {
+  const run = JSON.parse(fs.readFileSync(path.join(out, file), 'utf8'));
+  const blank = run.scenarios.find((s) => s.name === 'blank' && !s.error);
+  for (const s of run.scenarios) {
+    if (s.error) {
+      rows.push(`| ${run.drones} | ${s.name} | failed: ${s.error} |||||||||`);
+      continue;
+    }
+    const ratio = (a, b) => (blank && b ? ` (${(a / b).toFixed(2)}×)` : '');
+    rows.push(`| ${run.drones} | ${s.name}${s.encoding ? ` (${s.encoding})` : ''} | ${f(s.framesPerS)}${s.name === 'blank' ? '' : ratio(s.framesPerS, blank?.framesPerS)} | ` +
+      `${f(s.frameMs.p50)} / ${f(s.frameMs.p95)}${s.name === 'blank' ? '' : ratio(s.frameMs.p50, blank?.frameMs.p50)} | ` +
+      `${f(s.arrivalAgeMs.p50, 0)} / ${f(s.arrivalAgeMs.p99, 0)} | ${f(s.drawnAgeMs.p50, 0)} / ${f(s.drawnAgeMs.p99, 0)} | ` +
+      `${f(s.browserCpuPct, 0)}${s.name === 'blank' ? '' : ratio(s.browserCpuPct, blank?.browserCpuPct)} | ${f(s.mainThreadBusyPct, 0)} | ` +
+      `${f(s.heapMB.max, 0)}${s.name === 'blank' ? '' : ratio(s.heapMB.max, blank?.heapMB.max)} | ${s.loadAverage.map((l) => l.toFixed(1)).join(' ')} |`);
+  }
+}
+fs.writeFileSync(path.join(out, 'summary.md'), [
+  '# Dashboard in the browser (`./odyssey bench --browser`)',
+  '',
+  'Debian Chromium, software WebGL (SwiftShader), 1400×860, whole fleet subscribed. Ages in ms (docs/performance.md',
+  'defines them); frame time = requestAnimationFrame interval; CPU = all browser processes, % of one core; main thread',
+  '= the page\'s busy time; heap = the page\'s JS heap (max). Ratios against the blank WebGL page of the same run.',
+  '',
+  '| drones | page | frames/s | frame ms p50 / p95 | arrival age p50 / p99 | drawn age p50 / p99 | CPU % | main thread % | heap MB | load avg (1/5/15 min) |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+  ...rows,
+  '',
+].join('\n'));
+log(`summary: ${path.join(out, 'summary.md')}`);

@@ -1,0 +1,79 @@
+// The geofences: loaded from the gateway (again every minute: another admin or the CLI may change them), the fence
+// being drawn, saving and deleting (after a confirmation), and the panel's status line.
+import { useCallback, useEffect, useState } from 'react';
+import { problemText, type GatewayApi } from '../api';
+import type { ConfirmRequest } from '../components/ConfirmDialog';
+import { EMPTY_FENCE_DRAFT, finishDraft, geofenceFeature, parseGeofences, type FenceDraft, type Geofence } from '../geofence';
+
+/** Fences are loaded again this often: another admin, or the CLI, may have changed them. */
+const GEOFENCE_REFRESH_MS = 60_000;
+
+export interface GeofencesHook {
+  geofences: Geofence[];
+  loadFences: () => Promise<void>;
+  fenceDraft: FenceDraft;
+  setFenceDraft: (next: FenceDraft | ((d: FenceDraft) => FenceDraft)) => void;
+  fenceError: string;
+  setFenceError: (text: string) => void;
+  /** Drops the drawing and the status line. */
+  discardDraft: () => void;
+  /** Closes the ring being drawn (or says why it cannot be). */
+  finishFence: () => void;
+  /** Saves the drawn fence; on success calls `done`. */
+  saveFence: (done: () => void) => Promise<void>;
+  deleteFence: (fence: Geofence) => void;
+}
+
+export function useGeofences(api: GatewayApi, connectionKey: string | null, confirm: (request: ConfirmRequest) => void): GeofencesHook {
+  const [geofences, setGeofences] = useState<Geofence[]>([]);
+  const [fenceDraft, setFenceDraft] = useState<FenceDraft>(EMPTY_FENCE_DRAFT);
+  const [fenceError, setFenceError] = useState('');
+
+  const loadFences = useCallback(async () => {
+    const answer = await api.geofences();
+    if (answer.ok) setGeofences(parseGeofences(answer.body));
+    else setFenceError(`could not load the fences: ${problemText(answer.problem)}`);
+  }, [api]);
+
+  useEffect(() => {
+    if (connectionKey === null) return undefined;
+    void loadFences();
+    const timer = window.setInterval(() => void loadFences(), GEOFENCE_REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [connectionKey, loadFences]);
+
+  const discardDraft = () => {
+    setFenceDraft(EMPTY_FENCE_DRAFT);
+    setFenceError('');
+  };
+
+  const saveFence = async (done: () => void) => {
+    const answer = await api.createGeofence(geofenceFeature(fenceDraft.name, fenceDraft.kind, fenceDraft.points));
+    if (!answer.ok) {
+      setFenceError(`not saved: ${problemText(answer.problem)}`);
+      return;
+    }
+    setFenceError(`saved "${fenceDraft.name.trim()}"`);
+    setFenceDraft(EMPTY_FENCE_DRAFT);
+    done();
+    await loadFences();
+  };
+
+  const deleteFence = (fence: Geofence) => confirm({
+    text: `Delete the ${fence.kind} fence "${fence.name || fence.id}"? Drones are no longer held by it.`,
+    action: 'delete', danger: true,
+    run: async () => {
+      const answer = await api.deleteGeofence(fence.id);
+      setFenceError(answer.ok ? `deleted "${fence.name || fence.id}"` : `not deleted: ${problemText(answer.problem)}`);
+      await loadFences();
+    },
+  });
+
+  const finishFence = () => {
+    const finished = finishDraft(fenceDraft);
+    setFenceDraft(finished.draft);
+    setFenceError(finished.error ?? '');
+  };
+
+  return { geofences, loadFences, fenceDraft, setFenceDraft, fenceError, setFenceError, discardDraft, finishFence, saveFence, deleteFence };
+}

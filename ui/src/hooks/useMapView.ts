@@ -1,0 +1,136 @@
+// The map and what the view decides: the client config it is built from, fitting to the fleet (on the first
+// snapshot, late when the first snapshot was empty, and on "whole fleet"), and the subscription following the view.
+// Also the UI's refresh tick: the table, header and panels re-render at UI_REFRESH_MS, not per message.
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
+import { loadConfig, type ClientConfig } from '../config';
+import type { FleetConnection } from '../connection';
+import { FleetMap } from '../fleetMap';
+import { boundsOf, toSubscriptionBox } from '../geo';
+import type { FleetStore } from '../store';
+import { debounce } from '../timing';
+
+/** The table, header and detail panel re-render at this rate; the map redraws per animation frame on its own. */
+export const UI_REFRESH_MS = 250;
+/** Subscribe to the new view once the map has been still for this long. */
+const SUBSCRIBE_DEBOUNCE_MS = 300;
+/** When the first snapshot is empty, fit to the drones that arrived once this long has passed since the first one. */
+const LATE_FIT_MS = 1500;
+
+export interface MapViewHook {
+  mapElement: RefObject<HTMLDivElement | null>;
+  fleetMapRef: RefObject<FleetMap | null>;
+  /** Null until config.json has been read (or its defaults taken) and the map exists. */
+  config: ClientConfig | null;
+  /** Bumped every UI_REFRESH_MS. */
+  tick: number;
+  followView: boolean;
+  /** "map area only": subscribe to the view, or (false) to the whole fleet. */
+  onFollowView: (follow: boolean) => void;
+  /** "whole fleet": drop the box and fit to the next snapshot. */
+  fitFleet: () => void;
+  /** For the fleet link: after each snapshot (fits the map to the fleet when it should). */
+  onSnapshot: () => void;
+  /** For a new fleet link on a map already in use: keep subscribing to what is in view. */
+  subscribeToView: (connection: FleetConnection) => void;
+}
+
+export function useMapView(
+  store: FleetStore,
+  connectionRef: RefObject<FleetConnection | null>,
+  onSelect: (id: number | null, additive: boolean) => void,
+  onMap: (fleetMap: FleetMap) => void,
+): MapViewHook {
+  const mapElement = useRef<HTMLDivElement>(null);
+  const fleetMapRef = useRef<FleetMap | null>(null);
+  const [config, setConfig] = useState<ClientConfig | null>(null);
+  const [tick, setTick] = useState(0);
+  const [followView, setFollowView] = useState(true);
+  const followRef = useRef(followView);
+  followRef.current = followView;
+  const fitFleetRef = useRef<() => void>(() => {});
+  /** Whether the map has been fitted to the fleet, and whether the next snapshot should fit it again. */
+  const fit = useRef({ fitted: false, refitOnSnapshot: false, toFleet: (): boolean => false });
+
+  useEffect(() => {
+    let disposed = false;
+    let firstDroneAt = 0;
+    const refresh = window.setInterval(() => setTick((t) => t + 1), UI_REFRESH_MS);
+    const subscribeToView = debounce(() => {
+      const fleetMap = fleetMapRef.current;
+      if (!fleetMap || !followRef.current || !fit.current.fitted) return;
+      const [w, s, e, n] = fleetMap.visibleBounds();
+      connectionRef.current?.subscribe(toSubscriptionBox(w, s, e, n));
+    }, SUBSCRIBE_DEBOUNCE_MS);
+
+    fit.current.toFleet = () => {
+      const fleetMap = fleetMapRef.current;
+      const box = boundsOf(store.drones.values());
+      if (!fleetMap || !box) return false;
+      fit.current.fitted = true;
+      if (fleetMap.isReady()) fleetMap.fitTo(box);
+      else fleetMap.map.once('load', () => fleetMap.fitTo(box));
+      return true;
+    };
+    // Empty first snapshot (a fleet still starting): fit once drones have been arriving for a moment.
+    const lateFit = window.setInterval(() => {
+      if (fit.current.fitted || store.drones.size === 0) return;
+      if (firstDroneAt === 0) firstDroneAt = Date.now();
+      else if (Date.now() - firstDroneAt >= LATE_FIT_MS) fit.current.toFleet();
+    }, 250);
+    // The whole fleet: drop the box, fit to the next snapshot, and the fit's moveend subscribes to the new view.
+    fitFleetRef.current = () => {
+      fit.current.refitOnSnapshot = true;
+      const connection = connectionRef.current;
+      if (!connection || connection.subscription === null) fit.current.toFleet();
+      else connection.subscribe(null);
+    };
+
+    void loadConfig().then((loaded) => {
+      if (disposed || !mapElement.current) return;
+      const fleetMap = new FleetMap(mapElement.current, loaded, store);
+      fleetMapRef.current = fleetMap;
+      fleetMap.onSelect = onSelect;
+      fleetMap.onViewChange = subscribeToView;
+      onMap(fleetMap);
+      setConfig(loaded);
+    });
+    return () => {
+      disposed = true;
+      window.clearInterval(refresh);
+      window.clearInterval(lateFit);
+      subscribeToView.cancel();
+      fleetMapRef.current?.destroy();
+      fleetMapRef.current = null;
+    };
+  }, [store, connectionRef, onSelect, onMap]);
+
+  const onSnapshot = useCallback(() => {
+    if ((!fit.current.fitted || fit.current.refitOnSnapshot) && store.drones.size > 0) {
+      fit.current.refitOnSnapshot = false;
+      fit.current.toFleet();
+    }
+  }, [store]);
+
+  const subscribeToView = useCallback((connection: FleetConnection) => {
+    const fleetMap = fleetMapRef.current;
+    if (fit.current.fitted && followRef.current && fleetMap) {
+      const [w, s, e, n] = fleetMap.visibleBounds();
+      connection.subscribe(toSubscriptionBox(w, s, e, n));
+    }
+  }, []);
+
+  const onFollowView = useCallback((follow: boolean) => {
+    setFollowView(follow);
+    const fleetMap = fleetMapRef.current;
+    if (!follow || !fleetMap) {
+      connectionRef.current?.subscribe(null);
+      return;
+    }
+    const [w, s, e, n] = fleetMap.visibleBounds();
+    connectionRef.current?.subscribe(toSubscriptionBox(w, s, e, n));
+  }, [connectionRef]);
+
+  const fitFleet = useCallback(() => fitFleetRef.current(), []);
+
+  return { mapElement, fleetMapRef, config, tick, followView, onFollowView, fitFleet, onSnapshot, subscribeToView };
+}

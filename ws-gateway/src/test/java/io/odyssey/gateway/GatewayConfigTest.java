@@ -1,0 +1,20 @@
+package io.odyssey.gateway;
+
+import io.odyssey.runtime.ConfigurationException;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GatewayConfigTest
+{
+    @Test
+    void shouldRefuseTheSamplesPlaceholderDatabasePasswordNamingTheSettingAndNotShowingIt()
+    {
+        final GatewayConfig config = new GatewayConfig();
+        config.dbUrl = "jdbc:postgresql://db:5432/odyssey";
+        config.dbPassword = "change-me-to-a-generated-password";
+
+        assertThatThrownBy(config::conclude).isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("ODYSSEY_GATEWAY_DB_PASSWORD").hasMessageNotContaining("change-me-to");
+    }
+}
