@@ -198,6 +198,11 @@ export class DroneLayer implements CustomLayerInterface {
   /** History mode hides the live drones. */
   setHidden(hidden: boolean): void {
     this.hidden = hidden;
+    if (hidden) {
+      // The map stops calling render() for a layer whose visibility is 'none': what it shows is nothing from now on.
+      this.drawn.drones = 0;
+      this.drawn.alertRings = 0;
+    }
     this.map?.triggerRepaint();
   }
 

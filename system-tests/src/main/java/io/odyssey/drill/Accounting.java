@@ -218,12 +218,21 @@ final class Accounting
             for (final List<Seen> frames : incarnations.values())
             {
                 frames.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
-                built += frames.get(frames.size() - 1).sequence() - frames.get(0).sequence() + 1;
+                long runStart = frames.get(0).sequence();
                 for (int i = 1; i < frames.size(); i++)
                 {
                     final Seen before = frames.get(i - 1);
                     final Seen after = frames.get(i);
                     final long gap = after.sequence() - before.sequence() - 1;
+                    if (gap > plausibleGap(before, after))
+                    {
+                        // A new count: a restarted simulator starts its drones' sequences from its boot time (in µs),
+                        // far beyond what any drone could have sent between the two frames. What a frame's arrival
+                        // time alone assigns to an incarnation is not enough (the restart is timed from the outside).
+                        built += before.sequence() - runStart + 1;
+                        runStart = after.sequence();
+                        continue;
+                    }
                     if (gap < 0)
                     {
                         // The same frame journaled twice: counted, and as one more frame so the sum still holds.
@@ -260,6 +269,7 @@ final class Accounting
                         }
                     }
                 }
+                built += frames.get(frames.size() - 1).sequence() - runStart + 1;
             }
         }
         if (longestFailover != null)
@@ -268,6 +278,16 @@ final class Accounting
         }
         return new Frames(byDrone.size(), built, accepted, refused, droppedBySimulator, lost, unexplained, duplicates,
             longestFailoverNs / 1_000_000, examples);
+    }
+
+    /** Telemetry rate no drone exceeds (the simulator's own limit is 100 Hz), with a margin. */
+    private static final long MAX_FRAMES_PER_SECOND = 1_000;
+
+    /** The most frames a drone could have built between two of its frames, from the time between their arrivals. */
+    static long plausibleGap(final Seen before, final Seen after)
+    {
+        final long elapsedMs = Math.abs(after.atNanos() - before.atNanos()) / 1_000_000;
+        return MAX_FRAMES_PER_SECOND + MAX_FRAMES_PER_SECOND * elapsedMs / 1_000;
     }
 
     /**

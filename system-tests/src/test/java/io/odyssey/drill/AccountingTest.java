@@ -28,6 +28,25 @@ class AccountingTest
     }
 
     @Test
+    void shouldStartANewCountWhereARestartedSimulatorsSequencesBeginWhateverTheArrivalTimesSay()
+    {
+        // The first run numbered from its boot time in µs; the second, booted 7.5 s later, from its own. No restart
+        // time is given: the jump alone, far beyond what a drone sends in the seconds between, marks the new count.
+        final List<Accounting.Seen> drone = new ArrayList<>();
+        for (long i = 1; i <= 20; i++)
+        {
+            drone.add(new Accounting.Seen(1_800_000_000_000_000L + i, i * SECOND / 10, 1, true));
+            drone.add(new Accounting.Seen(1_800_000_007_500_000L + i, 5 * SECOND + i * SECOND / 10, 1, true));
+        }
+
+        final Accounting.Frames books = Accounting.tally(Map.of(7L, drone), List.of(), List.of(), 0);
+
+        assertThat(books.built()).isEqualTo(40);
+        assertThat(books.unexplained()).isZero();
+        assertThat(books.balances()).isTrue();
+    }
+
+    @Test
     void shouldCountAGapAcrossAKilledNodeAsLostInFlight()
     {
         // Frames 1..5 on node 1, which is killed at 5.5 s; frames 9.. arrive on node 2 from 8 s: 6, 7, 8 died with it.

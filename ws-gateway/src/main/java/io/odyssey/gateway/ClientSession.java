@@ -400,10 +400,8 @@ final class ClientSession
                 behind = true;
                 behindSinceNs = nowNs;
             }
-            else if (nowNs - behindSinceNs >= stallTimeoutNs)
+            else if (closedAsStalled(behindSinceNs, nowNs, "too slow: fell behind the fleet feed"))
             {
-                metrics.clientsClosedSlow.increment();
-                queueClose(CLOSE_POLICY_VIOLATION, "too slow: fell behind the fleet feed", CloseReason.SLOW);
                 return;
             }
             retryAtNs = nowNs + retryNs;
@@ -420,10 +418,8 @@ final class ClientSession
                 held = true;
                 heldSinceNs = nowNs;
             }
-            else if (nowNs - heldSinceNs >= stallTimeoutNs)
+            else if (closedAsStalled(heldSinceNs, nowNs, "too slow: acknowledged nothing for too long"))
             {
-                metrics.clientsClosedSlow.increment();
-                queueClose(CLOSE_POLICY_VIOLATION, "too slow: acknowledged nothing for too long", CloseReason.SLOW);
                 return;
             }
             retryAtNs = nowNs + retryNs;
@@ -468,6 +464,21 @@ final class ClientSession
     private boolean hasWork()
     {
         return snapshotWanted || !dirty.isEmpty() || !removed.isEmpty();
+    }
+
+    /**
+     * One rule for both ways a client stops taking frames (unsent bytes above the bound, a full window without an
+     * acknowledgement): after the stall timeout it is closed as slow.
+     */
+    private boolean closedAsStalled(final long sinceNs, final long nowNs, final String why)
+    {
+        if (nowNs - sinceNs < stallTimeoutNs)
+        {
+            return false;
+        }
+        metrics.clientsClosedSlow.increment();
+        queueClose(CLOSE_POLICY_VIOLATION, why, CloseReason.SLOW);
+        return true;
     }
 
     /** Forgets what the client held before a snapshot replaces it. */

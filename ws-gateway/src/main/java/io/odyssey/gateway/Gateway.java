@@ -182,6 +182,19 @@ public final class Gateway implements AutoCloseable
                     metrics.textRefused),
                 new RequestBodies(config.maxBodyBytes, metrics.bodiesTooLarge, metrics.bodiesIncomplete));
             final HttpHandler api = guard.require(Role.VIEWER, control);
+            if (ledger.authorises())
+            {
+                // Before the server listens: ready means an operator's first order is answered as fast as the next.
+                try
+                {
+                    control.warmUp();
+                }
+                catch (final RuntimeException ex)
+                {
+                    // Only slower: the first order pays for what the warm-up did not do.
+                    LOG.warn("command path warm-up failed: {}", ex.toString());
+                }
+            }
 
             final SocketEndpoint fleetSocket = new SocketEndpoint(new FleetSocket(liveFeed, liveAlerts, metrics, config),
                 metrics, config);

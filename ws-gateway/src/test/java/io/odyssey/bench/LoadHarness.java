@@ -193,7 +193,7 @@ public final class LoadHarness
             io.odyssey.codecs.sign.TestDroneKeys.file(1, Math.max(10_000, options.drones())),
             ROUND_TRIP_FIRST_ID, ROUND_TRIP_FIRST_ID + ROUND_TRIP_DRONES - 1);
         ingestConfig.droneKeys = droneKeys.toString();
-        ingestConfig.commandKeyFile = commandKeyFile(cluster);
+        ingestConfig.commandKeyFile = io.odyssey.gateway.TestKeys.commandKeyFile(cluster);
         try (EdgeIngest ingest = EdgeIngest.launch(ingestConfig);
             Gateway immediate = Gateway.launch(gatewayConfig(cluster, base, 0));
             Gateway coalescing = Gateway.launch(gatewayConfig(cluster, base, 16));
@@ -373,14 +373,6 @@ public final class LoadHarness
             .statusCode();
     }
 
-    /** The run's command key (gateways authorise orders with it, ingest checks them), made once per cluster name. */
-    private static synchronized String commandKeyFile(final String cluster)
-    {
-        final Path file = Path.of(System.getProperty("java.io.tmpdir"), "odyssey-" + cluster + "-command.key");
-        io.odyssey.runtime.SecretFile.readOrCreate(io.odyssey.grid.commands.CommandAuthority.KEY_FILE, file, 32);
-        return file.toString();
-    }
-
     private static GatewayConfig gatewayConfig(final String cluster, final int base, final long coalesceMs)
     {
         final GatewayConfig config = new GatewayConfig();
@@ -391,7 +383,7 @@ public final class LoadHarness
         config.gridMembers = List.of("127.0.0.1:" + base);
         config.port = 0;
         config.coalesceMs = coalesceMs;
-        config.commandKeyFile = commandKeyFile(cluster);
+        config.commandKeyFile = io.odyssey.gateway.TestKeys.commandKeyFile(cluster);
         config.dbUrl = "";
         // The round trip measures latency, one order at a time as fast as they complete: no token budget in its way.
         config.commandRate = 100_000;

@@ -159,15 +159,15 @@ class GatewayChurnIT
         // Every session of every kind of ending was forgotten: nothing leaks per client that went.
         await().atMost(30, TimeUnit.SECONDS).untilAsserted(() ->
         {
-            assertThat(GatewayIT.metric(port, "odyssey_ws_sessions", "")).isZero();
+            assertThat(GatewayIT.metric(port, "odyssey_ws_sessions", "", TOKEN)).isZero();
             assertThat(gateway.clientCount()).isZero();
         });
         System.out.printf("every session gone %d ms after the churn checks%n",
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainStarted));
-        final long closedByClients = GatewayIT.metric(port, "odyssey_ws_clients_closed_total", "reason=\"client\"");
+        final long closedByClients = GatewayIT.metric(port, "odyssey_ws_clients_closed_total", "reason=\"client\"", TOKEN);
         assertThat(closedByClients).as("sessions ended by their client, counted")
             .isGreaterThanOrEqualTo(done[0].get() + done[1].get());
-        assertThat(GatewayIT.metric(port, "odyssey_ws_clients_closed_total", "reason=\"error\"")).isZero();
+        assertThat(GatewayIT.metric(port, "odyssey_ws_clients_closed_total", "reason=\"error\"", TOKEN)).isZero();
 
         changing.set(false);
         final long closeStarted = System.nanoTime();

@@ -153,6 +153,6 @@ class GatewayHostileMessagesIT
 
     private static long closedTooLarge() throws Exception
     {
-        return GatewayIT.metric(gateway.port(), "odyssey_ws_clients_closed_total", "reason=\"too_large\"");
+        return GatewayIT.metric(gateway.port(), "odyssey_ws_clients_closed_total", "reason=\"too_large\"", TOKEN);
     }
 }

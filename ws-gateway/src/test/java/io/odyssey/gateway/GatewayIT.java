@@ -409,7 +409,19 @@ class GatewayIT
     /** A metric's value as served at /metrics, from the line whose labels contain {@code label}. */
     static long metric(final int port, final String name, final String label) throws Exception
     {
-        for (final String line : get(HttpClient.newHttpClient(), port, "/metrics").body().split("\n"))
+        return metric(port, name, label, null);
+    }
+
+    /** The same, asked with a token: /metrics answers viewers only (anonymous callers too where they are viewers). */
+    static long metric(final int port, final String name, final String label, final String token) throws Exception
+    {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"));
+        if (token != null)
+        {
+            request.header("Authorization", "Bearer " + token);
+        }
+        final String body = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (final String line : body.split("\n"))
         {
             if (line.startsWith(name + "{") && line.contains(label))
             {

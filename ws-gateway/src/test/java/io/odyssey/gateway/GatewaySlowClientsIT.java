@@ -122,7 +122,7 @@ class GatewaySlowClientsIT
             }
             // Let the gateway take them all up (authenticated, waiting for their bodies).
             await().atMost(10, TimeUnit.SECONDS).until(() ->
-                GatewayIT.metric(port, "odyssey_gateway_http_connections", "") >= WORKERS * 3);
+                GatewayIT.metric(port, "odyssey_gateway_http_connections", "", VIEWER) >= WORKERS * 3);
 
             final long started = System.nanoTime();
             final HttpResponse<String> whoami = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port +
@@ -225,7 +225,7 @@ class GatewaySlowClientsIT
         System.out.printf("%d hanging connections closed by the gateway, the last after %d ms%n", closings.size(), slowest);
         assertThat(bodiesRefused(port, "reason=\"incomplete\""))
             .as("bodies that stopped halfway, counted").isGreaterThanOrEqualTo(incompleteBefore + 10);
-        await().atMost(10, TimeUnit.SECONDS).until(() -> GatewayIT.metric(port, "odyssey_gateway_http_connections", "") <= 2);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> GatewayIT.metric(port, "odyssey_gateway_http_connections", "", VIEWER) <= 2);
     }
 
     @Test
@@ -260,7 +260,7 @@ class GatewaySlowClientsIT
             final long started = System.nanoTime();
             // The dead one never reads again, so never answers a ping: gone after the read timeout.
             await().atMost(READ_TIMEOUT_MS + MARGIN_MS, TimeUnit.MILLISECONDS).pollInterval(100, TimeUnit.MILLISECONDS)
-                .until(() -> GatewayIT.metric(port, "odyssey_ws_sessions", "") == 1);
+                .until(() -> GatewayIT.metric(port, "odyssey_ws_sessions", "", VIEWER) == 1);
             final long droppedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             // The quiet one sends nothing itself; its client answers the gateway's pings, so it stays.
             await().pollDelay(READ_TIMEOUT_MS * 2L, TimeUnit.MILLISECONDS).atMost(READ_TIMEOUT_MS * 3L, TimeUnit.MILLISECONDS)
@@ -328,7 +328,7 @@ class GatewaySlowClientsIT
 
     private static long bodiesRefused(final int port, final String reason) throws Exception
     {
-        return GatewayIT.metric(port, "odyssey_gateway_request_bodies_refused_total", reason);
+        return GatewayIT.metric(port, "odyssey_gateway_request_bodies_refused_total", reason, VIEWER);
     }
 
     private static String padded(final String json, final int bytes)

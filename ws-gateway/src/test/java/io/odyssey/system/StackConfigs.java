@@ -5,8 +5,6 @@ import io.odyssey.grid.GridNodeConfig;
 import io.odyssey.ingest.EdgeIngestConfig;
 import io.odyssey.simulator.SimulatorConfig;
 
-import io.odyssey.grid.commands.CommandAuthority;
-import io.odyssey.runtime.SecretFile;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -50,12 +48,7 @@ record StackConfigs(String cluster, int gridPort, int ingestPort)
      */
     String commandKeyFile()
     {
-        final Path file = Path.of(System.getProperty("java.io.tmpdir"), "odyssey-" + cluster + "-command.key");
-        synchronized (StackConfigs.class)
-        {
-            SecretFile.readOrCreate(CommandAuthority.KEY_FILE, file, 32);
-        }
-        return file.toString();
+        return io.odyssey.gateway.TestKeys.commandKeyFile(cluster);
     }
 
     /** A gateway on {@code port} (0 = any) that refuses requests without a token unless a test says otherwise. */

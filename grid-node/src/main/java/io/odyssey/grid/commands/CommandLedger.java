@@ -246,6 +246,22 @@ public final class CommandLedger
         return authority == null ? safe : authority.authorise(safe);
     }
 
+    /**
+     * Runs this ledger's paths for an order once, changing nothing: {@code sample} is made storable and sealed (the
+     * first seal loads the security providers), an id is drawn (the first draws a batch from the cluster; this one
+     * stays unused, as ids need not be dense), and the per-drone query and a lookup run for drone and command id 0,
+     * which nothing can have. A process calls it before it says it is ready, so that its first real order does not pay
+     * for loading and compiling all of this.
+     */
+    public void warmUp(final CommandRecord sample)
+    {
+        safe(sample);
+        newId();
+        droneCommands(0);
+        commands.get(0L);
+        keys.get(sample.issuedBy() + "/");
+    }
+
     /** True when this ledger authorises what it records (it holds the command key). */
     public boolean authorises()
     {

@@ -79,9 +79,7 @@ class CommandApiIT
         keyDirectory = Files.createTempDirectory("command-api-it-keys");
         config.keyFile = keyDirectory.resolve("gateway.key").toString();
         io.odyssey.runtime.SecretFile.readOrCreate(GatewayConfig.KEY_FILE, Path.of(config.keyFile), 32);
-        config.commandKeyFile = keyDirectory.resolve("command.key").toString();
-        io.odyssey.runtime.SecretFile.readOrCreate(io.odyssey.grid.commands.CommandAuthority.KEY_FILE,
-            Path.of(config.commandKeyFile), 32);
+        config.commandKeyFile = io.odyssey.gateway.TestKeys.commandKeyFile(CLUSTER);
         gateway = Gateway.launch(config);
         // The gateway's fleet view fills from the continuous query.
         await().atMost(10, TimeUnit.SECONDS).until(() -> gateway.fleetSize() == 5);

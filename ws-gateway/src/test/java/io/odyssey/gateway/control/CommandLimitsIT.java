@@ -72,9 +72,7 @@ class CommandLimitsIT
         config.commandRate = 0.1;
         config.commandBurst = BURST;
         config.maxActiveCommandsPerDrone = ACTIVE;
-        config.commandKeyFile = java.nio.file.Files.createTempDirectory("command-limits-it").resolve("command.key").toString();
-        io.odyssey.runtime.SecretFile.readOrCreate(io.odyssey.grid.commands.CommandAuthority.KEY_FILE,
-            java.nio.file.Path.of(config.commandKeyFile), 32);
+        config.commandKeyFile = io.odyssey.gateway.TestKeys.commandKeyFile(CLUSTER);
         gateway = Gateway.launch(config);
         await().atMost(10, TimeUnit.SECONDS).until(() -> gateway.fleetSize() == 12);
     }

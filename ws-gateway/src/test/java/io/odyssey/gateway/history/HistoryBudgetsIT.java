@@ -368,6 +368,8 @@ class HistoryBudgetsIT
         config.port = 0;
         config.dbUrl = url;
         config.dbUser = "postgres";
+        // The API answers commands (the rest of the API that must stay up) only with the key that authorises them.
+        config.commandKeyFile = io.odyssey.gateway.TestKeys.commandKeyFile(CLUSTER);
         tune.accept(config);
         return Gateway.launch(config);
     }
