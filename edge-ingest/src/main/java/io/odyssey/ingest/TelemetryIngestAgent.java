@@ -293,8 +293,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
             metrics.dronesRestarted.increment();
             table.restarted(slot, sequence);
         }
-        else if (verifier != null && lastSignedAt != 0 &&
-            sequence - lastSequence > plausibleSequenceAdvance(verifier.timestamp() - lastSignedAt))
+        if (verifier != null && sequence > sequenceCeiling(verifier.timestamp()))
         {
             reject(RejectReason.SEQUENCE_JUMP, now);
             return;
@@ -307,12 +306,17 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     }
 
     /**
-     * The most a drone's sequence can have advanced in {@code signedUnits} of signature time (10 µs each): one frame per
-     * millisecond (ten times the fastest telemetry rate Odyssey is built for, 100 Hz) plus {@link #SEQUENCE_SLACK}.
+     * The highest sequence a drone can have counted by {@code signedTimestamp} (10 µs units since the signing epoch):
+     * one frame per millisecond since that epoch (ten times the fastest telemetry rate Odyssey is built for, 100 Hz),
+     * plus {@link #SEQUENCE_SLACK}. A bound on the sequence itself rather than on its advance since the drone's last
+     * frame: a drone that restarted counting from its boot time (as the simulator does, in milliseconds of the
+     * signing clock) jumps far ahead of its last run and stays under it, so it is never locked out, while a sequence
+     * no clock explains is refused wherever it appears, a drone's first frame included. It also keeps every accepted
+     * sequence far below 2^53 (about 3.7e11 in 2026), what a JSON client reads exactly.
      */
-    static long plausibleSequenceAdvance(final long signedUnits)
+    static long sequenceCeiling(final long signedTimestamp)
     {
-        return SEQUENCE_SLACK + Math.max(0, signedUnits) / 100;
+        return SEQUENCE_SLACK + Math.max(0, signedTimestamp) / 100;
     }
 
     private void journalAccepted(final long now)

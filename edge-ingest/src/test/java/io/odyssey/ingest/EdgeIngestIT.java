@@ -12,6 +12,7 @@ import io.odyssey.codecs.sbe.TelemetryEncoder;
 import io.odyssey.codecs.sign.DroneKey;
 import io.odyssey.codecs.sign.DroneKeyRing;
 import io.odyssey.codecs.sign.DroneKeys;
+import io.odyssey.codecs.sign.FrameSignature;
 import io.odyssey.codecs.sign.FrameSigner;
 import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.grid.DroneState;
@@ -348,6 +349,24 @@ class EdgeIngestIT
         offer(publication, telemetry(drone, 2, 11.0));
         awaitState(drone, 2);
         assertOnlyChanged(before, RejectReason.SEQUENCE_JUMP, 1);
+    }
+
+    @Test
+    void shouldTakeADroneWhoseSequenceLeapsToItsBootTimeAsARestartedSimulatorsDoes()
+    {
+        // A restarted simulator numbers from its boot time in milliseconds of the signing clock: far ahead of its last
+        // run, and no further than a signed frame's own clock explains. Taken at once, not locked out.
+        final long drone = NEXT_DRONE.getAndIncrement();
+        offer(publication, telemetry(drone, 1, 10.0));
+        awaitState(drone, 1);
+        final Map<RejectReason, Long> before = rejectedCounts();
+
+        final long bootBase = FrameSignature.timestampOf(System.currentTimeMillis() * 1_000_000L) / 100;
+        offer(publication, telemetry(drone, bootBase + 1, 12.0));
+        awaitState(drone, bootBase + 1);
+        offer(publication, telemetry(drone, bootBase + 2, 12.5));
+        awaitState(drone, bootBase + 2);
+        assertThat(rejectedCounts()).isEqualTo(before);
     }
 
     @Test
