@@ -19,4 +19,19 @@ for key in ODYSSEY_GATEWAY_KEY ODYSSEY_COMMAND_KEY; do
   fi
   unset "$key"
 done
+# The drones' link keys (the key file's lines: `<drone id> <64 hex digits>`, docs/operations.md "Drone keys") come the
+# same way, as ODYSSEY_DRONE_KEYS, and go to an owner-only file named by the role's own setting (ingest verifies with
+# them, the simulated drones sign with them).
+if [ -n "${ODYSSEY_DRONE_KEYS:-}" ]; then
+  case "$role" in
+    edge-ingest) file_var=ODYSSEY_INGEST_DRONE_KEYS ;;
+    simulator) file_var=ODYSSEY_SIM_DRONE_KEYS ;;
+    *) file_var="" ;;
+  esac
+  if [ -n "$file_var" ] && [ -z "${!file_var:-}" ]; then
+    (umask 077 && mkdir -p /tmp/odyssey-keys && printf '%s\n' "$ODYSSEY_DRONE_KEYS" > /tmp/odyssey-keys/drone-keys)
+    export "$file_var=/tmp/odyssey-keys/drone-keys"
+  fi
+fi
+unset ODYSSEY_DRONE_KEYS
 exec java -jar "/opt/odyssey/odyssey-$role.jar"

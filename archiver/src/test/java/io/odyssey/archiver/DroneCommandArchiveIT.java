@@ -60,7 +60,10 @@ class DroneCommandArchiveIT
     Path journals;
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
-    private final TelemetryFrameWriter writer = new TelemetryFrameWriter();
+    /** The drone's key, shared with the ingest node, which takes only signed frames. */
+    private static final Path KEYS = io.odyssey.codecs.sign.TestDroneKeys.file(1, 100);
+    private final TelemetryFrameWriter writer = new TelemetryFrameWriter()
+        .signWith(io.odyssey.codecs.sign.TestDroneKeys.signer(KEYS, 9));
     private ExclusivePublication publication;
     private long sequence;
 
@@ -78,6 +81,7 @@ class DroneCommandArchiveIT
         ingestConfig.endpoint = "127.0.0.1:" + (port + 100);
         ingestConfig.statusPort = 0;
         ingestConfig.journalDir = journals.resolve("ingest-commands").toString();
+        ingestConfig.droneKeys = KEYS.toString();
         // The drone's own commands are recorded authorised by the node, or its sweeps would refuse them.
         ingestConfig.commandKeyFile = journals.resolve("command.key").toString();
         io.odyssey.runtime.SecretFile.readOrCreate(io.odyssey.grid.commands.CommandAuthority.KEY_FILE,

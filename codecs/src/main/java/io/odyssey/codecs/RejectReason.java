@@ -31,7 +31,19 @@ public enum RejectReason
      */
     DRONE_ID_OUT_OF_RANGE,
     /** A drone the receiver has no room for: it already tracks as many drones as it may (decided by ingest). */
-    DRONE_CAPACITY;
+    DRONE_CAPACITY,
+    /** A frame without a signature: a sender older than schema version 4, or one that does not sign. */
+    UNSIGNED,
+    /** Signed, but there is no key for its drone here (never provisioned, or revoked). */
+    UNKNOWN_KEY,
+    /** The signature does not verify under the drone's key (forged, altered, or signed with another key). */
+    BAD_SIGNATURE,
+    /** Authentic, but its timestamp is not later than the last one accepted from its drone on its link. */
+    REPLAYED,
+    /** Authentic, but signed too far from this receiver's clock (a replay of an old capture, or a wrong clock). */
+    TIMESTAMP_OUT_OF_WINDOW,
+    /** Authentic, but its sequence leaps further ahead than the drone could have sent since its last frame. */
+    SEQUENCE_JUMP;
 
     private static final RejectReason[] VALUES = values();
 

@@ -51,6 +51,10 @@ public final class TelemetryFrameReader
     private final HeartbeatDecoder heartbeat = new HeartbeatDecoder();
     private final CommandStatusDecoder commandStatus = new CommandStatusDecoder();
     private RejectReason rejectReason;
+    private io.odyssey.codecs.sign.FrameVerifier verifier;
+    private DirectBuffer frame;
+    private int frameOffset;
+    private int frameLength;
     private long minDroneId = 1;
     private long maxDroneId = MAX_DRONE_ID;
 
@@ -73,11 +77,31 @@ public final class TelemetryFrameReader
     }
 
     /**
+     * Every frame must carry a valid signature under its drone's key (see {@link io.odyssey.codecs.sign.FrameVerifier}),
+     * checked right after the header and the drone id, before any of its content is looked at. Without one (the
+     * default) frames are read as they are: only for frames that were verified when they arrived (a journal replay).
+     */
+    public TelemetryFrameReader verifier(final io.odyssey.codecs.sign.FrameVerifier verifier)
+    {
+        this.verifier = verifier;
+        return this;
+    }
+
+    /** The verifier of this reader (its {@code timestamp()} is the last verified frame's), or null. */
+    public io.odyssey.codecs.sign.FrameVerifier verifier()
+    {
+        return verifier;
+    }
+
+    /**
      * @return {@link #TELEMETRY}, {@link #HEARTBEAT} or {@link #REJECTED}.
      */
     public int read(final DirectBuffer buffer, final int offset, final int length)
     {
         rejectReason = null;
+        frame = buffer;
+        frameOffset = offset;
+        frameLength = length;
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)
         {
             return reject(RejectReason.TRUNCATED);
@@ -115,7 +139,7 @@ public final class TelemetryFrameReader
                     return reject(RejectReason.TRUNCATED);
                 }
                 heartbeat.wrap(buffer, bodyOffset, blockLength, version);
-                return acceptableDroneId(heartbeat.droneId()) ? HEARTBEAT : REJECTED;
+                return acceptableDroneId(heartbeat.droneId()) && authentic() ? HEARTBEAT : REJECTED;
 
             case CommandStatusDecoder.TEMPLATE_ID:
                 if (blockLength < CommandStatusDecoder.BLOCK_LENGTH)
@@ -133,7 +157,7 @@ public final class TelemetryFrameReader
     private int validateCommandStatus()
     {
         final CommandStatusDecoder s = commandStatus;
-        if (!acceptableDroneId(s.droneId()))
+        if (!acceptableDroneId(s.droneId()) || !authentic())
         {
             return REJECTED;
         }
@@ -148,7 +172,7 @@ public final class TelemetryFrameReader
     private int validateTelemetry()
     {
         final TelemetryDecoder t = telemetry;
-        if (!acceptableDroneId(t.droneId()))
+        if (!acceptableDroneId(t.droneId()) || !authentic())
         {
             return REJECTED;
         }
@@ -206,6 +230,22 @@ public final class TelemetryFrameReader
         return true;
     }
 
+    /** Sets the reject reason when a verifier is set and the frame does not verify. */
+    private boolean authentic()
+    {
+        if (verifier == null)
+        {
+            return true;
+        }
+        final RejectReason refused = verifier.verify(frame, frameOffset, frameLength);
+        if (refused != null)
+        {
+            reject(refused);
+            return false;
+        }
+        return true;
+    }
+
     private int reject(final RejectReason reason)
     {
         rejectReason = reason;
@@ -246,7 +286,7 @@ public final class TelemetryFrameReader
 
     private boolean hasCommandEndpoint()
     {
-        return header.version() >= 3 && header.blockLength() >= HeartbeatDecoder.BLOCK_LENGTH;
+        return header.version() >= 3 && header.blockLength() >= HeartbeatDecoder.linkIdEncodingOffset();
     }
 
     public HeartbeatDecoder heartbeat()

@@ -26,6 +26,27 @@ public final class TelemetryFrameWriter
 
     private final HeartbeatEncoder heartbeat = new HeartbeatEncoder();
     private final CommandStatusEncoder commandStatus = new CommandStatusEncoder();
+    private io.odyssey.codecs.sign.FrameSigner signer;
+
+    /**
+     * Every frame written from now on is signed by {@code signer} (what a drone sends); without one frames go out with
+     * an empty signature, which receivers refuse (tests of exactly that).
+     */
+    public TelemetryFrameWriter signWith(final io.odyssey.codecs.sign.FrameSigner signer)
+    {
+        this.signer = signer;
+        return this;
+    }
+
+    private int signed(final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        if (signer != null && !signer.sign(buffer, offset, length))
+        {
+            throw new IllegalStateException("no key to sign for drone " +
+                buffer.getLong(offset + MessageHeaderEncoder.ENCODED_LENGTH, java.nio.ByteOrder.LITTLE_ENDIAN));
+        }
+        return length;
+    }
 
     /** @return the encoded length, {@link #TELEMETRY_FRAME_LENGTH}. */
     public int telemetry(
@@ -58,7 +79,7 @@ public final class TelemetryFrameWriter
             .climbRate(climbRate);
         // The set is carried as its raw bits (see DroneFlag): one store instead of four choice setters.
         buffer.putByte(offset + MessageHeaderEncoder.ENCODED_LENGTH + TelemetryEncoder.flagsEncodingOffset(), flags);
-        return TELEMETRY_FRAME_LENGTH;
+        return signed(buffer, offset, TELEMETRY_FRAME_LENGTH);
     }
 
     /** @return the encoded length, {@link #HEARTBEAT_FRAME_LENGTH}. */
@@ -84,7 +105,7 @@ public final class TelemetryFrameWriter
             .lastSequence(lastSequence)
             .commandAddress(commandAddress & 0xFFFF_FFFFL)
             .commandPort(commandPort);
-        return HEARTBEAT_FRAME_LENGTH;
+        return signed(buffer, offset, HEARTBEAT_FRAME_LENGTH);
     }
 
     /**
@@ -109,6 +130,6 @@ public final class TelemetryFrameWriter
             .targetLatitude(targetLatitude)
             .targetLongitude(targetLongitude)
             .targetAltitude(targetAltitude);
-        return COMMAND_STATUS_FRAME_LENGTH;
+        return signed(buffer, offset, COMMAND_STATUS_FRAME_LENGTH);
     }
 }

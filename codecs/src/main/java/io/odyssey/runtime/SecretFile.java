@@ -39,7 +39,7 @@ public final class SecretFile
      */
     public static byte[] read(final Setting setting, final Path file, final int minBytes)
     {
-        final String text = readText(setting, file);
+        final String text = readText(setting, file, MAX_FILE_BYTES);
         if (text.startsWith(PLACEHOLDER))
         {
             throw setting.invalid(file.toString(), "a file holding a real secret, not the sample's change-me placeholder");
@@ -59,6 +59,21 @@ public final class SecretFile
                 " hex digits), e.g. from `openssl rand -hex " + minBytes + "`");
         }
         return secret;
+    }
+
+    /**
+     * The lines of a file holding many secrets (e.g. one key per drone), with the same rules as one secret: owner-only
+     * mode, at most {@code maxBytes}, no sample placeholder anywhere. Parsing the lines is the caller's business; its
+     * messages must name the line number, never the line.
+     */
+    public static java.util.List<String> readLines(final Setting setting, final Path file, final long maxBytes)
+    {
+        final String text = readText(setting, file, maxBytes);
+        if (text.contains(PLACEHOLDER))
+        {
+            throw setting.invalid(file.toString(), "a file holding real secrets, not the sample's change-me placeholder");
+        }
+        return text.lines().toList();
     }
 
     /**
@@ -136,7 +151,7 @@ public final class SecretFile
         }
     }
 
-    private static String readText(final Setting setting, final Path file)
+    private static String readText(final Setting setting, final Path file, final long maxBytes)
     {
         try
         {
@@ -150,9 +165,9 @@ public final class SecretFile
                 throw setting.invalid(file.toString(), "a file only its owner can read (chmod 600 " + file + "; it is " +
                     PosixFilePermissions.toString(mode) + ")");
             }
-            if (Files.size(file) > MAX_FILE_BYTES)
+            if (Files.size(file) > maxBytes)
             {
-                throw setting.invalid(file.toString(), "a file holding one secret (at most " + MAX_FILE_BYTES + " bytes)");
+                throw setting.invalid(file.toString(), "a file of at most " + maxBytes + " bytes");
             }
             return Files.readString(file, StandardCharsets.US_ASCII).strip();
         }

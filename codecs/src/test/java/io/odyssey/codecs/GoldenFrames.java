@@ -8,13 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
 /** Loads the hex test vectors kept in {@code src/test/resources/golden} (whitespace and {@code #} comments ignored). */
-final class GoldenFrames
+public final class GoldenFrames
 {
     private GoldenFrames()
     {
     }
 
-    static UnsafeBuffer load(final String name)
+    public static UnsafeBuffer load(final String name)
     {
         try (InputStream in = GoldenFrames.class.getResourceAsStream("/golden/" + name))
         {
@@ -36,7 +36,7 @@ final class GoldenFrames
         }
     }
 
-    static String hex(final UnsafeBuffer buffer, final int length)
+    public static String hex(final UnsafeBuffer buffer, final int length)
     {
         final byte[] bytes = new byte[length];
         buffer.getBytes(0, bytes);

@@ -7,6 +7,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import io.aeron.Aeron;
 import io.odyssey.codecs.sbe.CommandEncoder;
+import io.odyssey.codecs.sign.FrameSigner;
 import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.codecs.sbe.CommandStatusDecoder;
@@ -90,6 +91,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>(100_000);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final CommandEncoder encoder = new CommandEncoder();
+    /** Signs every command for its drone (relay thread only): a drone obeys nothing else. */
+    private final FrameSigner signer;
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(8192));
     private final RateLimitedLog sweepLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
     private final RateLimitedLog unauthorisedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
@@ -108,8 +111,10 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Aeron aeron, final int streamId, final CommandLedger ledger, final IMap<Long, DroneState> fleet,
         final String nodeId, final EpochNanoClock clock, final long resendMs, final long sweepMs,
         final CommandJournal journal, final CommandMetrics metrics, final IMap<String, String> geofences,
-        final String geofenceAction, final String commandControlEndpoint, final int maxCommandLinks)
+        final String geofenceAction, final String commandControlEndpoint, final int maxCommandLinks,
+        final FrameSigner signer)
     {
+        this.signer = signer;
         this.links = new CommandLinks(aeron, streamId, commandControlEndpoint, maxCommandLinks);
         this.geofences = geofences;
         this.geofenceAction = geofenceAction;
@@ -534,7 +539,12 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                     .holdSeconds((float)(waypoint.hasNonNull("holdS") ? waypoint.get("holdS").asDouble() : 0.0));
             }
         }
-        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        if (!signer.sign(buffer, 0, length))
+        {
+            throw new IllegalArgumentException("no link key for drone " + command.droneId() + " (revoked?)");
+        }
+        return length;
     }
 
     private static JsonNode parse(final String json)

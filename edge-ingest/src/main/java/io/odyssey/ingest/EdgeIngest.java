@@ -56,6 +56,8 @@ public final class EdgeIngest implements AutoCloseable
 {
     /** How often journal retention looks for cycles to delete. */
     static final long RETENTION_PERIOD_S = 60;
+    /** How often the drone key file is looked at for a rotation or revocation. */
+    static final long KEY_RELOAD_PERIOD_S = 5;
     /** How often readiness proves the journal directory writable (cached in between). */
     static final long JOURNAL_PROBE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
     /** How long close waits for the grid to take the last states. */
@@ -174,6 +176,14 @@ public final class EdgeIngest implements AutoCloseable
             final TelemetryIngestAgent agent = new TelemetryIngestAgent(subscription, journal, gridWriter,
                 new RealTimeClock(), config.nodeId, config.fragmentLimit, config.flushIntervalMs, table, metrics);
             agent.droneIds(config.droneIdMin, config.droneIdMax);
+            final io.odyssey.codecs.sign.DroneKeyRing droneKeys = config.droneKeyRing();
+            agent.verifier(new io.odyssey.codecs.sign.FrameVerifier(droneKeys, new RealTimeClock(),
+                (long)(config.signatureWindowS * 1e9)));
+            housekeeping.scheduleWithFixedDelay(droneKeys::reloadIfChanged, KEY_RELOAD_PERIOD_S, KEY_RELOAD_PERIOD_S,
+                TimeUnit.SECONDS);
+            metrics.metrics.gauge("odyssey_ingest_drone_keys", "Drones with a link key on this node (from the key file)",
+                () -> droneKeys.keys().size());
+            LOG.info("drone keys loaded from {}: {} drones", config.droneKeys, droneKeys.keys().size());
             agent.expireAfter(config.droneExpiryNanos());
             final long sweepMs = FleetSweep.periodMillis(config.droneExpiryNanos());
             housekeeping.scheduleWithFixedDelay(new FleetSweep(FleetGrid.fleetMap(grid.client()),
@@ -212,7 +222,7 @@ public final class EdgeIngest implements AutoCloseable
                 final String error = agent.journalError();
                 return error != null ? HealthCheck.Result.down("appends failing: " + error) : journalWritable.check();
             });
-            relay = newCommandRelay(transport, grid, config, commandJournal, metrics, authority);
+            relay = newCommandRelay(transport, grid, config, commandJournal, metrics, authority, droneKeys);
             agent.commandLink(relay);
             final CommandRelay commands = relay.start();
             metrics.metrics.gauge("odyssey_ingest_command_links",
@@ -272,7 +282,7 @@ public final class EdgeIngest implements AutoCloseable
 
     private static CommandRelay newCommandRelay(final AeronTransport transport, final GridConnection grid,
         final EdgeIngestConfig config, final CommandJournal commandJournal, final IngestMetrics metrics,
-        final CommandAuthority authority)
+        final CommandAuthority authority, final io.odyssey.codecs.sign.DroneKeyRing droneKeys)
     {
         try
         {
@@ -282,7 +292,8 @@ public final class EdgeIngest implements AutoCloseable
                 FleetGrid.fleetMap(grid.client()), config.nodeId, new RealTimeClock(), config.commandResendMs,
                 config.commandSweepMs, commandJournal, commandMetrics,
                 grid.client().getMap(FleetGrid.GEOFENCES_MAP), config.geofenceAction, config.commandControlEndpoint,
-                config.commandLinksMax);
+                config.commandLinksMax, new io.odyssey.codecs.sign.FrameSigner(droneKeys, new RealTimeClock(),
+                    config.commandLinkId()));
         }
         catch (final RegistrationException ex)
         {
@@ -401,6 +412,12 @@ public final class EdgeIngest implements AutoCloseable
     public int alertDrones()
     {
         return alertMonitor.drones();
+    }
+
+    /** Drones taken back after a verified restart (sequence from the start, later signed timestamp). */
+    public long restartedCount()
+    {
+        return metrics.dronesRestarted.get();
     }
 
     public long heartbeatCount()

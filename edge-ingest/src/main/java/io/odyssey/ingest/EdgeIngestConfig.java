@@ -80,6 +80,13 @@ public final class EdgeIngestConfig
         "How often the command relay reviews the ledger (delivery, expiry, effects seen in telemetry)");
     public static final Setting GEOFENCE_ACTION = Setting.of("ODYSSEY_INGEST_GEOFENCE_ACTION", "return-to-home",
         "What the ground orders a drone found outside the keep-in or inside a keep-out geofence (the grid's, drawn through the API): return-to-home or hold");
+    public static final Setting DRONE_KEYS = Setting.of("ODYSSEY_INGEST_DRONE_KEYS", ".odyssey/drone-keys",
+        "Key file of the drones' link keys (owner-only; lines '<drone id> <64 hex digits>', docs/operations.md \"Drone " +
+        "keys\"); every frame must be signed with its drone's key, and commands are signed with it. Required; re-read " +
+        "when it changes");
+    public static final Setting SIGNATURE_WINDOW_S = Setting.of("ODYSSEY_INGEST_SIGNATURE_WINDOW_S", "60",
+        "How far a frame's signed timestamp may be from this node's clock, either way, s (TIMESTAMP_OUT_OF_WINDOW " +
+        "beyond; bounds the replay of old captures after the node forgot a drone)");
     public static final Setting STATUS_HOST = Setting.of("ODYSSEY_INGEST_STATUS_HOST", "127.0.0.1", "Interface of /health and /metrics");
     public static final Setting STATUS_PORT = Setting.of("ODYSSEY_INGEST_STATUS_PORT", "9101", "Port of /health and /metrics (0 = any)");
 
@@ -94,7 +101,7 @@ public final class EdgeIngestConfig
         all.addAll(List.of(NODE_ID, ENDPOINT, STREAM_ID, AERON_DIR, IDLE_STRATEGY, FRAGMENT_LIMIT, FLUSH_INTERVAL_MS,
             MAX_DRONES, DRONE_ID_MIN, DRONE_ID_MAX, DRONE_EXPIRY_S, JOURNAL_DIR, JOURNAL_ROLL_CYCLE, JOURNAL_RETENTION_HOURS, ALERT_LOW_BATTERY_PCT,
             ALERT_BATTERY_HYSTERESIS_PCT, ALERT_LOST_LINK_S, ALERT_SEPARATION_HORIZONTAL_M, ALERT_SEPARATION_VERTICAL_M,
-            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_CONTROL_ENDPOINT, COMMAND_LINKS_MAX, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, CommandAuthority.KEY_FILE, GEOFENCE_ACTION, STATUS_HOST,
+            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_CONTROL_ENDPOINT, COMMAND_LINKS_MAX, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, CommandAuthority.KEY_FILE, GEOFENCE_ACTION, DRONE_KEYS, SIGNATURE_WINDOW_S, STATUS_HOST,
             STATUS_PORT, ProgressWatch.LIVENESS_TIMEOUT_S));
         ALL = List.copyOf(all);
     }
@@ -131,6 +138,8 @@ public final class EdgeIngestConfig
     public long commandResendMs = COMMAND_RESEND_MS.longValue();
     public long commandSweepMs = COMMAND_SWEEP_MS.longValue();
     public String geofenceAction = GEOFENCE_ACTION.get();
+    public String droneKeys = DRONE_KEYS.get();
+    public double signatureWindowS = SIGNATURE_WINDOW_S.doubleValue();
     public String commandKeyFile = CommandAuthority.KEY_FILE.get();
     public long livenessTimeoutS = ProgressWatch.LIVENESS_TIMEOUT_S.longValue();
 
@@ -253,12 +262,33 @@ public final class EdgeIngestConfig
         {
             throw COMMAND_SWEEP_MS.invalid(String.valueOf(commandSweepMs), "between 10 and 10000");
         }
+        if (droneKeys == null || droneKeys.isBlank())
+        {
+            throw DRONE_KEYS.invalid(String.valueOf(droneKeys), "the path of the drones' key file (`./odyssey up` " +
+                "makes one; docs/operations.md, \"Drone keys\"): frames are accepted only signed with their drone's key");
+        }
+        if (!(signatureWindowS >= 1 && signatureWindowS <= 3600))
+        {
+            throw SIGNATURE_WINDOW_S.invalid(String.valueOf(signatureWindowS), "between 1 and 3600 seconds");
+        }
         if (statusPort < 0 || statusPort > 65_535)
         {
             throw STATUS_PORT.invalid(String.valueOf(statusPort), "a port number (0 = any free port)");
         }
         ProgressWatch.timeoutNs(livenessTimeoutS);
         return this;
+    }
+
+    /** The drones' keys, read now (a node does not start on a key file it cannot use). */
+    public io.odyssey.codecs.sign.DroneKeyRing droneKeyRing()
+    {
+        return io.odyssey.codecs.sign.DroneKeyRing.load(DRONE_KEYS, Path.of(droneKeys));
+    }
+
+    /** The link id this node signs commands with: its own, so each node's commands keep a replay window of their own. */
+    public int commandLinkId()
+    {
+        return Math.floorMod(nodeId.hashCode(), 256);
     }
 
     /** The journal root: the configured one, or {@code .odyssey/journal/<node id>} under the working directory. */

@@ -26,6 +26,8 @@ final class IngestMetrics
         " removed by this node's sweep");
     final Counter fleetSweepFailures = metrics.counter("odyssey_ingest_fleet_sweep_failures_total",
         "Sweeps of the fleet map for silent drones that failed (grid away; the next one tries again)");
+    final Counter dronesRestarted = metrics.counter("odyssey_ingest_drones_restarted_total",
+        "Drones taken back at once after a restart: sequence counted from the start again under a later signed timestamp");
     final Counter heartbeats = metrics.counter("odyssey_ingest_heartbeats_total", "Heartbeats received");
     final Counter commandStatuses = metrics.counter(
         "odyssey_ingest_command_status_frames_total", "Command answers (CommandStatus frames) received from drones");

@@ -32,6 +32,14 @@ final class LatestStateTable
     private final Long2LongHashMap slotById;
     private final long[] droneId;
     private final long[] sequence;
+    /**
+     * Added to the drone's own sequence in what the grid sees: after a verified restart (the drone counts from the
+     * start again) the published sequence carries on from the last one, so the grid's keep-newest guard and every
+     * client that shows only growing sequences take the restarted drone at once.
+     */
+    private final long[] sequenceOffset;
+    /** Signature timestamp of the drone's last accepted telemetry (0 = none, or unverified). */
+    private final long[] signedAt;
     private final long[] sentAtNanos;
     private final long[] ingestNanos;
     private final long[] lastHeardNanos;
@@ -60,6 +68,8 @@ final class LatestStateTable
         slotById = new Long2LongHashMap(Math.max(16, capacity * 2), 0.65f, NO_SLOT);
         droneId = new long[capacity];
         sequence = new long[capacity];
+        sequenceOffset = new long[capacity];
+        signedAt = new long[capacity];
         sentAtNanos = new long[capacity];
         ingestNanos = new long[capacity];
         lastHeardNanos = new long[capacity];
@@ -94,6 +104,8 @@ final class LatestStateTable
         slotById.put(id, slot);
         droneId[slot] = id;
         sequence[slot] = Long.MIN_VALUE;
+        sequenceOffset[slot] = 0;
+        signedAt[slot] = 0;
         return slot;
     }
 
@@ -109,14 +121,39 @@ final class LatestStateTable
         return sequence[slot];
     }
 
+    /** Signature timestamp of the drone's last accepted telemetry, 0 before one (or without verification). */
+    long signedAt(final int slot)
+    {
+        return signedAt[slot];
+    }
+
+    /**
+     * The drone restarted (verified: its sequence went back while its signed timestamp moved on): the next frame's
+     * sequence is published as one more than the last published one.
+     */
+    void restarted(final int slot, final long newSequence)
+    {
+        try
+        {
+            sequenceOffset[slot] = Math.subtractExact(Math.addExact(Math.addExact(sequence[slot], sequenceOffset[slot]), 1),
+                newSequence);
+        }
+        catch (final ArithmeticException ex)
+        {
+            // Published sequences at the end of the range (a drone that counted absurdly): publish its own again.
+            sequenceOffset[slot] = 0;
+        }
+    }
+
     /**
      * Copies the validated frame into the slot and marks the drone dirty. The caller has checked that the frame's
-     * sequence is newer than {@link #sequence(int)}.
+     * sequence is newer than {@link #sequence(int)} (or called {@link #restarted}).
      */
     void update(final int slot, final TelemetryFrameReader frame, final long nowNanos)
     {
         final TelemetryDecoder t = frame.telemetry();
         sequence[slot] = t.sequence();
+        signedAt[slot] = frame.verifier() == null ? 0 : frame.verifier().timestamp();
         sentAtNanos[slot] = t.sentAtNanos();
         ingestNanos[slot] = nowNanos;
         lastHeardNanos[slot] = nowNanos;
@@ -222,7 +259,7 @@ final class LatestStateTable
             final int slot = dirtySlots[i];
             dirty[slot] = false;
             slotsOut[i] = slot;
-            batch.put(droneId[slot], new DroneState(droneId[slot], sequence[slot], sentAtNanos[slot], ingestNanos[slot],
+            batch.put(droneId[slot], new DroneState(droneId[slot], sequence[slot] + sequenceOffset[slot], sentAtNanos[slot], ingestNanos[slot],
                 gridNanos, latitude[slot], longitude[slot], altitude[slot], heading[slot], groundSpeed[slot],
                 climbRate[slot], battery[slot], DroneStatus.get(status[slot]).name(), flags[slot] & 0xFF, nodeId));
         }

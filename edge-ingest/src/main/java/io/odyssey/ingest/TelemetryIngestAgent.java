@@ -54,6 +54,8 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     static final long MIN_RETRY_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Drone id logged when the rejected frame never got far enough to name its drone. */
     static final long UNKNOWN_DRONE = Long.MIN_VALUE;
+    /** Frames a drone may be ahead of what its signed clock explains (a burst after a link outage, a skipped count). */
+    static final long SEQUENCE_SLACK = 10_000;
     /** Slots looked at per duty cycle for silent drones: a few hundred nanoseconds, a full pass within a second. */
     static final int EVICTION_SLOTS_PER_CYCLE = 256;
 
@@ -150,6 +152,15 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         return subscription.poll(this, fragmentLimit) + serviceGrid() + evictSilentDrones();
     }
 
+    /**
+     * Every frame must verify (signature under its drone's key, timestamp window, replay window) before anything else
+     * looks at it; set before the agent starts. Without it (unit tests of other things) frames are taken unverified.
+     */
+    void verifier(final io.odyssey.codecs.sign.FrameVerifier verifier)
+    {
+        reader.verifier(verifier);
+    }
+
     /** Only these drone ids are accepted (see {@link TelemetryFrameReader#droneIds}); set before the agent starts. */
     void droneIds(final long min, final long max)
     {
@@ -179,6 +190,10 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     public void evicted(final long droneId, final int slot)
     {
         metrics.dronesExpired.increment();
+        if (reader.verifier() != null)
+        {
+            reader.verifier().forget(droneId);
+        }
         if (commandEndpoints[slot] != 0 || commandImages[slot] != 0)
         {
             commandEndpoints[slot] = 0;
@@ -262,9 +277,25 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
             return;
         }
         table.heard(slot, now);
-        if (telemetry.sequence() <= table.sequence(slot))
+        final long sequence = telemetry.sequence();
+        final long lastSequence = table.sequence(slot);
+        final long lastSignedAt = table.signedAt(slot);
+        final io.odyssey.codecs.sign.FrameVerifier verifier = reader.verifier();
+        if (sequence <= lastSequence)
         {
-            reject(RejectReason.STALE_SEQUENCE, now);
+            // Verified frames are fresh per link; one whose sequence went back but whose signed time is later than the
+            // last accepted telemetry's (on any link) comes from a drone that restarted: taken at once.
+            if (verifier == null || lastSignedAt == 0 || verifier.timestamp() <= lastSignedAt)
+            {
+                reject(RejectReason.STALE_SEQUENCE, now);
+                return;
+            }
+            metrics.dronesRestarted.increment();
+            table.restarted(slot, sequence);
+        }
+        if (verifier != null && sequence > sequenceCeiling(verifier.timestamp()))
+        {
+            reject(RejectReason.SEQUENCE_JUMP, now);
             return;
         }
         // Journaled before the grid sees it: an accepted frame is durable even if the grid write comes later or never.
@@ -272,6 +303,20 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         table.update(slot, reader, now);
         metrics.framesAccepted.increment();
         metrics.ingestDecoded.record(now - telemetry.sentAtNanos());
+    }
+
+    /**
+     * The highest sequence a drone can have counted by {@code signedTimestamp} (10 µs units since the signing epoch):
+     * one frame per millisecond since that epoch (ten times the fastest telemetry rate Odyssey is built for, 100 Hz),
+     * plus {@link #SEQUENCE_SLACK}. A bound on the sequence itself rather than on its advance since the drone's last
+     * frame: a drone that restarted counting from its boot time (as the simulator does, in milliseconds of the
+     * signing clock) jumps far ahead of its last run and stays under it, so it is never locked out, while a sequence
+     * no clock explains is refused wherever it appears, a drone's first frame included. It also keeps every accepted
+     * sequence far below 2^53 (about 3.7e11 in 2026), what a JSON client reads exactly.
+     */
+    static long sequenceCeiling(final long signedTimestamp)
+    {
+        return SEQUENCE_SLACK + Math.max(0, signedTimestamp) / 100;
     }
 
     private void journalAccepted(final long now)
@@ -405,7 +450,8 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         {
             case INVALID_DRONE_ID, LATITUDE_OUT_OF_RANGE, LONGITUDE_OUT_OF_RANGE, ALTITUDE_OUT_OF_RANGE,
                 HEADING_OUT_OF_RANGE, NEGATIVE_SPEED, BATTERY_OUT_OF_RANGE, UNKNOWN_STATUS, STALE_SEQUENCE,
-                DRONE_ID_OUT_OF_RANGE, DRONE_CAPACITY:
+                DRONE_ID_OUT_OF_RANGE, DRONE_CAPACITY, UNKNOWN_KEY, BAD_SIGNATURE, REPLAYED, TIMESTAMP_OUT_OF_WINDOW,
+                SEQUENCE_JUMP, UNSIGNED:
                 final int templateId = reader.header().templateId();
                 if (templateId == TelemetryDecoder.TEMPLATE_ID)
                 {

@@ -1,5 +1,6 @@
 package io.odyssey.alerts;
 
+import io.odyssey.codecs.sign.TestDroneKeys;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.aeron.ExclusivePublication;
@@ -41,6 +42,9 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class AlertsIT
 {
+    /** The drones these tests fly, with their keys (ingest verifies every frame). */
+    private static final Path KEYS = TestDroneKeys.file(1, 1000);
+
     private static final String CLUSTER = "alerts-it-" + UUID.randomUUID();
     private static final int BASE_PORT = 20_000 + (int)(Math.random() * 20_000);
 
@@ -52,7 +56,7 @@ class AlertsIT
     private static AeronTransport sender;
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
-    private final TelemetryFrameWriter writer = new TelemetryFrameWriter();
+    private final TelemetryFrameWriter writer = new TelemetryFrameWriter().signWith(TestDroneKeys.signer(KEYS, 9));
 
     @BeforeAll
     static void start()
@@ -79,6 +83,7 @@ class AlertsIT
     private static EdgeIngestConfig config()
     {
         final EdgeIngestConfig config = new EdgeIngestConfig();
+        config.droneKeys = KEYS.toString();
         config.clusterName = CLUSTER;
         config.gridMembers = List.of("127.0.0.1:" + BASE_PORT);
         config.nodeId = "ingest-alerts";

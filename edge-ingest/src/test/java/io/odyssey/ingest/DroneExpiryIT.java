@@ -1,5 +1,6 @@
 package io.odyssey.ingest;
 
+import io.odyssey.codecs.sign.TestDroneKeys;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -53,6 +54,9 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DroneExpiryIT
 {
+    /** The drones these tests fly, with their keys (ingest verifies every frame). */
+    private static final Path KEYS = TestDroneKeys.add(TestDroneKeys.add(TestDroneKeys.file(1, 100), 1_000_000, 1_001_999), 2_000_000, 2_000_999);
+
     private static final int CAPACITY = 1_500;
     private static final int FORGED = 2_000;
     private static final long REAL_DRONE = 7;
@@ -65,7 +69,7 @@ class DroneExpiryIT
     private final String cluster = "drone-expiry-it-" + UUID.randomUUID();
     private final int basePort = 20_000 + (int)(Math.random() * 20_000);
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
-    private final TelemetryFrameWriter writer = new TelemetryFrameWriter();
+    private final TelemetryFrameWriter writer = new TelemetryFrameWriter().signWith(TestDroneKeys.signer(KEYS, 9));
     private HazelcastInstance member;
     private AeronTransport sender;
     private EdgeIngest ingest;
@@ -76,6 +80,7 @@ class DroneExpiryIT
         member = FleetGrid.newMember(FleetGrid.memberConfig(cluster, "127.0.0.1", basePort,
             List.of("127.0.0.1:" + basePort), 1));
         final EdgeIngestConfig config = new EdgeIngestConfig();
+        config.droneKeys = KEYS.toString();
         config.clusterName = cluster;
         config.gridMembers = List.of("127.0.0.1:" + basePort);
         config.nodeId = "ingest-expiry";
@@ -214,6 +219,8 @@ class DroneExpiryIT
     private void talk(final AtomicBoolean talking)
     {
         final UnsafeBuffer own = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
+        // A writer and signer of its own: they are single-threaded, and this is the real drone's own radio link.
+        final TelemetryFrameWriter writer = new TelemetryFrameWriter().signWith(TestDroneKeys.signer(KEYS, 10));
         final ExclusivePublication publication = publication();
         long sequence = 0;
         while (talking.get())

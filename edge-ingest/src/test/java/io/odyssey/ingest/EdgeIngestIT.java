@@ -9,6 +9,12 @@ import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.codecs.sbe.MessageHeaderEncoder;
 import io.odyssey.codecs.sbe.TelemetryEncoder;
+import io.odyssey.codecs.sign.DroneKey;
+import io.odyssey.codecs.sign.DroneKeyRing;
+import io.odyssey.codecs.sign.DroneKeys;
+import io.odyssey.codecs.sign.FrameSignature;
+import io.odyssey.codecs.sign.FrameSigner;
+import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.journal.JournalEntry;
@@ -63,6 +69,9 @@ class EdgeIngestIT
     private static final AtomicLong NEXT_DRONE = new AtomicLong(1000);
     private static final int BASE_PORT = 20_000 + (int)(Math.random() * 20_000);
     private static final long MAX_DRONE_ID = 50_000_000;
+    /** Keys for the drones these tests fly (1000.. one at a time, and a block from 1,000,000); 5000 has none. */
+    private static final Path KEYS = TestDroneKeys.add(TestDroneKeys.file(1000, 1999), 1_000_000, 1_009_999);
+    private static final long DRONE_WITHOUT_KEY = 5000;
 
     @TempDir
     static Path journals;
@@ -76,7 +85,8 @@ class EdgeIngestIT
     private static ExclusivePublication secondPublication;
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
-    private final TelemetryFrameWriter writer = new TelemetryFrameWriter();
+    private final FrameSigner signer = TestDroneKeys.signer(KEYS, 9);
+    private final TelemetryFrameWriter writer = new TelemetryFrameWriter().signWith(signer);
 
     @BeforeAll
     static void start() throws Exception
@@ -126,6 +136,7 @@ class EdgeIngestIT
         config.maxDrones = 50_000;
         config.droneIdMax = MAX_DRONE_ID;
         config.journalDir = journals.resolve(nodeId).toString();
+        config.droneKeys = KEYS.toString();
         return config;
     }
 
@@ -135,7 +146,7 @@ class EdgeIngestIT
         return Stream.of(
             bad("unknown schema id", RejectReason.UNKNOWN_SCHEMA, 0, b -> b.putShort(4, (short)4242)),
             bad("unknown template id", RejectReason.UNKNOWN_TEMPLATE, 0, b -> b.putShort(2, (short)99)),
-            bad("newer schema version", RejectReason.UNSUPPORTED_VERSION, 0, b -> b.putShort(6, (short)4)),
+            bad("newer schema version", RejectReason.UNSUPPORTED_VERSION, 0, b -> b.putShort(6, (short)5)),
             bad("header only", RejectReason.TRUNCATED, TelemetryEncoder.BLOCK_LENGTH, b -> { }),
             bad("shorter than a header", RejectReason.TRUNCATED, TelemetryEncoder.BLOCK_LENGTH + 3, b -> { }),
             bad("header claims more than was sent", RejectReason.TRUNCATED, 10, b -> { }),
@@ -177,6 +188,8 @@ class EdgeIngestIT
         final long acceptedBefore = ingest.acceptedCount();
         final int length = telemetry(drone, 1, 10.0);
         corruption.accept(buffer);
+        // Signed as its drone would have sent it: these are a drone's mistakes, not forgeries (those are below).
+        signer.sign(buffer, 0, length);
         offer(publication, length - cutBytes);
 
         await().atMost(10, TimeUnit.SECONDS).until(() -> ingest.rejectedCount(reason) == before.get(reason) + 1);
@@ -239,43 +252,184 @@ class EdgeIngestIT
     }
 
     @Test
-    void shouldRejectRepeatedAndOlderSequences()
+    void shouldRefuseAnOlderFrameFromAnotherLinkOfTheSameDroneAsStale()
     {
         final long drone = NEXT_DRONE.getAndIncrement();
+        // Signed first on a second radio link, delivered last: authentic and fresh on its link, but older than what
+        // the drone said since, so not a restart either.
+        final TelemetryFrameWriter secondLink = new TelemetryFrameWriter().signWith(TestDroneKeys.signer(KEYS, 10));
+        final int length = secondLink.telemetry(buffer, 0, drone, 4, System.currentTimeMillis() * 1_000_000L, 32.0,
+            13.4, 50f, 90f, 10f, 75f, DroneStatus.CRUISING, (byte)0, 0.5f);
+        final UnsafeBuffer late = new UnsafeBuffer(new byte[length]);
+        late.putBytes(0, buffer, 0, length);
         offer(publication, telemetry(drone, 5, 30.0));
         awaitState(drone, 5);
         final Map<RejectReason, Long> before = rejectedCounts();
 
-        offer(publication, telemetry(drone, 5, 31.0));
-        offer(publication, telemetry(drone, 4, 32.0));
+        buffer.putBytes(0, late, 0, length);
+        offer(publication, length);
         await().atMost(10, TimeUnit.SECONDS).until(
-            () -> ingest.rejectedCount(RejectReason.STALE_SEQUENCE) == before.get(RejectReason.STALE_SEQUENCE) + 2);
+            () -> ingest.rejectedCount(RejectReason.STALE_SEQUENCE) == before.get(RejectReason.STALE_SEQUENCE) + 1);
         assertThat(fleet.get(drone).latitude()).as("a stale frame never reaches the map").isEqualTo(30.0);
 
         offer(publication, telemetry(drone, 6, 33.0));
         awaitState(drone, 6);
         assertThat(fleet.get(drone).latitude()).isEqualTo(33.0);
-        assertOnlyChanged(before, RejectReason.STALE_SEQUENCE, 2);
+        assertOnlyChanged(before, RejectReason.STALE_SEQUENCE, 1);
     }
 
     @Test
-    void shouldAcceptAVersion1FrameFromAnOlderSender()
+    void shouldRefuseEveryUnsignedFrameFromALegacySenderWithItsReasonAndTakeNothingFromIt()
     {
         final long drone = NEXT_DRONE.getAndIncrement();
-        final int length = telemetry(drone, 1, 40.0);
-        // A version-1 sender: shorter block, no climbRate.
+        final Map<RejectReason, Long> before = rejectedCounts();
+        final long heartbeatsBefore = ingest.heartbeatCount();
+        final TelemetryFrameWriter legacy = new TelemetryFrameWriter();
+        int length = legacy.telemetry(buffer, 0, drone, 1, System.currentTimeMillis() * 1_000_000L, 40.0, 13.4, 50f,
+            90f, 10f, 75f, DroneStatus.CRUISING, (byte)0, 0.5f);
+        // A version-3 sender: the block ends before the signature.
+        buffer.putShort(0, (short)TelemetryEncoder.linkIdEncodingOffset());
+        buffer.putShort(6, (short)3);
+        offer(publication, length - (TelemetryEncoder.BLOCK_LENGTH - TelemetryEncoder.linkIdEncodingOffset()));
+        // A version-1 sender: shorter still, no climbRate.
+        length = legacy.telemetry(buffer, 0, drone, 2, System.currentTimeMillis() * 1_000_000L, 40.0, 13.4, 50f, 90f,
+            10f, 75f, DroneStatus.CRUISING, (byte)0, 0.5f);
         buffer.putShort(0, (short)TelemetryFrameReader.TELEMETRY_V1_BLOCK_LENGTH);
         buffer.putShort(6, (short)1);
         offer(publication, length - (TelemetryEncoder.BLOCK_LENGTH - TelemetryFrameReader.TELEMETRY_V1_BLOCK_LENGTH));
+        // And a heartbeat of the current version that nobody signed.
+        offer(publication, legacy.heartbeat(buffer, 0, drone, System.currentTimeMillis() * 1_000_000L, 2));
 
+        await().atMost(10, TimeUnit.SECONDS).until(
+            () -> ingest.rejectedCount(RejectReason.UNSIGNED) + ingest.rejectedCount(RejectReason.BAD_SIGNATURE) ==
+                before.get(RejectReason.UNSIGNED) + before.get(RejectReason.BAD_SIGNATURE) + 3);
+        assertThat(ingest.rejectedCount(RejectReason.UNSIGNED)).isEqualTo(before.get(RejectReason.UNSIGNED) + 2);
+        assertThat(ingest.rejectedCount(RejectReason.BAD_SIGNATURE))
+            .as("an empty signature").isEqualTo(before.get(RejectReason.BAD_SIGNATURE) + 1);
+        assertThat(fleet.get(drone)).isNull();
+        assertThat(ingest.heartbeatCount()).as("only verified heartbeats count").isEqualTo(heartbeatsBefore);
+    }
+
+    @Test
+    void shouldNotLetAForgedFrameWithAHugeSequencePinADroneWhileItKeepsFlying()
+    {
+        final long drone = NEXT_DRONE.getAndIncrement();
+        offer(publication, telemetry(drone, 1, 10.0));
         awaitState(drone, 1);
-        final DroneState state = fleet.get(drone);
-        assertThat(state.climbRate()).isZero();
-        assertThat(state.latitude()).isEqualTo(40.0);
-        assertThat(state.status()).isEqualTo("CRUISING");
-        assertThat(state.ingestNode()).isEqualTo("ingest-a");
-        assertThat(state.ingestNanos()).isGreaterThanOrEqualTo(state.sentAtNanos());
-        assertThat(state.gridNanos()).isGreaterThanOrEqualTo(state.ingestNanos());
+        final Map<RejectReason, Long> before = rejectedCounts();
+
+        // The attack of issue 11: (0, 0), 3 %, EMERGENCY, sequence near Long.MAX_VALUE, from someone without the key.
+        final byte[] guessedKey = new byte[DroneKey.LENGTH];
+        final TelemetryFrameWriter forger = new TelemetryFrameWriter().signWith(new FrameSigner(
+            DroneKeyRing.of(DroneKeys.of(new DroneKey(drone, guessedKey))), System::nanoTime, 9));
+        final int forged = forger.telemetry(buffer, 0, drone, Long.MAX_VALUE - 1, System.currentTimeMillis() * 1_000_000L,
+            0.0, 0.0, 0f, 0f, 0f, 3f, DroneStatus.EMERGENCY, (byte)0, 0f);
+        offer(publication, forged);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> ingest.rejectedCount(RejectReason.BAD_SIGNATURE) ==
+            before.get(RejectReason.BAD_SIGNATURE) + 1);
+
+        offer(publication, telemetry(drone, 2, 11.0));
+        awaitState(drone, 2);
+        assertThat(fleet.get(drone).status()).isEqualTo("CRUISING");
+        assertThat(fleet.get(drone).latitude()).isEqualTo(11.0);
+        assertOnlyChanged(before, RejectReason.BAD_SIGNATURE, 1);
+    }
+
+    @Test
+    void shouldRefuseASignedFrameWhoseSequenceLeapsFurtherThanTheDroneCouldHaveCounted()
+    {
+        final long drone = NEXT_DRONE.getAndIncrement();
+        offer(publication, telemetry(drone, 1, 10.0));
+        awaitState(drone, 1);
+        final Map<RejectReason, Long> before = rejectedCounts();
+
+        offer(publication, telemetry(drone, Long.MAX_VALUE - 1, 12.0));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> ingest.rejectedCount(RejectReason.SEQUENCE_JUMP) ==
+            before.get(RejectReason.SEQUENCE_JUMP) + 1);
+        offer(publication, telemetry(drone, 2, 11.0));
+        awaitState(drone, 2);
+        assertOnlyChanged(before, RejectReason.SEQUENCE_JUMP, 1);
+    }
+
+    @Test
+    void shouldTakeADroneWhoseSequenceLeapsToItsBootTimeAsARestartedSimulatorsDoes()
+    {
+        // A restarted simulator numbers from its boot time in milliseconds of the signing clock: far ahead of its last
+        // run, and no further than a signed frame's own clock explains. Taken at once, not locked out.
+        final long drone = NEXT_DRONE.getAndIncrement();
+        offer(publication, telemetry(drone, 1, 10.0));
+        awaitState(drone, 1);
+        final Map<RejectReason, Long> before = rejectedCounts();
+
+        final long bootBase = FrameSignature.timestampOf(System.currentTimeMillis() * 1_000_000L) / 100;
+        offer(publication, telemetry(drone, bootBase + 1, 12.0));
+        awaitState(drone, bootBase + 1);
+        offer(publication, telemetry(drone, bootBase + 2, 12.5));
+        awaitState(drone, bootBase + 2);
+        assertThat(rejectedCounts()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldRefuseACapturedFrameSentAgain()
+    {
+        final long drone = NEXT_DRONE.getAndIncrement();
+        final int length = telemetry(drone, 1, 10.0);
+        final UnsafeBuffer captured = new UnsafeBuffer(new byte[length]);
+        captured.putBytes(0, buffer, 0, length);
+        offer(publication, length);
+        awaitState(drone, 1);
+        offer(publication, telemetry(drone, 2, 11.0));
+        awaitState(drone, 2);
+        final Map<RejectReason, Long> before = rejectedCounts();
+
+        buffer.putBytes(0, captured, 0, length);
+        offer(publication, length);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> ingest.rejectedCount(RejectReason.REPLAYED) ==
+            before.get(RejectReason.REPLAYED) + 1);
+        assertThat(fleet.get(drone).latitude()).isEqualTo(11.0);
+        assertOnlyChanged(before, RejectReason.REPLAYED, 1);
+    }
+
+    @Test
+    void shouldRefuseFramesSignedFarFromTheNodesClockOrForADroneWithoutAKey()
+    {
+        final long drone = NEXT_DRONE.getAndIncrement();
+        final Map<RejectReason, Long> before = rejectedCounts();
+        final long tenMinutes = TimeUnit.MINUTES.toNanos(10);
+        final TelemetryFrameWriter late = new TelemetryFrameWriter().signWith(new FrameSigner(
+            DroneKeyRing.load(EdgeIngestConfig.DRONE_KEYS, KEYS), () -> System.currentTimeMillis() * 1_000_000L -
+            tenMinutes, 9));
+        offer(publication, late.heartbeat(buffer, 0, drone, System.currentTimeMillis() * 1_000_000L, 0));
+        final TelemetryFrameWriter keyless = new TelemetryFrameWriter().signWith(new FrameSigner(
+            DroneKeyRing.of(DroneKeys.of(new DroneKey(DRONE_WITHOUT_KEY, new byte[DroneKey.LENGTH]))),
+            System::nanoTime, 9));
+        offer(publication, keyless.heartbeat(buffer, 0, DRONE_WITHOUT_KEY, System.currentTimeMillis() * 1_000_000L, 0));
+
+        await().atMost(10, TimeUnit.SECONDS).until(() ->
+            ingest.rejectedCount(RejectReason.TIMESTAMP_OUT_OF_WINDOW) ==
+                before.get(RejectReason.TIMESTAMP_OUT_OF_WINDOW) + 1 &&
+            ingest.rejectedCount(RejectReason.UNKNOWN_KEY) == before.get(RejectReason.UNKNOWN_KEY) + 1);
+    }
+
+    @Test
+    void shouldTakeBackADroneThatRestartsCountingFromOneWithinASecond()
+    {
+        final long drone = NEXT_DRONE.getAndIncrement();
+        offer(publication, telemetry(drone, 500, 10.0));
+        awaitState(drone, 500);
+        final long restartsBefore = ingest.restartedCount();
+
+        // The drone reboots: its sequence starts again, its signed timestamp moves on.
+        offer(publication, telemetry(drone, 1, 42.0));
+        final long sent = System.nanoTime();
+        await().atMost(1, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(10))
+            .until(() -> fleet.get(drone).latitude() == 42.0);
+        LOG.info("restarted drone back on the map after {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent));
+        assertThat(fleet.get(drone).sequence()).as("published sequences only grow").isEqualTo(501);
+        assertThat(ingest.restartedCount()).isEqualTo(restartsBefore + 1);
+
+        offer(publication, telemetry(drone, 2, 43.0));
+        awaitState(drone, 502);
     }
 
     @Test
@@ -380,6 +534,7 @@ class EdgeIngestIT
         final long batteryBefore = ingest.rejectedCount(RejectReason.BATTERY_OUT_OF_RANGE);
         final int length = telemetry(NEXT_DRONE.getAndIncrement(), 1, 10.0);
         buffer.putFloat(MessageHeaderEncoder.ENCODED_LENGTH + TelemetryEncoder.batteryEncodingOffset(), 250f);
+        signer.sign(buffer, 0, length);
         offer(publication, length);
         await().atMost(10, TimeUnit.SECONDS).until(
             () -> ingest.rejectedCount(RejectReason.BATTERY_OUT_OF_RANGE) == batteryBefore + 1);
@@ -399,6 +554,8 @@ class EdgeIngestIT
             "odyssey_ingest_frames_accepted_total{role=\"edge-ingest\"} " + ingest.acceptedCount() + "\n",
             "odyssey_ingest_frames_malformed_total{role=\"edge-ingest\"} 0\n",
             "odyssey_ingest_drones_expired_total{role=\"edge-ingest\"} 0\n",
+            "odyssey_ingest_drones_restarted_total{role=\"edge-ingest\"}",
+            "odyssey_ingest_drone_keys{role=\"edge-ingest\"} 11000\n",
             "odyssey_ingest_fleet_entries_expired_total{role=\"edge-ingest\"}",
             "odyssey_ingest_alert_drones{role=\"edge-ingest\"}",
             "odyssey_ingest_heartbeats_total{role=\"edge-ingest\"}",

@@ -1,5 +1,6 @@
 package io.odyssey.ingest;
 
+import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.grid.GridSettings;
 import io.odyssey.runtime.ConfigurationException;
 import io.odyssey.runtime.UnwritableDirectory;
@@ -22,6 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  */
 class EdgeIngestStartupTest
 {
+    /** The drones these tests fly, with their keys (ingest verifies every frame). */
+    private static final Path KEYS = TestDroneKeys.file(1, 10);
+
     @TempDir
     Path temp;
 
@@ -69,6 +73,7 @@ class EdgeIngestStartupTest
             builder.environment().put(EdgeIngestConfig.JOURNAL_DIR.envName(), journal.toString());
             builder.environment().put(GridSettings.MEMBERS.envName(), "127.0.0.1:1");
             builder.environment().put(EdgeIngestConfig.STATUS_PORT.envName(), "0");
+            builder.environment().put(EdgeIngestConfig.DRONE_KEYS.envName(), KEYS.toString());
             final Process process = builder.start();
             try
             {
@@ -88,6 +93,7 @@ class EdgeIngestStartupTest
     private static EdgeIngestConfig configWithoutGrid()
     {
         final EdgeIngestConfig config = new EdgeIngestConfig();
+        config.droneKeys = KEYS.toString();
         config.clusterName = "startup-test-no-grid";
         // Nothing listens there: launch would wait for the grid if it got that far.
         config.gridMembers = List.of("127.0.0.1:1");

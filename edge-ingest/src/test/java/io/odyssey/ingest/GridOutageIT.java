@@ -1,5 +1,6 @@
 package io.odyssey.ingest;
 
+import io.odyssey.codecs.sign.TestDroneKeys;
 import com.hazelcast.core.HazelcastInstance;
 import io.aeron.ExclusivePublication;
 import io.odyssey.codecs.TelemetryFrameWriter;
@@ -33,6 +34,9 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class GridOutageIT
 {
+    /** The drones these tests fly, with their keys (ingest verifies every frame). */
+    private static final Path KEYS = TestDroneKeys.file(1, 1000);
+
     @TempDir
     Path journals;
 
@@ -44,11 +48,12 @@ class GridOutageIT
         final int gridPort = 20_000 + (int)(Math.random() * 20_000);
         final int ingestPort = gridPort + 300;
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
-        final TelemetryFrameWriter writer = new TelemetryFrameWriter();
+        final TelemetryFrameWriter writer = new TelemetryFrameWriter().signWith(TestDroneKeys.signer(KEYS, 9));
         final HttpClient http = HttpClient.newHttpClient();
 
         HazelcastInstance member = startMember(gridPort);
         final EdgeIngestConfig config = new EdgeIngestConfig();
+        config.droneKeys = KEYS.toString();
         config.clusterName = CLUSTER;
         config.gridMembers = List.of("127.0.0.1:" + gridPort);
         config.nodeId = "ingest-outage";

@@ -1,5 +1,6 @@
 package io.odyssey.ingest;
 
+import io.odyssey.codecs.sign.TestDroneKeys;
 import com.hazelcast.core.HazelcastInstance;
 import io.odyssey.grid.FleetGrid;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,9 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class IngestHealthIT
 {
+    /** The drones these tests fly, with their keys (ingest verifies every frame). */
+    private static final Path KEYS = TestDroneKeys.file(1, 1000);
+
     private static final String CLUSTER = "ingest-health-it-" + UUID.randomUUID();
 
     @TempDir
@@ -108,6 +112,7 @@ class IngestHealthIT
     private EdgeIngestConfig config(final Path journalDir)
     {
         final EdgeIngestConfig config = new EdgeIngestConfig();
+        config.droneKeys = KEYS.toString();
         config.clusterName = CLUSTER;
         config.gridMembers = List.of("127.0.0.1:" + gridPort);
         config.nodeId = "ingest-health";

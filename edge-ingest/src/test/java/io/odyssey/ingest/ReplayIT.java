@@ -1,5 +1,6 @@
 package io.odyssey.ingest;
 
+import io.odyssey.codecs.sign.TestDroneKeys;
 import com.hazelcast.core.HazelcastInstance;
 import io.aeron.ExclusivePublication;
 import io.odyssey.codecs.TelemetryFrameWriter;
@@ -32,6 +33,9 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ReplayIT
 {
+    /** The drones these tests fly, with their keys (ingest verifies every frame). */
+    private static final Path KEYS = TestDroneKeys.file(1, 1000);
+
     private static final String CLUSTER = "replay-it-" + UUID.randomUUID();
     private static final int BASE_PORT = 20_000 + (int)(Math.random() * 20_000);
 
@@ -39,7 +43,7 @@ class ReplayIT
     Path dir;
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
-    private final TelemetryFrameWriter writer = new TelemetryFrameWriter();
+    private final TelemetryFrameWriter writer = new TelemetryFrameWriter().signWith(TestDroneKeys.signer(KEYS, 9));
 
     @Test
     void shouldReproduceTheLiveFleetStateAndAlertsFromTheJournal() throws Exception
@@ -47,6 +51,7 @@ class ReplayIT
         final HazelcastInstance member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", BASE_PORT,
             List.of("127.0.0.1:" + BASE_PORT), 1));
         final EdgeIngestConfig config = new EdgeIngestConfig();
+        config.droneKeys = KEYS.toString();
         config.clusterName = CLUSTER;
         config.gridMembers = List.of("127.0.0.1:" + BASE_PORT);
         config.nodeId = "ingest-replay";

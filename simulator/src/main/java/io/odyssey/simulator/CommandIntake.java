@@ -38,6 +38,19 @@ final class CommandIntake implements FragmentHandler
     private final Counter[] received;
     private final Counter[] invalid;
 
+    private io.odyssey.codecs.sign.FrameVerifier verifier;
+
+    /**
+     * Commands must be signed with their drone's key, fresh and not replayed (see
+     * {@link io.odyssey.codecs.sign.FrameVerifier}); set before the first frame. Without one (unit tests of the frame
+     * checks) frames are not verified.
+     */
+    CommandIntake verifier(final io.odyssey.codecs.sign.FrameVerifier verifier)
+    {
+        this.verifier = verifier;
+        return this;
+    }
+
     CommandIntake(final DroneFleet fleet, final NanoClock nanoClock, final SimulatorMetrics metrics)
     {
         this.fleet = fleet;
@@ -76,6 +89,10 @@ final class CommandIntake implements FragmentHandler
         {
             return drop(InvalidCommandCause.UNSUPPORTED_VERSION);
         }
+        if (verifier != null && !io.odyssey.codecs.sign.FrameSignature.isSigned(buffer, offset, length))
+        {
+            return drop(InvalidCommandCause.UNSIGNED);
+        }
         final int blockLength = header.blockLength();
         final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
         final int end = offset + length;
@@ -98,6 +115,14 @@ final class CommandIntake implements FragmentHandler
         if (index < 0)
         {
             return drop(InvalidCommandCause.UNKNOWN_DRONE);
+        }
+        if (verifier != null)
+        {
+            final io.odyssey.codecs.RejectReason refused = verifier.verify(buffer, offset, length);
+            if (refused != null)
+            {
+                return drop(InvalidCommandCause.valueOf(refused.name()));
+            }
         }
         if (command.commandId() <= 0 || command.commandTypeRaw() > MAX_COMMAND_TYPE)
         {

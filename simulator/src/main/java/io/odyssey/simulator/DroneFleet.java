@@ -1,5 +1,7 @@
 package io.odyssey.simulator;
 
+import io.odyssey.codecs.sign.FrameSignature;
+
 import io.odyssey.codecs.DroneFlag;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.CommandDecoder;
@@ -7,6 +9,7 @@ import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.DroneStatus;
+import io.odyssey.codecs.sign.FrameSignature;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -359,15 +362,22 @@ public final class DroneFleet
     }
 
     /**
-     * The boot time in microseconds since the epoch (about 1.8e15 in 2026, below 2^53 until the year 2255), and above
-     * any base handed out before in this JVM by at least a millisecond's worth. A drone uses far less than one counter
-     * value per microsecond (100 frames a second at most), so a run never reaches the next run's base. Assumes the
+     * The boot time in milliseconds of the signing clock ({@link FrameSignature#EPOCH_UNIX_SECONDS}, about 3.7e11 in
+     * 2026), and above any base handed out before in this JVM. A drone uses far less than one counter value per
+     * millisecond (100 frames a second at most), so a run never reaches the next run's base, and its sequences stay
+     * under what ingest accepts from a signed frame (one per millisecond of signed time since that epoch). Assumes the
      * host's clock does not step back between runs.
      */
     public static long bootCounterBase()
     {
-        final long now = System.currentTimeMillis() * 1_000L;
-        return LAST_COUNTER_BASE.updateAndGet(last -> Math.max(now, last + 1_000L));
+        return bootCounterBase(System.currentTimeMillis());
+    }
+
+    /** {@link #bootCounterBase()} for a boot at {@code epochMillis}. */
+    static long bootCounterBase(final long epochMillis)
+    {
+        final long now = FrameSignature.timestampOf(epochMillis * 1_000_000L) / 100;
+        return LAST_COUNTER_BASE.updateAndGet(last -> Math.max(now, last + 1));
     }
 
     /**

@@ -20,7 +20,17 @@ public enum InvalidCommandCause
     /** A command id that is not positive, or a command type this simulator does not know. */
     MALFORMED("malformed"),
     /** Coordinates, altitude, speed, hold or waypoint count out of range: answered REJECTED. */
-    INVALID_PARAMETERS("invalid_parameters");
+    INVALID_PARAMETERS("invalid_parameters"),
+    /** No signature (an older or a foreign sender): a drone obeys only commands signed with its own key. */
+    UNSIGNED("unsigned"),
+    /** For a drone of ours that has no key here (revoked). */
+    UNKNOWN_KEY("unknown_key"),
+    /** The signature does not verify under the drone's key: forged or altered. */
+    BAD_SIGNATURE("bad_signature"),
+    /** A captured command sent again: its timestamp is not later than the last one from its sender's link. */
+    REPLAYED("replayed"),
+    /** Signed too far from the drone's clock (an old capture replayed after a restart, or a wrong clock). */
+    TIMESTAMP_OUT_OF_WINDOW("timestamp_out_of_window");
 
     private final String label;
 

@@ -41,6 +41,10 @@ public final class Simulator implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(Simulator.class);
     /** How long launch waits for the command subscription to bind when it asked for any free port. */
     private static final long BIND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    /** The link id the simulated drones sign with (a drone flies in one simulator process). */
+    static final int LINK_ID = 1;
+    /** How far a command's signed timestamp may be from the drone's clock: a minute, as ingest allows by default. */
+    static final long COMMAND_WINDOW_NS = TimeUnit.SECONDS.toNanos(60);
 
     private final SimulatorConfig config;
     private final AeronTransport transport;
@@ -73,6 +77,7 @@ public final class Simulator implements AutoCloseable
     public static Simulator launch(final SimulatorConfig config) throws Exception
     {
         config.conclude();
+        final io.odyssey.codecs.sign.DroneKeyRing droneKeys = config.droneKeyRing();
         // Resolved before anything starts: a name that does not resolve is a configuration error, not a runtime one.
         final int commandAddress = config.takesCommands() ? advertisedAddress(config) : 0;
         final DroneFleet fleet = new DroneFleet(config.drones, config.firstId, config.seed, config.centerLat,
@@ -104,6 +109,9 @@ public final class Simulator implements AutoCloseable
             final TelemetryPublisherAgent publisher = new TelemetryPublisherAgent(fleet, outlet, nanoClock,
                 new RealTimeClock(), config.rateHz, config.timeScale, config.heartbeatIntervalMs, commandAddress,
                 commandPort, metrics);
+            publisher.signWith(new io.odyssey.codecs.sign.FrameSigner(droneKeys, new RealTimeClock(), LINK_ID));
+            final CommandIntake intake = new CommandIntake(fleet, nanoClock, metrics).verifier(
+                new io.odyssey.codecs.sign.FrameVerifier(droneKeys, new RealTimeClock(), COMMAND_WINDOW_NS));
             // One thread for both (two cores: never a second spinning thread), commands first in each duty cycle.
             final List<Subscription> commandSources = new ArrayList<>(outlet.commandChannels());
             if (commands != null)
@@ -111,7 +119,7 @@ public final class Simulator implements AutoCloseable
                 commandSources.add(commands);
             }
             final Agent agent = commandSources.isEmpty() ? publisher : new CompositeAgent(
-                new CommandReceiverAgent(commandSources, new CommandIntake(fleet, nanoClock, metrics)), publisher);
+                new CommandReceiverAgent(commandSources, intake), publisher);
             final ProgressWatch progress = new ProgressWatch("simulator agent",
                 ProgressWatch.timeoutNs(config.livenessTimeoutS));
             runner = new AgentRunner(IdleStrategies.byName(SimulatorConfig.IDLE_STRATEGY, config.idleStrategy),

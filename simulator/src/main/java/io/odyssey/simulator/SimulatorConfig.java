@@ -51,10 +51,39 @@ public final class SimulatorConfig
         "Multiplies the battery drain aloft (0..1000; 0 = never runs down; well above 1 the failsafe's reserve " +
         "no longer suffices and drones may land empty)");
 
+    public static final Setting DRONE_KEYS = Setting.of("ODYSSEY_SIM_DRONE_KEYS", ".odyssey/drone-keys",
+        "Key file of the drones' link keys (owner-only; the ingest nodes' ODYSSEY_INGEST_DRONE_KEYS holds the same " +
+        "drones): every frame is signed with its drone's key, and only commands signed with it are obeyed. Required");
+
     public static final List<Setting> ALL = List.of(DRONES, FIRST_ID, RATE_HZ, ENDPOINTS, STREAM_ID, SEED, CENTER, RADIUS_M,
         CRUISE_SPEED_MPS, HEARTBEAT_INTERVAL_MS, AERON_DIR, IDLE_STRATEGY, STATUS_HOST, STATUS_PORT, COMMAND_ENDPOINT,
         COMMAND_STREAM_ID, COMMAND_ADVERTISE, COMMAND_CONTROL_ENDPOINTS, TIME_SCALE, FAILSAFE_BATTERY_PCT, BATTERY_DRAIN_FACTOR,
-        ProgressWatch.LIVENESS_TIMEOUT_S);
+        DRONE_KEYS, ProgressWatch.LIVENESS_TIMEOUT_S);
+
+    /**
+     * The drones' keys, read now; every drone this process flies must have one (a drone that cannot sign would only be
+     * refused by every ingest node).
+     */
+    public io.odyssey.codecs.sign.DroneKeyRing droneKeyRing()
+    {
+        final io.odyssey.codecs.sign.DroneKeyRing ring =
+            io.odyssey.codecs.sign.DroneKeyRing.load(DRONE_KEYS, java.nio.file.Path.of(droneKeys));
+        long missing = 0;
+        long firstMissing = 0;
+        for (long id = firstId; id < firstId + drones; id++)
+        {
+            if (ring.keys().entry(id) == null && missing++ == 0)
+            {
+                firstMissing = id;
+            }
+        }
+        if (missing > 0)
+        {
+            throw DRONE_KEYS.invalid(droneKeys, "a key for every drone flown (ids " + firstId + ".." +
+                (firstId + drones - 1) + "); " + missing + " have none, the first is drone " + firstMissing);
+        }
+        return ring;
+    }
 
     /** Value of {@link #COMMAND_ENDPOINT} that turns commands off (a blank variable means "the default"). */
     public static final String NO_COMMANDS = "none";
@@ -88,6 +117,7 @@ public final class SimulatorConfig
     public double failsafeBatteryPct = FAILSAFE_BATTERY_PCT.doubleValue();
     public double batteryDrainFactor = BATTERY_DRAIN_FACTOR.doubleValue();
     public long livenessTimeoutS = ProgressWatch.LIVENESS_TIMEOUT_S.longValue();
+    public String droneKeys = DRONE_KEYS.get();
 
     public SimulatorConfig()
     {
@@ -208,6 +238,11 @@ public final class SimulatorConfig
             throw BATTERY_DRAIN_FACTOR.invalid(String.valueOf(batteryDrainFactor), "between 0 and 1000");
         }
         ProgressWatch.timeoutNs(livenessTimeoutS);
+        if (droneKeys == null || droneKeys.isBlank())
+        {
+            throw DRONE_KEYS.invalid(String.valueOf(droneKeys), "the path of the drones' key file (`./odyssey up` " +
+                "makes one; docs/operations.md, \"Drone keys\"): drones sign every frame with their key");
+        }
         return this;
     }
 

@@ -73,6 +73,12 @@ final class TelemetryPublisherAgent implements Agent
      * @param commandAddress IPv4 address (as an int) where the drones take commands, 0 for none.
      * @param commandPort    UDP port where the drones take commands, 0 for none.
      */
+    /** Every frame this agent sends is signed by {@code signer} (its drones' keys); set before it starts. */
+    void signWith(final io.odyssey.codecs.sign.FrameSigner signer)
+    {
+        writer.signWith(signer);
+    }
+
     TelemetryPublisherAgent(
         final DroneFleet fleet,
         final TelemetryOutlet outlet,

@@ -32,7 +32,12 @@ record Answer(
             }
             return null;
         }
-        final CommandStatusDecoder s = reader.commandStatus();
+        return of(reader.commandStatus());
+    }
+
+    /** The answer a reader has just read and validated (a verifying reader cannot be asked twice: a replay). */
+    static Answer of(final CommandStatusDecoder s)
+    {
         return new Answer(s.droneId(), s.commandId(), s.phase(), s.reason(), s.progress(), s.waypointIndex(),
             s.commandType(), s.targetLatitude(), s.targetLongitude(), s.targetAltitude());
     }

@@ -15,6 +15,8 @@ final class CommandFrames
     /** Written into every frame: the expiry (0 = none) and whether the ground only asks for the answer again. */
     long expiresAtNanos;
     short repeatAnswerOnly;
+    /** Signs every frame encoded from now on, as the ground does; null = unsigned (tests of the frame checks). */
+    io.odyssey.codecs.sign.FrameSigner signer;
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final CommandEncoder command = new CommandEncoder();
 
@@ -60,7 +62,17 @@ final class CommandFrames
             group.next().latitude(waypoint[0]).longitude(waypoint[1]).altitude((float)waypoint[2])
                 .speed((float)waypoint[3]).holdSeconds((float)waypoint[4]);
         }
-        return MessageHeaderEncoder.ENCODED_LENGTH + command.encodedLength();
+        return sign(MessageHeaderEncoder.ENCODED_LENGTH + command.encodedLength());
+    }
+
+    /** Signs (again: a new timestamp) the frame of {@code length} in {@link #buffer} when there is a signer. */
+    int sign(final int length)
+    {
+        if (signer != null && !signer.sign(buffer, 0, length))
+        {
+            throw new IllegalStateException("no key for the drone of this frame");
+        }
+        return length;
     }
 
     int encode(
@@ -68,7 +80,7 @@ final class CommandFrames
         final float alt, final float speed, final long targetCommandId)
     {
         body(droneId, commandId, type, lat, lon, alt, speed, targetCommandId).waypointsCount(0);
-        return MessageHeaderEncoder.ENCODED_LENGTH + command.encodedLength();
+        return sign(MessageHeaderEncoder.ENCODED_LENGTH + command.encodedLength());
     }
 
     private CommandEncoder body(

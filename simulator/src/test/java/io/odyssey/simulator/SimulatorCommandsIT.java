@@ -6,6 +6,11 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandType;
+import io.odyssey.codecs.sign.DroneKey;
+import io.odyssey.codecs.sign.DroneKeyRing;
+import io.odyssey.codecs.sign.DroneKeys;
+import io.odyssey.codecs.sign.FrameSigner;
+import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.runtime.ConfigurationException;
 import io.odyssey.runtime.IdleStrategies;
@@ -49,6 +54,8 @@ class SimulatorCommandsIT
     private static final long COMMAND_ID = 7_000_001;
 
     private final IdleStrategy idle = IdleStrategies.backoff();
+    /** The simulated drones' keys, shared with this "ground" as with an ingest node. */
+    private static final java.nio.file.Path KEYS = TestDroneKeys.file(FIRST_ID, FIRST_ID + 3);
     private final CommandFrames frames = new CommandFrames();
     private AeronTransport ground;
     private Subscription ingest;
@@ -57,6 +64,7 @@ class SimulatorCommandsIT
     @BeforeEach
     void startGround()
     {
+        frames.signer = TestDroneKeys.signer(KEYS, 200);
         ground = AeronTransport.launchEmbedded(null, "simulator-commands-it-ground");
     }
 
@@ -95,7 +103,9 @@ class SimulatorCommandsIT
             {
                 if (System.nanoTime() - nextSendNs >= 0)
                 {
-                    sent += commands.offer(frames.buffer, 0, length) > 0 ? 1 : 0;
+                    // Signed afresh each time, as the ground's relay re-encodes each resend: the same bytes twice
+                    // would be a replay.
+                    sent += commands.offer(frames.buffer, 0, frames.sign(length)) > 0 ? 1 : 0;
                     nextSendNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
                 }
                 if (System.nanoTime() - deadline > 0)
@@ -130,6 +140,7 @@ class SimulatorCommandsIT
 
             // A resend after the end is answered with the end, not flown again.
             final int answersBefore = answers.size();
+            frames.sign(length);
             while (commands.offer(frames.buffer, 0, length) <= 0)
             {
                 idle.idle();
@@ -146,6 +157,98 @@ class SimulatorCommandsIT
             assertThat(simulator.commandsReceived()).isGreaterThanOrEqualTo(2);
             assertThat(simulator.commandFramesInvalid()).isZero();
             assertThat(simulator.commandStatusesSent()).isGreaterThanOrEqualTo(answers.size());
+        }
+    }
+
+    @Test
+    void shouldObeyNoForgedUnsignedReplayedOrExpiredCommandFromAFreshPublisher() throws Exception
+    {
+        final String ingestEndpoint = "127.0.0.1:" + freePort();
+        ingest = ground.aeron().addSubscription(AeronTransport.udpChannel(ingestEndpoint), STREAM_ID);
+        final Heard heard = new Heard(ingest);
+        try (Simulator simulator = Simulator.launch(config(ingestEndpoint)))
+        {
+            pollUntil(heard, () -> heard.commandPort != 0 && !Double.isNaN(heard.latitude), Duration.ofSeconds(20));
+            // The attacker of issue 11: a fresh Aeron publisher straight to the drone's command port.
+            try (AeronTransport attacker = AeronTransport.launchEmbedded(null, "simulator-commands-it-attacker");
+                ExclusivePublication forged = attacker.aeron().addExclusivePublication(AeronTransport.udpChannel(
+                    Simulator.ipv4(heard.commandAddress) + ":" + heard.commandPort), COMMAND_STREAM_ID))
+            {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!forged.isConnected())
+                {
+                    assertThat(System.nanoTime()).as("attacker connected").isLessThan(deadline);
+                    idle.idle(heard.poll());
+                }
+                final CommandFrames attack = new CommandFrames();
+                // Unsigned (an empty signature): what anyone on the network could send before.
+                send(forged, attack, attack.plain(DRONE, 9_000_001, CommandType.LAND));
+                // Signed with a key that is not the drone's.
+                attack.signer = new FrameSigner(DroneKeyRing.of(DroneKeys.of(new DroneKey(DRONE, new byte[32]))),
+                    System::nanoTime, 200);
+                send(forged, attack, attack.plain(DRONE, 9_000_002, CommandType.LAND));
+                // A genuine command, captured and sent again.
+                final int genuine = frames.plain(DRONE, 9_000_003, CommandType.HOLD);
+                send(commands(heard), frames, genuine);
+                pollUntil(heard, () -> heard.answers.stream().anyMatch(a -> a.commandId() == 9_000_003),
+                    Duration.ofSeconds(20));
+                attack.buffer.putBytes(0, frames.buffer, 0, genuine);
+                send(forged, attack, genuine);
+                // A genuine command that expired before it arrived: refused, answered so the ground stops resending.
+                frames.expiresAtNanos = System.currentTimeMillis() * 1_000_000L - TimeUnit.SECONDS.toNanos(1);
+                send(commands(heard), frames, frames.plain(DRONE, 9_000_004, CommandType.LAND));
+                pollUntil(heard, () -> heard.answers.stream().anyMatch(a -> a.commandId() == 9_000_004),
+                    Duration.ofSeconds(20));
+
+                // The empty signature and the wrong key's both fail to verify; the capture is a replay.
+                final String[] refused = {"bad_signature\"} 2", "replayed\"} 1"};
+                final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                String metrics = http(simulator, "/metrics");
+                while (!containsAll(metrics, refused))
+                {
+                    assertThat(System.nanoTime()).as(metrics).isLessThan(until);
+                    idle.idle(heard.poll());
+                    metrics = http(simulator, "/metrics");
+                }
+                assertThat(heard.answers).extracting(Answer::commandId).as("never answered, never obeyed")
+                    .doesNotContain(9_000_001L, 9_000_002L);
+                assertThat(heard.answers.stream().filter(a -> a.commandId() == 9_000_004).findFirst().orElseThrow()
+                    .reason()).isEqualTo(io.odyssey.codecs.sbe.CommandReason.EXPIRED);
+                assertThat(simulator.commandsReceived()).as("only the genuine and the expired one").isEqualTo(2);
+                assertThat(heard.rejected).as("frames of the drones that did not verify").isZero();
+            }
+        }
+    }
+
+    private static boolean containsAll(final String metrics, final String... causes)
+    {
+        for (final String cause : causes)
+        {
+            if (!metrics.contains("odyssey_sim_command_frames_invalid_total{role=\"simulator\",cause=\"" + cause))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private ExclusivePublication commands(final Heard heard)
+    {
+        if (commands == null)
+        {
+            commands = ground.aeron().addExclusivePublication(AeronTransport.udpChannel(
+                Simulator.ipv4(heard.commandAddress) + ":" + heard.commandPort), COMMAND_STREAM_ID);
+        }
+        return commands;
+    }
+
+    private void send(final ExclusivePublication publication, final CommandFrames from, final int length)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (publication.offer(from.buffer, 0, length) <= 0)
+        {
+            assertThat(System.nanoTime()).as("sent within 20 s").isLessThan(deadline);
+            idle.idle();
         }
     }
 
@@ -227,6 +330,7 @@ class SimulatorCommandsIT
         config.commandStreamId = COMMAND_STREAM_ID;
         config.statusHost = "127.0.0.1";
         config.statusPort = 0;
+        config.droneKeys = KEYS.toString();
         return config;
     }
 
@@ -264,7 +368,8 @@ class SimulatorCommandsIT
     /** What the ground heard from drone {@link #DRONE}: its heartbeat's command endpoint, position, answers. */
     private static final class Heard
     {
-        private final TelemetryFrameReader reader = new TelemetryFrameReader();
+        /** Every frame the drones send must verify under their keys: {@link #rejected} counts those that do not. */
+        private final TelemetryFrameReader reader = new TelemetryFrameReader().verifier(TestDroneKeys.verifier(KEYS));
         private final Subscription subscription;
         private final FragmentHandler handler = (buffer, offset, length, header) -> onFrame(buffer, offset, length);
         final List<Answer> answers = new ArrayList<>();
@@ -324,7 +429,7 @@ class SimulatorCommandsIT
             }
             else if (kind == TelemetryFrameReader.COMMAND_STATUS)
             {
-                final Answer answer = Answer.read(reader, buffer, offset, length);
+                final Answer answer = Answer.of(reader.commandStatus());
                 if (answer.phase() == CommandPhase.STARTED_BY_DRONE)
                 {
                     ownStarts.add(answer.droneId() + "/" + answer.commandId());

@@ -40,7 +40,8 @@ class SimulatorConfigTest
         assertThat(config.batteryDrainFactor).isEqualTo(1.0);
         assertThat(config.commandControlEndpoints).as("no command channels unless configured").isEmpty();
         assertThat(config.livenessTimeoutS).isEqualTo(10);
-        assertThat(SimulatorConfig.ALL).hasSize(22);
+        assertThat(config.droneKeys).isEqualTo(".odyssey/drone-keys");
+        assertThat(SimulatorConfig.ALL).hasSize(23);
     }
 
     @Test

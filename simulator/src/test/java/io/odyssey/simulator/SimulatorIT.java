@@ -42,6 +42,8 @@ class SimulatorIT
 {
     private static final int DRONES = 200;
     private static final long FIRST_ID = 1001;
+    /** The drones' keys: every frame they send must verify under them (the reader below checks). */
+    private static final java.nio.file.Path KEYS = io.odyssey.codecs.sign.TestDroneKeys.file(FIRST_ID, FIRST_ID + DRONES - 1);
     private static final int STREAM_ID = 1001;
 
     private static AeronTransport receiver;
@@ -187,6 +189,7 @@ class SimulatorIT
         config.statusPort = 0;
         // Any free port: a fixed default would collide with a simulator already running on this machine.
         config.commandEndpoint = "127.0.0.1:0";
+        config.droneKeys = KEYS.toString();
         return config;
     }
 
@@ -246,7 +249,8 @@ class SimulatorIT
      */
     private static final class Heard
     {
-        private final TelemetryFrameReader reader = new TelemetryFrameReader();
+        private final TelemetryFrameReader reader = new TelemetryFrameReader()
+            .verifier(io.odyssey.codecs.sign.TestDroneKeys.verifier(KEYS));
         private final List<Subscription> subscriptions;
         private final FragmentHandler[] handlers;
         final Long2LongHashMap lastSequence = new Long2LongHashMap(-1);

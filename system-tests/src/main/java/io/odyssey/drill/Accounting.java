@@ -226,7 +226,7 @@ final class Accounting
                     final long gap = after.sequence() - before.sequence() - 1;
                     if (gap > plausibleGap(before, after))
                     {
-                        // A new count: a restarted simulator starts its drones' sequences from its boot time (in µs),
+                        // A new count: a restarted simulator starts its drones' sequences from its boot time (in ms),
                         // far beyond what any drone could have sent between the two frames. What a frame's arrival
                         // time alone assigns to an incarnation is not enough (the restart is timed from the outside).
                         built += before.sequence() - runStart + 1;

@@ -65,12 +65,27 @@ final class ForgedIdsDrill implements Drill
                 return;
             }
             final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
-            final TelemetryFrameWriter writer = new TelemetryFrameWriter();
+            final TelemetryFrameWriter unsigned = new TelemetryFrameWriter();
+            // Since issue 11 a frame without its drone's key is refused at the door (UNKNOWN_KEY), so a forger
+            // without keys no longer reaches the tables this drill is about. It plays the harder case: a fleet of
+            // drones whose keys it holds (captured or mis-provisioned), so the capacity and expiry rules still face
+            // a flood. Its keys reach the nodes by the key file's reload, as a provisioning would.
+            stack.addDroneKeys(FORGED_FIRST_ID, FORGED_FIRST_ID + forged - 1);
+            final long reloadedMs = Waits.until(Duration.ofSeconds(20), Duration.ofMillis(200), () ->
+                stack.metric("edge-ingest-1", "odyssey_ingest_drone_keys") >= stack.drones() + forged);
+            if (!report.check("ingest-1 took the forger's keys from the key file", reloadedMs >= 0, Waits.ms(reloadedMs)))
+            {
+                return;
+            }
+            final TelemetryFrameWriter writer = new TelemetryFrameWriter().signWith(new io.odyssey.codecs.sign.FrameSigner(
+                io.odyssey.codecs.sign.DroneKeyRing.load(io.odyssey.runtime.Setting.of("ODYSSEY_INGEST_DRONE_KEYS", "",
+                    "drill"), stack.droneKeys()), new io.odyssey.runtime.RealTimeClock(), 77));
             for (final long id : OUT_OF_RANGE)
             {
                 for (int seq = 1; seq <= OUT_OF_RANGE_FRAMES; seq++)
                 {
-                    outOfRangeSent += send(publication, writer, buffer, id, seq) ? 1 : 0;
+                    // No key exists for these ids: sent unsigned, refused for their id before any signature check.
+                    outOfRangeSent += send(publication, unsigned, buffer, id, seq) ? 1 : 0;
                 }
             }
             report.say("sent " + outOfRangeSent + " frames with out-of-range ids " + OUT_OF_RANGE);

@@ -40,6 +40,8 @@ public final class LocalStack implements AutoCloseable
     public static final String SIMULATOR = "simulator";
 
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(3);
+    private static final io.odyssey.runtime.Setting DRONE_KEYS_SETTING = io.odyssey.runtime.Setting.of(
+        "ODYSSEY_INGEST_DRONE_KEYS", "", "the stack's drone key file");
 
     /** The shape of a stack; every role can get extra settings (by module name) on top of the stack's own. */
     public static final class Options
@@ -119,6 +121,8 @@ public final class LocalStack implements AutoCloseable
     private void launch(final Duration healthyWithin) throws Exception
     {
         Files.createDirectories(dir);
+        // The simulated drones' link keys, once for this stack, as `./odyssey cluster` provisions its data directory.
+        io.odyssey.codecs.sign.DroneKeys.provision(DRONE_KEYS_SETTING, droneKeys(), 1, options.drones);
         final int dbPort;
         // The embedded database asks for its superuser's password, made here as ./odyssey up makes it; LocalPostgres
         // (a test database) takes none.
@@ -159,6 +163,7 @@ public final class LocalStack implements AutoCloseable
                 "ODYSSEY_INGEST_ENDPOINT", "127.0.0.1:" + port,
                 "ODYSSEY_INGEST_STATUS_PORT", String.valueOf(statusPort("edge-ingest-" + i)),
                 "ODYSSEY_INGEST_JOURNAL_DIR", journalDir(i).toString(),
+                "ODYSSEY_INGEST_DRONE_KEYS", droneKeys().toString(),
                 "ODYSSEY_COMMAND_KEY_FILE", commandKey.toString()));
         }
         for (int i = 1; i <= options.ingestNodes; i++)
@@ -194,7 +199,8 @@ public final class LocalStack implements AutoCloseable
             "ODYSSEY_SIM_RATE_HZ", String.valueOf(options.rateHz),
             "ODYSSEY_SIM_ENDPOINTS", ingestPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")),
             "ODYSSEY_SIM_STATUS_PORT", String.valueOf(statusPort(SIMULATOR)),
-            "ODYSSEY_SIM_COMMAND_ENDPOINT", "127.0.0.1:0"));
+            "ODYSSEY_SIM_COMMAND_ENDPOINT", "127.0.0.1:0",
+            "ODYSSEY_SIM_DRONE_KEYS", droneKeys().toString()));
         log("starting " + roles.keySet() + " (cluster " + cluster + ", data in " + dir + ")");
         // In stages, as their dependencies come up: on two cores eight JVMs starting at once take minutes, and a
         // client that waits too long for its grid gives up.
@@ -279,6 +285,21 @@ public final class LocalStack implements AutoCloseable
     public Options options()
     {
         return options;
+    }
+
+    /** The drones' key file every ingest node and the simulator of this stack read. */
+    public Path droneKeys()
+    {
+        return dir.resolve("drone-keys");
+    }
+
+    /**
+     * Gives drones {@code [firstId, lastId]} keys too (a drill playing drones of its own); the ingest nodes take them
+     * within their reload period (5 s): wait for {@code odyssey_ingest_drone_keys} before sending.
+     */
+    public void addDroneKeys(final long firstId, final long lastId)
+    {
+        io.odyssey.codecs.sign.DroneKeys.provision(DRONE_KEYS_SETTING, droneKeys(), firstId, lastId);
     }
 
     public int drones()

@@ -30,13 +30,13 @@ class AccountingTest
     @Test
     void shouldStartANewCountWhereARestartedSimulatorsSequencesBeginWhateverTheArrivalTimesSay()
     {
-        // The first run numbered from its boot time in µs; the second, booted 7.5 s later, from its own. No restart
+        // The first run numbered from its boot time in ms; the second, booted 7.5 s later, from its own. No restart
         // time is given: the jump alone, far beyond what a drone sends in the seconds between, marks the new count.
         final List<Accounting.Seen> drone = new ArrayList<>();
         for (long i = 1; i <= 20; i++)
         {
-            drone.add(new Accounting.Seen(1_800_000_000_000_000L + i, i * SECOND / 10, 1, true));
-            drone.add(new Accounting.Seen(1_800_000_007_500_000L + i, 5 * SECOND + i * SECOND / 10, 1, true));
+            drone.add(new Accounting.Seen(370_000_000_000L + i, i * SECOND / 10, 1, true));
+            drone.add(new Accounting.Seen(370_000_007_500L + i, 5 * SECOND + i * SECOND / 10, 1, true));
         }
 
         final Accounting.Frames books = Accounting.tally(Map.of(7L, drone), List.of(), List.of(), 0);

@@ -207,7 +207,8 @@ class DeploymentManifestsTest
         {
             if (!name.equals("ODYSSEY_ROLE") && !name.equals("JAVA_TOOL_OPTIONS"))
             {
-                final String read = KEYS_BY_CONTENT.contains(name) ? name + "_FILE" : name;
+                final String read = KEYS_BY_CONTENT.contains(name) ? name + "_FILE" :
+                    name.equals(DRONE_KEYS) ? DRONE_KEYS_FILE.getOrDefault(role, "(no drone key file in " + role + ")") : name;
                 assertThat(known).as("%s: %s is read by %s", where, read, role).contains(read);
             }
         }
@@ -247,9 +248,14 @@ class DeploymentManifestsTest
     /** Secrets a user exports before {@code docker compose up} (the file refuses to start without them). */
     static final String[] COMPOSE_ENV = {"--env", "ODYSSEY_DB_PASSWORD=generated-db-password",
         "--env", "ODYSSEY_GATEWAY_TOKENS=operator:operator:generated-operator-token",
-        "--env", "ODYSSEY_GATEWAY_KEY=" + "a1".repeat(32), "--env", "ODYSSEY_COMMAND_KEY=" + "c0".repeat(32)};
+        "--env", "ODYSSEY_GATEWAY_KEY=" + "a1".repeat(32), "--env", "ODYSSEY_COMMAND_KEY=" + "c0".repeat(32),
+        "--env", "ODYSSEY_DRONE_KEYS=1 " + "d2".repeat(32)};
     /** Keys given as their content: the entrypoint writes each to an owner-only file and sets the setting naming it. */
     static final Set<String> KEYS_BY_CONTENT = Set.of("ODYSSEY_GATEWAY_KEY", "ODYSSEY_COMMAND_KEY");
+    /** The drones' link keys, given as the key file's lines: the entrypoint writes them to the file the role names. */
+    static final String DRONE_KEYS = "ODYSSEY_DRONE_KEYS";
+    static final Map<String, String> DRONE_KEYS_FILE = Map.of(
+        "edge-ingest", "ODYSSEY_INGEST_DRONE_KEYS", "simulator", "ODYSSEY_SIM_DRONE_KEYS");
 
     /** docker-compose.yml as {@code docker compose config} would see it with the user's secrets exported. */
     static Map<String, Object> compose() throws Exception
@@ -270,7 +276,8 @@ class DeploymentManifestsTest
         // Without the secrets it refuses, naming each (no placeholder password or token is ever used).
         assertThat(nodeFailing("validate-compose.mjs", ROOT.resolve("docker-compose.yml").toString()))
             .contains("required variable ODYSSEY_DB_PASSWORD", "required variable ODYSSEY_GATEWAY_TOKENS",
-                "required variable ODYSSEY_GATEWAY_KEY", "required variable ODYSSEY_COMMAND_KEY");
+                "required variable ODYSSEY_GATEWAY_KEY", "required variable ODYSSEY_COMMAND_KEY",
+                "required variable ODYSSEY_DRONE_KEYS");
 
         // And the check can fail: a misspelt key, a dependency on nothing, a network nobody declared.
         final Path broken = Files.createTempFile("compose-", ".yml");
@@ -479,7 +486,8 @@ class DeploymentManifestsTest
         {
             assertThat(entrypoint).contains(key);
         }
-        assertThat(entrypoint).contains("umask 077").contains("_FILE");
+        assertThat(entrypoint).contains("umask 077").contains("_FILE").contains(DRONE_KEYS)
+            .contains(DRONE_KEYS_FILE.values());
         final Map<String, Object> env = map(runtime.get("env"));
         assertThat(String.valueOf(env.get("JAVA_TOOL_OPTIONS"))).contains("MaxRAMPercentage", "ExitOnOutOfMemoryError");
         assertThat(env).as("ingest writes the journal where the archiver reads it")

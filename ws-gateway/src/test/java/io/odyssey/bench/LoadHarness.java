@@ -188,6 +188,11 @@ public final class LoadHarness
         ingestConfig.statusPort = 0;
         ingestConfig.journalDir = journal.toString();
         ingestConfig.maxDrones = 200_000;
+        // Every frame is signed with its drone's key, as real drones do: the bench measures the verifying ingest.
+        final java.nio.file.Path droneKeys = io.odyssey.codecs.sign.TestDroneKeys.add(
+            io.odyssey.codecs.sign.TestDroneKeys.file(1, Math.max(10_000, options.drones())),
+            ROUND_TRIP_FIRST_ID, ROUND_TRIP_FIRST_ID + ROUND_TRIP_DRONES - 1);
+        ingestConfig.droneKeys = droneKeys.toString();
         ingestConfig.commandKeyFile = io.odyssey.gateway.TestKeys.commandKeyFile(cluster);
         try (EdgeIngest ingest = EdgeIngest.launch(ingestConfig);
             Gateway immediate = Gateway.launch(gatewayConfig(cluster, base, 0));
@@ -201,7 +206,8 @@ public final class LoadHarness
             {
                 Thread.sleep(10);
             }
-            final Publisher publisher = new Publisher(publication, 200_000);
+            final Publisher publisher = new Publisher(publication, 200_000,
+                io.odyssey.codecs.sign.TestDroneKeys.signer(droneKeys, 1));
             gateways = List.of(immediate, coalescing);
 
             // Unmeasured: JIT compilation, the journal's first files, connection pools, so the first scenario measures
@@ -243,7 +249,8 @@ public final class LoadHarness
             final int orders = options.smoke() ? 5 : options.quick() ? 50 : 200;
             log("command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> Aeron -> simulator " +
                 "-> answer -> ledger (completed)");
-            facts.put("command-round-trip", commandRoundTrip(member, immediate.port(), ingest, ingestConfig.endpoint, orders));
+            facts.put("command-round-trip", commandRoundTrip(member, immediate.port(), ingest, ingestConfig.endpoint, orders,
+                    ingestConfig.droneKeys));
         }
         finally
         {
@@ -293,9 +300,10 @@ public final class LoadHarness
      */
     private Map<String, Object> commandRoundTrip(
         final HazelcastInstance member, final int gatewayPort, final EdgeIngest ingest, final String ingestEndpoint,
-        final int orders) throws Exception
+        final int orders, final String droneKeys) throws Exception
     {
         final SimulatorConfig config = new SimulatorConfig();
+        config.droneKeys = droneKeys;
         config.drones = ROUND_TRIP_DRONES;
         config.firstId = ROUND_TRIP_FIRST_ID;
         config.endpoints = List.of(ingestEndpoint);
@@ -644,14 +652,16 @@ public final class LoadHarness
     {
         private final ExclusivePublication publication;
         private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
-        private final TelemetryFrameWriter writer = new TelemetryFrameWriter();
+        private final TelemetryFrameWriter writer;
         private final long[] sequences;
         private long sent;
         private long backPressured;
 
-        Publisher(final ExclusivePublication publication, final int maxDrones)
+        Publisher(final ExclusivePublication publication, final int maxDrones,
+            final io.odyssey.codecs.sign.FrameSigner signer)
         {
             this.publication = publication;
+            this.writer = new TelemetryFrameWriter().signWith(signer);
             this.sequences = new long[maxDrones];
         }
 

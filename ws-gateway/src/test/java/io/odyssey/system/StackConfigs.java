@@ -15,6 +15,9 @@ import java.util.List;
  */
 record StackConfigs(String cluster, int gridPort, int ingestPort)
 {
+    /** The drones' link keys, for the ingest nodes and simulators of every in-process system test (ids 1..10,000). */
+    static final java.nio.file.Path DRONE_KEYS = io.odyssey.codecs.sign.TestDroneKeys.file(1, 10_000);
+
     GridNodeConfig grid()
     {
         final GridNodeConfig config = new GridNodeConfig();
@@ -34,6 +37,7 @@ record StackConfigs(String cluster, int gridPort, int ingestPort)
         config.journalDir = journalDir.toString();
         config.endpoint = "127.0.0.1:" + ingestPort;
         config.statusPort = 0;
+        config.droneKeys = DRONE_KEYS.toString();
         config.commandKeyFile = commandKeyFile();
         return config;
     }
@@ -68,6 +72,7 @@ record StackConfigs(String cluster, int gridPort, int ingestPort)
         config.endpoints = List.of("127.0.0.1:" + ingestPort);
         config.commandEndpoint = "127.0.0.1:0";
         config.statusPort = 0;
+        config.droneKeys = DRONE_KEYS.toString();
         return config;
     }
 }
