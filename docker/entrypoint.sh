@@ -3,6 +3,8 @@
 # main process, so the SIGTERM of `docker stop` or Kubernetes reaches it and it stops cleanly.
 set -euo pipefail
 role="${1:-${ODYSSEY_ROLE:-}}"
+# Arguments after the role go to the process (e.g. `archiver --init-roles`, the database's init step).
+[ $# -eq 0 ] || shift
 case "$role" in
   grid-node|edge-ingest|ws-gateway|simulator|archiver) ;;
   *) echo "set ODYSSEY_ROLE to one of: grid-node edge-ingest ws-gateway simulator archiver (got '$role')" >&2; exit 2 ;;
@@ -19,4 +21,4 @@ for key in ODYSSEY_GATEWAY_KEY ODYSSEY_COMMAND_KEY; do
   fi
   unset "$key"
 done
-exec java -jar "/opt/odyssey/odyssey-$role.jar"
+exec java -jar "/opt/odyssey/odyssey-$role.jar" "$@"
