@@ -3,6 +3,8 @@
 # main process, so the SIGTERM of `docker stop` or Kubernetes reaches it and it stops cleanly.
 set -euo pipefail
 role="${1:-${ODYSSEY_ROLE:-}}"
+# Arguments after the role go to the process (e.g. `archiver --init-roles`, the database's init step).
+[ $# -eq 0 ] || shift
 case "$role" in
   grid-node|edge-ingest|ws-gateway|simulator|archiver) ;;
   *) echo "set ODYSSEY_ROLE to one of: grid-node edge-ingest ws-gateway simulator archiver (got '$role')" >&2; exit 2 ;;
@@ -34,4 +36,4 @@ if [ -n "${ODYSSEY_DRONE_KEYS:-}" ]; then
   fi
 fi
 unset ODYSSEY_DRONE_KEYS
-exec java -jar "/opt/odyssey/odyssey-$role.jar"
+exec java -jar "/opt/odyssey/odyssey-$role.jar" "$@"

@@ -6,8 +6,9 @@
 #                                            drone still moving through the gateway), and Ctrl-C (sent through a
 #                                            terminal) still stops every process
 #   scripts/launcher-check.sh db-password    ./odyssey up --db-url against the machine's PostgreSQL with password
-#                                            authentication: the history API answers with archived data, and the
-#                                            password is on no process's command line
+#                                            authentication, its roles made by archiver --init-roles: the history
+#                                            API answers with archived data as odyssey_history, no password is on a
+#                                            process's command line and none but the init step holds the superuser's
 #   scripts/launcher-check.sh all            both
 #
 # Needs the jars (./odyssey build), node, and for db-password the Debian PostgreSQL (./odyssey test installs it).
@@ -186,10 +187,26 @@ check_db_password() {
   CLEANUP+=("${run_as[*]} '$pg_bin/pg_ctl' -D '$pg_dir/data' -m fast -w stop >/dev/null")
   log "db-password: PostgreSQL on 127.0.0.1:$pg_port, password authentication (scram-sha-256) for every connection"
 
+  # The init step, as docs/operations.md ("Database") tells a user with a database of their own: the superuser makes
+  # the archiver's and the history API's roles, then nothing uses it.
+  local archiver_password history_password db_url="jdbc:postgresql://127.0.0.1:$pg_port/postgres"
+  archiver_password=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  history_password=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  if ! ODYSSEY_ARCHIVER_DB_URL="$db_url" ODYSSEY_ARCHIVER_DB_ADMIN_USER=postgres \
+      ODYSSEY_ARCHIVER_DB_ADMIN_PASSWORD="$password" ODYSSEY_ARCHIVER_DB_PASSWORD="$archiver_password" \
+      ODYSSEY_ARCHIVER_HISTORY_DB_PASSWORD="$history_password" \
+      java -jar "$ROOT/archiver/target/odyssey-archiver.jar" --init-roles > "$WORK/init-roles.log" 2>&1; then
+    tail -n 20 "$WORK/init-roles.log"
+    fail "archiver --init-roles failed"
+    return
+  fi
+  log "db-password: archiver --init-roles made odyssey_archiver and odyssey_history"
+
   local port=$((BASE + 50)) data="$WORK/up-data" out="$WORK/up.log"
-  ODYSSEY_ARCHIVER_DB_PASSWORD="$password" "$LAUNCHER" up --no-build --drones 5 --port $port \
+  ODYSSEY_ARCHIVER_DB_PASSWORD="$archiver_password" ODYSSEY_GATEWAY_DB_PASSWORD="$history_password" \
+    "$LAUNCHER" up --no-build --drones 5 --port $port \
     --ingest-port $((BASE + 51)) --grid-port $((BASE + 60)) --status-base $((BASE + 200)) \
-    --cluster "launcher-check-db-$$" --data-dir "$data" --db-url "jdbc:postgresql://127.0.0.1:$pg_port/postgres" \
+    --cluster "launcher-check-db-$$" --data-dir "$data" --db-url "$db_url" \
     > "$out" 2>&1 &
   local launcher=$!
   CLEANUP+=("stop_launcher $launcher '$data/launcher.pids'")
@@ -218,12 +235,19 @@ check_db_password() {
   done
   local pid leaked=0
   for pid in $(awk '{print $2}' "$data/launcher.pids"); do
-    if tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF "$password"; then
-      fail "the password is on the command line of pid $pid"
+    for secret in "$password" "$archiver_password" "$history_password"; do
+      if tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF "$secret"; then
+        fail "a database password is on the command line of pid $pid"
+        leaked=1
+      fi
+    done
+    # Least privilege: no process but the init step ever held the superuser's password.
+    if tr '\0' '\n' < "/proc/$pid/environ" | grep -qF "$password"; then
+      fail "the superuser's password is in the environment of pid $pid"
       leaked=1
     fi
   done
-  [ $leaked -eq 1 ] || log "the password is on no process's command line"
+  [ $leaked -eq 1 ] || log "no database password is on a process's command line, and no process holds the superuser's"
   kill -TERM "$launcher"
   wait "$launcher" 2>/dev/null || true
 }

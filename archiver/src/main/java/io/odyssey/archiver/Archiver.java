@@ -108,8 +108,16 @@ public final class Archiver implements AutoCloseable
                     ArchiverConfig.EMBEDDED_DB_PASSWORD_FILE, config.embeddedDbPasswordPath(), 16));
                 embedded = EmbeddedDatabase.start(Path.of(config.embeddedDbDir).toAbsolutePath(), config.embeddedDbPort,
                     "fast".equals(config.embeddedDbDurability), password);
-                config.dbUser = "postgres";
-                config.dbPassword = password;
+                // The superuser makes the two roles (once; later starts find them) and is used for nothing else: the
+                // archiver works as its own role, the gateway's history API reads as the other. Their passwords are
+                // generated once beside the data, owner-only, where ./odyssey up finds them for the other processes.
+                final String archiverPassword = java.util.HexFormat.of().formatHex(SecretFile.readOrCreate(
+                    ArchiverConfig.EMBEDDED_DB_DIR, config.embeddedArchiverPasswordPath(), 16));
+                final String historyPassword = java.util.HexFormat.of().formatHex(SecretFile.readOrCreate(
+                    ArchiverConfig.EMBEDDED_DB_DIR, config.embeddedHistoryPasswordPath(), 16));
+                embedded.prepareRoles(password, DatabaseRoles.archiverRole(config, archiverPassword),
+                    DatabaseRoles.historyRole(config, historyPassword));
+                config.dbPassword = archiverPassword;
             }
             final String url = embedded != null ? embedded.jdbcUrl() : config.dbUrl;
             final Path telemetryDir = config.journalRoot().resolve(JournalLayout.TELEMETRY);

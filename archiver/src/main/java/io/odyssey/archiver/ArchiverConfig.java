@@ -18,8 +18,22 @@ public final class ArchiverConfig
         "Root directory of the ingest node's journals (its ODYSSEY_INGEST_JOURNAL_DIR)");
     public static final Setting DB_URL = Setting.of("ODYSSEY_ARCHIVER_DB_URL", "",
         "JDBC URL of PostgreSQL, e.g. jdbc:postgresql://db:5432/odyssey; empty = start an embedded PostgreSQL");
-    public static final Setting DB_USER = Setting.of("ODYSSEY_ARCHIVER_DB_USER", "postgres", "Database user");
-    public static final Setting DB_PASSWORD = Setting.of("ODYSSEY_ARCHIVER_DB_PASSWORD", "", "Database password");
+    public static final Setting DB_USER = Setting.of("ODYSSEY_ARCHIVER_DB_USER", "odyssey_archiver",
+        "Database role the archiver logs in as: it owns the archive's schema and writes, nothing more (made by the init " +
+        "step, or by the archiver itself for the embedded PostgreSQL)");
+    public static final Setting DB_PASSWORD = Setting.of("ODYSSEY_ARCHIVER_DB_PASSWORD", "",
+        "Password of ODYSSEY_ARCHIVER_DB_USER (for the embedded PostgreSQL: generated into <ODYSSEY_ARCHIVER_EMBEDDED_DB_DIR>.archiver.password)");
+    public static final Setting HISTORY_DB_USER = Setting.of("ODYSSEY_ARCHIVER_HISTORY_DB_USER", "odyssey_history",
+        "Read-only database role of the gateway's history API (its ODYSSEY_GATEWAY_DB_USER), made and granted SELECT on " +
+        "the archive by the init step, or by the archiver for the embedded PostgreSQL (password generated into " +
+        "<ODYSSEY_ARCHIVER_EMBEDDED_DB_DIR>.history.password)");
+    public static final Setting HISTORY_DB_PASSWORD = Setting.of("ODYSSEY_ARCHIVER_HISTORY_DB_PASSWORD", "",
+        "Password the init step (archiver --init-roles) gives ODYSSEY_ARCHIVER_HISTORY_DB_USER; used by nothing else");
+    public static final Setting DB_ADMIN_USER = Setting.of("ODYSSEY_ARCHIVER_DB_ADMIN_USER", "postgres",
+        "A superuser of the database at ODYSSEY_ARCHIVER_DB_URL, used only by the init step (archiver --init-roles) to " +
+        "make the two roles");
+    public static final Setting DB_ADMIN_PASSWORD = Setting.of("ODYSSEY_ARCHIVER_DB_ADMIN_PASSWORD", "",
+        "Password of ODYSSEY_ARCHIVER_DB_ADMIN_USER (only for archiver --init-roles; never needed by the running archiver)");
     public static final Setting EMBEDDED_DB_DIR = Setting.of("ODYSSEY_ARCHIVER_EMBEDDED_DB_DIR", ".odyssey/postgres",
         "Data directory of the embedded PostgreSQL (only without ODYSSEY_ARCHIVER_DB_URL)");
     public static final Setting EMBEDDED_DB_PORT = Setting.of("ODYSSEY_ARCHIVER_EMBEDDED_DB_PORT", "5433",
@@ -43,7 +57,8 @@ public final class ArchiverConfig
     public static final Setting STATUS_HOST = Setting.of("ODYSSEY_ARCHIVER_STATUS_HOST", "127.0.0.1", "Interface of /health and /metrics");
     public static final Setting STATUS_PORT = Setting.of("ODYSSEY_ARCHIVER_STATUS_PORT", "9104", "Port of /health and /metrics (0 = any)");
 
-    public static final List<Setting> ALL = List.of(NAME, JOURNAL_DIR, DB_URL, DB_USER, DB_PASSWORD, EMBEDDED_DB_DIR,
+    public static final List<Setting> ALL = List.of(NAME, JOURNAL_DIR, DB_URL, DB_USER, DB_PASSWORD, HISTORY_DB_USER,
+        HISTORY_DB_PASSWORD, DB_ADMIN_USER, DB_ADMIN_PASSWORD, EMBEDDED_DB_DIR,
         EMBEDDED_DB_PORT, EMBEDDED_DB_PASSWORD_FILE, EMBEDDED_DB_DURABILITY, BATCH_ROWS, IDLE_MS, MAX_RETRY_MS, RETENTION_DAYS, MAX_LAG_S, STATUS_HOST, STATUS_PORT,
         ProgressWatch.LIVENESS_TIMEOUT_S);
 
@@ -52,6 +67,10 @@ public final class ArchiverConfig
     public String dbUrl = DB_URL.get();
     public String dbUser = DB_USER.get();
     public String dbPassword = DB_PASSWORD.get();
+    public String historyDbUser = HISTORY_DB_USER.get();
+    public String historyDbPassword = HISTORY_DB_PASSWORD.get();
+    public String dbAdminUser = DB_ADMIN_USER.get();
+    public String dbAdminPassword = DB_ADMIN_PASSWORD.get();
     public String embeddedDbDir = EMBEDDED_DB_DIR.get();
     public int embeddedDbPort = EMBEDDED_DB_PORT.intValue();
     public String embeddedDbDurability = EMBEDDED_DB_DURABILITY.get();
@@ -63,6 +82,18 @@ public final class ArchiverConfig
         return embeddedDbPasswordFile == null || embeddedDbPasswordFile.isBlank() ?
             java.nio.file.Path.of(embeddedDbDir.replaceAll("/+$", "") + ".password") :
             java.nio.file.Path.of(embeddedDbPasswordFile);
+    }
+
+    /** Where the embedded database's archiver role keeps its password: beside its data directory. */
+    public java.nio.file.Path embeddedArchiverPasswordPath()
+    {
+        return java.nio.file.Path.of(embeddedDbDir.replaceAll("/+$", "") + ".archiver.password");
+    }
+
+    /** Where the embedded database's history role keeps its password (the gateway reads it): beside the data. */
+    public java.nio.file.Path embeddedHistoryPasswordPath()
+    {
+        return java.nio.file.Path.of(embeddedDbDir.replaceAll("/+$", "") + ".history.password");
     }
     public int batchRows = BATCH_ROWS.intValue();
     public long idleMs = IDLE_MS.longValue();
@@ -83,6 +114,8 @@ public final class ArchiverConfig
     public ArchiverConfig conclude()
     {
         io.odyssey.runtime.SecretFile.refusePlaceholder(DB_PASSWORD, dbPassword);
+        io.odyssey.runtime.SecretFile.refusePlaceholder(HISTORY_DB_PASSWORD, historyDbPassword);
+        io.odyssey.runtime.SecretFile.refusePlaceholder(DB_ADMIN_PASSWORD, dbAdminPassword);
         if (name == null || !name.matches("[A-Za-z0-9._-]{1,100}"))
         {
             throw NAME.invalid(String.valueOf(name), "1 to 100 letters, digits, '.', '_' or '-'");

@@ -27,6 +27,9 @@ import java.sql.Statement;
  * superuser gets the generated password (kept beside the data directory, owner-only) and {@code pg_hba.conf} is
  * replaced by one that asks every connection for it (SCRAM-SHA-256), then reloaded. Until then (a moment, once, on a
  * brand-new and empty database) the old rule holds. Later starts find the rule in place.
+ * <p>
+ * The superuser only makes the archiver's and the history API's roles ({@link DatabaseRoles}), at every start (a
+ * no-op once they exist); nothing else logs in as it.
  */
 final class EmbeddedDatabase implements AutoCloseable
 {
@@ -102,6 +105,16 @@ final class EmbeddedDatabase implements AutoCloseable
             statement.execute("SELECT pg_reload_conf()");
         }
         LOG.info("embedded PostgreSQL now asks every connection for a password (SCRAM-SHA-256)");
+    }
+
+    /** Makes the archiver's and the history API's roles (see {@link DatabaseRoles}) as the superuser. */
+    void prepareRoles(final String superuserPassword, final DatabaseRoles.Role archiver, final DatabaseRoles.Role history)
+        throws SQLException
+    {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl(), "postgres", superuserPassword))
+        {
+            DatabaseRoles.ensure(connection, archiver, history);
+        }
     }
 
     String jdbcUrl()

@@ -113,6 +113,8 @@ class ArchiverCrashIT
         builder.environment().put("ODYSSEY_ARCHIVER_NAME", "archiver-crash");
         builder.environment().put("ODYSSEY_ARCHIVER_JOURNAL_DIR", journal.toString());
         builder.environment().put("ODYSSEY_ARCHIVER_DB_URL", url);
+        // The test server's superuser (it trusts local logins): this test is about crashes, not roles.
+        builder.environment().put("ODYSSEY_ARCHIVER_DB_USER", "postgres");
         builder.environment().put("ODYSSEY_ARCHIVER_STATUS_PORT", "0");
         // Small batches: many commits, so the kills land between and inside transactions.
         builder.environment().put("ODYSSEY_ARCHIVER_BATCH_ROWS", "300");

@@ -93,6 +93,7 @@ public class ArchiverInsertBenchmark
         config.name = "bench";
         config.journalDir = journalRoot.toString();
         config.dbUrl = url;
+        config.dbUser = "postgres";
         config.batchRows = BATCH;
         final Migrations migrations = new Migrations(0);
         queue = net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder

@@ -140,6 +140,82 @@ class EmbeddedDatabaseIT
         }
     }
 
+    @Test
+    void shouldMakeTheArchiverAndHistoryRolesOnceAndLetTheHistoryRoleOnlyRead() throws Exception
+    {
+        final ArchiverConfig config = new ArchiverConfig();
+        config.name = "archiver-embedded-roles";
+        config.journalDir = dir.resolve("journal").toString();
+        config.dbUrl = "";
+        config.embeddedDbDir = dir.resolve("postgres").toString();
+        config.embeddedDbPort = freePort();
+        config.statusPort = 0;
+        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
+        final TelemetryFrameWriter writer = new TelemetryFrameWriter();
+        long roles = -1;
+        for (int start = 1; start <= 2; start++)
+        {
+            try (TelemetryJournal journal = new TelemetryJournal(dir.resolve("journal"), RollCycles.FAST_HOURLY))
+            {
+                final long now = System.currentTimeMillis() * 1_000_000L;
+                journal.appendTelemetry(frame, 0, writer.telemetry(frame, 0, 9, start, now, 10.0, 20.0, 30f, 40f, 5f, 90f,
+                    DroneStatus.HOVERING, (byte)0, 0f), now);
+            }
+            try (Archiver archiver = Archiver.launch(config))
+            {
+                await().atMost(60, TimeUnit.SECONDS).until(() -> archiver.rowsArchived() == 1);
+                final String history = read(dir.resolve("postgres.history.password"));
+                final String archiverPassword = read(dir.resolve("postgres.archiver.password"));
+                assertThat(history).isNotEqualTo(archiverPassword).isNotEqualTo(password(config)).matches("[0-9a-f]{32}");
+                for (final String file : new String[]{"postgres.history.password", "postgres.archiver.password"})
+                {
+                    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                        java.nio.file.Files.getPosixFilePermissions(dir.resolve(file)))).as(file).isEqualTo("rw-------");
+                }
+                try (Connection superuser = DriverManager.getConnection(archiver.jdbcUrl(), "postgres", password(config));
+                    Statement sql = superuser.createStatement())
+                {
+                    try (ResultSet found = sql.executeQuery("SELECT sum(oid::bigint), count(*) FROM pg_roles " +
+                        "WHERE rolname IN ('odyssey_archiver', 'odyssey_history')"))
+                    {
+                        found.next();
+                        assertThat(found.getLong(2)).isEqualTo(2);
+                        if (start == 2)
+                        {
+                            assertThat(found.getLong(1)).as("the same roles after a restart, not made again").isEqualTo(roles);
+                        }
+                        roles = found.getLong(1);
+                    }
+                    try (ResultSet user = sql.executeQuery("SELECT DISTINCT usename FROM pg_stat_activity " +
+                        "WHERE application_name = 'odyssey-archiver-embedded-roles'"))
+                    {
+                        assertThat(user.next()).isTrue();
+                        assertThat(user.getString(1)).as("the archiver works as its own role").isEqualTo("odyssey_archiver");
+                        assertThat(user.next()).isFalse();
+                    }
+                }
+                assertThatThrownBy(() -> DriverManager.getConnection(archiver.jdbcUrl(), "odyssey_history", archiverPassword)
+                    .close()).hasMessageContaining("password");
+                try (Connection reader = DriverManager.getConnection(archiver.jdbcUrl(), "odyssey_history", history);
+                    Statement sql = reader.createStatement())
+                {
+                    try (ResultSet rows = sql.executeQuery("SELECT count(*) FROM telemetry WHERE drone_id = 9"))
+                    {
+                        rows.next();
+                        assertThat(rows.getLong(1)).isEqualTo(start);
+                    }
+                    assertThatThrownBy(() -> sql.execute("DELETE FROM telemetry")).isInstanceOf(java.sql.SQLException.class)
+                        .hasMessageContaining("permission denied");
+                }
+            }
+        }
+    }
+
+    private static String read(final java.nio.file.Path file) throws Exception
+    {
+        return java.nio.file.Files.readString(file).strip();
+    }
+
     private static String password(final ArchiverConfig config) throws Exception
     {
         return java.nio.file.Files.readString(config.embeddedDbPasswordPath()).strip();

@@ -104,6 +104,33 @@ public final class LocalPostgres implements AutoCloseable
         return url(name);
     }
 
+    /**
+     * A fresh database prepared as the init step prepares one ({@code archiver --init-roles}): the archiver's role
+     * {@code <name>_archiver} and the history API's {@code <name>_history} (roles are the server's, so named after the
+     * database to keep tests apart). This server trusts local logins, so the passwords are never checked here.
+     */
+    public ArchiveDatabase createArchiveDatabase(final String name) throws SQLException
+    {
+        final String url = createDatabase(name);
+        final ArchiveDatabase database = new ArchiveDatabase(url, name + "_archiver", "0123456789abcdef0123456789abcdef",
+            name + "_history", "fedcba9876543210fedcba9876543210");
+        try (Connection admin = DriverManager.getConnection(url, "postgres", ""))
+        {
+            DatabaseRoles.ensure(admin,
+                new DatabaseRoles.Role(ArchiverConfig.DB_USER, database.archiverUser(), ArchiverConfig.DB_PASSWORD,
+                    database.archiverPassword()),
+                new DatabaseRoles.Role(ArchiverConfig.HISTORY_DB_USER, database.historyUser(),
+                    ArchiverConfig.HISTORY_DB_PASSWORD, database.historyPassword()));
+        }
+        return database;
+    }
+
+    /** A database with its two roles: the archiver's (writes) and the history API's (reads). */
+    public record ArchiveDatabase(String url, String archiverUser, String archiverPassword, String historyUser,
+        String historyPassword)
+    {
+    }
+
     public String url(final String database)
     {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;

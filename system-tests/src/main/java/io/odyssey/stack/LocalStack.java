@@ -79,6 +79,10 @@ public final class LocalStack implements AutoCloseable
     private final List<Integer> ingestPorts = new ArrayList<>();
     private final Http http = new Http();
     private String dbPassword = "";
+    private String archiverDbUser = "";
+    private String archiverDbPassword = "";
+    private String historyDbUser = "";
+    private String historyDbPassword = "";
     private final String viewerToken = AccessControl.newSecret();
     private final String operatorToken = AccessControl.newSecret();
     private final String secondOperatorToken = AccessControl.newSecret();
@@ -132,11 +136,24 @@ public final class LocalStack implements AutoCloseable
             jdbcUrl = "jdbc:postgresql://127.0.0.1:" + dbPort + "/postgres";
             dbPassword = java.util.HexFormat.of().formatHex(SecretFile.readOrCreate(
                 io.odyssey.archiver.ArchiverConfig.EMBEDDED_DB_PASSWORD_FILE, dir.resolve("postgres.password"), 16));
+            // The roles' passwords too (the first archiver makes the roles with them): the other archivers work as
+            // the archiver's role, the gateway reads as the history role.
+            archiverDbPassword = java.util.HexFormat.of().formatHex(SecretFile.readOrCreate(
+                io.odyssey.archiver.ArchiverConfig.EMBEDDED_DB_DIR, dir.resolve("postgres.archiver.password"), 16));
+            historyDbPassword = java.util.HexFormat.of().formatHex(SecretFile.readOrCreate(
+                io.odyssey.archiver.ArchiverConfig.EMBEDDED_DB_DIR, dir.resolve("postgres.history.password"), 16));
+            archiverDbUser = "odyssey_archiver";
+            historyDbUser = "odyssey_history";
         }
         else
         {
             postgres = LocalPostgres.start();
-            jdbcUrl = postgres.createDatabase("odyssey");
+            final LocalPostgres.ArchiveDatabase archive = postgres.createArchiveDatabase("odyssey");
+            jdbcUrl = archive.url();
+            archiverDbUser = archive.archiverUser();
+            archiverDbPassword = archive.archiverPassword();
+            historyDbUser = archive.historyUser();
+            historyDbPassword = archive.historyPassword();
             dbPort = -1;
         }
         final List<Integer> gridPorts = IntStream.range(0, options.gridMembers).mapToObj(i -> ports.tcp()).toList();
@@ -173,8 +190,8 @@ public final class LocalStack implements AutoCloseable
                 "ODYSSEY_ARCHIVER_NAME", archiverName(i),
                 "ODYSSEY_ARCHIVER_JOURNAL_DIR", journalDir(i).toString(),
                 "ODYSSEY_ARCHIVER_DB_URL", embedded ? "" : jdbcUrl,
-                "ODYSSEY_ARCHIVER_DB_USER", "postgres",
-                "ODYSSEY_ARCHIVER_DB_PASSWORD", embedded ? "" : dbPassword,
+                "ODYSSEY_ARCHIVER_DB_USER", archiverDbUser,
+                "ODYSSEY_ARCHIVER_DB_PASSWORD", embedded ? "" : archiverDbPassword,
                 "ODYSSEY_ARCHIVER_STATUS_PORT", String.valueOf(statusPort("archiver-" + i))));
             if (embedded)
             {
@@ -190,8 +207,8 @@ public final class LocalStack implements AutoCloseable
             "ODYSSEY_GATEWAY_TOKENS", "viewer:viewer:" + viewerToken + ",ops:operator:" + operatorToken +
                 ",surge:operator:" + secondOperatorToken + ",admin:admin:" + adminToken,
             "ODYSSEY_GATEWAY_DB_URL", jdbcUrl,
-            "ODYSSEY_GATEWAY_DB_USER", "postgres",
-            "ODYSSEY_GATEWAY_DB_PASSWORD", dbPassword,
+            "ODYSSEY_GATEWAY_DB_USER", historyDbUser,
+            "ODYSSEY_GATEWAY_DB_PASSWORD", historyDbPassword,
             "ODYSSEY_GATEWAY_KEY_FILE", gatewayKey.toString(),
             "ODYSSEY_COMMAND_KEY_FILE", commandKey.toString()));
         add(SIMULATOR, "simulator", Map.of(), Map.of(

@@ -131,6 +131,7 @@ class BackupRestoreIT
         config.name = name;
         config.journalDir = journal.toString();
         config.dbUrl = url;
+        config.dbUser = "postgres";
         config.statusPort = 0;
         try (Archiver archiver = Archiver.launch(config))
         {

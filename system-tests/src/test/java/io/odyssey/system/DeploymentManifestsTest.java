@@ -25,6 +25,7 @@ import static io.odyssey.system.DeploymentFiles.at;
 import static io.odyssey.system.DeploymentFiles.list;
 import static io.odyssey.system.DeploymentFiles.map;
 import static io.odyssey.system.DeploymentFiles.name;
+import static io.odyssey.system.DeploymentFiles.named;
 import static io.odyssey.system.DeploymentFiles.node;
 import static io.odyssey.system.DeploymentFiles.nodeFailing;
 import static io.odyssey.system.DeploymentFiles.nodeJson;
@@ -122,6 +123,23 @@ class DeploymentManifestsTest
             final Set<String> examples = DeploymentFiles.parseAll(Files.readString(ROOT.resolve("k8s/examples/secrets.example.yaml")))
                 .stream().map(DeploymentFiles::name).collect(Collectors.toSet());
             assertThat(referenced).as("%s: Secrets referenced", overlay).containsExactlyInAnyOrderElementsOf(examples);
+            // The archiver and the history API on roles of their own; the superuser's Secret reaches the database only.
+            final Map<String, Object> ingest = named(documents, "StatefulSet", "odyssey-ingest");
+            final Object archiver = list(at(podSpec(ingest), "containers")).stream()
+                .filter(c -> "archiver".equals(map(c).get("name"))).findFirst().orElseThrow();
+            assertThat(String.valueOf(map(archiver).get("env"))).as(overlay)
+                .contains("name=ODYSSEY_ARCHIVER_DB_USER, value=odyssey_archiver").contains("name=odyssey-db-archiver");
+            final Map<String, Object> gateway = named(documents, "Deployment", "odyssey-gateway");
+            assertThat(String.valueOf(at(podSpec(gateway), "containers"))).as(overlay)
+                .contains("name=ODYSSEY_GATEWAY_DB_USER, value=odyssey_history").contains("name=odyssey-db-history");
+            for (final Map<String, Object> document : documents)
+            {
+                if (podSpec(document) != null && !"odyssey-timescaledb".equals(name(document)))
+                {
+                    assertThat(String.valueOf(podSpec(document))).as("%s/%s: no superuser password", overlay, name(document))
+                        .doesNotContainPattern("name=odyssey-db[,}]");
+                }
+            }
         }
     }
 
@@ -247,6 +265,8 @@ class DeploymentManifestsTest
 
     /** Secrets a user exports before {@code docker compose up} (the file refuses to start without them). */
     static final String[] COMPOSE_ENV = {"--env", "ODYSSEY_DB_PASSWORD=generated-db-password",
+        "--env", "ODYSSEY_DB_ARCHIVER_PASSWORD=generated-archiver-password",
+        "--env", "ODYSSEY_DB_HISTORY_PASSWORD=generated-history-password",
         "--env", "ODYSSEY_GATEWAY_TOKENS=operator:operator:generated-operator-token",
         "--env", "ODYSSEY_GATEWAY_KEY=" + "a1".repeat(32), "--env", "ODYSSEY_COMMAND_KEY=" + "c0".repeat(32),
         "--env", "ODYSSEY_DRONE_KEYS=1 " + "d2".repeat(32)};
@@ -272,10 +292,11 @@ class DeploymentManifestsTest
         final List<String> arguments = new ArrayList<>(List.of("validate-compose.mjs"));
         arguments.addAll(List.of(COMPOSE_ENV));
         arguments.add(ROOT.resolve("docker-compose.yml").toString());
-        assertThat(node(arguments.toArray(String[]::new))).contains("valid Compose file (10 services)");
+        assertThat(node(arguments.toArray(String[]::new))).contains("valid Compose file (11 services)");
         // Without the secrets it refuses, naming each (no placeholder password or token is ever used).
         assertThat(nodeFailing("validate-compose.mjs", ROOT.resolve("docker-compose.yml").toString()))
-            .contains("required variable ODYSSEY_DB_PASSWORD", "required variable ODYSSEY_GATEWAY_TOKENS",
+            .contains("required variable ODYSSEY_DB_PASSWORD", "required variable ODYSSEY_DB_ARCHIVER_PASSWORD",
+                "required variable ODYSSEY_DB_HISTORY_PASSWORD", "required variable ODYSSEY_GATEWAY_TOKENS",
                 "required variable ODYSSEY_GATEWAY_KEY", "required variable ODYSSEY_COMMAND_KEY",
                 "required variable ODYSSEY_DRONE_KEYS");
 
@@ -303,7 +324,7 @@ class DeploymentManifestsTest
     {
         final Map<String, Object> services = map(compose().get("services"));
         assertThat(services).containsOnlyKeys("grid-1", "grid-2", "grid-3", "ingest", "gateway", "simulator", "archiver",
-            "timescaledb", "prometheus", "grafana");
+            "db-init", "timescaledb", "prometheus", "grafana");
         for (final Map.Entry<String, Object> entry : services.entrySet())
         {
             final Map<String, Object> service = map(entry.getValue());
@@ -321,6 +342,13 @@ class DeploymentManifestsTest
             {
                 assertThat(service.get("shm_size")).as("%s: /dev/shm for Aeron", entry.getKey()).isNotNull();
             }
+            if ("db-init".equals(entry.getKey()))
+            {
+                // A one-shot (the database's init step): what others wait for is its exit status, not a health check.
+                assertThat(list(service.get("command"))).containsExactly("archiver", "--init-roles");
+                assertThat(at(service, "healthcheck.disable")).isEqualTo(true);
+                continue;
+            }
             // Compose's health check: the role's readiness, with a start period for a cold JVM on a small machine.
             final Map<String, Object> health = map(service.get("healthcheck"));
             assertThat(list(health.get("test"))).as(entry.getKey()).containsExactly("CMD", "/opt/odyssey/bin/healthcheck.sh", "/health/ready");
@@ -330,12 +358,32 @@ class DeploymentManifestsTest
         final String journalVolume = "ingest-journal:/var/lib/odyssey/journal";
         assertThat(list(map(services.get("ingest")).get("volumes"))).contains(journalVolume);
         assertThat(list(map(services.get("archiver")).get("volumes"))).contains(journalVolume);
-        assertThat(map(map(services.get("archiver")).get("depends_on"))).containsKeys("timescaledb", "ingest");
+        assertThat(map(map(services.get("archiver")).get("depends_on"))).containsKeys("db-init", "ingest");
+        assertThat(at(map(services.get("archiver")).get("depends_on"), "db-init.condition"))
+            .isEqualTo("service_completed_successfully");
         assertThat(String.valueOf(map(map(services.get("archiver")).get("environment")).get("ODYSSEY_ARCHIVER_DB_URL")))
             .startsWith("jdbc:postgresql://timescaledb:5432/");
         // The user's secrets reach the roles; nothing has a default password.
+        // Each works as its own database role (docs/operations.md, "Database"); only the database and its init step
+        // hold the superuser's password.
+        assertThat(map(map(services.get("archiver")).get("environment")))
+            .containsEntry("ODYSSEY_ARCHIVER_DB_USER", "odyssey_archiver")
+            .containsEntry("ODYSSEY_ARCHIVER_DB_PASSWORD", "generated-archiver-password");
+        assertThat(map(map(services.get("db-init")).get("environment")))
+            .containsEntry("ODYSSEY_ARCHIVER_DB_ADMIN_PASSWORD", "generated-db-password")
+            .containsEntry("ODYSSEY_ARCHIVER_HISTORY_DB_USER", "odyssey_history")
+            .containsEntry("ODYSSEY_ARCHIVER_HISTORY_DB_PASSWORD", "generated-history-password");
+        for (final Map.Entry<String, Object> entry : services.entrySet())
+        {
+            if (!List.of("timescaledb", "db-init").contains(entry.getKey()))
+            {
+                assertThat(String.valueOf(map(entry.getValue()).get("environment"))).as(entry.getKey())
+                    .doesNotContain("generated-db-password");
+            }
+        }
         assertThat(map(map(services.get("gateway")).get("environment")))
-            .containsEntry("ODYSSEY_GATEWAY_DB_PASSWORD", "generated-db-password")
+            .containsEntry("ODYSSEY_GATEWAY_DB_USER", "odyssey_history")
+            .containsEntry("ODYSSEY_GATEWAY_DB_PASSWORD", "generated-history-password")
             .containsEntry("ODYSSEY_GATEWAY_TOKENS", "operator:operator:generated-operator-token");
         assertThat(map(map(services.get("timescaledb")).get("environment"))).containsEntry("POSTGRES_PASSWORD", "generated-db-password");
     }
@@ -369,7 +417,7 @@ class DeploymentManifestsTest
         assertThat(members.get("grid")).as("who reaches the grid")
             .containsExactlyInAnyOrder("grid-1", "grid-2", "grid-3", "ingest", "gateway", "prometheus");
         assertThat(members.get("db")).as("who reaches the database")
-            .containsExactlyInAnyOrder("timescaledb", "archiver", "gateway", "prometheus");
+            .containsExactlyInAnyOrder("timescaledb", "db-init", "archiver", "gateway", "prometheus");
         // A service that publishes a port is on a network that is not internal (Docker cannot publish from one).
         for (final String name : published.keySet())
         {

@@ -38,8 +38,11 @@ public final class GatewayConfig
         "ODYSSEY_UI_DIR", "", "Serve the dashboard from this directory instead of the bundled build (development)");
     public static final Setting DB_URL = Setting.of("ODYSSEY_GATEWAY_DB_URL", "",
         "JDBC URL of the archive database for the history API (/api/v1/history); empty = history answers 503");
-    public static final Setting DB_USER = Setting.of("ODYSSEY_GATEWAY_DB_USER", "postgres", "Archive database user");
-    public static final Setting DB_PASSWORD = Setting.of("ODYSSEY_GATEWAY_DB_PASSWORD", "", "Archive database password");
+    public static final Setting DB_USER = Setting.of("ODYSSEY_GATEWAY_DB_USER", "odyssey_history",
+        "Archive database role of the history API: the read-only one the archiver's init step makes " +
+        "(ODYSSEY_ARCHIVER_HISTORY_DB_USER), never the archiver's");
+    public static final Setting DB_PASSWORD = Setting.of("ODYSSEY_GATEWAY_DB_PASSWORD", "",
+        "Password of ODYSSEY_GATEWAY_DB_USER (with the embedded PostgreSQL: the file <data-dir>/postgres.history.password)");
     public static final Setting TOKENS = Setting.of("ODYSSEY_GATEWAY_TOKENS", "",
         "Access tokens, name:role:secret,... (roles viewer, operator, admin; secrets of 16+ characters [A-Za-z0-9_-])");
     public static final Setting TOKENS_FILE = Setting.of("ODYSSEY_GATEWAY_TOKENS_FILE", "",

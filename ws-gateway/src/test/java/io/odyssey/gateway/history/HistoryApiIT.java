@@ -63,7 +63,10 @@ class HistoryApiIT
     static void start() throws Exception
     {
         postgres = LocalPostgres.start();
-        final String url = postgres.createDatabase("history_it");
+        // Prepared as the init step prepares a database: the archiver writes as its role, the gateway reads as the
+        // history role, which can read and nothing else (DatabaseRolesIT).
+        final LocalPostgres.ArchiveDatabase archive = postgres.createArchiveDatabase("history_it");
+        final String url = archive.url();
         journal = Files.createTempDirectory("history-it-journal-");
         final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
         final TelemetryFrameWriter writer = new TelemetryFrameWriter();
@@ -85,6 +88,8 @@ class HistoryApiIT
         archiverConfig.name = "history-it";
         archiverConfig.journalDir = journal.toString();
         archiverConfig.dbUrl = url;
+        archiverConfig.dbUser = archive.archiverUser();
+        archiverConfig.dbPassword = archive.archiverPassword();
         archiverConfig.statusPort = 0;
         try (Archiver archiver = Archiver.launch(archiverConfig))
         {
@@ -100,7 +105,8 @@ class HistoryApiIT
         config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);
         config.port = 0;
         config.dbUrl = url;
-        config.dbUser = "postgres";
+        config.dbUser = archive.historyUser();
+        config.dbPassword = archive.historyPassword();
         gateway = Gateway.launch(config);
     }
 
@@ -221,6 +227,7 @@ class HistoryApiIT
         archiverConfig.name = "history-it-plain";
         archiverConfig.journalDir = journal.toString();
         archiverConfig.dbUrl = plain;
+        archiverConfig.dbUser = "postgres";
         archiverConfig.statusPort = 0;
         try (Archiver archiver = Archiver.launch(archiverConfig))
         {

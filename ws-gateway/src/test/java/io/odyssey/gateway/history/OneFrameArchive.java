@@ -44,6 +44,7 @@ final class OneFrameArchive
         config.name = name;
         config.journalDir = journal.toString();
         config.dbUrl = url;
+        config.dbUser = "postgres";
         config.statusPort = 0;
         try (Archiver archiver = Archiver.launch(config))
         {
