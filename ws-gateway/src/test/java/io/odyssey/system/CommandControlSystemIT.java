@@ -17,6 +17,7 @@ import io.odyssey.ingest.EdgeIngestConfig;
 import io.odyssey.runtime.Geodesy;
 import io.odyssey.simulator.Simulator;
 import io.odyssey.simulator.SimulatorConfig;
+import io.odyssey.testing.FailOnErrorLog;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.map.IMap;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -52,6 +54,7 @@ import static org.awaitility.Awaitility.await;
  * out of contact, cancelling a running mission, a drone's own failsafe return, and restarts of the gateway and of
  * the relaying ingest node while a command runs.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class CommandControlSystemIT
 {

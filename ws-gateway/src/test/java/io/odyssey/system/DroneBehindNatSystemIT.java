@@ -13,10 +13,12 @@ import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.ingest.EdgeIngestConfig;
 import io.odyssey.simulator.Simulator;
 import io.odyssey.simulator.SimulatorConfig;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.DatagramSocket;
@@ -37,6 +39,7 @@ import static org.awaitility.Awaitility.await;
  * opens no channel but is reachable where it says still gets its commands there. Real parts: a grid member, an ingest
  * node and three simulators, over real Aeron UDP.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class DroneBehindNatSystemIT
 {

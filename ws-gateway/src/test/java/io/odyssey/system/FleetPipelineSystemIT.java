@@ -8,11 +8,13 @@ import io.odyssey.gateway.TestClients;
 import io.odyssey.grid.GridNode;
 import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.simulator.Simulator;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -28,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * loopback to an edge ingest node, which writes the fleet map held by two real Hazelcast members, whose changes
  * reach a real gateway and, over a real WebSocket, a client.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class FleetPipelineSystemIT
 {
