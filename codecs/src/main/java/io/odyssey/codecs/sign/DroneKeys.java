@@ -62,6 +62,32 @@ public final class DroneKeys
         return new DroneKeys(entries);
     }
 
+    /**
+     * {@code base} (the key file's keys) with {@code overrides} in place of its entries: a drone in {@code overrides}
+     * has exactly the keys given there, none when its value is null (revoked), whatever {@code base} holds for it.
+     */
+    public static DroneKeys overlaid(final DroneKeys base, final java.util.Map<Long, Entry> overrides)
+    {
+        if (overrides.isEmpty())
+        {
+            return base;
+        }
+        final Long2ObjectHashMap<Entry> entries = new Long2ObjectHashMap<>();
+        base.entries.forEach(entries::put);
+        overrides.forEach((droneId, entry) ->
+        {
+            if (entry == null)
+            {
+                entries.remove(droneId.longValue());
+            }
+            else
+            {
+                entries.put(droneId.longValue(), entry);
+            }
+        });
+        return new DroneKeys(entries);
+    }
+
     /** The keys of one drone, null for a drone without a key. Allocation-free. */
     public Entry entry(final long droneId)
     {
