@@ -165,4 +165,9 @@ public final class FleetGrid
     {
         return instance.getMap(ALERTS_MAP);
     }
+
+    public static IMap<Long, String> droneKeysMap(final HazelcastInstance instance)
+    {
+        return instance.getMap(DRONE_KEYS_MAP);
+    }
 }
