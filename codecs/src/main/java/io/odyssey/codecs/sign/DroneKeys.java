@@ -253,6 +253,12 @@ public final class DroneKeys
         return lines;
     }
 
+    /** A fresh random key, as the 64 hex digits a key file (or a drone) takes. */
+    public static String freshKeyHex()
+    {
+        return randomKey(new SecureRandom());
+    }
+
     private static String randomKey(final SecureRandom random)
     {
         final byte[] key = new byte[DroneKey.LENGTH];
