@@ -19,8 +19,8 @@ import java.util.concurrent.Callable;
  * in docs/api/websocket.md). Also where a drone's one-line form lives, which {@code watch} prints too.
  */
 @Command(name = "drones", mixinStandardHelpOptions = true,
-    description = "The live fleet: list (filtered), and one drone with its recent commands.",
-    subcommands = {DronesCommand.ListDrones.class, DronesCommand.Show.class})
+    description = "The live fleet: list (filtered), one drone with its recent commands, and drones' link keys.",
+    subcommands = {DronesCommand.ListDrones.class, DronesCommand.Show.class, DroneKeysCommand.class})
 final class DronesCommand
 {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -181,9 +181,26 @@ public final class EdgeIngest implements AutoCloseable
                 (long)(config.signatureWindowS * 1e9)));
             housekeeping.scheduleWithFixedDelay(droneKeys::reloadIfChanged, KEY_RELOAD_PERIOD_S, KEY_RELOAD_PERIOD_S,
                 TimeUnit.SECONDS);
-            metrics.metrics.gauge("odyssey_ingest_drone_keys", "Drones with a link key on this node (from the key file)",
+            metrics.metrics.gauge("odyssey_ingest_drone_keys",
+                "Drones with a link key on this node (the key file's, with the grid's laid over them)",
                 () -> droneKeys.keys().size());
             LOG.info("drone keys loaded from {}: {} drones", config.droneKeys, droneKeys.keys().size());
+            final io.odyssey.grid.trust.DroneKeyVault vault =
+                io.odyssey.grid.trust.DroneKeyVault.fromFile(CommandAuthority.KEY_FILE, config.commandKeyFile);
+            if (vault == null)
+            {
+                LOG.warn("no command key ({} empty): drone keys managed through the API are not used on this node",
+                    CommandAuthority.KEY_FILE.envName());
+            }
+            else
+            {
+                final ScheduledExecutorService keyThread = housekeeping;
+                final GridDroneKeys gridKeys = new GridDroneKeys(FleetGrid.droneKeysMap(grid.client()), vault, droneKeys,
+                    keyThread, (int)Math.min(GridDroneKeys.MAX_RECORDS, config.droneIdMax - config.droneIdMin + 1),
+                    config.droneIdMin, config.droneIdMax, metrics.metrics).start();
+                housekeeping.scheduleWithFixedDelay(gridKeys::requestFullRead, KEY_RELOAD_PERIOD_S, KEY_RELOAD_PERIOD_S,
+                    TimeUnit.SECONDS);
+            }
             agent.expireAfter(config.droneExpiryNanos());
             final long sweepMs = FleetSweep.periodMillis(config.droneExpiryNanos());
             housekeeping.scheduleWithFixedDelay(new FleetSweep(FleetGrid.fleetMap(grid.client()),

@@ -32,6 +32,8 @@ public final class FleetGrid
     public static final String GEOFENCES_MAP = "geofences";
     /** Access tokens created through the API: {@code IMap<String, String>}, name → "role sha256-hex". */
     public static final String TOKENS_MAP = "tokens";
+    /** Drone link keys managed through the API: {@code IMap<Long, String>}, drone id → sealed record (never clear). */
+    public static final String DRONE_KEYS_MAP = "droneKeys";
 
     private FleetGrid()
     {
@@ -109,6 +111,7 @@ public final class FleetGrid
         config.addMapConfig(new MapConfig(ALERTS_MAP).setBackupCount(backupCount).setAsyncBackupCount(0));
         config.addMapConfig(new MapConfig(GEOFENCES_MAP).setBackupCount(backupCount));
         config.addMapConfig(new MapConfig(TOKENS_MAP).setBackupCount(backupCount));
+        config.addMapConfig(new MapConfig(DRONE_KEYS_MAP).setBackupCount(backupCount));
         CommandLedger.configure(config, backupCount);
         config.getSerializationConfig().getCompactSerializationConfig()
             .addSerializer(new DroneStateSerializer())
@@ -161,5 +164,10 @@ public final class FleetGrid
     public static IMap<String, ActiveAlert> alertsMap(final HazelcastInstance instance)
     {
         return instance.getMap(ALERTS_MAP);
+    }
+
+    public static IMap<Long, String> droneKeysMap(final HazelcastInstance instance)
+    {
+        return instance.getMap(DRONE_KEYS_MAP);
     }
 }

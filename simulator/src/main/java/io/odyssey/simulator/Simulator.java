@@ -43,6 +43,8 @@ public final class Simulator implements AutoCloseable
     private static final long BIND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     /** The link id the simulated drones sign with (a drone flies in one simulator process). */
     static final int LINK_ID = 1;
+    /** How often the key file is looked at for a change (a stat; a read only when it changed). */
+    static final long KEY_RELOAD_PERIOD_MS = 1_000;
     /** How far a command's signed timestamp may be from the drone's clock: a minute, as ingest allows by default. */
     static final long COMMAND_WINDOW_NS = TimeUnit.SECONDS.toNanos(60);
 
@@ -54,6 +56,7 @@ public final class Simulator implements AutoCloseable
     private final AgentRunner runner;
     private final StatusServer status;
     private final SimulatorMetrics metrics;
+    private java.util.concurrent.ScheduledExecutorService keyReload;
 
     private Simulator(
         final SimulatorConfig config, final AeronTransport transport, final AeronTelemetryOutlet outlet,
@@ -148,7 +151,18 @@ public final class Simulator implements AutoCloseable
                 LOG.info("taking no commands ({} is {})", SimulatorConfig.COMMAND_ENDPOINT.envName(),
                     config.commandEndpoint);
             }
-            return new Simulator(config, transport, outlet, commands, commandEndpoint, runner, status, metrics);
+            final Simulator simulator = new Simulator(config, transport, outlet, commands, commandEndpoint, runner,
+                status, metrics);
+            // A key written into the key file (a rotation handed to the drone) is signed with from the next frames.
+            simulator.keyReload = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable ->
+            {
+                final Thread thread = new Thread(runnable, "simulator-key-reload");
+                thread.setDaemon(true);
+                return thread;
+            });
+            simulator.keyReload.scheduleWithFixedDelay(droneKeys::reloadIfChanged, KEY_RELOAD_PERIOD_MS,
+                KEY_RELOAD_PERIOD_MS, TimeUnit.MILLISECONDS);
+            return simulator;
         }
         catch (final Exception | Error ex)
         {
@@ -357,6 +371,10 @@ public final class Simulator implements AutoCloseable
      */
     public void close()
     {
+        if (keyReload != null)
+        {
+            keyReload.shutdownNow();
+        }
         CloseHelper.closeAll(status, runner, commands, outlet, transport);
     }
 }

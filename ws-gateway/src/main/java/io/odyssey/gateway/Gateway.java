@@ -180,7 +180,10 @@ public final class Gateway implements AutoCloseable
                     new CommandRateLimiter(config.commandRate, config.commandBurst, System::nanoTime),
                     config.maxActiveCommandsPerDrone, metrics.commandsRateLimited, metrics.commandsActiveLimited,
                     metrics.textRefused),
-                new RequestBodies(config.maxBodyBytes, metrics.bodiesTooLarge, metrics.bodiesIncomplete));
+                new RequestBodies(config.maxBodyBytes, metrics.bodiesTooLarge, metrics.bodiesIncomplete))
+                .droneKeys(new io.odyssey.gateway.control.DroneKeyAdmin(FleetGrid.droneKeysMap(grid.client()),
+                    io.odyssey.grid.trust.DroneKeyVault.fromFile(CommandAuthority.KEY_FILE, config.commandKeyFile),
+                    System::currentTimeMillis, metrics.metrics));
             final HttpHandler api = guard.require(Role.VIEWER, control);
             if (ledger.authorises())
             {

@@ -14,6 +14,9 @@ import java.nio.file.attribute.FileTime;
  * The current {@link DroneKeys} of a process, re-read when the key file changes (a rotation or revocation reaches a
  * running process without a restart). Signers and verifiers read {@link #keys()} per frame (one volatile read);
  * {@link #reloadIfChanged()} runs on a cold thread. A file that stops parsing keeps the last good keys (and says so).
+ * <p>
+ * Keys managed through the API (kept sealed in the grid) are laid over the file's with {@link #overlay}: for a drone in
+ * both, the grid's record wins (docs/architecture.md, "Trust").
  */
 public final class DroneKeyRing
 {
@@ -21,6 +24,8 @@ public final class DroneKeyRing
     private final Setting setting;
     private final Path file;
     private volatile DroneKeys keys;
+    private DroneKeys fileKeys;
+    private java.util.Map<Long, DroneKeys.Entry> overrides = java.util.Map.of();
     private FileTime loadedModified;
     private long loadedSize;
 
@@ -29,13 +34,15 @@ public final class DroneKeyRing
         this.setting = setting;
         this.file = file;
         this.keys = keys;
+        this.fileKeys = keys;
     }
 
     /** Loads the key file now: a process does not start on a key file it cannot read. */
     public static DroneKeyRing load(final Setting setting, final Path file)
     {
         final DroneKeyRing ring = new DroneKeyRing(setting, file, DroneKeys.none());
-        ring.keys = DroneKeys.load(setting, file);
+        ring.fileKeys = DroneKeys.load(setting, file);
+        ring.keys = ring.fileKeys;
         ring.remember();
         return ring;
     }
@@ -56,6 +63,17 @@ public final class DroneKeyRing
         return file;
     }
 
+    /**
+     * Replaces the keys laid over the file's: each drone in {@code overrides} has exactly the keys given there (none
+     * when its value is null). Cold path; the verifiers see the result with their next frame.
+     */
+    public synchronized void overlay(final java.util.Map<Long, DroneKeys.Entry> overrides)
+    {
+        // A copy that keeps null values (revocations), which Map.copyOf would refuse.
+        this.overrides = java.util.Collections.unmodifiableMap(new java.util.HashMap<>(overrides));
+        keys = DroneKeys.overlaid(fileKeys, this.overrides);
+    }
+
     /** @return true when the file had changed and its new keys are in use. */
     public synchronized boolean reloadIfChanged()
     {
@@ -69,9 +87,10 @@ public final class DroneKeyRing
             {
                 return false;
             }
-            keys = DroneKeys.load(setting, file);
+            fileKeys = DroneKeys.load(setting, file);
+            keys = DroneKeys.overlaid(fileKeys, overrides);
             remember();
-            LOG.info("drone keys reloaded from {}: {} drones", file, keys.size());
+            LOG.info("drone keys reloaded from {}: {} drones", file, fileKeys.size());
             return true;
         }
         catch (final IOException | ConfigurationException ex)

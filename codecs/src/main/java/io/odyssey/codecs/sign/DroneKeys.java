@@ -62,6 +62,32 @@ public final class DroneKeys
         return new DroneKeys(entries);
     }
 
+    /**
+     * {@code base} (the key file's keys) with {@code overrides} in place of its entries: a drone in {@code overrides}
+     * has exactly the keys given there, none when its value is null (revoked), whatever {@code base} holds for it.
+     */
+    public static DroneKeys overlaid(final DroneKeys base, final java.util.Map<Long, Entry> overrides)
+    {
+        if (overrides.isEmpty())
+        {
+            return base;
+        }
+        final Long2ObjectHashMap<Entry> entries = new Long2ObjectHashMap<>();
+        base.entries.forEach(entries::put);
+        overrides.forEach((droneId, entry) ->
+        {
+            if (entry == null)
+            {
+                entries.remove(droneId.longValue());
+            }
+            else
+            {
+                entries.put(droneId.longValue(), entry);
+            }
+        });
+        return new DroneKeys(entries);
+    }
+
     /** The keys of one drone, null for a drone without a key. Allocation-free. */
     public Entry entry(final long droneId)
     {
@@ -225,6 +251,12 @@ public final class DroneKeys
             }
         }
         return lines;
+    }
+
+    /** A fresh random key, as the 64 hex digits a key file (or a drone) takes. */
+    public static String freshKeyHex()
+    {
+        return randomKey(new SecureRandom());
     }
 
     private static String randomKey(final SecureRandom random)

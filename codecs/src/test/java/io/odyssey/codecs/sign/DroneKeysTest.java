@@ -90,4 +90,33 @@ class DroneKeysTest
         assertThatThrownBy(() -> DroneKeys.load(SETTING, file)).isInstanceOf(ConfigurationException.class)
             .hasMessageContaining("placeholder");
     }
+
+    @Test
+    void shouldLetOverlaidKeysWinOverTheFileAndKeepARevocationAcrossFileReloads() throws Exception
+    {
+        final Path file = dir.resolve("drone-keys");
+        DroneKeys.provision(SETTING, file, 1, 3);
+        final DroneKeyRing ring = DroneKeyRing.load(SETTING, file);
+        final DroneKey fileKeyOf1 = ring.keys().entry(1).current();
+        final DroneKey gridKeyOf1 = new DroneKey(1, new byte[DroneKey.LENGTH]);
+        final DroneKey gridKeyOf9 = new DroneKey(9, new byte[DroneKey.LENGTH]);
+        final java.util.Map<Long, DroneKeys.Entry> overrides = new java.util.HashMap<>();
+        overrides.put(1L, new DroneKeys.Entry(gridKeyOf1, fileKeyOf1, Long.MAX_VALUE));
+        overrides.put(2L, null);
+        overrides.put(9L, new DroneKeys.Entry(gridKeyOf9, null, 0));
+
+        ring.overlay(overrides);
+
+        assertThat(ring.keys().entry(1).current().sameKeyAs(gridKeyOf1)).isTrue();
+        assertThat(ring.keys().entry(1).previous().sameKeyAs(fileKeyOf1)).isTrue();
+        assertThat(ring.keys().entry(2)).isNull();
+        assertThat(ring.keys().entry(3)).isNotNull();
+        assertThat(ring.keys().entry(9).current().sameKeyAs(gridKeyOf9)).isTrue();
+        DroneKeys.provision(SETTING, file, 1, 5);
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+        assertThat(ring.reloadIfChanged()).isTrue();
+        assertThat(ring.keys().entry(2)).isNull();
+        assertThat(ring.keys().entry(1).current().sameKeyAs(gridKeyOf1)).isTrue();
+        assertThat(ring.keys().entry(5)).isNotNull();
+    }
 }

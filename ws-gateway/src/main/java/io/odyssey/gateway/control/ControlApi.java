@@ -64,6 +64,7 @@ public final class ControlApi implements HttpHandler
     private final Counter refused;
     private final CommandLimits limits;
     private final RequestBodies bodies;
+    private DroneKeyAdmin droneKeys;
 
     public ControlApi(
         final CommandLedger ledger, final IMap<String, String> geofences, final AccessControl access,
@@ -78,6 +79,13 @@ public final class ControlApi implements HttpHandler
         this.refused = refused;
         this.limits = limits;
         this.bodies = bodies;
+    }
+
+    /** Serves {@code /drones/{id}/keys} with {@code admin}; without one those routes answer 503. */
+    public ControlApi droneKeys(final DroneKeyAdmin admin)
+    {
+        this.droneKeys = admin;
+        return this;
     }
 
     public void handleRequest(final HttpServerExchange exchange) throws Exception
@@ -126,12 +134,17 @@ public final class ControlApi implements HttpHandler
         final String resource = parts.length > 1 ? parts[1] : "";
         final String id = parts.length > 2 ? parts[2] : null;
         final String action = parts.length > 3 ? parts[3] : null;
+        final boolean get = Methods.GET.equals(exchange.getRequestMethod());
+        final boolean post = Methods.POST.equals(exchange.getRequestMethod());
+        if ("drones".equals(resource) && "keys".equals(action))
+        {
+            droneKeys(exchange, id, parts.length > 4 ? parts[4] : null, parts.length);
+            return;
+        }
         if (parts.length > 4 || (action != null && !("commands".equals(resource) && "cancel".equals(action))))
         {
             throw new ApiError(404, "no such resource: " + path);
         }
-        final boolean get = Methods.GET.equals(exchange.getRequestMethod());
-        final boolean post = Methods.POST.equals(exchange.getRequestMethod());
         switch (resource)
         {
             case "whoami" ->
@@ -794,6 +807,47 @@ public final class ControlApi implements HttpHandler
         send(exchange, id == null ? 201 : 200, stored);
     }
 
+    // ---- drone keys ----
+
+    /** {@code /drones/{id}/keys} (GET list, POST add, DELETE revoke) and {@code /drones/{id}/keys/rotate} (POST). */
+    private void droneKeys(final HttpServerExchange exchange, final String id, final String sub, final int parts)
+    {
+        final boolean rotate = "rotate".equals(sub) && parts == 5;
+        if (parts > 5 || (sub != null && !rotate))
+        {
+            throw new ApiError(404, "no such resource: " + exchange.getRequestPath());
+        }
+        final String method = exchange.getRequestMethod().toString();
+        requireMethod(rotate ? "POST".equals(method) : "GET".equals(method) || "POST".equals(method) ||
+            "DELETE".equals(method), exchange);
+        final Principal principal = exchange.getAttachment(Guard.PRINCIPAL);
+        require(principal, Role.ADMIN);
+        if (droneKeys == null)
+        {
+            throw new ApiError(503, "NO_COMMAND_KEY", "this gateway manages no drone keys", null);
+        }
+        final long droneId = DroneKeyAdmin.droneId(id);
+        if (rotate)
+        {
+            send(exchange, 200, droneKeys.rotate(droneId, optionalBody(exchange), principal.name()));
+        }
+        else if ("GET".equals(method))
+        {
+            send(exchange, 200, droneKeys.list(droneId));
+        }
+        else if ("POST".equals(method))
+        {
+            optionalBody(exchange);
+            send(exchange, 201, droneKeys.add(droneId, principal.name()));
+        }
+        else
+        {
+            droneKeys.revoke(droneId, principal.name());
+            exchange.setStatusCode(204);
+            exchange.endExchange();
+        }
+    }
+
     // ---- tokens ----
 
     private void tokens(final HttpServerExchange exchange, final Principal principal, final String name) throws IOException
@@ -841,6 +895,13 @@ public final class ControlApi implements HttpHandler
     }
 
     // ---- helpers ----
+
+    /** The body, or an empty object when there is none. */
+    private static JsonNode optionalBody(final HttpServerExchange exchange)
+    {
+        final byte[] bytes = exchange.getAttachment(BODY);
+        return bytes == null || bytes.length == 0 ? CommandJson.JSON.createObjectNode() : body(exchange);
+    }
 
     private static JsonNode body(final HttpServerExchange exchange)
     {
