@@ -15,6 +15,7 @@ import io.odyssey.grid.GridNode;
 import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.simulator.Simulator;
 import io.odyssey.simulator.SimulatorConfig;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -55,6 +57,7 @@ import static org.awaitility.Awaitility.await;
  * Hazelcast client plants, alters, moves to another drone or plays back are not used; viewers and operators are
  * refused; and no key ever shows in the processes' output, their /metrics or the grid.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DroneKeysSystemIT
