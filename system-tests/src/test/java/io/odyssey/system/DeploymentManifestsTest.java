@@ -319,6 +319,40 @@ class DeploymentManifestsTest
         }
     }
 
+    /**
+     * CI's compose job runs scripts/compose-smoke on a machine where nothing is exported: it must provide every variable
+     * the Compose file requires ({@code ${NAME:?...}}), or Compose refuses before anything starts (it lacked the gateway,
+     * command and drone keys once they became required, and nothing here noticed). The test's own environment too.
+     */
+    @Test
+    void shouldProvideEveryRequiredComposeVariableInTheSmokeScriptAndHere() throws Exception
+    {
+        final Set<String> required = new HashSet<>();
+        final Matcher variable = Pattern.compile("\\$\\{([A-Z0-9_]+):\\?")
+            .matcher(Files.readString(ROOT.resolve("docker-compose.yml")));
+        while (variable.find())
+        {
+            required.add(variable.group(1));
+        }
+        assertThat(required).contains("ODYSSEY_DB_PASSWORD", "ODYSSEY_GATEWAY_KEY", "ODYSSEY_DRONE_KEYS");
+
+        final String smoke = Files.readString(ROOT.resolve("scripts/compose-smoke"));
+        final Set<String> exported = new HashSet<>();
+        final Matcher export = Pattern.compile("(?m)^\\s*export ([A-Z0-9_]+)").matcher(smoke);
+        while (export.find())
+        {
+            exported.add(export.group(1));
+        }
+        assertThat(exported).as("variables scripts/compose-smoke exports").containsAll(required);
+
+        final Set<String> given = new HashSet<>();
+        for (int i = 1; i < COMPOSE_ENV.length; i += 2)
+        {
+            given.add(COMPOSE_ENV[i].substring(0, COMPOSE_ENV[i].indexOf('=')));
+        }
+        assertThat(given).as("variables this test gives Compose").containsAll(required);
+    }
+
     @Test
     void shouldConfigureComposeServicesOnlyWithVariablesTheirRoleReads() throws Exception
     {
