@@ -475,29 +475,30 @@ public final class AlertEngine
                     // A pair across nodes is the lower id's node's to report: the other node skips it.
                     if (other != slot && statuses[other] != GROUNDED && !hasPartner(slot, other) &&
                         !(remote[other] && ids[other] < ids[slot]) &&
-                        Math.abs(alts[slot] - alts[other]) < rules.separationVerticalM())
+                        Math.abs(alts[slot] - alts[other]) < rules.separationVerticalM() &&
+                        Geodesy.closerThan(lats[slot], lons[slot], lats[other], lons[other],
+                            rules.separationHorizontalM()))
                     {
-                        final double horizontal = Geodesy.distanceM(lats[slot], lons[slot], lats[other], lons[other]);
-                        if (horizontal < rules.separationHorizontalM())
+                        if (partnerCounts[slot] == MAX_PARTNERS || partnerCounts[other] == MAX_PARTNERS)
                         {
-                            if (partnerCounts[slot] == MAX_PARTNERS || partnerCounts[other] == MAX_PARTNERS)
-                            {
-                                untrackedPairs++;
-                                continue;
-                            }
-                            partners[slot * MAX_PARTNERS + partnerCounts[slot]++] = other;
-                            partners[other * MAX_PARTNERS + partnerCounts[other]++] = slot;
-                            final int low = ids[slot] < ids[other] ? slot : other;
-                            final int high = low == slot ? other : slot;
-                            if (remote[other])
-                            {
-                                sink.raisedAcrossNodes(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index,
-                                    horizontal);
-                            }
-                            else
-                            {
-                                sink.raised(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index, horizontal);
-                            }
+                            untrackedPairs++;
+                            continue;
+                        }
+                        // The distance itself only for a conflict raised: closerThan answered the rest without it
+                        // (in a dense fleet most close pairs are untracked ones, asked about at every update).
+                        final double horizontal = Geodesy.distanceM(lats[slot], lons[slot], lats[other], lons[other]);
+                        partners[slot * MAX_PARTNERS + partnerCounts[slot]++] = other;
+                        partners[other * MAX_PARTNERS + partnerCounts[other]++] = slot;
+                        final int low = ids[slot] < ids[other] ? slot : other;
+                        final int high = low == slot ? other : slot;
+                        if (remote[other])
+                        {
+                            sink.raisedAcrossNodes(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index,
+                                horizontal);
+                        }
+                        else
+                        {
+                            sink.raised(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index, horizontal);
                         }
                     }
                 }
