@@ -176,9 +176,15 @@ class FrameSignatureTest
         final UnsafeBuffer direct = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(128));
         signAndVerify(writer, direct, 20_000);
 
-        final long before = threads.getCurrentThreadAllocatedBytes();
-        signAndVerify(writer, direct, 20_000);
-        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        // The fewest bytes of a few rounds: a one-off of the JIT's (a recompilation mid-round, ~1-2 KB once, seen in CI)
+        // is not the code's; one allocation per frame would be at least 320 KB in every round.
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 5 && allocated >= 1024; round++)
+        {
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            signAndVerify(writer, direct, 20_000);
+            allocated = Math.min(allocated, threads.getCurrentThreadAllocatedBytes() - before);
+        }
 
         assertThat(allocated).as("bytes allocated by 20,000 signs and verifies").isLessThan(1024);
     }
