@@ -81,15 +81,41 @@ final class SocketEndpoint implements WebSocketConnectionCallback
             TimeUnit.MILLISECONDS.toNanos(config.stallTimeoutMs), TimeUnit.MILLISECONDS.toNanos(config.coalesceMs),
             System.nanoTime(), BINARY_SUBPROTOCOL.equals(channel.getSubProtocol()));
         open.add(session);
-        final XnioExecutor.Key pings = channel.getIoThread().executeAtInterval(
-            session::keepAlive, config.pingIntervalMs, TimeUnit.MILLISECONDS);
+        final XnioExecutor.Key[] pings = new XnioExecutor.Key[1];
         final Runnable ended = () ->
         {
-            pings.remove();
+            pings[0].remove();
             session.close(CloseReason.CLIENT);
             open.remove(session);
             handler.closed(session);
         };
+        final long[] closedSeenAtNs = {0};
+        pings[0] = channel.getIoThread().executeAtInterval(() ->
+        {
+            // The keep-alive also guards the release of the session: the drills saw, once in several runs, a session
+            // still counted after a churn of resets, so a connection that is gone, or that the gateway closed and whose
+            // peer never finished the close, is released here rather than on a close task that may not come.
+            if (!channel.isOpen())
+            {
+                ended.run();
+                return;
+            }
+            if (session.isClosed())
+            {
+                final long now = System.nanoTime();
+                if (closedSeenAtNs[0] == 0)
+                {
+                    closedSeenAtNs[0] = now;
+                }
+                else if (now - closedSeenAtNs[0] >= TimeUnit.MILLISECONDS.toNanos(config.readTimeoutMs))
+                {
+                    IoUtils.safeClose(channel);
+                    ended.run();
+                }
+                return;
+            }
+            session.keepAlive();
+        }, config.pingIntervalMs, TimeUnit.MILLISECONDS);
         channel.addCloseTask(closed -> ended.run());
         handler.opened(session, channel);
         if (!channel.isOpen() || session.isClosed())
