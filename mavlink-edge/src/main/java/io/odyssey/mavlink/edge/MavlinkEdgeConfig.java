@@ -27,7 +27,7 @@ public final class MavlinkEdgeConfig
     public static final Setting HEARTBEAT_TIMEOUT_MS = Setting.of("ODYSSEY_MAVLINK_HEARTBEAT_TIMEOUT_MS", "5000",
         "A vehicle without a HEARTBEAT for this long counts as lost (its telemetry stops; ingest expires it from the map)");
     public static final Setting AERON_DIR = Setting.of("ODYSSEY_MAVLINK_AERON_DIR", "",
-        "Aeron directory of the embedded media driver (empty: a fresh one under the temp directory)");
+        "Directory of the embedded Aeron media driver (default: a private one under /dev/shm)");
     public static final Setting IDLE_STRATEGY = Setting.of("ODYSSEY_MAVLINK_IDLE_STRATEGY", "backoff",
         "Idle strategy of the receiving thread: " + IdleStrategies.NAMES);
     public static final Setting STATUS_HOST = Setting.of("ODYSSEY_MAVLINK_STATUS_HOST", "127.0.0.1",
