@@ -19,6 +19,7 @@ FROM maven:3.9.11-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
 COPY codecs/ codecs/
+COPY mavlink/ mavlink/
 COPY grid-node/ grid-node/
 COPY simulator/ simulator/
 COPY edge-ingest/ edge-ingest/

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Checks of the launcher against real processes, each on ports, a cluster name and a data directory of its own:
 #
-#   scripts/launcher-check.sh cluster-kill   ./odyssey cluster: kill -9 one grid member and one ingest node; the
-#                                            launcher reports each death in one line, the others keep serving (every
-#                                            drone still moving through the gateway), and Ctrl-C (sent through a
-#                                            terminal) still stops every process
+#   scripts/launcher-check.sh cluster-kill   ./odyssey cluster --mavlink (a mixed fleet: some drones fly as MAVLink
+#                                            vehicles through the MAVLink edge): kill -9 one grid member and one ingest
+#                                            node; the launcher reports each death in one line, the others keep serving
+#                                            (every drone, MAVLink ones included, still moving through the gateway), and
+#                                            Ctrl-C (sent through a terminal) still stops every process
 #   scripts/launcher-check.sh db-password    ./odyssey up --db-url against the machine's PostgreSQL with password
 #                                            authentication, its roles made by archiver --init-roles: the history
 #                                            API answers with archived data as odyssey_history, no password is on a
@@ -88,14 +89,15 @@ pid_of() {
 # --- cluster-kill --------------------------------------------------------------------------------------------------
 
 check_cluster_kill() {
-  local port=$BASE data="$WORK/cluster-data" out="$WORK/cluster.log" ctl="$WORK/cluster.ctl" drones=40
-  log "cluster-kill: ./odyssey cluster with $drones drones on port $port (grid $((BASE + 20))-$((BASE + 22)), ingest udp $((BASE + 1))-$((BASE + 2)))"
+  local port=$BASE data="$WORK/cluster-data" out="$WORK/cluster.log" ctl="$WORK/cluster.ctl" drones=40 mavlink=4
+  log "cluster-kill: ./odyssey cluster with $drones drones ($mavlink of them MAVLink vehicles) on port $port (grid $((BASE + 20))-$((BASE + 22)), ingest udp $((BASE + 1))-$((BASE + 2)), MAVLink udp $((BASE + 50)))"
   mkfifo "$ctl"
   # In a terminal of its own (script), so that a Ctrl-C typed into it reaches the launcher as it would from a user.
   # A job started in the background of a script has SIGINT ignored, and a shell cannot trap a signal ignored on
   # entry: env gives the launcher SIGINT's default back, as a terminal's shell would.
   script -qfec "env --default-signal=INT '$LAUNCHER' cluster --no-build --drones $drones --port $port --ingest-port $((BASE + 1)) \
     --grid-port $((BASE + 20)) --status-base $((BASE + 100)) --db-port $((BASE + 30)) \
+    --mavlink $mavlink --mavlink-port $((BASE + 50)) \
     --cluster launcher-check-$$ --data-dir '$data'" /dev/null < "$ctl" > "$out" 2>&1 &
   local terminal=$!
   exec 3> "$ctl"
@@ -109,6 +111,7 @@ check_cluster_kill() {
   token=$(awk -F: '$1 == "operator" {print $3}' "$data/tokens")
   cp "$data/launcher.pids" "$pids"
   log "up: $(tr '\n' ' ' < "$pids")"
+  [ -n "$(pid_of "$pids" mavlink-edge)" ] || fail "no mavlink-edge process with --mavlink"
   local url="http://127.0.0.1:$port"
   local deadline=$((SECONDS + 120))
   until [ "$(drone_sequences "$url" "$token" | wc -l)" -ge $drones ]; do

@@ -57,6 +57,7 @@ public final class Simulator implements AutoCloseable
     private final StatusServer status;
     private final SimulatorMetrics metrics;
     private java.util.concurrent.ScheduledExecutorService keyReload;
+    private MavlinkDroneLink mavlink;
 
     private Simulator(
         final SimulatorConfig config, final AeronTransport transport, final AeronTelemetryOutlet outlet,
@@ -91,6 +92,7 @@ public final class Simulator implements AutoCloseable
         AeronTelemetryOutlet outlet = null;
         Subscription commands = null;
         AgentRunner runner = null;
+        MavlinkDroneLink mavlink = null;
         try
         {
             outlet = new AeronTelemetryOutlet(transport.aeron(), config.endpoints, config.streamId,
@@ -113,6 +115,15 @@ public final class Simulator implements AutoCloseable
                 new RealTimeClock(), config.rateHz, config.timeScale, config.heartbeatIntervalMs, commandAddress,
                 commandPort, metrics);
             publisher.signWith(new io.odyssey.codecs.sign.FrameSigner(droneKeys, new RealTimeClock(), LINK_ID));
+            if (config.mavlinkDrones > 0)
+            {
+                mavlink = new MavlinkDroneLink(fleet, config.mavlinkDrones, config.mavlinkEdge, droneKeys,
+                    new RealTimeClock(), metrics.mavlinkSent, metrics.mavlinkFailed);
+                publisher.mavlink(mavlink);
+                LOG.info("drones {}..{} speak MAVLink 2 to {} (system ids 1..{})",
+                    fleet.droneId(fleet.size() - config.mavlinkDrones), fleet.droneId(fleet.size() - 1),
+                    config.mavlinkEdge, config.mavlinkDrones);
+            }
             final CommandIntake intake = new CommandIntake(fleet, nanoClock, metrics).verifier(
                 new io.odyssey.codecs.sign.FrameVerifier(droneKeys, new RealTimeClock(), COMMAND_WINDOW_NS));
             // One thread for both (two cores: never a second spinning thread), commands first in each duty cycle.
@@ -153,6 +164,7 @@ public final class Simulator implements AutoCloseable
             }
             final Simulator simulator = new Simulator(config, transport, outlet, commands, commandEndpoint, runner,
                 status, metrics);
+            simulator.mavlink = mavlink;
             // A key written into the key file (a rotation handed to the drone) is signed with from the next frames.
             simulator.keyReload = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable ->
             {
@@ -166,7 +178,7 @@ public final class Simulator implements AutoCloseable
         }
         catch (final Exception | Error ex)
         {
-            CloseHelper.quietCloseAll(runner, commands, outlet, transport);
+            CloseHelper.quietCloseAll(runner, mavlink, commands, outlet, transport);
             throw ex;
         }
     }
@@ -375,6 +387,6 @@ public final class Simulator implements AutoCloseable
         {
             keyReload.shutdownNow();
         }
-        CloseHelper.closeAll(status, runner, commands, outlet, transport);
+        CloseHelper.closeAll(status, runner, mavlink, commands, outlet, transport);
     }
 }

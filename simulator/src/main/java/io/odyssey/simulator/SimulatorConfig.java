@@ -55,10 +55,14 @@ public final class SimulatorConfig
         "Key file of the drones' link keys (owner-only; the ingest nodes' ODYSSEY_INGEST_DRONE_KEYS holds the same " +
         "drones): every frame is signed with its drone's key, and only commands signed with it are obeyed. Required");
 
+    public static final Setting MAVLINK_DRONES = Setting.of("ODYSSEY_SIM_MAVLINK_DRONES", "0",
+        "How many of this process's drones (the last ones) speak MAVLink 2 to a MAVLink edge, as PX4 vehicles, instead of SBE to ingest (0..255; system ids 1..n)");
+    public static final Setting MAVLINK_EDGE = Setting.of("ODYSSEY_SIM_MAVLINK_EDGE", "127.0.0.1:14550",
+        "host:port of the MAVLink edge the MAVLink drones send to");
     public static final List<Setting> ALL = List.of(DRONES, FIRST_ID, RATE_HZ, ENDPOINTS, STREAM_ID, SEED, CENTER, RADIUS_M,
         CRUISE_SPEED_MPS, HEARTBEAT_INTERVAL_MS, AERON_DIR, IDLE_STRATEGY, STATUS_HOST, STATUS_PORT, COMMAND_ENDPOINT,
         COMMAND_STREAM_ID, COMMAND_ADVERTISE, COMMAND_CONTROL_ENDPOINTS, TIME_SCALE, FAILSAFE_BATTERY_PCT, BATTERY_DRAIN_FACTOR,
-        DRONE_KEYS, ProgressWatch.LIVENESS_TIMEOUT_S);
+        DRONE_KEYS, MAVLINK_DRONES, MAVLINK_EDGE, ProgressWatch.LIVENESS_TIMEOUT_S);
 
     /**
      * The drones' keys, read now; every drone this process flies must have one (a drone that cannot sign would only be
@@ -118,6 +122,8 @@ public final class SimulatorConfig
     public double batteryDrainFactor = BATTERY_DRAIN_FACTOR.doubleValue();
     public long livenessTimeoutS = ProgressWatch.LIVENESS_TIMEOUT_S.longValue();
     public String droneKeys = DRONE_KEYS.get();
+    public int mavlinkDrones = MAVLINK_DRONES.intValue();
+    public String mavlinkEdge = MAVLINK_EDGE.get();
 
     public SimulatorConfig()
     {
@@ -151,6 +157,23 @@ public final class SimulatorConfig
         if (firstId < 1 || firstId > MAX_DRONE_ID - drones)
         {
             throw FIRST_ID.invalid(String.valueOf(firstId), "a positive id with id + drones below " + MAX_DRONE_ID);
+        }
+        if (mavlinkDrones < 0 || mavlinkDrones > Math.min(255, drones))
+        {
+            throw MAVLINK_DRONES.invalid(String.valueOf(mavlinkDrones), "between 0 and 255, at most the drones flown");
+        }
+        if (mavlinkDrones > 0)
+        {
+            final int colon = mavlinkEdge == null ? -1 : mavlinkEdge.lastIndexOf(':');
+            if (colon <= 0)
+            {
+                throw MAVLINK_EDGE.invalid(String.valueOf(mavlinkEdge), "host:port");
+            }
+            final int port = MAVLINK_EDGE.parseInt(mavlinkEdge.substring(colon + 1).trim());
+            if (port < 1 || port > 65535)
+            {
+                throw MAVLINK_EDGE.invalid(mavlinkEdge, "a port between 1 and 65535");
+            }
         }
         if (!(rateHz >= 0.1 && rateHz <= 100))
         {

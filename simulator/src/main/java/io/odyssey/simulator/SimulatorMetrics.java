@@ -17,6 +17,10 @@ final class SimulatorMetrics
     final Counter heartbeatsSent = metrics.counter("odyssey_sim_heartbeats_sent_total", "Heartbeats published");
     /** By {@link DropCause#ordinal()}; telemetry and heartbeat frames alike. */
     final Counter[] dropped = new Counter[DropCause.values().length];
+    final Counter mavlinkSent = metrics.counter("odyssey_sim_mavlink_datagrams_sent_total",
+        "Datagrams of MAVLink frames the MAVLink drones sent to the MAVLink edge (one per telemetry step)");
+    final Counter mavlinkFailed = metrics.counter("odyssey_sim_mavlink_datagrams_failed_total",
+        "MAVLink drone steps not sent (no key for the drone, or the edge not reachable)");
     final Counter roundsSkipped = metrics.counter(
         "odyssey_sim_rounds_skipped_total", "Send rounds skipped to rejoin the schedule after a stall");
 

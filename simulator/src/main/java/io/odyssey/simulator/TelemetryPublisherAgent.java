@@ -63,6 +63,7 @@ final class TelemetryPublisherAgent implements Agent
     private final Counter statusesSent;
     private final Counter[] statusOffersFailed;
     private final Counter statusesLost;
+    private MavlinkDroneLink mavlink;
     private long answersLostReported;
     private long answerRetryAtNs;
 
@@ -73,6 +74,12 @@ final class TelemetryPublisherAgent implements Agent
      * @param commandAddress IPv4 address (as an int) where the drones take commands, 0 for none.
      * @param commandPort    UDP port where the drones take commands, 0 for none.
      */
+    /** Drones of {@code link} speak MAVLink to the edge instead of SBE to ingest; set before it starts. */
+    void mavlink(final MavlinkDroneLink link)
+    {
+        this.mavlink = link;
+    }
+
     /** Every frame this agent sends is signed by {@code signer} (its drones' keys); set before it starts. */
     void signWith(final io.odyssey.codecs.sign.FrameSigner signer)
     {
@@ -190,6 +197,11 @@ final class TelemetryPublisherAgent implements Agent
     private void sendTelemetry(final int index)
     {
         fleet.step(index, dtSeconds);
+        if (mavlink != null && mavlink.speaksMavlink(index))
+        {
+            mavlink.step(index, nanoClock.nanoTime());
+            return;
+        }
         final int endpoint = endpointFor(fleet.droneId(index));
         final int length = fleet.writeTelemetry(index, writer, buffer, 0, epochClock.nanoTime());
         if (offer(endpoint, length))
@@ -200,6 +212,11 @@ final class TelemetryPublisherAgent implements Agent
 
     private void sendHeartbeat(final int index)
     {
+        if (mavlink != null && mavlink.speaksMavlink(index))
+        {
+            // A MAVLink drone's HEARTBEAT goes with its telemetry, to the edge.
+            return;
+        }
         final long droneId = fleet.droneId(index);
         final int endpoint = endpointFor(droneId);
         final int length = writer.heartbeat(

@@ -41,13 +41,22 @@ class SimulatorConfigTest
         assertThat(config.commandControlEndpoints).as("no command channels unless configured").isEmpty();
         assertThat(config.livenessTimeoutS).isEqualTo(10);
         assertThat(config.droneKeys).isEqualTo(".odyssey/drone-keys");
-        assertThat(SimulatorConfig.ALL).hasSize(23);
+        assertThat(config.mavlinkDrones).as("no MAVLink drones unless asked").isZero();
+        assertThat(config.mavlinkEdge).isEqualTo("127.0.0.1:14550");
+        assertThat(SimulatorConfig.ALL).hasSize(25);
     }
 
     @Test
     void shouldRejectOutOfRangeValuesNamingTheSetting()
     {
         assertInvalid(c -> c.drones = 0, "ODYSSEY_SIM_DRONES");
+        assertInvalid(c -> c.mavlinkDrones = 256, "ODYSSEY_SIM_MAVLINK_DRONES");
+        assertInvalid(c -> c.mavlinkDrones = c.drones + 1, "ODYSSEY_SIM_MAVLINK_DRONES");
+        assertInvalid(c ->
+        {
+            c.mavlinkDrones = 1;
+            c.mavlinkEdge = "no-port";
+        }, "ODYSSEY_SIM_MAVLINK_EDGE");
         assertInvalid(c -> c.drones = 100_001, "ODYSSEY_SIM_DRONES");
         assertInvalid(c -> c.firstId = 0, "ODYSSEY_SIM_FIRST_ID");
         assertInvalid(c -> c.rateHz = 0.05, "ODYSSEY_SIM_RATE_HZ");

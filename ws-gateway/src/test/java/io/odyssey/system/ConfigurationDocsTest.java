@@ -35,6 +35,7 @@ public class ConfigurationDocsTest
         processes.put("edge-ingest (`io.odyssey.ingest.EdgeIngestMain`)", EdgeIngestConfig.ALL);
         processes.put("ws-gateway (`io.odyssey.gateway.GatewayMain`)", GatewayConfig.ALL);
         processes.put("simulator (`io.odyssey.simulator.SimulatorMain`)", SimulatorConfig.ALL);
+        processes.put("mavlink-edge (`io.odyssey.mavlink.edge.MavlinkEdgeMain`)", io.odyssey.mavlink.edge.MavlinkEdgeConfig.ALL);
         processes.put("archiver (`io.odyssey.archiver.ArchiverMain`)", ArchiverConfig.ALL);
         final StringBuilder out = new StringBuilder(BEGIN).append('\n');
         processes.forEach((name, settings) ->

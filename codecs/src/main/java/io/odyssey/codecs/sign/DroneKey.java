@@ -29,6 +29,21 @@ public final class DroneKey
         }
     }
 
+    /**
+     * A copy of the 32 key bytes, for links that hash the key itself rather than an HMAC of it: MAVLink 2 signing
+     * (SHA-256 of key and frame) uses the drone's link key as is, so one key per drone serves both its links. A cold
+     * path (a key change); the caller keeps the copy away from logs.
+     */
+    public byte[] keyBytes()
+    {
+        final byte[] key = new byte[LENGTH];
+        for (int i = 0; i < LENGTH; i++)
+        {
+            key[i] = (byte)(innerPad[i] ^ 0x36);
+        }
+        return key;
+    }
+
     public long droneId()
     {
         return droneId;

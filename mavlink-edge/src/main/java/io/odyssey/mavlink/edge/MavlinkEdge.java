@@ -1,0 +1,149 @@
+package io.odyssey.mavlink.edge;
+
+import io.odyssey.codecs.sign.DroneKeyRing;
+import io.odyssey.runtime.AeronTransport;
+import io.odyssey.runtime.Health;
+import io.odyssey.runtime.HealthCheck;
+import io.odyssey.runtime.IdleStrategies;
+import io.odyssey.runtime.ProgressWatch;
+import io.odyssey.runtime.RealTimeClock;
+import io.odyssey.runtime.StatusServer;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SystemNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running MAVLink edge: a UDP socket the vehicles send to, an embedded media driver with one publication per ingest
+ * endpoint, the vehicle link agent on one thread, and {@code /health} + {@code /metrics}. Usable in-process by tests:
+ * {@link #launch} with port 0 for the socket and the status server, {@link #mavlinkPort()}, {@link #close()}.
+ * <p>
+ * Readiness is UP while at least one ingest endpoint is connected; liveness is the agent's progress.
+ */
+public final class MavlinkEdge implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(MavlinkEdge.class);
+    static final long KEY_RELOAD_PERIOD_MS = 1_000;
+
+    private final DatagramChannel socket;
+    private final AeronTransport transport;
+    private final IngestOutlet outlet;
+    private final AgentRunner runner;
+    private final StatusServer status;
+    private final MavlinkEdgeMetrics metrics;
+    private final ScheduledExecutorService keyReload;
+
+    private MavlinkEdge(final DatagramChannel socket, final AeronTransport transport, final IngestOutlet outlet,
+        final AgentRunner runner, final StatusServer status, final MavlinkEdgeMetrics metrics,
+        final ScheduledExecutorService keyReload)
+    {
+        this.socket = socket;
+        this.transport = transport;
+        this.outlet = outlet;
+        this.runner = runner;
+        this.status = status;
+        this.metrics = metrics;
+        this.keyReload = keyReload;
+    }
+
+    /** Validates {@code config}, opens the socket and the publications, and starts the agent and status server. */
+    public static MavlinkEdge launch(final MavlinkEdgeConfig config) throws Exception
+    {
+        config.conclude();
+        final VehicleRegistry registry = VehicleRegistry.load(MavlinkEdgeConfig.VEHICLES, Path.of(config.vehicles));
+        return launch(config, registry, DroneKeyRing.load(MavlinkEdgeConfig.DRONE_KEYS, Path.of(config.droneKeys)));
+    }
+
+    static MavlinkEdge launch(final MavlinkEdgeConfig config, final VehicleRegistry registry, final DroneKeyRing keys)
+        throws Exception
+    {
+        config.conclude();
+        final MavlinkEdgeMetrics metrics = new MavlinkEdgeMetrics();
+        DatagramChannel socket = null;
+        AeronTransport transport = null;
+        IngestOutlet outlet = null;
+        AgentRunner runner = null;
+        ScheduledExecutorService keyReload = null;
+        try
+        {
+            socket = DatagramChannel.open();
+            socket.configureBlocking(false);
+            socket.bind(new InetSocketAddress(config.listenHost(), config.listenPort()));
+            transport = AeronTransport.launchEmbedded(MavlinkEdgeConfig.AERON_DIR, config.aeronDir, "mavlink-edge");
+            outlet = new IngestOutlet(transport.aeron(), config.endpoints, config.streamId);
+            final VehicleLinkAgent agent = new VehicleLinkAgent(socket, registry, keys, outlet, new RealTimeClock(),
+                new SystemNanoClock(), metrics, config.signingWindowS, config.heartbeatTimeoutMs);
+            final ProgressWatch progress = new ProgressWatch("vehicle link", ProgressWatch.timeoutNs(config.livenessTimeoutS));
+            runner = new AgentRunner(IdleStrategies.byName(MavlinkEdgeConfig.IDLE_STRATEGY, config.idleStrategy),
+                ex -> LOG.error("vehicle link error", ex), null, progress.watching(agent));
+            AgentRunner.startOnThread(runner);
+
+            final IngestOutlet publications = outlet;
+            final AgentRunner agentRunner = runner;
+            metrics.metrics.gauge("odyssey_mavlink_vehicles_registered", "Vehicles in the registry", registry::size);
+            metrics.metrics.gauge("odyssey_mavlink_vehicles_live", "Vehicles heard within the heartbeat timeout",
+                agent::liveVehicles);
+            metrics.metrics.gauge("odyssey_mavlink_endpoints_connected", "Ingest endpoints with a connected subscriber",
+                publications::connectedCount);
+            final Health health = new Health(metrics.metrics.role())
+                .live("agent", () -> agentRunner.isClosed() ? HealthCheck.Result.down("stopped") : progress.check())
+                .ready("ingest-endpoints", () -> publications.connectedCount() > 0 ?
+                    HealthCheck.Result.up(publications.connectedCount() + " of " + publications.endpointCount() + " connected") :
+                    HealthCheck.Result.down("no ingest endpoint connected of " + config.endpoints));
+            final StatusServer status = new StatusServer(config.statusHost, config.statusPort, metrics.metrics, health);
+            keyReload = Executors.newSingleThreadScheduledExecutor(runnable ->
+            {
+                final Thread thread = new Thread(runnable, "mavlink-edge-key-reload");
+                thread.setDaemon(true);
+                return thread;
+            });
+            // A rotation or revocation written into the key file applies within a second.
+            keyReload.scheduleWithFixedDelay(keys::reloadIfChanged, KEY_RELOAD_PERIOD_MS, KEY_RELOAD_PERIOD_MS,
+                TimeUnit.MILLISECONDS);
+            LOG.info("hearing MAVLink 2 on udp {} for {} registered vehicles, sending to ingest {} stream {}",
+                socket.getLocalAddress(), registry.size(), config.endpoints, config.streamId);
+            return new MavlinkEdge(socket, transport, outlet, runner, status, metrics, keyReload);
+        }
+        catch (final Exception | Error ex)
+        {
+            if (keyReload != null)
+            {
+                keyReload.shutdownNow();
+            }
+            CloseHelper.quietCloseAll(runner, outlet, transport, socket);
+            throw ex;
+        }
+    }
+
+    /** The UDP port vehicles send to (the bound one when the configuration asked for any). */
+    public int mavlinkPort() throws IOException
+    {
+        return ((InetSocketAddress)socket.getLocalAddress()).getPort();
+    }
+
+    public int statusPort()
+    {
+        return status.port();
+    }
+
+    MavlinkEdgeMetrics metrics()
+    {
+        return metrics;
+    }
+
+    public void close()
+    {
+        keyReload.shutdownNow();
+        CloseHelper.closeAll(status, runner, outlet, transport, socket);
+        LOG.info("stopped");
+    }
+}

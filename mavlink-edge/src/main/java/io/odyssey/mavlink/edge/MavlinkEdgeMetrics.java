@@ -1,0 +1,40 @@
+package io.odyssey.mavlink.edge;
+
+import io.odyssey.runtime.Counter;
+import io.odyssey.runtime.Metrics;
+
+/** The edge's counters, registered once with stable names. */
+final class MavlinkEdgeMetrics
+{
+    final Metrics metrics = new Metrics("mavlink-edge");
+    final Counter datagrams = metrics.counter("odyssey_mavlink_datagrams_received_total", "UDP datagrams received");
+    final Counter framesAccepted = metrics.counter("odyssey_mavlink_frames_accepted_total",
+        "MAVLink frames taken: well formed, from a registered vehicle, signed as it must be");
+    /** By {@link Refusal#ordinal()}. */
+    final Counter[] refused = new Counter[Refusal.values().length];
+    final Counter otherComponents = metrics.counter("odyssey_mavlink_frames_other_components_total",
+        "Verified frames from a vehicle's components other than its autopilot (camera, gimbal...): not flight state");
+    final Counter telemetrySent = metrics.counter("odyssey_mavlink_telemetry_sent_total",
+        "Odyssey telemetry frames sent to ingest (one per GLOBAL_POSITION_INT of a vehicle with a heartbeat and a battery)");
+    final Counter heartbeatsSent = metrics.counter("odyssey_mavlink_heartbeats_sent_total", "Odyssey heartbeats sent to ingest");
+    final Counter offersFailed = metrics.counter("odyssey_mavlink_offers_failed_total",
+        "Frames not sent because no ingest endpoint took them (not connected or back pressure): the next position replaces them");
+    final Counter positionsWithoutState = metrics.counter("odyssey_mavlink_positions_without_state_total",
+        "Positions not sent because the vehicle has not yet said its state (HEARTBEAT) or its battery (SYS_STATUS, BATTERY_STATUS)");
+    final Counter vehiclesLost = metrics.counter("odyssey_mavlink_vehicles_lost_total",
+        "Vehicles whose HEARTBEAT stopped for the heartbeat timeout");
+
+    MavlinkEdgeMetrics()
+    {
+        for (final Refusal refusal : Refusal.values())
+        {
+            refused[refusal.ordinal()] = metrics.counter("odyssey_mavlink_frames_refused_total",
+                "MAVLink frames refused, by reason", "reason=\"" + refusal.label() + "\"");
+        }
+    }
+
+    void refused(final Refusal refusal)
+    {
+        refused[refusal.ordinal()].increment();
+    }
+}

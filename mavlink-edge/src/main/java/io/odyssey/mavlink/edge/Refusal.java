@@ -1,0 +1,33 @@
+package io.odyssey.mavlink.edge;
+
+/** Why the edge did not take a MAVLink frame; each is counted in {@code odyssey_mavlink_frames_refused_total}. */
+enum Refusal
+{
+    /** Bytes that are no frame start (the rest of the datagram is searched for one). */
+    NOT_A_FRAME,
+    /** MAVLink 1: cannot be signed, Odyssey takes MAVLink 2 only. */
+    MAVLINK1,
+    TRUNCATED,
+    UNSUPPORTED_FLAGS,
+    /** A message Odyssey has no definition for: its checksum cannot be checked. */
+    UNKNOWN_MESSAGE,
+    BAD_CHECKSUM,
+    /** A system id the vehicle registry does not name. */
+    UNKNOWN_VEHICLE,
+    /** Unsigned, from a vehicle not allowed to send unsigned frames. */
+    UNSIGNED,
+    /** Signed, but the vehicle's drone has no key. */
+    NO_KEY,
+    BAD_SIGNATURE,
+    /** A signed timestamp not later than the last one of its stream (system, component, link). */
+    REPLAYED,
+    /** A signed timestamp too far from the edge's clock (a new stream's in the past, any in the future). */
+    TIMESTAMP_OUT_OF_WINDOW,
+    /** More signing streams than the edge keeps windows for. */
+    TOO_MANY_STREAMS;
+
+    String label()
+    {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

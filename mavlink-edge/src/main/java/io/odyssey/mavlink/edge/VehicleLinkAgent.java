@@ -1,0 +1,384 @@
+package io.odyssey.mavlink.edge;
+
+import io.odyssey.codecs.TelemetryFrameWriter;
+import io.odyssey.codecs.DroneFlag;
+import io.odyssey.codecs.sbe.DroneStatus;
+import io.odyssey.codecs.sign.DroneKeyRing;
+import io.odyssey.codecs.sign.DroneKeys;
+import io.odyssey.codecs.sign.FrameSignature;
+import io.odyssey.codecs.sign.FrameSigner;
+import io.odyssey.mavlink.MavlinkFrameReader;
+import io.odyssey.mavlink.MavlinkSigner;
+import io.odyssey.mavlink.message.BatteryStatus;
+import io.odyssey.mavlink.message.ExtendedSysState;
+import io.odyssey.mavlink.message.GlobalPositionInt;
+import io.odyssey.mavlink.message.GpsRawInt;
+import io.odyssey.mavlink.message.Heartbeat;
+import io.odyssey.mavlink.message.SysStatus;
+import io.odyssey.mavlink.message.VfrHud;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The edge's one thread: reads the vehicles' datagrams, checks every frame (shape, checksum, registered vehicle,
+ * signature and its replay window) before it looks at its content, keeps each vehicle's latest state, and turns each
+ * GLOBAL_POSITION_INT into an Odyssey telemetry frame, signed with the vehicle's drone key, for the ingest nodes; each
+ * HEARTBEAT into an Odyssey heartbeat. Allocation-free per frame (state in arrays by system id).
+ * <p>
+ * Only the autopilot (component 1) speaks for the vehicle's flight state; other components' frames are verified and
+ * counted, not used.
+ */
+final class VehicleLinkAgent implements Agent
+{
+    /** The link id the edge signs Odyssey frames with (ingest keeps a replay window per drone and link). */
+    static final int LINK_ID = 2;
+    static final int AUTOPILOT_COMPONENT = 1;
+    /** Datagrams read per duty cycle, so the lost-vehicle check and the idle strategy get their turn. */
+    static final int DATAGRAMS_PER_CYCLE = 64;
+    /** Signing streams (system, component, link) the edge keeps a window for: far above any real fleet's. */
+    static final int MAX_STREAMS = 4_096;
+    private static final Logger LOG = LoggerFactory.getLogger(VehicleLinkAgent.class);
+    private static final int SLOTS = VehicleRegistry.MAX_SYSTEM_ID + 1;
+    private static final long LOST_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final int GPS_FIX_3D = 3;
+    private static final int UNKNOWN_BATTERY = -1;
+
+    private final DatagramChannel channel;
+    private final VehicleRegistry registry;
+    private final DroneKeyRing keys;
+    private final IngestOutlet outlet;
+    private final EpochNanoClock clock;
+    private final NanoClock nanoClock;
+    private final MavlinkEdgeMetrics metrics;
+    private final long signingWindow;
+    private final long heartbeatTimeoutNs;
+
+    private final ByteBuffer datagram = ByteBuffer.allocateDirect(64 * 1024);
+    private final UnsafeBuffer datagramBuffer = new UnsafeBuffer(datagram);
+    private final MavlinkFrameReader reader = new MavlinkFrameReader();
+    private final MavlinkSigner signer = new MavlinkSigner();
+    private final Heartbeat heartbeat = new Heartbeat();
+    private final GlobalPositionInt position = new GlobalPositionInt();
+    private final SysStatus sysStatus = new SysStatus();
+    private final BatteryStatus batteryStatus = new BatteryStatus();
+    private final ExtendedSysState extendedSysState = new ExtendedSysState();
+    private final VfrHud vfrHud = new VfrHud();
+    private final GpsRawInt gps = new GpsRawInt();
+    private final TelemetryFrameWriter writer;
+    private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
+    private final Long2LongHashMap lastSignedTimestamp = new Long2LongHashMap(-1);
+
+    // Per vehicle, by system id.
+    private final DroneKeys.Entry[] keyEntry = new DroneKeys.Entry[SLOTS];
+    private final byte[][] currentKey = new byte[SLOTS][];
+    private final byte[][] previousKey = new byte[SLOTS][];
+    private final long[] lastHeartbeatNs = new long[SLOTS];
+    private final boolean[] live = new boolean[SLOTS];
+    private final int[] autopilot = new int[SLOTS];
+    private final int[] baseMode = new int[SLOTS];
+    private final long[] customMode = new long[SLOTS];
+    private final int[] systemStatus = new int[SLOTS];
+    private final int[] landedState = new int[SLOTS];
+    private final int[] battery = new int[SLOTS];
+    private final int[] gpsFix = new int[SLOTS];
+    private final float[] vfrHeading = new float[SLOTS];
+    private final long[] sequence = new long[SLOTS];
+    private long nextLostCheckNs;
+
+    VehicleLinkAgent(final DatagramChannel channel, final VehicleRegistry registry, final DroneKeyRing keys,
+        final IngestOutlet outlet, final EpochNanoClock clock, final NanoClock nanoClock,
+        final MavlinkEdgeMetrics metrics, final long signingWindowS, final long heartbeatTimeoutMs)
+    {
+        this.channel = channel;
+        this.registry = registry;
+        this.keys = keys;
+        this.outlet = outlet;
+        this.clock = clock;
+        this.nanoClock = nanoClock;
+        this.metrics = metrics;
+        this.signingWindow = TimeUnit.SECONDS.toMicros(signingWindowS) / 10;
+        this.heartbeatTimeoutNs = TimeUnit.MILLISECONDS.toNanos(heartbeatTimeoutMs);
+        this.writer = new TelemetryFrameWriter().signWith(new FrameSigner(keys, clock, LINK_ID));
+        java.util.Arrays.fill(battery, UNKNOWN_BATTERY);
+        java.util.Arrays.fill(vfrHeading, Float.NaN);
+    }
+
+    public String roleName()
+    {
+        return "mavlink-vehicle-link";
+    }
+
+    public int doWork() throws IOException
+    {
+        int work = 0;
+        for (int i = 0; i < DATAGRAMS_PER_CYCLE; i++)
+        {
+            datagram.clear();
+            if (channel.receive(datagram) == null)
+            {
+                break;
+            }
+            metrics.datagrams.increment();
+            onDatagram(datagram.position());
+            work++;
+        }
+        final long now = nanoClock.nanoTime();
+        if (now >= nextLostCheckNs)
+        {
+            nextLostCheckNs = now + LOST_CHECK_INTERVAL_NS;
+            work += checkLost(now);
+        }
+        return work;
+    }
+
+    /** Every frame in one datagram (PX4 packs several); garbage between frames is skipped to the next frame start. */
+    void onDatagram(final int limit)
+    {
+        int at = 0;
+        while (at < limit)
+        {
+            final int result = reader.read(datagramBuffer, at, limit);
+            switch (result)
+            {
+                case MavlinkFrameReader.OK -> onFrame();
+                case MavlinkFrameReader.NOT_A_FRAME ->
+                {
+                    metrics.refused(Refusal.NOT_A_FRAME);
+                    at = nextFrameStart(at + 1, limit);
+                    continue;
+                }
+                case MavlinkFrameReader.TRUNCATED ->
+                {
+                    metrics.refused(Refusal.TRUNCATED);
+                    return;
+                }
+                case MavlinkFrameReader.MAVLINK1 -> metrics.refused(Refusal.MAVLINK1);
+                case MavlinkFrameReader.UNSUPPORTED_FLAGS -> metrics.refused(Refusal.UNSUPPORTED_FLAGS);
+                case MavlinkFrameReader.UNKNOWN_MESSAGE -> metrics.refused(Refusal.UNKNOWN_MESSAGE);
+                default -> metrics.refused(Refusal.BAD_CHECKSUM);
+            }
+            at += reader.frameLength();
+        }
+    }
+
+    private int nextFrameStart(final int from, final int limit)
+    {
+        for (int i = from; i < limit; i++)
+        {
+            final int b = datagramBuffer.getByte(i) & 0xFF;
+            if (b == MavlinkFrameReader.MAGIC_V2 || b == MavlinkFrameReader.MAGIC_V1)
+            {
+                return i;
+            }
+        }
+        return limit;
+    }
+
+    private void onFrame()
+    {
+        final int systemId = reader.systemId();
+        final long droneId = systemId == 0 ? 0 : registry.droneId(systemId);
+        if (droneId == 0)
+        {
+            metrics.refused(Refusal.UNKNOWN_VEHICLE);
+            return;
+        }
+        final Refusal refusal = reader.isSigned() ? checkSignature(systemId, droneId) :
+            registry.allowsUnsigned(systemId) ? null : Refusal.UNSIGNED;
+        if (refusal != null)
+        {
+            metrics.refused(refusal);
+            return;
+        }
+        metrics.framesAccepted.increment();
+        if (reader.componentId() != AUTOPILOT_COMPONENT)
+        {
+            metrics.otherComponents.increment();
+            return;
+        }
+        switch (reader.messageId())
+        {
+            case Heartbeat.ID -> onHeartbeat(systemId, droneId);
+            case GlobalPositionInt.ID -> onPosition(systemId, droneId);
+            case SysStatus.ID ->
+            {
+                final int remaining = reader.payload(sysStatus).batteryRemaining();
+                if (remaining >= 0 && remaining <= 100)
+                {
+                    battery[systemId] = remaining;
+                }
+            }
+            case BatteryStatus.ID ->
+            {
+                final int remaining = reader.payload(batteryStatus).batteryRemaining();
+                if (remaining >= 0 && remaining <= 100 && batteryStatus.batteryId() == 0)
+                {
+                    battery[systemId] = remaining;
+                }
+            }
+            case ExtendedSysState.ID -> landedState[systemId] = reader.payload(extendedSysState).landedState();
+            case VfrHud.ID ->
+            {
+                final int heading = reader.payload(vfrHud).heading();
+                vfrHeading[systemId] = heading >= 0 && heading < 360 ? heading : Float.NaN;
+            }
+            case GpsRawInt.ID -> gpsFix[systemId] = reader.payload(gps).fixType();
+            default ->
+            {
+                // Known and verified, but not flight state (command and mission answers: issue 15's command path).
+            }
+        }
+    }
+
+    private Refusal checkSignature(final int systemId, final long droneId)
+    {
+        final DroneKeys.Entry entry = keys.keys().entry(droneId);
+        if (entry == null)
+        {
+            return Refusal.NO_KEY;
+        }
+        if (entry != keyEntry[systemId])
+        {
+            // A key change (rotation, revocation, first frame): the key bytes are derived again, off the per-frame path.
+            keyEntry[systemId] = entry;
+            currentKey[systemId] = entry.current().keyBytes();
+            previousKey[systemId] = entry.previous() == null ? null : entry.previous().keyBytes();
+        }
+        final boolean previousValid = previousKey[systemId] != null && clock.nanoTime() < entry.previousUntilNanos();
+        if (!signer.verify(reader, currentKey[systemId]) && !(previousValid && signer.verify(reader, previousKey[systemId])))
+        {
+            return Refusal.BAD_SIGNATURE;
+        }
+        final long timestamp = reader.timestamp();
+        final long now = MavlinkSigner.timestampOfUnixMicros(clock.nanoTime() / 1_000);
+        if (timestamp > now + signingWindow)
+        {
+            return Refusal.TIMESTAMP_OUT_OF_WINDOW;
+        }
+        final long stream = (long)systemId << 16 | (long)reader.componentId() << 8 | reader.linkId();
+        final long last = lastSignedTimestamp.get(stream);
+        if (last == -1)
+        {
+            if (timestamp < now - signingWindow)
+            {
+                return Refusal.TIMESTAMP_OUT_OF_WINDOW;
+            }
+            if (lastSignedTimestamp.size() >= MAX_STREAMS)
+            {
+                return Refusal.TOO_MANY_STREAMS;
+            }
+        }
+        else if (timestamp <= last)
+        {
+            return Refusal.REPLAYED;
+        }
+        lastSignedTimestamp.put(stream, timestamp);
+        return null;
+    }
+
+    private void onHeartbeat(final int systemId, final long droneId)
+    {
+        reader.payload(heartbeat);
+        autopilot[systemId] = heartbeat.autopilot();
+        baseMode[systemId] = heartbeat.baseMode();
+        customMode[systemId] = heartbeat.customMode();
+        systemStatus[systemId] = heartbeat.systemStatus();
+        lastHeartbeatNs[systemId] = nanoClock.nanoTime();
+        if (!live[systemId])
+        {
+            live[systemId] = true;
+            LOG.info("vehicle {} (drone {}) is here: autopilot {}, type {}", systemId, droneId, heartbeat.autopilot(),
+                heartbeat.type());
+        }
+        final int length = writer.heartbeat(frame, 0, droneId, clock.nanoTime(), sequence[systemId]);
+        if (outlet.offer(droneId, frame, 0, length))
+        {
+            metrics.heartbeatsSent.increment();
+        }
+        else
+        {
+            metrics.offersFailed.increment();
+        }
+    }
+
+    private void onPosition(final int systemId, final long droneId)
+    {
+        if (!live[systemId] || battery[systemId] == UNKNOWN_BATTERY)
+        {
+            metrics.positionsWithoutState.increment();
+            return;
+        }
+        reader.payload(position);
+        final float vx = position.vx() / 100f;
+        final float vy = position.vy() / 100f;
+        final float groundSpeed = (float)Math.sqrt(vx * vx + vy * vy);
+        final int hdg = position.hdg();
+        float heading = hdg != 0xFFFF && hdg < 36_000 ? hdg / 100f : vfrHeading[systemId];
+        if (Float.isNaN(heading))
+        {
+            // No heading from either message: the direction of travel, else north.
+            heading = groundSpeed > 0 ? (float)((Math.toDegrees(Math.atan2(vy, vx)) + 360) % 360) : 0f;
+            heading = heading >= 360f ? 0f : heading;
+        }
+        final DroneStatus status = FlightStatus.of(autopilot[systemId], baseMode[systemId], customMode[systemId],
+            systemStatus[systemId], landedState[systemId], groundSpeed);
+        int flags = 0;
+        if (gpsFix[systemId] != 0 && gpsFix[systemId] < GPS_FIX_3D)
+        {
+            flags |= DroneFlag.GPS_DEGRADED;
+        }
+        final long now = clock.nanoTime();
+        // Bounded by the signing clock, one per millisecond, as ingest requires: a restarted edge carries on above.
+        final long next = Math.max(sequence[systemId] + 1, FrameSignature.timestampOf(now) / 100);
+        sequence[systemId] = next;
+        final int length = writer.telemetry(frame, 0, droneId, next, now, position.lat() / 1e7, position.lon() / 1e7,
+            position.relativeAlt() / 1000f, heading, groundSpeed, battery[systemId], status, (byte)flags,
+            -position.vz() / 100f);
+        if (outlet.offer(droneId, frame, 0, length))
+        {
+            metrics.telemetrySent.increment();
+        }
+        else
+        {
+            metrics.offersFailed.increment();
+        }
+    }
+
+    private int checkLost(final long now)
+    {
+        int lost = 0;
+        for (int systemId = 1; systemId < SLOTS; systemId++)
+        {
+            if (live[systemId] && now - lastHeartbeatNs[systemId] > heartbeatTimeoutNs)
+            {
+                live[systemId] = false;
+                lost++;
+                metrics.vehiclesLost.increment();
+                LOG.warn("vehicle {} (drone {}) is lost: no HEARTBEAT for {} ms", systemId, registry.droneId(systemId),
+                    TimeUnit.NANOSECONDS.toMillis(now - lastHeartbeatNs[systemId]));
+            }
+        }
+        return lost;
+    }
+
+    /** Vehicles heard within the heartbeat timeout. */
+    int liveVehicles()
+    {
+        int count = 0;
+        for (final boolean isLive : live)
+        {
+            count += isLive ? 1 : 0;
+        }
+        return count;
+    }
+}
