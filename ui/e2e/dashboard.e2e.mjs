@@ -22,6 +22,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 const url = process.env.ODYSSEY_URL ?? 'http://127.0.0.1:8080/';
 const minDrones = Number(process.env.E2E_MIN_DRONES ?? 50);
+// The stack's last E2E_MAVLINK_DRONES drones fly as MAVLink vehicles through the MAVLink edge (./odyssey up --mavlink).
+const mavlinkDrones = Number(process.env.E2E_MAVLINK_DRONES ?? 0);
 const artifacts = path.resolve(process.env.E2E_ARTIFACTS ?? path.join(here, 'artifacts'));
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const totalTimeoutMs = Number(process.env.E2E_TIMEOUT_S ?? 420) * 1000;
@@ -324,6 +326,30 @@ try {
     assert(advanced >= common * 0.8, `only ${advanced} of ${common} drones sent new telemetry in 10 s`);
     assert(moved > 0, 'no drone moved');
     return `${advanced}/${common} advanced, ${moved} moved`;
+  });
+
+  await check('a MAVLink vehicle flies beside the simulated drones', async () => {
+    if (mavlinkDrones === 0) return 'skipped: no MAVLink drones in this stack (E2E_MAVLINK_DRONES=0)';
+    // First id 1: the MAVLink drones are the last ids. They come through the MAVLink edge, which does not call them
+    // simulated; the SBE drones do.
+    const vehicle = minDrones;
+    const simulated = 1;
+    const flagsAndSeq = () => page.evaluate(([a, b]) => {
+      const drones = window.__odyssey.store.drones;
+      return [drones.get(a), drones.get(b)].map((d) => d ? [d.flags, d.seq] : null);
+    }, [vehicle, simulated]);
+    await waitFor(page, ([a, b]) => window.__odyssey.store.drones.has(a) && window.__odyssey.store.drones.has(b),
+      [vehicle, simulated], 30_000).catch(() => { /* said below */ });
+    const before = await flagsAndSeq();
+    assert(before[0], `MAVLink drone ${vehicle} is not on the dashboard`);
+    assert(before[1], `simulated drone ${simulated} is not on the dashboard`);
+    assert((before[0][0] & 8) === 0, `drone ${vehicle} says SIMULATED: it did not come through the MAVLink edge`);
+    assert((before[1][0] & 8) !== 0, `drone ${simulated} does not say SIMULATED`);
+    await waitFor(page, ([id, seq]) => (window.__odyssey.store.drones.get(id)?.seq ?? -1) > seq, [vehicle, before[0][1]], 10_000)
+      .catch(() => { /* said below */ });
+    const after = await flagsAndSeq();
+    assert(after[0] && after[0][1] > before[0][1], `MAVLink drone ${vehicle} sent no new telemetry in 10 s`);
+    return `MAVLink drone ${vehicle} (seq ${before[0][1]} → ${after[0][1]}) beside simulated drone ${simulated}`;
   });
 
   await check('the table updates live (a row’s sequence number and age change)', async () => {
