@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
-  buildCommandRequest, confirmationText, isFinal, needsConfirmation, newIdempotencyKey, optionalNumber, orderTargetsGeoJSON,
+  applyServedLimits, buildCommandRequest, DEFAULT_LIMITS, LIMITS, confirmationText, isFinal, needsConfirmation, newIdempotencyKey, optionalNumber, orderTargetsGeoJSON,
   isoToMs, paramsSummary, parseCommand, parseCommandsFeedMessage, parseSendAnswer, sendOutcome, stateRank, type Order,
 } from './commands';
 import { wireCommand } from './test/commandFixtures';
@@ -68,6 +68,38 @@ describe('command request builders', () => {
     const random = () => (r += 0.1);
     expect(newIdempotencyKey(random, () => 1000)).not.toBe(newIdempotencyKey(random, () => 1000));
     expect(newIdempotencyKey()).toMatch(/^ui-[0-9a-z]+-[0-9a-z]+$/);
+  });
+});
+
+describe('the bounds of an order', () => {
+  afterEach(() => applyServedLimits(DEFAULT_LIMITS_SERVED));
+
+  const DEFAULT_LIMITS_SERVED = {
+    minSpeedMps: DEFAULT_LIMITS.minSpeed, maxSpeedMps: DEFAULT_LIMITS.maxSpeed, minAltitudeM: DEFAULT_LIMITS.minAlt,
+    maxAltitudeM: DEFAULT_LIMITS.maxAlt, maxHoldS: DEFAULT_LIMITS.maxHoldS, maxWaypoints: DEFAULT_LIMITS.maxWaypoints,
+    minExpiresInS: DEFAULT_LIMITS.minExpiresInS, maxExpiresInS: DEFAULT_LIMITS.maxExpiresInS,
+  };
+  const error = (order: Order) => {
+    const built = buildCommandRequest([1], order);
+    return built.ok ? null : built.error;
+  };
+
+  it('refuses an altitude above 500 m before the gateway has said anything, as the gateway would', () => {
+    expect(error({ type: 'goto', lat: 0, lon: 0, alt: 500 })).toBeNull();
+    expect(error({ type: 'goto', lat: 0, lon: 0, alt: 600 })).toBe('goto: altitude must be 1..500 m');
+    expect(error({ type: 'takeoff', alt: 1000 })).toMatch(/altitude must be 1\.\.500 m/);
+  });
+
+  it('checks orders against the bounds the gateway serves, keeping a default for anything it does not name', () => {
+    applyServedLimits({ maxAltitudeM: 120, maxWaypoints: 2, maxSpeedMps: 'fast', minAltitudeM: null });
+    expect(LIMITS.maxAlt).toBe(120);
+    expect(LIMITS.maxSpeed).toBe(60);
+    expect(LIMITS.minAlt).toBe(1);
+    expect(error({ type: 'goto', lat: 0, lon: 0, alt: 121 })).toBe('goto: altitude must be 1..120 m');
+    expect(error({ type: 'mission', waypoints: [{ lat: 0, lon: 0 }, { lat: 1, lon: 1 }, { lat: 2, lon: 2 }] }))
+      .toBe('a mission has at most 2 waypoints');
+    applyServedLimits('not an object');
+    expect(LIMITS.maxAlt).toBe(120);
   });
 });
 

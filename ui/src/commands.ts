@@ -180,14 +180,51 @@ export interface CommandRequest {
   idempotencyKey?: string;
 }
 
-/** The contract's ranges (speed, waypoints, expiry); altitude and hold have no documented bound, these catch typos. */
-export const LIMITS = {
+export interface CommandLimits {
+  minSpeed: number; maxSpeed: number;
+  minAlt: number; maxAlt: number;
+  maxHoldS: number;
+  maxWaypoints: number;
+  minExpiresInS: number; maxExpiresInS: number;
+}
+
+/**
+ * The contract's bounds on an order (docs/api/commands.md). The gateway serves its own in /config.json
+ * (`commandLimits`), which {@link applyServedLimits} puts here, so the dashboard refuses exactly what the gateway
+ * would; these defaults, the same numbers, hold until then (or against a gateway that does not serve them).
+ */
+export const DEFAULT_LIMITS: Readonly<CommandLimits> = Object.freeze({
   minSpeed: 1, maxSpeed: 60,
-  minAlt: 1, maxAlt: 1000,
+  minAlt: 1, maxAlt: 500,
   maxHoldS: 3600,
   maxWaypoints: 100,
   minExpiresInS: 1, maxExpiresInS: 86_400,
-} as const;
+});
+
+export const LIMITS: CommandLimits = { ...DEFAULT_LIMITS };
+
+const SERVED_LIMITS: Record<keyof CommandLimits, string> = {
+  minSpeed: 'minSpeedMps', maxSpeed: 'maxSpeedMps',
+  minAlt: 'minAltitudeM', maxAlt: 'maxAltitudeM',
+  maxHoldS: 'maxHoldS',
+  maxWaypoints: 'maxWaypoints',
+  minExpiresInS: 'minExpiresInS', maxExpiresInS: 'maxExpiresInS',
+};
+
+/**
+ * Takes the gateway's `commandLimits` (from /config.json) as the bounds orders are checked against: each finite
+ * number it names replaces the default, anything else (missing, not a number) keeps it.
+ */
+export function applyServedLimits(served: unknown): CommandLimits {
+  if (served !== null && typeof served === 'object') {
+    const s = served as Record<string, unknown>;
+    for (const key of Object.keys(SERVED_LIMITS) as (keyof CommandLimits)[]) {
+      const value = s[SERVED_LIMITS[key]];
+      if (typeof value === 'number' && Number.isFinite(value)) LIMITS[key] = value;
+    }
+  }
+  return LIMITS;
+}
 
 export type Built<T> = { ok: true; value: T } | { ok: false; error: string };
 

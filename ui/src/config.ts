@@ -1,5 +1,6 @@
 // What the dashboard needs to start, from the gateway's GET /config.json (docs/api/websocket.md); defaults when the
 // fetch fails, so the page still works (offline map, /ws/fleet) against a gateway without it.
+import { applyServedLimits } from './commands';
 import type { MapConfig } from './fleetMap';
 
 export interface ClientConfig extends MapConfig {
@@ -26,7 +27,10 @@ export async function loadConfig(timeoutMs = 3000): Promise<ClientConfig> {
     // Relative to the page, so it resolves to /config.json at the root and still works behind a path prefix.
     const response = await fetch('config.json', { cache: 'no-store', signal: controller.signal });
     if (!response.ok) return { ...DEFAULT_CONFIG };
-    return parseConfig(await response.json());
+    const body: unknown = await response.json();
+    // The bounds of an order, so the order panel refuses what the gateway would (and nothing it would take).
+    applyServedLimits(body !== null && typeof body === 'object' ? (body as Record<string, unknown>).commandLimits : null);
+    return parseConfig(body);
   } catch {
     return { ...DEFAULT_CONFIG };
   } finally {

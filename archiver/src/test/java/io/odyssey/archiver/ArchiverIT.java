@@ -1,5 +1,7 @@
 package io.odyssey.archiver;
 
+import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.TelemetryFrameReader;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -234,7 +236,8 @@ class ArchiverIT
     void shouldArchiveCommandTransitionsOnceEvenWhenJournaledTwiceAndAnswerTheAudit() throws Exception
     {
         final long t0 = System.currentTimeMillis() * 1_000_000L;
-        CommandRecord command = CommandRecord.issued(9001, 12, "goto", "{\"lat\":52.5,\"lon\":13.4}", "k-1", "ops",
+        CommandRecord command = CommandRecord.issued(9001, 12, CommandType.GOTO,
+            CommandParameters.goTo(52.5, 13.4, Double.NaN, Double.NaN), "k-1", "ops",
             "10.0.0.7", t0, t0 + 300_000_000_000L);
         command = CommandUpdate.sent("ingest-1", t0 + 1_000_000L).apply(command);
         command = CommandUpdate.progress(CommandState.ACCEPTED, t0 + 4_000_000L, 0f, -1, 52.5, 13.4, 60f).apply(command);
@@ -405,7 +408,9 @@ class ArchiverIT
 
     private static CommandRecord command(final long id, final String idempotencyKey, final long t0)
     {
-        return CommandRecord.issued(id, 12, "hold", "{}", idempotencyKey, "ops", "10.0.0.7", t0, t0 + 300_000_000_000L);
+        return CommandRecord.issued(
+            id, 12, CommandType.HOLD, CommandParameters.NONE, idempotencyKey, "ops", "10.0.0.7", t0,
+            t0 + 300_000_000_000L);
     }
 
     private static CommandRecord sent(final CommandRecord command)

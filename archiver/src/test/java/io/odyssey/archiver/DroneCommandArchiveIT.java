@@ -3,10 +3,10 @@ package io.odyssey.archiver;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.query.Predicates;
 import io.aeron.ExclusivePublication;
+import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
-import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.commands.CommandLedger;
@@ -104,7 +104,7 @@ class DroneCommandArchiveIT
             {
                 assertThat(command.issuedBy()).isEqualTo("drone");
                 assertThat(command.state()).isEqualTo(CommandState.COMPLETED);
-                assertThat(command.paramsJson()).contains("\"droneCommandId\":\"-1\"");
+                assertThat(command.parameters().droneCommandId()).isEqualTo(-1);
             });
 
             // Issued, accepted, in progress, completed: twice (the relay journals right after each ledger update).

@@ -3,7 +3,6 @@ package io.odyssey.codecs;
 import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.codecs.sbe.CommandStatusEncoder;
-import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.codecs.sbe.HeartbeatEncoder;
 import io.odyssey.codecs.sbe.MessageHeaderEncoder;
@@ -111,6 +110,7 @@ public final class TelemetryFrameWriter
     /**
      * A drone's answer to a command (ack or progress).
      *
+     * @param type the type of the command answered; null for none this version knows.
      * @return the encoded length, {@link #COMMAND_STATUS_FRAME_LENGTH}.
      */
     public int commandStatus(
@@ -126,7 +126,7 @@ public final class TelemetryFrameWriter
             .reason(reason)
             .progress(progress)
             .waypointIndex(waypointIndex)
-            .commandType(type)
+            .commandType(type == null ? io.odyssey.codecs.sbe.CommandType.NULL_VAL : type.sbe())
             .targetLatitude(targetLatitude)
             .targetLongitude(targetLongitude)
             .targetAltitude(targetAltitude);

@@ -2,7 +2,6 @@ package io.odyssey.codecs;
 
 import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
-import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.codecs.sign.DroneKey;
 import io.odyssey.codecs.sign.DroneKeyRing;
@@ -54,5 +53,34 @@ public final class GoldenFrameGenerator
         length = writer.commandStatus(buffer, 0, 42, 5, 1_764_000_000_987_654_321L, CommandPhase.DONE,
             CommandReason.NONE, 100f, 0, CommandType.GOTO, 52.52, 13.405, 60f);
         System.out.println("command-status-v4: " + GoldenFrames.hex(buffer, length));
+        final UnsafeBuffer commandBuffer = new UnsafeBuffer(new byte[CommandFrameWriter.MAX_FRAME_LENGTH]);
+        length = goldenGoto(commandBuffer);
+        System.out.println("command-goto-v4: " + GoldenFrames.hex(commandBuffer, length));
+        length = goldenMission(commandBuffer);
+        System.out.println("command-mission-v4: " + GoldenFrames.hex(commandBuffer, length));
+    }
+
+    /** The golden GOTO: drone 42, command 714, to (52.52, 13.405) at 60 m and 8.5 m/s, expiring, signed. */
+    public static int goldenGoto(final UnsafeBuffer buffer)
+    {
+        final int length = new CommandFrameWriter().command(buffer, 0, 42, 714, 1_764_000_000_111_111_111L,
+            CommandType.GOTO, CommandParameters.goTo(52.52, 13.405, 60.0, 8.5), 0L, 1_764_000_300_000_000_000L, false);
+        goldenSigner().sign(buffer, 0, length);
+        return length;
+    }
+
+    /**
+     * The golden MISSION, asked again for its answer only: drone 42, command 715, two waypoints (the second keeps
+     * altitude and speed and does not hover), never expiring, signed.
+     */
+    public static int goldenMission(final UnsafeBuffer buffer)
+    {
+        final int length = new CommandFrameWriter().command(buffer, 0, 42, 715, 1_764_000_000_222_222_222L,
+            CommandType.MISSION, CommandParameters.mission(java.util.List.of(
+                new Waypoint(52.52, 13.405, 60.0, 8.5, 5.0),
+                new Waypoint(52.53, 13.41, Double.NaN, Double.NaN, Double.NaN))),
+            0L, 0L, true);
+        goldenSigner().sign(buffer, 0, length);
+        return length;
     }
 }

@@ -99,14 +99,14 @@ class TelemetryFrameReaderTest
     void shouldRoundTripACommandStatusAndRefuseOneWithProgressOutOfRange()
     {
         int length = writer.commandStatus(buffer, 0, 42, 77, SENT_AT, io.odyssey.codecs.sbe.CommandPhase.IN_PROGRESS,
-            io.odyssey.codecs.sbe.CommandReason.NONE, 40f, 1, io.odyssey.codecs.sbe.CommandType.MISSION, 52.5, 13.4, 60f);
+            io.odyssey.codecs.sbe.CommandReason.NONE, 40f, 1, CommandType.MISSION, 52.5, 13.4, 60f);
         assertThat(reader.read(buffer, 0, length)).isEqualTo(TelemetryFrameReader.COMMAND_STATUS);
         assertThat(reader.commandStatus().commandId()).isEqualTo(77);
         assertThat(reader.commandStatus().progress()).isEqualTo(40f);
         assertThat(reader.commandStatus().waypointIndex()).isEqualTo(1);
 
         length = writer.commandStatus(buffer, 0, 42, 77, SENT_AT, io.odyssey.codecs.sbe.CommandPhase.IN_PROGRESS,
-            io.odyssey.codecs.sbe.CommandReason.NONE, 140f, 1, io.odyssey.codecs.sbe.CommandType.MISSION, 52.5, 13.4, 60f);
+            io.odyssey.codecs.sbe.CommandReason.NONE, 140f, 1, CommandType.MISSION, 52.5, 13.4, 60f);
         assertThat(reader.read(buffer, 0, length)).isEqualTo(REJECTED);
         assertThat(reader.rejectReason()).isEqualTo(RejectReason.UNKNOWN_STATUS);
     }
@@ -150,7 +150,7 @@ class TelemetryFrameReaderTest
         assertThat(reader.read(buffer, 0, writer.heartbeat(buffer, 0, 250, SENT_AT, 1))).isEqualTo(REJECTED);
         assertThat(reader.rejectReason()).isEqualTo(RejectReason.DRONE_ID_OUT_OF_RANGE);
         final int status = writer.commandStatus(buffer, 0, 250, 77, SENT_AT, io.odyssey.codecs.sbe.CommandPhase.ACCEPTED,
-            io.odyssey.codecs.sbe.CommandReason.NONE, 0f, 0, io.odyssey.codecs.sbe.CommandType.HOLD, 52.5, 13.4, 60f);
+            io.odyssey.codecs.sbe.CommandReason.NONE, 0f, 0, CommandType.HOLD, 52.5, 13.4, 60f);
         assertThat(reader.read(buffer, 0, status)).isEqualTo(REJECTED);
         assertThat(reader.rejectReason()).isEqualTo(RejectReason.DRONE_ID_OUT_OF_RANGE);
     }

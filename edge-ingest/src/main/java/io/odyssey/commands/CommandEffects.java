@@ -32,20 +32,23 @@ public final class CommandEffects
         {
             return false;
         }
+        if (command.type() == null)
+        {
+            return false;
+        }
         return switch (command.type())
         {
-            case "goto", "mission" -> atTarget(command, state);
-            case "takeoff" -> !grounded(state) && altitudeReached(command, state);
-            case "hold" -> state.groundSpeed() <= STOPPED_MPS;
-            case "land", "stop" -> grounded(state);
-            case "return-to-home" -> grounded(state) && horizontallyAtTarget(command, state);
-            case "resume" -> state.groundSpeed() > STOPPED_MPS || "CRUISING".equals(state.status()) ||
+            case GOTO, MISSION -> atTarget(command, state);
+            case TAKEOFF -> !grounded(state) && altitudeReached(command, state);
+            case HOLD -> state.groundSpeed() <= STOPPED_MPS;
+            case LAND, STOP -> grounded(state);
+            case RETURN_HOME -> grounded(state) && horizontallyAtTarget(command, state);
+            case RESUME -> state.groundSpeed() > STOPPED_MPS || "CRUISING".equals(state.status()) ||
                 "TAKING_OFF".equals(state.status());
             // Done at the drone's word, checked against telemetry no further than "it flies no faster than asked".
-            case "set-speed" -> true;
+            case SET_SPEED -> true;
             // The cancelled command being final is checked by the relay, which knows it.
-            case "cancel" -> true;
-            default -> false;
+            case CANCEL -> true;
         };
     }
 

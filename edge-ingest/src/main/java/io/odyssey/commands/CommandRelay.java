@@ -1,26 +1,23 @@
 package io.odyssey.commands;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import io.aeron.Aeron;
-import io.odyssey.codecs.sbe.CommandEncoder;
+import io.odyssey.codecs.CommandFrameWriter;
+import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandType;
+import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.codecs.sign.FrameSigner;
 import io.odyssey.codecs.sbe.CommandPhase;
-import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.codecs.sbe.CommandStatusDecoder;
-import io.odyssey.codecs.sbe.CommandType;
-import io.odyssey.codecs.sbe.MessageHeaderEncoder;
 import com.hazelcast.query.Predicates;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.GeofenceSet;
 import io.odyssey.grid.commands.CommandLedger;
+import io.odyssey.grid.commands.CommandParametersJson;
 import io.odyssey.grid.commands.CommandRecord;
 import io.odyssey.grid.commands.CommandState;
-import io.odyssey.grid.commands.CommandTypes;
 import io.odyssey.grid.commands.CommandUpdate;
 import io.odyssey.journal.CommandJournal;
 import io.odyssey.runtime.Counter;
@@ -75,7 +72,6 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     public static final String UNAUTHORISED_REASON =
         "not authorised: no valid command-key seal (not put in the ledger by a gateway or an ingest node)";
     private static final Logger LOG = LoggerFactory.getLogger(CommandRelay.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Object WAKE = new Object();
 
     private final CommandLedger ledger;
@@ -89,16 +85,16 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     private final CommandMetrics metrics;
     private final CommandLinks links;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>(100_000);
-    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
-    private final CommandEncoder encoder = new CommandEncoder();
+    private final CommandFrameWriter writer = new CommandFrameWriter();
     /** Signs every command for its drone (relay thread only): a drone obeys nothing else. */
     private final FrameSigner signer;
-    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(8192));
+    private final UnsafeBuffer buffer =
+        new UnsafeBuffer(ByteBuffer.allocateDirect(CommandFrameWriter.MAX_FRAME_LENGTH));
     private final RateLimitedLog sweepLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
     private final RateLimitedLog unauthorisedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
     private final Thread thread;
     private final IMap<String, String> geofences;
-    private final String geofenceAction;
+    private final CommandType geofenceAction;
     private final Map<Long, Long> strayed = new HashMap<>();
     /** Commands whose drone said "done" and whose effect telemetry has not shown yet (relay thread only). */
     private final Map<Long, CommandRecord> awaitingEffect = new HashMap<>();
@@ -117,7 +113,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         this.signer = signer;
         this.links = new CommandLinks(aeron, streamId, commandControlEndpoint, maxCommandLinks);
         this.geofences = geofences;
-        this.geofenceAction = geofenceAction;
+        this.geofenceAction = CommandType.fromWireName(geofenceAction);
         this.ledger = ledger;
         this.fleet = fleet;
         this.nodeId = nodeId;
@@ -160,8 +156,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     {
         metrics.statusesReceived.increment();
         final StatusEvent event = new StatusEvent(status.droneId(), status.commandId(), receivedAtNanos, status.phase(),
-            status.reason(), status.progress(), status.waypointIndex(), status.commandType(), status.targetLatitude(),
-            status.targetLongitude(), status.targetAltitude());
+            status.reason(), status.progress(), status.waypointIndex(), CommandType.fromCode(status.commandTypeRaw()),
+            status.targetLatitude(), status.targetLongitude(), status.targetAltitude());
         if (!inbox.offer(event))
         {
             metrics.statusesDropped.increment();
@@ -278,14 +274,14 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             {
                 continue;
             }
-            final ObjectNode params = JSON.createObjectNode();
-            params.put("reason", breach);
             final CommandRecord order = CommandRecord.issued(ledger.newId(), state.droneId(), geofenceAction,
-                params.toString(), null, "geofence", nodeId, now, now + GUARD_ORDER_EXPIRY_NS);
+                CommandParameters.NONE, null, "geofence", nodeId, now, now + GUARD_ORDER_EXPIRY_NS)
+                .issuedBecause(breach);
             ledger.issue(order);
             strayed.put(state.droneId(), order.id());
             metrics.geofenceOrders.increment();
-            LOG.info("drone {} is {}: ordered {} (command {})", state.droneId(), breach, geofenceAction, order.id());
+            LOG.info("drone {} is {}: ordered {} (command {})", state.droneId(), breach, geofenceAction.wireName(),
+                order.id());
         }
     }
 
@@ -348,7 +344,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                             links.hasRoute(command.droneId()) ? " (the drone did not answer)" :
                             " (no command link to the drone: it never announced one)"))));
                 }
-                else if ("cancel".equals(command.type()) && cancelBeforeDelivery(command, now))
+                else if (command.type() == CommandType.CANCEL && cancelBeforeDelivery(command, now))
                 {
                     continue;
                 }
@@ -444,7 +440,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     private void confirmEffect(final CommandRecord command, final DroneState state, final long now)
     {
         final boolean seen;
-        if ("cancel".equals(command.type()))
+        if (command.type() == CommandType.CANCEL)
         {
             final CommandRecord target = ledger.get(targetCommandId(command));
             seen = target == null || target.state().isFinal();
@@ -504,64 +500,21 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         }
     }
 
-    /** The command as an SBE frame in {@link #buffer}. Cold path: parses the ledger's JSON parameters. */
+    /** The command as a signed frame in {@link #buffer}, from its typed parameters. */
     int encode(final CommandRecord command, final long now)
     {
-        final CommandType type = CommandTypes.fromWireName(command.type());
-        if (type == null)
+        if (command.type() == null)
         {
-            throw new IllegalArgumentException("unknown command type " + command.type());
+            throw new IllegalArgumentException("unknown command type");
         }
-        final JsonNode params = parse(command.paramsJson());
-        encoder.wrapAndApplyHeader(buffer, 0, header)
-            .droneId(command.droneId())
-            .commandId(command.id())
-            .sentAtNanos(now)
-            .commandType(type)
-            .latitude(number(params, "lat"))
-            .longitude(number(params, "lon"))
-            .altitude((float)number(params, "alt"))
-            .speed((float)number(params, "speed"))
-            .targetCommandId(type == CommandType.CANCEL ? droneFacingTarget(command) : 0L)
-            .expiresAtNanos(command.expiresAtNanos())
-            .repeatAnswerOnly((short)(command.state().isUndelivered() ? 0 : 1));
-        final JsonNode waypoints = params.path("waypoints");
-        final CommandEncoder.WaypointsEncoder group = encoder.waypointsCount(waypoints.isArray() ? waypoints.size() : 0);
-        if (waypoints.isArray())
-        {
-            for (final JsonNode waypoint : waypoints)
-            {
-                group.next()
-                    .latitude(number(waypoint, "lat"))
-                    .longitude(number(waypoint, "lon"))
-                    .altitude((float)number(waypoint, "alt"))
-                    .speed((float)number(waypoint, "speed"))
-                    .holdSeconds((float)(waypoint.hasNonNull("holdS") ? waypoint.get("holdS").asDouble() : 0.0));
-            }
-        }
-        final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        final long target = command.type() == CommandType.CANCEL ? droneFacingTarget(command) : 0L;
+        final int length = writer.command(buffer, 0, command.droneId(), command.id(), now, command.type(),
+            command.parameters(), target, command.expiresAtNanos(), !command.state().isUndelivered());
         if (!signer.sign(buffer, 0, length))
         {
             throw new IllegalArgumentException("no link key for drone " + command.droneId() + " (revoked?)");
         }
         return length;
-    }
-
-    private static JsonNode parse(final String json)
-    {
-        try
-        {
-            return JSON.readTree(json == null ? "{}" : json);
-        }
-        catch (final java.io.IOException ex)
-        {
-            throw new IllegalArgumentException("unreadable parameters", ex);
-        }
-    }
-
-    private static double number(final JsonNode node, final String field)
-    {
-        return node.hasNonNull(field) ? node.get(field).asDouble() : Double.NaN;
     }
 
     /** A cancel's target as the drone knows it: its own number for a command the drone started itself. */
@@ -578,15 +531,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
 
     static long targetCommandId(final CommandRecord command)
     {
-        final JsonNode target = parse(command.paramsJson()).path("targetCommandId");
-        try
-        {
-            return target.isMissingNode() || target.isNull() ? 0L : Long.parseLong(target.asText());
-        }
-        catch (final NumberFormatException ex)
-        {
-            return 0L;
-        }
+        return command.parameters().targetCommandId();
     }
 
     /** A drone's answer, applied to the ledger. */
@@ -595,23 +540,20 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final long id = event.commandId;
         if (event.phase == CommandPhase.STARTED_BY_DRONE)
         {
-            final String type = CommandTypes.wireName(event.type);
+            final CommandType type = event.type;
             if (id >= 0)
             {
                 metrics.statusesIgnored.increment();
                 return;
             }
-            final ObjectNode params = JSON.createObjectNode();
-            params.put("startedBy", "drone");
-            params.put("reason", reasonText(event.reason));
-            params.put(DroneCommandIds.PARAMETER, Long.toString(id));
+            final CommandParameters parameters = CommandParameters.startedByDrone(id, event.reason);
             for (int probe = 0; probe < DroneCommandIds.MAX_PROBES; probe++)
             {
                 // Written already accepted, with no expiry, in one step: no sweep can see it as undelivered and expire it.
                 final CommandRecord started = CommandUpdate.progress(CommandState.ACCEPTED, event.atNanos, event.progress,
                     event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude).apply(
                     CommandRecord.issued(DroneCommandIds.ledgerId(event.droneId, id, probe), event.droneId, type,
-                        params.toString(), null, "drone", nodeId, event.atNanos, Long.MAX_VALUE));
+                        parameters, null, "drone", nodeId, event.atNanos, Long.MAX_VALUE));
                 final CommandLedger.Issued recorded = ledger.recordDroneCommand(started);
                 if (recorded == null)
                 {
@@ -621,8 +563,9 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 }
                 if (recorded.created())
                 {
-                    LOG.info("drone {} started {} on its own ({}): command {}", event.droneId, type,
-                        reasonText(event.reason), started.id());
+                    LOG.info("drone {} started {} on its own ({}): command {}", event.droneId,
+                        type == null ? "an unknown command" : type.wireName(),
+                        CommandParametersJson.reasonText(event.reason), started.id());
                     record(recorded.command());
                     return;
                 }
@@ -647,9 +590,12 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude);
             case DONE -> CommandUpdate.doneReported(event.atNanos, event.targetLatitude, event.targetLongitude,
                 event.targetAltitude);
-            case REJECTED -> CommandUpdate.moveTo(CommandState.REJECTED, event.atNanos, reasonText(event.reason));
-            case FAILED -> CommandUpdate.moveTo(CommandState.FAILED, event.atNanos, reasonText(event.reason));
-            case CANCELLED -> CommandUpdate.moveTo(CommandState.CANCELLED, event.atNanos, reasonText(event.reason));
+            case REJECTED -> CommandUpdate.moveTo(CommandState.REJECTED, event.atNanos,
+                CommandParametersJson.reasonText(event.reason));
+            case FAILED -> CommandUpdate.moveTo(CommandState.FAILED, event.atNanos,
+                CommandParametersJson.reasonText(event.reason));
+            case CANCELLED -> CommandUpdate.moveTo(CommandState.CANCELLED, event.atNanos,
+                CommandParametersJson.reasonText(event.reason));
             default -> null;
         };
         // A drone's own command is known to the ledger by the id the ground gave it (DroneCommandIds).
@@ -667,12 +613,6 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             // Often the effect is already in the latest telemetry (a hold, a set-speed): no need to wait a sweep.
             confirmEffect(updated, fleet.get(updated.droneId()), event.atNanos);
         }
-    }
-
-    private static String reasonText(final CommandReason reason)
-    {
-        return reason == null || reason == CommandReason.NONE || reason == CommandReason.NULL_VAL ? null :
-            reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
     }
 
     /** A transition this node made: counted, and journaled. */

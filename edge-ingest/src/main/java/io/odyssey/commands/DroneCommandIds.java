@@ -1,7 +1,5 @@
 package io.odyssey.commands;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.odyssey.grid.commands.CommandLedger;
 import io.odyssey.grid.commands.CommandRecord;
 
@@ -11,7 +9,7 @@ import io.odyssey.grid.commands.CommandRecord;
  * the archive need ids unique across drones and restarts, and below 2^53 in magnitude like every number of the JSON
  * contracts. So the ground assigns the ledger id: a hash of (drone, the drone's number) into {@code [-(2^53 - 1), -1]},
  * probing the next ids on the rare collision with another command. The drone's own number is kept in the command's
- * parameters ({@value #PARAMETER}) so its later answers find the command again by the same derivation, and a cancel
+ * parameters ({@code droneCommandId}) so its later answers find the command again by the same derivation, and a cancel
  * sends the drone the number it knows. Any relay computes the same ids: nothing to coordinate beyond the ledger's
  * {@code putIfAbsent}.
  */
@@ -21,11 +19,6 @@ final class DroneCommandIds
     static final long MAX_MAGNITUDE = (1L << 53) - 1;
     /** Ids tried for one drone command before giving up (a collision at all has a probability of about 2^-53 per pair). */
     static final int MAX_PROBES = 16;
-    /** The parameter holding the drone's own number for its command. */
-    static final String PARAMETER = "droneCommandId";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private DroneCommandIds()
     {
     }
@@ -64,15 +57,8 @@ final class DroneCommandIds
         {
             return command.id();
         }
-        try
-        {
-            final JsonNode number = JSON.readTree(command.paramsJson() == null ? "{}" : command.paramsJson()).path(PARAMETER);
-            return number.isMissingNode() || number.isNull() ? command.id() : Long.parseLong(number.asText());
-        }
-        catch (final java.io.IOException | NumberFormatException ex)
-        {
-            return command.id();
-        }
+        final long number = command.parameters().droneCommandId();
+        return number == 0 ? command.id() : number;
     }
 
     /**

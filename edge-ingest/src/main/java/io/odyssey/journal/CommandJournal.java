@@ -2,6 +2,7 @@ package io.odyssey.journal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.odyssey.grid.commands.CommandParametersJson;
 import io.odyssey.grid.commands.CommandRecord;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -58,8 +59,8 @@ public final class CommandJournal implements AutoCloseable
         node.put("commandId", Long.toString(command.id()));
         node.put("seq", seq);
         node.put("droneId", command.droneId());
-        node.put("type", command.type());
-        node.put("params", command.paramsJson());
+        node.put("type", command.type() == null ? null : command.type().wireName());
+        node.put("params", CommandParametersJson.text(command.parameters()));
         node.put("state", command.transitionStates()[seq].wireName());
         node.put("atNs", Long.toString(command.transitionAtNanos()[seq]));
         node.put("reason", command.transitionReasons()[seq]);

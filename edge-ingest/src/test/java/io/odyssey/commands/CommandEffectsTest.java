@@ -1,5 +1,7 @@
 package io.odyssey.commands;
 
+import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandType;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.commands.CommandRecord;
 import io.odyssey.grid.commands.CommandState;
@@ -14,9 +16,11 @@ class CommandEffectsTest
     private static final double LAT = 52.52;
     private static final double LON = 13.405;
 
-    private static CommandRecord done(final String type, final double lat, final double lon, final float alt)
+    private static CommandRecord done(final CommandType type, final double lat, final double lon, final float alt)
     {
-        final CommandRecord issued = CommandRecord.issued(1, 7, type, "{}", null, "ops", "127.0.0.1", T0, T0 + 60_000_000_000L);
+        final CommandRecord issued = CommandRecord.issued(
+            1, 7, type, CommandParameters.NONE, null, "ops", "127.0.0.1", T0,
+            T0 + 60_000_000_000L);
         final CommandRecord accepted = CommandUpdate.progress(CommandState.ACCEPTED, T0 + 10, 0f, -1, lat, lon, alt)
             .apply(CommandUpdate.sent("ingest-1", T0 + 5).apply(issued));
         return CommandUpdate.doneReported(T0 + 100, lat, lon, alt).apply(accepted);
@@ -32,7 +36,7 @@ class CommandEffectsTest
     @Test
     void shouldCompleteAGotoOnlyWhenTelemetryAfterTheDronesWordShowsItThere()
     {
-        final CommandRecord command = done("goto", LAT, LON, 60f);
+        final CommandRecord command = done(CommandType.GOTO, LAT, LON, 60f);
 
         assertThat(CommandEffects.seen(command, state(T0 + 50, LAT, LON, 60f, 0f, "HOVERING")))
             .as("telemetry older than the drone's 'done'").isFalse();
@@ -47,20 +51,22 @@ class CommandEffectsTest
     @Test
     void shouldNotCompleteAnythingTheDroneHasNotReportedDone()
     {
-        final CommandRecord issued = CommandRecord.issued(1, 7, "land", "{}", null, "ops", "127.0.0.1", T0, T0 + 1);
+        final CommandRecord issued = CommandRecord.issued(
+            1, 7, CommandType.LAND, CommandParameters.NONE, null, "ops", "127.0.0.1",
+            T0, T0 + 1);
         assertThat(CommandEffects.seen(issued, state(T0 + 200, LAT, LON, 0f, 0f, "GROUNDED"))).isFalse();
-        assertThat(CommandEffects.seen(done("land", Double.NaN, Double.NaN, Float.NaN), null)).isFalse();
+        assertThat(CommandEffects.seen(done(CommandType.LAND, Double.NaN, Double.NaN, Float.NaN), null)).isFalse();
     }
 
     @Test
     void shouldCompleteLandingsOnTheGroundAndReturnsOnlyAtHome()
     {
-        assertThat(CommandEffects.seen(done("land", Double.NaN, Double.NaN, Float.NaN),
+        assertThat(CommandEffects.seen(done(CommandType.LAND, Double.NaN, Double.NaN, Float.NaN),
             state(T0 + 200, LAT, LON, 3f, 0f, "LANDING"))).isFalse();
-        assertThat(CommandEffects.seen(done("stop", Double.NaN, Double.NaN, Float.NaN),
+        assertThat(CommandEffects.seen(done(CommandType.STOP, Double.NaN, Double.NaN, Float.NaN),
             state(T0 + 200, LAT, LON, 0f, 0f, "GROUNDED"))).isTrue();
 
-        final CommandRecord home = done("return-to-home", LAT, LON, Float.NaN);
+        final CommandRecord home = done(CommandType.RETURN_HOME, LAT, LON, Float.NaN);
         assertThat(CommandEffects.seen(home, state(T0 + 200, LAT + 0.01, LON, 0f, 0f, "GROUNDED")))
             .as("landed, but not at home").isFalse();
         assertThat(CommandEffects.seen(home, state(T0 + 200, LAT, LON, 0f, 0f, "GROUNDED"))).isTrue();
@@ -69,7 +75,7 @@ class CommandEffectsTest
     @Test
     void shouldCompleteAHoldWhenTheDroneHasStopped()
     {
-        final CommandRecord hold = done("hold", Double.NaN, Double.NaN, Float.NaN);
+        final CommandRecord hold = done(CommandType.HOLD, Double.NaN, Double.NaN, Float.NaN);
         assertThat(CommandEffects.seen(hold, state(T0 + 200, LAT, LON, 50f, 3f, "HOVERING"))).isFalse();
         assertThat(CommandEffects.seen(hold, state(T0 + 200, LAT, LON, 50f, 0.2f, "HOVERING"))).isTrue();
     }

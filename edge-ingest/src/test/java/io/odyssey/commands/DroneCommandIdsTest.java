@@ -1,5 +1,8 @@
 package io.odyssey.commands;
 
+import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandType;
+import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.grid.commands.CommandRecord;
 import org.junit.jupiter.api.Test;
 
@@ -33,18 +36,20 @@ class DroneCommandIdsTest
     @Test
     void shouldKnowADronesCommandByTheNumberTheDroneGaveIt()
     {
-        final CommandRecord own = CommandRecord.issued(DroneCommandIds.ledgerId(7, -5, 0), 7, "return-to-home",
-            "{\"startedBy\":\"drone\",\"droneCommandId\":\"-5\"}", null, "drone", "ingest-1", 1L, Long.MAX_VALUE);
+        final CommandRecord own = CommandRecord.issued(DroneCommandIds.ledgerId(7, -5, 0), 7, CommandType.RETURN_HOME,
+            CommandParameters.startedByDrone(-5, CommandReason.FAILSAFE_LOW_BATTERY), null, "drone", "ingest-1", 1L,
+            Long.MAX_VALUE);
         assertThat(DroneCommandIds.droneFacingId(own)).isEqualTo(-5);
         assertThat(DroneCommandIds.isFor(own, 7, -5)).isTrue();
         assertThat(DroneCommandIds.isFor(own, 8, -5)).as("another drone's").isFalse();
         assertThat(DroneCommandIds.isFor(own, 7, -6)).isFalse();
 
-        final CommandRecord legacy = CommandRecord.issued(-7_000_001, 7, "return-to-home", "{\"startedBy\":\"drone\"}",
-            null, "drone", "ingest-1", 1L, Long.MAX_VALUE);
+        final CommandRecord legacy = CommandRecord.issued(-7_000_001, 7, CommandType.RETURN_HOME,
+            CommandParameters.startedByDrone(0, CommandReason.NONE), null, "drone", "ingest-1", 1L, Long.MAX_VALUE);
         assertThat(DroneCommandIds.droneFacingId(legacy)).as("recorded under the drone's number").isEqualTo(-7_000_001);
 
-        final CommandRecord fromTheGround = CommandRecord.issued(714, 7, "hold", "{\"droneCommandId\":\"-5\"}", null,
+        final CommandRecord fromTheGround = CommandRecord.issued(714, 7, CommandType.HOLD,
+            CommandParameters.startedByDrone(-5, CommandReason.NONE), null,
             "ops", "127.0.0.1", 1L, 2L);
         assertThat(DroneCommandIds.droneFacingId(fromTheGround)).isEqualTo(714);
         assertThat(DroneCommandIds.isFor(fromTheGround, 7, -5)).isFalse();

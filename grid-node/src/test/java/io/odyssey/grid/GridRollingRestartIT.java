@@ -3,6 +3,8 @@ package io.odyssey.grid;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandType;
 import io.odyssey.grid.commands.CommandLedger;
 import io.odyssey.grid.commands.CommandRecord;
 import io.odyssey.grid.commands.CommandState;
@@ -188,7 +190,9 @@ class GridRollingRestartIT
                 if (round % 2 == 1 || issued.isEmpty())
                 {
                     final long now = System.currentTimeMillis() * 1_000_000L;
-                    final CommandRecord command = CommandRecord.issued(ledger.newId(), 1 + round % DRONES, "hold", "{}",
+                    final CommandRecord command = CommandRecord.issued(
+                        ledger.newId(), 1 + round % DRONES, CommandType.HOLD,
+                        CommandParameters.NONE,
                         null, "rolling-restart-it", "test", now, now + TimeUnit.HOURS.toNanos(1));
                     ledger.issue(command);
                     acknowledgedCommands.put(command.id(), CommandState.ISSUED);

@@ -2,9 +2,7 @@ package io.odyssey.simulator;
 
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
-import io.odyssey.codecs.sbe.CommandDecoder;
-import io.odyssey.codecs.sbe.CommandType;
-import io.odyssey.codecs.sbe.MessageHeaderDecoder;
+import io.odyssey.codecs.CommandFrameReader;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.DirectBuffer;
@@ -17,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Checks each (reassembled) command frame and hands the good ones to the {@link DroneFleet}, on the publisher's thread.
  * <p>
- * The frame is checked before any field is trusted: our schema id, template 10, a version no newer than ours, a block
- * and a waypoint group that fit in the frame (a group's own block length is honoured, so a newer sender's longer
- * waypoints still read), a drone this process flies, a positive command id, a known command type. A frame that fails
+ * The frame is checked before any field is trusted: its structure by the {@link CommandFrameReader} (our schema,
+ * template 10, a version no newer than ours, a block and a waypoint group that fit), then its signature, a drone this
+ * process flies, a positive command id, a known command type. A frame that fails
  * is counted by {@link InvalidCommandCause} and dropped, with at most one log line a second: garbage on a UDP port must
  * never stop the drones. Parameters (coordinates, altitudes, speeds, waypoints) are the fleet's to check, since only a
  * well-formed frame gets that far and the drone answers a bad one REJECTED.
@@ -27,13 +25,10 @@ import java.util.concurrent.TimeUnit;
 final class CommandIntake implements FragmentHandler
 {
     private static final Logger LOG = LoggerFactory.getLogger(CommandIntake.class);
-    private static final int GROUP_HEADER_LENGTH = CommandDecoder.WaypointsDecoder.HEADER_SIZE;
-    private static final int MAX_COMMAND_TYPE = CommandType.STOP.value();
 
     private final DroneFleet fleet;
     private final NanoClock nanoClock;
-    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
-    private final CommandDecoder command = new CommandDecoder();
+    private final CommandFrameReader command = new CommandFrameReader();
     private final RateLimitedLog invalidLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
     private final Counter[] received;
     private final Counter[] invalid;
@@ -71,46 +66,20 @@ final class CommandIntake implements FragmentHandler
      */
     int onFrame(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        final io.odyssey.codecs.RejectReason notACommand = command.readHeader(buffer, offset, length);
+        if (notACommand != null)
         {
-            return drop(InvalidCommandCause.TRUNCATED);
-        }
-        header.wrap(buffer, offset);
-        if (header.schemaId() != CommandDecoder.SCHEMA_ID)
-        {
-            return drop(InvalidCommandCause.UNKNOWN_SCHEMA);
-        }
-        if (header.templateId() != CommandDecoder.TEMPLATE_ID)
-        {
-            return drop(InvalidCommandCause.UNKNOWN_TEMPLATE);
-        }
-        final int version = header.version();
-        if (version > CommandDecoder.SCHEMA_VERSION)
-        {
-            return drop(InvalidCommandCause.UNSUPPORTED_VERSION);
+            return drop(InvalidCommandCause.valueOf(notACommand.name()));
         }
         if (verifier != null && !io.odyssey.codecs.sign.FrameSignature.isSigned(buffer, offset, length))
         {
             return drop(InvalidCommandCause.UNSIGNED);
         }
-        final int blockLength = header.blockLength();
-        final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-        final int end = offset + length;
-        // The message has been whole since it was introduced: every sender writes at least our block.
-        if (blockLength < CommandDecoder.BLOCK_LENGTH || bodyOffset + blockLength + GROUP_HEADER_LENGTH > end)
+        final io.odyssey.codecs.RejectReason unreadable = command.read(buffer, offset, length);
+        if (unreadable != null)
         {
-            return drop(InvalidCommandCause.TRUNCATED);
+            return drop(InvalidCommandCause.valueOf(unreadable.name()));
         }
-        final int groupOffset = bodyOffset + blockLength;
-        final int waypointLength = buffer.getShort(groupOffset, CommandDecoder.BYTE_ORDER) & 0xFFFF;
-        final int waypointCount = buffer.getShort(groupOffset + 2, CommandDecoder.BYTE_ORDER) & 0xFFFF;
-        if ((waypointCount > 0 && waypointLength < CommandDecoder.WaypointsDecoder.sbeBlockLength()) ||
-            groupOffset + GROUP_HEADER_LENGTH + (long)waypointCount * waypointLength > end)
-        {
-            return drop(InvalidCommandCause.TRUNCATED);
-        }
-
-        command.wrap(buffer, bodyOffset, blockLength, version);
         final int index = fleet.indexOf(command.droneId());
         if (index < 0)
         {
@@ -124,7 +93,7 @@ final class CommandIntake implements FragmentHandler
                 return drop(InvalidCommandCause.valueOf(refused.name()));
             }
         }
-        if (command.commandId() <= 0 || command.commandTypeRaw() > MAX_COMMAND_TYPE)
+        if (command.commandId() <= 0 || command.type() == null)
         {
             return drop(InvalidCommandCause.MALFORMED);
         }

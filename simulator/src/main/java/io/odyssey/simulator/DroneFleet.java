@@ -2,12 +2,13 @@ package io.odyssey.simulator;
 
 import io.odyssey.codecs.sign.FrameSignature;
 
+import io.odyssey.codecs.CommandFrameReader;
+import io.odyssey.codecs.CommandLimits;
+import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.DroneFlag;
 import io.odyssey.codecs.TelemetryFrameWriter;
-import io.odyssey.codecs.sbe.CommandDecoder;
 import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
-import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.codecs.sign.FrameSignature;
 import org.agrona.MutableDirectBuffer;
@@ -28,7 +29,7 @@ import org.agrona.MutableDirectBuffer;
  * drones or the number of processes. Positions move on a local equirectangular (east/north in metres) approximation
  * around the centre of the patrol area, accurate to well under a metre over a few kilometres.
  * <p>
- * <b>Commands.</b> A drone that accepts a command ({@link #onCommand(int, CommandDecoder)}) leaves its patrol for good
+ * <b>Commands.</b> A drone that accepts a command ({@link #onCommand(int, CommandFrameReader)}) leaves its patrol for good
  * ("commanded") and does only what it is told: one command runs at a time ({@code activeSlot}), a HOLD pauses it
  * ({@code heldSlot}) until RESUME, a new movement command supersedes it; between commands the drone hovers, or stays
  * on the ground after a landing. RESUME with nothing paused sends it back to its patrol. Its low-battery failsafe
@@ -62,24 +63,19 @@ public final class DroneFleet
     /** An emergency stop comes down faster than a landing. */
     public static final double EMERGENCY_DESCENT_RATE_MPS = 3.0;
 
-    /** TAKEOFF without an altitude, or GOTO/MISSION without one from the ground, climbs to this. */
-    public static final double DEFAULT_TAKEOFF_ALTITUDE_M = 30.0;
+    /** TAKEOFF without an altitude, or GOTO/MISSION without one from the ground, climbs to this (the contract's). */
+    public static final double DEFAULT_TAKEOFF_ALTITUDE_M = CommandLimits.DEFAULT_TAKEOFF_ALTITUDE_M;
     /** A drone sent somewhere from the ground climbs straight up to this before it sets off (then climbs on the way). */
     public static final double TAKEOFF_CLEARANCE_M = 10.0;
     /** A commanded return home flies at least this high. */
     public static final double RETURN_ALTITUDE_M = MIN_CRUISE_ALTITUDE_M;
-    /** Commanded altitudes (above home) and speeds the drone accepts. */
-    public static final double MIN_COMMAND_ALTITUDE_M = 1.0;
-    public static final double MAX_COMMAND_ALTITUDE_M = 500.0;
-    public static final double MIN_COMMAND_SPEED_MPS = 1.0;
-    public static final double MAX_COMMAND_SPEED_MPS = 60.0;
-    public static final int MAX_WAYPOINTS = 100;
-    public static final double MAX_HOLD_SECONDS = 3600.0;
     /** Commands remembered per drone, for answering resends: the running and paused ones and the latest others. */
     public static final int COMMAND_SLOTS = 8;
     /** Last counter base handed out in this JVM ({@link #bootCounterBase()}): strictly growing. */
     private static final java.util.concurrent.atomic.AtomicLong LAST_COUNTER_BASE = new java.util.concurrent.atomic.AtomicLong();
 
+    /** The command types by ordinal, as the slot table keeps them. */
+    private static final CommandType[] COMMAND_TYPES = CommandType.values();
     /** What {@link #onCommand} did with a command. */
     public static final int COMMAND_ACCEPTED = 0;
     public static final int COMMAND_REJECTED = 1;
@@ -219,7 +215,7 @@ public final class DroneFleet
     private long answersLost;
 
     /** A mission as read from a command, before it is accepted: validated in here, then copied to the drone's store. */
-    private final double[] missionScratch = new double[MAX_WAYPOINTS * WAYPOINT_FIELDS];
+    private final double[] missionScratch = new double[CommandLimits.MAX_WAYPOINTS * WAYPOINT_FIELDS];
     private int missionScratchCount;
 
     /**
@@ -604,7 +600,7 @@ public final class DroneFleet
      * @return {@link #COMMAND_ACCEPTED}, {@link #COMMAND_REJECTED}, {@link #COMMAND_DUPLICATE} or
      * {@link #COMMAND_INVALID}.
      */
-    public int onCommand(final int i, final CommandDecoder command)
+    public int onCommand(final int i, final CommandFrameReader command)
     {
         return onCommand(i, command, 0L);
     }
@@ -612,7 +608,7 @@ public final class DroneFleet
     /**
      * @param nowEpochNanos the drone's clock, for the command's expiry (0 = do not check).
      */
-    public int onCommand(final int i, final CommandDecoder command, final long nowEpochNanos)
+    public int onCommand(final int i, final CommandFrameReader command, final long nowEpochNanos)
     {
         final long commandId = command.commandId();
         final int known = findSlot(i, commandId);
@@ -622,8 +618,8 @@ public final class DroneFleet
             return COMMAND_DUPLICATE;
         }
 
-        final CommandType type = command.commandType();
-        if (command.repeatAnswerOnly() != 0)
+        final CommandType type = command.type();
+        if (command.repeatAnswerOnly())
         {
             // Asked only to repeat an answer the ground lost: a command this drone no longer has (evicted, or the
             // drone restarted) is not started now, it has failed.
@@ -655,7 +651,7 @@ public final class DroneFleet
         return COMMAND_ACCEPTED;
     }
 
-    private boolean validParameters(final CommandDecoder command, final CommandType type)
+    private boolean validParameters(final CommandFrameReader command, final CommandType type)
     {
         switch (type)
         {
@@ -663,7 +659,7 @@ public final class DroneFleet
                 return isAltitudeOrNaN(command.altitude());
 
             case GOTO:
-                return isLatitude(command.latitude()) && isLongitude(command.longitude()) &&
+                return CommandLimits.isLatitude(command.latitude()) && CommandLimits.isLongitude(command.longitude()) &&
                     isAltitudeOrNaN(command.altitude()) && isSpeedOrNaN(command.speed());
 
             case SET_SPEED:
@@ -678,30 +674,28 @@ public final class DroneFleet
     }
 
     /** Reads (the only pass over the group) and checks a mission's waypoints into {@link #missionScratch}. */
-    private boolean readMission(final CommandDecoder command)
+    private boolean readMission(final CommandFrameReader command)
     {
-        final CommandDecoder.WaypointsDecoder waypoints = command.waypoints();
-        final int count = waypoints.count();
+        final int count = command.waypointCount();
         missionScratchCount = 0;
-        if (count < 1 || count > MAX_WAYPOINTS)
+        if (count < 1 || count > CommandLimits.MAX_WAYPOINTS)
         {
             return false;
         }
         int at = 0;
-        while (waypoints.hasNext())
+        while (command.nextWaypoint())
         {
-            waypoints.next();
-            final float hold = waypoints.holdSeconds();
-            if (!isLatitude(waypoints.latitude()) || !isLongitude(waypoints.longitude()) ||
-                !isAltitudeOrNaN(waypoints.altitude()) || !isSpeedOrNaN(waypoints.speed()) ||
-                !(Float.isNaN(hold) || (hold >= 0 && hold <= MAX_HOLD_SECONDS)))
+            final float hold = command.waypointHoldSeconds();
+            if (!CommandLimits.isLatitude(command.waypointLatitude()) || !CommandLimits.isLongitude(command.waypointLongitude()) ||
+                !isAltitudeOrNaN(command.waypointAltitude()) || !isSpeedOrNaN(command.waypointSpeed()) ||
+                !(Float.isNaN(hold) || CommandLimits.isHold(hold)))
             {
                 return false;
             }
-            missionScratch[at + WP_LAT] = waypoints.latitude();
-            missionScratch[at + WP_LON] = waypoints.longitude();
-            missionScratch[at + WP_ALT] = waypoints.altitude();
-            missionScratch[at + WP_SPEED] = waypoints.speed();
+            missionScratch[at + WP_LAT] = command.waypointLatitude();
+            missionScratch[at + WP_LON] = command.waypointLongitude();
+            missionScratch[at + WP_ALT] = command.waypointAltitude();
+            missionScratch[at + WP_SPEED] = command.waypointSpeed();
             missionScratch[at + WP_HOLD] = Float.isNaN(hold) ? 0.0 : hold;
             at += WAYPOINT_FIELDS;
         }
@@ -710,7 +704,7 @@ public final class DroneFleet
     }
 
     /** Why drone {@code i} cannot do {@code type} now, or NONE. */
-    private CommandReason refusal(final int i, final CommandType type, final CommandDecoder command)
+    private CommandReason refusal(final int i, final CommandType type, final CommandFrameReader command)
     {
         final boolean airborne = status[i] != GROUNDED;
         final boolean lowAloft = airborne && battery[i] < returnThreshold(i);
@@ -769,7 +763,7 @@ public final class DroneFleet
         }
     }
 
-    private void execute(final int i, final int s, final CommandType type, final CommandDecoder command)
+    private void execute(final int i, final int s, final CommandType type, final CommandFrameReader command)
     {
         final boolean airborne = status[i] != GROUNDED;
         switch (type)
@@ -824,7 +818,7 @@ public final class DroneFleet
                 final int running = activeSlot[i];
                 if (running != NO_SLOT)
                 {
-                    if (slotType[slot(i, running)] == CommandType.HOLD.value())
+                    if (slotType[slot(i, running)] == CommandType.HOLD.ordinal())
                     {
                         answer(i, running, CommandPhase.CANCELLED, CommandReason.SUPERSEDED);
                     }
@@ -976,7 +970,7 @@ public final class DroneFleet
     private void continueActive(final int i)
     {
         final int s = slot(i, activeSlot[i]);
-        switch (CommandType.get(slotType[s]))
+        switch (COMMAND_TYPES[slotType[s]])
         {
             case TAKEOFF:
                 targetLat[i] = slotTargetLat[s];
@@ -1031,7 +1025,7 @@ public final class DroneFleet
     {
         if (missions[i] == null)
         {
-            missions[i] = new double[MAX_WAYPOINTS * WAYPOINT_FIELDS];
+            missions[i] = new double[CommandLimits.MAX_WAYPOINTS * WAYPOINT_FIELDS];
         }
         final double[] mission = missions[i];
         final int count = missionScratchCount;
@@ -1255,7 +1249,7 @@ public final class DroneFleet
             if (activeSlot[i] != NO_SLOT)
             {
                 final int s = slot(i, activeSlot[i]);
-                if (slotType[s] != CommandType.RETURN_HOME.value())
+                if (slotType[s] != CommandType.RETURN_HOME.ordinal())
                 {
                     // Landed where it came down, which the drone only knows now.
                     slotTargetLat[s] = lat[i];
@@ -1301,7 +1295,7 @@ public final class DroneFleet
 
     private boolean activeIs(final int i, final CommandType type)
     {
-        return activeSlot[i] != NO_SLOT && slotType[slot(i, activeSlot[i])] == type.value();
+        return activeSlot[i] != NO_SLOT && slotType[slot(i, activeSlot[i])] == type.ordinal();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -1329,7 +1323,7 @@ public final class DroneFleet
     {
         final double covered;
         final double total;
-        switch (CommandType.get(slotType[s]))
+        switch (COMMAND_TYPES[slotType[s]])
         {
             case MISSION:
                 total = missionTotal[i];
@@ -1436,7 +1430,7 @@ public final class DroneFleet
         }
         final int at = base + chosen;
         slotCommandId[at] = commandId;
-        slotType[at] = (byte)type.value();
+        slotType[at] = (byte)type.ordinal();
         slotPhase[at] = (byte)(droneStarted ? CommandPhase.STARTED_BY_DRONE : CommandPhase.ACCEPTED).value();
         slotReason[at] = (byte)CommandReason.NONE.value();
         slotFlags[at] = droneStarted ? SLOT_DRONE_STARTED : 0;
@@ -1560,7 +1554,7 @@ public final class DroneFleet
         writtenPhase = (byte)phase.value();
         final float progress = phase == latest ? slotProgress[at] : 0f;
         return writer.commandStatus(buffer, offset, droneId(i), slotCommandId[at], sentAtNanos, phase, reason, progress,
-            slotWaypoint[at], CommandType.get(slotType[at]), slotTargetLat[at], slotTargetLon[at], slotTargetAlt[at]);
+            slotWaypoint[at], COMMAND_TYPES[slotType[at]], slotTargetLat[at], slotTargetLon[at], slotTargetAlt[at]);
     }
 
     /** The answer last written by {@link #writeAnswer} for drone {@code i} was sent. */
@@ -1727,19 +1721,9 @@ public final class DroneFleet
         return value > 180.0 ? value - 360.0 : value;
     }
 
-    private static boolean isLatitude(final double value)
-    {
-        return value >= -90.0 && value <= 90.0;
-    }
-
-    private static boolean isLongitude(final double value)
-    {
-        return value >= -180.0 && value <= 180.0;
-    }
-
     private static boolean isAltitudeOrNaN(final float value)
     {
-        return Float.isNaN(value) || (value >= MIN_COMMAND_ALTITUDE_M && value <= MAX_COMMAND_ALTITUDE_M);
+        return Float.isNaN(value) || CommandLimits.isAltitude(value);
     }
 
     private static boolean isSpeedOrNaN(final float value)
@@ -1749,7 +1733,7 @@ public final class DroneFleet
 
     private static boolean isSpeed(final float value)
     {
-        return value >= MIN_COMMAND_SPEED_MPS && value <= MAX_COMMAND_SPEED_MPS;
+        return CommandLimits.isSpeed(value);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -1,11 +1,17 @@
 package io.odyssey.simulator;
 
+import io.odyssey.codecs.CommandFrameWriter;
+import io.odyssey.codecs.CommandLimits;
 import io.odyssey.codecs.sbe.CommandEncoder;
 import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.MessageHeaderEncoder;
 import org.agrona.concurrent.UnsafeBuffer;
 
-/** Encodes Command frames the way the ground does, into one reusable buffer; each method returns the frame length. */
+/**
+ * Encodes Command frames the way the ground does ({@link CommandFrameWriter}), into one reusable buffer; each method
+ * returns the frame length. Frames no ground station writes (a type code nobody knows, more waypoints than the
+ * contract allows) are forged field by field, for the drone's own checks.
+ */
 final class CommandFrames
 {
     /** Sent-at stamp of every frame: the drone does not use it. */
@@ -17,8 +23,9 @@ final class CommandFrames
     short repeatAnswerOnly;
     /** Signs every frame encoded from now on, as the ground does; null = unsigned (tests of the frame checks). */
     io.odyssey.codecs.sign.FrameSigner signer;
-    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
-    private final CommandEncoder command = new CommandEncoder();
+    private final CommandFrameWriter writer = new CommandFrameWriter();
+    private final MessageHeaderEncoder forgedHeader = new MessageHeaderEncoder();
+    private final CommandEncoder forged = new CommandEncoder();
 
     /** One waypoint: latitude, longitude, altitude (NaN = keep), speed (NaN = default), hold seconds. */
     static double[] waypoint(final double lat, final double lon, final double alt, final double speed, final double hold)
@@ -55,14 +62,24 @@ final class CommandFrames
 
     int mission(final long droneId, final long commandId, final double[]... waypoints)
     {
-        final CommandEncoder.WaypointsEncoder group = body(droneId, commandId, CommandType.MISSION, Double.NaN,
-            Double.NaN, Float.NaN, Float.NaN, 0).waypointsCount(waypoints.length);
+        if (waypoints.length > CommandLimits.MAX_WAYPOINTS)
+        {
+            final CommandEncoder.WaypointsEncoder group = forge(droneId, commandId, CommandType.MISSION, Double.NaN,
+                Double.NaN, Float.NaN, Float.NaN, 0).waypointsCount(waypoints.length);
+            for (final double[] waypoint : waypoints)
+            {
+                group.next().latitude(waypoint[0]).longitude(waypoint[1]).altitude((float)waypoint[2])
+                    .speed((float)waypoint[3]).holdSeconds((float)waypoint[4]);
+            }
+            return sign(MessageHeaderEncoder.ENCODED_LENGTH + forged.encodedLength());
+        }
+        writer.begin(buffer, 0, droneId, commandId, SENT_AT_NANOS, io.odyssey.codecs.CommandType.MISSION, Double.NaN,
+            Double.NaN, Double.NaN, Double.NaN, 0L, expiresAtNanos, repeatAnswerOnly != 0, waypoints.length);
         for (final double[] waypoint : waypoints)
         {
-            group.next().latitude(waypoint[0]).longitude(waypoint[1]).altitude((float)waypoint[2])
-                .speed((float)waypoint[3]).holdSeconds((float)waypoint[4]);
+            writer.waypoint(waypoint[0], waypoint[1], waypoint[2], waypoint[3], waypoint[4]);
         }
-        return sign(MessageHeaderEncoder.ENCODED_LENGTH + command.encodedLength());
+        return sign(writer.length());
     }
 
     /** Signs (again: a new timestamp) the frame of {@code length} in {@link #buffer} when there is a signer. */
@@ -76,18 +93,24 @@ final class CommandFrames
     }
 
     int encode(
-        final long droneId, final long commandId, final CommandType type, final double lat, final double lon,
+        final long droneId, final long commandId, final CommandType code, final double lat, final double lon,
         final float alt, final float speed, final long targetCommandId)
     {
-        body(droneId, commandId, type, lat, lon, alt, speed, targetCommandId).waypointsCount(0);
-        return sign(MessageHeaderEncoder.ENCODED_LENGTH + command.encodedLength());
+        final io.odyssey.codecs.CommandType type = io.odyssey.codecs.CommandType.fromCode(code.value());
+        if (type == null)
+        {
+            forge(droneId, commandId, code, lat, lon, alt, speed, targetCommandId).waypointsCount(0);
+            return sign(MessageHeaderEncoder.ENCODED_LENGTH + forged.encodedLength());
+        }
+        return sign(writer.begin(buffer, 0, droneId, commandId, SENT_AT_NANOS, type, lat, lon, alt, speed,
+            targetCommandId, expiresAtNanos, repeatAnswerOnly != 0, 0).length());
     }
 
-    private CommandEncoder body(
+    private CommandEncoder forge(
         final long droneId, final long commandId, final CommandType type, final double lat, final double lon,
         final float alt, final float speed, final long targetCommandId)
     {
-        return command.wrapAndApplyHeader(buffer, 0, header)
+        return forged.wrapAndApplyHeader(buffer, 0, forgedHeader)
             .droneId(droneId)
             .commandId(commandId)
             .sentAtNanos(SENT_AT_NANOS)

@@ -1,5 +1,6 @@
 package io.odyssey.simulator;
 
+import io.odyssey.codecs.CommandLimits;
 import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.codecs.sbe.CommandType;
@@ -462,7 +463,7 @@ class DroneFleetCommandTest
         assertThat(send(frames.setSpeed(DRONE, 1204, 0.5f))).isEqualTo(DroneFleet.COMMAND_INVALID);
         assertThat(send(frames.setSpeed(DRONE, 1205, KEEP))).isEqualTo(DroneFleet.COMMAND_INVALID);
         assertThat(send(frames.mission(DRONE, 1206))).as("no waypoints").isEqualTo(DroneFleet.COMMAND_INVALID);
-        final double[][] tooMany = new double[DroneFleet.MAX_WAYPOINTS + 1][];
+        final double[][] tooMany = new double[CommandLimits.MAX_WAYPOINTS + 1][];
         Arrays.fill(tooMany, waypoint(52.5, 13.4, 30, 5, 0));
         assertThat(send(frames.mission(DRONE, 1207, tooMany))).isEqualTo(DroneFleet.COMMAND_INVALID);
         assertThat(send(frames.mission(DRONE, 1208, waypoint(52.5, 13.4, 30, 5, -1)))).isEqualTo(DroneFleet.COMMAND_INVALID);
@@ -476,7 +477,7 @@ class DroneFleetCommandTest
         assertThat(metrics.commandFramesInvalid[InvalidCommandCause.INVALID_PARAMETERS.ordinal()].get()).isEqualTo(10);
         assertThat(fleet.isCommanded(0)).isFalse();
 
-        final double[][] hundred = new double[DroneFleet.MAX_WAYPOINTS][];
+        final double[][] hundred = new double[CommandLimits.MAX_WAYPOINTS][];
         for (int k = 0; k < hundred.length; k++)
         {
             hundred[k] = waypoint(fleet.latitude(0) + 5.0 * k / DroneFleet.METRES_PER_DEGREE, fleet.longitude(0),

@@ -220,15 +220,20 @@ class TelemetryPublisherAgentTest
         final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 1000);
         final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
 
-        // Warm up so the measured part runs compiled code, then measure 60 simulated seconds: 600,000 frames.
-        // (The first minutes can show a one-off kilobyte or two while the JIT settles; per-frame allocation of even one
-        // object would be megabytes.)
+        // Warm up so the measured part runs compiled code, then measure two rounds of 60 simulated seconds (600,000
+        // frames each); the lesser counts. Per-frame allocation of even one object would be megabytes in both, while a
+        // one-off (the JIT settling or deoptimising: 1,912 bytes seen in one round after other test classes had run
+        // in the same JVM) shows in one only.
         run(agent, TimeUnit.SECONDS.toNanos(180), TimeUnit.MILLISECONDS.toNanos(1));
-        final long framesBefore = metrics.framesSent.get();
-        final long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
-        run(agent, TimeUnit.SECONDS.toNanos(60), TimeUnit.MILLISECONDS.toNanos(1));
-        final long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
-        assertThat(metrics.framesSent.get() - framesBefore).isEqualTo(600_000);
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 2; round++)
+        {
+            final long framesBefore = metrics.framesSent.get();
+            final long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+            run(agent, TimeUnit.SECONDS.toNanos(60), TimeUnit.MILLISECONDS.toNanos(1));
+            allocated = Math.min(allocated, threads.getCurrentThreadAllocatedBytes() - allocatedBefore);
+            assertThat(metrics.framesSent.get() - framesBefore).isEqualTo(600_000);
+        }
         assertThat(allocated).as("bytes allocated while publishing 600,000 frames").isLessThan(1024);
     }
 

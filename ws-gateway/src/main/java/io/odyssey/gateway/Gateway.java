@@ -1,7 +1,7 @@
 package io.odyssey.gateway;
 
 import io.odyssey.gateway.control.AccessControl;
-import io.odyssey.gateway.control.CommandLimits;
+import io.odyssey.gateway.control.CommandQuotas;
 import io.odyssey.gateway.control.CommandRateLimiter;
 import io.odyssey.gateway.control.ControlApi;
 import io.odyssey.gateway.control.Guard;
@@ -176,7 +176,7 @@ public final class Gateway implements AutoCloseable
                     final DroneView view = liveFeed.fleet().get(id);
                     return view == null ? null : view.state;
                 },
-                metrics.commandsRefused, new CommandLimits(
+                metrics.commandsRefused, new CommandQuotas(
                     new CommandRateLimiter(config.commandRate, config.commandBurst, System::nanoTime),
                     config.maxActiveCommandsPerDrone, metrics.commandsRateLimited, metrics.commandsActiveLimited,
                     metrics.textRefused),
@@ -354,7 +354,8 @@ public final class Gateway implements AutoCloseable
         final boolean online = config.tileUrl != null && !config.tileUrl.isBlank();
         return "{\"tileUrl\":" + (online ? "\"" + Json.escape(config.tileUrl) + "\"" : "null") +
             ",\"tileAttribution\":\"" + Json.escape(config.tileAttribution == null ? "" : config.tileAttribution) +
-            "\",\"wsPath\":\"/ws/fleet\",\"coalesceMs\":" + config.coalesceMs + "}";
+            "\",\"wsPath\":\"/ws/fleet\",\"coalesceMs\":" + config.coalesceMs +
+            ",\"commandLimits\":" + ControlApi.commandLimitsJson() + "}";
     }
 
     /** The built dashboard from the classpath (or ODYSSEY_UI_DIR), with a plain page when it was not built. */

@@ -3,6 +3,8 @@ package io.odyssey.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandType;
 import io.odyssey.grid.ActiveAlert;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
@@ -254,7 +256,9 @@ class GatewayChurnIT
             while (changing.get())
             {
                 final long now = System.currentTimeMillis() * 1_000_000L;
-                ledger.issue(CommandRecord.issued(ledger.newId(), 1, "hold", "{}", null, "churn", "test", now,
+                ledger.issue(CommandRecord.issued(
+                    ledger.newId(), 1, CommandType.HOLD, CommandParameters.NONE, null, "churn",
+                    "test", now,
                     now + TimeUnit.MINUTES.toNanos(5)));
                 pause(20);
             }

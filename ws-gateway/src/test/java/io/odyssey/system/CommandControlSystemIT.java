@@ -3,6 +3,9 @@ package io.odyssey.system;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.odyssey.cli.OdysseyCli;
+import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandType;
+import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.gateway.Gateway;
 import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.grid.DroneState;
@@ -150,13 +153,16 @@ class CommandControlSystemIT
         final long now = System.currentTimeMillis() * 1_000_000L;
         final long unsealed = ledger.newId();
         final long madeUp = ledger.newId();
-        final CommandRecord land = CommandRecord.issued(unsealed, 4, "land", "{}", null, "ops", "10.6.6.6", now,
+        final CommandRecord land = CommandRecord.issued(
+            unsealed, 4, CommandType.LAND, CommandParameters.NONE, null, "ops",
+            "10.6.6.6", now,
             now + TimeUnit.SECONDS.toNanos(60));
         ledger.map().set(unsealed, land);
-        final CommandRecord takeOver = CommandRecord.issued(madeUp, 3, "return-to-home", "{}", null, "ops",
+        final CommandRecord takeOver = CommandRecord.issued(madeUp, 3, CommandType.RETURN_HOME, CommandParameters.NONE,
+            null, "ops",
             "10.6.6.6", now, now + TimeUnit.SECONDS.toNanos(60));
         ledger.map().set(madeUp, new CommandRecord(takeOver.id(), takeOver.droneId(), takeOver.type(),
-            takeOver.paramsJson(), takeOver.state(), null, 0f, -1, null, takeOver.issuedBy(), takeOver.issuedFrom(),
+            takeOver.parameters(), takeOver.state(), null, 0f, -1, null, takeOver.issuedBy(), takeOver.issuedFrom(),
             takeOver.issuedAtNanos(), takeOver.expiresAtNanos(), null, 0, 0L, Double.NaN, Double.NaN, Float.NaN, 0L,
             takeOver.transitionStates(), takeOver.transitionAtNanos(), takeOver.transitionReasons(), 0, "ab".repeat(32)));
 
@@ -237,9 +243,9 @@ class CommandControlSystemIT
                 c.state() == CommandState.COMPLETED));
         final CommandRecord failsafe = ledger.list(101, null, false, 10).stream()
             .filter(c -> "drone".equals(c.issuedBy()) && c.state() == CommandState.COMPLETED).findFirst().orElseThrow();
-        assertThat(failsafe.type()).isEqualTo("return-to-home");
+        assertThat(failsafe.type()).isEqualTo(CommandType.RETURN_HOME);
         assertThat(failsafe.id()).isNegative();
-        assertThat(failsafe.paramsJson()).contains("failsafe low battery");
+        assertThat(failsafe.parameters().startedBecause()).isEqualTo(CommandReason.FAILSAFE_LOW_BATTERY);
         // Started by the drone (no issue from the ground, so no SENT), completed once telemetry showed it landed at
         // home; it recharges and flies on afterwards, so the landing itself is checked by the relay, not here.
         assertThat(failsafe.transitionStates()).containsExactly(CommandState.ISSUED, CommandState.ACCEPTED,
@@ -275,7 +281,7 @@ class CommandControlSystemIT
             target[0] + ",\"lon\":" + target[1] + ",\"idempotencyKey\":\"restart-test\"}");
         assertThat(again.statusCode()).isEqualTo(200);
         assertThat(json(again).get("id").asText()).isEqualTo(Long.toString(id));
-        assertThat(ledger.list(3, null, false, 100)).filteredOn(c -> "goto".equals(c.type())).hasSize(1);
+        assertThat(ledger.list(3, null, false, 100)).filteredOn(c -> c.type() == CommandType.GOTO).hasSize(1);
     }
 
     @Test
@@ -297,8 +303,8 @@ class CommandControlSystemIT
             }
         });
         await().atMost(30, TimeUnit.SECONDS).until(() -> ledger.list(5, null, false, 10).stream()
-            .anyMatch(c -> "goto".equals(c.type()) && c.state() == CommandState.IN_PROGRESS));
-        final long id = ledger.list(5, null, false, 10).stream().filter(c -> "goto".equals(c.type())).findFirst()
+            .anyMatch(c -> c.type() == CommandType.GOTO && c.state() == CommandState.IN_PROGRESS));
+        final long id = ledger.list(5, null, false, 10).stream().filter(c -> c.type() == CommandType.GOTO).findFirst()
             .orElseThrow().id();
 
         // The gateway goes away mid-flight (the CLI's stream is cut, its polls find nobody) and comes back.
@@ -342,8 +348,8 @@ class CommandControlSystemIT
                 .anyMatch(c -> "geofence".equals(c.issuedBy()) && c.state() != CommandState.ISSUED));
             final CommandRecord order = ledger.list(4, null, false, 20).stream()
                 .filter(c -> "geofence".equals(c.issuedBy())).findFirst().orElseThrow();
-            assertThat(order.type()).isEqualTo("return-to-home");
-            assertThat(order.paramsJson()).contains("inside the keep-out geofence 'incident'");
+            assertThat(order.type()).isEqualTo(CommandType.RETURN_HOME);
+            assertThat(order.transitionReasons()[0]).contains("inside the keep-out geofence 'incident'");
             // Only one order for one excursion: still one after more than two passes of the guard (once a second);
             // proving that nothing more happens takes that long, and a second order fails the wait at once.
             await().during(java.time.Duration.ofMillis(2_500)).atMost(5, TimeUnit.SECONDS).until(() ->

@@ -3,6 +3,8 @@ package io.odyssey.system;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandType;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.GridNode;
@@ -107,7 +109,7 @@ class DroneBehindNatSystemIT
     {
         final long sentBefore = sentOn("response");
         final long advertisedBefore = sentOn("advertised");
-        final CommandRecord hold = issue(NAT_DRONE, "hold", TimeUnit.SECONDS.toNanos(60));
+        final CommandRecord hold = issue(NAT_DRONE, CommandType.HOLD, TimeUnit.SECONDS.toNanos(60));
 
         await().atMost(90, TimeUnit.SECONDS).until(() -> ledger.get(hold.id()).state().isFinal());
 
@@ -122,7 +124,7 @@ class DroneBehindNatSystemIT
     @Test
     void shouldNeverDeliverTheCommandOfTheSameDroneWithoutAResponseChannel()
     {
-        final CommandRecord hold = issue(UNREACHABLE_DRONE, "hold", TimeUnit.SECONDS.toNanos(5));
+        final CommandRecord hold = issue(UNREACHABLE_DRONE, CommandType.HOLD, TimeUnit.SECONDS.toNanos(5));
 
         await().atMost(60, TimeUnit.SECONDS).until(() -> ledger.get(hold.id()).state().isFinal());
 
@@ -137,7 +139,7 @@ class DroneBehindNatSystemIT
     void shouldStillSendToTheAdvertisedEndpointOfADroneThatOpensNoResponseChannel()
     {
         final long sentBefore = sentOn("advertised");
-        final CommandRecord hold = issue(REACHABLE_DRONE, "hold", TimeUnit.SECONDS.toNanos(60));
+        final CommandRecord hold = issue(REACHABLE_DRONE, CommandType.HOLD, TimeUnit.SECONDS.toNanos(60));
 
         await().atMost(90, TimeUnit.SECONDS).until(() -> ledger.get(hold.id()).state().isFinal());
 
@@ -145,7 +147,7 @@ class DroneBehindNatSystemIT
         assertThat(sentOn("advertised")).isGreaterThan(sentBefore);
     }
 
-    private static CommandRecord issue(final long drone, final String type, final long validNs)
+    private static CommandRecord issue(final long drone, final CommandType type, final long validNs)
     {
         await().atMost(60, TimeUnit.SECONDS).until(() ->
         {
@@ -153,7 +155,8 @@ class DroneBehindNatSystemIT
             return state != null && !"GROUNDED".equals(state.status()) && !"TAKING_OFF".equals(state.status());
         });
         final long now = System.currentTimeMillis() * 1_000_000L;
-        final CommandRecord command = CommandRecord.issued(ledger.newId(), drone, type, "{}", null, "nat-it", "test",
+        final CommandRecord command = CommandRecord.issued(ledger.newId(), drone, type, CommandParameters.NONE, null,
+            "nat-it", "test",
             now, now + validNs);
         return ledger.issue(command).command();
     }

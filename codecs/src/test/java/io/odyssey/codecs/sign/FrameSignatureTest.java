@@ -1,5 +1,6 @@
 package io.odyssey.codecs.sign;
 
+import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.DroneFlag;
 import io.odyssey.codecs.GoldenFrameGenerator;
 import io.odyssey.codecs.GoldenFrames;
@@ -8,7 +9,6 @@ import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
-import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.DroneStatus;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

@@ -55,7 +55,8 @@ public final class CommandAuthority
 
     private static Object[] fields(final CommandRecord command)
     {
-        return new Object[]{command.id(), command.droneId(), command.type(), command.paramsJson(), command.issuedBy(),
+        return new Object[]{command.id(), command.droneId(), command.type() == null ? null : command.type().wireName(),
+            CommandParametersJson.text(command.parameters()), command.issuedBy(),
             command.issuedAtNanos(), command.expiresAtNanos()};
     }
 }

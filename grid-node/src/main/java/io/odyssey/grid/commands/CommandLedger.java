@@ -140,8 +140,8 @@ public final class CommandLedger
                 }
                 if (existing != null)
                 {
-                    if (existing.droneId() != command.droneId() || !existing.type().equals(command.type()) ||
-                        !java.util.Objects.equals(existing.paramsJson(), command.paramsJson()))
+                    if (existing.droneId() != command.droneId() || existing.type() != command.type() ||
+                        !existing.parameters().equals(command.parameters()))
                     {
                         throw new IdempotencyConflictException(command.idempotencyKey(), existing);
                     }

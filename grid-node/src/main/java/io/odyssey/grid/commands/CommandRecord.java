@@ -1,5 +1,8 @@
 package io.odyssey.grid.commands;
 
+
+import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandType;
 import java.util.Arrays;
 
 /**
@@ -11,8 +14,9 @@ import java.util.Arrays;
  * @param id              ledger id: positive (Hazelcast flake id) for commands sent from the ground, negative for
  *                        commands a drone started itself (its failsafe): derived by the relay from the drone and its
  *                        own number for the command, which the parameters keep as {@code droneCommandId}.
- * @param type            the contract's name: {@code goto}, {@code return-to-home}, ...
- * @param paramsJson      the request's parameters, normalised, as a JSON object.
+ * @param type            what is ordered; null only for a record of a type this version does not know (written into
+ *                        the grid by something else: the relay refuses it).
+ * @param parameters      the order's parameters, validated where it entered (typed: nothing re-parses them).
  * @param targetLatitude  where the drone said the command ends (NaN until it said so): what "completed" is checked
  *                        against in telemetry.
  * @param doneAtNanos     when the drone reported it done (0 = not yet); completion still waits for telemetry.
@@ -24,8 +28,8 @@ import java.util.Arrays;
 public record CommandRecord(
     long id,
     long droneId,
-    String type,
-    String paramsJson,
+    CommandType type,
+    CommandParameters parameters,
     CommandState state,
     String reason,
     float progress,
@@ -50,12 +54,27 @@ public record CommandRecord(
 {
     /** A new command in state ISSUED. */
     public static CommandRecord issued(
-        final long id, final long droneId, final String type, final String paramsJson, final String idempotencyKey,
-        final String issuedBy, final String issuedFrom, final long issuedAtNanos, final long expiresAtNanos)
+        final long id, final long droneId, final CommandType type, final CommandParameters parameters,
+        final String idempotencyKey, final String issuedBy, final String issuedFrom, final long issuedAtNanos,
+        final long expiresAtNanos)
     {
-        return new CommandRecord(id, droneId, type, paramsJson, CommandState.ISSUED, null, 0f, -1, idempotencyKey,
+        return new CommandRecord(id, droneId, type, parameters, CommandState.ISSUED, null, 0f, -1, idempotencyKey,
             issuedBy, issuedFrom, issuedAtNanos, expiresAtNanos, null, 0, 0L, Double.NaN, Double.NaN, Float.NaN, 0L,
             new CommandState[]{CommandState.ISSUED}, new long[]{issuedAtNanos}, new String[]{null}, 0, null);
+    }
+
+    /**
+     * This new command with why it was issued, on its first transition (a geofence's order home names the fence the
+     * drone left).
+     */
+    public CommandRecord issuedBecause(final String why)
+    {
+        final String[] reasons = transitionReasons.clone();
+        reasons[reasons.length - 1] = why;
+        return new CommandRecord(id, droneId, type, parameters, state, why, progress, waypointIndex, idempotencyKey,
+            issuedBy, issuedFrom, issuedAtNanos, expiresAtNanos, node, attempts, lastSentNanos, targetLatitude,
+            targetLongitude, targetAltitude, doneAtNanos, transitionStates, transitionAtNanos, reasons, journaled,
+            authorisation);
     }
 
     /** This new command, refused before it was sent (e.g. by a geofence), with the reason. */
@@ -101,7 +120,7 @@ public record CommandRecord(
         states[n] = next;
         times[n] = atNanos;
         reasons[n] = newReason;
-        return new CommandRecord(id, droneId, type, paramsJson, next, newReason != null ? newReason : reason,
+        return new CommandRecord(id, droneId, type, parameters, next, newReason != null ? newReason : reason,
             next == CommandState.COMPLETED ? 100f : progress, waypointIndex, idempotencyKey, issuedBy, issuedFrom,
             issuedAtNanos, expiresAtNanos, node, attempts, lastSentNanos, targetLatitude, targetLongitude,
             targetAltitude, doneAtNanos, states, times, reasons, journaled, authorisation);
@@ -109,7 +128,7 @@ public record CommandRecord(
 
     CommandRecord withDelivery(final String newNode, final int newAttempts, final long newLastSentNanos)
     {
-        return new CommandRecord(id, droneId, type, paramsJson, state, reason, progress, waypointIndex, idempotencyKey,
+        return new CommandRecord(id, droneId, type, parameters, state, reason, progress, waypointIndex, idempotencyKey,
             issuedBy, issuedFrom, issuedAtNanos, expiresAtNanos, newNode, newAttempts, newLastSentNanos, targetLatitude,
             targetLongitude, targetAltitude, doneAtNanos, transitionStates, transitionAtNanos, transitionReasons, journaled,
             authorisation);
@@ -119,7 +138,7 @@ public record CommandRecord(
         final float newProgress, final int newWaypointIndex, final double lat, final double lon, final float alt,
         final long newDoneAtNanos)
     {
-        return new CommandRecord(id, droneId, type, paramsJson, state, reason, newProgress, newWaypointIndex,
+        return new CommandRecord(id, droneId, type, parameters, state, reason, newProgress, newWaypointIndex,
             idempotencyKey, issuedBy, issuedFrom, issuedAtNanos, expiresAtNanos, node, attempts, lastSentNanos, lat, lon,
             alt, newDoneAtNanos, transitionStates, transitionAtNanos, transitionReasons, journaled, authorisation);
     }
@@ -130,8 +149,6 @@ public record CommandRecord(
      */
     CommandRecord withSafeText()
     {
-        final String safeType = LedgerText.field(type, LedgerText.MAX_TYPE);
-        final String safeParams = LedgerText.json(paramsJson);
         final String safeReason = LedgerText.field(reason, LedgerText.MAX_REASON);
         final String safeKey = LedgerText.field(idempotencyKey, LedgerText.MAX_KEY);
         final String safeBy = LedgerText.field(issuedBy, LedgerText.MAX_NAME);
@@ -150,12 +167,12 @@ public record CommandRecord(
                 safeReasons[i] = safe;
             }
         }
-        if (safeType == type && safeParams == paramsJson && safeReason == reason && safeKey == idempotencyKey &&
+        if (safeReason == reason && safeKey == idempotencyKey &&
             safeBy == issuedBy && safeFrom == issuedFrom && safeNode == node && safeReasons == transitionReasons)
         {
             return this;
         }
-        return new CommandRecord(id, droneId, safeType, safeParams, state, safeReason, progress, waypointIndex, safeKey,
+        return new CommandRecord(id, droneId, type, parameters, state, safeReason, progress, waypointIndex, safeKey,
             safeBy, safeFrom, issuedAtNanos, expiresAtNanos, safeNode, attempts, lastSentNanos, targetLatitude,
             targetLongitude, targetAltitude, doneAtNanos, transitionStates, transitionAtNanos, safeReasons, journaled,
             authorisation);
@@ -163,7 +180,7 @@ public record CommandRecord(
 
     CommandRecord withJournaled(final int count)
     {
-        return new CommandRecord(id, droneId, type, paramsJson, state, reason, progress, waypointIndex, idempotencyKey,
+        return new CommandRecord(id, droneId, type, parameters, state, reason, progress, waypointIndex, idempotencyKey,
             issuedBy, issuedFrom, issuedAtNanos, expiresAtNanos, node, attempts, lastSentNanos, targetLatitude,
             targetLongitude, targetAltitude, doneAtNanos, transitionStates, transitionAtNanos, transitionReasons, count,
             authorisation);
@@ -172,7 +189,7 @@ public record CommandRecord(
     /** This record carrying {@code seal} as its authorisation. */
     CommandRecord withAuthorisation(final String seal)
     {
-        return new CommandRecord(id, droneId, type, paramsJson, state, reason, progress, waypointIndex, idempotencyKey,
+        return new CommandRecord(id, droneId, type, parameters, state, reason, progress, waypointIndex, idempotencyKey,
             issuedBy, issuedFrom, issuedAtNanos, expiresAtNanos, node, attempts, lastSentNanos, targetLatitude,
             targetLongitude, targetAltitude, doneAtNanos, transitionStates, transitionAtNanos, transitionReasons, journaled,
             seal);
@@ -193,7 +210,8 @@ public record CommandRecord(
 
     public String toString()
     {
-        return "Command[" + id + " " + type + " drone " + droneId + " " + state.wireName() +
+        return "Command[" + id + " " + (type == null ? "unknown" : type.wireName()) + " drone " + droneId + " " +
+            state.wireName() +
             (reason == null ? "" : " (" + reason + ")") + "]";
     }
 }

@@ -1,6 +1,8 @@
 package io.odyssey.grid.commands;
 
 import org.junit.jupiter.api.Test;
+import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandType;
 
 import java.util.Arrays;
 
@@ -19,15 +21,17 @@ class CommandAuthorityTest
         return key;
     }
 
-    private static CommandRecord goTo(final long drone, final String params)
+    private static CommandRecord goTo(final long drone, final double lat, final double lon)
     {
-        return CommandRecord.issued(714, drone, "goto", params, "k", "ops", "127.0.0.1", T0, T0 + 60_000_000_000L);
+        return CommandRecord.issued(
+            714, drone, CommandType.GOTO, CommandParameters.goTo(lat, lon, Double.NaN, Double.NaN),
+            "k", "ops", "127.0.0.1", T0, T0 + 60_000_000_000L);
     }
 
     @Test
     void shouldVerifyWhatItAuthorisedAsItMovesThroughItsStates()
     {
-        final CommandRecord authorised = authority.authorise(goTo(42, "{\"lat\":52.5,\"lon\":13.4}"));
+        final CommandRecord authorised = authority.authorise(goTo(42, 52.5, 13.4));
 
         assertThat(authorised.authorisation()).hasSize(64);
         assertThat(authority.verifies(authorised)).isTrue();
@@ -40,14 +44,14 @@ class CommandAuthorityTest
     @Test
     void shouldRefuseARecordWithoutASealOrWithOneForAnotherOrder()
     {
-        final CommandRecord authorised = authority.authorise(goTo(42, "{\"lat\":52.5,\"lon\":13.4}"));
+        final CommandRecord authorised = authority.authorise(goTo(42, 52.5, 13.4));
 
-        assertThat(authority.verifies(goTo(42, "{\"lat\":52.5,\"lon\":13.4}"))).as("no seal").isFalse();
-        assertThat(authority.verifies(goTo(43, "{\"lat\":52.5,\"lon\":13.4}").withAuthorisation(authorised.authorisation())))
+        assertThat(authority.verifies(goTo(42, 52.5, 13.4))).as("no seal").isFalse();
+        assertThat(authority.verifies(goTo(43, 52.5, 13.4).withAuthorisation(authorised.authorisation())))
             .as("the seal moved to another drone").isFalse();
-        assertThat(authority.verifies(goTo(42, "{\"lat\":0.0,\"lon\":0.0}").withAuthorisation(authorised.authorisation())))
+        assertThat(authority.verifies(goTo(42, 0.0, 0.0).withAuthorisation(authorised.authorisation())))
             .as("the seal moved to other parameters").isFalse();
-        assertThat(authority.verifies(goTo(42, "{\"lat\":52.5,\"lon\":13.4}").withAuthorisation("zz".repeat(32))))
+        assertThat(authority.verifies(goTo(42, 52.5, 13.4).withAuthorisation("zz".repeat(32))))
             .as("not hex").isFalse();
         assertThat(new CommandAuthority(key(8)).verifies(authorised)).as("another fleet's key").isFalse();
     }

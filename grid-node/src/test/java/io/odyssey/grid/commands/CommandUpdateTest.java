@@ -1,6 +1,8 @@
 package io.odyssey.grid.commands;
 
 import org.junit.jupiter.api.Test;
+import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandType;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,7 +12,8 @@ class CommandUpdateTest
 
     private static CommandRecord issued()
     {
-        return CommandRecord.issued(7, 42, "goto", "{\"lat\":52.5,\"lon\":13.4}", "k", "ops", "127.0.0.1", T0, T0 + 60_000_000_000L);
+        return CommandRecord.issued(7, 42, CommandType.GOTO, CommandParameters.goTo(52.5, 13.4, Double.NaN, Double.NaN),
+            "k", "ops", "127.0.0.1", T0, T0 + 60_000_000_000L);
     }
 
     @Test

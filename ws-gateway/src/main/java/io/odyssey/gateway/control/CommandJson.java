@@ -3,6 +3,7 @@ package io.odyssey.gateway.control;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.odyssey.grid.commands.CommandParametersJson;
 import io.odyssey.grid.commands.CommandRecord;
 import io.odyssey.grid.commands.CommandState;
 
@@ -23,15 +24,8 @@ public final class CommandJson
         final ObjectNode node = JSON.createObjectNode();
         node.put("id", Long.toString(command.id()));
         node.put("droneId", command.droneId());
-        node.put("type", command.type());
-        try
-        {
-            node.set("params", JSON.readTree(command.paramsJson() == null ? "{}" : command.paramsJson()));
-        }
-        catch (final IOException ex)
-        {
-            node.put("params", command.paramsJson());
-        }
+        node.put("type", command.type() == null ? null : command.type().wireName());
+        node.set("params", CommandParametersJson.toJson(command.parameters()));
         node.put("state", command.state().wireName());
         node.put("reason", command.reason());
         node.put("progress", Math.round(command.progress() * 10) / 10.0);

@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.map.IMap;
+import io.odyssey.codecs.CommandLimits;
+import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandType;
+import io.odyssey.codecs.Waypoint;
 import io.odyssey.gateway.DroneJson;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.GeofenceSet;
 import io.odyssey.grid.commands.CommandLedger;
 import io.odyssey.grid.commands.CommandRecord;
 import io.odyssey.grid.commands.CommandState;
-import io.odyssey.grid.commands.CommandTypes;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.Geodesy;
 import io.odyssey.runtime.SafeText;
@@ -38,6 +41,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
+import static io.odyssey.codecs.CommandLimits.MAX_ALTITUDE_M;
+import static io.odyssey.codecs.CommandLimits.MAX_SPEED_MPS;
+import static io.odyssey.codecs.CommandLimits.MIN_ALTITUDE_M;
+import static io.odyssey.codecs.CommandLimits.MIN_SPEED_MPS;
+
 /**
  * The command & control REST API under {@code /api/v1} (docs/api/commands.md, docs/api/openapi.yaml): drones, commands,
  * geofences, tokens, whoami. Runs on worker threads (it makes blocking grid calls). Authentication happened in the
@@ -47,8 +55,8 @@ public final class ControlApi implements HttpHandler
 {
     public static final String PREFIX = "/api/v1";
     static final int DEFAULT_EXPIRES_S = 300;
-    static final int MAX_WAYPOINTS = 100;
-    static final double DEFAULT_TAKEOFF_ALT_M = 30.0;
+    static final int MIN_EXPIRES_S = 1;
+    static final int MAX_EXPIRES_S = 86_400;
     static final int MAX_KEY_LENGTH = 128;
     static final int MAX_NAME_LENGTH = 100;
     static final int MAX_FREE_TEXT_LENGTH = 1_000;
@@ -62,14 +70,14 @@ public final class ControlApi implements HttpHandler
     private final Supplier<Collection<DroneState>> fleet;
     private final LongFunction<DroneState> drone;
     private final Counter refused;
-    private final CommandLimits limits;
+    private final CommandQuotas limits;
     private final RequestBodies bodies;
     private DroneKeyAdmin droneKeys;
 
     public ControlApi(
         final CommandLedger ledger, final IMap<String, String> geofences, final AccessControl access,
         final Supplier<Collection<DroneState>> fleet, final LongFunction<DroneState> drone, final Counter refused,
-        final CommandLimits limits, final RequestBodies bodies)
+        final CommandQuotas limits, final RequestBodies bodies)
     {
         this.ledger = ledger;
         this.geofences = geofences;
@@ -335,11 +343,11 @@ public final class ControlApi implements HttpHandler
     public long warmUp()
     {
         final long start = System.nanoTime();
-        ObjectNode params = null;
+        CommandParameters params = null;
         for (final String text : WARM_UP_BODIES)
         {
             final JsonNode body = parse(utf8(text.getBytes(StandardCharsets.UTF_8)));
-            final String type = body.path("type").asText();
+            final CommandType type = CommandType.fromWireName(body.path("type").asText());
             checkedText("idempotencyKey", body.path("idempotencyKey").asText("warm-up"), MAX_KEY_LENGTH);
             params = params(type, body);
             if (!body.has("selection"))
@@ -350,7 +358,7 @@ public final class ControlApi implements HttpHandler
         GeofenceSet.fromFeatureTexts(geofences.values());
         drone.apply(1L);
         final long now = nowNanos();
-        final CommandRecord sample = CommandRecord.issued(0L, 1L, "hold", params.toString(), null, "warm-up",
+        final CommandRecord sample = CommandRecord.issued(0L, 1L, CommandType.HOLD, params, null, "warm-up",
             "127.0.0.1", now, now + TimeUnit.SECONDS.toNanos(DEFAULT_EXPIRES_S));
         ledger.warmUp(sample);
         final String rendered = CommandJson.toJson(sample).toString() + CommandJson.toJson(
@@ -363,11 +371,10 @@ public final class ControlApi implements HttpHandler
     private void postCommands(final HttpServerExchange exchange, final Principal principal) throws IOException
     {
         final JsonNode body = body(exchange);
-        final String type = body.path("type").asText(null);
-        if (CommandTypes.fromWireName(type) == null)
+        final CommandType type = CommandType.fromWireName(body.path("type").asText(null));
+        if (type == null)
         {
-            throw new ApiError(400, "type is one of takeoff, goto, mission, hold, resume, return-to-home, land, " +
-                "set-speed, cancel, stop");
+            throw new ApiError(400, "type is one of " + CommandType.wireNames());
         }
         final boolean keyInBody = body.hasNonNull("idempotencyKey");
         final String key = keyInBody ? body.get("idempotencyKey").asText() :
@@ -389,9 +396,9 @@ public final class ControlApi implements HttpHandler
             }
         }
         final int expiresInS = body.has("expiresInS") ?
-            integer(body.get("expiresInS").asText(), DEFAULT_EXPIRES_S, 1, 86_400, "expiresInS") : DEFAULT_EXPIRES_S;
+            integer(body.get("expiresInS").asText(), DEFAULT_EXPIRES_S, MIN_EXPIRES_S, MAX_EXPIRES_S, "expiresInS") : DEFAULT_EXPIRES_S;
         final String from = sourceOf(exchange);
-        if ("cancel".equals(type))
+        if (type == CommandType.CANCEL)
         {
             final String target = body.path("targetCommandId").asText(null);
             if (target == null)
@@ -404,11 +411,11 @@ public final class ControlApi implements HttpHandler
             send(exchange, cancel.created() ? 202 : 200, CommandJson.toJson(cancel.command()));
             return;
         }
-        final ObjectNode params = params(type, body);
+        final CommandParameters params = params(type, body);
         final List<Long> drones = targets(body);
         admit(principal, drones.size());
         // Read once per request, however many drones it names.
-        final GeofenceSet fences = "goto".equals(type) || "mission".equals(type) ?
+        final GeofenceSet fences = type.movesAlongPath() ?
             GeofenceSet.fromFeatureTexts(geofences.values()) : GeofenceSet.NONE;
         if (drones.size() == 1 && body.has("droneId"))
         {
@@ -445,7 +452,8 @@ public final class ControlApi implements HttpHandler
     }
 
     private CommandLedger.Issued issue(
-        final long droneId, final String type, final ObjectNode params, final GeofenceSet fences, final String key,
+        final long droneId, final CommandType type, final CommandParameters params, final GeofenceSet fences,
+        final String key,
         final Principal principal, final String from, final int expiresInS)
     {
         final DroneState state = drone.apply(droneId);
@@ -454,14 +462,14 @@ public final class ControlApi implements HttpHandler
             throw new ApiError(404, "UNKNOWN_DRONE", "drone " + droneId + " is not in the fleet", null);
         }
         final long now = nowNanos();
-        final CommandRecord command = CommandRecord.issued(ledger.newId(), droneId, type, params.toString(), key,
+        final CommandRecord command = CommandRecord.issued(ledger.newId(), droneId, type, params, key,
             principal.name(), from, now, now + TimeUnit.SECONDS.toNanos(expiresInS));
         final String violation = geofenceViolation(type, params, state, fences);
         if (violation != null)
         {
             // Refused, and still recorded: the audit trail shows who asked for what and why it was refused.
             final CommandLedger.Issued issued = issue(command.rejectedBeforeSending(now, violation));
-            LOG.info("refused {} for drone {} from {}: {}", type, droneId, principal.name(), violation);
+            LOG.info("refused {} for drone {} from {}: {}", type.wireName(), droneId, principal.name(), violation);
             if (!issued.created())
             {
                 return issued;
@@ -471,7 +479,8 @@ public final class ControlApi implements HttpHandler
         final CommandLedger.Issued issued = issue(command);
         if (issued.created())
         {
-            LOG.info("command {} {} for drone {} issued by {} from {}", command.id(), type, droneId, principal.name(), from);
+            LOG.info("command {} {} for drone {} issued by {} from {}", command.id(), type.wireName(), droneId,
+                principal.name(), from);
         }
         return issued;
     }
@@ -483,10 +492,9 @@ public final class ControlApi implements HttpHandler
         {
             throw new ApiError(409, "command " + target.id() + " is already " + target.state().wireName());
         }
-        final ObjectNode params = CommandJson.JSON.createObjectNode();
-        params.put("targetCommandId", Long.toString(target.id()));
         final long now = nowNanos();
-        final CommandRecord cancel = CommandRecord.issued(ledger.newId(), target.droneId(), "cancel", params.toString(),
+        final CommandRecord cancel = CommandRecord.issued(ledger.newId(), target.droneId(), CommandType.CANCEL,
+            CommandParameters.cancel(target.id()),
             key, principal.name(), from, now, now + TimeUnit.SECONDS.toNanos(expiresInS == 0 ? DEFAULT_EXPIRES_S : expiresInS));
         LOG.info("command {} cancel of {} issued by {} from {}", cancel.id(), target.id(), principal.name(), from);
         return issue(cancel);
@@ -654,58 +662,70 @@ public final class ControlApi implements HttpHandler
         return drones;
     }
 
-    /** The request's parameters for {@code type}, validated and normalised. */
-    static ObjectNode params(final String type, final JsonNode body)
+    /**
+     * The bounds this API checks orders against, as the dashboard reads them from {@code /config.json}
+     * (docs/api/websocket.md), so it refuses what the gateway would and nothing it would take.
+     */
+    public static String commandLimitsJson()
     {
-        final ObjectNode params = CommandJson.JSON.createObjectNode();
-        switch (type)
+        final ObjectNode limits = CommandJson.JSON.createObjectNode();
+        limits.put("minAltitudeM", MIN_ALTITUDE_M);
+        limits.put("maxAltitudeM", MAX_ALTITUDE_M);
+        limits.put("defaultTakeoffAltitudeM", CommandLimits.DEFAULT_TAKEOFF_ALTITUDE_M);
+        limits.put("minSpeedMps", MIN_SPEED_MPS);
+        limits.put("maxSpeedMps", MAX_SPEED_MPS);
+        limits.put("maxWaypoints", CommandLimits.MAX_WAYPOINTS);
+        limits.put("maxHoldS", CommandLimits.MAX_HOLD_S);
+        limits.put("minExpiresInS", MIN_EXPIRES_S);
+        limits.put("maxExpiresInS", MAX_EXPIRES_S);
+        return limits.toString();
+    }
+
+    /** The request's parameters for {@code type}, validated against the contract's {@link CommandLimits}. */
+    static CommandParameters params(final CommandType type, final JsonNode body)
+    {
+        return switch (type)
         {
-            case "takeoff" -> params.put("alt", optional(body, "alt", 1, 500, DEFAULT_TAKEOFF_ALT_M));
-            case "goto" ->
-            {
-                params.put("lat", required(body, "lat", -90, 90));
-                params.put("lon", required(body, "lon", -180, 180));
-                putOptional(params, body, "alt", 1, 500);
-                putOptional(params, body, "speed", 1, 60);
-            }
-            case "mission" ->
-            {
-                final JsonNode waypoints = body.path("waypoints");
-                if (!waypoints.isArray() || waypoints.isEmpty() || waypoints.size() > MAX_WAYPOINTS)
-                {
-                    throw new ApiError(400, "a mission has 1 to " + MAX_WAYPOINTS + " waypoints");
-                }
-                final ArrayNode out = params.putArray("waypoints");
-                int index = 0;
-                for (final JsonNode waypoint : waypoints)
-                {
-                    final ObjectNode point = out.addObject();
-                    try
-                    {
-                        point.put("lat", required(waypoint, "lat", -90, 90));
-                        point.put("lon", required(waypoint, "lon", -180, 180));
-                        putOptional(point, waypoint, "alt", 1, 500);
-                        putOptional(point, waypoint, "speed", 1, 60);
-                        putOptional(point, waypoint, "holdS", 0, 3600);
-                    }
-                    catch (final ApiError error)
-                    {
-                        throw new ApiError(400, "waypoint " + index + ": " + error.getMessage());
-                    }
-                    index++;
-                }
-            }
-            case "set-speed" -> params.put("speed", required(body, "speed", 1, 60));
-            default ->
-            {
-                // hold, resume, return-to-home, land, stop: nothing to say.
-            }
+            case TAKEOFF -> CommandParameters.takeoff(
+                optional(body, "alt", MIN_ALTITUDE_M, MAX_ALTITUDE_M, CommandLimits.DEFAULT_TAKEOFF_ALTITUDE_M));
+            case GOTO -> CommandParameters.goTo(required(body, "lat", -90, 90), required(body, "lon", -180, 180),
+                optional(body, "alt", MIN_ALTITUDE_M, MAX_ALTITUDE_M, Double.NaN),
+                optional(body, "speed", MIN_SPEED_MPS, MAX_SPEED_MPS, Double.NaN));
+            case MISSION -> CommandParameters.mission(waypoints(body.path("waypoints")));
+            case SET_SPEED -> CommandParameters.setSpeed(required(body, "speed", MIN_SPEED_MPS, MAX_SPEED_MPS));
+            // hold, resume, return-to-home, land, stop: nothing to say (a cancel's target is looked up apart).
+            default -> CommandParameters.NONE;
+        };
+    }
+
+    private static List<Waypoint> waypoints(final JsonNode waypoints)
+    {
+        if (!waypoints.isArray() || waypoints.isEmpty() || waypoints.size() > CommandLimits.MAX_WAYPOINTS)
+        {
+            throw new ApiError(400, "a mission has 1 to " + CommandLimits.MAX_WAYPOINTS + " waypoints");
         }
-        return params;
+        final List<Waypoint> out = new ArrayList<>(waypoints.size());
+        int index = 0;
+        for (final JsonNode waypoint : waypoints)
+        {
+            try
+            {
+                out.add(new Waypoint(required(waypoint, "lat", -90, 90), required(waypoint, "lon", -180, 180),
+                    optional(waypoint, "alt", MIN_ALTITUDE_M, MAX_ALTITUDE_M, Double.NaN),
+                    optional(waypoint, "speed", MIN_SPEED_MPS, MAX_SPEED_MPS, Double.NaN),
+                    optional(waypoint, "holdS", CommandLimits.MIN_HOLD_S, CommandLimits.MAX_HOLD_S, Double.NaN)));
+            }
+            catch (final ApiError error)
+            {
+                throw new ApiError(400, "waypoint " + index + ": " + error.getMessage());
+            }
+            index++;
+        }
+        return out;
     }
 
     private static String geofenceViolation(
-        final String type, final ObjectNode params, final DroneState state, final GeofenceSet fences)
+        final CommandType type, final CommandParameters params, final DroneState state, final GeofenceSet fences)
     {
         if (fences.isEmpty())
         {
@@ -713,15 +733,15 @@ public final class ControlApi implements HttpHandler
         }
         final List<double[]> path = new ArrayList<>();
         path.add(new double[]{state.latitude(), state.longitude()});
-        if ("goto".equals(type))
+        if (type == CommandType.GOTO)
         {
-            path.add(new double[]{params.get("lat").asDouble(), params.get("lon").asDouble()});
+            path.add(new double[]{params.latitude(), params.longitude()});
         }
         else
         {
-            for (final JsonNode waypoint : params.get("waypoints"))
+            for (final Waypoint waypoint : params.waypoints())
             {
-                path.add(new double[]{waypoint.get("lat").asDouble(), waypoint.get("lon").asDouble()});
+                path.add(new double[]{waypoint.latitude(), waypoint.longitude()});
             }
         }
         return fences.pathViolation(path);
@@ -952,14 +972,6 @@ public final class ControlApi implements HttpHandler
     private static double optional(final JsonNode node, final String field, final double min, final double max, final double dflt)
     {
         return node.hasNonNull(field) ? inRange(node.get(field), field, min, max) : dflt;
-    }
-
-    private static void putOptional(final ObjectNode out, final JsonNode node, final String field, final double min, final double max)
-    {
-        if (node.hasNonNull(field))
-        {
-            out.put(field, inRange(node.get(field), field, min, max));
-        }
     }
 
     private static double inRange(final JsonNode value, final String field, final double min, final double max)

@@ -268,6 +268,33 @@ class CommandApiIT
     }
 
     @Test
+    void shouldServeTheBoundsItChecksOrdersAgainstAndRefuseAnOrderJustPastThem() throws Exception
+    {
+        final JsonNode limits = json(get("/config.json", null)).get("commandLimits");
+        final double maxAlt = limits.get("maxAltitudeM").asDouble();
+        final double maxSpeed = limits.get("maxSpeedMps").asDouble();
+        final int maxWaypoints = limits.get("maxWaypoints").asInt();
+        // What the dashboard once allowed (1,000 m) the drones refuse: the served bound is the drones' 500 m.
+        assertThat(maxAlt).isEqualTo(500.0);
+
+        assertThat(post("/api/v1/commands", OPERATOR, "{\"droneId\":1,\"type\":\"goto\",\"lat\":52.5,\"lon\":13.4," +
+            "\"alt\":" + maxAlt + ",\"speed\":" + maxSpeed + "}").statusCode()).isEqualTo(202);
+        final HttpResponse<String> tooHigh = post("/api/v1/commands", OPERATOR,
+            "{\"droneId\":1,\"type\":\"goto\",\"lat\":52.5,\"lon\":13.4,\"alt\":" + (maxAlt + 1) + "}");
+        assertThat(tooHigh.statusCode()).isEqualTo(400);
+        assertThat(json(tooHigh).get("detail").asText()).isEqualTo("alt must be a number from " +
+            limits.get("minAltitudeM").asLong() + " to " + (long)maxAlt + ", not " + (maxAlt + 1));
+        assertThat(post("/api/v1/commands", OPERATOR, "{\"droneId\":1,\"type\":\"set-speed\",\"speed\":" +
+            (maxSpeed + 0.5) + "}").statusCode()).isEqualTo(400);
+        final String waypoint = "{\"lat\":52.5,\"lon\":13.4,\"holdS\":" + limits.get("maxHoldS").asDouble() + "}";
+        assertThat(post("/api/v1/commands", OPERATOR, "{\"droneId\":1,\"type\":\"mission\",\"waypoints\":[" +
+            String.join(",", java.util.Collections.nCopies(maxWaypoints + 1, waypoint)) + "]}").statusCode())
+            .isEqualTo(400);
+        assertThat(post("/api/v1/commands", OPERATOR, "{\"droneId\":1,\"type\":\"hold\",\"expiresInS\":" +
+            (limits.get("maxExpiresInS").asInt() + 1) + "}").statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void shouldReturnTheSameCommandForTheSameIdempotencyKey() throws Exception
     {
         final String body = "{\"droneId\":3,\"type\":\"goto\",\"lat\":52.53,\"lon\":13.41,\"alt\":60,\"idempotencyKey\":\"retry-1\"}";

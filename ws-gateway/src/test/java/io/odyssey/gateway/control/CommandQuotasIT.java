@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.odyssey.codecs.CommandType;
 import io.odyssey.gateway.Gateway;
 import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.grid.DroneState;
@@ -35,9 +36,9 @@ import static org.awaitility.Awaitility.await;
  * drone's active commands (the next is refused with 409 until one of them is final; stop may still go through).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class CommandLimitsIT
+class CommandQuotasIT
 {
-    private static final String CLUSTER = "command-limits-it-" + UUID.randomUUID();
+    private static final String CLUSTER = "command-quotas-it-" + UUID.randomUUID();
     private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
     private static final int BURST = 5;
     private static final int ACTIVE = 2;
@@ -149,7 +150,7 @@ class CommandLimitsIT
         // One of its commands ends (the relay would do this when the drone answers): room for the next again.
         ledger.update(Long.parseLong(first), CommandUpdate.moveTo(CommandState.FAILED, System.currentTimeMillis() * 1_000_000L,
             "lost contact"));
-        ledger.update(ledger.list(11, null, true, 100).stream().filter(c -> "stop".equals(c.type())).findFirst()
+        ledger.update(ledger.list(11, null, true, 100).stream().filter(c -> c.type() == CommandType.STOP).findFirst()
             .orElseThrow().id(), CommandUpdate.moveTo(CommandState.COMPLETED, System.currentTimeMillis() * 1_000_000L, null));
         assertThat(post(CAPPER, "{\"droneId\":11,\"type\":\"land\"}").statusCode()).isEqualTo(202);
         assertThat(metric("odyssey_gateway_commands_limited_total{role=\"ws-gateway\",reason=\"drone_active\"}")).isEqualTo(1);
