@@ -18,6 +18,8 @@ RUN npm run build
 FROM maven:3.9.11-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
+COPY runtime/ runtime/
+COPY geo/ geo/
 COPY codecs/ codecs/
 COPY grid-node/ grid-node/
 COPY simulator/ simulator/
