@@ -22,6 +22,7 @@ COPY runtime/ runtime/
 COPY geo/ geo/
 COPY codecs/ codecs/
 COPY grid-node/ grid-node/
+COPY journal/ journal/
 COPY simulator/ simulator/
 COPY edge-ingest/ edge-ingest/
 COPY ui/pom.xml ui/
