@@ -697,7 +697,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         {
             return;
         }
-        journal.append(command, command.journaled(), nodeId);
+        CommandJournalEntries.append(journal, command, command.journaled(), nodeId);
         ledger.update(command.id(), CommandUpdate.journaled(command.transitionCount()));
     }
 

@@ -1,8 +1,6 @@
 package io.odyssey.journal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.odyssey.grid.commands.CommandRecord;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -19,7 +17,8 @@ import java.nio.file.Path;
  * An ingest node's command journal ({@link JournalLayout#COMMANDS}): each ledger transition this node made, with the
  * command it belongs to (who issued it, from where, when, with what parameters), so the archive can rebuild commands,
  * their transitions and the audit trail. One UTF-8 JSON object per entry: commands are rare next to telemetry, and a
- * self-describing entry survives additions to the command model. A transition may be journaled twice (a node dying
+ * self-describing entry survives additions to the command model (the ingest node writes it:
+ * {@code io.odyssey.commands.CommandJournalEntries}). A transition may be journaled twice (a node dying
  * between the append and noting it in the ledger); (commandId, seq) identifies it, and the archive keeps one.
  * Single writer (the relay's thread).
  */
@@ -35,41 +34,21 @@ public final class CommandJournal implements AutoCloseable
         queue = TelemetryJournal.open(root.resolve(JournalLayout.COMMANDS), rollCycle, SystemTimeProvider.INSTANCE);
     }
 
-    /** Appends transitions {@code from .. transitionCount - 1} of {@code command}. */
-    public void append(final CommandRecord command, final int from, final String nodeId)
+    /**
+     * Appends one transition as the ingest node encoded it. The journal does not know the ledger's record, so its
+     * readers (the archiver) carry neither the grid nor its client.
+     */
+    public void append(final String entry)
     {
         if (appender == null)
         {
             appender = queue.createAppender();
         }
-        for (int seq = from; seq < command.transitionCount(); seq++)
+        final byte[] text = entry.getBytes(StandardCharsets.UTF_8);
+        try (DocumentContext entryContext = appender.writingDocument())
         {
-            final byte[] text = toJson(command, seq, nodeId).getBytes(StandardCharsets.UTF_8);
-            try (DocumentContext entry = appender.writingDocument())
-            {
-                entry.wire().bytes().write(text);
-            }
+            entryContext.wire().bytes().write(text);
         }
-    }
-
-    static String toJson(final CommandRecord command, final int seq, final String nodeId)
-    {
-        final ObjectNode node = JSON.createObjectNode();
-        node.put("commandId", Long.toString(command.id()));
-        node.put("seq", seq);
-        node.put("droneId", command.droneId());
-        node.put("type", command.type());
-        node.put("params", command.paramsJson());
-        node.put("state", command.transitionStates()[seq].wireName());
-        node.put("atNs", Long.toString(command.transitionAtNanos()[seq]));
-        node.put("reason", command.transitionReasons()[seq]);
-        node.put("issuedBy", command.issuedBy());
-        node.put("issuedFrom", command.issuedFrom());
-        node.put("issuedAtNs", Long.toString(command.issuedAtNanos()));
-        node.put("expiresAtNs", Long.toString(command.expiresAtNanos()));
-        node.put("idempotencyKey", command.idempotencyKey());
-        node.put("node", nodeId);
-        return node.toString();
     }
 
     public SingleChronicleQueue queue()
