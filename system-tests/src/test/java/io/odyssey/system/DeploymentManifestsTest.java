@@ -614,6 +614,25 @@ class DeploymentManifestsTest
     }
 
     @Test
+    void shouldCopyIntoTheImageEveryModuleTheReactorLists() throws Exception
+    {
+        // Maven refuses to build a reactor whose module directory or pom is missing ("Child module ... does not
+        // exist"), even for modules the image does not need: the build stage copies each module, or at least its pom.
+        final Map<String, Object> build = map(list(dockerfile().get("stages")).get(1));
+        final List<String> copied = list(build.get("copies")).stream().map(DeploymentFiles::map)
+            .filter(c -> c.get("from") == null).flatMap(c -> list(c.get("sources")).stream()).map(String::valueOf).toList();
+        final Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(Files.readString(ROOT.resolve("pom.xml")));
+        int modules = 0;
+        while (module.find())
+        {
+            final String pom = module.group(1) + "/pom.xml";
+            assertThat(copied).as("the image build copies %s", pom).anyMatch(source -> covers(source, pom));
+            modules++;
+        }
+        assertThat(modules).as("modules of the root pom").isGreaterThan(5);
+    }
+
+    @Test
     void shouldLintTheWorkflowsAndBuildRunAndDeployTheImageAsPromised() throws Exception
     {
         final Path workflows = ROOT.resolve(".github/workflows");
