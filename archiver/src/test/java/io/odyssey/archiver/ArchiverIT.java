@@ -1,6 +1,7 @@
 package io.odyssey.archiver;
 
 import io.odyssey.codecs.TelemetryFrameReader;
+import io.odyssey.testing.FailOnErrorLog;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
@@ -54,6 +56,7 @@ import static org.awaitility.Awaitility.await;
  * are counted, and everything around them is archived exactly once; the archiver stays healthy, its position moves
  * past them, and a restart (even one that lost its position) does not store them twice.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ArchiverIT
 {

@@ -17,12 +17,14 @@ import io.odyssey.ingest.EdgeIngestConfig;
 import io.odyssey.journal.CommandJournal;
 import io.odyssey.journal.JournalLayout;
 import io.odyssey.runtime.AeronTransport;
+import io.odyssey.testing.FailOnErrorLog;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
@@ -48,6 +50,7 @@ import static org.awaitility.Awaitility.await;
  * PostgreSQL. The second failsafe reuses the drone's number, yet gets a ledger id of its own, and every transition of
  * both is archived: none is skipped as a duplicate (which lost 93 transitions in one restart before).
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class DroneCommandArchiveIT
 {

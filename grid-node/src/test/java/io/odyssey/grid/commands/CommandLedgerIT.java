@@ -6,10 +6,12 @@ import io.odyssey.grid.FleetGrid;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.Metrics;
 import io.odyssey.runtime.SafeText;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.UUID;
@@ -24,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * a drone's active commands, the bound on its final ones (never evicting an active one), the limit on commands a
  * drone starts itself, and text that could not be archived repaired on its way in.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CommandLedgerIT
 {
