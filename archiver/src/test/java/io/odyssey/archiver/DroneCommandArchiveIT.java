@@ -9,9 +9,9 @@ import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.grid.FleetGrid;
-import io.odyssey.grid.commands.CommandLedger;
-import io.odyssey.grid.commands.CommandRecord;
-import io.odyssey.grid.commands.CommandState;
+import io.odyssey.grid.ledger.CommandLedger;
+import io.odyssey.grid.ledger.CommandRecord;
+import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.ingest.EdgeIngestConfig;
 import io.odyssey.journal.CommandJournal;
@@ -87,7 +87,7 @@ class DroneCommandArchiveIT
         ingestConfig.droneKeys = KEYS.toString();
         // The drone's own commands are recorded authorised by the node, or its sweeps would refuse them.
         ingestConfig.commandKeyFile = journals.resolve("command.key").toString();
-        io.odyssey.runtime.SecretFile.readOrCreate(io.odyssey.grid.commands.CommandAuthority.KEY_FILE,
+        io.odyssey.runtime.SecretFile.readOrCreate(io.odyssey.grid.ledger.CommandAuthority.KEY_FILE,
             java.nio.file.Path.of(ingestConfig.commandKeyFile), 32);
         final CommandLedger ledger = new CommandLedger(member);
         try (LocalPostgres postgres = LocalPostgres.start();

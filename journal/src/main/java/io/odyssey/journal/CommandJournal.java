@@ -18,7 +18,7 @@ import java.nio.file.Path;
  * command it belongs to (who issued it, from where, when, with what parameters), so the archive can rebuild commands,
  * their transitions and the audit trail. One UTF-8 JSON object per entry: commands are rare next to telemetry, and a
  * self-describing entry survives additions to the command model (the ingest node writes it:
- * {@code io.odyssey.commands.CommandJournalEntries}). A transition may be journaled twice (a node dying
+ * {@code io.odyssey.relay.CommandJournalEntries}). A transition may be journaled twice (a node dying
  * between the append and noting it in the ledger); (commandId, seq) identifies it, and the archive keeps one.
  * Single writer (the relay's thread).
  */

@@ -6,9 +6,9 @@ import com.hazelcast.map.IMap;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.GridNode;
-import io.odyssey.grid.commands.CommandLedger;
-import io.odyssey.grid.commands.CommandRecord;
-import io.odyssey.grid.commands.CommandState;
+import io.odyssey.grid.ledger.CommandLedger;
+import io.odyssey.grid.ledger.CommandRecord;
+import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.ingest.EdgeIngestConfig;
 import io.odyssey.simulator.Simulator;
@@ -80,7 +80,7 @@ class DroneBehindNatSystemIT
         client = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(CLUSTER, List.of("127.0.0.1:" + GRID_PORT),
             "nat-it-observer"));
         ledger = new CommandLedger(client, null,
-            io.odyssey.grid.commands.CommandAuthority.fromFile(STACK.commandKeyFile()));
+            io.odyssey.grid.ledger.CommandAuthority.fromFile(STACK.commandKeyFile()));
         fleet = FleetGrid.fleetMap(client);
         await().atMost(60, TimeUnit.SECONDS).until(() -> fleet.containsKey(NAT_DRONE) &&
             fleet.containsKey(UNREACHABLE_DRONE) && fleet.containsKey(REACHABLE_DRONE) && ingest.commandLinks() == 3);

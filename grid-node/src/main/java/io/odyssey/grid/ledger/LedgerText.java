@@ -1,4 +1,4 @@
-package io.odyssey.grid.commands;
+package io.odyssey.grid.ledger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,9 +1,9 @@
-package io.odyssey.commands;
+package io.odyssey.relay;
 
 import io.odyssey.grid.DroneState;
-import io.odyssey.grid.commands.CommandRecord;
-import io.odyssey.grid.commands.CommandState;
-import io.odyssey.grid.commands.CommandUpdate;
+import io.odyssey.grid.ledger.CommandRecord;
+import io.odyssey.grid.ledger.CommandState;
+import io.odyssey.grid.ledger.CommandUpdate;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

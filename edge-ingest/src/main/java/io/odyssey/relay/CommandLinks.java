@@ -1,4 +1,4 @@
-package io.odyssey.commands;
+package io.odyssey.relay;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;

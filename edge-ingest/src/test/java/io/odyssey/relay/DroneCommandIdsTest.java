@@ -1,6 +1,6 @@
-package io.odyssey.commands;
+package io.odyssey.relay;
 
-import io.odyssey.grid.commands.CommandRecord;
+import io.odyssey.grid.ledger.CommandRecord;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;

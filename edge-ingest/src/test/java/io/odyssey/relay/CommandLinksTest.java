@@ -1,4 +1,4 @@
-package io.odyssey.commands;
+package io.odyssey.relay;
 
 import io.aeron.exceptions.RegistrationException;
 import io.odyssey.runtime.AeronTransport;

@@ -1,7 +1,7 @@
-package io.odyssey.commands;
+package io.odyssey.relay;
 
 import io.odyssey.grid.DroneState;
-import io.odyssey.grid.commands.CommandRecord;
+import io.odyssey.grid.ledger.CommandRecord;
 import io.odyssey.runtime.Geodesy;
 
 /**

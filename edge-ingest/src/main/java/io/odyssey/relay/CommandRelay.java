@@ -1,4 +1,4 @@
-package io.odyssey.commands;
+package io.odyssey.relay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,11 +17,11 @@ import com.hazelcast.query.Predicates;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.GeofenceSet;
-import io.odyssey.grid.commands.CommandLedger;
-import io.odyssey.grid.commands.CommandRecord;
-import io.odyssey.grid.commands.CommandState;
-import io.odyssey.grid.commands.CommandTypes;
-import io.odyssey.grid.commands.CommandUpdate;
+import io.odyssey.grid.ledger.CommandLedger;
+import io.odyssey.grid.ledger.CommandRecord;
+import io.odyssey.grid.ledger.CommandState;
+import io.odyssey.grid.ledger.CommandTypes;
+import io.odyssey.grid.ledger.CommandUpdate;
 import io.odyssey.journal.CommandJournal;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;

@@ -1,9 +1,9 @@
-package io.odyssey.commands;
+package io.odyssey.relay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.odyssey.grid.commands.CommandLedger;
-import io.odyssey.grid.commands.CommandRecord;
+import io.odyssey.grid.ledger.CommandLedger;
+import io.odyssey.grid.ledger.CommandRecord;
 
 /**
  * Ledger ids of the commands drones start themselves (a low-battery return home). A drone numbers its own commands

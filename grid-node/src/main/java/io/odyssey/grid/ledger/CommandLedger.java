@@ -1,4 +1,4 @@
-package io.odyssey.grid.commands;
+package io.odyssey.grid.ledger;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.IndexType;

@@ -1,8 +1,8 @@
-package io.odyssey.commands;
+package io.odyssey.relay;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.odyssey.grid.commands.CommandRecord;
+import io.odyssey.grid.ledger.CommandRecord;
 import io.odyssey.journal.CommandJournal;
 
 /**

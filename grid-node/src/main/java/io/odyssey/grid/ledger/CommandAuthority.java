@@ -1,4 +1,4 @@
-package io.odyssey.grid.commands;
+package io.odyssey.grid.ledger;
 
 import io.odyssey.grid.trust.RecordSeal;
 import io.odyssey.runtime.SecretFile;
