@@ -2,7 +2,7 @@ package io.odyssey.relay;
 
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.ledger.CommandRecord;
-import io.odyssey.runtime.Geodesy;
+import io.odyssey.geo.Geodesy;
 
 /**
  * When a command counts as done: the drone saying so is not enough, its telemetry must show the effect, and the

@@ -14,7 +14,7 @@ import io.odyssey.grid.ledger.CommandRecord;
 import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.ingest.EdgeIngestConfig;
-import io.odyssey.runtime.Geodesy;
+import io.odyssey.geo.Geodesy;
 import io.odyssey.simulator.Simulator;
 import io.odyssey.simulator.SimulatorConfig;
 import io.odyssey.testing.FailOnErrorLog;

@@ -12,7 +12,7 @@ import io.odyssey.grid.ledger.CommandRecord;
 import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.grid.ledger.CommandTypes;
 import io.odyssey.runtime.Counter;
-import io.odyssey.runtime.Geodesy;
+import io.odyssey.geo.Geodesy;
 import io.odyssey.runtime.SafeText;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;

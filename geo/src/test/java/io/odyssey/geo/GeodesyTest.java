@@ -1,4 +1,4 @@
-package io.odyssey.runtime;
+package io.odyssey.geo;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.odyssey.runtime;
+package io.odyssey.geo;
 
 /**
  * A simple polygon in longitude/latitude (one ring, closed or not), tested by ray casting. Geofences are small next to

@@ -1,4 +1,4 @@
-package io.odyssey.runtime;
+package io.odyssey.geo;
 
 /** Distances on the Earth, as every part of Odyssey measures them (alerts, history). */
 public final class Geodesy
