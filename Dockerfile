@@ -18,22 +18,31 @@ RUN npm run build
 FROM maven:3.9.11-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
+COPY runtime/ runtime/
+COPY geo/ geo/
 COPY codecs/ codecs/
 COPY mavlink/ mavlink/
 COPY grid-node/ grid-node/
+COPY journal/ journal/
 COPY simulator/ simulator/
 COPY edge-ingest/ edge-ingest/
 COPY ui/pom.xml ui/
 COPY archiver/ archiver/
 COPY ws-gateway/ ws-gateway/
 COPY command-cli/ command-cli/
+# Maven refuses a reactor with a missing module even when it builds only some: the modules the image does not contain
+# (the harness, the system tests, the MAVLink edge, whose container role is not built yet) are there as their poms,
+# and -pl builds the roles and what they need.
+COPY mavlink-edge/pom.xml mavlink-edge/
+COPY bench/pom.xml bench/
+COPY system-tests/pom.xml system-tests/
 # The gateway serves the API description it was built with (ws-gateway/pom.xml takes it from docs/api).
 COPY docs/api/openapi.yaml docs/api/
 COPY --from=ui /src/ui/dist ui/dist
 # The dashboard is already built above: package ui/dist without running npm again. The cache mount keeps the Maven
 # repository between builds, so a code change does not download every dependency again.
 RUN --mount=type=cache,target=/root/.m2/repository \
-    mvn -B -q -DskipTests -Dodyssey.ui.npm.skip=true package \
+    mvn -B -q -DskipTests -Dodyssey.ui.npm.skip=true -pl grid-node,edge-ingest,ws-gateway,simulator,archiver -am package \
  && mkdir -p /out/lib \
  && for m in grid-node edge-ingest ws-gateway simulator archiver; do \
       cp $m/target/lib/*.jar /out/lib/ && cp $m/target/odyssey-$m.jar /out/; \

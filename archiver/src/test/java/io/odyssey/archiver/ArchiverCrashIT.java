@@ -3,10 +3,12 @@ package io.odyssey.archiver;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.journal.TelemetryJournal;
+import io.odyssey.testing.FailOnErrorLog;
 import net.openhft.chronicle.queue.RollCycles;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
@@ -28,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * {@code kill -9} at random moments, over and over, while frames keep arriving in the journal. Afterwards the database
  * holds every journaled frame exactly once.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ArchiverCrashIT
 {

@@ -3,6 +3,7 @@ package io.odyssey.archiver;
 import io.odyssey.codecs.CommandParameters;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.TelemetryFrameReader;
+import io.odyssey.testing.FailOnErrorLog;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -13,9 +14,10 @@ import java.util.List;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.alerts.AlertType;
-import io.odyssey.grid.commands.CommandRecord;
-import io.odyssey.grid.commands.CommandState;
-import io.odyssey.grid.commands.CommandUpdate;
+import io.odyssey.relay.CommandJournalEntries;
+import io.odyssey.grid.ledger.CommandRecord;
+import io.odyssey.grid.ledger.CommandState;
+import io.odyssey.grid.ledger.CommandUpdate;
 import io.odyssey.journal.AlertJournal;
 import io.odyssey.journal.CommandJournal;
 import io.odyssey.journal.JournalLayout;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
@@ -55,6 +58,7 @@ import static org.awaitility.Awaitility.await;
  * are counted, and everything around them is archived exactly once; the archiver stays healthy, its position moves
  * past them, and a restart (even one that lost its position) does not store them twice.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ArchiverIT
 {
@@ -243,12 +247,12 @@ class ArchiverIT
         command = CommandUpdate.progress(CommandState.ACCEPTED, t0 + 4_000_000L, 0f, -1, 52.5, 13.4, 60f).apply(command);
         try (CommandJournal journal = new CommandJournal(journalRoot, RollCycles.FAST_HOURLY))
         {
-            journal.append(command, 0, "ingest-1");
+            CommandJournalEntries.append(journal, command, 0, "ingest-1");
             // A node that died between its append and noting it in the ledger: the next one journals them again.
-            journal.append(command, 1, "ingest-2");
+            CommandJournalEntries.append(journal, command, 1, "ingest-2");
             command = CommandUpdate.doneReported(t0 + 9_000_000_000L, 52.5, 13.4, 60f).apply(command);
             command = CommandUpdate.moveTo(CommandState.COMPLETED, t0 + 9_500_000_000L, null).apply(command);
-            journal.append(command, 3, "ingest-2");
+            CommandJournalEntries.append(journal, command, 3, "ingest-2");
             try (Archiver archiver = Archiver.launch(config()))
             {
                 await().atMost(60, TimeUnit.SECONDS).until(() -> archiver.commandTransitionsArchived() +
@@ -271,10 +275,10 @@ class ArchiverIT
         final long lastIndex;
         try (CommandJournal journal = new CommandJournal(journalRoot, RollCycles.FAST_HOURLY))
         {
-            journal.append(sent(command(101, "k-101", t0)), 0, "ingest-1");
+            CommandJournalEntries.append(journal, sent(command(101, "k-101", t0)), 0, "ingest-1");
             // What the API once accepted: an idempotency key holding U+0000, which no text column can store.
-            journal.append(command(102, "bad\u0000key", t0), 0, "ingest-1");
-            journal.append(sent(command(103, "k-103", t0)), 0, "ingest-1");
+            CommandJournalEntries.append(journal, command(102, "bad\u0000key", t0), 0, "ingest-1");
+            CommandJournalEntries.append(journal, sent(command(103, "k-103", t0)), 0, "ingest-1");
             lastIndex = journal.queue().lastIndex();
             try (Archiver archiver = Archiver.launch(config()))
             {
@@ -298,7 +302,7 @@ class ArchiverIT
             assertThat(queryLong("SELECT journal_index FROM dead_letters")).isEqualTo(journalIndexOfEntry(journal.queue(), 2));
 
             // A restart: only what is new is archived; the dead letter stays one.
-            journal.append(sent(command(104, "k-104", t0)), 0, "ingest-1");
+            CommandJournalEntries.append(journal, sent(command(104, "k-104", t0)), 0, "ingest-1");
             try (Archiver archiver = Archiver.launch(config()))
             {
                 await().atMost(60, TimeUnit.SECONDS).until(() -> archiver.commandTransitionsArchived() == 2);

@@ -4,12 +4,14 @@ import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.journal.TelemetryJournal;
 import io.odyssey.runtime.ConfigurationException;
+import io.odyssey.testing.FailOnErrorLog;
 import net.openhft.chronicle.queue.RollCycles;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
@@ -33,6 +35,7 @@ import static org.awaitility.Awaitility.await;
  * nothing else (each write refused by the database itself), the archiver's role archives and owns what it makes but
  * cannot make roles, and an archive made before the roles existed is handed over and keeps working.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class DatabaseRolesIT
 {

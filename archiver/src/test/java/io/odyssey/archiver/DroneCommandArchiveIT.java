@@ -9,20 +9,22 @@ import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.grid.FleetGrid;
-import io.odyssey.grid.commands.CommandLedger;
-import io.odyssey.grid.commands.CommandRecord;
-import io.odyssey.grid.commands.CommandState;
+import io.odyssey.grid.ledger.CommandLedger;
+import io.odyssey.grid.ledger.CommandRecord;
+import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.ingest.EdgeIngestConfig;
 import io.odyssey.journal.CommandJournal;
 import io.odyssey.journal.JournalLayout;
 import io.odyssey.runtime.AeronTransport;
+import io.odyssey.testing.FailOnErrorLog;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
@@ -48,6 +50,7 @@ import static org.awaitility.Awaitility.await;
  * PostgreSQL. The second failsafe reuses the drone's number, yet gets a ledger id of its own, and every transition of
  * both is archived: none is skipped as a duplicate (which lost 93 transitions in one restart before).
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class DroneCommandArchiveIT
 {
@@ -84,7 +87,7 @@ class DroneCommandArchiveIT
         ingestConfig.droneKeys = KEYS.toString();
         // The drone's own commands are recorded authorised by the node, or its sweeps would refuse them.
         ingestConfig.commandKeyFile = journals.resolve("command.key").toString();
-        io.odyssey.runtime.SecretFile.readOrCreate(io.odyssey.grid.commands.CommandAuthority.KEY_FILE,
+        io.odyssey.runtime.SecretFile.readOrCreate(io.odyssey.grid.ledger.CommandAuthority.KEY_FILE,
             java.nio.file.Path.of(ingestConfig.commandKeyFile), 32);
         final CommandLedger ledger = new CommandLedger(member);
         try (LocalPostgres postgres = LocalPostgres.start();

@@ -3,10 +3,12 @@ package io.odyssey.archiver;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.journal.TelemetryJournal;
+import io.odyssey.testing.FailOnErrorLog;
 import net.openhft.chronicle.queue.RollCycles;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
@@ -26,6 +28,7 @@ import static org.awaitility.Awaitility.await;
  * The out-of-the-box default: no database configured, so the archiver starts a real embedded PostgreSQL, archives into
  * it, and the history is still there after a restart.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class EmbeddedDatabaseIT
 {

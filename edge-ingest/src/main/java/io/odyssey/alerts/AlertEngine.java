@@ -1,6 +1,6 @@
 package io.odyssey.alerts;
 
-import io.odyssey.runtime.Geodesy;
+import io.odyssey.geo.Geodesy;
 import org.agrona.collections.Long2LongHashMap;
 
 import java.util.Arrays;

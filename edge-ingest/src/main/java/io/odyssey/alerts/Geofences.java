@@ -2,7 +2,7 @@ package io.odyssey.alerts;
 
 import io.odyssey.grid.GeofenceSet;
 
-import io.odyssey.runtime.Polygon;
+import io.odyssey.geo.Polygon;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 

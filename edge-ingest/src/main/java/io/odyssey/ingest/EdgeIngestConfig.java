@@ -2,7 +2,7 @@ package io.odyssey.ingest;
 
 import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.grid.GridSettings;
-import io.odyssey.grid.commands.CommandAuthority;
+import io.odyssey.grid.ledger.CommandAuthority;
 import io.odyssey.runtime.Endpoints;
 import io.odyssey.runtime.IdleStrategies;
 import io.odyssey.runtime.ProgressWatch;

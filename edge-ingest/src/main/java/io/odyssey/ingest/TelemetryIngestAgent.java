@@ -95,7 +95,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     private final long[] commandEndpoints;
     /** Per slot: the correlation id of the image the drone's last heartbeat arrived on; 0 = none. */
     private final long[] commandImages;
-    private io.odyssey.commands.CommandLink commandLink = io.odyssey.commands.CommandLink.NONE;
+    private io.odyssey.relay.CommandLink commandLink = io.odyssey.relay.CommandLink.NONE;
     private int inFlightCount;
     private long nextFlushNs;
     private long retryDelayNs;
@@ -408,7 +408,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     }
 
     /** Where answers to commands and drones' command endpoints go; set before the agent starts. */
-    void commandLink(final io.odyssey.commands.CommandLink link)
+    void commandLink(final io.odyssey.relay.CommandLink link)
     {
         commandLink = link;
     }

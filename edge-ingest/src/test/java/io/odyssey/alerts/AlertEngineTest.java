@@ -1,6 +1,6 @@
 package io.odyssey.alerts;
 
-import io.odyssey.runtime.Polygon;
+import io.odyssey.geo.Polygon;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -396,7 +396,7 @@ class AlertEngineTest
         {
             for (int b = a + 1; b < drones; b++)
             {
-                if (io.odyssey.runtime.Geodesy.distanceM(lat[a], lon[a], lat[b], lon[b]) < 50 && Math.abs(alt[a] - alt[b]) < 30)
+                if (io.odyssey.geo.Geodesy.distanceM(lat[a], lon[a], lat[b], lon[b]) < 50 && Math.abs(alt[a] - alt[b]) < 30)
                 {
                     expected++;
                 }

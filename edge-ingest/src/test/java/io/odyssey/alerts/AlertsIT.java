@@ -15,6 +15,7 @@ import io.odyssey.journal.AlertJournal;
 import io.odyssey.journal.JournalEntry;
 import io.odyssey.journal.JournalLayout;
 import io.odyssey.runtime.AeronTransport;
+import io.odyssey.testing.FailOnErrorLog;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
@@ -39,6 +41,7 @@ import static org.awaitility.Awaitility.await;
  * Alerts through a real ingest node: frames over Aeron UDP, journaled, evaluated by the alert monitor, journaled as
  * alerts and kept in the grid's alerts map; and across a restart of the node, nothing raised twice.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class AlertsIT
 {

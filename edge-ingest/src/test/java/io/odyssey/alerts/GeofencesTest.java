@@ -1,6 +1,6 @@
 package io.odyssey.alerts;
 
-import io.odyssey.runtime.Polygon;
+import io.odyssey.geo.Polygon;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -16,6 +16,7 @@ import io.odyssey.grid.FleetGrid;
 import io.odyssey.journal.AlertJournal;
 import io.odyssey.journal.JournalLayout;
 import io.odyssey.runtime.AeronTransport;
+import io.odyssey.testing.FailOnErrorLog;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
@@ -51,6 +53,7 @@ import static org.awaitility.Awaitility.await;
  * sees it removed), its alerts clear and its slots are freed, while a real drone that keeps talking stays throughout.
  * What a node that died left behind (a drone's state, its alert) goes too.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DroneExpiryIT
 {

@@ -20,6 +20,7 @@ import io.odyssey.grid.FleetGrid;
 import io.odyssey.journal.JournalEntry;
 import io.odyssey.journal.JournalLayout;
 import io.odyssey.runtime.AeronTransport;
+import io.odyssey.testing.FailOnErrorLog;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -61,6 +63,7 @@ import static org.awaitility.Awaitility.await;
  * Edge ingest with real parts: an Aeron UDP publication on loopback sends crafted frames to a real ingest node, which
  * writes into a real Hazelcast member. Every rejection reason is exercised through the real subscription.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class EdgeIngestIT
 {

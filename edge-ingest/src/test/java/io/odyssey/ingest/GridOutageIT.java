@@ -8,10 +8,12 @@ import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.runtime.AeronTransport;
+import io.odyssey.testing.FailOnErrorLog;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,6 +33,7 @@ import static org.awaitility.Awaitility.await;
  * liveness stays UP (an orchestrator must not restart a node that is doing its job), counts the failed writes, and
  * once a grid is back writes the newest state of every drone it heard meanwhile.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class GridOutageIT
 {

@@ -3,8 +3,10 @@ package io.odyssey.ingest;
 import io.odyssey.codecs.sign.TestDroneKeys;
 import com.hazelcast.core.HazelcastInstance;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpClient;
@@ -25,6 +27,7 @@ import static org.awaitility.Awaitility.await;
  * disk or a deadlock would hold it) turns {@code /health/live} DOWN once the stall timeout has passed, naming where
  * the thread is, and UP again when it moves on. Readiness knows about the journal before any telemetry arrives.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class IngestHealthIT
 {

@@ -8,9 +8,11 @@ import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.runtime.AeronTransport;
+import io.odyssey.testing.FailOnErrorLog;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
@@ -30,6 +32,7 @@ import static org.awaitility.Awaitility.await;
  * separate grid: the same fleet state as the live grid and the same alerts as the live alert journal, for the whole
  * journal and for a window of it.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ReplayIT
 {

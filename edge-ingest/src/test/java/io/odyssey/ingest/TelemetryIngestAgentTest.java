@@ -165,9 +165,9 @@ class TelemetryIngestAgentTest
         }
     }
 
-    private static io.odyssey.commands.CommandLink link(final List<String> links)
+    private static io.odyssey.relay.CommandLink link(final List<String> links)
     {
-        return new io.odyssey.commands.CommandLink()
+        return new io.odyssey.relay.CommandLink()
         {
             public void onLink(
                 final long droneId, final int address, final int port, final long imageId, final String source)

@@ -9,8 +9,8 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 
-import io.odyssey.grid.commands.CommandLedger;
-import io.odyssey.grid.commands.CommandRecordSerializer;
+import io.odyssey.grid.ledger.CommandLedger;
+import io.odyssey.grid.ledger.CommandRecordSerializer;
 
 import java.util.List;
 

@@ -2,8 +2,8 @@ package io.odyssey.grid;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.odyssey.runtime.Geodesy;
-import io.odyssey.runtime.Polygon;
+import io.odyssey.geo.Geodesy;
+import io.odyssey.geo.Polygon;
 
 import java.io.IOException;
 import java.util.ArrayList;

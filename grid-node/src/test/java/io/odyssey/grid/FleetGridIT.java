@@ -3,10 +3,12 @@ package io.odyssey.grid;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Two real members and a real client: the fleet map's backups, its keep-newest guard, and the node's status endpoint. */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FleetGridIT
 {

@@ -5,12 +5,14 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.odyssey.codecs.CommandParameters;
 import io.odyssey.codecs.CommandType;
-import io.odyssey.grid.commands.CommandLedger;
-import io.odyssey.grid.commands.CommandRecord;
-import io.odyssey.grid.commands.CommandState;
-import io.odyssey.grid.commands.CommandUpdate;
+import io.odyssey.grid.ledger.CommandLedger;
+import io.odyssey.grid.ledger.CommandRecord;
+import io.odyssey.grid.ledger.CommandState;
+import io.odyssey.grid.ledger.CommandUpdate;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,6 +40,7 @@ import static org.awaitility.Awaitility.await;
  * state last acknowledged for it. Writes refused while members come and go are counted and tried again, as the
  * processes do; the ones acknowledged are the grid's promise, and none may be lost.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 420, unit = TimeUnit.SECONDS)
 class GridRollingRestartIT
 {

@@ -14,6 +14,7 @@ import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.runtime.ConfigurationException;
 import io.odyssey.runtime.IdleStrategies;
+import io.odyssey.testing.FailOnErrorLog;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -44,6 +46,7 @@ import static org.assertj.core.api.Assertions.fail;
  * the ground hears where the drone takes commands from its heartbeat, publishes a Command frame there, resends it until
  * the drone answers (as the ground does), and hears ACCEPTED, progress and DONE on the drone's telemetry stream.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SimulatorCommandsIT
 {

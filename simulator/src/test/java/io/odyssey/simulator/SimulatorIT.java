@@ -5,6 +5,7 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.runtime.IdleStrategies;
+import io.odyssey.testing.FailOnErrorLog;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -37,6 +39,7 @@ import static org.awaitility.Awaitility.await;
  * A real simulator (embedded driver, UDP publications) publishing over loopback to real Aeron subscriptions on a
  * second embedded driver, shared by the tests of this class.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SimulatorIT
 {

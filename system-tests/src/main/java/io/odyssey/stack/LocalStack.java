@@ -4,7 +4,7 @@ import io.odyssey.archiver.LocalPostgres;
 import io.odyssey.cli.PrometheusText;
 import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.gateway.control.AccessControl;
-import io.odyssey.grid.commands.CommandAuthority;
+import io.odyssey.grid.ledger.CommandAuthority;
 import io.odyssey.runtime.SecretFile;
 
 import java.io.File;

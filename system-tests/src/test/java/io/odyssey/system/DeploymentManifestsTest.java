@@ -590,9 +590,7 @@ class DeploymentManifestsTest
     {
         // A module's pom may take resources from elsewhere in the tree (the gateway serves docs/api/openapi.yaml): the
         // image build has only what the Dockerfile copies, and a missing directory is silently skipped by Maven.
-        final Map<String, Object> build = map(list(dockerfile().get("stages")).get(1));
-        final List<String> copied = list(build.get("copies")).stream().map(DeploymentFiles::map)
-            .filter(c -> c.get("from") == null).flatMap(c -> list(c.get("sources")).stream()).map(String::valueOf).toList();
+        final List<String> copied = buildStageSources();
         final Pattern outside = Pattern.compile("<directory>\\$\\{project\\.basedir}/\\.\\./([^<]+)</directory>\\s*" +
             "(?:<includes>\\s*<include>([^<]+)</include>)?");
         int found = 0;
@@ -611,6 +609,23 @@ class DeploymentManifestsTest
             }
         }
         assertThat(found).as("resources from outside a module").isPositive();
+    }
+
+    @Test
+    void shouldCopyIntoTheImageEveryModuleTheReactorLists() throws Exception
+    {
+        // Maven refuses to build a reactor whose module directory or pom is missing ("Child module ... does not
+        // exist"), even for modules the image does not need: the build stage copies each module, or at least its pom.
+        final List<String> copied = buildStageSources();
+        final Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(Files.readString(ROOT.resolve("pom.xml")));
+        int modules = 0;
+        while (module.find())
+        {
+            final String pom = module.group(1) + "/pom.xml";
+            assertThat(copied).as("the image build copies %s", pom).anyMatch(source -> covers(source, pom));
+            modules++;
+        }
+        assertThat(modules).as("modules of the root pom").isGreaterThan(5);
     }
 
     @Test
@@ -697,6 +712,14 @@ class DeploymentManifestsTest
             "--overlay", "k8s/overlays/cloud", "--image", "ghcr.io/example/odyssey", "--render");
         assertThat(unpinned.exitCode()).isEqualTo(2);
         assertThat(unpinned.err()).contains("a release is pinned");
+    }
+
+    /** What the image's build stage copies from the build context. */
+    private static List<String> buildStageSources() throws Exception
+    {
+        final Map<String, Object> build = map(list(dockerfile().get("stages")).get(1));
+        return list(build.get("copies")).stream().map(DeploymentFiles::map)
+            .filter(c -> c.get("from") == null).flatMap(c -> list(c.get("sources")).stream()).map(String::valueOf).toList();
     }
 
     /** Whether a COPY source (a file, or a directory with or without its slash) brings in a path. */

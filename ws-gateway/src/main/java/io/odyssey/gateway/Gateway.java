@@ -8,8 +8,8 @@ import io.odyssey.gateway.control.Guard;
 import io.odyssey.gateway.control.Principal;
 import io.odyssey.gateway.control.RequestBodies;
 import io.odyssey.gateway.control.Role;
-import io.odyssey.grid.commands.CommandAuthority;
-import io.odyssey.grid.commands.CommandLedger;
+import io.odyssey.grid.ledger.CommandAuthority;
+import io.odyssey.grid.ledger.CommandLedger;
 
 import com.hazelcast.core.LifecycleEvent;
 import io.odyssey.grid.FleetGrid;

@@ -4,7 +4,7 @@ import io.odyssey.gateway.control.AccessControl;
 import io.odyssey.gateway.control.Role;
 
 import io.odyssey.grid.GridSettings;
-import io.odyssey.grid.commands.CommandAuthority;
+import io.odyssey.grid.ledger.CommandAuthority;
 import io.odyssey.grid.trust.RecordSeal;
 import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.SecretFile;

@@ -5,8 +5,10 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.odyssey.grid.ActiveAlert;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Active alerts from the grid's alerts map (as ingest nodes write it) to WebSocket clients and REST: the list on
  * connect, each raise and clear as it happens, on /ws/fleet, /ws/alerts and GET /api/v1/alerts.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class GatewayAlertsIT
 {

@@ -8,11 +8,13 @@ import io.odyssey.codecs.CommandType;
 import io.odyssey.grid.ActiveAlert;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
-import io.odyssey.grid.commands.CommandLedger;
-import io.odyssey.grid.commands.CommandRecord;
+import io.odyssey.grid.ledger.CommandLedger;
+import io.odyssey.grid.ledger.CommandRecord;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.net.URI;
@@ -45,6 +47,7 @@ import static org.awaitility.Awaitility.await;
  * all stopped answering). Afterwards health, an authenticated REST call and a normal client must answer within
  * bounds, no session may be left behind, and closing the gateway must finish.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class GatewayChurnIT
 {

@@ -5,10 +5,12 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -28,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * stops acknowledging costs the gateway no backlog and gets the newest state of every drone when it acknowledges
  * again, and is closed if it never does; an old JSON client that knows nothing of acknowledgements is served as before.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class GatewayFlowControlIT
 {

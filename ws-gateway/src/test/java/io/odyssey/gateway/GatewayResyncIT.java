@@ -4,8 +4,10 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.UUID;
@@ -20,6 +22,7 @@ import static org.awaitility.Awaitility.await;
  * grid was gone (here: the only member restarted empty). The gateway reloads its view and tells clients what left.
  * Meanwhile it is not ready but stays live: an orchestrator must not restart it for the grid's absence.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class GatewayResyncIT
 {

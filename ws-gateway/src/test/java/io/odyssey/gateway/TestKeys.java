@@ -1,6 +1,6 @@
 package io.odyssey.gateway;
 
-import io.odyssey.grid.commands.CommandAuthority;
+import io.odyssey.grid.ledger.CommandAuthority;
 import io.odyssey.runtime.SecretFile;
 
 import java.nio.file.Path;

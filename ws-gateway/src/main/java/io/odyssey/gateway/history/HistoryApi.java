@@ -2,7 +2,7 @@ package io.odyssey.gateway.history;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.odyssey.gateway.JsonText;
-import io.odyssey.runtime.Geodesy;
+import io.odyssey.geo.Geodesy;
 import io.odyssey.runtime.RateLimitedLog;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;

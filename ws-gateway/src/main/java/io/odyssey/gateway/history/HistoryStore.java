@@ -2,7 +2,7 @@ package io.odyssey.gateway.history;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.odyssey.runtime.Geodesy;
+import io.odyssey.geo.Geodesy;
 import io.odyssey.runtime.HealthCheck;
 
 import java.sql.Connection;

@@ -1,6 +1,6 @@
 package io.odyssey.gateway.history;
 
-import io.odyssey.runtime.Geodesy;
+import io.odyssey.geo.Geodesy;
 
 /**
  * The latitude/longitude box around a circle on the Earth, as plain column ranges: the predicate a radius query keeps

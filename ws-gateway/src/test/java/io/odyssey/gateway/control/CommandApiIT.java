@@ -8,12 +8,14 @@ import io.odyssey.gateway.Gateway;
 import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
-import io.odyssey.grid.commands.CommandLedger;
-import io.odyssey.grid.commands.CommandRecord;
-import io.odyssey.grid.commands.CommandState;
+import io.odyssey.grid.ledger.CommandLedger;
+import io.odyssey.grid.ledger.CommandRecord;
+import io.odyssey.grid.ledger.CommandState;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.yaml.snakeyaml.Yaml;
 
 import java.net.URI;
@@ -43,6 +45,7 @@ import static org.awaitility.Awaitility.await;
  * document against the routes the gateway really serves. Drones are written into the fleet map directly; delivery to
  * drones is CommandControlSystemIT's business.
  */
+@ExtendWith(FailOnErrorLog.class)
 class CommandApiIT
 {
     private static final String CLUSTER = "command-api-it-" + UUID.randomUUID();

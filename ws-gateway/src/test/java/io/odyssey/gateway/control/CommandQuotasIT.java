@@ -9,13 +9,15 @@ import io.odyssey.gateway.Gateway;
 import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
-import io.odyssey.grid.commands.CommandLedger;
-import io.odyssey.grid.commands.CommandState;
-import io.odyssey.grid.commands.CommandUpdate;
+import io.odyssey.grid.ledger.CommandLedger;
+import io.odyssey.grid.ledger.CommandState;
+import io.odyssey.grid.ledger.CommandUpdate;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,6 +37,7 @@ import static org.awaitility.Awaitility.await;
  * Retry-After after its burst, another token is unaffected, every drone of a multi-drone request counts) and a
  * drone's active commands (the next is refused with 409 until one of them is final; stop may still go through).
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CommandQuotasIT
 {

@@ -12,12 +12,14 @@ import io.odyssey.gateway.Gateway;
 import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.journal.TelemetryJournal;
+import io.odyssey.testing.FailOnErrorLog;
 import net.openhft.chronicle.queue.RollCycles;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,6 +46,7 @@ import static org.awaitility.Awaitility.await;
  * climbing 1 m and using 0.1 % battery per frame; drone 43 hovers 50 km away for the same 100 s; drone 44 appears at
  * second 60.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class HistoryApiIT
 {

@@ -8,10 +8,12 @@ import io.odyssey.gateway.Gateway;
 import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,6 +49,7 @@ import static org.awaitility.Awaitility.await;
  * (429 at once, the rest of the API unaffected), and a fleet-at-an-instant query that walks the index instead of
  * sorting its window, with the answers of the window sort.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class HistoryBudgetsIT
 {

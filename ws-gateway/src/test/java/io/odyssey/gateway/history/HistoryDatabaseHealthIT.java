@@ -7,10 +7,12 @@ import io.odyssey.archiver.LocalPostgres;
 import io.odyssey.gateway.Gateway;
 import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.ServerSocket;
 import java.net.URI;
@@ -40,6 +42,7 @@ import static org.awaitility.Awaitility.await;
  * available"), in /health and in the history API's 503; the right one makes it UP; an unreachable database is shown
  * as down without taking the gateway out of service.
  */
+@ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class HistoryDatabaseHealthIT
 {

@@ -1,6 +1,6 @@
 package io.odyssey.gateway.history;
 
-import io.odyssey.runtime.Geodesy;
+import io.odyssey.geo.Geodesy;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;

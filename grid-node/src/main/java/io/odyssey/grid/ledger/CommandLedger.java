@@ -1,0 +1,437 @@
+package io.odyssey.grid.ledger;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.IndexType;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.flakeidgen.FlakeIdGenerator;
+import com.hazelcast.map.IMap;
+import com.hazelcast.projection.Projections;
+import com.hazelcast.query.Predicate;
+import com.hazelcast.query.Predicates;
+import io.odyssey.runtime.Counter;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The command ledger: the source of truth for every order sent to a drone. A partitioned map keyed by command id with
+ * synchronous backups, so a gateway or ingest node that dies loses no command; the relaying ingest nodes journal each
+ * transition as well. Every change goes through a {@link CommandUpdate} on the partition owner.
+ * <p>
+ * Idempotency keys live in their own map ({@value #KEYS_MAP}), scoped by the issuer's name, with a day's
+ * time-to-live: the same key from the same issuer within a day is the same command.
+ * <p>
+ * <b>Bounds.</b> The ledger cannot grow without bound whatever its writers do: a drone keeps at most
+ * {@value #MAX_FINAL_PER_DRONE} final commands (the oldest go first, those already journaled before those not; the
+ * archive keeps them all) and every final command leaves after {@link CommandUpdate#FINAL_RETENTION_HOURS} hours; a
+ * command that is not final is never evicted. Admission bounds the rest: a caller passes the most active commands a
+ * drone may have ({@link #issue(CommandRecord, int)}), and a drone may have at most
+ * {@value #MAX_DRONE_STARTED_ACTIVE} of its own running. The count and the write are two steps, so requests admitted
+ * at the same moment for the same drone may each see room: the bound holds up to the number of such concurrent
+ * requests (a gateway's worker threads), which is still a bound.
+ * <p>
+ * <b>Text.</b> Every record and update is made storable on its way in ({@link LedgerText}): the archive must be able
+ * to hold whatever the ledger holds. Repairs are counted.
+ */
+public final class CommandLedger
+{
+    /** {@code IMap<Long, CommandRecord>}. */
+    public static final String COMMANDS_MAP = "commands";
+    /** {@code IMap<String, Long>}: "issuer/key" → command id. */
+    public static final String KEYS_MAP = "command-keys";
+    public static final String ID_GENERATOR = "command-ids";
+    public static final int KEY_TTL_SECONDS = 86_400;
+    /** Final commands kept per drone in the grid (the archive keeps every one). */
+    public static final int MAX_FINAL_PER_DRONE = 100;
+    /** Commands a drone started itself (failsafes) that may be running at once: a real drone runs one. */
+    public static final int MAX_DRONE_STARTED_ACTIVE = 4;
+    /** {@link CommandRecord#issuedBy()} of the commands a drone started itself. */
+    public static final String DRONE_ISSUER = "drone";
+
+    private static final String[] DRONE_ROW = {"id", "active", "unjournaled", "issuedAtNanos", "issuedBy", "idempotencyKey"};
+
+    private final IMap<Long, CommandRecord> commands;
+    private final IMap<String, Long> keys;
+    private final FlakeIdGenerator ids;
+    private final Counter textRepaired;
+    private final CommandAuthority authority;
+
+    /** A ledger that reads and updates, and authorises nothing it records (tests, tools). */
+    public CommandLedger(final HazelcastInstance instance)
+    {
+        this(instance, null, null);
+    }
+
+    /**
+     * @param textRepaired counts records and updates whose text had to be made storable; null = not counted.
+     * @param authority    authorises every command this process records (gateways, ingest nodes); null = none, and
+     *                     the relays will refuse what this ledger records.
+     */
+    public CommandLedger(final HazelcastInstance instance, final Counter textRepaired, final CommandAuthority authority)
+    {
+        this.authority = authority;
+        commands = instance.getMap(COMMANDS_MAP);
+        keys = instance.getMap(KEYS_MAP);
+        ids = instance.getFlakeIdGenerator(ID_GENERATOR);
+        this.textRepaired = textRepaired;
+    }
+
+    /** The ledger's maps in a member's configuration: backups as the fleet map, indexes for the relays' queries. */
+    public static void configure(final Config config, final int backupCount)
+    {
+        config.addMapConfig(new MapConfig(COMMANDS_MAP)
+            .setBackupCount(backupCount)
+            .setAsyncBackupCount(0)
+            .addIndexConfig(new com.hazelcast.config.IndexConfig(IndexType.HASH, "active"))
+            .addIndexConfig(new com.hazelcast.config.IndexConfig(IndexType.HASH, "droneId")));
+        config.addMapConfig(new MapConfig(KEYS_MAP)
+            .setBackupCount(backupCount)
+            .setTimeToLiveSeconds(KEY_TTL_SECONDS));
+    }
+
+    public IMap<Long, CommandRecord> map()
+    {
+        return commands;
+    }
+
+    public long newId()
+    {
+        return ids.newId();
+    }
+
+    /**
+     * Records a new command, or finds the one issued earlier with the same idempotency key by the same issuer. No
+     * limit on the drone's active commands: for the ground's own orders (a geofence's return home).
+     *
+     * @return the command in the ledger and whether it is the one just issued.
+     */
+    public Issued issue(final CommandRecord command)
+    {
+        return issue(command, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Records a new command unless its drone has {@code maxActive} commands that are not final already, or finds the
+     * one issued earlier with the same idempotency key by the same issuer (that one is found whatever the limit).
+     *
+     * @return the command in the ledger and whether it is the one just issued.
+     * @throws IdempotencyConflictException the idempotency key was used for a different command.
+     * @throws ActiveLimitException         the drone has {@code maxActive} active commands.
+     */
+    public Issued issue(final CommandRecord unchecked, final int maxActive)
+    {
+        final CommandRecord command = safe(unchecked);
+        String scopedKey = null;
+        if (command.idempotencyKey() != null)
+        {
+            scopedKey = command.issuedBy() + "/" + command.idempotencyKey();
+            final Long existingId = keys.putIfAbsent(scopedKey, command.id());
+            if (existingId != null)
+            {
+                // The first request with this key may be between its two writes: give it a moment to finish.
+                CommandRecord existing = commands.get(existingId);
+                for (int i = 0; existing == null && i < 20; i++)
+                {
+                    sleepBriefly();
+                    existing = commands.get(existingId);
+                }
+                if (existing != null)
+                {
+                    if (existing.droneId() != command.droneId() || existing.type() != command.type() ||
+                        !existing.parameters().equals(command.parameters()))
+                    {
+                        throw new IdempotencyConflictException(command.idempotencyKey(), existing);
+                    }
+                    return new Issued(existing, false);
+                }
+                // The earlier request died between its two writes (or its command aged out): this one takes the key.
+                keys.set(scopedKey, command.id());
+            }
+        }
+        final DroneCommands drone = droneCommands(command.droneId());
+        if (command.active() && drone.active >= maxActive)
+        {
+            if (scopedKey != null)
+            {
+                keys.remove(scopedKey, command.id());
+            }
+            throw new ActiveLimitException(command.droneId(), drone.active, maxActive);
+        }
+        store(command);
+        trimFinal(drone, command.active() ? 0 : 1);
+        return new Issued(command, true);
+    }
+
+    private void store(final CommandRecord command)
+    {
+        if (command.state().isFinal())
+        {
+            commands.set(command.id(), command, CommandUpdate.FINAL_RETENTION_HOURS, java.util.concurrent.TimeUnit.HOURS);
+        }
+        else
+        {
+            commands.set(command.id(), command);
+        }
+    }
+
+    /** A drone's commands in brief: how many are active, and its final ones (id, journaled, issued at, key). */
+    private DroneCommands droneCommands(final long droneId)
+    {
+        int active = 0;
+        int droneStartedActive = 0;
+        final List<Object[]> finals = new ArrayList<>();
+        for (final Object[] row : commands.project(Projections.multiAttribute(DRONE_ROW), Predicates.equal("droneId", droneId)))
+        {
+            if (Boolean.TRUE.equals(row[1]))
+            {
+                active++;
+                if (DRONE_ISSUER.equals(row[4]))
+                {
+                    droneStartedActive++;
+                }
+            }
+            else
+            {
+                finals.add(row);
+            }
+        }
+        return new DroneCommands(active, droneStartedActive, finals);
+    }
+
+    /**
+     * Evicts a drone's oldest final commands beyond {@link #MAX_FINAL_PER_DRONE}, counting {@code adding} more about
+     * to be there: those already journaled (so in the archive) first, then the others.
+     */
+    private void trimFinal(final DroneCommands drone, final int adding)
+    {
+        final int excess = drone.finals.size() + adding - MAX_FINAL_PER_DRONE;
+        if (excess <= 0)
+        {
+            return;
+        }
+        final List<Object[]> oldestFirst = new ArrayList<>(drone.finals);
+        oldestFirst.sort(Comparator.<Object[], Boolean>comparing(row -> Boolean.TRUE.equals(row[2]))
+            .thenComparingLong(row -> (Long)row[3]));
+        final List<Object[]> evicted = oldestFirst.subList(0, Math.min(excess, oldestFirst.size()));
+        final Long[] evictedIds = new Long[evicted.size()];
+        for (int i = 0; i < evictedIds.length; i++)
+        {
+            evictedIds[i] = (Long)evicted.get(i)[0];
+        }
+        // Final ones only, checked again where they live: one that is active cannot be among them.
+        commands.removeAll(Predicates.and(Predicates.in("id", evictedIds), Predicates.equal("active", false)));
+        for (final Object[] row : evicted)
+        {
+            if (row[5] != null)
+            {
+                // Only if the key still names this command (a later one may have taken a key that aged out).
+                keys.remove(row[4] + "/" + row[5], row[0]);
+            }
+        }
+    }
+
+    /** The record as it is stored: text made storable, then authorised (the seal covers the stored text). */
+    private CommandRecord safe(final CommandRecord command)
+    {
+        final CommandRecord safe = command.withSafeText();
+        if (safe != command && textRepaired != null)
+        {
+            textRepaired.increment();
+        }
+        return authority == null ? safe : authority.authorise(safe);
+    }
+
+    /**
+     * Runs this ledger's paths for an order once, changing nothing: {@code sample} is made storable and sealed (the
+     * first seal loads the security providers), an id is drawn (the first draws a batch from the cluster; this one
+     * stays unused, as ids need not be dense), and the per-drone query and a lookup run for drone and command id 0,
+     * which nothing can have. A process calls it before it says it is ready, so that its first real order does not pay
+     * for loading and compiling all of this.
+     */
+    public void warmUp(final CommandRecord sample)
+    {
+        safe(sample);
+        newId();
+        droneCommands(0);
+        commands.get(0L);
+        keys.get(sample.issuedBy() + "/");
+    }
+
+    /** True when this ledger authorises what it records (it holds the command key). */
+    public boolean authorises()
+    {
+        return authority != null;
+    }
+
+    /** True when {@code command} was authorised with the command key this ledger holds; false without a key. */
+    public boolean authorised(final CommandRecord command)
+    {
+        return authority != null && authority.verifies(command);
+    }
+
+    private static void sleepBriefly()
+    {
+        try
+        {
+            Thread.sleep(50);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Records a command the drone started itself, once: a resent report of it finds the existing record.
+     *
+     * @return the command in the ledger and whether this call recorded it; null when refused because the drone has
+     *         {@link #MAX_DRONE_STARTED_ACTIVE} of its own commands running (a real drone runs one: more is a confused
+     *         or forged sender, which must not fill the ledger).
+     */
+    public Issued recordDroneCommand(final CommandRecord unchecked)
+    {
+        final CommandRecord command = safe(unchecked);
+        final CommandRecord known = commands.get(command.id());
+        if (known != null)
+        {
+            return new Issued(known, false);
+        }
+        final DroneCommands drone = droneCommands(command.droneId());
+        if (command.active() && drone.droneStartedActive >= MAX_DRONE_STARTED_ACTIVE)
+        {
+            return null;
+        }
+        final CommandRecord existing = commands.putIfAbsent(command.id(), command);
+        if (existing != null)
+        {
+            return new Issued(existing, false);
+        }
+        trimFinal(drone, command.active() ? 0 : 1);
+        return new Issued(command, true);
+    }
+
+    /** @return the updated record, or null when the update did not apply (already final, out of order, unknown id). */
+    public CommandRecord update(final long id, final CommandUpdate update)
+    {
+        final CommandUpdate safe = update.withSafeText();
+        if (safe != update && textRepaired != null)
+        {
+            textRepaired.increment();
+        }
+        return commands.executeOnKey(id, safe);
+    }
+
+    public CommandRecord get(final long id)
+    {
+        return commands.get(id);
+    }
+
+    /** Every command not yet in a final state. */
+    public Collection<CommandRecord> active()
+    {
+        return commands.values(Predicates.equal("active", true));
+    }
+
+    /** The most recent commands (issued within the last hour), newest first: what a new watcher starts from. */
+    public List<CommandRecord> recent(final int limit)
+    {
+        final long since = (System.currentTimeMillis() - 3_600_000L) * 1_000_000L;
+        return commands.values(Predicates.greaterThan("issuedAtNanos", since)).stream()
+            .sorted(Comparator.comparingLong(CommandRecord::issuedAtNanos).reversed().thenComparing(CommandRecord::id))
+            .limit(limit)
+            .toList();
+    }
+
+    /** Final commands with transitions no journal has yet (refused before any relay saw them). */
+    public Collection<CommandRecord> unjournaledFinal()
+    {
+        return commands.values(Predicates.and(Predicates.equal("active", false), Predicates.equal("unjournaled", true)));
+    }
+
+    /**
+     * Commands matching the filters, newest first.
+     *
+     * @param droneId 0 = any drone.
+     * @param state   null = any state.
+     */
+    public List<CommandRecord> list(final long droneId, final CommandState state, final boolean activeOnly, final int limit)
+    {
+        final List<Predicate<Long, CommandRecord>> filters = new ArrayList<>();
+        if (droneId != 0)
+        {
+            filters.add(Predicates.equal("droneId", droneId));
+        }
+        if (state != null)
+        {
+            filters.add(Predicates.equal("state", state.name()));
+        }
+        if (activeOnly)
+        {
+            filters.add(Predicates.equal("active", true));
+        }
+        final Collection<CommandRecord> found = filters.isEmpty() ? commands.values() :
+            commands.values(Predicates.and(filters.toArray(new Predicate[0])));
+        return found.stream()
+            .sorted(Comparator.comparingLong(CommandRecord::issuedAtNanos).reversed().thenComparing(CommandRecord::id))
+            .limit(limit)
+            .toList();
+    }
+
+    /** A command as recorded, and whether this request created it (false: an idempotent repeat). */
+    public record Issued(CommandRecord command, boolean created)
+    {
+    }
+
+    private record DroneCommands(int active, int droneStartedActive, List<Object[]> finals)
+    {
+    }
+
+    /** An idempotency key names another command of the same issuer: the request is a conflict, not a repeat. */
+    public static final class IdempotencyConflictException extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        IdempotencyConflictException(final String key, final CommandRecord existing)
+        {
+            super("idempotency key '" + key + "' was used for another command (" + existing.id() + ", " +
+                existing.type() + " for drone " + existing.droneId() + ")", null, false, false);
+        }
+    }
+
+    /** A drone has as many active commands as the caller allows: the next waits until one of them is final. */
+    public static final class ActiveLimitException extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        private final long droneId;
+        private final int active;
+        private final int limit;
+
+        ActiveLimitException(final long droneId, final int active, final int limit)
+        {
+            super("drone " + droneId + " has " + active + " active commands, the most it may have (" + limit +
+                "): wait until one is final, or cancel one", null, false, false);
+            this.droneId = droneId;
+            this.active = active;
+            this.limit = limit;
+        }
+
+        public long droneId()
+        {
+            return droneId;
+        }
+
+        public int active()
+        {
+            return active;
+        }
+
+        public int limit()
+        {
+            return limit;
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package io.odyssey.grid.ledger;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
+import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
+import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandType;
+import io.odyssey.codecs.Waypoint;
+import io.odyssey.codecs.sbe.CommandReason;
+import io.odyssey.grid.FleetGrid;
+import io.odyssey.runtime.Counter;
+import io.odyssey.runtime.Metrics;
+import io.odyssey.runtime.SafeText;
+import io.odyssey.testing.FailOnErrorLog;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The ledger's bounds against a real member, through a real client as the gateway and the relays use it: the limit on
+ * a drone's active commands, the bound on its final ones (never evicting an active one), the limit on commands a
+ * drone starts itself, and text that could not be archived repaired on its way in.
+ */
+@ExtendWith(FailOnErrorLog.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CommandLedgerIT
+{
+    private static final String CLUSTER = "command-ledger-it-" + UUID.randomUUID();
+    private static final long T0 = 1_764_000_000_000_000_000L;
+    private static final AtomicLong NEXT_DRONE = new AtomicLong(1_000);
+
+    private static HazelcastInstance member;
+    private static HazelcastInstance client;
+    private static CommandLedger ledger;
+    private static Counter repaired;
+
+    @BeforeAll
+    static void start()
+    {
+        final int port = 17_701 + (int)(Math.random() * 2000);
+        member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", port, List.of("127.0.0.1:" + port), 0));
+        client = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(CLUSTER,
+            List.of("127.0.0.1:" + member.getCluster().getLocalMember().getAddress().getPort()), "ledger-it-client"));
+        repaired = new Metrics("test").counter("odyssey_test_text_repaired_total", "repaired");
+        ledger = new CommandLedger(client, repaired, null);
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (client != null)
+        {
+            client.shutdown();
+        }
+        if (member != null)
+        {
+            member.shutdown();
+        }
+    }
+
+    @Test
+    void shouldRefuseTheNextActiveCommandAtTheLimitAndAdmitOneAgainOnceOneIsFinal()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final CommandRecord first = ledger.issue(command(drone, CommandType.HOLD, null), 3).command();
+        ledger.issue(command(drone, CommandType.RESUME, null), 3);
+        ledger.issue(command(drone, CommandType.HOLD, "k-3"), 3);
+
+        assertThatThrownBy(() -> ledger.issue(command(drone, CommandType.LAND, "k-4"), 3))
+            .isInstanceOf(CommandLedger.ActiveLimitException.class)
+            .hasMessageContaining("drone " + drone + " has 3 active commands");
+        assertThat(ledger.list(drone, null, false, 100)).hasSize(3);
+        // A repeat of a command already admitted is found, full or not; the refused one's key is free again.
+        assertThat(ledger.issue(command(drone, CommandType.HOLD, "k-3"), 3).created()).isFalse();
+        assertThat(client.getMap(CommandLedger.KEYS_MAP).containsKey("ops/k-4")).isFalse();
+        // Another drone is not affected.
+        assertThat(ledger.issue(command(NEXT_DRONE.incrementAndGet(), CommandType.LAND, null), 3).created()).isTrue();
+
+        ledger.update(first.id(), CommandUpdate.moveTo(CommandState.CANCELLED, T0 + 5, "cancelled by operator"));
+        assertThat(ledger.issue(command(drone, CommandType.LAND, "k-4"), 3).created()).isTrue();
+        assertThat(ledger.list(drone, null, true, 100)).hasSize(3);
+    }
+
+    @Test
+    void shouldKeepABoundedNumberOfFinalCommandsPerDroneOldestFirstAndNeverEvictAnActiveOne()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final CommandRecord active = ledger.issue(command(drone, CommandType.GOTO, null, T0)).command();
+        final int total = CommandLedger.MAX_FINAL_PER_DRONE + 30;
+        for (int i = 1; i <= total; i++)
+        {
+            // Refused before sending (a geofence): final from the start, as the gateway records them.
+            final CommandRecord refused = command(drone, CommandType.GOTO, "fence-" + i, T0 + i)
+                .rejectedBeforeSending(T0 + i, "the path crosses the keep-out geofence 'x'");
+            ledger.issue(refused);
+        }
+        final List<CommandRecord> kept = ledger.list(drone, null, false, 10_000);
+        assertThat(kept.stream().filter(c -> !c.active()).count()).isEqualTo(CommandLedger.MAX_FINAL_PER_DRONE);
+        assertThat(kept).extracting(CommandRecord::id).contains(active.id());
+        // The newest are kept; the evicted ones' keys went with them.
+        assertThat(kept.stream().filter(c -> !c.active()).mapToLong(CommandRecord::issuedAtNanos).min().orElseThrow())
+            .isEqualTo(T0 + total - CommandLedger.MAX_FINAL_PER_DRONE + 1);
+        assertThat(client.getMap(CommandLedger.KEYS_MAP).containsKey("ops/fence-1")).isFalse();
+        assertThat(client.getMap(CommandLedger.KEYS_MAP).containsKey("ops/fence-" + total)).isTrue();
+    }
+
+    @Test
+    void shouldEvictFinalCommandsAlreadyInTheArchiveBeforeThoseNoJournalHasYet()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final List<CommandRecord> finals = new java.util.ArrayList<>();
+        for (int i = 1; i <= CommandLedger.MAX_FINAL_PER_DRONE; i++)
+        {
+            finals.add(ledger.issue(
+                command(drone, CommandType.GOTO, null, T0 + i).rejectedBeforeSending(T0 + i, "fence"))
+                .command());
+        }
+        // A relay journaled the two newest: they are in the archive, the 98 older ones not yet.
+        for (final CommandRecord journaled : finals.subList(finals.size() - 2, finals.size()))
+        {
+            ledger.update(journaled.id(), CommandUpdate.journaled(journaled.transitionCount()));
+        }
+        ledger.issue(command(drone, CommandType.GOTO, null, T0 + 1_000).rejectedBeforeSending(T0 + 1_000, "fence"));
+        ledger.issue(command(drone, CommandType.GOTO, null, T0 + 1_001).rejectedBeforeSending(T0 + 1_001, "fence"));
+
+        final List<Long> kept = ledger.list(drone, null, false, 10_000).stream().map(CommandRecord::id).toList();
+        assertThat(kept).hasSize(CommandLedger.MAX_FINAL_PER_DRONE);
+        assertThat(kept).doesNotContain(finals.get(finals.size() - 1).id(), finals.get(finals.size() - 2).id());
+        assertThat(kept).contains(finals.get(0).id());
+    }
+
+    @Test
+    void shouldRefuseMoreCommandsStartedByTheDroneThanADroneRuns()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        for (int n = 1; n <= CommandLedger.MAX_DRONE_STARTED_ACTIVE; n++)
+        {
+            final CommandLedger.Issued recorded = ledger.recordDroneCommand(droneStarted(drone, n));
+            assertThat(recorded.created()).isTrue();
+            // The drone repeating its report finds the same record.
+            assertThat(ledger.recordDroneCommand(droneStarted(drone, n)).created()).isFalse();
+        }
+        assertThat(ledger.recordDroneCommand(droneStarted(drone, 99))).isNull();
+        assertThat(ledger.list(drone, null, true, 100)).hasSize(CommandLedger.MAX_DRONE_STARTED_ACTIVE);
+    }
+
+    @Test
+    void shouldRepairTextThatTheArchiveCouldNotStoreAndCountIt()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final long before = repaired.get();
+        final CommandRecord hostile = CommandRecord.issued(ledger.newId(), drone, CommandType.RETURN_HOME,
+            CommandParameters.NONE, "key\u0000", "ops", "10.0.0.1", T0, T0 + 60_000_000_000L)
+            .issuedBecause("outside the keep-in geofence 'x\u0000\n'");
+        final CommandRecord stored = ledger.issue(hostile).command();
+
+        assertThat(stored.idempotencyKey()).isEqualTo("key\uFFFD");
+        assertThat(stored.reason()).isEqualTo("outside the keep-in geofence 'x\uFFFD\uFFFD'");
+        assertThat(stored.transitionReasons()[0]).isEqualTo("outside the keep-in geofence 'x\uFFFD\uFFFD'");
+        assertThat(ledger.get(stored.id()).idempotencyKey()).isEqualTo("key\uFFFD");
+        final CommandRecord failed = ledger.update(stored.id(),
+            CommandUpdate.moveTo(CommandState.FAILED, T0 + 1, "lost\r\ncontact\u009B"));
+        assertThat(failed.reason()).isEqualTo("lost\uFFFD\uFFFDcontact\uFFFD");
+        for (final String reason : failed.transitionReasons())
+        {
+            assertThat(reason == null || SafeText.isSafe(reason, 1000)).isTrue();
+        }
+        assertThat(repaired.get() - before).isEqualTo(2);
+
+        // What was storable already is stored as it was, and not counted.
+        final CommandRecord plain = ledger.issue(command(drone, CommandType.GOTO, "plain-ключ")).command();
+        assertThat(plain.idempotencyKey()).isEqualTo("plain-ключ");
+        assertThat(plain.parameters()).isEqualTo(CommandParameters.goTo(52.5, 13.4, Double.NaN, Double.NaN));
+        assertThat(repaired.get() - before).isEqualTo(2);
+    }
+
+    @Test
+    void shouldKeepEveryTypedParameterOfACommandThroughTheGrid()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final CommandParameters mission = CommandParameters.mission(List.of(
+            new Waypoint(52.5, 13.4, 60.0, 8.5, 5.0),
+            new Waypoint(52.51, 13.41, Double.NaN, Double.NaN, Double.NaN)));
+        final CommandRecord issued = ledger.issue(CommandRecord.issued(ledger.newId(), drone, CommandType.MISSION,
+            mission, null, "ops", "127.0.0.1", T0, T0 + 60_000_000_000L)).command();
+        final CommandRecord own = ledger.recordDroneCommand(droneStarted(drone, 1)).command();
+
+        final CommandRecord read = ledger.get(issued.id());
+        assertThat(read.type()).isEqualTo(CommandType.MISSION);
+        assertThat(read.parameters()).isEqualTo(mission);
+        assertThat(read.parameters().waypoints().get(1).altitude()).as("not given stays not given").isNaN();
+        assertThat(ledger.get(own.id()).parameters())
+            .isEqualTo(CommandParameters.startedByDrone(-1, CommandReason.FAILSAFE_LOW_BATTERY));
+        // The same key again with the same typed parameters is the same command; with others it is a conflict.
+        final CommandRecord keyed = CommandRecord.issued(ledger.newId(), drone, CommandType.MISSION, mission, "typed-k",
+            "ops", "127.0.0.1", T0, T0 + 60_000_000_000L);
+        assertThat(ledger.issue(keyed).created()).isTrue();
+        assertThat(ledger.issue(CommandRecord.issued(ledger.newId(), drone, CommandType.MISSION,
+            CommandParameters.mission(List.copyOf(mission.waypoints())), "typed-k", "ops", "127.0.0.1", T0,
+            T0 + 60_000_000_000L)).created()).isFalse();
+        assertThatThrownBy(() -> ledger.issue(CommandRecord.issued(ledger.newId(), drone, CommandType.MISSION,
+            CommandParameters.mission(List.of(new Waypoint(52.5, 13.4, 60.0, 8.5, 5.0))), "typed-k", "ops",
+            "127.0.0.1", T0, T0 + 60_000_000_000L))).isInstanceOf(CommandLedger.IdempotencyConflictException.class);
+    }
+
+    @Test
+    void shouldReadARecordThePreviousVersionWroteWithItsParametersAsJsonText()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final long id = ledger.newId();
+        final GenericRecord previous = GenericRecordBuilder.compact(CommandRecordSerializer.TYPE_NAME)
+            .setInt64("id", id)
+            .setInt64("droneId", drone)
+            .setString("type", "goto")
+            .setString("paramsJson", "{\"lat\":52.5,\"lon\":13.4,\"alt\":60.0}")
+            .setString("state", "COMPLETED")
+            .setBoolean("active", false)
+            .setString("reason", null)
+            .setFloat32("progress", 100f)
+            .setInt32("waypointIndex", -1)
+            .setString("idempotencyKey", null)
+            .setString("issuedBy", "ops")
+            .setString("issuedFrom", "127.0.0.1")
+            .setInt64("issuedAtNanos", T0)
+            .setInt64("expiresAtNanos", T0 + 60_000_000_000L)
+            .setString("node", "ingest-1")
+            .setInt32("attempts", 1)
+            .setInt64("lastSentNanos", T0 + 1)
+            .setFloat64("targetLatitude", 52.5)
+            .setFloat64("targetLongitude", 13.4)
+            .setFloat32("targetAltitude", 60f)
+            .setInt64("doneAtNanos", T0 + 2)
+            .setArrayOfString("transitionStates", new String[]{"ISSUED", "COMPLETED"})
+            .setArrayOfInt64("transitionAtNanos", new long[]{T0, T0 + 3})
+            .setArrayOfString("transitionReasons", new String[]{null, null})
+            .setInt32("journaled", 2)
+            .setString("authorisation", null)
+            .setBoolean("unjournaled", false)
+            .build();
+        @SuppressWarnings("unchecked")
+        final IMap<Long, Object> raw = (IMap<Long, Object>)(IMap<?, ?>)ledger.map();
+        raw.set(id, previous);
+
+        final CommandRecord read = ledger.get(id);
+        assertThat(read.type()).isEqualTo(CommandType.GOTO);
+        assertThat(read.parameters()).isEqualTo(CommandParameters.goTo(52.5, 13.4, 60.0, Double.NaN));
+        assertThat(read.state()).isEqualTo(CommandState.COMPLETED);
+    }
+
+    private static CommandRecord command(final long drone, final CommandType type, final String key)
+    {
+        return command(drone, type, key, T0);
+    }
+
+    private static CommandRecord command(final long drone, final CommandType type, final String key, final long at)
+    {
+        return CommandRecord.issued(ledger.newId(), drone, type,
+            type == CommandType.GOTO ? CommandParameters.goTo(52.5, 13.4, Double.NaN, Double.NaN) :
+                CommandParameters.NONE,
+            key, "ops", "127.0.0.1", at, at + 300_000_000_000L);
+    }
+
+    private static CommandRecord droneStarted(final long drone, final int n)
+    {
+        return CommandUpdate.progress(CommandState.ACCEPTED, T0 + n, 0f, -1, 52.5, 13.4, 30f).apply(
+            CommandRecord.issued(-(drone * 1_000_000L + n), drone, CommandType.RETURN_HOME,
+                CommandParameters.startedByDrone(-n, CommandReason.FAILSAFE_LOW_BATTERY), null,
+                CommandLedger.DRONE_ISSUER,
+                "ingest-1", T0 + n, Long.MAX_VALUE));
+    }
+}
