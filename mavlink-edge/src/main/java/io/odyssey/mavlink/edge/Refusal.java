@@ -23,8 +23,15 @@ enum Refusal
     REPLAYED,
     /** A signed timestamp too far from the edge's clock (a new stream's in the past, any in the future). */
     TIMESTAMP_OUT_OF_WINDOW,
-    /** More signing streams than the edge keeps windows for. */
-    TOO_MANY_STREAMS;
+    /** More live signing streams from one vehicle than the edge keeps windows for. */
+    TOO_MANY_STREAMS,
+    /**
+     * A verified GLOBAL_POSITION_INT whose latitude, longitude or relative altitude ingest refuses: dropped here with
+     * its reason rather than sent to be refused there.
+     */
+    POSITION_OUT_OF_RANGE,
+    /** A verified GLOBAL_POSITION_INT whose ground speed is above what ingest takes. */
+    SPEED_OUT_OF_RANGE;
 
     String label()
     {

@@ -1,5 +1,6 @@
 package io.odyssey.mavlink.edge;
 
+import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.DroneFlag;
 import io.odyssey.codecs.sbe.DroneStatus;
@@ -16,7 +17,6 @@ import io.odyssey.mavlink.message.GpsRawInt;
 import io.odyssey.mavlink.message.Heartbeat;
 import io.odyssey.mavlink.message.SysStatus;
 import io.odyssey.mavlink.message.VfrHud;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
@@ -45,13 +45,23 @@ final class VehicleLinkAgent implements Agent
     static final int AUTOPILOT_COMPONENT = 1;
     /** Datagrams read per duty cycle, so the lost-vehicle check and the idle strategy get their turn. */
     static final int DATAGRAMS_PER_CYCLE = 64;
-    /** Signing streams (system, component, link) the edge keeps a window for: far above any real fleet's. */
-    static final int MAX_STREAMS = 4_096;
+    /**
+     * Live signing streams (component, link) the edge keeps a window for per vehicle: far above what an autopilot, its
+     * camera, gimbal and companion computer on a few links use, and a bound per vehicle so that one vehicle with a key
+     * cannot take the windows of all the others.
+     */
+    static final int STREAMS_PER_VEHICLE = 16;
+    /** Signing streams the edge keeps a window for in all. */
+    static final int MAX_STREAMS = (VehicleRegistry.MAX_SYSTEM_ID + 1) * STREAMS_PER_VEHICLE;
+    private static final long NO_STREAM = -1;
     private static final Logger LOG = LoggerFactory.getLogger(VehicleLinkAgent.class);
     private static final int SLOTS = VehicleRegistry.MAX_SYSTEM_ID + 1;
     private static final long LOST_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final int GPS_FIX_3D = 3;
     private static final int UNKNOWN_BATTERY = -1;
+    /** What ingest takes (degE7, as GLOBAL_POSITION_INT carries them). */
+    private static final int MAX_LATITUDE_E7 = 900_000_000;
+    private static final int MAX_LONGITUDE_E7 = 1_800_000_000;
 
     private final DatagramChannel channel;
     private final VehicleRegistry registry;
@@ -76,7 +86,9 @@ final class VehicleLinkAgent implements Agent
     private final GpsRawInt gps = new GpsRawInt();
     private final TelemetryFrameWriter writer;
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
-    private final Long2LongHashMap lastSignedTimestamp = new Long2LongHashMap(-1);
+    /** Per vehicle, {@link #STREAMS_PER_VEHICLE} slots from {@code systemId * STREAMS_PER_VEHICLE}. */
+    private final int[] streamIds = new int[MAX_STREAMS];
+    private final long[] streamLastTimestamp = new long[MAX_STREAMS];
 
     // Per vehicle, by system id.
     private final DroneKeys.Entry[] keyEntry = new DroneKeys.Entry[SLOTS];
@@ -111,6 +123,7 @@ final class VehicleLinkAgent implements Agent
         this.writer = new TelemetryFrameWriter().signWith(new FrameSigner(keys, clock, LINK_ID));
         java.util.Arrays.fill(battery, UNKNOWN_BATTERY);
         java.util.Arrays.fill(vfrHeading, Float.NaN);
+        java.util.Arrays.fill(streamLastTimestamp, NO_STREAM);
     }
 
     public String roleName()
@@ -194,7 +207,9 @@ final class VehicleLinkAgent implements Agent
             return;
         }
         final Refusal refusal = reader.isSigned() ? checkSignature(systemId, droneId) :
-            registry.allowsUnsigned(systemId) ? null : Refusal.UNSIGNED;
+            !registry.allowsUnsigned(systemId) ? Refusal.UNSIGNED :
+            // What the edge sends for the vehicle is signed with its drone's key, which ingest requires.
+            keys.keys().entry(droneId) == null ? Refusal.NO_KEY : null;
         if (refusal != null)
         {
             metrics.refused(refusal);
@@ -265,24 +280,44 @@ final class VehicleLinkAgent implements Agent
         {
             return Refusal.TIMESTAMP_OUT_OF_WINDOW;
         }
-        final long stream = (long)systemId << 16 | (long)reader.componentId() << 8 | reader.linkId();
-        final long last = lastSignedTimestamp.get(stream);
-        if (last == -1)
+        final int stream = reader.componentId() << 8 | reader.linkId();
+        final long oldest = now - signingWindow;
+        final int first = systemId * STREAMS_PER_VEHICLE;
+        int slot = -1;
+        int free = -1;
+        for (int i = first; i < first + STREAMS_PER_VEHICLE; i++)
         {
-            if (timestamp < now - signingWindow)
+            final long last = streamLastTimestamp[i];
+            if (last != NO_STREAM && streamIds[i] == stream)
+            {
+                slot = i;
+                break;
+            }
+            // A stream whose last timestamp left the window can be forgotten: any frame of it that came again would
+            // be older than the window, refused as a new stream's would be.
+            if (free < 0 && (last == NO_STREAM || last < oldest))
+            {
+                free = i;
+            }
+        }
+        if (slot < 0)
+        {
+            if (timestamp < oldest)
             {
                 return Refusal.TIMESTAMP_OUT_OF_WINDOW;
             }
-            if (lastSignedTimestamp.size() >= MAX_STREAMS)
+            if (free < 0)
             {
                 return Refusal.TOO_MANY_STREAMS;
             }
+            slot = free;
+            streamIds[slot] = stream;
         }
-        else if (timestamp <= last)
+        else if (timestamp <= streamLastTimestamp[slot])
         {
             return Refusal.REPLAYED;
         }
-        lastSignedTimestamp.put(stream, timestamp);
+        streamLastTimestamp[slot] = timestamp;
         return null;
     }
 
@@ -319,9 +354,23 @@ final class VehicleLinkAgent implements Agent
             return;
         }
         reader.payload(position);
+        final int lat = position.lat();
+        final int lon = position.lon();
+        final float altitude = position.relativeAlt() / 1000f;
+        if (lat < -MAX_LATITUDE_E7 || lat > MAX_LATITUDE_E7 || lon < -MAX_LONGITUDE_E7 || lon > MAX_LONGITUDE_E7 ||
+            !(altitude >= TelemetryFrameReader.MIN_ALTITUDE_M && altitude <= TelemetryFrameReader.MAX_ALTITUDE_M))
+        {
+            metrics.refused(Refusal.POSITION_OUT_OF_RANGE);
+            return;
+        }
         final float vx = position.vx() / 100f;
         final float vy = position.vy() / 100f;
         final float groundSpeed = (float)Math.sqrt(vx * vx + vy * vy);
+        if (groundSpeed > TelemetryFrameReader.MAX_SPEED_MPS)
+        {
+            metrics.refused(Refusal.SPEED_OUT_OF_RANGE);
+            return;
+        }
         final int hdg = position.hdg();
         float heading = hdg != 0xFFFF && hdg < 36_000 ? hdg / 100f : vfrHeading[systemId];
         if (Float.isNaN(heading))
@@ -341,8 +390,7 @@ final class VehicleLinkAgent implements Agent
         // Bounded by the signing clock, one per millisecond, as ingest requires: a restarted edge carries on above.
         final long next = Math.max(sequence[systemId] + 1, FrameSignature.timestampOf(now) / 100);
         sequence[systemId] = next;
-        final int length = writer.telemetry(frame, 0, droneId, next, now, position.lat() / 1e7, position.lon() / 1e7,
-            position.relativeAlt() / 1000f, heading, groundSpeed, battery[systemId], status, (byte)flags,
+        final int length = writer.telemetry(frame, 0, droneId, next, now, lat / 1e7, lon / 1e7, altitude, heading, groundSpeed, battery[systemId], status, (byte)flags,
             -position.vz() / 100f);
         if (outlet.offer(droneId, frame, 0, length))
         {

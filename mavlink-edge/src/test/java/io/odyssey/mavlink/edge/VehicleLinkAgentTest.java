@@ -1,0 +1,263 @@
+package io.odyssey.mavlink.edge;
+
+import io.dronefleet.mavlink.common.GlobalPositionInt;
+import io.dronefleet.mavlink.common.SysStatus;
+import io.dronefleet.mavlink.minimal.Heartbeat;
+import io.dronefleet.mavlink.minimal.MavAutopilot;
+import io.dronefleet.mavlink.minimal.MavModeFlag;
+import io.dronefleet.mavlink.minimal.MavState;
+import io.dronefleet.mavlink.minimal.MavType;
+import io.dronefleet.mavlink.util.EnumValue;
+import io.odyssey.codecs.TelemetryFrameReader;
+import io.odyssey.codecs.sign.DroneKeyRing;
+import io.odyssey.codecs.sign.DroneKeys;
+import io.odyssey.codecs.sign.TestDroneKeys;
+import io.odyssey.mavlink.MavlinkSigner;
+import io.odyssey.runtime.Setting;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * The vehicle link agent under attack, on a real UDP socket, with vehicles encoded by dronefleet and what it would send
+ * to ingest read back by ingest's own frame reader (with the drone keys' verifier).
+ */
+class VehicleLinkAgentTest
+{
+    private static final Setting SETTING = Setting.of("ODYSSEY_TEST_MAVLINK_KEYS", "", "keys of the test");
+    private static final Path KEYS = TestDroneKeys.file(8001, 8010);
+    private static final long SIGNING_WINDOW_S = 60;
+    /** A drone no key file line names. */
+    private static final long KEYLESS_DRONE = 8999;
+
+    private final DroneKeys keys = DroneKeys.load(SETTING, KEYS);
+    private final MavlinkEdgeMetrics metrics = new MavlinkEdgeMetrics();
+    private final RecordingOutlet outlet = new RecordingOutlet();
+    /** The edge's clock, ahead of the wall clock by this (a later hour without waiting for it). */
+    private long clockAheadNs;
+    private DatagramChannel channel;
+    private VehicleLinkAgent agent;
+    private final List<MavlinkVehicle> vehicles = new ArrayList<>();
+    private long lastTimestamp;
+
+    @BeforeEach
+    void start() throws IOException
+    {
+        channel = DatagramChannel.open();
+        channel.configureBlocking(false);
+        channel.bind(new InetSocketAddress("127.0.0.1", 0));
+        final VehicleRegistry registry = new VehicleRegistry()
+            .register(1, 8001, false)
+            .register(2, 8002, false)
+            .register(5, KEYLESS_DRONE, true);
+        final EpochNanoClock clock = () -> System.currentTimeMillis() * 1_000_000L + clockAheadNs;
+        agent = new VehicleLinkAgent(channel, registry, DroneKeyRing.load(SETTING, KEYS), outlet, clock,
+            new SystemNanoClock(), metrics, SIGNING_WINDOW_S, 5_000);
+    }
+
+    @AfterEach
+    void stop() throws IOException
+    {
+        vehicles.forEach(MavlinkVehicle::close);
+        channel.close();
+    }
+
+    @Test
+    void shouldNotLetOneVehicleWithAKeyTakeTheSigningStreamsOfEveryOtherVehicle() throws Exception
+    {
+        final MavlinkVehicle greedy = vehicle(1, key(8001));
+        final MavlinkVehicle other = vehicle(2, key(8002));
+        deliver(greedy, heartbeat(), 1, 0);
+
+        // A vehicle with a key (a hijacked companion computer, a buggy one) signs from every component and link id.
+        int sent = 0;
+        for (int component = 2; component < 256 && sent < VehicleLinkAgent.MAX_STREAMS; component++)
+        {
+            for (int link = 0; link < 256 && sent < VehicleLinkAgent.MAX_STREAMS; link += 8, sent++)
+            {
+                greedy.send(heartbeat(), component, link, key(8001), greedy.signingNow());
+                if (sent % 32 == 31)
+                {
+                    drain();
+                }
+            }
+        }
+        drain();
+        assertThat(refused(Refusal.TOO_MANY_STREAMS)).as("the greedy vehicle's extra streams").isPositive();
+
+        final long heartbeats = metrics.heartbeatsSent.get();
+        deliver(other, heartbeat(), 1, 0);
+        assertThat(metrics.heartbeatsSent.get()).as("another vehicle's first frame").isEqualTo(heartbeats + 1);
+        deliver(greedy, heartbeat(), 1, 0);
+        assertThat(metrics.heartbeatsSent.get()).as("the greedy vehicle's own autopilot").isEqualTo(heartbeats + 2);
+        assertThat(outlet.rejected).isEmpty();
+    }
+
+    @Test
+    void shouldForgetAStreamOnceItsLastTimestampIsOutsideTheWindowSoANewOneCanStart() throws Exception
+    {
+        final MavlinkVehicle vehicle = vehicle(1, key(8001));
+        for (int link = 0; link < VehicleLinkAgent.STREAMS_PER_VEHICLE; link++)
+        {
+            deliver(vehicle, heartbeat(), 2, link);
+        }
+        final long full = refused(Refusal.TOO_MANY_STREAMS);
+        deliver(vehicle, heartbeat(), 3, 0);
+        assertThat(refused(Refusal.TOO_MANY_STREAMS)).as("a 17th live stream").isEqualTo(full + 1);
+
+        // The old streams fall silent for longer than the window: none of their frames can come back (too old), so
+        // their windows are let go and the vehicle's new companion computer gets one.
+        clockAheadNs = TimeUnit.SECONDS.toNanos(2 * SIGNING_WINDOW_S);
+        final long accepted = metrics.framesAccepted.get();
+        vehicle.send(heartbeat(), 3, 0, key(8001), now());
+        drain();
+        assertThat(metrics.framesAccepted.get()).isEqualTo(accepted + 1);
+        assertThat(refused(Refusal.TOO_MANY_STREAMS)).isEqualTo(full + 1);
+    }
+
+    @Test
+    void shouldRefuseAndCountPositionsIngestWouldRefuseAndSendOnlyFramesIngestTakes() throws Exception
+    {
+        final MavlinkVehicle vehicle = vehicle(1, key(8001));
+        deliver(vehicle, heartbeat(), 1, 0);
+        deliver(vehicle, SysStatus.builder().batteryRemaining(80).build(), 1, 0);
+
+        final long refusedPositions = refused(Refusal.POSITION_OUT_OF_RANGE);
+        deliver(vehicle, position(910_000_000, 0, 10_000, 0, 0, 0), 1, 0);
+        deliver(vehicle, position(-900_000_001, 0, 10_000, 0, 0, 0), 1, 0);
+        deliver(vehicle, position(0, 1_800_000_001, 10_000, 0, 0, 0), 1, 0);
+        deliver(vehicle, position(0, Integer.MIN_VALUE, 10_000, 0, 0, 0), 1, 0);
+        deliver(vehicle, position(0, 0, -1_000_001, 0, 0, 0), 1, 0);
+        deliver(vehicle, position(0, 0, Integer.MAX_VALUE, 0, 0, 0), 1, 0);
+        assertThat(refused(Refusal.POSITION_OUT_OF_RANGE)).isEqualTo(refusedPositions + 6);
+
+        final long refusedSpeeds = refused(Refusal.SPEED_OUT_OF_RANGE);
+        deliver(vehicle, position(0, 0, 10_000, Short.MAX_VALUE, Short.MAX_VALUE, 0), 1, 0);
+        assertThat(refused(Refusal.SPEED_OUT_OF_RANGE)).isEqualTo(refusedSpeeds + 1);
+        assertThat(metrics.telemetrySent.get()).as("nothing ingest refuses is sent").isZero();
+
+        // Odd but valid: heading unknown (65535), the edges of the ranges, the fastest climb MAVLink can say.
+        deliver(vehicle, position(900_000_000, -1_800_000_000, -1_000_000, 14_000, -14_000, Short.MIN_VALUE), 1, 0);
+        assertThat(metrics.telemetrySent.get()).isEqualTo(1);
+        assertThat(outlet.accepted).isEqualTo(2);
+        assertThat(outlet.rejected).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAVehicleAllowedUnsignedWhoseDroneHasNoKeyWithoutThrowing() throws Exception
+    {
+        final MavlinkVehicle keyless = vehicle(5, null);
+        final long noKey = refused(Refusal.NO_KEY);
+
+        deliver(keyless, heartbeat(), 1, 0);
+
+        assertThat(refused(Refusal.NO_KEY)).isEqualTo(noKey + 1);
+        assertThat(outlet.accepted).isZero();
+    }
+
+    private MavlinkVehicle vehicle(final int systemId, final byte[] key) throws IOException
+    {
+        final MavlinkVehicle vehicle = new MavlinkVehicle(((InetSocketAddress)channel.getLocalAddress()).getPort(),
+            systemId, key);
+        vehicles.add(vehicle);
+        return vehicle;
+    }
+
+    /** Sends one message on a stream and lets the agent read it. */
+    private void deliver(final MavlinkVehicle vehicle, final Object message, final int componentId, final int linkId)
+        throws IOException
+    {
+        vehicle.send(message, componentId, linkId, vehicle.key(), now());
+        drain();
+    }
+
+    /** Runs the agent until it has read every datagram sent so far (bounded: a stuck agent fails the test). */
+    private void drain() throws IOException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        final long sent = vehicles.stream().mapToLong(MavlinkVehicle::datagramsSent).sum();
+        while (metrics.datagrams.get() < sent)
+        {
+            agent.doWork();
+            if (System.nanoTime() > deadline)
+            {
+                fail("the agent read " + metrics.datagrams.get() + " of " + sent + " datagrams");
+            }
+        }
+    }
+
+    /** A signing timestamp of the edge's clock now, later than any before. */
+    private long now()
+    {
+        lastTimestamp = Math.max(lastTimestamp + 1,
+            MavlinkSigner.timestampOfUnixMicros((System.currentTimeMillis() * 1_000_000L + clockAheadNs) / 1_000));
+        return lastTimestamp;
+    }
+
+    private long refused(final Refusal refusal)
+    {
+        return metrics.refused[refusal.ordinal()].get();
+    }
+
+    private byte[] key(final long droneId)
+    {
+        return keys.entry(droneId).current().keyBytes();
+    }
+
+    private static Heartbeat heartbeat()
+    {
+        return Heartbeat.builder().type(MavType.MAV_TYPE_QUADROTOR).autopilot(MavAutopilot.MAV_AUTOPILOT_PX4)
+            .baseMode(EnumValue.create(MavModeFlag.MAV_MODE_FLAG_SAFETY_ARMED, MavModeFlag.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED))
+            .customMode(4L << 16 | 4L << 24).systemStatus(MavState.MAV_STATE_ACTIVE).mavlinkVersion(3).build();
+    }
+
+    private static GlobalPositionInt position(final int lat, final int lon, final int relativeAltMm, final int vx,
+        final int vy, final int vz)
+    {
+        return GlobalPositionInt.builder().timeBootMs(1_000).lat(lat).lon(lon).alt(100_000).relativeAlt(relativeAltMm)
+            .vx(vx).vy(vy).vz(vz).hdg(0xFFFF).build();
+    }
+
+    /** What the edge sends, read as an ingest node reads it (shape, ranges, drone key signature). */
+    private static final class RecordingOutlet extends IngestOutlet
+    {
+        private final TelemetryFrameReader ingestReader = new TelemetryFrameReader().verifier(TestDroneKeys.verifier(KEYS));
+        private final UnsafeBuffer copy = new UnsafeBuffer(new byte[256]);
+        final List<String> rejected = new ArrayList<>();
+        int accepted;
+
+        RecordingOutlet()
+        {
+            super(null, List.of(), 0);
+        }
+
+        boolean offer(final long droneId, final DirectBuffer buffer, final int offset, final int length)
+        {
+            copy.putBytes(0, buffer, offset, length);
+            if (ingestReader.read(copy, 0, length) == TelemetryFrameReader.REJECTED)
+            {
+                rejected.add("drone " + droneId + ": " + ingestReader.rejectReason());
+            }
+            else
+            {
+                accepted++;
+            }
+            return true;
+        }
+    }
+}
