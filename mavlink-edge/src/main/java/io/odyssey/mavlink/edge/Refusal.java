@@ -31,7 +31,12 @@ enum Refusal
      */
     POSITION_OUT_OF_RANGE,
     /** A verified GLOBAL_POSITION_INT whose ground speed is above what ingest takes. */
-    SPEED_OUT_OF_RANGE;
+    SPEED_OUT_OF_RANGE,
+    /**
+     * The rest of a datagram after a frame whose signature does not verify, counted once per datagram: a datagram comes
+     * from one sender, and one that forges pays for one signature check, not one per frame it packs.
+     */
+    AFTER_FORGERY;
 
     String label()
     {

@@ -163,7 +163,17 @@ final class VehicleLinkAgent implements Agent
             final int result = reader.read(datagramBuffer, at, limit);
             switch (result)
             {
-                case MavlinkFrameReader.OK -> onFrame();
+                case MavlinkFrameReader.OK ->
+                {
+                    if (onFrame() == Refusal.BAD_SIGNATURE)
+                    {
+                        if (at + reader.frameLength() < limit)
+                        {
+                            metrics.refused(Refusal.AFTER_FORGERY);
+                        }
+                        return;
+                    }
+                }
                 case MavlinkFrameReader.NOT_A_FRAME ->
                 {
                     metrics.refused(Refusal.NOT_A_FRAME);
@@ -197,14 +207,15 @@ final class VehicleLinkAgent implements Agent
         return limit;
     }
 
-    private void onFrame()
+    /** @return why the frame was refused, null when it was taken. */
+    private Refusal onFrame()
     {
         final int systemId = reader.systemId();
         final long droneId = systemId == 0 ? 0 : registry.droneId(systemId);
         if (droneId == 0)
         {
             metrics.refused(Refusal.UNKNOWN_VEHICLE);
-            return;
+            return Refusal.UNKNOWN_VEHICLE;
         }
         final Refusal refusal = reader.isSigned() ? checkSignature(systemId, droneId) :
             !registry.allowsUnsigned(systemId) ? Refusal.UNSIGNED :
@@ -213,13 +224,13 @@ final class VehicleLinkAgent implements Agent
         if (refusal != null)
         {
             metrics.refused(refusal);
-            return;
+            return refusal;
         }
         metrics.framesAccepted.increment();
         if (reader.componentId() != AUTOPILOT_COMPONENT)
         {
             metrics.otherComponents.increment();
-            return;
+            return null;
         }
         switch (reader.messageId())
         {
@@ -253,6 +264,7 @@ final class VehicleLinkAgent implements Agent
                 // Known and verified, but not flight state (command and mission answers: issue 15's command path).
             }
         }
+        return null;
     }
 
     private Refusal checkSignature(final int systemId, final long droneId)

@@ -53,6 +53,14 @@ final class MavlinkVehicle implements AutoCloseable
     void send(final Object message, final int componentId, final int linkId, final byte[] signingKey,
         final long timestamp) throws IOException
     {
+        lastDatagram = encode(message, componentId, linkId, signingKey, timestamp);
+        sendRaw(lastDatagram);
+    }
+
+    /** One frame as the vehicle would send it, not sent (to pack several into one datagram). */
+    byte[] encode(final Object message, final int componentId, final int linkId, final byte[] signingKey,
+        final long timestamp) throws IOException
+    {
         out.reset();
         if (signingKey == null)
         {
@@ -62,8 +70,7 @@ final class MavlinkVehicle implements AutoCloseable
         {
             connection.send2(systemId, componentId, message, linkId, timestamp, signingKey);
         }
-        lastDatagram = out.toByteArray();
-        sendRaw(lastDatagram);
+        return out.toByteArray();
     }
 
     /** The last datagram again, byte for byte (a replay). */

@@ -170,6 +170,34 @@ class VehicleLinkAgentTest
         assertThat(outlet.accepted).isZero();
     }
 
+    @Test
+    void shouldCheckOneForgedSignatureOfADatagramPackedWithForgeriesNotEach() throws Exception
+    {
+        final MavlinkVehicle vehicle = vehicle(1, key(8001));
+        final byte[] forgedKey = key(8001);
+        forgedKey[0] ^= 1;
+        // 64 KiB of the smallest signed frames a forger can make, each a SHA-256 to check, then a genuine one.
+        final java.io.ByteArrayOutputStream datagram = new java.io.ByteArrayOutputStream();
+        final byte[] forged = vehicle.encode(heartbeat(), 1, 0, forgedKey, now());
+        while (datagram.size() + forged.length < 60 * 1024)
+        {
+            datagram.write(forged);
+        }
+        datagram.write(vehicle.encode(heartbeat(), 1, 0, key(8001), now()));
+        final long badSignatures = refused(Refusal.BAD_SIGNATURE);
+        final long afterForgery = refused(Refusal.AFTER_FORGERY);
+
+        vehicle.sendRaw(datagram.toByteArray());
+        drain();
+
+        assertThat(refused(Refusal.BAD_SIGNATURE)).isEqualTo(badSignatures + 1);
+        assertThat(refused(Refusal.AFTER_FORGERY)).isEqualTo(afterForgery + 1);
+        assertThat(metrics.heartbeatsSent.get()).as("nothing a forger's datagram carries is taken").isZero();
+
+        deliver(vehicle, heartbeat(), 1, 0);
+        assertThat(metrics.heartbeatsSent.get()).as("the vehicle's own next datagram").isEqualTo(1);
+    }
+
     private MavlinkVehicle vehicle(final int systemId, final byte[] key) throws IOException
     {
         final MavlinkVehicle vehicle = new MavlinkVehicle(((InetSocketAddress)channel.getLocalAddress()).getPort(),
