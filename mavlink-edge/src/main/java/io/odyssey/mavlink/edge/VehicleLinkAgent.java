@@ -88,7 +88,10 @@ final class VehicleLinkAgent implements Agent
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
     /** Per vehicle, {@link #STREAMS_PER_VEHICLE} slots from {@code systemId * STREAMS_PER_VEHICLE}. */
     private final int[] streamIds = new int[MAX_STREAMS];
+    /** The stream's last timestamp of any key. */
     private final long[] streamLastTimestamp = new long[MAX_STREAMS];
+    /** The stream's last timestamp signed with the drone's current key. */
+    private final long[] streamLastByCurrentKey = new long[MAX_STREAMS];
 
     // Per vehicle, by system id.
     private final DroneKeys.Entry[] keyEntry = new DroneKeys.Entry[SLOTS];
@@ -282,7 +285,8 @@ final class VehicleLinkAgent implements Agent
             previousKey[systemId] = entry.previous() == null ? null : entry.previous().keyBytes();
         }
         final boolean previousValid = previousKey[systemId] != null && clock.nanoTime() < entry.previousUntilNanos();
-        if (!signer.verify(reader, currentKey[systemId]) && !(previousValid && signer.verify(reader, previousKey[systemId])))
+        final boolean byCurrentKey = signer.verify(reader, currentKey[systemId]);
+        if (!byCurrentKey && !(previousValid && signer.verify(reader, previousKey[systemId])))
         {
             return Refusal.BAD_SIGNATURE;
         }
@@ -299,37 +303,50 @@ final class VehicleLinkAgent implements Agent
         int free = -1;
         for (int i = first; i < first + STREAMS_PER_VEHICLE; i++)
         {
-            final long last = streamLastTimestamp[i];
-            if (last != NO_STREAM && streamIds[i] == stream)
+            final long slotLast = streamLastTimestamp[i];
+            if (slotLast != NO_STREAM && streamIds[i] == stream)
             {
                 slot = i;
                 break;
             }
             // A stream whose last timestamp left the window can be forgotten: any frame of it that came again would
             // be older than the window, refused as a new stream's would be.
-            if (free < 0 && (last == NO_STREAM || last < oldest))
+            if (free < 0 && (slotLast == NO_STREAM || slotLast < oldest))
             {
                 free = i;
             }
         }
-        if (slot < 0)
+        // A current-key frame need only be later than the current key's last of the stream: whoever holds a
+        // rotated-out key (why it was rotated) could otherwise sign far ahead in its grace and lock the vehicle out of
+        // its stream. An old-key frame must be later than every frame of the stream, so it replays nothing of either.
+        final long last = slot < 0 ? NO_STREAM : byCurrentKey ? streamLastByCurrentKey[slot] : streamLastTimestamp[slot];
+        if (last == NO_STREAM)
         {
             if (timestamp < oldest)
             {
                 return Refusal.TIMESTAMP_OUT_OF_WINDOW;
             }
+        }
+        else if (timestamp <= last)
+        {
+            return Refusal.REPLAYED;
+        }
+        if (slot < 0)
+        {
             if (free < 0)
             {
                 return Refusal.TOO_MANY_STREAMS;
             }
             slot = free;
             streamIds[slot] = stream;
+            streamLastTimestamp[slot] = NO_STREAM;
+            streamLastByCurrentKey[slot] = NO_STREAM;
         }
-        else if (timestamp <= streamLastTimestamp[slot])
+        streamLastTimestamp[slot] = Math.max(timestamp, streamLastTimestamp[slot]);
+        if (byCurrentKey)
         {
-            return Refusal.REPLAYED;
+            streamLastByCurrentKey[slot] = timestamp;
         }
-        streamLastTimestamp[slot] = timestamp;
         return null;
     }
 

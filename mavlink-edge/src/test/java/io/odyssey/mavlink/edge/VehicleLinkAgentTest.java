@@ -11,8 +11,10 @@ import io.dronefleet.mavlink.util.EnumValue;
 import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.codecs.sign.DroneKeyRing;
 import io.odyssey.codecs.sign.DroneKeys;
+import io.odyssey.codecs.sign.FrameVerifier;
 import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.mavlink.MavlinkSigner;
+import io.odyssey.runtime.RealTimeClock;
 import io.odyssey.runtime.Setting;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.EpochNanoClock;
@@ -21,10 +23,12 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,13 +45,18 @@ class VehicleLinkAgentTest
 {
     private static final Setting SETTING = Setting.of("ODYSSEY_TEST_MAVLINK_KEYS", "", "keys of the test");
     private static final Path KEYS = TestDroneKeys.file(8001, 8010);
+    private static final long ROTATION_GRACE_S = 300;
     private static final long SIGNING_WINDOW_S = 60;
     /** A drone no key file line names. */
     private static final long KEYLESS_DRONE = 8999;
 
-    private final DroneKeys keys = DroneKeys.load(SETTING, KEYS);
+    @TempDir
+    Path dir;
+    /** This test's copy of the key file (rotations and revocations stay in it). */
+    private Path keyFile;
+    private DroneKeyRing ring;
     private final MavlinkEdgeMetrics metrics = new MavlinkEdgeMetrics();
-    private final RecordingOutlet outlet = new RecordingOutlet();
+    private RecordingOutlet outlet;
     /** The edge's clock, ahead of the wall clock by this (a later hour without waiting for it). */
     private long clockAheadNs;
     private DatagramChannel channel;
@@ -58,6 +67,9 @@ class VehicleLinkAgentTest
     @BeforeEach
     void start() throws IOException
     {
+        keyFile = Files.copy(KEYS, dir.resolve("drone-keys"));
+        ring = DroneKeyRing.load(SETTING, keyFile);
+        outlet = new RecordingOutlet(ring);
         channel = DatagramChannel.open();
         channel.configureBlocking(false);
         channel.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -66,7 +78,7 @@ class VehicleLinkAgentTest
             .register(2, 8002, false)
             .register(5, KEYLESS_DRONE, true);
         final EpochNanoClock clock = () -> System.currentTimeMillis() * 1_000_000L + clockAheadNs;
-        agent = new VehicleLinkAgent(channel, registry, DroneKeyRing.load(SETTING, KEYS), outlet, clock,
+        agent = new VehicleLinkAgent(channel, registry, ring, outlet, clock,
             new SystemNanoClock(), metrics, SIGNING_WINDOW_S, 5_000);
     }
 
@@ -198,6 +210,88 @@ class VehicleLinkAgentTest
         assertThat(metrics.heartbeatsSent.get()).as("the vehicle's own next datagram").isEqualTo(1);
     }
 
+    @Test
+    void shouldNotLetACapturedFrameNorAFarFutureTimestampLockTheVehicleOutOfItsStream() throws Exception
+    {
+        final MavlinkVehicle vehicle = vehicle(1, key(8001));
+        deliver(vehicle, heartbeat(), 1, 0);
+        final long replayed = refused(Refusal.REPLAYED);
+        final long outOfWindow = refused(Refusal.TIMESTAMP_OUT_OF_WINDOW);
+        final long badSignature = refused(Refusal.BAD_SIGNATURE);
+
+        vehicle.replayLast();
+        // The vehicle's own key with the last timestamp there is, and one just past the window's far edge.
+        vehicle.send(heartbeat(), 1, 0, key(8001), (1L << 48) - 1);
+        vehicle.send(heartbeat(), 1, 0, key(8001),
+            now() + TimeUnit.SECONDS.toMicros(SIGNING_WINDOW_S) / 10 + 1);
+        final byte[] forged = key(8001);
+        forged[31] ^= 1;
+        vehicle.send(heartbeat(), 1, 0, forged, now() + TimeUnit.SECONDS.toMicros(SIGNING_WINDOW_S) / 20);
+        drain();
+        assertThat(refused(Refusal.REPLAYED)).isEqualTo(replayed + 1);
+        assertThat(refused(Refusal.TIMESTAMP_OUT_OF_WINDOW)).isEqualTo(outOfWindow + 2);
+        assertThat(refused(Refusal.BAD_SIGNATURE)).isEqualTo(badSignature + 1);
+
+        deliver(vehicle, heartbeat(), 1, 0);
+        assertThat(metrics.heartbeatsSent.get()).as("the vehicle's next frame, at its own clock").isEqualTo(2);
+    }
+
+    @Test
+    void shouldNotLetAHolderOfTheRotatedOutKeyLockTheVehicleOutOfItsStream() throws Exception
+    {
+        final byte[] oldKey = key(8001);
+        final MavlinkVehicle vehicle = vehicle(1, oldKey);
+        deliver(vehicle, heartbeat(), 1, 0);
+        final byte[] captured = vehicle.encode(heartbeat(), 1, 0, oldKey, now());
+
+        // The key leaked: the operator rotates it, the old one stays valid for its grace while the vehicle takes the new.
+        DroneKeys.rotate(SETTING, keyFile, 8001, ROTATION_GRACE_S, System.currentTimeMillis() / 1000);
+        assertThat(ring.reloadIfChanged()).isTrue();
+        final MavlinkVehicle rotated = vehicle(1, key(8001));
+
+        // Whoever holds the old key signs far ahead on the autopilot's stream...
+        final long accepted = metrics.framesAccepted.get();
+        rotated.send(heartbeat(), 1, 0, oldKey, now() + TimeUnit.SECONDS.toMicros(SIGNING_WINDOW_S - 5) / 10);
+        drain();
+        assertThat(metrics.framesAccepted.get()).as("the old key in its grace").isEqualTo(accepted + 1);
+
+        // ...and the vehicle, signing with its new key at its own clock, is still heard.
+        final long heartbeats = metrics.heartbeatsSent.get();
+        deliver(rotated, heartbeat(), 1, 0);
+        deliver(rotated, heartbeat(), 1, 0);
+        assertThat(metrics.heartbeatsSent.get()).isEqualTo(heartbeats + 2);
+        // No frame captured before the rotation comes back through the old key's grace.
+        final long replayed = refused(Refusal.REPLAYED);
+        rotated.sendRaw(captured);
+        drain();
+        assertThat(refused(Refusal.REPLAYED)).isEqualTo(replayed + 1);
+
+        // Past the grace, the old key is refused and the new one carries on.
+        clockAheadNs = TimeUnit.SECONDS.toNanos(ROTATION_GRACE_S + 1);
+        final long badSignature = refused(Refusal.BAD_SIGNATURE);
+        rotated.send(heartbeat(), 1, 0, oldKey, now());
+        drain();
+        assertThat(refused(Refusal.BAD_SIGNATURE)).isEqualTo(badSignature + 1);
+        deliver(rotated, heartbeat(), 1, 0);
+        assertThat(metrics.heartbeatsSent.get()).isEqualTo(heartbeats + 3);
+    }
+
+    @Test
+    void shouldRefuseARevokedVehicleFromTheNextKeyReload() throws Exception
+    {
+        final MavlinkVehicle vehicle = vehicle(1, key(8001));
+        deliver(vehicle, heartbeat(), 1, 0);
+        assertThat(metrics.heartbeatsSent.get()).isEqualTo(1);
+
+        DroneKeys.revoke(SETTING, keyFile, 8001);
+        assertThat(ring.reloadIfChanged()).isTrue();
+        final long noKey = refused(Refusal.NO_KEY);
+        deliver(vehicle, heartbeat(), 1, 0);
+
+        assertThat(refused(Refusal.NO_KEY)).isEqualTo(noKey + 1);
+        assertThat(metrics.heartbeatsSent.get()).isEqualTo(1);
+    }
+
     private MavlinkVehicle vehicle(final int systemId, final byte[] key) throws IOException
     {
         final MavlinkVehicle vehicle = new MavlinkVehicle(((InetSocketAddress)channel.getLocalAddress()).getPort(),
@@ -244,7 +338,7 @@ class VehicleLinkAgentTest
 
     private byte[] key(final long droneId)
     {
-        return keys.entry(droneId).current().keyBytes();
+        return ring.keys().entry(droneId).current().keyBytes();
     }
 
     private static Heartbeat heartbeat()
@@ -264,14 +358,16 @@ class VehicleLinkAgentTest
     /** What the edge sends, read as an ingest node reads it (shape, ranges, drone key signature). */
     private static final class RecordingOutlet extends IngestOutlet
     {
-        private final TelemetryFrameReader ingestReader = new TelemetryFrameReader().verifier(TestDroneKeys.verifier(KEYS));
+        private final TelemetryFrameReader ingestReader;
         private final UnsafeBuffer copy = new UnsafeBuffer(new byte[256]);
         final List<String> rejected = new ArrayList<>();
         int accepted;
 
-        RecordingOutlet()
+        RecordingOutlet(final DroneKeyRing keys)
         {
             super(null, List.of(), 0);
+            ingestReader = new TelemetryFrameReader().verifier(new FrameVerifier(keys, new RealTimeClock(),
+                TimeUnit.SECONDS.toNanos(SIGNING_WINDOW_S)));
         }
 
         boolean offer(final long droneId, final DirectBuffer buffer, final int offset, final int length)
