@@ -292,6 +292,73 @@ class VehicleLinkAgentTest
         assertThat(metrics.heartbeatsSent.get()).isEqualTo(1);
     }
 
+    @Test
+    void shouldNeverThrowNorSendWhatIngestRefusesWhateverAVehicleWithAKeyOrAStrangerSends() throws Exception
+    {
+        final MavlinkVehicle vehicle = vehicle(1, key(8001));
+        final MavlinkSigner signer = new MavlinkSigner();
+        final java.util.Random random = new java.util.Random(15);
+        final int[][] flightState = {
+            {io.odyssey.mavlink.message.Heartbeat.ID, io.odyssey.mavlink.message.Heartbeat.LENGTH},
+            {io.odyssey.mavlink.message.SysStatus.ID, io.odyssey.mavlink.message.SysStatus.LENGTH},
+            {io.odyssey.mavlink.message.GpsRawInt.ID, io.odyssey.mavlink.message.GpsRawInt.LENGTH},
+            {io.odyssey.mavlink.message.GlobalPositionInt.ID, io.odyssey.mavlink.message.GlobalPositionInt.LENGTH},
+            {io.odyssey.mavlink.message.VfrHud.ID, io.odyssey.mavlink.message.VfrHud.LENGTH},
+            {io.odyssey.mavlink.message.BatteryStatus.ID, io.odyssey.mavlink.message.BatteryStatus.LENGTH},
+            {io.odyssey.mavlink.message.ExtendedSysState.ID, io.odyssey.mavlink.message.ExtendedSysState.LENGTH}};
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[300]);
+        for (int i = 0; i < 3_000; i++)
+        {
+            final byte[] datagram;
+            if (i % 10 == 9)
+            {
+                // Garbage with frame starts in it, MAVLink 1 magic, headers announcing more than there is.
+                datagram = new byte[1 + random.nextInt(600)];
+                random.nextBytes(datagram);
+                for (int at = 0; at < datagram.length; at += 1 + random.nextInt(40))
+                {
+                    datagram[at] = (byte)(random.nextBoolean() ? 0xFD : 0xFE);
+                }
+            }
+            else
+            {
+                // A well-formed, correctly signed frame of a flight-state message with any payload at all (NaN and
+                // infinite floats, every out-of-range integer, a truncated payload).
+                final int[] message = flightState[random.nextInt(flightState.length)];
+                final int length = 1 + random.nextInt(message[1]);
+                frame.putByte(0, (byte)0xFD);
+                frame.putByte(1, (byte)length);
+                frame.putByte(2, (byte)1);
+                frame.putByte(3, (byte)0);
+                frame.putByte(4, (byte)i);
+                frame.putByte(5, (byte)1);
+                frame.putByte(6, (byte)1);
+                frame.putByte(7, (byte)message[0]);
+                frame.putByte(8, (byte)(message[0] >>> 8));
+                frame.putByte(9, (byte)0);
+                for (int b = 0; b < length; b++)
+                {
+                    frame.putByte(10 + b, (byte)random.nextInt());
+                }
+                frame.putShort(10 + length, (short)io.odyssey.mavlink.MavlinkCrc.compute(frame, 1, 9 + length,
+                    io.odyssey.mavlink.MavlinkMessages.crcExtra(message[0])), java.nio.ByteOrder.LITTLE_ENDIAN);
+                final int signedLength = signer.sign(frame, 0, 12 + length, key(8001), 0, now());
+                datagram = new byte[signedLength];
+                frame.getBytes(0, datagram);
+            }
+            vehicle.sendRaw(datagram);
+            if (i % 32 == 31)
+            {
+                drain();
+            }
+        }
+        drain();
+
+        assertThat(metrics.framesAccepted.get()).as("the signed frames").isEqualTo(2_700);
+        assertThat(metrics.telemetrySent.get()).as("some random positions are valid ones").isPositive();
+        assertThat(outlet.rejected).isEmpty();
+    }
+
     private MavlinkVehicle vehicle(final int systemId, final byte[] key) throws IOException
     {
         final MavlinkVehicle vehicle = new MavlinkVehicle(((InetSocketAddress)channel.getLocalAddress()).getPort(),
