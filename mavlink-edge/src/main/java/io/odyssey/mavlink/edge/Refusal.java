@@ -33,8 +33,9 @@ enum Refusal
     /** A verified GLOBAL_POSITION_INT whose ground speed is above what ingest takes. */
     SPEED_OUT_OF_RANGE,
     /**
-     * The rest of a datagram after a frame whose signature does not verify, counted once per datagram: a datagram comes
-     * from one sender, and one that forges pays for one signature check, not one per frame it packs.
+     * The rest of a datagram after a frame whose signature does not verify or that is replayed, counted once per
+     * datagram: a datagram comes from one sender, and one that forges or replays pays for one signature check, not one
+     * per frame it packs.
      */
     AFTER_FORGERY;
 

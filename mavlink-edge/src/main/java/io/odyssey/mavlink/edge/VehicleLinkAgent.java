@@ -168,8 +168,10 @@ final class VehicleLinkAgent implements Agent
             {
                 case MavlinkFrameReader.OK ->
                 {
-                    if (onFrame() == Refusal.BAD_SIGNATURE)
+                    final Refusal refusal = onFrame();
+                    if (refusal == Refusal.BAD_SIGNATURE || refusal == Refusal.REPLAYED)
                     {
+                        // Each packed forgery or copy of a captured frame would cost a SHA-256: one is enough.
                         if (at + reader.frameLength() < limit)
                         {
                             metrics.refused(Refusal.AFTER_FORGERY);

@@ -211,6 +211,30 @@ class VehicleLinkAgentTest
     }
 
     @Test
+    void shouldCheckOneReplayOfADatagramPackedWithCopiesOfACapturedFrameNotEach() throws Exception
+    {
+        final MavlinkVehicle vehicle = vehicle(1, key(8001));
+        deliver(vehicle, heartbeat(), 1, 0);
+        final byte[] captured = vehicle.encode(heartbeat(), 1, 0, key(8001), now());
+        vehicle.sendRaw(captured);
+        drain();
+        final java.io.ByteArrayOutputStream datagram = new java.io.ByteArrayOutputStream();
+        while (datagram.size() + captured.length < 60 * 1024)
+        {
+            datagram.write(captured);
+        }
+        final long replayed = refused(Refusal.REPLAYED);
+        final long afterForgery = refused(Refusal.AFTER_FORGERY);
+
+        vehicle.sendRaw(datagram.toByteArray());
+        drain();
+
+        assertThat(refused(Refusal.REPLAYED)).isEqualTo(replayed + 1);
+        assertThat(refused(Refusal.AFTER_FORGERY)).isEqualTo(afterForgery + 1);
+        assertThat(metrics.heartbeatsSent.get()).isEqualTo(2);
+    }
+
+    @Test
     void shouldNotLetACapturedFrameNorAFarFutureTimestampLockTheVehicleOutOfItsStream() throws Exception
     {
         final MavlinkVehicle vehicle = vehicle(1, key(8001));
