@@ -30,6 +30,11 @@ enum Refusal
      * its reason rather than sent to be refused there.
      */
     POSITION_OUT_OF_RANGE,
+    /**
+     * A verified GLOBAL_POSITION_INT from a vehicle sending faster than one a millisecond for more than a burst: its
+     * sequence would run further ahead of the signing clock than ingest takes.
+     */
+    TOO_FREQUENT,
     /** A verified GLOBAL_POSITION_INT whose ground speed is above what ingest takes. */
     SPEED_OUT_OF_RANGE,
     /**

@@ -54,6 +54,11 @@ final class VehicleLinkAgent implements Agent
     /** Signing streams the edge keeps a window for in all. */
     static final int MAX_STREAMS = (VehicleRegistry.MAX_SYSTEM_ID + 1) * STREAMS_PER_VEHICLE;
     private static final long NO_STREAM = -1;
+    /**
+     * Positions a vehicle may send ahead of one a millisecond (a burst after a link outage): a tenth of what ingest
+     * allows a drone's sequence ahead of its signing clock, so the edge never sends a sequence ingest refuses.
+     */
+    static final long MAX_SEQUENCE_AHEAD = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(VehicleLinkAgent.class);
     private static final int SLOTS = VehicleRegistry.MAX_SYSTEM_ID + 1;
     private static final long LOST_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -419,9 +424,17 @@ final class VehicleLinkAgent implements Agent
         }
         final long now = clock.nanoTime();
         // Bounded by the signing clock, one per millisecond, as ingest requires: a restarted edge carries on above.
-        final long next = Math.max(sequence[systemId] + 1, FrameSignature.timestampOf(now) / 100);
+        final long clockMillis = FrameSignature.timestampOf(now) / 100;
+        final long next = Math.max(sequence[systemId] + 1, clockMillis);
+        if (next > clockMillis + MAX_SEQUENCE_AHEAD)
+        {
+            // Faster than one a millisecond for long: ingest would refuse the sequence as a jump no clock explains.
+            metrics.refused(Refusal.TOO_FREQUENT);
+            return;
+        }
         sequence[systemId] = next;
-        final int length = writer.telemetry(frame, 0, droneId, next, now, lat / 1e7, lon / 1e7, altitude, heading, groundSpeed, battery[systemId], status, (byte)flags,
+        final int length = writer.telemetry(frame, 0, droneId, next, now, lat / 1e7, lon / 1e7, altitude, heading,
+            groundSpeed, battery[systemId], status, (byte)flags,
             -position.vz() / 100f);
         if (outlet.offer(droneId, frame, 0, length))
         {

@@ -235,6 +235,38 @@ class VehicleLinkAgentTest
     }
 
     @Test
+    void shouldNeverSendASequenceItsSigningClockDoesNotExplainHoweverFastAVehicleSendsPositions() throws Exception
+    {
+        final MavlinkVehicle vehicle = vehicle(1, key(8001));
+        deliver(vehicle, heartbeat(), 1, 0);
+        deliver(vehicle, SysStatus.builder().batteryRemaining(80).build(), 1, 0);
+
+        // A vehicle with its key streams positions as fast as UDP carries them, a hundred to a datagram.
+        final java.io.ByteArrayOutputStream datagram = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 5_000; i++)
+        {
+            datagram.write(vehicle.encode(position(100_000_000, 100_000_000, 10_000, 100, 0, 0), 1, 0, key(8001),
+                now()));
+            if (i % 100 == 99)
+            {
+                vehicle.sendRaw(datagram.toByteArray());
+                datagram.reset();
+                if (i % 1_000 == 999)
+                {
+                    drain();
+                }
+            }
+        }
+        drain();
+
+        assertThat(refused(Refusal.TOO_FREQUENT)).isPositive();
+        assertThat(metrics.telemetrySent.get()).isGreaterThan(VehicleLinkAgent.MAX_SEQUENCE_AHEAD);
+        assertThat(outlet.mostSequenceAheadOfSignedMillis).as("the sequence ahead of the signed clock's milliseconds")
+            .isLessThanOrEqualTo(VehicleLinkAgent.MAX_SEQUENCE_AHEAD);
+        assertThat(outlet.rejected).isEmpty();
+    }
+
+    @Test
     void shouldNotLetACapturedFrameNorAFarFutureTimestampLockTheVehicleOutOfItsStream() throws Exception
     {
         final MavlinkVehicle vehicle = vehicle(1, key(8001));
@@ -453,6 +485,7 @@ class VehicleLinkAgentTest
         private final UnsafeBuffer copy = new UnsafeBuffer(new byte[256]);
         final List<String> rejected = new ArrayList<>();
         int accepted;
+        long mostSequenceAheadOfSignedMillis = Long.MIN_VALUE;
 
         RecordingOutlet(final DroneKeyRing keys)
         {
@@ -471,6 +504,11 @@ class VehicleLinkAgentTest
             else
             {
                 accepted++;
+                if (ingestReader.header().templateId() == io.odyssey.codecs.sbe.TelemetryDecoder.TEMPLATE_ID)
+                {
+                    mostSequenceAheadOfSignedMillis = Math.max(mostSequenceAheadOfSignedMillis,
+                        ingestReader.telemetry().sequence() - ingestReader.verifier().timestamp() / 100);
+                }
             }
             return true;
         }
