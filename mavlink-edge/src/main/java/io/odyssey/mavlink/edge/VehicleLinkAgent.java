@@ -62,6 +62,8 @@ final class VehicleLinkAgent implements Agent
     private static final Logger LOG = LoggerFactory.getLogger(VehicleLinkAgent.class);
     private static final int SLOTS = VehicleRegistry.MAX_SYSTEM_ID + 1;
     private static final long LOST_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** Odyssey heartbeats sent per vehicle at most once in this (MAVLink's HEARTBEAT is 1 Hz). */
+    static final long HEARTBEAT_FORWARD_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int GPS_FIX_3D = 3;
     private static final int UNKNOWN_BATTERY = -1;
     /** What ingest takes (degE7, as GLOBAL_POSITION_INT carries them). */
@@ -103,6 +105,7 @@ final class VehicleLinkAgent implements Agent
     private final byte[][] currentKey = new byte[SLOTS][];
     private final byte[][] previousKey = new byte[SLOTS][];
     private final long[] lastHeartbeatNs = new long[SLOTS];
+    private final long[] heartbeatForwardedNs = new long[SLOTS];
     private final boolean[] live = new boolean[SLOTS];
     private final int[] autopilot = new int[SLOTS];
     private final int[] baseMode = new int[SLOTS];
@@ -364,13 +367,22 @@ final class VehicleLinkAgent implements Agent
         baseMode[systemId] = heartbeat.baseMode();
         customMode[systemId] = heartbeat.customMode();
         systemStatus[systemId] = heartbeat.systemStatus();
-        lastHeartbeatNs[systemId] = nanoClock.nanoTime();
+        final long nowNs = nanoClock.nanoTime();
+        lastHeartbeatNs[systemId] = nowNs;
         if (!live[systemId])
         {
             live[systemId] = true;
             LOG.info("vehicle {} (drone {}) is here: autopilot {}, type {}", systemId, droneId, heartbeat.autopilot(),
                 heartbeat.type());
         }
+        else if (nowNs - heartbeatForwardedNs[systemId] < HEARTBEAT_FORWARD_INTERVAL_NS)
+        {
+            // The state is taken, the Odyssey heartbeat waits: a vehicle packing thousands of HEARTBEATs into its
+            // datagrams would otherwise fill the ingest publication all vehicles share.
+            metrics.heartbeatsCoalesced.increment();
+            return;
+        }
+        heartbeatForwardedNs[systemId] = nowNs;
         final int length = writer.heartbeat(frame, 0, droneId, clock.nanoTime(), sequence[systemId]);
         if (outlet.offer(droneId, frame, 0, length))
         {
