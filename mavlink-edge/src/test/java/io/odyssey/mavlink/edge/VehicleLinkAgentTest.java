@@ -189,12 +189,7 @@ class VehicleLinkAgentTest
         final byte[] forgedKey = key(8001);
         forgedKey[0] ^= 1;
         // 64 KiB of the smallest signed frames a forger can make, each a SHA-256 to check, then a genuine one.
-        final java.io.ByteArrayOutputStream datagram = new java.io.ByteArrayOutputStream();
-        final byte[] forged = vehicle.encode(heartbeat(), 1, 0, forgedKey, now());
-        while (datagram.size() + forged.length < 60 * 1024)
-        {
-            datagram.write(forged);
-        }
+        final java.io.ByteArrayOutputStream datagram = packedWith(vehicle.encode(heartbeat(), 1, 0, forgedKey, now()));
         datagram.write(vehicle.encode(heartbeat(), 1, 0, key(8001), now()));
         final long badSignatures = refused(Refusal.BAD_SIGNATURE);
         final long afterForgery = refused(Refusal.AFTER_FORGERY);
@@ -218,11 +213,7 @@ class VehicleLinkAgentTest
         final byte[] captured = vehicle.encode(heartbeat(), 1, 0, key(8001), now());
         vehicle.sendRaw(captured);
         drain();
-        final java.io.ByteArrayOutputStream datagram = new java.io.ByteArrayOutputStream();
-        while (datagram.size() + captured.length < 60 * 1024)
-        {
-            datagram.write(captured);
-        }
+        final java.io.ByteArrayOutputStream datagram = packedWith(captured);
         final long replayed = refused(Refusal.REPLAYED);
         final long afterForgery = refused(Refusal.AFTER_FORGERY);
 
@@ -434,6 +425,17 @@ class VehicleLinkAgentTest
         assertThat(metrics.framesAccepted.get()).as("the signed frames").isEqualTo(2_700);
         assertThat(metrics.telemetrySent.get()).as("some random positions are valid ones").isPositive();
         assertThat(outlet.rejected).isEmpty();
+    }
+
+    /** Copies of one frame, as many as a datagram of 60 KiB holds (room left for one more frame). */
+    private static java.io.ByteArrayOutputStream packedWith(final byte[] frame)
+    {
+        final java.io.ByteArrayOutputStream datagram = new java.io.ByteArrayOutputStream();
+        while (datagram.size() + frame.length < 60 * 1024)
+        {
+            datagram.writeBytes(frame);
+        }
+        return datagram;
     }
 
     private MavlinkVehicle vehicle(final int systemId, final byte[] key) throws IOException
