@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -77,7 +78,7 @@ public final class MavlinkEdge implements AutoCloseable
         {
             socket = DatagramChannel.open();
             socket.configureBlocking(false);
-            socket.bind(new InetSocketAddress(config.listenHost(), config.listenPort()));
+            bind(socket, config);
             transport = AeronTransport.launchEmbedded(MavlinkEdgeConfig.AERON_DIR, config.aeronDir, "mavlink-edge");
             outlet = new IngestOutlet(transport.aeron(), config.endpoints, config.streamId);
             final VehicleLinkAgent agent = new VehicleLinkAgent(socket, registry, keys, outlet, new RealTimeClock(),
@@ -121,6 +122,19 @@ public final class MavlinkEdge implements AutoCloseable
             }
             CloseHelper.quietCloseAll(runner, outlet, transport, socket);
             throw ex;
+        }
+    }
+
+    private static void bind(final DatagramChannel socket, final MavlinkEdgeConfig config)
+    {
+        try
+        {
+            socket.bind(new InetSocketAddress(config.listenHost(), config.listenPort()));
+        }
+        catch (final IOException | UnresolvedAddressException ex)
+        {
+            // The operator's fix is this setting (another edge or a ground station holds the port): say so.
+            throw MavlinkEdgeConfig.LISTEN.invalid(config.listen, "a UDP address this host can listen on (" + ex + ")");
         }
     }
 

@@ -17,6 +17,8 @@ final class MavlinkEdgeMetrics
     final Counter telemetrySent = metrics.counter("odyssey_mavlink_telemetry_sent_total",
         "Odyssey telemetry frames sent to ingest (one per GLOBAL_POSITION_INT of a vehicle with a heartbeat and a battery)");
     final Counter heartbeatsSent = metrics.counter("odyssey_mavlink_heartbeats_sent_total", "Odyssey heartbeats sent to ingest");
+    final Counter heartbeatsCoalesced = metrics.counter("odyssey_mavlink_heartbeats_coalesced_total",
+        "Vehicle HEARTBEATs taken (state, liveness) but not sent on as an Odyssey heartbeat: within 100 ms of the last sent");
     final Counter offersFailed = metrics.counter("odyssey_mavlink_offers_failed_total",
         "Frames not sent because no ingest endpoint took them (not connected or back pressure): the next position replaces them");
     final Counter positionsWithoutState = metrics.counter("odyssey_mavlink_positions_without_state_total",

@@ -23,8 +23,26 @@ enum Refusal
     REPLAYED,
     /** A signed timestamp too far from the edge's clock (a new stream's in the past, any in the future). */
     TIMESTAMP_OUT_OF_WINDOW,
-    /** More signing streams than the edge keeps windows for. */
-    TOO_MANY_STREAMS;
+    /** More live signing streams from one vehicle than the edge keeps windows for. */
+    TOO_MANY_STREAMS,
+    /**
+     * A verified GLOBAL_POSITION_INT whose latitude, longitude or relative altitude ingest refuses: dropped here with
+     * its reason rather than sent to be refused there.
+     */
+    POSITION_OUT_OF_RANGE,
+    /**
+     * A verified GLOBAL_POSITION_INT from a vehicle sending faster than one a millisecond for more than a burst: its
+     * sequence would run further ahead of the signing clock than ingest takes.
+     */
+    TOO_FREQUENT,
+    /** A verified GLOBAL_POSITION_INT whose ground speed is above what ingest takes. */
+    SPEED_OUT_OF_RANGE,
+    /**
+     * The rest of a datagram after a frame whose signature does not verify or that is replayed, counted once per
+     * datagram: a datagram comes from one sender, and one that forges or replays pays for one signature check, not one
+     * per frame it packs.
+     */
+    AFTER_FORGERY;
 
     String label()
     {

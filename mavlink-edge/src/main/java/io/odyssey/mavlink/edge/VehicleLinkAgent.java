@@ -1,5 +1,6 @@
 package io.odyssey.mavlink.edge;
 
+import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.DroneFlag;
 import io.odyssey.codecs.sbe.DroneStatus;
@@ -16,7 +17,6 @@ import io.odyssey.mavlink.message.GpsRawInt;
 import io.odyssey.mavlink.message.Heartbeat;
 import io.odyssey.mavlink.message.SysStatus;
 import io.odyssey.mavlink.message.VfrHud;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
@@ -45,13 +45,30 @@ final class VehicleLinkAgent implements Agent
     static final int AUTOPILOT_COMPONENT = 1;
     /** Datagrams read per duty cycle, so the lost-vehicle check and the idle strategy get their turn. */
     static final int DATAGRAMS_PER_CYCLE = 64;
-    /** Signing streams (system, component, link) the edge keeps a window for: far above any real fleet's. */
-    static final int MAX_STREAMS = 4_096;
+    /**
+     * Live signing streams (component, link) the edge keeps a window for per vehicle: far above what an autopilot, its
+     * camera, gimbal and companion computer on a few links use, and a bound per vehicle so that one vehicle with a key
+     * cannot take the windows of all the others.
+     */
+    static final int STREAMS_PER_VEHICLE = 16;
+    /** Signing streams the edge keeps a window for in all. */
+    static final int MAX_STREAMS = (VehicleRegistry.MAX_SYSTEM_ID + 1) * STREAMS_PER_VEHICLE;
+    private static final long NO_STREAM = -1;
+    /**
+     * Positions a vehicle may send ahead of one a millisecond (a burst after a link outage): a tenth of what ingest
+     * allows a drone's sequence ahead of its signing clock, so the edge never sends a sequence ingest refuses.
+     */
+    static final long MAX_SEQUENCE_AHEAD = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(VehicleLinkAgent.class);
     private static final int SLOTS = VehicleRegistry.MAX_SYSTEM_ID + 1;
     private static final long LOST_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** Odyssey heartbeats sent per vehicle at most once in this (MAVLink's HEARTBEAT is 1 Hz). */
+    static final long HEARTBEAT_FORWARD_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int GPS_FIX_3D = 3;
     private static final int UNKNOWN_BATTERY = -1;
+    /** What ingest takes (degE7, as GLOBAL_POSITION_INT carries them). */
+    private static final int MAX_LATITUDE_E7 = 900_000_000;
+    private static final int MAX_LONGITUDE_E7 = 1_800_000_000;
 
     private final DatagramChannel channel;
     private final VehicleRegistry registry;
@@ -76,13 +93,19 @@ final class VehicleLinkAgent implements Agent
     private final GpsRawInt gps = new GpsRawInt();
     private final TelemetryFrameWriter writer;
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
-    private final Long2LongHashMap lastSignedTimestamp = new Long2LongHashMap(-1);
+    /** Per vehicle, {@link #STREAMS_PER_VEHICLE} slots from {@code systemId * STREAMS_PER_VEHICLE}. */
+    private final int[] streamIds = new int[MAX_STREAMS];
+    /** The stream's last timestamp of any key. */
+    private final long[] streamLastTimestamp = new long[MAX_STREAMS];
+    /** The stream's last timestamp signed with the drone's current key. */
+    private final long[] streamLastByCurrentKey = new long[MAX_STREAMS];
 
     // Per vehicle, by system id.
     private final DroneKeys.Entry[] keyEntry = new DroneKeys.Entry[SLOTS];
     private final byte[][] currentKey = new byte[SLOTS][];
     private final byte[][] previousKey = new byte[SLOTS][];
     private final long[] lastHeartbeatNs = new long[SLOTS];
+    private final long[] heartbeatForwardedNs = new long[SLOTS];
     private final boolean[] live = new boolean[SLOTS];
     private final int[] autopilot = new int[SLOTS];
     private final int[] baseMode = new int[SLOTS];
@@ -111,6 +134,7 @@ final class VehicleLinkAgent implements Agent
         this.writer = new TelemetryFrameWriter().signWith(new FrameSigner(keys, clock, LINK_ID));
         java.util.Arrays.fill(battery, UNKNOWN_BATTERY);
         java.util.Arrays.fill(vfrHeading, Float.NaN);
+        java.util.Arrays.fill(streamLastTimestamp, NO_STREAM);
     }
 
     public String roleName()
@@ -150,7 +174,19 @@ final class VehicleLinkAgent implements Agent
             final int result = reader.read(datagramBuffer, at, limit);
             switch (result)
             {
-                case MavlinkFrameReader.OK -> onFrame();
+                case MavlinkFrameReader.OK ->
+                {
+                    final Refusal refusal = onFrame();
+                    if (refusal == Refusal.BAD_SIGNATURE || refusal == Refusal.REPLAYED)
+                    {
+                        // Each packed forgery or copy of a captured frame would cost a SHA-256: one is enough.
+                        if (at + reader.frameLength() < limit)
+                        {
+                            metrics.refused(Refusal.AFTER_FORGERY);
+                        }
+                        return;
+                    }
+                }
                 case MavlinkFrameReader.NOT_A_FRAME ->
                 {
                     metrics.refused(Refusal.NOT_A_FRAME);
@@ -184,27 +220,30 @@ final class VehicleLinkAgent implements Agent
         return limit;
     }
 
-    private void onFrame()
+    /** @return why the frame was refused, null when it was taken. */
+    private Refusal onFrame()
     {
         final int systemId = reader.systemId();
         final long droneId = systemId == 0 ? 0 : registry.droneId(systemId);
         if (droneId == 0)
         {
             metrics.refused(Refusal.UNKNOWN_VEHICLE);
-            return;
+            return Refusal.UNKNOWN_VEHICLE;
         }
         final Refusal refusal = reader.isSigned() ? checkSignature(systemId, droneId) :
-            registry.allowsUnsigned(systemId) ? null : Refusal.UNSIGNED;
+            !registry.allowsUnsigned(systemId) ? Refusal.UNSIGNED :
+            // What the edge sends for the vehicle is signed with its drone's key, which ingest requires.
+            keys.keys().entry(droneId) == null ? Refusal.NO_KEY : null;
         if (refusal != null)
         {
             metrics.refused(refusal);
-            return;
+            return refusal;
         }
         metrics.framesAccepted.increment();
         if (reader.componentId() != AUTOPILOT_COMPONENT)
         {
             metrics.otherComponents.increment();
-            return;
+            return null;
         }
         switch (reader.messageId())
         {
@@ -238,6 +277,7 @@ final class VehicleLinkAgent implements Agent
                 // Known and verified, but not flight state (command and mission answers: issue 15's command path).
             }
         }
+        return null;
     }
 
     private Refusal checkSignature(final int systemId, final long droneId)
@@ -255,7 +295,8 @@ final class VehicleLinkAgent implements Agent
             previousKey[systemId] = entry.previous() == null ? null : entry.previous().keyBytes();
         }
         final boolean previousValid = previousKey[systemId] != null && clock.nanoTime() < entry.previousUntilNanos();
-        if (!signer.verify(reader, currentKey[systemId]) && !(previousValid && signer.verify(reader, previousKey[systemId])))
+        final boolean byCurrentKey = signer.verify(reader, currentKey[systemId]);
+        if (!byCurrentKey && !(previousValid && signer.verify(reader, previousKey[systemId])))
         {
             return Refusal.BAD_SIGNATURE;
         }
@@ -265,24 +306,57 @@ final class VehicleLinkAgent implements Agent
         {
             return Refusal.TIMESTAMP_OUT_OF_WINDOW;
         }
-        final long stream = (long)systemId << 16 | (long)reader.componentId() << 8 | reader.linkId();
-        final long last = lastSignedTimestamp.get(stream);
-        if (last == -1)
+        final int stream = reader.componentId() << 8 | reader.linkId();
+        final long oldest = now - signingWindow;
+        final int first = systemId * STREAMS_PER_VEHICLE;
+        int slot = -1;
+        int free = -1;
+        for (int i = first; i < first + STREAMS_PER_VEHICLE; i++)
         {
-            if (timestamp < now - signingWindow)
+            final long slotLast = streamLastTimestamp[i];
+            if (slotLast != NO_STREAM && streamIds[i] == stream)
+            {
+                slot = i;
+                break;
+            }
+            // A stream whose last timestamp left the window can be forgotten: any frame of it that came again would
+            // be older than the window, refused as a new stream's would be.
+            if (free < 0 && (slotLast == NO_STREAM || slotLast < oldest))
+            {
+                free = i;
+            }
+        }
+        // A current-key frame need only be later than the current key's last of the stream: whoever holds a
+        // rotated-out key (why it was rotated) could otherwise sign far ahead in its grace and lock the vehicle out of
+        // its stream. An old-key frame must be later than every frame of the stream, so it replays nothing of either.
+        final long last = slot < 0 ? NO_STREAM : byCurrentKey ? streamLastByCurrentKey[slot] : streamLastTimestamp[slot];
+        if (last == NO_STREAM)
+        {
+            if (timestamp < oldest)
             {
                 return Refusal.TIMESTAMP_OUT_OF_WINDOW;
-            }
-            if (lastSignedTimestamp.size() >= MAX_STREAMS)
-            {
-                return Refusal.TOO_MANY_STREAMS;
             }
         }
         else if (timestamp <= last)
         {
             return Refusal.REPLAYED;
         }
-        lastSignedTimestamp.put(stream, timestamp);
+        if (slot < 0)
+        {
+            if (free < 0)
+            {
+                return Refusal.TOO_MANY_STREAMS;
+            }
+            slot = free;
+            streamIds[slot] = stream;
+            streamLastTimestamp[slot] = NO_STREAM;
+            streamLastByCurrentKey[slot] = NO_STREAM;
+        }
+        streamLastTimestamp[slot] = Math.max(timestamp, streamLastTimestamp[slot]);
+        if (byCurrentKey)
+        {
+            streamLastByCurrentKey[slot] = timestamp;
+        }
         return null;
     }
 
@@ -293,13 +367,22 @@ final class VehicleLinkAgent implements Agent
         baseMode[systemId] = heartbeat.baseMode();
         customMode[systemId] = heartbeat.customMode();
         systemStatus[systemId] = heartbeat.systemStatus();
-        lastHeartbeatNs[systemId] = nanoClock.nanoTime();
+        final long nowNs = nanoClock.nanoTime();
+        lastHeartbeatNs[systemId] = nowNs;
         if (!live[systemId])
         {
             live[systemId] = true;
             LOG.info("vehicle {} (drone {}) is here: autopilot {}, type {}", systemId, droneId, heartbeat.autopilot(),
                 heartbeat.type());
         }
+        else if (nowNs - heartbeatForwardedNs[systemId] < HEARTBEAT_FORWARD_INTERVAL_NS)
+        {
+            // The state is taken, the Odyssey heartbeat waits: a vehicle packing thousands of HEARTBEATs into its
+            // datagrams would otherwise fill the ingest publication all vehicles share.
+            metrics.heartbeatsCoalesced.increment();
+            return;
+        }
+        heartbeatForwardedNs[systemId] = nowNs;
         final int length = writer.heartbeat(frame, 0, droneId, clock.nanoTime(), sequence[systemId]);
         if (outlet.offer(droneId, frame, 0, length))
         {
@@ -319,9 +402,23 @@ final class VehicleLinkAgent implements Agent
             return;
         }
         reader.payload(position);
+        final int lat = position.lat();
+        final int lon = position.lon();
+        final float altitude = position.relativeAlt() / 1000f;
+        if (lat < -MAX_LATITUDE_E7 || lat > MAX_LATITUDE_E7 || lon < -MAX_LONGITUDE_E7 || lon > MAX_LONGITUDE_E7 ||
+            !(altitude >= TelemetryFrameReader.MIN_ALTITUDE_M && altitude <= TelemetryFrameReader.MAX_ALTITUDE_M))
+        {
+            metrics.refused(Refusal.POSITION_OUT_OF_RANGE);
+            return;
+        }
         final float vx = position.vx() / 100f;
         final float vy = position.vy() / 100f;
         final float groundSpeed = (float)Math.sqrt(vx * vx + vy * vy);
+        if (groundSpeed > TelemetryFrameReader.MAX_SPEED_MPS)
+        {
+            metrics.refused(Refusal.SPEED_OUT_OF_RANGE);
+            return;
+        }
         final int hdg = position.hdg();
         float heading = hdg != 0xFFFF && hdg < 36_000 ? hdg / 100f : vfrHeading[systemId];
         if (Float.isNaN(heading))
@@ -339,10 +436,17 @@ final class VehicleLinkAgent implements Agent
         }
         final long now = clock.nanoTime();
         // Bounded by the signing clock, one per millisecond, as ingest requires: a restarted edge carries on above.
-        final long next = Math.max(sequence[systemId] + 1, FrameSignature.timestampOf(now) / 100);
+        final long clockMillis = FrameSignature.timestampOf(now) / 100;
+        final long next = Math.max(sequence[systemId] + 1, clockMillis);
+        if (next > clockMillis + MAX_SEQUENCE_AHEAD)
+        {
+            // Faster than one a millisecond for long: ingest would refuse the sequence as a jump no clock explains.
+            metrics.refused(Refusal.TOO_FREQUENT);
+            return;
+        }
         sequence[systemId] = next;
-        final int length = writer.telemetry(frame, 0, droneId, next, now, position.lat() / 1e7, position.lon() / 1e7,
-            position.relativeAlt() / 1000f, heading, groundSpeed, battery[systemId], status, (byte)flags,
+        final int length = writer.telemetry(frame, 0, droneId, next, now, lat / 1e7, lon / 1e7, altitude, heading,
+            groundSpeed, battery[systemId], status, (byte)flags,
             -position.vz() / 100f);
         if (outlet.offer(droneId, frame, 0, length))
         {

@@ -79,6 +79,11 @@ final class VehicleRegistry
         final List<String> lines;
         try
         {
+            if (Files.exists(file) && !Files.isRegularFile(file))
+            {
+                // A device or a pipe reports no size: reading one could fill the heap or block the start for ever.
+                throw setting.invalid(file.toString(), "a regular file (a vehicle registry)");
+            }
             if (Files.size(file) > 1024 * 1024)
             {
                 throw setting.invalid(file.toString(), "a vehicle registry under 1 MB");

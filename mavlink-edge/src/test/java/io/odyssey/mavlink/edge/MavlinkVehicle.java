@@ -25,6 +25,7 @@ final class MavlinkVehicle implements AutoCloseable
     private final MavlinkConnection connection = MavlinkConnection.create(new ByteArrayInputStream(new byte[0]), out);
     private long lastTimestamp;
     private byte[] lastDatagram;
+    private long datagramsSent;
 
     /** @param key null for an unsigned vehicle. */
     MavlinkVehicle(final int edgePort, final int systemId, final byte[] key) throws SocketException
@@ -45,6 +46,21 @@ final class MavlinkVehicle implements AutoCloseable
     void send(final Object message, final int componentId, final byte[] signingKey, final long timestamp)
         throws IOException
     {
+        send(message, componentId, 0, signingKey, timestamp);
+    }
+
+    /** Sends one message on signing link {@code linkId} (a stream of its own for the edge's replay windows). */
+    void send(final Object message, final int componentId, final int linkId, final byte[] signingKey,
+        final long timestamp) throws IOException
+    {
+        lastDatagram = encode(message, componentId, linkId, signingKey, timestamp);
+        sendRaw(lastDatagram);
+    }
+
+    /** One frame as the vehicle would send it, not sent (to pack several into one datagram). */
+    byte[] encode(final Object message, final int componentId, final int linkId, final byte[] signingKey,
+        final long timestamp) throws IOException
+    {
         out.reset();
         if (signingKey == null)
         {
@@ -52,10 +68,9 @@ final class MavlinkVehicle implements AutoCloseable
         }
         else
         {
-            connection.send2(systemId, componentId, message, 0, timestamp, signingKey);
+            connection.send2(systemId, componentId, message, linkId, timestamp, signingKey);
         }
-        lastDatagram = out.toByteArray();
-        sendRaw(lastDatagram);
+        return out.toByteArray();
     }
 
     /** The last datagram again, byte for byte (a replay). */
@@ -67,6 +82,18 @@ final class MavlinkVehicle implements AutoCloseable
     void sendRaw(final byte[] datagram) throws IOException
     {
         socket.send(new DatagramPacket(datagram, datagram.length, InetAddress.getLoopbackAddress(), edgePort));
+        datagramsSent++;
+    }
+
+    long datagramsSent()
+    {
+        return datagramsSent;
+    }
+
+    /** The vehicle's signing key (null for an unsigned vehicle). */
+    byte[] key()
+    {
+        return key;
     }
 
     /** A signing timestamp of now, strictly later than the previous one. */

@@ -52,6 +52,18 @@ class VehicleRegistryTest
     }
 
     @Test
+    void shouldRefuseAHugeRegistryAndOneThatIsNoFileWithoutReadingThem() throws Exception
+    {
+        final Path huge = Files.writeString(dir.resolve("huge"), "# padding\n".repeat(200_000));
+        assertThatThrownBy(() -> VehicleRegistry.load(SETTING, huge))
+            .isInstanceOf(ConfigurationException.class).hasMessageContaining("under 1 MB");
+        // A device (or a pipe) has no size to check: read, it would never end (or never start).
+        assertThatThrownBy(() -> VehicleRegistry.load(SETTING, Path.of("/dev/zero")))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("ODYSSEY_TEST_MAVLINK_VEHICLES").hasMessageContaining("regular file");
+    }
+
+    @Test
     void shouldRefuseAMissingFile()
     {
         assertThatThrownBy(() -> VehicleRegistry.load(SETTING, dir.resolve("absent")))

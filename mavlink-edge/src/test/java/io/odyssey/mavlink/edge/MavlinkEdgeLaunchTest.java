@@ -1,0 +1,37 @@
+package io.odyssey.mavlink.edge;
+
+import io.odyssey.codecs.sign.DroneKeyRing;
+import io.odyssey.codecs.sign.TestDroneKeys;
+import io.odyssey.runtime.ConfigurationException;
+import io.odyssey.runtime.Setting;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A clumsy operator's edge: what it says when it cannot start. */
+class MavlinkEdgeLaunchTest
+{
+    @Test
+    void shouldNameTheListenSettingWhenAnotherProcessHoldsTheMavlinkPort() throws Exception
+    {
+        try (DatagramChannel groundStation = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0)))
+        {
+            final int taken = ((InetSocketAddress)groundStation.getLocalAddress()).getPort();
+            final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
+            config.listen = "127.0.0.1:" + taken;
+            config.endpoints = List.of("127.0.0.1:9");
+            config.statusPort = 0;
+            final DroneKeyRing keys = DroneKeyRing.load(Setting.of("ODYSSEY_TEST_MAVLINK_KEYS", "", "keys of the test"),
+                TestDroneKeys.file(1, 1));
+
+            assertThatThrownBy(() -> MavlinkEdge.launch(config, new VehicleRegistry(), keys))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("ODYSSEY_MAVLINK_LISTEN")
+                .hasMessageContaining("127.0.0.1:" + taken);
+        }
+    }
+}
