@@ -383,7 +383,17 @@ final class VehicleLinkAgent implements Agent
             return;
         }
         heartbeatForwardedNs[systemId] = nowNs;
-        final int length = writer.heartbeat(frame, 0, droneId, clock.nanoTime(), sequence[systemId]);
+        final int length;
+        try
+        {
+            length = writer.heartbeat(frame, 0, droneId, clock.nanoTime(), sequence[systemId]);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // The drone's key was revoked between the frame's check and this signing (a reload in between): no frame.
+            metrics.refused(Refusal.NO_KEY);
+            return;
+        }
         if (outlet.offer(droneId, frame, 0, length))
         {
             metrics.heartbeatsSent.increment();
@@ -445,9 +455,18 @@ final class VehicleLinkAgent implements Agent
             return;
         }
         sequence[systemId] = next;
-        final int length = writer.telemetry(frame, 0, droneId, next, now, lat / 1e7, lon / 1e7, altitude, heading,
-            groundSpeed, battery[systemId], status, (byte)flags,
-            -position.vz() / 100f);
+        final int length;
+        try
+        {
+            length = writer.telemetry(frame, 0, droneId, next, now, lat / 1e7, lon / 1e7, altitude, heading,
+                groundSpeed, battery[systemId], status, (byte)flags, -position.vz() / 100f);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // The drone's key was revoked between the frame's check and this signing (a reload in between): no frame.
+            metrics.refused(Refusal.NO_KEY);
+            return;
+        }
         if (outlet.offer(droneId, frame, 0, length))
         {
             metrics.telemetrySent.increment();
