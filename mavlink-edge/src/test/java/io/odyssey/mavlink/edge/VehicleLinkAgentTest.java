@@ -288,10 +288,11 @@ class VehicleLinkAgentTest
         final long badSignature = refused(Refusal.BAD_SIGNATURE);
 
         vehicle.replayLast();
-        // The vehicle's own key with the last timestamp there is, and one just past the window's far edge.
+        // The vehicle's own key with the last timestamp there is, and one a second past the window's far edge (a
+        // second: the agent reads its clock after the test did, so a hair past the edge here may be inside it there).
         vehicle.send(heartbeat(), 1, 0, key(8001), (1L << 48) - 1);
         vehicle.send(heartbeat(), 1, 0, key(8001),
-            now() + TimeUnit.SECONDS.toMicros(SIGNING_WINDOW_S) / 10 + 1);
+            now() + TimeUnit.SECONDS.toMicros(SIGNING_WINDOW_S + 1) / 10);
         final byte[] forged = key(8001);
         forged[31] ^= 1;
         vehicle.send(heartbeat(), 1, 0, forged, now() + TimeUnit.SECONDS.toMicros(SIGNING_WINDOW_S) / 20);
