@@ -1,6 +1,5 @@
 package io.odyssey.mavlink.edge;
 
-import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.dronefleet.mavlink.common.ExtendedSysState;
 import io.dronefleet.mavlink.common.GlobalPositionInt;
@@ -17,20 +16,18 @@ import io.odyssey.codecs.sign.DroneKeyRing;
 import io.odyssey.codecs.sign.DroneKeys;
 import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.grid.DroneState;
-import io.odyssey.grid.FleetGrid;
-import io.odyssey.ingest.EdgeIngest;
-import io.odyssey.ingest.EdgeIngestConfig;
 import io.odyssey.mavlink.MavlinkSigner;
 import io.odyssey.runtime.Setting;
+import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,10 +39,9 @@ import static org.awaitility.Awaitility.await;
  * Hazelcast member's fleet map.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@ExtendWith(FailOnErrorLog.class)
 class MavlinkEdgeIT
 {
-    private static final String CLUSTER = "mavlink-edge-it-" + UUID.randomUUID();
-    private static final int BASE_PORT = 20_000 + (int)(Math.random() * 20_000);
     private static final Path KEYS = TestDroneKeys.file(7001, 7010);
     /** PX4's AUTO (4) main mode with the MISSION (4) sub mode. */
     private static final long PX4_MISSION = 4L << 16 | 4L << 24;
@@ -55,31 +51,19 @@ class MavlinkEdgeIT
     @TempDir
     static Path journals;
 
-    private static HazelcastInstance member;
+    private static GridAndIngest stack;
     private static IMap<Long, DroneState> fleet;
-    private static EdgeIngest ingest;
     private static MavlinkEdge edge;
     private static DroneKeys keys;
 
     @BeforeAll
     static void start() throws Exception
     {
-        member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", BASE_PORT,
-            List.of("127.0.0.1:" + BASE_PORT), 1));
-        fleet = FleetGrid.fleetMap(member);
-        final EdgeIngestConfig ingestConfig = new EdgeIngestConfig();
-        ingestConfig.clusterName = CLUSTER;
-        ingestConfig.gridMembers = List.of("127.0.0.1:" + BASE_PORT);
-        ingestConfig.nodeId = "ingest-mavlink";
-        ingestConfig.endpoint = "127.0.0.1:" + (BASE_PORT + 100);
-        ingestConfig.statusPort = 0;
-        ingestConfig.journalDir = journals.resolve("ingest").toString();
-        ingestConfig.droneKeys = KEYS.toString();
-        ingest = EdgeIngest.launch(ingestConfig);
-
+        stack = new GridAndIngest(KEYS, journals.resolve("ingest"));
+        fleet = stack.fleet();
         final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
         config.listen = "127.0.0.1:0";
-        config.endpoints = List.of("127.0.0.1:" + (BASE_PORT + 100));
+        config.endpoints = List.of(stack.ingestEndpoint());
         config.statusPort = 0;
         config.heartbeatTimeoutMs = 1_500;
         final VehicleRegistry registry = new VehicleRegistry()
@@ -89,29 +73,15 @@ class MavlinkEdgeIT
             .register(4, 7004, false);
         final Setting setting = Setting.of("ODYSSEY_TEST_MAVLINK_KEYS", KEYS.toString(), "keys of the test");
         keys = DroneKeys.load(setting, KEYS);
-        edge = MavlinkEdge.launch(config, registry, DroneKeyRing.load(setting, KEYS));
+        edge = stack.onTop(MavlinkEdge.launch(config, registry, DroneKeyRing.load(setting, KEYS)));
     }
 
     @AfterAll
     static void stop()
     {
-        for (final AutoCloseable closeable : new AutoCloseable[]{edge, ingest})
+        if (stack != null)
         {
-            try
-            {
-                if (closeable != null)
-                {
-                    closeable.close();
-                }
-            }
-            catch (final Exception ignore)
-            {
-                // best effort in teardown
-            }
-        }
-        if (member != null)
-        {
-            member.shutdown();
+            stack.close();
         }
     }
 

@@ -1,0 +1,84 @@
+package io.odyssey.mavlink.edge;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.odyssey.grid.DroneState;
+import io.odyssey.grid.FleetGrid;
+import io.odyssey.ingest.EdgeIngest;
+import io.odyssey.ingest.EdgeIngestConfig;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * What a drone's telemetry lands in, real parts as the edge meets them in production: one Hazelcast member and one
+ * edge ingest node verifying with {@code keys}, on loopback ports of a random base and a cluster of their own. The
+ * processes a test starts on top of it (an edge, a simulator) are closed with it, first.
+ */
+final class GridAndIngest implements AutoCloseable
+{
+    private final int basePort = 20_000 + (int)(Math.random() * 20_000);
+    private final List<AutoCloseable> onTop = new ArrayList<>();
+    private final HazelcastInstance member;
+    private final EdgeIngest ingest;
+
+    GridAndIngest(final Path keys, final Path journalDir) throws Exception
+    {
+        final String cluster = "mavlink-edge-it-" + UUID.randomUUID();
+        member = FleetGrid.newMember(FleetGrid.memberConfig(cluster, "127.0.0.1", basePort,
+            List.of("127.0.0.1:" + basePort), 1));
+        final EdgeIngestConfig config = new EdgeIngestConfig();
+        config.clusterName = cluster;
+        config.gridMembers = List.of("127.0.0.1:" + basePort);
+        config.nodeId = "ingest-mavlink";
+        config.endpoint = ingestEndpoint();
+        config.statusPort = 0;
+        config.journalDir = journalDir.toString();
+        config.droneKeys = keys.toString();
+        ingest = EdgeIngest.launch(config);
+    }
+
+    /** The ingest node's telemetry endpoint, host:port. */
+    String ingestEndpoint()
+    {
+        return "127.0.0.1:" + (basePort + 100);
+    }
+
+    /** A free-by-chance UDP port near the others, for a process a test listens with. */
+    int sparePort()
+    {
+        return basePort + 150;
+    }
+
+    IMap<Long, DroneState> fleet()
+    {
+        return FleetGrid.fleetMap(member);
+    }
+
+    /** Closes {@code process} with this fixture, before the ingest node and the member. */
+    <T extends AutoCloseable> T onTop(final T process)
+    {
+        onTop.add(0, process);
+        return process;
+    }
+
+    public void close()
+    {
+        final List<AutoCloseable> all = new ArrayList<>(onTop);
+        all.add(ingest);
+        for (final AutoCloseable closeable : all)
+        {
+            try
+            {
+                closeable.close();
+            }
+            catch (final Exception ignore)
+            {
+                // best effort in teardown: the next one still closes
+            }
+        }
+        member.shutdown();
+    }
+}
