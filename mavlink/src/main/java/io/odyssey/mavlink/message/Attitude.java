@@ -7,19 +7,9 @@ public final class Attitude extends MessageFlyweight
     public static final int CRC_EXTRA = 39;
     public static final int LENGTH = 28;
 
-    public int id()
+    public Attitude()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     /** ms since boot. */

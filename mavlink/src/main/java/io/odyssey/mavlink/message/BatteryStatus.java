@@ -7,19 +7,9 @@ public final class BatteryStatus extends MessageFlyweight
     public static final int CRC_EXTRA = 154;
     public static final int LENGTH = 54;
 
-    public int id()
+    public BatteryStatus()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     /** mAh; -1 = unknown. */

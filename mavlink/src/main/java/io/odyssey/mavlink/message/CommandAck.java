@@ -7,19 +7,9 @@ public final class CommandAck extends MessageFlyweight
     public static final int CRC_EXTRA = 143;
     public static final int LENGTH = 10;
 
-    public int id()
+    public CommandAck()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     /** MAV_CMD answered. */

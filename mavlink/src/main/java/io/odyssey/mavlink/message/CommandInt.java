@@ -7,19 +7,9 @@ public final class CommandInt extends MessageFlyweight
     public static final int CRC_EXTRA = 158;
     public static final int LENGTH = 35;
 
-    public int id()
+    public CommandInt()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     public float param1()

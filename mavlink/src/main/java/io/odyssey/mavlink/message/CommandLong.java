@@ -7,19 +7,9 @@ public final class CommandLong extends MessageFlyweight
     public static final int CRC_EXTRA = 152;
     public static final int LENGTH = 33;
 
-    public int id()
+    public CommandLong()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     public float param1()

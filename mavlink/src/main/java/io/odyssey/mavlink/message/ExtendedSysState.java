@@ -7,19 +7,9 @@ public final class ExtendedSysState extends MessageFlyweight
     public static final int CRC_EXTRA = 130;
     public static final int LENGTH = 2;
 
-    public int id()
+    public ExtendedSysState()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     /** MAV_VTOL_STATE. */

@@ -7,19 +7,9 @@ public final class GpsRawInt extends MessageFlyweight
     public static final int CRC_EXTRA = 24;
     public static final int LENGTH = 52;
 
-    public int id()
+    public GpsRawInt()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     /** µs since epoch or boot. */

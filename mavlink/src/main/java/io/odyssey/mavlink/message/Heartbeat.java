@@ -7,19 +7,9 @@ public final class Heartbeat extends MessageFlyweight
     public static final int CRC_EXTRA = 50;
     public static final int LENGTH = 9;
 
-    public int id()
+    public Heartbeat()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     /** autopilot-specific flight mode. */

@@ -18,15 +18,35 @@ public abstract class MessageFlyweight
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     protected MutableDirectBuffer buffer;
+    private final int id;
+    private final int crcExtra;
+    private final int length;
+
+    /** A message's identity on the wire: its id, its definition's CRC_EXTRA, its payload length with every extension. */
+    protected MessageFlyweight(final int id, final int crcExtra, final int length)
+    {
+        this.id = id;
+        this.crcExtra = crcExtra;
+        this.length = length;
+    }
 
     /** The message id. */
-    public abstract int id();
+    public final int id()
+    {
+        return id;
+    }
 
     /** The CRC_EXTRA of its definition. */
-    public abstract int crcExtra();
+    public final int crcExtra()
+    {
+        return crcExtra;
+    }
 
     /** Its payload length with every extension field (what an untruncated frame carries). */
-    public abstract int length();
+    public final int length()
+    {
+        return length;
+    }
 
     /** Points the view at a payload (read: the frame reader's; write: the frame writer's). */
     public void wrapPayload(final MutableDirectBuffer payload)

@@ -7,19 +7,9 @@ public final class MissionAck extends MessageFlyweight
     public static final int CRC_EXTRA = 153;
     public static final int LENGTH = 4;
 
-    public int id()
+    public MissionAck()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     public int targetSystem()

@@ -7,19 +7,9 @@ public final class MissionClearAll extends MessageFlyweight
     public static final int CRC_EXTRA = 232;
     public static final int LENGTH = 3;
 
-    public int id()
+    public MissionClearAll()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     public int targetSystem()

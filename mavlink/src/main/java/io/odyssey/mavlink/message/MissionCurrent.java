@@ -7,19 +7,9 @@ public final class MissionCurrent extends MessageFlyweight
     public static final int CRC_EXTRA = 28;
     public static final int LENGTH = 6;
 
-    public int id()
+    public MissionCurrent()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     /** current item. */

@@ -7,19 +7,9 @@ public final class MissionItemInt extends MessageFlyweight
     public static final int CRC_EXTRA = 38;
     public static final int LENGTH = 38;
 
-    public int id()
+    public MissionItemInt()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     public float param1()

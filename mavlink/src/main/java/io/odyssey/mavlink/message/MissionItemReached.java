@@ -7,19 +7,9 @@ public final class MissionItemReached extends MessageFlyweight
     public static final int CRC_EXTRA = 11;
     public static final int LENGTH = 2;
 
-    public int id()
+    public MissionItemReached()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     /** item reached. */

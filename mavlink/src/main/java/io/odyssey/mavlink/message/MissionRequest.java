@@ -7,19 +7,9 @@ public final class MissionRequest extends MessageFlyweight
     public static final int CRC_EXTRA = 230;
     public static final int LENGTH = 5;
 
-    public int id()
+    public MissionRequest()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     /** item asked for. */

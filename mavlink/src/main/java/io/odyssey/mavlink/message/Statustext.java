@@ -9,19 +9,9 @@ public final class Statustext extends MessageFlyweight
     public static final int CRC_EXTRA = 83;
     public static final int LENGTH = 54;
 
-    public int id()
+    public Statustext()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     /** MAV_SEVERITY. */

@@ -7,19 +7,9 @@ public final class SysStatus extends MessageFlyweight
     public static final int CRC_EXTRA = 124;
     public static final int LENGTH = 43;
 
-    public int id()
+    public SysStatus()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     /** MAV_SYS_STATUS_SENSOR bits. */

@@ -7,19 +7,9 @@ public final class VfrHud extends MessageFlyweight
     public static final int CRC_EXTRA = 20;
     public static final int LENGTH = 20;
 
-    public int id()
+    public VfrHud()
     {
-        return ID;
-    }
-
-    public int crcExtra()
-    {
-        return CRC_EXTRA;
-    }
-
-    public int length()
-    {
-        return LENGTH;
+        super(ID, CRC_EXTRA, LENGTH);
     }
 
     /** m/s. */
