@@ -395,6 +395,19 @@ try {
     await page.fill('[data-testid=filter-id]', '');
   };
   const commandEntry = (id) => `[data-testid=command-timeline] [data-testid=command-entry-${id}]`;
+  /** The fleet-wide recent-commands panel as drawn (ids and states, newest first) and how many it holds at most. */
+  const recentCommands = async (p) => {
+    await p.click('[data-testid=recent-toggle]');
+    await p.waitForSelector('[data-testid=recent-commands]', { timeout: 5_000 });
+    const rows = await p.locator('[data-testid^=recent-command-]').evaluateAll((els) => els.map((e) => ({
+      id: e.dataset.testid.replace('recent-command-', ''),
+      state: e.querySelector('.state-badge')?.textContent,
+    })));
+    const limit = Number(await p.locator('[data-testid=recent-commands]').getAttribute('data-limit'));
+    await p.click('[data-testid=recent-toggle]');
+    await p.waitForSelector('[data-testid=recent-commands]', { state: 'detached', timeout: 5_000 });
+    return { rows, limit };
+  };
 
   await check('multi-selection: shift-click adds a drone, the map rings both, an order to them asks first naming how many', async () => {
     const ids = await page.evaluate(() => [...window.__odyssey.store.drones.keys()].sort((a, b) => a - b).slice(0, 2));
@@ -458,7 +471,8 @@ try {
       for (const d of store.drones.values()) {
         const airborne = ['CRUISING', 'HOVERING'].includes(d.status) || (d.status === 'TAKING_OFF' && d.alt > 20);
         // Well above the simulator's own low-battery return (25 %) even after a few minutes' flight home.
-        if (!airborne || d.bat < 45) continue;
+        // Simulated (SBE) drones only: the MAVLink vehicles' return is the MAVLink edge's, checked on its own.
+        if (!airborne || d.bat < 45 || (d.flags & 8) === 0) continue;
         const home = homes.get(d.id) ?? (d.status === 'TAKING_OFF' ? [d.lon, d.lat] : null);
         const distance = home ? metres([d.lon, d.lat], home) : null;
         // Cruise 12 m/s home, 2 m/s down (the simulator's defaults), and a margin; a drone still climbing is taken
@@ -483,6 +497,8 @@ try {
     assert(result.includes('sent to') && commandId, `the order was not sent: ${result}`);
     rth = { ...target, commandId, issuedAt };
     await page.waitForSelector(commandEntry(commandId), { timeout: 10_000 });
+    const listed = (await recentCommands(page)).rows.some((r) => r.id === String(commandId));
+    assert(listed, 'the recent commands list lacks the order just sent');
     // Its state as the timeline shows it, until accepted or further (a refusal or failure ends the check).
     const seen = [];
     const until = Date.now() + 20_000;
@@ -728,12 +744,22 @@ try {
     await waitFor(page, (sel) => document.querySelector(`${sel} [data-testid=command-state]`)?.textContent === 'completed', commandEntry(rth.commandId), 10_000);
     const steps = await page.locator(`${commandEntry(rth.commandId)} [data-testid=command-transition]`).evaluateAll((els) => els.map((e) => e.dataset.state));
     assert(steps[steps.length - 1] === 'completed', `the timeline ends with ${steps[steps.length - 1]}`);
-    // The fleet-wide list has it too.
-    await page.click('[data-testid=recent-toggle]');
-    const listed = await page.locator(`[data-testid=recent-command-${rth.commandId}]`).count();
-    await page.click('[data-testid=recent-toggle]');
-    assert(listed === 1, 'the recent commands list lacks the return-to-home');
-    return `drone ${rth.id}: ${statuses.join(' → ')}; command ${steps.join(' → ')} in ${((command.effectMs ?? NaN) / 1000).toFixed(1)} s`;
+    // The fleet-wide list shows the newest orders: it has the return-to-home, completed, unless newer orders (geofence
+    // and low-battery returns of the whole fleet, during the minutes the drone took to land) pushed it off the list.
+    const recent = await recentCommands(page);
+    const newer = await page.evaluate((id) => {
+      const mine = window.__odyssey.commands.get(id);
+      return [...window.__odyssey.commands.byId.values()].filter((c) => c.issuedAtMs > mine.issuedAtMs).length;
+    }, rth.commandId);
+    const row = recent.rows.find((r) => r.id === String(rth.commandId));
+    if (newer < recent.limit) {
+      assert(row, `the recent commands list lacks the return-to-home (${newer} newer orders, the list holds ${recent.limit})`);
+      assert(row.state === 'completed', `the recent commands list shows the return-to-home ${row.state}`);
+    } else {
+      assert(!row, `the return-to-home is listed although ${newer} orders are newer than it`);
+    }
+    return `drone ${rth.id}: ${statuses.join(' → ')}; command ${steps.join(' → ')} in ${((command.effectMs ?? NaN) / 1000).toFixed(1)} s; ` +
+      (row ? 'listed in recent commands' : `off the recent list (${newer} newer orders)`);
   });
 
   await check('the access token appears in no request URL', async () => {

@@ -166,7 +166,7 @@ export function App() {
             />
           )}
           {floatPanel === 'commands' && (
-            <RecentCommands commands={commandStore.recent(RECENT_COMMANDS)} now={now}
+            <RecentCommands commands={commandStore.recent(RECENT_COMMANDS)} limit={RECENT_COMMANDS} now={now}
               onSelect={(id) => setSelection(selectOnly(id))} onClose={() => setFloatPanel(null)} />
           )}
           <CommandPanel

@@ -70,15 +70,17 @@ export function CommandTimeline({ droneId, commands, now, cancelDenied, onCancel
 
 interface RecentProps {
   commands: readonly Command[];
+  /** How many orders the list shows at most (the newest). */
+  limit: number;
   now: number;
   onSelect: (droneId: number) => void;
   onClose: () => void;
 }
 
 /** The fleet's latest orders, whoever gave them (operators, the ground's geofence, the drones' own failsafe). */
-export function RecentCommands({ commands, now, onSelect, onClose }: RecentProps) {
+export function RecentCommands({ commands, limit, now, onSelect, onClose }: RecentProps) {
   return (
-    <section className="float-panel recent" data-testid="recent-commands">
+    <section className="float-panel recent" data-testid="recent-commands" data-limit={limit}>
       <div className="float-head">
         <h2>Recent commands</h2>
         <button type="button" className="link-button" onClick={onClose} aria-label="Close">×</button>

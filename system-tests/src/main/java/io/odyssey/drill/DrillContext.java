@@ -134,6 +134,26 @@ public final class DrillContext
         }
     }
 
+    /**
+     * Whether the ledger holds a command for {@code droneId} that is not final yet. Drills that time one order pick a
+     * drone without one: an earlier drill's orders (the command flood queues up to the per-drone cap) would run first.
+     * True when the ledger does not answer, so such a drone is not picked either.
+     */
+    boolean hasActiveCommand(final long droneId)
+    {
+        final Http.Response response = stack.http().get(
+            stack.gatewayUrl("/api/v1/commands?droneId=" + droneId + "&active=true&limit=1"), stack.viewerToken(),
+            REQUEST_TIMEOUT);
+        try
+        {
+            return response.status() != 200 || !JSON.readTree(response.body()).path("commands").isEmpty();
+        }
+        catch (final Exception ex)
+        {
+            return true;
+        }
+    }
+
     /** Frames the simulator counted as dropped before sending (every cause), NaN when it does not answer. */
     double simulatorDropped()
     {

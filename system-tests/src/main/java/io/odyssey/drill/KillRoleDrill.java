@@ -156,7 +156,10 @@ final class KillRoleDrill implements Drill
         context.checkBooks(books, Double.isNaN(dropped) ? 0 : (long)dropped);
     }
 
-    /** Orders a drone (heard by {@code node}, when given) 150 m north and waits until it is on its way. */
+    /**
+     * Orders a drone (heard by {@code node}, when given) with no order pending 150 m north and waits until it is on its
+     * way.
+     */
     private static String orderInFlight(final DrillContext context, final FleetWatcher watcher, final String node)
         throws Exception
     {
@@ -166,8 +169,10 @@ final class KillRoleDrill implements Drill
             .filter(e -> node == null || node.equals(e.getValue().path("node").asText()))
             .filter(e -> List.of("CRUISING", "HOVERING").contains(e.getValue().path("status").asText()) &&
                 e.getValue().path("bat").asDouble() > 40)
+            .filter(e -> !context.hasActiveCommand(e.getKey()))
             .findFirst().orElse(null);
-        if (!report.check("a flying drone to order" + (node == null ? "" : " heard by " + node), drone != null, ""))
+        if (!report.check("a flying drone with no order pending to order" + (node == null ? "" : " heard by " + node),
+            drone != null, ""))
         {
             return null;
         }
