@@ -35,7 +35,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,13 +65,14 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     public static final long LOST_CONTACT_NS = TimeUnit.SECONDS.toNanos(30);
     /** How soon a drone's "done" is checked against telemetry again (a 10 Hz drone sends a frame every 100 ms). */
     static final long EFFECT_POLL_MS = 10;
+    /** Drone answers waiting for the relay's thread at most; beyond it they are dropped and counted. */
+    static final int INBOX_CAPACITY = 100_000;
     static final int MAX_AWAITING_EFFECT = 10_000;
 
     /** The ledger's reason for a command that carried no valid authorisation. */
     public static final String UNAUTHORISED_REASON =
         "not authorised: no valid command-key seal (not put in the ledger by a gateway or an ingest node)";
     private static final Logger LOG = LoggerFactory.getLogger(CommandRelay.class);
-    private static final Object WAKE = new Object();
 
     private final CommandLedger ledger;
     private final IMap<Long, DroneState> fleet;
@@ -84,7 +84,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     private final CommandJournal journal;
     private final CommandMetrics metrics;
     private final CommandLinks links;
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>(100_000);
+    private final StatusInbox inbox;
     private final CommandFrameWriter writer = new CommandFrameWriter();
     /** Signs every command for its drone (relay thread only): a drone obeys nothing else. */
     private final FrameSigner signer;
@@ -123,6 +123,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         this.sweepMs = sweepMs;
         this.journal = journal;
         this.metrics = metrics;
+        this.inbox = new StatusInbox(INBOX_CAPACITY, metrics.statusesConflated);
         thread = new Thread(this::run, "ingest-commands");
         thread.setDaemon(true);
     }
@@ -144,7 +145,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
 
     private void onAdded(final EntryEvent<Long, CommandRecord> event)
     {
-        inbox.offer(WAKE);
+        inbox.wake();
     }
 
     public void onLink(final long droneId, final int address, final int port, final long imageId, final String source)
@@ -172,25 +173,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             try
             {
                 // While a drone's "done" waits for telemetry to show it, look again soon rather than at the next sweep.
-                final Object first = inbox.poll(awaitingEffect.isEmpty() ? Math.max(1, sweepMs) : EFFECT_POLL_MS,
-                    TimeUnit.MILLISECONDS);
-                boolean wake = first == WAKE;
-                if (first instanceof StatusEvent event)
-                {
-                    apply(event);
-                }
-                Object next;
-                while ((next = inbox.poll()) != null)
-                {
-                    if (next instanceof StatusEvent event)
-                    {
-                        apply(event);
-                    }
-                    else
-                    {
-                        wake = true;
-                    }
-                }
+                final boolean wake = inbox.drain(awaitingEffect.isEmpty() ? Math.max(1, sweepMs) : EFFECT_POLL_MS,
+                    this::apply);
                 final long now = System.nanoTime();
                 if (wake || now - nextSweep >= 0)
                 {
@@ -713,6 +697,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     {
         final Counter statusesReceived;
         final Counter statusesDropped;
+        final Counter statusesConflated;
         final Counter statusesIgnored;
         final Counter framesSentOnResponseChannels;
         final Counter framesSentToAdvertised;
@@ -729,6 +714,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             statusesReceived = metrics.counter("odyssey_ingest_command_statuses_total", "Command answers received from drones");
             statusesDropped = metrics.counter("odyssey_ingest_command_statuses_dropped_total",
                 "Command answers dropped because the relay's queue was full");
+            statusesConflated = metrics.counter("odyssey_ingest_command_statuses_conflated_total",
+                "Command progress reports left out because a newer one for the same command was already waiting");
             statusesIgnored = metrics.counter("odyssey_ingest_command_statuses_ignored_total",
                 "Command answers that changed nothing (unknown command, already final, out of order)");
             framesSentOnResponseChannels = metrics.counter("odyssey_ingest_command_frames_sent_total",

@@ -189,7 +189,8 @@ final class KillRoleDrill implements Drill
             final JsonNode command = context.commandState(id);
             return command != null && "in-progress".equals(command.path("state").asText());
         });
-        report.check("order " + id + " is in progress before the kill", onItsWayMs >= 0, Waits.ms(onItsWayMs));
+        report.check("order " + id + " is in progress before the kill", onItsWayMs >= 0, Waits.ms(onItsWayMs) +
+            (onItsWayMs >= 0 ? "" : "; " + describe(context.commandState(id))));
         return id;
     }
 
@@ -208,8 +209,23 @@ final class KillRoleDrill implements Drill
             command.path("transitions").forEach(t -> states.add(t.path("state").asText()));
         }
         context.report().check("the order in flight completed once, its states in order", doneMs >= 0 &&
-            states.equals(ORDER_STATES), "states " + states + (command == null ? "" : ", node " +
-                command.path("node").asText() + ", reason " + command.path("reason").asText("none")));
+            states.equals(ORDER_STATES), describe(command));
+    }
+
+    /** A command's path as the ledger tells it: each state with its time since issue, the node, attempts, reason. */
+    private static String describe(final JsonNode command)
+    {
+        if (command == null)
+        {
+            return "the ledger does not answer for the command";
+        }
+        final List<String> steps = new ArrayList<>();
+        final long issuedNs = command.path("transitions").path(0).path("atNs").asLong();
+        command.path("transitions").forEach(t -> steps.add(t.path("state").asText() + " +" +
+            (t.path("atNs").asLong() - issuedNs) / 1_000_000 + " ms" +
+            (t.path("reason").isNull() ? "" : " (" + t.path("reason").asText() + ")")));
+        return "states " + steps + ", node " + command.path("node").asText() + ", attempts " +
+            command.path("attempts").asText() + ", reason " + command.path("reason").asText("none");
     }
 
     private static long everyDroneHeardBy(final FleetWatcher watcher, final String node, final Duration within,
