@@ -184,7 +184,8 @@ class MavlinkVehicleOrdersCheck
     /** Issues an order for the vehicle's drone through the REST API. @return its id. */
     private static long order(final String body) throws Exception
     {
-        final String withDrone = "{\"droneId\":" + DRONE + "," + body.substring(1);
+        // Expiring within the wait below: an order the edge never delivers ends EXPIRED, with its reason, not a timeout.
+        final String withDrone = "{\"droneId\":" + DRONE + ",\"expiresInS\":90," + body.substring(1);
         final HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url("/api/v1/commands")))
             .header("Authorization", "Bearer " + OPERATOR).header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(withDrone)).build(), HttpResponse.BodyHandlers.ofString());
