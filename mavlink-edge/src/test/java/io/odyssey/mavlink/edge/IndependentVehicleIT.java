@@ -1,12 +1,9 @@
 package io.odyssey.mavlink.edge;
 
 import com.hazelcast.map.IMap;
-import io.odyssey.codecs.sign.DroneKeyRing;
-import io.odyssey.codecs.sign.DroneKeys;
 import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.geo.Geodesy;
 import io.odyssey.grid.DroneState;
-import io.odyssey.runtime.Setting;
 import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,7 +13,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,14 +46,8 @@ class IndependentVehicleIT
     {
         stack = new GridAndIngest(KEYS, journals.resolve("ingest"));
         fleet = stack.fleet();
-        final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
-        config.listen = "127.0.0.1:0";
-        config.endpoints = List.of(stack.ingestEndpoint());
-        config.statusPort = 0;
-        final VehicleRegistry registry = new VehicleRegistry().register(21, DRONE, false).register(22, UNSIGNED_DRONE, false);
-        final Setting setting = Setting.of("ODYSSEY_TEST_MAVLINK_KEYS", KEYS.toString(), "keys of the test");
-        key = DroneKeys.load(setting, KEYS).entry(DRONE).current().keyBytes();
-        edge = stack.onTop(MavlinkEdge.launch(config, registry, DroneKeyRing.load(setting, KEYS)));
+        key = stack.droneKeys().entry(DRONE).current().keyBytes();
+        edge = stack.edge(new VehicleRegistry().register(21, DRONE, false).register(22, UNSIGNED_DRONE, false), config -> { });
     }
 
     @AfterAll
