@@ -1,5 +1,5 @@
 # One image for every Odyssey role; the role is chosen by ODYSSEY_ROLE (grid-node, edge-ingest, ws-gateway,
-# simulator, archiver). Build with BuildKit (Docker's default builder since 23.0):
+# simulator, archiver, mavlink-edge). Build with BuildKit (Docker's default builder since 23.0):
 #   docker build -t odyssey:local .
 # Base images are pinned to exact versions, never a moving tag; .github/dependabot.yml proposes the updates.
 # DeploymentManifestsTest parses this file: every directory a role writes is created here for uid 10001, every
@@ -30,10 +30,9 @@ COPY ui/pom.xml ui/
 COPY archiver/ archiver/
 COPY ws-gateway/ ws-gateway/
 COPY command-cli/ command-cli/
+COPY mavlink-edge/ mavlink-edge/
 # Maven refuses a reactor with a missing module even when it builds only some: the modules the image does not contain
-# (the harness, the system tests, the MAVLink edge, whose container role is not built yet) are there as their poms,
-# and -pl builds the roles and what they need.
-COPY mavlink-edge/pom.xml mavlink-edge/
+# (the harness, the system tests) are there as their poms, and -pl builds the roles and what they need.
 COPY bench/pom.xml bench/
 COPY system-tests/pom.xml system-tests/
 # The gateway serves the API description it was built with (ws-gateway/pom.xml takes it from docs/api).
@@ -42,9 +41,9 @@ COPY --from=ui /src/ui/dist ui/dist
 # The dashboard is already built above: package ui/dist without running npm again. The cache mount keeps the Maven
 # repository between builds, so a code change does not download every dependency again.
 RUN --mount=type=cache,target=/root/.m2/repository \
-    mvn -B -q -DskipTests -Dodyssey.ui.npm.skip=true -pl grid-node,edge-ingest,ws-gateway,simulator,archiver -am package \
+    mvn -B -q -DskipTests -Dodyssey.ui.npm.skip=true -pl grid-node,edge-ingest,ws-gateway,simulator,archiver,mavlink-edge -am package \
  && mkdir -p /out/lib \
- && for m in grid-node edge-ingest ws-gateway simulator archiver; do \
+ && for m in grid-node edge-ingest ws-gateway simulator archiver mavlink-edge; do \
       cp $m/target/lib/*.jar /out/lib/ && cp $m/target/odyssey-$m.jar /out/; \
     done
 
@@ -53,7 +52,7 @@ FROM eclipse-temurin:17.0.17_10-jre-noble
 ARG VERSION=dev
 ARG REVISION=unknown
 LABEL org.opencontainers.image.title="odyssey" \
-      org.opencontainers.image.description="Odyssey drone fleet control: grid node, edge ingest, WebSocket gateway, archiver and simulator in one image (ODYSSEY_ROLE)" \
+      org.opencontainers.image.description="Odyssey drone fleet control: grid node, edge ingest, WebSocket gateway, archiver, simulator and MAVLink edge in one image (ODYSSEY_ROLE)" \
       org.opencontainers.image.source="https://github.com/odyssey-fleet/odyssey" \
       org.opencontainers.image.documentation="https://github.com/odyssey-fleet/odyssey/blob/main/docs/operations.md" \
       org.opencontainers.image.base.name="docker.io/library/eclipse-temurin:17.0.17_10-jre-noble" \
@@ -82,11 +81,14 @@ ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError" \
     ODYSSEY_ARCHIVER_STATUS_HOST=0.0.0.0 \
     ODYSSEY_ARCHIVER_EMBEDDED_DB_DIR=/var/lib/odyssey/postgres \
     ODYSSEY_GATEWAY_HOST=0.0.0.0 \
-    ODYSSEY_SIM_STATUS_HOST=0.0.0.0
+    ODYSSEY_SIM_STATUS_HOST=0.0.0.0 \
+    ODYSSEY_MAVLINK_LISTEN=0.0.0.0:14550 \
+    ODYSSEY_MAVLINK_STATUS_HOST=0.0.0.0 \
+    ODYSSEY_MAVLINK_VEHICLES=/etc/odyssey/mavlink/vehicles
 USER 10001:10001
 # Aeron keeps its buffers in /dev/shm: give the container at least 256 MB (Compose: shm_size; Kubernetes: an emptyDir
 # with medium Memory mounted at /dev/shm).
-EXPOSE 5701 8080 9101 9102 9103 9104 40123/udp
+EXPOSE 5701 8080 9101 9102 9103 9104 9105 40123/udp 14550/udp
 # Readiness (the role's dependencies), which Compose's service_healthy waits on. The start period covers a cold JVM on
 # a small machine: a grid member once took 134 s to come up.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=180s --retries=3 CMD ["/opt/odyssey/bin/healthcheck.sh"]

@@ -6,8 +6,8 @@ role="${1:-${ODYSSEY_ROLE:-}}"
 # Arguments after the role go to the process (e.g. `archiver --init-roles`, the database's init step).
 [ $# -eq 0 ] || shift
 case "$role" in
-  grid-node|edge-ingest|ws-gateway|simulator|archiver) ;;
-  *) echo "set ODYSSEY_ROLE to one of: grid-node edge-ingest ws-gateway simulator archiver (got '$role')" >&2; exit 2 ;;
+  grid-node|edge-ingest|ws-gateway|simulator|archiver|mavlink-edge) ;;
+  *) echo "set ODYSSEY_ROLE to one of: grid-node edge-ingest ws-gateway simulator archiver mavlink-edge (got '$role')" >&2; exit 2 ;;
 esac
 # Keys the grid must not hold (docs/operations.md, "Keys") come from a Secret as ODYSSEY_GATEWAY_KEY and
 # ODYSSEY_COMMAND_KEY (hex). Every process reads keys only from owner-only files (SecretFile: a Secret volume is
@@ -23,11 +23,12 @@ for key in ODYSSEY_GATEWAY_KEY ODYSSEY_COMMAND_KEY; do
 done
 # The drones' link keys (the key file's lines: `<drone id> <64 hex digits>`, docs/operations.md "Drone keys") come the
 # same way, as ODYSSEY_DRONE_KEYS, and go to an owner-only file named by the role's own setting (ingest verifies with
-# them, the simulated drones sign with them).
+# them, the simulated drones sign with them, the MAVLink edge verifies its vehicles' MAVLink signatures with them).
 if [ -n "${ODYSSEY_DRONE_KEYS:-}" ]; then
   case "$role" in
     edge-ingest) file_var=ODYSSEY_INGEST_DRONE_KEYS ;;
     simulator) file_var=ODYSSEY_SIM_DRONE_KEYS ;;
+    mavlink-edge) file_var=ODYSSEY_MAVLINK_DRONE_KEYS ;;
     *) file_var="" ;;
   esac
   if [ -n "$file_var" ] && [ -z "${!file_var:-}" ]; then

@@ -10,6 +10,7 @@ case "${ODYSSEY_ROLE:-}" in
   ws-gateway) port="${ODYSSEY_GATEWAY_PORT:-8080}" ;;
   simulator) port="${ODYSSEY_SIM_STATUS_PORT:-9103}" ;;
   archiver) port="${ODYSSEY_ARCHIVER_STATUS_PORT:-9104}" ;;
+  mavlink-edge) port="${ODYSSEY_MAVLINK_STATUS_PORT:-9105}" ;;
   *) echo "unknown ODYSSEY_ROLE '${ODYSSEY_ROLE:-}'" >&2; exit 1 ;;
 esac
 exec 3<>"/dev/tcp/127.0.0.1/$port"

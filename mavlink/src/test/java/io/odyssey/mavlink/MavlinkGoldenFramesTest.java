@@ -67,7 +67,7 @@ class MavlinkGoldenFramesTest
         return Arrays.copyOf(frame.byteArray(), length);
     }
 
-    private static byte[] golden(final String name)
+    static byte[] golden(final String name)
     {
         try (InputStream in = MavlinkGoldenFramesTest.class.getResourceAsStream("/golden/mavlink-" + name + ".hex"))
         {

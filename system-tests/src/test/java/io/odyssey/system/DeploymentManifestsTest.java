@@ -4,6 +4,7 @@ import io.odyssey.archiver.ArchiverConfig;
 import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.grid.GridNodeConfig;
 import io.odyssey.ingest.EdgeIngestConfig;
+import io.odyssey.mavlink.edge.MavlinkEdgeConfig;
 import io.odyssey.runtime.Setting;
 import io.odyssey.simulator.SimulatorConfig;
 import org.junit.jupiter.api.Test;
@@ -48,16 +49,18 @@ class DeploymentManifestsTest
         "edge-ingest", EdgeIngestConfig.ALL,
         "ws-gateway", GatewayConfig.ALL,
         "simulator", SimulatorConfig.ALL,
-        "archiver", ArchiverConfig.ALL);
+        "archiver", ArchiverConfig.ALL,
+        "mavlink-edge", MavlinkEdgeConfig.ALL);
     /** The setting holding each role's HTTP status port, where /health/live, /health/ready and /metrics are. */
     static final Map<String, Setting> STATUS_PORT = Map.of(
         "grid-node", GridNodeConfig.STATUS_PORT,
         "edge-ingest", EdgeIngestConfig.STATUS_PORT,
         "ws-gateway", GatewayConfig.PORT,
         "simulator", SimulatorConfig.STATUS_PORT,
-        "archiver", ArchiverConfig.STATUS_PORT);
+        "archiver", ArchiverConfig.STATUS_PORT,
+        "mavlink-edge", MavlinkEdgeConfig.STATUS_PORT);
     /** The roles that run an embedded Aeron media driver, whose buffers live in /dev/shm. */
-    static final Set<String> AERON_ROLES = Set.of("edge-ingest", "simulator");
+    static final Set<String> AERON_ROLES = Set.of("edge-ingest", "simulator", "mavlink-edge");
     /** Containers that are not ours: the database, from the image that carries TimescaleDB and PostGIS. */
     static final String DATABASE_IMAGE = "timescale/timescaledb-ha:pg17.4-ts2.18.2";
     static final String COMPOSE_IMAGE = "odyssey:local";
@@ -98,10 +101,11 @@ class DeploymentManifestsTest
                     roles.add(checkContainer(overlay + "/" + name(document), map(container), configMaps));
                 }
             }
-            // The simulator is a demo component: in the kind overlay, never in the production one.
+            // The simulator is a demo component: in the kind overlay, never in the production one. Real vehicles come
+            // through the MAVLink edge in both.
             assertThat(roles).as("Odyssey containers in %s", overlay).containsExactlyInAnyOrderElementsOf(
-                "kind".equals(overlay) ? List.of("grid-node", "edge-ingest", "archiver", "ws-gateway", "simulator") :
-                    List.of("grid-node", "edge-ingest", "archiver", "ws-gateway"));
+                "kind".equals(overlay) ? List.of("grid-node", "edge-ingest", "archiver", "ws-gateway", "mavlink-edge", "simulator") :
+                    List.of("grid-node", "edge-ingest", "archiver", "ws-gateway", "mavlink-edge"));
             assertThat(databases).as("TimescaleDB in %s", overlay).isEqualTo(1);
             assertThat(String.valueOf(documents)).as("%s: no placeholder credentials in what is applied", overlay)
                 .doesNotContain("change-me");
@@ -275,7 +279,8 @@ class DeploymentManifestsTest
     /** The drones' link keys, given as the key file's lines: the entrypoint writes them to the file the role names. */
     static final String DRONE_KEYS = "ODYSSEY_DRONE_KEYS";
     static final Map<String, String> DRONE_KEYS_FILE = Map.of(
-        "edge-ingest", "ODYSSEY_INGEST_DRONE_KEYS", "simulator", "ODYSSEY_SIM_DRONE_KEYS");
+        "edge-ingest", "ODYSSEY_INGEST_DRONE_KEYS", "simulator", "ODYSSEY_SIM_DRONE_KEYS",
+        "mavlink-edge", "ODYSSEY_MAVLINK_DRONE_KEYS");
 
     /** docker-compose.yml as {@code docker compose config} would see it with the user's secrets exported. */
     static Map<String, Object> compose() throws Exception
@@ -292,7 +297,7 @@ class DeploymentManifestsTest
         final List<String> arguments = new ArrayList<>(List.of("validate-compose.mjs"));
         arguments.addAll(List.of(COMPOSE_ENV));
         arguments.add(ROOT.resolve("docker-compose.yml").toString());
-        assertThat(node(arguments.toArray(String[]::new))).contains("valid Compose file (11 services)");
+        assertThat(node(arguments.toArray(String[]::new))).contains("valid Compose file (12 services)");
         // Without the secrets it refuses, naming each (no placeholder password or token is ever used).
         assertThat(nodeFailing("validate-compose.mjs", ROOT.resolve("docker-compose.yml").toString()))
             .contains("required variable ODYSSEY_DB_PASSWORD", "required variable ODYSSEY_DB_ARCHIVER_PASSWORD",
@@ -344,6 +349,9 @@ class DeploymentManifestsTest
             exported.add(export.group(1));
         }
         assertThat(exported).as("variables scripts/compose-smoke exports").containsAll(required);
+        // It also flies an independent MAVLink vehicle through the edge: a registry naming the drone it adds a key for.
+        assertThat(smoke).contains("export ODYSSEY_MAVLINK_VEHICLES_FILE", "seq 1 201", "mavlink-edge/src/test/node/vehicle.mjs",
+            "/api/v1/drones/$mavlink_drone");
 
         final Set<String> given = new HashSet<>();
         for (int i = 1; i < COMPOSE_ENV.length; i += 2)
@@ -358,7 +366,7 @@ class DeploymentManifestsTest
     {
         final Map<String, Object> services = map(compose().get("services"));
         assertThat(services).containsOnlyKeys("grid-1", "grid-2", "grid-3", "ingest", "gateway", "simulator", "archiver",
-            "db-init", "timescaledb", "prometheus", "grafana");
+            "db-init", "timescaledb", "mavlink-edge", "prometheus", "grafana");
         for (final Map.Entry<String, Object> entry : services.entrySet())
         {
             final Map<String, Object> service = map(entry.getValue());
@@ -420,10 +428,16 @@ class DeploymentManifestsTest
             .containsEntry("ODYSSEY_GATEWAY_DB_PASSWORD", "generated-history-password")
             .containsEntry("ODYSSEY_GATEWAY_TOKENS", "operator:operator:generated-operator-token");
         assertThat(map(map(services.get("timescaledb")).get("environment"))).containsEntry("POSTGRES_PASSWORD", "generated-db-password");
+        // The MAVLink edge sends its vehicles' telemetry to the ingest service, once that is healthy, with the drones'
+        // keys it verifies MAVLink signatures with.
+        final Map<String, Object> mavlinkEdge = map(services.get("mavlink-edge"));
+        assertThat(at(mavlinkEdge.get("depends_on"), "ingest.condition")).isEqualTo("service_healthy");
+        assertThat(map(mavlinkEdge.get("environment"))).containsEntry("ODYSSEY_MAVLINK_INGEST_ENDPOINTS", "ingest:40123")
+            .containsEntry(DRONE_KEYS, "1 " + "d2".repeat(32));
     }
 
     @Test
-    void shouldPublishOnlyTheGatewayAndIngestAndKeepTheGridAndDatabaseOnInternalNetworks() throws Exception
+    void shouldPublishOnlyTheGatewayIngestAndMavlinkEdgeAndKeepTheGridAndDatabaseOnInternalNetworks() throws Exception
     {
         final Map<String, Object> compose = compose();
         final Map<String, Object> services = map(compose.get("services"));
@@ -439,6 +453,7 @@ class DeploymentManifestsTest
         assertThat(published).containsOnly(
             Map.entry("gateway", List.of("8080:8080")),
             Map.entry("ingest", List.of("40123:40123/udp")),
+            Map.entry("mavlink-edge", List.of("14550:14550/udp")),
             Map.entry("grafana", List.of("127.0.0.1:3000:3000")));
         assertThat(list(map(services.get("grafana")).get("profiles"))).containsExactly("monitoring");
 
@@ -475,10 +490,12 @@ class DeploymentManifestsTest
             assertThat(owned).as("%s=%s exists in the image, owned by 10001", variable, imageEnv.get(variable))
                 .contains((String)imageEnv.get(variable));
         }
-        // Every Compose volume mounted into an Odyssey container: Docker copies the directory's owner into a new named
+        // Every Compose volume an Odyssey container writes: Docker copies the directory's owner into a new named
         // volume only when the directory exists in the image (a root-owned journal made Chronicle Queue read-only).
+        // A file only read (the MAVLink vehicle registry) is mounted read-only, and is what its role is told to read.
         final Map<String, Object> services = map(compose().get("services"));
         int mounts = 0;
+        final List<String> readOnly = new ArrayList<>();
         for (final Map.Entry<String, Object> entry : services.entrySet())
         {
             if (!COMPOSE_IMAGE.equals(map(entry.getValue()).get("image")))
@@ -488,11 +505,17 @@ class DeploymentManifestsTest
             for (final Object volume : list(map(entry.getValue()).get("volumes")))
             {
                 final String[] parts = String.valueOf(volume).split(":");
+                if (parts.length == 3 && "ro".equals(parts[2]))
+                {
+                    readOnly.add(entry.getKey() + " " + parts[1]);
+                    continue;
+                }
                 assertThat(owned).as("compose/%s mounts %s", entry.getKey(), volume).contains(parts[1]);
                 mounts++;
             }
         }
         assertThat(mounts).isEqualTo(2);
+        assertThat(readOnly).containsExactly("mavlink-edge " + imageEnv.get(MavlinkEdgeConfig.VEHICLES.envName()));
         // And the persistent volumes of the Kubernetes pods (fsGroup makes them writable there too).
         for (final Map<String, Object> document : render("kind"))
         {

@@ -114,7 +114,7 @@ class KubernetesPolicyTest
                     writablePathsAreVolumes(at, container, pod);
                 }
             }
-            assertThat(pods).as("workloads in %s", overlay).isEqualTo("kind".equals(overlay) ? 5 : 4);
+            assertThat(pods).as("workloads in %s", overlay).isEqualTo("kind".equals(overlay) ? 6 : 5);
         }
     }
 
@@ -352,6 +352,7 @@ class KubernetesPolicyTest
         final Peer ingest = network.pod("odyssey-ingest");
         final Peer gateway = network.pod("odyssey-gateway");
         final Peer database = network.pod("odyssey-timescaledb");
+        final Peer mavlinkEdge = network.pod("odyssey-mavlink-edge");
         final Peer dns = Peer.inNamespace("kube-system", Map.of("k8s-app", "kube-dns"));
         final Peer prometheus = Peer.inNamespace("monitoring", Map.of("app.kubernetes.io/name", "prometheus"));
         final Peer outside = Peer.outside();
@@ -360,18 +361,24 @@ class KubernetesPolicyTest
             "odyssey-gateway -> odyssey-grid 5701/TCP", "odyssey-ingest -> odyssey-timescaledb 5432/TCP",
             "odyssey-gateway -> odyssey-timescaledb 5432/TCP", "outside -> odyssey-ingest 40123/UDP",
             "outside -> odyssey-gateway 8080/TCP", "monitoring -> odyssey-grid 9102/TCP", "monitoring -> odyssey-ingest 9101/TCP",
-            "monitoring -> odyssey-ingest 9104/TCP", "monitoring -> odyssey-gateway 8080/TCP"));
+            "monitoring -> odyssey-ingest 9104/TCP", "monitoring -> odyssey-gateway 8080/TCP",
+            "outside -> odyssey-mavlink-edge 14550/UDP", "odyssey-mavlink-edge -> odyssey-ingest 40123/UDP",
+            "monitoring -> odyssey-mavlink-edge 9105/TCP"));
         final List<String> denied = new ArrayList<>(List.of(
             "outside -> odyssey-grid 5701/TCP", "outside -> odyssey-timescaledb 5432/TCP", "outside -> odyssey-ingest 9101/TCP",
             "outside -> odyssey-grid 9102/TCP", "odyssey-grid -> odyssey-timescaledb 5432/TCP",
             "odyssey-timescaledb -> odyssey-grid 5701/TCP", "odyssey-grid -> outside 443/TCP",
-            "odyssey-timescaledb -> outside 443/TCP", "odyssey-gateway -> outside 443/TCP"));
-        for (final Peer pod : List.of(grid, ingest, gateway, database))
+            "odyssey-timescaledb -> outside 443/TCP", "odyssey-gateway -> outside 443/TCP",
+            "odyssey-mavlink-edge -> odyssey-grid 5701/TCP", "odyssey-mavlink-edge -> odyssey-timescaledb 5432/TCP",
+            "outside -> odyssey-mavlink-edge 9105/TCP", "odyssey-mavlink-edge -> outside 443/TCP",
+            "odyssey-gateway -> odyssey-mavlink-edge 14550/UDP"));
+        for (final Peer pod : List.of(grid, ingest, gateway, database, mavlinkEdge))
         {
             allowed.add(pod.label + " -> kube-dns 53/UDP");
         }
         final Map<String, Peer> peers = new HashMap<>(Map.of("odyssey-grid", grid, "odyssey-ingest", ingest,
-            "odyssey-gateway", gateway, "odyssey-timescaledb", database, "kube-dns", dns, "monitoring", prometheus, "outside", outside));
+            "odyssey-gateway", gateway, "odyssey-timescaledb", database, "kube-dns", dns, "monitoring", prometheus, "outside", outside,
+            "odyssey-mavlink-edge", mavlinkEdge));
         if (simulator)
         {
             peers.put("odyssey-simulator", network.pod("odyssey-simulator"));
@@ -570,7 +577,7 @@ class KubernetesPolicyTest
                         continue;
                     }
                     final Map<String, String> env = DeploymentManifestsTest.environment(name(document), map(container), configMaps);
-                    for (final String variable : List.of("ODYSSEY_GRID_MEMBERS", "ODYSSEY_SIM_ENDPOINTS"))
+                    for (final String variable : List.of("ODYSSEY_GRID_MEMBERS", "ODYSSEY_SIM_ENDPOINTS", "ODYSSEY_MAVLINK_INGEST_ENDPOINTS"))
                     {
                         if (env.containsKey(variable))
                         {
@@ -605,9 +612,9 @@ class KubernetesPolicyTest
                     }
                 }
             }
-            // Grid DNS and members of each grid client, the database of the archiver and the gateway, the simulator's ingest
-            // endpoints, the Ingress backend.
-            assertThat(hosts).as("host references in %s", overlay).hasSize("kind".equals(overlay) ? 7 : 6);
+            // Grid DNS and members of each grid client, the database of the archiver and the gateway, the simulator's and
+            // the MAVLink edge's ingest endpoints, the Ingress backend.
+            assertThat(hosts).as("host references in %s", overlay).hasSize("kind".equals(overlay) ? 9 : 8);
             for (final String host : hosts)
             {
                 assertThat(resolves(host, documents)).as("%s: %s resolves in namespace %s", overlay, host, OTHER_NAMESPACE).isTrue();
@@ -683,6 +690,48 @@ class KubernetesPolicyTest
         }
         assertThat(ofKind(render("kind"), "Service")).as("nothing public in the local cluster")
             .noneMatch(s -> "LoadBalancer".equals(at(s, "spec.type")));
+    }
+
+    @Test
+    void shouldExposeTheMavlinkEdgeToVehiclesOutsideTheClusterAndSendToEveryIngestNode() throws Exception
+    {
+        final List<Map<String, Object>> documents = render("cloud");
+        final Map<String, Object> edge = named(documents, "Deployment", "odyssey-mavlink-edge");
+        final Map<String, Object> container = map(list(podSpec(edge).get("containers")).get(0));
+        final Object udpPort = list(container.get("ports")).stream().filter(p -> "UDP".equals(map(p).get("protocol")))
+            .map(p -> map(p).get("containerPort")).findFirst().orElseThrow();
+        final List<Map<String, Object>> loadBalancers = ofKind(documents, "Service").stream()
+            .filter(s -> "LoadBalancer".equals(at(s, "spec.type")) && selects(map(at(s, "spec.selector")), podLabels(edge)))
+            .toList();
+        assertThat(loadBalancers).as("a load balancer for the MAVLink edge").singleElement().satisfies(service ->
+        {
+            // The vehicle's own address reaches the edge: it answers to the address a vehicle's frames came from.
+            assertThat(at(service, "spec.externalTrafficPolicy")).isEqualTo("Local");
+            assertThat(list(at(service, "spec.ports"))).singleElement().satisfies(port ->
+            {
+                assertThat(map(port).get("protocol")).isEqualTo("UDP");
+                assertThat(map(port).get("targetPort")).isEqualTo(udpPort);
+            });
+        });
+        // One replica, never two at once: a vehicle's signing streams live in one process.
+        assertThat(at(edge, "spec.replicas")).isEqualTo(1);
+        assertThat(at(edge, "spec.strategy.type")).isEqualTo("Recreate");
+        // Vehicles are sharded over the endpoints it is given: every ingest replica, by its own name.
+        final int replicas = (Integer)at(named(documents, "StatefulSet", "odyssey-ingest"), "spec.replicas");
+        final List<String> expected = new ArrayList<>();
+        for (int i = 0; i < replicas; i++)
+        {
+            expected.add("odyssey-ingest-" + i + ".odyssey-ingest-headless:40123");
+        }
+        assertThat(List.of(envOf(container, "ODYSSEY_MAVLINK_INGEST_ENDPOINTS").split(","))).containsExactlyElementsOf(expected);
+        // Its registry is a read-only ConfigMap file, where the role is told to read it.
+        final String registry = envOf(container, "ODYSSEY_MAVLINK_VEHICLES");
+        final Object mount = list(container.get("volumeMounts")).stream()
+            .filter(m -> registry.startsWith(map(m).get("mountPath") + "/")).findFirst().orElseThrow();
+        assertThat(map(mount).get("readOnly")).isEqualTo(true);
+        assertThat(list(podSpec(edge).get("volumes")).stream().filter(v -> map(mount).get("name").equals(map(v).get("name")))
+            .findFirst().orElseThrow()).satisfies(volume -> assertThat(at(volume, "configMap.name")).asString()
+                .startsWith("odyssey-mavlink-vehicles"));
     }
 
     @Test

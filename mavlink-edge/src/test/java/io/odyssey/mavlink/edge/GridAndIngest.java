@@ -2,15 +2,19 @@ package io.odyssey.mavlink.edge;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.odyssey.codecs.sign.DroneKeyRing;
+import io.odyssey.codecs.sign.DroneKeys;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.ingest.EdgeIngestConfig;
+import io.odyssey.runtime.Setting;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * What a drone's telemetry lands in, real parts as the edge meets them in production: one Hazelcast member and one
@@ -23,9 +27,13 @@ final class GridAndIngest implements AutoCloseable
     private final List<AutoCloseable> onTop = new ArrayList<>();
     private final HazelcastInstance member;
     private final EdgeIngest ingest;
+    private final Path keys;
+    private final Setting keySetting;
 
     GridAndIngest(final Path keys, final Path journalDir) throws Exception
     {
+        this.keys = keys;
+        this.keySetting = Setting.of("ODYSSEY_TEST_MAVLINK_KEYS", keys.toString(), "drone keys of the test");
         final String cluster = "mavlink-edge-it-" + UUID.randomUUID();
         member = FleetGrid.newMember(FleetGrid.memberConfig(cluster, "127.0.0.1", basePort,
             List.of("127.0.0.1:" + basePort), 1));
@@ -44,6 +52,26 @@ final class GridAndIngest implements AutoCloseable
     String ingestEndpoint()
     {
         return "127.0.0.1:" + (basePort + 100);
+    }
+
+    /**
+     * A MAVLink edge on loopback (any free ports unless {@code tune} says otherwise) sending to this ingest node and
+     * verifying with the fixture's drone keys; closed with the fixture.
+     */
+    MavlinkEdge edge(final VehicleRegistry registry, final Consumer<MavlinkEdgeConfig> tune) throws Exception
+    {
+        final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
+        config.listen = "127.0.0.1:0";
+        config.endpoints = List.of(ingestEndpoint());
+        config.statusPort = 0;
+        tune.accept(config);
+        return onTop(MavlinkEdge.launch(config, registry, DroneKeyRing.load(keySetting, keys)));
+    }
+
+    /** The fixture's drone keys, for a vehicle to sign with. */
+    DroneKeys droneKeys()
+    {
+        return DroneKeys.load(keySetting, keys);
     }
 
     /** A free-by-chance UDP port near the others, for a process a test listens with. */

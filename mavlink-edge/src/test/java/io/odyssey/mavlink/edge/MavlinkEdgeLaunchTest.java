@@ -4,10 +4,13 @@ import io.odyssey.codecs.sign.DroneKeyRing;
 import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.runtime.ConfigurationException;
 import io.odyssey.runtime.Setting;
+import io.odyssey.runtime.UnwritableDirectory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,6 +18,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** A clumsy operator's edge: what it says when it cannot start. */
 class MavlinkEdgeLaunchTest
 {
+    @TempDir
+    Path temp;
+
+    /** The edge writes only Aeron's directory (in a container: /dev/shm); one it cannot create is refused at start. */
+    @Test
+    void shouldRefuseToStartOnAnAeronDirectoryWhoseParentItCannotWrite() throws Exception
+    {
+        try (UnwritableDirectory unwritable = UnwritableDirectory.in(temp))
+        {
+            final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
+            config.listen = "127.0.0.1:0";
+            config.endpoints = List.of("127.0.0.1:9");
+            config.statusPort = 0;
+            config.aeronDir = unwritable.path().resolve("aeron").toString();
+            final DroneKeyRing keys = DroneKeyRing.load(Setting.of("ODYSSEY_TEST_MAVLINK_KEYS", "", "keys of the test"),
+                TestDroneKeys.file(1, 1));
+
+            assertThatThrownBy(() -> MavlinkEdge.launch(config, new VehicleRegistry(), keys)).as(unwritable.how())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("ODYSSEY_MAVLINK_AERON_DIR: cannot write to " + unwritable.path());
+        }
+    }
+
     @Test
     void shouldNameTheListenSettingWhenAnotherProcessHoldsTheMavlinkPort() throws Exception
     {

@@ -2,10 +2,8 @@ package io.odyssey.mavlink.edge;
 
 import com.hazelcast.map.IMap;
 import io.odyssey.codecs.DroneFlag;
-import io.odyssey.codecs.sign.DroneKeyRing;
 import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.grid.DroneState;
-import io.odyssey.runtime.Setting;
 import io.odyssey.testing.FailOnErrorLog;
 import io.odyssey.simulator.Simulator;
 import io.odyssey.simulator.SimulatorConfig;
@@ -47,14 +45,8 @@ class MixedFleetIT
     {
         stack = new GridAndIngest(KEYS, dir.resolve("journal"));
         fleet = stack.fleet();
-        final MavlinkEdgeConfig edgeConfig = new MavlinkEdgeConfig();
-        edgeConfig.listen = "127.0.0.1:" + stack.sparePort();
-        edgeConfig.endpoints = List.of(stack.ingestEndpoint());
-        edgeConfig.statusPort = 0;
-        final Setting keys = Setting.of("ODYSSEY_TEST_MIXED_KEYS", KEYS.toString(), "keys of the test");
-        edge = stack.onTop(MavlinkEdge.launch(edgeConfig,
-            new VehicleRegistry().register(1, 8003, false).register(2, 8004, false).register(3, 8005, false),
-            DroneKeyRing.load(keys, KEYS)));
+        edge = stack.edge(new VehicleRegistry().register(1, 8003, false).register(2, 8004, false).register(3, 8005, false),
+            config -> config.listen = "127.0.0.1:" + stack.sparePort());
 
         final SimulatorConfig simConfig = new SimulatorConfig();
         simConfig.drones = 5;
@@ -64,7 +56,7 @@ class MixedFleetIT
         simConfig.commandEndpoint = SimulatorConfig.NO_COMMANDS;
         simConfig.droneKeys = KEYS.toString();
         simConfig.mavlinkDrones = 3;
-        simConfig.mavlinkEdge = edgeConfig.listen;
+        simConfig.mavlinkEdge = "127.0.0.1:" + edge.mavlinkPort();
         stack.onTop(Simulator.launch(simConfig));
     }
 
