@@ -4,10 +4,16 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.grid.ledger.CommandAuthority;
+import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.ingest.EdgeIngestConfig;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -23,6 +29,7 @@ final class GridAndIngest implements AutoCloseable
     private final List<AutoCloseable> onTop = new ArrayList<>();
     private final HazelcastInstance member;
     private final EdgeIngest ingest;
+    private final Path commandKey;
 
     GridAndIngest(final Path keys, final Path journalDir) throws Exception
     {
@@ -37,6 +44,13 @@ final class GridAndIngest implements AutoCloseable
         config.statusPort = 0;
         config.journalDir = journalDir.toString();
         config.droneKeys = keys.toString();
+        // The ingest node relays only commands sealed with the fleet's command key, as in production.
+        final byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        commandKey = Files.writeString(journalDir.resolveSibling("command-key-" + UUID.randomUUID()),
+            HexFormat.of().formatHex(key));
+        Files.setPosixFilePermissions(commandKey, PosixFilePermissions.fromString("rw-------"));
+        config.commandKeyFile = commandKey.toString();
         ingest = EdgeIngest.launch(config);
     }
 
@@ -50,6 +64,12 @@ final class GridAndIngest implements AutoCloseable
     int sparePort()
     {
         return basePort + 150;
+    }
+
+    /** The command ledger as a gateway writes it: what it records is sealed with the command key. */
+    CommandLedger ledger()
+    {
+        return new CommandLedger(member, null, CommandAuthority.fromFile(commandKey.toString()));
     }
 
     IMap<Long, DroneState> fleet()
