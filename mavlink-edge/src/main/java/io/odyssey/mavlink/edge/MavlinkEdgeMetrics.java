@@ -36,6 +36,8 @@ final class MavlinkEdgeMetrics
         "COMMAND_ACK and mission answers that match no command in flight (late answers to retries, another ground station's)");
     final Counter vehicleSendsFailed = metrics.counter("odyssey_mavlink_vehicle_sends_failed_total",
         "MAVLink frames for a vehicle not sent: its address is not known yet, or the socket refused them");
+    final Counter vehiclesRebooted = metrics.counter("odyssey_mavlink_vehicles_rebooted_total",
+        "Vehicles whose boot clock (GLOBAL_POSITION_INT.time_boot_ms) went back: they started again, their orders ended");
     final Counter statusesSent = metrics.counter("odyssey_mavlink_command_statuses_sent_total",
         "Odyssey command statuses sent to ingest for the vehicles' orders");
     /** By reason: each {@link io.odyssey.codecs.RejectReason}, unknown vehicle, malformed. */

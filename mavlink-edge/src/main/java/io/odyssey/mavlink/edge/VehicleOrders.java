@@ -7,6 +7,8 @@ import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.geo.Geodesy;
 import io.odyssey.mavlink.MavlinkCommands;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class VehicleOrders
 {
+    private static final Logger LOG = LoggerFactory.getLogger(VehicleOrders.class);
+
     /** What the vehicles are sent. */
     interface VehicleLink
     {
@@ -441,6 +445,9 @@ final class VehicleOrders
         final Vehicle v = vehicle(systemId);
         if (v.positionKnown && timeBootMs + REBOOT_BACKSTEP_MS < v.timeBootMs)
         {
+            metrics.vehiclesRebooted.increment();
+            LOG.warn("vehicle {} (drone {}) rebooted: its boot clock went from {} ms to {} ms; its orders end", systemId,
+                v.droneId, v.timeBootMs, timeBootMs);
             endAll(v, CommandPhase.FAILED, CommandReason.VEHICLE_REBOOTED);
         }
         v.timeBootMs = timeBootMs;

@@ -6,6 +6,8 @@ import io.odyssey.codecs.CommandFrameWriter;
 import io.odyssey.codecs.CommandParameters;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.Waypoint;
+import io.odyssey.codecs.sbe.CommandEncoder;
+import io.odyssey.codecs.sbe.MessageHeaderEncoder;
 import io.odyssey.codecs.sign.DroneKeyRing;
 import io.odyssey.codecs.sign.FrameSigner;
 import io.odyssey.codecs.sign.TestDroneKeys;
@@ -209,7 +211,9 @@ class MavlinkOrdersIT
             offer(publication, frame, length);
             final UnsafeBuffer forged = new UnsafeBuffer(ByteBuffer.allocateDirect(512));
             forged.putBytes(0, frame, 0, length);
-            forged.putByte(length - 1, (byte)(forged.getByte(length - 1) ^ 0x5A));
+            // Another command id under the genuine signature: what a forger who cannot sign would send.
+            final int commandIdAt = MessageHeaderEncoder.ENCODED_LENGTH + CommandEncoder.commandIdEncodingOffset();
+            forged.putByte(commandIdAt, (byte)(forged.getByte(commandIdAt) ^ 0x5A));
             offer(publication, forged, length);
 
             await().atMost(30, TimeUnit.SECONDS).untilAsserted(() ->
