@@ -62,6 +62,7 @@ class MavlinkEdgeIT
         stack = new GridAndIngest(KEYS, journals.resolve("ingest"));
         fleet = stack.fleet();
         final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
+        config.commandEndpoint = "127.0.0.1:0";
         config.listen = "127.0.0.1:0";
         config.endpoints = List.of(stack.ingestEndpoint());
         config.statusPort = 0;

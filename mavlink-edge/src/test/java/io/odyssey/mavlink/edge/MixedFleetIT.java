@@ -51,6 +51,7 @@ class MixedFleetIT
         edgeConfig.listen = "127.0.0.1:" + stack.sparePort();
         edgeConfig.endpoints = List.of(stack.ingestEndpoint());
         edgeConfig.statusPort = 0;
+        edgeConfig.commandEndpoint = "127.0.0.1:0";
         final Setting keys = Setting.of("ODYSSEY_TEST_MIXED_KEYS", KEYS.toString(), "keys of the test");
         edge = stack.onTop(MavlinkEdge.launch(edgeConfig,
             new VehicleRegistry().register(1, 8003, false).register(2, 8004, false).register(3, 8005, false),
