@@ -2,19 +2,22 @@ package io.odyssey.mavlink.edge;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.odyssey.codecs.sign.DroneKeyRing;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.ledger.CommandAuthority;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.ingest.EdgeIngestConfig;
+import io.odyssey.runtime.Setting;
+import io.odyssey.simulator.SimulatorConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 
@@ -30,9 +33,11 @@ final class GridAndIngest implements AutoCloseable
     private final HazelcastInstance member;
     private final EdgeIngest ingest;
     private final Path commandKey;
+    private final Path keys;
 
     GridAndIngest(final Path keys, final Path journalDir) throws Exception
     {
+        this.keys = keys;
         final String cluster = "mavlink-edge-it-" + UUID.randomUUID();
         member = FleetGrid.newMember(FleetGrid.memberConfig(cluster, "127.0.0.1", basePort,
             List.of("127.0.0.1:" + basePort), 1));
@@ -64,6 +69,44 @@ final class GridAndIngest implements AutoCloseable
     int sparePort()
     {
         return basePort + 150;
+    }
+
+    /** An edge for this stack: vehicles heard on {@link #sparePort()}, orders taken on any free port, no fixed port. */
+    MavlinkEdgeConfig edgeConfig()
+    {
+        final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
+        config.listen = "127.0.0.1:" + sparePort();
+        config.commandEndpoint = "127.0.0.1:0";
+        config.endpoints = List.of(ingestEndpoint());
+        config.statusPort = 0;
+        return config;
+    }
+
+    /** Launches the edge on top of this stack, system ids 1.. for {@code droneIds} in order, the stack's drone keys. */
+    MavlinkEdge launchEdge(final MavlinkEdgeConfig config, final long... droneIds) throws Exception
+    {
+        final VehicleRegistry registry = new VehicleRegistry();
+        for (int i = 0; i < droneIds.length; i++)
+        {
+            registry.register(i + 1, droneIds[i], false);
+        }
+        final Setting setting = Setting.of("ODYSSEY_TEST_EDGE_KEYS", keys.toString(), "keys of the test");
+        return onTop(MavlinkEdge.launch(config, registry, DroneKeyRing.load(setting, keys)));
+    }
+
+    /** A simulator of {@code drones} drones from {@code firstId}, the last {@code mavlinkDrones} speaking to {@code edge}. */
+    SimulatorConfig mixedFleet(final int drones, final long firstId, final int mavlinkDrones, final MavlinkEdgeConfig edge)
+    {
+        final SimulatorConfig config = new SimulatorConfig();
+        config.drones = drones;
+        config.firstId = firstId;
+        config.endpoints = List.of(ingestEndpoint());
+        config.statusPort = 0;
+        config.commandEndpoint = SimulatorConfig.NO_COMMANDS;
+        config.droneKeys = keys.toString();
+        config.mavlinkDrones = mavlinkDrones;
+        config.mavlinkEdge = edge.listen;
+        return config;
     }
 
     /** The command ledger as a gateway writes it: what it records is sealed with the command key. */

@@ -8,7 +8,6 @@ import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.Waypoint;
 import io.odyssey.codecs.sbe.CommandEncoder;
 import io.odyssey.codecs.sbe.MessageHeaderEncoder;
-import io.odyssey.codecs.sign.DroneKeyRing;
 import io.odyssey.codecs.sign.FrameSigner;
 import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.geo.Geodesy;
@@ -19,7 +18,6 @@ import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RealTimeClock;
-import io.odyssey.runtime.Setting;
 import io.odyssey.simulator.Simulator;
 import io.odyssey.simulator.SimulatorConfig;
 import io.odyssey.testing.FailOnErrorLog;
@@ -74,28 +72,12 @@ class MavlinkOrdersIT
         stack = new GridAndIngest(KEYS, dir.resolve("journal"));
         fleet = stack.fleet();
         ledger = stack.ledger();
-        final MavlinkEdgeConfig edgeConfig = new MavlinkEdgeConfig();
-        edgeConfig.listen = "127.0.0.1:" + stack.sparePort();
-        edgeConfig.commandEndpoint = "127.0.0.1:0";
-        edgeConfig.endpoints = List.of(stack.ingestEndpoint());
-        edgeConfig.statusPort = 0;
+        final MavlinkEdgeConfig edgeConfig = stack.edgeConfig();
         // A restarted simulator is back well within this: the vehicles are seen to reboot, not to go silent.
         edgeConfig.heartbeatTimeoutMs = 20_000;
-        final Setting keys = Setting.of("ODYSSEY_TEST_ORDERS_KEYS", KEYS.toString(), "keys of the test");
-        edge = MavlinkEdge.launch(edgeConfig,
-            new VehicleRegistry().register(1, HOLDER, false).register(2, FLYER, false).register(3, SURVEYOR, false),
-            DroneKeyRing.load(keys, KEYS));
-        stack.onTop(() -> edge.close());
+        edge = stack.launchEdge(edgeConfig, HOLDER, FLYER, SURVEYOR);
 
-        simConfig = new SimulatorConfig();
-        simConfig.drones = 5;
-        simConfig.firstId = 8001;
-        simConfig.endpoints = List.of(stack.ingestEndpoint());
-        simConfig.statusPort = 0;
-        simConfig.commandEndpoint = SimulatorConfig.NO_COMMANDS;
-        simConfig.droneKeys = KEYS.toString();
-        simConfig.mavlinkDrones = 3;
-        simConfig.mavlinkEdge = edgeConfig.listen;
+        simConfig = stack.mixedFleet(5, 8001, 3, edgeConfig);
         simConfig.timeScale = 3;
         // The orders, not the batteries, are under test: no low-battery failsafe takes a vehicle home meanwhile.
         simConfig.batteryDrainFactor = 0.05;

@@ -2,10 +2,8 @@ package io.odyssey.mavlink.edge;
 
 import com.hazelcast.map.IMap;
 import io.odyssey.codecs.DroneFlag;
-import io.odyssey.codecs.sign.DroneKeyRing;
 import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.grid.DroneState;
-import io.odyssey.runtime.Setting;
 import io.odyssey.testing.FailOnErrorLog;
 import io.odyssey.simulator.Simulator;
 import io.odyssey.simulator.SimulatorConfig;
@@ -18,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -47,25 +44,9 @@ class MixedFleetIT
     {
         stack = new GridAndIngest(KEYS, dir.resolve("journal"));
         fleet = stack.fleet();
-        final MavlinkEdgeConfig edgeConfig = new MavlinkEdgeConfig();
-        edgeConfig.listen = "127.0.0.1:" + stack.sparePort();
-        edgeConfig.endpoints = List.of(stack.ingestEndpoint());
-        edgeConfig.statusPort = 0;
-        edgeConfig.commandEndpoint = "127.0.0.1:0";
-        final Setting keys = Setting.of("ODYSSEY_TEST_MIXED_KEYS", KEYS.toString(), "keys of the test");
-        edge = stack.onTop(MavlinkEdge.launch(edgeConfig,
-            new VehicleRegistry().register(1, 8003, false).register(2, 8004, false).register(3, 8005, false),
-            DroneKeyRing.load(keys, KEYS)));
-
-        final SimulatorConfig simConfig = new SimulatorConfig();
-        simConfig.drones = 5;
-        simConfig.firstId = 8001;
-        simConfig.endpoints = List.of(stack.ingestEndpoint());
-        simConfig.statusPort = 0;
-        simConfig.commandEndpoint = SimulatorConfig.NO_COMMANDS;
-        simConfig.droneKeys = KEYS.toString();
-        simConfig.mavlinkDrones = 3;
-        simConfig.mavlinkEdge = edgeConfig.listen;
+        final MavlinkEdgeConfig edgeConfig = stack.edgeConfig();
+        edge = stack.launchEdge(edgeConfig, 8003, 8004, 8005);
+        final SimulatorConfig simConfig = stack.mixedFleet(5, 8001, 3, edgeConfig);
         stack.onTop(Simulator.launch(simConfig));
     }
 
