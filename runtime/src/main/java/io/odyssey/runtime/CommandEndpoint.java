@@ -1,6 +1,8 @@
 package io.odyssey.runtime;
 
+import io.aeron.Aeron;
 import io.aeron.Subscription;
+import io.aeron.exceptions.RegistrationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +77,23 @@ public final class CommandEndpoint
     public static String ipv4(final int address)
     {
         return (address >>> 24) + "." + ((address >>> 16) & 0xFF) + "." + ((address >>> 8) & 0xFF) + "." + (address & 0xFF);
+    }
+
+    /**
+     * The subscription commands arrive on at {@code host}:{@code port}; a port another process holds is the operator's
+     * to fix in {@code setting} (whose value {@code endpoint} is), and the error says so.
+     */
+    public static Subscription subscribe(final Aeron aeron, final Setting setting, final String endpoint,
+        final String host, final int port, final int streamId)
+    {
+        try
+        {
+            return aeron.addSubscription(AeronTransport.udpChannel(host + ":" + port), streamId);
+        }
+        catch (final RegistrationException ex)
+        {
+            throw setting.invalid(endpoint, "an address and a free UDP port to listen on (" + ex.getMessage() + ")");
+        }
     }
 
     /** The port the driver bound for an endpoint asked for with port 0, once it has (at most {@link #BIND_TIMEOUT_NS}). */

@@ -1,7 +1,6 @@
 package io.odyssey.simulator;
 
 import io.aeron.Subscription;
-import io.aeron.exceptions.RegistrationException;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.runtime.CommandEndpoint;
 import io.odyssey.runtime.Health;
@@ -96,7 +95,8 @@ public final class Simulator implements AutoCloseable
             String commandEndpoint = null;
             if (config.takesCommands())
             {
-                commands = subscribeCommands(transport, config);
+                commands = CommandEndpoint.subscribe(transport.aeron(), SimulatorConfig.COMMAND_ENDPOINT,
+                    config.commandEndpoint, config.commandHost(), config.commandPort(), config.commandStreamId);
                 commandPort = config.advertisedPort(config.commandPort() != 0 ? config.commandPort() : CommandEndpoint.boundPort(commands));
                 commandEndpoint = ipv4(commandAddress) + ":" + commandPort;
             }
@@ -178,20 +178,6 @@ public final class Simulator implements AutoCloseable
         }
     }
 
-    private static Subscription subscribeCommands(final AeronTransport transport, final SimulatorConfig config)
-    {
-        try
-        {
-            return transport.aeron().addSubscription(
-                AeronTransport.udpChannel(config.commandHost() + ":" + config.commandPort()), config.commandStreamId);
-        }
-        catch (final RegistrationException ex)
-        {
-            // Typically the port is taken (another simulator, an ingest node): the operator's fix is another endpoint.
-            throw SimulatorConfig.COMMAND_ENDPOINT.invalid(config.commandEndpoint,
-                "an address and a free UDP port to listen on (" + ex.getMessage() + ")");
-        }
-    }
 
     /**
      * The IPv4 address heartbeats give for commands, as {@code (a << 24) | (b << 16) | (c << 8) | d}: the advertised

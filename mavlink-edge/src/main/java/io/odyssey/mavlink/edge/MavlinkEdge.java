@@ -1,7 +1,6 @@
 package io.odyssey.mavlink.edge;
 
 import io.aeron.Subscription;
-import io.aeron.exceptions.RegistrationException;
 import io.odyssey.codecs.sign.DroneKeyRing;
 import io.odyssey.codecs.sign.FrameVerifier;
 import io.odyssey.runtime.AeronTransport;
@@ -53,8 +52,8 @@ public final class MavlinkEdge implements AutoCloseable
     private final ScheduledExecutorService keyReload;
 
     private MavlinkEdge(final DatagramChannel socket, final AeronTransport transport, final IngestOutlet outlet,
-        final Subscription commands, final String commandEndpoint, final AgentRunner runner, final StatusServer status, final MavlinkEdgeMetrics metrics,
-        final ScheduledExecutorService keyReload)
+        final Subscription commands, final String commandEndpoint, final AgentRunner runner, final StatusServer status,
+        final MavlinkEdgeMetrics metrics, final ScheduledExecutorService keyReload)
     {
         this.socket = socket;
         this.transport = transport;
@@ -97,7 +96,8 @@ public final class MavlinkEdge implements AutoCloseable
             final int commandAddress = CommandEndpoint.advertisedAddress(
                 config.commandAdvertise == null || config.commandAdvertise.isBlank() ? MavlinkEdgeConfig.COMMAND_ENDPOINT :
                     MavlinkEdgeConfig.COMMAND_ADVERTISE, config.advertisedHost());
-            commands = subscribeCommands(transport, config);
+            commands = CommandEndpoint.subscribe(transport.aeron(), MavlinkEdgeConfig.COMMAND_ENDPOINT,
+                config.commandEndpoint, config.commandHost(), config.commandPort(), config.commandStreamId);
             final int commandPort = config.advertisedPort(
                 config.commandPort() != 0 ? config.commandPort() : CommandEndpoint.boundPort(commands));
             final VehicleLinkAgent agent = new VehicleLinkAgent(socket, registry, keys, outlet, new RealTimeClock(),
@@ -151,20 +151,6 @@ public final class MavlinkEdge implements AutoCloseable
         }
     }
 
-    private static Subscription subscribeCommands(final AeronTransport transport, final MavlinkEdgeConfig config)
-    {
-        try
-        {
-            return transport.aeron().addSubscription(
-                AeronTransport.udpChannel(config.commandHost() + ":" + config.commandPort()), config.commandStreamId);
-        }
-        catch (final RegistrationException ex)
-        {
-            // Typically the port is taken (a simulator, another edge): the operator's fix is another endpoint.
-            throw MavlinkEdgeConfig.COMMAND_ENDPOINT.invalid(config.commandEndpoint,
-                "an address and a free UDP port to listen on (" + ex.getMessage() + ")");
-        }
-    }
 
     /** Where the vehicles take orders, as their heartbeats advertise it ({@code a.b.c.d:port}). */
     public String commandEndpoint()
