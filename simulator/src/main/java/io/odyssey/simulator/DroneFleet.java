@@ -1820,4 +1820,23 @@ public final class DroneFleet
     {
         return (byte)(DroneFlag.SIMULATED | (battery[i] < LOW_BATTERY_PCT ? DroneFlag.LOW_BATTERY : 0));
     }
+
+    /** The battery % a grounded drone needs before it takes off on command. */
+    public double commandTakeoffBatteryPct()
+    {
+        return commandTakeoffBatteryPct;
+    }
+
+    /** The waypoint drone {@code i}'s running mission flies to (0-based), or -1 when no mission runs (or it is paused). */
+    public int missionWaypoint(final int i)
+    {
+        return activeIs(i, CommandType.MISSION) ? waypointIndex[i] : -1;
+    }
+
+    /** The latest phase of drone {@code i}'s command {@code commandId}; null once the drone no longer holds it. */
+    public CommandPhase commandPhase(final int i, final long commandId)
+    {
+        final int s = findSlot(i, commandId);
+        return s == NO_SLOT ? null : CommandPhase.get((short)(slotPhase[slot(i, s)] & 0xFF));
+    }
 }

@@ -1,15 +1,14 @@
 package io.odyssey.simulator;
 
 import io.aeron.Subscription;
-import io.aeron.exceptions.RegistrationException;
 import io.odyssey.runtime.AeronTransport;
+import io.odyssey.runtime.CommandEndpoint;
 import io.odyssey.runtime.Health;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.IdleStrategies;
 import io.odyssey.runtime.Metrics;
 import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.RealTimeClock;
-import io.odyssey.runtime.Setting;
 import io.odyssey.runtime.StatusServer;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
@@ -19,9 +18,6 @@ import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +35,6 @@ import java.util.concurrent.TimeUnit;
 public final class Simulator implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(Simulator.class);
-    /** How long launch waits for the command subscription to bind when it asked for any free port. */
-    private static final long BIND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     /** The link id the simulated drones sign with (a drone flies in one simulator process). */
     static final int LINK_ID = 1;
     /** How often the key file is looked at for a change (a stat; a read only when it changed). */
@@ -101,8 +95,9 @@ public final class Simulator implements AutoCloseable
             String commandEndpoint = null;
             if (config.takesCommands())
             {
-                commands = subscribeCommands(transport, config);
-                commandPort = config.advertisedPort(config.commandPort() != 0 ? config.commandPort() : boundPort(commands));
+                commands = CommandEndpoint.subscribe(transport.aeron(), SimulatorConfig.COMMAND_ENDPOINT,
+                    config.commandEndpoint, config.commandHost(), config.commandPort(), config.commandStreamId);
+                commandPort = config.advertisedPort(config.commandPort() != 0 ? config.commandPort() : CommandEndpoint.boundPort(commands));
                 commandEndpoint = ipv4(commandAddress) + ":" + commandPort;
             }
             final AeronTelemetryOutlet publications = outlet;
@@ -118,7 +113,7 @@ public final class Simulator implements AutoCloseable
             if (config.mavlinkDrones > 0)
             {
                 mavlink = new MavlinkDroneLink(fleet, config.mavlinkDrones, config.mavlinkEdge, droneKeys,
-                    new RealTimeClock(), metrics.mavlinkSent, metrics.mavlinkFailed);
+                    new RealTimeClock(), metrics, config.mavlinkDropAcks);
                 publisher.mavlink(mavlink);
                 LOG.info("drones {}..{} speak MAVLink 2 to {} (system ids 1..{})",
                     fleet.droneId(fleet.size() - config.mavlinkDrones), fleet.droneId(fleet.size() - 1),
@@ -183,20 +178,6 @@ public final class Simulator implements AutoCloseable
         }
     }
 
-    private static Subscription subscribeCommands(final AeronTransport transport, final SimulatorConfig config)
-    {
-        try
-        {
-            return transport.aeron().addSubscription(
-                AeronTransport.udpChannel(config.commandHost() + ":" + config.commandPort()), config.commandStreamId);
-        }
-        catch (final RegistrationException ex)
-        {
-            // Typically the port is taken (another simulator, an ingest node): the operator's fix is another endpoint.
-            throw SimulatorConfig.COMMAND_ENDPOINT.invalid(config.commandEndpoint,
-                "an address and a free UDP port to listen on (" + ex.getMessage() + ")");
-        }
-    }
 
     /**
      * The IPv4 address heartbeats give for commands, as {@code (a << 24) | (b << 16) | (c << 8) | d}: the advertised
@@ -206,70 +187,14 @@ public final class Simulator implements AutoCloseable
     static int advertisedAddress(final SimulatorConfig config)
     {
         final boolean advertised = !config.advertisedHost().isBlank();
-        final Setting setting = advertised ? SimulatorConfig.COMMAND_ADVERTISE : SimulatorConfig.COMMAND_ENDPOINT;
-        final String host = advertised ? config.advertisedHost() : config.commandHost();
-        InetAddress address;
-        try
-        {
-            address = InetAddress.getByName(host);
-        }
-        catch (final UnknownHostException ex)
-        {
-            throw setting.invalid(host, "a resolvable IPv4 address or host name");
-        }
-        if (address.isAnyLocalAddress())
-        {
-            address = thisHost();
-        }
-        if (!(address instanceof Inet4Address))
-        {
-            throw setting.invalid(host, "an IPv4 address or a host name with one (heartbeats carry IPv4)");
-        }
-        final byte[] bytes = address.getAddress();
-        return (bytes[0] & 0xFF) << 24 | (bytes[1] & 0xFF) << 16 | (bytes[2] & 0xFF) << 8 | (bytes[3] & 0xFF);
-    }
-
-    private static InetAddress thisHost()
-    {
-        try
-        {
-            final InetAddress local = InetAddress.getLocalHost();
-            if (local instanceof Inet4Address)
-            {
-                return local;
-            }
-        }
-        catch (final UnknownHostException ex)
-        {
-            LOG.warn("this host's name does not resolve ({}): advertising loopback for commands", ex.getMessage());
-        }
-        return InetAddress.getLoopbackAddress();
+        return CommandEndpoint.advertisedAddress(
+            advertised ? SimulatorConfig.COMMAND_ADVERTISE : SimulatorConfig.COMMAND_ENDPOINT,
+            advertised ? config.advertisedHost() : config.commandHost());
     }
 
     static String ipv4(final int address)
     {
-        return (address >>> 24) + "." + ((address >>> 16) & 0xFF) + "." + ((address >>> 8) & 0xFF) + "." + (address & 0xFF);
-    }
-
-    /** The port the driver bound for an endpoint asked for with port 0, once it has. */
-    private static int boundPort(final Subscription subscription) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + BIND_TIMEOUT_NS;
-        while (true)
-        {
-            final List<String> addresses = subscription.localSocketAddresses();
-            if (!addresses.isEmpty())
-            {
-                final String address = addresses.get(0);
-                return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-            }
-            if (System.nanoTime() - deadline > 0)
-            {
-                throw new IllegalStateException(
-                    "the command subscription did not bind within 10 s: " + subscription.channel());
-            }
-            Thread.sleep(1);
-        }
+        return CommandEndpoint.ipv4(address);
     }
 
     private static HealthCheck.Result endpointHealth(final AeronTelemetryOutlet outlet)

@@ -59,10 +59,12 @@ public final class SimulatorConfig
         "How many of this process's drones (the last ones) speak MAVLink 2 to a MAVLink edge, as PX4 vehicles, instead of SBE to ingest (0..255; system ids 1..n)");
     public static final Setting MAVLINK_EDGE = Setting.of("ODYSSEY_SIM_MAVLINK_EDGE", "127.0.0.1:14550",
         "host:port of the MAVLink edge the MAVLink drones send to");
+    public static final Setting MAVLINK_DROP_ACKS = Setting.of("ODYSSEY_SIM_MAVLINK_DROP_ACKS", "0",
+        "Test hook: the first N COMMAND_ACKs the MAVLink drones would send are lost (a lossy radio), so the edge's retries show");
     public static final List<Setting> ALL = List.of(DRONES, FIRST_ID, RATE_HZ, ENDPOINTS, STREAM_ID, SEED, CENTER, RADIUS_M,
         CRUISE_SPEED_MPS, HEARTBEAT_INTERVAL_MS, AERON_DIR, IDLE_STRATEGY, STATUS_HOST, STATUS_PORT, COMMAND_ENDPOINT,
         COMMAND_STREAM_ID, COMMAND_ADVERTISE, COMMAND_CONTROL_ENDPOINTS, TIME_SCALE, FAILSAFE_BATTERY_PCT, BATTERY_DRAIN_FACTOR,
-        DRONE_KEYS, MAVLINK_DRONES, MAVLINK_EDGE, ProgressWatch.LIVENESS_TIMEOUT_S);
+        DRONE_KEYS, MAVLINK_DRONES, MAVLINK_EDGE, MAVLINK_DROP_ACKS, ProgressWatch.LIVENESS_TIMEOUT_S);
 
     /**
      * The drones' keys, read now; every drone this process flies must have one (a drone that cannot sign would only be
@@ -124,6 +126,7 @@ public final class SimulatorConfig
     public String droneKeys = DRONE_KEYS.get();
     public int mavlinkDrones = MAVLINK_DRONES.intValue();
     public String mavlinkEdge = MAVLINK_EDGE.get();
+    public int mavlinkDropAcks = MAVLINK_DROP_ACKS.intValue();
 
     public SimulatorConfig()
     {
@@ -161,6 +164,10 @@ public final class SimulatorConfig
         if (mavlinkDrones < 0 || mavlinkDrones > Math.min(255, drones))
         {
             throw MAVLINK_DRONES.invalid(String.valueOf(mavlinkDrones), "between 0 and 255, at most the drones flown");
+        }
+        if (mavlinkDropAcks < 0)
+        {
+            throw MAVLINK_DROP_ACKS.invalid(String.valueOf(mavlinkDropAcks), "0 or more");
         }
         if (mavlinkDrones > 0)
         {

@@ -21,6 +21,14 @@ final class SimulatorMetrics
         "Datagrams of MAVLink frames the MAVLink drones sent to the MAVLink edge (one per telemetry step)");
     final Counter mavlinkFailed = metrics.counter("odyssey_sim_mavlink_datagrams_failed_total",
         "MAVLink drone steps not sent (no key for the drone, or the edge not reachable)");
+    final Counter mavlinkCommandsExecuted = metrics.counter("odyssey_sim_mavlink_commands_executed_total",
+        "MAVLink commands the MAVLink drones acted on (a retry of one already done is not counted here)");
+    final Counter mavlinkCommandsRepeated = metrics.counter("odyssey_sim_mavlink_commands_repeated_total",
+        "Retries of a MAVLink command already acted on (same command, confirmation above 0): answered again, not executed");
+    final Counter mavlinkAcksDropped = metrics.counter("odyssey_sim_mavlink_acks_dropped_total",
+        "COMMAND_ACKs not sent by the ODYSSEY_SIM_MAVLINK_DROP_ACKS test hook");
+    final Counter mavlinkFramesRefused = metrics.counter("odyssey_sim_mavlink_frames_refused_total",
+        "MAVLink frames to the MAVLink drones refused: not well formed, for no drone here, not signed with its key, replayed");
     final Counter roundsSkipped = metrics.counter(
         "odyssey_sim_rounds_skipped_total", "Send rounds skipped to rejoin the schedule after a stall");
 

@@ -131,6 +131,11 @@ final class TelemetryPublisherAgent implements Agent
         final long now = nanoClock.nanoTime();
         // Answers first: they matter more than telemetry, whose next frame is newer anyway.
         int work = sendAnswers(now);
+        if (mavlink != null)
+        {
+            // The MAVLink drones' orders, from the edge (their answers go with this cycle's steps or at once).
+            work += mavlink.poll(now);
+        }
         for (int i = 0; i < MAX_FRAMES_PER_CYCLE && telemetry.dueNs() <= now; i++)
         {
             sendTelemetry(telemetry.cursor);
@@ -164,6 +169,15 @@ final class TelemetryPublisherAgent implements Agent
         for (int n = 0, drones = Math.min(queued, MAX_FRAMES_PER_CYCLE); n < drones; n++)
         {
             final int index = fleet.pollAnswerQueue();
+            if (mavlink != null && mavlink.speaksMavlink(index))
+            {
+                // A MAVLink vehicle speaks only MAVLink: what its flight controller did shows in its telemetry.
+                while (fleet.writeAnswer(index, writer, buffer, 0, epochClock.nanoTime()) > 0)
+                {
+                    fleet.answerSent(index);
+                }
+                continue;
+            }
             final int endpoint = endpointFor(fleet.droneId(index));
             int length;
             while ((length = fleet.writeAnswer(index, writer, buffer, 0, epochClock.nanoTime())) > 0)

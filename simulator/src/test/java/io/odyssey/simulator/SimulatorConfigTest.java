@@ -43,7 +43,8 @@ class SimulatorConfigTest
         assertThat(config.droneKeys).isEqualTo(".odyssey/drone-keys");
         assertThat(config.mavlinkDrones).as("no MAVLink drones unless asked").isZero();
         assertThat(config.mavlinkEdge).isEqualTo("127.0.0.1:14550");
-        assertThat(SimulatorConfig.ALL).hasSize(25);
+        assertThat(config.mavlinkDropAcks).as("the test hook loses nothing unless asked").isZero();
+        assertThat(SimulatorConfig.ALL).hasSize(26);
     }
 
     @Test

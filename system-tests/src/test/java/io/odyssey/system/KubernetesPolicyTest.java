@@ -363,7 +363,7 @@ class KubernetesPolicyTest
             "outside -> odyssey-gateway 8080/TCP", "monitoring -> odyssey-grid 9102/TCP", "monitoring -> odyssey-ingest 9101/TCP",
             "monitoring -> odyssey-ingest 9104/TCP", "monitoring -> odyssey-gateway 8080/TCP",
             "outside -> odyssey-mavlink-edge 14550/UDP", "odyssey-mavlink-edge -> odyssey-ingest 40123/UDP",
-            "monitoring -> odyssey-mavlink-edge 9105/TCP"));
+            "monitoring -> odyssey-mavlink-edge 9105/TCP", "odyssey-ingest -> odyssey-mavlink-edge 40126/UDP"));
         final List<String> denied = new ArrayList<>(List.of(
             "outside -> odyssey-grid 5701/TCP", "outside -> odyssey-timescaledb 5432/TCP", "outside -> odyssey-ingest 9101/TCP",
             "outside -> odyssey-grid 9102/TCP", "odyssey-grid -> odyssey-timescaledb 5432/TCP",
@@ -371,7 +371,8 @@ class KubernetesPolicyTest
             "odyssey-timescaledb -> outside 443/TCP", "odyssey-gateway -> outside 443/TCP",
             "odyssey-mavlink-edge -> odyssey-grid 5701/TCP", "odyssey-mavlink-edge -> odyssey-timescaledb 5432/TCP",
             "outside -> odyssey-mavlink-edge 9105/TCP", "odyssey-mavlink-edge -> outside 443/TCP",
-            "odyssey-gateway -> odyssey-mavlink-edge 14550/UDP"));
+            "odyssey-gateway -> odyssey-mavlink-edge 14550/UDP", "outside -> odyssey-mavlink-edge 40126/UDP",
+            "odyssey-gateway -> odyssey-mavlink-edge 40126/UDP"));
         for (final Peer pod : List.of(grid, ingest, gateway, database, mavlinkEdge))
         {
             allowed.add(pod.label + " -> kube-dns 53/UDP");

@@ -26,7 +26,9 @@ final class FlightStatus
 
     enum Mode
     {
-        OTHER, TAKEOFF, HOLD, RETURN, LAND
+        OTHER, TAKEOFF, HOLD, RETURN, LAND,
+        /** A pilot flies (PX4 manual, altitude, position, acro, stabilized; ArduCopter stabilize, acro, alt hold...). */
+        MANUAL
     }
 
     private FlightStatus()
@@ -74,7 +76,8 @@ final class FlightStatus
             final int sub = (int)(customMode >>> 24) & 0xFF;
             if (main != 4)
             {
-                return Mode.OTHER;
+                return main == 1 || main == 2 || main == 3 || main == 5 || main == 7 || main == 8 ? Mode.MANUAL :
+                    Mode.OTHER;
             }
             return switch (sub)
             {
@@ -93,6 +96,7 @@ final class FlightStatus
                 case 5, 16, 17 -> Mode.HOLD;
                 case 6, 21 -> Mode.RETURN;
                 case 9 -> Mode.LAND;
+                case 0, 1, 2, 11, 13, 14 -> Mode.MANUAL;
                 default -> Mode.OTHER;
             };
         }

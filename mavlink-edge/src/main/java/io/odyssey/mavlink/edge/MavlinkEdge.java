@@ -1,7 +1,10 @@
 package io.odyssey.mavlink.edge;
 
+import io.aeron.Subscription;
 import io.odyssey.codecs.sign.DroneKeyRing;
+import io.odyssey.codecs.sign.FrameVerifier;
 import io.odyssey.runtime.AeronTransport;
+import io.odyssey.runtime.CommandEndpoint;
 import io.odyssey.runtime.Health;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.IdleStrategies;
@@ -35,21 +38,28 @@ public final class MavlinkEdge implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(MavlinkEdge.class);
     static final long KEY_RELOAD_PERIOD_MS = 1_000;
 
+    /** How far a command's signed timestamp may be from the edge's clock: a minute, as a simulated drone allows. */
+    static final long COMMAND_WINDOW_NS = TimeUnit.SECONDS.toNanos(60);
+
     private final DatagramChannel socket;
     private final AeronTransport transport;
     private final IngestOutlet outlet;
+    private final Subscription commands;
+    private final String commandEndpoint;
     private final AgentRunner runner;
     private final StatusServer status;
     private final MavlinkEdgeMetrics metrics;
     private final ScheduledExecutorService keyReload;
 
     private MavlinkEdge(final DatagramChannel socket, final AeronTransport transport, final IngestOutlet outlet,
-        final AgentRunner runner, final StatusServer status, final MavlinkEdgeMetrics metrics,
-        final ScheduledExecutorService keyReload)
+        final Subscription commands, final String commandEndpoint, final AgentRunner runner, final StatusServer status,
+        final MavlinkEdgeMetrics metrics, final ScheduledExecutorService keyReload)
     {
         this.socket = socket;
         this.transport = transport;
         this.outlet = outlet;
+        this.commands = commands;
+        this.commandEndpoint = commandEndpoint;
         this.runner = runner;
         this.status = status;
         this.metrics = metrics;
@@ -72,6 +82,7 @@ public final class MavlinkEdge implements AutoCloseable
         DatagramChannel socket = null;
         AeronTransport transport = null;
         IngestOutlet outlet = null;
+        Subscription commands = null;
         AgentRunner runner = null;
         ScheduledExecutorService keyReload = null;
         try
@@ -81,8 +92,20 @@ public final class MavlinkEdge implements AutoCloseable
             bind(socket, config);
             transport = AeronTransport.launchEmbedded(MavlinkEdgeConfig.AERON_DIR, config.aeronDir, "mavlink-edge");
             outlet = new IngestOutlet(transport.aeron(), config.endpoints, config.streamId);
+            // Resolved before anything runs: a name that does not resolve is a configuration error.
+            final int commandAddress = CommandEndpoint.advertisedAddress(
+                config.commandAdvertise == null || config.commandAdvertise.isBlank() ? MavlinkEdgeConfig.COMMAND_ENDPOINT :
+                    MavlinkEdgeConfig.COMMAND_ADVERTISE, config.advertisedHost());
+            commands = CommandEndpoint.subscribe(transport.aeron(), MavlinkEdgeConfig.COMMAND_ENDPOINT,
+                config.commandEndpoint, config.commandHost(), config.commandPort(), config.commandStreamId);
+            final int commandPort = config.advertisedPort(
+                config.commandPort() != 0 ? config.commandPort() : CommandEndpoint.boundPort(commands));
             final VehicleLinkAgent agent = new VehicleLinkAgent(socket, registry, keys, outlet, new RealTimeClock(),
-                new SystemNanoClock(), metrics, config.signingWindowS, config.heartbeatTimeoutMs);
+                new SystemNanoClock(), metrics, config.signingWindowS, config.heartbeatTimeoutMs,
+                config.commandAckTimeoutMs, config.commandAttempts)
+                .takeOrders(commands, new FrameVerifier(keys, new RealTimeClock(), COMMAND_WINDOW_NS), commandAddress,
+                    commandPort);
+            final String commandEndpoint = CommandEndpoint.ipv4(commandAddress) + ":" + commandPort;
             final ProgressWatch progress = new ProgressWatch("vehicle link", ProgressWatch.timeoutNs(config.livenessTimeoutS));
             runner = new AgentRunner(IdleStrategies.byName(MavlinkEdgeConfig.IDLE_STRATEGY, config.idleStrategy),
                 ex -> LOG.error("vehicle link error", ex), null, progress.watching(agent));
@@ -112,7 +135,10 @@ public final class MavlinkEdge implements AutoCloseable
                 TimeUnit.MILLISECONDS);
             LOG.info("hearing MAVLink 2 on udp {} for {} registered vehicles, sending to ingest {} stream {}",
                 socket.getLocalAddress(), registry.size(), config.endpoints, config.streamId);
-            return new MavlinkEdge(socket, transport, outlet, runner, status, metrics, keyReload);
+            LOG.info("taking the vehicles' orders on {} stream {}, advertised as {}", config.commandEndpoint,
+                config.commandStreamId, commandEndpoint);
+            return new MavlinkEdge(socket, transport, outlet, commands, commandEndpoint, runner, status, metrics,
+                keyReload);
         }
         catch (final Exception | Error ex)
         {
@@ -120,9 +146,16 @@ public final class MavlinkEdge implements AutoCloseable
             {
                 keyReload.shutdownNow();
             }
-            CloseHelper.quietCloseAll(runner, outlet, transport, socket);
+            CloseHelper.quietCloseAll(runner, commands, outlet, transport, socket);
             throw ex;
         }
+    }
+
+
+    /** Where the vehicles take orders, as their heartbeats advertise it ({@code a.b.c.d:port}). */
+    public String commandEndpoint()
+    {
+        return commandEndpoint;
     }
 
     private static void bind(final DatagramChannel socket, final MavlinkEdgeConfig config)
@@ -157,7 +190,7 @@ public final class MavlinkEdge implements AutoCloseable
     public void close()
     {
         keyReload.shutdownNow();
-        CloseHelper.closeAll(status, runner, outlet, transport, socket);
+        CloseHelper.closeAll(status, runner, commands, outlet, transport, socket);
         LOG.info("stopped");
     }
 }

@@ -26,13 +26,53 @@ final class MavlinkEdgeMetrics
     final Counter vehiclesLost = metrics.counter("odyssey_mavlink_vehicles_lost_total",
         "Vehicles whose HEARTBEAT stopped for the heartbeat timeout");
 
+    final Counter ordersReceived = metrics.counter("odyssey_mavlink_orders_received_total",
+        "Verified Odyssey command frames for a vehicle (resends of one order included)");
+    final Counter ordersRefusedBusy = metrics.counter("odyssey_mavlink_orders_refused_busy_total",
+        "Orders refused because the vehicle had another in the MAVLink command protocol (one at a time, no queue)");
+    final Counter commandRetries = metrics.counter("odyssey_mavlink_command_retries_total",
+        "MAVLink commands (or mission counts and items) sent again after no answer within the ACK timeout");
+    final Counter strayAnswers = metrics.counter("odyssey_mavlink_stray_answers_total",
+        "COMMAND_ACK and mission answers that match no command in flight (late answers to retries, another ground station's)");
+    final Counter vehicleSendsFailed = metrics.counter("odyssey_mavlink_vehicle_sends_failed_total",
+        "MAVLink frames for a vehicle not sent: its address is not known yet, or the socket refused them");
+    final Counter vehiclesRebooted = metrics.counter("odyssey_mavlink_vehicles_rebooted_total",
+        "Vehicles whose boot clock (GLOBAL_POSITION_INT.time_boot_ms) went back: they started again, their orders ended");
+    final Counter statusesSent = metrics.counter("odyssey_mavlink_command_statuses_sent_total",
+        "Odyssey command statuses sent to ingest for the vehicles' orders");
+    /** By reason: each {@link io.odyssey.codecs.RejectReason}, unknown vehicle, malformed. */
+    private final java.util.Map<String, Counter> commandFramesRefused = new java.util.HashMap<>();
+
     MavlinkEdgeMetrics()
     {
+        for (final io.odyssey.codecs.RejectReason reason : io.odyssey.codecs.RejectReason.values())
+        {
+            commandFrameCounter(reason.name());
+        }
+        commandFrameCounter(OrderIntake.UNKNOWN_VEHICLE);
+        commandFrameCounter(OrderIntake.MALFORMED);
         for (final Refusal refusal : Refusal.values())
         {
             refused[refusal.ordinal()] = metrics.counter("odyssey_mavlink_frames_refused_total",
                 "MAVLink frames refused, by reason", "reason=\"" + refusal.label() + "\"");
         }
+    }
+
+    private void commandFrameCounter(final String reason)
+    {
+        commandFramesRefused.put(reason, metrics.counter("odyssey_mavlink_command_frames_refused_total",
+            "Odyssey command frames for the vehicles refused, by reason",
+            "reason=\"" + reason.toLowerCase(java.util.Locale.ROOT) + "\""));
+    }
+
+    void commandFrameRefused(final String reason)
+    {
+        commandFramesRefused.get(reason).increment();
+    }
+
+    long commandFramesRefused(final String reason)
+    {
+        return commandFramesRefused.get(reason).get();
     }
 
     void refused(final Refusal refusal)

@@ -10,7 +10,26 @@ import io.odyssey.codecs.sign.FrameSignature;
 import io.odyssey.codecs.sign.FrameSigner;
 import io.odyssey.mavlink.MavlinkFrameReader;
 import io.odyssey.mavlink.MavlinkSigner;
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.odyssey.codecs.CommandType;
+import io.odyssey.codecs.sbe.CommandPhase;
+import io.odyssey.codecs.sbe.CommandReason;
+import io.odyssey.codecs.sign.FrameVerifier;
+import io.odyssey.mavlink.MavlinkCommands;
+import io.odyssey.mavlink.MavlinkFrameWriter;
 import io.odyssey.mavlink.message.BatteryStatus;
+import io.odyssey.mavlink.message.CommandAck;
+import io.odyssey.mavlink.message.CommandInt;
+import io.odyssey.mavlink.message.CommandLong;
+import io.odyssey.mavlink.message.MessageFlyweight;
+import io.odyssey.mavlink.message.MissionAck;
+import io.odyssey.mavlink.message.MissionCount;
+import io.odyssey.mavlink.message.MissionCurrent;
+import io.odyssey.mavlink.message.MissionItemInt;
+import io.odyssey.mavlink.message.MissionItemReached;
+import io.odyssey.mavlink.message.MissionRequest;
+import io.odyssey.mavlink.message.MissionRequestInt;
 import io.odyssey.mavlink.message.ExtendedSysState;
 import io.odyssey.mavlink.message.GlobalPositionInt;
 import io.odyssey.mavlink.message.GpsRawInt;
@@ -26,6 +45,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.net.SocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.util.concurrent.TimeUnit;
 
@@ -38,7 +58,7 @@ import java.util.concurrent.TimeUnit;
  * Only the autopilot (component 1) speaks for the vehicle's flight state; other components' frames are verified and
  * counted, not used.
  */
-final class VehicleLinkAgent implements Agent
+final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, VehicleOrders.StatusSink
 {
     /** The link id the edge signs Odyssey frames with (ingest keeps a replay window per drone and link). */
     static final int LINK_ID = 2;
@@ -118,10 +138,51 @@ final class VehicleLinkAgent implements Agent
     private final long[] sequence = new long[SLOTS];
     private long nextLostCheckNs;
 
+    // Orders: from ingest's command frames to the vehicles, and their answers back.
+    /** The link id the edge signs MAVLink to the vehicles with. */
+    static final int MAVLINK_OUT_LINK_ID = 1;
+    private static final long ORDER_TICK_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final int COMMAND_FRAGMENT_LIMIT = 16;
+    private final VehicleOrders orders;
+    private final CommandAck commandAck = new CommandAck();
+    private final MissionRequestInt missionRequestInt = new MissionRequestInt();
+    private final MissionRequest missionRequest = new MissionRequest();
+    private final MissionAck missionAck = new MissionAck();
+    private final MissionCurrent missionCurrent = new MissionCurrent();
+    private final MissionItemReached missionItemReached = new MissionItemReached();
+    private final CommandLong commandLong = new CommandLong();
+    private final CommandInt commandInt = new CommandInt();
+    private final MissionCount missionCount = new MissionCount();
+    private final MissionItemInt missionItem = new MissionItemInt();
+    private final MavlinkFrameWriter mavlinkWriter = new MavlinkFrameWriter();
+    private final ByteBuffer outgoing = ByteBuffer.allocateDirect(MavlinkFrameWriter.MAX_FRAME_LENGTH);
+    private final UnsafeBuffer outgoingBuffer = new UnsafeBuffer(outgoing);
+    /** Where each vehicle's autopilot was last heard from (verified frames only): where its orders go. */
+    private final SocketAddress[] vehicleAddress = new SocketAddress[SLOTS];
+    private final int[] outSequence = new int[SLOTS];
+    private final long[] outTimestamp = new long[SLOTS];
+    private SocketAddress source;
+    private Subscription commands;
+    private FragmentAssembler commandAssembler;
+    private int commandAddress;
+    private int commandPort;
+    private long nextOrderTickNs;
+
     VehicleLinkAgent(final DatagramChannel channel, final VehicleRegistry registry, final DroneKeyRing keys,
         final IngestOutlet outlet, final EpochNanoClock clock, final NanoClock nanoClock,
         final MavlinkEdgeMetrics metrics, final long signingWindowS, final long heartbeatTimeoutMs)
     {
+        this(channel, registry, keys, outlet, clock, nanoClock, metrics, signingWindowS, heartbeatTimeoutMs,
+            Long.parseLong(MavlinkEdgeConfig.COMMAND_ACK_TIMEOUT_MS.defaultValue()),
+            Integer.parseInt(MavlinkEdgeConfig.COMMAND_ATTEMPTS.defaultValue()));
+    }
+
+    VehicleLinkAgent(final DatagramChannel channel, final VehicleRegistry registry, final DroneKeyRing keys,
+        final IngestOutlet outlet, final EpochNanoClock clock, final NanoClock nanoClock,
+        final MavlinkEdgeMetrics metrics, final long signingWindowS, final long heartbeatTimeoutMs,
+        final long commandAckTimeoutMs, final int commandAttempts)
+    {
+        this.orders = new VehicleOrders(registry, this, this, commandAckTimeoutMs, commandAttempts, metrics);
         this.channel = channel;
         this.registry = registry;
         this.keys = keys;
@@ -137,6 +198,25 @@ final class VehicleLinkAgent implements Agent
         java.util.Arrays.fill(streamLastTimestamp, NO_STREAM);
     }
 
+    /**
+     * Takes orders from {@code subscription} (verified by {@code verifier}) and has every vehicle's heartbeat advertise
+     * {@code address}:{@code port} as its command endpoint.
+     */
+    VehicleLinkAgent takeOrders(final Subscription subscription, final FrameVerifier verifier, final int address,
+        final int port)
+    {
+        this.commands = subscription;
+        this.commandAssembler = new FragmentAssembler(new OrderIntake(registry, verifier, orders, nanoClock, clock, metrics));
+        this.commandAddress = address;
+        this.commandPort = port;
+        return this;
+    }
+
+    VehicleOrders orders()
+    {
+        return orders;
+    }
+
     public String roleName()
     {
         return "mavlink-vehicle-link";
@@ -148,10 +228,12 @@ final class VehicleLinkAgent implements Agent
         for (int i = 0; i < DATAGRAMS_PER_CYCLE; i++)
         {
             datagram.clear();
-            if (channel.receive(datagram) == null)
+            final SocketAddress from = channel.receive(datagram);
+            if (from == null)
             {
                 break;
             }
+            source = from;
             metrics.datagrams.increment();
             onDatagram(datagram.position());
             work++;
@@ -161,6 +243,15 @@ final class VehicleLinkAgent implements Agent
         {
             nextLostCheckNs = now + LOST_CHECK_INTERVAL_NS;
             work += checkLost(now);
+        }
+        if (commands != null)
+        {
+            work += commands.poll(commandAssembler, COMMAND_FRAGMENT_LIMIT);
+        }
+        if (now >= nextOrderTickNs)
+        {
+            nextOrderTickNs = now + ORDER_TICK_NS;
+            work += orders.tick(now);
         }
         return work;
     }
@@ -245,6 +336,10 @@ final class VehicleLinkAgent implements Agent
             metrics.otherComponents.increment();
             return null;
         }
+        if (source != null)
+        {
+            vehicleAddress[systemId] = source;
+        }
         switch (reader.messageId())
         {
             case Heartbeat.ID -> onHeartbeat(systemId, droneId);
@@ -272,9 +367,26 @@ final class VehicleLinkAgent implements Agent
                 vfrHeading[systemId] = heading >= 0 && heading < 360 ? heading : Float.NaN;
             }
             case GpsRawInt.ID -> gpsFix[systemId] = reader.payload(gps).fixType();
+            case CommandAck.ID ->
+            {
+                reader.payload(commandAck);
+                orders.onCommandAck(systemId, commandAck.command(), commandAck.result(), commandAck.progress(),
+                    nanoClock.nanoTime());
+            }
+            case MissionRequestInt.ID -> orders.onMissionRequest(systemId, reader.payload(missionRequestInt).seq(),
+                nanoClock.nanoTime());
+            case MissionRequest.ID -> orders.onMissionRequest(systemId, reader.payload(missionRequest).seq(),
+                nanoClock.nanoTime());
+            case MissionAck.ID ->
+            {
+                reader.payload(missionAck);
+                orders.onMissionAck(systemId, missionAck.type(), missionAck.missionType(), nanoClock.nanoTime());
+            }
+            case MissionCurrent.ID -> orders.onMissionCurrent(systemId, reader.payload(missionCurrent).seq());
+            case MissionItemReached.ID -> orders.onMissionItemReached(systemId, reader.payload(missionItemReached).seq());
             default ->
             {
-                // Known and verified, but not flight state (command and mission answers: issue 15's command path).
+                // Known and verified, but neither flight state nor an answer to an order.
             }
         }
         return null;
@@ -287,13 +399,7 @@ final class VehicleLinkAgent implements Agent
         {
             return Refusal.NO_KEY;
         }
-        if (entry != keyEntry[systemId])
-        {
-            // A key change (rotation, revocation, first frame): the key bytes are derived again, off the per-frame path.
-            keyEntry[systemId] = entry;
-            currentKey[systemId] = entry.current().keyBytes();
-            previousKey[systemId] = entry.previous() == null ? null : entry.previous().keyBytes();
-        }
+        cacheKeys(systemId, entry);
         final boolean previousValid = previousKey[systemId] != null && clock.nanoTime() < entry.previousUntilNanos();
         final boolean byCurrentKey = signer.verify(reader, currentKey[systemId]);
         if (!byCurrentKey && !(previousValid && signer.verify(reader, previousKey[systemId])))
@@ -360,6 +466,17 @@ final class VehicleLinkAgent implements Agent
         return null;
     }
 
+    private void cacheKeys(final int systemId, final DroneKeys.Entry entry)
+    {
+        if (entry != keyEntry[systemId])
+        {
+            // A key change (rotation, revocation, first frame): the key bytes are derived again, off the per-frame path.
+            keyEntry[systemId] = entry;
+            currentKey[systemId] = entry.current().keyBytes();
+            previousKey[systemId] = entry.previous() == null ? null : entry.previous().keyBytes();
+        }
+    }
+
     private void onHeartbeat(final int systemId, final long droneId)
     {
         reader.payload(heartbeat);
@@ -369,6 +486,7 @@ final class VehicleLinkAgent implements Agent
         systemStatus[systemId] = heartbeat.systemStatus();
         final long nowNs = nanoClock.nanoTime();
         lastHeartbeatNs[systemId] = nowNs;
+        orders.onHeartbeat(systemId, heartbeat.autopilot(), heartbeat.baseMode(), heartbeat.customMode(), nowNs);
         if (!live[systemId])
         {
             live[systemId] = true;
@@ -386,7 +504,8 @@ final class VehicleLinkAgent implements Agent
         final int length;
         try
         {
-            length = writer.heartbeat(frame, 0, droneId, clock.nanoTime(), sequence[systemId]);
+            length = writer.heartbeat(frame, 0, droneId, clock.nanoTime(), sequence[systemId], commandAddress,
+                commandPort);
         }
         catch (final IllegalStateException ex)
         {
@@ -439,6 +558,8 @@ final class VehicleLinkAgent implements Agent
         }
         final DroneStatus status = FlightStatus.of(autopilot[systemId], baseMode[systemId], customMode[systemId],
             systemStatus[systemId], landedState[systemId], groundSpeed);
+        orders.onPosition(systemId, position.timeBootMs(), lat / 1e7, lon / 1e7, altitude, position.alt() / 1000f,
+            groundSpeed, status == DroneStatus.GROUNDED);
         int flags = 0;
         if (gpsFix[systemId] != 0 && gpsFix[systemId] < GPS_FIX_3D)
         {
@@ -487,11 +608,108 @@ final class VehicleLinkAgent implements Agent
                 live[systemId] = false;
                 lost++;
                 metrics.vehiclesLost.increment();
+                orders.onLost(systemId);
                 LOG.warn("vehicle {} (drone {}) is lost: no HEARTBEAT for {} ms", systemId, registry.droneId(systemId),
                     TimeUnit.NANOSECONDS.toMillis(now - lastHeartbeatNs[systemId]));
             }
         }
         return lost;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // To the vehicles (VehicleOrders.VehicleLink) and to ingest (VehicleOrders.StatusSink)
+
+    public void commandLong(final int systemId, final int command, final int confirmation, final float p1,
+        final float p2, final float p3, final float p4, final float p5, final float p6, final float p7)
+    {
+        mavlinkWriter.begin(commandLong).targetSystem(systemId).targetComponent(MavlinkCommands.AUTOPILOT_COMPONENT)
+            .command(command).confirmation(confirmation).param1(p1).param2(p2).param3(p3).param4(p4).param5(p5)
+            .param6(p6).param7(p7);
+        toVehicle(systemId, commandLong);
+    }
+
+    public void commandInt(final int systemId, final int command, final int frame, final float p1, final float p2,
+        final float p3, final float p4, final int x, final int y, final float z)
+    {
+        mavlinkWriter.begin(commandInt).targetSystem(systemId).targetComponent(MavlinkCommands.AUTOPILOT_COMPONENT)
+            .command(command).frame(frame).param1(p1).param2(p2).param3(p3).param4(p4).x(x).y(y).z(z);
+        toVehicle(systemId, commandInt);
+    }
+
+    public void missionCount(final int systemId, final int count)
+    {
+        mavlinkWriter.begin(missionCount).targetSystem(systemId).targetComponent(MavlinkCommands.AUTOPILOT_COMPONENT)
+            .count(count).missionType(MavlinkCommands.MISSION_TYPE_MISSION);
+        toVehicle(systemId, missionCount);
+    }
+
+    public void missionItem(final int systemId, final int seq, final int command, final int frame, final float p1,
+        final float p2, final float p3, final float p4, final int x, final int y, final float z)
+    {
+        mavlinkWriter.begin(missionItem).targetSystem(systemId).targetComponent(MavlinkCommands.AUTOPILOT_COMPONENT)
+            .seq(seq).command(command).frame(frame).param1(p1).param2(p2).param3(p3).param4(p4).x(x).y(y).z(z)
+            .autocontinue(1).missionType(MavlinkCommands.MISSION_TYPE_MISSION);
+        toVehicle(systemId, missionItem);
+    }
+
+    /** Signs the message begun last with the vehicle's drone key (as the vehicle signs) and sends it to the vehicle. */
+    private void toVehicle(final int systemId, final MessageFlyweight message)
+    {
+        final SocketAddress address = vehicleAddress[systemId];
+        final DroneKeys.Entry entry = keys.keys().entry(registry.droneId(systemId));
+        if (address == null || entry == null)
+        {
+            metrics.vehicleSendsFailed.increment();
+            return;
+        }
+        cacheKeys(systemId, entry);
+        final long now = MavlinkSigner.timestampOfUnixMicros(clock.nanoTime() / 1_000);
+        final long timestamp = Math.max(outTimestamp[systemId] + 1, now);
+        outTimestamp[systemId] = timestamp;
+        final int seq = outSequence[systemId];
+        outSequence[systemId] = (seq + 1) & 0xFF;
+        final int length = mavlinkWriter.writeSigned(outgoingBuffer, 0, seq, MavlinkCommands.GCS_SYSTEM_ID,
+            MavlinkCommands.GCS_COMPONENT_ID, message, signer, currentKey[systemId], MAVLINK_OUT_LINK_ID, timestamp);
+        outgoing.limit(length).position(0);
+        try
+        {
+            if (channel.send(outgoing, address) > 0)
+            {
+                return;
+            }
+        }
+        catch (final IOException ex)
+        {
+            // Unreachable for now (ICMP): the retry, or the next order, tries again.
+        }
+        metrics.vehicleSendsFailed.increment();
+    }
+
+    public void status(final long droneId, final long commandId, final CommandPhase phase, final CommandReason reason,
+        final float progress, final int waypointIndex, final CommandType type, final double latitude,
+        final double longitude, final float altitude)
+    {
+        final int length;
+        try
+        {
+            length = writer.commandStatus(frame, 0, droneId, commandId, clock.nanoTime(), phase, reason, progress,
+                waypointIndex, type, latitude, longitude, altitude);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // The drone's key was revoked meanwhile: nothing can be signed for it.
+            metrics.refused(Refusal.NO_KEY);
+            return;
+        }
+        if (outlet.offer(droneId, frame, 0, length))
+        {
+            metrics.statusesSent.increment();
+        }
+        else
+        {
+            // The ground asks again for an answer it did not get (and resends an order it heard nothing of).
+            metrics.offersFailed.increment();
+        }
     }
 
     /** Vehicles heard within the heartbeat timeout. */

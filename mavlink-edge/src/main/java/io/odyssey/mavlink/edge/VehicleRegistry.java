@@ -24,6 +24,19 @@ final class VehicleRegistry
     private int size;
 
     /** The drone a system id flies as, or 0 when the vehicle is not registered. */
+    /** The system id of {@code droneId}'s vehicle, 0 for a drone that is no vehicle here (a scan: commands are rare). */
+    int systemId(final long droneId)
+    {
+        for (int systemId = 1; systemId <= MAX_SYSTEM_ID; systemId++)
+        {
+            if (droneIds[systemId] == droneId)
+            {
+                return systemId;
+            }
+        }
+        return 0;
+    }
+
     long droneId(final int systemId)
     {
         return droneIds[systemId];

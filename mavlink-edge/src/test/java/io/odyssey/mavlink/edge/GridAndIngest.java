@@ -6,12 +6,19 @@ import io.odyssey.codecs.sign.DroneKeyRing;
 import io.odyssey.codecs.sign.DroneKeys;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.grid.ledger.CommandAuthority;
+import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.ingest.EdgeIngestConfig;
 import io.odyssey.runtime.Setting;
+import io.odyssey.simulator.SimulatorConfig;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -27,6 +34,7 @@ final class GridAndIngest implements AutoCloseable
     private final List<AutoCloseable> onTop = new ArrayList<>();
     private final HazelcastInstance member;
     private final EdgeIngest ingest;
+    private final Path commandKey;
     private final Path keys;
     private final Setting keySetting;
 
@@ -45,6 +53,13 @@ final class GridAndIngest implements AutoCloseable
         config.statusPort = 0;
         config.journalDir = journalDir.toString();
         config.droneKeys = keys.toString();
+        // The ingest node relays only commands sealed with the fleet's command key, as in production.
+        final byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        commandKey = Files.writeString(journalDir.resolveSibling("command-key-" + UUID.randomUUID()),
+            HexFormat.of().formatHex(key));
+        Files.setPosixFilePermissions(commandKey, PosixFilePermissions.fromString("rw-------"));
+        config.commandKeyFile = commandKey.toString();
         ingest = EdgeIngest.launch(config);
     }
 
@@ -52,6 +67,34 @@ final class GridAndIngest implements AutoCloseable
     String ingestEndpoint()
     {
         return "127.0.0.1:" + (basePort + 100);
+    }
+
+    /** A free-by-chance UDP port near the others, for a process a test listens with. */
+    int sparePort()
+    {
+        return basePort + 150;
+    }
+
+    /** An edge for this stack: vehicles heard on {@link #sparePort()}, orders taken on any free port, no fixed port. */
+    MavlinkEdgeConfig edgeConfig()
+    {
+        final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
+        config.listen = "127.0.0.1:" + sparePort();
+        config.commandEndpoint = "127.0.0.1:0";
+        config.endpoints = List.of(ingestEndpoint());
+        config.statusPort = 0;
+        return config;
+    }
+
+    /** Launches the edge on top of this stack, system ids 1.. for {@code droneIds} in order, the stack's drone keys. */
+    MavlinkEdge launchEdge(final MavlinkEdgeConfig config, final long... droneIds) throws Exception
+    {
+        final VehicleRegistry registry = new VehicleRegistry();
+        for (int i = 0; i < droneIds.length; i++)
+        {
+            registry.register(i + 1, droneIds[i], false);
+        }
+        return onTop(MavlinkEdge.launch(config, registry, DroneKeyRing.load(keySetting, keys)));
     }
 
     /**
@@ -62,6 +105,7 @@ final class GridAndIngest implements AutoCloseable
     {
         final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
         config.listen = "127.0.0.1:0";
+        config.commandEndpoint = "127.0.0.1:0";
         config.endpoints = List.of(ingestEndpoint());
         config.statusPort = 0;
         tune.accept(config);
@@ -74,10 +118,25 @@ final class GridAndIngest implements AutoCloseable
         return DroneKeys.load(keySetting, keys);
     }
 
-    /** A free-by-chance UDP port near the others, for a process a test listens with. */
-    int sparePort()
+    /** A simulator of {@code drones} drones from {@code firstId}, the last {@code mavlinkDrones} speaking to {@code edge}. */
+    SimulatorConfig mixedFleet(final int drones, final long firstId, final int mavlinkDrones, final MavlinkEdgeConfig edge)
     {
-        return basePort + 150;
+        final SimulatorConfig config = new SimulatorConfig();
+        config.drones = drones;
+        config.firstId = firstId;
+        config.endpoints = List.of(ingestEndpoint());
+        config.statusPort = 0;
+        config.commandEndpoint = SimulatorConfig.NO_COMMANDS;
+        config.droneKeys = keys.toString();
+        config.mavlinkDrones = mavlinkDrones;
+        config.mavlinkEdge = edge.listen;
+        return config;
+    }
+
+    /** The command ledger as a gateway writes it: what it records is sealed with the command key. */
+    CommandLedger ledger()
+    {
+        return new CommandLedger(member, null, CommandAuthority.fromFile(commandKey.toString()));
     }
 
     IMap<Long, DroneState> fleet()

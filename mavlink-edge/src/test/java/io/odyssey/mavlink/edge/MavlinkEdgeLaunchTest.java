@@ -60,4 +60,42 @@ class MavlinkEdgeLaunchTest
                 .hasMessageContaining("127.0.0.1:" + taken);
         }
     }
+
+    @Test
+    void shouldNameTheCommandEndpointSettingWhenAnotherProcessHoldsItsPort() throws Exception
+    {
+        try (DatagramChannel simulator = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0)))
+        {
+            final int taken = ((InetSocketAddress)simulator.getLocalAddress()).getPort();
+            final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
+            config.listen = "127.0.0.1:0";
+            config.commandEndpoint = "127.0.0.1:" + taken;
+            config.endpoints = List.of("127.0.0.1:9");
+            config.statusPort = 0;
+            final DroneKeyRing keys = DroneKeyRing.load(Setting.of("ODYSSEY_TEST_MAVLINK_KEYS", "", "keys of the test"),
+                TestDroneKeys.file(1, 1));
+
+            assertThatThrownBy(() -> MavlinkEdge.launch(config, new VehicleRegistry(), keys))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("ODYSSEY_MAVLINK_COMMAND_ENDPOINT")
+                .hasMessageContaining("127.0.0.1:" + taken);
+        }
+    }
+
+    @Test
+    void shouldRefuseCommandSettingsOutOfRange()
+    {
+        final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
+        config.commandAttempts = 0;
+        assertThatThrownBy(config::conclude).isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("ODYSSEY_MAVLINK_COMMAND_ATTEMPTS");
+        config.commandAttempts = 5;
+        config.commandAckTimeoutMs = 10;
+        assertThatThrownBy(config::conclude).isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("ODYSSEY_MAVLINK_COMMAND_ACK_TIMEOUT_MS");
+        config.commandAckTimeoutMs = 1_000;
+        config.commandEndpoint = "nowhere";
+        assertThatThrownBy(config::conclude).isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("ODYSSEY_MAVLINK_COMMAND_ENDPOINT");
+    }
 }

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -45,18 +44,9 @@ class MixedFleetIT
     {
         stack = new GridAndIngest(KEYS, dir.resolve("journal"));
         fleet = stack.fleet();
-        edge = stack.edge(new VehicleRegistry().register(1, 8003, false).register(2, 8004, false).register(3, 8005, false),
-            config -> config.listen = "127.0.0.1:" + stack.sparePort());
-
-        final SimulatorConfig simConfig = new SimulatorConfig();
-        simConfig.drones = 5;
-        simConfig.firstId = 8001;
-        simConfig.endpoints = List.of(stack.ingestEndpoint());
-        simConfig.statusPort = 0;
-        simConfig.commandEndpoint = SimulatorConfig.NO_COMMANDS;
-        simConfig.droneKeys = KEYS.toString();
-        simConfig.mavlinkDrones = 3;
-        simConfig.mavlinkEdge = "127.0.0.1:" + edge.mavlinkPort();
+        final MavlinkEdgeConfig edgeConfig = stack.edgeConfig();
+        edge = stack.launchEdge(edgeConfig, 8003, 8004, 8005);
+        final SimulatorConfig simConfig = stack.mixedFleet(5, 8001, 3, edgeConfig);
         stack.onTop(Simulator.launch(simConfig));
     }
 

@@ -46,16 +46,10 @@ import static org.awaitility.Awaitility.await;
  * in a real Hazelcast member → the ingest node → the MAVLink edge → COMMAND_LONG/COMMAND_INT and the mission protocol
  * over UDP → the node-mavlink vehicle ({@link NodeVehicle}), which flies them and answers → the ledger. Take-off, goto,
  * a mission, return home, land, each with its ledger states in order and the vehicle's own account of what it did.
- * <p>
- * <b>Not in the default run</b> (the name does not end in IT): the edge takes no orders until the orders work of issue
- * 15 (branch mavlink-orders) is merged. Run it then with
- * {@code ./mvnw -B -q -pl system-tests -am verify -Dodyssey.ui.npm.skip=true -Dtest=none -Dit.test=MavlinkVehicleOrdersCheck
- * -Dsurefire.failIfNoSpecifiedTests=false}, and rename it to {@code MavlinkVehicleOrdersIT} once it passes. If that
- * work gives the edge settings of its own for orders (a command endpoint, say), set them in {@link #edgeConfig}.
  */
 @ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 420, unit = TimeUnit.SECONDS)
-class MavlinkVehicleOrdersCheck
+class MavlinkVehicleOrdersIT
 {
     @TempDir
     static Path dir;
@@ -113,6 +107,7 @@ class MavlinkVehicleOrdersCheck
     {
         final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
         config.listen = "127.0.0.1:0";
+        config.commandEndpoint = "127.0.0.1:0";
         config.endpoints = List.of("127.0.0.1:" + INGEST_PORT);
         config.statusPort = 0;
         config.vehicles = Files.writeString(dir.resolve("mavlink-vehicles"), SYSTEM_ID + " " + DRONE + "\n").toString();
@@ -146,7 +141,7 @@ class MavlinkVehicleOrdersCheck
         final CommandRecord takeoff = completed(order("{\"type\":\"takeoff\",\"alt\":20}"));
         assertThat(accepted(ARM)).as("armed before the take-off: %s", vehicle.describe()).isTrue();
         assertThat(accepted(TAKEOFF)).isTrue();
-        assertThat(drone().path("alt").asDouble()).as("completed only at its altitude").isGreaterThan(18);
+        assertThat(drone().path("alt").asDouble()).as("completed only within 2 m of its altitude (docs/api/mavlink.md)").isGreaterThanOrEqualTo(18);
         assertThat(takeoff.transitionStates()).containsExactlyElementsOf(IN_ORDER);
 
         final double[] target = offset(HOME_LAT, HOME_LON, 120, 0);
