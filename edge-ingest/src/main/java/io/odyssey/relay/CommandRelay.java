@@ -7,7 +7,6 @@ import io.aeron.Aeron;
 import io.odyssey.codecs.CommandFrameWriter;
 import io.odyssey.codecs.CommandParameters;
 import io.odyssey.codecs.CommandType;
-import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.codecs.sign.FrameSigner;
 import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandStatusDecoder;
@@ -15,10 +14,10 @@ import com.hazelcast.query.Predicates;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.GeofenceSet;
 import io.odyssey.grid.ledger.CommandLedger;
-import io.odyssey.grid.ledger.CommandParametersJson;
 import io.odyssey.grid.ledger.CommandRecord;
 import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.grid.ledger.CommandUpdate;
+import io.odyssey.grid.ledger.DroneAnswer;
 import io.odyssey.journal.CommandJournal;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
@@ -155,10 +154,10 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     public void onCommandStatus(final CommandStatusDecoder status, final long receivedAtNanos)
     {
         metrics.statusesReceived.increment();
-        final StatusEvent event = new StatusEvent(status.droneId(), status.commandId(), receivedAtNanos, status.phase(),
+        final DroneAnswer answer = new DroneAnswer(status.droneId(), status.commandId(), receivedAtNanos, status.phase(),
             status.reason(), status.progress(), status.waypointIndex(), CommandType.fromCode(status.commandTypeRaw()),
             status.targetLatitude(), status.targetLongitude(), status.targetAltitude());
-        if (!inbox.offer(event))
+        if (!inbox.offer(answer))
         {
             metrics.statusesDropped.increment();
         }
@@ -175,16 +174,16 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 final Object first = inbox.poll(awaitingEffect.isEmpty() ? Math.max(1, sweepMs) : EFFECT_POLL_MS,
                     TimeUnit.MILLISECONDS);
                 boolean wake = first == WAKE;
-                if (first instanceof StatusEvent event)
+                if (first instanceof DroneAnswer answer)
                 {
-                    apply(event);
+                    apply(answer);
                 }
                 Object next;
                 while ((next = inbox.poll()) != null)
                 {
-                    if (next instanceof StatusEvent event)
+                    if (next instanceof DroneAnswer answer)
                     {
-                        apply(event);
+                        apply(answer);
                     }
                     else
                     {
@@ -534,85 +533,70 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         return command.parameters().targetCommandId();
     }
 
-    /** A drone's answer, applied to the ledger. */
-    void apply(final StatusEvent event)
+    /** A drone's answer, applied to the ledger as {@link DroneAnswer} says it means. */
+    void apply(final DroneAnswer answer)
     {
-        final long id = event.commandId;
-        if (event.phase == CommandPhase.STARTED_BY_DRONE)
+        if (answer.startedByDrone())
         {
-            final CommandType type = event.type;
-            if (id >= 0)
-            {
-                metrics.statusesIgnored.increment();
-                return;
-            }
-            final CommandParameters parameters = CommandParameters.startedByDrone(id, event.reason);
-            for (int probe = 0; probe < DroneCommandIds.MAX_PROBES; probe++)
-            {
-                // Written already accepted, with no expiry, in one step: no sweep can see it as undelivered and expire it.
-                final CommandRecord started = CommandUpdate.progress(CommandState.ACCEPTED, event.atNanos, event.progress,
-                    event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude).apply(
-                    CommandRecord.issued(DroneCommandIds.ledgerId(event.droneId, id, probe), event.droneId, type,
-                        parameters, null, "drone", nodeId, event.atNanos, Long.MAX_VALUE));
-                final CommandLedger.Issued recorded = ledger.recordDroneCommand(started);
-                if (recorded == null)
-                {
-                    // More of its own commands running than a drone ever has: a confused or forged sender.
-                    metrics.statusesIgnored.increment();
-                    return;
-                }
-                if (recorded.created())
-                {
-                    LOG.info("drone {} started {} on its own ({}): command {}", event.droneId,
-                        type == null ? "an unknown command" : type.wireName(),
-                        CommandParametersJson.reasonText(event.reason), started.id());
-                    record(recorded.command());
-                    return;
-                }
-                // The same command reported again, unless that one is over: a drone that rebooted and numbers its
-                // commands afresh reuses the number for a new command, which then takes the next id.
-                if (DroneCommandIds.isFor(recorded.command(), event.droneId, id) && recorded.command().active())
-                {
-                    return;
-                }
-            }
-            metrics.statusesIgnored.increment();
-            LOG.error("drone {}'s own command {} could not be recorded: {} ledger ids taken by other commands",
-                event.droneId, id, DroneCommandIds.MAX_PROBES);
+            recordStartedByDrone(answer);
             return;
         }
-        // The drone's word applies only to its own commands (checked by the update on the partition owner).
-        final CommandUpdate update = switch (event.phase)
-        {
-            case ACCEPTED -> CommandUpdate.progress(CommandState.ACCEPTED, event.atNanos, event.progress,
-                event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude);
-            case IN_PROGRESS -> CommandUpdate.progress(CommandState.IN_PROGRESS, event.atNanos, event.progress,
-                event.waypointIndex, event.targetLatitude, event.targetLongitude, event.targetAltitude);
-            case DONE -> CommandUpdate.doneReported(event.atNanos, event.targetLatitude, event.targetLongitude,
-                event.targetAltitude);
-            case REJECTED -> CommandUpdate.moveTo(CommandState.REJECTED, event.atNanos,
-                CommandParametersJson.reasonText(event.reason));
-            case FAILED -> CommandUpdate.moveTo(CommandState.FAILED, event.atNanos,
-                CommandParametersJson.reasonText(event.reason));
-            case CANCELLED -> CommandUpdate.moveTo(CommandState.CANCELLED, event.atNanos,
-                CommandParametersJson.reasonText(event.reason));
-            default -> null;
-        };
+        final CommandUpdate update = answer.ledgerUpdate();
         // A drone's own command is known to the ledger by the id the ground gave it (DroneCommandIds).
-        final long ledgerId = id >= 0 ? id : DroneCommandIds.find(ledger, event.droneId, id);
-        final CommandRecord updated = update == null || ledgerId == 0 ? null :
-            ledger.update(ledgerId, update.fromDrone(event.droneId));
+        final long ledgerId = answer.commandId() >= 0 ? answer.commandId() :
+            DroneCommandIds.find(ledger, answer.droneId(), answer.commandId());
+        final CommandRecord updated = update == null || ledgerId == 0 ? null : ledger.update(ledgerId, update);
         if (updated == null)
         {
             metrics.statusesIgnored.increment();
             return;
         }
         record(updated);
-        if (event.phase == CommandPhase.DONE)
+        if (answer.phase() == CommandPhase.DONE)
         {
             // Often the effect is already in the latest telemetry (a hold, a set-speed): no need to wait a sweep.
-            confirmEffect(updated, fleet.get(updated.droneId()), event.atNanos);
+            confirmEffect(updated, fleet.get(updated.droneId()), answer.atNanos());
         }
+    }
+
+    /** A command the drone started on its own (a failsafe), recorded under a ledger id of its own. */
+    private void recordStartedByDrone(final DroneAnswer answer)
+    {
+        final long id = answer.commandId();
+        if (id >= 0)
+        {
+            metrics.statusesIgnored.increment();
+            return;
+        }
+        for (int probe = 0; probe < DroneCommandIds.MAX_PROBES; probe++)
+        {
+            final CommandRecord started =
+                answer.startedCommand(DroneCommandIds.ledgerId(answer.droneId(), id, probe), nodeId);
+            final CommandLedger.Issued recorded = ledger.recordDroneCommand(started);
+            if (recorded == null)
+            {
+                // More of its own commands running than a drone ever has: a confused or forged sender.
+                metrics.statusesIgnored.increment();
+                return;
+            }
+            if (recorded.created())
+            {
+                LOG.info("drone {} started {} on its own ({}): command {}", answer.droneId(),
+                    answer.type() == null ? "an unknown command" : answer.type().wireName(), answer.reasonText(),
+                    started.id());
+                record(recorded.command());
+                return;
+            }
+            // The same command reported again, unless that one is over: a drone that rebooted and numbers its
+            // commands afresh reuses the number for a new command, which then takes the next id.
+            if (DroneCommandIds.isFor(recorded.command(), answer.droneId(), id) && recorded.command().active())
+            {
+                return;
+            }
+        }
+        metrics.statusesIgnored.increment();
+        LOG.error("drone {}'s own command {} could not be recorded: {} ledger ids taken by other commands",
+            answer.droneId(), id, DroneCommandIds.MAX_PROBES);
     }
 
     /** A transition this node made: counted, and journaled. */
@@ -699,13 +683,6 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             }
         }
         links.close();
-    }
-
-    /** A copy of a drone's answer, made on the ingest thread. */
-    record StatusEvent(
-        long droneId, long commandId, long atNanos, CommandPhase phase, CommandReason reason, float progress,
-        int waypointIndex, CommandType type, double targetLatitude, double targetLongitude, float targetAltitude)
-    {
     }
 
     /** Counters of the relay, registered on the node's metrics. */
