@@ -11,8 +11,8 @@ import java.util.Arrays;
  * a live run. Time is data time (the receive times ingest journaled), never the wall clock.
  * <p>
  * Per frame nothing is allocated: per-drone state lives in primitive arrays indexed by a slot, neighbours for the
- * separation check come from a spatial hash (cells about one horizontal minimum wide, intrusive doubly linked lists
- * through the slots), and the pairs in conflict are kept in a small fixed list per drone. Single-threaded.
+ * separation check come from a {@link SpatialHash} (cells about one horizontal minimum wide, intrusive doubly linked
+ * lists through the slots), and the pairs in conflict are kept in a small fixed list per drone. Single-threaded.
  * <p>
  * Separation is checked among the drones this engine sees: those of its ingest node, and the airborne drones of other
  * nodes that the monitor feeds in from the fleet map ({@link #onRemote}; remote drones get no other check). A pair
@@ -29,7 +29,6 @@ public final class AlertEngine
     /** Pairs in conflict one drone can take part in at once; further ones are not tracked (and counted). */
     static final int MAX_PARTNERS = 8;
     private static final int NONE = -1;
-    private static final double METRES_PER_DEGREE_LAT = 111_320.0;
     private static final double SEPARATION_CLEAR_MARGIN = 1.2;
     private static final int GROUNDED = 0;
 
@@ -61,11 +60,8 @@ public final class AlertEngine
     private final int[] active;
     private final int[] partners;
     private final int[] partnerCounts;
-    private final long[] cells;
-    private final int[] nextInCell;
-    private final int[] prevInCell;
-    private final Long2LongHashMap cellHeads = new Long2LongHashMap(NONE);
-    private final double cellDegreesLat;
+    /** Which drones are near which, for the separation check. */
+    private final SpatialHash near;
     /** Slots ever used: every live slot is below it (a free one has id 0, drone ids being positive). */
     private int highWater;
     /** Drones held now, and how many of them are other nodes' (at most {@link #remoteCapacity}). */
@@ -97,16 +93,13 @@ public final class AlertEngine
         active = new int[slotCount];
         partners = new int[slotCount * MAX_PARTNERS];
         partnerCounts = new int[slotCount];
-        cells = new long[slotCount];
         freeSlots = new int[slotCount];
         remote = new boolean[slotCount];
         dueAt = new long[slotCount * 2];
         dueDrone = new long[slotCount * 2];
         dueSlot = new int[slotCount * 2];
         dueExpiry = new boolean[slotCount * 2];
-        nextInCell = new int[slotCount];
-        prevInCell = new int[slotCount];
-        cellDegreesLat = Math.max(rules.separationHorizontalM(), 1.0) / METRES_PER_DEGREE_LAT;
+        near = new SpatialHash(slotCount, rules.separationHorizontalM());
     }
 
     /**
@@ -156,7 +149,7 @@ public final class AlertEngine
             checkJump(slot, previousLat, previousLon, previousSent, receivedAtNanos, journalIndex);
         }
         checkGeofences(slot, receivedAtNanos, journalIndex);
-        moveInSpatialHash(slot);
+        near.move(slot, lat, lon);
         checkSeparation(slot, receivedAtNanos, journalIndex);
     }
 
@@ -462,15 +455,14 @@ public final class AlertEngine
         {
             return;
         }
-        final long cellLat = (long)Math.floor(lats[slot] / cellDegreesLat);
-        final double cellDegreesLon = cellDegreesLon(lats[slot]);
-        final long cellLon = (long)Math.floor(lons[slot] / cellDegreesLon);
+        final long cellLat = near.cellLat(lats[slot]);
+        final long cellLon = near.cellLon(lats[slot], lons[slot]);
         for (long dLat = -1; dLat <= 1; dLat++)
         {
             for (long dLon = -1; dLon <= 1; dLon++)
             {
-                for (int other = (int)cellHeads.get(cellKey(cellLat + dLat, cellLon + dLon)); other != NONE;
-                    other = nextInCell[other])
+                for (int other = near.first(cellLat + dLat, cellLon + dLon); other != SpatialHash.NONE;
+                    other = near.next(other))
                 {
                     // A pair across nodes is the lower id's node's to report: the other node skips it.
                     if (other != slot && statuses[other] != GROUNDED && !hasPartner(slot, other) &&
@@ -554,7 +546,7 @@ public final class AlertEngine
         lons[slot] = lon;
         alts[slot] = alt;
         statuses[slot] = status;
-        moveInSpatialHash(slot);
+        near.move(slot, lat, lon);
     }
 
     /** A slot for a drone seen for the first time, outside the spatial hash; NONE (counted) when the table is full. */
@@ -580,17 +572,14 @@ public final class AlertEngine
         active[slot] = 0;
         partnerCounts[slot] = 0;
         remote[slot] = false;
-        cells[slot] = Long.MIN_VALUE;
-        nextInCell[slot] = NONE;
-        prevInCell[slot] = NONE;
+        near.add(slot);
         return slot;
     }
 
     /** Gives the slot back: out of the spatial hash and the id index (its alerts and conflicts already ended). */
     private void release(final int slot)
     {
-        unlinkFromCell(slot);
-        cells[slot] = Long.MIN_VALUE;
+        near.remove(slot);
         slots.remove(ids[slot]);
         ids[slot] = 0;
         active[slot] = 0;
@@ -649,68 +638,6 @@ public final class AlertEngine
         }
     }
 
-    private void moveInSpatialHash(final int slot)
-    {
-        final long cell = cellKey((long)Math.floor(lats[slot] / cellDegreesLat),
-            (long)Math.floor(lons[slot] / cellDegreesLon(lats[slot])));
-        if (cell == cells[slot])
-        {
-            return;
-        }
-        unlinkFromCell(slot);
-        final int head = (int)cellHeads.get(cell);
-        nextInCell[slot] = head;
-        prevInCell[slot] = NONE;
-        if (head != NONE)
-        {
-            prevInCell[head] = slot;
-        }
-        cellHeads.put(cell, slot);
-        cells[slot] = cell;
-    }
-
-    private void unlinkFromCell(final int slot)
-    {
-        if (cells[slot] == Long.MIN_VALUE)
-        {
-            return;
-        }
-        final int prev = prevInCell[slot];
-        final int next = nextInCell[slot];
-        if (prev == NONE)
-        {
-            if (next == NONE)
-            {
-                cellHeads.remove(cells[slot]);
-            }
-            else
-            {
-                cellHeads.put(cells[slot], next);
-            }
-        }
-        else
-        {
-            nextInCell[prev] = next;
-        }
-        if (next != NONE)
-        {
-            prevInCell[next] = prev;
-        }
-        prevInCell[slot] = NONE;
-        nextInCell[slot] = NONE;
-    }
-
-    /** Cells are as wide as the horizontal minimum in metres, so any conflict is within the 3 x 3 block. */
-    private double cellDegreesLon(final double lat)
-    {
-        return cellDegreesLat / Math.max(Math.cos(Math.toRadians(lat)), 0.01);
-    }
-
-    private static long cellKey(final long cellLat, final long cellLon)
-    {
-        return (cellLat << 32) ^ (cellLon & 0xFFFF_FFFFL);
-    }
-
     private boolean isActive(final int slot, final AlertType type)
     {
         return (active[slot] & (1 << type.ordinal())) != 0;
@@ -752,7 +679,7 @@ public final class AlertEngine
     public void reset()
     {
         slots.clear();
-        cellHeads.clear();
+        near.clear();
         Arrays.fill(ids, 0);
         Arrays.fill(active, 0);
         Arrays.fill(partnerCounts, 0);
