@@ -456,9 +456,10 @@ public final class AlertEngine
             return;
         }
         final long cellLat = near.cellLat(lats[slot]);
-        final long cellLon = near.cellLon(lats[slot], lons[slot]);
         for (long dLat = -1; dLat <= 1; dLat++)
         {
+            // Each row's cells have that row's width: where this drone falls in it.
+            final long cellLon = near.cellLon(cellLat + dLat, lons[slot]);
             for (long dLon = -1; dLon <= 1; dLon++)
             {
                 for (int other = near.first(cellLat + dLat, cellLon + dLon); other != SpatialHash.NONE;

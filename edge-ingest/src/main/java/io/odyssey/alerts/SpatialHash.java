@@ -5,9 +5,15 @@ import org.agrona.collections.Long2LongHashMap;
 import java.util.Arrays;
 
 /**
- * Which slots are near which, for the separation check: cells about one horizontal minimum wide (so any conflict is
- * within the 3 x 3 block of cells around a drone), each an intrusive doubly linked list through the slots. Nothing is
+ * Which slots are near which, for the separation check: cells at least one horizontal minimum wide, so any conflict is
+ * within the 3 x 3 block of cells around a drone, each an intrusive doubly linked list through the slots. Nothing is
  * allocated per move: the lists live in primitive arrays indexed by slot, the heads in a primitive map.
+ * <p>
+ * Cells are rows of latitude, each cut into longitude cells of one width for the whole row: wide enough that the
+ * minimum fits at the most poleward latitude of the row and its two neighbours. A search looks at each of the three
+ * rows with that row's own width. (Taking the width from each drone's own latitude instead, as this class first did,
+ * put two drones a few metres apart but in neighbouring rows into cells two or more apart wherever the longitude is
+ * far from 0: at Sydney about 1.5 cells of difference, so conflicts went unreported.)
  */
 final class SpatialHash
 {
@@ -44,7 +50,8 @@ final class SpatialHash
     /** {@code slot} is now at {@code lat, lon}: into that position's cell (if it changed cells). */
     void move(final int slot, final double lat, final double lon)
     {
-        final long cell = cellKey(cellLat(lat), cellLon(lat, lon));
+        final long row = cellLat(lat);
+        final long cell = cellKey(row, cellLon(row, lon));
         if (cell == cells[slot])
         {
             return;
@@ -99,9 +106,10 @@ final class SpatialHash
         return (long)Math.floor(lat / cellDegreesLat);
     }
 
-    long cellLon(final double lat, final double lon)
+    /** The longitude cell of {@code lon} in latitude row {@code row}. */
+    long cellLon(final long row, final double lon)
     {
-        return (long)Math.floor(lon / cellDegreesLon(lat));
+        return (long)Math.floor(lon / cellDegreesLon(row));
     }
 
     /** The first slot in cell ({@code cellLat}, {@code cellLon}), or {@link #NONE}; the next with {@link #next}. */
@@ -123,10 +131,16 @@ final class SpatialHash
         Arrays.fill(prevInCell, NONE);
     }
 
-    /** Cells are as wide as the horizontal minimum in metres, so any conflict is within the 3 x 3 block. */
-    private double cellDegreesLon(final double lat)
+    /**
+     * The longitude width of row {@code row}'s cells: the horizontal minimum at the most poleward latitude of rows
+     * {@code row - 1} to {@code row + 1}, so two drones closer than the minimum, in this row or a neighbour, are never
+     * more than one of this row's cells apart.
+     */
+    private double cellDegreesLon(final long row)
     {
-        return cellDegreesLat / Math.max(Math.cos(Math.toRadians(lat)), 0.01);
+        final double poleward = Math.min(90.0, Math.max(Math.abs((row - 1) * cellDegreesLat),
+            Math.abs((row + 2) * cellDegreesLat)));
+        return cellDegreesLat / Math.max(Math.cos(Math.toRadians(poleward)), 0.01);
     }
 
     private static long cellKey(final long cellLat, final long cellLon)
