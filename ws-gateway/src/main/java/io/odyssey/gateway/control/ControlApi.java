@@ -119,9 +119,12 @@ public final class ControlApi implements HttpHandler
         exchange.putAttachment(Requests.BODY, body);
         try
         {
-            // The gateway mounts this API on several prefixes; the routes are the paths below /api/v1.
+            // The gateway mounts this API on several prefixes; the routes are the paths below /api/v1, a trailing
+            // slash ignored as it always was (/drones/ is the list, not drone "").
             final String path = exchange.getRequestPath();
-            exchange.setRelativePath(path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : path);
+            final String below = path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : path;
+            exchange.setRelativePath(below.length() > 1 && below.endsWith("/") ? below.substring(0, below.length() - 1) :
+                below);
             routes.handleRequest(exchange);
         }
         catch (final Problem problem)

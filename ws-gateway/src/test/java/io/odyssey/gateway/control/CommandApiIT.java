@@ -303,6 +303,17 @@ class CommandApiIT
     }
 
     @Test
+    void shouldServeAPathWithATrailingSlashAsWithout() throws Exception
+    {
+        final HttpResponse<String> drones = get("/api/v1/drones/", VIEWER);
+        assertThat(drones.statusCode()).isEqualTo(200);
+        assertThat(json(drones).path("drones").isArray()).isTrue();
+        final HttpResponse<String> command = get("/api/v1/commands/12345/", VIEWER);
+        assertThat(command.statusCode()).isEqualTo(404);
+        assertThat(json(command).path("detail").asText()).isEqualTo("no command 12345");
+    }
+
+    @Test
     void shouldServeTheBoundsItChecksOrdersAgainstAndRefuseAnOrderJustPastThem() throws Exception
     {
         final JsonNode limits = json(get("/config.json", null)).get("commandLimits");
