@@ -10,6 +10,10 @@ import java.util.Arrays;
  * receive times, and the same ticks) raise and clear the same alerts, which is what makes a journal replay reproduce
  * a live run. Time is data time (the receive times ingest journaled), never the wall clock.
  * <p>
+ * The per-drone rules are classes of their own ({@link LowBatteryRule}, {@link ImplausibleJumpRule},
+ * {@link GeofenceRule}) working on the engine's {@link DroneAlerts}; the engine keeps the drones' slots, the lost-link
+ * and expiry timing, and the separation check with its {@link SpatialHash}.
+ * <p>
  * Per frame nothing is allocated: per-drone state lives in primitive arrays indexed by a slot, neighbours for the
  * separation check come from a {@link SpatialHash} (cells about one horizontal minimum wide, intrusive doubly linked
  * lists through the slots), and the pairs in conflict are kept in a small fixed list per drone. Single-threaded.
@@ -62,6 +66,27 @@ public final class AlertEngine
     private final int[] partnerCounts;
     /** Which drones are near which, for the separation check. */
     private final SpatialHash near;
+    /** The per-drone rules, and the alerts they read and change. */
+    private final LowBatteryRule lowBattery;
+    private final ImplausibleJumpRule jump;
+    private final GeofenceRule geofence;
+    private final DroneAlerts alerts = new DroneAlerts()
+    {
+        public boolean isActive(final int slot, final AlertType type)
+        {
+            return AlertEngine.this.isActive(slot, type);
+        }
+
+        public void raise(final int slot, final AlertType type, final long at, final long index, final double value)
+        {
+            AlertEngine.this.raise(slot, type, 0, at, index, value);
+        }
+
+        public void clear(final int slot, final AlertType type, final long at, final long index, final double value)
+        {
+            AlertEngine.this.clear(slot, type, 0, at, index, value);
+        }
+    };
     /** Slots ever used: every live slot is below it (a free one has id 0, drone ids being positive). */
     private int highWater;
     /** Drones held now, and how many of them are other nodes' (at most {@link #remoteCapacity}). */
@@ -100,6 +125,9 @@ public final class AlertEngine
         dueSlot = new int[slotCount * 2];
         dueExpiry = new boolean[slotCount * 2];
         near = new SpatialHash(slotCount, rules.separationHorizontalM());
+        lowBattery = new LowBatteryRule(rules);
+        jump = new ImplausibleJumpRule(rules);
+        geofence = new GeofenceRule(rules);
     }
 
     /**
@@ -143,12 +171,13 @@ public final class AlertEngine
         {
             clear(slot, AlertType.LOST_LINK, 0, receivedAtNanos, journalIndex, 0);
         }
-        checkBattery(slot, battery, receivedAtNanos, journalIndex);
+        lowBattery.check(alerts, slot, battery, receivedAtNanos, journalIndex);
         if (!first)
         {
-            checkJump(slot, previousLat, previousLon, previousSent, receivedAtNanos, journalIndex);
+            jump.check(alerts, slot, previousLat, previousLon, previousSent, lat, lon, sentAtNanos, receivedAtNanos,
+                journalIndex);
         }
-        checkGeofences(slot, receivedAtNanos, journalIndex);
+        geofence.check(alerts, slot, lat, lon, receivedAtNanos, journalIndex);
         near.move(slot, lat, lon);
         checkSeparation(slot, receivedAtNanos, journalIndex);
     }
@@ -360,81 +389,6 @@ public final class AlertEngine
         {
             endConflict(slot, partners[slot * MAX_PARTNERS + k], at, lastIndex[slot], Double.NaN);
         }
-    }
-
-    private void checkBattery(final int slot, final float battery, final long at, final long index)
-    {
-        if (!isActive(slot, AlertType.LOW_BATTERY))
-        {
-            if (battery < rules.lowBatteryPct())
-            {
-                raise(slot, AlertType.LOW_BATTERY, 0, at, index, battery);
-            }
-        }
-        else if (battery >= rules.lowBatteryPct() + rules.batteryHysteresisPct())
-        {
-            clear(slot, AlertType.LOW_BATTERY, 0, at, index, battery);
-        }
-    }
-
-    private void checkJump(final int slot, final double previousLat, final double previousLon, final long previousSent,
-        final long at, final long index)
-    {
-        final long dtNanos = lastSentNanos[slot] - previousSent;
-        if (dtNanos <= 0)
-        {
-            return;
-        }
-        final double speed = Geodesy.distanceM(previousLat, previousLon, lats[slot], lons[slot]) / (dtNanos / 1e9);
-        if (speed > rules.maxPlausibleSpeedMps())
-        {
-            if (!isActive(slot, AlertType.IMPLAUSIBLE_JUMP))
-            {
-                raise(slot, AlertType.IMPLAUSIBLE_JUMP, 0, at, index, speed);
-            }
-        }
-        else if (isActive(slot, AlertType.IMPLAUSIBLE_JUMP))
-        {
-            clear(slot, AlertType.IMPLAUSIBLE_JUMP, 0, at, index, speed);
-        }
-    }
-
-    private void checkGeofences(final int slot, final long at, final long index)
-    {
-        if (rules.keepIn().isEmpty() && rules.keepOut().isEmpty())
-        {
-            return;
-        }
-        final boolean breach = outOfBounds(lats[slot], lons[slot]);
-        if (breach && !isActive(slot, AlertType.GEOFENCE_BREACH))
-        {
-            raise(slot, AlertType.GEOFENCE_BREACH, 0, at, index, Double.NaN);
-        }
-        else if (!breach && isActive(slot, AlertType.GEOFENCE_BREACH))
-        {
-            clear(slot, AlertType.GEOFENCE_BREACH, 0, at, index, Double.NaN);
-        }
-    }
-
-    private boolean outOfBounds(final double lat, final double lon)
-    {
-        boolean inside = rules.keepIn().isEmpty();
-        for (int i = 0, n = rules.keepIn().size(); i < n && !inside; i++)
-        {
-            inside = rules.keepIn().get(i).contains(lat, lon);
-        }
-        if (!inside)
-        {
-            return true;
-        }
-        for (int i = 0, n = rules.keepOut().size(); i < n; i++)
-        {
-            if (rules.keepOut().get(i).contains(lat, lon))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Conflicts that ended, then new ones among the drones in the 3 x 3 cells around this one. */
