@@ -1,6 +1,5 @@
 package io.odyssey.alerts;
 
-import io.odyssey.geo.Geodesy;
 import org.agrona.collections.Long2LongHashMap;
 
 import java.util.Arrays;
@@ -11,8 +10,9 @@ import java.util.Arrays;
  * a live run. Time is data time (the receive times ingest journaled), never the wall clock.
  * <p>
  * The per-drone rules are classes of their own ({@link LowBatteryRule}, {@link ImplausibleJumpRule},
- * {@link GeofenceRule}) working on the engine's {@link DroneAlerts}; the engine keeps the drones' slots, the lost-link
- * and expiry timing, and the separation check with its {@link SpatialHash}.
+ * {@link GeofenceRule}) working on the engine's {@link DroneAlerts}, and so is the separation check
+ * ({@link SeparationMonitor}, with its {@link SpatialHash}); the engine keeps the drones' slots and the lost-link and
+ * expiry timing.
  * <p>
  * Per frame nothing is allocated: per-drone state lives in primitive arrays indexed by a slot, neighbours for the
  * separation check come from a {@link SpatialHash} (cells about one horizontal minimum wide, intrusive doubly linked
@@ -33,8 +33,6 @@ public final class AlertEngine
     /** Pairs in conflict one drone can take part in at once; further ones are not tracked (and counted). */
     static final int MAX_PARTNERS = 8;
     private static final int NONE = -1;
-    private static final double SEPARATION_CLEAR_MARGIN = 1.2;
-    private static final int GROUNDED = 0;
 
     private final AlertRules rules;
     private final AlertSink sink;
@@ -62,10 +60,8 @@ public final class AlertEngine
     private final long[] lastSentNanos;
     private final long[] lastIndex;
     private final int[] active;
-    private final int[] partners;
-    private final int[] partnerCounts;
-    /** Which drones are near which, for the separation check. */
-    private final SpatialHash near;
+    /** LOSS_OF_SEPARATION, on the slots' positions. */
+    private final SeparationMonitor separation;
     /** The per-drone rules, and the alerts they read and change. */
     private final LowBatteryRule lowBattery;
     private final ImplausibleJumpRule jump;
@@ -93,7 +89,6 @@ public final class AlertEngine
     private int live;
     private int remoteLive;
     private final int remoteCapacity;
-    private long untrackedPairs;
     private long tableFull;
 
     /**
@@ -116,15 +111,14 @@ public final class AlertEngine
         lastSentNanos = new long[slotCount];
         lastIndex = new long[slotCount];
         active = new int[slotCount];
-        partners = new int[slotCount * MAX_PARTNERS];
-        partnerCounts = new int[slotCount];
         freeSlots = new int[slotCount];
         remote = new boolean[slotCount];
         dueAt = new long[slotCount * 2];
         dueDrone = new long[slotCount * 2];
         dueSlot = new int[slotCount * 2];
         dueExpiry = new boolean[slotCount * 2];
-        near = new SpatialHash(slotCount, rules.separationHorizontalM());
+        separation = new SeparationMonitor(rules, sink, ids, lats, lons, alts, statuses, remote, lastIndex,
+            lastHeardNanos);
         lowBattery = new LowBatteryRule(rules);
         jump = new ImplausibleJumpRule(rules);
         geofence = new GeofenceRule(rules);
@@ -178,8 +172,8 @@ public final class AlertEngine
                 journalIndex);
         }
         geofence.check(alerts, slot, lat, lon, receivedAtNanos, journalIndex);
-        near.move(slot, lat, lon);
-        checkSeparation(slot, receivedAtNanos, journalIndex);
+        separation.move(slot, lat, lon);
+        separation.check(slot, receivedAtNanos, journalIndex);
     }
 
     /**
@@ -354,7 +348,7 @@ public final class AlertEngine
                     type == AlertType.LOST_LINK ? rules.droneExpiryNanos() / 1e9 : Double.NaN);
             }
         }
-        endConflicts(slot, at);
+        separation.endConflicts(slot, at);
         final long index = lastIndex[slot];
         release(slot);
         sink.expired(droneId, at, index);
@@ -377,97 +371,10 @@ public final class AlertEngine
                 clear(slot, type, 0, at, lastIndex[slot], Double.NaN);
             }
         }
-        endConflicts(slot, at);
+        separation.endConflicts(slot, at);
         final long index = lastIndex[slot];
         release(slot);
         sink.handedOver(droneId, at, index);
-    }
-
-    private void endConflicts(final int slot, final long at)
-    {
-        for (int k = partnerCounts[slot] - 1; k >= 0; k--)
-        {
-            endConflict(slot, partners[slot * MAX_PARTNERS + k], at, lastIndex[slot], Double.NaN);
-        }
-    }
-
-    /** Conflicts that ended, then new ones among the drones in the 3 x 3 cells around this one. */
-    private void checkSeparation(final int slot, final long at, final long index)
-    {
-        for (int k = partnerCounts[slot] - 1; k >= 0; k--)
-        {
-            final int other = partners[slot * MAX_PARTNERS + k];
-            final double horizontal = Geodesy.distanceM(lats[slot], lons[slot], lats[other], lons[other]);
-            if (horizontal >= rules.separationHorizontalM() * SEPARATION_CLEAR_MARGIN ||
-                Math.abs(alts[slot] - alts[other]) >= rules.separationVerticalM() * SEPARATION_CLEAR_MARGIN ||
-                statuses[slot] == GROUNDED || statuses[other] == GROUNDED)
-            {
-                endConflict(slot, other, at, index, horizontal);
-            }
-        }
-        if (statuses[slot] == GROUNDED)
-        {
-            return;
-        }
-        final long cellLat = near.cellLat(lats[slot]);
-        for (long dLat = -1; dLat <= 1; dLat++)
-        {
-            // Each row's cells have that row's width: where this drone falls in it.
-            final long cellLon = near.cellLon(cellLat + dLat, lons[slot]);
-            for (long dLon = -1; dLon <= 1; dLon++)
-            {
-                for (int other = near.first(cellLat + dLat, cellLon + dLon); other != SpatialHash.NONE;
-                    other = near.next(other))
-                {
-                    // A pair across nodes is the lower id's node's to report: the other node skips it.
-                    if (other != slot && statuses[other] != GROUNDED && !hasPartner(slot, other) &&
-                        !(remote[other] && ids[other] < ids[slot]) &&
-                        Math.abs(alts[slot] - alts[other]) < rules.separationVerticalM() &&
-                        Geodesy.closerThan(lats[slot], lons[slot], lats[other], lons[other],
-                            rules.separationHorizontalM()))
-                    {
-                        if (partnerCounts[slot] == MAX_PARTNERS || partnerCounts[other] == MAX_PARTNERS)
-                        {
-                            untrackedPairs++;
-                            continue;
-                        }
-                        // The distance itself only for a conflict raised: closerThan answered the rest without it
-                        // (in a dense fleet most close pairs are untracked ones, asked about at every update).
-                        final double horizontal = Geodesy.distanceM(lats[slot], lons[slot], lats[other], lons[other]);
-                        partners[slot * MAX_PARTNERS + partnerCounts[slot]++] = other;
-                        partners[other * MAX_PARTNERS + partnerCounts[other]++] = slot;
-                        final int low = ids[slot] < ids[other] ? slot : other;
-                        final int high = low == slot ? other : slot;
-                        if (remote[other])
-                        {
-                            sink.raisedAcrossNodes(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index,
-                                horizontal);
-                        }
-                        else
-                        {
-                            sink.raised(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index, horizontal);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /** Ends the conflict between {@code slot} and {@code other}, reported as it was raised. */
-    private void endConflict(final int slot, final int other, final long at, final long index, final double horizontal)
-    {
-        final int low = ids[slot] < ids[other] ? slot : other;
-        final int high = low == slot ? other : slot;
-        removePartner(slot, other);
-        removePartner(other, slot);
-        if (remote[slot] || remote[other])
-        {
-            sink.clearedAcrossNodes(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index, horizontal);
-        }
-        else
-        {
-            sink.cleared(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index, horizontal);
-        }
     }
 
     /**
@@ -501,7 +408,7 @@ public final class AlertEngine
         lons[slot] = lon;
         alts[slot] = alt;
         statuses[slot] = status;
-        near.move(slot, lat, lon);
+        separation.move(slot, lat, lon);
     }
 
     /** A slot for a drone seen for the first time, outside the spatial hash; NONE (counted) when the table is full. */
@@ -525,20 +432,18 @@ public final class AlertEngine
         slots.put(droneId, slot);
         ids[slot] = droneId;
         active[slot] = 0;
-        partnerCounts[slot] = 0;
         remote[slot] = false;
-        near.add(slot);
+        separation.add(slot);
         return slot;
     }
 
     /** Gives the slot back: out of the spatial hash and the id index (its alerts and conflicts already ended). */
     private void release(final int slot)
     {
-        near.remove(slot);
+        separation.release(slot);
         slots.remove(ids[slot]);
         ids[slot] = 0;
         active[slot] = 0;
-        partnerCounts[slot] = 0;
         if (remote[slot])
         {
             remote[slot] = false;
@@ -559,38 +464,8 @@ public final class AlertEngine
         {
             return;
         }
-        for (int k = partnerCounts[slot] - 1; k >= 0; k--)
-        {
-            final int mine = partners[slot * MAX_PARTNERS + k];
-            endConflict(mine, slot, lastHeardNanos[mine], lastIndex[mine], Double.NaN);
-        }
+        separation.endConflictsOfRemote(slot);
         release(slot);
-    }
-
-    private boolean hasPartner(final int slot, final int other)
-    {
-        for (int k = 0, n = partnerCounts[slot]; k < n; k++)
-        {
-            if (partners[slot * MAX_PARTNERS + k] == other)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void removePartner(final int slot, final int other)
-    {
-        final int base = slot * MAX_PARTNERS;
-        for (int k = 0, n = partnerCounts[slot]; k < n; k++)
-        {
-            if (partners[base + k] == other)
-            {
-                partners[base + k] = partners[base + n - 1];
-                partnerCounts[slot]--;
-                return;
-            }
-        }
     }
 
     private boolean isActive(final int slot, final AlertType type)
@@ -621,7 +496,7 @@ public final class AlertEngine
     /** Conflicting pairs not tracked because a drone already had {@link #MAX_PARTNERS} conflicts. */
     public long untrackedPairs()
     {
-        return untrackedPairs;
+        return separation.untrackedPairs();
     }
 
     /** Frames from drones beyond the engine's capacity, not evaluated. */
@@ -634,10 +509,9 @@ public final class AlertEngine
     public void reset()
     {
         slots.clear();
-        near.clear();
+        separation.reset();
         Arrays.fill(ids, 0);
         Arrays.fill(active, 0);
-        Arrays.fill(partnerCounts, 0);
         Arrays.fill(remote, false);
         highWater = 0;
         live = 0;
