@@ -592,8 +592,12 @@ try {
     });
     const before = Number(await text(page, 'drones-shown'));
     await page.selectOption('[data-testid=filter-status]', status);
-    await page.waitForTimeout(600);
     const label = status.replace(/_/g, ' ').toLowerCase();
+    // Until the rows are that status only (the asserts below say what is wrong if they never are).
+    await waitFor(page, (wanted) => {
+      const cells = [...document.querySelectorAll('[data-testid^=drone-row-] td:nth-child(2)')];
+      return cells.length > 0 && cells.every((cell) => cell.textContent.trim() === wanted);
+    }, label, 10_000).catch(() => {});
     const cells = await page.locator('[data-testid^=drone-row-] td:nth-child(2)').allTextContents();
     const shown = Number(await text(page, 'drones-shown'));
     await page.selectOption('[data-testid=filter-status]', '');
@@ -606,7 +610,10 @@ try {
   await check('the id filter narrows the rows', async () => {
     const id = await page.evaluate(() => String([...window.__odyssey.store.drones.keys()].sort((a, b) => b - a)[0]));
     await page.fill('[data-testid=filter-id]', id);
-    await page.waitForTimeout(600);
+    await waitFor(page, (wanted) => {
+      const cells = [...document.querySelectorAll('[data-testid^=drone-row-] td:first-child')];
+      return cells.length > 0 && cells.every((cell) => cell.textContent.includes(wanted));
+    }, id, 10_000).catch(() => {});
     const ids = await page.locator('[data-testid^=drone-row-] td:first-child').allTextContents();
     await page.fill('[data-testid=filter-id]', '');
     assert(ids.length >= 1 && ids.every((t) => t.includes(id)), `unexpected rows for filter ${id}: ${ids.slice(0, 5).join(',')}`);
@@ -687,7 +694,8 @@ try {
       await page.click('[data-testid=history-load]');
       await waitFor(page, () => document.querySelector('[data-testid=history-summary]') ||
         document.querySelector('[data-testid=history-status]')?.textContent, undefined, 10_000);
-      await page.waitForTimeout(300);
+      await waitFor(page, (id) => document.querySelector(`[data-testid=history-track-${id}] td:nth-child(2)`) ||
+        document.querySelector('[data-testid=history-status]')?.textContent, ids[0], 10_000).catch(() => {});
       frames = await page.evaluate((id) => Number(document.querySelector(`[data-testid=history-track-${id}] td:nth-child(2)`)?.textContent ?? 0), ids[0]);
       if (frames < 20) await page.waitForTimeout(1000);
     }
@@ -705,11 +713,16 @@ try {
     const scrubber = page.locator('[data-testid=history-scrubber]');
     await scrubber.focus();
     await page.keyboard.press('End');
-    await page.waitForTimeout(400);
+    await waitFor(page, (id) => window.__odyssey.map.querySourceFeatures('history-heads').some((x) => x.properties.id === id),
+      ids[0], 5_000).catch(() => {});
     const atEnd = await head();
     // Five seconds earlier (each arrow is one 100 ms step): a cruising drone was some 60 m back.
     for (let i = 0; i < 50; i++) await page.keyboard.press('ArrowLeft');
-    await page.waitForTimeout(400);
+    // Until the head has moved from where it was at the end (the assert below says so if it never does).
+    await waitFor(page, ([id, before]) => {
+      const f = window.__odyssey.map.querySourceFeatures('history-heads').find((x) => x.properties.id === id);
+      return f && f.geometry.coordinates.map((c) => c.toFixed(6)).join(',') !== before;
+    }, [ids[0], atEnd], 5_000).catch(() => {});
     const earlier = await head();
     assert(atEnd && earlier && atEnd !== earlier, `scrubbing did not move drone ${ids[0]} (${atEnd} / ${earlier})`);
     await page.click('[data-testid=history-close]');
@@ -794,8 +807,13 @@ try {
   });
 
   // Artifacts: a still with a drone selected, and ~5 s of the live dashboard as an animated GIF.
-  await page.locator('[data-testid^=drone-row-]').nth(1).click().catch(() => {});
-  await page.waitForTimeout(600);
+  const still = page.locator('[data-testid^=drone-row-]').nth(1);
+  const stillId = (await still.getAttribute('data-testid').catch(() => null))?.replace('drone-row-', '');
+  await still.click().catch(() => {});
+  if (stillId) {
+    await waitFor(page, (expected) => document.querySelector('[data-testid=detail-id]')?.textContent === expected,
+      stillId, 5_000).catch(() => {});
+  }
   await page.screenshot({ path: path.join(artifacts, 'dashboard.png') });
   const gifFile = path.join(artifacts, 'demo.gif');
   await recordGif(page, gifFile);
@@ -810,8 +828,12 @@ try {
 
 /** About five seconds of the live dashboard: 25 frames of the page at 1280×800, scaled down to 800×500. */
 async function recordGif(page, file) {
+  const widthBefore = await page.evaluate(() => window.__odyssey.map.getCanvas().clientWidth);
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.waitForTimeout(800);
+  // Until the map has taken the new size (the first frame would otherwise show it stretched).
+  await waitFor(page, (before) => window.__odyssey.map.getCanvas().clientWidth !== before &&
+    window.__odyssey.map.getCanvas().clientWidth === window.__odyssey.map.getContainer().clientWidth, widthBefore, 5_000)
+    .catch(() => {});
   const gif = GIFEncoder();
   const frames = 25, intervalMs = 200;
   let next = Date.now();

@@ -36,8 +36,9 @@ import java.util.Set;
  * properties are ignored: GeoJSON from planning tools carries names and styles.</li>
  * </ul>
  * Anything wrong is an {@link IllegalArgumentException} naming the file and the line, so the CLI exits 2 with a
- * message the operator can act on. Limits that are policy (how many waypoints, speed range) are the gateway's to
- * enforce; only what makes no sense anywhere (latitude 95, a missing longitude) is refused here.
+ * message the operator can act on: what makes no sense anywhere (latitude 95, a missing longitude), and what the
+ * gateway and the drones would refuse (the contract's {@link io.odyssey.codecs.CommandLimits}: altitude, speed, hold,
+ * how many waypoints), so such a mission is refused before it is sent.
  */
 final class MissionFile
 {
@@ -363,11 +364,18 @@ final class MissionFile
         {
             throw error(line, which + ": longitude " + lon + " is outside -180..180");
         }
-        for (final String field : List.of("speed", "holdS"))
+        final double alt = waypoint.path("alt").asDouble();
+        final double speed = waypoint.path("speed").asDouble();
+        final double holdS = waypoint.path("holdS").asDouble();
+        for (final String problem : new String[] {
+            waypoint.has("alt") ? OrderBounds.altitude(which + ": alt", alt) : null,
+            waypoint.has("speed") ? OrderBounds.speed(which + ": speed", speed) : null,
+            waypoint.has("holdS") ? OrderBounds.hold(which + ": holdS", holdS) : null,
+            OrderBounds.waypointCount(waypoints.size() + 1)})
         {
-            if (waypoint.path(field).asDouble() < 0)
+            if (problem != null)
             {
-                throw error(line, which + ": " + field + " " + waypoint.path(field).asDouble() + " is negative");
+                throw error(line, problem);
             }
         }
         // One field order whatever the file's, so the same route is the same request.

@@ -236,6 +236,16 @@ abstract class OrderCommand implements Callable<Integer>
         }
     }
 
+    /** {@code value}, unless {@code problem} (from {@link OrderBounds}) says why the gateway would refuse it. */
+    double checked(final double value, final String problem)
+    {
+        if (problem != null)
+        {
+            throw usage(problem);
+        }
+        return value;
+    }
+
     CommandLine.ParameterException usage(final String message)
     {
         return new CommandLine.ParameterException(gateway.spec.commandLine(), message);

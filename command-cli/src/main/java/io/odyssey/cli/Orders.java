@@ -36,7 +36,8 @@ final class Orders
     @Command(name = "takeoff", description = "Take off and hover above home.")
     static final class Takeoff extends DronesOnly
     {
-        @Option(names = "--alt", paramLabel = "M", description = "Hover this many metres above home (the gateway's default: 30).")
+        @Option(names = "--alt", paramLabel = "M",
+            description = "Hover this many metres above home (1..500; the gateway's default: 30).")
         Double alt;
 
         String type()
@@ -48,7 +49,7 @@ final class Orders
         {
             if (alt != null)
             {
-                body.put("alt", alt);
+                body.put("alt", checked(alt, OrderBounds.altitude("--alt", alt)));
             }
         }
     }
@@ -68,10 +69,10 @@ final class Orders
             description = "The point, instead of the last two arguments.")
         GeoArgs.Point to;
 
-        @Option(names = "--alt", paramLabel = "M", description = "Altitude above home (default: keep the altitude).")
+        @Option(names = "--alt", paramLabel = "M", description = "Altitude above home, 1..500 m (default: keep the altitude).")
         Double alt;
 
-        @Option(names = "--speed", paramLabel = "MPS", description = "Cruise speed, m/s (default: the drone's).")
+        @Option(names = "--speed", paramLabel = "MPS", description = "Cruise speed, 1..60 m/s (default: the drone's).")
         Double speed;
 
         String type()
@@ -116,11 +117,11 @@ final class Orders
             body.put("lon", point.lon());
             if (alt != null)
             {
-                body.put("alt", alt);
+                body.put("alt", checked(alt, OrderBounds.altitude("--alt", alt)));
             }
             if (speed != null)
             {
-                body.put("speed", speed);
+                body.put("speed", checked(speed, OrderBounds.speed("--speed", speed)));
             }
         }
     }
@@ -218,7 +219,7 @@ final class Orders
     @Command(name = "set-speed",
         customSynopsis = "odyssey-cli set-speed [ID...] MPS [OPTIONS]",
         description = {"Change the cruise speed of the current and later flights.",
-            "The last argument is the speed in m/s (the gateway takes 1..60), the ones before it the drones."})
+            "The last argument is the speed in m/s (1..60), the ones before it the drones."})
     static final class SetSpeed extends OrderCommand
     {
         @Parameters(paramLabel = "ARG", arity = "0..*", description = "The drone ids, then the speed in m/s.")
@@ -240,7 +241,8 @@ final class Orders
 
         void parameters(final ObjectNode body)
         {
-            body.put("speed", number(arguments.get(arguments.size() - 1), "MPS"));
+            final double speed = number(arguments.get(arguments.size() - 1), "MPS");
+            body.put("speed", checked(speed, OrderBounds.speed("MPS", speed)));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.odyssey.cli;
 
+import io.odyssey.codecs.CommandLimits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,6 +106,36 @@ class MissionFileTest
             .hasMessageStartingWith("route.json line 3: not valid JSON");
         assertThatThrownBy(() -> MissionFile.parse("route.json", "[]"))
             .hasMessage("route.json: no waypoints (a mission needs at least one)");
+    }
+
+    @Test
+    void shouldRefuseAWaypointTheGatewayWouldRefuseWithItsLine()
+    {
+        assertThatThrownBy(() -> MissionFile.parse("route.csv", "lat,lon,alt\n52.5,13.4,60\n52.6,13.4,1200\n"))
+            .hasMessage("route.csv line 3: waypoint 2: alt 1200 is outside 1..500 m above home");
+        assertThatThrownBy(() -> MissionFile.parse("route.json", "[\n  {\"lat\": 52.5, \"lon\": 13.4, \"speed\": -1}\n]"))
+            .hasMessage("route.json line 2: waypoint 1: speed -1 is outside 1..60 m/s");
+        assertThatThrownBy(() -> MissionFile.parse("route.json", "[\n  {\"lat\": 52.5, \"lon\": 13.4, \"holdS\": 4000}\n]"))
+            .hasMessage("route.json line 2: waypoint 1: holdS 4000 is outside 0..3600 s");
+        assertThatThrownBy(() -> MissionFile.parse("route.geojson",
+            "{\"type\":\"LineString\",\"coordinates\":[[13.4,52.5,0],[13.41,52.51]]}"))
+            .as("a GeoJSON elevation of 0 is no height above home").hasMessageContaining("waypoint 1: alt 0 is outside");
+    }
+
+    @Test
+    void shouldRefuseAMissionLongerThanTheContractAllows()
+    {
+        final StringBuilder csv = new StringBuilder("lat,lon\n");
+        for (int i = 0; i < CommandLimits.MAX_WAYPOINTS; i++)
+        {
+            csv.append("52.5,13.4\n");
+        }
+        assertThat(MissionFile.parse("route.csv", csv.toString())).hasSize(CommandLimits.MAX_WAYPOINTS);
+
+        csv.append("52.5,13.4\n");
+        assertThatThrownBy(() -> MissionFile.parse("route.csv", csv.toString()))
+            .hasMessage("route.csv line " + (CommandLimits.MAX_WAYPOINTS + 2) + ": waypoint " +
+                (CommandLimits.MAX_WAYPOINTS + 1) + ": a mission has at most " + CommandLimits.MAX_WAYPOINTS + " waypoints");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.odyssey.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.odyssey.codecs.CommandLimits;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -169,6 +170,40 @@ class OrderCommandTest
         assertThat(Cli.run("land", "--bbox", "13.5,52.6,13.3", "--server", gateway.url()).exit()).as("bbox").isEqualTo(2);
         assertThat(Cli.run("set-speed", "7", "fast", "--server", gateway.url()).exit()).as("speed").isEqualTo(2);
         assertThat(gateway.requests).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseParametersOutsideTheContractsLimitsBeforeSendingAnything()
+    {
+        final String tooHigh = Double.toString(CommandLimits.MAX_ALTITUDE_M + 1);
+        final String tooFast = Double.toString(CommandLimits.MAX_SPEED_MPS + 0.5);
+
+        final Cli.Result takeoff = Cli.run("takeoff", "7", "--alt", tooHigh, "--server", gateway.url());
+        final Cli.Result gotoHigh = Cli.run("goto", "7", "52.5", "13.4", "--alt", "0.5", "--server", gateway.url());
+        final Cli.Result gotoFast = Cli.run("goto", "7", "52.5", "13.4", "--speed", tooFast, "--server", gateway.url());
+        final Cli.Result setSpeed = Cli.run("set-speed", "7", "0", "--server", gateway.url());
+
+        assertThat(takeoff.exit()).isEqualTo(2);
+        assertThat(takeoff.err()).contains("--alt 501 is outside 1..500 m above home");
+        assertThat(gotoHigh.exit()).isEqualTo(2);
+        assertThat(gotoHigh.err()).contains("--alt 0.5 is outside 1..500 m above home");
+        assertThat(gotoFast.exit()).isEqualTo(2);
+        assertThat(gotoFast.err()).contains("--speed 60.5 is outside 1..60 m/s");
+        assertThat(setSpeed.exit()).isEqualTo(2);
+        assertThat(setSpeed.err()).contains("MPS 0 is outside 1..60 m/s");
+        assertThat(gateway.requests).isEmpty();
+    }
+
+    @Test
+    void shouldSendTheContractsOuterLimitsAsGiven()
+    {
+        gateway.answer("POST", COMMANDS, 202, command("1", 7, "x", null, "issued").toString());
+
+        assertThat(Cli.run("takeoff", "7", "--alt", Double.toString(CommandLimits.MAX_ALTITUDE_M), "--server",
+            gateway.url()).exit()).isZero();
+        assertThat(Cli.run("set-speed", "7", Double.toString(CommandLimits.MIN_SPEED_MPS), "--server", gateway.url())
+            .exit()).isZero();
+        assertThat(gateway.last("POST", COMMANDS).body()).isEqualTo("{\"droneId\":7,\"type\":\"set-speed\",\"speed\":1.0}");
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.odyssey.alerts;
 
-import io.odyssey.geo.Geodesy;
 import org.agrona.collections.Long2LongHashMap;
 
 import java.util.Arrays;
@@ -10,9 +9,14 @@ import java.util.Arrays;
  * receive times, and the same ticks) raise and clear the same alerts, which is what makes a journal replay reproduce
  * a live run. Time is data time (the receive times ingest journaled), never the wall clock.
  * <p>
+ * The per-drone rules are classes of their own ({@link LowBatteryRule}, {@link ImplausibleJumpRule},
+ * {@link GeofenceRule}) working on the engine's {@link DroneAlerts}, and so is the separation check
+ * ({@link SeparationMonitor}, with its {@link SpatialHash}); the engine keeps the drones' slots and the lost-link and
+ * expiry timing.
+ * <p>
  * Per frame nothing is allocated: per-drone state lives in primitive arrays indexed by a slot, neighbours for the
- * separation check come from a spatial hash (cells about one horizontal minimum wide, intrusive doubly linked lists
- * through the slots), and the pairs in conflict are kept in a small fixed list per drone. Single-threaded.
+ * separation check come from a {@link SpatialHash} (cells about one horizontal minimum wide, intrusive doubly linked
+ * lists through the slots), and the pairs in conflict are kept in a small fixed list per drone. Single-threaded.
  * <p>
  * Separation is checked among the drones this engine sees: those of its ingest node, and the airborne drones of other
  * nodes that the monitor feeds in from the fleet map ({@link #onRemote}; remote drones get no other check). A pair
@@ -29,9 +33,6 @@ public final class AlertEngine
     /** Pairs in conflict one drone can take part in at once; further ones are not tracked (and counted). */
     static final int MAX_PARTNERS = 8;
     private static final int NONE = -1;
-    private static final double METRES_PER_DEGREE_LAT = 111_320.0;
-    private static final double SEPARATION_CLEAR_MARGIN = 1.2;
-    private static final int GROUNDED = 0;
 
     private final AlertRules rules;
     private final AlertSink sink;
@@ -59,20 +60,35 @@ public final class AlertEngine
     private final long[] lastSentNanos;
     private final long[] lastIndex;
     private final int[] active;
-    private final int[] partners;
-    private final int[] partnerCounts;
-    private final long[] cells;
-    private final int[] nextInCell;
-    private final int[] prevInCell;
-    private final Long2LongHashMap cellHeads = new Long2LongHashMap(NONE);
-    private final double cellDegreesLat;
+    /** LOSS_OF_SEPARATION, on the slots' positions. */
+    private final SeparationMonitor separation;
+    /** The per-drone rules, and the alerts they read and change. */
+    private final LowBatteryRule lowBattery;
+    private final ImplausibleJumpRule jump;
+    private final GeofenceRule geofence;
+    private final DroneAlerts alerts = new DroneAlerts()
+    {
+        public boolean isActive(final int slot, final AlertType type)
+        {
+            return AlertEngine.this.isActive(slot, type);
+        }
+
+        public void raise(final int slot, final AlertType type, final long at, final long index, final double value)
+        {
+            AlertEngine.this.raise(slot, type, 0, at, index, value);
+        }
+
+        public void clear(final int slot, final AlertType type, final long at, final long index, final double value)
+        {
+            AlertEngine.this.clear(slot, type, 0, at, index, value);
+        }
+    };
     /** Slots ever used: every live slot is below it (a free one has id 0, drone ids being positive). */
     private int highWater;
     /** Drones held now, and how many of them are other nodes' (at most {@link #remoteCapacity}). */
     private int live;
     private int remoteLive;
     private final int remoteCapacity;
-    private long untrackedPairs;
     private long tableFull;
 
     /**
@@ -95,18 +111,17 @@ public final class AlertEngine
         lastSentNanos = new long[slotCount];
         lastIndex = new long[slotCount];
         active = new int[slotCount];
-        partners = new int[slotCount * MAX_PARTNERS];
-        partnerCounts = new int[slotCount];
-        cells = new long[slotCount];
         freeSlots = new int[slotCount];
         remote = new boolean[slotCount];
         dueAt = new long[slotCount * 2];
         dueDrone = new long[slotCount * 2];
         dueSlot = new int[slotCount * 2];
         dueExpiry = new boolean[slotCount * 2];
-        nextInCell = new int[slotCount];
-        prevInCell = new int[slotCount];
-        cellDegreesLat = Math.max(rules.separationHorizontalM(), 1.0) / METRES_PER_DEGREE_LAT;
+        separation = new SeparationMonitor(rules, sink, ids, lats, lons, alts, statuses, remote, lastIndex,
+            lastHeardNanos);
+        lowBattery = new LowBatteryRule(rules);
+        jump = new ImplausibleJumpRule(rules);
+        geofence = new GeofenceRule(rules);
     }
 
     /**
@@ -150,14 +165,15 @@ public final class AlertEngine
         {
             clear(slot, AlertType.LOST_LINK, 0, receivedAtNanos, journalIndex, 0);
         }
-        checkBattery(slot, battery, receivedAtNanos, journalIndex);
+        lowBattery.check(alerts, slot, battery, receivedAtNanos, journalIndex);
         if (!first)
         {
-            checkJump(slot, previousLat, previousLon, previousSent, receivedAtNanos, journalIndex);
+            jump.check(alerts, slot, previousLat, previousLon, previousSent, lat, lon, sentAtNanos, receivedAtNanos,
+                journalIndex);
         }
-        checkGeofences(slot, receivedAtNanos, journalIndex);
-        moveInSpatialHash(slot);
-        checkSeparation(slot, receivedAtNanos, journalIndex);
+        geofence.check(alerts, slot, lat, lon, receivedAtNanos, journalIndex);
+        separation.move(slot, lat, lon);
+        separation.check(slot, receivedAtNanos, journalIndex);
     }
 
     /**
@@ -332,7 +348,7 @@ public final class AlertEngine
                     type == AlertType.LOST_LINK ? rules.droneExpiryNanos() / 1e9 : Double.NaN);
             }
         }
-        endConflicts(slot, at);
+        separation.endConflicts(slot, at);
         final long index = lastIndex[slot];
         release(slot);
         sink.expired(droneId, at, index);
@@ -355,172 +371,10 @@ public final class AlertEngine
                 clear(slot, type, 0, at, lastIndex[slot], Double.NaN);
             }
         }
-        endConflicts(slot, at);
+        separation.endConflicts(slot, at);
         final long index = lastIndex[slot];
         release(slot);
         sink.handedOver(droneId, at, index);
-    }
-
-    private void endConflicts(final int slot, final long at)
-    {
-        for (int k = partnerCounts[slot] - 1; k >= 0; k--)
-        {
-            endConflict(slot, partners[slot * MAX_PARTNERS + k], at, lastIndex[slot], Double.NaN);
-        }
-    }
-
-    private void checkBattery(final int slot, final float battery, final long at, final long index)
-    {
-        if (!isActive(slot, AlertType.LOW_BATTERY))
-        {
-            if (battery < rules.lowBatteryPct())
-            {
-                raise(slot, AlertType.LOW_BATTERY, 0, at, index, battery);
-            }
-        }
-        else if (battery >= rules.lowBatteryPct() + rules.batteryHysteresisPct())
-        {
-            clear(slot, AlertType.LOW_BATTERY, 0, at, index, battery);
-        }
-    }
-
-    private void checkJump(final int slot, final double previousLat, final double previousLon, final long previousSent,
-        final long at, final long index)
-    {
-        final long dtNanos = lastSentNanos[slot] - previousSent;
-        if (dtNanos <= 0)
-        {
-            return;
-        }
-        final double speed = Geodesy.distanceM(previousLat, previousLon, lats[slot], lons[slot]) / (dtNanos / 1e9);
-        if (speed > rules.maxPlausibleSpeedMps())
-        {
-            if (!isActive(slot, AlertType.IMPLAUSIBLE_JUMP))
-            {
-                raise(slot, AlertType.IMPLAUSIBLE_JUMP, 0, at, index, speed);
-            }
-        }
-        else if (isActive(slot, AlertType.IMPLAUSIBLE_JUMP))
-        {
-            clear(slot, AlertType.IMPLAUSIBLE_JUMP, 0, at, index, speed);
-        }
-    }
-
-    private void checkGeofences(final int slot, final long at, final long index)
-    {
-        if (rules.keepIn().isEmpty() && rules.keepOut().isEmpty())
-        {
-            return;
-        }
-        final boolean breach = outOfBounds(lats[slot], lons[slot]);
-        if (breach && !isActive(slot, AlertType.GEOFENCE_BREACH))
-        {
-            raise(slot, AlertType.GEOFENCE_BREACH, 0, at, index, Double.NaN);
-        }
-        else if (!breach && isActive(slot, AlertType.GEOFENCE_BREACH))
-        {
-            clear(slot, AlertType.GEOFENCE_BREACH, 0, at, index, Double.NaN);
-        }
-    }
-
-    private boolean outOfBounds(final double lat, final double lon)
-    {
-        boolean inside = rules.keepIn().isEmpty();
-        for (int i = 0, n = rules.keepIn().size(); i < n && !inside; i++)
-        {
-            inside = rules.keepIn().get(i).contains(lat, lon);
-        }
-        if (!inside)
-        {
-            return true;
-        }
-        for (int i = 0, n = rules.keepOut().size(); i < n; i++)
-        {
-            if (rules.keepOut().get(i).contains(lat, lon))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Conflicts that ended, then new ones among the drones in the 3 x 3 cells around this one. */
-    private void checkSeparation(final int slot, final long at, final long index)
-    {
-        for (int k = partnerCounts[slot] - 1; k >= 0; k--)
-        {
-            final int other = partners[slot * MAX_PARTNERS + k];
-            final double horizontal = Geodesy.distanceM(lats[slot], lons[slot], lats[other], lons[other]);
-            if (horizontal >= rules.separationHorizontalM() * SEPARATION_CLEAR_MARGIN ||
-                Math.abs(alts[slot] - alts[other]) >= rules.separationVerticalM() * SEPARATION_CLEAR_MARGIN ||
-                statuses[slot] == GROUNDED || statuses[other] == GROUNDED)
-            {
-                endConflict(slot, other, at, index, horizontal);
-            }
-        }
-        if (statuses[slot] == GROUNDED)
-        {
-            return;
-        }
-        final long cellLat = (long)Math.floor(lats[slot] / cellDegreesLat);
-        final double cellDegreesLon = cellDegreesLon(lats[slot]);
-        final long cellLon = (long)Math.floor(lons[slot] / cellDegreesLon);
-        for (long dLat = -1; dLat <= 1; dLat++)
-        {
-            for (long dLon = -1; dLon <= 1; dLon++)
-            {
-                for (int other = (int)cellHeads.get(cellKey(cellLat + dLat, cellLon + dLon)); other != NONE;
-                    other = nextInCell[other])
-                {
-                    // A pair across nodes is the lower id's node's to report: the other node skips it.
-                    if (other != slot && statuses[other] != GROUNDED && !hasPartner(slot, other) &&
-                        !(remote[other] && ids[other] < ids[slot]) &&
-                        Math.abs(alts[slot] - alts[other]) < rules.separationVerticalM() &&
-                        Geodesy.closerThan(lats[slot], lons[slot], lats[other], lons[other],
-                            rules.separationHorizontalM()))
-                    {
-                        if (partnerCounts[slot] == MAX_PARTNERS || partnerCounts[other] == MAX_PARTNERS)
-                        {
-                            untrackedPairs++;
-                            continue;
-                        }
-                        // The distance itself only for a conflict raised: closerThan answered the rest without it
-                        // (in a dense fleet most close pairs are untracked ones, asked about at every update).
-                        final double horizontal = Geodesy.distanceM(lats[slot], lons[slot], lats[other], lons[other]);
-                        partners[slot * MAX_PARTNERS + partnerCounts[slot]++] = other;
-                        partners[other * MAX_PARTNERS + partnerCounts[other]++] = slot;
-                        final int low = ids[slot] < ids[other] ? slot : other;
-                        final int high = low == slot ? other : slot;
-                        if (remote[other])
-                        {
-                            sink.raisedAcrossNodes(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index,
-                                horizontal);
-                        }
-                        else
-                        {
-                            sink.raised(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index, horizontal);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /** Ends the conflict between {@code slot} and {@code other}, reported as it was raised. */
-    private void endConflict(final int slot, final int other, final long at, final long index, final double horizontal)
-    {
-        final int low = ids[slot] < ids[other] ? slot : other;
-        final int high = low == slot ? other : slot;
-        removePartner(slot, other);
-        removePartner(other, slot);
-        if (remote[slot] || remote[other])
-        {
-            sink.clearedAcrossNodes(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index, horizontal);
-        }
-        else
-        {
-            sink.cleared(AlertType.LOSS_OF_SEPARATION, ids[low], ids[high], at, index, horizontal);
-        }
     }
 
     /**
@@ -554,7 +408,7 @@ public final class AlertEngine
         lons[slot] = lon;
         alts[slot] = alt;
         statuses[slot] = status;
-        moveInSpatialHash(slot);
+        separation.move(slot, lat, lon);
     }
 
     /** A slot for a drone seen for the first time, outside the spatial hash; NONE (counted) when the table is full. */
@@ -578,23 +432,18 @@ public final class AlertEngine
         slots.put(droneId, slot);
         ids[slot] = droneId;
         active[slot] = 0;
-        partnerCounts[slot] = 0;
         remote[slot] = false;
-        cells[slot] = Long.MIN_VALUE;
-        nextInCell[slot] = NONE;
-        prevInCell[slot] = NONE;
+        separation.add(slot);
         return slot;
     }
 
     /** Gives the slot back: out of the spatial hash and the id index (its alerts and conflicts already ended). */
     private void release(final int slot)
     {
-        unlinkFromCell(slot);
-        cells[slot] = Long.MIN_VALUE;
+        separation.release(slot);
         slots.remove(ids[slot]);
         ids[slot] = 0;
         active[slot] = 0;
-        partnerCounts[slot] = 0;
         if (remote[slot])
         {
             remote[slot] = false;
@@ -615,100 +464,8 @@ public final class AlertEngine
         {
             return;
         }
-        for (int k = partnerCounts[slot] - 1; k >= 0; k--)
-        {
-            final int mine = partners[slot * MAX_PARTNERS + k];
-            endConflict(mine, slot, lastHeardNanos[mine], lastIndex[mine], Double.NaN);
-        }
+        separation.endConflictsOfRemote(slot);
         release(slot);
-    }
-
-    private boolean hasPartner(final int slot, final int other)
-    {
-        for (int k = 0, n = partnerCounts[slot]; k < n; k++)
-        {
-            if (partners[slot * MAX_PARTNERS + k] == other)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void removePartner(final int slot, final int other)
-    {
-        final int base = slot * MAX_PARTNERS;
-        for (int k = 0, n = partnerCounts[slot]; k < n; k++)
-        {
-            if (partners[base + k] == other)
-            {
-                partners[base + k] = partners[base + n - 1];
-                partnerCounts[slot]--;
-                return;
-            }
-        }
-    }
-
-    private void moveInSpatialHash(final int slot)
-    {
-        final long cell = cellKey((long)Math.floor(lats[slot] / cellDegreesLat),
-            (long)Math.floor(lons[slot] / cellDegreesLon(lats[slot])));
-        if (cell == cells[slot])
-        {
-            return;
-        }
-        unlinkFromCell(slot);
-        final int head = (int)cellHeads.get(cell);
-        nextInCell[slot] = head;
-        prevInCell[slot] = NONE;
-        if (head != NONE)
-        {
-            prevInCell[head] = slot;
-        }
-        cellHeads.put(cell, slot);
-        cells[slot] = cell;
-    }
-
-    private void unlinkFromCell(final int slot)
-    {
-        if (cells[slot] == Long.MIN_VALUE)
-        {
-            return;
-        }
-        final int prev = prevInCell[slot];
-        final int next = nextInCell[slot];
-        if (prev == NONE)
-        {
-            if (next == NONE)
-            {
-                cellHeads.remove(cells[slot]);
-            }
-            else
-            {
-                cellHeads.put(cells[slot], next);
-            }
-        }
-        else
-        {
-            nextInCell[prev] = next;
-        }
-        if (next != NONE)
-        {
-            prevInCell[next] = prev;
-        }
-        prevInCell[slot] = NONE;
-        nextInCell[slot] = NONE;
-    }
-
-    /** Cells are as wide as the horizontal minimum in metres, so any conflict is within the 3 x 3 block. */
-    private double cellDegreesLon(final double lat)
-    {
-        return cellDegreesLat / Math.max(Math.cos(Math.toRadians(lat)), 0.01);
-    }
-
-    private static long cellKey(final long cellLat, final long cellLon)
-    {
-        return (cellLat << 32) ^ (cellLon & 0xFFFF_FFFFL);
     }
 
     private boolean isActive(final int slot, final AlertType type)
@@ -739,7 +496,7 @@ public final class AlertEngine
     /** Conflicting pairs not tracked because a drone already had {@link #MAX_PARTNERS} conflicts. */
     public long untrackedPairs()
     {
-        return untrackedPairs;
+        return separation.untrackedPairs();
     }
 
     /** Frames from drones beyond the engine's capacity, not evaluated. */
@@ -752,10 +509,9 @@ public final class AlertEngine
     public void reset()
     {
         slots.clear();
-        cellHeads.clear();
+        separation.reset();
         Arrays.fill(ids, 0);
         Arrays.fill(active, 0);
-        Arrays.fill(partnerCounts, 0);
         Arrays.fill(remote, false);
         highWater = 0;
         live = 0;

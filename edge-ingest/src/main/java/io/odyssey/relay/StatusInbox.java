@@ -1,6 +1,7 @@
 package io.odyssey.relay;
 
 import io.odyssey.codecs.sbe.CommandPhase;
+import io.odyssey.grid.ledger.DroneAnswer;
 import io.odyssey.runtime.Counter;
 
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ final class StatusInbox
     }
 
     /** @return false when the queue is full (the answer is lost). */
-    boolean offer(final CommandRelay.StatusEvent event)
+    boolean offer(final DroneAnswer event)
     {
         return queue.offer(event);
     }
@@ -64,7 +65,7 @@ final class StatusInbox
      *
      * @return whether a wake-up was among the batch.
      */
-    boolean drain(final long timeoutMs, final Consumer<CommandRelay.StatusEvent> apply) throws InterruptedException
+    boolean drain(final long timeoutMs, final Consumer<DroneAnswer> apply) throws InterruptedException
     {
         if (next >= batch.size() && !takeBatch(timeoutMs))
         {
@@ -82,7 +83,7 @@ final class StatusInbox
             }
             else if (item != null)
             {
-                apply.accept((CommandRelay.StatusEvent)item);
+                apply.accept((DroneAnswer)item);
             }
         }
         return wake;
@@ -103,7 +104,7 @@ final class StatusInbox
         // Newest first, so that a progress report can tell whether a newer one for its command follows it.
         for (int i = batch.size() - 1; i >= 0; i--)
         {
-            if (batch.get(i) instanceof CommandRelay.StatusEvent event && event.phase() == CommandPhase.IN_PROGRESS &&
+            if (batch.get(i) instanceof DroneAnswer event && event.phase() == CommandPhase.IN_PROGRESS &&
                 !newerProgress.add(new CommandKey(event.droneId(), event.commandId())))
             {
                 batch.set(i, null);

@@ -2,6 +2,8 @@ package io.odyssey.alerts;
 
 import io.odyssey.geo.Polygon;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -376,8 +378,10 @@ class AlertEngineTest
         assertThat(events).containsExactly("raised LOSS_OF_SEPARATION 5 9 at=" + 62 * SECOND + " index=5 value=20.0");
     }
 
-    @Test
-    void shouldFindConflictsAcrossCellBordersAmongManyDronesLikeABruteForceCheck()
+    /** Wherever on Earth: the cells' longitude width depends on the latitude, far from the prime meridian too. */
+    @ParameterizedTest(name = "near {0}, {1}")
+    @CsvSource({"52.0, 13.0", "-33.87, 151.2", "37.77, -122.42", "69.65, 18.96", "-54.8, -68.3"})
+    void shouldFindConflictsAcrossCellBordersAmongManyDronesLikeABruteForceCheck(final double south, final double west)
     {
         final Random random = new Random(7);
         final int drones = 300;
@@ -386,8 +390,9 @@ class AlertEngineTest
         final float[] alt = new float[drones];
         for (int d = 0; d < drones; d++)
         {
-            lat[d] = 52.0 + random.nextDouble() * 0.01;
-            lon[d] = 13.0 + random.nextDouble() * 0.01;
+            lat[d] = south + random.nextDouble() * 0.01;
+            // The same area (and so the same density) everywhere: 0.01 degrees of longitude at 52 degrees.
+            lon[d] = west + random.nextDouble() * 0.01 * Math.cos(Math.toRadians(52)) / Math.cos(Math.toRadians(south));
             alt[d] = 100 + random.nextInt(60);
             frame(d + 1, 1, lat[d], lon[d], alt[d], 80, CRUISING);
         }
@@ -403,8 +408,8 @@ class AlertEngineTest
             }
         }
         assertThat(expected).as("the random fleet has conflicts to find").isGreaterThan(20);
+        assertThat(engine.untrackedPairs()).as("no drone in more conflicts than it can track").isZero();
         assertThat(events.stream().filter(e -> e.startsWith("raised LOSS_OF_SEPARATION")).count()).isEqualTo(expected);
-        assertThat(engine.untrackedPairs()).isZero();
     }
 
     @Test

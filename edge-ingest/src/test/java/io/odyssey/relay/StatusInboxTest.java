@@ -3,6 +3,7 @@ package io.odyssey.relay;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
+import io.odyssey.grid.ledger.DroneAnswer;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.Metrics;
 import org.junit.jupiter.api.Test;
@@ -91,10 +92,10 @@ class StatusInboxTest
         assertThat(small.offer(answer(1, 3, CommandPhase.ACCEPTED, 0))).isFalse();
     }
 
-    private static CommandRelay.StatusEvent answer(final long drone, final long command, final CommandPhase phase,
+    private static DroneAnswer answer(final long drone, final long command, final CommandPhase phase,
         final float progress)
     {
-        return new CommandRelay.StatusEvent(drone, command, 0, phase, CommandReason.NONE, progress, -1,
+        return new DroneAnswer(drone, command, 0, phase, CommandReason.NONE, progress, -1,
             CommandType.GOTO, 0, 0, 0);
     }
 }

@@ -5,7 +5,9 @@ import io.aeron.logbuffer.Header;
 import io.odyssey.codecs.CommandFrameReader;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
+import io.odyssey.runtime.RealTimeClock;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,8 @@ final class CommandIntake implements FragmentHandler
 
     private final DroneFleet fleet;
     private final NanoClock nanoClock;
+    /** The drone's own wall clock, which decides whether a command has expired. */
+    private final EpochNanoClock wallClock;
     private final CommandFrameReader command = new CommandFrameReader();
     private final RateLimitedLog invalidLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
     private final Counter[] received;
@@ -48,8 +52,15 @@ final class CommandIntake implements FragmentHandler
 
     CommandIntake(final DroneFleet fleet, final NanoClock nanoClock, final SimulatorMetrics metrics)
     {
+        this(fleet, nanoClock, new RealTimeClock(), metrics);
+    }
+
+    CommandIntake(
+        final DroneFleet fleet, final NanoClock nanoClock, final EpochNanoClock wallClock, final SimulatorMetrics metrics)
+    {
         this.fleet = fleet;
         this.nanoClock = nanoClock;
+        this.wallClock = wallClock;
         this.received = metrics.commandsReceived;
         this.invalid = metrics.commandFramesInvalid;
     }
@@ -99,7 +110,7 @@ final class CommandIntake implements FragmentHandler
         }
 
         // The drone's own wall clock decides expiry (cold path: a command is rare).
-        final int outcome = fleet.onCommand(index, command, System.currentTimeMillis() * 1_000_000L);
+        final int outcome = fleet.onCommand(index, command, wallClock.nanoTime());
         switch (outcome)
         {
             case DroneFleet.COMMAND_ACCEPTED:

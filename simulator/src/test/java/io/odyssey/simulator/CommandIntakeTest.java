@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 
 import static io.odyssey.simulator.CommandFrames.waypoint;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,6 +36,20 @@ class CommandIntakeTest
         assertThat(fleet.isCommanded(3)).isTrue();
         assertThat(fleet.answersQueued()).isOne();
         assertThat(metrics.commandFramesInvalid()).isZero();
+    }
+
+    @Test
+    void shouldDecideExpiryByTheDronesOwnClock()
+    {
+        final long now = CommandFrames.SENT_AT_NANOS + TimeUnit.MINUTES.toNanos(10);
+        final CommandIntake atNow = new CommandIntake(fleet, () -> 0L, () -> now, metrics);
+        frames.expiresAtNanos = now - 1;
+        assertThat(atNow.onFrame(buffer, 0, frames.takeoff(FIRST_ID + 1, 1, 30f))).isEqualTo(DroneFleet.COMMAND_REJECTED);
+        assertThat(fleet.isCommanded(1)).isFalse();
+
+        frames.expiresAtNanos = now + 1;
+        assertThat(atNow.onFrame(buffer, 0, frames.takeoff(FIRST_ID + 2, 2, 30f))).isEqualTo(DroneFleet.COMMAND_ACCEPTED);
+        assertThat(fleet.isCommanded(2)).isTrue();
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.odyssey.drill;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.stack.FleetWatcher;
 import io.odyssey.stack.Http;
 import io.odyssey.stack.LocalStack;
@@ -120,6 +121,19 @@ public final class DrillContext
     }
 
     /** A command as the ledger holds it now, or null. */
+    /** Where {@code command} (as {@link #commandState} gives it) stands; null for no command or a state not known. */
+    static CommandState stateOf(final JsonNode command)
+    {
+        try
+        {
+            return command == null ? null : CommandState.fromWireName(command.path("state").asText());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return null;
+        }
+    }
+
     JsonNode commandState(final String id)
     {
         final Http.Response response = stack.http().get(stack.gatewayUrl("/api/v1/commands/" + id), stack.viewerToken(),

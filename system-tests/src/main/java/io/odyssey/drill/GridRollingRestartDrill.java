@@ -1,6 +1,7 @@
 package io.odyssey.drill;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.stack.FleetWatcher;
 import io.odyssey.stack.Http;
 import io.odyssey.stack.LocalStack;
@@ -55,8 +56,7 @@ final class GridRollingRestartDrill implements Drill
             // Settled commands, so "survived" means the same transitions afterwards.
             Waits.until(Duration.ofSeconds(30), () -> ledger.keySet().stream().allMatch(id ->
             {
-                final JsonNode command = context.commandState(id);
-                return command != null && "completed".equals(command.path("state").asText());
+                return DrillContext.stateOf(context.commandState(id)) == CommandState.COMPLETED;
             }));
             ledger.replaceAll((id, none) -> transitions(context.commandState(id)));
             report.say("ledger before: " + ledger.size() + " commands " + ledger.keySet());

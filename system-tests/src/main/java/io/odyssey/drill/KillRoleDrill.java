@@ -1,6 +1,7 @@
 package io.odyssey.drill;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.stack.FleetWatcher;
 import io.odyssey.stack.Http;
 import io.odyssey.stack.LocalStack;
@@ -21,7 +22,8 @@ import java.util.Map;
 final class KillRoleDrill implements Drill
 {
     private static final Duration RECOVERY = Duration.ofSeconds(120);
-    private static final List<String> ORDER_STATES = List.of("issued", "sent", "accepted", "in-progress", "completed");
+    private static final List<CommandState> ORDER_STATES = List.of(CommandState.ISSUED, CommandState.SENT,
+        CommandState.ACCEPTED, CommandState.IN_PROGRESS, CommandState.COMPLETED);
 
     private final String module;
 
@@ -186,8 +188,7 @@ final class KillRoleDrill implements Drill
         final String id = DrillContext.JSON.readTree(ordered.body()).get("id").asText();
         final long onItsWayMs = Waits.until(Duration.ofSeconds(30), () ->
         {
-            final JsonNode command = context.commandState(id);
-            return command != null && "in-progress".equals(command.path("state").asText());
+            return DrillContext.stateOf(context.commandState(id)) == CommandState.IN_PROGRESS;
         });
         report.check("order " + id + " is in progress before the kill", onItsWayMs >= 0, Waits.ms(onItsWayMs) +
             (onItsWayMs >= 0 ? "" : "; " + describe(context.commandState(id))));
@@ -198,15 +199,14 @@ final class KillRoleDrill implements Drill
     {
         final long doneMs = Waits.until(Duration.ofSeconds(90), Duration.ofMillis(500), () ->
         {
-            final JsonNode command = context.commandState(id);
-            return command != null && !List.of("issued", "sent", "accepted", "in-progress")
-                .contains(command.path("state").asText());
+            final CommandState state = DrillContext.stateOf(context.commandState(id));
+            return state != null && state.isFinal();
         });
         final JsonNode command = context.commandState(id);
-        final List<String> states = new ArrayList<>();
+        final List<CommandState> states = new ArrayList<>();
         if (command != null)
         {
-            command.path("transitions").forEach(t -> states.add(t.path("state").asText()));
+            command.path("transitions").forEach(t -> states.add(DrillContext.stateOf(t)));
         }
         context.report().check("the order in flight completed once, its states in order", doneMs >= 0 &&
             states.equals(ORDER_STATES), describe(command));

@@ -45,7 +45,8 @@ import static org.awaitility.Awaitility.await;
  * Orders to a MAVLink vehicle that is not Odyssey's code, end to end with real parts: REST → the gateway → the ledger
  * in a real Hazelcast member → the ingest node → the MAVLink edge → COMMAND_LONG/COMMAND_INT and the mission protocol
  * over UDP → the node-mavlink vehicle ({@link NodeVehicle}), which flies them and answers → the ledger. Take-off, goto,
- * a mission, return home, land, each with its ledger states in order and the vehicle's own account of what it did.
+ * a mission, land, take-off again and return home (landing there), each with its ledger states in order and the
+ * vehicle's own account of what it did.
  */
 @ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 420, unit = TimeUnit.SECONDS)
@@ -95,7 +96,7 @@ class MavlinkVehicleOrdersIT
         final Setting keys = Setting.of("ODYSSEY_TEST_KEYS", StackConfigs.DRONE_KEYS.toString(), "keys of the test");
         vehicle = new NodeVehicle("127.0.0.1:" + edge.mavlinkPort(), SYSTEM_ID,
             DroneKeys.load(keys, StackConfigs.DRONE_KEYS).entry(DRONE).current().keyBytes(),
-            "--on-ground", "--lat", String.valueOf(HOME_LAT), "--lon", String.valueOf(HOME_LON), "--rtl-land-delay", "-1");
+            "--on-ground", "--lat", String.valueOf(HOME_LAT), "--lon", String.valueOf(HOME_LON));
         client = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(CLUSTER, List.of("127.0.0.1:" + GRID_PORT),
             "mavlink-orders-observer"));
         ledger = new CommandLedger(client);
@@ -136,7 +137,7 @@ class MavlinkVehicleOrdersIT
     }
 
     @Test
-    void shouldTakeOffGoFlyAMissionReturnHomeAndLandWithEveryLedgerStateInOrder() throws Exception
+    void shouldTakeOffGoFlyAMissionLandAndReturnHomeWithEveryLedgerStateInOrder() throws Exception
     {
         final CommandRecord takeoff = completed(order("{\"type\":\"takeoff\",\"alt\":20}"));
         assertThat(accepted(ARM)).as("armed before the take-off: %s", vehicle.describe()).isTrue();
@@ -163,15 +164,20 @@ class MavlinkVehicleOrdersIT
             .extracting(e -> e.path("seq").asInt()).endsWith(0, 1);
         assertThat(distanceTo(last)).as("completed only at the last waypoint").isLessThan(10);
 
-        final CommandRecord home = completed(order("{\"type\":\"return-to-home\"}"));
-        assertThat(home.transitionStates()).containsExactlyElementsOf(IN_ORDER);
-        assertThat(accepted(RETURN_TO_LAUNCH)).isTrue();
-        assertThat(distanceTo(new double[]{HOME_LAT, HOME_LON})).isLessThan(10);
-
+        // Land where the mission ended, then up again and home: Odyssey's return-to-home ends landed at home (as a
+        // PX4 with RTL_LAND_DELAY 0 does it), so it comes last.
         final CommandRecord land = completed(order("{\"type\":\"land\"}"));
         assertThat(land.transitionStates()).containsExactlyElementsOf(IN_ORDER);
         assertThat(accepted(LAND)).isTrue();
         assertThat(vehicle.events("landed", e -> true)).isNotEmpty();
+        assertThat(drone().path("status").asText()).isEqualTo("GROUNDED");
+        assertThat(distanceTo(last)).as("landed where it was").isLessThan(10);
+
+        completed(order("{\"type\":\"takeoff\",\"alt\":20}"));
+        final CommandRecord home = completed(order("{\"type\":\"return-to-home\"}"));
+        assertThat(home.transitionStates()).containsExactlyElementsOf(IN_ORDER);
+        assertThat(accepted(RETURN_TO_LAUNCH)).isTrue();
+        assertThat(distanceTo(new double[]{HOME_LAT, HOME_LON})).as("landed at home").isLessThan(10);
         assertThat(drone().path("status").asText()).isEqualTo("GROUNDED");
         assertThat(vehicle.events("refused", e -> true)).as("every order reached it signed").isEmpty();
     }

@@ -30,6 +30,7 @@ import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.PathHandler;
+import org.agrona.concurrent.SystemEpochNanoClock;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
 import io.undertow.server.handlers.resource.PathResourceManager;
 import io.undertow.server.handlers.resource.ResourceHandler;
@@ -180,7 +181,8 @@ public final class Gateway implements AutoCloseable
                     new CommandRateLimiter(config.commandRate, config.commandBurst, System::nanoTime),
                     config.maxActiveCommandsPerDrone, metrics.commandsRateLimited, metrics.commandsActiveLimited,
                     metrics.textRefused),
-                new RequestBodies(config.maxBodyBytes, metrics.bodiesTooLarge, metrics.bodiesIncomplete))
+                new RequestBodies(config.maxBodyBytes, metrics.bodiesTooLarge, metrics.bodiesIncomplete),
+                new SystemEpochNanoClock())
                 .droneKeys(new io.odyssey.gateway.control.DroneKeyAdmin(FleetGrid.droneKeysMap(grid.client()),
                     io.odyssey.grid.trust.DroneKeyVault.fromFile(CommandAuthority.KEY_FILE, config.commandKeyFile),
                     System::currentTimeMillis, metrics.metrics));
@@ -217,8 +219,8 @@ public final class Gateway implements AutoCloseable
                     }
                     else
                     {
-                        ControlApi.sendProblem(exchange, new io.odyssey.gateway.control.ApiError(405,
-                            exchange.getRequestMethod() + " is not allowed on /api/v1/alerts"));
+                        new Problem(405,
+                            exchange.getRequestMethod() + " is not allowed on /api/v1/alerts").send(exchange);
                     }
                 }))
                 .addPrefixPath("/api/v1/whoami", api)

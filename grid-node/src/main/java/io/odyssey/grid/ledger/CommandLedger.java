@@ -9,12 +9,20 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projections;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
+import com.hazelcast.map.listener.EntryAddedListener;
 import io.odyssey.runtime.Counter;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.SystemEpochNanoClock;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The command ledger: the source of truth for every order sent to a drone. A partitioned map keyed by command id with
@@ -50,6 +58,7 @@ public final class CommandLedger
     public static final int MAX_DRONE_STARTED_ACTIVE = 4;
     /** {@link CommandRecord#issuedBy()} of the commands a drone started itself. */
     public static final String DRONE_ISSUER = "drone";
+    static final long KEY_RACE_TIMEOUT_MS = 1_000;
 
     private static final String[] DRONE_ROW = {"id", "active", "unjournaled", "issuedAtNanos", "issuedBy", "idempotencyKey"};
 
@@ -58,6 +67,13 @@ public final class CommandLedger
     private final FlakeIdGenerator ids;
     private final Counter textRepaired;
     private final CommandAuthority authority;
+    private final EpochNanoClock clock;
+    /**
+     * How long a request whose idempotency key is taken waits for the command of the request that took it (which
+     * writes the key first and the command a moment later); past that, that request is taken to have died between its
+     * two writes and this one takes the key.
+     */
+    private long keyRaceTimeoutMs = KEY_RACE_TIMEOUT_MS;
 
     /** A ledger that reads and updates, and authorises nothing it records (tests, tools). */
     public CommandLedger(final HazelcastInstance instance)
@@ -72,6 +88,18 @@ public final class CommandLedger
      */
     public CommandLedger(final HazelcastInstance instance, final Counter textRepaired, final CommandAuthority authority)
     {
+        this(instance, textRepaired, authority, new SystemEpochNanoClock());
+    }
+
+    /**
+     * @param clock what "now" is for the ledger's own reads ({@link #recent}): epoch nanoseconds, the unit of every
+     *              time a record holds
+     */
+    public CommandLedger(
+        final HazelcastInstance instance, final Counter textRepaired, final CommandAuthority authority,
+        final EpochNanoClock clock)
+    {
+        this.clock = clock;
         this.authority = authority;
         commands = instance.getMap(COMMANDS_MAP);
         keys = instance.getMap(KEYS_MAP);
@@ -90,6 +118,13 @@ public final class CommandLedger
         config.addMapConfig(new MapConfig(KEYS_MAP)
             .setBackupCount(backupCount)
             .setTimeToLiveSeconds(KEY_TTL_SECONDS));
+    }
+
+    /** This ledger waiting {@code ms} for a racing request's command instead of {@link #KEY_RACE_TIMEOUT_MS}. */
+    CommandLedger keyRaceTimeoutMs(final long ms)
+    {
+        this.keyRaceTimeoutMs = ms;
+        return this;
     }
 
     public IMap<Long, CommandRecord> map()
@@ -132,12 +167,7 @@ public final class CommandLedger
             if (existingId != null)
             {
                 // The first request with this key may be between its two writes: give it a moment to finish.
-                CommandRecord existing = commands.get(existingId);
-                for (int i = 0; existing == null && i < 20; i++)
-                {
-                    sleepBriefly();
-                    existing = commands.get(existingId);
-                }
+                final CommandRecord existing = awaitRecorded(existingId);
                 if (existing != null)
                 {
                     if (existing.droneId() != command.droneId() || existing.type() != command.type() ||
@@ -169,7 +199,7 @@ public final class CommandLedger
     {
         if (command.state().isFinal())
         {
-            commands.set(command.id(), command, CommandUpdate.FINAL_RETENTION_HOURS, java.util.concurrent.TimeUnit.HOURS);
+            commands.set(command.id(), command, CommandUpdate.FINAL_RETENTION_HOURS, TimeUnit.HOURS);
         }
         else
         {
@@ -272,15 +302,38 @@ public final class CommandLedger
         return authority != null && authority.verifies(command);
     }
 
-    private static void sleepBriefly()
+    /**
+     * The command {@code id} once it is in the ledger, or null if it is not there within {@link #keyRaceTimeoutMs}: told
+     * by an entry listener on that one key, so the wait ends the moment the record is written (no polling).
+     */
+    private CommandRecord awaitRecorded(final long id)
     {
+        final CommandRecord now = commands.get(id);
+        if (now != null)
+        {
+            return now;
+        }
+        final CompletableFuture<CommandRecord> added = new CompletableFuture<>();
+        final UUID listener = commands.addEntryListener(
+            (EntryAddedListener<Long, CommandRecord>)event -> added.complete(event.getValue()), id, true);
         try
         {
-            Thread.sleep(50);
+            // Written between the first look and the listener's registration: no event will come for it.
+            final CommandRecord meanwhile = commands.get(id);
+            return meanwhile != null ? meanwhile : added.get(keyRaceTimeoutMs, TimeUnit.MILLISECONDS);
+        }
+        catch (final TimeoutException | ExecutionException ex)
+        {
+            return null;
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
+            return null;
+        }
+        finally
+        {
+            commands.removeEntryListener(listener);
         }
     }
 
@@ -338,7 +391,7 @@ public final class CommandLedger
     /** The most recent commands (issued within the last hour), newest first: what a new watcher starts from. */
     public List<CommandRecord> recent(final int limit)
     {
-        final long since = (System.currentTimeMillis() - 3_600_000L) * 1_000_000L;
+        final long since = clock.nanoTime() - TimeUnit.HOURS.toNanos(1);
         return commands.values(Predicates.greaterThan("issuedAtNanos", since)).stream()
             .sorted(Comparator.comparingLong(CommandRecord::issuedAtNanos).reversed().thenComparing(CommandRecord::id))
             .limit(limit)

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -184,6 +185,56 @@ class CommandLedgerIT
         assertThat(plain.idempotencyKey()).isEqualTo("plain-ключ");
         assertThat(plain.parameters()).isEqualTo(CommandParameters.goTo(52.5, 13.4, Double.NaN, Double.NaN));
         assertThat(repaired.get() - before).isEqualTo(2);
+    }
+
+    @Test
+    void shouldAnswerARetryWithTheCommandOfTheRequestStillBetweenItsTwoWrites() throws Exception
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final CommandRecord first = CommandRecord.issued(ledger.newId(), drone, CommandType.HOLD, CommandParameters.NONE,
+            "racing-k", "ops", "127.0.0.1", T0, T0 + 60_000_000_000L);
+        // The first request has written its key and not yet its command.
+        client.<String, Long>getMap(CommandLedger.KEYS_MAP).set("ops/racing-k", first.id());
+        final CommandLedger patient = new CommandLedger(client, repaired, null).keyRaceTimeoutMs(120_000);
+
+        final CompletableFuture<CommandLedger.Issued> retry = CompletableFuture.supplyAsync(() -> patient.issue(
+            CommandRecord.issued(patient.newId(), drone, CommandType.HOLD, CommandParameters.NONE, "racing-k", "ops",
+                "127.0.0.1", T0 + 1, T0 + 60_000_000_000L)));
+        client.<Long, CommandRecord>getMap(CommandLedger.COMMANDS_MAP).set(first.id(), first);
+
+        final CommandLedger.Issued answer = retry.get(60, TimeUnit.SECONDS);
+        assertThat(answer.created()).isFalse();
+        assertThat(answer.command().id()).isEqualTo(first.id());
+    }
+
+    @Test
+    void shouldLetARetryTakeTheKeyOfARequestThatDiedBetweenItsTwoWrites()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final long neverWritten = ledger.newId();
+        client.<String, Long>getMap(CommandLedger.KEYS_MAP).set("ops/orphan-k", neverWritten);
+        final CommandLedger impatient = new CommandLedger(client, repaired, null).keyRaceTimeoutMs(100);
+
+        final CommandLedger.Issued answer = impatient.issue(CommandRecord.issued(impatient.newId(), drone,
+            CommandType.HOLD, CommandParameters.NONE, "orphan-k", "ops", "127.0.0.1", T0, T0 + 60_000_000_000L));
+
+        assertThat(answer.created()).isTrue();
+        assertThat(client.<String, Long>getMap(CommandLedger.KEYS_MAP).get("ops/orphan-k")).isEqualTo(answer.command().id());
+    }
+
+    @Test
+    void shouldTakeTheLastHourForRecentCommandsFromItsClock()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final CommandRecord issued = ledger.issue(CommandRecord.issued(ledger.newId(), drone, CommandType.LAND,
+            CommandParameters.NONE, null, "ops", "127.0.0.1", T0, T0 + 60_000_000_000L)).command();
+        final long halfAnHourLater = T0 + TimeUnit.MINUTES.toNanos(30);
+        final long twoHoursLater = T0 + TimeUnit.HOURS.toNanos(2);
+
+        assertThat(new CommandLedger(client, repaired, null, () -> halfAnHourLater).recent(10_000))
+            .extracting(CommandRecord::id).contains(issued.id());
+        assertThat(new CommandLedger(client, repaired, null, () -> twoHoursLater).recent(10_000))
+            .extracting(CommandRecord::id).doesNotContain(issued.id());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.odyssey.gateway.control;
 
+import io.odyssey.gateway.Problem;
 import com.hazelcast.map.IMap;
 import io.odyssey.grid.trust.RecordSeal;
 import io.odyssey.runtime.ConfigurationException;
@@ -208,22 +209,22 @@ public final class AccessControl
     {
         if (name == null || !NAME.matcher(name).matches())
         {
-            throw new ApiError(400, "a token name is 1 to 64 characters of [A-Za-z0-9_.@-]");
+            throw new Problem(400, "a token name is 1 to 64 characters of [A-Za-z0-9_.@-]");
         }
         if (created == null)
         {
-            throw new ApiError(503, "tokens cannot be created without the grid");
+            throw new Problem(503, "tokens cannot be created without the grid");
         }
         if (seal == null)
         {
-            throw new ApiError(503, "tokens cannot be created without a gateway key (ODYSSEY_GATEWAY_KEY_FILE); " +
+            throw new Problem(503, "tokens cannot be created without a gateway key (ODYSSEY_GATEWAY_KEY_FILE); " +
                 "configure tokens instead (ODYSSEY_GATEWAY_TOKENS_FILE)");
         }
         for (final Principal principal : configured.values())
         {
             if (principal.name().equals(name))
             {
-                throw new ApiError(409, "a configured token is named '" + name + "'");
+                throw new Problem(409, "a configured token is named '" + name + "'");
             }
         }
         for (final String record : created.values())
@@ -231,7 +232,7 @@ public final class AccessControl
             final String[] parts = record.split(" ", 3);
             if (parts.length >= 2 && parts[1].equals(name))
             {
-                throw new ApiError(409, "a token named '" + name + "' exists; delete it first");
+                throw new Problem(409, "a token named '" + name + "' exists; delete it first");
             }
         }
         final String secret = newSecret();

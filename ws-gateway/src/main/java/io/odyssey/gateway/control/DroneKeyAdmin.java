@@ -1,5 +1,6 @@
 package io.odyssey.gateway.control;
 
+import io.odyssey.gateway.Problem;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -79,7 +80,7 @@ public final class DroneKeyAdmin
         final Read read = read(droneId);
         if (read.record != null && !read.record.revoked())
         {
-            throw new ApiError(409, "KEY_EXISTS", "drone " + droneId + " has a key already: rotate it instead", null);
+            throw new Problem(409, "KEY_EXISTS", "drone " + droneId + " has a key already: rotate it instead", null);
         }
         final String fresh = io.odyssey.codecs.sign.DroneKeys.freshKeyHex();
         final DroneKeyRecord record = new DroneKeyRecord(droneId, nextKeyId(read), epochMillis.getAsLong() / 1000,
@@ -139,7 +140,7 @@ public final class DroneKeyAdmin
         {
             // Answered below.
         }
-        throw new ApiError(400, "DRONE_ID_OUT_OF_RANGE",
+        throw new Problem(400, "DRONE_ID_OUT_OF_RANGE",
             "a drone id is an integer from 1 to " + TelemetryFrameReader.MAX_DRONE_ID + ", not '" + text + "'", null);
     }
 
@@ -152,7 +153,7 @@ public final class DroneKeyAdmin
         }
         if (!value.canConvertToExactIntegral() || value.asLong() < 0 || value.asLong() > MAX_GRACE_S)
         {
-            throw new ApiError(400, "BAD_GRACE", "graceS is a whole number of seconds from 0 to " + MAX_GRACE_S +
+            throw new Problem(400, "BAD_GRACE", "graceS is a whole number of seconds from 0 to " + MAX_GRACE_S +
                 ", not " + value, null);
         }
         return value.asLong();
@@ -166,7 +167,7 @@ public final class DroneKeyAdmin
     {
         if (vault == null)
         {
-            throw new ApiError(503, "NO_COMMAND_KEY", "this gateway holds no command key (ODYSSEY_COMMAND_KEY_FILE): " +
+            throw new Problem(503, "NO_COMMAND_KEY", "this gateway holds no command key (ODYSSEY_COMMAND_KEY_FILE): " +
                 "it cannot seal drone keys", null);
         }
         final String sealed = records.get(droneId);
@@ -184,7 +185,7 @@ public final class DroneKeyAdmin
     {
         if (read.record == null || read.record.revoked())
         {
-            throw new ApiError(404, "UNKNOWN_DRONE_KEY", "drone " + droneId + " has no key managed through the API" +
+            throw new Problem(404, "UNKNOWN_DRONE_KEY", "drone " + droneId + " has no key managed through the API" +
                 (read.record != null ? " (revoked)" : ""), null);
         }
         return read.record;
@@ -206,7 +207,7 @@ public final class DroneKeyAdmin
             records.replace(droneId, expected, sealed);
         if (!written)
         {
-            throw new ApiError(409, "CONCURRENT_CHANGE", "drone " + droneId + "'s keys changed meanwhile: look again " +
+            throw new Problem(409, "CONCURRENT_CHANGE", "drone " + droneId + "'s keys changed meanwhile: look again " +
                 "and retry", null);
         }
     }

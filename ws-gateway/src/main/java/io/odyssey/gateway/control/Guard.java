@@ -1,5 +1,6 @@
 package io.odyssey.gateway.control;
 
+import io.odyssey.gateway.Problem;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.odyssey.runtime.Counter;
 import io.undertow.server.HttpHandler;
@@ -67,8 +68,8 @@ public final class Guard
         if (!access.originAllowed(origin))
         {
             forbidden.increment();
-            ControlApi.sendProblem(exchange, new ApiError(403, "ORIGIN",
-                "origin " + origin + " is not allowed (ODYSSEY_GATEWAY_ALLOWED_ORIGINS)", null));
+            new Problem(403, "ORIGIN",
+                "origin " + origin + " is not allowed (ODYSSEY_GATEWAY_ALLOWED_ORIGINS)", null).send(exchange);
             return null;
         }
         final Principal principal;
@@ -78,24 +79,24 @@ public final class Guard
         }
         catch (final RuntimeException ex)
         {
-            ControlApi.sendProblem(exchange, new ApiError(503, "UNAVAILABLE",
-                "the token could not be checked: the grid did not answer", null));
+            new Problem(503, "UNAVAILABLE",
+                "the token could not be checked: the grid did not answer", null).send(exchange);
             return null;
         }
         if (principal == null)
         {
             unauthorised.increment();
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer realm=\"odyssey\"");
-            ControlApi.sendProblem(exchange, new ApiError(401, "UNAUTHORISED",
+            new Problem(401, "UNAUTHORISED",
                 "a valid bearer token is required (Authorization: Bearer <token>, or the WebSocket subprotocol " +
-                    "bearer.<token>)", null));
+                    "bearer.<token>)", null).send(exchange);
             return null;
         }
         if (!principal.role().allows(role))
         {
             forbidden.increment();
-            ControlApi.sendProblem(exchange, new ApiError(403, "FORBIDDEN",
-                "'" + principal.name() + "' is a " + principal.role().wireName() + "; this needs " + role.wireName(), null));
+            new Problem(403, "FORBIDDEN",
+                "'" + principal.name() + "' is a " + principal.role().wireName() + "; this needs " + role.wireName(), null).send(exchange);
             return null;
         }
         return principal;

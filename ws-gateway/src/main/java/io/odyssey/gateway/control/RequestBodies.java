@@ -1,5 +1,6 @@
 package io.odyssey.gateway.control;
 
+import io.odyssey.gateway.Problem;
 import io.odyssey.runtime.Counter;
 import io.undertow.io.Receiver;
 import io.undertow.server.HttpServerExchange;
@@ -87,7 +88,7 @@ public final class RequestBodies
         tooLarge.increment();
         // What the client still sends of the body is not a next request: close the connection after the answer.
         exchange.setPersistent(false);
-        ControlApi.sendProblem(exchange, new ApiError(413, "the body is larger than " + maxBytes + " bytes"));
+        new Problem(413, "the body is larger than " + maxBytes + " bytes").send(exchange);
     }
 
     private static long announcedLength(final String header)

@@ -2,6 +2,7 @@ package io.odyssey.gateway.history;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.odyssey.gateway.JsonText;
+import io.odyssey.gateway.Problem;
 import io.odyssey.geo.Geodesy;
 import io.odyssey.runtime.RateLimitedLog;
 import io.undertow.server.HttpHandler;
@@ -81,19 +82,19 @@ public final class HistoryApi implements HttpHandler
         {
             if (!Methods.GET.equals(exchange.getRequestMethod()))
             {
-                throw new Problem(405, "method-not-allowed", "the history API is read-only: use GET");
+                throw new Problem(405, "METHOD_NOT_ALLOWED", "the history API is read-only: use GET");
             }
             if (store == null)
             {
-                throw new Problem(503, "no-archive",
+                throw new Problem(503, "NO_ARCHIVE",
                     "no archive database is configured for this gateway (ODYSSEY_GATEWAY_DB_URL)");
             }
             if (!slots.tryAcquire())
             {
                 limits.busy().increment();
-                throw new Problem(429, "busy", "the gateway is answering " + limits.maxConcurrent() + " history " +
+                throw new Problem(429, "BUSY", "the gateway is answering " + limits.maxConcurrent() + " history " +
                     "requests already, the most it runs at once (ODYSSEY_GATEWAY_HISTORY_MAX_CONCURRENT): retry shortly",
-                    BUSY_RETRY_AFTER_S);
+                    null, BUSY_RETRY_AFTER_S);
             }
             try
             {
@@ -107,15 +108,15 @@ public final class HistoryApi implements HttpHandler
         }
         catch (final Problem problem)
         {
-            if (problem.status == 400)
+            if (problem.status() == 400)
             {
                 limits.invalid().increment();
             }
-            problem(exchange, problem);
+            problem.send(exchange);
         }
         catch (final SQLException ex)
         {
-            problem(exchange, databaseProblem(ex));
+            databaseProblem(ex).send(exchange);
         }
     }
 
@@ -130,14 +131,14 @@ public final class HistoryApi implements HttpHandler
                 timeoutLog.warn(System.nanoTime(), "a history query ran into the statement timeout of {} ms",
                     limits.statementTimeoutMs());
             }
-            return new Problem(503, "statement-timeout", "the query took longer than " + limits.statementTimeoutMs() +
+            return new Problem(503, "STATEMENT_TIMEOUT", "the query took longer than " + limits.statementTimeoutMs() +
                 " ms (ODYSSEY_GATEWAY_HISTORY_STATEMENT_TIMEOUT_MS) and was cancelled: ask about a shorter window, or " +
-                "retry when the archive is less busy", UNAVAILABLE_RETRY_AFTER_S);
+                "retry when the archive is less busy", null, UNAVAILABLE_RETRY_AFTER_S);
         }
         limits.unavailable().increment();
         store.healthState().failed(ex);
-        return new Problem(503, "archive-unavailable",
-            "the archive database did not answer: " + HistoryHealth.cause(ex), UNAVAILABLE_RETRY_AFTER_S);
+        return new Problem(503, "ARCHIVE_UNAVAILABLE",
+            "the archive database did not answer: " + HistoryHealth.cause(ex), null, UNAVAILABLE_RETRY_AFTER_S);
     }
 
     private void route(final HttpServerExchange exchange, final String path) throws Problem, SQLException
@@ -161,7 +162,7 @@ public final class HistoryApi implements HttpHandler
         }
         else
         {
-            throw new Problem(404, "not-found", "no such history resource: " + PREFIX + path);
+            throw new Problem(404, "NOT_FOUND", "no such history resource: " + PREFIX + path);
         }
     }
 
@@ -180,7 +181,7 @@ public final class HistoryApi implements HttpHandler
         final List<HistoryStore.Sample> samples = store.track(droneId, from, to, maxPoints);
         if (samples.isEmpty() && !store.droneKnown(droneId))
         {
-            throw new Problem(404, "unknown-drone", "drone " + droneId + " has no archived telemetry");
+            throw new Problem(404, "UNKNOWN_DRONE", "drone " + droneId + " has no archived telemetry");
         }
         final HistoryStore.TrackStats stats = store.trackStats(droneId, from, to);
         final String name = "drone-" + droneId + "-track";
@@ -488,23 +489,5 @@ public final class HistoryApi implements HttpHandler
             exchange.getResponseHeaders().put(Headers.CONTENT_DISPOSITION, "attachment; filename=\"" + attachment + "\"");
         }
         exchange.getResponseSender().send(body);
-    }
-
-    static void problem(final HttpServerExchange exchange, final Problem problem)
-    {
-        if (problem.retryAfterS > 0)
-        {
-            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, Long.toString(problem.retryAfterS));
-        }
-        respond(exchange, problem.status, "application/problem+json", null, JsonText.of(out ->
-        {
-            out.writeStartObject();
-            out.writeStringField("type", "urn:odyssey:problem:" + problem.type);
-            out.writeStringField("title", problem.title());
-            out.writeNumberField("status", problem.status);
-            out.writeStringField("detail", problem.getMessage());
-            out.writeStringField("instance", exchange.getRequestPath());
-            out.writeEndObject();
-        }));
     }
 }

@@ -271,6 +271,49 @@ class CommandApiIT
     }
 
     @Test
+    void shouldAnswerEveryApisRefusalsInTheOneProblemShape() throws Exception
+    {
+        final HttpResponse<String> plain = get("/api/v1/commands/12345", VIEWER);
+        final HttpResponse<String> coded = post("/api/v1/commands", OPERATOR, "{\"droneId\":999,\"type\":\"land\"}");
+        final HttpResponse<String> forbidden = post("/api/v1/geofences", VIEWER, "{}");
+        // This gateway has no archive: the history API refuses, in the same shape.
+        final HttpResponse<String> history = get("/api/v1/history/fleet?at=2026-12-01T14:00:00Z", VIEWER);
+        final HttpResponse<String> method = send("DELETE", "/api/v1/drones", ADMIN, null);
+
+        for (final HttpResponse<String> response : List.of(plain, coded, forbidden, history, method))
+        {
+            assertThat(response.headers().firstValue("Content-Type")).as(response.uri().toString())
+                .hasValue("application/problem+json");
+            final JsonNode problem = json(response);
+            assertThat(problem.path("status").asInt()).as(response.body()).isEqualTo(response.statusCode());
+            assertThat(problem.path("instance").asText()).as(response.body()).isEqualTo(response.uri().getPath());
+            assertThat(problem.path("title").asText()).as(response.body()).isNotEmpty();
+            assertThat(problem.path("detail").asText()).as(response.body()).isNotEmpty();
+            final String code = problem.path("code").asText(null);
+            assertThat(problem.path("type").asText()).as(response.body()).isEqualTo(code == null ? "about:blank" :
+                "urn:odyssey:problem:" + code.toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        }
+        assertThat(plain.statusCode()).isEqualTo(404);
+        assertThat(json(plain).has("code")).isFalse();
+        assertThat(json(coded).path("type").asText()).isEqualTo("urn:odyssey:problem:unknown-drone");
+        assertThat(json(forbidden).path("code").asText()).isEqualTo("FORBIDDEN");
+        assertThat(history.statusCode()).isEqualTo(503);
+        assertThat(json(history).path("code").asText()).isEqualTo("NO_ARCHIVE");
+        assertThat(method.statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void shouldServeAPathWithATrailingSlashAsWithout() throws Exception
+    {
+        final HttpResponse<String> drones = get("/api/v1/drones/", VIEWER);
+        assertThat(drones.statusCode()).isEqualTo(200);
+        assertThat(json(drones).path("drones").isArray()).isTrue();
+        final HttpResponse<String> command = get("/api/v1/commands/12345/", VIEWER);
+        assertThat(command.statusCode()).isEqualTo(404);
+        assertThat(json(command).path("detail").asText()).isEqualTo("no command 12345");
+    }
+
+    @Test
     void shouldServeTheBoundsItChecksOrdersAgainstAndRefuseAnOrderJustPastThem() throws Exception
     {
         final JsonNode limits = json(get("/config.json", null)).get("commandLimits");

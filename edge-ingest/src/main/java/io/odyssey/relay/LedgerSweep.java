@@ -1,0 +1,192 @@
+package io.odyssey.relay;
+
+import com.hazelcast.map.IMap;
+import io.odyssey.codecs.CommandType;
+import io.odyssey.grid.DroneState;
+import io.odyssey.grid.ledger.CommandLedger;
+import io.odyssey.grid.ledger.CommandRecord;
+import io.odyssey.grid.ledger.CommandState;
+import io.odyssey.grid.ledger.CommandUpdate;
+import io.odyssey.runtime.RateLimitedLog;
+import org.agrona.concurrent.EpochNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One pass over every unfinished command in the ledger, deciding each one's next step from the ledger and the fleet
+ * map as they are now: refuse it (no valid seal), expire it (not delivered in time), settle a cancel whose target was
+ * never sent, send or resend it ({@link CommandSender}; only for a drone this node hears), fail it (its drone lost),
+ * confirm its effect ({@link EffectConfirmation}), or ask its drone to repeat a lost answer. Once a second it also
+ * journals commands refused without any relay and runs the {@link GeofenceGuard}. Relay thread only.
+ */
+final class LedgerSweep
+{
+    /** A running command is sent again after this many resend intervals, so the drone repeats its latest answer. */
+    static final int ANSWER_REPEAT_INTERVALS = 5;
+    static final long GUARD_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final Logger LOG = LoggerFactory.getLogger(CommandRelay.class);
+
+    private final CommandLedger ledger;
+    private final IMap<Long, DroneState> fleet;
+    private final String nodeId;
+    private final EpochNanoClock clock;
+    private final long resendNs;
+    private final long expiryGraceNs;
+    private final CommandLinks links;
+    private final CommandSender sender;
+    private final EffectConfirmation effects;
+    private final GeofenceGuard guard;
+    private final TransitionRecorder recorder;
+    private final CommandRelay.CommandMetrics metrics;
+    private final RateLimitedLog unauthorisedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
+    private long lastGuardNanos;
+
+    LedgerSweep(
+        final CommandLedger ledger, final IMap<Long, DroneState> fleet, final String nodeId, final EpochNanoClock clock,
+        final long resendNs, final CommandLinks links, final CommandSender sender, final EffectConfirmation effects,
+        final GeofenceGuard guard, final TransitionRecorder recorder, final CommandRelay.CommandMetrics metrics)
+    {
+        this.ledger = ledger;
+        this.fleet = fleet;
+        this.nodeId = nodeId;
+        this.clock = clock;
+        this.resendNs = resendNs;
+        this.expiryGraceNs = Math.max(TimeUnit.SECONDS.toNanos(2), 2 * resendNs);
+        this.links = links;
+        this.sender = sender;
+        this.effects = effects;
+        this.guard = guard;
+        this.recorder = recorder;
+        this.metrics = metrics;
+    }
+
+    /** One pass over every unfinished command: deliver, resend, expire, confirm effects. */
+    void sweep()
+    {
+        links.closeIdle(clock.nanoTime());
+        final long guardAt = clock.nanoTime();
+        if (guardAt - lastGuardNanos >= GUARD_INTERVAL_NS)
+        {
+            lastGuardNanos = guardAt;
+            recorder.journalUnrelayed();
+            guard.guard(guardAt);
+        }
+        final Collection<CommandRecord> active = ledger.active();
+        // The sweep re-adds those still waiting; anything finished meanwhile (elsewhere, or expired) drops out.
+        effects.forgetAwaiting();
+        if (active.isEmpty())
+        {
+            return;
+        }
+        final Set<Long> drones = new HashSet<>();
+        for (final CommandRecord command : active)
+        {
+            drones.add(command.droneId());
+        }
+        final Map<Long, DroneState> states = fleet.getAll(drones);
+        final long now = clock.nanoTime();
+        for (final CommandRecord command : active)
+        {
+            if (!ledger.authorised(command))
+            {
+                refuseUnauthorised(command, now);
+                continue;
+            }
+            final DroneState state = states.get(command.droneId());
+            final boolean mine = state != null && nodeId.equals(state.ingestNode());
+            if (command.state().isUndelivered())
+            {
+                // The drone refuses a command past its expiry itself (the frame carries it); the grace lets a frame
+                // sent just before the expiry be answered before the ledger gives up on it.
+                if (now - command.expiresAtNanos() > expiryGraceNs)
+                {
+                    recorder.record(ledger.update(command.id(), CommandUpdate.moveTo(CommandState.EXPIRED, now,
+                        "not delivered before it expired" + (state == null ? " (the drone is unknown)" :
+                            !mine ? " (the drone was out of contact)" :
+                            links.hasRoute(command.droneId()) ? " (the drone did not answer)" :
+                            " (no command link to the drone: it never announced one)"))));
+                }
+                else if (command.type() == CommandType.CANCEL && cancelBeforeDelivery(command, now))
+                {
+                    continue;
+                }
+                else if (mine && (command.state() == CommandState.ISSUED || now - command.lastSentNanos() >= resendNs))
+                {
+                    sender.send(command, now);
+                }
+            }
+            else if (state == null || now - state.ingestNanos() > CommandRelay.LOST_CONTACT_NS)
+            {
+                // Delivered, but nobody hears the drone any more: the order's fate cannot be known, so it failed
+                // (any node may say so; the update is idempotent).
+                recorder.record(ledger.update(command.id(), CommandUpdate.moveTo(CommandState.FAILED, now,
+                    "lost contact with the drone for more than " +
+                        TimeUnit.NANOSECONDS.toSeconds(CommandRelay.LOST_CONTACT_NS) + " s")));
+            }
+            else if (mine && command.doneAtNanos() != 0)
+            {
+                effects.confirm(command, state, now);
+            }
+            else if (mine && command.id() > 0 && now - command.lastSentNanos() >= ANSWER_REPEAT_INTERVALS * resendNs)
+            {
+                // An answer lost on the way (this node restarting, a packet dropped) must not leave the command
+                // waiting forever: the drone is asked to repeat its latest word (it never starts a command on such a
+                // request). A drone's own commands are never sent to it.
+                sender.send(command, now);
+            }
+        }
+    }
+
+    /**
+     * A command without the command key's seal was not put in the ledger by a gateway or an ingest node (the grid is
+     * storage anyone on its network can write): it never reaches a drone, and it ends here with the reason, in the
+     * ledger, the command journal and so the archive's audit. Any node may settle it; the update is idempotent.
+     */
+    private void refuseUnauthorised(final CommandRecord command, final long now)
+    {
+        metrics.unauthorised.increment();
+        if (unauthorisedLog.tryAcquire(now))
+        {
+            LOG.warn("refused command {} for drone {}: not authorised by a gateway or ingest node (no valid command-key " +
+                "seal: written straight into the grid, or sealed under another ODYSSEY_COMMAND_KEY_FILE); {} more since " +
+                "the last such line", command.id(), command.droneId(), unauthorisedLog.suppressedSinceLast());
+        }
+        recorder.record(ledger.update(command.id(), CommandUpdate.moveTo(command.state().isUndelivered() ?
+            CommandState.REJECTED : CommandState.FAILED, now, CommandRelay.UNAUTHORISED_REASON)));
+    }
+
+    /**
+     * A cancel whose target was never sent needs no drone: both are settled here. (A target already sent may have
+     * reached the drone, so that cancel goes to the drone like any command.)
+     */
+    private boolean cancelBeforeDelivery(final CommandRecord cancel, final long now)
+    {
+        final long targetId = cancel.parameters().targetCommandId();
+        final CommandRecord target = targetId == 0 ? null : ledger.get(targetId);
+        if (target == null)
+        {
+            recorder.record(ledger.update(cancel.id(), CommandUpdate.moveTo(CommandState.REJECTED, now, "no such command")));
+            return true;
+        }
+        if (target.state().isFinal())
+        {
+            recorder.record(ledger.update(cancel.id(), CommandUpdate.moveTo(CommandState.REJECTED, now,
+                "the command is already " + target.state().wireName())));
+            return true;
+        }
+        if (target.state() == CommandState.ISSUED)
+        {
+            recorder.record(ledger.update(target.id(), CommandUpdate.moveTo(CommandState.CANCELLED, now,
+                "cancelled before delivery by " + cancel.issuedBy())));
+            recorder.record(ledger.update(cancel.id(), CommandUpdate.moveTo(CommandState.COMPLETED, now, null)));
+            return true;
+        }
+        return false;
+    }
+}
