@@ -369,6 +369,8 @@ function execute(command, p, lat, lon) {
     case MavCmd.COMPONENT_ARM_DISARM:
       if (p[0] >= 0.5) {
         if (vehicle.battery < 10) return MavResult.DENIED
+        // As PX4 and ArduPilot do: home is where the vehicle arms (on the ground).
+        if (!vehicle.armed && !inAir()) Object.assign(home, { lat: vehicle.lat, lon: vehicle.lon })
         vehicle.armed = true
         return MavResult.ACCEPTED
       }

@@ -45,7 +45,7 @@ import static org.awaitility.Awaitility.await;
  * Orders to a MAVLink vehicle that is not Odyssey's code, end to end with real parts: REST → the gateway → the ledger
  * in a real Hazelcast member → the ingest node → the MAVLink edge → COMMAND_LONG/COMMAND_INT and the mission protocol
  * over UDP → the node-mavlink vehicle ({@link NodeVehicle}), which flies them and answers → the ledger. Take-off, goto,
- * a mission, land, take-off again and return home (landing there), each with its ledger states in order and the
+ * a mission, return home (landing there), take-off again and land, each with its ledger states in order and the
  * vehicle's own account of what it did.
  */
 @ExtendWith(FailOnErrorLog.class)
@@ -137,7 +137,7 @@ class MavlinkVehicleOrdersIT
     }
 
     @Test
-    void shouldTakeOffGoFlyAMissionLandAndReturnHomeWithEveryLedgerStateInOrder() throws Exception
+    void shouldTakeOffGoFlyAMissionReturnHomeAndLandWithEveryLedgerStateInOrder() throws Exception
     {
         final CommandRecord takeoff = completed(order("{\"type\":\"takeoff\",\"alt\":20}"));
         assertThat(accepted(ARM)).as("armed before the take-off: %s", vehicle.describe()).isTrue();
@@ -164,20 +164,19 @@ class MavlinkVehicleOrdersIT
             .extracting(e -> e.path("seq").asInt()).endsWith(0, 1);
         assertThat(distanceTo(last)).as("completed only at the last waypoint").isLessThan(10);
 
-        // Land where the mission ended, then up again and home: Odyssey's return-to-home ends landed at home (as a
-        // PX4 with RTL_LAND_DELAY 0 does it), so it comes last.
-        final CommandRecord land = completed(order("{\"type\":\"land\"}"));
-        assertThat(land.transitionStates()).containsExactlyElementsOf(IN_ORDER);
-        assertThat(accepted(LAND)).isTrue();
-        assertThat(vehicle.events("landed", e -> true)).isNotEmpty();
-        assertThat(drone().path("status").asText()).isEqualTo("GROUNDED");
-        assertThat(distanceTo(last)).as("landed where it was").isLessThan(10);
-
-        completed(order("{\"type\":\"takeoff\",\"alt\":20}"));
+        // Home, where it armed (as PX4 with RTL_LAND_DELAY 0: Odyssey's return-to-home ends landed at home).
         final CommandRecord home = completed(order("{\"type\":\"return-to-home\"}"));
         assertThat(home.transitionStates()).containsExactlyElementsOf(IN_ORDER);
         assertThat(accepted(RETURN_TO_LAUNCH)).isTrue();
         assertThat(distanceTo(new double[]{HOME_LAT, HOME_LON})).as("landed at home").isLessThan(10);
+        assertThat(drone().path("status").asText()).isEqualTo("GROUNDED");
+
+        // Up again, and down where it is.
+        completed(order("{\"type\":\"takeoff\",\"alt\":20}"));
+        final CommandRecord land = completed(order("{\"type\":\"land\"}"));
+        assertThat(land.transitionStates()).containsExactlyElementsOf(IN_ORDER);
+        assertThat(accepted(LAND)).isTrue();
+        assertThat(vehicle.events("landed", e -> true)).isNotEmpty();
         assertThat(drone().path("status").asText()).isEqualTo("GROUNDED");
         assertThat(vehicle.events("refused", e -> true)).as("every order reached it signed").isEmpty();
     }
