@@ -78,7 +78,13 @@ public final class FleetWatcher implements WebSocket.Listener, AutoCloseable
 
     public void onError(final WebSocket webSocket, final Throwable error)
     {
-        closed = error.toString();
+        // The JDK client reports a frame it refuses as a bare ProtocolException; what it refused is in the causes.
+        final StringBuilder why = new StringBuilder(error.toString());
+        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause())
+        {
+            why.append(" <- ").append(cause);
+        }
+        closed = why.toString();
     }
 
     private void handle(final String text)
