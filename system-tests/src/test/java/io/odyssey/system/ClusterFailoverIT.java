@@ -180,6 +180,11 @@ class ClusterFailoverIT
             for (final Object item : DeploymentFiles.list(expression.get("selectors")))
             {
                 final Map<String, Object> selector = DeploymentFiles.map(item);
+                // This stack runs no MAVLink edge: its series' names are held to the code by MonitoringFilesTest only.
+                if (String.valueOf(selector.get("name")).startsWith("odyssey_mavlink_"))
+                {
+                    continue;
+                }
                 assertThat(series).as("%s: %s", expression.get("where"), selector).anyMatch(s -> matches(selector, s));
                 selectors++;
             }
