@@ -129,10 +129,11 @@ final class SeparationMonitor
         for (long dLat = -1; dLat <= 1; dLat++)
         {
             // Each row's cells have that row's width: where this drone falls in it.
-            final long cellLon = near.cellLon(cellLat + dLat, lons[slot]);
-            for (long dLon = -1; dLon <= 1; dLon++)
+            final long row = cellLat + dLat;
+            final long cellLon = near.cellLon(row, lons[slot]);
+            for (int k = near.neighboursInRow(row) - 1; k >= 0; k--)
             {
-                for (int other = near.first(cellLat + dLat, cellLon + dLon); other != SpatialHash.NONE;
+                for (int other = near.first(row, near.neighbourLon(row, cellLon, k)); other != SpatialHash.NONE;
                     other = near.next(other))
                 {
                     // A pair across nodes is the lower id's node's to report: the other node skips it.

@@ -14,6 +14,10 @@ import java.util.Arrays;
  * rows with that row's own width. (Taking the width from each drone's own latitude instead, as this class first did,
  * put two drones a few metres apart but in neighbouring rows into cells two or more apart wherever the longitude is
  * far from 0: at Sydney about 1.5 cells of difference, so conflicts went unreported.)
+ * <p>
+ * A row holds a whole number of cells around the globe, counted from -180°, so its first and last cells are
+ * neighbours across the antimeridian ({@link #neighbourLon}); near a pole, where the minimum spans every longitude, a
+ * row is one cell.
  */
 final class SpatialHash
 {
@@ -106,10 +110,28 @@ final class SpatialHash
         return (long)Math.floor(lat / cellDegreesLat);
     }
 
-    /** The longitude cell of {@code lon} in latitude row {@code row}. */
+    /** The longitude cell of {@code lon} in latitude row {@code row}: 0 to {@link #cellsInRow} - 1. */
     long cellLon(final long row, final double lon)
     {
-        return (long)Math.floor(lon / cellDegreesLon(row));
+        final long cells = cellsInRow(row);
+        final long cell = (long)Math.floor((lon + 180.0) * cells / 360.0);
+        return Math.floorMod(cell, cells); // +180° is -180°
+    }
+
+    /** How many distinct cells of row {@code row} the 3 x 3 search looks at: fewer than 3 only near the poles. */
+    int neighboursInRow(final long row)
+    {
+        return (int)Math.min(3, cellsInRow(row));
+    }
+
+    /**
+     * The {@code k}-th of the {@link #neighboursInRow} cells around longitude cell {@code cellLon} in row {@code row}:
+     * the cell itself, then east, then west, wrapping across the antimeridian.
+     */
+    long neighbourLon(final long row, final long cellLon, final int k)
+    {
+        final long offset = k == 0 ? 0 : k == 1 ? 1 : -1;
+        return Math.floorMod(cellLon + offset, cellsInRow(row));
     }
 
     /** The first slot in cell ({@code cellLat}, {@code cellLon}), or {@link #NONE}; the next with {@link #next}. */
@@ -132,15 +154,17 @@ final class SpatialHash
     }
 
     /**
-     * The longitude width of row {@code row}'s cells: the horizontal minimum at the most poleward latitude of rows
-     * {@code row - 1} to {@code row + 1}, so two drones closer than the minimum, in this row or a neighbour, are never
-     * more than one of this row's cells apart.
+     * How many cells row {@code row} is cut into: each at least the horizontal minimum wide at the most poleward
+     * latitude of rows {@code row - 1} to {@code row + 1}, so two drones closer than the minimum, in this row or a
+     * neighbour, are never more than one of this row's cells apart (rounded down to a whole number around the globe,
+     * so the cells only get wider).
      */
-    private double cellDegreesLon(final long row)
+    private long cellsInRow(final long row)
     {
         final double poleward = Math.min(90.0, Math.max(Math.abs((row - 1) * cellDegreesLat),
             Math.abs((row + 2) * cellDegreesLat)));
-        return cellDegreesLat / Math.max(Math.cos(Math.toRadians(poleward)), 0.01);
+        final double cells = 360.0 * Math.cos(Math.toRadians(poleward)) / cellDegreesLat;
+        return Math.max(1L, (long)Math.floor(cells));
     }
 
     private static long cellKey(final long cellLat, final long cellLon)

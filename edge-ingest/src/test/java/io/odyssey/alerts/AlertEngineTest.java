@@ -378,9 +378,13 @@ class AlertEngineTest
         assertThat(events).containsExactly("raised LOSS_OF_SEPARATION 5 9 at=" + 62 * SECOND + " index=5 value=20.0");
     }
 
-    /** Wherever on Earth: the cells' longitude width depends on the latitude, far from the prime meridian too. */
+    /**
+     * Wherever on Earth: the cells' longitude width depends on the latitude, far from the prime meridian too; across
+     * the antimeridian (Fiji) and next to a pole, where a few metres span many degrees of longitude.
+     */
     @ParameterizedTest(name = "near {0}, {1}")
-    @CsvSource({"52.0, 13.0", "-33.87, 151.2", "37.77, -122.42", "69.65, 18.96", "-54.8, -68.3"})
+    @CsvSource({"52.0, 13.0", "-33.87, 151.2", "37.77, -122.42", "69.65, 18.96", "-54.8, -68.3", "-16.5, 179.997",
+        "89.9, 10.0"})
     void shouldFindConflictsAcrossCellBordersAmongManyDronesLikeABruteForceCheck(final double south, final double west)
     {
         final Random random = new Random(7);
@@ -392,7 +396,8 @@ class AlertEngineTest
         {
             lat[d] = south + random.nextDouble() * 0.01;
             // The same area (and so the same density) everywhere: 0.01 degrees of longitude at 52 degrees.
-            lon[d] = west + random.nextDouble() * 0.01 * Math.cos(Math.toRadians(52)) / Math.cos(Math.toRadians(south));
+            final double east = west + random.nextDouble() * 0.01 * Math.cos(Math.toRadians(52)) / Math.cos(Math.toRadians(south));
+            lon[d] = (east + 540.0) % 360.0 - 180.0;
             alt[d] = 100 + random.nextInt(60);
             frame(d + 1, 1, lat[d], lon[d], alt[d], 80, CRUISING);
         }

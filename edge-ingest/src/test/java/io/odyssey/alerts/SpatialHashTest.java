@@ -20,10 +20,11 @@ class SpatialHashTest
         final long cellLat = hash.cellLat(lat);
         for (long dLat = -1; dLat <= 1; dLat++)
         {
-            final long cellLon = hash.cellLon(cellLat + dLat, lon);
-            for (long dLon = -1; dLon <= 1; dLon++)
+            final long row = cellLat + dLat;
+            final long cellLon = hash.cellLon(row, lon);
+            for (int k = 0; k < hash.neighboursInRow(row); k++)
             {
-                for (int slot = hash.first(cellLat + dLat, cellLon + dLon); slot != SpatialHash.NONE;
+                for (int slot = hash.first(row, hash.neighbourLon(row, cellLon, k)); slot != SpatialHash.NONE;
                     slot = hash.next(slot))
                 {
                     assertThat(found.add(slot)).as("slot %d listed twice", slot).isTrue();
@@ -37,7 +38,8 @@ class SpatialHashTest
     void shouldListEveryDroneCloserThanACellWidthAmongTheNeighboursWhereverOnEarth()
     {
         final SplittableRandom random = new SplittableRandom(7);
-        for (final double[] place : new double[][]{{0.0, 13.4}, {52.52, 13.4}, {-33.87, 151.2}, {37.77, -122.42}, {69.65, 18.96}})
+        for (final double[] place : new double[][]{{0.0, 13.4}, {52.52, 13.4}, {-33.87, 151.2}, {37.77, -122.42}, {69.65, 18.96},
+            {-16.5, 179.98}, {65.0, -179.99}, {89.97, 0.0}, {-89.99, 120.0}})
         {
             final SpatialHash hash = new SpatialHash(1_000, CELL_M);
             final double[] lats = new double[1_000];
@@ -45,8 +47,9 @@ class SpatialHashTest
             for (int slot = 0; slot < lats.length; slot++)
             {
                 hash.add(slot);
-                lats[slot] = place[0] + random.nextDouble(-0.05, 0.05);
-                lons[slot] = place[1] + random.nextDouble(-0.05, 0.05);
+                // Across the antimeridian and up to the poles: longitudes wrap into [-180, 180), latitudes stop at 90.
+                lats[slot] = Math.max(-90.0, Math.min(90.0, place[0] + random.nextDouble(-0.05, 0.05)));
+                lons[slot] = ((place[1] + random.nextDouble(-0.05, 0.05) + 540.0) % 360.0) - 180.0;
                 hash.move(slot, lats[slot], lons[slot]);
             }
             for (int slot = 0; slot < lats.length; slot += 37)
