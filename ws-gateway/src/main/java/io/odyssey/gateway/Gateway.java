@@ -182,7 +182,7 @@ public final class Gateway implements AutoCloseable
                     config.maxActiveCommandsPerDrone, metrics.commandsRateLimited, metrics.commandsActiveLimited,
                     metrics.textRefused),
                 new RequestBodies(config.maxBodyBytes, metrics.bodiesTooLarge, metrics.bodiesIncomplete),
-                new SystemEpochNanoClock())
+                new SystemEpochNanoClock(), guard)
                 .droneKeys(new io.odyssey.gateway.control.DroneKeyAdmin(FleetGrid.droneKeysMap(grid.client()),
                     io.odyssey.grid.trust.DroneKeyVault.fromFile(CommandAuthority.KEY_FILE, config.commandKeyFile),
                     System::currentTimeMillis, metrics.metrics));

@@ -23,8 +23,9 @@ import java.util.function.Supplier;
  * {@link DroneKeysResource}, {@link TokensResource}) routed by Undertow's {@link RoutingHandler} on the operations the
  * OpenAPI document lists (any other method on those paths is 405, any other path 404), and every refusal answered as
  * the gateway's one {@link Problem}. Runs on worker threads (the resources make blocking grid calls), once
- * {@link RequestBodies} has read the whole body. Authentication happened in the {@link Guard} in front of it; the role
- * each operation needs is checked in the resource, next to the operation.
+ * {@link RequestBodies} has read the whole body. Authentication happened in the {@link Guard} in front of it (a viewer
+ * at least); the routes that need more say so in the route table ({@link Guard#atLeast}), refused and counted as at
+ * the door.
  */
 public final class ControlApi implements HttpHandler
 {
@@ -44,7 +45,7 @@ public final class ControlApi implements HttpHandler
     public ControlApi(
         final CommandLedger ledger, final IMap<String, String> geofences, final AccessControl access,
         final Supplier<Collection<DroneState>> fleet, final LongFunction<DroneState> drone, final Counter refused,
-        final CommandQuotas limits, final RequestBodies bodies, final EpochNanoClock clock)
+        final CommandQuotas limits, final RequestBodies bodies, final EpochNanoClock clock, final Guard guard)
     {
         this.refused = refused;
         this.bodies = bodies;
@@ -58,22 +59,22 @@ public final class ControlApi implements HttpHandler
             .get("/whoami", exchange -> Requests.send(exchange, 200, Guard.principalJson(Requests.principal(exchange))))
             .get("/drones", drones::list)
             .get("/drones/{droneId}", drones::show)
-            .get("/drones/{droneId}/keys", exchange -> droneKeys.list(exchange))
-            .post("/drones/{droneId}/keys", exchange -> droneKeys.add(exchange))
-            .delete("/drones/{droneId}/keys", exchange -> droneKeys.revoke(exchange))
-            .post("/drones/{droneId}/keys/rotate", exchange -> droneKeys.rotate(exchange))
+            .get("/drones/{droneId}/keys", guard.atLeast(Role.ADMIN, exchange -> droneKeys.list(exchange)))
+            .post("/drones/{droneId}/keys", guard.atLeast(Role.ADMIN, exchange -> droneKeys.add(exchange)))
+            .delete("/drones/{droneId}/keys", guard.atLeast(Role.ADMIN, exchange -> droneKeys.revoke(exchange)))
+            .post("/drones/{droneId}/keys/rotate", guard.atLeast(Role.ADMIN, exchange -> droneKeys.rotate(exchange)))
             .get("/commands", commands::list)
-            .post("/commands", commands::issue)
+            .post("/commands", guard.atLeast(Role.OPERATOR, commands::issue))
             .get("/commands/{commandId}", commands::show)
-            .post("/commands/{commandId}/cancel", commands::cancel)
+            .post("/commands/{commandId}/cancel", guard.atLeast(Role.OPERATOR, commands::cancel))
             .get("/geofences", fences::list)
-            .post("/geofences", fences::create)
+            .post("/geofences", guard.atLeast(Role.ADMIN, fences::create))
             .get("/geofences/{geofenceId}", fences::show)
-            .put("/geofences/{geofenceId}", fences::change)
-            .delete("/geofences/{geofenceId}", fences::delete)
-            .get("/tokens", tokens::list)
-            .post("/tokens", tokens::create)
-            .delete("/tokens/{name}", tokens::delete)
+            .put("/geofences/{geofenceId}", guard.atLeast(Role.ADMIN, fences::change))
+            .delete("/geofences/{geofenceId}", guard.atLeast(Role.ADMIN, fences::delete))
+            .get("/tokens", guard.atLeast(Role.ADMIN, tokens::list))
+            .post("/tokens", guard.atLeast(Role.ADMIN, tokens::create))
+            .delete("/tokens/{name}", guard.atLeast(Role.ADMIN, tokens::delete))
             .setInvalidMethodHandler(exchange ->
             {
                 throw new Problem(405, exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath());

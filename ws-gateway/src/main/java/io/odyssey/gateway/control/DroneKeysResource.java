@@ -5,7 +5,8 @@ import io.undertow.server.HttpServerExchange;
 
 /**
  * {@code /drones/{droneId}/keys} (list, add, revoke) and {@code /drones/{droneId}/keys/rotate}: a drone's link keys,
- * for an admin. A gateway without a command key manages none: {@link #NONE} answers every such request 503.
+ * for an admin (the routes admit only admins: {@link Guard#atLeast}). A gateway without a command key manages none:
+ * {@link #NONE} answers every such request 503.
  */
 class DroneKeysResource
 {
@@ -14,7 +15,6 @@ class DroneKeysResource
     {
         DroneKeyAdmin admin(final HttpServerExchange exchange)
         {
-            Requests.require(exchange, Role.ADMIN);
             throw new Problem(503, "NO_COMMAND_KEY", "this gateway manages no drone keys", null);
         }
     };
@@ -56,10 +56,9 @@ class DroneKeysResource
         Requests.send(exchange, 200, admin.rotate(droneId, Requests.optionalBody(exchange), principal.name()));
     }
 
-    /** The keys' admin, once the caller is known to be an admin. */
+    /** The keys' admin ({@link #NONE} refuses here, before anything of the request is read). */
     DroneKeyAdmin admin(final HttpServerExchange exchange)
     {
-        Requests.require(exchange, Role.ADMIN);
         return keys;
     }
 

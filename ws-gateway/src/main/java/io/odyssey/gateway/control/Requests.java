@@ -36,18 +36,6 @@ final class Requests
         return exchange.getAttachment(Guard.PRINCIPAL);
     }
 
-    /** Refuses with 403 unless the caller's role allows {@code role}. */
-    static Principal require(final HttpServerExchange exchange, final Role role)
-    {
-        final Principal principal = principal(exchange);
-        if (!principal.role().allows(role))
-        {
-            throw new Problem(403, "FORBIDDEN",
-                "'" + principal.name() + "' is a " + principal.role().wireName() + "; this needs " + role.wireName(), null);
-        }
-        return principal;
-    }
-
     /** A parameter of the route's path template ({@code {droneId}}), as the (decoded) path gave it. */
     static String pathParameter(final HttpServerExchange exchange, final String name)
     {

@@ -112,6 +112,7 @@ class CommandApiIT
         assertThat(get("/api/v1/history/fleet?at=2026-01-01T00:00:00Z", null).statusCode()).isEqualTo(401);
 
         assertThat(get("/api/v1/drones", VIEWER).statusCode()).isEqualTo(200);
+        final long forbiddenBefore = counter("odyssey_gateway_requests_forbidden_total");
         final HttpResponse<String> viewerCommand = post("/api/v1/commands", VIEWER, "{\"droneId\":1,\"type\":\"hold\"}");
         assertThat(viewerCommand.statusCode()).isEqualTo(403);
         assertThat(json(viewerCommand).get("detail").asText()).contains("viewer").contains("operator");
@@ -120,6 +121,9 @@ class CommandApiIT
             "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[0,1],[1,1],[0,0]]]}}";
         assertThat(post("/api/v1/geofences", OPERATOR, fence).statusCode()).isEqualTo(403);
         assertThat(get("/api/v1/tokens", OPERATOR).statusCode()).isEqualTo(403);
+        assertThat(post("/api/v1/drones/1/keys", OPERATOR, "").statusCode()).isEqualTo(403);
+        // Every role refusal is counted, those of routes behind the viewer's door too (they were not).
+        assertThat(counter("odyssey_gateway_requests_forbidden_total") - forbiddenBefore).isEqualTo(4);
         assertThat(get("/api/v1/tokens", ADMIN).statusCode()).isEqualTo(200);
         assertThat(json(get("/api/v1/whoami", OPERATOR))).isEqualTo(JSON.readTree("{\"name\":\"ops\",\"role\":\"operator\"}"));
         // Never the secret in a listing.
@@ -200,14 +204,19 @@ class CommandApiIT
 
     private static long forgedTokens()
     {
+        return counter("odyssey_gateway_tokens_forged_total");
+    }
+
+    private static long counter(final String name)
+    {
         for (final String line : gateway.metrics().renderPrometheus().split("\n"))
         {
-            if (line.startsWith("odyssey_gateway_tokens_forged_total"))
+            if (line.startsWith(name))
             {
-                return Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+                return (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
-        throw new AssertionError("no odyssey_gateway_tokens_forged_total on /metrics");
+        throw new AssertionError("no " + name + " on /metrics");
     }
 
     @Test
