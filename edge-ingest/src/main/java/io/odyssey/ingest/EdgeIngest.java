@@ -13,9 +13,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A running edge ingest node, as named parts started in this order and stopped in reverse (one log line each):
  * <ol>
- *   <li>{@link Housekeeping}: the thread for slow periodic work;</li>
  *   <li>{@link GridLink}: the grid client (starting waits until the grid is reachable);</li>
- *   <li>{@link IngestJournals}: telemetry, alert and command journals, and their retention;</li>
+ *   <li>{@link IngestJournals}: telemetry, alert and command journals;</li>
+ *   <li>{@link Housekeeping}: the thread for slow periodic work (journal retention, key reloads, the fleet sweep);</li>
  *   <li>{@link TelemetryEndpoint}: the embedded media driver and the telemetry UDP subscription;</li>
  *   <li>{@link DroneLinkKeys}: the drones' link keys (file, and the grid's);</li>
  *   <li>{@link FleetMapSync}: the thread writing batches to the fleet map, and the sweep of silent drones;</li>
@@ -51,9 +51,9 @@ public final class EdgeIngest implements AutoCloseable
     {
         table = new LatestStateTable(config.maxDrones);
         final Health health = new Health(metrics.metrics.role());
-        final Housekeeping housekeeping = new Housekeeping();
         final GridLink grid = new GridLink(config, metrics);
-        journals = new IngestJournals(journalRoot, config, housekeeping, metrics);
+        journals = new IngestJournals(journalRoot, config, metrics);
+        final Housekeeping housekeeping = new Housekeeping(journals, metrics);
         telemetry = new TelemetryEndpoint(config, metrics);
         final DroneLinkKeys keys = new DroneLinkKeys(config, grid, housekeeping, metrics);
         final FleetMapSync fleet = new FleetMapSync(config, grid, housekeeping, metrics);
@@ -61,7 +61,7 @@ public final class EdgeIngest implements AutoCloseable
         alerts = new AlertMonitorPart(config, journals, grid, metrics);
         ingest = new IngestThread(config, telemetry, journals, fleet, keys, commands, table, metrics);
         status = new StatusEndpoint(config.statusHost, config.statusPort, metrics.metrics, health);
-        parts = new Components(metrics.metrics.role(), health, housekeeping, grid, journals, telemetry, keys, fleet,
+        parts = new Components(metrics.metrics.role(), health, grid, journals, housekeeping, telemetry, keys, fleet,
             commands, alerts, ingest, status);
     }
 

@@ -9,12 +9,24 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The node's one thread for slow periodic work off the hot path: journal retention, drone key reloads, the fleet
- * sweep. The parts that schedule work here cancel it when they stop, so nothing runs against a part already stopped.
+ * The node's one thread for slow periodic work off the hot path: journal retention (scheduled here), drone key reloads
+ * and the fleet sweep (scheduled by their parts). It starts after the grid and the journals and stops before them, so
+ * no task runs against either once closed; the parts that schedule work here also cancel it when they stop.
  */
 final class Housekeeping implements Component
 {
+    /** How often journal retention looks for cycles to delete. */
+    static final long RETENTION_PERIOD_S = 60;
+
+    private final IngestJournals journals;
+    private final IngestMetrics metrics;
     private ScheduledExecutorService executor;
+
+    Housekeeping(final IngestJournals journals, final IngestMetrics metrics)
+    {
+        this.journals = journals;
+        this.metrics = metrics;
+    }
 
     public String name()
     {
@@ -29,6 +41,12 @@ final class Housekeeping implements Component
             thread.setDaemon(true);
             return thread;
         });
+        every(0, RETENTION_PERIOD_S, TimeUnit.SECONDS, () -> metrics.journalCyclesDeleted.add(journals.deleteExpired()));
+    }
+
+    public String describe()
+    {
+        return "journal retention every " + RETENTION_PERIOD_S + " s";
     }
 
     /** Runs {@code task} after {@code initialDelay}, then {@code period} after each run ends. */

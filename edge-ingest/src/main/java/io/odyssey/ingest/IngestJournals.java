@@ -14,35 +14,27 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The node's journals under one root: telemetry (with its quarantine), alerts and commands, and the retention that
- * deletes their old cycles. Telemetry is appended by the ingest thread; the journal's health is reported there, where
- * failing appends are seen first.
+ * deletes their old cycles (run by {@link Housekeeping}). Telemetry is appended by the ingest thread; the journal's
+ * health is reported there, where failing appends are seen first.
  */
 final class IngestJournals implements Component
 {
-    /** How often journal retention looks for cycles to delete. */
-    static final long RETENTION_PERIOD_S = 60;
-
     private final Path root;
     private final EdgeIngestConfig config;
-    private final Housekeeping housekeeping;
     private final IngestMetrics metrics;
     private TelemetryJournal telemetry;
     private AlertJournal alerts;
     private CommandJournal commands;
     private long telemetryEndAtStart;
-    private ScheduledFuture<?> retentionTask;
+    private JournalRetention retention;
 
-    IngestJournals(final Path root, final EdgeIngestConfig config, final Housekeeping housekeeping,
-        final IngestMetrics metrics)
+    IngestJournals(final Path root, final EdgeIngestConfig config, final IngestMetrics metrics)
     {
         this.root = root;
         this.config = config;
-        this.housekeeping = housekeeping;
         this.metrics = metrics;
     }
 
@@ -58,11 +50,8 @@ final class IngestJournals implements Component
         telemetryEndAtStart = telemetry.telemetryQueue().lastIndex();
         alerts = new AlertJournal(root, config.rollCycle());
         commands = new CommandJournal(root, config.rollCycle());
-        final JournalRetention retention = new JournalRetention(root, config.journalRetentionHours,
-            System::currentTimeMillis, telemetry.telemetryQueue(), telemetry.quarantineQueue(), alerts.queue(),
-            commands.queue());
-        retentionTask = housekeeping.every(0, RETENTION_PERIOD_S, TimeUnit.SECONDS,
-            () -> metrics.journalCyclesDeleted.add(retention.run()));
+        retention = new JournalRetention(root, config.journalRetentionHours, System::currentTimeMillis,
+            telemetry.telemetryQueue(), telemetry.quarantineQueue(), alerts.queue(), commands.queue());
         // A full journal disk stops journaling (the frames still reach the map, unjournaled): say so before it is full.
         final FileStore store = Files.getFileStore(root);
         metrics.metrics.gauge("odyssey_ingest_journal_disk_free_bytes",
@@ -110,6 +99,12 @@ final class IngestJournals implements Component
         return commands;
     }
 
+    /** Deletes the cycles past the retention (none when it keeps everything); how many it deleted. */
+    long deleteExpired()
+    {
+        return retention.run();
+    }
+
     /** The telemetry journal's last index when this node started. */
     long telemetryEndAtStart()
     {
@@ -118,7 +113,6 @@ final class IngestJournals implements Component
 
     public void stop()
     {
-        Housekeeping.cancel(retentionTask);
         CloseHelper.quietCloseAll(commands, alerts, telemetry);
     }
 

@@ -54,8 +54,8 @@ public final class Components implements AutoCloseable
             }
             catch (final Exception | Error ex)
             {
-                LOG.warn("{}: {} did not start ({}); stopping the {} part(s) started", role, part.name(), ex.toString(),
-                    started.size());
+                LOG.warn("{}: {} did not start ({}); stopping it and the {} part(s) started before it", role,
+                    part.name(), ex.toString(), started.size() - 1);
                 close();
                 throw ex;
             }
