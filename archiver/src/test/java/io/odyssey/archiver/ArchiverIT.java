@@ -1,6 +1,7 @@
 package io.odyssey.archiver;
 
 import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandState;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.testing.FailOnErrorLog;
@@ -16,7 +17,6 @@ import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.alerts.AlertType;
 import io.odyssey.relay.CommandJournalEntries;
 import io.odyssey.grid.ledger.CommandRecord;
-import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.grid.ledger.CommandUpdate;
 import io.odyssey.journal.AlertJournal;
 import io.odyssey.journal.CommandJournal;

@@ -1,9 +1,9 @@
 package io.odyssey.bench;
 
+import io.odyssey.codecs.CommandState;
 import io.odyssey.gateway.control.AccessControl;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.grid.ledger.CommandRecord;
-import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.simulator.Simulator;
 import io.odyssey.simulator.SimulatorConfig;
 import java.net.http.HttpClient;

@@ -3,6 +3,7 @@ package io.odyssey.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.odyssey.codecs.CommandState;
 
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -348,14 +349,14 @@ final class CommandWaiter implements AutoCloseable
         {
             byState.merge(command.path("state").asText(), 1, Integer::sum);
         }
-        final boolean allCompleted = byState.size() == 1 && byState.containsKey("completed");
+        final boolean allCompleted = byState.size() == 1 && byState.containsKey(CommandState.COMPLETED.wireName());
         if (!gateway.json)
         {
             final StringBuilder line = new StringBuilder(allCompleted ? "all " + commands.size() + " completed" : "");
             if (!allCompleted)
             {
                 byState.forEach((state, n) -> line.append(line.length() == 0 ? "" : ", ").append(n).append(' ')
-                    .append(CommandsCommand.FINAL_STATES.contains(state) ? state : state + " (still open)"));
+                    .append(CommandsCommand.isFinalState(state) ? state : state + " (still open)"));
             }
             out.println(line.append(when));
             out.flush();

@@ -2,6 +2,7 @@ package io.odyssey.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.odyssey.codecs.CommandState;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +15,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -28,8 +28,6 @@ import java.util.concurrent.Callable;
         CommandsCommand.Watch.class})
 final class CommandsCommand
 {
-    /** The states a command never leaves. */
-    static final Set<String> FINAL_STATES = Set.of("completed", "failed", "rejected", "expired", "cancelled");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -231,7 +229,14 @@ final class CommandsCommand
 
     static boolean isFinal(final JsonNode command)
     {
-        return FINAL_STATES.contains(command.path("state").asText());
+        return isFinalState(command.path("state").asText());
+    }
+
+    /** Whether a command in the state of this wire name never leaves it; a state this CLI does not know is open. */
+    static boolean isFinalState(final String wireName)
+    {
+        final CommandState state = CommandState.fromWireName(wireName);
+        return state != null && state.isFinal();
     }
 
     /** The table of commands {@code commands list} and {@code drones show} print. */
@@ -273,7 +278,7 @@ final class CommandsCommand
         {
             line.append("  +").append(since).append(" ms");
         }
-        if ("in-progress".equals(state))
+        if (CommandState.fromWireName(state) == CommandState.IN_PROGRESS)
         {
             line.append("  ").append(progress(command));
         }

@@ -1,8 +1,11 @@
 package io.odyssey.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.odyssey.codecs.CommandState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
 
 import static io.odyssey.cli.Contract.command;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -117,5 +120,15 @@ class CommandsCommandTest
         assertThat(json.exit()).isZero();
         assertThat(json.out().lines()).hasSize(3).allSatisfy(line ->
             assertThat(FakeGateway.JSON.readTree(line).path("droneId").asLong()).isEqualTo(7));
+    }
+
+    /** A watch or {@code --wait} ends on the ledger's final states only; a state a newer gateway added keeps it open. */
+    @Test
+    void shouldTakeOnlyTheLedgersFinalStatesAsFinal()
+    {
+        assertThat(Arrays.stream(CommandState.values()).map(CommandState::wireName).filter(CommandsCommand::isFinalState))
+            .containsExactly("rejected", "completed", "failed", "expired", "cancelled");
+        assertThat(CommandsCommand.isFinalState("paused")).isFalse();
+        assertThat(CommandsCommand.isFinalState("COMPLETED")).as("wire names are lower case").isFalse();
     }
 }

@@ -1,5 +1,6 @@
 package io.odyssey.relay;
 
+import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.ledger.CommandRecord;
 import io.odyssey.geo.Geodesy;
@@ -43,8 +44,8 @@ public final class CommandEffects
             case HOLD -> state.groundSpeed() <= STOPPED_MPS;
             case LAND, STOP -> grounded(state);
             case RETURN_HOME -> grounded(state) && horizontallyAtTarget(command, state);
-            case RESUME -> state.groundSpeed() > STOPPED_MPS || "CRUISING".equals(state.status()) ||
-                "TAKING_OFF".equals(state.status());
+            case RESUME -> state.groundSpeed() > STOPPED_MPS || DroneStatus.CRUISING.name().equals(state.status()) ||
+                DroneStatus.TAKING_OFF.name().equals(state.status());
             // Done at the drone's word, checked against telemetry no further than "it flies no faster than asked".
             case SET_SPEED -> true;
             // The cancelled command being final is checked by the relay, which knows it.
@@ -54,7 +55,7 @@ public final class CommandEffects
 
     static boolean grounded(final DroneState state)
     {
-        return "GROUNDED".equals(state.status()) && state.altitude() <= GROUNDED_ALTITUDE_M;
+        return DroneStatus.GROUNDED.name().equals(state.status()) && state.altitude() <= GROUNDED_ALTITUDE_M;
     }
 
     private static boolean atTarget(final CommandRecord command, final DroneState state)

@@ -1,11 +1,11 @@
 package io.odyssey.relay;
 
 import io.odyssey.codecs.CommandFrameWriter;
+import io.odyssey.codecs.CommandState;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.sign.FrameSigner;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.grid.ledger.CommandRecord;
-import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.grid.ledger.CommandUpdate;
 import org.agrona.concurrent.UnsafeBuffer;
 

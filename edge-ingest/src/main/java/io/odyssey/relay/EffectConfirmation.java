@@ -1,11 +1,11 @@
 package io.odyssey.relay;
 
 import com.hazelcast.map.IMap;
+import io.odyssey.codecs.CommandState;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.grid.ledger.CommandRecord;
-import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.grid.ledger.CommandUpdate;
 
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import io.odyssey.codecs.CommandParameters;
 import io.odyssey.codecs.CommandType;
+import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.GeofenceSet;
 import io.odyssey.grid.ledger.CommandLedger;
@@ -75,7 +76,8 @@ final class GeofenceGuard
         for (final DroneState state : fleet.values(Predicates.equal("ingestNode", nodeId)))
         {
             final String status = state.status();
-            if ("GROUNDED".equals(status) || "LANDING".equals(status) || "EMERGENCY".equals(status))
+            if (DroneStatus.GROUNDED.name().equals(status) || DroneStatus.LANDING.name().equals(status) ||
+                DroneStatus.EMERGENCY.name().equals(status))
             {
                 continue;
             }

@@ -1,8 +1,8 @@
 package io.odyssey.relay;
 
+import io.odyssey.codecs.CommandState;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.grid.ledger.CommandRecord;
-import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.grid.ledger.CommandUpdate;
 import io.odyssey.journal.CommandJournal;
 

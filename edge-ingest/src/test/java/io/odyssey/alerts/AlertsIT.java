@@ -1,7 +1,6 @@
 package io.odyssey.alerts;
 
 import io.odyssey.codecs.sign.TestDroneKeys;
-import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.aeron.ExclusivePublication;
 import io.odyssey.codecs.TelemetryFrameReader;
@@ -11,6 +10,7 @@ import io.odyssey.grid.ActiveAlert;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.ingest.EdgeIngestConfig;
+import io.odyssey.ingest.TestGrid;
 import io.odyssey.journal.AlertJournal;
 import io.odyssey.journal.JournalEntry;
 import io.odyssey.journal.JournalLayout;
@@ -31,7 +31,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,13 +47,11 @@ class AlertsIT
     /** The drones these tests fly, with their keys (ingest verifies every frame). */
     private static final Path KEYS = TestDroneKeys.file(1, 1000);
 
-    private static final String CLUSTER = "alerts-it-" + UUID.randomUUID();
-    private static final int BASE_PORT = 20_000 + (int)(Math.random() * 20_000);
 
     @TempDir
     static Path journals;
 
-    private static HazelcastInstance member;
+    private static TestGrid grid;
     private static IMap<String, ActiveAlert> alerts;
     private static AeronTransport sender;
 
@@ -64,9 +61,8 @@ class AlertsIT
     @BeforeAll
     static void start()
     {
-        member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", BASE_PORT,
-            List.of("127.0.0.1:" + BASE_PORT), 1));
-        alerts = FleetGrid.alertsMap(member);
+        grid = TestGrid.start("alerts-it");
+        alerts = FleetGrid.alertsMap(grid.member());
         sender = AeronTransport.launchEmbedded(null, "alerts-it-sender");
     }
 
@@ -77,22 +73,15 @@ class AlertsIT
         {
             sender.close();
         }
-        if (member != null)
+        if (grid != null)
         {
-            member.shutdown();
+            grid.close();
         }
     }
 
     private static EdgeIngestConfig config()
     {
-        final EdgeIngestConfig config = new EdgeIngestConfig();
-        config.droneKeys = KEYS.toString();
-        config.clusterName = CLUSTER;
-        config.gridMembers = List.of("127.0.0.1:" + BASE_PORT);
-        config.nodeId = "ingest-alerts";
-        config.endpoint = "127.0.0.1:" + (BASE_PORT + 100);
-        config.statusPort = 0;
-        config.journalDir = journals.resolve("ingest-alerts").toString();
+        final EdgeIngestConfig config = grid.ingestConfig("ingest-alerts", 100, journals.resolve("ingest-alerts"), KEYS);
         config.alertLostLinkS = 1;
         return config;
     }
@@ -166,11 +155,11 @@ class AlertsIT
     {
         final EdgeIngestConfig first = config();
         first.nodeId = "ingest-a";
-        first.endpoint = "127.0.0.1:" + (BASE_PORT + 110);
+        first.endpoint = grid.endpoint(110);
         first.journalDir = journals.resolve("ingest-a").toString();
         final EdgeIngestConfig second = config();
         second.nodeId = "ingest-b";
-        second.endpoint = "127.0.0.1:" + (BASE_PORT + 111);
+        second.endpoint = grid.endpoint(111);
         second.journalDir = journals.resolve("ingest-b").toString();
         try (EdgeIngest a = EdgeIngest.launch(first); EdgeIngest b = EdgeIngest.launch(second))
         {
@@ -213,12 +202,12 @@ class AlertsIT
     {
         final EdgeIngestConfig first = config();
         first.nodeId = "ingest-c";
-        first.endpoint = "127.0.0.1:" + (BASE_PORT + 120);
+        first.endpoint = grid.endpoint(120);
         first.journalDir = journals.resolve("ingest-c").toString();
         first.alertLostLinkS = 5;
         final EdgeIngestConfig second = config();
         second.nodeId = "ingest-d";
-        second.endpoint = "127.0.0.1:" + (BASE_PORT + 121);
+        second.endpoint = grid.endpoint(121);
         second.journalDir = journals.resolve("ingest-d").toString();
         second.alertLostLinkS = 5;
         try (EdgeIngest c = EdgeIngest.launch(first); EdgeIngest d = EdgeIngest.launch(second))
@@ -266,7 +255,7 @@ class AlertsIT
     private ExclusivePublication publication()
     {
         final ExclusivePublication publication = sender.aeron().addExclusivePublication(
-            AeronTransport.udpChannel("127.0.0.1:" + (BASE_PORT + 100)), 1001);
+            AeronTransport.udpChannel(grid.endpoint(100)), 1001);
         await().atMost(20, TimeUnit.SECONDS).until(publication::isConnected);
         return publication;
     }

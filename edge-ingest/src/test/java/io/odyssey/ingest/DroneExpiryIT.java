@@ -2,7 +2,6 @@ package io.odyssey.ingest;
 
 import io.odyssey.codecs.sign.TestDroneKeys;
 import com.hazelcast.core.EntryEvent;
-import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import io.aeron.ExclusivePublication;
@@ -35,10 +34,8 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,27 +66,17 @@ class DroneExpiryIT
     @TempDir
     Path journals;
 
-    private final String cluster = "drone-expiry-it-" + UUID.randomUUID();
-    private final int basePort = 20_000 + (int)(Math.random() * 20_000);
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
     private final TelemetryFrameWriter writer = new TelemetryFrameWriter().signWith(TestDroneKeys.signer(KEYS, 9));
-    private HazelcastInstance member;
+    private TestGrid grid;
     private AeronTransport sender;
     private EdgeIngest ingest;
 
     @BeforeEach
     void start() throws Exception
     {
-        member = FleetGrid.newMember(FleetGrid.memberConfig(cluster, "127.0.0.1", basePort,
-            List.of("127.0.0.1:" + basePort), 1));
-        final EdgeIngestConfig config = new EdgeIngestConfig();
-        config.droneKeys = KEYS.toString();
-        config.clusterName = cluster;
-        config.gridMembers = List.of("127.0.0.1:" + basePort);
-        config.nodeId = "ingest-expiry";
-        config.endpoint = "127.0.0.1:" + (basePort + 100);
-        config.statusPort = 0;
-        config.journalDir = journals.resolve("ingest-expiry").toString();
+        grid = TestGrid.start("drone-expiry-it");
+        final EdgeIngestConfig config = grid.ingestConfig("ingest-expiry", 100, journals.resolve("ingest-expiry"), KEYS);
         config.maxDrones = CAPACITY;
         config.droneIdMax = 10_000_000;
         config.alertLostLinkS = 2;
@@ -108,17 +95,17 @@ class DroneExpiryIT
                 closeable.close();
             }
         }
-        if (member != null)
+        if (grid != null)
         {
-            member.shutdown();
+            grid.close();
         }
     }
 
     @Test
     void shouldForgetAFloodOfSilentDronesAfterReportingThemLostAndKeepTheOneThatTalks() throws Exception
     {
-        final IMap<Long, DroneState> fleet = FleetGrid.fleetMap(member);
-        final IMap<String, ActiveAlert> alerts = FleetGrid.alertsMap(member);
+        final IMap<Long, DroneState> fleet = grid.fleet();
+        final IMap<String, ActiveAlert> alerts = FleetGrid.alertsMap(grid.member());
         final AtomicInteger removals = new AtomicInteger();
         final AtomicBoolean realDroneRemoved = new AtomicBoolean();
         // What the gateway's fleet feed listens to.
@@ -248,7 +235,7 @@ class DroneExpiryIT
     private ExclusivePublication publication()
     {
         final ExclusivePublication publication = sender.aeron().addExclusivePublication(
-            AeronTransport.udpChannel("127.0.0.1:" + (basePort + 100)), 1001);
+            AeronTransport.udpChannel(grid.endpoint(100)), 1001);
         await().atMost(20, TimeUnit.SECONDS).until(publication::isConnected);
         return publication;
     }

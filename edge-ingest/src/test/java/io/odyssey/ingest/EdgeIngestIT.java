@@ -1,6 +1,5 @@
 package io.odyssey.ingest;
 
-import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.aeron.ExclusivePublication;
 import io.odyssey.codecs.RejectReason;
@@ -16,7 +15,6 @@ import io.odyssey.codecs.sign.FrameSignature;
 import io.odyssey.codecs.sign.FrameSigner;
 import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.grid.DroneState;
-import io.odyssey.grid.FleetGrid;
 import io.odyssey.journal.JournalEntry;
 import io.odyssey.journal.JournalLayout;
 import io.odyssey.runtime.AeronTransport;
@@ -48,7 +46,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.nio.file.Path;
@@ -68,9 +65,7 @@ import static org.awaitility.Awaitility.await;
 class EdgeIngestIT
 {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeIngestIT.class);
-    private static final String CLUSTER = "edge-ingest-it-" + UUID.randomUUID();
     private static final AtomicLong NEXT_DRONE = new AtomicLong(1000);
-    private static final int BASE_PORT = 20_000 + (int)(Math.random() * 20_000);
     private static final long MAX_DRONE_ID = 50_000_000;
     /** Keys for the drones these tests fly (1000.. one at a time, and a block from 1,000,000); 5000 has none. */
     private static final Path KEYS = TestDroneKeys.add(TestDroneKeys.file(1000, 1999), 1_000_000, 1_009_999);
@@ -79,7 +74,7 @@ class EdgeIngestIT
     @TempDir
     static Path journals;
 
-    private static HazelcastInstance member;
+    private static TestGrid grid;
     private static IMap<Long, DroneState> fleet;
     private static EdgeIngest ingest;
     private static EdgeIngest secondIngest;
@@ -94,14 +89,14 @@ class EdgeIngestIT
     @BeforeAll
     static void start() throws Exception
     {
-        member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", BASE_PORT, List.of("127.0.0.1:" + BASE_PORT), 1));
-        fleet = FleetGrid.fleetMap(member);
-        ingest = EdgeIngest.launch(config("ingest-a", BASE_PORT + 100));
-        secondIngest = EdgeIngest.launch(config("ingest-b", BASE_PORT + 101));
+        grid = TestGrid.start("edge-ingest-it");
+        fleet = grid.fleet();
+        ingest = EdgeIngest.launch(config("ingest-a", 100));
+        secondIngest = EdgeIngest.launch(config("ingest-b", 101));
         sender = AeronTransport.launchEmbedded(null, "edge-ingest-it-sender");
-        publication = sender.aeron().addExclusivePublication(AeronTransport.udpChannel("127.0.0.1:" + (BASE_PORT + 100)), 1001);
+        publication = sender.aeron().addExclusivePublication(AeronTransport.udpChannel(grid.endpoint(100)), 1001);
         secondPublication = sender.aeron().addExclusivePublication(
-            AeronTransport.udpChannel("127.0.0.1:" + (BASE_PORT + 101)), 1001);
+            AeronTransport.udpChannel(grid.endpoint(101)), 1001);
         await().atMost(20, TimeUnit.SECONDS).until(() -> publication.isConnected() && secondPublication.isConnected());
     }
 
@@ -122,24 +117,17 @@ class EdgeIngestIT
                 // best effort in teardown
             }
         }
-        if (member != null)
+        if (grid != null)
         {
-            member.shutdown();
+            grid.close();
         }
     }
 
-    private static EdgeIngestConfig config(final String nodeId, final int port)
+    private static EdgeIngestConfig config(final String nodeId, final int endpointOffset)
     {
-        final EdgeIngestConfig config = new EdgeIngestConfig();
-        config.clusterName = CLUSTER;
-        config.gridMembers = List.of("127.0.0.1:" + BASE_PORT);
-        config.nodeId = nodeId;
-        config.endpoint = "127.0.0.1:" + port;
-        config.statusPort = 0;
+        final EdgeIngestConfig config = grid.ingestConfig(nodeId, endpointOffset, journals.resolve(nodeId), KEYS);
         config.maxDrones = 50_000;
         config.droneIdMax = MAX_DRONE_ID;
-        config.journalDir = journals.resolve(nodeId).toString();
-        config.droneKeys = KEYS.toString();
         return config;
     }
 

@@ -1,8 +1,6 @@
 package io.odyssey.ingest;
 
 import io.odyssey.codecs.sign.TestDroneKeys;
-import com.hazelcast.core.HazelcastInstance;
-import io.odyssey.grid.FleetGrid;
 import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -13,8 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -34,19 +30,15 @@ class IngestHealthIT
     /** The drones these tests fly, with their keys (ingest verifies every frame). */
     private static final Path KEYS = TestDroneKeys.file(1, 1000);
 
-    private static final String CLUSTER = "ingest-health-it-" + UUID.randomUUID();
-
     @TempDir
     Path journals;
-
-    private final int gridPort = 20_000 + (int)(Math.random() * 20_000);
 
     @Test
     void shouldReportAWedgedIngestThreadOnTheLivenessEndpointAndRecoverWhenItMovesOn() throws Exception
     {
-        final HazelcastInstance member = startMember();
+        final TestGrid grid = TestGrid.start("ingest-health-it");
         final HttpClient http = HttpClient.newHttpClient();
-        final EdgeIngestConfig config = config(journals);
+        final EdgeIngestConfig config = grid.ingestConfig("ingest-health", 300, journals, KEYS);
         config.livenessTimeoutS = 2;
         final CountDownLatch release = new CountDownLatch(1);
         try (EdgeIngest ingest = EdgeIngest.launch(config))
@@ -71,18 +63,18 @@ class IngestHealthIT
         finally
         {
             release.countDown();
-            member.shutdown();
+            grid.close();
         }
     }
 
     @Test
     void shouldTurnReadinessDownAsSoonAsTheJournalCannotBeWrittenBeforeAnyTelemetryArrives() throws Exception
     {
-        final HazelcastInstance member = startMember();
+        final TestGrid grid = TestGrid.start("ingest-health-it");
         final HttpClient http = HttpClient.newHttpClient();
         final Path root = journals.resolve("journal");
         final Path away = journals.resolve("journal-away");
-        try (EdgeIngest ingest = EdgeIngest.launch(config(root)))
+        try (EdgeIngest ingest = EdgeIngest.launch(grid.ingestConfig("ingest-health", 300, root, KEYS)))
         {
             await().atMost(30, TimeUnit.SECONDS).until(() -> health(http, ingest, "/health/ready").statusCode() == 200);
 
@@ -102,26 +94,7 @@ class IngestHealthIT
         }
         finally
         {
-            member.shutdown();
+            grid.close();
         }
-    }
-
-    private HazelcastInstance startMember()
-    {
-        return FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", gridPort,
-            List.of("127.0.0.1:" + gridPort), 1));
-    }
-
-    private EdgeIngestConfig config(final Path journalDir)
-    {
-        final EdgeIngestConfig config = new EdgeIngestConfig();
-        config.droneKeys = KEYS.toString();
-        config.clusterName = CLUSTER;
-        config.gridMembers = List.of("127.0.0.1:" + gridPort);
-        config.nodeId = "ingest-health";
-        config.journalDir = journalDir.toString();
-        config.endpoint = "127.0.0.1:" + (gridPort + 300);
-        config.statusPort = 0;
-        return config;
     }
 }

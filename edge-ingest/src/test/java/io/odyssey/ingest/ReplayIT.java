@@ -1,12 +1,10 @@
 package io.odyssey.ingest;
 
 import io.odyssey.codecs.sign.TestDroneKeys;
-import com.hazelcast.core.HazelcastInstance;
 import io.aeron.ExclusivePublication;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.grid.DroneState;
-import io.odyssey.grid.FleetGrid;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.testing.FailOnErrorLog;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -19,9 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,8 +35,6 @@ class ReplayIT
     /** The drones these tests fly, with their keys (ingest verifies every frame). */
     private static final Path KEYS = TestDroneKeys.file(1, 1000);
 
-    private static final String CLUSTER = "replay-it-" + UUID.randomUUID();
-    private static final int BASE_PORT = 20_000 + (int)(Math.random() * 20_000);
 
     @TempDir
     Path dir;
@@ -51,16 +45,8 @@ class ReplayIT
     @Test
     void shouldReproduceTheLiveFleetStateAndAlertsFromTheJournal() throws Exception
     {
-        final HazelcastInstance member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", BASE_PORT,
-            List.of("127.0.0.1:" + BASE_PORT), 1));
-        final EdgeIngestConfig config = new EdgeIngestConfig();
-        config.droneKeys = KEYS.toString();
-        config.clusterName = CLUSTER;
-        config.gridMembers = List.of("127.0.0.1:" + BASE_PORT);
-        config.nodeId = "ingest-replay";
-        config.endpoint = "127.0.0.1:" + (BASE_PORT + 100);
-        config.statusPort = 0;
-        config.journalDir = dir.resolve("journal").toString();
+        final TestGrid grid = TestGrid.start("replay-it");
+        final EdgeIngestConfig config = grid.ingestConfig("ingest-replay", 100, dir.resolve("journal"), KEYS);
         config.alertLostLinkS = 0.5;
         Instant middle = null;
         final Map<Long, DroneState> liveFleet;
@@ -100,11 +86,11 @@ class ReplayIT
             }
             await().atMost(10, TimeUnit.SECONDS).until(() -> ingest.dirtyDrones() == 0 && !ingest.flushInFlight());
             await().atMost(10, TimeUnit.SECONDS).until(() -> ingest.alertsRaised() >= 10);
-            liveFleet = new HashMap<>(FleetGrid.fleetMap(member));
+            liveFleet = new HashMap<>(grid.fleet());
         }
         finally
         {
-            member.shutdown();
+            grid.close();
         }
         assertThat(liveFleet).hasSize(10);
 

@@ -1,10 +1,10 @@
 package io.odyssey.relay;
 
 import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandState;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.ledger.CommandRecord;
-import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.grid.ledger.CommandUpdate;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package io.odyssey.drill;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.odyssey.grid.ledger.CommandState;
+import io.odyssey.codecs.CommandState;
 import io.odyssey.stack.FleetWatcher;
 import io.odyssey.stack.Http;
 import io.odyssey.stack.LocalStack;
@@ -124,14 +124,7 @@ public final class DrillContext
     /** Where {@code command} (as {@link #commandState} gives it) stands; null for no command or a state not known. */
     static CommandState stateOf(final JsonNode command)
     {
-        try
-        {
-            return command == null ? null : CommandState.fromWireName(command.path("state").asText());
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            return null;
-        }
+        return command == null ? null : CommandState.fromWireName(command.path("state").asText());
     }
 
     JsonNode commandState(final String id)

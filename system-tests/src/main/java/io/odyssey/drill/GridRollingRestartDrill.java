@@ -1,7 +1,7 @@
 package io.odyssey.drill;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.odyssey.grid.ledger.CommandState;
+import io.odyssey.codecs.CommandState;
 import io.odyssey.stack.FleetWatcher;
 import io.odyssey.stack.Http;
 import io.odyssey.stack.LocalStack;

@@ -1,7 +1,8 @@
 package io.odyssey.drill;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.odyssey.grid.ledger.CommandState;
+import io.odyssey.codecs.CommandState;
+import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.stack.FleetWatcher;
 import io.odyssey.stack.Http;
 import io.odyssey.stack.LocalStack;
@@ -169,7 +170,7 @@ final class KillRoleDrill implements Drill
         final Map.Entry<Long, JsonNode> drone = watcher.drones().entrySet().stream()
             .filter(e -> e.getKey() <= context.stack().drones())
             .filter(e -> node == null || node.equals(e.getValue().path("node").asText()))
-            .filter(e -> List.of("CRUISING", "HOVERING").contains(e.getValue().path("status").asText()) &&
+            .filter(e -> List.of(DroneStatus.CRUISING.name(), DroneStatus.HOVERING.name()).contains(e.getValue().path("status").asText()) &&
                 e.getValue().path("bat").asDouble() > 40)
             .filter(e -> !context.hasActiveCommand(e.getKey()))
             .findFirst().orElse(null);

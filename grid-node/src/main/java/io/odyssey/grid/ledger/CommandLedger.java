@@ -10,6 +10,7 @@ import com.hazelcast.projection.Projections;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
 import com.hazelcast.map.listener.EntryAddedListener;
+import io.odyssey.codecs.CommandState;
 import io.odyssey.runtime.Counter;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.SystemEpochNanoClock;

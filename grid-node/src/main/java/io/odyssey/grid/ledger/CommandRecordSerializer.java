@@ -5,6 +5,7 @@ import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
 import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandState;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.Waypoint;
 import io.odyssey.codecs.sbe.CommandReason;

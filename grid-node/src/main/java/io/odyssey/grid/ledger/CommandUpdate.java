@@ -6,6 +6,7 @@ import com.hazelcast.map.ExtendedMapEntry;
 import java.io.Serial;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import io.odyssey.codecs.CommandState;
 
 /**
  * One change to one command, applied on the partition owner so the check ("may it move?") and the write are a single

@@ -2,6 +2,7 @@ package io.odyssey.grid.ledger;
 
 import org.junit.jupiter.api.Test;
 import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandState;
 import io.odyssey.codecs.CommandType;
 
 import java.util.Arrays;

@@ -1,6 +1,7 @@
 package io.odyssey.grid.ledger;
 
 import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandState;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
@@ -11,15 +12,15 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
-import static io.odyssey.grid.ledger.CommandState.ACCEPTED;
-import static io.odyssey.grid.ledger.CommandState.CANCELLED;
-import static io.odyssey.grid.ledger.CommandState.COMPLETED;
-import static io.odyssey.grid.ledger.CommandState.EXPIRED;
-import static io.odyssey.grid.ledger.CommandState.FAILED;
-import static io.odyssey.grid.ledger.CommandState.IN_PROGRESS;
-import static io.odyssey.grid.ledger.CommandState.ISSUED;
-import static io.odyssey.grid.ledger.CommandState.REJECTED;
-import static io.odyssey.grid.ledger.CommandState.SENT;
+import static io.odyssey.codecs.CommandState.ACCEPTED;
+import static io.odyssey.codecs.CommandState.CANCELLED;
+import static io.odyssey.codecs.CommandState.COMPLETED;
+import static io.odyssey.codecs.CommandState.EXPIRED;
+import static io.odyssey.codecs.CommandState.FAILED;
+import static io.odyssey.codecs.CommandState.IN_PROGRESS;
+import static io.odyssey.codecs.CommandState.ISSUED;
+import static io.odyssey.codecs.CommandState.REJECTED;
+import static io.odyssey.codecs.CommandState.SENT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,26 +1,20 @@
 package io.odyssey.mavlink.edge;
 
-import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.odyssey.codecs.sign.DroneKeyRing;
 import io.odyssey.codecs.sign.DroneKeys;
 import io.odyssey.grid.DroneState;
-import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.ledger.CommandAuthority;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.ingest.EdgeIngestConfig;
+import io.odyssey.ingest.TestGrid;
 import io.odyssey.runtime.Setting;
 import io.odyssey.simulator.SimulatorConfig;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -30,9 +24,8 @@ import java.util.function.Consumer;
  */
 final class GridAndIngest implements AutoCloseable
 {
-    private final int basePort = 20_000 + (int)(Math.random() * 20_000);
     private final List<AutoCloseable> onTop = new ArrayList<>();
-    private final HazelcastInstance member;
+    private final TestGrid grid;
     private final EdgeIngest ingest;
     private final Path commandKey;
     private final Path keys;
@@ -42,23 +35,10 @@ final class GridAndIngest implements AutoCloseable
     {
         this.keys = keys;
         this.keySetting = Setting.of("ODYSSEY_TEST_MAVLINK_KEYS", keys.toString(), "drone keys of the test");
-        final String cluster = "mavlink-edge-it-" + UUID.randomUUID();
-        member = FleetGrid.newMember(FleetGrid.memberConfig(cluster, "127.0.0.1", basePort,
-            List.of("127.0.0.1:" + basePort), 1));
-        final EdgeIngestConfig config = new EdgeIngestConfig();
-        config.clusterName = cluster;
-        config.gridMembers = List.of("127.0.0.1:" + basePort);
-        config.nodeId = "ingest-mavlink";
-        config.endpoint = ingestEndpoint();
-        config.statusPort = 0;
-        config.journalDir = journalDir.toString();
-        config.droneKeys = keys.toString();
+        grid = TestGrid.start("mavlink-edge-it");
+        final EdgeIngestConfig config = grid.ingestConfig("ingest-mavlink", 100, journalDir, keys);
         // The ingest node relays only commands sealed with the fleet's command key, as in production.
-        final byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        commandKey = Files.writeString(journalDir.resolveSibling("command-key-" + UUID.randomUUID()),
-            HexFormat.of().formatHex(key));
-        Files.setPosixFilePermissions(commandKey, PosixFilePermissions.fromString("rw-------"));
+        commandKey = TestGrid.commandKeyFile(journalDir.toAbsolutePath().getParent());
         config.commandKeyFile = commandKey.toString();
         ingest = EdgeIngest.launch(config);
     }
@@ -66,20 +46,26 @@ final class GridAndIngest implements AutoCloseable
     /** The ingest node's telemetry endpoint, host:port. */
     String ingestEndpoint()
     {
-        return "127.0.0.1:" + (basePort + 100);
+        return grid.endpoint(100);
     }
 
     /** A free-by-chance UDP port near the others, for a process a test listens with. */
     int sparePort()
     {
-        return basePort + 150;
+        return grid.port(150);
     }
 
     /** An edge for this stack: vehicles heard on {@link #sparePort()}, orders taken on any free port, no fixed port. */
     MavlinkEdgeConfig edgeConfig()
     {
+        return edgeConfig("127.0.0.1:" + sparePort());
+    }
+
+    /** An edge for this stack hearing vehicles on {@code listen}, orders taken on any free port. */
+    private MavlinkEdgeConfig edgeConfig(final String listen)
+    {
         final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
-        config.listen = "127.0.0.1:" + sparePort();
+        config.listen = listen;
         config.commandEndpoint = "127.0.0.1:0";
         config.endpoints = List.of(ingestEndpoint());
         config.statusPort = 0;
@@ -103,11 +89,7 @@ final class GridAndIngest implements AutoCloseable
      */
     MavlinkEdge edge(final VehicleRegistry registry, final Consumer<MavlinkEdgeConfig> tune) throws Exception
     {
-        final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
-        config.listen = "127.0.0.1:0";
-        config.commandEndpoint = "127.0.0.1:0";
-        config.endpoints = List.of(ingestEndpoint());
-        config.statusPort = 0;
+        final MavlinkEdgeConfig config = edgeConfig("127.0.0.1:0");
         tune.accept(config);
         return onTop(MavlinkEdge.launch(config, registry, DroneKeyRing.load(keySetting, keys)));
     }
@@ -136,12 +118,12 @@ final class GridAndIngest implements AutoCloseable
     /** The command ledger as a gateway writes it: what it records is sealed with the command key. */
     CommandLedger ledger()
     {
-        return new CommandLedger(member, null, CommandAuthority.fromFile(commandKey.toString()));
+        return new CommandLedger(grid.member(), null, CommandAuthority.fromFile(commandKey.toString()));
     }
 
     IMap<Long, DroneState> fleet()
     {
-        return FleetGrid.fleetMap(member);
+        return grid.fleet();
     }
 
     /** Closes {@code process} with this fixture, before the ingest node and the member. */
@@ -166,6 +148,6 @@ final class GridAndIngest implements AutoCloseable
                 // best effort in teardown: the next one still closes
             }
         }
-        member.shutdown();
+        grid.close();
     }
 }

@@ -12,12 +12,10 @@ import io.dronefleet.mavlink.minimal.MavModeFlag;
 import io.dronefleet.mavlink.minimal.MavState;
 import io.dronefleet.mavlink.minimal.MavType;
 import io.dronefleet.mavlink.util.EnumValue;
-import io.odyssey.codecs.sign.DroneKeyRing;
 import io.odyssey.codecs.sign.DroneKeys;
 import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.grid.DroneState;
 import io.odyssey.mavlink.MavlinkSigner;
-import io.odyssey.runtime.Setting;
 import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,20 +58,13 @@ class MavlinkEdgeIT
     {
         stack = new GridAndIngest(KEYS, journals.resolve("ingest"));
         fleet = stack.fleet();
-        final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
-        config.commandEndpoint = "127.0.0.1:0";
-        config.listen = "127.0.0.1:0";
-        config.endpoints = List.of(stack.ingestEndpoint());
-        config.statusPort = 0;
-        config.heartbeatTimeoutMs = 1_500;
         final VehicleRegistry registry = new VehicleRegistry()
             .register(1, 7001, false)
             .register(2, 7002, true)
             .register(3, 7003, false)
             .register(4, 7004, false);
-        final Setting setting = Setting.of("ODYSSEY_TEST_MAVLINK_KEYS", KEYS.toString(), "keys of the test");
-        keys = DroneKeys.load(setting, KEYS);
-        edge = stack.onTop(MavlinkEdge.launch(config, registry, DroneKeyRing.load(setting, KEYS)));
+        keys = stack.droneKeys();
+        edge = stack.edge(registry, config -> config.heartbeatTimeoutMs = 1_500);
     }
 
     @AfterAll

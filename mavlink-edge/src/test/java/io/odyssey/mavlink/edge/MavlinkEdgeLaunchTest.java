@@ -27,15 +27,10 @@ class MavlinkEdgeLaunchTest
     {
         try (UnwritableDirectory unwritable = UnwritableDirectory.in(temp))
         {
-            final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
-            config.listen = "127.0.0.1:0";
-            config.endpoints = List.of("127.0.0.1:9");
-            config.statusPort = 0;
+            final MavlinkEdgeConfig config = edgeConfig("127.0.0.1:0");
             config.aeronDir = unwritable.path().resolve("aeron").toString();
-            final DroneKeyRing keys = DroneKeyRing.load(Setting.of("ODYSSEY_TEST_MAVLINK_KEYS", "", "keys of the test"),
-                TestDroneKeys.file(1, 1));
 
-            assertThatThrownBy(() -> MavlinkEdge.launch(config, new VehicleRegistry(), keys)).as(unwritable.how())
+            assertThatThrownBy(() -> MavlinkEdge.launch(config, new VehicleRegistry(), keys())).as(unwritable.how())
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("ODYSSEY_MAVLINK_AERON_DIR: cannot write to " + unwritable.path());
         }
@@ -47,14 +42,9 @@ class MavlinkEdgeLaunchTest
         try (DatagramChannel groundStation = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0)))
         {
             final int taken = ((InetSocketAddress)groundStation.getLocalAddress()).getPort();
-            final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
-            config.listen = "127.0.0.1:" + taken;
-            config.endpoints = List.of("127.0.0.1:9");
-            config.statusPort = 0;
-            final DroneKeyRing keys = DroneKeyRing.load(Setting.of("ODYSSEY_TEST_MAVLINK_KEYS", "", "keys of the test"),
-                TestDroneKeys.file(1, 1));
+            final MavlinkEdgeConfig config = edgeConfig("127.0.0.1:" + taken);
 
-            assertThatThrownBy(() -> MavlinkEdge.launch(config, new VehicleRegistry(), keys))
+            assertThatThrownBy(() -> MavlinkEdge.launch(config, new VehicleRegistry(), keys()))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("ODYSSEY_MAVLINK_LISTEN")
                 .hasMessageContaining("127.0.0.1:" + taken);
@@ -67,15 +57,10 @@ class MavlinkEdgeLaunchTest
         try (DatagramChannel simulator = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0)))
         {
             final int taken = ((InetSocketAddress)simulator.getLocalAddress()).getPort();
-            final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
-            config.listen = "127.0.0.1:0";
+            final MavlinkEdgeConfig config = edgeConfig("127.0.0.1:0");
             config.commandEndpoint = "127.0.0.1:" + taken;
-            config.endpoints = List.of("127.0.0.1:9");
-            config.statusPort = 0;
-            final DroneKeyRing keys = DroneKeyRing.load(Setting.of("ODYSSEY_TEST_MAVLINK_KEYS", "", "keys of the test"),
-                TestDroneKeys.file(1, 1));
 
-            assertThatThrownBy(() -> MavlinkEdge.launch(config, new VehicleRegistry(), keys))
+            assertThatThrownBy(() -> MavlinkEdge.launch(config, new VehicleRegistry(), keys()))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("ODYSSEY_MAVLINK_COMMAND_ENDPOINT")
                 .hasMessageContaining("127.0.0.1:" + taken);
@@ -97,5 +82,20 @@ class MavlinkEdgeLaunchTest
         config.commandEndpoint = "nowhere";
         assertThatThrownBy(config::conclude).isInstanceOf(ConfigurationException.class)
             .hasMessageContaining("ODYSSEY_MAVLINK_COMMAND_ENDPOINT");
+    }
+
+    /** An edge hearing vehicles on {@code listen}, sending to a port nothing listens on: these tests never get that far. */
+    private static MavlinkEdgeConfig edgeConfig(final String listen)
+    {
+        final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
+        config.listen = listen;
+        config.endpoints = List.of("127.0.0.1:9");
+        config.statusPort = 0;
+        return config;
+    }
+
+    private static DroneKeyRing keys()
+    {
+        return DroneKeyRing.load(Setting.of("ODYSSEY_TEST_MAVLINK_KEYS", "", "keys of the test"), TestDroneKeys.file(1, 1));
     }
 }

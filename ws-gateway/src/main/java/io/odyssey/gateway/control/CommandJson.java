@@ -3,9 +3,9 @@ package io.odyssey.gateway.control;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.odyssey.codecs.CommandState;
 import io.odyssey.grid.ledger.CommandParametersJson;
 import io.odyssey.grid.ledger.CommandRecord;
-import io.odyssey.grid.ledger.CommandState;
 
 import java.io.IOException;
 import java.time.Instant;

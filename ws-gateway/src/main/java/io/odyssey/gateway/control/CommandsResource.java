@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.map.IMap;
 import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandState;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.Waypoint;
 import io.odyssey.gateway.Problem;
@@ -12,7 +13,6 @@ import io.odyssey.grid.DroneState;
 import io.odyssey.grid.GeofenceSet;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.grid.ledger.CommandRecord;
-import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.runtime.Counter;
 import io.undertow.server.HttpServerExchange;
 import org.agrona.concurrent.EpochNanoClock;
@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static io.odyssey.gateway.control.CommandOrders.DEFAULT_EXPIRES_S;
 import static io.odyssey.gateway.control.CommandOrders.MAX_EXPIRES_S;
@@ -39,6 +41,9 @@ final class CommandsResource
 {
     static final int MAX_KEY_LENGTH = 128;
     private static final Logger LOG = LoggerFactory.getLogger(CommandsResource.class);
+    /** The wire names a {@code state} filter may take, for the answer to one it may not. */
+    private static final String STATES = Arrays.stream(CommandState.values()).map(CommandState::wireName)
+        .collect(Collectors.joining(", "));
     /** An order of every type, as an operator would send it: what {@link #warmUp()} validates. */
     private static final String[] WARM_UP_BODIES = {
         "{\"droneId\":1,\"type\":\"takeoff\",\"alt\":30}",
@@ -72,18 +77,10 @@ final class CommandsResource
     {
         final String droneParam = query(exchange, "droneId");
         final String stateParam = query(exchange, "state");
-        CommandState state = null;
-        if (stateParam != null)
+        final CommandState state = stateParam == null ? null : CommandState.fromWireName(stateParam);
+        if (stateParam != null && state == null)
         {
-            try
-            {
-                state = CommandState.fromWireName(stateParam);
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new Problem(400, "state is one of issued, sent, accepted, rejected, in-progress, completed, " +
-                    "failed, expired, cancelled");
-            }
+            throw new Problem(400, "state is one of " + STATES);
         }
         final List<CommandRecord> found = ledger.list(droneParam == null ? 0 : Requests.droneId(droneParam), state,
             "true".equals(query(exchange, "active")), integer(query(exchange, "limit"), 100, 1, 10_000, "limit"));

@@ -1,11 +1,12 @@
-package io.odyssey.grid.ledger;
+package io.odyssey.codecs;
 
 import java.util.Locale;
 
 /**
  * Where a command stands in the ledger: {@code issued → sent → accepted | rejected → in-progress → completed | failed |
  * expired | cancelled}. The rules of which state may follow which live here and only here, so the gateway, the
- * relaying ingest node and a racing second relay can never move a command backwards or out of a final state.
+ * relaying ingest node and a racing second relay can never move a command backwards or out of a final state. Part of
+ * the command contract: the ledger stores it, the API and the CLI speak its {@link #wireName() wire names}.
  */
 public enum CommandState
 {
@@ -19,6 +20,10 @@ public enum CommandState
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /**
+     * The state with this wire name, or null for any other text (as {@link CommandType#fromWireName}): a caller
+     * refuses it in its own words, or shows a state a newer gateway added as it is.
+     */
     public static CommandState fromWireName(final String name)
     {
         for (final CommandState state : VALUES)
@@ -28,7 +33,7 @@ public enum CommandState
                 return state;
             }
         }
-        throw new IllegalArgumentException("unknown command state '" + name + "'");
+        return null;
     }
 
     public boolean isFinal()

@@ -1,0 +1,89 @@
+package io.odyssey.ingest;
+
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
+import io.odyssey.alerts.AlertMonitor;
+import io.odyssey.codecs.sbe.DroneStatus;
+import io.odyssey.grid.DroneState;
+import io.odyssey.grid.FleetGrid;
+import io.odyssey.runtime.Component;
+import io.odyssey.runtime.Health;
+import io.odyssey.runtime.HealthCheck;
+import io.odyssey.runtime.RealTimeClock;
+
+/**
+ * The {@link AlertMonitor} on a thread of its own: alerts are evaluated off the hot path, from the telemetry journal
+ * the ingest thread appends to, and written to the alert journal and the grid.
+ */
+final class AlertMonitorPart implements Component
+{
+    /** How long stopping waits for the monitor's thread to end. */
+    static final long STOP_TIMEOUT_MS = 5_000;
+
+    private final EdgeIngestConfig config;
+    private final IngestJournals journals;
+    private final GridLink grid;
+    private final IngestMetrics metrics;
+    private AlertMonitor monitor;
+    private Thread thread;
+
+    AlertMonitorPart(final EdgeIngestConfig config, final IngestJournals journals, final GridLink grid,
+        final IngestMetrics metrics)
+    {
+        this.config = config;
+        this.journals = journals;
+        this.grid = grid;
+        this.metrics = metrics;
+    }
+
+    public String name()
+    {
+        return "alerts";
+    }
+
+    public void start()
+    {
+        final RealTimeClock wallClock = new RealTimeClock();
+        final IMap<Long, DroneState> fleet = FleetGrid.fleetMap(grid.client());
+        final AlertMonitor alerts = new AlertMonitor(config.alertRules(), config.maxDrones,
+            journals.telemetry().telemetryQueue(), journals.alerts(), FleetGrid.alertsMap(grid.client()), config.nodeId,
+            journals.root(), wallClock::nanoTime, metrics.alertsRaised, metrics.alertsCleared,
+            AlertMonitor.fleetGuard(fleet, config.nodeId));
+        alerts.firstStartAfter(journals.telemetryEndAtStart());
+        alerts.remoteDrones(() -> fleet.values(Predicates.and(
+            Predicates.notEqual("ingestNode", config.nodeId),
+            Predicates.notEqual("status", DroneStatus.GROUNDED.name()))));
+        metrics.metrics.gauge("odyssey_ingest_alert_drones",
+            "Drones the alert engine holds now (this node's and other nodes' airborne ones)", alerts::drones);
+        metrics.metrics.gauge("odyssey_ingest_alert_frames_unevaluated",
+            "Frames from drones the alert engine had no room for, not evaluated (since start)", alerts::unevaluatedFrames);
+        monitor = alerts;
+        thread = new Thread(alerts, "ingest-alerts");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public void health(final Health health)
+    {
+        health.ready("alerts", () -> thread.isAlive() ? HealthCheck.Result.up("evaluating") :
+            HealthCheck.Result.down("the alert monitor stopped (see the log)"));
+    }
+
+    /** Drones the monitor holds now (approximate: read from another thread). */
+    int drones()
+    {
+        return monitor.drones();
+    }
+
+    public void stop() throws InterruptedException
+    {
+        if (monitor != null)
+        {
+            monitor.stop();
+        }
+        if (thread != null)
+        {
+            thread.join(STOP_TIMEOUT_MS);
+        }
+    }
+}
