@@ -12,6 +12,7 @@ import io.odyssey.mavlink.MavlinkCommands;
 import io.odyssey.mavlink.MavlinkFrameReader;
 import io.odyssey.mavlink.MavlinkFrameWriter;
 import io.odyssey.mavlink.MavlinkSigner;
+import io.odyssey.mavlink.SignedStreams;
 import io.odyssey.mavlink.message.CommandAck;
 import io.odyssey.mavlink.message.CommandInt;
 import io.odyssey.mavlink.message.CommandLong;
@@ -89,8 +90,7 @@ final class MavlinkDroneLink implements AutoCloseable
     private final GlobalPositionInt position = new GlobalPositionInt();
     private final ByteBuffer datagram = ByteBuffer.allocateDirect(6 * MavlinkFrameWriter.MAX_FRAME_LENGTH);
     private final UnsafeBuffer buffer = new UnsafeBuffer(datagram);
-    private final int[] sequence;
-    private final long[] lastTimestamp;
+    private final SignedStreams streams;
     private final long[] stateDueNs;
     private final DroneKeys.Entry[] keyEntry;
     private final byte[][] key;
@@ -155,8 +155,7 @@ final class MavlinkDroneLink implements AutoCloseable
         channel = DatagramChannel.open();
         channel.configureBlocking(false);
         channel.connect(new InetSocketAddress(edge.substring(0, colon), Integer.parseInt(edge.substring(colon + 1))));
-        sequence = new int[count];
-        lastTimestamp = new long[count];
+        streams = new SignedStreams(writer, signer, count);
         stateDueNs = new long[count];
         keyEntry = new DroneKeys.Entry[count];
         key = new byte[count][];
@@ -236,14 +235,9 @@ final class MavlinkDroneLink implements AutoCloseable
         sendsFailed.increment();
     }
 
-    private int frame(final int slot, final int offset, final io.odyssey.mavlink.message.MessageFlyweight message)
+    private int frame(final int slot, final int offset, final MessageFlyweight message)
     {
-        final long now = MavlinkSigner.timestampOfUnixMicros(clock.nanoTime() / 1_000);
-        final long timestamp = Math.max(lastTimestamp[slot] + 1, now);
-        lastTimestamp[slot] = timestamp;
-        final int seq = sequence[slot];
-        sequence[slot] = (seq + 1) & 0xFF;
-        return writer.writeSigned(buffer, offset, seq, slot + 1, COMPONENT, message, signer, key[slot], 0, timestamp);
+        return streams.write(buffer, offset, slot, slot + 1, COMPONENT, message, key[slot], 0, clock.nanoTime());
     }
 
     private boolean loadKey(final int slot, final long droneId)
