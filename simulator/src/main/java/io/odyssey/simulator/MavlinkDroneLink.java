@@ -99,9 +99,11 @@ final class MavlinkDroneLink implements AutoCloseable
     private final Counter executed;
     private final Counter repeated;
     private final Counter acksDropped;
+    private final Counter busy;
     private final Counter refused;
     private final long bootNs;
     private int acksToDrop;
+    private int commandsToRefuseBusy;
     /** When the drone was armed on the ground by a command; 0 = not armed that way. */
     private final long[] armedAtNs;
     private final int[] lastCommand;
@@ -137,7 +139,8 @@ final class MavlinkDroneLink implements AutoCloseable
      * @param edge  host:port of the MAVLink edge.
      */
     MavlinkDroneLink(final DroneFleet fleet, final int count, final String edge, final DroneKeyRing keys,
-        final EpochNanoClock clock, final SimulatorMetrics metrics, final int dropAcks) throws IOException
+        final EpochNanoClock clock, final SimulatorMetrics metrics, final int dropAcks, final int busyCommands)
+        throws IOException
     {
         this.fleet = fleet;
         this.firstIndex = fleet.size() - count;
@@ -150,6 +153,8 @@ final class MavlinkDroneLink implements AutoCloseable
         this.acksDropped = metrics.mavlinkAcksDropped;
         this.refused = metrics.mavlinkFramesRefused;
         this.acksToDrop = dropAcks;
+        this.busy = metrics.mavlinkCommandsBusy;
+        this.commandsToRefuseBusy = busyCommands;
         this.bootNs = System.nanoTime();
         final int colon = edge.lastIndexOf(':');
         channel = DatagramChannel.open();
@@ -343,6 +348,14 @@ final class MavlinkDroneLink implements AutoCloseable
     private void onCommand(final int index, final int slot, final int command, final int confirmation, final int x,
         final int y, final float p1, final float p2, final float p7, final long nowNs)
     {
+        if (commandsToRefuseBusy > 0)
+        {
+            // The test hook: an autopilot busy with something else says "not now" and remembers nothing of it.
+            commandsToRefuseBusy--;
+            busy.increment();
+            ack(slot, command, MavlinkCommands.RESULT_TEMPORARILY_REJECTED);
+            return;
+        }
         final boolean retry = confirmation > 0 || (confirmation < 0 && x == lastX[slot] && y == lastY[slot]);
         if (retry && command == lastCommand[slot] && nowNs - lastCommandNs[slot] < REPEAT_WINDOW_NS)
         {
