@@ -22,10 +22,13 @@ import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.ingest.EdgeIngestConfig;
+import io.odyssey.mavlink.edge.MavlinkEdge;
+import io.odyssey.mavlink.edge.MavlinkEdgeConfig;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.runtime.ProcessLauncher;
 import io.odyssey.runtime.RealTimeClock;
 import org.HdrHistogram.Histogram;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -74,6 +77,16 @@ public final class LoadHarness
     /** Drones of the round-trip scenario: a real simulator, ids above any the load publisher uses. */
     private static final int ROUND_TRIP_DRONES = 10;
     private static final long ROUND_TRIP_FIRST_ID = 9_000_000;
+    /**
+     * Hops of the MAVLink scenario, from the vehicle's scheduled send: the edge's receive stamp (the telemetry's
+     * {@code sentAtNs}), then as the SBE scenario's; and {@code edge_to_client}, the part from the edge's stamp on.
+     */
+    static final String[] MAVLINK_HOPS = {"edge_received", "ingest_decoded", "grid_written", "gateway_received",
+        "client_received", "edge_to_client"};
+    /** The MAVLink scenario's vehicles: drone ids apart from the SBE publisher's and the round trips'. */
+    private static final long MAVLINK_FIRST_ID = 8_000_001;
+    /** The MAVLink round trip's vehicles: a real simulator's MAVLink drones, through an edge of their own. */
+    private static final long MAVLINK_ROUND_TRIP_FIRST_ID = 9_100_001;
 
     private final Options options;
     private final Path out;
@@ -86,13 +99,14 @@ public final class LoadHarness
     /** The gateways of the run, whose own threads' CPU is told apart from the rest of this JVM's. */
     private List<Gateway> gateways = List.of();
 
+    /** @param mavlinkOnly run the MAVLink scenarios only ({@code --mavlink}), not the SBE ones beside them. */
     record Options(int drones, double rateHz, int durationS, int warmUpS, boolean quick, Path out, int clients,
-        boolean archiver, boolean smoke, int repeat)
+        boolean archiver, boolean smoke, int repeat, boolean mavlinkOnly)
     {
         Options(final int drones, final double rateHz, final int durationS, final int warmUpS, final boolean quick,
             final Path out, final int clients, final boolean archiver, final boolean smoke)
         {
-            this(drones, rateHz, durationS, warmUpS, quick, out, clients, archiver, smoke, 1);
+            this(drones, rateHz, durationS, warmUpS, quick, out, clients, archiver, smoke, 1, false);
         }
 
         /** Fan-out runs: 1, 10 and 100 clients; 1 and 3 in a smoke run. */
@@ -119,6 +133,7 @@ public final class LoadHarness
         int clients = 1;
         boolean archiver = false;
         int repeat = 1;
+        boolean mavlinkOnly = false;
         Path out = Path.of("bench-results", Instant.now().toString().replace(":", "").replaceAll("\\..*", "") + "Z", "e2e");
         for (int i = 0; i < args.length; i++)
         {
@@ -133,10 +148,11 @@ public final class LoadHarness
                 case "--archiver" -> archiver = true;
                 case "--smoke" -> smoke = true;
                 case "--repeat" -> repeat = Math.max(1, Integer.parseInt(args[++i]));
+                case "--mavlink" -> mavlinkOnly = true;
                 default ->
                 {
                     System.err.println("usage: LoadHarness [--drones N] [--rate HZ] [--duration S] [--clients N] " +
-                        "[--archiver] [--quick] [--smoke] [--repeat N] [--out DIR]");
+                        "[--archiver] [--quick] [--smoke] [--repeat N] [--mavlink] [--out DIR]");
                     System.exit(2);
                 }
             }
@@ -144,7 +160,7 @@ public final class LoadHarness
         final int measuredS = duration != null ? duration : smoke ? 3 : 20;
         final LoadHarness harness = new LoadHarness(new Options(drones != null ? drones : smoke ? 20 : 1_000, rate,
             quick ? Math.min(measuredS, 8) : measuredS, smoke ? 1 : quick ? 2 : 5, quick || smoke, out.toAbsolutePath(),
-            clients, archiver, smoke, repeat));
+            clients, archiver, smoke, repeat, mavlinkOnly));
         harness.run();
         if (smoke)
         {
@@ -192,6 +208,10 @@ public final class LoadHarness
         final java.nio.file.Path droneKeys = io.odyssey.codecs.sign.TestDroneKeys.add(
             io.odyssey.codecs.sign.TestDroneKeys.file(1, Math.max(10_000, options.drones())),
             ROUND_TRIP_FIRST_ID, ROUND_TRIP_FIRST_ID + ROUND_TRIP_DRONES - 1);
+        // MAVLink vehicles sign with their drone's key too: the edges verify every frame and sign what they forward.
+        io.odyssey.codecs.sign.TestDroneKeys.add(droneKeys, MAVLINK_FIRST_ID, MAVLINK_FIRST_ID + options.drones() - 1);
+        io.odyssey.codecs.sign.TestDroneKeys.add(droneKeys, MAVLINK_ROUND_TRIP_FIRST_ID,
+            MAVLINK_ROUND_TRIP_FIRST_ID + ROUND_TRIP_DRONES - 1);
         ingestConfig.droneKeys = droneKeys.toString();
         ingestConfig.commandKeyFile = io.odyssey.gateway.TestKeys.commandKeyFile(cluster);
         try (EdgeIngest ingest = EdgeIngest.launch(ingestConfig);
@@ -210,47 +230,111 @@ public final class LoadHarness
                 io.odyssey.codecs.sign.TestDroneKeys.signer(droneKeys, 1));
             gateways = List.of(immediate, coalescing);
 
-            // Unmeasured: JIT compilation, the journal's first files, connection pools, so the first scenario measures
-            // the system and not its start.
-            log("warm-up run (not measured)");
-            scenario("warm-up", immediate, 1, false, publisher, ingest, options.drones(), options.rateHz(),
-                options.smoke() ? 1 : options.quick() ? 4 : 10);
-            scenarios.remove("warm-up");
-            log(String.format(Locale.ROOT, "end to end: %d drones x %.0f Hz, %d client(s), coalescing off%s", options.drones(),
-                options.rateHz(), options.clients(), archiver != null ? ", with the archiver" : ""));
-            final double[] archivedP99Ms = {0};
-            archiveSampler = archiver == null ? null : () -> archivedP99Ms[0] = Math.max(archivedP99Ms[0],
-                hopP99Ms(archiver.statusPort(), "archived"));
-            final Map<String, Object> e2e = repeated("e2e-coalesce-0", immediate, options.clients(), false, publisher, ingest,
-                options.drones(), options.rateHz(), options.durationS());
-            if (archiver != null)
+            final List<MavlinkEdge> edges = new ArrayList<>();
+            try
             {
-                e2e.put("archiverWorstSecondP99Ms", Math.round(archivedP99Ms[0] * 100) / 100.0);
-                e2e.put("archiverRows", archiver.rowsArchived());
-                e2e.put("archiverLagEntriesAtEnd", archiver.lagEntries());
-                archiveSampler = null;
-            }
-            facts.put("e2e", e2e);
-            log("end to end with the dashboard's coalescing (16 ms)");
-            facts.put("e2e-coalesce-16", repeated("e2e-coalesce-16", coalescing, 1, false, publisher, ingest,
-                options.drones(), options.rateHz(), options.durationS()));
-            for (final int clients : options.fanouts())
-            {
-                for (final boolean binary : new boolean[]{false, true})
+                final int vehicles = options.drones();
+                log("MAVLink: " + MavlinkVehicles.edges(vehicles) + " edge(s) for " + vehicles + " vehicles (" +
+                    MavlinkVehicles.VEHICLES_PER_EDGE + " system ids each)");
+                for (int e = 0; e < MavlinkVehicles.edges(vehicles); e++)
                 {
-                    final String name = "fanout-" + clients + (binary ? "-binary" : "");
-                    log("fan-out: " + clients + " " + (binary ? "binary" : "JSON") +
-                        " clients on the 16 ms gateway (one of them measured)");
-                    facts.put(name, repeated(name, coalescing, clients, binary, publisher, ingest,
-                        options.drones(), options.rateHz(), options.smoke() ? 1 : options.quick() ? 5 : 10));
+                    final long first = MAVLINK_FIRST_ID + (long)e * MavlinkVehicles.VEHICLES_PER_EDGE;
+                    edges.add(launchEdge("load-" + e, first,
+                        Math.min(MavlinkVehicles.VEHICLES_PER_EDGE, vehicles - e * MavlinkVehicles.VEHICLES_PER_EDGE),
+                        ingestConfig.endpoint, droneKeys));
+                }
+                final List<Integer> edgePorts = new ArrayList<>();
+                for (final MavlinkEdge edge : edges)
+                {
+                    edgePorts.add(edge.mavlinkPort());
+                }
+                try (MavlinkVehicles mavlink = new MavlinkVehicles(MAVLINK_FIRST_ID, vehicles, edgePorts, droneKeys))
+                {
+                    if (!options.mavlinkOnly())
+                    {
+                        // Unmeasured: JIT compilation, the journal's first files, connection pools, so the first
+                        // scenario measures the system and not its start.
+                        log("warm-up run (not measured)");
+                        scenario("warm-up", immediate, 1, false, publisher, ingest, options.drones(), options.rateHz(),
+                            options.smoke() ? 1 : options.quick() ? 4 : 10);
+                        scenarios.remove("warm-up");
+                        log(String.format(Locale.ROOT, "end to end: %d drones x %.0f Hz, %d client(s), coalescing off%s",
+                            options.drones(), options.rateHz(), options.clients(),
+                            archiver != null ? ", with the archiver" : ""));
+                        final double[] archivedP99Ms = {0};
+                        archiveSampler = archiver == null ? null : () -> archivedP99Ms[0] = Math.max(archivedP99Ms[0],
+                            hopP99Ms(archiver.statusPort(), "archived"));
+                        final Map<String, Object> e2e = repeated("e2e-coalesce-0", immediate, options.clients(), false,
+                            publisher, ingest, options.drones(), options.rateHz(), options.durationS());
+                        if (archiver != null)
+                        {
+                            e2e.put("archiverWorstSecondP99Ms", Math.round(archivedP99Ms[0] * 100) / 100.0);
+                            e2e.put("archiverRows", archiver.rowsArchived());
+                            e2e.put("archiverLagEntriesAtEnd", archiver.lagEntries());
+                            archiveSampler = null;
+                        }
+                        facts.put("e2e", e2e);
+                    }
+                    // Right after the SBE run, on the same stack, gateway and client: the two paths side by side.
+                    log(String.format(Locale.ROOT, "MAVLink: %d vehicles x %.0f Hz through %d edge(s), coalescing off",
+                        vehicles, options.rateHz(), edges.size()));
+                    if (!options.smoke())
+                    {
+                        // Unmeasured, as for the SBE path: the edges' JIT and first vehicles. A smoke run only proves
+                        // the path works, in as few seconds as it can.
+                        mavlinkScenario("mavlink-warm-up", immediate, mavlink, edges, ingest, options.rateHz(),
+                            options.quick() ? 4 : 10);
+                        scenarios.remove("mavlink-warm-up");
+                    }
+                    facts.put("mavlink", mavlinkScenario("mavlink", immediate, mavlink, edges, ingest,
+                        options.rateHz(), options.durationS()));
                 }
             }
-            facts.put("max-rate", maxRate(publisher, ingest));
+            finally
+            {
+                CloseHelper.quietCloseAll(edges);
+            }
+            if (!options.mavlinkOnly())
+            {
+                log("end to end with the dashboard's coalescing (16 ms)");
+                facts.put("e2e-coalesce-16", repeated("e2e-coalesce-16", coalescing, 1, false, publisher, ingest,
+                    options.drones(), options.rateHz(), options.durationS()));
+                for (final int clients : options.fanouts())
+                {
+                    for (final boolean binary : new boolean[]{false, true})
+                    {
+                        final String name = "fanout-" + clients + (binary ? "-binary" : "");
+                        log("fan-out: " + clients + " " + (binary ? "binary" : "JSON") +
+                            " clients on the 16 ms gateway (one of them measured)");
+                        facts.put(name, repeated(name, coalescing, clients, binary, publisher, ingest,
+                            options.drones(), options.rateHz(), options.smoke() ? 1 : options.quick() ? 5 : 10));
+                    }
+                }
+                facts.put("max-rate", maxRate(publisher, ingest));
+            }
             final int orders = options.smoke() ? 5 : options.quick() ? 50 : 200;
-            log("command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> Aeron -> simulator " +
-                "-> answer -> ledger (completed)");
-            facts.put("command-round-trip", commandRoundTrip(member, immediate.port(), ingest, ingestConfig.endpoint, orders,
+            if (!options.mavlinkOnly())
+            {
+                log("command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> Aeron -> " +
+                    "simulator -> answer -> ledger (completed)");
+                final SimulatorConfig config = new SimulatorConfig();
+                config.commandEndpoint = "127.0.0.1:0";
+                facts.put("command-round-trip", commandRoundTrip("command-round-trip", config, ROUND_TRIP_FIRST_ID,
+                    member, immediate.port(), ingest, ingestConfig.endpoint, orders, ingestConfig.droneKeys));
+            }
+            log("MAVLink command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> Aeron -> " +
+                "MAVLink edge -> COMMAND_LONG -> simulated PX4 vehicle -> COMMAND_ACK -> edge -> ingest -> ledger (completed)");
+            try (MavlinkEdge edge = launchEdge("round-trip", MAVLINK_ROUND_TRIP_FIRST_ID, ROUND_TRIP_DRONES,
+                ingestConfig.endpoint, droneKeys))
+            {
+                final SimulatorConfig config = new SimulatorConfig();
+                config.commandEndpoint = SimulatorConfig.NO_COMMANDS;
+                config.mavlinkDrones = ROUND_TRIP_DRONES;
+                config.mavlinkEdge = "127.0.0.1:" + edge.mavlinkPort();
+                facts.put("mavlink-command-round-trip", commandRoundTrip("mavlink-command-round-trip", config,
+                    MAVLINK_ROUND_TRIP_FIRST_ID, member, immediate.port(), ingest, ingestConfig.endpoint, orders,
                     ingestConfig.droneKeys));
+            }
         }
         finally
         {
@@ -273,22 +357,32 @@ public final class LoadHarness
     List<String> smokeFailures()
     {
         final List<String> failures = new ArrayList<>();
-        final org.HdrHistogram.Histogram received = scenarios.getOrDefault("e2e-coalesce-0", Map.of()).get("client_received");
-        if (received == null || received.getTotalCount() == 0)
+        final List<String> runs = options.mavlinkOnly() ? List.of("mavlink") : List.of("e2e", "mavlink");
+        for (final String run : runs)
         {
-            failures.add("the client received no drone in the end-to-end run");
+            final org.HdrHistogram.Histogram received = scenarios.getOrDefault(run.equals("e2e") ? "e2e-coalesce-0" : run,
+                Map.of()).get("client_received");
+            if (received == null || received.getTotalCount() == 0)
+            {
+                failures.add("the client received no drone in the " + run + " run");
+            }
+            @SuppressWarnings("unchecked")
+            final Map<String, Object> result = (Map<String, Object>)facts.getOrDefault(run, Map.of());
+            if (!Long.valueOf(0).equals(result.get("finalStateNotDelivered")))
+            {
+                failures.add("final states not delivered to the client in the " + run + " run: " +
+                    result.get("finalStateNotDelivered"));
+            }
         }
-        @SuppressWarnings("unchecked")
-        final Map<String, Object> e2e = (Map<String, Object>)facts.getOrDefault("e2e", Map.of());
-        if (!Long.valueOf(0).equals(e2e.get("finalStateNotDelivered")))
+        for (final String run : options.mavlinkOnly() ? List.of("mavlink-command-round-trip") :
+            List.of("command-round-trip", "mavlink-command-round-trip"))
         {
-            failures.add("final states not delivered to the client: " + e2e.get("finalStateNotDelivered"));
-        }
-        @SuppressWarnings("unchecked")
-        final Map<String, Object> roundTrip = (Map<String, Object>)facts.getOrDefault("command-round-trip", Map.of());
-        if (!Integer.valueOf(0).equals(roundTrip.get("notCompleted")))
-        {
-            failures.add("orders not completed in the round trip: " + roundTrip.get("notCompleted"));
+            @SuppressWarnings("unchecked")
+            final Map<String, Object> roundTrip = (Map<String, Object>)facts.getOrDefault(run, Map.of());
+            if (!Integer.valueOf(0).equals(roundTrip.get("notCompleted")))
+            {
+                failures.add("orders not completed in the " + run + ": " + roundTrip.get("notCompleted"));
+            }
         }
         return failures;
     }
@@ -297,18 +391,20 @@ public final class LoadHarness
      * Orders sent one at a time to a real simulator's drones through the gateway's REST API; each one's issue → accepted
      * and issue → completed latency comes from the ledger's own transition stamps (one clock: one machine). The order
      * is a set-speed, which the drone completes at once, so the figure is the system's round trip, not a flight.
+     *
+     * @param config the simulator's settings of the run (how its drones take orders: SBE on a command endpoint, or
+     *               MAVLink through an edge); the rest is set here.
      */
-    private Map<String, Object> commandRoundTrip(
+    private Map<String, Object> commandRoundTrip(final String name, final SimulatorConfig config, final long firstId,
         final HazelcastInstance member, final int gatewayPort, final EdgeIngest ingest, final String ingestEndpoint,
         final int orders, final String droneKeys) throws Exception
     {
-        final SimulatorConfig config = new SimulatorConfig();
         config.droneKeys = droneKeys;
         config.drones = ROUND_TRIP_DRONES;
-        config.firstId = ROUND_TRIP_FIRST_ID;
+        config.firstId = firstId;
         config.endpoints = List.of(ingestEndpoint);
-        config.commandEndpoint = "127.0.0.1:0";
         config.statusPort = 0;
+        final int linksBefore = ingest.commandLinks();
         final Histogram toAck = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         final Histogram toEffect = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         final CommandLedger ledger = new CommandLedger(member);
@@ -317,8 +413,8 @@ public final class LoadHarness
         try (Simulator simulator = Simulator.launch(config))
         {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (ingest.commandLinks() < ROUND_TRIP_DRONES || get(http, gatewayPort,
-                "/api/v1/drones/" + (ROUND_TRIP_FIRST_ID + ROUND_TRIP_DRONES - 1)) != 200)
+            while (ingest.commandLinks() < linksBefore + ROUND_TRIP_DRONES || get(http, gatewayPort,
+                "/api/v1/drones/" + (firstId + ROUND_TRIP_DRONES - 1)) != 200)
             {
                 if (System.nanoTime() > deadline)
                 {
@@ -328,7 +424,7 @@ public final class LoadHarness
             }
             for (int i = 0; i < orders; i++)
             {
-                final long drone = ROUND_TRIP_FIRST_ID + i % ROUND_TRIP_DRONES;
+                final long drone = firstId + i % ROUND_TRIP_DRONES;
                 final HttpResponse<String> issued = http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + gatewayPort + "/api/v1/commands"))
                     .header("Authorization", "Bearer " + BENCH_TOKEN)
@@ -359,7 +455,7 @@ public final class LoadHarness
         final Map<String, Histogram> hops = new LinkedHashMap<>();
         hops.put("issued_to_accepted", toAck);
         hops.put("issued_to_completed", toEffect);
-        scenarios.put("command-round-trip", hops);
+        scenarios.put(name, hops);
         final Map<String, Object> result = new LinkedHashMap<>();
         result.put("orders", orders);
         result.put("notCompleted", failed);
@@ -371,6 +467,115 @@ public final class LoadHarness
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .header("Authorization", "Bearer " + BENCH_TOKEN).GET().build(), HttpResponse.BodyHandlers.discarding())
             .statusCode();
+    }
+
+    /**
+     * A MAVLink edge in this JVM, as {@code MavlinkEdgeMain} runs one: its registry file names {@code count} vehicles,
+     * system ids 1.. for drones {@code firstDroneId}.., it hears them on a free loopback port and sends to the ingest
+     * node. Vehicles are not declared lost while the run is quiet between scenarios (that would only log).
+     */
+    private MavlinkEdge launchEdge(final String name, final long firstDroneId, final int count, final String ingestEndpoint,
+        final Path droneKeys) throws Exception
+    {
+        final StringBuilder registry = new StringBuilder("# SYSTEM_ID DRONE_ID\n");
+        for (int v = 0; v < count; v++)
+        {
+            registry.append(MavlinkVehicles.systemId(v)).append(' ').append(firstDroneId + v).append('\n');
+        }
+        final MavlinkEdgeConfig config = new MavlinkEdgeConfig();
+        config.vehicles = Files.writeString(Files.createTempFile("odyssey-bench-vehicles-" + name + "-", ""), registry)
+            .toString();
+        config.droneKeys = droneKeys.toString();
+        config.listen = "127.0.0.1:0";
+        config.commandEndpoint = "127.0.0.1:0";
+        config.endpoints = List.of(ingestEndpoint);
+        config.statusPort = 0;
+        config.heartbeatTimeoutMs = 600_000;
+        return MavlinkEdge.launch(config);
+    }
+
+    /**
+     * The MAVLink scenario: {@code vehicles} send their telemetry through the edges to the stack, and one client of
+     * {@code gateway} records each position's hops from its vehicle's scheduled send (see {@link MavlinkVehicles}).
+     * Returns the run's counts: datagrams sent, telemetry the edges forwarded, frames they refused, what ingest
+     * accepted, final states not delivered, and this JVM's CPU (vehicles, edges, ingest, grid, gateways, client).
+     */
+    private Map<String, Object> mavlinkScenario(final String name, final Gateway gateway, final MavlinkVehicles vehicles,
+        final List<MavlinkEdge> edges, final EdgeIngest ingest, final double rateHz, final int durationS) throws Exception
+    {
+        final Path dir = out.resolve(name);
+        final Map<String, Object> result = new LinkedHashMap<>();
+        try (HopRecorder hops = new HopRecorder(dir, MAVLINK_HOPS))
+        {
+            final ProbeClient probe = new ProbeClient(hops, vehicles);
+            final WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + gateway.port() + "/ws/fleet"), probe).get(10, TimeUnit.SECONDS);
+            final long acceptedBefore = ingest.acceptedCount();
+            final long receivedBefore = edgeCounter(edges, "odyssey_mavlink_datagrams_received_total");
+            final long forwardedBefore = edgeCounter(edges, "odyssey_mavlink_telemetry_sent_total");
+            final long refusedBefore = edgeCounter(edges, "odyssey_mavlink_frames_refused_total");
+            final long offersFailedBefore = edgeCounter(edges, "odyssey_mavlink_offers_failed_total");
+            final long cpuBefore = processCpuNanos();
+            final long[] positions = vehicles.run(rateHz, options.warmUpS() + durationS, options.warmUpS(),
+                hops::startRecording, hops::interval);
+            final long cpu = processCpuNanos() - cpuBefore;
+            // Quiet period: every vehicle's last position must reach the client.
+            Thread.sleep(2_000);
+            hops.finish(dir);
+            long notDelivered = 0;
+            for (int v = 0; v < vehicles.vehicles(); v++)
+            {
+                final Integer seen = probe.lastSlot.get(vehicles.firstDroneId() + v);
+                if (seen == null || seen != MavlinkVehicles.slotOf(positions[v]))
+                {
+                    notDelivered++;
+                }
+            }
+            final long accepted = ingest.acceptedCount() - acceptedBefore;
+            result.put("vehicles", vehicles.vehicles());
+            result.put("edges", edges.size());
+            result.put("datagramsSent", vehicles.sent());
+            result.put("datagramsNotSent", vehicles.failed());
+            // Sent but not received: dropped by the kernel from a full socket buffer while the edge's thread waited for a core.
+            result.put("edgeDatagramsReceived", edgeCounter(edges, "odyssey_mavlink_datagrams_received_total") - receivedBefore);
+            result.put("edgeTelemetrySent", edgeCounter(edges, "odyssey_mavlink_telemetry_sent_total") - forwardedBefore);
+            result.put("edgeFramesRefused", edgeCounter(edges, "odyssey_mavlink_frames_refused_total") - refusedBefore);
+            result.put("edgeOffersFailed", edgeCounter(edges, "odyssey_mavlink_offers_failed_total") - offersFailedBefore);
+            result.put("accepted", accepted);
+            result.put("finalStateNotDelivered", notDelivered);
+            result.put("cpuPercent", Math.round(100.0 * cpu / TimeUnit.SECONDS.toNanos(options.warmUpS() + durationS) /
+                Runtime.getRuntime().availableProcessors() * 10) / 10.0);
+            result.put("jvmCpuNsPerPosition", accepted == 0 ? 0 : cpu / accepted);
+            result.put("heapUsedMb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
+            socket.abort();
+            scenarios.put(name, new LinkedHashMap<>(hops.totals()));
+        }
+        log("  " + name + ": " + result);
+        return result;
+    }
+
+    /** A counter summed over the edges' /metrics (every label); -1 when one cannot be read. */
+    private static long edgeCounter(final List<MavlinkEdge> edges, final String counter)
+    {
+        long total = 0;
+        for (final MavlinkEdge edge : edges)
+        {
+            try
+            {
+                final String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + edge.statusPort() + "/metrics")).timeout(Duration.ofSeconds(5))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+                for (final io.odyssey.cli.PrometheusText.Sample sample : io.odyssey.cli.PrometheusText.parse(body))
+                {
+                    total += counter.equals(sample.name()) ? (long)sample.value() : 0;
+                }
+            }
+            catch (final Exception ex)
+            {
+                return -1;
+            }
+        }
+        return total;
     }
 
     private static GatewayConfig gatewayConfig(final String cluster, final int base, final long coalesceMs)
@@ -647,6 +852,65 @@ public final class LoadHarness
         System.out.println("[bench] " + line);
     }
 
+    /** One frame of a paced run. */
+    interface PacedSend
+    {
+        /** Sends frame {@code k} (0, 1, ...), due at {@code dueEpochNanos}. @return whether it went out. */
+        boolean send(long k, long dueEpochNanos);
+    }
+
+    /**
+     * Paces a run: frame k is due at start + k / {@code perSecond}, sent as soon as it is due (parked until shortly
+     * before, then spun). The due time is the frame's send stamp, so a sender that falls behind shows as latency
+     * (coordinated omission corrected). {@code measuring} runs once after {@code warmUpS}, {@code everySecond} once a
+     * second after it.
+     */
+    static void pace(final double perSecond, final int seconds, final int warmUpS, final Runnable measuring,
+        final Runnable everySecond, final PacedSend frame)
+    {
+        final long intervalNs = (long)(1e9 / perSecond);
+        final long total = (long)(perSecond * seconds);
+        final long startNanoTime = System.nanoTime();
+        final long startEpoch = CLOCK.nanoTime();
+        long nextSecond = startNanoTime + TimeUnit.SECONDS.toNanos(1);
+        boolean warm = warmUpS == 0;
+        if (warm)
+        {
+            measuring.run();
+        }
+        for (long k = 0; k < total; k++)
+        {
+            final long dueOffset = k * intervalNs;
+            long now;
+            while ((now = System.nanoTime()) - startNanoTime < dueOffset)
+            {
+                final long wait = dueOffset - (now - startNanoTime);
+                if (wait > 200_000)
+                {
+                    LockSupport.parkNanos(wait - 100_000);
+                }
+                else
+                {
+                    Thread.onSpinWait();
+                }
+            }
+            if (now >= nextSecond)
+            {
+                nextSecond += TimeUnit.SECONDS.toNanos(1);
+                if (!warm && now - startNanoTime >= TimeUnit.SECONDS.toNanos(warmUpS))
+                {
+                    warm = true;
+                    measuring.run();
+                }
+                else if (warm)
+                {
+                    everySecond.run();
+                }
+            }
+            frame.send(k, startEpoch + dueOffset);
+        }
+    }
+
     /** Paced SBE telemetry over Aeron: frame k is due at start + k / rate, and carries that due time as its send stamp. */
     static final class Publisher
     {
@@ -671,60 +935,21 @@ public final class LoadHarness
         {
             sent = 0;
             backPressured = 0;
-            final double perSecond = drones * rateHz;
-            final long intervalNs = (long)(1e9 / perSecond);
-            final long total = (long)(perSecond * seconds);
-            final long startNanoTime = System.nanoTime();
-            final long startEpoch = CLOCK.nanoTime();
-            long nextSecond = startNanoTime + TimeUnit.SECONDS.toNanos(1);
-            boolean warm = warmUpS == 0;
-            if (warm)
+            pace(drones * rateHz, seconds, warmUpS, measuring, everySecond, (k, dueEpochNanos) ->
             {
-                measuring.run();
-            }
-            for (long k = 0; k < total; k++)
-            {
-                final long dueOffset = k * intervalNs;
-                long now;
-                while ((now = System.nanoTime()) - startNanoTime < dueOffset)
-                {
-                    final long wait = dueOffset - (now - startNanoTime);
-                    if (wait > 200_000)
-                    {
-                        LockSupport.parkNanos(wait - 100_000);
-                    }
-                    else
-                    {
-                        Thread.onSpinWait();
-                    }
-                }
-                if (now >= nextSecond)
-                {
-                    nextSecond += TimeUnit.SECONDS.toNanos(1);
-                    if (!warm && now - startNanoTime >= TimeUnit.SECONDS.toNanos(warmUpS))
-                    {
-                        warm = true;
-                        measuring.run();
-                    }
-                    else if (warm)
-                    {
-                        everySecond.run();
-                    }
-                }
                 final int drone = (int)(k % drones);
                 final long sequence = ++sequences[drone];
-                final int length = writer.telemetry(buffer, 0, drone + 1, sequence, startEpoch + dueOffset,
+                final int length = writer.telemetry(buffer, 0, drone + 1, sequence, dueEpochNanos,
                     52.5 + drone * 1e-5, 13.4 + (sequence % 1000) * 1e-6, 100f, 90f, 12f, 80f, DroneStatus.CRUISING,
                     (byte)0, 0f);
                 if (publication.offer(buffer, 0, length) > 0)
                 {
                     sent++;
+                    return true;
                 }
-                else
-                {
-                    backPressured++;
-                }
-            }
+                backPressured++;
+                return false;
+            });
             return sequences.clone();
         }
 
@@ -741,21 +966,31 @@ public final class LoadHarness
 
     /**
      * The measuring client: parses every drone of every message (JSON, or binary {@code odyssey.bin.v1} records) and
-     * records its hops; counts the drones and bytes of the fleet frames it got once counting started.
+     * records its hops; counts the drones and bytes of the fleet frames it got once counting started. With MAVLink
+     * vehicles it records theirs only ({@link #MAVLINK_HOPS}, from each position's vehicle send: JSON), and keeps each
+     * one's last position's slot in {@link #lastSlot}.
      */
     static final class ProbeClient implements WebSocket.Listener
     {
         private final HopRecorder hops;
+        private final MavlinkVehicles vehicles;
         private final StringBuilder partial = new StringBuilder();
         private ByteBuffer partialBinary = ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         private volatile boolean counting;
         final Map<Long, Long> lastSeq = new ConcurrentHashMap<>();
+        final Map<Long, Integer> lastSlot = new ConcurrentHashMap<>();
         final AtomicLong drones = new AtomicLong();
         final AtomicLong bytes = new AtomicLong();
 
         ProbeClient(final HopRecorder hops)
         {
+            this(hops, null);
+        }
+
+        ProbeClient(final HopRecorder hops, final MavlinkVehicles vehicles)
+        {
             this.hops = hops;
+            this.vehicles = vehicles;
         }
 
         void startCounting()
@@ -835,6 +1070,23 @@ public final class LoadHarness
             return count;
         }
 
+        /** A MAVLink vehicle's position: every hop from the vehicle's scheduled send, which its longitude tells. */
+        private void recordVehicle(final long id, final double lon, final long edgeReceived, final long ingest,
+            final long grid, final long gateway, final long receivedAt)
+        {
+            final long vehicleSent = vehicles.sentAt(id, lon);
+            if (vehicleSent != 0)
+            {
+                hops.record("edge_received", edgeReceived - vehicleSent);
+                hops.record("ingest_decoded", ingest - vehicleSent);
+                hops.record("grid_written", grid - vehicleSent);
+                hops.record("gateway_received", gateway - vehicleSent);
+                hops.record("client_received", receivedAt - vehicleSent);
+                hops.record("edge_to_client", receivedAt - edgeReceived);
+            }
+            lastSlot.put(id, MavlinkVehicles.slot(lon));
+        }
+
         /** @return the drones the message carried. */
         private int parse(final String text, final long receivedAt)
         {
@@ -843,6 +1095,7 @@ public final class LoadHarness
             {
                 long id = 0;
                 long seq = 0;
+                double lon = 0;
                 long sent = 0;
                 long ingest = 0;
                 long grid = 0;
@@ -864,11 +1117,18 @@ public final class LoadHarness
                         depth--;
                         if (inDrones && token == JsonToken.END_OBJECT && depth == 2 && sent != 0)
                         {
-                            hops.record("ingest_decoded", ingest - sent);
-                            hops.record("grid_written", grid - sent);
-                            hops.record("gateway_received", gateway - sent);
-                            hops.record("client_received", receivedAt - sent);
-                            hops.record("coalescing", receivedAt - gateway);
+                            if (vehicles == null)
+                            {
+                                hops.record("ingest_decoded", ingest - sent);
+                                hops.record("grid_written", grid - sent);
+                                hops.record("gateway_received", gateway - sent);
+                                hops.record("client_received", receivedAt - sent);
+                                hops.record("coalescing", receivedAt - gateway);
+                            }
+                            else if (vehicles.owns(id))
+                            {
+                                recordVehicle(id, lon, sent, ingest, grid, gateway, receivedAt);
+                            }
                             lastSeq.merge(id, seq, Math::max);
                             sent = 0;
                             count++;
@@ -880,6 +1140,7 @@ public final class LoadHarness
                         {
                             case "id" -> id = parser.getLongValue();
                             case "seq" -> seq = parser.getLongValue();
+                            case "lon" -> lon = parser.getDoubleValue();
                             case "sentAtNs" -> sent = Long.parseLong(parser.getText());
                             case "ingestNs" -> ingest = Long.parseLong(parser.getText());
                             case "gridNs" -> grid = Long.parseLong(parser.getText());

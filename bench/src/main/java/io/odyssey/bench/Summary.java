@@ -35,13 +35,17 @@ final class Summary
         final StringBuilder md = new StringBuilder();
         final Map<String, Object> json = new LinkedHashMap<>();
         json.put("options", Map.of("drones", options.drones(), "rateHz", options.rateHz(), "durationS", options.durationS(),
-            "warmUpS", options.warmUpS(), "clients", options.clients(), "archiver", options.archiver(), "smoke", options.smoke()));
+            "warmUpS", options.warmUpS(), "clients", options.clients(), "archiver", options.archiver(), "smoke", options.smoke(),
+            "mavlinkOnly", options.mavlinkOnly()));
         md.append(options.smoke() ? "# Smoke run: the harness works; these figures mean nothing\n\n" : "")
             .append("# End-to-end latency — ").append(options.drones()).append(" drones x ")
             .append(fmt(options.rateHz())).append(" Hz, ").append(options.durationS()).append(" s measured after ")
             .append(options.warmUpS()).append(" s warm-up, ").append(options.clients()).append(" client(s)")
             .append(options.archiver() ? ", with the archiver" : "").append("\n\n");
-        md.append("Latency from the drone's scheduled send time (coordinated omission corrected) to each hop, ms.\n\n");
+        md.append("Latency from the drone's scheduled send time (coordinated omission corrected) to each hop, ms. ")
+            .append("MAVLink vehicles: from the vehicle's scheduled send, kept by the harness (MAVLink carries no send ")
+            .append("time the edge trusts); `edge_received` is the edge's receive stamp, `edge_to_client` the part ")
+            .append("after it.\n\n");
         md.append("| scenario | hop | p50 | p90 | p99 | p99.9 | max | count |\n|---|---|---|---|---|---|---|---|\n");
         final Map<String, Object> latencies = new LinkedHashMap<>();
         for (final Map.Entry<String, Map<String, Histogram>> scenario : scenarios.entrySet())
@@ -71,7 +75,47 @@ final class Summary
             json.put("repeatedMs", repeatTable(md, repeats));
         }
 
-        // Ratios to the same-run baselines, and the goals of the latency issue.
+        // Ratios to the same-run baselines, and the goals of the latency issue (the SBE scenarios; not in a MAVLink-only run).
+        if (scenarios.containsKey("e2e-coalesce-0"))
+        {
+            json.put("goals", goals(md, options, scenarios, facts));
+        }
+        if (scenarios.containsKey("mavlink"))
+        {
+            json.put("mavlinkBesideSbe", mavlinkBesideSbe(md, scenarios));
+        }
+        md.append("\n## Cost of a drone update\n\n| scenario | bytes per drone update (measured client) | gateway CPU ns per ")
+            .append("update delivered | gateway CPU ns per drone update | rest of the JVM CPU ns per drone update |\n")
+            .append("|---|---|---|---|---|\n");
+        facts.forEach((name, value) ->
+        {
+            if (value instanceof Map<?, ?> result && result.containsKey("bytesPerDroneUpdate"))
+            {
+                md.append("| ").append(name).append(" | ").append(fmt(number(facts, name, "bytesPerDroneUpdate")))
+                    .append(" | ").append(fmt(number(facts, name, "gatewayCpuNsPerUpdateDelivered")))
+                    .append(" | ").append(fmt(number(facts, name, "gatewayCpuNsPerDroneUpdate")))
+                    .append(" | ").append(fmt(number(facts, name, "restOfJvmCpuNsPerDroneUpdate"))).append(" |\n");
+            }
+        });
+        md.append("\nGateway CPU: its own threads (fan-out, HTTP server, grid client), over the drone states it put in ")
+            .append("frames for all its clients, or over the drone updates ingest accepted; the rest of the JVM: sender, ")
+            .append("ingest, grid member, measured client and GC. The other clients run in a process of their own.\n");
+
+        md.append("\n## Runs\n\n");
+        facts.forEach((name, value) -> md.append("- **").append(name).append("**: ").append(value).append('\n'));
+        md.append("\nFiles: per scenario a directory with `<hop>.hlog` (HdrHistogram interval logs, one interval a second, ")
+            .append("readable by HistogramLogProcessor) and `<hop>.hgrm` (percentile table, ms); `latency.svg`.\n");
+
+        Files.writeString(out.resolve("summary.md"), md);
+        Files.writeString(out.resolve("summary.json"),
+            new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
+        Files.writeString(out.resolve("latency.svg"), plot(scenarios));
+        System.out.print(md);
+    }
+
+    private static Map<String, Object> goals(final StringBuilder md, final LoadHarness.Options options,
+        final Map<String, Map<String, Histogram>> scenarios, final Map<String, Object> facts)
+    {
         final Histogram aeron = scenarios.get("baseline").get("aeron_echo_one_way");
         final Histogram udp = scenarios.get("baseline").get("udp_echo_one_way");
         final Map<String, Histogram> e2e = scenarios.get("e2e-coalesce-0");
@@ -107,34 +151,44 @@ final class Summary
         goal(md, goals, "fan-out to " + most + " binary clients: p99 added vs 1 client (ms)",
             mostBinary == null || oneBinary == null ? Double.NaN :
                 ms(mostBinary.get("client_received"), 99) - ms(oneBinary.get("client_received"), 99), "<= 25", v -> v <= 25);
-        json.put("goals", goals);
-        md.append("\n## Cost of a drone update\n\n| scenario | bytes per drone update (measured client) | gateway CPU ns per ")
-            .append("update delivered | gateway CPU ns per drone update | rest of the JVM CPU ns per drone update |\n")
-            .append("|---|---|---|---|---|\n");
-        facts.forEach((name, value) ->
+        return goals;
+    }
+
+    /**
+     * The MAVLink path beside the SBE path of the same run: end to end from the vehicle's send and from the edge's
+     * receive stamp against the SBE drones' end to end, and the command round trips through each.
+     */
+    private static Map<String, Object> mavlinkBesideSbe(final StringBuilder md,
+        final Map<String, Map<String, Histogram>> scenarios)
+    {
+        final Map<String, Histogram> mavlink = scenarios.get("mavlink");
+        final Map<String, Histogram> sbe = scenarios.getOrDefault("e2e-coalesce-0", Map.of());
+        final Map<String, Histogram> sbeOrders = scenarios.getOrDefault("command-round-trip", Map.of());
+        final Map<String, Histogram> mavlinkOrders = scenarios.getOrDefault("mavlink-command-round-trip", Map.of());
+        final Map<String, Object> json = new LinkedHashMap<>();
+        md.append("\n## MAVLink beside SBE (same run, coalescing off)\n\n")
+            .append("| what | percentile | MAVLink | SBE | MAVLink / SBE |\n|---|---|---|---|---|\n");
+        final Object[][] rows = {
+            {"vehicle send → client received", mavlink.get("client_received"), sbe.get("client_received")},
+            {"edge received → client received (the path after the edge)", mavlink.get("edge_to_client"),
+                sbe.get("client_received")},
+            {"vehicle send → edge received (UDP, the edge's verify and read)", mavlink.get("edge_received"), null},
+            {"order issued → accepted in the ledger", mavlinkOrders.get("issued_to_accepted"),
+                sbeOrders.get("issued_to_accepted")},
+            {"order issued → completed in the ledger", mavlinkOrders.get("issued_to_completed"),
+                sbeOrders.get("issued_to_completed")}};
+        for (final Object[] row : rows)
         {
-            if (value instanceof Map<?, ?> result && result.containsKey("bytesPerDroneUpdate"))
+            for (final double p : new double[]{50, 99})
             {
-                md.append("| ").append(name).append(" | ").append(fmt(number(facts, name, "bytesPerDroneUpdate")))
-                    .append(" | ").append(fmt(number(facts, name, "gatewayCpuNsPerUpdateDelivered")))
-                    .append(" | ").append(fmt(number(facts, name, "gatewayCpuNsPerDroneUpdate")))
-                    .append(" | ").append(fmt(number(facts, name, "restOfJvmCpuNsPerDroneUpdate"))).append(" |\n");
+                final double ours = ms((Histogram)row[1], p);
+                final double theirs = ms((Histogram)row[2], p);
+                md.append("| ").append(row[0]).append(" | p").append(fmt(p)).append(" | ").append(fmt(ours)).append(" | ")
+                    .append(fmt(theirs)).append(" | ").append(fmt(ours / theirs)).append(" |\n");
+                json.put(row[0] + " p" + fmt(p), Map.of("mavlinkMs", ours, "sbeMs", theirs));
             }
-        });
-        md.append("\nGateway CPU: its own threads (fan-out, HTTP server, grid client), over the drone states it put in ")
-            .append("frames for all its clients, or over the drone updates ingest accepted; the rest of the JVM: sender, ")
-            .append("ingest, grid member, measured client and GC. The other clients run in a process of their own.\n");
-
-        md.append("\n## Runs\n\n");
-        facts.forEach((name, value) -> md.append("- **").append(name).append("**: ").append(value).append('\n'));
-        md.append("\nFiles: per scenario a directory with `<hop>.hlog` (HdrHistogram interval logs, one interval a second, ")
-            .append("readable by HistogramLogProcessor) and `<hop>.hgrm` (percentile table, ms); `latency.svg`.\n");
-
-        Files.writeString(out.resolve("summary.md"), md);
-        Files.writeString(out.resolve("summary.json"),
-            new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
-        Files.writeString(out.resolve("latency.svg"), plot(scenarios));
-        System.out.print(md);
+        }
+        return json;
     }
 
     /** A numeric fact of a run (the median over the runs of a repeated scenario); NaN when there is none. */
@@ -219,6 +273,14 @@ final class Summary
     {
         final Map<String, Histogram> lines = new LinkedHashMap<>();
         scenarios.getOrDefault("e2e-coalesce-0", Map.of()).forEach((hop, h) -> lines.put(hop, h));
+        final Map<String, Histogram> mavlink = scenarios.getOrDefault("mavlink", Map.of());
+        for (final String hop : new String[]{"edge_received", "client_received"})
+        {
+            if (mavlink.containsKey(hop))
+            {
+                lines.put("MAVLink " + hop, mavlink.get(hop));
+            }
+        }
         scenarios.getOrDefault("baseline", Map.of()).forEach((name, h) -> lines.put(name + " (baseline)", h));
         final int width = 940;
         final int height = 520;

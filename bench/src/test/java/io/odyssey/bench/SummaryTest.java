@@ -49,17 +49,8 @@ class SummaryTest
     @Test
     void shouldReportASmokeRunWithItsFewerFanOutClientsAndSayItsFiguresMeanNothing() throws Exception
     {
-        final Map<String, Map<String, Histogram>> scenarios = new LinkedHashMap<>();
-        scenarios.put("baseline", Map.of("udp_echo_one_way", histogram(10_000, 20_000), "aeron_echo_one_way", histogram(50_000, 80_000)));
-        for (final String name : List.of("e2e-coalesce-0", "e2e-coalesce-16", "fanout-1", "fanout-3"))
-        {
-            final Map<String, Histogram> hops = new LinkedHashMap<>();
-            for (final String hop : LoadHarness.HOPS)
-            {
-                hops.put(hop, histogram(1_000_000, 3_000_000));
-            }
-            scenarios.put(name, hops);
-        }
+        final Map<String, Map<String, Histogram>> scenarios =
+            sbeScenarios("e2e-coalesce-0", "e2e-coalesce-16", "fanout-1", "fanout-3");
         final Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("max-rate", Map.of("highestSustainedFramesPerSecond", 5_000.0));
 
@@ -68,6 +59,73 @@ class SummaryTest
         assertThat(Files.readString(out.resolve("summary.md"))).startsWith("# Smoke run: the harness works")
             .contains("| fan-out to 3 clients: p99 added vs 1 client (ms) | 0 | <= 10 | yes |");
         assertThat(Files.readString(out.resolve("summary.json"))).contains("\"smoke\" : true");
+    }
+
+    @Test
+    void shouldReportTheMavlinkPathBesideTheSbePathOfTheSameRunWithRatios() throws Exception
+    {
+        final Map<String, Map<String, Histogram>> scenarios =
+            sbeScenarios("e2e-coalesce-0", "e2e-coalesce-16", "fanout-1", "fanout-10", "fanout-100");
+        scenarios.put("mavlink", mavlinkHops());
+        scenarios.put("command-round-trip", Map.of("issued_to_accepted", histogram(4_000_000, 6_000_000),
+            "issued_to_completed", histogram(100_000_000, 110_000_000)));
+        scenarios.put("mavlink-command-round-trip", Map.of("issued_to_accepted", histogram(8_000_000, 12_000_000),
+            "issued_to_completed", histogram(100_000_000, 110_000_000)));
+        final Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("max-rate", Map.of("highestSustainedFramesPerSecond", 150_000.0));
+
+        Summary.write(out, new LoadHarness.Options(1_000, 10, 20, 5, false, out, 1, false, false), scenarios, facts);
+
+        final String md = Files.readString(out.resolve("summary.md"));
+        assertThat(md).contains("## MAVLink beside SBE",
+            "| vehicle send → client received | p50 | 4.00 | 2.00 | 2",
+            "| order issued → accepted in the ledger | p50 | 10.00 | 5.00 | 2",
+            "| mavlink | edge_received | 0.100 |",
+            "| end to end p50, coalescing off (ms) |");
+        assertThat(Files.readString(out.resolve("summary.json"))).contains("\"mavlinkBesideSbe\"");
+        assertThat(Files.readString(out.resolve("latency.svg"))).contains("MAVLink client_received", "MAVLink edge_received");
+    }
+
+    @Test
+    void shouldReportAMavlinkOnlyRunWithoutTheSbeScenariosGoals() throws Exception
+    {
+        final Map<String, Map<String, Histogram>> scenarios = sbeScenarios();
+        scenarios.put("mavlink", mavlinkHops());
+
+        Summary.write(out, new LoadHarness.Options(1_000, 10, 20, 5, false, out, 1, false, false, 1, true), scenarios,
+            new LinkedHashMap<>());
+
+        final String md = Files.readString(out.resolve("summary.md"));
+        assertThat(md).contains("| vehicle send → client received | p50 | 4.00 | - | - |").doesNotContain("## Against the baselines");
+        assertThat(Files.readString(out.resolve("summary.json"))).contains("\"mavlinkOnly\" : true");
+    }
+
+    /** The baselines and the named SBE scenarios, each hop 1 to 3 ms. */
+    private static Map<String, Map<String, Histogram>> sbeScenarios(final String... names)
+    {
+        final Map<String, Map<String, Histogram>> scenarios = new LinkedHashMap<>();
+        scenarios.put("baseline", Map.of("udp_echo_one_way", histogram(10_000, 20_000), "aeron_echo_one_way", histogram(50_000, 80_000)));
+        for (final String name : names)
+        {
+            final Map<String, Histogram> hops = new LinkedHashMap<>();
+            for (final String hop : LoadHarness.HOPS)
+            {
+                hops.put(hop, histogram(1_000_000, 3_000_000));
+            }
+            scenarios.put(name, hops);
+        }
+        return scenarios;
+    }
+
+    /** MAVLink hops: 0.1 ms to the edge, 4 ms to the client at the median. */
+    private static Map<String, Histogram> mavlinkHops()
+    {
+        final Map<String, Histogram> hops = new LinkedHashMap<>();
+        for (final String hop : LoadHarness.MAVLINK_HOPS)
+        {
+            hops.put(hop, hop.equals("edge_received") ? histogram(0, 200_000) : histogram(2_000_000, 6_000_000));
+        }
+        return hops;
     }
 
     /** Values spread evenly between low and high nanoseconds. */

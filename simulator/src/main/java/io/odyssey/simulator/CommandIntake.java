@@ -3,6 +3,7 @@ package io.odyssey.simulator;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.odyssey.codecs.CommandFrameReader;
+import io.odyssey.codecs.sign.CommandFrameCheck;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
 import io.odyssey.runtime.RealTimeClock;
@@ -37,7 +38,7 @@ final class CommandIntake implements FragmentHandler
     private final Counter[] received;
     private final Counter[] invalid;
 
-    private io.odyssey.codecs.sign.FrameVerifier verifier;
+    private CommandFrameCheck check;
 
     /**
      * Commands must be signed with their drone's key, fresh and not replayed (see
@@ -46,7 +47,7 @@ final class CommandIntake implements FragmentHandler
      */
     CommandIntake verifier(final io.odyssey.codecs.sign.FrameVerifier verifier)
     {
-        this.verifier = verifier;
+        this.check = new CommandFrameCheck(command, verifier, droneId -> fleet.indexOf(droneId) >= 0);
         return this;
     }
 
@@ -63,6 +64,7 @@ final class CommandIntake implements FragmentHandler
         this.wallClock = wallClock;
         this.received = metrics.commandsReceived;
         this.invalid = metrics.commandFramesInvalid;
+        this.check = new CommandFrameCheck(command, null, droneId -> fleet.indexOf(droneId) >= 0);
     }
 
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header aeronHeader)
@@ -77,37 +79,13 @@ final class CommandIntake implements FragmentHandler
      */
     int onFrame(final DirectBuffer buffer, final int offset, final int length)
     {
-        final io.odyssey.codecs.RejectReason notACommand = command.readHeader(buffer, offset, length);
-        if (notACommand != null)
+        final String refused = check.check(buffer, offset, length);
+        if (refused != null)
         {
-            return drop(InvalidCommandCause.valueOf(notACommand.name()));
-        }
-        if (verifier != null && !io.odyssey.codecs.sign.FrameSignature.isSigned(buffer, offset, length))
-        {
-            return drop(InvalidCommandCause.UNSIGNED);
-        }
-        final io.odyssey.codecs.RejectReason unreadable = command.read(buffer, offset, length);
-        if (unreadable != null)
-        {
-            return drop(InvalidCommandCause.valueOf(unreadable.name()));
+            return drop(CommandFrameCheck.NOT_OURS.equals(refused) ? InvalidCommandCause.UNKNOWN_DRONE :
+                InvalidCommandCause.valueOf(refused));
         }
         final int index = fleet.indexOf(command.droneId());
-        if (index < 0)
-        {
-            return drop(InvalidCommandCause.UNKNOWN_DRONE);
-        }
-        if (verifier != null)
-        {
-            final io.odyssey.codecs.RejectReason refused = verifier.verify(buffer, offset, length);
-            if (refused != null)
-            {
-                return drop(InvalidCommandCause.valueOf(refused.name()));
-            }
-        }
-        if (command.commandId() <= 0 || command.type() == null)
-        {
-            return drop(InvalidCommandCause.MALFORMED);
-        }
 
         // The drone's own wall clock decides expiry (cold path: a command is rare).
         final int outcome = fleet.onCommand(index, command, wallClock.nanoTime());

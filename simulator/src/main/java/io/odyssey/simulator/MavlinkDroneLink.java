@@ -12,6 +12,7 @@ import io.odyssey.mavlink.MavlinkCommands;
 import io.odyssey.mavlink.MavlinkFrameReader;
 import io.odyssey.mavlink.MavlinkFrameWriter;
 import io.odyssey.mavlink.MavlinkSigner;
+import io.odyssey.mavlink.SignedStreams;
 import io.odyssey.mavlink.message.CommandAck;
 import io.odyssey.mavlink.message.CommandInt;
 import io.odyssey.mavlink.message.CommandLong;
@@ -89,8 +90,7 @@ final class MavlinkDroneLink implements AutoCloseable
     private final GlobalPositionInt position = new GlobalPositionInt();
     private final ByteBuffer datagram = ByteBuffer.allocateDirect(6 * MavlinkFrameWriter.MAX_FRAME_LENGTH);
     private final UnsafeBuffer buffer = new UnsafeBuffer(datagram);
-    private final int[] sequence;
-    private final long[] lastTimestamp;
+    private final SignedStreams streams;
     private final long[] stateDueNs;
     private final DroneKeys.Entry[] keyEntry;
     private final byte[][] key;
@@ -99,9 +99,11 @@ final class MavlinkDroneLink implements AutoCloseable
     private final Counter executed;
     private final Counter repeated;
     private final Counter acksDropped;
+    private final Counter busy;
     private final Counter refused;
     private final long bootNs;
     private int acksToDrop;
+    private int commandsToRefuseBusy;
     /** When the drone was armed on the ground by a command; 0 = not armed that way. */
     private final long[] armedAtNs;
     private final int[] lastCommand;
@@ -137,7 +139,8 @@ final class MavlinkDroneLink implements AutoCloseable
      * @param edge  host:port of the MAVLink edge.
      */
     MavlinkDroneLink(final DroneFleet fleet, final int count, final String edge, final DroneKeyRing keys,
-        final EpochNanoClock clock, final SimulatorMetrics metrics, final int dropAcks) throws IOException
+        final EpochNanoClock clock, final SimulatorMetrics metrics, final int dropAcks, final int busyCommands)
+        throws IOException
     {
         this.fleet = fleet;
         this.firstIndex = fleet.size() - count;
@@ -150,13 +153,14 @@ final class MavlinkDroneLink implements AutoCloseable
         this.acksDropped = metrics.mavlinkAcksDropped;
         this.refused = metrics.mavlinkFramesRefused;
         this.acksToDrop = dropAcks;
+        this.busy = metrics.mavlinkCommandsBusy;
+        this.commandsToRefuseBusy = busyCommands;
         this.bootNs = System.nanoTime();
         final int colon = edge.lastIndexOf(':');
         channel = DatagramChannel.open();
         channel.configureBlocking(false);
         channel.connect(new InetSocketAddress(edge.substring(0, colon), Integer.parseInt(edge.substring(colon + 1))));
-        sequence = new int[count];
-        lastTimestamp = new long[count];
+        streams = new SignedStreams(writer, signer, count);
         stateDueNs = new long[count];
         keyEntry = new DroneKeys.Entry[count];
         key = new byte[count][];
@@ -236,14 +240,9 @@ final class MavlinkDroneLink implements AutoCloseable
         sendsFailed.increment();
     }
 
-    private int frame(final int slot, final int offset, final io.odyssey.mavlink.message.MessageFlyweight message)
+    private int frame(final int slot, final int offset, final MessageFlyweight message)
     {
-        final long now = MavlinkSigner.timestampOfUnixMicros(clock.nanoTime() / 1_000);
-        final long timestamp = Math.max(lastTimestamp[slot] + 1, now);
-        lastTimestamp[slot] = timestamp;
-        final int seq = sequence[slot];
-        sequence[slot] = (seq + 1) & 0xFF;
-        return writer.writeSigned(buffer, offset, seq, slot + 1, COMPONENT, message, signer, key[slot], 0, timestamp);
+        return streams.write(buffer, offset, slot, slot + 1, COMPONENT, message, key[slot], 0, clock.nanoTime());
     }
 
     private boolean loadKey(final int slot, final long droneId)
@@ -349,6 +348,14 @@ final class MavlinkDroneLink implements AutoCloseable
     private void onCommand(final int index, final int slot, final int command, final int confirmation, final int x,
         final int y, final float p1, final float p2, final float p7, final long nowNs)
     {
+        if (commandsToRefuseBusy > 0)
+        {
+            // The test hook: an autopilot busy with something else says "not now" and remembers nothing of it.
+            commandsToRefuseBusy--;
+            busy.increment();
+            ack(slot, command, MavlinkCommands.RESULT_TEMPORARILY_REJECTED);
+            return;
+        }
         final boolean retry = confirmation > 0 || (confirmation < 0 && x == lastX[slot] && y == lastY[slot]);
         if (retry && command == lastCommand[slot] && nowNs - lastCommandNs[slot] < REPEAT_WINDOW_NS)
         {

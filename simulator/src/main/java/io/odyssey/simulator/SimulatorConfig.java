@@ -61,10 +61,13 @@ public final class SimulatorConfig
         "host:port of the MAVLink edge the MAVLink drones send to");
     public static final Setting MAVLINK_DROP_ACKS = Setting.of("ODYSSEY_SIM_MAVLINK_DROP_ACKS", "0",
         "Test hook: the first N COMMAND_ACKs the MAVLink drones would send are lost (a lossy radio), so the edge's retries show");
+    public static final Setting MAVLINK_BUSY_COMMANDS = Setting.of("ODYSSEY_SIM_MAVLINK_BUSY_COMMANDS", "0",
+        "Test hook: the first N commands the MAVLink drones get are answered TEMPORARILY_REJECTED and not acted on (a busy autopilot), so the edge's asking again shows");
     public static final List<Setting> ALL = List.of(DRONES, FIRST_ID, RATE_HZ, ENDPOINTS, STREAM_ID, SEED, CENTER, RADIUS_M,
         CRUISE_SPEED_MPS, HEARTBEAT_INTERVAL_MS, AERON_DIR, IDLE_STRATEGY, STATUS_HOST, STATUS_PORT, COMMAND_ENDPOINT,
         COMMAND_STREAM_ID, COMMAND_ADVERTISE, COMMAND_CONTROL_ENDPOINTS, TIME_SCALE, FAILSAFE_BATTERY_PCT, BATTERY_DRAIN_FACTOR,
-        DRONE_KEYS, MAVLINK_DRONES, MAVLINK_EDGE, MAVLINK_DROP_ACKS, ProgressWatch.LIVENESS_TIMEOUT_S);
+        DRONE_KEYS, MAVLINK_DRONES, MAVLINK_EDGE, MAVLINK_DROP_ACKS, MAVLINK_BUSY_COMMANDS,
+        ProgressWatch.LIVENESS_TIMEOUT_S);
 
     /**
      * The drones' keys, read now; every drone this process flies must have one (a drone that cannot sign would only be
@@ -127,6 +130,7 @@ public final class SimulatorConfig
     public int mavlinkDrones = MAVLINK_DRONES.intValue();
     public String mavlinkEdge = MAVLINK_EDGE.get();
     public int mavlinkDropAcks = MAVLINK_DROP_ACKS.intValue();
+    public int mavlinkBusyCommands = MAVLINK_BUSY_COMMANDS.intValue();
 
     public SimulatorConfig()
     {
@@ -168,6 +172,10 @@ public final class SimulatorConfig
         if (mavlinkDropAcks < 0)
         {
             throw MAVLINK_DROP_ACKS.invalid(String.valueOf(mavlinkDropAcks), "0 or more");
+        }
+        if (mavlinkBusyCommands < 0)
+        {
+            throw MAVLINK_BUSY_COMMANDS.invalid(String.valueOf(mavlinkBusyCommands), "0 or more");
         }
         if (mavlinkDrones > 0)
         {

@@ -27,6 +27,8 @@ final class SimulatorMetrics
         "Retries of a MAVLink command already acted on (same command, confirmation above 0): answered again, not executed");
     final Counter mavlinkAcksDropped = metrics.counter("odyssey_sim_mavlink_acks_dropped_total",
         "COMMAND_ACKs not sent by the ODYSSEY_SIM_MAVLINK_DROP_ACKS test hook");
+    final Counter mavlinkCommandsBusy = metrics.counter("odyssey_sim_mavlink_commands_busy_total",
+        "Commands answered TEMPORARILY_REJECTED and not acted on by the ODYSSEY_SIM_MAVLINK_BUSY_COMMANDS test hook");
     final Counter mavlinkFramesRefused = metrics.counter("odyssey_sim_mavlink_frames_refused_total",
         "MAVLink frames to the MAVLink drones refused: not well formed, for no drone here, not signed with its key, replayed");
     final Counter roundsSkipped = metrics.counter(

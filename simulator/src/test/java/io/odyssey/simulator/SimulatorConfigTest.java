@@ -44,7 +44,8 @@ class SimulatorConfigTest
         assertThat(config.mavlinkDrones).as("no MAVLink drones unless asked").isZero();
         assertThat(config.mavlinkEdge).isEqualTo("127.0.0.1:14550");
         assertThat(config.mavlinkDropAcks).as("the test hook loses nothing unless asked").isZero();
-        assertThat(SimulatorConfig.ALL).hasSize(26);
+        assertThat(config.mavlinkBusyCommands).as("nor does the busy vehicle's").isZero();
+        assertThat(SimulatorConfig.ALL).hasSize(27);
     }
 
     @Test

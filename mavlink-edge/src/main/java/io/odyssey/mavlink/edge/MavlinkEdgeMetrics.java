@@ -31,7 +31,9 @@ final class MavlinkEdgeMetrics
     final Counter ordersRefusedBusy = metrics.counter("odyssey_mavlink_orders_refused_busy_total",
         "Orders refused because the vehicle had another in the MAVLink command protocol (one at a time, no queue)");
     final Counter commandRetries = metrics.counter("odyssey_mavlink_command_retries_total",
-        "MAVLink commands (or mission counts and items) sent again after no answer within the ACK timeout");
+        "MAVLink commands (or mission counts and items) sent again after no answer within the ACK timeout, or an ACK timeout after a TEMPORARILY_REJECTED");
+    final Counter commandsTemporarilyRejected = metrics.counter("odyssey_mavlink_commands_temporarily_rejected_total",
+        "COMMAND_ACKs TEMPORARILY_REJECTED (the command is asked again after the ACK timeout, within the attempts)");
     final Counter strayAnswers = metrics.counter("odyssey_mavlink_stray_answers_total",
         "COMMAND_ACK and mission answers that match no command in flight (late answers to retries, another ground station's)");
     final Counter vehicleSendsFailed = metrics.counter("odyssey_mavlink_vehicle_sends_failed_total",

@@ -3,8 +3,7 @@ package io.odyssey.mavlink.edge;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.odyssey.codecs.CommandFrameReader;
-import io.odyssey.codecs.RejectReason;
-import io.odyssey.codecs.sign.FrameSignature;
+import io.odyssey.codecs.sign.CommandFrameCheck;
 import io.odyssey.codecs.sign.FrameVerifier;
 import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.DirectBuffer;
@@ -28,7 +27,7 @@ final class OrderIntake implements FragmentHandler
     static final String MALFORMED = "malformed";
 
     private final VehicleRegistry registry;
-    private final FrameVerifier verifier;
+    private final CommandFrameCheck check;
     private final VehicleOrders orders;
     private final NanoClock nanoClock;
     private final EpochNanoClock clock;
@@ -40,7 +39,7 @@ final class OrderIntake implements FragmentHandler
         final NanoClock nanoClock, final EpochNanoClock clock, final MavlinkEdgeMetrics metrics)
     {
         this.registry = registry;
-        this.verifier = verifier;
+        this.check = new CommandFrameCheck(command, verifier, droneId -> registry.systemId(droneId) != 0);
         this.orders = orders;
         this.nanoClock = nanoClock;
         this.clock = clock;
@@ -55,36 +54,18 @@ final class OrderIntake implements FragmentHandler
     /** @return whether the frame was taken (handed to the vehicle's orders). */
     boolean onFrame(final DirectBuffer buffer, final int offset, final int length)
     {
-        final RejectReason notACommand = command.readHeader(buffer, offset, length);
-        if (notACommand != null)
-        {
-            return refuse(notACommand.name());
-        }
-        if (!FrameSignature.isSigned(buffer, offset, length))
-        {
-            return refuse(RejectReason.UNSIGNED.name());
-        }
-        final RejectReason unreadable = command.read(buffer, offset, length);
-        if (unreadable != null)
-        {
-            return refuse(unreadable.name());
-        }
-        final int systemId = registry.systemId(command.droneId());
-        if (systemId == 0)
-        {
-            return refuse(UNKNOWN_VEHICLE);
-        }
-        final RejectReason refused = verifier.verify(buffer, offset, length);
+        final String refused = check.check(buffer, offset, length);
         if (refused != null)
         {
-            return refuse(refused.name());
-        }
-        if (command.commandId() <= 0 || command.type() == null)
-        {
-            return refuse(MALFORMED);
+            return refuse(switch (refused)
+            {
+                case CommandFrameCheck.NOT_OURS -> UNKNOWN_VEHICLE;
+                case CommandFrameCheck.MALFORMED -> MALFORMED;
+                default -> refused;
+            });
         }
         metrics.ordersReceived.increment();
-        orders.onOrder(systemId, command, nanoClock.nanoTime(), clock.nanoTime());
+        orders.onOrder(registry.systemId(command.droneId()), command, nanoClock.nanoTime(), clock.nanoTime());
         return true;
     }
 

@@ -10,6 +10,7 @@ import io.odyssey.codecs.sign.FrameSignature;
 import io.odyssey.codecs.sign.FrameSigner;
 import io.odyssey.mavlink.MavlinkFrameReader;
 import io.odyssey.mavlink.MavlinkSigner;
+import io.odyssey.mavlink.SignedStreams;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.odyssey.codecs.CommandType;
@@ -159,8 +160,8 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
     private final UnsafeBuffer outgoingBuffer = new UnsafeBuffer(outgoing);
     /** Where each vehicle's autopilot was last heard from (verified frames only): where its orders go. */
     private final SocketAddress[] vehicleAddress = new SocketAddress[SLOTS];
-    private final int[] outSequence = new int[SLOTS];
-    private final long[] outTimestamp = new long[SLOTS];
+    /** The edge's own signing stream to each vehicle (slot = system id). */
+    private final SignedStreams outStreams = new SignedStreams(mavlinkWriter, signer, SLOTS);
     private SocketAddress source;
     private Subscription commands;
     private FragmentAssembler commandAssembler;
@@ -663,13 +664,8 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
             return;
         }
         cacheKeys(systemId, entry);
-        final long now = MavlinkSigner.timestampOfUnixMicros(clock.nanoTime() / 1_000);
-        final long timestamp = Math.max(outTimestamp[systemId] + 1, now);
-        outTimestamp[systemId] = timestamp;
-        final int seq = outSequence[systemId];
-        outSequence[systemId] = (seq + 1) & 0xFF;
-        final int length = mavlinkWriter.writeSigned(outgoingBuffer, 0, seq, MavlinkCommands.GCS_SYSTEM_ID,
-            MavlinkCommands.GCS_COMPONENT_ID, message, signer, currentKey[systemId], MAVLINK_OUT_LINK_ID, timestamp);
+        final int length = outStreams.write(outgoingBuffer, 0, systemId, MavlinkCommands.GCS_SYSTEM_ID,
+            MavlinkCommands.GCS_COMPONENT_ID, message, currentKey[systemId], MAVLINK_OUT_LINK_ID, clock.nanoTime());
         outgoing.limit(length).position(0);
         try
         {

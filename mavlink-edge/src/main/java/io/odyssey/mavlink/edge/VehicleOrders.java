@@ -181,7 +181,7 @@ final class VehicleOrders
             return;
         }
         // The confirmation counts the retries: a vehicle that executed the first and lost its ACK sees a repeat.
-        final int confirmation = Math.min(255, o.attempts - 1);
+        final int confirmation = Math.min(255, o.attempts - 1 - o.firstOfTransmission);
         if (o.stepInt[step])
         {
             link.commandInt(v.systemId, o.stepCommand[step], MavlinkCommands.FRAME_GLOBAL_RELATIVE_ALT_INT,
@@ -219,7 +219,15 @@ final class VehicleOrders
                 if (o.attempts >= maxAttempts)
                 {
                     v.sending = null;
-                    finish(v, o, CommandPhase.FAILED, CommandReason.VEHICLE_NO_ANSWER);
+                    if (o.temporarilyRejected)
+                    {
+                        // The vehicle's last word was "not now", and the attempts are spent: its reason, not silence.
+                        finish(v, o, CommandPhase.REJECTED, CommandReason.VEHICLE_TEMPORARILY_REJECTED);
+                    }
+                    else
+                    {
+                        finish(v, o, CommandPhase.FAILED, CommandReason.VEHICLE_NO_ANSWER);
+                    }
                 }
                 else
                 {
@@ -259,6 +267,24 @@ final class VehicleOrders
                 if (o.step == o.steps - 1 && progress >= 0 && progress <= 100)
                 {
                     o.progress = progress;
+                }
+            }
+            case MavlinkCommands.RESULT_TEMPORARILY_REJECTED ->
+            {
+                metrics.commandsTemporarilyRejected.increment();
+                if (o.attempts >= maxAttempts)
+                {
+                    v.sending = null;
+                    finish(v, o, CommandPhase.REJECTED, CommandReason.VEHICLE_TEMPORARILY_REJECTED);
+                }
+                else
+                {
+                    // "Not now" (busy, an upload under way): the protocol says ask again after a delay, within the
+                    // attempts. The vehicle did not act on it, so the next send is a new transmission (confirmation
+                    // 0): a vehicle must not take it for a repeat of one it acted on.
+                    o.temporarilyRejected = true;
+                    o.firstOfTransmission = o.attempts;
+                    o.deadlineNs = nowNs + ackTimeoutNs;
                 }
             }
             default ->
@@ -323,6 +349,8 @@ final class VehicleOrders
     {
         o.step++;
         o.attempts = 0;
+        o.firstOfTransmission = 0;
+        o.temporarilyRejected = false;
         if (o.step < o.steps)
         {
             sendStep(v, o, nowNs);
@@ -671,7 +699,12 @@ final class VehicleOrders
         final float[][] stepParam = new float[MAX_STEPS][7];
         int steps;
         int step;
+        /** Sends of the current step, the budget of the command protocol. */
         int attempts;
+        /** The attempts before the current transmission: the confirmation field counts the sends since. */
+        int firstOfTransmission;
+        /** Whether the vehicle's last answer to the current step was TEMPORARILY_REJECTED. */
+        boolean temporarilyRejected;
         long deadlineNs;
         long acceptedAtNs;
         double startDistance;
@@ -705,6 +738,8 @@ final class VehicleOrders
             steps = 0;
             step = 0;
             attempts = 0;
+            firstOfTransmission = 0;
+            temporarilyRejected = false;
             deadlineNs = 0;
             acceptedAtNs = 0;
             startDistance = Double.NaN;

@@ -143,6 +143,69 @@ class VehicleOrdersTest
     }
 
     @Test
+    void shouldAskAgainAfterATemporaryRejectionAsANewTransmissionAndGoOnWhenAccepted()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, 41, CommandType.LAND, CommandParameters.NONE);
+        now += TimeUnit.MILLISECONDS.toNanos(ACK_TIMEOUT_MS);
+        orders.tick(now);
+        assertThat(last().confirmation).as("a retry of a lost ACK").isEqualTo(1);
+
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_LAND, MavlinkCommands.RESULT_TEMPORARILY_REJECTED, 0, now);
+        assertThat(said).as("not the end of the order").isEmpty();
+        now += TimeUnit.MILLISECONDS.toNanos(ACK_TIMEOUT_MS - 1);
+        orders.tick(now);
+        assertThat(sent).as("asked again only after a delay").hasSize(2);
+        now += TimeUnit.MILLISECONDS.toNanos(1);
+        orders.tick(now);
+
+        assertThat(sent).hasSize(3);
+        assertThat(last().command).isEqualTo(MavlinkCommands.NAV_LAND);
+        assertThat(last().confirmation).as("a new transmission: the vehicle did not act on the last one").isZero();
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_LAND, RESULT_ACCEPTED, 0, now);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.ACCEPTED);
+        assertThat(metrics.commandsTemporarilyRejected.get()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRejectWithTheVehiclesReasonWhenItStillSaysNotNowOnceTheAttemptsAreSpent()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, 42, CommandType.RETURN_HOME, CommandParameters.NONE);
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++)
+        {
+            assertThat(said).as("attempt " + attempt).isEmpty();
+            orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_RETURN_TO_LAUNCH,
+                MavlinkCommands.RESULT_TEMPORARILY_REJECTED, 0, now);
+            now += TimeUnit.MILLISECONDS.toNanos(ACK_TIMEOUT_MS);
+            orders.tick(now);
+        }
+
+        assertThat(sent).hasSize(ATTEMPTS);
+        assertThat(said).hasSize(1);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.REJECTED);
+        assertThat(lastSaid().reason).isEqualTo(CommandReason.VEHICLE_TEMPORARILY_REJECTED);
+    }
+
+    @Test
+    void shouldRejectWithTheLastReasonTheVehicleGaveWhenItFallsSilentAfterANotNow()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, 43, CommandType.HOLD, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, MavlinkCommands.RESULT_TEMPORARILY_REJECTED,
+            0, now);
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++)
+        {
+            now += TimeUnit.MILLISECONDS.toNanos(ACK_TIMEOUT_MS);
+            orders.tick(now);
+        }
+
+        assertThat(sent).hasSize(ATTEMPTS);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.REJECTED);
+        assertThat(lastSaid().reason).isEqualTo(CommandReason.VEHICLE_TEMPORARILY_REJECTED);
+    }
+
+    @Test
     void shouldTakeALateAckOfARetryAndNotSendAgain()
     {
         airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
