@@ -8,6 +8,9 @@
 //   drawn age p50/p99: now − sentAt of the drawn state at the frame it was drawn (the map's drawn-age samples);
 //   the browser's CPU (all its processes, from /proc, in % of one core) and the page's main-thread busy time and JS
 //   heap (Chrome DevTools Protocol Performance metrics).
+// With --profile S, after the measured window each page's main thread is sampled for S more seconds with the DevTools
+// CPU profiler (not during the window: profiling slows the page): `<label>-<page>.cpuprofile` (open it in DevTools)
+// and `<label>-<page>-profile.md`, the functions with the most self and total time.
 // Each dashboard build is served from its dist/ by a small local server that passes everything else (config.json,
 // api, WebSockets) through to the gateway, so every build runs against the same stack.
 //
@@ -33,6 +36,7 @@ const token = args.token ?? '';
 const drones = Number(args.drones ?? 50);
 const durationS = Number(args.duration ?? 30);
 const settleS = Number(args.settle ?? 8);
+const profileS = Number(args.profile ?? 0);
 const out = path.resolve(args.out ?? 'bench-results/browser');
 const label = args.label ?? String(drones);
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -204,6 +208,8 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
   const m1 = await metrics();
   const cpu1 = cpuSecondsBelow(process.pid);
   const samples = await page.evaluate(() => { window.__bench.stopped = true; return window.__bench; });
+  let profile = null;
+  if (profileS > 0) profile = await profileMainThread(cdp, name);
   const extra = isDashboard ? await page.evaluate(() => ({ shown: window.__odyssey.store.drones.size, encoding: window.__odyssey.connection?.encoding ?? 'json' })) : {};
   await page.close();
   const frameH = histogram(samples.frames);
@@ -222,7 +228,63 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
     mainThreadBusyPct: ((m1.TaskDuration - m0.TaskDuration) / wallS) * 100,
     heapMB: { end: (m1.JSHeapUsedSize ?? 0) / 1e6, max: heapMax / 1e6 },
     pageErrors: errors.slice(0, 3),
+    ...(profile ? { profile } : {}),
   };
+}
+
+/** Samples the page's main thread for --profile seconds; writes the profile and its top functions. */
+async function profileMainThread(cdp, name) {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 500 }); // µs
+  await cdp.send('Profiler.start');
+  await new Promise((resolve) => setTimeout(resolve, profileS * 1000));
+  const { profile } = await cdp.send('Profiler.stop');
+  await cdp.send('Profiler.disable');
+  fs.writeFileSync(path.join(out, `${label}-${name}.cpuprofile`), JSON.stringify(profile));
+  const top = topFunctions(profile);
+  fs.writeFileSync(path.join(out, `${label}-${name}-profile.md`), top.markdown);
+  return { file: `${label}-${name}.cpuprofile`, totalMs: top.totalMs, idlePct: top.idlePct, topSelf: top.self.slice(0, 8) };
+}
+
+/**
+ * Self time per function (the samples where it was on top) and total time (the samples where it was anywhere on the
+ * stack, counted once however deep it recursed), in ms and % of the profile.
+ */
+function topFunctions(profile, rows = 30) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+  const keyOf = (n) => {
+    const f = n.callFrame;
+    const file = f.url ? f.url.replace(/^.*\//, '').replace(/\?.*$/, '') : '';
+    return `${f.functionName || '(anonymous)'}${file ? ` ${file}:${f.lineNumber + 1}:${f.columnNumber + 1}` : ''}`;
+  };
+  const self = new Map();
+  const total = new Map();
+  let totalMs = 0;
+  profile.samples.forEach((id, i) => {
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    totalMs += ms;
+    const node = byId.get(id);
+    self.set(keyOf(node), (self.get(keyOf(node)) ?? 0) + ms);
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const key = keyOf(byId.get(at));
+      if (seen.has(key)) continue;
+      seen.add(key);
+      total.set(key, (total.get(key) ?? 0) + ms);
+    }
+  });
+  const sorted = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, rows)
+    .map(([fn, ms]) => ({ fn, ms: Math.round(ms * 10) / 10, pct: Math.round((1000 * ms) / totalMs) / 10 }));
+  const idleMs = self.get('(idle)') ?? 0;
+  const table = (title, list) => [`## ${title}`, '', '| function | ms | % |', '|---|---|---|',
+    ...list.map((r) => `| \`${r.fn}\` | ${r.ms} | ${r.pct} |`), ''];
+  const top = { self: sorted(self), total: sorted(total), totalMs, idlePct: Math.round((1000 * idleMs) / totalMs) / 10 };
+  top.markdown = [`# ${label}: CPU profile of the page's main thread`, '',
+    `${(totalMs / 1000).toFixed(1)} s sampled every 0.5 ms; idle ${top.idlePct} %. Load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`, '',
+    ...table('Self time', top.self), ...table('Total time (on the stack)', top.total)].join('\n');
+  return top;
 }
 
 const results = { label, drones, gateway: gateway.href, loadAverage: os.loadavg(), started: new Date().toISOString(), scenarios: [] };
