@@ -242,8 +242,58 @@ async function profileMainThread(cdp, name) {
   await cdp.send('Profiler.disable');
   fs.writeFileSync(path.join(out, `${label}-${name}.cpuprofile`), JSON.stringify(profile));
   const top = topFunctions(profile);
-  fs.writeFileSync(path.join(out, `${label}-${name}-profile.md`), top.markdown);
-  return { file: `${label}-${name}.cpuprofile`, totalMs: top.totalMs, idlePct: top.idlePct, topSelf: top.self.slice(0, 8) };
+  // The JS profiler sees native work only as "(program)": a trace of the same length says what it is.
+  const trace = await traceMainThread(cdp);
+  fs.writeFileSync(path.join(out, `${label}-${name}-profile.md`), `${top.markdown}\n${trace.markdown}`);
+  return {
+    file: `${label}-${name}.cpuprofile`, totalMs: top.totalMs, idlePct: top.idlePct, topSelf: top.self.slice(0, 8),
+    topTraceEvents: trace.self.slice(0, 8),
+  };
+}
+
+/** A DevTools timeline trace for --profile seconds: self time per trace event on the page's renderer main thread. */
+async function traceMainThread(cdp, rows = 30) {
+  const events = [];
+  const onData = (data) => events.push(...data.value);
+  cdp.on('Tracing.dataCollected', onData);
+  const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.start', {
+    categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink,cc,gpu,toplevel',
+    transferMode: 'ReportEvents',
+  });
+  await new Promise((resolve) => setTimeout(resolve, profileS * 1000));
+  await cdp.send('Tracing.end');
+  await complete;
+  cdp.off('Tracing.dataCollected', onData);
+  // The busiest CrRendererMain: this page's (the browser may still hold an earlier page's renderer).
+  const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+    .map((e) => `${e.pid}:${e.tid}`));
+  const busy = new Map();
+  for (const e of events) if (e.ph === 'X' && mains.has(`${e.pid}:${e.tid}`)) busy.set(`${e.pid}:${e.tid}`, (busy.get(`${e.pid}:${e.tid}`) ?? 0) + (e.dur ?? 0));
+  const main = [...busy].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const complete_ = events.filter((e) => e.ph === 'X' && `${e.pid}:${e.tid}` === main && e.dur !== undefined)
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  // Self time: each event's duration less its children's (events nest by time on one thread).
+  const self = new Map();
+  const stack = [];
+  let topLevelUs = 0;
+  for (const e of complete_) {
+    while (stack.length && stack[stack.length - 1].end <= e.ts) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent) parent.children += e.dur;
+    else topLevelUs += e.dur;
+    self.set(e.name, (self.get(e.name) ?? 0) + e.dur);
+    stack.push({ end: e.ts + e.dur, name: e.name, children: 0, dur: e.dur });
+    if (parent) self.set(parent.name, self.get(parent.name) - e.dur);
+  }
+  const wallUs = profileS * 1e6;
+  const list = [...self].sort((a, b) => b[1] - a[1]).slice(0, rows)
+    .map(([name, us]) => ({ name, ms: Math.round(us / 100) / 10, pct: Math.round((1000 * us) / wallUs) / 10 }));
+  const markdown = ['## Trace: self time per event on the renderer main thread', '',
+    `${profileS} s traced right after the profile; top-level tasks ${(topLevelUs / 1000).toFixed(0)} ms ` +
+    `(${((100 * topLevelUs) / wallUs).toFixed(1)} % of the wall time). % = of the wall time.`, '',
+    '| event | ms | % |', '|---|---|---|', ...list.map((r) => `| \`${r.name}\` | ${r.ms} | ${r.pct} |`), ''].join('\n');
+  return { self: list, markdown };
 }
 
 /**

@@ -7,8 +7,8 @@
 // over them, one buffer upload, a few draw calls) and the map repaints only when its camera or its own layers change.
 // The price: the drones are drawn over every map layer (before, the order targets and the mission line were on top).
 //
-// It draws at most once per animation frame and only when there is something new: the store changed, a drone is still
-// gliding (fleet/motion.ts; then at most every GLIDE_FRAME_MS), the selection or the camera changed. The camera is read
+// It draws at most once per animation frame and only when there is something new: the store changed or a drone is
+// still gliding (fleet/motion.ts; both at most every DRONE_FRAME_MS), the selection or the camera changed. The camera is read
 // in its own animation frame and again after each map repaint (MapLibre moves the camera inside its own frame while
 // it animates), so drones and map move together. Positions are sent relative to the view's centre (computed in
 // doubles), so float32 keeps them exact at any zoom.
@@ -39,10 +39,12 @@ const ALERT_RING = { radius: 11, stroke: 2, rgb: [0xf4, 0x3f, 0x5e], fill: 0.18 
 const MULTI_RING = { radius: 12, stroke: 2, rgb: [0x22, 0xd3, 0xee], fill: 0.1 };
 const SELECTED_RING = { radius: 15, stroke: 2, rgb: [0xff, 0xff, 0xff], fill: 0.1 };
 /**
- * Frames drawn only to move gliding drones come at most this often (~30/s): smooth enough for drones, and it leaves
- * the software rasteriser time for everything else. New data, the camera and the selection draw at the next frame.
+ * Frames drawn for new data or to move gliding drones come at most this often (every other frame at 60/s): smooth
+ * enough for drones, and in software compositing each frame of a WebGL canvas costs the main thread a read-back of
+ * the whole canvas (the blank WebGL page spends most of its main thread there), so fewer drone frames leave the page's
+ * frames to everything else. A moved camera and a changed selection draw at the next frame.
  */
-export const GLIDE_FRAME_MS = 33;
+export const DRONE_FRAME_MS = 30;
 /** Animation frames further apart than this are "slow"; after SLOW_FRAMES of them drones jump to new states instead of gliding. */
 const SLOW_FRAME_MS = 150;
 const SLOW_FRAMES = 5;
@@ -266,9 +268,11 @@ export class DroneOverlay {
     if ((window.devicePixelRatio || 1) !== this.dpr) this.resize();
     this.readCamera();
     const fleet = this.fleet;
-    if (this.dirty || fleet.version !== this.drawnVersion || fleet.alertVersion !== this.alertVersion ||
-      !sameCamera(this.camera, this.drawnCamera) || (this.gliding && now - this.lastDrawAt >= GLIDE_FRAME_MS)) {
+    const changed = fleet.version !== this.drawnVersion || fleet.alertVersion !== this.alertVersion || this.gliding;
+    if (this.dirty || !sameCamera(this.camera, this.drawnCamera) || (changed && now - this.lastDrawAt >= DRONE_FRAME_MS)) {
       this.draw(performance.now());
+      // The frame's own time, so that "every other frame" is not missed by the few ms this frame started late.
+      this.lastDrawAt = now;
     }
   };
 
