@@ -8,6 +8,9 @@
 //   drawn age p50/p99: now − sentAt of the drawn state at the frame it was drawn (the map's drawn-age samples);
 //   the browser's CPU (all its processes, from /proc, in % of one core) and the page's main-thread busy time and JS
 //   heap (Chrome DevTools Protocol Performance metrics).
+// With --profile S, after the measured window each page's main thread is sampled for S more seconds with the DevTools
+// CPU profiler (not during the window: profiling slows the page): `<label>-<page>.cpuprofile` (open it in DevTools)
+// and `<label>-<page>-profile.md`, the functions with the most self and total time.
 // Each dashboard build is served from its dist/ by a small local server that passes everything else (config.json,
 // api, WebSockets) through to the gateway, so every build runs against the same stack.
 //
@@ -33,6 +36,7 @@ const token = args.token ?? '';
 const drones = Number(args.drones ?? 50);
 const durationS = Number(args.duration ?? 30);
 const settleS = Number(args.settle ?? 8);
+const profileS = Number(args.profile ?? 0);
 const out = path.resolve(args.out ?? 'bench-results/browser');
 const label = args.label ?? String(drones);
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -204,6 +208,8 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
   const m1 = await metrics();
   const cpu1 = cpuSecondsBelow(process.pid);
   const samples = await page.evaluate(() => { window.__bench.stopped = true; return window.__bench; });
+  let profile = null;
+  if (profileS > 0) profile = await profileMainThread(cdp, name);
   const extra = isDashboard ? await page.evaluate(() => ({ shown: window.__odyssey.store.drones.size, encoding: window.__odyssey.connection?.encoding ?? 'json' })) : {};
   await page.close();
   const frameH = histogram(samples.frames);
@@ -222,7 +228,113 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
     mainThreadBusyPct: ((m1.TaskDuration - m0.TaskDuration) / wallS) * 100,
     heapMB: { end: (m1.JSHeapUsedSize ?? 0) / 1e6, max: heapMax / 1e6 },
     pageErrors: errors.slice(0, 3),
+    ...(profile ? { profile } : {}),
   };
+}
+
+/** Samples the page's main thread for --profile seconds; writes the profile and its top functions. */
+async function profileMainThread(cdp, name) {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 500 }); // µs
+  await cdp.send('Profiler.start');
+  await new Promise((resolve) => setTimeout(resolve, profileS * 1000));
+  const { profile } = await cdp.send('Profiler.stop');
+  await cdp.send('Profiler.disable');
+  fs.writeFileSync(path.join(out, `${label}-${name}.cpuprofile`), JSON.stringify(profile));
+  const top = topFunctions(profile);
+  // The JS profiler sees native work only as "(program)": a trace of the same length says what it is.
+  const trace = await traceMainThread(cdp);
+  fs.writeFileSync(path.join(out, `${label}-${name}-profile.md`), `${top.markdown}\n${trace.markdown}`);
+  return {
+    file: `${label}-${name}.cpuprofile`, totalMs: top.totalMs, idlePct: top.idlePct, topSelf: top.self.slice(0, 8),
+    topTraceEvents: trace.self.slice(0, 8),
+  };
+}
+
+/** A DevTools timeline trace for --profile seconds: self time per trace event on the page's renderer main thread. */
+async function traceMainThread(cdp, rows = 30) {
+  const events = [];
+  const onData = (data) => events.push(...data.value);
+  cdp.on('Tracing.dataCollected', onData);
+  const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.start', {
+    categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink,cc,gpu,toplevel',
+    transferMode: 'ReportEvents',
+  });
+  await new Promise((resolve) => setTimeout(resolve, profileS * 1000));
+  await cdp.send('Tracing.end');
+  await complete;
+  cdp.off('Tracing.dataCollected', onData);
+  // The busiest CrRendererMain: this page's (the browser may still hold an earlier page's renderer).
+  const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+    .map((e) => `${e.pid}:${e.tid}`));
+  const busy = new Map();
+  for (const e of events) if (e.ph === 'X' && mains.has(`${e.pid}:${e.tid}`)) busy.set(`${e.pid}:${e.tid}`, (busy.get(`${e.pid}:${e.tid}`) ?? 0) + (e.dur ?? 0));
+  const main = [...busy].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const complete_ = events.filter((e) => e.ph === 'X' && `${e.pid}:${e.tid}` === main && e.dur !== undefined)
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  // Self time: each event's duration less its children's (events nest by time on one thread).
+  const self = new Map();
+  const stack = [];
+  let topLevelUs = 0;
+  for (const e of complete_) {
+    while (stack.length && stack[stack.length - 1].end <= e.ts) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent) parent.children += e.dur;
+    else topLevelUs += e.dur;
+    self.set(e.name, (self.get(e.name) ?? 0) + e.dur);
+    stack.push({ end: e.ts + e.dur, name: e.name, children: 0, dur: e.dur });
+    if (parent) self.set(parent.name, self.get(parent.name) - e.dur);
+  }
+  const wallUs = profileS * 1e6;
+  const list = [...self].sort((a, b) => b[1] - a[1]).slice(0, rows)
+    .map(([name, us]) => ({ name, ms: Math.round(us / 100) / 10, pct: Math.round((1000 * us) / wallUs) / 10 }));
+  const markdown = ['## Trace: self time per event on the renderer main thread', '',
+    `${profileS} s traced right after the profile; top-level tasks ${(topLevelUs / 1000).toFixed(0)} ms ` +
+    `(${((100 * topLevelUs) / wallUs).toFixed(1)} % of the wall time). % = of the wall time.`, '',
+    '| event | ms | % |', '|---|---|---|', ...list.map((r) => `| \`${r.name}\` | ${r.ms} | ${r.pct} |`), ''].join('\n');
+  return { self: list, markdown };
+}
+
+/**
+ * Self time per function (the samples where it was on top) and total time (the samples where it was anywhere on the
+ * stack, counted once however deep it recursed), in ms and % of the profile.
+ */
+function topFunctions(profile, rows = 30) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+  const keyOf = (n) => {
+    const f = n.callFrame;
+    const file = f.url ? f.url.replace(/^.*\//, '').replace(/\?.*$/, '') : '';
+    return `${f.functionName || '(anonymous)'}${file ? ` ${file}:${f.lineNumber + 1}:${f.columnNumber + 1}` : ''}`;
+  };
+  const self = new Map();
+  const total = new Map();
+  let totalMs = 0;
+  profile.samples.forEach((id, i) => {
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    totalMs += ms;
+    const node = byId.get(id);
+    self.set(keyOf(node), (self.get(keyOf(node)) ?? 0) + ms);
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const key = keyOf(byId.get(at));
+      if (seen.has(key)) continue;
+      seen.add(key);
+      total.set(key, (total.get(key) ?? 0) + ms);
+    }
+  });
+  const sorted = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, rows)
+    .map(([fn, ms]) => ({ fn, ms: Math.round(ms * 10) / 10, pct: Math.round((1000 * ms) / totalMs) / 10 }));
+  const idleMs = self.get('(idle)') ?? 0;
+  const table = (title, list) => [`## ${title}`, '', '| function | ms | % |', '|---|---|---|',
+    ...list.map((r) => `| \`${r.fn}\` | ${r.ms} | ${r.pct} |`), ''];
+  const top = { self: sorted(self), total: sorted(total), totalMs, idlePct: Math.round((1000 * idleMs) / totalMs) / 10 };
+  top.markdown = [`# ${label}: CPU profile of the page's main thread`, '',
+    `${(totalMs / 1000).toFixed(1)} s sampled every 0.5 ms; idle ${top.idlePct} %. Load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`, '',
+    ...table('Self time', top.self), ...table('Total time (on the stack)', top.total)].join('\n');
+  return top;
 }
 
 const results = { label, drones, gateway: gateway.href, loadAverage: os.loadavg(), started: new Date().toISOString(), scenarios: [] };

@@ -235,10 +235,10 @@ try {
       return info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
     });
     assert(renderer, 'the map has no WebGL context');
-    // The drones' custom WebGL layer says what its last frame drew.
+    // The drones' WebGL overlay says what its last frame drew.
     await waitFor(page, (min) => {
-      const layer = window.__odyssey?.fleetMap?.drones;
-      return window.__odyssey?.map?.getLayer('drones') && layer?.drawn.drones >= min;
+      const overlay = window.__odyssey?.fleetMap?.drones;
+      return document.querySelector('[data-testid=drone-overlay]') && overlay?.drawn.drones >= min;
     }, Math.min(10, minDrones), 60_000);
     const rendered = await page.evaluate(() => window.__odyssey.fleetMap.drones.drawn.drones);
     // The pixels, not just the scene graph: at the drones' screen positions there must be drawn (non-background)
@@ -294,6 +294,34 @@ try {
     const knownStatuses = await page.evaluate(() => new Set([...window.__odyssey.store.drones.values()].map((d) => d.status)).size);
     assert(drawnStatuses.length >= Math.min(2, knownStatuses), `map shows ${drawnStatuses.length} status colours (${drawnStatuses}) for ${knownStatuses} statuses`);
     return `${rendered} features drawn, ${hits}/${probed} positions hit, colours ${drawnStatuses.join(' ')}; ${renderer}`;
+  });
+
+  await check('the drone overlay projects as MapLibre does, also with the map turned', async () => {
+    // The overlay is not a map layer: it computes the camera itself (src/mapCamera.ts). Only the bearing is changed,
+    // which only widens the subscribed box, and it is put back.
+    const worst = await page.evaluate(async () => {
+      const { map, fleetMap, store } = window.__odyssey;
+      const bearing = map.getBearing();
+      const ids = [...store.drones.keys()].slice(0, 20);
+      let error = 0;
+      try {
+        for (const b of [bearing, 37, -120]) {
+          map.jumpTo({ bearing: b });
+          for (const id of ids) {
+            const d = store.drones.get(id);
+            if (!d) continue;
+            const theirs = map.project([d.lon, d.lat]);
+            const ours = fleetMap.drones.project(d.lon, d.lat);
+            error = Math.max(error, Math.hypot(theirs.x - ours.x, theirs.y - ours.y));
+          }
+        }
+      } finally {
+        map.jumpTo({ bearing });
+      }
+      return error;
+    });
+    assert(worst < 0.5, `the overlay draws drones up to ${worst.toFixed(2)} px away from where MapLibre projects them`);
+    return `largest difference ${worst.toFixed(3)} px at bearings 0, 37, -120`;
   });
 
   await check('offline by default: no request leaves the dashboard origin', async () => {
@@ -702,7 +730,8 @@ try {
     assert(frames >= 20, `drone ${ids[0]}'s track has ${frames} frames (status: ${await text(page, 'history-status').catch(() => '')})`);
     assert(await page.locator(`[data-testid=history-track-${ids[1]}]`).count() === 1, `drone ${ids[1]} has no track`);
     await waitFor(page, () => window.__odyssey.map.queryRenderedFeatures({ layers: ['history-trails'] }).length > 0, undefined, 10_000);
-    await waitFor(page, () => window.__odyssey.map.getLayoutProperty('drones', 'visibility') === 'none' &&
+    await waitFor(page, () => window.__odyssey.fleetMap.drones.hidden &&
+      getComputedStyle(document.querySelector('[data-testid=drone-overlay]')).display === 'none' &&
       window.__odyssey.fleetMap.drones.drawn.drones === 0, undefined, 5_000).catch(() => {
       throw new Error('the live drones are still drawn in history mode');
     });
@@ -726,7 +755,7 @@ try {
     const earlier = await head();
     assert(atEnd && earlier && atEnd !== earlier, `scrubbing did not move drone ${ids[0]} (${atEnd} / ${earlier})`);
     await page.click('[data-testid=history-close]');
-    await waitFor(page, () => window.__odyssey.map.getLayoutProperty('drones', 'visibility') !== 'none' &&
+    await waitFor(page, () => !window.__odyssey.fleetMap.drones.hidden &&
       window.__odyssey.fleetMap.drones.drawn.drones > 0, undefined, 5_000);
     return `drones ${ids.join(', ')}: ${frames} frames; at the end ${atEnd}, 5 s earlier ${earlier}`;
   });

@@ -1,6 +1,7 @@
-// The map: MapLibre GL with the live drones drawn by a custom WebGL layer straight from the fleet's columns
-// (droneLayer.ts: no GeoJSON, no tiling, positions gliding between states, at most one draw per animation frame), so
-// thousands of drones stay smooth. History tracks, geofences and orders are small GeoJSON sources. Offline by default:
+// The map: MapLibre GL, with the live drones drawn on a WebGL canvas of their own over it, straight from the fleet's
+// columns (droneOverlay.ts: no GeoJSON, no tiling, positions gliding between states, at most one draw per animation
+// frame, and a frame that moves drones does not repaint the map), so thousands of drones stay smooth. History tracks,
+// geofences and orders are small GeoJSON sources of the map. Offline by default:
 // a plain style with a client-side graticule, no glyphs, sprites or tiles; an online raster tile URL is optional.
 import {
   Map as MapLibreMap, NavigationControl, ScaleControl, AttributionControl, setWorkerUrl,
@@ -11,7 +12,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import { flownPath, positionAt, type Track } from './history';
 import { graticule, wrapLon, type BBox } from './geo';
 import { MapOverlays, TARGET_LAYERS } from './mapOverlays';
-import { DroneLayer, type LiveFleet } from './droneLayer';
+import { DroneOverlay, type LiveFleet } from './droneOverlay';
 import type { Drone } from './model';
 import type { SampleWindow } from './stats';
 
@@ -28,13 +29,12 @@ export type DroneSource = LiveFleet;
 
 export const BACKGROUND_COLOR = '#0b1220';
 const ARROW = 'drone-arrow';
-/** The live drones' custom layer (with the alert and selection rings it draws under them). */
-export const DRONE_LAYER = 'drones';
 /** History mode: whole tracks (dim), the part flown up to the scrubber, and each drone where it was then. */
 export const HISTORY_TRAILS_LAYER = 'history-trails';
 export const HISTORY_FLOWN_LAYER = 'history-flown';
 export const HISTORY_HEADS_LAYER = 'history-heads';
-const LIVE_LAYERS = [DRONE_LAYER, ...TARGET_LAYERS];
+/** Hidden with the live drones in history mode. */
+const LIVE_LAYERS = TARGET_LAYERS;
 const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
 
 function baseStyle(config: MapConfig): StyleSpecification {
@@ -99,7 +99,7 @@ export interface PointTool {
 export class FleetMap {
   readonly map: MapLibreMap;
   /** The live drones (what the last frame drew: `drones.drawn`). */
-  readonly drones: DroneLayer;
+  readonly drones: DroneOverlay;
   /** A click on a drone (or on empty map: null); `additive` when shift, ctrl or cmd was held. */
   onSelect: (id: number | null, additive: boolean) => void = () => {};
   /** Geofences, drafts, missions and order targets, drawn over the base map. */
@@ -114,7 +114,7 @@ export class FleetMap {
   private historyShown: readonly Track[] | null = null;
 
   constructor(container: HTMLElement, config: MapConfig, source: DroneSource) {
-    this.drones = new DroneLayer(DRONE_LAYER, source);
+    this.drones = new DroneOverlay(source);
     this.map = new MapLibreMap({
       container,
       style: baseStyle(config),
@@ -152,7 +152,7 @@ export class FleetMap {
 
   private onLoad(): void {
     this.map.addImage(ARROW, arrowImage(), { sdf: true, pixelRatio: 2 });
-    this.map.addLayer(this.drones);
+    this.drones.attach(this.map);
     this.map.addSource('history-trails', { type: 'geojson', data: EMPTY });
     this.map.addSource('history-flown', { type: 'geojson', data: EMPTY });
     this.map.addSource('history-heads', { type: 'geojson', data: EMPTY });
@@ -173,7 +173,8 @@ export class FleetMap {
       // No labels: the offline style has no glyphs. The history panel names the drones.
       paint: { 'icon-color': '#fbbf24', 'icon-halo-color': '#ffffff', 'icon-halo-width': 1 },
     });
-    this.overlays.attach(DRONE_LAYER);
+    // Geofences under the history trails, the orders and drawings over them (the live drones are over everything).
+    this.overlays.attach(HISTORY_TRAILS_LAYER);
     this.map.on('click', (e) => this.onClick(e));
     this.map.on('dblclick', (e) => {
       if (!this.tool?.onDoubleClick) return;
@@ -316,6 +317,7 @@ export class FleetMap {
   }
 
   destroy(): void {
+    this.drones.detach();
     this.map.remove();
   }
 }

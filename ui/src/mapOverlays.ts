@@ -21,13 +21,15 @@ type SourceId = (typeof SOURCES)[number];
 export class MapOverlays {
   private attached = false;
   private readonly data = new Map<SourceId, GeoJSON.FeatureCollection>();
+  /** What each source was last given, as JSON (to skip a setData that changes nothing). */
+  private readonly texts = new Map<SourceId, string>();
   private markers: Marker[] = [];
   private missionPoints: readonly { lon: number; lat: number }[] = [];
   private onMove: (index: number, lon: number, lat: number) => void = () => {};
 
   constructor(private readonly map: MapLibreMap) {}
 
-  /** Adds the sources and layers; geofences go under `beneathLayer` (the drones), the rest on top. */
+  /** Adds the sources and layers; geofences go under `beneathLayer`, the rest on top. */
   attach(beneathLayer: string): void {
     for (const id of SOURCES) this.map.addSource(id, { type: 'geojson', data: this.data.get(id) ?? EMPTY });
     const byKind = (keepIn: string | number, keepOut: string | number): ExpressionSpecification =>
@@ -110,8 +112,11 @@ export class MapOverlays {
   }
 
   private set(id: SourceId, fc: GeoJSON.FeatureCollection): void {
-    // The targets are recomputed at the UI's refresh rate: nothing to nothing costs no setData.
-    if (fc.features.length === 0 && this.data.get(id)?.features.length === 0) return;
+    // Each setData re-tiles the source in MapLibre's worker and repaints the map: only when what is drawn changed (the
+    // fences are reloaded every minute, the order targets recomputed every second, mostly the same).
+    const text = JSON.stringify(fc);
+    if (text === this.texts.get(id)) return;
+    this.texts.set(id, text);
     this.data.set(id, fc);
     if (!this.attached) return;
     (this.map.getSource(id) as GeoJSONSource | undefined)?.setData(fc);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { filterAndSort, matches, nextOrder, NO_FILTER, rowWindow, type SortKey } from './table';
-import { drone } from './test/fixtures';
+import { filterAndSort, matches, nextOrder, NO_FILTER, rowWindow, sortedIds, TableRows, type Filter, type SortKey } from './table';
+import { drone, storeOf, wire } from './test/fixtures';
 
 const fleet = [
   drone(3, 30, { bat: 50, alt: 10, spd: 5, status: 'HOVERING', sentAtNs: '3000000' }),
@@ -58,6 +58,51 @@ describe('filtering', () => {
     for (let i = 0; i < 10; i++) filterAndSort(many, { idText: '', status: '' }, { key: 'bat', descending: true });
     expect((performance.now() - started) / 10).toBeLessThan(50);
     expect(filterAndSort(many, { idText: '', status: 'HOVERING' }, { key: 'id', descending: false })).toHaveLength(715);
+  });
+});
+
+describe('the table straight from the columns', () => {
+  const store = storeOf([
+    wire(3, 30, { bat: 50, alt: 10, spd: 5, status: 'HOVERING', sentAtNs: '3000000' }),
+    wire(1, 10, { bat: 90, alt: 30, spd: 1, status: 'CRUISING', sentAtNs: '1000000' }),
+    wire(12, 20, { bat: 10, alt: 20, spd: 9, status: 'EMERGENCY', sentAtNs: '2000000' }),
+    wire(7, 40, { bat: 50, alt: 40, spd: 3, status: 'GROUNDED', sentAtNs: '4000000' }),
+    wire(21, 5, { bat: 50, alt: 40, spd: 3, status: 'SOMETHING_NEW', sentAtNs: '4000000' }),
+  ]);
+  const fromColumns = (key: SortKey, descending = false, filter: Filter = NO_FILTER) =>
+    [...sortedIds(store.columns, store.statuses, filter, { key, descending })];
+  const fromDrones = (key: SortKey, descending = false, filter: Filter = NO_FILTER) =>
+    filterAndSort(store.drones.values(), filter, { key, descending }).map((d) => d.id);
+
+  it('should give the same rows as sorting drone objects, for every column, direction and filter', () => {
+    for (const key of ['id', 'status', 'bat', 'alt', 'spd', 'age', 'seq'] as SortKey[]) {
+      for (const descending of [false, true]) {
+        for (const filter of [NO_FILTER, { idText: '1', status: '' }, { idText: '', status: 'HOVERING' }, { idText: '2 7', status: '' }] as Filter[]) {
+          expect(fromColumns(key, descending, filter)).toEqual(fromDrones(key, descending, filter));
+        }
+      }
+    }
+    expect(fromColumns('status')).toEqual([7, 1, 3, 12, 21]);
+  });
+
+  it('should make drone objects only for the rows asked for, and tell where a drone is', () => {
+    const made: number[] = [];
+    const rows = new TableRows(sortedIds(store.columns, store.statuses, NO_FILTER, { key: 'bat', descending: false }), (id) => {
+      made.push(id);
+      return store.drones.get(id);
+    });
+    expect(rows.length).toBe(5);
+    expect(made).toEqual([]);
+    expect(rows.drone(0)?.id).toBe(12);
+    expect(made).toEqual([12]);
+    expect(rows.indexOf(1)).toBe(4);
+    expect(rows.indexOf(99)).toBe(-1);
+  });
+
+  it('should skip a row whose drone left after the refresh', () => {
+    const rows = new TableRows(Float64Array.of(5, 6), (id) => (id === 5 ? drone(5, 1) : undefined));
+    expect(rows.drone(0)?.id).toBe(5);
+    expect(rows.drone(1)).toBeUndefined();
   });
 });
 

@@ -1,4 +1,5 @@
 // The live table's logic: filtering, sorting and which rows to put in the DOM. Pure, unit-tested.
+import type { FleetColumns, Names } from './fleet/columns';
 import { STATUSES, type Drone, type Status } from './model';
 
 export type SortKey = 'id' | 'status' | 'bat' | 'alt' | 'spd' | 'age' | 'seq';
@@ -69,6 +70,71 @@ export function filterAndSort(drones: Iterable<Drone>, filter: Filter, order: So
     return a.id - b.id;
   });
   return rows;
+}
+
+/**
+ * The table's rows at one refresh: the ids of the drones matching the filter, in order, sorted straight from the
+ * fleet's columns. A drone object is made only for a row the table puts in the DOM (`drone(i)`), so a refresh costs a
+ * sort of numbers, not an object per drone.
+ */
+export class TableRows {
+  constructor(readonly ids: Float64Array, private readonly droneOf: (id: number) => Drone | undefined) {}
+
+  get length(): number {
+    return this.ids.length;
+  }
+
+  /** The drone of row i as it is now (undefined when it left since the refresh). */
+  drone(i: number): Drone | undefined {
+    return this.droneOf(this.ids[i]);
+  }
+
+  indexOf(id: number): number {
+    return this.ids.indexOf(id);
+  }
+}
+
+/** The same rows as filterAndSort, from the columns: slots matching the filter, sorted by the order's column, ties by id. */
+export function sortedIds(c: FleetColumns, statuses: Names, filter: Filter, order: SortOrder): Float64Array {
+  const terms = idTerms(filter.idText);
+  // Per status code: its name's rank and whether it passes the status filter.
+  const rank = new Float64Array(256);
+  const passes = new Uint8Array(256);
+  for (let code = 0; code < 256; code++) {
+    const name = statuses.name(code) ?? 'UNKNOWN';
+    rank[code] = statusRank(name);
+    passes[code] = !filter.status || name === filter.status ? 1 : 0;
+  }
+  const slots = new Int32Array(c.size);
+  let n = 0;
+  for (let s = 0; s < c.end; s++) {
+    if (!c.used[s] || !passes[c.status[s]]) continue;
+    if (terms.length > 0) {
+      const id = String(c.id[s]);
+      if (!terms.some((term) => id.includes(term))) continue;
+    }
+    slots[n++] = s;
+  }
+  const key: ArrayLike<number> =
+    order.key === 'id' ? c.id
+      : order.key === 'bat' ? c.bat
+      : order.key === 'alt' ? c.alt
+      : order.key === 'spd' ? c.spd
+      : order.key === 'seq' ? c.seq
+      : order.key === 'age' ? c.sentAtMs
+      : c.status;
+  // Age is now minus sentAtMs for every row alike, so it sorts as the reverse of the send time.
+  const sign = (order.descending ? -1 : 1) * (order.key === 'age' ? -1 : 1);
+  const value = order.key === 'status' ? (s: number) => rank[c.status[s]] : (s: number) => key[s];
+  const sorted = slots.subarray(0, n).sort((a, b) => {
+    const va = value(a);
+    const vb = value(b);
+    if (va !== vb) return (va < vb ? -1 : 1) * sign;
+    return c.id[a] - c.id[b];
+  });
+  const ids = new Float64Array(n);
+  for (let i = 0; i < n; i++) ids[i] = c.id[sorted[i]];
+  return ids;
 }
 
 export interface RowWindow {

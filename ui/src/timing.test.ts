@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { debounce, reconnectDelayMs } from './timing';
+import { debounce, reconnectDelayMs, RefreshGate } from './timing';
 
 describe('reconnectDelayMs', () => {
   const policy = { initialMs: 500, maxMs: 15_000, jitter: 0 };
@@ -44,5 +44,24 @@ describe('debounce', () => {
     d.cancel();
     vi.advanceTimersByTime(1000);
     expect(calls).toEqual([1]);
+  });
+});
+
+describe('RefreshGate', () => {
+  it('should let one refresh through per interval while nothing it depends on changes', () => {
+    const gate = new RefreshGate(1000);
+    const key = {};
+    expect(gate.due(0, key)).toBe(true);
+    expect(gate.due(250, key)).toBe(false);
+    expect(gate.due(999, key)).toBe(false);
+    expect(gate.due(1000, key)).toBe(true);
+    expect(gate.due(1500, key)).toBe(false);
+  });
+
+  it('should refresh at once when what it depends on changed', () => {
+    const gate = new RefreshGate(1000);
+    expect(gate.due(0, 'a')).toBe(true);
+    expect(gate.due(10, 'b')).toBe(true);
+    expect(gate.due(20, 'b')).toBe(false);
   });
 });

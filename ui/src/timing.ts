@@ -50,3 +50,22 @@ export function debounce<A extends unknown[]>(fn: (...args: A) => void, waitMs: 
   };
   return debounced;
 }
+
+/**
+ * Lets a refresh through at most once per `intervalMs`, or at once when what it depends on (`key`, compared by
+ * identity) changed: for what the map redraws from the UI's tick (order targets), so a repaint of the map and a
+ * GeoJSON re-tiling happen at a low fixed rate, not at every tick.
+ */
+export class RefreshGate {
+  private lastAt = -Infinity;
+  private lastKey: unknown = undefined;
+
+  constructor(private readonly intervalMs: number) {}
+
+  due(nowMs: number, key?: unknown): boolean {
+    if (key === this.lastKey && nowMs - this.lastAt < this.intervalMs) return false;
+    this.lastKey = key;
+    this.lastAt = nowMs;
+    return true;
+  }
+}

@@ -1,13 +1,14 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { fmt } from '../format';
 import { statusColor, STATUSES, type Drone } from '../model';
-import { COLUMNS, rowWindow, type Filter, type SortKey, type SortOrder } from '../table';
+import { COLUMNS, rowWindow, type Filter, type SortKey, type SortOrder, type TableRows } from '../table';
 
 /** Must match `.fleet-table tbody tr { height }` in styles.css. */
 export const ROW_HEIGHT = 26;
 
 export interface FleetTableProps {
-  rows: readonly Drone[];
+  /** The filtered, sorted rows: only those in view become drone objects. */
+  rows: TableRows;
   total: number;
   now: number;
   /** The primary selection (the detail panel's drone). */
@@ -39,7 +40,7 @@ export function FleetTable(props: FleetTableProps) {
   }, []);
 
   // Bring the selected drone's row into view when it was picked elsewhere (on the map).
-  const selectedIndex = selected === null ? -1 : rows.findIndex((d) => d.id === selected);
+  const selectedIndex = selected === null ? -1 : rows.indexOf(selected);
   const lastScrolledTo = useRef<number | null>(null);
   useEffect(() => {
     const element = scroller.current;
@@ -53,7 +54,11 @@ export function FleetTable(props: FleetTableProps) {
   }, [selected, selectedIndex]);
 
   const span = rowWindow(scrollTop, viewport, ROW_HEIGHT, rows.length);
-  const visible = rows.slice(span.start, span.end);
+  const visible: Drone[] = [];
+  for (let i = span.start; i < span.end; i++) {
+    const drone = rows.drone(i);
+    if (drone) visible.push(drone);
+  }
 
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (rows.length === 0) return;
@@ -61,7 +66,7 @@ export function FleetTable(props: FleetTableProps) {
       e.preventDefault();
       const i = selectedIndex < 0 ? 0 : Math.max(0, Math.min(rows.length - 1, selectedIndex + (e.key === 'ArrowDown' ? 1 : -1)));
       lastScrolledTo.current = null;
-      props.onSelect(rows[i].id);
+      props.onSelect(rows.ids[i]);
     } else if (e.key === 'Escape') {
       props.onSelect(null);
     }

@@ -3,9 +3,8 @@
 // the map draws.
 import { useEffect, useMemo, useState, type RefObject } from 'react';
 import type { FleetMap } from '../fleetMap';
-import type { Drone } from '../model';
 import type { FleetStore } from '../store';
-import { filterAndSort, NO_FILTER, type Filter, type SortOrder } from '../table';
+import { NO_FILTER, sortedIds, TableRows, type Filter, type SortOrder } from '../table';
 
 /** Telemetry age percentiles cover the samples of this last window. */
 const AGE_WINDOW_MS = 5000;
@@ -16,7 +15,7 @@ export interface FleetViewHook {
   setFilter: (next: Filter | ((f: Filter) => Filter)) => void;
   order: SortOrder;
   setOrder: (next: SortOrder | ((o: SortOrder) => SortOrder)) => void;
-  rows: Drone[];
+  rows: TableRows;
   counts: Map<string, number>;
   ageP50: number;
   ageP99: number;
@@ -40,7 +39,8 @@ export function useFleetView(store: FleetStore, tick: number, fleetMapRef: RefOb
 
   const now = Date.now();
   // The store is mutable: `tick` says when to look at it again.
-  const rows = useMemo(() => filterAndSort(store.drones.values(), filter, order), [store, tick, filter, order]);
+  const rows = useMemo(() => new TableRows(sortedIds(store.columns, store.statuses, filter, order), (id) => store.drones.get(id)),
+    [store, tick, filter, order]);
   const [ageP50, ageP99] = useMemo(() => store.ages.percentiles([50, 99], now - AGE_WINDOW_MS), [store, tick]);
   const [drawnP50, drawnP99] = useMemo(
     () => (drawnAgeOn && fleetMapRef.current ? fleetMapRef.current.drawnAges.percentiles([50, 99], -Infinity) : [NaN, NaN]),

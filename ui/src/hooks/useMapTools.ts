@@ -9,6 +9,7 @@ import { addVertex, draftGeoJSON, geofencesGeoJSON } from '../geofence';
 import { addWaypoint, EMPTY_MISSION, moveWaypoint } from '../mission';
 import type { Selection } from '../selection';
 import type { FleetStore } from '../store';
+import { RefreshGate } from '../timing';
 import type { GeofencesHook } from './useGeofences';
 import type { OrdersHook } from './useOrders';
 
@@ -81,11 +82,19 @@ export function useMapTools(
   return { tool, arm, disarm: () => setTool('none') };
 }
 
-/** Where the selected drones' active goto/mission orders take them, redrawn at the UI's refresh rate. */
+/**
+ * The map redraws where orders take the drones at most this often (the lines start at the drones, which move), and at
+ * once when the selection changes: each redraw repaints the map and re-tiles the source.
+ */
+export const ORDER_TARGETS_REFRESH_MS = 1000;
+
+/** Where the selected drones' active goto/mission orders take them. */
 export function useOrderTargets(
   fleetMapRef: RefObject<FleetMap | null>, tick: number, selection: Selection, commandStore: CommandStore, store: FleetStore,
 ): void {
+  const gate = useRef(new RefreshGate(ORDER_TARGETS_REFRESH_MS));
   useEffect(() => {
+    if (!gate.current.due(Date.now(), selection)) return;
     const ids = new Set(selection.ids);
     fleetMapRef.current?.overlays.setTargets(orderTargetsGeoJSON(commandStore.active(ids), (id) => store.drones.get(id)));
   }, [fleetMapRef, tick, selection, commandStore, store]);

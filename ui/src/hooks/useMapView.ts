@@ -9,8 +9,12 @@ import { boundsOf, toSubscriptionBox } from '../geo';
 import type { FleetStore } from '../store';
 import { debounce } from '../timing';
 
-/** The table, header and detail panel re-render at this rate; the map redraws per animation frame on its own. */
-export const UI_REFRESH_MS = 250;
+/**
+ * The table, header and detail panel re-render at this rate; the map redraws per animation frame on its own. Twice a
+ * second: each refresh re-shapes and lays out every changed text of the table and panels (in a trace of the page at 50
+ * drones, text shaping and layout were the largest costs after WebGL).
+ */
+export const UI_REFRESH_MS = 500;
 /** Subscribe to the new view once the map has been still for this long. */
 const SUBSCRIBE_DEBOUNCE_MS = 300;
 /** When the first snapshot is empty, fit to the drones that arrived once this long has passed since the first one. */
