@@ -2,12 +2,12 @@ package io.odyssey.mavlink.edge;
 
 import com.hazelcast.map.IMap;
 import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandState;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.grid.ledger.CommandRecord;
-import io.odyssey.grid.ledger.CommandState;
 import io.odyssey.runtime.Counter;
 import io.odyssey.simulator.Simulator;
 import io.odyssey.simulator.SimulatorConfig;
