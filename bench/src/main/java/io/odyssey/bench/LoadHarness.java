@@ -86,13 +86,20 @@ public final class LoadHarness
     /** The gateways of the run, whose own threads' CPU is told apart from the rest of this JVM's. */
     private List<Gateway> gateways = List.of();
 
+    /** @param only the scenarios to run (a regular expression over their names); null: all of them. */
     record Options(int drones, double rateHz, int durationS, int warmUpS, boolean quick, Path out, int clients,
-        boolean archiver, boolean smoke, int repeat)
+        boolean archiver, boolean smoke, int repeat, java.util.regex.Pattern only)
     {
         Options(final int drones, final double rateHz, final int durationS, final int warmUpS, final boolean quick,
             final Path out, final int clients, final boolean archiver, final boolean smoke)
         {
-            this(drones, rateHz, durationS, warmUpS, quick, out, clients, archiver, smoke, 1);
+            this(drones, rateHz, durationS, warmUpS, quick, out, clients, archiver, smoke, 1, null);
+        }
+
+        /** Whether this run includes the scenario (a profile of one scenario needs none of the others). */
+        boolean runs(final String scenario)
+        {
+            return only == null || only.matcher(scenario).matches();
         }
 
         /** Fan-out runs: 1, 10 and 100 clients; 1 and 3 in a smoke run. */
@@ -119,6 +126,7 @@ public final class LoadHarness
         int clients = 1;
         boolean archiver = false;
         int repeat = 1;
+        java.util.regex.Pattern only = null;
         Path out = Path.of("bench-results", Instant.now().toString().replace(":", "").replaceAll("\\..*", "") + "Z", "e2e");
         for (int i = 0; i < args.length; i++)
         {
@@ -133,10 +141,11 @@ public final class LoadHarness
                 case "--archiver" -> archiver = true;
                 case "--smoke" -> smoke = true;
                 case "--repeat" -> repeat = Math.max(1, Integer.parseInt(args[++i]));
+                case "--only" -> only = java.util.regex.Pattern.compile(args[++i]);
                 default ->
                 {
                     System.err.println("usage: LoadHarness [--drones N] [--rate HZ] [--duration S] [--clients N] " +
-                        "[--archiver] [--quick] [--smoke] [--repeat N] [--out DIR]");
+                        "[--archiver] [--quick] [--smoke] [--repeat N] [--only SCENARIO-REGEX] [--out DIR]");
                     System.exit(2);
                 }
             }
@@ -144,7 +153,7 @@ public final class LoadHarness
         final int measuredS = duration != null ? duration : smoke ? 3 : 20;
         final LoadHarness harness = new LoadHarness(new Options(drones != null ? drones : smoke ? 20 : 1_000, rate,
             quick ? Math.min(measuredS, 8) : measuredS, smoke ? 1 : quick ? 2 : 5, quick || smoke, out.toAbsolutePath(),
-            clients, archiver, smoke, repeat));
+            clients, archiver, smoke, repeat, only));
         harness.run();
         if (smoke)
         {
@@ -221,36 +230,52 @@ public final class LoadHarness
             final double[] archivedP99Ms = {0};
             archiveSampler = archiver == null ? null : () -> archivedP99Ms[0] = Math.max(archivedP99Ms[0],
                 hopP99Ms(archiver.statusPort(), "archived"));
-            final Map<String, Object> e2e = repeated("e2e-coalesce-0", immediate, options.clients(), false, publisher, ingest,
-                options.drones(), options.rateHz(), options.durationS());
-            if (archiver != null)
+            if (options.runs("e2e-coalesce-0"))
             {
-                e2e.put("archiverWorstSecondP99Ms", Math.round(archivedP99Ms[0] * 100) / 100.0);
-                e2e.put("archiverRows", archiver.rowsArchived());
-                e2e.put("archiverLagEntriesAtEnd", archiver.lagEntries());
-                archiveSampler = null;
+                final Map<String, Object> e2e = repeated("e2e-coalesce-0", immediate, options.clients(), false, publisher, ingest,
+                    options.drones(), options.rateHz(), options.durationS());
+                if (archiver != null)
+                {
+                    e2e.put("archiverWorstSecondP99Ms", Math.round(archivedP99Ms[0] * 100) / 100.0);
+                    e2e.put("archiverRows", archiver.rowsArchived());
+                    e2e.put("archiverLagEntriesAtEnd", archiver.lagEntries());
+                    archiveSampler = null;
+                }
+                facts.put("e2e", e2e);
             }
-            facts.put("e2e", e2e);
-            log("end to end with the dashboard's coalescing (16 ms)");
-            facts.put("e2e-coalesce-16", repeated("e2e-coalesce-16", coalescing, 1, false, publisher, ingest,
-                options.drones(), options.rateHz(), options.durationS()));
+            if (options.runs("e2e-coalesce-16"))
+            {
+                log("end to end with the dashboard's coalescing (16 ms)");
+                facts.put("e2e-coalesce-16", repeated("e2e-coalesce-16", coalescing, 1, false, publisher, ingest,
+                    options.drones(), options.rateHz(), options.durationS()));
+            }
             for (final int clients : options.fanouts())
             {
                 for (final boolean binary : new boolean[]{false, true})
                 {
                     final String name = "fanout-" + clients + (binary ? "-binary" : "");
+                    if (!options.runs(name))
+                    {
+                        continue;
+                    }
                     log("fan-out: " + clients + " " + (binary ? "binary" : "JSON") +
                         " clients on the 16 ms gateway (one of them measured)");
                     facts.put(name, repeated(name, coalescing, clients, binary, publisher, ingest,
                         options.drones(), options.rateHz(), options.smoke() ? 1 : options.quick() ? 5 : 10));
                 }
             }
-            facts.put("max-rate", maxRate(publisher, ingest));
-            final int orders = options.smoke() ? 5 : options.quick() ? 50 : 200;
-            log("command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> Aeron -> simulator " +
-                "-> answer -> ledger (completed)");
-            facts.put("command-round-trip", commandRoundTrip(member, immediate.port(), ingest, ingestConfig.endpoint, orders,
-                    ingestConfig.droneKeys));
+            if (options.runs("max-rate"))
+            {
+                facts.put("max-rate", maxRate(publisher, ingest));
+            }
+            if (options.runs("command-round-trip"))
+            {
+                final int orders = options.smoke() ? 5 : options.quick() ? 50 : 200;
+                log("command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> Aeron -> simulator " +
+                    "-> answer -> ledger (completed)");
+                facts.put("command-round-trip", commandRoundTrip(member, immediate.port(), ingest, ingestConfig.endpoint, orders,
+                        ingestConfig.droneKeys));
+            }
         }
         finally
         {

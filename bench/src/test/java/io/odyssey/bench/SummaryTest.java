@@ -70,6 +70,32 @@ class SummaryTest
         assertThat(Files.readString(out.resolve("summary.json"))).contains("\"smoke\" : true");
     }
 
+    @Test
+    void shouldReportARunOfSomeScenariosOnlyWithTheGoalsItHasFiguresFor() throws Exception
+    {
+        final Map<String, Map<String, Histogram>> scenarios = new LinkedHashMap<>();
+        scenarios.put("baseline", Map.of("udp_echo_one_way", histogram(10_000, 20_000), "aeron_echo_one_way", histogram(50_000, 80_000)));
+        final Map<String, Object> facts = new LinkedHashMap<>();
+        for (final String name : List.of("fanout-1", "fanout-1-binary"))
+        {
+            final Map<String, Histogram> hops = new LinkedHashMap<>();
+            for (final String hop : LoadHarness.HOPS)
+            {
+                hops.put(hop, histogram(1_000_000, 3_000_000));
+            }
+            scenarios.put(name, hops);
+            facts.put(name, Map.of("bytesPerDroneUpdate", name.endsWith("binary") ? 60.0 : 290.0,
+                "gatewayCpuNsPerUpdateDelivered", name.endsWith("binary") ? 2_000.0 : 9_000.0));
+        }
+
+        Summary.write(out, new LoadHarness.Options(1_000, 10, 8, 2, true, out, 1, false, false, 1,
+            java.util.regex.Pattern.compile("fanout-1(-binary)?")), scenarios, facts, Map.of());
+
+        assertThat(Files.readString(out.resolve("summary.md")))
+            .contains("| gateway CPU per delivered update, binary / JSON (1 client) | 0.22 | <= 0.33 | yes |")
+            .doesNotContain("end to end p50", "highest sustained ingest rate");
+    }
+
     /** Values spread evenly between low and high nanoseconds. */
     private static Histogram histogram(final long low, final long high)
     {
