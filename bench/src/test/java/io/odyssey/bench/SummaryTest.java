@@ -92,8 +92,8 @@ class SummaryTest
             java.util.regex.Pattern.compile("fanout-1(-binary)?")), scenarios, facts, Map.of());
 
         assertThat(Files.readString(out.resolve("summary.md")))
-            .contains("| gateway CPU per delivered update, binary / JSON (1 client) | 0.22 | <= 0.33 | yes |")
-            .doesNotContain("end to end p50", "highest sustained ingest rate");
+            .contains("| gateway CPU per delivered update, binary / JSON (1 client) | 0.222 | <= 0.33 | yes |")
+            .doesNotContain("end to end p50", "highest sustained ingest rate", "fan-out to 100");
     }
 
     /** Values spread evenly between low and high nanoseconds. */
