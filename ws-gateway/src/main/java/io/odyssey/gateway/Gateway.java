@@ -171,7 +171,7 @@ public final class Gateway implements AutoCloseable
                 GatewayConfig.TOKENS, tokenSeal, metrics.forgedTokens);
             final Guard guard = new Guard(access, metrics.unauthorised, metrics.forbidden);
             final ControlApi control = new ControlApi(ledger, grid.client().getMap(FleetGrid.GEOFENCES_MAP), access,
-                () -> liveFeed.fleet().values().stream().map(view -> view.state).toList(),
+                () -> liveFeed.fleet().byId().values().stream().map(view -> view.state).toList(),
                 id ->
                 {
                     final DroneView view = liveFeed.fleet().get(id);
