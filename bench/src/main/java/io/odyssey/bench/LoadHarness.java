@@ -101,12 +101,21 @@ public final class LoadHarness
 
     /** @param mavlinkOnly run the MAVLink scenarios only ({@code --mavlink}), not the SBE ones beside them. */
     record Options(int drones, double rateHz, int durationS, int warmUpS, boolean quick, Path out, int clients,
-        boolean archiver, boolean smoke, int repeat, boolean mavlinkOnly)
+        boolean archiver, boolean smoke, int repeat, boolean mavlinkOnly, java.util.regex.Pattern only)
     {
         Options(final int drones, final double rateHz, final int durationS, final int warmUpS, final boolean quick,
             final Path out, final int clients, final boolean archiver, final boolean smoke)
         {
-            this(drones, rateHz, durationS, warmUpS, quick, out, clients, archiver, smoke, 1, false);
+            this(drones, rateHz, durationS, warmUpS, quick, out, clients, archiver, smoke, 1, false, null);
+        }
+
+        /**
+         * Whether this run includes the scenario: all of them, or the MAVLink ones ({@code --mavlink}), or those whose
+         * names match {@code --only} (a profile of one scenario needs none of the others).
+         */
+        boolean runs(final String scenario)
+        {
+            return (only == null || only.matcher(scenario).matches()) && (!mavlinkOnly || scenario.startsWith("mavlink"));
         }
 
         /** Fan-out runs: 1, 10 and 100 clients; 1 and 3 in a smoke run. */
@@ -134,6 +143,7 @@ public final class LoadHarness
         boolean archiver = false;
         int repeat = 1;
         boolean mavlinkOnly = false;
+        java.util.regex.Pattern only = null;
         Path out = Path.of("bench-results", Instant.now().toString().replace(":", "").replaceAll("\\..*", "") + "Z", "e2e");
         for (int i = 0; i < args.length; i++)
         {
@@ -149,10 +159,11 @@ public final class LoadHarness
                 case "--smoke" -> smoke = true;
                 case "--repeat" -> repeat = Math.max(1, Integer.parseInt(args[++i]));
                 case "--mavlink" -> mavlinkOnly = true;
+                case "--only" -> only = java.util.regex.Pattern.compile(args[++i]);
                 default ->
                 {
                     System.err.println("usage: LoadHarness [--drones N] [--rate HZ] [--duration S] [--clients N] " +
-                        "[--archiver] [--quick] [--smoke] [--repeat N] [--mavlink] [--out DIR]");
+                        "[--archiver] [--quick] [--smoke] [--repeat N] [--mavlink] [--only SCENARIO-REGEX] [--out DIR]");
                     System.exit(2);
                 }
             }
@@ -160,7 +171,7 @@ public final class LoadHarness
         final int measuredS = duration != null ? duration : smoke ? 3 : 20;
         final LoadHarness harness = new LoadHarness(new Options(drones != null ? drones : smoke ? 20 : 1_000, rate,
             quick ? Math.min(measuredS, 8) : measuredS, smoke ? 1 : quick ? 2 : 5, quick || smoke, out.toAbsolutePath(),
-            clients, archiver, smoke, repeat, mavlinkOnly));
+            clients, archiver, smoke, repeat, mavlinkOnly, only));
         harness.run();
         if (smoke)
         {
@@ -264,21 +275,28 @@ public final class LoadHarness
                         final double[] archivedP99Ms = {0};
                         archiveSampler = archiver == null ? null : () -> archivedP99Ms[0] = Math.max(archivedP99Ms[0],
                             hopP99Ms(archiver.statusPort(), "archived"));
-                        final Map<String, Object> e2e = repeated("e2e-coalesce-0", immediate, options.clients(), false,
-                            publisher, ingest, options.drones(), options.rateHz(), options.durationS());
-                        if (archiver != null)
+                        if (options.runs("e2e-coalesce-0"))
                         {
-                            e2e.put("archiverWorstSecondP99Ms", Math.round(archivedP99Ms[0] * 100) / 100.0);
-                            e2e.put("archiverRows", archiver.rowsArchived());
-                            e2e.put("archiverLagEntriesAtEnd", archiver.lagEntries());
-                            archiveSampler = null;
+                            final Map<String, Object> e2e = repeated("e2e-coalesce-0", immediate, options.clients(),
+                                false, publisher, ingest, options.drones(), options.rateHz(), options.durationS());
+                            if (archiver != null)
+                            {
+                                e2e.put("archiverWorstSecondP99Ms", Math.round(archivedP99Ms[0] * 100) / 100.0);
+                                e2e.put("archiverRows", archiver.rowsArchived());
+                                e2e.put("archiverLagEntriesAtEnd", archiver.lagEntries());
+                                archiveSampler = null;
+                            }
+                            facts.put("e2e", e2e);
                         }
-                        facts.put("e2e", e2e);
                     }
                     // Right after the SBE run, on the same stack, gateway and client: the two paths side by side.
                     log(String.format(Locale.ROOT, "MAVLink: %d vehicles x %.0f Hz through %d edge(s), coalescing off",
                         vehicles, options.rateHz(), edges.size()));
-                    if (!options.smoke())
+                    if (!options.runs("mavlink"))
+                    {
+                        log("MAVLink: not in this run (--only)");
+                    }
+                    else if (!options.smoke())
                     {
                         // Unmeasured, as for the SBE path: the edges' JIT and first vehicles. A smoke run only proves
                         // the path works, in as few seconds as it can.
@@ -286,34 +304,44 @@ public final class LoadHarness
                             options.quick() ? 4 : 10);
                         scenarios.remove("mavlink-warm-up");
                     }
-                    facts.put("mavlink", mavlinkScenario("mavlink", immediate, mavlink, edges, ingest,
-                        options.rateHz(), options.durationS()));
+                    if (options.runs("mavlink"))
+                    {
+                        facts.put("mavlink", mavlinkScenario("mavlink", immediate, mavlink, edges, ingest,
+                            options.rateHz(), options.durationS()));
+                    }
                 }
             }
             finally
             {
                 CloseHelper.quietCloseAll(edges);
             }
-            if (!options.mavlinkOnly())
+            if (options.runs("e2e-coalesce-16"))
             {
                 log("end to end with the dashboard's coalescing (16 ms)");
                 facts.put("e2e-coalesce-16", repeated("e2e-coalesce-16", coalescing, 1, false, publisher, ingest,
                     options.drones(), options.rateHz(), options.durationS()));
-                for (final int clients : options.fanouts())
+            }
+            for (final int clients : options.fanouts())
+            {
+                for (final boolean binary : new boolean[]{false, true})
                 {
-                    for (final boolean binary : new boolean[]{false, true})
+                    final String name = "fanout-" + clients + (binary ? "-binary" : "");
+                    if (!options.runs(name))
                     {
-                        final String name = "fanout-" + clients + (binary ? "-binary" : "");
-                        log("fan-out: " + clients + " " + (binary ? "binary" : "JSON") +
-                            " clients on the 16 ms gateway (one of them measured)");
-                        facts.put(name, repeated(name, coalescing, clients, binary, publisher, ingest,
-                            options.drones(), options.rateHz(), options.smoke() ? 1 : options.quick() ? 5 : 10));
+                        continue;
                     }
+                    log("fan-out: " + clients + " " + (binary ? "binary" : "JSON") +
+                        " clients on the 16 ms gateway (one of them measured)");
+                    facts.put(name, repeated(name, coalescing, clients, binary, publisher, ingest,
+                        options.drones(), options.rateHz(), options.smoke() ? 1 : options.quick() ? 5 : 10));
                 }
+            }
+            if (options.runs("max-rate"))
+            {
                 facts.put("max-rate", maxRate(publisher, ingest));
             }
             final int orders = options.smoke() ? 5 : options.quick() ? 50 : 200;
-            if (!options.mavlinkOnly())
+            if (options.runs("command-round-trip"))
             {
                 log("command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> Aeron -> " +
                     "simulator -> answer -> ledger (completed)");
@@ -322,18 +350,22 @@ public final class LoadHarness
                 facts.put("command-round-trip", commandRoundTrip("command-round-trip", config, ROUND_TRIP_FIRST_ID,
                     member, immediate.port(), ingest, ingestConfig.endpoint, orders, ingestConfig.droneKeys));
             }
-            log("MAVLink command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> Aeron -> " +
-                "MAVLink edge -> COMMAND_LONG -> simulated PX4 vehicle -> COMMAND_ACK -> edge -> ingest -> ledger (completed)");
-            try (MavlinkEdge edge = launchEdge("round-trip", MAVLINK_ROUND_TRIP_FIRST_ID, ROUND_TRIP_DRONES,
-                ingestConfig.endpoint, droneKeys))
+            if (options.runs("mavlink-command-round-trip"))
             {
-                final SimulatorConfig config = new SimulatorConfig();
-                config.commandEndpoint = SimulatorConfig.NO_COMMANDS;
-                config.mavlinkDrones = ROUND_TRIP_DRONES;
-                config.mavlinkEdge = "127.0.0.1:" + edge.mavlinkPort();
-                facts.put("mavlink-command-round-trip", commandRoundTrip("mavlink-command-round-trip", config,
-                    MAVLINK_ROUND_TRIP_FIRST_ID, member, immediate.port(), ingest, ingestConfig.endpoint, orders,
-                    ingestConfig.droneKeys));
+                log("MAVLink command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> " +
+                    "Aeron -> MAVLink edge -> COMMAND_LONG -> simulated PX4 vehicle -> COMMAND_ACK -> edge -> ingest -> " +
+                    "ledger (completed)");
+                try (MavlinkEdge edge = launchEdge("round-trip", MAVLINK_ROUND_TRIP_FIRST_ID, ROUND_TRIP_DRONES,
+                    ingestConfig.endpoint, droneKeys))
+                {
+                    final SimulatorConfig config = new SimulatorConfig();
+                    config.commandEndpoint = SimulatorConfig.NO_COMMANDS;
+                    config.mavlinkDrones = ROUND_TRIP_DRONES;
+                    config.mavlinkEdge = "127.0.0.1:" + edge.mavlinkPort();
+                    facts.put("mavlink-command-round-trip", commandRoundTrip("mavlink-command-round-trip", config,
+                        MAVLINK_ROUND_TRIP_FIRST_ID, member, immediate.port(), ingest, ingestConfig.endpoint, orders,
+                        ingestConfig.droneKeys));
+                }
             }
         }
         finally

@@ -92,12 +92,31 @@ class SummaryTest
         final Map<String, Map<String, Histogram>> scenarios = sbeScenarios();
         scenarios.put("mavlink", mavlinkHops());
 
-        Summary.write(out, new LoadHarness.Options(1_000, 10, 20, 5, false, out, 1, false, false, 1, true), scenarios,
+        Summary.write(out, new LoadHarness.Options(1_000, 10, 20, 5, false, out, 1, false, false, 1, true, null), scenarios,
             new LinkedHashMap<>());
 
         final String md = Files.readString(out.resolve("summary.md"));
         assertThat(md).contains("| vehicle send → client received | p50 | 4.00 | - | - |").doesNotContain("## Against the baselines");
         assertThat(Files.readString(out.resolve("summary.json"))).contains("\"mavlinkOnly\" : true");
+    }
+
+    @Test
+    void shouldReportARunOfSomeScenariosOnlyWithTheGoalsItHasFiguresFor() throws Exception
+    {
+        final Map<String, Map<String, Histogram>> scenarios = sbeScenarios("fanout-1", "fanout-1-binary");
+        final Map<String, Object> facts = new LinkedHashMap<>();
+        for (final String name : List.of("fanout-1", "fanout-1-binary"))
+        {
+            facts.put(name, Map.of("bytesPerDroneUpdate", name.endsWith("binary") ? 60.0 : 290.0,
+                "gatewayCpuNsPerUpdateDelivered", name.endsWith("binary") ? 2_000.0 : 9_000.0));
+        }
+
+        Summary.write(out, new LoadHarness.Options(1_000, 10, 8, 2, true, out, 1, false, false, 1, false,
+            java.util.regex.Pattern.compile("fanout-1(-binary)?")), scenarios, facts);
+
+        assertThat(Files.readString(out.resolve("summary.md")))
+            .contains("| gateway CPU per delivered update, binary / JSON (1 client) | 0.222 | <= 0.33 | yes |")
+            .doesNotContain("end to end p50", "highest sustained ingest rate", "fan-out to 100");
     }
 
     /** The baselines and the named SBE scenarios, each hop 1 to 3 ms. */

@@ -139,14 +139,19 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
             return;
         }
         active.put(alert.key(), alert);
-        broadcast(eventJson("raised", alert));
+        // No client, no message: a client that connects later gets the active alerts in its snapshot. (The load
+        // harness's close-packed fleet raises and clears thousands of separation alerts a second.)
+        if (!sessions.isEmpty())
+        {
+            broadcast(eventJson("raised", alert));
+        }
     }
 
     private void cleared(final String key, final ActiveAlert old)
     {
         final ActiveAlert alert = active.remove(key);
         final ActiveAlert known = alert != null ? alert : old;
-        if (known != null)
+        if (known != null && !sessions.isEmpty())
         {
             broadcast(eventJson("cleared", known));
         }

@@ -5,22 +5,25 @@ import io.odyssey.grid.DroneState;
 /**
  * One version of one drone as the gateway knows it: the state from the grid, when the gateway's listener heard of it,
  * and its JSON (its binary record lives in {@link DroneRecords}). A new version is a new object, so the cached JSON is keyed by drone id + sequence by construction:
- * it is encoded at most once however many clients receive it.
+ * it is encoded at most once however many clients receive it. Every version of a drone has the drone's slot in the
+ * {@link FleetView}, by which sessions track it.
  */
 final class DroneView
 {
     final DroneState state;
     final long gatewayNanos;
+    final int slot;
     /** Written and read only by the fan-out thread, the one thread that builds frames. */
     private byte[] json;
     /** Where {@link DroneRecords} holds this version's binary record (fan-out thread only); -1: nowhere yet. */
     int recordGeneration = -1;
     int recordOffset;
 
-    DroneView(final DroneState state, final long gatewayNanos)
+    DroneView(final DroneState state, final long gatewayNanos, final int slot)
     {
         this.state = state;
         this.gatewayNanos = gatewayNanos;
+        this.slot = slot;
     }
 
     long id()

@@ -49,7 +49,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
     private final IMap<Long, DroneState> fleetMap;
     private final EpochNanoClock clock;
     private final GatewayMetrics metrics;
-    private final Map<Long, DroneView> fleet = new ConcurrentHashMap<>();
+    private final FleetView fleet;
     private final CopyOnWriteArrayList<ClientSession> sessions = new CopyOnWriteArrayList<>();
     /** Drones removed while a load runs (id -> highest removed sequence), so the load cannot bring them back. */
     private final Map<Long, Long> tombstones = new ConcurrentHashMap<>();
@@ -84,6 +84,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
         this.clock = clock;
         this.metrics = metrics;
         this.records = new DroneRecords(new NodeTable(metrics.nodeNamesRefused::increment), metrics);
+        this.fleet = new FleetView(metrics.staleEvents::increment, metrics.dronesRefused::increment);
         fanOut = new Thread(this, "ws-fan-out");
         fanOut.setDaemon(true);
     }
@@ -135,7 +136,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
         return listenerId != null && running;
     }
 
-    Map<Long, DroneView> fleet()
+    FleetView fleet()
     {
         return fleet;
     }
@@ -256,30 +257,26 @@ final class FleetFeed implements AutoCloseable, Runnable,
     /** Merges a state into the view and marks it in the sessions; null when the view already held a newer one. */
     private DroneView apply(final DroneState state)
     {
-        final long droneId = state.droneId();
         if (loading)
         {
-            final Long removedSequence = tombstones.get(droneId);
+            final Long removedSequence = tombstones.get(state.droneId());
             if (removedSequence != null && state.sequence() <= removedSequence)
             {
                 metrics.staleEvents.increment();
                 return null;
             }
         }
-        final DroneView candidate = new DroneView(state, clock.nanoTime());
-        final DroneView current = fleet.merge(droneId, candidate,
-            (held, incoming) -> incoming.sequence() > held.sequence() ? incoming : held);
-        if (current != candidate)
+        final DroneView view = fleet.merge(state, clock.nanoTime());
+        if (view == null)
         {
-            metrics.staleEvents.increment();
             return null;
         }
         final long nowNs = System.nanoTime();
         for (final ClientSession session : sessions)
         {
-            wake(session.onChange(droneId, candidate, nowNs));
+            wake(session.onChange(view, nowNs));
         }
-        return candidate;
+        return view;
     }
 
     private void onGone(final Long droneId, final DroneState last)
@@ -294,15 +291,18 @@ final class FleetFeed implements AutoCloseable, Runnable,
 
     private void gone(final long droneId)
     {
-        if (fleet.remove(droneId) == null)
+        final DroneView last = fleet.remove(droneId);
+        if (last == null)
         {
             return;
         }
         final long nowNs = System.nanoTime();
         for (final ClientSession session : sessions)
         {
-            wake(session.onChange(droneId, null, nowNs));
+            wake(session.onRemoved(droneId, last.slot, nowNs));
         }
+        // Every session that could hold the slot was told (a session added since gets a snapshot without it).
+        fleet.release(last.slot);
     }
 
     /**
@@ -322,7 +322,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
                 present.add(state.droneId());
                 apply(state);
             }
-            for (final DroneView view : fleet.values())
+            for (final DroneView view : fleet.byId().values())
             {
                 if (!present.contains(view.id()) && view.gatewayNanos < startedNanos)
                 {

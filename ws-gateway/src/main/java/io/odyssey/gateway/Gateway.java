@@ -171,7 +171,7 @@ public final class Gateway implements AutoCloseable
                 GatewayConfig.TOKENS, tokenSeal, metrics.forgedTokens);
             final Guard guard = new Guard(access, metrics.unauthorised, metrics.forbidden);
             final ControlApi control = new ControlApi(ledger, grid.client().getMap(FleetGrid.GEOFENCES_MAP), access,
-                () -> liveFeed.fleet().values().stream().map(view -> view.state).toList(),
+                () -> liveFeed.fleet().byId().values().stream().map(view -> view.state).toList(),
                 id ->
                 {
                     final DroneView view = liveFeed.fleet().get(id);
@@ -251,7 +251,10 @@ public final class Gateway implements AutoCloseable
             metrics.metrics.gauge("odyssey_ws_sessions", "WebSocket sessions open on all endpoints",
                 () -> sockets.stream().mapToInt(SocketEndpoint::sessionCount).sum());
             final Gateway gateway = new Gateway(grid, feed, alerts, commands, sockets, server,
-                metrics.metrics.startSampling(), metrics, history, List.of("hz." + instance + ".", instance + "-http "));
+                metrics.metrics.startSampling(), metrics, history,
+                // The grid client names its I/O threads "hz.<instance>." but its event threads (where the listeners
+                // run), response and internal threads "<instance>.": counting only the first missed the listeners.
+                List.of("hz." + instance + ".", instance + ".", instance + "-http "));
             LOG.info("gateway listening on http://{}:{}/ (WebSocket /ws/fleet, coalescing {} ms; history API {})",
                 config.host, gateway.port(), config.coalesceMs,
                 history == null ? "off: no ODYSSEY_GATEWAY_DB_URL" : "on " + JdbcUrls.redacted(config.dbUrl));
@@ -450,12 +453,18 @@ public final class Gateway implements AutoCloseable
         long total = Math.max(0, threads.getThreadCpuTime(feed.fanOutThreadId()));
         for (final java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds()))
         {
-            if (info != null && threadPrefixes.stream().anyMatch(info.getThreadName()::startsWith))
+            if (info != null && ownsThread(info.getThreadName()))
             {
                 total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
             }
         }
         return total;
+    }
+
+    /** Whether a thread of this JVM is one of this gateway's (its grid client's, its HTTP server's). */
+    boolean ownsThread(final String name)
+    {
+        return threadPrefixes.stream().anyMatch(name::startsWith);
     }
 
     /** The gateway's counters, gauges and hops, as served at {@code /metrics}. */

@@ -10,8 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -39,7 +37,7 @@ class ClientSessionLockOrderTest
 
     private final GatewayMetrics metrics = new GatewayMetrics();
     private final ChannelLikeLink link = new ChannelLikeLink();
-    private final Map<Long, DroneView> fleet = new ConcurrentHashMap<>();
+    private final FleetView fleet = new FleetView(() -> { }, () -> { });
     private final ClientSession session = new ClientSession(link, metrics, 1 << 20, 1_000 * MS, 16 * MS, System.nanoTime());
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final CountDownLatch ioThreadClosedTheSession = new CountDownLatch(1);
@@ -83,7 +81,7 @@ class ClientSessionLockOrderTest
             assertThat(link.sendEntered.await(5, TimeUnit.SECONDS)).isTrue();
             // A Hazelcast event thread marking a change must not queue behind a send.
             put(1, 2);
-            final Future<Long> change = threads.submit(() -> session.onChange(1, fleet.get(1L), System.nanoTime()));
+            final Future<Long> change = threads.submit(() -> session.onChange(fleet.get(1L), System.nanoTime()));
             assertThat(change.get(3, TimeUnit.SECONDS)).isNotNull();
             link.channel.unlock();
             fanOut.get(CHANNEL_LOCK_WAIT_S + 5, TimeUnit.SECONDS);
@@ -208,7 +206,7 @@ class ClientSessionLockOrderTest
 
     private void put(final long id, final long seq)
     {
-        fleet.put(id, new DroneView(new DroneState(id, seq, 1, 2, 3, 1.0, 1.0, 10f, 90f, 5f, 0f, 80f, "CRUISING", 0, "n"), 4));
+        fleet.merge(new DroneState(id, seq, 1, 2, 3, 1.0, 1.0, 10f, 90f, 5f, 0f, 80f, "CRUISING", 0, "n"), 4);
     }
 
     /** Takes a lock for every send and close, as Undertow's WebSocket channel does. */

@@ -10,8 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +26,7 @@ class ClientSessionTest
 
     private final GatewayMetrics metrics = new GatewayMetrics();
     private final FakeLink link = new FakeLink();
-    private final Map<Long, DroneView> fleet = new ConcurrentHashMap<>();
+    private final FleetView fleet = new FleetView(() -> { }, () -> { });
     private final FrameWriter writer = new FrameWriter(256);
     private final DroneJson encoder = new DroneJson();
     private final DroneRecords records = new DroneRecords(new NodeTable(() -> { }), metrics);
@@ -108,8 +106,9 @@ class ClientSessionTest
         now += 100 * MS;
 
         change(1, 2, 10, 10);
-        fleet.remove(2L);
-        session.onChange(2, null, now);
+        final DroneView gone = fleet.remove(2L);
+        session.onRemoved(2, gone.slot, now);
+        fleet.release(gone.slot);
         flush();
 
         final JsonNode changes = link.lastMessage();
@@ -121,6 +120,50 @@ class ClientSessionTest
         flush();
         assertThat(ids(link.lastMessage().get("drones"))).containsExactly(1L);
         assertThat(link.lastMessage().get("removed")).isEmpty();
+    }
+
+    @Test
+    void shouldTellADroneThatLeftFromTheNewDroneGivenItsSlot() throws Exception
+    {
+        put(1, 9, 1, 1);
+        put(2, 1, 1, 1);
+        connectWithSnapshot();
+        now += 100 * MS;
+
+        final DroneView gone = fleet.remove(1L);
+        session.onRemoved(1, gone.slot, now);
+        fleet.release(gone.slot);
+        change(3, 1, 2, 2);
+        assertThat(fleet.get(3L).slot).as("the new drone took the slot").isEqualTo(gone.slot);
+        flush();
+
+        final JsonNode changes = link.lastMessage();
+        assertThat(ids(changes.get("drones"))).as("its sequence 1 is below the gone drone's 9, and still new").containsExactly(3L);
+        assertThat(ids(changes.get("removed"))).containsExactly(1L);
+
+        now += 100 * MS;
+        change(3, 2, 2, 2);
+        flush();
+        assertThat(ids(link.lastMessage().get("drones"))).containsExactly(3L);
+        assertThat(link.lastMessage().get("removed")).isEmpty();
+    }
+
+    @Test
+    void shouldSendADroneThatJoinedAfterTheSnapshotWasAsked() throws Exception
+    {
+        for (int id = 1; id <= DroneRecords.MIN_RECORDS + 10; id++)
+        {
+            put(id, 1, 1, 1);
+        }
+        connectWithSnapshot();
+        assertThat(link.lastMessage().get("drones")).hasSize(DroneRecords.MIN_RECORDS + 10);
+        now += 100 * MS;
+
+        // Beyond the slots the session has seen so far: its arrays grow.
+        change(5_000, 1, 1, 1);
+        change(DroneRecords.MIN_RECORDS + 10, 2, 1, 1);
+        flush();
+        assertThat(ids(link.lastMessage().get("drones"))).containsExactlyInAnyOrder(5_000L, DroneRecords.MIN_RECORDS + 10L);
     }
 
     @Test
@@ -136,7 +179,7 @@ class ClientSessionTest
         flush();
         assertThat(link.frames).hasSize(1);
 
-        session.onChange(1, fleet.get(1L), now);
+        session.onChange(fleet.get(1L), now);
         now += 100 * MS;
         flush();
         assertThat(ids(link.lastMessage().get("removed"))).containsExactly(1L);
@@ -151,7 +194,7 @@ class ClientSessionTest
         assertThat(ids(link.lastMessage().get("drones"))).containsExactly(1L);
 
         now += 100 * MS;
-        session.onChange(1, fleet.get(1L), now);
+        session.onChange(fleet.get(1L), now);
         flush();
         assertThat(link.frames).as("no changes frame for a state the client has").hasSize(1);
 
@@ -235,7 +278,7 @@ class ClientSessionTest
         assertThat(metrics.clientsClosedSlow.get()).isEqualTo(1);
         assertThat(session.isClosed()).isTrue();
         assertThat(session.dueNs()).isEqualTo(ClientSession.NOT_DUE);
-        assertThat(session.onChange(1, fleet.get(1L), now)).isEqualTo(ClientSession.NOT_DUE);
+        assertThat(session.onChange(fleet.get(1L), now)).isEqualTo(ClientSession.NOT_DUE);
     }
 
     @Test
@@ -423,13 +466,13 @@ class ClientSessionTest
 
     private void put(final long id, final long seq, final double lat, final double lon)
     {
-        fleet.put(id, new DroneView(new DroneState(id, seq, 1, 2, 3, lat, lon, 10f, 90f, 5f, 0f, 80f, "CRUISING", 0, "n"), 4));
+        fleet.merge(new DroneState(id, seq, 1, 2, 3, lat, lon, 10f, 90f, 5f, 0f, 80f, "CRUISING", 0, "n"), 4);
     }
 
     private long change(final long id, final long seq, final double lat, final double lon)
     {
         put(id, seq, lat, lon);
-        return session.onChange(id, fleet.get(id), now);
+        return session.onChange(fleet.get(id), now);
     }
 
     private static List<Long> ids(final JsonNode array)

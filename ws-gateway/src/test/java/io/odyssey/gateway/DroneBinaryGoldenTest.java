@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,7 +44,8 @@ class DroneBinaryGoldenTest
             writer.beginBinary(box);
             for (final JsonNode drone : vector.get("drones"))
             {
-                writer.record(records.buffer(), records.offsetOf(view(drone, vector.get("nodes")), 10));
+                writer.record(records.buffer(), records.offsetOf(
+                    new DroneView(state(drone, vector.get("nodes")), ns(drone, "gatewayNs"), 0), 10));
             }
             vector.get("removed").forEach(id -> writer.removedId(id.asLong()));
             writer.finishBinary((byte)vector.get("frameType").asInt(), vector.get("frame").asLong(), box != null,
@@ -62,11 +61,10 @@ class DroneBinaryGoldenTest
     void shouldBuildTheSpecsSnapshotInASessionOfEachEncoding() throws Exception
     {
         final JsonNode vector = golden().get("vectors").get(0);
-        final Map<Long, DroneView> fleet = new ConcurrentHashMap<>();
+        final FleetView fleet = new FleetView(() -> { }, () -> { });
         for (final JsonNode drone : vector.get("drones"))
         {
-            final DroneView view = view(drone, vector.get("nodes"));
-            fleet.put(view.id(), view);
+            fleet.merge(state(drone, vector.get("nodes")), ns(drone, "gatewayNs"));
         }
         final long frameTimeNs = Long.parseLong(vector.get("frameTimeNs").asText());
         final EpochNanoClock clock = () -> frameTimeNs;
@@ -141,7 +139,7 @@ class DroneBinaryGoldenTest
     }
 
     /** A drone of a vector as the gateway holds it: float fields are exact float32 values, null is "not had". */
-    static DroneView view(final JsonNode drone, final JsonNode nodes)
+    static DroneState state(final JsonNode drone, final JsonNode nodes)
     {
         final int node = drone.get("node").asInt();
         final DroneState state = new DroneState(drone.get("id").asLong(), drone.get("seq").asLong(),
@@ -149,7 +147,7 @@ class DroneBinaryGoldenTest
             drone.get("lon").asDouble(), f(drone, "alt"), f(drone, "hdg"), f(drone, "spd"), f(drone, "climb"),
             f(drone, "bat"), drone.get("status").asText(), drone.get("flags").asInt(),
             node == DroneBinary.NONE_U16 ? null : nodes.get(node).asText());
-        return new DroneView(state, ns(drone, "gatewayNs"));
+        return state;
     }
 
     static JsonNode golden() throws Exception

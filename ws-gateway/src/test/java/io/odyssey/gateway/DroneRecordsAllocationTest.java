@@ -26,7 +26,7 @@ class DroneRecordsAllocationTest
             for (int d = 0; d < DRONES; d++)
             {
                 versions[v][d] = new DroneView(new DroneState(d, v, 1, 2, 3, 52.5 + d * 1e-5, 13.4, 100f, 90f, 12f, 0f, 80f,
-                    "CRUISING", 8, "ingest-" + (d % 3)), 4);
+                    "CRUISING", 8, "ingest-" + (d % 3)), 4, d);
             }
         }
         final GatewayMetrics metrics = new GatewayMetrics();

@@ -71,6 +71,22 @@ class GatewayIT
         }
     }
 
+    @Test
+    void shouldCountTheThreadsThatRunItsFleetListenerAsItsOwnCpu()
+    {
+        final long id = NEXT_DRONE.getAndIncrement();
+        fleet.set(id, new DroneState(id, 1, 1, 2, 3, 1.0, 1.0, 10f, 90f, 5f, 0f, 80f, "CRUISING", 0, "n"));
+        await().atMost(java.time.Duration.ofSeconds(30)).until(() -> gateway.fleetSize() > 0 && immediateGateway.fleetSize() > 0);
+
+        // The gateway's listener ran on its grid client's event threads: every thread of that client is the gateway's,
+        // whatever Hazelcast prefixes its name with.
+        final java.util.List<String> gridClientThreads = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+            .filter(name -> name.matches("(hz\\.)?ws-gateway-[0-9a-f]+\\..*")).toList();
+        assertThat(gridClientThreads).anyMatch(name -> name.contains(".event-"));
+        assertThat(gridClientThreads.stream().filter(name -> gateway.ownsThread(name) == immediateGateway.ownsThread(name)))
+            .as("each grid client thread is one gateway's").isEmpty();
+    }
+
     static GatewayConfig config(final long coalesceMs)
     {
         final GatewayConfig config = new GatewayConfig();
