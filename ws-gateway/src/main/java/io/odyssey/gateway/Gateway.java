@@ -56,6 +56,8 @@ public final class Gateway implements AutoCloseable
     /** Where the ui module's jar puts the built dashboard. */
     static final String UI_CLASSPATH_PREFIX = "odyssey-ui";
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    /** How long closing waits for requests still finishing on worker threads. */
+    private static final long CLOSE_REQUESTS_WAIT_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
 
     private final GridConnection grid;
     private final HistoryStore history;
@@ -467,6 +469,25 @@ public final class Gateway implements AutoCloseable
         return threadPrefixes.stream().anyMatch(name::startsWith);
     }
 
+    /**
+     * A response already sent still completes its exchange on its worker thread, which asks an I/O thread for a read
+     * timeout: stopping the server under it makes Undertow log the rejected task as a failed request. Waits, bounded,
+     * until no worker thread is busy (a request that takes longer is cut off by the stop, as before).
+     */
+    private void awaitRequestsFinishing()
+    {
+        final org.xnio.XnioWorker worker = server.getWorker();
+        if (worker == null)
+        {
+            return;
+        }
+        final long deadline = System.nanoTime() + CLOSE_REQUESTS_WAIT_NS;
+        while (worker.getMXBean().getBusyWorkerThreadCount() > 0 && System.nanoTime() < deadline)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
     /** The gateway's counters, gauges and hops, as served at {@code /metrics}. */
     public Metrics metrics()
     {
@@ -477,6 +498,7 @@ public final class Gateway implements AutoCloseable
     {
         CloseHelper.quietClose(sampler);
         sockets.forEach(SocketEndpoint::closeAll);
+        awaitRequestsFinishing();
         server.stop();
         CloseHelper.quietClose(commands);
         CloseHelper.quietClose(alerts);
