@@ -66,6 +66,7 @@ public final class Gateway implements AutoCloseable
     private final CommandsFeed commands;
     private final List<SocketEndpoint> sockets;
     private final Undertow server;
+    private final InFlightRequests inFlight;
     private final AutoCloseable sampler;
     private final GatewayMetrics metrics;
     private final int port;
@@ -74,10 +75,11 @@ public final class Gateway implements AutoCloseable
 
     private Gateway(
         final GridConnection grid, final FleetFeed feed, final AlertsFeed alerts, final CommandsFeed commands,
-        final List<SocketEndpoint> sockets, final Undertow server,
+        final List<SocketEndpoint> sockets, final Undertow server, final InFlightRequests inFlight,
         final AutoCloseable sampler, final GatewayMetrics metrics, final HistoryStore history,
         final List<String> threadPrefixes)
     {
+        this.inFlight = inFlight;
         this.threadPrefixes = threadPrefixes;
         this.sockets = sockets;
         this.alerts = alerts;
@@ -245,14 +247,16 @@ public final class Gateway implements AutoCloseable
                     respond(exchange, 200, "application/json", "no-cache", clientConfig(config)))
                 .addPrefixPath("/", dashboard(config));
 
-            final Undertow server = server(config, new BrowserHeaders(config.tileUrl, routes), instance + "-http");
+            final InFlightRequests inFlight = new InFlightRequests();
+            final Undertow server = server(config, inFlight.wrap(new BrowserHeaders(config.tileUrl, routes)),
+                instance + "-http");
             server.start();
             final Undertow.ListenerInfo listener = server.getListenerInfo().get(0);
             metrics.metrics.gauge("odyssey_gateway_http_connections", "Open HTTP and WebSocket connections",
                 () -> listener.getConnectorStatistics().getActiveConnections());
             metrics.metrics.gauge("odyssey_ws_sessions", "WebSocket sessions open on all endpoints",
                 () -> sockets.stream().mapToInt(SocketEndpoint::sessionCount).sum());
-            final Gateway gateway = new Gateway(grid, feed, alerts, commands, sockets, server,
+            final Gateway gateway = new Gateway(grid, feed, alerts, commands, sockets, server, inFlight,
                 metrics.metrics.startSampling(), metrics, history,
                 // The grid client names its I/O threads "hz.<instance>." but its event threads (where the listeners
                 // run), response and internal threads "<instance>.": counting only the first missed the listeners.
@@ -470,19 +474,14 @@ public final class Gateway implements AutoCloseable
     }
 
     /**
-     * A response already sent still completes its exchange on its worker thread, which asks an I/O thread for a read
-     * timeout: stopping the server under it makes Undertow log the rejected task as a failed request. Waits, bounded,
-     * until no worker thread is busy (a request that takes longer is cut off by the stop, as before).
+     * A response already sent still completes its exchange on its worker thread, which then asks an I/O thread for the
+     * connection's read timeout: stopping the server under it makes Undertow log the refused task as a failed request.
+     * Waits, bounded, until every exchange has completed (one that takes longer is cut off by the stop, as before).
      */
     private void awaitRequestsFinishing()
     {
-        final org.xnio.XnioWorker worker = server.getWorker();
-        if (worker == null)
-        {
-            return;
-        }
         final long deadline = System.nanoTime() + CLOSE_REQUESTS_WAIT_NS;
-        while (worker.getMXBean().getBusyWorkerThreadCount() > 0 && System.nanoTime() < deadline)
+        while (inFlight.count() > 0 && System.nanoTime() < deadline)
         {
             java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5));
         }
