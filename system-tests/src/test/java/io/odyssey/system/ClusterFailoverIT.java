@@ -93,14 +93,17 @@ class ClusterFailoverIT
                 .until(() -> gridMembers("grid-node-1") == 3 && gridMembers("grid-node-2") == 3 && fleetEntries() == DRONES);
             assertFeedAdvancesForEveryDrone(client, null);
 
-            // An order in flight through ingest-1 when it dies: a drone it hears, sent 600 m away.
+            // An order in flight through ingest-1 when it dies: a drone it hears, sent 2 km away. Far enough that the
+            // flight (~55 s at 12 m/s and time scale 3) outlasts the failover and ingest-2's first resend: at 600 m
+            // the drone could arrive and say "done" before ingest-2 ever sent the order, which then completed with
+            // ingest-1 as its last sender (a clean CI run on a quick machine saw it).
             final long droneId = client.drones().entrySet().stream()
                 .filter(e -> "ingest-1".equals(e.getValue().get("node").asText()) &&
                     List.of("CRUISING", "HOVERING").contains(e.getValue().get("status").asText()) &&
                     e.getValue().get("bat").asDouble() > 60)
                 .map(Map.Entry::getKey).findFirst().orElseThrow();
             final JsonNode drone = client.drones().get(droneId);
-            final double lat = drone.get("lat").asDouble() + 600 / 111_320.0;
+            final double lat = drone.get("lat").asDouble() + 2_000 / 111_320.0;
             final String commandId = order("{\"droneId\":" + droneId + ",\"type\":\"goto\",\"lat\":" + lat + ",\"lon\":" +
                 drone.get("lon").asDouble() + ",\"alt\":50}");
             await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200))
