@@ -37,6 +37,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.odyssey.mavlink.edge.LedgerOrders.simulatorCounter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -62,6 +63,7 @@ class MavlinkOrdersIT
     private static GridAndIngest stack;
     private static IMap<Long, DroneState> fleet;
     private static CommandLedger ledger;
+    private static LedgerOrders orders;
     private static MavlinkEdge edge;
     private static SimulatorConfig simConfig;
     private static Simulator simulator;
@@ -72,6 +74,7 @@ class MavlinkOrdersIT
         stack = new GridAndIngest(KEYS, dir.resolve("journal"));
         fleet = stack.fleet();
         ledger = stack.ledger();
+        orders = new LedgerOrders(ledger, fleet, "orders-it");
         final MavlinkEdgeConfig edgeConfig = stack.edgeConfig();
         // A restarted simulator is back well within this: the vehicles are seen to reboot, not to go silent.
         edgeConfig.heartbeatTimeoutMs = 20_000;
@@ -99,18 +102,19 @@ class MavlinkOrdersIT
     @Order(1)
     void shouldRetryALostAckWithTheConfirmationFieldAndActOnTheCommandOnce()
     {
-        airborne(HOLDER);
-        final long executedBefore = simCounter("odyssey_sim_mavlink_commands_executed_total");
+        orders.airborne(HOLDER);
+        final long executedBefore = simulatorCounter(simulator, "odyssey_sim_mavlink_commands_executed_total");
 
-        final CommandRecord hold = issue(HOLDER, CommandType.HOLD, CommandParameters.NONE);
-        final CommandRecord done = awaitFinal(hold);
+        final CommandRecord hold = orders.issue(HOLDER, CommandType.HOLD, CommandParameters.NONE);
+        final CommandRecord done = orders.awaitFinal(hold);
 
         assertThat(done.state()).as(String.valueOf(done)).isEqualTo(CommandState.COMPLETED);
         assertThat(done.transitionStates()).startsWith(CommandState.ISSUED, CommandState.SENT, CommandState.ACCEPTED);
-        assertThat(simCounter("odyssey_sim_mavlink_acks_dropped_total")).isEqualTo(1);
+        assertThat(simulatorCounter(simulator, "odyssey_sim_mavlink_acks_dropped_total")).isEqualTo(1);
         assertThat(edge.metrics().commandRetries.get()).as("sent again, confirmation 1").isPositive();
-        assertThat(simCounter("odyssey_sim_mavlink_commands_repeated_total")).as("the retry was seen as one").isPositive();
-        assertThat(simCounter("odyssey_sim_mavlink_commands_executed_total") - executedBefore)
+        assertThat(simulatorCounter(simulator, "odyssey_sim_mavlink_commands_repeated_total"))
+            .as("the retry was seen as one").isPositive();
+        assertThat(simulatorCounter(simulator, "odyssey_sim_mavlink_commands_executed_total") - executedBefore)
             .as("DO_PAUSE_CONTINUE acted on once").isEqualTo(1);
     }
 
@@ -118,17 +122,17 @@ class MavlinkOrdersIT
     @Order(2)
     void shouldCompleteAGotoOnlyWithTheVehicleAtThePoint()
     {
-        final DroneState from = airborne(FLYER);
+        final DroneState from = orders.airborne(FLYER);
         final double lat = from.latitude() + 0.004;
         final double lon = from.longitude() + 0.002;
 
-        final CommandRecord gotoPoint = issue(FLYER, CommandType.GOTO, CommandParameters.goTo(lat, lon, 60, 12));
+        final CommandRecord gotoPoint = orders.issue(FLYER, CommandType.GOTO, CommandParameters.goTo(lat, lon, 60, 12));
         await().atMost(60, TimeUnit.SECONDS).until(() -> ledger.get(gotoPoint.id()).state() == CommandState.IN_PROGRESS ||
             ledger.get(gotoPoint.id()).state().isFinal());
         final DroneState underway = fleet.get(FLYER);
         assertThat(Geodesy.distanceM(underway.latitude(), underway.longitude(), lat, lon)).as("still on its way")
             .isGreaterThan(20);
-        final CommandRecord done = awaitFinal(gotoPoint);
+        final CommandRecord done = orders.awaitFinal(gotoPoint);
 
         assertThat(done.state()).as(String.valueOf(done)).isEqualTo(CommandState.COMPLETED);
         final DroneState there = fleet.get(FLYER);
@@ -140,7 +144,7 @@ class MavlinkOrdersIT
     @Order(3)
     void shouldCompleteAMissionFromTheLedgerOnlyAtItsLastWaypoint()
     {
-        final DroneState from = airborne(SURVEYOR);
+        final DroneState from = orders.airborne(SURVEYOR);
         final double lat = from.latitude();
         final double lon = from.longitude();
         final List<Waypoint> path = List.of(
@@ -148,11 +152,11 @@ class MavlinkOrdersIT
             new Waypoint(lat + 0.003, lon + 0.004, 50, 10, 2),
             new Waypoint(lat, lon + 0.004, 45, Double.NaN, Double.NaN));
 
-        final CommandRecord mission = issue(SURVEYOR, CommandType.MISSION, CommandParameters.mission(path));
+        final CommandRecord mission = orders.issue(SURVEYOR, CommandType.MISSION, CommandParameters.mission(path));
         await().atMost(120, TimeUnit.SECONDS).until(() -> ledger.get(mission.id()).waypointIndex() >= 1 ||
             ledger.get(mission.id()).state().isFinal());
         assertThat(ledger.get(mission.id()).state().isFinal()).as("not done at the second waypoint").isFalse();
-        final CommandRecord done = awaitFinal(mission);
+        final CommandRecord done = orders.awaitFinal(mission);
 
         assertThat(done.state()).as(String.valueOf(done)).isEqualTo(CommandState.COMPLETED);
         final DroneState there = fleet.get(SURVEYOR);
@@ -163,10 +167,10 @@ class MavlinkOrdersIT
     @Order(4)
     void shouldEndADeniedCommandRejectedWithTheVehiclesReason()
     {
-        airborne(FLYER);
+        orders.airborne(FLYER);
 
-        final CommandRecord takeoff = issue(FLYER, CommandType.TAKEOFF, CommandParameters.takeoff(40));
-        final CommandRecord refused = awaitFinal(takeoff);
+        final CommandRecord takeoff = orders.issue(FLYER, CommandType.TAKEOFF, CommandParameters.takeoff(40));
+        final CommandRecord refused = orders.awaitFinal(takeoff);
 
         assertThat(refused.state()).as(String.valueOf(refused)).isEqualTo(CommandState.REJECTED);
         assertThat(refused.reason()).isEqualTo("vehicle denied");
@@ -211,15 +215,15 @@ class MavlinkOrdersIT
     @Order(6)
     void shouldEndTheRunningOrderOfARebootedVehicleWithTheReasonAndTakeItBack() throws Exception
     {
-        final DroneState from = airborne(FLYER);
-        final CommandRecord far = issue(FLYER, CommandType.GOTO,
+        final DroneState from = orders.airborne(FLYER);
+        final CommandRecord far = orders.issue(FLYER, CommandType.GOTO,
             CommandParameters.goTo(from.latitude() + 0.02, from.longitude(), 80, 5));
         await().atMost(60, TimeUnit.SECONDS).until(() -> ledger.get(far.id()).state() == CommandState.IN_PROGRESS);
 
         simulator.close();
         simConfig.mavlinkDropAcks = 0;
         simulator = Simulator.launch(simConfig);
-        final CommandRecord ended = awaitFinal(far);
+        final CommandRecord ended = orders.awaitFinal(far);
 
         assertThat(ended.state()).as(String.valueOf(ended)).isEqualTo(CommandState.FAILED);
         assertThat(ended.reason()).as("back within the heartbeat timeout: a reboot").isEqualTo("vehicle rebooted");
@@ -228,41 +232,6 @@ class MavlinkOrdersIT
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-
-    private static DroneState airborne(final long drone)
-    {
-        await().atMost(120, TimeUnit.SECONDS).until(() ->
-        {
-            final DroneState state = fleet.get(drone);
-            return state != null && !"GROUNDED".equals(state.status()) && !"TAKING_OFF".equals(state.status()) &&
-                !"LANDING".equals(state.status()) && !"RETURNING".equals(state.status()) && state.altitude() > 20;
-        });
-        return fleet.get(drone);
-    }
-
-    private static CommandRecord issue(final long drone, final CommandType type, final CommandParameters parameters)
-    {
-        final long now = System.currentTimeMillis() * 1_000_000L;
-        final CommandRecord command = CommandRecord.issued(ledger.newId(), drone, type, parameters, null, "orders-it",
-            "test", now, now + TimeUnit.SECONDS.toNanos(60));
-        return ledger.issue(command).command();
-    }
-
-    private static CommandRecord awaitFinal(final CommandRecord command)
-    {
-        await().atMost(180, TimeUnit.SECONDS).until(() -> ledger.get(command.id()).state().isFinal());
-        return ledger.get(command.id());
-    }
-
-    private static long simCounter(final String name)
-    {
-        long total = 0;
-        for (final Counter counter : simulator.metrics().counters())
-        {
-            total += counter.name().equals(name) ? counter.get() : 0;
-        }
-        return total;
-    }
 
     private static void offer(final Publication publication, final UnsafeBuffer frame, final int length)
     {

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import static io.odyssey.mavlink.edge.LedgerOrders.simulatorCounter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -51,6 +52,7 @@ class MavlinkVehicleOnItsOwnIT
     private static GridAndIngest stack;
     private static IMap<Long, DroneState> fleet;
     private static CommandLedger ledger;
+    private static LedgerOrders orders;
     private static MavlinkEdge edge;
     private static Simulator simulator;
 
@@ -60,6 +62,7 @@ class MavlinkVehicleOnItsOwnIT
         stack = new GridAndIngest(KEYS, dir.resolve("journal"));
         fleet = stack.fleet();
         ledger = stack.ledger();
+        orders = new LedgerOrders(ledger, fleet, "on-its-own-it");
         final MavlinkEdgeConfig edgeConfig = stack.edgeConfig();
         edgeConfig.heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS;
         edge = stack.launchEdge(edgeConfig, BUSY, 8104, FADING);
@@ -85,18 +88,19 @@ class MavlinkVehicleOnItsOwnIT
     @Order(1)
     void shouldAskABusyVehicleAgainAndCompleteTheOrderOnceItTakesIt()
     {
-        airborne(BUSY);
-        final long executedBefore = simCounter("odyssey_sim_mavlink_commands_executed_total");
+        orders.airborne(BUSY);
+        final long executedBefore = simulatorCounter(simulator, "odyssey_sim_mavlink_commands_executed_total");
 
-        final CommandRecord hold = issue(BUSY, CommandType.HOLD, CommandParameters.NONE);
-        final CommandRecord done = awaitFinal(hold);
+        final CommandRecord hold = orders.issue(BUSY, CommandType.HOLD, CommandParameters.NONE);
+        final CommandRecord done = orders.awaitFinal(hold);
 
         assertThat(done.state()).as(String.valueOf(done)).isEqualTo(CommandState.COMPLETED);
-        assertThat(simCounter("odyssey_sim_mavlink_commands_busy_total")).as("the vehicle said 'not now' once").isEqualTo(1);
+        assertThat(simulatorCounter(simulator, "odyssey_sim_mavlink_commands_busy_total"))
+            .as("the vehicle said 'not now' once").isEqualTo(1);
         assertThat(edge.metrics().commandsTemporarilyRejected.get()).isEqualTo(1);
-        assertThat(simCounter("odyssey_sim_mavlink_commands_executed_total") - executedBefore)
+        assertThat(simulatorCounter(simulator, "odyssey_sim_mavlink_commands_executed_total") - executedBefore)
             .as("acted on when asked again, once").isEqualTo(1);
-        assertThat(simCounter("odyssey_sim_mavlink_commands_repeated_total"))
+        assertThat(simulatorCounter(simulator, "odyssey_sim_mavlink_commands_repeated_total"))
             .as("the second send was a new transmission, not taken for a repeat").isZero();
     }
 
@@ -104,54 +108,17 @@ class MavlinkVehicleOnItsOwnIT
     @Order(2)
     void shouldFailTheOrderOfAVehicleThatFallsSilent() throws Exception
     {
-        final DroneState from = airborne(FADING);
-        final CommandRecord far = issue(FADING, CommandType.GOTO,
+        final DroneState from = orders.airborne(FADING);
+        final CommandRecord far = orders.issue(FADING, CommandType.GOTO,
             CommandParameters.goTo(from.latitude() + 0.01, from.longitude(), 60, 4));
         await().atMost(60, TimeUnit.SECONDS).until(() -> ledger.get(far.id()).state() == CommandState.IN_PROGRESS);
 
         simulator.close();
-        final CommandRecord ended = awaitFinal(far);
+        final CommandRecord ended = orders.awaitFinal(far);
 
         assertThat(ended.state()).as(String.valueOf(ended)).isEqualTo(CommandState.FAILED);
         assertThat(ended.reason()).isEqualTo("vehicle silent");
         assertThat(edge.metrics().vehiclesLost.get()).isPositive();
     }
 
-    // ---------------------------------------------------------------------------------------------------------------
-
-    /** Waits until the vehicle flies its patrol (up, and not on its way down or home). */
-    private static DroneState airborne(final long drone)
-    {
-        await().atMost(120, TimeUnit.SECONDS).until(() ->
-        {
-            final DroneState state = fleet.get(drone);
-            return state != null && !"GROUNDED".equals(state.status()) && !"TAKING_OFF".equals(state.status()) &&
-                !"LANDING".equals(state.status()) && !"RETURNING".equals(state.status()) && state.altitude() > 20;
-        });
-        return fleet.get(drone);
-    }
-
-    private static CommandRecord issue(final long drone, final CommandType type, final CommandParameters parameters)
-    {
-        final long now = System.currentTimeMillis() * 1_000_000L;
-        final CommandRecord command = CommandRecord.issued(ledger.newId(), drone, type, parameters, null,
-            "on-its-own-it", "test", now, now + TimeUnit.SECONDS.toNanos(60));
-        return ledger.issue(command).command();
-    }
-
-    private static CommandRecord awaitFinal(final CommandRecord command)
-    {
-        await().atMost(180, TimeUnit.SECONDS).until(() -> ledger.get(command.id()).state().isFinal());
-        return ledger.get(command.id());
-    }
-
-    private static long simCounter(final String name)
-    {
-        long total = 0;
-        for (final Counter counter : simulator.metrics().counters())
-        {
-            total += counter.name().equals(name) ? counter.get() : 0;
-        }
-        return total;
-    }
 }
