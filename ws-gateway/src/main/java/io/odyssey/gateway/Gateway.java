@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A running gateway: a grid client, the fleet feed (continuous query + fan-out), and the Undertow server with the
@@ -57,7 +59,7 @@ public final class Gateway implements AutoCloseable
     static final String UI_CLASSPATH_PREFIX = "odyssey-ui";
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     /** How long closing waits for requests still finishing on worker threads. */
-    private static final long CLOSE_REQUESTS_WAIT_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    private static final long CLOSE_REQUESTS_WAIT_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final GridConnection grid;
     private final HistoryStore history;
@@ -483,7 +485,12 @@ public final class Gateway implements AutoCloseable
         final long deadline = System.nanoTime() + CLOSE_REQUESTS_WAIT_NS;
         while (inFlight.count() > 0 && System.nanoTime() < deadline)
         {
-            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        if (inFlight.count() > 0)
+        {
+            LOG.info("stopping with {} request(s) still in flight after {} ms", inFlight.count(),
+                TimeUnit.NANOSECONDS.toMillis(CLOSE_REQUESTS_WAIT_NS));
         }
     }
 
