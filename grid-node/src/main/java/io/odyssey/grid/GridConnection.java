@@ -22,6 +22,8 @@ public final class GridConnection implements AutoCloseable
     private final HazelcastInstance client;
     private final String clusterName;
     private final AtomicBoolean connected = new AtomicBoolean(true);
+    /** Set before our own shutdown: the disconnect that follows is the stop, not an outage to warn of. */
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     private GridConnection(final HazelcastInstance client, final String clusterName, final String whenLost)
     {
@@ -32,7 +34,10 @@ public final class GridConnection implements AutoCloseable
             if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_DISCONNECTED)
             {
                 connected.set(false);
-                LOG.warn("lost the grid connection; {}", whenLost);
+                if (!closing.get())
+                {
+                    LOG.warn("lost the grid connection; {}", whenLost);
+                }
             }
             else if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_CONNECTED)
             {
@@ -72,6 +77,7 @@ public final class GridConnection implements AutoCloseable
 
     public void close()
     {
+        closing.set(true);
         client.shutdown();
     }
 }

@@ -33,11 +33,13 @@ class FleetGridIT
     private static GridNode second;
     private static HazelcastInstance client;
     private static IMap<Long, DroneState> fleet;
+    private static int gridPort;
 
     @BeforeAll
     static void startGrid() throws Exception
     {
         final int port = 15701 + (int)(Math.random() * 2000);
+        gridPort = port;
         first = GridNode.launch(config(port));
         second = GridNode.launch(config(port));
         client = HazelcastClient.newHazelcastClient(
@@ -140,5 +142,40 @@ class FleetGridIT
     static DroneState state(final long id, final long sequence)
     {
         return new DroneState(id, sequence, 1L, 2L, 3L, 52.5, 13.4, 50f, 90f, 10f, 0f, 80f, "CRUISING", 8, "test");
+    }
+
+    @Test
+    void shouldNotWarnOfALostGridConnectionWhenClosingItsOwn() throws Exception
+    {
+        final GridConnection connection = GridConnection.connect(CLUSTER, List.of("127.0.0.1:" + gridPort),
+            "fleet-grid-it-closing-" + UUID.randomUUID(), "nothing to do");
+        await().atMost(30, TimeUnit.SECONDS).until(connection::isConnected);
+        final java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream out = System.out;
+        System.setOut(new java.io.PrintStream(new java.io.OutputStream()
+        {
+            public void write(final int b)
+            {
+                out.write(b);
+                logged.write(b);
+            }
+
+            public void write(final byte[] bytes, final int offset, final int length)
+            {
+                out.write(bytes, offset, length);
+                logged.write(bytes, offset, length);
+            }
+        }, true, java.nio.charset.StandardCharsets.UTF_8));
+        try
+        {
+            connection.close();
+        }
+        finally
+        {
+            System.setOut(out);
+        }
+        // A stop of its own is no outage: a WARN here sends an operator looking for a grid that is fine.
+        assertThat(logged.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("SHUTDOWN")
+            .doesNotContain("lost the grid connection");
     }
 }
