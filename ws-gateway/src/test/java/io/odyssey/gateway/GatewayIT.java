@@ -456,4 +456,42 @@ class GatewayIT
         return new DroneState(id, sequence, sent, sent + 1, sent + 2, latitude, longitude, 50f, 90f, 10f, 0f, 80f,
             "CRUISING", 8, "test-ingest");
     }
+
+    @Test
+    void shouldSayHowManyRequestsItCutOffWhenAClientHoldsOneOpenAcrossTheStop() throws Exception
+    {
+        final Gateway stopping = Gateway.launch(config(16));
+        final java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream out = System.out;
+        try (java.net.Socket slowBody = new java.net.Socket("127.0.0.1", stopping.port()))
+        {
+            // Headers promise a body that never comes: the exchange stays open until the stop cuts it off.
+            slowBody.getOutputStream().write(("POST /api/v1/commands HTTP/1.1\r\nHost: x\r\n" +
+                "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            slowBody.getOutputStream().flush();
+            await().atMost(java.time.Duration.ofSeconds(30)).until(() -> stopping.requestsInFlight() == 1);
+            System.setOut(new java.io.PrintStream(new java.io.OutputStream()
+            {
+                public void write(final int b)
+                {
+                    out.write(b);
+                    logged.write(b);
+                }
+
+                public void write(final byte[] bytes, final int offset, final int length)
+                {
+                    out.write(bytes, offset, length);
+                    logged.write(bytes, offset, length);
+                }
+            }, true, java.nio.charset.StandardCharsets.UTF_8));
+            stopping.close();
+        }
+        finally
+        {
+            System.setOut(out);
+        }
+        assertThat(logged.toString(java.nio.charset.StandardCharsets.UTF_8))
+            .contains("1 request(s) still in flight after 2000 ms: cut off by the stop");
+    }
 }
