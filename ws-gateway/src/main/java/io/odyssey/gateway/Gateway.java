@@ -487,18 +487,13 @@ public final class Gateway implements AutoCloseable
         {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
-        if (inFlight.count() > 0)
-        {
-            LOG.info("stopping with {} request(s) still in flight after {} ms", inFlight.count(),
-                TimeUnit.NANOSECONDS.toMillis(CLOSE_REQUESTS_WAIT_NS));
-        }
         final int cutOff = inFlight.count();
         if (cutOff > 0)
         {
             // Without this line a stop that takes the whole wait (clients holding requests open, e.g. bodies never
             // sent) looks like a hang to whoever is watching the log.
             LOG.info("{} request(s) still in flight after {} ms: cut off by the stop", cutOff,
-                java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(CLOSE_REQUESTS_WAIT_NS));
+                TimeUnit.NANOSECONDS.toMillis(CLOSE_REQUESTS_WAIT_NS));
         }
     }
 
