@@ -148,6 +148,16 @@ check_cluster_kill() {
   [ "$moving" -eq $drones ] || fail "only $moving of $drones drones moved on after the kills"
   grep -q "every process has exited\|stopping" "$out" && fail "the launcher began to stop after the kills"
 
+  # A process asked to stop (SIGTERM, as an operator's `kill` does) stops cleanly, and the launcher says so rather
+  # than calling it killed.
+  local edge
+  edge=$(pid_of "$pids" mavlink-edge)
+  log "kill -TERM mavlink-edge (pid $edge)"
+  kill -TERM "$edge"
+  await_line "$out" 40 "mavlink-edge \\(pid $edge\\) exited: stopped by SIGTERM \\(exit status 143\\)" \
+    && log "the launcher said: $(grep -E "mavlink-edge \\(pid $edge\\) exited" "$out" | tr -d '\r')" \
+    || fail "no line saying mavlink-edge (pid $edge) was stopped by SIGTERM: $(grep -E "mavlink-edge \\(pid $edge\\) exited" "$out" | tr -d '\r')"
+
   log "Ctrl-C in the launcher's terminal"
   printf '\003' >&3
   if await_line "$out" 90 '\[odyssey\] stopped'; then
