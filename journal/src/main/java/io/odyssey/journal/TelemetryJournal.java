@@ -26,7 +26,7 @@ import java.nio.file.Path;
  * <p>
  * Single writer: the appenders are created on, and used only from, the thread that appends first (the ingest agent).
  */
-public final class TelemetryJournal implements AutoCloseable
+public final class TelemetryJournal implements FrameJournal, AutoCloseable
 {
     private final SingleChronicleQueue telemetry;
     private final SingleChronicleQueue quarantine;
