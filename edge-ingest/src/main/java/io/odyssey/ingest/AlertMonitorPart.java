@@ -72,12 +72,6 @@ final class AlertMonitorPart implements Component
             HealthCheck.Result.down("the alert monitor stopped (see the log)"));
     }
 
-    /** Drones the monitor holds now (approximate: read from another thread). */
-    int drones()
-    {
-        return monitor.drones();
-    }
-
     public void stop() throws InterruptedException
     {
         if (monitor != null)
