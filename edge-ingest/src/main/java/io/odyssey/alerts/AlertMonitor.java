@@ -15,6 +15,7 @@ import io.odyssey.grid.ActiveAlert;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.RemoveAlertIfFromNode;
 import io.odyssey.journal.AlertJournal;
+import io.odyssey.journal.AlertType;
 import io.odyssey.journal.JournalEntry;
 import io.odyssey.journal.JournalLayout;
 import io.odyssey.runtime.Counter;

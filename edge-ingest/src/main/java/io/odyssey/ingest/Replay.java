@@ -4,7 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.odyssey.alerts.AlertMonitor;
 import io.odyssey.alerts.AlertRules;
-import io.odyssey.alerts.AlertType;
+import io.odyssey.journal.AlertType;
 import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;

@@ -13,6 +13,7 @@ import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.ingest.EdgeIngestConfig;
 import io.odyssey.ingest.TestGrid;
 import io.odyssey.journal.AlertJournal;
+import io.odyssey.journal.AlertType;
 import io.odyssey.journal.JournalEntry;
 import io.odyssey.journal.JournalLayout;
 import io.odyssey.runtime.AeronTransport;
