@@ -326,8 +326,10 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     {
         try
         {
-            journal.appendTelemetry(frameBuffer, frameOffset, frameLength, now);
-            metrics.journalAppended.increment();
+            if (journal.appendTelemetry(frameBuffer, frameOffset, frameLength, now) >= 0)
+            {
+                metrics.journalAppended.increment();
+            }
             if (journalError != null)
             {
                 journalError = null;
@@ -344,8 +346,10 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     {
         try
         {
-            journal.appendQuarantined(frameBuffer, frameOffset, frameLength, now, cause);
-            metrics.quarantined.increment();
+            if (journal.appendQuarantined(frameBuffer, frameOffset, frameLength, now, cause))
+            {
+                metrics.quarantined.increment();
+            }
         }
         catch (final RuntimeException ex)
         {

@@ -18,9 +18,10 @@ public interface FrameJournal
             return -1;
         }
 
-        public void appendQuarantined(
+        public boolean appendQuarantined(
             final DirectBuffer frame, final int offset, final int length, final long receivedAtNanos, final int cause)
         {
+            return false;
         }
     };
 
@@ -34,6 +35,8 @@ public interface FrameJournal
     /**
      * Appends a refused frame with the cause: a {@link io.odyssey.codecs.RejectReason} ordinal or one of the
      * {@code JournalLayout.CAUSE_*} codes.
+     *
+     * @return whether it was appended (false only for {@link #NONE}).
      */
-    void appendQuarantined(DirectBuffer frame, int offset, int length, long receivedAtNanos, int cause);
+    boolean appendQuarantined(DirectBuffer frame, int offset, int length, long receivedAtNanos, int cause);
 }
