@@ -1,6 +1,6 @@
 package io.odyssey.archiver;
 
-import io.odyssey.alerts.AlertType;
+import io.odyssey.journal.AlertType;
 import io.odyssey.journal.AlertJournal;
 import io.odyssey.journal.JournalLayout;
 import io.odyssey.runtime.Counter;

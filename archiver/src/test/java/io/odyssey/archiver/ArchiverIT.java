@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;
-import io.odyssey.alerts.AlertType;
+import io.odyssey.journal.AlertType;
 import io.odyssey.relay.CommandJournalEntries;
 import io.odyssey.grid.ledger.CommandRecord;
 import io.odyssey.grid.ledger.CommandUpdate;

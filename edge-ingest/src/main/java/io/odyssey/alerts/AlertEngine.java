@@ -1,5 +1,6 @@
 package io.odyssey.alerts;
 
+import io.odyssey.journal.AlertType;
 import org.agrona.collections.Long2LongHashMap;
 
 import java.util.Arrays;

@@ -3,6 +3,8 @@ package io.odyssey.alerts;
 import io.odyssey.codecs.sbe.DroneStatus;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -13,10 +15,12 @@ import io.odyssey.grid.ActiveAlert;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.RemoveAlertIfFromNode;
 import io.odyssey.journal.AlertJournal;
+import io.odyssey.journal.AlertType;
 import io.odyssey.journal.JournalEntry;
 import io.odyssey.journal.JournalLayout;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
+import io.odyssey.runtime.SafeText;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -85,7 +89,7 @@ public final class AlertMonitor implements Runnable, AlertSink
     private long lastProgressNanos;
 
     /**
-     * @param activeAlerts the grid map of active alerts; null to only journal (replay into a journal of its own).
+     * @param activeAlerts the grid map of active alerts (a replay's is in a grid of its own).
      * @param guard        asked before a lost link is raised whether the drone is still this node's (see
      *                     {@link #fleetGuard}); replays answer from the live node's recorded hand-overs.
      */
@@ -98,7 +102,7 @@ public final class AlertMonitor implements Runnable, AlertSink
         this.engine.linkGuard(guard);
         this.telemetry = telemetry;
         this.journal = journal;
-        this.activeAlerts = activeAlerts;
+        this.activeAlerts = Objects.requireNonNull(activeAlerts, "activeAlerts");
         this.nodeId = nodeId;
         this.progressFile = journalRoot.resolve(PROGRESS_FILE);
         this.wallClockNanos = wallClockNanos;
@@ -106,9 +110,12 @@ public final class AlertMonitor implements Runnable, AlertSink
         this.clearedCounter = cleared;
     }
 
-    private Supplier<Collection<DroneState>> remoteSource;
+    private Supplier<Collection<DroneState>> remoteSource = List::of;
     private Set<Long> remoteIds = new HashSet<>();
     private long nextRemoteRefreshNanos;
+    /** Other nodes' entries left out of the last look because their status is none a drone sends. */
+    private volatile int remoteUnreadable;
+    private final RateLimitedLog remoteLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(60));
 
     public void run()
     {
@@ -137,19 +144,19 @@ public final class AlertMonitor implements Runnable, AlertSink
     }
 
     /**
-     * Where other nodes' airborne drones come from (the fleet map), for the separation check across nodes; none when
-     * not set (replays, tests of one node).
+     * Where other nodes' airborne drones come from (the fleet map), for the separation check across nodes; none until
+     * set (a replay sees its own journal's drones only).
      */
     public void remoteDrones(final Supplier<Collection<DroneState>> source)
     {
-        this.remoteSource = source;
+        this.remoteSource = Objects.requireNonNull(source, "source");
     }
 
     /** At most every {@link #REMOTE_REFRESH_NANOS}: the engine learns where other nodes' drones are now. */
     private void refreshRemoteDrones()
     {
         final long now = System.nanoTime();
-        if (remoteSource == null || now - nextRemoteRefreshNanos < 0)
+        if (now - nextRemoteRefreshNanos < 0)
         {
             return;
         }
@@ -165,12 +172,28 @@ public final class AlertMonitor implements Runnable, AlertSink
             return;
         }
         final Set<Long> seen = new HashSet<>();
+        int unreadable = 0;
         for (final DroneState state : others)
         {
-            final DroneStatus status = DroneStatus.valueOf(state.status());
+            final DroneStatus status = state.droneStatus();
+            if (status == DroneStatus.NULL_VAL)
+            {
+                // Not a state any node writes (forged, or from a newer version): one entry must not stop the monitor.
+                unreadable++;
+                if (remoteLog.tryAcquire(now))
+                {
+                    // The text comes from the grid: made safe for a log line (no forged lines), and kept short.
+                    LOG.warn("drone {} in the fleet map (node {}) has a status no drone sends ({}): left out of the " +
+                        "separation check ({} more since the last line)", state.droneId(),
+                        SafeText.sanitised(state.ingestNode(), 64), SafeText.sanitised(state.status(), 64),
+                        remoteLog.suppressedSinceLast());
+                }
+                continue;
+            }
             engine.onRemote(state.droneId(), state.latitude(), state.longitude(), state.altitude(), status.value());
             seen.add(state.droneId());
         }
+        remoteUnreadable = unreadable;
         for (final Long gone : remoteIds)
         {
             if (!seen.contains(gone))
@@ -404,11 +427,8 @@ public final class AlertMonitor implements Runnable, AlertSink
         journal.append(event, type.ordinal(), droneId, otherDroneId, atNanos, journalIndex,
             evaluatedIndex, value);
         raisedCounter.increment();
-        if (activeAlerts != null)
-        {
-            final ActiveAlert alert = new ActiveAlert(type.name(), droneId, otherDroneId, atNanos, journalIndex, value, nodeId);
-            activeAlerts.setAsync(alert.key(), alert);
-        }
+        final ActiveAlert alert = new ActiveAlert(type.name(), droneId, otherDroneId, atNanos, journalIndex, value, nodeId);
+        activeAlerts.setAsync(alert.key(), alert);
         log("raised", type, droneId, otherDroneId, value);
     }
 
@@ -440,11 +460,8 @@ public final class AlertMonitor implements Runnable, AlertSink
         journal.append(event, type.ordinal(), droneId, otherDroneId, atNanos, journalIndex,
             evaluatedIndex, value);
         clearedCounter.increment();
-        if (activeAlerts != null)
-        {
-            // Only what this node raised: after a hand-over the drone's new node may have raised the same key.
-            activeAlerts.submitToKey(ActiveAlert.key(type.name(), droneId, otherDroneId), new RemoveAlertIfFromNode(nodeId));
-        }
+        // Only what this node raised: after a hand-over the drone's new node may have raised the same key.
+        activeAlerts.submitToKey(ActiveAlert.key(type.name(), droneId, otherDroneId), new RemoveAlertIfFromNode(nodeId));
         log("cleared", type, droneId, otherDroneId, value);
     }
 
@@ -507,6 +524,12 @@ public final class AlertMonitor implements Runnable, AlertSink
     public int drones()
     {
         return engine.drones();
+    }
+
+    /** Other nodes' fleet-map entries the last look left out: their status is none a drone sends. */
+    public int remoteDronesUnreadable()
+    {
+        return remoteUnreadable;
     }
 
     /** Frames from drones the engine had no room for, not evaluated (read from another thread: approximate). */

@@ -1,5 +1,7 @@
 package io.odyssey.alerts;
 
+import io.odyssey.journal.AlertType;
+
 /**
  * Where the {@link AlertEngine} reports. Every alert is raised once and cleared once; both carry the journal index of
  * the entry that caused them (for a lost link: the drone's last frame before the silence) and the data time at which

@@ -1,5 +1,7 @@
 package io.odyssey.alerts;
 
+import io.odyssey.journal.AlertType;
+
 /** GEOFENCE_BREACH: a drone outside every keep-in fence (when there is one) or inside a keep-out fence. */
 final class GeofenceRule
 {

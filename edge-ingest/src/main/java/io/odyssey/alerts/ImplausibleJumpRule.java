@@ -1,6 +1,7 @@
 package io.odyssey.alerts;
 
 import io.odyssey.geo.Geodesy;
+import io.odyssey.journal.AlertType;
 
 /**
  * IMPLAUSIBLE_JUMP: a drone that moved faster between two frames than a drone can fly (by the frames' own send

@@ -1,5 +1,7 @@
 package io.odyssey.alerts;
 
+import io.odyssey.journal.AlertType;
+
 /** LOW_BATTERY: raised below the threshold, cleared only once the battery is the hysteresis above it again. */
 final class LowBatteryRule
 {

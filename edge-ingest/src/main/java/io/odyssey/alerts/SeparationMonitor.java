@@ -1,6 +1,7 @@
 package io.odyssey.alerts;
 
 import io.odyssey.geo.Geodesy;
+import io.odyssey.journal.AlertType;
 
 import java.util.Arrays;
 

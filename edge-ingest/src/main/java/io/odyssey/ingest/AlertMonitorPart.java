@@ -55,6 +55,9 @@ final class AlertMonitorPart implements Component
             Predicates.notEqual("status", DroneStatus.GROUNDED.name()))));
         metrics.metrics.gauge("odyssey_ingest_alert_drones",
             "Drones the alert engine holds now (this node's and other nodes' airborne ones)", alerts::drones);
+        metrics.metrics.gauge("odyssey_ingest_alert_remote_drones_unreadable",
+            "Other nodes' fleet-map entries the separation check left out at its last look (a status no drone sends)",
+            alerts::remoteDronesUnreadable);
         metrics.metrics.gauge("odyssey_ingest_alert_frames_unevaluated",
             "Frames from drones the alert engine had no room for, not evaluated (since start)", alerts::unevaluatedFrames);
         monitor = alerts;
@@ -67,12 +70,6 @@ final class AlertMonitorPart implements Component
     {
         health.ready("alerts", () -> thread.isAlive() ? HealthCheck.Result.up("evaluating") :
             HealthCheck.Result.down("the alert monitor stopped (see the log)"));
-    }
-
-    /** Drones the monitor holds now (approximate: read from another thread). */
-    int drones()
-    {
-        return monitor.drones();
     }
 
     public void stop() throws InterruptedException

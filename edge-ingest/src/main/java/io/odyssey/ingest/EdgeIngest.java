@@ -41,7 +41,6 @@ public final class EdgeIngest implements AutoCloseable
     private final IngestJournals journals;
     private final TelemetryEndpoint telemetry;
     private final CommandRelayPart commands;
-    private final AlertMonitorPart alerts;
     private final IngestThread ingest;
     private final StatusEndpoint status;
     private final Components parts;
@@ -58,7 +57,7 @@ public final class EdgeIngest implements AutoCloseable
         final DroneLinkKeys keys = new DroneLinkKeys(config, grid, housekeeping, metrics);
         final FleetMapSync fleet = new FleetMapSync(config, grid, housekeeping, metrics);
         commands = new CommandRelayPart(config, telemetry, grid, journals, keys, authority, metrics);
-        alerts = new AlertMonitorPart(config, journals, grid, metrics);
+        final AlertMonitorPart alerts = new AlertMonitorPart(config, journals, grid, metrics);
         ingest = new IngestThread(config, telemetry, journals, fleet, keys, commands, table, metrics);
         status = new StatusEndpoint(config.statusHost, config.statusPort, metrics.metrics, health);
         parts = new Components(metrics.metrics.role(), health, grid, journals, housekeeping, telemetry, keys, fleet,
@@ -163,12 +162,6 @@ public final class EdgeIngest implements AutoCloseable
     public long fleetEntriesExpired()
     {
         return metrics.fleetEntriesExpired.get();
-    }
-
-    /** Drones the alert engine holds now (approximate: read from another thread). */
-    public int alertDrones()
-    {
-        return alerts.drones();
     }
 
     /** Drones taken back after a verified restart (sequence from the start, later signed timestamp). */

@@ -4,11 +4,12 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.odyssey.alerts.AlertMonitor;
 import io.odyssey.alerts.AlertRules;
-import io.odyssey.alerts.AlertType;
+import io.odyssey.journal.AlertType;
 import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.journal.AlertJournal;
+import io.odyssey.journal.FrameJournal;
 import io.odyssey.journal.JournalEntry;
 import io.odyssey.journal.JournalLayout;
 import io.odyssey.runtime.Counter;
@@ -99,8 +100,8 @@ public final class Replay
                 port, List.of("127.0.0.1:" + port), 0));
             final IMap<Long, DroneState> fleet = FleetGrid.fleetMap(grid);
             writer = new GridBatchWriter(fleet, "replay");
-            final TelemetryIngestAgent agent = new TelemetryIngestAgent(null, null, writer, new RealTimeClock(), "replay",
-                256, 5, new LatestStateTable(options.maxDrones()), new IngestMetrics());
+            final TelemetryIngestAgent agent = new TelemetryIngestAgent(FrameSource.NONE, FrameJournal.NONE, writer,
+                new RealTimeClock(), "replay", 256, 5, new LatestStateTable(options.maxDrones()), new IngestMetrics());
             final Metrics metrics = new Metrics("replay");
             final Counter raised = metrics.counter("replay_alerts_raised_total", "raised");
             final Counter cleared = metrics.counter("replay_alerts_cleared_total", "cleared");

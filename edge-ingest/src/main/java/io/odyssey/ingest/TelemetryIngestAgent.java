@@ -1,7 +1,6 @@
 package io.odyssey.ingest;
 
 import io.aeron.Image;
-import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.odyssey.codecs.RejectReason;
@@ -9,8 +8,8 @@ import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.codecs.sbe.HeartbeatDecoder;
 import io.odyssey.codecs.sbe.TelemetryDecoder;
 import io.odyssey.grid.DroneState;
+import io.odyssey.journal.FrameJournal;
 import io.odyssey.journal.JournalLayout;
-import io.odyssey.journal.TelemetryJournal;
 import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -20,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -65,8 +65,8 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     private static final int SUCCEEDED = 1;
     private static final int FAILED = 2;
 
-    private final Subscription subscription;
-    private final TelemetryJournal journal;
+    private final FrameSource source;
+    private final FrameJournal journal;
     private final FleetWriter writer;
     private final EpochNanoClock clock;
     private final String nodeId;
@@ -106,14 +106,16 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     private volatile CountDownLatch blockedUntil;
 
     /**
-     * @param subscription    telemetry in; may be null when a test drives {@link #onFragment} directly.
-     * @param journal         where accepted and refused frames are appended; may be null in tests about other things.
-     * @param writer          where batches go; may be null when a test never lets a flush come due.
+     * @param source          telemetry in: the node's subscription, {@link FrameSource#NONE} when frames are handed
+     *                        to {@link #onFragment} directly.
+     * @param journal         where accepted and refused frames are appended, {@link FrameJournal#NONE} when they come
+     *                        from a journal already.
+     * @param writer          where batches go.
      * @param flushIntervalMs minimum time between the starts of two batches; 0 = as soon as the last one completed.
      */
     TelemetryIngestAgent(
-        final Subscription subscription,
-        final TelemetryJournal journal,
+        final FrameSource source,
+        final FrameJournal journal,
         final FleetWriter writer,
         final EpochNanoClock clock,
         final String nodeId,
@@ -122,9 +124,9 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         final LatestStateTable table,
         final IngestMetrics metrics)
     {
-        this.subscription = subscription;
-        this.journal = journal;
-        this.writer = writer;
+        this.source = Objects.requireNonNull(source, "source");
+        this.journal = Objects.requireNonNull(journal, "journal");
+        this.writer = Objects.requireNonNull(writer, "writer");
         this.clock = clock;
         this.nodeId = nodeId;
         this.fragmentLimit = fragmentLimit;
@@ -149,12 +151,13 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
             blockedUntil = null;
             block.await();
         }
-        return subscription.poll(this, fragmentLimit) + serviceGrid() + evictSilentDrones();
+        return source.poll(this, fragmentLimit) + serviceGrid() + evictSilentDrones();
     }
 
     /**
      * Every frame must verify (signature under its drone's key, timestamp window, replay window) before anything else
-     * looks at it; set before the agent starts. Without it (unit tests of other things) frames are taken unverified.
+     * looks at it; set before the agent starts. Without it frames are taken unverified: a replay's frames come from a
+     * journal that holds only frames verified when they arrived (under keys that may have rotated since).
      */
     void verifier(final io.odyssey.codecs.sign.FrameVerifier verifier)
     {
@@ -321,14 +324,12 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
 
     private void journalAccepted(final long now)
     {
-        if (journal == null)
-        {
-            return;
-        }
         try
         {
-            journal.appendTelemetry(frameBuffer, frameOffset, frameLength, now);
-            metrics.journalAppended.increment();
+            if (journal.appendTelemetry(frameBuffer, frameOffset, frameLength, now) >= 0)
+            {
+                metrics.journalAppended.increment();
+            }
             if (journalError != null)
             {
                 journalError = null;
@@ -343,14 +344,12 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
 
     private void quarantine(final int cause, final long now)
     {
-        if (journal == null)
-        {
-            return;
-        }
         try
         {
-            journal.appendQuarantined(frameBuffer, frameOffset, frameLength, now, cause);
-            metrics.quarantined.increment();
+            if (journal.appendQuarantined(frameBuffer, frameOffset, frameLength, now, cause))
+            {
+                metrics.quarantined.increment();
+            }
         }
         catch (final RuntimeException ex)
         {

@@ -44,8 +44,8 @@ public final class CommandEffects
             case HOLD -> state.groundSpeed() <= STOPPED_MPS;
             case LAND, STOP -> grounded(state);
             case RETURN_HOME -> grounded(state) && horizontallyAtTarget(command, state);
-            case RESUME -> state.groundSpeed() > STOPPED_MPS || DroneStatus.CRUISING.name().equals(state.status()) ||
-                DroneStatus.TAKING_OFF.name().equals(state.status());
+            case RESUME -> state.groundSpeed() > STOPPED_MPS || state.droneStatus() == DroneStatus.CRUISING ||
+                state.droneStatus() == DroneStatus.TAKING_OFF;
             // Done at the drone's word, checked against telemetry no further than "it flies no faster than asked".
             case SET_SPEED -> true;
             // The cancelled command being final is checked by the relay, which knows it.
@@ -55,7 +55,7 @@ public final class CommandEffects
 
     static boolean grounded(final DroneState state)
     {
-        return DroneStatus.GROUNDED.name().equals(state.status()) && state.altitude() <= GROUNDED_ALTITUDE_M;
+        return state.droneStatus() == DroneStatus.GROUNDED && state.altitude() <= GROUNDED_ALTITUDE_M;
     }
 
     private static boolean atTarget(final CommandRecord command, final DroneState state)

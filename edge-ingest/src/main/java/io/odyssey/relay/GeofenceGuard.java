@@ -75,9 +75,8 @@ final class GeofenceGuard
         }
         for (final DroneState state : fleet.values(Predicates.equal("ingestNode", nodeId)))
         {
-            final String status = state.status();
-            if (DroneStatus.GROUNDED.name().equals(status) || DroneStatus.LANDING.name().equals(status) ||
-                DroneStatus.EMERGENCY.name().equals(status))
+            final DroneStatus status = state.droneStatus();
+            if (status == DroneStatus.GROUNDED || status == DroneStatus.LANDING || status == DroneStatus.EMERGENCY)
             {
                 continue;
             }

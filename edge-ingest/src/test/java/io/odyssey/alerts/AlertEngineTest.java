@@ -1,6 +1,7 @@
 package io.odyssey.alerts;
 
 import io.odyssey.geo.Polygon;
+import io.odyssey.journal.AlertType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -7,11 +7,13 @@ import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.grid.ActiveAlert;
+import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.ingest.EdgeIngest;
 import io.odyssey.ingest.EdgeIngestConfig;
 import io.odyssey.ingest.TestGrid;
 import io.odyssey.journal.AlertJournal;
+import io.odyssey.journal.AlertType;
 import io.odyssey.journal.JournalEntry;
 import io.odyssey.journal.JournalLayout;
 import io.odyssey.runtime.AeronTransport;
@@ -27,8 +29,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -242,6 +249,54 @@ class AlertsIT
             null, null, journals.resolve("replay-c"), 1_000, first.alertRules());
         final io.odyssey.ingest.Replay.Result result = io.odyssey.ingest.Replay.run(replay);
         assertThat(io.odyssey.ingest.Replay.verify(replay, result, null)).isEmpty();
+    }
+
+    /**
+     * The grid is writable by anything that reaches it: another node's fleet-map entry with a status no drone sends
+     * (forged, or written by a newer version) must not stop this node's alerts, which read other nodes' airborne drones
+     * for the separation check. It is left out of that check and counted.
+     */
+    @Test
+    void shouldKeepEvaluatingAlertsWhenAnotherNodesFleetEntryHasAStatusNoDroneSends() throws Exception
+    {
+        final IMap<Long, DroneState> fleet = grid.fleet();
+        final long now = System.currentTimeMillis() * 1_000_000L;
+        fleet.set(900L, new DroneState(900L, 1, now, now, now, 52.5, 13.5, 80f, 90f, 5f, 0f, 90f, "NOT_A_STATUS", 0,
+            "ingest-forged"));
+        final EdgeIngestConfig config = config();
+        config.nodeId = "ingest-e";
+        config.endpoint = grid.endpoint(130);
+        config.journalDir = journals.resolve("ingest-e").toString();
+        config.statusPort = 0;
+        try (EdgeIngest ingest = EdgeIngest.launch(config))
+        {
+            final ExclusivePublication publication = publication(config.endpoint);
+            // Drone 83 flies where the forged entry says drone 900 is, and its battery runs low.
+            final long[] sequence = new long[1];
+            await().atMost(15, TimeUnit.SECONDS).pollInterval(java.time.Duration.ofMillis(100)).until(() ->
+            {
+                send(publication, 83, ++sequence[0], 52.5, 13.5, 80, 15, DroneStatus.CRUISING);
+                return alerts.containsKey("LOW_BATTERY:83");
+            });
+            await().atMost(10, TimeUnit.SECONDS).until(() -> metric(ingest, "odyssey_ingest_alert_remote_drones_unreadable")
+                .equals("1"));
+            assertThat(alerts.keySet()).as("the unreadable entry is in no separation check")
+                .noneMatch(key -> key.startsWith("LOSS_OF_SEPARATION:83:900"));
+        }
+        finally
+        {
+            fleet.delete(900L);
+        }
+    }
+
+    /** A metric's value as the node's /metrics shows it (the first sample of that name), "" when absent. */
+    private static String metric(final EdgeIngest ingest, final String name) throws Exception
+    {
+        final HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + ingest.statusPort() + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        return response.body().lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+            .map(line -> line.substring(line.lastIndexOf(' ') + 1)).findFirst().orElse("");
     }
 
     private ExclusivePublication publication(final String endpoint)

@@ -5,7 +5,7 @@ import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import io.aeron.ExclusivePublication;
-import io.odyssey.alerts.AlertType;
+import io.odyssey.journal.AlertType;
 import io.odyssey.codecs.RejectReason;
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;

@@ -2,6 +2,7 @@ package io.odyssey.ingest;
 
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.codecs.sbe.DroneStatus;
+import io.odyssey.journal.FrameJournal;
 import io.odyssey.runtime.RealTimeClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,6 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,8 +45,10 @@ public class IngestPathBenchmark
     @Setup
     public void setUp()
     {
-        agent = new TelemetryIngestAgent(null, null, null, new RealTimeClock(), "bench", 256, 3_600_000,
-            new LatestStateTable(DRONES), new IngestMetrics());
+        // The journal appends nothing (JournalAppendBenchmark measures the append) and no batch is ever written.
+        agent = new TelemetryIngestAgent(FrameSource.NONE, FrameJournal.NONE,
+            batch -> CompletableFuture.failedFuture(new IllegalStateException("no grid in this benchmark")),
+            new RealTimeClock(), "bench", 256, 3_600_000, new LatestStateTable(DRONES), new IngestMetrics());
     }
 
     @Benchmark

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,6 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TelemetryIngestAgentAllocationTest
 {
+    /** This test never lets a batch come due; one that did would be refused as by an absent grid. */
+    private static final FleetWriter NO_GRID =
+        batch -> CompletableFuture.failedFuture(new IllegalStateException("no grid in this test"));
+
     @TempDir
     Path journalRoot;
 
@@ -30,11 +35,11 @@ class TelemetryIngestAgentAllocationTest
     {
         final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final IngestMetrics metrics = new IngestMetrics();
-        // No subscription and no grid: only onFragment is driven, and the flush interval is never reached. The journal
+        // Only onFragment is driven, and the flush interval is never reached, so no batch is ever written. The journal
         // is real: appending accepted and refused frames is part of the path.
         final TelemetryJournal journal = new TelemetryJournal(journalRoot, RollCycles.FAST_DAILY);
-        final TelemetryIngestAgent agent = new TelemetryIngestAgent(null, journal, null, new RealTimeClock(), "test", 256,
-            10_000, new LatestStateTable(1_000), metrics);
+        final TelemetryIngestAgent agent = new TelemetryIngestAgent(FrameSource.NONE, journal, NO_GRID,
+            new RealTimeClock(), "test", 256, 10_000, new LatestStateTable(1_000), metrics);
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
         final TelemetryFrameWriter writer = new TelemetryFrameWriter();
 

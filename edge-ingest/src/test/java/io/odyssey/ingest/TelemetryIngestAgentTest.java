@@ -6,6 +6,7 @@ import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.codecs.sbe.MessageHeaderEncoder;
 import io.odyssey.codecs.sbe.TelemetryEncoder;
 import io.odyssey.grid.DroneState;
+import io.odyssey.journal.FrameJournal;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ class TelemetryIngestAgentTest
     private final List<CompletableFuture<Void>> answers = new ArrayList<>();
     private final IngestMetrics metrics = new IngestMetrics();
     private final LatestStateTable table = new LatestStateTable(CAPACITY);
-    private final TelemetryIngestAgent agent = new TelemetryIngestAgent(null, null, batch ->
+    private final TelemetryIngestAgent agent = new TelemetryIngestAgent(FrameSource.NONE, FrameJournal.NONE, batch ->
     {
         batches.add(batch);
         final CompletableFuture<Void> answer = new CompletableFuture<>();
@@ -348,7 +349,7 @@ class TelemetryIngestAgentTest
     @Test
     void shouldTreatAWriterThatThrowsAsAFailedWrite()
     {
-        final TelemetryIngestAgent throwing = new TelemetryIngestAgent(null, null, batch ->
+        final TelemetryIngestAgent throwing = new TelemetryIngestAgent(FrameSource.NONE, FrameJournal.NONE, batch ->
         {
             throw new IllegalStateException("client shut down");
         }, now::get, "node-t", 256, FLUSH_INTERVAL_MS, table, metrics);
@@ -366,7 +367,7 @@ class TelemetryIngestAgentTest
     @Test
     void shouldWriteWhatIsLeftOnFinalFlush()
     {
-        final TelemetryIngestAgent immediate = new TelemetryIngestAgent(null, null, batch ->
+        final TelemetryIngestAgent immediate = new TelemetryIngestAgent(FrameSource.NONE, FrameJournal.NONE, batch ->
         {
             batches.add(batch);
             return CompletableFuture.completedFuture(null);

@@ -5,7 +5,7 @@ package io.odyssey.grid;
  * gateway and the dashboard. The authoritative history of raises and clears is the ingest node's alert journal, which
  * the archiver stores.
  *
- * @param type           the alert type's name (io.odyssey.alerts.AlertType).
+ * @param type           the alert type's name (io.odyssey.journal.AlertType).
  * @param otherDroneId   the second drone of a loss of separation, 0 otherwise.
  * @param raisedAtNanos  data time (epoch ns) at which the condition began.
  * @param journalIndex   the telemetry journal index of the entry that caused it, on {@code ingestNode}.

@@ -1,5 +1,10 @@
 package io.odyssey.grid;
 
+import io.odyssey.codecs.sbe.DroneStatus;
+
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * The latest known state of one drone: the value of the fleet map ({@link FleetGrid#FLEET_MAP}), keyed by drone id.
  * <p>
@@ -28,6 +33,25 @@ public record DroneState(
     int flags,
     String ingestNode)
 {
+    private static final Map<String, DroneStatus> STATUSES = new HashMap<>();
+
+    static
+    {
+        for (final DroneStatus status : DroneStatus.values())
+        {
+            STATUSES.put(status.name(), status);
+        }
+    }
+
+    /**
+     * The status as the enum drones send, {@link DroneStatus#NULL_VAL} when there is none or it is a name no drone
+     * sends: the fleet map is writable by anything that reaches the grid, so a reader must not trust the text.
+     */
+    public DroneStatus droneStatus()
+    {
+        return STATUSES.getOrDefault(status, DroneStatus.NULL_VAL);
+    }
+
     /** The grid keeps the highest sequence: an older state never replaces a newer one (see {@link FleetGrid}). */
     public boolean isNewerThan(final DroneState other)
     {

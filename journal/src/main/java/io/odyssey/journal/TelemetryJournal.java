@@ -26,7 +26,7 @@ import java.nio.file.Path;
  * <p>
  * Single writer: the appenders are created on, and used only from, the thread that appends first (the ingest agent).
  */
-public final class TelemetryJournal implements AutoCloseable
+public final class TelemetryJournal implements FrameJournal, AutoCloseable
 {
     private final SingleChronicleQueue telemetry;
     private final SingleChronicleQueue quarantine;
@@ -112,8 +112,10 @@ public final class TelemetryJournal implements AutoCloseable
      * Appends a refused frame with the cause: a {@link io.odyssey.codecs.RejectReason} ordinal or one of the
      * {@code JournalLayout.CAUSE_*} codes. Frames longer than {@link JournalLayout#QUARANTINE_MAX_FRAME_BYTES} keep
      * their first bytes and their original length.
+     *
+     * @return true: it was appended.
      */
-    public void appendQuarantined(
+    public boolean appendQuarantined(
         final DirectBuffer frame, final int offset, final int length, final long receivedAtNanos, final int cause)
     {
         if (quarantineAppender == null)
@@ -128,6 +130,7 @@ public final class TelemetryJournal implements AutoCloseable
             bytes.writeInt(length);
             copy(bytes, frame, offset, Math.min(length, JournalLayout.QUARANTINE_MAX_FRAME_BYTES));
         }
+        return true;
     }
 
     /**

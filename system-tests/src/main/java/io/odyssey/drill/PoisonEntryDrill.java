@@ -1,7 +1,7 @@
 package io.odyssey.drill;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.odyssey.alerts.AlertType;
+import io.odyssey.journal.AlertType;
 import io.odyssey.journal.AlertJournal;
 import io.odyssey.journal.JournalLayout;
 import io.odyssey.journal.TelemetryJournal;

@@ -27,10 +27,7 @@ final class DroneBinary
     static final int NONE_U16 = 0xFFFF;
     private static final int NONE_I32 = Integer.MIN_VALUE;
     private static final short NONE_I16 = Short.MIN_VALUE;
-    private static final byte NONE_STATUS = (byte)0xFF;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** The SBE schema's status values, by code (the JSON carries the name). */
-    private static final String[] STATUSES = {"GROUNDED", "TAKING_OFF", "CRUISING", "HOVERING", "LANDING", "RETURNING", "EMERGENCY"};
 
     private DroneBinary()
     {
@@ -54,7 +51,8 @@ final class DroneBinary
         final float climb = s.climbRate();
         buffer.putShort(offset + 52, Float.isFinite(climb) ? (short)clamp(Math.round(climb * 100.0), 32_767) : NONE_I16, LE);
         buffer.putShort(offset + 54, unsigned(s.battery(), 100, 10_000), LE);
-        buffer.putByte(offset + 56, status(s.status()));
+        // The SBE schema's value (the JSON carries the name); 0xFF, its null value, for a name outside the list.
+        buffer.putByte(offset + 56, (byte)s.droneStatus().value());
         buffer.putByte(offset + 57, (byte)s.flags());
         buffer.putShort(offset + 58, (short)node, LE);
     }
@@ -135,20 +133,5 @@ final class DroneBinary
     private static long clamp(final long value, final long limit)
     {
         return Math.max(-limit, Math.min(limit, value));
-    }
-
-    private static byte status(final String status)
-    {
-        if (status != null)
-        {
-            for (int i = 0; i < STATUSES.length; i++)
-            {
-                if (STATUSES[i].equals(status))
-                {
-                    return (byte)i;
-                }
-            }
-        }
-        return NONE_STATUS;
     }
 }

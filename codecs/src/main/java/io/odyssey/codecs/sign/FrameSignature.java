@@ -49,12 +49,6 @@ public final class FrameSignature
         return Math.max(0, Math.min(MAX_TIMESTAMP, (epochNanos - EPOCH_NANOS) / NANOS_PER_UNIT));
     }
 
-    /** Epoch nanoseconds of a signature timestamp. */
-    public static long epochNanosOf(final long timestamp)
-    {
-        return EPOCH_NANOS + timestamp * NANOS_PER_UNIT;
-    }
-
     /** Length of a span of signature time in nanoseconds. */
     public static long nanosOf(final long timestampUnits)
     {

@@ -1,4 +1,4 @@
-package io.odyssey.alerts;
+package io.odyssey.journal;
 
 /** What an alert is about. Ordinals are journaled: append new types at the end, never reorder. */
 public enum AlertType

@@ -1,0 +1,18 @@
+package io.odyssey.ingest;
+
+import io.aeron.logbuffer.FragmentHandler;
+
+/**
+ * Where the ingest agent's duty cycle polls frames from: the node's Aeron subscription in a running node
+ * ({@code subscription::poll}), {@link #NONE} where frames are handed to the agent one by one instead (a replay reading
+ * a journal, a test).
+ */
+@FunctionalInterface
+interface FrameSource
+{
+    /** Never has a frame: the agent's frames come through {@link TelemetryIngestAgent#onFragment} directly. */
+    FrameSource NONE = (handler, fragmentLimit) -> 0;
+
+    /** Hands up to {@code fragmentLimit} waiting frames to {@code handler}; returns how many. */
+    int poll(FragmentHandler handler, int fragmentLimit);
+}
