@@ -98,6 +98,15 @@ public final class LoadHarness
     private final Map<String, List<Map<String, Histogram>>> repeats = new LinkedHashMap<>();
     /** The gateways of the run, whose own threads' CPU is told apart from the rest of this JVM's. */
     private List<Gateway> gateways = List.of();
+    /** Each role of this JVM started in a thread group of its own, so its threads' CPU can be told apart. */
+    private final CpuSplit cpu = new CpuSplit();
+    /** The part of the CPU split each gateway's threads are counted in. */
+    private final Map<Gateway, String> gatewayParts = new java.util.IdentityHashMap<>();
+    /** The parts of the CPU split, in the order the summary shows them (then any other, e.g. the archiver). */
+    static final List<String> CPU_PARTS = List.of(CpuSplit.SENDER, "ingest", "grid", "gateway", "idleGateways",
+        CpuSplit.CLIENT, CpuSplit.GC, CpuSplit.JIT, CpuSplit.OTHER, CpuSplit.UNATTRIBUTED, CpuSplit.TOTAL);
+    /** The issue-14 figure: what the pipeline (not the harness's sender and client) costs per drone update. */
+    static final String PIPELINE_CPU = "cpuNsPerDroneUpdate.ingest+grid+gateway";
 
     /** @param mavlinkOnly run the MAVLink scenarios only ({@code --mavlink}), not the SBE ones beside them. */
     record Options(int drones, double rateHz, int durationS, int warmUpS, boolean quick, Path out, int clients,
@@ -205,8 +214,8 @@ public final class LoadHarness
         }
 
         final String cluster = "odyssey-bench-" + UUID.randomUUID();
-        final HazelcastInstance member = FleetGrid.newMember(FleetGrid.memberConfig(cluster, "127.0.0.1", base,
-            List.of("127.0.0.1:" + base), 0));
+        final HazelcastInstance member = cpu.start("grid", () -> FleetGrid.newMember(FleetGrid.memberConfig(cluster,
+            "127.0.0.1", base, List.of("127.0.0.1:" + base), 0)));
         final Path journal = Files.createTempDirectory("odyssey-bench-journal-");
         final EdgeIngestConfig ingestConfig = new EdgeIngestConfig();
         ingestConfig.clusterName = cluster;
@@ -225,11 +234,12 @@ public final class LoadHarness
             MAVLINK_ROUND_TRIP_FIRST_ID + ROUND_TRIP_DRONES - 1);
         ingestConfig.droneKeys = droneKeys.toString();
         ingestConfig.commandKeyFile = io.odyssey.gateway.TestKeys.commandKeyFile(cluster);
-        try (EdgeIngest ingest = EdgeIngest.launch(ingestConfig);
-            Gateway immediate = Gateway.launch(gatewayConfig(cluster, base, 0));
-            Gateway coalescing = Gateway.launch(gatewayConfig(cluster, base, 16));
-            AeronTransport sender = AeronTransport.launchEmbedded(null, "bench-sender");
-            io.odyssey.archiver.Archiver archiver = options.archiver() ? startArchiver(journal, base) : null)
+        try (EdgeIngest ingest = cpu.start("ingest", () -> EdgeIngest.launch(ingestConfig));
+            Gateway immediate = cpu.start("gateway:0", () -> Gateway.launch(gatewayConfig(cluster, base, 0)));
+            Gateway coalescing = cpu.start("gateway:16", () -> Gateway.launch(gatewayConfig(cluster, base, 16)));
+            AeronTransport sender = cpu.start(CpuSplit.SENDER, () -> AeronTransport.launchEmbedded(null, "bench-sender"));
+            io.odyssey.archiver.Archiver archiver = options.archiver() ?
+                cpu.start("archiver", () -> startArchiver(journal, base)) : null)
         {
             final ExclusivePublication publication = sender.aeron().addExclusivePublication(
                 AeronTransport.udpChannel(ingestConfig.endpoint), 1001);
@@ -240,6 +250,8 @@ public final class LoadHarness
             final Publisher publisher = new Publisher(publication, 200_000,
                 io.odyssey.codecs.sign.TestDroneKeys.signer(droneKeys, 1));
             gateways = List.of(immediate, coalescing);
+            gatewayParts.put(immediate, "gateway:0");
+            gatewayParts.put(coalescing, "gateway:16");
 
             final List<MavlinkEdge> edges = new ArrayList<>();
             try
@@ -250,9 +262,9 @@ public final class LoadHarness
                 for (int e = 0; e < MavlinkVehicles.edges(vehicles); e++)
                 {
                     final long first = MAVLINK_FIRST_ID + (long)e * MavlinkVehicles.VEHICLES_PER_EDGE;
-                    edges.add(launchEdge("load-" + e, first,
-                        Math.min(MavlinkVehicles.VEHICLES_PER_EDGE, vehicles - e * MavlinkVehicles.VEHICLES_PER_EDGE),
-                        ingestConfig.endpoint, droneKeys));
+                    final String name = "load-" + e;
+                    final int count = Math.min(MavlinkVehicles.VEHICLES_PER_EDGE, vehicles - e * MavlinkVehicles.VEHICLES_PER_EDGE);
+                    edges.add(cpu.start("mavlink", () -> launchEdge(name, first, count, ingestConfig.endpoint, droneKeys)));
                 }
                 final List<Integer> edgePorts = new ArrayList<>();
                 for (final MavlinkEdge edge : edges)
@@ -700,6 +712,7 @@ public final class LoadHarness
             final Process others = clients > 1 ? startOtherClients(port, clients - 1, binary) : null;
             final long acceptedBefore = ingest.acceptedCount();
             final long rejectedBefore = ingest.receivedCount() - ingest.acceptedCount() - ingest.heartbeatCount();
+            final CpuSplit.Snapshot splitBefore = cpu.snapshot();
             final long cpuBefore = processCpuNanos();
             final long gatewayCpuBefore = gateway.threadCpuNanos();
             final long gatewaysCpuBefore = gatewaysCpuNanos();
@@ -716,6 +729,7 @@ public final class LoadHarness
                     }
                 });
             final long cpuAfter = processCpuNanos();
+            final CpuSplit.Snapshot splitAfter = cpu.snapshot();
             final long gatewayCpu = gateway.threadCpuNanos() - gatewayCpuBefore;
             final long otherCpu = cpuAfter - cpuBefore - (gatewaysCpuNanos() - gatewaysCpuBefore);
             final long delivered = gateway.droneUpdatesDelivered() - deliveredBefore;
@@ -748,6 +762,7 @@ public final class LoadHarness
             final long accepted = ingest.acceptedCount() - acceptedBefore;
             result.put("gatewayCpuNsPerDroneUpdate", accepted == 0 ? 0 : gatewayCpu / accepted);
             result.put("restOfJvmCpuNsPerDroneUpdate", accepted == 0 ? 0 : otherCpu / accepted);
+            putCpuSplit(result, CpuSplit.between(splitBefore, splitAfter), gatewayParts.get(gateway), accepted);
             result.put("heapUsedMb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
             if (others != null)
             {
@@ -809,6 +824,27 @@ public final class LoadHarness
         result.put("steps", steps);
         result.put("highestSustainedFramesPerSecond", best);
         return result;
+    }
+
+    /**
+     * The CPU split by part ({@link CpuSplit}): ns per drone update ingest accepted ({@code cpuNsPerDroneUpdate.<part>})
+     * and share of the process's CPU, % ({@code cpuShare.<part>}). The measured gateway is {@code gateway}; the other,
+     * with no client but listening to the fleet map all the same, {@code idleGateways}.
+     */
+    static void putCpuSplit(final Map<String, Object> result, final Map<String, Long> split, final String measuredGateway,
+        final long accepted)
+    {
+        final Map<String, Long> parts = new LinkedHashMap<>();
+        CPU_PARTS.forEach(part -> parts.put(part, 0L));
+        split.forEach((part, ns) -> parts.merge(!part.startsWith("gateway:") ? part :
+            part.equals(measuredGateway) ? "gateway" : "idleGateways", ns, Long::sum));
+        final long total = parts.get(CpuSplit.TOTAL);
+        parts.forEach((part, ns) ->
+        {
+            result.put("cpuNsPerDroneUpdate." + part, accepted == 0 ? 0 : ns / accepted);
+            result.put("cpuShare." + part, total <= 0 ? 0 : Math.round(1000.0 * ns / total) / 10.0);
+        });
+        result.put(PIPELINE_CPU, accepted == 0 ? 0 : (parts.get("ingest") + parts.get("grid") + parts.get("gateway")) / accepted);
     }
 
     private long gatewaysCpuNanos()
@@ -876,7 +912,7 @@ public final class LoadHarness
 
     private static long processCpuNanos()
     {
-        return ((com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return io.odyssey.runtime.ProcessCpu.nanos();
     }
 
     static void log(final String line)
