@@ -104,8 +104,11 @@ public final class Gateway implements AutoCloseable
         final CommandAuthority commandAuthority = CommandAuthority.fromFile(config.commandKeyFile);
         final GatewayMetrics metrics = new GatewayMetrics();
         final String instance = "ws-gateway-" + Long.toHexString(System.nanoTime() & 0xFFFFFF);
+        // Every drone update arrives as one event: the client's default five event threads each woke for a share of
+        // a burst, and the gateway's CPU per update fell by a quarter to a third with one (issue 14, docs/performance.md).
         final GridConnection grid = GridConnection.connect(config.clusterName, config.gridMembers, instance,
-            "clients keep the last known state until it returns");
+            "clients keep the last known state until it returns",
+            client -> client.setProperty("hazelcast.client.event.thread.count", String.valueOf(config.gridEventThreads)));
 
         FleetFeed feed = null;
         AlertsFeed alerts = null;
