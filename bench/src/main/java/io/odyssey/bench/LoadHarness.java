@@ -55,7 +55,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The end-to-end load harness ({@code ./odyssey bench}): starts the real stack in this JVM (a Hazelcast member, an
- * edge ingest node, WebSocket gateways with coalescing off and at the dashboard's 16 ms), drives it with paced SBE
+ * edge ingest node, a WebSocket gateway with coalescing off, then one at the dashboard's 16 ms), drives it with paced SBE
  * telemetry over Aeron UDP, and records with HdrHistogram, per hop, from each frame's stamps as a WebSocket client
  * receives them: drone send → ingest decoded → fleet map written → gateway listener → client received. The send
  * stamp is the frame's <em>scheduled</em> time, so a sender that falls behind shows as latency (coordinated
@@ -235,8 +235,6 @@ public final class LoadHarness
         ingestConfig.droneKeys = droneKeys.toString();
         ingestConfig.commandKeyFile = io.odyssey.gateway.TestKeys.commandKeyFile(cluster);
         try (EdgeIngest ingest = cpu.start("ingest", () -> EdgeIngest.launch(ingestConfig));
-            Gateway immediate = cpu.start("gateway:0", () -> Gateway.launch(gatewayConfig(cluster, base, 0)));
-            Gateway coalescing = cpu.start("gateway:16", () -> Gateway.launch(gatewayConfig(cluster, base, 16)));
             AeronTransport sender = cpu.start(CpuSplit.SENDER, () -> AeronTransport.launchEmbedded(null, "bench-sender"));
             io.odyssey.archiver.Archiver archiver = options.archiver() ?
                 cpu.start("archiver", () -> startArchiver(journal, base)) : null)
@@ -249,9 +247,9 @@ public final class LoadHarness
             }
             final Publisher publisher = new Publisher(publication, 200_000,
                 io.odyssey.codecs.sign.TestDroneKeys.signer(droneKeys, 1));
-            gateways = List.of(immediate, coalescing);
-            gatewayParts.put(immediate, "gateway:0");
-            gatewayParts.put(coalescing, "gateway:16");
+            // One gateway at a time, as a deployment of one runs: a second, idle one would receive every fleet map
+            // event too (the grid member sending each twice), a cost the pipeline of one gateway does not have.
+            final Gateway immediate = startGateway(cluster, base, 0);
 
             final List<MavlinkEdge> edges = new ArrayList<>();
             try
@@ -326,57 +324,61 @@ public final class LoadHarness
             finally
             {
                 CloseHelper.quietCloseAll(edges);
+                immediate.close();
             }
-            if (options.runs("e2e-coalesce-16"))
+            try (Gateway coalescing = startGateway(cluster, base, 16))
             {
-                log("end to end with the dashboard's coalescing (16 ms)");
-                facts.put("e2e-coalesce-16", repeated("e2e-coalesce-16", coalescing, 1, false, publisher, ingest,
-                    options.drones(), options.rateHz(), options.durationS()));
-            }
-            for (final int clients : options.fanouts())
-            {
-                for (final boolean binary : new boolean[]{false, true})
+                if (options.runs("e2e-coalesce-16"))
                 {
-                    final String name = "fanout-" + clients + (binary ? "-binary" : "");
-                    if (!options.runs(name))
-                    {
-                        continue;
-                    }
-                    log("fan-out: " + clients + " " + (binary ? "binary" : "JSON") +
-                        " clients on the 16 ms gateway (one of them measured)");
-                    facts.put(name, repeated(name, coalescing, clients, binary, publisher, ingest,
-                        options.drones(), options.rateHz(), options.smoke() ? 1 : options.quick() ? 5 : 10));
+                    log("end to end with the dashboard's coalescing (16 ms)");
+                    facts.put("e2e-coalesce-16", repeated("e2e-coalesce-16", coalescing, 1, false, publisher, ingest,
+                        options.drones(), options.rateHz(), options.durationS()));
                 }
-            }
-            if (options.runs("max-rate"))
-            {
-                facts.put("max-rate", maxRate(publisher, ingest));
-            }
-            final int orders = options.smoke() ? 5 : options.quick() ? 50 : 200;
-            if (options.runs("command-round-trip"))
-            {
-                log("command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> Aeron -> " +
-                    "simulator -> answer -> ledger (completed)");
-                final SimulatorConfig config = new SimulatorConfig();
-                config.commandEndpoint = "127.0.0.1:0";
-                facts.put("command-round-trip", commandRoundTrip("command-round-trip", config, ROUND_TRIP_FIRST_ID,
-                    member, immediate.port(), ingest, ingestConfig.endpoint, orders, ingestConfig.droneKeys));
-            }
-            if (options.runs("mavlink-command-round-trip"))
-            {
-                log("MAVLink command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> " +
-                    "Aeron -> MAVLink edge -> COMMAND_LONG -> simulated PX4 vehicle -> COMMAND_ACK -> edge -> ingest -> " +
-                    "ledger (completed)");
-                try (MavlinkEdge edge = launchEdge("round-trip", MAVLINK_ROUND_TRIP_FIRST_ID, ROUND_TRIP_DRONES,
-                    ingestConfig.endpoint, droneKeys))
+                for (final int clients : options.fanouts())
                 {
+                    for (final boolean binary : new boolean[]{false, true})
+                    {
+                        final String name = "fanout-" + clients + (binary ? "-binary" : "");
+                        if (!options.runs(name))
+                        {
+                            continue;
+                        }
+                        log("fan-out: " + clients + " " + (binary ? "binary" : "JSON") +
+                            " clients on the 16 ms gateway (one of them measured)");
+                        facts.put(name, repeated(name, coalescing, clients, binary, publisher, ingest,
+                            options.drones(), options.rateHz(), options.smoke() ? 1 : options.quick() ? 5 : 10));
+                    }
+                }
+                if (options.runs("max-rate"))
+                {
+                    facts.put("max-rate", maxRate(publisher, ingest));
+                }
+                final int orders = options.smoke() ? 5 : options.quick() ? 50 : 200;
+                if (options.runs("command-round-trip"))
+                {
+                    log("command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> Aeron -> " +
+                        "simulator -> answer -> ledger (completed)");
                     final SimulatorConfig config = new SimulatorConfig();
-                    config.commandEndpoint = SimulatorConfig.NO_COMMANDS;
-                    config.mavlinkDrones = ROUND_TRIP_DRONES;
-                    config.mavlinkEdge = "127.0.0.1:" + edge.mavlinkPort();
-                    facts.put("mavlink-command-round-trip", commandRoundTrip("mavlink-command-round-trip", config,
-                        MAVLINK_ROUND_TRIP_FIRST_ID, member, immediate.port(), ingest, ingestConfig.endpoint, orders,
-                        ingestConfig.droneKeys));
+                    config.commandEndpoint = "127.0.0.1:0";
+                    facts.put("command-round-trip", commandRoundTrip("command-round-trip", config, ROUND_TRIP_FIRST_ID,
+                        member, coalescing.port(), ingest, ingestConfig.endpoint, orders, ingestConfig.droneKeys));
+                }
+                if (options.runs("mavlink-command-round-trip"))
+                {
+                    log("MAVLink command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> " +
+                        "Aeron -> MAVLink edge -> COMMAND_LONG -> simulated PX4 vehicle -> COMMAND_ACK -> edge -> ingest -> " +
+                        "ledger (completed)");
+                    try (MavlinkEdge edge = launchEdge("round-trip", MAVLINK_ROUND_TRIP_FIRST_ID, ROUND_TRIP_DRONES,
+                        ingestConfig.endpoint, droneKeys))
+                    {
+                        final SimulatorConfig config = new SimulatorConfig();
+                        config.commandEndpoint = SimulatorConfig.NO_COMMANDS;
+                        config.mavlinkDrones = ROUND_TRIP_DRONES;
+                        config.mavlinkEdge = "127.0.0.1:" + edge.mavlinkPort();
+                        facts.put("mavlink-command-round-trip", commandRoundTrip("mavlink-command-round-trip", config,
+                            MAVLINK_ROUND_TRIP_FIRST_ID, member, coalescing.port(), ingest, ingestConfig.endpoint, orders,
+                            ingestConfig.droneKeys));
+                    }
                 }
             }
         }
@@ -620,6 +622,16 @@ public final class LoadHarness
             }
         }
         return total;
+    }
+
+    /** A gateway in a thread group of its own ({@link CpuSplit}), the one the scenarios from now on measure. */
+    private Gateway startGateway(final String cluster, final int base, final long coalesceMs) throws Exception
+    {
+        final String part = "gateway:" + coalesceMs;
+        final Gateway gateway = cpu.start(part, () -> Gateway.launch(gatewayConfig(cluster, base, coalesceMs)));
+        gateways = List.of(gateway);
+        gatewayParts.put(gateway, part);
+        return gateway;
     }
 
     private static GatewayConfig gatewayConfig(final String cluster, final int base, final long coalesceMs)

@@ -113,7 +113,7 @@ final class Summary
 
             Gateway CPU: its own threads by name (fan-out, HTTP server, grid client), over the drone states it put in \
             frames for all its clients, or over the drone updates ingest accepted; the rest of the JVM: the process less \
-            both gateways. The other clients run in a process of their own and are in none of these figures.
+            the gateway. The other clients run in a process of their own and are in none of these figures.
 
             The split (ns per drone update ingest accepted, and share of the process's CPU): each role was started on a \
             thread of a thread group of its own, and a thread counts for the role whose group it is in (threads join the \
@@ -121,8 +121,8 @@ final class Summary
             own); `main` is the sender, `HttpClient-…` threads the measured client; GC (`GC Thread#…`, `G1 …`, \
             `VM Thread`) and JIT (`C1/C2 CompilerThread…`) from `/proc/self/task/*/schedstat`; other: the JDK's own \
             threads and its common fork-join pool; unattributed: the process's CPU that no live thread accounts for \
-            (threads that ended, clock resolution). The idle gateway is the harness's other gateway, with no client but \
-            receiving every fleet map event all the same. A repeated scenario shows each figure's median over the runs, \
+            (threads that ended, clock resolution). Idle gateway: a gateway with no client but listening to the fleet map \
+            all the same (none since the harness runs one gateway at a time). A repeated scenario shows each figure's median over the runs, \
             so its parts need not add up exactly.
             """);
 
