@@ -55,7 +55,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The end-to-end load harness ({@code ./odyssey bench}): starts the real stack in this JVM (a Hazelcast member, an
- * edge ingest node, WebSocket gateways with coalescing off and at the dashboard's 16 ms), drives it with paced SBE
+ * edge ingest node, a WebSocket gateway with coalescing off, then one at the dashboard's 16 ms), drives it with paced SBE
  * telemetry over Aeron UDP, and records with HdrHistogram, per hop, from each frame's stamps as a WebSocket client
  * receives them: drone send → ingest decoded → fleet map written → gateway listener → client received. The send
  * stamp is the frame's <em>scheduled</em> time, so a sender that falls behind shows as latency (coordinated
@@ -98,6 +98,15 @@ public final class LoadHarness
     private final Map<String, List<Map<String, Histogram>>> repeats = new LinkedHashMap<>();
     /** The gateways of the run, whose own threads' CPU is told apart from the rest of this JVM's. */
     private List<Gateway> gateways = List.of();
+    /** Each role of this JVM started in a thread group of its own, so its threads' CPU can be told apart. */
+    private final CpuSplit cpu = new CpuSplit();
+    /** The part of the CPU split each gateway's threads are counted in. */
+    private final Map<Gateway, String> gatewayParts = new java.util.IdentityHashMap<>();
+    /** The parts of the CPU split, in the order the summary shows them (then any other, e.g. the archiver). */
+    static final List<String> CPU_PARTS = List.of(CpuSplit.SENDER, "ingest", "grid", "gateway", "idleGateways",
+        CpuSplit.CLIENT, CpuSplit.GC, CpuSplit.JIT, CpuSplit.OTHER, CpuSplit.UNATTRIBUTED, CpuSplit.TOTAL);
+    /** The issue-14 figure: what the pipeline (not the harness's sender and client) costs per drone update. */
+    static final String PIPELINE_CPU = "cpuNsPerDroneUpdate.ingest+grid+gateway";
 
     /** @param mavlinkOnly run the MAVLink scenarios only ({@code --mavlink}), not the SBE ones beside them. */
     record Options(int drones, double rateHz, int durationS, int warmUpS, boolean quick, Path out, int clients,
@@ -205,8 +214,8 @@ public final class LoadHarness
         }
 
         final String cluster = "odyssey-bench-" + UUID.randomUUID();
-        final HazelcastInstance member = FleetGrid.newMember(FleetGrid.memberConfig(cluster, "127.0.0.1", base,
-            List.of("127.0.0.1:" + base), 0));
+        final HazelcastInstance member = cpu.start("grid", () -> FleetGrid.newMember(FleetGrid.memberConfig(cluster,
+            "127.0.0.1", base, List.of("127.0.0.1:" + base), 0)));
         final Path journal = Files.createTempDirectory("odyssey-bench-journal-");
         final EdgeIngestConfig ingestConfig = new EdgeIngestConfig();
         ingestConfig.clusterName = cluster;
@@ -225,11 +234,10 @@ public final class LoadHarness
             MAVLINK_ROUND_TRIP_FIRST_ID + ROUND_TRIP_DRONES - 1);
         ingestConfig.droneKeys = droneKeys.toString();
         ingestConfig.commandKeyFile = io.odyssey.gateway.TestKeys.commandKeyFile(cluster);
-        try (EdgeIngest ingest = EdgeIngest.launch(ingestConfig);
-            Gateway immediate = Gateway.launch(gatewayConfig(cluster, base, 0));
-            Gateway coalescing = Gateway.launch(gatewayConfig(cluster, base, 16));
-            AeronTransport sender = AeronTransport.launchEmbedded(null, "bench-sender");
-            io.odyssey.archiver.Archiver archiver = options.archiver() ? startArchiver(journal, base) : null)
+        try (EdgeIngest ingest = cpu.start("ingest", () -> EdgeIngest.launch(ingestConfig));
+            AeronTransport sender = cpu.start(CpuSplit.SENDER, () -> AeronTransport.launchEmbedded(null, "bench-sender"));
+            io.odyssey.archiver.Archiver archiver = options.archiver() ?
+                cpu.start("archiver", () -> startArchiver(journal, base)) : null)
         {
             final ExclusivePublication publication = sender.aeron().addExclusivePublication(
                 AeronTransport.udpChannel(ingestConfig.endpoint), 1001);
@@ -239,7 +247,9 @@ public final class LoadHarness
             }
             final Publisher publisher = new Publisher(publication, 200_000,
                 io.odyssey.codecs.sign.TestDroneKeys.signer(droneKeys, 1));
-            gateways = List.of(immediate, coalescing);
+            // One gateway at a time, as a deployment of one runs: a second, idle one would receive every fleet map
+            // event too (the grid member sending each twice), a cost the pipeline of one gateway does not have.
+            final Gateway immediate = startGateway(cluster, base, 0);
 
             final List<MavlinkEdge> edges = new ArrayList<>();
             try
@@ -250,9 +260,9 @@ public final class LoadHarness
                 for (int e = 0; e < MavlinkVehicles.edges(vehicles); e++)
                 {
                     final long first = MAVLINK_FIRST_ID + (long)e * MavlinkVehicles.VEHICLES_PER_EDGE;
-                    edges.add(launchEdge("load-" + e, first,
-                        Math.min(MavlinkVehicles.VEHICLES_PER_EDGE, vehicles - e * MavlinkVehicles.VEHICLES_PER_EDGE),
-                        ingestConfig.endpoint, droneKeys));
+                    final String name = "load-" + e;
+                    final int count = Math.min(MavlinkVehicles.VEHICLES_PER_EDGE, vehicles - e * MavlinkVehicles.VEHICLES_PER_EDGE);
+                    edges.add(cpu.start("mavlink", () -> launchEdge(name, first, count, ingestConfig.endpoint, droneKeys)));
                 }
                 final List<Integer> edgePorts = new ArrayList<>();
                 for (final MavlinkEdge edge : edges)
@@ -314,57 +324,61 @@ public final class LoadHarness
             finally
             {
                 CloseHelper.quietCloseAll(edges);
+                immediate.close();
             }
-            if (options.runs("e2e-coalesce-16"))
+            try (Gateway coalescing = startGateway(cluster, base, 16))
             {
-                log("end to end with the dashboard's coalescing (16 ms)");
-                facts.put("e2e-coalesce-16", repeated("e2e-coalesce-16", coalescing, 1, false, publisher, ingest,
-                    options.drones(), options.rateHz(), options.durationS()));
-            }
-            for (final int clients : options.fanouts())
-            {
-                for (final boolean binary : new boolean[]{false, true})
+                if (options.runs("e2e-coalesce-16"))
                 {
-                    final String name = "fanout-" + clients + (binary ? "-binary" : "");
-                    if (!options.runs(name))
-                    {
-                        continue;
-                    }
-                    log("fan-out: " + clients + " " + (binary ? "binary" : "JSON") +
-                        " clients on the 16 ms gateway (one of them measured)");
-                    facts.put(name, repeated(name, coalescing, clients, binary, publisher, ingest,
-                        options.drones(), options.rateHz(), options.smoke() ? 1 : options.quick() ? 5 : 10));
+                    log("end to end with the dashboard's coalescing (16 ms)");
+                    facts.put("e2e-coalesce-16", repeated("e2e-coalesce-16", coalescing, 1, false, publisher, ingest,
+                        options.drones(), options.rateHz(), options.durationS()));
                 }
-            }
-            if (options.runs("max-rate"))
-            {
-                facts.put("max-rate", maxRate(publisher, ingest));
-            }
-            final int orders = options.smoke() ? 5 : options.quick() ? 50 : 200;
-            if (options.runs("command-round-trip"))
-            {
-                log("command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> Aeron -> " +
-                    "simulator -> answer -> ledger (completed)");
-                final SimulatorConfig config = new SimulatorConfig();
-                config.commandEndpoint = "127.0.0.1:0";
-                facts.put("command-round-trip", commandRoundTrip("command-round-trip", config, ROUND_TRIP_FIRST_ID,
-                    member, immediate.port(), ingest, ingestConfig.endpoint, orders, ingestConfig.droneKeys));
-            }
-            if (options.runs("mavlink-command-round-trip"))
-            {
-                log("MAVLink command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> " +
-                    "Aeron -> MAVLink edge -> COMMAND_LONG -> simulated PX4 vehicle -> COMMAND_ACK -> edge -> ingest -> " +
-                    "ledger (completed)");
-                try (MavlinkEdge edge = launchEdge("round-trip", MAVLINK_ROUND_TRIP_FIRST_ID, ROUND_TRIP_DRONES,
-                    ingestConfig.endpoint, droneKeys))
+                for (final int clients : options.fanouts())
                 {
+                    for (final boolean binary : new boolean[]{false, true})
+                    {
+                        final String name = "fanout-" + clients + (binary ? "-binary" : "");
+                        if (!options.runs(name))
+                        {
+                            continue;
+                        }
+                        log("fan-out: " + clients + " " + (binary ? "binary" : "JSON") +
+                            " clients on the 16 ms gateway (one of them measured)");
+                        facts.put(name, repeated(name, coalescing, clients, binary, publisher, ingest,
+                            options.drones(), options.rateHz(), options.smoke() ? 1 : options.quick() ? 5 : 10));
+                    }
+                }
+                if (options.runs("max-rate"))
+                {
+                    facts.put("max-rate", maxRate(publisher, ingest));
+                }
+                final int orders = options.smoke() ? 5 : options.quick() ? 50 : 200;
+                if (options.runs("command-round-trip"))
+                {
+                    log("command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> Aeron -> " +
+                        "simulator -> answer -> ledger (completed)");
                     final SimulatorConfig config = new SimulatorConfig();
-                    config.commandEndpoint = SimulatorConfig.NO_COMMANDS;
-                    config.mavlinkDrones = ROUND_TRIP_DRONES;
-                    config.mavlinkEdge = "127.0.0.1:" + edge.mavlinkPort();
-                    facts.put("mavlink-command-round-trip", commandRoundTrip("mavlink-command-round-trip", config,
-                        MAVLINK_ROUND_TRIP_FIRST_ID, member, immediate.port(), ingest, ingestConfig.endpoint, orders,
-                        ingestConfig.droneKeys));
+                    config.commandEndpoint = "127.0.0.1:0";
+                    facts.put("command-round-trip", commandRoundTrip("command-round-trip", config, ROUND_TRIP_FIRST_ID,
+                        member, coalescing.port(), ingest, ingestConfig.endpoint, orders, ingestConfig.droneKeys));
+                }
+                if (options.runs("mavlink-command-round-trip"))
+                {
+                    log("MAVLink command round trip: " + orders + " orders, one at a time: REST -> ledger -> ingest -> " +
+                        "Aeron -> MAVLink edge -> COMMAND_LONG -> simulated PX4 vehicle -> COMMAND_ACK -> edge -> ingest -> " +
+                        "ledger (completed)");
+                    try (MavlinkEdge edge = launchEdge("round-trip", MAVLINK_ROUND_TRIP_FIRST_ID, ROUND_TRIP_DRONES,
+                        ingestConfig.endpoint, droneKeys))
+                    {
+                        final SimulatorConfig config = new SimulatorConfig();
+                        config.commandEndpoint = SimulatorConfig.NO_COMMANDS;
+                        config.mavlinkDrones = ROUND_TRIP_DRONES;
+                        config.mavlinkEdge = "127.0.0.1:" + edge.mavlinkPort();
+                        facts.put("mavlink-command-round-trip", commandRoundTrip("mavlink-command-round-trip", config,
+                            MAVLINK_ROUND_TRIP_FIRST_ID, member, coalescing.port(), ingest, ingestConfig.endpoint, orders,
+                            ingestConfig.droneKeys));
+                    }
                 }
             }
         }
@@ -610,6 +624,16 @@ public final class LoadHarness
         return total;
     }
 
+    /** A gateway in a thread group of its own ({@link CpuSplit}), the one the scenarios from now on measure. */
+    private Gateway startGateway(final String cluster, final int base, final long coalesceMs) throws Exception
+    {
+        final String part = "gateway:" + coalesceMs;
+        final Gateway gateway = cpu.start(part, () -> Gateway.launch(gatewayConfig(cluster, base, coalesceMs)));
+        gateways = List.of(gateway);
+        gatewayParts.put(gateway, part);
+        return gateway;
+    }
+
     private static GatewayConfig gatewayConfig(final String cluster, final int base, final long coalesceMs)
     {
         final GatewayConfig config = new GatewayConfig();
@@ -700,6 +724,7 @@ public final class LoadHarness
             final Process others = clients > 1 ? startOtherClients(port, clients - 1, binary) : null;
             final long acceptedBefore = ingest.acceptedCount();
             final long rejectedBefore = ingest.receivedCount() - ingest.acceptedCount() - ingest.heartbeatCount();
+            final CpuSplit.Snapshot splitBefore = cpu.snapshot();
             final long cpuBefore = processCpuNanos();
             final long gatewayCpuBefore = gateway.threadCpuNanos();
             final long gatewaysCpuBefore = gatewaysCpuNanos();
@@ -716,6 +741,7 @@ public final class LoadHarness
                     }
                 });
             final long cpuAfter = processCpuNanos();
+            final CpuSplit.Snapshot splitAfter = cpu.snapshot();
             final long gatewayCpu = gateway.threadCpuNanos() - gatewayCpuBefore;
             final long otherCpu = cpuAfter - cpuBefore - (gatewaysCpuNanos() - gatewaysCpuBefore);
             final long delivered = gateway.droneUpdatesDelivered() - deliveredBefore;
@@ -748,6 +774,7 @@ public final class LoadHarness
             final long accepted = ingest.acceptedCount() - acceptedBefore;
             result.put("gatewayCpuNsPerDroneUpdate", accepted == 0 ? 0 : gatewayCpu / accepted);
             result.put("restOfJvmCpuNsPerDroneUpdate", accepted == 0 ? 0 : otherCpu / accepted);
+            putCpuSplit(result, CpuSplit.between(splitBefore, splitAfter), gatewayParts.get(gateway), accepted);
             result.put("heapUsedMb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
             if (others != null)
             {
@@ -809,6 +836,27 @@ public final class LoadHarness
         result.put("steps", steps);
         result.put("highestSustainedFramesPerSecond", best);
         return result;
+    }
+
+    /**
+     * The CPU split by part ({@link CpuSplit}): ns per drone update ingest accepted ({@code cpuNsPerDroneUpdate.<part>})
+     * and share of the process's CPU, % ({@code cpuShare.<part>}). The measured gateway is {@code gateway}; the other,
+     * with no client but listening to the fleet map all the same, {@code idleGateways}.
+     */
+    static void putCpuSplit(final Map<String, Object> result, final Map<String, Long> split, final String measuredGateway,
+        final long accepted)
+    {
+        final Map<String, Long> parts = new LinkedHashMap<>();
+        CPU_PARTS.forEach(part -> parts.put(part, 0L));
+        split.forEach((part, ns) -> parts.merge(!part.startsWith("gateway:") ? part :
+            part.equals(measuredGateway) ? "gateway" : "idleGateways", ns, Long::sum));
+        final long total = parts.get(CpuSplit.TOTAL);
+        parts.forEach((part, ns) ->
+        {
+            result.put("cpuNsPerDroneUpdate." + part, accepted == 0 ? 0 : ns / accepted);
+            result.put("cpuShare." + part, total <= 0 ? 0 : Math.round(1000.0 * ns / total) / 10.0);
+        });
+        result.put(PIPELINE_CPU, accepted == 0 ? 0 : (parts.get("ingest") + parts.get("grid") + parts.get("gateway")) / accepted);
     }
 
     private long gatewaysCpuNanos()
@@ -876,7 +924,7 @@ public final class LoadHarness
 
     private static long processCpuNanos()
     {
-        return ((com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return io.odyssey.runtime.ProcessCpu.nanos();
     }
 
     static void log(final String line)

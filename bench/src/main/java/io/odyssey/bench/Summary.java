@@ -86,8 +86,13 @@ final class Summary
             json.put("mavlinkBesideSbe", mavlinkBesideSbe(md, scenarios));
         }
         md.append("\n## Cost of a drone update\n\n| scenario | bytes per drone update (measured client) | gateway CPU ns per ")
-            .append("update delivered | gateway CPU ns per drone update | rest of the JVM CPU ns per drone update |\n")
-            .append("|---|---|---|---|---|\n");
+            .append("update delivered | gateway CPU ns per drone update | rest of the JVM CPU ns per drone update |");
+        for (final String part : LoadHarness.CPU_PARTS)
+        {
+            md.append(' ').append(CPU_PART_TITLES.getOrDefault(part, part)).append(" |");
+        }
+        md.append(" ingest + grid + gateway |\n|---|---|---|---|---|").append("---|".repeat(LoadHarness.CPU_PARTS.size() + 1))
+            .append('\n');
         facts.forEach((name, value) ->
         {
             if (value instanceof Map<?, ?> result && result.containsKey("bytesPerDroneUpdate"))
@@ -95,12 +100,31 @@ final class Summary
                 md.append("| ").append(name).append(" | ").append(fmt(number(facts, name, "bytesPerDroneUpdate")))
                     .append(" | ").append(fmt(number(facts, name, "gatewayCpuNsPerUpdateDelivered")))
                     .append(" | ").append(fmt(number(facts, name, "gatewayCpuNsPerDroneUpdate")))
-                    .append(" | ").append(fmt(number(facts, name, "restOfJvmCpuNsPerDroneUpdate"))).append(" |\n");
+                    .append(" | ").append(fmt(number(facts, name, "restOfJvmCpuNsPerDroneUpdate"))).append(" |");
+                for (final String part : LoadHarness.CPU_PARTS)
+                {
+                    md.append(' ').append(fmt(number(facts, name, "cpuNsPerDroneUpdate." + part))).append(" (")
+                        .append(fmt(number(facts, name, "cpuShare." + part))).append(" %) |");
+                }
+                md.append(" **").append(fmt(number(facts, name, LoadHarness.PIPELINE_CPU))).append("** |\n");
             }
         });
-        md.append("\nGateway CPU: its own threads (fan-out, HTTP server, grid client), over the drone states it put in ")
-            .append("frames for all its clients, or over the drone updates ingest accepted; the rest of the JVM: sender, ")
-            .append("ingest, grid member, measured client and GC. The other clients run in a process of their own.\n");
+        md.append("""
+
+            Gateway CPU: its own threads by name (fan-out, HTTP server, grid client), over the drone states it put in \
+            frames for all its clients, or over the drone updates ingest accepted; the rest of the JVM: the process less \
+            the gateway. The other clients run in a process of their own and are in none of these figures.
+
+            The split (ns per drone update ingest accepted, and share of the process's CPU): each role was started on a \
+            thread of a thread group of its own, and a thread counts for the role whose group it is in (threads join the \
+            group of the thread that creates them, so a role's Hazelcast, Aeron, Undertow and Chronicle threads are its \
+            own); `main` is the sender, `HttpClient-…` threads the measured client; GC (`GC Thread#…`, `G1 …`, \
+            `VM Thread`) and JIT (`C1/C2 CompilerThread…`) from `/proc/self/task/*/schedstat`; other: the JDK's own \
+            threads and its common fork-join pool; unattributed: the process's CPU that no live thread accounts for \
+            (threads that ended, clock resolution). Idle gateway: a gateway with no client but listening to the fleet map \
+            all the same (none since the harness runs one gateway at a time). A repeated scenario shows each figure's median over the runs, \
+            so its parts need not add up exactly.
+            """);
 
         md.append("\n## Runs\n\n");
         facts.forEach((name, value) -> md.append("- **").append(name).append("**: ").append(value).append('\n'));
@@ -159,6 +183,16 @@ final class Summary
         final double binaryCpu = number(facts, "fanout-1-binary", "gatewayCpuNsPerUpdateDelivered");
         goal(md, goals, "gateway CPU per delivered update, binary / JSON (1 client)", binaryCpu / jsonCpu, "<= 0.33",
             v -> v <= 1 / 3.0);
+        // Issue 14: what the pipeline itself (not the harness's sender and client) costs per drone update, one client.
+        for (final String oneClient : new String[]{"e2e-coalesce-0", "fanout-1", "fanout-1-binary"})
+        {
+            final double pipeline = number(facts, oneClient, LoadHarness.PIPELINE_CPU);
+            if (!Double.isNaN(pipeline) && (!oneClient.startsWith("e2e") || options.clients() == 1))
+            {
+                goal(md, goals, "CPU per drone update, ingest + grid + gateway, " + oneClient + " (ns)", pipeline,
+                    "<= 25000", v -> v <= 25_000);
+            }
+        }
         final Map<String, Histogram> mostBinary = scenarios.get("fanout-" + most + "-binary");
         final Map<String, Histogram> oneBinary = scenarios.get("fanout-1-binary");
         if (mostBinary != null && oneBinary != null)
@@ -205,6 +239,13 @@ final class Summary
         }
         return json;
     }
+
+    /** Column titles of the CPU split's parts. */
+    private static final Map<String, String> CPU_PART_TITLES = Map.ofEntries(Map.entry("sender", "sender (simulated drones)"),
+        Map.entry("ingest", "ingest"), Map.entry("grid", "grid member"), Map.entry("gateway", "gateway"),
+        Map.entry("idleGateways", "idle gateway"), Map.entry("client", "measured client"), Map.entry("gc", "GC"),
+        Map.entry("jit", "JIT"), Map.entry("other", "other threads"), Map.entry("unattributed", "unattributed"),
+        Map.entry("total", "process"));
 
     /** A numeric fact of a run (the median over the runs of a repeated scenario); NaN when there is none. */
     private static double number(final Map<String, Object> facts, final String run, final String key)

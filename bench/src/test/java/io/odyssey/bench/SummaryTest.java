@@ -119,6 +119,42 @@ class SummaryTest
             .doesNotContain("end to end p50", "highest sustained ingest rate", "fan-out to 100");
     }
 
+    @Test
+    void shouldSplitWhatADroneUpdateCostsPerRoleAndJudgeThePipelinesShareAgainstTheGoal() throws Exception
+    {
+        final Map<String, Map<String, Histogram>> scenarios = sbeScenarios("fanout-1", "fanout-1-binary");
+        final Map<String, Object> facts = new LinkedHashMap<>();
+        for (final String name : List.of("fanout-1", "fanout-1-binary"))
+        {
+            final Map<String, Object> result = new LinkedHashMap<>(Map.of("bytesPerDroneUpdate", 60.0,
+                "gatewayCpuNsPerUpdateDelivered", 8_000.0));
+            // 1,000 updates: the measured gateway (coalescing 16 ms) 8 ms, the idle one 2 ms, ingest 20 ms, grid 30 ms...
+            final long ingest = name.endsWith("binary") ? 10_000_000 : 20_000_000;
+            final Map<String, Long> split = new LinkedHashMap<>(Map.of("sender", 15_000_000L, "ingest", ingest,
+                "grid", 30_000_000L, "gateway:16", 8_000_000L, "gateway:0", 2_000_000L, "client", 10_000_000L,
+                "gc", 5_000_000L, "jit", 4_000_000L, "other", 1_000_000L));
+            final long attributed = split.values().stream().mapToLong(Long::longValue).sum();
+            split.put(CpuSplit.UNATTRIBUTED, 5_000_000L);
+            split.put(CpuSplit.TOTAL, attributed + 5_000_000L);
+            LoadHarness.putCpuSplit(result, split, "gateway:16", 1_000);
+            facts.put(name, result);
+        }
+
+        Summary.write(out, new LoadHarness.Options(1_000, 10, 8, 2, true, out, 1, false, false, 1, false,
+            java.util.regex.Pattern.compile("fanout-1(-binary)?")), scenarios, facts);
+
+        final String md = Files.readString(out.resolve("summary.md"));
+        assertThat(md).contains("| sender (simulated drones) | ingest | grid member | gateway | idle gateway | measured client |" +
+                " GC | JIT | other threads | unattributed | process | ingest + grid + gateway |",
+            // 100 ms in all: each part's ns per update and share of the process.
+            "| 15000 (15 %) | 20000 (20 %) | 30000 (30 %) | 8000 (8 %) | 2000 (2 %) | 10000 (10 %) | 5000 (5 %) | " +
+                "4000 (4 %) | 1000 (1 %) | 5000 (5 %) | 100000 (100 %) | **58000** |",
+            "| CPU per drone update, ingest + grid + gateway, fanout-1 (ns) | 58000 | <= 25000 | **no** |",
+            "| CPU per drone update, ingest + grid + gateway, fanout-1-binary (ns) | 48000 | <= 25000 | **no** |");
+        assertThat(Files.readString(out.resolve("summary.json")))
+            .contains("\"cpuNsPerDroneUpdate.idleGateways\" : 2000", "\"cpuShare.grid\" : 30.0");
+    }
+
     /** The baselines and the named SBE scenarios, each hop 1 to 3 ms. */
     private static Map<String, Map<String, Histogram>> sbeScenarios(final String... names)
     {

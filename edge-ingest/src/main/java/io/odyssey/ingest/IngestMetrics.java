@@ -4,6 +4,7 @@ import io.odyssey.codecs.RejectReason;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.LatencyHop;
 import io.odyssey.runtime.Metrics;
+import io.odyssey.runtime.ProcessCpu;
 
 /**
  * The ingest node's counters and latency hops, registered once with stable names. Every reject reason is registered
@@ -56,5 +57,8 @@ final class IngestMetrics
             framesRejected[reason.ordinal()] = metrics.counter(
                 "odyssey_ingest_frames_rejected_total", "Frames rejected, by reason", "reason=\"" + reason.name() + "\"");
         }
+        // What a drone update costs this node (decode, verify, journal, alerts, the grid client's writes, GC): issue 14
+        // splits the cost of an update per process.
+        ProcessCpu.register(metrics, "odyssey_ingest", "frame", "telemetry frames accepted", framesAccepted::get);
     }
 }

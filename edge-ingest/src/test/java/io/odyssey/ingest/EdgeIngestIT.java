@@ -530,6 +530,11 @@ class EdgeIngestIT
         await().atMost(10, TimeUnit.SECONDS).until(
             () -> ingest.rejectedCount(RejectReason.BATTERY_OUT_OF_RANGE) == batteryBefore + 1);
 
+        // And one accepted, so the node has done work to cost.
+        final long accepted = NEXT_DRONE.getAndIncrement();
+        offer(publication, telemetry(accepted, 1, 10.0));
+        awaitState(accepted, 1);
+
         final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         final String metrics = http.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + ingest.statusPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -564,6 +569,12 @@ class EdgeIngestIT
         final double free = gauge(metrics, "odyssey_ingest_journal_disk_free_bytes{role=\"edge-ingest\"}");
         final double size = gauge(metrics, "odyssey_ingest_journal_disk_size_bytes{role=\"edge-ingest\"}");
         assertThat(free).isPositive().isLessThanOrEqualTo(size);
+        // What a frame costs the node: its process CPU over the frames it accepted (issue 14's split per process).
+        final double cpuSeconds = gauge(metrics, "odyssey_ingest_cpu_seconds{role=\"edge-ingest\"}");
+        final double perFrame = gauge(metrics, "odyssey_ingest_cpu_ns_per_frame{role=\"edge-ingest\"}");
+        assertThat(cpuSeconds).isPositive();
+        assertThat(perFrame).isPositive()
+            .isLessThanOrEqualTo(cpuSeconds * 1e9 / gauge(metrics, "odyssey_ingest_frames_accepted_total{role=\"edge-ingest\"}") * 1.5);
 
         final HttpResponse<String> health = http.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + ingest.statusPort() + "/health")).build(), HttpResponse.BodyHandlers.ofString());

@@ -54,9 +54,17 @@ public final class GridConnection implements AutoCloseable
     public static GridConnection connect(
         final String clusterName, final List<String> members, final String instanceName, final String whenLost)
     {
+        return connect(clusterName, members, instanceName, whenLost, config -> { });
+    }
+
+    /** @param tuning changes the process makes to {@link FleetGrid#clientConfig} (e.g. its event threads). */
+    public static GridConnection connect(final String clusterName, final List<String> members, final String instanceName,
+        final String whenLost, final java.util.function.Consumer<com.hazelcast.client.config.ClientConfig> tuning)
+    {
         LOG.info("connecting to grid '{}' at {}", clusterName, members);
-        return new GridConnection(
-            HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(clusterName, members, instanceName)), clusterName, whenLost);
+        final com.hazelcast.client.config.ClientConfig config = FleetGrid.clientConfig(clusterName, members, instanceName);
+        tuning.accept(config);
+        return new GridConnection(HazelcastClient.newHazelcastClient(config), clusterName, whenLost);
     }
 
     public HazelcastInstance client()

@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.odyssey.runtime.Health;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.Metrics;
+import io.odyssey.runtime.ProcessCpu;
 import io.odyssey.runtime.StatusServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,17 @@ public final class GridNode implements AutoCloseable
             () -> FleetGrid.fleetMap(member).getLocalMapStats().getOwnedEntryCount());
         metrics.gauge("odyssey_grid_fleet_backup_entries", "Fleet map backup entries held by this member",
             () -> FleetGrid.fleetMap(member).getLocalMapStats().getBackupEntryCount());
+        // What a fleet map write costs this member: its partition, event and client threads, backups, GC. The map's
+        // local statistics count each entry of a client's putAll/setAll as a put handled by this member.
+        final java.util.function.LongSupplier fleetWrites = () ->
+        {
+            final com.hazelcast.map.LocalMapStats stats = FleetGrid.fleetMap(member).getLocalMapStats();
+            return stats.getPutOperationCount() + stats.getSetOperationCount();
+        };
+        metrics.gauge("odyssey_grid_fleet_writes", "Fleet map entries written through this member since it started " +
+            "(puts and sets; each entry of a putAll/setAll counts)", fleetWrites::getAsLong);
+        ProcessCpu.register(metrics, "odyssey_grid", "fleet_write", "fleet map entries written through this member",
+            fleetWrites);
         // isClusterSafe() asks every member and retries for up to a minute while one has just died: asked inside a
         // scrape it held /metrics (members, entries, everything) for that long, exactly when an operator looks.
         final AtomicInteger clusterSafe = new AtomicInteger();

@@ -115,6 +115,23 @@ class FleetGridIT
         final HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + first.statusPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("odyssey_grid_members{role=\"grid-node\"} 2");
+
+        // What a fleet map write costs a member: each member counts the entries of a batch written through it (the
+        // partitions it owns), and its process CPU over them.
+        final double writesBefore = gauge(http, first, "odyssey_grid_fleet_writes") + gauge(http, second, "odyssey_grid_fleet_writes");
+        final Map<Long, DroneState> batch = new HashMap<>();
+        for (long id = 5000; id < 5500; id++)
+        {
+            batch.put(id, state(id, 1));
+        }
+        fleet.setAll(batch);
+        final double writesAfter = gauge(http, first, "odyssey_grid_fleet_writes") + gauge(http, second, "odyssey_grid_fleet_writes");
+        assertThat(writesAfter - writesBefore).isEqualTo(batch.size());
+        for (final GridNode node : new GridNode[]{first, second})
+        {
+            assertThat(gauge(http, node, "odyssey_grid_cpu_seconds")).isPositive();
+            assertThat(gauge(http, node, "odyssey_grid_cpu_ns_per_fleet_write")).isPositive();
+        }
         // The graceful-shutdown wait is Odyssey's setting, not Hazelcast's 600 s, so it fits in a container's grace period.
         assertThat(first.instance().getConfig().getProperty("hazelcast.graceful.shutdown.max.wait"))
             .isEqualTo(GridNodeConfig.SHUTDOWN_TIMEOUT_S.defaultValue());
@@ -127,6 +144,16 @@ class FleetGridIT
         final HttpResponse<String> state = http.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + memberPort + "/hazelcast/health")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(state.body()).contains("\"nodeState\":\"ACTIVE\"", "\"clusterSize\":2");
+    }
+
+    /** A gauge of the member's /metrics. */
+    private static double gauge(final HttpClient http, final GridNode node, final String name) throws Exception
+    {
+        final String series = name + "{role=\"grid-node\"} ";
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.statusPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body().lines().filter(line -> line.startsWith(series)).findFirst()
+            .map(line -> Double.parseDouble(line.substring(series.length())))
+            .orElseThrow(() -> new AssertionError(series + "is not in /metrics"));
     }
 
     private static GridNodeConfig config(final int port)

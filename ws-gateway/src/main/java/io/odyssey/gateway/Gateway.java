@@ -19,6 +19,7 @@ import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.JdbcUrls;
 import io.odyssey.runtime.Json;
 import io.odyssey.runtime.Metrics;
+import io.odyssey.runtime.ProcessCpu;
 import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.RealTimeClock;
 import io.odyssey.gateway.history.HistoryApi;
@@ -103,8 +104,11 @@ public final class Gateway implements AutoCloseable
         final CommandAuthority commandAuthority = CommandAuthority.fromFile(config.commandKeyFile);
         final GatewayMetrics metrics = new GatewayMetrics();
         final String instance = "ws-gateway-" + Long.toHexString(System.nanoTime() & 0xFFFFFF);
+        // Every drone update arrives as one event: the client's default five event threads each woke for a share of
+        // a burst, and the gateway's CPU per update fell by a quarter to a third with one (issue 14, docs/performance.md).
         final GridConnection grid = GridConnection.connect(config.clusterName, config.gridMembers, instance,
-            "clients keep the last known state until it returns");
+            "clients keep the last known state until it returns",
+            client -> client.setProperty("hazelcast.client.event.thread.count", String.valueOf(config.gridEventThreads)));
 
         FleetFeed feed = null;
         AlertsFeed alerts = null;
@@ -139,17 +143,9 @@ public final class Gateway implements AutoCloseable
             metrics.metrics.gauge("odyssey_ws_max_pending_bytes", "Largest backlog of unsent bytes of any client",
                 liveFeed::maxPendingBytes);
             // What a delivered drone update costs: process CPU over the drone states put in frames for all clients.
-            final java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-            final java.util.function.LongSupplier cpuNanos = os instanceof com.sun.management.OperatingSystemMXBean sun ?
-                sun::getProcessCpuTime : () -> -1;
-            metrics.metrics.gauge("odyssey_gateway_cpu_seconds", "CPU time the gateway process used since it started, seconds",
-                () -> cpuNanos.getAsLong() / 1e9);
-            metrics.metrics.gauge("odyssey_gateway_cpu_ns_per_update",
-                "Process CPU time since start over drone updates delivered to clients (both encodings), ns", () ->
-                {
-                    final long updates = metrics.dronesSentJson.get() + metrics.dronesSentBinary.get();
-                    return updates == 0 ? 0 : (double)cpuNanos.getAsLong() / updates;
-                });
+            ProcessCpu.register(metrics.metrics, "odyssey_gateway", "update",
+                "drone updates delivered to clients (both encodings)",
+                () -> metrics.dronesSentJson.get() + metrics.dronesSentBinary.get());
             metrics.metrics.gauge("odyssey_gateway_fleet_size", "Drones in the gateway's fleet view", () -> liveFeed.fleet().size());
             metrics.metrics.gauge("odyssey_gateway_alerts_active", "Alerts raised and not cleared", liveAlerts::activeCount);
 

@@ -20,6 +20,8 @@ public final class GatewayConfig
     public static final Setting PORT = Setting.of("ODYSSEY_GATEWAY_PORT", "8080", "Port of the dashboard, the API, /ws/*, /health/live, /health/ready, /health (details for viewers) and /metrics (viewers)");
     public static final Setting COALESCE_MS = Setting.of(
         "ODYSSEY_WS_COALESCE_MS", "16", "At most one changes frame per client per this many ms; 0 sends each change at once");
+    public static final Setting GRID_EVENT_THREADS = Setting.of("ODYSSEY_GATEWAY_GRID_EVENT_THREADS", "1",
+        "Threads of the grid client that run the fleet, alert and command listeners (1..16); one takes a burst of events with fewer wake-ups");
     public static final Setting MAX_PENDING_BYTES = Setting.of(
         "ODYSSEY_WS_MAX_PENDING_BYTES", "1048576", "Unsent bytes above which a client's frames are skipped (conflated)");
     public static final Setting STALL_TIMEOUT_MS = Setting.of(
@@ -93,7 +95,7 @@ public final class GatewayConfig
     static
     {
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
-        all.addAll(List.of(HOST, PORT, COALESCE_MS, MAX_PENDING_BYTES, STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES,
+        all.addAll(List.of(HOST, PORT, COALESCE_MS, GRID_EVENT_THREADS, MAX_PENDING_BYTES, STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES,
             CLOSE_MESSAGE_BYTES, PING_INTERVAL_MS, TILE_URL, TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS,
             TOKENS_FILE, KEY_FILE, CommandAuthority.KEY_FILE, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
             NO_REQUEST_TIMEOUT_MS, READ_TIMEOUT_MS, WRITE_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_BODY_BYTES,
@@ -108,6 +110,7 @@ public final class GatewayConfig
     public String host = HOST.get();
     public int port = PORT.intValue();
     public long coalesceMs = COALESCE_MS.longValue();
+    public int gridEventThreads = GRID_EVENT_THREADS.intValue();
     public long maxPendingBytes = MAX_PENDING_BYTES.longValue();
     public long stallTimeoutMs = STALL_TIMEOUT_MS.longValue();
     public int maxMessageBytes = MAX_MESSAGE_BYTES.intValue();
@@ -215,6 +218,10 @@ public final class GatewayConfig
         if (coalesceMs < 0 || coalesceMs > 10_000)
         {
             throw COALESCE_MS.invalid(String.valueOf(coalesceMs), "between 0 and 10000");
+        }
+        if (gridEventThreads < 1 || gridEventThreads > 16)
+        {
+            throw GRID_EVENT_THREADS.invalid(String.valueOf(gridEventThreads), "between 1 and 16");
         }
         if (maxPendingBytes < 4096)
         {

@@ -85,6 +85,10 @@ class GatewayIT
         assertThat(gridClientThreads).anyMatch(name -> name.contains(".event-"));
         assertThat(gridClientThreads.stream().filter(name -> gateway.ownsThread(name) == immediateGateway.ownsThread(name)))
             .as("each grid client thread is one gateway's").isEmpty();
+        // One event thread per gateway by default (ODYSSEY_GATEWAY_GRID_EVENT_THREADS): a burst of drone updates wakes
+        // one thread rather than five, which cut the gateway's CPU per update (docs/performance.md).
+        assertThat(gridClientThreads.stream().filter(name -> name.contains(".event-") && gateway.ownsThread(name)))
+            .hasSize(GatewayConfig.GRID_EVENT_THREADS.intValue());
     }
 
     static GatewayConfig config(final long coalesceMs)
