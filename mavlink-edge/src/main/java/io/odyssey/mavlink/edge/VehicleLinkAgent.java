@@ -566,6 +566,12 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
         {
             flags |= DroneFlag.GPS_DEGRADED;
         }
+        if (status != DroneStatus.GROUNDED &&
+            FlightStatus.mode(autopilot[systemId], customMode[systemId]) == FlightStatus.Mode.MANUAL)
+        {
+            // The status says how it flies (hovering, cruising); this says who flies it.
+            flags |= DroneFlag.MANUAL_CONTROL;
+        }
         final long now = clock.nanoTime();
         // Bounded by the signing clock, one per millisecond, as ingest requires: a restarted edge carries on above.
         final long clockMillis = FrameSignature.timestampOf(now) / 100;
