@@ -233,6 +233,32 @@ class VehicleLinkAgentTest
     }
 
     @Test
+    void shouldNameInTheLogOnceAMinuteAVehicleWhoseFramesAreRefusedNotOnlyCountThem() throws Exception
+    {
+        final List<String> lines = new ArrayList<>();
+        agent.logRefusalsTo(lines::add);
+        // A registry that maps system id 1 to drone 8001 while the vehicle signs as drone 8002 (a simulator restarted
+        // with other drones): every frame is refused, and without a line the vehicle just never shows up.
+        final MavlinkVehicle mismatched = vehicle(1, key(8002));
+        final MavlinkVehicle stranger = vehicle(9, key(8002));
+        for (int i = 0; i < 20; i++)
+        {
+            deliver(mismatched, heartbeat(), 1, 0);
+        }
+        deliver(stranger, heartbeat(), 1, 0);
+        deliver(stranger, heartbeat(), 1, 0);
+
+        assertThat(refused(Refusal.BAD_SIGNATURE)).isEqualTo(20);
+        assertThat(refused(Refusal.UNKNOWN_VEHICLE)).isEqualTo(2);
+        assertThat(lines).as("one line per vehicle within the minute").hasSize(2);
+        assertThat(lines.get(0)).contains("system id 1 (drone 8001)", "bad_signature", "from /127.0.0.1:",
+            "does the registry map this system id to the right drone");
+        assertThat(lines.get(1)).contains("system id 9", "unknown_vehicle", "ODYSSEY_MAVLINK_VEHICLES")
+            .doesNotContain("(drone");
+        assertThat(metrics.framesAccepted.get()).isZero();
+    }
+
+    @Test
     void shouldCheckOneReplayOfADatagramPackedWithCopiesOfACapturedFrameNotEach() throws Exception
     {
         final MavlinkVehicle vehicle = vehicle(1, key(8001));
