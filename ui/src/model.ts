@@ -25,6 +25,7 @@ export const FLAGS: ReadonlyArray<readonly [bit: number, name: string]> = [
   [2, 'GPS_DEGRADED'],
   [4, 'GEOFENCE_BREACH'],
   [8, 'SIMULATED'],
+  [16, 'MANUAL_CONTROL'],
 ];
 
 export function flagNames(flags: number): string[] {

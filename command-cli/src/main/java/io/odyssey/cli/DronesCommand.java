@@ -25,7 +25,8 @@ final class DronesCommand
 {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The names of the bits of a drone's {@code flags}, lowest first. */
-    private static final String[] FLAGS = {"LOW_BATTERY", "GPS_DEGRADED", "GEOFENCE_BREACH", "SIMULATED"};
+    private static final String[] FLAGS = {"LOW_BATTERY", "GPS_DEGRADED", "GEOFENCE_BREACH", "SIMULATED",
+        "MANUAL_CONTROL"};
     /** The header over {@link #line} rows. */
     static final String HEADER = String.format(Locale.ROOT, "%8s  %-10s  %11s  %11s  %7s  %6s  %6s  %-10s  %s", "id",
         "status", "lat", "lon", "alt m", "m/s", "bat %", "node", "age");

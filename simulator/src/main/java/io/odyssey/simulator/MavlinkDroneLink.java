@@ -30,11 +30,14 @@ import io.odyssey.mavlink.message.SysStatus;
 import io.odyssey.runtime.Counter;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,6 +55,11 @@ import java.util.concurrent.TimeUnit;
  * MISSION_REQUEST_INT for each item, MISSION_ACK; MISSION_START), MISSION_CURRENT and MISSION_ITEM_REACHED while it
  * flies one. An order is flown by the simulator's kinematics ({@link DroneFleet#onCommand}); the drone's own
  * answers to it stay on board (a MAVLink vehicle speaks only MAVLink).
+ * <p>
+ * <b>Modes of its own.</b> A drone named in {@link SimulatorConfig#MAVLINK_MODE_SWITCHES} switches flight mode by itself
+ * once, a set time after it accepted its first order to move ({@link MavlinkModeSwitch}): to POSCTL, a pilot taking the
+ * RC (its order dropped, it holds where it is and reports PX4's position mode until an order from the ground switches
+ * it back to AUTO), or to RTL, a failsafe (it flies home and lands, reporting AUTO.RTL as any return does).
  */
 final class MavlinkDroneLink implements AutoCloseable
 {
@@ -74,6 +82,15 @@ final class MavlinkDroneLink implements AutoCloseable
     static final int MISSION_NO_SPACE = 4;
     static final int MISSION_INVALID_SEQUENCE = 13;
     private static final int DATAGRAMS_PER_POLL = 16;
+    /** PX4's main mode POSCTL (position control: a pilot flies with the sticks, the vehicle holds when they are centred). */
+    static final long PX4_POSCTL = 3L << 16;
+    private static final byte NO_SWITCH = 0;
+    private static final byte SWITCH_POSCTL = 1;
+    private static final byte SWITCH_RTL = 2;
+    private static final byte SWITCH_PENDING = 0;
+    private static final byte SWITCH_ARMED = 1;
+    private static final byte SWITCH_MADE = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(MavlinkDroneLink.class);
 
     private final DroneFleet fleet;
     private final int firstIndex;
@@ -114,6 +131,17 @@ final class MavlinkDroneLink implements AutoCloseable
     /** The last signing timestamp of the ground station's frames to the drone: a frame not later is a replay. */
     private final long[] lastInTimestamp;
     private final MissionStore[] items;
+    /** The mode switch of its own each drone makes ({@link #NO_SWITCH} for none), how long after its first order to move. */
+    private final byte[] modeSwitch;
+    private final long[] modeSwitchAfterNs;
+    /** {@link #SWITCH_PENDING} until an order to move arms it, then {@link #SWITCH_ARMED} until due at {@link #modeSwitchDueNs}. */
+    private final byte[] modeSwitchState;
+    private final long[] modeSwitchDueNs;
+    /** Whether a pilot flies the drone (it switched to POSCTL by itself and no order from the ground took it back). */
+    private final boolean[] pilotFlying;
+    /** The fleet's id of the last order to move the drone obeyed: what a pilot's take-over drops. */
+    private final long[] movingOrderId;
+    private final Counter modeSwitches;
     /** The fleet's id of the mission the drone flies from its store (0 = none), and the waypoints reported reached. */
     private final long[] missionCommandId;
     private final int[] missionReported;
@@ -139,8 +167,8 @@ final class MavlinkDroneLink implements AutoCloseable
      * @param edge  host:port of the MAVLink edge.
      */
     MavlinkDroneLink(final DroneFleet fleet, final int count, final String edge, final DroneKeyRing keys,
-        final EpochNanoClock clock, final SimulatorMetrics metrics, final int dropAcks, final int busyCommands)
-        throws IOException
+        final EpochNanoClock clock, final SimulatorMetrics metrics, final int dropAcks, final int busyCommands,
+        final List<MavlinkModeSwitch> switches) throws IOException
     {
         this.fleet = fleet;
         this.firstIndex = fleet.size() - count;
@@ -174,6 +202,19 @@ final class MavlinkDroneLink implements AutoCloseable
         items = new MissionStore[count];
         missionCommandId = new long[count];
         missionReported = new int[count];
+        modeSwitch = new byte[count];
+        modeSwitchAfterNs = new long[count];
+        modeSwitchState = new byte[count];
+        modeSwitchDueNs = new long[count];
+        pilotFlying = new boolean[count];
+        movingOrderId = new long[count];
+        modeSwitches = metrics.mavlinkModeSwitches;
+        for (final MavlinkModeSwitch change : switches)
+        {
+            final int slot = (int)(change.droneId() - fleet.droneId(firstIndex));
+            modeSwitch[slot] = change.mode() == MavlinkModeSwitch.Mode.POSCTL ? SWITCH_POSCTL : SWITCH_RTL;
+            modeSwitchAfterNs[slot] = change.afterNs();
+        }
     }
 
     boolean speaksMavlink(final int index)
@@ -197,6 +238,10 @@ final class MavlinkDroneLink implements AutoCloseable
             sendsFailed.increment();
             return;
         }
+        if (modeSwitchState[slot] == SWITCH_ARMED && nowNs - modeSwitchDueNs[slot] >= 0)
+        {
+            switchModeByItself(index, slot);
+        }
         final DroneStatus status = fleet.status(index);
         int length = 0;
         final boolean stateDue = nowNs >= stateDueNs[slot];
@@ -205,7 +250,7 @@ final class MavlinkDroneLink implements AutoCloseable
             stateDueNs[slot] = nowNs + STATE_INTERVAL_NS;
             writer.begin(heartbeat).type(QUADROTOR).autopilot(PX4).mavlinkVersion(3)
                 .baseMode(status == DroneStatus.GROUNDED && !armedOnGround(slot, nowNs) ? DISARMED : ARMED)
-                .customMode(customMode(status))
+                .customMode(pilotFlying[slot] && status != DroneStatus.GROUNDED ? PX4_POSCTL : customMode(status))
                 .systemStatus(status == DroneStatus.EMERGENCY ? 6 : status == DroneStatus.GROUNDED ? 3 : 4);
             length += frame(slot, length, heartbeat);
             writer.begin(sysStatus).batteryRemaining((int)Math.round(fleet.battery(index))).voltageBattery(15_800)
@@ -370,7 +415,58 @@ final class MavlinkDroneLink implements AutoCloseable
         lastCommandNs[slot] = nowNs;
         lastX[slot] = x;
         lastY[slot] = y;
+        if (result == MavlinkCommands.RESULT_ACCEPTED && changesMode(command))
+        {
+            // An order from the ground switches the vehicle back to AUTO: the pilot gave it back.
+            pilotFlying[slot] = false;
+            if (modeSwitch[slot] != NO_SWITCH && modeSwitchState[slot] == SWITCH_PENDING &&
+                (command == MavlinkCommands.NAV_TAKEOFF || command == MavlinkCommands.DO_REPOSITION ||
+                command == MavlinkCommands.MISSION_START))
+            {
+                modeSwitchState[slot] = SWITCH_ARMED;
+                modeSwitchDueNs[slot] = nowNs + modeSwitchAfterNs[slot];
+            }
+        }
         ack(slot, command, result);
+    }
+
+    /** Whether an accepted {@code command} puts a PX4 vehicle in an AUTO mode (a speed change or arming does not). */
+    private static boolean changesMode(final int command)
+    {
+        return command == MavlinkCommands.NAV_TAKEOFF || command == MavlinkCommands.DO_REPOSITION ||
+            command == MavlinkCommands.MISSION_START || command == MavlinkCommands.DO_PAUSE_CONTINUE ||
+            command == MavlinkCommands.NAV_RETURN_TO_LAUNCH || command == MavlinkCommands.NAV_LAND;
+    }
+
+    /**
+     * The switch of {@link SimulatorConfig#MAVLINK_MODE_SWITCHES}: nothing from the ground asked for it, so the ground
+     * hears of it only from the vehicle's HEARTBEAT (its mode) and its positions.
+     */
+    private void switchModeByItself(final int index, final int slot)
+    {
+        modeSwitchState[slot] = SWITCH_MADE;
+        modeSwitches.increment();
+        if (modeSwitch[slot] == SWITCH_POSCTL)
+        {
+            // The pilot's sticks centred: the order is dropped and the vehicle brakes to a hover where it is.
+            if (obey(index, CommandType.CANCEL, Double.NaN, Double.NaN, Double.NaN, Double.NaN, movingOrderId[slot]) !=
+                MavlinkCommands.RESULT_ACCEPTED)
+            {
+                obey(index, CommandType.HOLD, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0L);
+            }
+            pilotFlying[slot] = true;
+            // The next HEARTBEAT says it at once, not up to a second later.
+            stateDueNs[slot] = 0;
+            LOG.info("drone {} (MAVLink system {}) switches to POSCTL by itself ({}): a pilot has taken over",
+                fleet.droneId(index), slot + 1, SimulatorConfig.MAVLINK_MODE_SWITCHES.envName());
+        }
+        else
+        {
+            obey(index, CommandType.RETURN_HOME, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0L);
+            stateDueNs[slot] = 0;
+            LOG.info("drone {} (MAVLink system {}) switches to RTL by itself ({}): a failsafe flies it home",
+                fleet.droneId(index), slot + 1, SimulatorConfig.MAVLINK_MODE_SWITCHES.envName());
+        }
     }
 
     /** @return the MAV_RESULT. */
@@ -439,10 +535,22 @@ final class MavlinkDroneLink implements AutoCloseable
     private int obey(final int index, final CommandType type, final double latitude, final double longitude,
         final double altitude, final double speed)
     {
+        return obey(index, type, latitude, longitude, altitude, speed, 0L);
+    }
+
+    private int obey(final int index, final CommandType type, final double latitude, final double longitude,
+        final double altitude, final double speed, final long targetCommandId)
+    {
         final long id = nextCommandId++;
-        order.begin(orderBuffer, 0, fleet.droneId(index), id, 0L, type, latitude, longitude, altitude, speed, 0L, 0L,
-            false, 0);
-        return fleetResult(index, order.length());
+        order.begin(orderBuffer, 0, fleet.droneId(index), id, 0L, type, latitude, longitude, altitude, speed,
+            targetCommandId, 0L, false, 0);
+        final int result = fleetResult(index, order.length());
+        if (result == MavlinkCommands.RESULT_ACCEPTED && type != CommandType.HOLD && type != CommandType.RESUME &&
+            type != CommandType.SET_SPEED && type != CommandType.CANCEL)
+        {
+            movingOrderId[index - firstIndex] = id;
+        }
+        return result;
     }
 
     private int fleetResult(final int index, final int length)
@@ -580,6 +688,7 @@ final class MavlinkDroneLink implements AutoCloseable
         final int result = fleetResult(index, order.length());
         if (result == MavlinkCommands.RESULT_ACCEPTED)
         {
+            movingOrderId[slot] = id;
             missionCommandId[slot] = id;
             missionReported[slot] = 0;
         }

@@ -113,7 +113,8 @@ public final class Simulator implements AutoCloseable
             if (config.mavlinkDrones > 0)
             {
                 mavlink = new MavlinkDroneLink(fleet, config.mavlinkDrones, config.mavlinkEdge, droneKeys,
-                    new RealTimeClock(), metrics, config.mavlinkDropAcks, config.mavlinkBusyCommands);
+                    new RealTimeClock(), metrics, config.mavlinkDropAcks, config.mavlinkBusyCommands,
+                    config.mavlinkModeSwitches());
                 publisher.mavlink(mavlink);
                 LOG.info("drones {}..{} speak MAVLink 2 to {} (system ids 1..{})",
                     fleet.droneId(fleet.size() - config.mavlinkDrones), fleet.droneId(fleet.size() - 1),

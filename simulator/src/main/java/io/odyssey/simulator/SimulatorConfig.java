@@ -63,11 +63,16 @@ public final class SimulatorConfig
         "Test hook: the first N COMMAND_ACKs the MAVLink drones would send are lost (a lossy radio), so the edge's retries show");
     public static final Setting MAVLINK_BUSY_COMMANDS = Setting.of("ODYSSEY_SIM_MAVLINK_BUSY_COMMANDS", "0",
         "Test hook: the first N commands the MAVLink drones get are answered TEMPORARILY_REJECTED and not acted on (a busy autopilot), so the edge's asking again shows");
+    public static final Setting MAVLINK_MODE_SWITCHES = Setting.of("ODYSSEY_SIM_MAVLINK_MODE_SWITCHES", "",
+        "Test and drill hook: DRONE:MODE:SECONDS, comma-separated: each named MAVLink drone switches flight mode by " +
+        "itself SECONDS (real time) after it accepts its first order to move (take-off, reposition, mission start), " +
+        "once: POSCTL, a pilot taking over on the RC (it stops and holds where it is until an order from the ground " +
+        "takes it back), or RTL, a failsafe (it flies home and lands)");
     public static final List<Setting> ALL = List.of(DRONES, FIRST_ID, RATE_HZ, ENDPOINTS, STREAM_ID, SEED, CENTER, RADIUS_M,
         CRUISE_SPEED_MPS, HEARTBEAT_INTERVAL_MS, AERON_DIR, IDLE_STRATEGY, STATUS_HOST, STATUS_PORT, COMMAND_ENDPOINT,
         COMMAND_STREAM_ID, COMMAND_ADVERTISE, COMMAND_CONTROL_ENDPOINTS, TIME_SCALE, FAILSAFE_BATTERY_PCT, BATTERY_DRAIN_FACTOR,
         DRONE_KEYS, MAVLINK_DRONES, MAVLINK_EDGE, MAVLINK_DROP_ACKS, MAVLINK_BUSY_COMMANDS,
-        ProgressWatch.LIVENESS_TIMEOUT_S);
+        MAVLINK_MODE_SWITCHES, ProgressWatch.LIVENESS_TIMEOUT_S);
 
     /**
      * The drones' keys, read now; every drone this process flies must have one (a drone that cannot sign would only be
@@ -131,6 +136,9 @@ public final class SimulatorConfig
     public String mavlinkEdge = MAVLINK_EDGE.get();
     public int mavlinkDropAcks = MAVLINK_DROP_ACKS.intValue();
     public int mavlinkBusyCommands = MAVLINK_BUSY_COMMANDS.intValue();
+    /** {@link #MAVLINK_MODE_SWITCHES}' text; {@link #conclude()} reads it into {@link #mavlinkModeSwitches()}. */
+    public String mavlinkModeSwitches = MAVLINK_MODE_SWITCHES.get();
+    private List<MavlinkModeSwitch> modeSwitches = List.of();
 
     public SimulatorConfig()
     {
@@ -177,6 +185,8 @@ public final class SimulatorConfig
         {
             throw MAVLINK_BUSY_COMMANDS.invalid(String.valueOf(mavlinkBusyCommands), "0 or more");
         }
+        modeSwitches = MavlinkModeSwitch.parse(MAVLINK_MODE_SWITCHES, mavlinkModeSwitches,
+            firstId + drones - mavlinkDrones, firstId + drones - 1);
         if (mavlinkDrones > 0)
         {
             final int colon = mavlinkEdge == null ? -1 : mavlinkEdge.lastIndexOf(':');
@@ -282,6 +292,12 @@ public final class SimulatorConfig
                 "makes one; docs/operations.md, \"Drone keys\"): drones sign every frame with their key");
         }
         return this;
+    }
+
+    /** The mode switches of {@link #MAVLINK_MODE_SWITCHES}, as {@link #conclude()} read them. */
+    List<MavlinkModeSwitch> mavlinkModeSwitches()
+    {
+        return modeSwitches;
     }
 
     /** Whether the drones listen for commands at all ({@link #commandEndpoint} is neither blank nor "none"). */

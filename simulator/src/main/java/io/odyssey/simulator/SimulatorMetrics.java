@@ -29,6 +29,8 @@ final class SimulatorMetrics
         "COMMAND_ACKs not sent by the ODYSSEY_SIM_MAVLINK_DROP_ACKS test hook");
     final Counter mavlinkCommandsBusy = metrics.counter("odyssey_sim_mavlink_commands_busy_total",
         "Commands answered TEMPORARILY_REJECTED and not acted on by the ODYSSEY_SIM_MAVLINK_BUSY_COMMANDS test hook");
+    final Counter mavlinkModeSwitches = metrics.counter("odyssey_sim_mavlink_mode_switches_total",
+        "Flight mode switches the MAVLink drones made by themselves (ODYSSEY_SIM_MAVLINK_MODE_SWITCHES: a pilot's RC, a failsafe)");
     final Counter mavlinkFramesRefused = metrics.counter("odyssey_sim_mavlink_frames_refused_total",
         "MAVLink frames to the MAVLink drones refused: not well formed, for no drone here, not signed with its key, replayed");
     final Counter roundsSkipped = metrics.counter(

@@ -45,7 +45,8 @@ class SimulatorConfigTest
         assertThat(config.mavlinkEdge).isEqualTo("127.0.0.1:14550");
         assertThat(config.mavlinkDropAcks).as("the test hook loses nothing unless asked").isZero();
         assertThat(config.mavlinkBusyCommands).as("nor does the busy vehicle's").isZero();
-        assertThat(SimulatorConfig.ALL).hasSize(27);
+        assertThat(config.mavlinkModeSwitches()).as("no vehicle changes mode by itself unless asked").isEmpty();
+        assertThat(SimulatorConfig.ALL).hasSize(28);
     }
 
     @Test
@@ -86,6 +87,35 @@ class SimulatorConfigTest
         assertInvalid(c -> c.failsafeBatteryPct = DroneFleet.TAKEOFF_BATTERY_PCT, "ODYSSEY_SIM_FAILSAFE_BATTERY_PCT");
         assertInvalid(c -> c.batteryDrainFactor = -0.5, "ODYSSEY_SIM_BATTERY_DRAIN_FACTOR");
         assertInvalid(c -> c.batteryDrainFactor = 1001, "ODYSSEY_SIM_BATTERY_DRAIN_FACTOR");
+    }
+
+    @Test
+    void shouldReadTheModeSwitchesOfNamedMavlinkDronesAndRefuseAnyOtherNamingTheSetting()
+    {
+        final SimulatorConfig config = new SimulatorConfig();
+        config.drones = 10;
+        config.firstId = 101;
+        config.mavlinkDrones = 3;
+        config.mavlinkModeSwitches = " 108:posctl:4.5 , 110:RTL:0";
+        assertThat(config.conclude().mavlinkModeSwitches()).containsExactly(
+            new MavlinkModeSwitch(108, MavlinkModeSwitch.Mode.POSCTL, 4_500_000_000L),
+            new MavlinkModeSwitch(110, MavlinkModeSwitch.Mode.RTL, 0L));
+
+        final Consumer<SimulatorConfig> mavlink = c ->
+        {
+            c.drones = 10;
+            c.firstId = 101;
+            c.mavlinkDrones = 3;
+        };
+        assertInvalid(mavlink.andThen(c -> c.mavlinkModeSwitches = "107:POSCTL:5"), "ODYSSEY_SIM_MAVLINK_MODE_SWITCHES");
+        assertInvalid(mavlink.andThen(c -> c.mavlinkModeSwitches = "111:RTL:5"), "ODYSSEY_SIM_MAVLINK_MODE_SWITCHES");
+        assertInvalid(mavlink.andThen(c -> c.mavlinkModeSwitches = "108:ACRO:5"), "ODYSSEY_SIM_MAVLINK_MODE_SWITCHES");
+        assertInvalid(mavlink.andThen(c -> c.mavlinkModeSwitches = "108:RTL"), "ODYSSEY_SIM_MAVLINK_MODE_SWITCHES");
+        assertInvalid(mavlink.andThen(c -> c.mavlinkModeSwitches = "108:RTL:-1"), "ODYSSEY_SIM_MAVLINK_MODE_SWITCHES");
+        assertInvalid(mavlink.andThen(c -> c.mavlinkModeSwitches = "108:RTL:NaN"), "ODYSSEY_SIM_MAVLINK_MODE_SWITCHES");
+        assertInvalid(mavlink.andThen(c -> c.mavlinkModeSwitches = "108:RTL:1,108:POSCTL:2"),
+            "ODYSSEY_SIM_MAVLINK_MODE_SWITCHES");
+        assertInvalid(c -> c.mavlinkModeSwitches = "1:RTL:5", "ODYSSEY_SIM_MAVLINK_MODE_SWITCHES");
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.odyssey.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.odyssey.cli.OdysseyCli;
 import io.odyssey.codecs.CommandParameters;
 import io.odyssey.codecs.CommandState;
 import io.odyssey.codecs.CommandType;
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,8 +39,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -130,8 +126,8 @@ class CommandControlSystemIT
 
         final CliRun run = cli("mission", "1", "--file", file.toString(), "--wait", "--timeout", "120", "--json");
 
-        assertThat(run.exit).as(run.err).isZero();
-        final JsonNode last = lastJsonLine(run.out);
+        assertThat(run.exit()).as(run.err()).isZero();
+        final JsonNode last = run.lastJsonLine();
         final CommandRecord command = ledger.get(Long.parseLong(last.get("id").asText()));
         assertThat(command.state()).isEqualTo(CommandState.COMPLETED);
         assertThat(command.issuedBy()).isEqualTo("ops");
@@ -315,12 +311,12 @@ class CommandControlSystemIT
         gateway = Gateway.launch(gatewayConfig(port));
 
         final CliRun run = waiting.get(180, TimeUnit.SECONDS);
-        assertThat(run.exit).as(run.err).isZero();
+        assertThat(run.exit()).as(run.err()).isZero();
         assertThat(ledger.get(id).state()).isEqualTo(CommandState.COMPLETED);
-        final JsonNode last = lastJsonLine(run.out);
+        final JsonNode last = run.lastJsonLine();
         assertThat(last.get("id").asText()).isEqualTo(Long.toString(id));
         assertThat(last.get("state").asText()).isEqualTo("completed");
-        assertThat(run.err).contains("the gateway answers again after");
+        assertThat(run.err()).contains("the gateway answers again after");
     }
 
     @Test
@@ -375,10 +371,6 @@ class CommandControlSystemIT
         return "{\"lat\":" + point[0] + ",\"lon\":" + point[1] + ",\"alt\":50,\"holdS\":" + holdS + "}";
     }
 
-    private record CliRun(int exit, String out, String err)
-    {
-    }
-
     private static CliRun cli(final String... args) throws Exception
     {
         return cli(new ByteArrayOutputStream(), args);
@@ -389,20 +381,7 @@ class CommandControlSystemIT
     {
         final Path tokenFile = dir.resolve("token");
         Files.writeString(tokenFile, OPERATOR + "\n");
-        final List<String> all = new ArrayList<>(Arrays.asList(args));
-        all.addAll(List.of("--server", "http://127.0.0.1:" + gateway.port(), "--token-file", tokenFile.toString()));
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final picocli.CommandLine command = OdysseyCli.commandLine()
-            .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
-            .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        final int exit = command.execute(all.toArray(new String[0]));
-        return new CliRun(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static JsonNode lastJsonLine(final String out) throws Exception
-    {
-        final String[] lines = out.strip().split("\n");
-        return JSON.readTree(lines[lines.length - 1]);
+        return CliRun.run(gateway.port(), tokenFile, err, args);
     }
 
     private static HttpResponse<String> get(final String path) throws Exception

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import io.odyssey.cli.OdysseyCli;
 import io.odyssey.codecs.RejectReason;
 import io.odyssey.gateway.Gateway;
 import io.odyssey.gateway.GatewayConfig;
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,7 +38,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -254,27 +251,27 @@ class DroneKeysSystemIT
     void shouldAddListRotateAndRevokeADronesKeyFromTheCli() throws Exception
     {
         final CliRun add = cli("drones", "keys", "add", String.valueOf(CLI_DRONE));
-        assertThat(add.exit).as(add.err).isZero();
-        final String key = add.out.lines().skip(1).findFirst().orElseThrow();
+        assertThat(add.exit()).as(add.err()).isZero();
+        final String key = add.out().lines().skip(1).findFirst().orElseThrow();
         assertThat(key).matches("[0-9a-f]{64}");
         SECRETS.add(key);
 
         final CliRun rotate = cli("drones", "keys", "rotate", String.valueOf(CLI_DRONE), "--grace", "60");
-        assertThat(rotate.exit).as(rotate.err).isZero();
-        final String rotatedKey = rotate.out.lines().skip(1).findFirst().orElseThrow();
+        assertThat(rotate.exit()).as(rotate.err()).isZero();
+        final String rotatedKey = rotate.out().lines().skip(1).findFirst().orElseThrow();
         assertThat(rotatedKey).matches("[0-9a-f]{64}").isNotEqualTo(key);
         SECRETS.add(rotatedKey);
-        assertThat(rotate.err).doesNotContain(rotatedKey);
+        assertThat(rotate.err()).doesNotContain(rotatedKey);
 
         final CliRun list = cli("drones", "keys", "list", String.valueOf(CLI_DRONE));
-        assertThat(list.exit).as(list.err).isZero();
-        assertThat(list.out).contains("current", "previous").doesNotContain(key).doesNotContain(rotatedKey);
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out()).contains("current", "previous").doesNotContain(key).doesNotContain(rotatedKey);
 
         final CliRun revoke = cli("drones", "keys", "revoke", String.valueOf(CLI_DRONE));
-        assertThat(revoke.exit).as(revoke.err).isZero();
+        assertThat(revoke.exit()).as(revoke.err()).isZero();
         final CliRun gone = cli("drones", "keys", "list", String.valueOf(CLI_DRONE));
-        assertThat(gone.exit).isNotZero();
-        assertThat(gone.err).contains("no key");
+        assertThat(gone.exit()).isNotZero();
+        assertThat(gone.err()).contains("no key");
     }
 
     @Test
@@ -379,23 +376,11 @@ class DroneKeysSystemIT
             .mapToLong(line -> (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
-    private record CliRun(int exit, String out, String err)
-    {
-    }
-
     private static CliRun cli(final String... args) throws Exception
     {
         final Path tokenFile = dir.resolve("admin-token");
         Files.writeString(tokenFile, ADMIN + "\n");
-        final List<String> all = new ArrayList<>(Arrays.asList(args));
-        all.addAll(List.of("--server", "http://127.0.0.1:" + gateway.port(), "--token-file", tokenFile.toString()));
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int exit = OdysseyCli.commandLine()
-            .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
-            .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
-            .execute(all.toArray(new String[0]));
-        return new CliRun(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CliRun.run(gateway.port(), tokenFile, args);
     }
 
     /** Writes to both streams: the test's own output stays visible while it is captured. */

@@ -137,6 +137,7 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
     private final int[] gpsFix = new int[SLOTS];
     private final float[] vfrHeading = new float[SLOTS];
     private final long[] sequence = new long[SLOTS];
+    private RefusalLog refusalLog = new RefusalLog(LOG::warn);
     private long nextLostCheckNs;
 
     // Orders: from ingest's command frames to the vehicles, and their answers back.
@@ -216,6 +217,20 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
     VehicleOrders orders()
     {
         return orders;
+    }
+
+    /** Where the lines about refused frames of a vehicle go (the log unless a test says otherwise). */
+    VehicleLinkAgent logRefusalsTo(final RefusalLog.Sink sink)
+    {
+        this.refusalLog = new RefusalLog(sink);
+        return this;
+    }
+
+    /** A refused frame of a vehicle whose system id the frame gave: counted, and named in the log now and then. */
+    private void refused(final int systemId, final long droneId, final Refusal refusal)
+    {
+        metrics.refused(refusal);
+        refusalLog.refused(systemId, droneId, refusal, source, nanoClock.nanoTime());
     }
 
     public String roleName()
@@ -319,7 +334,7 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
         final long droneId = systemId == 0 ? 0 : registry.droneId(systemId);
         if (droneId == 0)
         {
-            metrics.refused(Refusal.UNKNOWN_VEHICLE);
+            refused(systemId, 0, Refusal.UNKNOWN_VEHICLE);
             return Refusal.UNKNOWN_VEHICLE;
         }
         final Refusal refusal = reader.isSigned() ? checkSignature(systemId, droneId) :
@@ -328,7 +343,7 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
             keys.keys().entry(droneId) == null ? Refusal.NO_KEY : null;
         if (refusal != null)
         {
-            metrics.refused(refusal);
+            refused(systemId, droneId, refusal);
             return refusal;
         }
         metrics.framesAccepted.increment();
@@ -538,7 +553,7 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
         if (lat < -MAX_LATITUDE_E7 || lat > MAX_LATITUDE_E7 || lon < -MAX_LONGITUDE_E7 || lon > MAX_LONGITUDE_E7 ||
             !(altitude >= TelemetryFrameReader.MIN_ALTITUDE_M && altitude <= TelemetryFrameReader.MAX_ALTITUDE_M))
         {
-            metrics.refused(Refusal.POSITION_OUT_OF_RANGE);
+            refused(systemId, droneId, Refusal.POSITION_OUT_OF_RANGE);
             return;
         }
         final float vx = position.vx() / 100f;
@@ -546,7 +561,7 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
         final float groundSpeed = (float)Math.sqrt(vx * vx + vy * vy);
         if (groundSpeed > TelemetryFrameReader.MAX_SPEED_MPS)
         {
-            metrics.refused(Refusal.SPEED_OUT_OF_RANGE);
+            refused(systemId, droneId, Refusal.SPEED_OUT_OF_RANGE);
             return;
         }
         final int hdg = position.hdg();
@@ -566,6 +581,12 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
         {
             flags |= DroneFlag.GPS_DEGRADED;
         }
+        if (status != DroneStatus.GROUNDED &&
+            FlightStatus.mode(autopilot[systemId], customMode[systemId]) == FlightStatus.Mode.MANUAL)
+        {
+            // The status says how it flies (hovering, cruising); this says who flies it.
+            flags |= DroneFlag.MANUAL_CONTROL;
+        }
         final long now = clock.nanoTime();
         // Bounded by the signing clock, one per millisecond, as ingest requires: a restarted edge carries on above.
         final long clockMillis = FrameSignature.timestampOf(now) / 100;
@@ -573,7 +594,7 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
         if (next > clockMillis + MAX_SEQUENCE_AHEAD)
         {
             // Faster than one a millisecond for long: ingest would refuse the sequence as a jump no clock explains.
-            metrics.refused(Refusal.TOO_FREQUENT);
+            refused(systemId, droneId, Refusal.TOO_FREQUENT);
             return;
         }
         sequence[systemId] = next;

@@ -8,6 +8,7 @@ import io.dronefleet.mavlink.minimal.MavModeFlag;
 import io.dronefleet.mavlink.minimal.MavState;
 import io.dronefleet.mavlink.minimal.MavType;
 import io.dronefleet.mavlink.util.EnumValue;
+import io.odyssey.codecs.DroneFlag;
 import io.odyssey.codecs.TelemetryFrameReader;
 import io.odyssey.codecs.sign.DroneKeyRing;
 import io.odyssey.codecs.sign.DroneKeys;
@@ -171,6 +172,32 @@ class VehicleLinkAgentTest
     }
 
     @Test
+    void shouldFlagAVehicleAPilotFliesInAManualModeOnlyWhileItIsAirborne() throws Exception
+    {
+        final MavlinkVehicle vehicle = vehicle(1, key(8001));
+        deliver(vehicle, SysStatus.builder().batteryRemaining(80).build(), 1, 0);
+        final long posctl = 3L << 16;
+        final long autoLoiter = 4L << 16 | 3L << 24;
+
+        // The pilot took the RC in the air (PX4 position mode).
+        deliver(vehicle, heartbeat(true, posctl), 1, 0);
+        deliver(vehicle, position(525_200_000, 134_050_000, 30_000, 0, 0, 0), 1, 0);
+        assertThat(outlet.lastFlags & DroneFlag.MANUAL_CONTROL).as("a pilot flies it").isNotZero();
+
+        // An order from the ground took it back (AUTO.LOITER).
+        deliver(vehicle, heartbeat(true, autoLoiter), 1, 0);
+        deliver(vehicle, position(525_200_000, 134_050_000, 30_000, 0, 0, 0), 1, 0);
+        assertThat(outlet.lastFlags & DroneFlag.MANUAL_CONTROL).as("its autopilot flies it").isZero();
+
+        // On the ground, disarmed in position mode (where many vehicles wait): nobody flies it.
+        deliver(vehicle, heartbeat(false, posctl), 1, 0);
+        deliver(vehicle, position(525_200_000, 134_050_000, 0, 0, 0, 0), 1, 0);
+        assertThat(metrics.telemetrySent.get()).as("every position sent").isEqualTo(3);
+        assertThat(outlet.lastFlags & DroneFlag.MANUAL_CONTROL).as("grounded").isZero();
+        assertThat(outlet.rejected).isEmpty();
+    }
+
+    @Test
     void shouldRefuseAVehicleAllowedUnsignedWhoseDroneHasNoKeyWithoutThrowing() throws Exception
     {
         final MavlinkVehicle keyless = vehicle(5, null);
@@ -203,6 +230,32 @@ class VehicleLinkAgentTest
 
         deliver(vehicle, heartbeat(), 1, 0);
         assertThat(metrics.framesAccepted.get()).as("the vehicle's own next datagram").isEqualTo(1);
+    }
+
+    @Test
+    void shouldNameInTheLogOnceAMinuteAVehicleWhoseFramesAreRefusedNotOnlyCountThem() throws Exception
+    {
+        final List<String> lines = new ArrayList<>();
+        agent.logRefusalsTo(lines::add);
+        // A registry that maps system id 1 to drone 8001 while the vehicle signs as drone 8002 (a simulator restarted
+        // with other drones): every frame is refused, and without a line the vehicle just never shows up.
+        final MavlinkVehicle mismatched = vehicle(1, key(8002));
+        final MavlinkVehicle stranger = vehicle(9, key(8002));
+        for (int i = 0; i < 20; i++)
+        {
+            deliver(mismatched, heartbeat(), 1, 0);
+        }
+        deliver(stranger, heartbeat(), 1, 0);
+        deliver(stranger, heartbeat(), 1, 0);
+
+        assertThat(refused(Refusal.BAD_SIGNATURE)).isEqualTo(20);
+        assertThat(refused(Refusal.UNKNOWN_VEHICLE)).isEqualTo(2);
+        assertThat(lines).as("one line per vehicle within the minute").hasSize(2);
+        assertThat(lines.get(0)).contains("system id 1 (drone 8001)", "bad_signature", "from /127.0.0.1:",
+            "does the registry map this system id to the right drone");
+        assertThat(lines.get(1)).contains("system id 9", "unknown_vehicle", "ODYSSEY_MAVLINK_VEHICLES")
+            .doesNotContain("(drone");
+        assertThat(metrics.framesAccepted.get()).isZero();
     }
 
     @Test
@@ -490,9 +543,17 @@ class VehicleLinkAgentTest
 
     private static Heartbeat heartbeat()
     {
+        return heartbeat(true, 4L << 16 | 4L << 24);
+    }
+
+    /** A PX4 multicopter's HEARTBEAT in {@code customMode} (main mode in bits 16..23, AUTO's sub mode in 24..31). */
+    private static Heartbeat heartbeat(final boolean armed, final long customMode)
+    {
         return Heartbeat.builder().type(MavType.MAV_TYPE_QUADROTOR).autopilot(MavAutopilot.MAV_AUTOPILOT_PX4)
-            .baseMode(EnumValue.create(MavModeFlag.MAV_MODE_FLAG_SAFETY_ARMED, MavModeFlag.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED))
-            .customMode(4L << 16 | 4L << 24).systemStatus(MavState.MAV_STATE_ACTIVE).mavlinkVersion(3).build();
+            .baseMode(armed ?
+                EnumValue.create(MavModeFlag.MAV_MODE_FLAG_SAFETY_ARMED, MavModeFlag.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED) :
+                EnumValue.create(MavModeFlag.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED))
+            .customMode(customMode).systemStatus(MavState.MAV_STATE_ACTIVE).mavlinkVersion(3).build();
     }
 
     private static GlobalPositionInt position(final int lat, final int lon, final int relativeAltMm, final int vx,
@@ -510,6 +571,8 @@ class VehicleLinkAgentTest
         final List<String> rejected = new ArrayList<>();
         int accepted;
         long mostSequenceAheadOfSignedMillis = Long.MIN_VALUE;
+        /** The flags of the last telemetry frame taken. */
+        int lastFlags = -1;
 
         RecordingOutlet(final DroneKeyRing keys)
         {
@@ -532,6 +595,7 @@ class VehicleLinkAgentTest
                 {
                     mostSequenceAheadOfSignedMillis = Math.max(mostSequenceAheadOfSignedMillis,
                         ingestReader.telemetry().sequence() - ingestReader.verifier().timestamp() / 100);
+                    lastFlags = ingestReader.telemetry().flags().getRaw();
                 }
             }
             return true;
