@@ -19,48 +19,23 @@ import static io.odyssey.simulator.FleetState.TAKING_OFF;
 
 /**
  * A drone's own patrol, until it accepts a command: GROUNDED at home (recharging) → TAKING_OFF to its cruise
- * altitude → CRUISING to a waypoint → HOVERING there for a while → the next waypoint → … and, when its battery runs low,
- * RETURNING home (as a command of its own, so the ground sees it), LANDING and recharging. Like a real drone's "smart
- * return home", the return starts at the failsafe threshold or earlier when the charge needed to fly home and land
- * (plus a margin) is more than that.
+ * altitude → CRUISING to a waypoint → HOVERING there for a while → the next waypoint → … and, when its battery runs
+ * low, RETURNING home (as a command of its own, so the ground sees it), LANDING and recharging. Like a real drone's
+ * "smart return home", the return starts at the failsafe threshold or earlier when the charge needed to fly home and
+ * land (plus a margin) is more than that.
  */
 final class AutonomousPatrol
 {
+    private final FleetState state;
     private final FleetKinematics kinematics;
     private final CommandSlots slots;
     private final CommandedFlight commandedFlight;
-
-    private final double cruiseSpeed;
-    private final double[] homeLat;
-    private final double[] homeLon;
-    private final double[] targetLat;
-    private final double[] targetLon;
-    private final double[] altitude;
-    private final double[] cruiseAltitude;
-    private final double[] speed;
-    private final double[] climb;
-    private final double[] battery;
-    private final double[] waitSeconds;
-    private final byte[] status;
-    private final byte[] activeSlot;
 
     AutonomousPatrol(
         final FleetState state, final FleetKinematics kinematics, final CommandSlots slots,
         final CommandedFlight commandedFlight)
     {
-        cruiseSpeed = state.cruiseSpeed;
-        homeLat = state.homeLat;
-        homeLon = state.homeLon;
-        targetLat = state.targetLat;
-        targetLon = state.targetLon;
-        altitude = state.altitude;
-        cruiseAltitude = state.cruiseAltitude;
-        speed = state.speed;
-        climb = state.climb;
-        battery = state.battery;
-        waitSeconds = state.waitSeconds;
-        status = state.status;
-        activeSlot = state.activeSlot;
+        this.state = state;
         this.kinematics = kinematics;
         this.slots = slots;
         this.commandedFlight = commandedFlight;
@@ -69,75 +44,76 @@ final class AutonomousPatrol
     /** Advances patrolling drone {@code i} by {@code dt} seconds; a low battery aloft starts its own return home. */
     void step(final int i, final double dt)
     {
-        final DroneStatus current = DroneStatus.get(status[i]);
+        final DroneStatus current = DroneStatus.get(state.status[i]);
         switch (current)
         {
             case GROUNDED:
-                speed[i] = 0;
-                climb[i] = 0;
-                altitude[i] = 0;
+                state.speed[i] = 0;
+                state.climb[i] = 0;
+                state.altitude[i] = 0;
                 kinematics.recharge(i, dt);
-                waitSeconds[i] -= dt;
-                if (waitSeconds[i] <= 0 && battery[i] >= TAKEOFF_BATTERY_PCT)
+                state.waitSeconds[i] -= dt;
+                if (state.waitSeconds[i] <= 0 && state.battery[i] >= TAKEOFF_BATTERY_PCT)
                 {
-                    cruiseAltitude[i] = MIN_CRUISE_ALTITUDE_M + (MAX_CRUISE_ALTITUDE_M - MIN_CRUISE_ALTITUDE_M) * kinematics.nextDouble(i);
-                    status[i] = TAKING_OFF;
+                    final double band = MAX_CRUISE_ALTITUDE_M - MIN_CRUISE_ALTITUDE_M;
+                    state.cruiseAltitude[i] = MIN_CRUISE_ALTITUDE_M + band * kinematics.nextDouble(i);
+                    state.status[i] = TAKING_OFF;
                 }
                 break;
 
             case TAKING_OFF:
                 kinematics.decelerate(i, dt);
-                climb[i] = CLIMB_RATE_MPS;
-                altitude[i] = Math.min(cruiseAltitude[i], altitude[i] + CLIMB_RATE_MPS * dt);
-                if (altitude[i] >= cruiseAltitude[i])
+                state.climb[i] = CLIMB_RATE_MPS;
+                state.altitude[i] = Math.min(state.cruiseAltitude[i], state.altitude[i] + CLIMB_RATE_MPS * dt);
+                if (state.altitude[i] >= state.cruiseAltitude[i])
                 {
-                    climb[i] = 0;
+                    state.climb[i] = 0;
                     kinematics.pointInArea(i);
-                    status[i] = CRUISING;
+                    state.status[i] = CRUISING;
                 }
                 break;
 
             case CRUISING:
-                climb[i] = 0;
-                if (kinematics.flyToward(i, dt, cruiseSpeed))
+                state.climb[i] = 0;
+                if (kinematics.flyToward(i, dt, state.cruiseSpeed))
                 {
-                    waitSeconds[i] = 3.0 + 12.0 * kinematics.nextDouble(i);
-                    status[i] = HOVERING;
+                    state.waitSeconds[i] = 3.0 + 12.0 * kinematics.nextDouble(i);
+                    state.status[i] = HOVERING;
                 }
                 break;
 
             case HOVERING:
-                climb[i] = 0;
+                state.climb[i] = 0;
                 kinematics.decelerate(i, dt);
-                waitSeconds[i] -= dt;
-                if (waitSeconds[i] <= 0)
+                state.waitSeconds[i] -= dt;
+                if (state.waitSeconds[i] <= 0)
                 {
                     kinematics.pointInArea(i);
-                    status[i] = CRUISING;
+                    state.status[i] = CRUISING;
                 }
                 break;
 
             case RETURNING:
-                climb[i] = 0;
-                targetLat[i] = homeLat[i];
-                targetLon[i] = homeLon[i];
-                if (kinematics.flyToward(i, dt, cruiseSpeed))
+                state.climb[i] = 0;
+                state.targetLat[i] = state.homeLat[i];
+                state.targetLon[i] = state.homeLon[i];
+                if (kinematics.flyToward(i, dt, state.cruiseSpeed))
                 {
-                    status[i] = LANDING;
+                    state.status[i] = LANDING;
                 }
                 break;
 
             case LANDING:
                 kinematics.decelerate(i, dt);
-                climb[i] = -DESCENT_RATE_MPS;
-                altitude[i] = Math.max(0, altitude[i] - DESCENT_RATE_MPS * dt);
-                if (altitude[i] <= 0)
+                state.climb[i] = -DESCENT_RATE_MPS;
+                state.altitude[i] = Math.max(0, state.altitude[i] - DESCENT_RATE_MPS * dt);
+                if (state.altitude[i] <= 0)
                 {
-                    climb[i] = 0;
-                    speed[i] = 0;
-                    waitSeconds[i] = 5.0 + 10.0 * kinematics.nextDouble(i);
-                    status[i] = GROUNDED;
-                    if (activeSlot[i] != NO_SLOT)
+                    state.climb[i] = 0;
+                    state.speed[i] = 0;
+                    state.waitSeconds[i] = 5.0 + 10.0 * kinematics.nextDouble(i);
+                    state.status[i] = GROUNDED;
+                    if (state.activeSlot[i] != NO_SLOT)
                     {
                         slots.finishActive(i, CommandPhase.DONE, CommandReason.NONE);
                     }
@@ -152,10 +128,11 @@ final class AutonomousPatrol
         if (current != DroneStatus.GROUNDED)
         {
             kinematics.drain(i, dt);
-            if ((current == DroneStatus.CRUISING || current == DroneStatus.HOVERING || current == DroneStatus.TAKING_OFF) &&
-                battery[i] < kinematics.returnThreshold(i))
+            if ((current == DroneStatus.CRUISING || current == DroneStatus.HOVERING ||
+                current == DroneStatus.TAKING_OFF) &&
+                state.battery[i] < kinematics.returnThreshold(i))
             {
-                status[i] = RETURNING;
+                state.status[i] = RETURNING;
                 commandedFlight.startFailsafeCommand(i);
             }
         }

@@ -29,27 +29,18 @@ import static io.odyssey.simulator.FleetState.WP_SPEED;
 final class CommandAcceptance
 {
     /** A mission as read from a command, before it is accepted: validated in here, then copied to the drone's store. */
+    private final FleetState state;
     private final double[] missionScratch = new double[CommandLimits.MAX_WAYPOINTS * WAYPOINT_FIELDS];
     private int missionScratchCount;
     private final FleetKinematics kinematics;
     private final CommandSlots slots;
     private final CommandExecution execution;
 
-    private final double commandTakeoffBatteryPct;
-    private final double[] battery;
-    private final byte[] status;
-    private final byte[] activeSlot;
-    private final byte[] heldSlot;
-
     CommandAcceptance(
         final FleetState state, final FleetKinematics kinematics, final CommandSlots slots,
         final CommandExecution execution)
     {
-        commandTakeoffBatteryPct = state.commandTakeoffBatteryPct;
-        battery = state.battery;
-        status = state.status;
-        activeSlot = state.activeSlot;
-        heldSlot = state.heldSlot;
+        this.state = state;
         this.kinematics = kinematics;
         this.slots = slots;
         this.execution = execution;
@@ -78,7 +69,8 @@ final class CommandAcceptance
         {
             // Asked only to repeat an answer the ground lost: a command this drone no longer has (evicted, or the
             // drone restarted) is not started now, it has failed.
-            slots.answer(i, slots.takeSlot(i, commandId, type, false), CommandPhase.FAILED, CommandReason.NO_SUCH_COMMAND);
+            slots.answer(
+                i, slots.takeSlot(i, commandId, type, false), CommandPhase.FAILED, CommandReason.NO_SUCH_COMMAND);
             return COMMAND_REJECTED;
         }
         final long expiresAt = command.expiresAtNanos();
@@ -161,9 +153,9 @@ final class CommandAcceptance
     /** Why drone {@code i} cannot do {@code type} now, or NONE. */
     private CommandReason refusal(final int i, final CommandType type, final CommandFrameReader command)
     {
-        final boolean airborne = status[i] != GROUNDED;
-        final boolean lowAloft = airborne && battery[i] < kinematics.returnThreshold(i);
-        final boolean tooLowToTakeOff = !airborne && battery[i] < commandTakeoffBatteryPct;
+        final boolean airborne = state.status[i] != GROUNDED;
+        final boolean lowAloft = airborne && state.battery[i] < kinematics.returnThreshold(i);
+        final boolean tooLowToTakeOff = !airborne && state.battery[i] < state.commandTakeoffBatteryPct;
         switch (type)
         {
             case TAKEOFF:
@@ -194,11 +186,13 @@ final class CommandAcceptance
                 {
                     return CommandReason.BATTERY_TOO_LOW;
                 }
-                return heldSlot[i] == NO_SLOT && activeSlot[i] != NO_SLOT ? CommandReason.NOTHING_TO_RESUME :
+                return state.heldSlot[i] == NO_SLOT && state.activeSlot[i] != NO_SLOT ?
+                    CommandReason.NOTHING_TO_RESUME :
                     CommandReason.NONE;
 
             case RETURN_HOME:
-                return tooLowToTakeOff && kinematics.distanceHome(i) > ARRIVAL_RADIUS_M ? CommandReason.BATTERY_TOO_LOW :
+                return tooLowToTakeOff && kinematics.distanceHome(i) > ARRIVAL_RADIUS_M ?
+                    CommandReason.BATTERY_TOO_LOW :
                     CommandReason.NONE;
 
             case LAND:
@@ -209,7 +203,8 @@ final class CommandAcceptance
             {
                 // Only what runs or is paused can be cancelled; anything else is over, or was never heard.
                 final int target = slots.findSlot(i, command.targetCommandId());
-                return target != NO_SLOT && (target == activeSlot[i] || target == heldSlot[i]) ? CommandReason.NONE :
+                return target != NO_SLOT && (target == state.activeSlot[i] || target == state.heldSlot[i]) ?
+                    CommandReason.NONE :
                     CommandReason.NO_SUCH_COMMAND;
             }
 

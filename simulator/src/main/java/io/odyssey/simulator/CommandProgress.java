@@ -16,44 +16,13 @@ import static io.odyssey.simulator.FleetState.WP_LEG;
  */
 final class CommandProgress
 {
+    private final FleetState state;
     private final FleetKinematics kinematics;
     private final CommandSlots slots;
 
-    private final double cruiseSpeed;
-    private final double[] targetLat;
-    private final double[] targetLon;
-    private final double[] altitude;
-    private final double[] waitSeconds;
-    private final byte[] flight;
-    private final byte[] activeSlot;
-    private final double[] goalAltitude;
-    private final double[] commandLength;
-    private final int[] waypointIndex;
-    private final double[] missionCovered;
-    private final double[] missionTotal;
-    private final double[][] missions;
-    private final byte[] slotType;
-    private final byte[] slotPhase;
-    private final float[] slotProgress;
-
     CommandProgress(final FleetState state, final FleetKinematics kinematics, final CommandSlots slots)
     {
-        cruiseSpeed = state.cruiseSpeed;
-        targetLat = state.targetLat;
-        targetLon = state.targetLon;
-        altitude = state.altitude;
-        waitSeconds = state.waitSeconds;
-        flight = state.flight;
-        activeSlot = state.activeSlot;
-        goalAltitude = state.goalAltitude;
-        commandLength = state.commandLength;
-        waypointIndex = state.waypointIndex;
-        missionCovered = state.missionCovered;
-        missionTotal = state.missionTotal;
-        missions = state.missions;
-        slotType = slots.slotType;
-        slotPhase = slots.slotPhase;
-        slotProgress = slots.slotProgress;
+        this.state = state;
         this.kinematics = kinematics;
         this.slots = slots;
     }
@@ -64,14 +33,14 @@ final class CommandProgress
      */
     void progressUpdate(final int i)
     {
-        final int active = activeSlot[i];
+        final int active = state.activeSlot[i];
         if (active == NO_SLOT)
         {
             return;
         }
         final int s = slot(i, active);
-        slotProgress[s] = Math.max(slotProgress[s], (float)progress(i, s));
-        slotPhase[s] = (byte)CommandPhase.IN_PROGRESS.value();
+        slots.slotProgress[s] = Math.max(slots.slotProgress[s], (float)progress(i, s));
+        slots.slotPhase[s] = (byte)CommandPhase.IN_PROGRESS.value();
         slots.markDirty(i, active);
     }
 
@@ -80,47 +49,42 @@ final class CommandProgress
     {
         final double covered;
         final double total;
-        switch (COMMAND_TYPES[slotType[s]])
+        switch (COMMAND_TYPES[slots.slotType[s]])
         {
             case MISSION:
-                total = missionTotal[i];
-                if (flight[i] == FLIGHT_WAYPOINT_HOLD)
+                total = state.missionTotal[i];
+                if (state.flight[i] == FLIGHT_WAYPOINT_HOLD)
                 {
-                    final double hold = missions[i][waypointIndex[i] * WAYPOINT_FIELDS + WP_HOLD];
-                    covered = missionCovered[i] + (hold - Math.max(0, waitSeconds[i])) * cruiseSpeed;
+                    final double hold = state.missions[i][state.waypointIndex[i] * WAYPOINT_FIELDS + WP_HOLD];
+                    covered = state.missionCovered[i] + (hold - Math.max(0, state.waitSeconds[i])) * state.cruiseSpeed;
                 }
                 else
                 {
-                    final double leg = missions[i][waypointIndex[i] * WAYPOINT_FIELDS + WP_LEG];
-                    covered = missionCovered[i] + Math.max(0, leg - remainingLeg(i));
+                    final double leg = state.missions[i][state.waypointIndex[i] * WAYPOINT_FIELDS + WP_LEG];
+                    covered = state.missionCovered[i] + Math.max(0, leg - kinematics.remainingLeg(i));
                 }
                 break;
 
             case TAKEOFF:
             case GOTO:
-                total = commandLength[i];
-                covered = total - remainingLeg(i);
+                total = state.commandLength[i];
+                covered = total - kinematics.remainingLeg(i);
                 break;
 
             case RETURN_HOME:
-                total = commandLength[i];
-                covered = total - kinematics.distanceHome(i) - altitude[i];
+                total = state.commandLength[i];
+                covered = total - kinematics.distanceHome(i) - state.altitude[i];
                 break;
 
             case LAND:
             case STOP:
-                total = commandLength[i];
-                covered = total - altitude[i];
+                total = state.commandLength[i];
+                covered = total - state.altitude[i];
                 break;
 
             default:
                 return 0;
         }
         return total <= 0 ? 0 : Math.max(0, Math.min(100, 100.0 * covered / total));
-    }
-
-    private double remainingLeg(final int i)
-    {
-        return kinematics.distanceTo(i, targetLat[i], targetLon[i]) + Math.abs(goalAltitude[i] - altitude[i]);
     }
 }

@@ -56,10 +56,6 @@ final class CommandSlots
 
     private final FleetState state;
 
-    private final int size;
-    private final byte[] activeSlot;
-    private final byte[] heldSlot;
-
     CommandSlots(final FleetState state)
     {
         this.state = state;
@@ -78,9 +74,6 @@ final class CommandSlots
         slotDirtyAt = new long[slots];
         answerQueue = new int[state.size];
         answerQueued = new boolean[state.size];
-        size = state.size;
-        activeSlot = state.activeSlot;
-        heldSlot = state.heldSlot;
     }
 
     static int slot(final int i, final int s)
@@ -123,11 +116,12 @@ final class CommandSlots
                 chosen = s;
                 break;
             }
-            if (s == activeSlot[i] || s == heldSlot[i])
+            if (s == state.activeSlot[i] || s == state.heldSlot[i])
             {
                 continue;
             }
-            if ((slotFlags[at] & SLOT_DIRTY) == 0 && (chosen == NO_SLOT || slotTakenAt[at] < slotTakenAt[base + chosen]))
+            if ((slotFlags[at] & SLOT_DIRTY) == 0 &&
+                (chosen == NO_SLOT || slotTakenAt[at] < slotTakenAt[base + chosen]))
             {
                 chosen = s;
             }
@@ -195,7 +189,7 @@ final class CommandSlots
     {
         if (!answerQueued[i])
         {
-            answerQueue[(answerHead + answerCount) % size] = i;
+            answerQueue[(answerHead + answerCount) % state.size] = i;
             answerCount++;
             answerQueued[i] = true;
         }
@@ -211,7 +205,7 @@ final class CommandSlots
     int pollAnswerQueue()
     {
         final int i = answerQueue[answerHead];
-        answerHead = (answerHead + 1) % size;
+        answerHead = (answerHead + 1) % state.size;
         answerCount--;
         answerQueued[i] = false;
         return i;
@@ -266,7 +260,8 @@ final class CommandSlots
         }
         writtenPhase = (byte)phase.value();
         final float progress = phase == latest ? slotProgress[at] : 0f;
-        return writer.commandStatus(buffer, offset, state.droneId(i), slotCommandId[at], sentAtNanos, phase, reason, progress,
+        return writer.commandStatus(
+            buffer, offset, state.droneId(i), slotCommandId[at], sentAtNanos, phase, reason, progress,
             slotWaypoint[at], COMMAND_TYPES[slotType[at]], slotTargetLat[at], slotTargetLon[at], slotTargetAlt[at]);
     }
 
@@ -294,13 +289,13 @@ final class CommandSlots
 
     void finishActive(final int i, final CommandPhase phase, final CommandReason reason)
     {
-        answer(i, activeSlot[i], phase, reason);
-        activeSlot[i] = NO_SLOT;
+        answer(i, state.activeSlot[i], phase, reason);
+        state.activeSlot[i] = NO_SLOT;
     }
 
     boolean activeIs(final int i, final CommandType type)
     {
-        return activeSlot[i] != NO_SLOT && slotType[slot(i, activeSlot[i])] == type.ordinal();
+        return state.activeSlot[i] != NO_SLOT && slotType[slot(i, state.activeSlot[i])] == type.ordinal();
     }
 
     /** The latest phase of drone {@code i}'s command {@code commandId}; null once the drone no longer holds it. */

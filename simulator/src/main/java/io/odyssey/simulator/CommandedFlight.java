@@ -48,83 +48,16 @@ import static io.odyssey.simulator.FleetState.WP_SPEED;
  */
 final class CommandedFlight
 {
+    private final FleetState state;
     private final FleetKinematics kinematics;
     private final CommandSlots slots;
     private final CommandProgress commandProgress;
-
-    private final double cruiseSpeed;
-    private final double[] homeLat;
-    private final double[] homeLon;
-    private final double[] lat;
-    private final double[] lon;
-    private final double[] targetLat;
-    private final double[] targetLon;
-    private final double[] altitude;
-    private final double[] speed;
-    private final double[] climb;
-    private final double[] battery;
-    private final double[] waitSeconds;
-    private final byte[] status;
-    private final byte[] mode;
-    private final byte[] flight;
-    private final byte[] activeSlot;
-    private final byte[] heldSlot;
-    private final double[] goalAltitude;
-    private final double[] climbGoal;
-    private final double[] legSpeed;
-    private final double[] speedSetting;
-    private final double[] commandSpeed;
-    private final double[] commandLength;
-    private final int[] waypointIndex;
-    private final int[] missionCount;
-    private final double[] missionCovered;
-    private final double[][] missions;
-    private final long[] droneCommandNumber;
-    private final boolean[] pausedAtWaypoint;
-    private final byte[] slotType;
-    private final int[] slotWaypoint;
-    private final double[] slotTargetLat;
-    private final double[] slotTargetLon;
-    private final float[] slotTargetAlt;
 
     CommandedFlight(
         final FleetState state, final FleetKinematics kinematics, final CommandSlots slots,
         final CommandProgress commandProgress)
     {
-        cruiseSpeed = state.cruiseSpeed;
-        homeLat = state.homeLat;
-        homeLon = state.homeLon;
-        lat = state.lat;
-        lon = state.lon;
-        targetLat = state.targetLat;
-        targetLon = state.targetLon;
-        altitude = state.altitude;
-        speed = state.speed;
-        climb = state.climb;
-        battery = state.battery;
-        waitSeconds = state.waitSeconds;
-        status = state.status;
-        mode = state.mode;
-        flight = state.flight;
-        activeSlot = state.activeSlot;
-        heldSlot = state.heldSlot;
-        goalAltitude = state.goalAltitude;
-        climbGoal = state.climbGoal;
-        legSpeed = state.legSpeed;
-        speedSetting = state.speedSetting;
-        commandSpeed = state.commandSpeed;
-        commandLength = state.commandLength;
-        waypointIndex = state.waypointIndex;
-        missionCount = state.missionCount;
-        missionCovered = state.missionCovered;
-        missions = state.missions;
-        droneCommandNumber = state.droneCommandNumber;
-        pausedAtWaypoint = state.pausedAtWaypoint;
-        slotType = slots.slotType;
-        slotWaypoint = slots.slotWaypoint;
-        slotTargetLat = slots.slotTargetLat;
-        slotTargetLon = slots.slotTargetLon;
-        slotTargetAlt = slots.slotTargetAlt;
+        this.state = state;
         this.kinematics = kinematics;
         this.slots = slots;
         this.commandProgress = commandProgress;
@@ -136,64 +69,64 @@ final class CommandedFlight
      */
     void step(final int i, final double dt)
     {
-        final boolean wasAirborne = status[i] != GROUNDED;
-        switch (flight[i])
+        final boolean wasAirborne = state.status[i] != GROUNDED;
+        switch (state.flight[i])
         {
             case FLIGHT_GROUNDED:
-                speed[i] = 0;
-                climb[i] = 0;
-                altitude[i] = 0;
+                state.speed[i] = 0;
+                state.climb[i] = 0;
+                state.altitude[i] = 0;
                 // A commanded drone charges where it landed and waits for orders.
                 kinematics.recharge(i, dt);
                 break;
 
             case FLIGHT_HOVER:
-                climb[i] = 0;
+                state.climb[i] = 0;
                 kinematics.decelerate(i, dt);
                 break;
 
             case FLIGHT_BRAKE:
-                climb[i] = 0;
+                state.climb[i] = 0;
                 kinematics.decelerate(i, dt);
-                if (speed[i] < STOPPED_MPS)
+                if (state.speed[i] < STOPPED_MPS)
                 {
-                    speed[i] = 0;
+                    state.speed[i] = 0;
                     stopped(i);
                 }
                 break;
 
             case FLIGHT_CLIMB:
                 kinematics.decelerate(i, dt);
-                kinematics.changeAltitude(i, climbGoal[i], dt);
-                if (altitude[i] == climbGoal[i])
+                kinematics.changeAltitude(i, state.climbGoal[i], dt);
+                if (state.altitude[i] == state.climbGoal[i])
                 {
-                    climb[i] = 0;
+                    state.climb[i] = 0;
                     climbed(i);
                 }
                 break;
 
             case FLIGHT_FLY:
             {
-                final boolean there = kinematics.flyToward(i, dt, legSpeed[i]);
+                final boolean there = kinematics.flyToward(i, dt, state.legSpeed[i]);
                 if (there)
                 {
                     // Over the spot: brake there while the altitude is still changing.
-                    speed[i] = Math.max(0.0, speed[i] - ACCELERATION_MPS2 * dt);
+                    state.speed[i] = Math.max(0.0, state.speed[i] - ACCELERATION_MPS2 * dt);
                 }
-                kinematics.changeAltitude(i, goalAltitude[i], dt);
-                if (there && altitude[i] == goalAltitude[i])
+                kinematics.changeAltitude(i, state.goalAltitude[i], dt);
+                if (there && state.altitude[i] == state.goalAltitude[i])
                 {
-                    climb[i] = 0;
+                    state.climb[i] = 0;
                     arrived(i);
                 }
                 break;
             }
 
             case FLIGHT_WAYPOINT_HOLD:
-                climb[i] = 0;
+                state.climb[i] = 0;
                 kinematics.decelerate(i, dt);
-                waitSeconds[i] -= dt;
-                if (waitSeconds[i] <= 0)
+                state.waitSeconds[i] -= dt;
+                if (state.waitSeconds[i] <= 0)
                 {
                     waypointHoldDone(i);
                 }
@@ -215,7 +148,7 @@ final class CommandedFlight
         if (wasAirborne)
         {
             kinematics.drain(i, dt);
-            if (status[i] != GROUNDED && !homeBound(i) && battery[i] < kinematics.returnThreshold(i))
+            if (state.status[i] != GROUNDED && !homeBound(i) && state.battery[i] < kinematics.returnThreshold(i))
             {
                 failsafe(i);
             }
@@ -228,31 +161,31 @@ final class CommandedFlight
     /** Ends the running and the paused command (if any) with {@code phase}. */
     void endRunningCommands(final int i, final CommandPhase phase, final CommandReason reason)
     {
-        if (activeSlot[i] != NO_SLOT)
+        if (state.activeSlot[i] != NO_SLOT)
         {
-            slots.answer(i, activeSlot[i], phase, reason);
-            activeSlot[i] = NO_SLOT;
+            slots.answer(i, state.activeSlot[i], phase, reason);
+            state.activeSlot[i] = NO_SLOT;
         }
-        if (heldSlot[i] != NO_SLOT)
+        if (state.heldSlot[i] != NO_SLOT)
         {
-            slots.answer(i, heldSlot[i], phase, reason);
-            heldSlot[i] = NO_SLOT;
+            slots.answer(i, state.heldSlot[i], phase, reason);
+            state.heldSlot[i] = NO_SLOT;
         }
     }
 
     /** Leaves the patrol (once): the commanded flight picks up from what the drone is doing now. */
     void commanded(final int i)
     {
-        if (mode[i] == COMMANDED)
+        if (state.mode[i] == COMMANDED)
         {
             return;
         }
-        mode[i] = COMMANDED;
-        if (status[i] == GROUNDED)
+        state.mode[i] = COMMANDED;
+        if (state.status[i] == GROUNDED)
         {
-            flight[i] = FLIGHT_GROUNDED;
+            state.flight[i] = FLIGHT_GROUNDED;
         }
-        else if (activeSlot[i] != NO_SLOT)
+        else if (state.activeSlot[i] != NO_SLOT)
         {
             // Its own failsafe return, now flown by the commanded logic.
             continueActive(i);
@@ -266,31 +199,31 @@ final class CommandedFlight
     /** Picks up the active command from the drone's current state: after a RESUME, or when leaving the patrol. */
     void continueActive(final int i)
     {
-        final int s = slot(i, activeSlot[i]);
-        switch (COMMAND_TYPES[slotType[s]])
+        final int s = slot(i, state.activeSlot[i]);
+        switch (COMMAND_TYPES[slots.slotType[s]])
         {
             case TAKEOFF:
-                targetLat[i] = slotTargetLat[s];
-                targetLon[i] = slotTargetLon[s];
-                goalAltitude[i] = slotTargetAlt[s];
-                climbGoal[i] = slotTargetAlt[s];
+                state.targetLat[i] = slots.slotTargetLat[s];
+                state.targetLon[i] = slots.slotTargetLon[s];
+                state.goalAltitude[i] = slots.slotTargetAlt[s];
+                state.climbGoal[i] = slots.slotTargetAlt[s];
                 startClimb(i);
                 break;
 
             case GOTO:
-                targetLat[i] = slotTargetLat[s];
-                targetLon[i] = slotTargetLon[s];
-                goalAltitude[i] = slotTargetAlt[s];
-                legSpeed[i] = legSpeedFor(i, commandSpeed[i]);
+                state.targetLat[i] = slots.slotTargetLat[s];
+                state.targetLon[i] = slots.slotTargetLon[s];
+                state.goalAltitude[i] = slots.slotTargetAlt[s];
+                state.legSpeed[i] = legSpeedFor(i, state.commandSpeed[i]);
                 startFly(i);
                 break;
 
             case MISSION:
-                if (pausedAtWaypoint[i])
+                if (state.pausedAtWaypoint[i])
                 {
                     // The rest of the waypoint's hold (HOLD and hovering leave waitSeconds alone).
-                    flight[i] = FLIGHT_WAYPOINT_HOLD;
-                    status[i] = HOVERING;
+                    state.flight[i] = FLIGHT_WAYPOINT_HOLD;
+                    state.status[i] = HOVERING;
                 }
                 else
                 {
@@ -303,13 +236,13 @@ final class CommandedFlight
                 break;
 
             case LAND:
-                flight[i] = FLIGHT_DESCEND;
-                status[i] = LANDING;
+                state.flight[i] = FLIGHT_DESCEND;
+                state.status[i] = LANDING;
                 break;
 
             case STOP:
-                flight[i] = FLIGHT_EMERGENCY;
-                status[i] = EMERGENCY;
+                state.flight[i] = FLIGHT_EMERGENCY;
+                state.status[i] = EMERGENCY;
                 break;
 
             default:
@@ -321,16 +254,16 @@ final class CommandedFlight
     /** Sets off toward the mission's current waypoint (climbing from the ground first). */
     void beginLeg(final int i)
     {
-        final double[] mission = missions[i];
-        final int at = waypointIndex[i] * WAYPOINT_FIELDS;
-        targetLat[i] = mission[at + WP_LAT];
-        targetLon[i] = mission[at + WP_LON];
-        goalAltitude[i] = mission[at + WP_ALT];
-        legSpeed[i] = legSpeedFor(i, mission[at + WP_SPEED]);
-        slotWaypoint[slot(i, activeSlot[i])] = waypointIndex[i];
-        if (status[i] == GROUNDED)
+        final double[] mission = state.missions[i];
+        final int at = state.waypointIndex[i] * WAYPOINT_FIELDS;
+        state.targetLat[i] = mission[at + WP_LAT];
+        state.targetLon[i] = mission[at + WP_LON];
+        state.goalAltitude[i] = mission[at + WP_ALT];
+        state.legSpeed[i] = legSpeedFor(i, mission[at + WP_SPEED]);
+        slots.slotWaypoint[slot(i, state.activeSlot[i])] = state.waypointIndex[i];
+        if (state.status[i] == GROUNDED)
         {
-            climbGoal[i] = Math.min(goalAltitude[i], TAKEOFF_CLEARANCE_M);
+            state.climbGoal[i] = Math.min(state.goalAltitude[i], TAKEOFF_CLEARANCE_M);
             startClimb(i);
         }
         else
@@ -341,18 +274,18 @@ final class CommandedFlight
 
     void returnHome(final int i)
     {
-        targetLat[i] = homeLat[i];
-        targetLon[i] = homeLon[i];
-        goalAltitude[i] = Math.max(altitude[i], RETURN_ALTITUDE_M);
-        legSpeed[i] = legSpeedFor(i, Double.NaN);
+        state.targetLat[i] = state.homeLat[i];
+        state.targetLon[i] = state.homeLon[i];
+        state.goalAltitude[i] = Math.max(state.altitude[i], RETURN_ALTITUDE_M);
+        state.legSpeed[i] = legSpeedFor(i, Double.NaN);
         if (kinematics.distanceHome(i) <= ARRIVAL_RADIUS_M)
         {
-            flight[i] = FLIGHT_DESCEND;
-            status[i] = LANDING;
+            state.flight[i] = FLIGHT_DESCEND;
+            state.status[i] = LANDING;
         }
-        else if (status[i] == GROUNDED)
+        else if (state.status[i] == GROUNDED)
         {
-            climbGoal[i] = Math.min(goalAltitude[i], TAKEOFF_CLEARANCE_M);
+            state.climbGoal[i] = Math.min(state.goalAltitude[i], TAKEOFF_CLEARANCE_M);
             startClimb(i);
         }
         else
@@ -368,36 +301,36 @@ final class CommandedFlight
         {
             return explicit;
         }
-        return speedSetting[i] > 0 ? speedSetting[i] : cruiseSpeed;
+        return state.speedSetting[i] > 0 ? state.speedSetting[i] : state.cruiseSpeed;
     }
 
     void startClimb(final int i)
     {
-        flight[i] = FLIGHT_CLIMB;
-        status[i] = TAKING_OFF;
+        state.flight[i] = FLIGHT_CLIMB;
+        state.status[i] = TAKING_OFF;
     }
 
     void startFly(final int i)
     {
-        flight[i] = FLIGHT_FLY;
-        status[i] = slots.activeIs(i, CommandType.RETURN_HOME) ? RETURNING : CRUISING;
+        state.flight[i] = FLIGHT_FLY;
+        state.status[i] = slots.activeIs(i, CommandType.RETURN_HOME) ? RETURNING : CRUISING;
     }
 
     private void brake(final int i)
     {
-        flight[i] = FLIGHT_BRAKE;
-        status[i] = HOVERING;
+        state.flight[i] = FLIGHT_BRAKE;
+        state.status[i] = HOVERING;
     }
 
     /** Stops where it is: brakes to a hover, or, still on the ground (told to stop in the cycle it set off), stays. */
     void holdHere(final int i)
     {
-        if (altitude[i] <= 0)
+        if (state.altitude[i] <= 0)
         {
-            speed[i] = 0;
-            climb[i] = 0;
-            flight[i] = FLIGHT_GROUNDED;
-            status[i] = GROUNDED;
+            state.speed[i] = 0;
+            state.climb[i] = 0;
+            state.flight[i] = FLIGHT_GROUNDED;
+            state.status[i] = GROUNDED;
         }
         else
         {
@@ -410,22 +343,22 @@ final class CommandedFlight
 
     private void stopped(final int i)
     {
-        flight[i] = FLIGHT_HOVER;
+        state.flight[i] = FLIGHT_HOVER;
         if (slots.activeIs(i, CommandType.HOLD))
         {
-            final int s = slot(i, activeSlot[i]);
-            slotTargetLat[s] = lat[i];
-            slotTargetLon[s] = lon[i];
-            slotTargetAlt[s] = (float)altitude[i];
+            final int s = slot(i, state.activeSlot[i]);
+            slots.slotTargetLat[s] = state.lat[i];
+            slots.slotTargetLon[s] = state.lon[i];
+            slots.slotTargetAlt[s] = (float)state.altitude[i];
             slots.finishActive(i, CommandPhase.DONE, CommandReason.NONE);
         }
     }
 
     private void climbed(final int i)
     {
-        if (activeSlot[i] == NO_SLOT || slots.activeIs(i, CommandType.TAKEOFF))
+        if (state.activeSlot[i] == NO_SLOT || slots.activeIs(i, CommandType.TAKEOFF))
         {
-            if (activeSlot[i] != NO_SLOT)
+            if (state.activeSlot[i] != NO_SLOT)
             {
                 slots.finishActive(i, CommandPhase.DONE, CommandReason.NONE);
             }
@@ -445,12 +378,12 @@ final class CommandedFlight
         }
         else if (slots.activeIs(i, CommandType.RETURN_HOME))
         {
-            flight[i] = FLIGHT_DESCEND;
-            status[i] = LANDING;
+            state.flight[i] = FLIGHT_DESCEND;
+            state.status[i] = LANDING;
         }
         else
         {
-            if (activeSlot[i] != NO_SLOT)
+            if (state.activeSlot[i] != NO_SLOT)
             {
                 slots.finishActive(i, CommandPhase.DONE, CommandReason.NONE);
             }
@@ -460,16 +393,16 @@ final class CommandedFlight
 
     private void waypointReached(final int i)
     {
-        final int s = slot(i, activeSlot[i]);
-        final int at = waypointIndex[i] * WAYPOINT_FIELDS;
-        missionCovered[i] += missions[i][at + WP_LEG];
-        slotWaypoint[s] = waypointIndex[i];
-        final double hold = missions[i][at + WP_HOLD];
+        final int s = slot(i, state.activeSlot[i]);
+        final int at = state.waypointIndex[i] * WAYPOINT_FIELDS;
+        state.missionCovered[i] += state.missions[i][at + WP_LEG];
+        slots.slotWaypoint[s] = state.waypointIndex[i];
+        final double hold = state.missions[i][at + WP_HOLD];
         if (hold > 0)
         {
-            waitSeconds[i] = hold;
-            flight[i] = FLIGHT_WAYPOINT_HOLD;
-            status[i] = HOVERING;
+            state.waitSeconds[i] = hold;
+            state.flight[i] = FLIGHT_WAYPOINT_HOLD;
+            state.status[i] = HOVERING;
         }
         else
         {
@@ -481,15 +414,16 @@ final class CommandedFlight
 
     private void waypointHoldDone(final int i)
     {
-        missionCovered[i] += missions[i][waypointIndex[i] * WAYPOINT_FIELDS + WP_HOLD] * cruiseSpeed;
-        if (waypointIndex[i] + 1 >= missionCount[i])
+        final double hold = state.missions[i][state.waypointIndex[i] * WAYPOINT_FIELDS + WP_HOLD];
+        state.missionCovered[i] += hold * state.cruiseSpeed;
+        if (state.waypointIndex[i] + 1 >= state.missionCount[i])
         {
             slots.finishActive(i, CommandPhase.DONE, CommandReason.NONE);
             brake(i);
         }
         else
         {
-            waypointIndex[i]++;
+            state.waypointIndex[i]++;
             beginLeg(i);
         }
     }
@@ -497,22 +431,22 @@ final class CommandedFlight
     private void descend(final int i, final double rate, final double dt)
     {
         kinematics.decelerate(i, dt);
-        climb[i] = -rate;
-        altitude[i] = Math.max(0, altitude[i] - rate * dt);
-        if (altitude[i] <= 0)
+        state.climb[i] = -rate;
+        state.altitude[i] = Math.max(0, state.altitude[i] - rate * dt);
+        if (state.altitude[i] <= 0)
         {
-            climb[i] = 0;
-            speed[i] = 0;
-            status[i] = GROUNDED;
-            flight[i] = FLIGHT_GROUNDED;
-            if (activeSlot[i] != NO_SLOT)
+            state.climb[i] = 0;
+            state.speed[i] = 0;
+            state.status[i] = GROUNDED;
+            state.flight[i] = FLIGHT_GROUNDED;
+            if (state.activeSlot[i] != NO_SLOT)
             {
-                final int s = slot(i, activeSlot[i]);
-                if (slotType[s] != CommandType.RETURN_HOME.ordinal())
+                final int s = slot(i, state.activeSlot[i]);
+                if (slots.slotType[s] != CommandType.RETURN_HOME.ordinal())
                 {
                     // Landed where it came down, which the drone only knows now.
-                    slotTargetLat[s] = lat[i];
-                    slotTargetLon[s] = lon[i];
+                    slots.slotTargetLat[s] = state.lat[i];
+                    slots.slotTargetLon[s] = state.lon[i];
                 }
                 slots.finishActive(i, CommandPhase.DONE, CommandReason.NONE);
             }
@@ -522,7 +456,8 @@ final class CommandedFlight
     /** Is the drone on its way home or down already (so the failsafe has nothing to add)? */
     private boolean homeBound(final int i)
     {
-        return flight[i] == FLIGHT_DESCEND || flight[i] == FLIGHT_EMERGENCY || slots.activeIs(i, CommandType.RETURN_HOME);
+        return state.flight[i] == FLIGHT_DESCEND || state.flight[i] == FLIGHT_EMERGENCY ||
+            slots.activeIs(i, CommandType.RETURN_HOME);
     }
 
     /** Low battery aloft: whatever the drone was told fails, and it flies home on its own. */
@@ -538,11 +473,11 @@ final class CommandedFlight
     {
         // The drone's own number, unique for this drone across restarts (see counterBase); the ground records the
         // command under an id of its own that is unique across drones (docs/api/commands.md).
-        final long commandId = -(++droneCommandNumber[i]);
+        final long commandId = -(++state.droneCommandNumber[i]);
         final int s = slots.takeSlot(i, commandId, CommandType.RETURN_HOME, true);
-        slots.target(i, s, homeLat[i], homeLon[i], 0f);
-        commandLength[i] = kinematics.distanceHome(i) + altitude[i];
-        activeSlot[i] = (byte)s;
+        slots.target(i, s, state.homeLat[i], state.homeLon[i], 0f);
+        state.commandLength[i] = kinematics.distanceHome(i) + state.altitude[i];
+        state.activeSlot[i] = (byte)s;
         slots.answer(i, s, CommandPhase.STARTED_BY_DRONE, CommandReason.NONE);
     }
 }

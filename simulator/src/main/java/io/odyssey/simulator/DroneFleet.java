@@ -86,27 +86,6 @@ public final class DroneFleet
     private final CommandAcceptance acceptance;
     private final AutonomousPatrol patrol;
 
-    private final int size;
-    private final long firstId;
-    private final double[] homeLat;
-    private final double[] homeLon;
-    private final double[] lat;
-    private final double[] lon;
-    private final double[] targetLat;
-    private final double[] targetLon;
-    private final double[] altitude;
-    private final double[] heading;
-    private final double[] speed;
-    private final double[] climb;
-    private final double[] battery;
-    private final double[] waitSeconds;
-    private final byte[] status;
-    private final long[] sequence;
-    private final long[] random;
-    private final byte[] mode;
-    private final int[] waypointIndex;
-    private final long[] droneCommandNumber;
-
     /**
      * A fleet with the default failsafe threshold and battery drain.
      *
@@ -140,59 +119,38 @@ public final class DroneFleet
             state, kinematics, slots, new CommandExecution(state, kinematics, slots, commandedFlight));
         patrol = new AutonomousPatrol(state, kinematics, slots, commandedFlight);
 
-        this.size = size;
-        this.firstId = firstId;
-        homeLat = state.homeLat;
-        homeLon = state.homeLon;
-        lat = state.lat;
-        lon = state.lon;
-        targetLat = state.targetLat;
-        targetLon = state.targetLon;
-        altitude = state.altitude;
-        heading = state.heading;
-        speed = state.speed;
-        climb = state.climb;
-        battery = state.battery;
-        waitSeconds = state.waitSeconds;
-        status = state.status;
-        sequence = state.sequence;
-        random = state.random;
-        mode = state.mode;
-        waypointIndex = state.waypointIndex;
-        droneCommandNumber = state.droneCommandNumber;
-
         for (int i = 0; i < size; i++)
         {
             // Seeded by (seed, id) alone, never by index or fleet size: drone 17 flies the same path in any fleet.
-            random[i] = mix(seed ^ mix(firstId + i));
+            state.random[i] = mix(seed ^ mix(firstId + i));
             kinematics.pointInArea(i);
-            homeLat[i] = targetLat[i];
-            homeLon[i] = targetLon[i];
-            lat[i] = homeLat[i];
-            lon[i] = homeLon[i];
-            heading[i] = normaliseDegrees(360.0 * kinematics.nextDouble(i));
-            battery[i] = 60.0 + 40.0 * kinematics.nextDouble(i);
-            status[i] = GROUNDED;
+            state.homeLat[i] = state.targetLat[i];
+            state.homeLon[i] = state.targetLon[i];
+            state.lat[i] = state.homeLat[i];
+            state.lon[i] = state.homeLon[i];
+            state.heading[i] = normaliseDegrees(360.0 * kinematics.nextDouble(i));
+            state.battery[i] = 60.0 + 40.0 * kinematics.nextDouble(i);
+            state.status[i] = GROUNDED;
             // Staggered first take-off so a fresh fleet is airborne within seconds but not in lock step.
-            waitSeconds[i] = 8.0 * kinematics.nextDouble(i);
+            state.waitSeconds[i] = 8.0 * kinematics.nextDouble(i);
         }
     }
 
     public int size()
     {
-        return size;
+        return state.size;
     }
 
     public long droneId(final int index)
     {
-        return firstId + index;
+        return state.droneId(index);
     }
 
     /** Index of drone {@code droneId}, or -1 when this fleet does not fly it. */
     public int indexOf(final long droneId)
     {
-        final long index = droneId - firstId;
-        return droneId >= firstId && index < size ? (int)index : -1;
+        final long index = droneId - state.firstId;
+        return droneId >= state.firstId && index < state.size ? (int)index : -1;
     }
 
     /**
@@ -204,8 +162,8 @@ public final class DroneFleet
      */
     public DroneFleet counterBase(final long base)
     {
-        java.util.Arrays.fill(sequence, base);
-        java.util.Arrays.fill(droneCommandNumber, base);
+        java.util.Arrays.fill(state.sequence, base);
+        java.util.Arrays.fill(state.droneCommandNumber, base);
         return this;
     }
 
@@ -235,7 +193,7 @@ public final class DroneFleet
      */
     public long step(final int index, final double dt)
     {
-        if (mode[index] == COMMANDED)
+        if (state.mode[index] == COMMANDED)
         {
             commandedFlight.step(index, dt);
         }
@@ -243,7 +201,7 @@ public final class DroneFleet
         {
             patrol.step(index, dt);
         }
-        return ++sequence[index];
+        return ++state.sequence[index];
     }
 
     /** Battery % below which drone {@code i} must head home now: the fixed threshold, or the trip home if more. */
@@ -339,9 +297,10 @@ public final class DroneFleet
         final int i, final TelemetryFrameWriter writer, final MutableDirectBuffer buffer, final int offset,
         final long sentAtNanos)
     {
-        return writer.telemetry(buffer, offset, droneId(i), sequence[i], sentAtNanos, lat[i], lon[i],
-            (float)altitude[i], headingDegrees(i), (float)speed[i], (float)battery[i], status(i), flags(i),
-            (float)climb[i]);
+        return writer.telemetry(buffer, offset, droneId(i), state.sequence[i], sentAtNanos, state.lat[i], state.lon[i],
+            (float)state.altitude[i], headingDegrees(i), (float)state.speed[i], (float)state.battery[i], status(i),
+            flags(i),
+            (float)state.climb[i]);
     }
 
     static double normaliseDegrees(final double degrees)
@@ -354,22 +313,22 @@ public final class DroneFleet
 
     public double latitude(final int i)
     {
-        return lat[i];
+        return state.lat[i];
     }
 
     public double longitude(final int i)
     {
-        return lon[i];
+        return state.lon[i];
     }
 
     public double altitude(final int i)
     {
-        return altitude[i];
+        return state.altitude[i];
     }
 
     public double heading(final int i)
     {
-        return heading[i];
+        return state.heading[i];
     }
 
     /**
@@ -377,7 +336,7 @@ public final class DroneFleet
      */
     public float headingDegrees(final int i)
     {
-        return wireHeading(heading[i]);
+        return wireHeading(state.heading[i]);
     }
 
     static float wireHeading(final double degrees)
@@ -385,53 +344,52 @@ public final class DroneFleet
         return FleetKinematics.wireHeading(degrees);
     }
 
-
     public double speed(final int i)
     {
-        return speed[i];
+        return state.speed[i];
     }
 
     public double climbRate(final int i)
     {
-        return climb[i];
+        return state.climb[i];
     }
 
     public double battery(final int i)
     {
-        return battery[i];
+        return state.battery[i];
     }
 
     public DroneStatus status(final int i)
     {
-        return DroneStatus.get(status[i]);
+        return DroneStatus.get(state.status[i]);
     }
 
     /** Sequence number of the drone's last telemetry step, 0 before the first. */
     public long sequence(final int i)
     {
-        return sequence[i];
+        return state.sequence[i];
     }
 
     public double homeLatitude(final int i)
     {
-        return homeLat[i];
+        return state.homeLat[i];
     }
 
     public double homeLongitude(final int i)
     {
-        return homeLon[i];
+        return state.homeLon[i];
     }
 
     /** Whether drone {@code i} left its patrol to follow commands. */
     public boolean isCommanded(final int i)
     {
-        return mode[i] == COMMANDED;
+        return state.mode[i] == COMMANDED;
     }
 
     /** Telemetry flags of drone {@code i}: always SIMULATED, LOW_BATTERY below {@link #LOW_BATTERY_PCT}. */
     public byte flags(final int i)
     {
-        return (byte)(DroneFlag.SIMULATED | (battery[i] < LOW_BATTERY_PCT ? DroneFlag.LOW_BATTERY : 0));
+        return (byte)(DroneFlag.SIMULATED | (state.battery[i] < LOW_BATTERY_PCT ? DroneFlag.LOW_BATTERY : 0));
     }
 
     public double commandTakeoffBatteryPct()
@@ -442,7 +400,7 @@ public final class DroneFleet
     /** The waypoint drone {@code i}'s running mission flies to (0-based), or -1 when no mission runs (or it is paused). */
     public int missionWaypoint(final int i)
     {
-        return slots.activeIs(i, CommandType.MISSION) ? waypointIndex[i] : -1;
+        return slots.activeIs(i, CommandType.MISSION) ? state.waypointIndex[i] : -1;
     }
 
     /** The latest phase of drone {@code i}'s command {@code commandId}; null once the drone no longer holds it. */
