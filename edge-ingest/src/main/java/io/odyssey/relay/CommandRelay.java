@@ -251,6 +251,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Counter expired;
         final Counter textRepaired;
         final Counter unauthorised;
+        final Counter unreadable;
 
         public CommandMetrics(final io.odyssey.runtime.Metrics metrics)
         {
@@ -277,12 +278,20 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 "Ledger commands refused, never relayed, because they carry no valid command-key seal (written into the grid by something else than a gateway or ingest node)");
             textRepaired = metrics.counter("odyssey_ingest_command_text_repaired_total",
                 "Commands and transitions whose text the ledger had to make storable (control characters replaced)");
+            unreadable = metrics.counter("odyssey_ingest_command_records_unreadable_total",
+                "Ledger records this node's reads left out because they cannot be read (written into the grid by something else)");
         }
 
         /** For the ledger this relay writes through ({@link CommandLedger#CommandLedger(com.hazelcast.core.HazelcastInstance, Counter)}). */
         public Counter textRepaired()
         {
             return textRepaired;
+        }
+
+        /** For the same ledger: its records that cannot be read ({@link CommandLedger#countingUnreadable}). */
+        public Counter unreadable()
+        {
+            return unreadable;
         }
     }
 }
