@@ -13,16 +13,13 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import io.odyssey.codecs.CommandState;
 import io.odyssey.runtime.Counter;
-import io.odyssey.runtime.RateLimitedLog;
+import io.odyssey.grid.UnreadableRecords;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.SystemEpochNanoClock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -66,7 +63,6 @@ public final class CommandLedger
     public static final String DRONE_ISSUER = "drone";
     static final long KEY_RACE_TIMEOUT_MS = 1_000;
 
-    private static final Logger LOG = LoggerFactory.getLogger(CommandLedger.class);
     private static final String[] DRONE_ROW = {"id", "active", "unjournaled", "issuedAtNanos", "issuedBy", "idempotencyKey"};
 
     private final IMap<Long, CommandRecord> commands;
@@ -81,9 +77,7 @@ public final class CommandLedger
      * two writes and this one takes the key.
      */
     private long keyRaceTimeoutMs = KEY_RACE_TIMEOUT_MS;
-    private Counter unreadable;
-    /** Guarded by itself; the line is logged outside the lock (the logger takes its own). */
-    private final RateLimitedLog unreadableLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+    private UnreadableRecords unreadable = new UnreadableRecords("command", null);
 
     /** A ledger that reads and updates, and authorises nothing it records (tests, tools). */
     public CommandLedger(final HazelcastInstance instance)
@@ -143,7 +137,7 @@ public final class CommandLedger
      */
     public CommandLedger countingUnreadable(final Counter counter)
     {
-        this.unreadable = counter;
+        this.unreadable = new UnreadableRecords("command", counter);
         return this;
     }
 
@@ -406,7 +400,7 @@ public final class CommandLedger
         }
         catch (final HazelcastSerializationException ex)
         {
-            skipped(ex);
+            unreadable.skipped(ex);
             return null;
         }
     }
@@ -414,57 +408,14 @@ public final class CommandLedger
     /** Every command not yet in a final state. */
     public Collection<CommandRecord> active()
     {
-        return readable(commands.values(Predicates.equal("active", true)));
-    }
-
-    /**
-     * The records of a query result that can be read: each is turned into an object on its own as the iteration reaches
-     * it, so one that cannot be (written into the grid by something else) is left out and counted, and never stops a
-     * relay's sweep or a gateway's list.
-     */
-    private List<CommandRecord> readable(final Collection<CommandRecord> found)
-    {
-        final List<CommandRecord> records = new ArrayList<>(found.size());
-        final Iterator<CommandRecord> it = found.iterator();
-        while (it.hasNext())
-        {
-            try
-            {
-                records.add(it.next());
-            }
-            catch (final HazelcastSerializationException ex)
-            {
-                skipped(ex);
-            }
-        }
-        return records;
-    }
-
-    private void skipped(final HazelcastSerializationException ex)
-    {
-        if (unreadable != null)
-        {
-            unreadable.increment();
-        }
-        final boolean log;
-        final long suppressed;
-        synchronized (unreadableLog)
-        {
-            log = unreadableLog.tryAcquire(System.nanoTime());
-            suppressed = log ? unreadableLog.suppressedSinceLast() : 0;
-        }
-        if (log)
-        {
-            LOG.warn("left out a command record that cannot be read ({}; {} more since the last such line)",
-                ex.getMessage(), suppressed);
-        }
+        return unreadable.readable(commands.values(Predicates.equal("active", true)));
     }
 
     /** The most recent commands (issued within the last hour), newest first: what a new watcher starts from. */
     public List<CommandRecord> recent(final int limit)
     {
         final long since = clock.nanoTime() - TimeUnit.HOURS.toNanos(1);
-        return readable(commands.values(Predicates.greaterThan("issuedAtNanos", since))).stream()
+        return unreadable.readable(commands.values(Predicates.greaterThan("issuedAtNanos", since))).stream()
             .sorted(Comparator.comparingLong(CommandRecord::issuedAtNanos).reversed().thenComparing(CommandRecord::id))
             .limit(limit)
             .toList();
@@ -473,7 +424,7 @@ public final class CommandLedger
     /** Final commands with transitions no journal has yet (refused before any relay saw them). */
     public Collection<CommandRecord> unjournaledFinal()
     {
-        return readable(commands.values(
+        return unreadable.readable(commands.values(
             Predicates.and(Predicates.equal("active", false), Predicates.equal("unjournaled", true))));
     }
 
@@ -498,7 +449,7 @@ public final class CommandLedger
         {
             filters.add(Predicates.equal("active", true));
         }
-        final Collection<CommandRecord> found = readable(filters.isEmpty() ? commands.values() :
+        final Collection<CommandRecord> found = unreadable.readable(filters.isEmpty() ? commands.values() :
             commands.values(Predicates.and(filters.toArray(new Predicate[0]))));
         return found.stream()
             .sorted(Comparator.comparingLong(CommandRecord::issuedAtNanos).reversed().thenComparing(CommandRecord::id))
