@@ -1,5 +1,6 @@
 package io.odyssey.grid;
 
+import com.hazelcast.map.IMap;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
@@ -8,8 +9,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,6 +61,45 @@ public final class UnreadableRecords
             }
         }
         return records;
+    }
+
+    /** The record at {@code key}, or null when there is none or it cannot be read (left out, counted). */
+    public <K, V> V get(final IMap<K, V> map, final K key)
+    {
+        try
+        {
+            return map.get(key);
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            skipped(ex);
+            return null;
+        }
+    }
+
+    /**
+     * The records at {@code keys} that can be read. {@link IMap#getAll} turns them all into objects at once and throws
+     * for one it cannot read: then (rarely: a record planted in the grid) each key is read on its own.
+     */
+    public <K, V> Map<K, V> getAll(final IMap<K, V> map, final Set<K> keys)
+    {
+        try
+        {
+            return map.getAll(keys);
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            final Map<K, V> found = new HashMap<>();
+            for (final K key : keys)
+            {
+                final V value = get(map, key);
+                if (value != null)
+                {
+                    found.put(key, value);
+                }
+            }
+            return found;
+        }
     }
 
     /** Counts and (at most once a minute) logs one record left out because of {@code ex}. */
