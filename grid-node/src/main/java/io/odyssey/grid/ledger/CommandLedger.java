@@ -141,6 +141,12 @@ public final class CommandLedger
         return this;
     }
 
+    /** Where this ledger's readers leave out and count records they cannot read (e.g. a listener's event values). */
+    public UnreadableRecords unreadable()
+    {
+        return unreadable;
+    }
+
     public IMap<Long, CommandRecord> map()
     {
         return commands;
