@@ -29,8 +29,9 @@ public final class DroneStateSerializer implements CompactSerializer<DroneState>
         final float heading = in.readFloat32("heading");
         final float groundSpeed = in.readFloat32("groundSpeed");
         final float battery = in.readFloat32("battery");
-        // Negated ranges, so that NaN (which fails every comparison) is refused too.
-        if (!(droneId > 0 && droneId <= TelemetryFrameReader.MAX_DRONE_ID) ||
+        // Negated ranges, so that NaN (which fails every comparison) is refused too. Drone 0 is let through: ingest never
+        // writes it, but tools and tests use it as a placeholder, and it harms no reader.
+        if (!(droneId >= 0 && droneId <= TelemetryFrameReader.MAX_DRONE_ID) ||
             !(latitude >= -90.0 && latitude <= 90.0) || !(longitude >= -180.0 && longitude <= 180.0) ||
             !(altitude >= TelemetryFrameReader.MIN_ALTITUDE_M && altitude <= TelemetryFrameReader.MAX_ALTITUDE_M) ||
             !(heading >= 0f && heading < 360f) ||
