@@ -6,6 +6,7 @@ import io.odyssey.alerts.AlertMonitor;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.grid.UnreadableRecords;
 import io.odyssey.runtime.Component;
 import io.odyssey.runtime.Health;
 import io.odyssey.runtime.HealthCheck;
@@ -50,9 +51,13 @@ final class AlertMonitorPart implements Component
             journals.root(), wallClock::nanoTime, metrics.alertsRaised, metrics.alertsCleared,
             AlertMonitor.fleetGuard(fleet, config.nodeId));
         alerts.firstStartAfter(journals.telemetryEndAtStart());
-        alerts.remoteDrones(() -> fleet.values(Predicates.and(
+        final UnreadableRecords unreadable = new UnreadableRecords("fleet state", metrics.metrics.counter(
+            "odyssey_ingest_fleet_states_unreadable_total",
+            "Fleet-map states left out of a read because they cannot be read (written into the grid by something else)",
+            "reader=\"alerts\""));
+        alerts.remoteDrones(() -> unreadable.readable(fleet.values(Predicates.and(
             Predicates.notEqual("ingestNode", config.nodeId),
-            Predicates.notEqual("status", DroneStatus.GROUNDED.name()))));
+            Predicates.notEqual("status", DroneStatus.GROUNDED.name())))));
         metrics.metrics.gauge("odyssey_ingest_alert_drones",
             "Drones the alert engine holds now (this node's and other nodes' airborne ones)", alerts::drones);
         metrics.metrics.gauge("odyssey_ingest_alert_remote_drones_unreadable",

@@ -52,7 +52,8 @@ final class CommandRelayPart implements Component
         try
         {
             relay = new CommandRelay(aeron.transport().aeron(), config.commandStreamId,
-                new CommandLedger(grid.client(), commandMetrics.textRepaired(), authority),
+                new CommandLedger(grid.client(), commandMetrics.textRepaired(), authority)
+                    .countingUnreadable(commandMetrics.unreadable()),
                 FleetGrid.fleetMap(grid.client()), config.nodeId, new RealTimeClock(), config.commandResendMs,
                 config.commandSweepMs, journals.commands(), commandMetrics,
                 grid.client().getMap(FleetGrid.GEOFENCES_MAP), config.geofenceAction, config.commandControlEndpoint,

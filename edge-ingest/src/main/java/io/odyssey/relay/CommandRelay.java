@@ -8,6 +8,7 @@ import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.sbe.CommandStatusDecoder;
 import io.odyssey.codecs.sign.FrameSigner;
 import io.odyssey.grid.DroneState;
+import io.odyssey.grid.UnreadableRecords;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.grid.ledger.CommandRecord;
 import io.odyssey.grid.ledger.DroneAnswer;
@@ -86,7 +87,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         this.inbox = new StatusInbox(INBOX_CAPACITY, metrics.statusesConflated);
         this.links = new CommandLinks(aeron, streamId, commandControlEndpoint, maxCommandLinks);
         final TransitionRecorder recorder = new TransitionRecorder(ledger, journal, nodeId, metrics);
-        effects = new EffectConfirmation(ledger, fleet, recorder);
+        effects = new EffectConfirmation(ledger, fleet, metrics.fleetStates, recorder);
         final GeofenceGuard guard = new GeofenceGuard(geofences, fleet, ledger,
             CommandType.fromWireName(geofenceAction), nodeId, metrics);
         final CommandSender sender = new CommandSender(ledger, links, signer, nodeId, recorder, metrics);
@@ -251,6 +252,9 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Counter expired;
         final Counter textRepaired;
         final Counter unauthorised;
+        final Counter unreadable;
+        /** The fleet-map states the relay's reads leave out (written into the grid by something else). */
+        final UnreadableRecords fleetStates;
 
         public CommandMetrics(final io.odyssey.runtime.Metrics metrics)
         {
@@ -277,12 +281,24 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 "Ledger commands refused, never relayed, because they carry no valid command-key seal (written into the grid by something else than a gateway or ingest node)");
             textRepaired = metrics.counter("odyssey_ingest_command_text_repaired_total",
                 "Commands and transitions whose text the ledger had to make storable (control characters replaced)");
+            fleetStates = new UnreadableRecords("fleet state", metrics.counter(
+                "odyssey_ingest_fleet_states_unreadable_total",
+                "Fleet-map states left out of a read because they cannot be read (written into the grid by something else)",
+                "reader=\"relay\""));
+            unreadable = metrics.counter("odyssey_ingest_command_records_unreadable_total",
+                "Ledger records this node's reads left out because they cannot be read (written into the grid by something else)");
         }
 
         /** For the ledger this relay writes through ({@link CommandLedger#CommandLedger(com.hazelcast.core.HazelcastInstance, Counter)}). */
         public Counter textRepaired()
         {
             return textRepaired;
+        }
+
+        /** For the same ledger: its records that cannot be read ({@link CommandLedger#countingUnreadable}). */
+        public Counter unreadable()
+        {
+            return unreadable;
         }
     }
 }

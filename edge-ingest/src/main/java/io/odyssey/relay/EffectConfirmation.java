@@ -4,6 +4,7 @@ import com.hazelcast.map.IMap;
 import io.odyssey.codecs.CommandState;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.grid.DroneState;
+import io.odyssey.grid.UnreadableRecords;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.grid.ledger.CommandRecord;
 import io.odyssey.grid.ledger.CommandUpdate;
@@ -29,14 +30,18 @@ final class EffectConfirmation
 
     private final CommandLedger ledger;
     private final IMap<Long, DroneState> fleet;
+    private final UnreadableRecords fleetStates;
     private final TransitionRecorder recorder;
     /** Commands whose drone said "done" and whose effect telemetry has not shown yet. */
     private final Map<Long, CommandRecord> awaiting = new HashMap<>();
 
-    EffectConfirmation(final CommandLedger ledger, final IMap<Long, DroneState> fleet, final TransitionRecorder recorder)
+    EffectConfirmation(
+        final CommandLedger ledger, final IMap<Long, DroneState> fleet, final UnreadableRecords fleetStates,
+        final TransitionRecorder recorder)
     {
         this.ledger = ledger;
         this.fleet = fleet;
+        this.fleetStates = fleetStates;
         this.recorder = recorder;
     }
 
@@ -59,7 +64,7 @@ final class EffectConfirmation
         {
             drones.add(command.droneId());
         }
-        final Map<Long, DroneState> states = fleet.getAll(drones);
+        final Map<Long, DroneState> states = fleetStates.getAll(fleet, drones);
         for (final CommandRecord command : new ArrayList<>(awaiting.values()))
         {
             confirm(command, states.get(command.droneId()), now);

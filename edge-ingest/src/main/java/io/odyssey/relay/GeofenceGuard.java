@@ -73,7 +73,7 @@ final class GeofenceGuard
             }
             return;
         }
-        for (final DroneState state : fleet.values(Predicates.equal("ingestNode", nodeId)))
+        for (final DroneState state : metrics.fleetStates.readable(fleet.values(Predicates.equal("ingestNode", nodeId))))
         {
             final DroneStatus status = state.droneStatus();
             if (status == DroneStatus.GROUNDED || status == DroneStatus.LANDING || status == DroneStatus.EMERGENCY)

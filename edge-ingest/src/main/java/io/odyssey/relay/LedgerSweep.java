@@ -89,7 +89,7 @@ final class LedgerSweep
         {
             drones.add(command.droneId());
         }
-        final Map<Long, DroneState> states = fleet.getAll(drones);
+        final Map<Long, DroneState> states = metrics.fleetStates.getAll(fleet, drones);
         final long now = clock.nanoTime();
         for (final CommandRecord command : active)
         {

@@ -3,6 +3,7 @@ package io.odyssey.grid;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
+import io.odyssey.codecs.TelemetryFrameReader;
 
 /**
  * Explicit Compact serializer for {@link DroneState}: no reflection, and the field names are the contract that
@@ -12,21 +13,46 @@ public final class DroneStateSerializer implements CompactSerializer<DroneState>
 {
     public static final String TYPE_NAME = "odyssey.DroneState";
 
+    /**
+     * @throws com.hazelcast.nio.serialization.HazelcastSerializationException for a state no ingest node writes:
+     *         {@link UnreadableRecordException} for a value outside what ingest accepts from a drone
+     *         ({@link TelemetryFrameReader}), Hazelcast's own for a missing field. The grid's members read every write
+     *         ({@link KeepNewestStateInterceptor}), so such a state is refused there; readers skip what a member of
+     *         another version let in ({@link UnreadableRecords}).
+     */
     public DroneState read(final CompactReader in)
     {
+        final long droneId = in.readInt64("droneId");
+        final double latitude = in.readFloat64("latitude");
+        final double longitude = in.readFloat64("longitude");
+        final float altitude = in.readFloat32("altitude");
+        final float heading = in.readFloat32("heading");
+        final float groundSpeed = in.readFloat32("groundSpeed");
+        final float battery = in.readFloat32("battery");
+        // Negated ranges, so that NaN (which fails every comparison) is refused too. Drone 0 is let through: ingest never
+        // writes it, but tools and tests use it as a placeholder, and it harms no reader.
+        if (!(droneId >= 0 && droneId <= TelemetryFrameReader.MAX_DRONE_ID) ||
+            !(latitude >= -90.0 && latitude <= 90.0) || !(longitude >= -180.0 && longitude <= 180.0) ||
+            !(altitude >= TelemetryFrameReader.MIN_ALTITUDE_M && altitude <= TelemetryFrameReader.MAX_ALTITUDE_M) ||
+            !(heading >= 0f && heading < 360f) ||
+            !(groundSpeed >= 0f && groundSpeed <= TelemetryFrameReader.MAX_SPEED_MPS) ||
+            !(battery >= 0f && battery <= 100f))
+        {
+            throw new UnreadableRecordException(TYPE_NAME, "drone " + droneId + " has a value no drone sends");
+        }
         return new DroneState(
-            in.readInt64("droneId"),
+            droneId,
             in.readInt64("sequence"),
             in.readInt64("sentAtNanos"),
             in.readInt64("ingestNanos"),
             in.readInt64("gridNanos"),
-            in.readFloat64("latitude"),
-            in.readFloat64("longitude"),
-            in.readFloat32("altitude"),
-            in.readFloat32("heading"),
-            in.readFloat32("groundSpeed"),
+            latitude,
+            longitude,
+            altitude,
+            heading,
+            groundSpeed,
             in.readFloat32("climbRate"),
-            in.readFloat32("battery"),
+            battery,
             in.readString("status"),
             in.readInt32("flags"),
             in.readString("ingestNode"));

@@ -6,6 +6,7 @@ import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import io.odyssey.gateway.control.CommandJson;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.grid.ledger.CommandRecord;
@@ -89,12 +90,26 @@ final class CommandsFeed implements SocketEndpoint.Handler, EntryAddedListener<L
 
     public void entryAdded(final EntryEvent<Long, CommandRecord> event)
     {
-        broadcast(event.getValue());
+        broadcast(value(event));
     }
 
     public void entryUpdated(final EntryEvent<Long, CommandRecord> event)
     {
-        broadcast(event.getValue());
+        broadcast(value(event));
+    }
+
+    /** The event's command; null when its record cannot be read (left out and counted, as the ledger's reads do). */
+    private CommandRecord value(final EntryEvent<Long, CommandRecord> event)
+    {
+        try
+        {
+            return event.getValue();
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            ledger.unreadable().skipped(ex);
+            return null;
+        }
     }
 
     private void broadcast(final CommandRecord command)

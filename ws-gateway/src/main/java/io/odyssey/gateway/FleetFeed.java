@@ -10,7 +10,9 @@ import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.map.listener.MapClearedListener;
 import com.hazelcast.map.listener.MapEvictedListener;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import io.odyssey.grid.DroneState;
+import io.odyssey.grid.UnreadableRecords;
 import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.collections.LongHashSet;
@@ -49,6 +51,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
     private final IMap<Long, DroneState> fleetMap;
     private final EpochNanoClock clock;
     private final GatewayMetrics metrics;
+    private final UnreadableRecords unreadable;
     private final FleetView fleet;
     private final CopyOnWriteArrayList<ClientSession> sessions = new CopyOnWriteArrayList<>();
     /** Drones removed while a load runs (id -> highest removed sequence), so the load cannot bring them back. */
@@ -83,6 +86,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
         this.fleetMap = fleetMap;
         this.clock = clock;
         this.metrics = metrics;
+        this.unreadable = new UnreadableRecords("fleet state", metrics.fleetUnreadable);
         this.records = new DroneRecords(new NodeTable(metrics.nodeNamesRefused::increment), metrics);
         this.fleet = new FleetView(metrics.staleEvents::increment, metrics.dronesRefused::increment);
         fanOut = new Thread(this, "ws-fan-out");
@@ -204,27 +208,55 @@ final class FleetFeed implements AutoCloseable, Runnable,
 
     public void entryAdded(final EntryEvent<Long, DroneState> event)
     {
-        onState(event.getValue());
+        onState(value(event));
     }
 
     public void entryUpdated(final EntryEvent<Long, DroneState> event)
     {
-        onState(event.getValue());
+        onState(value(event));
     }
 
     public void entryRemoved(final EntryEvent<Long, DroneState> event)
     {
-        onGone(event.getKey(), event.getOldValue());
+        onGone(event.getKey(), oldValue(event));
     }
 
     public void entryEvicted(final EntryEvent<Long, DroneState> event)
     {
-        onGone(event.getKey(), event.getOldValue());
+        onGone(event.getKey(), oldValue(event));
     }
 
     public void entryExpired(final EntryEvent<Long, DroneState> event)
     {
-        onGone(event.getKey(), event.getOldValue());
+        onGone(event.getKey(), oldValue(event));
+    }
+
+    /** The event's state, turned into an object here (lazily); null when it cannot be read (left out, counted). */
+    private DroneState value(final EntryEvent<Long, DroneState> event)
+    {
+        try
+        {
+            return event.getValue();
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            unreadable.skipped(ex);
+            return null;
+        }
+    }
+
+    /** The removed state; null when it cannot be read (the drone still leaves the view). */
+    private DroneState oldValue(final EntryEvent<Long, DroneState> event)
+    {
+        try
+        {
+            return event.getOldValue();
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            unreadable.skipped(ex);
+            return null;
+        }
     }
 
     /** {@code clear()} and {@code evictAll()} fire one map-wide event, not one per entry: reload to see what is left. */
@@ -317,7 +349,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
         try
         {
             final LongHashSet present = new LongHashSet();
-            for (final DroneState state : fleetMap.values())
+            for (final DroneState state : unreadable.readable(fleetMap.values()))
             {
                 present.add(state.droneId());
                 apply(state);

@@ -162,7 +162,9 @@ public final class Gateway implements AutoCloseable
                 health.ready("history-db", history.health());
             }
 
-            final CommandLedger ledger = new CommandLedger(grid.client(), null, commandAuthority);
+            final CommandLedger ledger = new CommandLedger(grid.client(), null, commandAuthority).countingUnreadable(
+                metrics.metrics.counter("odyssey_gateway_command_records_unreadable_total",
+                    "Ledger records the gateway's lists and lookups left out because they cannot be read (written into the grid by something else)"));
             commands = new CommandsFeed(ledger, metrics);
             commands.start();
             final CommandsFeed liveCommands = commands;

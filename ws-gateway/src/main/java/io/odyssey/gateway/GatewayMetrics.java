@@ -64,6 +64,8 @@ final class GatewayMetrics
         "odyssey_gateway_stale_events_total", "Events older than the state already held (ignored)");
     final Counter dronesRefused = metrics.counter("odyssey_gateway_drones_refused_total",
         "Drone versions not taken into the fleet view because it holds " + FleetView.MAX_SLOTS + " drones already");
+    final Counter fleetUnreadable = metrics.counter("odyssey_gateway_fleet_states_unreadable_total",
+        "Fleet-map states the feed left out because they cannot be read (written into the grid by something else)");
     final Counter resyncs = metrics.counter(
         "odyssey_gateway_resyncs_total", "Fleet view reloads after the grid connection came back");
     final LatencyHop gatewayReceived = metrics.hop("gateway_received", "drone send -> gateway listener fired");

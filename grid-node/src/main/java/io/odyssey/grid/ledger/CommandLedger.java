@@ -10,8 +10,10 @@ import com.hazelcast.projection.Projections;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
 import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import io.odyssey.codecs.CommandState;
 import io.odyssey.runtime.Counter;
+import io.odyssey.grid.UnreadableRecords;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.SystemEpochNanoClock;
 
@@ -75,6 +77,7 @@ public final class CommandLedger
      * two writes and this one takes the key.
      */
     private long keyRaceTimeoutMs = KEY_RACE_TIMEOUT_MS;
+    private UnreadableRecords unreadable = new UnreadableRecords("command", null);
 
     /** A ledger that reads and updates, and authorises nothing it records (tests, tools). */
     public CommandLedger(final HazelcastInstance instance)
@@ -126,6 +129,22 @@ public final class CommandLedger
     {
         this.keyRaceTimeoutMs = ms;
         return this;
+    }
+
+    /**
+     * This ledger counting in {@code counter} the records its reads leave out because they cannot be read (written
+     * into the grid by something else: {@link CommandRecordSerializer#read}); uncounted (still left out) without it.
+     */
+    public CommandLedger countingUnreadable(final Counter counter)
+    {
+        this.unreadable = new UnreadableRecords("command", counter);
+        return this;
+    }
+
+    /** Where this ledger's readers leave out and count records they cannot read (e.g. a listener's event values). */
+    public UnreadableRecords unreadable()
+    {
+        return unreadable;
     }
 
     public IMap<Long, CommandRecord> map()
@@ -378,22 +397,31 @@ public final class CommandLedger
         return commands.executeOnKey(id, safe);
     }
 
+    /** The command {@code id}, or null when there is none or its record cannot be read (counted). */
     public CommandRecord get(final long id)
     {
-        return commands.get(id);
+        try
+        {
+            return commands.get(id);
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            unreadable.skipped(ex);
+            return null;
+        }
     }
 
     /** Every command not yet in a final state. */
     public Collection<CommandRecord> active()
     {
-        return commands.values(Predicates.equal("active", true));
+        return unreadable.readable(commands.values(Predicates.equal("active", true)));
     }
 
     /** The most recent commands (issued within the last hour), newest first: what a new watcher starts from. */
     public List<CommandRecord> recent(final int limit)
     {
         final long since = clock.nanoTime() - TimeUnit.HOURS.toNanos(1);
-        return commands.values(Predicates.greaterThan("issuedAtNanos", since)).stream()
+        return unreadable.readable(commands.values(Predicates.greaterThan("issuedAtNanos", since))).stream()
             .sorted(Comparator.comparingLong(CommandRecord::issuedAtNanos).reversed().thenComparing(CommandRecord::id))
             .limit(limit)
             .toList();
@@ -402,7 +430,8 @@ public final class CommandLedger
     /** Final commands with transitions no journal has yet (refused before any relay saw them). */
     public Collection<CommandRecord> unjournaledFinal()
     {
-        return commands.values(Predicates.and(Predicates.equal("active", false), Predicates.equal("unjournaled", true)));
+        return unreadable.readable(commands.values(
+            Predicates.and(Predicates.equal("active", false), Predicates.equal("unjournaled", true))));
     }
 
     /**
@@ -426,8 +455,8 @@ public final class CommandLedger
         {
             filters.add(Predicates.equal("active", true));
         }
-        final Collection<CommandRecord> found = filters.isEmpty() ? commands.values() :
-            commands.values(Predicates.and(filters.toArray(new Predicate[0])));
+        final Collection<CommandRecord> found = unreadable.readable(filters.isEmpty() ? commands.values() :
+            commands.values(Predicates.and(filters.toArray(new Predicate[0]))));
         return found.stream()
             .sorted(Comparator.comparingLong(CommandRecord::issuedAtNanos).reversed().thenComparing(CommandRecord::id))
             .limit(limit)

@@ -4,11 +4,13 @@ import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
+import io.odyssey.codecs.CommandLimits;
 import io.odyssey.codecs.CommandParameters;
 import io.odyssey.codecs.CommandState;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.Waypoint;
 import io.odyssey.codecs.sbe.CommandReason;
+import io.odyssey.grid.UnreadableRecordException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,13 +28,33 @@ public final class CommandRecordSerializer implements CompactSerializer<CommandR
 {
     public static final String TYPE_NAME = "odyssey.CommandRecord";
 
+    /**
+     * @throws com.hazelcast.nio.serialization.HazelcastSerializationException for a record this version cannot read:
+     *         {@link UnreadableRecordException} for content out of its range, Hazelcast's own for a missing field.
+     */
     public CommandRecord read(final CompactReader in)
     {
         final String[] names = in.readArrayOfString("transitionStates");
+        final long[] times = in.readArrayOfInt64("transitionAtNanos");
+        final String[] reasons = in.readArrayOfString("transitionReasons");
+        if (names == null || names.length == 0 || times == null || reasons == null ||
+            times.length != names.length || reasons.length != names.length)
+        {
+            throw unreadable("its transitions are missing or their arrays disagree in length");
+        }
         final CommandState[] states = new CommandState[names.length];
         for (int i = 0; i < names.length; i++)
         {
-            states[i] = CommandState.valueOf(names[i]);
+            states[i] = state(names[i]);
+        }
+        final CommandState state = state(in.readString("state"));
+        final float progress = in.readFloat32("progress");
+        final int waypointIndex = in.readInt32("waypointIndex");
+        final int journaled = in.readInt32("journaled");
+        if (!Float.isFinite(progress) || waypointIndex < -1 || journaled < 0 || journaled > names.length)
+        {
+            throw unreadable("progress " + progress + ", waypoint index " + waypointIndex + " or journaled " +
+                journaled + " out of range");
         }
         return new CommandRecord(
             in.readInt64("id"),
@@ -40,10 +62,10 @@ public final class CommandRecordSerializer implements CompactSerializer<CommandR
             // A name this version does not know (written into the grid by something else): the relay refuses it.
             CommandType.fromWireName(in.readString("type")),
             parameters(in),
-            CommandState.valueOf(in.readString("state")),
+            state,
             in.readString("reason"),
-            in.readFloat32("progress"),
-            in.readInt32("waypointIndex"),
+            progress,
+            waypointIndex,
             in.readString("idempotencyKey"),
             in.readString("issuedBy"),
             in.readString("issuedFrom"),
@@ -57,11 +79,28 @@ public final class CommandRecordSerializer implements CompactSerializer<CommandR
             in.readFloat32("targetAltitude"),
             in.readInt64("doneAtNanos"),
             states,
-            in.readArrayOfInt64("transitionAtNanos"),
-            in.readArrayOfString("transitionReasons"),
-            in.readInt32("journaled"),
+            times,
+            reasons,
+            journaled,
             // Records written before commands were authorised have no such field: they are unauthorised.
             in.getFieldKind("authorisation") == FieldKind.STRING ? in.readString("authorisation") : null);
+    }
+
+    private static CommandState state(final String name)
+    {
+        for (final CommandState state : CommandState.values())
+        {
+            if (state.name().equals(name))
+            {
+                return state;
+            }
+        }
+        throw unreadable("no command state is called " + LedgerText.field(name, LedgerText.MAX_NAME));
+    }
+
+    private static UnreadableRecordException unreadable(final String why)
+    {
+        return new UnreadableRecordException(TYPE_NAME, why);
     }
 
     public void write(final CompactWriter out, final CommandRecord command)
@@ -112,21 +151,45 @@ public final class CommandRecordSerializer implements CompactSerializer<CommandR
         final double[] altitudes = in.readArrayOfFloat64("waypointAltitudes");
         final double[] speeds = in.readArrayOfFloat64("waypointSpeeds");
         final double[] holds = in.readArrayOfFloat64("waypointHoldSeconds");
+        if (latitudes == null || latitudes.length > CommandLimits.MAX_WAYPOINTS)
+        {
+            throw unreadable("its waypoints are missing or more than " + CommandLimits.MAX_WAYPOINTS);
+        }
         final List<Waypoint> waypoints = new ArrayList<>(latitudes.length);
         for (int i = 0; i < latitudes.length; i++)
         {
             waypoints.add(new Waypoint(latitudes[i], at(longitudes, i), at(altitudes, i), at(speeds, i), at(holds, i)));
         }
+        for (int i = 0; i < latitudes.length; i++)
+        {
+            if (!place(latitudes[i], at(longitudes, i)))
+            {
+                throw unreadable("waypoint " + i + " is not on Earth");
+            }
+        }
         final String because = in.readString("paramStartedBecause");
+        final double latitude = in.readFloat64("paramLatitude");
+        final double longitude = in.readFloat64("paramLongitude");
+        if (!place(latitude, longitude))
+        {
+            throw unreadable("its position " + latitude + ", " + longitude + " is not on Earth");
+        }
         return new CommandParameters(
-            in.readFloat64("paramLatitude"),
-            in.readFloat64("paramLongitude"),
+            latitude,
+            longitude,
             in.readFloat64("paramAltitude"),
             in.readFloat64("paramSpeed"),
             in.readInt64("paramTargetCommandId"),
             waypoints,
             in.readInt64("paramDroneCommandId"),
             because == null ? null : reason(because));
+    }
+
+    /** A position is not given (NaN: not every command has one) or on Earth. */
+    private static boolean place(final double latitude, final double longitude)
+    {
+        return (Double.isNaN(latitude) || CommandLimits.isLatitude(latitude)) &&
+            (Double.isNaN(longitude) || CommandLimits.isLongitude(longitude));
     }
 
     /** Arrays written by anything but this serializer may disagree in length: a missing value is NaN. */

@@ -47,6 +47,7 @@ class CommandLedgerIT
     private static HazelcastInstance client;
     private static CommandLedger ledger;
     private static Counter repaired;
+    private static Counter unreadable;
 
     @BeforeAll
     static void start()
@@ -55,8 +56,10 @@ class CommandLedgerIT
         member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", port, List.of("127.0.0.1:" + port), 0));
         client = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(CLUSTER,
             List.of("127.0.0.1:" + member.getCluster().getLocalMember().getAddress().getPort()), "ledger-it-client"));
-        repaired = new Metrics("test").counter("odyssey_test_text_repaired_total", "repaired");
-        ledger = new CommandLedger(client, repaired, null);
+        final Metrics metrics = new Metrics("test");
+        repaired = metrics.counter("odyssey_test_text_repaired_total", "repaired");
+        unreadable = metrics.counter("odyssey_test_command_records_unreadable_total", "unreadable");
+        ledger = new CommandLedger(client, repaired, null).countingUnreadable(unreadable);
     }
 
     @AfterAll
@@ -309,6 +312,106 @@ class CommandLedgerIT
         assertThat(read.type()).isEqualTo(CommandType.GOTO);
         assertThat(read.parameters()).isEqualTo(CommandParameters.goTo(52.5, 13.4, 60.0, Double.NaN));
         assertThat(read.state()).isEqualTo(CommandState.COMPLETED);
+    }
+
+    /**
+     * Anything that reaches the grid can put a record of the ledger's type with content this version cannot read: each
+     * such entry is left out of every query (the relays' sweep, the gateway's lists) and counted, and every other
+     * command is still found.
+     */
+    @Test
+    void shouldLeaveOutAndCountUnreadableRecordsWhileEveryQueryStillFindsTheOtherCommands()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final long now = System.currentTimeMillis() * 1_000_000L;
+        final CommandRecord good = ledger.issue(command(drone, CommandType.HOLD, null, now)).command();
+        final CommandRecord goodFinal = ledger.issue(command(drone, CommandType.GOTO, null, now)
+            .rejectedBeforeSending(now + 1, "fence")).command();
+        @SuppressWarnings("unchecked")
+        final IMap<Long, Object> raw = (IMap<Long, Object>)(IMap<?, ?>)ledger.map();
+        final List<GenericRecordBuilder> planted = List.of(
+            planted(drone, now).setString("state", "HIJACKED"),
+            planted(drone, now).setString("state", null),
+            planted(drone, now).setArrayOfString("transitionStates", new String[]{"ISSUED", "OWNED"}),
+            planted(drone, now).setArrayOfString("transitionStates", null),
+            planted(drone, now).setArrayOfInt64("transitionAtNanos", new long[0]),
+            planted(drone, now).setFloat32("progress", Float.NaN),
+            planted(drone, now).setFloat64("paramLatitude", 1e300),
+            planted(drone, now).setArrayOfFloat64("waypointLatitudes", new double[200_000]),
+            planted(drone, now).setInt32("waypointIndex", -7),
+            planted(drone, now).setInt32("journaled", -1));
+        for (final GenericRecordBuilder record : planted)
+        {
+            final long id = ledger.newId();
+            raw.set(id, record.setInt64("id", id).build());
+        }
+        // A truncated record: the fields a query matches on, and nothing else.
+        final long truncated = ledger.newId();
+        raw.set(truncated, GenericRecordBuilder.compact(CommandRecordSerializer.TYPE_NAME)
+            .setInt64("id", truncated).setInt64("droneId", drone).setBoolean("active", true)
+            .setBoolean("unjournaled", true).setInt64("issuedAtNanos", now).setString("state", "ISSUED").build());
+        final long before = unreadable.get();
+
+        assertThat(ledger.active()).extracting(CommandRecord::id).contains(good.id())
+            .doesNotContain(truncated);
+        assertThat(ledger.list(drone, null, false, 100)).extracting(CommandRecord::id)
+            .containsExactlyInAnyOrder(good.id(), goodFinal.id());
+        assertThat(ledger.list(drone, CommandState.ISSUED, true, 100)).extracting(CommandRecord::id)
+            .containsExactly(good.id());
+        assertThat(ledger.recent(10_000)).extracting(CommandRecord::id).contains(good.id(), goodFinal.id());
+        assertThat(ledger.unjournaledFinal()).extracting(CommandRecord::id).contains(goodFinal.id());
+        assertThat(ledger.get(truncated)).isNull();
+        assertThat(ledger.get(good.id())).isEqualTo(good);
+        assertThat(unreadable.get() - before).isGreaterThanOrEqualTo(planted.size() + 1);
+    }
+
+    /** A record as this version writes it (without its id), for one field to be spoiled. */
+    private static GenericRecordBuilder planted(final long drone, final long at)
+    {
+        return sound(drone, at).build().newBuilderWithClone();
+    }
+
+    private static GenericRecordBuilder sound(final long drone, final long at)
+    {
+        return GenericRecordBuilder.compact(CommandRecordSerializer.TYPE_NAME)
+            .setInt64("droneId", drone)
+            .setString("type", "goto")
+            .setFloat64("paramLatitude", 52.5)
+            .setFloat64("paramLongitude", 13.4)
+            .setFloat64("paramAltitude", Double.NaN)
+            .setFloat64("paramSpeed", Double.NaN)
+            .setInt64("paramTargetCommandId", 0)
+            .setInt64("paramDroneCommandId", 0)
+            .setString("paramStartedBecause", null)
+            .setArrayOfFloat64("waypointLatitudes", new double[0])
+            .setArrayOfFloat64("waypointLongitudes", new double[0])
+            .setArrayOfFloat64("waypointAltitudes", new double[0])
+            .setArrayOfFloat64("waypointSpeeds", new double[0])
+            .setArrayOfFloat64("waypointHoldSeconds", new double[0])
+            .setString("state", "ISSUED")
+            .setBoolean("active", true)
+            .setString("reason", null)
+            .setFloat32("progress", 0f)
+            .setInt32("waypointIndex", -1)
+            .setString("idempotencyKey", null)
+            .setString("issuedBy", "ops")
+            .setString("issuedFrom", "127.0.0.1")
+            .setInt64("issuedAtNanos", at)
+            .setInt64("expiresAtNanos", at + 60_000_000_000L)
+            .setString("node", null)
+            .setInt32("attempts", 0)
+            .setInt64("lastSentNanos", 0)
+            .setFloat64("targetLatitude", Double.NaN)
+            .setFloat64("targetLongitude", Double.NaN)
+            .setFloat32("targetAltitude", Float.NaN)
+            .setInt64("doneAtNanos", 0)
+            .setArrayOfString("transitionStates", new String[]{"ISSUED"})
+            .setArrayOfInt64("transitionAtNanos", new long[]{at})
+            .setArrayOfString("transitionReasons", new String[]{null})
+            .setInt32("journaled", 0)
+            .setString("authorisation", null)
+            .setBoolean("unjournaled", true)
+            .setInt64("id", 0);
     }
 
     private static CommandRecord command(final long drone, final CommandType type, final String key)

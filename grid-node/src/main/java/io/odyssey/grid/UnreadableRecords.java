@@ -1,0 +1,130 @@
+package io.odyssey.grid;
+
+import com.hazelcast.map.IMap;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
+import io.odyssey.runtime.Counter;
+import io.odyssey.runtime.RateLimitedLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a reader of a grid map does with a record this version cannot read ({@link UnreadableRecordException}, or
+ * Hazelcast's own error for a missing field): leaves that one record out, counts it, and logs at most once a minute.
+ * Anything that reaches the grid can write such a record, and one of them must not stop a loop that reads them all.
+ * Thread-safe: the gateway's event threads and request workers share one.
+ */
+public final class UnreadableRecords
+{
+    private static final Logger LOG = LoggerFactory.getLogger(UnreadableRecords.class);
+
+    private final String what;
+    private final Counter counter;
+    /** Guarded by itself; the line is logged outside the lock (the logger takes its own). */
+    private final RateLimitedLog log = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+
+    /**
+     * @param what    the records, for the log line (e.g. "fleet state").
+     * @param counter where they are counted; null = not counted (still left out).
+     */
+    public UnreadableRecords(final String what, final Counter counter)
+    {
+        this.what = what;
+        this.counter = counter;
+    }
+
+    /**
+     * The records of a query result that can be read. Hazelcast turns each into an object on its own as the
+     * iteration reaches it, so one that cannot be read is left out without losing the others.
+     */
+    public <V> List<V> readable(final Collection<V> found)
+    {
+        final List<V> records = new ArrayList<>(found.size());
+        final Iterator<V> it = found.iterator();
+        while (it.hasNext())
+        {
+            try
+            {
+                records.add(it.next());
+            }
+            catch (final HazelcastSerializationException ex)
+            {
+                skipped(ex);
+            }
+        }
+        return records;
+    }
+
+    /** The record at {@code key}, or null when there is none or it cannot be read (left out, counted). */
+    public <K, V> V get(final IMap<K, V> map, final K key)
+    {
+        try
+        {
+            return map.get(key);
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            skipped(ex);
+            return null;
+        }
+    }
+
+    /**
+     * The records at {@code keys} that can be read. {@link IMap#getAll} turns them all into objects at once and throws
+     * for one it cannot read: then (rarely: a record planted in the grid) each key is read on its own.
+     */
+    public <K, V> Map<K, V> getAll(final IMap<K, V> map, final Set<K> keys)
+    {
+        try
+        {
+            return map.getAll(keys);
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            final Map<K, V> found = new HashMap<>();
+            for (final K key : keys)
+            {
+                final V value = get(map, key);
+                if (value != null)
+                {
+                    found.put(key, value);
+                }
+            }
+            return found;
+        }
+    }
+
+    /** Counts and (at most once a minute) logs one record left out because of {@code ex}. */
+    public void skipped(final HazelcastSerializationException ex)
+    {
+        if (counter != null)
+        {
+            counter.increment();
+        }
+        final boolean permitted;
+        final long suppressed;
+        synchronized (log)
+        {
+            permitted = log.tryAcquire(System.nanoTime());
+            suppressed = permitted ? log.suppressedSinceLast() : 0;
+        }
+        if (permitted)
+        {
+            LOG.warn("left out a {} record that cannot be read, written into the grid by something else ({}; {} more " +
+                "since the last such line)", what, ex.getMessage(), suppressed);
+        }
+    }
+
+    public long count()
+    {
+        return counter == null ? 0 : counter.get();
+    }
+}
