@@ -2,18 +2,15 @@ package io.odyssey.ingest;
 
 import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.testing.FailOnErrorLog;
+import io.odyssey.testing.LoggedOutput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -53,7 +50,7 @@ class EdgeIngestLifecycleIT
 
             final Set<Thread> before = Thread.getAllStackTraces().keySet();
 
-            final String log = logOf(() -> EdgeIngest.launch(config).close());
+            final String log = LoggedOutput.during(() -> EdgeIngest.launch(config).close());
 
             assertThat(lifecycle(log)).containsExactlyElementsOf(expected(START_ORDER, START_ORDER));
             assertNothingLeftRunning(grid, before);
@@ -71,7 +68,7 @@ class EdgeIngestLifecycleIT
             config.statusPort = taken.getLocalPort();
             final Set<Thread> before = Thread.getAllStackTraces().keySet();
 
-            final String log = logOf(() -> assertThatThrownBy(() -> EdgeIngest.launch(config))
+            final String log = LoggedOutput.during(() -> assertThatThrownBy(() -> EdgeIngest.launch(config))
                 .isInstanceOf(java.net.BindException.class));
 
             assertThat(log).contains("edge-ingest: status did not start");
@@ -118,50 +115,5 @@ class EdgeIngestLifecycleIT
         {
             assertThat(endpoint.isBound()).isTrue();
         }
-    }
-
-    /** What the process logged (slf4j-simple writes to System.out) while {@code action} ran. */
-    private static String logOf(final ThrowingRunnable action) throws Exception
-    {
-        final PrintStream original = System.out;
-        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(new OutputStream()
-        {
-            public void write(final int b)
-            {
-                original.write(b);
-                synchronized (captured)
-                {
-                    captured.write(b);
-                }
-            }
-
-            public void write(final byte[] bytes, final int offset, final int length)
-            {
-                original.write(bytes, offset, length);
-                synchronized (captured)
-                {
-                    captured.write(bytes, offset, length);
-                }
-            }
-        }, true, StandardCharsets.UTF_8));
-        try
-        {
-            action.run();
-        }
-        finally
-        {
-            System.setOut(original);
-        }
-        synchronized (captured)
-        {
-            return captured.toString(StandardCharsets.UTF_8);
-        }
-    }
-
-    @FunctionalInterface
-    private interface ThrowingRunnable
-    {
-        void run() throws Exception;
     }
 }

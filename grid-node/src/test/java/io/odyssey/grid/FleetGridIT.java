@@ -4,6 +4,7 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.odyssey.testing.FailOnErrorLog;
+import io.odyssey.testing.LoggedOutput;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -177,32 +178,9 @@ class FleetGridIT
         final GridConnection connection = GridConnection.connect(CLUSTER, List.of("127.0.0.1:" + gridPort),
             "fleet-grid-it-closing-" + UUID.randomUUID(), "nothing to do");
         await().atMost(30, TimeUnit.SECONDS).until(connection::isConnected);
-        final java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
-        final java.io.PrintStream out = System.out;
-        System.setOut(new java.io.PrintStream(new java.io.OutputStream()
-        {
-            public void write(final int b)
-            {
-                out.write(b);
-                logged.write(b);
-            }
-
-            public void write(final byte[] bytes, final int offset, final int length)
-            {
-                out.write(bytes, offset, length);
-                logged.write(bytes, offset, length);
-            }
-        }, true, java.nio.charset.StandardCharsets.UTF_8));
-        try
-        {
-            connection.close();
-        }
-        finally
-        {
-            System.setOut(out);
-        }
+        final String logged = LoggedOutput.during(connection::close);
         // A stop of its own is no outage: a WARN here sends an operator looking for a grid that is fine.
-        assertThat(logged.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("SHUTDOWN")
+        assertThat(logged).contains("SHUTDOWN")
             .doesNotContain("lost the grid connection");
     }
 }

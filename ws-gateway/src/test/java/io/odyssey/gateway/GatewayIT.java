@@ -6,6 +6,7 @@ import com.hazelcast.map.IMap;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.testing.FailOnErrorLog;
+import io.odyssey.testing.LoggedOutput;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -465,8 +466,7 @@ class GatewayIT
     void shouldSayHowManyRequestsItCutOffWhenAClientHoldsOneOpenAcrossTheStop() throws Exception
     {
         final Gateway stopping = Gateway.launch(config(16));
-        final java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
-        final java.io.PrintStream out = System.out;
+        final String logged;
         try (java.net.Socket slowBody = new java.net.Socket("127.0.0.1", stopping.port()))
         {
             // Headers promise a body that never comes: the exchange stays open until the stop cuts it off.
@@ -475,27 +475,8 @@ class GatewayIT
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             slowBody.getOutputStream().flush();
             await().atMost(java.time.Duration.ofSeconds(30)).until(() -> stopping.requestsInFlight() == 1);
-            System.setOut(new java.io.PrintStream(new java.io.OutputStream()
-            {
-                public void write(final int b)
-                {
-                    out.write(b);
-                    logged.write(b);
-                }
-
-                public void write(final byte[] bytes, final int offset, final int length)
-                {
-                    out.write(bytes, offset, length);
-                    logged.write(bytes, offset, length);
-                }
-            }, true, java.nio.charset.StandardCharsets.UTF_8));
-            stopping.close();
+            logged = LoggedOutput.during(stopping::close);
         }
-        finally
-        {
-            System.setOut(out);
-        }
-        assertThat(logged.toString(java.nio.charset.StandardCharsets.UTF_8))
-            .contains("1 request(s) still in flight after 2000 ms: cut off by the stop");
+        assertThat(logged).contains("1 request(s) still in flight after 2000 ms: cut off by the stop");
     }
 }
