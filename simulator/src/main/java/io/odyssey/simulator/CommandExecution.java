@@ -163,20 +163,14 @@ final class CommandExecution
 
             case LAND:
                 takeCommand(i, s);
-                slots.target(i, s, state.lat[i], state.lon[i], 0f);
-                state.commandLength[i] = state.altitude[i];
-                state.flight[i] = FLIGHT_DESCEND;
-                state.status[i] = LANDING;
+                comeDownHere(i, s, FLIGHT_DESCEND, LANDING);
                 break;
 
             case STOP:
                 commandedFlight.commanded(i);
                 commandedFlight.endRunningCommands(i, CommandPhase.CANCELLED, CommandReason.EMERGENCY_STOP);
                 state.activeSlot[i] = (byte)s;
-                slots.target(i, s, state.lat[i], state.lon[i], 0f);
-                state.commandLength[i] = state.altitude[i];
-                state.flight[i] = FLIGHT_EMERGENCY;
-                state.status[i] = EMERGENCY;
+                comeDownHere(i, s, FLIGHT_EMERGENCY, EMERGENCY);
                 break;
 
             case SET_SPEED:
@@ -216,6 +210,15 @@ final class CommandExecution
         commandedFlight.endRunningCommands(i, CommandPhase.CANCELLED, CommandReason.SUPERSEDED);
         state.activeSlot[i] = (byte)s;
         state.commandSpeed[i] = Double.NaN;
+    }
+
+    /** Landing and an emergency stop both come straight down where the drone is; only how it flies differs. */
+    private void comeDownHere(final int i, final int s, final byte flight, final byte status)
+    {
+        slots.target(i, s, state.lat[i], state.lon[i], 0f);
+        state.commandLength[i] = state.altitude[i];
+        state.flight[i] = flight;
+        state.status[i] = status;
     }
 
     /**
