@@ -51,6 +51,9 @@ public final class GridNode implements AutoCloseable
             member.getCluster().getLocalMember().getAddress(), config.clusterName, member.getCluster().getMembers().size());
 
         final Metrics metrics = new Metrics("grid-node");
+        member.getUserContext().put(UnreadableRecords.MEMBER_CONTEXT_KEY, new UnreadableRecords("grid",
+            metrics.counter("odyssey_grid_unreadable_records_total",
+                "Stored records this member's own updates could not read (written by something else), left as they are")));
         metrics.gauge("odyssey_grid_members", "Members in the cluster as seen by this member",
             () -> member.getCluster().getMembers().size());
         metrics.gauge("odyssey_grid_fleet_owned_entries", "Fleet map entries owned by this member",

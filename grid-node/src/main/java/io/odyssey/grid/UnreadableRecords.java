@@ -1,5 +1,6 @@
 package io.odyssey.grid;
 
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import io.odyssey.runtime.Counter;
@@ -25,6 +26,14 @@ import java.util.concurrent.TimeUnit;
 public final class UnreadableRecords
 {
     private static final Logger LOG = LoggerFactory.getLogger(UnreadableRecords.class);
+
+    /**
+     * Where a member keeps the instance that counts records its own entry processors could not read
+     * ({@link HazelcastInstance#getUserContext()}): such a processor runs on the member, so a client never sees why.
+     */
+    public static final String MEMBER_CONTEXT_KEY = "odyssey.unreadable-records";
+    /** For a member that registered none (a test's bare member): still left out and logged, not counted. */
+    private static final UnreadableRecords UNCOUNTED_ON_MEMBER = new UnreadableRecords("grid", null);
 
     private final String what;
     private final Counter counter;
@@ -100,6 +109,13 @@ public final class UnreadableRecords
             }
             return found;
         }
+    }
+
+    /** The member's own (see {@link #MEMBER_CONTEXT_KEY}); {@code member} may be null (not injected). */
+    public static UnreadableRecords onMember(final HazelcastInstance member)
+    {
+        final Object registered = member == null ? null : member.getUserContext().get(MEMBER_CONTEXT_KEY);
+        return registered instanceof UnreadableRecords records ? records : UNCOUNTED_ON_MEMBER;
     }
 
     /** Counts and (at most once a minute) logs one record left out because of {@code ex}. */

@@ -328,18 +328,29 @@ public final class CommandLedger
      */
     private CommandRecord awaitRecorded(final long id)
     {
-        final CommandRecord now = commands.get(id);
-        if (now != null)
+        // A record there that cannot be read counts as none: the key goes to the new command.
+        final CommandRecord now = get(id);
+        if (now != null || commands.containsKey(id))
         {
             return now;
         }
         final CompletableFuture<CommandRecord> added = new CompletableFuture<>();
-        final UUID listener = commands.addEntryListener(
-            (EntryAddedListener<Long, CommandRecord>)event -> added.complete(event.getValue()), id, true);
+        final UUID listener = commands.addEntryListener((EntryAddedListener<Long, CommandRecord>)event ->
+        {
+            try
+            {
+                added.complete(event.getValue());
+            }
+            catch (final HazelcastSerializationException ex)
+            {
+                unreadable.skipped(ex);
+                added.complete(null);
+            }
+        }, id, true);
         try
         {
             // Written between the first look and the listener's registration: no event will come for it.
-            final CommandRecord meanwhile = commands.get(id);
+            final CommandRecord meanwhile = get(id);
             return meanwhile != null ? meanwhile : added.get(keyRaceTimeoutMs, TimeUnit.MILLISECONDS);
         }
         catch (final TimeoutException | ExecutionException ex)
@@ -362,22 +373,34 @@ public final class CommandLedger
      *
      * @return the command in the ledger and whether this call recorded it; null when refused because the drone has
      *         {@link #MAX_DRONE_STARTED_ACTIVE} of its own commands running (a real drone runs one: more is a confused
-     *         or forged sender, which must not fill the ledger).
+     *         or forged sender, which must not fill the ledger), or because its id holds a record this version cannot
+     *         read (counted; that record is left as it is).
      */
     public Issued recordDroneCommand(final CommandRecord unchecked)
     {
         final CommandRecord command = safe(unchecked);
-        final CommandRecord known = commands.get(command.id());
-        if (known != null)
+        if (commands.containsKey(command.id()))
         {
-            return new Issued(known, false);
+            // Its id is taken: the drone's resent report (the same record), or a record this version cannot read.
+            final CommandRecord known = get(command.id());
+            return known == null ? null : new Issued(known, false);
         }
         final DroneCommands drone = droneCommands(command.droneId());
         if (command.active() && drone.droneStartedActive >= MAX_DRONE_STARTED_ACTIVE)
         {
             return null;
         }
-        final CommandRecord existing = commands.putIfAbsent(command.id(), command);
+        final CommandRecord existing;
+        try
+        {
+            existing = commands.putIfAbsent(command.id(), command);
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            // Taken meanwhile by a record this version cannot read: left where it is, and this report is refused.
+            unreadable.skipped(ex);
+            return null;
+        }
         if (existing != null)
         {
             return new Issued(existing, false);
@@ -386,7 +409,10 @@ public final class CommandLedger
         return new Issued(command, true);
     }
 
-    /** @return the updated record, or null when the update did not apply (already final, out of order, unknown id). */
+    /**
+     * @return the updated record, or null when the update did not apply (already final, out of order, unknown id, or a
+     *         record there that this version cannot read: counted by the member, and left as it is).
+     */
     public CommandRecord update(final long id, final CommandUpdate update)
     {
         final CommandUpdate safe = update.withSafeText();
@@ -394,6 +420,7 @@ public final class CommandLedger
         {
             textRepaired.increment();
         }
+        // A stored record the member cannot read is counted there (CommandUpdate), and the update answers null.
         return commands.executeOnKey(id, safe);
     }
 

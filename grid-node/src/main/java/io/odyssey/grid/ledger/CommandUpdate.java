@@ -1,12 +1,16 @@
 package io.odyssey.grid.ledger;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.ExtendedMapEntry;
 
 import java.io.Serial;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import io.odyssey.codecs.CommandState;
+import io.odyssey.grid.UnreadableRecords;
 
 /**
  * One change to one command, applied on the partition owner so the check ("may it move?") and the write are a single
@@ -16,7 +20,7 @@ import io.odyssey.codecs.CommandState;
  * A command that becomes final is kept for {@link #FINAL_RETENTION_HOURS} hours in the grid (the archive keeps it
  * for good), so the ledger does not grow without bound.
  */
-public final class CommandUpdate implements EntryProcessor<Long, CommandRecord, CommandRecord>
+public final class CommandUpdate implements EntryProcessor<Long, CommandRecord, CommandRecord>, HazelcastInstanceAware
 {
     public static final long FINAL_RETENTION_HOURS = 24;
 
@@ -29,6 +33,9 @@ public final class CommandUpdate implements EntryProcessor<Long, CommandRecord, 
     private static final int DONE_REPORTED = 3;
     private static final int JOURNALED = 4;
     private static final int RESENT = 5;
+
+    /** The member this runs on (injected there), for counting a stored record it cannot read. */
+    private transient HazelcastInstance member;
 
     private final int kind;
     private final CommandState next;
@@ -139,9 +146,26 @@ public final class CommandUpdate implements EntryProcessor<Long, CommandRecord, 
         return new CommandUpdate(JOURNALED, null, 0L, null, null, Float.NaN, -1, Double.NaN, Double.NaN, Float.NaN, count);
     }
 
+    @Override
+    public void setHazelcastInstance(final HazelcastInstance member)
+    {
+        this.member = member;
+    }
+
     public CommandRecord process(final Map.Entry<Long, CommandRecord> entry)
     {
-        final CommandRecord current = entry.getValue();
+        final CommandRecord current;
+        try
+        {
+            current = entry.getValue();
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            // A record planted by something else: thrown, it would be logged as an ERROR per update and reach the
+            // client as an error it cannot name. It is left as it is, and this update does not apply.
+            UnreadableRecords.onMember(member).skipped(ex);
+            return null;
+        }
         if (current == null)
         {
             return null;

@@ -11,6 +11,7 @@ import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.Waypoint;
 import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.grid.UnreadableRecords;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.Metrics;
 import io.odyssey.runtime.SafeText;
@@ -48,6 +49,7 @@ class CommandLedgerIT
     private static CommandLedger ledger;
     private static Counter repaired;
     private static Counter unreadable;
+    private static Counter unreadableOnMember;
 
     @BeforeAll
     static void start()
@@ -60,6 +62,10 @@ class CommandLedgerIT
         repaired = metrics.counter("odyssey_test_text_repaired_total", "repaired");
         unreadable = metrics.counter("odyssey_test_command_records_unreadable_total", "unreadable");
         ledger = new CommandLedger(client, repaired, null).countingUnreadable(unreadable);
+        // As GridNode registers it: what the member's own entry processors could not read.
+        unreadableOnMember = metrics.counter("odyssey_test_member_unreadable_total", "unreadable on the member");
+        member.getUserContext().put(UnreadableRecords.MEMBER_CONTEXT_KEY,
+            new UnreadableRecords("grid", unreadableOnMember));
     }
 
     @AfterAll
@@ -363,6 +369,40 @@ class CommandLedgerIT
         assertThat(ledger.get(truncated)).isNull();
         assertThat(ledger.get(good.id())).isEqualTo(good);
         assertThat(unreadable.get() - before).isGreaterThanOrEqualTo(planted.size() + 1);
+    }
+
+    /**
+     * A record this version cannot read, planted at a command id something will act on: a drone's answer naming it, a
+     * drone reporting a command it started itself under that id, a retried order whose idempotency key points at it.
+     * Each is refused or goes on without it (counted); none throws into the relay's or the gateway's thread.
+     */
+    @Test
+    void shouldNeitherUpdateNorAnswerWithARecordThatCannotBeReadButCountItAndGoOn()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final long now = System.currentTimeMillis() * 1_000_000L;
+        @SuppressWarnings("unchecked")
+        final IMap<Long, Object> raw = (IMap<Long, Object>)(IMap<?, ?>)ledger.map();
+        // A drone-started command's id (negative, from the drone's id and its own number), as a forged report would use.
+        final long planted = droneStarted(drone, 1).id();
+        raw.set(planted, planted(drone, now).setString("state", "HIJACKED").setInt64("id", planted).build());
+        final long before = unreadable.get();
+        final long beforeOnMember = unreadableOnMember.get();
+
+        // Applied on the member, which reads the record there: it counts it, logs no ERROR, and the update is null.
+        assertThat(ledger.update(planted, CommandUpdate.moveTo(CommandState.FAILED, now + 1, "lost contact"))).isNull();
+        assertThat(ledger.recordDroneCommand(droneStarted(drone, 1))).isNull();
+        client.<String, Long>getMap(CommandLedger.KEYS_MAP).set("ops/planted-k", planted);
+        final CommandLedger.Issued retried = ledger.issue(CommandRecord.issued(ledger.newId(), drone, CommandType.HOLD,
+            CommandParameters.NONE, "planted-k", "ops", "127.0.0.1", now, now + 60_000_000_000L));
+
+        assertThat(retried.created()).isTrue();
+        assertThat(client.<String, Long>getMap(CommandLedger.KEYS_MAP).get("ops/planted-k"))
+            .isEqualTo(retried.command().id());
+        assertThat(unreadableOnMember.get() - beforeOnMember).isEqualTo(1);
+        assertThat(unreadable.get() - before).isGreaterThanOrEqualTo(2);
+        // The planted record is still there, untouched: refusing to read it is not deleting it.
+        assertThat(raw.containsKey(planted)).isTrue();
     }
 
     /** A record as this version writes it (without its id), for one field to be spoiled. */
