@@ -1,5 +1,7 @@
 package io.odyssey.grid;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 
 import java.io.Serial;
@@ -11,7 +13,7 @@ import java.util.Map;
  * any node) is never removed: the check and the removal are one step. Any ingest node may sweep with it: an entry
  * nobody has refreshed for the expiry is stale whichever node wrote it (one that died or restarted included).
  */
-public final class RemoveSilentDrone implements EntryProcessor<Long, DroneState, Boolean>
+public final class RemoveSilentDrone implements EntryProcessor<Long, DroneState, Boolean>, HazelcastInstanceAware
 {
     @Serial
     private static final long serialVersionUID = 1L;
@@ -24,9 +26,19 @@ public final class RemoveSilentDrone implements EntryProcessor<Long, DroneState,
         this.heardBeforeNanos = heardBeforeNanos;
     }
 
+    /** The member this runs on (injected there), for counting a stored record it cannot read. */
+    private transient HazelcastInstance member;
+
+    @Override
+    public void setHazelcastInstance(final HazelcastInstance member)
+    {
+        this.member = member;
+    }
+
     public Boolean process(final Map.Entry<Long, DroneState> entry)
     {
-        final DroneState state = entry.getValue();
+        // One that cannot be read (written by something else) is left as it is, counted, and the sweep goes on.
+        final DroneState state = UnreadableRecords.valueOn(member, entry);
         if (state != null && state.ingestNanos() < heardBeforeNanos)
         {
             entry.setValue(null);

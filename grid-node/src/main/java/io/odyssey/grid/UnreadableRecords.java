@@ -118,6 +118,24 @@ public final class UnreadableRecords
         return registered instanceof UnreadableRecords records ? records : UNCOUNTED_ON_MEMBER;
     }
 
+    /**
+     * The stored value of an entry processor's entry on a member, or null when there is none or it cannot be read
+     * (counted by the member's own instance). Thrown instead, it would be logged as an ERROR for every call, reach a
+     * client as an error it cannot name, and fail a whole {@code executeOnEntries} for one record.
+     */
+    public static <V> V valueOn(final HazelcastInstance member, final Map.Entry<?, V> entry)
+    {
+        try
+        {
+            return entry.getValue();
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            onMember(member).skipped(ex);
+            return null;
+        }
+    }
+
     /** Counts and (at most once a minute) logs one record left out because of {@code ex}. */
     public void skipped(final HazelcastSerializationException ex)
     {

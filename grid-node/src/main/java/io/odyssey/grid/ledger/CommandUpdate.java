@@ -8,7 +8,6 @@ import com.hazelcast.map.ExtendedMapEntry;
 import java.io.Serial;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import io.odyssey.codecs.CommandState;
 import io.odyssey.grid.UnreadableRecords;
 
@@ -154,18 +153,8 @@ public final class CommandUpdate implements EntryProcessor<Long, CommandRecord, 
 
     public CommandRecord process(final Map.Entry<Long, CommandRecord> entry)
     {
-        final CommandRecord current;
-        try
-        {
-            current = entry.getValue();
-        }
-        catch (final HazelcastSerializationException ex)
-        {
-            // A record planted by something else: thrown, it would be logged as an ERROR per update and reach the
-            // client as an error it cannot name. It is left as it is, and this update does not apply.
-            UnreadableRecords.onMember(member).skipped(ex);
-            return null;
-        }
+        // A record planted by something else is left as it is (counted), and this update does not apply.
+        final CommandRecord current = UnreadableRecords.valueOn(member, entry);
         if (current == null)
         {
             return null;
