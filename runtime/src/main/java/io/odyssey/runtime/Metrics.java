@@ -29,9 +29,11 @@ public final class Metrics
     private final List<Gauge> gauges = new CopyOnWriteArrayList<>();
     private final List<LatencyHop> hops = new CopyOnWriteArrayList<>();
 
+    /** Every process's metrics start with the JVM's own ({@link JvmGauges}). */
     public Metrics(final String role)
     {
         this.role = role;
+        JvmGauges.register(this);
     }
 
     public String role()
