@@ -77,14 +77,15 @@ class DronesCommandTest
         final java.util.concurrent.CompletableFuture<Cli.Result> watch = java.util.concurrent.CompletableFuture.supplyAsync(
             () -> Cli.run("watch", "--bbox", "13.3,52.4,13.5,52.6", "--drone", "7,8", "--count", "2", "--server",
                 gateway.url()));
-        final FakeGateway.Session session = gateway.sessions.poll(5, TimeUnit.SECONDS);
-        final JsonNode subscribe = FakeGateway.JSON.readTree(session.received.poll(5, TimeUnit.SECONDS));
+        final FakeGateway.Session session = gateway.sessions.poll(60, TimeUnit.SECONDS);
+        final JsonNode subscribe = FakeGateway.JSON.readTree(session.received.poll(60, TimeUnit.SECONDS));
         assertThat(subscribe.toString()).isEqualTo("{\"type\":\"subscribe\",\"bbox\":[13.3,52.4,13.5,52.6]}");
         session.send("{\"type\":\"snapshot\",\"drones\":[" + drone(7, "HOVERING", 52.5, 13.4) + "," +
             drone(9, "HOVERING", 52.5, 13.4) + "],\"bbox\":[13.3,52.4,13.5,52.6]}");
         session.send("{\"type\":\"changes\",\"drones\":[" + drone(9, "CRUISING", 52.5, 13.4) + "],\"removed\":[]}");
         session.send("{\"type\":\"changes\",\"drones\":[" + drone(7, "CRUISING", 52.51, 13.4) + "],\"removed\":[8]}");
-        final Cli.Result result = watch.get(10, TimeUnit.SECONDS);
+        // Generous bounds that end as soon as the event happens: a loaded CI machine once took over 5 s to connect.
+        final Cli.Result result = watch.get(60, TimeUnit.SECONDS);
 
         assertThat(result.exit()).as(result.err()).isZero();
         assertThat(result.out().lines()).containsExactly(
