@@ -278,6 +278,16 @@ class MavlinkSimulatedVehiclesSystemIT
         await().during(Duration.ofSeconds(4)).atMost(8, TimeUnit.SECONDS).until(() ->
             vehicleCommands() == vehicleCommands && edgeCounter("odyssey_mavlink_command_retries_total") == retries &&
             List.of("RETURNING", "LANDING", "GROUNDED").contains(fleet.get(FAILSAFE).status()));
+        // The ledger says why it flies home: a return home the vehicle started itself, as a simulated drone's
+        // low-battery return is recorded, followed to the ground and completed there.
+        final CommandRecord own = latest(FAILSAFE, CommandType.RETURN_HOME);
+        assertThat(own).as("a return home the vehicle started itself, in the ledger").isNotNull();
+        assertThat(own.issuedBy()).isEqualTo(CommandLedger.DRONE_ISSUER);
+        assertThat(own.parameters().startedByDrone()).isTrue();
+        assertThat(own.issuedAtNanos()).isGreaterThan(order.issuedAtNanos());
+        await().atMost(150, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() ->
+            ledger.get(own.id()).state() == CommandState.COMPLETED);
+        assertThat(ledger.get(own.id()).transitionStates()).contains(CommandState.ACCEPTED, CommandState.COMPLETED);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

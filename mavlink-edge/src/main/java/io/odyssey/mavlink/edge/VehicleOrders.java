@@ -442,12 +442,47 @@ final class VehicleOrders
         v.live = true;
         v.autopilot = autopilot;
         v.armed = (baseMode & MavlinkCommands.MODE_FLAG_SAFETY_ARMED) != 0;
+        final FlightStatus.Mode mode = FlightStatus.mode(autopilot, customMode);
         final Order o = v.running;
-        if (o != null && nowNs - o.acceptedAtNs >= MODE_SETTLE_NS && takenOver(o.type, FlightStatus.mode(autopilot, customMode)))
+        if (o != null && nowNs - o.acceptedAtNs >= MODE_SETTLE_NS &&
+            (takenOver(o.type, mode) || o.commandId < 0 && mode != FlightStatus.Mode.RETURN && mode != FlightStatus.Mode.LAND))
         {
-            // A pilot's RC switch, a failsafe: the vehicle no longer flies this order.
+            // A pilot's RC switch, a failsafe: the vehicle no longer flies this order (nor its own return home).
             endAll(v, CommandPhase.CANCELLED, CommandReason.MODE_CHANGED_BY_VEHICLE);
         }
+        if (mode == FlightStatus.Mode.RETURN && v.running == null && v.sending == null && v.armed && v.positionKnown &&
+            !landed(v))
+        {
+            startOwnReturn(v, nowNs);
+        }
+    }
+
+    /**
+     * The vehicle flies home in RTL without an order of ours (a failsafe: low battery, lost RC or data link, a geofence
+     * of its own; or a pilot's switch): the ledger hears of it as a simulated drone's own low-battery return, as a
+     * command the drone started itself (numbered -1, -2, ... per vehicle, as the ingest node's DroneCommandIds expect),
+     * and follows it to its end like one of ours: completed when the vehicle has landed at home.
+     */
+    private void startOwnReturn(final Vehicle v, final long nowNs)
+    {
+        final Order o = v.free();
+        o.reset(-(++v.ownCommands), CommandType.RETURN_HOME);
+        if (v.homeKnown)
+        {
+            o.targetLat = v.homeLat;
+            o.targetLon = v.homeLon;
+        }
+        o.targetAlt = 0f;
+        o.acceptedAtNs = nowNs;
+        o.phase = CommandPhase.STARTED_BY_DRONE;
+        o.reason = CommandReason.MODE_CHANGED_BY_VEHICLE;
+        say(v, o);
+        o.reason = CommandReason.NONE;
+        o.phase = CommandPhase.IN_PROGRESS;
+        o.startDistance = remaining(v, o);
+        v.running = o;
+        // Its first progress a beat later, after the ingest node has recorded the start.
+        v.progressDueNs = nowNs + PROGRESS_INTERVAL_NS;
     }
 
     /** Whether a vehicle in {@code mode} has left an order of {@code type} (a mode the order itself does not lead to). */
@@ -792,6 +827,8 @@ final class VehicleOrders
         Order running;
         Order held;
         long progressDueNs;
+        /** Commands the vehicle started itself (its own return home) since this edge started: their numbers. */
+        long ownCommands;
 
         boolean live;
         int autopilot;

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.odyssey.mavlink.MavlinkCommands.RESULT_ACCEPTED;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The translation table and the command protocol's state machine, with a fake clock, a fake vehicle link that records
@@ -42,7 +43,7 @@ class VehicleOrdersTest
     private final VehicleOrders orders = new VehicleOrders(
         new VehicleRegistry().register(PX4_VEHICLE, DRONE, false).register(ARDUPILOT_VEHICLE, DRONE + 1, false),
         new RecordingLink(), (droneId, commandId, phase, reason, progress, waypoint, type, lat, lon, alt) ->
-        said.add(new Said(commandId, phase, reason, waypoint, lat, lon, alt)), ACK_TIMEOUT_MS, ATTEMPTS, metrics);
+        said.add(new Said(commandId, phase, reason, waypoint, type, lat, lon, alt)), ACK_TIMEOUT_MS, ATTEMPTS, metrics);
     private final CommandFrameWriter writer = new CommandFrameWriter();
     private final CommandFrameReader reader = new CommandFrameReader();
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[8192]);
@@ -370,6 +371,79 @@ class VehicleOrdersTest
         assertThat(VehicleOrders.takenOver(CommandType.RETURN_HOME, FlightStatus.Mode.LAND)).isFalse();
     }
 
+    /**
+     * A failsafe or a pilot sends the vehicle home: the ledger hears of a return home the vehicle started itself (as a
+     * simulated drone's low-battery return is recorded), follows it, and completes it when the vehicle lands at home.
+     */
+    @Test
+    void shouldReportAReturnHomeTheVehicleStartedItselfAndCompleteItWhenItLandsAtHome()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        position(PX4_VEHICLE, LAT + 0.01, LON, 30f, false);
+        order(PX4_VEHICLE, 82, CommandType.GOTO, CommandParameters.goTo(LAT + 0.02, LON, 60, Double.NaN));
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_REPOSITION, RESULT_ACCEPTED, 0, now);
+        now += VehicleOrders.MODE_SETTLE_NS;
+        final int before = said.size();
+
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_RTL, now);
+
+        assertThat(said.subList(before, said.size())).extracting(Said::commandId, Said::phase, Said::reason)
+            .containsExactly(
+                tuple(82L, CommandPhase.CANCELLED, CommandReason.MODE_CHANGED_BY_VEHICLE),
+                tuple(-1L, CommandPhase.STARTED_BY_DRONE, CommandReason.MODE_CHANGED_BY_VEHICLE));
+        assertThat(lastSaid().type).isEqualTo(CommandType.RETURN_HOME);
+        assertThat(lastSaid().lat).as("home: where it armed").isEqualTo(LAT);
+        // Still returning: no second start; its progress goes on under the same id.
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_RTL, now + 1);
+        now += VehicleOrders.PROGRESS_INTERVAL_NS;
+        position(PX4_VEHICLE, LAT + 0.005, LON, 30f, false);
+        orders.tick(now);
+        assertThat(lastSaid().commandId).isEqualTo(-1L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.IN_PROGRESS);
+        assertThat(orders.activeOrders()).isEqualTo(1);
+
+        position(PX4_VEHICLE, LAT, LON, 0f, true);
+
+        assertThat(lastSaid().commandId).isEqualTo(-1L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.DONE);
+        assertThat(orders.activeOrders()).isZero();
+        // Landed and still in RTL: nothing more is started.
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x01, PX4_RTL, now);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.DONE);
+    }
+
+    @Test
+    void shouldEndTheVehiclesOwnReturnWhenItLeavesReturnModeAndNumberTheNextOneAnew()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_RTL, now);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.STARTED_BY_DRONE);
+
+        // A pilot takes the RC; the return is over, whoever ends it.
+        now += VehicleOrders.MODE_SETTLE_NS;
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_POSCTL, now);
+        assertThat(lastSaid().commandId).isEqualTo(-1L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.CANCELLED);
+        assertThat(lastSaid().reason).isEqualTo(CommandReason.MODE_CHANGED_BY_VEHICLE);
+
+        // Sent home again: a command of its own with the next number.
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_RTL, now);
+        assertThat(lastSaid().commandId).isEqualTo(-2L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.STARTED_BY_DRONE);
+
+        // An order from the ground takes over from it.
+        order(PX4_VEHICLE, 83, CommandType.GOTO, CommandParameters.goTo(LAT + 0.02, LON, 60, Double.NaN));
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_REPOSITION, RESULT_ACCEPTED, 0, now);
+        assertThat(said).extracting(Said::commandId, Said::phase, Said::reason)
+            .contains(tuple(83L, CommandPhase.ACCEPTED, CommandReason.NONE),
+                tuple(-2L, CommandPhase.CANCELLED, CommandReason.SUPERSEDED));
+        // Its mode still says RTL for a moment after accepting: that is not a new return of its own.
+        final int before = said.size();
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_RTL, now);
+        assertThat(said).hasSize(before);
+        assertThat(orders.activeOrders()).isEqualTo(1);
+    }
+
     @Test
     void shouldEndEveryOrderOfAVehicleThatGoesSilentAndRefuseNewOnes()
     {
@@ -497,8 +571,8 @@ class VehicleOrdersTest
         return said.get(said.size() - 1);
     }
 
-    private record Said(long commandId, CommandPhase phase, CommandReason reason, int waypoint, double lat, double lon,
-                        float alt)
+    private record Said(long commandId, CommandPhase phase, CommandReason reason, int waypoint, CommandType type,
+                        double lat, double lon, float alt)
     {
     }
 
