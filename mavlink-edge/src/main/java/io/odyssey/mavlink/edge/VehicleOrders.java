@@ -364,6 +364,7 @@ final class VehicleOrders
     {
         o.phase = CommandPhase.ACCEPTED;
         o.acceptedAtNs = nowNs;
+        v.lastAcceptedNs = nowNs;
         say(v, o);
         switch (o.type)
         {
@@ -450,8 +451,9 @@ final class VehicleOrders
             // A pilot's RC switch, a failsafe: the vehicle no longer flies this order (nor its own return home).
             endAll(v, CommandPhase.CANCELLED, CommandReason.MODE_CHANGED_BY_VEHICLE);
         }
+        // Not while an order of ours may still be switching it (a cancelled return home on its way to a hold).
         if (mode == FlightStatus.Mode.RETURN && v.running == null && v.sending == null && v.armed && v.positionKnown &&
-            !landed(v))
+            !landed(v) && nowNs - MODE_SETTLE_NS >= v.lastAcceptedNs)
         {
             startOwnReturn(v, nowNs);
         }
@@ -829,6 +831,8 @@ final class VehicleOrders
         long progressDueNs;
         /** Commands the vehicle started itself (its own return home) since this edge started: their numbers. */
         long ownCommands;
+        /** When the vehicle last accepted an order of ours: its mode may lag behind it for a moment. */
+        long lastAcceptedNs = Long.MIN_VALUE;
 
         boolean live;
         int autopilot;

@@ -413,6 +413,27 @@ class VehicleOrdersTest
     }
 
     @Test
+    void shouldNotTakeTheReturnModeOfACancelledReturnHomeForOneTheVehicleStartedItself()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, 84, CommandType.RETURN_HOME, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_RETURN_TO_LAUNCH, RESULT_ACCEPTED, 0, now);
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_RTL, now);
+        now += VehicleOrders.MODE_SETTLE_NS;
+        order(PX4_VEHICLE, 85, CommandType.CANCEL, CommandParameters.cancel(84));
+        orders.onCommandAck(PX4_VEHICLE, last().command, RESULT_ACCEPTED, 0, now);
+        assertThat(said).extracting(Said::commandId, Said::phase)
+            .contains(tuple(84L, CommandPhase.CANCELLED), tuple(85L, CommandPhase.DONE));
+
+        // Its heartbeat still says RTL while it switches to the hold: not a return of its own.
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_RTL, now + 1);
+        assertThat(said).extracting(Said::phase).doesNotContain(CommandPhase.STARTED_BY_DRONE);
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_LOITER, now + 2);
+        assertThat(said).extracting(Said::phase).doesNotContain(CommandPhase.STARTED_BY_DRONE);
+        assertThat(orders.activeOrders()).isZero();
+    }
+
+    @Test
     void shouldEndTheVehiclesOwnReturnWhenItLeavesReturnModeAndNumberTheNextOneAnew()
     {
         airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
