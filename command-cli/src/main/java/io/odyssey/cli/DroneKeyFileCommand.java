@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -30,14 +31,8 @@ final class DroneKeyFileCommand
 
     @Command(name = "provision", mixinStandardHelpOptions = true,
         description = "Give every drone of FIRST..LAST without a key a new random one (creates FILE, owner-only).")
-    static final class Provision implements Callable<Integer>
+    static final class Provision extends OnFile
     {
-        @CommandLine.Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "FILE", description = "The drone key file.")
-        Path file;
-
         @Parameters(index = "1", paramLabel = "FIRST", description = "The first drone id.")
         long firstId;
 
@@ -52,7 +47,7 @@ final class DroneKeyFileCommand
                 throw new IllegalArgumentException("LAST (" + lastId + ") is below FIRST (" + firstId + ")");
             }
             final int added = DroneKeys.provision(FILE, file, firstId, lastId);
-            spec.commandLine().getOut().println("drone keys in " + file + ": " + added + " added");
+            out().println("drone keys in " + file + ": " + added + " added");
             return 0;
         }
     }
@@ -60,14 +55,8 @@ final class DroneKeyFileCommand
     @Command(name = "rotate", mixinStandardHelpOptions = true,
         description = {"Give drone ID a new key and print it (the one place a key is shown: it has to reach the drone);",
             "its old key is still accepted for GRACE_S seconds."})
-    static final class Rotate implements Callable<Integer>
+    static final class Rotate extends OnFile
     {
-        @CommandLine.Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "FILE", description = "The drone key file.")
-        Path file;
-
         @Parameters(index = "1", paramLabel = "ID", description = "The drone.")
         long droneId;
 
@@ -85,8 +74,8 @@ final class DroneKeyFileCommand
                 throw new IllegalArgumentException("GRACE_S is a number of seconds, 0 or more, not " + graceS);
             }
             final String key = DroneKeys.rotate(FILE, file, droneId, graceS, now);
-            spec.commandLine().getOut().println(key);
-            spec.commandLine().getErr().println("drone " + droneId + ": new key above (load it into the drone); the " +
+            out().println(key);
+            err().println("drone " + droneId + ": new key above (load it into the drone); the " +
                 "old one is accepted for " + graceS + " s more");
             return 0;
         }
@@ -95,21 +84,15 @@ final class DroneKeyFileCommand
     @Command(name = "revoke", mixinStandardHelpOptions = true,
         description = "Remove drone ID's key: its frames are refused (UNKNOWN_KEY) from the next reload, within 5 s. " +
             "Exit 1 when it had none.")
-    static final class Revoke implements Callable<Integer>
+    static final class Revoke extends OnFile
     {
-        @CommandLine.Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "FILE", description = "The drone key file.")
-        Path file;
-
         @Parameters(index = "1", paramLabel = "ID", description = "The drone.")
         long droneId;
 
         public Integer call()
         {
             final boolean removed = DroneKeys.revoke(FILE, file, droneId);
-            spec.commandLine().getOut().println(removed ? "drone " + droneId + " revoked: its frames are refused " +
+            out().println(removed ? "drone " + droneId + " revoked: its frames are refused " +
                 "from the next reload (within 5 s)" : "drone " + droneId + " had no key");
             return removed ? 0 : 1;
         }
@@ -117,7 +100,17 @@ final class DroneKeyFileCommand
 
     @Command(name = "list", mixinStandardHelpOptions = true,
         description = "The drones that have a key in FILE, one id a line (never a key).")
-    static final class ListIds implements Callable<Integer>
+    static final class ListIds extends OnFile
+    {
+        public Integer call()
+        {
+            DroneKeys.droneIds(FILE, file).forEach(out()::println);
+            return 0;
+        }
+    }
+
+    /** What every operation has: the key file it works on (the first parameter) and where it prints. */
+    abstract static class OnFile implements Callable<Integer>
     {
         @CommandLine.Spec
         CommandSpec spec;
@@ -125,10 +118,14 @@ final class DroneKeyFileCommand
         @Parameters(index = "0", paramLabel = "FILE", description = "The drone key file.")
         Path file;
 
-        public Integer call()
+        PrintWriter out()
         {
-            DroneKeys.droneIds(FILE, file).forEach(spec.commandLine().getOut()::println);
-            return 0;
+            return spec.commandLine().getOut();
+        }
+
+        PrintWriter err()
+        {
+            return spec.commandLine().getErr();
         }
     }
 
