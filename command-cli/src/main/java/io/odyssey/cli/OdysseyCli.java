@@ -1,5 +1,6 @@
 package io.odyssey.cli;
 
+import io.odyssey.runtime.ConfigurationException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +8,8 @@ import java.time.Clock;
 import java.util.Map;
 
 /**
- * {@code odyssey-cli}: the command line of a running Odyssey. Exit codes: 0 ok, 2 usage (including a bad mission
+ * {@code odyssey-cli}: the command line of a running Odyssey (and, offline, of its drone key file). Exit codes: 0 ok,
+ * 1 {@code drone-keys revoke} of a drone without a key, 2 usage (including a bad mission file or an unusable key
  * file), 3 a server could not be reached or could not answer (5xx), 4 the server refused the request (4xx: it says
  * why), 5 a command waited for with {@code --wait} ended other than {@code completed} (failed, rejected, expired,
  * cancelled, or still open at {@code --timeout}).
@@ -18,19 +20,21 @@ import java.util.Map;
     name = "odyssey-cli",
     mixinStandardHelpOptions = true,
     version = "odyssey-cli 0.1.0",
-    description = {"Command line for a running Odyssey fleet.",
+    description = {"Command line for a running Odyssey fleet (and for its drone key file: drone-keys).",
         "Requests carry the access token from the environment variable ODYSSEY_TOKEN (or --token-file FILE)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:ok",
-        "2:usage: a bad option or argument, or a mission file that cannot be read",
+        "1:drone-keys revoke: the drone had no key",
+        "2:usage: a bad option or argument, a mission file that cannot be read, or a drone key file that cannot be used",
         "3:the gateway could not be reached, or could not answer (5xx)",
         "4:the gateway refused the request (4xx: 401 no or unknown token, 403 role too low, 404, 409, 422, ...)",
         "5:--wait: a command ended failed, rejected, expired or cancelled, or was still open at --timeout"},
     subcommands = {DronesCommand.class, Orders.Takeoff.class, Orders.Goto.class, Orders.Mission.class,
         Orders.Hold.class, Orders.Resume.class, Orders.ReturnHome.class, Orders.Land.class, Orders.Stop.class,
         Orders.SetSpeed.class, CommandsCommand.class, FleetWatchCommand.class, TokensCommand.class, WhoamiCommand.class,
-        AlertsCommand.class, HistoryCommand.class, LatencyCommand.class, CommandLine.HelpCommand.class,
+        AlertsCommand.class, HistoryCommand.class, LatencyCommand.class, DroneKeyFileCommand.class,
+        CommandLine.HelpCommand.class,
         picocli.AutoComplete.GenerateCompletion.class})
 public final class OdysseyCli
 {
@@ -72,6 +76,12 @@ public final class OdysseyCli
                 {
                     command.getErr().println("see: odyssey-cli " + command.getCommandSpec().qualifiedName(" ")
                         .replaceFirst("^odyssey-cli ?", "") + " --help");
+                    return CommandLine.ExitCode.USAGE;
+                }
+                if (ex instanceof ConfigurationException)
+                {
+                    // A drone key file that cannot be used (missing, others can read it, unparseable): its message
+                    // names the file and what is wrong with it.
                     return CommandLine.ExitCode.USAGE;
                 }
                 return ex instanceof Refused ? EXIT_REFUSED : EXIT_UNREACHABLE;

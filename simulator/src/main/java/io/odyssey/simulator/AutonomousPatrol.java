@@ -29,16 +29,16 @@ final class AutonomousPatrol
     private final FleetState state;
     private final FleetKinematics kinematics;
     private final CommandSlots slots;
-    private final CommandedFlight commandedFlight;
+    private final LowBatteryFailsafe failsafe;
 
     AutonomousPatrol(
         final FleetState state, final FleetKinematics kinematics, final CommandSlots slots,
-        final CommandedFlight commandedFlight)
+        final LowBatteryFailsafe failsafe)
     {
         this.state = state;
         this.kinematics = kinematics;
         this.slots = slots;
-        this.commandedFlight = commandedFlight;
+        this.failsafe = failsafe;
     }
 
     /** Advances patrolling drone {@code i} by {@code dt} seconds; a low battery aloft starts its own return home. */
@@ -133,7 +133,7 @@ final class AutonomousPatrol
                 state.battery[i] < kinematics.returnThreshold(i))
             {
                 state.status[i] = RETURNING;
-                commandedFlight.startFailsafeCommand(i);
+                failsafe.startFailsafeCommand(i);
             }
         }
     }

@@ -30,24 +30,23 @@ import static io.odyssey.simulator.FleetState.WP_LON;
 /**
  * What an accepted command does to a drone: a movement command (TAKEOFF, GOTO, MISSION, RETURN_HOME, LAND, STOP)
  * takes over and supersedes what ran or was paused; HOLD pauses the running command until RESUME; RESUME with nothing
- * paused sends the drone back to its patrol; SET_SPEED and CANCEL act at once. The flight itself is
- * {@link CommandedFlight}'s.
+ * paused sends the drone back to its patrol; SET_SPEED and CANCEL act at once. It starts the part of the flight the
+ * command calls for ({@link FlightPhases}); flying it is {@link CommandedFlight}'s.
  */
 final class CommandExecution
 {
     private final FleetState state;
     private final FleetKinematics kinematics;
     private final CommandSlots slots;
-    private final CommandedFlight commandedFlight;
+    private final FlightPhases phases;
 
     CommandExecution(
-        final FleetState state, final FleetKinematics kinematics, final CommandSlots slots,
-        final CommandedFlight commandedFlight)
+        final FleetState state, final FleetKinematics kinematics, final CommandSlots slots, final FlightPhases phases)
     {
         this.state = state;
         this.kinematics = kinematics;
         this.slots = slots;
-        this.commandedFlight = commandedFlight;
+        this.phases = phases;
     }
 
     void execute(
@@ -67,7 +66,7 @@ final class CommandExecution
                 state.targetLon[i] = state.lon[i];
                 state.commandLength[i] = state.goalAltitude[i];
                 slots.target(i, s, state.lat[i], state.lon[i], state.goalAltitude[i]);
-                commandedFlight.startClimb(i);
+                phases.startClimb(i);
                 break;
             }
 
@@ -80,17 +79,17 @@ final class CommandExecution
                 state.targetLat[i] = command.latitude();
                 state.targetLon[i] = command.longitude();
                 state.commandSpeed[i] = command.speed();
-                state.legSpeed[i] = commandedFlight.legSpeedFor(i, state.commandSpeed[i]);
+                state.legSpeed[i] = phases.legSpeedFor(i, state.commandSpeed[i]);
                 state.commandLength[i] = kinematics.remainingLeg(i);
                 slots.target(i, s, state.targetLat[i], state.targetLon[i], state.goalAltitude[i]);
                 if (airborne)
                 {
-                    commandedFlight.startFly(i);
+                    phases.startFly(i);
                 }
                 else
                 {
                     state.climbGoal[i] = Math.min(state.goalAltitude[i], TAKEOFF_CLEARANCE_M);
-                    commandedFlight.startClimb(i);
+                    phases.startClimb(i);
                 }
                 break;
             }
@@ -99,12 +98,12 @@ final class CommandExecution
                 takeCommand(i, s);
                 storeMission(i, s, airborne, waypoints, waypointCount);
                 state.waypointIndex[i] = 0;
-                commandedFlight.beginLeg(i);
+                phases.beginLeg(i);
                 break;
 
             case HOLD:
             {
-                commandedFlight.commanded(i);
+                phases.commanded(i);
                 final int running = state.activeSlot[i];
                 if (running != NO_SLOT)
                 {
@@ -121,21 +120,21 @@ final class CommandExecution
                 }
                 state.activeSlot[i] = (byte)s;
                 slots.target(i, s, state.lat[i], state.lon[i], state.altitude[i]);
-                commandedFlight.holdHere(i);
+                phases.holdHere(i);
                 break;
             }
 
             case RESUME:
                 if (state.heldSlot[i] != NO_SLOT)
                 {
-                    commandedFlight.commanded(i);
+                    phases.commanded(i);
                     if (state.activeSlot[i] != NO_SLOT)
                     {
                         slots.answer(i, state.activeSlot[i], CommandPhase.CANCELLED, CommandReason.SUPERSEDED);
                     }
                     state.activeSlot[i] = state.heldSlot[i];
                     state.heldSlot[i] = NO_SLOT;
-                    commandedFlight.continueActive(i);
+                    phases.continueActive(i);
                 }
                 else if (state.mode[i] == COMMANDED)
                 {
@@ -157,7 +156,7 @@ final class CommandExecution
                 else
                 {
                     state.commandLength[i] = kinematics.distanceHome(i) + state.altitude[i];
-                    commandedFlight.returnHome(i);
+                    phases.returnHome(i);
                 }
                 break;
 
@@ -167,14 +166,14 @@ final class CommandExecution
                 break;
 
             case STOP:
-                commandedFlight.commanded(i);
-                commandedFlight.endRunningCommands(i, CommandPhase.CANCELLED, CommandReason.EMERGENCY_STOP);
+                phases.commanded(i);
+                slots.endRunningCommands(i, CommandPhase.CANCELLED, CommandReason.EMERGENCY_STOP);
                 state.activeSlot[i] = (byte)s;
                 comeDownHere(i, s, FLIGHT_EMERGENCY, EMERGENCY);
                 break;
 
             case SET_SPEED:
-                commandedFlight.commanded(i);
+                phases.commanded(i);
                 state.speedSetting[i] = command.speed();
                 state.legSpeed[i] = state.speedSetting[i];
                 slots.answer(i, s, CommandPhase.DONE, CommandReason.NONE);
@@ -182,13 +181,13 @@ final class CommandExecution
 
             case CANCEL:
             {
-                commandedFlight.commanded(i);
+                phases.commanded(i);
                 final int target = slots.findSlot(i, command.targetCommandId());
                 slots.answer(i, target, CommandPhase.CANCELLED, CommandReason.CANCELLED_BY_OPERATOR);
                 if (target == state.activeSlot[i])
                 {
                     state.activeSlot[i] = NO_SLOT;
-                    commandedFlight.holdHere(i);
+                    phases.holdHere(i);
                 }
                 else
                 {
@@ -206,8 +205,8 @@ final class CommandExecution
     /** A movement command takes over: whatever ran or was paused is superseded. */
     private void takeCommand(final int i, final int s)
     {
-        commandedFlight.commanded(i);
-        commandedFlight.endRunningCommands(i, CommandPhase.CANCELLED, CommandReason.SUPERSEDED);
+        phases.commanded(i);
+        slots.endRunningCommands(i, CommandPhase.CANCELLED, CommandReason.SUPERSEDED);
         state.activeSlot[i] = (byte)s;
         state.commandSpeed[i] = Double.NaN;
     }

@@ -4,9 +4,9 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.odyssey.codecs.CommandFrameReader;
 import io.odyssey.codecs.sign.CommandFrameCheck;
+import io.odyssey.codecs.sign.FrameVerifier;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
-import io.odyssey.runtime.RealTimeClock;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
@@ -19,10 +19,11 @@ import java.util.concurrent.TimeUnit;
  * Checks each (reassembled) command frame and hands the good ones to the {@link DroneFleet}, on the publisher's thread.
  * <p>
  * The frame is checked before any field is trusted: its structure by the {@link CommandFrameReader} (our schema,
- * template 10, a version no newer than ours, a block and a waypoint group that fit), then its signature, a drone this
- * process flies, a positive command id, a known command type. A frame that fails
- * is counted by {@link InvalidCommandCause} and dropped, with at most one log line a second: garbage on a UDP port must
- * never stop the drones. Parameters (coordinates, altitudes, speeds, waypoints) are the fleet's to check, since only a
+ * template 10, a version no newer than ours, a block and a waypoint group that fit), that it carries a signature, a
+ * drone this process flies, its signature under that drone's key (fresh, not replayed), a positive command id, a
+ * known command type ({@link CommandFrameCheck}). A frame that fails is counted by {@link InvalidCommandCause} and
+ * dropped, with at most one log line a second: garbage on a UDP port must never stop the drones. Parameters
+ * (coordinates, altitudes, speeds, waypoints) are the fleet's to check, since only a
  * well-formed frame gets that far and the drone answers a bad one REJECTED.
  */
 final class CommandIntake implements FragmentHandler
@@ -31,40 +32,28 @@ final class CommandIntake implements FragmentHandler
 
     private final DroneFleet fleet;
     private final NanoClock nanoClock;
-    /** The drone's own wall clock, which decides whether a command has expired. */
     private final EpochNanoClock wallClock;
     private final CommandFrameReader command = new CommandFrameReader();
     private final RateLimitedLog invalidLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
     private final Counter[] received;
     private final Counter[] invalid;
-
-    private CommandFrameCheck check;
+    private final CommandFrameCheck check;
 
     /**
-     * Commands must be signed with their drone's key, fresh and not replayed (see
-     * {@link io.odyssey.codecs.sign.FrameVerifier}); set before the first frame. Without one (unit tests of the frame
-     * checks) frames are not verified.
+     * @param verifier  the drones' keys: a command must be signed with its drone's key, fresh and not replayed (see
+     *                  {@link FrameVerifier}); its clock is the drone's, like {@code wallClock}.
+     * @param wallClock the drone's own wall clock, which decides whether a command has expired.
      */
-    CommandIntake verifier(final io.odyssey.codecs.sign.FrameVerifier verifier)
-    {
-        this.check = new CommandFrameCheck(command, verifier, droneId -> fleet.indexOf(droneId) >= 0);
-        return this;
-    }
-
-    CommandIntake(final DroneFleet fleet, final NanoClock nanoClock, final SimulatorMetrics metrics)
-    {
-        this(fleet, nanoClock, new RealTimeClock(), metrics);
-    }
-
     CommandIntake(
-        final DroneFleet fleet, final NanoClock nanoClock, final EpochNanoClock wallClock, final SimulatorMetrics metrics)
+        final DroneFleet fleet, final FrameVerifier verifier, final NanoClock nanoClock, final EpochNanoClock wallClock,
+        final SimulatorMetrics metrics)
     {
         this.fleet = fleet;
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
         this.received = metrics.commandsReceived;
         this.invalid = metrics.commandFramesInvalid;
-        this.check = new CommandFrameCheck(command, null, droneId -> fleet.indexOf(droneId) >= 0);
+        this.check = new CommandFrameCheck(command, verifier, droneId -> fleet.indexOf(droneId) >= 0);
     }
 
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header aeronHeader)

@@ -293,6 +293,21 @@ final class CommandSlots
         state.activeSlot[i] = NO_SLOT;
     }
 
+    /** Ends the running and the paused command (if any) with {@code phase}. */
+    void endRunningCommands(final int i, final CommandPhase phase, final CommandReason reason)
+    {
+        if (state.activeSlot[i] != NO_SLOT)
+        {
+            answer(i, state.activeSlot[i], phase, reason);
+            state.activeSlot[i] = NO_SLOT;
+        }
+        if (state.heldSlot[i] != NO_SLOT)
+        {
+            answer(i, state.heldSlot[i], phase, reason);
+            state.heldSlot[i] = NO_SLOT;
+        }
+    }
+
     boolean activeIs(final int i, final CommandType type)
     {
         return state.activeSlot[i] != NO_SLOT && slotType[slot(i, state.activeSlot[i])] == type.ordinal();

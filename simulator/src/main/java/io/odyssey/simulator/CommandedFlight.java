@@ -4,18 +4,11 @@ import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
 
-import static io.odyssey.simulator.CommandSlots.COMMAND_TYPES;
 import static io.odyssey.simulator.CommandSlots.slot;
 import static io.odyssey.simulator.DroneFleet.DESCENT_RATE_MPS;
 import static io.odyssey.simulator.DroneFleet.EMERGENCY_DESCENT_RATE_MPS;
-import static io.odyssey.simulator.DroneFleet.RETURN_ALTITUDE_M;
-import static io.odyssey.simulator.DroneFleet.TAKEOFF_CLEARANCE_M;
 import static io.odyssey.simulator.FleetKinematics.ACCELERATION_MPS2;
-import static io.odyssey.simulator.FleetKinematics.ARRIVAL_RADIUS_M;
 import static io.odyssey.simulator.FleetKinematics.STOPPED_MPS;
-import static io.odyssey.simulator.FleetState.COMMANDED;
-import static io.odyssey.simulator.FleetState.CRUISING;
-import static io.odyssey.simulator.FleetState.EMERGENCY;
 import static io.odyssey.simulator.FleetState.FLIGHT_BRAKE;
 import static io.odyssey.simulator.FleetState.FLIGHT_CLIMB;
 import static io.odyssey.simulator.FleetState.FLIGHT_DESCEND;
@@ -28,23 +21,16 @@ import static io.odyssey.simulator.FleetState.GROUNDED;
 import static io.odyssey.simulator.FleetState.HOVERING;
 import static io.odyssey.simulator.FleetState.LANDING;
 import static io.odyssey.simulator.FleetState.NO_SLOT;
-import static io.odyssey.simulator.FleetState.RETURNING;
-import static io.odyssey.simulator.FleetState.TAKING_OFF;
 import static io.odyssey.simulator.FleetState.WAYPOINT_FIELDS;
-import static io.odyssey.simulator.FleetState.WP_ALT;
 import static io.odyssey.simulator.FleetState.WP_HOLD;
-import static io.odyssey.simulator.FleetState.WP_LAT;
 import static io.odyssey.simulator.FleetState.WP_LEG;
-import static io.odyssey.simulator.FleetState.WP_LON;
-import static io.odyssey.simulator.FleetState.WP_SPEED;
 
 /**
- * A commanded drone's flight, step by step: what it does physically ({@code flight}: climb, fly a leg, hold at a
- * waypoint, brake, descend...) and what happens when a part of it is over (a take-off reached its altitude, a
- * waypoint or home was reached, the drone landed), which ends or advances the command in its active slot. Also the
- * ways into a flight the command execution uses (leave the patrol, pick up the active command, fly home), and the
- * low-battery failsafe: whatever the drone was told fails, and it flies home on its own, as a command of its own
- * (negative id).
+ * A commanded drone's flight, step by step: what it does physically in the part of its flight it is in ({@code
+ * flight}: climb, fly a leg, hold at a waypoint, brake, descend...) and what happens when that part is over (a take-off
+ * reached its altitude, a waypoint or home was reached, the drone landed), which ends or advances the command in its
+ * active slot and enters the next part ({@link FlightPhases}). After each step aloft the battery is drained and the
+ * {@link LowBatteryFailsafe} asked whether the drone must go home now.
  */
 final class CommandedFlight
 {
@@ -52,15 +38,19 @@ final class CommandedFlight
     private final FleetKinematics kinematics;
     private final CommandSlots slots;
     private final CommandProgress commandProgress;
+    private final FlightPhases phases;
+    private final LowBatteryFailsafe failsafe;
 
     CommandedFlight(
         final FleetState state, final FleetKinematics kinematics, final CommandSlots slots,
-        final CommandProgress commandProgress)
+        final CommandProgress commandProgress, final FlightPhases phases, final LowBatteryFailsafe failsafe)
     {
         this.state = state;
         this.kinematics = kinematics;
         this.slots = slots;
         this.commandProgress = commandProgress;
+        this.phases = phases;
+        this.failsafe = failsafe;
     }
 
     /**
@@ -148,193 +138,7 @@ final class CommandedFlight
         if (wasAirborne)
         {
             kinematics.drain(i, dt);
-            if (state.status[i] != GROUNDED && !homeBound(i) && state.battery[i] < kinematics.returnThreshold(i))
-            {
-                failsafe(i);
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // Into a commanded flight: what the command execution and the failsafe start
-
-    /** Ends the running and the paused command (if any) with {@code phase}. */
-    void endRunningCommands(final int i, final CommandPhase phase, final CommandReason reason)
-    {
-        if (state.activeSlot[i] != NO_SLOT)
-        {
-            slots.answer(i, state.activeSlot[i], phase, reason);
-            state.activeSlot[i] = NO_SLOT;
-        }
-        if (state.heldSlot[i] != NO_SLOT)
-        {
-            slots.answer(i, state.heldSlot[i], phase, reason);
-            state.heldSlot[i] = NO_SLOT;
-        }
-    }
-
-    /** Leaves the patrol (once): the commanded flight picks up from what the drone is doing now. */
-    void commanded(final int i)
-    {
-        if (state.mode[i] == COMMANDED)
-        {
-            return;
-        }
-        state.mode[i] = COMMANDED;
-        if (state.status[i] == GROUNDED)
-        {
-            state.flight[i] = FLIGHT_GROUNDED;
-        }
-        else if (state.activeSlot[i] != NO_SLOT)
-        {
-            // Its own failsafe return, now flown by the commanded logic.
-            continueActive(i);
-        }
-        else
-        {
-            brake(i);
-        }
-    }
-
-    /** Picks up the active command from the drone's current state: after a RESUME, or when leaving the patrol. */
-    void continueActive(final int i)
-    {
-        final int s = slot(i, state.activeSlot[i]);
-        switch (COMMAND_TYPES[slots.slotType[s]])
-        {
-            case TAKEOFF:
-                state.targetLat[i] = slots.slotTargetLat[s];
-                state.targetLon[i] = slots.slotTargetLon[s];
-                state.goalAltitude[i] = slots.slotTargetAlt[s];
-                state.climbGoal[i] = slots.slotTargetAlt[s];
-                startClimb(i);
-                break;
-
-            case GOTO:
-                state.targetLat[i] = slots.slotTargetLat[s];
-                state.targetLon[i] = slots.slotTargetLon[s];
-                state.goalAltitude[i] = slots.slotTargetAlt[s];
-                state.legSpeed[i] = legSpeedFor(i, state.commandSpeed[i]);
-                startFly(i);
-                break;
-
-            case MISSION:
-                if (state.pausedAtWaypoint[i])
-                {
-                    // The rest of the waypoint's hold (HOLD and hovering leave waitSeconds alone).
-                    state.flight[i] = FLIGHT_WAYPOINT_HOLD;
-                    state.status[i] = HOVERING;
-                }
-                else
-                {
-                    beginLeg(i);
-                }
-                break;
-
-            case RETURN_HOME:
-                returnHome(i);
-                break;
-
-            case LAND:
-                state.flight[i] = FLIGHT_DESCEND;
-                state.status[i] = LANDING;
-                break;
-
-            case STOP:
-                state.flight[i] = FLIGHT_EMERGENCY;
-                state.status[i] = EMERGENCY;
-                break;
-
-            default:
-                brake(i);
-                break;
-        }
-    }
-
-    /** Sets off toward the mission's current waypoint (climbing from the ground first). */
-    void beginLeg(final int i)
-    {
-        final double[] mission = state.missions[i];
-        final int at = state.waypointIndex[i] * WAYPOINT_FIELDS;
-        state.targetLat[i] = mission[at + WP_LAT];
-        state.targetLon[i] = mission[at + WP_LON];
-        state.goalAltitude[i] = mission[at + WP_ALT];
-        state.legSpeed[i] = legSpeedFor(i, mission[at + WP_SPEED]);
-        slots.slotWaypoint[slot(i, state.activeSlot[i])] = state.waypointIndex[i];
-        if (state.status[i] == GROUNDED)
-        {
-            state.climbGoal[i] = Math.min(state.goalAltitude[i], TAKEOFF_CLEARANCE_M);
-            startClimb(i);
-        }
-        else
-        {
-            startFly(i);
-        }
-    }
-
-    void returnHome(final int i)
-    {
-        state.targetLat[i] = state.homeLat[i];
-        state.targetLon[i] = state.homeLon[i];
-        state.goalAltitude[i] = Math.max(state.altitude[i], RETURN_ALTITUDE_M);
-        state.legSpeed[i] = legSpeedFor(i, Double.NaN);
-        if (kinematics.distanceHome(i) <= ARRIVAL_RADIUS_M)
-        {
-            state.flight[i] = FLIGHT_DESCEND;
-            state.status[i] = LANDING;
-        }
-        else if (state.status[i] == GROUNDED)
-        {
-            state.climbGoal[i] = Math.min(state.goalAltitude[i], TAKEOFF_CLEARANCE_M);
-            startClimb(i);
-        }
-        else
-        {
-            startFly(i);
-        }
-    }
-
-    /** An explicit speed wins; otherwise the drone's SET_SPEED setting; otherwise cruise speed. */
-    double legSpeedFor(final int i, final double explicit)
-    {
-        if (!Double.isNaN(explicit))
-        {
-            return explicit;
-        }
-        return state.speedSetting[i] > 0 ? state.speedSetting[i] : state.cruiseSpeed;
-    }
-
-    void startClimb(final int i)
-    {
-        state.flight[i] = FLIGHT_CLIMB;
-        state.status[i] = TAKING_OFF;
-    }
-
-    void startFly(final int i)
-    {
-        state.flight[i] = FLIGHT_FLY;
-        state.status[i] = slots.activeIs(i, CommandType.RETURN_HOME) ? RETURNING : CRUISING;
-    }
-
-    private void brake(final int i)
-    {
-        state.flight[i] = FLIGHT_BRAKE;
-        state.status[i] = HOVERING;
-    }
-
-    /** Stops where it is: brakes to a hover, or, still on the ground (told to stop in the cycle it set off), stays. */
-    void holdHere(final int i)
-    {
-        if (state.altitude[i] <= 0)
-        {
-            state.speed[i] = 0;
-            state.climb[i] = 0;
-            state.flight[i] = FLIGHT_GROUNDED;
-            state.status[i] = GROUNDED;
-        }
-        else
-        {
-            brake(i);
+            failsafe.checkCommanded(i);
         }
     }
 
@@ -362,11 +166,11 @@ final class CommandedFlight
             {
                 slots.finishActive(i, CommandPhase.DONE, CommandReason.NONE);
             }
-            brake(i);
+            phases.brake(i);
         }
         else
         {
-            startFly(i);
+            phases.startFly(i);
         }
     }
 
@@ -387,7 +191,7 @@ final class CommandedFlight
             {
                 slots.finishActive(i, CommandPhase.DONE, CommandReason.NONE);
             }
-            brake(i);
+            phases.brake(i);
         }
     }
 
@@ -419,12 +223,12 @@ final class CommandedFlight
         if (state.waypointIndex[i] + 1 >= state.missionCount[i])
         {
             slots.finishActive(i, CommandPhase.DONE, CommandReason.NONE);
-            brake(i);
+            phases.brake(i);
         }
         else
         {
             state.waypointIndex[i]++;
-            beginLeg(i);
+            phases.beginLeg(i);
         }
     }
 
@@ -451,33 +255,5 @@ final class CommandedFlight
                 slots.finishActive(i, CommandPhase.DONE, CommandReason.NONE);
             }
         }
-    }
-
-    /** Is the drone on its way home or down already (so the failsafe has nothing to add)? */
-    private boolean homeBound(final int i)
-    {
-        return state.flight[i] == FLIGHT_DESCEND || state.flight[i] == FLIGHT_EMERGENCY ||
-            slots.activeIs(i, CommandType.RETURN_HOME);
-    }
-
-    /** Low battery aloft: whatever the drone was told fails, and it flies home on its own. */
-    private void failsafe(final int i)
-    {
-        endRunningCommands(i, CommandPhase.FAILED, CommandReason.FAILSAFE_LOW_BATTERY);
-        startFailsafeCommand(i);
-        returnHome(i);
-    }
-
-    /** Opens the drone's own RETURN_HOME (STARTED_BY_DRONE, negative id) as its active command. */
-    void startFailsafeCommand(final int i)
-    {
-        // The drone's own number, unique for this drone across restarts (see counterBase); the ground records the
-        // command under an id of its own that is unique across drones (docs/api/commands.md).
-        final long commandId = -(++state.droneCommandNumber[i]);
-        final int s = slots.takeSlot(i, commandId, CommandType.RETURN_HOME, true);
-        slots.target(i, s, state.homeLat[i], state.homeLon[i], 0f);
-        state.commandLength[i] = kinematics.distanceHome(i) + state.altitude[i];
-        state.activeSlot[i] = (byte)s;
-        slots.answer(i, s, CommandPhase.STARTED_BY_DRONE, CommandReason.NONE);
     }
 }

@@ -19,8 +19,10 @@ import static io.odyssey.simulator.FleetState.GROUNDED;
  * primitive arrays ({@link FleetState}, struct of arrays): ten thousand drones are a few megabytes and stepping one
  * allocates nothing. Each idea is a part of its own, on those columns: {@link FleetKinematics} (how a drone moves and
  * spends its battery), {@link AutonomousPatrol}, {@link CommandAcceptance} (validation against CommandLimits,
- * refusals, resends), {@link CommandExecution} (what an accepted command does), {@link CommandedFlight} (the commanded
- * drone's flight and failsafe), {@link CommandProgress}, and {@link CommandSlots} (the slot table and answer queue).
+ * refusals, resends), {@link CommandExecution} (what an accepted command does), {@link FlightPhases} (how a commanded
+ * drone enters each part of its flight, the way home included), {@link CommandedFlight} (flying it, step by step),
+ * {@link LowBatteryFailsafe} (its own return home), {@link CommandProgress}, and {@link CommandSlots} (the slot table
+ * and answer queue).
  * <p>
  * Left alone, a drone flies its own patrol ({@link AutonomousPatrol}) and flies home on its own when its battery runs
  * low (at the failsafe threshold, {@link #RETURN_BATTERY_PCT} by default, or earlier when home is far).
@@ -114,10 +116,12 @@ public final class DroneFleet
         kinematics = new FleetKinematics(state);
         slots = new CommandSlots(state);
         commandProgress = new CommandProgress(state, kinematics, slots);
-        commandedFlight = new CommandedFlight(state, kinematics, slots, commandProgress);
+        final FlightPhases phases = new FlightPhases(state, kinematics, slots);
+        final LowBatteryFailsafe failsafe = new LowBatteryFailsafe(state, kinematics, slots, phases);
+        commandedFlight = new CommandedFlight(state, kinematics, slots, commandProgress, phases, failsafe);
         acceptance = new CommandAcceptance(
-            state, kinematics, slots, new CommandExecution(state, kinematics, slots, commandedFlight));
-        patrol = new AutonomousPatrol(state, kinematics, slots, commandedFlight);
+            state, kinematics, slots, new CommandExecution(state, kinematics, slots, phases));
+        patrol = new AutonomousPatrol(state, kinematics, slots, failsafe);
 
         for (int i = 0; i < size; i++)
         {

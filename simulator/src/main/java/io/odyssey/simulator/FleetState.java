@@ -8,7 +8,7 @@ import static io.odyssey.simulator.DroneFleet.METRES_PER_DEGREE;
 /**
  * The fleet's state as parallel primitive arrays indexed by drone (struct of arrays), shared by the parts that read and
  * write it ({@link FleetKinematics}, {@link AutonomousPatrol}, {@link CommandAcceptance}, {@link CommandExecution},
- * {@link CommandedFlight}, {@link CommandProgress}): ten thousand drones are a few megabytes and stepping one
+ * {@link FlightPhases}, {@link CommandedFlight}, {@link LowBatteryFailsafe}, {@link CommandProgress}): ten thousand drones are a few megabytes and stepping one
  * allocates nothing. The columns are package-private final arrays that the parts index directly: no accessor stands
  * between a part and the number it steps, and no part owns a copy.
  */

@@ -120,8 +120,10 @@ public final class Simulator implements AutoCloseable
                     fleet.droneId(fleet.size() - config.mavlinkDrones), fleet.droneId(fleet.size() - 1),
                     config.mavlinkEdge, config.mavlinkDrones);
             }
-            final CommandIntake intake = new CommandIntake(fleet, nanoClock, new RealTimeClock(), metrics).verifier(
-                new io.odyssey.codecs.sign.FrameVerifier(droneKeys, new RealTimeClock(), COMMAND_WINDOW_NS));
+            final RealTimeClock wallClock = new RealTimeClock();
+            final CommandIntake intake = new CommandIntake(fleet,
+                new io.odyssey.codecs.sign.FrameVerifier(droneKeys, wallClock, COMMAND_WINDOW_NS), nanoClock, wallClock,
+                metrics);
             // One thread for both (two cores: never a second spinning thread), commands first in each duty cycle.
             final List<Subscription> commandSources = new ArrayList<>(outlet.commandChannels());
             if (commands != null)

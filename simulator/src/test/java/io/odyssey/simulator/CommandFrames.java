@@ -5,7 +5,13 @@ import io.odyssey.codecs.CommandLimits;
 import io.odyssey.codecs.sbe.CommandEncoder;
 import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.MessageHeaderEncoder;
+import io.odyssey.codecs.sign.FrameSigner;
+import io.odyssey.codecs.sign.TestDroneKeys;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.file.Path;
 
 /**
  * Encodes Command frames the way the ground does ({@link CommandFrameWriter}), into one reusable buffer; each method
@@ -16,16 +22,41 @@ final class CommandFrames
 {
     /** Sent-at stamp of every frame: the drone does not use it. */
     static final long SENT_AT_NANOS = 1_764_000_000_000_000_000L;
+    /** Keys of drones 1..1,000: every fleet the unit tests fly, and some drones none of them flies. */
+    static final Path KEYS = TestDroneKeys.file(1, 1_000);
+    /** The link the ground signs commands on here (any of 0..255). */
+    static final int GROUND_LINK = 3;
 
     final UnsafeBuffer buffer = new UnsafeBuffer(new byte[8192]);
     /** Written into every frame: the expiry (0 = none) and whether the ground only asks for the answer again. */
     long expiresAtNanos;
     short repeatAnswerOnly;
     /** Signs every frame encoded from now on, as the ground does; null = unsigned (tests of the frame checks). */
-    io.odyssey.codecs.sign.FrameSigner signer;
+    FrameSigner signer;
     private final CommandFrameWriter writer = new CommandFrameWriter();
     private final MessageHeaderEncoder forgedHeader = new MessageHeaderEncoder();
     private final CommandEncoder forged = new CommandEncoder();
+
+    /**
+     * Frames signed as the ground signs them, with {@link #KEYS} on {@code clock}: the clock the drone's intake checks
+     * freshness with ({@link #intake}), so that the test's time, not the machine's, decides.
+     */
+    static CommandFrames signed(final EpochNanoClock clock)
+    {
+        final CommandFrames frames = new CommandFrames();
+        frames.signer = TestDroneKeys.signer(KEYS, GROUND_LINK, clock);
+        return frames;
+    }
+
+    /**
+     * The drones' intake as the simulator wires it: it verifies with {@link #KEYS} and decides freshness and expiry by
+     * {@code wallClock}.
+     */
+    static CommandIntake intake(
+        final DroneFleet fleet, final NanoClock nanoClock, final EpochNanoClock wallClock, final SimulatorMetrics metrics)
+    {
+        return new CommandIntake(fleet, TestDroneKeys.verifier(KEYS, wallClock), nanoClock, wallClock, metrics);
+    }
 
     /** One waypoint: latitude, longitude, altitude (NaN = keep), speed (NaN = default), hold seconds. */
     static double[] waypoint(final double lat, final double lon, final double alt, final double speed, final double hold)

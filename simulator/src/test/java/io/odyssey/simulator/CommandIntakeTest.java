@@ -5,6 +5,11 @@ import io.odyssey.codecs.sbe.CommandDecoder;
 import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.codecs.sbe.MessageHeaderEncoder;
+import io.odyssey.codecs.sign.DroneKey;
+import io.odyssey.codecs.sign.DroneKeyRing;
+import io.odyssey.codecs.sign.DroneKeys;
+import io.odyssey.codecs.sign.FrameSignature;
+import io.odyssey.codecs.sign.FrameSigner;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +21,10 @@ import java.util.concurrent.TimeUnit;
 import static io.odyssey.simulator.CommandFrames.waypoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The intake checks a frame before trusting any field, drops what fails (counted by cause) and never throws. */
+/**
+ * The intake checks a frame before trusting any field, drops what fails (counted by cause) and never throws. The ground
+ * signs with the drones' keys on the drone's clock ({@link #now}), as a ground station with a good clock does.
+ */
 class CommandIntakeTest
 {
     private static final int DRONES = 10;
@@ -24,9 +32,49 @@ class CommandIntakeTest
 
     private final SimulatorMetrics metrics = new SimulatorMetrics();
     private final DroneFleet fleet = new DroneFleet(DRONES, FIRST_ID, 1, 52.52, 13.405, 3000, 12);
-    private final CommandIntake intake = new CommandIntake(fleet, () -> 0L, metrics);
-    private final CommandFrames frames = new CommandFrames();
+    /** The drone's wall clock, and the ground's. */
+    private long now = CommandFrames.SENT_AT_NANOS;
+    private final CommandIntake intake = CommandFrames.intake(fleet, () -> 0L, () -> now, metrics);
+    private final CommandFrames frames = CommandFrames.signed(() -> now);
     private final UnsafeBuffer buffer = frames.buffer;
+
+    @Test
+    void shouldObeyNoCommandThatIsNotSignedWithItsDronesKeyFreshAndOnce()
+    {
+        // The attacker can reach the drone's command port and knows the frame format, but not the drone's key.
+        final CommandFrames unsigned = new CommandFrames();
+        int length = unsigned.takeoff(FIRST_ID + 1, 1, 30f);
+        expectDropped(unsigned.buffer, length, InvalidCommandCause.BAD_SIGNATURE);
+        unsigned.buffer.putShort(6, (short)(FrameSignature.SIGNED_VERSION - 1), CommandDecoder.BYTE_ORDER);
+        expectDropped(unsigned.buffer, length, InvalidCommandCause.UNSIGNED);
+
+        final CommandFrames forged = new CommandFrames();
+        forged.signer = new FrameSigner(DroneKeyRing.of(DroneKeys.of(new DroneKey(FIRST_ID + 1, new byte[32]))),
+            () -> now, CommandFrames.GROUND_LINK);
+        expectDropped(forged.buffer, forged.takeoff(FIRST_ID + 1, 2, 30f), InvalidCommandCause.BAD_SIGNATURE);
+
+        // Signed with the right key, then altered: the altitude of a take-off raised.
+        length = frames.takeoff(FIRST_ID + 1, 3, 30f);
+        buffer.putFloat(MessageHeaderEncoder.ENCODED_LENGTH + CommandDecoder.altitudeEncodingOffset(), 400f,
+            CommandDecoder.BYTE_ORDER);
+        expectDropped(buffer, length, InvalidCommandCause.BAD_SIGNATURE);
+
+        // Authentic, but captured and sent again; and authentic but signed long ago (or by a clock far off).
+        length = frames.takeoff(FIRST_ID + 1, 4, 30f);
+        assertThat(intake.onFrame(buffer, 0, length)).isEqualTo(DroneFleet.COMMAND_ACCEPTED);
+        expectDropped(buffer, length, InvalidCommandCause.REPLAYED);
+        final CommandFrames late = CommandFrames.signed(() -> now - TimeUnit.MINUTES.toNanos(2));
+        expectDropped(late.buffer, late.goTo(FIRST_ID + 2, 5, 52.52, 13.405, 40f, 5f),
+            InvalidCommandCause.TIMESTAMP_OUT_OF_WINDOW);
+
+        assertThat(metrics.commandsReceived()).as("only the authentic take-off, once").isOne();
+        assertThat(metrics.commandFramesInvalid()).isEqualTo(6);
+        assertThat(fleet.isCommanded(2)).as("the go-to signed too long ago").isFalse();
+        final List<Answer> answers = new ArrayList<>();
+        Answer.drain(fleet, answers);
+        assertThat(answers).as("nothing answered but the authentic take-off")
+            .extracting(Answer::commandId).containsOnly(4L);
+    }
 
     @Test
     void shouldHandAWellFormedCommandForOneOfOurDronesToTheFleet()
@@ -41,14 +89,13 @@ class CommandIntakeTest
     @Test
     void shouldDecideExpiryByTheDronesOwnClock()
     {
-        final long now = CommandFrames.SENT_AT_NANOS + TimeUnit.MINUTES.toNanos(10);
-        final CommandIntake atNow = new CommandIntake(fleet, () -> 0L, () -> now, metrics);
+        now = CommandFrames.SENT_AT_NANOS + TimeUnit.MINUTES.toNanos(10);
         frames.expiresAtNanos = now - 1;
-        assertThat(atNow.onFrame(buffer, 0, frames.takeoff(FIRST_ID + 1, 1, 30f))).isEqualTo(DroneFleet.COMMAND_REJECTED);
+        assertThat(intake.onFrame(buffer, 0, frames.takeoff(FIRST_ID + 1, 1, 30f))).isEqualTo(DroneFleet.COMMAND_REJECTED);
         assertThat(fleet.isCommanded(1)).isFalse();
 
         frames.expiresAtNanos = now + 1;
-        assertThat(atNow.onFrame(buffer, 0, frames.takeoff(FIRST_ID + 2, 2, 30f))).isEqualTo(DroneFleet.COMMAND_ACCEPTED);
+        assertThat(intake.onFrame(buffer, 0, frames.takeoff(FIRST_ID + 2, 2, 30f))).isEqualTo(DroneFleet.COMMAND_ACCEPTED);
         assertThat(fleet.isCommanded(2)).isTrue();
     }
 
@@ -70,9 +117,10 @@ class CommandIntakeTest
         buffer.putShort(6, (short)(CommandDecoder.SCHEMA_VERSION + 1), CommandDecoder.BYTE_ORDER);
         expectDropped(length, InvalidCommandCause.UNSUPPORTED_VERSION);
 
+        // A block too short to hold the signature fields carries no signature.
         length = frames.takeoff(FIRST_ID, 1, 30f);
         buffer.putShort(0, (short)(CommandDecoder.BLOCK_LENGTH - 1), CommandDecoder.BYTE_ORDER);
-        expectDropped(length, InvalidCommandCause.TRUNCATED);
+        expectDropped(length, InvalidCommandCause.UNSIGNED);
 
         length = frames.mission(FIRST_ID, 1, waypoint(52.5, 13.4, 30, 5, 0), waypoint(52.5, 13.4, 30, 5, 0));
         expectDropped(length - 1, InvalidCommandCause.TRUNCATED);
@@ -80,14 +128,17 @@ class CommandIntakeTest
             CommandDecoder.BYTE_ORDER);
         expectDropped(length, InvalidCommandCause.TRUNCATED);
 
+        // Signed with the keys of drones this process does not fly (and one no key could name).
         expectDropped(frames.takeoff(FIRST_ID - 1, 1, 30f), InvalidCommandCause.UNKNOWN_DRONE);
         expectDropped(frames.takeoff(FIRST_ID + DRONES, 1, 30f), InvalidCommandCause.UNKNOWN_DRONE);
-        expectDropped(frames.takeoff(-FIRST_ID, 1, 30f), InvalidCommandCause.UNKNOWN_DRONE);
+        final CommandFrames unsigned = new CommandFrames();
+        expectDropped(unsigned.buffer, unsigned.takeoff(-FIRST_ID, 1, 30f), InvalidCommandCause.UNKNOWN_DRONE);
+        // Authentic (the ground signed them as they are) but not a command the drone can act on.
         expectDropped(frames.takeoff(FIRST_ID, 0, 30f), InvalidCommandCause.MALFORMED);
         expectDropped(frames.takeoff(FIRST_ID, -5, 30f), InvalidCommandCause.MALFORMED);
         length = frames.takeoff(FIRST_ID, 1, 30f);
         buffer.putByte(MessageHeaderEncoder.ENCODED_LENGTH + CommandDecoder.commandTypeEncodingOffset(), (byte)42);
-        expectDropped(length, InvalidCommandCause.MALFORMED);
+        expectDropped(frames.sign(length), InvalidCommandCause.MALFORMED);
         expectDropped(frames.encode(FIRST_ID, 1, CommandType.NULL_VAL, 0, 0, 0f, 0f, 0), InvalidCommandCause.MALFORMED);
 
         assertThat(metrics.commandFramesInvalid()).isEqualTo(15);
@@ -111,6 +162,7 @@ class CommandIntakeTest
             wide.putBytes(group + 4 + k * (narrow + extra), buffer, group + 4 + k * narrow, narrow);
         }
         assertThat(length).isEqualTo(group + 4 + 2 * narrow);
+        assertThat(frames.signer.sign(wide, 0, group + 4 + 2 * (narrow + extra))).as("signed as its sender would").isTrue();
         assertThat(intake.onFrame(wide, 0, group + 4 + 2 * (narrow + extra))).isEqualTo(DroneFleet.COMMAND_ACCEPTED);
         final List<Answer> answers = new ArrayList<>();
         Answer.drain(fleet, answers);
@@ -160,8 +212,13 @@ class CommandIntakeTest
 
     private void expectDropped(final int length, final InvalidCommandCause cause)
     {
+        expectDropped(buffer, length, cause);
+    }
+
+    private void expectDropped(final UnsafeBuffer frame, final int length, final InvalidCommandCause cause)
+    {
         final long before = metrics.commandFramesInvalid[cause.ordinal()].get();
-        assertThat(intake.onFrame(buffer, 0, length)).as("%s", cause).isEqualTo(-1);
+        assertThat(intake.onFrame(frame, 0, length)).as("%s", cause).isEqualTo(-1);
         assertThat(metrics.commandFramesInvalid[cause.ordinal()].get()).as("%s", cause).isEqualTo(before + 1);
     }
 }

@@ -6,6 +6,7 @@ import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.codecs.sbe.CommandType;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.codecs.sign.FrameSignature;
+import io.odyssey.runtime.RealTimeClock;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -34,7 +35,9 @@ class DroneFleetCommandTest
     private static final float KEEP = Float.NaN;
 
     private final SimulatorMetrics metrics = new SimulatorMetrics();
-    private final CommandFrames frames = new CommandFrames();
+    /** The drone's clock and the ground's: the machine's, since the expiry tests compare with it. */
+    private final RealTimeClock clock = new RealTimeClock();
+    private final CommandFrames frames = CommandFrames.signed(clock);
     private final List<Answer> answers = new ArrayList<>();
     private DroneFleet fleet;
     private CommandIntake intake;
@@ -542,7 +545,7 @@ class DroneFleetCommandTest
     private void use(final DroneFleet newFleet)
     {
         fleet = newFleet;
-        intake = new CommandIntake(fleet, () -> 0L, metrics);
+        intake = CommandFrames.intake(fleet, () -> 0L, clock, metrics);
     }
 
     /** Hands a frame to the intake as the command receiver would, and collects the answers the publisher would send. */

@@ -31,7 +31,8 @@ class TelemetryPublisherAgentTest
 
     private long nowNs = 1_000_000_000L;
     private final SimulatorMetrics metrics = new SimulatorMetrics();
-    private final CommandFrames frames = new CommandFrames();
+    /** Signed on the agent's wall clock (the test's time), which the drones' intake checks freshness with. */
+    private final CommandFrames frames = CommandFrames.signed(() -> EPOCH_OFFSET_NS + nowNs);
 
     @Test
     void shouldPublishOnlyValidFramesWithSequencesFromOneOverALongRunOfManyDrones()
@@ -243,7 +244,7 @@ class TelemetryPublisherAgentTest
         final DroneFleet fleet = new DroneFleet(10, 1, 1, CENTER_LAT, CENTER_LON, RADIUS, 12);
         final AnswerOutlet outlet = new AnswerOutlet(3);
         final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 1000);
-        final CommandIntake intake = new CommandIntake(fleet, () -> nowNs, metrics);
+        final CommandIntake intake = CommandFrames.intake(fleet, () -> nowNs, () -> EPOCH_OFFSET_NS + nowNs, metrics);
         run(agent, TimeUnit.SECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
         outlet.connected[2] = false;
         outlet.kinds.clear();
@@ -270,7 +271,7 @@ class TelemetryPublisherAgentTest
         final DroneFleet fleet = new DroneFleet(4, 1, 1, CENTER_LAT, CENTER_LON, RADIUS, 12);
         final AnswerOutlet outlet = new AnswerOutlet(1);
         final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 1000);
-        final CommandIntake intake = new CommandIntake(fleet, () -> nowNs, metrics);
+        final CommandIntake intake = CommandFrames.intake(fleet, () -> nowNs, () -> EPOCH_OFFSET_NS + nowNs, metrics);
         outlet.result = Publication.BACK_PRESSURED;
 
         intake.onFrame(frames.buffer, 0, frames.takeoff(2, 7, 30f));
@@ -312,7 +313,7 @@ class TelemetryPublisherAgentTest
         final DroneFleet fleet = new DroneFleet(3, 1, 1, CENTER_LAT, CENTER_LON, RADIUS, 12);
         final AnswerOutlet outlet = new AnswerOutlet(1);
         final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 10.0, 1000, 0, 0);
-        final CommandIntake intake = new CommandIntake(fleet, () -> nowNs, metrics);
+        final CommandIntake intake = CommandFrames.intake(fleet, () -> nowNs, () -> EPOCH_OFFSET_NS + nowNs, metrics);
         final double far = fleet.homeLatitude(1) + 5_000 / DroneFleet.METRES_PER_DEGREE;
         intake.onFrame(frames.buffer, 0, frames.goTo(2, 9, far, fleet.homeLongitude(1), 40f, 10f));
 
@@ -331,7 +332,7 @@ class TelemetryPublisherAgentTest
         final int drones = 500;
         final DroneFleet fleet = new DroneFleet(drones, 1, 42, CENTER_LAT, CENTER_LON, RADIUS, 12);
         final TelemetryPublisherAgent agent = agent(fleet, new RecordingOutlet(2), 10, 1000);
-        final CommandIntake intake = new CommandIntake(fleet, () -> nowNs, metrics);
+        final CommandIntake intake = CommandFrames.intake(fleet, () -> nowNs, () -> EPOCH_OFFSET_NS + nowNs, metrics);
         final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final double[][][] missions = new double[drones][][];
         for (int i = 0; i < drones; i++)

@@ -4,6 +4,7 @@ import io.odyssey.codecs.CommandFrameReader;
 import io.odyssey.codecs.RejectReason;
 import org.agrona.DirectBuffer;
 
+import java.util.Objects;
 import java.util.function.LongPredicate;
 
 /**
@@ -26,14 +27,15 @@ public final class CommandFrameCheck
 
     /**
      * @param command  the reader the frame is read into: after a frame passes, its fields are the command's.
-     * @param verifier the drones' keys; null only where signatures are not the subject (unit tests of the other checks).
+     * @param verifier the drones' keys, freshness and replay windows: required, since a receiver that skipped it would
+     *                 obey anyone who can reach its port.
      * @param ours     whether a drone id is one this receiver acts for (asked before the signature is checked).
      */
     public CommandFrameCheck(final CommandFrameReader command, final FrameVerifier verifier, final LongPredicate ours)
     {
-        this.command = command;
-        this.verifier = verifier;
-        this.ours = ours;
+        this.command = Objects.requireNonNull(command, "command");
+        this.verifier = Objects.requireNonNull(verifier, "verifier");
+        this.ours = Objects.requireNonNull(ours, "ours");
     }
 
     /** @return null when the frame may be acted on, otherwise why not: a {@link RejectReason}'s name, {@link #NOT_OURS} or {@link #MALFORMED}. */
@@ -44,7 +46,7 @@ public final class CommandFrameCheck
         {
             return notACommand.name();
         }
-        if (verifier != null && !FrameSignature.isSigned(buffer, offset, length))
+        if (!FrameSignature.isSigned(buffer, offset, length))
         {
             return RejectReason.UNSIGNED.name();
         }
@@ -57,13 +59,10 @@ public final class CommandFrameCheck
         {
             return NOT_OURS;
         }
-        if (verifier != null)
+        final RejectReason refused = verifier.verify(buffer, offset, length);
+        if (refused != null)
         {
-            final RejectReason refused = verifier.verify(buffer, offset, length);
-            if (refused != null)
-            {
-                return refused.name();
-            }
+            return refused.name();
         }
         if (command.commandId() <= 0 || command.type() == null)
         {

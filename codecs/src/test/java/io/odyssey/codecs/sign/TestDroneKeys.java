@@ -2,6 +2,7 @@ package io.odyssey.codecs.sign;
 
 import io.odyssey.runtime.RealTimeClock;
 import io.odyssey.runtime.Setting;
+import org.agrona.concurrent.EpochNanoClock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,12 +49,24 @@ public final class TestDroneKeys
     /** A signer with the keys of {@code file}, as a drone (or a test playing drones) on link {@code linkId}. */
     public static FrameSigner signer(final Path file, final int linkId)
     {
-        return new FrameSigner(DroneKeyRing.load(SETTING, file), new RealTimeClock(), linkId);
+        return signer(file, linkId, new RealTimeClock());
+    }
+
+    /** {@link #signer(Path, int)} signing with the time of {@code clock} (a test's own clock). */
+    public static FrameSigner signer(final Path file, final int linkId, final EpochNanoClock clock)
+    {
+        return new FrameSigner(DroneKeyRing.load(SETTING, file), clock, linkId);
     }
 
     /** A verifier with the keys of {@code file}, a minute's window (what a drone checks commands with). */
     public static FrameVerifier verifier(final Path file)
     {
-        return new FrameVerifier(DroneKeyRing.load(SETTING, file), new RealTimeClock(), 60_000_000_000L);
+        return verifier(file, new RealTimeClock());
+    }
+
+    /** {@link #verifier(Path)} on {@code clock}: the window is checked against it (a test's own clock). */
+    public static FrameVerifier verifier(final Path file, final EpochNanoClock clock)
+    {
+        return new FrameVerifier(DroneKeyRing.load(SETTING, file), clock, 60_000_000_000L);
     }
 }
