@@ -150,7 +150,7 @@ try {
         if (!seen) statuses.set(d.id, [[d.status, now]]);
         else if (seen[seen.length - 1][0] !== d.status) seen.push([d.status, now]);
       }
-    }, 200);
+    }, 500); // a drone's status lasts seconds; more often only takes the page's main thread from what is tested
     // The arrival age (decode time minus the drone's send time) of each second, for the backlog check at the end.
     const arrival = [];
     window.__e2eArrival = arrival;
@@ -559,10 +559,11 @@ try {
     const rows = await page.locator('[data-testid^=alert-row-]').count();
     assert(rows > 0, 'the alert count is above zero but no alert is listed');
     await waitFor(page, () => window.__odyssey?.fleetMap?.drones.drawn.alertRings > 0, undefined, 20_000);
-    const row = page.locator('[data-testid^=alert-row-]').first();
-    const key = (await row.getAttribute('data-testid')).replace('alert-row-', '');
+    // The row of one alert by its key: the list is newest first, and with alerts raised all the time "the first row"
+    // is another alert by the time the click lands.
+    const key = (await page.locator('[data-testid^=alert-row-]').first().getAttribute('data-testid')).replace('alert-row-', '');
     const id = key.split(':')[1];
-    await row.locator('button').click();
+    await page.locator(`[data-testid="alert-row-${key}"] button`).click();
     await waitFor(page, (expected) => document.querySelector('[data-testid=detail-id]')?.textContent === expected, id, 5_000);
     return `${rows} alerts listed, e.g. ${key}`;
   });

@@ -194,7 +194,7 @@ export function App() {
           {historyView.historyOpen && (
             <HistoryPanel api={api} selected={selected} view={history} onView={historyView.setHistory} onClose={historyView.closeHistory} />
           )}
-          <AlertsPanel alerts={[...store.alerts.values()]} now={now} onSelect={(id) => selectDrone(id)} />
+          <AlertsPanel alerts={store.alertsNewestFirst()} now={now} onSelect={(id) => selectDrone(id)} />
           <DetailPanel
             id={selected} drone={current ?? lastSeen.current} inView={current !== undefined} now={now}
             onClose={() => setSelection(EMPTY_SELECTION)}

@@ -32,4 +32,16 @@ describe('alert messages', () => {
     store.applyAlerts([]);
     expect(store.alertedDrones().size).toBe(0);
   });
+
+  it('lists the active alerts newest first, sorting again only after they changed', () => {
+    const store = new FleetStore();
+    // A whole second is written without a fraction ("…:01Z" sorts after "…:01.500Z" as text, not in time).
+    const later: Alert = { ...low, key: 'LOW_BATTERY:9', droneId: 9, raisedAt: '2026-12-01T12:00:01.500Z' };
+    store.applyAlerts([low, later, pair]);
+    const first = store.alertsNewestFirst();
+    expect(first.map((a) => a.key)).toEqual(['LOW_BATTERY:9', 'LOSS_OF_SEPARATION:3:4', 'LOW_BATTERY:7']);
+    expect(store.alertsNewestFirst()).toBe(first); // unchanged: the same list, not sorted again
+    store.applyAlert('cleared', later);
+    expect(store.alertsNewestFirst().map((a) => a.key)).toEqual(['LOSS_OF_SEPARATION:3:4', 'LOW_BATTERY:7']);
+  });
 });

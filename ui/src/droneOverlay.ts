@@ -20,6 +20,7 @@ import {
 } from './mapCamera';
 import { STATUS_COLORS, UNKNOWN_STATUS_COLOR } from './model';
 import { SampleWindow } from './stats';
+import { FramePacer } from './timing';
 
 /** What the overlay reads: the page's copy of the fleet and the alerted drones. */
 export interface LiveFleet {
@@ -45,6 +46,15 @@ const SELECTED_RING = { radius: 15, stroke: 2, rgb: [0xff, 0xff, 0xff], fill: 0.
  * frames to everything else. A moved camera and a changed selection draw at the next frame.
  */
 export const DRONE_FRAME_MS = 30;
+/**
+ * Data frames take at most this share of the main thread (timing.ts, FramePacer): at 1,000 drones in software WebGL on
+ * a loaded two-core machine a frame's commit waited a second and more for the GPU process, and drawing the next as soon
+ * as data came left no time for clicks (the browser test's clicks timed out at 15 s). A moved camera and a changed
+ * selection still draw at the next frame.
+ */
+const DRONE_FRAME_SHARE = 0.25;
+/** However costly frames are, new data is drawn at least this often. */
+const DRONE_FRAME_MAX_MS = 2000;
 /** Animation frames further apart than this are "slow"; after SLOW_FRAMES of them drones jump to new states instead of gliding. */
 const SLOW_FRAME_MS = 150;
 const SLOW_FRAMES = 5;
@@ -125,8 +135,10 @@ export class DroneOverlay {
   measureDrawnAge = false;
   /** What the last frame drew, for the browser test and the bench. */
   readonly drawn = { frames: 0, drones: 0, alertRings: 0, selected: null as number | null, multiSelected: [] as number[] };
-  /** The main thread's time for the last frame drawn, ms. */
+  /** The main thread's time for the last frame drawn, ms (its JavaScript only; `pacer.frameCostMs` is the whole frame). */
   lastRenderMs = 0;
+  /** When data frames may come (their cost measured from each frame drawn by the animation frame loop). */
+  readonly pacer = new FramePacer(DRONE_FRAME_MS, DRONE_FRAME_SHARE, DRONE_FRAME_MAX_MS);
 
   private map: MapLibreMap | null = null;
   private canvas: HTMLCanvasElement | null = null;
@@ -163,8 +175,16 @@ export class DroneOverlay {
   private sampleFrom = 0;
   private raf = 0;
   private dpr = 1;
+  /** A task queued behind the frame's commit tells what the frame cost (one measurement at a time). */
+  private readonly afterCommit = new MessageChannel();
+  private measuringFrom = -1;
 
-  constructor(private readonly fleet: LiveFleet) {}
+  constructor(private readonly fleet: LiveFleet) {
+    this.afterCommit.port1.onmessage = () => {
+      this.pacer.record(performance.now() - this.measuringFrom);
+      this.measuringFrom = -1;
+    };
+  }
 
   /** Lays the overlay's canvas over the map's (under markers and controls) and starts drawing. */
   attach(map: MapLibreMap): void {
@@ -187,6 +207,7 @@ export class DroneOverlay {
 
   detach(): void {
     cancelAnimationFrame(this.raf);
+    this.afterCommit.port1.close();
     const map = this.map;
     if (map) {
       map.off('resize', this.onResize);
@@ -269,10 +290,16 @@ export class DroneOverlay {
     this.readCamera();
     const fleet = this.fleet;
     const changed = fleet.version !== this.drawnVersion || fleet.alertVersion !== this.alertVersion || this.gliding;
-    if (this.dirty || !sameCamera(this.camera, this.drawnCamera) || (changed && now - this.lastDrawAt >= DRONE_FRAME_MS)) {
+    if (this.dirty || !sameCamera(this.camera, this.drawnCamera) || (changed && this.pacer.due(now, this.lastDrawAt))) {
       this.draw(performance.now());
       // The frame's own time, so that "every other frame" is not missed by the few ms this frame started late.
       this.lastDrawAt = now;
+      // What this frame costs the main thread shows once its commit (the canvas read-back) is done: a message posted
+      // now is handled in the first task after the frame's.
+      if (this.measuringFrom < 0) {
+        this.measuringFrom = now;
+        this.afterCommit.port2.postMessage(null);
+      }
     }
   };
 

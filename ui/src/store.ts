@@ -68,6 +68,8 @@ export class FleetStore {
   /** Bumped when the active alerts change. */
   alertVersion = 0;
   private readonly row = emptyValues();
+  private sortedAlerts: readonly Alert[] = [];
+  private sortedAlertsVersion = -1;
 
   droneAt(slot: number): Drone {
     return this.columns.drone(slot, this.statuses, this.nodes);
@@ -114,6 +116,20 @@ export class FleetStore {
     if (event === 'raised') this.alerts.set(alert.key, alert);
     else this.alerts.delete(alert.key);
     this.alertVersion++;
+  }
+
+  /**
+   * The active alerts, newest first (by when they were raised), sorted again only after they changed: the alerts panel
+   * asks at every refresh of the page, and the browser test's stack keeps 1,000 and more active.
+   */
+  alertsNewestFirst(): readonly Alert[] {
+    if (this.sortedAlertsVersion !== this.alertVersion) {
+      // By instant, not as text: the gateway writes "…:02Z" for a whole second and "…:02.100Z" otherwise.
+      const keyed = [...this.alerts.values()].map((alert) => ({ alert, at: Date.parse(alert.raisedAt) || 0 }));
+      this.sortedAlerts = keyed.sort((a, b) => b.at - a.at).map((k) => k.alert);
+      this.sortedAlertsVersion = this.alertVersion;
+    }
+    return this.sortedAlerts;
   }
 
   /** Drones with at least one active alert (both drones of a loss of separation). */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { debounce, reconnectDelayMs, RefreshGate } from './timing';
+import { debounce, FramePacer, reconnectDelayMs, RefreshGate } from './timing';
 
 describe('reconnectDelayMs', () => {
   const policy = { initialMs: 500, maxMs: 15_000, jitter: 0 };
@@ -63,5 +63,37 @@ describe('RefreshGate', () => {
     expect(gate.due(0, 'a')).toBe(true);
     expect(gate.due(10, 'b')).toBe(true);
     expect(gate.due(20, 'b')).toBe(false);
+  });
+});
+
+describe('FramePacer', () => {
+  it('lets cheap frames come at the minimum interval', () => {
+    const pacer = new FramePacer(30, 0.25, 2000);
+    pacer.record(4);
+    expect(pacer.intervalMs).toBe(30);
+    expect(pacer.due(1029, 1000)).toBe(false);
+    expect(pacer.due(1030, 1000)).toBe(true);
+  });
+
+  it('keeps costly frames to their share of the time at once, and relaxes slowly when they get cheap again', () => {
+    const pacer = new FramePacer(30, 0.25, 2000);
+    pacer.record(5);
+    pacer.record(200); // a frame whose commit waited 200 ms: the next data frame no sooner than 800 ms after it
+    expect(pacer.intervalMs).toBe(800);
+    expect(pacer.due(1700, 1000)).toBe(false);
+    expect(pacer.due(1800, 1000)).toBe(true);
+    pacer.record(40);
+    expect(pacer.frameCostMs).toBe(160); // a quarter of the way down
+    for (let i = 0; i < 40; i++) pacer.record(4);
+    expect(pacer.intervalMs).toBe(30);
+  });
+
+  it('draws new data at the maximum interval however slow frames are, and ignores nonsense', () => {
+    const pacer = new FramePacer(30, 0.25, 2000);
+    pacer.record(5000);
+    expect(pacer.intervalMs).toBe(2000);
+    pacer.record(NaN);
+    pacer.record(-1);
+    expect(pacer.frameCostMs).toBe(5000);
   });
 });

@@ -69,3 +69,45 @@ export class RefreshGate {
     return true;
   }
 }
+
+/**
+ * Keeps frames that the page draws on its own initiative (new data, gliding drones) to a share of the main thread,
+ * whatever a frame costs on this machine. A WebGL frame costs the main thread more than its own JavaScript: in
+ * software compositing the commit reads the canvas back and waits for the GPU process (SwiftShader) to finish drawing
+ * it, and on a machine whose cores are taken by other work that wait lasts far longer than the drawing. A page that
+ * drew every other animation frame regardless was then never idle: clicks, panels and every other task queued behind
+ * frames. Each frame's cost (from its animation frame to the first task after its commit) is fed in; the next data
+ * frame may come once the time since the last one is at least the recent cost divided by the share.
+ */
+export class FramePacer {
+  private costMs = 0;
+
+  /**
+   * @param minIntervalMs data frames never come more often than this (a cheap frame on a fast machine)
+   * @param share the part of the main thread's time data frames may take (0.25: a frame costing 100 ms is followed by
+   *              at least 300 ms without one)
+   * @param maxIntervalMs and never less often than this, however slow (the fleet stays visibly live)
+   */
+  constructor(readonly minIntervalMs: number, readonly share: number, readonly maxIntervalMs: number) {}
+
+  /** One frame's cost in ms: the recent cost follows the newest quickly when it rises, slowly when it falls. */
+  record(costMs: number): void {
+    if (!Number.isFinite(costMs) || costMs < 0) return;
+    this.costMs = costMs > this.costMs ? costMs : this.costMs + (costMs - this.costMs) * 0.25;
+  }
+
+  /** The recent cost of a frame, ms. */
+  get frameCostMs(): number {
+    return this.costMs;
+  }
+
+  /** How long after the last data frame the next may come. */
+  get intervalMs(): number {
+    return Math.min(this.maxIntervalMs, Math.max(this.minIntervalMs, this.costMs / this.share));
+  }
+
+  /** May a data frame be drawn at `nowMs`, the last having been drawn at `lastMs`? */
+  due(nowMs: number, lastMs: number): boolean {
+    return nowMs - lastMs >= this.intervalMs;
+  }
+}

@@ -13,15 +13,21 @@ const UNITS: Record<string, string> = {
   LOW_BATTERY: '%', LOST_LINK: ' s', LOSS_OF_SEPARATION: ' m', IMPLAUSIBLE_JUMP: ' m/s',
 };
 
+/**
+ * Rows listed at most (the panel shows about six at a time and scrolls): each row's age changes at every refresh of the
+ * page, and each change is laid out again.
+ */
+const ROWS = 50;
+
 interface Props {
+  /** Newest first. */
   alerts: readonly Alert[];
   now: number;
   onSelect: (id: number) => void;
 }
 
 /** Active alerts, newest first; clicking one selects its drone. */
-export function AlertsPanel({ alerts, now, onSelect }: Props) {
-  const sorted = [...alerts].sort((a, b) => b.raisedAt.localeCompare(a.raisedAt));
+export function AlertsPanel({ alerts: sorted, now, onSelect }: Props) {
   return (
     <section className="alerts" data-testid="alerts-panel">
       <h2>
@@ -29,7 +35,7 @@ export function AlertsPanel({ alerts, now, onSelect }: Props) {
       </h2>
       {sorted.length === 0 ? <p className="muted">none active</p> : (
         <ul>
-          {sorted.slice(0, 100).map((alert) => (
+          {sorted.slice(0, ROWS).map((alert) => (
             <li key={alert.key} data-testid={`alert-row-${alert.key}`}>
               <button type="button" onClick={() => onSelect(alert.droneId)} title={`raised ${alert.raisedAt} on ${alert.node}`}>
                 <span className="alert-type">{LABELS[alert.alertType] ?? alert.alertType}</span>
@@ -41,7 +47,7 @@ export function AlertsPanel({ alerts, now, onSelect }: Props) {
               </button>
             </li>
           ))}
-          {sorted.length > 100 && <li className="muted">and {sorted.length - 100} more</li>}
+          {sorted.length > ROWS && <li className="muted">and {sorted.length - ROWS} more</li>}
         </ul>
       )}
     </section>

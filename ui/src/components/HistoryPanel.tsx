@@ -39,6 +39,7 @@ export function HistoryPanel({ api, selected, view, onView, onClose }: Props) {
   const [status, setStatus] = useState('');
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState(10);
+  const [loading, setLoading] = useState(false);
   const viewRef = useRef(view);
   viewRef.current = view;
 
@@ -68,12 +69,21 @@ export function HistoryPanel({ api, selected, view, onView, onClose }: Props) {
     }
     setStatus(`loading ${wanted.length} track${wanted.length > 1 ? 's' : ''} ...`);
     setPlaying(false);
+    setLoading(true);
     const window = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&maxPoints=${MAX_POINTS}`;
-    const results = await Promise.all(wanted.map(async (id) => {
-      const answer = await api.get(`api/v1/history/drones/${id}/track?${window}`);
-      if (!answer.ok) return `#${id}: ${answer.problem.detail || problemText(answer.problem)}`;
-      return parseTrack(answer.body) ?? `#${id}: unreadable answer`;
-    }));
+    // One track at a time, and no second load meanwhile: the gateway answers a few history requests at once
+    // (ODYSSEY_GATEWAY_HISTORY_MAX_CONCURRENT, 2 by default) and refuses the next with 429, so several ids loaded
+    // together, or a load clicked again while the archive was slow, came back refused.
+    const results: (Track | string)[] = [];
+    try {
+      for (const id of wanted) {
+        const answer = await api.get(`api/v1/history/drones/${id}/track?${window}`);
+        if (!answer.ok) results.push(`#${id}: ${answer.problem.detail || problemText(answer.problem)}`);
+        else results.push(parseTrack(answer.body) ?? `#${id}: unreadable answer`);
+      }
+    } finally {
+      setLoading(false);
+    }
     const tracks = results.filter((r): r is Track => typeof r !== 'string');
     const problems = results.filter((r): r is string => typeof r === 'string');
     setStatus(problems.join(' · '));
@@ -97,7 +107,7 @@ export function HistoryPanel({ api, selected, view, onView, onClose }: Props) {
         <select value={minutes} onChange={(e) => setMinutes(Number(e.target.value))} data-testid="history-window">
           {WINDOWS.map(([label, m]) => <option key={m} value={m}>{label}</option>)}
         </select>
-        <button type="button" onClick={load} data-testid="history-load">load</button>
+        <button type="button" onClick={load} disabled={loading} data-testid="history-load">load</button>
       </div>
       {minutes === 0 && (
         <div className="history-form">

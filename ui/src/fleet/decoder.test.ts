@@ -33,6 +33,40 @@ describe('DecoderCore', () => {
     expect(packets).toHaveLength(2); // nothing new: no empty packets
   });
 
+  it('paced: hands the page a packet at most once per interval, the newest states when the timer fires', () => {
+    let now = 1000;
+    const timers: { at: number; fn: () => void }[] = [];
+    const packets: SyncPacket[] = [];
+    const control: string[] = [];
+    const core = new DecoderCore((m) => control.push(m.type), (p) => packets.push(p), () => now,
+      { minIntervalMs: 100, setTimer: (fn, ms) => timers.push({ at: now + ms, fn }) });
+    core.accept(JSON.stringify({ type: 'snapshot', drones: [wire(1, 1)], bbox: null, frame: 1 }));
+    expect(packets).toHaveLength(1);
+    now = 1010;
+    core.synced(); // applied at once: nothing new yet
+    for (let seq = 2; seq <= 5; seq++) {
+      now += 10;
+      core.accept(JSON.stringify({ type: 'changes', drones: [wire(1, seq)], removed: [], frame: seq }));
+    }
+    core.accept('{"type":"pong"}');
+    expect(control).toEqual(['pong']); // other messages are not held
+    expect(packets).toHaveLength(1);
+    expect(timers).toHaveLength(1); // one timer, however many frames came
+    expect(timers[0].at).toBe(1100);
+    now = 1100;
+    timers.shift()!.fn();
+    expect(packets).toHaveLength(2);
+    expect(packets[1]).toMatchObject({ count: 1, frame: 5, messages: 4 });
+    expect(packets[1].rows[1]).toBe(5);
+    // Not applied yet: a timer firing meanwhile does not send another.
+    core.accept(JSON.stringify({ type: 'changes', drones: [wire(1, 6)], removed: [], frame: 6 }));
+    expect(packets).toHaveLength(2);
+    now = 1250;
+    core.synced(); // applied 150 ms later: the interval has passed, the next goes at once
+    expect(packets).toHaveLength(3);
+    expect(timers).toHaveLength(0);
+  });
+
   it('passes other messages on at once, and counts a refused binary frame', () => {
     const control: string[] = [];
     const packets: SyncPacket[] = [];

@@ -18,16 +18,37 @@ export interface FleetDecoder {
   onSync: (packet: SyncPacket & { link: number }) => void;
 }
 
+/**
+ * The browser's decoder hands the page a packet at most this often (ms). The page applies each packet in a task of its
+ * main thread and only then acknowledges the gateway's frames: handing it the next packet as soon as it applied one
+ * kept its main thread always busy with the fleet (at 1,000 drones, a packet per task back to back), so clicks and
+ * frames waited behind packets. Between two packets the worker keeps the newest state per drone, so nothing queues;
+ * 100 ms is the simulator's telemetry interval, and motion glides between states (fleet/motion.ts).
+ */
+export const SYNC_MIN_INTERVAL_MS = 100;
+
+/** When the decoder may hand the page the next packet, and its timer (injectable for tests). */
+export interface SyncPacing {
+  minIntervalMs: number;
+  setTimer: (fn: () => void, ms: number) => unknown;
+}
+
+/** No pacing: a packet as soon as the page applied the last (the unit tests, and the inline decoder). */
+const UNPACED: SyncPacing = { minIntervalMs: 0, setTimer: (fn, ms) => setTimeout(fn, ms) };
+
 /** The decoder's logic, wherever it runs: ingest each message, then sync if the page is not still applying one. */
 export class DecoderCore {
   readonly ingest = new FleetIngest();
   private link = 0;
   private awaitingSync = false;
+  private lastSyncAt = -Infinity;
+  private timerSet = false;
 
   constructor(
     private readonly emitControl: (message: ServerMessage) => void,
     private readonly emitSync: (packet: SyncPacket & { link: number }) => void,
     private readonly now: () => number = Date.now,
+    private readonly pacing: SyncPacing = UNPACED,
   ) {}
 
   accept(data: string | ArrayBuffer): void {
@@ -46,10 +67,21 @@ export class DecoderCore {
   }
 
   private flush(): void {
-    if (this.awaitingSync) return;
+    if (this.awaitingSync || this.timerSet || !this.ingest.pending) return;
+    // Bounded by the interval, should the clock jump back.
+    const wait = Math.min(this.lastSyncAt + this.pacing.minIntervalMs - this.now(), this.pacing.minIntervalMs);
+    if (wait > 0) {
+      this.timerSet = true;
+      this.pacing.setTimer(() => {
+        this.timerSet = false;
+        this.flush();
+      }, wait);
+      return;
+    }
     const packet = this.ingest.takeSync();
     if (!packet) return;
     this.awaitingSync = true;
+    this.lastSyncAt = this.now();
     this.emitSync({ ...packet, link: this.link });
   }
 }

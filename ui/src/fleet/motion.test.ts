@@ -68,4 +68,19 @@ describe('Motion', () => {
     expect(m.advance(c, 100)).toBe(false);
     expect(m.x[s]).toBeCloseTo(mercatorX(0.001), 12);
   });
+
+  it('keeps up when frames come less often than states: each glide starts where the last had got to, not where it was drawn', () => {
+    const c = new FleetColumns();
+    const m = new Motion();
+    const s = put(c, 1, 1, 0, 0);
+    m.advance(c, 0);
+    // States every 100 ms (each 0.0001° further east), frames every 300 ms: a frame sees a new state every time.
+    for (let t = 100, seq = 2; t <= 3000; t += 100, seq++) {
+      put(c, 1, seq, (seq - 1) * 0.0001, 0, 0, t);
+      if (t % 300 === 0) m.advance(c, t);
+    }
+    // Drawn at most one frame interval behind the newest state (sent at 3000, at 0.0029°), not still near the start.
+    expect(m.sentAtMs[s]).toBeGreaterThanOrEqual(2700);
+    expect(m.x[s]).toBeGreaterThanOrEqual(mercatorX(0.0026) - 1e-12);
+  });
 });

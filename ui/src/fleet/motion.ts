@@ -70,6 +70,10 @@ export class Motion {
         this.shown[s] = 1;
       } else if (this.seq[s] !== c.seq[s]) {
         this.seq[s] = c.seq[s];
+        // From where the drone is on its glide now, not where the last frame drew it: when frames come less often than
+        // states (a page that paces its frames, a slow machine), a glide restarted from the last frame's position never
+        // progressed, and the drone stood still while its states moved on.
+        this.at(s, now);
         const x = mercatorX(lon);
         const y = mercatorY(lat);
         const interval = now - this.lastUpdate[s];
@@ -89,19 +93,24 @@ export class Motion {
           this.duration[s] = Math.min(MAX_GLIDE_MS, Math.max(0, interval));
         }
       }
-      const d = this.duration[s];
-      const p = d > 0 ? Math.min(1, (now - this.start[s]) / d) : 1;
-      if (p < 1) moving = true;
-      this.x[s] = this.fromX[s] + (this.toX[s] - this.fromX[s]) * p;
-      this.y[s] = this.fromY[s] + (this.toY[s] - this.fromY[s]) * p;
-      let turn = this.toHdg[s] - this.fromHdg[s];
-      if (turn > 180) turn -= 360;
-      else if (turn < -180) turn += 360;
-      this.hdg[s] = (this.fromHdg[s] + turn * p + 360) % 360;
-      this.sentAtMs[s] = this.fromSent[s] + (this.toSent[s] - this.fromSent[s]) * p;
+      if (this.at(s, now)) moving = true;
     }
     for (let s = c.end; s < this.capacity && this.shown[s]; s++) this.shown[s] = 0;
     return moving;
+  }
+
+  /** Puts slot `s` where its glide is at `now`; true while the glide is not over. */
+  private at(s: number, now: number): boolean {
+    const d = this.duration[s];
+    const p = d > 0 ? Math.min(1, (now - this.start[s]) / d) : 1;
+    this.x[s] = this.fromX[s] + (this.toX[s] - this.fromX[s]) * p;
+    this.y[s] = this.fromY[s] + (this.toY[s] - this.fromY[s]) * p;
+    let turn = this.toHdg[s] - this.fromHdg[s];
+    if (turn > 180) turn -= 360;
+    else if (turn < -180) turn += 360;
+    this.hdg[s] = (this.fromHdg[s] + turn * p + 360) % 360;
+    this.sentAtMs[s] = this.fromSent[s] + (this.toSent[s] - this.fromSent[s]) * p;
+    return p < 1;
   }
 
   private place(s: number, x: number, y: number, hdg: number, sentAtMs: number, now: number): void {

@@ -7,7 +7,7 @@ import type { FleetConnection } from '../connection';
 import { FleetMap } from '../fleetMap';
 import { boundsOf, toSubscriptionBox } from '../geo';
 import type { FleetStore } from '../store';
-import { debounce } from '../timing';
+import { debounce, FramePacer } from '../timing';
 
 /**
  * The table, header and detail panel re-render at this rate; the map redraws per animation frame on its own. Twice a
@@ -15,6 +15,15 @@ import { debounce } from '../timing';
  * drones, text shaping and layout were the largest costs after WebGL).
  */
 export const UI_REFRESH_MS = 500;
+/**
+ * Refreshes take at most this share of the main thread, whatever one costs here (timing.ts, FramePacer): each is
+ * measured from the tick to the first task after the frame that showed it (render, style, layout, paint, commit). On a
+ * machine whose cores are busy elsewhere a refresh at 1,000 drones took seconds of wall time; twice a second regardless,
+ * they left the page no idle time for clicks.
+ */
+const UI_REFRESH_SHARE = 0.25;
+/** However costly, the panels refresh at least this often. */
+const UI_REFRESH_MAX_MS = 2000;
 /** Subscribe to the new view once the map has been still for this long. */
 const SUBSCRIBE_DEBOUNCE_MS = 300;
 /** When the first snapshot is empty, fit to the drones that arrived once this long has passed since the first one. */
@@ -25,7 +34,7 @@ export interface MapViewHook {
   fleetMapRef: RefObject<FleetMap | null>;
   /** Null until config.json has been read (or its defaults taken) and the map exists. */
   config: ClientConfig | null;
-  /** Bumped every UI_REFRESH_MS. */
+  /** Bumped every UI_REFRESH_MS, or less often when refreshes are costly (UI_REFRESH_SHARE). */
   tick: number;
   followView: boolean;
   /** "map area only": subscribe to the view, or (false) to the whole fleet. */
@@ -58,7 +67,23 @@ export function useMapView(
   useEffect(() => {
     let disposed = false;
     let firstDroneAt = 0;
-    const refresh = window.setInterval(() => setTick((t) => t + 1), UI_REFRESH_MS);
+    // The refresh tick, paced by what a refresh costs: measured up to the first task after the frame that showed it.
+    const pacer = new FramePacer(UI_REFRESH_MS, UI_REFRESH_SHARE, UI_REFRESH_MAX_MS);
+    const shown = new MessageChannel();
+    let refreshedAt = 0;
+    let refresh = 0;
+    const tickNow = () => {
+      refreshedAt = performance.now();
+      setTick((t) => t + 1);
+      requestAnimationFrame(() => shown.port2.postMessage(null));
+    };
+    shown.port1.onmessage = () => {
+      if (disposed) return;
+      const cost = performance.now() - refreshedAt;
+      pacer.record(cost);
+      refresh = window.setTimeout(tickNow, Math.max(0, pacer.intervalMs - cost));
+    };
+    refresh = window.setTimeout(tickNow, UI_REFRESH_MS);
     const subscribeToView = debounce(() => {
       const fleetMap = fleetMapRef.current;
       if (!fleetMap || !followRef.current || !fit.current.fitted) return;
@@ -100,7 +125,8 @@ export function useMapView(
     });
     return () => {
       disposed = true;
-      window.clearInterval(refresh);
+      window.clearTimeout(refresh);
+      shown.port1.close();
       window.clearInterval(lateFit);
       subscribeToView.cancel();
       fleetMapRef.current?.destroy();
