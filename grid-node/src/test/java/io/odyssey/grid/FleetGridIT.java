@@ -187,15 +187,16 @@ class FleetGridIT
     @Test
     void shouldKeepTheNewestStateOfEveryDroneWhateverOrderBatchesArriveIn() throws Exception
     {
+        // Drones of its own: the tests share the members (and setAll's test above writes drones 100-199).
         final long writesBefore = writes();
-        write(batch(100, 200, id -> 5L));
+        write(batch(2_000, 2_100, id -> 5L));
         // The members' /metrics count fleet writes from these statistics (odyssey_grid_fleet_writes): every entry
         // written counts, as each entry of a setAll did.
         assertThat(writes() - writesBefore).isEqualTo(100);
-        write(batch(100, 200, id -> id % 2 == 0 ? 4L : 6L));
-        write(batch(100, 200, id -> 5L));   // the first batch again, as a replay of the journal would send it
+        write(batch(2_000, 2_100, id -> id % 2 == 0 ? 4L : 6L));
+        write(batch(2_000, 2_100, id -> 5L));   // the first batch again, as a replay of the journal would send it
 
-        for (long id = 100; id < 200; id++)
+        for (long id = 2_000; id < 2_100; id++)
         {
             assertThat(fleet.get(id).sequence()).as("drone %d", id).isEqualTo(id % 2 == 0 ? 5 : 6);
         }
