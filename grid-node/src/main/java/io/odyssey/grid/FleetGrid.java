@@ -116,7 +116,8 @@ public final class FleetGrid
         config.getSerializationConfig().getCompactSerializationConfig()
             .addSerializer(new DroneStateSerializer())
             .addSerializer(new ActiveAlertSerializer())
-            .addSerializer(new CommandRecordSerializer());
+            .addSerializer(new CommandRecordSerializer())
+            .addSerializer(new KeepNewestBatch.Serializer());
         return config;
     }
 
@@ -141,7 +142,8 @@ public final class FleetGrid
         config.getSerializationConfig().getCompactSerializationConfig()
             .addSerializer(new DroneStateSerializer())
             .addSerializer(new ActiveAlertSerializer())
-            .addSerializer(new CommandRecordSerializer());
+            .addSerializer(new CommandRecordSerializer())
+            .addSerializer(new KeepNewestBatch.Serializer());
         return config;
     }
 
@@ -154,6 +156,17 @@ public final class FleetGrid
         final HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
         fleetMap(member).addInterceptor(new KeepNewestStateInterceptor());
         return member;
+    }
+
+    /**
+     * Writes a batch of drone states into the fleet map as one request ({@link KeepNewestBatch}): each drone's state
+     * replaces the stored one only if its sequence is higher, as {@link KeepNewestStateInterceptor} rules for plain
+     * puts. Completes when every partition owner has applied its part; backups follow asynchronously.
+     */
+    public static java.util.concurrent.CompletionStage<Void> writeNewest(
+        final IMap<Long, DroneState> fleet, final java.util.Map<Long, DroneState> batch)
+    {
+        return fleet.submitToKeys(batch.keySet(), new KeepNewestBatch(batch.values())).thenApply(ignored -> null);
     }
 
     public static IMap<Long, DroneState> fleetMap(final HazelcastInstance instance)
