@@ -249,13 +249,13 @@ check_db_password() {
   local pid leaked=0
   for pid in $(awk '{print $2}' "$data/launcher.pids"); do
     for secret in "$password" "$archiver_password" "$history_password"; do
-      if tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF "$secret"; then
+      if tr '\0' ' ' < "/proc/$pid/cmdline" | grep -F "$secret" >/dev/null; then
         fail "a database password is on the command line of pid $pid"
         leaked=1
       fi
     done
     # Least privilege: no process but the init step ever held the superuser's password.
-    if tr '\0' '\n' < "/proc/$pid/environ" | grep -qF "$password"; then
+    if tr '\0' '\n' < "/proc/$pid/environ" | grep -F "$password" >/dev/null; then
       fail "the superuser's password is in the environment of pid $pid"
       leaked=1
     fi
