@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Where the ingest agent sends each flushed batch: the fleet map ({@code FleetGrid.writeNewest}) in production, a stand-in whose
+ * Where the ingest agent sends each flushed batch: the fleet map's {@code setAllAsync} in production, a stand-in whose
  * completion a unit test controls otherwise. The only collaborator of the agent that crosses a process boundary.
  */
 @FunctionalInterface
@@ -16,8 +16,7 @@ interface FleetWriter
      * Starts writing the batch and returns without waiting for it.
      *
      * @param batch the newest state of each drone in the batch, keyed by drone id; not modified by the caller after.
-     * @return completes when every entry is stored (or kept out as older than the stored state), exceptionally when any
-     *         could not be.
+     * @return completes when every entry is stored, exceptionally when any could not be.
      */
     CompletionStage<Void> writeAll(Map<Long, DroneState> batch);
 }

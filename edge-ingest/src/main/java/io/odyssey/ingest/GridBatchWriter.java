@@ -2,7 +2,6 @@ package io.odyssey.ingest;
 
 import com.hazelcast.map.IMap;
 import io.odyssey.grid.DroneState;
-import io.odyssey.grid.FleetGrid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,12 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Writes flushed batches into the fleet map as one keep-newest request each ({@link FleetGrid#writeNewest}), called
- * from a thread of its own. (Until 2026-12 this was {@code setAllAsync}, which sends one request per partition: with
- * a flush of ~50 drones over 271 partitions, nearly one request, operation and response per drone update on the
- * member; see docs/performance.md.)
+ * Writes flushed batches into the fleet map with {@code setAllAsync}, called from a thread of its own.
  * <p>
- * Why a thread: the call returns before the grid answers, but it serialises every entry on the calling
+ * Why a thread: {@code setAllAsync} returns before the grid answers, but it serialises every entry on the calling
  * thread first. Measured here, a batch of 10,000 drone states held the caller for 17–90 ms warm (170 ms cold): on the
  * ingest agent that is that long without polling Aeron. Handing the call to this thread keeps the agent's stall to
  * building the batch. The thread is idle between flushes (at most one batch is in flight), so on two cores it costs
@@ -47,7 +43,7 @@ final class GridBatchWriter implements FleetWriter, AutoCloseable
     /** @throws java.util.concurrent.RejectedExecutionException once closed; the agent counts it as a failed write. */
     public CompletionStage<Void> writeAll(final Map<Long, DroneState> batch)
     {
-        return CompletableFuture.supplyAsync(() -> FleetGrid.writeNewest(fleet, batch), executor).thenCompose(Function.identity());
+        return CompletableFuture.supplyAsync(() -> fleet.setAllAsync(batch), executor).thenCompose(Function.identity());
     }
 
     /** Stops taking batches; a batch being serialised finishes first (bounded wait). */

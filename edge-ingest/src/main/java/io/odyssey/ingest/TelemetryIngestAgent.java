@@ -35,7 +35,7 @@ import java.util.concurrent.locks.LockSupport;
  * into an HdrHistogram recorder. Only a rate-limited log line allocates, at most once a second per cause.
  * <p>
  * <b>Per flush</b> (every flush interval, only while something changed) the drones changed since the last flush are
- * handed as one batch to the {@link FleetWriter} (in production {@link GridBatchWriter}: one keep-newest request,
+ * handed as one batch to the {@link FleetWriter} (in production {@link GridBatchWriter}: one {@code setAllAsync},
  * serialised on its own thread so this one keeps polling). This is the one place ingest allocates: a {@link HashMap},
  * a boxed key and one {@link DroneState} per changed drone, because the grid client takes objects. At most one batch
  * is in flight; while it is, frames keep overwriting their drones' slots, so a slow grid costs freshness, never

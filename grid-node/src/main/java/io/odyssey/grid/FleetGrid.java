@@ -116,8 +116,7 @@ public final class FleetGrid
         config.getSerializationConfig().getCompactSerializationConfig()
             .addSerializer(new DroneStateSerializer())
             .addSerializer(new ActiveAlertSerializer())
-            .addSerializer(new CommandRecordSerializer())
-            .addSerializer(new KeepNewestBatch.Serializer());
+            .addSerializer(new CommandRecordSerializer());
         return config;
     }
 
@@ -142,8 +141,7 @@ public final class FleetGrid
         config.getSerializationConfig().getCompactSerializationConfig()
             .addSerializer(new DroneStateSerializer())
             .addSerializer(new ActiveAlertSerializer())
-            .addSerializer(new CommandRecordSerializer())
-            .addSerializer(new KeepNewestBatch.Serializer());
+            .addSerializer(new CommandRecordSerializer());
         return config;
     }
 
@@ -156,17 +154,6 @@ public final class FleetGrid
         final HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
         fleetMap(member).addInterceptor(new KeepNewestStateInterceptor());
         return member;
-    }
-
-    /**
-     * Writes a batch of drone states into the fleet map as one request ({@link KeepNewestBatch}): each drone's state
-     * replaces the stored one only if its sequence is higher, as {@link KeepNewestStateInterceptor} rules for plain
-     * puts. Completes when every partition owner has applied its part; backups follow asynchronously.
-     */
-    public static java.util.concurrent.CompletionStage<Void> writeNewest(
-        final IMap<Long, DroneState> fleet, final java.util.Map<Long, DroneState> batch)
-    {
-        return fleet.submitToKeys(batch.keySet(), new KeepNewestBatch(batch.values())).thenApply(ignored -> null);
     }
 
     public static IMap<Long, DroneState> fleetMap(final HazelcastInstance instance)

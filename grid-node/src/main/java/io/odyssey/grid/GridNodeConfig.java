@@ -16,8 +16,7 @@ public final class GridNodeConfig
     public static final Setting PORT = Setting.of(
         "ODYSSEY_GRID_PORT", "5701", "First member port to try (auto-increments when taken)");
     public static final Setting BACKUP_COUNT = Setting.of(
-        "ODYSSEY_GRID_BACKUP_COUNT", "1",
-        "Backups of each fleet map partition (synchronous for plain writes; ingest's batches are backed up asynchronously)");
+        "ODYSSEY_GRID_BACKUP_COUNT", "1", "Synchronous backups of each fleet map partition");
     public static final Setting SHUTDOWN_TIMEOUT_S = Setting.of(
         "ODYSSEY_GRID_SHUTDOWN_TIMEOUT_S", "120",
         "Longest wait, s, on a graceful stop for this member's partitions to migrate to the others (Hazelcast's " +

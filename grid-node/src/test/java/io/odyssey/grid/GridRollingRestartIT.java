@@ -149,7 +149,7 @@ class GridRollingRestartIT
         }
     }
 
-    /** Every drone's newest state in one batch per round, written as ingest writes it, each round a higher sequence. */
+    /** Every drone's newest state in one batch per round (ingest's shape), each round a higher sequence. */
     private void writeFleet(final IMap<Long, DroneState> fleet) throws InterruptedException
     {
         long sequence = 0;
@@ -163,7 +163,7 @@ class GridRollingRestartIT
             }
             try
             {
-                FleetGrid.writeNewest(fleet, batch).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                fleet.setAllAsync(batch).toCompletableFuture().get(30, TimeUnit.SECONDS);
                 for (int id = 1; id <= DRONES; id++)
                 {
                     acknowledgedSequence.set(id, sequence);
