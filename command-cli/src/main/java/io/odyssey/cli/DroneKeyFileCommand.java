@@ -26,8 +26,8 @@ import java.util.concurrent.Callable;
         DroneKeyFileCommand.Revoke.class, DroneKeyFileCommand.ListIds.class})
 final class DroneKeyFileCommand
 {
-    /** Named in the file's refusals (e.g. a file others can read). */
-    private static final Setting FILE = Setting.of("ODYSSEY_DRONE_KEYS_FILE", "", "the drone key file to work on");
+    /** Named in the file's refusals (e.g. a file others can read) as the usage names it. */
+    private static final Setting FILE = Setting.argument("FILE", "the drone key file to work on");
 
     @Command(name = "provision", mixinStandardHelpOptions = true,
         description = "Give every drone of FIRST..LAST without a key a new random one (creates FILE, owner-only).")

@@ -71,7 +71,8 @@ class DroneKeyFileCommandTest
         final Cli.Result missing = Cli.run("drone-keys", "list", dir.resolve("none").toString());
 
         assertThat(open.exit()).isEqualTo(2);
-        assertThat(open.err()).contains("chmod 600").doesNotContain(before.substring(2, 66));
+        assertThat(open.err()).contains("FILE must be", "chmod 600").doesNotContain("ODYSSEY_")
+            .doesNotContain(before.substring(2, 66));
         assertThat(backwards.exit()).isEqualTo(2);
         assertThat(backwards.err()).contains("LAST (3) is below FIRST (9)");
         assertThat(negative.exit()).isEqualTo(2);

@@ -18,16 +18,19 @@ public final class Setting
     private final String envName;
     private final String defaultValue;
     private final String description;
+    private final boolean fromEnvironment;
 
-    private Setting(final String envName, final String defaultValue, final String description)
+    private Setting(
+        final String envName, final String defaultValue, final String description, final boolean fromEnvironment)
     {
-        if (!envName.startsWith("ODYSSEY_"))
+        if (fromEnvironment && !envName.startsWith("ODYSSEY_"))
         {
             throw new IllegalArgumentException("setting names start with ODYSSEY_: " + envName);
         }
         this.envName = envName;
         this.defaultValue = defaultValue;
         this.description = Objects.requireNonNull(description);
+        this.fromEnvironment = fromEnvironment;
     }
 
     /**
@@ -37,7 +40,19 @@ public final class Setting
      */
     public static Setting of(final String envName, final String defaultValue, final String description)
     {
-        return new Setting(envName, defaultValue, description);
+        return new Setting(envName, defaultValue, description, true);
+    }
+
+    /**
+     * A value the user typed on a command line (e.g. a CLI command's {@code FILE}), for code that reports a bad value
+     * by its {@link Setting}: errors name it as the command's help does, never an environment variable nothing reads,
+     * and it is never read from the environment or the system properties.
+     *
+     * @param label as the command's usage shows it, e.g. {@code FILE}.
+     */
+    public static Setting argument(final String label, final String description)
+    {
+        return new Setting(label, null, description, false);
     }
 
     public String envName()
@@ -69,6 +84,10 @@ public final class Setting
     /** Resolution with explicit sources, so tests need not mutate the process environment. */
     public String resolve(final Map<String, String> env, final Properties properties)
     {
+        if (!fromEnvironment)
+        {
+            return defaultValue;
+        }
         final String fromEnv = env.get(envName);
         if (fromEnv != null && !fromEnv.isBlank())
         {

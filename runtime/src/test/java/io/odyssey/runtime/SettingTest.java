@@ -32,6 +32,15 @@ class SettingTest
     }
 
     @Test
+    void shouldNameACommandLineArgumentAsItsUsageDoesAndNeverReadItFromTheEnvironment()
+    {
+        final Setting file = Setting.argument("FILE", "the key file");
+
+        assertThat(file.resolve(Map.of("FILE", "/etc/passwd"), new Properties())).isNull();
+        assertThatThrownBy(() -> file.parseInt("x")).hasMessage("FILE must be an integer, got 'x'");
+    }
+
+    @Test
     void shouldDescribeSettingsForHelpAndDocs()
     {
         assertThat(Setting.describe(List.of(PORT))).contains("ODYSSEY_TEST_PORT", "A port", "default: 8080");
