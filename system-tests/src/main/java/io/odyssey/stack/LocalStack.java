@@ -349,11 +349,6 @@ public final class LocalStack implements AutoCloseable
         return "http://127.0.0.1:" + gatewayPort + path;
     }
 
-    public int statusPortOf(final String role)
-    {
-        return statusPorts.get(role);
-    }
-
     public int ingestNodes()
     {
         return options.ingestNodes;
