@@ -95,10 +95,6 @@ public final class MavlinkFrameReader
             return TRUNCATED;
         }
         frameLength = length;
-        if ((incompatFlags & ~INCOMPAT_SIGNED) != 0)
-        {
-            return UNSUPPORTED_FLAGS;
-        }
         final int crcExtra = MavlinkMessages.crcExtra(messageId());
         if (crcExtra < 0)
         {
@@ -108,6 +104,12 @@ public final class MavlinkFrameReader
         if (crc != checksum())
         {
             return BAD_CHECKSUM;
+        }
+        // After the checksum, which covers the flags: a corrupted header byte is a bad checksum, and only a sender
+        // that really set a flag we do not know is counted as one.
+        if ((incompatFlags & ~INCOMPAT_SIGNED) != 0)
+        {
+            return UNSUPPORTED_FLAGS;
         }
         payload.setMemory(0, MessageFlyweight.MAX_PAYLOAD, (byte)0);
         buffer.getBytes(offset + HEADER_LENGTH, payload, 0, payloadLength);

@@ -58,9 +58,17 @@ class MavlinkFrameReaderTest
         frame.putByte(0, (byte)MavlinkFrameReader.MAGIC_V2);
 
         frame.putByte(2, (byte)0x02);
-        assertThat(reader.read(frame, 0, length)).isEqualTo(MavlinkFrameReader.UNSUPPORTED_FLAGS);
+        assertThat(reader.read(frame, 0, length)).as("a flag flipped on the way: the checksum no longer matches")
+            .isEqualTo(MavlinkFrameReader.BAD_CHECKSUM);
+        final int checksumAt = length - 2;
+        final int good = frame.getShort(checksumAt, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        frame.putShort(checksumAt, (short)MavlinkCrc.compute(frame, 1, checksumAt - 1,
+            MavlinkMessages.crcExtra(Heartbeat.ID)), java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertThat(reader.read(frame, 0, length)).as("a sender that set a flag we do not know")
+            .isEqualTo(MavlinkFrameReader.UNSUPPORTED_FLAGS);
         assertThat(reader.frameLength()).isEqualTo(length);
         frame.putByte(2, (byte)0);
+        frame.putShort(checksumAt, (short)good, java.nio.ByteOrder.LITTLE_ENDIAN);
 
         frame.putByte(8, (byte)1);
         assertThat(reader.read(frame, 0, length)).isEqualTo(MavlinkFrameReader.UNKNOWN_MESSAGE);
