@@ -59,9 +59,10 @@ final class DroneLinkKeys implements Component
                 CommandAuthority.KEY_FILE.envName());
             return;
         }
+        final int maxRecords = (int)Math.min(GridDroneKeys.MAX_RECORDS, config.droneIdMax - config.droneIdMin + 1);
+        final DroneKeyMarks marks = DroneKeyMarks.load(config.journalRoot().resolve(DroneKeyMarks.FILE_NAME), maxRecords);
         final GridDroneKeys gridKeys = new GridDroneKeys(FleetGrid.droneKeysMap(grid.client()), vault, keys,
-            housekeeping.executor(), (int)Math.min(GridDroneKeys.MAX_RECORDS, config.droneIdMax - config.droneIdMin + 1),
-            config.droneIdMin, config.droneIdMax, metrics.metrics).start();
+            housekeeping.executor(), maxRecords, config.droneIdMin, config.droneIdMax, marks, metrics.metrics).start();
         gridRepair = housekeeping.every(KEY_RELOAD_PERIOD_S, KEY_RELOAD_PERIOD_S, TimeUnit.SECONDS,
             gridKeys::requestFullRead);
         fromGrid = true;

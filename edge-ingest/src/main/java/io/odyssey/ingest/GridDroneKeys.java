@@ -16,7 +16,9 @@ import io.odyssey.runtime.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
@@ -34,8 +36,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * client, moved from another drone) is ignored, logged (rate-limited) and counted, and the keys in use stay. A record
  * with a lower key id than the one in use (an old record played back) is refused too, and a removed record changes
  * nothing (the API never removes one; a revocation is a record without keys), so a grid client can neither roll a
- * rotation or revocation back nor bring a file key back, while this process runs. All work runs on one thread
- * (the executor given, single-threaded).
+ * rotation or revocation back nor bring a file key back. Across restarts the same holds through {@link DroneKeyMarks}
+ * (the highest key id used per drone, on disk): a record below its drone's mark is refused, and a drone with a mark but
+ * no record has no key at all (not the file's) until an admin gives it one again. All work runs on one thread (the
+ * executor given, single-threaded).
  */
 final class GridDroneKeys
 {
@@ -57,6 +61,10 @@ final class GridDroneKeys
     private final Counter removed;
     private final Counter outOfRange;
     private final Counter tooMany;
+    private final Counter missing;
+    private final DroneKeyMarks marks;
+    /** Drones with a mark and no record, already counted and logged (once each, not at every full read). */
+    private final Set<Long> missingReported = new HashSet<>();
     private final RateLimitedLog refusalLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     /** Records in use, by drone: their key ids decide what a newer record is. */
     private final Map<Long, DroneKeyRecord> inUse = new HashMap<>();
@@ -67,9 +75,10 @@ final class GridDroneKeys
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
     GridDroneKeys(final IMap<Long, String> map, final DroneKeyVault vault, final DroneKeyRing ring, final Executor executor,
-        final int maxRecords, final long droneIdMin, final long droneIdMax, final Metrics metrics)
+        final int maxRecords, final long droneIdMin, final long droneIdMax, final DroneKeyMarks marks, final Metrics metrics)
     {
         this.map = map;
+        this.marks = marks;
         this.vault = vault;
         this.ring = ring;
         this.executor = executor;
@@ -83,11 +92,16 @@ final class GridDroneKeys
         this.removed = metrics.counter(name, help, "reason=\"REMOVED\"");
         this.outOfRange = metrics.counter(name, help, "reason=\"DRONE_ID_OUT_OF_RANGE\"");
         this.tooMany = metrics.counter(name, help, "reason=\"TOO_MANY_RECORDS\"");
+        this.missing = metrics.counter(name, help, "reason=\"MISSING\"");
     }
 
-    /** Listens for changes and reads the map once (on the executor). */
+    /**
+     * Refuses every drone with a mark until its record is read (a restarted node must not fly it on the key file's key
+     * meanwhile), listens for changes and reads the map once (on the executor).
+     */
     GridDroneKeys start()
     {
+        publish();
         map.addEntryListener(new Changes(), false);
         requestFullRead();
         return this;
@@ -171,9 +185,21 @@ final class GridDroneKeys
             return false;
         }
         boolean changes = false;
+        final Set<Long> recorded = new HashSet<>();
         for (final Map.Entry<Long, String> entry : map.entrySet())
         {
+            recorded.add(entry.getKey());
             changes |= consider(entry.getKey(), entry.getValue());
+        }
+        for (final Long droneId : marks.all().keySet())
+        {
+            if (!recorded.contains(droneId) && !inUse.containsKey(droneId) && missingReported.add(droneId))
+            {
+                missing.increment();
+                LOG.warn("drone {} has no key record in the grid, though this node used key {} for it before: its " +
+                    "frames are refused (not taken on the key file's key) until an admin gives it a key again",
+                    droneId, marks.mark(droneId));
+            }
         }
         return changes;
     }
@@ -217,9 +243,10 @@ final class GridDroneKeys
             return false;
         }
         final DroneKeyRecord current = inUse.get(droneId);
-        if (current != null && record.keyId() <= current.keyId())
+        final long floor = Math.max(current == null ? 0 : current.keyId(), marks.mark(droneId));
+        if (record.keyId() < floor || current != null && record.keyId() == current.keyId())
         {
-            if (record.keyId() < current.keyId())
+            if (record.keyId() < floor)
             {
                 older.increment();
                 refusalLog.warn(System.nanoTime(), "drone key record of drone {} ignored: an older key id than the " +
@@ -228,6 +255,7 @@ final class GridDroneKeys
             return false;
         }
         inUse.put(droneId, record);
+        missingReported.remove(droneId);
         LOG.info("drone {} keys from the grid: key {}{}", droneId, record.keyId(), record.revoked() ? " (revoked)" : "");
         return true;
     }
@@ -235,8 +263,27 @@ final class GridDroneKeys
     private void publish()
     {
         final Map<Long, DroneKeys.Entry> overrides = new HashMap<>();
-        inUse.forEach((droneId, record) -> overrides.put(droneId, entry(record)));
+        // A drone marked and not (yet) in use: no key, rather than the key file's.
+        marks.all().keySet().forEach(droneId -> overrides.put(droneId, null));
+        final Map<Long, Long> keyIds = new HashMap<>();
+        inUse.forEach((droneId, record) ->
+        {
+            overrides.put(droneId, entry(record));
+            keyIds.put(droneId, record.keyId());
+        });
         ring.overlay(overrides);
+        try
+        {
+            if (!marks.raise(keyIds))
+            {
+                tooMany.increment();
+            }
+        }
+        catch (final IOException ex)
+        {
+            refusalLog.warn(System.nanoTime(), "the drone key marks could not be written ({}): after a restart this " +
+                "node would take older key records again until each drone's next change", ex.toString());
+        }
     }
 
     private static DroneKeys.Entry entry(final DroneKeyRecord record)

@@ -1,16 +1,14 @@
 package io.odyssey.codecs.sign;
 
+import io.odyssey.runtime.AtomicFile;
 import io.odyssey.runtime.ConfigurationException;
 import io.odyssey.runtime.SecretFile;
 import io.odyssey.runtime.Setting;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -273,12 +271,7 @@ public final class DroneKeys
         lines.values().forEach(line -> text.append(line).append('\n'));
         try
         {
-            final Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            final Path temp = Files.createTempFile(dir, ".drone-keys", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(temp, text, StandardCharsets.US_ASCII);
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.write(file, text, true);
         }
         catch (final IOException ex)
         {
