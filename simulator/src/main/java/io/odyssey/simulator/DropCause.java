@@ -15,7 +15,12 @@ public enum DropCause
     /** The publication was busy with an administrative action (e.g. a term rotation); the next offer will likely pass. */
     ADMIN_ACTION("admin_action"),
     /** The publication was closed (the simulator is stopping) or reached its maximum position. */
-    CLOSED("closed");
+    CLOSED("closed"),
+    /**
+     * The drone has no key any more (revoked in the simulator's key file, or the file read while an editor rewrote
+     * it): nothing signed can be sent for it, and nothing unsigned would be taken.
+     */
+    NO_KEY("no_key");
 
     private final String label;
 

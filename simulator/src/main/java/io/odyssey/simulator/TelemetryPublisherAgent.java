@@ -2,10 +2,12 @@ package io.odyssey.simulator;
 
 import io.odyssey.codecs.TelemetryFrameWriter;
 import io.odyssey.runtime.Counter;
+import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +65,8 @@ final class TelemetryPublisherAgent implements Agent
     private final Counter statusesSent;
     private final Counter[] statusOffersFailed;
     private final Counter statusesLost;
+    private final RateLimitedLog noKeyLog =
+        new RateLimitedLog(LoggerFactory.getLogger(TelemetryPublisherAgent.class), TimeUnit.SECONDS.toNanos(10));
     private MavlinkDroneLink mavlink;
     private long answersLostReported;
     private long answerRetryAtNs;
@@ -180,18 +184,26 @@ final class TelemetryPublisherAgent implements Agent
             }
             final int endpoint = endpointFor(fleet.droneId(index));
             int length;
-            while ((length = fleet.writeAnswer(index, writer, buffer, 0, epochClock.nanoTime())) > 0)
+            try
             {
-                final long result = outlet.offer(endpoint, buffer, 0, length);
-                if (result <= 0)
+                while ((length = fleet.writeAnswer(index, writer, buffer, 0, epochClock.nanoTime())) > 0)
                 {
-                    statusOffersFailed[DropCause.of(result).ordinal()].increment();
-                    failed = true;
-                    break;
+                    final long result = outlet.offer(endpoint, buffer, 0, length);
+                    if (result <= 0)
+                    {
+                        statusOffersFailed[DropCause.of(result).ordinal()].increment();
+                        failed = true;
+                        break;
+                    }
+                    fleet.answerSent(index);
+                    statusesSent.increment();
+                    sent++;
                 }
-                fleet.answerSent(index);
-                statusesSent.increment();
-                sent++;
+            }
+            catch (final IllegalStateException ex)
+            {
+                noKey(index);
+                continue;
             }
             if (length > 0)
             {
@@ -217,11 +229,31 @@ final class TelemetryPublisherAgent implements Agent
             return;
         }
         final int endpoint = endpointFor(fleet.droneId(index));
-        final int length = fleet.writeTelemetry(index, writer, buffer, 0, epochClock.nanoTime());
+        final int length;
+        try
+        {
+            length = fleet.writeTelemetry(index, writer, buffer, 0, epochClock.nanoTime());
+        }
+        catch (final IllegalStateException ex)
+        {
+            noKey(index);
+            return;
+        }
         if (offer(endpoint, length))
         {
             framesSent.increment();
         }
+    }
+
+    /**
+     * Drone {@code index} could not be signed for: its frame is dropped and counted, and the others go on (thrown out
+     * of the duty cycle, it stopped every drone after it in the schedule, and logged a stack trace per frame).
+     */
+    private void noKey(final int index)
+    {
+        dropped[DropCause.NO_KEY.ordinal()].increment();
+        noKeyLog.warn(nanoClock.nanoTime(), "drone {} has no key in the simulator's key file (revoked?): its frames " +
+            "are not sent", fleet.droneId(index));
     }
 
     private void sendHeartbeat(final int index)
@@ -233,8 +265,17 @@ final class TelemetryPublisherAgent implements Agent
         }
         final long droneId = fleet.droneId(index);
         final int endpoint = endpointFor(droneId);
-        final int length = writer.heartbeat(
-            buffer, 0, droneId, epochClock.nanoTime(), fleet.sequence(index), commandAddress, commandPort);
+        final int length;
+        try
+        {
+            length = writer.heartbeat(
+                buffer, 0, droneId, epochClock.nanoTime(), fleet.sequence(index), commandAddress, commandPort);
+        }
+        catch (final IllegalStateException ex)
+        {
+            noKey(index);
+            return;
+        }
         if (offer(endpoint, length))
         {
             heartbeatsSent.increment();

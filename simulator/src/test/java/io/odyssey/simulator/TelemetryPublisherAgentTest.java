@@ -154,6 +154,25 @@ class TelemetryPublisherAgentTest
     }
 
     @Test
+    void shouldKeepFlyingEveryOtherDroneWhenOneHasNoKeyAnyMore() throws Exception
+    {
+        // Drone 2's key revoked in the key file (re-read while the simulator runs): its frames cannot be signed.
+        final java.nio.file.Path keys = io.odyssey.codecs.sign.TestDroneKeys.file(1, 3);
+        io.odyssey.codecs.sign.DroneKeys.revoke(io.odyssey.runtime.Setting.argument("FILE", "keys"), keys, 2);
+        final DroneFleet fleet = new DroneFleet(3, 1, 1, CENTER_LAT, CENTER_LON, RADIUS, 12);
+        final ValidatingOutlet outlet = new ValidatingOutlet(1, 1, 3);
+        final TelemetryPublisherAgent agent = agent(fleet, outlet, 10, 1000);
+        agent.signWith(io.odyssey.codecs.sign.TestDroneKeys.signer(keys, 0, () -> EPOCH_OFFSET_NS + nowNs));
+
+        run(agent, TimeUnit.SECONDS.toNanos(2) - 1, TimeUnit.MILLISECONDS.toNanos(1));
+
+        assertThat(outlet.lastSequence).as("frames per drone in 2 s").containsExactly(20L, 0L, 20L);
+        assertThat(outlet.heartbeats).containsExactly(2L, 0L, 2L);
+        assertThat(metrics.dropped(DropCause.NO_KEY)).as("drone 2's frames and heartbeats, counted").isEqualTo(22);
+        assertThat(metrics.framesSent.get()).isEqualTo(40);
+    }
+
+    @Test
     void shouldShardByDroneIdAndFailOverToTheNextConnectedEndpoint()
     {
         final RecordingOutlet outlet = new RecordingOutlet(3);

@@ -157,7 +157,8 @@ class DroneKeysSystemIT
         assertThat(listed.toString()).doesNotContain(firstKey).doesNotContain(secondKey);
 
         // The drone is given its new key (its key file, re-read within a second); after the grace only that one works.
-        Files.writeString(keyFile, ROTATED + " " + secondKey + "\n");
+        // Replaced whole, as a key tool does: the simulator re-reads the file every second and must not catch it half written.
+        io.odyssey.runtime.AtomicFile.write(keyFile, ROTATED + " " + secondKey + "\n", true);
         final long graceEnds = rotatedAt + TimeUnit.SECONDS.toNanos(graceS);
         await().atMost(60, TimeUnit.SECONDS).until(() -> sentAt(ROTATED) > graceEnds + 2_000_000_000L);
 
