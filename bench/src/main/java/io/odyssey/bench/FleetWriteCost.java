@@ -6,13 +6,18 @@ import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.internal.serialization.Data;
+import com.hazelcast.internal.serialization.InternalSerializationService;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.spi.impl.SerializationServiceSupport;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.KeepNewestStateInterceptor;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,6 +46,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code unguarded}: without the keep-newest interceptor — not a configuration to run (replays and failovers
  *       could put an older state back), the bound of what the guard costs.</li>
  * </ul>
+ * Before the rounds it prints what one state costs in the member's own serialization service, in CPU time of the
+ * calling thread: {@code toData} (ingest pays it per state written), {@code toObject} (a gateway per event) and a
+ * guarded write (the keep-newest interceptor's part of a member's write: Hazelcast deserialises the stored and the
+ * incoming state for {@code interceptPut}, the kept one again for {@code afterPut}, and serialises what it stores).
+ * <p>
  * {@code java -cp … io.odyssey.bench.FleetWriteCost [--rounds 6] [--batches 2000] [--batch 50] [--drones 1000]
  * [--variants fleet,object,unguarded] [--out FILE]}
  */
@@ -105,7 +115,8 @@ public final class FleetWriteCost
             maps.add(writer.getMap(mapName(variant)));
         }
 
-        final StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
+        final StringBuilder report = new StringBuilder(codecCost(member));
+        report.append(String.format(Locale.ROOT,
             "# FleetWriteCost: %d rounds x %d batches of %d drones (of %d), setAllAsync, one in flight; variants %s; " +
             "load %s%n" +
             "round | variant | grid ns/entry | writer ns/entry | listener ns/entry | gc+jit ns/entry | events/entry | wall s%n",
@@ -169,6 +180,52 @@ public final class FleetWriteCost
         writer.shutdown();
         member.shutdown();
         System.exit(0);
+    }
+
+    /** CPU ns per state of each serialization step, best of five passes (the first ones also compile). */
+    private static String codecCost(final HazelcastInstance member)
+    {
+        final InternalSerializationService serialization =
+            (InternalSerializationService)((SerializationServiceSupport)member).getSerializationService();
+        final KeepNewestStateInterceptor guard = new KeepNewestStateInterceptor();
+        final DroneState state = new DroneState(7, 2, 1L, 2L, 3L, 52.52, 13.405, 100f, 90f, 12f, 0f, 80f, "CRUISING", 0,
+            "ingest-1");
+        final Data incoming = serialization.toData(state);
+        final Data stored = serialization.toData(new DroneState(7, 1, 1L, 2L, 3L, 52.52, 13.405, 100f, 90f, 12f, 0f, 80f,
+            "CRUISING", 0, "ingest-1"));
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final int n = 200_000;
+        long toData = Long.MAX_VALUE;
+        long toObject = Long.MAX_VALUE;
+        long guarded = Long.MAX_VALUE;
+        long sink = 0;
+        for (int pass = 0; pass < 5; pass++)
+        {
+            final long t0 = threads.getCurrentThreadCpuTime();
+            for (int i = 0; i < n; i++)
+            {
+                sink += serialization.toData(state).totalSize();
+            }
+            final long t1 = threads.getCurrentThreadCpuTime();
+            for (int i = 0; i < n; i++)
+            {
+                sink += ((DroneState)serialization.toObject(incoming)).sequence();
+            }
+            final long t2 = threads.getCurrentThreadCpuTime();
+            for (int i = 0; i < n; i++)
+            {
+                final Object newer = serialization.toObject(incoming);
+                final Object kept = guard.interceptPut(serialization.toObject(stored), newer);
+                sink += ((DroneState)serialization.toObject(kept == null ? incoming : stored)).sequence();
+                sink += serialization.toData(kept == null ? newer : kept).totalSize();
+            }
+            final long t3 = threads.getCurrentThreadCpuTime();
+            toData = Math.min(toData, (t1 - t0) / n);
+            toObject = Math.min(toObject, (t2 - t1) / n);
+            guarded = Math.min(guarded, (t3 - t2) / n);
+        }
+        return String.format(Locale.ROOT, "# one DroneState (%d bytes), CPU ns: toData %d, toObject %d, guarded write %d " +
+            "(checksum %d)%n", incoming.totalSize(), toData, toObject, guarded, sink);
     }
 
     private static void usage()
