@@ -44,7 +44,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code fleet}: as configured ({@link FleetGrid#FLEET_MAP} itself, with its keep-newest guard);</li>
  *   <li>{@code object}: in-memory format {@code OBJECT} instead of {@code BINARY}, the same guard;</li>
  *   <li>{@code unguarded}: without the keep-newest interceptor — not a configuration to run (replays and failovers
- *       could put an older state back), the bound of what the guard costs.</li>
+ *       could put an older state back), the bound of what the guard costs;</li>
+ *   <li>{@code keys-only}: as configured, but listened to without values ({@code includeValue=false}): the bound of what
+ *       carrying the states in events costs (an update's event holds the old state as well as the new one).</li>
  * </ul>
  * Before the rounds it prints what one state costs in the member's own serialization service, in CPU time of the
  * calling thread: {@code toData} (ingest pays it per state written), {@code toObject} (a gateway per event) and a
@@ -52,11 +54,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * incoming state for {@code interceptPut}, the kept one again for {@code afterPut}, and serialises what it stores).
  * <p>
  * {@code java -cp … io.odyssey.bench.FleetWriteCost [--rounds 6] [--batches 2000] [--batch 50] [--drones 1000]
- * [--variants fleet,object,unguarded] [--out FILE]}
+ * [--variants fleet,object,unguarded,keys-only] [--out FILE]}
  */
 public final class FleetWriteCost
 {
-    private static final List<String> VARIANTS = List.of("fleet", "object", "unguarded");
+    private static final List<String> VARIANTS = List.of("fleet", "object", "unguarded", "keys-only");
 
     private FleetWriteCost()
     {
@@ -97,8 +99,10 @@ public final class FleetWriteCost
             final MapConfig fleetConfig = config.getMapConfig(FleetGrid.FLEET_MAP);
             config.addMapConfig(new MapConfig(fleetConfig).setName(mapName("object")).setInMemoryFormat(InMemoryFormat.OBJECT));
             config.addMapConfig(new MapConfig(fleetConfig).setName(mapName("unguarded")));
+            config.addMapConfig(new MapConfig(fleetConfig).setName(mapName("keys-only")));
             final HazelcastInstance started = FleetGrid.newMember(config);
             started.getMap(mapName("object")).addInterceptor(new KeepNewestStateInterceptor());
+            started.getMap(mapName("keys-only")).addInterceptor(new KeepNewestStateInterceptor());
             return started;
         });
         final HazelcastInstance writer = cpu.start("writer", () -> HazelcastClient.newHazelcastClient(
@@ -111,7 +115,8 @@ public final class FleetWriteCost
         final List<IMap<Long, DroneState>> maps = new ArrayList<>();
         for (final String variant : variants)
         {
-            listener.<Long, DroneState>getMap(mapName(variant)).addEntryListener(new Feed(events), true);
+            final boolean values = !"keys-only".equals(variant);
+            listener.<Long, DroneState>getMap(mapName(variant)).addEntryListener(new Feed(events, values), values);
             maps.add(writer.getMap(mapName(variant)));
         }
 
@@ -253,8 +258,8 @@ public final class FleetWriteCost
         }
     }
 
-    /** A gateway's feed in its cheapest form: takes each event's value (deserialised) and counts it. */
-    private record Feed(AtomicLong events) implements EntryAddedListener<Long, DroneState>,
+    /** A gateway's feed in its cheapest form: takes each event's value (deserialised, when it has one) and counts it. */
+    private record Feed(AtomicLong events, boolean values) implements EntryAddedListener<Long, DroneState>,
         EntryUpdatedListener<Long, DroneState>
     {
         public void entryAdded(final EntryEvent<Long, DroneState> event)
@@ -264,7 +269,7 @@ public final class FleetWriteCost
 
         public void entryUpdated(final EntryEvent<Long, DroneState> event)
         {
-            if (event.getValue() != null)
+            if (!values || event.getValue() != null)
             {
                 events.incrementAndGet();
             }
