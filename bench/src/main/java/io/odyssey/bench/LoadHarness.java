@@ -246,7 +246,7 @@ public final class LoadHarness
                 Thread.sleep(10);
             }
             final Publisher publisher = new Publisher(publication, 200_000,
-                io.odyssey.codecs.sign.TestDroneKeys.signer(droneKeys, 1));
+                io.odyssey.codecs.sign.TestDroneKeys.signer(droneKeys, 1), Math.max(options.drones(), 10_000));
             // One gateway at a time, as a deployment of one runs: a second, idle one would receive every fleet map
             // event too (the grid member sending each twice), a cost the pipeline of one gateway does not have.
             final Gateway immediate = startGateway(cluster, base, 0);
@@ -991,22 +991,42 @@ public final class LoadHarness
         }
     }
 
-    /** Paced SBE telemetry over Aeron: frame k is due at start + k / rate, and carries that due time as its send stamp. */
+    /**
+     * Paced SBE telemetry over Aeron: frame k is due at start + k / rate, and carries that due time as its send stamp.
+     * <p>
+     * Where the drones are: each at its home in the simulator's default layout ({@link SimulatorConfig}'s seed, centre
+     * and 3 km radius, as {@code ./odyssey up} flies them), creeping east a few centimetres a frame. Until 2026-12-06
+     * they stood in a line 1.1 m apart, so each was within the 30 m separation of ~50 others and ingest's separation
+     * monitor cost what no real fleet costs (docs/performance.md, "The CPU of a drone update, per role").
+     */
     static final class Publisher
     {
         private final ExclusivePublication publication;
         private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
         private final TelemetryFrameWriter writer;
         private final long[] sequences;
+        private final double[] homeLat;
+        private final double[] homeLon;
         private long sent;
         private long backPressured;
 
+        /** @param layoutDrones drones placed as the simulator would; beyond them the layout repeats. */
         Publisher(final ExclusivePublication publication, final int maxDrones,
-            final io.odyssey.codecs.sign.FrameSigner signer)
+            final io.odyssey.codecs.sign.FrameSigner signer, final int layoutDrones)
         {
             this.publication = publication;
             this.writer = new TelemetryFrameWriter().signWith(signer);
             this.sequences = new long[maxDrones];
+            final SimulatorConfig defaults = new SimulatorConfig();
+            final io.odyssey.simulator.DroneFleet layout = new io.odyssey.simulator.DroneFleet(layoutDrones, 1,
+                defaults.seed, defaults.centerLat, defaults.centerLon, defaults.radiusM, defaults.cruiseSpeedMps);
+            this.homeLat = new double[layoutDrones];
+            this.homeLon = new double[layoutDrones];
+            for (int i = 0; i < layoutDrones; i++)
+            {
+                homeLat[i] = layout.homeLatitude(i);
+                homeLon[i] = layout.homeLongitude(i);
+            }
         }
 
         /** @return the last sequence sent per drone. */
@@ -1020,7 +1040,8 @@ public final class LoadHarness
                 final int drone = (int)(k % drones);
                 final long sequence = ++sequences[drone];
                 final int length = writer.telemetry(buffer, 0, drone + 1, sequence, dueEpochNanos,
-                    52.5 + drone * 1e-5, 13.4 + (sequence % 1000) * 1e-6, 100f, 90f, 12f, 80f, DroneStatus.CRUISING,
+                    homeLat[drone % homeLat.length], homeLon[drone % homeLon.length] + (sequence % 1000) * 1e-6, 100f,
+                    90f, 12f, 80f, DroneStatus.CRUISING,
                     (byte)0, 0f);
                 if (publication.offer(buffer, 0, length) > 0)
                 {
