@@ -49,6 +49,8 @@ final class GatewayMetrics
         "Binary drone records encoded (once per drone version, shared by every binary client)");
     final Counter nodeNamesRefused = metrics.counter("odyssey_ws_node_names_refused_total",
         "Ingest node names sent as none in binary records: the node table was full or the name too long");
+    final Counter framesShared = metrics.counter("odyssey_ws_frames_shared_total",
+        "Changes frames not built for a whole-fleet client but copied from the one built for another in the same scan");
     final Counter framesHeld = metrics.counter("odyssey_ws_frames_held_total",
         "Frames not sent because the client's flow-control window was full (its drones stay dirty)");
     final Counter framesSkipped = metrics.counter(
