@@ -71,7 +71,8 @@ final class GatewayMetrics
     final Counter resyncs = metrics.counter(
         "odyssey_gateway_resyncs_total", "Fleet view reloads after the grid connection came back");
     final LatencyHop gatewayReceived = metrics.hop("gateway_received", "drone send -> gateway listener fired");
-    final LatencyHop wsSent = metrics.hop("ws_sent", "drone send -> WebSocket frame handed to the network");
+    final LatencyHop wsSent = metrics.hop("ws_sent",
+        "drone send -> fleet frame built (once per drone per frame built; a shared frame's takers add no sample)");
 
     GatewayMetrics()
     {
