@@ -722,6 +722,7 @@ public final class LoadHarness
             // The other clients run in a process of their own at the lowest CPU priority, so that on a small
             // machine they load the gateway without starving the gateway and the measured client.
             final Process others = clients > 1 ? startOtherClients(port, clients - 1, binary) : null;
+            final long othersCpuBefore = others == null ? 0 : cpuNanosOf(others);
             final long acceptedBefore = ingest.acceptedCount();
             final long rejectedBefore = ingest.receivedCount() - ingest.acceptedCount() - ingest.heartbeatCount();
             final CpuSplit.Snapshot splitBefore = cpu.snapshot();
@@ -778,6 +779,12 @@ public final class LoadHarness
             result.put("heapUsedMb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
             if (others != null)
             {
+                // Their CPU is not the gateway's (remote browsers' would be their own), but on this machine it
+                // competes with the pipeline for the same cores: reported so that a 100-client figure can be read.
+                final long othersCpuAfter = cpuNanosOf(others);
+                final long othersCpuNs = othersCpuBefore < 0 || othersCpuAfter < 0 ? -1 : othersCpuAfter - othersCpuBefore;
+                result.put("otherClientsCpuMs", othersCpuNs < 0 ? -1 : othersCpuNs / 1_000_000);
+                result.put("otherClientsCpuNsPerDroneUpdate", othersCpuNs < 0 || accepted == 0 ? -1 : othersCpuNs / accepted);
                 others.getOutputStream().close();
                 final String report = new String(others.getInputStream().readAllBytes());
                 others.waitFor(10, TimeUnit.SECONDS);
@@ -862,6 +869,12 @@ public final class LoadHarness
     private long gatewaysCpuNanos()
     {
         return gateways.stream().mapToLong(Gateway::threadCpuNanos).sum();
+    }
+
+    /** CPU time of a process this harness started (its JVM's start included); -1 when the platform cannot say. */
+    private static long cpuNanosOf(final Process process)
+    {
+        return process.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
     }
 
     private static Process startOtherClients(final int port, final int count, final boolean binary) throws Exception

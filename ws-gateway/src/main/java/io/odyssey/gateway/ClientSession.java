@@ -127,6 +127,8 @@ final class ClientSession
     private boolean held;
     /** Since when the client's window has been full without an acknowledgement. */
     private long heldSinceNs;
+    /** Whether the frame being built left out a drone because this client already had its version. */
+    private boolean staleSkipped;
     /** Size of the node table the (binary) client was last sent; -1 = none yet. */
     private int nodesSent = -1;
 
@@ -336,9 +338,27 @@ final class ClientSession
         final DroneRecords records,
         final EpochNanoClock clock)
     {
+        flush(fleet, nowNs, writer, encoder, records, clock, null);
+    }
+
+    /**
+     * As {@link #flush(FleetView, long, FrameWriter, DroneJson, DroneRecords, EpochNanoClock)}, sharing
+     * {@code changes} frames with the other whole-fleet clients of the same encoding due in the same scan.
+     *
+     * @param shared the scan's shared frame of this session's encoding (null: build its own frames only).
+     */
+    void flush(
+        final FleetView fleet,
+        final long nowNs,
+        final FrameWriter writer,
+        final DroneJson encoder,
+        final DroneRecords records,
+        final EpochNanoClock clock,
+        final SharedChanges shared)
+    {
         synchronized (this)
         {
-            buildFrame(fleet, nowNs, writer, encoder, records, clock);
+            buildFrame(fleet, nowNs, writer, encoder, records, clock, shared);
         }
         drain();
     }
@@ -447,7 +467,8 @@ final class ClientSession
         final FrameWriter writer,
         final DroneJson encoder,
         final DroneRecords records,
-        final EpochNanoClock clock)
+        final EpochNanoClock clock,
+        final SharedChanges shared)
     {
         if (closed || !hasWork())
         {
@@ -487,16 +508,36 @@ final class ClientSession
             return;
         }
         final long frame = framesBuilt + 1;
+        // Only a whole-fleet client with no removal to report can share a frame: its frame depends on nothing else.
+        final SharedChanges sharing = shared != null && shared.isBinary() == binary && bbox == null &&
+            !snapshotWanted && removed.isEmpty() ? shared : null;
+        if (sharing != null && sharing.isValid() && takeShared(fleet, sharing))
+        {
+            framesBuilt = frame;
+            lastFrameNs = nowNs;
+            metrics.framesShared.increment();
+            if (binary)
+            {
+                metrics.dronesSentBinary.add(sharing.droneCount());
+                queueNodesIfGrown(records);
+            }
+            else
+            {
+                metrics.dronesSentJson.add(sharing.droneCount());
+            }
+            queue(sharing.copyNumbered(frame), binary);
+            return;
+        }
         final boolean built;
         if (binary)
         {
             built = snapshotWanted ? writeBinarySnapshot(fleet, writer, records, frame, clock) :
-                writeBinaryChanges(fleet, writer, records, frame, clock);
+                writeBinaryChanges(fleet, writer, records, frame, clock, sharing);
         }
         else
         {
             built = snapshotWanted ? writeSnapshot(fleet, writer, encoder, frame) :
-                writeChanges(fleet, writer, encoder, frame, clock);
+                writeChanges(fleet, writer, encoder, frame, clock, sharing);
         }
         if (!built)
         {
@@ -504,13 +545,79 @@ final class ClientSession
         }
         framesBuilt = frame;
         lastFrameNs = nowNs;
-        if (binary && records.nodes().size() != nodesSent)
+        if (binary)
+        {
+            queueNodesIfGrown(records);
+        }
+        queue(writer.toByteBuffer(), binary);
+    }
+
+    /** A binary client gets the node table again before the first frame after it grew. */
+    private void queueNodesIfGrown(final DroneRecords records)
+    {
+        if (records.nodes().size() != nodesSent)
         {
             // Read after the records were encoded: every node index in the frame is in the table the client gets.
             nodesSent = records.nodes().size();
             queue(FrameWriter.utf8(records.nodes().message()), false);
         }
-        queue(writer.toByteBuffer(), binary);
+    }
+
+    /**
+     * Takes the scan's shared {@code changes} frame if it says exactly what this client's own frame would say, up to
+     * versions that arrived after it was built (those stay dirty here, so the next frame carries them).
+     *
+     * @return false when it does not fit this client (nothing changed then).
+     */
+    private boolean takeShared(final FleetView fleet, final SharedChanges shared)
+    {
+        final BitSet scratch = shared.scratch;
+        // Every drone of the frame is dirty here...
+        scratch.clear();
+        scratch.or(shared.slots);
+        scratch.andNot(dirty);
+        if (!scratch.isEmpty())
+        {
+            return false;
+        }
+        // ...and every other dirty drone here changed after the frame's builder read the view.
+        scratch.clear();
+        scratch.or(dirty);
+        scratch.andNot(shared.slots);
+        for (int slot = scratch.nextSetBit(0); slot >= 0; slot = scratch.nextSetBit(slot + 1))
+        {
+            if (fleet.stampAt(slot) <= shared.changeCount)
+            {
+                return false;
+            }
+        }
+        final int records = shared.records;
+        final int[] slots = shared.recordSlots;
+        final long[] sequences = shared.recordSequences;
+        if (!shared.slots.isEmpty())
+        {
+            coverSlot(fleet, shared.slots.length() - 1);
+        }
+        for (int i = 0; i < records; i++)
+        {
+            if (sequences[i] <= sentSequence[slots[i]])
+            {
+                // A snapshot already carried this version (or a newer one) to this client.
+                return false;
+            }
+        }
+        for (int i = 0; i < records; i++)
+        {
+            sentSequence[slots[i]] = sequences[i];
+        }
+        for (int slot = shared.slots.nextSetBit(0); slot >= 0; slot = shared.slots.nextSetBit(slot + 1))
+        {
+            if (fleet.stampAt(slot) <= shared.changeCount)
+            {
+                dirty.clear(slot);
+            }
+        }
+        return true;
     }
 
     private void queueClose(final int code, final String reason, final CloseReason why)
@@ -617,8 +724,13 @@ final class ClientSession
 
     /** @return false when there turned out to be nothing new to say (no frame). */
     private boolean writeChanges(final FleetView fleet, final FrameWriter writer, final DroneJson encoder,
-        final long frame, final EpochNanoClock clock)
+        final long frame, final EpochNanoClock clock, final SharedChanges sharing)
     {
+        if (sharing != null)
+        {
+            sharing.begin(dirty, fleet.changeCount());
+        }
+        staleSkipped = false;
         final long epochNow = clock.nanoTime();
         writer.reset().ascii("{\"type\":\"changes\",\"drones\":[");
         boolean first = true;
@@ -629,6 +741,10 @@ final class ClientSession
             if (view == null)
             {
                 continue;
+            }
+            if (sharing != null)
+            {
+                sharing.record(slot, view.sequence());
             }
             if (!first)
             {
@@ -642,6 +758,10 @@ final class ClientSession
         dirty.clear();
         if (first && removed.isEmpty())
         {
+            if (sharing != null)
+            {
+                sharing.clear();
+            }
             return false;
         }
         metrics.dronesSentJson.add(drones);
@@ -658,8 +778,28 @@ final class ClientSession
             first = false;
         }
         removed.clear();
-        writer.ascii("],\"frame\":").number(frame).ascii('}');
+        writer.ascii("],\"frame\":");
+        final int numberAt = writer.length();
+        writer.number(frame).ascii('}');
+        finishSharing(sharing, writer, numberAt);
         return true;
+    }
+
+    /** Keeps the frame just built as the scan's shared frame, unless it depended on this client's own history. */
+    private void finishSharing(final SharedChanges sharing, final FrameWriter writer, final int jsonNumberAt)
+    {
+        if (sharing == null)
+        {
+            return;
+        }
+        if (staleSkipped)
+        {
+            sharing.clear();
+        }
+        else
+        {
+            sharing.finish(writer, jsonNumberAt);
+        }
     }
 
     /** The view of a dirty drone to send in a {@code changes} frame, or null when there is nothing to send for it. */
@@ -672,10 +812,15 @@ final class ClientSession
             return null;
         }
         coverSlot(fleet, slot);
-        if (!view.isInside(bbox) || view.sequence() <= sentSequence[slot])
+        if (!view.isInside(bbox))
         {
-            // Outside: the newer version's own event moves the drone to 'removed' for this session. Not newer:
-            // a snapshot already carried it.
+            // Outside: the newer version's own event moves the drone to 'removed' for this session.
+            return null;
+        }
+        if (view.sequence() <= sentSequence[slot])
+        {
+            // Not newer: a snapshot already carried it (to this client: a frame built now cannot be shared).
+            staleSkipped = true;
             return null;
         }
         sentSequence[slot] = view.sequence();
@@ -705,8 +850,13 @@ final class ClientSession
     }
 
     private boolean writeBinaryChanges(final FleetView fleet, final FrameWriter writer,
-        final DroneRecords records, final long frame, final EpochNanoClock clock)
+        final DroneRecords records, final long frame, final EpochNanoClock clock, final SharedChanges sharing)
     {
+        if (sharing != null)
+        {
+            sharing.begin(dirty, fleet.changeCount());
+        }
+        staleSkipped = false;
         final long epochNow = clock.nanoTime();
         writer.beginBinary(null);
         final int fleetSize = fleet.size();
@@ -716,6 +866,10 @@ final class ClientSession
             final DroneView view = nextChanged(fleet, slot);
             if (view != null)
             {
+                if (sharing != null)
+                {
+                    sharing.record(slot, view.sequence());
+                }
                 writer.record(records.buffer(), records.offsetOf(view, fleetSize));
                 drones++;
                 metrics.wsSent.record(epochNow - view.state.sentAtNanos());
@@ -724,6 +878,10 @@ final class ClientSession
         dirty.clear();
         if (drones == 0 && removed.isEmpty())
         {
+            if (sharing != null)
+            {
+                sharing.clear();
+            }
             return false;
         }
         final int gone = removed.size();
@@ -735,6 +893,7 @@ final class ClientSession
         removed.clear();
         writer.finishBinary(DroneBinary.CHANGES, frame, false, drones, gone, epochNow);
         metrics.dronesSentBinary.add(drones);
+        finishSharing(sharing, writer, 0);
         return true;
     }
 

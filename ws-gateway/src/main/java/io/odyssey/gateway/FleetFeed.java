@@ -60,6 +60,9 @@ final class FleetFeed implements AutoCloseable, Runnable,
     private final ProgressWatch progress;
     private final FrameWriter writer = new FrameWriter(64 * 1024);
     private final DroneJson encoder = new DroneJson();
+    /** The scan's shared {@code changes} frames for whole-fleet clients, one per encoding (fan-out thread only). */
+    private final SharedChanges sharedJson = new SharedChanges(false);
+    private final SharedChanges sharedBinary = new SharedChanges(true);
     private final DroneRecords records;
     private final ExecutorService resyncer = Executors.newSingleThreadExecutor(runnable ->
     {
@@ -303,6 +306,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
         {
             return null;
         }
+        fleet.stamp(view.slot);
         final long nowNs = System.nanoTime();
         for (final ClientSession session : sessions)
         {
@@ -391,6 +395,9 @@ final class FleetFeed implements AutoCloseable, Runnable,
             wakeAtNs = ClientSession.NOT_DUE;
             final long nowNs = System.nanoTime();
             long nextNs = ClientSession.NOT_DUE;
+            // A frame is shared within one scan only: the next scan's clients have newer changes to hear of.
+            sharedJson.clear();
+            sharedBinary.clear();
             for (final ClientSession session : sessions)
             {
                 long dueNs = session.dueNs();
@@ -398,7 +405,8 @@ final class FleetFeed implements AutoCloseable, Runnable,
                 {
                     try
                     {
-                        session.flush(fleet, nowNs, writer, encoder, records, clock);
+                        session.flush(fleet, nowNs, writer, encoder, records, clock,
+                            session.isBinary() ? sharedBinary : sharedJson);
                     }
                     catch (final RuntimeException ex)
                     {

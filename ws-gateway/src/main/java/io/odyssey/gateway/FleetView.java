@@ -6,6 +6,8 @@ import org.agrona.collections.IntArrayList;
 import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -32,6 +34,10 @@ final class FleetView
     private final Map<Long, DroneView> readOnly = Collections.unmodifiableMap(byId);
     /** Pages of slots, created as the fleet grows and never moved, so a reader needs no lock. */
     private final AtomicReferenceArray<AtomicReferenceArray<DroneView>> pages;
+    /** Per slot, the change count after its drone's newest version was put in the view ({@link #stamp}). */
+    private final AtomicReferenceArray<AtomicLongArray> stampPages;
+    /** Versions put in the view so far: the clock of {@link #stamp} and {@link #changeCount}. */
+    private final AtomicLong changes = new AtomicLong();
     private final IntArrayList freeSlots = new IntArrayList();
     private final int maxSlots;
     private final Runnable stale;
@@ -57,6 +63,7 @@ final class FleetView
         }
         this.maxSlots = maxSlots;
         this.pages = new AtomicReferenceArray<>((maxSlots + PAGE_SIZE - 1) / PAGE_SIZE);
+        this.stampPages = new AtomicReferenceArray<>(pages.length());
         this.stale = stale;
         this.refused = refused;
     }
@@ -130,6 +137,31 @@ final class FleetView
         return page == null ? null : page.get(slot & (PAGE_SIZE - 1));
     }
 
+    /**
+     * Counts a version just put in the view ({@link #merge} returned it) and stamps its slot with the count; called
+     * by the fleet feed after the merge and before it marks the sessions. So a stamp above a {@link #changeCount}
+     * read earlier means "this slot may hold a version newer than one read after that count": a frame built from
+     * views read after the count may be stale for exactly those slots (see {@link SharedChanges}).
+     */
+    void stamp(final int slot)
+    {
+        final long stamp = changes.incrementAndGet();
+        stampPages.get(slot >>> PAGE_BITS).accumulateAndGet(slot & (PAGE_SIZE - 1), stamp, Math::max);
+    }
+
+    /** The stamp of a slot: 0 before its first version was stamped. */
+    long stampAt(final int slot)
+    {
+        final AtomicLongArray page = stampPages.get(slot >>> PAGE_BITS);
+        return page == null ? 0 : page.get(slot & (PAGE_SIZE - 1));
+    }
+
+    /** Versions stamped so far. */
+    long changeCount()
+    {
+        return changes.get();
+    }
+
     /** One more than the highest slot ever given (slots below may be empty). */
     int slotLimit()
     {
@@ -168,6 +200,7 @@ final class FleetView
             }
             if (pages.get(slot >>> PAGE_BITS) == null)
             {
+                stampPages.set(slot >>> PAGE_BITS, new AtomicLongArray(PAGE_SIZE));
                 pages.set(slot >>> PAGE_BITS, new AtomicReferenceArray<>(PAGE_SIZE));
             }
             slotLimit = slot + 1;

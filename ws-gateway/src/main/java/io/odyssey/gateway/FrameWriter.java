@@ -2,6 +2,7 @@ package io.odyssey.gateway;
 
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -93,6 +94,12 @@ final class FrameWriter
     int length()
     {
         return length;
+    }
+
+    /** Copies the first {@code bytes} of the frame into {@code target} at 0. */
+    void copyTo(final MutableDirectBuffer target, final int bytes)
+    {
+        target.putBytes(0, buffer, 0, bytes);
     }
 
     /** A copy of the frame, ready to hand to the network. */

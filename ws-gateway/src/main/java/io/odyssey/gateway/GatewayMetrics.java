@@ -49,6 +49,8 @@ final class GatewayMetrics
         "Binary drone records encoded (once per drone version, shared by every binary client)");
     final Counter nodeNamesRefused = metrics.counter("odyssey_ws_node_names_refused_total",
         "Ingest node names sent as none in binary records: the node table was full or the name too long");
+    final Counter framesShared = metrics.counter("odyssey_ws_frames_shared_total",
+        "Changes frames not built for a whole-fleet client but copied from the one built for another in the same scan");
     final Counter framesHeld = metrics.counter("odyssey_ws_frames_held_total",
         "Frames not sent because the client's flow-control window was full (its drones stay dirty)");
     final Counter framesSkipped = metrics.counter(
@@ -69,7 +71,8 @@ final class GatewayMetrics
     final Counter resyncs = metrics.counter(
         "odyssey_gateway_resyncs_total", "Fleet view reloads after the grid connection came back");
     final LatencyHop gatewayReceived = metrics.hop("gateway_received", "drone send -> gateway listener fired");
-    final LatencyHop wsSent = metrics.hop("ws_sent", "drone send -> WebSocket frame handed to the network");
+    final LatencyHop wsSent = metrics.hop("ws_sent",
+        "drone send -> fleet frame built (once per drone per frame built; a shared frame's takers add no sample)");
 
     GatewayMetrics()
     {
