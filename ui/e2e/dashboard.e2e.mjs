@@ -695,7 +695,7 @@ try {
         .observe(status, { childList: true, subtree: true, characterData: true });
       window.__odyssey.connection.socket.close();
     });
-    await waitFor(page, () => window.__statusLog.some((t) => t.includes('reconnecting')), undefined, 5_000);
+    await waitFor(page, () => window.__statusLog.some((t) => t.includes('reconnecting')), undefined, BUSY_PAGE_MS);
     await waitFor(page, () => document.querySelector('[data-testid=connection-status]')?.textContent?.includes('live'), undefined, 20_000);
     await waitFor(page, (min) => Number(document.querySelector('[data-testid=drone-count]')?.textContent) >= min, minDrones, 30_000);
     const after = await connections();
