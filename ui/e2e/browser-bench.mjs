@@ -3,9 +3,11 @@
 // --browser` starts one per fleet size and runs this). For each dashboard build given (e.g. main's and this branch's)
 // and for a blank WebGL page in the same run (the baseline: what the browser costs doing nothing but frames), it
 // loads the page, subscribes to the whole fleet, lets it settle, then measures for --duration seconds:
-//   frames/s and frame time p50/p95 (requestAnimationFrame intervals);
+//   frames/s and frame time p50/p95 (the page's requestAnimationFrame intervals), and drone frames/s: frames in which
+//   the drones were drawn (the page's or, where it draws them, the fleet worker's; `fleetMap.drones.drawn.frames`);
 //   arrival age p50/p99: now − the drone's sentAt when the dashboard decoded the state (store.ages' samples);
-//   drawn age p50/p99: now − sentAt of the drawn state at the frame it was drawn (the map's drawn-age samples);
+//   drawn age p50/p99: now − sentAt of the drawn state when the frame that drew it was committed (the first task after
+//   its commit; the map's drawn-age samples; dashboards before the worker sampled when the frame's JavaScript ran);
 //   the browser's CPU (all its processes, from /proc, in % of one core) and the page's main-thread busy time and JS
 //   heap (Chrome DevTools Protocol Performance metrics).
 // With --profile S, after the measured window each page's main thread is sampled for S more seconds with the DevTools
@@ -196,6 +198,8 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
     }
   }, isDashboard);
   const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const droneFrames = () => page.evaluate(() => window.__odyssey?.fleetMap?.drones?.drawn?.frames ?? 0);
+  const d0 = isDashboard ? await droneFrames() : 0;
   const m0 = await metrics();
   const cpu0 = cpuSecondsBelow(process.pid);
   const t0 = Date.now();
@@ -207,10 +211,14 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
   const wallS = (Date.now() - t0) / 1000;
   const m1 = await metrics();
   const cpu1 = cpuSecondsBelow(process.pid);
+  const d1 = isDashboard ? await droneFrames() : 0;
   const samples = await page.evaluate(() => { window.__bench.stopped = true; return window.__bench; });
   let profile = null;
   if (profileS > 0) profile = await profileMainThread(cdp, name);
-  const extra = isDashboard ? await page.evaluate(() => ({ shown: window.__odyssey.store.drones.size, encoding: window.__odyssey.connection?.encoding ?? 'json' })) : {};
+  const extra = isDashboard ? await page.evaluate(() => ({
+    shown: window.__odyssey.store.drones.size, encoding: window.__odyssey.connection?.encoding ?? 'json',
+    drawnIn: window.__odyssey.fleetMap?.drones?.drawnIn ?? 'page',
+  })) : {};
   await page.close();
   const frameH = histogram(samples.frames);
   const arrivalH = histogram(samples.arrival);
@@ -221,6 +229,8 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
   return {
     name, drones, durationS: wallS, ...extra,
     framesPerS: samples.frames.length / wallS,
+    // The blank page draws in every frame it has.
+    droneFramesPerS: isDashboard ? (d1 - d0) / wallS : samples.frames.length / wallS,
     frameMs: { p50: pct(frameH, 50), p95: pct(frameH, 95) },
     arrivalAgeMs: { p50: pct(arrivalH, 50), p99: pct(arrivalH, 99), samples: arrivalH.totalCount },
     drawnAgeMs: { p50: pct(drawnH, 50), p99: pct(drawnH, 99), samples: drawnH.totalCount },
@@ -371,11 +381,12 @@ for (const file of fs.readdirSync(out).filter((n) => n.endsWith('.json')).sort((
   const blank = run.scenarios.find((s) => s.name === 'blank' && !s.error);
   for (const s of run.scenarios) {
     if (s.error) {
-      rows.push(`| ${run.drones} | ${s.name} | failed: ${s.error} |||||||||`);
+      rows.push(`| ${run.drones} | ${s.name} | failed: ${s.error} ||||||||||`);
       continue;
     }
     const ratio = (a, b) => (blank && b ? ` (${(a / b).toFixed(2)}×)` : '');
-    rows.push(`| ${run.drones} | ${s.name}${s.encoding ? ` (${s.encoding})` : ''} | ${f(s.framesPerS)}${s.name === 'blank' ? '' : ratio(s.framesPerS, blank?.framesPerS)} | ` +
+    rows.push(`| ${run.drones} | ${s.name}${s.encoding ? ` (${s.encoding}, drawn in ${s.drawnIn ?? 'page'})` : ''} | ${f(s.framesPerS)}${s.name === 'blank' ? '' : ratio(s.framesPerS, blank?.framesPerS)} | ` +
+      `${f(s.droneFramesPerS)}${s.name === 'blank' ? '' : ratio(s.droneFramesPerS, blank?.framesPerS)} | ` +
       `${f(s.frameMs.p50)} / ${f(s.frameMs.p95)}${s.name === 'blank' ? '' : ratio(s.frameMs.p50, blank?.frameMs.p50)} | ` +
       `${f(s.arrivalAgeMs.p50, 0)} / ${f(s.arrivalAgeMs.p99, 0)} | ${f(s.drawnAgeMs.p50, 0)} / ${f(s.drawnAgeMs.p99, 0)} | ` +
       `${f(s.browserCpuPct, 0)}${s.name === 'blank' ? '' : ratio(s.browserCpuPct, blank?.browserCpuPct)} | ${f(s.mainThreadBusyPct, 0)} | ` +
@@ -386,11 +397,13 @@ fs.writeFileSync(path.join(out, 'summary.md'), [
   '# Dashboard in the browser (`./odyssey bench --browser`)',
   '',
   'Debian Chromium, software WebGL (SwiftShader), 1400×860, whole fleet subscribed. Ages in ms (docs/performance.md',
-  'defines them); frame time = requestAnimationFrame interval; CPU = all browser processes, % of one core; main thread',
-  '= the page\'s busy time; heap = the page\'s JS heap (max). Ratios against the blank WebGL page of the same run.',
+  'defines them); frames/s = the page\'s animation frames; drone frames/s = frames that drew the drones (on the page or',
+  'in the fleet worker; the blank page draws in each of its frames); frame time = requestAnimationFrame interval; CPU =',
+  'all browser processes, % of one core; main thread = the page\'s busy time; heap = the page\'s JS heap (max). Ratios',
+  'against the blank WebGL page of the same run.',
   '',
-  '| drones | page | frames/s | frame ms p50 / p95 | arrival age p50 / p99 | drawn age p50 / p99 | CPU % | main thread % | heap MB | load avg (1/5/15 min) |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| drones | page | frames/s | drone frames/s | frame ms p50 / p95 | arrival age p50 / p99 | drawn age p50 / p99 | CPU % | main thread % | heap MB | load avg (1/5/15 min) |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows,
   '',
 ].join('\n'));

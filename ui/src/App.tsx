@@ -12,7 +12,8 @@ import { GeofencePanel } from './components/GeofencePanel';
 import { HistoryPanel } from './components/HistoryPanel';
 import { Header, Legend } from './components/Header';
 import { SignIn } from './components/SignIn';
-import type { FleetConnection, LinkState } from './connection';
+import type { FleetLink, LinkState } from './connection';
+import { LiveFleetClient } from './fleet/liveFleetClient';
 import type { FleetMap } from './fleetMap';
 import { toSubscriptionBox } from './geo';
 import { undoVertex } from './geofence';
@@ -36,7 +37,7 @@ const RECENT_COMMANDS = 30;
 interface Debug {
   store: FleetStore;
   commands: CommandStore;
-  connection: FleetConnection | null;
+  connection: FleetLink | null;
   commandsFeed: CommandsFeed | null;
   fleetMap: FleetMap | null;
   map: FleetMap['map'] | null;
@@ -60,10 +61,13 @@ function shownLink(session: Session, link: LinkState): LinkState {
 
 export function App() {
   const store = useMemo(() => new FleetStore(), []);
+  // One fleet worker for the page's life: it runs the fleet link and draws the drones (null where the browser cannot
+  // draw in a worker: the page does both then). Never terminated: the page's end ends it.
+  const [worker] = useState(() => LiveFleetClient.create(store));
   const commandStore = useMemo(() => new CommandStore(), []);
   const debug = useMemo<Debug>(() => ({ store, commands: commandStore, connection: null, commandsFeed: null, fleetMap: null, map: null }), [store, commandStore]);
   useEffect(() => { window.__odyssey = debug; }, [debug]);
-  const connectionRef = useRef<FleetConnection | null>(null);
+  const connectionRef = useRef<FleetLink | null>(null);
   const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
 
   const {
@@ -71,12 +75,12 @@ export function App() {
   } = useSession();
   const { selection, setSelection, selected, selectedIds, selectDrone } = useSelection();
   const onMap = useCallback((fleetMap: FleetMap) => Object.assign(debug, { fleetMap, map: fleetMap.map }), [debug]);
-  const view = useMapView(store, connectionRef, selectDrone, onMap);
+  const view = useMapView(store, connectionRef, selectDrone, onMap, worker);
   const { fleetMapRef, config, tick } = view;
-  const onFeeds = useCallback((connection: FleetConnection | null, commandsFeed: CommandsFeed | null) =>
+  const onFeeds = useCallback((connection: FleetLink | null, commandsFeed: CommandsFeed | null) =>
     Object.assign(debug, { connection, commandsFeed }), [debug]);
   const { link, lastError, feedEpoch } = useFleetFeeds({
-    config, connectionKey, sessionRef, store, commandStore, connectionRef,
+    config, connectionKey, sessionRef, store, commandStore, connectionRef, worker,
     onSnapshot: view.onSnapshot, onConnection: view.subscribeToView, onFeeds, linkRefused, applyRefusal,
   });
   useSelectionOnMap(fleetMapRef, selection, config);

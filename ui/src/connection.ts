@@ -37,7 +37,32 @@ export const DEFAULT_LINK_OPTIONS: LinkOptions = {
   createDecoder: defaultDecoder,
 };
 
-export class FleetConnection {
+/** Where the link puts what it decoded: the page's store, or (in the fleet worker) the worker's own view of the fleet. */
+export type FleetTarget = Pick<FleetStore, 'applySync' | 'applyAlerts' | 'applyAlert'>;
+
+/**
+ * The fleet link as the page uses it: this class on the page's main thread, or its stand-in for the link that runs in
+ * the fleet worker (fleet/liveFleetClient.ts, where OffscreenCanvas lets the worker draw the drones).
+ */
+export interface FleetLink {
+  readonly lastError: string | null;
+  onState: (state: LinkState) => void;
+  onSnapshot: (first: boolean) => void;
+  onServerError: (text: string) => void;
+  onRefused: () => void;
+  readonly state: LinkState;
+  /** The socket in use, for diagnostics and the browser test (closing it makes the link reconnect). */
+  readonly socket: Pick<SocketLike, 'close'> | null;
+  readonly subscription: BBox | null;
+  readonly encoding: 'json' | 'binary' | null;
+  readonly flowControl: boolean;
+  start(): void;
+  subscribe(bbox: BBox | null): void;
+  reconnectNow(): void;
+  close(): void;
+}
+
+export class FleetConnection implements FleetLink {
   /** The last `error` message the gateway sent, if any. */
   lastError: string | null = null;
   onState: (state: LinkState) => void = () => {};
@@ -63,7 +88,7 @@ export class FleetConnection {
   private acked = 0;
   private encodingInUse: 'json' | 'binary' | null = null;
 
-  constructor(url: string, private readonly store: FleetStore, options: Partial<LinkOptions> = {}) {
+  constructor(url: string, private readonly store: FleetTarget, options: Partial<LinkOptions> = {}) {
     this.options = { ...DEFAULT_LINK_OPTIONS, ...options };
     const protocols = this.options.protocols;
     this.link = new ReconnectingSocket(url, {

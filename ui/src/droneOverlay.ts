@@ -1,189 +1,70 @@
-// The live drones on the map, drawn on a WebGL canvas of their own laid over MapLibre's and following its camera
-// (mapCamera.ts), straight from the fleet's columns with one small program (point sprites: an arrow rotated by
-// heading, coloured by status; rings for alerts and selection). Why not a MapLibre custom layer (what this was): a
-// custom layer is drawn inside the map's frame, so every frame that only moves drones repainted the whole map —
-// background, graticule, fences, overlays — and in software WebGL (the test browser, many operators' VMs) that is
-// CPU work on the page's main thread at up to 30 frames/s. On a canvas of its own a frame costs the drones only (a loop
-// over them, one buffer upload, a few draw calls) and the map repaints only when its camera or its own layers change.
-// The price: the drones are drawn over every map layer (before, the order targets and the mission line were on top).
+// The live drones on the map: a canvas of their own laid over MapLibre's, following its camera (mapCamera.ts), drawn by
+// droneRenderer.ts. Why not a MapLibre custom layer (what this was): a custom layer is drawn inside the map's frame, so
+// every frame that only moves drones repainted the whole map, and in software WebGL (the test browser, many operators'
+// VMs) that is CPU work on the page's main thread. The price: the drones are drawn over every map layer.
 //
-// It draws at most once per animation frame and only when there is something new: the store changed or a drone is
-// still gliding (fleet/motion.ts; both at most every DRONE_FRAME_MS), the selection or the camera changed. The camera is read
-// in its own animation frame and again after each map repaint (MapLibre moves the camera inside its own frame while
-// it animates), so drones and map move together. Positions are sent relative to the view's centre (computed in
-// doubles), so float32 keeps them exact at any zoom.
+// Where the browser can (OffscreenCanvas with WebGL2: Chromium 69+, Firefox 105+, Safari 17+) the canvas is handed to
+// the fleet worker, which draws from its own columns (fleet/liveFleet.ts): the page's main thread only reads the map's
+// camera and posts it when it moved, and asks the worker which drone is under a click. Elsewhere (Safari before 17, a
+// browser without workers) the renderer runs here, on the page's canvas, its data frames paced to a quarter of the
+// main thread. The camera is read in each animation frame and again after each map repaint (MapLibre moves the camera
+// inside its own frame while it animates), so drones and map move together; with the worker drawing, a drone frame
+// may reach the screen one frame after the map's while the camera animates.
 import type { Map as MapLibreMap } from 'maplibre-gl';
-import type { FleetColumns, Names } from './fleet/columns';
-import { mercatorX, mercatorY, Motion } from './fleet/motion';
-import {
-  cameraOf, clipTransform, copyCamera, emptyCamera, sameCamera, toScreen, WORLD_TILE_SIZE, wrapDx, type CameraState,
-} from './mapCamera';
-import { STATUS_COLORS, UNKNOWN_STATUS_COLOR } from './model';
+import { DroneRenderer, PAGE_FRAME_SHARE, type DrawnFrame, type LiveFleet } from './droneRenderer';
+import type { LiveFleetClient } from './fleet/liveFleetClient';
+import { mercatorX, mercatorY } from './fleet/motion';
+import { cameraOf, copyCamera, emptyCamera, sameCamera, toScreen, type CameraState } from './mapCamera';
 import { SampleWindow } from './stats';
-import { FramePacer } from './timing';
 
-/** What the overlay reads: the page's copy of the fleet and the alerted drones. */
-export interface LiveFleet {
-  readonly columns: FleetColumns;
-  readonly statuses: Names;
-  readonly version: number;
-  readonly alertVersion: number;
-  alertedDrones(): Set<number>;
-}
-
-const FLOATS = 4; // per vertex: x, y (relative to the centre), heading (rad), colour index
-const PALETTE_UNKNOWN = 7;
-const MODE_ARROW = 0;
-const MODE_RING = 1;
-/** Ring radii and colours in CSS px, as the symbol layers they replaced drew them. */
-const ALERT_RING = { radius: 11, stroke: 2, rgb: [0xf4, 0x3f, 0x5e], fill: 0.18 };
-const MULTI_RING = { radius: 12, stroke: 2, rgb: [0x22, 0xd3, 0xee], fill: 0.1 };
-const SELECTED_RING = { radius: 15, stroke: 2, rgb: [0xff, 0xff, 0xff], fill: 0.1 };
-/**
- * Frames drawn for new data or to move gliding drones come at most this often (every other frame at 60/s): smooth
- * enough for drones, and in software compositing each frame of a WebGL canvas costs the main thread a read-back of
- * the whole canvas (the blank WebGL page spends most of its main thread there), so fewer drone frames leave the page's
- * frames to everything else. A moved camera and a changed selection draw at the next frame.
- */
-export const DRONE_FRAME_MS = 30;
-/**
- * Data frames take at most this share of the main thread (timing.ts, FramePacer): at 1,000 drones in software WebGL on
- * a loaded two-core machine a frame's commit waited a second and more for the GPU process, and drawing the next as soon
- * as data came left no time for clicks (the browser test's clicks timed out at 15 s). A moved camera and a changed
- * selection still draw at the next frame.
- */
-const DRONE_FRAME_SHARE = 0.25;
-/** However costly frames are, new data is drawn at least this often. */
-const DRONE_FRAME_MAX_MS = 2000;
-/** Animation frames further apart than this are "slow"; after SLOW_FRAMES of them drones jump to new states instead of gliding. */
-const SLOW_FRAME_MS = 150;
-const SLOW_FRAMES = 5;
-/** At most this many drawn-age samples per frame (a sample of the drones, rotating), so measuring costs little. */
-const DRAWN_SAMPLES_PER_FRAME = 512;
-
-const VERTEX = `#version 300 es
-precision highp float;
-in vec2 a_pos;
-in float a_angle;
-in float a_colour;
-uniform mat2 u_matrix;
-uniform vec2 u_offset;
-uniform float u_size;
-uniform float u_bearing;
-uniform vec3 u_palette[8];
-out float v_angle;
-out vec3 v_colour;
-void main() {
-  gl_Position = vec4(u_matrix * a_pos + u_offset, 0.0, 1.0);
-  gl_PointSize = u_size;
-  v_angle = a_angle - u_bearing;
-  v_colour = u_palette[int(a_colour)];
-}`;
-
-// The arrow of the old SDF icon: tip, right wing, notch, left wing (y up, the box is [-1, 1]²).
-const FRAGMENT = `#version 300 es
-precision highp float;
-in float v_angle;
-in vec3 v_colour;
-uniform int u_mode;
-uniform vec4 u_solid;
-uniform float u_ring;
-uniform float u_ringFill;
-out vec4 colour;
-float side(vec2 p, vec2 a, vec2 b) { return (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x); }
-bool inTriangle(vec2 p, vec2 a, vec2 b, vec2 c) {
-  float d1 = side(p, a, b); float d2 = side(p, b, c); float d3 = side(p, c, a);
-  return !((d1 < 0.0 || d2 < 0.0 || d3 < 0.0) && (d1 > 0.0 || d2 > 0.0 || d3 > 0.0));
-}
-void main() {
-  vec2 q = vec2(gl_PointCoord.x * 2.0 - 1.0, 1.0 - gl_PointCoord.y * 2.0);
-  if (u_mode == 1) {
-    float r = length(q);
-    if (r > 1.0) discard;
-    float a = r >= 1.0 - u_ring ? u_solid.a : u_ringFill;
-    colour = vec4(u_solid.rgb * a, a);
-    return;
-  }
-  float c = cos(v_angle); float s = sin(v_angle);
-  vec2 p = vec2(q.x * c - q.y * s, q.x * s + q.y * c);
-  vec2 tip = vec2(0.0, 0.8125); vec2 right = vec2(0.625, -0.75); vec2 notch = vec2(0.0, -0.40625); vec2 left = vec2(-0.625, -0.75);
-  if (!inTriangle(p, tip, right, notch) && !inTriangle(p, tip, notch, left)) discard;
-  colour = u_solid.a > 0.0 ? u_solid : vec4(v_colour, 1.0);
-}`;
-
-function rgb(hex: string): [number, number, number] {
-  const n = parseInt(hex.slice(1), 16);
-  return [(n >> 16) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255];
-}
-
-/** The arrow's size in CSS px at a zoom (the old symbol layer's curve: 32 px × 0.3 at z2 … 0.8 at z16). */
-export function arrowSize(zoom: number): number {
-  const stops: [number, number][] = [[2, 0.3], [8, 0.45], [12, 0.6], [16, 0.8]];
-  if (zoom <= stops[0][0]) return 32 * stops[0][1];
-  for (let i = 1; i < stops.length; i++) {
-    const [z1, s1] = stops[i];
-    const [z0, s0] = stops[i - 1];
-    if (zoom <= z1) return 32 * (s0 + ((zoom - z0) / (z1 - z0)) * (s1 - s0));
-  }
-  return 32 * stops[stops.length - 1][1];
-}
+export { arrowSize, type LiveFleet } from './droneRenderer';
 
 export class DroneOverlay {
-  readonly motion = new Motion();
-  /** Age of what is drawn (now − send time of the drawn state, sampled), while measuring. */
-  readonly drawnAges = new SampleWindow(16384);
-  measureDrawnAge = false;
-  /** What the last frame drew, for the browser test and the bench. */
-  readonly drawn = { frames: 0, drones: 0, alertRings: 0, selected: null as number | null, multiSelected: [] as number[] };
-  /** The main thread's time for the last frame drawn, ms (its JavaScript only; `pacer.frameCostMs` is the whole frame). */
-  lastRenderMs = 0;
-  /** When data frames may come (their cost measured from each frame drawn by the animation frame loop). */
-  readonly pacer = new FramePacer(DRONE_FRAME_MS, DRONE_FRAME_SHARE, DRONE_FRAME_MAX_MS);
-
   private map: MapLibreMap | null = null;
   private canvas: HTMLCanvasElement | null = null;
-  private gl: WebGL2RenderingContext | null = null;
-  private program: WebGLProgram | null = null;
-  private buffer: WebGLBuffer | null = null;
-  private vao: WebGLVertexArrayObject | null = null;
-  private vertices = new Float32Array(0);
-  private uniforms: Record<string, WebGLUniformLocation | null> = {};
-  private readonly palette = new Float32Array(8 * 3);
-  private paletteFor = -1;
-  private readonly paletteIndex = new Uint8Array(256);
-  /** The camera now, and the one the last frame was drawn with (what picking uses: where the operator saw drones). */
+  /** On this thread when there is no worker to draw in. */
+  private renderer: DroneRenderer | null = null;
   private readonly camera = emptyCamera();
-  private readonly drawnCamera = emptyCamera();
+  /** The camera the worker was last told about. */
+  private readonly sentCamera = emptyCamera();
   private readonly cameraState: CameraState = {
     lng: 0, lat: 0, zoom: 0, bearing: 0, padding: { top: 0, bottom: 0, left: 0, right: 0 }, width: 0, height: 0,
   };
-  private readonly clip = new Float32Array(6);
-  private readonly point = { x: 0, y: 0 };
-  private hasFrame = false;
-  private selected: number | null = null;
-  private multiSelected: readonly number[] = [];
   private hiddenNow = false;
-  /** The next animation frame must draw (besides for new data, a moved camera or gliding drones). */
-  private dirty = true;
-  private drawnVersion = -1;
-  private alertVersion = -1;
-  private alerted = new Set<number>();
-  private gliding = false;
-  private lastDrawAt = 0;
-  private lastFrameAt = 0;
-  private slowFrames = 0;
-  private sampleFrom = 0;
+  private measuring = false;
   private raf = 0;
   private dpr = 1;
-  /** A task queued behind the frame's commit tells what the frame cost (one measurement at a time). */
-  private readonly afterCommit = new MessageChannel();
-  private measuringFrom = -1;
+  private readonly noAges = new SampleWindow(1);
+  private readonly localDrawn: DrawnFrame = { frames: 0, drones: 0, alertRings: 0, selected: null, multiSelected: [] };
+  private selected: number | null = null;
+  private multiSelected: readonly number[] = [];
 
-  constructor(private readonly fleet: LiveFleet) {
-    this.afterCommit.port1.onmessage = () => {
-      this.pacer.record(performance.now() - this.measuringFrom);
-      this.measuringFrom = -1;
-    };
+  /** `remote`: the fleet worker that draws (null: draw here from `fleet`, the page's store). */
+  constructor(private readonly fleet: LiveFleet, private readonly remote: LiveFleetClient | null) {}
+
+  /** Where the drones are drawn: 'worker' (OffscreenCanvas in the fleet worker) or 'page'. */
+  get drawnIn(): 'worker' | 'page' {
+    return this.remote ? 'worker' : 'page';
+  }
+
+  /** What the last frame drew, for the browser test and the bench. */
+  get drawn(): DrawnFrame {
+    return this.remote?.drawn ?? this.renderer?.drawn ?? this.localDrawn;
+  }
+
+  /** Age of what is drawn (now − send time of the drawn state, sampled at each measured frame's commit), while measuring. */
+  get drawnAges(): SampleWindow {
+    return this.remote?.drawnAges ?? this.renderer?.drawnAges ?? this.noAges;
+  }
+
+  get measureDrawnAge(): boolean {
+    return this.measuring;
+  }
+
+  set measureDrawnAge(on: boolean) {
+    this.measuring = on;
+    if (this.renderer) this.renderer.measureDrawnAge = on;
+    this.remote?.send({ kind: 'measure', on });
   }
 
   /** Lays the overlay's canvas over the map's (under markers and controls) and starts drawing. */
@@ -192,36 +73,49 @@ export class DroneOverlay {
     const canvas = document.createElement('canvas');
     canvas.className = 'drone-overlay';
     canvas.dataset.testid = 'drone-overlay';
+    canvas.dataset.drawnIn = this.drawnIn;
     // Clicks and drags go through to the map (picking is ours: see pick()).
     canvas.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;';
-    canvas.addEventListener('webglcontextlost', this.onContextLost);
-    canvas.addEventListener('webglcontextrestored', this.onContextRestored);
     map.getCanvas().after(canvas);
     this.canvas = canvas;
-    this.resize();
-    this.initGl();
+    const { width, height } = this.size();
+    if (this.remote) {
+      this.remote.attachCanvas(canvas, width, height, this.dpr);
+      this.raf = requestAnimationFrame(this.frame);
+    } else {
+      const renderer = new DroneRenderer(this.fleet, canvas, {
+        // The camera is read in the renderer's own animation frame, just before it may draw.
+        requestFrame: (callback) => requestAnimationFrame((now) => {
+          if ((window.devicePixelRatio || 1) !== this.dpr) this.onResize();
+          this.readCamera();
+          renderer.setCamera(this.camera);
+          callback(now);
+        }),
+        cancelFrame: (handle) => cancelAnimationFrame(handle),
+      }, PAGE_FRAME_SHARE);
+      renderer.resize(width, height, this.dpr);
+      renderer.measureDrawnAge = this.measuring;
+      renderer.select(this.selected, this.multiSelected);
+      renderer.setHidden(this.hiddenNow);
+      this.renderer = renderer;
+      renderer.start();
+    }
+    this.sendView();
     map.on('resize', this.onResize);
     map.on('render', this.onMapRender);
-    this.raf = requestAnimationFrame(this.frame);
   }
 
   detach(): void {
     cancelAnimationFrame(this.raf);
-    this.afterCommit.port1.close();
     const map = this.map;
     if (map) {
       map.off('resize', this.onResize);
       map.off('render', this.onMapRender);
     }
-    const gl = this.gl;
-    if (gl) {
-      gl.deleteBuffer(this.buffer);
-      gl.deleteVertexArray(this.vao);
-      gl.deleteProgram(this.program);
-    }
+    this.renderer?.stop();
+    this.renderer = null;
     this.canvas?.remove();
     this.canvas = null;
-    this.gl = null;
     this.map = null;
   }
 
@@ -233,40 +127,26 @@ export class DroneOverlay {
   select(id: number | null, many: readonly number[]): void {
     this.selected = id;
     this.multiSelected = many;
-    this.dirty = true;
+    this.renderer?.select(id, many);
+    this.remote?.send({ kind: 'select', id, many: [...many] });
   }
 
   setHidden(hidden: boolean): void {
     this.hiddenNow = hidden;
     if (this.canvas) this.canvas.style.display = hidden ? 'none' : '';
-    if (hidden) {
-      this.drawn.drones = 0;
-      this.drawn.alertRings = 0;
-    }
-    this.dirty = true;
+    this.renderer?.setHidden(hidden);
+    this.remote?.send({ kind: 'hidden', hidden });
   }
 
   /**
    * The drone drawn nearest to a point of the map's canvas (CSS px), within `radius` px; null when none is. Uses the
-   * positions and the camera of the last frame drawn, i.e. where the operator saw the drones.
+   * positions and the camera of the last frame drawn, i.e. where the operator saw the drones (the worker answers
+   * when it draws them).
    */
-  pick(x: number, y: number, radius: number): number | null {
-    if (!this.hasFrame || this.hiddenNow) return null;
-    const c = this.fleet.columns;
-    const mo = this.motion;
-    const p = this.point;
-    let best: number | null = null;
-    let bestDistance = radius * radius;
-    for (let s = 0; s < c.end && s < mo.capacity; s++) {
-      if (!mo.shown[s] || !c.used[s]) continue;
-      toScreen(this.drawnCamera, mo.x[s], mo.y[s], p);
-      const distance = (p.x - x) ** 2 + (p.y - y) ** 2;
-      if (distance <= bestDistance) {
-        bestDistance = distance;
-        best = c.id[s];
-      }
-    }
-    return best;
+  pick(x: number, y: number, radius: number): Promise<number | null> {
+    if (this.hiddenNow) return Promise.resolve(null);
+    if (this.remote) return this.remote.pick(x, y, radius);
+    return Promise.resolve(this.renderer?.pick(x, y, radius) ?? null);
   }
 
   /** Where the overlay draws a longitude and latitude (CSS px on the map's canvas): for the browser test's comparison with MapLibre. */
@@ -275,69 +155,58 @@ export class DroneOverlay {
     return toScreen(this.camera, mercatorX(lon), mercatorY(lat), { x: 0, y: 0 });
   }
 
-  private readonly frame = (now: number) => {
+  /** With the worker drawing: each animation frame, tell it the camera if it moved. */
+  private readonly frame = () => {
     if (!this.map) return;
     this.raf = requestAnimationFrame(this.frame);
-    // A page that cannot keep frames coming gets the newest states drawn, not glides it would show late.
-    if (this.lastFrameAt > 0) {
-      const slow = now - this.lastFrameAt > SLOW_FRAME_MS;
-      this.slowFrames = slow ? Math.min(this.slowFrames + 1, 2 * SLOW_FRAMES) : Math.max(this.slowFrames - 1, 0);
-      this.motion.glide = this.slowFrames < SLOW_FRAMES;
-    }
-    this.lastFrameAt = now;
-    if (!this.gl || (this.hiddenNow && !this.dirty)) return;
-    if ((window.devicePixelRatio || 1) !== this.dpr) this.resize();
+    if ((window.devicePixelRatio || 1) !== this.dpr) this.onResize();
     this.readCamera();
-    const fleet = this.fleet;
-    const changed = fleet.version !== this.drawnVersion || fleet.alertVersion !== this.alertVersion || this.gliding;
-    if (this.dirty || !sameCamera(this.camera, this.drawnCamera) || (changed && this.pacer.due(now, this.lastDrawAt))) {
-      this.draw(performance.now());
-      // The frame's own time, so that "every other frame" is not missed by the few ms this frame started late.
-      this.lastDrawAt = now;
-      // What this frame costs the main thread shows once its commit (the canvas read-back) is done: a message posted
-      // now is handled in the first task after the frame's.
-      if (this.measuringFrom < 0) {
-        this.measuringFrom = now;
-        this.afterCommit.port2.postMessage(null);
-      }
-    }
+    this.sendCamera();
   };
 
   /** After each map repaint: the camera may have moved inside MapLibre's frame (an animation); keep the drones with it. */
   private readonly onMapRender = () => {
-    if (!this.gl || this.hiddenNow) return;
+    if (this.hiddenNow) return;
     this.readCamera();
-    if (!sameCamera(this.camera, this.drawnCamera)) this.draw(performance.now());
+    if (this.renderer) {
+      this.renderer.setCamera(this.camera);
+      this.renderer.followCamera();
+    } else {
+      this.sendCamera();
+    }
   };
 
   private readonly onResize = () => {
-    this.resize();
+    const { width, height } = this.size();
+    this.renderer?.resize(width, height, this.dpr);
+    this.remote?.send({ kind: 'resize', width, height, dpr: this.dpr });
   };
 
-  private readonly onContextLost = (event: Event) => {
-    // Let the browser restore it; until then nothing is drawn.
-    event.preventDefault();
-    this.gl = null;
-    this.program = null;
-  };
+  private sendCamera(): void {
+    if (!this.remote || sameCamera(this.camera, this.sentCamera)) return;
+    copyCamera(this.camera, this.sentCamera);
+    this.remote.camera(this.camera);
+  }
 
-  private readonly onContextRestored = () => {
-    this.initGl();
-  };
+  /** The selection and history mode as they were before the canvas existed. */
+  private sendView(): void {
+    this.select(this.selected, this.multiSelected);
+    this.setHidden(this.hiddenNow);
+    this.measureDrawnAge = this.measuring;
+  }
 
-  private resize(): void {
+  /** The map canvas's CSS size; sets the overlay canvas's CSS size (its drawing buffer is the renderer's business). */
+  private size(): { width: number; height: number } {
     const map = this.map;
     const canvas = this.canvas;
-    if (!map || !canvas) return;
+    if (!map || !canvas) return { width: 0, height: 0 };
     const { clientWidth: width, clientHeight: height } = map.getCanvas();
     this.dpr = window.devicePixelRatio || 1;
     canvas.style.width = `${width}px`;
     canvas.style.height = `${height}px`;
-    canvas.width = Math.max(1, Math.round(width * this.dpr));
-    canvas.height = Math.max(1, Math.round(height * this.dpr));
     this.cameraState.width = width;
     this.cameraState.height = height;
-    this.dirty = true;
+    return { width, height };
   }
 
   private readCamera(): void {
@@ -355,187 +224,5 @@ export class DroneOverlay {
     s.padding.left = padding.left ?? 0;
     s.padding.right = padding.right ?? 0;
     cameraOf(s, this.camera);
-  }
-
-  private initGl(): void {
-    const canvas = this.canvas;
-    if (!canvas) return;
-    const gl = canvas.getContext('webgl2', {
-      alpha: true, premultipliedAlpha: true, antialias: false, depth: false, stencil: false, preserveDrawingBuffer: false,
-    });
-    if (!gl) {
-      console.error('drone overlay: no WebGL2 context; live drones are not drawn');
-      return;
-    }
-    if (gl.isContextLost()) return; // webglcontextrestored comes back here
-    const shader = (type: number, source: string) => {
-      const s = gl.createShader(type)!;
-      gl.shaderSource(s, source);
-      gl.compileShader(s);
-      if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(`drone shader: ${gl.getShaderInfoLog(s)}`);
-      return s;
-    };
-    const program = gl.createProgram()!;
-    gl.attachShader(program, shader(gl.VERTEX_SHADER, VERTEX));
-    gl.attachShader(program, shader(gl.FRAGMENT_SHADER, FRAGMENT));
-    gl.linkProgram(program);
-    if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new Error(`drone program: ${gl.getProgramInfoLog(program)}`);
-    this.program = program;
-    for (const name of ['u_matrix', 'u_offset', 'u_size', 'u_bearing', 'u_palette', 'u_mode', 'u_solid', 'u_ring', 'u_ringFill']) {
-      this.uniforms[name] = gl.getUniformLocation(program, name);
-    }
-    this.buffer = gl.createBuffer();
-    this.vao = gl.createVertexArray();
-    gl.bindVertexArray(this.vao);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.buffer);
-    const attribute = (name: string, size: number, offset: number) => {
-      const location = gl.getAttribLocation(program, name);
-      gl.enableVertexAttribArray(location);
-      gl.vertexAttribPointer(location, size, gl.FLOAT, false, FLOATS * 4, offset * 4);
-    };
-    attribute('a_pos', 2, 0);
-    attribute('a_angle', 1, 2);
-    attribute('a_colour', 1, 3);
-    gl.bindVertexArray(null);
-    // What never changes between frames: premultiplied blending over a transparent canvas, no depth or stencil.
-    gl.enable(gl.BLEND);
-    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
-    gl.disable(gl.DEPTH_TEST);
-    gl.disable(gl.STENCIL_TEST);
-    gl.clearColor(0, 0, 0, 0);
-    this.paletteFor = -1;
-    this.gl = gl;
-    this.dirty = true;
-  }
-
-  private draw(started: number): void {
-    const gl = this.gl;
-    if (!gl || !this.program) return;
-    const fleet = this.fleet;
-    const c = fleet.columns;
-    this.dirty = false;
-    this.drawnVersion = fleet.version;
-    this.lastDrawAt = started;
-    this.drawn.frames++;
-    copyCamera(this.camera, this.drawnCamera);
-    if (this.hiddenNow) {
-      this.gliding = false;
-      this.drawn.drones = 0;
-      this.drawn.alertRings = 0;
-      return;
-    }
-    this.gliding = this.motion.advance(c, started);
-    this.updatePalette();
-    const camera = this.drawnCamera;
-    this.hasFrame = true;
-
-    // The vertices: every drone, then the alert rings, the multi-selection rings and the selected drone (drawn again).
-    if (fleet.alertVersion !== this.alertVersion) {
-      this.alertVersion = fleet.alertVersion;
-      this.alerted = fleet.alertedDrones();
-    }
-    const alerted = this.alerted;
-    const need = (c.end + alerted.size + this.multiSelected.length + 2) * FLOATS;
-    if (this.vertices.length < need) this.vertices = new Float32Array(Math.max(need, this.vertices.length * 2));
-    const v = this.vertices;
-    const mo = this.motion;
-    let n = 0;
-    const push = (s: number) => {
-      const o = n++ * FLOATS;
-      v[o] = wrapDx(mo.x[s] - camera.cx);
-      v[o + 1] = mo.y[s] - camera.cy;
-      v[o + 2] = (mo.hdg[s] * Math.PI) / 180;
-      v[o + 3] = this.paletteIndex[c.status[s]];
-    };
-    for (let s = 0; s < c.end; s++) if (mo.shown[s]) push(s);
-    const drones = n;
-    for (const id of alerted) {
-      const s = c.slots.get(id);
-      if (s !== undefined && mo.shown[s]) push(s);
-    }
-    const alertRings = n - drones;
-    const many = this.multiSelected.length > 1 ? this.multiSelected : [];
-    for (const id of many) {
-      const s = c.slots.get(id);
-      if (s !== undefined && mo.shown[s]) push(s);
-    }
-    const multiRings = n - drones - alertRings;
-    const selectedSlot = this.selected === null ? undefined : c.slots.get(this.selected);
-    const selected = selectedSlot !== undefined && mo.shown[selectedSlot] ? 1 : 0;
-    if (selected) push(selectedSlot!);
-
-    gl.viewport(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight);
-    gl.clear(gl.COLOR_BUFFER_BIT);
-    gl.useProgram(this.program);
-    gl.bindVertexArray(this.vao);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.buffer);
-    gl.bufferData(gl.ARRAY_BUFFER, v.subarray(0, n * FLOATS), gl.DYNAMIC_DRAW);
-    clipTransform(camera, this.clip);
-    gl.uniformMatrix2fv(this.uniforms.u_matrix, false, this.clip.subarray(0, 4));
-    gl.uniform2f(this.uniforms.u_offset, this.clip[4], this.clip[5]);
-    gl.uniform1f(this.uniforms.u_bearing, Math.atan2(camera.sin, camera.cos));
-    gl.uniform3fv(this.uniforms.u_palette, this.palette);
-    const dpr = this.dpr;
-    const ring = (spec: typeof ALERT_RING, first: number, count: number) => {
-      if (count === 0) return;
-      const size = 2 * (spec.radius + spec.stroke) * dpr;
-      gl.uniform1i(this.uniforms.u_mode, MODE_RING);
-      gl.uniform1f(this.uniforms.u_size, size);
-      gl.uniform1f(this.uniforms.u_ring, (2 * spec.stroke * dpr) / size);
-      gl.uniform1f(this.uniforms.u_ringFill, spec.fill);
-      gl.uniform4f(this.uniforms.u_solid, spec.rgb[0] / 255, spec.rgb[1] / 255, spec.rgb[2] / 255, 1);
-      gl.drawArrays(gl.POINTS, first, count);
-    };
-    const arrow = (size: number, solid: [number, number, number, number] | null, first: number, count: number) => {
-      gl.uniform1i(this.uniforms.u_mode, MODE_ARROW);
-      gl.uniform1f(this.uniforms.u_size, size * dpr);
-      gl.uniform4f(this.uniforms.u_solid, ...(solid ?? [0, 0, 0, 0]));
-      gl.drawArrays(gl.POINTS, first, count);
-    };
-    // Under the drones: the selected drone's white ring, the multi-selection's cyan rings, the alerts' red rings.
-    if (selected) ring(SELECTED_RING, drones + alertRings + multiRings, 1);
-    ring(MULTI_RING, drones + alertRings, multiRings);
-    ring(ALERT_RING, drones, alertRings);
-    const size = arrowSize(Math.log2(camera.worldSize / WORLD_TILE_SIZE));
-    if (drones > 0) arrow(size, null, 0, drones);
-    if (selected) {
-      // The selected drone again, on top, larger and outlined in white.
-      arrow(size * 1.35 + 5, [1, 1, 1, 1], drones + alertRings + multiRings, 1);
-      arrow(size * 1.35, null, drones + alertRings + multiRings, 1);
-    }
-    gl.bindVertexArray(null);
-
-    this.drawn.drones = drones;
-    this.drawn.alertRings = alertRings;
-    this.drawn.selected = selected ? this.selected : null;
-    this.drawn.multiSelected = [...many];
-    if (this.measureDrawnAge) this.sampleDrawnAges();
-    this.lastRenderMs = performance.now() - started;
-  }
-
-  private sampleDrawnAges(): void {
-    const c = this.fleet.columns;
-    const mo = this.motion;
-    const now = Date.now();
-    const end = c.end;
-    if (end === 0) return;
-    const step = Math.max(1, Math.ceil(end / DRAWN_SAMPLES_PER_FRAME));
-    this.sampleFrom = (this.sampleFrom + 1) % step;
-    for (let s = this.sampleFrom; s < end; s += step) if (mo.shown[s]) this.drawnAges.add(now - mo.sentAtMs[s], now);
-  }
-
-  /** Status code → colour: the known statuses' colours, anything else the unknown colour. */
-  private updatePalette(): void {
-    const names = this.fleet.statuses;
-    if (names.size === this.paletteFor) return;
-    this.paletteFor = names.size;
-    const known = Object.keys(STATUS_COLORS) as (keyof typeof STATUS_COLORS)[];
-    known.forEach((status, i) => this.palette.set(rgb(STATUS_COLORS[status]), i * 3));
-    this.palette.set(rgb(UNKNOWN_STATUS_COLOR), PALETTE_UNKNOWN * 3);
-    this.paletteIndex.fill(PALETTE_UNKNOWN);
-    for (let code = 0; code < Math.min(names.size, 255); code++) {
-      const i = known.indexOf(names.name(code) as keyof typeof STATUS_COLORS);
-      if (i >= 0) this.paletteIndex[code] = i;
-    }
   }
 }

@@ -13,6 +13,7 @@ import { flownPath, positionAt, type Track } from './history';
 import { graticule, wrapLon, type BBox } from './geo';
 import { MapOverlays, TARGET_LAYERS } from './mapOverlays';
 import { DroneOverlay, type LiveFleet } from './droneOverlay';
+import type { LiveFleetClient } from './fleet/liveFleetClient';
 import type { Drone } from './model';
 import type { SampleWindow } from './stats';
 
@@ -113,8 +114,9 @@ export class FleetMap {
   private tool: PointTool | null = null;
   private historyShown: readonly Track[] | null = null;
 
-  constructor(container: HTMLElement, config: MapConfig, source: DroneSource) {
-    this.drones = new DroneOverlay(source);
+  /** `worker`: the fleet worker that draws the drones, where the browser has one (else they are drawn here from `source`). */
+  constructor(container: HTMLElement, config: MapConfig, source: DroneSource, worker: LiveFleetClient | null = null) {
+    this.drones = new DroneOverlay(source, worker);
     this.map = new MapLibreMap({
       container,
       style: baseStyle(config),
@@ -183,8 +185,9 @@ export class FleetMap {
     });
     this.map.on('mousemove', (e) => {
       if (this.tool) return;
-      const hit = this.pick(e, 5) !== null;
-      this.map.getCanvas().style.cursor = hit ? 'pointer' : '';
+      void this.pick(e, 5).then((id) => {
+        if (!this.tool) this.map.getCanvas().style.cursor = id !== null ? 'pointer' : '';
+      });
     });
     this.ready = true;
     this.applySelection();
@@ -193,8 +196,8 @@ export class FleetMap {
   }
 
   /** The drone nearest to the pointer within a few pixels, if any (where the last frame drew it). */
-  private pick(e: MapMouseEvent, radius: number): number | null {
-    if (!this.ready) return null;
+  private pick(e: MapMouseEvent, radius: number): Promise<number | null> {
+    if (!this.ready) return Promise.resolve(null);
     return this.drones.pick(e.point.x, e.point.y, radius);
   }
 
@@ -206,7 +209,8 @@ export class FleetMap {
       this.tool.onClick(wrapLon(e.lngLat.lng), e.lngLat.lat);
       return;
     }
-    this.onSelect(this.pick(e, 10), event.shiftKey || event.ctrlKey || event.metaKey);
+    const additive = event.shiftKey || event.ctrlKey || event.metaKey;
+    void this.pick(e, 10).then((id) => this.onSelect(id, additive));
   }
 
   /** Arms a tool for map clicks (null: clicks select drones again). */

@@ -2,6 +2,7 @@
 // packets (fleet/ingest.ts), plus the active alerts and the live statistics the header shows. The map and the table
 // read the columns; `drones` is a read-only Map-like view that makes a Drone object on demand (panels, the browser
 // test, a person poking at `window.__odyssey`), never per update.
+import { ActiveAlerts } from './activeAlerts';
 import { emptyValues, FleetColumns, Names, STATUS_NAMES } from './fleet/columns';
 import { readRow, rowIsLive, type SyncPacket } from './fleet/ingest';
 import type { Drone } from './model';
@@ -63,13 +64,8 @@ export class FleetStore {
   /** Frames the worker refused (broken binary) and drones not held (over the bound), since the page started. */
   refusedFrames = 0;
   droppedDrones = 0;
-  /** Active alerts by key, as the gateway reports them. */
-  readonly alerts = new Map<string, Alert>();
-  /** Bumped when the active alerts change. */
-  alertVersion = 0;
+  private readonly active = new ActiveAlerts();
   private readonly row = emptyValues();
-  private sortedAlerts: readonly Alert[] = [];
-  private sortedAlertsVersion = -1;
 
   droneAt(slot: number): Drone {
     return this.columns.drone(slot, this.statuses, this.nodes);
@@ -106,40 +102,32 @@ export class FleetStore {
 
   /** The whole list of active alerts (sent on connect, and again after a missed update). */
   applyAlerts(list: readonly Alert[]): void {
-    this.alerts.clear();
-    for (const alert of list) this.alerts.set(alert.key, alert);
-    this.alertVersion++;
+    this.active.replace(list);
   }
 
   /** One alert raised or cleared. */
   applyAlert(event: 'raised' | 'cleared', alert: Alert): void {
-    if (event === 'raised') this.alerts.set(alert.key, alert);
-    else this.alerts.delete(alert.key);
-    this.alertVersion++;
+    this.active.apply(event, alert);
   }
 
-  /**
-   * The active alerts, newest first (by when they were raised), sorted again only after they changed: the alerts panel
-   * asks at every refresh of the page, and the browser test's stack keeps 1,000 and more active.
-   */
+  /** Active alerts by key, as the gateway reports them. */
+  get alerts(): ReadonlyMap<string, Alert> {
+    return this.active.byKey;
+  }
+
+  /** Bumped when the active alerts change. */
+  get alertVersion(): number {
+    return this.active.version;
+  }
+
+  /** The active alerts, newest first (sorted once per change). */
   alertsNewestFirst(): readonly Alert[] {
-    if (this.sortedAlertsVersion !== this.alertVersion) {
-      // By instant, not as text: the gateway writes "…:02Z" for a whole second and "…:02.100Z" otherwise.
-      const keyed = [...this.alerts.values()].map((alert) => ({ alert, at: Date.parse(alert.raisedAt) || 0 }));
-      this.sortedAlerts = keyed.sort((a, b) => b.at - a.at).map((k) => k.alert);
-      this.sortedAlertsVersion = this.alertVersion;
-    }
-    return this.sortedAlerts;
+    return this.active.newestFirst();
   }
 
   /** Drones with at least one active alert (both drones of a loss of separation). */
   alertedDrones(): Set<number> {
-    const ids = new Set<number>();
-    for (const alert of this.alerts.values()) {
-      ids.add(alert.droneId);
-      if (alert.otherDroneId !== undefined) ids.add(alert.otherDroneId);
-    }
-    return ids;
+    return this.active.drones();
   }
 
   /** Forget everything (e.g. the link is gone for good). */

@@ -3,7 +3,7 @@
 // browser without workers). Both run the same FleetIngest and hand the page one sync packet at a time: the next only
 // after the page said it applied the last (`synced`), so a busy page is never sent a queue, only the newest state.
 import type { ServerMessage } from '../protocol';
-import { FleetIngest, type SyncPacket } from './ingest';
+import { FleetIngest, type IngestResult, type SyncPacket } from './ingest';
 
 export interface FleetDecoder {
   /** A message of the link, as the socket delivered it. */
@@ -49,12 +49,16 @@ export class DecoderCore {
     private readonly emitSync: (packet: SyncPacket & { link: number }) => void,
     private readonly now: () => number = Date.now,
     private readonly pacing: SyncPacing = UNPACED,
+    /** Something besides drones waits for the page (the fleet worker's alert changes ride on the next packet). */
+    private readonly alsoPending: () => boolean = () => false,
   ) {}
 
-  accept(data: string | ArrayBuffer): void {
+  /** Decodes one message into the columns (what it was is returned), and hands the page a packet if one is due. */
+  accept(data: string | ArrayBuffer): IngestResult {
     const result = this.ingest.accept(data, this.now());
     if (result.kind === 'control') this.emitControl(result.message);
     this.flush();
+    return result;
   }
 
   newLink(): void {
@@ -67,7 +71,7 @@ export class DecoderCore {
   }
 
   private flush(): void {
-    if (this.awaitingSync || this.timerSet || !this.ingest.pending) return;
+    if (this.awaitingSync || this.timerSet || !(this.ingest.pending || this.alsoPending())) return;
     // Bounded by the interval, should the clock jump back.
     const wait = Math.min(this.lastSyncAt + this.pacing.minIntervalMs - this.now(), this.pacing.minIntervalMs);
     if (wait > 0) {
@@ -78,8 +82,7 @@ export class DecoderCore {
       }, wait);
       return;
     }
-    const packet = this.ingest.takeSync();
-    if (!packet) return;
+    const packet = this.ingest.takeSync(true)!;
     this.awaitingSync = true;
     this.lastSyncAt = this.now();
     this.emitSync({ ...packet, link: this.link });

@@ -85,9 +85,12 @@ export class FleetIngest {
       this.statuses.size > this.statusNamesSent || this.nodes.size > this.nodeNamesSent;
   }
 
-  /** The packet for the page, or null when there is nothing new. The arrays are the packet's own (transferable). */
-  takeSync(): SyncPacket | null {
-    if (!this.pending) return null;
+  /**
+   * The packet for the page, or null when there is nothing new (unless `always`: an empty packet then). The arrays are
+   * the packet's own (transferable).
+   */
+  takeSync(always = false): SyncPacket | null {
+    if (!this.pending && !always) return null;
     const c = this.columns;
     const rows = new Float64Array(this.dirtySlots.length * ROW_FIELDS);
     let count = 0;

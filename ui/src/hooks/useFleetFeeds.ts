@@ -5,7 +5,8 @@ import { sessionToken, socketProtocols, type Session } from '../auth';
 import type { CommandStore } from '../commandStore';
 import { CommandsFeed } from '../commandsFeed';
 import type { ClientConfig } from '../config';
-import { FleetConnection, fleetSocketUrl, siblingPath, type LinkState } from '../connection';
+import { FleetConnection, fleetSocketUrl, siblingPath, type FleetLink, type LinkState } from '../connection';
+import type { LiveFleetClient } from '../fleet/liveFleetClient';
 import type { FleetStore } from '../store';
 
 export interface FleetFeedsHook {
@@ -22,12 +23,14 @@ export interface FleetFeedsOptions {
   sessionRef: { readonly current: Session };
   store: FleetStore;
   commandStore: CommandStore;
-  connectionRef: RefObject<FleetConnection | null>;
+  connectionRef: RefObject<FleetLink | null>;
+  /** The fleet worker that runs the link and draws the drones, where the browser has one (else the link runs here). */
+  worker: LiveFleetClient | null;
   onSnapshot: () => void;
   /** A new fleet link on a map already in use. */
-  onConnection: (connection: FleetConnection) => void;
+  onConnection: (connection: FleetLink) => void;
   /** The feeds in use (null, null when closed), for the debug handle. */
-  onFeeds: (connection: FleetConnection | null, feed: CommandsFeed | null) => void;
+  onFeeds: (connection: FleetLink | null, feed: CommandsFeed | null) => void;
   /** Why the fleet link with this token was refused (see useSession's linkRefused). */
   linkRefused: (token: string | null) => Promise<Session | string | null>;
   /** Switch to the session a refusal found. */
@@ -40,14 +43,15 @@ export function useFleetFeeds(o: FleetFeedsOptions): FleetFeedsHook {
   const [feedEpoch, setFeedEpoch] = useState(0);
   const {
     config, connectionKey, sessionRef, store, commandStore, connectionRef, onSnapshot, onConnection, onFeeds,
-    linkRefused, applyRefusal,
+    linkRefused, applyRefusal, worker,
   } = o;
 
   useEffect(() => {
     if (!config || connectionKey === null) return undefined;
     const token = sessionToken(sessionRef.current);
     const protocols = () => socketProtocols(token);
-    const connection = new FleetConnection(fleetSocketUrl(config.wsPath, window.location), store, { protocols });
+    const url = fleetSocketUrl(config.wsPath, window.location);
+    const connection: FleetLink = worker ? worker.connect(url, protocols()) : new FleetConnection(url, store, { protocols });
     connectionRef.current = connection;
     connection.onState = setLink;
     connection.onServerError = setLastError;
@@ -76,7 +80,7 @@ export function useFleetFeeds(o: FleetFeedsOptions): FleetFeedsHook {
     };
   }, [
     config, connectionKey, sessionRef, store, commandStore, connectionRef, onSnapshot, onConnection, onFeeds, linkRefused,
-    applyRefusal,
+    applyRefusal, worker,
   ]);
 
   return { link, lastError, feedEpoch };

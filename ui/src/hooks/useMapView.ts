@@ -3,7 +3,8 @@
 // Also the UI's refresh tick: the table, header and panels re-render at UI_REFRESH_MS, not per message.
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import { loadConfig, type ClientConfig } from '../config';
-import type { FleetConnection } from '../connection';
+import type { FleetLink } from '../connection';
+import type { LiveFleetClient } from '../fleet/liveFleetClient';
 import { FleetMap } from '../fleetMap';
 import { boundsOf, toSubscriptionBox } from '../geo';
 import type { FleetStore } from '../store';
@@ -44,14 +45,16 @@ export interface MapViewHook {
   /** For the fleet link: after each snapshot (fits the map to the fleet when it should). */
   onSnapshot: () => void;
   /** For a new fleet link on a map already in use: keep subscribing to what is in view. */
-  subscribeToView: (connection: FleetConnection) => void;
+  subscribeToView: (connection: FleetLink) => void;
 }
 
 export function useMapView(
   store: FleetStore,
-  connectionRef: RefObject<FleetConnection | null>,
+  connectionRef: RefObject<FleetLink | null>,
   onSelect: (id: number | null, additive: boolean) => void,
   onMap: (fleetMap: FleetMap) => void,
+  /** The fleet worker that draws the drones, where the browser has one. */
+  worker: LiveFleetClient | null = null,
 ): MapViewHook {
   const mapElement = useRef<HTMLDivElement>(null);
   const fleetMapRef = useRef<FleetMap | null>(null);
@@ -116,7 +119,7 @@ export function useMapView(
 
     void loadConfig().then((loaded) => {
       if (disposed || !mapElement.current) return;
-      const fleetMap = new FleetMap(mapElement.current, loaded, store);
+      const fleetMap = new FleetMap(mapElement.current, loaded, store, worker);
       fleetMapRef.current = fleetMap;
       fleetMap.onSelect = onSelect;
       fleetMap.onViewChange = subscribeToView;
@@ -132,7 +135,7 @@ export function useMapView(
       fleetMapRef.current?.destroy();
       fleetMapRef.current = null;
     };
-  }, [store, connectionRef, onSelect, onMap]);
+  }, [store, connectionRef, onSelect, onMap, worker]);
 
   const onSnapshot = useCallback(() => {
     if ((!fit.current.fitted || fit.current.refitOnSnapshot) && store.drones.size > 0) {
@@ -141,7 +144,7 @@ export function useMapView(
     }
   }, [store]);
 
-  const subscribeToView = useCallback((connection: FleetConnection) => {
+  const subscribeToView = useCallback((connection: FleetLink) => {
     const fleetMap = fleetMapRef.current;
     if (fit.current.fitted && followRef.current && fleetMap) {
       const [w, s, e, n] = fleetMap.visibleBounds();

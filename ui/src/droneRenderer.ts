@@ -1,0 +1,554 @@
+// Draws the live drones on a WebGL2 canvas laid over the map: the page's own canvas (DroneOverlay on the main thread,
+// where OffscreenCanvas is missing) or, in the browsers that have it, an OffscreenCanvas in the fleet worker
+// (fleet/liveFleet.ts), so that neither the drawing nor the canvas's read-back for a software compositor takes the
+// page's main thread. Straight from the fleet's columns with one small program (point sprites: an arrow rotated by
+// heading, coloured by status; rings for alerts and selection). It draws at most once per animation frame and only
+// when there is something new: the fleet changed or a drone is still gliding (fleet/motion.ts; both at most as often as
+// FramePacer allows), the selection or the camera changed. Positions are sent relative to the view's centre (computed
+// in doubles), so float32 keeps them exact at any zoom. Nothing here touches the DOM: the camera, the size and the
+// selection are handed in.
+import { mercatorX, mercatorY, Motion } from './fleet/motion';
+import type { FleetColumns, Names } from './fleet/columns';
+import {
+  clipTransform, copyCamera, emptyCamera, sameCamera, toScreen, WORLD_TILE_SIZE, wrapDx, type Camera,
+} from './mapCamera';
+import { STATUS_COLORS, UNKNOWN_STATUS_COLOR } from './model';
+import { SampleWindow } from './stats';
+import { FramePacer } from './timing';
+
+/** What the renderer reads: a fleet's columns and the alerted drones (the page's store, or the worker's own). */
+export interface LiveFleet {
+  readonly columns: FleetColumns;
+  readonly statuses: Names;
+  readonly version: number;
+  readonly alertVersion: number;
+  alertedDrones(): Set<number>;
+}
+
+/** What the last frame drew, for the browser test and the bench. */
+export interface DrawnFrame {
+  /** Frames drawn since the start (drone frames, not the page's animation frames). */
+  frames: number;
+  drones: number;
+  alertRings: number;
+  selected: number | null;
+  multiSelected: number[];
+}
+
+/** Where the renderer runs: its clock, its animation frames. */
+export interface RenderHost {
+  requestFrame(callback: (now: number) => void): number;
+  cancelFrame(handle: number): void;
+}
+
+export type AnyCanvas = HTMLCanvasElement | OffscreenCanvas;
+
+const FLOATS = 4; // per vertex: x, y (relative to the centre), heading (rad), colour index
+const PALETTE_UNKNOWN = 7;
+const MODE_ARROW = 0;
+const MODE_RING = 1;
+/** Ring radii and colours in CSS px, as the symbol layers they replaced drew them. */
+const ALERT_RING = { radius: 11, stroke: 2, rgb: [0xf4, 0x3f, 0x5e], fill: 0.18 };
+const MULTI_RING = { radius: 12, stroke: 2, rgb: [0x22, 0xd3, 0xee], fill: 0.1 };
+const SELECTED_RING = { radius: 15, stroke: 2, rgb: [0xff, 0xff, 0xff], fill: 0.1 };
+/**
+ * Frames drawn for new data or to move gliding drones come at most this often (every other frame at 60/s): smooth
+ * enough for drones, and in software compositing each frame of a WebGL canvas costs the main thread a read-back of
+ * the whole canvas (the blank WebGL page spends most of its main thread there), so fewer drone frames leave the page's
+ * frames to everything else. A moved camera and a changed selection draw at the next frame.
+ */
+export const DRONE_FRAME_MS = 30;
+/**
+ * Data frames drawn on the page's main thread take at most this share of it (timing.ts, FramePacer): at 1,000 drones
+ * in software WebGL on a loaded two-core machine a frame's commit waited a second and more for the GPU process, and
+ * drawing the next as soon as data came left no time for clicks (the browser test's clicks timed out at 15 s). A moved
+ * camera and a changed selection still draw at the next frame.
+ */
+export const PAGE_FRAME_SHARE = 0.25;
+/**
+ * In the fleet worker a frame's cost is the worker's, not the page's: clicks do not wait behind it. It still shares the
+ * GPU process (SwiftShader: CPU) with the map, so data frames take at most half of the worker's time.
+ */
+export const WORKER_FRAME_SHARE = 0.5;
+/** However costly frames are, new data is drawn at least this often. */
+const DRONE_FRAME_MAX_MS = 2000;
+/** Animation frames further apart than this are "slow"; after SLOW_FRAMES of them drones jump to new states instead of gliding. */
+const SLOW_FRAME_MS = 150;
+const SLOW_FRAMES = 5;
+/** At most this many drawn-age samples per frame (a sample of the drones, rotating), so measuring costs little. */
+export const DRAWN_SAMPLES_PER_FRAME = 512;
+
+const VERTEX = `#version 300 es
+precision highp float;
+in vec2 a_pos;
+in float a_angle;
+in float a_colour;
+uniform mat2 u_matrix;
+uniform vec2 u_offset;
+uniform float u_size;
+uniform float u_bearing;
+uniform vec3 u_palette[8];
+out float v_angle;
+out vec3 v_colour;
+void main() {
+  gl_Position = vec4(u_matrix * a_pos + u_offset, 0.0, 1.0);
+  gl_PointSize = u_size;
+  v_angle = a_angle - u_bearing;
+  v_colour = u_palette[int(a_colour)];
+}`;
+
+// The arrow of the old SDF icon: tip, right wing, notch, left wing (y up, the box is [-1, 1]²).
+const FRAGMENT = `#version 300 es
+precision highp float;
+in float v_angle;
+in vec3 v_colour;
+uniform int u_mode;
+uniform vec4 u_solid;
+uniform float u_ring;
+uniform float u_ringFill;
+out vec4 colour;
+float side(vec2 p, vec2 a, vec2 b) { return (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x); }
+bool inTriangle(vec2 p, vec2 a, vec2 b, vec2 c) {
+  float d1 = side(p, a, b); float d2 = side(p, b, c); float d3 = side(p, c, a);
+  return !((d1 < 0.0 || d2 < 0.0 || d3 < 0.0) && (d1 > 0.0 || d2 > 0.0 || d3 > 0.0));
+}
+void main() {
+  vec2 q = vec2(gl_PointCoord.x * 2.0 - 1.0, 1.0 - gl_PointCoord.y * 2.0);
+  if (u_mode == 1) {
+    float r = length(q);
+    if (r > 1.0) discard;
+    float a = r >= 1.0 - u_ring ? u_solid.a : u_ringFill;
+    colour = vec4(u_solid.rgb * a, a);
+    return;
+  }
+  float c = cos(v_angle); float s = sin(v_angle);
+  vec2 p = vec2(q.x * c - q.y * s, q.x * s + q.y * c);
+  vec2 tip = vec2(0.0, 0.8125); vec2 right = vec2(0.625, -0.75); vec2 notch = vec2(0.0, -0.40625); vec2 left = vec2(-0.625, -0.75);
+  if (!inTriangle(p, tip, right, notch) && !inTriangle(p, tip, notch, left)) discard;
+  colour = u_solid.a > 0.0 ? u_solid : vec4(v_colour, 1.0);
+}`;
+
+function rgb(hex: string): [number, number, number] {
+  const n = parseInt(hex.slice(1), 16);
+  return [(n >> 16) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255];
+}
+
+/** The arrow's size in CSS px at a zoom (the old symbol layer's curve: 32 px × 0.3 at z2 … 0.8 at z16). */
+export function arrowSize(zoom: number): number {
+  const stops: [number, number][] = [[2, 0.3], [8, 0.45], [12, 0.6], [16, 0.8]];
+  if (zoom <= stops[0][0]) return 32 * stops[0][1];
+  for (let i = 1; i < stops.length; i++) {
+    const [z1, s1] = stops[i];
+    const [z0, s0] = stops[i - 1];
+    if (zoom <= z1) return 32 * (s0 + ((zoom - z0) / (z1 - z0)) * (s1 - s0));
+  }
+  return 32 * stops[stops.length - 1][1];
+}
+
+
+export class DroneRenderer {
+  readonly motion = new Motion();
+  /**
+   * Age of what is drawn (sampled): now − the drawn state's send time, taken when the frame's commit is done (the first
+   * task after it), i.e. when the frame reaches the compositor, not when its JavaScript ran.
+   */
+  readonly drawnAges = new SampleWindow(16384);
+  measureDrawnAge = false;
+  readonly drawn: DrawnFrame = { frames: 0, drones: 0, alertRings: 0, selected: null, multiSelected: [] };
+  /** The thread's time for the last frame drawn, ms (its JavaScript only; `pacer.frameCostMs` is the whole frame). */
+  lastRenderMs = 0;
+  /** When data frames may come (their cost measured from each frame drawn by the animation frame loop). */
+  readonly pacer: FramePacer;
+  /** After each frame drawn (the worker tells the page what it drew). */
+  onDrawn: () => void = () => {};
+  /** After each frame's commit, with the drawn-age samples it added (the worker forwards them to the page). */
+  onCommitted: (ages: Float64Array, count: number) => void = () => {};
+
+  private gl: WebGL2RenderingContext | null = null;
+  private program: WebGLProgram | null = null;
+  private buffer: WebGLBuffer | null = null;
+  private vao: WebGLVertexArrayObject | null = null;
+  private vertices = new Float32Array(0);
+  private uniforms: Record<string, WebGLUniformLocation | null> = {};
+  private readonly palette = new Float32Array(8 * 3);
+  private paletteFor = -1;
+  private readonly paletteIndex = new Uint8Array(256);
+  /** The camera now, and the one the last frame was drawn with (what picking uses: where the operator saw drones). */
+  private readonly camera = emptyCamera();
+  private readonly drawnCamera = emptyCamera();
+  private readonly clip = new Float32Array(6);
+  private readonly point = { x: 0, y: 0 };
+  private hasFrame = false;
+  private selected: number | null = null;
+  private multiSelected: readonly number[] = [];
+  private hiddenNow = false;
+  /** The next animation frame must draw (besides for new data, a moved camera or gliding drones). */
+  private dirty = true;
+  private drawnVersion = -1;
+  private alertVersion = -1;
+  private alerted = new Set<number>();
+  private gliding = false;
+  private lastDrawAt = 0;
+  private lastFrameAt = 0;
+  private slowFrames = 0;
+  private sampleFrom = 0;
+  private raf = 0;
+  private running = false;
+  private dpr = 1;
+  /** A task queued behind the frame's commit tells what the frame cost (one measurement at a time). */
+  private readonly afterCommit = new MessageChannel();
+  private measuringFrom = -1;
+  /** The drawn states' send times of the frame being committed (a sample of its drones), for the drawn age. */
+  private readonly committing = new Float64Array(DRAWN_SAMPLES_PER_FRAME);
+  private committingCount = 0;
+  private readonly committedAges = new Float64Array(DRAWN_SAMPLES_PER_FRAME);
+
+  constructor(
+    private readonly fleet: LiveFleet,
+    private readonly canvas: AnyCanvas,
+    private readonly host: RenderHost,
+    share: number,
+  ) {
+    this.pacer = new FramePacer(DRONE_FRAME_MS, share, DRONE_FRAME_MAX_MS);
+    this.afterCommit.port1.onmessage = () => this.committed();
+    canvas.addEventListener('webglcontextlost', this.onContextLost as EventListener);
+    canvas.addEventListener('webglcontextrestored', this.onContextRestored);
+    this.initGl();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.raf = this.host.requestFrame(this.frame);
+  }
+
+  stop(): void {
+    this.running = false;
+    this.host.cancelFrame(this.raf);
+    this.afterCommit.port1.close();
+    this.canvas.removeEventListener('webglcontextlost', this.onContextLost as EventListener);
+    this.canvas.removeEventListener('webglcontextrestored', this.onContextRestored);
+    const gl = this.gl;
+    if (gl) {
+      gl.deleteBuffer(this.buffer);
+      gl.deleteVertexArray(this.vao);
+      gl.deleteProgram(this.program);
+    }
+    this.gl = null;
+  }
+
+  get hidden(): boolean {
+    return this.hiddenNow;
+  }
+
+  /** The canvas's size in CSS px and the device pixel ratio (the drawing buffer is their product). */
+  resize(width: number, height: number, dpr: number): void {
+    this.dpr = dpr;
+    this.canvas.width = Math.max(1, Math.round(width * dpr));
+    this.canvas.height = Math.max(1, Math.round(height * dpr));
+    this.dirty = true;
+  }
+
+  /** The map's camera now (the next animation frame draws with it when it moved). */
+  setCamera(camera: Camera): void {
+    copyCamera(camera, this.camera);
+  }
+
+  select(id: number | null, many: readonly number[]): void {
+    this.selected = id;
+    this.multiSelected = many;
+    this.dirty = true;
+  }
+
+  setHidden(hidden: boolean): void {
+    this.hiddenNow = hidden;
+    if (hidden) {
+      this.drawn.drones = 0;
+      this.drawn.alertRings = 0;
+    }
+    this.dirty = true;
+  }
+
+  /** Draws now if the camera moved since the last frame (the page's map moved it inside its own frame). */
+  followCamera(): void {
+    if (!this.gl || this.hiddenNow) return;
+    if (!sameCamera(this.camera, this.drawnCamera)) this.draw(performance.now());
+  }
+
+  /**
+   * The drone drawn nearest to a point of the map's canvas (CSS px), within `radius` px; null when none is. Uses the
+   * positions and the camera of the last frame drawn, i.e. where the operator saw the drones.
+   */
+  pick(x: number, y: number, radius: number): number | null {
+    if (!this.hasFrame || this.hiddenNow) return null;
+    const c = this.fleet.columns;
+    const mo = this.motion;
+    const p = this.point;
+    let best: number | null = null;
+    let bestDistance = radius * radius;
+    for (let s = 0; s < c.end && s < mo.capacity; s++) {
+      if (!mo.shown[s] || !c.used[s]) continue;
+      toScreen(this.drawnCamera, mo.x[s], mo.y[s], p);
+      const distance = (p.x - x) ** 2 + (p.y - y) ** 2;
+      if (distance <= bestDistance) {
+        bestDistance = distance;
+        best = c.id[s];
+      }
+    }
+    return best;
+  }
+
+  private readonly frame = (now: number) => {
+    if (!this.running) return;
+    this.raf = this.host.requestFrame(this.frame);
+    // A thread that cannot keep frames coming gets the newest states drawn, not glides it would show late.
+    if (this.lastFrameAt > 0) {
+      const slow = now - this.lastFrameAt > SLOW_FRAME_MS;
+      this.slowFrames = slow ? Math.min(this.slowFrames + 1, 2 * SLOW_FRAMES) : Math.max(this.slowFrames - 1, 0);
+      this.motion.glide = this.slowFrames < SLOW_FRAMES;
+    }
+    this.lastFrameAt = now;
+    if (!this.gl || (this.hiddenNow && !this.dirty)) return;
+    const fleet = this.fleet;
+    const changed = fleet.version !== this.drawnVersion || fleet.alertVersion !== this.alertVersion || this.gliding;
+    if (this.dirty || !sameCamera(this.camera, this.drawnCamera) || (changed && this.pacer.due(now, this.lastDrawAt))) {
+      const measure = this.measuringFrom < 0;
+      this.draw(performance.now(), measure && this.measureDrawnAge);
+      // The frame's own time, so that "every other frame" is not missed by the few ms this frame started late.
+      this.lastDrawAt = now;
+      // What this frame costs shows once its commit (the canvas read-back) is done: a message posted now is handled in
+      // the first task after the frame's.
+      if (measure) {
+        this.measuringFrom = now;
+        this.afterCommit.port2.postMessage(null);
+      }
+    }
+  };
+
+  /** The first task after a measured frame's commit: its cost, and the age of what it drew as it reached the screen. */
+  private committed(): void {
+    this.pacer.record(performance.now() - this.measuringFrom);
+    this.measuringFrom = -1;
+    const n = this.committingCount;
+    if (n === 0) return;
+    this.committingCount = 0;
+    const now = Date.now();
+    const ages = this.committedAges;
+    for (let i = 0; i < n; i++) {
+      ages[i] = now - this.committing[i];
+      this.drawnAges.add(ages[i], now);
+    }
+    this.onCommitted(ages, n);
+  }
+
+  private readonly onContextLost = (event: Event) => {
+    // Let the browser restore it; until then nothing is drawn.
+    event.preventDefault();
+    this.gl = null;
+    this.program = null;
+  };
+
+  private readonly onContextRestored = () => {
+    this.initGl();
+  };
+
+  private initGl(): void {
+    const gl = this.canvas.getContext('webgl2', {
+      alpha: true, premultipliedAlpha: true, antialias: false, depth: false, stencil: false, preserveDrawingBuffer: false,
+    }) as WebGL2RenderingContext | null;
+    if (!gl) {
+      console.error('drone overlay: no WebGL2 context; live drones are not drawn');
+      return;
+    }
+    if (gl.isContextLost()) return; // webglcontextrestored comes back here
+    const shader = (type: number, source: string) => {
+      const s = gl.createShader(type)!;
+      gl.shaderSource(s, source);
+      gl.compileShader(s);
+      if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(`drone shader: ${gl.getShaderInfoLog(s)}`);
+      return s;
+    };
+    const program = gl.createProgram()!;
+    gl.attachShader(program, shader(gl.VERTEX_SHADER, VERTEX));
+    gl.attachShader(program, shader(gl.FRAGMENT_SHADER, FRAGMENT));
+    gl.linkProgram(program);
+    if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new Error(`drone program: ${gl.getProgramInfoLog(program)}`);
+    this.program = program;
+    for (const name of ['u_matrix', 'u_offset', 'u_size', 'u_bearing', 'u_palette', 'u_mode', 'u_solid', 'u_ring', 'u_ringFill']) {
+      this.uniforms[name] = gl.getUniformLocation(program, name);
+    }
+    this.buffer = gl.createBuffer();
+    this.vao = gl.createVertexArray();
+    gl.bindVertexArray(this.vao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.buffer);
+    const attribute = (name: string, size: number, offset: number) => {
+      const location = gl.getAttribLocation(program, name);
+      gl.enableVertexAttribArray(location);
+      gl.vertexAttribPointer(location, size, gl.FLOAT, false, FLOATS * 4, offset * 4);
+    };
+    attribute('a_pos', 2, 0);
+    attribute('a_angle', 1, 2);
+    attribute('a_colour', 1, 3);
+    gl.bindVertexArray(null);
+    // What never changes between frames: premultiplied blending over a transparent canvas, no depth or stencil.
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    gl.disable(gl.DEPTH_TEST);
+    gl.disable(gl.STENCIL_TEST);
+    gl.clearColor(0, 0, 0, 0);
+    this.paletteFor = -1;
+    this.gl = gl;
+    this.dirty = true;
+  }
+
+  private draw(started: number, sampleAges = false): void {
+    const gl = this.gl;
+    if (!gl || !this.program) return;
+    const fleet = this.fleet;
+    const c = fleet.columns;
+    this.dirty = false;
+    this.drawnVersion = fleet.version;
+    this.lastDrawAt = started;
+    this.drawn.frames++;
+    copyCamera(this.camera, this.drawnCamera);
+    if (this.hiddenNow) {
+      this.gliding = false;
+      this.drawn.drones = 0;
+      this.drawn.alertRings = 0;
+      gl.clear(gl.COLOR_BUFFER_BIT);
+      this.onDrawn();
+      return;
+    }
+    this.gliding = this.motion.advance(c, started);
+    this.updatePalette();
+    const camera = this.drawnCamera;
+    this.hasFrame = true;
+
+    // The vertices: every drone, then the alert rings, the multi-selection rings and the selected drone (drawn again).
+    if (fleet.alertVersion !== this.alertVersion) {
+      this.alertVersion = fleet.alertVersion;
+      this.alerted = fleet.alertedDrones();
+    }
+    const alerted = this.alerted;
+    const need = (c.end + alerted.size + this.multiSelected.length + 2) * FLOATS;
+    if (this.vertices.length < need) this.vertices = new Float32Array(Math.max(need, this.vertices.length * 2));
+    const v = this.vertices;
+    const mo = this.motion;
+    let n = 0;
+    const push = (s: number) => {
+      const o = n++ * FLOATS;
+      v[o] = wrapDx(mo.x[s] - camera.cx);
+      v[o + 1] = mo.y[s] - camera.cy;
+      v[o + 2] = (mo.hdg[s] * Math.PI) / 180;
+      v[o + 3] = this.paletteIndex[c.status[s]];
+    };
+    for (let s = 0; s < c.end; s++) if (mo.shown[s]) push(s);
+    const drones = n;
+    for (const id of alerted) {
+      const s = c.slots.get(id);
+      if (s !== undefined && mo.shown[s]) push(s);
+    }
+    const alertRings = n - drones;
+    const many = this.multiSelected.length > 1 ? this.multiSelected : [];
+    for (const id of many) {
+      const s = c.slots.get(id);
+      if (s !== undefined && mo.shown[s]) push(s);
+    }
+    const multiRings = n - drones - alertRings;
+    const selectedSlot = this.selected === null ? undefined : c.slots.get(this.selected);
+    const selected = selectedSlot !== undefined && mo.shown[selectedSlot] ? 1 : 0;
+    if (selected) push(selectedSlot!);
+
+    gl.viewport(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    gl.useProgram(this.program);
+    gl.bindVertexArray(this.vao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.buffer);
+    gl.bufferData(gl.ARRAY_BUFFER, v.subarray(0, n * FLOATS), gl.DYNAMIC_DRAW);
+    clipTransform(camera, this.clip);
+    gl.uniformMatrix2fv(this.uniforms.u_matrix, false, this.clip.subarray(0, 4));
+    gl.uniform2f(this.uniforms.u_offset, this.clip[4], this.clip[5]);
+    gl.uniform1f(this.uniforms.u_bearing, Math.atan2(camera.sin, camera.cos));
+    gl.uniform3fv(this.uniforms.u_palette, this.palette);
+    const dpr = this.dpr;
+    const ring = (spec: typeof ALERT_RING, first: number, count: number) => {
+      if (count === 0) return;
+      const size = 2 * (spec.radius + spec.stroke) * dpr;
+      gl.uniform1i(this.uniforms.u_mode, MODE_RING);
+      gl.uniform1f(this.uniforms.u_size, size);
+      gl.uniform1f(this.uniforms.u_ring, (2 * spec.stroke * dpr) / size);
+      gl.uniform1f(this.uniforms.u_ringFill, spec.fill);
+      gl.uniform4f(this.uniforms.u_solid, spec.rgb[0] / 255, spec.rgb[1] / 255, spec.rgb[2] / 255, 1);
+      gl.drawArrays(gl.POINTS, first, count);
+    };
+    const arrow = (size: number, solid: [number, number, number, number] | null, first: number, count: number) => {
+      gl.uniform1i(this.uniforms.u_mode, MODE_ARROW);
+      gl.uniform1f(this.uniforms.u_size, size * dpr);
+      gl.uniform4f(this.uniforms.u_solid, ...(solid ?? [0, 0, 0, 0]));
+      gl.drawArrays(gl.POINTS, first, count);
+    };
+    // Under the drones: the selected drone's white ring, the multi-selection's cyan rings, the alerts' red rings.
+    if (selected) ring(SELECTED_RING, drones + alertRings + multiRings, 1);
+    ring(MULTI_RING, drones + alertRings, multiRings);
+    ring(ALERT_RING, drones, alertRings);
+    const size = arrowSize(Math.log2(camera.worldSize / WORLD_TILE_SIZE));
+    if (drones > 0) arrow(size, null, 0, drones);
+    if (selected) {
+      // The selected drone again, on top, larger and outlined in white.
+      arrow(size * 1.35 + 5, [1, 1, 1, 1], drones + alertRings + multiRings, 1);
+      arrow(size * 1.35, null, drones + alertRings + multiRings, 1);
+    }
+    gl.bindVertexArray(null);
+
+    this.drawn.drones = drones;
+    this.drawn.alertRings = alertRings;
+    this.drawn.selected = selected ? this.selected : null;
+    this.drawn.multiSelected = [...many];
+    if (sampleAges) this.sampleDrawnStates();
+    this.lastRenderMs = performance.now() - started;
+    this.onDrawn();
+  }
+
+  /** Keeps the drawn send times of a sample of the drones (rotating) until the frame's commit: see committed(). */
+  private sampleDrawnStates(): void {
+    const c = this.fleet.columns;
+    const mo = this.motion;
+    const end = c.end;
+    this.committingCount = 0;
+    if (end === 0) return;
+    const step = Math.max(1, Math.ceil(end / DRAWN_SAMPLES_PER_FRAME));
+    this.sampleFrom = (this.sampleFrom + 1) % step;
+    let n = 0;
+    for (let s = this.sampleFrom; s < end && n < DRAWN_SAMPLES_PER_FRAME; s += step) if (mo.shown[s]) this.committing[n++] = mo.sentAtMs[s];
+    this.committingCount = n;
+  }
+
+  /** Status code → colour: the known statuses' colours, anything else the unknown colour. */
+  private updatePalette(): void {
+    const names = this.fleet.statuses;
+    if (names.size === this.paletteFor) return;
+    this.paletteFor = names.size;
+    const known = Object.keys(STATUS_COLORS) as (keyof typeof STATUS_COLORS)[];
+    known.forEach((status, i) => this.palette.set(rgb(STATUS_COLORS[status]), i * 3));
+    this.palette.set(rgb(UNKNOWN_STATUS_COLOR), PALETTE_UNKNOWN * 3);
+    this.paletteIndex.fill(PALETTE_UNKNOWN);
+    for (let code = 0; code < Math.min(names.size, 255); code++) {
+      const i = known.indexOf(names.name(code) as keyof typeof STATUS_COLORS);
+      if (i >= 0) this.paletteIndex[code] = i;
+    }
+  }
+}
+
+/** Whether this browser can draw WebGL2 on an OffscreenCanvas in a worker (Chromium 69+, Firefox 105+, Safari 17+). */
+export function offscreenWebGl2(): boolean {
+  if (typeof Worker !== 'function' || typeof OffscreenCanvas !== 'function') return false;
+  if (typeof HTMLCanvasElement === 'undefined' || typeof HTMLCanvasElement.prototype.transferControlToOffscreen !== 'function') return false;
+  try {
+    // Safari 16.4–16.6 has OffscreenCanvas with 2D only.
+    return new OffscreenCanvas(1, 1).getContext('webgl2') !== null;
+  } catch {
+    return false;
+  }
+}
+
+export { mercatorX, mercatorY };
