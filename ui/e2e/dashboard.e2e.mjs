@@ -835,8 +835,12 @@ try {
     const last = median(usable.slice(-quarter).map(([, a]) => a));
     const worst = Math.max(...usable.map(([, a]) => a));
     const summary = `arrival age p50 ${first.toFixed(0)} ms in the first quarter, ${last.toFixed(0)} ms in the last (${usable.length} s, worst second ${worst.toFixed(0)} ms)`;
-    // Growth, not a level: a loaded machine may be slow all along, a queue gets slower and slower.
-    assert(last <= Math.max(2 * first, first + 1000), `a growing backlog: ${summary}`);
+    // Mostly growth, not a level: a loaded machine may be slow all along, a queue gets slower and slower. Growth is
+    // bounded in time (2 s, plus a quarter of where it started, for a machine that is slow all along), not as a ratio:
+    // a page 42 s behind at the start that fell 22 s further passed "no more than twice". And a page 10 s behind from
+    // the start is behind whatever it does next.
+    assert(first <= 10_000, `behind from the start: ${summary}`);
+    assert(last <= first + 2000 + first / 4, `a growing backlog: ${summary}`);
     return summary;
   });
 
