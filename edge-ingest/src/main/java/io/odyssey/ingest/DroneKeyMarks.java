@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -102,10 +104,10 @@ final class DroneKeyMarks
         return marks.getOrDefault(droneId, 0L);
     }
 
-    /** The drones with a mark, and their marks (a copy). */
-    Map<Long, Long> all()
+    /** The drones with a mark: a read-only view, for the one thread that also raises the marks. */
+    Set<Long> drones()
     {
-        return new TreeMap<>(marks);
+        return Collections.unmodifiableSet(marks.keySet());
     }
 
     /**
@@ -143,6 +145,6 @@ final class DroneKeyMarks
     {
         final StringBuilder text = new StringBuilder(marks.size() * 24);
         marks.forEach((droneId, keyId) -> text.append(droneId).append(' ').append(keyId).append('\n'));
-        AtomicFile.write(file, text, true);
+        AtomicFile.write(file, text);
     }
 }

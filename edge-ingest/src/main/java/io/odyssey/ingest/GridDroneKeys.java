@@ -191,7 +191,7 @@ final class GridDroneKeys
             recorded.add(entry.getKey());
             changes |= consider(entry.getKey(), entry.getValue());
         }
-        for (final Long droneId : marks.all().keySet())
+        for (final Long droneId : marks.drones())
         {
             if (!recorded.contains(droneId) && !inUse.containsKey(droneId) && missingReported.add(droneId))
             {
@@ -264,7 +264,7 @@ final class GridDroneKeys
     {
         final Map<Long, DroneKeys.Entry> overrides = new HashMap<>();
         // A drone marked and not (yet) in use: no key, rather than the key file's.
-        marks.all().keySet().forEach(droneId -> overrides.put(droneId, null));
+        marks.drones().forEach(droneId -> overrides.put(droneId, null));
         final Map<Long, Long> keyIds = new HashMap<>();
         inUse.forEach((droneId, record) ->
         {

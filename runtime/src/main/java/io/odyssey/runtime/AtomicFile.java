@@ -11,7 +11,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Replaces a small file's whole text so that a reader, or the process after a crash, finds the old text or the new one
- * and never half of either: written to a temporary file beside it, forced to disk, then moved over it.
+ * and never half of either: written to a temporary file beside it, forced to disk, then moved over it. The file is
+ * readable by its owner only from its first byte ({@link Files#createTempFile} creates it so): every file written
+ * this way holds keys or guards them.
  */
 public final class AtomicFile
 {
@@ -19,17 +21,12 @@ public final class AtomicFile
     {
     }
 
-    /**
-     * @param ownerOnly the file (from its first byte) is readable by its owner only: keys, and what guards them.
-     */
-    public static void write(final Path file, final CharSequence text, final boolean ownerOnly) throws IOException
+    public static void write(final Path file, final CharSequence text) throws IOException
     {
         final Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        final Path temporary = ownerOnly ?
-            Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))) :
-            Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        final Path temporary = Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try
         {
             Files.writeString(temporary, text, StandardCharsets.UTF_8);

@@ -158,7 +158,7 @@ class DroneKeysSystemIT
 
         // The drone is given its new key (its key file, re-read within a second); after the grace only that one works.
         // Replaced whole, as a key tool does: the simulator re-reads the file every second and must not catch it half written.
-        io.odyssey.runtime.AtomicFile.write(keyFile, ROTATED + " " + secondKey + "\n", true);
+        io.odyssey.runtime.AtomicFile.write(keyFile, ROTATED + " " + secondKey + "\n");
         final long graceEnds = rotatedAt + TimeUnit.SECONDS.toNanos(graceS);
         await().atMost(60, TimeUnit.SECONDS).until(() -> sentAt(ROTATED) > graceEnds + 2_000_000_000L);
 

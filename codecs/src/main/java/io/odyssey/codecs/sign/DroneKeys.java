@@ -271,7 +271,7 @@ public final class DroneKeys
         lines.values().forEach(line -> text.append(line).append('\n'));
         try
         {
-            AtomicFile.write(file, text, true);
+            AtomicFile.write(file, text);
         }
         catch (final IOException ex)
         {
