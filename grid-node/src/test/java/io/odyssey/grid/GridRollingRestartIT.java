@@ -63,6 +63,10 @@ class GridRollingRestartIT
     private volatile boolean writing = true;
 
     @Test
+    // Provoked by the restarts themselves: a member that has just left still had a partition-iterating operation in
+    // flight, and the member it reached refuses it (Hazelcast logs that at ERROR; the caller retries on the new
+    // owner). Seen once in a clean CI run under load. What the test asserts, no acknowledged write lost, is unchanged.
+    @FailOnErrorLog.ExpectedErrors("PartitionIteratingOperation .*Not Member! this: ")
     void shouldLoseNoAcknowledgedFleetEntryOrLedgerCommandWhileEveryMemberIsRestartedInTurnUnderLoad() throws Exception
     {
         final GridNode[] nodes = new GridNode[MEMBERS];
