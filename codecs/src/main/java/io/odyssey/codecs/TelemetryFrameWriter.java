@@ -41,7 +41,7 @@ public final class TelemetryFrameWriter
     {
         if (signer != null && !signer.sign(buffer, offset, length))
         {
-            throw new IllegalStateException("no key to sign for drone " +
+            throw new io.odyssey.codecs.sign.NoDroneKeyException(
                 buffer.getLong(offset + MessageHeaderEncoder.ENCODED_LENGTH, java.nio.ByteOrder.LITTLE_ENDIAN));
         }
         return length;

@@ -1,6 +1,7 @@
 package io.odyssey.simulator;
 
 import io.odyssey.codecs.TelemetryFrameWriter;
+import io.odyssey.codecs.sign.NoDroneKeyException;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.concurrent.Agent;
@@ -200,7 +201,7 @@ final class TelemetryPublisherAgent implements Agent
                     sent++;
                 }
             }
-            catch (final IllegalStateException ex)
+            catch (final NoDroneKeyException ex)
             {
                 noKey(index);
                 continue;
@@ -234,7 +235,7 @@ final class TelemetryPublisherAgent implements Agent
         {
             length = fleet.writeTelemetry(index, writer, buffer, 0, epochClock.nanoTime());
         }
-        catch (final IllegalStateException ex)
+        catch (final NoDroneKeyException ex)
         {
             noKey(index);
             return;
@@ -271,7 +272,7 @@ final class TelemetryPublisherAgent implements Agent
             length = writer.heartbeat(
                 buffer, 0, droneId, epochClock.nanoTime(), fleet.sequence(index), commandAddress, commandPort);
         }
-        catch (final IllegalStateException ex)
+        catch (final NoDroneKeyException ex)
         {
             noKey(index);
             return;

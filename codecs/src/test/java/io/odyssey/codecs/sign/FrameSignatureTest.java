@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static io.odyssey.codecs.GoldenFrameGenerator.GOLDEN_KEY;
 import static io.odyssey.codecs.GoldenFrameGenerator.GOLDEN_SIGNED_AT_NANOS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class FrameSignatureTest
 {
@@ -152,6 +153,19 @@ class FrameSignatureTest
         assertThat(verifier.verify(second, 0, length)).isNull();
         assertThat(verifier.verify(first, 0, length)).as("older, but on its own link").isNull();
         assertThat(verifier.verify(first, 0, length)).isEqualTo(RejectReason.REPLAYED);
+    }
+
+    @Test
+    void shouldRefuseToWriteAFrameForADroneWithoutAKeyNamingTheDrone()
+    {
+        final TelemetryFrameWriter writer = new TelemetryFrameWriter().signWith(new FrameSigner(keys, now::get, 1));
+        assertThatThrownBy(() -> writer.heartbeat(buffer, 0, 7, 1, 1))
+            .isInstanceOf(NoDroneKeyException.class)
+            .hasMessage("no key to sign for drone 7")
+            .satisfies(ex -> assertThat(((NoDroneKeyException)ex).droneId()).isEqualTo(7))
+            .satisfies(ex -> assertThat(ex.getStackTrace()).as("thrown at the telemetry rate: no trace").isEmpty());
+        assertThat(writer.heartbeat(buffer, 0, 42, 1, 1)).as("the writer goes on for drones with a key")
+            .isEqualTo(TelemetryFrameWriter.HEARTBEAT_FRAME_LENGTH);
     }
 
     @Test

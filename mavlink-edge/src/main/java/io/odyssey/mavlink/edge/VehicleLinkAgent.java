@@ -17,6 +17,7 @@ import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
 import io.odyssey.codecs.sign.FrameVerifier;
+import io.odyssey.codecs.sign.NoDroneKeyException;
 import io.odyssey.mavlink.MavlinkCommands;
 import io.odyssey.mavlink.MavlinkFrameWriter;
 import io.odyssey.mavlink.message.BatteryStatus;
@@ -523,7 +524,7 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
             length = writer.heartbeat(frame, 0, droneId, clock.nanoTime(), sequence[systemId], commandAddress,
                 commandPort);
         }
-        catch (final IllegalStateException ex)
+        catch (final NoDroneKeyException ex)
         {
             // The drone's key was revoked between the frame's check and this signing (a reload in between): no frame.
             metrics.refused(Refusal.NO_KEY);
@@ -604,7 +605,7 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
             length = writer.telemetry(frame, 0, droneId, next, now, lat / 1e7, lon / 1e7, altitude, heading,
                 groundSpeed, battery[systemId], status, (byte)flags, -position.vz() / 100f);
         }
-        catch (final IllegalStateException ex)
+        catch (final NoDroneKeyException ex)
         {
             // The drone's key was revoked between the frame's check and this signing (a reload in between): no frame.
             metrics.refused(Refusal.NO_KEY);
@@ -712,7 +713,7 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
             length = writer.commandStatus(frame, 0, droneId, commandId, clock.nanoTime(), phase, reason, progress,
                 waypointIndex, type, latitude, longitude, altitude);
         }
-        catch (final IllegalStateException ex)
+        catch (final NoDroneKeyException ex)
         {
             // The drone's key was revoked meanwhile: nothing can be signed for it.
             metrics.refused(Refusal.NO_KEY);
