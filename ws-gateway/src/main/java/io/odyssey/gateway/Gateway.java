@@ -38,7 +38,6 @@ import io.undertow.server.handlers.resource.ResourceHandler;
 import io.undertow.server.handlers.resource.ResourceManager;
 import io.undertow.util.CanonicalPathUtils;
 import io.undertow.util.Headers;
-import io.undertow.util.Methods;
 import org.agrona.CloseHelper;
 import org.xnio.Options;
 import org.slf4j.Logger;
@@ -215,37 +214,27 @@ public final class Gateway implements AutoCloseable
                     websocket(fleetSocket, SocketEndpoint.BINARY_SUBPROTOCOL, Guard.SUBPROTOCOL)))
                 .addExactPath("/ws/alerts", guard.require(Role.VIEWER, websocket(alertSocket, Guard.SUBPROTOCOL)))
                 .addExactPath("/ws/commands", guard.require(Role.VIEWER, websocket(commandSocket, Guard.SUBPROTOCOL)))
-                .addExactPath("/api/v1/alerts", guard.require(Role.VIEWER, exchange ->
-                {
-                    if (Methods.GET.equals(exchange.getRequestMethod()))
-                    {
-                        respond(exchange, 200, "application/json", liveAlerts.restJson());
-                    }
-                    else
-                    {
-                        new Problem(405,
-                            exchange.getRequestMethod() + " is not allowed on /api/v1/alerts").send(exchange);
-                    }
-                }))
+                .addExactPath("/api/v1/alerts", guard.require(Role.VIEWER, HttpMethods.readOnly(exchange ->
+                    respond(exchange, 200, "application/json", liveAlerts.restJson()))))
                 .addPrefixPath("/api/v1/whoami", api)
                 .addPrefixPath("/api/v1/drones", api)
                 .addPrefixPath("/api/v1/commands", api)
                 .addPrefixPath("/api/v1/geofences", api)
                 .addPrefixPath("/api/v1/tokens", api)
-                .addExactPath("/api/openapi.yaml", exchange ->
-                    respond(exchange, 200, "application/yaml; charset=utf-8", "no-cache", OPENAPI))
+                .addExactPath("/api/openapi.yaml", HttpMethods.readOnly(exchange ->
+                    respond(exchange, 200, "application/yaml; charset=utf-8", "no-cache", OPENAPI)))
                 .addExactPath(Health.LIVE_PATH, healthEndpoint(health, guard))
                 .addExactPath(Health.READY_PATH, healthEndpoint(health, guard))
                 .addExactPath(Health.PATH, healthEndpoint(health, guard))
-                .addExactPath("/metrics", guard.require(Role.VIEWER, exchange ->
-                    respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.metrics.renderPrometheus())))
-                .addPrefixPath(HistoryApi.PREFIX, guard.require(Role.VIEWER, new HistoryApi(history, new HistoryLimits(
-                    java.time.Duration.ofSeconds(config.historyMaxWindowS), config.historyMaxRows,
+                .addExactPath("/metrics", guard.require(Role.VIEWER, HttpMethods.readOnly(exchange ->
+                    respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.metrics.renderPrometheus()))))
+                .addPrefixPath(HistoryApi.PREFIX, guard.require(Role.VIEWER, HttpMethods.readOnly(new HistoryApi(history,
+                    new HistoryLimits(java.time.Duration.ofSeconds(config.historyMaxWindowS), config.historyMaxRows,
                     config.historyMaxConcurrent, config.historyStatementTimeoutMs, metrics.historyInvalid,
-                    metrics.historyBusy, metrics.historyTimedOut, metrics.historyUnavailable))))
-                .addExactPath("/config.json", exchange ->
-                    respond(exchange, 200, "application/json", "no-cache", clientConfig(config)))
-                .addPrefixPath("/", dashboard(config));
+                    metrics.historyBusy, metrics.historyTimedOut, metrics.historyUnavailable)))))
+                .addExactPath("/config.json", HttpMethods.readOnly(exchange ->
+                    respond(exchange, 200, "application/json", "no-cache", clientConfig(config))))
+                .addPrefixPath("/", HttpMethods.readOnly(dashboard(config)));
 
             final InFlightRequests inFlight = new InFlightRequests();
             final Undertow server = server(config, inFlight.wrap(new BrowserHeaders(config.tileUrl, routes)),
@@ -312,7 +301,7 @@ public final class Gateway implements AutoCloseable
      */
     private static HttpHandler healthEndpoint(final Health health, final Guard guard)
     {
-        return new HttpHandler()
+        return HttpMethods.readOnly(new HttpHandler()
         {
             public void handleRequest(final HttpServerExchange exchange)
             {
@@ -326,7 +315,7 @@ public final class Gateway implements AutoCloseable
                 final Health.Report report = caller != null && caller.role().allows(Role.VIEWER) ? full : full.statusOnly();
                 respond(exchange, report.status(), Health.CONTENT_TYPE, report.body());
             }
-        };
+        });
     }
 
     /** The OpenAPI document (docs/api/openapi.yaml, copied in by the build). */
@@ -380,11 +369,6 @@ public final class Gateway implements AutoCloseable
             .setDirectoryListingEnabled(false);
         return exchange ->
         {
-            if (!Methods.GET.equals(exchange.getRequestMethod()) && !Methods.HEAD.equals(exchange.getRequestMethod()))
-            {
-                respond(exchange, 405, "text/plain", "method not allowed");
-                return;
-            }
             final String path = CanonicalPathUtils.canonicalize(exchange.getRelativePath());
             if (("/".equals(path) || path.isEmpty() || "/index.html".equals(path)) && resources.getResource("index.html") == null)
             {

@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * The command & control REST API under {@code /api/v1} (docs/api/commands.md, docs/api/openapi.yaml): one resource
  * class per job ({@link DronesResource}, {@link CommandsResource}, {@link GeofencesResource},
  * {@link DroneKeysResource}, {@link TokensResource}) routed by Undertow's {@link RoutingHandler} on the operations the
- * OpenAPI document lists (any other method on those paths is 405, any other path 404), and every refusal answered as
+ * OpenAPI document lists (HEAD wherever GET; OPTIONS answers {@code Allow}; any other method on those paths is 405,
+ * any other path 404: {@link RouteTable}), and every refusal answered as
  * the gateway's one {@link Problem}. Runs on worker threads (the resources make blocking grid calls), once
  * {@link RequestBodies} has read the whole body. Authentication happened in the {@link Guard} in front of it (a viewer
  * at least); the routes that need more say so in the route table ({@link Guard#atLeast}), refused and counted as at
@@ -55,7 +56,7 @@ public final class ControlApi implements HttpHandler
         final TokensResource tokens = new TokensResource(access, limits.textRefused());
         commands = new CommandsResource(ledger, geofences, lookup, refused, limits, clock);
         // Path parameters stay out of the query parameters: GET /commands?droneId= must not see a path's droneId.
-        routes = new RoutingHandler(false)
+        routes = new RouteTable()
             .get("/whoami", exchange -> Requests.send(exchange, 200, Guard.principalJson(Requests.principal(exchange))))
             .get("/drones", drones::list)
             .get("/drones/{droneId}", drones::show)
@@ -75,14 +76,7 @@ public final class ControlApi implements HttpHandler
             .get("/tokens", guard.atLeast(Role.ADMIN, tokens::list))
             .post("/tokens", guard.atLeast(Role.ADMIN, tokens::create))
             .delete("/tokens/{name}", guard.atLeast(Role.ADMIN, tokens::delete))
-            .setInvalidMethodHandler(exchange ->
-            {
-                throw new Problem(405, exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath());
-            })
-            .setFallbackHandler(exchange ->
-            {
-                throw new Problem(404, "no such resource: " + exchange.getRequestPath());
-            });
+            .handler();
     }
 
     /** Serves {@code /drones/{id}/keys} with {@code admin}; without one those routes answer 503. */

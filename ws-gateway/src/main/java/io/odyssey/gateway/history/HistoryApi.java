@@ -8,7 +8,6 @@ import io.odyssey.runtime.RateLimitedLog;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import io.undertow.util.Methods;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,10 +79,6 @@ public final class HistoryApi implements HttpHandler
         }
         try
         {
-            if (!Methods.GET.equals(exchange.getRequestMethod()))
-            {
-                throw new Problem(405, "METHOD_NOT_ALLOWED", "the history API is read-only: use GET");
-            }
             if (store == null)
             {
                 throw new Problem(503, "NO_ARCHIVE",

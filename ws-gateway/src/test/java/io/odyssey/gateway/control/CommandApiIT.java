@@ -547,8 +547,14 @@ class CommandApiIT
                 else
                 {
                     assertThat(response.statusCode()).as("undocumented " + method + " " + concrete).isEqualTo(405);
+                    assertThat(response.headers().firstValue("Allow")).as("undocumented " + method + " " + concrete)
+                        .hasValue(allowed(path.getValue().keySet()));
                 }
             }
+            final HttpResponse<String> options = send("OPTIONS", concrete, ADMIN, null);
+            assertThat(options.statusCode()).as("OPTIONS " + concrete).isEqualTo(204);
+            assertThat(options.headers().firstValue("Allow")).as("OPTIONS " + concrete)
+                .hasValue(allowed(path.getValue().keySet()));
         }
         // And nothing served under /api/v1 that the document leaves out.
         for (final String undocumented : List.of("/api/v1/drones/1/commands", "/api/v1/commands/1/retry", "/api/v1/fleet"))
@@ -557,7 +563,63 @@ class CommandApiIT
         }
     }
 
+    @Test
+    void shouldAnswerHeadLikeGetWithoutTheBodyAndNameWhatIsAllowedWhenRefusingAMethod() throws Exception
+    {
+        final HttpResponse<String> whoami = get("/api/v1/whoami", VIEWER);
+        final HttpResponse<String> head = send("HEAD", "/api/v1/whoami", VIEWER, null);
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(head.headers().firstValue("Content-Type")).isEqualTo(whoami.headers().firstValue("Content-Type"));
+        assertThat(head.headers().firstValue("Content-Length")).hasValue(
+            String.valueOf(whoami.body().getBytes(StandardCharsets.UTF_8).length));
+        assertThat(send("HEAD", "/api/v1/whoami", null, null).statusCode()).as("HEAD is authenticated as GET is")
+            .isEqualTo(401);
+
+        final HttpResponse<String> refused = send("DELETE", "/api/v1/drones", ADMIN, null);
+        assertThat(refused.statusCode()).isEqualTo(405);
+        assertThat(refused.headers().firstValue("Allow")).hasValue("GET, HEAD, OPTIONS");
+        assertThat(json(refused).path("code").asText()).isEqualTo("METHOD_NOT_ALLOWED");
+        assertThat(json(refused).path("detail").asText()).contains("DELETE", "/api/v1/drones", "GET, HEAD, OPTIONS");
+
+        // The gateway's own read-only resources answer the same way.
+        for (final String path : List.of("/metrics", "/api/v1/alerts", "/health/live", "/health", "/config.json",
+            "/api/openapi.yaml", "/api/v1/history/fleet", "/"))
+        {
+            final HttpResponse<String> post = send("POST", path, ADMIN, "{}");
+            assertThat(post.statusCode()).as("POST " + path).isEqualTo(405);
+            assertThat(post.headers().firstValue("Allow")).as("POST " + path).hasValue("GET, HEAD, OPTIONS");
+            assertThat(json(post).path("code").asText()).as("POST " + path).isEqualTo("METHOD_NOT_ALLOWED");
+            final HttpResponse<String> options = send("OPTIONS", path, ADMIN, null);
+            assertThat(options.statusCode()).as("OPTIONS " + path).isEqualTo(204);
+            assertThat(options.headers().firstValue("Allow")).as("OPTIONS " + path).hasValue("GET, HEAD, OPTIONS");
+        }
+        final HttpResponse<String> metrics = send("HEAD", "/metrics", VIEWER, null);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).isEmpty();
+        assertThat(send("HEAD", "/health/live", null, null).statusCode()).as("a monitor's HEAD probe").isEqualTo(200);
+    }
+
     // ---- helpers ----
+
+    /** The Allow header for the methods a path's OpenAPI entry documents: HEAD with GET, OPTIONS always. */
+    private static String allowed(final java.util.Collection<String> documented)
+    {
+        final java.util.TreeSet<String> methods = new java.util.TreeSet<>();
+        for (final String method : documented)
+        {
+            if (List.of("get", "post", "put", "delete", "patch").contains(method))
+            {
+                methods.add(method.toUpperCase(java.util.Locale.ROOT));
+            }
+        }
+        if (methods.contains("GET"))
+        {
+            methods.add("HEAD");
+        }
+        methods.add("OPTIONS");
+        return String.join(", ", methods);
+    }
 
     static DroneState state(final long id, final String status, final double latitude, final double longitude)
     {
