@@ -388,6 +388,32 @@ final class ClientSession
         return true;
     }
 
+    /**
+     * As {@link #reply(String)}, with bytes encoded once for many clients (alert messages): the client gets a view of
+     * its own of the same bytes (the network advances its position, never writes to it).
+     *
+     * @param utf8 a complete UTF-8 text message; not changed.
+     * @return true when sent.
+     */
+    boolean replyShared(final ByteBuffer utf8)
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return false;
+            }
+            if (pendingBytes.get() > maxPendingBytes)
+            {
+                metrics.repliesDropped.increment();
+                return false;
+            }
+            queue(utf8.duplicate(), false);
+        }
+        drain();
+        return true;
+    }
+
     /** Pings the client so that a live connection shows traffic; not while it is behind (it is not reading). */
     void keepAlive()
     {
