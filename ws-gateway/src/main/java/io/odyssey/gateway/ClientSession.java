@@ -371,21 +371,7 @@ final class ClientSession
      */
     boolean reply(final String json)
     {
-        synchronized (this)
-        {
-            if (closed)
-            {
-                return false;
-            }
-            if (pendingBytes.get() > maxPendingBytes)
-            {
-                metrics.repliesDropped.increment();
-                return false;
-            }
-            queue(FrameWriter.utf8(json), false);
-        }
-        drain();
-        return true;
+        return replyShared(FrameWriter.utf8(json));
     }
 
     /**
