@@ -196,45 +196,54 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
         {
             return;
         }
+        final boolean recorded;
         synchronized (lock)
         {
             active.put(alert.key(), alert);
-            record(new Change(true, alert));
+            recorded = record(new Change(true, alert));
         }
-        requestTick(batchMs);
+        if (recorded)
+        {
+            requestTick(batchMs);
+        }
     }
 
     private void cleared(final String key, final ActiveAlert old)
     {
+        final boolean recorded;
         synchronized (lock)
         {
             final ActiveAlert alert = active.remove(key);
             final ActiveAlert known = alert != null ? alert : old;
-            if (known == null)
-            {
-                return;
-            }
-            record(new Change(false, known));
+            recorded = known != null && record(new Change(false, known));
         }
-        requestTick(batchMs);
+        if (recorded)
+        {
+            requestTick(batchMs);
+        }
     }
 
-    /** Under the lock. No session, no record: a session that joins later gets the list, which holds the change. */
-    private void record(final Change change)
+    /**
+     * Under the lock. No session, no record: a session that joins later gets the list, which holds the change.
+     *
+     * @return whether a tick must send something for it.
+     */
+    private boolean record(final Change change)
     {
         metrics.alertChanges.increment();
         if (sessions.isEmpty() || everyoneGetsTheList)
         {
-            return;
+            return everyoneGetsTheList;
         }
         if (pending.size() >= batchMax)
         {
             metrics.alertBatchesOverflowed.increment();
             pending.clear();
             everyoneGetsTheList = true;
-            return;
+            return true;
         }
         pending.add(change);
+        return true;
     }
 
     private void requestTick(final long delayMs)
