@@ -20,6 +20,21 @@ describe('alert messages', () => {
       .toEqual({ type: 'alerts', active: [{ ...low, value: null }] });
   });
 
+  it('parses a tick of raises and clears in order, leaving out only the malformed ones', () => {
+    const message = parseServerMessage(JSON.stringify({
+      type: 'alertChanges',
+      changes: [
+        { event: 'raised', alert: low }, { event: 'exploded', alert: pair }, { event: 'raised', alert: { key: 1 } },
+        { event: 'raised', alert: pair }, { event: 'cleared', alert: low }, 'garbage',
+      ],
+    }));
+    expect(message).toEqual({
+      type: 'alertChanges',
+      changes: [{ event: 'raised', alert: low }, { event: 'raised', alert: pair }, { event: 'cleared', alert: low }],
+    });
+    expect(parseServerMessage(JSON.stringify({ type: 'alertChanges' }))).toEqual({ type: 'alertChanges', changes: [] });
+  });
+
   it('keeps the active alerts and which drones they concern', () => {
     const store = new FleetStore();
     store.applyAlerts([low]);

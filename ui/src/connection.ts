@@ -187,6 +187,10 @@ export class FleetConnection implements FleetLink {
       case 'alert':
         this.store.applyAlert(message.event, message.alert);
         break;
+      case 'alertChanges':
+        // One tick's raises and clears, in the order the gateway saw them.
+        for (const change of message.changes) this.store.applyAlert(change.event, change.alert);
+        break;
       case 'error':
         this.lastError = `${message.code}: ${message.message}`;
         this.onServerError(this.lastError);

@@ -23,8 +23,12 @@ export interface Alert {
 }
 export interface AlertsMessage { type: 'alerts'; active: Alert[] }
 export interface AlertMessage { type: 'alert'; event: 'raised' | 'cleared'; alert: Alert }
+/** One raise or clear of an alert. */
+export interface AlertChange { event: 'raised' | 'cleared'; alert: Alert }
+/** The raises and clears of one gateway tick, in order (odyssey.bin.v1 connections: docs/api/websocket.md). */
+export interface AlertChangesMessage { type: 'alertChanges'; changes: AlertChange[] }
 export type ServerMessage = HelloMessage | SnapshotMessage | ChangesMessage | ErrorMessage | PongMessage | AlertsMessage
-  | AlertMessage;
+  | AlertMessage | AlertChangesMessage;
 
 /**
  * Parses one text frame. Unknown fields are kept but ignored; unknown message types and malformed frames give
@@ -71,13 +75,23 @@ export function serverMessage(value: unknown): ServerMessage | null {
     case 'alerts':
       return { type: 'alerts', active: array(m.active).map(toAlert).filter((a): a is Alert => a !== null) };
     case 'alert': {
-      const alert = toAlert(m.alert);
-      if (!alert || (m.event !== 'raised' && m.event !== 'cleared')) return null;
-      return { type: 'alert', event: m.event, alert };
+      const change = toChange(m);
+      return change && { type: 'alert', ...change };
     }
+    case 'alertChanges':
+      // A malformed change is left out, the others kept in order (each is a whole raise or clear of its own alert).
+      return { type: 'alertChanges', changes: array(m.changes).map(toChange).filter((c): c is AlertChange => c !== null) };
     default:
       return null;
   }
+}
+
+function toChange(value: unknown): AlertChange | null {
+  if (value === null || typeof value !== 'object') return null;
+  const c = value as Record<string, unknown>;
+  const alert = toAlert(c.alert);
+  if (!alert || (c.event !== 'raised' && c.event !== 'cleared')) return null;
+  return { event: c.event, alert };
 }
 
 function toAlert(value: unknown): Alert | null {

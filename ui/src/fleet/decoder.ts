@@ -13,7 +13,7 @@ export interface FleetDecoder {
   /** The page applied the last packet; the next may come. */
   synced(): void;
   close(): void;
-  /** Messages other than drone frames (hello, alerts, alert, error, pong). */
+  /** Messages other than drone frames (hello, alerts, alert, alertChanges, error, pong). */
   onControl: (message: ServerMessage) => void;
   onSync: (packet: SyncPacket & { link: number }) => void;
 }

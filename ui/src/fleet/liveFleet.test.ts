@@ -111,11 +111,26 @@ describe('the fleet worker', () => {
     worker.handle({ kind: 'synced' });
     const second = toPage.filter((m) => m.kind === 'sync')[1];
     expect(second?.kind === 'sync' && second.alertChanges.map((c) => c.alert.droneId)).toEqual([10, 11, 12]);
+    // A dashboard's gateway sends a tick's raises and clears as one message: applied in order, raise then clear.
+    socket.deliver({
+      type: 'alertChanges',
+      changes: [
+        { event: 'raised', alert: alert(20) }, { event: 'raised', alert: alert(21) }, { event: 'cleared', alert: alert(20) },
+        { event: 'cleared', alert: alert(10) },
+      ],
+    });
+    expect([...worker.alertedDrones()].sort((a, b) => a - b)).toEqual([1, 2, 11, 12, 21]);
+    now += 1000;
+    worker.handle({ kind: 'synced' });
+    const batched = toPage.filter((m) => m.kind === 'sync')[2];
+    if (batched?.kind !== 'sync') throw new Error('no packet with the batched changes');
+    expect(batched.alertChanges.map((c) => `${c.event} ${c.alert.droneId}`))
+      .toEqual(['raised 20', 'raised 21', 'cleared 20', 'cleared 10']);
     // A page that takes nothing for long gets the active list once, not every change.
     for (let i = 0; i < MAX_ALERT_CHANGES + 5; i++) socket.deliver({ type: 'alert', event: 'raised', alert: alert(1000 + i) });
     now += 1000;
     worker.handle({ kind: 'synced' });
-    const third = toPage.filter((m) => m.kind === 'sync')[2];
+    const third = toPage.filter((m) => m.kind === 'sync')[3];
     if (third?.kind !== 'sync') throw new Error('no third packet');
     expect(third.alertChanges.length).toBeLessThan(5);
     // Applied in order (the list, then the changes), the page holds every active alert.

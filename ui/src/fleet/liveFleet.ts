@@ -16,7 +16,7 @@ import type { Camera } from '../mapCamera';
 import { DroneRenderer, WORKER_FRAME_SHARE, type DrawnFrame, type LiveFleet, type RenderHost } from '../droneRenderer';
 import type { BBox } from '../geo';
 import type { LinkState } from '../link';
-import type { Alert } from '../protocol';
+import type { Alert, AlertChange } from '../protocol';
 import { DecoderCore, type FleetDecoder } from './decoder';
 import type { SyncPacket } from './ingest';
 
@@ -32,10 +32,7 @@ const DRAWN_REPORT_MS = 250;
 /** Drawn-age samples waiting for the page are bounded (the oldest beyond are not sent). */
 const MAX_AGE_SAMPLES = 8192;
 
-export interface AlertChange {
-  event: 'raised' | 'cleared';
-  alert: Alert;
-}
+export type { AlertChange } from '../protocol';
 
 /** Messages from the page to the fleet worker. */
 export type ToLiveWorker =

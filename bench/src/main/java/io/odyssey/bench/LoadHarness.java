@@ -761,6 +761,10 @@ public final class LoadHarness
             final long delivered = gateway.droneUpdatesDelivered() - deliveredBefore;
             final long probeDrones = probe.drones.get();
             final long probeBytes = probe.bytes.get();
+            final double runSeconds = options.warmUpS() + durationS;
+            result.put("alertMessagesPerSecond", Math.round(10.0 * probe.alertMessages.get() / runSeconds) / 10.0);
+            result.put("alertEventsPerSecond", Math.round(10.0 * probe.alertEvents.get() / runSeconds) / 10.0);
+            result.put("alertBytesPerSecond", Math.round(probe.alertBytes.get() / runSeconds));
             // Quiet period: every drone's last state must reach the client.
             Thread.sleep(2_000);
             hops.finish(dir);
@@ -1108,6 +1112,10 @@ public final class LoadHarness
         final Map<Long, Integer> lastSlot = new ConcurrentHashMap<>();
         final AtomicLong drones = new AtomicLong();
         final AtomicLong bytes = new AtomicLong();
+        /** Alert messages ({@code alert}, {@code alerts}, {@code alertEvents}) received once counting started, their bytes and events. */
+        final AtomicLong alertMessages = new AtomicLong();
+        final AtomicLong alertBytes = new AtomicLong();
+        final AtomicLong alertEvents = new AtomicLong();
 
         ProbeClient(final HopRecorder hops)
         {
@@ -1124,6 +1132,9 @@ public final class LoadHarness
         {
             drones.set(0);
             bytes.set(0);
+            alertMessages.set(0);
+            alertBytes.set(0);
+            alertEvents.set(0);
             counting = true;
         }
 
@@ -1140,6 +1151,13 @@ public final class LoadHarness
                     drones.addAndGet(count);
                     // The fleet frames' text is ASCII (the gateway writes names and numbers only): a char is a byte.
                     bytes.addAndGet(text.length());
+                }
+                else if (counting && text.startsWith("{\"type\":\"alert"))
+                {
+                    // What alerts cost the client: messages, bytes (ASCII too) and raises and clears carried.
+                    alertMessages.incrementAndGet();
+                    alertBytes.addAndGet(text.length());
+                    alertEvents.addAndGet(occurrences(text, "\"event\":"));
                 }
                 partial.setLength(0);
             }
@@ -1172,6 +1190,16 @@ public final class LoadHarness
             }
             socket.request(1);
             return null;
+        }
+
+        private static int occurrences(final String text, final String token)
+        {
+            int count = 0;
+            for (int at = text.indexOf(token); at >= 0; at = text.indexOf(token, at + token.length()))
+            {
+                count++;
+            }
+            return count;
         }
 
         /** Reads the records of one binary frame in place (header and record lengths as the frame says). */

@@ -15,6 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,17 +26,30 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The fleet's active alerts for browsers and tools: one entry listener on the grid's {@code alerts} map (written by
  * the ingest nodes' alert monitors), a view of what is active, and pushes to every WebSocket session: the whole list
- * when a session starts ({@code {"type":"alerts","active":[...]}}), then each raise and clear
- * ({@code {"type":"alert","event":"raised"|"cleared","alert":{...}}}).
+ * when a session starts ({@code {"type":"alerts","active":[...]}}), then each raise and clear.
  * <p>
- * Alerts are few and must not be lost to a slow client: a session whose outbound backlog refused an alert message
- * gets the whole list again once a second until it takes it.
+ * <b>Encoded once, sent per tick.</b> The listener only records each raise and clear (under {@link #lock}, together
+ * with the change to the view, so the order of the two is one); the feed's own thread ({@code ws-alerts}) takes what
+ * accumulated at most every {@code ODYSSEY_WS_ALERT_BATCH_MS}, encodes each change once, and hands every session the
+ * same bytes: a client of the binary subprotocol (the dashboard) one {@code alertChanges} message with the tick's
+ * changes in order, an {@code odyssey.v1} client (scripts, {@code odyssey-cli alerts watch}, {@code /ws/alerts}) one
+ * {@code alert} message per change, as before. Each alert is thus written as JSON once, not once per client, and a
+ * dashboard costs one message per tick, not one per change (issue 14: with 100 clients, half of the gateway's event
+ * thread was alert messages).
+ * <p>
+ * <b>Bounded.</b> At most {@code ODYSSEY_WS_ALERT_BATCH_MAX} changes wait for a tick; beyond that they are dropped and
+ * every session gets the whole list instead (what a client needs is the active alerts, not their history). A session
+ * that could not take a message (its backlog above the byte bound) gets nothing more until it took the whole list,
+ * tried once a second. New sessions get the list on the feed's thread too, so the list and the changes after it can
+ * never cross: a change is in a session's list or in a message after it, never lost between, never before it.
  */
 final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, EntryUpdatedListener<String, ActiveAlert>,
     EntryRemovedListener<String, ActiveAlert>, EntryEvictedListener<String, ActiveAlert>,
@@ -43,29 +58,60 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
     private static final Logger LOG = LoggerFactory.getLogger(AlertsFeed.class);
     private static final Comparator<ActiveAlert> OLDEST_FIRST =
         Comparator.comparingLong(ActiveAlert::raisedAtNanos).thenComparing(ActiveAlert::key);
+    private static final long RESEND_MS = 1_000;
+
+    /** One raise or clear, in the order the listener saw it. */
+    private record Change(boolean raised, ActiveAlert alert)
+    {
+    }
 
     private final IMap<String, ActiveAlert> map;
+    private final GatewayMetrics metrics;
+    private final long batchMs;
+    private final int batchMax;
     private final Map<String, ActiveAlert> active = new ConcurrentHashMap<>();
+    /**
+     * Guards the order of changes: the view's change and its record in {@link #pending} are one step, and the feed's
+     * thread takes the pending changes and the list for new sessions in one step. Held briefly, never while sending.
+     */
+    private final Object lock = new Object();
+    /** Changes since the last tick, in order (under {@link #lock}); at most {@link #batchMax}. */
+    private ArrayList<Change> pending = new ArrayList<>();
+    private ArrayList<Change> spare = new ArrayList<>();
+    /** More changes came than a tick takes (or the view was reloaded): every session gets the list (under the lock). */
+    private boolean everyoneGetsTheList;
+    /** Sessions that got their list: they get every change after it (membership changes under the lock). */
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    /** Sessions waiting for their first list (on the next tick). */
+    private final Set<ClientSession> joining = ConcurrentHashMap.newKeySet();
+    /** Sessions that missed a message: nothing but the whole list until they took it. */
     private final Set<ClientSession> behind = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService resender = Executors.newSingleThreadScheduledExecutor(runnable ->
+    private final AtomicBoolean tickQueued = new AtomicBoolean();
+    private final AtomicBoolean resendQueued = new AtomicBoolean();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable ->
     {
-        final Thread thread = new Thread(runnable, "ws-alerts-resend");
+        final Thread thread = new Thread(runnable, "ws-alerts");
         thread.setDaemon(true);
         return thread;
     });
     private UUID listenerId;
 
-    AlertsFeed(final IMap<String, ActiveAlert> map)
+    /**
+     * @param batchMs  changes are sent at most this often (the first after a quiet spell waits this long too).
+     * @param batchMax changes a tick takes; beyond, every session gets the whole list instead.
+     */
+    AlertsFeed(final IMap<String, ActiveAlert> map, final GatewayMetrics metrics, final long batchMs, final int batchMax)
     {
         this.map = map;
+        this.metrics = metrics;
+        this.batchMs = batchMs;
+        this.batchMax = batchMax;
     }
 
     void start()
     {
         listenerId = map.addEntryListener(this, true);
         reload();
-        resender.scheduleWithFixedDelay(this::resendToSessionsBehind, 1, 1, TimeUnit.SECONDS);
     }
 
     /** Reads the whole map again (after the grid came back: changes made meanwhile produced no events here). */
@@ -74,9 +120,14 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
         try
         {
             final Map<String, ActiveAlert> now = Map.copyOf(map);
-            active.keySet().retainAll(now.keySet());
-            active.putAll(now);
-            behind.addAll(sessions);
+            synchronized (lock)
+            {
+                active.keySet().retainAll(now.keySet());
+                active.putAll(now);
+                pending.clear();
+                everyoneGetsTheList = true;
+            }
+            requestTick(0);
             LOG.info("alerts view loaded: {} active", active.size());
         }
         catch (final RuntimeException ex)
@@ -85,15 +136,22 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
         }
     }
 
+    /** A new client: it gets the whole list on the feed's thread, then every change after it. */
     void add(final ClientSession session)
     {
-        sessions.add(session);
-        send(session, snapshotJson());
+        joining.add(session);
+        requestTick(0);
     }
 
+    /** The client is gone (its connection's close task: no call into Undertow here). */
     void remove(final ClientSession session)
     {
-        sessions.remove(session);
+        // Under the lock so that a tick taking it in cannot add it back; the lock is never held while sending.
+        synchronized (lock)
+        {
+            joining.remove(session);
+            sessions.remove(session);
+        }
         behind.remove(session);
     }
 
@@ -138,55 +196,305 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
         {
             return;
         }
-        active.put(alert.key(), alert);
-        // No client, no message: a client that connects later gets the active alerts in its snapshot. (The load
-        // harness's close-packed fleet raises and clears thousands of separation alerts a second.)
-        if (!sessions.isEmpty())
+        final boolean recorded;
+        synchronized (lock)
         {
-            broadcast(eventJson("raised", alert));
+            active.put(alert.key(), alert);
+            recorded = record(new Change(true, alert));
+        }
+        if (recorded)
+        {
+            requestTick(batchMs);
         }
     }
 
     private void cleared(final String key, final ActiveAlert old)
     {
-        final ActiveAlert alert = active.remove(key);
-        final ActiveAlert known = alert != null ? alert : old;
-        if (known != null && !sessions.isEmpty())
+        final boolean recorded;
+        synchronized (lock)
         {
-            broadcast(eventJson("cleared", known));
+            final ActiveAlert alert = active.remove(key);
+            final ActiveAlert known = alert != null ? alert : old;
+            recorded = known != null && record(new Change(false, known));
+        }
+        if (recorded)
+        {
+            requestTick(batchMs);
         }
     }
 
-    private void broadcast(final String json)
+    /**
+     * Under the lock. No session, no record: a session that joins later gets the list, which holds the change.
+     *
+     * @return whether a tick must send something for it.
+     */
+    private boolean record(final Change change)
     {
-        for (final ClientSession session : sessions)
+        metrics.alertChanges.increment();
+        if (sessions.isEmpty() || everyoneGetsTheList)
         {
-            send(session, json);
+            return everyoneGetsTheList;
+        }
+        if (pending.size() >= batchMax)
+        {
+            metrics.alertBatchesOverflowed.increment();
+            pending.clear();
+            everyoneGetsTheList = true;
+            return true;
+        }
+        pending.add(change);
+        return true;
+    }
+
+    private void requestTick(final long delayMs)
+    {
+        schedule(tickQueued, false, delayMs);
+    }
+
+    /** The sessions behind are offered the list a second from now (and again every second while any is). */
+    private void requestResend()
+    {
+        schedule(resendQueued, true, RESEND_MS);
+    }
+
+    private void schedule(final AtomicBoolean queued, final boolean resend, final long delayMs)
+    {
+        if (queued.compareAndSet(false, true))
+        {
+            try
+            {
+                ticker.schedule(() ->
+                {
+                    queued.set(false);
+                    safely(resend);
+                }, delayMs, TimeUnit.MILLISECONDS);
+            }
+            catch (final RejectedExecutionException closing)
+            {
+                queued.set(false);
+            }
         }
     }
 
-    private void send(final ClientSession session, final String json)
+    /** A tick that fails (a bug) is logged; the next change or session schedules the next. */
+    private void safely(final boolean resend)
     {
-        if (!session.reply(json) && !session.isClosed())
+        try
         {
-            behind.add(session);
+            tick(resend);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("sending alerts failed", ex);
         }
     }
 
-    private void resendToSessionsBehind()
+    /**
+     * On the feed's thread: takes the changes since the last tick and the sessions that joined, then sends each
+     * change's bytes (encoded once) to every session in step, and the list to those that join or must start again.
+     *
+     * @param resend also the list to the sessions that missed a message (once a second).
+     */
+    private void tick(final boolean resend)
     {
-        if (behind.isEmpty())
+        final ArrayList<Change> changes;
+        final List<ClientSession> members;
+        final List<ClientSession> joined;
+        final boolean listForAll;
+        final List<ActiveAlert> list;
+        synchronized (lock)
         {
-            return;
+            changes = pending;
+            pending = spare;
+            listForAll = everyoneGetsTheList;
+            everyoneGetsTheList = false;
+            members = sessions.isEmpty() ? List.of() : new ArrayList<>(sessions);
+            joined = joining.isEmpty() ? List.of() : new ArrayList<>(joining);
+            joining.removeAll(joined);
+            sessions.addAll(joined);
+            // The list and the changes are taken together: a change is in the list or in what is sent after it.
+            list = listForAll || !joined.isEmpty() || (resend && !behind.isEmpty()) ? activeAlerts() : null;
         }
-        final String list = snapshotJson();
+        try
+        {
+            final ByteBuffer listBytes = list == null ? null : listMessage(list);
+            if (listForAll)
+            {
+                behind.clear();
+                sendToAll(members, listBytes, AlertForm.LIST);
+            }
+            else
+            {
+                if (!changes.isEmpty())
+                {
+                    sendChanges(members, changes);
+                }
+                if (resend && listBytes != null)
+                {
+                    resendTo(listBytes);
+                }
+            }
+            sendToAll(joined, listBytes, AlertForm.LIST);
+        }
+        finally
+        {
+            changes.clear();
+            spare = changes;
+            if (!behind.isEmpty())
+            {
+                requestResend();
+            }
+        }
+    }
+
+    /** The whole list to every session that missed a message and can take it now; it gets the changes after it. */
+    private void resendTo(final ByteBuffer list)
+    {
         for (final ClientSession session : behind)
         {
-            if (session.isClosed() || session.reply(list))
+            if (session.isClosed())
             {
                 behind.remove(session);
             }
+            else if (session.replyShared(list))
+            {
+                metrics.alertMessagesSent[AlertForm.LIST.ordinal()].increment();
+                behind.remove(session);
+            }
         }
+    }
+
+    /** The message forms, as counted in {@code odyssey_ws_alert_messages_sent_total{form}}. */
+    enum AlertForm
+    {
+        LIST, EVENT, BATCH
+    }
+
+    private void sendChanges(final List<ClientSession> members, final List<Change> changes)
+    {
+        ByteBuffer batch = null;
+        ByteBuffer[] events = null;
+        final byte[][] alerts = new byte[changes.size()][];
+        for (int i = 0; i < alerts.length; i++)
+        {
+            alerts[i] = alertJson(changes.get(i).alert()).getBytes(StandardCharsets.UTF_8);
+        }
+        for (final ClientSession session : members)
+        {
+            if (behind.contains(session))
+            {
+                continue; // it gets the whole list once it can take it
+            }
+            if (session.isBinary())
+            {
+                if (batch == null)
+                {
+                    batch = batchMessage(changes, alerts);
+                }
+                send(session, batch, AlertForm.BATCH);
+            }
+            else
+            {
+                if (events == null)
+                {
+                    events = new ByteBuffer[alerts.length];
+                    for (int i = 0; i < alerts.length; i++)
+                    {
+                        events[i] = eventMessage(changes.get(i).raised(), alerts[i]);
+                    }
+                }
+                for (final ByteBuffer event : events)
+                {
+                    if (!send(session, event, AlertForm.EVENT))
+                    {
+                        break; // the rest would be lost too: it starts again from the list
+                    }
+                }
+            }
+        }
+    }
+
+    private void sendToAll(final List<ClientSession> targets, final ByteBuffer message, final AlertForm form)
+    {
+        for (final ClientSession session : targets)
+        {
+            send(session, message, form);
+        }
+    }
+
+    /** @return false when the session did not take it (it is behind from now on, unless it is closed). */
+    private boolean send(final ClientSession session, final ByteBuffer message, final AlertForm form)
+    {
+        if (session.replyShared(message))
+        {
+            metrics.alertMessagesSent[form.ordinal()].increment();
+            return true;
+        }
+        if (!session.isClosed())
+        {
+            behind.add(session);
+        }
+        return false;
+    }
+
+    private ByteBuffer listMessage(final List<ActiveAlert> list)
+    {
+        return ByteBuffer.wrap(JsonText.of(out ->
+        {
+            out.writeStartObject();
+            out.writeStringField("type", "alerts");
+            out.writeArrayFieldStart("active");
+            for (final ActiveAlert alert : list)
+            {
+                writeAlert(out, alert);
+            }
+            out.writeEndArray();
+            out.writeEndObject();
+        }).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static final byte[] EVENT_RAISED = ascii("{\"type\":\"alert\",\"event\":\"raised\",\"alert\":");
+    private static final byte[] EVENT_CLEARED = ascii("{\"type\":\"alert\",\"event\":\"cleared\",\"alert\":");
+    private static final byte[] BATCH_START = ascii("{\"type\":\"alertChanges\",\"changes\":[");
+    private static final byte[] CHANGE_RAISED = ascii("{\"event\":\"raised\",\"alert\":");
+    private static final byte[] CHANGE_CLEARED = ascii("{\"event\":\"cleared\",\"alert\":");
+
+    /** {@code {"type":"alert","event":...,"alert":{...}}}: the odyssey.v1 form of one change. */
+    static ByteBuffer eventMessage(final boolean raised, final byte[] alert)
+    {
+        final byte[] prefix = raised ? EVENT_RAISED : EVENT_CLEARED;
+        final byte[] message = new byte[prefix.length + alert.length + 1];
+        System.arraycopy(prefix, 0, message, 0, prefix.length);
+        System.arraycopy(alert, 0, message, prefix.length, alert.length);
+        message[message.length - 1] = '}';
+        return ByteBuffer.wrap(message);
+    }
+
+    /** {@code {"type":"alertChanges","changes":[{"event":...,"alert":{...}},...]}}: one tick's changes, in order. */
+    private static ByteBuffer batchMessage(final List<Change> changes, final byte[][] alerts)
+    {
+        int length = BATCH_START.length + 2;
+        for (int i = 0; i < alerts.length; i++)
+        {
+            length += CHANGE_CLEARED.length + alerts[i].length + 2;
+        }
+        final ByteBuffer message = ByteBuffer.allocate(length);
+        message.put(BATCH_START);
+        for (int i = 0; i < alerts.length; i++)
+        {
+            if (i > 0)
+            {
+                message.put((byte)',');
+            }
+            message.put(changes.get(i).raised() ? CHANGE_RAISED : CHANGE_CLEARED).put(alerts[i]).put((byte)'}');
+        }
+        message.put((byte)']').put((byte)'}');
+        return message.flip();
+    }
+
+    private static byte[] ascii(final String text)
+    {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Active alerts, oldest first. */
@@ -195,17 +503,6 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
         final List<ActiveAlert> list = new ArrayList<>(active.values());
         list.sort(OLDEST_FIRST);
         return list;
-    }
-
-    String snapshotJson()
-    {
-        return JsonText.of(out ->
-        {
-            out.writeStartObject();
-            out.writeStringField("type", "alerts");
-            writeList(out, "active");
-            out.writeEndObject();
-        });
     }
 
     /** The REST form: {@code {"count":n,"alerts":[...]}}. */
@@ -230,17 +527,10 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
         out.writeEndArray();
     }
 
-    static String eventJson(final String event, final ActiveAlert alert)
+    /** One alert's object, as in every alert message and the REST list. */
+    static String alertJson(final ActiveAlert alert)
     {
-        return JsonText.of(out ->
-        {
-            out.writeStartObject();
-            out.writeStringField("type", "alert");
-            out.writeStringField("event", event);
-            out.writeFieldName("alert");
-            writeAlert(out, alert);
-            out.writeEndObject();
-        });
+        return JsonText.of(out -> writeAlert(out, alert));
     }
 
     static void writeAlert(final JsonGenerator out, final ActiveAlert alert) throws IOException
@@ -270,7 +560,7 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
 
     public void close()
     {
-        resender.shutdownNow();
+        ticker.shutdownNow();
         if (listenerId != null)
         {
             try

@@ -371,6 +371,18 @@ final class ClientSession
      */
     boolean reply(final String json)
     {
+        return replyShared(FrameWriter.utf8(json));
+    }
+
+    /**
+     * As {@link #reply(String)}, with bytes encoded once for many clients (alert messages): the client gets a view of
+     * its own of the same bytes (the network advances its position, never writes to it).
+     *
+     * @param utf8 a complete UTF-8 text message; not changed.
+     * @return true when sent.
+     */
+    boolean replyShared(final ByteBuffer utf8)
+    {
         synchronized (this)
         {
             if (closed)
@@ -382,7 +394,7 @@ final class ClientSession
                 metrics.repliesDropped.increment();
                 return false;
             }
-            queue(FrameWriter.utf8(json), false);
+            queue(utf8.duplicate(), false);
         }
         drain();
         return true;

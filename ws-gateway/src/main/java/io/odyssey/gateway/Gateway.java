@@ -125,7 +125,7 @@ public final class Gateway implements AutoCloseable
             feed = new FleetFeed(FleetGrid.fleetMap(grid.client()), clock, metrics, fanOutProgress);
             feed.start();
             final FleetFeed liveFeed = feed;
-            alerts = new AlertsFeed(FleetGrid.alertsMap(grid.client()));
+            alerts = new AlertsFeed(FleetGrid.alertsMap(grid.client()), metrics, config.alertBatchMs, config.alertBatchMax);
             alerts.start();
             final AlertsFeed liveAlerts = alerts;
             // Changes made while the grid connection was lost produced no events here: reload once it is back.

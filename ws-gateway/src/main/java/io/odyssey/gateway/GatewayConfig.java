@@ -20,6 +20,10 @@ public final class GatewayConfig
     public static final Setting PORT = Setting.of("ODYSSEY_GATEWAY_PORT", "8080", "Port of the dashboard, the API, /ws/*, /health/live, /health/ready, /health (details for viewers) and /metrics (viewers)");
     public static final Setting COALESCE_MS = Setting.of(
         "ODYSSEY_WS_COALESCE_MS", "16", "At most one changes frame per client per this many ms; 0 sends each change at once");
+    public static final Setting ALERT_BATCH_MS = Setting.of("ODYSSEY_WS_ALERT_BATCH_MS", "16",
+        "Alert raises and clears are sent at most this often: a dashboard gets one alertChanges message per interval, an odyssey.v1 client one alert message per change (0..10000)");
+    public static final Setting ALERT_BATCH_MAX = Setting.of("ODYSSEY_WS_ALERT_BATCH_MAX", "1024",
+        "Alert changes one interval takes; beyond, every client gets the whole active list instead (1..100000)");
     public static final Setting GRID_EVENT_THREADS = Setting.of("ODYSSEY_GATEWAY_GRID_EVENT_THREADS", "1",
         "Threads of the grid client that run the fleet, alert and command listeners (1..16); one takes a burst of events with fewer wake-ups");
     public static final Setting MAX_PENDING_BYTES = Setting.of(
@@ -95,7 +99,7 @@ public final class GatewayConfig
     static
     {
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
-        all.addAll(List.of(HOST, PORT, COALESCE_MS, GRID_EVENT_THREADS, MAX_PENDING_BYTES, STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES,
+        all.addAll(List.of(HOST, PORT, COALESCE_MS, ALERT_BATCH_MS, ALERT_BATCH_MAX, GRID_EVENT_THREADS, MAX_PENDING_BYTES, STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES,
             CLOSE_MESSAGE_BYTES, PING_INTERVAL_MS, TILE_URL, TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS,
             TOKENS_FILE, KEY_FILE, CommandAuthority.KEY_FILE, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
             NO_REQUEST_TIMEOUT_MS, READ_TIMEOUT_MS, WRITE_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_BODY_BYTES,
@@ -110,6 +114,8 @@ public final class GatewayConfig
     public String host = HOST.get();
     public int port = PORT.intValue();
     public long coalesceMs = COALESCE_MS.longValue();
+    public long alertBatchMs = ALERT_BATCH_MS.longValue();
+    public int alertBatchMax = ALERT_BATCH_MAX.intValue();
     public int gridEventThreads = GRID_EVENT_THREADS.intValue();
     public long maxPendingBytes = MAX_PENDING_BYTES.longValue();
     public long stallTimeoutMs = STALL_TIMEOUT_MS.longValue();
@@ -218,6 +224,14 @@ public final class GatewayConfig
         if (coalesceMs < 0 || coalesceMs > 10_000)
         {
             throw COALESCE_MS.invalid(String.valueOf(coalesceMs), "between 0 and 10000");
+        }
+        if (alertBatchMs < 0 || alertBatchMs > 10_000)
+        {
+            throw ALERT_BATCH_MS.invalid(String.valueOf(alertBatchMs), "between 0 and 10000");
+        }
+        if (alertBatchMax < 1 || alertBatchMax > 100_000)
+        {
+            throw ALERT_BATCH_MAX.invalid(String.valueOf(alertBatchMax), "between 1 and 100000");
         }
         if (gridEventThreads < 1 || gridEventThreads > 16)
         {

@@ -59,6 +59,11 @@ final class GatewayMetrics
         "odyssey_ws_clients_closed_slow_total", "Clients disconnected for staying behind longer than the stall timeout");
     final Counter repliesDropped = metrics.counter(
         "odyssey_ws_replies_dropped_total", "Answers (pong, error) not sent because the client was behind");
+    final Counter alertChanges = metrics.counter("odyssey_ws_alert_changes_total",
+        "Alert raises and clears the gateway heard from the grid");
+    final Counter alertBatchesOverflowed = metrics.counter("odyssey_ws_alert_batches_overflowed_total",
+        "Ticks with more alert changes than ODYSSEY_WS_ALERT_BATCH_MAX: every client got the whole list instead");
+    final Counter[] alertMessagesSent = new Counter[AlertsFeed.AlertForm.values().length];
     final Counter[] clientErrors = new Counter[ERROR_CODES.length];
     final Counter[] clientsClosed = new Counter[CloseReason.values().length];
     final Counter events = metrics.counter("odyssey_gateway_events_total", "Fleet map change events received");
@@ -80,6 +85,12 @@ final class GatewayMetrics
         {
             clientErrors[i] = metrics.counter(
                 "odyssey_ws_client_errors_total", "Client messages refused, by error code", "code=\"" + ERROR_CODES[i] + "\"");
+        }
+        for (final AlertsFeed.AlertForm form : AlertsFeed.AlertForm.values())
+        {
+            alertMessagesSent[form.ordinal()] = metrics.counter("odyssey_ws_alert_messages_sent_total",
+                "Alert messages sent, summed over clients, by form: list (alerts), event (alert, one change), batch " +
+                "(alertChanges, one tick's changes)", "form=\"" + form.name().toLowerCase(java.util.Locale.ROOT) + "\"");
         }
         for (final CloseReason reason : CloseReason.values())
         {

@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Active alerts from the grid's alerts map (as ingest nodes write it) to WebSocket clients and REST: the list on
- * connect, each raise and clear as it happens, on /ws/fleet, /ws/alerts and GET /api/v1/alerts.
+ * connect, each raise and clear as it happens, on /ws/fleet, /ws/alerts and GET /api/v1/alerts; a dashboard (the binary
+ * subprotocol) gets each tick's raises and clears as one {@code alertChanges} message, scripts one message per change.
  */
 @ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -112,6 +113,64 @@ class GatewayAlertsIT
             // The alert-only socket carries no drones.
             assertThat(tool.typesReceived).containsOnly("alerts", "alert");
             assertThat(browser.typesReceived).contains("hello", "snapshot", "alerts", "alert");
+        }
+        finally
+        {
+            member.shutdown();
+        }
+    }
+
+    @Test
+    void shouldSendADashboardATicksChangesAsOneMessageAndScriptsOneMessagePerChangeInOrder() throws Exception
+    {
+        final HazelcastInstance member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER + "-batch", "127.0.0.1",
+            GRID_PORT + 7, List.of("127.0.0.1:" + (GRID_PORT + 7)), 1));
+        final IMap<String, ActiveAlert> alerts = FleetGrid.alertsMap(member);
+        final GatewayConfig config = GatewayIT.config(16);
+        config.clusterName = CLUSTER + "-batch";
+        config.gridMembers = List.of("127.0.0.1:" + (GRID_PORT + 7));
+        // A long tick, so that the changes below fall into one even on a loaded machine.
+        config.alertBatchMs = 2_000;
+        try (Gateway gateway = Gateway.launch(config);
+            FleetClient dashboard = FleetClient.offering(gateway.port(), "/ws/fleet", "odyssey.bin.v1", "odyssey.v1");
+            FleetClient script = FleetClient.connect(gateway.port());
+            FleetClient tool = FleetClient.connect(gateway.port(), Integer.MAX_VALUE, "/ws/alerts"))
+        {
+            assertThat(dashboard.subprotocol()).isEqualTo("odyssey.bin.v1");
+            for (final FleetClient client : List.of(dashboard, script, tool))
+            {
+                assertThat(client.awaitType("alerts").path("active").size()).isZero();
+            }
+            final ActiveAlert a = new ActiveAlert("LOW_BATTERY", 11, 0, 1_764_590_400_000_000_000L, 50, 19.0, "ingest-1");
+            final ActiveAlert b = new ActiveAlert("LOSS_OF_SEPARATION", 12, 13, 1_764_590_401_000_000_000L, 51, 8.5, "ingest-1");
+            alerts.setAll(java.util.Map.of(a.key(), a, b.key(), b));
+            alerts.delete(a.key());
+
+            final JsonNode batch = dashboard.awaitType("alertChanges");
+            final List<String> changes = new java.util.ArrayList<>();
+            batch.path("changes").forEach(c -> changes.add(c.path("event").asText() + " " + c.path("alert").path("key").asText()));
+            // Two keys' raises may reach the gateway in either order (two partitions); a key's raise comes before its clear.
+            assertThat(changes).containsExactlyInAnyOrder("raised LOW_BATTERY:11", "raised LOSS_OF_SEPARATION:12:13",
+                "cleared LOW_BATTERY:11");
+            assertThat(changes.indexOf("raised LOW_BATTERY:11")).isLessThan(changes.indexOf("cleared LOW_BATTERY:11"));
+            assertThat(dashboard.typesReceived).doesNotContain("alert");
+
+            for (final FleetClient client : List.of(script, tool))
+            {
+                final List<String> events = new java.util.ArrayList<>();
+                for (int i = 0; i < 3; i++)
+                {
+                    final JsonNode event = client.awaitType("alert");
+                    events.add(event.path("event").asText() + " " + event.path("alert").path("key").asText());
+                }
+                assertThat(events).containsExactlyInAnyOrderElementsOf(changes);
+                assertThat(events.indexOf("raised LOW_BATTERY:11")).isLessThan(events.indexOf("cleared LOW_BATTERY:11"));
+                assertThat(client.typesReceived).doesNotContain("alertChanges");
+            }
+            assertThat(gateway.metrics().renderPrometheus()).contains(
+                "odyssey_ws_alert_messages_sent_total{role=\"ws-gateway\",form=\"batch\"} 1\n",
+                "odyssey_ws_alert_messages_sent_total{role=\"ws-gateway\",form=\"event\"} 6\n",
+                "odyssey_ws_alert_changes_total{role=\"ws-gateway\"} 3\n");
         }
         finally
         {
