@@ -473,7 +473,13 @@ final class FleetFeed implements AutoCloseable, Runnable,
             for (final DroneState state : unreadable.readable(fleetMap.values()))
             {
                 present.add(state.droneId());
-                apply(state);
+                final DroneView held = fleet.get(state.droneId());
+                if (held == null || held.sequence() < state.sequence())
+                {
+                    // Only what the view lacks: a periodic reconcile finds most drones current, and those are not
+                    // stale events (odyssey_gateway_stale_events_total counts events).
+                    apply(state);
+                }
             }
             for (final DroneView view : fleet.byId().values())
             {
