@@ -54,6 +54,9 @@ public final class GridNode implements AutoCloseable
         member.getUserContext().put(UnreadableRecords.MEMBER_CONTEXT_KEY, new UnreadableRecords("grid",
             metrics.counter("odyssey_grid_unreadable_records_total",
                 "Stored records this member's own updates could not read (written by something else), left as they are")));
+        metrics.gauge("odyssey_grid_event_queue", "Map events this member has queued for listeners and not yet sent " +
+            "(Hazelcast's event queue, at most hazelcast.event.queue.capacity); -1 when this Hazelcast version does not tell",
+            () -> eventQueueSize(member));
         metrics.gauge("odyssey_grid_members", "Members in the cluster as seen by this member",
             () -> member.getCluster().getMembers().size());
         metrics.gauge("odyssey_grid_fleet_owned_entries", "Fleet map entries owned by this member",
@@ -107,6 +110,26 @@ public final class GridNode implements AutoCloseable
         });
         final StatusServer status = new StatusServer(config.statusHost, config.statusPort, metrics, health);
         return new GridNode(member, status, safetyProbe);
+    }
+
+    /**
+     * Where a backlog of events towards the gateways would form on the member side: Hazelcast tells it only through its
+     * internal classes, so a version that moved them reads -1 rather than failing the scrape.
+     */
+    private static int eventQueueSize(final HazelcastInstance member)
+    {
+        try
+        {
+            if (member instanceof com.hazelcast.instance.impl.HazelcastInstanceProxy proxy)
+            {
+                return proxy.getOriginal().node.getNodeEngine().getEventService().getEventQueueSize();
+            }
+        }
+        catch (final RuntimeException | LinkageError ex)
+        {
+            return -1;
+        }
+        return -1;
     }
 
     public HazelcastInstance instance()

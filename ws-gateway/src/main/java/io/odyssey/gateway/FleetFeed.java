@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,10 +35,14 @@ import java.util.concurrent.locks.LockSupport;
  * every change once; nothing polls), and the fan-out thread that turns changes into at most one frame per client per
  * coalescing interval.
  * <p>
- * Listener callbacks stay cheap: merge the state into the view (highest sequence wins), stamp and record the
- * {@code gateway_received} hop, mark the drone dirty in each session whose subscription it matches, and wake the
- * fan-out only when a session is due earlier than the fan-out planned to wake (e.g. the first change after a quiet
- * interval). The fan-out sleeps until the earliest session is due; it does not tick while nothing changes.
+ * Listener callbacks only hand each event to {@link LatestEvents}, where a drone's newer event replaces its older one,
+ * so the grid client's first-in first-out event queue never waits for the gateway: when the grid writes faster than
+ * the gateway can apply, the gateway skips intermediate states of a drone (counted), never falls behind by a queue.
+ * The applier thread then, per drone's newest event: merges the state into the view (highest sequence wins), stamps and
+ * records the {@code gateway_received} and {@code grid_event} hops, marks the drone dirty in each session whose
+ * subscription it matches, and wakes the fan-out only when a session is due earlier than the fan-out planned to wake
+ * (e.g. the first change after a quiet interval). The fan-out sleeps until the earliest session is due; it does not
+ * tick while nothing changes.
  */
 final class FleetFeed implements AutoCloseable, Runnable,
     EntryAddedListener<Long, DroneState>, EntryUpdatedListener<Long, DroneState>,
@@ -58,13 +62,21 @@ final class FleetFeed implements AutoCloseable, Runnable,
     private final Map<Long, Long> tombstones = new ConcurrentHashMap<>();
     private final Thread fanOut;
     private final ProgressWatch progress;
+    /** Each drone's newest fleet-map event not applied yet (the listener's hand-off to {@link #applier}). */
+    private final LatestEvents<EntryEvent<Long, DroneState>> waiting;
+    private final org.agrona.collections.LongObjConsumer<EntryEvent<Long, DroneState>> applyEvent = this::applyEvent;
+    private final Thread applier;
+    private final ProgressWatch applierProgress;
+    private final RateLimitedLog conflatedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    /** The highest send time of the states applied (applier thread writes, gauges read). */
+    private volatile long newestSentAtNanos;
     private final FrameWriter writer = new FrameWriter(64 * 1024);
     private final DroneJson encoder = new DroneJson();
     /** The scan's shared {@code changes} frames for whole-fleet clients, one per encoding (fan-out thread only). */
     private final SharedChanges sharedJson = new SharedChanges(false);
     private final SharedChanges sharedBinary = new SharedChanges(true);
     private final DroneRecords records;
-    private final ExecutorService resyncer = Executors.newSingleThreadExecutor(runnable ->
+    private final ScheduledExecutorService resyncer = Executors.newSingleThreadScheduledExecutor(runnable ->
     {
         final Thread thread = new Thread(runnable, "ws-fleet-resync");
         thread.setDaemon(true);
@@ -79,13 +91,15 @@ final class FleetFeed implements AutoCloseable, Runnable,
     private volatile UUID listenerId;
 
     /**
-     * @param progress beaten once per turn of the fan-out loop (it parks at most a second when idle), so a fan-out
-     *                 thread stuck sending turns the gateway's liveness DOWN.
+     * @param progress        beaten once per turn of the fan-out loop (it parks at most a second when idle), so a
+     *                        fan-out thread stuck sending turns the gateway's liveness DOWN.
+     * @param applierProgress the same for the thread that applies fleet-map events to the view.
      */
     FleetFeed(final IMap<Long, DroneState> fleetMap, final EpochNanoClock clock, final GatewayMetrics metrics,
-        final ProgressWatch progress)
+        final ProgressWatch progress, final ProgressWatch applierProgress)
     {
         this.progress = progress;
+        this.applierProgress = applierProgress;
         this.fleetMap = fleetMap;
         this.clock = clock;
         this.metrics = metrics;
@@ -94,6 +108,9 @@ final class FleetFeed implements AutoCloseable, Runnable,
         this.fleet = new FleetView(metrics.staleEvents::increment, metrics.dronesRefused::increment);
         fanOut = new Thread(this, "ws-fan-out");
         fanOut.setDaemon(true);
+        waiting = new LatestEvents<>(metrics.eventsConflated::increment);
+        applier = new Thread(this::applyLoop, "ws-fleet-apply");
+        applier.setDaemon(true);
     }
 
     /**
@@ -102,6 +119,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
      */
     void start()
     {
+        applier.start();
         listenerId = fleetMap.addEntryListener(this, true);
         final int loaded = load();
         fanOut.start();
@@ -114,6 +132,25 @@ final class FleetFeed implements AutoCloseable, Runnable,
      */
     void resyncLater()
     {
+        reloadLater(true);
+    }
+
+    /**
+     * Reads the whole map every {@code seconds} and applies what is newer than the view (the same reload as after the
+     * grid came back), so a drone whose last event the grid or its client dropped under overload (their event queues
+     * are bounded) does not stay stale: it is right again within one period. Cost: one read of the fleet map per
+     * period (5,000 drones every 10 s is 500 states/s against the 50,000/s their events bring at 10 Hz).
+     */
+    void reconcileEvery(final long seconds)
+    {
+        if (seconds > 0)
+        {
+            resyncer.scheduleWithFixedDelay(() -> reloadLater(false), seconds, seconds, TimeUnit.SECONDS);
+        }
+    }
+
+    private void reloadLater(final boolean afterReconnect)
+    {
         if (running && resyncQueued.compareAndSet(false, true))
         {
             resyncer.execute(() ->
@@ -125,9 +162,12 @@ final class FleetFeed implements AutoCloseable, Runnable,
                 }
                 try
                 {
-                    metrics.resyncs.increment();
+                    (afterReconnect ? metrics.resyncs : metrics.reconciles).increment();
                     final int loaded = load();
-                    LOG.info("fleet view reloaded: {} drones", loaded);
+                    if (afterReconnect)
+                    {
+                        LOG.info("fleet view reloaded: {} drones", loaded);
+                    }
                 }
                 catch (final RuntimeException ex)
                 {
@@ -211,27 +251,82 @@ final class FleetFeed implements AutoCloseable, Runnable,
 
     public void entryAdded(final EntryEvent<Long, DroneState> event)
     {
-        onState(value(event));
+        offer(event);
     }
 
     public void entryUpdated(final EntryEvent<Long, DroneState> event)
     {
-        onState(value(event));
+        offer(event);
     }
 
     public void entryRemoved(final EntryEvent<Long, DroneState> event)
     {
-        onGone(event.getKey(), oldValue(event));
+        offer(event);
     }
 
     public void entryEvicted(final EntryEvent<Long, DroneState> event)
     {
-        onGone(event.getKey(), oldValue(event));
+        offer(event);
     }
 
     public void entryExpired(final EntryEvent<Long, DroneState> event)
     {
-        onGone(event.getKey(), oldValue(event));
+        offer(event);
+    }
+
+    /**
+     * On the grid client's event thread: keep the event as its drone's newest and return (the state is read and applied
+     * by the applier thread, only for events no newer one replaced before then).
+     */
+    private void offer(final EntryEvent<Long, DroneState> event)
+    {
+        metrics.events.increment();
+        if (waiting.offer(event.getKey(), event))
+        {
+            LockSupport.unpark(applier);
+        }
+    }
+
+    /** On the applier thread: a drone's newest event, applied to the view and the sessions. */
+    private void applyEvent(final long droneId, final EntryEvent<Long, DroneState> event)
+    {
+        switch (event.getEventType())
+        {
+            case ADDED, UPDATED -> onState(value(event));
+            default -> onGone(droneId, oldValue(event));
+        }
+    }
+
+    /**
+     * The applier loop: apply everything waiting, then sleep until an event arrives on an empty waiting set. Counts
+     * what newer events replaced and says so at most every 10 s: the grid is ahead of this gateway.
+     */
+    private void applyLoop()
+    {
+        long conflatedWarned = 0;
+        while (running)
+        {
+            applierProgress.beat();
+            try
+            {
+                if (waiting.drainTo(applyEvent) == 0)
+                {
+                    LockSupport.parkNanos(this, IDLE_PARK_NS);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                failureLog.warn(System.nanoTime(), "applying fleet events failed: {}", ex.toString());
+            }
+            final long conflated = waiting.conflated();
+            if (conflated > conflatedWarned && conflatedLog.tryAcquire(System.nanoTime()))
+            {
+                LOG.warn("fleet map events arrive faster than this gateway applies them: {} replaced by a newer event of " +
+                    "the same drone since the last warning (each drone's newest is applied; {} waiting now)",
+                    conflated - conflatedWarned, waiting.pending());
+                conflatedWarned = conflated;
+            }
+        }
     }
 
     /** The event's state, turned into an object here (lazily); null when it cannot be read (left out, counted). */
@@ -277,7 +372,6 @@ final class FleetFeed implements AutoCloseable, Runnable,
 
     private void onState(final DroneState state)
     {
-        metrics.events.increment();
         if (state == null)
         {
             return;
@@ -286,7 +380,31 @@ final class FleetFeed implements AutoCloseable, Runnable,
         if (view != null)
         {
             metrics.gatewayReceived.record(view.gatewayNanos - state.sentAtNanos());
+            metrics.gridEvent.record(view.gatewayNanos - state.gridNanos());
+            newestSentAtNanos = Math.max(newestSentAtNanos, state.sentAtNanos());
         }
+    }
+
+    /**
+     * How old the newest drone state this gateway applied is, in nanoseconds (its send time to now): what a client
+     * sees at best. Grows while the grid is behind or nothing is sent; 0 before the first state.
+     */
+    long newestStateAgeNanos()
+    {
+        final long newest = newestSentAtNanos;
+        return newest == 0 ? 0 : Math.max(0, clock.nanoTime() - newest);
+    }
+
+    /** Drones with a fleet-map event waiting to be applied. */
+    int eventsWaiting()
+    {
+        return waiting.pending();
+    }
+
+    /** Fleet-map events replaced by a newer one of the same drone before the gateway applied them. */
+    long eventsConflated()
+    {
+        return waiting.conflated();
     }
 
     /** Merges a state into the view and marks it in the sessions; null when the view already held a newer one. */
@@ -315,9 +433,8 @@ final class FleetFeed implements AutoCloseable, Runnable,
         return view;
     }
 
-    private void onGone(final Long droneId, final DroneState last)
+    private void onGone(final long droneId, final DroneState last)
     {
-        metrics.events.increment();
         if (loading)
         {
             tombstones.merge(droneId, last == null ? Long.MAX_VALUE : last.sequence(), Math::max);
@@ -356,7 +473,13 @@ final class FleetFeed implements AutoCloseable, Runnable,
             for (final DroneState state : unreadable.readable(fleetMap.values()))
             {
                 present.add(state.droneId());
-                apply(state);
+                final DroneView held = fleet.get(state.droneId());
+                if (held == null || held.sequence() < state.sequence())
+                {
+                    // Only what the view lacks: a periodic reconcile finds most drones current, and those are not
+                    // stale events (odyssey_gateway_stale_events_total counts events).
+                    apply(state);
+                }
             }
             for (final DroneView view : fleet.byId().values())
             {
@@ -437,6 +560,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
     {
         running = false;
         LockSupport.unpark(fanOut);
+        LockSupport.unpark(applier);
         resyncer.shutdownNow();
         final UUID id = listenerId;
         if (id != null)
@@ -450,15 +574,18 @@ final class FleetFeed implements AutoCloseable, Runnable,
                 LOG.debug("could not remove the fleet listener on close: {}", ex.toString());
             }
         }
-        if (fanOut.isAlive())
+        for (final Thread thread : new Thread[] {fanOut, applier})
         {
-            try
+            if (thread.isAlive())
             {
-                fanOut.join(2_000);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
+                try
+                {
+                    thread.join(2_000);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }

@@ -107,7 +107,14 @@ public final class Gateway implements AutoCloseable
         // a burst, and the gateway's CPU per update fell by a quarter to a third with one (issue 14, docs/performance.md).
         final GridConnection grid = GridConnection.connect(config.clusterName, config.gridMembers, instance,
             "clients keep the last known state until it returns",
-            client -> client.setProperty("hazelcast.client.event.thread.count", String.valueOf(config.gridEventThreads)));
+            client ->
+            {
+                client.setProperty("hazelcast.client.event.thread.count", String.valueOf(config.gridEventThreads));
+                // The client's event queue is first-in first-out; Hazelcast's default (1,000,000) holds 20 s at 50,000
+                // updates/s. The fleet listener hands events on at once (FleetFeed), so this bound is for a client that
+                // cannot even take them off the socket; what it refuses, the periodic reconcile brings back.
+                client.setProperty("hazelcast.client.event.queue.capacity", String.valueOf(config.gridEventQueue));
+            });
 
         FleetFeed feed = null;
         AlertsFeed alerts = null;
@@ -122,8 +129,11 @@ public final class Gateway implements AutoCloseable
             }
             final RealTimeClock clock = new RealTimeClock();
             final ProgressWatch fanOutProgress = new ProgressWatch("fan-out", ProgressWatch.timeoutNs(config.livenessTimeoutS));
-            feed = new FleetFeed(FleetGrid.fleetMap(grid.client()), clock, metrics, fanOutProgress);
+            final ProgressWatch applierProgress =
+                new ProgressWatch("fleet-apply", ProgressWatch.timeoutNs(config.livenessTimeoutS));
+            feed = new FleetFeed(FleetGrid.fleetMap(grid.client()), clock, metrics, fanOutProgress, applierProgress);
             feed.start();
+            feed.reconcileEvery(config.fleetReconcileS);
             final FleetFeed liveFeed = feed;
             alerts = new AlertsFeed(FleetGrid.alertsMap(grid.client()), metrics, config.alertBatchMs, config.alertBatchMax);
             alerts.start();
@@ -146,12 +156,21 @@ public final class Gateway implements AutoCloseable
                 "drone updates delivered to clients (both encodings)",
                 () -> metrics.dronesSentJson.get() + metrics.dronesSentBinary.get());
             metrics.metrics.gauge("odyssey_gateway_fleet_size", "Drones in the gateway's fleet view", () -> liveFeed.fleet().size());
+            metrics.metrics.gauge("odyssey_gateway_newest_state_age_seconds", "Age (send time to now) of the newest drone " +
+                "state the gateway applied: what clients see at best; grows while the grid is behind or no drone sends",
+                () -> liveFeed.newestStateAgeNanos() / 1e9);
+            metrics.metrics.gauge("odyssey_gateway_events_waiting", "Drones with a fleet-map event not applied yet " +
+                "(at most one per drone: a newer event replaces an older one)", liveFeed::eventsWaiting);
+            metrics.metrics.gauge("odyssey_gateway_grid_event_queue", "Events in the grid client's own queue, not yet " +
+                "handed to the gateway's listeners (bounded by ODYSSEY_GATEWAY_GRID_EVENT_QUEUE); -1 when unknown",
+                () -> GridEventQueue.size(grid.client()));
             metrics.metrics.gauge("odyssey_gateway_alerts_active", "Alerts raised and not cleared", liveAlerts::activeCount);
 
             // Live while the fan-out thread turns (this answer itself shows an I/O thread works); the grid and the
             // fleet feed's listener are readiness: clients keep the last known state while the grid is away.
             final Health health = new Health("ws-gateway");
             health.live("fan-out", fanOutProgress);
+            health.live("fleet-apply", applierProgress);
             health.ready("grid", grid.healthCheck());
             health.ready("fleet-feed", () -> liveFeed.listening() ?
                 HealthCheck.Result.up(liveFeed.fleet().size() + " drones, " + liveFeed.sessionCount() + " clients") :

@@ -26,6 +26,12 @@ public final class GatewayConfig
         "Alert changes one interval takes; beyond, every client gets the whole active list instead (1..100000)");
     public static final Setting GRID_EVENT_THREADS = Setting.of("ODYSSEY_GATEWAY_GRID_EVENT_THREADS", "1",
         "Threads of the grid client that run the fleet, alert and command listeners (1..16); one takes a burst of events with fewer wake-ups");
+    public static final Setting GRID_EVENT_QUEUE = Setting.of("ODYSSEY_GATEWAY_GRID_EVENT_QUEUE", "100000",
+        "Events the grid client queues for the gateway's listeners (1000..1000000; Hazelcast's default is 1000000, 20 s " +
+        "at 50,000 updates/s); events beyond are refused by the client and brought back by the fleet reconcile");
+    public static final Setting FLEET_RECONCILE_S = Setting.of("ODYSSEY_GATEWAY_FLEET_RECONCILE_S", "10",
+        "Every this many seconds the gateway reads the whole fleet map and applies what is newer than its view (a drone " +
+        "whose last event the grid dropped under overload); 0 = only after the grid connection came back");
     public static final Setting MAX_PENDING_BYTES = Setting.of(
         "ODYSSEY_WS_MAX_PENDING_BYTES", "1048576", "Unsent bytes above which a client's frames are skipped (conflated)");
     public static final Setting STALL_TIMEOUT_MS = Setting.of(
@@ -99,7 +105,7 @@ public final class GatewayConfig
     static
     {
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
-        all.addAll(List.of(HOST, PORT, COALESCE_MS, ALERT_BATCH_MS, ALERT_BATCH_MAX, GRID_EVENT_THREADS, MAX_PENDING_BYTES, STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES,
+        all.addAll(List.of(HOST, PORT, COALESCE_MS, ALERT_BATCH_MS, ALERT_BATCH_MAX, GRID_EVENT_THREADS, GRID_EVENT_QUEUE, FLEET_RECONCILE_S, MAX_PENDING_BYTES, STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES,
             CLOSE_MESSAGE_BYTES, PING_INTERVAL_MS, TILE_URL, TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS,
             TOKENS_FILE, KEY_FILE, CommandAuthority.KEY_FILE, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
             NO_REQUEST_TIMEOUT_MS, READ_TIMEOUT_MS, WRITE_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_BODY_BYTES,
@@ -117,6 +123,8 @@ public final class GatewayConfig
     public long alertBatchMs = ALERT_BATCH_MS.longValue();
     public int alertBatchMax = ALERT_BATCH_MAX.intValue();
     public int gridEventThreads = GRID_EVENT_THREADS.intValue();
+    public int gridEventQueue = GRID_EVENT_QUEUE.intValue();
+    public long fleetReconcileS = FLEET_RECONCILE_S.longValue();
     public long maxPendingBytes = MAX_PENDING_BYTES.longValue();
     public long stallTimeoutMs = STALL_TIMEOUT_MS.longValue();
     public int maxMessageBytes = MAX_MESSAGE_BYTES.intValue();
@@ -236,6 +244,14 @@ public final class GatewayConfig
         if (gridEventThreads < 1 || gridEventThreads > 16)
         {
             throw GRID_EVENT_THREADS.invalid(String.valueOf(gridEventThreads), "between 1 and 16");
+        }
+        if (gridEventQueue < 1_000 || gridEventQueue > 1_000_000)
+        {
+            throw GRID_EVENT_QUEUE.invalid(String.valueOf(gridEventQueue), "between 1000 and 1000000");
+        }
+        if (fleetReconcileS < 0 || fleetReconcileS > 3_600)
+        {
+            throw FLEET_RECONCILE_S.invalid(String.valueOf(fleetReconcileS), "between 0 (off) and 3600");
         }
         if (maxPendingBytes < 4096)
         {

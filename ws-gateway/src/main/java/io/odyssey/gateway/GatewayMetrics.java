@@ -67,6 +67,11 @@ final class GatewayMetrics
     final Counter[] clientErrors = new Counter[ERROR_CODES.length];
     final Counter[] clientsClosed = new Counter[CloseReason.values().length];
     final Counter events = metrics.counter("odyssey_gateway_events_total", "Fleet map change events received");
+    final Counter eventsConflated = metrics.counter("odyssey_gateway_events_conflated_total",
+        "Fleet map events replaced by a newer event of the same drone before the gateway applied them (the grid was " +
+        "ahead of the gateway; each drone's newest event is applied)");
+    final Counter reconciles = metrics.counter("odyssey_gateway_fleet_reconciles_total",
+        "Periodic reads of the whole fleet map (ODYSSEY_GATEWAY_FLEET_RECONCILE_S) that apply what events did not bring");
     final Counter staleEvents = metrics.counter(
         "odyssey_gateway_stale_events_total", "Events older than the state already held (ignored)");
     final Counter dronesRefused = metrics.counter("odyssey_gateway_drones_refused_total",
@@ -75,7 +80,10 @@ final class GatewayMetrics
         "Fleet-map states the feed left out because they cannot be read (written into the grid by something else)");
     final Counter resyncs = metrics.counter(
         "odyssey_gateway_resyncs_total", "Fleet view reloads after the grid connection came back");
-    final LatencyHop gatewayReceived = metrics.hop("gateway_received", "drone send -> gateway listener fired");
+    final LatencyHop gatewayReceived = metrics.hop("gateway_received",
+        "drone send -> gateway applied the state to its fleet view (each drone's newest event)");
+    final LatencyHop gridEvent = metrics.hop("grid_event",
+        "ingest flush began (DroneState.gridNanos) -> gateway applied the state: the grid write plus the event's way here");
     final LatencyHop wsSent = metrics.hop("ws_sent",
         "drone send -> fleet frame built (once per drone per frame built; a shared frame's takers add no sample)");
 
