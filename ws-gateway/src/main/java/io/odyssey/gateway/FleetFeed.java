@@ -68,6 +68,8 @@ final class FleetFeed implements AutoCloseable, Runnable,
     private final Thread applier;
     private final ProgressWatch applierProgress;
     private final RateLimitedLog conflatedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    /** The applier's own: a rate-limited log is one thread's (the fan-out has {@link #failureLog}). */
+    private final RateLimitedLog applyFailureLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     /** The highest send time of the states applied (applier thread writes, gauges read). */
     private volatile long newestSentAtNanos;
     private final FrameWriter writer = new FrameWriter(64 * 1024);
@@ -287,13 +289,23 @@ final class FleetFeed implements AutoCloseable, Runnable,
         }
     }
 
-    /** On the applier thread: a drone's newest event, applied to the view and the sessions. */
+    /**
+     * On the applier thread: a drone's newest event, applied to the view and the sessions. A failure is this drone's
+     * alone: the rest of the pass goes on (the next event or the reconcile brings the drone back).
+     */
     private void applyEvent(final long droneId, final EntryEvent<Long, DroneState> event)
     {
-        switch (event.getEventType())
+        try
         {
-            case ADDED, UPDATED -> onState(value(event));
-            default -> onGone(droneId, oldValue(event));
+            switch (event.getEventType())
+            {
+                case ADDED, UPDATED -> onState(value(event));
+                default -> onGone(droneId, oldValue(event));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            applyFailureLog.warn(System.nanoTime(), "applying a fleet event failed: {}", "drone " + droneId + ": " + ex);
         }
     }
 
@@ -316,7 +328,7 @@ final class FleetFeed implements AutoCloseable, Runnable,
             }
             catch (final RuntimeException ex)
             {
-                failureLog.warn(System.nanoTime(), "applying fleet events failed: {}", ex.toString());
+                applyFailureLog.warn(System.nanoTime(), "applying fleet events failed: {}", ex.toString());
             }
             final long conflated = waiting.conflated();
             if (conflated > conflatedWarned && conflatedLog.tryAcquire(System.nanoTime()))
