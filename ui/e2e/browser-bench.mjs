@@ -154,6 +154,22 @@ function writeHistogram(name, h) {
 
 const pct = (h, p) => (h.totalCount === 0 ? null : h.getValueAtPercentile(p) / 1000);
 
+/** p50/p99 of the samples per whole minute of the window (none for a window under a minute). */
+function byMinute(values, at) {
+  if (!at?.length) return [];
+  const start = at[0];
+  const minutes = [];
+  for (let i = 0; i < values.length; i++) {
+    const m = Math.floor((at[i] - start) / 60_000);
+    (minutes[m] ??= []).push(values[i]);
+  }
+  const whole = Math.floor((at[at.length - 1] - start) / 60_000);
+  return minutes.slice(0, whole).map((list, minute) => {
+    const h = histogram(list ?? []);
+    return { minute, p50: pct(h, 50), p99: pct(h, 99), samples: h.totalCount };
+  });
+}
+
 async function measure(context, name, pageUrl, isDashboard) {
   const page = await context.newPage();
   try {
@@ -187,7 +203,7 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
   await page.waitForTimeout(settleS * 1000);
   // From here on: every rAF interval, every arrival and drawn age sample.
   await page.evaluate((dashboard) => {
-    const b = { frames: [], arrival: [], drawn: [], heap: [] };
+    const b = { frames: [], arrival: [], arrivalAt: [], drawn: [], heap: [] };
     window.__bench = b;
     let last = performance.now();
     const frame = (t) => { b.frames.push(t - last); last = t; if (!b.stopped) requestAnimationFrame(frame); };
@@ -196,7 +212,7 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
       const { store, fleetMap } = window.__odyssey;
       const ages = store.ages;
       const addAge = ages.add.bind(ages);
-      ages.add = (v, at) => { b.arrival.push(v); addAge(v, at); };
+      ages.add = (v, at) => { b.arrival.push(v); b.arrivalAt.push(performance.now()); addAge(v, at); };
       fleetMap.measureDrawnAge = true;
       const drawn = fleetMap.drawnAges;
       const addDrawn = drawn.add.bind(drawn);
@@ -241,6 +257,8 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
     droneFramesPerS: isDashboard ? (d1 - d0) / wallS : samples.frames.length / wallS,
     frameMs: { p50: pct(frameH, 50), p95: pct(frameH, 95) },
     arrivalAgeMs: { p50: pct(arrivalH, 50), p99: pct(arrivalH, 99), samples: arrivalH.totalCount },
+    // Whether the page falls behind over a long window: the arrival age minute by minute.
+    arrivalAgeByMinute: byMinute(samples.arrival, samples.arrivalAt),
     drawnAgeMs: { p50: pct(drawnH, 50), p99: pct(drawnH, 99), samples: drawnH.totalCount },
     browserCpuPct: ((cpu1 - cpu0) / wallS) * 100,
     mainThreadBusyPct: ((m1.TaskDuration - m0.TaskDuration) / wallS) * 100,
