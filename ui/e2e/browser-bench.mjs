@@ -13,12 +13,17 @@
 // With --profile S, after the measured window each page's main thread is sampled for S more seconds with the DevTools
 // CPU profiler (not during the window: profiling slows the page): `<label>-<page>.cpuprofile` (open it in DevTools)
 // and `<label>-<page>-profile.md`, the functions with the most self and total time.
+// With --trace S, after that, a Chromium trace of every process for S seconds (the renderer's main thread, the fleet
+// worker, the compositor, the GPU process: SwiftShader's drawing, the read-backs, viz): `<label>-<page>.trace.json.gz`
+// (open it in chrome://tracing or https://ui.perfetto.dev) and `<label>-<page>-threads.md`, each thread's busy time
+// and the events with the most self time on it, and the drone frames the fleet worker drew meanwhile.
 // Each dashboard build is served from its dist/ by a small local server that passes everything else (config.json,
 // api, WebSockets) through to the gateway, so every build runs against the same stack.
 //
 //   node ui/e2e/browser-bench.mjs --gateway http://127.0.0.1:8080 --token T --drones 1000 --duration 30 \
 //     --out bench-results/<time>/browser --label 1000 --dashboard before=/tmp/main-ui/dist --dashboard after=ui/dist
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -39,6 +44,7 @@ const drones = Number(args.drones ?? 50);
 const durationS = Number(args.duration ?? 30);
 const settleS = Number(args.settle ?? 8);
 const profileS = Number(args.profile ?? 0);
+const traceS = Number(args.trace ?? 0);
 const out = path.resolve(args.out ?? 'bench-results/browser');
 const label = args.label ?? String(drones);
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -148,6 +154,22 @@ function writeHistogram(name, h) {
 
 const pct = (h, p) => (h.totalCount === 0 ? null : h.getValueAtPercentile(p) / 1000);
 
+/** p50/p99 of the samples per whole minute of the window (none for a window under a minute). */
+function byMinute(values, at) {
+  if (!at?.length) return [];
+  const start = at[0];
+  const minutes = [];
+  for (let i = 0; i < values.length; i++) {
+    const m = Math.floor((at[i] - start) / 60_000);
+    (minutes[m] ??= []).push(values[i]);
+  }
+  const whole = Math.floor((at[at.length - 1] - start) / 60_000);
+  return minutes.slice(0, whole).map((list, minute) => {
+    const h = histogram(list ?? []);
+    return { minute, p50: pct(h, 50), p99: pct(h, 99), samples: h.totalCount };
+  });
+}
+
 async function measure(context, name, pageUrl, isDashboard) {
   const page = await context.newPage();
   try {
@@ -181,7 +203,7 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
   await page.waitForTimeout(settleS * 1000);
   // From here on: every rAF interval, every arrival and drawn age sample.
   await page.evaluate((dashboard) => {
-    const b = { frames: [], arrival: [], drawn: [], heap: [] };
+    const b = { frames: [], arrival: [], arrivalAt: [], drawn: [], heap: [] };
     window.__bench = b;
     let last = performance.now();
     const frame = (t) => { b.frames.push(t - last); last = t; if (!b.stopped) requestAnimationFrame(frame); };
@@ -190,7 +212,7 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
       const { store, fleetMap } = window.__odyssey;
       const ages = store.ages;
       const addAge = ages.add.bind(ages);
-      ages.add = (v, at) => { b.arrival.push(v); addAge(v, at); };
+      ages.add = (v, at) => { b.arrival.push(v); b.arrivalAt.push(performance.now()); addAge(v, at); };
       fleetMap.measureDrawnAge = true;
       const drawn = fleetMap.drawnAges;
       const addDrawn = drawn.add.bind(drawn);
@@ -215,9 +237,11 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
   const samples = await page.evaluate(() => { window.__bench.stopped = true; return window.__bench; });
   let profile = null;
   if (profileS > 0) profile = await profileMainThread(cdp, name);
+  let threads = null;
+  if (traceS > 0) threads = await traceAllThreads(page, name, isDashboard);
   const extra = isDashboard ? await page.evaluate(() => ({
     shown: window.__odyssey.store.drones.size, encoding: window.__odyssey.connection?.encoding ?? 'json',
-    drawnIn: window.__odyssey.fleetMap?.drones?.drawnIn ?? 'page',
+    drawnIn: window.__odyssey.fleetMap?.drones?.drawnIn ?? 'page', painter: window.__odyssey.fleetMap?.drones?.painter ?? 'webgl',
   })) : {};
   await page.close();
   const frameH = histogram(samples.frames);
@@ -233,13 +257,97 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
     droneFramesPerS: isDashboard ? (d1 - d0) / wallS : samples.frames.length / wallS,
     frameMs: { p50: pct(frameH, 50), p95: pct(frameH, 95) },
     arrivalAgeMs: { p50: pct(arrivalH, 50), p99: pct(arrivalH, 99), samples: arrivalH.totalCount },
+    // Whether the page falls behind over a long window: the arrival age minute by minute.
+    arrivalAgeByMinute: byMinute(samples.arrival, samples.arrivalAt),
     drawnAgeMs: { p50: pct(drawnH, 50), p99: pct(drawnH, 99), samples: drawnH.totalCount },
     browserCpuPct: ((cpu1 - cpu0) / wallS) * 100,
     mainThreadBusyPct: ((m1.TaskDuration - m0.TaskDuration) / wallS) * 100,
     heapMB: { end: (m1.JSHeapUsedSize ?? 0) / 1e6, max: heapMax / 1e6 },
     pageErrors: errors.slice(0, 3),
     ...(profile ? { profile } : {}),
+    ...(threads ? { threads } : {}),
   };
+}
+
+/**
+ * A trace of every Chromium process for --trace seconds (through the browser's own DevTools session, so the GPU
+ * process and the workers are in it): the raw trace gzipped, and per thread its busy time (top-level events, wall and
+ * thread time) and the events with the most self time.
+ */
+async function traceAllThreads(page, name, isDashboard) {
+  const session = await page.context().browser().newBrowserCDPSession();
+  const events = [];
+  session.on('Tracing.dataCollected', (data) => { for (const e of data.value) events.push(e); });
+  const complete = new Promise((resolve) => session.once('Tracing.tracingComplete', resolve));
+  await session.send('Tracing.start', {
+    traceConfig: {
+      recordMode: 'recordContinuously',
+      includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame',
+        'v8.execute', 'blink', 'cc', 'gpu', 'viz', 'toplevel', 'disabled-by-default-gpu.service', 'disabled-by-default-viz.gpu_composite_time',
+        'benchmark', 'rail'],
+    },
+    transferMode: 'ReportEvents',
+  });
+  const frames = () => (isDashboard ? page.evaluate(() => window.__odyssey?.fleetMap?.drones?.drawn?.frames ?? 0) : Promise.resolve(0));
+  const f0 = await frames();
+  const t0 = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, traceS * 1000));
+  const wallMs = Date.now() - t0;
+  const f1 = await frames();
+  await session.send('Tracing.end');
+  await complete;
+  await session.detach();
+  fs.writeFileSync(path.join(out, `${label}-${name}.trace.json.gz`), zlib.gzipSync(JSON.stringify({ traceEvents: events })));
+  const processes = new Map();
+  const threadNames = new Map();
+  for (const e of events) {
+    if (e.ph !== 'M') continue;
+    if (e.name === 'process_name') processes.set(e.pid, e.args?.name);
+    if (e.name === 'process_labels' && e.args?.labels) processes.set(e.pid, `${processes.get(e.pid) ?? ''} (${e.args.labels})`);
+    if (e.name === 'thread_name') threadNames.set(`${e.pid}:${e.tid}`, e.args?.name);
+  }
+  const byThread = new Map();
+  for (const e of events) {
+    if (e.ph !== 'X' || e.dur === undefined) continue;
+    const key = `${e.pid}:${e.tid}`;
+    if (!byThread.has(key)) byThread.set(key, []);
+    byThread.get(key).push(e);
+  }
+  const wallUs = traceS * 1e6;
+  const threads = [];
+  for (const [key, list] of byThread) {
+    list.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+    const self = new Map();
+    const stack = [];
+    let busyUs = 0;
+    let cpuUs = 0;
+    for (const e of list) {
+      while (stack.length && stack[stack.length - 1].end <= e.ts) stack.pop();
+      const parent = stack[stack.length - 1];
+      if (parent) self.set(parent.name, self.get(parent.name) - e.dur);
+      else { busyUs += e.dur; cpuUs += e.tdur ?? 0; }
+      self.set(e.name, (self.get(e.name) ?? 0) + e.dur);
+      stack.push({ end: e.ts + e.dur, name: e.name });
+    }
+    const pid = Number(key.split(':')[0]);
+    threads.push({
+      process: processes.get(pid) ?? String(pid), thread: threadNames.get(key) ?? key, busyPct: (100 * busyUs) / wallUs,
+      cpuPct: (100 * cpuUs) / wallUs,
+      top: [...self].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([event, us]) => ({ event, ms: us / 1000, pct: (100 * us) / wallUs })),
+    });
+  }
+  threads.sort((a, b) => b.busyPct - a.busyPct);
+  const droneFramesPerS = isDashboard ? ((f1 - f0) * 1000) / wallMs : null;
+  const md = [`# ${label} ${name}: every thread, ${traceS} s traced`, '',
+    `Load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.${droneFramesPerS === null ? '' : ` Drone frames meanwhile: ${droneFramesPerS.toFixed(1)}/s.`}` +
+    ' Busy = top-level events\' wall time, CPU = their thread time (where the trace has it), % of the traced wall time;' +
+    ' self = an event\'s time less its children\'s.', ''];
+  for (const t of threads.filter((x) => x.busyPct >= 0.5)) {
+    md.push(`## ${t.process} / ${t.thread}: busy ${t.busyPct.toFixed(1)} %, CPU ${t.cpuPct.toFixed(1)} %`, '', '| event | self ms | % |', '|---|---|---|',
+      ...t.top.map((r) => `| \`${r.event}\` | ${r.ms.toFixed(1)} | ${r.pct.toFixed(1)} |`), '');
+  }
+  fs.writeFileSync(path.join(out, `${label}-${name}-threads.md`), md.join('\n'));
+  return { file: `${label}-${name}.trace.json.gz`, droneFramesPerS, threads: threads.slice(0, 8).map((t) => ({ process: t.process, thread: t.thread, busyPct: t.busyPct, cpuPct: t.cpuPct })) };
 }
 
 /** Samples the page's main thread for --profile seconds; writes the profile and its top functions. */
@@ -350,10 +458,16 @@ function topFunctions(profile, rows = 30) {
 const results = { label, drones, gateway: gateway.href, loadAverage: os.loadavg(), started: new Date().toISOString(), scenarios: [] };
 const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 try {
-  for (const spec of [{ name: 'blank', dist: null }, ...args.dashboard.map((d) => ({ name: d.split('=')[0], dist: path.resolve(d.split('=')[1]) }))]) {
+  // A dashboard is name=dist, optionally name=dist?query (e.g. ?drones=webgl: the same build with a forced painter).
+  const dashboards = args.dashboard.map((d) => {
+    const [name, where] = [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)];
+    const [dist, query] = where.split('?');
+    return { name, dist: path.resolve(dist), query: query ? `?${query}` : '' };
+  });
+  for (const spec of [{ name: 'blank', dist: null, query: '' }, ...dashboards]) {
     const server = await serve(spec.dist);
     const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
-    const pageUrl = `http://127.0.0.1:${server.address().port}/${spec.dist ? '' : '__blank.html'}`;
+    const pageUrl = `http://127.0.0.1:${server.address().port}/${spec.dist ? spec.query : '__blank.html'}`;
     log(`${label}: ${spec.name} (${spec.dist ?? 'blank WebGL page'}) for ${durationS} s, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     try {
       const r = await measure(context, spec.name, pageUrl, spec.dist !== null);
@@ -385,7 +499,7 @@ for (const file of fs.readdirSync(out).filter((n) => n.endsWith('.json')).sort((
       continue;
     }
     const ratio = (a, b) => (blank && b ? ` (${(a / b).toFixed(2)}×)` : '');
-    rows.push(`| ${run.drones} | ${s.name}${s.encoding ? ` (${s.encoding}, drawn in ${s.drawnIn ?? 'page'})` : ''} | ${f(s.framesPerS)}${s.name === 'blank' ? '' : ratio(s.framesPerS, blank?.framesPerS)} | ` +
+    rows.push(`| ${run.drones} | ${s.name}${s.encoding ? ` (${s.encoding}, drawn in ${s.drawnIn ?? 'page'}${s.painter ? `, ${s.painter}` : ''})` : ''} | ${f(s.framesPerS)}${s.name === 'blank' ? '' : ratio(s.framesPerS, blank?.framesPerS)} | ` +
       `${f(s.droneFramesPerS)}${s.name === 'blank' ? '' : ratio(s.droneFramesPerS, blank?.framesPerS)} | ` +
       `${f(s.frameMs.p50)} / ${f(s.frameMs.p95)}${s.name === 'blank' ? '' : ratio(s.frameMs.p50, blank?.frameMs.p50)} | ` +
       `${f(s.arrivalAgeMs.p50, 0)} / ${f(s.arrivalAgeMs.p99, 0)} | ${f(s.drawnAgeMs.p50, 0)} / ${f(s.drawnAgeMs.p99, 0)} | ` +

@@ -250,7 +250,7 @@ try {
       return document.querySelector('[data-testid=drone-overlay]') && overlay?.drawn.drones >= min;
     }, Math.min(10, minDrones), 60_000);
     const rendered = await page.evaluate(() => window.__odyssey.fleetMap.drones.drawn.drones);
-    const drawnIn = await page.evaluate(() => window.__odyssey.fleetMap.drones.drawnIn ?? 'page');
+    const drawnIn = await page.evaluate(() => { const d = window.__odyssey.fleetMap.drones; return `${d.drawnIn ?? 'page'}${d.painter ? `, ${d.painter}` : ''}`; });
     // The pixels, not just the scene graph: at the drones' screen positions there must be drawn (non-background)
     // pixels, and the picture must contain several status colours.
     const box = await page.locator('[data-testid=map]').boundingBox();

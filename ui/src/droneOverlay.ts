@@ -11,7 +11,9 @@
 // inside its own frame while it animates), so drones and map move together; with the worker drawing, a drone frame
 // may reach the screen one frame after the map's while the camera animates.
 import type { Map as MapLibreMap } from 'maplibre-gl';
-import { DroneRenderer, PAGE_FRAME_SHARE, type DrawnFrame, type LiveFleet } from './droneRenderer';
+import {
+  choosePainter, DroneRenderer, PAGE_FRAME_SHARE, painterChoice, type DronePainterKind, type DrawnFrame, type LiveFleet,
+} from './droneRenderer';
 import type { LiveFleetClient } from './fleet/liveFleetClient';
 import { mercatorX, mercatorY } from './fleet/motion';
 import { cameraOf, copyCamera, emptyCamera, sameCamera, toScreen, type CameraState } from './mapCamera';
@@ -45,6 +47,11 @@ export class DroneOverlay {
   /** Where the drones are drawn: 'worker' (OffscreenCanvas in the fleet worker) or 'page'. */
   get drawnIn(): 'worker' | 'page' {
     return this.remote ? 'worker' : 'page';
+  }
+
+  /** How the drones are painted: 'webgl', or 'canvas2d' where WebGL has no GPU (null until known). */
+  get painter(): DronePainterKind | null {
+    return this.remote ? this.remote.painter : this.renderer?.painterKind ?? null;
   }
 
   /** What the last frame drew, for the browser test and the bench. */
@@ -92,7 +99,7 @@ export class DroneOverlay {
           callback(now);
         }),
         cancelFrame: (handle) => cancelAnimationFrame(handle),
-      }, PAGE_FRAME_SHARE);
+      }, PAGE_FRAME_SHARE, choosePainter(painterChoice(location.search)));
       renderer.resize(width, height, this.dpr);
       renderer.measureDrawnAge = this.measuring;
       renderer.select(this.selected, this.multiSelected);

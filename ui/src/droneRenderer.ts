@@ -1,8 +1,9 @@
 // Draws the live drones on a WebGL2 canvas laid over the map: the page's own canvas (DroneOverlay on the main thread,
 // where OffscreenCanvas is missing) or, in the browsers that have it, an OffscreenCanvas in the fleet worker
 // (fleet/liveFleet.ts), so that neither the drawing nor the canvas's read-back for a software compositor takes the
-// page's main thread. Straight from the fleet's columns with one small program (point sprites: an arrow rotated by
-// heading, coloured by status; rings for alerts and selection). It draws at most once per animation frame and only
+// page's main thread. Straight from the fleet's columns: an arrow per drone rotated by heading, coloured by status, rings
+// for alerts and selection, painted with WebGL (one small program of point sprites) or, where WebGL itself is drawn in
+// software (SwiftShader, llvmpipe: no GPU), with Canvas 2D (see DronePainter below). It draws at most once per animation frame and only
 // when there is something new: the fleet changed or a drone is still gliding (fleet/motion.ts; both at most as often as
 // FramePacer allows), the selection or the camera changed. Positions are sent relative to the view's centre (computed
 // in doubles), so float32 keeps them exact at any zoom. Nothing here touches the DOM: the camera, the size and the
@@ -43,14 +44,70 @@ export interface RenderHost {
 
 export type AnyCanvas = HTMLCanvasElement | OffscreenCanvas;
 
+/**
+ * How the drones are painted. 'webgl': point sprites in one draw call per kind. 'canvas2d': one path per colour. Where
+ * WebGL has a GPU it is the cheaper. Where it has none (Chromium's SwiftShader, Mesa's llvmpipe: VMs, headless test
+ * browsers, machines without drivers) each WebGL frame is drawn by another process and read back for the software
+ * compositor, and the drawing thread waits for both: at 1,000 drones in the bench's Chromium the fleet worker spent
+ * most of its time in that wait (`CommandBufferProxyImpl::WaitForGetOffset` under `GLES2::ReadPixels`), a frame cost
+ * ~120 ms against a blank page's ~37, so the pacer allowed ~4 drone frames/s. Canvas 2D there is drawn by Skia in the
+ * drawing thread itself, into memory the compositor reads: no second process, no read-back, no wait
+ * (docs/performance.md, "Drones in Canvas 2D where WebGL has no GPU").
+ */
+export type DronePainterKind = 'webgl' | 'canvas2d';
+export type DronePainterChoice = DronePainterKind | 'auto';
+
+/** `?drones=webgl` or `?drones=canvas2d` in the page's address forces a painter (the bench compares them); else 'auto'. */
+export function painterChoice(search: string): DronePainterChoice {
+  const value = new URLSearchParams(search).get('drones');
+  return value === 'webgl' || value === 'canvas2d' ? value : 'auto';
+}
+
+/** A WebGL renderer string of a software implementation (no GPU). */
+export function isSoftwareRenderer(renderer: string): boolean {
+  return /SwiftShader|llvmpipe|softpipe|Software Rasterizer|Microsoft Basic Render/i.test(renderer);
+}
+
+/** The painter for this thread: the one asked for, else Canvas 2D where WebGL2 is missing or drawn in software. */
+export function choosePainter(choice: DronePainterChoice): DronePainterKind {
+  if (choice !== 'auto') return choice;
+  let probe: OffscreenCanvas | HTMLCanvasElement | null = null;
+  try {
+    if (typeof OffscreenCanvas === 'function') probe = new OffscreenCanvas(1, 1);
+    else if (typeof document !== 'undefined') probe = document.createElement('canvas');
+    const gl = probe?.getContext('webgl2') as WebGL2RenderingContext | null | undefined;
+    if (!gl) return 'canvas2d';
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return isSoftwareRenderer(renderer) ? 'canvas2d' : 'webgl';
+  } catch {
+    return 'canvas2d';
+  }
+}
+
 const FLOATS = 4; // per vertex: x, y (relative to the centre), heading (rad), colour index
 const PALETTE_UNKNOWN = 7;
 const MODE_ARROW = 0;
 const MODE_RING = 1;
 /** Ring radii and colours in CSS px, as the symbol layers they replaced drew them. */
-const ALERT_RING = { radius: 11, stroke: 2, rgb: [0xf4, 0x3f, 0x5e], fill: 0.18 };
-const MULTI_RING = { radius: 12, stroke: 2, rgb: [0x22, 0xd3, 0xee], fill: 0.1 };
-const SELECTED_RING = { radius: 15, stroke: 2, rgb: [0xff, 0xff, 0xff], fill: 0.1 };
+interface RingSpec {
+  radius: number;
+  stroke: number;
+  rgb: [number, number, number];
+  fill: number;
+  /** The same as CSS colours, for Canvas 2D. */
+  fillStyle: string;
+  strokeStyle: string;
+}
+function ringSpec(radius: number, stroke: number, rgb: [number, number, number], fill: number): RingSpec {
+  return { radius, stroke, rgb, fill, fillStyle: `rgba(${rgb.join(',')},${fill})`, strokeStyle: `rgb(${rgb.join(',')})` };
+}
+const ALERT_RING = ringSpec(11, 2, [0xf4, 0x3f, 0x5e], 0.18);
+const MULTI_RING = ringSpec(12, 2, [0x22, 0xd3, 0xee], 0.1);
+const SELECTED_RING = ringSpec(15, 2, [0xff, 0xff, 0xff], 0.1);
+/** The selected drone's outline. */
+const WHITE: readonly [number, number, number, number] = [1, 1, 1, 1];
 /**
  * Frames drawn for new data or to move gliding drones come at most this often (every other frame at 60/s): smooth
  * enough for drones, and in software compositing each frame of a WebGL canvas costs the main thread a read-back of
@@ -164,19 +221,14 @@ export class DroneRenderer {
   /** After each frame's commit, with the drawn-age samples it added (the worker forwards them to the page). */
   onCommitted: (ages: Float64Array, count: number) => void = () => {};
 
-  private gl: WebGL2RenderingContext | null = null;
-  private program: WebGLProgram | null = null;
-  private buffer: WebGLBuffer | null = null;
-  private vao: WebGLVertexArrayObject | null = null;
+  private readonly painter: DronePainter;
   private vertices = new Float32Array(0);
-  private uniforms: Record<string, WebGLUniformLocation | null> = {};
   private readonly palette = new Float32Array(8 * 3);
   private paletteFor = -1;
   private readonly paletteIndex = new Uint8Array(256);
   /** The camera now, and the one the last frame was drawn with (what picking uses: where the operator saw drones). */
   private readonly camera = emptyCamera();
   private readonly drawnCamera = emptyCamera();
-  private readonly clip = new Float32Array(6);
   private readonly point = { x: 0, y: 0 };
   private hasFrame = false;
   private selected: number | null = null;
@@ -208,12 +260,20 @@ export class DroneRenderer {
     private readonly canvas: AnyCanvas,
     private readonly host: RenderHost,
     share: number,
+    painter: DronePainterKind = 'webgl',
   ) {
     this.pacer = new FramePacer(DRONE_FRAME_MS, share, DRONE_FRAME_MAX_MS);
     this.afterCommit.port1.onmessage = () => this.committed();
-    canvas.addEventListener('webglcontextlost', this.onContextLost as EventListener);
-    canvas.addEventListener('webglcontextrestored', this.onContextRestored);
-    this.initGl();
+    const restored = () => {
+      this.paletteFor = -1;
+      this.dirty = true;
+    };
+    this.painter = painter === 'canvas2d' ? new CanvasPainter(canvas) : new GlPainter(canvas, restored);
+  }
+
+  /** How this renderer paints. */
+  get painterKind(): DronePainterKind {
+    return this.painter.kind;
   }
 
   start(): void {
@@ -226,15 +286,7 @@ export class DroneRenderer {
     this.running = false;
     this.host.cancelFrame(this.raf);
     this.afterCommit.port1.close();
-    this.canvas.removeEventListener('webglcontextlost', this.onContextLost as EventListener);
-    this.canvas.removeEventListener('webglcontextrestored', this.onContextRestored);
-    const gl = this.gl;
-    if (gl) {
-      gl.deleteBuffer(this.buffer);
-      gl.deleteVertexArray(this.vao);
-      gl.deleteProgram(this.program);
-    }
-    this.gl = null;
+    this.painter.dispose();
   }
 
   get hidden(): boolean {
@@ -271,7 +323,7 @@ export class DroneRenderer {
 
   /** Draws now if the camera moved since the last frame (the page's map moved it inside its own frame). */
   followCamera(): void {
-    if (!this.gl || this.hiddenNow) return;
+    if (!this.painter.ready || this.hiddenNow) return;
     if (!sameCamera(this.camera, this.drawnCamera)) this.draw(performance.now());
   }
 
@@ -308,7 +360,7 @@ export class DroneRenderer {
       this.motion.glide = this.slowFrames < SLOW_FRAMES;
     }
     this.lastFrameAt = now;
-    if (!this.gl || (this.hiddenNow && !this.dirty)) return;
+    if (!this.painter.ready || (this.hiddenNow && !this.dirty)) return;
     const fleet = this.fleet;
     const changed = fleet.version !== this.drawnVersion || fleet.alertVersion !== this.alertVersion || this.gliding;
     if (this.dirty || !sameCamera(this.camera, this.drawnCamera) || (changed && this.pacer.due(now, this.lastDrawAt))) {
@@ -341,69 +393,9 @@ export class DroneRenderer {
     this.onCommitted(ages, n);
   }
 
-  private readonly onContextLost = (event: Event) => {
-    // Let the browser restore it; until then nothing is drawn.
-    event.preventDefault();
-    this.gl = null;
-    this.program = null;
-  };
-
-  private readonly onContextRestored = () => {
-    this.initGl();
-  };
-
-  private initGl(): void {
-    const gl = this.canvas.getContext('webgl2', {
-      alpha: true, premultipliedAlpha: true, antialias: false, depth: false, stencil: false, preserveDrawingBuffer: false,
-    }) as WebGL2RenderingContext | null;
-    if (!gl) {
-      console.error('drone overlay: no WebGL2 context; live drones are not drawn');
-      return;
-    }
-    if (gl.isContextLost()) return; // webglcontextrestored comes back here
-    const shader = (type: number, source: string) => {
-      const s = gl.createShader(type)!;
-      gl.shaderSource(s, source);
-      gl.compileShader(s);
-      if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(`drone shader: ${gl.getShaderInfoLog(s)}`);
-      return s;
-    };
-    const program = gl.createProgram()!;
-    gl.attachShader(program, shader(gl.VERTEX_SHADER, VERTEX));
-    gl.attachShader(program, shader(gl.FRAGMENT_SHADER, FRAGMENT));
-    gl.linkProgram(program);
-    if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new Error(`drone program: ${gl.getProgramInfoLog(program)}`);
-    this.program = program;
-    for (const name of ['u_matrix', 'u_offset', 'u_size', 'u_bearing', 'u_palette', 'u_mode', 'u_solid', 'u_ring', 'u_ringFill']) {
-      this.uniforms[name] = gl.getUniformLocation(program, name);
-    }
-    this.buffer = gl.createBuffer();
-    this.vao = gl.createVertexArray();
-    gl.bindVertexArray(this.vao);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.buffer);
-    const attribute = (name: string, size: number, offset: number) => {
-      const location = gl.getAttribLocation(program, name);
-      gl.enableVertexAttribArray(location);
-      gl.vertexAttribPointer(location, size, gl.FLOAT, false, FLOATS * 4, offset * 4);
-    };
-    attribute('a_pos', 2, 0);
-    attribute('a_angle', 1, 2);
-    attribute('a_colour', 1, 3);
-    gl.bindVertexArray(null);
-    // What never changes between frames: premultiplied blending over a transparent canvas, no depth or stencil.
-    gl.enable(gl.BLEND);
-    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
-    gl.disable(gl.DEPTH_TEST);
-    gl.disable(gl.STENCIL_TEST);
-    gl.clearColor(0, 0, 0, 0);
-    this.paletteFor = -1;
-    this.gl = gl;
-    this.dirty = true;
-  }
-
   private draw(started: number, sampleAges = false): void {
-    const gl = this.gl;
-    if (!gl || !this.program) return;
+    const painter = this.painter;
+    if (!painter.ready) return;
     const fleet = this.fleet;
     const c = fleet.columns;
     this.dirty = false;
@@ -415,7 +407,7 @@ export class DroneRenderer {
       this.gliding = false;
       this.drawn.drones = 0;
       this.drawn.alertRings = 0;
-      gl.clear(gl.COLOR_BUFFER_BIT);
+      painter.clear();
       this.onDrawn();
       return;
     }
@@ -459,46 +451,19 @@ export class DroneRenderer {
     const selected = selectedSlot !== undefined && mo.shown[selectedSlot] ? 1 : 0;
     if (selected) push(selectedSlot!);
 
-    gl.viewport(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight);
-    gl.clear(gl.COLOR_BUFFER_BIT);
-    gl.useProgram(this.program);
-    gl.bindVertexArray(this.vao);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.buffer);
-    gl.bufferData(gl.ARRAY_BUFFER, v.subarray(0, n * FLOATS), gl.DYNAMIC_DRAW);
-    clipTransform(camera, this.clip);
-    gl.uniformMatrix2fv(this.uniforms.u_matrix, false, this.clip.subarray(0, 4));
-    gl.uniform2f(this.uniforms.u_offset, this.clip[4], this.clip[5]);
-    gl.uniform1f(this.uniforms.u_bearing, Math.atan2(camera.sin, camera.cos));
-    gl.uniform3fv(this.uniforms.u_palette, this.palette);
-    const dpr = this.dpr;
-    const ring = (spec: typeof ALERT_RING, first: number, count: number) => {
-      if (count === 0) return;
-      const size = 2 * (spec.radius + spec.stroke) * dpr;
-      gl.uniform1i(this.uniforms.u_mode, MODE_RING);
-      gl.uniform1f(this.uniforms.u_size, size);
-      gl.uniform1f(this.uniforms.u_ring, (2 * spec.stroke * dpr) / size);
-      gl.uniform1f(this.uniforms.u_ringFill, spec.fill);
-      gl.uniform4f(this.uniforms.u_solid, spec.rgb[0] / 255, spec.rgb[1] / 255, spec.rgb[2] / 255, 1);
-      gl.drawArrays(gl.POINTS, first, count);
-    };
-    const arrow = (size: number, solid: [number, number, number, number] | null, first: number, count: number) => {
-      gl.uniform1i(this.uniforms.u_mode, MODE_ARROW);
-      gl.uniform1f(this.uniforms.u_size, size * dpr);
-      gl.uniform4f(this.uniforms.u_solid, ...(solid ?? [0, 0, 0, 0]));
-      gl.drawArrays(gl.POINTS, first, count);
-    };
+    painter.begin(v, n, camera, this.palette, this.dpr);
     // Under the drones: the selected drone's white ring, the multi-selection's cyan rings, the alerts' red rings.
-    if (selected) ring(SELECTED_RING, drones + alertRings + multiRings, 1);
-    ring(MULTI_RING, drones + alertRings, multiRings);
-    ring(ALERT_RING, drones, alertRings);
+    if (selected) painter.ring(SELECTED_RING, drones + alertRings + multiRings, 1);
+    painter.ring(MULTI_RING, drones + alertRings, multiRings);
+    painter.ring(ALERT_RING, drones, alertRings);
     const size = arrowSize(Math.log2(camera.worldSize / WORLD_TILE_SIZE));
-    if (drones > 0) arrow(size, null, 0, drones);
+    painter.arrow(size, null, 0, drones);
     if (selected) {
       // The selected drone again, on top, larger and outlined in white.
-      arrow(size * 1.35 + 5, [1, 1, 1, 1], drones + alertRings + multiRings, 1);
-      arrow(size * 1.35, null, drones + alertRings + multiRings, 1);
+      painter.arrow(size * 1.35 + 5, WHITE, drones + alertRings + multiRings, 1);
+      painter.arrow(size * 1.35, null, drones + alertRings + multiRings, 1);
     }
-    gl.bindVertexArray(null);
+    painter.end();
 
     this.drawn.drones = drones;
     this.drawn.alertRings = alertRings;
@@ -536,6 +501,298 @@ export class DroneRenderer {
       const i = known.indexOf(names.name(code) as keyof typeof STATUS_COLORS);
       if (i >= 0) this.paletteIndex[code] = i;
     }
+  }
+}
+
+/**
+ * Paints one frame from the renderer's vertices (per vertex: x, y relative to the view's centre in Mercator units,
+ * heading in rad, palette index), in the order the renderer calls: begin (clears), rings, arrows, end.
+ */
+export interface DronePainter {
+  readonly kind: DronePainterKind;
+  /** False while it cannot draw (a lost WebGL context, until the browser restores it). */
+  readonly ready: boolean;
+  clear(): void;
+  begin(vertices: Float32Array, count: number, camera: Camera, palette: Float32Array, dpr: number): void;
+  ring(spec: RingSpec, first: number, count: number): void;
+  /** Arrows `size` CSS px wide, in their status colours or all `solid` (RGBA 0..1). */
+  arrow(size: number, solid: readonly [number, number, number, number] | null, first: number, count: number): void;
+  end(): void;
+  dispose(): void;
+}
+
+/** WebGL2: one program of point sprites, one vertex-buffer upload per frame, one draw call per kind of mark. */
+class GlPainter implements DronePainter {
+  readonly kind = 'webgl';
+  private gl: WebGL2RenderingContext | null = null;
+  private program: WebGLProgram | null = null;
+  private buffer: WebGLBuffer | null = null;
+  private vao: WebGLVertexArrayObject | null = null;
+  private uniforms: Record<string, WebGLUniformLocation | null> = {};
+  private readonly clip = new Float32Array(6);
+  private dpr = 1;
+
+  constructor(private readonly canvas: AnyCanvas, private readonly onRestored: () => void) {
+    canvas.addEventListener('webglcontextlost', this.onContextLost as EventListener);
+    canvas.addEventListener('webglcontextrestored', this.onContextRestored);
+    this.init();
+  }
+
+  get ready(): boolean {
+    return this.gl !== null && this.program !== null;
+  }
+
+  clear(): void {
+    const gl = this.gl!;
+    gl.viewport(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+  }
+
+  begin(vertices: Float32Array, count: number, camera: Camera, palette: Float32Array, dpr: number): void {
+    const gl = this.gl!;
+    this.dpr = dpr;
+    this.clear();
+    gl.useProgram(this.program);
+    gl.bindVertexArray(this.vao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.buffer);
+    gl.bufferData(gl.ARRAY_BUFFER, vertices.subarray(0, count * FLOATS), gl.DYNAMIC_DRAW);
+    clipTransform(camera, this.clip);
+    gl.uniformMatrix2fv(this.uniforms.u_matrix, false, this.clip.subarray(0, 4));
+    gl.uniform2f(this.uniforms.u_offset, this.clip[4], this.clip[5]);
+    gl.uniform1f(this.uniforms.u_bearing, Math.atan2(camera.sin, camera.cos));
+    gl.uniform3fv(this.uniforms.u_palette, palette);
+  }
+
+  ring(spec: RingSpec, first: number, count: number): void {
+    if (count === 0) return;
+    const gl = this.gl!;
+    const size = 2 * (spec.radius + spec.stroke) * this.dpr;
+    gl.uniform1i(this.uniforms.u_mode, MODE_RING);
+    gl.uniform1f(this.uniforms.u_size, size);
+    gl.uniform1f(this.uniforms.u_ring, (2 * spec.stroke * this.dpr) / size);
+    gl.uniform1f(this.uniforms.u_ringFill, spec.fill);
+    gl.uniform4f(this.uniforms.u_solid, spec.rgb[0] / 255, spec.rgb[1] / 255, spec.rgb[2] / 255, 1);
+    gl.drawArrays(gl.POINTS, first, count);
+  }
+
+  arrow(size: number, solid: readonly [number, number, number, number] | null, first: number, count: number): void {
+    if (count === 0) return;
+    const gl = this.gl!;
+    gl.uniform1i(this.uniforms.u_mode, MODE_ARROW);
+    gl.uniform1f(this.uniforms.u_size, size * this.dpr);
+    if (solid) gl.uniform4f(this.uniforms.u_solid, solid[0], solid[1], solid[2], solid[3]);
+    else gl.uniform4f(this.uniforms.u_solid, 0, 0, 0, 0);
+    gl.drawArrays(gl.POINTS, first, count);
+  }
+
+  end(): void {
+    this.gl!.bindVertexArray(null);
+  }
+
+  dispose(): void {
+    this.canvas.removeEventListener('webglcontextlost', this.onContextLost as EventListener);
+    this.canvas.removeEventListener('webglcontextrestored', this.onContextRestored);
+    const gl = this.gl;
+    if (gl) {
+      gl.deleteBuffer(this.buffer);
+      gl.deleteVertexArray(this.vao);
+      gl.deleteProgram(this.program);
+    }
+    this.gl = null;
+  }
+
+  private readonly onContextLost = (event: Event) => {
+    // Let the browser restore it; until then nothing is drawn.
+    event.preventDefault();
+    this.gl = null;
+    this.program = null;
+  };
+
+  private readonly onContextRestored = () => {
+    this.init();
+    this.onRestored();
+  };
+
+  private init(): void {
+    const gl = this.canvas.getContext('webgl2', {
+      alpha: true, premultipliedAlpha: true, antialias: false, depth: false, stencil: false, preserveDrawingBuffer: false,
+    }) as WebGL2RenderingContext | null;
+    if (!gl) {
+      console.error('drone overlay: no WebGL2 context; live drones are not drawn');
+      return;
+    }
+    if (gl.isContextLost()) return; // webglcontextrestored comes back here
+    const shader = (type: number, source: string) => {
+      const s = gl.createShader(type)!;
+      gl.shaderSource(s, source);
+      gl.compileShader(s);
+      if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(`drone shader: ${gl.getShaderInfoLog(s)}`);
+      return s;
+    };
+    const program = gl.createProgram()!;
+    gl.attachShader(program, shader(gl.VERTEX_SHADER, VERTEX));
+    gl.attachShader(program, shader(gl.FRAGMENT_SHADER, FRAGMENT));
+    gl.linkProgram(program);
+    if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new Error(`drone program: ${gl.getProgramInfoLog(program)}`);
+    this.program = program;
+    for (const name of ['u_matrix', 'u_offset', 'u_size', 'u_bearing', 'u_palette', 'u_mode', 'u_solid', 'u_ring', 'u_ringFill']) {
+      this.uniforms[name] = gl.getUniformLocation(program, name);
+    }
+    this.buffer = gl.createBuffer();
+    this.vao = gl.createVertexArray();
+    gl.bindVertexArray(this.vao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.buffer);
+    const attribute = (name: string, size: number, offset: number) => {
+      const location = gl.getAttribLocation(program, name);
+      gl.enableVertexAttribArray(location);
+      gl.vertexAttribPointer(location, size, gl.FLOAT, false, FLOATS * 4, offset * 4);
+    };
+    attribute('a_pos', 2, 0);
+    attribute('a_angle', 1, 2);
+    attribute('a_colour', 1, 3);
+    gl.bindVertexArray(null);
+    // What never changes between frames: premultiplied blending over a transparent canvas, no depth or stencil.
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    gl.disable(gl.DEPTH_TEST);
+    gl.disable(gl.STENCIL_TEST);
+    gl.clearColor(0, 0, 0, 0);
+    this.gl = gl;
+  }
+}
+
+// The arrow of the old SDF icon in units of half its box, y down: tip, right wing, notch, left wing (FRAGMENT's, mirrored).
+const ARROW_X = [0, 0.625, 0, -0.625];
+const ARROW_Y = [-0.8125, 0.75, 0.40625, 0.75];
+
+/**
+ * Canvas 2D, for where WebGL has no GPU: the same marks as GlPainter, as paths (one per colour and kind of mark, so a
+ * frame is a dozen fills however many drones), in device px, drones outside the canvas skipped.
+ */
+export class CanvasPainter implements DronePainter {
+  readonly kind = 'canvas2d';
+  private readonly ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+  private v: Float32Array = new Float32Array(0);
+  private count = 0;
+  private dpr = 1;
+  // The camera as a map from a vertex's (dx, dy) to device px: x = ax·dx + bx·dy + cx, y = ay·dx + by·dy + cy.
+  private ax = 0; private bx = 0; private cx = 0;
+  private ay = 0; private by = 0; private cy = 0;
+  private bearing = 0;
+  private readonly styles: string[] = new Array<string>(8).fill('#000');
+  private readonly paletteSeen = new Float32Array(8 * 3).fill(-1);
+
+  constructor(private readonly canvas: AnyCanvas) {
+    this.ctx = canvas.getContext('2d', { alpha: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+    if (!this.ctx) console.error('drone overlay: no 2D context; live drones are not drawn');
+  }
+
+  get ready(): boolean {
+    return this.ctx !== null;
+  }
+
+  clear(): void {
+    this.ctx!.clearRect(0, 0, this.canvas.width, this.canvas.height);
+  }
+
+  begin(vertices: Float32Array, count: number, camera: Camera, palette: Float32Array, dpr: number): void {
+    this.clear();
+    this.v = vertices;
+    this.count = count;
+    this.dpr = dpr;
+    const ws = camera.worldSize * dpr;
+    this.ax = ws * camera.cos; this.bx = ws * camera.sin; this.cx = camera.px * dpr;
+    this.ay = -ws * camera.sin; this.by = ws * camera.cos; this.cy = camera.py * dpr;
+    this.bearing = Math.atan2(camera.sin, camera.cos);
+    for (let i = 0; i < palette.length; i++) {
+      if (palette[i] === this.paletteSeen[i]) continue;
+      this.paletteSeen.set(palette);
+      for (let k = 0; k < 8; k++) {
+        this.styles[k] = `rgb(${Math.round(palette[k * 3] * 255)},${Math.round(palette[k * 3 + 1] * 255)},${Math.round(palette[k * 3 + 2] * 255)})`;
+      }
+      break;
+    }
+  }
+
+  ring(spec: RingSpec, first: number, count: number): void {
+    if (count === 0) return;
+    const ctx = this.ctx!;
+    const outer = (spec.radius + spec.stroke) * this.dpr;
+    const stroke = spec.stroke * this.dpr;
+    // As the sprite: a translucent disc inside a solid band `stroke` wide at the outside.
+    ctx.beginPath();
+    this.circles(first, count, outer - stroke, outer);
+    ctx.fillStyle = spec.fillStyle;
+    ctx.fill();
+    ctx.beginPath();
+    this.circles(first, count, outer - stroke / 2, outer);
+    ctx.lineWidth = stroke;
+    ctx.strokeStyle = spec.strokeStyle;
+    ctx.stroke();
+  }
+
+  arrow(size: number, solid: readonly [number, number, number, number] | null, first: number, count: number): void {
+    if (count === 0) return;
+    const ctx = this.ctx!;
+    const half = (size * this.dpr) / 2;
+    if (solid) {
+      ctx.beginPath();
+      this.arrows(first, count, half, -1);
+      ctx.fillStyle = `rgba(${solid[0] * 255},${solid[1] * 255},${solid[2] * 255},${solid[3]})`;
+      ctx.fill();
+      return;
+    }
+    for (let colour = 0; colour < 8; colour++) {
+      ctx.beginPath();
+      if (this.arrows(first, count, half, colour) === 0) continue;
+      ctx.fillStyle = this.styles[colour];
+      ctx.fill();
+    }
+  }
+
+  end(): void {}
+
+  dispose(): void {}
+
+  /** Adds a circle of `radius` device px per vertex on the canvas (`reach`: how far its mark reaches) to the path. */
+  private circles(first: number, count: number, radius: number, reach: number): void {
+    const ctx = this.ctx!;
+    const v = this.v;
+    const w = this.canvas.width + reach;
+    const h = this.canvas.height + reach;
+    for (let i = first; i < first + count && i < this.count; i++) {
+      const o = i * FLOATS;
+      const x = this.ax * v[o] + this.bx * v[o + 1] + this.cx;
+      const y = this.ay * v[o] + this.by * v[o + 1] + this.cy;
+      if (x < -reach || y < -reach || x > w || y > h) continue;
+      ctx.moveTo(x + radius, y);
+      ctx.arc(x, y, radius, 0, 2 * Math.PI);
+    }
+  }
+
+  /** Adds the arrows of palette colour `colour` (all when -1) to the path; how many it added. */
+  private arrows(first: number, count: number, half: number, colour: number): number {
+    const ctx = this.ctx!;
+    const v = this.v;
+    const w = this.canvas.width + half;
+    const h = this.canvas.height + half;
+    let added = 0;
+    for (let i = first; i < first + count && i < this.count; i++) {
+      const o = i * FLOATS;
+      if (colour >= 0 && v[o + 3] !== colour) continue;
+      const x = this.ax * v[o] + this.bx * v[o + 1] + this.cx;
+      const y = this.ay * v[o] + this.by * v[o + 1] + this.cy;
+      if (x < -half || y < -half || x > w || y > h) continue;
+      // Turned clockwise on the screen by the heading less the map's bearing, as the sprite's v_angle.
+      const angle = v[o + 2] - this.bearing;
+      const c = Math.cos(angle) * half;
+      const s = Math.sin(angle) * half;
+      ctx.moveTo(x + ARROW_X[0] * c - ARROW_Y[0] * s, y + ARROW_X[0] * s + ARROW_Y[0] * c);
+      for (let k = 1; k < 4; k++) ctx.lineTo(x + ARROW_X[k] * c - ARROW_Y[k] * s, y + ARROW_X[k] * s + ARROW_Y[k] * c);
+      ctx.closePath();
+      added++;
+    }
+    return added;
   }
 }
 

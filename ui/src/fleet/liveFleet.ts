@@ -13,7 +13,10 @@
 import { ActiveAlerts } from '../activeAlerts';
 import { FleetConnection, type FleetTarget, type LinkOptions } from '../connection';
 import type { Camera } from '../mapCamera';
-import { DroneRenderer, WORKER_FRAME_SHARE, type DrawnFrame, type LiveFleet, type RenderHost } from '../droneRenderer';
+import {
+  choosePainter, DroneRenderer, WORKER_FRAME_SHARE, type DronePainterChoice, type DronePainterKind, type DrawnFrame, type LiveFleet,
+  type RenderHost,
+} from '../droneRenderer';
 import type { BBox } from '../geo';
 import type { LinkState } from '../link';
 import type { Alert, AlertChange } from '../protocol';
@@ -42,7 +45,7 @@ export type ToLiveWorker =
   | { kind: 'dropSocket' }
   | { kind: 'close' }
   | { kind: 'synced' }
-  | { kind: 'canvas'; canvas: OffscreenCanvas; width: number; height: number; dpr: number }
+  | { kind: 'canvas'; canvas: OffscreenCanvas; width: number; height: number; dpr: number; painter: DronePainterChoice }
   | { kind: 'resize'; width: number; height: number; dpr: number }
   | { kind: 'camera'; camera: Camera }
   | { kind: 'select'; id: number | null; many: number[] }
@@ -66,7 +69,7 @@ export type FromLiveWorker =
     /** The whole list of active alerts when it was replaced (first), then the changes since. */
     alerts: Alert[] | null; alertChanges: AlertChange[];
   }
-  | { kind: 'drawn'; drawn: DrawnFrame; frameCostMs: number; ages: Float64Array | null }
+  | { kind: 'drawn'; drawn: DrawnFrame; painter: DronePainterKind; frameCostMs: number; ages: Float64Array | null }
   | { kind: 'picked'; ask: number; id: number | null };
 
 /** What the worker runs on: its animation frames and, for tests, the socket and clock of the link. */
@@ -161,7 +164,7 @@ export class LiveFleetWorker implements LiveFleet {
       case 'dropSocket': this.link?.socket?.close(); break;
       case 'close': this.closeLink(); break;
       case 'synced': this.core.synced(); break;
-      case 'canvas': this.attachCanvas(m.canvas, m.width, m.height, m.dpr); break;
+      case 'canvas': this.attachCanvas(m.canvas, m.width, m.height, m.dpr, m.painter); break;
       case 'resize': this.renderer?.resize(m.width, m.height, m.dpr); break;
       case 'camera': this.renderer?.setCamera(m.camera); break;
       case 'select': this.renderer?.select(m.id, m.many); break;
@@ -228,9 +231,9 @@ export class LiveFleetWorker implements LiveFleet {
       [packet.rows.buffer, packet.removed.buffer]);
   }
 
-  private attachCanvas(canvas: OffscreenCanvas, width: number, height: number, dpr: number): void {
+  private attachCanvas(canvas: OffscreenCanvas, width: number, height: number, dpr: number, painter: DronePainterChoice): void {
     this.renderer?.stop();
-    const renderer = new DroneRenderer(this, canvas, this.env.frames, WORKER_FRAME_SHARE);
+    const renderer = new DroneRenderer(this, canvas, this.env.frames, WORKER_FRAME_SHARE, choosePainter(painter));
     renderer.resize(width, height, dpr);
     renderer.measureDrawnAge = this.measuring;
     renderer.onDrawn = () => this.reportDrawn(false);
@@ -266,7 +269,10 @@ export class LiveFleetWorker implements LiveFleet {
     r.multi = multi;
     const ages = this.ageCount > 0 ? this.ages.slice(0, this.ageCount) : null;
     this.ageCount = 0;
-    this.post({ kind: 'drawn', drawn: { ...d, multiSelected: [...d.multiSelected] }, frameCostMs: renderer.pacer.frameCostMs, ages },
+    this.post({
+      kind: 'drawn', drawn: { ...d, multiSelected: [...d.multiSelected] }, painter: renderer.painterKind, frameCostMs: renderer.pacer.frameCostMs,
+      ages,
+    },
       ages ? [ages.buffer] : []);
   }
 }

@@ -7,7 +7,7 @@
 // the link and the drawing itself, as before (connection.ts, droneOverlay.ts).
 import type { FleetLink, LinkState } from '../connection';
 import type { Camera } from '../mapCamera';
-import { offscreenWebGl2, type DrawnFrame } from '../droneRenderer';
+import { offscreenWebGl2, painterChoice, type DronePainterKind, type DrawnFrame } from '../droneRenderer';
 import { sameBox, type BBox } from '../geo';
 import { SampleWindow } from '../stats';
 import type { FleetStore } from '../store';
@@ -31,6 +31,8 @@ export class LiveFleetClient {
   readonly drawnAges = new SampleWindow(16384);
   /** The worker's recent cost of a drone frame, ms. */
   frameCostMs = 0;
+  /** How the worker paints the drones (known after its first frame). */
+  painter: DronePainterKind | null = null;
   private connection: WorkerFleetConnection | null = null;
   private session = 0;
   private ask = 0;
@@ -63,7 +65,8 @@ export class LiveFleetClient {
   /** Hands the worker the overlay's canvas (once: a canvas can be transferred one time). */
   attachCanvas(canvas: HTMLCanvasElement, width: number, height: number, dpr: number): void {
     const offscreen = canvas.transferControlToOffscreen();
-    this.send({ kind: 'canvas', canvas: offscreen, width, height, dpr }, [offscreen]);
+    const painter = painterChoice(typeof location === 'undefined' ? '' : location.search);
+    this.send({ kind: 'canvas', canvas: offscreen, width, height, dpr, painter }, [offscreen]);
   }
 
   camera(camera: Camera): void {
@@ -131,6 +134,7 @@ export class LiveFleetClient {
         d.selected = m.drawn.selected;
         d.multiSelected = m.drawn.multiSelected;
         this.frameCostMs = m.frameCostMs;
+        this.painter = m.painter;
         if (m.ages) {
           const now = Date.now();
           for (const age of m.ages) this.drawnAges.add(age, now);
