@@ -66,15 +66,16 @@ describe('FleetStore (fed through the fleet decoder)', () => {
     expect(d.gatewayMs).toBeCloseTo(1, 6);
   });
 
-  it('merges 5,000 drones × 10 rounds quickly', () => {
+  // Speed is the browser bench's to measure (./odyssey bench --browser), not a timed assertion here.
+  it('merges 5,000 drones × 10 rounds, each drone ending at its newest round', () => {
     const store = new FedStore();
-    const started = performance.now();
     for (let round = 1; round <= 10; round++) {
       const batch = Array.from({ length: 5000 }, (_, i) => wire(i + 1, round, { lat: round }));
       store.changes(batch, [], round);
     }
     expect(store.drones.size).toBe(5000);
     expect(store.drones.get(5000)?.seq).toBe(10);
-    expect(performance.now() - started).toBeLessThan(5000);
+    expect(store.drones.get(1)?.seq).toBe(10);
+    expect(store.drones.get(2500)?.lat).toBe(10);
   });
 });

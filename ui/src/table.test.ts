@@ -52,11 +52,13 @@ describe('filtering', () => {
     expect(matches(fleet[0], { idText: '3 12', status: '' })).toBe(true);
   });
 
-  it('sorts and filters 5,000 drones well within a UI refresh', () => {
-    const many = Array.from({ length: 5000 }, (_, i) => drone(i + 1, i, { bat: (i * 37) % 100, status: i % 7 ? 'CRUISING' : 'HOVERING' }));
-    const started = performance.now();
-    for (let i = 0; i < 10; i++) filterAndSort(many, { idText: '', status: '' }, { key: 'bat', descending: true });
-    expect((performance.now() - started) / 10).toBeLessThan(50);
+  // Speed is the browser bench's to measure (./odyssey bench --browser), not a timed assertion here.
+  it('sorts and filters 5,000 drones', () => {
+    // One store for all (a store per drone, as drone() makes, is most of this test's time).
+    const many = [...storeOf(Array.from({ length: 5000 }, (_, i) => wire(i + 1, i, { bat: (i * 37) % 100, status: i % 7 ? 'CRUISING' : 'HOVERING' }))).drones.values()];
+    const sorted = filterAndSort(many, { idText: '', status: '' }, { key: 'bat', descending: true });
+    expect(sorted).toHaveLength(5000);
+    expect(sorted.filter((d, i) => i > 0 && sorted[i - 1].bat < d.bat)).toEqual([]);
     expect(filterAndSort(many, { idText: '', status: 'HOVERING' }, { key: 'id', descending: false })).toHaveLength(715);
   });
 });
