@@ -550,12 +550,15 @@ try {
     const reason = await page.locator(`${commandEntry(commandId)} [data-testid=command-reason]`).allTextContents();
     assert(!['rejected', 'failed', 'expired', 'cancelled'].includes(state), `the command became ${state} (${reason.join(', ')})`);
     assert(stateRank(state) >= 2, `still ${state} after 20 s (seen: ${seen.join(' → ')})`);
-    const steps = await page.locator(`${commandEntry(commandId)} [data-testid=command-transition]`).evaluateAll((els) => els.map((e) => e.dataset.state));
+    // States and their times in one read: the order goes on while the test looks, and two reads can see two timelines.
+    const timeline = await page.locator(`${commandEntry(commandId)} [data-testid=command-transition]`).evaluateAll((els) =>
+      els.map((e) => ({ state: e.dataset.state, since: e.querySelector('.step-since')?.textContent ?? '' })));
+    const steps = timeline.map((t) => t.state);
     assert(steps[0] === 'issued', `the timeline starts with ${steps[0]}, not issued`);
     assert(steps.every((s, i) => i === 0 || stateRank(s) >= stateRank(steps[i - 1])), `states out of order: ${steps.join(' → ')}`);
     assert(steps.some((s) => s === 'accepted' || s === 'in-progress'), `never accepted: ${steps.join(' → ')}`);
-    const times = await page.locator(`${commandEntry(commandId)} [data-testid=command-transition] .step-since`).allTextContents();
-    assert(times.length === steps.length && times.slice(1).every((t) => /^\+[\d.]+ (ms|s)$/.test(t)), `transitions without a time since issue: ${times.join(', ')}`);
+    const times = timeline.map((t) => t.since);
+    assert(times.slice(1).every((t) => /^\+[\d.]+ (ms|s)$/.test(t)), `transitions without a time since issue: ${timeline.map((t) => `${t.state} ${t.since}`).join(', ')}`);
     // The drone acts on it: returning (or already coming down, when it was right above home).
     await waitFor(page, () => ['returning', 'landing', 'grounded'].includes(document.querySelector('[data-testid=detail-status]')?.textContent ?? ''), undefined, 20_000);
     const status = await text(page, 'detail-status');
