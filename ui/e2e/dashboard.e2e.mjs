@@ -115,6 +115,66 @@ async function finish(code) {
   process.exit(code === 0 && results.every((r) => r.ok) && results.length > 0 ? 0 : 1);
 }
 
+/**
+ * The pixels, not just the scene graph: at the drones' screen positions there must be drawn (non-background) pixels,
+ * and the picture must contain several status colours. Throws when not.
+ */
+async function assertDronePixels(page) {
+  // The pixels, not just the scene graph: at the drones' screen positions there must be drawn (non-background)
+  // pixels, and the picture must contain several status colours.
+  const box = await page.locator('[data-testid=map]').boundingBox();
+  let hits = 0, probed = 0;
+  const colours = new Map();
+  // Only the WebGL drawing: hide what floats over the map (the legend has status-coloured dots of its own).
+  const overlays = '[data-testid=legend], [data-testid=fit-fleet], [data-testid=history-toggle], [data-testid=geofences-toggle], ' +
+    '[data-testid=recent-toggle], [data-testid=command-panel], .map-banner, .maplibregl-control-container';
+  await page.evaluate((sel) => document.querySelectorAll(sel).forEach((e) => { e.style.visibility = 'hidden'; }), overlays);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const points = await page.evaluate(() => {
+      const { map, store } = window.__odyssey;
+      const { width, height } = map.getCanvas().getBoundingClientRect();
+      const out = [];
+      for (const d of store.drones.values()) {
+        const p = map.project([d.lon, d.lat]);
+        if (p.x > 20 && p.y > 20 && p.x < width - 20 && p.y < height - 20) out.push([p.x, p.y]);
+        if (out.length >= 60) break;
+      }
+      return out;
+    });
+    const png = PNG.sync.read(await page.screenshot({ clip: box }));
+    const at = (x, y) => {
+      const i = (Math.round(y) * png.width + Math.round(x)) * 4;
+      return [png.data[i], png.data[i + 1], png.data[i + 2]];
+    };
+    hits = 0;
+    probed = points.length;
+    for (const [x, y] of points) {
+      let found = false;
+      for (let dy = -5; dy <= 5 && !found; dy++) {
+        for (let dx = -5; dx <= 5 && !found; dx++) {
+          const [r, g, b] = at(x + dx, y + dy);
+          if (!isBackground(r, g, b) && Math.max(r, g, b) > 90) found = true;
+        }
+      }
+      if (found) hits++;
+    }
+    colours.clear();
+    for (let i = 0; i < png.data.length; i += 4) {
+      const status = statusOf(png.data[i], png.data[i + 1], png.data[i + 2]);
+      if (status) colours.set(status, (colours.get(status) ?? 0) + 1);
+    }
+    if (probed > 0 && hits >= probed * 0.6) break;
+    await page.waitForTimeout(500);
+  }
+  await page.evaluate((sel) => document.querySelectorAll(sel).forEach((e) => { e.style.visibility = ''; }), overlays);
+  assert(probed > 0, 'no drone inside the visible map');
+  assert(hits >= probed * 0.6, `only ${hits} of ${probed} drone positions have drawn pixels`);
+  const drawnStatuses = [...colours].filter(([, n]) => n >= 15).map(([s]) => s);
+  const knownStatuses = await page.evaluate(() => new Set([...window.__odyssey.store.drones.values()].map((d) => d.status)).size);
+  assert(drawnStatuses.length >= Math.min(2, knownStatuses), `map shows ${drawnStatuses.length} status colours (${drawnStatuses}) for ${knownStatuses} statuses`);
+  return { hits, probed, drawnStatuses };
+}
+
 try {
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'odyssey-e2e-chromium-'));
   browserContext = await chromium.launchPersistentContext(userDataDir, {
@@ -251,59 +311,29 @@ try {
     }, Math.min(10, minDrones), 60_000);
     const rendered = await page.evaluate(() => window.__odyssey.fleetMap.drones.drawn.drones);
     const drawnIn = await page.evaluate(() => { const d = window.__odyssey.fleetMap.drones; return `${d.drawnIn ?? 'page'}${d.painter ? `, ${d.painter}` : ''}`; });
-    // The pixels, not just the scene graph: at the drones' screen positions there must be drawn (non-background)
-    // pixels, and the picture must contain several status colours.
-    const box = await page.locator('[data-testid=map]').boundingBox();
-    let hits = 0, probed = 0;
-    const colours = new Map();
-    // Only the WebGL drawing: hide what floats over the map (the legend has status-coloured dots of its own).
-    const overlays = '[data-testid=legend], [data-testid=fit-fleet], [data-testid=history-toggle], [data-testid=geofences-toggle], ' +
-      '[data-testid=recent-toggle], [data-testid=command-panel], .map-banner, .maplibregl-control-container';
-    await page.evaluate((sel) => document.querySelectorAll(sel).forEach((e) => { e.style.visibility = 'hidden'; }), overlays);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const points = await page.evaluate(() => {
-        const { map, store } = window.__odyssey;
-        const { width, height } = map.getCanvas().getBoundingClientRect();
-        const out = [];
-        for (const d of store.drones.values()) {
-          const p = map.project([d.lon, d.lat]);
-          if (p.x > 20 && p.y > 20 && p.x < width - 20 && p.y < height - 20) out.push([p.x, p.y]);
-          if (out.length >= 60) break;
-        }
-        return out;
-      });
-      const png = PNG.sync.read(await page.screenshot({ clip: box }));
-      const at = (x, y) => {
-        const i = (Math.round(y) * png.width + Math.round(x)) * 4;
-        return [png.data[i], png.data[i + 1], png.data[i + 2]];
-      };
-      hits = 0;
-      probed = points.length;
-      for (const [x, y] of points) {
-        let found = false;
-        for (let dy = -5; dy <= 5 && !found; dy++) {
-          for (let dx = -5; dx <= 5 && !found; dx++) {
-            const [r, g, b] = at(x + dx, y + dy);
-            if (!isBackground(r, g, b) && Math.max(r, g, b) > 90) found = true;
-          }
-        }
-        if (found) hits++;
-      }
-      colours.clear();
-      for (let i = 0; i < png.data.length; i += 4) {
-        const status = statusOf(png.data[i], png.data[i + 1], png.data[i + 2]);
-        if (status) colours.set(status, (colours.get(status) ?? 0) + 1);
-      }
-      if (probed > 0 && hits >= probed * 0.6) break;
-      await page.waitForTimeout(500);
-    }
-    await page.evaluate((sel) => document.querySelectorAll(sel).forEach((e) => { e.style.visibility = ''; }), overlays);
-    assert(probed > 0, 'no drone inside the visible map');
-    assert(hits >= probed * 0.6, `only ${hits} of ${probed} drone positions have drawn pixels`);
-    const drawnStatuses = [...colours].filter(([, n]) => n >= 15).map(([s]) => s);
-    const knownStatuses = await page.evaluate(() => new Set([...window.__odyssey.store.drones.values()].map((d) => d.status)).size);
-    assert(drawnStatuses.length >= Math.min(2, knownStatuses), `map shows ${drawnStatuses.length} status colours (${drawnStatuses}) for ${knownStatuses} statuses`);
+    const { hits, probed, drawnStatuses } = await assertDronePixels(page);
     return `${rendered} features drawn (in the ${drawnIn}), ${hits}/${probed} positions hit, colours ${drawnStatuses.join(' ')}; ${renderer}`;
+  });
+
+  await check('the WebGL2 painter draws the drones too (what a browser with a GPU gets)', async () => {
+    // This browser draws WebGL in software, where the dashboard paints with Canvas 2D (above): force WebGL2 in a
+    // second tab, signed in as the first, so the painter a user with a GPU gets stays tested.
+    const webgl = await browserContext.newPage();
+    try {
+      if (operatorToken) await webgl.addInitScript((token) => window.sessionStorage.setItem('odyssey.token', token), operatorToken);
+      const forced = new URL(url);
+      forced.searchParams.set('drones', 'webgl');
+      await webgl.goto(forced.toString(), { waitUntil: 'load', timeout: 30_000 });
+      await waitFor(webgl, (min) => {
+        const overlay = window.__odyssey?.fleetMap?.drones;
+        return overlay?.painter === 'webgl' && overlay.drawn.drones >= min;
+      }, Math.min(10, minDrones), 60_000);
+      const { hits, probed, drawnStatuses } = await assertDronePixels(webgl);
+      const drawnIn = await webgl.evaluate(() => window.__odyssey.fleetMap.drones.drawnIn ?? 'page');
+      return `${hits}/${probed} positions hit, colours ${drawnStatuses.join(' ')} (in the ${drawnIn}, webgl)`;
+    } finally {
+      await webgl.close();
+    }
   });
 
   await check('the drone overlay projects as MapLibre does, also with the map turned', async () => {
