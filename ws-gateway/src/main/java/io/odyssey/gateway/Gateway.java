@@ -110,9 +110,9 @@ public final class Gateway implements AutoCloseable
             client ->
             {
                 client.setProperty("hazelcast.client.event.thread.count", String.valueOf(config.gridEventThreads));
-                // The client's event queue is first-in first-out; Hazelcast's default (1,000,000) holds 20 s at 50,000
-                // updates/s. The fleet listener hands events on at once (FleetFeed), so this bound is for a client that
-                // cannot even take them off the socket; what it refuses, the periodic reconcile brings back.
+                // The client's event queue is first-in first-out and shared by every listener. The fleet listener hands
+                // events on at once (FleetFeed), so it stays short; the bound stays Hazelcast's by default because what
+                // it refuses, only the fleet's periodic reconcile brings back: alert and command events are not re-read.
                 client.setProperty("hazelcast.client.event.queue.capacity", String.valueOf(config.gridEventQueue));
             });
 

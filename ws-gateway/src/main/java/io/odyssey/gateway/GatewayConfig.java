@@ -26,9 +26,10 @@ public final class GatewayConfig
         "Alert changes one interval takes; beyond, every client gets the whole active list instead (1..100000)");
     public static final Setting GRID_EVENT_THREADS = Setting.of("ODYSSEY_GATEWAY_GRID_EVENT_THREADS", "1",
         "Threads of the grid client that run the fleet, alert and command listeners (1..16); one takes a burst of events with fewer wake-ups");
-    public static final Setting GRID_EVENT_QUEUE = Setting.of("ODYSSEY_GATEWAY_GRID_EVENT_QUEUE", "100000",
-        "Events the grid client queues for the gateway's listeners (1000..1000000; Hazelcast's default is 1000000, 20 s " +
-        "at 50,000 updates/s); events beyond are refused by the client and brought back by the fleet reconcile");
+    public static final Setting GRID_EVENT_QUEUE = Setting.of("ODYSSEY_GATEWAY_GRID_EVENT_QUEUE", "1000000",
+        "Events the grid client queues for the gateway's fleet, alert and command listeners (1000..1000000, Hazelcast's " +
+        "default); events beyond are refused by the client: the fleet reconcile brings fleet states back, alerts and " +
+        "commands only a reconnect, so lower it only with that in mind");
     public static final Setting FLEET_RECONCILE_S = Setting.of("ODYSSEY_GATEWAY_FLEET_RECONCILE_S", "10",
         "Every this many seconds the gateway reads the whole fleet map and applies what is newer than its view (a drone " +
         "whose last event the grid dropped under overload); 0 = only after the grid connection came back");
