@@ -276,7 +276,10 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
         }
     }
 
-    /** A tick that fails (a bug) is logged; the next change or session schedules the next. */
+    /**
+     * A tick that fails (a bug) is logged, and its changes, taken already, would be lost: every session gets the whole
+     * list a second later instead (not at once, so a failure that repeats does not spin).
+     */
     private void safely(final boolean resend)
     {
         try
@@ -285,7 +288,12 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
         }
         catch (final RuntimeException ex)
         {
-            LOG.error("sending alerts failed", ex);
+            LOG.error("sending alerts failed; every client gets the whole list again", ex);
+            synchronized (lock)
+            {
+                everyoneGetsTheList = true;
+            }
+            requestTick(RESEND_MS);
         }
     }
 
