@@ -285,8 +285,11 @@ class MavlinkSimulatedVehiclesSystemIT
         assertThat(own.issuedBy()).isEqualTo(CommandLedger.DRONE_ISSUER);
         assertThat(own.parameters().startedByDrone()).isTrue();
         assertThat(own.issuedAtNanos()).isGreaterThan(order.issuedAtNanos());
-        await().atMost(150, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() ->
-            ledger.get(own.id()).state() == CommandState.COMPLETED);
+        await().atMost(150, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        {
+            final CommandRecord now = ledger.get(own.id());
+            assertThat(now.state()).as(now + " with the vehicle at " + fleet.get(FAILSAFE)).isEqualTo(CommandState.COMPLETED);
+        });
         assertThat(ledger.get(own.id()).transitionStates()).contains(CommandState.ACCEPTED, CommandState.COMPLETED);
     }
 

@@ -445,7 +445,10 @@ final class VehicleOrders
         v.armed = (baseMode & MavlinkCommands.MODE_FLAG_SAFETY_ARMED) != 0;
         final FlightStatus.Mode mode = FlightStatus.mode(autopilot, customMode);
         final Order o = v.running;
-        if (o != null && nowNs - o.acceptedAtNs >= MODE_SETTLE_NS &&
+        // A vehicle disarms as it touches down and shows its ground mode, often in the datagram before the position
+        // that says it is down: that ends a landing or a return home by landing (checkEffect), not by a pilot.
+        final boolean touchedDown = !v.armed && o != null && endsOnTheGround(o.type);
+        if (o != null && !touchedDown && nowNs - o.acceptedAtNs >= MODE_SETTLE_NS &&
             (takenOver(o.type, mode) || o.commandId < 0 && mode != FlightStatus.Mode.RETURN && mode != FlightStatus.Mode.LAND))
         {
             // A pilot's RC switch, a failsafe: the vehicle no longer flies this order (nor its own return home).
@@ -485,6 +488,12 @@ final class VehicleOrders
         v.running = o;
         // Its first progress a beat later, after the ingest node has recorded the start.
         v.progressDueNs = nowNs + PROGRESS_INTERVAL_NS;
+    }
+
+    /** Orders that end with the vehicle landed (and so disarmed, whatever mode it then shows). */
+    private static boolean endsOnTheGround(final CommandType type)
+    {
+        return type == CommandType.LAND || type == CommandType.STOP || type == CommandType.RETURN_HOME;
     }
 
     /** Whether a vehicle in {@code mode} has left an order of {@code type} (a mode the order itself does not lead to). */

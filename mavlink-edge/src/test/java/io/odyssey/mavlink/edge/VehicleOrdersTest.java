@@ -412,6 +412,48 @@ class VehicleOrdersTest
         assertThat(lastSaid().phase).isEqualTo(CommandPhase.DONE);
     }
 
+    /**
+     * PX4 leaves RTL for its ground mode as it disarms on landing, and its HEARTBEAT can arrive before the position
+     * that says it is down (both in one datagram, the heartbeat first): the return ended by landing, not by a pilot.
+     */
+    @Test
+    void shouldCompleteTheVehiclesOwnReturnWhenItDisarmsOnLandingBeforeItsPositionSaysSo()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        position(PX4_VEHICLE, LAT + 0.01, LON, 30f, false);
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_RTL, now);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.STARTED_BY_DRONE);
+        now += VehicleOrders.MODE_SETTLE_NS;
+        // Over home, the last metre of the descent.
+        position(PX4_VEHICLE, LAT, LON, 1.2f, false);
+
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x01, PX4_LOITER, now);
+        position(PX4_VEHICLE, LAT, LON, 0f, true);
+
+        assertThat(said).extracting(Said::commandId, Said::phase).doesNotContain(tuple(-1L, CommandPhase.CANCELLED));
+        assertThat(lastSaid().commandId).isEqualTo(-1L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.DONE);
+        assertThat(orders.activeOrders()).isZero();
+    }
+
+    /** The same for a landing we ordered: the vehicle's mode on the ground is not a pilot taking it over. */
+    @Test
+    void shouldCompleteALandingWhenTheVehicleDisarmsIntoAnotherModeBeforeItsPositionSaysItIsDown()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, 86, CommandType.LAND, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, last().command, RESULT_ACCEPTED, 0, now);
+        now += VehicleOrders.MODE_SETTLE_NS;
+        position(PX4_VEHICLE, LAT, LON, 1.2f, false);
+
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x01, PX4_POSCTL, now);
+        position(PX4_VEHICLE, LAT, LON, 0f, true);
+
+        assertThat(said).extracting(Said::commandId, Said::phase).doesNotContain(tuple(86L, CommandPhase.CANCELLED))
+            .contains(tuple(86L, CommandPhase.DONE));
+        assertThat(orders.activeOrders()).isZero();
+    }
+
     @Test
     void shouldNotTakeTheReturnModeOfACancelledReturnHomeForOneTheVehicleStartedItself()
     {
