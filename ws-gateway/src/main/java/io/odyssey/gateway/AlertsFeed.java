@@ -65,6 +65,32 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
     {
     }
 
+    /** Changes a reload may have read past: this many are kept; beyond, the reload reads the map once more. */
+    static final int RELOAD_CHANGES_MAX = 100_000;
+
+    /**
+     * What the listener saw while one reload read the map (under {@link #lock}): the read may hold an alert as it was
+     * before or after each of these, so they are applied again, in order, over what it read.
+     */
+    private static final class ReadWindow
+    {
+        final ArrayList<String> keys = new ArrayList<>();
+        /** The alert raised, or null: cleared. */
+        final ArrayList<ActiveAlert> raised = new ArrayList<>();
+        boolean overflowed;
+
+        void seen(final String key, final ActiveAlert alert)
+        {
+            if (keys.size() >= RELOAD_CHANGES_MAX)
+            {
+                overflowed = true;
+                return;
+            }
+            keys.add(key);
+            raised.add(alert);
+        }
+    }
+
     private final IMap<String, ActiveAlert> map;
     private final GatewayMetrics metrics;
     private final long batchMs;
@@ -88,6 +114,8 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
     private final Set<ClientSession> behind = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean tickQueued = new AtomicBoolean();
     private final AtomicBoolean resendQueued = new AtomicBoolean();
+    /** The reloads reading the map right now (under {@link #lock}). */
+    private final List<ReadWindow> reading = new ArrayList<>();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable ->
     {
         final Thread thread = new Thread(runnable, "ws-alerts");
@@ -117,22 +145,57 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
     /** Reads the whole map again (after the grid came back: changes made meanwhile produced no events here). */
     void reload()
     {
-        try
+        for (int attempt = 1; attempt <= 3; attempt++)
         {
-            final Map<String, ActiveAlert> now = Map.copyOf(map);
+            final ReadWindow window = new ReadWindow();
             synchronized (lock)
             {
+                reading.add(window);
+            }
+            final Map<String, ActiveAlert> now;
+            try
+            {
+                now = Map.copyOf(map);
+            }
+            catch (final RuntimeException ex)
+            {
+                synchronized (lock)
+                {
+                    reading.remove(window);
+                }
+                LOG.warn("reloading the alerts failed: {}", ex.toString());
+                return;
+            }
+            synchronized (lock)
+            {
+                reading.remove(window);
+                if (window.overflowed && attempt < 3)
+                {
+                    continue;
+                }
                 active.keySet().retainAll(now.keySet());
                 active.putAll(now);
+                // A clear the listener applied while the map was read must not come back with the read (nor a raise
+                // go with it): the changes seen meanwhile are newer than the read or equal to it.
+                for (int i = 0; i < window.keys.size(); i++)
+                {
+                    final ActiveAlert alert = window.raised.get(i);
+                    if (alert != null)
+                    {
+                        active.put(alert.key(), alert);
+                    }
+                    else
+                    {
+                        active.remove(window.keys.get(i));
+                    }
+                }
                 pending.clear();
                 everyoneGetsTheList = true;
             }
             requestTick(0);
-            LOG.info("alerts view loaded: {} active", active.size());
-        }
-        catch (final RuntimeException ex)
-        {
-            LOG.warn("reloading the alerts failed: {}", ex.toString());
+            LOG.info("alerts view loaded: {} active{}", active.size(),
+                window.overflowed ? " (the alerts changed faster than they could be read: the view may lag until the next reload)" : "");
+            return;
         }
     }
 
@@ -200,6 +263,7 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
         synchronized (lock)
         {
             active.put(alert.key(), alert);
+            seenByReloads(alert.key(), alert);
             recorded = record(new Change(true, alert));
         }
         if (recorded)
@@ -214,12 +278,22 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
         synchronized (lock)
         {
             final ActiveAlert alert = active.remove(key);
+            seenByReloads(key, null);
             final ActiveAlert known = alert != null ? alert : old;
             recorded = known != null && record(new Change(false, known));
         }
         if (recorded)
         {
             requestTick(batchMs);
+        }
+    }
+
+    /** Under the lock. */
+    private void seenByReloads(final String key, final ActiveAlert raised)
+    {
+        for (int i = 0; i < reading.size(); i++)
+        {
+            reading.get(i).seen(key, raised);
         }
     }
 
@@ -321,7 +395,12 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
             joining.removeAll(joined);
             sessions.addAll(joined);
             // The list and the changes are taken together: a change is in the list or in what is sent after it.
-            list = listForAll || !joined.isEmpty() || (resend && !behind.isEmpty()) ? activeAlerts() : null;
+            list = listForAll || !joined.isEmpty() || (resend && !behind.isEmpty()) ? new ArrayList<>(active.values()) : null;
+        }
+        if (list != null)
+        {
+            // Sorted after the lock: the listener's threads wait for it, and a thousand alerts take a while.
+            list.sort(OLDEST_FIRST);
         }
         try
         {

@@ -3,11 +3,13 @@ package io.odyssey.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.EntryEventType;
+import com.hazelcast.map.IMap;
 import io.odyssey.grid.ActiveAlert;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -145,6 +147,58 @@ class AlertsFeedTest
         // the whole list, and gets the changes after it.
         await().atMost(10, TimeUnit.SECONDS).until(() -> slowLink.activeKeys().equals(expected));
         assertThat(expected).hasSizeGreaterThan(10).doesNotContain("LOW_BATTERY:1");
+    }
+
+    /**
+     * A reload (after the grid came back) reads the whole map while the listener goes on: a clear or a raise the
+     * listener applies after the read took its copy must win over the copy, or a cleared alert shows for good.
+     */
+    @Test
+    void shouldKeepTheChangesTheListenerAppliedWhileAReloadReadTheMap()
+    {
+        final ActiveAlert stale = battery(1);
+        final ActiveAlert kept = battery(2);
+        final ActiveAlert raisedMeanwhile = battery(3);
+        final Map<String, ActiveAlert> grid = new LinkedHashMap<>();
+        grid.put(stale.key(), stale);
+        grid.put(kept.key(), kept);
+        final AlertsFeed[] feedRef = new AlertsFeed[1];
+        final boolean[] racing = {false};
+        @SuppressWarnings("unchecked")
+        final IMap<String, ActiveAlert> map = (IMap<String, ActiveAlert>)Proxy.newProxyInstance(
+            getClass().getClassLoader(), new Class<?>[]{IMap.class}, (proxy, method, args) ->
+            {
+                if (!"entrySet".equals(method.getName()) || args != null)
+                {
+                    throw new UnsupportedOperationException(method.getName());
+                }
+                // What the read returns, and then the grid's next events, delivered while the read is not applied yet.
+                final Map<String, ActiveAlert> read = new LinkedHashMap<>(grid);
+                if (racing[0])
+                {
+                    feedRef[0].entryRemoved(removed(stale));
+                    feedRef[0].entryAdded(added(raisedMeanwhile));
+                }
+                return read.entrySet();
+            });
+        feed = new AlertsFeed(map, metrics, 5, 1_000);
+        feedRef[0] = feed;
+        feed.reload();
+        assertThat(keys(feed.activeAlerts())).containsExactly(stale.key(), kept.key());
+
+        racing[0] = true;
+        feed.reload();
+
+        assertThat(keys(feed.activeAlerts())).containsExactly(kept.key(), raisedMeanwhile.key());
+        final RecordingLink link = new RecordingLink();
+        feed.add(session(link, true, 1 << 20));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> link.activeKeys().equals(
+            new java.util.TreeSet<>(List.of(kept.key(), raisedMeanwhile.key()))));
+    }
+
+    private static List<String> keys(final List<ActiveAlert> alerts)
+    {
+        return alerts.stream().map(ActiveAlert::key).toList();
     }
 
     private void raise(final ActiveAlert alert, final java.util.Set<String> expected)
