@@ -544,6 +544,126 @@ class VehicleOrdersTest
         assertThat(lastSaid().reason).isEqualTo(CommandReason.NO_SUCH_COMMAND);
     }
 
+    /**
+     * An autopilot that answers IN_PROGRESS again and again (a bug, or a command it never finishes) held the order in
+     * the protocol for ever, every other order refused "vehicle busy": it ends at the send limit.
+     */
+    @Test
+    void shouldFailAnOrderTheVehicleSaysItIsStillWorkingOnForeverOnceTheSendLimitIsSpent()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, 101, CommandType.LAND, CommandParameters.NONE);
+        final long limitNs = sendLimitNs(0);
+        final long start = now;
+        while (now - start < limitNs)
+        {
+            orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_LAND, MavlinkCommands.RESULT_IN_PROGRESS, 50, now);
+            orders.tick(now);
+            assertThat(said).as("before the limit, at %d ms", TimeUnit.NANOSECONDS.toMillis(now - start)).isEmpty();
+            now += TimeUnit.MILLISECONDS.toNanos(ACK_TIMEOUT_MS / 2);
+        }
+        orders.tick(now);
+
+        assertThat(said).extracting(Said::commandId, Said::phase, Said::reason)
+            .containsExactly(tuple(101L, CommandPhase.FAILED, CommandReason.VEHICLE_NO_FINAL_ANSWER));
+        assertThat(sent).as("IN_PROGRESS: never sent again").hasSize(1);
+        assertThat(metrics.ordersOverSendLimit.get()).isEqualTo(1);
+        assertThat(orders.activeOrders()).isZero();
+        order(PX4_VEHICLE, 102, CommandType.HOLD, CommandParameters.NONE);
+        assertThat(last().command).as("the next order goes out").isEqualTo(MavlinkCommands.DO_PAUSE_CONTINUE);
+    }
+
+    /** A vehicle that asks for the same mission item again and again restarted the upload's attempts each time. */
+    @Test
+    void shouldFailAMissionUploadTheVehicleKeepsAskingForAgainOnceTheSendLimitIsSpent()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, 103, CommandType.MISSION,
+            CommandParameters.mission(List.of(new Waypoint(LAT + 0.001, LON, 40, Double.NaN, Double.NaN))));
+        final long limitNs = sendLimitNs(1);
+        final long start = now;
+        while (now - start < limitNs)
+        {
+            orders.onMissionRequest(PX4_VEHICLE, 0, now);
+            orders.tick(now);
+            assertThat(said).as("before the limit, at %d ms", TimeUnit.NANOSECONDS.toMillis(now - start)).isEmpty();
+            now += TimeUnit.MILLISECONDS.toNanos(ACK_TIMEOUT_MS / 2);
+        }
+        orders.tick(now);
+
+        assertThat(said).extracting(Said::commandId, Said::phase, Said::reason)
+            .containsExactly(tuple(103L, CommandPhase.FAILED, CommandReason.VEHICLE_NO_FINAL_ANSWER));
+        assertThat(orders.activeOrders()).isZero();
+        final int sentBefore = sent.size();
+        orders.onMissionRequest(PX4_VEHICLE, 0, now);
+        assertThat(sent).as("an ended upload sends nothing more").hasSize(sentBefore);
+    }
+
+    /**
+     * A stop while another order is still in the protocol (here IN_PROGRESS, with a running hold and a paused goto: every
+     * order slot taken) was refused "vehicle busy": it takes over, and the order it takes over from is not sent again.
+     */
+    @Test
+    void shouldLetAStopTakeOverFromAnOrderStillInTheProtocol()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, 104, CommandType.GOTO, CommandParameters.goTo(LAT + 0.01, LON, 30, Double.NaN));
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_REPOSITION, RESULT_ACCEPTED, 0, now);
+        moving(PX4_VEHICLE, LAT + 0.001, 8f);
+        order(PX4_VEHICLE, 105, CommandType.HOLD, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+        order(PX4_VEHICLE, 106, CommandType.RESUME, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, MavlinkCommands.RESULT_IN_PROGRESS, 0, now);
+        assertThat(orders.activeOrders()).as("paused goto, running hold, resume in the protocol").isEqualTo(3);
+
+        order(PX4_VEHICLE, 107, CommandType.STOP, CommandParameters.NONE);
+
+        assertThat(last().command).isEqualTo(MavlinkCommands.NAV_LAND);
+        assertThat(said).extracting(Said::commandId, Said::phase, Said::reason)
+            .contains(tuple(106L, CommandPhase.CANCELLED, CommandReason.EMERGENCY_STOP))
+            .doesNotContain(tuple(107L, CommandPhase.REJECTED, CommandReason.VEHICLE_BUSY));
+        assertThat(metrics.ordersRefusedBusy.get()).isZero();
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+        assertThat(metrics.strayAnswers.get()).as("the resume's late answer").isEqualTo(1);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_LAND, RESULT_ACCEPTED, 0, now);
+        assertThat(said).extracting(Said::commandId, Said::phase, Said::reason)
+            .contains(tuple(104L, CommandPhase.CANCELLED, CommandReason.EMERGENCY_STOP),
+                tuple(105L, CommandPhase.CANCELLED, CommandReason.EMERGENCY_STOP),
+                tuple(107L, CommandPhase.ACCEPTED, CommandReason.NONE))
+            .doesNotContain(tuple(106L, CommandPhase.DONE, CommandReason.NONE));
+        position(PX4_VEHICLE, LAT + 0.001, LON, 0f, true);
+        assertThat(lastSaid().commandId).isEqualTo(107L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.DONE);
+        assertThat(orders.activeOrders()).isZero();
+    }
+
+    /** A cancel of the order still in the protocol was refused "vehicle busy" (and its target unknown to cancel). */
+    @Test
+    void shouldCancelTheOrderStillInTheProtocolAndStopTheVehicle()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, 108, CommandType.RETURN_HOME, CommandParameters.NONE);
+        order(PX4_VEHICLE, 109, CommandType.CANCEL, CommandParameters.cancel(12345));
+        assertThat(lastSaid().reason).as("a cancel of another order still waits its turn").isEqualTo(CommandReason.VEHICLE_BUSY);
+
+        order(PX4_VEHICLE, 110, CommandType.CANCEL, CommandParameters.cancel(108));
+
+        assertThat(last().command).isEqualTo(MavlinkCommands.DO_PAUSE_CONTINUE);
+        assertThat(last().p[0]).as("hold here").isZero();
+        assertThat(lastSaid().commandId).isEqualTo(108L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.CANCELLED);
+        assertThat(lastSaid().reason).isEqualTo(CommandReason.CANCELLED_BY_OPERATOR);
+        now += TimeUnit.MILLISECONDS.toNanos(ACK_TIMEOUT_MS);
+        orders.tick(now);
+        assertThat(last().command).as("the cancel is retried, not the return").isEqualTo(MavlinkCommands.DO_PAUSE_CONTINUE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_RETURN_TO_LAUNCH, RESULT_ACCEPTED, 0, now);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+        assertThat(lastSaid().commandId).isEqualTo(110L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.DONE);
+        assertThat(said).extracting(Said::commandId, Said::phase).doesNotContain(tuple(108L, CommandPhase.ACCEPTED));
+        assertThat(orders.activeOrders()).isZero();
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
 
     private long runningLand()
@@ -553,6 +673,12 @@ class VehicleOrdersTest
         orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_LAND, RESULT_ACCEPTED, 0, now);
         assertThat(orders.activeOrders()).isEqualTo(1);
         return 91;
+    }
+
+    /** The documented limit on an order's time in the protocol (docs/api/mavlink.md, "The command protocol"). */
+    private static long sendLimitNs(final int missionItems)
+    {
+        return TimeUnit.MILLISECONDS.toNanos((ATTEMPTS * VehicleOrders.IN_PROGRESS_PATIENCE + missionItems) * ACK_TIMEOUT_MS);
     }
 
     private List<Integer> firstCommands(final CommandType type, final CommandParameters parameters)
@@ -609,6 +735,13 @@ class VehicleOrdersTest
     {
         bootMs += 100;
         orders.onPosition(systemId, bootMs, lat, lon, alt, alt + HOME_AMSL, 0f, grounded);
+    }
+
+    /** Airborne at 30 m, flying north at {@code speed}. */
+    private void moving(final int systemId, final double lat, final float speed)
+    {
+        bootMs += 100;
+        orders.onPosition(systemId, bootMs, lat, LON, 30f, 30f + HOME_AMSL, speed, false);
     }
 
     private void order(final int systemId, final long id, final CommandType type, final CommandParameters parameters)
