@@ -499,6 +499,16 @@ final class VehicleOrders
             // A pilot's RC switch, a failsafe: the vehicle no longer flies this order (nor its own return home).
             endAll(v, CommandPhase.CANCELLED, CommandReason.MODE_CHANGED_BY_VEHICLE);
         }
+        if (v.running == null && v.held != null && v.sending == null && nowNs - MODE_SETTLE_NS >= v.lastAcceptedNs &&
+            takenOver(CommandType.HOLD, mode))
+        {
+            // Paused, and the hold that paused it done (the vehicle stopped): judged as that hold. A pilot, a failsafe's
+            // landing or return leaves nothing to resume; kept, it stayed in progress in the ledger for good (the
+            // vehicle still talks, so lost contact never ends it), holding one of the drone's active commands. Not
+            // while an order is in the protocol: a resume of a return home or a landing switches to RTL or LAND
+            // before its ACK arrives (and the protocol's own limit ends that order in time).
+            endRunning(v, CommandPhase.CANCELLED, CommandReason.MODE_CHANGED_BY_VEHICLE);
+        }
         // Not while an order of ours may still be switching it (a cancelled return home on its way to a hold).
         if (mode == FlightStatus.Mode.RETURN && v.running == null && v.sending == null && v.armed && v.positionKnown &&
             !landed(v) && nowNs - MODE_SETTLE_NS >= v.lastAcceptedNs)

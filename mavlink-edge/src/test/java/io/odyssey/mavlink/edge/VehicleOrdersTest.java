@@ -36,6 +36,7 @@ class VehicleOrdersTest
     private static final long PX4_LOITER = 4L << 16 | 3L << 24;
     private static final long PX4_RTL = 4L << 16 | 5L << 24;
     private static final long PX4_POSCTL = 3L << 16;
+    private static final long PX4_LAND = 4L << 16 | 6L << 24;
 
     private final List<Sent> sent = new ArrayList<>();
     private final List<Said> said = new ArrayList<>();
@@ -664,6 +665,96 @@ class VehicleOrdersTest
         assertThat(orders.activeOrders()).isZero();
     }
 
+    /**
+     * Once a hold is done (the vehicle stopped), the paused order sat alone, and only the running order's mode was
+     * judged: a pilot's take-over left it in progress in the ledger for ever.
+     */
+    @Test
+    void shouldEndAPausedOrderWhenThePilotTakesOverAfterTheHoldIsDone()
+    {
+        pausedGoto(111, 112);
+        now += VehicleOrders.MODE_SETTLE_NS;
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_LOITER, now);
+        assertThat(orders.activeOrders()).as("holding is what a pause looks like").isEqualTo(1);
+
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_POSCTL, now);
+
+        assertThat(lastSaid().commandId).isEqualTo(111L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.CANCELLED);
+        assertThat(lastSaid().reason).isEqualTo(CommandReason.MODE_CHANGED_BY_VEHICLE);
+        assertThat(orders.activeOrders()).isZero();
+        order(PX4_VEHICLE, 113, CommandType.RESUME, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+        assertThat(orders.activeOrders()).as("nothing left to resume").isZero();
+    }
+
+    @Test
+    void shouldEndAPausedOrderWhenAFailsafeLandsTheVehicle()
+    {
+        pausedGoto(114, 115);
+        now += VehicleOrders.MODE_SETTLE_NS;
+
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_LAND, now);
+
+        assertThat(lastSaid().commandId).isEqualTo(114L);
+        assertThat(lastSaid().reason).isEqualTo(CommandReason.MODE_CHANGED_BY_VEHICLE);
+        assertThat(orders.activeOrders()).isZero();
+    }
+
+    /** A paused return home, then the vehicle's own return (a failsafe): the ledger follows the vehicle's, alone. */
+    @Test
+    void shouldEndAPausedOrderWhenTheVehicleStartsItsOwnReturnAndFollowThatOne()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        position(PX4_VEHICLE, LAT + 0.01, LON, 30f, false);
+        order(PX4_VEHICLE, 116, CommandType.RETURN_HOME, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_RETURN_TO_LAUNCH, RESULT_ACCEPTED, 0, now);
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_RTL, now);
+        now += VehicleOrders.MODE_SETTLE_NS;
+        order(PX4_VEHICLE, 117, CommandType.HOLD, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+        assertThat(said).extracting(Said::commandId, Said::phase).contains(tuple(117L, CommandPhase.DONE));
+        // Its mode still says RTL for a moment after the hold: that is the hold on its way, not a failsafe.
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_RTL, now + 1);
+        assertThat(orders.activeOrders()).isEqualTo(1);
+        now += VehicleOrders.MODE_SETTLE_NS;
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_LOITER, now);
+        final int before = said.size();
+
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_RTL, now);
+
+        assertThat(said.subList(before, said.size())).extracting(Said::commandId, Said::phase, Said::reason)
+            .containsExactly(
+                tuple(116L, CommandPhase.CANCELLED, CommandReason.MODE_CHANGED_BY_VEHICLE),
+                tuple(-1L, CommandPhase.STARTED_BY_DRONE, CommandReason.MODE_CHANGED_BY_VEHICLE));
+        position(PX4_VEHICLE, LAT, LON, 0f, true);
+        assertThat(lastSaid().commandId).isEqualTo(-1L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.DONE);
+        assertThat(orders.activeOrders()).isZero();
+    }
+
+    /** A resume of a paused landing switches the vehicle back to LAND before its ACK: that is no failsafe. */
+    @Test
+    void shouldNotEndAPausedLandingWhileItsResumeIsInTheProtocol()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, 118, CommandType.LAND, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_LAND, RESULT_ACCEPTED, 0, now);
+        order(PX4_VEHICLE, 119, CommandType.HOLD, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+        now += VehicleOrders.MODE_SETTLE_NS;
+        order(PX4_VEHICLE, 120, CommandType.RESUME, CommandParameters.NONE);
+
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_LAND, now);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+
+        assertThat(said).extracting(Said::commandId, Said::phase).contains(tuple(120L, CommandPhase.DONE))
+            .doesNotContain(tuple(118L, CommandPhase.CANCELLED));
+        position(PX4_VEHICLE, LAT, LON, 0f, true);
+        assertThat(lastSaid().commandId).isEqualTo(118L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.DONE);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
 
     private long runningLand()
@@ -673,6 +764,19 @@ class VehicleOrdersTest
         orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_LAND, RESULT_ACCEPTED, 0, now);
         assertThat(orders.activeOrders()).isEqualTo(1);
         return 91;
+    }
+
+    /** A goto paused by a hold that is done (the vehicle stopped): the goto alone, in {@code held}. */
+    private void pausedGoto(final long gotoId, final long holdId)
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, gotoId, CommandType.GOTO, CommandParameters.goTo(LAT + 0.01, LON, 30, Double.NaN));
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_REPOSITION, RESULT_ACCEPTED, 0, now);
+        order(PX4_VEHICLE, holdId, CommandType.HOLD, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+        assertThat(said).extracting(Said::commandId, Said::phase).contains(tuple(holdId, CommandPhase.DONE))
+            .doesNotContain(tuple(gotoId, CommandPhase.CANCELLED));
+        assertThat(orders.activeOrders()).as("the paused goto").isEqualTo(1);
     }
 
     /** The documented limit on an order's time in the protocol (docs/api/mavlink.md, "The command protocol"). */
