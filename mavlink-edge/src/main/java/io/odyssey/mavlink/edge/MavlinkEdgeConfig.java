@@ -35,7 +35,7 @@ public final class MavlinkEdgeConfig
     public static final Setting COMMAND_ACK_TIMEOUT_MS = Setting.of("ODYSSEY_MAVLINK_COMMAND_ACK_TIMEOUT_MS", "1000",
         "How long the edge waits for a vehicle's COMMAND_ACK (or the next mission request) before it sends again");
     public static final Setting COMMAND_ATTEMPTS = Setting.of("ODYSSEY_MAVLINK_COMMAND_ATTEMPTS", "5",
-        "Sends of one MAVLink command (the first and the retries, confirmation 0, 1, ...) before the order fails with 'vehicle no answer'");
+        "Sends of one MAVLink command (the first and the retries, confirmation 0, 1, ...) before the order fails with 'vehicle no answer'; times 10 ACK timeouts, the longest an order stays in the protocol however the vehicle answers ('vehicle no final answer')");
     public static final Setting AERON_DIR = Setting.of("ODYSSEY_MAVLINK_AERON_DIR", "",
         "Directory of the embedded Aeron media driver (default: a private one under /dev/shm)");
     public static final Setting IDLE_STRATEGY = Setting.of("ODYSSEY_MAVLINK_IDLE_STRATEGY", "backoff",

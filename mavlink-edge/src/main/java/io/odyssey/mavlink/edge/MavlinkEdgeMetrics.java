@@ -30,6 +30,8 @@ final class MavlinkEdgeMetrics
         "Verified Odyssey command frames for a vehicle (resends of one order included)");
     final Counter ordersRefusedBusy = metrics.counter("odyssey_mavlink_orders_refused_busy_total",
         "Orders refused because the vehicle had another in the MAVLink command protocol (one at a time, no queue)");
+    final Counter ordersOverSendLimit = metrics.counter("odyssey_mavlink_orders_over_send_limit_total",
+        "Orders failed 'vehicle no final answer': still in the MAVLink command protocol at its time limit (IN_PROGRESS without end, a mission item asked for again and again)");
     final Counter commandRetries = metrics.counter("odyssey_mavlink_command_retries_total",
         "MAVLink commands (or mission counts and items) sent again after no answer within the ACK timeout, or an ACK timeout after a TEMPORARILY_REJECTED");
     final Counter commandsTemporarilyRejected = metrics.counter("odyssey_mavlink_commands_temporarily_rejected_total",

@@ -19,10 +19,12 @@ import java.util.concurrent.TimeUnit;
  * done only when the vehicle's telemetry shows its effect; a vehicle that reboots, goes silent or changes mode by itself
  * ends its orders with the reason.
  * <p>
- * Per vehicle at most one order is in the command protocol at a time; another that comes meanwhile is refused
- * ({@code vehicle busy}), never queued: a queue would send an order the operator may have given up on. Once the vehicle
- * has accepted it, the order runs until its effect shows, and a new accepted order takes over from it (superseded), as
- * on simulated drones; HOLD pauses it and RESUME takes it up again.
+ * Per vehicle at most one order is in the command protocol at a time, and for a bounded time ({@link #SEND_LIMIT});
+ * another that comes meanwhile is refused ({@code vehicle busy}), never queued: a queue would send an order the operator
+ * may have given up on. Only STOP, and a CANCEL of that very order, take the protocol over from it: the ground must be
+ * able to abort whatever the vehicle is being told. Once the vehicle has accepted it, the order runs until its effect
+ * shows, and a new accepted order takes over from it (superseded), as on simulated drones; HOLD pauses it and RESUME
+ * takes it up again.
  * <p>
  * On the edge's one thread; state preallocated per vehicle on its first order, nothing allocated per message.
  */
@@ -66,6 +68,13 @@ final class VehicleOrders
     static final long REBOOT_BACKSTEP_MS = 2_000;
     /** An IN_PROGRESS ACK means the vehicle works on it: the final ACK may take this many ACK timeouts more. */
     static final int IN_PROGRESS_PATIENCE = 10;
+    /**
+     * The longest an order may stay in the command protocol, in ACK timeouts per attempt (50 s at the defaults; a
+     * mission upload one ACK timeout more per item). An answer resets the ACK timeout, not this: a vehicle that says
+     * IN_PROGRESS again and again, or asks for a mission item again and again (a buggy autopilot, a link that loses
+     * most of an upload), would otherwise hold its one order slot for ever, every other order refused busy.
+     */
+    static final int SEND_LIMIT = IN_PROGRESS_PATIENCE;
     /** Finished orders per vehicle whose last word is repeated when the ground asks again (a lost answer). */
     static final int RECENT = 4;
 
@@ -130,11 +139,21 @@ final class VehicleOrders
             finishUnknown(v, id, type, CommandPhase.REJECTED, CommandReason.VEHICLE_SILENT);
             return;
         }
-        if (v.sending != null)
+        final Order inProtocol = v.sending;
+        if (inProtocol != null)
         {
-            metrics.ordersRefusedBusy.increment();
-            finishUnknown(v, id, type, CommandPhase.REJECTED, CommandReason.VEHICLE_BUSY);
-            return;
+            if (!takesOver(type, command.targetCommandId(), inProtocol))
+            {
+                metrics.ordersRefusedBusy.increment();
+                finishUnknown(v, id, type, CommandPhase.REJECTED, CommandReason.VEHICLE_BUSY);
+                return;
+            }
+            // Not sent again from now on (its late answers are stray); the vehicle may have acted on it, and what
+            // follows (a landing, a hold) is what it gets last. Before the plan: its slot may be the only free one, and
+            // neither STOP nor CANCEL has a parameter the plan could refuse.
+            v.sending = null;
+            finish(v, inProtocol, CommandPhase.CANCELLED,
+                type == CommandType.STOP ? CommandReason.EMERGENCY_STOP : CommandReason.CANCELLED_BY_OPERATOR);
         }
         final Order order = v.free();
         order.reset(id, type);
@@ -143,13 +162,29 @@ final class VehicleOrders
             finish(v, order, CommandPhase.REJECTED, CommandReason.INVALID_PARAMETERS);
             return;
         }
-        if (type == CommandType.CANCEL && v.cancelTarget(command.targetCommandId()) == null)
+        if (type == CommandType.CANCEL && inProtocol == null && v.cancelTarget(command.targetCommandId()) == null)
         {
             finish(v, order, CommandPhase.REJECTED, CommandReason.NO_SUCH_COMMAND);
             return;
         }
         v.sending = order;
+        order.sendLimitNs = nowNs + sendLimitNs(order);
         sendStep(v, order, nowNs);
+    }
+
+    private long sendLimitNs(final Order o)
+    {
+        return (SEND_LIMIT * (long)maxAttempts + o.itemCount) * ackTimeoutNs;
+    }
+
+    /**
+     * Whether an order may take the command protocol from the one in it rather than be refused busy: a stop always,
+     * a cancel of that very order. Both are the operator's way out of an order the vehicle does not finish answering.
+     */
+    private static boolean takesOver(final CommandType type, final long targetCommandId, final Order inProtocol)
+    {
+        return type == CommandType.STOP ||
+            type == CommandType.CANCEL && targetCommandId != 0 && targetCommandId == inProtocol.commandId;
     }
 
     private void finishUnknown(final Vehicle v, final long id, final CommandType type, final CommandPhase phase,
@@ -213,7 +248,17 @@ final class VehicleOrders
                 continue;
             }
             final Order o = v.sending;
-            if (o != null && nowNs - o.deadlineNs >= 0)
+            if (o != null && nowNs - o.sendLimitNs >= 0)
+            {
+                work++;
+                v.sending = null;
+                metrics.ordersOverSendLimit.increment();
+                LOG.warn("vehicle {} (drone {}) still had order {} ({}) in the command protocol after {} ms, answering " +
+                    "but never finishing (IN_PROGRESS without end, a mission item asked for again and again): it fails",
+                    systemId, v.droneId, o.commandId, o.type.wireName(), TimeUnit.NANOSECONDS.toMillis(sendLimitNs(o)));
+                finish(v, o, CommandPhase.FAILED, CommandReason.VEHICLE_NO_FINAL_ANSWER);
+            }
+            else if (o != null && nowNs - o.deadlineNs >= 0)
             {
                 work++;
                 if (o.attempts >= maxAttempts)
@@ -453,6 +498,16 @@ final class VehicleOrders
         {
             // A pilot's RC switch, a failsafe: the vehicle no longer flies this order (nor its own return home).
             endAll(v, CommandPhase.CANCELLED, CommandReason.MODE_CHANGED_BY_VEHICLE);
+        }
+        if (v.running == null && v.held != null && v.sending == null && nowNs - MODE_SETTLE_NS >= v.lastAcceptedNs &&
+            takenOver(CommandType.HOLD, mode))
+        {
+            // Paused, and the hold that paused it done (the vehicle stopped): judged as that hold. A pilot, a failsafe's
+            // landing or return leaves nothing to resume; kept, it stayed in progress in the ledger for good (the
+            // vehicle still talks, so lost contact never ends it), holding one of the drone's active commands. Not
+            // while an order is in the protocol: a resume of a return home or a landing switches to RTL or LAND
+            // before its ACK arrives (and the protocol's own limit ends that order in time).
+            endRunning(v, CommandPhase.CANCELLED, CommandReason.MODE_CHANGED_BY_VEHICLE);
         }
         // Not while an order of ours may still be switching it (a cancelled return home on its way to a hold).
         if (mode == FlightStatus.Mode.RETURN && v.running == null && v.sending == null && v.armed && v.positionKnown &&
@@ -752,6 +807,8 @@ final class VehicleOrders
         /** Whether the vehicle's last answer to the current step was TEMPORARILY_REJECTED. */
         boolean temporarilyRejected;
         long deadlineNs;
+        /** When it leaves the protocol failed whatever the vehicle still says ({@link #SEND_LIMIT}). */
+        long sendLimitNs;
         long acceptedAtNs;
         double startDistance;
 
@@ -787,6 +844,7 @@ final class VehicleOrders
             firstOfTransmission = 0;
             temporarilyRejected = false;
             deadlineNs = 0;
+            sendLimitNs = 0;
             acceptedAtNs = 0;
             startDistance = Double.NaN;
             itemCount = 0;

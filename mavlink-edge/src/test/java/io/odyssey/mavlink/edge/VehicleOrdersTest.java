@@ -36,6 +36,7 @@ class VehicleOrdersTest
     private static final long PX4_LOITER = 4L << 16 | 3L << 24;
     private static final long PX4_RTL = 4L << 16 | 5L << 24;
     private static final long PX4_POSCTL = 3L << 16;
+    private static final long PX4_LAND = 4L << 16 | 6L << 24;
 
     private final List<Sent> sent = new ArrayList<>();
     private final List<Said> said = new ArrayList<>();
@@ -544,6 +545,216 @@ class VehicleOrdersTest
         assertThat(lastSaid().reason).isEqualTo(CommandReason.NO_SUCH_COMMAND);
     }
 
+    /**
+     * An autopilot that answers IN_PROGRESS again and again (a bug, or a command it never finishes) held the order in
+     * the protocol for ever, every other order refused "vehicle busy": it ends at the send limit.
+     */
+    @Test
+    void shouldFailAnOrderTheVehicleSaysItIsStillWorkingOnForeverOnceTheSendLimitIsSpent()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, 101, CommandType.LAND, CommandParameters.NONE);
+        final long limitNs = sendLimitNs(0);
+        final long start = now;
+        while (now - start < limitNs)
+        {
+            orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_LAND, MavlinkCommands.RESULT_IN_PROGRESS, 50, now);
+            orders.tick(now);
+            assertThat(said).as("before the limit, at %d ms", TimeUnit.NANOSECONDS.toMillis(now - start)).isEmpty();
+            now += TimeUnit.MILLISECONDS.toNanos(ACK_TIMEOUT_MS / 2);
+        }
+        orders.tick(now);
+
+        assertThat(said).extracting(Said::commandId, Said::phase, Said::reason)
+            .containsExactly(tuple(101L, CommandPhase.FAILED, CommandReason.VEHICLE_NO_FINAL_ANSWER));
+        assertThat(sent).as("IN_PROGRESS: never sent again").hasSize(1);
+        assertThat(metrics.ordersOverSendLimit.get()).isEqualTo(1);
+        assertThat(orders.activeOrders()).isZero();
+        order(PX4_VEHICLE, 102, CommandType.HOLD, CommandParameters.NONE);
+        assertThat(last().command).as("the next order goes out").isEqualTo(MavlinkCommands.DO_PAUSE_CONTINUE);
+    }
+
+    /** A vehicle that asks for the same mission item again and again restarted the upload's attempts each time. */
+    @Test
+    void shouldFailAMissionUploadTheVehicleKeepsAskingForAgainOnceTheSendLimitIsSpent()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, 103, CommandType.MISSION,
+            CommandParameters.mission(List.of(new Waypoint(LAT + 0.001, LON, 40, Double.NaN, Double.NaN))));
+        final long limitNs = sendLimitNs(1);
+        final long start = now;
+        while (now - start < limitNs)
+        {
+            orders.onMissionRequest(PX4_VEHICLE, 0, now);
+            orders.tick(now);
+            assertThat(said).as("before the limit, at %d ms", TimeUnit.NANOSECONDS.toMillis(now - start)).isEmpty();
+            now += TimeUnit.MILLISECONDS.toNanos(ACK_TIMEOUT_MS / 2);
+        }
+        orders.tick(now);
+
+        assertThat(said).extracting(Said::commandId, Said::phase, Said::reason)
+            .containsExactly(tuple(103L, CommandPhase.FAILED, CommandReason.VEHICLE_NO_FINAL_ANSWER));
+        assertThat(orders.activeOrders()).isZero();
+        final int sentBefore = sent.size();
+        orders.onMissionRequest(PX4_VEHICLE, 0, now);
+        assertThat(sent).as("an ended upload sends nothing more").hasSize(sentBefore);
+    }
+
+    /**
+     * A stop while another order is still in the protocol (here IN_PROGRESS, with a running hold and a paused goto: every
+     * order slot taken) was refused "vehicle busy": it takes over, and the order it takes over from is not sent again.
+     */
+    @Test
+    void shouldLetAStopTakeOverFromAnOrderStillInTheProtocol()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, 104, CommandType.GOTO, CommandParameters.goTo(LAT + 0.01, LON, 30, Double.NaN));
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_REPOSITION, RESULT_ACCEPTED, 0, now);
+        moving(PX4_VEHICLE, LAT + 0.001, 8f);
+        order(PX4_VEHICLE, 105, CommandType.HOLD, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+        order(PX4_VEHICLE, 106, CommandType.RESUME, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, MavlinkCommands.RESULT_IN_PROGRESS, 0, now);
+        assertThat(orders.activeOrders()).as("paused goto, running hold, resume in the protocol").isEqualTo(3);
+
+        order(PX4_VEHICLE, 107, CommandType.STOP, CommandParameters.NONE);
+
+        assertThat(last().command).isEqualTo(MavlinkCommands.NAV_LAND);
+        assertThat(said).extracting(Said::commandId, Said::phase, Said::reason)
+            .contains(tuple(106L, CommandPhase.CANCELLED, CommandReason.EMERGENCY_STOP))
+            .doesNotContain(tuple(107L, CommandPhase.REJECTED, CommandReason.VEHICLE_BUSY));
+        assertThat(metrics.ordersRefusedBusy.get()).isZero();
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+        assertThat(metrics.strayAnswers.get()).as("the resume's late answer").isEqualTo(1);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_LAND, RESULT_ACCEPTED, 0, now);
+        assertThat(said).extracting(Said::commandId, Said::phase, Said::reason)
+            .contains(tuple(104L, CommandPhase.CANCELLED, CommandReason.EMERGENCY_STOP),
+                tuple(105L, CommandPhase.CANCELLED, CommandReason.EMERGENCY_STOP),
+                tuple(107L, CommandPhase.ACCEPTED, CommandReason.NONE))
+            .doesNotContain(tuple(106L, CommandPhase.DONE, CommandReason.NONE));
+        position(PX4_VEHICLE, LAT + 0.001, LON, 0f, true);
+        assertThat(lastSaid().commandId).isEqualTo(107L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.DONE);
+        assertThat(orders.activeOrders()).isZero();
+    }
+
+    /** A cancel of the order still in the protocol was refused "vehicle busy" (and its target unknown to cancel). */
+    @Test
+    void shouldCancelTheOrderStillInTheProtocolAndStopTheVehicle()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, 108, CommandType.RETURN_HOME, CommandParameters.NONE);
+        order(PX4_VEHICLE, 109, CommandType.CANCEL, CommandParameters.cancel(12345));
+        assertThat(lastSaid().reason).as("a cancel of another order still waits its turn").isEqualTo(CommandReason.VEHICLE_BUSY);
+
+        order(PX4_VEHICLE, 110, CommandType.CANCEL, CommandParameters.cancel(108));
+
+        assertThat(last().command).isEqualTo(MavlinkCommands.DO_PAUSE_CONTINUE);
+        assertThat(last().p[0]).as("hold here").isZero();
+        assertThat(lastSaid().commandId).isEqualTo(108L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.CANCELLED);
+        assertThat(lastSaid().reason).isEqualTo(CommandReason.CANCELLED_BY_OPERATOR);
+        now += TimeUnit.MILLISECONDS.toNanos(ACK_TIMEOUT_MS);
+        orders.tick(now);
+        assertThat(last().command).as("the cancel is retried, not the return").isEqualTo(MavlinkCommands.DO_PAUSE_CONTINUE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_RETURN_TO_LAUNCH, RESULT_ACCEPTED, 0, now);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+        assertThat(lastSaid().commandId).isEqualTo(110L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.DONE);
+        assertThat(said).extracting(Said::commandId, Said::phase).doesNotContain(tuple(108L, CommandPhase.ACCEPTED));
+        assertThat(orders.activeOrders()).isZero();
+    }
+
+    /**
+     * Once a hold is done (the vehicle stopped), the paused order sat alone, and only the running order's mode was
+     * judged: a pilot's take-over left it in progress in the ledger for ever.
+     */
+    @Test
+    void shouldEndAPausedOrderWhenThePilotTakesOverAfterTheHoldIsDone()
+    {
+        pausedGoto(111, 112);
+        now += VehicleOrders.MODE_SETTLE_NS;
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_LOITER, now);
+        assertThat(orders.activeOrders()).as("holding is what a pause looks like").isEqualTo(1);
+
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_POSCTL, now);
+
+        assertThat(lastSaid().commandId).isEqualTo(111L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.CANCELLED);
+        assertThat(lastSaid().reason).isEqualTo(CommandReason.MODE_CHANGED_BY_VEHICLE);
+        assertThat(orders.activeOrders()).isZero();
+        order(PX4_VEHICLE, 113, CommandType.RESUME, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+        assertThat(orders.activeOrders()).as("nothing left to resume").isZero();
+    }
+
+    @Test
+    void shouldEndAPausedOrderWhenAFailsafeLandsTheVehicle()
+    {
+        pausedGoto(114, 115);
+        now += VehicleOrders.MODE_SETTLE_NS;
+
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_LAND, now);
+
+        assertThat(lastSaid().commandId).isEqualTo(114L);
+        assertThat(lastSaid().reason).isEqualTo(CommandReason.MODE_CHANGED_BY_VEHICLE);
+        assertThat(orders.activeOrders()).isZero();
+    }
+
+    /** A paused return home, then the vehicle's own return (a failsafe): the ledger follows the vehicle's, alone. */
+    @Test
+    void shouldEndAPausedOrderWhenTheVehicleStartsItsOwnReturnAndFollowThatOne()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        position(PX4_VEHICLE, LAT + 0.01, LON, 30f, false);
+        order(PX4_VEHICLE, 116, CommandType.RETURN_HOME, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_RETURN_TO_LAUNCH, RESULT_ACCEPTED, 0, now);
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_RTL, now);
+        now += VehicleOrders.MODE_SETTLE_NS;
+        order(PX4_VEHICLE, 117, CommandType.HOLD, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+        assertThat(said).extracting(Said::commandId, Said::phase).contains(tuple(117L, CommandPhase.DONE));
+        // Its mode still says RTL for a moment after the hold: that is the hold on its way, not a failsafe.
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_RTL, now + 1);
+        assertThat(orders.activeOrders()).isEqualTo(1);
+        now += VehicleOrders.MODE_SETTLE_NS;
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_LOITER, now);
+        final int before = said.size();
+
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_RTL, now);
+
+        assertThat(said.subList(before, said.size())).extracting(Said::commandId, Said::phase, Said::reason)
+            .containsExactly(
+                tuple(116L, CommandPhase.CANCELLED, CommandReason.MODE_CHANGED_BY_VEHICLE),
+                tuple(-1L, CommandPhase.STARTED_BY_DRONE, CommandReason.MODE_CHANGED_BY_VEHICLE));
+        position(PX4_VEHICLE, LAT, LON, 0f, true);
+        assertThat(lastSaid().commandId).isEqualTo(-1L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.DONE);
+        assertThat(orders.activeOrders()).isZero();
+    }
+
+    /** A resume of a paused landing switches the vehicle back to LAND before its ACK: that is no failsafe. */
+    @Test
+    void shouldNotEndAPausedLandingWhileItsResumeIsInTheProtocol()
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, 118, CommandType.LAND, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_LAND, RESULT_ACCEPTED, 0, now);
+        order(PX4_VEHICLE, 119, CommandType.HOLD, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+        now += VehicleOrders.MODE_SETTLE_NS;
+        order(PX4_VEHICLE, 120, CommandType.RESUME, CommandParameters.NONE);
+
+        orders.onHeartbeat(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4, 0x81, PX4_LAND, now);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+
+        assertThat(said).extracting(Said::commandId, Said::phase).contains(tuple(120L, CommandPhase.DONE))
+            .doesNotContain(tuple(118L, CommandPhase.CANCELLED));
+        position(PX4_VEHICLE, LAT, LON, 0f, true);
+        assertThat(lastSaid().commandId).isEqualTo(118L);
+        assertThat(lastSaid().phase).isEqualTo(CommandPhase.DONE);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
 
     private long runningLand()
@@ -553,6 +764,25 @@ class VehicleOrdersTest
         orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.NAV_LAND, RESULT_ACCEPTED, 0, now);
         assertThat(orders.activeOrders()).isEqualTo(1);
         return 91;
+    }
+
+    /** A goto paused by a hold that is done (the vehicle stopped): the goto alone, in {@code held}. */
+    private void pausedGoto(final long gotoId, final long holdId)
+    {
+        airborne(PX4_VEHICLE, MavlinkCommands.AUTOPILOT_PX4);
+        order(PX4_VEHICLE, gotoId, CommandType.GOTO, CommandParameters.goTo(LAT + 0.01, LON, 30, Double.NaN));
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_REPOSITION, RESULT_ACCEPTED, 0, now);
+        order(PX4_VEHICLE, holdId, CommandType.HOLD, CommandParameters.NONE);
+        orders.onCommandAck(PX4_VEHICLE, MavlinkCommands.DO_PAUSE_CONTINUE, RESULT_ACCEPTED, 0, now);
+        assertThat(said).extracting(Said::commandId, Said::phase).contains(tuple(holdId, CommandPhase.DONE))
+            .doesNotContain(tuple(gotoId, CommandPhase.CANCELLED));
+        assertThat(orders.activeOrders()).as("the paused goto").isEqualTo(1);
+    }
+
+    /** The documented limit on an order's time in the protocol (docs/api/mavlink.md, "The command protocol"). */
+    private static long sendLimitNs(final int missionItems)
+    {
+        return TimeUnit.MILLISECONDS.toNanos((ATTEMPTS * VehicleOrders.IN_PROGRESS_PATIENCE + missionItems) * ACK_TIMEOUT_MS);
     }
 
     private List<Integer> firstCommands(final CommandType type, final CommandParameters parameters)
@@ -609,6 +839,13 @@ class VehicleOrdersTest
     {
         bootMs += 100;
         orders.onPosition(systemId, bootMs, lat, lon, alt, alt + HOME_AMSL, 0f, grounded);
+    }
+
+    /** Airborne at 30 m, flying north at {@code speed}. */
+    private void moving(final int systemId, final double lat, final float speed)
+    {
+        bootMs += 100;
+        orders.onPosition(systemId, bootMs, lat, LON, 30f, 30f + HOME_AMSL, speed, false);
     }
 
     private void order(final int systemId, final long id, final CommandType type, final CommandParameters parameters)
