@@ -29,10 +29,10 @@ final class AlertsCommand
             final HttpResponse<String> response = server.get("/api/v1/alerts");
             if (server.json)
             {
-                server.out().println(response.body());
+                server.printJson(response);
                 return 0;
             }
-            final JsonNode body = JSON.readTree(response.body());
+            final JsonNode body = server.json(response);
             final PrintWriter out = server.out();
             out.printf("%d active alerts%n", body.path("count").asInt());
             for (final JsonNode alert : body.path("alerts"))
@@ -67,12 +67,12 @@ final class AlertsCommand
                     {
                         continue;
                     }
+                    final JsonNode message = JSON.readTree(text);
                     if (server.json)
                     {
-                        out.println(text);
+                        out.println(Terminal.json(message));
                         out.flush();
                     }
-                    final JsonNode message = JSON.readTree(text);
                     if ("alerts".equals(message.path("type").asText()))
                     {
                         if (!server.json)
@@ -106,7 +106,7 @@ final class AlertsCommand
             "drones " + alert.path("droneId").asLong() + " and " + alert.path("otherDroneId").asLong() :
             "drone " + alert.path("droneId").asLong();
         final String value = alert.path("value").isNull() ? "" : " (" + alert.path("value").asDouble() + ")";
-        return String.format(Locale.ROOT, "%s  %-8s %-19s %s%s  [%s]", alert.path("raisedAt").asText(), what,
-            alert.path("alertType").asText(), drones, value, alert.path("node").asText());
+        return Terminal.line(String.format(Locale.ROOT, "%s  %-8s %-19s %s%s  [%s]", alert.path("raisedAt").asText(),
+            what, alert.path("alertType").asText(), drones, value, alert.path("node").asText()));
     }
 }

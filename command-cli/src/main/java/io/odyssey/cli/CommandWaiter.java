@@ -1,7 +1,6 @@
 package io.odyssey.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.odyssey.codecs.CommandState;
 
@@ -39,7 +38,6 @@ final class CommandWaiter implements AutoCloseable
     /** The longest pause between attempts to reach the gateway again. */
     static final long MAX_RETRY_MS = 5_000;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final GatewayOptions gateway;
     private final PrintWriter out;
@@ -260,7 +258,7 @@ final class CommandWaiter implements AutoCloseable
         {
             if (!CommandsCommand.isFinal(entry.getValue()))
             {
-                update(JSON.readTree(gateway.get("/api/v1/commands/" + GatewayOptions.encode(entry.getKey())).body()));
+                update(gateway.json(gateway.get("/api/v1/commands/" + GatewayOptions.encode(entry.getKey()))));
             }
         }
     }
@@ -286,7 +284,7 @@ final class CommandWaiter implements AutoCloseable
         commands.put(id, command);
         if (gateway.json)
         {
-            out.println(command);
+            out.println(Terminal.json(command));
         }
         else if (transitions.size() > done)
         {

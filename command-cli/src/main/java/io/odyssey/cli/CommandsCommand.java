@@ -74,10 +74,10 @@ final class CommandsCommand
                 (query.length() == 0 ? "" : "?" + query.substring(1)));
             if (gateway.json)
             {
-                gateway.out().println(response.body());
+                gateway.printJson(response);
                 return 0;
             }
-            final JsonNode commands = JSON.readTree(response.body()).path("commands");
+            final JsonNode commands = gateway.json(response).path("commands");
             gateway.out().printf("%d commands%n", commands.size());
             table(commands).print(gateway.out());
             return 0;
@@ -99,10 +99,10 @@ final class CommandsCommand
             final HttpResponse<String> response = gateway.get("/api/v1/commands/" + GatewayOptions.encode(id));
             if (gateway.json)
             {
-                gateway.out().println(response.body());
+                gateway.printJson(response);
                 return 0;
             }
-            final JsonNode c = JSON.readTree(response.body());
+            final JsonNode c = gateway.json(response);
             final PrintWriter out = gateway.out();
             out.printf("command %s: %s for drone %d%n", c.path("id").asText(), c.path("type").asText(),
                 c.path("droneId").asLong());
@@ -149,11 +149,11 @@ final class CommandsCommand
                 "/cancel", JSON.createObjectNode());
             if (gateway.json)
             {
-                gateway.out().println(response.body());
+                gateway.printJson(response);
                 return 0;
             }
             gateway.out().printf("cancelling %s%n", id);
-            createdTable(List.of(JSON.readTree(response.body()))).print(gateway.out());
+            createdTable(List.of(gateway.json(response))).print(gateway.out());
             return 0;
         }
     }
@@ -218,7 +218,7 @@ final class CommandsCommand
         {
             if (gateway.json)
             {
-                out.println(command);
+                out.println(Terminal.json(command));
                 return;
             }
             final JsonNode last = command.path("transitions").path(command.path("transitions").size() - 1);
@@ -286,7 +286,7 @@ final class CommandsCommand
         {
             line.append("  (").append(reason.asText()).append(')');
         }
-        return line.toString();
+        return Terminal.line(line);
     }
 
     static String progress(final JsonNode command)
@@ -303,7 +303,7 @@ final class CommandsCommand
 
     private static String reasonSuffix(final JsonNode reason)
     {
-        return reason.isMissingNode() || reason.isNull() ? "" : " (" + reason.asText() + ")";
+        return reason.isMissingNode() || reason.isNull() ? "" : " (" + Terminal.line(reason.asText()) + ")";
     }
 
     /** Milliseconds from the command's issue to an instant, or {@code -} when either is missing or unreadable. */

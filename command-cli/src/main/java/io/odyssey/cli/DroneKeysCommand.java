@@ -46,11 +46,11 @@ final class DroneKeysCommand
             final HttpResponse<String> response = gateway.get(path(droneId));
             if (gateway.json)
             {
-                gateway.out().println(response.body());
+                gateway.printJson(response);
                 return 0;
             }
             final TextTable table = new TextTable("key id", "state", "created", "valid until");
-            for (final JsonNode key : JSON.readTree(response.body()).path("keys"))
+            for (final JsonNode key : gateway.json(response).path("keys"))
             {
                 table.row(TextTable.text(key.path("keyId")), key.path("state").asText(), TextTable.text(key.path("created")),
                     TextTable.text(key.path("validUntil")));
@@ -128,10 +128,10 @@ final class DroneKeysCommand
     {
         if (gateway.json)
         {
-            gateway.out().println(response.body());
+            gateway.printJson(response);
             return 0;
         }
-        final JsonNode key = JSON.readTree(response.body());
+        final JsonNode key = gateway.json(response);
         final PrintWriter out = gateway.out();
         out.printf("drone %d key %d:%n%s%n", key.path("droneId").asLong(), key.path("keyId").asLong(),
             key.path("key").asText());

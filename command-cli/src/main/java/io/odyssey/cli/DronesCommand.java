@@ -1,7 +1,6 @@
 package io.odyssey.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +22,6 @@ import java.util.concurrent.Callable;
     subcommands = {DronesCommand.ListDrones.class, DronesCommand.Show.class, DroneKeysCommand.class})
 final class DronesCommand
 {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The names of the bits of a drone's {@code flags}, lowest first. */
     private static final String[] FLAGS = {"LOW_BATTERY", "GPS_DEGRADED", "GEOFENCE_BREACH", "SIMULATED",
         "MANUAL_CONTROL"};
@@ -75,10 +73,10 @@ final class DronesCommand
                 (query.isEmpty() ? "" : "?" + String.join("&", query)));
             if (gateway.json)
             {
-                gateway.out().println(response.body());
+                gateway.printJson(response);
                 return 0;
             }
-            final JsonNode body = JSON.readTree(response.body());
+            final JsonNode body = gateway.json(response);
             final PrintWriter out = gateway.out();
             out.printf("%d drones%n", body.path("count").asInt(body.path("drones").size()));
             out.println(HEADER);
@@ -105,10 +103,10 @@ final class DronesCommand
             final HttpResponse<String> response = gateway.get("/api/v1/drones/" + droneId);
             if (gateway.json)
             {
-                gateway.out().println(response.body());
+                gateway.printJson(response);
                 return 0;
             }
-            final JsonNode d = JSON.readTree(response.body());
+            final JsonNode d = gateway.json(response);
             final PrintWriter out = gateway.out();
             out.printf("drone %d  %s%n", d.path("id").asLong(), d.path("status").asText());
             out.printf(Locale.ROOT, "  position   %s, %s  alt %s m%n", TextTable.number(d.path("lat"), 6),
@@ -133,10 +131,10 @@ final class DronesCommand
     /** One drone on one line, under {@link #HEADER}: {@code drones list} and {@code watch} print these. */
     static String line(final JsonNode drone, final long nowMs)
     {
-        return String.format(Locale.ROOT, "%8d  %-10s  %11s  %11s  %7s  %6s  %6s  %-10s  %s", drone.path("id").asLong(),
+        return Terminal.line(String.format(Locale.ROOT, "%8d  %-10s  %11s  %11s  %7s  %6s  %6s  %-10s  %s", drone.path("id").asLong(),
             drone.path("status").asText(), TextTable.number(drone.path("lat"), 6), TextTable.number(drone.path("lon"), 6),
             TextTable.number(drone.path("alt"), 1), TextTable.number(drone.path("spd"), 1),
-            TextTable.number(drone.path("bat"), 1), TextTable.text(drone.path("node")), age(drone, nowMs));
+            TextTable.number(drone.path("bat"), 1), TextTable.text(drone.path("node")), age(drone, nowMs)));
     }
 
     /** How old the drone's last telemetry is, from its send stamp ({@code sentAtNs}, a decimal string). */

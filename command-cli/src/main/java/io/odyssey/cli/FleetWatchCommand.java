@@ -85,7 +85,7 @@ final class FleetWatchCommand implements Callable<Integer>
                         }
                     }
                     case "error" -> gateway.err().printf("odyssey-cli: the gateway says %s: %s%n",
-                        message.path("code").asText(), message.path("message").asText());
+                        Terminal.line(message.path("code").asText()), Terminal.line(message.path("message").asText()));
                     default ->
                     {
                         // hello, pong, alerts: not this tail's business
@@ -126,7 +126,7 @@ final class FleetWatchCommand implements Callable<Integer>
                 {
                     filtered.set("removed", removed);
                 }
-                out.println(filtered);
+                out.println(Terminal.json(filtered));
             }
         }
         else

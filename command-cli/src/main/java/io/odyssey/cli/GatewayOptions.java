@@ -32,6 +32,10 @@ import java.util.regex.Pattern;
  * answer becomes {@link OdysseyCli.Refused} (4xx, exit 4) or {@link OdysseyCli.Unreachable} (5xx or no answer,
  * exit 3) with the server's own words.
  * <p>
+ * Everything a server sends is untrusted: an answer is read into at most {@link CliConfig#MAX_ANSWER_BYTES} and
+ * within {@value #ANSWER_TIMEOUT_S} s, and what the commands print goes through {@link Terminal} ({@link #out()},
+ * {@link #err()}, {@link #printJson}), so no control character of the server's reaches the terminal.
+ * <p>
  * The token comes from {@code --token-file FILE} or the environment variable {@value #TOKEN_ENV}; there is no
  * {@code --token} option on purpose: a secret on the command line shows in {@code ps} and in the shell history.
  */
@@ -42,7 +46,13 @@ final class GatewayOptions
     /** The subprotocol every Odyssey WebSocket speaks; the gateway answers with it. */
     static final String SUBPROTOCOL = "odyssey.v1";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The longest an answer may take, headers and body (a server trickling its answer cannot hold the CLI). */
+    static final long ANSWER_TIMEOUT_S = 60;
+    /** The most of a problem's text an error message shows. */
+    private static final int MAX_PROBLEM_CHARS = 2_000;
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /**
      * What a token may contain to travel both as a bearer credential and inside a WebSocket subprotocol name (an
      * RFC 7230 token): the contract's secrets ({@code [A-Za-z0-9_-]}) and a little more, never a separator.
@@ -71,6 +81,8 @@ final class GatewayOptions
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private String token;
     private boolean tokenRead;
+    private PrintWriter out;
+    private PrintWriter err;
 
     String base()
     {
@@ -135,14 +147,51 @@ final class GatewayOptions
         }
     }
 
+    /** Standard output, through {@link Terminal#writer}: whatever a command prints cannot carry a control character. */
     PrintWriter out()
     {
-        return spec.commandLine().getOut();
+        if (out == null)
+        {
+            out = Terminal.writer(spec.commandLine().getOut());
+        }
+        return out;
     }
 
+    /** Standard error, as {@link #out()}. */
     PrintWriter err()
     {
-        return spec.commandLine().getErr();
+        if (err == null)
+        {
+            err = Terminal.writer(spec.commandLine().getErr());
+        }
+        return err;
+    }
+
+    /** The most the CLI reads of one answer or WebSocket message ({@link CliConfig#MAX_ANSWER_BYTES}). */
+    int maxAnswerBytes()
+    {
+        return CliConfig.maxAnswerBytes(environment());
+    }
+
+    /** The answer's JSON; an answer that is not JSON is the server failing to answer (exit 3), said so. */
+    JsonNode json(final HttpResponse<String> response)
+    {
+        try
+        {
+            return JSON.readTree(response.body());
+        }
+        catch (final IOException ex)
+        {
+            throw new OdysseyCli.Unreachable("the answer of " + server + response.request().uri().getRawPath() +
+                " is not JSON (" + describe(ex).lines().findFirst().orElse("") + ")");
+        }
+    }
+
+    /** {@code --json}: the answer's JSON on one line, its control characters escaped ({@link Terminal#json}). */
+    void printJson(final HttpResponse<String> response)
+    {
+        out().println(Terminal.json(json(response)));
+        out().flush();
     }
 
     /** The clock the command reads (a fixed one in tests), so ages and deadlines can be checked. */
@@ -190,22 +239,46 @@ final class GatewayOptions
         return builder;
     }
 
-    private HttpResponse<String> send(final HttpRequest.Builder request) throws Exception
+    private HttpResponse<String> send(final HttpRequest.Builder builder) throws Exception
     {
-        final HttpResponse<String> response;
-        try
-        {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        }
-        catch (final IOException ex)
-        {
-            throw new OdysseyCli.Unreachable(server + " did not answer (" + describe(ex) + ")");
-        }
+        final HttpRequest request = builder.build();
+        final HttpResponse<String> response = exchange(http, request, maxAnswerBytes(),
+            server + request.uri().getRawPath());
         if (response.statusCode() >= 400)
         {
             refuseOrFail(response.statusCode(), response.body());
         }
         return response;
+    }
+
+    /**
+     * Sends the request and reads its answer, at most {@code maxBytes} of it and within {@value #ANSWER_TIMEOUT_S} s
+     * (the request's own timeout covers only the wait for the headers): a longer or slower answer, or none, is
+     * {@link OdysseyCli.Unreachable} naming {@code what} was asked.
+     */
+    static HttpResponse<String> exchange(final HttpClient http, final HttpRequest request, final int maxBytes,
+        final String what) throws InterruptedException
+    {
+        final java.util.concurrent.CompletableFuture<HttpResponse<String>> answer =
+            http.sendAsync(request, BoundedBody.handler(maxBytes));
+        try
+        {
+            return answer.get(ANSWER_TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        catch (final ExecutionException ex)
+        {
+            if (ex.getCause() instanceof BoundedBody.TooLarge tooLarge)
+            {
+                throw new OdysseyCli.Unreachable("the answer of " + what + " is " + tooLarge.getMessage() +
+                    ": not read (the limit is " + CliConfig.MAX_ANSWER_BYTES.envName() + ")");
+            }
+            throw new OdysseyCli.Unreachable(what + " did not answer (" + describe(ex.getCause()) + ")");
+        }
+        catch (final TimeoutException ex)
+        {
+            answer.cancel(true);
+            throw new OdysseyCli.Unreachable(what + " did not answer within " + ANSWER_TIMEOUT_S + " s");
+        }
     }
 
     /** Turns an error answer into the exception of its exit code, in the server's words (a problem document). */
@@ -230,6 +303,11 @@ final class GatewayOptions
         {
             // not a problem document: show the body as it came
         }
+        // The server's words, each within the one line of the error: a newline in a detail cannot forge a "hint:".
+        title = shown(title);
+        detail = shown(detail);
+        code = shown(code);
+        commandId = shown(commandId);
         if (status >= 500)
         {
             throw new OdysseyCli.Unreachable("the gateway could not answer (" + status + "): " + detail);
@@ -253,6 +331,14 @@ final class GatewayOptions
         }
         throw new OdysseyCli.Refused(detail + (code.isEmpty() ? "" : " [" + code + "]") +
             (commandId.isEmpty() ? "" : " (recorded as rejected command " + commandId + ")"));
+    }
+
+    /** A problem's text as an error message shows it: one line, at most {@value #MAX_PROBLEM_CHARS} characters. */
+    private static String shown(final String text)
+    {
+        final String line = Terminal.line(text);
+        return line.length() <= MAX_PROBLEM_CHARS ? line :
+            line.substring(0, MAX_PROBLEM_CHARS) + "... (" + (line.length() - MAX_PROBLEM_CHARS) + " more characters)";
     }
 
     private static String readTokenFile(final Path file)

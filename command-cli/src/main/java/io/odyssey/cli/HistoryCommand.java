@@ -1,7 +1,6 @@
 package io.odyssey.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,7 +28,6 @@ import java.util.regex.Pattern;
         HistoryCommand.Near.class})
 final class HistoryCommand
 {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern AGE = Pattern.compile("(\\d+)\\s*(s|m|h|d)");
 
     /** A window: --from/--to, or --last AGE. */
@@ -127,14 +125,19 @@ final class HistoryCommand
                     Files.writeString(file, response.body());
                     common.out().printf("wrote %s (%d bytes)%n", file, response.body().length());
                 }
+                else if ("geojson".equals(exportFormat))
+                {
+                    common.printJson(response);
+                }
                 else
                 {
+                    // GPX or CSV: lines of text, printed through the terminal filter of out().
                     common.out().print(response.body());
                     common.out().flush();
                 }
                 return 0;
             }
-            final JsonNode p = JSON.readTree(response.body()).path("properties");
+            final JsonNode p = common.json(response).path("properties");
             final PrintWriter out = common.out();
             out.printf(Locale.ROOT, "drone %d, %s .. %s%n", p.path("droneId").asLong(), p.path("from").asText(),
                 p.path("to").asText());
@@ -165,10 +168,10 @@ final class HistoryCommand
                 "&lookbackS=" + lookbackS);
             if (common.json)
             {
-                common.out().println(response.body());
+                common.printJson(response);
                 return 0;
             }
-            final JsonNode fleet = JSON.readTree(response.body());
+            final JsonNode fleet = common.json(response);
             final PrintWriter out = common.out();
             out.printf(Locale.ROOT, "fleet at %s: %d drones%n", fleet.path("at").asText(), fleet.path("count").asInt());
             out.printf(Locale.ROOT, "%8s %-12s %10s %11s %8s %7s  %s%n", "id", "status", "lat", "lon", "alt m", "bat %", "last heard");
@@ -201,10 +204,10 @@ final class HistoryCommand
                 (to == null ? now : time(to, now, "--to")));
             if (common.json)
             {
-                common.out().println(response.body());
+                common.printJson(response);
                 return 0;
             }
-            final JsonNode diff = JSON.readTree(response.body());
+            final JsonNode diff = common.json(response);
             final PrintWriter out = common.out();
             out.printf("added:   %s%n", diff.path("added"));
             out.printf("removed: %s%n", diff.path("removed"));
@@ -244,10 +247,10 @@ final class HistoryCommand
                 "&radiusM=" + place[2] + "&" + window.query(Instant.now()));
             if (common.json)
             {
-                common.out().println(response.body());
+                common.printJson(response);
                 return 0;
             }
-            final JsonNode near = JSON.readTree(response.body());
+            final JsonNode near = common.json(response);
             final PrintWriter out = common.out();
             out.printf(Locale.ROOT, "%d drones within %.0f m of %.5f,%.5f%n", near.path("drones").size(),
                 near.path("radiusM").asDouble(), near.path("lat").asDouble(), near.path("lon").asDouble());

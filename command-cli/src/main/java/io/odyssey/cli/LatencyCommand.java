@@ -1,5 +1,9 @@
 package io.odyssey.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,6 +40,11 @@ final class LatencyCommand implements Callable<Integer>
     @Option(names = "--json", description = "JSON instead of a table.")
     boolean json;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public Integer call() throws Exception
@@ -58,13 +67,21 @@ final class LatencyCommand implements Callable<Integer>
                     {
                         request.header("Authorization", "Bearer " + token);
                     }
-                    final HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                    // Bounded like every answer the CLI reads (CliConfig.MAX_ANSWER_BYTES, GatewayOptions.ANSWER_TIMEOUT_S).
+                    final HttpResponse<String> response = GatewayOptions.exchange(http, request.build(),
+                        CliConfig.maxAnswerBytes(spec.root().userObject() instanceof OdysseyCli cli ? cli.environment :
+                            System.getenv()), endpoint);
                     if (response.statusCode() != 200)
                     {
                         unreachable.add(endpoint + " (HTTP " + response.statusCode() + ")");
                         continue;
                     }
                     body = response.body();
+                }
+                catch (final OdysseyCli.Unreachable ex)
+                {
+                    unreachable.add(ex.getMessage());
+                    continue;
                 }
                 catch (final Exception ex)
                 {
@@ -73,7 +90,8 @@ final class LatencyCommand implements Callable<Integer>
                 }
                 for (final PrometheusText.Sample sample : PrometheusText.parse(body))
                 {
-                    final String hop = sample.labels().get("hop");
+                    // A label is the server's text, and is printed: one printable line (Terminal.line).
+                    final String hop = sample.labels().containsKey("hop") ? Terminal.line(sample.labels().get("hop")) : null;
                     if (hop == null)
                     {
                         continue;
@@ -110,25 +128,28 @@ final class LatencyCommand implements Callable<Integer>
     {
         if (json)
         {
-            final StringBuilder out = new StringBuilder("{\"unit\":\"ms\",\"hops\":{");
-            boolean first = true;
+            final ObjectNode out = JSON.createObjectNode().put("unit", "ms");
+            final ObjectNode hopsJson = out.putObject("hops");
             for (final Map.Entry<String, double[]> hop : hops.entrySet())
             {
-                out.append(first ? "" : ",").append('"').append(hop.getKey()).append("\":{");
+                final ObjectNode quantiles = hopsJson.putObject(hop.getKey());
                 for (int i = 0; i < QUANTILES.length; i++)
                 {
-                    out.append(i == 0 ? "" : ",").append("\"p").append(QUANTILES[i]).append("\":")
-                        .append(Double.isNaN(hop.getValue()[i]) ? "null" : String.format(Locale.ROOT, "%.3f", hop.getValue()[i]));
+                    final double ms = hop.getValue()[i];
+                    if (Double.isNaN(ms))
+                    {
+                        quantiles.putNull("p" + QUANTILES[i]);
+                    }
+                    else
+                    {
+                        quantiles.put("p" + QUANTILES[i], Math.round(ms * 1000.0) / 1000.0);
+                    }
                 }
-                out.append(",\"count\":").append(counts.getOrDefault(hop.getKey(), 0.0).longValue()).append('}');
-                first = false;
+                quantiles.put("count", counts.getOrDefault(hop.getKey(), 0.0).longValue());
             }
-            out.append("},\"unreachable\":[");
-            for (int i = 0; i < unreachable.size(); i++)
-            {
-                out.append(i == 0 ? "" : ",").append('"').append(unreachable.get(i).replace("\"", "'")).append('"');
-            }
-            System.out.println(out.append("]}"));
+            final ArrayNode unreachableJson = out.putArray("unreachable");
+            unreachable.forEach(endpoint -> unreachableJson.add(endpoint));
+            System.out.println(Terminal.json(out));
             return;
         }
         System.out.printf(Locale.ROOT, "%-20s %9s %9s %9s %9s %9s %8s%n", "hop (send ->)", "p50 ms", "p90 ms", "p99 ms",

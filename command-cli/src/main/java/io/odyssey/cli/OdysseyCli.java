@@ -70,8 +70,9 @@ public final class OdysseyCli
         return new CommandLine(new OdysseyCli(environment, clock))
             .setExecutionExceptionHandler((ex, command, parsed) ->
             {
-                // One line a person can act on, not a stack trace: what failed and why.
-                command.getErr().println("odyssey-cli: " + ex.getMessage());
+                // One line a person can act on, not a stack trace: what failed and why. The message may quote a
+                // server (a problem's detail, a close reason, a parse error): no control character of it gets through.
+                command.getErr().println("odyssey-cli: " + Terminal.lines(String.valueOf(ex.getMessage())));
                 if (ex instanceof IllegalArgumentException || ex instanceof CommandLine.ParameterException)
                 {
                     command.getErr().println("see: odyssey-cli " + command.getCommandSpec().qualifiedName(" ")

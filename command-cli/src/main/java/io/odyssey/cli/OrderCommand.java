@@ -119,7 +119,7 @@ abstract class OrderCommand implements Callable<Integer>
         try (CommandWaiter waiter = waitForCompletion ? CommandWaiter.listen(gateway) : null)
         {
             final HttpResponse<String> response = gateway.post("/api/v1/commands", body);
-            final JsonNode answer = JSON.readTree(response.body());
+            final JsonNode answer = gateway.json(response);
             final List<JsonNode> created = new ArrayList<>();
             final List<JsonNode> refused = new ArrayList<>();
             if (answer.has("commands"))
@@ -205,8 +205,7 @@ abstract class OrderCommand implements Callable<Integer>
         final PrintWriter out = gateway.out();
         if (gateway.json)
         {
-            out.println(response.body());
-            out.flush();
+            gateway.printJson(response);
         }
         else
         {

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * A table for people: columns as wide as their widest cell, two spaces apart, numbers right-aligned so their digits
- * line up. Missing values print as {@code -}.
+ * line up. Missing values print as {@code -}. A cell is one line of printable text ({@link Terminal#line}): what a
+ * server put in it can neither move the cursor nor add a row.
  */
 final class TextTable
 {
@@ -33,7 +34,7 @@ final class TextTable
         final String[] row = new String[cells.length];
         for (int i = 0; i < cells.length; i++)
         {
-            row[i] = cells[i] == null || "".equals(cells[i]) ? "-" : String.valueOf(cells[i]);
+            row[i] = cells[i] == null || "".equals(cells[i]) ? "-" : Terminal.line(String.valueOf(cells[i]));
         }
         rows.add(row);
         return this;
@@ -93,9 +94,9 @@ final class TextTable
         return value.isNumber() ? String.format(Locale.ROOT, "%." + decimals + "f", value.asDouble()) : "-";
     }
 
-    /** A text field, or {@code -} for JSON null or a missing field. */
+    /** A text field as one printable line ({@link Terminal#line}), or {@code -} for JSON null or a missing field. */
     static String text(final JsonNode value)
     {
-        return value.isMissingNode() || value.isNull() ? "-" : value.asText();
+        return value.isMissingNode() || value.isNull() ? "-" : Terminal.line(value.asText());
     }
 }

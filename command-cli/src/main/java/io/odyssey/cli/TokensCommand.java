@@ -34,11 +34,11 @@ final class TokensCommand
             final HttpResponse<String> response = gateway.get("/api/v1/tokens");
             if (gateway.json)
             {
-                gateway.out().println(response.body());
+                gateway.printJson(response);
                 return 0;
             }
             final TextTable table = new TextTable("name", "role", "source");
-            for (final JsonNode token : JSON.readTree(response.body()).path("tokens"))
+            for (final JsonNode token : gateway.json(response).path("tokens"))
             {
                 table.row(token.path("name").asText(), token.path("role").asText(), TextTable.text(token.path("source")));
             }
@@ -67,10 +67,10 @@ final class TokensCommand
                 JSON.createObjectNode().put("name", name).put("role", role.toLowerCase(Locale.ROOT)));
             if (gateway.json)
             {
-                gateway.out().println(response.body());
+                gateway.printJson(response);
                 return 0;
             }
-            final JsonNode token = JSON.readTree(response.body());
+            final JsonNode token = gateway.json(response);
             final PrintWriter out = gateway.out();
             out.printf("token %s (%s):%n%s%n", token.path("name").asText(), token.path("role").asText(),
                 token.path("token").asText());
@@ -94,7 +94,14 @@ final class TokensCommand
             final HttpResponse<String> response = gateway.delete("/api/v1/tokens/" + GatewayOptions.encode(name));
             if (gateway.json)
             {
-                gateway.out().println(response.body().isBlank() ? "{}" : response.body());
+                if (response.body().isBlank())
+                {
+                    gateway.out().println("{}");
+                }
+                else
+                {
+                    gateway.printJson(response);
+                }
                 return 0;
             }
             gateway.out().printf("deleted token %s%n", name);

@@ -1,7 +1,6 @@
 package io.odyssey.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +12,6 @@ import java.util.concurrent.Callable;
     description = "The name and role of the access token in use (GET /api/v1/whoami).")
 final class WhoamiCommand implements Callable<Integer>
 {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @CommandLine.Mixin
     GatewayOptions gateway = new GatewayOptions();
@@ -23,10 +21,10 @@ final class WhoamiCommand implements Callable<Integer>
         final HttpResponse<String> response = gateway.get("/api/v1/whoami");
         if (gateway.json)
         {
-            gateway.out().println(response.body());
+            gateway.printJson(response);
             return 0;
         }
-        final JsonNode who = JSON.readTree(response.body());
+        final JsonNode who = gateway.json(response);
         gateway.out().printf("%s (%s)%n", who.path("name").asText(), who.path("role").asText());
         return 0;
     }

@@ -45,6 +45,17 @@ final class Cli
         return new Running(exit, out, err);
     }
 
+    /**
+     * A run in the background that prints to {@code out}: a writer that blocks stands for a terminal paused with
+     * Ctrl-S, or a pager nobody reads.
+     */
+    static java.util.concurrent.CompletableFuture<Integer> start(final Map<String, String> environment,
+        final java.io.Writer out, final StringWriter err, final String... args)
+    {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> OdysseyCli.commandLine(environment, CLOCK)
+            .setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args));
+    }
+
     static Result run(final Map<String, String> environment, final String... args)
     {
         final StringWriter out = new StringWriter();

@@ -69,6 +69,8 @@ final class FakeGateway implements AutoCloseable
     {
         final Map<String, String> headers;
         final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+        /** The status code of the close the client sent, once it sent one. */
+        final java.util.concurrent.CompletableFuture<Integer> closedByClient = new java.util.concurrent.CompletableFuture<>();
         private final WebSocketChannel channel;
 
         Session(final Map<String, String> headers, final WebSocketChannel channel)
@@ -149,6 +151,12 @@ final class FakeGateway implements AutoCloseable
                     protected void onFullTextMessage(final WebSocketChannel c, final BufferedTextMessage message)
                     {
                         session.received.add(message.getData());
+                    }
+
+                    protected void onCloseMessage(final io.undertow.websockets.core.CloseMessage message,
+                        final WebSocketChannel c)
+                    {
+                        session.closedByClient.complete(message.getCode());
                     }
                 });
                 channel.resumeReceives();

@@ -97,6 +97,42 @@ public final class SafeText
         return out.toString();
     }
 
+    /**
+     * The text made safe to print on a terminal (the CLI shows what servers send): every character
+     * {@link #violation} objects to replaced by U+FFFD, so no escape sequence reaches the terminal and, for one-line
+     * text, no newline forges a line. With {@code multiLine}, newlines, CR-LF pairs and tabs stay (they move the cursor
+     * only where text is meant to go on); a lone CR, which would let a line overwrite itself, does not. Lone surrogates
+     * are left alone: they do nothing to a terminal, and text printed in pieces may split a pair between two of them.
+     *
+     * @return the very same instance when nothing had to change.
+     */
+    public static String printable(final CharSequence text, final boolean multiLine)
+    {
+        final int length = text.length();
+        StringBuilder out = null;
+        for (int i = 0; i < length; i++)
+        {
+            final char c = text.charAt(i);
+            final boolean kept = !forbidden(c) ||
+                multiLine && (c == '\n' || c == '\t' || c == '\r' && i + 1 < length && text.charAt(i + 1) == '\n');
+            if (!kept && out == null)
+            {
+                out = new StringBuilder(length).append(text, 0, i);
+            }
+            if (out != null)
+            {
+                out.append(kept ? c : REPLACEMENT);
+            }
+        }
+        return out == null ? text.toString() : out.toString();
+    }
+
+    /** Whether {@link #violation} objects to this character wherever it stands (surrogates aside). */
+    public static boolean isForbidden(final char c)
+    {
+        return forbidden(c);
+    }
+
     private static boolean forbidden(final char c)
     {
         return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == '\u2028' || c == '\u2029' ||

@@ -60,4 +60,15 @@ class SafeTextTest
             assertThat(SafeText.violation(SafeText.sanitised(hostile, 256), 256)).as(hostile).isNull();
         }
     }
+
+    @Test
+    void shouldMakeTextPrintableKeepingLineBreaksOnlyWhereTextGoesOnOverLines()
+    {
+        final String hostile = "a\u001b]52;c;x\u0007b\u009b2J\u202Ec\rd\ne\tf\r\n";
+        assertThat(SafeText.printable(hostile, false)).isEqualTo("a\uFFFD]52;c;x\uFFFDb\uFFFD2J\uFFFDc\uFFFDd\uFFFDe\uFFFDf\uFFFD\uFFFD");
+        assertThat(SafeText.printable(hostile, true)).isEqualTo("a\uFFFD]52;c;x\uFFFDb\uFFFD2J\uFFFDc\uFFFDd\ne\tf\r\n");
+        final String plain = "Flughafen Tegel (Süd) 🧀";
+        assertThat(SafeText.printable(plain, false)).isSameAs(plain);
+        assertThat(SafeText.printable("\uD83E", false)).as("half a pair, printed in pieces").isEqualTo("\uD83E");
+    }
 }

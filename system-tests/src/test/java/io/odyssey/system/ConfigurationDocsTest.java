@@ -37,6 +37,7 @@ public class ConfigurationDocsTest
         processes.put("simulator (`io.odyssey.simulator.SimulatorMain`)", SimulatorConfig.ALL);
         processes.put("mavlink-edge (`io.odyssey.mavlink.edge.MavlinkEdgeMain`)", io.odyssey.mavlink.edge.MavlinkEdgeConfig.ALL);
         processes.put("archiver (`io.odyssey.archiver.ArchiverMain`)", ArchiverConfig.ALL);
+        processes.put("odyssey-cli (`io.odyssey.cli.OdysseyCli`)", io.odyssey.cli.CliConfig.ALL);
         final StringBuilder out = new StringBuilder(BEGIN).append('\n');
         processes.forEach((name, settings) ->
             out.append("\n### ").append(name).append("\n\n").append(Setting.describeMarkdown(settings)));
