@@ -84,6 +84,11 @@ final class ClientSession
     }
 
     private final Link link;
+    /**
+     * The digest of the token that opened the session (null: none, or a test's): when it is deleted the session ends.
+     * Set before the session is published to the endpoint's set, read from the grid's event threads after.
+     */
+    String credential;
     private final GatewayMetrics metrics;
     private final boolean binary;
     private final long maxPendingBytes;

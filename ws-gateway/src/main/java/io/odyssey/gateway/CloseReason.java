@@ -14,7 +14,9 @@ enum CloseReason
     /** The gateway failed to serve the client (1011). */
     ERROR("error"),
     /** The gateway shut down (1001). */
-    SHUTDOWN("shutdown");
+    SHUTDOWN("shutdown"),
+    /** The token the session was opened with was deleted (1008). */
+    REVOKED("revoked");
 
     final String label;
 

@@ -228,6 +228,14 @@ public final class Gateway implements AutoCloseable
             final SocketEndpoint alertSocket = new SocketEndpoint(new AlertSocket(liveAlerts, metrics), metrics, config);
             final SocketEndpoint commandSocket = new SocketEndpoint(liveCommands, metrics, config);
             final List<SocketEndpoint> sockets = List.of(fleetSocket, alertSocket, commandSocket);
+            access.onRevoked(digest ->
+            {
+                final int closed = sockets.stream().mapToInt(socket -> socket.closeRevoked(digest, access::isConfigured)).sum();
+                if (closed > 0)
+                {
+                    LOG.info("a token was deleted: closed the {} WebSocket session(s) it had opened", closed);
+                }
+            });
             final PathHandler routes = Handlers.path()
                 .addExactPath("/ws/fleet", guard.require(Role.VIEWER,
                     websocket(fleetSocket, SocketEndpoint.BINARY_SUBPROTOCOL, Guard.SUBPROTOCOL)))

@@ -87,7 +87,9 @@ public final class GatewayConfig
     public static final Setting SHUTDOWN_TIMEOUT_MS = Setting.of("ODYSSEY_GATEWAY_SHUTDOWN_TIMEOUT_MS", "5000",
         "On stop, how long requests in progress may take before the server's threads are stopped anyway");
     public static final Setting COMMAND_RATE = Setting.of("ODYSSEY_GATEWAY_COMMAND_RATE", "10",
-        "Commands per second one token may send on average (each drone of a multi-drone request is one); beyond: 429");
+        "Commands per second one token may send on average (each drone of a multi-drone request is one); beyond: 429. " +
+        "Stop, hold, land, return-to-home and cancel have a budget of their own with the same rate and burst " +
+        "(docs/api/commands.md, \"Limits\")");
     public static final Setting COMMAND_BURST = Setting.of("ODYSSEY_GATEWAY_COMMAND_BURST", "100",
         "Commands one token may send at once above the rate; a request for more drones passes only from a full budget");
     public static final Setting MAX_ACTIVE_COMMANDS_PER_DRONE = Setting.of("ODYSSEY_GATEWAY_MAX_ACTIVE_COMMANDS_PER_DRONE",

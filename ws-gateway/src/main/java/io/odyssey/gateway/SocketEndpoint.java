@@ -1,5 +1,7 @@
 package io.odyssey.gateway;
 
+import io.odyssey.gateway.control.AccessControl;
+import io.odyssey.gateway.control.Guard;
 import io.odyssey.runtime.Json;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.websockets.WebSocketConnectionCallback;
@@ -80,6 +82,7 @@ final class SocketEndpoint implements WebSocketConnectionCallback
         final ClientSession session = new ClientSession(new UndertowLink(channel), metrics, config.maxPendingBytes,
             TimeUnit.MILLISECONDS.toNanos(config.stallTimeoutMs), TimeUnit.MILLISECONDS.toNanos(config.coalesceMs),
             System.nanoTime(), BINARY_SUBPROTOCOL.equals(channel.getSubProtocol()));
+        session.credential = exchange.getAttachment(Guard.CREDENTIAL);
         open.add(session);
         final XnioExecutor.Key[] pings = new XnioExecutor.Key[1];
         final Runnable ended = () ->
@@ -144,6 +147,30 @@ final class SocketEndpoint implements WebSocketConnectionCallback
         {
             session.closeWith(ClientSession.CLOSE_GOING_AWAY, "gateway shutting down", CloseReason.SHUTDOWN);
         }
+    }
+
+    /**
+     * Ends the sessions opened with a token that was deleted (1008): the token no longer opens anything, and what it
+     * opened must not go on receiving the fleet, the alerts and the commands.
+     *
+     * @param digest the token's digest, or {@link AccessControl#ALL_CREATED}: every session of a created token.
+     * @param configured whether a digest is one of the configured tokens (which only a restart removes).
+     * @return the sessions closed.
+     */
+    int closeRevoked(final String digest, final java.util.function.Predicate<String> configured)
+    {
+        int closed = 0;
+        for (final ClientSession session : open)
+        {
+            final String credential = session.credential;
+            if (credential != null && (credential.equals(digest) ||
+                AccessControl.ALL_CREATED.equals(digest) && !configured.test(credential)))
+            {
+                session.closeWith(ClientSession.CLOSE_POLICY_VIOLATION, "token revoked", CloseReason.REVOKED);
+                closed++;
+            }
+        }
+        return closed;
     }
 
     /** Answers a {@code ping} message. */

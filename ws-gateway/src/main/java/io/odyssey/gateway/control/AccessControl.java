@@ -159,6 +159,12 @@ public final class AccessControl
         return null;
     }
 
+    /** Whether {@code digest} is a configured token's (from the environment or a file: only a restart removes it). */
+    public boolean isConfigured(final String digest)
+    {
+        return configured.containsKey(digest);
+    }
+
     /** The principal of a created token's record "role name seal", or null when its seal does not verify. */
     private Principal sealed(final String digest, final String record)
     {
@@ -260,6 +266,52 @@ public final class AccessControl
         return removed;
     }
 
+    /**
+     * Calls {@code revoked} with a created token's digest when the grid loses it (deleted through the API of any
+     * gateway, or by a grid client): the sessions it opened must end, not only its next request. On the grid client's
+     * event thread; {@code revoked} must not block.
+     *
+     * @return the listener's id, or null when no token is kept in the grid (it ends with the grid connection).
+     */
+    public java.util.UUID onRevoked(final java.util.function.Consumer<String> revoked)
+    {
+        if (created == null)
+        {
+            return null;
+        }
+        return created.addEntryListener(new RevokedListener(revoked), false);
+    }
+
+    private record RevokedListener(java.util.function.Consumer<String> revoked) implements
+        com.hazelcast.map.listener.EntryRemovedListener<String, String>,
+        com.hazelcast.map.listener.EntryEvictedListener<String, String>,
+        com.hazelcast.map.listener.EntryExpiredListener<String, String>,
+        com.hazelcast.map.listener.MapClearedListener
+    {
+        public void entryRemoved(final com.hazelcast.core.EntryEvent<String, String> event)
+        {
+            revoked.accept(event.getKey());
+        }
+
+        public void entryEvicted(final com.hazelcast.core.EntryEvent<String, String> event)
+        {
+            revoked.accept(event.getKey());
+        }
+
+        public void entryExpired(final com.hazelcast.core.EntryEvent<String, String> event)
+        {
+            revoked.accept(event.getKey());
+        }
+
+        public void mapCleared(final com.hazelcast.map.MapEvent event)
+        {
+            revoked.accept(ALL_CREATED);
+        }
+    }
+
+    /** What {@link #onRevoked} is told when the whole token map was cleared: every created token is gone. */
+    public static final String ALL_CREATED = "*";
+
     public static String newSecret()
     {
         final byte[] bytes = new byte[24];
@@ -267,7 +319,8 @@ public final class AccessControl
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    static String digest(final String secret)
+    /** What identifies a token everywhere it is kept: the hex SHA-256 of its secret (never the secret itself). */
+    public static String digest(final String secret)
     {
         try
         {

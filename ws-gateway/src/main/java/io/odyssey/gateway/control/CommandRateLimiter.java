@@ -10,6 +10,11 @@ import java.util.function.LongSupplier;
  * through only from a full bucket and leaves the bucket in debt, so a fleet-wide "return home" is never impossible
  * while the long-run rate still holds for everyone.
  * <p>
+ * Two budgets per principal, each with the rate and the burst: orders that move or start a drone, and orders that
+ * make it safe (stop, hold, land, return home, cancel: {@link Budget#SAFETY}). A fleet-wide order that left the first in
+ * debt must not keep the same operator from stopping those drones, or calling them home, for the minutes the debt
+ * takes to pay off; a principal that sends both kinds may so send up to twice the rate.
+ * <p>
  * Per gateway: with several gateways behind a load balancer a principal gets the rate once per gateway. Buckets are
  * kept per principal name (a bounded set: the configured tokens and those an admin created); idle full buckets are
  * dropped once there are many.
@@ -21,7 +26,24 @@ public final class CommandRateLimiter
     private final double perSecond;
     private final double burst;
     private final LongSupplier nanoClock;
-    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final Map<String, Bucket> orders = new ConcurrentHashMap<>();
+    private final Map<String, Bucket> safety = new ConcurrentHashMap<>();
+
+    /** Which of a principal's two budgets a command is taken from. */
+    public enum Budget
+    {
+        ORDERS, SAFETY;
+
+        /** Stop, hold, land, return home and cancel make a drone safe; everything else is an order. */
+        public static Budget of(final io.odyssey.codecs.CommandType type)
+        {
+            return switch (type)
+            {
+                case STOP, HOLD, LAND, RETURN_HOME, CANCEL -> SAFETY;
+                default -> ORDERS;
+            };
+        }
+    }
 
     /**
      * @param perSecond commands per second on average, more than 0.
@@ -40,13 +62,15 @@ public final class CommandRateLimiter
     }
 
     /**
-     * Takes {@code commands} from {@code principal}'s bucket if it may send them now.
+     * Takes {@code commands} from {@code principal}'s {@code budget} if it may send them now; 0 commands only asks
+     * whether the budget is in debt.
      *
      * @return 0 when admitted; otherwise how many nanoseconds until this request would be (nothing is taken).
      */
-    public long tryAcquire(final String principal, final int commands)
+    public long tryAcquire(final String principal, final Budget budget, final int commands)
     {
         final long now = nanoClock.getAsLong();
+        final Map<String, Bucket> buckets = budget == Budget.SAFETY ? safety : orders;
         if (buckets.size() > PRUNE_ABOVE)
         {
             buckets.values().removeIf(bucket -> bucket.full(now));

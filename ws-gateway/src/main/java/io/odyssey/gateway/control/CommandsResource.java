@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -100,7 +102,7 @@ final class CommandsResource
     {
         final Principal principal = Requests.principal(exchange);
         final CommandRecord target = existing(Requests.pathParameter(exchange, "commandId"));
-        admit(principal, 1);
+        admit(principal, CommandRateLimiter.Budget.SAFETY, 1);
         Requests.send(exchange, 202,
             CommandJson.toJson(cancel(target, principal, Requests.sourceOf(exchange), null, 0).command()));
     }
@@ -127,14 +129,17 @@ final class CommandsResource
                 throw new Problem(400, "cancel needs targetCommandId");
             }
             final CommandRecord targetCommand = existing(target);
-            admit(principal, 1);
+            admit(principal, CommandRateLimiter.Budget.SAFETY, 1);
             final CommandLedger.Issued cancel = cancel(targetCommand, principal, from, key, expiresInS);
             Requests.send(exchange, cancel.created() ? 202 : 200, CommandJson.toJson(cancel.command()));
             return;
         }
         final CommandParameters params = CommandOrders.params(type, body);
+        final CommandRateLimiter.Budget budget = CommandRateLimiter.Budget.of(type);
+        // A budget in debt is refused before its drones are read: a list of 10,000 ids costs a worker time.
+        admit(principal, budget, 0);
         final List<Long> drones = targets(body);
-        admit(principal, drones.size());
+        admit(principal, budget, drones.size());
         // Read once per request, however many drones it names.
         final GeofenceSet fences = type.movesAlongPath() ?
             GeofenceSet.fromFeatureTexts(geofences.values()) : GeofenceSet.NONE;
@@ -157,6 +162,8 @@ final class CommandsResource
             }
             catch (final Problem problem)
             {
+                // Still paid for: refused drones cost the gateway and the ledger (most are recorded, rejected), and a refund
+                // would let a request of refused drones repeat without limit.
                 refused.increment();
                 final ObjectNode refusal = refusedDrones.addObject();
                 refusal.put("droneId", droneId);
@@ -310,16 +317,17 @@ final class CommandsResource
      * Takes {@code commands} from the principal's rate budget, or refuses the whole request with 429 and how long to
      * wait: nothing of a refused request is issued.
      */
-    private void admit(final Principal principal, final int commands)
+    private void admit(final Principal principal, final CommandRateLimiter.Budget budget, final int commands)
     {
-        final long waitNanos = limits.rate().tryAcquire(principal.name(), commands);
+        final long waitNanos = limits.rate().tryAcquire(principal.name(), budget, commands);
         if (waitNanos > 0)
         {
-            limits.rateLimited().add(commands);
+            limits.rateLimited().add(Math.max(1, commands));
             final long retryAfterS = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
             throw new Problem(429, "RATE_LIMITED", "'" + principal.name() + "' may send " +
                 Requests.trim(limits.rate().perSecond()) + " commands a second and " + limits.rate().burst() +
-                " at once" + (commands > 1 ? "; this request is " + commands + " commands (one per drone)" : "") +
+                " at once" + (budget == CommandRateLimiter.Budget.SAFETY ? " of stop, hold, land, return-to-home and cancel" :
+                " of other orders") + (commands > 1 ? "; this request is " + commands + " commands (one per drone)" : "") +
                 ": retry in " + retryAfterS + " s", null, retryAfterS);
         }
     }
@@ -357,11 +365,12 @@ final class CommandsResource
             {
                 throw new Problem(400, "droneIds is an array of 1 to 10000 drone ids");
             }
-            final List<Long> drones = new ArrayList<>();
+            final List<Long> drones = new ArrayList<>(ids.size());
+            final Set<Long> seen = new HashSet<>(ids.size() * 2);
             for (final JsonNode id : ids)
             {
                 final long droneId = Requests.droneId(id.asText());
-                if (!drones.contains(droneId))
+                if (seen.add(droneId))
                 {
                     drones.add(droneId);
                 }

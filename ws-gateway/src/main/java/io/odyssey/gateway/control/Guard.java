@@ -18,6 +18,8 @@ import io.undertow.util.HttpString;
 public final class Guard
 {
     public static final AttachmentKey<Principal> PRINCIPAL = AttachmentKey.create(Principal.class);
+    /** The digest of the token a request presented (null for none): a WebSocket session ends when it is revoked. */
+    public static final AttachmentKey<String> CREDENTIAL = AttachmentKey.create(String.class);
     /** The subprotocol a WebSocket client offers beside its {@code bearer.} one; the gateway answers with it. */
     public static final String SUBPROTOCOL = "odyssey.v1";
     private static final String BEARER_PROTOCOL_PREFIX = "bearer.";
@@ -51,6 +53,11 @@ public final class Guard
                 if (principal != null)
                 {
                     exchange.putAttachment(PRINCIPAL, principal);
+                    final String secret = token(exchange);
+                    if (secret != null && !secret.isEmpty())
+                    {
+                        exchange.putAttachment(CREDENTIAL, AccessControl.digest(secret));
+                    }
                     next.handleRequest(exchange);
                 }
             }

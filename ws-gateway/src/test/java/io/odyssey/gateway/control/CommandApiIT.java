@@ -142,6 +142,39 @@ class CommandApiIT
         assertThat(get("/api/v1/whoami", secret).statusCode()).isEqualTo(401);
     }
 
+    /** A leaked token is deleted: what it opened ends too, not only its next request; other clients go on. */
+    @Test
+    void shouldCloseTheWebSocketsADeletedTokenOpenedAndKeepEveryOtherOne() throws Exception
+    {
+        final String secret = json(post("/api/v1/tokens", ADMIN, "{\"name\":\"leaked-bot\",\"role\":\"viewer\"}"))
+            .get("token").asText();
+        try (Socket leakedCommands = webSocket("/ws/commands", secret, ALLOWED_ORIGIN);
+            Socket leakedAlerts = webSocket("/ws/alerts", secret, ALLOWED_ORIGIN);
+            Socket other = webSocket("/ws/commands", VIEWER, ALLOWED_ORIGIN))
+        {
+            assertThat(leakedCommands.next().get("type").asText()).isEqualTo("commands");
+            assertThat(other.next().get("type").asText()).isEqualTo("commands");
+
+            assertThat(send("DELETE", "/api/v1/tokens/leaked-bot", ADMIN, null).statusCode()).isEqualTo(204);
+
+            assertThat(leakedCommands.closed.get(10, TimeUnit.SECONDS)).isEqualTo("1008 token revoked");
+            assertThat(leakedAlerts.closed.get(10, TimeUnit.SECONDS)).isEqualTo("1008 token revoked");
+            assertThatThrownBy(() -> webSocket("/ws/commands", secret, ALLOWED_ORIGIN))
+                .satisfies(ex -> assertThat(handshakeStatus(ex)).isEqualTo(401));
+            // The other client still gets every change.
+            final String id = json(post("/api/v1/commands", OPERATOR, "{\"droneId\":3,\"type\":\"hold\"}")).get("id").asText();
+            JsonNode pushed;
+            do
+            {
+                pushed = other.next();
+            }
+            while (!id.equals(pushed.path("command").path("id").asText()));
+            assertThat(other.closed).isNotDone();
+        }
+        await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(get("/metrics", VIEWER).body())
+            .contains("odyssey_ws_clients_closed_total{role=\"ws-gateway\",reason=\"revoked\"} 2"));
+    }
+
     @Test
     void shouldRefuseATokenPlantedOrAlteredInTheGridByAPlainHazelcastClient() throws Exception
     {
@@ -724,7 +757,15 @@ class CommandApiIT
     {
         private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
         private final StringBuilder partial = new StringBuilder();
+        private final java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
         private WebSocket socket;
+
+        public java.util.concurrent.CompletionStage<?> onClose(final WebSocket webSocket, final int statusCode,
+            final String reason)
+        {
+            closed.complete(statusCode + " " + reason);
+            return null;
+        }
 
         public java.util.concurrent.CompletionStage<?> onText(final WebSocket webSocket, final CharSequence data, final boolean last)
         {
@@ -747,7 +788,10 @@ class CommandApiIT
 
         public void close()
         {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+            if (!socket.isOutputClosed())
+            {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+            }
         }
     }
 }

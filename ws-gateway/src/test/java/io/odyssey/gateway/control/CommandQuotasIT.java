@@ -49,6 +49,7 @@ class CommandQuotasIT
     private static final String CALM = "calm-secret-0123456789";
     private static final String BATCH = "batch-secret-0123456789";
     private static final String CAPPER = "capper-secret-0123456789";
+    private static final String FLEET = "fleet-secret-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -62,7 +63,7 @@ class CommandQuotasIT
         member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", GRID_PORT, List.of("127.0.0.1:" + GRID_PORT), 1));
         ledger = new CommandLedger(member);
         final IMap<Long, DroneState> fleet = FleetGrid.fleetMap(member);
-        for (long id = 1; id <= 12; id++)
+        for (long id = 1; id <= 24; id++)
         {
             fleet.set(id, CommandApiIT.state(id, "HOVERING", 52.52 + id * 0.001, 13.405));
         }
@@ -71,14 +72,14 @@ class CommandQuotasIT
         config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);
         config.port = 0;
         config.tokens = List.of("flood:operator:" + FLOOD, "calm:operator:" + CALM, "batch:operator:" + BATCH,
-            "capper:operator:" + CAPPER);
+            "capper:operator:" + CAPPER, "fleet:operator:" + FLEET);
         // One command every 10 s after the burst: slow enough that no refill interferes while a test runs.
         config.commandRate = 0.1;
         config.commandBurst = BURST;
         config.maxActiveCommandsPerDrone = ACTIVE;
         config.commandKeyFile = io.odyssey.gateway.TestKeys.commandKeyFile(CLUSTER);
         gateway = Gateway.launch(config);
-        await().atMost(10, TimeUnit.SECONDS).until(() -> gateway.fleetSize() == 12);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> gateway.fleetSize() == 24);
     }
 
     @AfterAll
@@ -128,10 +129,32 @@ class CommandQuotasIT
         final HttpResponse<String> three = post(BATCH, "{\"droneIds\":[7,8,9],\"type\":\"hold\"}");
         assertThat(three.statusCode()).isEqualTo(202);
         assertThat(JSON.readTree(three.body()).path("commands")).hasSize(3);
-        final HttpResponse<String> four = post(BATCH, "{\"droneIds\":[7,8,9,10],\"type\":\"resume\"}");
+        final HttpResponse<String> four = post(BATCH, "{\"droneIds\":[7,8,9,10],\"type\":\"hold\"}");
         assertThat(four.statusCode()).isEqualTo(429);
         assertThat(JSON.readTree(four.body()).path("detail").asText()).contains("4 commands (one per drone)");
         assertThat(ledger.list(0, null, false, 10_000)).filteredOn(c -> "batch".equals(c.issuedBy())).hasSize(3);
+    }
+
+    /** A fleet-wide order leaves the token's budget in debt: it can still call those drones home at once. */
+    @Test
+    void shouldLetTheSameTokenCallItsDronesHomeRightAfterAFleetWideOrderLeftItsBudgetInDebt() throws Exception
+    {
+        final String drones = "[13,14,15,16,17,18,19,20]";
+        final HttpResponse<String> fleetWide = post(FLEET, "{\"droneIds\":" + drones +
+            ",\"type\":\"goto\",\"lat\":52.6,\"lon\":13.4}");
+        assertThat(fleetWide.statusCode()).isEqualTo(202);
+        assertThat(JSON.readTree(fleetWide.body()).path("commands")).hasSize(8);
+        final HttpResponse<String> another = post(FLEET, "{\"droneId\":21,\"type\":\"goto\",\"lat\":52.6,\"lon\":13.4}");
+        assertThat(another.statusCode()).as("the orders' budget is 3 in debt").isEqualTo(429);
+        assertThat(JSON.readTree(another.body()).path("detail").asText()).contains("of other orders");
+
+        final HttpResponse<String> home = post(FLEET, "{\"droneIds\":" + drones + ",\"type\":\"return-to-home\"}");
+
+        assertThat(home.statusCode()).as(home.body()).isEqualTo(202);
+        assertThat(JSON.readTree(home.body()).path("commands")).hasSize(8);
+        assertThat(JSON.readTree(home.body()).path("refused")).isEmpty();
+        assertThat(ledger.list(0, null, false, 10_000)).filteredOn(c -> "fleet".equals(c.issuedBy()))
+            .extracting(c -> c.type()).containsOnly(CommandType.GOTO, CommandType.RETURN_HOME).hasSize(16);
     }
 
     @Test
