@@ -54,7 +54,7 @@ export type AnyCanvas = HTMLCanvasElement | OffscreenCanvas;
  * most of its time in that wait (`CommandBufferProxyImpl::WaitForGetOffset` under `GLES2::ReadPixels`), a frame cost
  * ~120 ms against a blank page's ~37, so the pacer allowed ~4 drone frames/s. Canvas 2D there is drawn in the drawing
  * thread itself, into memory the compositor reads: no second process, no read-back, no wait (docs/performance.md,
- * "Drones in Canvas 2D where WebGL has no GPU", "Drones as stamped sprites").
+ * "Drones in Canvas 2D where WebGL has no GPU", "Drones as stamped masks").
  */
 export type DronePainterKind = 'webgl' | 'canvas2d';
 export type DronePainterChoice = DronePainterKind | 'auto';

@@ -4,7 +4,7 @@
 // of CPU in `OffscreenCanvasRenderingContext2D::FinalizeFrame` (Skia filling antialiased paths across the whole
 // canvas) plus ~3.5 ms of JavaScript building them with ~5,000 canvas calls; stamping a mask per drone is a few
 // hundred byte operations each, in one typed-array loop, and the canvas gets one image (docs/performance.md, "Drones
-// as stamped sprites"). drawImage of sprites from an atlas was slower still than the paths (one draw call per drone).
+// as stamped masks"). drawImage of sprites from an atlas was slower still than the paths (one draw call per drone).
 //
 // An arrow's mask depends on its size and its direction on the screen: directions are quantised to HEADING_BUCKETS
 // (2.8°: under a third of a pixel at the tip of the largest arrow), sizes to half a device pixel, and a mask is made
