@@ -49,10 +49,10 @@ function paintOne(state: CameraState, lon: number, lat: number, heading: number,
 
 describe('the Canvas 2D painter (where WebGL has no GPU)', () => {
   const state = (patch: Partial<CameraState> = {}): CameraState =>
-    ({ lng: 8.5, lat: 47.4, zoom: 12, bearing: 0, padding: NO_PADDING, width: 1000, height: 800, ...patch });
+    ({ lng: 8.5, lat: 47.4, zoom: 12, bearing: 0, padding: NO_PADDING, width: 400, height: 300, ...patch });
 
   it('should draw a drone where the map camera puts it, in its status colour, at the device pixel ratio', () => {
-    const { at, drawn, screen } = paintOne(state(), 8.51, 47.39, 0, 2);
+    const { at, drawn, screen } = paintOne(state({ width: 240, height: 240 }), 8.51, 47.39, 0, 2);
     const x = screen.x * 2;
     const y = screen.y * 2;
     expect(at(x, y)).toEqual([0, 255, 0, 255]);
@@ -106,7 +106,7 @@ describe('the Canvas 2D painter (where WebGL has no GPU)', () => {
 
   it('should draw rings under the arrows: an alert ring translucent inside, opaque at its edge, the arrow over it', () => {
     const camera = cameraOf(state(), emptyCamera());
-    const surface = pixelCanvas(1000, 800);
+    const surface = pixelCanvas(400, 300);
     const painter = new CanvasPainter(surface.canvas);
     const v = new Float32Array([0, 0, 0, 2, 0, 0, 0, 2]); // the drone, then the same drone as an alert ring
     painter.begin(v, 2, camera, PALETTE, 1);
