@@ -263,9 +263,14 @@ try {
     // The first page first: until it has drawn its own prompt, a second page only competes with it for a machine
     // still busy starting the stack (its first prompt took 20-35 s at 1,000 drones at load 7-25).
     await waitFor(page, PAGE_READY, undefined, FIRST_PAGE_MS);
+    // The text read in the same evaluation that found it: a second read can miss it when the prompt re-renders (in
+    // run 08733e9 the second read found no prompt at all, 16 s into a 30 s wait).
     const reasonOf = async (p, pattern) => {
-      await waitFor(p, (re) => new RegExp(re).test(document.querySelector('[data-testid=signin-reason]')?.textContent ?? ''),
-        pattern.source, BUSY_PAGE_MS).catch(() => {});
+      const found = await waitFor(p, (re) => {
+        const shown = document.querySelector('[data-testid=signin-reason]')?.textContent ?? '';
+        return new RegExp(re).test(shown) ? shown : null;
+      }, pattern.source, BUSY_PAGE_MS).catch(() => null);
+      if (found) return found.jsonValue();
       return p.locator('[data-testid=signin-reason]').first().textContent({ timeout: 1000 }).catch(() => '(no prompt shown)');
     };
     const fresh = await browserContext.newPage();
