@@ -5,7 +5,7 @@
 //
 // Env: ODYSSEY_URL (default http://127.0.0.1:8080/), E2E_MIN_DRONES (default 50), E2E_ARTIFACTS (default
 // ui/e2e/artifacts: dashboard.png, demo.gif), E2E_DEMO_GIF (also copy the GIF there), CHROMIUM_PATH
-// (default /usr/bin/chromium), E2E_TIMEOUT_S (whole run, default 420), E2E_OPERATOR_TOKEN (an operator's access
+// (default /usr/bin/chromium), E2E_TIMEOUT_S (whole run, default 600), E2E_OPERATOR_TOKEN (an operator's access
 // token: the test signs in with it and sends a return-to-home; without it only an anonymous viewer's checks run),
 // E2E_RTH_TIMEOUT_S (how long the drone sent home may take to land there, default 240).
 import fs from 'node:fs';
@@ -26,7 +26,7 @@ const minDrones = Number(process.env.E2E_MIN_DRONES ?? 50);
 const mavlinkDrones = Number(process.env.E2E_MAVLINK_DRONES ?? 0);
 const artifacts = path.resolve(process.env.E2E_ARTIFACTS ?? path.join(here, 'artifacts'));
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const totalTimeoutMs = Number(process.env.E2E_TIMEOUT_S ?? 420) * 1000;
+const totalTimeoutMs = Number(process.env.E2E_TIMEOUT_S ?? 600) * 1000;
 const operatorToken = (process.env.E2E_OPERATOR_TOKEN ?? '').trim();
 const rthTimeoutMs = Number(process.env.E2E_RTH_TIMEOUT_S ?? 240) * 1000;
 const runDeadline = Date.now() + totalTimeoutMs;
@@ -84,6 +84,15 @@ const waitFor = (page, fn, arg, timeout = 30_000) => page.waitForFunction(fn, ar
  * checks on freshness (no growing backlog, telemetry advances) keep their own strict bounds.
  */
 const BUSY_PAGE_MS = 30_000;
+/**
+ * The first page's first answer (the prompt, or "sign in" / "sign out" in the header): generous, as whoami is the
+ * page's first request, answered by a gateway that may still be warming up under load.
+ */
+const FIRST_PAGE_MS = 90_000;
+const PAGE_READY = () => document.querySelector('[data-testid=signin-token]') || document.querySelector('[data-testid=signin-open]') ||
+  document.querySelector('[data-testid=signout]');
+/** How long the backlog check watches the dashboard on the whole fleet. */
+const BACKLOG_WINDOW_MS = 30_000;
 const text = (page, testId) => page.locator(`[data-testid=${testId}]`).first().textContent({ timeout: 5000 });
 const droneCount = async (page) => Number(await text(page, 'drone-count'));
 
@@ -218,15 +227,30 @@ try {
         else if (seen[seen.length - 1][0] !== d.status) seen.push([d.status, now]);
       }
     }, 500); // a drone's status lasts seconds; more often only takes the page's main thread from what is tested
-    // The arrival age (decode time minus the drone's send time) of each second, for the backlog check at the end.
-    const arrival = [];
-    window.__e2eArrival = arrival;
+    // Each second, how old what the page has is (for the backlog check): the arrival age (the worker's decode time
+    // minus the drone's send time) p50 and p99 of the states applied in that second, the age of the newest state the
+    // page holds (it grows when the page stops taking states, whatever their arrival age), and the browser's share of
+    // the arrival age (decode time minus the gateway's send time, p50 over the drones held), which says whether a
+    // backlog is the page's or the stack's. One loop over the columns, no objects per drone.
+    const backlog = [];
+    window.__e2eBacklog = backlog;
+    let share = new Float64Array(0);
     setInterval(() => {
       const store = window.__odyssey?.store;
       if (!store || store.drones.size === 0) return;
       const now = Date.now();
-      const [p50] = store.ages.percentiles([50], now - 1000);
-      if (Number.isFinite(p50)) arrival.push([now, p50]);
+      const [p50, p99] = store.ages.percentiles([50, 99], now - 1000);
+      const c = store.columns;
+      if (share.length < c.end) share = new Float64Array(c.end);
+      let newest = -Infinity, n = 0;
+      for (let s = 0; s < c.end; s++) {
+        if (c.used[s] === 0) continue;
+        newest = Math.max(newest, c.sentAtMs[s]);
+        const browser = c.receivedAtMs[s] - (c.sentAtMs[s] + c.ingestMs[s] + c.gridMs[s] + c.gatewayMs[s]);
+        if (Number.isFinite(browser)) share[n++] = browser;
+      }
+      const shares = share.subarray(0, n).sort();
+      backlog.push({ at: now, p50, p99, newest: now - newest, browser: n > 0 ? shares[n >> 1] : NaN });
     }, 1000);
   });
 
@@ -236,13 +260,25 @@ try {
     const anonymous = await page.evaluate(async () => (await fetch('api/v1/whoami', { cache: 'no-store' })).status);
     if (anonymous === 200) return 'skipped: this gateway lets anonymous viewers in';
     assert(anonymous === 401, `whoami without a token answered ${anonymous}`);
+    // The first page first: until it has drawn its own prompt, a second page only competes with it for a machine
+    // still busy starting the stack (its first prompt took 20-35 s at 1,000 drones at load 7-25).
+    await waitFor(page, PAGE_READY, undefined, FIRST_PAGE_MS);
+    // The text read in the same evaluation that found it: a second read can miss it when the prompt re-renders (in
+    // run 08733e9 the second read found no prompt at all, 16 s into a 30 s wait).
+    const reasonOf = async (p, pattern) => {
+      const found = await waitFor(p, (re) => {
+        const shown = document.querySelector('[data-testid=signin-reason]')?.textContent ?? '';
+        return new RegExp(re).test(shown) ? shown : null;
+      }, pattern.source, BUSY_PAGE_MS).catch(() => null);
+      if (found) return found.jsonValue();
+      return p.locator('[data-testid=signin-reason]').first().textContent({ timeout: 1000 }).catch(() => '(no prompt shown)');
+    };
     const fresh = await browserContext.newPage();
     try {
+      const started = Date.now();
       await fresh.goto(url, { waitUntil: 'load', timeout: 30_000 });
-      await waitFor(fresh, () => /access token/.test(document.querySelector('[data-testid=signin-reason]')?.textContent ?? ''),
-        undefined, BUSY_PAGE_MS).catch(() => {});
-      const reason = await text(fresh, 'signin-reason');
-      assert(/access token/.test(reason), `the prompt says "${reason}"`);
+      const reason = await reasonOf(fresh, /access token/);
+      assert(/access token/.test(reason), `after ${((Date.now() - started) / 1000).toFixed(0)} s the prompt says "${reason}"`);
     } finally {
       await fresh.close();
     }
@@ -251,9 +287,7 @@ try {
     try {
       await stale.addInitScript(() => window.sessionStorage.setItem('odyssey.token', 'e2e-revoked-token-0123456789'));
       await stale.goto(url, { waitUntil: 'load', timeout: 30_000 });
-      await waitFor(stale, () => /no longer accepts/.test(document.querySelector('[data-testid=signin-reason]')?.textContent ?? ''),
-        undefined, BUSY_PAGE_MS).catch(() => {});
-      const reason = await text(stale, 'signin-reason');
+      const reason = await reasonOf(stale, /no longer accepts/);
       assert(/no longer accepts/.test(reason), `the prompt says "${reason}"`);
       assert(await stale.evaluate(() => window.sessionStorage.getItem('odyssey.token')) === null,
         'the refused token is still kept');
@@ -264,9 +298,7 @@ try {
   });
 
   await check('sign in with the operator token: whoami names the operator in the header', async () => {
-    await waitFor(page, () => document.querySelector('[data-testid=signin-token]') || document.querySelector('[data-testid=signin-open]') ||
-      // Generous: whoami is the page's first request, answered by a gateway that may still be warming up under load.
-      document.querySelector('[data-testid=signout]'), undefined, 90_000);
+    await waitFor(page, PAGE_READY, undefined, FIRST_PAGE_MS);
     const prompted = await page.locator('[data-testid=signin-token]').count() > 0;
     if (!operatorToken) {
       assert(!prompted, 'the dashboard asks for a token, and E2E_OPERATOR_TOKEN is not set');
@@ -721,19 +753,37 @@ try {
       return m ? Number(m[1]) : NaN;
     }, operatorToken);
     const before = await connections();
-    await page.evaluate(() => {
+    // The link's states as the page learns them, and the status text as drawn. The text alone cannot say it: with the
+    // link in the fleet worker, "reconnecting" and "live" reach the page as two messages, and a page busy for the half
+    // second the retry takes handles both in one task and renders only "live" (the lead's run at 1,000 drones, with
+    // vitest beside it, timed out waiting for a "reconnecting" no user could have seen either).
+    const dropped = await page.evaluate(() => {
       const status = document.querySelector('[data-testid=connection-status]');
+      const connection = window.__odyssey.connection;
       window.__statusLog = [];
+      window.__linkLog = [];
       new MutationObserver(() => window.__statusLog.push(status.textContent))
         .observe(status, { childList: true, subtree: true, characterData: true });
-      window.__odyssey.connection.socket.close();
+      const shown = connection.onState;
+      connection.onState = (state) => { window.__linkLog.push(state.kind); shown(state); };
+      const socket = connection.socket;
+      socket?.close();
+      return socket !== null;
     });
-    await waitFor(page, () => window.__statusLog.some((t) => t.includes('reconnecting')), undefined, BUSY_PAGE_MS);
-    await waitFor(page, () => document.querySelector('[data-testid=connection-status]')?.textContent?.includes('live'), undefined, 20_000);
-    await waitFor(page, (min) => Number(document.querySelector('[data-testid=drone-count]')?.textContent) >= min, minDrones, 30_000);
+    assert(dropped, 'the link was not live, so there was no socket to drop');
+    await waitFor(page, () => {
+      const kinds = window.__linkLog;
+      const down = kinds.indexOf('reconnecting');
+      return down >= 0 && kinds.indexOf('live', down) > down;
+    }, undefined, BUSY_PAGE_MS).catch(async () => {
+      throw new Error(`the link did not come back: it went ${(await page.evaluate(() => window.__linkLog)).join(' → ') || 'nowhere'}`);
+    });
+    await waitFor(page, () => document.querySelector('[data-testid=connection-status]')?.textContent?.includes('live'), undefined, BUSY_PAGE_MS);
+    await waitFor(page, (min) => Number(document.querySelector('[data-testid=drone-count]')?.textContent) >= min, minDrones, BUSY_PAGE_MS);
     const after = await connections();
     if (Number.isFinite(before)) assert(after > before, `no new WebSocket connection reached the gateway (${before} → ${after})`);
-    return `status went ${[...new Set(await page.evaluate(() => window.__statusLog.map((t) => t.replace(/[\d.]+ s/, 'N s'))))].join(' → ')}`;
+    const [links, texts] = await page.evaluate(() => [window.__linkLog, window.__statusLog.map((t) => t.replace(/[\d.]+ s/, 'N s'))]);
+    return `link went ${links.join(' → ')}; status shown ${[...new Set(texts)].join(' → ')}`;
   });
 
   await check('on demand, the dashboard measures the age of what it draws', async () => {
@@ -799,9 +849,48 @@ try {
     const earlier = await head();
     assert(atEnd && earlier && atEnd !== earlier, `scrubbing did not move drone ${ids[0]} (${atEnd} / ${earlier})`);
     await page.click('[data-testid=history-close]');
+    // The worker's next drone frame after "live view" (its frames are paced by their cost, at least every 2 s).
     await waitFor(page, () => !window.__odyssey.fleetMap.drones.hidden &&
-      window.__odyssey.fleetMap.drones.drawn.drones > 0, undefined, 5_000);
+      window.__odyssey.fleetMap.drones.drawn.drones > 0, undefined, BUSY_PAGE_MS).catch(() => {
+      throw new Error(`the live drones are not drawn again ${BUSY_PAGE_MS / 1000} s after closing history`);
+    });
     return `drones ${ids.join(', ')}: ${frames} frames; at the end ${atEnd}, 5 s earlier ${earlier}`;
+  });
+
+  // A dashboard that cannot keep up queues, and what it shows gets older and older (issue 14: at 1,000 drones the map
+  // showed the fleet as it was half a minute ago, and growing). Left on the whole fleet for BACKLOG_WINDOW_MS, late in
+  // the run (a backlog built up earlier shows as a level), what it shows must not get older: the arrival age p50 and
+  // the age of the newest state held, in the last third of the window, may exceed the first third's by 2 s plus a
+  // quarter of where they started (a loaded machine may be slow all along, a queue gets slower and slower; over the
+  // 20 s between the thirds' middles that catches a page falling behind by a tenth of real time or more), and the
+  // arrival age p99 (of the seconds sampled, their 90th percentile) stays under 10 s: a dashboard that far behind is
+  // not live, however loaded the machine. Growth and level, not speed: a slow page that gets the newest states passes.
+  // Runs while the drone sent home flies there, so it costs the run no time.
+  await check('no growing backlog: left on the whole fleet for 30 s, what the dashboard shows does not get older', async () => {
+    await page.click('[data-testid=fit-fleet]');
+    await waitFor(page, (min) => Number(document.querySelector('[data-testid=drone-count]')?.textContent) >= min, minDrones, BUSY_PAGE_MS);
+    const from = await page.evaluate(() => Date.now());
+    const until = from + BACKLOG_WINDOW_MS;
+    await waitFor(page, (end) => window.__e2eBacklog.some((s) => s.at >= end), until, BACKLOG_WINDOW_MS + BUSY_PAGE_MS);
+    const samples = (await page.evaluate(() => window.__e2eBacklog.slice())).filter((s) => s.at >= from && s.at <= until);
+    const third = BACKLOG_WINDOW_MS / 3;
+    const early = samples.filter((s) => s.at < from + third);
+    const late = samples.filter((s) => s.at >= until - third);
+    const median = (xs) => { const v = xs.filter(Number.isFinite).sort((x, y) => x - y); return v.length ? v[Math.floor(v.length / 2)] : NaN; };
+    const p90 = (xs) => { const v = xs.filter(Number.isFinite).sort((x, y) => x - y); return v.length ? v[Math.floor(v.length * 0.9)] : NaN; };
+    const first = { p50: median(early.map((s) => s.p50)), newest: median(early.map((s) => s.newest)) };
+    const last = { p50: median(late.map((s) => s.p50)), newest: median(late.map((s) => s.newest)) };
+    const p99 = p90(samples.map((s) => s.p99));
+    const ms = (x) => `${Number.isFinite(x) ? x.toFixed(0) : '–'} ms`;
+    const summary = `arrival age p50 ${ms(first.p50)} → ${ms(last.p50)}, p99 ${ms(p99)}; newest state held ${ms(first.newest)} → ` +
+      `${ms(last.newest)} old; the browser's share p50 ${ms(median(early.map((s) => s.browser)))} → ${ms(median(late.map((s) => s.browser)))} ` +
+      `(${samples.length} seconds sampled, ${samples.filter((s) => Number.isFinite(s.p50)).length} with states applied)`;
+    assert(early.length >= 3 && late.length >= 3, `too few seconds sampled to judge (${early.length} early, ${late.length} late): ${summary}`);
+    assert(Number.isFinite(first.p50) && Number.isFinite(last.p50), `no state applied in a third of the window: ${summary}`);
+    const grew = (before, after) => after > before + 2000 + before / 4;
+    assert(!grew(first.p50, last.p50) && !grew(first.newest, last.newest), `a growing backlog: ${summary}`);
+    assert(p99 <= 10_000, `behind: ${summary}`);
+    return summary;
   });
 
   await check('return-to-home completes: the drone lands at home (returning → landing/grounded), the timeline says completed', async () => {
@@ -853,28 +942,6 @@ try {
     const leaks = requestUrls.filter((u) => u.includes(operatorToken));
     assert(leaks.length === 0, `the token is in ${leaks.length} URL(s)`);
     return `${requestUrls.length} requests and sockets checked`;
-  });
-
-  // A dashboard that cannot keep up queues: what it shows gets older and older. Over the whole run (minutes, with the
-  // fleet at E2E_MIN_DRONES), the arrival age of the last quarter must not have grown well past the first quarter's
-  // (more than twice, and by more than a second).
-  await check('no growing backlog: the arrival age stays bounded over the run', async () => {
-    const samples = await page.evaluate(() => window.__e2eArrival.slice());
-    const usable = samples.slice(10); // the first seconds carry the snapshot and the page's start
-    assert(usable.length >= 20, `only ${usable.length} seconds of arrival ages sampled`);
-    const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-    const quarter = Math.floor(usable.length / 4);
-    const first = median(usable.slice(0, quarter).map(([, a]) => a));
-    const last = median(usable.slice(-quarter).map(([, a]) => a));
-    const worst = Math.max(...usable.map(([, a]) => a));
-    const summary = `arrival age p50 ${first.toFixed(0)} ms in the first quarter, ${last.toFixed(0)} ms in the last (${usable.length} s, worst second ${worst.toFixed(0)} ms)`;
-    // Mostly growth, not a level: a loaded machine may be slow all along, a queue gets slower and slower. Growth is
-    // bounded in time (2 s, plus a quarter of where it started, for a machine that is slow all along), not as a ratio:
-    // a page 42 s behind at the start that fell 22 s further passed "no more than twice". And a page 10 s behind from
-    // the start is behind whatever it does next.
-    assert(first <= 10_000, `behind from the start: ${summary}`);
-    assert(last <= first + 2000 + first / 4, `a growing backlog: ${summary}`);
-    return summary;
   });
 
   await check('no errors in the browser console', async () => {
