@@ -330,9 +330,16 @@ public final class CommandLedger
     {
         // A record there that cannot be read counts as none: the key goes to the new command.
         final CommandRecord now = get(id);
-        if (now != null || commands.containsKey(id))
+        if (now != null)
         {
             return now;
+        }
+        if (commands.containsKey(id))
+        {
+            // There now: written since the first look (read it again), or there all along and unreadable (null again).
+            // Taking "there" for "unreadable" gave a retry racing the first request's second write a command of its
+            // own (CommandLedgerIT saw it once in CI).
+            return get(id);
         }
         final CompletableFuture<CommandRecord> added = new CompletableFuture<>();
         final UUID listener = commands.addEntryListener((EntryAddedListener<Long, CommandRecord>)event ->
