@@ -13,6 +13,7 @@ import type { FleetColumns, Names } from './fleet/columns';
 import {
   clipTransform, copyCamera, emptyCamera, sameCamera, toScreen, WORLD_TILE_SIZE, wrapDx, type Camera,
 } from './mapCamera';
+import { ArrowMasks, headingBucket, PixelFrame, ringMask, type Mask } from './droneSprites';
 import { STATUS_COLORS, UNKNOWN_STATUS_COLOR } from './model';
 import { SampleWindow } from './stats';
 import { FramePacer } from './timing';
@@ -45,14 +46,15 @@ export interface RenderHost {
 export type AnyCanvas = HTMLCanvasElement | OffscreenCanvas;
 
 /**
- * How the drones are painted. 'webgl': point sprites in one draw call per kind. 'canvas2d': one path per colour. Where
+ * How the drones are painted. 'webgl': point sprites in one draw call per kind. 'canvas2d': pre-rasterised masks stamped into
+ * one image per frame (droneSprites.ts). Where
  * WebGL has a GPU it is the cheaper. Where it has none (Chromium's SwiftShader, Mesa's llvmpipe: VMs, headless test
  * browsers, machines without drivers) each WebGL frame is drawn by another process and read back for the software
  * compositor, and the drawing thread waits for both: at 1,000 drones in the bench's Chromium the fleet worker spent
  * most of its time in that wait (`CommandBufferProxyImpl::WaitForGetOffset` under `GLES2::ReadPixels`), a frame cost
- * ~120 ms against a blank page's ~37, so the pacer allowed ~4 drone frames/s. Canvas 2D there is drawn by Skia in the
- * drawing thread itself, into memory the compositor reads: no second process, no read-back, no wait
- * (docs/performance.md, "Drones in Canvas 2D where WebGL has no GPU").
+ * ~120 ms against a blank page's ~37, so the pacer allowed ~4 drone frames/s. Canvas 2D there is drawn in the drawing
+ * thread itself, into memory the compositor reads: no second process, no read-back, no wait (docs/performance.md,
+ * "Drones in Canvas 2D where WebGL has no GPU", "Drones as stamped masks").
  */
 export type DronePainterKind = 'webgl' | 'canvas2d';
 export type DronePainterChoice = DronePainterKind | 'auto';
@@ -96,12 +98,9 @@ interface RingSpec {
   stroke: number;
   rgb: [number, number, number];
   fill: number;
-  /** The same as CSS colours, for Canvas 2D. */
-  fillStyle: string;
-  strokeStyle: string;
 }
 function ringSpec(radius: number, stroke: number, rgb: [number, number, number], fill: number): RingSpec {
-  return { radius, stroke, rgb, fill, fillStyle: `rgba(${rgb.join(',')},${fill})`, strokeStyle: `rgb(${rgb.join(',')})` };
+  return { radius, stroke, rgb, fill };
 }
 const ALERT_RING = ringSpec(11, 2, [0xf4, 0x3f, 0x5e], 0.18);
 const MULTI_RING = ringSpec(12, 2, [0x22, 0xd3, 0xee], 0.1);
@@ -661,17 +660,18 @@ class GlPainter implements DronePainter {
   }
 }
 
-// The arrow of the old SDF icon in units of half its box, y down: tip, right wing, notch, left wing (FRAGMENT's, mirrored).
-const ARROW_X = [0, 0.625, 0, -0.625];
-const ARROW_Y = [-0.8125, 0.75, 0.40625, 0.75];
-
 /**
- * Canvas 2D, for where WebGL has no GPU: the same marks as GlPainter, as paths (one per colour and kind of mark, so a
- * frame is a dozen fills however many drones), in device px, drones outside the canvas skipped.
+ * Canvas 2D, for where WebGL has no GPU: the same marks as GlPainter, stamped as pre-rasterised masks into one pixel
+ * buffer (droneSprites.ts) that goes to the canvas with one putImageData per frame, only the area drawn in this frame
+ * or the last. In device px; drones outside the canvas skipped; positions rounded to whole device pixels.
  */
 export class CanvasPainter implements DronePainter {
   readonly kind = 'canvas2d';
   private readonly ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+  private readonly frame = new PixelFrame();
+  private image: ImageData | null = null;
+  private readonly arrows = new ArrowMasks();
+  private readonly rings = new Map<RingSpec, { dpr: number; mask: Mask }>();
   private v: Float32Array = new Float32Array(0);
   private count = 0;
   private dpr = 1;
@@ -679,8 +679,8 @@ export class CanvasPainter implements DronePainter {
   private ax = 0; private bx = 0; private cx = 0;
   private ay = 0; private by = 0; private cy = 0;
   private bearing = 0;
-  private readonly styles: string[] = new Array<string>(8).fill('#000');
-  private readonly paletteSeen = new Float32Array(8 * 3).fill(-1);
+  /** The palette as bytes, 3 per colour. */
+  private readonly colours = new Uint8Array(8 * 3);
 
   constructor(private readonly canvas: AnyCanvas) {
     this.ctx = canvas.getContext('2d', { alpha: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
@@ -693,10 +693,16 @@ export class CanvasPainter implements DronePainter {
 
   clear(): void {
     this.ctx!.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    this.frame.reset();
   }
 
   begin(vertices: Float32Array, count: number, camera: Camera, palette: Float32Array, dpr: number): void {
-    this.clear();
+    this.frame.begin(this.canvas.width, this.canvas.height, (width, height) => {
+      this.image = this.ctx!.createImageData(width, height);
+      // A new size: the canvas was cleared by its resize, or has a different frame's pixels; start from nothing.
+      this.ctx!.clearRect(0, 0, this.canvas.width, this.canvas.height);
+      return this.image.data;
+    });
     this.v = vertices;
     this.count = count;
     this.dpr = dpr;
@@ -704,96 +710,50 @@ export class CanvasPainter implements DronePainter {
     this.ax = ws * camera.cos; this.bx = ws * camera.sin; this.cx = camera.px * dpr;
     this.ay = -ws * camera.sin; this.by = ws * camera.cos; this.cy = camera.py * dpr;
     this.bearing = Math.atan2(camera.sin, camera.cos);
-    for (let i = 0; i < palette.length; i++) {
-      if (palette[i] === this.paletteSeen[i]) continue;
-      this.paletteSeen.set(palette);
-      for (let k = 0; k < 8; k++) {
-        this.styles[k] = `rgb(${Math.round(palette[k * 3] * 255)},${Math.round(palette[k * 3 + 1] * 255)},${Math.round(palette[k * 3 + 2] * 255)})`;
-      }
-      break;
-    }
+    for (let i = 0; i < this.colours.length; i++) this.colours[i] = Math.round(palette[i] * 255);
   }
 
   ring(spec: RingSpec, first: number, count: number): void {
     if (count === 0) return;
-    const ctx = this.ctx!;
-    const outer = (spec.radius + spec.stroke) * this.dpr;
-    const stroke = spec.stroke * this.dpr;
-    // As the sprite: a translucent disc inside a solid band `stroke` wide at the outside.
-    ctx.beginPath();
-    this.circles(first, count, outer - stroke, outer);
-    ctx.fillStyle = spec.fillStyle;
-    ctx.fill();
-    ctx.beginPath();
-    this.circles(first, count, outer - stroke / 2, outer);
-    ctx.lineWidth = stroke;
-    ctx.strokeStyle = spec.strokeStyle;
-    ctx.stroke();
+    let made = this.rings.get(spec);
+    if (!made || made.dpr !== this.dpr) {
+      made = { dpr: this.dpr, mask: ringMask((spec.radius + spec.stroke) * this.dpr, spec.stroke * this.dpr, spec.fill) };
+      this.rings.set(spec, made);
+    }
+    const [r, g, b] = spec.rgb;
+    const v = this.v;
+    for (let i = first; i < first + count && i < this.count; i++) {
+      const o = i * FLOATS;
+      this.frame.stamp(made.mask, this.ax * v[o] + this.bx * v[o + 1] + this.cx, this.ay * v[o] + this.by * v[o + 1] + this.cy, r, g, b, 1);
+    }
   }
 
   arrow(size: number, solid: readonly [number, number, number, number] | null, first: number, count: number): void {
     if (count === 0) return;
-    const ctx = this.ctx!;
-    const half = (size * this.dpr) / 2;
-    if (solid) {
-      ctx.beginPath();
-      this.arrows(first, count, half, -1);
-      ctx.fillStyle = `rgba(${solid[0] * 255},${solid[1] * 255},${solid[2] * 255},${solid[3]})`;
-      ctx.fill();
-      return;
-    }
-    for (let colour = 0; colour < 8; colour++) {
-      ctx.beginPath();
-      if (this.arrows(first, count, half, colour) === 0) continue;
-      ctx.fillStyle = this.styles[colour];
-      ctx.fill();
+    const px = size * this.dpr;
+    const v = this.v;
+    const colours = this.colours;
+    for (let i = first; i < first + count && i < this.count; i++) {
+      const o = i * FLOATS;
+      const x = this.ax * v[o] + this.bx * v[o + 1] + this.cx;
+      const y = this.ay * v[o] + this.by * v[o + 1] + this.cy;
+      // Turned clockwise on the screen by the heading less the map's bearing, as the sprite's v_angle.
+      const mask = this.arrows.get(px, headingBucket(v[o + 2] - this.bearing));
+      if (solid) {
+        this.frame.stamp(mask, x, y, solid[0] * 255, solid[1] * 255, solid[2] * 255, solid[3]);
+      } else {
+        const c = v[o + 3] * 3;
+        this.frame.stamp(mask, x, y, colours[c], colours[c + 1], colours[c + 2], 1);
+      }
     }
   }
 
-  end(): void {}
+  end(): void {
+    const f = this.frame;
+    if (this.image && f.finish()) this.ctx!.putImageData(this.image, 0, 0, f.putX, f.putY, f.putWidth, f.putHeight);
+  }
 
   dispose(): void {}
-
-  /** Adds a circle of `radius` device px per vertex on the canvas (`reach`: how far its mark reaches) to the path. */
-  private circles(first: number, count: number, radius: number, reach: number): void {
-    const ctx = this.ctx!;
-    const v = this.v;
-    const w = this.canvas.width + reach;
-    const h = this.canvas.height + reach;
-    for (let i = first; i < first + count && i < this.count; i++) {
-      const o = i * FLOATS;
-      const x = this.ax * v[o] + this.bx * v[o + 1] + this.cx;
-      const y = this.ay * v[o] + this.by * v[o + 1] + this.cy;
-      if (x < -reach || y < -reach || x > w || y > h) continue;
-      ctx.moveTo(x + radius, y);
-      ctx.arc(x, y, radius, 0, 2 * Math.PI);
-    }
-  }
-
-  /** Adds the arrows of palette colour `colour` (all when -1) to the path; how many it added. */
-  private arrows(first: number, count: number, half: number, colour: number): number {
-    const ctx = this.ctx!;
-    const v = this.v;
-    const w = this.canvas.width + half;
-    const h = this.canvas.height + half;
-    let added = 0;
-    for (let i = first; i < first + count && i < this.count; i++) {
-      const o = i * FLOATS;
-      if (colour >= 0 && v[o + 3] !== colour) continue;
-      const x = this.ax * v[o] + this.bx * v[o + 1] + this.cx;
-      const y = this.ay * v[o] + this.by * v[o + 1] + this.cy;
-      if (x < -half || y < -half || x > w || y > h) continue;
-      // Turned clockwise on the screen by the heading less the map's bearing, as the sprite's v_angle.
-      const angle = v[o + 2] - this.bearing;
-      const c = Math.cos(angle) * half;
-      const s = Math.sin(angle) * half;
-      ctx.moveTo(x + ARROW_X[0] * c - ARROW_Y[0] * s, y + ARROW_X[0] * s + ARROW_Y[0] * c);
-      for (let k = 1; k < 4; k++) ctx.lineTo(x + ARROW_X[k] * c - ARROW_Y[k] * s, y + ARROW_X[k] * s + ARROW_Y[k] * c);
-      ctx.closePath();
-      added++;
-    }
-    return added;
-  }
 }
 
 /** Whether this browser can draw WebGL2 on an OffscreenCanvas in a worker (Chromium 69+, Firefox 105+, Safari 17+). */
