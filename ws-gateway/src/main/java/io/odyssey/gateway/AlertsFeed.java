@@ -74,20 +74,22 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
      */
     private static final class ReadWindow
     {
-        final ArrayList<String> keys = new ArrayList<>();
-        /** The alert raised, or null: cleared. */
-        final ArrayList<ActiveAlert> raised = new ArrayList<>();
+        /** A key's change: the alert raised, or null for cleared. */
+        record Seen(String key, ActiveAlert raised)
+        {
+        }
+
+        final ArrayList<Seen> changes = new ArrayList<>();
         boolean overflowed;
 
         void seen(final String key, final ActiveAlert alert)
         {
-            if (keys.size() >= RELOAD_CHANGES_MAX)
+            if (changes.size() >= RELOAD_CHANGES_MAX)
             {
                 overflowed = true;
                 return;
             }
-            keys.add(key);
-            raised.add(alert);
+            changes.add(new Seen(key, alert));
         }
     }
 
@@ -177,16 +179,15 @@ final class AlertsFeed implements EntryAddedListener<String, ActiveAlert>, Entry
                 active.putAll(now);
                 // A clear the listener applied while the map was read must not come back with the read (nor a raise
                 // go with it): the changes seen meanwhile are newer than the read or equal to it.
-                for (int i = 0; i < window.keys.size(); i++)
+                for (final ReadWindow.Seen change : window.changes)
                 {
-                    final ActiveAlert alert = window.raised.get(i);
-                    if (alert != null)
+                    if (change.raised() != null)
                     {
-                        active.put(alert.key(), alert);
+                        active.put(change.raised().key(), change.raised());
                     }
                     else
                     {
-                        active.remove(window.keys.get(i));
+                        active.remove(change.key());
                     }
                 }
                 pending.clear();

@@ -34,6 +34,7 @@ record ClientRequest(ClientRequest.Kind kind, BoundingBox bbox, String errorCode
     static final String TOO_LARGE = "TOO_LARGE";
     static final String BAD_FLOW = "BAD_FLOW";
     static final String BAD_ACK = "BAD_ACK";
+    static final String RATE_LIMITED = "RATE_LIMITED";
 
     private static final String BBOX_SHAPE = "bbox must be [west, south, east, north] in degrees, or null";
     private static final ClientRequest PING = new ClientRequest(Kind.PING, null, null, null, 0);

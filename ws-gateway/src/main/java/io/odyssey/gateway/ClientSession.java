@@ -55,6 +55,13 @@ final class ClientSession
     static final int CLOSE_GOING_AWAY = 1001;
     /** A client behind the bound is retried no more often than this, even without coalescing. */
     static final long MIN_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * Snapshots of one client are at least this far apart (or the coalescing interval, if longer): a snapshot is the
+     * whole subscription, built for this client alone, and a client re-subscribing in a loop must not turn the fan-out
+     * into a snapshot builder for it. The first one is sent at once; a later subscription waits for the gap, and the
+     * snapshot then has the newest subscription.
+     */
+    static final long MIN_SNAPSHOT_GAP_NS = TimeUnit.MILLISECONDS.toNanos(250);
     /** The largest flow-control window a client may ask for (announced in {@code hello}). */
     static final int MAX_WINDOW = 64;
 
@@ -86,9 +93,14 @@ final class ClientSession
     private final Link link;
     /**
      * The digest of the token that opened the session (null: none, or a test's): when it is deleted the session ends.
-     * Set before the session is published to the endpoint's set, read from the grid's event threads after.
+     * Set before the session is published to {@link OpenSessions}, read from the grid's event threads after.
      */
     String credential;
+    /**
+     * Whose session it is for {@link OpenSessions}' per-client limit: the credential, or the peer's address for an
+     * anonymous viewer. Set before the session is published, like {@link #credential}.
+     */
+    String client;
     private final GatewayMetrics metrics;
     private final boolean binary;
     private final long maxPendingBytes;
@@ -119,6 +131,8 @@ final class ClientSession
     private BoundingBox bbox;
     private boolean snapshotWanted;
     private long lastFrameNs;
+    private final long snapshotGapNs;
+    private long lastSnapshotNs;
     private long retryAtNs;
     private long behindSinceNs;
     private boolean behind;
@@ -167,6 +181,8 @@ final class ClientSession
         this.coalesceNs = coalesceNs;
         this.retryNs = Math.max(coalesceNs, MIN_RETRY_NS);
         this.lastFrameNs = nowNs - coalesceNs;
+        this.snapshotGapNs = Math.max(coalesceNs, MIN_SNAPSHOT_GAP_NS);
+        this.lastSnapshotNs = nowNs - snapshotGapNs;
         this.retryAtNs = nowNs;
     }
 
@@ -268,8 +284,14 @@ final class ClientSession
      */
     synchronized long flow(final int frames, final long nowNs)
     {
+        // Only a wider window can let a held frame through now: a client repeating its window (or narrowing it) is
+        // not made due, so a loop of flow messages costs the fan-out no scan.
+        final boolean wider = window > 0 && frames > window;
         window = frames;
-        retryAtNs = Math.min(retryAtNs, nowNs);
+        if (wider)
+        {
+            retryAtNs = Math.min(retryAtNs, nowNs);
+        }
         return dueNs();
     }
 
@@ -326,8 +348,9 @@ final class ClientSession
         {
             return NOT_DUE;
         }
-        // A snapshot answers the client at once; changes wait for the coalescing interval since the last frame.
-        return snapshotWanted ? retryAtNs : Math.max(lastFrameNs + coalesceNs, retryAtNs);
+        // A snapshot answers the client at once (unless it had one within the snapshot gap); changes wait for the
+        // coalescing interval since the last frame.
+        return Math.max(snapshotWanted ? lastSnapshotNs + snapshotGapNs : lastFrameNs + coalesceNs, retryAtNs);
     }
 
     /**
@@ -546,6 +569,10 @@ final class ClientSession
             return;
         }
         final boolean built;
+        if (snapshotWanted)
+        {
+            lastSnapshotNs = nowNs;
+        }
         if (binary)
         {
             built = snapshotWanted ? writeBinarySnapshot(fleet, writer, records, frame, clock) :

@@ -66,7 +66,7 @@ public final class Gateway implements AutoCloseable
     private final FleetFeed feed;
     private final AlertsFeed alerts;
     private final CommandsFeed commands;
-    private final List<SocketEndpoint> sockets;
+    private final OpenSessions sessions;
     private final Undertow server;
     private final InFlightRequests inFlight;
     private final AutoCloseable sampler;
@@ -77,13 +77,13 @@ public final class Gateway implements AutoCloseable
 
     private Gateway(
         final GridConnection grid, final FleetFeed feed, final AlertsFeed alerts, final CommandsFeed commands,
-        final List<SocketEndpoint> sockets, final Undertow server, final InFlightRequests inFlight,
+        final OpenSessions sessions, final Undertow server, final InFlightRequests inFlight,
         final AutoCloseable sampler, final GatewayMetrics metrics, final HistoryStore history,
         final List<String> threadPrefixes)
     {
         this.inFlight = inFlight;
         this.threadPrefixes = threadPrefixes;
-        this.sockets = sockets;
+        this.sessions = sessions;
         this.alerts = alerts;
         this.commands = commands;
         this.history = history;
@@ -119,6 +119,7 @@ public final class Gateway implements AutoCloseable
         FleetFeed feed = null;
         AlertsFeed alerts = null;
         CommandsFeed commands = null;
+        OpenSessions sessions = null;
         HistoryStore history = null;
         try
         {
@@ -223,24 +224,36 @@ public final class Gateway implements AutoCloseable
                 }
             }
 
+            sessions = new OpenSessions(config.maxSessionsPerClient, config.sendBudget(), metrics);
+            final OpenSessions liveSessions = sessions;
+            liveSessions.start(access::stillValid, config.tokenRecheckS);
+            // A deletion while the grid connection was down produced no event here.
+            grid.client().getLifecycleService().addLifecycleListener(event ->
+            {
+                if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_CONNECTED)
+                {
+                    liveSessions.recheckSoon();
+                }
+            });
             final SocketEndpoint fleetSocket = new SocketEndpoint(new FleetSocket(liveFeed, liveAlerts, metrics, config),
-                metrics, config);
-            final SocketEndpoint alertSocket = new SocketEndpoint(new AlertSocket(liveAlerts, metrics), metrics, config);
-            final SocketEndpoint commandSocket = new SocketEndpoint(liveCommands, metrics, config);
-            final List<SocketEndpoint> sockets = List.of(fleetSocket, alertSocket, commandSocket);
+                metrics, config, liveSessions);
+            final SocketEndpoint alertSocket = new SocketEndpoint(new AlertSocket(liveAlerts, metrics), metrics, config,
+                liveSessions);
+            final SocketEndpoint commandSocket = new SocketEndpoint(liveCommands, metrics, config, liveSessions);
             access.onRevoked(digest ->
             {
-                final int closed = sockets.stream().mapToInt(socket -> socket.closeRevoked(digest, access::isConfigured)).sum();
+                final int closed = liveSessions.closeRevoked(digest, access::isConfigured);
                 if (closed > 0)
                 {
                     LOG.info("a token was deleted: closed the {} WebSocket session(s) it had opened", closed);
                 }
             });
             final PathHandler routes = Handlers.path()
-                .addExactPath("/ws/fleet", guard.require(Role.VIEWER,
-                    websocket(fleetSocket, SocketEndpoint.BINARY_SUBPROTOCOL, Guard.SUBPROTOCOL)))
-                .addExactPath("/ws/alerts", guard.require(Role.VIEWER, websocket(alertSocket, Guard.SUBPROTOCOL)))
-                .addExactPath("/ws/commands", guard.require(Role.VIEWER, websocket(commandSocket, Guard.SUBPROTOCOL)))
+                .addExactPath("/ws/fleet", guard.require(Role.VIEWER, websocket(liveSessions,
+                    fleetSocket, SocketEndpoint.BINARY_SUBPROTOCOL, Guard.SUBPROTOCOL)))
+                .addExactPath("/ws/alerts", guard.require(Role.VIEWER, websocket(liveSessions, alertSocket, Guard.SUBPROTOCOL)))
+                .addExactPath("/ws/commands", guard.require(Role.VIEWER,
+                    websocket(liveSessions, commandSocket, Guard.SUBPROTOCOL)))
                 .addExactPath("/api/v1/alerts", guard.require(Role.VIEWER, HttpMethods.readOnly(exchange ->
                     respond(exchange, 200, "application/json", liveAlerts.restJson()))))
                 .addPrefixPath("/api/v1/whoami", api)
@@ -271,8 +284,10 @@ public final class Gateway implements AutoCloseable
             metrics.metrics.gauge("odyssey_gateway_http_connections", "Open HTTP and WebSocket connections",
                 () -> listener.getConnectorStatistics().getActiveConnections());
             metrics.metrics.gauge("odyssey_ws_sessions", "WebSocket sessions open on all endpoints",
-                () -> sockets.stream().mapToInt(SocketEndpoint::sessionCount).sum());
-            final Gateway gateway = new Gateway(grid, feed, alerts, commands, sockets, server, inFlight,
+                liveSessions::size);
+            metrics.metrics.gauge("odyssey_ws_pending_bytes", "Unsent bytes of all WebSocket clients together (closed " +
+                "furthest behind first above ODYSSEY_WS_SEND_BUDGET_BYTES)", liveSessions::pendingBytes);
+            final Gateway gateway = new Gateway(grid, feed, alerts, commands, liveSessions, server, inFlight,
                 metrics.metrics.startSampling(), metrics, history,
                 // The grid client names its I/O threads "hz.<instance>." but its event threads (where the listeners
                 // run), response and internal threads "<instance>.": counting only the first missed the listeners.
@@ -284,7 +299,7 @@ public final class Gateway implements AutoCloseable
         }
         catch (final Exception | Error ex)
         {
-            CloseHelper.quietCloseAll(commands, alerts, feed, history, grid);
+            CloseHelper.quietCloseAll(sessions, commands, alerts, feed, history, grid);
             throw ex;
         }
     }
@@ -366,14 +381,28 @@ public final class Gateway implements AutoCloseable
      * the client's list in order): {@code odyssey.v1}, which browsers offer with their token, and on {@code /ws/fleet}
      * {@code odyssey.bin.v1} before it for clients that read binary frames.
      */
-    private static HttpHandler websocket(
+    private static HttpHandler websocket(final OpenSessions sessions,
         final io.undertow.websockets.WebSocketConnectionCallback callback, final String... subprotocols)
     {
         final java.util.Set<String> protocols = java.util.Set.of(subprotocols);
-        return new io.undertow.websockets.WebSocketProtocolHandshakeHandler(java.util.List.of(
+        final HttpHandler handshake = new io.undertow.websockets.WebSocketProtocolHandshakeHandler(java.util.List.of(
             new io.undertow.websockets.core.protocol.version13.Hybi13Handshake(protocols, false),
             new io.undertow.websockets.core.protocol.version08.Hybi08Handshake(protocols, false),
             new io.undertow.websockets.core.protocol.version07.Hybi07Handshake(protocols, false)), callback);
+        return exchange ->
+        {
+            // A client at its maximum of sessions gets a plain answer before the upgrade (a race past this check is
+            // closed with 1008 once connected).
+            if (sessions.full(SocketEndpoint.clientKey(exchange.getAttachment(Guard.CREDENTIAL), exchange.getSourceAddress())))
+            {
+                sessions.refused();
+                new Problem(429, "TOO_MANY_SESSIONS", "this token (or address) holds the most WebSocket connections " +
+                    "one client may open on this gateway (ODYSSEY_WS_MAX_SESSIONS_PER_CLIENT); close one first", null, 10)
+                    .send(exchange);
+                return;
+            }
+            handshake.handleRequest(exchange);
+        };
     }
 
     private static String clientConfig(final GatewayConfig config)
@@ -521,12 +550,13 @@ public final class Gateway implements AutoCloseable
     public void close()
     {
         CloseHelper.quietClose(sampler);
-        sockets.forEach(SocketEndpoint::closeAll);
+        sessions.closeAll();
         awaitRequestsFinishing();
         server.stop();
         CloseHelper.quietClose(commands);
         CloseHelper.quietClose(alerts);
         feed.close();
+        sessions.close();
         CloseHelper.quietClose(history);
         grid.close();
     }

@@ -35,6 +35,21 @@ public final class GatewayConfig
         "whose last event the grid dropped under overload); 0 = only after the grid connection came back");
     public static final Setting MAX_PENDING_BYTES = Setting.of(
         "ODYSSEY_WS_MAX_PENDING_BYTES", "1048576", "Unsent bytes above which a client's frames are skipped (conflated)");
+    public static final Setting SEND_BUDGET_BYTES = Setting.of("ODYSSEY_WS_SEND_BUDGET_BYTES", "0",
+        "Unsent bytes of all WebSocket clients together above which the clients furthest behind are closed (1008) until " +
+        "the rest fit; 0 = a quarter of the gateway's heap");
+    public static final Setting MAX_SESSIONS_PER_CLIENT = Setting.of("ODYSSEY_WS_MAX_SESSIONS_PER_CLIENT", "256",
+        "WebSocket connections one token (or, for anonymous viewers, one address) may hold open on this gateway, all " +
+        "endpoints together; a handshake beyond is refused with 429");
+    public static final Setting CLIENT_MESSAGE_RATE = Setting.of("ODYSSEY_WS_CLIENT_MESSAGE_RATE", "20",
+        "Messages per second a WebSocket client may send besides acks (subscribe, flow, ping); beyond its burst they " +
+        "are dropped and answered with RATE_LIMITED at most once a second");
+    public static final Setting CLIENT_MESSAGE_BURST = Setting.of("ODYSSEY_WS_CLIENT_MESSAGE_BURST", "40",
+        "Messages a WebSocket client may send at once before ODYSSEY_WS_CLIENT_MESSAGE_RATE applies");
+    public static final Setting TOKEN_RECHECK_S = Setting.of("ODYSSEY_WS_TOKEN_RECHECK_S", "30",
+        "Every this many seconds (and after the grid connection came back) the tokens of open WebSocket sessions are " +
+        "checked again and the sessions of deleted tokens closed (a deletion whose event was lost, or that raced the " +
+        "handshake); 0 = only on the deletion's event");
     public static final Setting STALL_TIMEOUT_MS = Setting.of(
         "ODYSSEY_WS_STALL_TIMEOUT_MS", "30000", "A client above the pending bound for this long is disconnected");
     public static final Setting MAX_MESSAGE_BYTES = Setting.of(
@@ -108,7 +123,9 @@ public final class GatewayConfig
     static
     {
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
-        all.addAll(List.of(HOST, PORT, COALESCE_MS, ALERT_BATCH_MS, ALERT_BATCH_MAX, GRID_EVENT_THREADS, GRID_EVENT_QUEUE, FLEET_RECONCILE_S, MAX_PENDING_BYTES, STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES,
+        all.addAll(List.of(HOST, PORT, COALESCE_MS, ALERT_BATCH_MS, ALERT_BATCH_MAX, GRID_EVENT_THREADS, GRID_EVENT_QUEUE, FLEET_RECONCILE_S, MAX_PENDING_BYTES,
+            SEND_BUDGET_BYTES, MAX_SESSIONS_PER_CLIENT, CLIENT_MESSAGE_RATE, CLIENT_MESSAGE_BURST, TOKEN_RECHECK_S,
+            STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES,
             CLOSE_MESSAGE_BYTES, PING_INTERVAL_MS, TILE_URL, TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS,
             TOKENS_FILE, KEY_FILE, CommandAuthority.KEY_FILE, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
             NO_REQUEST_TIMEOUT_MS, READ_TIMEOUT_MS, WRITE_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_BODY_BYTES,
@@ -129,6 +146,11 @@ public final class GatewayConfig
     public int gridEventQueue = GRID_EVENT_QUEUE.intValue();
     public long fleetReconcileS = FLEET_RECONCILE_S.longValue();
     public long maxPendingBytes = MAX_PENDING_BYTES.longValue();
+    public long sendBudgetBytes = SEND_BUDGET_BYTES.longValue();
+    public int maxSessionsPerClient = MAX_SESSIONS_PER_CLIENT.intValue();
+    public double clientMessageRate = CLIENT_MESSAGE_RATE.doubleValue();
+    public int clientMessageBurst = CLIENT_MESSAGE_BURST.intValue();
+    public long tokenRecheckS = TOKEN_RECHECK_S.longValue();
     public long stallTimeoutMs = STALL_TIMEOUT_MS.longValue();
     public int maxMessageBytes = MAX_MESSAGE_BYTES.intValue();
     public long closeMessageBytes = CLOSE_MESSAGE_BYTES.longValue();
@@ -164,6 +186,12 @@ public final class GatewayConfig
     public int historyMaxRows = HISTORY_MAX_ROWS.intValue();
     public int historyMaxConcurrent = HISTORY_MAX_CONCURRENT.intValue();
     public long livenessTimeoutS = ProgressWatch.LIVENESS_TIMEOUT_S.longValue();
+
+    /** The send budget in bytes: the configured one, or a quarter of the heap. */
+    public long sendBudget()
+    {
+        return sendBudgetBytes > 0 ? sendBudgetBytes : Math.max(maxPendingBytes, Runtime.getRuntime().maxMemory() / 4);
+    }
 
     /** The role of requests without a token, or null when they are refused. */
     public Role anonymousRole()
@@ -259,6 +287,25 @@ public final class GatewayConfig
         if (maxPendingBytes < 4096)
         {
             throw MAX_PENDING_BYTES.invalid(String.valueOf(maxPendingBytes), "at least 4096");
+        }
+        if (sendBudgetBytes != 0 && sendBudgetBytes < maxPendingBytes)
+        {
+            throw SEND_BUDGET_BYTES.invalid(String.valueOf(sendBudgetBytes),
+                "0 (a quarter of the heap) or at least ODYSSEY_WS_MAX_PENDING_BYTES (" + maxPendingBytes + ")");
+        }
+        if (maxSessionsPerClient < 3 || maxSessionsPerClient > 100_000)
+        {
+            throw MAX_SESSIONS_PER_CLIENT.invalid(String.valueOf(maxSessionsPerClient),
+                "between 3 (one dashboard: fleet, alerts, commands) and 100000");
+        }
+        if (!(clientMessageRate >= 1 && clientMessageRate <= 10_000) || clientMessageBurst < 1 || clientMessageBurst > 100_000)
+        {
+            throw CLIENT_MESSAGE_RATE.invalid(clientMessageRate + "/" + clientMessageBurst,
+                "a rate between 1 and 10000 messages a second and a burst (ODYSSEY_WS_CLIENT_MESSAGE_BURST) between 1 and 100000");
+        }
+        if (tokenRecheckS < 0 || tokenRecheckS > 86_400)
+        {
+            throw TOKEN_RECHECK_S.invalid(String.valueOf(tokenRecheckS), "between 0 (off) and 86400");
         }
         if (stallTimeoutMs < 100)
         {

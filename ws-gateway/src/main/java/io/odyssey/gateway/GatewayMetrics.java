@@ -7,7 +7,7 @@ import io.odyssey.runtime.Metrics;
 /** The gateway's counters and latency hops, registered once with stable names (gauges are added by {@link Gateway}). */
 final class GatewayMetrics
 {
-    static final String[] ERROR_CODES = {"BAD_JSON", "UNKNOWN_TYPE", "BAD_BBOX", "TOO_LARGE", "BAD_FLOW", "BAD_ACK"};
+    static final String[] ERROR_CODES = {"BAD_JSON", "UNKNOWN_TYPE", "BAD_BBOX", "TOO_LARGE", "BAD_FLOW", "BAD_ACK", "RATE_LIMITED"};
 
     final Metrics metrics = new Metrics("ws-gateway");
     final Counter unauthorised = metrics.counter("odyssey_gateway_requests_unauthorised_total",
@@ -57,6 +57,13 @@ final class GatewayMetrics
         "odyssey_ws_frames_skipped_total", "Frames not sent because the client was behind (its drones stay dirty)");
     final Counter clientsClosedSlow = metrics.counter(
         "odyssey_ws_clients_closed_slow_total", "Clients disconnected for staying behind longer than the stall timeout");
+    final Counter sessionsRefused = metrics.counter("odyssey_ws_sessions_refused_total",
+        "WebSocket handshakes refused because the token (or anonymous address) held ODYSSEY_WS_MAX_SESSIONS_PER_CLIENT sessions");
+    final Counter sessionsShed = metrics.counter("odyssey_ws_sessions_shed_total",
+        "WebSocket clients closed because the unsent bytes of all clients were above ODYSSEY_WS_SEND_BUDGET_BYTES " +
+        "(the furthest behind first; also counted in odyssey_ws_clients_closed_total{reason=\"slow\"})");
+    final Counter clientMessagesLimited = metrics.counter("odyssey_ws_client_messages_limited_total",
+        "WebSocket client messages dropped for coming faster than ODYSSEY_WS_CLIENT_MESSAGE_RATE (acks are not limited)");
     final Counter repliesDropped = metrics.counter(
         "odyssey_ws_replies_dropped_total", "Answers (pong, error) not sent because the client was behind");
     final Counter alertChanges = metrics.counter("odyssey_ws_alert_changes_total",

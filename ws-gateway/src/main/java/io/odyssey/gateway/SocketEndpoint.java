@@ -1,6 +1,5 @@
 package io.odyssey.gateway;
 
-import io.odyssey.gateway.control.AccessControl;
 import io.odyssey.gateway.control.Guard;
 import io.odyssey.runtime.Json;
 import io.undertow.connector.PooledByteBuffer;
@@ -18,9 +17,9 @@ import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
@@ -66,13 +65,33 @@ final class SocketEndpoint implements WebSocketConnectionCallback
     private final Handler handler;
     private final GatewayMetrics metrics;
     private final GatewayConfig config;
-    private final Set<ClientSession> open = ConcurrentHashMap.newKeySet();
+    private final OpenSessions sessions;
+    /** Client messages besides acks one connection may send per nanosecond, and at once. */
+    private final double messagesPerNs;
+    private final double messageBurst;
 
-    SocketEndpoint(final Handler handler, final GatewayMetrics metrics, final GatewayConfig config)
+    SocketEndpoint(final Handler handler, final GatewayMetrics metrics, final GatewayConfig config, final OpenSessions sessions)
     {
         this.handler = handler;
         this.metrics = metrics;
         this.config = config;
+        this.sessions = sessions;
+        this.messagesPerNs = config.clientMessageRate / TimeUnit.SECONDS.toNanos(1);
+        this.messageBurst = config.clientMessageBurst;
+    }
+
+    /**
+     * Whose connection it is, for the limit of sessions per client: the token's digest, or for an anonymous viewer its
+     * address (every anonymous viewer behind one proxy shares it).
+     */
+    static String clientKey(final String credential, final SocketAddress peer)
+    {
+        if (credential != null)
+        {
+            return credential;
+        }
+        return "address:" + (peer instanceof InetSocketAddress address && address.getAddress() != null ?
+            address.getAddress().getHostAddress() : String.valueOf(peer));
     }
 
     public void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)
@@ -83,13 +102,19 @@ final class SocketEndpoint implements WebSocketConnectionCallback
             TimeUnit.MILLISECONDS.toNanos(config.stallTimeoutMs), TimeUnit.MILLISECONDS.toNanos(config.coalesceMs),
             System.nanoTime(), BINARY_SUBPROTOCOL.equals(channel.getSubProtocol()));
         session.credential = exchange.getAttachment(Guard.CREDENTIAL);
-        open.add(session);
+        if (!sessions.admit(session, clientKey(session.credential, channel.getSourceAddress())))
+        {
+            // Past the handshake's check (Gateway refuses with 429 before it): several handshakes of one client raced.
+            session.closeWith(ClientSession.CLOSE_POLICY_VIOLATION, "too many connections for this client " +
+                "(ODYSSEY_WS_MAX_SESSIONS_PER_CLIENT)", CloseReason.TOO_MANY);
+            return;
+        }
         final XnioExecutor.Key[] pings = new XnioExecutor.Key[1];
         final Runnable ended = () ->
         {
             pings[0].remove();
             session.close(CloseReason.CLIENT);
-            open.remove(session);
+            sessions.release(session);
             handler.closed(session);
         };
         final long[] closedSeenAtNs = {0};
@@ -133,45 +158,6 @@ final class SocketEndpoint implements WebSocketConnectionCallback
 
     /** The subprotocol of {@code odyssey.bin.v1} binary fleet frames (docs/api/websocket.md, "Binary frames"). */
     static final String BINARY_SUBPROTOCOL = "odyssey.bin.v1";
-
-    /** Clients connected now. */
-    int sessionCount()
-    {
-        return open.size();
-    }
-
-    /** Tells every client the gateway is going away (1001), before the server stops. */
-    void closeAll()
-    {
-        for (final ClientSession session : open)
-        {
-            session.closeWith(ClientSession.CLOSE_GOING_AWAY, "gateway shutting down", CloseReason.SHUTDOWN);
-        }
-    }
-
-    /**
-     * Ends the sessions opened with a token that was deleted (1008): the token no longer opens anything, and what it
-     * opened must not go on receiving the fleet, the alerts and the commands.
-     *
-     * @param digest the token's digest, or {@link AccessControl#ALL_CREATED}: every session of a created token.
-     * @param configured whether a digest is one of the configured tokens (which only a restart removes).
-     * @return the sessions closed.
-     */
-    int closeRevoked(final String digest, final java.util.function.Predicate<String> configured)
-    {
-        int closed = 0;
-        for (final ClientSession session : open)
-        {
-            final String credential = session.credential;
-            if (credential != null && (credential.equals(digest) ||
-                AccessControl.ALL_CREATED.equals(digest) && !configured.test(credential)))
-            {
-                session.closeWith(ClientSession.CLOSE_POLICY_VIOLATION, "token revoked", CloseReason.REVOKED);
-                closed++;
-            }
-        }
-        return closed;
-    }
 
     /** Answers a {@code ping} message. */
     static void pong(final ClientSession session)
@@ -292,6 +278,10 @@ final class SocketEndpoint implements WebSocketConnectionCallback
     private final class MessageReader implements ChannelListener<StreamSourceFrameChannel>
     {
         private final ClientSession session;
+        /** The client's message allowance (a token bucket, this connection's I/O thread only). */
+        private double allowance = messageBurst;
+        private long allowanceAtNs = System.nanoTime();
+        private long limitedNoticeAtNs = allowanceAtNs - TimeUnit.SECONDS.toNanos(1);
         private byte[] data = new byte[INITIAL_MESSAGE_CAPACITY];
         private int length;
         private long total;
@@ -408,7 +398,36 @@ final class SocketEndpoint implements WebSocketConnectionCallback
                 // Idle clients should not each hold a buffer as large as the largest message they ever sent.
                 data = new byte[INITIAL_MESSAGE_CAPACITY];
             }
+            if (request.kind() != ClientRequest.Kind.ACK && !allowed(System.nanoTime()))
+            {
+                return;
+            }
             handler.message(session, request);
+        }
+
+        /**
+         * Whether the client may send this message now. Acks are not limited (a client sends one per frame it got, and
+         * one beyond what was sent is refused anyway); the rest — a subscription is a snapshot, a flow message a scan
+         * of every session — come at most at the configured rate. The excess is dropped, counted, and answered with
+         * RATE_LIMITED at most once a second.
+         */
+        private boolean allowed(final long nowNs)
+        {
+            allowance = Math.min(messageBurst, allowance + (nowNs - allowanceAtNs) * messagesPerNs);
+            allowanceAtNs = nowNs;
+            if (allowance >= 1)
+            {
+                allowance -= 1;
+                return true;
+            }
+            metrics.clientMessagesLimited.increment();
+            if (nowNs - limitedNoticeAtNs >= TimeUnit.SECONDS.toNanos(1))
+            {
+                limitedNoticeAtNs = nowNs;
+                error(session, metrics, ClientRequest.RATE_LIMITED, "more than " + config.clientMessageRate +
+                    " messages a second (ODYSSEY_WS_CLIENT_MESSAGE_RATE): the excess is dropped");
+            }
+            return false;
         }
     }
 }

@@ -406,6 +406,47 @@ class ClientSessionTest
     }
 
     @Test
+    void shouldSpaceTheSnapshotsOfAClientThatSubscribesInALoop() throws Exception
+    {
+        put(1, 1, 10, 10);
+        connectWithSnapshot();
+        final int framesAfterFirst = link.frames.size();
+
+        for (int i = 0; i < 100; i++)
+        {
+            now += MS;
+            session.requestSnapshot(i % 2 == 0 ? null : new BoundingBox(9, 9, 11, 11));
+            flush();
+        }
+        assertThat(link.frames).as("no second snapshot within the gap").hasSize(framesAfterFirst);
+        assertThat(session.dueNs()).isGreaterThan(now);
+
+        now += ClientSession.MIN_SNAPSHOT_GAP_NS;
+        flush();
+        assertThat(link.frames).hasSize(framesAfterFirst + 1);
+        final JsonNode snapshot = link.lastMessage();
+        assertThat(snapshot.get("type").asText()).isEqualTo("snapshot");
+        assertThat(snapshot.get("bbox").toString()).as("the newest subscription").isEqualTo("[9.0,9.0,11.0,11.0]");
+    }
+
+    @Test
+    void shouldNotMakeAHeldClientDueWhenItRepeatsItsWindowButWhenItWidensIt() throws Exception
+    {
+        put(5, 1, 1, 1);
+        session.flow(1, now);
+        connectWithSnapshot();
+        now += 20 * MS;
+        change(5, 2, 1, 1);
+        flush();
+        assertThat(session.unacknowledged()).isEqualTo(1);
+        final long heldUntil = session.dueNs();
+        assertThat(heldUntil).as("held: retried later").isGreaterThan(now);
+
+        assertThat(session.flow(1, now)).as("the same window again").isEqualTo(heldUntil);
+        assertThat(session.flow(2, now)).as("a wider one lets a frame through now").isLessThanOrEqualTo(now);
+    }
+
+    @Test
     void shouldCloseAClientThatAcknowledgesNothingForTheStallTimeout() throws Exception
     {
         put(5, 1, 1, 1);

@@ -159,6 +159,22 @@ public final class AccessControl
         return null;
     }
 
+    /**
+     * Whether the token with this digest still opens anything (configured, or created and sealed by this gateway's
+     * key): open WebSocket sessions are checked again with it, as a deletion's event may be lost.
+     *
+     * @throws RuntimeException when the grid did not answer (the caller keeps the session).
+     */
+    public boolean stillValid(final String digest)
+    {
+        if (configured.containsKey(digest))
+        {
+            return true;
+        }
+        final String record = created == null ? null : created.get(digest);
+        return record != null && sealed(digest, record) != null;
+    }
+
     /** Whether {@code digest} is a configured token's (from the environment or a file: only a restart removes it). */
     public boolean isConfigured(final String digest)
     {

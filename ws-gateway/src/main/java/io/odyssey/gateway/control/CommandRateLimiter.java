@@ -1,5 +1,7 @@
 package io.odyssey.gateway.control;
 
+import io.odyssey.codecs.CommandType;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -35,7 +37,7 @@ public final class CommandRateLimiter
         ORDERS, SAFETY;
 
         /** Stop, hold, land, return home and cancel make a drone safe; everything else is an order. */
-        public static Budget of(final io.odyssey.codecs.CommandType type)
+        public static Budget of(final CommandType type)
         {
             return switch (type)
             {

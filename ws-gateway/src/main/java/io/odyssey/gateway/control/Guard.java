@@ -18,7 +18,10 @@ import io.undertow.util.HttpString;
 public final class Guard
 {
     public static final AttachmentKey<Principal> PRINCIPAL = AttachmentKey.create(Principal.class);
-    /** The digest of the token a request presented (null for none): a WebSocket session ends when it is revoked. */
+    /**
+     * The digest of the token a WebSocket upgrade presented (null for none, and on other requests): its session ends
+     * when the token is revoked.
+     */
     public static final AttachmentKey<String> CREDENTIAL = AttachmentKey.create(String.class);
     /** The subprotocol a WebSocket client offers beside its {@code bearer.} one; the gateway answers with it. */
     public static final String SUBPROTOCOL = "odyssey.v1";
@@ -53,7 +56,9 @@ public final class Guard
                 if (principal != null)
                 {
                     exchange.putAttachment(PRINCIPAL, principal);
-                    final String secret = token(exchange);
+                    // Only a WebSocket keeps the token's digest (its session ends when the token is revoked); a REST
+                    // request is answered under the check just made, so it is not hashed a second time.
+                    final String secret = exchange.getRequestHeaders().contains(Headers.UPGRADE) ? token(exchange) : null;
                     if (secret != null && !secret.isEmpty())
                     {
                         exchange.putAttachment(CREDENTIAL, AccessControl.digest(secret));

@@ -1,0 +1,209 @@
+package io.odyssey.gateway;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.odyssey.grid.DroneState;
+import io.odyssey.grid.FleetGrid;
+import io.odyssey.testing.FailOnErrorLog;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What one client may take of a gateway, as an attacker with a viewer token would try it (outside review, finding 1
+ * and 3): more connections than its share, connections that never read (each within its own pending bound, together
+ * more than the heap), and a loop of subscriptions. A real gateway and grid member; the bystander's fleet must keep
+ * arriving throughout.
+ */
+@ExtendWith(FailOnErrorLog.class)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class GatewaySessionLimitsIT
+{
+    private static final String CLUSTER = "gateway-limits-it-" + UUID.randomUUID();
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final String GREEDY = "greedy-viewer-0123456789";
+    private static final String STALLER = "staller-viewer-0123456789";
+    private static final String FLOODER = "flooder-viewer-0123456789";
+    private static final String BYSTANDER = "bystander-viewer-0123456789";
+    private static final int MAX_SESSIONS = 5;
+    private static final long BUDGET = 256 * 1024;
+
+    private static HazelcastInstance member;
+    private static IMap<Long, DroneState> fleet;
+    private static Gateway gateway;
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", GRID_PORT, List.of("127.0.0.1:" + GRID_PORT), 1));
+        fleet = FleetGrid.fleetMap(member);
+        final GatewayConfig config = GatewayIT.config(16);
+        config.clusterName = CLUSTER;
+        config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);
+        config.anonymousRole = "none";
+        config.tokens = List.of("greedy:viewer:" + GREEDY, "staller:viewer:" + STALLER, "flooder:viewer:" + FLOODER,
+            "bystander:viewer:" + BYSTANDER);
+        config.maxSessionsPerClient = MAX_SESSIONS;
+        config.maxPendingBytes = 64 * 1024;
+        config.sendBudgetBytes = BUDGET;
+        gateway = Gateway.launch(config);
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (gateway != null)
+        {
+            gateway.close();
+        }
+        if (member != null)
+        {
+            member.shutdown();
+        }
+    }
+
+    @Test
+    void shouldRefuseAClientsConnectionsBeyondItsShareWith429AndAdmitAnotherClient() throws Exception
+    {
+        final List<FleetClient> held = new ArrayList<>();
+        try
+        {
+            final String[] paths = {"/ws/fleet", "/ws/alerts", "/ws/commands"};
+            for (int i = 0; i < MAX_SESSIONS; i++)
+            {
+                held.add(FleetClient.connect(gateway.port(), Integer.MAX_VALUE, paths[i % paths.length], GREEDY));
+            }
+            await().atMost(10, TimeUnit.SECONDS).until(() -> metric("odyssey_ws_sessions") >= MAX_SESSIONS);
+            final long refusedBefore = metric("odyssey_ws_sessions_refused_total");
+
+            try (RawClient extra = RawClient.connect(gateway.port(), 5_000))
+            {
+                extra.write(RawClient.upgradeRequest(gateway.port(), "/ws/alerts", GREEDY));
+                final String response = extra.readResponse();
+                assertThat(response).startsWith("HTTP/1.1 429").contains("TOO_MANY_SESSIONS");
+                assertThat(response.toLowerCase(java.util.Locale.ROOT)).contains("retry-after: 10");
+            }
+            assertThat(metric("odyssey_ws_sessions_refused_total")).isEqualTo(refusedBefore + 1);
+            try (FleetClient other = FleetClient.connect(gateway.port(), Integer.MAX_VALUE, "/ws/fleet", BYSTANDER))
+            {
+                assertThat(other.awaitType("snapshot")).as("another token is not limited by this one").isNotNull();
+            }
+
+            held.remove(0).close();
+            await().atMost(10, TimeUnit.SECONDS).untilAsserted(() ->
+            {
+                try (RawClient again = RawClient.webSocket(gateway.port(), "/ws/fleet", GREEDY, 5_000))
+                {
+                    assertThat(again).isNotNull();
+                }
+            });
+        }
+        finally
+        {
+            held.forEach(FleetClient::close);
+        }
+    }
+
+    @Test
+    void shouldCloseTheClientsThatNeverReadOnceAllTogetherPassTheSendBudgetAndKeepServingAReader() throws Exception
+    {
+        final long base = 3_000_000;
+        final long shedBefore = metric("odyssey_ws_sessions_shed_total");
+        final List<FleetClient> stalled = new ArrayList<>();
+        try (FleetClient reader = FleetClient.connect(gateway.port(), Integer.MAX_VALUE, "/ws/fleet", BYSTANDER))
+        {
+            reader.awaitType("snapshot");
+            for (int i = 0; i < 4; i++)
+            {
+                // Reads three messages, then nothing: each within its own pending bound (64 KiB and a frame).
+                stalled.add(FleetClient.connect(gateway.port(), 3, "/ws/fleet", STALLER));
+            }
+            // 2,000 drones of ~330 characters changing: a frame is ~700 kB, several frames fill the stalled sockets'
+            // buffers, and then each stalled session holds up to its bound unsent, together far above 256 KiB.
+            long round = 0;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            // (A JDK client that stopped reading never learns that it was closed: the gateway's counts tell.)
+            // Each stalled session alone may fit the budget: all but one must go.
+            while (metric("odyssey_ws_sessions_shed_total") < shedBefore + stalled.size() - 1 && System.nanoTime() < deadline)
+            {
+                round++;
+                final Map<Long, DroneState> batch = new HashMap<>();
+                for (long id = base; id < base + 2_000; id++)
+                {
+                    batch.put(id, GatewayIT.state(id, round, 7.0 + id % 100 / 1000.0, 7.0));
+                }
+                fleet.setAll(batch);
+                Thread.sleep(20);
+            }
+            assertThat(metric("odyssey_ws_sessions_shed_total"))
+                .as("the clients that never read were closed (all but one, which may fit the budget alone), well " +
+                    "before the 60 s stall timeout")
+                .isGreaterThanOrEqualTo(shedBefore + stalled.size() - 1);
+            final long last = round;
+            await().atMost(20, TimeUnit.SECONDS).until(() -> reader.drones.containsKey(base + 1_999) &&
+                reader.drones.get(base + 1_999).get("seq").asLong() == last);
+            assertThat(reader.isOpen()).isTrue();
+            assertThat(reader.sequenceViolations).isEmpty();
+            await().atMost(10, TimeUnit.SECONDS).until(() -> metric("odyssey_ws_pending_bytes") <= BUDGET);
+        }
+        finally
+        {
+            stalled.forEach(FleetClient::close);
+            final java.util.Set<Long> ids = new java.util.HashSet<>();
+            for (long id = base; id < base + 2_000; id++)
+            {
+                ids.add(id);
+            }
+            fleet.executeOnKeys(ids, entry -> { entry.setValue(null); return null; });
+        }
+    }
+
+    @Test
+    void shouldDropAClientsSubscriptionsBeyondItsRateAndSpaceItsSnapshots() throws Exception
+    {
+        fleet.set(4_000_000L, GatewayIT.state(4_000_000L, 1, 8.0, 8.0));
+        final long limitedBefore = metric("odyssey_ws_client_messages_limited_total");
+        try (FleetClient flooder = FleetClient.connect(gateway.port(), Integer.MAX_VALUE, "/ws/fleet", FLOODER))
+        {
+            flooder.awaitType("snapshot");
+            final long started = System.nanoTime();
+            for (int i = 0; i < 500; i++)
+            {
+                flooder.send("{\"type\":\"subscribe\",\"bbox\":null}");
+            }
+            final long sentS = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + 1);
+            final var limited = flooder.await(m -> "error".equals(m.path("type").asText()) &&
+                "RATE_LIMITED".equals(m.path("code").asText()), 10_000);
+            assertThat(limited).as("told once that the excess is dropped").isNotNull();
+            Thread.sleep(1_000);
+            final long snapshots = flooder.typesReceived.stream().filter("snapshot"::equals).count();
+            // The first, then at most one per 250 ms of the time taken (the burst's subscriptions share them).
+            assertThat(snapshots).isLessThanOrEqualTo(2 + 4 * (sentS + 1));
+            assertThat(metric("odyssey_ws_client_messages_limited_total") - limitedBefore)
+                .as("the burst of 40 passes, the rest (up to the rate over the time taken) is dropped")
+                .isGreaterThanOrEqualTo(500 - 40 - 20 * sentS);
+            assertThat(flooder.isOpen()).isTrue();
+        }
+        finally
+        {
+            fleet.delete(4_000_000L);
+        }
+    }
+
+    private static long metric(final String name) throws Exception
+    {
+        return GatewayIT.metric(gateway.port(), name, "", BYSTANDER);
+    }
+}
