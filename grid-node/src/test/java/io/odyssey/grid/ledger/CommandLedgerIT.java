@@ -248,6 +248,43 @@ class CommandLedgerIT
     }
 
     @Test
+    void shouldAnswerAPageOfTheNewestCommandsInOrderFromTheMembersWhateverTheLedgerHolds()
+    {
+        // Issued after everything else in this class, in shuffled order, over many drones: the members sort and send
+        // their first page only (a paging predicate); the page must still be the newest, newest first.
+        final long later = T0 + TimeUnit.DAYS.toNanos(10);
+        final java.util.Map<Long, CommandRecord> batch = new java.util.HashMap<>();
+        final List<Long> order = new java.util.ArrayList<>();
+        for (int i = 0; i < 3_000; i++)
+        {
+            order.add((long)i);
+        }
+        java.util.Collections.shuffle(order, new java.util.Random(7));
+        final long[] idAt = new long[3_000];
+        for (final long i : order)
+        {
+            final CommandRecord record = command(NEXT_DRONE.incrementAndGet(), CommandType.LAND, null, later + i * 1_000);
+            idAt[(int)i] = record.id();
+            batch.put(record.id(), record);
+        }
+        client.<Long, CommandRecord>getMap(CommandLedger.COMMANDS_MAP).putAll(batch);
+
+        assertThat(ledger.list(0, null, false, 1)).extracting(CommandRecord::id).containsExactly(idAt[2_999]);
+        assertThat(ledger.list(0, null, false, 5)).extracting(CommandRecord::id)
+            .containsExactly(idAt[2_999], idAt[2_998], idAt[2_997], idAt[2_996], idAt[2_995]);
+        assertThat(ledger.list(0, CommandState.ISSUED, true, 3)).extracting(CommandRecord::id)
+            .containsExactly(idAt[2_999], idAt[2_998], idAt[2_997]);
+        final CommandLedger tenDaysOn = new CommandLedger(client, repaired, null, () -> later + TimeUnit.MINUTES.toNanos(1));
+        assertThat(tenDaysOn.recent(4)).extracting(CommandRecord::id)
+            .containsExactly(idAt[2_999], idAt[2_998], idAt[2_997], idAt[2_996]);
+        client.<Long, CommandRecord>getMap(CommandLedger.COMMANDS_MAP).executeOnKeys(batch.keySet(), entry ->
+        {
+            entry.setValue(null);
+            return null;
+        });
+    }
+
+    @Test
     void shouldKeepEveryTypedParameterOfACommandThroughTheGrid()
     {
         final long drone = NEXT_DRONE.incrementAndGet();
