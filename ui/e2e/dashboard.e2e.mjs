@@ -7,7 +7,9 @@
 // ui/e2e/artifacts: dashboard.png, demo.gif), E2E_DEMO_GIF (also copy the GIF there), CHROMIUM_PATH
 // (default /usr/bin/chromium), E2E_TIMEOUT_S (whole run, default 600), E2E_OPERATOR_TOKEN (an operator's access
 // token: the test signs in with it and sends a return-to-home; without it only an anonymous viewer's checks run),
-// E2E_RTH_TIMEOUT_S (how long the drone sent home may take to land there, default 240).
+// E2E_RTH_TIMEOUT_S (how long the drone sent home may take to land there, default 240), E2E_SLOW_WORKER_MS (a page
+// that falls behind, to show the backlog check fails on one: the fleet worker takes one socket message per that many ms
+// and never asks the gateway for flow control, so messages queue in the browser; never set in CI).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,6 +97,35 @@ const PAGE_READY = () => document.querySelector('[data-testid=signin-token]') ||
 const BACKLOG_WINDOW_MS = 30_000;
 const text = (page, testId) => page.locator(`[data-testid=${testId}]`).first().textContent({ timeout: 5000 });
 const droneCount = async (page) => Number(await text(page, 'drone-count'));
+
+const slowWorkerMs = Number(process.env.E2E_SLOW_WORKER_MS ?? 0);
+
+/**
+ * Serves the fleet worker behind a WebSocket that hands it one message per `ms` (a queue in the worker, as a page too
+ * slow for its messages had before flow control) and drops its flow-control requests and acks, so the gateway sends as to a
+ * client without flow control. Sabotage for E2E_SLOW_WORKER_MS only.
+ */
+async function slowDownTheFleetWorker(context, ms) {
+  const wrapper = `{
+    const Real = self.WebSocket;
+    self.WebSocket = class extends Real {
+      constructor(...args) {
+        super(...args);
+        const queue = [];
+        let handler = null;
+        setInterval(() => { const event = queue.shift(); if (event && handler) handler.call(this, event); }, ${ms});
+        super.onmessage = (event) => queue.push(event);
+        Object.defineProperty(this, 'onmessage', { get: () => handler, set: (f) => { handler = f; } });
+      }
+      send(data) { if (typeof data === 'string' && /"type":"(flow|ack)"/.test(data)) return; super.send(data); }
+    };
+  }\n`;
+  await context.route(/liveFleet\.worker-[^/]*\.js$/, async (route) => {
+    const original = await route.fetch();
+    await route.fulfill({ response: original, body: wrapper + await original.text() });
+  });
+  log(`  (sabotage: the fleet worker takes one message per ${ms} ms and asks for no flow control)`);
+}
 
 /** Near (within tolerance) one of the status colours? Returns its name. */
 function statusOf(r, g, b, tolerance = 40) {
@@ -189,6 +220,7 @@ try {
   browserContext = await chromium.launchPersistentContext(userDataDir, {
     executablePath, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 860 }, timeout: 60_000,
   });
+  if (slowWorkerMs > 0) await slowDownTheFleetWorker(browserContext, slowWorkerMs);
   const page = browserContext.pages()[0] ?? await browserContext.newPage();
   page.setDefaultTimeout(15_000);
   const consoleErrors = [];
