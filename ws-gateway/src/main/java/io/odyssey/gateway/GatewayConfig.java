@@ -116,7 +116,8 @@ public final class GatewayConfig
     public static final Setting HISTORY_MAX_ROWS = Setting.of("ODYSSEY_GATEWAY_HISTORY_MAX_ROWS", "20000",
         "Most rows one history answer holds: track points (maxPoints), drones of a fleet or near answer (then truncated)");
     public static final Setting HISTORY_MAX_CONCURRENT = Setting.of("ODYSSEY_GATEWAY_HISTORY_MAX_CONCURRENT", "2",
-        "History requests answered at once (and database connections); the next gets 429 at once. Below the worker threads");
+        "History requests answered at once (and database connections); the next gets 429 at once; one caller (token) " +
+        "holds at most half of them (at least one). Below the worker threads");
 
     public static final List<Setting> ALL;
 

@@ -3,6 +3,8 @@ package io.odyssey.gateway.history;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.odyssey.gateway.JsonText;
 import io.odyssey.gateway.Problem;
+import io.odyssey.gateway.control.Guard;
+import io.odyssey.gateway.control.Principal;
 import io.odyssey.geo.Geodesy;
 import io.odyssey.runtime.RateLimitedLog;
 import io.undertow.server.HttpHandler;
@@ -20,8 +22,10 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -56,10 +60,15 @@ public final class HistoryApi implements HttpHandler
     static final long UNAVAILABLE_RETRY_AFTER_S = 5;
 
     private static final Logger LOG = LoggerFactory.getLogger(HistoryApi.class);
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private final HistoryStore store;
     private final HistoryLimits limits;
     private final Semaphore slots;
+    /** History requests running per caller (token name); an entry goes with its caller's last request. */
+    private final Map<String, Integer> perCaller = new ConcurrentHashMap<>();
+    private final int maxPerCaller;
     private final RateLimitedLog timeoutLog = new RateLimitedLog(LOG, 10_000_000_000L);
 
     /** @param store the archive, or null when none is configured (every request then answers 503). */
@@ -68,6 +77,29 @@ public final class HistoryApi implements HttpHandler
         this.store = store;
         this.limits = limits;
         this.slots = new Semaphore(limits.maxConcurrent());
+        this.maxPerCaller = Math.max(1, limits.maxConcurrent() / 2);
+    }
+
+    /** Takes one of the caller's history slots: at most half of all (at least one), so one caller cannot take all. */
+    private boolean enter(final String caller)
+    {
+        final boolean[] entered = {false};
+        perCaller.compute(caller, (key, running) ->
+        {
+            final int now = running == null ? 0 : running;
+            if (now >= maxPerCaller)
+            {
+                return running;
+            }
+            entered[0] = true;
+            return now + 1;
+        });
+        return entered[0];
+    }
+
+    private void leave(final String caller)
+    {
+        perCaller.computeIfPresent(caller, (key, running) -> running <= 1 ? null : running - 1);
     }
 
     public void handleRequest(final HttpServerExchange exchange) throws Exception
@@ -84,21 +116,37 @@ public final class HistoryApi implements HttpHandler
                 throw new Problem(503, "NO_ARCHIVE",
                     "no archive database is configured for this gateway (ODYSSEY_GATEWAY_DB_URL)");
             }
-            if (!slots.tryAcquire())
+            final Principal principal = exchange.getAttachment(Guard.PRINCIPAL);
+            final String caller = principal == null ? "anonymous" : principal.name();
+            if (!enter(caller))
             {
                 limits.busy().increment();
-                throw new Problem(429, "BUSY", "the gateway is answering " + limits.maxConcurrent() + " history " +
-                    "requests already, the most it runs at once (ODYSSEY_GATEWAY_HISTORY_MAX_CONCURRENT): retry shortly",
-                    null, BUSY_RETRY_AFTER_S);
+                throw new Problem(429, "BUSY", "'" + caller + "' is running " + maxPerCaller + " history request(s) " +
+                    "already, the most one caller may (half of ODYSSEY_GATEWAY_HISTORY_MAX_CONCURRENT): retry when one " +
+                    "is answered", null, BUSY_RETRY_AFTER_S);
             }
             try
             {
-                route(exchange, exchange.getRelativePath());
-                store.healthState().succeeded();
+                if (!slots.tryAcquire())
+                {
+                    limits.busy().increment();
+                    throw new Problem(429, "BUSY", "the gateway is answering " + limits.maxConcurrent() + " history " +
+                        "requests already, the most it runs at once (ODYSSEY_GATEWAY_HISTORY_MAX_CONCURRENT): retry shortly",
+                        null, BUSY_RETRY_AFTER_S);
+                }
+                try
+                {
+                    route(exchange, exchange.getRelativePath());
+                    store.healthState().succeeded();
+                }
+                finally
+                {
+                    slots.release();
+                }
             }
             finally
             {
-                slots.release();
+                leave(caller);
             }
         }
         catch (final Problem problem)
@@ -118,7 +166,15 @@ public final class HistoryApi implements HttpHandler
     /** A query that failed, as the client should see it; counted, and logged once per change (not per request). */
     private Problem databaseProblem(final SQLException ex)
     {
-        if ("57014".equals(HistoryHealth.rootSqlCause(ex).getSQLState()))
+        final String state = HistoryHealth.rootSqlCause(ex).getSQLState();
+        if (state != null && state.startsWith("22"))
+        {
+            // Data exception (a value out of the database's range, e.g. a year it cannot store): the request's fault,
+            // not an outage.
+            limits.invalid().increment();
+            return Problem.badRequest("the archive cannot take a value of this request: " + HistoryHealth.cause(ex));
+        }
+        if ("57014".equals(state))
         {
             limits.timedOut().increment();
             synchronized (timeoutLog)
@@ -402,15 +458,22 @@ public final class HistoryApi implements HttpHandler
         {
             throw Problem.badRequest("'" + name + "' is required: an ISO-8601 instant such as 2026-12-01T14:00:00Z");
         }
+        final Instant instant;
         try
         {
-            return Instant.parse(value);
+            instant = Instant.parse(value);
         }
         catch (final DateTimeParseException ex)
         {
             throw Problem.badRequest("'" + name + "' must be an ISO-8601 instant such as 2026-12-01T14:00:00Z, got '" +
                 value + "'");
         }
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST))
+        {
+            // Instant takes a billion years either way; JDBC and the database do not.
+            throw Problem.badRequest("'" + name + "' must be between the years 1 and 9999, got '" + value + "'");
+        }
+        return instant;
     }
 
     private void window(final Instant from, final Instant to) throws Problem

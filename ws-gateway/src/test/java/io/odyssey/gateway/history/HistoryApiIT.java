@@ -283,6 +283,12 @@ class HistoryApiIT
         assertProblem(get("/api/v1/history/near?lat=95&lon=13&radiusM=10&" + window), 400, "invalid-parameter", "lat");
         assertProblem(get("/api/v1/history/near?lat=52&lon=13&radiusM=-1&" + window), 400, "invalid-parameter", "radiusM");
         assertProblem(get("/api/v1/history/fleet"), 400, "invalid-parameter", "'at' is required");
+        // Instants Java parses and JDBC or PostgreSQL cannot take (they answered 500, or 503 "archive unavailable").
+        assertProblem(get("/api/v1/history/drones/42/track?from=%2B300000000-01-01T00:00:00Z&to=%2B300000000-01-01T01:00:00Z"),
+            400, "invalid-parameter", "years 1 and 9999");
+        assertProblem(get("/api/v1/history/fleet?at=-1000000000-01-01T00:00:00Z"), 400, "invalid-parameter", "years 1 and 9999");
+        assertProblem(get("/api/v1/history/drones/42/track?from=%2B300000-01-01T00:00:00Z&to=%2B300000-01-01T01:00:00Z"),
+            400, "invalid-parameter", "years 1 and 9999");
         assertProblem(get("/api/v1/history/nothing-here"), 404, "not-found", "no such history resource");
     }
 

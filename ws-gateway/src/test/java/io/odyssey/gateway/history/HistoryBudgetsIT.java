@@ -251,6 +251,55 @@ class HistoryBudgetsIT
     }
 
     @Test
+    void shouldLeaveAnotherCallerASlotWhenOneCallerHoldsAsManySlowRequestsAsItMay() throws Exception
+    {
+        final String greedy = "greedy-viewer-0123456789";
+        final String other = "other-viewer-0123456789";
+        try (Gateway shared = launch(config ->
+        {
+            config.historyStatementTimeoutMs = 120_000;
+            config.historyMaxConcurrent = 2;
+            config.workerThreads = 4;
+            config.anonymousRole = "none";
+            config.tokens = List.of("greedy:viewer:" + greedy, "other:viewer:" + other);
+        }))
+        {
+            await().atMost(10, TimeUnit.SECONDS).until(() -> shared.fleetSize() == 1);
+            final String fleetAt = "/api/v1/history/fleet?at=" + T0.plusSeconds(600);
+            try (Connection locker = DriverManager.getConnection(url, "postgres", ""))
+            {
+                locker.setAutoCommit(false);
+                try (Statement sql = locker.createStatement())
+                {
+                    sql.execute("LOCK TABLE telemetry IN ACCESS EXCLUSIVE MODE");
+                }
+                // The greedy caller's slow request holds one of the two slots: its next is refused, another caller's
+                // is not (before, one caller with two slow requests locked every other caller out).
+                final CompletableFuture<HttpResponse<String>> held = HTTP.sendAsync(
+                    request(shared, fleetAt).header("Authorization", "Bearer " + greedy).build(),
+                    HttpResponse.BodyHandlers.ofString());
+                await().atMost(30, TimeUnit.SECONDS).until(() -> waitingOnLock(locker) == 1);
+                final HttpResponse<String> refused = HTTP.send(
+                    request(shared, fleetAt).header("Authorization", "Bearer " + greedy).build(),
+                    HttpResponse.BodyHandlers.ofString());
+                assertProblem(refused, 429, "busy", "the most one caller may");
+                final CompletableFuture<HttpResponse<String>> another = HTTP.sendAsync(
+                    request(shared, fleetAt).header("Authorization", "Bearer " + other).build(),
+                    HttpResponse.BodyHandlers.ofString());
+                await().atMost(30, TimeUnit.SECONDS).until(() -> waitingOnLock(locker) == 2);
+
+                locker.rollback();
+                assertThat(held.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+                assertThat(another.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            }
+            final HttpResponse<String> again = HTTP.send(
+                request(shared, fleetAt).header("Authorization", "Bearer " + greedy).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertThat(again.statusCode()).as("the slot is the caller's again once answered").isEqualTo(200);
+        }
+    }
+
+    @Test
     void shouldFindTheFleetAtAnInstantThroughTheIndexAtACostThatDoesNotGrowWithTheLookBack() throws Exception
     {
         try (Connection connection = DriverManager.getConnection(url, "postgres", ""))
