@@ -134,12 +134,13 @@ public final class ControlApi implements HttpHandler
         {
             LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), Requests.loggable(exchange.getRequestPath()),
                 ex.toString());
-            new Problem(503, "the grid did not answer: " + ex.getMessage()).send(exchange);
+            // The exception's text names members, addresses and internals: the log has it, the client does not.
+            new Problem(503, "GRID_UNAVAILABLE", "the grid did not answer; retry shortly", null, 5).send(exchange);
         }
         catch (final Exception ex)
         {
             LOG.error("{} {} failed", exchange.getRequestMethod(), Requests.loggable(exchange.getRequestPath()), ex);
-            new Problem(500, "the gateway failed on this request: " + ex).send(exchange);
+            new Problem(500, "the gateway failed on this request (its log has the cause)").send(exchange);
         }
     }
 }
