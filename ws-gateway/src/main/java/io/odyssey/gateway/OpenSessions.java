@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -29,7 +30,7 @@ import java.util.function.Predicate;
  *   <li>a session whose token was deleted is closed: on the deletion's event, and again on a periodic check and after
  *   the grid came back, as that event is lost while the grid connection is down, and a handshake can race it.</li>
  * </ul>
- * Sessions are closed from this class's own thread, never under a session's monitor or a lock of the grid client's.
+ * Sessions are closed from this class's own threads, never under a session's monitor or a lock of the grid client's.
  */
 final class OpenSessions implements AutoCloseable
 {
@@ -43,12 +44,10 @@ final class OpenSessions implements AutoCloseable
     private final int maxPerClient;
     private final long budgetBytes;
     private final GatewayMetrics metrics;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable ->
-    {
-        final Thread t = new Thread(runnable, "ws-sessions");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Checks the send budget; never waits on the grid, so a grid outage cannot hold the budget unchecked. */
+    private final ScheduledExecutorService budgetThread = daemon("ws-send-budget");
+    /** Checks tokens: a grid call may take the grid client's invocation timeout. */
+    private final ScheduledExecutorService tokenThread = daemon("ws-token-check");
     private final RateLimitedLog shedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     private final RateLimitedLog recheckLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(60));
     private volatile Predicate<String> stillValid = digest -> true;
@@ -68,10 +67,33 @@ final class OpenSessions implements AutoCloseable
     void start(final Predicate<String> stillValid, final long recheckS)
     {
         this.stillValid = stillValid;
-        thread.scheduleWithFixedDelay(this::shed, SHED_INTERVAL_MS, SHED_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        budgetThread.scheduleWithFixedDelay(this::shed, SHED_INTERVAL_MS, SHED_INTERVAL_MS, TimeUnit.MILLISECONDS);
         if (recheckS > 0)
         {
-            thread.scheduleWithFixedDelay(this::recheckTokens, recheckS, recheckS, TimeUnit.SECONDS);
+            tokenThread.scheduleWithFixedDelay(this::recheckTokens, recheckS, recheckS, TimeUnit.SECONDS);
+        }
+    }
+
+    private static ScheduledExecutorService daemon(final String name)
+    {
+        return Executors.newSingleThreadScheduledExecutor(runnable ->
+        {
+            final Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Runs a token check on its thread; nothing when the gateway is closing (its sessions are being closed). */
+    private void checkTokensLater(final Runnable check)
+    {
+        try
+        {
+            tokenThread.execute(check);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            LOG.debug("token check not run: closing");
         }
     }
 
@@ -116,7 +138,7 @@ final class OpenSessions implements AutoCloseable
         {
             // The handshake's check and this session's registration are two steps: a deletion between them found
             // nothing to close. One more look, off the I/O thread.
-            thread.execute(() -> recheck(List.of(session)));
+            checkTokensLater(() -> recheck(List.of(session)));
         }
         return true;
     }
@@ -194,10 +216,10 @@ final class OpenSessions implements AutoCloseable
         }
     }
 
-    /** Checks the tokens of every open session again, soon, on this class's thread (after the grid came back). */
+    /** Checks the tokens of every open session again, soon, on the token thread (after the grid came back). */
     void recheckSoon()
     {
-        thread.execute(this::recheckTokens);
+        checkTokensLater(this::recheckTokens);
     }
 
     private void recheckTokens()
@@ -283,7 +305,8 @@ final class OpenSessions implements AutoCloseable
 
     public void close()
     {
-        thread.shutdownNow();
+        budgetThread.shutdownNow();
+        tokenThread.shutdownNow();
     }
 
     private record Behind(ClientSession session, long pending)

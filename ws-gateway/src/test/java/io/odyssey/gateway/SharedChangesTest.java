@@ -75,7 +75,7 @@ class SharedChangesTest
         final ClientSession second = connect(true, null);
         scan();
         second.requestSnapshot(null);
-        now += 100 * MS;
+        now += ClientSession.MIN_SNAPSHOT_GAP_NS; // a client's snapshots are that far apart
         scan();
 
         now += 100 * MS;
@@ -156,7 +156,7 @@ class SharedChangesTest
         final ClientSession builder = connect(false, null);
         final ClientSession other = connect(false, null);
         scan();
-        now += 100 * MS;
+        now += ClientSession.MIN_SNAPSHOT_GAP_NS; // a client's snapshots are that far apart
         // Drone 1's version 2 reaches the view; the builder's snapshot carries it before its change event arrives.
         put(1, 2);
         builder.requestSnapshot(null);
