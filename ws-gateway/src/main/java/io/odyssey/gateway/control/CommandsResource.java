@@ -8,6 +8,7 @@ import io.odyssey.codecs.CommandParameters;
 import io.odyssey.codecs.CommandState;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.Waypoint;
+import io.odyssey.gateway.BoundingBox;
 import io.odyssey.gateway.Problem;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.GeofenceSet;
@@ -379,19 +380,18 @@ final class CommandsResource
         }
         final JsonNode selection = body.path("selection");
         final String status = selection.hasNonNull("status") ? selection.get("status").asText() : null;
-        double[] bbox = null;
+        BoundingBox bbox = null;
         if (selection.hasNonNull("bbox"))
         {
             final JsonNode box = selection.get("bbox");
-            if (!box.isArray() || box.size() != 4)
+            if (!box.isArray() || box.size() != 4 || !(box.get(0).isNumber() && box.get(1).isNumber() &&
+                box.get(2).isNumber() && box.get(3).isNumber()))
             {
-                throw new Problem(400, "selection.bbox is [w, s, e, n]");
+                // asDouble() reads text as 0: ["a", ...] was a box from longitude 0.
+                throw new Problem(400, "selection.bbox is [w, s, e, n], four numbers");
             }
-            bbox = new double[]{box.get(0).asDouble(), box.get(1).asDouble(), box.get(2).asDouble(), box.get(3).asDouble()};
-            if (!(bbox[0] < bbox[2] && bbox[1] < bbox[3]))
-            {
-                throw new Problem(400, "selection.bbox is [w, s, e, n] with w < e and s < n");
-            }
+            bbox = FleetLookup.box(new double[]{box.get(0).asDouble(), box.get(1).asDouble(), box.get(2).asDouble(),
+                box.get(3).asDouble()}, "selection.bbox");
         }
         if (status == null && bbox == null)
         {

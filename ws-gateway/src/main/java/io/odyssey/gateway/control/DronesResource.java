@@ -1,6 +1,7 @@
 package io.odyssey.gateway.control;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.odyssey.gateway.BoundingBox;
 import io.odyssey.gateway.DroneJson;
 import io.odyssey.gateway.Problem;
 import io.odyssey.geo.Geodesy;
@@ -35,16 +36,13 @@ final class DronesResource
     {
         final String status = query(exchange, "status");
         final double[] near = numbers(query(exchange, "near"), 3, "near", "LAT,LON,RADIUS_M");
-        final double[] bbox = numbers(query(exchange, "bbox"), 4, "bbox", "W,S,E,N");
+        final double[] wsen = numbers(query(exchange, "bbox"), 4, "bbox", "W,S,E,N");
         final int limit = integer(query(exchange, "limit"), 1000, 1, 100_000, "limit");
         if (near != null && !(Math.abs(near[0]) <= 90 && Math.abs(near[1]) <= 180 && near[2] > 0))
         {
             throw new Problem(400, "near is LAT,LON,RADIUS_M with a valid position and a positive radius");
         }
-        if (bbox != null && !(bbox[0] < bbox[2] && bbox[1] < bbox[3]))
-        {
-            throw new Problem(400, "bbox is W,S,E,N with W < E and S < N");
-        }
+        final BoundingBox bbox = wsen == null ? null : FleetLookup.box(wsen, "bbox");
         final List<DroneState> result = new ArrayList<>();
         for (final DroneState state : fleet.select(status, bbox))
         {

@@ -1,5 +1,6 @@
 package io.odyssey.gateway.control;
 
+import io.odyssey.gateway.BoundingBox;
 import io.odyssey.gateway.Problem;
 import io.odyssey.grid.DroneState;
 
@@ -44,8 +45,26 @@ final class FleetLookup
         return state;
     }
 
-    /** The drones in {@code status} (null: any) inside {@code bbox} (W,S,E,N; null: anywhere), by id. */
-    List<DroneState> select(final String status, final double[] bbox)
+    /**
+     * The box of a request's W,S,E,N, with the rules of a {@code /ws/fleet} subscription: west greater than east is a
+     * box across the antimeridian.
+     *
+     * @throws Problem 400 naming {@code name} when it is not a valid area.
+     */
+    static BoundingBox box(final double[] wsen, final String name)
+    {
+        try
+        {
+            return new BoundingBox(wsen[0], wsen[1], wsen[2], wsen[3]);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new Problem(400, name + " is W,S,E,N in degrees (west > east crosses the antimeridian): " + ex.getMessage());
+        }
+    }
+
+    /** The drones in {@code status} (null: any) inside {@code bbox} (null: anywhere), by id. */
+    List<DroneState> select(final String status, final BoundingBox bbox)
     {
         if (status != null && !status.matches(STATUSES))
         {
@@ -54,9 +73,8 @@ final class FleetLookup
         final List<DroneState> result = new ArrayList<>();
         for (final DroneState state : fleet.get())
         {
-            if ((status == null || status.equals(state.status())) && (bbox == null ||
-                (state.longitude() >= bbox[0] && state.latitude() >= bbox[1] && state.longitude() <= bbox[2] &&
-                    state.latitude() <= bbox[3])))
+            if ((status == null || status.equals(state.status())) &&
+                (bbox == null || bbox.contains(state.latitude(), state.longitude())))
             {
                 result.add(state);
             }

@@ -531,6 +531,41 @@ class CommandApiIT
     }
 
     @Test
+    void shouldFindAndOrderDronesInABoxAcrossTheAntimeridianAsTheFleetSocketDoes() throws Exception
+    {
+        fleet.set(60L, state(60, "CRUISING", 0.5, 179.5));
+        fleet.set(61L, state(61, "CRUISING", -0.5, -179.5));
+        try
+        {
+            await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(ids(json(
+                get("/api/v1/drones?bbox=179,-1,-179,1", VIEWER)).get("drones"))).containsExactly(60L, 61L));
+            final JsonNode held = json(post("/api/v1/commands", OPERATOR,
+                "{\"selection\":{\"bbox\":[179,-1,-179,1]},\"type\":\"hold\"}"));
+            assertThat(held.get("commands")).extracting(c -> c.get("droneId").asLong()).containsExactlyInAnyOrder(60L, 61L);
+
+            final HttpResponse<String> text = post("/api/v1/commands", OPERATOR,
+                "{\"selection\":{\"bbox\":[\"west\",-1,1,1]},\"type\":\"hold\"}");
+            assertThat(text.statusCode()).as("text is not longitude 0").isEqualTo(400);
+            assertThat(json(text).get("detail").asText()).contains("four numbers");
+            final HttpResponse<String> inverted = get("/api/v1/drones?bbox=0,1,1,-1", VIEWER);
+            assertThat(inverted.statusCode()).isEqualTo(400);
+            assertThat(json(inverted).get("detail").asText()).contains("south < north");
+        }
+        finally
+        {
+            fleet.delete(60L);
+            fleet.delete(61L);
+        }
+    }
+
+    private static List<Long> ids(final JsonNode drones)
+    {
+        final List<Long> ids = new java.util.ArrayList<>();
+        drones.forEach(drone -> ids.add(drone.get("id").asLong()));
+        return ids;
+    }
+
+    @Test
     void shouldCancelAnUndeliveredCommandThroughACancelCommand() throws Exception
     {
         final String id = json(post("/api/v1/commands", OPERATOR, "{\"droneId\":5,\"type\":\"land\"}")).get("id").asText();
