@@ -44,7 +44,8 @@ public final class EdgeIngestConfig
         "Highest drone id accepted; at most 9007199254740991 (2^53 - 1, the largest id a JSON client reads exactly)");
     public static final Setting DRONE_EXPIRY_S = Setting.of("ODYSSEY_INGEST_DRONE_EXPIRY_S", "300",
         "A drone silent this long leaves the fleet map, its alerts clear and its slots are freed, s; longer than " +
-        "ODYSSEY_INGEST_ALERT_LOST_LINK_S (a silent drone is reported lost first)");
+        "ODYSSEY_INGEST_ALERT_LOST_LINK_S (a silent drone is reported lost first) and than twice " +
+        "ODYSSEY_INGEST_SIGNATURE_WINDOW_S (its captured frames cannot be replayed once it is forgotten)");
     public static final Setting JOURNAL_DIR = Setting.of("ODYSSEY_INGEST_JOURNAL_DIR", "",
         "Root directory of this node's journals (telemetry/, quarantine/); default .odyssey/journal/<node id> under the working directory");
     public static final Setting JOURNAL_ROLL_CYCLE = Setting.of("ODYSSEY_INGEST_JOURNAL_ROLL_CYCLE", "FAST_HOURLY",
@@ -270,6 +271,15 @@ public final class EdgeIngestConfig
         if (!(signatureWindowS >= 1 && signatureWindowS <= 3600))
         {
             throw SIGNATURE_WINDOW_S.invalid(String.valueOf(signatureWindowS), "between 1 and 3600 seconds");
+        }
+        // An expired drone's replay windows are forgotten, so from then on only the timestamp window stops a replay of
+        // its captured frames. Its last accepted frame may be signed up to one window ahead of this node's clock and is
+        // then accepted for one more window: until two windows after it was heard the capture would be taken again
+        // and the dead drone would reappear live. The drone must stay (and keep its replay windows) at least as long.
+        if (!(droneExpiryS > 2 * signatureWindowS))
+        {
+            throw DRONE_EXPIRY_S.invalid(String.valueOf(droneExpiryS), "more than twice ODYSSEY_INGEST_SIGNATURE_WINDOW_S (" +
+                signatureWindowS + " s): a drone forgotten sooner could have its last frames replayed and reappear live");
         }
         if (statusPort < 0 || statusPort > 65_535)
         {

@@ -63,6 +63,23 @@ class EdgeIngestConfigTest
     }
 
     @Test
+    void shouldRefuseADroneExpiryWithinTwoSignatureWindowsSoAForgottenDroneCannotBeReplayedBackToLife()
+    {
+        final EdgeIngestConfig config = new EdgeIngestConfig();
+        config.signatureWindowS = 60;
+        config.droneExpiryS = 30;
+        assertThatThrownBy(config::conclude).isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("ODYSSEY_INGEST_DRONE_EXPIRY_S").hasMessageContaining("ODYSSEY_INGEST_SIGNATURE_WINDOW_S");
+        config.droneExpiryS = 120;
+        assertThatThrownBy(config::conclude).hasMessageContaining("ODYSSEY_INGEST_DRONE_EXPIRY_S");
+        config.droneExpiryS = 121;
+        config.conclude();
+        config.signatureWindowS = 4;
+        config.droneExpiryS = 10;
+        config.conclude();
+    }
+
+    @Test
     void shouldBoundDroneIdsBelowWhatJsonClientsReadExactlyAndExpireSilentDronesAfterTheirLostLink()
     {
         final EdgeIngestConfig config = new EdgeIngestConfig().conclude();
