@@ -60,6 +60,9 @@ class EdgeIngestConfigTest
         }, "ODYSSEY_INGEST_DRONE_ID_MAX");
         assertInvalid(c -> c.droneExpiryS = c.alertLostLinkS, "ODYSSEY_INGEST_DRONE_EXPIRY_S");
         assertInvalid(c -> c.droneExpiryS = 8 * 86_400, "ODYSSEY_INGEST_DRONE_EXPIRY_S");
+        assertInvalid(c -> c.sentTimeWindowS = 0, "ODYSSEY_INGEST_SENT_TIME_WINDOW_S");
+        assertInvalid(c -> c.quarantineUnauthenticatedPerS = -1, "ODYSSEY_INGEST_QUARANTINE_UNAUTHENTICATED_PER_S");
+        assertInvalid(c -> c.quarantinePerS = Double.NaN, "ODYSSEY_INGEST_QUARANTINE_PER_S");
     }
 
     @Test
