@@ -29,6 +29,11 @@ final class TelemetryPartitions
     private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd");
     private static final int DAYS_BEHIND = 1;
     private static final int DAYS_AHEAD = 2;
+    /**
+     * The transaction-level advisory lock that serialises making partitions: the archivers of all ingest nodes share one
+     * database and maintain it at about the same times, and a partition is made in several statements.
+     */
+    private static final long PARTITION_LOCK = 0x6F64_7973_7365_7901L;
 
     private TelemetryPartitions()
     {
@@ -142,17 +147,19 @@ final class TelemetryPartitions
         final String to = "'" + day.plusDays(1) + " 00:00:00+00'";
         try (Statement sql = connection.createStatement())
         {
-            try (ResultSet exists = sql.executeQuery("SELECT to_regclass('" + name + "') IS NOT NULL"))
-            {
-                exists.next();
-                if (exists.getBoolean(1))
-                {
-                    return;
-                }
-            }
             connection.setAutoCommit(false);
             try
             {
+                sql.execute("SELECT pg_advisory_xact_lock(" + PARTITION_LOCK + ")");
+                try (ResultSet exists = sql.executeQuery("SELECT to_regclass('" + name + "') IS NOT NULL"))
+                {
+                    exists.next();
+                    if (exists.getBoolean(1))
+                    {
+                        connection.commit();
+                        return;
+                    }
+                }
                 // The new table takes the parent's columns (generated ones as generated) and is attached once it holds
                 // the day's rows; attaching checks that the default partition no longer holds any.
                 sql.execute("CREATE TABLE " + name + " (LIKE telemetry INCLUDING DEFAULTS INCLUDING GENERATED)");
