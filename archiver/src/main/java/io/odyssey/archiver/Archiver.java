@@ -140,7 +140,7 @@ public final class Archiver implements AutoCloseable
                 return connect(url, config);
             };
             final JournalArchiver archiver = new JournalArchiver(config, connections, queue,
-                new TelemetryTable(metrics.rows), metrics);
+                new TelemetryTable(metrics.rows, metrics.partitionStrays), metrics);
             final JournalArchiver alertArchiver = new JournalArchiver(config, connections, alertQueue,
                 new AlertEventsTable(config.name, metrics.alertEvents), metrics);
             final JournalArchiver commandArchiver = new JournalArchiver(config, connections, commandQueue,

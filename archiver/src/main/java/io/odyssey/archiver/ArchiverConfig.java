@@ -1,5 +1,6 @@
 package io.odyssey.archiver;
 
+import io.odyssey.runtime.JdbcUrls;
 import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.Setting;
 
@@ -126,7 +127,7 @@ public final class ArchiverConfig
         }
         if (dbUrl != null && !dbUrl.isBlank() && !dbUrl.startsWith("jdbc:postgresql:"))
         {
-            throw DB_URL.invalid(dbUrl, "a jdbc:postgresql: URL, or empty for the embedded database");
+            throw DB_URL.invalid(JdbcUrls.redacted(dbUrl), "a jdbc:postgresql: URL, or empty for the embedded database");
         }
         if (embeddedDbPort < 1 || embeddedDbPort > 65_535)
         {

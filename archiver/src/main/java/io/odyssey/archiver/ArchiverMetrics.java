@@ -24,6 +24,24 @@ final class ArchiverMetrics
         "odyssey_archiver_db_failures_total", "Failed connection attempts or transactions (retried with back-off)");
     final Counter duplicates = metrics.counter("odyssey_archiver_duplicates_skipped_total",
         "Rows already in the database (same drone, sequence and time), skipped");
+    final Counter defaultRowsMoved = metrics.counter("odyssey_archiver_default_partition_rows_moved_total",
+        "Telemetry rows moved out of the default partition into the daily partition made for their day (rows dated " +
+        "days ahead, which would otherwise stop that day's partition from being made)");
+    final Counter defaultRowsDeleted = metrics.counter("odyssey_archiver_default_partition_rows_deleted_total",
+        "Telemetry rows of the default partition older than the retention, deleted as their day's partition would be");
+    /** What partition maintenance did with rows of the default partition, counted. */
+    final TelemetryPartitions.Strays partitionStrays = new TelemetryPartitions.Strays()
+    {
+        public void moved(final long rows)
+        {
+            defaultRowsMoved.add(rows);
+        }
+
+        public void deleted(final long rows)
+        {
+            defaultRowsDeleted.add(rows);
+        }
+    };
     /** Per queue and reason, all registered up front (one block of the family, zeros included). */
     private final Counter[][] deadLetters = new Counter[QUEUES.size()][DeadLetterReason.values().length];
     final LatencyHop archived = metrics.hop("archived", "drone send -> row committed in the database");

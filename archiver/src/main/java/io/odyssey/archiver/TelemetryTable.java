@@ -19,10 +19,12 @@ final class TelemetryTable implements ArchiveTable
     private final JournalEntry entry = JournalEntry.telemetry();
     private final TelemetryFrameReader reader = new TelemetryFrameReader();
     private final Counter rows;
+    private final TelemetryPartitions.Strays strays;
 
-    TelemetryTable(final Counter rows)
+    TelemetryTable(final Counter rows, final TelemetryPartitions.Strays strays)
     {
         this.rows = rows;
+        this.strays = strays;
     }
 
     public String queue()
@@ -116,6 +118,6 @@ final class TelemetryTable implements ArchiveTable
 
     public void maintain(final Connection connection, final int retentionDays) throws SQLException
     {
-        TelemetryPartitions.maintain(connection, TelemetryPartitions.todayUtc(), retentionDays);
+        TelemetryPartitions.maintain(connection, TelemetryPartitions.todayUtc(), retentionDays, strays);
     }
 }

@@ -28,6 +28,16 @@ class ArchiverConfigTest
     }
 
     @Test
+    void shouldRefuseAUrlThatIsNotJdbcWithoutShowingThePasswordItHolds()
+    {
+        final ArchiverConfig config = new ArchiverConfig();
+        config.dbUrl = "postgresql://user:secret@db/x";
+        assertThatThrownBy(config::conclude).isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("ODYSSEY_ARCHIVER_DB_URL").hasMessageContaining("postgresql://user:***@db/x")
+            .hasMessageNotContaining("secret");
+    }
+
+    @Test
     void shouldNameTheSettingThatIsWrong()
     {
         final ArchiverConfig badUrl = new ArchiverConfig();

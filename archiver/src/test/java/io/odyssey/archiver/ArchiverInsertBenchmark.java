@@ -100,7 +100,7 @@ public class ArchiverInsertBenchmark
             .single(journalRoot.resolve("telemetry").toFile()).build();
         migrations.ensure(url, config);
         final ArchiverMetrics metrics = new ArchiverMetrics();
-        archiver = new JournalArchiver(config, () -> Archiver.connect(url, config), queue, new TelemetryTable(metrics.rows),
+        archiver = new JournalArchiver(config, () -> Archiver.connect(url, config), queue, new TelemetryTable(metrics.rows, metrics.partitionStrays),
             metrics);
         connection = Archiver.connect(url + "?reWriteBatchedInserts=true", config);
         connection.setAutoCommit(false);

@@ -43,7 +43,13 @@ public enum RejectReason
     /** Authentic, but signed too far from this receiver's clock (a replay of an old capture, or a wrong clock). */
     TIMESTAMP_OUT_OF_WINDOW,
     /** Authentic, but its sequence leaps further ahead than the drone could have sent since its last frame. */
-    SEQUENCE_JUMP;
+    SEQUENCE_JUMP,
+    /**
+     * Telemetry whose send time ({@code sentAtNanos}, what the archive dates it by and the dashboard ages it from) lies
+     * further from its signed timestamp, or from the receiver's clock for a frame that was not verified, than the
+     * receiver allows (decided by ingest).
+     */
+    SENT_TIME_OUT_OF_WINDOW;
 
     private static final RejectReason[] VALUES = values();
 

@@ -44,7 +44,8 @@ public final class EdgeIngestConfig
         "Highest drone id accepted; at most 9007199254740991 (2^53 - 1, the largest id a JSON client reads exactly)");
     public static final Setting DRONE_EXPIRY_S = Setting.of("ODYSSEY_INGEST_DRONE_EXPIRY_S", "300",
         "A drone silent this long leaves the fleet map, its alerts clear and its slots are freed, s; longer than " +
-        "ODYSSEY_INGEST_ALERT_LOST_LINK_S (a silent drone is reported lost first)");
+        "ODYSSEY_INGEST_ALERT_LOST_LINK_S (a silent drone is reported lost first) and than twice " +
+        "ODYSSEY_INGEST_SIGNATURE_WINDOW_S (its captured frames cannot be replayed once it is forgotten)");
     public static final Setting JOURNAL_DIR = Setting.of("ODYSSEY_INGEST_JOURNAL_DIR", "",
         "Root directory of this node's journals (telemetry/, quarantine/); default .odyssey/journal/<node id> under the working directory");
     public static final Setting JOURNAL_ROLL_CYCLE = Setting.of("ODYSSEY_INGEST_JOURNAL_ROLL_CYCLE", "FAST_HOURLY",
@@ -87,6 +88,18 @@ public final class EdgeIngestConfig
     public static final Setting SIGNATURE_WINDOW_S = Setting.of("ODYSSEY_INGEST_SIGNATURE_WINDOW_S", "60",
         "How far a frame's signed timestamp may be from this node's clock, either way, s (TIMESTAMP_OUT_OF_WINDOW " +
         "beyond; bounds the replay of old captures after the node forgot a drone)");
+    public static final Setting SENT_TIME_WINDOW_S = Setting.of("ODYSSEY_INGEST_SENT_TIME_WINDOW_S", "60",
+        "How far a telemetry frame's send time (sentAtNanos: its time in the archive, its age on the dashboard) may be " +
+        "from its signed timestamp, either way, s (SENT_TIME_OUT_OF_WINDOW beyond)");
+    public static final Setting QUARANTINE_UNAUTHENTICATED_PER_S = Setting.of(
+        "ODYSSEY_INGEST_QUARANTINE_UNAUTHENTICATED_PER_S", "1",
+        "Refused frames per second per cause kept in the quarantine journal for causes a sender without a key can " +
+        "produce (TRUNCATED, UNKNOWN_SCHEMA, UNKNOWN_TEMPLATE, UNSUPPORTED_VERSION, INVALID_DRONE_ID, " +
+        "DRONE_ID_OUT_OF_RANGE, UNSIGNED, UNKNOWN_KEY, BAD_SIGNATURE, REPLAYED, TIMESTAMP_OUT_OF_WINDOW, MALFORMED), " +
+        "bursts of a second's worth; the rest are counted only (0 = none kept)");
+    public static final Setting QUARANTINE_PER_S = Setting.of("ODYSSEY_INGEST_QUARANTINE_PER_S", "100",
+        "Refused frames per second per cause kept in the quarantine journal for the other causes (frames of drones " +
+        "with a key), bursts of a second's worth; the rest are counted only (0 = none kept)");
     public static final Setting STATUS_HOST = Setting.of("ODYSSEY_INGEST_STATUS_HOST", "127.0.0.1", "Interface of /health and /metrics");
     public static final Setting STATUS_PORT = Setting.of("ODYSSEY_INGEST_STATUS_PORT", "9101", "Port of /health and /metrics (0 = any)");
 
@@ -101,7 +114,8 @@ public final class EdgeIngestConfig
         all.addAll(List.of(NODE_ID, ENDPOINT, STREAM_ID, AERON_DIR, IDLE_STRATEGY, FRAGMENT_LIMIT, FLUSH_INTERVAL_MS,
             MAX_DRONES, DRONE_ID_MIN, DRONE_ID_MAX, DRONE_EXPIRY_S, JOURNAL_DIR, JOURNAL_ROLL_CYCLE, JOURNAL_RETENTION_HOURS, ALERT_LOW_BATTERY_PCT,
             ALERT_BATTERY_HYSTERESIS_PCT, ALERT_LOST_LINK_S, ALERT_SEPARATION_HORIZONTAL_M, ALERT_SEPARATION_VERTICAL_M,
-            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_CONTROL_ENDPOINT, COMMAND_LINKS_MAX, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, CommandAuthority.KEY_FILE, GEOFENCE_ACTION, DRONE_KEYS, SIGNATURE_WINDOW_S, STATUS_HOST,
+            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_CONTROL_ENDPOINT, COMMAND_LINKS_MAX, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, CommandAuthority.KEY_FILE, GEOFENCE_ACTION, DRONE_KEYS, SIGNATURE_WINDOW_S, SENT_TIME_WINDOW_S,
+            QUARANTINE_UNAUTHENTICATED_PER_S, QUARANTINE_PER_S, STATUS_HOST,
             STATUS_PORT, ProgressWatch.LIVENESS_TIMEOUT_S));
         ALL = List.copyOf(all);
     }
@@ -140,6 +154,9 @@ public final class EdgeIngestConfig
     public String geofenceAction = GEOFENCE_ACTION.get();
     public String droneKeys = DRONE_KEYS.get();
     public double signatureWindowS = SIGNATURE_WINDOW_S.doubleValue();
+    public double sentTimeWindowS = SENT_TIME_WINDOW_S.doubleValue();
+    public double quarantineUnauthenticatedPerS = QUARANTINE_UNAUTHENTICATED_PER_S.doubleValue();
+    public double quarantinePerS = QUARANTINE_PER_S.doubleValue();
     public String commandKeyFile = CommandAuthority.KEY_FILE.get();
     public long livenessTimeoutS = ProgressWatch.LIVENESS_TIMEOUT_S.longValue();
 
@@ -271,6 +288,28 @@ public final class EdgeIngestConfig
         {
             throw SIGNATURE_WINDOW_S.invalid(String.valueOf(signatureWindowS), "between 1 and 3600 seconds");
         }
+        // An expired drone's replay windows are forgotten, so from then on only the timestamp window stops a replay of
+        // its captured frames. Its last accepted frame may be signed up to one window ahead of this node's clock and is
+        // then accepted for one more window: until two windows after it was heard the capture would be taken again
+        // and the dead drone would reappear live. The drone must stay (and keep its replay windows) at least as long.
+        if (!(droneExpiryS > 2 * signatureWindowS))
+        {
+            throw DRONE_EXPIRY_S.invalid(String.valueOf(droneExpiryS), "more than twice ODYSSEY_INGEST_SIGNATURE_WINDOW_S (" +
+                signatureWindowS + " s): a drone forgotten sooner could have its last frames replayed and reappear live");
+        }
+        if (!(sentTimeWindowS >= 1 && sentTimeWindowS <= 3600))
+        {
+            throw SENT_TIME_WINDOW_S.invalid(String.valueOf(sentTimeWindowS), "between 1 and 3600 seconds");
+        }
+        if (!(quarantineUnauthenticatedPerS >= 0 && quarantineUnauthenticatedPerS <= 1_000_000))
+        {
+            throw QUARANTINE_UNAUTHENTICATED_PER_S.invalid(String.valueOf(quarantineUnauthenticatedPerS),
+                "between 0 (keep none) and 1000000 frames per second");
+        }
+        if (!(quarantinePerS >= 0 && quarantinePerS <= 1_000_000))
+        {
+            throw QUARANTINE_PER_S.invalid(String.valueOf(quarantinePerS), "between 0 (keep none) and 1000000 frames per second");
+        }
         if (statusPort < 0 || statusPort > 65_535)
         {
             throw STATUS_PORT.invalid(String.valueOf(statusPort), "a port number (0 = any free port)");
@@ -316,6 +355,12 @@ public final class EdgeIngestConfig
         return new AlertRules(alertLowBatteryPct, alertBatteryHysteresisPct, (long)(alertLostLinkS * 1e9),
             alertSeparationHorizontalM, alertSeparationVerticalM, alertMaxSpeedMps, fences.keepIn(), fences.keepOut(),
             droneExpiryNanos());
+    }
+
+    /** {@link #SENT_TIME_WINDOW_S} in nanoseconds. */
+    public long sentTimeWindowNanos()
+    {
+        return (long)(sentTimeWindowS * 1e9);
     }
 
     /** {@link #DRONE_EXPIRY_S} in nanoseconds. */

@@ -41,6 +41,8 @@ final class IngestMetrics
         "odyssey_ingest_journal_appended_total", "Accepted telemetry frames appended to the journal");
     final Counter quarantined = metrics.counter(
         "odyssey_ingest_quarantined_total", "Refused frames appended to the quarantine journal, with their cause");
+    /** Per quarantine budget index ({@link QuarantineBudget}): reject reasons, then MALFORMED. */
+    final Counter[] quarantineSkipped = new Counter[QuarantineBudget.CAUSES];
     final Counter journalFailures = metrics.counter(
         "odyssey_ingest_journal_failures_total", "Journal appends that failed (the frame still updated the fleet map)");
     final Counter journalCyclesDeleted = metrics.counter(
@@ -56,6 +58,14 @@ final class IngestMetrics
         {
             framesRejected[reason.ordinal()] = metrics.counter(
                 "odyssey_ingest_frames_rejected_total", "Frames rejected, by reason", "reason=\"" + reason.name() + "\"");
+        }
+        for (int cause = 0; cause < QuarantineBudget.CAUSES; cause++)
+        {
+            final String name = cause == QuarantineBudget.MALFORMED ? "MALFORMED" : RejectReason.get(cause).name();
+            quarantineSkipped[cause] = metrics.counter("odyssey_ingest_quarantine_skipped_total",
+                "Refused frames counted but not appended to the quarantine journal: their cause's budget " +
+                "(ODYSSEY_INGEST_QUARANTINE_PER_S, ODYSSEY_INGEST_QUARANTINE_UNAUTHENTICATED_PER_S) was spent",
+                "reason=\"" + name + "\"");
         }
         // What a drone update costs this node (decode, verify, journal, alerts, the grid client's writes, GC): issue 14
         // splits the cost of an update per process.

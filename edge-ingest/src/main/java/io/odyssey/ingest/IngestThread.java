@@ -69,6 +69,8 @@ final class IngestThread implements Component
         ingest.droneIds(config.droneIdMin, config.droneIdMax);
         ingest.verifier(new FrameVerifier(keys.ring(), new RealTimeClock(), (long)(config.signatureWindowS * 1e9)));
         ingest.expireAfter(config.droneExpiryNanos());
+        ingest.sentTimeWindow(config.sentTimeWindowNanos());
+        ingest.quarantineBudget(config.quarantineUnauthenticatedPerS, config.quarantinePerS);
         ingest.commandLink(commands.relay());
         agent = ingest;
         progress = new ProgressWatch("ingest agent", ProgressWatch.timeoutNs(config.livenessTimeoutS));

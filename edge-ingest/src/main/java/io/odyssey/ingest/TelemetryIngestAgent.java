@@ -80,6 +80,10 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     private final RateLimitedLog evictionLog = new RateLimitedLog(LOG, LOG_INTERVAL_NS);
     /** A drone not heard for this long gives its slot back (0 = never). */
     private long expiryNs;
+    /** How far a telemetry frame's send time may be from its signed time (or this node's clock); 0 = unchecked. */
+    private long sentTimeWindowNs;
+    /** How many refused frames of each cause go to the quarantine journal. */
+    private QuarantineBudget quarantineBudget = QuarantineBudget.unlimited();
     private final RateLimitedLog journalLog = new RateLimitedLog(LOG, LOG_INTERVAL_NS);
     /** The frame being handled, for the journal. */
     private DirectBuffer frameBuffer;
@@ -168,6 +172,23 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     void droneIds(final long min, final long max)
     {
         reader.droneIds(min, max);
+    }
+
+    /**
+     * A telemetry frame whose send time lies further than this from its signed timestamp (from this node's clock when
+     * frames are not verified) is refused, {@link RejectReason#SENT_TIME_OUT_OF_WINDOW}: the send time dates the frame
+     * in the archive and ages the drone on every dashboard, and one far in the future would poison both. Set before the
+     * agent starts; 0 (the default) = unchecked, for a replay, whose journal holds frames checked when they arrived.
+     */
+    void sentTimeWindow(final long nanos)
+    {
+        sentTimeWindowNs = nanos;
+    }
+
+    /** How many refused frames of each cause the quarantine journal takes; set before the agent starts (default: all). */
+    void quarantineBudget(final double unauthenticatedPerS, final double authenticatedPerS)
+    {
+        quarantineBudget = new QuarantineBudget(unauthenticatedPerS, authenticatedPerS);
     }
 
     /** Drones silent this long give their slots back; set before the agent starts (0, the default, = never). */
@@ -272,6 +293,11 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     private void onTelemetry(final long now)
     {
         final TelemetryDecoder telemetry = reader.telemetry();
+        if (!plausibleSendTime(telemetry.sentAtNanos(), now))
+        {
+            reject(RejectReason.SENT_TIME_OUT_OF_WINDOW, now);
+            return;
+        }
         final long droneId = telemetry.droneId();
         final int slot = table.slotFor(droneId);
         if (slot == LatestStateTable.NO_SLOT)
@@ -306,6 +332,29 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         table.update(slot, reader, now);
         metrics.framesAccepted.increment();
         metrics.ingestDecoded.record(now - telemetry.sentAtNanos());
+    }
+
+    /**
+     * Whether the send time lies within the window of the frame's signed time (verified frames: the drone's own clock,
+     * itself within the signature window of this node's) or of {@code now}. Compared as a difference both ways, so
+     * that no value of the 64 bits a sender controls overflows into acceptance.
+     */
+    private boolean plausibleSendTime(final long sentAtNanos, final long now)
+    {
+        if (sentTimeWindowNs == 0)
+        {
+            return true;
+        }
+        final io.odyssey.codecs.sign.FrameVerifier verifier = reader.verifier();
+        final long reference = verifier == null ? now :
+            io.odyssey.codecs.sign.FrameSignature.epochNanosOf(verifier.timestamp());
+        final long ahead = sentAtNanos - reference;
+        // A difference beyond 2^63 wraps to the other sign: reject when the operands' signs make that possible.
+        if ((sentAtNanos ^ reference) < 0 && (ahead ^ sentAtNanos) < 0)
+        {
+            return false;
+        }
+        return ahead <= sentTimeWindowNs && ahead >= -sentTimeWindowNs;
     }
 
     /**
@@ -344,6 +393,12 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
 
     private void quarantine(final int cause, final long now)
     {
+        final int budgetIndex = QuarantineBudget.index(cause);
+        if (!quarantineBudget.tryAcquire(budgetIndex, now))
+        {
+            metrics.quarantineSkipped[budgetIndex].increment();
+            return;
+        }
         try
         {
             if (journal.appendQuarantined(frameBuffer, frameOffset, frameLength, now, cause))
@@ -450,7 +505,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
             case INVALID_DRONE_ID, LATITUDE_OUT_OF_RANGE, LONGITUDE_OUT_OF_RANGE, ALTITUDE_OUT_OF_RANGE,
                 HEADING_OUT_OF_RANGE, NEGATIVE_SPEED, BATTERY_OUT_OF_RANGE, UNKNOWN_STATUS, STALE_SEQUENCE,
                 DRONE_ID_OUT_OF_RANGE, DRONE_CAPACITY, UNKNOWN_KEY, BAD_SIGNATURE, REPLAYED, TIMESTAMP_OUT_OF_WINDOW,
-                SEQUENCE_JUMP, UNSIGNED:
+                SEQUENCE_JUMP, UNSIGNED, SENT_TIME_OUT_OF_WINDOW:
                 final int templateId = reader.header().templateId();
                 if (templateId == TelemetryDecoder.TEMPLATE_ID)
                 {

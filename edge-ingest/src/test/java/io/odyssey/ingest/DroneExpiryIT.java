@@ -81,6 +81,8 @@ class DroneExpiryIT
         config.droneIdMax = 10_000_000;
         config.alertLostLinkS = 2;
         config.droneExpiryS = 10;
+        // An expiry must exceed two signature windows (a forgotten drone's captured frames must be too old to replay).
+        config.signatureWindowS = 4;
         ingest = EdgeIngest.launch(config);
         sender = AeronTransport.launchEmbedded(null, "drone-expiry-it-sender");
     }

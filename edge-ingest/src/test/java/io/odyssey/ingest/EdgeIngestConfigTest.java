@@ -60,6 +60,26 @@ class EdgeIngestConfigTest
         }, "ODYSSEY_INGEST_DRONE_ID_MAX");
         assertInvalid(c -> c.droneExpiryS = c.alertLostLinkS, "ODYSSEY_INGEST_DRONE_EXPIRY_S");
         assertInvalid(c -> c.droneExpiryS = 8 * 86_400, "ODYSSEY_INGEST_DRONE_EXPIRY_S");
+        assertInvalid(c -> c.sentTimeWindowS = 0, "ODYSSEY_INGEST_SENT_TIME_WINDOW_S");
+        assertInvalid(c -> c.quarantineUnauthenticatedPerS = -1, "ODYSSEY_INGEST_QUARANTINE_UNAUTHENTICATED_PER_S");
+        assertInvalid(c -> c.quarantinePerS = Double.NaN, "ODYSSEY_INGEST_QUARANTINE_PER_S");
+    }
+
+    @Test
+    void shouldRefuseADroneExpiryWithinTwoSignatureWindowsSoAForgottenDroneCannotBeReplayedBackToLife()
+    {
+        final EdgeIngestConfig config = new EdgeIngestConfig();
+        config.signatureWindowS = 60;
+        config.droneExpiryS = 30;
+        assertThatThrownBy(config::conclude).isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("ODYSSEY_INGEST_DRONE_EXPIRY_S").hasMessageContaining("ODYSSEY_INGEST_SIGNATURE_WINDOW_S");
+        config.droneExpiryS = 120;
+        assertThatThrownBy(config::conclude).hasMessageContaining("ODYSSEY_INGEST_DRONE_EXPIRY_S");
+        config.droneExpiryS = 121;
+        config.conclude();
+        config.signatureWindowS = 4;
+        config.droneExpiryS = 10;
+        config.conclude();
     }
 
     @Test

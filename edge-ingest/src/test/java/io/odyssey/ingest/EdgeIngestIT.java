@@ -157,6 +157,9 @@ class EdgeIngestIT
                 b -> b.putFloat(body + TelemetryEncoder.headingEncodingOffset(), 360f)),
             bad("negative speed", RejectReason.NEGATIVE_SPEED, 0,
                 b -> b.putFloat(body + TelemetryEncoder.groundSpeedEncodingOffset(), -3f)),
+            bad("sent three days ahead of its signed time", RejectReason.SENT_TIME_OUT_OF_WINDOW, 0,
+                b -> b.putLong(body + TelemetryEncoder.sentAtNanosEncodingOffset(),
+                    System.currentTimeMillis() * 1_000_000L + TimeUnit.DAYS.toNanos(3))),
             bad("unknown status", RejectReason.UNKNOWN_STATUS, 0,
                 b -> b.putByte(body + TelemetryEncoder.statusEncodingOffset(), (byte)77)),
             bad("drone id 0", RejectReason.INVALID_DRONE_ID, 0,
@@ -581,6 +584,42 @@ class EdgeIngestIT
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains(
             "\"status\":\"UP\"", "\"aeron\":{\"healthy\":true", "\"grid\":{\"healthy\":true");
+    }
+
+    @Test
+    void shouldCountEveryFrameOfAFloodWithoutKeysButQuarantineOnlyItsBudget() throws Exception
+    {
+        final Map<RejectReason, Long> before = rejectedCounts();
+        final long quarantinedBefore = ingest.quarantinedCount();
+        final long skippedBefore = quarantineSkipped(RejectReason.UNSIGNED);
+        final long start = System.nanoTime();
+        final int flood = 2_000;
+        for (int i = 0; i < flood; i++)
+        {
+            // Schema version 3, before signatures: what anyone can send, refused UNSIGNED.
+            final int length = new TelemetryFrameWriter().telemetry(buffer, 0, NEXT_DRONE.get(), i + 1,
+                System.currentTimeMillis() * 1_000_000L, 10.0, 13.4, 50f, 90f, 10f, 75f, DroneStatus.CRUISING, (byte)0, 0f);
+            buffer.putShort(6, (short)3);
+            offer(publication, length);
+        }
+        await().atMost(30, TimeUnit.SECONDS).until(
+            () -> ingest.rejectedCount(RejectReason.UNSIGNED) == before.get(RejectReason.UNSIGNED) + flood);
+        final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) + 1;
+
+        final long kept = ingest.quarantinedCount() - quarantinedBefore;
+        // ODYSSEY_INGEST_QUARANTINE_UNAUTHENTICATED_PER_S is 1 by default: one a second, not 2,000 entries of disk.
+        assertThat(kept).as("quarantined in %d s", seconds).isLessThanOrEqualTo(seconds + 1);
+        assertThat(quarantineSkipped(RejectReason.UNSIGNED) - skippedBefore).isEqualTo(flood - kept);
+        assertOnlyChanged(before, RejectReason.UNSIGNED, flood);
+    }
+
+    private static long quarantineSkipped(final RejectReason reason) throws Exception
+    {
+        final String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + ingest.statusPort() + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        return (long)gauge(metrics,
+            "odyssey_ingest_quarantine_skipped_total{role=\"edge-ingest\",reason=\"" + reason + "\"}");
     }
 
     private int telemetry(final long drone, final long sequence, final double latitude)

@@ -11,9 +11,11 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.ByteBuffer;
@@ -24,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * The ingest agent's per-frame work, exactly as it runs on the hot path: decode + validate, sequence check, state
  * table update, counters, latency recording. 10,000 drones in rotation, so the table lookups miss the cache as they
  * would in a real fleet. The grid flush is not included (it runs every few ms, not per frame). The frame encode is in
- * the measured loop too; {@code TelemetryCodecBenchmark.encode} gives its cost to subtract.
+ * the measured loop too; {@code TelemetryCodecBenchmark.encode} gives its cost to subtract. {@code checkSendTime}
+ * switches the send-time check on, as a node runs it ({@code ODYSSEY_INGEST_SENT_TIME_WINDOW_S}), and off, as before it.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,6 +44,12 @@ public class IngestPathBenchmark
     private final long[] sequence = new long[DRONES];
     private TelemetryIngestAgent agent;
     private int drone;
+    /** A send time of now: within the window for the whole run (seconds), whether the check is on or not. */
+    private long sentAtNanos;
+    private final IngestMetrics metrics = new IngestMetrics();
+
+    @Param({"false", "true"})
+    public boolean checkSendTime;
 
     @Setup
     public void setUp()
@@ -48,7 +57,23 @@ public class IngestPathBenchmark
         // The journal appends nothing (JournalAppendBenchmark measures the append) and no batch is ever written.
         agent = new TelemetryIngestAgent(FrameSource.NONE, FrameJournal.NONE,
             batch -> CompletableFuture.failedFuture(new IllegalStateException("no grid in this benchmark")),
-            new RealTimeClock(), "bench", 256, 3_600_000, new LatestStateTable(DRONES), new IngestMetrics());
+            new RealTimeClock(), "bench", 256, 3_600_000, new LatestStateTable(DRONES), metrics);
+        if (checkSendTime)
+        {
+            agent.sentTimeWindow(TimeUnit.SECONDS.toNanos(60));
+        }
+        sentAtNanos = System.currentTimeMillis() * 1_000_000L;
+    }
+
+    /** A refused frame takes another path: the figures would not be the accepted path's. */
+    @TearDown
+    public void checkEveryFrameWasAccepted()
+    {
+        if (metrics.framesAccepted.get() != metrics.framesReceived.get())
+        {
+            throw new IllegalStateException(metrics.framesReceived.get() - metrics.framesAccepted.get() + " of " +
+                metrics.framesReceived.get() + " frames were refused");
+        }
     }
 
     @Benchmark
@@ -56,7 +81,7 @@ public class IngestPathBenchmark
     {
         final int index = drone;
         drone = index + 1 == DRONES ? 0 : index + 1;
-        final int length = writer.telemetry(buffer, 0, index + 1, ++sequence[index], 1_764_000_000_000_000_000L, 52.52,
+        final int length = writer.telemetry(buffer, 0, index + 1, ++sequence[index], sentAtNanos, 52.52,
             13.405, 87.5f, 270f, 12f, 64.5f, DroneStatus.CRUISING, (byte)0, 1.5f);
         agent.onFragment(buffer, 0, length, null);
         return length;

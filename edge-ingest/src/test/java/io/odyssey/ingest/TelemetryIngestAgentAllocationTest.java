@@ -40,6 +40,9 @@ class TelemetryIngestAgentAllocationTest
         final TelemetryJournal journal = new TelemetryJournal(journalRoot, RollCycles.FAST_DAILY);
         final TelemetryIngestAgent agent = new TelemetryIngestAgent(FrameSource.NONE, journal, NO_GRID,
             new RealTimeClock(), "test", 256, 10_000, new LatestStateTable(1_000), metrics);
+        // As in a node: send times checked, and the quarantine budget both taken and spent (the truncated frames).
+        agent.sentTimeWindow(java.util.concurrent.TimeUnit.SECONDS.toNanos(60));
+        agent.quarantineBudget(1, 100_000);
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
         final TelemetryFrameWriter writer = new TelemetryFrameWriter();
 
@@ -52,9 +55,11 @@ class TelemetryIngestAgentAllocationTest
                     52.5, 13.4, 50f, 180f, 12f, 80f, DroneStatus.CRUISING, (byte)0, 0f);
                 agent.onFragment(buffer, 0, length, null);
             }
-            // A stale frame and an invalid one go through the rejection path as well.
-            agent.onFragment(buffer, 0, writer.telemetry(buffer, 0, 1, 1, 1L, 52.5, 13.4, 50f, 180f, 12f, 80f,
-                DroneStatus.CRUISING, (byte)0, 0f), null);
+            // A stale frame, one sent at a time no clock explains and an invalid one go through the rejection path too.
+            agent.onFragment(buffer, 0, writer.telemetry(buffer, 0, 1, 1, System.currentTimeMillis() * 1_000_000L,
+                52.5, 13.4, 50f, 180f, 12f, 80f, DroneStatus.CRUISING, (byte)0, 0f), null);
+            agent.onFragment(buffer, 0, writer.telemetry(buffer, 0, 2, Long.MAX_VALUE, 1L, 52.5, 13.4, 50f, 180f, 12f,
+                80f, DroneStatus.CRUISING, (byte)0, 0f), null);
             agent.onFragment(buffer, 0, 3, null);
         };
         // Long enough for C2 on a loaded CI machine: the claim is about compiled code.
@@ -73,10 +78,14 @@ class TelemetryIngestAgentAllocationTest
 
         assertThat(metrics.framesAccepted.get()).isEqualTo(1_100 * 1_000L);
         assertThat(metrics.framesRejected[RejectReason.STALE_SEQUENCE.ordinal()].get()).isEqualTo(1_100);
-        // 100,200 frames: anything per frame would be megabytes. Allow a little for the rate-limited reject log lines.
-        assertThat(allocated).as("bytes allocated for 100,200 frames").isLessThan(64 * 1024);
+        assertThat(metrics.framesRejected[RejectReason.SENT_TIME_OUT_OF_WINDOW.ordinal()].get()).isEqualTo(1_100);
+        assertThat(metrics.framesRejected[RejectReason.TRUNCATED.ordinal()].get()).isEqualTo(1_100);
+        // 100,300 frames: anything per frame would be megabytes. Allow a little for the rate-limited reject log lines.
+        assertThat(allocated).as("bytes allocated for 100,300 frames").isLessThan(64 * 1024);
         assertThat(metrics.journalAppended.get()).isEqualTo(1_100 * 1_000L);
-        assertThat(metrics.quarantined.get()).isEqualTo(2 * 1_100L);
+        final long truncatedSkipped = metrics.quarantineSkipped[RejectReason.TRUNCATED.ordinal()].get();
+        assertThat(truncatedSkipped).as("the truncated frames outran their budget of 1 a second").isPositive();
+        assertThat(metrics.quarantined.get()).isEqualTo(3 * 1_100L - truncatedSkipped);
         journal.close();
     }
 }

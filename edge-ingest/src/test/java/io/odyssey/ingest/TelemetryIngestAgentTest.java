@@ -388,6 +388,121 @@ class TelemetryIngestAgentTest
         assertThat(batches).hasSize(1);
     }
 
+    @Test
+    void shouldRefuseTelemetryWhoseSendTimeIsFarFromTheIngestClockWhenFramesAreNotVerified()
+    {
+        agent.sentTimeWindow(TimeUnit.SECONDS.toNanos(60));
+        final List<String> quarantined = new ArrayList<>();
+        final TelemetryIngestAgent journaled = agentJournalingTo(quarantined);
+        journaled.sentTimeWindow(TimeUnit.SECONDS.toNanos(60));
+
+        // Three days ahead: the archive would date it into its default partition and the gateway's age gauge would stick.
+        journaled.onFragment(buffer, 0, frameSentAt(1, 1, now.get() + TimeUnit.DAYS.toNanos(3)), null);
+        journaled.onFragment(buffer, 0, frameSentAt(1, 2, now.get() - TimeUnit.SECONDS.toNanos(61)), null);
+        journaled.onFragment(buffer, 0, frameSentAt(1, 3, Long.MIN_VALUE), null);
+        journaled.onFragment(buffer, 0, frameSentAt(1, 4, Long.MAX_VALUE), null);
+        journaled.onFragment(buffer, 0, frameSentAt(1, 5, now.get() + TimeUnit.SECONDS.toNanos(59)), null);
+        journaled.onFragment(buffer, 0, frameSentAt(1, 6, now.get() - TimeUnit.SECONDS.toNanos(60)), null);
+
+        assertThat(rejected()).containsExactly(Map.entry(RejectReason.SENT_TIME_OUT_OF_WINDOW, 4L));
+        assertThat(quarantined).as("each refused frame kept with its cause").containsExactly(
+            "SENT_TIME_OUT_OF_WINDOW", "SENT_TIME_OUT_OF_WINDOW", "SENT_TIME_OUT_OF_WINDOW", "SENT_TIME_OUT_OF_WINDOW");
+        assertThat(metrics.framesAccepted.get()).isEqualTo(2);
+        journaled.serviceGrid();
+        assertThat(batches.get(0).get(1L).sequence()).as("the refused frames changed nothing").isEqualTo(6);
+    }
+
+    @Test
+    void shouldRefuseTelemetryWhoseSendTimeIsFarFromItsSignedTime()
+    {
+        final io.odyssey.codecs.sign.DroneKeyRing keys = io.odyssey.codecs.sign.DroneKeyRing.of(
+            io.odyssey.codecs.sign.DroneKeys.of(new io.odyssey.codecs.sign.DroneKey(1, new byte[32])));
+        agent.verifier(new io.odyssey.codecs.sign.FrameVerifier(keys, now::get, TimeUnit.SECONDS.toNanos(60)));
+        agent.sentTimeWindow(TimeUnit.SECONDS.toNanos(10));
+        // The drone's clock signs 50 s ahead of the node's: within the signature window, so it is the signed time the
+        // send time is held to, not the node's clock.
+        final AtomicLong droneClock = new AtomicLong(now.get() + TimeUnit.SECONDS.toNanos(50));
+        final TelemetryFrameWriter signing = new TelemetryFrameWriter().signWith(
+            new io.odyssey.codecs.sign.FrameSigner(keys, droneClock::get, 1));
+
+        agent.onFragment(buffer, 0, signedFrameSentAt(signing, 1, droneClock.get() + TimeUnit.DAYS.toNanos(3)), null);
+        agent.onFragment(buffer, 0, signedFrameSentAt(signing, 2, droneClock.get() - TimeUnit.SECONDS.toNanos(11)), null);
+        agent.onFragment(buffer, 0, signedFrameSentAt(signing, 3, droneClock.get() + TimeUnit.SECONDS.toNanos(9)), null);
+
+        assertThat(rejected()).containsExactly(Map.entry(RejectReason.SENT_TIME_OUT_OF_WINDOW, 2L));
+        assertThat(metrics.framesAccepted.get()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldQuarantineNoMoreThanTheBudgetOfACauseYetCountEveryFrame()
+    {
+        final List<String> quarantined = new ArrayList<>();
+        final TelemetryIngestAgent journaled = agentJournalingTo(quarantined);
+        // 5 a second for causes anyone can produce without a key, 1,000 for the others.
+        journaled.quarantineBudget(5, 1_000);
+        final int unsigned = frame(1, 1, 10.0);
+        buffer.putShort(6, (short)3); // schema version 3, before signatures: UNSIGNED
+        final io.odyssey.codecs.sign.DroneKeyRing keys = io.odyssey.codecs.sign.DroneKeyRing.of(
+            io.odyssey.codecs.sign.DroneKeys.none());
+        journaled.verifier(new io.odyssey.codecs.sign.FrameVerifier(keys, now::get, TimeUnit.SECONDS.toNanos(60)));
+
+        final long start = now.get();
+        for (int i = 0; i < 100_000; i++)
+        {
+            now.set(start + i * 10_000L); // 100,000 frames over one second
+            journaled.onFragment(buffer, 0, unsigned, null);
+        }
+
+        assertThat(metrics.framesRejected[RejectReason.UNSIGNED.ordinal()].get()).as("every frame counted")
+            .isEqualTo(100_000);
+        assertThat(quarantined).as("a second's budget plus its burst").hasSizeBetween(5, 10)
+            .containsOnly("UNSIGNED");
+        assertThat(metrics.quarantined.get()).isEqualTo(quarantined.size());
+        assertThat(metrics.quarantineSkipped[RejectReason.UNSIGNED.ordinal()].get())
+            .isEqualTo(100_000 - quarantined.size());
+
+        // Another cause has a budget of its own; and a second later the first has room again.
+        journaled.onFragment(buffer, 0, 3, null);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        journaled.onFragment(buffer, 0, unsigned, null);
+        assertThat(quarantined.subList(quarantined.size() - 2, quarantined.size())).containsExactly("TRUNCATED", "UNSIGNED");
+    }
+
+    private TelemetryIngestAgent agentJournalingTo(final List<String> quarantined)
+    {
+        return new TelemetryIngestAgent(FrameSource.NONE, new FrameJournal()
+        {
+            public long appendTelemetry(final org.agrona.DirectBuffer frame, final int offset, final int length,
+                final long receivedAtNanos)
+            {
+                return 0;
+            }
+
+            public boolean appendQuarantined(final org.agrona.DirectBuffer frame, final int offset, final int length,
+                final long receivedAtNanos, final int cause)
+            {
+                quarantined.add(io.odyssey.journal.JournalLayout.causeName(cause));
+                return true;
+            }
+        }, batch ->
+        {
+            batches.add(batch);
+            return new CompletableFuture<>();
+        }, now::get, "node-t", 256, FLUSH_INTERVAL_MS, table, metrics);
+    }
+
+    private int frameSentAt(final long drone, final long sequence, final long sentAtNanos)
+    {
+        return writer.telemetry(buffer, 0, drone, sequence, sentAtNanos, 10.0, 13.4, 50f, 90f, 10f, 75f,
+            DroneStatus.CRUISING, (byte)0, 0.5f);
+    }
+
+    private int signedFrameSentAt(final TelemetryFrameWriter signing, final long sequence, final long sentAtNanos)
+    {
+        return signing.telemetry(buffer, 0, 1, sequence, sentAtNanos, 10.0, 13.4, 50f, 90f, 10f, 75f,
+            DroneStatus.CRUISING, (byte)0, 0.5f);
+    }
+
     private Map<RejectReason, Long> rejected()
     {
         final Map<RejectReason, Long> counts = new EnumMap<>(RejectReason.class);

@@ -162,6 +162,9 @@ public final class FaultDrills
         shape.ingestNodes = 2;
         shape.drones = scale.drones();
         shape.env("edge-ingest", "ODYSSEY_INGEST_DRONE_EXPIRY_S", String.valueOf(scale.droneExpiry().toSeconds()));
+        // Ingest refuses an expiry within two signature windows (a forgotten drone could be replayed back to life).
+        shape.env("edge-ingest", "ODYSSEY_INGEST_SIGNATURE_WINDOW_S",
+            String.valueOf(Math.max(1, Math.min(60, (scale.droneExpiry().toSeconds() - 1) / 2))));
         final long startNs = System.nanoTime();
         final List<Outcome> outcomes = new ArrayList<>();
         // Journals are large and of no use after the run (the drills' books are in the results): a temporary directory.

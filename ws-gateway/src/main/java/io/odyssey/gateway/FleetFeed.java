@@ -51,6 +51,8 @@ final class FleetFeed implements AutoCloseable, Runnable,
 {
     private static final Logger LOG = LoggerFactory.getLogger(FleetFeed.class);
     private static final long IDLE_PARK_NS = TimeUnit.SECONDS.toNanos(1);
+    /** A state sent further ahead of this gateway's clock than this is counted: beyond any clock sync's error. */
+    static final long FUTURE_STATE_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final IMap<Long, DroneState> fleetMap;
     private final EpochNanoClock clock;
@@ -406,8 +408,23 @@ final class FleetFeed implements AutoCloseable, Runnable,
         {
             metrics.gatewayReceived.record(view.gatewayNanos - state.sentAtNanos());
             metrics.gridEvent.record(view.gatewayNanos - state.gridNanos());
-            newestSentAtNanos = Math.max(newestSentAtNanos, state.sentAtNanos());
+            if (state.sentAtNanos() - view.gatewayNanos > FUTURE_STATE_NS)
+            {
+                metrics.futureStates.increment();
+            }
+            newestSentAtNanos = newestSendTime(newestSentAtNanos, state.sentAtNanos(), view.gatewayNanos);
         }
+    }
+
+    /**
+     * The newest send time after a state sent at {@code sentAtNanos} arrived at {@code arrivedAtNanos}: a send time
+     * ahead of the arrival counts as the arrival. Taken as it was, one state dated days ahead (a drone's wrong clock,
+     * anything that wrote the grid) would hold the newest send time, and so the age gauge at 0, until that day came;
+     * taken as its arrival, it is fresh when it arrives and ages from then like any other.
+     */
+    static long newestSendTime(final long newestSentAtNanos, final long sentAtNanos, final long arrivedAtNanos)
+    {
+        return Math.max(newestSentAtNanos, Math.min(sentAtNanos, arrivedAtNanos));
     }
 
     /**

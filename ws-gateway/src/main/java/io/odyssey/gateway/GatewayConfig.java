@@ -6,6 +6,7 @@ import io.odyssey.gateway.control.Role;
 import io.odyssey.grid.GridSettings;
 import io.odyssey.grid.ledger.CommandAuthority;
 import io.odyssey.grid.trust.RecordSeal;
+import io.odyssey.runtime.JdbcUrls;
 import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.SecretFile;
 import io.odyssey.runtime.Setting;
@@ -250,7 +251,7 @@ public final class GatewayConfig
         SecretFile.refusePlaceholder(DB_PASSWORD, dbPassword);
         if (dbUrl != null && !dbUrl.isBlank() && !dbUrl.startsWith("jdbc:postgresql:"))
         {
-            throw DB_URL.invalid(dbUrl, "a jdbc:postgresql: URL, or empty for no history API");
+            throw DB_URL.invalid(JdbcUrls.redacted(dbUrl), "a jdbc:postgresql: URL, or empty for no history API");
         }
         if (tileUrl != null && !tileUrl.isBlank() && BrowserHeaders.tileSource(tileUrl) == null)
         {

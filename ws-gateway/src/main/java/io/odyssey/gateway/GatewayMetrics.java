@@ -81,6 +81,9 @@ final class GatewayMetrics
         "Periodic reads of the whole fleet map (ODYSSEY_GATEWAY_FLEET_RECONCILE_S) that apply what events did not bring");
     final Counter staleEvents = metrics.counter(
         "odyssey_gateway_stale_events_total", "Events older than the state already held (ignored)");
+    final Counter futureStates = metrics.counter("odyssey_gateway_future_states_total",
+        "Drone states applied whose send time was more than " + FleetFeed.FUTURE_STATE_NS / 1_000_000 + " ms ahead of " +
+        "this gateway's clock (a drone's or a host's clock is wrong); the newest-state age takes them as sent on arrival");
     final Counter dronesRefused = metrics.counter("odyssey_gateway_drones_refused_total",
         "Drone versions not taken into the fleet view because it holds " + FleetView.MAX_SLOTS + " drones already");
     final Counter fleetUnreadable = metrics.counter("odyssey_gateway_fleet_states_unreadable_total",

@@ -17,4 +17,15 @@ class GatewayConfigTest
         assertThatThrownBy(config::conclude).isInstanceOf(ConfigurationException.class)
             .hasMessageContaining("ODYSSEY_GATEWAY_DB_PASSWORD").hasMessageNotContaining("change-me-to");
     }
+
+    @Test
+    void shouldRefuseAUrlThatIsNotJdbcWithoutShowingThePasswordItHolds()
+    {
+        final GatewayConfig config = new GatewayConfig();
+        config.dbUrl = "postgresql://user:secret@db/x";
+
+        assertThatThrownBy(config::conclude).isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("ODYSSEY_GATEWAY_DB_URL").hasMessageContaining("postgresql://user:***@db/x")
+            .hasMessageNotContaining("secret");
+    }
 }

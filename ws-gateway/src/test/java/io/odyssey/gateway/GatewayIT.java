@@ -92,6 +92,22 @@ class GatewayIT
             .hasSize(GatewayConfig.GRID_EVENT_THREADS.intValue());
     }
 
+    @Test
+    void shouldKeepAgeingTheNewestStateAfterOneDatedDaysAhead() throws Exception
+    {
+        final long futureBefore = metric(gateway.port(), "odyssey_gateway_future_states_total");
+        final long id = NEXT_DRONE.getAndIncrement();
+        final long inThreeDays = System.currentTimeMillis() * 1_000_000L + java.util.concurrent.TimeUnit.DAYS.toNanos(3);
+        fleet.set(id, new DroneState(id, 1, inThreeDays, inThreeDays, inThreeDays, 1.0, 1.0, 10f, 90f, 5f, 0f, 80f,
+            "CRUISING", 0, "n"));
+        await().atMost(java.time.Duration.ofSeconds(30)).until(
+            () -> metric(gateway.port(), "odyssey_gateway_future_states_total") == futureBefore + 1);
+
+        // Nothing else is sent: the age must grow from the state's arrival, not stay 0 until its send time comes.
+        await().atMost(java.time.Duration.ofSeconds(30)).until(
+            () -> metric(gateway.port(), "odyssey_gateway_newest_state_age_seconds") >= 2);
+    }
+
     static GatewayConfig config(final long coalesceMs)
     {
         final GatewayConfig config = new GatewayConfig();

@@ -49,6 +49,12 @@ public final class FrameSignature
         return Math.max(0, Math.min(MAX_TIMESTAMP, (epochNanos - EPOCH_NANOS) / NANOS_PER_UNIT));
     }
 
+    /** The epoch-nanosecond time of a signature timestamp (10 µs units since the epoch): the inverse of {@link #timestampOf}. */
+    public static long epochNanosOf(final long timestamp)
+    {
+        return EPOCH_NANOS + timestamp * NANOS_PER_UNIT;
+    }
+
     /** Length of a span of signature time in nanoseconds. */
     public static long nanosOf(final long timestampUnits)
     {
