@@ -516,6 +516,7 @@ export class DroneRenderer {
       }
     } else {
       this.uncommittedCount = 0;
+      this.statesInFlight = 0;
     }
     this.lastRenderMs = performance.now() - started;
     this.onDrawn();
