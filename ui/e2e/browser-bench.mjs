@@ -6,8 +6,12 @@
 //   frames/s and frame time p50/p95 (the page's requestAnimationFrame intervals), and drone frames/s: frames in which
 //   the drones were drawn (the page's or, where it draws them, the fleet worker's; `fleetMap.drones.drawn.frames`);
 //   arrival age p50/p99: now − the drone's sentAt when the dashboard decoded the state (store.ages' samples);
-//   drawn age p50/p99: now − sentAt of the drawn state when the frame that drew it was committed (the first task after
-//   its commit; the map's drawn-age samples; dashboards before the worker sampled when the frame's JavaScript ran);
+//   drawn age p50/p99, per state: from a state's sentAt to the commit of the first frame that drew the drone at that
+//   state (the first task after its commit; `fleetMap.drawnAges`), and drawn staleness p50/p99, per frame: now − sentAt
+//   of the newest state a frame draws, at its commit (`fleetMap.drawnStaleness`). A dashboard without drawnStaleness
+//   (before 2026-12-06's motion-now) has only its per-frame figure, of the state interpolated between the last two (it
+//   glided between them), in `drawnAgeMs`, marked `drawnAgeDefinition: 'per frame (interpolated)'`; dashboards before
+//   the worker sampled it when the frame's JavaScript ran;
 //   the browser's CPU (all its processes, from /proc, in % of one core) and the page's main-thread busy time and JS
 //   heap (Chrome DevTools Protocol Performance metrics).
 // With --profile S, after the measured window each page's main thread is sampled for S more seconds with the DevTools
@@ -203,7 +207,7 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
   await page.waitForTimeout(settleS * 1000);
   // From here on: every rAF interval, every arrival and drawn age sample.
   await page.evaluate((dashboard) => {
-    const b = { frames: [], arrival: [], arrivalAt: [], drawn: [], heap: [] };
+    const b = { frames: [], arrival: [], arrivalAt: [], drawn: [], staleness: [], perState: false, heap: [] };
     window.__bench = b;
     let last = performance.now();
     const frame = (t) => { b.frames.push(t - last); last = t; if (!b.stopped) requestAnimationFrame(frame); };
@@ -217,6 +221,12 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
       const drawn = fleetMap.drawnAges;
       const addDrawn = drawn.add.bind(drawn);
       drawn.add = (v, at) => { b.drawn.push(v); addDrawn(v, at); };
+      const staleness = fleetMap.drawnStaleness;
+      if (staleness) {
+        b.perState = true;
+        const addStaleness = staleness.add.bind(staleness);
+        staleness.add = (v, at) => { b.staleness.push(v); addStaleness(v, at); };
+      }
     }
   }, isDashboard);
   const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
@@ -247,9 +257,11 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
   const frameH = histogram(samples.frames);
   const arrivalH = histogram(samples.arrival);
   const drawnH = histogram(samples.drawn);
+  const stalenessH = histogram(samples.staleness);
   writeHistogram(`${label}-${name}-frame`, frameH);
   writeHistogram(`${label}-${name}-arrival`, arrivalH);
   writeHistogram(`${label}-${name}-drawn`, drawnH);
+  if (samples.perState) writeHistogram(`${label}-${name}-staleness`, stalenessH);
   return {
     name, drones, durationS: wallS, ...extra,
     framesPerS: samples.frames.length / wallS,
@@ -260,6 +272,8 @@ async function measurePage(context, page, name, pageUrl, isDashboard) {
     // Whether the page falls behind over a long window: the arrival age minute by minute.
     arrivalAgeByMinute: byMinute(samples.arrival, samples.arrivalAt),
     drawnAgeMs: { p50: pct(drawnH, 50), p99: pct(drawnH, 99), samples: drawnH.totalCount },
+    ...(isDashboard ? { drawnAgeDefinition: samples.perState ? 'per state' : 'per frame (interpolated)' } : {}),
+    ...(samples.perState ? { drawnStalenessMs: { p50: pct(stalenessH, 50), p99: pct(stalenessH, 99), samples: stalenessH.totalCount } } : {}),
     browserCpuPct: ((cpu1 - cpu0) / wallS) * 100,
     mainThreadBusyPct: ((m1.TaskDuration - m0.TaskDuration) / wallS) * 100,
     heapMB: { end: (m1.JSHeapUsedSize ?? 0) / 1e6, max: heapMax / 1e6 },
@@ -495,14 +509,16 @@ for (const file of fs.readdirSync(out).filter((n) => n.endsWith('.json')).sort((
   const blank = run.scenarios.find((s) => s.name === 'blank' && !s.error);
   for (const s of run.scenarios) {
     if (s.error) {
-      rows.push(`| ${run.drones} | ${s.name} | failed: ${s.error} ||||||||||`);
+      rows.push(`| ${run.drones} | ${s.name} | failed: ${s.error} |||||||||||`);
       continue;
     }
     const ratio = (a, b) => (blank && b ? ` (${(a / b).toFixed(2)}×)` : '');
     rows.push(`| ${run.drones} | ${s.name}${s.encoding ? ` (${s.encoding}, drawn in ${s.drawnIn ?? 'page'}${s.painter ? `, ${s.painter}` : ''})` : ''} | ${f(s.framesPerS)}${s.name === 'blank' ? '' : ratio(s.framesPerS, blank?.framesPerS)} | ` +
       `${f(s.droneFramesPerS)}${s.name === 'blank' ? '' : ratio(s.droneFramesPerS, blank?.framesPerS)} | ` +
       `${f(s.frameMs.p50)} / ${f(s.frameMs.p95)}${s.name === 'blank' ? '' : ratio(s.frameMs.p50, blank?.frameMs.p50)} | ` +
-      `${f(s.arrivalAgeMs.p50, 0)} / ${f(s.arrivalAgeMs.p99, 0)} | ${f(s.drawnAgeMs.p50, 0)} / ${f(s.drawnAgeMs.p99, 0)} | ` +
+      `${f(s.arrivalAgeMs.p50, 0)} / ${f(s.arrivalAgeMs.p99, 0)} | ` +
+      `${f(s.drawnAgeMs.p50, 0)} / ${f(s.drawnAgeMs.p99, 0)}${s.drawnAgeDefinition === 'per frame (interpolated)' ? ' (per frame, interpolated)' : ''} | ` +
+      `${s.drawnStalenessMs ? `${f(s.drawnStalenessMs.p50, 0)} / ${f(s.drawnStalenessMs.p99, 0)}` : '–'} | ` +
       `${f(s.browserCpuPct, 0)}${s.name === 'blank' ? '' : ratio(s.browserCpuPct, blank?.browserCpuPct)} | ${f(s.mainThreadBusyPct, 0)} | ` +
       `${f(s.heapMB.max, 0)}${s.name === 'blank' ? '' : ratio(s.heapMB.max, blank?.heapMB.max)} | ${s.loadAverage.map((l) => l.toFixed(1)).join(' ')} |`);
   }
@@ -511,13 +527,14 @@ fs.writeFileSync(path.join(out, 'summary.md'), [
   '# Dashboard in the browser (`./odyssey bench --browser`)',
   '',
   'Debian Chromium, software WebGL (SwiftShader), 1400×860, whole fleet subscribed. Ages in ms (docs/performance.md',
-  'defines them); frames/s = the page\'s animation frames; drone frames/s = frames that drew the drones (on the page or',
+  'defines them; drawn age is per state, drawn staleness per frame; a dashboard before both has its per-frame figure of',
+  'the interpolated state in the drawn age column, marked); frames/s = the page\'s animation frames; drone frames/s = frames that drew the drones (on the page or',
   'in the fleet worker; the blank page draws in each of its frames); frame time = requestAnimationFrame interval; CPU =',
   'all browser processes, % of one core; main thread = the page\'s busy time; heap = the page\'s JS heap (max). Ratios',
   'against the blank WebGL page of the same run.',
   '',
-  '| drones | page | frames/s | drone frames/s | frame ms p50 / p95 | arrival age p50 / p99 | drawn age p50 / p99 | CPU % | main thread % | heap MB | load avg (1/5/15 min) |',
-  '|---|---|---|---|---|---|---|---|---|---|---|',
+  '| drones | page | frames/s | drone frames/s | frame ms p50 / p95 | arrival age p50 / p99 | drawn age p50 / p99 | drawn staleness p50 / p99 | CPU % | main thread % | heap MB | load avg (1/5/15 min) |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows,
   '',
 ].join('\n'));

@@ -822,9 +822,19 @@ try {
     await page.click('[data-testid=render-age-toggle]');
     await waitFor(page, () => /\d/.test(document.querySelector('[data-testid=render-age-p50]')?.textContent ?? ''), undefined, 20_000);
     const p50 = await text(page, 'render-age-p50');
+    // Both figures from the same frames: the drawn age per state (send to the first frame drawing the drone at that
+    // state) and the drawn staleness per frame (now − send time of the newest state drawn). A state keeps being drawn
+    // after its first frame, older each time, so the staleness cannot be younger than the drawn age: a drawn age taken
+    // per frame instead of per state, or stamped before its frame was drawn, would show here.
+    const m = await page.evaluate(() => {
+      const { drawnAges, drawnStaleness } = window.__odyssey.fleetMap;
+      return { ages: drawnAges.size, stale: drawnStaleness.size, age: drawnAges.percentiles([50])[0], staleness: drawnStaleness.percentiles([50])[0] };
+    });
     await page.click('[data-testid=render-age-toggle]');
     assert(Number.parseFloat(p50) > 0, `drawn age p50 is ${p50}`);
-    return `drawn age p50 ${p50}`;
+    assert(m.ages > 0 && m.stale > 0, `no samples: ${m.ages} drawn ages, ${m.stale} drawn staleness`);
+    assert(m.age <= m.staleness, `drawn age p50 ${m.age} ms is above the drawn staleness p50 ${m.staleness} ms`);
+    return `drawn age p50 ${p50} (${m.ages} states), drawn staleness p50 ${Math.round(m.staleness)} ms (${m.stale} samples)`;
   });
 
   await check('history: drones\' tracks from the archive play back on the map with a scrubber', async () => {

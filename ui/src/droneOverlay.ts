@@ -37,6 +37,7 @@ export class DroneOverlay {
   private raf = 0;
   private dpr = 1;
   private readonly noAges = new SampleWindow(1);
+  private readonly noStaleness = new SampleWindow(1);
   private readonly localDrawn: DrawnFrame = { frames: 0, drones: 0, alertRings: 0, selected: null, multiSelected: [] };
   private selected: number | null = null;
   private multiSelected: readonly number[] = [];
@@ -59,9 +60,17 @@ export class DroneOverlay {
     return this.remote?.drawn ?? this.renderer?.drawn ?? this.localDrawn;
   }
 
-  /** Age of what is drawn (now − send time of the drawn state, sampled at each measured frame's commit), while measuring. */
+  /**
+   * Drawn age per state (send time to the commit of the first frame that drew the drone at that state), sampled, while
+   * measuring: see DroneRenderer.drawnAges.
+   */
   get drawnAges(): SampleWindow {
     return this.remote?.drawnAges ?? this.renderer?.drawnAges ?? this.noAges;
+  }
+
+  /** Drawn staleness per frame (now − send time of the newest state drawn, at the commit), sampled, while measuring. */
+  get drawnStaleness(): SampleWindow {
+    return this.remote?.drawnStaleness ?? this.renderer?.drawnStaleness ?? this.noStaleness;
   }
 
   get measureDrawnAge(): boolean {

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { CanvasPainter, isSoftwareRenderer, painterChoice, type AnyCanvas } from './droneRenderer';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CanvasPainter, DroneRenderer, isSoftwareRenderer, painterChoice, type AnyCanvas, type LiveFleet } from './droneRenderer';
 import { cameraOf, emptyCamera, toScreen, wrapDx, type CameraState } from './mapCamera';
-import { mercatorX, mercatorY } from './fleet/motion';
+import { emptyValues, FleetColumns, Names, STATUS_NAMES } from './fleet/columns';
+import { CORRECTION_MS, mercatorX, mercatorY } from './fleet/motion';
 
 /** A 2D context whose putImageData keeps what it was given: the canvas's pixels as the painter put them. */
 function pixelCanvas(width: number, height: number) {
@@ -135,5 +136,56 @@ describe('choosing the painter', () => {
     expect(painterChoice('?x=1&drones=canvas2d')).toBe('canvas2d');
     expect(painterChoice('?drones=bogus')).toBe('auto');
     expect(painterChoice('')).toBe('auto');
+  });
+});
+
+describe('measuring what the map draws', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('should take the drawn age per state (send to the first frame drawing it) and the drawn staleness per frame', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    const start = 1_765_000_000_000;
+    vi.setSystemTime(start);
+    const columns = new FleetColumns();
+    const fleet: LiveFleet = {
+      columns, statuses: new Names(STATUS_NAMES), version: 0, alertVersion: 0, alertedDrones: () => new Set<number>(),
+    };
+    let frame: ((now: number) => void) | null = null;
+    const host = { requestFrame: (callback: (now: number) => void) => { frame = callback; return 1; }, cancelFrame: () => {} };
+    const renderer = new DroneRenderer(fleet, pixelCanvas(100, 100).canvas, host, 0.5, 'canvas2d');
+    renderer.resize(100, 100, 1);
+    renderer.measureDrawnAge = true;
+    renderer.start();
+    // A drone flying east, a state every 100 ms, each arriving 30 ms after it was sent; animation frames every 10 ms
+    // (drone frames every 30 ms at most: DRONE_FRAME_MS). The frame's commit is done before the next animation frame.
+    const v = emptyValues();
+    const sent: number[] = [];
+    for (let t = 0; t < 2000; t += 10) {
+      if (t % 100 === 30) {
+        const sentAt = start + t - 30;
+        Object.assign(v, { id: 7, seq: t, lat: 47, lon: 8 + t * 1e-7, hdg: 90, spd: 10, sentAtMs: sentAt, receivedAtMs: start + t });
+        columns.upsert(v);
+        (fleet as { version: number }).version++;
+        sent.push(sentAt);
+      }
+      frame!(performance.now());
+      await new Promise((resolve) => setTimeout(resolve, 1)); // the commit's task (MessageChannel) runs
+      vi.advanceTimersByTime(10);
+    }
+    renderer.stop();
+    const ages = renderer.drawnAges.percentiles([0, 50, 100]);
+    const staleness = renderer.drawnStaleness.percentiles([0, 50, 100]);
+    // Every state reflected once (the last may still be blending): arrival 30 ms + up to a drone frame's wait (30 ms) +
+    // the blend, never the update interval (100 ms) the glide used to add.
+    expect(renderer.drawnAges.size).toBeGreaterThanOrEqual(sent.length - 1);
+    expect(renderer.drawnAges.size).toBeLessThanOrEqual(sent.length);
+    expect(ages[0]).toBeGreaterThanOrEqual(30);
+    expect(ages[2]).toBeLessThanOrEqual(30 + 30 + CORRECTION_MS);
+    // Per frame, the newest state in use ages until the next arrives: up to its interval more than at its first frame.
+    expect(staleness[0]).toBeGreaterThanOrEqual(30);
+    expect(staleness[2]).toBeLessThanOrEqual(30 + 30 + 100);
+    expect(staleness[1]).toBeGreaterThan(ages[1]);
   });
 });

@@ -4,7 +4,7 @@
 // page's main thread. Straight from the fleet's columns: an arrow per drone rotated by heading, coloured by status, rings
 // for alerts and selection, painted with WebGL (one small program of point sprites) or, where WebGL itself is drawn in
 // software (SwiftShader, llvmpipe: no GPU), with Canvas 2D (see DronePainter below). It draws at most once per animation frame and only
-// when there is something new: the fleet changed or a drone is still gliding (fleet/motion.ts; both at most as often as
+// when there is something new: the fleet changed or a drone still moves (fleet/motion.ts; both at most as often as
 // FramePacer allows), the selection or the camera changed. Positions are sent relative to the view's centre (computed
 // in doubles), so float32 keeps them exact at any zoom. Nothing here touches the DOM: the camera, the size and the
 // selection are handed in.
@@ -108,7 +108,7 @@ const SELECTED_RING = ringSpec(15, 2, [0xff, 0xff, 0xff], 0.1);
 /** The selected drone's outline. */
 const WHITE: readonly [number, number, number, number] = [1, 1, 1, 1];
 /**
- * Frames drawn for new data or to move gliding drones come at most this often (every other frame at 60/s): smooth
+ * Frames drawn for new data or to move drones come at most this often (every other frame at 60/s): smooth
  * enough for drones, and in software compositing each frame of a WebGL canvas costs the main thread a read-back of
  * the whole canvas (the blank WebGL page spends most of its main thread there), so fewer drone frames leave the page's
  * frames to everything else. A moved camera and a changed selection draw at the next frame.
@@ -128,11 +128,16 @@ export const PAGE_FRAME_SHARE = 0.25;
 export const WORKER_FRAME_SHARE = 0.5;
 /** However costly frames are, new data is drawn at least this often. */
 const DRONE_FRAME_MAX_MS = 2000;
-/** Animation frames further apart than this are "slow"; after SLOW_FRAMES of them drones jump to new states instead of gliding. */
+/** Animation frames further apart than this are "slow"; after SLOW_FRAMES of them drones jump to new states, unblended and unpredicted. */
 const SLOW_FRAME_MS = 150;
 const SLOW_FRAMES = 5;
-/** At most this many drawn-age samples per frame (a sample of the drones, rotating), so measuring costs little. */
+/**
+ * At most this many drawn-staleness samples per frame (a sample of the drones, rotating), and as many drawn-age samples
+ * (a sample of the states the frame was the first to draw), so measuring costs little.
+ */
 export const DRAWN_SAMPLES_PER_FRAME = 512;
+/** Drawn-age samples of frames not yet committed are bounded (beyond, a frame's samples are left out). */
+const MAX_UNCOMMITTED_STATES = 4 * DRAWN_SAMPLES_PER_FRAME;
 
 const VERTEX = `#version 300 es
 precision highp float;
@@ -205,10 +210,18 @@ export function arrowSize(zoom: number): number {
 export class DroneRenderer {
   readonly motion = new Motion();
   /**
-   * Age of what is drawn (sampled): now − the drawn state's send time, taken when the frame's commit is done (the first
-   * task after it), i.e. when the frame reaches the compositor, not when its JavaScript ran.
+   * Drawn age, per state (sampled): from a state's send time to the commit of the first frame that drew the drone at
+   * that state (its correction done: fleet/motion.ts), i.e. how long an update takes to be reflected on the screen.
+   * Taken when the frame's commit is done (the first task after it): when the frame reaches the compositor, not when
+   * its JavaScript ran.
    */
   readonly drawnAges = new SampleWindow(16384);
+  /**
+   * Drawn staleness, per frame (sampled drones): now − the send time of the newest state the frame draws the drone at,
+   * at the frame's commit. Includes the time since the drone's last report (up to its update interval, and more for a
+   * drone that stopped reporting), so it is at least the drawn age of that state.
+   */
+  readonly drawnStaleness = new SampleWindow(16384);
   measureDrawnAge = false;
   readonly drawn: DrawnFrame = { frames: 0, drones: 0, alertRings: 0, selected: null, multiSelected: [] };
   /** The thread's time for the last frame drawn, ms (its JavaScript only; `pacer.frameCostMs` is the whole frame). */
@@ -217,8 +230,11 @@ export class DroneRenderer {
   readonly pacer: FramePacer;
   /** After each frame drawn (the worker tells the page what it drew). */
   onDrawn: () => void = () => {};
-  /** After each frame's commit, with the drawn-age samples it added (the worker forwards them to the page). */
-  onCommitted: (ages: Float64Array, count: number) => void = () => {};
+  /**
+   * After each measured frame's commit, with the drawn-age and drawn-staleness samples it added (the worker forwards
+   * them to the page).
+   */
+  onCommitted: (ages: Float64Array, ageCount: number, staleness: Float64Array, stalenessCount: number) => void = () => {};
 
   private readonly painter: DronePainter;
   private vertices = new Float32Array(0);
@@ -233,12 +249,12 @@ export class DroneRenderer {
   private selected: number | null = null;
   private multiSelected: readonly number[] = [];
   private hiddenNow = false;
-  /** The next animation frame must draw (besides for new data, a moved camera or gliding drones). */
+  /** The next animation frame must draw (besides for new data, a moved camera or moving drones). */
   private dirty = true;
   private drawnVersion = -1;
   private alertVersion = -1;
   private alerted = new Set<number>();
-  private gliding = false;
+  private moving = false;
   private lastDrawAt = 0;
   private lastFrameAt = 0;
   private slowFrames = 0;
@@ -249,10 +265,20 @@ export class DroneRenderer {
   /** A task queued behind the frame's commit tells what the frame cost (one measurement at a time). */
   private readonly afterCommit = new MessageChannel();
   private measuringFrom = -1;
-  /** The drawn states' send times of the frame being committed (a sample of its drones), for the drawn age. */
+  /** The send times of the newest states drawn by the frame being committed (a sample of its drones): drawn staleness. */
   private readonly committing = new Float64Array(DRAWN_SAMPLES_PER_FRAME);
   private committingCount = 0;
-  private readonly committedAges = new Float64Array(DRAWN_SAMPLES_PER_FRAME);
+  private readonly committedStaleness = new Float64Array(DRAWN_SAMPLES_PER_FRAME);
+  /**
+   * The send times of the states first drawn by frames not yet committed (a sample): drawn age. The first
+   * `statesInFlight` are the measured frame's and those before it; a frame drawn while another's commit is awaited adds
+   * its own after them, stamped at the next measured frame's commit (later than its own: an over- not an underestimate).
+   */
+  private readonly uncommittedStates = new Float64Array(MAX_UNCOMMITTED_STATES);
+  private uncommittedCount = 0;
+  private statesInFlight = 0;
+  private landedPhase = 0;
+  private readonly committedAges = new Float64Array(MAX_UNCOMMITTED_STATES);
 
   constructor(
     private readonly fleet: LiveFleet,
@@ -352,7 +378,7 @@ export class DroneRenderer {
   private readonly frame = (now: number) => {
     if (!this.running) return;
     this.raf = this.host.requestFrame(this.frame);
-    // A thread that cannot keep frames coming gets the newest states drawn, not glides it would show late.
+    // A thread that cannot keep frames coming gets the newest states drawn, not motion it would show late.
     if (this.lastFrameAt > 0) {
       const slow = now - this.lastFrameAt > SLOW_FRAME_MS;
       this.slowFrames = slow ? Math.min(this.slowFrames + 1, 2 * SLOW_FRAMES) : Math.max(this.slowFrames - 1, 0);
@@ -361,10 +387,10 @@ export class DroneRenderer {
     this.lastFrameAt = now;
     if (!this.painter.ready || (this.hiddenNow && !this.dirty)) return;
     const fleet = this.fleet;
-    const changed = fleet.version !== this.drawnVersion || fleet.alertVersion !== this.alertVersion || this.gliding;
+    const changed = fleet.version !== this.drawnVersion || fleet.alertVersion !== this.alertVersion || this.moving;
     if (this.dirty || !sameCamera(this.camera, this.drawnCamera) || (changed && this.pacer.due(now, this.lastDrawAt))) {
       const measure = this.measuringFrom < 0;
-      this.draw(performance.now(), measure && this.measureDrawnAge);
+      this.draw(performance.now(), measure);
       // The frame's own time, so that "every other frame" is not missed by the few ms this frame started late.
       this.lastDrawAt = now;
       // What this frame costs shows once its commit (the canvas read-back) is done: a message posted now is handled in
@@ -376,23 +402,37 @@ export class DroneRenderer {
     }
   };
 
-  /** The first task after a measured frame's commit: its cost, and the age of what it drew as it reached the screen. */
+  /**
+   * The first task after a measured frame's commit: its cost, and (while measuring) the age of what it drew as it
+   * reached the screen: drawn age of the states it was the first to draw, drawn staleness of a sample of its drones.
+   */
   private committed(): void {
     this.pacer.record(performance.now() - this.measuringFrom);
     this.measuringFrom = -1;
     const n = this.committingCount;
-    if (n === 0) return;
+    const states = this.statesInFlight;
     this.committingCount = 0;
+    this.statesInFlight = 0;
+    if (n === 0 && states === 0) return;
     const now = Date.now();
-    const ages = this.committedAges;
+    const staleness = this.committedStaleness;
     for (let i = 0; i < n; i++) {
-      ages[i] = now - this.committing[i];
+      staleness[i] = now - this.committing[i];
+      this.drawnStaleness.add(staleness[i], now);
+    }
+    const ages = this.committedAges;
+    const pending = this.uncommittedStates;
+    for (let i = 0; i < states; i++) {
+      ages[i] = now - pending[i];
       this.drawnAges.add(ages[i], now);
     }
-    this.onCommitted(ages, n);
+    pending.copyWithin(0, states, this.uncommittedCount);
+    this.uncommittedCount -= states;
+    this.onCommitted(ages, states, staleness, n);
   }
 
-  private draw(started: number, sampleAges = false): void {
+  /** Draws a frame; `measured`: its commit will be awaited (committed()), so it may carry drawn-age samples. */
+  private draw(started: number, measured = false): void {
     const painter = this.painter;
     if (!painter.ready) return;
     const fleet = this.fleet;
@@ -403,14 +443,14 @@ export class DroneRenderer {
     this.drawn.frames++;
     copyCamera(this.camera, this.drawnCamera);
     if (this.hiddenNow) {
-      this.gliding = false;
+      this.moving = false;
       this.drawn.drones = 0;
       this.drawn.alertRings = 0;
       painter.clear();
       this.onDrawn();
       return;
     }
-    this.gliding = this.motion.advance(c, started);
+    this.moving = this.motion.advance(c, started);
     this.updatePalette();
     const camera = this.drawnCamera;
     this.hasFrame = true;
@@ -468,9 +508,39 @@ export class DroneRenderer {
     this.drawn.alertRings = alertRings;
     this.drawn.selected = selected ? this.selected : null;
     this.drawn.multiSelected = [...many];
-    if (sampleAges) this.sampleDrawnStates();
+    if (this.measureDrawnAge) {
+      this.sampleLandedStates();
+      if (measured) {
+        this.statesInFlight = this.uncommittedCount;
+        this.sampleDrawnStates();
+      }
+    } else {
+      this.uncommittedCount = 0;
+      this.statesInFlight = 0;
+    }
     this.lastRenderMs = performance.now() - started;
     this.onDrawn();
+  }
+
+  /**
+   * Keeps the send times of a sample of the states this frame was the first to draw (every k-th, from a rotating start)
+   * until a measured frame's commit: see committed().
+   */
+  private sampleLandedStates(): void {
+    const mo = this.motion;
+    const landings = mo.landings;
+    if (landings === 0) return;
+    const room = MAX_UNCOMMITTED_STATES - this.uncommittedCount;
+    const step = Math.ceil(landings / Math.min(DRAWN_SAMPLES_PER_FRAME, room));
+    if (!Number.isFinite(step)) return; // no room: this frame's states are left out
+    this.landedPhase = (this.landedPhase + 1) % step;
+    const end = this.fleet.columns.end;
+    const pending = this.uncommittedStates;
+    let n = this.uncommittedCount;
+    for (let s = 0, k = 0; s < end && n < MAX_UNCOMMITTED_STATES; s++) {
+      if (mo.landed[s] && k++ % step === this.landedPhase) pending[n++] = mo.landedSentAtMs[s];
+    }
+    this.uncommittedCount = n;
   }
 
   /** Keeps the drawn send times of a sample of the drones (rotating) until the frame's commit: see committed(). */

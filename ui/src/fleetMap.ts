@@ -1,5 +1,5 @@
 // The map: MapLibre GL, with the live drones drawn on a WebGL canvas of their own over it, straight from the fleet's
-// columns (droneOverlay.ts: no GeoJSON, no tiling, positions gliding between states, at most one draw per animation
+// columns (droneOverlay.ts: no GeoJSON, no tiling, positions predicted from states, at most one draw per animation
 // frame, and a frame that moves drones does not repaint the map), so thousands of drones stay smooth. History tracks,
 // geofences and orders are small GeoJSON sources of the map. Offline by default:
 // a plain style with a client-side graticule, no glyphs, sprites or tiles; an online raster tile URL is optional.
@@ -139,9 +139,17 @@ export class FleetMap {
     });
   }
 
-  /** Age of what is drawn (now − send time of the drawn state, sampled per frame) while {@link measureDrawnAge}. */
+  /**
+   * Drawn age per state (a state's send time to the commit of the first frame that drew the drone at it), sampled,
+   * while {@link measureDrawnAge}: how long an update takes to reach the screen.
+   */
   get drawnAges(): SampleWindow {
     return this.drones.drawnAges;
+  }
+
+  /** Drawn staleness per frame (now − send time of the newest state drawn, at the frame's commit), sampled, likewise. */
+  get drawnStaleness(): SampleWindow {
+    return this.drones.drawnStaleness;
   }
 
   get measureDrawnAge(): boolean {

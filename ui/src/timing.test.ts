@@ -75,22 +75,40 @@ describe('FramePacer', () => {
     expect(pacer.due(1030, 1000)).toBe(true);
   });
 
-  it('keeps costly frames to their share of the time at once, and relaxes slowly when they get cheap again', () => {
+  it('keeps frames that stay costly to their share of the time within three frames, and follows them down as soon', () => {
     const pacer = new FramePacer(30, 0.25, 2000);
-    pacer.record(5);
-    pacer.record(200); // a frame whose commit waited 200 ms: the next data frame no sooner than 800 ms after it
+    for (let i = 0; i < 5; i++) pacer.record(5);
+    pacer.record(200);
+    pacer.record(200);
+    expect(pacer.intervalMs).toBe(30); // two of five: not yet the frames' cost
+    pacer.record(200); // frames whose commits wait 200 ms: the next data frame no sooner than 800 ms after the last
     expect(pacer.intervalMs).toBe(800);
     expect(pacer.due(1700, 1000)).toBe(false);
     expect(pacer.due(1800, 1000)).toBe(true);
-    pacer.record(40);
-    expect(pacer.frameCostMs).toBe(160); // a quarter of the way down
-    for (let i = 0; i < 40; i++) pacer.record(4);
+    pacer.record(4);
+    pacer.record(4);
+    expect(pacer.intervalMs).toBe(800);
+    pacer.record(4);
     expect(pacer.intervalMs).toBe(30);
+  });
+
+  it('does not hold data frames back for one preempted frame', () => {
+    const pacer = new FramePacer(30, 0.5, 2000);
+    for (let i = 0; i < 5; i++) pacer.record(20);
+    pacer.record(600); // one frame whose thread waited for a core
+    expect(pacer.frameCostMs).toBe(20);
+    expect(pacer.intervalMs).toBe(40);
+    for (let i = 0; i < 10; i++) {
+      pacer.record(i % 4 === 0 ? 600 : 20); // one in four: still the cheap frames' pace
+      expect(pacer.intervalMs).toBe(40);
+    }
   });
 
   it('draws new data at the maximum interval however slow frames are, and ignores nonsense', () => {
     const pacer = new FramePacer(30, 0.25, 2000);
     pacer.record(5000);
+    expect(pacer.intervalMs).toBe(2000); // the first frame's cost is all it knows
+    for (let i = 0; i < 5; i++) pacer.record(5000);
     expect(pacer.intervalMs).toBe(2000);
     pacer.record(NaN);
     pacer.record(-1);

@@ -70,8 +70,11 @@ export class RefreshGate {
   }
 }
 
+/** FramePacer's cost is the median of this many recent frames. */
+const PACER_WINDOW = 5;
+
 /**
- * Keeps frames that the page draws on its own initiative (new data, gliding drones) to a share of the main thread,
+ * Keeps frames that the page draws on its own initiative (new data, moving drones) to a share of the main thread,
  * whatever a frame costs on this machine. A WebGL frame costs the main thread more than its own JavaScript: in
  * software compositing the commit reads the canvas back and waits for the GPU process (SwiftShader) to finish drawing
  * it, and on a machine whose cores are taken by other work that wait lasts far longer than the drawing. A page that
@@ -81,6 +84,11 @@ export class RefreshGate {
  */
 export class FramePacer {
   private costMs = 0;
+  /** The last PACER_WINDOW frames' costs (a ring), how many are held, where the next goes; a scratch copy to sort. */
+  private readonly recent = new Float64Array(PACER_WINDOW);
+  private readonly sorted = new Float64Array(PACER_WINDOW);
+  private held = 0;
+  private next = 0;
 
   /**
    * @param minIntervalMs data frames never come more often than this (a cheap frame on a fast machine)
@@ -90,10 +98,29 @@ export class FramePacer {
    */
   constructor(readonly minIntervalMs: number, readonly share: number, readonly maxIntervalMs: number) {}
 
-  /** One frame's cost in ms: the recent cost follows the newest quickly when it rises, slowly when it falls. */
+  /**
+   * One frame's cost in ms. The recent cost is the (lower) median of the last PACER_WINDOW frames: one frame
+   * preempted by another process (a spike of 300 ms among frames of 30 on a shared two-core machine) changes nothing,
+   * where taking the highest at once held data frames back for that frame's cost / share and then for several more
+   * while it decayed; a cost that lasts (3 frames of 5) is followed within 3 frames, up or down.
+   */
   record(costMs: number): void {
     if (!Number.isFinite(costMs) || costMs < 0) return;
-    this.costMs = costMs > this.costMs ? costMs : this.costMs + (costMs - this.costMs) * 0.25;
+    this.recent[this.next] = costMs;
+    this.next = (this.next + 1) % PACER_WINDOW;
+    if (this.held < PACER_WINDOW) this.held++;
+    // Insertion sort of at most PACER_WINDOW values into the scratch array: nothing allocated per frame.
+    const sorted = this.sorted;
+    for (let i = 0; i < this.held; i++) {
+      const v = this.recent[i];
+      let j = i;
+      while (j > 0 && sorted[j - 1] > v) {
+        sorted[j] = sorted[j - 1];
+        j--;
+      }
+      sorted[j] = v;
+    }
+    this.costMs = sorted[(this.held - 1) >> 1];
   }
 
   /** The recent cost of a frame, ms. */

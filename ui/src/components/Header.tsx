@@ -59,7 +59,7 @@ export function Header(props: HeaderProps) {
           <b data-testid="age-p50">{fmt.ms(props.ageP50)}</b><span className="sep">·</span><b data-testid="age-p99">{fmt.ms(props.ageP99)}</b>
         </Metric>
         <button type="button" className={`metric toggle ${props.drawnAge.on ? 'on' : ''}`} data-testid="render-age-toggle"
-          onClick={props.onToggleDrawnAge} title="Measure the age of what the map draws: drone send time to the frame that shows it">
+          onClick={props.onToggleDrawnAge} title="Measure the drawn age: from a drone state's send time to the first frame that shows the drone at that state (p50 · p99 since switched on)">
           <span className="metric-label">drawn age</span>
           {props.drawnAge.on
             ? <span className="metric-value"><b data-testid="render-age-p50">{fmt.ms(props.drawnAge.p50)}</b><span className="sep">·</span><b>{fmt.ms(props.drawnAge.p99)}</b></span>

@@ -32,8 +32,32 @@ export const PAGE_SYNC_MS = 250;
 export const MAX_ALERT_CHANGES = 1000;
 /** What the last frame drew reaches the page at most this often, or at once when the selection or the rings changed. */
 const DRAWN_REPORT_MS = 250;
-/** Drawn-age samples waiting for the page are bounded (the oldest beyond are not sent). */
+/** Drawn-age and drawn-staleness samples waiting for the page are bounded (each kind; the newest beyond are not sent). */
 const MAX_AGE_SAMPLES = 8192;
+
+/** Samples (ms) waiting for the page, bounded by MAX_AGE_SAMPLES. */
+class AgeSamples {
+  private values = new Float64Array(0);
+  private count = 0;
+
+  add(samples: Float64Array, n: number): void {
+    if (this.values.length < MAX_AGE_SAMPLES) this.values = new Float64Array(MAX_AGE_SAMPLES); // once, on first use
+    const room = Math.min(n, MAX_AGE_SAMPLES - this.count);
+    this.values.set(samples.subarray(0, room), this.count);
+    this.count += room;
+  }
+
+  /** The samples waiting (a copy, to transfer), or null when none; empties the batch. */
+  take(): Float64Array | null {
+    const taken = this.count > 0 ? this.values.slice(0, this.count) : null;
+    this.count = 0;
+    return taken;
+  }
+
+  clear(): void {
+    this.count = 0;
+  }
+}
 
 export type { AlertChange } from '../protocol';
 
@@ -69,7 +93,11 @@ export type FromLiveWorker =
     /** The whole list of active alerts when it was replaced (first), then the changes since. */
     alerts: Alert[] | null; alertChanges: AlertChange[];
   }
-  | { kind: 'drawn'; drawn: DrawnFrame; painter: DronePainterKind; frameCostMs: number; ages: Float64Array | null }
+  | {
+    kind: 'drawn'; drawn: DrawnFrame; painter: DronePainterKind; frameCostMs: number;
+    /** Drawn age per state and drawn staleness per frame, ms, since the last report, while measuring (droneRenderer.ts). */
+    ages: Float64Array | null; staleness: Float64Array | null;
+  }
   | { kind: 'picked'; ask: number; id: number | null };
 
 /** What the worker runs on: its animation frames and, for tests, the socket and clock of the link. */
@@ -94,8 +122,8 @@ export class LiveFleetWorker implements LiveFleet {
   private alertChanges: AlertChange[] = [];
   private lastDrawnReport = -Infinity;
   private readonly reported = { drones: -1, alertRings: -1, selected: null as number | null, multi: '' };
-  private ages = new Float64Array(0);
-  private ageCount = 0;
+  private readonly ages = new AgeSamples();
+  private readonly staleness = new AgeSamples();
   private measuring = false;
 
   constructor(private readonly post: (message: FromLiveWorker, transfer?: Transferable[]) => void, private readonly env: LiveFleetEnv) {
@@ -172,7 +200,8 @@ export class LiveFleetWorker implements LiveFleet {
       case 'measure':
         this.measuring = m.on;
         if (this.renderer) this.renderer.measureDrawnAge = m.on;
-        this.ageCount = 0;
+        this.ages.clear();
+        this.staleness.clear();
         break;
       case 'pick': this.post({ kind: 'picked', ask: m.ask, id: this.renderer?.pick(m.x, m.y, m.radius) ?? null }); break;
       default: break;
@@ -237,16 +266,10 @@ export class LiveFleetWorker implements LiveFleet {
     renderer.resize(width, height, dpr);
     renderer.measureDrawnAge = this.measuring;
     renderer.onDrawn = () => this.reportDrawn(false);
-    renderer.onCommitted = (ages, count) => {
+    renderer.onCommitted = (ages, ageCount, staleness, stalenessCount) => {
       if (!this.measuring) return;
-      if (this.ages.length < MAX_AGE_SAMPLES) {
-        const grown = new Float64Array(MAX_AGE_SAMPLES);
-        grown.set(this.ages.subarray(0, this.ageCount));
-        this.ages = grown;
-      }
-      const n = Math.min(count, MAX_AGE_SAMPLES - this.ageCount);
-      this.ages.set(ages.subarray(0, n), this.ageCount);
-      this.ageCount += n;
+      this.ages.add(ages, ageCount);
+      this.staleness.add(staleness, stalenessCount);
     };
     this.renderer = renderer;
     renderer.start();
@@ -267,12 +290,14 @@ export class LiveFleetWorker implements LiveFleet {
     r.alertRings = d.alertRings;
     r.selected = d.selected;
     r.multi = multi;
-    const ages = this.ageCount > 0 ? this.ages.slice(0, this.ageCount) : null;
-    this.ageCount = 0;
+    const ages = this.ages.take();
+    const staleness = this.staleness.take();
+    const transfer: Transferable[] = [];
+    if (ages) transfer.push(ages.buffer);
+    if (staleness) transfer.push(staleness.buffer);
     this.post({
       kind: 'drawn', drawn: { ...d, multiSelected: [...d.multiSelected] }, painter: renderer.painterKind, frameCostMs: renderer.pacer.frameCostMs,
-      ages,
-    },
-      ages ? [ages.buffer] : []);
+      ages, staleness,
+    }, transfer);
   }
 }

@@ -2,9 +2,9 @@
 // worker for the page's life, holding the fleet link and drawing the drones. `connect` gives the page a stand-in for
 // the link (FleetLink, as FleetConnection is on the main thread); the drone overlay hands it its canvas, the camera,
 // the selection and picking questions. What the worker sends back goes into the page's store (its copy of the fleet and
-// the alerts, for the table and panels) and into `drawn` / `drawnAges` (what the map shows, for the browser test and
-// the bench). Where OffscreenCanvas with WebGL2 is missing, `LiveFleetClient.create` returns null and the page runs
-// the link and the drawing itself, as before (connection.ts, droneOverlay.ts).
+// the alerts, for the table and panels) and into `drawn`, `drawnAges` and `drawnStaleness` (what the map shows, for
+// the browser test and the bench). Where OffscreenCanvas with WebGL2 is missing, `LiveFleetClient.create` returns null
+// and the page runs the link and the drawing itself, as before (connection.ts, droneOverlay.ts).
 import type { FleetLink, LinkState } from '../connection';
 import type { Camera } from '../mapCamera';
 import { offscreenWebGl2, painterChoice, type DronePainterKind, type DrawnFrame } from '../droneRenderer';
@@ -27,8 +27,10 @@ const PICK_TIMEOUT_MS = 2000;
 export class LiveFleetClient {
   /** What the worker's last frame drew (reported at most every 250 ms, at once when drones or rings changed). */
   readonly drawn: DrawnFrame = { frames: 0, drones: 0, alertRings: 0, selected: null, multiSelected: [] };
-  /** Age of what is drawn, as the worker measured it at each sampled frame's commit, while measuring. */
+  /** Drawn age per state, as the worker measured it at each sampled frame's commit, while measuring (droneRenderer.ts). */
   readonly drawnAges = new SampleWindow(16384);
+  /** Drawn staleness per frame, likewise. */
+  readonly drawnStaleness = new SampleWindow(16384);
   /** The worker's recent cost of a drone frame, ms. */
   frameCostMs = 0;
   /** How the worker paints the drones (known after its first frame). */
@@ -135,10 +137,9 @@ export class LiveFleetClient {
         d.multiSelected = m.drawn.multiSelected;
         this.frameCostMs = m.frameCostMs;
         this.painter = m.painter;
-        if (m.ages) {
-          const now = Date.now();
-          for (const age of m.ages) this.drawnAges.add(age, now);
-        }
+        const now = Date.now();
+        if (m.ages) for (const age of m.ages) this.drawnAges.add(age, now);
+        if (m.staleness) for (const age of m.staleness) this.drawnStaleness.add(age, now);
         break;
       }
       case 'picked':

@@ -35,6 +35,7 @@ export function useFleetView(store: FleetStore, tick: number, fleetMapRef: RefOb
     if (!fleetMap) return;
     fleetMap.measureDrawnAge = drawnAgeOn;
     fleetMap.drawnAges.clear();
+    fleetMap.drawnStaleness.clear();
   }, [fleetMapRef, drawnAgeOn]);
 
   const now = Date.now();
