@@ -29,16 +29,10 @@ public final class DroneStateSerializer implements CompactSerializer<DroneState>
         final float heading = in.readFloat32("heading");
         final float groundSpeed = in.readFloat32("groundSpeed");
         final float battery = in.readFloat32("battery");
-        // Negated ranges, so that NaN (which fails every comparison) is refused too. Drone 0 is let through: ingest never
-        // writes it, but tools and tests use it as a placeholder, and it harms no reader.
-        if (!(droneId >= 0 && droneId <= TelemetryFrameReader.MAX_DRONE_ID) ||
-            !(latitude >= -90.0 && latitude <= 90.0) || !(longitude >= -180.0 && longitude <= 180.0) ||
-            !(altitude >= TelemetryFrameReader.MIN_ALTITUDE_M && altitude <= TelemetryFrameReader.MAX_ALTITUDE_M) ||
-            !(heading >= 0f && heading < 360f) ||
-            !(groundSpeed >= 0f && groundSpeed <= TelemetryFrameReader.MAX_SPEED_MPS) ||
-            !(battery >= 0f && battery <= 100f))
+        final String implausible = implausible(droneId, latitude, longitude, altitude, heading, groundSpeed, battery);
+        if (implausible != null)
         {
-            throw new UnreadableRecordException(TYPE_NAME, "drone " + droneId + " has a value no drone sends");
+            throw new UnreadableRecordException(TYPE_NAME, implausible);
         }
         return new DroneState(
             droneId,
@@ -56,6 +50,27 @@ public final class DroneStateSerializer implements CompactSerializer<DroneState>
             in.readString("status"),
             in.readInt32("flags"),
             in.readString("ingestNode"));
+    }
+
+    /**
+     * Why a state with these values is one no ingest node writes, or null when it is plausible: the check every reader of
+     * a stored or sent state applies ({@link FleetChangeBatch} too).
+     */
+    static String implausible(final long droneId, final double latitude, final double longitude, final float altitude,
+        final float heading, final float groundSpeed, final float battery)
+    {
+        // Negated ranges, so that NaN (which fails every comparison) is refused too. Drone 0 is let through: ingest never
+        // writes it, but tools and tests use it as a placeholder, and it harms no reader.
+        if (!(droneId >= 0 && droneId <= TelemetryFrameReader.MAX_DRONE_ID) ||
+            !(latitude >= -90.0 && latitude <= 90.0) || !(longitude >= -180.0 && longitude <= 180.0) ||
+            !(altitude >= TelemetryFrameReader.MIN_ALTITUDE_M && altitude <= TelemetryFrameReader.MAX_ALTITUDE_M) ||
+            !(heading >= 0f && heading < 360f) ||
+            !(groundSpeed >= 0f && groundSpeed <= TelemetryFrameReader.MAX_SPEED_MPS) ||
+            !(battery >= 0f && battery <= 100f))
+        {
+            return "drone " + droneId + " has a value no drone sends";
+        }
+        return null;
     }
 
     public void write(final CompactWriter out, final DroneState state)

@@ -146,13 +146,26 @@ public final class FleetGrid
     }
 
     /**
-     * Starts a member and installs the fleet map's invariants ({@link KeepNewestStateInterceptor}). Every member
-     * must be started through here (tests included), so the guard holds whichever member owns a partition.
+     * Starts a member and installs the fleet map's invariants ({@link KeepNewestStateInterceptor}) and its feed to the
+     * gateways ({@link FleetChangeBatcher}, default interval). Every member must be started through here (tests
+     * included), so the guard holds and the gateways hear of every change whichever member owns a partition.
      */
     public static HazelcastInstance newMember(final Config config)
     {
+        return newMember(config, FleetChangeBatcher.DEFAULT_INTERVAL_MS, FleetChangeBatcher.DEFAULT_MAX_DRONES);
+    }
+
+    /**
+     * Also starts the member's {@link FleetChangeBatcher}, the gateways' feed of this member's fleet changes.
+     *
+     * @param batchIntervalMs  the shortest time between two of its messages while changes keep coming.
+     * @param batchMaxDrones   drones whose change may wait for the next message at most.
+     */
+    public static HazelcastInstance newMember(final Config config, final long batchIntervalMs, final int batchMaxDrones)
+    {
         final HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
         fleetMap(member).addInterceptor(new KeepNewestStateInterceptor());
+        FleetChangeBatcher.install(member, batchIntervalMs, batchMaxDrones);
         return member;
     }
 

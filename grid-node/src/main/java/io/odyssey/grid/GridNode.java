@@ -46,7 +46,7 @@ public final class GridNode implements AutoCloseable
         // the process at the end of its grace period whatever the wait, so the wait is set to fit inside it (the
         // manifests set both, and a test checks the grace period is the longer).
         memberConfig.setProperty("hazelcast.graceful.shutdown.max.wait", String.valueOf(config.shutdownTimeoutS));
-        final HazelcastInstance member = FleetGrid.newMember(memberConfig);
+        final HazelcastInstance member = FleetGrid.newMember(memberConfig, config.fleetBatchMs, config.fleetBatchMaxDrones);
         LOG.info("grid member {} joined cluster '{}' with {} member(s)",
             member.getCluster().getLocalMember().getAddress(), config.clusterName, member.getCluster().getMembers().size());
 
@@ -63,6 +63,21 @@ public final class GridNode implements AutoCloseable
             () -> FleetGrid.fleetMap(member).getLocalMapStats().getOwnedEntryCount());
         metrics.gauge("odyssey_grid_fleet_backup_entries", "Fleet map backup entries held by this member",
             () -> FleetGrid.fleetMap(member).getLocalMapStats().getBackupEntryCount());
+        final FleetChangeBatcher batcher = FleetChangeBatcher.of(member);
+        metrics.gauge("odyssey_grid_fleet_changes", "Fleet map changes of this member's partitions taken for the " +
+            "gateways' feed (its local listener's events) since it started", batcher::changes);
+        metrics.gauge("odyssey_grid_fleet_changes_conflated", "Fleet changes replaced by a newer change of the same " +
+            "drone before a message carried them", batcher::conflated);
+        metrics.gauge("odyssey_grid_fleet_changes_refused", "Fleet changes refused because ODYSSEY_GRID_FLEET_BATCH_MAX_DRONES " +
+            "drones were waiting already (each makes the gateways reload the fleet map)", batcher::refused);
+        metrics.gauge("odyssey_grid_fleet_messages_sent", "Fleet change messages this member published to the gateways",
+            batcher::messagesSent);
+        metrics.gauge("odyssey_grid_fleet_message_drones_sent", "Drone states and removals those messages carried",
+            batcher::dronesSent);
+        metrics.gauge("odyssey_grid_fleet_message_failures", "Fleet change messages that could not be published (the " +
+            "gateways see the gap in the sequence and reload)", batcher::publishFailures);
+        metrics.gauge("odyssey_grid_fleet_changes_waiting", "Drones whose change waits for this member's next fleet " +
+            "message", batcher::waiting);
         // What a fleet map write costs this member: its partition, event and client threads, backups, GC. The map's
         // local statistics count each entry of a client's putAll/setAll as a put handled by this member.
         final java.util.function.LongSupplier fleetWrites = () ->

@@ -21,6 +21,14 @@ public final class GridNodeConfig
         "ODYSSEY_GRID_SHUTDOWN_TIMEOUT_S", "120",
         "Longest wait, s, on a graceful stop for this member's partitions to migrate to the others (Hazelcast's " +
         "graceful-shutdown wait); a container's stop grace period must be longer");
+    public static final Setting FLEET_BATCH_MS = Setting.of(
+        "ODYSSEY_GRID_FLEET_BATCH_MS", String.valueOf(FleetChangeBatcher.DEFAULT_INTERVAL_MS),
+        "The member sends the gateways its partitions' fleet changes at most once per this many ms (the first change " +
+        "after a quiet interval at once), one message per interval (1..1000)");
+    public static final Setting FLEET_BATCH_MAX_DRONES = Setting.of(
+        "ODYSSEY_GRID_FLEET_BATCH_MAX_DRONES", String.valueOf(FleetChangeBatcher.DEFAULT_MAX_DRONES),
+        "Drones whose change may wait for the member's next fleet message; a change beyond is refused (counted) and the " +
+        "gateways reload the fleet map (1..10000000)");
     public static final Setting STATUS_HOST = Setting.of(
         "ODYSSEY_GRID_STATUS_HOST", "127.0.0.1", "Interface of the health/metrics HTTP endpoint");
     public static final Setting STATUS_PORT = Setting.of(
@@ -31,7 +39,8 @@ public final class GridNodeConfig
     static
     {
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
-        all.addAll(List.of(BIND_HOST, KUBERNETES_SERVICE_DNS, PORT, BACKUP_COUNT, SHUTDOWN_TIMEOUT_S, STATUS_HOST, STATUS_PORT));
+        all.addAll(List.of(BIND_HOST, KUBERNETES_SERVICE_DNS, PORT, BACKUP_COUNT, SHUTDOWN_TIMEOUT_S, FLEET_BATCH_MS, FLEET_BATCH_MAX_DRONES,
+            STATUS_HOST, STATUS_PORT));
         ALL = List.copyOf(all);
     }
 
@@ -42,6 +51,8 @@ public final class GridNodeConfig
     public int port = PORT.intValue();
     public int backupCount = BACKUP_COUNT.intValue();
     public int shutdownTimeoutS = SHUTDOWN_TIMEOUT_S.intValue();
+    public int fleetBatchMs = FLEET_BATCH_MS.intValue();
+    public int fleetBatchMaxDrones = FLEET_BATCH_MAX_DRONES.intValue();
     public String statusHost = STATUS_HOST.get();
     public int statusPort = STATUS_PORT.intValue();
 
@@ -59,6 +70,14 @@ public final class GridNodeConfig
         if (shutdownTimeoutS < 1 || shutdownTimeoutS > 3600)
         {
             throw SHUTDOWN_TIMEOUT_S.invalid(String.valueOf(shutdownTimeoutS), "between 1 and 3600 seconds");
+        }
+        if (fleetBatchMs < 1 || fleetBatchMs > 1000)
+        {
+            throw FLEET_BATCH_MS.invalid(String.valueOf(fleetBatchMs), "between 1 and 1000 ms");
+        }
+        if (fleetBatchMaxDrones < 1 || fleetBatchMaxDrones > 10_000_000)
+        {
+            throw FLEET_BATCH_MAX_DRONES.invalid(String.valueOf(fleetBatchMaxDrones), "between 1 and 10000000");
         }
         return this;
     }

@@ -1,17 +1,20 @@
 package io.odyssey.gateway;
 
-import com.hazelcast.core.EntryEvent;
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.MapEvent;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryEvictedListener;
-import com.hazelcast.map.listener.EntryExpiredListener;
-import com.hazelcast.map.listener.EntryRemovedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.map.listener.MapClearedListener;
 import com.hazelcast.map.listener.MapEvictedListener;
-import com.hazelcast.nio.serialization.HazelcastSerializationException;
+import com.hazelcast.topic.ITopic;
+import com.hazelcast.topic.Message;
+import com.hazelcast.topic.MessageListener;
 import io.odyssey.grid.DroneState;
+import io.odyssey.grid.FleetChangeBatch;
+import io.odyssey.grid.FleetChangeBatcher;
+import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.UnreadableRecords;
 import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.RateLimitedLog;
@@ -20,6 +23,8 @@ import org.agrona.concurrent.EpochNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,11 +36,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The gateway's view of the fleet, driven by a continuous query on the fleet map (one entry listener: the grid pushes
- * every change once; nothing polls), and the fan-out thread that turns changes into at most one frame per client per
- * coalescing interval.
+ * The gateway's view of the fleet, driven by a continuous query on the fleet map (each grid member's local listener on
+ * its own partitions, batched by its {@link FleetChangeBatcher} into one message per interval on the
+ * {@link FleetChangeBatch#TOPIC} topic: the grid pushes every change once; nothing polls), and the fan-out thread that
+ * turns changes into at most one frame per client per coalescing interval.
  * <p>
- * Listener callbacks only hand each event to {@link LatestEvents}, where a drone's newer event replaces its older one,
+ * A message that cannot be read is left out whole and counted. A member's messages carry a sequence: a gap (a message
+ * the topic dropped), a member's first message, a member leaving or joining, a map-wide clear or eviction (a
+ * map-wide listener, which the members send no per-entry events to) and the grid connection's return reload the view
+ * from the map ({@link #resyncLater}). A late message from a partition's previous owner after a migration carries
+ * lower sequences than the new owner's and is refused by the view's highest-sequence-wins merge; a drone it would bring
+ * back after its removal is dropped again by the reload that the member's leaving triggers, or by the periodic
+ * reconcile.
+ * <p>
+ * The message listener only hands each drone's change to {@link LatestEvents}, where a drone's newer change replaces its older one,
  * so the grid client's first-in first-out event queue never waits for the gateway: when the grid writes faster than
  * the gateway can apply, the gateway skips intermediate states of a drone (counted), never falls behind by a queue.
  * The applier thread then, per drone's newest event: merges the state into the view (highest sequence wins), stamps and
@@ -44,9 +58,7 @@ import java.util.concurrent.locks.LockSupport;
  * (e.g. the first change after a quiet interval). The fan-out sleeps until the earliest session is due; it does not
  * tick while nothing changes.
  */
-final class FleetFeed implements AutoCloseable, Runnable,
-    EntryAddedListener<Long, DroneState>, EntryUpdatedListener<Long, DroneState>,
-    EntryRemovedListener<Long, DroneState>, EntryEvictedListener<Long, DroneState>, EntryExpiredListener<Long, DroneState>,
+final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]>, MembershipListener,
     MapClearedListener, MapEvictedListener
 {
     private static final Logger LOG = LoggerFactory.getLogger(FleetFeed.class);
@@ -54,7 +66,9 @@ final class FleetFeed implements AutoCloseable, Runnable,
     /** A state sent further ahead of this gateway's clock than this is counted: beyond any clock sync's error. */
     static final long FUTURE_STATE_NS = TimeUnit.SECONDS.toNanos(1);
 
+    private final HazelcastInstance grid;
     private final IMap<Long, DroneState> fleetMap;
+    private final ITopic<byte[]> changesTopic;
     private final EpochNanoClock clock;
     private final GatewayMetrics metrics;
     private final UnreadableRecords unreadable;
@@ -64,9 +78,17 @@ final class FleetFeed implements AutoCloseable, Runnable,
     private final Map<Long, Long> tombstones = new ConcurrentHashMap<>();
     private final Thread fanOut;
     private final ProgressWatch progress;
-    /** Each drone's newest fleet-map event not applied yet (the listener's hand-off to {@link #applier}). */
-    private final LatestEvents<EntryEvent<Long, DroneState>> waiting;
-    private final org.agrona.collections.LongObjConsumer<EntryEvent<Long, DroneState>> applyEvent = this::applyEvent;
+    /**
+     * Each drone's newest change not applied yet, a {@link DroneState} or a {@link FleetChangeBatch.Gone} (the message
+     * listener's hand-off to {@link #applier}).
+     */
+    private final LatestEvents<Object> waiting;
+    private final org.agrona.collections.LongObjConsumer<Object> applyEvent = this::applyEvent;
+    /** Reads the members' messages and tracks their sequences; guarded by itself (one grid event thread by default). */
+    private final FleetChangeBatch.Reader batchReader = new FleetChangeBatch.Reader();
+    private final List<Object> batchChanges = new ArrayList<>(FleetChangeBatch.MAX_RECORDS);
+    private final MemberSequences sequences = new MemberSequences();
+    private final RateLimitedLog rejectLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     private final Thread applier;
     private final ProgressWatch applierProgress;
     /** The applier says it is behind at most once a window, and only for at least 1 % and this many skipped events. */
@@ -95,18 +117,22 @@ final class FleetFeed implements AutoCloseable, Runnable,
     private volatile boolean loading;
     private volatile boolean running = true;
     private volatile UUID listenerId;
+    private volatile UUID mapWideListenerId;
+    private volatile UUID membershipListenerId;
 
     /**
      * @param progress        beaten once per turn of the fan-out loop (it parks at most a second when idle), so a
      *                        fan-out thread stuck sending turns the gateway's liveness DOWN.
      * @param applierProgress the same for the thread that applies fleet-map events to the view.
      */
-    FleetFeed(final IMap<Long, DroneState> fleetMap, final EpochNanoClock clock, final GatewayMetrics metrics,
+    FleetFeed(final HazelcastInstance grid, final EpochNanoClock clock, final GatewayMetrics metrics,
         final ProgressWatch progress, final ProgressWatch applierProgress)
     {
         this.progress = progress;
         this.applierProgress = applierProgress;
-        this.fleetMap = fleetMap;
+        this.grid = grid;
+        this.fleetMap = FleetGrid.fleetMap(grid);
+        this.changesTopic = grid.getTopic(FleetChangeBatch.TOPIC);
         this.clock = clock;
         this.metrics = metrics;
         this.unreadable = new UnreadableRecords("fleet state", metrics.fleetUnreadable);
@@ -120,16 +146,20 @@ final class FleetFeed implements AutoCloseable, Runnable,
     }
 
     /**
-     * Registers the listener first, then loads the current entries once: a change made between the two arrives as
-     * an event, and whichever of event and load comes second cannot replace a higher sequence.
+     * Registers the listeners first, then loads the current entries once: a change made between the two arrives in a
+     * message, and whichever of message and load comes second cannot replace a higher sequence.
      */
     void start()
     {
         applier.start();
-        listenerId = fleetMap.addEntryListener(this, true);
+        // Only the map-wide events (clear, evictAll): the listener's type tells the members to send no entry events.
+        mapWideListenerId = fleetMap.addEntryListener(this, false);
+        membershipListenerId = grid.getCluster().addMembershipListener(this);
+        listenerId = changesTopic.addMessageListener(this);
         final int loaded = load();
         fanOut.start();
-        LOG.info("fleet feed live: listening to map '{}', {} drones loaded", fleetMap.getName(), loaded);
+        LOG.info("fleet feed live: listening to the members' changes of map '{}' (topic '{}'), {} drones loaded",
+            fleetMap.getName(), changesTopic.getName(), loaded);
     }
 
     /**
@@ -255,67 +285,113 @@ final class FleetFeed implements AutoCloseable, Runnable,
         sessions.remove(session);
     }
 
-    public void entryAdded(final EntryEvent<Long, DroneState> event)
+    /**
+     * On the grid client's event thread: one member's message, every drone's change in it kept as that drone's newest
+     * for the applier. A message that cannot be read is left out whole (counted); one after which this gateway cannot
+     * be sure it heard every change reloads the view.
+     */
+    public void onMessage(final Message<byte[]> message)
     {
-        offer(event);
+        final boolean reload;
+        synchronized (batchReader)
+        {
+            try
+            {
+                final String rejected = batchReader.read(message.getMessageObject(), batchChanges);
+                // The publisher is null when this client does not know the member yet (it has just joined).
+                final Member publisher = message.getPublishingMember();
+                final UUID member = batchReader.member();
+                if (rejected != null || publisher != null && !publisher.getUuid().equals(member))
+                {
+                    metrics.fleetMessagesRejected.increment();
+                    rejectLog.warn(System.nanoTime(), "left out a fleet change message: {}",
+                        rejected != null ? rejected : "published by " + publisher + " in the name of " + member);
+                    return;
+                }
+                metrics.fleetMessages.increment();
+                final MemberSequences.Verdict verdict = sequences.accept(member, batchReader.batchSequence());
+                reload = verdict != MemberSequences.Verdict.NEXT ||
+                    (batchReader.flags() & FleetChangeBatch.FLAG_CHANGES_LOST) != 0;
+                for (int i = 0, size = batchChanges.size(); i < size; i++)
+                {
+                    final Object change = batchChanges.get(i);
+                    offer(change instanceof DroneState state ? state.droneId() : ((FleetChangeBatch.Gone)change).droneId(),
+                        change);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                metrics.fleetMessagesRejected.increment();
+                rejectLog.warn(System.nanoTime(), "left out a fleet change message: {}", ex.toString());
+                return;
+            }
+            finally
+            {
+                batchChanges.clear();
+            }
+        }
+        if (reload)
+        {
+            metrics.fleetMessageGaps.increment();
+            resyncLater();
+        }
     }
 
-    public void entryUpdated(final EntryEvent<Long, DroneState> event)
+    /** A member joined: the partitions it takes over may have changed while it was not heard yet. */
+    public void memberAdded(final MembershipEvent event)
     {
-        offer(event);
+        resyncLater();
     }
 
-    public void entryRemoved(final EntryEvent<Long, DroneState> event)
+    /** A member left: what its last message did not carry is read from the partitions' new owners. */
+    public void memberRemoved(final MembershipEvent event)
     {
-        offer(event);
-    }
-
-    public void entryEvicted(final EntryEvent<Long, DroneState> event)
-    {
-        offer(event);
-    }
-
-    public void entryExpired(final EntryEvent<Long, DroneState> event)
-    {
-        offer(event);
+        synchronized (batchReader)
+        {
+            sequences.forget(event.getMember().getUuid());
+        }
+        resyncLater();
     }
 
     /**
-     * On the grid client's event thread: keep the event as its drone's newest and return (the state is read and applied
-     * by the applier thread, only for events no newer one replaced before then).
+     * Keeps the change as the drone's newest and returns (the applier applies it, only if no newer one replaced it
+     * before then).
      */
-    private void offer(final EntryEvent<Long, DroneState> event)
+    private void offer(final long droneId, final Object change)
     {
         metrics.events.increment();
-        if (waiting.offer(event.getKey(), event))
+        if (waiting.offer(droneId, change))
         {
             LockSupport.unpark(applier);
         }
     }
 
     /**
-     * On the applier thread: a drone's newest event, applied to the view and the sessions. A failure is this drone's
-     * alone: the rest of the pass goes on (the next event or the reconcile brings the drone back).
+     * On the applier thread: a drone's newest change, applied to the view and the sessions. A failure is this drone's
+     * alone: the rest of the pass goes on (the next change or the reconcile brings the drone back).
      */
-    private void applyEvent(final long droneId, final EntryEvent<Long, DroneState> event)
+    private void applyEvent(final long droneId, final Object change)
     {
         try
         {
-            switch (event.getEventType())
+            if (change instanceof DroneState state)
             {
-                case ADDED, UPDATED -> onState(value(event));
-                default -> onGone(droneId, oldValue(event));
+                onState(state);
+            }
+            else
+            {
+                onGone(droneId, ((FleetChangeBatch.Gone)change).sequence());
             }
         }
         catch (final RuntimeException ex)
         {
-            applyFailureLog.warn(System.nanoTime(), "applying a fleet event failed: {}", "drone " + droneId + ": " + ex);
+            applyFailureLog.warn(System.nanoTime(), "applying a fleet change failed: {}", "drone " + droneId + ": " + ex);
         }
     }
 
     /**
-     * The applier loop: apply everything waiting, then sleep until an event arrives on an empty waiting set. Counts
-     * what newer events replaced and says so at most every 10 s: the grid is ahead of this gateway.
+     * The applier loop: apply everything waiting, then sleep until a change arrives on an empty waiting set. Counts
+     * what newer changes replaced and says so at most every 10 s: the grid is ahead of this gateway.
      */
     private void applyLoop()
     {
@@ -353,34 +429,6 @@ final class FleetFeed implements AutoCloseable, Runnable,
                 offeredBefore += offered;
                 windowEndsNs = nowNs + CONFLATED_WINDOW_NS;
             }
-        }
-    }
-
-    /** The event's state, turned into an object here (lazily); null when it cannot be read (left out, counted). */
-    private DroneState value(final EntryEvent<Long, DroneState> event)
-    {
-        try
-        {
-            return event.getValue();
-        }
-        catch (final HazelcastSerializationException ex)
-        {
-            unreadable.skipped(ex);
-            return null;
-        }
-    }
-
-    /** The removed state; null when it cannot be read (the drone still leaves the view). */
-    private DroneState oldValue(final EntryEvent<Long, DroneState> event)
-    {
-        try
-        {
-            return event.getOldValue();
-        }
-        catch (final HazelcastSerializationException ex)
-        {
-            unreadable.skipped(ex);
-            return null;
         }
     }
 
@@ -475,11 +523,12 @@ final class FleetFeed implements AutoCloseable, Runnable,
         return view;
     }
 
-    private void onGone(final long droneId, final DroneState last)
+    /** @param lastSequence the sequence of the state that left, {@link Long#MAX_VALUE} when unknown. */
+    private void onGone(final long droneId, final long lastSequence)
     {
         if (loading)
         {
-            tombstones.merge(droneId, last == null ? Long.MAX_VALUE : last.sequence(), Math::max);
+            tombstones.merge(droneId, lastSequence, Math::max);
         }
         gone(droneId);
     }
@@ -604,17 +653,24 @@ final class FleetFeed implements AutoCloseable, Runnable,
         LockSupport.unpark(fanOut);
         LockSupport.unpark(applier);
         resyncer.shutdownNow();
-        final UUID id = listenerId;
-        if (id != null)
+        try
         {
-            try
+            if (listenerId != null)
             {
-                fleetMap.removeEntryListener(id);
+                changesTopic.removeMessageListener(listenerId);
             }
-            catch (final RuntimeException ex)
+            if (mapWideListenerId != null)
             {
-                LOG.debug("could not remove the fleet listener on close: {}", ex.toString());
+                fleetMap.removeEntryListener(mapWideListenerId);
             }
+            if (membershipListenerId != null)
+            {
+                grid.getCluster().removeMembershipListener(membershipListenerId);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.debug("could not remove the fleet listeners on close: {}", ex.toString());
         }
         for (final Thread thread : new Thread[] {fanOut, applier})
         {

@@ -103,8 +103,9 @@ public final class Gateway implements AutoCloseable
         final CommandAuthority commandAuthority = CommandAuthority.fromFile(config.commandKeyFile);
         final GatewayMetrics metrics = new GatewayMetrics();
         final String instance = "ws-gateway-" + Long.toHexString(System.nanoTime() & 0xFFFFFF);
-        // Every drone update arrives as one event: the client's default five event threads each woke for a share of
-        // a burst, and the gateway's CPU per update fell by a quarter to a third with one (issue 14, docs/performance.md).
+        // When every drone update arrived as one event, the client's default five event threads each woke for a share
+        // of a burst, and the gateway's CPU per update fell by a quarter to a third with one (issue 14,
+        // docs/performance.md); the members now batch the fleet's changes, and alerts and commands still arrive one each.
         final GridConnection grid = GridConnection.connect(config.clusterName, config.gridMembers, instance,
             "clients keep the last known state until it returns",
             client ->
@@ -132,7 +133,7 @@ public final class Gateway implements AutoCloseable
             final ProgressWatch fanOutProgress = new ProgressWatch("fan-out", ProgressWatch.timeoutNs(config.livenessTimeoutS));
             final ProgressWatch applierProgress =
                 new ProgressWatch("fleet-apply", ProgressWatch.timeoutNs(config.livenessTimeoutS));
-            feed = new FleetFeed(FleetGrid.fleetMap(grid.client()), clock, metrics, fanOutProgress, applierProgress);
+            feed = new FleetFeed(grid.client(), clock, metrics, fanOutProgress, applierProgress);
             feed.start();
             feed.reconcileEvery(config.fleetReconcileS);
             final FleetFeed liveFeed = feed;

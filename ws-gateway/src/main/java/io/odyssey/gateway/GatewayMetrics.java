@@ -73,7 +73,16 @@ final class GatewayMetrics
     final Counter[] alertMessagesSent = new Counter[AlertsFeed.AlertForm.values().length];
     final Counter[] clientErrors = new Counter[ERROR_CODES.length];
     final Counter[] clientsClosed = new Counter[CloseReason.values().length];
-    final Counter events = metrics.counter("odyssey_gateway_events_total", "Fleet map change events received");
+    final Counter events = metrics.counter("odyssey_gateway_events_total", "Fleet changes received: drone states and " +
+        "removals in the grid members' fleet messages, and map-wide clears");
+    final Counter fleetMessages = metrics.counter("odyssey_gateway_fleet_messages_total",
+        "Fleet change messages received from the grid members (each carries every drone of its member that changed)");
+    final Counter fleetMessagesRejected = metrics.counter("odyssey_gateway_fleet_messages_rejected_total",
+        "Fleet change messages left out whole because they cannot be read (truncated, wrong lengths, unknown version, a " +
+        "value no drone sends) or were published by another member than they name");
+    final Counter fleetMessageGaps = metrics.counter("odyssey_gateway_fleet_message_gaps_total",
+        "Fleet change messages after which the gateway reloaded the fleet map: a gap in a member's sequence (a message " +
+        "lost), a member's first message, or one flagged as not carrying every change");
     final Counter eventsConflated = metrics.counter("odyssey_gateway_events_conflated_total",
         "Fleet map events replaced by a newer event of the same drone before the gateway applied them (the grid was " +
         "ahead of the gateway; each drone's newest event is applied)");
@@ -89,7 +98,8 @@ final class GatewayMetrics
     final Counter fleetUnreadable = metrics.counter("odyssey_gateway_fleet_states_unreadable_total",
         "Fleet-map states the feed left out because they cannot be read (written into the grid by something else)");
     final Counter resyncs = metrics.counter(
-        "odyssey_gateway_resyncs_total", "Fleet view reloads after the grid connection came back");
+        "odyssey_gateway_resyncs_total", "Fleet view reloads after the grid connection came back, a member joined or " +
+        "left, a map-wide clear or a gap in a member's fleet messages");
     final LatencyHop gatewayReceived = metrics.hop("gateway_received",
         "drone send -> gateway applied the state to its fleet view (each drone's newest event)");
     final LatencyHop gridEvent = metrics.hop("grid_event",

@@ -1,0 +1,61 @@
+package io.odyssey.gateway;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The last fleet message sequence heard from each grid member, to tell whether a message was lost in between (a plain
+ * topic drops messages when a member's event queue is full). Not thread-safe: the fleet feed calls it under its lock.
+ * Bounded: a member is forgotten when it leaves the cluster, and at most {@link #MAX_MEMBERS} are held.
+ */
+final class MemberSequences
+{
+    static final int MAX_MEMBERS = 1_024;
+
+    enum Verdict
+    {
+        /** The member's next message: nothing lost. */
+        NEXT,
+        /** The first message heard from this member: what it sent before is unknown here. */
+        FIRST,
+        /** Not the next: messages were lost (or repeated). */
+        GAP,
+        /** More members than {@link #MAX_MEMBERS}: not tracked. */
+        REFUSED
+    }
+
+    private final Map<UUID, long[]> last = new HashMap<>();
+
+    Verdict accept(final UUID member, final long sequence)
+    {
+        final long[] held = last.get(member);
+        if (held == null)
+        {
+            if (last.size() >= MAX_MEMBERS)
+            {
+                return Verdict.REFUSED;
+            }
+            last.put(member, new long[] {sequence});
+            return Verdict.FIRST;
+        }
+        final boolean next = sequence == held[0] + 1;
+        held[0] = sequence;
+        return next ? Verdict.NEXT : Verdict.GAP;
+    }
+
+    void forget(final UUID member)
+    {
+        last.remove(member);
+    }
+
+    void clear()
+    {
+        last.clear();
+    }
+
+    int size()
+    {
+        return last.size();
+    }
+}

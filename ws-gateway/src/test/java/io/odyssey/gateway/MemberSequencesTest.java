@@ -1,0 +1,46 @@
+package io.odyssey.gateway;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.UUID;
+
+import static io.odyssey.gateway.MemberSequences.Verdict.FIRST;
+import static io.odyssey.gateway.MemberSequences.Verdict.GAP;
+import static io.odyssey.gateway.MemberSequences.Verdict.NEXT;
+import static io.odyssey.gateway.MemberSequences.Verdict.REFUSED;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Whether the gateway heard every fleet message of a member: the verdicts that decide a reload. */
+class MemberSequencesTest
+{
+    private final MemberSequences sequences = new MemberSequences();
+    private final UUID a = UUID.randomUUID();
+    private final UUID b = UUID.randomUUID();
+
+    @Test
+    void shouldTellTheFirstMessageTheNextAndAGapPerMember()
+    {
+        assertThat(sequences.accept(a, 17)).as("what a member sent before is unknown").isEqualTo(FIRST);
+        assertThat(sequences.accept(a, 18)).isEqualTo(NEXT);
+        assertThat(sequences.accept(b, 1)).isEqualTo(FIRST);
+        assertThat(sequences.accept(a, 20)).as("19 was lost").isEqualTo(GAP);
+        assertThat(sequences.accept(a, 21)).as("counted from the last heard").isEqualTo(NEXT);
+        assertThat(sequences.accept(a, 21)).as("a repeat").isEqualTo(GAP);
+        assertThat(sequences.accept(b, 2)).isEqualTo(NEXT);
+    }
+
+    @Test
+    void shouldForgetAMemberThatLeftAndHoldAtMostTheBound()
+    {
+        sequences.accept(a, 1);
+        sequences.forget(a);
+        assertThat(sequences.accept(a, 2)).isEqualTo(FIRST);
+        sequences.clear();
+        for (int i = 0; i < MemberSequences.MAX_MEMBERS; i++)
+        {
+            assertThat(sequences.accept(UUID.randomUUID(), 1)).isEqualTo(FIRST);
+        }
+        assertThat(sequences.accept(b, 1)).isEqualTo(REFUSED);
+        assertThat(sequences.size()).isEqualTo(MemberSequences.MAX_MEMBERS);
+    }
+}
