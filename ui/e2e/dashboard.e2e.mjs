@@ -101,29 +101,45 @@ const droneCount = async (page) => Number(await text(page, 'drone-count'));
 const slowWorkerMs = Number(process.env.E2E_SLOW_WORKER_MS ?? 0);
 
 /**
- * Serves the fleet worker behind a WebSocket that hands it one message per `ms` (a queue in the worker, as a page too
+ * Runs the fleet worker behind a WebSocket that hands it one message per `ms` (a queue in the worker, as a page too
  * slow for its messages had before flow control) and drops its flow-control requests and acks, so the gateway sends as to a
  * client without flow control. Sabotage for E2E_SLOW_WORKER_MS only.
  */
 async function slowDownTheFleetWorker(context, ms) {
-  const wrapper = `{
-    const Real = self.WebSocket;
-    self.WebSocket = class extends Real {
-      constructor(...args) {
-        super(...args);
+  // The socket's prototype is patched in the worker before its script runs. The worker is started from a blob that
+  // patches, then imports the real script: serving a changed script through a route (the first way tried) left the
+  // worker's sockets unable to connect at all, whatever the change.
+  const patch = `{
+    const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
+    Object.defineProperty(WebSocket.prototype, 'onmessage', {
+      configurable: true,
+      get() { return onmessage.get.call(this); },
+      set(handler) {
         const queue = [];
-        let handler = null;
+        onmessage.set.call(this, (event) => queue.push(event));
         setInterval(() => { const event = queue.shift(); if (event && handler) handler.call(this, event); }, ${ms});
-        super.onmessage = (event) => queue.push(event);
-        Object.defineProperty(this, 'onmessage', { get: () => handler, set: (f) => { handler = f; } });
-      }
-      send(data) { if (typeof data === 'string' && /"type":"(flow|ack)"/.test(data)) return; super.send(data); }
+      },
+    });
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (data) {
+      if (typeof data === 'string' && /"type":"(flow|ack)"/.test(data)) return;
+      send.call(this, data);
     };
-  }\n`;
-  await context.route(/liveFleet\.worker-[^/]*\.js$/, async (route) => {
-    const original = await route.fetch();
-    await route.fulfill({ response: original, body: wrapper + await original.text() });
-  });
+  }`;
+  await context.addInitScript((code) => {
+    const RealWorker = window.Worker;
+    window.Worker = class extends RealWorker {
+      constructor(url, options) {
+        const href = new URL(String(url), location.href).href;
+        if (!/liveFleet\.worker/.test(href)) {
+          super(url, options);
+          return;
+        }
+        const body = options?.type === 'module' ? `${code}\nimport(${JSON.stringify(href)});` : `${code}\nimportScripts(${JSON.stringify(href)});`;
+        super(URL.createObjectURL(new Blob([body], { type: 'text/javascript' })), options);
+      }
+    };
+  }, patch);
   log(`  (sabotage: the fleet worker takes one message per ${ms} ms and asks for no flow control)`);
 }
 
