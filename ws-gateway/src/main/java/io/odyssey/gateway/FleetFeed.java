@@ -111,6 +111,10 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
         return thread;
     });
     private final AtomicBoolean resyncQueued = new AtomicBoolean();
+    /** Reloads of the whole view are at least this far apart. */
+    private static final long RELOAD_GAP_NS = TimeUnit.SECONDS.toNanos(1);
+    /** When the last reload began (resyncer thread). */
+    private volatile long lastReloadNs = System.nanoTime() - RELOAD_GAP_NS;
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     /** When the fan-out will wake by itself; {@link ClientSession#NOT_DUE} while it is scanning or idle. */
     private volatile long wakeAtNs = ClientSession.NOT_DUE;
@@ -189,9 +193,13 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
     {
         if (running && resyncQueued.compareAndSet(false, true))
         {
-            resyncer.execute(() ->
+            // Reloads at most one per RELOAD_GAP_NS: anything on the grid's network can publish a message with a gap
+            // (or in the name of a member not known yet), and each asked for a read of the whole fleet map.
+            final long waitNs = lastReloadNs + RELOAD_GAP_NS - System.nanoTime();
+            resyncer.schedule(() ->
             {
                 resyncQueued.set(false);
+                lastReloadNs = System.nanoTime();
                 if (!running)
                 {
                     return;
@@ -210,7 +218,7 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
                     // The grid went away again: its return triggers the next reload.
                     LOG.warn("reloading the fleet view failed: {}", ex.toString());
                 }
-            });
+            }, Math.max(0, waitNs), TimeUnit.NANOSECONDS);
         }
     }
 

@@ -9,6 +9,7 @@ import io.odyssey.geo.Geodesy;
 import io.odyssey.runtime.RateLimitedLog;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,7 @@ import java.util.NavigableMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code /api/v1/history/...}: the fleet's past from the archive database (contract: docs/api/history.md).
@@ -60,6 +62,8 @@ public final class HistoryApi implements HttpHandler
     static final long UNAVAILABLE_RETRY_AFTER_S = 5;
 
     private static final Logger LOG = LoggerFactory.getLogger(HistoryApi.class);
+    /** Gives back the request's history slots; run once, just before the answer is sent. */
+    private static final AttachmentKey<Runnable> RELEASE = AttachmentKey.create(Runnable.class);
     private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
@@ -125,28 +129,34 @@ public final class HistoryApi implements HttpHandler
                     "already, the most one caller may (half of ODYSSEY_GATEWAY_HISTORY_MAX_CONCURRENT): retry when one " +
                     "is answered", null, BUSY_RETRY_AFTER_S);
             }
-            try
+            if (!slots.tryAcquire())
             {
-                if (!slots.tryAcquire())
-                {
-                    limits.busy().increment();
-                    throw new Problem(429, "BUSY", "the gateway is answering " + limits.maxConcurrent() + " history " +
-                        "requests already, the most it runs at once (ODYSSEY_GATEWAY_HISTORY_MAX_CONCURRENT): retry shortly",
-                        null, BUSY_RETRY_AFTER_S);
-                }
-                try
-                {
-                    route(exchange, exchange.getRelativePath());
-                    store.healthState().succeeded();
-                }
-                finally
+                leave(caller);
+                limits.busy().increment();
+                throw new Problem(429, "BUSY", "the gateway is answering " + limits.maxConcurrent() + " history " +
+                    "requests already, the most it runs at once (ODYSSEY_GATEWAY_HISTORY_MAX_CONCURRENT): retry shortly",
+                    null, BUSY_RETRY_AFTER_S);
+            }
+            // Given back just before the answer is sent (respond), not after it: a client that sends its next request
+            // as soon as it has the answer (the dashboard loads tracks one after another) found its slot still taken.
+            final AtomicBoolean held = new AtomicBoolean(true);
+            final Runnable release = () ->
+            {
+                if (held.compareAndSet(true, false))
                 {
                     slots.release();
+                    leave(caller);
                 }
+            };
+            exchange.putAttachment(RELEASE, release);
+            try
+            {
+                route(exchange, exchange.getRelativePath());
+                store.healthState().succeeded();
             }
             finally
             {
-                leave(caller);
+                release.run();
             }
         }
         catch (final Problem problem)
@@ -545,6 +555,11 @@ public final class HistoryApi implements HttpHandler
         if (attachment != null)
         {
             exchange.getResponseHeaders().put(Headers.CONTENT_DISPOSITION, "attachment; filename=\"" + attachment + "\"");
+        }
+        final Runnable release = exchange.getAttachment(RELEASE);
+        if (release != null)
+        {
+            release.run();
         }
         exchange.getResponseSender().send(body);
     }
