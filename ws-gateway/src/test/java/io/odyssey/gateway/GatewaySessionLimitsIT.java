@@ -145,7 +145,7 @@ class GatewaySessionLimitsIT
                     batch.put(id, GatewayIT.state(id, round, 7.0 + id % 100 / 1000.0, 7.0));
                 }
                 fleet.setAll(batch);
-                Thread.sleep(20);
+                Thread.sleep(20); // pacing: a round of changes every ~20 ms, as a fleet sends, not a wait for a condition
             }
             assertThat(metric("odyssey_ws_sessions_shed_total"))
                 .as("the clients that never read were closed (all but one, which may fit the budget alone), well " +
@@ -187,6 +187,8 @@ class GatewaySessionLimitsIT
             final var limited = flooder.await(m -> "error".equals(m.path("type").asText()) &&
                 "RATE_LIMITED".equals(m.path("code").asText()), 10_000);
             assertThat(limited).as("told once that the excess is dropped").isNotNull();
+            // An upper bound on what arrives can only be read after waiting: snapshots the excess would have caused
+            // (before the fix, one per subscription) come within this second; the bound allows for the wait's own.
             Thread.sleep(1_000);
             final long snapshots = flooder.typesReceived.stream().filter("snapshot"::equals).count();
             // The first, then at most one per 250 ms of the time taken (the burst's subscriptions share them).
