@@ -52,6 +52,7 @@ import java.util.concurrent.locks.LockSupport;
 final class JournalArchiver implements Runnable
 {
     private static final long RECORD_ARCHIVED_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long RECORD_REFRESH_NS = TimeUnit.MILLISECONDS.toNanos(JournalRetention.RECORD_REFRESH_MILLIS);
     private static final long PARTITION_CHECK_INTERVAL_NS = TimeUnit.MINUTES.toNanos(10);
     private static final String UNIQUE_VIOLATION = "23505";
     private static final String INSERT_DEAD_LETTER = "INSERT INTO dead_letters (source, queue, journal_index, entry, " +
@@ -624,12 +625,18 @@ final class JournalArchiver implements Runnable
             Math.max(0, clock.nanoTime() - committedReceivedAtNanos);
     }
 
-    /** Tells journal retention how far this archiver has committed (at most once a second, and once at the end). */
+    /**
+     * Tells journal retention how far this archiver has committed (at most once a second, and once at the end); and,
+     * unchanged, every {@link JournalRetention#RECORD_REFRESH_MILLIS}, so that retention can tell an idle archiver
+     * from one that is gone.
+     */
     private void recordArchived(final boolean force)
     {
         final long index = committedIndex;
         final long now = System.nanoTime();
-        if (index < 0 || index == lastRecordedIndex || (!force && now - lastRecordNs < RECORD_ARCHIVED_INTERVAL_NS))
+        final long sinceLast = now - lastRecordNs;
+        final boolean refresh = sinceLast >= RECORD_REFRESH_NS;
+        if (index < 0 || (index == lastRecordedIndex && !refresh) || (!force && sinceLast < RECORD_ARCHIVED_INTERVAL_NS))
         {
             return;
         }

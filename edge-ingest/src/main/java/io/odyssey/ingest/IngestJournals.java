@@ -52,6 +52,9 @@ final class IngestJournals implements Component
         commands = new CommandJournal(root, config.rollCycle());
         retention = new JournalRetention(root, config.journalRetentionHours, System::currentTimeMillis,
             telemetry.telemetryQueue(), telemetry.quarantineQueue(), alerts.queue(), commands.queue());
+        metrics.metrics.gauge("odyssey_ingest_journal_stale_archiver_records",
+            "Archiver records not written for longer than the journal retention: each holds its queue's cycles back " +
+                "(an archiver retired or renamed: delete its record)", () -> retention.staleRecords());
         // A full journal disk stops journaling (the frames still reach the map, unjournaled): say so before it is full.
         final FileStore store = Files.getFileStore(root);
         metrics.metrics.gauge("odyssey_ingest_journal_disk_free_bytes",

@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.text.SimpleDateFormat;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.TimeZone;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -24,11 +26,19 @@ import java.util.function.LongSupplier;
  * past it: each archiver records its committed index in {@code <root>/archived/<queue>/<archiver>.index}
  * ({@link #recordArchived}). Without any such file the queue is not archived and age alone decides (as for the
  * quarantine). The cycle being written is never deleted.
+ * <p>
+ * A running archiver rewrites its record at least every {@link #RECORD_REFRESH_MILLIS}, even when it has nothing new to
+ * commit. A record not written for longer than the retention period (and at least an hour) is therefore an archiver
+ * that is gone: retired, renamed, or down that long. It still holds its queue back, as an archiver that comes back
+ * must find what it has not archived; but it is logged and counted ({@link #staleRecords()}), because left alone it
+ * stops retention for good and the disk fills.
  */
 public final class JournalRetention
 {
     /** Directory under the journal root where archivers record how far they have committed. */
     public static final String ARCHIVED_DIR = "archived";
+    /** How often a running archiver rewrites its record even when its index has not moved. */
+    public static final long RECORD_REFRESH_MILLIS = TimeUnit.MINUTES.toMillis(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(JournalRetention.class);
 
@@ -36,6 +46,9 @@ public final class JournalRetention
     private final SingleChronicleQueue[] queues;
     private final long retentionMillis;
     private final LongSupplier clockMillis;
+    private final long staleAfterMillis;
+    private final Set<Path> warnedStale = new HashSet<>();
+    private volatile int staleRecords;
 
     /**
      * @param root           the journal root the queues live in (their directory names are the queue names).
@@ -48,6 +61,13 @@ public final class JournalRetention
         this.queues = queues.clone();
         this.retentionMillis = TimeUnit.HOURS.toMillis(retentionHours);
         this.clockMillis = clockMillis;
+        this.staleAfterMillis = Math.max(retentionMillis, TimeUnit.HOURS.toMillis(1));
+    }
+
+    /** Archiver records not written for longer than the retention period (an hour at least), as of the last pass. */
+    public int staleRecords()
+    {
+        return staleRecords;
     }
 
     /**
@@ -62,10 +82,23 @@ public final class JournalRetention
             return 0;
         }
         int deleted = 0;
+        final Set<Path> stale = new HashSet<>();
         for (final SingleChronicleQueue queue : queues)
         {
-            deleted += prune(queue, archivedIndex(root, queue.file().getName()));
+            deleted += prune(queue, archivedIndex(root, queue.file().getName(), clockMillis.getAsLong() - staleAfterMillis,
+                stale));
         }
+        for (final Path record : stale)
+        {
+            if (warnedStale.add(record))
+            {
+                LOG.warn("journal retention: {} has not been written for over {} h: its archiver is gone (retired, " +
+                    "renamed or down) and holds every cycle of its queue back; delete the file if it is not coming back",
+                    record, TimeUnit.MILLISECONDS.toHours(staleAfterMillis));
+            }
+        }
+        warnedStale.retainAll(stale);
+        staleRecords = stale.size();
         return deleted;
     }
 
@@ -128,9 +161,11 @@ public final class JournalRetention
     }
 
     /**
-     * The lowest index any archiver has committed, or {@link Long#MAX_VALUE} when no archiver has recorded one.
+     * The lowest index any archiver has committed, or {@link Long#MAX_VALUE} when no archiver has recorded one; adds
+     * to {@code stale} the records last written before {@code writtenBeforeMillis}.
      */
-    static long archivedIndex(final Path root, final String queue)
+    private static long archivedIndex(final Path root, final String queue, final long writtenBeforeMillis,
+        final Set<Path> stale)
     {
         final File[] files = root.resolve(ARCHIVED_DIR).resolve(queue).toFile()
             .listFiles((dir, name) -> name.endsWith(".index"));
@@ -142,6 +177,10 @@ public final class JournalRetention
                 try
                 {
                     lowest = Math.min(lowest, Long.parseLong(Files.readString(file.toPath()).trim()));
+                    if (file.lastModified() < writtenBeforeMillis)
+                    {
+                        stale.add(file.toPath());
+                    }
                 }
                 catch (final IOException | NumberFormatException ex)
                 {

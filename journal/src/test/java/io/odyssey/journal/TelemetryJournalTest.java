@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -145,6 +146,38 @@ class TelemetryJournalTest
             final ExcerptTailer tailer = journal.telemetryQueue().createTailer();
             assertThat(entry.readNext(tailer)).isTrue();
             assertThat(entry.receivedAtNanos()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldKeepCyclesForAnArchiverThatIsGoneButCountItsRecordAsStale() throws Exception
+    {
+        final long hour = TimeUnit.HOURS.toMillis(1);
+        final long now = 1_800_000_000_000L / hour * hour + hour / 2;
+        final SetTimeProvider time = new SetTimeProvider(now - 5 * hour);
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[16]);
+        try (TelemetryJournal journal = new TelemetryJournal(root, RollCycles.FAST_HOURLY, time))
+        {
+            final long fiveHoursAgo = journal.appendTelemetry(frame, 0, 16, 1);
+            time.currentTimeMillis(now);
+            final long latest = journal.appendTelemetry(frame, 0, 16, 2);
+            // A renamed archiver: the old name's record stopped five hours ago, the new one is current.
+            JournalRetention.recordArchived(root, JournalLayout.TELEMETRY, "archiver-old", fiveHoursAgo);
+            JournalRetention.recordArchived(root, JournalLayout.TELEMETRY, "archiver-new", latest);
+            final Path old = root.resolve(JournalRetention.ARCHIVED_DIR).resolve(JournalLayout.TELEMETRY)
+                .resolve("archiver-old.index");
+            Files.setLastModifiedTime(old, FileTime.fromMillis(now - 5 * hour));
+            Files.setLastModifiedTime(old.resolveSibling("archiver-new.index"), FileTime.fromMillis(now - hour / 6));
+
+            final JournalRetention retention = new JournalRetention(root, 2, () -> now, journal.telemetryQueue());
+            assertThat(retention.run()).as("what the old archiver has not archived is kept").isZero();
+            assertThat(cycleFiles(JournalLayout.TELEMETRY)).isEqualTo(2);
+            assertThat(retention.staleRecords()).as("and its record is counted as stale").isOne();
+
+            // Removed (as operations.md says to): the cycle goes, and nothing is stale any more.
+            Files.delete(old);
+            assertThat(retention.run()).isEqualTo(1);
+            assertThat(retention.staleRecords()).isZero();
         }
     }
 
