@@ -52,6 +52,13 @@ public record DroneState(
         return STATUSES.getOrDefault(status, DroneStatus.NULL_VAL);
     }
 
+    /** This state as heard at {@code ingestNanos} (epoch ns). */
+    public DroneState heardAt(final long ingestNanos)
+    {
+        return new DroneState(droneId, sequence, sentAtNanos, ingestNanos, gridNanos, latitude, longitude, altitude, heading,
+            groundSpeed, climbRate, battery, status, flags, ingestNode);
+    }
+
     /** The grid keeps the highest sequence: an older state never replaces a newer one (see {@link FleetGrid}). */
     public boolean isNewerThan(final DroneState other)
     {

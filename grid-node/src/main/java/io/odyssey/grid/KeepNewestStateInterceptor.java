@@ -2,6 +2,8 @@ package io.odyssey.grid;
 
 import com.hazelcast.map.MapInterceptor;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * Makes the fleet map refuse to go back in time: a write carrying a lower sequence than the stored state keeps
  * the stored state. Runs on the partition owner, so it is atomic with the write.
@@ -9,10 +11,18 @@ import com.hazelcast.map.MapInterceptor;
  * Normally one ingest node hears a drone, and it never writes an older state after a newer one. This guards the
  * cases where that does not hold: a drone failing over between ingest nodes while an older batch is still in
  * flight, a replay of the journal into a live grid, or a restarted ingest node flushing a stale table.
+ * <p>
+ * It also keeps a state from saying it was heard in the future (more than {@link #MAX_AHEAD_NS} ahead of this member's
+ * clock; it is stored as heard now). Anything on the grid's network can write the map, and a state "heard" at the end
+ * of time with a huge sequence froze its drone for ever: newer real states are lower, so refused here, and the sweep
+ * that removes silent drones goes by the time heard. Stored as heard now, it leaves at the drone expiry, and the
+ * drone's real telemetry comes back.
  */
 public final class KeepNewestStateInterceptor implements MapInterceptor
 {
     private static final long serialVersionUID = 1L;
+    /** Clock skew tolerated between an ingest node and the member: beyond, the time heard is not believed. */
+    static final long MAX_AHEAD_NS = TimeUnit.SECONDS.toNanos(60);
 
     public Object interceptGet(final Object value)
     {
@@ -25,10 +35,17 @@ public final class KeepNewestStateInterceptor implements MapInterceptor
 
     public Object interceptPut(final Object oldValue, final Object newValue)
     {
-        if (oldValue instanceof DroneState stored && newValue instanceof DroneState incoming &&
-            !incoming.isNewerThan(stored))
+        if (newValue instanceof DroneState incoming)
         {
-            return stored;
+            if (oldValue instanceof DroneState stored && !incoming.isNewerThan(stored))
+            {
+                return stored;
+            }
+            final long nowNs = System.currentTimeMillis() * 1_000_000L;
+            if (incoming.ingestNanos() > nowNs + MAX_AHEAD_NS)
+            {
+                return incoming.heardAt(nowNs);
+            }
         }
         return null;
     }

@@ -42,6 +42,25 @@ class KeepNewestStateInterceptorTest
     }
 
     @Test
+    void shouldStoreAStateHeardInTheFutureAsHeardNow()
+    {
+        // Written by anything on the grid's network: heard at the end of time, it would never expire (and, with the
+        // highest sequence, no real state could replace it).
+        final DroneState forged = new DroneState(7, Long.MAX_VALUE, 1, Long.MAX_VALUE, 3, -89.0, 0.0, 100f, 90f, 12f, 0f,
+            80f, "CRUISING", 0, "forger");
+        final long before = System.currentTimeMillis() * 1_000_000L;
+        final DroneState stored = (DroneState)interceptor.interceptPut(null, forged);
+        final long after = System.currentTimeMillis() * 1_000_000L;
+        assertThat(stored.ingestNanos()).isBetween(before, after);
+        assertThat(stored).isEqualTo(forged.heardAt(stored.ingestNanos()));
+
+        // Within the skew tolerated, the time heard stands (null: the write goes ahead as it is).
+        final DroneState aheadALittle = new DroneState(7, 10, 1, after + KeepNewestStateInterceptor.MAX_AHEAD_NS / 2, 3,
+            52.5, 13.4, 100f, 90f, 12f, 0f, 80f, "CRUISING", 0, "ingest-1");
+        assertThat(interceptor.interceptPut(state(9, 52.5), aheadALittle)).isNull();
+    }
+
+    @Test
     void shouldBeOneInterceptorHoweverOftenAMemberAddsIt()
     {
         assertThat(new KeepNewestStateInterceptor()).isEqualTo(interceptor).hasSameHashCodeAs(interceptor);

@@ -579,6 +579,17 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
                     // stale events (odyssey_gateway_stale_events_total counts events).
                     apply(state);
                 }
+                else if (held.sequence() > state.sequence() && held.gatewayNanos < startedNanos)
+                {
+                    // The view held, before this read began, a state the map never had: the map keeps the highest
+                    // sequence, and a member publishes a change after writing it. So it came in a message forged on
+                    // the grid's network (any client can publish in a member's name), and would have frozen the drone
+                    // at it (newer states are lower). The map is the truth: the drone leaves and comes back as the
+                    // map has it. (A state applied after the read began may be newer than the read: left alone.)
+                    metrics.viewCorrections.increment();
+                    gone(state.droneId());
+                    apply(state);
+                }
             }
             for (final DroneView view : fleet.byId().values())
             {

@@ -90,6 +90,9 @@ final class GatewayMetrics
         "Periodic reads of the whole fleet map (ODYSSEY_GATEWAY_FLEET_RECONCILE_S) that apply what events did not bring");
     final Counter staleEvents = metrics.counter(
         "odyssey_gateway_stale_events_total", "Events older than the state already held (ignored)");
+    final Counter viewCorrections = metrics.counter("odyssey_gateway_fleet_view_corrections_total",
+        "Drones whose state in the fleet view was ahead of the fleet map at a reload (a fleet change message forged on " +
+        "the grid's network): replaced by the map's state");
     final Counter futureStates = metrics.counter("odyssey_gateway_future_states_total",
         "Drone states applied whose send time was more than " + FleetFeed.FUTURE_STATE_NS / 1_000_000 + " ms ahead of " +
         "this gateway's clock (a drone's or a host's clock is wrong); the newest-state age takes them as sent on arrival");

@@ -160,7 +160,7 @@ class GatewayFleetBatchIT
         return owned;
     }
 
-    private static long counter(final Gateway gateway, final String name)
+    static long counter(final Gateway gateway, final String name)
     {
         return gateway.metrics().counters().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow().get();
     }
