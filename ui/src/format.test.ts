@@ -11,6 +11,10 @@ describe('fmt', () => {
     expect(fmt.ms(4.56)).toBe('4.6 ms');
     expect(fmt.ms(1534)).toBe('1.5 s');
     expect(fmt.ms(NaN)).toBe('–');
+    expect(fmt.age(1534)).toBe('1.5 s');
+    expect(fmt.age(-40)).toBe('0.0 ms');
+    expect(fmt.age(-2500)).toBe('2.5 s ahead');
+    expect(fmt.age(NaN)).toBe('–');
     expect(fmt.status('TAKING_OFF')).toBe('taking off');
     expect(fmt.heading(359.6)).toBe('0°');
   });

@@ -11,6 +11,12 @@ export const fmt = {
     if (Math.abs(v) >= 1000) return `${(v / 1000).toFixed(1)} s`;
     return `${Math.abs(v) < 10 ? v.toFixed(1) : v.toFixed(0)} ms`;
   },
+  /**
+   * A telemetry age (now minus the drone's send time). A drone whose clock runs ahead of this browser's gives a
+   * negative age: beyond 100 ms (more than clocks kept by NTP differ) it is shown as "… ahead", which says the clock
+   * is wrong, rather than a minus sign that reads as a glitch; within it, as 0.
+   */
+  age: (v: number) => (v < -100 ? `${fmt.ms(-v)} ahead` : fmt.ms(Math.max(0, v))),
   rate: (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(0)}k` : v >= 1000 ? `${(v / 1000).toFixed(1)}k` : v.toFixed(0)),
   status: (s: string) => s.replace(/_/g, ' ').toLowerCase(),
   count: (v: number) => v.toLocaleString('en-US'),

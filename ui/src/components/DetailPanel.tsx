@@ -1,5 +1,5 @@
 import { fmt } from '../format';
-import { flagNames, hops, statusColor, type Drone } from '../model';
+import { ageMs, flagNames, hops, statusColor, type Drone } from '../model';
 
 export interface DetailPanelProps {
   id: number | null;
@@ -48,7 +48,7 @@ export function DetailPanel({ id, drone, inView, now, onClose, onCentre }: Detai
         <KV label="heading" value={<><i className="heading-arrow" style={{ transform: `rotate(${Number.isFinite(drone.hdg) ? drone.hdg : 0}deg)` }}>↑</i>{fmt.heading(drone.hdg)}</>} />
         <KV label="battery" value={<><span className="battery"><span style={{ width: `${battery}%`, background: battery < 20 ? '#f87171' : battery < 40 ? '#facc15' : '#4ade80' }} /></span>{fmt.battery(drone.bat)}</>} />
         <KV label="sequence" value={String(drone.seq)} testId="detail-seq" />
-        <KV label="telemetry age" value={fmt.ms(now - drone.sentAtMs)} testId="detail-age" />
+        <KV label="telemetry age" value={fmt.age(ageMs(drone, now))} testId="detail-age" />
         <KV label="ingest node" value={drone.node || '–'} />
       </div>
       <div className="hops" title="Time on each hop of this state: drone → ingest → grid → gateway → browser">

@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { fmt } from '../format';
-import { statusColor, STATUSES, type Drone } from '../model';
+import { ageMs, statusColor, STATUSES, type Drone } from '../model';
 import { COLUMNS, rowWindow, type Filter, type SortKey, type SortOrder, type TableRows } from '../table';
 
 /** Must match `.fleet-table tbody tr { height }` in styles.css. */
@@ -122,7 +122,7 @@ export function FleetTable(props: FleetTableProps) {
                 <td className={`num ${d.bat < 20 ? 'warn' : ''}`}>{fmt.num(d.bat)}%</td>
                 <td className="num">{fmt.num(d.alt)}</td>
                 <td className="num">{fmt.num(d.spd, 1)}</td>
-                <td className="num" data-testid={`drone-age-${d.id}`}>{fmt.ms(now - d.sentAtMs)}</td>
+                <td className="num" data-testid={`drone-age-${d.id}`}>{fmt.age(ageMs(d, now))}</td>
                 <td className="num" data-testid={`drone-seq-${d.id}`}>{d.seq}</td>
               </tr>
             ))}
