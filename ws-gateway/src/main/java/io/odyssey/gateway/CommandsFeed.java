@@ -83,9 +83,10 @@ final class CommandsFeed implements SocketEndpoint.Handler, EntryAddedListener<L
         sessions.remove(session);
     }
 
-    public void message(final ClientSession session, final ClientRequest request)
+    public boolean message(final ClientSession session, final ClientRequest request)
     {
         SocketEndpoint.onlyPing(session, request, metrics, "/ws/commands");
+        return true;
     }
 
     public void entryAdded(final EntryEvent<Long, CommandRecord> event)

@@ -275,16 +275,16 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
     /**
      * The client applied every frame up to {@code frame}: a client waiting for its window gets its next frame now.
      *
-     * @return false when the frame was not sent yet (the caller answers {@code BAD_ACK}).
+     * @return what the acknowledgement did (the caller answers {@link ClientSession.Ack#UNSENT} with {@code BAD_ACK}).
      */
-    boolean ack(final ClientSession session, final long frame)
+    ClientSession.Ack ack(final ClientSession session, final long frame)
     {
-        if (!session.ack(frame, System.nanoTime()))
+        final ClientSession.Ack result = session.ack(frame, System.nanoTime());
+        if (result == ClientSession.Ack.ADVANCED)
         {
-            return false;
+            wake(session.dueNs());
         }
-        wake(session.dueNs());
-        return true;
+        return result;
     }
 
     /** Stops feeding a client whose session ended (its connection's close task; no call into Undertow here). */

@@ -58,12 +58,13 @@ final class GatewayMetrics
     final Counter clientsClosedSlow = metrics.counter(
         "odyssey_ws_clients_closed_slow_total", "Clients disconnected for staying behind longer than the stall timeout");
     final Counter sessionsRefused = metrics.counter("odyssey_ws_sessions_refused_total",
-        "WebSocket handshakes refused because the token (or anonymous address) held ODYSSEY_WS_MAX_SESSIONS_PER_CLIENT sessions");
+        "WebSocket handshakes refused because the token (or anonymous IPv4 address or IPv6 /64) held " +
+        "ODYSSEY_WS_MAX_SESSIONS_PER_CLIENT sessions");
     final Counter sessionsShed = metrics.counter("odyssey_ws_sessions_shed_total",
         "WebSocket clients closed because the unsent bytes of all clients were above ODYSSEY_WS_SEND_BUDGET_BYTES " +
         "(the furthest behind first; also counted in odyssey_ws_clients_closed_total{reason=\"slow\"})");
     final Counter clientMessagesLimited = metrics.counter("odyssey_ws_client_messages_limited_total",
-        "WebSocket client messages dropped for coming faster than ODYSSEY_WS_CLIENT_MESSAGE_RATE (acks are not limited)");
+        "WebSocket client messages dropped for coming faster than ODYSSEY_WS_CLIENT_MESSAGE_RATE (acks that advance are free)");
     final Counter repliesDropped = metrics.counter(
         "odyssey_ws_replies_dropped_total", "Answers (pong, error) not sent because the client was behind");
     final Counter alertChanges = metrics.counter("odyssey_ws_alert_changes_total",

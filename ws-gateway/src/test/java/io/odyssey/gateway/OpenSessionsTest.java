@@ -143,6 +143,22 @@ class OpenSessionsTest
             .as("another connection from the same address").isEqualTo("address:127.0.0.2");
     }
 
+    @Test
+    void shouldKeyAnonymousIpv6ViewersByTheirSlash64() throws Exception
+    {
+        final String key = SocketEndpoint.clientKey(null, new java.net.InetSocketAddress(
+            java.net.InetAddress.getByName("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), 40_000));
+        assertThat(SocketEndpoint.clientKey(null, new java.net.InetSocketAddress(
+            java.net.InetAddress.getByName("2001:db8:1:2::1"), 40_001)))
+            .as("any address of one /64 (what one host or home is given) shares one allowance").isEqualTo(key);
+        assertThat(SocketEndpoint.clientKey(null, new java.net.InetSocketAddress(
+            java.net.InetAddress.getByName("2001:db8:1:3::1"), 40_000)))
+            .as("the next /64 is another client").isNotEqualTo(key);
+        assertThat(key).isEqualTo("address:2001:db8:1:2:0:0:0:0/64");
+        assertThat(SocketEndpoint.clientKey(null, new java.net.InetSocketAddress("127.0.0.3", 40_000)))
+            .as("IPv4 stays exact").isEqualTo("address:127.0.0.3");
+    }
+
     private ClientSession session(final ClientSession.Link link)
     {
         return new ClientSession(link, metrics, 1 << 20, 1_000 * MS, 16 * MS, 0);
