@@ -159,6 +159,66 @@ class OpenSessionsTest
             .as("IPv4 stays exact").isEqualTo("address:127.0.0.3");
     }
 
+    @Test
+    void shouldQueueOneTokenCheckForABurstOfHandshakesAndStillCloseTheRevokedOnes() throws Exception
+    {
+        final OpenSessions many = new OpenSessions(100_000, 100_000, metrics);
+        final java.util.concurrent.CountDownLatch gridAnswers = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+        many.start(digest ->
+        {
+            asked.countDown();
+            try
+            {
+                // The grid is slow to answer: meanwhile the burst of handshakes comes in.
+                return gridAnswers.await(30, java.util.concurrent.TimeUnit.SECONDS) && !digest.startsWith("revoked");
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return true;
+            }
+        }, 0);
+        try
+        {
+            final ClientSession first = session(new StuckLink());
+            first.credential = "valid-first";
+            many.admit(first, first.credential);
+            assertThat(asked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            final int burst = 2 * OpenSessions.MAX_UNCHECKED + 10;
+            final StuckLink[] links = new StuckLink[burst];
+            for (int i = 0; i < burst; i++)
+            {
+                links[i] = new StuckLink();
+                final ClientSession session = session(links[i]);
+                session.credential = (i % 2 == 0 ? "revoked-" : "valid-") + i;
+                assertThat(many.admit(session, session.credential)).isTrue();
+            }
+            assertThat(many.tokenChecksQueued()).as("one pending check for the whole burst, not one each").isLessThanOrEqualTo(1);
+
+            gridAnswers.countDown();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+            {
+                for (int i = 0; i < burst; i += 2)
+                {
+                    if (links[i].closeCode != ClientSession.CLOSE_POLICY_VIOLATION)
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            for (int i = 1; i < burst; i += 2)
+            {
+                assertThat(links[i].closeCode).as("a valid token's session stays").isZero();
+            }
+        }
+        finally
+        {
+            many.close();
+        }
+    }
+
     private ClientSession session(final ClientSession.Link link)
     {
         return new ClientSession(link, metrics, 1 << 20, 1_000 * MS, 16 * MS, 0);
