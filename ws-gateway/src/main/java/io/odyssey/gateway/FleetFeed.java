@@ -316,6 +316,16 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
                         rejected != null ? rejected : "published by " + publisher + " in the name of " + member);
                     return;
                 }
+                if (publisher == null && !isMember(member))
+                {
+                    // Any grid client may publish on the topic, in any member's name: a name that is not a member's
+                    // would take a place in the sequence table and make every message a reload. (A member that just
+                    // joined is refused too until this client hears of it; hearing of it reloads the view.)
+                    metrics.fleetMessagesRejected.increment();
+                    rejectLog.warn(System.nanoTime(), "left out a fleet change message: in the name of {}, not a " +
+                        "member of the cluster", member);
+                    return;
+                }
                 metrics.fleetMessages.increment();
                 final MemberSequences.Verdict verdict = sequences.accept(member, batchReader.batchSequence());
                 reload = verdict != MemberSequences.Verdict.NEXT ||
@@ -343,6 +353,19 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
             metrics.fleetMessageGaps.increment();
             resyncLater();
         }
+    }
+
+    /** Whether {@code member} is one of the cluster's members, as this grid client knows them now. */
+    private boolean isMember(final UUID member)
+    {
+        for (final Member known : grid.getCluster().getMembers())
+        {
+            if (known.getUuid().equals(member))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A member joined: the partitions it takes over may have changed while it was not heard yet. */

@@ -80,7 +80,7 @@ final class GatewayMetrics
         "Fleet change messages received from the grid members (each carries every drone of its member that changed)");
     final Counter fleetMessagesRejected = metrics.counter("odyssey_gateway_fleet_messages_rejected_total",
         "Fleet change messages left out whole because they cannot be read (truncated, wrong lengths, unknown version, a " +
-        "value no drone sends) or were published by another member than they name");
+        "value no drone sends), were published by another member than they name, or name a member not in the cluster");
     final Counter fleetMessageGaps = metrics.counter("odyssey_gateway_fleet_message_gaps_total",
         "Fleet change messages after which the gateway reloaded the fleet map: a gap in a member's sequence (a message " +
         "lost), a member's first message, or one flagged as not carrying every change");
