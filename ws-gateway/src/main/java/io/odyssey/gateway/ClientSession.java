@@ -101,6 +101,11 @@ final class ClientSession
      * anonymous viewer. Set before the session is published, like {@link #credential}.
      */
     String client;
+    /**
+     * Whether the client sees where commands were issued from ({@code issuedFrom} on {@code /ws/commands}): operators
+     * and admins do, viewers do not. Set before the session is published, like {@link #credential}.
+     */
+    boolean seesCommandSources;
     private final GatewayMetrics metrics;
     private final boolean binary;
     private final long maxPendingBytes;

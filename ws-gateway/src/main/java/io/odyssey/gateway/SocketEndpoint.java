@@ -1,5 +1,6 @@
 package io.odyssey.gateway;
 
+import io.odyssey.gateway.control.CommandJson;
 import io.odyssey.gateway.control.Guard;
 import io.odyssey.runtime.Json;
 import io.undertow.connector.PooledByteBuffer;
@@ -139,6 +140,7 @@ final class SocketEndpoint implements WebSocketConnectionCallback
             TimeUnit.MILLISECONDS.toNanos(config.stallTimeoutMs), TimeUnit.MILLISECONDS.toNanos(config.coalesceMs),
             System.nanoTime(), BINARY_SUBPROTOCOL.equals(channel.getSubProtocol()));
         session.credential = exchange.getAttachment(Guard.CREDENTIAL);
+        session.seesCommandSources = CommandJson.showsSource(exchange.getAttachment(Guard.PRINCIPAL));
         if (!sessions.admit(session, clientKey(session.credential, channel.getSourceAddress())))
         {
             // Past the handshake's check (Gateway refuses with 429 before it): several handshakes of one client raced.
