@@ -280,16 +280,9 @@ class CommandApiIT
 
             final HttpResponse<String> issued = post("/api/v1/commands", OPERATOR, "{\"droneId\":2,\"type\":\"hold\"}");
             assertThat(issued.statusCode()).isEqualTo(202);
-            final String id = json(issued).get("id").asText();
-            JsonNode pushed;
-            do
-            {
-                pushed = socket.next();
-            }
-            while (!id.equals(pushed.path("command").path("id").asText()));
-            assertThat(pushed.get("type").asText()).isEqualTo("command");
-            assertThat(pushed.get("command").get("state").asText()).isEqualTo("issued");
-            assertThat(pushed.get("command").get("issuedBy").asText()).isEqualTo("ops");
+            final JsonNode pushed = pushed(socket, json(issued).get("id").asText());
+            assertThat(pushed.get("state").asText()).isEqualTo("issued");
+            assertThat(pushed.get("issuedBy").asText()).isEqualTo("ops");
         }
     }
 
@@ -322,7 +315,7 @@ class CommandApiIT
         }
     }
 
-    /** The command {@code id} as the socket is next sent it. */
+    /** The command {@code id} as the socket is next sent it (in a {@code command} message). */
     private static JsonNode pushed(final Socket socket, final String id) throws Exception
     {
         JsonNode pushed;
@@ -331,6 +324,7 @@ class CommandApiIT
             pushed = socket.next();
         }
         while (!id.equals(pushed.path("command").path("id").asText()));
+        assertThat(pushed.get("type").asText()).isEqualTo("command");
         return pushed.get("command");
     }
 
