@@ -318,9 +318,11 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
                 }
                 if (publisher == null && !isMember(member))
                 {
-                    // Any grid client may publish on the topic, in any member's name: a name that is not a member's
-                    // would take a place in the sequence table and make every message a reload. (A member that just
-                    // joined is refused too until this client hears of it; hearing of it reloads the view.)
+                    // The topic names the member that took the publish, and the check above holds a message to it; but
+                    // a publisher this client does not know yet leaves the name unchecked, and any grid client may
+                    // publish: a name that is no member's would take a place in the sequence table and make its
+                    // messages reloads. (A member that just joined is refused too until this client hears of it;
+                    // hearing of it reloads the view.)
                     metrics.fleetMessagesRejected.increment();
                     rejectLog.warn(System.nanoTime(), "left out a fleet change message: in the name of {}, not a " +
                         "member of the cluster", member);

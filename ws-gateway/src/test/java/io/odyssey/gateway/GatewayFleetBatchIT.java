@@ -139,7 +139,10 @@ class GatewayFleetBatchIT
             final com.hazelcast.client.config.ClientConfig clientConfig = new com.hazelcast.client.config.ClientConfig();
             clientConfig.setClusterName(CLUSTER);
             clientConfig.getNetworkConfig().addAddress("127.0.0.1:" + GRID_PORT);
-            // Any grid client may publish on the members' topic: here, in the names of ids that are no member's.
+            // Any grid client may publish on the members' topic: here, in the names of ids that are no member's. (The
+            // topic names the member that took each publish, so these are refused as "published by another member
+            // than they name"; the gateway's own check of the name against the cluster's members covers a publisher
+            // it does not know yet, which this test cannot time. This is the user-visible guard for both.)
             forger = com.hazelcast.client.HazelcastClient.newHazelcastClient(clientConfig);
             final com.hazelcast.topic.ITopic<byte[]> topic = forger.getTopic(FleetChangeBatch.TOPIC);
             try (FleetClient client = FleetClient.connect(gateway.port()))
