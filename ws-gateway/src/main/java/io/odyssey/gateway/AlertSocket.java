@@ -28,8 +28,9 @@ final class AlertSocket implements SocketEndpoint.Handler
         alerts.remove(session);
     }
 
-    public void message(final ClientSession session, final ClientRequest request)
+    public boolean message(final ClientSession session, final ClientRequest request)
     {
         SocketEndpoint.onlyPing(session, request, metrics, "/ws/alerts");
+        return true;
     }
 }

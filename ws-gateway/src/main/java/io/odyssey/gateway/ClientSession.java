@@ -101,6 +101,11 @@ final class ClientSession
      * anonymous viewer. Set before the session is published, like {@link #credential}.
      */
     String client;
+    /**
+     * Whether the client sees where commands were issued from ({@code issuedFrom} on {@code /ws/commands}): operators
+     * and admins do, viewers do not. Set before the session is published, like {@link #credential}.
+     */
+    boolean seesCommandSources;
     private final GatewayMetrics metrics;
     private final boolean binary;
     private final long maxPendingBytes;
@@ -150,6 +155,8 @@ final class ClientSession
     private boolean staleSkipped;
     /** Size of the node table the (binary) client was last sent; -1 = none yet. */
     private int nodesSent = -1;
+    /** {@code BAD_ACK} answers, at most one a second (its connection's I/O thread only, not under the monitor). */
+    final OncePerSecond badAckAnswers;
 
     /** A JSON client. */
     ClientSession(
@@ -184,6 +191,7 @@ final class ClientSession
         this.snapshotGapNs = Math.max(coalesceNs, MIN_SNAPSHOT_GAP_NS);
         this.lastSnapshotNs = nowNs - snapshotGapNs;
         this.retryAtNs = nowNs;
+        this.badAckAnswers = new OncePerSecond(nowNs);
     }
 
     /**
@@ -295,27 +303,37 @@ final class ClientSession
         return dueNs();
     }
 
+    /** What a client's acknowledgement did. */
+    enum Ack
+    {
+        /** It acknowledged frames not acknowledged before: the only kind a well-behaved client sends. */
+        ADVANCED,
+        /** It named a frame acknowledged already (a repeat, or below the last one): nothing changed. */
+        REPEATED,
+        /** It named a frame not built yet: refused (the caller answers {@code BAD_ACK}). */
+        UNSENT
+    }
+
     /**
      * The client applied every frame up to the one {@code named} (a binary client names it by its low 32 bits, as its
      * header carries it). An acknowledgement below the last one changes nothing.
-     *
-     * @return false when {@code named} names a frame not built yet (the caller answers {@code BAD_ACK}).
      */
-    synchronized boolean ack(final long named, final long nowNs)
+    synchronized Ack ack(final long named, final long nowNs)
     {
         final long frame = binary ? unwrapFrameNumber(named, framesBuilt) : named;
         if (frame < 0 || frame > framesBuilt)
         {
-            return false;
+            return Ack.UNSENT;
         }
-        if (frame > framesAcked)
+        if (frame <= framesAcked)
         {
-            framesAcked = frame;
-            held = false;
-            // A client waiting for its window is due at once, not at the next retry.
-            retryAtNs = Math.min(retryAtNs, nowNs);
+            return Ack.REPEATED;
         }
-        return true;
+        framesAcked = frame;
+        held = false;
+        // A client waiting for its window is due at once, not at the next retry.
+        retryAtNs = Math.min(retryAtNs, nowNs);
+        return Ack.ADVANCED;
     }
 
     /**

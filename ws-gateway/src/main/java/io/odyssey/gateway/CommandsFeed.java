@@ -21,7 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * {@code /ws/commands}: every change of any command in the ledger, pushed as it happens (docs/api/commands.md). A
  * listener on the ledger map (with values) feeds every connected session; a new session first gets the most recent
- * commands. Command changes are few (a handful per command), so each is sent on its own, not coalesced.
+ * commands. Command changes are few (a handful per command), so each is sent on its own, not coalesced. Where a
+ * command was issued from ({@code issuedFrom}) is for operators and admins only: a change is encoded at most twice,
+ * with and without it, and each client gets the one its role may see.
  */
 final class CommandsFeed implements SocketEndpoint.Handler, EntryAddedListener<Long, CommandRecord>,
     EntryUpdatedListener<Long, CommandRecord>, AutoCloseable
@@ -60,7 +62,8 @@ final class CommandsFeed implements SocketEndpoint.Handler, EntryAddedListener<L
             final ArrayNode commands = snapshot.putArray("commands");
             try
             {
-                ledger.recent(RECENT_ON_CONNECT).forEach(command -> commands.add(CommandJson.toJson(command)));
+                ledger.recent(RECENT_ON_CONNECT).forEach(command ->
+                    commands.add(CommandJson.toJson(command, session.seesCommandSources)));
             }
             catch (final RuntimeException ex)
             {
@@ -83,9 +86,10 @@ final class CommandsFeed implements SocketEndpoint.Handler, EntryAddedListener<L
         sessions.remove(session);
     }
 
-    public void message(final ClientSession session, final ClientRequest request)
+    public boolean message(final ClientSession session, final ClientRequest request)
     {
         SocketEndpoint.onlyPing(session, request, metrics, "/ws/commands");
+        return true;
     }
 
     public void entryAdded(final EntryEvent<Long, CommandRecord> event)
@@ -118,12 +122,21 @@ final class CommandsFeed implements SocketEndpoint.Handler, EntryAddedListener<L
         {
             return;
         }
-        final ObjectNode message = CommandJson.JSON.createObjectNode();
-        message.put("type", "command");
-        message.set("command", CommandJson.toJson(command));
-        final String json = message.toString();
+        // Encoded once per audience, not per client: with the issuer's address for operators and admins, without for
+        // viewers (each only if a client of that kind is connected).
+        String withSource = null;
+        String withoutSource = null;
         for (final ClientSession session : sessions)
         {
+            final String json;
+            if (session.seesCommandSources)
+            {
+                json = withSource != null ? withSource : (withSource = message(command, true));
+            }
+            else
+            {
+                json = withoutSource != null ? withoutSource : (withoutSource = message(command, false));
+            }
             if (!session.reply(json) && !session.isClosed())
             {
                 // A client too far behind would miss a change for good: drop it, it reconnects to a fresh snapshot.
@@ -131,6 +144,14 @@ final class CommandsFeed implements SocketEndpoint.Handler, EntryAddedListener<L
                     CloseReason.SLOW);
             }
         }
+    }
+
+    private static String message(final CommandRecord command, final boolean withSource)
+    {
+        final ObjectNode message = CommandJson.JSON.createObjectNode();
+        message.put("type", "command");
+        message.set("command", CommandJson.toJson(command, withSource));
+        return message.toString();
     }
 
     int sessionCount()

@@ -275,16 +275,16 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
     /**
      * The client applied every frame up to {@code frame}: a client waiting for its window gets its next frame now.
      *
-     * @return false when the frame was not sent yet (the caller answers {@code BAD_ACK}).
+     * @return what the acknowledgement did (the caller answers {@link ClientSession.Ack#UNSENT} with {@code BAD_ACK}).
      */
-    boolean ack(final ClientSession session, final long frame)
+    ClientSession.Ack ack(final ClientSession session, final long frame)
     {
-        if (!session.ack(frame, System.nanoTime()))
+        final ClientSession.Ack result = session.ack(frame, System.nanoTime());
+        if (result == ClientSession.Ack.ADVANCED)
         {
-            return false;
+            wake(session.dueNs());
         }
-        wake(session.dueNs());
-        return true;
+        return result;
     }
 
     /** Stops feeding a client whose session ended (its connection's close task; no call into Undertow here). */
@@ -316,6 +316,18 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
                         rejected != null ? rejected : "published by " + publisher + " in the name of " + member);
                     return;
                 }
+                if (publisher == null && !isMember(member))
+                {
+                    // The topic names the member that took the publish, and the check above holds a message to it; but
+                    // a publisher this client does not know yet leaves the name unchecked, and any grid client may
+                    // publish: a name that is no member's would take a place in the sequence table and make its
+                    // messages reloads. (A member that just joined is refused too until this client hears of it;
+                    // hearing of it reloads the view.)
+                    metrics.fleetMessagesRejected.increment();
+                    rejectLog.warn(System.nanoTime(), "left out a fleet change message: in the name of {}, not a " +
+                        "member of the cluster", member);
+                    return;
+                }
                 metrics.fleetMessages.increment();
                 final MemberSequences.Verdict verdict = sequences.accept(member, batchReader.batchSequence());
                 reload = verdict != MemberSequences.Verdict.NEXT ||
@@ -343,6 +355,19 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
             metrics.fleetMessageGaps.increment();
             resyncLater();
         }
+    }
+
+    /** Whether {@code member} is one of the cluster's members, as this grid client knows them now. */
+    private boolean isMember(final UUID member)
+    {
+        for (final Member known : grid.getCluster().getMembers())
+        {
+            if (known.getUuid().equals(member))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A member joined: the partitions it takes over may have changed while it was not heard yet. */

@@ -39,8 +39,12 @@ final class FleetSocket implements SocketEndpoint.Handler
         alerts.remove(session);
     }
 
-    /** Acts on one complete message from a client; called on the connection's I/O thread. */
-    public void message(final ClientSession session, final ClientRequest request)
+    /**
+     * Acts on one complete message from a client; called on the connection's I/O thread. An ack that advances is free;
+     * one that changes nothing (a repeat, a frame not sent yet) costs the client's allowance like any other message,
+     * and an ack of a frame not sent yet is answered with {@code BAD_ACK} at most once a second (each counted).
+     */
+    public boolean message(final ClientSession session, final ClientRequest request)
     {
         switch (request.kind())
         {
@@ -49,13 +53,40 @@ final class FleetSocket implements SocketEndpoint.Handler
             case FLOW -> feed.flow(session, (int)request.number());
             case ACK ->
             {
-                if (!feed.ack(session, request.number()))
+                final ClientSession.Ack ack = feed.ack(session, request.number());
+                if (ack == ClientSession.Ack.ADVANCED)
                 {
-                    SocketEndpoint.error(session, metrics, ClientRequest.BAD_ACK,
-                        "ack of frame " + request.number() + ", which was not sent yet");
+                    return false;
+                }
+                if (ack == ClientSession.Ack.UNSENT)
+                {
+                    badAck(session, "ack of frame " + request.number() + ", which was not sent yet");
                 }
             }
-            case ERROR -> SocketEndpoint.error(session, metrics, request.errorCode(), request.errorMessage());
+            case ERROR ->
+            {
+                if (ClientRequest.BAD_ACK.equals(request.errorCode()))
+                {
+                    badAck(session, request.errorMessage());
+                }
+                else
+                {
+                    SocketEndpoint.error(session, metrics, request.errorCode(), request.errorMessage());
+                }
+            }
+        }
+        return true;
+    }
+
+    private void badAck(final ClientSession session, final String message)
+    {
+        if (session.badAckAnswers.due(System.nanoTime()))
+        {
+            SocketEndpoint.error(session, metrics, ClientRequest.BAD_ACK, message);
+        }
+        else
+        {
+            metrics.clientError(ClientRequest.BAD_ACK);
         }
     }
 }

@@ -40,11 +40,12 @@ public final class GatewayConfig
         "Unsent bytes of all WebSocket clients together above which the clients furthest behind are closed (1008) until " +
         "the rest fit; 0 = a quarter of the gateway's heap");
     public static final Setting MAX_SESSIONS_PER_CLIENT = Setting.of("ODYSSEY_WS_MAX_SESSIONS_PER_CLIENT", "256",
-        "WebSocket connections one token (or, for anonymous viewers, one address) may hold open on this gateway, all " +
-        "endpoints together; a handshake beyond is refused with 429");
+        "WebSocket connections one token (or, for anonymous viewers, one IPv4 address or IPv6 /64) may hold open on this " +
+        "gateway, all endpoints together; a handshake beyond is refused with 429");
     public static final Setting CLIENT_MESSAGE_RATE = Setting.of("ODYSSEY_WS_CLIENT_MESSAGE_RATE", "20",
-        "Messages per second a WebSocket client may send besides acks (subscribe, flow, ping); beyond its burst they " +
-        "are dropped and answered with RATE_LIMITED at most once a second");
+        "Messages per second a WebSocket client may send (subscribe, flow, ping, and acks that change nothing; an ack " +
+        "that advances is free); beyond its burst they are dropped unparsed and answered with RATE_LIMITED at most " +
+        "once a second");
     public static final Setting CLIENT_MESSAGE_BURST = Setting.of("ODYSSEY_WS_CLIENT_MESSAGE_BURST", "40",
         "Messages a WebSocket client may send at once before ODYSSEY_WS_CLIENT_MESSAGE_RATE applies");
     public static final Setting TOKEN_RECHECK_S = Setting.of("ODYSSEY_WS_TOKEN_RECHECK_S", "30",

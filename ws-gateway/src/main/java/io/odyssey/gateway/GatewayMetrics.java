@@ -58,12 +58,13 @@ final class GatewayMetrics
     final Counter clientsClosedSlow = metrics.counter(
         "odyssey_ws_clients_closed_slow_total", "Clients disconnected for staying behind longer than the stall timeout");
     final Counter sessionsRefused = metrics.counter("odyssey_ws_sessions_refused_total",
-        "WebSocket handshakes refused because the token (or anonymous address) held ODYSSEY_WS_MAX_SESSIONS_PER_CLIENT sessions");
+        "WebSocket handshakes refused because the token (or anonymous IPv4 address or IPv6 /64) held " +
+        "ODYSSEY_WS_MAX_SESSIONS_PER_CLIENT sessions");
     final Counter sessionsShed = metrics.counter("odyssey_ws_sessions_shed_total",
         "WebSocket clients closed because the unsent bytes of all clients were above ODYSSEY_WS_SEND_BUDGET_BYTES " +
         "(the furthest behind first; also counted in odyssey_ws_clients_closed_total{reason=\"slow\"})");
     final Counter clientMessagesLimited = metrics.counter("odyssey_ws_client_messages_limited_total",
-        "WebSocket client messages dropped for coming faster than ODYSSEY_WS_CLIENT_MESSAGE_RATE (acks are not limited)");
+        "WebSocket client messages dropped for coming faster than ODYSSEY_WS_CLIENT_MESSAGE_RATE (acks that advance are free)");
     final Counter repliesDropped = metrics.counter(
         "odyssey_ws_replies_dropped_total", "Answers (pong, error) not sent because the client was behind");
     final Counter alertChanges = metrics.counter("odyssey_ws_alert_changes_total",
@@ -79,7 +80,7 @@ final class GatewayMetrics
         "Fleet change messages received from the grid members (each carries every drone of its member that changed)");
     final Counter fleetMessagesRejected = metrics.counter("odyssey_gateway_fleet_messages_rejected_total",
         "Fleet change messages left out whole because they cannot be read (truncated, wrong lengths, unknown version, a " +
-        "value no drone sends) or were published by another member than they name");
+        "value no drone sends), were published by another member than they name, or name a member not in the cluster");
     final Counter fleetMessageGaps = metrics.counter("odyssey_gateway_fleet_message_gaps_total",
         "Fleet change messages after which the gateway reloaded the fleet map: a gap in a member's sequence (a message " +
         "lost), a member's first message, or one flagged as not carrying every change");

@@ -1,13 +1,15 @@
 package io.odyssey.gateway;
 
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * The last fleet message sequence heard from each grid member, to tell whether a message was lost in between (a plain
  * topic drops messages when a member's event queue is full). Not thread-safe: the fleet feed calls it under its lock.
- * Bounded: a member is forgotten when it leaves the cluster, and at most {@link #MAX_MEMBERS} are held.
+ * Bounded: a member is forgotten when it leaves the cluster, and at most {@link #MAX_MEMBERS} are held; past that the
+ * one silent longest is forgotten (its next message is a first one again, which reloads the view), so ids that stop
+ * being heard cannot keep a member that is heard out of the table.
  */
 final class MemberSequences
 {
@@ -17,25 +19,26 @@ final class MemberSequences
     {
         /** The member's next message: nothing lost. */
         NEXT,
-        /** The first message heard from this member: what it sent before is unknown here. */
+        /** The first message heard from this member (or since it was forgotten): what it sent before is unknown. */
         FIRST,
         /** Not the next: messages were lost (or repeated). */
-        GAP,
-        /** More members than {@link #MAX_MEMBERS}: not tracked. */
-        REFUSED
+        GAP
     }
 
-    private final Map<UUID, long[]> last = new HashMap<>();
+    /** In the order last heard, silent longest first (an access-ordered map: each message moves its member last). */
+    private final Map<UUID, long[]> last = new LinkedHashMap<>(64, 0.75f, true)
+    {
+        protected boolean removeEldestEntry(final Map.Entry<UUID, long[]> eldest)
+        {
+            return size() > MAX_MEMBERS;
+        }
+    };
 
     Verdict accept(final UUID member, final long sequence)
     {
         final long[] held = last.get(member);
         if (held == null)
         {
-            if (last.size() >= MAX_MEMBERS)
-            {
-                return Verdict.REFUSED;
-            }
             last.put(member, new long[] {sequence});
             return Verdict.FIRST;
         }

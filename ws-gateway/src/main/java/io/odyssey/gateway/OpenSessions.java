@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 /**
@@ -47,10 +48,22 @@ final class OpenSessions implements AutoCloseable
     /** Checks the send budget; never waits on the grid, so a grid outage cannot hold the budget unchecked. */
     private final ScheduledExecutorService budgetThread = daemon("ws-send-budget");
     /** Checks tokens: a grid call may take the grid client's invocation timeout. */
-    private final ScheduledExecutorService tokenThread = daemon("ws-token-check");
+    private final ScheduledThreadPoolExecutor tokenThread = daemon("ws-token-check");
     private final RateLimitedLog shedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     private final RateLimitedLog recheckLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(60));
     private volatile Predicate<String> stillValid = digest -> true;
+    /**
+     * Sessions admitted with a token whose second look (after the handshake) is still to come. Bounded: past
+     * {@link #MAX_UNCHECKED} the next check covers every open session instead, so a burst of handshakes costs one
+     * pending check, never a queue of them.
+     */
+    private final Set<ClientSession> unchecked = ConcurrentHashMap.newKeySet();
+    /** Whether a check of {@link #unchecked} is queued on the token thread and has not started draining it yet. */
+    private final AtomicBoolean newcomersCheckQueued = new AtomicBoolean();
+    /** More sessions were admitted than {@link #unchecked} holds: the next check covers every open session. */
+    private volatile boolean uncheckedOverflowed;
+    /** The most newly admitted sessions remembered one by one for their token's second look. */
+    static final int MAX_UNCHECKED = 4_096;
 
     OpenSessions(final int maxPerClient, final long budgetBytes, final GatewayMetrics metrics)
     {
@@ -74,9 +87,9 @@ final class OpenSessions implements AutoCloseable
         }
     }
 
-    private static ScheduledExecutorService daemon(final String name)
+    private static ScheduledThreadPoolExecutor daemon(final String name)
     {
-        return Executors.newSingleThreadScheduledExecutor(runnable ->
+        return new ScheduledThreadPoolExecutor(1, runnable ->
         {
             final Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);
@@ -138,9 +151,48 @@ final class OpenSessions implements AutoCloseable
         {
             // The handshake's check and this session's registration are two steps: a deletion between them found
             // nothing to close. One more look, off the I/O thread.
-            checkTokensLater(() -> recheck(List.of(session)));
+            checkLater(session);
         }
         return true;
+    }
+
+    /** Queues the second look at a new session's token: one pending check covers every session admitted meanwhile. */
+    private void checkLater(final ClientSession session)
+    {
+        if (unchecked.size() < MAX_UNCHECKED)
+        {
+            unchecked.add(session);
+        }
+        else
+        {
+            uncheckedOverflowed = true;
+        }
+        if (newcomersCheckQueued.compareAndSet(false, true))
+        {
+            checkTokensLater(this::checkNewcomers);
+        }
+    }
+
+    /** On the token thread: the tokens of the sessions admitted since the last such check. */
+    private void checkNewcomers()
+    {
+        // Cleared before draining: a session admitted from here on either is drained below or queues the next check.
+        newcomersCheckQueued.set(false);
+        final boolean all = uncheckedOverflowed;
+        uncheckedOverflowed = false;
+        final List<ClientSession> newcomers = new ArrayList<>();
+        for (final var sessions = unchecked.iterator(); sessions.hasNext(); )
+        {
+            newcomers.add(sessions.next());
+            sessions.remove();
+        }
+        recheck(all ? new ArrayList<>(open) : newcomers);
+    }
+
+    /** Token checks waiting on the token thread (a test's view: a burst of handshakes must not queue one each). */
+    int tokenChecksQueued()
+    {
+        return tokenThread.getQueue().size();
     }
 
     /** The session ended; idempotent. */

@@ -1,5 +1,6 @@
 package io.odyssey.gateway;
 
+import io.odyssey.gateway.control.CommandJson;
 import io.odyssey.gateway.control.Guard;
 import io.odyssey.runtime.Json;
 import io.undertow.connector.PooledByteBuffer;
@@ -17,9 +18,13 @@ import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
 
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
@@ -30,7 +35,11 @@ import java.util.function.IntConsumer;
  * stream with bounded memory, and the session's end whichever side ends it. What a connection means is the
  * endpoint's {@link Handler}.
  * <p>
- * Client messages: the first {@code ODYSSEY_WS_MAX_MESSAGE_BYTES} of a message are kept and parsed; the rest of a
+ * Client messages: each costs one of the client's allowance ({@code ODYSSEY_WS_CLIENT_MESSAGE_RATE}, taken when the
+ * message starts, given back for an ack that advanced); a message that starts with the allowance spent is read off
+ * the wire and dropped unparsed, unless it is short enough to be an ack while the client has frames to acknowledge
+ * (then only an ack that advances is acted on). Within the allowance,
+ * the first {@code ODYSSEY_WS_MAX_MESSAGE_BYTES} of a message are kept and parsed; the rest of a
  * longer one is discarded as it arrives and the message is answered with {@code TOO_LARGE}; a message that goes on
  * past {@code ODYSSEY_WS_CLOSE_MESSAGE_BYTES} (a 10 MB message, fragments that never end) closes the connection
  * with 1009. So a client's messages cost at most {@code ODYSSEY_WS_MAX_MESSAGE_BYTES} of memory, and a client
@@ -45,6 +54,11 @@ final class SocketEndpoint implements WebSocketConnectionCallback
     static final long CLOSE_GRACE_MS = 2_000;
     private static final Logger LOG = LoggerFactory.getLogger(SocketEndpoint.class);
     private static final int INITIAL_MESSAGE_CAPACITY = 256;
+    /**
+     * The longest message read (and parsed) while the client's allowance is spent, for it may be an ack, which stays
+     * free: {@code {"type":"ack","frame":9007199254740991}} is 38 bytes, the rest is room for spaces and order.
+     */
+    static final int MAX_FREE_ACK_BYTES = 128;
 
     /** What one endpoint does with its clients. */
     interface Handler
@@ -58,15 +72,20 @@ final class SocketEndpoint implements WebSocketConnectionCallback
          */
         void closed(ClientSession session);
 
-        /** One complete message from the client, parsed (or the error to answer it with). On the I/O thread. */
-        void message(ClientSession session, ClientRequest request);
+        /**
+         * One complete message from the client, parsed (or the error to answer it with). On the I/O thread.
+         *
+         * @return whether it costs the client's message allowance: false only for an ack that advanced (a client sends
+         * one per frame it applied, and the gateway's frames bound those).
+         */
+        boolean message(ClientSession session, ClientRequest request);
     }
 
     private final Handler handler;
     private final GatewayMetrics metrics;
     private final GatewayConfig config;
     private final OpenSessions sessions;
-    /** Client messages besides acks one connection may send per nanosecond, and at once. */
+    /** Client messages (acks that advance aside) one connection may send per nanosecond, and at once. */
     private final double messagesPerNs;
     private final double messageBurst;
 
@@ -82,7 +101,9 @@ final class SocketEndpoint implements WebSocketConnectionCallback
 
     /**
      * Whose connection it is, for the limit of sessions per client: the token's digest, or for an anonymous viewer its
-     * address (every anonymous viewer behind one proxy shares it).
+     * address: an IPv4 address exactly, an IPv6 address by its /64 (one host, or one home, is given a whole /64, so
+     * keying on the exact address would give it 2^64 allowances). Every anonymous viewer behind one proxy (or NAT)
+     * shares one allowance: give such viewers tokens.
      */
     static String clientKey(final String credential, final SocketAddress peer)
     {
@@ -90,8 +111,25 @@ final class SocketEndpoint implements WebSocketConnectionCallback
         {
             return credential;
         }
-        return "address:" + (peer instanceof InetSocketAddress address && address.getAddress() != null ?
-            address.getAddress().getHostAddress() : String.valueOf(peer));
+        if (!(peer instanceof InetSocketAddress socket) || socket.getAddress() == null)
+        {
+            return "address:" + peer;
+        }
+        final InetAddress address = socket.getAddress();
+        if (address instanceof Inet6Address)
+        {
+            final byte[] prefix = Arrays.copyOf(address.getAddress(), 16);
+            Arrays.fill(prefix, 8, 16, (byte)0);
+            try
+            {
+                return "address:" + InetAddress.getByAddress(prefix).getHostAddress() + "/64";
+            }
+            catch (final UnknownHostException ex)
+            {
+                throw new IllegalStateException("16 bytes are an IPv6 address", ex);
+            }
+        }
+        return "address:" + address.getHostAddress();
     }
 
     public void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)
@@ -102,6 +140,7 @@ final class SocketEndpoint implements WebSocketConnectionCallback
             TimeUnit.MILLISECONDS.toNanos(config.stallTimeoutMs), TimeUnit.MILLISECONDS.toNanos(config.coalesceMs),
             System.nanoTime(), BINARY_SUBPROTOCOL.equals(channel.getSubProtocol()));
         session.credential = exchange.getAttachment(Guard.CREDENTIAL);
+        session.seesCommandSources = CommandJson.showsSource(exchange.getAttachment(Guard.PRINCIPAL));
         if (!sessions.admit(session, clientKey(session.credential, channel.getSourceAddress())))
         {
             // Past the handshake's check (Gateway refuses with 429 before it): several handshakes of one client raced.
@@ -281,11 +320,15 @@ final class SocketEndpoint implements WebSocketConnectionCallback
         /** The client's message allowance (a token bucket, this connection's I/O thread only). */
         private double allowance = messageBurst;
         private long allowanceAtNs = System.nanoTime();
-        private long limitedNoticeAtNs = allowanceAtNs - TimeUnit.SECONDS.toNanos(1);
+        private final OncePerSecond limitedNotices = new OncePerSecond(allowanceAtNs);
         private byte[] data = new byte[INITIAL_MESSAGE_CAPACITY];
         private int length;
         private long total;
         private boolean binary;
+        /** Whether the message being read took one of the allowance when it started (false: it started over it). */
+        private boolean charged;
+        /** Bytes of the message being read that are kept for parsing; the rest is discarded as it arrives. */
+        private int keepBytes;
 
         MessageReader(final ClientSession session)
         {
@@ -297,6 +340,9 @@ final class SocketEndpoint implements WebSocketConnectionCallback
             this.binary = binary;
             length = 0;
             total = 0;
+            // Decided before a byte is kept, so a client past its allowance costs the read, never a parse of all of it.
+            charged = take(System.nanoTime());
+            keepBytes = charged ? config.maxMessageBytes : MAX_FREE_ACK_BYTES;
             read(message);
         }
 
@@ -364,13 +410,13 @@ final class SocketEndpoint implements WebSocketConnectionCallback
         {
             final int bytes = buffer.remaining();
             total += bytes;
-            if (binary || total > config.maxMessageBytes)
+            if (binary || total > keepBytes)
             {
                 return;
             }
             if (length + bytes > data.length)
             {
-                final byte[] grown = new byte[(int)Math.min(config.maxMessageBytes, Math.max(data.length * 2L, length + bytes))];
+                final byte[] grown = new byte[(int)Math.min(keepBytes, Math.max(data.length * 2L, length + bytes))];
                 System.arraycopy(data, 0, grown, 0, length);
                 data = grown;
             }
@@ -380,6 +426,13 @@ final class SocketEndpoint implements WebSocketConnectionCallback
 
         private void complete()
         {
+            final long nowNs = System.nanoTime();
+            if (!charged && (binary || total > keepBytes || session.unacknowledged() == 0))
+            {
+                // Over the allowance and cannot be an ack that advances: dropped as read, never parsed.
+                limited(nowNs);
+                return;
+            }
             final ClientRequest request;
             if (binary)
             {
@@ -398,20 +451,31 @@ final class SocketEndpoint implements WebSocketConnectionCallback
                 // Idle clients should not each hold a buffer as large as the largest message they ever sent.
                 data = new byte[INITIAL_MESSAGE_CAPACITY];
             }
-            if (request.kind() != ClientRequest.Kind.ACK && !allowed(System.nanoTime()))
+            if (!charged && request.kind() != ClientRequest.Kind.ACK)
             {
+                limited(nowNs);
                 return;
             }
-            handler.message(session, request);
+            final boolean costs = handler.message(session, request);
+            if (!costs && charged)
+            {
+                allowance = Math.min(messageBurst, allowance + 1);
+            }
+            else if (costs && !charged)
+            {
+                // An ack that changed nothing, past the allowance (acted on already: it only changed nothing).
+                limited(nowNs);
+            }
         }
 
         /**
-         * Whether the client may send this message now. Acks are not limited (a client sends one per frame it got, and
-         * one beyond what was sent is refused anyway); the rest — a subscription is a snapshot, a flow message a scan
-         * of every session — come at most at the configured rate. The excess is dropped, counted, and answered with
-         * RATE_LIMITED at most once a second.
+         * Takes one of the client's allowance for a message starting now, if there is one. Every message costs one
+         * (a subscription is a snapshot, a flow message a scan of every session, an answer a frame) except an ack that
+         * advances: a client sends one per frame it applied, and the gateway's frames bound those, so they are given
+         * back (and read even past the allowance, see {@link #complete}). The rest come at most at the configured
+         * rate; the excess is dropped, counted, and answered with RATE_LIMITED at most once a second.
          */
-        private boolean allowed(final long nowNs)
+        private boolean take(final long nowNs)
         {
             allowance = Math.min(messageBurst, allowance + (nowNs - allowanceAtNs) * messagesPerNs);
             allowanceAtNs = nowNs;
@@ -420,14 +484,18 @@ final class SocketEndpoint implements WebSocketConnectionCallback
                 allowance -= 1;
                 return true;
             }
+            return false;
+        }
+
+        /** A message dropped for coming past the allowance. */
+        private void limited(final long nowNs)
+        {
             metrics.clientMessagesLimited.increment();
-            if (nowNs - limitedNoticeAtNs >= TimeUnit.SECONDS.toNanos(1))
+            if (limitedNotices.due(nowNs))
             {
-                limitedNoticeAtNs = nowNs;
                 error(session, metrics, ClientRequest.RATE_LIMITED, "more than " + config.clientMessageRate +
                     " messages a second (ODYSSEY_WS_CLIENT_MESSAGE_RATE): the excess is dropped");
             }
-            return false;
         }
     }
 }

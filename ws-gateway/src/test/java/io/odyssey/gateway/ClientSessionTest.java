@@ -370,7 +370,7 @@ class ClientSessionTest
         assertThat(metrics.framesHeld.get()).isPositive();
         assertThat(session.unacknowledged()).isEqualTo(1);
 
-        assertThat(session.ack(1, now)).isTrue();
+        assertThat(session.ack(1, now)).isEqualTo(ClientSession.Ack.ADVANCED);
         assertThat(session.dueNs()).isLessThanOrEqualTo(now);
         flush();
         assertThat(link.frames).hasSize(2);
@@ -399,9 +399,11 @@ class ClientSessionTest
     {
         session.flow(2, now);
         connectWithSnapshot();
-        assertThat(session.ack(2, now)).isFalse();
-        assertThat(session.ack(1, now)).isTrue();
-        assertThat(session.ack(1, now)).as("the same again: nothing changes").isTrue();
+        assertThat(session.ack(2, now)).isEqualTo(ClientSession.Ack.UNSENT);
+        assertThat(session.ack(1, now)).isEqualTo(ClientSession.Ack.ADVANCED);
+        assertThat(session.ack(1, now)).as("the same again: nothing changes (the caller charges it to the client)")
+            .isEqualTo(ClientSession.Ack.REPEATED);
+        assertThat(session.ack(0, now)).as("below the last one").isEqualTo(ClientSession.Ack.REPEATED);
         assertThat(session.unacknowledged()).isZero();
     }
 

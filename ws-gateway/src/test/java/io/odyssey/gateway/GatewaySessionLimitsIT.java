@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,6 +38,7 @@ class GatewaySessionLimitsIT
     private static final String STALLER = "staller-viewer-0123456789";
     private static final String FLOODER = "flooder-viewer-0123456789";
     private static final String BYSTANDER = "bystander-viewer-0123456789";
+    private static final String ACKER = "acker-viewer-0123456789";
     private static final int MAX_SESSIONS = 5;
     private static final long BUDGET = 256 * 1024;
 
@@ -54,7 +56,7 @@ class GatewaySessionLimitsIT
         config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);
         config.anonymousRole = "none";
         config.tokens = List.of("greedy:viewer:" + GREEDY, "staller:viewer:" + STALLER, "flooder:viewer:" + FLOODER,
-            "bystander:viewer:" + BYSTANDER);
+            "bystander:viewer:" + BYSTANDER, "acker:viewer:" + ACKER);
         config.maxSessionsPerClient = MAX_SESSIONS;
         config.maxPendingBytes = 64 * 1024;
         config.sendBudgetBytes = BUDGET;
@@ -183,7 +185,6 @@ class GatewaySessionLimitsIT
             {
                 flooder.send("{\"type\":\"subscribe\",\"bbox\":null}");
             }
-            final long sentS = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + 1);
             final var limited = flooder.await(m -> "error".equals(m.path("type").asText()) &&
                 "RATE_LIMITED".equals(m.path("code").asText()), 10_000);
             assertThat(limited).as("told once that the excess is dropped").isNotNull();
@@ -191,11 +192,14 @@ class GatewaySessionLimitsIT
             // (before the fix, one per subscription) come within this second; the bound allows for the wait's own.
             Thread.sleep(1_000);
             final long snapshots = flooder.typesReceived.stream().filter("snapshot"::equals).count();
-            // The first, then at most one per 250 ms of the time taken (the burst's subscriptions share them).
-            assertThat(snapshots).isLessThanOrEqualTo(2 + 4 * (sentS + 1));
-            assertThat(metric("odyssey_ws_client_messages_limited_total") - limitedBefore)
-                .as("the burst of 40 passes, the rest (up to the rate over the time taken) is dropped")
-                .isGreaterThanOrEqualTo(500 - 40 - 20 * sentS);
+            // The first, then at most one per 250 ms of the time taken, the wait included (the burst's subscriptions
+            // share them).
+            assertThat(snapshots).isLessThanOrEqualTo(2 + 4 * secondsSince(started));
+            // The rate applies over the time the gateway took to read them, which on a loaded machine is longer than
+            // the client took to send them: up to now.
+            await("the burst of 40 passes, the rest (up to the rate over the time taken) is dropped")
+                .atMost(10, TimeUnit.SECONDS).until(() -> metric("odyssey_ws_client_messages_limited_total") - limitedBefore >=
+                500 - 40 - 20 * secondsSince(started));
             assertThat(flooder.isOpen()).isTrue();
         }
         finally
@@ -204,8 +208,109 @@ class GatewaySessionLimitsIT
         }
     }
 
+    @Test
+    void shouldChargeAcksOfUnsentFramesToTheAllowanceAndAnswerThemOnceASecond() throws Exception
+    {
+        final long badBefore = metric("odyssey_ws_client_errors_total", "code=\"BAD_ACK\"");
+        final long limitedBefore = metric("odyssey_ws_client_messages_limited_total");
+        try (FleetClient acker = FleetClient.connect(gateway.port(), Integer.MAX_VALUE, "/ws/fleet", ACKER))
+        {
+            final long frame = acker.awaitType("snapshot").get("frame").asLong();
+            final long started = System.nanoTime();
+            for (int i = 0; i < 300; i++)
+            {
+                acker.send("{\"type\":\"ack\",\"frame\":" + (frame + 1_000 + i) + "}");
+            }
+            await().atMost(10, TimeUnit.SECONDS).until(() ->
+                metric("odyssey_ws_client_errors_total", "code=\"BAD_ACK\"") - badBefore == 300);
+            // The gateway read every ack within this time (on a loaded machine well after they were sent).
+            final long readS = secondsSince(started);
+            // An upper bound on what arrives can only be read after waiting: answers the excess would have caused
+            // (before the fix, one per ack) come within this second.
+            Thread.sleep(1_000);
+            final long answers = acker.messages.stream().filter(m -> "BAD_ACK".equals(m.path("code").asText())).count();
+            assertThat(answers).as("every bad ack counted, answered at most once a second").isBetween(1L, 2 + readS);
+            assertThat(metric("odyssey_ws_client_messages_limited_total") - limitedBefore)
+                .as("bad acks spend the allowance: beyond the burst of 40 and the rate they are dropped")
+                .isGreaterThanOrEqualTo(300 - 40 - 20 * readS);
+            assertThat(acker.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldChargeRepeatedAcksToTheAllowance() throws Exception
+    {
+        final long limitedBefore = metric("odyssey_ws_client_messages_limited_total");
+        try (FleetClient acker = FleetClient.connect(gateway.port(), Integer.MAX_VALUE, "/ws/fleet", ACKER))
+        {
+            final long frame = acker.awaitType("snapshot").get("frame").asLong();
+            final long started = System.nanoTime();
+            for (int i = 0; i < 300; i++)
+            {
+                acker.send("{\"type\":\"ack\",\"frame\":" + frame + "}");
+            }
+            final var limited = acker.await(m -> "RATE_LIMITED".equals(m.path("code").asText()), 10_000);
+            assertThat(limited).as("told once that the excess is dropped").isNotNull();
+            // The first ack advances (free); of the 299 repeats, the burst and the rate over the time the gateway
+            // took to read them pass, the rest is dropped.
+            await().atMost(10, TimeUnit.SECONDS).until(() ->
+                metric("odyssey_ws_client_messages_limited_total") - limitedBefore >= 299 - 40 - 20 * secondsSince(started));
+            assertThat(acker.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldKeepTakingAcksThatAdvanceFromAClientThatSpentItsAllowance() throws Exception
+    {
+        final long id = 4_100_000L;
+        fleet.set(id, GatewayIT.state(id, 1, 9.0, 9.0));
+        try (FleetClient acker = FleetClient.connect(gateway.port(), Integer.MAX_VALUE, "/ws/fleet", ACKER))
+        {
+            acker.send("{\"type\":\"flow\",\"window\":1}");
+            acker.awaitType("snapshot");
+            for (int i = 0; i < 60; i++)
+            {
+                acker.send("{\"type\":\"ping\"}");
+            }
+            acker.await(m -> "RATE_LIMITED".equals(m.path("code").asText()), 10_000);
+            for (int seq = 2; seq <= 30; seq++)
+            {
+                fleet.set(id, GatewayIT.state(id, seq, 9.0, 9.0));
+                final long wanted = seq;
+                // Pings faster than the rate keep the allowance spent; the acks among them must still pass, or the
+                // window of one frame stays full and the drone's change never comes.
+                await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(20)).until(() ->
+                {
+                    for (int i = 0; i < 3; i++)
+                    {
+                        acker.send("{\"type\":\"ping\"}");
+                    }
+                    acker.send("{\"type\":\"ack\",\"frame\":" + acker.lastFrame.get() + "}");
+                    return acker.drones.containsKey(id) && acker.drones.get(id).get("seq").asLong() == wanted;
+                });
+            }
+            assertThat(metric("odyssey_ws_client_messages_limited_total")).as("the pings were limited").isPositive();
+            assertThat(acker.sequenceViolations).isEmpty();
+        }
+        finally
+        {
+            fleet.delete(id);
+        }
+    }
+
+    /** Whole seconds since {@code startedNs}, rounded up (an upper bound for an allowance's refill). */
+    private static long secondsSince(final long startedNs)
+    {
+        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNs) + 1;
+    }
+
     private static long metric(final String name) throws Exception
     {
-        return GatewayIT.metric(gateway.port(), name, "", BYSTANDER);
+        return metric(name, "");
+    }
+
+    private static long metric(final String name, final String label) throws Exception
+    {
+        return GatewayIT.metric(gateway.port(), name, label, BYSTANDER);
     }
 }

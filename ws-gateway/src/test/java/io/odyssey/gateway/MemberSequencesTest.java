@@ -7,7 +7,6 @@ import java.util.UUID;
 import static io.odyssey.gateway.MemberSequences.Verdict.FIRST;
 import static io.odyssey.gateway.MemberSequences.Verdict.GAP;
 import static io.odyssey.gateway.MemberSequences.Verdict.NEXT;
-import static io.odyssey.gateway.MemberSequences.Verdict.REFUSED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Whether the gateway heard every fleet message of a member: the verdicts that decide a reload. */
@@ -30,17 +29,22 @@ class MemberSequencesTest
     }
 
     @Test
-    void shouldForgetAMemberThatLeftAndHoldAtMostTheBound()
+    void shouldForgetAMemberThatLeftAndHoldAtMostTheBoundForgettingTheOneSilentLongest()
     {
         sequences.accept(a, 1);
         sequences.forget(a);
         assertThat(sequences.accept(a, 2)).isEqualTo(FIRST);
         sequences.clear();
-        for (int i = 0; i < MemberSequences.MAX_MEMBERS; i++)
+        final UUID silent = UUID.randomUUID();
+        assertThat(sequences.accept(silent, 1)).isEqualTo(FIRST);
+        assertThat(sequences.accept(a, 1)).isEqualTo(FIRST);
+        for (int i = 0; i < 10 * MemberSequences.MAX_MEMBERS; i++)
         {
+            // Ids heard once (forged, or members long gone) must not crowd out a member that keeps talking.
             assertThat(sequences.accept(UUID.randomUUID(), 1)).isEqualTo(FIRST);
+            assertThat(sequences.accept(a, i + 2)).as("the member heard all along").isEqualTo(NEXT);
         }
-        assertThat(sequences.accept(b, 1)).isEqualTo(REFUSED);
         assertThat(sequences.size()).isEqualTo(MemberSequences.MAX_MEMBERS);
+        assertThat(sequences.accept(silent, 2)).as("the silent one was forgotten: a first message again").isEqualTo(FIRST);
     }
 }

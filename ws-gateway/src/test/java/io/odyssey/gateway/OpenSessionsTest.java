@@ -143,6 +143,82 @@ class OpenSessionsTest
             .as("another connection from the same address").isEqualTo("address:127.0.0.2");
     }
 
+    @Test
+    void shouldKeyAnonymousIpv6ViewersByTheirSlash64() throws Exception
+    {
+        final String key = SocketEndpoint.clientKey(null, new java.net.InetSocketAddress(
+            java.net.InetAddress.getByName("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), 40_000));
+        assertThat(SocketEndpoint.clientKey(null, new java.net.InetSocketAddress(
+            java.net.InetAddress.getByName("2001:db8:1:2::1"), 40_001)))
+            .as("any address of one /64 (what one host or home is given) shares one allowance").isEqualTo(key);
+        assertThat(SocketEndpoint.clientKey(null, new java.net.InetSocketAddress(
+            java.net.InetAddress.getByName("2001:db8:1:3::1"), 40_000)))
+            .as("the next /64 is another client").isNotEqualTo(key);
+        assertThat(key).isEqualTo("address:2001:db8:1:2:0:0:0:0/64");
+        assertThat(SocketEndpoint.clientKey(null, new java.net.InetSocketAddress("127.0.0.3", 40_000)))
+            .as("IPv4 stays exact").isEqualTo("address:127.0.0.3");
+    }
+
+    @Test
+    void shouldQueueOneTokenCheckForABurstOfHandshakesAndStillCloseTheRevokedOnes() throws Exception
+    {
+        final OpenSessions many = new OpenSessions(100_000, 100_000, metrics);
+        final java.util.concurrent.CountDownLatch gridAnswers = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+        many.start(digest ->
+        {
+            asked.countDown();
+            try
+            {
+                // The grid is slow to answer: meanwhile the burst of handshakes comes in.
+                return gridAnswers.await(30, java.util.concurrent.TimeUnit.SECONDS) && !digest.startsWith("revoked");
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return true;
+            }
+        }, 0);
+        try
+        {
+            final ClientSession first = session(new StuckLink());
+            first.credential = "valid-first";
+            many.admit(first, first.credential);
+            assertThat(asked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            final int burst = 2 * OpenSessions.MAX_UNCHECKED + 10;
+            final StuckLink[] links = new StuckLink[burst];
+            for (int i = 0; i < burst; i++)
+            {
+                links[i] = new StuckLink();
+                final ClientSession session = session(links[i]);
+                session.credential = (i % 2 == 0 ? "revoked-" : "valid-") + i;
+                assertThat(many.admit(session, session.credential)).isTrue();
+            }
+            assertThat(many.tokenChecksQueued()).as("one pending check for the whole burst, not one each").isLessThanOrEqualTo(1);
+
+            gridAnswers.countDown();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+            {
+                for (int i = 0; i < burst; i += 2)
+                {
+                    if (links[i].closeCode != ClientSession.CLOSE_POLICY_VIOLATION)
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            for (int i = 1; i < burst; i += 2)
+            {
+                assertThat(links[i].closeCode).as("a valid token's session stays").isZero();
+            }
+        }
+        finally
+        {
+            many.close();
+        }
+    }
+
     private ClientSession session(final ClientSession.Link link)
     {
         return new ClientSession(link, metrics, 1 << 20, 1_000 * MS, 16 * MS, 0);

@@ -19,7 +19,17 @@ public final class CommandJson
     {
     }
 
-    public static ObjectNode toJson(final CommandRecord command)
+    /**
+     * Whether this caller sees where a command was issued from ({@code issuedFrom}, the issuer's network address):
+     * operators and admins do (the audit is theirs), viewers (a wall display, anyone anonymous) do not.
+     */
+    public static boolean showsSource(final Principal principal)
+    {
+        return principal != null && principal.role().allows(Role.OPERATOR);
+    }
+
+    /** @param withSource whether to include {@code issuedFrom} (see {@link #showsSource}). */
+    public static ObjectNode toJson(final CommandRecord command, final boolean withSource)
     {
         final ObjectNode node = JSON.createObjectNode();
         node.put("id", Long.toString(command.id()));
@@ -35,7 +45,10 @@ public final class CommandJson
         }
         node.put("idempotencyKey", command.idempotencyKey());
         node.put("issuedBy", command.issuedBy());
-        node.put("issuedFrom", command.issuedFrom());
+        if (withSource)
+        {
+            node.put("issuedFrom", command.issuedFrom());
+        }
         node.put("issuedAt", time(command.issuedAtNanos()));
         node.put("expiresAt", time(command.expiresAtNanos()));
         node.put("node", command.node());

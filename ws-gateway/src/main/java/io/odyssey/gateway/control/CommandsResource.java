@@ -89,13 +89,15 @@ final class CommandsResource
             "true".equals(query(exchange, "active")), integer(query(exchange, "limit"), 100, 1, 10_000, "limit"));
         final ObjectNode result = CommandJson.JSON.createObjectNode();
         final ArrayNode commands = result.putArray("commands");
-        found.forEach(command -> commands.add(CommandJson.toJson(command)));
+        final boolean withSource = CommandJson.showsSource(Requests.principal(exchange));
+        found.forEach(command -> commands.add(CommandJson.toJson(command, withSource)));
         Requests.send(exchange, 200, result);
     }
 
     void show(final HttpServerExchange exchange)
     {
-        Requests.send(exchange, 200, CommandJson.toJson(existing(Requests.pathParameter(exchange, "commandId"))));
+        Requests.send(exchange, 200, CommandJson.toJson(existing(Requests.pathParameter(exchange, "commandId")),
+            CommandJson.showsSource(Requests.principal(exchange))));
     }
 
     /** {@code POST /commands/{commandId}/cancel}. */
@@ -105,7 +107,8 @@ final class CommandsResource
         final CommandRecord target = existing(Requests.pathParameter(exchange, "commandId"));
         admit(principal, CommandRateLimiter.Budget.SAFETY, 1);
         Requests.send(exchange, 202,
-            CommandJson.toJson(cancel(target, principal, Requests.sourceOf(exchange), null, 0).command()));
+            CommandJson.toJson(cancel(target, principal, Requests.sourceOf(exchange), null, 0).command(),
+                CommandJson.showsSource(principal)));
     }
 
     /** {@code POST /commands}: one order for one drone, several, or a selection. */
@@ -132,7 +135,8 @@ final class CommandsResource
             final CommandRecord targetCommand = existing(target);
             admit(principal, CommandRateLimiter.Budget.SAFETY, 1);
             final CommandLedger.Issued cancel = cancel(targetCommand, principal, from, key, expiresInS);
-            Requests.send(exchange, cancel.created() ? 202 : 200, CommandJson.toJson(cancel.command()));
+            Requests.send(exchange, cancel.created() ? 202 : 200, CommandJson.toJson(cancel.command(),
+                CommandJson.showsSource(principal)));
             return;
         }
         final CommandParameters params = CommandOrders.params(type, body);
@@ -148,7 +152,8 @@ final class CommandsResource
         {
             final CommandLedger.Issued issued = issue(drones.get(0), type, params, fences, key, principal, from,
                 expiresInS);
-            Requests.send(exchange, issued.created() ? 202 : 200, CommandJson.toJson(issued.command()));
+            Requests.send(exchange, issued.created() ? 202 : 200, CommandJson.toJson(issued.command(),
+                CommandJson.showsSource(principal)));
             return;
         }
         final ObjectNode result = CommandJson.JSON.createObjectNode();
@@ -159,7 +164,8 @@ final class CommandsResource
             try
             {
                 commands.add(CommandJson.toJson(issue(droneId, type, params, fences,
-                    key == null ? null : key + "/" + droneId, principal, from, expiresInS).command()));
+                    key == null ? null : key + "/" + droneId, principal, from, expiresInS).command(),
+                    CommandJson.showsSource(principal)));
             }
             catch (final Problem problem)
             {
@@ -211,8 +217,8 @@ final class CommandsResource
         final CommandRecord sample = CommandRecord.issued(0L, 1L, CommandType.HOLD, params, null, "warm-up",
             "127.0.0.1", now, now + TimeUnit.SECONDS.toNanos(DEFAULT_EXPIRES_S));
         ledger.warmUp(sample);
-        final String rendered = CommandJson.toJson(sample).toString() + CommandJson.toJson(
-            sample.rejectedBeforeSending(now, "warm-up")).toString();
+        final String rendered = CommandJson.toJson(sample, true).toString() + CommandJson.toJson(
+            sample.rejectedBeforeSending(now, "warm-up"), false).toString();
         final long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         LOG.info("command path warmed up in {} ms ({} characters rendered)", ms, rendered.length());
         return ms;

@@ -67,9 +67,10 @@ final class DronesResource
         final long droneId = Requests.droneId(Requests.pathParameter(exchange, "droneId"));
         final DroneState state = fleet.existing(droneId);
         final ArrayNode commands = CommandJson.JSON.createArrayNode();
+        final boolean withSource = CommandJson.showsSource(Requests.principal(exchange));
         for (final CommandRecord command : ledger.list(droneId, null, false, 20))
         {
-            commands.add(CommandJson.toJson(command));
+            commands.add(CommandJson.toJson(command, withSource));
         }
         final String droneJson = new DroneJson().text(state, clock.nanoTime());
         Requests.send(exchange, 200, droneJson.substring(0, droneJson.length() - 1) + ",\"commands\":" + commands + "}");

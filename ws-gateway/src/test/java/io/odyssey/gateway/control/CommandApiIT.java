@@ -280,17 +280,52 @@ class CommandApiIT
 
             final HttpResponse<String> issued = post("/api/v1/commands", OPERATOR, "{\"droneId\":2,\"type\":\"hold\"}");
             assertThat(issued.statusCode()).isEqualTo(202);
-            final String id = json(issued).get("id").asText();
-            JsonNode pushed;
-            do
-            {
-                pushed = socket.next();
-            }
-            while (!id.equals(pushed.path("command").path("id").asText()));
-            assertThat(pushed.get("type").asText()).isEqualTo("command");
-            assertThat(pushed.get("command").get("state").asText()).isEqualTo("issued");
-            assertThat(pushed.get("command").get("issuedBy").asText()).isEqualTo("ops");
+            final JsonNode pushed = pushed(socket, json(issued).get("id").asText());
+            assertThat(pushed.get("state").asText()).isEqualTo("issued");
+            assertThat(pushed.get("issuedBy").asText()).isEqualTo("ops");
         }
+    }
+
+    @Test
+    void shouldShowWhereACommandCameFromToOperatorsAndAdminsButNotToViewers() throws Exception
+    {
+        try (Socket viewer = webSocket("/ws/commands", VIEWER, ALLOWED_ORIGIN);
+            Socket operator = webSocket("/ws/commands", OPERATOR, ALLOWED_ORIGIN))
+        {
+            viewer.next();
+            operator.next();
+            final HttpResponse<String> issued = post("/api/v1/commands", OPERATOR, "{\"droneId\":3,\"type\":\"hold\"}");
+            assertThat(issued.statusCode()).isEqualTo(202);
+            final String id = json(issued).get("id").asText();
+            assertThat(json(issued).path("issuedFrom").asText()).as("the operator's own answer").isNotEmpty();
+
+            assertThat(pushed(viewer, id).has("issuedFrom")).as("a viewer's /ws/commands").isFalse();
+            assertThat(pushed(operator, id).path("issuedFrom").asText()).as("an operator's /ws/commands").isNotEmpty();
+            try (Socket late = webSocket("/ws/commands", VIEWER, ALLOWED_ORIGIN))
+            {
+                assertThat(late.next().get("commands").findValues("issuedFrom")).as("a viewer's first list").isEmpty();
+            }
+
+            for (final String path : List.of("/api/v1/commands", "/api/v1/commands/" + id, "/api/v1/drones/3"))
+            {
+                assertThat(get(path, VIEWER).body()).as("viewer: " + path).doesNotContain("issuedFrom");
+                assertThat(get(path, OPERATOR).body()).as("operator: " + path).contains("issuedFrom");
+                assertThat(get(path, ADMIN).body()).as("admin: " + path).contains("issuedFrom");
+            }
+        }
+    }
+
+    /** The command {@code id} as the socket is next sent it (in a {@code command} message). */
+    private static JsonNode pushed(final Socket socket, final String id) throws Exception
+    {
+        JsonNode pushed;
+        do
+        {
+            pushed = socket.next();
+        }
+        while (!id.equals(pushed.path("command").path("id").asText()));
+        assertThat(pushed.get("type").asText()).isEqualTo("command");
+        return pushed.get("command");
     }
 
     @Test
