@@ -8,6 +8,7 @@ import io.odyssey.gateway.control.Guard;
 import io.odyssey.gateway.control.Principal;
 import io.odyssey.gateway.control.RequestBodies;
 import io.odyssey.gateway.control.Role;
+import io.odyssey.grid.GeofenceRecords;
 import io.odyssey.grid.ledger.CommandAuthority;
 import io.odyssey.grid.ledger.CommandLedger;
 
@@ -194,7 +195,14 @@ public final class Gateway implements AutoCloseable
                 grid.client().getMap(FleetGrid.TOKENS_MAP), config.anonymousRole(), config.origins(config.port),
                 GatewayConfig.TOKENS, tokenSeal, metrics.forgedTokens);
             final Guard guard = new Guard(access, metrics.unauthorised, metrics.forbidden);
-            final ControlApi control = new ControlApi(ledger, grid.client().getMap(FleetGrid.GEOFENCES_MAP), access,
+            final String fencesHelp = "Geofence records the gateway left out of a read (an order's check, a listing): " +
+                "UNSEALED without a valid command-key seal (written or altered in the grid by something else than a " +
+                "gateway), UNREADABLE sealed but not a geofence";
+            final GeofenceRecords fences = GeofenceRecords.fromKeyFile(grid.client().getMap(FleetGrid.GEOFENCES_MAP),
+                CommandAuthority.KEY_FILE, config.commandKeyFile,
+                metrics.metrics.counter("odyssey_gateway_geofences_refused_total", fencesHelp, "reason=\"UNSEALED\""),
+                metrics.metrics.counter("odyssey_gateway_geofences_refused_total", fencesHelp, "reason=\"UNREADABLE\""));
+            final ControlApi control = new ControlApi(ledger, fences, access,
                 () -> liveFeed.fleet().byId().values().stream().map(view -> view.state).toList(),
                 id ->
                 {
