@@ -185,7 +185,10 @@ public final class Gateway implements AutoCloseable
 
             final CommandLedger ledger = new CommandLedger(grid.client(), null, commandAuthority).countingUnreadable(
                 metrics.metrics.counter("odyssey_gateway_command_records_unreadable_total",
-                    "Ledger records the gateway's lists and lookups left out because they cannot be read (written into the grid by something else)"));
+                    "Ledger records the gateway's lists and lookups left out because they cannot be read (written into the grid by something else)"))
+                .countingUnsealed(metrics.metrics.counter("odyssey_gateway_command_records_unsealed_total",
+                    "Ledger records the gateway's command lists and /ws/commands left out because they carry no valid " +
+                        "command-key seal (written into the grid by something else than a gateway or ingest node)"));
             commands = new CommandsFeed(ledger, metrics);
             commands.start();
             final CommandsFeed liveCommands = commands;
