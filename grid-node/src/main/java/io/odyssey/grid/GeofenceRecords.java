@@ -60,7 +60,7 @@ public final class GeofenceRecords
     private final RecordSeal seal;
     private final Counter unsealed;
     private final Counter unreadable;
-    /** Guarded by itself: the gateway's workers share one instance. */
+    /** The gateway's workers share one instance ({@link RateLimitedLog#tryAcquireShared}). */
     private final RateLimitedLog log = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
 
     /**
@@ -263,16 +263,9 @@ public final class GeofenceRecords
 
     private void logRefused(final List<Refused> refused)
     {
-        final boolean logNow;
-        final long suppressed;
-        synchronized (log)
+        final long suppressed = log.tryAcquireShared(System.nanoTime());
+        if (suppressed >= 0)
         {
-            logNow = log.tryAcquire(System.nanoTime());
-            suppressed = logNow ? log.suppressedSinceLast() : 0;
-        }
-        if (logNow)
-        {
-            // Outside the lock: the logger takes its own.
             final Refused first = refused.get(0);
             LOG.warn("{} geofence record(s) not used, e.g. '{}': {} ({}); {} such reads not logged since the last line",
                 refused.size(), first.id(), first.refusal(), first.detail(), suppressed);
