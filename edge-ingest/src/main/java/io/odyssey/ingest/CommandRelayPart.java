@@ -3,6 +3,7 @@ package io.odyssey.ingest;
 import io.aeron.exceptions.RegistrationException;
 import io.odyssey.codecs.sign.FrameSigner;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.grid.GeofenceRecords;
 import io.odyssey.grid.ledger.CommandAuthority;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.relay.CommandRelay;
@@ -56,7 +57,9 @@ final class CommandRelayPart implements Component
                     .countingUnreadable(commandMetrics.unreadable()),
                 FleetGrid.fleetMap(grid.client()), config.nodeId, new RealTimeClock(), config.commandResendMs,
                 config.commandSweepMs, journals.commands(), commandMetrics,
-                grid.client().getMap(FleetGrid.GEOFENCES_MAP), config.geofenceAction, config.commandControlEndpoint,
+                GeofenceRecords.fromKeyFile(grid.client().getMap(FleetGrid.GEOFENCES_MAP), CommandAuthority.KEY_FILE,
+                    config.commandKeyFile, commandMetrics.geofencesUnsealed(), commandMetrics.geofencesUnreadable()),
+                config.geofenceAction, config.commandControlEndpoint,
                 config.commandLinksMax, new FrameSigner(keys.ring(), new RealTimeClock(), config.commandLinkId()));
         }
         catch (final RegistrationException ex)

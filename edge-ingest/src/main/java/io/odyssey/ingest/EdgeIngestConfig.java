@@ -212,16 +212,19 @@ public final class EdgeIngestConfig
         {
             throw JOURNAL_RETENTION_HOURS.invalid(String.valueOf(journalRetentionHours), "between 0 (keep forever) and 100000");
         }
-        if (alertLowBatteryPct < 0 || alertLowBatteryPct > 100)
+        // Ranges are written negated (!(in range)) throughout: NaN compares false to everything, so a check written as
+        // "x < min || x > max" let ODYSSEY_INGEST_ALERT_LOW_BATTERY_PCT=NaN through and silently disabled LOW_BATTERY.
+        // A setting read from the environment is finite already (Setting#parseDouble); a field set in code is not.
+        if (!(alertLowBatteryPct >= 0 && alertLowBatteryPct <= 100))
         {
             throw ALERT_LOW_BATTERY_PCT.invalid(String.valueOf(alertLowBatteryPct), "a percentage");
         }
-        if (alertBatteryHysteresisPct < 0 || alertLowBatteryPct + alertBatteryHysteresisPct > 100)
+        if (!(alertBatteryHysteresisPct >= 0 && alertLowBatteryPct + alertBatteryHysteresisPct <= 100))
         {
             throw ALERT_BATTERY_HYSTERESIS_PCT.invalid(String.valueOf(alertBatteryHysteresisPct),
                 "0 or more, and at most 100 with the low threshold");
         }
-        if (!(alertLostLinkS > 0))
+        if (!(alertLostLinkS > 0 && Double.isFinite(alertLostLinkS)))
         {
             throw ALERT_LOST_LINK_S.invalid(String.valueOf(alertLostLinkS), "more than 0 seconds");
         }
@@ -230,17 +233,18 @@ public final class EdgeIngestConfig
             throw DRONE_EXPIRY_S.invalid(String.valueOf(droneExpiryS), "more than ODYSSEY_INGEST_ALERT_LOST_LINK_S (" +
                 alertLostLinkS + " s) and at most " + (long)MAX_DRONE_EXPIRY_S + " s");
         }
-        if (!(alertSeparationHorizontalM > 0))
+        // Infinity would put every pair of drones in loss of separation, or never call a jump one.
+        if (!(alertSeparationHorizontalM > 0 && Double.isFinite(alertSeparationHorizontalM)))
         {
-            throw ALERT_SEPARATION_HORIZONTAL_M.invalid(String.valueOf(alertSeparationHorizontalM), "more than 0 m");
+            throw ALERT_SEPARATION_HORIZONTAL_M.invalid(String.valueOf(alertSeparationHorizontalM), "more than 0 m, finite");
         }
-        if (!(alertSeparationVerticalM > 0))
+        if (!(alertSeparationVerticalM > 0 && Double.isFinite(alertSeparationVerticalM)))
         {
-            throw ALERT_SEPARATION_VERTICAL_M.invalid(String.valueOf(alertSeparationVerticalM), "more than 0 m");
+            throw ALERT_SEPARATION_VERTICAL_M.invalid(String.valueOf(alertSeparationVerticalM), "more than 0 m, finite");
         }
-        if (!(alertMaxSpeedMps > 0))
+        if (!(alertMaxSpeedMps > 0 && Double.isFinite(alertMaxSpeedMps)))
         {
-            throw ALERT_MAX_SPEED_MPS.invalid(String.valueOf(alertMaxSpeedMps), "more than 0 m/s");
+            throw ALERT_MAX_SPEED_MPS.invalid(String.valueOf(alertMaxSpeedMps), "more than 0 m/s, finite");
         }
         alertRules();
         if (statusHost == null || statusHost.isBlank())

@@ -8,6 +8,7 @@ import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.sbe.CommandStatusDecoder;
 import io.odyssey.codecs.sign.FrameSigner;
 import io.odyssey.grid.DroneState;
+import io.odyssey.grid.GeofenceRecords;
 import io.odyssey.grid.UnreadableRecords;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.grid.ledger.CommandRecord;
@@ -76,7 +77,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     public CommandRelay(
         final Aeron aeron, final int streamId, final CommandLedger ledger, final IMap<Long, DroneState> fleet,
         final String nodeId, final EpochNanoClock clock, final long resendMs, final long sweepMs,
-        final CommandJournal journal, final CommandMetrics metrics, final IMap<String, String> geofences,
+        final CommandJournal journal, final CommandMetrics metrics, final GeofenceRecords geofences,
         final String geofenceAction, final String commandControlEndpoint, final int maxCommandLinks,
         final FrameSigner signer)
     {
@@ -239,6 +240,9 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     /** Counters of the relay, registered on the node's metrics. */
     public static final class CommandMetrics
     {
+        private static final String GEOFENCES_REFUSED_HELP = "Geofence records the guard left out, at each read (once a " +
+            "second): UNSEALED without a valid command-key seal (written into the grid by something else than a gateway), " +
+            "UNREADABLE sealed but not a geofence";
         final Counter statusesReceived;
         final Counter statusesDropped;
         final Counter statusesConflated;
@@ -253,6 +257,12 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Counter textRepaired;
         final Counter unauthorised;
         final Counter unreadable;
+        /** Ledger records marked active that could not be read, removed by this node's sweep. */
+        final Counter retired;
+        /** Geofence records the guard left out: no valid seal (planted, altered, or from before seals). */
+        final Counter geofencesUnsealed;
+        /** Geofence records the guard left out: sealed, but not a geofence this version reads. */
+        final Counter geofencesUnreadable;
         /** The fleet-map states the relay's reads leave out (written into the grid by something else). */
         final UnreadableRecords fleetStates;
 
@@ -285,6 +295,12 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 "odyssey_ingest_fleet_states_unreadable_total",
                 "Fleet-map states left out of a read because they cannot be read (written into the grid by something else)",
                 "reader=\"relay\""));
+            geofencesUnsealed = metrics.counter("odyssey_ingest_geofences_refused_total", GEOFENCES_REFUSED_HELP,
+                "reason=\"UNSEALED\"");
+            geofencesUnreadable = metrics.counter("odyssey_ingest_geofences_refused_total", GEOFENCES_REFUSED_HELP,
+                "reason=\"UNREADABLE\"");
+            retired = metrics.counter("odyssey_ingest_command_records_retired_total",
+                "Ledger records marked active that cannot be read (written into the grid by something else), removed by this node's sweep");
             unreadable = metrics.counter("odyssey_ingest_command_records_unreadable_total",
                 "Ledger records this node's reads left out because they cannot be read (written into the grid by something else)");
         }
@@ -299,6 +315,18 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         public Counter unreadable()
         {
             return unreadable;
+        }
+
+        /** For the geofences the guard reads ({@link GeofenceRecords}): those left out without a valid seal. */
+        public Counter geofencesUnsealed()
+        {
+            return geofencesUnsealed;
+        }
+
+        /** For the same geofences: those left out sealed but unreadable. */
+        public Counter geofencesUnreadable()
+        {
+            return geofencesUnreadable;
         }
     }
 }

@@ -6,14 +6,13 @@ import io.odyssey.codecs.CommandParameters;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.grid.DroneState;
+import io.odyssey.grid.GeofenceRecords;
 import io.odyssey.grid.GeofenceSet;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.grid.ledger.CommandRecord;
-import io.odyssey.runtime.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -29,18 +28,17 @@ final class GeofenceGuard
     static final long GUARD_ORDER_EXPIRY_NS = TimeUnit.SECONDS.toNanos(60);
     private static final Logger LOG = LoggerFactory.getLogger(GeofenceGuard.class);
 
-    private final IMap<String, String> geofences;
+    private final GeofenceRecords geofences;
     private final IMap<Long, DroneState> fleet;
     private final CommandLedger ledger;
     private final CommandType action;
     private final String nodeId;
     private final CommandRelay.CommandMetrics metrics;
-    private final RateLimitedLog log = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
     /** Drones out of bounds that were given an order for this excursion, with that order's id. */
     private final Map<Long, Long> strayed = new HashMap<>();
 
     GeofenceGuard(
-        final IMap<String, String> geofences, final IMap<Long, DroneState> fleet, final CommandLedger ledger,
+        final GeofenceRecords geofences, final IMap<Long, DroneState> fleet, final CommandLedger ledger,
         final CommandType action, final String nodeId, final CommandRelay.CommandMetrics metrics)
     {
         this.geofences = Objects.requireNonNull(geofences, "geofences");
@@ -51,26 +49,17 @@ final class GeofenceGuard
         this.metrics = metrics;
     }
 
-    /** One look at this node's drones against the fences as they are now. */
+    /**
+     * One look at this node's drones against the fences as they are now: the sealed ones only, each taken on its own
+     * (a record a grid client planted or broke is left out and counted by {@link GeofenceRecords}, and the others
+     * still apply).
+     */
     void guard(final long now)
     {
-        final Collection<String> texts = geofences.values();
-        if (texts.isEmpty())
+        final GeofenceSet fences = geofences.read().set();
+        if (fences.isEmpty())
         {
             strayed.clear();
-            return;
-        }
-        final GeofenceSet fences;
-        try
-        {
-            fences = GeofenceSet.fromFeatureTexts(texts);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            if (log.tryAcquire(System.nanoTime()))
-            {
-                LOG.warn("geofences unreadable, not guarding them: {}", ex.getMessage());
-            }
             return;
         }
         for (final DroneState state : metrics.fleetStates.readable(fleet.values(Predicates.equal("ingestNode", nodeId))))

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * map as they are now: refuse it (no valid seal), expire it (not delivered in time), settle a cancel whose target was
  * never sent, send or resend it ({@link CommandSender}; only for a drone this node hears), fail it (its drone lost),
  * confirm its effect ({@link EffectConfirmation}), or ask its drone to repeat a lost answer. Once a second it also
- * journals commands refused without any relay and runs the {@link GeofenceGuard}. Relay thread only.
+ * journals commands refused without any relay, removes records marked active that cannot be read, and runs the
+ * {@link GeofenceGuard}. Relay thread only.
  */
 final class LedgerSweep
 {
@@ -45,6 +46,7 @@ final class LedgerSweep
     private final TransitionRecorder recorder;
     private final CommandRelay.CommandMetrics metrics;
     private final RateLimitedLog unauthorisedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
+    private final RateLimitedLog retiredLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     private long lastGuardNanos;
 
     LedgerSweep(
@@ -75,6 +77,7 @@ final class LedgerSweep
         {
             lastGuardNanos = guardAt;
             recorder.journalUnrelayed();
+            retireUnreadable(guardAt);
             guard.guard(guardAt);
         }
         final Collection<CommandRecord> active = ledger.active();
@@ -139,6 +142,25 @@ final class LedgerSweep
                 // waiting forever: the drone is asked to repeat its latest word (it never starts a command on such a
                 // request). A drone's own commands are never sent to it.
                 sender.send(command, now);
+            }
+        }
+    }
+
+    /**
+     * Records marked active that this version cannot read (written into the grid by something else) can be neither
+     * relayed nor moved to a final state by an update, so without this they would stay "active" for ever: removed,
+     * counted and logged (any node may; each is read once more before it goes).
+     */
+    private void retireUnreadable(final long now)
+    {
+        final int retired = ledger.retireUnreadableActive();
+        if (retired > 0)
+        {
+            metrics.retired.add(retired);
+            if (retiredLog.tryAcquire(now))
+            {
+                LOG.warn("removed {} ledger record(s) marked active that cannot be read (written straight into the " +
+                    "grid); {} such lines suppressed", retired, retiredLog.suppressedSinceLast());
             }
         }
     }

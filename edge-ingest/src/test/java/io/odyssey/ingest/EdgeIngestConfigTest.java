@@ -65,6 +65,27 @@ class EdgeIngestConfigTest
         assertInvalid(c -> c.quarantinePerS = Double.NaN, "ODYSSEY_INGEST_QUARANTINE_PER_S");
     }
 
+    /** NaN passes a check written "x < min || x > max"; Infinity passes "x > 0". Neither may turn an alert off. */
+    @Test
+    void shouldRefuseNumbersThatAreNotFiniteForEveryNumberSetting()
+    {
+        for (final double notFinite : new double[]{Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
+        {
+            assertInvalid(c -> c.alertLowBatteryPct = notFinite, "ODYSSEY_INGEST_ALERT_LOW_BATTERY_PCT");
+            assertInvalid(c -> c.alertBatteryHysteresisPct = notFinite, "ODYSSEY_INGEST_ALERT_BATTERY_HYSTERESIS_PCT");
+            assertInvalid(c -> c.alertLostLinkS = notFinite, "ODYSSEY_INGEST_ALERT_LOST_LINK_S");
+            assertInvalid(c -> c.droneExpiryS = notFinite, "ODYSSEY_INGEST_DRONE_EXPIRY_S");
+            assertInvalid(c -> c.alertSeparationHorizontalM = notFinite, "ODYSSEY_INGEST_ALERT_SEPARATION_HORIZONTAL_M");
+            assertInvalid(c -> c.alertSeparationVerticalM = notFinite, "ODYSSEY_INGEST_ALERT_SEPARATION_VERTICAL_M");
+            assertInvalid(c -> c.alertMaxSpeedMps = notFinite, "ODYSSEY_INGEST_ALERT_MAX_SPEED_MPS");
+            assertInvalid(c -> c.signatureWindowS = notFinite, "ODYSSEY_INGEST_SIGNATURE_WINDOW_S");
+            assertInvalid(c -> c.sentTimeWindowS = notFinite, "ODYSSEY_INGEST_SENT_TIME_WINDOW_S");
+            assertInvalid(c -> c.quarantineUnauthenticatedPerS = notFinite,
+                "ODYSSEY_INGEST_QUARANTINE_UNAUTHENTICATED_PER_S");
+            assertInvalid(c -> c.quarantinePerS = notFinite, "ODYSSEY_INGEST_QUARANTINE_PER_S");
+        }
+    }
+
     @Test
     void shouldRefuseADroneExpiryWithinTwoSignatureWindowsSoAForgottenDroneCannotBeReplayedBackToLife()
     {

@@ -12,9 +12,9 @@ import java.util.List;
 
 /**
  * Keep-in and keep-out geofences, read from GeoJSON Features (a Polygon's outer ring with {@code properties.kind}
- * {@code keep-in} or {@code keep-out} and an optional {@code properties.name}): the one reader of geofences, used by
- * the gateway (the {@link FleetGrid#GEOFENCES_MAP} map, checking commands), the ingest nodes (the same map, ordering
- * drones that strayed home) and the alert engine (a file).
+ * {@code keep-in} or {@code keep-out} and an optional {@code properties.name}): the one reader of a geofence's shape,
+ * used by the gateway and the ingest nodes through {@link GeofenceRecords} (the {@link FleetGrid#GEOFENCES_MAP} map,
+ * sealed, record by record: checking commands, ordering drones that strayed home) and by the alert engine (a file).
  * <p>
  * A path is checked at points no more than {@link #STEP_M} metres apart along each straight leg: a drone flying the
  * leg would cross a fence between two samples only by clipping a corner narrower than that.
@@ -34,7 +34,10 @@ public final class GeofenceSet
         this.keepOut = List.copyOf(keepOut);
     }
 
-    /** The fences of the grid's map values (Feature texts); throws IllegalArgumentException for a bad one. */
+    /**
+     * The fences of these Feature texts, all or none: throws IllegalArgumentException for a bad one. For trusted text
+     * only; the grid's map is read through {@link GeofenceRecords}, which leaves out a bad record and keeps the others.
+     */
     public static GeofenceSet fromFeatureTexts(final Collection<String> features)
     {
         final List<JsonNode> parsed = new ArrayList<>();

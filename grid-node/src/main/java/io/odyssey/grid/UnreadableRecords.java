@@ -37,7 +37,7 @@ public final class UnreadableRecords
 
     private final String what;
     private final Counter counter;
-    /** Guarded by itself; the line is logged outside the lock (the logger takes its own). */
+    /** Shared by every thread ({@link RateLimitedLog#tryAcquireShared}); the line is logged outside its lock. */
     private final RateLimitedLog log = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
 
     /**
@@ -143,14 +143,8 @@ public final class UnreadableRecords
         {
             counter.increment();
         }
-        final boolean permitted;
-        final long suppressed;
-        synchronized (log)
-        {
-            permitted = log.tryAcquire(System.nanoTime());
-            suppressed = permitted ? log.suppressedSinceLast() : 0;
-        }
-        if (permitted)
+        final long suppressed = log.tryAcquireShared(System.nanoTime());
+        if (suppressed >= 0)
         {
             LOG.warn("left out a {} record that cannot be read, written into the grid by something else ({}; {} more " +
                 "since the last such line)", what, ex.getMessage(), suppressed);

@@ -31,6 +31,16 @@ public final class RateLimitedLog
         return false;
     }
 
+    /**
+     * {@link #tryAcquire} and {@link #suppressedSinceLast} in one step, for a log shared by several threads: how many
+     * lines were suppressed since the last permitted one when the caller may log now, else -1. The caller logs after
+     * this returns, outside any lock of its own (a logger takes its own).
+     */
+    public synchronized long tryAcquireShared(final long nowNs)
+    {
+        return tryAcquire(nowNs) ? suppressedSinceLast() : -1;
+    }
+
     /** Lines suppressed since the last permitted one; resets the count. */
     public long suppressedSinceLast()
     {

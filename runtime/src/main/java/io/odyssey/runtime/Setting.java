@@ -113,15 +113,29 @@ public final class Setting
 
     public double doubleValue()
     {
-        final String value = get();
+        return parseDouble(get());
+    }
+
+    /**
+     * A finite number: NaN and the infinities parse as doubles but slip through range checks written as
+     * {@code x < min || x > max} (NaN compares false to everything), so they are refused here, for every setting.
+     */
+    public double parseDouble(final String value)
+    {
+        final double parsed;
         try
         {
-            return Double.parseDouble(value);
+            parsed = Double.parseDouble(value);
         }
         catch (final RuntimeException ex)
         {
             throw invalid(value, "a number");
         }
+        if (!Double.isFinite(parsed))
+        {
+            throw invalid(value, "a finite number");
+        }
+        return parsed;
     }
 
     public int parseInt(final String value)

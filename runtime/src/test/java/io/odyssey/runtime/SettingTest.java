@@ -32,6 +32,21 @@ class SettingTest
     }
 
     @Test
+    void shouldRefuseNumbersThatAreNotFinite()
+    {
+        final Setting rate = Setting.of("ODYSSEY_TEST_RATE", "1.5", "A rate");
+
+        assertThat(rate.parseDouble("2.5")).isEqualTo(2.5);
+        for (final String notFinite : List.of("NaN", "Infinity", "-Infinity", "1e999"))
+        {
+            assertThatThrownBy(() -> rate.parseDouble(notFinite))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("ODYSSEY_TEST_RATE must be a finite number, got '" + notFinite + "'");
+        }
+        assertThatThrownBy(() -> rate.parseDouble("fast")).hasMessage("ODYSSEY_TEST_RATE must be a number, got 'fast'");
+    }
+
+    @Test
     void shouldNameACommandLineArgumentAsItsUsageDoesAndNeverReadItFromTheEnvironment()
     {
         final Setting file = Setting.argument("FILE", "the key file");

@@ -102,12 +102,21 @@ final class CommandsFeed implements SocketEndpoint.Handler, EntryAddedListener<L
         broadcast(value(event));
     }
 
-    /** The event's command; null when its record cannot be read (left out and counted, as the ledger's reads do). */
+    /**
+     * The event's command; null when its record cannot be read or carries no valid seal (left out and counted, as the
+     * ledger's lists do: a grid client's record is not history).
+     */
     private CommandRecord value(final EntryEvent<Long, CommandRecord> event)
     {
         try
         {
-            return event.getValue();
+            final CommandRecord command = event.getValue();
+            if (command != null && !ledger.genuine(command))
+            {
+                ledger.leftOutUnsealed();
+                return null;
+            }
+            return command;
         }
         catch (final HazelcastSerializationException ex)
         {

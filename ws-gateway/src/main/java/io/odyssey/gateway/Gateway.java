@@ -8,6 +8,7 @@ import io.odyssey.gateway.control.Guard;
 import io.odyssey.gateway.control.Principal;
 import io.odyssey.gateway.control.RequestBodies;
 import io.odyssey.gateway.control.Role;
+import io.odyssey.grid.GeofenceRecords;
 import io.odyssey.grid.ledger.CommandAuthority;
 import io.odyssey.grid.ledger.CommandLedger;
 
@@ -184,7 +185,10 @@ public final class Gateway implements AutoCloseable
 
             final CommandLedger ledger = new CommandLedger(grid.client(), null, commandAuthority).countingUnreadable(
                 metrics.metrics.counter("odyssey_gateway_command_records_unreadable_total",
-                    "Ledger records the gateway's lists and lookups left out because they cannot be read (written into the grid by something else)"));
+                    "Ledger records the gateway's lists and lookups left out because they cannot be read (written into the grid by something else)"))
+                .countingUnsealed(metrics.metrics.counter("odyssey_gateway_command_records_unsealed_total",
+                    "Ledger records the gateway's command lists and /ws/commands left out because they carry no valid " +
+                        "command-key seal (written into the grid by something else than a gateway or ingest node)"));
             commands = new CommandsFeed(ledger, metrics);
             commands.start();
             final CommandsFeed liveCommands = commands;
@@ -194,7 +198,14 @@ public final class Gateway implements AutoCloseable
                 grid.client().getMap(FleetGrid.TOKENS_MAP), config.anonymousRole(), config.origins(config.port),
                 GatewayConfig.TOKENS, tokenSeal, metrics.forgedTokens);
             final Guard guard = new Guard(access, metrics.unauthorised, metrics.forbidden);
-            final ControlApi control = new ControlApi(ledger, grid.client().getMap(FleetGrid.GEOFENCES_MAP), access,
+            final String fencesHelp = "Geofence records the gateway left out of a read (an order's check, a listing): " +
+                "UNSEALED without a valid command-key seal (written or altered in the grid by something else than a " +
+                "gateway), UNREADABLE sealed but not a geofence";
+            final GeofenceRecords fences = GeofenceRecords.fromKeyFile(grid.client().getMap(FleetGrid.GEOFENCES_MAP),
+                CommandAuthority.KEY_FILE, config.commandKeyFile,
+                metrics.metrics.counter("odyssey_gateway_geofences_refused_total", fencesHelp, "reason=\"UNSEALED\""),
+                metrics.metrics.counter("odyssey_gateway_geofences_refused_total", fencesHelp, "reason=\"UNREADABLE\""));
+            final ControlApi control = new ControlApi(ledger, fences, access,
                 () -> liveFeed.fleet().byId().values().stream().map(view -> view.state).toList(),
                 id ->
                 {

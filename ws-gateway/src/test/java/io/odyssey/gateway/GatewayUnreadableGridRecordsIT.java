@@ -110,8 +110,10 @@ class GatewayUnreadableGridRecordsIT
             assertThat(GatewayIT.get(http, port, "/api/v1/commands/77").statusCode()).isEqualTo(404);
             assertThat(GatewayIT.metric(port, "odyssey_gateway_fleet_states_unreadable_total", "role="))
                 .isGreaterThanOrEqualTo(4);
+            // Met by the lookup of 77 and the change event of 78. (A list no longer meets them: it asks the members
+            // only for records dated at most 5 minutes ahead, and these carry no issue time at all.)
             assertThat(GatewayIT.metric(port, "odyssey_gateway_command_records_unreadable_total", "role="))
-                .isGreaterThanOrEqualTo(3);
+                .isGreaterThanOrEqualTo(2);
         }
         finally
         {

@@ -41,16 +41,37 @@ public final class CommandAuthority
         return new CommandAuthority(SecretFile.read(KEY_FILE, Path.of(path), RecordSeal.MIN_KEY_BYTES));
     }
 
-    /** {@code command}, authorised. */
+    /**
+     * {@code command}, authorised: as an order when it is active, as a refusal when it is recorded final (refused before
+     * it was sent, e.g. by a geofence). The seal leaves the state out, so a refusal sealed as an order could be copied
+     * back by a grid client as {@code ISSUED} and be flown; sealed as a refusal, it never verifies as an order.
+     */
     public CommandRecord authorise(final CommandRecord command)
     {
-        return command.withAuthorisation(seal.seal(fields(command)));
+        return command.withAuthorisation(seal.seal(command.active() ? fields(command) : refusalFields(command)));
     }
 
-    /** True when {@code command} carries this key's seal over what it orders. */
+    /** True when {@code command} carries this key's seal over what it orders: a relay may act on it. */
     public boolean verifies(final CommandRecord command)
     {
         return seal.verifies(command.authorisation(), fields(command));
+    }
+
+    /**
+     * True when {@code command} was recorded by a holder of this key, as an order or as a refusal: genuine history,
+     * which lists may show. Only {@link #verifies} makes it an order.
+     */
+    public boolean authentic(final CommandRecord command)
+    {
+        return verifies(command) || seal.verifies(command.authorisation(), refusalFields(command));
+    }
+
+    private static Object[] refusalFields(final CommandRecord command)
+    {
+        final Object[] order = fields(command);
+        final Object[] refusal = java.util.Arrays.copyOf(order, order.length + 1);
+        refusal[order.length] = "recorded final";
+        return refusal;
     }
 
     private static Object[] fields(final CommandRecord command)

@@ -7,6 +7,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.flakeidgen.FlakeIdGenerator;
 import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projections;
+import com.hazelcast.query.PagingPredicate;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
 import com.hazelcast.map.listener.EntryAddedListener;
@@ -21,8 +22,10 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -64,6 +67,10 @@ public final class CommandLedger
     /** {@link CommandRecord#issuedBy()} of the commands a drone started itself. */
     public static final String DRONE_ISSUER = "drone";
     static final long KEY_RACE_TIMEOUT_MS = 1_000;
+    /** How far ahead of a reader's clock a record may be dated and still be listed (clocks of hosts differ a little). */
+    public static final long MAX_ISSUED_AHEAD_NS = TimeUnit.MINUTES.toNanos(5);
+    /** Pages a list reads at most to fill itself around records it leaves out (unsealed, unreadable). */
+    static final int MAX_LIST_PAGES = 4;
 
     private static final String[] DRONE_ROW = {"id", "active", "unjournaled", "issuedAtNanos", "issuedBy", "idempotencyKey"};
 
@@ -80,6 +87,8 @@ public final class CommandLedger
      */
     private long keyRaceTimeoutMs = KEY_RACE_TIMEOUT_MS;
     private UnreadableRecords unreadable = new UnreadableRecords("command", null);
+    /** Counts records the lists leave out for want of a valid seal; null = not counted. */
+    private Counter unsealedLeftOut;
 
     /** A ledger that reads and updates, and authorises nothing it records (tests, tools). */
     public CommandLedger(final HazelcastInstance instance)
@@ -142,6 +151,35 @@ public final class CommandLedger
     {
         this.unreadable = new UnreadableRecords("command", counter);
         return this;
+    }
+
+    /**
+     * This ledger counting in {@code counter} the records its lists ({@link #list}, {@link #recent}) leave out because
+     * they carry no valid seal of the command key it holds ({@link #genuine}); uncounted (still left out) without it.
+     */
+    public CommandLedger countingUnsealed(final Counter counter)
+    {
+        this.unsealedLeftOut = counter;
+        return this;
+    }
+
+    /**
+     * True when {@code command} was recorded by a holder of the command key this ledger holds, as an order or as a
+     * refusal: history a list may show. A grid client can write records that look like any other; without a valid seal
+     * they are not shown as history. A ledger without the key cannot tell, and takes every readable record.
+     */
+    public boolean genuine(final CommandRecord command)
+    {
+        return authority == null || authority.authentic(command);
+    }
+
+    /** Counts one record left out of a list or a feed for want of a valid seal. */
+    public void leftOutUnsealed()
+    {
+        if (unsealedLeftOut != null)
+        {
+            unsealedLeftOut.increment();
+        }
     }
 
     /** Where this ledger's readers leave out and count records they cannot read (e.g. a listener's event values). */
@@ -230,28 +268,42 @@ public final class CommandLedger
         }
     }
 
-    /** A drone's commands in brief: how many are active, and its final ones (id, journaled, issued at, key). */
+    /**
+     * A drone's commands in brief: how many active ones count against its limits, and its final ones (id, journaled,
+     * issued at, key). Only an active command that can be read and carries a valid seal for what it orders counts
+     * ({@link #counts}): the grid is writable by any of its clients, and a count taken from the stored fields alone (a
+     * projection) let 16 planted records with the drone's id lock it out of every order, stop and cancel included, for
+     * good. The active ones are read whole (a drone has a handful; planted ones cost their reading, and are refused by
+     * the next sweep or retired: {@link #retireUnreadableActive()}); the final ones stay a projection.
+     */
     private DroneCommands droneCommands(final long droneId)
     {
         int active = 0;
         int droneStartedActive = 0;
-        final List<Object[]> finals = new ArrayList<>();
-        for (final Object[] row : commands.project(Projections.multiAttribute(DRONE_ROW), Predicates.equal("droneId", droneId)))
+        for (final CommandRecord command : unreadable.readable(commands.values(
+            Predicates.and(Predicates.equal("droneId", droneId), Predicates.equal("active", true)))))
         {
-            if (Boolean.TRUE.equals(row[1]))
+            if (command.droneId() == droneId && command.active() && counts(command))
             {
                 active++;
-                if (DRONE_ISSUER.equals(row[4]))
+                if (DRONE_ISSUER.equals(command.issuedBy()))
                 {
                     droneStartedActive++;
                 }
             }
-            else
-            {
-                finals.add(row);
-            }
         }
+        final List<Object[]> finals = new ArrayList<>(commands.project(Projections.multiAttribute(DRONE_ROW),
+            Predicates.and(Predicates.equal("droneId", droneId), Predicates.equal("active", false))));
         return new DroneCommands(active, droneStartedActive, finals);
+    }
+
+    /**
+     * True when an active record counts against its drone's limits: one a relay would act on (sealed as an order with
+     * the command key this ledger holds). A ledger without the key cannot tell, and counts every readable record.
+     */
+    private boolean counts(final CommandRecord command)
+    {
+        return authority == null || authority.verifies(command);
     }
 
     /**
@@ -454,6 +506,49 @@ public final class CommandLedger
         return unreadable.readable(commands.values(Predicates.equal("active", true)));
     }
 
+    /**
+     * Removes the records marked active that this version cannot read (written into the grid by something else: an
+     * update cannot move them, so they would stay "active" for ever). Each is read once more before it goes, and only
+     * one that still cannot be read is removed. (Not in one step on its member: the map's entry would read the value it
+     * replaces, which is what cannot be done. The only writes that could land between the two steps are new commands,
+     * whose ids come from the id generator or a drone's own numbering, which refuses an id that holds a record.)
+     *
+     * @return how many were removed.
+     */
+    public int retireUnreadableActive()
+    {
+        @SuppressWarnings("unchecked")
+        final IMap<Object, Object> raw = (IMap<Object, Object>)(IMap<?, ?>)commands;
+        final Set<Object> candidates = new HashSet<>(raw.keySet(Predicates.equal("active", true)));
+        if (candidates.isEmpty())
+        {
+            return 0;
+        }
+        for (final CommandRecord readable : active())
+        {
+            candidates.remove(readable.id());
+        }
+        int retired = 0;
+        for (final Object key : candidates)
+        {
+            try
+            {
+                final Object value = raw.get(key);
+                if (value == null || value instanceof CommandRecord)
+                {
+                    continue;
+                }
+            }
+            catch (final HazelcastSerializationException ex)
+            {
+                // Still unreadable: removed below, without reading it (delete, not remove).
+            }
+            raw.delete(key);
+            retired++;
+        }
+        return retired;
+    }
+
     /** The most recent commands (issued within the last hour), newest first: what a new watcher starts from. */
     public List<CommandRecord> recent(final int limit)
     {
@@ -494,17 +589,45 @@ public final class CommandLedger
     }
 
     /**
-     * The {@code limit} newest commands matching {@code filter}, newest first. Each member sorts its own matches and
-     * sends its first {@code limit} (a paging predicate): the ledger holds up to ~100 final commands per drone, over a
-     * million records at 10,000 drones, and a read of all of them into the caller for one page (as every
+     * The {@code limit} newest genuine commands matching {@code filter}, newest first. Each member sorts its own matches
+     * and sends its first {@code limit} (a paging predicate): the ledger holds up to ~100 final commands per drone, over
+     * a million records at 10,000 drones, and a read of all of them into the caller for one page (as every
      * {@code GET /api/v1/commands} and {@code /ws/commands} connect did) took the gateway's heap and the members' CPU.
+     * <p>
+     * A record without a valid seal ({@link #genuine}) is left out and counted, and the next page read in its place, up
+     * to {@link #MAX_LIST_PAGES} pages; a record dated more than {@link #MAX_ISSUED_AHEAD_NS} ahead of this ledger's
+     * clock is not even asked for (nothing genuine is issued in the future, and a planted one dated years ahead would
+     * otherwise top every list for good).
      */
     private List<CommandRecord> newest(final Predicate<Long, CommandRecord> filter, final int limit)
     {
-        final Collection<CommandRecord> page = unreadable.readable(
-            commands.values(Predicates.pagingPredicate(filter, new NewestFirst(), Math.max(1, limit))));
+        final PagingPredicate<Long, CommandRecord> page = Predicates.pagingPredicate(Predicates.and(filter,
+                Predicates.lessEqual("issuedAtNanos", clock.nanoTime() + MAX_ISSUED_AHEAD_NS)),
+            new NewestFirst(), Math.max(1, limit));
+        final List<CommandRecord> found = new ArrayList<>();
+        for (int pages = 0; pages < MAX_LIST_PAGES && found.size() < limit; pages++)
+        {
+            final Collection<CommandRecord> pageRead = commands.values(page);
+            final Collection<CommandRecord> read = unreadable.readable(pageRead);
+            for (final CommandRecord command : read)
+            {
+                if (genuine(command))
+                {
+                    found.add(command);
+                }
+                else
+                {
+                    leftOutUnsealed();
+                }
+            }
+            if (pageRead.size() < page.getPageSize() || found.size() >= limit)
+            {
+                break;
+            }
+            page.nextPage();
+        }
         // The page comes sorted; sorted again here so the order does not rest on how the members' pages were merged.
-        return page.stream()
+        return found.stream()
             .sorted(Comparator.comparingLong(CommandRecord::issuedAtNanos).reversed().thenComparing(CommandRecord::id))
             .limit(limit)
             .toList();

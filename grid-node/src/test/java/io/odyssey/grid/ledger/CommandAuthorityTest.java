@@ -56,4 +56,19 @@ class CommandAuthorityTest
             .as("not hex").isFalse();
         assertThat(new CommandAuthority(key(8)).verifies(authorised)).as("another fleet's key").isFalse();
     }
+
+    @Test
+    void shouldSealARecordRefusedBeforeItWasSentAsARefusalThatNeverVerifiesAsAnOrder()
+    {
+        final CommandRecord refused = authority.authorise(goTo(42, 52.5, 13.4).rejectedBeforeSending(T0 + 1,
+            "the path crosses the keep-out geofence 'stadium'"));
+
+        assertThat(authority.authentic(refused)).as("genuine history").isTrue();
+        assertThat(authority.verifies(refused)).as("no order").isFalse();
+        // Copied back as a new order, seal and all: still no order.
+        final CommandRecord revived = goTo(42, 52.5, 13.4).withAuthorisation(refused.authorisation());
+        assertThat(authority.verifies(revived)).isFalse();
+        assertThat(authority.authentic(goTo(42, 52.5, 13.4))).as("no seal at all").isFalse();
+        assertThat(authority.authentic(authority.authorise(goTo(42, 52.5, 13.4)))).as("an order is history too").isTrue();
+    }
 }

@@ -46,7 +46,11 @@ class CommandLedgerIT
 
     private static HazelcastInstance member;
     private static HazelcastInstance client;
+    /** Another client of the grid, as anyone on its network may run: it writes the ledger map directly. */
+    private static HazelcastInstance attacker;
     private static CommandLedger ledger;
+    /** The ledger as a gateway or an ingest node holds it: with the command key. */
+    private static CommandLedger sealed;
     private static Counter repaired;
     private static Counter unreadable;
     private static Counter unreadableOnMember;
@@ -62,6 +66,9 @@ class CommandLedgerIT
         repaired = metrics.counter("odyssey_test_text_repaired_total", "repaired");
         unreadable = metrics.counter("odyssey_test_command_records_unreadable_total", "unreadable");
         ledger = new CommandLedger(client, repaired, null).countingUnreadable(unreadable);
+        sealed = new CommandLedger(client, null, new CommandAuthority(new byte[32])).countingUnreadable(unreadable);
+        attacker = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(CLUSTER,
+            List.of("127.0.0.1:" + member.getCluster().getLocalMember().getAddress().getPort()), "ledger-it-attacker"));
         // As GridNode registers it: what the member's own entry processors could not read.
         unreadableOnMember = metrics.counter("odyssey_test_member_unreadable_total", "unreadable on the member");
         member.getUserContext().put(UnreadableRecords.MEMBER_CONTEXT_KEY,
@@ -71,6 +78,10 @@ class CommandLedgerIT
     @AfterAll
     static void stop()
     {
+        if (attacker != null)
+        {
+            attacker.shutdown();
+        }
         if (client != null)
         {
             client.shutdown();
@@ -440,6 +451,122 @@ class CommandLedgerIT
         assertThat(unreadable.get() - before).isGreaterThanOrEqualTo(2);
         // The planted record is still there, untouched: refusing to read it is not deleting it.
         assertThat(raw.containsKey(planted)).isTrue();
+    }
+
+    /**
+     * A grid client plants records with a drone's id marked active: unreadable ones (a state no version has), readable
+     * ones without a seal, and ones that claim the drone started them. None may count against the drone's limits, or
+     * the drone is locked out of every order, stop and cancel included, and its failsafes refused, for good.
+     */
+    @Test
+    void shouldNotLetRecordsAGridClientPlantedLockADroneOutOfItsOrdersOrItsFailsafes()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final IMap<Long, Object> planted = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final List<Long> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++)
+        {
+            final long hijacked = 7_000_000_000L + drone * 100 + i;
+            planted.set(hijacked, planted(drone, 1_000).setInt64("id", hijacked).setString("state", "HIJACKED").build());
+            final long unsealed = 8_000_000_000L + drone * 100 + i;
+            planted.set(unsealed, planted(drone, 1_000).setInt64("id", unsealed).build());
+            keys.add(hijacked);
+            keys.add(unsealed);
+        }
+        for (int i = 0; i < CommandLedger.MAX_DRONE_STARTED_ACTIVE; i++)
+        {
+            final long droneStarted = -(9_000_000_000L + drone * 100 + i);
+            planted.set(droneStarted, planted(drone, 1_000).setInt64("id", droneStarted)
+                .setString("issuedBy", CommandLedger.DRONE_ISSUER).build());
+            keys.add(droneStarted);
+        }
+        try
+        {
+            assertThat(sealed.issue(command(drone, CommandType.STOP, null), 2).created()).isTrue();
+            assertThat(sealed.issue(command(drone, CommandType.HOLD, null), 2).created()).isTrue();
+            // The genuine ones still count.
+            assertThatThrownBy(() -> sealed.issue(command(drone, CommandType.LAND, null), 2))
+                .isInstanceOf(CommandLedger.ActiveLimitException.class)
+                .hasMessageContaining("has 2 active commands");
+            assertThat(sealed.recordDroneCommand(droneStarted(drone, 1))).isNotNull();
+        }
+        finally
+        {
+            keys.forEach(planted::delete);
+        }
+    }
+
+    @Test
+    void shouldRemoveRecordsMarkedActiveThatCannotBeReadAndNothingElse()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final IMap<Long, Object> planted = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final long hijacked = 7_500_000_000L + drone;
+        planted.set(hijacked, planted(drone, 1_000).setInt64("id", hijacked).setString("state", "HIJACKED").build());
+        final CommandRecord genuine = sealed.issue(command(drone, CommandType.HOLD, null)).command();
+
+        assertThat(sealed.retireUnreadableActive()).isGreaterThanOrEqualTo(1);
+
+        assertThat(planted.containsKey(hijacked)).isFalse();
+        assertThat(sealed.get(genuine.id())).isEqualTo(genuine);
+        assertThat(sealed.retireUnreadableActive()).isZero();
+    }
+
+    /**
+     * A command refused before it was sent (a geofence) is recorded, sealed, as the audit trail. The seal leaves the
+     * state out; a grid client copying the record back as ISSUED must not get an order a relay would fly.
+     */
+    @Test
+    void shouldNotMakeAnOrderOfACopyOfACommandRefusedBeforeItWasSent()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final CommandRecord refused = sealed.issue(command(drone, CommandType.GOTO, null)
+            .rejectedBeforeSending(T0 + 1, "the path crosses the keep-out geofence 'stadium'")).command();
+        assertThat(sealed.authorised(refused)).isFalse();
+
+        final CommandRecord copy = CommandRecord.issued(refused.id(), refused.droneId(), refused.type(),
+            refused.parameters(), refused.idempotencyKey(), refused.issuedBy(), refused.issuedFrom(),
+            refused.issuedAtNanos(), refused.expiresAtNanos()).withAuthorisation(refused.authorisation());
+        attacker.<Long, CommandRecord>getMap(CommandLedger.COMMANDS_MAP).set(copy.id(), copy);
+
+        final CommandRecord revived = sealed.get(refused.id());
+        assertThat(revived.state()).isEqualTo(CommandState.ISSUED);
+        assertThat(sealed.authorised(revived)).as("a refusal copied back is no order").isFalse();
+        assertThat(sealed.authorised(sealed.issue(command(drone, CommandType.GOTO, null)).command())).isTrue();
+    }
+
+    /**
+     * Records a grid client planted with a drone's id are not its history: a list leaves them out (and reads on to fill
+     * itself with genuine ones), and one dated far ahead does not top every list for good, even where no key can tell.
+     */
+    @Test
+    void shouldListOnlyGenuineCommandsAroundRecordsAGridClientPlanted()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final IMap<Long, Object> planted = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final CommandRecord older = sealed.issue(command(drone, CommandType.HOLD, null, T0)).command();
+        final CommandRecord newer = sealed.issue(command(drone, CommandType.LAND, null, T0 + 1)).command();
+        final List<Long> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++)
+        {
+            final long key = 6_000_000_000L + drone * 100 + i;
+            planted.set(key, planted(drone, T0 + 1_000 + i).setInt64("id", key).build());
+            keys.add(key);
+        }
+        final long future = 6_000_000_099L + drone * 100;
+        planted.set(future, planted(drone, Long.MAX_VALUE / 2).setInt64("id", future).build());
+        keys.add(future);
+        try
+        {
+            assertThat(sealed.list(drone, null, false, 2)).extracting(CommandRecord::id)
+                .containsExactly(newer.id(), older.id());
+            assertThat(ledger.list(drone, null, false, 1)).extracting(CommandRecord::id)
+                .as("dated ahead of the clock: never listed").doesNotContain(future);
+        }
+        finally
+        {
+            keys.forEach(planted::delete);
+        }
     }
 
     /** A record as this version writes it (without its id), for one field to be spoiled. */

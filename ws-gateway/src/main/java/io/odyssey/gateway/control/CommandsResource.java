@@ -3,7 +3,6 @@ package io.odyssey.gateway.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.hazelcast.map.IMap;
 import io.odyssey.codecs.CommandParameters;
 import io.odyssey.codecs.CommandState;
 import io.odyssey.codecs.CommandType;
@@ -11,6 +10,7 @@ import io.odyssey.codecs.Waypoint;
 import io.odyssey.gateway.BoundingBox;
 import io.odyssey.gateway.Problem;
 import io.odyssey.grid.DroneState;
+import io.odyssey.grid.GeofenceRecords;
 import io.odyssey.grid.GeofenceSet;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.grid.ledger.CommandRecord;
@@ -58,14 +58,14 @@ final class CommandsResource
     };
 
     private final CommandLedger ledger;
-    private final IMap<String, String> geofences;
+    private final GeofenceRecords geofences;
     private final FleetLookup fleet;
     private final Counter refused;
     private final CommandQuotas limits;
     private final EpochNanoClock clock;
 
     CommandsResource(
-        final CommandLedger ledger, final IMap<String, String> geofences, final FleetLookup fleet, final Counter refused,
+        final CommandLedger ledger, final GeofenceRecords geofences, final FleetLookup fleet, final Counter refused,
         final CommandQuotas limits, final EpochNanoClock clock)
     {
         this.ledger = ledger;
@@ -145,9 +145,9 @@ final class CommandsResource
         admit(principal, budget, 0);
         final List<Long> drones = targets(body);
         admit(principal, budget, drones.size());
-        // Read once per request, however many drones it names.
-        final GeofenceSet fences = type.movesAlongPath() ?
-            GeofenceSet.fromFeatureTexts(geofences.values()) : GeofenceSet.NONE;
+        // Read once per request, however many drones it names; only sealed fences apply (a record a grid client
+        // planted or broke is left out and counted, and refuses nothing).
+        final GeofenceSet fences = type.movesAlongPath() ? geofences.read().set() : GeofenceSet.NONE;
         if (drones.size() == 1 && body.has("droneId"))
         {
             final CommandLedger.Issued issued = issue(drones.get(0), type, params, fences, key, principal, from,
@@ -211,7 +211,7 @@ final class CommandsResource
                 targets(body);
             }
         }
-        GeofenceSet.fromFeatureTexts(geofences.values());
+        geofences.read();
         fleet.drone(1L);
         final long now = clock.nanoTime();
         final CommandRecord sample = CommandRecord.issued(0L, 1L, CommandType.HOLD, params, null, "warm-up",

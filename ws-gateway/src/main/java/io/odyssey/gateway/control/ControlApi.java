@@ -1,8 +1,8 @@
 package io.odyssey.gateway.control;
 
-import com.hazelcast.map.IMap;
 import io.odyssey.gateway.Problem;
 import io.odyssey.grid.DroneState;
+import io.odyssey.grid.GeofenceRecords;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.runtime.Counter;
 import io.undertow.server.HttpHandler;
@@ -44,7 +44,7 @@ public final class ControlApi implements HttpHandler
      *              the ledger keeps every time)
      */
     public ControlApi(
-        final CommandLedger ledger, final IMap<String, String> geofences, final AccessControl access,
+        final CommandLedger ledger, final GeofenceRecords geofences, final AccessControl access,
         final Supplier<Collection<DroneState>> fleet, final LongFunction<DroneState> drone, final Counter refused,
         final CommandQuotas limits, final RequestBodies bodies, final EpochNanoClock clock, final Guard guard)
     {

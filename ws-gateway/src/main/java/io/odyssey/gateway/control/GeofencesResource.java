@@ -3,22 +3,23 @@ package io.odyssey.gateway.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.hazelcast.map.IMap;
 import io.odyssey.gateway.Problem;
+import io.odyssey.grid.GeofenceRecords;
 import io.odyssey.grid.GeofenceSet;
 import io.odyssey.runtime.Counter;
 import io.undertow.server.HttpServerExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * {@code /geofences} and {@code /geofences/{geofenceId}}: GeoJSON Feature polygons (keep-in, at most one, or keep-out)
- * that orders are checked against and the ingest nodes guard. Anyone may read them; an admin changes them.
+ * that orders are checked against and the ingest nodes guard. Anyone may read them; an admin changes them. Each is
+ * stored sealed ({@link GeofenceRecords}): a record in the grid without a valid seal (a grid client wrote or altered it)
+ * applies nowhere, and is listed under {@code refused} with its id and why, so an admin can delete or replace it.
  */
 final class GeofencesResource
 {
@@ -26,10 +27,10 @@ final class GeofencesResource
     static final int MAX_FREE_TEXT_LENGTH = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(GeofencesResource.class);
 
-    private final IMap<String, String> geofences;
+    private final GeofenceRecords geofences;
     private final Counter textRefused;
 
-    GeofencesResource(final IMap<String, String> geofences, final Counter textRefused)
+    GeofencesResource(final GeofenceRecords geofences, final Counter textRefused)
     {
         this.geofences = geofences;
         this.textRefused = textRefused;
@@ -37,23 +38,38 @@ final class GeofencesResource
 
     void list(final HttpServerExchange exchange)
     {
+        final GeofenceRecords.Fences read = geofences.read();
         final ObjectNode collection = CommandJson.JSON.createObjectNode();
         collection.put("type", "FeatureCollection");
         final ArrayNode features = collection.putArray("features");
-        geofences.values().stream().map(Requests::parse)
-            .sorted(Comparator.comparing(f -> f.path("id").asText())).forEach(features::add);
+        read.fences().forEach(fence -> features.add(fence.feature()));
+        // A foreign member (RFC 7946, 6.1): what is in the grid and applies nowhere, for an admin to delete.
+        final ArrayNode refused = collection.putArray("refused");
+        for (final GeofenceRecords.Refused record : read.refused())
+        {
+            final ObjectNode entry = refused.addObject();
+            entry.put("id", record.id());
+            entry.put("deletable", record.deletable());
+            entry.put("reason", record.refusal().name());
+            entry.put("detail", record.detail());
+        }
         Requests.send(exchange, 200, collection);
     }
 
     void show(final HttpServerExchange exchange)
     {
         final String id = id(exchange);
-        final String text = geofences.get(id);
-        if (text == null)
+        final Object found = geofences.find(id);
+        if (found == null)
         {
             throw new Problem(404, "no geofence " + id);
         }
-        Requests.send(exchange, 200, text);
+        if (found instanceof GeofenceRecords.Refused refused)
+        {
+            throw new Problem(409, "GEOFENCE_REFUSED", "the record under geofence id " + id + " applies nowhere (" +
+                refused.refusal() + ": " + refused.detail() + "); delete it, or replace it with PUT", null);
+        }
+        Requests.send(exchange, 200, ((GeofenceRecords.Fence)found).feature());
     }
 
     void create(final HttpServerExchange exchange)
@@ -70,7 +86,7 @@ final class GeofencesResource
     {
         final String id = id(exchange);
         final Principal principal = Requests.principal(exchange);
-        if (geofences.remove(id) == null)
+        if (!geofences.remove(id))
         {
             throw new Problem(404, "no geofence " + id);
         }
@@ -100,18 +116,24 @@ final class GeofencesResource
             throw new Problem(400, ex.getMessage());
         }
         final String fenceId = id != null ? id : UUID.randomUUID().toString().substring(0, 8);
-        if (id != null && !geofences.containsKey(id))
+        if (!geofences.sealing())
+        {
+            throw new Problem(503, "NO_COMMAND_KEY", "this gateway holds no command key (ODYSSEY_COMMAND_KEY_FILE) to " +
+                "seal geofences with: ingest nodes and other gateways would not take one it stored", null);
+        }
+        // Any record under the id may be replaced: a refused one too, which is how an admin restores a fence.
+        if (id != null && !geofences.contains(id))
         {
             throw new Problem(404, "no geofence " + id);
         }
         if ("keep-in".equals(feature.path("properties").path("kind").asText()))
         {
-            for (final Map.Entry<String, String> entry : geofences.entrySet())
+            // Only fences that apply: a keep-in record planted in the grid must not block the admin's own.
+            for (final GeofenceRecords.Fence fence : geofences.read().fences())
             {
-                if (!entry.getKey().equals(fenceId) &&
-                    "keep-in".equals(Requests.parse(entry.getValue()).path("properties").path("kind").asText()))
+                if (fence.keepIn() && !fence.id().equals(fenceId))
                 {
-                    throw new Problem(409, "there is a keep-in geofence already (" + entry.getKey() + "); change it instead");
+                    throw new Problem(409, "there is a keep-in geofence already (" + fence.id() + "); change it instead");
                 }
             }
         }
@@ -121,7 +143,7 @@ final class GeofencesResource
         {
             ((ObjectNode)stored.path("properties")).put("name", fenceId);
         }
-        geofences.set(fenceId, stored.toString());
+        geofences.store(fenceId, stored);
         LOG.info("geofence {} {} by {}", fenceId, id == null ? "created" : "changed", principal.name());
         Requests.send(exchange, id == null ? 201 : 200, stored);
     }

@@ -1,0 +1,230 @@
+package io.odyssey.gateway.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.odyssey.gateway.Gateway;
+import io.odyssey.gateway.GatewayConfig;
+import io.odyssey.gateway.TestKeys;
+import io.odyssey.grid.FleetGrid;
+import io.odyssey.testing.FailOnErrorLog;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Geofences decide which orders a gateway refuses, and the grid map that holds them can be written by any Hazelcast
+ * client on the grid network. A real member, a real gateway, and a real Hazelcast client as the attacker: a fence it
+ * plants (valid GeoJSON, or text that is no fence at all) must neither refuse operators' orders nor stop the genuine
+ * fences from applying nor hide itself from the admin who has to delete it.
+ */
+@ExtendWith(FailOnErrorLog.class)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class GeofenceTrustIT
+{
+    private static final String CLUSTER = "geofence-trust-it-" + UUID.randomUUID();
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final String OPERATOR = "operator-secret-0123456789";
+    private static final String ADMIN = "admin-secret-0123456789abc";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** A keep-in fence of a few metres nowhere near drone 1: every order would leave it. */
+    private static final String TINY_KEEP_IN = "{\"type\":\"Feature\",\"id\":\"trap\",\"properties\":{\"name\":\"trap\"," +
+        "\"kind\":\"keep-in\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[0.0001,0],[0.0001,0.0001]," +
+        "[0,0.0001],[0,0]]]}}";
+
+    private static HazelcastInstance member;
+    private static HazelcastInstance attacker;
+    private static IMap<String, String> plantedFences;
+    private static Gateway gateway;
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", GRID_PORT,
+            List.of("127.0.0.1:" + GRID_PORT), 1));
+        FleetGrid.fleetMap(member).set(1L, CommandApiIT.state(1, "HOVERING", 52.521, 13.405));
+        final GatewayConfig config = new GatewayConfig();
+        config.clusterName = CLUSTER;
+        config.gridMembers = List.of("127.0.0.1:" + GRID_PORT);
+        config.port = 0;
+        config.tokens = List.of("ops:operator:" + OPERATOR, "root:admin:" + ADMIN);
+        config.commandKeyFile = TestKeys.commandKeyFile(CLUSTER);
+        gateway = Gateway.launch(config);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> gateway.fleetSize() == 1);
+        attacker = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(CLUSTER,
+            List.of("127.0.0.1:" + GRID_PORT), "geofence-attacker"));
+        plantedFences = attacker.getMap(FleetGrid.GEOFENCES_MAP);
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (gateway != null)
+        {
+            gateway.close();
+        }
+        if (attacker != null)
+        {
+            attacker.shutdown();
+        }
+        if (member != null)
+        {
+            member.shutdown();
+        }
+    }
+
+    @AfterEach
+    void clearFences()
+    {
+        plantedFences.clear();
+    }
+
+    @Test
+    void shouldNotRefuseOrdersForAKeepInFenceAGridClientPlantedButListItForTheAdmin() throws Exception
+    {
+        final long before = counter("odyssey_gateway_geofences_refused_total", "reason=\"UNSEALED\"");
+        plantedFences.set("trap", TINY_KEEP_IN);
+
+        final HttpResponse<String> order = post("/api/v1/commands", OPERATOR, GOTO_NORTH);
+        assertThat(order.statusCode()).as(order.body()).isEqualTo(202);
+
+        final JsonNode listed = json(get("/api/v1/geofences", OPERATOR));
+        assertThat(listed.get("features")).isEmpty();
+        assertThat(listed.get("refused")).hasSize(1);
+        assertThat(listed.get("refused").get(0).get("id").asText()).isEqualTo("trap");
+        assertThat(listed.get("refused").get(0).get("reason").asText()).isEqualTo("UNSEALED");
+        assertThat(counter("odyssey_gateway_geofences_refused_total", "reason=\"UNSEALED\"")).isGreaterThan(before);
+    }
+
+    @Test
+    void shouldKeepTheGenuineFencesApplyingAndListedAroundTextThatIsNoFenceAndLetTheAdminDeleteIt() throws Exception
+    {
+        plantedFences.set("junk", "x");
+        // A keep-out fence across the path north of drone 1, made by an admin: it must still refuse.
+        final HttpResponse<String> created = post("/api/v1/geofences", ADMIN, "{\"type\":\"Feature\",\"properties\":" +
+            "{\"name\":\"stadium\",\"kind\":\"keep-out\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":" +
+            "[[[13.40,52.525],[13.41,52.525],[13.41,52.527],[13.40,52.527],[13.40,52.525]]]}}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        final String stadium = json(created).get("id").asText();
+
+        final HttpResponse<String> through = post("/api/v1/commands", OPERATOR, GOTO_NORTH);
+        assertThat(through.statusCode()).as(through.body()).isEqualTo(422);
+        assertThat(json(through).get("code").asText()).isEqualTo("GEOFENCE");
+        assertThat(json(through).get("detail").asText()).contains("stadium");
+        final HttpResponse<String> south = post("/api/v1/commands", OPERATOR,
+            "{\"droneId\":1,\"type\":\"goto\",\"lat\":52.515,\"lon\":13.405,\"alt\":80}");
+        assertThat(south.statusCode()).as(south.body()).isEqualTo(202);
+
+        final HttpResponse<String> list = get("/api/v1/geofences", OPERATOR);
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(ids(json(list).get("features"))).containsExactly(stadium);
+        assertThat(ids(json(list).get("refused"))).containsExactly("junk");
+        assertThat(get("/api/v1/geofences/junk", OPERATOR).statusCode()).isEqualTo(409);
+
+        assertThat(send("DELETE", "/api/v1/geofences/junk", ADMIN).statusCode()).isEqualTo(204);
+        assertThat(json(get("/api/v1/geofences", OPERATOR)).get("refused")).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAGenuineFenceAlteredOrCopiedInTheGridAndLetTheAdminReplaceIt() throws Exception
+    {
+        final HttpResponse<String> created = post("/api/v1/geofences", ADMIN, "{\"type\":\"Feature\",\"properties\":" +
+            "{\"name\":\"pen\",\"kind\":\"keep-in\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":" +
+            "[[[13.3,52.4],[13.5,52.4],[13.5,52.6],[13.3,52.6],[13.3,52.4]]]}}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        final String pen = json(created).get("id").asText();
+        final String sealed = plantedFences.get(pen);
+        // Moved under another id, and shrunk in place (the seal kept): neither may count.
+        plantedFences.set("copy", sealed);
+        plantedFences.set(pen, sealed.replace("52.6", "52.40001").replace("13.5", "13.30001"));
+
+        final HttpResponse<String> order = post("/api/v1/commands", OPERATOR, GOTO_NORTH);
+        assertThat(order.statusCode()).as(order.body()).isEqualTo(202);
+        final JsonNode listed = json(get("/api/v1/geofences", OPERATOR));
+        assertThat(listed.get("features")).isEmpty();
+        assertThat(ids(listed.get("refused"))).containsExactlyInAnyOrder("copy", pen);
+
+        // The admin puts the fence back as it was: sealed anew, it applies again.
+        final HttpResponse<String> replaced = send("PUT", "/api/v1/geofences/" + pen, ADMIN, json(created).toString());
+        assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
+        assertThat(ids(json(get("/api/v1/geofences", OPERATOR)).get("features"))).containsExactly(pen);
+        final HttpResponse<String> leaving = post("/api/v1/commands", OPERATOR,
+            "{\"droneId\":1,\"type\":\"goto\",\"lat\":52.7,\"lon\":13.405,\"alt\":80}");
+        assertThat(leaving.statusCode()).as(leaving.body()).isEqualTo(422);
+    }
+
+    private static final String GOTO_NORTH = "{\"droneId\":1,\"type\":\"goto\",\"lat\":52.53,\"lon\":13.405,\"alt\":80}";
+
+    private static List<String> ids(final JsonNode array)
+    {
+        final List<String> ids = new ArrayList<>();
+        array.forEach(node -> ids.add(node.get("id").asText()));
+        return ids;
+    }
+
+    /** The counter {@code name} with the label {@code label} (e.g. {@code reason="UNSEALED"}). */
+    private static long counter(final String name, final String label)
+    {
+        for (final String line : gateway.metrics().renderPrometheus().split("\n"))
+        {
+            if (line.startsWith(name + "{") && line.contains(label))
+            {
+                return (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("no " + name + " with " + label + " on /metrics");
+    }
+
+    private static HttpResponse<String> get(final String path, final String token) throws Exception
+    {
+        return HTTP.send(request(path, token).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(final String path, final String token, final String body) throws Exception
+    {
+        return send("POST", path, token, body);
+    }
+
+    private static HttpResponse<String> send(final String method, final String path, final String token) throws Exception
+    {
+        return send(method, path, token, null);
+    }
+
+    private static HttpResponse<String> send(final String method, final String path, final String token, final String body)
+        throws Exception
+    {
+        return HTTP.send(request(path, token).header("Content-Type", "application/json")
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+            .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest.Builder request(final String path, final String token)
+    {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
+            .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token);
+    }
+
+    private static JsonNode json(final HttpResponse<String> response) throws Exception
+    {
+        return JSON.readTree(response.body());
+    }
+}
