@@ -12,6 +12,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The highest key id this node has used per drone for the keys admins manage through the API, kept on disk beside the
  * journal so that it outlives a restart. Without it a restarted node has no memory, and a grid client could play an
@@ -20,12 +23,14 @@ import java.util.TreeMap;
  * below the mark, and a drone with a mark but no record is refused outright until an admin gives it a key again.
  * <p>
  * One line per drone, {@code <drone id> <key id>}, written whole to a temporary file and moved over the old one, so a
- * crash leaves the old marks or the new ones. Cold path: it changes only when a drone's keys do. A file that does not
+ * crash leaves the old marks or the new ones ({@link AtomicFile}); the temporary file a crash mid-write leaves is
+ * deleted when the marks are loaded at the next start. Cold path: it changes only when a drone's keys do. A file that does not
  * parse stops the node from starting: it would otherwise start without memory, the gap the file closes.
  */
 final class DroneKeyMarks
 {
     static final String FILE_NAME = "drone-key-marks";
+    private static final Logger LOG = LoggerFactory.getLogger(DroneKeyMarks.class);
 
     private final Path file;
     private final int maxDrones;
@@ -46,6 +51,21 @@ final class DroneKeyMarks
     static DroneKeyMarks load(final Path file, final int maxDrones)
     {
         final TreeMap<Long, Long> marks = new TreeMap<>();
+        try
+        {
+            // Loaded once at the node's start, before its first write: no write of this file is under way.
+            final int leftovers = AtomicFile.deleteLeftovers(file);
+            if (leftovers > 0)
+            {
+                LOG.info("deleted {} temporary file(s) of {} that a write left when the node died during it; the " +
+                    "file itself holds the marks of the last write that finished", leftovers, file);
+            }
+        }
+        catch (final IOException ex)
+        {
+            // Litter, not the marks: the node starts, and says why they stay.
+            LOG.warn("temporary files of {} left by an unfinished write could not be deleted ({})", file, ex.toString());
+        }
         if (!Files.exists(file))
         {
             return new DroneKeyMarks(file, maxDrones, marks);

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Replaces a small file's whole text so that a reader, or the process after a crash, finds the old text or the new one
@@ -40,5 +42,37 @@ public final class AtomicFile
         {
             Files.deleteIfExists(temporary);
         }
+    }
+
+    /**
+     * Deletes the temporary files {@link #write} left beside {@code file} when its process died between creating one
+     * and moving it ({@code kill -9}, power loss): the {@code finally} that removes it never ran, and no later write
+     * reuses its name, so without this they pile up one per such death. Only for a file a single process writes, and
+     * before it writes: another writer's temporary file would be deleted from under it.
+     *
+     * @return how many were deleted.
+     */
+    public static int deleteLeftovers(final Path file) throws IOException
+    {
+        final Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir))
+        {
+            return 0;
+        }
+        // Files.createTempFile names them prefix + an unsigned random long + suffix.
+        final Pattern leftover = Pattern.compile(Pattern.quote("." + file.getFileName()) + "[0-9]+\\.tmp");
+        int deleted = 0;
+        try (Stream<Path> files = Files.list(dir))
+        {
+            for (final Path candidate : (Iterable<Path>)files::iterator)
+            {
+                if (leftover.matcher(candidate.getFileName().toString()).matches() && Files.isRegularFile(candidate) &&
+                    Files.deleteIfExists(candidate))
+                {
+                    deleted++;
+                }
+            }
+        }
+        return deleted;
     }
 }

@@ -33,9 +33,13 @@ import java.util.Set;
  * </pre>
  * where a frame is <em>lost in flight</em> only when it provably went to a node that was killed: the drone's frame
  * before the gap was journaled by that node at or before the kill, the frame after the gap after it. Any other missing
- * frame is unexplained, and unexplained frames beyond the simulator's own drop count fail the drill. "Sent" is built
- * minus dropped by the simulator. (Frames the simulator's publication still held for the killed node, within Aeron's
- * flow-control window, reach that node when it returns: accepted there, late.)
+ * frame is unexplained, and unexplained frames beyond what the counters explain fail the drill: the simulator's own
+ * drop count (never sent), and the refused frames the nodes counted but did not journal because the quarantine budget
+ * for their cause was spent ({@link QuarantineSkips}: the drills run ingest with the production budget, so a burst of
+ * refusals, such as replays after a failover, leaves most of them as a count without drone or sequence). "Refused" is
+ * the refused frames journaled plus those past the budget; "sent" is built minus dropped by the simulator. (Frames the
+ * simulator's publication still held for the killed node, within Aeron's flow-control window, reach that node when it
+ * returns: accepted there, late.)
  * <p>
  * <b>Journal = archive.</b> Once every archiver has committed past what its node had journaled when recovery was
  * declared, one database snapshot (the archivers' committed positions and the rows, read in one REPEATABLE READ
@@ -55,8 +59,21 @@ final class Accounting
 
     /** The frames' books, with a few of the gaps no kill explains (and the longest that one does) as evidence. */
     record Frames(int drones, long built, long accepted, long refused, long droppedBySimulator,
-        Map<Integer, Long> lostInFlight, long unexplained, long duplicates, long longestFailoverMs, List<String> examples)
+        Map<String, Long> refusedPastBudget, Map<Integer, Long> lostInFlight, long unexplained, long duplicates,
+        long longestFailoverMs, List<String> examples)
     {
+        /** Refused frames counted but not journaled (the quarantine budget), every reason. */
+        long refusedPastBudgetTotal()
+        {
+            return QuarantineSkips.total(refusedPastBudget);
+        }
+
+        /** Every refused frame: journaled, or past the quarantine budget and only counted. */
+        long refusedTotal()
+        {
+            return refused + refusedPastBudgetTotal();
+        }
+
         long lostInFlightTotal()
         {
             return lostInFlight.values().stream().mapToLong(Long::longValue).sum();
@@ -67,9 +84,13 @@ final class Accounting
             return built - droppedBySimulator;
         }
 
+        /**
+         * A missing frame can be one the simulator dropped or one refused past the budget (neither leaves a journal
+         * entry; both are counted): more missing frames than the two counts is a frame lost.
+         */
         boolean balances()
         {
-            return duplicates == 0 && unexplained <= droppedBySimulator;
+            return duplicates == 0 && unexplained <= droppedBySimulator + refusedPastBudgetTotal();
         }
 
         String describe()
@@ -77,10 +98,11 @@ final class Accounting
             final StringBuilder lost = new StringBuilder();
             lostInFlight.forEach((node, n) -> lost.append(" + lost in flight to killed edge-ingest-").append(node)
                 .append(' ').append(n).append(" (longest failover ").append(longestFailoverMs).append(" ms)"));
-            return String.format(Locale.ROOT, "%d drones: built %d = accepted %d + refused %d%s + missing %d " +
-                "(dropped by the simulator before sending: %d); sent %d; duplicates %d%s", drones, built, accepted,
-                refused, lost, unexplained, droppedBySimulator, sent(), duplicates,
-                examples.isEmpty() ? "" : "; gaps: " + String.join("; ", examples));
+            return String.format(Locale.ROOT, "%d drones: built %d = accepted %d + refused and journaled %d%s + " +
+                "missing %d (at most: dropped by the simulator before sending %d + refused past the quarantine budget, " +
+                "counted but not journaled, %d %s); refused %d; sent %d; duplicates %d%s", drones, built, accepted,
+                refused, lost, unexplained, droppedBySimulator, refusedPastBudgetTotal(), refusedPastBudget,
+                refusedTotal(), sent(), duplicates, examples.isEmpty() ? "" : "; gaps: " + String.join("; ", examples));
         }
     }
 
@@ -113,6 +135,7 @@ final class Accounting
     private final Map<String, Long> startIndex = new HashMap<>();
     private final List<Kill> kills = new ArrayList<>();
     private final List<Long> simulatorRestarts = new ArrayList<>();
+    private final QuarantineSkips skips;
 
     private Accounting(final LocalStack stack)
     {
@@ -125,6 +148,8 @@ final class Accounting
                 startIndex.put(node + "/" + queue, Journals.lastIndex(stack.journalDir(node), queue));
             }
         }
+        // Between the journals' ends and the window's start time, like the journals' own bounds.
+        this.skips = new QuarantineSkips(stack.ingestNodes(), node -> stack.metrics("edge-ingest-" + node));
         // After reading the journals' ends: anything received from here on has a higher index.
         this.startNanos = epochNanos(Instant.now()) + 1_000_000;
     }
@@ -138,6 +163,21 @@ final class Accounting
     long startNanos()
     {
         return startNanos;
+    }
+
+    /**
+     * Ingest node {@code node} is about to be killed: what its process counted in the window (the refused frames past
+     * the quarantine budget) is read now, as a SIGKILL takes the counters along. Call right before the kill.
+     */
+    void ingestKilling(final int node)
+    {
+        skips.processEnds(node);
+    }
+
+    /** The refused frames the nodes counted but did not journal in the window so far. */
+    QuarantineSkips skips()
+    {
+        return skips;
     }
 
     void ingestKilled(final int node, final long fromNanos, final long toNanos)
@@ -178,7 +218,9 @@ final class Accounting
                 }
             });
         }
-        return tally(byDrone, kills, simulatorRestarts, droppedBySimulator);
+        final Frames frames = tally(byDrone, kills, simulatorRestarts, droppedBySimulator, skips.byReason());
+        frames.examples().addAll(skips.notes());
+        return frames;
     }
 
     /**
@@ -187,7 +229,7 @@ final class Accounting
      * when the frame before it went to that node before the kill and the frame after it came after, else unexplained.
      */
     static Frames tally(final Map<Long, List<Seen>> byDrone, final List<Kill> kills, final List<Long> simulatorRestarts,
-        final long droppedBySimulator)
+        final long droppedBySimulator, final Map<String, Long> refusedPastBudget)
     {
         long built = 0;
         long accepted = 0;
@@ -276,8 +318,8 @@ final class Accounting
         {
             examples.add("longest across a kill: " + longestFailover);
         }
-        return new Frames(byDrone.size(), built, accepted, refused, droppedBySimulator, lost, unexplained, duplicates,
-            longestFailoverNs / 1_000_000, examples);
+        return new Frames(byDrone.size(), built, accepted, refused, droppedBySimulator,
+            new java.util.TreeMap<>(refusedPastBudget), lost, unexplained, duplicates, longestFailoverNs / 1_000_000, examples);
     }
 
     /** Telemetry rate no drone exceeds (the simulator's own limit is 100 Hz), with a margin. */

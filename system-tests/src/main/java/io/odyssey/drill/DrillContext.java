@@ -168,18 +168,21 @@ public final class DrillContext
     }
 
     /**
-     * Closes the books of a window: frames built = accepted + refused (+ dropped by the simulator, + lost in flight to
-     * a killed node), then journal = archive once the archivers caught up.
+     * Closes the books of a window: frames built = accepted + refused (journaled, or counted past the quarantine budget)
+     * (+ dropped by the simulator, + lost in flight to a killed node), then journal = archive once the archivers caught
+     * up.
      */
     boolean checkBooks(final Accounting books, final long droppedBySimulator) throws Exception
     {
         final Accounting.Frames frames = books.frames(1, stack.drones(), droppedBySimulator);
         report.count("frames built", frames.built());
         report.count("accepted", frames.accepted());
-        report.count("refused", frames.refused());
+        report.count("refused", frames.refusedTotal());
+        report.count("refused past the quarantine budget", frames.refusedPastBudgetTotal());
         report.count("lost in flight", frames.lostInFlightTotal());
-        boolean held = report.check("every frame the drones built was accepted, refused, dropped by the simulator " +
-            "(counted) or provably in flight to a killed node", frames.balances() && frames.built() > 0, frames.describe());
+        boolean held = report.check("every frame the drones built was accepted, refused (journaled, or counted past " +
+            "the quarantine budget), dropped by the simulator (counted) or provably in flight to a killed node",
+            frames.balances() && frames.built() > 0, frames.describe());
         final Accounting.Archive archive = books.archive(Duration.ofSeconds(120), report);
         if (archive == null)
         {

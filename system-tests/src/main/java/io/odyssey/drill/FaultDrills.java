@@ -165,13 +165,6 @@ public final class FaultDrills
         // Ingest refuses an expiry within two signature windows (a forgotten drone could be replayed back to life).
         shape.env("edge-ingest", "ODYSSEY_INGEST_SIGNATURE_WINDOW_S",
             String.valueOf(Math.max(1, Math.min(60, (scale.droneExpiry().toSeconds() - 1) / 2))));
-        // The drills' books read every refused frame from the quarantine journal (its cause, its drone): the budget
-        // that thins the journal under a flood (1 a second per cause a sender without a key can produce, e.g. the
-        // forged ids and the replays after a failover) is lifted here; EdgeIngestIT and TelemetryIngestAgent's tests
-        // hold it. With it, a refused frame past the budget is counted (odyssey_ingest_quarantine_skipped_total) but
-        // has no journal entry for the books to find.
-        shape.env("edge-ingest", "ODYSSEY_INGEST_QUARANTINE_UNAUTHENTICATED_PER_S", "1000000");
-        shape.env("edge-ingest", "ODYSSEY_INGEST_QUARANTINE_PER_S", "1000000");
         final long startNs = System.nanoTime();
         final List<Outcome> outcomes = new ArrayList<>();
         // Journals are large and of no use after the run (the drills' books are in the results): a temporary directory.

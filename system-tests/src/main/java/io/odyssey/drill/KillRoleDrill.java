@@ -91,6 +91,11 @@ final class KillRoleDrill implements Drill
                 order = orderInFlight(context, watcher, module.equals("edge-ingest") ? "ingest-1" : null);
             }
             droppedAtKill = module.equals("simulator") ? context.simulatorDropped() : Double.NaN;
+            if (module.equals("edge-ingest"))
+            {
+                // Its counters die with it: what it counted past the quarantine budget is read just before.
+                books.ingestKilling(1);
+            }
             killedAtNs = System.nanoTime();
             final long killedAt = Accounting.epochNanos(Instant.now());
             victim.kill();

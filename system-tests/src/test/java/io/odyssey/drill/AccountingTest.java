@@ -18,7 +18,7 @@ class AccountingTest
         final List<Accounting.Seen> drone = frames(1, 1, 10, 0);
         drone.add(new Accounting.Seen(11, 11 * SECOND, 1, false));
 
-        final Accounting.Frames books = Accounting.tally(Map.of(7L, drone), List.of(), List.of(), 0);
+        final Accounting.Frames books = Accounting.tally(Map.of(7L, drone), List.of(), List.of(), 0, Map.of());
 
         assertThat(books.built()).isEqualTo(11);
         assertThat(books.accepted()).isEqualTo(10);
@@ -39,7 +39,7 @@ class AccountingTest
             drone.add(new Accounting.Seen(370_000_007_500L + i, 5 * SECOND + i * SECOND / 10, 1, true));
         }
 
-        final Accounting.Frames books = Accounting.tally(Map.of(7L, drone), List.of(), List.of(), 0);
+        final Accounting.Frames books = Accounting.tally(Map.of(7L, drone), List.of(), List.of(), 0, Map.of());
 
         assertThat(books.built()).isEqualTo(40);
         assertThat(books.unexplained()).isZero();
@@ -54,7 +54,7 @@ class AccountingTest
         drone.addAll(frames(2, 9, 12, 0));
 
         final Accounting.Frames books = Accounting.tally(Map.of(7L, drone),
-            List.of(new Accounting.Kill(1, 5 * SECOND + SECOND / 2, 5 * SECOND + SECOND / 2)), List.of(), 0);
+            List.of(new Accounting.Kill(1, 5 * SECOND + SECOND / 2, 5 * SECOND + SECOND / 2)), List.of(), 0, Map.of());
 
         assertThat(books.lostInFlight()).containsEntry(1, 3L);
         assertThat(books.unexplained()).isZero();
@@ -70,7 +70,7 @@ class AccountingTest
         drone.addAll(frames(2, 9, 12, 0));
 
         final Accounting.Frames books = Accounting.tally(Map.of(7L, drone),
-            List.of(new Accounting.Kill(1, 4 * SECOND + SECOND / 2, 5 * SECOND + SECOND / 2)), List.of(), 0);
+            List.of(new Accounting.Kill(1, 4 * SECOND + SECOND / 2, 5 * SECOND + SECOND / 2)), List.of(), 0, Map.of());
 
         assertThat(books.lostInFlight()).containsEntry(1, 3L);
         assertThat(books.unexplained()).isZero();
@@ -85,7 +85,7 @@ class AccountingTest
         drone.addAll(frames(1, 9, 12, 51 * SECOND));
 
         final Accounting.Frames books = Accounting.tally(Map.of(7L, drone),
-            List.of(new Accounting.Kill(1, 5 * SECOND + SECOND / 2, 5 * SECOND + SECOND / 2)), List.of(), 0);
+            List.of(new Accounting.Kill(1, 5 * SECOND + SECOND / 2, 5 * SECOND + SECOND / 2)), List.of(), 0, Map.of());
 
         assertThat(books.lostInFlight()).containsEntry(1, 3L);
         assertThat(books.longestFailoverMs()).isZero();
@@ -99,7 +99,7 @@ class AccountingTest
         drone.addAll(frames(1, 8, 10, 0));
 
         final Accounting.Frames books = Accounting.tally(Map.of(7L, drone),
-            List.of(new Accounting.Kill(2, 6 * SECOND, 6 * SECOND)), List.of(), 0);
+            List.of(new Accounting.Kill(2, 6 * SECOND, 6 * SECOND)), List.of(), 0, Map.of());
 
         assertThat(books.unexplained()).isEqualTo(2);
         assertThat(books.balances()).isFalse();
@@ -112,8 +112,30 @@ class AccountingTest
         final List<Accounting.Seen> drone = frames(1, 1, 5, 0);
         drone.addAll(frames(1, 8, 10, 0));
 
-        assertThat(Accounting.tally(Map.of(7L, drone), List.of(), List.of(), 2).balances()).isTrue();
-        assertThat(Accounting.tally(Map.of(7L, drone), List.of(), List.of(), 1).balances()).isFalse();
+        assertThat(Accounting.tally(Map.of(7L, drone), List.of(), List.of(), 2, Map.of()).balances()).isTrue();
+        assertThat(Accounting.tally(Map.of(7L, drone), List.of(), List.of(), 1, Map.of()).balances()).isFalse();
+    }
+
+    @Test
+    void shouldLetRefusalsPastTheQuarantineBudgetExplainGapsAsFarAsTheyAreCounted()
+    {
+        // Frames 6 and 7 were refused (replayed, say) past the budget: counted by reason, never journaled.
+        final List<Accounting.Seen> drone = frames(1, 1, 5, 0);
+        drone.addAll(frames(1, 8, 10, 0));
+
+        final Accounting.Frames books = Accounting.tally(Map.of(7L, drone), List.of(), List.of(), 0,
+            Map.of("REPLAYED", 2L));
+        assertThat(books.balances()).isTrue();
+        assertThat(books.refused()).isZero();
+        assertThat(books.refusedTotal()).isEqualTo(2);
+        assertThat(books.describe()).contains("refused past the quarantine budget, counted but not journaled, 2 {REPLAYED=2}");
+
+        // One counted, two missing: one frame nobody accounts for.
+        assertThat(Accounting.tally(Map.of(7L, drone), List.of(), List.of(), 0, Map.of("REPLAYED", 1L)).balances())
+            .isFalse();
+        // The two counts add up: one dropped by the simulator, one refused past the budget.
+        assertThat(Accounting.tally(Map.of(7L, drone), List.of(), List.of(), 1, Map.of("STALE_SEQUENCE", 1L)).balances())
+            .isTrue();
     }
 
     @Test
@@ -130,7 +152,7 @@ class AccountingTest
             drone.add(new Accounting.Seen(seq, (200 + seq) * SECOND, 1, false));
         }
 
-        final Accounting.Frames books = Accounting.tally(Map.of(7L, drone), List.of(), List.of(200 * SECOND), 0);
+        final Accounting.Frames books = Accounting.tally(Map.of(7L, drone), List.of(), List.of(200 * SECOND), 0, Map.of());
 
         assertThat(books.built()).isEqualTo(105);
         assertThat(books.refused()).isEqualTo(5);
@@ -144,7 +166,7 @@ class AccountingTest
         final List<Accounting.Seen> drone = frames(1, 1, 5, 0);
         drone.add(new Accounting.Seen(3, 3 * SECOND, 2, true));
 
-        final Accounting.Frames books = Accounting.tally(Map.of(7L, drone), List.of(), List.of(), 0);
+        final Accounting.Frames books = Accounting.tally(Map.of(7L, drone), List.of(), List.of(), 0, Map.of());
 
         assertThat(books.duplicates()).isEqualTo(1);
         assertThat(books.balances()).isFalse();
