@@ -109,12 +109,18 @@ export function useMapView(
       if (firstDroneAt === 0) firstDroneAt = Date.now();
       else if (Date.now() - firstDroneAt >= LATE_FIT_MS) fit.current.toFleet();
     }, 250);
-    // The whole fleet: drop the box, fit to the next snapshot, and the fit's moveend subscribes to the new view.
+    // The whole fleet: drop the box, fit to the next snapshot, and the fit's moveend subscribes to the new view. When
+    // the subscription is the whole fleet already, no snapshot comes: fit now, and leave the refit unarmed (armed, it
+    // undid the user's next zoom or pan once that view's snapshot came in). One armed by an earlier click stays armed:
+    // its snapshot is still on the way.
     fitFleetRef.current = () => {
-      fit.current.refitOnSnapshot = true;
       const connection = connectionRef.current;
-      if (!connection || connection.subscription === null) fit.current.toFleet();
-      else connection.subscribe(null);
+      if (!connection || connection.subscription === null) {
+        fit.current.toFleet();
+      } else {
+        fit.current.refitOnSnapshot = true;
+        connection.subscribe(null);
+      }
     };
 
     void loadConfig().then((loaded) => {
