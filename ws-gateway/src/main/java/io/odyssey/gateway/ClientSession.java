@@ -126,6 +126,8 @@ final class ClientSession
      */
     private long[] sentSequence = newSequences(DroneRecords.MIN_RECORDS);
     private final AtomicLong pendingBytes = new AtomicLong();
+    /** When (System.nanoTime) the last frame to this client was written out: how long it has been making no progress. */
+    private volatile long lastWrittenNs;
     /** Frames built and not yet handed to the link, oldest first; bounded because frames are only built under the bound. */
     private final ArrayDeque<Outgoing> outbox = new ArrayDeque<>();
     /** Threads that asked for a drain; only the one that raised it from zero drains (see {@link #drain}). */
@@ -192,6 +194,7 @@ final class ClientSession
         this.lastSnapshotNs = nowNs - snapshotGapNs;
         this.retryAtNs = nowNs;
         this.badAckAnswers = new OncePerSecond(nowNs);
+        this.lastWrittenNs = nowNs;
     }
 
     /**
@@ -1049,5 +1052,12 @@ final class ClientSession
     private void onWritten(final int length)
     {
         pendingBytes.addAndGet(-length);
+        lastWrittenNs = System.nanoTime();
+    }
+
+    /** When (System.nanoTime) a frame to this client was last written out; its start when none was yet. */
+    long lastWrittenNs()
+    {
+        return lastWrittenNs;
     }
 }

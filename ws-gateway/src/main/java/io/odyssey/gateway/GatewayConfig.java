@@ -33,7 +33,8 @@ public final class GatewayConfig
         "commands only a reconnect, so lower it only with that in mind");
     public static final Setting FLEET_RECONCILE_S = Setting.of("ODYSSEY_GATEWAY_FLEET_RECONCILE_S", "10",
         "Every this many seconds the gateway reads the whole fleet map and applies what is newer than its view (a drone " +
-        "whose last event the grid dropped under overload); 0 = only after the grid connection came back");
+        "whose last event the grid dropped under overload) and what the map never had (a forged change); 0 = only " +
+        "after the grid connection came back or a change message was missed");
     public static final Setting MAX_PENDING_BYTES = Setting.of(
         "ODYSSEY_WS_MAX_PENDING_BYTES", "1048576", "Unsent bytes above which a client's frames are skipped (conflated)");
     public static final Setting SEND_BUDGET_BYTES = Setting.of("ODYSSEY_WS_SEND_BUDGET_BYTES", "0",

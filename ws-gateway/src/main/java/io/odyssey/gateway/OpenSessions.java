@@ -221,7 +221,8 @@ final class OpenSessions implements AutoCloseable
     }
 
     /**
-     * Closes the sessions furthest behind while the unsent bytes of the sessions still open are above the budget.
+     * Closes the sessions furthest behind (the longest without a frame written out, then the most unsent) while the
+     * unsent bytes of the sessions still open are above the budget.
      * Closed sessions' bytes are not counted: their connections are dropped within the close grace.
      *
      * @return how many sessions were closed.
@@ -238,14 +239,17 @@ final class OpenSessions implements AutoCloseable
                 if (pending > 0 && !session.isClosed())
                 {
                     total += pending;
-                    behind.add(new Behind(session, pending));
+                    behind.add(new Behind(session, pending, session.lastWrittenNs()));
                 }
             }
             if (total <= budgetBytes)
             {
                 return 0;
             }
-            behind.sort(Comparator.comparingLong(Behind::pending).reversed());
+            // Furthest behind: the longest without a frame written out, then the most unsent. By bytes alone, a client
+            // that reads, caught with a large frame in flight, went before one that stopped reading long ago.
+            behind.sort(Comparator.comparingLong(Behind::lastWrittenNs)
+                .thenComparing(Comparator.comparingLong(Behind::pending).reversed()));
             int closed = 0;
             for (int i = 0; i < behind.size() && total > budgetBytes; i++)
             {
@@ -361,7 +365,7 @@ final class OpenSessions implements AutoCloseable
         tokenThread.shutdownNow();
     }
 
-    private record Behind(ClientSession session, long pending)
+    private record Behind(ClientSession session, long pending, long lastWrittenNs)
     {
     }
 }

@@ -83,6 +83,26 @@ class OpenSessionsTest
     }
 
     @Test
+    void shouldCloseTheClientLongestWithoutProgressBeforeOneWithMoreUnsent()
+    {
+        // Stopped reading long ago (nothing written out since its start), holding 30 kB; and one that was written to
+        // a moment ago (it reads), caught holding 90 kB: by bytes alone the reader went first (a CI run closed it).
+        final StuckLink gone = new StuckLink();
+        final ClientSession stopped =
+            new ClientSession(gone, metrics, 1 << 20, 1_000 * MS, 16 * MS, System.nanoTime() - 5_000 * MS);
+        final StuckLink busy = new StuckLink();
+        final ClientSession reading = new ClientSession(busy, metrics, 1 << 20, 1_000 * MS, 16 * MS, System.nanoTime());
+        sessions.admit(stopped, "stopped");
+        sessions.admit(reading, "reading");
+        assertThat(stopped.reply(" ".repeat(30_000))).isTrue();
+        assertThat(reading.reply(" ".repeat(90_000))).isTrue();
+
+        assertThat(sessions.shed()).as("120 kB against 100 kB: one is enough").isEqualTo(1);
+        assertThat(gone.closeCode).isEqualTo(ClientSession.CLOSE_POLICY_VIOLATION);
+        assertThat(busy.closeCode).as("the one with progress a moment ago stays").isZero();
+    }
+
+    @Test
     void shouldCloseTheSessionsOfATokenFoundDeletedOnACheckAndKeepThemWhenTheGridDoesNotAnswer()
     {
         final StuckLink keptLink = new StuckLink();
