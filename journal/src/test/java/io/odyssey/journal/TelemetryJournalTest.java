@@ -23,6 +23,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TelemetryJournalTest
 {
+    /** Retention tests' clock: half past an hour, hourly cycles. */
+    private static final long HOUR = TimeUnit.HOURS.toMillis(1);
+    private static final long NOW = 1_800_000_000_000L / HOUR * HOUR + HOUR / 2;
+    private static final UnsafeBuffer FRAME = new UnsafeBuffer(new byte[16]);
+
     @TempDir
     Path root;
 
@@ -109,24 +114,21 @@ class TelemetryJournalTest
     @Test
     void shouldDeleteOnlyCyclesPastRetentionThatEveryArchiverHasCommittedPast() throws Exception
     {
-        final long hour = TimeUnit.HOURS.toMillis(1);
-        final long now = 1_800_000_000_000L / hour * hour + hour / 2;
-        final SetTimeProvider time = new SetTimeProvider(now - 5 * hour);
-        final UnsafeBuffer frame = new UnsafeBuffer(new byte[16]);
+        final SetTimeProvider time = new SetTimeProvider(NOW - 5 * HOUR);
         try (TelemetryJournal journal = new TelemetryJournal(root, RollCycles.FAST_HOURLY, time))
         {
-            final long fiveHoursAgo = journal.appendTelemetry(frame, 0, 16, 1);
-            time.currentTimeMillis(now - 3 * hour);
-            final long threeHoursAgo = journal.appendTelemetry(frame, 0, 16, 2);
-            journal.appendQuarantined(frame, 0, 16, 2, 0);
-            time.currentTimeMillis(now);
-            journal.appendTelemetry(frame, 0, 16, 3);
-            journal.appendQuarantined(frame, 0, 16, 3, 0);
+            final long fiveHoursAgo = journal.appendTelemetry(FRAME, 0, 16, 1);
+            time.currentTimeMillis(NOW - 3 * HOUR);
+            final long threeHoursAgo = journal.appendTelemetry(FRAME, 0, 16, 2);
+            journal.appendQuarantined(FRAME, 0, 16, 2, 0);
+            time.currentTimeMillis(NOW);
+            journal.appendTelemetry(FRAME, 0, 16, 3);
+            journal.appendQuarantined(FRAME, 0, 16, 3, 0);
             assertThat(cycleFiles(JournalLayout.TELEMETRY)).isEqualTo(3);
 
             // An archiver that is still in the oldest cycle holds every cycle back.
             JournalRetention.recordArchived(root, JournalLayout.TELEMETRY, "archiver-a", fiveHoursAgo);
-            final JournalRetention retention = new JournalRetention(root, 2, () -> now, journal.telemetryQueue(),
+            final JournalRetention retention = new JournalRetention(root, 2, () -> NOW, journal.telemetryQueue(),
                 journal.quarantineQueue());
             assertThat(retention.run()).as("only the old quarantine cycle may go").isEqualTo(1);
             assertThat(cycleFiles(JournalLayout.TELEMETRY)).isEqualTo(3);
@@ -139,7 +141,7 @@ class TelemetryJournalTest
             assertThat(cycleFiles(JournalLayout.TELEMETRY)).isEqualTo(2);
 
             // Retention 0 keeps everything.
-            assertThat(new JournalRetention(root, 0, () -> now + 100 * hour, journal.telemetryQueue()).run()).isZero();
+            assertThat(new JournalRetention(root, 0, () -> NOW + 100 * HOUR, journal.telemetryQueue()).run()).isZero();
 
             // What is left still reads from the start.
             final JournalEntry entry = JournalEntry.telemetry();
@@ -152,24 +154,21 @@ class TelemetryJournalTest
     @Test
     void shouldKeepCyclesForAnArchiverThatIsGoneButCountItsRecordAsStale() throws Exception
     {
-        final long hour = TimeUnit.HOURS.toMillis(1);
-        final long now = 1_800_000_000_000L / hour * hour + hour / 2;
-        final SetTimeProvider time = new SetTimeProvider(now - 5 * hour);
-        final UnsafeBuffer frame = new UnsafeBuffer(new byte[16]);
+        final SetTimeProvider time = new SetTimeProvider(NOW - 5 * HOUR);
         try (TelemetryJournal journal = new TelemetryJournal(root, RollCycles.FAST_HOURLY, time))
         {
-            final long fiveHoursAgo = journal.appendTelemetry(frame, 0, 16, 1);
-            time.currentTimeMillis(now);
-            final long latest = journal.appendTelemetry(frame, 0, 16, 2);
+            final long fiveHoursAgo = journal.appendTelemetry(FRAME, 0, 16, 1);
+            time.currentTimeMillis(NOW);
+            final long latest = journal.appendTelemetry(FRAME, 0, 16, 2);
             // A renamed archiver: the old name's record stopped five hours ago, the new one is current.
             JournalRetention.recordArchived(root, JournalLayout.TELEMETRY, "archiver-old", fiveHoursAgo);
             JournalRetention.recordArchived(root, JournalLayout.TELEMETRY, "archiver-new", latest);
             final Path old = root.resolve(JournalRetention.ARCHIVED_DIR).resolve(JournalLayout.TELEMETRY)
                 .resolve("archiver-old.index");
-            Files.setLastModifiedTime(old, FileTime.fromMillis(now - 5 * hour));
-            Files.setLastModifiedTime(old.resolveSibling("archiver-new.index"), FileTime.fromMillis(now - hour / 6));
+            Files.setLastModifiedTime(old, FileTime.fromMillis(NOW - 5 * HOUR));
+            Files.setLastModifiedTime(old.resolveSibling("archiver-new.index"), FileTime.fromMillis(NOW - HOUR / 6));
 
-            final JournalRetention retention = new JournalRetention(root, 2, () -> now, journal.telemetryQueue());
+            final JournalRetention retention = new JournalRetention(root, 2, () -> NOW, journal.telemetryQueue());
             assertThat(retention.run()).as("what the old archiver has not archived is kept").isZero();
             assertThat(cycleFiles(JournalLayout.TELEMETRY)).isEqualTo(2);
             assertThat(retention.staleRecords()).as("and its record is counted as stale").isOne();
