@@ -126,8 +126,11 @@ final class ClientSession
      */
     private long[] sentSequence = newSequences(DroneRecords.MIN_RECORDS);
     private final AtomicLong pendingBytes = new AtomicLong();
-    /** When (System.nanoTime) the last frame to this client was written out: how long it has been making no progress. */
-    private volatile long lastWrittenNs;
+    /**
+     * When (System.nanoTime) this client last made progress: a frame to it written out, or its unsent bytes rising
+     * from none (a quiet client, an alerts socket idle for an hour, is not behind because its one message is in flight).
+     */
+    private volatile long lastProgressNs;
     /** Frames built and not yet handed to the link, oldest first; bounded because frames are only built under the bound. */
     private final ArrayDeque<Outgoing> outbox = new ArrayDeque<>();
     /** Threads that asked for a drain; only the one that raised it from zero drains (see {@link #drain}). */
@@ -194,7 +197,7 @@ final class ClientSession
         this.lastSnapshotNs = nowNs - snapshotGapNs;
         this.retryAtNs = nowNs;
         this.badAckAnswers = new OncePerSecond(nowNs);
-        this.lastWrittenNs = nowNs;
+        this.lastProgressNs = nowNs;
     }
 
     /**
@@ -966,7 +969,10 @@ final class ClientSession
     private void queue(final ByteBuffer frame, final boolean binaryFrame)
     {
         final int length = frame.remaining();
-        pendingBytes.addAndGet(length);
+        if (pendingBytes.addAndGet(length) == length)
+        {
+            lastProgressNs = System.nanoTime();
+        }
         metrics.framesSent.increment();
         metrics.bytesSent.add(length);
         if (binaryFrame)
@@ -1052,12 +1058,15 @@ final class ClientSession
     private void onWritten(final int length)
     {
         pendingBytes.addAndGet(-length);
-        lastWrittenNs = System.nanoTime();
+        lastProgressNs = System.nanoTime();
     }
 
-    /** When (System.nanoTime) a frame to this client was last written out; its start when none was yet. */
-    long lastWrittenNs()
+    /**
+     * When (System.nanoTime) this client last made progress: a frame to it written out, or its unsent bytes rising
+     * from none; its start when neither happened yet.
+     */
+    long lastProgressNs()
     {
-        return lastWrittenNs;
+        return lastProgressNs;
     }
 }

@@ -221,7 +221,7 @@ final class OpenSessions implements AutoCloseable
     }
 
     /**
-     * Closes the sessions furthest behind (the longest without a frame written out, then the most unsent) while the
+     * Closes the sessions furthest behind (the longest without progress, then the most unsent) while the
      * unsent bytes of the sessions still open are above the budget.
      * Closed sessions' bytes are not counted: their connections are dropped within the close grace.
      *
@@ -239,16 +239,17 @@ final class OpenSessions implements AutoCloseable
                 if (pending > 0 && !session.isClosed())
                 {
                     total += pending;
-                    behind.add(new Behind(session, pending, session.lastWrittenNs()));
+                    behind.add(new Behind(session, pending, session.lastProgressNs()));
                 }
             }
             if (total <= budgetBytes)
             {
                 return 0;
             }
-            // Furthest behind: the longest without a frame written out, then the most unsent. By bytes alone, a client
-            // that reads, caught with a large frame in flight, went before one that stopped reading long ago.
-            behind.sort(Comparator.comparingLong(Behind::lastWrittenNs)
+            // Furthest behind: the longest without progress (a frame written out, or unsent bytes rising from none),
+            // then the most unsent. By bytes alone, a client that reads, caught with a large frame in flight, went
+            // before one that stopped reading long ago.
+            behind.sort(Comparator.comparingLong(Behind::lastProgressNs)
                 .thenComparing(Comparator.comparingLong(Behind::pending).reversed()));
             int closed = 0;
             for (int i = 0; i < behind.size() && total > budgetBytes; i++)
@@ -365,7 +366,7 @@ final class OpenSessions implements AutoCloseable
         tokenThread.shutdownNow();
     }
 
-    private record Behind(ClientSession session, long pending, long lastWrittenNs)
+    private record Behind(ClientSession session, long pending, long lastProgressNs)
     {
     }
 }

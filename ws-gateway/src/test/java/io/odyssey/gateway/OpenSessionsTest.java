@@ -103,6 +103,27 @@ class OpenSessionsTest
     }
 
     @Test
+    void shouldNotTakeAQuietClientWithOneMessageInFlightForOneThatStoppedReading()
+    {
+        // Both opened 5 s ago; nothing written out to either since. The one that stopped reading got its bytes first;
+        // the quiet one (an alerts socket idle until now) has just been sent its first message: its unsent bytes rose
+        // from none a moment ago, which is progress, not falling behind.
+        final long openedNs = System.nanoTime() - 5_000 * MS;
+        final StuckLink gone = new StuckLink();
+        final ClientSession stopped = new ClientSession(gone, metrics, 1 << 20, 1_000 * MS, 16 * MS, openedNs);
+        final StuckLink idle = new StuckLink();
+        final ClientSession quiet = new ClientSession(idle, metrics, 1 << 20, 1_000 * MS, 16 * MS, openedNs - MS);
+        sessions.admit(stopped, "stopped");
+        sessions.admit(quiet, "quiet");
+        assertThat(stopped.reply(" ".repeat(30_000))).isTrue();
+        assertThat(quiet.reply(" ".repeat(90_000))).isTrue();
+
+        assertThat(sessions.shed()).isEqualTo(1);
+        assertThat(gone.closeCode).isEqualTo(ClientSession.CLOSE_POLICY_VIOLATION);
+        assertThat(idle.closeCode).as("the quiet client stays").isZero();
+    }
+
+    @Test
     void shouldCloseTheSessionsOfATokenFoundDeletedOnACheckAndKeepThemWhenTheGridDoesNotAnswer()
     {
         final StuckLink keptLink = new StuckLink();
