@@ -518,7 +518,7 @@ try {
   await check('sorting by a column orders the rows', async () => {
     const batteries = async () => (await page.locator('[data-testid^=drone-row-] td:nth-child(3)').allTextContents()).map((t) => parseFloat(t));
     const sortedBy = (key, descending) => waitFor(page, ([k, d]) =>
-      document.querySelector(`[data-testid=sort-${k}]`)?.getAttribute('aria-sort') === (d ? 'descending' : 'ascending'), [key, descending], 5_000);
+      document.querySelector(`[data-testid=sort-${k}]`)?.getAttribute('aria-sort') === (d ? 'descending' : 'ascending'), [key, descending], BUSY_PAGE_MS);
     await page.click('[data-testid=sort-bat]');
     await sortedBy('bat', false);
     const ascending = await batteries();
@@ -567,11 +567,11 @@ try {
     assert(ids.length === 2, 'fewer than two drones');
     await selectRow(ids[0]);
     await selectRow(ids[1], ['Shift']);
-    await waitFor(page, () => document.querySelector('[data-testid=selection-count]')?.textContent === '2 drones', undefined, 5_000);
+    await waitFor(page, () => document.querySelector('[data-testid=selection-count]')?.textContent === '2 drones', undefined, BUSY_PAGE_MS);
     await waitFor(page, (expected) => {
       const ringed = window.__odyssey.fleetMap.drones.drawn.multiSelected;
       return expected.every((id) => ringed.includes(id));
-    }, ids, 5_000).catch(async () => {
+    }, ids, BUSY_PAGE_MS).catch(async () => {
       throw new Error(`the map rings ${JSON.stringify(await page.evaluate(() => window.__odyssey.fleetMap.drones.drawn.multiSelected))}, not ${ids}`);
     });
     if (!operatorToken) {
@@ -581,22 +581,22 @@ try {
       return `anonymous: hold is disabled ("${hint}")`;
     }
     await page.click('[data-testid=cmd-hold]');
-    await page.waitForSelector('[data-testid=confirm-dialog]', { timeout: 5_000 });
+    await page.waitForSelector('[data-testid=confirm-dialog]', { timeout: BUSY_PAGE_MS });
     const question = await text(page, 'confirm-text');
     await page.click('[data-testid=confirm-cancel]');
-    await page.waitForSelector('[data-testid=confirm-dialog]', { state: 'detached', timeout: 5_000 });
+    await page.waitForSelector('[data-testid=confirm-dialog]', { state: 'detached', timeout: BUSY_PAGE_MS });
     assert(/\b2 drones\b/.test(question), `the confirmation does not say how many drones: "${question}"`);
     const holds = await page.evaluate((list) => [...window.__odyssey.commands.byId.values()]
       .filter((c) => c.type === 'hold' && list.includes(c.droneId)).length, ids);
     assert(holds === 0, `${holds} hold command(s) were sent although the confirmation was cancelled`);
     await page.click('[data-testid=select-clear]');
-    await waitFor(page, () => document.querySelector('[data-testid=selection-count]')?.textContent === 'no drone selected', undefined, 5_000);
+    await waitFor(page, () => document.querySelector('[data-testid=selection-count]')?.textContent === 'no drone selected', undefined, BUSY_PAGE_MS);
     return `drones ${ids.join(' + ')}: "${question}" → cancelled, nothing sent`;
   });
 
   await check('geofences: the panel lists the gateway\'s fences, and drawing one is for admins only', async () => {
     await page.click('[data-testid=geofences-toggle]');
-    await page.waitForSelector('[data-testid=geofence-panel]', { timeout: 5_000 });
+    await page.waitForSelector('[data-testid=geofence-panel]', { timeout: BUSY_PAGE_MS });
     const count = Number(await text(page, 'geofence-count'));
     const drawn = await page.evaluate(() => window.__odyssey.map.queryRenderedFeatures({ layers: ['geofence-outline'] }).length);
     const role = operatorToken ? await text(page, 'whoami-role') : 'viewer';
@@ -638,8 +638,8 @@ try {
     });
     assert(target, 'no drone in the air to send home');
     await selectRow(target.id);
-    await waitFor(page, (id) => document.querySelector('[data-testid=detail-id]')?.textContent === String(id), target.id, 5_000);
-    await waitFor(page, (id) => document.querySelector('[data-testid=selection-count]')?.textContent === `drone ${id}`, target.id, 5_000);
+    await waitFor(page, (id) => document.querySelector('[data-testid=detail-id]')?.textContent === String(id), target.id, BUSY_PAGE_MS);
+    await waitFor(page, (id) => document.querySelector('[data-testid=selection-count]')?.textContent === `drone ${id}`, target.id, BUSY_PAGE_MS);
     assert(await page.locator('[data-testid=cmd-rth]').isEnabled(), 'the home button is disabled for an operator');
     const issuedAt = Date.now();
     await page.click('[data-testid=cmd-rth]');
@@ -692,7 +692,7 @@ try {
     const key = (await page.locator('[data-testid^=alert-row-]').first().getAttribute('data-testid')).replace('alert-row-', '');
     const id = key.split(':')[1];
     await page.locator(`[data-testid="alert-row-${key}"] button`).click();
-    await waitFor(page, (expected) => document.querySelector('[data-testid=detail-id]')?.textContent === expected, id, 5_000);
+    await waitFor(page, (expected) => document.querySelector('[data-testid=detail-id]')?.textContent === expected, id, BUSY_PAGE_MS);
     return `${rows} alerts listed, e.g. ${key}`;
   });
 
