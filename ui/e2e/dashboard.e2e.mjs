@@ -688,8 +688,11 @@ try {
     assert(rows > 0, 'the alert count is above zero but no alert is listed');
     await waitFor(page, () => window.__odyssey?.fleetMap?.drones.drawn.alertRings > 0, undefined, 20_000);
     // The row of one alert by its key: the list is newest first, and with alerts raised all the time "the first row"
-    // is another alert by the time the click lands.
-    const key = (await page.locator('[data-testid^=alert-row-]').first().getAttribute('data-testid')).replace('alert-row-', '');
+    // is another alert by the time the click lands. A lasting one if listed (this stack raises LOW_BATTERY for every
+    // drone): a loss of separation clears in seconds, and one did before a busy page took the click (30 s timeout).
+    const keys = (await page.locator('[data-testid^=alert-row-]').evaluateAll((rows) =>
+      rows.map((row) => row.getAttribute('data-testid').replace('alert-row-', ''))));
+    const key = keys.find((k) => k.startsWith('LOW_BATTERY:')) ?? keys[0];
     const id = key.split(':')[1];
     await page.locator(`[data-testid="alert-row-${key}"] button`).click();
     await waitFor(page, (expected) => document.querySelector('[data-testid=detail-id]')?.textContent === expected, id, BUSY_PAGE_MS);
