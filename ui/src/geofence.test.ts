@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addVertex, draftGeoJSON, draftProblem, EMPTY_FENCE_DRAFT, finishDraft, geofenceFeature, geofencesGeoJSON, openRing,
-  parseGeofences, polygonProblem, signedArea2, undoVertex, type LonLat,
+  MAX_REFUSED_LISTED, parseGeofences, parseRefusedFences, polygonProblem, signedArea2, undoVertex, type LonLat,
 } from './geofence';
 
 const square: LonLat[] = [[13.3, 52.4], [13.5, 52.4], [13.5, 52.6], [13.3, 52.6]];
@@ -59,6 +59,32 @@ describe('geofences from the gateway', () => {
     const drawn = geofencesGeoJSON(fences);
     expect(drawn.features[0].properties).toEqual({ id: 'f1', kind: 'keep-in', name: 'city' });
     expect(drawn.features[0].geometry.coordinates[0]).toHaveLength(5);
+  });
+});
+
+describe('refused fence records from the gateway', () => {
+  it('lists each with its reason, printable and short, deletable only when the API can name it', () => {
+    const refused = parseRefusedFences({
+      type: 'FeatureCollection', features: [],
+      refused: [
+        { id: 'trap', deletable: true, reason: 'UNSEALED', detail: 'no valid seal' },
+        { id: 'bell\u0007', deletable: true, reason: 'UNREADABLE', detail: 'x'.repeat(500) },
+        { id: 'cut-by-the-gateway', deletable: false, reason: 'UNSEALED', detail: '' },
+        { reason: 'UNSEALED' },
+        null,
+      ],
+    });
+    expect(refused.map((r) => [r.id, r.reason, r.deletable])).toEqual([
+      ['trap', 'UNSEALED', true], ['bell?', 'UNREADABLE', false], ['cut-by-the-gateway', 'UNSEALED', false],
+    ]);
+    expect(refused[1].detail.length).toBeLessThanOrEqual(201);
+    expect(parseRefusedFences({ type: 'FeatureCollection', features: [] })).toEqual([]);
+    expect(parseRefusedFences(null)).toEqual([]);
+  });
+
+  it('lists a bounded number of them', () => {
+    const many = Array.from({ length: 5000 }, (_, i) => ({ id: `junk-${i}`, deletable: true, reason: 'UNSEALED', detail: '' }));
+    expect(parseRefusedFences({ refused: many })).toHaveLength(MAX_REFUSED_LISTED);
   });
 });
 

@@ -51,6 +51,44 @@ export function parseGeofences(body: unknown): Geofence[] {
   return fences;
 }
 
+/**
+ * A record in the gateway's fence map that applies nowhere (no valid seal, or sealed but not a fence): listed beside
+ * the fences (`refused`, docs/api/commands.md "Geofences") so an admin can delete it or draw the fence meant.
+ */
+export interface RefusedFence {
+  id: string;
+  reason: string;
+  detail: string;
+  /** False when the API cannot name its id (an admin removes it with a Hazelcast client). */
+  deletable: boolean;
+}
+
+/** At most this many refused records are listed (the gateway bounds them too; a planted flood must not fill the page). */
+export const MAX_REFUSED_LISTED = 50;
+const MAX_REFUSED_TEXT = 200;
+
+/** A text from the grid, as the panel may show it: printable and short (the gateway cuts it, this page does again). */
+function printable(value: unknown): string {
+  const text = typeof value === 'string' ? value : '';
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return clean.length > MAX_REFUSED_TEXT ? `${clean.slice(0, MAX_REFUSED_TEXT)}…` : clean;
+}
+
+/** The refused records of a `GET /api/v1/geofences` answer (none when it has no `refused` list). */
+export function parseRefusedFences(body: unknown): RefusedFence[] {
+  const refused = (body as { refused?: unknown } | null)?.refused;
+  if (!Array.isArray(refused)) return [];
+  const out: RefusedFence[] = [];
+  for (const value of refused) {
+    if (out.length >= MAX_REFUSED_LISTED) break;
+    const r = value as { id?: unknown; reason?: unknown; detail?: unknown; deletable?: unknown } | null;
+    if (!r || typeof r.id !== 'string' || r.id === '') continue;
+    out.push({ id: printable(r.id), reason: printable(r.reason) || 'REFUSED', detail: printable(r.detail), deletable: r.deletable === true && printable(r.id) === r.id });
+  }
+  return out;
+}
+
 /** Twice the signed area in degrees² (shoelace): positive when the ring runs counter-clockwise. */
 export function signedArea2(ring: readonly LonLat[]): number {
   let sum = 0;

@@ -1,8 +1,10 @@
-import { draftProblem, FENCE_KINDS, type FenceDraft, type FenceKind, type Geofence } from '../geofence';
+import { draftProblem, FENCE_KINDS, type FenceDraft, type FenceKind, type Geofence, type RefusedFence } from '../geofence';
 import { KEEP_IN_COLOR, KEEP_OUT_COLOR } from '../mapOverlays';
 
 interface Props {
   fences: readonly Geofence[];
+  /** Records of the fence map that apply nowhere (the gateway's `refused` list). */
+  refused: readonly RefusedFence[];
   /** Null when this session may change fences (admin); otherwise why not. */
   denied: string | null;
   drawing: boolean;
@@ -17,16 +19,17 @@ interface Props {
   onDraft: (draft: FenceDraft) => void;
   onSave: () => void;
   onDelete: (fence: Geofence) => void;
+  onDeleteRefused: (record: RefusedFence) => void;
   onClose: () => void;
 }
 
 /**
  * The geofences: every fence with its kind (keep-in outlined green, keep-out red on the map), and for admins, drawing
  * a new one (click the vertices on the map, double-click or "finish" to close it, then a name and a kind) and
- * deleting one.
+ * deleting one. Records that apply nowhere (no valid seal) are listed apart, for an admin to delete or draw again.
  */
 export function GeofencePanel(props: Props) {
-  const { fences, denied, drawing, draft } = props;
+  const { fences, refused, denied, drawing, draft } = props;
   const saveProblem = draftProblem(draft, fences);
   return (
     <section className="float-panel geofences" data-testid="geofence-panel">
@@ -51,6 +54,27 @@ export function GeofencePanel(props: Props) {
             </li>
           ))}
         </ul>
+      )}
+      {refused.length > 0 && (
+        <div className="fence-refused" data-testid="geofence-refused">
+          <p className="form-error">
+            {refused.length} record{refused.length === 1 ? '' : 's'} in the fence map appl{refused.length === 1 ? 'ies' : 'y'} nowhere
+            (no valid seal: planted, altered, or stored before fences were sealed). Delete, or draw the fence you mean again.
+          </p>
+          <ul className="fence-list">
+            {refused.map((r) => (
+              <li key={r.id} data-testid={`geofence-refused-${r.id}`}>
+                <i className="swatch" />
+                <span className="fence-name" title={r.detail}>{r.id}</span>
+                <span className="muted" title={r.detail}>{r.reason.toLowerCase()}</span>
+                <span className="guard" title={denied ?? (r.deletable ? 'Delete this record' : 'Its id cannot be named in the API: remove it with a Hazelcast client')}>
+                  <button type="button" className="link-button danger" disabled={denied !== null || !r.deletable}
+                    onClick={() => props.onDeleteRefused(r)} data-testid={`geofence-refused-delete-${r.id}`}>delete</button>
+                </span>
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
       {!drawing ? (
         <span className="guard" title={denied ?? 'Draw a new fence on the map'}>

@@ -3,13 +3,17 @@
 import { useCallback, useEffect, useState } from 'react';
 import { problemText, type GatewayApi } from '../api';
 import type { ConfirmRequest } from '../components/ConfirmDialog';
-import { EMPTY_FENCE_DRAFT, finishDraft, geofenceFeature, parseGeofences, type FenceDraft, type Geofence } from '../geofence';
+import {
+  EMPTY_FENCE_DRAFT, finishDraft, geofenceFeature, parseGeofences, parseRefusedFences, type FenceDraft, type Geofence, type RefusedFence,
+} from '../geofence';
 
 /** Fences are loaded again this often: another admin, or the CLI, may have changed them. */
 const GEOFENCE_REFRESH_MS = 60_000;
 
 export interface GeofencesHook {
   geofences: Geofence[];
+  /** Records in the fence map that apply nowhere (planted, altered, or stored before fences were sealed). */
+  refusedFences: RefusedFence[];
   loadFences: () => Promise<void>;
   fenceDraft: FenceDraft;
   setFenceDraft: (next: FenceDraft | ((d: FenceDraft) => FenceDraft)) => void;
@@ -22,17 +26,21 @@ export interface GeofencesHook {
   /** Saves the drawn fence; on success calls `done`. */
   saveFence: (done: () => void) => Promise<void>;
   deleteFence: (fence: Geofence) => void;
+  deleteRefused: (record: RefusedFence) => void;
 }
 
 export function useGeofences(api: GatewayApi, connectionKey: string | null, confirm: (request: ConfirmRequest) => void): GeofencesHook {
   const [geofences, setGeofences] = useState<Geofence[]>([]);
+  const [refusedFences, setRefusedFences] = useState<RefusedFence[]>([]);
   const [fenceDraft, setFenceDraft] = useState<FenceDraft>(EMPTY_FENCE_DRAFT);
   const [fenceError, setFenceError] = useState('');
 
   const loadFences = useCallback(async () => {
     const answer = await api.geofences();
-    if (answer.ok) setGeofences(parseGeofences(answer.body));
-    else setFenceError(`could not load the fences: ${problemText(answer.problem)}`);
+    if (answer.ok) {
+      setGeofences(parseGeofences(answer.body));
+      setRefusedFences(parseRefusedFences(answer.body));
+    } else setFenceError(`could not load the fences: ${problemText(answer.problem)}`);
   }, [api]);
 
   useEffect(() => {
@@ -69,11 +77,22 @@ export function useGeofences(api: GatewayApi, connectionKey: string | null, conf
     },
   });
 
+  const deleteRefused = (record: RefusedFence) => confirm({
+    text: `Delete the record "${record.id}" from the fence map? It applies nowhere (${record.reason}); if it was a fence you ` +
+      'mean to keep, draw it again after deleting.',
+    action: 'delete', danger: true,
+    run: async () => {
+      const answer = await api.deleteGeofence(record.id);
+      setFenceError(answer.ok ? `deleted the refused record "${record.id}"` : `not deleted: ${problemText(answer.problem)}`);
+      await loadFences();
+    },
+  });
+
   const finishFence = () => {
     const finished = finishDraft(fenceDraft);
     setFenceDraft(finished.draft);
     setFenceError(finished.error ?? '');
   };
 
-  return { geofences, loadFences, fenceDraft, setFenceDraft, fenceError, setFenceError, discardDraft, finishFence, saveFence, deleteFence };
+  return { geofences, refusedFences, loadFences, fenceDraft, setFenceDraft, fenceError, setFenceError, discardDraft, finishFence, saveFence, deleteFence, deleteRefused };
 }
