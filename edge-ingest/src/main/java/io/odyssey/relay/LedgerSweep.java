@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
  * map as they are now: refuse it (no valid seal), expire it (not delivered in time), settle a cancel whose target was
  * never sent, send or resend it ({@link CommandSender}; only for a drone this node hears), fail it (its drone lost),
  * confirm its effect ({@link EffectConfirmation}), or ask its drone to repeat a lost answer. Once a second it also
- * journals commands refused without any relay, removes records marked active that cannot be read, and runs the
- * {@link GeofenceGuard}. Relay thread only.
+ * journals commands refused without any relay, removes records marked active that cannot be read, removes a block of
+ * final records without a valid seal (planted history: {@link CommandLedger#removeUnsealedFinal()}; only with the
+ * command key), and runs the {@link GeofenceGuard}. Relay thread only.
  */
 final class LedgerSweep
 {
@@ -72,15 +73,18 @@ final class LedgerSweep
     void sweep()
     {
         links.closeIdle(clock.nanoTime());
+        // Read once for the whole pass: the retiring below takes it too (it read the active records again).
+        final Collection<CommandRecord> active = ledger.active();
         final long guardAt = clock.nanoTime();
         if (guardAt - lastGuardNanos >= GUARD_INTERVAL_NS)
         {
             lastGuardNanos = guardAt;
             recorder.journalUnrelayed();
-            retireUnreadable(guardAt);
+            retireUnreadable(active, guardAt);
+            // After the journaling above: a final record no relay journals is kept until then (removeUnsealedFinal).
+            ledger.removeUnsealedFinal();
             guard.guard(guardAt);
         }
-        final Collection<CommandRecord> active = ledger.active();
         // The sweep re-adds those still waiting; anything finished meanwhile (elsewhere, or expired) drops out.
         effects.forgetAwaiting();
         if (active.isEmpty())
@@ -151,9 +155,9 @@ final class LedgerSweep
      * relayed nor moved to a final state by an update, so without this they would stay "active" for ever: removed,
      * counted and logged (any node may; each is read once more before it goes).
      */
-    private void retireUnreadable(final long now)
+    private void retireUnreadable(final Collection<CommandRecord> active, final long now)
     {
-        final int retired = ledger.retireUnreadableActive();
+        final int retired = ledger.retireUnreadableActive(active);
         if (retired > 0)
         {
             metrics.retired.add(retired);

@@ -297,7 +297,7 @@ public final class CommandLedger
      * ({@link #counts}): the grid is writable by any of its clients, and a count taken from the stored fields alone (a
      * projection) let 16 planted records with the drone's id lock it out of every order, stop and cancel included, for
      * good. The active ones are read whole (a drone has a handful; planted ones cost their reading, and are refused by
-     * the next sweep or retired: {@link #retireUnreadableActive()}); the final ones stay a projection.
+     * the next sweep or retired: {@link #retireUnreadableActive}); the final ones stay a projection.
      */
     private DroneCommands droneCommands(final long droneId)
     {
@@ -560,9 +560,12 @@ public final class CommandLedger
      * replaces, which is what cannot be done. The only writes that could land between the two steps are new commands,
      * whose ids come from the id generator or a drone's own numbering, which refuses an id that holds a record.)
      *
+     * @param readableActive what {@link #active()} answered a moment ago: the caller's sweep reads it anyway, and a
+     *                       second read here doubled the sweep's reads of every active record. A record written since
+     *                       is among the candidates, is read once more, and stays.
      * @return how many were removed.
      */
-    public int retireUnreadableActive()
+    public int retireUnreadableActive(final Collection<CommandRecord> readableActive)
     {
         @SuppressWarnings("unchecked")
         final IMap<Object, Object> raw = (IMap<Object, Object>)(IMap<?, ?>)commands;
@@ -571,7 +574,7 @@ public final class CommandLedger
         {
             return 0;
         }
-        for (final CommandRecord readable : active())
+        for (final CommandRecord readable : readableActive)
         {
             candidates.remove(readable.id());
         }

@@ -559,11 +559,11 @@ class CommandLedgerIT
         planted.set(hijacked, planted(drone, 1_000).setInt64("id", hijacked).setString("state", "HIJACKED").build());
         final CommandRecord genuine = sealed.issue(command(drone, CommandType.HOLD, null)).command();
 
-        assertThat(sealed.retireUnreadableActive()).isGreaterThanOrEqualTo(1);
+        assertThat(sealed.retireUnreadableActive(sealed.active())).isGreaterThanOrEqualTo(1);
 
         assertThat(planted.containsKey(hijacked)).isFalse();
         assertThat(sealed.get(genuine.id())).isEqualTo(genuine);
-        assertThat(sealed.retireUnreadableActive()).isZero();
+        assertThat(sealed.retireUnreadableActive(sealed.active())).isZero();
     }
 
     /**
