@@ -72,8 +72,11 @@ public final class CommandLedger
     public static final long MAX_ISSUED_AHEAD_NS = TimeUnit.MINUTES.toNanos(5);
     /** Pages a list reads at most to fill itself around records it leaves out (unsealed, unreadable). */
     static final int MAX_LIST_PAGES = 4;
-    /** Final records {@link #removeUnsealedFinal()} aims to read a call (a few hundred KB; one HMAC each). */
-    static final int UNSEALED_SCAN_RECORDS = 1_000;
+    /**
+     * Final records {@link #removeUnsealedFinal()} aims to read a call. Measured (one member and the client on this
+     * 2-core machine): ~80 µs a record to read, ~5 µs to check its seal, so ~20 ms a call.
+     */
+    static final int UNSEALED_SCAN_RECORDS = 250;
 
     /** The key, not the record's own id field: a planted record may name another's id, and must not take it along. */
     private static final String[] DRONE_ROW = {"__key", "active", "unjournaled", "issuedAtNanos", "issuedBy", "idempotencyKey"};

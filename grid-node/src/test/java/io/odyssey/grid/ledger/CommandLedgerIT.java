@@ -663,7 +663,7 @@ class CommandLedgerIT
             final long before = unsealedRemoved.get();
 
             int removed = 0;
-            for (int pass = 0; pass < 20; pass++)
+            for (int pass = 0; pass < 60; pass++)
             {
                 removed += sealed.removeUnsealedFinal();
             }
