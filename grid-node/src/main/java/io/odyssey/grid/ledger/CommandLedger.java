@@ -42,8 +42,8 @@ import java.util.concurrent.TimeoutException;
  * time-to-live: the same key from the same issuer within a day is the same command.
  * <p>
  * <b>Bounds.</b> The ledger cannot grow without bound whatever its writers do: a drone keeps at most
- * {@value #MAX_FINAL_PER_DRONE} final commands (the oldest go first, those already journaled before those not; the
- * archive keeps them all) and every final command leaves after {@link CommandUpdate#FINAL_RETENTION_HOURS} hours; a
+ * {@value #MAX_FINAL_PER_DRONE} final commands (the oldest go first: records without a valid seal before any
+ * genuine one, then those already journaled before those not; the archive keeps them all) and every final command leaves after {@link CommandUpdate#FINAL_RETENTION_HOURS} hours; a
  * command that is not final is never evicted. Admission bounds the rest: a caller passes the most active commands a
  * drone may have ({@link #issue(CommandRecord, int)}), and a drone may have at most
  * {@value #MAX_DRONE_STARTED_ACTIVE} of its own running. The count and the write are two steps, so requests admitted
