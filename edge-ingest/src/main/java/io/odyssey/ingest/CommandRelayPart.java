@@ -54,7 +54,8 @@ final class CommandRelayPart implements Component
         {
             relay = new CommandRelay(aeron.transport().aeron(), config.commandStreamId,
                 new CommandLedger(grid.client(), commandMetrics.textRepaired(), authority)
-                    .countingUnreadable(commandMetrics.unreadable()),
+                    .countingUnreadable(commandMetrics.unreadable())
+                    .countingUnsealedRemoved(commandMetrics.unsealedRemoved()),
                 FleetGrid.fleetMap(grid.client()), config.nodeId, new RealTimeClock(), config.commandResendMs,
                 config.commandSweepMs, journals.commands(), commandMetrics,
                 GeofenceRecords.fromKeyFile(grid.client().getMap(FleetGrid.GEOFENCES_MAP), CommandAuthority.KEY_FILE,

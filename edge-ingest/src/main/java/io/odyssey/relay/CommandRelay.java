@@ -259,6 +259,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Counter unreadable;
         /** Ledger records marked active that could not be read, removed by this node's sweep. */
         final Counter retired;
+        /** Final ledger records without a valid seal, removed by this node (sweep, or its drone's bound). */
+        final Counter unsealedRemoved;
         /** Geofence records the guard left out: no valid seal (planted, altered, or from before seals). */
         final Counter geofencesUnsealed;
         /** Geofence records the guard left out: sealed, but not a geofence this version reads. */
@@ -301,6 +303,9 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 "reason=\"UNREADABLE\"");
             retired = metrics.counter("odyssey_ingest_command_records_retired_total",
                 "Ledger records marked active that cannot be read (written into the grid by something else), removed by this node's sweep");
+            unsealedRemoved = metrics.counter("odyssey_ingest_command_records_unsealed_removed_total",
+                "Final ledger records without a valid command-key seal (written into the grid by something else), " +
+                    "removed by this node's sweep or evicted first by a drone's bound on final commands");
             unreadable = metrics.counter("odyssey_ingest_command_records_unreadable_total",
                 "Ledger records this node's reads left out because they cannot be read (written into the grid by something else)");
         }
@@ -315,6 +320,12 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         public Counter unreadable()
         {
             return unreadable;
+        }
+
+        /** For the same ledger: its final records removed for want of a seal ({@link CommandLedger#countingUnsealedRemoved}). */
+        public Counter unsealedRemoved()
+        {
+            return unsealedRemoved;
         }
 
         /** For the geofences the guard reads ({@link GeofenceRecords}): those left out without a valid seal. */

@@ -188,7 +188,10 @@ public final class Gateway implements AutoCloseable
                     "Ledger records the gateway's lists and lookups left out because they cannot be read (written into the grid by something else)"))
                 .countingUnsealed(metrics.metrics.counter("odyssey_gateway_command_records_unsealed_total",
                     "Ledger records the gateway's command lists and /ws/commands left out because they carry no valid " +
-                        "command-key seal (written into the grid by something else than a gateway or ingest node)"));
+                        "command-key seal (written into the grid by something else than a gateway or ingest node)"))
+                .countingUnsealedRemoved(metrics.metrics.counter("odyssey_gateway_command_records_unsealed_removed_total",
+                    "Final ledger records without a valid command-key seal (or unreadable) that a drone's bound on final " +
+                        "commands evicted before any genuine one, as this gateway recorded an order"));
             commands = new CommandsFeed(ledger, metrics);
             commands.start();
             final CommandsFeed liveCommands = commands;

@@ -12,6 +12,7 @@ import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
+import com.hazelcast.partition.PartitionService;
 import io.odyssey.codecs.CommandState;
 import io.odyssey.runtime.Counter;
 import io.odyssey.grid.UnreadableRecords;
@@ -41,8 +42,8 @@ import java.util.concurrent.TimeoutException;
  * time-to-live: the same key from the same issuer within a day is the same command.
  * <p>
  * <b>Bounds.</b> The ledger cannot grow without bound whatever its writers do: a drone keeps at most
- * {@value #MAX_FINAL_PER_DRONE} final commands (the oldest go first, those already journaled before those not; the
- * archive keeps them all) and every final command leaves after {@link CommandUpdate#FINAL_RETENTION_HOURS} hours; a
+ * {@value #MAX_FINAL_PER_DRONE} final commands (the oldest go first: records without a valid seal before any
+ * genuine one, then those already journaled before those not; the archive keeps them all) and every final command leaves after {@link CommandUpdate#FINAL_RETENTION_HOURS} hours; a
  * command that is not final is never evicted. Admission bounds the rest: a caller passes the most active commands a
  * drone may have ({@link #issue(CommandRecord, int)}), and a drone may have at most
  * {@value #MAX_DRONE_STARTED_ACTIVE} of its own running. The count and the write are two steps, so requests admitted
@@ -71,8 +72,14 @@ public final class CommandLedger
     public static final long MAX_ISSUED_AHEAD_NS = TimeUnit.MINUTES.toNanos(5);
     /** Pages a list reads at most to fill itself around records it leaves out (unsealed, unreadable). */
     static final int MAX_LIST_PAGES = 4;
+    /**
+     * Final records {@link #removeUnsealedFinal()} aims to read a call. Measured (one member and the client on this
+     * 2-core machine): ~80 µs a record to read, ~5 µs to check its seal, so ~20 ms a call.
+     */
+    static final int UNSEALED_SCAN_RECORDS = 250;
 
-    private static final String[] DRONE_ROW = {"id", "active", "unjournaled", "issuedAtNanos", "issuedBy", "idempotencyKey"};
+    /** The key, not the record's own id field: a planted record may name another's id, and must not take it along. */
+    private static final String[] DRONE_ROW = {"__key", "active", "unjournaled", "issuedAtNanos", "issuedBy", "idempotencyKey"};
 
     private final IMap<Long, CommandRecord> commands;
     private final IMap<String, Long> keys;
@@ -80,6 +87,11 @@ public final class CommandLedger
     private final Counter textRepaired;
     private final CommandAuthority authority;
     private final EpochNanoClock clock;
+    private final PartitionService partitions;
+    /** {@link #removeUnsealedFinal()}'s walk: a key per partition, the next partition, partitions a call. */
+    private Long[] partitionKeys;
+    private int scanNext;
+    private int scanBlock = 1;
     /**
      * How long a request whose idempotency key is taken waits for the command of the request that took it (which
      * writes the key first and the command a moment later); past that, that request is taken to have died between its
@@ -89,6 +101,8 @@ public final class CommandLedger
     private UnreadableRecords unreadable = new UnreadableRecords("command", null);
     /** Counts records the lists leave out for want of a valid seal; null = not counted. */
     private Counter unsealedLeftOut;
+    /** Counts final records removed for want of a valid seal (or unreadable); null = not counted. */
+    private Counter unsealedRemoved;
 
     /** A ledger that reads and updates, and authorises nothing it records (tests, tools). */
     public CommandLedger(final HazelcastInstance instance)
@@ -119,6 +133,7 @@ public final class CommandLedger
         commands = instance.getMap(COMMANDS_MAP);
         keys = instance.getMap(KEYS_MAP);
         ids = instance.getFlakeIdGenerator(ID_GENERATOR);
+        partitions = instance.getPartitionService();
         this.textRepaired = textRepaired;
     }
 
@@ -160,6 +175,17 @@ public final class CommandLedger
     public CommandLedger countingUnsealed(final Counter counter)
     {
         this.unsealedLeftOut = counter;
+        return this;
+    }
+
+    /**
+     * This ledger counting in {@code counter} the final records it removes because they carry no valid seal of the
+     * command key it holds or cannot be read (planted by a grid client): evicted first by the bound on a drone's final
+     * commands, and removed by {@link #removeUnsealedFinal()}.
+     */
+    public CommandLedger countingUnsealedRemoved(final Counter counter)
+    {
+        this.unsealedRemoved = counter;
         return this;
     }
 
@@ -274,7 +300,7 @@ public final class CommandLedger
      * ({@link #counts}): the grid is writable by any of its clients, and a count taken from the stored fields alone (a
      * projection) let 16 planted records with the drone's id lock it out of every order, stop and cancel included, for
      * good. The active ones are read whole (a drone has a handful; planted ones cost their reading, and are refused by
-     * the next sweep or retired: {@link #retireUnreadableActive()}); the final ones stay a projection.
+     * the next sweep or retired: {@link #retireUnreadableActive}); the final ones stay a projection.
      */
     private DroneCommands droneCommands(final long droneId)
     {
@@ -294,7 +320,7 @@ public final class CommandLedger
         }
         final List<Object[]> finals = new ArrayList<>(commands.project(Projections.multiAttribute(DRONE_ROW),
             Predicates.and(Predicates.equal("droneId", droneId), Predicates.equal("active", false))));
-        return new DroneCommands(active, droneStartedActive, finals);
+        return new DroneCommands(droneId, active, droneStartedActive, finals);
     }
 
     /**
@@ -308,7 +334,11 @@ public final class CommandLedger
 
     /**
      * Evicts a drone's oldest final commands beyond {@link #MAX_FINAL_PER_DRONE}, counting {@code adding} more about
-     * to be there: those already journaled (so in the archive) first, then the others.
+     * to be there: first those that are not history (no valid seal, {@link #genuine}, or unreadable: planted by a grid
+     * client), then those already journaled (so in the archive), then the others. Planted records dated after the
+     * drone's real history and marked unjournaled otherwise made the trim evict genuine records no journal had yet.
+     * Telling them apart needs the records whole (the seal is checked here, not on the members, which do not hold the
+     * key): read only when something must go, once per order past the bound (a drone's 100 finals).
      */
     private void trimFinal(final DroneCommands drone, final int adding)
     {
@@ -317,17 +347,37 @@ public final class CommandLedger
         {
             return;
         }
+        final long droneId = drone.droneId;
+        final Set<Long> history = new HashSet<>();
+        for (final CommandRecord command : unreadable.readable(commands.values(
+            Predicates.and(Predicates.equal("droneId", droneId), Predicates.equal("active", false)))))
+        {
+            if (command.droneId() == droneId && !command.active() && genuine(command))
+            {
+                history.add(command.id());
+            }
+        }
         final List<Object[]> oldestFirst = new ArrayList<>(drone.finals);
-        oldestFirst.sort(Comparator.<Object[], Boolean>comparing(row -> Boolean.TRUE.equals(row[2]))
-            .thenComparingLong(row -> (Long)row[3]));
+        oldestFirst.sort(Comparator.<Object[], Boolean>comparing(row -> history.contains((Long)row[0]))
+            .thenComparing(row -> Boolean.TRUE.equals(row[2]))
+            .thenComparingLong(row -> row[3] instanceof Long at ? at : Long.MIN_VALUE));
         final List<Object[]> evicted = oldestFirst.subList(0, Math.min(excess, oldestFirst.size()));
         final Long[] evictedIds = new Long[evicted.size()];
+        int planted = 0;
         for (int i = 0; i < evictedIds.length; i++)
         {
             evictedIds[i] = (Long)evicted.get(i)[0];
+            if (!history.contains(evictedIds[i]))
+            {
+                planted++;
+            }
         }
         // Final ones only, checked again where they live: one that is active cannot be among them.
-        commands.removeAll(Predicates.and(Predicates.in("id", evictedIds), Predicates.equal("active", false)));
+        commands.removeAll(Predicates.and(Predicates.in("__key", evictedIds), Predicates.equal("active", false)));
+        if (planted > 0 && unsealedRemoved != null)
+        {
+            unsealedRemoved.add(planted);
+        }
         for (final Object[] row : evicted)
         {
             if (row[5] != null)
@@ -513,9 +563,12 @@ public final class CommandLedger
      * replaces, which is what cannot be done. The only writes that could land between the two steps are new commands,
      * whose ids come from the id generator or a drone's own numbering, which refuses an id that holds a record.)
      *
+     * @param readableActive what {@link #active()} answered a moment ago: the caller's sweep reads it anyway, and a
+     *                       second read here doubled the sweep's reads of every active record. A record written since
+     *                       is among the candidates, is read once more, and stays.
      * @return how many were removed.
      */
-    public int retireUnreadableActive()
+    public int retireUnreadableActive(final Collection<CommandRecord> readableActive)
     {
         @SuppressWarnings("unchecked")
         final IMap<Object, Object> raw = (IMap<Object, Object>)(IMap<?, ?>)commands;
@@ -524,7 +577,7 @@ public final class CommandLedger
         {
             return 0;
         }
-        for (final CommandRecord readable : active())
+        for (final CommandRecord readable : readableActive)
         {
             candidates.remove(readable.id());
         }
@@ -547,6 +600,107 @@ public final class CommandLedger
             retired++;
         }
         return retired;
+    }
+
+    /**
+     * Removes, from the next block of the map's partitions, the final records that carry no valid seal of the command
+     * key this ledger holds ({@link #genuine}): planted by a grid client, not history, yet each one dated just below
+     * "now" pushed a genuine record down the lists (which leave it out, but read at most {@link #MAX_LIST_PAGES} pages).
+     * A ledger without the key cannot tell, and removes nothing. Successive calls walk the partitions round, a block at a
+     * time, aiming at about {@link #UNSEALED_SCAN_RECORDS} records a call (the block doubles while they hold fewer and
+     * halves while they hold more), so the cost stays bounded however large the ledger is. One caller thread.
+     * <p>
+     * A record sealed under another command key (one before a rotation, or a node not yet restarted onto the new key)
+     * is not genuine here either: the lists of this key's holders already leave it out, and removing it loses nothing the
+     * archive would have had, because every transition is journaled by the node that makes it ({@code node}) at that
+     * moment, except a record stored final with no relay ({@code node} null, e.g. a gateway's refusal), which waits for
+     * {@code journalUnrelayed} to journal it: such a record is kept while it has transitions no journal holds. A
+     * record a grid client plants so is journaled (as any such record) and removed on a later pass.
+     *
+     * @return how many were removed (counted, {@link #countingUnsealedRemoved}).
+     */
+    public int removeUnsealedFinal()
+    {
+        if (authority == null)
+        {
+            return 0;
+        }
+        final Long[] partitionKeys = partitionKeys();
+        final Set<Long> block = new HashSet<>();
+        final int blockSize = Math.min(scanBlock, partitionKeys.length);
+        for (int i = 0; i < blockSize; i++)
+        {
+            block.add(partitionKeys[(scanNext + i) % partitionKeys.length]);
+        }
+        scanNext = (scanNext + blockSize) % partitionKeys.length;
+        final Collection<Map.Entry<Long, CommandRecord>> finals = unreadable.readable(commands.entrySet(
+            Predicates.multiPartitionPredicate(block, Predicates.equal("active", false))));
+        if (finals.size() < UNSEALED_SCAN_RECORDS / 2)
+        {
+            scanBlock = Math.min(partitionKeys.length, scanBlock * 2);
+        }
+        else if (finals.size() > UNSEALED_SCAN_RECORDS * 2)
+        {
+            scanBlock = Math.max(1, scanBlock / 2);
+        }
+        final List<Long> unsealed = new ArrayList<>();
+        for (final Map.Entry<Long, CommandRecord> entry : finals)
+        {
+            final CommandRecord command;
+            try
+            {
+                command = entry.getValue();
+            }
+            catch (final HazelcastSerializationException ex)
+            {
+                // Unreadable: sorted last by every list, so it pushes nothing off one; its drone's bound evicts it.
+                unreadable.skipped(ex);
+                continue;
+            }
+            final boolean awaitsJournal = command.node() == null && command.journaled() < command.transitionCount();
+            // By its key: a record planted under another command's id must not take that one with it. A sealed
+            // record under a key that is not its id is a copy, not history.
+            if (!command.active() && !awaitsJournal && (!genuine(command) || command.id() != entry.getKey()))
+            {
+                unsealed.add(entry.getKey());
+            }
+        }
+        if (unsealed.isEmpty())
+        {
+            return 0;
+        }
+        // Final ones only, checked again where they live. Between the read and this, nothing else is written under
+        // these keys: new commands take fresh ids, and a drone's own numbering refuses an id that holds a record.
+        commands.removeAll(Predicates.and(Predicates.in("__key", unsealed.toArray(new Long[0])),
+            Predicates.equal("active", false)));
+        // Counted as this call removed them: another node's pass may have taken one a moment earlier (both count it).
+        if (unsealedRemoved != null)
+        {
+            unsealedRemoved.add(unsealed.size());
+        }
+        return unsealed.size();
+    }
+
+    /** A key of each partition of the map, by partition id: what a partition predicate names a partition by. */
+    private Long[] partitionKeys()
+    {
+        if (partitionKeys == null)
+        {
+            final int count = partitions.getPartitions().size();
+            final Long[] found = new Long[count];
+            int missing = count;
+            for (long key = 0; missing > 0; key++)
+            {
+                final int partition = partitions.getPartition(key).getPartitionId();
+                if (found[partition] == null)
+                {
+                    found[partition] = key;
+                    missing--;
+                }
+            }
+            partitionKeys = found;
+        }
+        return partitionKeys;
     }
 
     /** The most recent commands (issued within the last hour), newest first: what a new watcher starts from. */
@@ -666,7 +820,7 @@ public final class CommandLedger
     {
     }
 
-    private record DroneCommands(int active, int droneStartedActive, List<Object[]> finals)
+    private record DroneCommands(long droneId, int active, int droneStartedActive, List<Object[]> finals)
     {
     }
 

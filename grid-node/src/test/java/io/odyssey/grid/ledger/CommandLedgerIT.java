@@ -54,6 +54,7 @@ class CommandLedgerIT
     private static Counter repaired;
     private static Counter unreadable;
     private static Counter unreadableOnMember;
+    private static Counter unsealedRemoved;
 
     @BeforeAll
     static void start()
@@ -66,7 +67,9 @@ class CommandLedgerIT
         repaired = metrics.counter("odyssey_test_text_repaired_total", "repaired");
         unreadable = metrics.counter("odyssey_test_command_records_unreadable_total", "unreadable");
         ledger = new CommandLedger(client, repaired, null).countingUnreadable(unreadable);
-        sealed = new CommandLedger(client, null, new CommandAuthority(new byte[32])).countingUnreadable(unreadable);
+        unsealedRemoved = metrics.counter("odyssey_test_command_records_unsealed_removed_total", "removed");
+        sealed = new CommandLedger(client, null, new CommandAuthority(new byte[32])).countingUnreadable(unreadable)
+            .countingUnsealedRemoved(unsealedRemoved);
         attacker = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(CLUSTER,
             List.of("127.0.0.1:" + member.getCluster().getLocalMember().getAddress().getPort()), "ledger-it-attacker"));
         // As GridNode registers it: what the member's own entry processors could not read.
@@ -161,6 +164,57 @@ class CommandLedgerIT
         assertThat(kept).hasSize(CommandLedger.MAX_FINAL_PER_DRONE);
         assertThat(kept).doesNotContain(finals.get(finals.size() - 1).id(), finals.get(finals.size() - 2).id());
         assertThat(kept).contains(finals.get(0).id());
+    }
+
+    /**
+     * A grid client plants final records for a drone, unsealed, dated after its real history and marked as no journal
+     * has them, plus one that cannot be read: the bound on the drone's final commands must evict those first, never
+     * the genuine records no journal has yet (the archive would lose that history).
+     */
+    @Test
+    void shouldEvictRecordsAGridClientPlantedBeforeAnyGenuineFinalCommand()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final List<CommandRecord> genuine = new java.util.ArrayList<>();
+        for (int i = 1; i <= 50; i++)
+        {
+            genuine.add(sealed.issue(command(drone, CommandType.GOTO, null, T0 + i)
+                .rejectedBeforeSending(T0 + i, "fence")).command());
+        }
+        final IMap<Long, Object> planted = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final List<Long> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < CommandLedger.MAX_FINAL_PER_DRONE; i++)
+        {
+            final long key = 5_000_000_000L + drone * 1_000 + i;
+            planted.set(key, CommandRecord.issued(key, drone, CommandType.GOTO, CommandParameters.goTo(52.5, 13.4,
+                    Double.NaN, Double.NaN), null, "ops", "127.0.0.1", T0 + 10_000 + i, T0 + 300_000_000_000L)
+                .rejectedBeforeSending(T0 + 10_000 + i, "fence"));
+            keys.add(key);
+        }
+        final long unreadableKey = 5_000_000_999L + drone * 1_000;
+        planted.set(unreadableKey, planted(drone, T0 + 5_000).setInt64("id", unreadableKey).setBoolean("active", false)
+            .setString("state", "HIJACKED").build());
+        keys.add(unreadableKey);
+        try
+        {
+            final long before = unsealedRemoved.get();
+            // 50 genuine + 101 planted + this one: 52 over the bound, all of them planted.
+            genuine.add(sealed.issue(command(drone, CommandType.GOTO, null, T0 + 30_000)
+                .rejectedBeforeSending(T0 + 30_000, "fence")).command());
+
+            for (final CommandRecord kept : genuine)
+            {
+                assertThat(sealed.get(kept.id())).as("genuine final %d", kept.id()).isNotNull();
+            }
+            assertThat(ledger.map().keySet(com.hazelcast.query.Predicates.equal("droneId", drone)))
+                .hasSize(CommandLedger.MAX_FINAL_PER_DRONE);
+            assertThat(planted.containsKey(unreadableKey)).as("planted, oldest first: the unreadable one too").isFalse();
+            assertThat(unsealedRemoved.get() - before).isEqualTo(52);
+        }
+        finally
+        {
+            keys.forEach(planted::delete);
+        }
     }
 
     @Test
@@ -505,11 +559,11 @@ class CommandLedgerIT
         planted.set(hijacked, planted(drone, 1_000).setInt64("id", hijacked).setString("state", "HIJACKED").build());
         final CommandRecord genuine = sealed.issue(command(drone, CommandType.HOLD, null)).command();
 
-        assertThat(sealed.retireUnreadableActive()).isGreaterThanOrEqualTo(1);
+        assertThat(sealed.retireUnreadableActive(sealed.active())).isGreaterThanOrEqualTo(1);
 
         assertThat(planted.containsKey(hijacked)).isFalse();
         assertThat(sealed.get(genuine.id())).isEqualTo(genuine);
-        assertThat(sealed.retireUnreadableActive()).isZero();
+        assertThat(sealed.retireUnreadableActive(sealed.active())).isZero();
     }
 
     /**
@@ -562,6 +616,65 @@ class CommandLedgerIT
                 .containsExactly(newer.id(), older.id());
             assertThat(ledger.list(drone, null, false, 1)).extracting(CommandRecord::id)
                 .as("dated ahead of the clock: never listed").doesNotContain(future);
+        }
+        finally
+        {
+            keys.forEach(planted::delete);
+        }
+    }
+
+    /**
+     * Hundreds of unsealed final records a grid client planted with a drone's id, dated just after its real history:
+     * every list of the drone comes back empty (it reads four pages around them, then gives up). Walking the
+     * partitions as the ingest sweep does, a holder of the command key removes them, counts them, and the real history
+     * is listed again; a record sealed under another key (before a rotation) goes too once journaled, while one no
+     * journal holds yet (no relay named) stays until the sweep's journaling reached it.
+     */
+    @Test
+    void shouldRemoveUnsealedFinalRecordsSoTheyNoLongerPushRealHistoryOffTheLists()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final CommandRecord older = sealed.issue(command(drone, CommandType.HOLD, null, T0)
+            .rejectedBeforeSending(T0, "fence")).command();
+        final CommandRecord newer = sealed.issue(command(drone, CommandType.LAND, null, T0 + 1)
+            .rejectedBeforeSending(T0 + 1, "fence")).command();
+        final IMap<Long, CommandRecord> planted = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final List<Long> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++)
+        {
+            final long key = 4_000_000_000L + drone * 1_000 + i;
+            final CommandRecord record = CommandRecord.issued(key, drone, CommandType.HOLD, CommandParameters.NONE, null,
+                "ops", "127.0.0.1", T0 + 1_000 + i, T0 + 300_000_000_000L).rejectedBeforeSending(T0 + 1_000 + i, "x");
+            planted.set(key, CommandUpdate.journaled(record.transitionCount()).apply(record));
+            keys.add(key);
+        }
+        final CommandRecord otherKey = new CommandAuthority(new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+            16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}).authorise(command(drone, CommandType.HOLD,
+            null, T0 + 2).rejectedBeforeSending(T0 + 2, "fence"));
+        planted.set(otherKey.id(), CommandUpdate.journaled(otherKey.transitionCount()).apply(otherKey));
+        final CommandRecord awaitingJournal = command(drone, CommandType.HOLD, null, T0 + 3)
+            .rejectedBeforeSending(T0 + 3, "fence");
+        planted.set(awaitingJournal.id(), awaitingJournal);
+        keys.add(otherKey.id());
+        keys.add(awaitingJournal.id());
+        try
+        {
+            assertThat(sealed.list(drone, null, false, 2)).as("the attack: no history listed").isEmpty();
+            final long before = unsealedRemoved.get();
+
+            int removed = 0;
+            for (int pass = 0; pass < 60; pass++)
+            {
+                removed += sealed.removeUnsealedFinal();
+            }
+
+            assertThat(sealed.list(drone, null, false, 2)).extracting(CommandRecord::id)
+                .containsExactly(newer.id(), older.id());
+            assertThat(removed).isGreaterThanOrEqualTo(301);
+            assertThat(unsealedRemoved.get() - before).isEqualTo(removed);
+            assertThat(planted.containsKey(otherKey.id())).isFalse();
+            assertThat(planted.containsKey(awaitingJournal.id())).as("kept until journaled").isTrue();
+            assertThat(ledger.removeUnsealedFinal()).as("without the key nothing can be told").isZero();
         }
         finally
         {
