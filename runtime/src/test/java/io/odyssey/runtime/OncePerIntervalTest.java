@@ -14,8 +14,10 @@ class OncePerIntervalTest
         assertThat(gate.due(-4_001)).isFalse();
         assertThat(gate.due(-4_000)).isTrue();
         assertThat(gate.due(-3_500)).isFalse();
-        assertThat(gate.due(Long.MAX_VALUE)).as("across the wrap of the clock").isTrue();
-        assertThat(gate.due(Long.MIN_VALUE)).isFalse();
-        assertThat(gate.due(Long.MIN_VALUE + 999)).isTrue();
+
+        final OncePerInterval nearTheWrap = new OncePerInterval(1_000);
+        assertThat(nearTheWrap.due(Long.MAX_VALUE - 500)).isTrue();
+        assertThat(nearTheWrap.due(Long.MIN_VALUE + 498)).as("999 ns later, across the wrap of the clock").isFalse();
+        assertThat(nearTheWrap.due(Long.MIN_VALUE + 499)).as("1,000 ns later").isTrue();
     }
 }
