@@ -59,7 +59,8 @@ final class CommandRelayPart implements Component
                 FleetGrid.fleetMap(grid.client()), config.nodeId, new RealTimeClock(), config.commandResendMs,
                 config.commandSweepMs, journals.commands(), commandMetrics,
                 GeofenceRecords.fromKeyFile(grid.client().getMap(FleetGrid.GEOFENCES_MAP), CommandAuthority.KEY_FILE,
-                    config.commandKeyFile, commandMetrics.geofencesUnsealed(), commandMetrics.geofencesUnreadable()),
+                    config.commandKeyFile, config.geofencesMax, commandMetrics.geofencesUnsealed(),
+                    commandMetrics.geofencesUnreadable(), commandMetrics.geofencesOverLimit()),
                 config.geofenceAction, config.commandControlEndpoint,
                 config.commandLinksMax, new FrameSigner(keys.ring(), new RealTimeClock(), config.commandLinkId()));
         }

@@ -1,6 +1,7 @@
 package io.odyssey.ingest;
 
 import io.odyssey.codecs.TelemetryFrameReader;
+import io.odyssey.grid.GeofenceRecords;
 import io.odyssey.grid.GridSettings;
 import io.odyssey.grid.ledger.CommandAuthority;
 import io.odyssey.runtime.Endpoints;
@@ -114,7 +115,7 @@ public final class EdgeIngestConfig
         all.addAll(List.of(NODE_ID, ENDPOINT, STREAM_ID, AERON_DIR, IDLE_STRATEGY, FRAGMENT_LIMIT, FLUSH_INTERVAL_MS,
             MAX_DRONES, DRONE_ID_MIN, DRONE_ID_MAX, DRONE_EXPIRY_S, JOURNAL_DIR, JOURNAL_ROLL_CYCLE, JOURNAL_RETENTION_HOURS, ALERT_LOW_BATTERY_PCT,
             ALERT_BATTERY_HYSTERESIS_PCT, ALERT_LOST_LINK_S, ALERT_SEPARATION_HORIZONTAL_M, ALERT_SEPARATION_VERTICAL_M,
-            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_CONTROL_ENDPOINT, COMMAND_LINKS_MAX, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, CommandAuthority.KEY_FILE, GEOFENCE_ACTION, DRONE_KEYS, SIGNATURE_WINDOW_S, SENT_TIME_WINDOW_S,
+            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_CONTROL_ENDPOINT, COMMAND_LINKS_MAX, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, CommandAuthority.KEY_FILE, GeofenceRecords.MAX_FENCES, GEOFENCE_ACTION, DRONE_KEYS, SIGNATURE_WINDOW_S, SENT_TIME_WINDOW_S,
             QUARANTINE_UNAUTHENTICATED_PER_S, QUARANTINE_PER_S, STATUS_HOST,
             STATUS_PORT, ProgressWatch.LIVENESS_TIMEOUT_S));
         ALL = List.copyOf(all);
@@ -158,6 +159,7 @@ public final class EdgeIngestConfig
     public double quarantineUnauthenticatedPerS = QUARANTINE_UNAUTHENTICATED_PER_S.doubleValue();
     public double quarantinePerS = QUARANTINE_PER_S.doubleValue();
     public String commandKeyFile = CommandAuthority.KEY_FILE.get();
+    public int geofencesMax = GeofenceRecords.MAX_FENCES.intValue();
     public long livenessTimeoutS = ProgressWatch.LIVENESS_TIMEOUT_S.longValue();
 
     /**
@@ -266,6 +268,10 @@ public final class EdgeIngestConfig
                 throw COMMAND_CONTROL_ENDPOINT.invalid(commandControlEndpoint,
                     "another port than the telemetry endpoint " + ENDPOINT.envName());
             }
+        }
+        if (geofencesMax < 1 || geofencesMax > 100_000)
+        {
+            throw GeofenceRecords.MAX_FENCES.invalid(String.valueOf(geofencesMax), "between 1 and 100000");
         }
         if (commandLinksMax < 1 || commandLinksMax > 100_000)
         {

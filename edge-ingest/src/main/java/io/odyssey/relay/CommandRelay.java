@@ -242,7 +242,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     {
         private static final String GEOFENCES_REFUSED_HELP = "Geofence records the guard left out, at each read (once a " +
             "second): UNSEALED without a valid command-key seal (written into the grid by something else than a gateway), " +
-            "UNREADABLE sealed but not a geofence";
+            "UNREADABLE sealed but not a geofence, OVER_LIMIT left unread because the map holds more records than a " +
+            "read looks at (ODYSSEY_GEOFENCES_MAX + 100)";
         final Counter statusesReceived;
         final Counter statusesDropped;
         final Counter statusesConflated;
@@ -265,6 +266,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Counter geofencesUnsealed;
         /** Geofence records the guard left out: sealed, but not a geofence this version reads. */
         final Counter geofencesUnreadable;
+        /** Geofence records the guard left unread: the map holds more than a read looks at (planted). */
+        final Counter geofencesOverLimit;
         /** The fleet-map states the relay's reads leave out (written into the grid by something else). */
         final UnreadableRecords fleetStates;
 
@@ -301,6 +304,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 "reason=\"UNSEALED\"");
             geofencesUnreadable = metrics.counter("odyssey_ingest_geofences_refused_total", GEOFENCES_REFUSED_HELP,
                 "reason=\"UNREADABLE\"");
+            geofencesOverLimit = metrics.counter("odyssey_ingest_geofences_refused_total", GEOFENCES_REFUSED_HELP,
+                "reason=\"" + GeofenceRecords.OVER_LIMIT + "\"");
             retired = metrics.counter("odyssey_ingest_command_records_retired_total",
                 "Ledger records marked active that cannot be read (written into the grid by something else), removed by this node's sweep");
             unsealedRemoved = metrics.counter("odyssey_ingest_command_records_unsealed_removed_total",
@@ -338,6 +343,11 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         public Counter geofencesUnreadable()
         {
             return geofencesUnreadable;
+        }
+
+        public Counter geofencesOverLimit()
+        {
+            return geofencesOverLimit;
         }
     }
 }

@@ -18,10 +18,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,6 +35,15 @@ import java.util.concurrent.TimeUnit;
  * ({@link Refusal#UNSEALED}: planted or altered by a grid client, written by a version before seals, or sealed under
  * another command key) or one whose text is not a geofence ({@link Refusal#UNREADABLE}) is left out and counted, and
  * the others still count. Refused fences are listed by id, so an admin can delete or replace them.
+ * <p>
+ * A read looks at no more than {@link #bound()} records ({@link #MAX_FENCES} and {@link #SLACK}), however many a grid
+ * client planted: otherwise a million planted records made every reader (each ingest node's guard, once a second; each
+ * gateway's order check and listing) fetch and verify a million. The rest is left unread and counted
+ * ({@link #OVER_LIMIT}). Which records: all of them while the map holds no more than the bound; beyond, first the
+ * fences this reader took before (junk planted since cannot push them out), then the others in the map's own order.
+ * A process that starts while the map is over its bound may miss a genuine fence among the junk (logged, counted):
+ * a grid client who can plant records can delete the genuine ones as well, so no choice of records could promise
+ * more than the grid does; the remedy is the same (delete the junk, put the fences back).
  * <p>
  * Stored form: {@code v1:<seal, 64 hex digits>:<GeoJSON Feature text>}. Cold path (an admin's change, an order's
  * check, an ingest node's guard once a second).
@@ -48,6 +59,17 @@ public final class GeofenceRecords
         UNREADABLE
     }
 
+    /** Gateways and ingest nodes both read it: the same value everywhere. */
+    public static final Setting MAX_FENCES = Setting.of("ODYSSEY_GEOFENCES_MAX", "1000",
+        "Most geofences the admin API stores (a create beyond answers 409 GEOFENCES_FULL); gateways and ingest nodes " +
+            "read at most this many records of the grid map geofences plus 100, so records planted there cannot make " +
+            "every read fetch and verify them all; the same value on every gateway and ingest node");
+    /** Records a read looks at beyond the limit: refused ones for an admin to see and delete, and a few fences over. */
+    public static final int SLACK = 100;
+    /** The metric label of records left unread because the map holds more than {@link #bound()}. */
+    public static final String OVER_LIMIT = "OVER_LIMIT";
+    /** Entries fetched per call when the map is over its bound and is read partition by partition. */
+    private static final int FETCH = 100;
     static final String PURPOSE = "odyssey.geofence.v1";
     private static final String PREFIX = "v1:";
     private static final int SEAL_HEX = 64;
@@ -58,34 +80,62 @@ public final class GeofenceRecords
 
     private final IMap<String, String> map;
     private final RecordSeal seal;
+    private final int maxFences;
     private final Counter unsealed;
     private final Counter unreadable;
+    private final Counter overLimit;
     /** The gateway's workers share one instance ({@link RateLimitedLog#tryAcquireShared}). */
     private final RateLimitedLog log = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+    private final RateLimitedLog overLimitLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+    /** The ids of the fences the last read took (and those this process stored since): read first when over the bound. */
+    private volatile Set<String> known = Set.of();
 
     /**
      * @param commandKey the command key; null = none held: every fence is refused ({@link Refusal#UNSEALED}) and
      *                   none can be stored.
      * @param unsealed   counts fences left out for {@link Refusal#UNSEALED}, at every read; null = not counted.
+     * @param maxFences  {@link #MAX_FENCES}: the most fences {@link #store} adds; a read looks at this many records
+     *                   and {@link #SLACK} more.
      * @param unreadable counts fences left out for {@link Refusal#UNREADABLE}, at every read; null = not counted.
+     * @param overLimit  counts records left unread because the map holds more than {@link #bound()}, at every read;
+     *                   null = not counted.
      */
     public GeofenceRecords(
-        final IMap<String, String> map, final byte[] commandKey, final Counter unsealed, final Counter unreadable)
+        final IMap<String, String> map, final byte[] commandKey, final int maxFences, final Counter unsealed,
+        final Counter unreadable, final Counter overLimit)
     {
+        if (maxFences < 1)
+        {
+            throw MAX_FENCES.invalid(String.valueOf(maxFences), "at least 1");
+        }
         this.map = Objects.requireNonNull(map, "map");
         this.seal = commandKey == null ? null : new RecordSeal(commandKey, PURPOSE);
+        this.maxFences = maxFences;
         this.unsealed = unsealed;
         this.unreadable = unreadable;
+        this.overLimit = overLimit;
     }
 
     /** The geofences of {@code map} sealed with the key in {@code keyFile} ({@code setting} for errors; empty = none). */
     public static GeofenceRecords fromKeyFile(
-        final IMap<String, String> map, final Setting setting, final String keyFile, final Counter unsealed,
-        final Counter unreadable)
+        final IMap<String, String> map, final Setting setting, final String keyFile, final int maxFences,
+        final Counter unsealed, final Counter unreadable, final Counter overLimit)
     {
         final byte[] key = keyFile == null || keyFile.isBlank() ? null :
             SecretFile.read(setting, Path.of(keyFile), RecordSeal.MIN_KEY_BYTES);
-        return new GeofenceRecords(map, key, unsealed, unreadable);
+        return new GeofenceRecords(map, key, maxFences, unsealed, unreadable, overLimit);
+    }
+
+    /** The most fences {@link #store} adds ({@link #MAX_FENCES}). */
+    public int maxFences()
+    {
+        return maxFences;
+    }
+
+    /** The most records one read looks at. */
+    public int bound()
+    {
+        return maxFences + SLACK;
     }
 
     /** True when this process holds the key: it can take fences and store them. */
@@ -123,7 +173,10 @@ public final class GeofenceRecords
         }
     }
 
-    /** Every record of the map, each taken or left out (and counted) on its own. */
+    /**
+     * The records of the map, each taken or left out (and counted) on its own: all of them, or {@link #bound()} when
+     * the map holds more (the rest counted {@link #OVER_LIMIT}, and logged).
+     */
     public Fences read()
     {
         final List<Fence> fences = new ArrayList<>();
@@ -131,27 +184,58 @@ public final class GeofenceRecords
         // Raw: a grid client may have put a key or value of another type; each entry is taken or refused on its own.
         @SuppressWarnings("unchecked")
         final IMap<Object, Object> raw = (IMap<Object, Object>)(IMap<?, ?>)map;
-        final Iterator<Map.Entry<Object, Object>> entries = raw.entrySet().iterator();
-        while (entries.hasNext())
+        final int bound = bound();
+        final int size = raw.size();
+        int examined = 0;
+        int total = size;
+        if (size <= bound)
         {
-            Object taken;
+            // One call, as ever. A client racing this check makes this one fetch larger; still no more are verified.
+            final Set<Map.Entry<Object, Object>> all = raw.entrySet();
+            total = Math.max(size, all.size());
+            examined = examine(all.iterator(), bound, null, fences, refused);
+        }
+        else
+        {
+            // Over the bound (planted records): the fences this reader took before first, so junk planted since cannot
+            // crowd them out; then the others, partition by partition, until the bound (a fetch of FETCH at a time).
+            final Set<Object> first = new HashSet<>(known);
             try
             {
-                final Map.Entry<Object, Object> entry = entries.next();
-                taken = entry.getKey() instanceof String id ? take(id, entry.getValue()) :
-                    refused(String.valueOf(entry.getKey()), false, Refusal.UNSEALED, "its key is not a text");
+                examined = examine(raw.getAll(first).entrySet().iterator(), bound, null, fences, refused);
             }
             catch (final HazelcastSerializationException ex)
             {
-                taken = refused(null, false, Refusal.UNSEALED, "not a record this version can read");
+                // A grid client wrote another type under one of them: each on its own instead.
+                fences.clear();
+                refused.clear();
+                examined = 0;
+                for (final Object id : first)
+                {
+                    final Object found = find((String)id);
+                    if (found != null)
+                    {
+                        examined++;
+                        add(found, fences, refused);
+                    }
+                }
             }
-            if (taken instanceof Fence fence)
+            examined += examine(raw.iterator(FETCH), bound - examined, first, fences, refused);
+        }
+        final long unread = Math.max(0, total - examined);
+        if (unread > 0)
+        {
+            if (overLimit != null)
             {
-                fences.add(fence);
+                overLimit.add(unread);
             }
-            else
+            final long suppressed = overLimitLog.tryAcquireShared(System.nanoTime());
+            if (suppressed >= 0)
             {
-                refused.add((Refused)taken);
+                LOG.warn("the geofence map holds {} records, more than a read looks at ({}: {} {} and {}): {} left " +
+                    "unread (planted by a grid client?), the fences this process took before read first; {} such " +
+                    "reads not logged since the last line", total, bound, MAX_FENCES.envName(), maxFences, SLACK,
+                    unread, suppressed);
             }
         }
         fences.sort(Comparator.comparing(Fence::id));
@@ -160,7 +244,55 @@ public final class GeofenceRecords
         {
             logRefused(refused);
         }
+        final Set<String> taken = new HashSet<>();
+        fences.forEach(fence -> taken.add(fence.id()));
+        known = Set.copyOf(taken);
         return new Fences(List.copyOf(fences), List.copyOf(refused));
+    }
+
+    /**
+     * Takes or refuses up to {@code most} entries of {@code entries}, skipping keys in {@code skip}.
+     *
+     * @return how many it looked at.
+     */
+    private int examine(
+        final Iterator<Map.Entry<Object, Object>> entries, final int most, final Set<Object> skip,
+        final List<Fence> fences, final List<Refused> refused)
+    {
+        int examined = 0;
+        while (examined < most && entries.hasNext())
+        {
+            Object taken;
+            try
+            {
+                final Map.Entry<Object, Object> entry = entries.next();
+                if (skip != null && skip.contains(entry.getKey()))
+                {
+                    continue;
+                }
+                taken = entry.getKey() instanceof String id ? take(id, entry.getValue()) :
+                    refused(String.valueOf(entry.getKey()), false, Refusal.UNSEALED, "its key is not a text");
+            }
+            catch (final HazelcastSerializationException ex)
+            {
+                taken = refused(null, false, Refusal.UNSEALED, "not a record this version can read");
+            }
+            examined++;
+            add(taken, fences, refused);
+        }
+        return examined;
+    }
+
+    private static void add(final Object taken, final List<Fence> fences, final List<Refused> refused)
+    {
+        if (taken instanceof Fence fence)
+        {
+            fences.add(fence);
+        }
+        else
+        {
+            refused.add((Refused)taken);
+        }
     }
 
     /** The fence {@code id}: a {@link Fence}, a {@link Refused}, or null when the map has no record under it. */
@@ -192,6 +324,10 @@ public final class GeofenceRecords
         }
         final String text = feature.toString();
         map.set(id, PREFIX + seal.seal(id, text) + ":" + text);
+        // Read first from now on, even if junk arrives before this process reads the map again.
+        final Set<String> more = new HashSet<>(known);
+        more.add(id);
+        known = Set.copyOf(more);
     }
 
     /** Removes the record under {@code id}, taken or not: true when there was one. */

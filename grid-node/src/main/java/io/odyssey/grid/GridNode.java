@@ -59,6 +59,9 @@ public final class GridNode implements AutoCloseable
             () -> eventQueueSize(member));
         metrics.gauge("odyssey_grid_members", "Members in the cluster as seen by this member",
             () -> member.getCluster().getMembers().size());
+        metrics.gauge("odyssey_grid_fleet_states_clamped", "Fleet states this member stored as heard now because they " +
+            "said they were heard more than 60 s ahead of its clock (forged by a grid client, or an ingest node's clock " +
+            "ahead), since it started", KeepNewestStateInterceptor::clamped);
         metrics.gauge("odyssey_grid_fleet_owned_entries", "Fleet map entries owned by this member",
             () -> FleetGrid.fleetMap(member).getLocalMapStats().getOwnedEntryCount());
         metrics.gauge("odyssey_grid_fleet_backup_entries", "Fleet map backup entries held by this member",

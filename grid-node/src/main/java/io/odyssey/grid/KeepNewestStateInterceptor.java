@@ -3,6 +3,7 @@ package io.odyssey.grid;
 import com.hazelcast.map.MapInterceptor;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Makes the fleet map refuse to go back in time: a write carrying a lower sequence than the stored state keeps
@@ -16,13 +17,25 @@ import java.util.concurrent.TimeUnit;
  * clock; it is stored as heard now). Anything on the grid's network can write the map, and a state "heard" at the end
  * of time with a huge sequence froze its drone for ever: newer real states are lower, so refused here, and the sweep
  * that removes silent drones goes by the time heard. Stored as heard now, it leaves at the drone expiry, and the
- * drone's real telemetry comes back.
+ * drone's real telemetry comes back. Each such state is counted ({@link #clamped()}): a steady count is a grid
+ * client forging states, or an ingest node whose clock runs more than a minute ahead.
  */
 public final class KeepNewestStateInterceptor implements MapInterceptor
 {
     private static final long serialVersionUID = 1L;
     /** Clock skew tolerated between an ingest node and the member: beyond, the time heard is not believed. */
     static final long MAX_AHEAD_NS = TimeUnit.SECONDS.toNanos(60);
+    /**
+     * Per process, not per instance: the interceptor that runs is a copy Hazelcast made, which knows nothing of the
+     * member or its metrics. A grid-node process runs one member, so this is that member's count.
+     */
+    private static final AtomicLong CLAMPED = new AtomicLong();
+
+    /** States stored as heard now because they said they were heard in the future, since this process started. */
+    public static long clamped()
+    {
+        return CLAMPED.get();
+    }
 
     public Object interceptGet(final Object value)
     {
@@ -44,6 +57,7 @@ public final class KeepNewestStateInterceptor implements MapInterceptor
             final long nowNs = System.currentTimeMillis() * 1_000_000L;
             if (incoming.ingestNanos() > nowNs + MAX_AHEAD_NS)
             {
+                CLAMPED.incrementAndGet();
                 return incoming.heardAt(nowNs);
             }
         }

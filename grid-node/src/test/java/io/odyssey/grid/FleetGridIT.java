@@ -133,6 +133,15 @@ class FleetGridIT
             assertThat(gauge(http, node, "odyssey_grid_cpu_seconds")).isPositive();
             assertThat(gauge(http, node, "odyssey_grid_cpu_ns_per_fleet_write")).isPositive();
         }
+        // A state "heard" an hour ahead of the members' clocks (a grid client's forgery): stored as heard now, counted.
+        final double clampedBefore = gauge(http, first, "odyssey_grid_fleet_states_clamped");
+        final long hourAhead = System.currentTimeMillis() * 1_000_000L + TimeUnit.HOURS.toNanos(1);
+        fleet.set(6000L, new DroneState(6000, 1, 1L, hourAhead, 3L, 52.5, 13.4, 50f, 90f, 10f, 0f, 80f, "CRUISING", 8,
+            "forger"));
+        assertThat(fleet.get(6000L).ingestNanos()).isLessThan(hourAhead - TimeUnit.MINUTES.toNanos(59));
+        // Both members run in this JVM, and the count is per process (one member per grid-node process).
+        assertThat(gauge(http, first, "odyssey_grid_fleet_states_clamped") - clampedBefore).isEqualTo(1);
+
         // The graceful-shutdown wait is Odyssey's setting, not Hazelcast's 600 s, so it fits in a container's grace period.
         assertThat(first.instance().getConfig().getProperty("hazelcast.graceful.shutdown.max.wait"))
             .isEqualTo(GridNodeConfig.SHUTDOWN_TIMEOUT_S.defaultValue());

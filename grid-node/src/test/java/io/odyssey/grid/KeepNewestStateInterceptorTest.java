@@ -48,6 +48,7 @@ class KeepNewestStateInterceptorTest
         // highest sequence, no real state could replace it).
         final DroneState forged = new DroneState(7, Long.MAX_VALUE, 1, Long.MAX_VALUE, 3, -89.0, 0.0, 100f, 90f, 12f, 0f,
             80f, "CRUISING", 0, "forger");
+        final long clampedBefore = KeepNewestStateInterceptor.clamped();
         final long before = System.currentTimeMillis() * 1_000_000L;
         final DroneState stored = (DroneState)interceptor.interceptPut(null, forged);
         final long after = System.currentTimeMillis() * 1_000_000L;
@@ -58,6 +59,8 @@ class KeepNewestStateInterceptorTest
         final DroneState aheadALittle = new DroneState(7, 10, 1, after + KeepNewestStateInterceptor.MAX_AHEAD_NS / 2, 3,
             52.5, 13.4, 100f, 90f, 12f, 0f, 80f, "CRUISING", 0, "ingest-1");
         assertThat(interceptor.interceptPut(state(9, 52.5), aheadALittle)).isNull();
+        assertThat(KeepNewestStateInterceptor.clamped() - clampedBefore).as("the forged state counted, not the other")
+            .isEqualTo(1);
     }
 
     @Test

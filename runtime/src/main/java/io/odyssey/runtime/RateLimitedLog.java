@@ -9,22 +9,20 @@ import org.slf4j.Logger;
 public final class RateLimitedLog
 {
     private final Logger log;
-    private final long intervalNs;
-    private long nextAllowedNs;
+    private final OncePerInterval lines;
     private long suppressed;
 
     public RateLimitedLog(final Logger log, final long intervalNs)
     {
         this.log = log;
-        this.intervalNs = intervalNs;
+        this.lines = new OncePerInterval(intervalNs);
     }
 
     /** @return true when the caller may log now; the caller appends {@link #suppressedSinceLast()}. */
     public boolean tryAcquire(final long nowNs)
     {
-        if (nowNs - nextAllowedNs >= 0)
+        if (lines.due(nowNs))
         {
-            nextAllowedNs = nowNs + intervalNs;
             return true;
         }
         suppressed++;

@@ -1,5 +1,6 @@
 package io.odyssey.gateway;
 
+import io.odyssey.runtime.OncePerInterval;
 import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.EpochNanoClock;
 
@@ -161,7 +162,7 @@ final class ClientSession
     /** Size of the node table the (binary) client was last sent; -1 = none yet. */
     private int nodesSent = -1;
     /** {@code BAD_ACK} answers, at most one a second (its connection's I/O thread only, not under the monitor). */
-    final OncePerSecond badAckAnswers;
+    final OncePerInterval badAckAnswers;
 
     /** A JSON client. */
     ClientSession(
@@ -196,7 +197,7 @@ final class ClientSession
         this.snapshotGapNs = Math.max(coalesceNs, MIN_SNAPSHOT_GAP_NS);
         this.lastSnapshotNs = nowNs - snapshotGapNs;
         this.retryAtNs = nowNs;
-        this.badAckAnswers = new OncePerSecond(nowNs);
+        this.badAckAnswers = new OncePerInterval(TimeUnit.SECONDS.toNanos(1));
         this.lastProgressNs = nowNs;
     }
 

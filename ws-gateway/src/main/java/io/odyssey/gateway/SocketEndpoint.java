@@ -3,6 +3,7 @@ package io.odyssey.gateway;
 import io.odyssey.gateway.control.CommandJson;
 import io.odyssey.gateway.control.Guard;
 import io.odyssey.runtime.Json;
+import io.odyssey.runtime.OncePerInterval;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.core.AbstractReceiveListener;
@@ -320,7 +321,7 @@ final class SocketEndpoint implements WebSocketConnectionCallback
         /** The client's message allowance (a token bucket, this connection's I/O thread only). */
         private double allowance = messageBurst;
         private long allowanceAtNs = System.nanoTime();
-        private final OncePerSecond limitedNotices = new OncePerSecond(allowanceAtNs);
+        private final OncePerInterval limitedNotices = new OncePerInterval(TimeUnit.SECONDS.toNanos(1));
         private byte[] data = new byte[INITIAL_MESSAGE_CAPACITY];
         private int length;
         private long total;

@@ -126,6 +126,12 @@ final class GeofencesResource
         {
             throw new Problem(404, "no geofence " + id);
         }
+        // Only fences that apply count: records a grid client planted must not keep the admin from drawing one.
+        if (id == null && geofences.read().fences().size() >= geofences.maxFences())
+        {
+            throw new Problem(409, "GEOFENCES_FULL", "there are " + geofences.maxFences() + " geofences, the most " +
+                GeofenceRecords.MAX_FENCES.envName() + " allows: delete one, or change one with PUT", null);
+        }
         if ("keep-in".equals(feature.path("properties").path("kind").asText()))
         {
             // Only fences that apply: a keep-in record planted in the grid must not block the admin's own.

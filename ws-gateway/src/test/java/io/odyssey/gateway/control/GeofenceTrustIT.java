@@ -51,6 +51,9 @@ class GeofenceTrustIT
         "\"kind\":\"keep-in\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[0.0001,0],[0.0001,0.0001]," +
         "[0,0.0001],[0,0]]]}}";
 
+    /** Small, so that the limit is reached in a test: a read looks at this many records and 100 more. */
+    private static final int MAX_FENCES = 2;
+
     private static HazelcastInstance member;
     private static HazelcastInstance attacker;
     private static IMap<String, String> plantedFences;
@@ -68,6 +71,7 @@ class GeofenceTrustIT
         config.port = 0;
         config.tokens = List.of("ops:operator:" + OPERATOR, "root:admin:" + ADMIN);
         config.commandKeyFile = TestKeys.commandKeyFile(CLUSTER);
+        config.geofencesMax = MAX_FENCES;
         gateway = Gateway.launch(config);
         await().atMost(10, TimeUnit.SECONDS).until(() -> gateway.fleetSize() == 1);
         attacker = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(CLUSTER,
@@ -170,6 +174,48 @@ class GeofenceTrustIT
         final HttpResponse<String> leaving = post("/api/v1/commands", OPERATOR,
             "{\"droneId\":1,\"type\":\"goto\",\"lat\":52.7,\"lon\":13.405,\"alt\":80}");
         assertThat(leaving.statusCode()).as(leaving.body()).isEqualTo(422);
+    }
+
+    @Test
+    void shouldAnswerFullAtTheLimitAndKeepTheGenuineFencesAmongMoreRecordsThanAReadLooksAt() throws Exception
+    {
+        final List<String> genuine = new ArrayList<>();
+        for (int i = 0; i < MAX_FENCES; i++)
+        {
+            final HttpResponse<String> created = post("/api/v1/geofences", ADMIN, keepOut("hangar-" + i, 13.40 + i * 0.01));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            genuine.add(json(created).get("id").asText());
+        }
+        final HttpResponse<String> full = post("/api/v1/geofences", ADMIN, keepOut("one-too-many", 13.45));
+        assertThat(full.statusCode()).as(full.body()).isEqualTo(409);
+        assertThat(json(full).get("code").asText()).isEqualTo("GEOFENCES_FULL");
+
+        // Far more planted records than a read looks at (the limit and 100): the genuine fences are still read first.
+        final long before = counter("odyssey_gateway_geofences_refused_total", "reason=\"OVER_LIMIT\"");
+        final java.util.Map<String, String> junk = new java.util.HashMap<>();
+        for (int i = 0; i < 1_000; i++)
+        {
+            junk.put("junk-" + i, "x");
+        }
+        plantedFences.setAll(junk);
+        final JsonNode listed = json(get("/api/v1/geofences", OPERATOR));
+        assertThat(ids(listed.get("features"))).containsExactlyInAnyOrderElementsOf(genuine);
+        assertThat(listed.get("refused").size()).isEqualTo(100);
+        assertThat(counter("odyssey_gateway_geofences_refused_total", "reason=\"OVER_LIMIT\"") - before)
+            .isEqualTo(1_000 - 100);
+        assertThat(post("/api/v1/geofences", ADMIN, keepOut("one-too-many", 13.45)).statusCode())
+            .as("planted records do not count towards the limit, the genuine ones do").isEqualTo(409);
+
+        assertThat(send("DELETE", "/api/v1/geofences/" + genuine.get(0), ADMIN).statusCode()).isEqualTo(204);
+        final HttpResponse<String> room = post("/api/v1/geofences", ADMIN, keepOut("one-too-many", 13.45));
+        assertThat(room.statusCode()).as(room.body()).isEqualTo(201);
+    }
+
+    private static String keepOut(final String name, final double lon)
+    {
+        return "{\"type\":\"Feature\",\"properties\":{\"name\":\"" + name + "\",\"kind\":\"keep-out\"}," +
+            "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[" + lon + ",52.6],[" + (lon + 0.005) + ",52.6],[" +
+            (lon + 0.005) + ",52.61],[" + lon + ",52.61],[" + lon + ",52.6]]]}}";
     }
 
     private static final String GOTO_NORTH = "{\"droneId\":1,\"type\":\"goto\",\"lat\":52.53,\"lon\":13.405,\"alt\":80}";
