@@ -358,22 +358,37 @@ public final class CommandLedger
             }
         }
         final List<Object[]> oldestFirst = new ArrayList<>(drone.finals);
-        oldestFirst.sort(Comparator.<Object[], Boolean>comparing(row -> history.contains((Long)row[0]))
+        // A key is whatever a grid client wrote it as: one that is no command id is never history (no cast of it).
+        oldestFirst.sort(Comparator.<Object[], Boolean>comparing(row -> row[0] instanceof Long id && history.contains(id))
             .thenComparing(row -> Boolean.TRUE.equals(row[2]))
             .thenComparingLong(row -> row[3] instanceof Long at ? at : Long.MIN_VALUE));
         final List<Object[]> evicted = oldestFirst.subList(0, Math.min(excess, oldestFirst.size()));
-        final Long[] evictedIds = new Long[evicted.size()];
+        final List<Long> evictedIds = new ArrayList<>(evicted.size());
+        final List<Object> strays = new ArrayList<>();
         int planted = 0;
-        for (int i = 0; i < evictedIds.length; i++)
+        for (final Object[] row : evicted)
         {
-            evictedIds[i] = (Long)evicted.get(i)[0];
-            if (!history.contains(evictedIds[i]))
+            if (row[0] instanceof Long id)
             {
+                evictedIds.add(id);
+                if (!history.contains(id))
+                {
+                    planted++;
+                }
+            }
+            else
+            {
+                strays.add(row[0]);
                 planted++;
             }
         }
         // Final ones only, checked again where they live: one that is active cannot be among them.
-        commands.removeAll(Predicates.and(Predicates.in("__key", evictedIds), Predicates.equal("active", false)));
+        if (!evictedIds.isEmpty())
+        {
+            commands.removeAll(Predicates.and(Predicates.in("__key", evictedIds.toArray(new Long[0])),
+                Predicates.equal("active", false)));
+        }
+        removeStrays(strays);
         if (planted > 0 && unsealedRemoved != null)
         {
             unsealedRemoved.add(planted);
@@ -633,7 +648,11 @@ public final class CommandLedger
             block.add(partitionKeys[(scanNext + i) % partitionKeys.length]);
         }
         scanNext = (scanNext + blockSize) % partitionKeys.length;
-        final Collection<Map.Entry<Long, CommandRecord>> finals = unreadable.readable(commands.entrySet(
+        // Raw: the map takes keys of any type from a grid client, and a cast of one to a command id threw here, every
+        // second, before the geofence guard ran.
+        @SuppressWarnings("unchecked")
+        final IMap<Object, Object> raw = (IMap<Object, Object>)(IMap<?, ?>)commands;
+        final Collection<Map.Entry<Object, Object>> finals = unreadable.readable(raw.entrySet(
             Predicates.multiPartitionPredicate(block, Predicates.equal("active", false))));
         if (finals.size() < UNSEALED_SCAN_RECORDS / 2)
         {
@@ -644,12 +663,15 @@ public final class CommandLedger
             scanBlock = Math.max(1, scanBlock / 2);
         }
         final List<Long> unsealed = new ArrayList<>();
-        for (final Map.Entry<Long, CommandRecord> entry : finals)
+        final List<Object> strays = new ArrayList<>();
+        for (final Map.Entry<Object, Object> entry : finals)
         {
-            final CommandRecord command;
+            final Object key;
+            final Object value;
             try
             {
-                command = entry.getValue();
+                key = entry.getKey();
+                value = entry.getValue();
             }
             catch (final HazelcastSerializationException ex)
             {
@@ -657,28 +679,57 @@ public final class CommandLedger
                 unreadable.skipped(ex);
                 continue;
             }
+            if (!(key instanceof Long id))
+            {
+                // No command is stored under anything but its id: whatever this is, it is not history.
+                strays.add(key);
+                continue;
+            }
+            if (!(value instanceof CommandRecord command))
+            {
+                continue;
+            }
             final boolean awaitsJournal = command.node() == null && command.journaled() < command.transitionCount();
             // By its key: a record planted under another command's id must not take that one with it. A sealed
             // record under a key that is not its id is a copy, not history.
-            if (!command.active() && !awaitsJournal && (!genuine(command) || command.id() != entry.getKey()))
+            if (!command.active() && !awaitsJournal && (!genuine(command) || command.id() != id))
             {
-                unsealed.add(entry.getKey());
+                unsealed.add(id);
             }
         }
-        if (unsealed.isEmpty())
+        if (unsealed.isEmpty() && strays.isEmpty())
         {
             return 0;
         }
         // Final ones only, checked again where they live. Between the read and this, nothing else is written under
         // these keys: new commands take fresh ids, and a drone's own numbering refuses an id that holds a record.
-        commands.removeAll(Predicates.and(Predicates.in("__key", unsealed.toArray(new Long[0])),
-            Predicates.equal("active", false)));
+        if (!unsealed.isEmpty())
+        {
+            commands.removeAll(Predicates.and(Predicates.in("__key", unsealed.toArray(new Long[0])),
+                Predicates.equal("active", false)));
+        }
+        removeStrays(strays);
+        final int removed = unsealed.size() + strays.size();
         // Counted as this call removed them: another node's pass may have taken one a moment earlier (both count it).
         if (unsealedRemoved != null)
         {
-            unsealedRemoved.add(unsealed.size());
+            unsealedRemoved.add(removed);
         }
-        return unsealed.size();
+        return removed;
+    }
+
+    /**
+     * Deletes records stored under keys that are no command id, one by one (a predicate comparing keys of several
+     * types on the members could fail as a whole). Never read again: nothing of this version is stored so.
+     */
+    private void removeStrays(final List<Object> strays)
+    {
+        @SuppressWarnings("unchecked")
+        final IMap<Object, Object> raw = (IMap<Object, Object>)(IMap<?, ?>)commands;
+        for (final Object key : strays)
+        {
+            raw.delete(key);
+        }
     }
 
     /** A key of each partition of the map, by partition id: what a partition predicate names a partition by. */

@@ -682,6 +682,58 @@ class CommandLedgerIT
         }
     }
 
+    /**
+     * The map takes keys of any type: records a grid client planted under text keys (an unsealed final one, and a
+     * sealed copy of a genuine one) threw in the walk (the cast of each key to a command id) every second on every
+     * ingest node, before its geofence guard ran, and in a drone's bound on its final commands (every order of that
+     * drone answered 500 once 101 of them were there). Both go, as planted records, and neither stops the rest.
+     */
+    @Test
+    void shouldRemoveRecordsPlantedUnderKeysThatAreNoCommandIdWithoutFailingTheWalkOrTheBound()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final CommandRecord genuine = sealed.issue(command(drone, CommandType.HOLD, null, T0)
+            .rejectedBeforeSending(T0, "fence")).command();
+        final IMap<Object, Object> raw = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final List<Object> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < CommandLedger.MAX_FINAL_PER_DRONE; i++)
+        {
+            final long id = 6_000_000_000L + drone * 1_000 + i;
+            final CommandRecord record = CommandRecord.issued(id, drone, CommandType.HOLD, CommandParameters.NONE, null,
+                "ops", "127.0.0.1", T0 + 1_000 + i, T0 + 300_000_000_000L).rejectedBeforeSending(T0 + 1_000 + i, "x");
+            raw.set("text-" + i, CommandUpdate.journaled(record.transitionCount()).apply(record));
+            keys.add("text-" + i);
+        }
+        raw.set("copy", sealed.get(genuine.id()));
+        keys.add("copy");
+        try
+        {
+            // The bound: 1 genuine + 101 planted + this one, over by 3; the planted go first, and the order is recorded.
+            final CommandRecord next = sealed.issue(command(drone, CommandType.LAND, null, T0 + 50_000)
+                .rejectedBeforeSending(T0 + 50_000, "fence")).command();
+            assertThat(sealed.get(genuine.id())).isNotNull();
+            assertThat(sealed.get(next.id())).isNotNull();
+
+            int removed = 0;
+            for (int pass = 0; pass < 60; pass++)
+            {
+                removed += sealed.removeUnsealedFinal();
+            }
+
+            for (final Object key : keys)
+            {
+                assertThat(raw.containsKey(key)).as("planted under %s", key).isFalse();
+            }
+            assertThat(removed).isGreaterThanOrEqualTo(CommandLedger.MAX_FINAL_PER_DRONE + 1 - 3);
+            assertThat(sealed.list(drone, null, false, 5)).extracting(CommandRecord::id)
+                .containsExactly(next.id(), genuine.id());
+        }
+        finally
+        {
+            keys.forEach(raw::delete);
+        }
+    }
+
     /** A record as this version writes it (without its id), for one field to be spoiled. */
     private static GenericRecordBuilder planted(final long drone, final long at)
     {
