@@ -50,6 +50,7 @@ final class LedgerSweep
     private final CommandRelay.CommandMetrics metrics;
     private final RateLimitedLog unauthorisedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
     private final RateLimitedLog retiredLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+    private final RateLimitedLog walkLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     private long lastGuardNanos;
     private long nextUnsealedScanNanos;
 
@@ -84,17 +85,30 @@ final class LedgerSweep
             lastGuardNanos = guardAt;
             recorder.journalUnrelayed();
             retireUnreadable(active, guardAt);
+            // The guard before the walk below: housekeeping must never keep drones from being held inside their fences.
+            guard.guard(guardAt);
             if (guardAt >= nextUnsealedScanNanos)
             {
                 // After the journaling above: a final record no relay journals is kept until then. The walk reads
                 // whole records on this thread (a partition at least: ~3,700 records, ~0.3 s, at 10,000 drones), so a
                 // pass that took d waits UNSEALED_SCAN_SPACING x d: at most ~5% of the relay's time.
                 final long start = clock.nanoTime();
-                ledger.removeUnsealedFinal();
+                try
+                {
+                    ledger.removeUnsealedFinal();
+                }
+                catch (final RuntimeException ex)
+                {
+                    // Whatever a grid client planted, the rest of the sweep (sends, resends, expiries) still runs.
+                    if (walkLog.tryAcquire(start))
+                    {
+                        LOG.warn("the walk for planted ledger history failed: {}; {} such lines suppressed",
+                            ex.toString(), walkLog.suppressedSinceLast());
+                    }
+                }
                 final long end = clock.nanoTime();
                 nextUnsealedScanNanos = end + UNSEALED_SCAN_SPACING * (end - start);
             }
-            guard.guard(guardAt);
         }
         // The sweep re-adds those still waiting; anything finished meanwhile (elsewhere, or expired) drops out.
         effects.forgetAwaiting();
