@@ -157,7 +157,7 @@ export function App() {
             onStatusClick={(s: Status) => fleet.setFilter((f) => ({ ...f, status: f.status === s ? '' : s }))} />
           {floatPanel === 'geofences' && (
             <GeofencePanel
-              fences={fences.geofences} refused={fences.refusedFences} denied={fenceDenied} drawing={tool === 'fence'} draft={fenceDraft} status={fences.fenceError}
+              fences={fences.geofences} refused={fences.refusedFences} refusedCount={fences.refusedCount} denied={fenceDenied} drawing={tool === 'fence'} draft={fenceDraft} status={fences.fenceError}
               onRefresh={() => void fences.loadFences()}
               onStartDrawing={() => { tools.arm('fence'); fences.discardDraft(); }}
               onUndo={() => fences.setFenceDraft((d) => undoVertex(d))}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addVertex, draftGeoJSON, draftProblem, EMPTY_FENCE_DRAFT, finishDraft, geofenceFeature, geofencesGeoJSON, openRing,
-  MAX_REFUSED_LISTED, parseGeofences, parseRefusedFences, polygonProblem, signedArea2, undoVertex, type LonLat,
+  countRefusedFences, MAX_REFUSED_LISTED, parseGeofences, parseRefusedFences, polygonProblem, signedArea2, undoVertex, type LonLat,
 } from './geofence';
 
 const square: LonLat[] = [[13.3, 52.4], [13.5, 52.4], [13.5, 52.6], [13.3, 52.6]];
@@ -85,6 +85,8 @@ describe('refused fence records from the gateway', () => {
   it('lists a bounded number of them', () => {
     const many = Array.from({ length: 5000 }, (_, i) => ({ id: `junk-${i}`, deletable: true, reason: 'UNSEALED', detail: '' }));
     expect(parseRefusedFences({ refused: many })).toHaveLength(MAX_REFUSED_LISTED);
+    expect(countRefusedFences({ refused: many })).toBe(5000);
+    expect(countRefusedFences({ type: 'FeatureCollection', features: [] })).toBe(0);
   });
 });
 

@@ -75,7 +75,13 @@ function printable(value: unknown): string {
   return clean.length > MAX_REFUSED_TEXT ? `${clean.slice(0, MAX_REFUSED_TEXT)}…` : clean;
 }
 
-/** The refused records of a `GET /api/v1/geofences` answer (none when it has no `refused` list). */
+/** How many records a `GET /api/v1/geofences` answer refused (its `refused` list may be longer than what is listed). */
+export function countRefusedFences(body: unknown): number {
+  const refused = (body as { refused?: unknown } | null)?.refused;
+  return Array.isArray(refused) ? refused.length : 0;
+}
+
+/** The refused records of a `GET /api/v1/geofences` answer, the first MAX_REFUSED_LISTED (none without a list). */
 export function parseRefusedFences(body: unknown): RefusedFence[] {
   const refused = (body as { refused?: unknown } | null)?.refused;
   if (!Array.isArray(refused)) return [];

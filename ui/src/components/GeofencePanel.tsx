@@ -5,6 +5,8 @@ interface Props {
   fences: readonly Geofence[];
   /** Records of the fence map that apply nowhere (the gateway's `refused` list). */
   refused: readonly RefusedFence[];
+  /** How many records the gateway refused (more than `refused` holds when it listed more than the panel shows). */
+  refusedCount: number;
   /** Null when this session may change fences (admin); otherwise why not. */
   denied: string | null;
   drawing: boolean;
@@ -29,7 +31,7 @@ interface Props {
  * deleting one. Records that apply nowhere (no valid seal) are listed apart, for an admin to delete or draw again.
  */
 export function GeofencePanel(props: Props) {
-  const { fences, refused, denied, drawing, draft } = props;
+  const { fences, refused, refusedCount, denied, drawing, draft } = props;
   const saveProblem = draftProblem(draft, fences);
   return (
     <section className="float-panel geofences" data-testid="geofence-panel">
@@ -55,11 +57,12 @@ export function GeofencePanel(props: Props) {
           ))}
         </ul>
       )}
-      {refused.length > 0 && (
+      {refusedCount > 0 && (
         <div className="fence-refused" data-testid="geofence-refused">
           <p className="form-error">
-            {refused.length} record{refused.length === 1 ? '' : 's'} in the fence map appl{refused.length === 1 ? 'ies' : 'y'} nowhere
-            (no valid seal: planted, altered, or stored before fences were sealed). Delete, or draw the fence you mean again.
+            {refusedCount} record{refusedCount === 1 ? '' : 's'} in the fence map appl{refusedCount === 1 ? 'ies' : 'y'} nowhere
+            (no valid seal: planted, altered, or stored before fences were sealed)
+            {refusedCount > refused.length ? `; the first ${refused.length} listed` : ''}. Delete, or draw the fence you mean again.
           </p>
           <ul className="fence-list">
             {refused.map((r) => (

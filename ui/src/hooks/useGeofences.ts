@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { problemText, type GatewayApi } from '../api';
 import type { ConfirmRequest } from '../components/ConfirmDialog';
 import {
-  EMPTY_FENCE_DRAFT, finishDraft, geofenceFeature, parseGeofences, parseRefusedFences, type FenceDraft, type Geofence, type RefusedFence,
+  countRefusedFences, EMPTY_FENCE_DRAFT, finishDraft, geofenceFeature, parseGeofences, parseRefusedFences, type FenceDraft, type Geofence, type RefusedFence,
 } from '../geofence';
 
 /** Fences are loaded again this often: another admin, or the CLI, may have changed them. */
@@ -14,6 +14,8 @@ export interface GeofencesHook {
   geofences: Geofence[];
   /** Records in the fence map that apply nowhere (planted, altered, or stored before fences were sealed). */
   refusedFences: RefusedFence[];
+  /** How many the gateway refused (more than are listed when over MAX_REFUSED_LISTED). */
+  refusedCount: number;
   loadFences: () => Promise<void>;
   fenceDraft: FenceDraft;
   setFenceDraft: (next: FenceDraft | ((d: FenceDraft) => FenceDraft)) => void;
@@ -32,6 +34,7 @@ export interface GeofencesHook {
 export function useGeofences(api: GatewayApi, connectionKey: string | null, confirm: (request: ConfirmRequest) => void): GeofencesHook {
   const [geofences, setGeofences] = useState<Geofence[]>([]);
   const [refusedFences, setRefusedFences] = useState<RefusedFence[]>([]);
+  const [refusedCount, setRefusedCount] = useState(0);
   const [fenceDraft, setFenceDraft] = useState<FenceDraft>(EMPTY_FENCE_DRAFT);
   const [fenceError, setFenceError] = useState('');
 
@@ -40,6 +43,7 @@ export function useGeofences(api: GatewayApi, connectionKey: string | null, conf
     if (answer.ok) {
       setGeofences(parseGeofences(answer.body));
       setRefusedFences(parseRefusedFences(answer.body));
+      setRefusedCount(countRefusedFences(answer.body));
     } else setFenceError(`could not load the fences: ${problemText(answer.problem)}`);
   }, [api]);
 
@@ -94,5 +98,5 @@ export function useGeofences(api: GatewayApi, connectionKey: string | null, conf
     setFenceError(finished.error ?? '');
   };
 
-  return { geofences, refusedFences, loadFences, fenceDraft, setFenceDraft, fenceError, setFenceError, discardDraft, finishFence, saveFence, deleteFence, deleteRefused };
+  return { geofences, refusedFences, refusedCount, loadFences, fenceDraft, setFenceDraft, fenceError, setFenceError, discardDraft, finishFence, saveFence, deleteFence, deleteRefused };
 }
