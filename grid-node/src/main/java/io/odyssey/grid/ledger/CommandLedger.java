@@ -20,10 +20,13 @@ import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.SystemEpochNanoClock;
 
 import java.io.Serializable;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -77,6 +80,8 @@ public final class CommandLedger
      * 2-core machine): ~80 µs a record to read, ~5 µs to check its seal, so ~20 ms a call.
      */
     static final int UNSEALED_SCAN_RECORDS = 250;
+    /** Keys of a block {@link #removeUnsealedFinal()} keeps to read (the rest are reached on the next round). */
+    static final int MAX_WALK_KEYS = 100_000;
 
     /** The key, not the record's own id field: a planted record may name another's id, and must not take it along. */
     private static final String[] DRONE_ROW = {"__key", "active", "unjournaled", "issuedAtNanos", "issuedBy", "idempotencyKey"};
@@ -92,6 +97,8 @@ public final class CommandLedger
     private Long[] partitionKeys;
     private int scanNext;
     private int scanBlock = 1;
+    /** The keys of the walk's current block not read yet. */
+    private final ArrayDeque<Object> walkKeys = new ArrayDeque<>();
     /**
      * How long a request whose idempotency key is taken waits for the command of the request that took it (which
      * writes the key first and the command a moment later); past that, that request is taken to have died between its
@@ -622,8 +629,9 @@ public final class CommandLedger
      * key this ledger holds ({@link #genuine}): planted by a grid client, not history, yet each one dated just below
      * "now" pushed a genuine record down the lists (which leave it out, but read at most {@link #MAX_LIST_PAGES} pages).
      * A ledger without the key cannot tell, and removes nothing. Successive calls walk the partitions round, a block at a
-     * time, aiming at about {@link #UNSEALED_SCAN_RECORDS} records a call (the block doubles while they hold fewer and
-     * halves while they hold more), so the cost stays bounded however large the ledger is. One caller thread.
+     * time (the block doubles while it holds fewer than about {@link #UNSEALED_SCAN_RECORDS} final records and halves
+     * while it holds more), taking the block's keys once and reading at most {@link #UNSEALED_SCAN_RECORDS} records a
+     * call, however many a grid client put in one partition. One caller thread.
      * <p>
      * A record sealed under another command key (one before a rotation, or a node not yet restarted onto the new key)
      * is not genuine here either: the lists of this key's holders already leave it out, and removing it loses nothing the
@@ -640,37 +648,37 @@ public final class CommandLedger
         {
             return 0;
         }
-        final Long[] partitionKeys = partitionKeys();
-        final Set<Long> block = new HashSet<>();
-        final int blockSize = Math.min(scanBlock, partitionKeys.length);
-        for (int i = 0; i < blockSize; i++)
-        {
-            block.add(partitionKeys[(scanNext + i) % partitionKeys.length]);
-        }
-        scanNext = (scanNext + blockSize) % partitionKeys.length;
         // Raw: the map takes keys of any type from a grid client, and a cast of one to a command id threw here, every
         // second, before the geofence guard ran.
         @SuppressWarnings("unchecked")
         final IMap<Object, Object> raw = (IMap<Object, Object>)(IMap<?, ?>)commands;
-        final Collection<Map.Entry<Object, Object>> finals = unreadable.readable(raw.entrySet(
-            Predicates.multiPartitionPredicate(block, Predicates.equal("active", false))));
-        if (finals.size() < UNSEALED_SCAN_RECORDS / 2)
+        if (walkKeys.isEmpty())
         {
-            scanBlock = Math.min(partitionKeys.length, scanBlock * 2);
+            nextBlock(raw);
         }
-        else if (finals.size() > UNSEALED_SCAN_RECORDS * 2)
+        // Records are read a batch at a time whatever a partition holds: a grid client chooses keys, and one partition
+        // holding 200,000 of them was read whole on the caller's (the relay's) thread.
+        final List<Object> batch = new ArrayList<>();
+        final List<Object> strays = new ArrayList<>();
+        while (batch.size() < UNSEALED_SCAN_RECORDS && !walkKeys.isEmpty())
         {
-            scanBlock = Math.max(1, scanBlock / 2);
+            final Object key = walkKeys.poll();
+            if (key instanceof Long)
+            {
+                batch.add(key);
+            }
+            else
+            {
+                // No command is stored under anything but its id: whatever this is, it is not history.
+                strays.add(key);
+            }
         }
         final List<Long> unsealed = new ArrayList<>();
-        final List<Object> strays = new ArrayList<>();
-        for (final Map.Entry<Object, Object> entry : finals)
+        for (final Map.Entry<Object, Object> entry : readAll(raw, batch).entrySet())
         {
-            final Object key;
             final Object value;
             try
             {
-                key = entry.getKey();
                 value = entry.getValue();
             }
             catch (final HazelcastSerializationException ex)
@@ -679,12 +687,7 @@ public final class CommandLedger
                 unreadable.skipped(ex);
                 continue;
             }
-            if (!(key instanceof Long id))
-            {
-                // No command is stored under anything but its id: whatever this is, it is not history.
-                strays.add(key);
-                continue;
-            }
+            final long id = (Long)entry.getKey();
             if (!(value instanceof CommandRecord command))
             {
                 continue;
@@ -716,6 +719,79 @@ public final class CommandLedger
             unsealedRemoved.add(removed);
         }
         return removed;
+    }
+
+    /**
+     * The keys of the final records in the next block of partitions, for the walk to read a batch at a time (at most
+     * {@link #MAX_WALK_KEYS} kept: the rest wait for the next round). Keys only: a few bytes each, nothing verified.
+     */
+    private void nextBlock(final IMap<Object, Object> raw)
+    {
+        final Long[] partitionKeys = partitionKeys();
+        final Set<Long> block = new HashSet<>();
+        final int blockSize = Math.min(scanBlock, partitionKeys.length);
+        for (int i = 0; i < blockSize; i++)
+        {
+            block.add(partitionKeys[(scanNext + i) % partitionKeys.length]);
+        }
+        scanNext = (scanNext + blockSize) % partitionKeys.length;
+        final Set<Object> keys = raw.keySet(Predicates.multiPartitionPredicate(block, Predicates.equal("active", false)));
+        final Iterator<Object> it = keys.iterator();
+        int found = 0;
+        while (it.hasNext() && walkKeys.size() < MAX_WALK_KEYS)
+        {
+            try
+            {
+                walkKeys.add(it.next());
+                found++;
+            }
+            catch (final HazelcastSerializationException ex)
+            {
+                // A key of a type this version cannot read cannot be named to delete either: left to an operator.
+                unreadable.skipped(ex);
+            }
+        }
+        if (found < UNSEALED_SCAN_RECORDS / 2)
+        {
+            scanBlock = Math.min(partitionKeys.length, scanBlock * 2);
+        }
+        else if (found > UNSEALED_SCAN_RECORDS * 2)
+        {
+            scanBlock = Math.max(1, scanBlock / 2);
+        }
+    }
+
+    /** The records under {@code keys} (one call; one by one when one of them cannot be read, which is left out). */
+    private Map<Object, Object> readAll(final IMap<Object, Object> raw, final List<Object> keys)
+    {
+        if (keys.isEmpty())
+        {
+            return Map.of();
+        }
+        try
+        {
+            return raw.getAll(new HashSet<>(keys));
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            final Map<Object, Object> found = new HashMap<>();
+            for (final Object key : keys)
+            {
+                try
+                {
+                    final Object value = raw.get(key);
+                    if (value != null)
+                    {
+                        found.put(key, value);
+                    }
+                }
+                catch (final HazelcastSerializationException unreadableOne)
+                {
+                    unreadable.skipped(unreadableOne);
+                }
+            }
+            return found;
+        }
     }
 
     /**

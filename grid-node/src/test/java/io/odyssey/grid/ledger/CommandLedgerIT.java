@@ -734,6 +734,49 @@ class CommandLedgerIT
         }
     }
 
+    /**
+     * A grid client chooses keys, so it can fill one partition: the walk read a whole block of partitions at a time,
+     * at least one, and 1,000 planted records in one partition were read (and verified) in one call on the relay's
+     * thread (200,000 would have held it ~16 s). A call now reads at most a batch, and the walk still clears them all.
+     */
+    @Test
+    void shouldReadABatchOfRecordsACallHoweverManyAGridClientPutInOnePartition()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final IMap<Long, CommandRecord> planted = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final com.hazelcast.partition.PartitionService partitions = client.getPartitionService();
+        final int partition = partitions.getPartition(7_000_000_000L + drone * 10_000).getPartitionId();
+        final java.util.Map<Long, CommandRecord> batch = new java.util.HashMap<>();
+        for (long key = 7_000_000_000L + drone * 10_000; batch.size() < 1_000; key++)
+        {
+            if (partitions.getPartition(key).getPartitionId() == partition)
+            {
+                final CommandRecord record = CommandRecord.issued(key, drone, CommandType.HOLD, CommandParameters.NONE,
+                    null, "ops", "127.0.0.1", T0 + key % 1_000_000, T0 + 300_000_000_000L)
+                    .rejectedBeforeSending(T0 + key % 1_000_000, "x");
+                batch.put(key, CommandUpdate.journaled(record.transitionCount()).apply(record));
+            }
+        }
+        planted.putAll(batch);
+        try
+        {
+            int removed = 0;
+            int largest = 0;
+            for (int pass = 0; pass < 200 && removed < batch.size(); pass++)
+            {
+                final int now = sealed.removeUnsealedFinal();
+                largest = Math.max(largest, now);
+                removed += now;
+            }
+            assertThat(largest).as("records removed by one call").isLessThanOrEqualTo(CommandLedger.UNSEALED_SCAN_RECORDS);
+            assertThat(batch.keySet()).noneMatch(planted::containsKey);
+        }
+        finally
+        {
+            batch.keySet().forEach(planted::delete);
+        }
+    }
+
     /** A record as this version writes it (without its id), for one field to be spoiled. */
     private static GenericRecordBuilder planted(final long drone, final long at)
     {
