@@ -38,6 +38,13 @@ final class OpenSessions implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(OpenSessions.class);
     /** How often the send budget is checked: what 100 ms of frames adds is bounded by each session's own limit. */
     static final long SHED_INTERVAL_MS = 100;
+    /**
+     * A session that made progress within this long is not closed for the budget. At first a client that never reads
+     * looks like one that does (its socket buffers, megabytes on loopback, take frames for a few hundred ms) while a
+     * reader busy with a 700 kB frame had no write finish for as long: a CI run closed the reader 0.4 s in. What the
+     * wait adds is bounded by each session's own limit of unsent bytes.
+     */
+    static final long SHED_GRACE_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final Set<ClientSession> open = ConcurrentHashMap.newKeySet();
     /** Sessions per client key; an entry is removed when its last session ends, so the map is bounded by {@link #open}. */
@@ -80,7 +87,8 @@ final class OpenSessions implements AutoCloseable
     void start(final Predicate<String> stillValid, final long recheckS)
     {
         this.stillValid = stillValid;
-        budgetThread.scheduleWithFixedDelay(this::shed, SHED_INTERVAL_MS, SHED_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        budgetThread.scheduleWithFixedDelay(() -> shed(System.nanoTime()), SHED_INTERVAL_MS, SHED_INTERVAL_MS,
+            TimeUnit.MILLISECONDS);
         if (recheckS > 0)
         {
             tokenThread.scheduleWithFixedDelay(this::recheckTokens, recheckS, recheckS, TimeUnit.SECONDS);
@@ -221,13 +229,14 @@ final class OpenSessions implements AutoCloseable
     }
 
     /**
-     * Closes the sessions furthest behind (the longest without progress, then the most unsent) while the
-     * unsent bytes of the sessions still open are above the budget.
+     * Closes the sessions furthest behind (the longest without progress, then the most unsent; none with progress
+     * within {@link #SHED_GRACE_NS}) while the unsent bytes of the sessions still open are above the budget.
      * Closed sessions' bytes are not counted: their connections are dropped within the close grace.
      *
+     * @param nowNs {@link System#nanoTime()} now.
      * @return how many sessions were closed.
      */
-    int shed()
+    int shed(final long nowNs)
     {
         try
         {
@@ -239,7 +248,11 @@ final class OpenSessions implements AutoCloseable
                 if (pending > 0 && !session.isClosed())
                 {
                     total += pending;
-                    behind.add(new Behind(session, pending, session.lastProgressNs()));
+                    final long progressNs = session.lastProgressNs();
+                    if (nowNs - progressNs >= SHED_GRACE_NS)
+                    {
+                        behind.add(new Behind(session, pending, progressNs));
+                    }
                 }
             }
             if (total <= budgetBytes)

@@ -65,13 +65,13 @@ class OpenSessionsTest
         final ReadingLink reading = new ReadingLink();
         final ClientSession reader = session(reading);
         sessions.admit(reader, "reader");
-        assertThat(sessions.shed()).as("at the budget, not above it").isZero();
+        assertThat(sessions.shed(later())).as("at the budget, not above it").isZero();
 
         assertThat(stuck[3].reply(" ".repeat(25_000))).isTrue();
         assertThat(reader.reply(" ".repeat(50_000))).isTrue();
         assertThat(sessions.pendingBytes()).isEqualTo(125_000);
 
-        assertThat(sessions.shed()).as("the 40 kB one is enough").isEqualTo(1);
+        assertThat(sessions.shed(later())).as("the 40 kB one is enough").isEqualTo(1);
         assertThat(links[0].closeCode).isEqualTo(ClientSession.CLOSE_POLICY_VIOLATION);
         assertThat(links[0].closeReason).contains("send budget");
         assertThat(links[1].closeCode).isZero();
@@ -79,7 +79,33 @@ class OpenSessionsTest
         assertThat(reading.closed).as("a client that reads holds nothing unsent").isFalse();
         assertThat(metrics.sessionsShed.get()).isEqualTo(1);
         assertThat(metrics.clientsClosed[CloseReason.SLOW.ordinal()].get()).isEqualTo(1);
-        assertThat(sessions.shed()).as("the closed session's bytes go with its connection").isZero();
+        assertThat(sessions.shed(later())).as("the closed session's bytes go with its connection").isZero();
+    }
+
+    @Test
+    void shouldCloseNoClientThatMadeProgressWithinTheGrace()
+    {
+        // Both above the budget together, both with progress a moment ago: at first a client that never reads takes
+        // frames into its socket buffers like one that reads, so neither is judged yet.
+        final StuckLink first = new StuckLink();
+        final ClientSession one = session(first);
+        final StuckLink second = new StuckLink();
+        final ClientSession other = session(second);
+        sessions.admit(one, "one");
+        sessions.admit(other, "other");
+        assertThat(one.reply(" ".repeat(70_000))).isTrue();
+        assertThat(other.reply(" ".repeat(70_000))).isTrue();
+
+        assertThat(sessions.shed(System.nanoTime())).as("within the grace").isZero();
+        assertThat(sessions.shed(later())).as("past it: the one longest without progress").isEqualTo(1);
+        assertThat(first.closeCode).isEqualTo(ClientSession.CLOSE_POLICY_VIOLATION);
+        assertThat(second.closeCode).isZero();
+    }
+
+    /** A moment past the grace, as the periodic check would see the sessions then. */
+    private static long later()
+    {
+        return System.nanoTime() + OpenSessions.SHED_GRACE_NS + MS;
     }
 
     @Test
@@ -97,7 +123,7 @@ class OpenSessionsTest
         assertThat(stopped.reply(" ".repeat(30_000))).isTrue();
         assertThat(reading.reply(" ".repeat(90_000))).isTrue();
 
-        assertThat(sessions.shed()).as("120 kB against 100 kB: one is enough").isEqualTo(1);
+        assertThat(sessions.shed(later())).as("120 kB against 100 kB: one is enough").isEqualTo(1);
         assertThat(gone.closeCode).isEqualTo(ClientSession.CLOSE_POLICY_VIOLATION);
         assertThat(busy.closeCode).as("the one with progress a moment ago stays").isZero();
     }
@@ -118,7 +144,7 @@ class OpenSessionsTest
         assertThat(stopped.reply(" ".repeat(30_000))).isTrue();
         assertThat(quiet.reply(" ".repeat(90_000))).isTrue();
 
-        assertThat(sessions.shed()).isEqualTo(1);
+        assertThat(sessions.shed(later())).isEqualTo(1);
         assertThat(gone.closeCode).isEqualTo(ClientSession.CLOSE_POLICY_VIOLATION);
         assertThat(idle.closeCode).as("the quiet client stays").isZero();
     }
