@@ -643,9 +643,7 @@ class CommandLedgerIT
         for (int i = 0; i < 300; i++)
         {
             final long key = 4_000_000_000L + drone * 1_000 + i;
-            final CommandRecord record = CommandRecord.issued(key, drone, CommandType.HOLD, CommandParameters.NONE, null,
-                "ops", "127.0.0.1", T0 + 1_000 + i, T0 + 300_000_000_000L).rejectedBeforeSending(T0 + 1_000 + i, "x");
-            planted.set(key, CommandUpdate.journaled(record.transitionCount()).apply(record));
+            planted.set(key, plantedFinal(key, drone, T0 + 1_000 + i));
             keys.add(key);
         }
         final CommandRecord otherKey = new CommandAuthority(new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
@@ -699,9 +697,7 @@ class CommandLedgerIT
         for (int i = 0; i < CommandLedger.MAX_FINAL_PER_DRONE; i++)
         {
             final long id = 6_000_000_000L + drone * 1_000 + i;
-            final CommandRecord record = CommandRecord.issued(id, drone, CommandType.HOLD, CommandParameters.NONE, null,
-                "ops", "127.0.0.1", T0 + 1_000 + i, T0 + 300_000_000_000L).rejectedBeforeSending(T0 + 1_000 + i, "x");
-            raw.set("text-" + i, CommandUpdate.journaled(record.transitionCount()).apply(record));
+            raw.set("text-" + i, plantedFinal(id, drone, T0 + 1_000 + i));
             keys.add("text-" + i);
         }
         raw.set("copy", sealed.get(genuine.id()));
@@ -751,10 +747,7 @@ class CommandLedgerIT
         {
             if (partitions.getPartition(key).getPartitionId() == partition)
             {
-                final CommandRecord record = CommandRecord.issued(key, drone, CommandType.HOLD, CommandParameters.NONE,
-                    null, "ops", "127.0.0.1", T0 + key % 1_000_000, T0 + 300_000_000_000L)
-                    .rejectedBeforeSending(T0 + key % 1_000_000, "x");
-                batch.put(key, CommandUpdate.journaled(record.transitionCount()).apply(record));
+                batch.put(key, plantedFinal(key, drone, T0 + key % 1_000_000));
             }
         }
         planted.putAll(batch);
@@ -775,6 +768,14 @@ class CommandLedgerIT
         {
             batch.keySet().forEach(planted::delete);
         }
+    }
+
+    /** A final record as a grid client plants it: unsealed, marked journaled (so no sweep keeps it for the archive). */
+    private static CommandRecord plantedFinal(final long id, final long drone, final long at)
+    {
+        final CommandRecord record = CommandRecord.issued(id, drone, CommandType.HOLD, CommandParameters.NONE, null,
+            "ops", "127.0.0.1", at, T0 + 300_000_000_000L).rejectedBeforeSending(at, "x");
+        return CommandUpdate.journaled(record.transitionCount()).apply(record);
     }
 
     /** A record as this version writes it (without its id), for one field to be spoiled. */
