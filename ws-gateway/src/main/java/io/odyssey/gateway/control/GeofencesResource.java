@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -126,8 +127,11 @@ final class GeofencesResource
         {
             throw new Problem(404, "no geofence " + id);
         }
-        // Only fences that apply count: records a grid client planted must not keep the admin from drawing one.
-        if (id == null && geofences.read().fences().size() >= geofences.maxFences())
+        // One read for both checks below (each read verifies up to the limit's worth of records).
+        final List<GeofenceRecords.Fence> current = geofences.read().fences();
+        // Only fences that apply count: records a grid client planted must not keep the admin from drawing one. A PUT
+        // over a refused record adds a fence as much as a POST does.
+        if (current.size() >= geofences.maxFences() && current.stream().noneMatch(fence -> fence.id().equals(fenceId)))
         {
             throw new Problem(409, "GEOFENCES_FULL", "there are " + geofences.maxFences() + " geofences, the most " +
                 GeofenceRecords.MAX_FENCES.envName() + " allows: delete one, or change one with PUT", null);
@@ -135,7 +139,7 @@ final class GeofencesResource
         if ("keep-in".equals(feature.path("properties").path("kind").asText()))
         {
             // Only fences that apply: a keep-in record planted in the grid must not block the admin's own.
-            for (final GeofenceRecords.Fence fence : geofences.read().fences())
+            for (final GeofenceRecords.Fence fence : current)
             {
                 if (fence.keepIn() && !fence.id().equals(fenceId))
                 {

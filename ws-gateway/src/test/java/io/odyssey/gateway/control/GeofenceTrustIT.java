@@ -205,6 +205,10 @@ class GeofenceTrustIT
             .isEqualTo(1_000 - 100);
         assertThat(post("/api/v1/geofences", ADMIN, keepOut("one-too-many", 13.45)).statusCode())
             .as("planted records do not count towards the limit, the genuine ones do").isEqualTo(409);
+        assertThat(send("PUT", "/api/v1/geofences/junk-7", ADMIN, keepOut("over-a-planted-one", 13.45)).statusCode())
+            .as("a PUT over a planted record adds a fence as much as a POST").isEqualTo(409);
+        assertThat(send("PUT", "/api/v1/geofences/" + genuine.get(1), ADMIN, keepOut("changed", 13.46)).statusCode())
+            .as("changing a fence at the limit adds none").isEqualTo(200);
 
         assertThat(send("DELETE", "/api/v1/geofences/" + genuine.get(0), ADMIN).statusCode()).isEqualTo(204);
         final HttpResponse<String> room = post("/api/v1/geofences", ADMIN, keepOut("one-too-many", 13.45));
