@@ -77,21 +77,19 @@ final class LedgerSweep
     void sweep()
     {
         links.closeIdle(clock.nanoTime());
-        // Read once for the whole pass: the retiring below takes it too (it read the active records again).
-        final Collection<CommandRecord> active = ledger.active();
         final long guardAt = clock.nanoTime();
-        if (guardAt - lastGuardNanos >= GUARD_INTERVAL_NS)
+        final boolean guardPass = guardAt - lastGuardNanos >= GUARD_INTERVAL_NS;
+        if (guardPass)
         {
             lastGuardNanos = guardAt;
             recorder.journalUnrelayed();
-            retireUnreadable(active, guardAt);
             // The guard before the walk below: housekeeping must never keep drones from being held inside their fences.
             guard.guard(guardAt);
             if (guardAt >= nextUnsealedScanNanos)
             {
-                // After the journaling above: a final record no relay journals is kept until then. The walk reads
-                // whole records on this thread (a partition at least: ~3,700 records, ~0.3 s, at 10,000 drones), so a
-                // pass that took d waits UNSEALED_SCAN_SPACING x d: at most ~5% of the relay's time.
+                // After the journaling above: a final record no relay journals is kept until then. The walk reads up to
+                // CommandLedger.UNSEALED_SCAN_RECORDS whole records on this thread (~80 µs each), so a pass that took d
+                // waits UNSEALED_SCAN_SPACING x d: at most ~5% of the relay's time.
                 final long start = clock.nanoTime();
                 try
                 {
@@ -109,6 +107,12 @@ final class LedgerSweep
                 final long end = clock.nanoTime();
                 nextUnsealedScanNanos = end + UNSEALED_SCAN_SPACING * (end - start);
             }
+        }
+        // Read after the guard (its orders are acted on in this pass) and once: the retiring takes the same list.
+        final Collection<CommandRecord> active = ledger.active();
+        if (guardPass)
+        {
+            retireUnreadable(active, guardAt);
         }
         // The sweep re-adds those still waiting; anything finished meanwhile (elsewhere, or expired) drops out.
         effects.forgetAwaiting();

@@ -87,6 +87,19 @@ public final class TestGrid implements AutoCloseable
     }
 
     /**
+     * As {@link #ingestConfig}, for the relay's trust tests: the node holds the command key in {@code commandKeyFile}
+     * (it seals and verifies, as in production) and sweeps the ledger every 100 ms, so a test waits seconds, not minutes.
+     */
+    public EdgeIngestConfig relayConfig(final String nodeId, final int endpointOffset, final Path journalDir,
+        final Path droneKeys, final Path commandKeyFile)
+    {
+        final EdgeIngestConfig config = ingestConfig(nodeId, endpointOffset, journalDir, droneKeys);
+        config.commandKeyFile = commandKeyFile.toString();
+        config.commandSweepMs = 100;
+        return config;
+    }
+
+    /**
      * A new random command key in a file of its own in {@code dir}, readable by its owner only (as a node requires):
      * with it, an ingest node relays only the commands sealed with it, as in production.
      */

@@ -58,9 +58,7 @@ class GeofenceGuardTrustIT
         try (TestGrid grid = TestGrid.start("geofence-guard-trust-it"))
         {
             final Path keyFile = TestGrid.commandKeyFile(journals);
-            final EdgeIngestConfig config = grid.ingestConfig(NODE, 100, journals.resolve("ingest"), KEYS);
-            config.commandKeyFile = keyFile.toString();
-            config.commandSweepMs = 100;
+            final EdgeIngestConfig config = grid.relayConfig(NODE, 100, journals.resolve("ingest"), KEYS, keyFile);
             final long now = System.currentTimeMillis() * 1_000_000L;
             // Drone 7, flying for this node near Berlin; heard just now (the guard leaves drones out of contact alone).
             grid.fleet().set(7L, new DroneState(7, 1, now, now, now, 52.52, 13.405, 80f, 90f, 5f, 0f, 80f, "CRUISING", 8,

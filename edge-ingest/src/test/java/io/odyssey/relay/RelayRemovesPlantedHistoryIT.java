@@ -48,9 +48,7 @@ class RelayRemovesPlantedHistoryIT
         try (TestGrid grid = TestGrid.start("relay-planted-history-it"))
         {
             final Path keyFile = TestGrid.commandKeyFile(journals);
-            final EdgeIngestConfig config = grid.ingestConfig("ingest-planted", 110, journals.resolve("ingest"), KEYS);
-            config.commandKeyFile = keyFile.toString();
-            config.commandSweepMs = 100;
+            final EdgeIngestConfig config = grid.relayConfig("ingest-planted", 110, journals.resolve("ingest"), KEYS, keyFile);
             // As a gateway holds it: with the same key.
             final CommandLedger gateway = new CommandLedger(grid.member(), null,
                 CommandAuthority.fromFile(keyFile.toString()));
