@@ -650,8 +650,18 @@ try {
     assert(result.includes('sent to') && commandId, `the order was not sent: ${result}`);
     rth = { ...target, commandId, issuedAt };
     await page.waitForSelector(commandEntry(commandId), { timeout: 10_000 });
-    const listed = (await recentCommands(page)).rows.some((r) => r.id === String(commandId));
-    assert(listed, 'the recent commands list lacks the order just sent');
+    // The list shows the store's newest orders: this one unless as many newer ones came meanwhile (say how many).
+    const recent = await recentCommands(page);
+    const listed = recent.rows.some((r) => r.id === String(commandId));
+    const around = await page.evaluate((id) => {
+      const all = [...window.__odyssey.commands.byId.values()];
+      const mine = window.__odyssey.commands.get(id);
+      return { newer: mine ? all.filter((c) => c.issuedAtMs > mine.issuedAtMs).length : -1, known: all.length, stored: !!mine };
+    }, commandId);
+    if (around.newer < recent.limit) {
+      assert(listed, `the recent commands list lacks the order just sent (${recent.rows.length} rows listed, ` +
+        `${around.newer} newer orders of ${around.known} in the store${around.stored ? '' : ', not this one'}, the list holds ${recent.limit})`);
+    }
     // Its state as the timeline shows it, until accepted or further (a refusal or failure ends the check).
     const seen = [];
     const until = Date.now() + 20_000;

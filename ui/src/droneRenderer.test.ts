@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CanvasPainter, DroneRenderer, isSoftwareRenderer, painterChoice, type AnyCanvas, type LiveFleet } from './droneRenderer';
+import {
+  CanvasPainter, DRONE_FRAME_MS, DroneRenderer, isSoftwareRenderer, WORKER_DRONE_FRAME_MS, WORKER_FRAME_SHARE,   painterChoice, type AnyCanvas, type LiveFleet,
+} from './droneRenderer';
 import { cameraOf, emptyCamera, toScreen, wrapDx, type CameraState } from './mapCamera';
 import { emptyValues, FleetColumns, Names, STATUS_NAMES } from './fleet/columns';
 import { CORRECTION_MS, mercatorX, mercatorY } from './fleet/motion';
@@ -187,5 +189,47 @@ describe('measuring what the map draws', () => {
     expect(staleness[0]).toBeGreaterThanOrEqual(30);
     expect(staleness[2]).toBeLessThanOrEqual(30 + 30 + 100);
     expect(staleness[1]).toBeGreaterThan(ages[1]);
+  });
+});
+
+describe('how often drones are drawn', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Drone frames drawn over 1 s of 60 Hz animation frames with new data at each, frames costing nothing. */
+  async function droneFrames(minFrameMs?: number): Promise<number> {
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    const columns = new FleetColumns();
+    const fleet: LiveFleet = {
+      columns, statuses: new Names(STATUS_NAMES), version: 0, alertVersion: 0, alertedDrones: () => new Set<number>(),
+    };
+    let frame: ((now: number) => void) | null = null;
+    const host = { requestFrame: (callback: (now: number) => void) => { frame = callback; return 1; }, cancelFrame: () => {} };
+    const renderer = new DroneRenderer(fleet, pixelCanvas(100, 100).canvas, host, WORKER_FRAME_SHARE, 'canvas2d', minFrameMs);
+    renderer.resize(100, 100, 1);
+    renderer.start();
+    const v = emptyValues();
+    for (let i = 0; i < 60; i++) {
+      Object.assign(v, { id: 7, seq: i, lat: 47, lon: 8 + i * 1e-5, hdg: 90, spd: 10, sentAtMs: Date.now(), receivedAtMs: Date.now() });
+      columns.upsert(v);
+      (fleet as { version: number }).version++;
+      frame!(performance.now());
+      await new Promise((resolve) => setTimeout(resolve, 1)); // the commit's task (MessageChannel) runs
+      vi.advanceTimersByTime(1000 / 60);
+    }
+    renderer.stop();
+    return renderer.drawn.frames;
+  }
+
+  it('should draw at every animation frame in the fleet worker when frames are cheap, as a blank page would', async () => {
+    // Every other frame at most (DRONE_FRAME_MS) capped the dashboard at half a blank page's frame rate on any machine.
+    expect(WORKER_DRONE_FRAME_MS).toBeLessThan(1000 / 60);
+    expect(await droneFrames(WORKER_DRONE_FRAME_MS)).toBeGreaterThanOrEqual(59);
+  });
+
+  it('should draw at most every other animation frame on the main thread of the page', async () => {
+    expect(DRONE_FRAME_MS).toBeGreaterThan(1000 / 60);
+    expect(await droneFrames()).toBeLessThanOrEqual(31);
   });
 });

@@ -126,6 +126,14 @@ export const PAGE_FRAME_SHARE = 0.25;
  * GPU process (SwiftShader: CPU) with the map, so data frames take at most half of the worker's time.
  */
 export const WORKER_FRAME_SHARE = 0.5;
+/**
+ * In the fleet worker data frames may come at every animation frame: DRONE_FRAME_MS's reason (the read-back on the page's
+ * main thread) does not apply there, and on a machine with a core to spare the pacer's share (the frame's cost / 0.5)
+ * keeps them below every frame only where a frame is dear. At every other frame the dashboard could never draw drones
+ * more than half as often as a blank page at 60 Hz (docs/performance.md, "The dashboard at 1,000 drones: where the
+ * browser's CPU goes").
+ */
+export const WORKER_DRONE_FRAME_MS = 0;
 /** However costly frames are, new data is drawn at least this often. */
 const DRONE_FRAME_MAX_MS = 2000;
 /** Animation frames further apart than this are "slow"; after SLOW_FRAMES of them drones jump to new states, unblended and unpredicted. */
@@ -286,8 +294,9 @@ export class DroneRenderer {
     private readonly host: RenderHost,
     share: number,
     painter: DronePainterKind = 'webgl',
+    minFrameMs: number = DRONE_FRAME_MS,
   ) {
-    this.pacer = new FramePacer(DRONE_FRAME_MS, share, DRONE_FRAME_MAX_MS);
+    this.pacer = new FramePacer(minFrameMs, share, DRONE_FRAME_MAX_MS);
     this.afterCommit.port1.onmessage = () => this.committed();
     const restored = () => {
       this.paletteFor = -1;

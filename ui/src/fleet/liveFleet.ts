@@ -14,7 +14,7 @@ import { ActiveAlerts } from '../activeAlerts';
 import { FleetConnection, type FleetTarget, type LinkOptions } from '../connection';
 import type { Camera } from '../mapCamera';
 import {
-  choosePainter, DroneRenderer, WORKER_FRAME_SHARE, type DronePainterChoice, type DronePainterKind, type DrawnFrame, type LiveFleet,
+  choosePainter, DroneRenderer, WORKER_DRONE_FRAME_MS, WORKER_FRAME_SHARE, type DronePainterChoice, type DronePainterKind, type DrawnFrame, type LiveFleet,
   type RenderHost,
 } from '../droneRenderer';
 import type { BBox } from '../geo';
@@ -262,7 +262,8 @@ export class LiveFleetWorker implements LiveFleet {
 
   private attachCanvas(canvas: OffscreenCanvas, width: number, height: number, dpr: number, painter: DronePainterChoice): void {
     this.renderer?.stop();
-    const renderer = new DroneRenderer(this, canvas, this.env.frames, WORKER_FRAME_SHARE, choosePainter(painter));
+    const renderer = new DroneRenderer(this, canvas, this.env.frames, WORKER_FRAME_SHARE, choosePainter(painter),
+      WORKER_DRONE_FRAME_MS);
     renderer.resize(width, height, dpr);
     renderer.measureDrawnAge = this.measuring;
     renderer.onDrawn = () => this.reportDrawn(false);
