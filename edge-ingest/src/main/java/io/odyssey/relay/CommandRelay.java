@@ -17,6 +17,7 @@ import io.odyssey.journal.CommandJournal;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +93,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final GeofenceGuard guard = new GeofenceGuard(geofences, fleet, ledger,
             CommandType.fromWireName(geofenceAction), nodeId, metrics);
         final CommandSender sender = new CommandSender(ledger, links, signer, nodeId, recorder, metrics);
-        sweep = new LedgerSweep(ledger, fleet, nodeId, clock, TimeUnit.MILLISECONDS.toNanos(resendMs), links, sender,
+        sweep = new LedgerSweep(ledger, fleet, nodeId, clock, SystemNanoClock.INSTANCE, TimeUnit.MILLISECONDS.toNanos(resendMs), links, sender,
             effects, guard, recorder, metrics);
         answers = new DroneAnswerHandler(ledger, fleet, nodeId, recorder, effects, metrics);
         thread = new Thread(this::run, "ingest-commands");

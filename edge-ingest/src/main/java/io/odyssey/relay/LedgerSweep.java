@@ -9,6 +9,7 @@ import io.odyssey.grid.ledger.CommandRecord;
 import io.odyssey.grid.ledger.CommandUpdate;
 import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,11 @@ import java.util.concurrent.TimeUnit;
  * journals commands refused without any relay, removes records marked active that cannot be read, removes a block of
  * final records without a valid seal (planted history: {@link CommandLedger#removeUnsealedFinal()}; only with the
  * command key), and runs the {@link GeofenceGuard}. Relay thread only.
+ * <p>
+ * Two clocks: the ledger's times (issued, sent, expires) are wall-clock times every node shares, but how often this
+ * sweep does its own housekeeping is paced on a monotonic clock. Paced on the wall clock, the guard stopped for as long
+ * as the clock stepped back (an NTP correction, a VM restored from a snapshot): an hour's step, an hour in which no
+ * drone leaving its fence was ordered home.
  */
 final class LedgerSweep
 {
@@ -40,6 +46,8 @@ final class LedgerSweep
     private final IMap<Long, DroneState> fleet;
     private final String nodeId;
     private final EpochNanoClock clock;
+    /** Paces the guard and the walk (never the ledger's times). */
+    private final NanoClock pacing;
     private final long resendNs;
     private final long expiryGraceNs;
     private final CommandLinks links;
@@ -51,18 +59,22 @@ final class LedgerSweep
     private final RateLimitedLog unauthorisedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
     private final RateLimitedLog retiredLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     private final RateLimitedLog walkLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+    private boolean guardRan;
     private long lastGuardNanos;
     private long nextUnsealedScanNanos;
 
     LedgerSweep(
         final CommandLedger ledger, final IMap<Long, DroneState> fleet, final String nodeId, final EpochNanoClock clock,
-        final long resendNs, final CommandLinks links, final CommandSender sender, final EffectConfirmation effects,
+        final NanoClock pacing, final long resendNs, final CommandLinks links, final CommandSender sender, final EffectConfirmation effects,
         final GeofenceGuard guard, final TransitionRecorder recorder, final CommandRelay.CommandMetrics metrics)
     {
         this.ledger = ledger;
         this.fleet = fleet;
         this.nodeId = nodeId;
         this.clock = clock;
+        this.pacing = pacing;
+        // The first walk at once (a monotonic clock's origin is arbitrary, so not "at 0").
+        this.nextUnsealedScanNanos = pacing.nanoTime();
         this.resendNs = resendNs;
         this.expiryGraceNs = Math.max(TimeUnit.SECONDS.toNanos(2), 2 * resendNs);
         this.links = links;
@@ -77,20 +89,22 @@ final class LedgerSweep
     void sweep()
     {
         links.closeIdle(clock.nanoTime());
+        final long paceAt = pacing.nanoTime();
+        final boolean guardPass = !guardRan || paceAt - lastGuardNanos >= GUARD_INTERVAL_NS;
         final long guardAt = clock.nanoTime();
-        final boolean guardPass = guardAt - lastGuardNanos >= GUARD_INTERVAL_NS;
         if (guardPass)
         {
-            lastGuardNanos = guardAt;
+            guardRan = true;
+            lastGuardNanos = paceAt;
             recorder.journalUnrelayed();
             // The guard before the walk below: housekeeping must never keep drones from being held inside their fences.
             guard.guard(guardAt);
-            if (guardAt >= nextUnsealedScanNanos)
+            if (paceAt - nextUnsealedScanNanos >= 0)
             {
                 // After the journaling above: a final record no relay journals is kept until then. The walk reads up to
                 // CommandLedger.UNSEALED_SCAN_RECORDS whole records on this thread (~80 µs each), so a pass that took d
                 // waits UNSEALED_SCAN_SPACING x d: at most ~5% of the relay's time.
-                final long start = clock.nanoTime();
+                final long start = pacing.nanoTime();
                 try
                 {
                     ledger.removeUnsealedFinal();
@@ -104,7 +118,7 @@ final class LedgerSweep
                             ex.toString(), walkLog.suppressedSinceLast());
                     }
                 }
-                final long end = clock.nanoTime();
+                final long end = pacing.nanoTime();
                 nextUnsealedScanNanos = end + UNSEALED_SCAN_SPACING * (end - start);
             }
         }
