@@ -10,6 +10,7 @@ import io.odyssey.runtime.RealTimeClock;
 import io.odyssey.runtime.WritableDirectory;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +65,7 @@ final class IngestThread implements Component
     public void start()
     {
         final TelemetryIngestAgent ingest = new TelemetryIngestAgent(endpoint.subscription()::poll, journals.telemetry(),
-            fleet.writer(), new RealTimeClock(), config.nodeId, config.fragmentLimit, config.flushIntervalMs, table,
+            fleet.writer(), new RealTimeClock(), SystemNanoClock.INSTANCE, config.nodeId, config.fragmentLimit, config.flushIntervalMs, table,
             metrics);
         ingest.droneIds(config.droneIdMin, config.droneIdMax);
         ingest.verifier(new FrameVerifier(keys.ring(), new RealTimeClock(), (long)(config.signatureWindowS * 1e9)));

@@ -20,6 +20,7 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +102,7 @@ public final class Replay
             final IMap<Long, DroneState> fleet = FleetGrid.fleetMap(grid);
             writer = new GridBatchWriter(fleet, "replay");
             final TelemetryIngestAgent agent = new TelemetryIngestAgent(FrameSource.NONE, FrameJournal.NONE, writer,
-                new RealTimeClock(), "replay", 256, 5, new LatestStateTable(options.maxDrones()), new IngestMetrics());
+                new RealTimeClock(), SystemNanoClock.INSTANCE, "replay", 256, 5, new LatestStateTable(options.maxDrones()), new IngestMetrics());
             final Metrics metrics = new Metrics("replay");
             final Counter raised = metrics.counter("replay_alerts_raised_total", "raised");
             final Counter cleared = metrics.counter("replay_alerts_cleared_total", "cleared");

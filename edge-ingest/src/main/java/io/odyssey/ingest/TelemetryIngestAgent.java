@@ -14,6 +14,7 @@ import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +70,12 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     private final FrameJournal journal;
     private final FleetWriter writer;
     private final EpochNanoClock clock;
+    /**
+     * Paces the batches to the grid (never a frame's or a state's time): paced on the wall clock, a clock stepped back an
+     * hour (NTP, a VM restored from a snapshot) stopped every write of drone states for that hour, and with it the
+     * fleet's live state, the geofence guard and every command in flight on this node's drones.
+     */
+    private final NanoClock pacing;
     private final String nodeId;
     private final int fragmentLimit;
     private final long flushIntervalNs;
@@ -115,6 +122,8 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
      * @param journal         where accepted and refused frames are appended, {@link FrameJournal#NONE} when they come
      *                        from a journal already.
      * @param writer          where batches go.
+     * @param clock           the wall clock: receive, flush and expiry times (shared with other nodes and the journal).
+     * @param pacing          a monotonic clock: when batches start.
      * @param flushIntervalMs minimum time between the starts of two batches; 0 = as soon as the last one completed.
      */
     TelemetryIngestAgent(
@@ -122,6 +131,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         final FrameJournal journal,
         final FleetWriter writer,
         final EpochNanoClock clock,
+        final NanoClock pacing,
         final String nodeId,
         final int fragmentLimit,
         final long flushIntervalMs,
@@ -132,6 +142,9 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         this.journal = Objects.requireNonNull(journal, "journal");
         this.writer = Objects.requireNonNull(writer, "writer");
         this.clock = clock;
+        this.pacing = pacing;
+        // Due at once (a monotonic clock's origin is arbitrary: its time may be below 0).
+        this.nextFlushNs = pacing.nanoTime();
         this.nodeId = nodeId;
         this.fragmentLimit = fragmentLimit;
         this.flushIntervalNs = TimeUnit.MILLISECONDS.toNanos(flushIntervalMs);
@@ -532,13 +545,13 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         {
             return 0;
         }
-        final long now = clock.nanoTime();
-        if (now - nextFlushNs < 0)
+        final long paceAt = pacing.nanoTime();
+        if (paceAt - nextFlushNs < 0)
         {
             return 0;
         }
-        nextFlushNs = now + flushIntervalNs;
-        startFlush(now);
+        nextFlushNs = paceAt + flushIntervalNs;
+        startFlush(clock.nanoTime());
         return 1;
     }
 
@@ -604,7 +617,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
             {
                 table.markDirty(inFlightSlots[i]);
             }
-            nextFlushNs = clock.nanoTime() + retryDelayNs;
+            nextFlushNs = pacing.nanoTime() + retryDelayNs;
             retryDelayNs = Math.min(retryDelayNs * 2, MAX_RETRY_DELAY_NS);
         }
         else

@@ -5,6 +5,7 @@ import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.journal.FrameJournal;
 import io.odyssey.runtime.RealTimeClock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.SystemNanoClock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -57,7 +58,7 @@ public class IngestPathBenchmark
         // The journal appends nothing (JournalAppendBenchmark measures the append) and no batch is ever written.
         agent = new TelemetryIngestAgent(FrameSource.NONE, FrameJournal.NONE,
             batch -> CompletableFuture.failedFuture(new IllegalStateException("no grid in this benchmark")),
-            new RealTimeClock(), "bench", 256, 3_600_000, new LatestStateTable(DRONES), metrics);
+            new RealTimeClock(), SystemNanoClock.INSTANCE, "bench", 256, 3_600_000, new LatestStateTable(DRONES), metrics);
         if (checkSendTime)
         {
             agent.sentTimeWindow(TimeUnit.SECONDS.toNanos(60));

@@ -7,6 +7,7 @@ import io.odyssey.journal.TelemetryJournal;
 import net.openhft.chronicle.queue.RollCycles;
 import io.odyssey.runtime.RealTimeClock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.SystemNanoClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +40,7 @@ class TelemetryIngestAgentAllocationTest
         // is real: appending accepted and refused frames is part of the path.
         final TelemetryJournal journal = new TelemetryJournal(journalRoot, RollCycles.FAST_DAILY);
         final TelemetryIngestAgent agent = new TelemetryIngestAgent(FrameSource.NONE, journal, NO_GRID,
-            new RealTimeClock(), "test", 256, 10_000, new LatestStateTable(1_000), metrics);
+            new RealTimeClock(), SystemNanoClock.INSTANCE, "test", 256, 10_000, new LatestStateTable(1_000), metrics);
         // As in a node: send times checked, and the quarantine budget both taken and spent (the truncated frames).
         agent.sentTimeWindow(java.util.concurrent.TimeUnit.SECONDS.toNanos(60));
         agent.quarantineBudget(1, 100_000);

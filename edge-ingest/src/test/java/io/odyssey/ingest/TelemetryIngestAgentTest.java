@@ -41,7 +41,7 @@ class TelemetryIngestAgentTest
         final CompletableFuture<Void> answer = new CompletableFuture<>();
         answers.add(answer);
         return answer;
-    }, now::get, "node-t", 256, FLUSH_INTERVAL_MS, table, metrics);
+    }, now::get, now::get, "node-t", 256, FLUSH_INTERVAL_MS, table, metrics);
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[128]);
     private final TelemetryFrameWriter writer = new TelemetryFrameWriter();
 
@@ -301,6 +301,31 @@ class TelemetryIngestAgentTest
     }
 
     @Test
+    void shouldKeepWritingToTheGridWhenTheWallClockStepsBack()
+    {
+        // The wall clock (frame and flush times) and a monotonic one (when batches start) of the same node.
+        final AtomicLong monotonic = new AtomicLong(-TimeUnit.DAYS.toNanos(3));
+        final TelemetryIngestAgent stepped = new TelemetryIngestAgent(FrameSource.NONE, FrameJournal.NONE, batch ->
+        {
+            batches.add(batch);
+            return CompletableFuture.completedFuture(null);
+        }, now::get, monotonic::get, "node-t", 256, FLUSH_INTERVAL_MS, table, metrics);
+        stepped.onFragment(buffer, 0, frame(1, 1, 10.0), null);
+        stepped.serviceGrid();
+        stepped.serviceGrid();
+        assertThat(batches).hasSize(1);
+
+        // NTP (or a VM restored from a snapshot) sets the wall clock back an hour; the drone goes on reporting.
+        now.addAndGet(-TimeUnit.HOURS.toNanos(1));
+        monotonic.addAndGet(FLUSH_INTERVAL_MS * MS);
+        stepped.onFragment(buffer, 0, frame(1, 2, 11.0), null);
+        stepped.serviceGrid();
+
+        assertThat(batches).hasSize(2);
+        assertThat(batches.get(1).get(1L).latitude()).isEqualTo(11.0);
+    }
+
+    @Test
     void shouldNotStartABatchWhenNothingChanged()
     {
         now.addAndGet(100 * MS);
@@ -352,7 +377,7 @@ class TelemetryIngestAgentTest
         final TelemetryIngestAgent throwing = new TelemetryIngestAgent(FrameSource.NONE, FrameJournal.NONE, batch ->
         {
             throw new IllegalStateException("client shut down");
-        }, now::get, "node-t", 256, FLUSH_INTERVAL_MS, table, metrics);
+        }, now::get, now::get, "node-t", 256, FLUSH_INTERVAL_MS, table, metrics);
         final int length = frame(1, 1, 10.0);
         throwing.onFragment(buffer, 0, length, null);
 
@@ -371,7 +396,7 @@ class TelemetryIngestAgentTest
         {
             batches.add(batch);
             return CompletableFuture.completedFuture(null);
-        }, now::get, "node-t", 256, 60_000, table, metrics);
+        }, now::get, now::get, "node-t", 256, 60_000, table, metrics);
         immediate.onFragment(buffer, 0, frame(1, 1, 10.0), null);
 
         assertThat(immediate.finalFlush(1_000)).isTrue();
@@ -488,7 +513,7 @@ class TelemetryIngestAgentTest
         {
             batches.add(batch);
             return new CompletableFuture<>();
-        }, now::get, "node-t", 256, FLUSH_INTERVAL_MS, table, metrics);
+        }, now::get, now::get, "node-t", 256, FLUSH_INTERVAL_MS, table, metrics);
     }
 
     private int frameSentAt(final long drone, final long sequence, final long sentAtNanos)
