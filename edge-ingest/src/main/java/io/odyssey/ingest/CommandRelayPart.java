@@ -55,7 +55,8 @@ final class CommandRelayPart implements Component
             relay = new CommandRelay(aeron.transport().aeron(), config.commandStreamId,
                 new CommandLedger(grid.client(), commandMetrics.textRepaired(), authority)
                     .countingUnreadable(commandMetrics.unreadable())
-                    .countingUnsealedRemoved(commandMetrics.unsealedRemoved()),
+                    .countingUnsealedRemoved(commandMetrics.unsealedRemoved())
+                    .countingTrimDeferred(commandMetrics.trimDeferred()),
                 FleetGrid.fleetMap(grid.client()), config.nodeId, new RealTimeClock(), config.commandResendMs,
                 config.commandSweepMs, journals.commands(), commandMetrics,
                 GeofenceRecords.fromKeyFile(grid.client().getMap(FleetGrid.GEOFENCES_MAP), CommandAuthority.KEY_FILE,

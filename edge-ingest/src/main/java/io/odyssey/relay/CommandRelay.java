@@ -263,6 +263,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Counter retired;
         /** Final ledger records without a valid seal, removed by this node (sweep, or its drone's bound). */
         final Counter unsealedRemoved;
+        /** Final records a drone's bound left unread for a later trim (planted by a grid client). */
+        final Counter trimDeferred;
         /** Geofence records the guard left out: no valid seal (planted, altered, or from before seals). */
         final Counter geofencesUnsealed;
         /** Geofence records the guard left out: sealed, but not a geofence this version reads. */
@@ -312,6 +314,10 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             unsealedRemoved = metrics.counter("odyssey_ingest_command_records_unsealed_removed_total",
                 "Final ledger records without a valid command-key seal (written into the grid by something else), " +
                     "removed by this node's sweep or evicted first by a drone's bound on final commands");
+            trimDeferred = metrics.counter("odyssey_ingest_command_records_trim_deferred_total",
+                "Final ledger records of a drone past its bound that a command this node recorded left unread for a " +
+                    "later one (at most " + CommandLedger.TRIM_READ_RECORDS + " not verified before are read; " +
+                    "planted by a grid client), counted each time; while any wait, no genuine record is evicted");
             unreadable = metrics.counter("odyssey_ingest_command_records_unreadable_total",
                 "Ledger records this node's reads left out because they cannot be read (written into the grid by something else)");
         }
@@ -332,6 +338,12 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         public Counter unsealedRemoved()
         {
             return unsealedRemoved;
+        }
+
+        /** For the same ledger: final records left unread by a bound ({@link CommandLedger#countingTrimDeferred}). */
+        public Counter trimDeferred()
+        {
+            return trimDeferred;
         }
 
         /** For the geofences the guard reads ({@link GeofenceRecords}): those left out without a valid seal. */

@@ -87,8 +87,13 @@ public final class GeofenceRecords
     /** The gateway's workers share one instance ({@link RateLimitedLog#tryAcquireShared}). */
     private final RateLimitedLog log = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     private final RateLimitedLog overLimitLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
-    /** The ids of the fences the last read took (and those this process stored since): read first when over the bound. */
-    private volatile Set<String> known = Set.of();
+    /**
+     * The ids of the fences the last read took (and those this process stored since): read first when over the bound.
+     * Guarded by itself: reads and stores run at once on a gateway's workers, and a read that set it to what it had
+     * taken dropped a fence stored while it ran (then left unread once the map was over its bound: applying nowhere).
+     */
+    private final Object knownLock = new Object();
+    private Set<String> known = Set.of();
 
     /**
      * @param commandKey the command key; null = none held: every fence is refused ({@link Refusal#UNSEALED}) and
@@ -184,6 +189,7 @@ public final class GeofenceRecords
         // Raw: a grid client may have put a key or value of another type; each entry is taken or refused on its own.
         @SuppressWarnings("unchecked")
         final IMap<Object, Object> raw = (IMap<Object, Object>)(IMap<?, ?>)map;
+        final Set<String> knownBefore = known();
         final int bound = bound();
         final int size = raw.size();
         int examined = 0;
@@ -199,7 +205,7 @@ public final class GeofenceRecords
         {
             // Over the bound (planted records): the fences this reader took before first, so junk planted since cannot
             // crowd them out; then the others, partition by partition, until the bound (a fetch of FETCH at a time).
-            final Set<Object> first = new HashSet<>(known);
+            final Set<Object> first = new HashSet<>(knownBefore);
             try
             {
                 examined = examine(raw.getAll(first).entrySet().iterator(), bound, null, fences, refused);
@@ -246,7 +252,18 @@ public final class GeofenceRecords
         }
         final Set<String> taken = new HashSet<>();
         fences.forEach(fence -> taken.add(fence.id()));
-        known = Set.copyOf(taken);
+        synchronized (knownLock)
+        {
+            // What this read took, and what was added since it began (stores, other reads): it may not have seen those.
+            for (final String id : known)
+            {
+                if (!knownBefore.contains(id))
+                {
+                    taken.add(id);
+                }
+            }
+            known = Set.copyOf(taken);
+        }
         return new Fences(List.copyOf(fences), List.copyOf(refused));
     }
 
@@ -325,9 +342,20 @@ public final class GeofenceRecords
         final String text = feature.toString();
         map.set(id, PREFIX + seal.seal(id, text) + ":" + text);
         // Read first from now on, even if junk arrives before this process reads the map again.
-        final Set<String> more = new HashSet<>(known);
-        more.add(id);
-        known = Set.copyOf(more);
+        synchronized (knownLock)
+        {
+            final Set<String> more = new HashSet<>(known);
+            more.add(id);
+            known = Set.copyOf(more);
+        }
+    }
+
+    private Set<String> known()
+    {
+        synchronized (knownLock)
+        {
+            return known;
+        }
     }
 
     /** Removes the record under {@code id}, taken or not: true when there was one. */

@@ -13,11 +13,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -93,5 +96,78 @@ class GeofenceRecordsIT
         assertThat(unsealed.get() - before).isEqualTo(read.refused().size());
         assertThat(read.set().breach(52.42, 13.32)).as("the genuine fence still applies")
             .isEqualTo("inside the keep-out geofence 'field'");
+    }
+
+    /**
+     * A fence stored while a read was under way (another gateway thread's order check, or an admin's create racing the
+     * ingest guard): the read set the ids it reads first to what it had taken itself, without the new one, so once a
+     * grid client planted more records than a read looks at, the new fence could be left unread and apply nowhere.
+     */
+    @Test
+    void shouldReadAFenceStoredDuringAnotherReadFirstOnceAGridClientFilledTheMap() throws Exception
+    {
+        final IMap<String, String> map = attacker.getMap("geofences-overlap-" + UUID.randomUUID());
+        final GeofenceRecords[] reader = new GeofenceRecords[1];
+        final AtomicBoolean storeDuringRead = new AtomicBoolean();
+        // The map as the reader sees it: the store lands right after the read fetched the records, before it ends.
+        @SuppressWarnings("unchecked")
+        final IMap<String, String> overlapping = (IMap<String, String>)Proxy.newProxyInstance(
+            IMap.class.getClassLoader(), new Class<?>[]{IMap.class}, (proxy, method, args) ->
+            {
+                final Object result;
+                try
+                {
+                    result = method.invoke(map, args);
+                }
+                catch (final InvocationTargetException ex)
+                {
+                    throw ex.getCause();
+                }
+                if ("entrySet".equals(method.getName()) && args == null && storeDuringRead.compareAndSet(true, false))
+                {
+                    reader[0].store("late", fence("late"));
+                }
+                return result;
+            });
+        reader[0] = new GeofenceRecords(overlapping, KEY, 1, null, null, null);
+        reader[0].store("field", fence("field"));
+        storeDuringRead.set(true);
+        assertThat(reader[0].read().fences()).extracting(GeofenceRecords.Fence::id).as("fetched before the store")
+            .containsExactly("field");
+
+        // More than a read looks at (1 fence + 100) in every partition: only the fences read first are sure to be read.
+        final com.hazelcast.partition.PartitionService partitions = attacker.getPartitionService();
+        final int[] perPartition = new int[partitions.getPartitions().size()];
+        final Map<String, String> junk = new HashMap<>();
+        int full = 0;
+        for (int i = 0; full < perPartition.length; i++)
+        {
+            final String key = "junk-" + i;
+            final int partition = partitions.getPartition(key).getPartitionId();
+            if (perPartition[partition] <= GeofenceRecords.SLACK + 1)
+            {
+                junk.put(key, "x");
+                if (++perPartition[partition] == GeofenceRecords.SLACK + 2)
+                {
+                    full++;
+                }
+            }
+            if (junk.size() == 1_000)
+            {
+                map.setAll(junk);
+                junk.clear();
+            }
+        }
+        map.setAll(junk);
+
+        assertThat(reader[0].read().fences()).extracting(GeofenceRecords.Fence::id).as("both read first")
+            .containsExactlyInAnyOrder("field", "late");
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode fence(final String id) throws Exception
+    {
+        return new ObjectMapper().readTree("{\"type\":\"Feature\",\"id\":\"" + id + "\"," +
+            "\"properties\":{\"name\":\"" + id + "\",\"kind\":\"keep-out\"},\"geometry\":{\"type\":\"Polygon\"," +
+            "\"coordinates\":[[[13.30,52.40],[13.35,52.40],[13.35,52.45],[13.30,52.45],[13.30,52.40]]]}}");
     }
 }

@@ -191,7 +191,11 @@ public final class Gateway implements AutoCloseable
                         "command-key seal (written into the grid by something else than a gateway or ingest node)"))
                 .countingUnsealedRemoved(metrics.metrics.counter("odyssey_gateway_command_records_unsealed_removed_total",
                     "Final ledger records without a valid command-key seal (or unreadable) that a drone's bound on final " +
-                        "commands evicted before any genuine one, as this gateway recorded an order"));
+                        "commands evicted before any genuine one, as this gateway recorded an order"))
+                .countingTrimDeferred(metrics.metrics.counter("odyssey_gateway_command_records_trim_deferred_total",
+                    "Final ledger records of a drone past its bound that an order left unread for a later one (an " +
+                        "order reads at most " + CommandLedger.TRIM_READ_RECORDS + " not verified before; planted by " +
+                        "a grid client), counted at each order; while any wait, no genuine record is evicted"));
             commands = new CommandsFeed(ledger, metrics);
             commands.start();
             final CommandsFeed liveCommands = commands;

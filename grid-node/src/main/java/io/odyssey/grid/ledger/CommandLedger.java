@@ -46,7 +46,9 @@ import java.util.concurrent.TimeoutException;
  * <p>
  * <b>Bounds.</b> The ledger cannot grow without bound whatever its writers do: a drone keeps at most
  * {@value #MAX_FINAL_PER_DRONE} final commands (the oldest go first: records without a valid seal before any
- * genuine one, then those already journaled before those not; the archive keeps them all) and every final command leaves after {@link CommandUpdate#FINAL_RETENTION_HOURS} hours; a
+ * genuine one, then those already journaled before those not; the archive keeps them all; an order reads at most
+ * {@value #TRIM_READ_RECORDS} records it has not verified before, however many a grid client planted) and every final
+ * command leaves after {@link CommandUpdate#FINAL_RETENTION_HOURS} hours; a
  * command that is not final is never evicted. Admission bounds the rest: a caller passes the most active commands a
  * drone may have ({@link #issue(CommandRecord, int)}), and a drone may have at most
  * {@value #MAX_DRONE_STARTED_ACTIVE} of its own running. The count and the write are two steps, so requests admitted
@@ -82,6 +84,21 @@ public final class CommandLedger
     static final int UNSEALED_SCAN_RECORDS = 250;
     /** Keys of a block {@link #removeUnsealedFinal()} keeps to read (the rest are reached on the next round). */
     static final int MAX_WALK_KEYS = 100_000;
+    /**
+     * Records of a drone not verified before that the bound on its final commands reads at most an order (~80 µs a
+     * record to read: ~10 ms): more than a drone's {@value #MAX_FINAL_PER_DRONE}, so a drone whose genuine records
+     * this process has not verified yet (after a start) is trimmed in one order, and a few dozen orders clear thousands
+     * planted.
+     */
+    public static final int TRIM_READ_RECORDS = 128;
+    /**
+     * Drones whose genuine final records this process remembers as verified ({@link VerifiedHistory}): ~80 bytes an id,
+     * ~8 KB a drone at its bound, ~4 MB in all; a drone beyond that (trimmed less recently than 512 others) is read
+     * again, a batch an order at most.
+     */
+    static final int VERIFIED_DRONES = 512;
+    /** Verified ids kept a drone: its bound and a batch over (a drone stays over its bound while records wait). */
+    static final int VERIFIED_PER_DRONE = MAX_FINAL_PER_DRONE + TRIM_READ_RECORDS;
 
     /** The key, not the record's own id field: a planted record may name another's id, and must not take it along. */
     private static final String[] DRONE_ROW = {"__key", "active", "unjournaled", "issuedAtNanos", "issuedBy", "idempotencyKey"};
@@ -110,6 +127,12 @@ public final class CommandLedger
     private Counter unsealedLeftOut;
     /** Counts final records removed for want of a valid seal (or unreadable); null = not counted. */
     private Counter unsealedRemoved;
+    /** Counts the records a drone's bound left unread for a later order ({@link #TRIM_READ_RECORDS}); null = not. */
+    private Counter trimDeferred;
+    /** Final records the drones' bounds found genuine: not read again ({@link #trimFinal}). */
+    private final VerifiedHistory verified = new VerifiedHistory(VERIFIED_DRONES);
+    /** Records the drones' bounds read, for tests: what an order costs is the records it reads. */
+    private final java.util.concurrent.atomic.LongAdder trimRecordsRead = new java.util.concurrent.atomic.LongAdder();
 
     /** A ledger that reads and updates, and authorises nothing it records (tests, tools). */
     public CommandLedger(final HazelcastInstance instance)
@@ -194,6 +217,24 @@ public final class CommandLedger
     {
         this.unsealedRemoved = counter;
         return this;
+    }
+
+    /**
+     * This ledger counting in {@code counter} the final records of a drone its bound on final commands left unread for
+     * a later order: it reads at most {@value #TRIM_READ_RECORDS} records an order that it has not verified before,
+     * and while some are unread it evicts no genuine one. Only records a grid client planted with the drone's id (or a
+     * process start, with more than that many of a drone unverified) leave any.
+     */
+    public CommandLedger countingTrimDeferred(final Counter counter)
+    {
+        this.trimDeferred = counter;
+        return this;
+    }
+
+    /** Records the drones' bounds on final commands have read whole, since this ledger was made. */
+    long trimRecordsRead()
+    {
+        return trimRecordsRead.sum();
     }
 
     /**
@@ -302,12 +343,14 @@ public final class CommandLedger
     }
 
     /**
-     * A drone's commands in brief: how many active ones count against its limits, and its final ones (id, journaled,
-     * issued at, key). Only an active command that can be read and carries a valid seal for what it orders counts
-     * ({@link #counts}): the grid is writable by any of its clients, and a count taken from the stored fields alone (a
-     * projection) let 16 planted records with the drone's id lock it out of every order, stop and cancel included, for
-     * good. The active ones are read whole (a drone has a handful; planted ones cost their reading, and are refused by
-     * the next sweep or retired: {@link #retireUnreadableActive}); the final ones stay a projection.
+     * A drone's commands in brief: how many active ones count against its limits, and how many final ones it has. Only
+     * an active command that can be read and carries a valid seal for what it orders counts ({@link #counts}): the grid
+     * is writable by any of its clients, and a count taken from the stored fields alone (a projection) let 16 planted
+     * records with the drone's id lock it out of every order, stop and cancel included, for good. The active ones are
+     * read whole (a drone has a handful; planted ones cost their reading, and are refused by the next sweep or retired:
+     * {@link #retireUnreadableActive}); the final ones are only counted, by their keys (a grid client can plant
+     * thousands, and a projection of them all cost ~25 µs a row on every order of the drone), and looked at only when
+     * the drone is past its bound ({@link #trimFinal}).
      */
     private DroneCommands droneCommands(final long droneId)
     {
@@ -325,9 +368,14 @@ public final class CommandLedger
                 }
             }
         }
-        final List<Object[]> finals = new ArrayList<>(commands.project(Projections.multiAttribute(DRONE_ROW),
-            Predicates.and(Predicates.equal("droneId", droneId), Predicates.equal("active", false))));
+        // Keys, never read here: a count aggregation reads every record on the members (and fails on one it cannot).
+        final int finals = commands.keySet(finalOf(droneId)).size();
         return new DroneCommands(droneId, active, droneStartedActive, finals);
+    }
+
+    private static <K, V> Predicate<K, V> finalOf(final long droneId)
+    {
+        return Predicates.and(Predicates.equal("droneId", droneId), Predicates.equal("active", false));
     }
 
     /**
@@ -344,49 +392,136 @@ public final class CommandLedger
      * to be there: first those that are not history (no valid seal, {@link #genuine}, or unreadable: planted by a grid
      * client), then those already journaled (so in the archive), then the others. Planted records dated after the
      * drone's real history and marked unjournaled otherwise made the trim evict genuine records no journal had yet.
+     * <p>
      * Telling them apart needs the records whole (the seal is checked here, not on the members, which do not hold the
-     * key): read only when something must go, once per order past the bound (a drone's 100 finals).
+     * key). Reading all of a drone's final records on each order past the bound cost ~8 ms an order at 100, and
+     * without bound when a grid client planted thousands with the drone's id (one {@code putAll}, again after every
+     * order: 5,000 held an order ~0.4 s). So a record found genuine is remembered ({@link VerifiedHistory}) and only
+     * its row is read again (for its journaled flag), and of the others an order reads at most
+     * {@value #TRIM_READ_RECORDS} (the lowest keys, chosen on the members: {@link KeyOrder}). Planted ones among them
+     * go first; the rest wait for the next orders and for the ingest sweep ({@link #removeUnsealedFinal()}), counted
+     * ({@link #countingTrimDeferred}), and while any wait no genuine record is evicted (an unread one may be planted,
+     * and planted records go first): the drone's final records may stay over the bound meanwhile.
      */
     private void trimFinal(final DroneCommands drone, final int adding)
     {
-        final int excess = drone.finals.size() + adding - MAX_FINAL_PER_DRONE;
+        long excess = drone.finals + adding - MAX_FINAL_PER_DRONE;
         if (excess <= 0)
         {
             return;
         }
         final long droneId = drone.droneId;
-        final Set<Long> history = new HashSet<>();
-        for (final CommandRecord command : unreadable.readable(commands.values(
-            Predicates.and(Predicates.equal("droneId", droneId), Predicates.equal("active", false)))))
+        final Long[] verifiedIds = verified.ids(droneId);
+        final List<Object[]> history = new ArrayList<>();
+        long seen = 0;
+        if (verifiedIds.length > 0)
         {
-            if (command.droneId() == droneId && !command.active() && genuine(command))
+            for (final Object[] row : commands.project(Projections.<Map.Entry<Long, CommandRecord>>multiAttribute(
+                DRONE_ROW), Predicates.and(finalOf(droneId), Predicates.in("__key", verifiedIds))))
             {
-                history.add(command.id());
+                if (row[0] instanceof Long id && verified.known(droneId, id, row[3]))
+                {
+                    seen++;
+                    history.add(row);
+                }
+                else
+                {
+                    // Written over since it was verified (another drone or issue time): read again next order.
+                    verified.forget(droneId, row[0]);
+                }
             }
         }
-        final List<Object[]> oldestFirst = new ArrayList<>(drone.finals);
-        // A key is whatever a grid client wrote it as: one that is no command id is never history (no cast of it).
-        oldestFirst.sort(Comparator.<Object[], Boolean>comparing(row -> row[0] instanceof Long id && history.contains(id))
-            .thenComparing(row -> Boolean.TRUE.equals(row[2]))
-            .thenComparingLong(row -> row[3] instanceof Long at ? at : Long.MIN_VALUE));
-        final List<Object[]> evicted = oldestFirst.subList(0, Math.min(excess, oldestFirst.size()));
+        final Predicate<Object, Object> unverified = verifiedIds.length == 0 ? finalOf(droneId) :
+            Predicates.and(finalOf(droneId), Predicates.not(Predicates.in("__key", verifiedIds)));
+        final List<Object> page = new ArrayList<>();
+        for (final Iterator<Object> it = rawCommands().keySet(
+            Predicates.pagingPredicate(unverified, new KeyOrder(), TRIM_READ_RECORDS)).iterator(); it.hasNext(); )
+        {
+            try
+            {
+                page.add(it.next());
+            }
+            catch (final HazelcastSerializationException ex)
+            {
+                // A key of a type this version cannot read cannot be named to delete either: left to an operator.
+                unreadable.skipped(ex);
+            }
+        }
+        final List<Object> ids = new ArrayList<>();
+        final List<Object[]> notHistory = new ArrayList<>();
+        for (final Object key : page)
+        {
+            if (key instanceof Long)
+            {
+                ids.add(key);
+            }
+            else
+            {
+                // Under a key that is no command id: never history (no cast of it).
+                notHistory.add(new Object[]{key, false, null, null, null, null});
+            }
+        }
+        final Set<Object> unreadableKeys = new HashSet<>();
+        final Map<Object, Object> read = readAll(rawCommands(), ids, unreadableKeys);
+        trimRecordsRead.add(ids.size());
+        for (final Object key : ids)
+        {
+            final Object value = read.get(key);
+            if (value instanceof CommandRecord command && command.id() == (Long)key && command.droneId() == droneId &&
+                !command.active() && genuine(command))
+            {
+                verified.add(droneId, command.id(), command.issuedAtNanos());
+                history.add(new Object[]{key, false, command.journaled() < command.transitionCount(),
+                    command.issuedAtNanos(), command.issuedBy(), command.idempotencyKey()});
+            }
+            else if (value instanceof CommandRecord command)
+            {
+                // Unsealed, or a sealed copy under another key.
+                notHistory.add(new Object[]{key, false, command.journaled() < command.transitionCount(),
+                    command.issuedAtNanos(), command.issuedBy(), command.idempotencyKey()});
+            }
+            else if (value != null || unreadableKeys.contains(key))
+            {
+                notHistory.add(new Object[]{key, false, null, null, null, null});
+            }
+            else
+            {
+                // Gone since it was counted (another node's trim or sweep): one fewer to evict.
+                excess--;
+            }
+        }
+        final long deferred = Math.max(0, drone.finals - seen - page.size());
+        final Comparator<Object[]> oldestFirst = Comparator.<Object[], Boolean>comparing(
+                row -> Boolean.TRUE.equals(row[2]))
+            .thenComparingLong(row -> row[3] instanceof Long at ? at : Long.MIN_VALUE);
+        notHistory.sort(oldestFirst);
+        final List<Object[]> evicted = new ArrayList<>(notHistory.subList(0, (int)Math.max(0, Math.min(excess,
+            notHistory.size()))));
+        final int planted = evicted.size();
+        if (deferred > 0)
+        {
+            if (trimDeferred != null)
+            {
+                trimDeferred.add(deferred);
+            }
+        }
+        else if (excess > planted)
+        {
+            history.sort(oldestFirst);
+            evicted.addAll(history.subList(0, (int)Math.min(excess - planted, history.size())));
+        }
         final List<Long> evictedIds = new ArrayList<>(evicted.size());
         final List<Object> strays = new ArrayList<>();
-        int planted = 0;
         for (final Object[] row : evicted)
         {
             if (row[0] instanceof Long id)
             {
                 evictedIds.add(id);
-                if (!history.contains(id))
-                {
-                    planted++;
-                }
+                verified.forget(droneId, id);
             }
             else
             {
                 strays.add(row[0]);
-                planted++;
             }
         }
         // Final ones only, checked again where they live: one that is active cannot be among them.
@@ -433,6 +568,10 @@ public final class CommandLedger
         safe(sample);
         newId();
         droneCommands(0);
+        // The trim's two queries (its first use loaded and compiled ~0.1 s of query code on an order's thread).
+        rawCommands().keySet(Predicates.pagingPredicate(finalOf(0), new KeyOrder(), 1));
+        commands.project(Projections.<Map.Entry<Long, CommandRecord>>multiAttribute(DRONE_ROW),
+            Predicates.and(finalOf(0), Predicates.in("__key", 0L)));
         commands.get(0L);
         keys.get(sample.issuedBy() + "/");
     }
@@ -650,8 +789,7 @@ public final class CommandLedger
         }
         // Raw: the map takes keys of any type from a grid client, and a cast of one to a command id threw here, every
         // second, before the geofence guard ran.
-        @SuppressWarnings("unchecked")
-        final IMap<Object, Object> raw = (IMap<Object, Object>)(IMap<?, ?>)commands;
+        final IMap<Object, Object> raw = rawCommands();
         if (walkKeys.isEmpty())
         {
             nextBlock(raw);
@@ -674,19 +812,11 @@ public final class CommandLedger
             }
         }
         final List<Long> unsealed = new ArrayList<>();
-        for (final Map.Entry<Object, Object> entry : readAll(raw, batch).entrySet())
+        // Unreadable ones (counted) are left: sorted last by every list, they push nothing off one; a drone's bound
+        // evicts them.
+        for (final Map.Entry<Object, Object> entry : readAll(raw, batch, new HashSet<>()).entrySet())
         {
-            final Object value;
-            try
-            {
-                value = entry.getValue();
-            }
-            catch (final HazelcastSerializationException ex)
-            {
-                // Unreadable: sorted last by every list, so it pushes nothing off one; its drone's bound evicts it.
-                unreadable.skipped(ex);
-                continue;
-            }
+            final Object value = entry.getValue();
             final long id = (Long)entry.getKey();
             if (!(value instanceof CommandRecord command))
             {
@@ -761,20 +891,39 @@ public final class CommandLedger
         }
     }
 
-    /** The records under {@code keys} (one call; one by one when one of them cannot be read, which is left out). */
-    private Map<Object, Object> readAll(final IMap<Object, Object> raw, final List<Object> keys)
+    /**
+     * The records under {@code keys} that could be read, in one call (one by one when one of them cannot be read); the
+     * keys of those that could not are added to {@code unreadableKeys} (and counted).
+     */
+    private Map<Object, Object> readAll(
+        final IMap<Object, Object> raw, final List<Object> keys, final Set<Object> unreadableKeys)
     {
+        final Map<Object, Object> found = new HashMap<>();
         if (keys.isEmpty())
         {
-            return Map.of();
+            return found;
         }
         try
         {
-            return raw.getAll(new HashSet<>(keys));
+            for (final Map.Entry<Object, Object> entry : raw.getAll(new HashSet<>(keys)).entrySet())
+            {
+                try
+                {
+                    found.put(entry.getKey(), entry.getValue());
+                }
+                catch (final HazelcastSerializationException ex)
+                {
+                    // A value may be read only when asked for.
+                    unreadable.skipped(ex);
+                    unreadableKeys.add(entry.getKey());
+                }
+            }
+            return found;
         }
         catch (final HazelcastSerializationException ex)
         {
-            final Map<Object, Object> found = new HashMap<>();
+            found.clear();
+            unreadableKeys.clear();
             for (final Object key : keys)
             {
                 try
@@ -788,6 +937,7 @@ public final class CommandLedger
                 catch (final HazelcastSerializationException unreadableOne)
                 {
                     unreadable.skipped(unreadableOne);
+                    unreadableKeys.add(key);
                 }
             }
             return found;
@@ -800,12 +950,18 @@ public final class CommandLedger
      */
     private void removeStrays(final List<Object> strays)
     {
-        @SuppressWarnings("unchecked")
-        final IMap<Object, Object> raw = (IMap<Object, Object>)(IMap<?, ?>)commands;
+        final IMap<Object, Object> raw = rawCommands();
         for (final Object key : strays)
         {
             raw.delete(key);
         }
+    }
+
+    /** The ledger's map as a grid client may have written it: keys and values of any type. */
+    @SuppressWarnings("unchecked")
+    private IMap<Object, Object> rawCommands()
+    {
+        return (IMap<Object, Object>)(IMap<?, ?>)commands;
     }
 
     /** A key of each partition of the map, by partition id: what a partition predicate names a partition by. */
@@ -942,12 +1098,110 @@ public final class CommandLedger
         }
     }
 
+    /**
+     * Final records found genuine (sealed with the command key, stored under their own id), by drone, the drone least
+     * recently trimmed forgotten first, and at most {@link #VERIFIED_PER_DRONE} a drone (more are read again, a batch
+     * an order at most). The seal covers only what never changes (id, drone, type, parameters, issuer, times:
+     * {@link CommandAuthority}), so a record once verified stays genuine while it is there; one a grid client writes
+     * over it under the same id is taken for it only with the same drone and issue time, where it takes the genuine
+     * one's place and no other's. Only this process's verifications fill it: a grid client cannot. Gateway threads
+     * trim at once: synchronised.
+     */
+    static final class VerifiedHistory
+    {
+        private final Map<Long, Map<Long, Long>> byDrone;
+
+        VerifiedHistory(final int drones)
+        {
+            byDrone = new java.util.LinkedHashMap<>(64, 0.75f, true)
+            {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(final Map.Entry<Long, Map<Long, Long>> eldest)
+                {
+                    return size() > drones;
+                }
+            };
+        }
+
+        /** The ids verified for {@code droneId} (and it the most recently trimmed drone). */
+        synchronized Long[] ids(final long droneId)
+        {
+            final Map<Long, Long> ids = byDrone.get(droneId);
+            return ids == null ? new Long[0] : ids.keySet().toArray(new Long[0]);
+        }
+
+        synchronized boolean known(final long droneId, final long id, final Object issuedAtNanos)
+        {
+            final Map<Long, Long> ids = byDrone.get(droneId);
+            final Long at = ids == null ? null : ids.get(id);
+            return at != null && at.equals(issuedAtNanos);
+        }
+
+        synchronized void add(final long droneId, final long id, final long issuedAtNanos)
+        {
+            final Map<Long, Long> ids = byDrone.computeIfAbsent(droneId, drone -> new HashMap<>());
+            if (ids.size() < VERIFIED_PER_DRONE)
+            {
+                ids.put(id, issuedAtNanos);
+            }
+        }
+
+        synchronized void forget(final long droneId, final Object id)
+        {
+            final Map<Long, Long> ids = byDrone.get(droneId);
+            if (ids != null)
+            {
+                ids.remove(id);
+            }
+        }
+
+        synchronized int drones()
+        {
+            return byDrone.size();
+        }
+    }
+
+    /**
+     * Keys in order, command ids first (by value), any other key after them (all equal): the members choose the page of
+     * unverified records a trim reads by it. A grid client writes keys of any type; a key that cannot be read here (a
+     * type this version does not know) sorts with the others rather than failing the drone's every order.
+     */
+    static final class KeyOrder implements Comparator<Map.Entry<Object, Object>>, Serializable
+    {
+        private static final long serialVersionUID = 1L;
+
+        public int compare(final Map.Entry<Object, Object> a, final Map.Entry<Object, Object> b)
+        {
+            final Long x = id(a);
+            final Long y = id(b);
+            if (x == null || y == null)
+            {
+                return x == null ? (y == null ? 0 : 1) : -1;
+            }
+            return Long.compare(x, y);
+        }
+
+        private static Long id(final Map.Entry<Object, Object> entry)
+        {
+            try
+            {
+                return entry.getKey() instanceof Long id ? id : null;
+            }
+            catch (final RuntimeException ex)
+            {
+                return null;
+            }
+        }
+    }
+
     /** A command as recorded, and whether this request created it (false: an idempotent repeat). */
     public record Issued(CommandRecord command, boolean created)
     {
     }
 
-    private record DroneCommands(long droneId, int active, int droneStartedActive, List<Object[]> finals)
+    private record DroneCommands(long droneId, int active, int droneStartedActive, int finals)
     {
     }
 

@@ -55,6 +55,7 @@ class CommandLedgerIT
     private static Counter unreadable;
     private static Counter unreadableOnMember;
     private static Counter unsealedRemoved;
+    private static Counter trimDeferred;
 
     @BeforeAll
     static void start()
@@ -68,8 +69,9 @@ class CommandLedgerIT
         unreadable = metrics.counter("odyssey_test_command_records_unreadable_total", "unreadable");
         ledger = new CommandLedger(client, repaired, null).countingUnreadable(unreadable);
         unsealedRemoved = metrics.counter("odyssey_test_command_records_unsealed_removed_total", "removed");
+        trimDeferred = metrics.counter("odyssey_test_command_records_trim_deferred_total", "deferred");
         sealed = new CommandLedger(client, null, new CommandAuthority(new byte[32])).countingUnreadable(unreadable)
-            .countingUnsealedRemoved(unsealedRemoved);
+            .countingUnsealedRemoved(unsealedRemoved).countingTrimDeferred(trimDeferred);
         attacker = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(CLUSTER,
             List.of("127.0.0.1:" + member.getCluster().getLocalMember().getAddress().getPort()), "ledger-it-attacker"));
         // As GridNode registers it: what the member's own entry processors could not read.
@@ -215,6 +217,106 @@ class CommandLedgerIT
         {
             keys.forEach(planted::delete);
         }
+    }
+
+    /**
+     * A grid client plants thousands of unsealed final records with a drone's id (cheap: one putAll): the drone's next
+     * order read every one of them whole and checked its seal, ~80 µs a record, on the gateway's request thread (5,000
+     * read and 4,951 removed by one order, ~0.3 s; the client can plant them again after every order). An order now
+     * reads at most a batch of records it has not verified yet and evicts the planted ones among them; the rest wait
+     * for the next orders (counted), no genuine record is evicted while any wait, and once they are gone the drone is
+     * back to its bound, its oldest genuine records going first.
+     */
+    @Test
+    void shouldReadABoundedNumberOfRecordsAnOrderHoweverManyAGridClientPlantedForTheDrone()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final List<CommandRecord> genuine = new java.util.ArrayList<>();
+        for (int i = 1; i <= 90; i++)
+        {
+            genuine.add(sealed.issue(command(drone, CommandType.GOTO, null, T0 + i)
+                .rejectedBeforeSending(T0 + i, "fence")).command());
+        }
+        final IMap<Long, CommandRecord> planted = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final java.util.Map<Long, CommandRecord> batch = new java.util.HashMap<>();
+        for (int i = 0; i < 5_000; i++)
+        {
+            final long key = 8_000_000_000L + drone * 10_000 + i;
+            batch.put(key, plantedFinal(key, drone, T0 + 1_000 + i));
+        }
+        planted.putAll(batch);
+        try
+        {
+            final long deferredBefore = trimDeferred.get();
+            int largestRead = 0;
+            int largestRemoved = 0;
+            for (int order = 0; order < 60 && records(drone).stream().anyMatch(batch::containsKey); order++)
+            {
+                final long removedBefore = unsealedRemoved.get();
+                final long readBefore = sealed.trimRecordsRead();
+                genuine.add(sealed.issue(command(drone, CommandType.GOTO, null, T0 + 20_000 + order)
+                    .rejectedBeforeSending(T0 + 20_000 + order, "fence")).command());
+                largestRemoved = Math.max(largestRemoved, (int)(unsealedRemoved.get() - removedBefore));
+                largestRead = Math.max(largestRead, (int)(sealed.trimRecordsRead() - readBefore));
+
+                final java.util.Set<Long> there = records(drone);
+                if (there.stream().anyMatch(batch::containsKey))
+                {
+                    assertThat(there).as("no genuine record evicted while planted ones are left")
+                        .containsAll(genuine.stream().map(CommandRecord::id).toList());
+                }
+            }
+
+            assertThat(largestRead).as("records read by one order")
+                .isLessThanOrEqualTo(CommandLedger.TRIM_READ_RECORDS);
+            assertThat(largestRemoved).as("planted records removed by one order")
+                .isLessThanOrEqualTo(CommandLedger.TRIM_READ_RECORDS);
+            assertThat(trimDeferred.get() - deferredBefore).as("left for later orders, counted").isPositive();
+            assertThat(records(drone)).as("planted, all gone after a few dozen orders").noneMatch(batch::containsKey);
+            assertThat(genuine.size()).as("the drone went over its bound meanwhile")
+                .isGreaterThan(CommandLedger.MAX_FINAL_PER_DRONE);
+
+            genuine.add(sealed.issue(command(drone, CommandType.GOTO, null, T0 + 30_000)
+                .rejectedBeforeSending(T0 + 30_000, "fence")).command());
+            assertThat(records(drone)).as("back to its bound, the oldest gone").containsExactlyInAnyOrderElementsOf(
+                genuine.subList(genuine.size() - CommandLedger.MAX_FINAL_PER_DRONE, genuine.size()).stream()
+                    .map(CommandRecord::id).toList());
+        }
+        finally
+        {
+            planted.removeAll(com.hazelcast.query.Predicates.in("__key", batch.keySet().toArray(new Long[0])));
+        }
+    }
+
+    /**
+     * A drone past its bound of final commands: every order read all of its ~100 final records whole to check their
+     * seals (~8 ms an order). A record found genuine is not read again: the next orders read only the one new final.
+     */
+    @Test
+    void shouldReadAGenuineFinalRecordOnceNotOnEveryOrderPastTheBound()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        for (int i = 1; i <= CommandLedger.MAX_FINAL_PER_DRONE + 1; i++)
+        {
+            sealed.issue(command(drone, CommandType.GOTO, null, T0 + i).rejectedBeforeSending(T0 + i, "fence"));
+        }
+        for (int order = 0; order < 5; order++)
+        {
+            final long readBefore = sealed.trimRecordsRead();
+            sealed.issue(command(drone, CommandType.GOTO, null, T0 + 1_000 + order)
+                .rejectedBeforeSending(T0 + 1_000 + order, "fence"));
+
+            assertThat(sealed.trimRecordsRead() - readBefore).as("records read by order %d", order).isEqualTo(1);
+        }
+        final List<CommandRecord> kept = sealed.list(drone, null, false, 1_000);
+        assertThat(kept).hasSize(CommandLedger.MAX_FINAL_PER_DRONE);
+        assertThat(kept.get(kept.size() - 1).issuedAtNanos()).as("the oldest went").isEqualTo(T0 + 7);
+    }
+
+    /** The keys of the drone's records in the ledger. */
+    private static java.util.Set<Long> records(final long drone)
+    {
+        return ledger.map().keySet(com.hazelcast.query.Predicates.equal("droneId", drone));
     }
 
     @Test
