@@ -238,7 +238,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
             commandLink.onLink(droneId, 0, 0, 0, null);
         }
         final long now = clock.nanoTime();
-        if (evictionLog.tryAcquire(now))
+        if (evictionLog.tryAcquire(pacing.nanoTime()))
         {
             LOG.info("drone {} silent for {} s: forgotten, its slot is free ({} more since the last line)", droneId,
                 TimeUnit.NANOSECONDS.toSeconds(expiryNs), evictionLog.suppressedSinceLast());
@@ -295,7 +295,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
             // not foresee is counted and skipped, and the next frame is read as usual.
             metrics.framesMalformed.increment();
             quarantine(JournalLayout.CAUSE_MALFORMED, now);
-            if (malformedLog.tryAcquire(now))
+            if (malformedLog.tryAcquire(pacing.nanoTime()))
             {
                 LOG.warn("malformed frame of {} bytes skipped ({} more since the last line)",
                     length, malformedLog.suppressedSinceLast(), ex);
@@ -433,7 +433,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     {
         metrics.journalFailures.increment();
         journalError = ex.toString();
-        if (journalLog.tryAcquire(now))
+        if (journalLog.tryAcquire(pacing.nanoTime()))
         {
             LOG.error("journal append failed; the frame still updates the fleet map ({} more since the last line)",
                 journalLog.suppressedSinceLast(), ex);
@@ -485,7 +485,8 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         metrics.framesRejected[reason.ordinal()].increment();
         quarantine(reason.ordinal(), now);
         final RateLimitedLog log = rejectLogs[reason.ordinal()];
-        if (log.tryAcquire(now))
+        // Log lines rate-limited on the monotonic clock: on the wall clock, a step back silenced them for its length.
+        if (log.tryAcquire(pacing.nanoTime()))
         {
             final long suppressed = log.suppressedSinceLast();
             final long droneId = droneIdOfCurrentFrame(reason);

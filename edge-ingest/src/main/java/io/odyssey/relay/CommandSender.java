@@ -60,7 +60,8 @@ final class CommandSender
                 "cannot be encoded for the drone: " + ex.getMessage())));
             return;
         }
-        final CommandLinks.Sent sent = links.send(command.droneId(), buffer, length, now);
+        // The link's last use on the monotonic clock, as LedgerSweep closes idle links by it (never the ledger's time).
+        final CommandLinks.Sent sent = links.send(command.droneId(), buffer, length, System.nanoTime());
         if (sent == CommandLinks.Sent.RESPONSE || sent == CommandLinks.Sent.ADVERTISED)
         {
             (sent == CommandLinks.Sent.RESPONSE ? metrics.framesSentOnResponseChannels : metrics.framesSentToAdvertised)

@@ -88,7 +88,8 @@ final class LedgerSweep
     /** One pass over every unfinished command: deliver, resend, expire, confirm effects. */
     void sweep()
     {
-        links.closeIdle(clock.nanoTime());
+        // Links are used and closed on the monotonic clock (CommandSender stamps them so): idle is a local duration.
+        links.closeIdle(pacing.nanoTime());
         final long paceAt = pacing.nanoTime();
         final boolean guardPass = !guardRan || paceAt - lastGuardNanos >= GUARD_INTERVAL_NS;
         final long guardAt = clock.nanoTime();
@@ -204,7 +205,7 @@ final class LedgerSweep
         if (retired > 0)
         {
             metrics.retired.add(retired);
-            if (retiredLog.tryAcquire(now))
+            if (retiredLog.tryAcquire(pacing.nanoTime()))
             {
                 LOG.warn("removed {} ledger record(s) marked active that cannot be read (written straight into the " +
                     "grid); {} such lines suppressed", retired, retiredLog.suppressedSinceLast());
@@ -220,7 +221,7 @@ final class LedgerSweep
     private void refuseUnauthorised(final CommandRecord command, final long now)
     {
         metrics.unauthorised.increment();
-        if (unauthorisedLog.tryAcquire(now))
+        if (unauthorisedLog.tryAcquire(pacing.nanoTime()))
         {
             LOG.warn("refused command {} for drone {}: not authorised by a gateway or ingest node (no valid command-key " +
                 "seal: written straight into the grid, or sealed under another ODYSSEY_COMMAND_KEY_FILE); {} more since " +
