@@ -63,7 +63,7 @@ final class IngestThread implements Component
 
     public void start()
     {
-        final TelemetryIngestAgent ingest = new TelemetryIngestAgent(endpoint.subscription()::poll, journals.telemetry(),
+        final TelemetryIngestAgent ingest = new TelemetryIngestAgent(endpoint::poll, journals.telemetry(),
             fleet.writer(), new RealTimeClock(), config.nodeId, config.fragmentLimit, config.flushIntervalMs, table,
             metrics);
         ingest.droneIds(config.droneIdMin, config.droneIdMax);
