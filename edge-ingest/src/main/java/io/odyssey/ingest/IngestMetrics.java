@@ -16,6 +16,8 @@ final class IngestMetrics
     final Counter framesReceived = metrics.counter("odyssey_ingest_frames_received_total", "Frames received from drones");
     final Counter framesAccepted = metrics.counter("odyssey_ingest_frames_accepted_total", "Telemetry frames accepted");
     final Counter[] framesRejected = new Counter[RejectReason.values().length];
+    final Counter aeronImagesRefused = metrics.counter("odyssey_ingest_aeron_images_refused_total",
+        "Senders (Aeron images) refused before any of their frames is read: a term length above ours");
     final Counter framesMalformed = metrics.counter(
         "odyssey_ingest_frames_malformed_total", "Frames that could not be read at all (the reader threw); skipped");
     final Counter dronesExpired = metrics.counter("odyssey_ingest_drones_expired_total",

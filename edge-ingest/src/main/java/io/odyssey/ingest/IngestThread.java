@@ -64,8 +64,9 @@ final class IngestThread implements Component
 
     public void start()
     {
-        final TelemetryIngestAgent ingest = new TelemetryIngestAgent(endpoint.subscription()::poll, journals.telemetry(),
-            fleet.writer(), new RealTimeClock(), SystemNanoClock.INSTANCE, config.nodeId, config.fragmentLimit, config.flushIntervalMs, table,
+        final TelemetryIngestAgent ingest = new TelemetryIngestAgent(endpoint::poll, journals.telemetry(),
+            fleet.writer(), new RealTimeClock(), SystemNanoClock.INSTANCE, config.nodeId, config.fragmentLimit,
+            config.flushIntervalMs, table,
             metrics);
         ingest.droneIds(config.droneIdMin, config.droneIdMax);
         ingest.verifier(new FrameVerifier(keys.ring(), new RealTimeClock(), (long)(config.signatureWindowS * 1e9)));

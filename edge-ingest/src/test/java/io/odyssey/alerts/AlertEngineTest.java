@@ -295,6 +295,27 @@ class AlertEngineTest
         return new ArrayList<>(events);
     }
 
+    /**
+     * Seen on a running stack (50 simulated drones, two MAVLink vehicles, a loaded machine): eleven IMPLAUSIBLE_JUMP
+     * alerts in ten minutes for drones flying at 10 m/s, "implied" 2,737 to 129,509 m/s. A sender that stalls sends
+     * its next positions back to back, stamped microseconds apart (the MAVLink edge stamps a position when it
+     * arrives), so a metre of honest flight divided by 100 µs is 10 km/s; GNSS noise does the same at high rates.
+     */
+    @Test
+    void shouldNotCallAMetreBetweenFramesSentBackToBackAJump()
+    {
+        final long micro = SECOND / 1_000_000;
+        engine.onTelemetry(++index, SECOND, 1, SECOND, 52.0, 13.0, 100, 80, CRUISING);
+        engine.onTelemetry(++index, SECOND + 100 * micro, 1, SECOND + 100 * micro, 52.00001, 13.0, 100, 80, CRUISING);
+        engine.onTelemetry(++index, SECOND + 200 * micro, 1, SECOND + 200 * micro, 52.00002, 13.0, 100, 80, CRUISING);
+        assertThat(events).isEmpty();
+
+        // A position 500 m away within the same 100 µs is still a jump: no drone flies 500 m in under a second.
+        engine.onTelemetry(++index, SECOND + 300 * micro, 1, SECOND + 300 * micro, 52.0045, 13.0, 100, 80, CRUISING);
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0)).startsWith("raised IMPLAUSIBLE_JUMP 1 0");
+    }
+
     @Test
     void shouldRaiseAnImplausibleJumpAndClearItWithTheNextPlausibleFrame()
     {
