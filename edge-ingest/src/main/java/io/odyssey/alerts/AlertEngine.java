@@ -121,7 +121,7 @@ public final class AlertEngine
         separation = new SeparationMonitor(rules, sink, ids, lats, lons, alts, statuses, remote, lastIndex,
             lastHeardNanos);
         lowBattery = new LowBatteryRule(rules);
-        jump = new ImplausibleJumpRule(rules);
+        jump = new ImplausibleJumpRule(rules, slotCount);
         geofence = new GeofenceRule(rules);
     }
 
@@ -151,9 +151,6 @@ public final class AlertEngine
             first = true;
         }
         nextLostLinkCheckNanos = Math.min(nextLostLinkCheckNanos, receivedAtNanos + rules.lostLinkNanos() + 1);
-        final double previousLat = lats[slot];
-        final double previousLon = lons[slot];
-        final long previousSent = lastSentNanos[slot];
         lats[slot] = lat;
         lons[slot] = lon;
         alts[slot] = alt;
@@ -167,10 +164,13 @@ public final class AlertEngine
             clear(slot, AlertType.LOST_LINK, 0, receivedAtNanos, journalIndex, 0);
         }
         lowBattery.check(alerts, slot, battery, receivedAtNanos, journalIndex);
-        if (!first)
+        if (first)
         {
-            jump.check(alerts, slot, previousLat, previousLon, previousSent, lat, lon, sentAtNanos, receivedAtNanos,
-                journalIndex);
+            jump.start(slot, lat, lon, sentAtNanos);
+        }
+        else
+        {
+            jump.check(alerts, slot, lat, lon, sentAtNanos, receivedAtNanos, journalIndex);
         }
         geofence.check(alerts, slot, lat, lon, receivedAtNanos, journalIndex);
         separation.move(slot, lat, lon);

@@ -11,7 +11,7 @@ import java.util.List;
  * @param lostLinkNanos        raise LOST_LINK after this long without telemetry.
  * @param separationHorizontalM minimum horizontal distance between two airborne drones...
  * @param separationVerticalM  ...unless at least this far apart vertically.
- * @param maxPlausibleSpeedMps an implied speed above this between two consecutive frames is an implausible jump.
+ * @param maxPlausibleSpeedMps an implied speed above this (from a frame at most a second older, over at least a second) is an implausible jump.
  * @param keepIn               polygons the fleet must stay inside (any of them); empty = no keep-in constraint.
  * @param keepOut              polygons no drone may enter.
  * @param droneExpiryNanos     a drone silent this long (data time; longer than {@code lostLinkNanos}) is forgotten:

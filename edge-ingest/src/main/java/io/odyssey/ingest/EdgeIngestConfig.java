@@ -64,7 +64,7 @@ public final class EdgeIngestConfig
     public static final Setting ALERT_SEPARATION_VERTICAL_M = Setting.of("ODYSSEY_INGEST_ALERT_SEPARATION_VERTICAL_M", "15",
         "Minimum vertical distance between two airborne drones closer than the horizontal minimum, m");
     public static final Setting ALERT_MAX_SPEED_MPS = Setting.of("ODYSSEY_INGEST_ALERT_MAX_SPEED_MPS", "150",
-        "An implied speed above this between two consecutive frames is an IMPLAUSIBLE_JUMP, m/s");
+        "An implied speed above this (a move over its send times, at least 1 s) is an IMPLAUSIBLE_JUMP, m/s");
     public static final Setting ALERT_GEOFENCES = Setting.of("ODYSSEY_INGEST_ALERT_GEOFENCES", "",
         "GeoJSON FeatureCollection of Polygons with properties.kind keep-in or keep-out (empty = no geofences)");
     public static final Setting COMMAND_STREAM_ID = Setting.of("ODYSSEY_INGEST_COMMAND_STREAM_ID", "1002",

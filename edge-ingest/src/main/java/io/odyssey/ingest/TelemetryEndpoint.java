@@ -113,7 +113,7 @@ final class TelemetryEndpoint implements Component
             }
             metrics.aeronImagesRefused.increment();
             refusedLog.warn(System.nanoTime(), "refused a telemetry sender (Aeron image) naming a term length above " +
-                "ours (its data is not taken, so it cannot fill /dev/shm): {}",
+                "ours (its data is not taken): {}",
                 image.sourceIdentity() + " session " + image.sessionId() + " term " + image.termBufferLength());
         }
     }

@@ -139,7 +139,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
 
     private void run()
     {
-        long nextSweep = 0;
+        // Due at once (System.nanoTime() may be below 0).
+        long nextSweep = System.nanoTime();
         while (running)
         {
             try

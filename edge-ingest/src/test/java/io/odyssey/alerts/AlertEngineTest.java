@@ -316,6 +316,24 @@ class AlertEngineTest
         assertThat(events.get(0)).startsWith("raised IMPLAUSIBLE_JUMP 1 0");
     }
 
+    /**
+     * A forged track (spoofed GNSS) made of steps each just under the plausible speed's distance for a second: 140 m every
+     * 100 ms is 1,400 m/s. Taking each step over a second let it through; measured from an anchor it adds up within one.
+     */
+    @Test
+    void shouldCallStepsThatEachStayUnderTheLimitAJumpWhenTheyAddUpWithinASecond()
+    {
+        final long tenth = SECOND / 10;
+        final double stepDegrees = 140.0 / 111_195; // 140 m of latitude
+        for (int i = 0; i < 5; i++)
+        {
+            engine.onTelemetry(++index, SECOND + i * tenth, 1, SECOND + i * tenth, 52.0 + i * stepDegrees, 13.0, 100, 80,
+                CRUISING);
+        }
+        assertThat(events).isNotEmpty();
+        assertThat(events.get(0)).startsWith("raised IMPLAUSIBLE_JUMP 1 0");
+    }
+
     @Test
     void shouldRaiseAnImplausibleJumpAndClearItWithTheNextPlausibleFrame()
     {

@@ -71,6 +71,9 @@ public final class AeronTransport implements AutoCloseable
             .aeronDirectoryName(dir)
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(IdleStrategies.backoff())
+            // Sparse logs (Aeron's default, stated because ingest relies on it): a sender's SETUP sizes the log of its
+            // image, and a refused image's log then costs only the pages written before the refusal, not its size.
+            .termBufferSparseFile(true)
             .publicationTermBufferLength(TERM_LENGTH)
             .ipcTermBufferLength(64 * 1024)
             .dirDeleteOnStart(true)
