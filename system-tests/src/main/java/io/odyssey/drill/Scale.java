@@ -42,7 +42,7 @@ public record Scale(
     Duration databaseOutage,
     Duration drillTimeout)
 {
-    public static final Scale SMALL = new Scale("small", 2, 40, 300, 8, 40, 6, Duration.ofSeconds(20), 100_000,
+    public static final Scale SMALL = new Scale("small", 2, 40, 300, 8, 40, 6, Duration.ofSeconds(45), 100_000,
         Duration.ofSeconds(5), 200, Duration.ofSeconds(3), Duration.ofSeconds(15), Duration.ofSeconds(3), Duration.ofSeconds(15),
         Duration.ofMinutes(6));
 
