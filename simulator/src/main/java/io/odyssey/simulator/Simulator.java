@@ -8,7 +8,7 @@ import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.IdleStrategies;
 import io.odyssey.runtime.Metrics;
 import io.odyssey.runtime.ProgressWatch;
-import io.odyssey.runtime.RealTimeClock;
+import io.odyssey.runtime.SteadyEpochClock;
 import io.odyssey.runtime.StatusServer;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
@@ -106,23 +106,30 @@ public final class Simulator implements AutoCloseable
                 publications::connectedCount);
 
             final SystemNanoClock nanoClock = new SystemNanoClock();
+            // One steady clock for everything the agent's thread stamps, signs and checks: a step back of the wall
+            // clock neither holds the drones' signatures nor makes ingest's commands look stale (SteadyEpochClock).
+            final SteadyEpochClock clock = new SteadyEpochClock();
+            metrics.metrics.gauge("odyssey_sim_clock_steps_back_ridden_out",
+                "Steps back of the wall clock the signing clock rode out on the monotonic clock", clock::stepsRiddenOut);
+            metrics.metrics.gauge("odyssey_sim_clock_steps_back_followed",
+                "Steps back of the wall clock larger than the signing clock rides out (60 s), followed",
+                clock::stepsFollowed);
             final TelemetryPublisherAgent publisher = new TelemetryPublisherAgent(fleet, outlet, nanoClock,
-                new RealTimeClock(), config.rateHz, config.timeScale, config.heartbeatIntervalMs, commandAddress,
+                clock, config.rateHz, config.timeScale, config.heartbeatIntervalMs, commandAddress,
                 commandPort, metrics);
-            publisher.signWith(new io.odyssey.codecs.sign.FrameSigner(droneKeys, new RealTimeClock(), LINK_ID));
+            publisher.signWith(new io.odyssey.codecs.sign.FrameSigner(droneKeys, clock, LINK_ID));
             if (config.mavlinkDrones > 0)
             {
                 mavlink = new MavlinkDroneLink(fleet, config.mavlinkDrones, config.mavlinkEdge, droneKeys,
-                    new RealTimeClock(), metrics, config.mavlinkDropAcks, config.mavlinkBusyCommands,
+                    clock, metrics, config.mavlinkDropAcks, config.mavlinkBusyCommands,
                     config.mavlinkModeSwitches());
                 publisher.mavlink(mavlink);
                 LOG.info("drones {}..{} speak MAVLink 2 to {} (system ids 1..{})",
                     fleet.droneId(fleet.size() - config.mavlinkDrones), fleet.droneId(fleet.size() - 1),
                     config.mavlinkEdge, config.mavlinkDrones);
             }
-            final RealTimeClock wallClock = new RealTimeClock();
             final CommandIntake intake = new CommandIntake(fleet,
-                new io.odyssey.codecs.sign.FrameVerifier(droneKeys, wallClock, COMMAND_WINDOW_NS), nanoClock, wallClock,
+                new io.odyssey.codecs.sign.FrameVerifier(droneKeys, clock, COMMAND_WINDOW_NS), nanoClock, clock,
                 metrics);
             // One thread for both (two cores: never a second spinning thread), commands first in each duty cycle.
             final List<Subscription> commandSources = new ArrayList<>(outlet.commandChannels());

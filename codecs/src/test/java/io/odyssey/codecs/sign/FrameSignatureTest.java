@@ -181,6 +181,46 @@ class FrameSignatureTest
     }
 
     @Test
+    void shouldKeepASenderHeardAndItsTimestampsAdvancingOverAStepBackWithinTheWindow()
+    {
+        // The receiver's clock (now) is right; the sender's wall clock is stepped back 45 s, then real time goes on.
+        final AtomicLong senderWall = new AtomicLong(now.get());
+        final AtomicLong monotonic = new AtomicLong(0);
+        final TelemetryFrameWriter writer = new TelemetryFrameWriter().signWith(new FrameSigner(keys,
+            new io.odyssey.runtime.SteadyEpochClock(senderWall::get, monotonic::get, WINDOW_NS), 1));
+        assertThat(verifier.verify(buffer, 0, writer.heartbeat(buffer, 0, 42, 1, 1))).isNull();
+        senderWall.addAndGet(-TimeUnit.SECONDS.toNanos(45));
+        for (int second = 1; second <= 120; second++)
+        {
+            final long tick = TimeUnit.SECONDS.toNanos(1);
+            now.addAndGet(tick);
+            senderWall.addAndGet(tick);
+            monotonic.addAndGet(tick);
+            final int length = writer.heartbeat(buffer, 0, 42, 1, second);
+            assertThat(verifier.verify(buffer, 0, length)).as("%d s after the step", second).isNull();
+            assertThat(FrameSignature.epochNanosOf(verifier.timestamp())).as("signed at the receiver's time, %d s after", second)
+                .isBetween(now.get() - FrameSignature.nanosOf(1), now.get());
+        }
+    }
+
+    @Test
+    void shouldBeHeardAtOnceWhenAClockThatWasAnHourAheadIsPutRight()
+    {
+        final AtomicLong senderWall = new AtomicLong(now.get() + TimeUnit.HOURS.toNanos(1));
+        final AtomicLong monotonic = new AtomicLong(0);
+        final TelemetryFrameWriter writer = new TelemetryFrameWriter().signWith(new FrameSigner(keys,
+            new io.odyssey.runtime.SteadyEpochClock(senderWall::get, monotonic::get, WINDOW_NS), 1));
+        assertThat(verifier.verify(buffer, 0, writer.heartbeat(buffer, 0, 42, 1, 1)))
+            .as("an hour ahead of the receiver").isEqualTo(RejectReason.TIMESTAMP_OUT_OF_WINDOW);
+        senderWall.set(now.get());
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
+        senderWall.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
+        monotonic.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
+        assertThat(verifier.verify(buffer, 0, writer.heartbeat(buffer, 0, 42, 1, 2)))
+            .as("put right: heard with the next frame, not an hour later").isNull();
+    }
+
+    @Test
     void shouldSignAndVerifyWithoutAllocating()
     {
         final com.sun.management.ThreadMXBean threads =

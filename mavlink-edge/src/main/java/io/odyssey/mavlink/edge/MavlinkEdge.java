@@ -9,7 +9,7 @@ import io.odyssey.runtime.Health;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.IdleStrategies;
 import io.odyssey.runtime.ProgressWatch;
-import io.odyssey.runtime.RealTimeClock;
+import io.odyssey.runtime.SteadyEpochClock;
 import io.odyssey.runtime.StatusServer;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -100,11 +100,13 @@ public final class MavlinkEdge implements AutoCloseable
                 config.commandEndpoint, config.commandHost(), config.commandPort(), config.commandStreamId);
             final int commandPort = config.advertisedPort(
                 config.commandPort() != 0 ? config.commandPort() : CommandEndpoint.boundPort(commands));
-            final VehicleLinkAgent agent = new VehicleLinkAgent(socket, registry, keys, outlet, new RealTimeClock(),
+            // One steady clock for everything the agent stamps, signs and checks: a step back of the wall clock
+            // neither stops its sequences nor holds its signatures (SteadyEpochClock). One thread uses it.
+            final SteadyEpochClock clock = new SteadyEpochClock();
+            final VehicleLinkAgent agent = new VehicleLinkAgent(socket, registry, keys, outlet, clock,
                 new SystemNanoClock(), metrics, config.signingWindowS, config.heartbeatTimeoutMs,
                 config.commandAckTimeoutMs, config.commandAttempts)
-                .takeOrders(commands, new FrameVerifier(keys, new RealTimeClock(), COMMAND_WINDOW_NS), commandAddress,
-                    commandPort);
+                .takeOrders(commands, new FrameVerifier(keys, clock, COMMAND_WINDOW_NS), commandAddress, commandPort);
             final String commandEndpoint = CommandEndpoint.ipv4(commandAddress) + ":" + commandPort;
             final ProgressWatch progress = new ProgressWatch("vehicle link", ProgressWatch.timeoutNs(config.livenessTimeoutS));
             runner = new AgentRunner(IdleStrategies.byName(MavlinkEdgeConfig.IDLE_STRATEGY, config.idleStrategy),
@@ -113,6 +115,11 @@ public final class MavlinkEdge implements AutoCloseable
 
             final IngestOutlet publications = outlet;
             final AgentRunner agentRunner = runner;
+            metrics.metrics.gauge("odyssey_mavlink_clock_steps_back_ridden_out",
+                "Steps back of the wall clock the signing clock rode out on the monotonic clock", clock::stepsRiddenOut);
+            metrics.metrics.gauge("odyssey_mavlink_clock_steps_back_followed",
+                "Steps back of the wall clock larger than the signing clock rides out (60 s), followed",
+                clock::stepsFollowed);
             metrics.metrics.gauge("odyssey_mavlink_vehicles_registered", "Vehicles in the registry", registry::size);
             metrics.metrics.gauge("odyssey_mavlink_vehicles_live", "Vehicles heard within the heartbeat timeout",
                 agent::liveVehicles);

@@ -17,6 +17,7 @@ import io.odyssey.codecs.sign.TestDroneKeys;
 import io.odyssey.mavlink.MavlinkSigner;
 import io.odyssey.runtime.RealTimeClock;
 import io.odyssey.runtime.Setting;
+import io.odyssey.runtime.SteadyEpochClock;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -78,7 +79,10 @@ class VehicleLinkAgentTest
             .register(1, 8001, false)
             .register(2, 8002, false)
             .register(5, KEYLESS_DRONE, true);
-        final EpochNanoClock clock = () -> System.currentTimeMillis() * 1_000_000L + clockAheadNs;
+        // The edge's wall clock, steadied as MavlinkEdge steadies it.
+        final EpochNanoClock wall = () -> System.currentTimeMillis() * 1_000_000L + clockAheadNs;
+        final EpochNanoClock clock = new SteadyEpochClock(wall, new SystemNanoClock(),
+            SteadyEpochClock.DEFAULT_FOLLOW_BACK_NS);
         agent = new VehicleLinkAgent(channel, registry, ring, outlet, clock,
             new SystemNanoClock(), metrics, SIGNING_WINDOW_S, 5_000);
     }
@@ -308,6 +312,59 @@ class VehicleLinkAgentTest
         assertThat(outlet.mostSequenceAheadOfSignedMillis).as("the sequence ahead of the signed clock's milliseconds")
             .isLessThanOrEqualTo(VehicleLinkAgent.MAX_SEQUENCE_AHEAD);
         assertThat(outlet.rejected).isEmpty();
+    }
+
+    @Test
+    void shouldKeepSendingAVehiclesPositionsWhenTheEdgesWallClockStepsBack() throws Exception
+    {
+        final MavlinkVehicle vehicle = vehicle(1, key(8001));
+        vehicle.send(heartbeat(), 1, 0, key(8001), vehicle.signingNow());
+        vehicle.send(SysStatus.builder().batteryRemaining(80).build(), 1, 0, key(8001), vehicle.signingNow());
+        sendPositions(vehicle, 20);
+        final long sent = metrics.telemetrySent.get();
+        assertThat(sent).isPositive();
+
+        // An NTP correction of 5 s (the vehicle's clock and ingest's stay right): the edge's sequences are bounded by
+        // its signing clock, and a clock that went back would stop them for as long as the step.
+        clockAheadNs = -TimeUnit.SECONDS.toNanos(5);
+        sendPositions(vehicle, 20);
+
+        assertThat(refused(Refusal.TOO_FREQUENT)).isZero();
+        assertThat(metrics.telemetrySent.get()).as("positions sent after the step").isGreaterThanOrEqualTo(sent + 20);
+        assertThat(outlet.rejected).isEmpty();
+    }
+
+    @Test
+    void shouldBeHeardAgainAtOnceWhenAnEdgeClockThatWasMinutesAheadIsPutRight() throws Exception
+    {
+        final MavlinkVehicle vehicle = vehicle(1, key(8001));
+        vehicle.send(heartbeat(), 1, 0, key(8001), vehicle.signingNow());
+        vehicle.send(SysStatus.builder().batteryRemaining(80).build(), 1, 0, key(8001), vehicle.signingNow());
+        sendPositions(vehicle, 5);
+        // The edge's clock jumps two minutes ahead (the vehicle's and ingest's stay right).
+        clockAheadNs = TimeUnit.MINUTES.toNanos(2);
+        sendPositions(vehicle, 20);
+        assertThat(outlet.rejected).as("ingest refuses an edge two minutes ahead").isNotEmpty();
+        outlet.rejected.clear();
+        final int accepted = outlet.accepted;
+
+        clockAheadNs = 0;
+        sendPositions(vehicle, 20);
+
+        assertThat(refused(Refusal.TOO_FREQUENT)).isZero();
+        assertThat(outlet.accepted).as("frames ingest takes once the clock is right").isGreaterThanOrEqualTo(accepted + 20);
+        assertThat(outlet.rejected).isEmpty();
+    }
+
+    /** The vehicle sends {@code count} positions signed by its own (right) clock. */
+    private void sendPositions(final MavlinkVehicle vehicle, final int count) throws IOException
+    {
+        for (int i = 0; i < count; i++)
+        {
+            vehicle.send(position(100_000_000 + i, 100_000_000, 10_000, 100, 0, 0), 1, 0, key(8001),
+                vehicle.signingNow());
+            drain();
+        }
     }
 
     @Test
