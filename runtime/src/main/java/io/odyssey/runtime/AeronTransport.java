@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * An embedded Aeron media driver and a client connected to it, configured the way every Odyssey process wants on a
  * small machine: SHARED threading (one driver thread, not three), a back-off idle strategy (no core lost to
  * spinning when idle), small term buffers (Aeron's 16 MB default per publication eats {@code /dev/shm}), and a
- * private directory deleted on start and stop.
+ * private directory deleted on start and stop, and after a kill by the next start ({@link StaleAeronDirectories}).
  */
 public final class AeronTransport implements AutoCloseable
 {
@@ -56,7 +56,9 @@ public final class AeronTransport implements AutoCloseable
         final String dir;
         if (directory == null || directory.isBlank())
         {
-            dir = new File(defaultBase(), "odyssey-aeron-" + role + "-" + ProcessHandle.current().pid() +
+            final String base = defaultBase();
+            StaleAeronDirectories.sweep(Path.of(base), StaleAeronDirectories.DEFAULT_TIMEOUT_MS);
+            dir = new File(base, StaleAeronDirectories.PREFIX + role + "-" + ProcessHandle.current().pid() +
                 "-" + System.nanoTime()).getAbsolutePath();
         }
         else
