@@ -317,9 +317,7 @@ class VehicleLinkAgentTest
     @Test
     void shouldKeepSendingAVehiclesPositionsWhenTheEdgesWallClockStepsBack() throws Exception
     {
-        final MavlinkVehicle vehicle = vehicle(1, key(8001));
-        vehicle.send(heartbeat(), 1, 0, key(8001), vehicle.signingNow());
-        vehicle.send(SysStatus.builder().batteryRemaining(80).build(), 1, 0, key(8001), vehicle.signingNow());
+        final MavlinkVehicle vehicle = flyingVehicleOnItsOwnClock();
         sendPositions(vehicle, 20);
         final long sent = metrics.telemetrySent.get();
         assertThat(sent).isPositive();
@@ -337,9 +335,7 @@ class VehicleLinkAgentTest
     @Test
     void shouldBeHeardAgainAtOnceWhenAnEdgeClockThatWasMinutesAheadIsPutRight() throws Exception
     {
-        final MavlinkVehicle vehicle = vehicle(1, key(8001));
-        vehicle.send(heartbeat(), 1, 0, key(8001), vehicle.signingNow());
-        vehicle.send(SysStatus.builder().batteryRemaining(80).build(), 1, 0, key(8001), vehicle.signingNow());
+        final MavlinkVehicle vehicle = flyingVehicleOnItsOwnClock();
         sendPositions(vehicle, 5);
         // The edge's clock jumps two minutes ahead (the vehicle's and ingest's stay right).
         clockAheadNs = TimeUnit.MINUTES.toNanos(2);
@@ -354,6 +350,15 @@ class VehicleLinkAgentTest
         assertThat(refused(Refusal.TOO_FREQUENT)).isZero();
         assertThat(outlet.accepted).as("frames ingest takes once the clock is right").isGreaterThanOrEqualTo(accepted + 20);
         assertThat(outlet.rejected).isEmpty();
+    }
+
+    /** Vehicle 1 after a heartbeat and a battery level (so its positions go on), signing on its own (right) clock. */
+    private MavlinkVehicle flyingVehicleOnItsOwnClock() throws IOException
+    {
+        final MavlinkVehicle vehicle = vehicle(1, key(8001));
+        vehicle.send(heartbeat(), 1, 0, key(8001), vehicle.signingNow());
+        vehicle.send(SysStatus.builder().batteryRemaining(80).build(), 1, 0, key(8001), vehicle.signingNow());
+        return vehicle;
     }
 
     /** The vehicle sends {@code count} positions signed by its own (right) clock. */
