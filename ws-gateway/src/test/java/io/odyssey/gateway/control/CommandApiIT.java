@@ -115,12 +115,14 @@ class CommandApiIT
         final long forbiddenBefore = counter("odyssey_gateway_requests_forbidden_total");
         final HttpResponse<String> viewerCommand = post("/api/v1/commands", VIEWER, "{\"droneId\":1,\"type\":\"hold\"}");
         assertThat(viewerCommand.statusCode()).isEqualTo(403);
-        assertThat(json(viewerCommand).get("detail").asText()).contains("viewer").contains("operator");
+        assertThat(json(viewerCommand).get("detail").asText()).isEqualTo("'wall' is a viewer; this needs operator");
 
         final String fence = "{\"type\":\"Feature\",\"properties\":{\"name\":\"x\",\"kind\":\"keep-out\"}," +
             "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[0,1],[1,1],[0,0]]]}}";
         assertThat(post("/api/v1/geofences", OPERATOR, fence).statusCode()).isEqualTo(403);
-        assertThat(get("/api/v1/tokens", OPERATOR).statusCode()).isEqualTo(403);
+        final HttpResponse<String> operatorTokens = get("/api/v1/tokens", OPERATOR);
+        assertThat(operatorTokens.statusCode()).isEqualTo(403);
+        assertThat(json(operatorTokens).get("detail").asText()).isEqualTo("'ops' is an operator; this needs admin");
         assertThat(post("/api/v1/drones/1/keys", OPERATOR, "").statusCode()).isEqualTo(403);
         // Every role refusal is counted, those of routes behind the viewer's door too (they were not).
         assertThat(counter("odyssey_gateway_requests_forbidden_total") - forbiddenBefore).isEqualTo(4);
