@@ -3,6 +3,7 @@ package io.odyssey.gateway;
 import com.hazelcast.core.HazelcastInstance;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.testing.FailOnErrorLog;
+import io.odyssey.testing.LoggedOutput;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,14 +79,23 @@ class GatewayConnectionsPerAddressIT
             // /metrics from this address would itself be a connection past the cap).
             await().atMost(10, TimeUnit.SECONDS).until(() -> metric("odyssey_gateway_http_connections", "") == CAP);
 
-            try (RawClient past = RawClient.connect(gateway.port(), 3_000))
+            final String logged = LoggedOutput.during(() ->
             {
-                // The kernel completes the handshake; the gateway closes it on accepting it, without reading the
-                // request it was sent (no answer, not even an error: nothing of it was parsed).
-                past.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-                assertThat(past.closedByServer()).as("the connection past the cap is closed at once").isTrue();
-            }
-            assertThat(metric("odyssey_gateway_connections_refused_total", "reason=\"per_address\"")).isEqualTo(1);
+                for (int i = 0; i < 3; i++)
+                {
+                    try (RawClient past = RawClient.connect(gateway.port(), 3_000))
+                    {
+                        // The kernel completes the handshake; the gateway closes it on accepting it, without reading
+                        // the request it was sent (no answer, not even an error: nothing of it was parsed).
+                        past.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                        assertThat(past.closedByServer()).as("a connection past the cap is closed at once").isTrue();
+                    }
+                }
+            });
+            assertThat(metric("odyssey_gateway_connections_refused_total", "reason=\"per_address\"")).isEqualTo(3);
+            // A flood must not flood the log: one warning naming the address, the next at most 10 s later.
+            assertThat(logged.lines().filter(line -> line.contains("WARN") && line.contains("from 127.0.0.1 ")))
+                .hasSize(1);
             for (final RawClient held : silent)
             {
                 assertThat(held.socket.isClosed()).isFalse();
