@@ -2,8 +2,10 @@ package io.odyssey.gateway;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 
 import java.io.IOException;
 
@@ -43,6 +45,9 @@ record ClientRequest(ClientRequest.Kind kind, BoundingBox bbox, String errorCode
     private static final JsonFactory JSON = JsonFactory.builder()
         // The message is at most ODYSSEY_WS_MAX_MESSAGE_BYTES already; also refuse absurd nesting early.
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build())
+        // A field named twice is refused, in unknown fields too: which value a parser keeps is its own choice, and
+        // the gateway's must not differ from what a proxy or a log read (the REST API refuses the same way).
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .build();
 
     static ClientRequest error(final String code, final String message)
@@ -108,6 +113,13 @@ record ClientRequest(ClientRequest.Kind kind, BoundingBox bbox, String errorCode
             {
                 return error(BAD_JSON, "expected exactly one JSON object");
             }
+        }
+        catch (final JsonProcessingException ex)
+        {
+            // What the parser found (its first line, without where: the client has its message), cut short.
+            final String reason = ex.getOriginalMessage() == null ? "" : ex.getOriginalMessage().lines().findFirst().orElse("");
+            return error(BAD_JSON, reason.isEmpty() ? "not valid JSON" :
+                "not valid JSON: " + Character.toLowerCase(reason.charAt(0)) + abbreviate(reason.substring(1)));
         }
         catch (final IOException | RuntimeException ex)
         {

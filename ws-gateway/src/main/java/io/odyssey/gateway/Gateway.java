@@ -27,7 +27,6 @@ import io.odyssey.gateway.history.HistoryApi;
 import io.odyssey.gateway.history.HistoryLimits;
 import io.odyssey.gateway.history.HistoryStore;
 import io.undertow.Handlers;
-import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -40,11 +39,11 @@ import io.undertow.server.handlers.resource.ResourceManager;
 import io.undertow.util.CanonicalPathUtils;
 import io.undertow.util.Headers;
 import org.agrona.CloseHelper;
+import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +67,7 @@ public final class Gateway implements AutoCloseable
     private final AlertsFeed alerts;
     private final CommandsFeed commands;
     private final OpenSessions sessions;
-    private final Undertow server;
+    private final HttpServer server;
     private final InFlightRequests inFlight;
     private final AutoCloseable sampler;
     private final GatewayMetrics metrics;
@@ -78,7 +77,7 @@ public final class Gateway implements AutoCloseable
 
     private Gateway(
         final GridConnection grid, final FleetFeed feed, final AlertsFeed alerts, final CommandsFeed commands,
-        final OpenSessions sessions, final Undertow server, final InFlightRequests inFlight,
+        final OpenSessions sessions, final HttpServer server, final InFlightRequests inFlight,
         final AutoCloseable sampler, final GatewayMetrics metrics, final HistoryStore history,
         final List<String> threadPrefixes)
     {
@@ -93,7 +92,7 @@ public final class Gateway implements AutoCloseable
         this.server = server;
         this.sampler = sampler;
         this.metrics = metrics;
-        this.port = ((InetSocketAddress)server.getListenerInfo().get(0).getAddress()).getPort();
+        this.port = server.port();
     }
 
     public static Gateway launch(final GatewayConfig config) throws Exception
@@ -299,12 +298,17 @@ public final class Gateway implements AutoCloseable
                 .addPrefixPath("/", HttpMethods.readOnly(dashboard(config)));
 
             final InFlightRequests inFlight = new InFlightRequests();
-            final Undertow server = server(config, inFlight.wrap(new BrowserHeaders(config.tileUrl, routes)),
-                instance + "-http");
-            server.start();
-            final Undertow.ListenerInfo listener = server.getListenerInfo().get(0);
+            final ConnectionsPerAddress perAddress = new ConnectionsPerAddress(
+                Math.min(config.maxConnectionsPerAddress, config.maxConnections), metrics.connectionsRefusedPerAddress,
+                System::nanoTime);
+            final HttpServer server = server(config, inFlight.wrap(new BrowserHeaders(config.tileUrl, routes)),
+                instance + "-http", perAddress);
+            final io.undertow.server.ConnectorStatistics statistics = server.statistics();
             metrics.metrics.gauge("odyssey_gateway_http_connections", "Open HTTP and WebSocket connections",
-                () -> listener.getConnectorStatistics().getActiveConnections());
+                statistics::getActiveConnections);
+            metrics.metrics.gauge("odyssey_gateway_connection_addresses", "Client addresses (IPv4, IPv6 /64) holding " +
+                "open connections: the entries of the table that caps each at ODYSSEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS",
+                perAddress::addresses);
             metrics.metrics.gauge("odyssey_ws_sessions", "WebSocket sessions open on all endpoints",
                 liveSessions::size);
             metrics.metrics.gauge("odyssey_ws_pending_bytes", "Unsent bytes of all WebSocket clients together (closed " +
@@ -329,33 +333,35 @@ public final class Gateway implements AutoCloseable
     /**
      * The HTTP server, with a bound on everything a client controls: how long its headers may take, how long it may
      * stay silent while the gateway reads from it (a body, a WebSocket) or refuses to take what the gateway writes,
-     * how large its headers and body may be, and how many connections there are. No handler reads a body in a
-     * blocking way ({@link RequestBodies}), so a slow client holds a connection, never a worker thread.
+     * how large its headers and body may be, how many connections there are, and how many of them one address holds
+     * ({@code perAddress}, before anything of a connection is read). No handler reads a body in a blocking way
+     * ({@link RequestBodies}), so a slow client holds a connection, never a worker thread.
      */
-    private static Undertow server(final GatewayConfig config, final HttpHandler routes, final String workerName)
+    private static HttpServer server(final GatewayConfig config, final HttpHandler routes, final String workerName,
+        final ConnectionsPerAddress perAddress) throws java.io.IOException
     {
-        return Undertow.builder()
+        return HttpServer.start(config.host, config.port, config.ioThreads, config.workerThreads,
             // Thread names say whose they are: the load harness runs several gateways in one JVM (threadCpuNanos).
-            .setWorkerOption(Options.WORKER_NAME, workerName)
-            .addHttpListener(config.port, config.host)
-            .setIoThreads(config.ioThreads)
-            .setWorkerThreads(config.workerThreads)
-            .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, config.requestParseTimeoutMs)
-            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, config.noRequestTimeoutMs)
-            .setServerOption(UndertowOptions.IDLE_TIMEOUT, config.idleTimeoutMs)
-            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, config.maxHeaderBytes)
-            // Undertow's own cap is only the backstop, a buffer above ours: it cuts the connection without an answer,
-            // where RequestBodies answers 413.
-            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBodyBytes + 65_536L)
-            .setServerOption(UndertowOptions.SHUTDOWN_TIMEOUT, config.shutdownTimeoutMs)
-            .setServerOption(UndertowOptions.ENABLE_STATISTICS, true)
-            .setSocketOption(Options.READ_TIMEOUT, config.readTimeoutMs)
-            .setSocketOption(Options.WRITE_TIMEOUT, config.writeTimeoutMs)
-            // Accepting pauses at the cap and resumes once a tenth of the connections have gone.
-            .setSocketOption(Options.CONNECTION_HIGH_WATER, config.maxConnections)
-            .setSocketOption(Options.CONNECTION_LOW_WATER, Math.max(1, config.maxConnections - config.maxConnections / 10))
-            .setHandler(routes)
-            .build();
+            OptionMap.create(Options.WORKER_NAME, workerName),
+            OptionMap.builder()
+                .set(Options.READ_TIMEOUT, config.readTimeoutMs)
+                .set(Options.WRITE_TIMEOUT, config.writeTimeoutMs)
+                // Accepting pauses at the cap and resumes once a tenth of the connections have gone.
+                .set(Options.CONNECTION_HIGH_WATER, config.maxConnections)
+                .set(Options.CONNECTION_LOW_WATER, Math.max(1, config.maxConnections - config.maxConnections / 10))
+                .getMap(),
+            OptionMap.builder()
+                .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, config.requestParseTimeoutMs)
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, config.noRequestTimeoutMs)
+                .set(UndertowOptions.IDLE_TIMEOUT, config.idleTimeoutMs)
+                .set(UndertowOptions.MAX_HEADER_SIZE, config.maxHeaderBytes)
+                // Undertow's own cap is only the backstop, a buffer above ours: it cuts the connection without an
+                // answer, where RequestBodies answers 413.
+                .set(UndertowOptions.MAX_ENTITY_SIZE, config.maxBodyBytes + 65_536L)
+                .set(UndertowOptions.SHUTDOWN_TIMEOUT, config.shutdownTimeoutMs)
+                .set(UndertowOptions.ENABLE_STATISTICS, true)
+                .getMap(),
+            routes, perAddress);
     }
 
     /**
@@ -574,7 +580,7 @@ public final class Gateway implements AutoCloseable
         CloseHelper.quietClose(sampler);
         sessions.closeAll();
         awaitRequestsFinishing();
-        server.stop();
+        server.close();
         CloseHelper.quietClose(commands);
         CloseHelper.quietClose(alerts);
         feed.close();

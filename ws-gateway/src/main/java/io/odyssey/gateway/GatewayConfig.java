@@ -103,6 +103,11 @@ public final class GatewayConfig
         "Largest request body; a larger one is answered 413 without being read");
     public static final Setting MAX_CONNECTIONS = Setting.of("ODYSSEY_GATEWAY_MAX_CONNECTIONS", "10000",
         "Open HTTP and WebSocket connections above which new ones wait (not accepted until some close)");
+    public static final Setting MAX_CONNECTIONS_PER_ADDRESS = Setting.of("ODYSSEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS",
+        "256", "Open HTTP and WebSocket connections one IPv4 address or IPv6 /64 may hold; a connection beyond is closed " +
+        "as soon as it is accepted, before it is read (at or above ODYSSEY_GATEWAY_MAX_CONNECTIONS: no cap of its own). " +
+        "Behind a proxy every client has the proxy's address: set it to ODYSSEY_GATEWAY_MAX_CONNECTIONS there and " +
+        "limit clients at the proxy");
     public static final Setting SHUTDOWN_TIMEOUT_MS = Setting.of("ODYSSEY_GATEWAY_SHUTDOWN_TIMEOUT_MS", "5000",
         "On stop, how long requests in progress may take before the server's threads are stopped anyway");
     public static final Setting COMMAND_RATE = Setting.of("ODYSSEY_GATEWAY_COMMAND_RATE", "10",
@@ -134,7 +139,7 @@ public final class GatewayConfig
             CLOSE_MESSAGE_BYTES, PING_INTERVAL_MS, TILE_URL, TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS,
             TOKENS_FILE, KEY_FILE, CommandAuthority.KEY_FILE, GeofenceRecords.MAX_FENCES, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
             NO_REQUEST_TIMEOUT_MS, READ_TIMEOUT_MS, WRITE_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_BODY_BYTES,
-            MAX_CONNECTIONS, SHUTDOWN_TIMEOUT_MS, COMMAND_RATE, COMMAND_BURST, MAX_ACTIVE_COMMANDS_PER_DRONE,
+            MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, SHUTDOWN_TIMEOUT_MS, COMMAND_RATE, COMMAND_BURST, MAX_ACTIVE_COMMANDS_PER_DRONE,
             HISTORY_STATEMENT_TIMEOUT_MS, HISTORY_MAX_WINDOW_S, HISTORY_MAX_ROWS, HISTORY_MAX_CONCURRENT,
             ProgressWatch.LIVENESS_TIMEOUT_S));
         ALL = List.copyOf(all);
@@ -183,6 +188,7 @@ public final class GatewayConfig
     public int maxHeaderBytes = MAX_HEADER_BYTES.intValue();
     public int maxBodyBytes = MAX_BODY_BYTES.intValue();
     public int maxConnections = MAX_CONNECTIONS.intValue();
+    public int maxConnectionsPerAddress = MAX_CONNECTIONS_PER_ADDRESS.intValue();
     public int shutdownTimeoutMs = SHUTDOWN_TIMEOUT_MS.intValue();
     public double commandRate = COMMAND_RATE.doubleValue();
     public int commandBurst = COMMAND_BURST.intValue();
@@ -384,6 +390,7 @@ public final class GatewayConfig
         atLeast(MAX_HEADER_BYTES, maxHeaderBytes, 1024);
         atLeast(MAX_BODY_BYTES, maxBodyBytes, 1024);
         atLeast(MAX_CONNECTIONS, maxConnections, 1);
+        atLeast(MAX_CONNECTIONS_PER_ADDRESS, maxConnectionsPerAddress, 1);
         if (pingIntervalMs < 10 || pingIntervalMs >= Math.min(readTimeoutMs, idleTimeoutMs))
         {
             throw PING_INTERVAL_MS.invalid(String.valueOf(pingIntervalMs), "at least 10 and below the read and idle " +

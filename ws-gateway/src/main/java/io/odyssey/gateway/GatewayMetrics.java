@@ -36,6 +36,9 @@ final class GatewayMetrics
     final Counter bodiesIncomplete = metrics.counter("odyssey_gateway_request_bodies_refused_total",
         "Request bodies refused: larger than ODYSSEY_GATEWAY_MAX_BODY_BYTES (413), or never sent whole (connection closed)",
         "reason=\"incomplete\"");
+    final Counter connectionsRefusedPerAddress = metrics.counter("odyssey_gateway_connections_refused_total",
+        "Connections closed as they were accepted, before anything of them was read: per_address, their address (IPv4, " +
+        "IPv6 /64) held ODYSSEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS open connections", "reason=\"per_address\"");
     final Counter connections = metrics.counter("odyssey_ws_connections_total", "WebSocket connections accepted");
     final Counter framesSent = metrics.counter("odyssey_ws_frames_sent_total", "WebSocket frames sent");
     final Counter bytesSent = metrics.counter("odyssey_ws_bytes_sent_total", "WebSocket payload bytes sent (text and binary)");

@@ -1,6 +1,8 @@
 package io.odyssey.gateway.control;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.odyssey.codecs.CommandState;
@@ -13,7 +15,13 @@ import java.time.Instant;
 /** The command object of the contract (docs/api/commands.md), from a ledger record. Cold path: Jackson tree. */
 public final class CommandJson
 {
-    public static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Reads every API body ({@link Requests#parse}) and writes every answer. A field named twice in a body is refused:
+     * Jackson kept the last value ({@code {"droneId":1,...,"droneId":2}} ordered drone 2), where a proxy's rule, a
+     * log or a reviewer may read the first.
+     */
+    public static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
 
     private CommandJson()
     {

@@ -122,12 +122,17 @@ final class CommandsResource
             throw new Problem(400, "type is one of " + CommandType.wireNames());
         }
         final String key = idempotencyKey(exchange, body);
-        final int expiresInS = body.has("expiresInS") ? integer(body.get("expiresInS").asText(), DEFAULT_EXPIRES_S,
-            MIN_EXPIRES_S, MAX_EXPIRES_S, "expiresInS") : DEFAULT_EXPIRES_S;
+        final Long expires = Requests.integerField(body, "expiresInS");
+        if (expires != null && (expires < MIN_EXPIRES_S || expires > MAX_EXPIRES_S))
+        {
+            throw new Problem(400, "expiresInS must be an integer from " + MIN_EXPIRES_S + " to " + MAX_EXPIRES_S);
+        }
+        final int expiresInS = expires == null ? DEFAULT_EXPIRES_S : expires.intValue();
         final String from = Requests.sourceOf(exchange);
         if (type == CommandType.CANCEL)
         {
-            final String target = body.path("targetCommandId").asText(null);
+            // A string, as command ids are everywhere: a 64-bit id as a JSON number loses digits in JavaScript.
+            final String target = Requests.textField(body, "targetCommandId");
             if (target == null)
             {
                 throw new Problem(400, "cancel needs targetCommandId");
@@ -227,9 +232,9 @@ final class CommandsResource
     /** The request's idempotency key (body, else header), checked; null when it gives none. */
     private String idempotencyKey(final HttpServerExchange exchange, final JsonNode body)
     {
-        final boolean keyInBody = body.hasNonNull("idempotencyKey");
-        final String key = keyInBody ? body.get("idempotencyKey").asText() :
-            exchange.getRequestHeaders().getFirst("Idempotency-Key");
+        final String keyField = Requests.textField(body, "idempotencyKey");
+        final boolean keyInBody = keyField != null;
+        final String key = keyInBody ? keyField : exchange.getRequestHeaders().getFirst("Idempotency-Key");
         if (key != null)
         {
             final String field = keyInBody ? "idempotencyKey" : "the Idempotency-Key header";
@@ -363,7 +368,7 @@ final class CommandsResource
     {
         if (body.has("droneId"))
         {
-            return List.of(Requests.droneId(body.get("droneId").asText()));
+            return List.of(Requests.droneId(body.get("droneId"), "droneId"));
         }
         if (body.has("droneIds"))
         {
@@ -376,7 +381,7 @@ final class CommandsResource
             final Set<Long> seen = new HashSet<>(ids.size() * 2);
             for (final JsonNode id : ids)
             {
-                final long droneId = Requests.droneId(id.asText());
+                final long droneId = Requests.droneId(id, "droneIds");
                 if (seen.add(droneId))
                 {
                     drones.add(droneId);

@@ -134,7 +134,14 @@ public final class Guard
     {
         forbidden.increment();
         return new Problem(403, "FORBIDDEN",
-            "'" + principal.name() + "' is a " + principal.role().wireName() + "; this needs " + role.wireName(), null);
+            "'" + principal.name() + "' is " + article(principal.role().wireName()) + principal.role().wireName() +
+                "; this needs " + role.wireName(), null);
+    }
+
+    /** "an operator", "an admin", "a viewer". */
+    private static String article(final String noun)
+    {
+        return "aeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ";
     }
 
     /**

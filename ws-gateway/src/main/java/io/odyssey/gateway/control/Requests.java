@@ -1,5 +1,6 @@
 package io.odyssey.gateway.control;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.odyssey.gateway.Problem;
 import io.odyssey.runtime.Counter;
@@ -89,8 +90,16 @@ final class Requests
         }
         catch (final IOException ex)
         {
-            throw new Problem(400, "the body is not valid JSON: " + ex.getMessage().lines().findFirst().orElse(""));
+            throw new Problem(400, "the body is not valid JSON: " + parseError(ex));
         }
+    }
+
+    /** What the parser found wrong, without where (the client has its body) and without Jackson's capital. */
+    static String parseError(final IOException ex)
+    {
+        final String message = ex instanceof JsonProcessingException json ? json.getOriginalMessage() : ex.getMessage();
+        final String line = message == null ? "" : message.lines().findFirst().orElse("");
+        return line.isEmpty() ? line : Character.toLowerCase(line.charAt(0)) + line.substring(1);
     }
 
     /**
@@ -107,6 +116,51 @@ final class Requests
             throw new Problem(400, "INVALID_TEXT", field + " " + violation, null);
         }
         return value;
+    }
+
+    /**
+     * An integer field as the contract has it: a JSON integer, never text ({@code "droneId":"1"} was taken for 1, so
+     * whatever read the body as typed saw something else than what was ordered); null when the field is absent.
+     */
+    static Long integerField(final JsonNode node, final String field)
+    {
+        final JsonNode value = node.get(field);
+        if (value == null)
+        {
+            return null;
+        }
+        return integerValue(value, field);
+    }
+
+    /** {@link #integerField} of an array's element or a value already taken out of the body. */
+    static long integerValue(final JsonNode value, final String field)
+    {
+        if (!value.isIntegralNumber() || !value.canConvertToLong())
+        {
+            throw new Problem(400, field + " must be an integer (a JSON number, not text), not " + abbreviated(value));
+        }
+        return value.longValue();
+    }
+
+    /** A text field as the contract has it: a JSON string, never a number taken as its digits; null when absent. */
+    static String textField(final JsonNode node, final String field)
+    {
+        final JsonNode value = node.get(field);
+        if (value == null || value.isNull())
+        {
+            return null;
+        }
+        if (!value.isTextual())
+        {
+            throw new Problem(400, field + " must be a string, not " + abbreviated(value));
+        }
+        return value.textValue();
+    }
+
+    private static String abbreviated(final JsonNode value)
+    {
+        final String text = value.toString();
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 
     static double required(final JsonNode node, final String field, final double min, final double max)
@@ -137,6 +191,17 @@ final class Requests
     static String trim(final double value)
     {
         return value == Math.rint(value) ? Long.toString((long)value) : Double.toString(value);
+    }
+
+    /** A drone id from a body: a JSON integer (never text), positive. */
+    static long droneId(final JsonNode value, final String field)
+    {
+        final long id = integerValue(value, field);
+        if (id <= 0)
+        {
+            throw new Problem(400, field + " must be a positive integer, not " + id);
+        }
+        return id;
     }
 
     static long droneId(final String text)

@@ -40,7 +40,7 @@ final class TokensResource
         {
             throw new Problem(400, "role is viewer, operator or admin");
         }
-        final String tokenName = body.path("name").asText(null);
+        final String tokenName = Requests.textField(body, "name");
         if (tokenName != null)
         {
             Requests.checkedText(textRefused, "name", tokenName, GeofencesResource.MAX_NAME_LENGTH);

@@ -115,12 +115,14 @@ class CommandApiIT
         final long forbiddenBefore = counter("odyssey_gateway_requests_forbidden_total");
         final HttpResponse<String> viewerCommand = post("/api/v1/commands", VIEWER, "{\"droneId\":1,\"type\":\"hold\"}");
         assertThat(viewerCommand.statusCode()).isEqualTo(403);
-        assertThat(json(viewerCommand).get("detail").asText()).contains("viewer").contains("operator");
+        assertThat(json(viewerCommand).get("detail").asText()).isEqualTo("'wall' is a viewer; this needs operator");
 
         final String fence = "{\"type\":\"Feature\",\"properties\":{\"name\":\"x\",\"kind\":\"keep-out\"}," +
             "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[0,1],[1,1],[0,0]]]}}";
         assertThat(post("/api/v1/geofences", OPERATOR, fence).statusCode()).isEqualTo(403);
-        assertThat(get("/api/v1/tokens", OPERATOR).statusCode()).isEqualTo(403);
+        final HttpResponse<String> operatorTokens = get("/api/v1/tokens", OPERATOR);
+        assertThat(operatorTokens.statusCode()).isEqualTo(403);
+        assertThat(json(operatorTokens).get("detail").asText()).isEqualTo("'ops' is an operator; this needs admin");
         assertThat(post("/api/v1/drones/1/keys", OPERATOR, "").statusCode()).isEqualTo(403);
         // Every role refusal is counted, those of routes behind the viewer's door too (they were not).
         assertThat(counter("odyssey_gateway_requests_forbidden_total") - forbiddenBefore).isEqualTo(4);
@@ -441,6 +443,52 @@ class CommandApiIT
             .header("Idempotency-Key", "retry-2").POST(HttpRequest.BodyPublishers.ofString("{\"droneId\":3,\"type\":\"hold\"}"))
             .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(json(viaHeaderAgain).get("id")).isEqualTo(json(viaHeader).get("id"));
+    }
+
+    @Test
+    void shouldRefuseADuplicateFieldOrANumberSentAsTextNamingTheFieldAndStoreNothing() throws Exception
+    {
+        final int droneOneBefore = ledger.list(1, null, false, 10_000).size();
+        final int droneTwoBefore = ledger.list(2, null, false, 10_000).size();
+        // Last session's live attack: the second droneId won and drone 2 was ordered, where whatever read the first
+        // one (a reviewer, a proxy's rule, a log) saw drone 1.
+        final List<String> duplicates = List.of(
+            "{\"droneId\":1,\"type\":\"hold\",\"droneId\":2}",
+            "{\"droneId\":2,\"type\":\"hold\",\"type\":\"land\"}",
+            "{\"droneIds\":[2],\"type\":\"goto\",\"lat\":52.52,\"lon\":13.4,\"lat\":0}");
+        for (final String body : duplicates)
+        {
+            final HttpResponse<String> refused = post("/api/v1/commands", OPERATOR, body);
+            assertThat(refused.statusCode()).as(body).isEqualTo(400);
+            assertThat(json(refused).get("detail").asText()).as(body).contains("duplicate field");
+        }
+        // Numbers the contract says are integers, sent as text; text sent as a number.
+        final Map<String, String> coerced = Map.of(
+            "{\"droneId\":\"2\",\"type\":\"hold\"}", "droneId",
+            "{\"droneIds\":[\"2\"],\"type\":\"hold\"}", "droneIds",
+            "{\"droneId\":2,\"type\":\"hold\",\"expiresInS\":\"60\"}", "expiresInS",
+            "{\"droneId\":2,\"type\":\"hold\",\"idempotencyKey\":5}", "idempotencyKey");
+        for (final Map.Entry<String, String> body : coerced.entrySet())
+        {
+            final HttpResponse<String> refused = post("/api/v1/commands", OPERATOR, body.getKey());
+            assertThat(refused.statusCode()).as(body.getKey()).isEqualTo(400);
+            assertThat(json(refused).get("detail").asText()).as(body.getKey()).startsWith(body.getValue() + " ");
+        }
+        assertThat(ledger.list(1, null, false, 10_000)).as("nothing stored").hasSize(droneOneBefore);
+        assertThat(ledger.list(2, null, false, 10_000)).as("nothing stored").hasSize(droneTwoBefore);
+
+        // Geofences and tokens take their bodies the same way.
+        final int fencesBefore = json(get("/api/v1/geofences", VIEWER)).get("features").size();
+        final HttpResponse<String> fence = post("/api/v1/geofences", ADMIN, "{\"type\":\"Feature\",\"properties\":" +
+            "{\"name\":\"pad\",\"kind\":\"keep-out\",\"kind\":\"keep-in\"},\"geometry\":{\"type\":\"Polygon\"," +
+            "\"coordinates\":[[[0,0],[0,1],[1,1],[0,0]]]}}");
+        assertThat(fence.statusCode()).isEqualTo(400);
+        assertThat(json(fence).get("detail").asText()).contains("duplicate field");
+        assertThat(json(get("/api/v1/geofences", VIEWER)).get("features")).hasSize(fencesBefore);
+        final HttpResponse<String> token = post("/api/v1/tokens", ADMIN,
+            "{\"name\":\"dup\",\"role\":\"viewer\",\"role\":\"admin\"}");
+        assertThat(token.statusCode()).isEqualTo(400);
+        assertThat(json(token).get("detail").asText()).contains("duplicate field");
     }
 
     @Test
