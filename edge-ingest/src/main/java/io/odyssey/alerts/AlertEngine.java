@@ -28,6 +28,14 @@ import java.util.Arrays;
  * therefore never crowd this node's out), and a slot is freed whenever its drone is gone: handed over to another node,
  * a remote drone no longer airborne, or silent for {@link AlertRules#droneExpiryNanos()} (data time, after its
  * LOST_LINK: its alerts clear first), so drones that come and go (forged ids among them) cannot fill them for good.
+ * <p>
+ * Silence is measured on the engine's own clock, the journal's receive times with every step back taken out: entries
+ * come in journal order, in which receive times only fall when the node's wall clock was stepped back (NTP, a VM
+ * restored from a snapshot), so {@link #advanceTo} treats a fall as no time passing. On the receive times themselves a
+ * step back of an hour held every lost link and expiry for that hour. The engine's clock is the receive time plus the
+ * steps back so far; the times it reports are on the receive clock again (what the node's clock read), and a replay
+ * of the same journal finds the same steps. A step forward cannot be told from the node hearing nothing for as long,
+ * so it still raises LOST_LINK for every drone silent past the timeout at the step (docs/architecture.md).
  */
 public final class AlertEngine
 {
@@ -38,7 +46,13 @@ public final class AlertEngine
     private final AlertRules rules;
     private final AlertSink sink;
     private AlertSink.LinkGuard guard = AlertSink.LinkGuard.ALWAYS_OURS;
-    /** No drone's silence crosses the lost-link timeout or the expiry before this: ticks before it do nothing (O(1)). */
+    /** Receive time of the last journal entry ({@link #advanceTo}), {@link Long#MIN_VALUE} before the first. */
+    private long lastReceivedNanos = Long.MIN_VALUE;
+    /** The receive clock's steps back so far, added to receive times to make the engine's clock. */
+    private long steppedBackNanos;
+    /** Written by the engine's thread, read by gauges. */
+    private volatile long clockStepsBack;
+    /** No drone's silence crosses the lost-link timeout or the expiry before this (engine clock): ticks before it do nothing (O(1)). */
     private long nextLostLinkCheckNanos = Long.MAX_VALUE;
     /** The lost links and expiries due in the current tick (at most two per drone), reported in time order. */
     private final long[] dueAt;
@@ -57,7 +71,10 @@ public final class AlertEngine
     private final double[] lons;
     private final float[] alts;
     private final int[] statuses;
+    /** Receive time of the drone's last frame (the node's clock): when the alerts it ends are reported. */
     private final long[] lastHeardNanos;
+    /** The same on the engine's clock: what the drone's silence is measured from. */
+    private final long[] lastHeardClockNanos;
     private final long[] lastSentNanos;
     private final long[] lastIndex;
     private final int[] active;
@@ -109,6 +126,7 @@ public final class AlertEngine
         alts = new float[slotCount];
         statuses = new int[slotCount];
         lastHeardNanos = new long[slotCount];
+        lastHeardClockNanos = new long[slotCount];
         lastSentNanos = new long[slotCount];
         lastIndex = new long[slotCount];
         active = new int[slotCount];
@@ -123,6 +141,47 @@ public final class AlertEngine
         lowBattery = new LowBatteryRule(rules);
         jump = new ImplausibleJumpRule(rules, slotCount);
         geofence = new GeofenceRule(rules);
+    }
+
+    /**
+     * A journal entry's receive time, in journal order, before its frame ({@link #onTelemetry}): the engine's clock
+     * moves on by as much as the receive time did, or not at all where it fell (the node's clock stepped back), and the
+     * engine is ticked to it.
+     */
+    public void advanceTo(final long receivedAtNanos)
+    {
+        if (lastReceivedNanos != Long.MIN_VALUE && receivedAtNanos < lastReceivedNanos)
+        {
+            steppedBackNanos += lastReceivedNanos - receivedAtNanos;
+            clockStepsBack++;
+        }
+        lastReceivedNanos = receivedAtNanos;
+        tickClock(receivedAtNanos + steppedBackNanos);
+    }
+
+    /**
+     * While no entry comes: ticks the engine to {@code elapsedNanos} (a monotonic clock's) after the last entry's
+     * receive time, so lost links are raised on time even after the wall clock was stepped back and before any frame
+     * showed it. Nothing before the first entry.
+     */
+    public void tickSinceLastEntry(final long elapsedNanos)
+    {
+        if (lastReceivedNanos != Long.MIN_VALUE)
+        {
+            tickClock(lastReceivedNanos + steppedBackNanos + elapsedNanos);
+        }
+    }
+
+    /** The last entry's receive time on the engine's clock (steps back taken out); what checkpoints are spaced by. */
+    public long clockNanos()
+    {
+        return lastReceivedNanos == Long.MIN_VALUE ? Long.MIN_VALUE : lastReceivedNanos + steppedBackNanos;
+    }
+
+    /** How often the journal's receive times fell, i.e. the node's wall clock was seen stepped back (since start). */
+    public long clockStepsBack()
+    {
+        return clockStepsBack;
     }
 
     /**
@@ -150,12 +209,14 @@ public final class AlertEngine
             remoteLive--;
             first = true;
         }
-        nextLostLinkCheckNanos = Math.min(nextLostLinkCheckNanos, receivedAtNanos + rules.lostLinkNanos() + 1);
+        final long heardAt = receivedAtNanos + steppedBackNanos;
+        nextLostLinkCheckNanos = Math.min(nextLostLinkCheckNanos, heardAt + rules.lostLinkNanos() + 1);
         lats[slot] = lat;
         lons[slot] = lon;
         alts[slot] = alt;
         statuses[slot] = status;
         lastHeardNanos[slot] = receivedAtNanos;
+        lastHeardClockNanos[slot] = heardAt;
         lastSentNanos[slot] = sentAtNanos;
         lastIndex[slot] = journalIndex;
 
@@ -182,8 +243,19 @@ public final class AlertEngine
      * silent longer than the expiry (clearing its alerts). Each event's time is when the silence crossed its limit, not
      * when the tick happened, and the events of one tick are reported in that time order (then by drone id), so what
      * is reported, and in which order, depends neither on how often ticks come nor on which slot a drone has.
+     *
+     * @param nowNanos a time on the receive clock (an idle tick, a replay's end), taken as it reads after the steps back
+     *                 seen so far; a time behind the engine's does nothing.
      */
     public void tick(final long nowNanos)
+    {
+        // Saturated: a replay may tick to the end of time.
+        final long clock = nowNanos + steppedBackNanos;
+        tickClock(((nowNanos ^ clock) & (steppedBackNanos ^ clock)) < 0 ? Long.MAX_VALUE : clock);
+    }
+
+    /** {@link #tick} on the engine's clock. */
+    private void tickClock(final long nowNanos)
     {
         if (nowNanos < nextLostLinkCheckNanos)
         {
@@ -201,7 +273,7 @@ public final class AlertEngine
             }
             if (!isActive(slot, AlertType.LOST_LINK))
             {
-                final long lostAt = lastHeardNanos[slot] + lostLink;
+                final long lostAt = lastHeardClockNanos[slot] + lostLink;
                 if (nowNanos <= lostAt)
                 {
                     next = Math.min(next, lostAt + 1);
@@ -211,7 +283,7 @@ public final class AlertEngine
             }
             if (expiry > 0)
             {
-                final long expiresAt = lastHeardNanos[slot] + expiry;
+                final long expiresAt = lastHeardClockNanos[slot] + expiry;
                 if (nowNanos > expiresAt)
                 {
                     due(expiresAt, slot, true);
@@ -230,17 +302,19 @@ public final class AlertEngine
             {
                 continue; // handed over at its lost-link deadline, earlier in this tick
             }
+            // Reported on the receive clock as it reads now.
+            final long at = dueAt[i] - steppedBackNanos;
             if (dueExpiry[i])
             {
-                expire(slot, dueAt[i]);
+                expire(slot, at);
             }
             else if (guard.stillOurs(ids[slot]))
             {
-                raise(slot, AlertType.LOST_LINK, 0, dueAt[i], lastIndex[slot], lostLink / 1e9);
+                raise(slot, AlertType.LOST_LINK, 0, at, lastIndex[slot], lostLink / 1e9);
             }
             else
             {
-                handOver(slot, dueAt[i]);
+                handOver(slot, at);
             }
         }
         nextLostLinkCheckNanos = next;
@@ -519,5 +593,7 @@ public final class AlertEngine
         remoteLive = 0;
         freeCount = 0;
         nextLostLinkCheckNanos = Long.MAX_VALUE;
+        lastReceivedNanos = Long.MIN_VALUE;
+        steppedBackNanos = 0;
     }
 }

@@ -42,8 +42,9 @@ import java.util.function.LongSupplier;
  * the grid's {@code alerts} map (what is active now) in step for the gateway.
  * <p>
  * Before each entry the engine is ticked to that entry's receive time, and while the journal is idle to the wall
- * clock minus a margin (entries appended just before are visible by then); so a journal replay, which ticks only by
- * entry times, raises and clears the same alerts in the same order.
+ * clock minus a margin (entries appended just before are visible by then), or, if later, to the last entry's time plus
+ * the monotonic time since it was read minus the margin (the wall clock may have been stepped back); so a journal
+ * replay, which ticks only by entry times, raises and clears the same alerts in the same order.
  * <p>
  * Restart: the monitor records how far it evaluated, and a warm-up point about ten minutes earlier. After a restart
  * it replays from the warm-up point with its output muted, which rebuilds the engine's state exactly (it is
@@ -76,7 +77,7 @@ public final class AlertMonitor implements Runnable, AlertSink
     private final JournalEntry entry = JournalEntry.telemetry();
     private final TelemetryFrameReader reader = new TelemetryFrameReader();
     private final RateLimitedLog alertLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
-    /** (receive time, index) about once a minute, oldest first: where a restart's warm-up starts. */
+    /** (engine clock, index) about once a minute, oldest first: where a restart's warm-up starts. */
     private final long[] checkpointTimes = new long[CHECKPOINTS];
     private final long[] checkpointIndexes = new long[CHECKPOINTS];
     private int checkpointHead;
@@ -87,6 +88,8 @@ public final class AlertMonitor implements Runnable, AlertSink
     private volatile long evaluatedIndex = -1;
     private boolean muted;
     private long lastProgressNanos;
+    /** Monotonic time the last entry was read; idle ticks count from it. */
+    private long lastEntryReadNanos = System.nanoTime();
 
     /**
      * @param activeAlerts the grid map of active alerts (a replay's is in a grid of its own).
@@ -128,9 +131,14 @@ public final class AlertMonitor implements Runnable, AlertSink
                 final int evaluated = evaluate(tailer, BATCH);
                 recordProgress(false);
                 refreshRemoteDrones();
-                if (evaluated == 0)
+                if (evaluated > 0)
+                {
+                    lastEntryReadNanos = System.nanoTime();
+                }
+                else
                 {
                     engine.tick(wallClockNanos.getAsLong() - IDLE_TICK_MARGIN_NANOS);
+                    engine.tickSinceLastEntry(System.nanoTime() - lastEntryReadNanos - IDLE_TICK_MARGIN_NANOS);
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
                 }
             }
@@ -243,14 +251,15 @@ public final class AlertMonitor implements Runnable, AlertSink
         // Set first: what this entry causes (and the tick before it) is journaled as evaluated up to this entry, so
         // after a restart evaluation resumes behind it.
         evaluatedIndex = entry.index();
-        engine.tick(receivedAt);
         if (reader.read(entry.frame(), 0, entry.frameLength()) == TelemetryFrameReader.TELEMETRY)
         {
+            // Only a frame's receive time moves the engine's clock: a torn entry reads as received at 0.
+            engine.advanceTo(receivedAt);
             final TelemetryDecoder t = reader.telemetry();
             engine.onTelemetry(entry.index(), receivedAt, t.droneId(), t.sentAtNanos(), t.latitude(), t.longitude(),
                 t.altitude(), t.battery(), reader.statusCode());
         }
-        checkpoint(receivedAt, entry.index());
+        checkpoint(engine.clockNanos(), entry.index());
     }
 
     /** Ticks the engine to a data time (a replay's end, for lost links that live would have seen). */
@@ -348,10 +357,18 @@ public final class AlertMonitor implements Runnable, AlertSink
         return new long[]{evaluated, latest};
     }
 
-    private void checkpoint(final long receivedAt, final long index)
+    /**
+     * Spaced on the engine's clock (receive times with the steps back taken out): on the receive times a step back
+     * stopped new checkpoints for its length, and a restart meanwhile warmed up from the whole step's entries.
+     */
+    private void checkpoint(final long clockNanos, final long index)
     {
+        if (clockNanos == Long.MIN_VALUE)
+        {
+            return;
+        }
         if (checkpointCount > 0 &&
-            receivedAt - checkpointTimes[(checkpointHead + checkpointCount - 1) % CHECKPOINTS] < CHECKPOINT_INTERVAL_NANOS)
+            clockNanos - checkpointTimes[(checkpointHead + checkpointCount - 1) % CHECKPOINTS] < CHECKPOINT_INTERVAL_NANOS)
         {
             return;
         }
@@ -361,10 +378,10 @@ public final class AlertMonitor implements Runnable, AlertSink
             checkpointCount--;
         }
         final int tail = (checkpointHead + checkpointCount) % CHECKPOINTS;
-        checkpointTimes[tail] = receivedAt;
+        checkpointTimes[tail] = clockNanos;
         checkpointIndexes[tail] = index;
         checkpointCount++;
-        while (checkpointCount > 1 && receivedAt - checkpointTimes[(checkpointHead + 1) % CHECKPOINTS] >= WARM_UP_NANOS)
+        while (checkpointCount > 1 && clockNanos - checkpointTimes[(checkpointHead + 1) % CHECKPOINTS] >= WARM_UP_NANOS)
         {
             checkpointHead = (checkpointHead + 1) % CHECKPOINTS;
             checkpointCount--;
@@ -530,6 +547,12 @@ public final class AlertMonitor implements Runnable, AlertSink
     public int remoteDronesUnreadable()
     {
         return remoteUnreadable;
+    }
+
+    /** How often the journal's receive times fell: the node's wall clock seen stepped back (since start). */
+    public long clockStepsBack()
+    {
+        return engine.clockStepsBack();
     }
 
     /** Frames from drones the engine had no room for, not evaluated (read from another thread: approximate). */

@@ -65,6 +65,9 @@ final class AlertMonitorPart implements Component
             alerts::remoteDronesUnreadable);
         metrics.metrics.gauge("odyssey_ingest_alert_frames_unevaluated",
             "Frames from drones the alert engine had no room for, not evaluated (since start)", alerts::unevaluatedFrames);
+        metrics.metrics.gauge("odyssey_ingest_alert_clock_steps_back",
+            "Times the telemetry journal's receive times fell since start: this node's wall clock was stepped back " +
+            "(the alert engine takes the fall out of its clock)", alerts::clockStepsBack);
         monitor = alerts;
         thread = new Thread(alerts, "ingest-alerts");
         thread.setDaemon(true);

@@ -42,7 +42,16 @@ final class LatestStateTable
     private final long[] signedAt;
     private final long[] sentAtNanos;
     private final long[] ingestNanos;
+    /**
+     * Monotonic time the drone was last heard: what its silence is measured on. On the wall clock a step forward (NTP,
+     * an operator) evicted every drone at once, and a step back kept silent drones' slots for the step's length.
+     */
     private final long[] lastHeardNanos;
+    /**
+     * Latest wall-clock time the drone was heard at (never lowered by a step back): a drone is forgotten only once the
+     * wall clock is far enough past it that no frame it signed could pass the signature window again.
+     */
+    private final long[] lastHeardWallNanos;
     private final double[] latitude;
     private final double[] longitude;
     private final float[] altitude;
@@ -73,6 +82,7 @@ final class LatestStateTable
         sentAtNanos = new long[capacity];
         ingestNanos = new long[capacity];
         lastHeardNanos = new long[capacity];
+        lastHeardWallNanos = new long[capacity];
         latitude = new double[capacity];
         longitude = new double[capacity];
         altitude = new float[capacity];
@@ -106,6 +116,7 @@ final class LatestStateTable
         sequence[slot] = Long.MIN_VALUE;
         sequenceOffset[slot] = 0;
         signedAt[slot] = 0;
+        lastHeardWallNanos[slot] = Long.MIN_VALUE;
         return slot;
     }
 
@@ -156,7 +167,6 @@ final class LatestStateTable
         signedAt[slot] = frame.verifier() == null ? 0 : frame.verifier().timestamp();
         sentAtNanos[slot] = t.sentAtNanos();
         ingestNanos[slot] = nowNanos;
-        lastHeardNanos[slot] = nowNanos;
         latitude[slot] = t.latitude();
         longitude[slot] = t.longitude();
         altitude[slot] = t.altitude();
@@ -169,10 +179,16 @@ final class LatestStateTable
         markDirty(slot);
     }
 
-    /** Records that the drone was heard (any frame from it, heartbeats included) without changing its state. */
-    void heard(final int slot, final long nowNanos)
+    /**
+     * Records that the drone was heard (any frame from it, heartbeats included) without changing its state.
+     *
+     * @param wallNanos      the node's wall clock now.
+     * @param monotonicNanos a monotonic clock now: silence is measured on it.
+     */
+    void heard(final int slot, final long wallNanos, final long monotonicNanos)
     {
-        lastHeardNanos[slot] = nowNanos;
+        lastHeardNanos[slot] = monotonicNanos;
+        lastHeardWallNanos[slot] = Math.max(lastHeardWallNanos[slot], wallNanos);
     }
 
     long lastHeardNanos(final int slot)
@@ -209,7 +225,8 @@ final class LatestStateTable
 
     /**
      * Looks at up to {@code maxSlots} slots, from where the last call stopped, and frees those whose drone was last
-     * heard before {@code heardBefore} and that are not waiting for the grid (dirty). Bounded work per call, so the
+     * heard before {@code heardBefore} (monotonic), at no wall-clock time from {@code heardWallBefore} on, and that are
+     * not waiting for the grid (dirty). Bounded work per call, so the
      * hot path can run it every duty cycle; a full pass over a table of N slots takes N / maxSlots calls.
      * <p>
      * The caller must not call this while a flush is in flight: a failed flush marks its slots dirty again, which must
@@ -217,7 +234,7 @@ final class LatestStateTable
      *
      * @return the number of drones evicted.
      */
-    int evictSilent(final long heardBefore, final int maxSlots, final Evictions evictions)
+    int evictSilent(final long heardBefore, final long heardWallBefore, final int maxSlots, final Evictions evictions)
     {
         if (highWater == 0)
         {
@@ -232,7 +249,8 @@ final class LatestStateTable
             }
             final int slot = evictionCursor++;
             final long id = droneId[slot];
-            if (id != 0 && !dirty[slot] && lastHeardNanos[slot] - heardBefore < 0)
+            if (id != 0 && !dirty[slot] && lastHeardNanos[slot] - heardBefore < 0 &&
+                lastHeardWallNanos[slot] < heardWallBefore)
             {
                 slotById.remove(id);
                 droneId[slot] = 0;

@@ -71,9 +71,9 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     private final FleetWriter writer;
     private final EpochNanoClock clock;
     /**
-     * Paces the batches to the grid (never a frame's or a state's time): paced on the wall clock, a clock stepped back an
-     * hour (NTP, a VM restored from a snapshot) stopped every write of drone states for that hour, and with it the
-     * fleet's live state, the geofence guard and every command in flight on this node's drones.
+     * Paces the batches to the grid and measures drones' silence (never a frame's or a state's time): paced on the wall
+     * clock, a clock stepped back an hour (NTP, a VM restored from a snapshot) stopped every write of drone states for
+     * that hour, and with it the fleet's live state, the geofence guard and every command in flight on this node's drones.
      */
     private final NanoClock pacing;
     private final String nodeId;
@@ -122,8 +122,8 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
      * @param journal         where accepted and refused frames are appended, {@link FrameJournal#NONE} when they come
      *                        from a journal already.
      * @param writer          where batches go.
-     * @param clock           the wall clock: receive, flush and expiry times (shared with other nodes and the journal).
-     * @param pacing          a monotonic clock: when batches start.
+     * @param clock           the wall clock: receive and flush times (shared with other nodes and the journal).
+     * @param pacing          a monotonic clock: when batches start, and how long a drone has been silent.
      * @param flushIntervalMs minimum time between the starts of two batches; 0 = as soon as the last one completed.
      */
     TelemetryIngestAgent(
@@ -213,6 +213,13 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
     /**
      * A bounded slice of the table per duty cycle: drones not heard for the expiry are evicted. Never while a flush is
      * in flight, whose failure would mark its (possibly freed) slots dirty again.
+     * <p>
+     * Silence is measured on the monotonic clock: on the wall clock a step forward evicted every drone at once (their
+     * command links forgotten with them) and a step back kept silent drones for the step's length. One wall-clock
+     * condition stays, with frames verified: eviction forgets the drone's replay windows, so it waits until the wall
+     * clock is two signature windows past the latest time the drone was heard at, when no frame it signed (up to one
+     * window ahead of this node's clock) can pass the window again. Without a step that is always so by then (the
+     * expiry is longer than two windows); after a step back it holds the slot until the wall clock is there again.
      */
     int evictSilentDrones()
     {
@@ -220,7 +227,9 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         {
             return 0;
         }
-        return table.evictSilent(clock.nanoTime() - expiryNs, EVICTION_SLOTS_PER_CYCLE, this);
+        final io.odyssey.codecs.sign.FrameVerifier verifier = reader.verifier();
+        final long heardWallBefore = verifier == null ? Long.MAX_VALUE : clock.nanoTime() - 2 * verifier.windowNanos();
+        return table.evictSilent(pacing.nanoTime() - expiryNs, heardWallBefore, EVICTION_SLOTS_PER_CYCLE, this);
     }
 
     /** A drone gone silent: its command link is forgotten too (the fleet map entry goes with the node's sweep). */
@@ -237,7 +246,6 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
             commandImages[slot] = 0;
             commandLink.onLink(droneId, 0, 0, 0, null);
         }
-        final long now = clock.nanoTime();
         if (evictionLog.tryAcquire(pacing.nanoTime()))
         {
             LOG.info("drone {} silent for {} s: forgotten, its slot is free ({} more since the last line)", droneId,
@@ -318,7 +326,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
             reject(RejectReason.DRONE_CAPACITY, now);
             return;
         }
-        table.heard(slot, now);
+        table.heard(slot, now, pacing.nanoTime());
         final long sequence = telemetry.sequence();
         final long lastSequence = table.sequence(slot);
         final long lastSignedAt = table.signedAt(slot);
@@ -457,7 +465,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
             reject(RejectReason.DRONE_CAPACITY, now);
             return;
         }
-        table.heard(slot, now);
+        table.heard(slot, now, pacing.nanoTime());
         final int address = reader.heartbeatCommandAddress();
         final int port = reader.heartbeatCommandPort();
         final long endpoint = ((address & 0xFFFF_FFFFL) << 16) | port;

@@ -218,6 +218,62 @@ class AlertEngineTest
     }
 
     @Test
+    void shouldReportALostLinkAndForgetTheDroneOnTimeWhenTheReceiveClockStepsBack()
+    {
+        final AlertEngine watched = new AlertEngine(expiring(), 100, recorder);
+        final long hour = 3_600;
+        entry(watched, 1, 10, 52.0);
+        entry(watched, 2, 10, 52.1);
+        entry(watched, 2, 11, 52.1);
+        // Drone 1 falls silent; the node's wall clock is stepped an hour back (NTP, a VM restored from a snapshot) and
+        // the receive times of drone 2's frames, once a second, with it.
+        for (long t = 12; t <= 80; t++)
+        {
+            entry(watched, 2, t - hour, 52.1);
+        }
+        // Silent for 5 s, then for the 60 s expiry: seen on the frames' own clock, where the step hides one second.
+        assertThat(events).containsExactly(
+            "raised LOST_LINK 1 0 at=" + (16 - hour) * SECOND + " index=1 value=5.0",
+            "cleared LOST_LINK 1 0 at=" + (71 - hour) * SECOND + " index=1 value=60.0");
+        assertThat(watched.drones()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldReportALostLinkOnTimeWhileNoFrameComesAfterTheReceiveClockStepsBack()
+    {
+        final AlertEngine watched = new AlertEngine(expiring(), 100, recorder);
+        entry(watched, 1, 10, 52.0);
+        // Stepped back an hour, and no frame since: idle ticks on the wall clock fall behind the last entry.
+        watched.tick((16 - 3_600) * SECOND);
+        assertThat(events).isEmpty();
+        watched.tickSinceLastEntry(4 * SECOND);
+        assertThat(events).as("4 s of silence on the monotonic clock").isEmpty();
+        watched.tickSinceLastEntry(6 * SECOND);
+        assertThat(events).containsExactly("raised LOST_LINK 1 0 at=" + 15 * SECOND + " index=1 value=5.0");
+        assertThat(watched.clockStepsBack()).as("no frame showed the step yet").isZero();
+    }
+
+    @Test
+    void shouldCountEachStepBackOfTheReceiveClock()
+    {
+        final AlertEngine watched = new AlertEngine(expiring(), 100, recorder);
+        entry(watched, 1, 10, 52.0);
+        entry(watched, 1, 10, 52.0);
+        entry(watched, 1, 9, 52.0);
+        entry(watched, 1, 10, 52.0);
+        entry(watched, 1, 5, 52.0);
+        assertThat(watched.clockStepsBack()).isEqualTo(2);
+        assertThat(watched.clockNanos()).as("a second passed, as the frames' receive times tell").isEqualTo(11 * SECOND);
+    }
+
+    /** One journal entry as the monitor evaluates it: the engine is advanced to its receive time first. */
+    private void entry(final AlertEngine target, final long drone, final long atSeconds, final double lat)
+    {
+        target.advanceTo(atSeconds * SECOND);
+        target.onTelemetry(++index, atSeconds * SECOND, drone, atSeconds * SECOND, lat, 13, 100, 80, CRUISING);
+    }
+
+    @Test
     void shouldExpireTheSameDronesAtTheSameTimesFromTheSameFramesWhateverTheIdleTicks()
     {
         final List<String> often = expiringRun(true);

@@ -26,16 +26,17 @@ class LatestStateTableTest
         {
             final int slot = table.slotFor(id);
             update(slot, id, 1, 10.0);
-            table.heard(slot, id * 100);
+            table.heard(slot, 1_000 + id, id * 100);
         }
         assertThat(table.slotFor(4)).as("full").isEqualTo(LatestStateTable.NO_SLOT);
         final Map<Long, Integer> evicted = new HashMap<>();
-        assertThat(table.evictSilent(250, 3, evicted::put)).as("all three still wait for the grid").isZero();
+        assertThat(table.evictSilent(250, Long.MAX_VALUE, 3, evicted::put)).as("all three still wait for the grid").isZero();
         table.drainDirty(new HashMap<>(), new int[3], 0, "node");
 
-        assertThat(table.evictSilent(250, 1, evicted::put)).isEqualTo(1);
-        assertThat(table.evictSilent(250, 1, evicted::put)).isEqualTo(1);
-        assertThat(table.evictSilent(250, 1, evicted::put)).as("heard at 300: stays").isZero();
+        assertThat(table.evictSilent(250, Long.MAX_VALUE, 1, evicted::put)).isEqualTo(1);
+        assertThat(table.evictSilent(250, Long.MAX_VALUE, 1, evicted::put)).isEqualTo(1);
+        assertThat(table.evictSilent(250, Long.MAX_VALUE, 1, evicted::put)).as("heard at 300: stays").isZero();
+        assertThat(table.evictSilent(350, 1_003, 3, evicted::put)).as("heard on the wall clock at 1003: stays").isZero();
         assertThat(evicted).containsOnlyKeys(1L, 2L);
         assertThat(table.size()).isEqualTo(1);
         assertThat(table.existingSlot(1)).isEqualTo(LatestStateTable.NO_SLOT);
@@ -95,7 +96,7 @@ class LatestStateTableTest
     void shouldNotMarkADroneDirtyWhenItIsOnlyHeard()
     {
         final int slot = table.slotFor(4);
-        table.heard(slot, 77L);
+        table.heard(slot, 1_000L, 77L);
 
         assertThat(table.lastHeardNanos(slot)).isEqualTo(77L);
         assertThat(table.dirtyCount()).isZero();

@@ -326,6 +326,94 @@ class TelemetryIngestAgentTest
     }
 
     @Test
+    void shouldMeasureADronesSilenceOnTheMonotonicClockWhenTheWallClockSteps()
+    {
+        final AtomicLong monotonic = new AtomicLong(-TimeUnit.DAYS.toNanos(3));
+        final TelemetryIngestAgent stepped = steppedAgent(monotonic);
+        stepped.expireAfter(TimeUnit.SECONDS.toNanos(10));
+        stepped.onFragment(buffer, 0, frame(1, 1, 10.0), null);
+        stepped.onFragment(buffer, 0, frame(2, 1, 20.0), null);
+        stepped.serviceGrid();
+        stepped.serviceGrid();
+
+        // NTP steps the wall clock an hour ahead, a second after the drones last reported: nobody is silent yet.
+        now.addAndGet(TimeUnit.HOURS.toNanos(1));
+        monotonic.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        evictAll(stepped);
+        assertThat(metrics.dronesExpired.get()).as("a step forward evicts nobody").isZero();
+        assertThat(table.size()).isEqualTo(2);
+
+        // Drone 1 reports again; then the wall clock is stepped two hours back, and 10.5 s pass since drone 2 was heard.
+        stepped.onFragment(buffer, 0, frame(1, 2, 11.0), null);
+        stepped.serviceGrid();
+        stepped.serviceGrid();
+        now.addAndGet(-TimeUnit.HOURS.toNanos(2));
+        monotonic.addAndGet(TimeUnit.MILLISECONDS.toNanos(9_500));
+        evictAll(stepped);
+        assertThat(metrics.dronesExpired.get()).as("a step back keeps no silent drone").isEqualTo(1);
+        assertThat(table.existingSlot(2)).isEqualTo(LatestStateTable.NO_SLOT);
+        assertThat(table.existingSlot(1)).as("heard 9.5 s ago").isNotEqualTo(LatestStateTable.NO_SLOT);
+    }
+
+    @Test
+    void shouldNotForgetADroneWhoseCapturedFramesTheSteppedBackClockWouldTakeAgain()
+    {
+        final io.odyssey.codecs.sign.DroneKeyRing keys = io.odyssey.codecs.sign.DroneKeyRing.of(
+            io.odyssey.codecs.sign.DroneKeys.of(new io.odyssey.codecs.sign.DroneKey(1, new byte[32])));
+        final AtomicLong monotonic = new AtomicLong(0);
+        final TelemetryIngestAgent stepped = steppedAgent(monotonic);
+        stepped.verifier(new io.odyssey.codecs.sign.FrameVerifier(keys, now::get, TimeUnit.SECONDS.toNanos(60)));
+        stepped.expireAfter(TimeUnit.SECONDS.toNanos(150));
+        final AtomicLong droneClock = new AtomicLong(now.get());
+        final TelemetryFrameWriter signing = new TelemetryFrameWriter().signWith(
+            new io.odyssey.codecs.sign.FrameSigner(keys, droneClock::get, 1));
+        final int length = signedFrameSentAt(signing, 1, droneClock.get());
+        final byte[] captured = new byte[length];
+        buffer.getBytes(0, captured);
+        stepped.onFragment(buffer, 0, length, null);
+        stepped.serviceGrid();
+        stepped.serviceGrid();
+
+        // The drone lands and goes quiet; the node's clock is stepped 100 s back. 151 s later the drone has been
+        // silent past the expiry, but the node's clock reads 51 s after the captured frame was signed: in the window.
+        now.addAndGet(-TimeUnit.SECONDS.toNanos(100));
+        now.addAndGet(TimeUnit.SECONDS.toNanos(151));
+        monotonic.addAndGet(TimeUnit.SECONDS.toNanos(151));
+        evictAll(stepped);
+        stepped.onFragment(new UnsafeBuffer(captured), 0, length, null);
+        assertThat(rejected()).as("still remembered: the replayed frame is refused")
+            .containsExactly(Map.entry(RejectReason.REPLAYED, 1L));
+        assertThat(metrics.framesAccepted.get()).isEqualTo(1);
+
+        // Once the node's clock is two windows past when the drone was last heard, no frame of it can pass any more.
+        now.addAndGet(TimeUnit.SECONDS.toNanos(70));
+        monotonic.addAndGet(TimeUnit.SECONDS.toNanos(70));
+        evictAll(stepped);
+        assertThat(metrics.dronesExpired.get()).isEqualTo(1);
+        stepped.onFragment(new UnsafeBuffer(captured), 0, length, null);
+        assertThat(rejected()).containsEntry(RejectReason.TIMESTAMP_OUT_OF_WINDOW, 1L);
+        assertThat(metrics.framesAccepted.get()).isEqualTo(1);
+    }
+
+    /** An agent on the test's wall clock and a monotonic clock of its own, whose writes the grid takes at once. */
+    private TelemetryIngestAgent steppedAgent(final AtomicLong monotonic)
+    {
+        return new TelemetryIngestAgent(FrameSource.NONE, FrameJournal.NONE, batch ->
+        {
+            batches.add(batch);
+            return CompletableFuture.completedFuture(null);
+        }, now::get, monotonic::get, "node-t", 256, FLUSH_INTERVAL_MS, table, metrics);
+    }
+
+    private static void evictAll(final TelemetryIngestAgent agent)
+    {
+        for (int i = 0; i < CAPACITY; i++)
+        {
+            agent.evictSilentDrones();
+        }
+    }
+
+    @Test
     void shouldNotStartABatchWhenNothingChanged()
     {
         now.addAndGet(100 * MS);

@@ -12,6 +12,11 @@ final class DroneView
 {
     final DroneState state;
     final long gatewayNanos;
+    /**
+     * A monotonic clock's time the view took this version: what a reload compares to tell versions from before it,
+     * whatever the wall clock did meanwhile ({@link #gatewayNanos} is the wall-clock stamp clients are shown).
+     */
+    final long appliedNanos;
     final int slot;
     /** Written and read only by the fan-out thread, the one thread that builds frames. */
     private byte[] json;
@@ -21,8 +26,14 @@ final class DroneView
 
     DroneView(final DroneState state, final long gatewayNanos, final int slot)
     {
+        this(state, gatewayNanos, System.nanoTime(), slot);
+    }
+
+    DroneView(final DroneState state, final long gatewayNanos, final long appliedNanos, final int slot)
+    {
         this.state = state;
         this.gatewayNanos = gatewayNanos;
+        this.appliedNanos = appliedNanos;
         this.slot = slot;
     }
 

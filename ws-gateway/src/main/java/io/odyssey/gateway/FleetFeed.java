@@ -20,6 +20,7 @@ import io.odyssey.runtime.ProgressWatch;
 import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +71,8 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
     private final IMap<Long, DroneState> fleetMap;
     private final ITopic<byte[]> changesTopic;
     private final EpochNanoClock clock;
+    /** When the view took each version, against when a reload began: a wall clock stepped back made ghosts. */
+    private final NanoClock monotonic;
     private final GatewayMetrics metrics;
     private final UnreadableRecords unreadable;
     private final FleetView fleet;
@@ -129,9 +132,10 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
      *                        fan-out thread stuck sending turns the gateway's liveness DOWN.
      * @param applierProgress the same for the thread that applies fleet-map events to the view.
      */
-    FleetFeed(final HazelcastInstance grid, final EpochNanoClock clock, final GatewayMetrics metrics,
-        final ProgressWatch progress, final ProgressWatch applierProgress)
+    FleetFeed(final HazelcastInstance grid, final EpochNanoClock clock, final NanoClock monotonic,
+        final GatewayMetrics metrics, final ProgressWatch progress, final ProgressWatch applierProgress)
     {
+        this.monotonic = monotonic;
         this.progress = progress;
         this.applierProgress = applierProgress;
         this.grid = grid;
@@ -542,7 +546,7 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
                 return null;
             }
         }
-        final DroneView view = fleet.merge(state, clock.nanoTime());
+        final DroneView view = fleet.merge(state, clock.nanoTime(), monotonic.nanoTime());
         if (view == null)
         {
             return null;
@@ -590,7 +594,9 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
     {
         tombstones.clear();
         loading = true;
-        final long startedNanos = clock.nanoTime();
+        // Monotonic: on the wall clock, stepped back an hour, every version taken before the step looked newer than the
+        // read for that hour, and a drone the map no longer had stayed in the view (a ghost on every screen).
+        final long startedNanos = monotonic.nanoTime();
         try
         {
             final LongHashSet present = new LongHashSet();
@@ -604,7 +610,7 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
                     // stale events (odyssey_gateway_stale_events_total counts events).
                     apply(state);
                 }
-                else if (held.sequence() > state.sequence() && held.gatewayNanos < startedNanos)
+                else if (held.sequence() > state.sequence() && held.appliedNanos - startedNanos < 0)
                 {
                     // The view held, before this read began, a state the map never had: the map keeps the highest
                     // sequence, and a member publishes a change after writing it. So it came in a message forged on
@@ -618,7 +624,7 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
             }
             for (final DroneView view : fleet.byId().values())
             {
-                if (!present.contains(view.id()) && view.gatewayNanos < startedNanos)
+                if (!present.contains(view.id()) && view.appliedNanos - startedNanos < 0)
                 {
                     gone(view.id());
                 }

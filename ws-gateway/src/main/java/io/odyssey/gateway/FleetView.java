@@ -76,6 +76,15 @@ final class FleetView
      */
     DroneView merge(final DroneState state, final long gatewayNanos)
     {
+        return merge(state, gatewayNanos, System.nanoTime());
+    }
+
+    /**
+     * @param gatewayNanos the wall-clock stamp clients are shown.
+     * @param appliedNanos a monotonic clock's now ({@link DroneView#appliedNanos}).
+     */
+    DroneView merge(final DroneState state, final long gatewayNanos, final long appliedNanos)
+    {
         final DroneView current = byId.compute(state.droneId(), (id, held) ->
         {
             if (held != null && held.sequence() >= state.sequence())
@@ -87,7 +96,7 @@ final class FleetView
             {
                 return null;
             }
-            final DroneView view = new DroneView(state, gatewayNanos, slot);
+            final DroneView view = new DroneView(state, gatewayNanos, appliedNanos, slot);
             page(slot).set(slot & (PAGE_SIZE - 1), view);
             return view;
         });

@@ -133,7 +133,8 @@ public final class Gateway implements AutoCloseable
             final ProgressWatch fanOutProgress = new ProgressWatch("fan-out", ProgressWatch.timeoutNs(config.livenessTimeoutS));
             final ProgressWatch applierProgress =
                 new ProgressWatch("fleet-apply", ProgressWatch.timeoutNs(config.livenessTimeoutS));
-            feed = new FleetFeed(grid.client(), clock, metrics, fanOutProgress, applierProgress);
+            feed = new FleetFeed(grid.client(), clock, org.agrona.concurrent.SystemNanoClock.INSTANCE, metrics,
+                fanOutProgress, applierProgress);
             feed.start();
             feed.reconcileEvery(config.fleetReconcileS);
             final FleetFeed liveFeed = feed;

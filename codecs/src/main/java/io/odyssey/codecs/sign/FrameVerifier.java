@@ -107,6 +107,12 @@ public final class FrameVerifier
         return linkId;
     }
 
+    /** How far a frame's timestamp may be from this receiver's clock, either way (whole timestamp units). */
+    public long windowNanos()
+    {
+        return FrameSignature.nanosOf(windowUnits);
+    }
+
     /** Forgets a drone's replay windows (it left this receiver: expired); the timestamp window still bounds replays. */
     public void forget(final long droneId)
     {
