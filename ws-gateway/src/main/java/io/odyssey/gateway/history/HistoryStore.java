@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
 
 /**
  * The fleet's past, read from the archive database the archiver writes (see docs/operations.md, "Archive"). Plain JDBC
@@ -23,7 +24,8 @@ import java.util.TreeMap;
  * for all its queries, each bounded by a time window, a number of rows it may return, and what is left of the
  * request's time budget ({@link RequestDeadline}), which the database enforces ({@code SET LOCAL statement_timeout}
  * before each query: one that takes longer is cancelled by the server, the transaction rolled back, and the connection
- * stays usable).
+ * stays usable). Should the database stop answering altogether, the gateway stops waiting a second after that
+ * ({@link #SERVER_SILENCE_GRACE_MS}) and drops the connection.
  */
 public final class HistoryStore implements AutoCloseable
 {
@@ -37,6 +39,15 @@ public final class HistoryStore implements AutoCloseable
     /** The longest a request waits for a pooled connection while the database is away (HikariCP allows 250 at least). */
     private static final long MAX_CONNECTION_WAIT_MS = 3_000;
     private static final long MIN_CONNECTION_WAIT_MS = 250;
+    /**
+     * How much longer than a query's timeout the gateway waits for the database's answer before it gives up on the
+     * connection: the server's own cancel arrives within milliseconds, so only a server that stopped answering (frozen,
+     * or a network dropping packets) hits this, and the request answers 503 unavailable instead of waiting for good.
+     * A second, so that a loaded machine's late cancel is not taken for a dead database.
+     */
+    static final long SERVER_SILENCE_GRACE_MS = 1_000;
+    /** The JDBC driver blocks the caller itself; it takes an executor only by the interface's contract. */
+    private static final Executor IN_PLACE = Runnable::run;
 
     private final HikariDataSource pool;
     private final HistoryHealth health;
@@ -141,6 +152,8 @@ public final class HistoryStore implements AutoCloseable
         private PreparedStatement prepare(final String sql) throws SQLException
         {
             final long leftMs = deadline.remainingMsFor("its next query");
+            // Every read from the socket, this SET's and the rollback's included, then waits at most this long.
+            connection.setNetworkTimeout(IN_PLACE, (int)Math.min(Integer.MAX_VALUE, leftMs + SERVER_SILENCE_GRACE_MS));
             try (Statement set = connection.createStatement())
             {
                 set.execute("SET LOCAL statement_timeout = " + leftMs);

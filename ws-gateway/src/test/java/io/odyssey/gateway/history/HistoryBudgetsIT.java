@@ -63,6 +63,8 @@ class HistoryBudgetsIT
     /** A sort node in a plan ("Sort", "Incremental Sort"), not a Merge Append's "Sort Key:" line. */
     private static final Pattern SORT_NODE = Pattern.compile("(?m)^\\s*(?:->\\s*)?(?:Incremental )?Sort(?! Key)");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** A role whose queries the database makes slow on demand ({@link #slowReads}). */
+    private static final String SLOW_ROLE = "history_budgets_slow_reader";
 
     private static LocalPostgres postgres;
     private static String url;
@@ -92,6 +94,7 @@ class HistoryBudgetsIT
             try (Statement sql = connection.createStatement())
             {
                 sql.execute("ANALYZE telemetry");
+                slowReads(sql, SLOW_ROLE);
             }
         }
         member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", GRID_PORT,
@@ -214,13 +217,12 @@ class HistoryBudgetsIT
         // diff) of the budget: none is past it alone, together they are. The database sleeps for them (a row
         // security policy of a role of this test's own), so the machine's load cannot make them faster.
         final long budgetMs = 1_500;
-        final String role = "history_budgets_slow_reader";
         try (Connection admin = DriverManager.getConnection(url, "postgres", ""); Statement sql = admin.createStatement())
         {
-            slowReads(sql, role);
+            sql.execute("UPDATE slow_reads SET ms = 0");
             try (Gateway slow = launch(config ->
             {
-                config.dbUser = role;
+                config.dbUser = SLOW_ROLE;
                 config.historyStatementTimeoutMs = budgetMs;
                 config.historyMaxConcurrent = 1;
             }))
@@ -241,8 +243,8 @@ class HistoryBudgetsIT
                 final HttpResponse<String> after = get(slow, track);
                 assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
                 assertThat(JSON.readTree(after.body()).path("properties").path("frames").asInt()).isEqualTo(60);
-                try (ResultSet open = sql.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = '" + role +
-                    "' AND state LIKE 'idle in transaction%'"))
+                try (ResultSet open = sql.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = '" +
+                    SLOW_ROLE + "' AND state LIKE 'idle in transaction%'"))
                 {
                     open.next();
                     assertThat(open.getInt(1)).as("transactions left open").isZero();
@@ -250,18 +252,78 @@ class HistoryBudgetsIT
                 assertThat(get(slow, "/metrics").body())
                     .contains("odyssey_gateway_history_refused_total{role=\"ws-gateway\",reason=\"statement_timeout\"} 2");
             }
-            finally
+        }
+    }
+
+    @Test
+    void shouldAnswerARequestWhoseDatabaseFreezesMidQuerySoonAfterTheBudgetNotNever() throws Exception
+    {
+        // A database that stops answering (a frozen server, a network that drops packets) cannot cancel a query at
+        // its timeout: the gateway must stop waiting on its own. Before, the request waited for good, holding its slot.
+        final long budgetMs = 1_500;
+        try (Connection admin = DriverManager.getConnection(url, "postgres", ""); Statement sql = admin.createStatement())
+        {
+            sql.execute("UPDATE slow_reads SET ms = 0");
+            try (Gateway frozen = launch(config ->
             {
-                sql.execute("DROP POLICY slow_reads ON telemetry; DROP POLICY everyone_reads ON telemetry; " +
-                    "ALTER TABLE telemetry DISABLE ROW LEVEL SECURITY");
+                config.dbUser = SLOW_ROLE;
+                config.historyStatementTimeoutMs = budgetMs;
+                config.historyMaxConcurrent = 1;
+            }))
+            {
+                final String track = "/api/v1/history/drones/7/track?from=" + T0 + "&to=" + T0.plusSeconds(60);
+                assertThat(get(frozen, track).statusCode()).isEqualTo(200);
+
+                sql.execute("UPDATE slow_reads SET ms = 60000");
+                final long start = System.nanoTime();
+                final CompletableFuture<HttpResponse<String>> held = HTTP.sendAsync(request(frozen, track).build(),
+                    HttpResponse.BodyHandlers.ofString());
+                // Frozen while it sleeps in the row policy: it holds no lock of the server's then, only its own.
+                final long pid = await().atMost(30, TimeUnit.SECONDS).until(() -> sleepingBackend(sql), found -> found > 0);
+                signal("STOP", pid);
+                final HttpResponse<String> answer;
+                try
+                {
+                    answer = held.get(30, TimeUnit.SECONDS);
+                }
+                finally
+                {
+                    signal("CONT", pid);
+                }
+                final long tookMs = (System.nanoTime() - start) / 1_000_000;
+                assertProblem(answer, 503, "archive-unavailable", "did not answer");
+                assertThat(answer.headers().firstValue("Retry-After")).hasValue("5");
+                // The budget, and a second for the server's own cancel to arrive had it been alive; loose for CI.
+                assertThat(tookMs).isLessThan(budgetMs * 18 / 10 + 1_000);
+
+                // The dead connection was dropped; a new one answers once the database does.
+                sql.execute("UPDATE slow_reads SET ms = 0");
+                await().atMost(30, TimeUnit.SECONDS).until(() -> get(frozen, track).statusCode() == 200);
             }
         }
+    }
+
+    /** The backend of {@link #SLOW_ROLE} sleeping in {@link #slowReads}'s policy, or 0. */
+    private static long sleepingBackend(final Statement sql) throws Exception
+    {
+        try (ResultSet row = sql.executeQuery("SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE usename = '" +
+            SLOW_ROLE + "' AND wait_event = 'PgSleep'"))
+        {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    private static void signal(final String signal, final long pid) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -" + signal + " " + pid).isTrue();
     }
 
     /**
      * Makes every query of {@code role} that reads the telemetry table sleep {@code slow_reads.ms} first, once per
      * reference to the table (an uncorrelated sub-select: one "one-time filter", whatever the rows). Everyone else,
-     * the superuser of the other tests included, reads as before.
+     * the superuser of the other tests included, reads as before (the superuser bypasses row security).
      */
     private static void slowReads(final Statement sql, final String role) throws Exception
     {
