@@ -76,8 +76,10 @@ public final class HistoryStore implements AutoCloseable
         // One transaction per request, so that SET LOCAL gives each query what is left of its request's budget and
         // the setting ends with the transaction; HikariCP rolls back one left open and restores this on return.
         config.setAutoCommit(false);
-        // A backstop only: every query sets its own (shorter) timeout first.
-        config.setConnectionInitSql("SET statement_timeout = " + requestBudgetMs);
+        // A backstop only (every query sets its own, shorter, first): the session's default, given at connect. Not an
+        // init SQL: HikariCP runs that inside the first transaction when auto-commit is off, and the first request's
+        // rollback would undo it.
+        config.addDataSourceProperty("options", "-c statement_timeout=" + requestBudgetMs);
         pool = new HikariDataSource(config);
         health = new HistoryHealth(url, user, password).start(HEALTH_PROBE_MS);
     }
