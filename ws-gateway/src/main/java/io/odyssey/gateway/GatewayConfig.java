@@ -119,7 +119,9 @@ public final class GatewayConfig
     public static final Setting MAX_ACTIVE_COMMANDS_PER_DRONE = Setting.of("ODYSSEY_GATEWAY_MAX_ACTIVE_COMMANDS_PER_DRONE",
         "8", "Commands not yet final one drone may have; the next is refused with 409 (stop and cancel: twice as many)");
     public static final Setting HISTORY_STATEMENT_TIMEOUT_MS = Setting.of("ODYSSEY_GATEWAY_HISTORY_STATEMENT_TIMEOUT_MS",
-        "5000", "Longest a history query may run; the database cancels it and the request answers 503 with Retry-After");
+        "5000", "Time budget of one history request, in ms: its wait for a database connection and all its queries " +
+        "together (each query may run for what is left, then the database cancels it); beyond it the request answers " +
+        "503 with Retry-After");
     public static final Setting HISTORY_MAX_WINDOW_S = Setting.of("ODYSSEY_GATEWAY_HISTORY_MAX_WINDOW_S", "86400",
         "Longest window (and look-back) a history request may ask about, in seconds; longer: 400");
     public static final Setting HISTORY_MAX_ROWS = Setting.of("ODYSSEY_GATEWAY_HISTORY_MAX_ROWS", "20000",

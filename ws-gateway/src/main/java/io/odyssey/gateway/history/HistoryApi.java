@@ -45,8 +45,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * run on Undertow's worker threads, never its I/O thread.
  * <p>
  * <b>Budgets</b> ({@link HistoryLimits}): a window and a look-back of at most a configured length (400 beyond), at most
- * a configured number of rows per answer, a statement timeout on every query (503 with {@code Retry-After}), and at
- * most a configured number of history requests at once: the next is answered 429 with {@code Retry-After} at once,
+ * a configured number of rows per answer, a time budget per request that its wait for a database connection and all
+ * its queries share ({@link RequestDeadline}; 503 with {@code Retry-After} when spent), and at most a configured
+ * number of history requests at once: the next is answered 429 with {@code Retry-After} at once,
  * never queued, so history can hold only that many of the gateway's worker threads and the rest of the API (commands,
  * drones, health) keeps answering while history is saturated.
  */
@@ -113,6 +114,8 @@ public final class HistoryApi implements HttpHandler
             exchange.dispatch(this);
             return;
         }
+        // Started first: whatever this request waits for below counts against its budget.
+        final RequestDeadline deadline = RequestDeadline.startingNow(limits.requestBudgetMs());
         try
         {
             if (store == null)
@@ -151,7 +154,7 @@ public final class HistoryApi implements HttpHandler
             exchange.putAttachment(RELEASE, release);
             try
             {
-                route(exchange, exchange.getRelativePath());
+                route(exchange, exchange.getRelativePath(), deadline);
                 store.healthState().succeeded();
             }
             finally
@@ -186,15 +189,17 @@ public final class HistoryApi implements HttpHandler
         }
         if ("57014".equals(state))
         {
+            // The database cancelled a query at what was left of the request's budget, or the budget was spent before
+            // the next query could start: the same to the client, who waited as long either way.
             limits.timedOut().increment();
             synchronized (timeoutLog)
             {
-                timeoutLog.warn(System.nanoTime(), "a history query ran into the statement timeout of {} ms",
-                    limits.statementTimeoutMs());
+                timeoutLog.warn(System.nanoTime(), "a history request ran past its time budget of {} ms",
+                    limits.requestBudgetMs());
             }
-            return new Problem(503, "STATEMENT_TIMEOUT", "the query took longer than " + limits.statementTimeoutMs() +
-                " ms (ODYSSEY_GATEWAY_HISTORY_STATEMENT_TIMEOUT_MS) and was cancelled: ask about a shorter window, or " +
-                "retry when the archive is less busy", null, UNAVAILABLE_RETRY_AFTER_S);
+            return new Problem(503, "STATEMENT_TIMEOUT", "the request took longer than " + limits.requestBudgetMs() +
+                " ms, its time budget (ODYSSEY_GATEWAY_HISTORY_STATEMENT_TIMEOUT_MS), and was cancelled: ask about a " +
+                "shorter window, or retry when the archive is less busy", null, UNAVAILABLE_RETRY_AFTER_S);
         }
         limits.unavailable().increment();
         store.healthState().failed(ex);
@@ -202,24 +207,25 @@ public final class HistoryApi implements HttpHandler
             "the archive database did not answer: " + HistoryHealth.cause(ex), null, UNAVAILABLE_RETRY_AFTER_S);
     }
 
-    private void route(final HttpServerExchange exchange, final String path) throws Problem, SQLException
+    private void route(final HttpServerExchange exchange, final String path, final RequestDeadline deadline)
+        throws Problem, SQLException
     {
         final String[] parts = path.replaceAll("^/+|/+$", "").split("/");
         if (parts.length == 3 && "drones".equals(parts[0]) && "track".equals(parts[2]))
         {
-            track(exchange, droneId(parts[1]));
+            track(exchange, droneId(parts[1]), deadline);
         }
         else if (parts.length == 1 && "fleet".equals(parts[0]))
         {
-            fleetAt(exchange);
+            fleetAt(exchange, deadline);
         }
         else if (parts.length == 2 && "fleet".equals(parts[0]) && "diff".equals(parts[1]))
         {
-            fleetDiff(exchange);
+            fleetDiff(exchange, deadline);
         }
         else if (parts.length == 1 && "near".equals(parts[0]))
         {
-            near(exchange);
+            near(exchange, deadline);
         }
         else
         {
@@ -227,7 +233,8 @@ public final class HistoryApi implements HttpHandler
         }
     }
 
-    private void track(final HttpServerExchange exchange, final long droneId) throws Problem, SQLException
+    private void track(final HttpServerExchange exchange, final long droneId, final RequestDeadline deadline)
+        throws Problem, SQLException
     {
         final Instant from = instant(exchange, "from");
         final Instant to = instant(exchange, "to");
@@ -239,12 +246,18 @@ public final class HistoryApi implements HttpHandler
         {
             throw Problem.badRequest("format must be geojson, gpx or csv, got '" + format + "'");
         }
-        final List<HistoryStore.Sample> samples = store.track(droneId, from, to, maxPoints);
-        if (samples.isEmpty() && !store.droneKnown(droneId))
+        // Read, and the connection given back, before the answer is written (so for every resource below).
+        final List<HistoryStore.Sample> samples;
+        final HistoryStore.TrackStats stats;
+        try (HistoryStore.Reads reads = store.open(deadline))
         {
-            throw new Problem(404, "UNKNOWN_DRONE", "drone " + droneId + " has no archived telemetry");
+            samples = reads.track(droneId, from, to, maxPoints);
+            if (samples.isEmpty() && !reads.droneKnown(droneId))
+            {
+                throw new Problem(404, "UNKNOWN_DRONE", "drone " + droneId + " has no archived telemetry");
+            }
+            stats = reads.trackStats(droneId, from, to);
         }
-        final HistoryStore.TrackStats stats = store.trackStats(droneId, from, to);
         final String name = "drone-" + droneId + "-track";
         switch (format)
         {
@@ -256,11 +269,15 @@ public final class HistoryApi implements HttpHandler
         }
     }
 
-    private void fleetAt(final HttpServerExchange exchange) throws Problem, SQLException
+    private void fleetAt(final HttpServerExchange exchange, final RequestDeadline deadline) throws Problem, SQLException
     {
         final Instant at = instant(exchange, "at");
         final long lookbackS = lookback(exchange);
-        final NavigableMap<Long, HistoryStore.Sample> fleet = store.fleetAt(at, lookbackS, limits.maxRows() + 1);
+        final NavigableMap<Long, HistoryStore.Sample> fleet;
+        try (HistoryStore.Reads reads = store.open(deadline))
+        {
+            fleet = reads.fleetAt(at, lookbackS, limits.maxRows() + 1);
+        }
         final boolean truncated = cut(fleet, limits.maxRows());
         respond(exchange, 200, "application/json", null, JsonText.of(out ->
         {
@@ -279,14 +296,19 @@ public final class HistoryApi implements HttpHandler
         }));
     }
 
-    private void fleetDiff(final HttpServerExchange exchange) throws Problem, SQLException
+    private void fleetDiff(final HttpServerExchange exchange, final RequestDeadline deadline) throws Problem, SQLException
     {
         final Instant from = instant(exchange, "from");
         final Instant to = instant(exchange, "to");
         window(from, to);
         final long lookbackS = lookback(exchange);
-        final NavigableMap<Long, HistoryStore.Sample> before = store.fleetAt(from, lookbackS, limits.maxRows() + 1);
-        final NavigableMap<Long, HistoryStore.Sample> after = store.fleetAt(to, lookbackS, limits.maxRows() + 1);
+        final NavigableMap<Long, HistoryStore.Sample> before;
+        final NavigableMap<Long, HistoryStore.Sample> after;
+        try (HistoryStore.Reads reads = store.open(deadline))
+        {
+            before = reads.fleetAt(from, lookbackS, limits.maxRows() + 1);
+            after = reads.fleetAt(to, lookbackS, limits.maxRows() + 1);
+        }
         // Each side holds the lowest ids only when cut: compare both below the lower of their cuts, so that a drone
         // is never "added" or "removed" only because one side's cut fell before it.
         final boolean truncated = cut(before, limits.maxRows()) | cut(after, limits.maxRows());
@@ -349,7 +371,7 @@ public final class HistoryApi implements HttpHandler
         }));
     }
 
-    private void near(final HttpServerExchange exchange) throws Problem, SQLException
+    private void near(final HttpServerExchange exchange, final RequestDeadline deadline) throws Problem, SQLException
     {
         final double lat = decimal(exchange, "lat", -90, 90);
         final double lon = decimal(exchange, "lon", -180, 180);
@@ -361,7 +383,11 @@ public final class HistoryApi implements HttpHandler
         final Instant from = instant(exchange, "from");
         final Instant to = instant(exchange, "to");
         window(from, to);
-        final List<HistoryStore.NearHit> hits = new ArrayList<>(store.near(lat, lon, radiusM, from, to, limits.maxRows() + 1));
+        final List<HistoryStore.NearHit> hits;
+        try (HistoryStore.Reads reads = store.open(deadline))
+        {
+            hits = new ArrayList<>(reads.near(lat, lon, radiusM, from, to, limits.maxRows() + 1));
+        }
         final boolean truncated = hits.size() > limits.maxRows();
         if (truncated)
         {

@@ -45,7 +45,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * What a history request may cost, against a real PostgreSQL + PostGIS archive written by the real archiver (and
  * grown with plain SQL to 300,000 rows: 200 drones at 1 Hz for 25 minutes) and real gateways over HTTP: the window
- * cap, the row cap, the statement timeout (503 with Retry-After, the connection usable after), the concurrency limit
+ * cap, the row cap, the time budget of a request (503 with Retry-After at the budget, however many queries share it;
+ * the connection usable after), the concurrency limit
  * (429 at once, the rest of the API unaffected), and a fleet-at-an-instant query that walks the index instead of
  * sorting its window, with the answers of the window sort.
  */
@@ -62,6 +63,8 @@ class HistoryBudgetsIT
     /** A sort node in a plan ("Sort", "Incremental Sort"), not a Merge Append's "Sort Key:" line. */
     private static final Pattern SORT_NODE = Pattern.compile("(?m)^\\s*(?:->\\s*)?(?:Incremental )?Sort(?! Key)");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** A role whose queries the database makes slow on demand ({@link #slowReads}). */
+    private static final String SLOW_ROLE = "history_budgets_slow_reader";
 
     private static LocalPostgres postgres;
     private static String url;
@@ -91,6 +94,7 @@ class HistoryBudgetsIT
             try (Statement sql = connection.createStatement())
             {
                 sql.execute("ANALYZE telemetry");
+                slowReads(sql, SLOW_ROLE);
             }
         }
         member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER, "127.0.0.1", GRID_PORT,
@@ -204,6 +208,153 @@ class HistoryBudgetsIT
             assertThat(JSON.readTree(get(strict, "/health").body()).path("checks").path("history-db").path("healthy")
                 .asBoolean()).isTrue();
         }
+    }
+
+    @Test
+    void shouldAnswerARequestWhoseQueriesTogetherOutlastTheBudget503AtTheBudgetNotAfterEachQuerysOwn() throws Exception
+    {
+        // Each query of these requests takes 0.7 (track, then its statistics) or 0.75 (the fleet at either end of a
+        // diff) of the budget: none is past it alone, together they are. The database sleeps for them (a row
+        // security policy of a role of this test's own), so the machine's load cannot make them faster.
+        final long budgetMs = 1_500;
+        try (Connection admin = DriverManager.getConnection(url, "postgres", ""); Statement sql = admin.createStatement())
+        {
+            sql.execute("UPDATE slow_reads SET ms = 0");
+            try (Gateway slow = launch(config ->
+            {
+                config.dbUser = SLOW_ROLE;
+                config.historyStatementTimeoutMs = budgetMs;
+                config.historyMaxConcurrent = 1;
+            }))
+            {
+                final String track = "/api/v1/history/drones/7/track?from=" + T0 + "&to=" + T0.plusSeconds(60);
+                final String diff = "/api/v1/history/fleet/diff?from=" + T0.plusSeconds(60) + "&to=" + T0.plusSeconds(120);
+                final HttpResponse<String> fast = get(slow, track);
+                assertThat(fast.statusCode()).as(fast.body()).isEqualTo(200);
+
+                // Per telemetry table a query reads: the track's queries read it once, the fleet's three times.
+                sql.execute("UPDATE slow_reads SET ms = " + budgetMs * 7 / 10);
+                assertAnsweredAtTheBudget(slow, track, budgetMs);
+                sql.execute("UPDATE slow_reads SET ms = " + budgetMs / 4);
+                assertAnsweredAtTheBudget(slow, diff, budgetMs);
+
+                // The only connection was cancelled twice and is fine: its transaction rolled back, not left open.
+                sql.execute("UPDATE slow_reads SET ms = 0");
+                final HttpResponse<String> after = get(slow, track);
+                assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
+                assertThat(JSON.readTree(after.body()).path("properties").path("frames").asInt()).isEqualTo(60);
+                try (ResultSet open = sql.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = '" +
+                    SLOW_ROLE + "' AND state LIKE 'idle in transaction%'"))
+                {
+                    open.next();
+                    assertThat(open.getInt(1)).as("transactions left open").isZero();
+                }
+                assertThat(get(slow, "/metrics").body())
+                    .contains("odyssey_gateway_history_refused_total{role=\"ws-gateway\",reason=\"statement_timeout\"} 2");
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswerARequestWhoseDatabaseFreezesMidQuerySoonAfterTheBudgetNotNever() throws Exception
+    {
+        // A database that stops answering (a frozen server, a network that drops packets) cannot cancel a query at
+        // its timeout: the gateway must stop waiting on its own. Before, the request waited for good, holding its slot.
+        final long budgetMs = 1_500;
+        try (Connection admin = DriverManager.getConnection(url, "postgres", ""); Statement sql = admin.createStatement())
+        {
+            sql.execute("UPDATE slow_reads SET ms = 0");
+            try (Gateway frozen = launch(config ->
+            {
+                config.dbUser = SLOW_ROLE;
+                config.historyStatementTimeoutMs = budgetMs;
+                config.historyMaxConcurrent = 1;
+            }))
+            {
+                final String track = "/api/v1/history/drones/7/track?from=" + T0 + "&to=" + T0.plusSeconds(60);
+                assertThat(get(frozen, track).statusCode()).isEqualTo(200);
+
+                sql.execute("UPDATE slow_reads SET ms = 60000");
+                final long start = System.nanoTime();
+                final CompletableFuture<HttpResponse<String>> held = HTTP.sendAsync(request(frozen, track).build(),
+                    HttpResponse.BodyHandlers.ofString());
+                // Frozen while it sleeps in the row policy: it holds no lock of the server's then, only its own.
+                final long pid = await().atMost(30, TimeUnit.SECONDS).until(() -> sleepingBackend(sql), found -> found > 0);
+                signal("STOP", pid);
+                final HttpResponse<String> answer;
+                try
+                {
+                    answer = held.get(30, TimeUnit.SECONDS);
+                }
+                finally
+                {
+                    signal("CONT", pid);
+                }
+                final long tookMs = (System.nanoTime() - start) / 1_000_000;
+                assertProblem(answer, 503, "archive-unavailable", "did not answer");
+                assertThat(answer.headers().firstValue("Retry-After")).hasValue("5");
+                // The budget, and a second for the server's own cancel to arrive had it been alive; loose for CI.
+                assertThat(tookMs).isLessThan(budgetMs * 18 / 10 + 1_000);
+
+                // The dead connection was dropped; a new one answers once the database does.
+                sql.execute("UPDATE slow_reads SET ms = 0");
+                await().atMost(30, TimeUnit.SECONDS).until(() -> get(frozen, track).statusCode() == 200);
+            }
+        }
+    }
+
+    /** The backend of {@link #SLOW_ROLE} sleeping in {@link #slowReads}'s policy, or 0. */
+    private static long sleepingBackend(final Statement sql) throws Exception
+    {
+        try (ResultSet row = sql.executeQuery("SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE usename = '" +
+            SLOW_ROLE + "' AND wait_event = 'PgSleep'"))
+        {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    private static void signal(final String signal, final long pid) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -" + signal + " " + pid).isTrue();
+    }
+
+    /**
+     * Makes every query of {@code role} that reads the telemetry table sleep {@code slow_reads.ms} first, once per
+     * reference to the table (an uncorrelated sub-select: one "one-time filter", whatever the rows). Everyone else,
+     * the superuser of the other tests included, reads as before (the superuser bypasses row security).
+     */
+    private static void slowReads(final Statement sql, final String role) throws Exception
+    {
+        sql.execute("CREATE TABLE slow_reads (ms int NOT NULL)");
+        sql.execute("INSERT INTO slow_reads VALUES (0)");
+        sql.execute("""
+            CREATE FUNCTION slow_reads_gate() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+            BEGIN
+                PERFORM pg_sleep((SELECT ms FROM slow_reads) / 1000.0);
+                RETURN true;
+            END $$""");
+        sql.execute("CREATE ROLE " + role + " LOGIN");
+        sql.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role);
+        sql.execute("ALTER TABLE telemetry ENABLE ROW LEVEL SECURITY");
+        sql.execute("CREATE POLICY everyone_reads ON telemetry FOR SELECT USING (true)");
+        sql.execute("CREATE POLICY slow_reads ON telemetry AS RESTRICTIVE FOR SELECT TO " + role +
+            " USING ((SELECT slow_reads_gate()))");
+    }
+
+    /** 503 statement-timeout once the budget is spent: not later (each query's own budget), not at once. */
+    private static void assertAnsweredAtTheBudget(final Gateway target, final String path, final long budgetMs)
+        throws Exception
+    {
+        final long start = System.nanoTime();
+        final HttpResponse<String> answer = get(target, path);
+        final long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(answer.statusCode()).as("%s answered after %d ms: %.300s", path, tookMs, answer.body()).isEqualTo(503);
+        assertProblem(answer, 503, "statement-timeout", "longer than " + budgetMs + " ms");
+        assertThat(answer.headers().firstValue("Retry-After")).hasValue("5");
+        // Loose: CI is loaded. Before, these answered after each query's own budget: 200 after 1.4-1.5 budgets.
+        assertThat(tookMs).as(path).isBetween(budgetMs * 7 / 10, budgetMs * 18 / 10);
     }
 
     @Test
