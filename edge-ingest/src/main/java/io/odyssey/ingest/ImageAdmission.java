@@ -1,6 +1,7 @@
 package io.odyssey.ingest;
 
 import io.aeron.Image;
+import io.aeron.exceptions.AeronException;
 import io.aeron.logbuffer.Header;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.runtime.RateLimitedLog;
@@ -9,8 +10,6 @@ import org.agrona.collections.Object2IntHashMap;
 import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.aeron.exceptions.AeronException;
 
 import java.util.Arrays;
 import java.util.Queue;
@@ -69,6 +68,8 @@ final class ImageAdmission implements AutoCloseable
 
     private static final Logger LOG = LoggerFactory.getLogger(ImageAdmission.class);
     private static final Refusal[] REFUSALS = Refusal.values();
+    /** Queued by {@link #close}: the refusal thread stops there. */
+    private static final Refused STOP = new Refused(null, null);
 
     private final int maxImages;
     private final int maxPerSource;
@@ -115,10 +116,14 @@ final class ImageAdmission implements AutoCloseable
         refuser.start();
     }
 
-    /** Stops the refusal thread (those still queued are moot: the driver closes next). */
+    /**
+     * Stops the refusal thread once the refusal in hand, if any, is made (those still queued are moot: the driver
+     * closes next). A marker in the queue rather than an interrupt, which Aeron's wait for the driver's answer would
+     * take for its own.
+     */
     public void close()
     {
-        refuser.interrupt();
+        toRefuse.add(STOP);
         try
         {
             refuser.join(TimeUnit.SECONDS.toMillis(5));
@@ -133,15 +138,23 @@ final class ImageAdmission implements AutoCloseable
     {
         try
         {
-            while (!Thread.currentThread().isInterrupted())
+            Refused refused;
+            while ((refused = toRefuse.take()) != STOP)
             {
-                final Refused refused = toRefuse.take();
-                refuse(refused.image(), refused.refusal());
+                try
+                {
+                    refuse(refused.image(), refused.refusal());
+                }
+                catch (final RuntimeException ex)
+                {
+                    // Whatever went wrong with one refusal, the next ones are still made.
+                    LOG.error("refusing a telemetry sender failed: {}", refused.image().sourceIdentity(), ex);
+                }
             }
         }
         catch (final InterruptedException ex)
         {
-            // Stopping.
+            // Nobody interrupts this thread; stop if someone does.
         }
     }
 

@@ -1,6 +1,5 @@
 package io.odyssey.ingest;
 
-import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
