@@ -323,6 +323,61 @@ class ForgedAeronSetupIT
         }
     }
 
+    /**
+     * What an honest sender whose first signed frame comes late sees (docs/operations.md, "Telemetry senders"): it is
+     * refused and no longer connected, and once Aeron dropped the refused image it connects again by itself and is
+     * read, now that its frames verify.
+     */
+    @Test
+    void shouldLetASenderRefusedForALateFirstFrameConnectAgain() throws Exception
+    {
+        start(64, 16, 1.0);
+        final Subscription subscription = endpoint.subscription();
+
+        try (ExclusivePublication late = endpoint.transport().aeron().addExclusivePublication(
+            AeronTransport.udpChannel(config.endpoint), STREAM_ID))
+        {
+            final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+            final boolean[] verifies = {false};
+            final AtomicLong read = new AtomicLong();
+            final Runnable sendAndPoll = () ->
+            {
+                late.offer(message, 0, 64);
+                endpoint.poll((buffer, offset, length, header) ->
+                {
+                    if (verifies[0])
+                    {
+                        endpoint.signedFrame(header);
+                    }
+                    read.incrementAndGet();
+                }, 100);
+                LockSupport.parkNanos(1_000_000);
+            };
+            final long refusedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((refused(ImageAdmission.Refusal.NO_SIGNED_FRAME) == 0 || late.isConnected()) &&
+                System.nanoTime() < refusedBy)
+            {
+                sendAndPoll.run();
+            }
+            assertThat(refused(ImageAdmission.Refusal.NO_SIGNED_FRAME)).isEqualTo(1);
+            assertThat(late.isConnected()).as("the refused sender, connected").isFalse();
+
+            verifies[0] = true;
+            final long connectedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!(late.isConnected() && subscription.imageCount() == 1 && endpoint.sendersTaken() == 1) &&
+                System.nanoTime() < connectedBy)
+            {
+                sendAndPoll.run();
+            }
+            assertThat(late.isConnected()).as("connected again").isTrue();
+            final long readBefore = read.get();
+            sendFor(sendAndPoll, 2_000);
+            assertThat(read.get() - readBefore).as("frames read once connected again").isPositive();
+            assertThat(refused(ImageAdmission.Refusal.NO_SIGNED_FRAME)).as("refused once only").isEqualTo(1);
+            assertThat(late.isConnected()).isTrue();
+        }
+    }
+
     private static int forgedImages(final Subscription subscription, final int forgedSessions)
     {
         int count = 0;
