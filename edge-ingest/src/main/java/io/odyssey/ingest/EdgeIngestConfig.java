@@ -29,6 +29,17 @@ public final class EdgeIngestConfig
     public static final Setting ENDPOINT = Setting.of(
         "ODYSSEY_INGEST_ENDPOINT", "127.0.0.1:40123", "UDP endpoint (host:port) to receive telemetry on; 0.0.0.0:40123 in containers");
     public static final Setting STREAM_ID = Setting.of("ODYSSEY_INGEST_STREAM_ID", "1001", "Aeron stream id of telemetry");
+    public static final Setting MAX_IMAGES = Setting.of("ODYSSEY_INGEST_MAX_IMAGES", "64",
+        "Telemetry senders (Aeron images) this node takes at once, each up to 3 MiB of /dev/shm; further ones are " +
+        "refused until one leaves (odyssey_ingest_aeron_images_refused_total{reason=\"node_limit\"})");
+    public static final Setting MAX_IMAGES_PER_SOURCE = Setting.of("ODYSSEY_INGEST_MAX_IMAGES_PER_SOURCE", "16",
+        "Telemetry senders (Aeron images) from one IP address this node takes at once (a simulator or MAVLink edge " +
+        "opens one per ingest node, a drone behind a NAT one of its own); further ones are refused " +
+        "(reason=\"source_limit\"); at most ODYSSEY_INGEST_MAX_IMAGES");
+    public static final Setting IMAGE_FIRST_FRAME_S = Setting.of("ODYSSEY_INGEST_IMAGE_FIRST_FRAME_S", "5",
+        "A telemetry sender (Aeron image) that delivers no validly signed frame within this many seconds of " +
+        "connecting is refused (reason=\"no_signed_frame\"); it can connect again once Aeron drops the refused image " +
+        "(about 10 s), s");
     public static final Setting AERON_DIR = Setting.of(
         "ODYSSEY_INGEST_AERON_DIR", "", "Directory of the embedded Aeron media driver (default: a private one under /dev/shm)");
     public static final Setting IDLE_STRATEGY = Setting.of(
@@ -112,7 +123,7 @@ public final class EdgeIngestConfig
     static
     {
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
-        all.addAll(List.of(NODE_ID, ENDPOINT, STREAM_ID, AERON_DIR, IDLE_STRATEGY, FRAGMENT_LIMIT, FLUSH_INTERVAL_MS,
+        all.addAll(List.of(NODE_ID, ENDPOINT, STREAM_ID, MAX_IMAGES, MAX_IMAGES_PER_SOURCE, IMAGE_FIRST_FRAME_S, AERON_DIR, IDLE_STRATEGY, FRAGMENT_LIMIT, FLUSH_INTERVAL_MS,
             MAX_DRONES, DRONE_ID_MIN, DRONE_ID_MAX, DRONE_EXPIRY_S, JOURNAL_DIR, JOURNAL_ROLL_CYCLE, JOURNAL_RETENTION_HOURS, ALERT_LOW_BATTERY_PCT,
             ALERT_BATTERY_HYSTERESIS_PCT, ALERT_LOST_LINK_S, ALERT_SEPARATION_HORIZONTAL_M, ALERT_SEPARATION_VERTICAL_M,
             ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_CONTROL_ENDPOINT, COMMAND_LINKS_MAX, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, CommandAuthority.KEY_FILE, GeofenceRecords.MAX_FENCES, GEOFENCE_ACTION, DRONE_KEYS, SIGNATURE_WINDOW_S, SENT_TIME_WINDOW_S,
@@ -127,6 +138,9 @@ public final class EdgeIngestConfig
     public String endpoint = ENDPOINT.get();
     public int streamId = STREAM_ID.intValue();
     public String aeronDir = AERON_DIR.get();
+    public int maxImages = MAX_IMAGES.intValue();
+    public int maxImagesPerSource = MAX_IMAGES_PER_SOURCE.intValue();
+    public double imageFirstFrameS = IMAGE_FIRST_FRAME_S.doubleValue();
     public String idleStrategy = IDLE_STRATEGY.get();
     public int fragmentLimit = FRAGMENT_LIMIT.intValue();
     public long flushIntervalMs = FLUSH_INTERVAL_MS.longValue();
@@ -185,6 +199,19 @@ public final class EdgeIngestConfig
         if (endpoint == null || Endpoints.parse(ENDPOINT, endpoint).size() != 1)
         {
             throw ENDPOINT.invalid(String.valueOf(endpoint), "one host:port");
+        }
+        if (maxImages < 1 || maxImages > 100_000)
+        {
+            throw MAX_IMAGES.invalid(String.valueOf(maxImages), "between 1 and 100000");
+        }
+        if (maxImagesPerSource < 1 || maxImagesPerSource > maxImages)
+        {
+            throw MAX_IMAGES_PER_SOURCE.invalid(String.valueOf(maxImagesPerSource),
+                "between 1 and ODYSSEY_INGEST_MAX_IMAGES (" + maxImages + ")");
+        }
+        if (!(imageFirstFrameS >= 0.1 && imageFirstFrameS <= 3600))
+        {
+            throw IMAGE_FIRST_FRAME_S.invalid(String.valueOf(imageFirstFrameS), "between 0.1 and 3600 seconds");
         }
         // Resolving the name here fails at start, not when the ingest thread is created.
         IdleStrategies.byName(IDLE_STRATEGY, idleStrategy);
@@ -365,6 +392,12 @@ public final class EdgeIngestConfig
         return new AlertRules(alertLowBatteryPct, alertBatteryHysteresisPct, (long)(alertLostLinkS * 1e9),
             alertSeparationHorizontalM, alertSeparationVerticalM, alertMaxSpeedMps, fences.keepIn(), fences.keepOut(),
             droneExpiryNanos());
+    }
+
+    /** {@link #IMAGE_FIRST_FRAME_S} in nanoseconds. */
+    public long imageFirstFrameNanos()
+    {
+        return (long)(imageFirstFrameS * 1e9);
     }
 
     /** {@link #SENT_TIME_WINDOW_S} in nanoseconds. */

@@ -1,6 +1,7 @@
 package io.odyssey.ingest;
 
 import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
 
 /**
  * Where the ingest agent's duty cycle polls frames from: the node's Aeron subscription in a running node
@@ -15,4 +16,12 @@ interface FrameSource
 
     /** Hands up to {@code fragmentLimit} waiting frames to {@code handler}; returns how many. */
     int poll(FragmentHandler handler, int fragmentLimit);
+
+    /**
+     * The frame just handed over with {@code header} verified (signed with its drone's key): its sender has proved
+     * itself ({@link ImageAdmission}). On the hot path: must allocate nothing.
+     */
+    default void signedFrame(final Header header)
+    {
+    }
 }

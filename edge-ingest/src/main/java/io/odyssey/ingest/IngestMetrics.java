@@ -16,8 +16,8 @@ final class IngestMetrics
     final Counter framesReceived = metrics.counter("odyssey_ingest_frames_received_total", "Frames received from drones");
     final Counter framesAccepted = metrics.counter("odyssey_ingest_frames_accepted_total", "Telemetry frames accepted");
     final Counter[] framesRejected = new Counter[RejectReason.values().length];
-    final Counter aeronImagesRefused = metrics.counter("odyssey_ingest_aeron_images_refused_total",
-        "Senders (Aeron images) refused before any of their frames is read: a term length above ours");
+    /** Per {@link ImageAdmission.Refusal}. */
+    final Counter[] aeronImagesRefused = new Counter[ImageAdmission.Refusal.values().length];
     final Counter framesMalformed = metrics.counter(
         "odyssey_ingest_frames_malformed_total", "Frames that could not be read at all (the reader threw); skipped");
     final Counter dronesExpired = metrics.counter("odyssey_ingest_drones_expired_total",
@@ -54,12 +54,25 @@ final class IngestMetrics
     final LatencyHop ingestDecoded = metrics.hop("ingest_decoded", "drone send -> ingest decoded");
     final LatencyHop gridWritten = metrics.hop("grid_written", "drone send -> fleet map write acknowledged");
 
+    /** Senders refused for {@code refusal} so far. */
+    long aeronImagesRefused(final ImageAdmission.Refusal refusal)
+    {
+        return aeronImagesRefused[refusal.ordinal()].get();
+    }
+
     IngestMetrics()
     {
         for (final RejectReason reason : RejectReason.values())
         {
             framesRejected[reason.ordinal()] = metrics.counter(
                 "odyssey_ingest_frames_rejected_total", "Frames rejected, by reason", "reason=\"" + reason.name() + "\"");
+        }
+        for (final ImageAdmission.Refusal refusal : ImageAdmission.Refusal.values())
+        {
+            aeronImagesRefused[refusal.ordinal()] = metrics.counter("odyssey_ingest_aeron_images_refused_total",
+                "Telemetry senders (Aeron images) refused, by reason: term_length (above ours), source_limit " +
+                "(ODYSSEY_INGEST_MAX_IMAGES_PER_SOURCE), node_limit (ODYSSEY_INGEST_MAX_IMAGES), no_signed_frame " +
+                "(ODYSSEY_INGEST_IMAGE_FIRST_FRAME_S)", "reason=\"" + refusal.label + "\"");
         }
         for (int cause = 0; cause < QuarantineBudget.CAUSES; cause++)
         {

@@ -64,7 +64,7 @@ final class IngestThread implements Component
 
     public void start()
     {
-        final TelemetryIngestAgent ingest = new TelemetryIngestAgent(endpoint::poll, journals.telemetry(),
+        final TelemetryIngestAgent ingest = new TelemetryIngestAgent(endpoint, journals.telemetry(),
             fleet.writer(), new RealTimeClock(), SystemNanoClock.INSTANCE, config.nodeId, config.fragmentLimit,
             config.flushIntervalMs, table,
             metrics);

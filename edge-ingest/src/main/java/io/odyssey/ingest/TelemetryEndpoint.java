@@ -1,34 +1,26 @@
 package io.odyssey.ingest;
 
-import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
 import io.aeron.status.ChannelEndpointStatus;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.runtime.Component;
 import io.odyssey.runtime.Health;
 import io.odyssey.runtime.HealthCheck;
-import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.CloseHelper;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.SystemNanoClock;
 
 /**
- * The node's embedded media driver and the UDP subscription drones send telemetry to. The command relay publishes
- * through the same driver, so it stops before this part does.
+ * The node's embedded media driver and the UDP subscription drones send telemetry to, with the {@link ImageAdmission}
+ * that decides which senders it keeps. The command relay publishes through the same driver, so it stops before this
+ * part does.
  */
-final class TelemetryEndpoint implements Component
+final class TelemetryEndpoint implements Component, FrameSource
 {
-    private static final Logger LOG = LoggerFactory.getLogger(TelemetryEndpoint.class);
-    private final RateLimitedLog refusedLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
-    /** Images to refuse: found by the client conductor's callback, which may not call back into the client. */
-    private final Queue<Image> toRefuse = new ConcurrentLinkedQueue<>();
     private final EdgeIngestConfig config;
     private final IngestMetrics metrics;
+    private ImageAdmission admission;
     private AeronTransport transport;
     private Subscription subscription;
 
@@ -45,16 +37,30 @@ final class TelemetryEndpoint implements Component
 
     public void start()
     {
-        transport = AeronTransport.launchEmbedded(EdgeIngestConfig.AERON_DIR, config.aeronDir, "ingest");
-        subscription = transport.aeron().addSubscription(
-            AeronTransport.udpChannel(config.endpoint), config.streamId, this::onAvailableImage, image -> { });
+        admission = new ImageAdmission(config.maxImages, config.maxImagesPerSource, config.imageFirstFrameNanos(),
+            SystemNanoClock.INSTANCE, metrics);
+        admission.start();
+        try
+        {
+            transport = AeronTransport.launchEmbedded(EdgeIngestConfig.AERON_DIR, config.aeronDir, "ingest");
+            subscription = transport.aeron().addSubscription(AeronTransport.udpChannel(config.endpoint), config.streamId,
+                admission::onAvailableImage, admission::onUnavailableImage);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(transport, admission);
+            throw ex;
+        }
         metrics.metrics.gauge("odyssey_ingest_aeron_images", "Connected senders (Aeron images)", subscription::imageCount);
+        metrics.metrics.gauge("odyssey_ingest_aeron_images_taken", "Telemetry senders (Aeron images) holding a place " +
+            "of ODYSSEY_INGEST_MAX_IMAGES (refused ones too, until Aeron drops them)", admission::taken);
     }
 
     public String describe()
     {
         return "telemetry on udp " + config.endpoint + " stream " + config.streamId + ", media driver in " +
-            transport.directory();
+            transport.directory() + ", at most " + config.maxImages + " senders (" + config.maxImagesPerSource +
+            " per address), each to deliver a signed frame within " + config.imageFirstFrameS + " s";
     }
 
     /** DOWN unless the subscription's channel is bound and active. */
@@ -73,49 +79,24 @@ final class TelemetryEndpoint implements Component
     }
 
     /**
-     * The driver opens an image at the term length a sender's SETUP names (up to 1 GiB, a log three times that) for
-     * anyone who reaches the port, and writes the DATA that follows into it before any frame is read, let alone its
-     * signature checked: one datagram and a stream of junk could fill the node's {@code /dev/shm} (memory) at the
-     * sender's pace. Our senders use {@link AeronTransport#TERM_LENGTH}; an image with a larger term is refused, so
-     * the driver takes none of its data from then on (its sparse log stays untouched) and drops it at the image
-     * liveness timeout. Runs on the client conductor's thread, which may not call into the client: {@link #poll}
-     * refuses it.
+     * The telemetry source of the ingest agent: refuses the senders whose time for a first signed frame is up, then
+     * polls. Nothing allocated; a volatile read and a field read more than the poll while no sender is waiting.
      */
-    private void onAvailableImage(final Image image)
+    public int poll(final FragmentHandler handler, final int fragmentLimit)
     {
-        if (image.termBufferLength() > AeronTransport.TERM_LENGTH)
-        {
-            toRefuse.add(image);
-        }
-    }
-
-    /**
-     * The telemetry source of the ingest agent: refuses the images {@link #onAvailableImage} found, then polls. The
-     * queue is empty but for a forged sender's first moment, so a poll costs one volatile read more, nothing allocated.
-     */
-    int poll(final FragmentHandler handler, final int fragmentLimit)
-    {
-        if (!toRefuse.isEmpty())
-        {
-            refuseQueued();
-        }
+        admission.expire();
         return subscription.poll(handler, fragmentLimit);
     }
 
-    private void refuseQueued()
+    public void signedFrame(final Header header)
     {
-        Image image;
-        while ((image = toRefuse.poll()) != null)
-        {
-            if (!image.isClosed())
-            {
-                image.reject("term length above " + AeronTransport.TERM_LENGTH);
-            }
-            metrics.aeronImagesRefused.increment();
-            refusedLog.warn(System.nanoTime(), "refused a telemetry sender (Aeron image) naming a term length above " +
-                "ours (its data is not taken): {}",
-                image.sourceIdentity() + " session " + image.sessionId() + " term " + image.termBufferLength());
-        }
+        admission.signedFrame(header);
+    }
+
+    /** Senders holding a place of {@code ODYSSEY_INGEST_MAX_IMAGES}. */
+    int sendersTaken()
+    {
+        return admission.taken();
     }
 
     AeronTransport transport()
@@ -130,6 +111,6 @@ final class TelemetryEndpoint implements Component
 
     public void stop()
     {
-        CloseHelper.closeAll(subscription, transport);
+        CloseHelper.closeAll(subscription, admission, transport);
     }
 }

@@ -279,6 +279,11 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         try
         {
             final int kind = reader.read(buffer, offset, length);
+            if (kind != TelemetryFrameReader.REJECTED && header != null && reader.verifier() != null)
+            {
+                // Read means verified when a verifier is set: the sender holds a drone's key.
+                source.signedFrame(header);
+            }
             if (kind == TelemetryFrameReader.TELEMETRY)
             {
                 onTelemetry(now);

@@ -38,6 +38,8 @@ class ForgedAeronSetupIT
     private static final int FORGED_SESSION = 0x5EED;
     private static final int FORGED_TERM_LENGTH = 64 * 1024 * 1024;
     private static final int MTU = 1408;
+    /** DATA frame length: divides every term length, so a forger's frames fill each term to its end (no padding). */
+    private static final int FRAME = 1024;
 
     private TelemetryEndpoint endpoint;
 
@@ -50,31 +52,43 @@ class ForgedAeronSetupIT
         }
     }
 
-    @Test
-    void shouldRefuseTheDataOfASenderThatNamesATermLargerThanOurs() throws Exception
+    private EdgeIngestConfig config;
+    private IngestMetrics metrics;
+    private InetSocketAddress target;
+
+    private void start(final int maxImages, final int maxImagesPerSource, final double imageFirstFrameS) throws Exception
     {
         final int port;
         try (DatagramSocket probe = new DatagramSocket(0))
         {
             port = probe.getLocalPort();
         }
-        final EdgeIngestConfig config = new EdgeIngestConfig();
+        config = new EdgeIngestConfig();
         config.endpoint = "127.0.0.1:" + port;
         config.streamId = STREAM_ID;
         config.aeronDir = null;
-        final IngestMetrics metrics = new IngestMetrics();
+        config.maxImages = maxImages;
+        config.maxImagesPerSource = maxImagesPerSource;
+        config.imageFirstFrameS = imageFirstFrameS;
+        metrics = new IngestMetrics();
         endpoint = new TelemetryEndpoint(config, metrics);
         endpoint.start();
+        target = new InetSocketAddress("127.0.0.1", port);
+    }
+
+    @Test
+    void shouldRefuseTheDataOfASenderThatNamesATermLargerThanOurs() throws Exception
+    {
+        start(64, 16, 3600);
         final Subscription subscription = endpoint.subscription();
-        final InetSocketAddress target = new InetSocketAddress("127.0.0.1", port);
 
         try (DatagramSocket attacker = new DatagramSocket();
              ExclusivePublication honest = endpoint.transport().aeron().addExclusivePublication(
                  AeronTransport.udpChannel(config.endpoint), STREAM_ID))
         {
-            attacker.send(packet(setup(), target));
-            await().atMost(10, TimeUnit.SECONDS)
-                .until(() -> subscription.imageBySessionId(FORGED_SESSION) != null || metrics.aeronImagesRefused.get() > 0);
+            attacker.send(packet(setup(FORGED_SESSION, FORGED_TERM_LENGTH), target));
+            await().atMost(10, TimeUnit.SECONDS).until(() ->
+                subscription.imageBySessionId(FORGED_SESSION) != null || refused(ImageAdmission.Refusal.TERM_LENGTH) > 0);
 
             final AtomicLong forgedBytes = new AtomicLong();
             final AtomicLong honestMessages = new AtomicLong();
@@ -84,12 +98,12 @@ class ForgedAeronSetupIT
             {
                 try
                 {
-                    // Paced (~10 MB/s): a datagram the socket drops leaves a gap the forger never repairs, and
+                    // Paced (several MB/s): a datagram the socket drops leaves a gap the forger never repairs, and
                     // the image then takes nothing past its window; a forger who paces, as this one, fills it.
                     for (int i = 0; i < 2; i++)
                     {
-                        attacker.send(packet(data(termOffset[0]), target));
-                        termOffset[0] += MTU;
+                        attacker.send(packet(data(FORGED_SESSION, FORGED_TERM_LENGTH, termOffset[0]), target));
+                        termOffset[0] += FRAME;
                     }
                 }
                 catch (final java.io.IOException ex)
@@ -113,7 +127,7 @@ class ForgedAeronSetupIT
             // Until the refusal has reached the driver (a command to it, a moment after the image appeared: longer on a
             // loaded machine) and the image is gone: what the node took meanwhile is that race's, bounded by it.
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while ((metrics.aeronImagesRefused.get() == 0 || subscription.imageBySessionId(FORGED_SESSION) != null) &&
+            while ((refused(ImageAdmission.Refusal.TERM_LENGTH) == 0 || subscription.imageBySessionId(FORGED_SESSION) != null) &&
                 System.nanoTime() < deadline)
             {
                 sendAndPoll.run();
@@ -124,9 +138,265 @@ class ForgedAeronSetupIT
 
             assertThat(forgedBytes.get() - takenBeforeRefusal)
                 .as("forged bytes the node took once the refusal was in place").isZero();
-            assertThat(metrics.aeronImagesRefused.get()).isEqualTo(1);
+            assertThat(refused(ImageAdmission.Refusal.TERM_LENGTH)).isEqualTo(1);
             // An honest sender (our term length) is unaffected.
             assertThat(honestMessages.get()).isPositive();
+        }
+    }
+
+    /**
+     * Forged SETUPs of our own term length from one host made 3,571 images on a running node (10,000 SETUPs in 8 s):
+     * each a log of its own in {@code /dev/shm} that takes the host's DATA, all of them polled by the ingest thread
+     * (honest frames read fell from ~690 to ~280 a second while they lived). The node takes at most
+     * {@code ODYSSEY_INGEST_MAX_IMAGES_PER_SOURCE} senders from one address; the rest are refused and take nothing.
+     */
+    @Test
+    void shouldTakeNoMoreSendersFromOneAddressThanItsBound() throws Exception
+    {
+        final int bound = 4;
+        final int forgedSessions = 20;
+        start(64, bound, 3600);
+        final Subscription subscription = endpoint.subscription();
+
+        // Another address than the honest sender's (127.0.0.1): Linux answers for all of 127/8 on the loopback.
+        try (DatagramSocket attacker = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
+             ExclusivePublication honest = endpoint.transport().aeron().addExclusivePublication(
+                 AeronTransport.udpChannel(config.endpoint), STREAM_ID))
+        {
+            final long[] positions = new long[forgedSessions];
+            final long[] forgedBytes = new long[forgedSessions];
+            final AtomicLong honestMessages = new AtomicLong();
+            final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+            for (int i = 0; i < forgedSessions; i++)
+            {
+                attacker.send(packet(setup(FORGED_SESSION + i, AeronTransport.TERM_LENGTH), target));
+            }
+            final int[] next = {0};
+            final Runnable sendAndPoll = () ->
+            {
+                // Every forged session keeps sending (~50 DATA frames a second each): alive unless refused.
+                final int i = next[0]++ % forgedSessions;
+                send(attacker, data(FORGED_SESSION + i, AeronTransport.TERM_LENGTH, positions[i]));
+                positions[i] += FRAME;
+                honest.offer(message, 0, 64);
+                endpoint.poll((buffer, offset, length, header) ->
+                {
+                    final int forged = header.sessionId() - FORGED_SESSION;
+                    if (forged >= 0 && forged < forgedSessions)
+                    {
+                        forgedBytes[forged] += length;
+                    }
+                    else
+                    {
+                        honestMessages.incrementAndGet();
+                    }
+                }, 100);
+                LockSupport.parkNanos(1_000_000);
+            };
+            // Until only the senders within the bound are left: a refused image leaves at Aeron's image liveness
+            // timeout (10 s), since it takes no packet after the refusal; one taken would stay while its sender sends.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((forgedImages(subscription, forgedSessions) != bound || refused(ImageAdmission.Refusal.SOURCE_LIMIT) == 0) &&
+                System.nanoTime() < deadline)
+            {
+                sendAndPoll.run();
+            }
+            assertThat(forgedImages(subscription, forgedSessions)).as("forged senders the node still has").isEqualTo(bound);
+            final long[] before = forgedBytes.clone();
+            sendFor(sendAndPoll, 1_500);
+
+            int taking = 0;
+            for (int i = 0; i < forgedSessions; i++)
+            {
+                taking += forgedBytes[i] > before[i] ? 1 : 0;
+            }
+            assertThat(taking).as("forged sessions from one address whose data the node takes").isLessThanOrEqualTo(bound);
+            assertThat(refused(ImageAdmission.Refusal.SOURCE_LIMIT)).isEqualTo(forgedSessions - bound);
+            // The honest sender, from another address, is untouched.
+            assertThat(honest.isConnected()).isTrue();
+            assertThat(honestMessages.get()).isPositive();
+        }
+    }
+
+    /**
+     * A sender may connect, but it has {@code ODYSSEY_INGEST_IMAGE_FIRST_FRAME_S} to deliver a frame that verifies:
+     * one that sends only junk is refused then, and a refused one takes nothing more and leaves Aeron's tables.
+     */
+    @Test
+    void shouldRefuseASenderThatDeliversNoSignedFrameInTime() throws Exception
+    {
+        start(64, 16, 1.0);
+        final Subscription subscription = endpoint.subscription();
+
+        try (DatagramSocket attacker = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
+             ExclusivePublication honest = endpoint.transport().aeron().addExclusivePublication(
+                 AeronTransport.udpChannel(config.endpoint), STREAM_ID))
+        {
+            attacker.send(packet(setup(FORGED_SESSION, AeronTransport.TERM_LENGTH), target));
+            final long[] position = {0};
+            final AtomicLong forgedBytes = new AtomicLong();
+            final AtomicLong honestMessages = new AtomicLong();
+            final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+            final Runnable sendAndPoll = () ->
+            {
+                send(attacker, data(FORGED_SESSION, AeronTransport.TERM_LENGTH, position[0]));
+                position[0] += FRAME;
+                honest.offer(message, 0, 64);
+                endpoint.poll((buffer, offset, length, header) ->
+                {
+                    if (header.sessionId() == FORGED_SESSION)
+                    {
+                        forgedBytes.addAndGet(length);
+                    }
+                    else
+                    {
+                        // What the ingest agent does for a frame its verifier passed.
+                        endpoint.signedFrame(header);
+                        honestMessages.incrementAndGet();
+                    }
+                }, 100);
+                LockSupport.parkNanos(1_000_000);
+            };
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);
+            while ((forgedBytes.get() == 0 || subscription.imageBySessionId(FORGED_SESSION) != null) &&
+                System.nanoTime() < deadline)
+            {
+                sendAndPoll.run();
+            }
+            assertThat(forgedBytes.get()).as("junk the node read before the deadline").isPositive();
+            assertThat(subscription.imageBySessionId(FORGED_SESSION)).as("the silent sender, refused").isNull();
+            final long takenBeforeRefusal = forgedBytes.get();
+            sendFor(sendAndPoll, 1_500);
+
+            assertThat(forgedBytes.get() - takenBeforeRefusal).as("junk taken once the refusal was in place").isZero();
+            assertThat(refused(ImageAdmission.Refusal.NO_SIGNED_FRAME)).isEqualTo(1);
+            // The sender whose frames verify stays.
+            assertThat(honest.isConnected()).isTrue();
+            assertThat(subscription.imageCount()).isEqualTo(1);
+            assertThat(honestMessages.get()).isPositive();
+        }
+    }
+
+    /**
+     * Senders from many addresses together hold at most {@code ODYSSEY_INGEST_MAX_IMAGES} places (each a log in
+     * {@code /dev/shm}); a place is free again once Aeron drops its sender.
+     */
+    @Test
+    void shouldTakeNoMoreSendersThanTheNodeBoundAndFreeTheirPlacesWhenTheyGo() throws Exception
+    {
+        start(3, 3, 3600);
+        final Subscription subscription = endpoint.subscription();
+
+        try (DatagramSocket first = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
+             DatagramSocket second = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0)))
+        {
+            final DatagramSocket[] senders = {first, second, first, second};
+            final long[] positions = new long[senders.length];
+            for (int i = 0; i < senders.length; i++)
+            {
+                send(senders[i], setup(FORGED_SESSION + i, AeronTransport.TERM_LENGTH));
+            }
+            final int[] next = {0};
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while ((refused(ImageAdmission.Refusal.NODE_LIMIT) == 0 || endpoint.sendersTaken() != 3) &&
+                System.nanoTime() < deadline)
+            {
+                final int i = next[0]++ % senders.length;
+                send(senders[i], data(FORGED_SESSION + i, AeronTransport.TERM_LENGTH, positions[i]));
+                positions[i] += FRAME;
+                endpoint.poll((buffer, offset, length, header) -> { }, 100);
+                LockSupport.parkNanos(1_000_000);
+            }
+            assertThat(endpoint.sendersTaken()).as("senders holding a place").isEqualTo(3);
+            assertThat(refused(ImageAdmission.Refusal.NODE_LIMIT)).isEqualTo(1);
+            assertThat(refused(ImageAdmission.Refusal.SOURCE_LIMIT)).isZero();
+
+            // They fall silent: Aeron drops them at its image liveness timeout, and their places are free again.
+            await().atMost(20, TimeUnit.SECONDS).pollInterval(100, TimeUnit.MILLISECONDS).until(() ->
+            {
+                endpoint.poll((buffer, offset, length, header) -> { }, 100);
+                return endpoint.sendersTaken() == 0 && subscription.imageCount() == 0;
+            });
+            send(second, setup(FORGED_SESSION + senders.length, AeronTransport.TERM_LENGTH));
+            await().atMost(10, TimeUnit.SECONDS).until(() -> endpoint.sendersTaken() == 1);
+            assertThat(refused(ImageAdmission.Refusal.NODE_LIMIT)).as("refused since").isEqualTo(1);
+        }
+    }
+
+    /**
+     * What an honest sender whose first signed frame comes late sees (docs/operations.md, "Telemetry senders"): it is
+     * refused and no longer connected, and once Aeron dropped the refused image it connects again by itself and is
+     * read, now that its frames verify.
+     */
+    @Test
+    void shouldLetASenderRefusedForALateFirstFrameConnectAgain() throws Exception
+    {
+        start(64, 16, 1.0);
+        final Subscription subscription = endpoint.subscription();
+
+        try (ExclusivePublication late = endpoint.transport().aeron().addExclusivePublication(
+            AeronTransport.udpChannel(config.endpoint), STREAM_ID))
+        {
+            final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+            final boolean[] verifies = {false};
+            final AtomicLong read = new AtomicLong();
+            final Runnable sendAndPoll = () ->
+            {
+                late.offer(message, 0, 64);
+                endpoint.poll((buffer, offset, length, header) ->
+                {
+                    if (verifies[0])
+                    {
+                        endpoint.signedFrame(header);
+                    }
+                    read.incrementAndGet();
+                }, 100);
+                LockSupport.parkNanos(1_000_000);
+            };
+            final long refusedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((refused(ImageAdmission.Refusal.NO_SIGNED_FRAME) == 0 || late.isConnected()) &&
+                System.nanoTime() < refusedBy)
+            {
+                sendAndPoll.run();
+            }
+            assertThat(refused(ImageAdmission.Refusal.NO_SIGNED_FRAME)).isEqualTo(1);
+            assertThat(late.isConnected()).as("the refused sender, connected").isFalse();
+
+            verifies[0] = true;
+            final long connectedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!(late.isConnected() && subscription.imageCount() == 1 && endpoint.sendersTaken() == 1) &&
+                System.nanoTime() < connectedBy)
+            {
+                sendAndPoll.run();
+            }
+            assertThat(late.isConnected()).as("connected again").isTrue();
+            final long readBefore = read.get();
+            sendFor(sendAndPoll, 2_000);
+            assertThat(read.get() - readBefore).as("frames read once connected again").isPositive();
+            assertThat(refused(ImageAdmission.Refusal.NO_SIGNED_FRAME)).as("refused once only").isEqualTo(1);
+            assertThat(late.isConnected()).isTrue();
+        }
+    }
+
+    private static int forgedImages(final Subscription subscription, final int forgedSessions)
+    {
+        int count = 0;
+        for (int i = 0; i < forgedSessions; i++)
+        {
+            count += subscription.imageBySessionId(FORGED_SESSION + i) != null ? 1 : 0;
+        }
+        return count;
+    }
+
+    private void send(final DatagramSocket socket, final byte[] bytes)
+    {
+        try
+        {
+            socket.send(packet(bytes, target));
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
         }
     }
 
@@ -139,22 +409,28 @@ class ForgedAeronSetupIT
         }
     }
 
+    private long refused(final ImageAdmission.Refusal refusal)
+    {
+        return metrics.aeronImagesRefused(refusal);
+    }
+
     /** Aeron's SETUP frame (40 bytes), as any UDP sender can write it. */
-    private static byte[] setup()
+    private static byte[] setup(final int session, final int termLength)
     {
         final ByteBuffer frame = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
         frame.putInt(40).put((byte)0).put((byte)0).putShort((short)0x05)
-            .putInt(0).putInt(FORGED_SESSION).putInt(STREAM_ID).putInt(7).putInt(7)
-            .putInt(FORGED_TERM_LENGTH).putInt(MTU).putInt(0);
+            .putInt(0).putInt(session).putInt(STREAM_ID).putInt(7).putInt(7)
+            .putInt(termLength).putInt(MTU).putInt(0);
         return frame.array();
     }
 
-    /** A DATA frame of one MTU of zeros at {@code termOffset} of the forged session's first term. */
-    private static byte[] data(final int termOffset)
+    /** A DATA frame of zeros at {@code position} of a forged session's stream (terms from id 7 on). */
+    private static byte[] data(final int session, final int termLength, final long position)
     {
-        final ByteBuffer frame = ByteBuffer.allocate(MTU).order(ByteOrder.LITTLE_ENDIAN);
-        frame.putInt(MTU).put((byte)0).put((byte)0xC0).putShort((short)0x01)
-            .putInt(termOffset % FORGED_TERM_LENGTH).putInt(FORGED_SESSION).putInt(STREAM_ID).putInt(7).putLong(0);
+        final ByteBuffer frame = ByteBuffer.allocate(FRAME).order(ByteOrder.LITTLE_ENDIAN);
+        frame.putInt(FRAME).put((byte)0).put((byte)0xC0).putShort((short)0x01)
+            .putInt((int)(position % termLength)).putInt(session).putInt(STREAM_ID).putInt(7 + (int)(position / termLength))
+            .putLong(0);
         return frame.array();
     }
 

@@ -546,6 +546,54 @@ class TelemetryIngestAgentTest
         assertThat(metrics.framesAccepted.get()).isEqualTo(1);
     }
 
+    /** What lets a sender keep its Aeron image past ODYSSEY_INGEST_IMAGE_FIRST_FRAME_S ({@link ImageAdmission}). */
+    @Test
+    void shouldTellTheSourceOfEveryFrameThatVerifiedAndOfNoOther()
+    {
+        final List<org.agrona.DirectBuffer> told = new ArrayList<>();
+        final TelemetryIngestAgent vetting = new TelemetryIngestAgent(new FrameSource()
+        {
+            public int poll(final io.aeron.logbuffer.FragmentHandler handler, final int fragmentLimit)
+            {
+                return 0;
+            }
+
+            public void signedFrame(final io.aeron.logbuffer.Header header)
+            {
+                told.add(header.buffer());
+            }
+        }, FrameJournal.NONE, batch -> new CompletableFuture<>(), now::get, now::get, "node-t", 256, FLUSH_INTERVAL_MS,
+            table, metrics);
+        final io.odyssey.codecs.sign.DroneKeyRing keys = io.odyssey.codecs.sign.DroneKeyRing.of(
+            io.odyssey.codecs.sign.DroneKeys.of(new io.odyssey.codecs.sign.DroneKey(1, new byte[32])));
+        vetting.verifier(new io.odyssey.codecs.sign.FrameVerifier(keys, now::get, TimeUnit.SECONDS.toNanos(60)));
+        final TelemetryFrameWriter signing = new TelemetryFrameWriter().signWith(
+            new io.odyssey.codecs.sign.FrameSigner(keys, now::get, 1));
+        final byte[] otherKey = new byte[32];
+        java.util.Arrays.fill(otherKey, (byte)7);
+        final TelemetryFrameWriter forging = new TelemetryFrameWriter().signWith(new io.odyssey.codecs.sign.FrameSigner(
+            io.odyssey.codecs.sign.DroneKeyRing.of(io.odyssey.codecs.sign.DroneKeys.of(
+                new io.odyssey.codecs.sign.DroneKey(1, otherKey))), now::get, 1));
+        final io.aeron.logbuffer.Header header = new io.aeron.logbuffer.Header(0, 20);
+
+        final UnsafeBuffer forgedBuffer = new UnsafeBuffer(new byte[128]);
+        header.buffer(forgedBuffer);
+        vetting.onFragment(forgedBuffer, 0, forging.telemetry(forgedBuffer, 0, 1, 1, now.get(), 10.0, 13.4, 50f, 90f, 10f,
+            75f, DroneStatus.CRUISING, (byte)0, 0.5f), header);
+        final int unsigned = frame(1, 2, 10.0);
+        buffer.putShort(6, (short)3); // schema version 3, before signatures: UNSIGNED
+        header.buffer(buffer);
+        vetting.onFragment(buffer, 0, unsigned, header);
+        assertThat(told).as("frames that did not verify").isEmpty();
+
+        final UnsafeBuffer signedBuffer = new UnsafeBuffer(new byte[128]);
+        header.buffer(signedBuffer);
+        vetting.onFragment(signedBuffer, 0, signing.telemetry(signedBuffer, 0, 1, 3, now.get(), 10.0, 13.4, 50f, 90f, 10f,
+            75f, DroneStatus.CRUISING, (byte)0, 0.5f), header);
+        assertThat(told).containsExactly(signedBuffer);
+        assertThat(rejected()).containsOnlyKeys(RejectReason.BAD_SIGNATURE, RejectReason.UNSIGNED);
+    }
+
     @Test
     void shouldQuarantineNoMoreThanTheBudgetOfACauseYetCountEveryFrame()
     {

@@ -1,0 +1,332 @@
+package io.odyssey.ingest;
+
+import io.aeron.Image;
+import io.aeron.exceptions.AeronException;
+import io.aeron.logbuffer.Header;
+import io.odyssey.runtime.AeronTransport;
+import io.odyssey.runtime.RateLimitedLog;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.Object2IntHashMap;
+import org.agrona.concurrent.NanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Which telemetry senders (Aeron images) the node keeps. The telemetry port is open to anyone who reaches it, and one
+ * SETUP datagram makes the media driver open an image: a log of up to three terms in {@code /dev/shm} that takes the
+ * sender's DATA, and one more image the ingest thread polls. A sender is refused ({@link Image#reject}: the driver
+ * takes none of its data from then on and drops it at its image liveness timeout, 10 s) when
+ * <ul>
+ * <li>its term is longer than ours ({@link Refusal#TERM_LENGTH}): its log would be larger than we budget for;</li>
+ * <li>its address already has {@code ODYSSEY_INGEST_MAX_IMAGES_PER_SOURCE} senders here ({@link Refusal#SOURCE_LIMIT}):
+ * one host forging SETUPs made 3,571 images in 8 s;</li>
+ * <li>the node already has {@code ODYSSEY_INGEST_MAX_IMAGES} ({@link Refusal#NODE_LIMIT}): the bound on what all
+ * senders together can make the node keep in {@code /dev/shm};</li>
+ * <li>it delivered no frame that verified within {@code ODYSSEY_INGEST_IMAGE_FIRST_FRAME_S} of connecting
+ * ({@link Refusal#NO_SIGNED_FRAME}): a sender without a drone key holds a place only that long.</li>
+ * </ul>
+ * A sender taken keeps its place until Aeron drops its image, refused later or not: a refused image's log stays in
+ * {@code /dev/shm} until then, so freeing its place at the refusal would let a forger keep more logs than the bound.
+ * <p>
+ * Threads: {@link #onAvailableImage} and {@link #onUnavailableImage} run on the Aeron client's conductor thread, which
+ * may not call back into the client; they alone touch the per-source counts. A refusal waits for the media driver's
+ * answer (a round trip to its conductor, long while a flood keeps it busy), so refusals are made on a thread of their
+ * own, never the ingest thread's. The ingest thread alone touches the watch list of senders yet to deliver a signed
+ * frame ({@link #expire}); {@link #signedFrame} runs for every frame that verified: nothing allocated, a field read
+ * when no sender is waiting (the usual case: an honest sender delivers its first frame within a moment of connecting).
+ */
+final class ImageAdmission implements AutoCloseable
+{
+    /** Why a sender was refused: the {@code reason} label of {@code odyssey_ingest_aeron_images_refused_total}. */
+    enum Refusal
+    {
+        TERM_LENGTH("term_length", "naming a term length above ours"),
+        SOURCE_LIMIT("source_limit", "beyond ODYSSEY_INGEST_MAX_IMAGES_PER_SOURCE from its address"),
+        NODE_LIMIT("node_limit", "beyond this node's ODYSSEY_INGEST_MAX_IMAGES"),
+        NO_SIGNED_FRAME("no_signed_frame", "that delivered no signed frame within ODYSSEY_INGEST_IMAGE_FIRST_FRAME_S");
+
+        final String label;
+        final String why;
+
+        Refusal(final String label, final String why)
+        {
+            this.label = label;
+            this.why = why;
+        }
+    }
+
+    private record Refused(Image image, Refusal refusal)
+    {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImageAdmission.class);
+    private static final Refusal[] REFUSALS = Refusal.values();
+    /** Queued by {@link #close}: the refusal thread stops there. */
+    private static final Refused STOP = new Refused(null, null);
+
+    private final int maxImages;
+    private final int maxPerSource;
+    private final long firstFrameNs;
+    private final NanoClock clock;
+    private final IngestMetrics metrics;
+    private final RateLimitedLog[] refusalLogs = new RateLimitedLog[REFUSALS.length];
+
+    /** Conductor thread: senders taken per source address, and the address of each taken image by its id. */
+    private final Object2IntHashMap<String> takenBySource = new Object2IntHashMap<>(0);
+    private final Long2ObjectHashMap<String> sourceOfTaken = new Long2ObjectHashMap<>();
+    /** Written on the conductor thread; volatile for the gauge. */
+    private volatile int taken;
+
+    private final BlockingQueue<Refused> toRefuse = new LinkedBlockingQueue<>();
+    private final Queue<Image> toWatch = new ConcurrentLinkedQueue<>();
+    private final Thread refuser = new Thread(this::refuseQueued, "ingest-aeron-refusals");
+
+    /** Ingest thread: senders taken that have not delivered a signed frame yet, and when they must have. */
+    private Image[] watched;
+    private long[] deadlines;
+    private int watchedCount;
+
+    ImageAdmission(final int maxImages, final int maxPerSource, final long firstFrameNs, final NanoClock clock,
+        final IngestMetrics metrics)
+    {
+        this.maxImages = maxImages;
+        this.maxPerSource = maxPerSource;
+        this.firstFrameNs = firstFrameNs;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.watched = new Image[Math.min(maxImages, 1024)];
+        this.deadlines = new long[watched.length];
+        for (final Refusal refusal : REFUSALS)
+        {
+            refusalLogs[refusal.ordinal()] = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+        }
+        refuser.setDaemon(true);
+    }
+
+    /** Starts the thread that makes the refusals; before the subscription that calls {@link #onAvailableImage}. */
+    void start()
+    {
+        refuser.start();
+    }
+
+    /**
+     * Stops the refusal thread once the refusal in hand, if any, is made (those still queued are moot: the driver
+     * closes next). A marker in the queue rather than an interrupt, which Aeron's wait for the driver's answer would
+     * take for its own.
+     */
+    public void close()
+    {
+        toRefuse.add(STOP);
+        try
+        {
+            refuser.join(TimeUnit.SECONDS.toMillis(5));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void refuseQueued()
+    {
+        try
+        {
+            Refused refused;
+            while ((refused = toRefuse.take()) != STOP)
+            {
+                try
+                {
+                    refuse(refused.image(), refused.refusal());
+                }
+                catch (final RuntimeException ex)
+                {
+                    // Whatever went wrong with one refusal, the next ones are still made.
+                    LOG.error("refusing a telemetry sender failed: {}", refused.image().sourceIdentity(), ex);
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            // Nobody interrupts this thread; stop if someone does.
+        }
+    }
+
+    /** Senders taken and not yet dropped by Aeron. */
+    int taken()
+    {
+        return taken;
+    }
+
+    /** Conductor thread: a new sender. */
+    void onAvailableImage(final Image image)
+    {
+        if (image.termBufferLength() > AeronTransport.TERM_LENGTH)
+        {
+            toRefuse.add(new Refused(image, Refusal.TERM_LENGTH));
+            return;
+        }
+        final String source = sourceAddress(image.sourceIdentity());
+        final int fromSource = takenBySource.getValue(source);
+        // The address first: a single host's flood is named as its own, not as the node's being full.
+        if (fromSource >= maxPerSource)
+        {
+            toRefuse.add(new Refused(image, Refusal.SOURCE_LIMIT));
+            return;
+        }
+        if (taken >= maxImages)
+        {
+            toRefuse.add(new Refused(image, Refusal.NODE_LIMIT));
+            return;
+        }
+        takenBySource.put(source, fromSource + 1);
+        sourceOfTaken.put(image.correlationId(), source);
+        taken = taken + 1;
+        toWatch.add(image);
+    }
+
+    /** Conductor thread: Aeron dropped a sender (it stopped, or was refused and its liveness timeout passed). */
+    void onUnavailableImage(final Image image)
+    {
+        final String source = sourceOfTaken.remove(image.correlationId());
+        if (source != null)
+        {
+            final int left = takenBySource.getValue(source) - 1;
+            if (left <= 0)
+            {
+                takenBySource.removeKey(source);
+            }
+            else
+            {
+                takenBySource.put(source, left);
+            }
+            taken = taken - 1;
+        }
+    }
+
+    /**
+     * Ingest thread, every poll: starts watching new senders and refuses those whose time for a first signed frame is
+     * up. A volatile read and a field read when there is nothing to do.
+     */
+    void expire()
+    {
+        if (!toWatch.isEmpty())
+        {
+            final long deadline = clock.nanoTime() + firstFrameNs;
+            Image image;
+            while ((image = toWatch.poll()) != null)
+            {
+                watch(image, deadline);
+            }
+        }
+        if (watchedCount > 0)
+        {
+            expireWatched(clock.nanoTime());
+        }
+    }
+
+    /**
+     * Ingest thread, hot path: the frame the {@code header} came with verified (its drone's key signed it), so its
+     * sender has proved itself. A sender whose first frames arrive before it is watched proves itself by a later one.
+     */
+    void signedFrame(final Header header)
+    {
+        if (watchedCount == 0)
+        {
+            return;
+        }
+        final Object image = header.context();
+        for (int i = 0; i < watchedCount; i++)
+        {
+            if (watched[i] == image)
+            {
+                unwatch(i);
+                return;
+            }
+        }
+    }
+
+    private void watch(final Image image, final long deadline)
+    {
+        if (watchedCount == watched.length)
+        {
+            // Only past the first 1,024 senders at once, or with images Aeron dropped not yet pruned: rare, per sender.
+            watched = Arrays.copyOf(watched, watched.length * 2);
+            deadlines = Arrays.copyOf(deadlines, deadlines.length * 2);
+        }
+        watched[watchedCount] = image;
+        deadlines[watchedCount] = deadline;
+        watchedCount++;
+    }
+
+    private void expireWatched(final long now)
+    {
+        for (int i = watchedCount - 1; i >= 0; i--)
+        {
+            final Image image = watched[i];
+            if (image.isClosed())
+            {
+                unwatch(i);
+            }
+            else if (now - deadlines[i] >= 0)
+            {
+                unwatch(i);
+                toRefuse.add(new Refused(image, Refusal.NO_SIGNED_FRAME));
+            }
+        }
+    }
+
+    private void unwatch(final int index)
+    {
+        final int last = --watchedCount;
+        watched[index] = watched[last];
+        deadlines[index] = deadlines[last];
+        watched[last] = null;
+    }
+
+    private void refuse(final Image image, final Refusal refusal)
+    {
+        try
+        {
+            if (!image.isClosed())
+            {
+                image.reject(refusal.label);
+            }
+        }
+        catch (final AeronException ex)
+        {
+            // Aeron dropped the image between the check and the refusal (its sender stopped): nothing left to refuse.
+            LOG.debug("refusing {} session {}: {}", image.sourceIdentity(), image.sessionId(), ex.toString());
+        }
+        metrics.aeronImagesRefused[refusal.ordinal()].increment();
+        final RateLimitedLog log = refusalLogs[refusal.ordinal()];
+        if (log.tryAcquire(clock.nanoTime()))
+        {
+            LOG.warn("refused a telemetry sender (Aeron image) {}: {} session {} term {} ({} more for this reason " +
+                "since the last line, at most one a minute)", refusal.why, image.sourceIdentity(), image.sessionId(),
+                image.termBufferLength(), log.suppressedSinceLast());
+        }
+    }
+
+    /**
+     * The address of Aeron's source identity ({@code 192.0.2.7:40123}, {@code [2001:db8::7]:40123}): senders are
+     * bounded per address, not per port, which a sender picks freely.
+     */
+    static String sourceAddress(final String sourceIdentity)
+    {
+        final int colon = sourceIdentity.lastIndexOf(':');
+        if (colon <= 0)
+        {
+            return sourceIdentity;
+        }
+        final String address = sourceIdentity.substring(0, colon);
+        return address.length() > 2 && address.charAt(0) == '[' && address.charAt(address.length() - 1) == ']' ?
+            address.substring(1, address.length() - 1) : address;
+    }
+}
