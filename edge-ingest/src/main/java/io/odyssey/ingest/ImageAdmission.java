@@ -29,8 +29,10 @@ import java.util.concurrent.TimeUnit;
  * one host forging SETUPs made 3,571 images in 8 s;</li>
  * <li>the node already has {@code ODYSSEY_INGEST_MAX_IMAGES} ({@link Refusal#NODE_LIMIT}): the bound on what all
  * senders together can make the node keep in {@code /dev/shm};</li>
- * <li>it delivered no frame that verified within {@code ODYSSEY_INGEST_IMAGE_FIRST_FRAME_S} of connecting
- * ({@link Refusal#NO_SIGNED_FRAME}): a sender without a drone key holds a place only that long.</li>
+ * <li>it delivered frames, none of which verified, within {@code ODYSSEY_INGEST_IMAGE_FIRST_FRAME_S} of connecting
+ * ({@link Refusal#NO_SIGNED_FRAME}): a sender without a drone key holds a place only that long once it sends. One
+ * that has sent nothing is kept (a MAVLink edge before its first vehicle): its place costs a sparse log with nothing
+ * written, and refusing it would only have it connect again.</li>
  * </ul>
  * A sender taken keeps its place until Aeron drops its image, refused later or not: a refused image's log stays in
  * {@code /dev/shm} until then, so freeing its place at the refusal would let a forger keep more logs than the bound.
@@ -276,8 +278,18 @@ final class ImageAdmission implements AutoCloseable
             }
             else if (now - deadlines[i] >= 0)
             {
-                unwatch(i);
-                toRefuse.add(new Refused(image, Refusal.NO_SIGNED_FRAME));
+                if (image.position() == image.joinPosition())
+                {
+                    // It has sent nothing to verify yet (a MAVLink edge no vehicle talks to): refusing it would only
+                    // make it connect again every ~15 s, and its readiness flap. It may hold its place empty, as any
+                    // sender may until it is refused; from its first frame on it has the usual time to sign one.
+                    deadlines[i] = now + firstFrameNs;
+                }
+                else
+                {
+                    unwatch(i);
+                    toRefuse.add(new Refused(image, Refusal.NO_SIGNED_FRAME));
+                }
             }
         }
     }

@@ -324,6 +324,38 @@ class ForgedAeronSetupIT
     }
 
     /**
+     * A sender that has sent nothing yet (a MAVLink edge with no vehicle talking to it) keeps its place: there is no
+     * frame of it to verify, and refusing it every few seconds made the edge's readiness flap, which in Kubernetes takes
+     * it out of the Service that would bring it the vehicles whose frames it signs.
+     */
+    @Test
+    void shouldKeepASenderThatHasSentNothingYet() throws Exception
+    {
+        start(64, 16, 0.5);
+        final Subscription subscription = endpoint.subscription();
+
+        try (ExclusivePublication idle = endpoint.transport().aeron().addExclusivePublication(
+            AeronTransport.udpChannel(config.endpoint), STREAM_ID))
+        {
+            await().atMost(10, TimeUnit.SECONDS).pollInterval(10, TimeUnit.MILLISECONDS).until(() ->
+            {
+                endpoint.poll((buffer, offset, length, header) -> { }, 100);
+                return idle.isConnected() && endpoint.sendersTaken() == 1;
+            });
+            // Four of its deadlines pass, the node polling all along.
+            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (System.nanoTime() < until)
+            {
+                endpoint.poll((buffer, offset, length, header) -> { }, 100);
+                LockSupport.parkNanos(1_000_000);
+            }
+            assertThat(refused(ImageAdmission.Refusal.NO_SIGNED_FRAME)).isZero();
+            assertThat(idle.isConnected()).isTrue();
+            assertThat(subscription.imageCount()).isEqualTo(1);
+        }
+    }
+
+    /**
      * What an honest sender whose first signed frame comes late sees (docs/operations.md, "Telemetry senders"): it is
      * refused and no longer connected, and once Aeron dropped the refused image it connects again by itself and is
      * read, now that its frames verify.
