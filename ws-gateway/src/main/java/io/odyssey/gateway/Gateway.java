@@ -122,6 +122,7 @@ public final class Gateway implements AutoCloseable
         CommandsFeed commands = null;
         OpenSessions sessions = null;
         HistoryStore history = null;
+        HttpServer server = null;
         try
         {
             if (config.dbUrl != null && !config.dbUrl.isBlank())
@@ -302,7 +303,7 @@ public final class Gateway implements AutoCloseable
             final ConnectionsPerAddress perAddress = new ConnectionsPerAddress(
                 Math.min(config.maxConnectionsPerAddress, config.maxConnections), metrics.connectionsRefusedPerAddress,
                 System::nanoTime);
-            final HttpServer server = server(config, inFlight.wrap(new BrowserHeaders(config.tileUrl, routes)),
+            server = server(config, inFlight.wrap(new BrowserHeaders(config.tileUrl, routes)),
                 instance + "-http", perAddress);
             final io.undertow.server.ConnectorStatistics statistics = server.statistics();
             metrics.metrics.gauge("odyssey_gateway_http_connections", "Open HTTP and WebSocket connections",
@@ -326,7 +327,8 @@ public final class Gateway implements AutoCloseable
         }
         catch (final Exception | Error ex)
         {
-            CloseHelper.quietCloseAll(sessions, commands, alerts, feed, history, grid);
+            // The server first: started, it holds the port and its worker threads.
+            CloseHelper.quietCloseAll(server, sessions, commands, alerts, feed, history, grid);
             throw ex;
         }
     }

@@ -104,7 +104,7 @@ public final class GatewayConfig
     public static final Setting MAX_CONNECTIONS = Setting.of("ODYSSEY_GATEWAY_MAX_CONNECTIONS", "10000",
         "Open HTTP and WebSocket connections above which new ones wait (not accepted until some close)");
     public static final Setting MAX_CONNECTIONS_PER_ADDRESS = Setting.of("ODYSSEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS",
-        "256", "Open HTTP and WebSocket connections one IPv4 address or IPv6 /64 may hold; a connection beyond is closed " +
+        "1024", "Open HTTP and WebSocket connections one IPv4 address or IPv6 /64 may hold; a connection beyond is closed " +
         "as soon as it is accepted, before it is read (at or above ODYSSEY_GATEWAY_MAX_CONNECTIONS: no cap of its own). " +
         "Behind a proxy every client has the proxy's address: set it to ODYSSEY_GATEWAY_MAX_CONNECTIONS there and " +
         "limit clients at the proxy");
