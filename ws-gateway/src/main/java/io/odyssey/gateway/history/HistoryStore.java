@@ -70,7 +70,12 @@ public final class HistoryStore implements AutoCloseable
         // Fail a request fast while the database is away (it answers 503); never fail the gateway's start for it. As
         // many connections as requests at once, one each: a request waits only while a connection is being made, and
         // no longer than its budget (the wait counts against it: Reads checks what is left before the first query).
-        config.setConnectionTimeout(Math.max(MIN_CONNECTION_WAIT_MS, Math.min(MAX_CONNECTION_WAIT_MS, requestBudgetMs)));
+        final long connectionWaitMs = Math.max(MIN_CONNECTION_WAIT_MS, Math.min(MAX_CONNECTION_WAIT_MS, requestBudgetMs));
+        config.setConnectionTimeout(connectionWaitMs);
+        // HikariCP checks a connection idle for a moment before handing it out, for up to its validation timeout (5 s
+        // by default, not lowered to the connection timeout since HikariCP 7): on a database that stopped answering,
+        // that check was a 5 s wait whatever the request's budget.
+        config.setValidationTimeout(Math.max(MIN_CONNECTION_WAIT_MS, connectionWaitMs));
         config.setInitializationFailTimeout(-1);
         config.setReadOnly(true);
         // One transaction per request, so that SET LOCAL gives each query what is left of its request's budget and
@@ -349,6 +354,10 @@ public final class HistoryStore implements AutoCloseable
         {
             try
             {
+                // The last query's network timeout ran from its start: the rollback waits at most the grace from now,
+                // so a database that froze after the last answer holds the request no longer than that.
+                connection.setNetworkTimeout(IN_PLACE, (int)Math.min(Integer.MAX_VALUE,
+                    Math.max(0, deadline.remainingMs()) + SERVER_SILENCE_GRACE_MS));
                 connection.rollback();
             }
             finally
