@@ -222,8 +222,9 @@ public final class CommandLedger
     /**
      * This ledger counting in {@code counter} the final records of a drone its bound on final commands left unread for
      * a later order: it reads at most {@value #TRIM_READ_RECORDS} records an order that it has not verified before,
-     * and while some are unread it evicts no genuine one. Only records a grid client planted with the drone's id (or a
-     * process start, with more than that many of a drone unverified) leave any.
+     * and while some are unread it evicts no genuine one if those it read held a planted one (if they held only genuine
+     * ones, the oldest genuine ones go down to {@value #MAX_FINAL_PER_DRONE} known). Only records a grid client planted
+     * with the drone's id (or a process start, with more than that many of a drone unverified) leave any.
      */
     public CommandLedger countingTrimDeferred(final Counter counter)
     {
@@ -400,8 +401,10 @@ public final class CommandLedger
      * its row is read again (for its journaled flag), and of the others an order reads at most
      * {@value #TRIM_READ_RECORDS} (the lowest keys, chosen on the members: {@link KeyOrder}). Planted ones among them
      * go first; the rest wait for the next orders and for the ingest sweep ({@link #removeUnsealedFinal()}), counted
-     * ({@link #countingTrimDeferred}), and while any wait no genuine record is evicted (an unread one may be planted,
-     * and planted records go first): the drone's final records may stay over the bound meanwhile.
+     * ({@link #countingTrimDeferred}), and while any wait no genuine record is evicted if the order's batch held a
+     * planted one (an unread one may be planted too, and planted records go first): the drone's final records may stay
+     * over the bound meanwhile. A batch of genuine records only lets the oldest genuine ones go down to the bound's
+     * worth of known ones (see below).
      */
     private void trimFinal(final DroneCommands drone, final int adding)
     {
@@ -434,6 +437,7 @@ public final class CommandLedger
         final Predicate<Object, Object> unverified = verifiedIds.length == 0 ? finalOf(droneId) :
             Predicates.and(finalOf(droneId), Predicates.not(Predicates.in("__key", verifiedIds)));
         final List<Object> page = new ArrayList<>();
+        int unreadableKeysInPage = 0;
         for (final Iterator<Object> it = rawCommands().keySet(
             Predicates.pagingPredicate(unverified, new KeyOrder(), TRIM_READ_RECORDS)).iterator(); it.hasNext(); )
         {
@@ -445,6 +449,7 @@ public final class CommandLedger
             {
                 // A key of a type this version cannot read cannot be named to delete either: left to an operator.
                 unreadable.skipped(ex);
+                unreadableKeysInPage++;
             }
         }
         final List<Object> ids = new ArrayList<>();
@@ -498,17 +503,28 @@ public final class CommandLedger
         final List<Object[]> evicted = new ArrayList<>(notHistory.subList(0, (int)Math.max(0, Math.min(excess,
             notHistory.size()))));
         final int planted = evicted.size();
-        if (deferred > 0)
+        if (deferred > 0 && trimDeferred != null)
         {
-            if (trimDeferred != null)
-            {
-                trimDeferred.add(deferred);
-            }
+            trimDeferred.add(deferred);
         }
-        else if (excess > planted)
+        // How many genuine records may go. With none unread, the excess (beyond what planted ones covered). With some
+        // unread, none while the batch held anything planted (an unread one may be planted too, and planted go
+        // first); but when the batch held only genuine records, the oldest genuine ones down to the bound's worth of
+        // known ones. A drone can have more genuine finals than the memory ({@link #VERIFIED_PER_DRONE}) and a batch
+        // together (a grid client replanting a batch after each of ~256 orders defers every eviction meanwhile), and
+        // then no order ever read them all: it read the same genuine batch on every order and stayed over its bound
+        // until the retention. A memory kept otherwise (least recently used, lowest keys) could not help: it and a
+        // batch still cover fewer records than the drone has. Keeping the bound's worth of genuine records known
+        // loses nothing a planted record could have pushed out: even if every unread record were planted, the drone
+        // keeps its {@value #MAX_FINAL_PER_DRONE} newest known genuine records (journaled ones go first, as always),
+        // and the unread ones are read on the next orders, the planted among them evicted.
+        final long genuineToEvict = deferred == 0 ? excess - planted :
+            notHistory.isEmpty() && unreadableKeysInPage == 0 ?
+                Math.min(excess, history.size() - (long)MAX_FINAL_PER_DRONE) : 0;
+        if (genuineToEvict > 0)
         {
             history.sort(oldestFirst);
-            evicted.addAll(history.subList(0, (int)Math.min(excess - planted, history.size())));
+            evicted.addAll(history.subList(0, (int)Math.min(genuineToEvict, history.size())));
         }
         final List<Long> evictedIds = new ArrayList<>(evicted.size());
         final List<Object> strays = new ArrayList<>();
