@@ -17,6 +17,7 @@ import io.odyssey.journal.CommandJournal;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,8 +93,10 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         effects = new EffectConfirmation(ledger, fleet, metrics.fleetStates, recorder);
         final GeofenceGuard guard = new GeofenceGuard(geofences, fleet, ledger,
             CommandType.fromWireName(geofenceAction), nodeId, metrics);
-        final CommandSender sender = new CommandSender(ledger, links, signer, nodeId, recorder, metrics);
-        sweep = new LedgerSweep(ledger, fleet, nodeId, clock, SystemNanoClock.INSTANCE, TimeUnit.MILLISECONDS.toNanos(resendMs), links, sender,
+        // One monotonic clock for the links: the sender stamps their use and the sweep closes idle ones by it.
+        final NanoClock pacing = SystemNanoClock.INSTANCE;
+        final CommandSender sender = new CommandSender(ledger, links, signer, nodeId, recorder, metrics, pacing);
+        sweep = new LedgerSweep(ledger, fleet, nodeId, clock, pacing, TimeUnit.MILLISECONDS.toNanos(resendMs), links, sender,
             effects, guard, recorder, metrics);
         answers = new DroneAnswerHandler(ledger, fleet, nodeId, recorder, effects, metrics);
         thread = new Thread(this::run, "ingest-commands");
