@@ -56,7 +56,8 @@ final class CommandRelayPart implements Component
                 new CommandLedger(grid.client(), commandMetrics.textRepaired(), authority)
                     .countingUnreadable(commandMetrics.unreadable())
                     .countingUnsealedRemoved(commandMetrics.unsealedRemoved())
-                    .countingTrimDeferred(commandMetrics.trimDeferred()),
+                    .countingTrimDeferred(commandMetrics.trimDeferred())
+                    .countingTrimUnordered(commandMetrics.trimUnordered()),
                 FleetGrid.fleetMap(grid.client()), config.nodeId, new RealTimeClock(), config.commandResendMs,
                 config.commandSweepMs, journals.commands(), commandMetrics,
                 GeofenceRecords.fromKeyFile(grid.client().getMap(FleetGrid.GEOFENCES_MAP), CommandAuthority.KEY_FILE,

@@ -17,6 +17,7 @@ import io.odyssey.journal.CommandJournal;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,8 +93,10 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         effects = new EffectConfirmation(ledger, fleet, metrics.fleetStates, recorder);
         final GeofenceGuard guard = new GeofenceGuard(geofences, fleet, ledger,
             CommandType.fromWireName(geofenceAction), nodeId, metrics);
-        final CommandSender sender = new CommandSender(ledger, links, signer, nodeId, recorder, metrics);
-        sweep = new LedgerSweep(ledger, fleet, nodeId, clock, SystemNanoClock.INSTANCE, TimeUnit.MILLISECONDS.toNanos(resendMs), links, sender,
+        // One monotonic clock for the links: the sender stamps their use and the sweep closes idle ones by it.
+        final NanoClock pacing = SystemNanoClock.INSTANCE;
+        final CommandSender sender = new CommandSender(ledger, links, signer, nodeId, recorder, metrics, pacing);
+        sweep = new LedgerSweep(ledger, fleet, nodeId, clock, pacing, TimeUnit.MILLISECONDS.toNanos(resendMs), links, sender,
             effects, guard, recorder, metrics);
         answers = new DroneAnswerHandler(ledger, fleet, nodeId, recorder, effects, metrics);
         thread = new Thread(this::run, "ingest-commands");
@@ -266,6 +269,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Counter unsealedRemoved;
         /** Final records a drone's bound left unread for a later trim (planted by a grid client). */
         final Counter trimDeferred;
+        /** Bounds on a drone's final commands that read an unordered batch (a member without KeyOrder). */
+        final Counter trimUnordered;
         /** Geofence records the guard left out: no valid seal (planted, altered, or from before seals). */
         final Counter geofencesUnsealed;
         /** Geofence records the guard left out: sealed, but not a geofence this version reads. */
@@ -318,7 +323,12 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             trimDeferred = metrics.counter("odyssey_ingest_command_records_trim_deferred_total",
                 "Final ledger records of a drone past its bound that a command this node recorded left unread for a " +
                     "later one (at most " + CommandLedger.TRIM_READ_RECORDS + " not verified before are read; " +
-                    "planted by a grid client), counted each time; while any wait, no genuine record is evicted");
+                    "planted by a grid client), counted each time; while any wait and those read held a planted " +
+                    "one, no genuine record is evicted");
+            trimUnordered = metrics.counter("odyssey_ingest_command_records_trim_unordered_total",
+                "Commands this node recorded past a drone's bound of final commands whose batch of records could not " +
+                    "be chosen in key order on the grid members (a member without CommandLedger.KeyOrder, during a " +
+                    "rolling upgrade) and took any batch of the same size instead");
             unreadable = metrics.counter("odyssey_ingest_command_records_unreadable_total",
                 "Ledger records this node's reads left out because they cannot be read (written into the grid by something else)");
         }
@@ -339,6 +349,12 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         public Counter unsealedRemoved()
         {
             return unsealedRemoved;
+        }
+
+        /** For the same ledger: bounds that read an unordered batch ({@link CommandLedger#countingTrimUnordered}). */
+        public Counter trimUnordered()
+        {
+            return trimUnordered;
         }
 
         /** For the same ledger: final records left unread by a bound ({@link CommandLedger#countingTrimDeferred}). */

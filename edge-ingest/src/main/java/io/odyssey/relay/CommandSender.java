@@ -7,6 +7,7 @@ import io.odyssey.codecs.sign.FrameSigner;
 import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.grid.ledger.CommandRecord;
 import io.odyssey.grid.ledger.CommandUpdate;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -26,14 +27,17 @@ final class CommandSender
     private final String nodeId;
     private final TransitionRecorder recorder;
     private final CommandRelay.CommandMetrics metrics;
+    /** What a link's last use is stamped by: the clock {@link LedgerSweep} closes idle links by (its pacing clock). */
+    private final NanoClock linkClock;
     private final CommandFrameWriter writer = new CommandFrameWriter();
     private final UnsafeBuffer buffer =
         new UnsafeBuffer(ByteBuffer.allocateDirect(CommandFrameWriter.MAX_FRAME_LENGTH));
 
     CommandSender(
         final CommandLedger ledger, final CommandLinks links, final FrameSigner signer, final String nodeId,
-        final TransitionRecorder recorder, final CommandRelay.CommandMetrics metrics)
+        final TransitionRecorder recorder, final CommandRelay.CommandMetrics metrics, final NanoClock linkClock)
     {
+        this.linkClock = linkClock;
         this.ledger = ledger;
         this.links = links;
         this.signer = signer;
@@ -60,8 +64,9 @@ final class CommandSender
                 "cannot be encoded for the drone: " + ex.getMessage())));
             return;
         }
-        // The link's last use on the monotonic clock, as LedgerSweep closes idle links by it (never the ledger's time).
-        final CommandLinks.Sent sent = links.send(command.droneId(), buffer, length, System.nanoTime());
+        // The link's last use on the sweep's monotonic clock, which closes idle links by it (never the ledger's time):
+        // the same injected clock, so a sweep on any clock cannot disagree with the stamps.
+        final CommandLinks.Sent sent = links.send(command.droneId(), buffer, length, linkClock.nanoTime());
         if (sent == CommandLinks.Sent.RESPONSE || sent == CommandLinks.Sent.ADVERTISED)
         {
             (sent == CommandLinks.Sent.RESPONSE ? metrics.framesSentOnResponseChannels : metrics.framesSentToAdvertised)

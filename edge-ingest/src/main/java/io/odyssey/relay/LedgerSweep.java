@@ -88,7 +88,7 @@ final class LedgerSweep
     /** One pass over every unfinished command: deliver, resend, expire, confirm effects. */
     void sweep()
     {
-        // Links are used and closed on the monotonic clock (CommandSender stamps them so): idle is a local duration.
+        // Links are used and closed on the pacing clock (CommandSender stamps them by it too): idle is a local duration.
         links.closeIdle(pacing.nanoTime());
         final long paceAt = pacing.nanoTime();
         final boolean guardPass = !guardRan || paceAt - lastGuardNanos >= GUARD_INTERVAL_NS;

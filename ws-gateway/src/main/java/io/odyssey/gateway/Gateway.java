@@ -196,7 +196,12 @@ public final class Gateway implements AutoCloseable
                 .countingTrimDeferred(metrics.metrics.counter("odyssey_gateway_command_records_trim_deferred_total",
                     "Final ledger records of a drone past its bound that an order left unread for a later one (an " +
                         "order reads at most " + CommandLedger.TRIM_READ_RECORDS + " not verified before; planted by " +
-                        "a grid client), counted at each order; while any wait, no genuine record is evicted"));
+                        "a grid client), counted at each order; while any wait and those read held a planted one, " +
+                        "no genuine record is evicted"))
+                .countingTrimUnordered(metrics.metrics.counter("odyssey_gateway_command_records_trim_unordered_total",
+                    "Orders past a drone's bound of final commands whose batch of records could not be chosen in key " +
+                        "order on the grid members (a member without CommandLedger.KeyOrder, during a rolling upgrade) " +
+                        "and took any batch of the same size instead"));
             commands = new CommandsFeed(ledger, metrics);
             commands.start();
             final CommandsFeed liveCommands = commands;

@@ -15,9 +15,12 @@ import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import com.hazelcast.partition.PartitionService;
 import io.odyssey.codecs.CommandState;
 import io.odyssey.runtime.Counter;
+import io.odyssey.runtime.RateLimitedLog;
 import io.odyssey.grid.UnreadableRecords;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.SystemEpochNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.Serializable;
 import java.util.ArrayDeque;
@@ -100,6 +103,8 @@ public final class CommandLedger
     /** Verified ids kept a drone: its bound and a batch over (a drone stays over its bound while records wait). */
     static final int VERIFIED_PER_DRONE = MAX_FINAL_PER_DRONE + TRIM_READ_RECORDS;
 
+    private static final Logger LOG = LoggerFactory.getLogger(CommandLedger.class);
+
     /** The key, not the record's own id field: a planted record may name another's id, and must not take it along. */
     private static final String[] DRONE_ROW = {"__key", "active", "unjournaled", "issuedAtNanos", "issuedBy", "idempotencyKey"};
 
@@ -129,6 +134,9 @@ public final class CommandLedger
     private Counter unsealedRemoved;
     /** Counts the records a drone's bound left unread for a later order ({@link #TRIM_READ_RECORDS}); null = not. */
     private Counter trimDeferred;
+    /** Counts the bounds' reads that fell back to an unordered batch (a member without {@link KeyOrder}); null = not. */
+    private Counter trimUnordered;
+    private final RateLimitedLog unorderedLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     /** Final records the drones' bounds found genuine: not read again ({@link #trimFinal}). */
     private final VerifiedHistory verified = new VerifiedHistory(VERIFIED_DRONES);
     /** Records the drones' bounds read, for tests: what an order costs is the records it reads. */
@@ -222,12 +230,24 @@ public final class CommandLedger
     /**
      * This ledger counting in {@code counter} the final records of a drone its bound on final commands left unread for
      * a later order: it reads at most {@value #TRIM_READ_RECORDS} records an order that it has not verified before,
-     * and while some are unread it evicts no genuine one. Only records a grid client planted with the drone's id (or a
-     * process start, with more than that many of a drone unverified) leave any.
+     * and while some are unread it evicts no genuine one if those it read held a planted one (if they held only genuine
+     * ones, the oldest genuine ones go down to {@value #MAX_FINAL_PER_DRONE} known). Only records a grid client planted
+     * with the drone's id (or a process start, with more than that many of a drone unverified) leave any.
      */
     public CommandLedger countingTrimDeferred(final Counter counter)
     {
         this.trimDeferred = counter;
+        return this;
+    }
+
+    /**
+     * This ledger counting in {@code counter} the orders whose bound on a drone's final commands could not have its
+     * batch chosen in key order on the members ({@link KeyOrder}: a member of a version without it, during a rolling
+     * upgrade) and took any batch of the same size instead.
+     */
+    public CommandLedger countingTrimUnordered(final Counter counter)
+    {
+        this.trimUnordered = counter;
         return this;
     }
 
@@ -400,8 +420,10 @@ public final class CommandLedger
      * its row is read again (for its journaled flag), and of the others an order reads at most
      * {@value #TRIM_READ_RECORDS} (the lowest keys, chosen on the members: {@link KeyOrder}). Planted ones among them
      * go first; the rest wait for the next orders and for the ingest sweep ({@link #removeUnsealedFinal()}), counted
-     * ({@link #countingTrimDeferred}), and while any wait no genuine record is evicted (an unread one may be planted,
-     * and planted records go first): the drone's final records may stay over the bound meanwhile.
+     * ({@link #countingTrimDeferred}), and while any wait no genuine record is evicted if the order's batch held a
+     * planted one (an unread one may be planted too, and planted records go first): the drone's final records may stay
+     * over the bound meanwhile. A batch of genuine records only lets the oldest genuine ones go down to the bound's
+     * worth of known ones (see below).
      */
     private void trimFinal(final DroneCommands drone, final int adding)
     {
@@ -434,8 +456,9 @@ public final class CommandLedger
         final Predicate<Object, Object> unverified = verifiedIds.length == 0 ? finalOf(droneId) :
             Predicates.and(finalOf(droneId), Predicates.not(Predicates.in("__key", verifiedIds)));
         final List<Object> page = new ArrayList<>();
-        for (final Iterator<Object> it = rawCommands().keySet(
-            Predicates.pagingPredicate(unverified, new KeyOrder(), TRIM_READ_RECORDS)).iterator(); it.hasNext(); )
+        int unreadableKeysInPage = 0;
+        for (final Iterator<Object> it = firstKeys(unverified, TRIM_READ_RECORDS);
+            it.hasNext() && page.size() + unreadableKeysInPage < TRIM_READ_RECORDS; )
         {
             try
             {
@@ -445,6 +468,7 @@ public final class CommandLedger
             {
                 // A key of a type this version cannot read cannot be named to delete either: left to an operator.
                 unreadable.skipped(ex);
+                unreadableKeysInPage++;
             }
         }
         final List<Object> ids = new ArrayList<>();
@@ -498,17 +522,28 @@ public final class CommandLedger
         final List<Object[]> evicted = new ArrayList<>(notHistory.subList(0, (int)Math.max(0, Math.min(excess,
             notHistory.size()))));
         final int planted = evicted.size();
-        if (deferred > 0)
+        if (deferred > 0 && trimDeferred != null)
         {
-            if (trimDeferred != null)
-            {
-                trimDeferred.add(deferred);
-            }
+            trimDeferred.add(deferred);
         }
-        else if (excess > planted)
+        // How many genuine records may go. With none unread, the excess (beyond what planted ones covered). With some
+        // unread, none while the batch held anything planted (an unread one may be planted too, and planted go
+        // first); but when the batch held only genuine records, the oldest genuine ones down to the bound's worth of
+        // known ones. A drone can have more genuine finals than the memory ({@link #VERIFIED_PER_DRONE}) and a batch
+        // together (a grid client replanting a batch after each of ~256 orders defers every eviction meanwhile), and
+        // then no order ever read them all: it read the same genuine batch on every order and stayed over its bound
+        // until the retention. A memory kept otherwise (least recently used, lowest keys) could not help: it and a
+        // batch still cover fewer records than the drone has. Keeping the bound's worth of genuine records known
+        // loses nothing a planted record could have pushed out: even if every unread record were planted, the drone
+        // keeps its {@value #MAX_FINAL_PER_DRONE} newest known genuine records (journaled ones go first, as always),
+        // and the unread ones are read on the next orders, the planted among them evicted.
+        final long genuineToEvict = deferred == 0 ? excess - planted :
+            notHistory.isEmpty() && unreadableKeysInPage == 0 ?
+                Math.min(excess, history.size() - (long)MAX_FINAL_PER_DRONE) : 0;
+        if (genuineToEvict > 0)
         {
             history.sort(oldestFirst);
-            evicted.addAll(history.subList(0, (int)Math.min(excess - planted, history.size())));
+            evicted.addAll(history.subList(0, (int)Math.min(genuineToEvict, history.size())));
         }
         final List<Long> evictedIds = new ArrayList<>(evicted.size());
         final List<Object> strays = new ArrayList<>();
@@ -545,6 +580,71 @@ public final class CommandLedger
         }
     }
 
+    /**
+     * The keys of the records matching {@code filter}, the lowest {@code limit} of them chosen on the members
+     * ({@link KeyOrder}); the caller reads at most {@code limit}. The comparator's class must be on every member: one of
+     * a version without it (a rolling upgrade) fails the whole query, and every order of a drone past its bound failed
+     * until all members were upgraded. Then the keys come from a plain query (keys only, as the drone's count takes
+     * them) and the caller takes any {@code limit} of them: still bounded, only no longer the lowest, so a drone may
+     * take a few more orders to get back to its bound. Counted, and logged once a minute.
+     */
+    private Iterator<Object> firstKeys(final Predicate<Object, Object> filter, final int limit)
+    {
+        try
+        {
+            return rawCommands().keySet(Predicates.pagingPredicate(filter, new KeyOrder(), limit)).iterator();
+        }
+        catch (final RuntimeException ex)
+        {
+            if (!lacksKeyOrder(ex))
+            {
+                throw ex;
+            }
+            if (trimUnordered != null)
+            {
+                trimUnordered.increment();
+            }
+            final long suppressed = unorderedLog.tryAcquireShared(System.nanoTime());
+            if (suppressed >= 0)
+            {
+                LOG.warn("a grid member cannot load {} (not upgraded yet?): a drone's bound of final commands reads " +
+                    "an unordered batch instead ({} similar lines suppressed); upgrade the grid members first",
+                    KeyOrder.class.getName(), suppressed);
+            }
+            return rawCommands().keySet(filter).iterator();
+        }
+    }
+
+    /**
+     * True when {@code ex} says a member could not load {@link KeyOrder}: Hazelcast raises a
+     * {@link HazelcastSerializationException} caused by a {@link ClassNotFoundException} naming the class (the client
+     * rebuilds the member's cause chain); its message is checked too in case a cause was not carried over. Anything
+     * else (a planted record a query cannot read, the grid away) is not this, and is thrown as before.
+     */
+    static boolean lacksKeyOrder(final Throwable ex)
+    {
+        final String name = KeyOrder.class.getName();
+        int depth = 0;
+        for (Throwable cause = ex; cause != null && depth < 16; cause = cause.getCause(), depth++)
+        {
+            final String message = cause.getMessage();
+            if (message == null)
+            {
+                continue;
+            }
+            if ((cause instanceof ClassNotFoundException || cause instanceof NoClassDefFoundError) &&
+                message.replace('/', '.').contains(name))
+            {
+                return true;
+            }
+            if (message.contains("ClassNotFoundException: " + name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The record as it is stored: text made storable, then authorised (the seal covers the stored text). */
     private CommandRecord safe(final CommandRecord command)
     {
@@ -569,7 +669,7 @@ public final class CommandLedger
         newId();
         droneCommands(0);
         // The trim's two queries (its first use loaded and compiled ~0.1 s of query code on an order's thread).
-        rawCommands().keySet(Predicates.pagingPredicate(finalOf(0), new KeyOrder(), 1));
+        firstKeys(finalOf(0), 1);
         commands.project(Projections.<Map.Entry<Long, CommandRecord>>multiAttribute(DRONE_ROW),
             Predicates.and(finalOf(0), Predicates.in("__key", 0L)));
         commands.get(0L);

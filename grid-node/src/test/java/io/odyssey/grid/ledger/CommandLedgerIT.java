@@ -313,6 +313,45 @@ class CommandLedgerIT
         assertThat(kept.get(kept.size() - 1).issuedAtNanos()).as("the oldest went").isEqualTo(T0 + 7);
     }
 
+    /**
+     * A grid client that replants 128 or more records after each of a drone's orders keeps every genuine final record
+     * of it (no genuine one goes while some wait unread); after ~256 such orders the drone has more genuine finals
+     * than a process remembers as verified (228) and reads in an order (128) together. Once the client stopped, every
+     * order read the same 128 genuine records again (~10 ms), left some unread, evicted nothing, and the drone stayed
+     * over its bound until the 24 h retention. The genuine records are written straight into the map here, as those
+     * orders left them. A batch that holds nothing planted now lets the oldest genuine records go down to the bound.
+     */
+    @Test
+    void shouldBringADroneWithMoreGenuineFinalsThanItRemembersBackToItsBound()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final CommandAuthority authority = new CommandAuthority(new byte[32]);
+        final java.util.Map<Long, CommandRecord> history = new java.util.LinkedHashMap<>();
+        final List<Long> issued = new java.util.ArrayList<>();
+        for (int i = 1; i <= 400; i++)
+        {
+            final CommandRecord genuine = authority.authorise(command(drone, CommandType.GOTO, null, T0 + i)
+                .rejectedBeforeSending(T0 + i, "fence"));
+            history.put(genuine.id(), genuine);
+            issued.add(genuine.id());
+        }
+        ledger.map().putAll(history);
+
+        long lastRead = 0;
+        for (int order = 0; order < 8; order++)
+        {
+            final long readBefore = sealed.trimRecordsRead();
+            issued.add(sealed.issue(command(drone, CommandType.GOTO, null, T0 + 1_000 + order)
+                .rejectedBeforeSending(T0 + 1_000 + order, "fence")).command().id());
+            lastRead = sealed.trimRecordsRead() - readBefore;
+        }
+
+        assertThat(lastRead).as("records read by the last order").isEqualTo(1);
+        assertThat(records(drone)).as("final records of the drone").hasSize(CommandLedger.MAX_FINAL_PER_DRONE);
+        assertThat(records(drone)).as("back to its bound, the oldest gone").containsExactlyInAnyOrderElementsOf(
+            issued.subList(issued.size() - CommandLedger.MAX_FINAL_PER_DRONE, issued.size()));
+    }
+
     /** The keys of the drone's records in the ledger. */
     private static java.util.Set<Long> records(final long drone)
     {

@@ -81,4 +81,25 @@ class VerifiedHistoryTest
         assertThat(order.compare(unreadable, Map.entry(Long.MAX_VALUE, ""))).isPositive();
         assertThat(order.compare(unreadable, Map.entry("text", ""))).isZero();
     }
+
+    /**
+     * What a member without KeyOrder answers (CommandLedgerUpgradeIT runs one): the trim falls back on that, and on
+     * nothing else (a record a query cannot read, the grid away are thrown as before).
+     */
+    @Test
+    void shouldTellAMemberLackingKeyOrderFromAnyOtherFailure()
+    {
+        final String name = CommandLedger.KeyOrder.class.getName();
+        final com.hazelcast.nio.serialization.HazelcastSerializationException asClientsGetIt =
+            new com.hazelcast.nio.serialization.HazelcastSerializationException(new ClassNotFoundException(name));
+
+        assertThat(CommandLedger.lacksKeyOrder(asClientsGetIt)).isTrue();
+        assertThat(CommandLedger.lacksKeyOrder(new com.hazelcast.nio.serialization.HazelcastSerializationException(
+            "java.lang.ClassNotFoundException: " + name))).as("the cause not carried over").isTrue();
+        assertThat(CommandLedger.lacksKeyOrder(new NoClassDefFoundError(name.replace('.', '/')))).isTrue();
+        assertThat(CommandLedger.lacksKeyOrder(new com.hazelcast.nio.serialization.HazelcastSerializationException(
+            new ClassNotFoundException("com.example.Planted")))).as("another class: a planted record").isFalse();
+        assertThat(CommandLedger.lacksKeyOrder(
+            new com.hazelcast.core.HazelcastException("no member reachable"))).isFalse();
+    }
 }

@@ -1,0 +1,143 @@
+package io.odyssey.grid.ledger;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.core.HazelcastInstance;
+import io.odyssey.codecs.CommandParameters;
+import io.odyssey.codecs.CommandType;
+import io.odyssey.grid.FleetGrid;
+import io.odyssey.runtime.Counter;
+import io.odyssey.runtime.Metrics;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.File;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A rolling upgrade: the grid member is still of a version without {@link CommandLedger.KeyOrder} (the comparator the
+ * bound on a drone's final commands sends to the members since 2026-12-07) while a gateway of the new version orders.
+ * The member runs in a class loader of its own that cannot load that one class, as the older version's jars could
+ * not: every order of a drone past its bound failed until every member was upgraded. The bound now falls back to an
+ * unordered batch of the same size, counted.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CommandLedgerUpgradeIT
+{
+    private static final long T0 = 1_764_000_000_000_000_000L;
+
+    @Test
+    void shouldKeepADroneToItsBoundWhileAMemberCannotLoadTheTrimsComparator() throws Exception
+    {
+        final String cluster = "command-ledger-upgrade-it-" + UUID.randomUUID();
+        final int port = 19_701 + (int)(Math.random() * 2000);
+        final ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        final ClassLoader older = new WithoutKeyOrder(classPath());
+        final Object member;
+        // The member's threads take the context class loader of the thread that starts it.
+        Thread.currentThread().setContextClassLoader(older);
+        try
+        {
+            final Class<?> grid = older.loadClass(FleetGrid.class.getName());
+            final Object config = grid.getMethod("memberConfig", String.class, String.class, int.class, List.class,
+                int.class).invoke(null, cluster, "127.0.0.1", port, List.of("127.0.0.1:" + port), 0);
+            config.getClass().getMethod("setClassLoader", ClassLoader.class).invoke(config, older);
+            member = grid.getMethod("newMember", older.loadClass("com.hazelcast.config.Config")).invoke(null, config);
+        }
+        finally
+        {
+            Thread.currentThread().setContextClassLoader(previous);
+        }
+        HazelcastInstance client = null;
+        try
+        {
+            final Object members = member.getClass().getMethod("getCluster").invoke(member);
+            final Object local = members.getClass().getMethod("getLocalMember").invoke(members);
+            final Object address = local.getClass().getMethod("getAddress").invoke(local);
+            final int memberPort = (int)address.getClass().getMethod("getPort").invoke(address);
+            client = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(cluster,
+                List.of("127.0.0.1:" + memberPort), "upgrade-it-client"));
+            final Counter unordered = new Metrics("test").counter("odyssey_test_trim_unordered_total", "unordered");
+            final CommandLedger ledger = new CommandLedger(client, null, new CommandAuthority(new byte[32]))
+                .countingTrimUnordered(unordered);
+            final long drone = 77;
+
+            final List<Long> issued = new ArrayList<>();
+            for (int i = 1; i <= CommandLedger.MAX_FINAL_PER_DRONE + 5; i++)
+            {
+                issued.add(ledger.issue(CommandRecord.issued(ledger.newId(), drone, CommandType.GOTO,
+                        CommandParameters.goTo(52.5, 13.4, Double.NaN, Double.NaN), null, "ops", "127.0.0.1", T0 + i,
+                        T0 + i + 300_000_000_000L).rejectedBeforeSending(T0 + i, "fence"))
+                    .command().id());
+            }
+
+            assertThat(ledger.map().keySet(com.hazelcast.query.Predicates.equal("droneId", drone)))
+                .as("every order accepted, the drone back to its bound, the oldest gone")
+                .containsExactlyInAnyOrderElementsOf(
+                    issued.subList(issued.size() - CommandLedger.MAX_FINAL_PER_DRONE, issued.size()));
+            assertThat(unordered.get()).as("orders past the bound that took an unordered batch").isEqualTo(5);
+        }
+        finally
+        {
+            if (client != null)
+            {
+                client.shutdown();
+            }
+            member.getClass().getMethod("shutdown").invoke(member);
+        }
+    }
+
+    /** The test's class path, with a manifest-only jar (as the test runner may start the JVM with) opened up. */
+    private static URL[] classPath() throws Exception
+    {
+        final List<URL> urls = new ArrayList<>();
+        for (final String entry : System.getProperty("java.class.path").split(File.pathSeparator))
+        {
+            final File file = new File(entry);
+            urls.add(file.toURI().toURL());
+            if (file.isFile() && entry.endsWith(".jar"))
+            {
+                try (JarFile jar = new JarFile(file))
+                {
+                    final Manifest manifest = jar.getManifest();
+                    final String more = manifest == null ? null : manifest.getMainAttributes().getValue("Class-Path");
+                    if (more != null)
+                    {
+                        for (final String relative : more.trim().split("\\s+"))
+                        {
+                            urls.add(new URL(file.toURI().toURL(), relative));
+                        }
+                    }
+                }
+            }
+        }
+        return urls.toArray(new URL[0]);
+    }
+
+    /** Every class of the class path in a loader of its own, except the one an older member's jars lack. */
+    private static final class WithoutKeyOrder extends URLClassLoader
+    {
+        WithoutKeyOrder(final URL[] urls)
+        {
+            super("member-without-key-order", urls, ClassLoader.getPlatformClassLoader());
+        }
+
+        @Override
+        protected Class<?> loadClass(final String name, final boolean resolve) throws ClassNotFoundException
+        {
+            if (name.equals(CommandLedger.KeyOrder.class.getName()))
+            {
+                throw new ClassNotFoundException(name);
+            }
+            return super.loadClass(name, resolve);
+        }
+    }
+}
