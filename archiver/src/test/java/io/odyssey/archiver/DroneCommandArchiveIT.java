@@ -74,7 +74,7 @@ class DroneCommandArchiveIT
     void shouldGiveARebootedDronesFailsafeANewIdAndArchiveEveryTransitionOfBoth() throws Exception
     {
         final String cluster = "drone-command-archive-it-" + UUID.randomUUID();
-        final int port = 20_000 + (int)(Math.random() * 20_000);
+        final int port = 20_000 + (int)(Math.random() * 12_000);
         final HazelcastInstance member = FleetGrid.newMember(FleetGrid.memberConfig(cluster, "127.0.0.1", port,
             List.of("127.0.0.1:" + port), 1));
         final EdgeIngestConfig ingestConfig = new EdgeIngestConfig();

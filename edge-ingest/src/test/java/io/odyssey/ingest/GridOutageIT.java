@@ -48,7 +48,7 @@ class GridOutageIT
     @Test
     void shouldKeepTheNewestStatesWhileTheGridIsDownAndWriteThemWhenItReturns() throws Exception
     {
-        final int gridPort = 20_000 + (int)(Math.random() * 20_000);
+        final int gridPort = 20_000 + (int)(Math.random() * 12_000);
         final int ingestPort = gridPort + 300;
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
         final TelemetryFrameWriter writer = new TelemetryFrameWriter().signWith(TestDroneKeys.signer(KEYS, 9));

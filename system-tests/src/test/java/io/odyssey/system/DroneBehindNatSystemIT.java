@@ -49,7 +49,7 @@ class DroneBehindNatSystemIT
     static Path dir;
 
     private static final String CLUSTER = "nat-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final int INGEST_PORT = GRID_PORT + 500;
     private static final String CONTROL_ENDPOINT = "127.0.0.1:" + (INGEST_PORT + 1);
     private static final StackConfigs STACK = new StackConfigs(CLUSTER, GRID_PORT, INGEST_PORT);

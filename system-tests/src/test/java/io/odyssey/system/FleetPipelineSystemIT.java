@@ -39,7 +39,7 @@ class FleetPipelineSystemIT
 
     private static final int DRONES = 200;
     private static final String CLUSTER = "pipeline-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final int INGEST_PORT = GRID_PORT + 500;
     private static final StackConfigs STACK = new StackConfigs(CLUSTER, GRID_PORT, INGEST_PORT);
 

@@ -67,7 +67,7 @@ class MavlinkSimulatedVehiclesSystemIT
     static Path dir;
 
     private static final String CLUSTER = "mavlink-simulated-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final int INGEST_PORT = GRID_PORT + 500;
     private static final StackConfigs STACK = new StackConfigs(CLUSTER, GRID_PORT, INGEST_PORT);
     private static final String OPERATOR = "operator-secret-for-the-simulated-mavlink-vehicles";

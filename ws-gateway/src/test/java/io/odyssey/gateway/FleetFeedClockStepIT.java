@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
 class FleetFeedClockStepIT
 {
     private static final String CLUSTER = "fleet-feed-clock-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
 
     @Test
     void shouldDropADroneTheMapNoLongerHasAtTheNextReloadAfterTheWallClockSteppedBack() throws Exception

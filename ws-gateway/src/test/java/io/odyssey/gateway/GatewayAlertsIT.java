@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GatewayAlertsIT
 {
     private static final String CLUSTER = "gateway-alerts-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
 
     @Test
     void shouldPushActiveAlertsAndEveryRaiseAndClear() throws Exception

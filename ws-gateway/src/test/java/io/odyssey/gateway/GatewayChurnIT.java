@@ -52,7 +52,7 @@ import static org.awaitility.Awaitility.await;
 class GatewayChurnIT
 {
     private static final String CLUSTER = "gateway-churn-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final String TOKEN = "churn-viewer-0123456789";
     private static final String[] ENDPOINTS = {"/ws/fleet", "/ws/alerts", "/ws/commands"};
     private static final int CYCLES = 1_350;

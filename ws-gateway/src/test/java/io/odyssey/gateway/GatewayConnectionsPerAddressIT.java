@@ -30,7 +30,7 @@ import static org.awaitility.Awaitility.await;
 class GatewayConnectionsPerAddressIT
 {
     private static final String CLUSTER = "gateway-per-address-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final int CAP = 8;
 
     private static HazelcastInstance member;

@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
 class GatewayFleetBatchIT
 {
     private static final String CLUSTER = "gateway-fleet-batch-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final int DRONES = 300;
 
     @Test

@@ -35,7 +35,7 @@ import static org.awaitility.Awaitility.await;
 class GatewayFlowControlIT
 {
     private static final String CLUSTER = "gateway-flow-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final AtomicLong NEXT_DRONE = new AtomicLong(1_000);
     private static final long STRICT_STALL_MS = 1_500;

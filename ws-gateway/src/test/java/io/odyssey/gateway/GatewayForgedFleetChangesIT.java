@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 class GatewayForgedFleetChangesIT
 {
     private static final String CLUSTER = "gateway-forged-fleet-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
 
     @Test
     void shouldShowTheMapsStateAgainAfterAForgedFleetChangeWithAHugeSequence() throws Exception

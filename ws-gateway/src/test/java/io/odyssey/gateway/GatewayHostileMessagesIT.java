@@ -36,7 +36,7 @@ import static org.awaitility.Awaitility.await;
 class GatewayHostileMessagesIT
 {
     private static final String CLUSTER = "gateway-hostile-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final String TOKEN = "hostile-viewer-0123456789";
     private static final int CLOSE_BYTES = 1 << 20;
 

@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
 class GatewayIT
 {
     private static final String CLUSTER = "gateway-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final AtomicLong NEXT_DRONE = new AtomicLong(1);
 
     private static HazelcastInstance member;

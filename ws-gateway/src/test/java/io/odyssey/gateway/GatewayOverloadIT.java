@@ -43,7 +43,7 @@ import static org.awaitility.Awaitility.await;
 class GatewayOverloadIT
 {
     private static final String CLUSTER = "gateway-overload-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final int DRONES = 5_000;
     private static final long OVERLOAD_NS = TimeUnit.SECONDS.toNanos(30);
 

@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
 class GatewayResyncIT
 {
     private static final String CLUSTER = "gateway-resync-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
 
     @Test
     void shouldReloadTheFleetViewAfterAClearAndAfterTheGridCameBack() throws Exception

@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
 class GatewaySessionLimitsIT
 {
     private static final String CLUSTER = "gateway-limits-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final String GREEDY = "greedy-viewer-0123456789";
     private static final String STALLER = "staller-viewer-0123456789";
     private static final String FLOODER = "flooder-viewer-0123456789";

@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
 class GatewaySlowClientsIT
 {
     private static final String CLUSTER = "gateway-slow-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final String VIEWER = "slow-viewer-0123456789";
     private static final String OPERATOR = "slow-operator-0123456789";
     private static final int WORKERS = 4;

@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
 class GatewayUnreadableGridRecordsIT
 {
     private static final String CLUSTER = "gateway-unreadable-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
 
     @Test
     void shouldKeepTheFleetFeedAndTheCommandListAnsweringAroundRecordsItCannotRead() throws Exception

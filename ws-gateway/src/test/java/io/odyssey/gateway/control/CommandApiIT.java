@@ -49,7 +49,7 @@ import static org.awaitility.Awaitility.await;
 class CommandApiIT
 {
     private static final String CLUSTER = "command-api-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final String VIEWER = "viewer-secret-0123456789";
     private static final String OPERATOR = "operator-secret-0123456789";
     private static final String ADMIN = "admin-secret-0123456789abc";

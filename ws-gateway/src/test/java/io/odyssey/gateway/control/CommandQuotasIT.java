@@ -42,7 +42,7 @@ import static org.awaitility.Awaitility.await;
 class CommandQuotasIT
 {
     private static final String CLUSTER = "command-quotas-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final int BURST = 5;
     private static final int ACTIVE = 2;
     private static final String FLOOD = "flood-secret-0123456789";

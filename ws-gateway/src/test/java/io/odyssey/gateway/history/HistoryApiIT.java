@@ -51,7 +51,7 @@ import static org.awaitility.Awaitility.await;
 class HistoryApiIT
 {
     private static final String CLUSTER = "history-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final double STEP_M = 11.119_5;
     private static final Instant T0 = Instant.now().minus(10, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
     private static final ObjectMapper JSON = new ObjectMapper();

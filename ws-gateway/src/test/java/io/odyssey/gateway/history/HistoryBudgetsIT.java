@@ -55,7 +55,7 @@ import static org.awaitility.Awaitility.await;
 class HistoryBudgetsIT
 {
     private static final String CLUSTER = "history-budgets-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final int DRONES = 200;
     private static final int SECONDS = 1_500;
     private static final Instant T0 = Instant.now().minus(30, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);

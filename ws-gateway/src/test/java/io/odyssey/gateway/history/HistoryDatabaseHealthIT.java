@@ -47,7 +47,7 @@ import static org.awaitility.Awaitility.await;
 class HistoryDatabaseHealthIT
 {
     private static final String CLUSTER = "history-health-it-" + UUID.randomUUID();
-    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 20_000);
+    private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final String ROLE = "history_reader";
     private static final String PASSWORD = "right-password-5f2c1a";
     private static final ObjectMapper JSON = new ObjectMapper();
