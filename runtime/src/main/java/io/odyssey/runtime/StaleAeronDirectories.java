@@ -1,15 +1,25 @@
 package io.odyssey.runtime;
 
 import io.aeron.CommonContext;
-import org.agrona.IoUtil;
+import io.aeron.CncFileDescriptor;
+import org.agrona.SemanticVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +33,9 @@ import java.util.concurrent.TimeUnit;
  * memory-backed emptyDir that outlives a container's restarts: an ingest node restarted four or five times filled its
  * 256 MiB, and the kubelet evicts a pod over its emptyDir's size limit (the MAVLink edge's 64 MiB at the first restart).
  * <p>
- * A directory is deleted only when all three say its driver is gone: the process its name gives is not running (or
+ * Only directories of this process's user are looked at, and a symbolic link is never followed (a link is deleted,
+ * not what it points to): anyone may write {@code /dev/shm}. A directory is deleted only when all three say its driver
+ * is gone: the process its name gives is not running (or
  * is this process, which has not started its driver yet: in a container a restarted process has the pid of the one
  * before it), its driver's heartbeat in {@code cnc.dat} is older than the timeout (Aeron's own test, which is also what
  * tells another live driver of this same JVM, as tests run several, from a dead one), and nothing in it changed within
@@ -55,9 +67,10 @@ final class StaleAeronDirectories
             {
                 try
                 {
-                    if (Files.isDirectory(dir) && isStale(dir, selfPid, timeoutMs))
+                    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && ownedByUs(dir) &&
+                        isStale(dir, selfPid, timeoutMs))
                     {
-                        IoUtil.delete(dir.toFile(), false);
+                        deleteWithoutFollowingLinks(dir);
                         deleted.add(dir);
                         LOG.info("deleted the Aeron directory {} of a process that is gone", dir);
                     }
@@ -87,7 +100,73 @@ final class StaleAeronDirectories
         {
             return false;
         }
+        final Path cnc = dir.resolve(CncFileDescriptor.CNC_FILE);
+        if (!Files.isRegularFile(cnc, LinkOption.NOFOLLOW_LINKS))
+        {
+            return true;
+        }
+        // Aeron's own check busy-waits its timeout on a cnc.dat whose version is not written yet (a driver killed while
+        // creating its files) and throws on another major version (a driver of an older Aeron): both are dead drivers'
+        // files here (their process is gone), and neither may cost every later start its timeout.
+        final int version = cncVersion(cnc);
+        if (version == 0 || SemanticVersion.major(version) != SemanticVersion.major(CncFileDescriptor.CNC_VERSION))
+        {
+            return true;
+        }
         return !CommonContext.isDriverActive(dir.toFile(), timeoutMs, message -> { });
+    }
+
+    /** The version field at the start of cnc.dat (0 while a driver has not finished creating it). */
+    private static int cncVersion(final Path cnc) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(cnc, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
+        {
+            final ByteBuffer field = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            while (field.hasRemaining() &&
+                channel.read(field, CncFileDescriptor.CNC_VERSION_FIELD_OFFSET + field.position()) > 0)
+            {
+                // reads the four bytes
+            }
+            return field.hasRemaining() ? 0 : field.getInt(0);
+        }
+    }
+
+    /**
+     * Only directories of this process's own user: another user (anyone may write {@code /dev/shm}) could otherwise
+     * name a directory of theirs like ours and have a role delete what it holds.
+     */
+    private static boolean ownedByUs(final Path dir) throws IOException
+    {
+        final UserPrincipal owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS);
+        return owner.getName().equals(System.getProperty("user.name"));
+    }
+
+    /**
+     * Deletes the tree without following a symbolic link anywhere in it (a link is removed, never what it points to):
+     * a link planted in such a directory must not make a role delete the journal or keys it points at.
+     */
+    private static void deleteWithoutFollowingLinks(final Path dir) throws IOException
+    {
+        Files.walkFileTree(dir, new SimpleFileVisitor<>()
+        {
+            @Override
+            public FileVisitResult visitFile(final Path file, final BasicFileAttributes attributes) throws IOException
+            {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(final Path visited, final IOException failure) throws IOException
+            {
+                if (failure != null)
+                {
+                    throw failure;
+                }
+                Files.delete(visited);
+                return FileVisitResult.CONTINUE;
+            }
+        });
     }
 
     /** The pid of {@code odyssey-aeron-<role>-<pid>-<n>}, or -1 for a name of another shape (never deleted). */
@@ -113,12 +192,12 @@ final class StaleAeronDirectories
     /** The latest modification of the directory or any file in it (one level down: Aeron's layout is shallow). */
     private static long lastModified(final Path dir) throws IOException
     {
-        long latest = Files.getLastModifiedTime(dir).toMillis();
+        long latest = Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).toMillis();
         try (var files = Files.walk(dir, 2))
         {
             for (final Path file : (Iterable<Path>)files::iterator)
             {
-                final FileTime time = Files.getLastModifiedTime(file);
+                final FileTime time = Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS);
                 latest = Math.max(latest, time.toMillis());
             }
         }

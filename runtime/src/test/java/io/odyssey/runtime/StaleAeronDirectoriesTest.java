@@ -112,6 +112,34 @@ class StaleAeronDirectoriesTest
     }
 
     @Test
+    void shouldDeleteALinkPlantedInADeadDirectoryButNeverWhatItPointsTo() throws Exception
+    {
+        final Path precious = Files.createDirectories(base.resolve("journal"));
+        Files.write(precious.resolve("20261207.cq4"), new byte[]{1, 2, 3});
+        final Path dir = Files.createDirectories(base.resolve("odyssey-aeron-ingest-" + deadPid + "-5"));
+        Files.createSymbolicLink(dir.resolve("j"), precious);
+        final Path linkedDir = base.resolve("odyssey-aeron-ingest-" + deadPid + "-6");
+        Files.createSymbolicLink(linkedDir, precious);
+        age(dir);
+
+        assertThat(StaleAeronDirectories.sweep(base, TIMEOUT_MS)).containsExactly(dir);
+        assertThat(dir).doesNotExist();
+        assertThat(linkedDir).as("a link named like ours is not a directory of ours").exists();
+        assertThat(precious.resolve("20261207.cq4")).as("what the links point to").exists();
+    }
+
+    @Test
+    void shouldNotWaitOnADriverKilledWhileItCreatedItsFiles() throws Exception
+    {
+        final Path dir = Files.createDirectories(base.resolve("odyssey-aeron-ingest-" + deadPid + "-9"));
+        Files.write(dir.resolve("cnc.dat"), new byte[4096]);
+        age(dir);
+        final long start = System.nanoTime();
+        assertThat(StaleAeronDirectories.sweep(base, TimeUnit.SECONDS.toMillis(10))).containsExactly(dir);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("ms: not the 10 s timeout").isLessThan(5_000);
+    }
+
+    @Test
     void shouldReadThePidFromTheNamesItMakes()
     {
         assertThat(StaleAeronDirectories.pidOf("odyssey-aeron-mavlink-edge-4242-998877")).isEqualTo(4242);
@@ -139,7 +167,8 @@ class StaleAeronDirectoriesTest
         {
             for (final Path file : (Iterable<Path>)files::iterator)
             {
-                Files.setLastModifiedTime(file, minuteAgo);
+                Files.getFileAttributeView(file, java.nio.file.attribute.BasicFileAttributeView.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).setTimes(minuteAgo, null, null);
             }
         }
         catch (final IOException ex)
