@@ -10,13 +10,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Epoch nanoseconds for the times a node stamps into, signs or checks against frames of the drone link: the wall clock,
- * except that a step back of it no larger than {@link #followBackNanos()} is ridden out on the monotonic clock.
+ * except that a step back of it no larger than {@link #followBackNanos()} is ridden out: the time goes on at half the
+ * monotonic clock's rate from where it was, so it never goes back and meets the wall clock again after twice the step.
  * <p>
- * Why: frames are signed with rising timestamps that receivers hold within a window (60 s by default) of their own
- * clock. Signed straight from the wall clock, a step back (an NTP correction, an operator, a VM restored) made the
- * signer hold its timestamps at the last one signed until the wall clock caught up, so after a window's worth of real
- * time every receiver refused the node's frames, for as long as the step. Here the time keeps advancing with the
- * monotonic clock from where it was.
+ * Why: frames are signed with timestamps that must rise per drone and link, within a window (60 s by default) of each
+ * receiver's clock, and the MAVLink edge bounds its telemetry sequences by this clock's milliseconds. Read straight
+ * from the wall clock, a step back (an NTP correction, an operator, a VM restored) held the signer's timestamps still
+ * and stopped the edge's positions ({@code too_frequent}) for as long as the step. At full rate this clock would stay
+ * ahead of the wall clock by the step for ever (both advance alike); at half rate it gives the step back over twice its
+ * length, as an NTP slew would, only faster.
  * <p>
  * A step back larger than {@link #followBackNanos()} is followed: this clock cannot tell a correction (the clock was
  * wrong ahead, and every receiver with a right clock has been refusing this node's frames as out of window) from a
@@ -70,7 +72,9 @@ public final class SteadyEpochClock implements EpochNanoClock
     {
         final long wallNs = wall.nanoTime();
         final long monotonicNs = monotonic.nanoTime();
-        final long steadyNs = anchorEpochNs + (monotonicNs - anchorMonotonicNs);
+        // Half rate from the last reading at or behind the wall clock: with no step the wall clock is always ahead of
+        // this, so every reading is the wall clock and a new anchor; after a step back, this goes on from where it was.
+        final long steadyNs = anchorEpochNs + (monotonicNs - anchorMonotonicNs) / 2;
         final long behind = steadyNs - wallNs;
         if (behind <= 0 || behind > followBackNs)
         {
@@ -86,13 +90,12 @@ public final class SteadyEpochClock implements EpochNanoClock
             anchorMonotonicNs = monotonicNs;
             return wallNs;
         }
-        // The wall clock is behind, within the step this clock rides out: keep advancing from where it was. A
-        // microsecond or so is only the two clocks read a few nanoseconds apart, not a step.
+        // The wall clock is behind, within the step this clock rides out: keep advancing from where it was.
         if (!ridingOut && behind > TimeUnit.MILLISECONDS.toNanos(1))
         {
             ridingOut = true;
             stepsRiddenOut++;
-            LOG.warn("the wall clock stepped back {} ms: times go on from the monotonic clock until it catches up",
+            LOG.warn("the wall clock stepped back {} ms: times go on at half rate until it catches up",
                 behind / 1_000_000);
         }
         return steadyNs;

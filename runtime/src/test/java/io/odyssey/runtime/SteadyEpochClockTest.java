@@ -33,18 +33,19 @@ class SteadyEpochClockTest
     }
 
     @Test
-    void shouldRideOutAStepBackOnTheMonotonicClockUntilTheWallClockCatchesUp()
+    void shouldRideOutAStepBackAtHalfRateUntilTheWallClockMeetsIt()
     {
         clock.nanoTime();
         wall.addAndGet(-30 * SECOND);
         elapse(SECOND);
-        assertThat(clock.nanoTime()).as("a second after the step, a second later than before it").isEqualTo(START + SECOND);
-        elapse(29 * SECOND);
-        assertThat(clock.nanoTime()).isEqualTo(START + 30 * SECOND);
-        elapse(31 * SECOND);
-        assertThat(clock.nanoTime()).as("still riding out: the wall clock is 30 s behind").isEqualTo(START + 61 * SECOND);
-        wall.addAndGet(31 * SECOND);
-        assertThat(clock.nanoTime()).as("the wall clock is ahead again: followed").isEqualTo(wall.get());
+        assertThat(clock.nanoTime()).as("a second after the step: half a second on").isEqualTo(START + SECOND / 2);
+        elapse(39 * SECOND);
+        assertThat(clock.nanoTime()).isEqualTo(START + 20 * SECOND);
+        assertThat(wall.get()).as("the wall clock, still behind").isEqualTo(START + 10 * SECOND);
+        elapse(20 * SECOND);
+        assertThat(clock.nanoTime()).as("met after twice the step").isEqualTo(wall.get()).isEqualTo(START + 30 * SECOND);
+        elapse(SECOND);
+        assertThat(clock.nanoTime()).as("the wall clock again").isEqualTo(START + 31 * SECOND);
         assertThat(clock.stepsRiddenOut()).isEqualTo(1);
         assertThat(clock.stepsFollowed()).isZero();
     }

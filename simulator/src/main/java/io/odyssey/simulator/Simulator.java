@@ -110,7 +110,7 @@ public final class Simulator implements AutoCloseable
             // clock neither holds the drones' signatures nor makes ingest's commands look stale (SteadyEpochClock).
             final SteadyEpochClock clock = new SteadyEpochClock();
             metrics.metrics.gauge("odyssey_sim_clock_steps_back_ridden_out",
-                "Steps back of the wall clock the signing clock rode out on the monotonic clock", clock::stepsRiddenOut);
+                "Steps back of the wall clock the signing clock rode out (at half rate until the wall clock met it)", clock::stepsRiddenOut);
             metrics.metrics.gauge("odyssey_sim_clock_steps_back_followed",
                 "Steps back of the wall clock larger than the signing clock rides out (60 s), followed",
                 clock::stepsFollowed);

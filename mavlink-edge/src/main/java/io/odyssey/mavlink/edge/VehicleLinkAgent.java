@@ -81,9 +81,6 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
      * allows a drone's sequence ahead of its signing clock, so the edge never sends a sequence ingest refuses.
      */
     static final long MAX_SEQUENCE_AHEAD = 1_000;
-    /** A steady signing clock goes back only by more than this (see {@link io.odyssey.runtime.SteadyEpochClock}). */
-    private static final long FOLLOWED_STEP_BACK_MILLIS =
-        TimeUnit.NANOSECONDS.toMillis(io.odyssey.runtime.SteadyEpochClock.DEFAULT_FOLLOW_BACK_NS);
     private static final Logger LOG = LoggerFactory.getLogger(VehicleLinkAgent.class);
     private static final int SLOTS = VehicleRegistry.MAX_SYSTEM_ID + 1;
     private static final long LOST_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -594,11 +591,11 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
         final long now = clock.nanoTime();
         // Bounded by the signing clock, one per millisecond, as ingest requires: a restarted edge carries on above.
         final long clockMillis = FrameSignature.timestampOf(now) / 100;
-        if (sequence[systemId] - clockMillis > FOLLOWED_STEP_BACK_MILLIS)
+        if (sequence[systemId] - clockMillis > MAX_SEQUENCE_AHEAD)
         {
-            // Only a signing clock that followed a step back larger than it rides out leaves a sequence this far
-            // ahead (a vehicle cannot: MAX_SEQUENCE_AHEAD): carry on from the clock, as a restarted edge would, which
-            // ingest takes as the drone's restart.
+            // A sequence is kept only while within MAX_SEQUENCE_AHEAD of the clock, so only a clock that went back (a
+            // steady signing clock follows a step back larger than it rides out) leaves one further ahead: carry on
+            // from the clock, as a restarted edge would, which ingest takes as the drone's restart.
             sequence[systemId] = clockMillis - 1;
         }
         final long next = Math.max(sequence[systemId] + 1, clockMillis);
