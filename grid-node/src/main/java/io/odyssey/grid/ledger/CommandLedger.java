@@ -615,6 +615,10 @@ public final class CommandLedger
         }
     }
 
+    /** A remote member's ClassNotFoundException for exactly KeyOrder, as its text reaches a client. */
+    private static final java.util.regex.Pattern KEY_ORDER_MISSING = java.util.regex.Pattern.compile(
+        "ClassNotFoundException: " + java.util.regex.Pattern.quote(KeyOrder.class.getName()) + "(?![\\w$])");
+
     /**
      * True when {@code ex} says a member could not load {@link KeyOrder}: Hazelcast raises a
      * {@link HazelcastSerializationException} caused by a {@link ClassNotFoundException} naming the class (the client
@@ -632,12 +636,13 @@ public final class CommandLedger
             {
                 continue;
             }
+            // Exactly this class: a key a grid client wrote naming a made-up class like it must not pass for an old member.
             if ((cause instanceof ClassNotFoundException || cause instanceof NoClassDefFoundError) &&
-                message.replace('/', '.').contains(name))
+                message.replace('/', '.').equals(name))
             {
                 return true;
             }
-            if (message.contains("ClassNotFoundException: " + name))
+            if (KEY_ORDER_MISSING.matcher(message).find())
             {
                 return true;
             }

@@ -101,5 +101,10 @@ class VerifiedHistoryTest
             new ClassNotFoundException("com.example.Planted")))).as("another class: a planted record").isFalse();
         assertThat(CommandLedger.lacksKeyOrder(
             new com.hazelcast.core.HazelcastException("no member reachable"))).isFalse();
+        // A key a grid client wrote naming a made-up class beside it is not an old member.
+        assertThat(CommandLedger.lacksKeyOrder(new com.hazelcast.nio.serialization.HazelcastSerializationException(
+            new ClassNotFoundException(name + "Z")))).as("a planted look-alike").isFalse();
+        assertThat(CommandLedger.lacksKeyOrder(new com.hazelcast.nio.serialization.HazelcastSerializationException(
+            "java.lang.ClassNotFoundException: " + name + "$Planted"))).as("a look-alike in a message").isFalse();
     }
 }
