@@ -38,8 +38,9 @@ public final class EdgeIngestConfig
         "(reason=\"source_limit\"); at most ODYSSEY_INGEST_MAX_IMAGES");
     public static final Setting IMAGE_FIRST_FRAME_S = Setting.of("ODYSSEY_INGEST_IMAGE_FIRST_FRAME_S", "5",
         "A telemetry sender (Aeron image) that has sent frames but no validly signed one within this many seconds of " +
-        "connecting is refused (reason=\"no_signed_frame\"; one that has sent nothing yet keeps its place, and from " +
-        "its first frame has at most twice this); it can connect again once Aeron drops the refused image (about 10 s), s");
+        "connecting is refused (reason=\"no_signed_frame\"; one that has sent nothing yet keeps its place, one per address " +
+        "and eight on the node, and from its first frame has at most twice this); it can connect again once Aeron drops " +
+        "the refused image (about 10 s), s");
     public static final Setting AERON_DIR = Setting.of(
         "ODYSSEY_INGEST_AERON_DIR", "", "Directory of the embedded Aeron media driver (default: a private one under /dev/shm)");
     public static final Setting IDLE_STRATEGY = Setting.of(

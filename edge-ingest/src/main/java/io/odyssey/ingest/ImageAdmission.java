@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  * senders together can make the node keep in {@code /dev/shm};</li>
  * <li>it delivered frames, none of which verified, within {@code ODYSSEY_INGEST_IMAGE_FIRST_FRAME_S} of connecting
  * ({@link Refusal#NO_SIGNED_FRAME}): a sender without a drone key holds a place only that long once it sends. One
- * that has sent nothing is kept (a MAVLink edge before its first vehicle): its place costs a sparse log with nothing
- * written, and refusing it would only have it connect again.</li>
+ * that has sent nothing is kept (a MAVLink edge before its first vehicle), if one of the few places kept for those is
+ * free ({@link #SILENT_PLACES_PER_SOURCE}, {@link #SILENT_PLACES}): refusing it would only have it connect again.</li>
  * </ul>
  * A sender taken keeps its place until Aeron drops its image, refused later or not: a refused image's log stays in
  * {@code /dev/shm} until then, so freeing its place at the refusal would let a forger keep more logs than the bound.
@@ -42,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * answer (a round trip to its conductor, long while a flood keeps it busy), so refusals are made on a thread of their
  * own, never the ingest thread's. The ingest thread alone touches the watch list of senders yet to deliver a signed
  * frame ({@link #expire}); {@link #signedFrame} runs for every frame that verified: nothing allocated, a field read
- * when no sender is waiting (the usual case: an honest sender delivers its first frame within a moment of connecting).
+ * when no sender is waiting (the usual case: an honest sender delivers its first frame within a moment of connecting;
+ * the silent ones stay watched, at most {@link #SILENT_PLACES}, so a scan of a few entries otherwise).
  */
 final class ImageAdmission implements AutoCloseable
 {
@@ -69,6 +70,14 @@ final class ImageAdmission implements AutoCloseable
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ImageAdmission.class);
+    /**
+     * Senders that have sent nothing yet are kept past the deadline (a MAVLink edge before its first vehicle: refused,
+     * it would connect again every ~15 s and its readiness flap), but only this many per address and in all: Aeron
+     * keeps an image alive on heartbeats alone, so without a bound a few hosts sending SETUPs and heartbeats would hold
+     * every place for good.
+     */
+    static final int SILENT_PLACES_PER_SOURCE = 1;
+    static final int SILENT_PLACES = 8;
     private static final Refusal[] REFUSALS = Refusal.values();
     /** Queued by {@link #close}: the refusal thread stops there. */
     private static final Refused STOP = new Refused(null, null);
@@ -93,7 +102,13 @@ final class ImageAdmission implements AutoCloseable
     /** Ingest thread: senders taken that have not delivered a signed frame yet, and when they must have. */
     private Image[] watched;
     private long[] deadlines;
+    private String[] sources;
+    /** Ingest thread: whether a watched sender holds one of the places kept for senders that have sent nothing. */
+    private boolean[] silentPlace;
     private int watchedCount;
+    /** Ingest thread: the places kept for senders that have sent nothing, per address and in all. */
+    private final Object2IntHashMap<String> silentBySource = new Object2IntHashMap<>(0);
+    private int silentCount;
 
     ImageAdmission(final int maxImages, final int maxPerSource, final long firstFrameNs, final NanoClock clock,
         final IngestMetrics metrics)
@@ -105,6 +120,8 @@ final class ImageAdmission implements AutoCloseable
         this.metrics = metrics;
         this.watched = new Image[Math.min(maxImages, 1024)];
         this.deadlines = new long[watched.length];
+        this.sources = new String[watched.length];
+        this.silentPlace = new boolean[watched.length];
         for (final Refusal refusal : REFUSALS)
         {
             refusalLogs[refusal.ordinal()] = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
@@ -261,9 +278,13 @@ final class ImageAdmission implements AutoCloseable
             // Only past the first 1,024 senders at once, or with images Aeron dropped not yet pruned: rare, per sender.
             watched = Arrays.copyOf(watched, watched.length * 2);
             deadlines = Arrays.copyOf(deadlines, deadlines.length * 2);
+            sources = Arrays.copyOf(sources, sources.length * 2);
+            silentPlace = Arrays.copyOf(silentPlace, silentPlace.length * 2);
         }
         watched[watchedCount] = image;
         deadlines[watchedCount] = deadline;
+        sources[watchedCount] = sourceAddress(image.sourceIdentity());
+        silentPlace[watchedCount] = false;
         watchedCount++;
     }
 
@@ -278,11 +299,16 @@ final class ImageAdmission implements AutoCloseable
             }
             else if (now - deadlines[i] >= 0)
             {
-                if (image.position() == image.joinPosition())
+                final boolean silent = image.position() == image.joinPosition();
+                if (silent && (silentPlace[i] || takeSilentPlace(i)))
                 {
-                    // It has sent nothing to verify yet (a MAVLink edge no vehicle talks to): refusing it would only
-                    // make it connect again every ~15 s, and its readiness flap. It may hold its place empty, as any
-                    // sender may until it is refused; from its first frame on it has the usual time to sign one.
+                    // Nothing to verify yet: it keeps a place kept for the silent (SILENT_PLACES), checked again later.
+                    deadlines[i] = now + firstFrameNs;
+                }
+                else if (!silent && silentPlace[i])
+                {
+                    // It began to send since the last check: the usual time to sign a frame, from about its first.
+                    releaseSilentPlace(i);
                     deadlines[i] = now + firstFrameNs;
                 }
                 else
@@ -294,12 +320,50 @@ final class ImageAdmission implements AutoCloseable
         }
     }
 
+    private boolean takeSilentPlace(final int index)
+    {
+        final String source = sources[index];
+        final int fromSource = silentBySource.getValue(source);
+        if (silentCount >= SILENT_PLACES || fromSource >= SILENT_PLACES_PER_SOURCE)
+        {
+            return false;
+        }
+        silentBySource.put(source, fromSource + 1);
+        silentCount++;
+        silentPlace[index] = true;
+        return true;
+    }
+
+    private void releaseSilentPlace(final int index)
+    {
+        final String source = sources[index];
+        final int left = silentBySource.getValue(source) - 1;
+        if (left <= 0)
+        {
+            silentBySource.removeKey(source);
+        }
+        else
+        {
+            silentBySource.put(source, left);
+        }
+        silentCount--;
+        silentPlace[index] = false;
+    }
+
     private void unwatch(final int index)
     {
+        if (silentPlace[index])
+        {
+            releaseSilentPlace(index);
+        }
         final int last = --watchedCount;
         watched[index] = watched[last];
         deadlines[index] = deadlines[last];
+        sources[index] = sources[last];
+        silentPlace[index] = silentPlace[last];
         watched[last] = null;
+        sources[last] = null;
+        silentPlace[last] = false;
     }
 
     private void refuse(final Image image, final Refusal refusal)

@@ -356,6 +356,31 @@ class ForgedAeronSetupIT
     }
 
     /**
+     * Aeron keeps an image alive on SETUPs and heartbeats alone: silent senders may keep their places past the deadline
+     * only within a small budget (one per address), so a host sending nothing cannot hold places for good.
+     */
+    @Test
+    void shouldKeepOnlyOneSilentSenderPerAddressPastTheDeadline() throws Exception
+    {
+        start(64, 16, 0.5);
+        try (DatagramSocket attacker = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0)))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                send(attacker, setup(FORGED_SESSION + i, AeronTransport.TERM_LENGTH));
+            }
+            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (System.nanoTime() < until)
+            {
+                endpoint.poll((buffer, offset, length, header) -> { }, 100);
+                LockSupport.parkNanos(1_000_000);
+            }
+            assertThat(refused(ImageAdmission.Refusal.NO_SIGNED_FRAME)).as("silent senders of one address refused")
+                .isEqualTo(2);
+        }
+    }
+
+    /**
      * What an honest sender whose first signed frame comes late sees (docs/operations.md, "Telemetry senders"): it is
      * refused and no longer connected, and once Aeron dropped the refused image it connects again by itself and is
      * read, now that its frames verify.
