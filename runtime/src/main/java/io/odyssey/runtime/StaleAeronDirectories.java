@@ -19,7 +19,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -137,8 +136,10 @@ final class StaleAeronDirectories
      */
     private static boolean ownedByUs(final Path dir) throws IOException
     {
-        final UserPrincipal owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS);
-        return owner.getName().equals(System.getProperty("user.name"));
+        // By uid, not name: a process whose uid has no passwd entry (OpenShift's arbitrary uids, docker run --user N)
+        // has "?" for a user name, while the owner would read as the number.
+        final Object owner = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        return owner != null && owner.equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
     }
 
     /**

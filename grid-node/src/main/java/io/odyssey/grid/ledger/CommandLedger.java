@@ -615,9 +615,9 @@ public final class CommandLedger
         }
     }
 
-    /** A remote member's ClassNotFoundException for exactly KeyOrder, as its text reaches a client. */
+    /** A remote member's ClassNotFoundException for exactly KeyOrder, as its whole text reaches a client. */
     private static final java.util.regex.Pattern KEY_ORDER_MISSING = java.util.regex.Pattern.compile(
-        "ClassNotFoundException: " + java.util.regex.Pattern.quote(KeyOrder.class.getName()) + "(?![\\w$])");
+        "(java\\.lang\\.)?ClassNotFoundException: " + java.util.regex.Pattern.quote(KeyOrder.class.getName()));
 
     /**
      * True when {@code ex} says a member could not load {@link KeyOrder}: Hazelcast raises a
@@ -642,7 +642,7 @@ public final class CommandLedger
             {
                 return true;
             }
-            if (KEY_ORDER_MISSING.matcher(message).find())
+            if (KEY_ORDER_MISSING.matcher(message).matches())
             {
                 return true;
             }
