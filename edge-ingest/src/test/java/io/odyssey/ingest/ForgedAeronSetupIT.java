@@ -380,6 +380,58 @@ class ForgedAeronSetupIT
         }
     }
 
+    /** A silent sender's place is given back when it proves itself, and the next silent one of its address takes it. */
+    @Test
+    void shouldGiveASilentPlaceBackWhenItsSenderSignsAFrame() throws Exception
+    {
+        start(64, 16, 0.5);
+        final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+        try (ExclusivePublication idle = endpoint.transport().aeron().addExclusivePublication(
+            AeronTransport.udpChannel(config.endpoint), STREAM_ID);
+             DatagramSocket sameAddress = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0)))
+        {
+            await().atMost(10, TimeUnit.SECONDS).pollInterval(10, TimeUnit.MILLISECONDS).until(() ->
+            {
+                endpoint.poll((buffer, offset, length, header) -> { }, 100);
+                return idle.isConnected() && endpoint.sendersTaken() == 1;
+            });
+            pollFor(1_000);
+            // The idle sender holds 127.0.0.1's silent place: another silent one from there is refused.
+            send(sameAddress, setup(FORGED_SESSION, AeronTransport.TERM_LENGTH));
+            pollFor(1_500);
+            assertThat(refused(ImageAdmission.Refusal.NO_SIGNED_FRAME)).isEqualTo(1);
+
+            // It signs a frame (what the agent reports for a frame that verified): the place is free again.
+            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            final AtomicLong proved = new AtomicLong();
+            while (proved.get() == 0 && System.nanoTime() < until)
+            {
+                idle.offer(message, 0, 64);
+                endpoint.poll((buffer, offset, length, header) ->
+                {
+                    endpoint.signedFrame(header);
+                    proved.incrementAndGet();
+                }, 100);
+                LockSupport.parkNanos(1_000_000);
+            }
+            assertThat(proved.get()).isPositive();
+            send(sameAddress, setup(FORGED_SESSION + 1, AeronTransport.TERM_LENGTH));
+            pollFor(1_500);
+            assertThat(refused(ImageAdmission.Refusal.NO_SIGNED_FRAME)).as("the next silent one keeps the place").isEqualTo(1);
+            assertThat(idle.isConnected()).isTrue();
+        }
+    }
+
+    private void pollFor(final long millis)
+    {
+        final long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < until)
+        {
+            endpoint.poll((buffer, offset, length, header) -> { }, 100);
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
     /**
      * What an honest sender whose first signed frame comes late sees (docs/operations.md, "Telemetry senders"): it is
      * refused and no longer connected, and once Aeron dropped the refused image it connects again by itself and is
