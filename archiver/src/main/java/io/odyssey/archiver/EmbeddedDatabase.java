@@ -38,6 +38,8 @@ final class EmbeddedDatabase implements AutoCloseable
 
     private final EmbeddedPostgres postgres;
     private final int port;
+    /** How long the server may take to accept connections (crash recovery included) before the start fails. */
+    static final java.time.Duration STARTUP_WAIT = java.time.Duration.ofSeconds(120);
 
     private EmbeddedDatabase(final EmbeddedPostgres postgres, final int port)
     {
@@ -64,6 +66,9 @@ final class EmbeddedDatabase implements AutoCloseable
             .setServerConfig("fsync", "on")
             .setServerConfig("full_page_writes", "on")
             .setServerConfig("synchronous_commit", fastCommits ? "off" : "on")
+            // zonky gives up after 10 s: a server replaying its WAL after a kill -9, or starting on a busy two-core
+            // machine (seen in CI beside other builds), takes longer, and the archiver then failed to start at all.
+            .setPGStartupWait(STARTUP_WAIT)
             .start();
         try
         {
