@@ -615,9 +615,14 @@ public final class CommandLedger
         }
     }
 
+    /**
+     * {@link KeyOrder}'s name, as text: this class's static state must not load KeyOrder, or this class could not be
+     * initialised on a member that lacks it (the rolling upgrade the fallback is for; {@code CommandLedgerUpgradeIT}).
+     */
+    static final String KEY_ORDER_NAME = CommandLedger.class.getName() + "$KeyOrder";
     /** A remote member's ClassNotFoundException for exactly KeyOrder, as its whole text reaches a client. */
     private static final java.util.regex.Pattern KEY_ORDER_MISSING = java.util.regex.Pattern.compile(
-        "(java\\.lang\\.)?ClassNotFoundException: " + java.util.regex.Pattern.quote(KeyOrder.class.getName()));
+        "(java\\.lang\\.)?ClassNotFoundException: " + java.util.regex.Pattern.quote(KEY_ORDER_NAME));
 
     /**
      * True when {@code ex} says a member could not load {@link KeyOrder}: Hazelcast raises a
@@ -627,7 +632,7 @@ public final class CommandLedger
      */
     static boolean lacksKeyOrder(final Throwable ex)
     {
-        final String name = KeyOrder.class.getName();
+        final String name = KEY_ORDER_NAME;
         int depth = 0;
         for (Throwable cause = ex; cause != null && depth < 16; cause = cause.getCause(), depth++)
         {

@@ -90,6 +90,7 @@ class VerifiedHistoryTest
     void shouldTellAMemberLackingKeyOrderFromAnyOtherFailure()
     {
         final String name = CommandLedger.KeyOrder.class.getName();
+        assertThat(CommandLedger.KEY_ORDER_NAME).isEqualTo(name);
         final com.hazelcast.nio.serialization.HazelcastSerializationException asClientsGetIt =
             new com.hazelcast.nio.serialization.HazelcastSerializationException(new ClassNotFoundException(name));
 
