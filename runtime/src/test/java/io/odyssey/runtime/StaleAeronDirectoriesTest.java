@@ -52,6 +52,8 @@ class StaleAeronDirectoriesTest
         assertThat(StaleAeronDirectories.sweep(base, TIMEOUT_MS)).as("at once: its heartbeat is fresh").isEmpty();
 
         age(dir);
+        // Real time must pass: Aeron's check compares the driver's heartbeat in cnc.dat with the wall clock, which no
+        // test can step (and the mtime guard is aged above). 2.6 s, once.
         Thread.sleep(TIMEOUT_MS + 100);
         assertThat(StaleAeronDirectories.sweep(base, TIMEOUT_MS)).containsExactly(dir);
         assertThat(dir).doesNotExist();
@@ -66,6 +68,7 @@ class StaleAeronDirectoriesTest
         {
             age(own);
             age(deadName);
+            // Past the timeout, so that only the live drivers' own heartbeats can keep their directories.
             Thread.sleep(TIMEOUT_MS + 100);
             assertThat(StaleAeronDirectories.sweep(base, TIMEOUT_MS)).as("their heartbeats go on").isEmpty();
             assertThat(own).exists();
