@@ -1,6 +1,7 @@
 package io.odyssey.gateway;
 
 import io.odyssey.runtime.Counter;
+import io.odyssey.runtime.RateLimitedLog;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
@@ -35,9 +36,9 @@ final class ConnectionsPerAddress
     private final LongSupplier nanoClock;
     /** Open connections per address; guarded by {@code this}. */
     private final Map<String, int[]> open = new HashMap<>();
-    private long lastWarnNs;
-    private boolean warned;
-    private long refusedSinceWarn;
+    /** One limiter per kind of warning: a flood of refusals must not hide that accepting itself fails, or back. */
+    private final RateLimitedLog refusedLog = new RateLimitedLog(LOG, WARN_INTERVAL_NS);
+    private final RateLimitedLog acceptFailedLog = new RateLimitedLog(LOG, WARN_INTERVAL_NS);
 
     /**
      * @param cap     connections one address may hold open.
@@ -68,9 +69,11 @@ final class ConnectionsPerAddress
         catch (final IOException ex)
         {
             // Out of file descriptors, for one: the next readiness event tries again, so say it once in a while.
-            if (mayWarn())
+            final long suppressed = acceptFailedLog.tryAcquireShared(nanoClock.getAsLong());
+            if (suppressed >= 0)
             {
-                LOG.warn("accepting a connection failed: {}", ex.toString());
+                LOG.warn("accepting a connection failed: {} ({} more since the last such warning)", ex.toString(),
+                    suppressed);
             }
             return;
         }
@@ -118,32 +121,14 @@ final class ConnectionsPerAddress
         // Counted before the close: whoever saw the connection close may read the count next.
         refused.increment();
         IoUtils.safeClose(connection);
-        final long others;
-        synchronized (this)
+        final long others = refusedLog.tryAcquireShared(nanoClock.getAsLong());
+        if (others < 0)
         {
-            refusedSinceWarn++;
-            if (!mayWarn())
-            {
-                return;
-            }
-            others = refusedSinceWarn - 1;
-            refusedSinceWarn = 0;
+            return;
         }
         LOG.warn("closed a connection from {} as it was accepted: that address holds {} open connections, the most one " +
             "address may (ODYSSEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS); {} more refused since the last such warning",
             address.substring(address.indexOf(':') + 1), held, others);
-    }
-
-    private synchronized boolean mayWarn()
-    {
-        final long now = nanoClock.getAsLong();
-        if (warned && now - lastWarnNs < WARN_INTERVAL_NS)
-        {
-            return false;
-        }
-        warned = true;
-        lastWarnNs = now;
-        return true;
     }
 
     /** Addresses holding at least one open connection (the gauge odyssey_gateway_connection_addresses). */
