@@ -116,10 +116,8 @@ record ClientRequest(ClientRequest.Kind kind, BoundingBox bbox, String errorCode
         }
         catch (final JsonProcessingException ex)
         {
-            // What the parser found (its first line, without where: the client has its message), cut short.
-            final String reason = ex.getOriginalMessage() == null ? "" : ex.getOriginalMessage().lines().findFirst().orElse("");
-            return error(BAD_JSON, reason.isEmpty() ? "not valid JSON" :
-                "not valid JSON: " + Character.toLowerCase(reason.charAt(0)) + abbreviate(reason.substring(1)));
+            final String reason = ParserErrors.reason(ex);
+            return error(BAD_JSON, reason.isEmpty() ? "not valid JSON" : "not valid JSON: " + reason);
         }
         catch (final IOException | RuntimeException ex)
         {

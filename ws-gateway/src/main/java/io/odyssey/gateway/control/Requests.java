@@ -1,7 +1,7 @@
 package io.odyssey.gateway.control;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.odyssey.gateway.ParserErrors;
 import io.odyssey.gateway.Problem;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.SafeText;
@@ -90,16 +90,8 @@ final class Requests
         }
         catch (final IOException ex)
         {
-            throw new Problem(400, "the body is not valid JSON: " + parseError(ex));
+            throw new Problem(400, "the body is not valid JSON: " + ParserErrors.reason(ex));
         }
-    }
-
-    /** What the parser found wrong, without where (the client has its body) and without Jackson's capital. */
-    static String parseError(final IOException ex)
-    {
-        final String message = ex instanceof JsonProcessingException json ? json.getOriginalMessage() : ex.getMessage();
-        final String line = message == null ? "" : message.lines().findFirst().orElse("");
-        return line.isEmpty() ? line : Character.toLowerCase(line.charAt(0)) + line.substring(1);
     }
 
     /**

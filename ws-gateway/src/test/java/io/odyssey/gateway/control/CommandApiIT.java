@@ -489,6 +489,14 @@ class CommandApiIT
             "{\"name\":\"dup\",\"role\":\"viewer\",\"role\":\"admin\"}");
         assertThat(token.statusCode()).isEqualTo(400);
         assertThat(json(token).get("detail").asText()).contains("duplicate field");
+
+        // The answer names the field, but not 40 KB of it (Jackson refuses names past 50,000), nor its terminal escapes.
+        final String hugeName = "\\u001b]0;owned\\u0007" + "n".repeat(40_000);
+        final HttpResponse<String> huge = post("/api/v1/commands", OPERATOR,
+            "{\"droneId\":2,\"type\":\"hold\",\"" + hugeName + "\":1,\"" + hugeName + "\":2}");
+        assertThat(huge.statusCode()).isEqualTo(400);
+        assertThat(json(huge).get("detail").asText()).contains("duplicate field").doesNotContain("\u001b", "\u0007")
+            .hasSizeLessThan(200);
     }
 
     @Test
