@@ -153,8 +153,15 @@ final class DeploymentFiles
     /** Runs a process without the caller's ODYSSEY_* variables, so a developer's shell cannot change a check. */
     static Output execute(final Path dir, final String... command) throws Exception
     {
+        return execute(dir, Map.of(), command);
+    }
+
+    /** {@link #execute(Path, String...)} with variables of the test's own set (e.g. a PATH with a stand-in first). */
+    static Output execute(final Path dir, final Map<String, String> variables, final String... command) throws Exception
+    {
         final ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         builder.environment().keySet().removeIf(key -> key.startsWith("ODYSSEY_"));
+        builder.environment().putAll(variables);
         final Process process = builder.start();
         final java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(() ->
         {

@@ -737,6 +737,55 @@ class DeploymentManifestsTest
         assertThat(unpinned.err()).contains("a release is pinned");
     }
 
+    @Test
+    void shouldRefuseToDeployNamingEverySecretKeyTheReleaseReadsThatIsMissing() throws Exception
+    {
+        // The script checked three Secrets by name: a namespace without the database roles' passwords or the drones'
+        // keys passed, and the pods then sat in CreateContainerConfigError until the 15-minute rollout timeout.
+        // A stand-in kubectl renders with the real one and answers for a namespace holding only some of the Secrets.
+        final Path bin = Files.createTempDirectory("fake-kubectl");
+        final String real = DeploymentFiles.run(ROOT, "bash", "-c", "command -v kubectl").trim();
+        final Path fake = bin.resolve("kubectl");
+        Files.writeString(fake, String.join("\n",
+            "#!/usr/bin/env bash",
+            "if [ \"$1\" = kustomize ]; then exec " + real + " \"$@\"; fi",
+            "if [ \"$1\" = apply ]; then echo APPLIED; exit 0; fi",
+            "if [ \"$1\" = diff ] || [ \"${4:-}\" != secret ]; then exit 0; fi",
+            "# -n NS get secret NAME [-o go-template={{index .data \"KEY\"}}]",
+            "name=\"$5\"; key=\"\"",
+            "[[ \"${6:-}\" == -o ]] && key=$(sed -E 's/.*index \\.data \"([^\"]+)\".*/\\1/' <<< \"$7\")",
+            "while read -r have_name have_key; do",
+            "  if [ \"$have_name\" = \"$name\" ]; then",
+            "    [ -z \"$key\" ] && exit 0",
+            "    [ \"$have_key\" = \"$key\" ] && { echo eA==; exit 0; }",
+            "  fi",
+            "done <<< \"$FAKE_SECRETS\"",
+            "[ -z \"$key\" ] && { echo 'Error from server (NotFound)' >&2; exit 1; }",
+            "echo '<no value>'", ""));
+        assertThat(fake.toFile().setExecutable(true)).isTrue();
+        final Map<String, String> variables = Map.of("PATH", bin + ":" + System.getenv("PATH"),
+            "FAKE_SECRETS", String.join("\n", "odyssey-db password", "odyssey-db-history password",
+                "odyssey-gateway-tokens tokens", "odyssey-keys gateway-key", "odyssey-keys command-key"));
+        final DeploymentFiles.Output refused = DeploymentFiles.execute(ROOT, variables,
+            ROOT.resolve("scripts/deploy-release").toString(), "--overlay", "k8s/overlays/cloud",
+            "--image", "ghcr.io/example/odyssey@sha256:" + "ab".repeat(32));
+        assertThat(refused.exitCode()).as(refused.err()).isEqualTo(1);
+        assertThat(refused.out()).doesNotContain("APPLIED");
+        assertThat(refused.err()).contains("odyssey-db-archiver (key password)", "odyssey-keys (key drone-keys)",
+            "odyssey-metrics-token (key token)").doesNotContain("odyssey-db-history", "gateway-key", "odyssey-gateway-tls")
+            .doesNotContainPattern("odyssey-gateway-tokens|odyssey-db \\(");
+
+        // With every one of them there, it goes on to apply.
+        final Map<String, String> complete = new HashMap<>(variables);
+        complete.put("FAKE_SECRETS", variables.get("FAKE_SECRETS") + "\nodyssey-db-archiver password\n" +
+            "odyssey-keys drone-keys\nodyssey-metrics-token token");
+        final DeploymentFiles.Output applied = DeploymentFiles.execute(ROOT, complete,
+            ROOT.resolve("scripts/deploy-release").toString(), "--overlay", "k8s/overlays/cloud",
+            "--image", "ghcr.io/example/odyssey@sha256:" + "ab".repeat(32));
+        assertThat(applied.exitCode()).as(applied.err()).isZero();
+        assertThat(applied.out()).contains("APPLIED");
+    }
+
     /** What the image's build stage copies from the build context. */
     private static List<String> buildStageSources() throws Exception
     {
