@@ -4,9 +4,9 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 
 /**
- * Where the ingest agent's duty cycle polls frames from: the node's Aeron subscription in a running node
- * ({@code subscription::poll}), {@link #NONE} where frames are handed to the agent one by one instead (a replay reading
- * a journal, a test).
+ * Where the ingest agent's duty cycle polls frames from: the senders the node's Aeron subscription took and did not
+ * refuse in a running node ({@link TelemetryEndpoint}), {@link #NONE} where frames are handed to the agent one by one
+ * instead (a replay reading a journal, a test).
  */
 @FunctionalInterface
 interface FrameSource

@@ -2,6 +2,8 @@ package io.odyssey.ingest;
 
 import io.aeron.Image;
 import io.aeron.exceptions.AeronException;
+import io.aeron.logbuffer.BlockHandler;
+import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.runtime.RateLimitedLog;
@@ -37,10 +39,20 @@ import java.util.concurrent.TimeUnit;
  * A sender taken keeps its place until Aeron drops its image, refused later or not: a refused image's log stays in
  * {@code /dev/shm} until then, so freeing its place at the refusal would let a forger keep more logs than the bound.
  * <p>
+ * Only the senders taken and not refused are read ({@link #poll}): Aeron's {@code Subscription.poll} reads every image
+ * it has, a refused one too until the driver drops it at the liveness timeout, so the frames a refused sender wrote
+ * before its refusal landed (up to half a term past our position) were read and checked, and each refused image took a
+ * turn in the poll loop. A sender refused on the ingest thread ({@link Refusal#NO_SIGNED_FRAME}) leaves the poll set in
+ * the same step, before the refusal is even sent to the driver. A refused image's frames are still skipped, unread
+ * ({@link #discardRefused}): the driver drops an image only once its subscriber has consumed all it took, so one left
+ * unconsumed would keep its log in {@code /dev/shm} for good. The images the driver still has that are not read
+ * ({@link #readCount}) are bounded by the driver's stream session limit ({@link #REFUSED_IMAGE_ROOM}).
+ * <p>
  * Threads: {@link #onAvailableImage} and {@link #onUnavailableImage} run on the Aeron client's conductor thread, which
  * may not call back into the client; they alone touch the per-source counts. A refusal waits for the media driver's
  * answer (a round trip to its conductor, long while a flood keeps it busy), so refusals are made on a thread of their
- * own, never the ingest thread's. The ingest thread alone touches the watch list of senders yet to deliver a signed
+ * own, never the ingest thread's. The ingest thread alone touches the poll set (it learns of senders taken and dropped
+ * through queues the conductor thread fills) and the watch list of senders yet to deliver a signed
  * frame ({@link #expire}); {@link #signedFrame} runs for every frame that verified: nothing allocated, a field read
  * when no sender is waiting (the usual case: an honest sender delivers its first frame within a moment of connecting;
  * the silent ones stay watched, at most {@link #SILENT_PLACES}, so a scan of a few entries otherwise).
@@ -78,9 +90,23 @@ final class ImageAdmission implements AutoCloseable
      */
     static final int SILENT_PLACES_PER_SOURCE = 1;
     static final int SILENT_PLACES = 8;
+    /**
+     * Images the media driver may hold on the telemetry stream beyond {@code ODYSSEY_INGEST_MAX_IMAGES}: room for the
+     * senders refused as they appear (term length, per-address or node bound), whose logs stay in {@code /dev/shm} until
+     * the driver drops them at the image liveness timeout (10 s after their last packet). Past it the driver ignores new
+     * SETUPs ({@code aeron.driver.stream.session.limit}): without a bound, SETUPs from many (spoofed) addresses had it map
+     * a log per session until {@code /dev/shm} filled (in Kubernetes, the memory emptyDir's sizeLimit evicts the pod). 64
+     * is as many as a node takes by default: a flood refused at up to 6 a second fits in it, and each refused image's log
+     * holds at most half a term of data written before the refusal landed (512 KiB at our 1 MiB term), 32 MiB in all.
+     */
+    static final int REFUSED_IMAGE_ROOM = 64;
     private static final Refusal[] REFUSALS = Refusal.values();
     /** Queued by {@link #close}: the refusal thread stops there. */
     private static final Refused STOP = new Refused(null, null);
+    /** Skips a refused image's frames: the block scanner finds where they end, nothing else looks at them. */
+    private static final BlockHandler DISCARD = (buffer, offset, length, sessionId, termId) ->
+    {
+    };
 
     private final int maxImages;
     private final int maxPerSource;
@@ -97,8 +123,19 @@ final class ImageAdmission implements AutoCloseable
 
     private final BlockingQueue<Refused> toRefuse = new LinkedBlockingQueue<>();
     private final Queue<Image> toWatch = new ConcurrentLinkedQueue<>();
+    private final Queue<Image> toForget = new ConcurrentLinkedQueue<>();
+    private final Queue<Image> toDiscard = new ConcurrentLinkedQueue<>();
     private final Thread refuser = new Thread(this::refuseQueued, "ingest-aeron-refusals");
 
+    /** Ingest thread: the senders it reads (taken, not refused), polled round-robin as Aeron's subscription does. */
+    private Image[] read;
+    private int readCount;
+    private int nextRead;
+    /** {@link #readCount} for the gauge, written when it changes. */
+    private volatile int readCountSeen;
+    /** Ingest thread: refused senders Aeron has not dropped yet, whose frames are skipped unread. */
+    private Image[] discarded;
+    private int discardedCount;
     /** Ingest thread: senders taken that have not delivered a signed frame yet, and when they must have. */
     private Image[] watched;
     private long[] deadlines;
@@ -118,7 +155,9 @@ final class ImageAdmission implements AutoCloseable
         this.firstFrameNs = firstFrameNs;
         this.clock = clock;
         this.metrics = metrics;
-        this.watched = new Image[Math.min(maxImages, 1024)];
+        this.read = new Image[Math.min(maxImages, 1024)];
+        this.watched = new Image[read.length];
+        this.discarded = new Image[read.length];
         this.deadlines = new long[watched.length];
         this.sources = new String[watched.length];
         this.silentPlace = new boolean[watched.length];
@@ -183,12 +222,18 @@ final class ImageAdmission implements AutoCloseable
         return taken;
     }
 
+    /** Senders the ingest thread reads: taken, not refused, not dropped by Aeron (as of its last poll). */
+    int readCount()
+    {
+        return readCountSeen;
+    }
+
     /** Conductor thread: a new sender. */
     void onAvailableImage(final Image image)
     {
         if (image.termBufferLength() > AeronTransport.TERM_LENGTH)
         {
-            toRefuse.add(new Refused(image, Refusal.TERM_LENGTH));
+            refuseOnArrival(image, Refusal.TERM_LENGTH);
             return;
         }
         final String source = sourceAddress(image.sourceIdentity());
@@ -196,12 +241,12 @@ final class ImageAdmission implements AutoCloseable
         // The address first: a single host's flood is named as its own, not as the node's being full.
         if (fromSource >= maxPerSource)
         {
-            toRefuse.add(new Refused(image, Refusal.SOURCE_LIMIT));
+            refuseOnArrival(image, Refusal.SOURCE_LIMIT);
             return;
         }
         if (taken >= maxImages)
         {
-            toRefuse.add(new Refused(image, Refusal.NODE_LIMIT));
+            refuseOnArrival(image, Refusal.NODE_LIMIT);
             return;
         }
         takenBySource.put(source, fromSource + 1);
@@ -210,9 +255,17 @@ final class ImageAdmission implements AutoCloseable
         toWatch.add(image);
     }
 
+    private void refuseOnArrival(final Image image, final Refusal refusal)
+    {
+        toDiscard.add(image);
+        toRefuse.add(new Refused(image, refusal));
+    }
+
     /** Conductor thread: Aeron dropped a sender (it stopped, or was refused and its liveness timeout passed). */
     void onUnavailableImage(final Image image)
     {
+        // Aeron closed the image before this call: the ingest thread skips it if it sees it taken after this.
+        toForget.add(image);
         final String source = sourceOfTaken.remove(image.correlationId());
         if (source != null)
         {
@@ -230,8 +283,9 @@ final class ImageAdmission implements AutoCloseable
     }
 
     /**
-     * Ingest thread, every poll: starts watching new senders and refuses those whose time for a first signed frame is
-     * up. A volatile read and a field read when there is nothing to do.
+     * Ingest thread, every poll: starts reading and watching new senders, stops reading those Aeron dropped, skips what
+     * refused ones took, and refuses those whose time for a first signed frame is up. Three queue checks and two field
+     * reads when there is nothing to do.
      */
     void expire()
     {
@@ -241,8 +295,36 @@ final class ImageAdmission implements AutoCloseable
             Image image;
             while ((image = toWatch.poll()) != null)
             {
-                watch(image, deadline);
+                if (!image.isClosed())
+                {
+                    watch(image, deadline);
+                    startReading(image);
+                }
             }
+        }
+        if (!toDiscard.isEmpty())
+        {
+            Image image;
+            while ((image = toDiscard.poll()) != null)
+            {
+                if (!image.isClosed())
+                {
+                    startDiscarding(image);
+                }
+            }
+        }
+        if (!toForget.isEmpty())
+        {
+            Image image;
+            while ((image = toForget.poll()) != null)
+            {
+                stopReading(image);
+                stopDiscarding(image);
+            }
+        }
+        if (discardedCount > 0)
+        {
+            discardRefused();
         }
         if (watchedCount > 0)
         {
@@ -266,6 +348,96 @@ final class ImageAdmission implements AutoCloseable
             if (watched[i] == image)
             {
                 unwatch(i);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Ingest thread, every poll after {@link #expire}: hands up to {@code fragmentLimit} frames of the senders it reads
+     * to {@code handler}, starting with a different sender each time as Aeron's {@code Subscription.poll} does. Nothing
+     * allocated: the poll set is an array changed only by {@link #expire}, never while it is polled.
+     */
+    int poll(final FragmentHandler handler, final int fragmentLimit)
+    {
+        final Image[] images = read;
+        final int count = readCount;
+        if (count == 0)
+        {
+            return 0;
+        }
+        if (nextRead >= count)
+        {
+            nextRead = 0;
+        }
+        final int start = nextRead++;
+        int fragments = 0;
+        for (int i = start; i < count && fragments < fragmentLimit; i++)
+        {
+            fragments += images[i].poll(handler, fragmentLimit - fragments);
+        }
+        for (int i = 0; i < start && fragments < fragmentLimit; i++)
+        {
+            fragments += images[i].poll(handler, fragmentLimit - fragments);
+        }
+        return fragments;
+    }
+
+    private void startReading(final Image image)
+    {
+        if (readCount == read.length)
+        {
+            read = Arrays.copyOf(read, read.length * 2);
+        }
+        read[readCount++] = image;
+        readCountSeen = readCount;
+    }
+
+    private void stopReading(final Image image)
+    {
+        for (int i = 0; i < readCount; i++)
+        {
+            if (read[i] == image)
+            {
+                read[i] = read[--readCount];
+                read[readCount] = null;
+                readCountSeen = readCount;
+                return;
+            }
+        }
+    }
+
+    /**
+     * Skips what the refused images took, unread: Aeron drops an image (and frees its log) only once its subscriber has
+     * consumed it. A refused image takes nothing once its refusal reaches the driver, so this is at most half a term
+     * each, once; afterwards a position check per refused image and poll, until Aeron drops it (10 s).
+     */
+    private void discardRefused()
+    {
+        for (int i = 0; i < discardedCount; i++)
+        {
+            final Image image = discarded[i];
+            image.blockPoll(DISCARD, image.termBufferLength());
+        }
+    }
+
+    private void startDiscarding(final Image image)
+    {
+        if (discardedCount == discarded.length)
+        {
+            discarded = Arrays.copyOf(discarded, discarded.length * 2);
+        }
+        discarded[discardedCount++] = image;
+    }
+
+    private void stopDiscarding(final Image image)
+    {
+        for (int i = 0; i < discardedCount; i++)
+        {
+            if (discarded[i] == image)
+            {
+                discarded[i] = discarded[--discardedCount];
+                discarded[discardedCount] = null;
                 return;
             }
         }
@@ -314,6 +486,9 @@ final class ImageAdmission implements AutoCloseable
                 else
                 {
                     unwatch(i);
+                    // Not one more frame of it is read, whatever the driver has taken before the refusal reaches it.
+                    stopReading(image);
+                    startDiscarding(image);
                     toRefuse.add(new Refused(image, Refusal.NO_SIGNED_FRAME));
                 }
             }

@@ -9,6 +9,7 @@ import io.odyssey.runtime.Component;
 import io.odyssey.runtime.Health;
 import io.odyssey.runtime.HealthCheck;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 /**
@@ -20,14 +21,22 @@ final class TelemetryEndpoint implements Component, FrameSource
 {
     private final EdgeIngestConfig config;
     private final IngestMetrics metrics;
+    private final NanoClock clock;
     private ImageAdmission admission;
     private AeronTransport transport;
     private Subscription subscription;
 
     TelemetryEndpoint(final EdgeIngestConfig config, final IngestMetrics metrics)
     {
+        this(config, metrics, SystemNanoClock.INSTANCE);
+    }
+
+    /** @param clock the time senders' deadlines for a first signed frame are kept on (a test's, to step it). */
+    TelemetryEndpoint(final EdgeIngestConfig config, final IngestMetrics metrics, final NanoClock clock)
+    {
         this.config = config;
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     public String name()
@@ -37,12 +46,15 @@ final class TelemetryEndpoint implements Component, FrameSource
 
     public void start()
     {
-        admission = new ImageAdmission(config.maxImages, config.maxImagesPerSource, config.imageFirstFrameNanos(),
-            SystemNanoClock.INSTANCE, metrics);
+        admission = new ImageAdmission(config.maxImages, config.maxImagesPerSource, config.imageFirstFrameNanos(), clock,
+            metrics);
         admission.start();
         try
         {
-            transport = AeronTransport.launchEmbedded(EdgeIngestConfig.AERON_DIR, config.aeronDir, "ingest");
+            // The driver maps a log for every session whose SETUP reaches it, refused or not: past the senders we take
+            // and room for the refused ones it still has, it ignores new SETUPs (ImageAdmission.REFUSED_IMAGE_ROOM).
+            transport = AeronTransport.launchEmbedded(EdgeIngestConfig.AERON_DIR, config.aeronDir, "ingest",
+                driver -> driver.streamSessionLimit(streamSessionLimit(config.maxImages)));
             subscription = transport.aeron().addSubscription(AeronTransport.udpChannel(config.endpoint), config.streamId,
                 admission::onAvailableImage, admission::onUnavailableImage);
         }
@@ -52,6 +64,10 @@ final class TelemetryEndpoint implements Component, FrameSource
             throw ex;
         }
         metrics.metrics.gauge("odyssey_ingest_aeron_images", "Connected senders (Aeron images)", subscription::imageCount);
+        metrics.metrics.gauge("odyssey_ingest_aeron_images_unread", "Telemetry senders (Aeron images) the media " +
+            "driver still has but ingest does not read: refused ones until Aeron drops them, about 10 s (at most " +
+            "ODYSSEY_INGEST_MAX_IMAGES + " + ImageAdmission.REFUSED_IMAGE_ROOM + " images in all)",
+            () -> Math.max(0, subscription.imageCount() - admission.readCount()));
         metrics.metrics.gauge("odyssey_ingest_aeron_images_taken", "Telemetry senders (Aeron images) holding a place " +
             "of ODYSSEY_INGEST_MAX_IMAGES (refused ones too, until Aeron drops them)", admission::taken);
     }
@@ -79,13 +95,25 @@ final class TelemetryEndpoint implements Component, FrameSource
     }
 
     /**
+     * The media driver's bound on the images of the telemetry stream: the senders a node takes and room for refused
+     * ones it has not dropped yet. Also counts those that have sent no SETUP for a while (Aeron drops an image only
+     * 10 s after its last packet), hence the room.
+     */
+    static int streamSessionLimit(final int maxImages)
+    {
+        return (int)Math.min(Integer.MAX_VALUE, (long)maxImages + ImageAdmission.REFUSED_IMAGE_ROOM);
+    }
+
+    /**
      * The telemetry source of the ingest agent: refuses the senders whose time for a first signed frame is up, then
-     * polls. Nothing allocated; a volatile read and a field read more than the poll while no sender is waiting.
+     * polls the senders taken and not refused (never {@code Subscription.poll}, which reads refused images too until
+     * Aeron drops them). Nothing allocated; two queue checks and a field read more than the polls while no sender is
+     * waiting.
      */
     public int poll(final FragmentHandler handler, final int fragmentLimit)
     {
         admission.expire();
-        return subscription.poll(handler, fragmentLimit);
+        return admission.poll(handler, fragmentLimit);
     }
 
     public void signedFrame(final Header header)

@@ -1,9 +1,14 @@
 package io.odyssey.ingest;
 
 import io.aeron.ExclusivePublication;
+import io.aeron.Image;
 import io.aeron.Subscription;
+import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.aeron.logbuffer.FragmentHandler;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.testing.FailOnErrorLog;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,6 +63,12 @@ class ForgedAeronSetupIT
 
     private void start(final int maxImages, final int maxImagesPerSource, final double imageFirstFrameS) throws Exception
     {
+        start(maxImages, maxImagesPerSource, imageFirstFrameS, SystemNanoClock.INSTANCE);
+    }
+
+    private void start(final int maxImages, final int maxImagesPerSource, final double imageFirstFrameS,
+        final NanoClock clock) throws Exception
+    {
         final int port;
         try (DatagramSocket probe = new DatagramSocket(0))
         {
@@ -71,7 +82,7 @@ class ForgedAeronSetupIT
         config.maxImagesPerSource = maxImagesPerSource;
         config.imageFirstFrameS = imageFirstFrameS;
         metrics = new IngestMetrics();
-        endpoint = new TelemetryEndpoint(config, metrics);
+        endpoint = new TelemetryEndpoint(config, metrics, clock);
         endpoint.start();
         target = new InetSocketAddress("127.0.0.1", port);
     }
@@ -420,6 +431,121 @@ class ForgedAeronSetupIT
             assertThat(refused(ImageAdmission.Refusal.NO_SIGNED_FRAME)).as("the next silent one keeps the place").isEqualTo(1);
             assertThat(idle.isConnected()).isTrue();
         }
+    }
+
+    /**
+     * A refused sender's frames are never read again, not even those it wrote before the refusal: the subscription used
+     * to poll every image Aeron had, refused ones too until Aeron dropped them at its liveness timeout (10 s), so what a
+     * sender wrote ahead of the refusal (up to half a term past our position) was still read and checked, and each
+     * refused image kept a place in the poll loop.
+     */
+    @Test
+    void shouldReadNoFrameOfASenderOnceItIsRefused() throws Exception
+    {
+        final AtomicLong now = new AtomicLong(System.nanoTime());
+        start(64, 16, 1.0, now::get);
+        final Subscription subscription = endpoint.subscription();
+
+        try (DatagramSocket attacker = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0)))
+        {
+            final AtomicLong forgedFrames = new AtomicLong();
+            final FragmentHandler handler = (buffer, offset, length, header) ->
+            {
+                if (header.sessionId() == FORGED_SESSION)
+                {
+                    forgedFrames.incrementAndGet();
+                }
+            };
+            send(attacker, setup(FORGED_SESSION, AeronTransport.TERM_LENGTH));
+            await().atMost(10, TimeUnit.SECONDS).pollInterval(10, TimeUnit.MILLISECONDS).until(() ->
+            {
+                endpoint.poll(handler, 100);
+                return endpoint.sendersTaken() == 1;
+            });
+            // One junk frame of it is read: it is a sender that sends, not a silent one.
+            send(attacker, data(FORGED_SESSION, AeronTransport.TERM_LENGTH, 0));
+            await().atMost(10, TimeUnit.SECONDS).pollInterval(10, TimeUnit.MILLISECONDS).until(() ->
+            {
+                endpoint.poll(handler, 100);
+                return forgedFrames.get() == 1;
+            });
+
+            // More junk arrives while the ingest thread is busy elsewhere: it waits in the image's log, unread.
+            final int waiting = 32;
+            for (int i = 1; i <= waiting; i++)
+            {
+                send(attacker, data(FORGED_SESSION, AeronTransport.TERM_LENGTH, (long)i * FRAME));
+            }
+            final Image image = subscription.imageBySessionId(FORGED_SESSION);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> framesWaiting(image) == waiting);
+
+            // Its time for a signed frame is up: the next poll refuses it, and nothing of it is read from then on.
+            now.addAndGet(TimeUnit.SECONDS.toNanos(2));
+            final long readBefore = forgedFrames.get();
+            final long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1_000);
+            while (System.nanoTime() < until)
+            {
+                endpoint.poll(handler, 100);
+                LockSupport.parkNanos(1_000_000);
+            }
+            assertThat(refused(ImageAdmission.Refusal.NO_SIGNED_FRAME)).isEqualTo(1);
+            assertThat(forgedFrames.get() - readBefore).as("frames of the refused sender read after its refusal").isZero();
+        }
+    }
+
+    /**
+     * Every SETUP of a new session made the media driver map a log for it, refused or not, until it dropped the image
+     * 10 s after its last packet: SETUPs from many (spoofed) sources filled {@code /dev/shm}. The driver now holds at
+     * most {@code ODYSSEY_INGEST_MAX_IMAGES} + {@link ImageAdmission#REFUSED_IMAGE_ROOM} images on the stream and ignores
+     * SETUPs past that.
+     */
+    @Test
+    void shouldMapNoMoreImagesThanTheSendersTakenAndRoomForRefusedOnes() throws Exception
+    {
+        final int maxImages = 2;
+        final int bound = maxImages + ImageAdmission.REFUSED_IMAGE_ROOM;
+        final int forgedSessions = bound + 30;
+        start(maxImages, 1, 3600);
+        final Subscription subscription = endpoint.subscription();
+
+        try (DatagramSocket attacker = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0)))
+        {
+            // Until every image the driver will take is there, and then some more SETUPs of all sessions.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (subscription.imageCount() < bound && System.nanoTime() < deadline)
+            {
+                for (int i = 0; i < forgedSessions; i++)
+                {
+                    send(attacker, setup(FORGED_SESSION + i, AeronTransport.TERM_LENGTH));
+                }
+                pollFor(20);
+            }
+            for (int round = 0; round < 10; round++)
+            {
+                for (int i = 0; i < forgedSessions; i++)
+                {
+                    send(attacker, setup(FORGED_SESSION + i, AeronTransport.TERM_LENGTH));
+                }
+                pollFor(50);
+            }
+            await().atMost(10, TimeUnit.SECONDS).until(() -> refused(ImageAdmission.Refusal.SOURCE_LIMIT) == bound - 1);
+            assertThat(subscription.imageCount()).as("images the driver maps").isEqualTo(bound);
+            assertThat(endpoint.sendersTaken()).isEqualTo(1);
+            assertThat(metrics.metrics.renderPrometheus()).as("the gauge of images not read")
+                .contains("odyssey_ingest_aeron_images_unread{role=\"edge-ingest\"} " + (bound - 1) + "\n");
+        }
+    }
+
+    /** Frames that arrived in {@code image} and are not read yet, counted without reading them. */
+    private static int framesWaiting(final Image image)
+    {
+        final int[] frames = {0};
+        image.controlledPeek(image.position(), (buffer, offset, length, header) ->
+        {
+            frames[0]++;
+            return ControlledFragmentHandler.Action.CONTINUE;
+        }, Long.MAX_VALUE);
+        return frames[0];
     }
 
     private void pollFor(final long millis)

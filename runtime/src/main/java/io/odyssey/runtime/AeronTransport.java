@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * An embedded Aeron media driver and a client connected to it, configured the way every Odyssey process wants on a
@@ -53,6 +54,20 @@ public final class AeronTransport implements AutoCloseable
      */
     public static AeronTransport launchEmbedded(final Setting setting, final String directory, final String role)
     {
+        return launchEmbedded(setting, directory, role, driver -> { });
+    }
+
+    /**
+     * @param setting   the setting {@code directory} came from: a directory whose parent cannot be written is refused
+     *                  naming it (the driver deletes and creates the directory itself).
+     * @param directory the driver's directory, or null/blank for a private one under {@code /dev/shm} (or the temp dir).
+     * @param role      used in the default directory name and the log line.
+     * @param tuning    what this role sets on the driver beyond the common settings (ingest: its stream session limit).
+     * @throws ConfigurationException when there is nowhere writable to put the driver's files.
+     */
+    public static AeronTransport launchEmbedded(final Setting setting, final String directory, final String role,
+        final Consumer<MediaDriver.Context> tuning)
+    {
         final String dir;
         if (directory == null || directory.isBlank())
         {
@@ -81,6 +96,7 @@ public final class AeronTransport implements AutoCloseable
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .warnIfDirectoryExists(false);
+        tuning.accept(context);
         final MediaDriver driver = MediaDriver.launchEmbedded(context);
         try
         {
