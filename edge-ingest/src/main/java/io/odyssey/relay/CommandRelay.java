@@ -249,6 +249,10 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             "second): UNSEALED without a valid command-key seal (written into the grid by something else than a gateway), " +
             "UNREADABLE sealed but not a geofence, OVER_LIMIT left unread because the map holds more records than a " +
             "read looks at (ODYSSEY_GEOFENCES_MAX + 100)";
+        private static final String CLOCK_STEPS_HELP = "Steps of this node's wall clock the command relay saw (its wall " +
+            "and monotonic clocks parting by more than a second between two sweeps), by direction: resends, expiries " +
+            "and lost contact are timed on the monotonic clock, and a step forward is kept out of the expiry of orders " +
+            "first seen after it";
         final Counter statusesReceived;
         final Counter statusesDropped;
         final Counter statusesConflated;
@@ -279,6 +283,9 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Counter geofencesOverLimit;
         /** The fleet-map states the relay's reads leave out (written into the grid by something else). */
         final UnreadableRecords fleetStates;
+        /** Steps of this node's wall clock the relay saw (against its monotonic clock), forward and back. */
+        final Counter clockStepsForward;
+        final Counter clockStepsBack;
 
         public CommandMetrics(final io.odyssey.runtime.Metrics metrics)
         {
@@ -329,6 +336,10 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 "Commands this node recorded past a drone's bound of final commands whose batch of records could not " +
                     "be chosen in key order on the grid members (a member without CommandLedger.KeyOrder, during a " +
                     "rolling upgrade) and took any batch of the same size instead");
+            clockStepsForward = metrics.counter("odyssey_ingest_command_clock_steps_total", CLOCK_STEPS_HELP,
+                "direction=\"forward\"");
+            clockStepsBack = metrics.counter("odyssey_ingest_command_clock_steps_total", CLOCK_STEPS_HELP,
+                "direction=\"back\"");
             unreadable = metrics.counter("odyssey_ingest_command_records_unreadable_total",
                 "Ledger records this node's reads left out because they cannot be read (written into the grid by something else)");
         }

@@ -46,11 +46,17 @@ final class CommandSender
         this.metrics = metrics;
     }
 
-    void send(final CommandRecord command, final long now)
+    /**
+     * Sends {@code command} at wall time {@code now} (the frame's time and the ledger's).
+     *
+     * @return the ledger's record after the send; null when nothing went out (no route, not connected, refused) or
+     * the ledger took no note of it (the command was finished meanwhile).
+     */
+    CommandRecord send(final CommandRecord command, final long now)
     {
         if (!links.hasRoute(command.droneId()))
         {
-            return;
+            return null;
         }
         final int length;
         try
@@ -62,7 +68,7 @@ final class CommandSender
             // The gateway validated it; a record that still cannot be encoded is refused rather than retried forever.
             recorder.record(ledger.update(command.id(), CommandUpdate.moveTo(CommandState.REJECTED, now,
                 "cannot be encoded for the drone: " + ex.getMessage())));
-            return;
+            return null;
         }
         // The link's last use on the sweep's monotonic clock, which closes idle links by it (never the ledger's time):
         // the same injected clock, so a sweep on any clock cannot disagree with the stamps.
@@ -71,14 +77,14 @@ final class CommandSender
         {
             (sent == CommandLinks.Sent.RESPONSE ? metrics.framesSentOnResponseChannels : metrics.framesSentToAdvertised)
                 .increment();
-            recorder.record(ledger.update(command.id(), command.state().isUndelivered() ?
-                CommandUpdate.sent(nodeId, now) : CommandUpdate.resent(nodeId, now)));
+            final CommandRecord updated = ledger.update(command.id(), command.state().isUndelivered() ?
+                CommandUpdate.sent(nodeId, now) : CommandUpdate.resent(nodeId, now));
+            recorder.record(updated);
+            return updated;
         }
-        else
-        {
-            // Not connected yet (a new publication needs a moment) or back-pressured: the next sweep tries again.
-            metrics.framesNotSent.increment();
-        }
+        // Not connected yet (a new publication needs a moment) or back-pressured: the next sweep tries again.
+        metrics.framesNotSent.increment();
+        return null;
     }
 
     /** The command as a signed frame in {@link #buffer}, from its typed parameters. */

@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * Two clocks: the ledger's times (issued, sent, expires) are wall-clock times every node shares, but how often this
  * sweep does its own housekeeping is paced on a monotonic clock. Paced on the wall clock, the guard stopped for as long
  * as the clock stepped back (an NTP correction, a VM restored from a snapshot): an hour's step, an hour in which no
- * drone leaving its fence was ordered home.
+ * drone leaving its fence was ordered home. A command's resends, its expiry and the lost-contact check are timed on the
+ * same monotonic clock, from what this node saw and when ({@link LocalCommandTimes}).
  */
 final class LedgerSweep
 {
@@ -56,6 +57,8 @@ final class LedgerSweep
     private final GeofenceGuard guard;
     private final TransitionRecorder recorder;
     private final CommandRelay.CommandMetrics metrics;
+    /** When this node saw each command sent, first saw it, and last saw each drone heard: its own time. */
+    private final LocalCommandTimes seen;
     private final RateLimitedLog unauthorisedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
     private final RateLimitedLog retiredLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     private final RateLimitedLog walkLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
@@ -83,6 +86,8 @@ final class LedgerSweep
         this.guard = guard;
         this.recorder = recorder;
         this.metrics = metrics;
+        this.seen = new LocalCommandTimes(ANSWER_REPEAT_INTERVALS * resendNs, metrics.clockStepsForward,
+            metrics.clockStepsBack);
     }
 
     /** One pass over every unfinished command: deliver, resend, expire, confirm effects. */
@@ -91,6 +96,8 @@ final class LedgerSweep
         // Links are used and closed on the pacing clock (CommandSender stamps them by it too): idle is a local duration.
         links.closeIdle(pacing.nanoTime());
         final long paceAt = pacing.nanoTime();
+        // Every pass, so a step is seen before anything is judged after it (even with no command active).
+        seen.startPass(clock.nanoTime(), paceAt);
         final boolean guardPass = !guardRan || paceAt - lastGuardNanos >= GUARD_INTERVAL_NS;
         final long guardAt = clock.nanoTime();
         if (guardPass)
@@ -133,6 +140,7 @@ final class LedgerSweep
         effects.forgetAwaiting();
         if (active.isEmpty())
         {
+            seen.endPass();
             return;
         }
         final Set<Long> drones = new HashSet<>();
@@ -141,7 +149,9 @@ final class LedgerSweep
             drones.add(command.droneId());
         }
         final Map<Long, DroneState> states = metrics.fleetStates.getAll(fleet, drones);
+        // The wall clock for what the ledger records and the frames carry, the monotonic clock for every "how long".
         final long now = clock.nanoTime();
+        final long monotonic = pacing.nanoTime();
         for (final CommandRecord command : active)
         {
             if (!ledger.authorised(command))
@@ -149,13 +159,14 @@ final class LedgerSweep
                 refuseUnauthorised(command, now);
                 continue;
             }
+            seen.see(command, now, monotonic);
             final DroneState state = states.get(command.droneId());
             final boolean mine = state != null && nodeId.equals(state.ingestNode());
             if (command.state().isUndelivered())
             {
                 // The drone refuses a command past its expiry itself (the frame carries it); the grace lets a frame
                 // sent just before the expiry be answered before the ledger gives up on it.
-                if (now - command.expiresAtNanos() > expiryGraceNs)
+                if (seen.pastExpiry(command, monotonic) > expiryGraceNs)
                 {
                     recorder.record(ledger.update(command.id(), CommandUpdate.moveTo(CommandState.EXPIRED, now,
                         "not delivered before it expired" + (state == null ? " (the drone is unknown)" :
@@ -167,12 +178,13 @@ final class LedgerSweep
                 {
                     continue;
                 }
-                else if (mine && (command.state() == CommandState.ISSUED || now - command.lastSentNanos() >= resendNs))
+                else if (mine && (command.state() == CommandState.ISSUED ||
+                    seen.sinceSent(command, monotonic) >= resendNs))
                 {
-                    sender.send(command, now);
+                    send(command, now, monotonic);
                 }
             }
-            else if (state == null || now - state.ingestNanos() > CommandRelay.LOST_CONTACT_NS)
+            else if (state == null || seen.silence(state, monotonic) > CommandRelay.LOST_CONTACT_NS)
             {
                 // Delivered, but nobody hears the drone any more: the order's fate cannot be known, so it failed
                 // (any node may say so; the update is idempotent).
@@ -184,13 +196,23 @@ final class LedgerSweep
             {
                 effects.confirm(command, state, now);
             }
-            else if (mine && command.id() > 0 && now - command.lastSentNanos() >= ANSWER_REPEAT_INTERVALS * resendNs)
+            else if (mine && command.id() > 0 && seen.sinceSent(command, monotonic) >= ANSWER_REPEAT_INTERVALS * resendNs)
             {
                 // An answer lost on the way (this node restarting, a packet dropped) must not leave the command
                 // waiting forever: the drone is asked to repeat its latest word (it never starts a command on such a
                 // request). A drone's own commands are never sent to it.
-                sender.send(command, now);
+                send(command, now, monotonic);
             }
+        }
+        seen.endPass();
+    }
+
+    private void send(final CommandRecord command, final long now, final long monotonic)
+    {
+        final CommandRecord updated = sender.send(command, now);
+        if (updated != null)
+        {
+            seen.sent(updated, monotonic);
         }
     }
 

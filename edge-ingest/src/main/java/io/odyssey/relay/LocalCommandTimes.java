@@ -1,0 +1,203 @@
+package io.odyssey.relay;
+
+import io.odyssey.grid.DroneState;
+import io.odyssey.grid.ledger.CommandRecord;
+import io.odyssey.runtime.Counter;
+import io.odyssey.runtime.RateLimitedLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What this node has seen of each unfinished command and of each drone with a delivered one, timed on its own
+ * monotonic clock: when it last saw the command sent (by itself or any node), when it first saw the command, and when
+ * it last saw the drone's fleet state change. The ledger's times are wall-clock times written by many hosts; judged
+ * against this node's wall clock, a step of that clock (an NTP correction, a VM restored from a snapshot, an operator
+ * setting the date) or the skew between two hosts moved resends, expiries and lost contact by as much: a step back of
+ * an hour stopped resends for the hour, a step forward expired every undelivered order whose expiry it passed (any
+ * node expires any order: the whole fleet's), and a node more than 30 s ahead of the node hearing a drone failed the
+ * drone's delivered commands.
+ * <ul>
+ * <li><b>Resends</b> are spaced by the monotonic time since this node last saw the command sent. Seen for the first
+ * time (this node started, or its drone came over from another node), the ledger's last-send time is trusted only
+ * within {@code longestPacingNs}: a wrong clock then costs one send early or one interval late, once.</li>
+ * <li><b>Expiry</b> stays the absolute wall time the operator chose; this node judges it once, when it first sees the
+ * order (the time left by its wall clock then), and counts that down on its monotonic clock, so a step after that
+ * moves nothing. Steps forward this node saw (its wall clock parting from its monotonic clock by more than
+ * {@link #STEP_NS} between two passes) are kept out of that first judgement too, so orders issued after a step
+ * forward are not expired at once; a step back first takes back the steps forward before it (a clock put wrong and
+ * then right again judges as if nothing happened), and beyond that is followed: it cannot be told from the correction
+ * of a clock that was ahead, and at worst this node expires late while the others, and the drone, which refuses an
+ * order past its expiry itself, do not. A step forward is never followed: if it was the correction of a clock that
+ * was behind, this node expires orders late by it until it restarts (the log line and the counter say so).</li>
+ * <li><b>Lost contact</b> is the monotonic time since this node saw the drone's fleet state change (its sequence or
+ * receive time), never another host's receive time against this node's clock. A node that first sees a drone waits the
+ * whole lost-contact time before it fails the drone's commands.</li>
+ * </ul>
+ * Memory: one entry per active command and per drone with a delivered command (both bounded by the ledger's admission),
+ * forgotten at the end of the first pass that does not see them. Relay thread only.
+ */
+final class LocalCommandTimes
+{
+    /**
+     * The wall clock moving apart from the monotonic clock by more than this between two passes is a step. NTP slews
+     * at most 0.5 ms a second and both clocks stall alike in a pause, so a second is no slew.
+     */
+    static final long STEP_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long MAX_LEFT_NS = TimeUnit.DAYS.toNanos(365);
+    private static final Logger LOG = LoggerFactory.getLogger(CommandRelay.class);
+
+    private static final class Seen
+    {
+        long firstSeenNs;
+        /** The order's expiry on the monotonic clock, fixed when first seen. */
+        long expiresNs;
+        int attempts;
+        long lastSentAt;
+        long lastSentNs;
+        long pass;
+    }
+
+    private static final class Heard
+    {
+        long sequence;
+        long ingestNanos;
+        long sinceNs;
+        long pass;
+    }
+
+    private final Map<Long, Seen> commands = new HashMap<>();
+    private final Map<Long, Heard> drones = new HashMap<>();
+    private final long longestPacingNs;
+    private final Counter stepsForward;
+    private final Counter stepsBack;
+    private final RateLimitedLog stepLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+    private long pass;
+    private boolean started;
+    /** The wall clock minus the monotonic clock at the last pass. */
+    private long offsetNs;
+    /** The steps forward seen and not taken back by a step back since: kept out of an order's first judgement. */
+    private long forwardNs;
+
+    /**
+     * @param longestPacingNs the longest interval a command is sent again after (first sight trusts the ledger's
+     *                        last-send time within it).
+     */
+    LocalCommandTimes(final long longestPacingNs, final Counter stepsForward, final Counter stepsBack)
+    {
+        this.longestPacingNs = longestPacingNs;
+        this.stepsForward = stepsForward;
+        this.stepsBack = stepsBack;
+    }
+
+    /** A new pass at wall time {@code wallNs}, monotonic {@code monotonicNs}: counts a step of the wall clock. */
+    void startPass(final long wallNs, final long monotonicNs)
+    {
+        pass++;
+        final long offset = wallNs - monotonicNs;
+        final long step = offset - offsetNs;
+        if (started && Math.abs(step) > STEP_NS)
+        {
+            (step > 0 ? stepsForward : stepsBack).increment();
+            forwardNs = Math.max(0, forwardNs + step);
+            if (stepLog.tryAcquire(monotonicNs))
+            {
+                LOG.warn("the wall clock stepped {} {} ms; resends, expiries and lost contact run on this node's own " +
+                    "time, and new orders' expiries are judged {} ms behind the wall clock{} ({} more such lines " +
+                    "since the last)", step > 0 ? "forward" : "back", Math.abs(step) / 1_000_000, forwardNs / 1_000_000,
+                    forwardNs > 0 ? " (if the clock was put right, restart this node)" : "",
+                    stepLog.suppressedSinceLast());
+            }
+        }
+        started = true;
+        offsetNs = offset;
+    }
+
+    /** Forgets the commands and drones this pass did not see (finished, gone). */
+    void endPass()
+    {
+        final long current = pass;
+        commands.values().removeIf(seen -> seen.pass != current);
+        drones.values().removeIf(heard -> heard.pass != current);
+    }
+
+    /** {@code command} as this pass sees it, at wall time {@code wallNs}, monotonic {@code monotonicNs}. */
+    void see(final CommandRecord command, final long wallNs, final long monotonicNs)
+    {
+        Seen seen = commands.get(command.id());
+        if (seen == null)
+        {
+            seen = new Seen();
+            seen.firstSeenNs = monotonicNs;
+            // The time left by this node's wall clock, less the steps forward it saw; bounded so nothing wraps (a
+            // sealed order's times are a gateway's, but a year either way is as good as for ever here).
+            final long judgedNs = wallNs - forwardNs;
+            final long expiresAt = command.expiresAtNanos();
+            seen.expiresNs = monotonicNs + (expiresAt - judgedNs > MAX_LEFT_NS ? MAX_LEFT_NS :
+                judgedNs - expiresAt > MAX_LEFT_NS ? -MAX_LEFT_NS : expiresAt - judgedNs);
+            seen.attempts = command.attempts();
+            seen.lastSentAt = command.lastSentNanos();
+            final long ago = command.lastSentNanos() == 0 ? longestPacingNs :
+                Math.max(0, Math.min(longestPacingNs, wallNs - command.lastSentNanos()));
+            seen.lastSentNs = monotonicNs - ago;
+            commands.put(command.id(), seen);
+        }
+        else if (seen.attempts != command.attempts() || seen.lastSentAt != command.lastSentNanos())
+        {
+            // Sent again since the last pass, by another node (this node's own sends are noted by sent()).
+            seen.attempts = command.attempts();
+            seen.lastSentAt = command.lastSentNanos();
+            seen.lastSentNs = monotonicNs;
+        }
+        seen.pass = pass;
+    }
+
+    /** This node just sent {@code updated} (the ledger's record after the send) at monotonic {@code monotonicNs}. */
+    void sent(final CommandRecord updated, final long monotonicNs)
+    {
+        final Seen seen = commands.get(updated.id());
+        if (seen != null)
+        {
+            seen.attempts = updated.attempts();
+            seen.lastSentAt = updated.lastSentNanos();
+            seen.lastSentNs = monotonicNs;
+        }
+    }
+
+    /** Monotonic time since this node last saw {@code command} sent ({@link #see} it first). */
+    long sinceSent(final CommandRecord command, final long monotonicNs)
+    {
+        return monotonicNs - commands.get(command.id()).lastSentNs;
+    }
+
+    /** How far past its expiry {@code command} is on this node's monotonic clock ({@link #see} it first). */
+    long pastExpiry(final CommandRecord command, final long monotonicNs)
+    {
+        return monotonicNs - commands.get(command.id()).expiresNs;
+    }
+
+    /** Monotonic time since this node saw {@code state}'s drone heard (its state changed), {@code state} now. */
+    long silence(final DroneState state, final long monotonicNs)
+    {
+        Heard heard = drones.get(state.droneId());
+        if (heard == null)
+        {
+            heard = new Heard();
+            heard.sequence = state.sequence();
+            heard.ingestNanos = state.ingestNanos();
+            heard.sinceNs = monotonicNs;
+            drones.put(state.droneId(), heard);
+        }
+        else if (heard.sequence != state.sequence() || heard.ingestNanos != state.ingestNanos())
+        {
+            heard.sequence = state.sequence();
+            heard.ingestNanos = state.ingestNanos();
+            heard.sinceNs = monotonicNs;
+        }
+        heard.pass = pass;
+        return monotonicNs - heard.sinceNs;
+    }
+}
