@@ -38,7 +38,8 @@ import java.util.Arrays;
  * entries journaled before monotonic times were) only receive times tell how long the node was away, so there a step
  * forward still reads as silence, and a fall (journal order: only a step back makes receive times fall) as no time
  * passing. The times the engine reports are on the receive clock (what the node's clock read), converted with the
- * offset between the two clocks as it was at the entry before the event: so what live idle ticks report while the
+ * offset between the two clocks as it was at the entry before the event (followed within a run only when it moved by
+ * more than {@link #OFFSET_TOLERANCE_NANOS}): so what live idle ticks report while the
  * journal is idle is what a replay reports when the next entry moves its clock, whatever the wall clock did meanwhile.
  */
 public final class AlertEngine
@@ -48,6 +49,8 @@ public final class AlertEngine
     private static final int NONE = -1;
     /** A step of the wall clock smaller than this is not counted (it is below what the rules time anyway). */
     static final long STEP_NOTICED_NANOS = 1_000_000_000L;
+    /** How far reported times may lag or lead the receive clock within a run before the offset follows it. */
+    static final long OFFSET_TOLERANCE_NANOS = 100_000_000L;
 
     private final AlertRules rules;
     private final AlertSink sink;
@@ -57,7 +60,14 @@ public final class AlertEngine
     /** The last entry's run ({@link JournalLayout#NO_RUN}: none journaled) and monotonic time. */
     private long lastRunId = JournalLayout.NO_RUN;
     private long lastMonotonicNanos;
-    /** The engine's clock minus the receive clock, as of the last entry: the steps of the wall clock seen so far. */
+    /** The engine's clock at the last entry. */
+    private long lastClockNanos;
+    /**
+     * The engine's clock minus the receive clock: the steps of the wall clock seen so far. Within a run it is set
+     * again only when the two clocks drift apart by more than {@link #OFFSET_TOLERANCE_NANOS}: followed to the
+     * microsecond (the two clocks are read a moment apart for each frame), an alert's raise and clear were reported
+     * with two slightly different offsets, so a lost link lasted 8.000016 s where the rules say 8.
+     */
     private long offsetNanos;
     /** Written by the engine's thread, read by gauges. */
     private volatile long clockStepsBack;
@@ -175,6 +185,7 @@ public final class AlertEngine
         if (lastReceivedNanos == Long.MIN_VALUE)
         {
             offsetNanos = 0;
+            lastClockNanos = receivedAtNanos;
             lastReceivedNanos = receivedAtNanos;
             lastRunId = runId;
             lastMonotonicNanos = monotonicNanos;
@@ -183,7 +194,8 @@ public final class AlertEngine
         }
         final long receivedElapsed = receivedAtNanos - lastReceivedNanos;
         final long elapsed;
-        if (runId != JournalLayout.NO_RUN && runId == lastRunId)
+        final boolean sameRun = runId != JournalLayout.NO_RUN && runId == lastRunId;
+        if (sameRun)
         {
             // Never back: the monotonic clock does not go back within a run, whatever a damaged entry says.
             elapsed = Math.max(0, monotonicNanos - lastMonotonicNanos);
@@ -200,9 +212,14 @@ public final class AlertEngine
         {
             clockStepsBack++;
         }
-        final long clock = lastReceivedNanos + offsetNanos + elapsed;
+        final long clock = lastClockNanos + elapsed;
         tickClock(clock);
-        offsetNanos = clock - receivedAtNanos;
+        final long offset = clock - receivedAtNanos;
+        if (!sameRun || Math.abs(offset - offsetNanos) > OFFSET_TOLERANCE_NANOS)
+        {
+            offsetNanos = offset;
+        }
+        lastClockNanos = clock;
         lastReceivedNanos = receivedAtNanos;
         lastRunId = runId;
         lastMonotonicNanos = monotonicNanos;
@@ -225,7 +242,7 @@ public final class AlertEngine
         final long elapsed = monotonicNanos - lastMonotonicNanos;
         if (elapsed > 0)
         {
-            tickClock(lastReceivedNanos + offsetNanos + elapsed);
+            tickClock(lastClockNanos + elapsed);
         }
         return true;
     }
@@ -239,14 +256,14 @@ public final class AlertEngine
     {
         if (lastReceivedNanos != Long.MIN_VALUE)
         {
-            tickClock(lastReceivedNanos + offsetNanos + elapsedNanos);
+            tickClock(lastClockNanos + elapsedNanos);
         }
     }
 
     /** The last entry's time on the engine's clock (steps taken out); what checkpoints are spaced by. */
     public long clockNanos()
     {
-        return lastReceivedNanos == Long.MIN_VALUE ? Long.MIN_VALUE : lastReceivedNanos + offsetNanos;
+        return lastReceivedNanos == Long.MIN_VALUE ? Long.MIN_VALUE : lastClockNanos;
     }
 
     /** How often the journal's receive times fell, i.e. the node's wall clock was seen stepped back (since start). */
@@ -683,6 +700,7 @@ public final class AlertEngine
         lastReceivedNanos = Long.MIN_VALUE;
         lastRunId = JournalLayout.NO_RUN;
         lastMonotonicNanos = 0;
+        lastClockNanos = 0;
         offsetNanos = 0;
     }
 }

@@ -213,7 +213,8 @@ public final class AlertMonitor implements Runnable, AlertSink
 
     /**
      * The live node's journal run and monotonic clock (the ingest agent's): idle ticks then follow that clock from the
-     * last entry's journaled monotonic time. Without a call (a replay) idle ticks are not expected.
+     * last entry's journaled monotonic time. Without a call idle ticks go as after a restart (no entry of the
+     * current run): on the wall clock and the monotonic time since the last entry was read.
      */
     public void liveRun(final long runId, final LongSupplier monotonicNanos)
     {

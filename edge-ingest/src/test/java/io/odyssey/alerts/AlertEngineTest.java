@@ -304,6 +304,25 @@ class AlertEngineTest
             "cleared LOST_LINK 1 0 at=" + 30 * SECOND + " index=3 value=0.0");
     }
 
+    @Test
+    void shouldReportALostLinkLastingExactlyTheExpiryLessTheTimeoutThoughTheTwoClocksAreReadMicrosecondsApart()
+    {
+        final AlertEngine watched = new AlertEngine(expiring(), 100, recorder);
+        final long micro = SECOND / 1_000_000;
+        watched.advanceTo(0, 9, 0);
+        watched.onTelemetry(++index, 0, 1, 0, 52.1, 13, 100, 80, CRUISING);
+        for (long t = 0; t <= 70; t++)
+        {
+            // Drone 2 talks on; each frame's wall and monotonic readings are a few microseconds apart, as in a node.
+            final long received = t * SECOND + (t % 3) * 7 * micro;
+            watched.advanceTo(received, 9, t * SECOND + (t % 5) * 3 * micro);
+            watched.onTelemetry(++index, received, 2, received, 52.2, 13, 100, 80, CRUISING);
+        }
+        assertThat(events).containsExactly(
+            "raised LOST_LINK 1 0 at=" + 5 * SECOND + " index=1 value=5.0",
+            "cleared LOST_LINK 1 0 at=" + 60 * SECOND + " index=1 value=60.0");
+    }
+
     /** A clocked journal entry: receive time (wall clock) and monotonic time of a run. */
     private void clocked(final AlertEngine target, final long run, final long drone, final long receivedSeconds,
         final long monotonicSeconds)
