@@ -117,7 +117,10 @@ class ArchiverIT
     {
         try (TelemetryJournal journal = journal())
         {
+            // Entries of the layout before the clocked one (a journal an older ingest wrote), then clocked ones.
+            clocked = false;
             append(journal, 7, 500, 52.52, 13.405);
+            clocked = true;
             try (Archiver archiver = Archiver.launch(config()))
             {
                 awaitRows(500);
@@ -370,11 +373,14 @@ class ArchiverIT
             "AND cause LIKE '23514: %no_drone_666%'")).isEqualTo(2);
         assertThat(queryLong("SELECT min(journal_index) FROM dead_letters")).isEqualTo(refusedIndexes.get(0));
         assertThat(queryLong("SELECT max(journal_index) FROM dead_letters")).isEqualTo(refusedIndexes.get(1));
-        // The bytes are the journal entry: receive time, then the frame, which still reads as drone 666's telemetry.
+        // The bytes are the journal entry: receive time, clock tag, run, monotonic time, then the frame, which still
+        // reads as drone 666's telemetry.
         final byte[] entry = queryBytes("SELECT entry FROM dead_letters ORDER BY journal_index LIMIT 1");
+        assertThat(ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN).getLong(JournalLayout.TELEMETRY_CLOCK_TAG_OFFSET))
+            .isEqualTo(JournalLayout.TELEMETRY_CLOCK_TAG);
         final TelemetryFrameReader reader = new TelemetryFrameReader();
-        assertThat(reader.read(new UnsafeBuffer(entry), JournalLayout.TELEMETRY_FRAME_OFFSET,
-            entry.length - JournalLayout.TELEMETRY_FRAME_OFFSET)).isEqualTo(TelemetryFrameReader.TELEMETRY);
+        assertThat(reader.read(new UnsafeBuffer(entry), JournalLayout.TELEMETRY_CLOCKED_FRAME_OFFSET,
+            entry.length - JournalLayout.TELEMETRY_CLOCKED_FRAME_OFFSET)).isEqualTo(TelemetryFrameReader.TELEMETRY);
         assertThat(reader.telemetry().droneId()).isEqualTo(REFUSED_DRONE);
         assertThat(ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN).getLong(0)).as("receive time").isPositive();
     }
@@ -585,6 +591,9 @@ class ArchiverIT
         return new TelemetryJournal(journalRoot, RollCycles.FAST_HOURLY);
     }
 
+    /** Whether {@link #append} writes clocked entries, as ingest does, or ones of the layout before. */
+    private boolean clocked = true;
+
     /**
      * Appends frames as ingest would: sent 2 ms before they were received, sequences continuing per test.
      *
@@ -599,7 +608,8 @@ class ArchiverIT
             final long sentAt = System.currentTimeMillis() * 1_000_000L;
             final int length = writer.telemetry(frame, 0, drone, ++sequence, sentAt, lat, lon, 120f, 90f, 12f, 77.5f,
                 DroneStatus.CRUISING, (byte)0, 0.5f);
-            index = journal.appendTelemetry(frame, 0, length, sentAt + 2_000_000L);
+            index = clocked ? journal.appendTelemetry(frame, 0, length, sentAt + 2_000_000L, System.nanoTime()) :
+                journal.appendTelemetry(frame, 0, length, sentAt + 2_000_000L);
         }
         return index;
     }

@@ -1,6 +1,7 @@
 package io.odyssey.alerts;
 
 import io.odyssey.journal.AlertType;
+import io.odyssey.journal.JournalLayout;
 import org.agrona.collections.Long2LongHashMap;
 
 import java.util.Arrays;
@@ -29,29 +30,48 @@ import java.util.Arrays;
  * a remote drone no longer airborne, or silent for {@link AlertRules#droneExpiryNanos()} (data time, after its
  * LOST_LINK: its alerts clear first), so drones that come and go (forged ids among them) cannot fill them for good.
  * <p>
- * Silence is measured on the engine's own clock, the journal's receive times with every step back taken out: entries
- * come in journal order, in which receive times only fall when the node's wall clock was stepped back (NTP, a VM
- * restored from a snapshot), so {@link #advanceTo} treats a fall as no time passing. On the receive times themselves a
- * step back of an hour held every lost link and expiry for that hour. The engine's clock is the receive time plus the
- * steps back so far; the times it reports are on the receive clock again (what the node's clock read), and a replay
- * of the same journal finds the same steps. A step forward cannot be told from the node hearing nothing for as long,
- * so it still raises LOST_LINK for every drone silent past the timeout at the step (docs/architecture.md).
+ * Silence is measured on the engine's own clock, which moves on between two entries of one run of the ingest process
+ * by their journaled monotonic times (never stepped), and otherwise by their receive times (the wall clock) with
+ * every fall taken out. On the receive times alone a step of the node's wall clock (NTP, a VM restored from a
+ * snapshot) was taken for time passing: forward past the lost-link timeout it raised LOST_LINK for every drone, past
+ * the expiry it forgot them all; back, it held every lost link and expiry for the step. Across runs (a restart, or
+ * entries journaled before monotonic times were) only receive times tell how long the node was away, so there a step
+ * forward still reads as silence, and a fall (journal order: only a step back makes receive times fall) as no time
+ * passing. The times the engine reports are on the receive clock (what the node's clock read), converted with the
+ * offset between the two clocks as it was at the entry before the event (followed within a run only when it moved by
+ * more than {@link #OFFSET_TOLERANCE_NANOS}): so what live idle ticks report while the
+ * journal is idle is what a replay reports when the next entry moves its clock, whatever the wall clock did meanwhile.
  */
 public final class AlertEngine
 {
     /** Pairs in conflict one drone can take part in at once; further ones are not tracked (and counted). */
     static final int MAX_PARTNERS = 8;
     private static final int NONE = -1;
+    /** A step of the wall clock smaller than this is not counted (it is below what the rules time anyway). */
+    static final long STEP_NOTICED_NANOS = 1_000_000_000L;
+    /** How far reported times may lag or lead the receive clock within a run before the offset follows it. */
+    static final long OFFSET_TOLERANCE_NANOS = 100_000_000L;
 
     private final AlertRules rules;
     private final AlertSink sink;
     private AlertSink.LinkGuard guard = AlertSink.LinkGuard.ALWAYS_OURS;
     /** Receive time of the last journal entry ({@link #advanceTo}), {@link Long#MIN_VALUE} before the first. */
     private long lastReceivedNanos = Long.MIN_VALUE;
-    /** The receive clock's steps back so far, added to receive times to make the engine's clock. */
-    private long steppedBackNanos;
+    /** The last entry's run ({@link JournalLayout#NO_RUN}: none journaled) and monotonic time. */
+    private long lastRunId = JournalLayout.NO_RUN;
+    private long lastMonotonicNanos;
+    /** The engine's clock at the last entry. */
+    private long lastClockNanos;
+    /**
+     * The engine's clock minus the receive clock: the steps of the wall clock seen so far. Within a run it is set
+     * again only when the two clocks drift apart by more than {@link #OFFSET_TOLERANCE_NANOS}: followed to the
+     * microsecond (the two clocks are read a moment apart for each frame), an alert's raise and clear were reported
+     * with two slightly different offsets, so a lost link lasted 8.000016 s where the rules say 8.
+     */
+    private long offsetNanos;
     /** Written by the engine's thread, read by gauges. */
     private volatile long clockStepsBack;
+    private volatile long clockStepsForward;
     /** No drone's silence crosses the lost-link timeout or the expiry before this (engine clock): ticks before it do nothing (O(1)). */
     private long nextLostLinkCheckNanos = Long.MAX_VALUE;
     /** The lost links and expiries due in the current tick (at most two per drone), reported in time order. */
@@ -144,19 +164,87 @@ public final class AlertEngine
     }
 
     /**
-     * A journal entry's receive time, in journal order, before its frame ({@link #onTelemetry}): the engine's clock
-     * moves on by as much as the receive time did, or not at all where it fell (the node's clock stepped back), and the
-     * engine is ticked to it.
+     * A journal entry without a monotonic time (journaled before they were): {@link #advanceTo(long, long, long)}
+     * paced on receive times alone.
      */
     public void advanceTo(final long receivedAtNanos)
     {
-        if (lastReceivedNanos != Long.MIN_VALUE && receivedAtNanos < lastReceivedNanos)
+        advanceTo(receivedAtNanos, JournalLayout.NO_RUN, 0);
+    }
+
+    /**
+     * A journal entry's receive time (wall clock), run and monotonic time, in journal order, before its frame
+     * ({@link #onTelemetry}): the engine's clock moves on by the monotonic time elapsed since the previous entry when
+     * both are of the same run, else by as much as the receive time did, or not at all where it fell; the engine is
+     * ticked to it, reporting what fell due on the receive clock as it read before this entry.
+     *
+     * @param runId NO_RUN when the entry has no monotonic time.
+     */
+    public void advanceTo(final long receivedAtNanos, final long runId, final long monotonicNanos)
+    {
+        if (lastReceivedNanos == Long.MIN_VALUE)
         {
-            steppedBackNanos += lastReceivedNanos - receivedAtNanos;
+            offsetNanos = 0;
+            lastClockNanos = receivedAtNanos;
+            lastReceivedNanos = receivedAtNanos;
+            lastRunId = runId;
+            lastMonotonicNanos = monotonicNanos;
+            tickClock(receivedAtNanos);
+            return;
+        }
+        final long receivedElapsed = receivedAtNanos - lastReceivedNanos;
+        final long elapsed;
+        final boolean sameRun = runId != JournalLayout.NO_RUN && runId == lastRunId;
+        if (sameRun)
+        {
+            // Never back: the monotonic clock does not go back within a run, whatever a damaged entry says.
+            elapsed = Math.max(0, monotonicNanos - lastMonotonicNanos);
+            if (receivedElapsed - elapsed > STEP_NOTICED_NANOS)
+            {
+                clockStepsForward++;
+            }
+        }
+        else
+        {
+            elapsed = Math.max(0, receivedElapsed);
+        }
+        if (receivedElapsed < 0)
+        {
             clockStepsBack++;
         }
+        final long clock = lastClockNanos + elapsed;
+        tickClock(clock);
+        final long offset = clock - receivedAtNanos;
+        if (!sameRun || Math.abs(offset - offsetNanos) > OFFSET_TOLERANCE_NANOS)
+        {
+            offsetNanos = offset;
+        }
+        lastClockNanos = clock;
         lastReceivedNanos = receivedAtNanos;
-        tickClock(receivedAtNanos + steppedBackNanos);
+        lastRunId = runId;
+        lastMonotonicNanos = monotonicNanos;
+    }
+
+    /**
+     * While no entry comes, on the live node: ticks the engine to its monotonic time {@code monotonicNanos}, when the
+     * last entry was journaled by the same run (so with a monotonic time of the same origin), as a replay's clock moves
+     * when the next entry comes.
+     *
+     * @return false (nothing done) when the last entry is of another run or has no monotonic time: the caller
+     * falls back to the wall clock and {@link #tickSinceLastEntry}.
+     */
+    public boolean tickOnRun(final long runId, final long monotonicNanos)
+    {
+        if (lastReceivedNanos == Long.MIN_VALUE || runId == JournalLayout.NO_RUN || runId != lastRunId)
+        {
+            return false;
+        }
+        final long elapsed = monotonicNanos - lastMonotonicNanos;
+        if (elapsed > 0)
+        {
+            tickClock(lastClockNanos + elapsed);
+        }
+        return true;
     }
 
     /**
@@ -168,20 +256,29 @@ public final class AlertEngine
     {
         if (lastReceivedNanos != Long.MIN_VALUE)
         {
-            tickClock(lastReceivedNanos + steppedBackNanos + elapsedNanos);
+            tickClock(lastClockNanos + elapsedNanos);
         }
     }
 
-    /** The last entry's receive time on the engine's clock (steps back taken out); what checkpoints are spaced by. */
+    /** The last entry's time on the engine's clock (steps taken out); what checkpoints are spaced by. */
     public long clockNanos()
     {
-        return lastReceivedNanos == Long.MIN_VALUE ? Long.MIN_VALUE : lastReceivedNanos + steppedBackNanos;
+        return lastReceivedNanos == Long.MIN_VALUE ? Long.MIN_VALUE : lastClockNanos;
     }
 
     /** How often the journal's receive times fell, i.e. the node's wall clock was seen stepped back (since start). */
     public long clockStepsBack()
     {
         return clockStepsBack;
+    }
+
+    /**
+     * How often, between two entries of one run, the receive time moved on more than a second further than the
+     * monotonic time did: the node's wall clock stepped forward, which the engine did not take for silence.
+     */
+    public long clockStepsForward()
+    {
+        return clockStepsForward;
     }
 
     /**
@@ -209,7 +306,7 @@ public final class AlertEngine
             remoteLive--;
             first = true;
         }
-        final long heardAt = receivedAtNanos + steppedBackNanos;
+        final long heardAt = receivedAtNanos + offsetNanos;
         nextLostLinkCheckNanos = Math.min(nextLostLinkCheckNanos, heardAt + rules.lostLinkNanos() + 1);
         lats[slot] = lat;
         lons[slot] = lon;
@@ -249,9 +346,16 @@ public final class AlertEngine
      */
     public void tick(final long nowNanos)
     {
-        // Saturated: a replay may tick to the end of time.
-        final long clock = nowNanos + steppedBackNanos;
-        tickClock(((nowNanos ^ clock) & (steppedBackNanos ^ clock)) < 0 ? Long.MAX_VALUE : clock);
+        // Saturated: a replay may tick to the end of time (and the offset may be either sign now).
+        final long clock = nowNanos + offsetNanos;
+        if (((nowNanos ^ clock) & (offsetNanos ^ clock)) < 0)
+        {
+            tickClock(offsetNanos > 0 ? Long.MAX_VALUE : Long.MIN_VALUE);
+        }
+        else
+        {
+            tickClock(clock);
+        }
     }
 
     /** {@link #tick} on the engine's clock. */
@@ -302,8 +406,8 @@ public final class AlertEngine
             {
                 continue; // handed over at its lost-link deadline, earlier in this tick
             }
-            // Reported on the receive clock as it reads now.
-            final long at = dueAt[i] - steppedBackNanos;
+            // Reported on the receive clock as it read at the last entry (before the entry moving the clock now).
+            final long at = dueAt[i] - offsetNanos;
             if (dueExpiry[i])
             {
                 expire(slot, at);
@@ -594,6 +698,9 @@ public final class AlertEngine
         freeCount = 0;
         nextLostLinkCheckNanos = Long.MAX_VALUE;
         lastReceivedNanos = Long.MIN_VALUE;
-        steppedBackNanos = 0;
+        lastRunId = JournalLayout.NO_RUN;
+        lastMonotonicNanos = 0;
+        lastClockNanos = 0;
+        offsetNanos = 0;
     }
 }

@@ -41,10 +41,10 @@ import java.util.function.LongSupplier;
  * appends: every accepted frame, in journal order, then journals each raise and clear ({@link AlertJournal}) and keeps
  * the grid's {@code alerts} map (what is active now) in step for the gateway.
  * <p>
- * Before each entry the engine is ticked to that entry's receive time, and while the journal is idle to the wall
- * clock minus a margin (entries appended just before are visible by then), or, if later, to the last entry's time plus
- * the monotonic time since it was read minus the margin (the wall clock may have been stepped back); so a journal
- * replay, which ticks only by entry times, raises and clears the same alerts in the same order.
+ * Before each entry the engine is ticked to that entry's time (its journaled monotonic time within a run of the
+ * ingest process, its receive time across runs, see {@link AlertEngine}), and while the journal is idle as far as
+ * {@link #idleTick} says; so a journal replay, which ticks only by entry times, raises and clears the same alerts at
+ * the same times in the same order.
  * <p>
  * Restart: the monitor records how far it evaluated, and a warm-up point about ten minutes earlier. After a restart
  * it replays from the warm-up point with its output muted, which rebuilds the engine's state exactly (it is
@@ -88,6 +88,10 @@ public final class AlertMonitor implements Runnable, AlertSink
     private volatile long evaluatedIndex = -1;
     private boolean muted;
     private long lastProgressNanos;
+    /** This process's monotonic clock (the one ingest journals entries' monotonic times on). */
+    private LongSupplier monotonicNanos = System::nanoTime;
+    /** The run this process journals under ({@link JournalLayout#NO_RUN}: none, a replay). */
+    private long liveRunId = JournalLayout.NO_RUN;
     /** Monotonic time the last entry was read; idle ticks count from it. */
     private long lastEntryReadNanos = System.nanoTime();
 
@@ -131,14 +135,9 @@ public final class AlertMonitor implements Runnable, AlertSink
                 final int evaluated = evaluate(tailer, BATCH);
                 recordProgress(false);
                 refreshRemoteDrones();
-                if (evaluated > 0)
+                if (evaluated == 0)
                 {
-                    lastEntryReadNanos = System.nanoTime();
-                }
-                else
-                {
-                    engine.tick(wallClockNanos.getAsLong() - IDLE_TICK_MARGIN_NANOS);
-                    engine.tickSinceLastEntry(System.nanoTime() - lastEntryReadNanos - IDLE_TICK_MARGIN_NANOS);
+                    idleTick();
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
                 }
             }
@@ -212,6 +211,18 @@ public final class AlertMonitor implements Runnable, AlertSink
         remoteIds = seen;
     }
 
+    /**
+     * The live node's journal run and monotonic clock (the ingest agent's): idle ticks then follow that clock from the
+     * last entry's journaled monotonic time. Without a call idle ticks go as after a restart (no entry of the
+     * current run): on the wall clock and the monotonic time since the last entry was read.
+     */
+    public void liveRun(final long runId, final LongSupplier monotonicNanos)
+    {
+        this.liveRunId = runId;
+        this.monotonicNanos = Objects.requireNonNull(monotonicNanos, "monotonicNanos");
+        this.lastEntryReadNanos = monotonicNanos.getAsLong();
+    }
+
     /** Evaluates up to {@code limit} entries; returns how many there were. Also what a replay drives directly. */
     public int evaluate(final ExcerptTailer tailer, final int limit)
     {
@@ -221,7 +232,29 @@ public final class AlertMonitor implements Runnable, AlertSink
             count++;
             process(entry);
         }
+        if (count > 0)
+        {
+            lastEntryReadNanos = monotonicNanos.getAsLong();
+        }
         return count;
+    }
+
+    /**
+     * While no entry comes: moves the engine on to now (less a margin: entries appended just before are visible by
+     * then), so silent drones are reported lost on time. When the last entry is of this process's run, on the
+     * monotonic clock alone, from that entry's journaled monotonic time: the same clock a replay moves by when the next
+     * entry comes, and one a step of the wall clock does not move. Otherwise (the last entry was journaled before a
+     * restart, or carries no monotonic time) the node's time away is known from the wall clock only: to it, or, if
+     * later, to the last entry plus the monotonic time since it was read (the wall clock may have been stepped back).
+     */
+    public void idleTick()
+    {
+        final long now = monotonicNanos.getAsLong();
+        if (!engine.tickOnRun(liveRunId, now - IDLE_TICK_MARGIN_NANOS))
+        {
+            engine.tick(wallClockNanos.getAsLong() - IDLE_TICK_MARGIN_NANOS);
+            engine.tickSinceLastEntry(now - lastEntryReadNanos - IDLE_TICK_MARGIN_NANOS);
+        }
     }
 
     /** Evaluates one entry read elsewhere (a replay reads each entry once for ingest and alerts). */
@@ -254,7 +287,7 @@ public final class AlertMonitor implements Runnable, AlertSink
         if (reader.read(entry.frame(), 0, entry.frameLength()) == TelemetryFrameReader.TELEMETRY)
         {
             // Only a frame's receive time moves the engine's clock: a torn entry reads as received at 0.
-            engine.advanceTo(receivedAt);
+            engine.advanceTo(receivedAt, entry.runId(), entry.monotonicNanos());
             final TelemetryDecoder t = reader.telemetry();
             engine.onTelemetry(entry.index(), receivedAt, t.droneId(), t.sentAtNanos(), t.latitude(), t.longitude(),
                 t.altitude(), t.battery(), reader.statusCode());
@@ -553,6 +586,12 @@ public final class AlertMonitor implements Runnable, AlertSink
     public long clockStepsBack()
     {
         return engine.clockStepsBack();
+    }
+
+    /** How often the receive times ran more than a second ahead of the monotonic times within a run (since start). */
+    public long clockStepsForward()
+    {
+        return engine.clockStepsForward();
     }
 
     /** Frames from drones the engine had no room for, not evaluated (read from another thread: approximate). */

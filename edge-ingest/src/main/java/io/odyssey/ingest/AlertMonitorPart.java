@@ -51,6 +51,8 @@ final class AlertMonitorPart implements Component
             journals.root(), wallClock::nanoTime, metrics.alertsRaised, metrics.alertsCleared,
             AlertMonitor.fleetGuard(fleet, config.nodeId));
         alerts.firstStartAfter(journals.telemetryEndAtStart());
+        // The ingest agent journals monotonic times on System.nanoTime (SystemNanoClock): idle ticks follow the same.
+        alerts.liveRun(journals.telemetry().runId(), System::nanoTime);
         final UnreadableRecords unreadable = new UnreadableRecords("fleet state", metrics.metrics.counter(
             "odyssey_ingest_fleet_states_unreadable_total",
             "Fleet-map states left out of a read because they cannot be read (written into the grid by something else)",
@@ -68,6 +70,10 @@ final class AlertMonitorPart implements Component
         metrics.metrics.gauge("odyssey_ingest_alert_clock_steps_back",
             "Times the telemetry journal's receive times fell since start: this node's wall clock was stepped back " +
             "(the alert engine takes the fall out of its clock)", alerts::clockStepsBack);
+        metrics.metrics.gauge("odyssey_ingest_alert_clock_steps_forward",
+            "Times since start the telemetry journal's receive times ran more than a second ahead of its monotonic " +
+            "times: this node's wall clock was stepped forward (the alert engine paces silence on the monotonic times)",
+            alerts::clockStepsForward);
         monitor = alerts;
         thread = new Thread(alerts, "ingest-alerts");
         thread.setDaemon(true);

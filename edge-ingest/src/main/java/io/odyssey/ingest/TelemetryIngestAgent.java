@@ -331,7 +331,8 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
             reject(RejectReason.DRONE_CAPACITY, now);
             return;
         }
-        table.heard(slot, now, pacing.nanoTime());
+        final long monotonicNow = pacing.nanoTime();
+        table.heard(slot, now, monotonicNow);
         final long sequence = telemetry.sequence();
         final long lastSequence = table.sequence(slot);
         final long lastSignedAt = table.signedAt(slot);
@@ -354,7 +355,7 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
             return;
         }
         // Journaled before the grid sees it: an accepted frame is durable even if the grid write comes later or never.
-        journalAccepted(now);
+        journalAccepted(now, monotonicNow);
         table.update(slot, reader, now);
         metrics.framesAccepted.increment();
         metrics.ingestDecoded.record(now - telemetry.sentAtNanos());
@@ -397,11 +398,12 @@ final class TelemetryIngestAgent implements Agent, FragmentHandler, LatestStateT
         return SEQUENCE_SLACK + Math.max(0, signedTimestamp) / 100;
     }
 
-    private void journalAccepted(final long now)
+    /** With the monotonic time too: the alert engine paces silence on it, so a step of the wall clock is no silence. */
+    private void journalAccepted(final long now, final long monotonicNow)
     {
         try
         {
-            if (journal.appendTelemetry(frameBuffer, frameOffset, frameLength, now) >= 0)
+            if (journal.appendTelemetry(frameBuffer, frameOffset, frameLength, now, monotonicNow) >= 0)
             {
                 metrics.journalAppended.increment();
             }

@@ -266,6 +266,72 @@ class AlertEngineTest
         assertThat(watched.clockNanos()).as("a second passed, as the frames' receive times tell").isEqualTo(11 * SECOND);
     }
 
+    @Test
+    void shouldNotTakeAStepForwardOfTheWallClockForSilenceWithinARun()
+    {
+        final AlertEngine watched = new AlertEngine(expiring(), 100, recorder);
+        final long run = 77;
+        for (long t = 0; t < 30; t++)
+        {
+            // The node's clock is stepped forward 400 s at t = 15 (past the 60 s expiry); the monotonic clock goes on.
+            final long received = t + (t >= 15 ? 400 : 0);
+            clocked(watched, run, 1, received, t - 1_000);
+            clocked(watched, run, 2, received, t - 1_000);
+        }
+        assertThat(events).as("no lost link, no expiry").isEmpty();
+        assertThat(watched.drones()).isEqualTo(2);
+        assertThat(watched.clockStepsForward()).isEqualTo(1);
+        assertThat(watched.clockStepsBack()).isZero();
+        // Silent from here: lost 5 s after the last frame, reported on the node's (stepped) clock.
+        assertThat(watched.tickOnRun(run, (29 + 6 - 1_000) * SECOND)).isTrue();
+        assertThat(events).containsExactly(
+            "raised LOST_LINK 1 0 at=" + 434 * SECOND + " index=" + (index - 1) + " value=5.0",
+            "raised LOST_LINK 2 0 at=" + 434 * SECOND + " index=" + index + " value=5.0");
+    }
+
+    @Test
+    void shouldPaceOnReceiveTimesAcrossARestartAndForEntriesWithoutAMonotonicTime()
+    {
+        final AlertEngine watched = new AlertEngine(expiring(), 100, recorder);
+        entry(watched, 1, 8, 52.1);
+        clocked(watched, 5, 1, 10, 500);
+        assertThat(watched.tickOnRun(6, 900 * SECOND)).as("another run: its monotonic times mean nothing here").isFalse();
+        assertThat(events).isEmpty();
+        // The node restarted (another run, another monotonic origin) and heard the drone 20 s after the last frame.
+        clocked(watched, 6, 1, 30, 3);
+        assertThat(events).containsExactly(
+            "raised LOST_LINK 1 0 at=" + 15 * SECOND + " index=2 value=5.0",
+            "cleared LOST_LINK 1 0 at=" + 30 * SECOND + " index=3 value=0.0");
+    }
+
+    @Test
+    void shouldReportALostLinkLastingExactlyTheExpiryLessTheTimeoutThoughTheTwoClocksAreReadMicrosecondsApart()
+    {
+        final AlertEngine watched = new AlertEngine(expiring(), 100, recorder);
+        final long micro = SECOND / 1_000_000;
+        watched.advanceTo(0, 9, 0);
+        watched.onTelemetry(++index, 0, 1, 0, 52.1, 13, 100, 80, CRUISING);
+        for (long t = 0; t <= 70; t++)
+        {
+            // Drone 2 talks on; each frame's wall and monotonic readings are a few microseconds apart, as in a node.
+            final long received = t * SECOND + (t % 3) * 7 * micro;
+            watched.advanceTo(received, 9, t * SECOND + (t % 5) * 3 * micro);
+            watched.onTelemetry(++index, received, 2, received, 52.2, 13, 100, 80, CRUISING);
+        }
+        assertThat(events).containsExactly(
+            "raised LOST_LINK 1 0 at=" + 5 * SECOND + " index=1 value=5.0",
+            "cleared LOST_LINK 1 0 at=" + 60 * SECOND + " index=1 value=60.0");
+    }
+
+    /** A clocked journal entry: receive time (wall clock) and monotonic time of a run. */
+    private void clocked(final AlertEngine target, final long run, final long drone, final long receivedSeconds,
+        final long monotonicSeconds)
+    {
+        target.advanceTo(receivedSeconds * SECOND, run, monotonicSeconds * SECOND);
+        target.onTelemetry(++index, receivedSeconds * SECOND, drone, receivedSeconds * SECOND, 52.0 + drone / 10.0, 13,
+            100, 80, CRUISING);
+    }
+
     /** One journal entry as the monitor evaluates it: the engine is advanced to its receive time first. */
     private void entry(final AlertEngine target, final long drone, final long atSeconds, final double lat)
     {

@@ -634,7 +634,7 @@ class TelemetryIngestAgentTest
         return new TelemetryIngestAgent(FrameSource.NONE, new FrameJournal()
         {
             public long appendTelemetry(final org.agrona.DirectBuffer frame, final int offset, final int length,
-                final long receivedAtNanos)
+                final long receivedAtNanos, final long monotonicNanos)
             {
                 return 0;
             }

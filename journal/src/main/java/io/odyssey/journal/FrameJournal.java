@@ -12,8 +12,8 @@ public interface FrameJournal
     /** Appends nothing: for a path whose frames are already journaled elsewhere. */
     FrameJournal NONE = new FrameJournal()
     {
-        public long appendTelemetry(
-            final DirectBuffer frame, final int offset, final int length, final long receivedAtNanos)
+        public long appendTelemetry(final DirectBuffer frame, final int offset, final int length,
+            final long receivedAtNanos, final long monotonicNanos)
         {
             return -1;
         }
@@ -26,11 +26,13 @@ public interface FrameJournal
     };
 
     /**
-     * Appends an accepted telemetry frame.
+     * Appends an accepted telemetry frame with its receive time on the node's wall clock and on its monotonic clock
+     * ({@code System.nanoTime()} or the agent's injected one), so what is paced on elapsed time (the alert engine's
+     * lost links and expiries) is not fooled by a step of the wall clock.
      *
      * @return the entry's journal index, -1 when nothing was appended.
      */
-    long appendTelemetry(DirectBuffer frame, int offset, int length, long receivedAtNanos);
+    long appendTelemetry(DirectBuffer frame, int offset, int length, long receivedAtNanos, long monotonicNanos);
 
     /**
      * Appends a refused frame with the cause: a {@link io.odyssey.codecs.RejectReason} ordinal or one of the

@@ -6,7 +6,9 @@ import io.odyssey.codecs.RejectReason;
  * The byte layout of journal entries: what ingest appends and what the archiver and replay read. Chronicle Queue frames
  * each entry (length and index); the body is ours, little-endian like the SBE frames it carries.
  * <pre>
- * telemetry:  receivedAtNanos:int64  frame:SBE bytes (header + Telemetry body), to the end of the entry
+ * telemetry:  receivedAtNanos:int64  clockTag:int64 ("\0\0CLOCK1")  runId:int64  monotonicNanos:int64
+ *             frame:SBE bytes (header + Telemetry body), to the end of the entry
+ * telemetry written before the clocked layout (still read):  receivedAtNanos:int64  frame:SBE bytes
  * quarantine: receivedAtNanos:int64  cause:int16  originalLength:int32  frame:the first bytes (at most 4 KiB)
  * alerts:     event:int8 (1 raised, 2 cleared, 3 the drone was handed over to another node, 4/5 raised/cleared with
  *             another node's drone)  type:int8 (AlertType ordinal)  droneId:int64  otherDroneId:int64
@@ -14,6 +16,13 @@ import io.odyssey.codecs.RejectReason;
  *             evaluatedIndex:int64 (the last telemetry entry evaluated when it was produced)  value:float64
  * commands:   one UTF-8 JSON object: a ledger transition (commandId, seq) with its command (see CommandJournal)
  * </pre>
+ * receivedAtNanos is the writing node's wall clock (epoch nanoseconds), which NTP or a restored VM may step either way.
+ * monotonicNanos is that node's monotonic clock ({@code System.nanoTime()}: arbitrary origin, never stepped) when
+ * the frame was received, and runId a random non-zero number drawn each time a process opens the journal for writing:
+ * two entries' monotonic times may be compared only when their run ids are equal (a restart changes the origin).
+ * The clock tag tells the layouts apart: its first two bytes (0) sit where an SBE frame has its block length, which is
+ * never 0 in an accepted telemetry frame, so no entry of the older layout reads as a clocked one.
+ * <p>
  * The quarantine cause is a {@link RejectReason} ordinal (append-only: new reasons go at the end) or one of the
  * codes below for frames the reader never got to judge.
  */
@@ -29,7 +38,17 @@ public final class JournalLayout
     public static final String COMMANDS = "commands";
 
     public static final int RECEIVED_AT_OFFSET = 0;
+    /** Where the frame starts in a telemetry entry of the layout before the clocked one (no run, no monotonic time). */
     public static final int TELEMETRY_FRAME_OFFSET = 8;
+    /** Marks a clocked telemetry entry: the bytes "\0\0CLOCK1", little-endian (its block-length bytes are 0). */
+    public static final long TELEMETRY_CLOCK_TAG = 0x314B434F4C430000L;
+    public static final int TELEMETRY_CLOCK_TAG_OFFSET = 8;
+    public static final int TELEMETRY_RUN_OFFSET = 16;
+    public static final int TELEMETRY_MONOTONIC_OFFSET = 24;
+    /** Where the frame starts in a clocked telemetry entry. */
+    public static final int TELEMETRY_CLOCKED_FRAME_OFFSET = 32;
+    /** The run id of entries without one (the layout before the clocked one); never drawn for a run. */
+    public static final long NO_RUN = 0;
 
     public static final int QUARANTINE_CAUSE_OFFSET = 8;
     public static final int QUARANTINE_LENGTH_OFFSET = 10;

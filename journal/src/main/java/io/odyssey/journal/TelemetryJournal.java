@@ -13,6 +13,7 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
 
 /**
  * An ingest node's journals: every accepted telemetry frame (its SBE bytes, as received) and, apart, every refused
@@ -32,6 +33,8 @@ public final class TelemetryJournal implements FrameJournal, AutoCloseable
     private final SingleChronicleQueue quarantine;
     private final PointerBytesStore pointer = new PointerBytesStore();
     private final Path root;
+    /** Drawn per opening for writing: tells the readers which entries' monotonic times share an origin. */
+    private final long runId;
     private ExcerptAppender telemetryAppender;
     private ExcerptAppender quarantineAppender;
 
@@ -44,6 +47,7 @@ public final class TelemetryJournal implements FrameJournal, AutoCloseable
     public TelemetryJournal(final Path root, final RollCycle rollCycle, final TimeProvider time)
     {
         this.root = root;
+        this.runId = newRunId();
         this.telemetry = open(root.resolve(JournalLayout.TELEMETRY), rollCycle, time);
         try
         {
@@ -88,8 +92,54 @@ public final class TelemetryJournal implements FrameJournal, AutoCloseable
         }
     }
 
+    /** A random run id, never {@link JournalLayout#NO_RUN}: a restart must never be taken for the same run. */
+    private static long newRunId()
+    {
+        final SecureRandom random = new SecureRandom();
+        long id;
+        do
+        {
+            id = random.nextLong();
+        }
+        while (id == JournalLayout.NO_RUN);
+        return id;
+    }
+
+    /** This process's run: the id its clocked entries carry. */
+    public long runId()
+    {
+        return runId;
+    }
+
     /**
-     * Appends an accepted telemetry frame.
+     * Appends an accepted telemetry frame in the clocked layout: receive time on the wall clock, this run's id and the
+     * receive time on the monotonic clock (see {@link JournalLayout}).
+     *
+     * @return the entry's journal index (cycle and sequence, see {@link RollCycle#toIndex}).
+     */
+    public long appendTelemetry(final DirectBuffer frame, final int offset, final int length, final long receivedAtNanos,
+        final long monotonicNanos)
+    {
+        if (telemetryAppender == null)
+        {
+            telemetryAppender = telemetry.createAppender();
+        }
+        try (DocumentContext entry = telemetryAppender.writingDocument())
+        {
+            final Bytes<?> bytes = entry.wire().bytes();
+            bytes.writeLong(receivedAtNanos);
+            bytes.writeLong(JournalLayout.TELEMETRY_CLOCK_TAG);
+            bytes.writeLong(runId);
+            bytes.writeLong(monotonicNanos);
+            copy(bytes, frame, offset, length);
+        }
+        return telemetryAppender.lastIndexAppended();
+    }
+
+    /**
+     * Appends an accepted telemetry frame in the layout before the clocked one (receive time on the wall clock only),
+     * as older versions wrote it: for tools that make journals without a monotonic clock to hand (drills, tests of
+     * how such journals are read). Readers pace entries without a run on their receive times.
      *
      * @return the entry's journal index (cycle and sequence, see {@link RollCycle#toIndex}).
      */

@@ -66,6 +66,6 @@ public class JournalAppendBenchmark
     @Benchmark
     public long appendTelemetry()
     {
-        return journal.appendTelemetry(frame, 0, length, 1_764_000_000_001_000_000L);
+        return journal.appendTelemetry(frame, 0, length, 1_764_000_000_001_000_000L, 1_000_000L);
     }
 }

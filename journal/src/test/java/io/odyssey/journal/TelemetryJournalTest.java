@@ -82,6 +82,52 @@ class TelemetryJournalTest
     }
 
     @Test
+    void shouldReadClockedEntriesAndOlderOnesSideBySideWithTheRunTellingRestartsApart()
+    {
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[64]);
+        for (int i = 0; i < 64; i++)
+        {
+            frame.putByte(i, (byte)(i + 1));
+        }
+        final long firstRun;
+        try (TelemetryJournal journal = new TelemetryJournal(root, RollCycles.FAST_HOURLY))
+        {
+            // A journal an older version wrote, then this version's entries after an upgrade.
+            journal.appendTelemetry(frame, 0, 40, 1_000L);
+            journal.appendTelemetry(frame, 2, 50, 2_000L, -7_000L);
+            firstRun = journal.runId();
+        }
+        try (TelemetryJournal journal = new TelemetryJournal(root, RollCycles.FAST_HOURLY))
+        {
+            assertThat(journal.runId()).as("a restart is another run").isNotEqualTo(firstRun)
+                .isNotEqualTo(JournalLayout.NO_RUN);
+            journal.appendTelemetry(frame, 0, 16, 3_000L, 5L);
+
+            final ExcerptTailer tailer = journal.telemetryQueue().createTailer();
+            final JournalEntry entry = JournalEntry.telemetry();
+            assertThat(entry.readNext(tailer)).isTrue();
+            assertThat(entry.receivedAtNanos()).isEqualTo(1_000L);
+            assertThat(entry.runId()).isEqualTo(JournalLayout.NO_RUN);
+            assertThat(entry.frameLength()).isEqualTo(40);
+            assertThat(entry.frame().getByte(0)).isEqualTo((byte)1);
+
+            assertThat(entry.readNext(tailer)).isTrue();
+            assertThat(entry.receivedAtNanos()).isEqualTo(2_000L);
+            assertThat(entry.runId()).isEqualTo(firstRun);
+            assertThat(entry.monotonicNanos()).isEqualTo(-7_000L);
+            assertThat(entry.frameLength()).as("the frame alone, the clock fields taken off").isEqualTo(50);
+            assertThat(entry.frame().getByte(0)).isEqualTo((byte)3);
+            assertThat(entry.frame().getByte(49)).isEqualTo((byte)52);
+
+            assertThat(entry.readNext(tailer)).isTrue();
+            assertThat(entry.runId()).isEqualTo(journal.runId());
+            assertThat(entry.monotonicNanos()).isEqualTo(5L);
+            assertThat(entry.frameLength()).isEqualTo(16);
+            assertThat(entry.readNext(tailer)).isFalse();
+        }
+    }
+
+    @Test
     void shouldQuarantineRefusedFramesWithTheirCauseAndCapTheirSize()
     {
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[10_000]);
