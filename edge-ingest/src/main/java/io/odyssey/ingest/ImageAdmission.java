@@ -2,7 +2,6 @@ package io.odyssey.ingest;
 
 import io.aeron.Image;
 import io.aeron.exceptions.AeronException;
-import io.aeron.logbuffer.BlockHandler;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.odyssey.runtime.AeronTransport;
@@ -45,11 +44,14 @@ import java.util.concurrent.TimeUnit;
  * turn in the poll loop. A sender refused on the ingest thread ({@link Refusal#NO_SIGNED_FRAME}) leaves the poll set in
  * the same step, before the refusal is even sent to the driver. A refused image's frames are still skipped, unread
  * ({@link #discardRefused}): the driver drops an image only once its subscriber has consumed all it took, so one left
- * unconsumed would keep its log in {@code /dev/shm} for good. The images the driver still has that are not read
+ * unconsumed would keep its log in {@code /dev/shm} for good; skipped only once its refusal has landed, so flow control
+ * holds its sender within half a term of where the node stopped reading it. The images the driver still has that are not read
  * ({@link #readCount}) are bounded by the driver's stream session limit ({@link #REFUSED_IMAGE_ROOM}).
  * <p>
  * Threads: {@link #onAvailableImage} and {@link #onUnavailableImage} run on the Aeron client's conductor thread, which
- * may not call back into the client; they alone touch the per-source counts. A refusal waits for the media driver's
+ * may not call back into the client, or on the refusal thread while {@code reject} waits for the driver (the client
+ * runs its conductor's duty cycle there); either way under the client's lock, which is what keeps the per-source
+ * counts, touched only by them, consistent. A refusal waits for the media driver's
  * answer (a round trip to its conductor, long while a flood keeps it busy), so refusals are made on a thread of their
  * own, never the ingest thread's. The ingest thread alone touches the poll set (it learns of senders taken and dropped
  * through queues the conductor thread fills) and the watch list of senders yet to deliver a signed
@@ -103,8 +105,13 @@ final class ImageAdmission implements AutoCloseable
     private static final Refusal[] REFUSALS = Refusal.values();
     /** Queued by {@link #close}: the refusal thread stops there. */
     private static final Refused STOP = new Refused(null, null);
-    /** Skips a refused image's frames: the block scanner finds where they end, nothing else looks at them. */
-    private static final BlockHandler DISCARD = (buffer, offset, length, sessionId, termId) ->
+    /**
+     * Skips a refused image's frames unread. A fragment poll, not a block poll: Aeron's block scanner stops at a frame
+     * whose stated length runs past the end of its term, and the driver stores a forged frame's length as sent, so
+     * one such frame left a refused image for ever undrained, never dropped, its log and counters held; the fragment
+     * reader steps over it as {@code Subscription.poll} did.
+     */
+    private static final FragmentHandler DISCARD = (buffer, offset, length, header) ->
     {
     };
 
@@ -257,7 +264,8 @@ final class ImageAdmission implements AutoCloseable
 
     private void refuseOnArrival(final Image image, final Refusal refusal)
     {
-        toDiscard.add(image);
+        // Never read; skipped only once the refusal has landed ({@link #refuse}): until then its position holds and
+        // flow control keeps the sender within half a term of it, where skipping would move the window on for it.
         toRefuse.add(new Refused(image, refusal));
     }
 
@@ -416,8 +424,7 @@ final class ImageAdmission implements AutoCloseable
     {
         for (int i = 0; i < discardedCount; i++)
         {
-            final Image image = discarded[i];
-            image.blockPoll(DISCARD, image.termBufferLength());
+            discarded[i].poll(DISCARD, Integer.MAX_VALUE);
         }
     }
 
@@ -486,9 +493,9 @@ final class ImageAdmission implements AutoCloseable
                 else
                 {
                     unwatch(i);
-                    // Not one more frame of it is read, whatever the driver has taken before the refusal reaches it.
+                    // Not one more frame of it is read, whatever the driver has taken before the refusal reaches it;
+                    // what it took is skipped once the refusal has landed ({@link #refuse}).
                     stopReading(image);
-                    startDiscarding(image);
                     toRefuse.add(new Refused(image, Refusal.NO_SIGNED_FRAME));
                 }
             }
@@ -554,6 +561,14 @@ final class ImageAdmission implements AutoCloseable
         {
             // Aeron dropped the image between the check and the refusal (its sender stopped): nothing left to refuse.
             LOG.debug("refusing {} session {}: {}", image.sourceIdentity(), image.sessionId(), ex.toString());
+        }
+        finally
+        {
+            // Now the driver takes nothing more of it: what it took can be skipped (the driver drops an image only
+            // once it is consumed) without moving the sender's flow-control window on. Skipped earlier, a sender
+            // refused in a flood, while the refusals queued, could have written its whole log (three terms) instead of
+            // half a term. Skipped even if the refusal failed: an image never consumed would never be dropped.
+            toDiscard.add(image);
         }
         metrics.aeronImagesRefused[refusal.ordinal()].increment();
         final RateLimitedLog log = refusalLogs[refusal.ordinal()];

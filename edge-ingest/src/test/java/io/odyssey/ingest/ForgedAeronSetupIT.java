@@ -490,6 +490,53 @@ class ForgedAeronSetupIT
             }
             assertThat(refused(ImageAdmission.Refusal.NO_SIGNED_FRAME)).isEqualTo(1);
             assertThat(forgedFrames.get() - readBefore).as("frames of the refused sender read after its refusal").isZero();
+            // What it took is skipped, unread, so Aeron drops it (its liveness timeout, 10 s) and its log goes.
+            await().atMost(30, TimeUnit.SECONDS).pollInterval(10, TimeUnit.MILLISECONDS).until(() ->
+            {
+                endpoint.poll(handler, 100);
+                return subscription.imageBySessionId(FORGED_SESSION) == null;
+            });
+            assertThat(forgedFrames.get() - readBefore).isZero();
+        }
+    }
+
+    /**
+     * A review of the skipping read that Aeron's block scanner stops at a frame whose stated length runs past its term,
+     * and that the driver stores a forged DATA frame's length field as sent: a refused image holding one would never
+     * be consumed, so never dropped (its log and counters held for good). This test did not show that on the block
+     * poll either (the image was dropped), but the skip is now a fragment poll, which steps over such a frame as
+     * Aeron's own {@code Subscription.poll} did; the test holds the skipping to dropping such an image.
+     */
+    @Test
+    void shouldDropARefusedSenderWhoseFrameClaimsALengthPastItsTerm() throws Exception
+    {
+        start(64, 1, 3600);
+        final Subscription subscription = endpoint.subscription();
+        try (DatagramSocket attacker = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0)))
+        {
+            // The first session from the address is taken; the second is refused on arrival (source_limit).
+            send(attacker, setup(FORGED_SESSION, AeronTransport.TERM_LENGTH));
+            // Its stream starts 64 bytes before the end of its first term, where a 64-byte frame says it is 128 long.
+            final int offset = AeronTransport.TERM_LENGTH - 64;
+            final byte[] setup = setup(FORGED_SESSION + 1, AeronTransport.TERM_LENGTH);
+            ByteBuffer.wrap(setup).order(ByteOrder.LITTLE_ENDIAN).putInt(8, offset);
+            send(attacker, setup);
+            final ByteBuffer frame = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+            frame.putInt(128).put((byte)0).put((byte)0xC0).putShort((short)0x01)
+                .putInt(offset).putInt(FORGED_SESSION + 1).putInt(STREAM_ID).putInt(7).putLong(0);
+            final byte[] lying = frame.array();
+            await().atMost(10, TimeUnit.SECONDS).pollInterval(10, TimeUnit.MILLISECONDS).until(() ->
+            {
+                send(attacker, lying);
+                pollFor(5);
+                return refused(ImageAdmission.Refusal.SOURCE_LIMIT) == 1;
+            });
+            await().atMost(30, TimeUnit.SECONDS).pollInterval(10, TimeUnit.MILLISECONDS).until(() ->
+            {
+                pollFor(5);
+                return subscription.imageBySessionId(FORGED_SESSION + 1) == null;
+            });
+            assertThat(metrics.metrics.renderPrometheus()).contains("odyssey_ingest_aeron_images_unread{role=\"edge-ingest\"} 0\n");
         }
     }
 
