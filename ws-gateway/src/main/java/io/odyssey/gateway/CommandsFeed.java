@@ -103,15 +103,16 @@ final class CommandsFeed implements SocketEndpoint.Handler, EntryAddedListener<L
     }
 
     /**
-     * The event's command; null when its record cannot be read or carries no valid seal (left out and counted, as the
-     * ledger's lists do: a grid client's record is not history).
+     * The event's command; null when its record cannot be read, carries no valid seal, or is a sealed record's copy
+     * under another key (left out and counted, as the ledger's lists do: a grid client's record is not history).
      */
     private CommandRecord value(final EntryEvent<Long, CommandRecord> event)
     {
         try
         {
             final CommandRecord command = event.getValue();
-            if (command != null && !ledger.genuine(command))
+            // The key as it is: a grid client writes keys of any type (no cast to a command id here).
+            if (command != null && !ledger.history(((EntryEvent<?, ?>)event).getKey(), command))
             {
                 ledger.leftOutUnsealed();
                 return null;

@@ -134,13 +134,15 @@ public final class CommandLedger
     private Counter unsealedRemoved;
     /** Counts the records a drone's bound left unread for a later order ({@link #TRIM_READ_RECORDS}); null = not. */
     private Counter trimDeferred;
-    /** Counts the bounds' reads that fell back to an unordered batch (a member without {@link KeyOrder}); null = not. */
+    /** Counts the bounds' reads that fell back to a batch of the newest (a member without {@link KeyOrder}); null = not. */
     private Counter trimUnordered;
     private final RateLimitedLog unorderedLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     /** Final records the drones' bounds found genuine: not read again ({@link #trimFinal}). */
     private final VerifiedHistory verified = new VerifiedHistory(VERIFIED_DRONES);
     /** Records the drones' bounds read, for tests: what an order costs is the records it reads. */
     private final java.util.concurrent.atomic.LongAdder trimRecordsRead = new java.util.concurrent.atomic.LongAdder();
+    /** Keys the members sent for the bounds' batches, for tests: a bound that took them all was not bounded. */
+    private final java.util.concurrent.atomic.LongAdder trimKeysFetched = new java.util.concurrent.atomic.LongAdder();
 
     /** A ledger that reads and updates, and authorises nothing it records (tests, tools). */
     public CommandLedger(final HazelcastInstance instance)
@@ -251,6 +253,12 @@ public final class CommandLedger
         return this;
     }
 
+    /** Keys the members sent the drones' bounds to choose their batches from, since this ledger was made. */
+    long trimKeysFetched()
+    {
+        return trimKeysFetched.sum();
+    }
+
     /** Records the drones' bounds on final commands have read whole, since this ledger was made. */
     long trimRecordsRead()
     {
@@ -267,7 +275,21 @@ public final class CommandLedger
         return authority == null || authority.authentic(command);
     }
 
-    /** Counts one record left out of a list or a feed for want of a valid seal. */
+    /**
+     * True when {@code command}, stored under {@code key}, is history a list or the command feed may show: genuine
+     * ({@link #genuine}) and under its own id. The seal covers the id but not the key, nor the state or the journal
+     * marks, so a grid client could read a drone's sealed final record and write it back under keys of its own (each
+     * copy verifies): 100 copies of a drone's newest command filled every list of the drone with that one command and
+     * pushed its real history off them. Nothing this version writes stores a record under another key, so such a copy
+     * is left out (counted as unsealed: its seal is not one for the key it is under), and a command's identity counts
+     * once.
+     */
+    public boolean history(final Object key, final CommandRecord command)
+    {
+        return key instanceof Long id && id == command.id() && genuine(command);
+    }
+
+    /** Counts one record left out of a list or a feed for want of a valid seal (or stored under another key). */
     public void leftOutUnsealed()
     {
         if (unsealedLeftOut != null)
@@ -427,6 +449,26 @@ public final class CommandLedger
      */
     private void trimFinal(final DroneCommands drone, final int adding)
     {
+        try
+        {
+            trimFinalOrFail(drone, adding);
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            // A query naming keys ("__key") reads every key it weighs on the members, and one of a class they lack (a
+            // grid client with classes of its own wrote a record under it, the drone's id in it) fails the whole
+            // query: every order of that drone past its bound answered 500. The order stands; the bound waits for a
+            // later order (the key cannot be named to delete it: left to an operator), counted as unreadable.
+            unreadable.skipped(ex);
+            if (trimDeferred != null)
+            {
+                trimDeferred.add(Math.max(0, drone.finals + adding - MAX_FINAL_PER_DRONE));
+            }
+        }
+    }
+
+    private void trimFinalOrFail(final DroneCommands drone, final int adding)
+    {
         long excess = drone.finals + adding - MAX_FINAL_PER_DRONE;
         if (excess <= 0)
         {
@@ -559,12 +601,7 @@ public final class CommandLedger
                 strays.add(row[0]);
             }
         }
-        // Final ones only, checked again where they live: one that is active cannot be among them.
-        if (!evictedIds.isEmpty())
-        {
-            commands.removeAll(Predicates.and(Predicates.in("__key", evictedIds.toArray(new Long[0])),
-                Predicates.equal("active", false)));
-        }
+        removeFinal(evictedIds);
         removeStrays(strays);
         if (planted > 0 && unsealedRemoved != null)
         {
@@ -584,15 +621,16 @@ public final class CommandLedger
      * The keys of the records matching {@code filter}, the lowest {@code limit} of them chosen on the members
      * ({@link KeyOrder}); the caller reads at most {@code limit}. The comparator's class must be on every member: one of
      * a version without it (a rolling upgrade) fails the whole query, and every order of a drone past its bound failed
-     * until all members were upgraded. Then the keys come from a plain query (keys only, as the drone's count takes
-     * them) and the caller takes any {@code limit} of them: still bounded, only no longer the lowest, so a drone may
-     * take a few more orders to get back to its bound. Counted, and logged once a minute.
+     * until all members were upgraded. Then the members choose the {@code limit} newest instead ({@link NewestFirst},
+     * which every version has): still bounded, only no longer the lowest, so a drone may take a few more orders to get
+     * back to its bound. (A plain query there sent all of the drone's unverified keys on every order, thousands when a
+     * grid client planted them.) Counted, and logged once a minute.
      */
     private Iterator<Object> firstKeys(final Predicate<Object, Object> filter, final int limit)
     {
         try
         {
-            return rawCommands().keySet(Predicates.pagingPredicate(filter, new KeyOrder(), limit)).iterator();
+            return fetched(rawCommands().keySet(Predicates.pagingPredicate(filter, new KeyOrder(), limit)));
         }
         catch (final RuntimeException ex)
         {
@@ -608,11 +646,19 @@ public final class CommandLedger
             if (suppressed >= 0)
             {
                 LOG.warn("a grid member cannot load {} (not upgraded yet?): a drone's bound of final commands reads " +
-                    "an unordered batch instead ({} similar lines suppressed); upgrade the grid members first",
+                    "a batch of the newest instead ({} similar lines suppressed); upgrade the grid members first",
                     KeyOrder.class.getName(), suppressed);
             }
-            return rawCommands().keySet(filter).iterator();
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            final Comparator<Map.Entry<Object, Object>> newestFirst = (Comparator)new NewestFirst();
+            return fetched(rawCommands().keySet(Predicates.pagingPredicate(filter, newestFirst, limit)));
         }
+    }
+
+    private Iterator<Object> fetched(final Set<Object> keys)
+    {
+        trimKeysFetched.add(keys.size());
+        return keys.iterator();
     }
 
     /**
@@ -843,7 +889,19 @@ public final class CommandLedger
     {
         @SuppressWarnings("unchecked")
         final IMap<Object, Object> raw = (IMap<Object, Object>)(IMap<?, ?>)commands;
-        final Set<Object> candidates = new HashSet<>(raw.keySet(Predicates.equal("active", true)));
+        final Set<Object> candidates = new HashSet<>();
+        for (final Iterator<Object> it = raw.keySet(Predicates.equal("active", true)).iterator(); it.hasNext(); )
+        {
+            try
+            {
+                candidates.add(it.next());
+            }
+            catch (final HazelcastSerializationException ex)
+            {
+                // A key of a class this process lacks (a grid client's): it cannot be named to delete; the sweep goes on.
+                unreadable.skipped(ex);
+            }
+        }
         if (candidates.isEmpty())
         {
             return 0;
@@ -944,13 +1002,7 @@ public final class CommandLedger
         {
             return 0;
         }
-        // Final ones only, checked again where they live. Between the read and this, nothing else is written under
-        // these keys: new commands take fresh ids, and a drone's own numbering refuses an id that holds a record.
-        if (!unsealed.isEmpty())
-        {
-            commands.removeAll(Predicates.and(Predicates.in("__key", unsealed.toArray(new Long[0])),
-                Predicates.equal("active", false)));
-        }
+        removeFinal(unsealed);
         removeStrays(strays);
         final int removed = unsealed.size() + strays.size();
         // Counted as this call removed them: another node's pass may have taken one a moment earlier (both count it).
@@ -1055,6 +1107,35 @@ public final class CommandLedger
     }
 
     /**
+     * Removes the records under {@code ids}, read as final a moment ago: in one call, final ones only, checked again
+     * where they live (one that is active cannot be among them). That call weighs every final record's key on the
+     * members, and one key of a class they lack (written by a grid client with classes of its own) failed it, and with
+     * it every drone's bound and every ingest sweep, fleet-wide. Then the ids are deleted one by one, by key (no other
+     * key is read): a final record never becomes active again (its state machine ends there), new commands take fresh
+     * ids, and a drone's own numbering refuses an id that holds a record, so nothing else is under these keys.
+     */
+    private void removeFinal(final List<Long> ids)
+    {
+        if (ids.isEmpty())
+        {
+            return;
+        }
+        try
+        {
+            commands.removeAll(Predicates.and(Predicates.in("__key", ids.toArray(new Long[0])),
+                Predicates.equal("active", false)));
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            unreadable.skipped(ex);
+            for (final Long id : ids)
+            {
+                commands.delete(id);
+            }
+        }
+    }
+
+    /**
      * Deletes records stored under keys that are no command id, one by one (a predicate comparing keys of several
      * types on the members could fail as a whole). Never read again: nothing of this version is stored so.
      */
@@ -1154,11 +1235,23 @@ public final class CommandLedger
         final List<CommandRecord> found = new ArrayList<>();
         for (int pages = 0; pages < MAX_LIST_PAGES && found.size() < limit; pages++)
         {
-            final Collection<CommandRecord> pageRead = commands.values(page);
-            final Collection<CommandRecord> read = unreadable.readable(pageRead);
-            for (final CommandRecord command : read)
+            // Entries, not values: a record is history only under its own id (see history(Object, CommandRecord)).
+            final Collection<Map.Entry<Long, CommandRecord>> pageRead = commands.entrySet(page);
+            for (final Map.Entry<Long, CommandRecord> entry : unreadable.readable(pageRead))
             {
-                if (genuine(command))
+                final Object key;
+                final Object value;
+                try
+                {
+                    key = ((Map.Entry<?, ?>)entry).getKey();
+                    value = ((Map.Entry<?, ?>)entry).getValue();
+                }
+                catch (final HazelcastSerializationException ex)
+                {
+                    unreadable.skipped(ex);
+                    continue;
+                }
+                if (value instanceof CommandRecord command && history(key, command))
                 {
                     found.add(command);
                 }
@@ -1191,7 +1284,36 @@ public final class CommandLedger
         public int compare(final Map.Entry<Long, CommandRecord> a, final Map.Entry<Long, CommandRecord> b)
         {
             final int byTime = Long.compare(issuedAt(b), issuedAt(a));
-            return byTime != 0 ? byTime : Long.compare(a.getKey(), b.getKey());
+            return byTime != 0 ? byTime : compareKeys(a, b);
+        }
+
+        /**
+         * Command ids in order, any other key after them (all equal); also {@link KeyOrder}'s order (here, not there:
+         * a member without KeyOrder has this class). A grid client writes keys of any type: a text key (its cast to a
+         * command id) or one of a class the members lack (its reading) dated like a genuine record would fail the
+         * drone's lists on the members at the tie.
+         */
+        static int compareKeys(final Map.Entry<?, ?> a, final Map.Entry<?, ?> b)
+        {
+            final Long x = id(a);
+            final Long y = id(b);
+            if (x == null || y == null)
+            {
+                return x == null ? (y == null ? 0 : 1) : -1;
+            }
+            return Long.compare(x, y);
+        }
+
+        private static Long id(final Map.Entry<?, ?> entry)
+        {
+            try
+            {
+                return entry.getKey() instanceof Long id ? id : null;
+            }
+            catch (final RuntimeException ex)
+            {
+                return null;
+            }
         }
 
         private static long issuedAt(final Map.Entry<Long, CommandRecord> entry)
@@ -1284,25 +1406,7 @@ public final class CommandLedger
 
         public int compare(final Map.Entry<Object, Object> a, final Map.Entry<Object, Object> b)
         {
-            final Long x = id(a);
-            final Long y = id(b);
-            if (x == null || y == null)
-            {
-                return x == null ? (y == null ? 0 : 1) : -1;
-            }
-            return Long.compare(x, y);
-        }
-
-        private static Long id(final Map.Entry<Object, Object> entry)
-        {
-            try
-            {
-                return entry.getKey() instanceof Long id ? id : null;
-            }
-            catch (final RuntimeException ex)
-            {
-                return null;
-            }
+            return NewestFirst.compareKeys(a, b);
         }
     }
 

@@ -56,6 +56,7 @@ class CommandLedgerIT
     private static Counter unreadableOnMember;
     private static Counter unsealedRemoved;
     private static Counter trimDeferred;
+    private static Counter leftOut;
 
     @BeforeAll
     static void start()
@@ -70,8 +71,9 @@ class CommandLedgerIT
         ledger = new CommandLedger(client, repaired, null).countingUnreadable(unreadable);
         unsealedRemoved = metrics.counter("odyssey_test_command_records_unsealed_removed_total", "removed");
         trimDeferred = metrics.counter("odyssey_test_command_records_trim_deferred_total", "deferred");
+        leftOut = metrics.counter("odyssey_test_command_records_unsealed_total", "left out");
         sealed = new CommandLedger(client, null, new CommandAuthority(new byte[32])).countingUnreadable(unreadable)
-            .countingUnsealedRemoved(unsealedRemoved).countingTrimDeferred(trimDeferred);
+            .countingUnsealedRemoved(unsealedRemoved).countingTrimDeferred(trimDeferred).countingUnsealed(leftOut);
         attacker = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(CLUSTER,
             List.of("127.0.0.1:" + member.getCluster().getLocalMember().getAddress().getPort()), "ledger-it-attacker"));
         // As GridNode registers it: what the member's own entry processors could not read.
@@ -765,6 +767,65 @@ class CommandLedgerIT
     }
 
     /**
+     * A grid client reads a drone's newest sealed final record and writes it back under keys of its own, its state
+     * changed (the seal leaves the state and the journal marks out, so every copy verified), and once more over the key
+     * of an older genuine record: the drone's list showed that one command 20 times and none of its other real
+     * finals (and the copies' altered state). A sealed record counts once, under its own id: copies are left out of
+     * every list and counted, and the ingest sweep removes them as planted records.
+     */
+    @Test
+    void shouldListADronesSealedCommandOnceWhateverCopiesOfItAGridClientWritesBack()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final List<CommandRecord> genuine = new java.util.ArrayList<>();
+        for (int i = 1; i <= 30; i++)
+        {
+            genuine.add(sealed.issue(command(drone, CommandType.GOTO, null, T0 + i)
+                .rejectedBeforeSending(T0 + i, "fence")).command());
+        }
+        final CommandRecord newest = sealed.get(genuine.get(genuine.size() - 1).id());
+        final CommandRecord altered = CommandUpdate.journaled(newest.transitionCount()).apply(newest);
+        final IMap<Long, CommandRecord> planted = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final java.util.Map<Long, CommandRecord> copies = new java.util.HashMap<>();
+        for (int i = 0; i < CommandLedger.MAX_FINAL_PER_DRONE; i++)
+        {
+            copies.put(-(drone * 1_000 + i), i % 2 == 0 ? newest : altered);
+        }
+        planted.putAll(copies);
+        final CommandRecord overwritten = genuine.remove(0);
+        planted.set(overwritten.id(), newest);
+        try
+        {
+            final long leftOutBefore = leftOut.get();
+
+            final List<CommandRecord> before = sealed.list(drone, null, false, 20);
+            assertThat(before).extracting(CommandRecord::id).as("each command listed once, as recorded")
+                .doesNotHaveDuplicates().isSubsetOf(genuine.stream().map(CommandRecord::id).toList());
+            assertThat(before).extracting(CommandRecord::journaled).as("no altered copy listed")
+                .doesNotContain(altered.journaled());
+            assertThat(leftOut.get() - leftOutBefore).as("copies left out, counted").isPositive();
+
+            // The ingest sweep removes them (a list reads four pages around what it leaves out: 101 copies of one
+            // command fill them until then, as any records planted with the drone's id do).
+            for (int pass = 0; pass < 60; pass++)
+            {
+                sealed.removeUnsealedFinal();
+            }
+            final List<Long> listed = sealed.list(drone, null, false, 20).stream().map(CommandRecord::id).toList();
+
+            final List<Long> newestTwenty = new java.util.ArrayList<>(genuine.subList(genuine.size() - 20,
+                genuine.size()).stream().map(CommandRecord::id).toList());
+            java.util.Collections.reverse(newestTwenty);
+            assertThat(listed).as("the drone's 20 newest commands, each once").containsExactlyElementsOf(newestTwenty);
+        }
+        finally
+        {
+            copies.keySet().forEach(planted::delete);
+            planted.delete(overwritten.id());
+        }
+    }
+
+    /**
      * Hundreds of unsealed final records a grid client planted with a drone's id, dated just after its real history:
      * every list of the drone comes back empty (it reads four pages around them, then gives up). Walking the
      * partitions as the ingest sweep does, a holder of the command key removes them, counts them, and the real history
@@ -868,6 +929,92 @@ class CommandLedgerIT
         finally
         {
             keys.forEach(raw::delete);
+        }
+    }
+
+    /**
+     * A grid client with classes of its own writes records of a drone under keys of a class no member and no gateway
+     * has (Java-serialized; the class here exists only as the client's bytes): one final naming a genuine record's id,
+     * a sealed copy of the drone's newest, one marked active. A query naming keys reads each key it weighs on the
+     * members, and those keys cannot be read there: the drone's orders past its bound, its lists, the relay's sweep
+     * must neither fail nor stop for it; such keys are skipped and counted.
+     */
+    @Test
+    @FailOnErrorLog.ExpectedErrors("Query(Partition)?Operation .*ClassNotFoundException: .*\\$ForeignKez")
+    void shouldGoOnOrderingAndListingADroneWhoseRecordsAGridClientKeyedWithAClassTheMembersLack()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final List<CommandRecord> genuine = new java.util.ArrayList<>();
+        for (int i = 1; i <= CommandLedger.MAX_FINAL_PER_DRONE + 2; i++)
+        {
+            genuine.add(sealed.issue(command(drone, CommandType.GOTO, null, T0 + i)
+                .rejectedBeforeSending(T0 + i, "fence")).command());
+        }
+        final IMap<Object, Object> raw = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final List<Object> keys = List.of(foreignKey(drone * 10), foreignKey(drone * 10 + 1),
+            foreignKey(drone * 10 + 2));
+        raw.set(keys.get(0), plantedFinal(genuine.get(50).id(), drone, T0 + 60));
+        raw.set(keys.get(1), sealed.get(genuine.get(genuine.size() - 1).id()));
+        raw.set(keys.get(2), command(drone, CommandType.HOLD, null, T0 + 70));
+        try
+        {
+            final long unreadableBefore = unreadable.get();
+            for (int order = 0; order < 3; order++)
+            {
+                genuine.add(sealed.issue(command(drone, CommandType.GOTO, null, T0 + 1_000 + order)
+                    .rejectedBeforeSending(T0 + 1_000 + order, "fence")).command());
+            }
+            assertThat(sealed.get(genuine.get(genuine.size() - 1).id())).as("the last order recorded").isNotNull();
+
+            final List<Long> listed = sealed.list(drone, null, false, 3).stream().map(CommandRecord::id).toList();
+            assertThat(listed).as("the drone's newest commands").containsExactly(
+                genuine.get(genuine.size() - 1).id(), genuine.get(genuine.size() - 2).id(),
+                genuine.get(genuine.size() - 3).id());
+
+            for (int pass = 0; pass < 60; pass++)
+            {
+                sealed.removeUnsealedFinal();
+            }
+            sealed.retireUnreadableActive(sealed.active());
+            assertThat(unreadable.get() - unreadableBefore).as("keys skipped, counted").isPositive();
+            assertThat(sealed.get(genuine.get(genuine.size() - 2).id())).as("a genuine record kept").isNotNull();
+        }
+        finally
+        {
+            keys.forEach(raw::delete);
+        }
+    }
+
+    /**
+     * A key of a class this process and the members lack, as a grid client with that class writes it: a key of a
+     * class it has, Java-serialized, with the class's name changed in the bytes to one nobody here can load.
+     */
+    private static Object foreignKey(final long n)
+    {
+        final com.hazelcast.internal.serialization.SerializationService serialization =
+            ((com.hazelcast.spi.impl.SerializationServiceSupport)attacker).getSerializationService();
+        final byte[] bytes = serialization.toData(new ForeignKey(n)).toByteArray();
+        final byte[] name = ForeignKey.class.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i + name.length <= bytes.length; i++)
+        {
+            if (java.util.Arrays.equals(bytes, i, i + name.length, name, 0, name.length))
+            {
+                bytes[i + name.length - 1] = 'z';
+                return new com.hazelcast.internal.serialization.impl.HeapData(bytes);
+            }
+        }
+        throw new IllegalStateException("no class name in the key's bytes");
+    }
+
+    /** The template of {@link #foreignKey}: its name ends in "ForeignKez" on the grid. */
+    static final class ForeignKey implements java.io.Serializable
+    {
+        private static final long serialVersionUID = 1L;
+        private final long n;
+
+        ForeignKey(final long n)
+        {
+            this.n = n;
         }
     }
 

@@ -26,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A rolling upgrade: the grid member is still of a version without {@link CommandLedger.KeyOrder} (the comparator the
  * bound on a drone's final commands sends to the members since 2026-12-07) while a gateway of the new version orders.
  * The member runs in a class loader of its own that cannot load that one class, as the older version's jars could
- * not: every order of a drone past its bound failed until every member was upgraded. The bound now falls back to an
- * unordered batch of the same size, counted.
+ * not: every order of a drone past its bound failed until every member was upgraded. The bound now falls back to a
+ * batch of the same size (the newest), counted.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CommandLedgerUpgradeIT
@@ -83,7 +83,24 @@ class CommandLedgerUpgradeIT
                 .as("every order accepted, the drone back to its bound, the oldest gone")
                 .containsExactlyInAnyOrderElementsOf(
                     issued.subList(issued.size() - CommandLedger.MAX_FINAL_PER_DRONE, issued.size()));
-            assertThat(unordered.get()).as("orders past the bound that took an unordered batch").isEqualTo(5);
+            assertThat(unordered.get()).as("orders past the bound that took another batch").isEqualTo(5);
+
+            // A grid client plants a thousand final records for the drone: the fallback took all of the drone's
+            // unverified keys from the members on every order; it takes a batch.
+            final java.util.Map<Long, CommandRecord> planted = new java.util.HashMap<>();
+            for (int i = 0; i < 1_000; i++)
+            {
+                final long key = 9_000_000_000L + i;
+                planted.put(key, CommandRecord.issued(key, drone, CommandType.HOLD, CommandParameters.NONE, null,
+                    "ops", "127.0.0.1", T0 + 1_000 + i, T0 + 300_000_000_000L).rejectedBeforeSending(T0 + 1_000 + i, "x"));
+            }
+            ledger.map().putAll(planted);
+            final long fetchedBefore = ledger.trimKeysFetched();
+            ledger.issue(CommandRecord.issued(ledger.newId(), drone, CommandType.GOTO,
+                CommandParameters.goTo(52.5, 13.4, Double.NaN, Double.NaN), null, "ops", "127.0.0.1", T0 + 5_000,
+                T0 + 5_000 + 300_000_000_000L).rejectedBeforeSending(T0 + 5_000, "fence"));
+            assertThat(ledger.trimKeysFetched() - fetchedBefore).as("keys an order took from the members")
+                .isLessThanOrEqualTo(CommandLedger.TRIM_READ_RECORDS);
         }
         finally
         {
