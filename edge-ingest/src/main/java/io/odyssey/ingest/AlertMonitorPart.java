@@ -55,7 +55,8 @@ final class AlertMonitorPart implements Component
         alerts.liveRun(journals.telemetry().runId(), System::nanoTime);
         final UnreadableRecords unreadable = new UnreadableRecords("fleet state", metrics.metrics.counter(
             "odyssey_ingest_fleet_states_unreadable_total",
-            "Fleet-map states left out of a read because they cannot be read (written into the grid by something else)",
+            "Fleet-map states left out of a read because they cannot be read or (the relay) are filed under another " +
+                "drone's key (written into the grid by something else)",
             "reader=\"alerts\""));
         alerts.remoteDrones(() -> unreadable.readable(fleet.values(Predicates.and(
             Predicates.notEqual("ingestNode", config.nodeId),

@@ -283,6 +283,8 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         final Counter geofencesOverLimit;
         /** The fleet-map states the relay's reads leave out (written into the grid by something else). */
         final UnreadableRecords fleetStates;
+        /** The same count, also of states the sweep leaves out because they are filed under another drone's key. */
+        final Counter fleetStatesLeftOut;
         /** Steps of this node's wall clock the relay saw (against its monotonic clock), forward and back. */
         final Counter clockStepsForward;
         final Counter clockStepsBack;
@@ -312,10 +314,10 @@ public final class CommandRelay implements CommandLink, AutoCloseable
                 "Ledger commands refused, never relayed, because they carry no valid command-key seal (written into the grid by something else than a gateway or ingest node)");
             textRepaired = metrics.counter("odyssey_ingest_command_text_repaired_total",
                 "Commands and transitions whose text the ledger had to make storable (control characters replaced)");
-            fleetStates = new UnreadableRecords("fleet state", metrics.counter(
-                "odyssey_ingest_fleet_states_unreadable_total",
-                "Fleet-map states left out of a read because they cannot be read (written into the grid by something else)",
-                "reader=\"relay\""));
+            fleetStatesLeftOut = metrics.counter("odyssey_ingest_fleet_states_unreadable_total",
+                "Fleet-map states left out of a read because they cannot be read or (the relay) are filed under " +
+                    "another drone's key (written into the grid by something else)", "reader=\"relay\"");
+            fleetStates = new UnreadableRecords("fleet state", fleetStatesLeftOut);
             geofencesUnsealed = metrics.counter("odyssey_ingest_geofences_refused_total", GEOFENCES_REFUSED_HELP,
                 "reason=\"UNSEALED\"");
             geofencesUnreadable = metrics.counter("odyssey_ingest_geofences_refused_total", GEOFENCES_REFUSED_HELP,

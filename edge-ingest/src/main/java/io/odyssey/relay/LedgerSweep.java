@@ -62,6 +62,7 @@ final class LedgerSweep
     private final RateLimitedLog unauthorisedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(5));
     private final RateLimitedLog retiredLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     private final RateLimitedLog walkLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+    private final RateLimitedLog misfiledLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     private boolean guardRan;
     private long lastGuardNanos;
     private long nextUnsealedScanNanos;
@@ -95,9 +96,14 @@ final class LedgerSweep
     {
         // Links are used and closed on the pacing clock (CommandSender stamps them by it too): idle is a local duration.
         links.closeIdle(pacing.nanoTime());
+        // One pair of readings, side by side, for both the step check and the judgement of the orders this pass sees
+        // first: read apart, a pause between them (GC, a stalled VM) was a step this node never saw, and one inside
+        // the step check's pair was taken for a step forward, then back. The wall clock first: a pause before it is
+        // in both readings.
+        final long wallAt = clock.nanoTime();
         final long paceAt = pacing.nanoTime();
         // Every pass, so a step is seen before anything is judged after it (even with no command active).
-        seen.startPass(clock.nanoTime(), paceAt);
+        seen.startPass(wallAt, paceAt);
         final boolean guardPass = !guardRan || paceAt - lastGuardNanos >= GUARD_INTERVAL_NS;
         final long guardAt = clock.nanoTime();
         if (guardPass)
@@ -149,6 +155,7 @@ final class LedgerSweep
             drones.add(command.droneId());
         }
         final Map<Long, DroneState> states = metrics.fleetStates.getAll(fleet, drones);
+        countMisfiled(states);
         // The wall clock for what the ledger records and the frames carry, the monotonic clock for every "how long".
         final long now = clock.nanoTime();
         final long monotonic = pacing.nanoTime();
@@ -159,8 +166,10 @@ final class LedgerSweep
                 refuseUnauthorised(command, now);
                 continue;
             }
-            seen.see(command, now, monotonic);
-            final DroneState state = states.get(command.droneId());
+            seen.see(command);
+            final DroneState filed = states.get(command.droneId());
+            // Another drone's state filed under this drone's key is not this drone heard (counted above).
+            final DroneState state = filed != null && filed.droneId() == command.droneId() ? filed : null;
             final boolean mine = state != null && nodeId.equals(state.ingestNode());
             if (command.state().isUndelivered())
             {
@@ -184,7 +193,7 @@ final class LedgerSweep
                     send(command, now, monotonic);
                 }
             }
-            else if (state == null || seen.silence(state, monotonic) > CommandRelay.LOST_CONTACT_NS)
+            else if (state == null || seen.silence(command.droneId(), state, monotonic) > CommandRelay.LOST_CONTACT_NS)
             {
                 // Delivered, but nobody hears the drone any more: the order's fate cannot be known, so it failed
                 // (any node may say so; the update is idempotent).
@@ -213,6 +222,36 @@ final class LedgerSweep
         if (updated != null)
         {
             seen.sent(updated, monotonic);
+        }
+    }
+
+    /**
+     * A fleet state filed under another drone's key was written by a grid client, not an ingest node (they file each
+     * drone's state under its own id): taken for the drone it names, such a state with a sequence no real one reaches
+     * kept two drones' silence timers resetting each other, so neither drone's delivered commands ever failed for lost
+     * contact. Left out as no state at all, like one that cannot be read, and counted with those.
+     */
+    private void countMisfiled(final Map<Long, DroneState> states)
+    {
+        int misfiled = 0;
+        long example = 0;
+        for (final Map.Entry<Long, DroneState> entry : states.entrySet())
+        {
+            if (entry.getValue().droneId() != entry.getKey())
+            {
+                misfiled++;
+                example = entry.getKey();
+            }
+        }
+        if (misfiled > 0)
+        {
+            metrics.fleetStatesLeftOut.add(misfiled);
+            if (misfiledLog.tryAcquire(pacing.nanoTime()))
+            {
+                LOG.warn("left out {} fleet state(s) filed under another drone's key, written into the grid by " +
+                    "something else (under drone {}, for example); {} such lines suppressed", misfiled, example,
+                    misfiledLog.suppressedSinceLast());
+            }
         }
     }
 

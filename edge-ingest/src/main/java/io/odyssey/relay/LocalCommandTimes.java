@@ -26,15 +26,18 @@ import java.util.concurrent.TimeUnit;
  * within {@code longestPacingNs}: a wrong clock then costs one send early or one interval late, once.</li>
  * <li><b>Expiry</b> stays the absolute wall time the operator chose; this node judges it once, when it first sees the
  * order (the time left by its wall clock then), and counts that down on its monotonic clock, so a step after that
- * moves nothing. Steps forward this node saw (its wall clock parting from its monotonic clock by more than
+ * moves nothing, and never for longer than the order's whole sealed lifetime (expiry less issue time). Steps forward this node saw (its wall clock parting from its monotonic clock by more than
  * {@link #STEP_NS} between two passes) are kept out of that first judgement too, so orders issued after a step
  * forward are not expired at once; a step back first takes back the steps forward before it (a clock put wrong and
  * then right again judges as if nothing happened), and beyond that is followed: it cannot be told from the correction
  * of a clock that was ahead, and at worst this node expires late while the others, and the drone, which refuses an
  * order past its expiry itself, do not. A step forward is never followed: if it was the correction of a clock that
- * was behind, this node expires orders late by it until it restarts (the log line and the counter say so).</li>
+ * was behind, this node expires orders late by it (at most by their lifetime) until it restarts (the log line and
+ * the counter say so). Not covered: a node started with its wall clock ahead has no step to see, judges every order it
+ * first sees by that clock, and expires the fleet's undelivered orders early by as much.</li>
  * <li><b>Lost contact</b> is the monotonic time since this node saw the drone's fleet state change (its sequence or
- * receive time), never another host's receive time against this node's clock. A node that first sees a drone waits the
+ * receive time), never another host's receive time against this node's clock; kept by the drone's fleet-map key, never
+ * by the id inside the stored state (a grid client can file any state under any key). A node that first sees a drone waits the
  * whole lost-contact time before it fails the drone's commands.</li>
  * </ul>
  * Memory: one entry per active command and per drone with a delivered command (both bounded by the ledger's admission),
@@ -81,6 +84,9 @@ final class LocalCommandTimes
     private long offsetNs;
     /** The steps forward seen and not taken back by a step back since: kept out of an order's first judgement. */
     private long forwardNs;
+    /** This pass's one pair of readings: the step check and every first judgement in the pass go by it. */
+    private long passWallNs;
+    private long passMonotonicNs;
 
     /**
      * @param longestPacingNs the longest interval a command is sent again after (first sight trusts the ledger's
@@ -108,12 +114,15 @@ final class LocalCommandTimes
                 LOG.warn("the wall clock stepped {} {} ms; resends, expiries and lost contact run on this node's own " +
                     "time, and new orders' expiries are judged {} ms behind the wall clock{} ({} more such lines " +
                     "since the last)", step > 0 ? "forward" : "back", Math.abs(step) / 1_000_000, forwardNs / 1_000_000,
-                    forwardNs > 0 ? " (if the clock was put right, restart this node)" : "",
+                    forwardNs > 0 ? " (a restart ends that, but only once the wall clock is right: a node started " +
+                        "with its clock ahead expires every node's undelivered orders early)" : "",
                     stepLog.suppressedSinceLast());
             }
         }
         started = true;
         offsetNs = offset;
+        passWallNs = wallNs;
+        passMonotonicNs = monotonicNs;
     }
 
     /** Forgets the commands and drones this pass did not see (finished, gone). */
@@ -124,9 +133,11 @@ final class LocalCommandTimes
         drones.values().removeIf(heard -> heard.pass != current);
     }
 
-    /** {@code command} as this pass sees it, at wall time {@code wallNs}, monotonic {@code monotonicNs}. */
-    void see(final CommandRecord command, final long wallNs, final long monotonicNs)
+    /** {@code command} as this pass sees it, at the wall and monotonic times of {@link #startPass}. */
+    void see(final CommandRecord command)
     {
+        final long wallNs = passWallNs;
+        final long monotonicNs = passMonotonicNs;
         Seen seen = commands.get(command.id());
         if (seen == null)
         {
@@ -136,8 +147,15 @@ final class LocalCommandTimes
             // sealed order's times are a gateway's, but a year either way is as good as for ever here).
             final long judgedNs = wallNs - forwardNs;
             final long expiresAt = command.expiresAtNanos();
-            seen.expiresNs = monotonicNs + (expiresAt - judgedNs > MAX_LEFT_NS ? MAX_LEFT_NS :
-                judgedNs - expiresAt > MAX_LEFT_NS ? -MAX_LEFT_NS : expiresAt - judgedNs);
+            long leftNs = expiresAt - judgedNs > MAX_LEFT_NS ? MAX_LEFT_NS :
+                judgedNs - expiresAt > MAX_LEFT_NS ? -MAX_LEFT_NS : expiresAt - judgedNs;
+            // Never more than the order's whole sealed lifetime: the steps forward kept out may have been the
+            // correction of a clock that was behind, and must not keep an order alive longer than it was issued for.
+            final long issuedAt = command.issuedAtNanos();
+            final long lifetimeNs = expiresAt < issuedAt ? 0 :
+                expiresAt - issuedAt < 0 ? MAX_LEFT_NS : expiresAt - issuedAt; // < 0: wrapped, so longer than a year
+            leftNs = Math.min(leftNs, lifetimeNs);
+            seen.expiresNs = monotonicNs + leftNs;
             seen.attempts = command.attempts();
             seen.lastSentAt = command.lastSentNanos();
             final long ago = command.lastSentNanos() == 0 ? longestPacingNs :
@@ -179,17 +197,20 @@ final class LocalCommandTimes
         return monotonicNs - commands.get(command.id()).expiresNs;
     }
 
-    /** Monotonic time since this node saw {@code state}'s drone heard (its state changed), {@code state} now. */
-    long silence(final DroneState state, final long monotonicNs)
+    /**
+     * Monotonic time since this node saw drone {@code droneId} heard (its state changed), {@code state} its state now
+     * (filed under {@code droneId}: by that key, never by the droneId the stored value names).
+     */
+    long silence(final long droneId, final DroneState state, final long monotonicNs)
     {
-        Heard heard = drones.get(state.droneId());
+        Heard heard = drones.get(droneId);
         if (heard == null)
         {
             heard = new Heard();
             heard.sequence = state.sequence();
             heard.ingestNanos = state.ingestNanos();
             heard.sinceNs = monotonicNs;
-            drones.put(state.droneId(), heard);
+            drones.put(droneId, heard);
         }
         else if (heard.sequence != state.sequence() || heard.ingestNanos != state.ingestNanos())
         {

@@ -66,8 +66,11 @@ class RelayCommandClockIT
     /** How far the node's wall clock has been stepped. */
     private final AtomicLong stepped = new AtomicLong();
     private final long start = System.currentTimeMillis() * 1_000_000L;
+    /** Set: every read of the wall clock is preceded by a pause of this long (a GC pause, a stalled VM). */
+    private final AtomicLong pauseBeforeWallRead = new AtomicLong();
     /** The node's wall clock: real time passes with the monotonic clock, the steps on top. */
-    private final EpochNanoClock wall = () -> start + (monotonic.get() - 42) + stepped.get();
+    private final EpochNanoClock wall = () -> start + (monotonic.addAndGet(pauseBeforeWallRead.get()) - 42) +
+        stepped.get();
     private final NanoClock pacing = monotonic::get;
 
     private TestGrid grid;
@@ -214,6 +217,88 @@ class RelayCommandClockIT
         elapse(1);
         sweep.sweep();
         assertThat(ledger.get(order.id()).state()).isEqualTo(CommandState.FAILED);
+    }
+
+    @Test
+    void shouldFailADronesDeliveredCommandsWhenItFallsSilentWhateverStateAGridClientFilesUnderAnotherDrone()
+    {
+        // A grid client files one state of drone 6 under drone 5's key, with a sequence no real state reaches (the
+        // keep-newest interceptor then refuses drone 5's real states). Keyed by the stored droneId, the two drones'
+        // silence timers reset each other at every pass, so neither drone's delivered command ever failed.
+        heard(6, 1, NODE, wall.nanoTime());
+        grid.fleet().set(5L, new DroneState(6, Long.MAX_VALUE / 2, wall.nanoTime(), wall.nanoTime(), wall.nanoTime(),
+            52.52, 13.405, 80f, 90f, 5f, 0f, 80f, "CRUISING", 8, NODE));
+        final CommandRecord five = accepted(issue(5, 10 * 60 * SECOND));
+        final CommandRecord six = accepted(issue(6, 10 * 60 * SECOND));
+
+        sweep.sweep();
+        assertThat(ledger.get(five.id()).state()).as("drone 5 has no state of its own: nobody hears it")
+            .isEqualTo(CommandState.FAILED);
+        assertThat(metrics.fleetStates.count()).as("the misfiled state left out, counted").isEqualTo(1);
+        for (int i = 0; i < 40; i++)
+        {
+            elapse(SECOND);
+            sweep.sweep();
+        }
+        assertThat(ledger.get(six.id()).state()).as("drone 6 silent for 40 s").isEqualTo(CommandState.FAILED);
+    }
+
+    @Test
+    void shouldNeverLeaveAnOrderMoreTimeThanItWasIssuedWith()
+    {
+        // This node's clock was an hour behind and is put right: a step forward, which it cannot tell from a step
+        // forward of a clock that was right, so it judges orders first seen after it an hour behind its wall clock.
+        stepped.set(-HOUR);
+        sweep.sweep();
+        stepped.set(0);
+        elapse(SECOND);
+        sweep.sweep();
+        assertThat(metrics.clockStepsForward.get()).isEqualTo(1);
+
+        // Issued with a minute to live: judged with an hour and a minute left, it stayed undelivered for the hour.
+        final CommandRecord order = issue(3, 60 * SECOND);
+        sweep.sweep();
+        elapse(60 * SECOND + GRACE_NS);
+        sweep.sweep();
+        assertThat(ledger.get(order.id()).state()).isEqualTo(CommandState.ISSUED);
+        elapse(1);
+        sweep.sweep();
+        assertThat(ledger.get(order.id()).state()).as("no more than the minute it was issued with")
+            .isEqualTo(CommandState.EXPIRED);
+    }
+
+    @Test
+    void shouldNotTakeAPauseDuringASweepForAStepOfTheWallClock()
+    {
+        sweep.sweep();
+        elapse(SECOND);
+        final long issued = monotonic.get();
+        final CommandRecord order = issue(3, 60 * SECOND);
+        // Five seconds pass before every read of the wall clock in this sweep, which first sees the order.
+        pauseBeforeWallRead.set(5 * SECOND);
+        sweep.sweep();
+        pauseBeforeWallRead.set(0);
+        final long paused = monotonic.get() - issued;
+        elapse(SECOND);
+        sweep.sweep();
+        assertThat(metrics.clockStepsForward.get()).as("no step forward").isZero();
+        assertThat(metrics.clockStepsBack.get()).as("no step back").isZero();
+
+        elapse(60 * SECOND + GRACE_NS - (monotonic.get() - issued));
+        sweep.sweep();
+        assertThat(ledger.get(order.id()).state()).as("paused " + paused + " ns").isEqualTo(CommandState.ISSUED);
+        elapse(1);
+        sweep.sweep();
+        assertThat(ledger.get(order.id()).state()).as("its minute and the grace are over, not later")
+            .isEqualTo(CommandState.EXPIRED);
+    }
+
+    private CommandRecord accepted(final CommandRecord command)
+    {
+        ledger.update(command.id(), CommandUpdate.sent(NODE, wall.nanoTime()));
+        ledger.update(command.id(), CommandUpdate.progress(CommandState.ACCEPTED, wall.nanoTime(), 0f, -1,
+            Double.NaN, Double.NaN, Float.NaN));
+        return command;
     }
 
     private CommandRecord issue(final long droneId, final long lifetimeNs)
