@@ -74,6 +74,9 @@ final class EffectConfirmation
     /** {@code command}, said done, against its drone's latest {@code state}: completed, failed, or still waiting. */
     void confirm(final CommandRecord command, final DroneState state, final long now)
     {
+        // A state filed under this drone's key but naming another drone (a grid client's) shows nothing of this one:
+        // taken as it was, a landed drone's state filed under a flying one's key completed the flying one's LAND.
+        final DroneState own = state != null && state.droneId() == command.droneId() ? state : null;
         final boolean seen;
         if (command.type() == CommandType.CANCEL)
         {
@@ -82,7 +85,7 @@ final class EffectConfirmation
         }
         else
         {
-            seen = CommandEffects.seen(command, state);
+            seen = CommandEffects.seen(command, own);
         }
         if (seen)
         {

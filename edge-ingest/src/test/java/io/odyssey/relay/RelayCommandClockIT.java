@@ -80,6 +80,7 @@ class RelayCommandClockIT
     private CommandLedger ledger;
     private CommandRelay.CommandMetrics metrics;
     private LedgerSweep sweep;
+    private EffectConfirmation effects;
 
     @BeforeEach
     void start() throws Exception
@@ -92,7 +93,7 @@ class RelayCommandClockIT
         metrics = new CommandRelay.CommandMetrics(new Metrics("relay-command-clock"));
         links = new CommandLinks(aeron.aeron(), STREAM, null, 10);
         final TransitionRecorder recorder = new TransitionRecorder(ledger, journal, NODE, metrics);
-        final EffectConfirmation effects = new EffectConfirmation(ledger, grid.fleet(), metrics.fleetStates, recorder);
+        effects = new EffectConfirmation(ledger, grid.fleet(), metrics.fleetStates, recorder);
         final GeofenceGuard guard = new GeofenceGuard(new GeofenceRecords(grid.member().getMap(FleetGrid.GEOFENCES_MAP),
             key, 1_000, null, null, null), grid.fleet(), ledger, CommandType.RETURN_HOME, NODE, metrics);
         final CommandSender sender = new CommandSender(ledger, links, TestDroneKeys.signer(KEYS, 1, wall), NODE, recorder,
@@ -241,6 +242,29 @@ class RelayCommandClockIT
             sweep.sweep();
         }
         assertThat(ledger.get(six.id()).state()).as("drone 6 silent for 40 s").isEqualTo(CommandState.FAILED);
+    }
+
+    @Test
+    void shouldNotCompleteADronesCommandOnAStateAGridClientFiledUnderItsKeyForAnotherDrone()
+    {
+        // Drone 5 says its HOLD is done; under its key a grid client filed drone 6's state, stopped. Taken as drone 5's
+        // telemetry (by the drone's answer and the check of commands awaiting their effect, which read the fleet map
+        // by key), it completed the order though nothing of drone 5 showed it had stopped.
+        final CommandRecord hold = accepted(issue(5, 10 * 60 * SECOND));
+        ledger.update(hold.id(), CommandUpdate.doneReported(wall.nanoTime(), Double.NaN, Double.NaN, Float.NaN));
+        elapse(SECOND);
+        grid.fleet().set(5L, new DroneState(6, 1, wall.nanoTime(), wall.nanoTime(), wall.nanoTime(),
+            52.52, 13.405, 80f, 90f, 0f, 0f, 80f, "HOVERING", 8, NODE));
+        effects.confirm(ledger.get(hold.id()), grid.fleet().get(5L), wall.nanoTime());
+        effects.checkAwaiting(wall.nanoTime());
+        assertThat(ledger.get(hold.id()).state()).as("nothing of drone 5 showed the hold").isEqualTo(CommandState.IN_PROGRESS);
+
+        // Drone 5's own state, stopped, does.
+        elapse(SECOND);
+        grid.fleet().set(5L, new DroneState(5, 2, wall.nanoTime(), wall.nanoTime(), wall.nanoTime(),
+            52.52, 13.405, 80f, 90f, 0f, 0f, 80f, "HOVERING", 8, NODE));
+        effects.checkAwaiting(wall.nanoTime());
+        assertThat(ledger.get(hold.id()).state()).isEqualTo(CommandState.COMPLETED);
     }
 
     @Test
