@@ -39,7 +39,8 @@ import java.util.Arrays;
  * forward still reads as silence, and a fall (journal order: only a step back makes receive times fall) as no time
  * passing. The times the engine reports are on the receive clock (what the node's clock read), converted with the
  * offset between the two clocks as it was at the entry before the event (followed within a run only when it moved by
- * more than {@link #OFFSET_TOLERANCE_NANOS}): so what live idle ticks report while the
+ * more than {@link #OFFSET_TOLERANCE_NANOS}; silence itself is measured on the engine's clock alone, so an engine
+ * started mid-run decides as the live one did): so what live idle ticks report while the
  * journal is idle is what a replay reports when the next entry moves its clock, whatever the wall clock did meanwhile.
  */
 public final class AlertEngine
@@ -95,6 +96,12 @@ public final class AlertEngine
     private final long[] lastHeardNanos;
     /** The same on the engine's clock: what the drone's silence is measured from. */
     private final long[] lastHeardClockNanos;
+    /**
+     * The receive time plus the offset at that frame, less the engine's clock there (at most about
+     * {@link #OFFSET_TOLERANCE_NANOS}): added back when reporting, so an alert's times keep the one offset (a lost
+     * link reported exactly the timeout after the frame's receive time while the offset holds).
+     */
+    private final long[] heardSkewNanos;
     private final long[] lastSentNanos;
     private final long[] lastIndex;
     private final int[] active;
@@ -147,6 +154,7 @@ public final class AlertEngine
         statuses = new int[slotCount];
         lastHeardNanos = new long[slotCount];
         lastHeardClockNanos = new long[slotCount];
+        heardSkewNanos = new long[slotCount];
         lastSentNanos = new long[slotCount];
         lastIndex = new long[slotCount];
         active = new int[slotCount];
@@ -306,7 +314,12 @@ public final class AlertEngine
             remoteLive--;
             first = true;
         }
-        final long heardAt = receivedAtNanos + offsetNanos;
+        // The engine's clock at this entry, when it was advanced to it (the monitor does, before every frame): silence
+        // is measured on that clock alone, so an engine started mid-run (a warm-up, a replay --from) decides as the
+        // live one did. receivedAtNanos + offsetNanos was up to OFFSET_TOLERANCE_NANOS off it, by an offset a
+        // mid-run start does not share. Otherwise (a caller ticking on receive times alone) the receive time, as
+        // the ticks take it.
+        final long heardAt = receivedAtNanos == lastReceivedNanos ? lastClockNanos : receivedAtNanos + offsetNanos;
         nextLostLinkCheckNanos = Math.min(nextLostLinkCheckNanos, heardAt + rules.lostLinkNanos() + 1);
         lats[slot] = lat;
         lons[slot] = lon;
@@ -314,6 +327,7 @@ public final class AlertEngine
         statuses[slot] = status;
         lastHeardNanos[slot] = receivedAtNanos;
         lastHeardClockNanos[slot] = heardAt;
+        heardSkewNanos[slot] = receivedAtNanos + offsetNanos - heardAt;
         lastSentNanos[slot] = sentAtNanos;
         lastIndex[slot] = journalIndex;
 
@@ -407,7 +421,7 @@ public final class AlertEngine
                 continue; // handed over at its lost-link deadline, earlier in this tick
             }
             // Reported on the receive clock as it read at the last entry (before the entry moving the clock now).
-            final long at = dueAt[i] - offsetNanos;
+            final long at = dueAt[i] + heardSkewNanos[slot] - offsetNanos;
             if (dueExpiry[i])
             {
                 expire(slot, at);

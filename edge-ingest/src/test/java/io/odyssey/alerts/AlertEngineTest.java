@@ -323,6 +323,56 @@ class AlertEngineTest
             "cleared LOST_LINK 1 0 at=" + 60 * SECOND + " index=1 value=60.0");
     }
 
+    /**
+     * A warm-up after a restart, or a replay --from, starts mid-run with the offset between the node's two clocks at 0,
+     * while the live engine's offset may be up to 100 ms stale (it follows only larger drifts): silence was measured
+     * from the receive time plus that offset, so a silence within that error of the timeout was decided one way live
+     * and the other by the warm-up (a warm state lacking a LOST_LINK the node journaled, or holding one never raised).
+     */
+    @Test
+    void shouldDecideALostLinkFromAMidRunStartAsTheLiveEngineDid()
+    {
+        final List<long[]> journal = new ArrayList<>();
+        final long milli = SECOND / 1_000;
+        for (long t = 0; t <= 40; t++)
+        {
+            // The node's wall clock drifts 3 ms a second from its monotonic clock for 30 s (90 ms, under the offset's
+            // tolerance), then holds; drone 1 falls silent after t = 30 and is heard again 5.05 s later (monotonic).
+            final long received = t * SECOND + Math.min(t, 30) * 3 * milli;
+            journal.add(new long[]{received, t * SECOND, 2});
+            if (t <= 30)
+            {
+                journal.add(new long[]{received, t * SECOND, 1});
+            }
+            if (t == 35)
+            {
+                journal.add(new long[]{35_050 * milli + 90 * milli, 35_050 * milli, 1});
+            }
+        }
+        final int midRun = 2 * 30;
+        assertThat(journal.get(midRun)[1]).isEqualTo(30 * SECOND);
+        final List<String> live = fedFrom(journal, 0);
+        events.clear();
+        final List<String> warmUp = fedFrom(journal, midRun);
+        assertThat(live).as("silent 5.05 s on the monotonic clock: lost").containsExactly(
+            "raised LOST_LINK 1 0 at=" + 35_090 * milli + " index=" + (midRun + 1) + " value=5.0",
+            "cleared LOST_LINK 1 0 at=" + 35_140 * milli + " index=" + (2 * 31 + 5) + " value=0.0");
+        assertThat(warmUp).as("the same tail, started mid-run").isEqualTo(live);
+    }
+
+    /** The journal's entries (receive time, monotonic time, drone) of run 9 from {@code from} on, as the monitor feeds them. */
+    private List<String> fedFrom(final List<long[]> journal, final int from)
+    {
+        final AlertEngine target = new AlertEngine(expiring(), 100, recorder);
+        for (int i = from; i < journal.size(); i++)
+        {
+            final long[] entry = journal.get(i);
+            target.advanceTo(entry[0], 9, entry[1]);
+            target.onTelemetry(i, entry[0], entry[2], entry[0], 52.0 + entry[2] / 10.0, 13, 100, 80, CRUISING);
+        }
+        return new ArrayList<>(events);
+    }
+
     /** A clocked journal entry: receive time (wall clock) and monotonic time of a run. */
     private void clocked(final AlertEngine target, final long run, final long drone, final long receivedSeconds,
         final long monotonicSeconds)
