@@ -31,7 +31,9 @@ import java.util.Arrays;
  * LOST_LINK: its alerts clear first), so drones that come and go (forged ids among them) cannot fill them for good.
  * <p>
  * Silence is measured on the engine's own clock, which moves on between two entries of one run of the ingest process
- * by their journaled monotonic times (never stepped), and otherwise by their receive times (the wall clock) with
+ * by their journaled monotonic times (never stepped; but a monotonic step that falls, or runs more than a second beyond
+ * receive times that did not fall, is taken for damage and the receive step used, so one damaged monotonic time
+ * cannot report every drone lost), and otherwise by their receive times (the wall clock) with
  * every fall taken out. On the receive times alone a step of the node's wall clock (NTP, a VM restored from a
  * snapshot) was taken for time passing: forward past the lost-link timeout it raised LOST_LINK for every drone, past
  * the expiry it forgot them all; back, it held every lost link and expiry for the step. Across runs (a restart, or
@@ -39,7 +41,8 @@ import java.util.Arrays;
  * forward still reads as silence, and a fall (journal order: only a step back makes receive times fall) as no time
  * passing. The times the engine reports are on the receive clock (what the node's clock read), converted with the
  * offset between the two clocks as it was at the entry before the event (followed within a run only when it moved by
- * more than {@link #OFFSET_TOLERANCE_NANOS}): so what live idle ticks report while the
+ * more than {@link #OFFSET_TOLERANCE_NANOS}; silence itself is measured on the engine's clock alone, so an engine
+ * started mid-run decides as the live one did): so what live idle ticks report while the
  * journal is idle is what a replay reports when the next entry moves its clock, whatever the wall clock did meanwhile.
  */
 public final class AlertEngine
@@ -60,6 +63,8 @@ public final class AlertEngine
     /** The last entry's run ({@link JournalLayout#NO_RUN}: none journaled) and monotonic time. */
     private long lastRunId = JournalLayout.NO_RUN;
     private long lastMonotonicNanos;
+    /** The last entry's monotonic step was refused: its monotonic time may be the damaged one, so idle ticks do not count from it. */
+    private boolean lastStepRefused;
     /** The engine's clock at the last entry. */
     private long lastClockNanos;
     /**
@@ -72,6 +77,7 @@ public final class AlertEngine
     /** Written by the engine's thread, read by gauges. */
     private volatile long clockStepsBack;
     private volatile long clockStepsForward;
+    private volatile long monotonicStepsRefused;
     /** No drone's silence crosses the lost-link timeout or the expiry before this (engine clock): ticks before it do nothing (O(1)). */
     private long nextLostLinkCheckNanos = Long.MAX_VALUE;
     /** The lost links and expiries due in the current tick (at most two per drone), reported in time order. */
@@ -95,6 +101,12 @@ public final class AlertEngine
     private final long[] lastHeardNanos;
     /** The same on the engine's clock: what the drone's silence is measured from. */
     private final long[] lastHeardClockNanos;
+    /**
+     * The receive time plus the offset at that frame, less the engine's clock there (at most about
+     * {@link #OFFSET_TOLERANCE_NANOS}): added back when reporting, so an alert's times keep the one offset (a lost
+     * link reported exactly the timeout after the frame's receive time while the offset holds).
+     */
+    private final long[] heardSkewNanos;
     private final long[] lastSentNanos;
     private final long[] lastIndex;
     private final int[] active;
@@ -147,6 +159,7 @@ public final class AlertEngine
         statuses = new int[slotCount];
         lastHeardNanos = new long[slotCount];
         lastHeardClockNanos = new long[slotCount];
+        heardSkewNanos = new long[slotCount];
         lastSentNanos = new long[slotCount];
         lastIndex = new long[slotCount];
         active = new int[slotCount];
@@ -192,13 +205,35 @@ public final class AlertEngine
             tickClock(receivedAtNanos);
             return;
         }
-        final long receivedElapsed = receivedAtNanos - lastReceivedNanos;
+        final long receivedElapsed = minus(receivedAtNanos, lastReceivedNanos);
         final long elapsed;
         final boolean sameRun = runId != JournalLayout.NO_RUN && runId == lastRunId;
         if (sameRun)
         {
-            // Never back: the monotonic clock does not go back within a run, whatever a damaged entry says.
-            elapsed = Math.max(0, monotonicNanos - lastMonotonicNanos);
+            final long monotonicElapsed = minus(monotonicNanos, lastMonotonicNanos);
+            // The monotonic step, unless a damaged entry made it: one taken as it was raised LOST_LINK for (and
+            // expired) every drone. A step of the wall clock forward makes the receive times run ahead of the
+            // monotonic times, a damaged monotonic time makes the monotonic times run ahead of the receive times
+            // (or fall, at the entry after it, or at it: the one writer reads a clock that never goes back). So a
+            // monotonic step that falls, or runs more than a second ahead of a receive step that did not fall, is
+            // refused, and the receive step taken instead (as across runs): never further than the receive times
+            // moved, however many entries are damaged. Within that second the monotonic step is taken exactly (the
+            // two clocks are read a moment apart for each entry), which is what live idle ticks, on the monotonic
+            // clock alone, agree with. Where the receive times fell the wall clock was stepped back across the pair,
+            // so they bound nothing: the monotonic step is taken (a step back while the journal was idle must not
+            // hide the silence). Left open: a step back smaller than an idle gap of more than a second leaves the
+            // receive step positive, and the gap is taken as that (counted with the refused steps).
+            if (monotonicElapsed < 0 || (receivedElapsed >= 0 && monotonicElapsed - receivedElapsed > STEP_NOTICED_NANOS))
+            {
+                elapsed = Math.max(0, receivedElapsed);
+                monotonicStepsRefused++;
+                lastStepRefused = true;
+            }
+            else
+            {
+                elapsed = monotonicElapsed;
+                lastStepRefused = false;
+            }
             if (receivedElapsed - elapsed > STEP_NOTICED_NANOS)
             {
                 clockStepsForward++;
@@ -207,15 +242,19 @@ public final class AlertEngine
         else
         {
             elapsed = Math.max(0, receivedElapsed);
+            lastStepRefused = false;
         }
         if (receivedElapsed < 0)
         {
             clockStepsBack++;
         }
-        final long clock = lastClockNanos + elapsed;
+        // Saturated, here and wherever the clock is added to: a damaged time near the end of the range wrapped the
+        // clock negative, and nothing was due again until it came back round.
+        final long clock = plus(lastClockNanos, elapsed);
         tickClock(clock);
-        final long offset = clock - receivedAtNanos;
-        if (!sameRun || Math.abs(offset - offsetNanos) > OFFSET_TOLERANCE_NANOS)
+        final long offset = minus(clock, receivedAtNanos);
+        final long drift = minus(offset, offsetNanos);
+        if (!sameRun || drift > OFFSET_TOLERANCE_NANOS || drift < -OFFSET_TOLERANCE_NANOS)
         {
             offsetNanos = offset;
         }
@@ -230,19 +269,21 @@ public final class AlertEngine
      * last entry was journaled by the same run (so with a monotonic time of the same origin), as a replay's clock moves
      * when the next entry comes.
      *
-     * @return false (nothing done) when the last entry is of another run or has no monotonic time: the caller
-     * falls back to the wall clock and {@link #tickSinceLastEntry}.
+     * @return false (nothing done) when the last entry is of another run or has no monotonic time, or its monotonic
+     * step was refused (the time may be damaged: far ahead it held every lost link while the journal was idle, far
+     * back it reported every drone lost at once): the caller falls back to the wall clock and
+     * {@link #tickSinceLastEntry}.
      */
     public boolean tickOnRun(final long runId, final long monotonicNanos)
     {
-        if (lastReceivedNanos == Long.MIN_VALUE || runId == JournalLayout.NO_RUN || runId != lastRunId)
+        if (lastReceivedNanos == Long.MIN_VALUE || runId == JournalLayout.NO_RUN || runId != lastRunId || lastStepRefused)
         {
             return false;
         }
-        final long elapsed = monotonicNanos - lastMonotonicNanos;
+        final long elapsed = minus(monotonicNanos, lastMonotonicNanos);
         if (elapsed > 0)
         {
-            tickClock(lastClockNanos + elapsed);
+            tickClock(plus(lastClockNanos, elapsed));
         }
         return true;
     }
@@ -256,7 +297,7 @@ public final class AlertEngine
     {
         if (lastReceivedNanos != Long.MIN_VALUE)
         {
-            tickClock(lastClockNanos + elapsedNanos);
+            tickClock(plus(lastClockNanos, elapsedNanos));
         }
     }
 
@@ -279,6 +320,16 @@ public final class AlertEngine
     public long clockStepsForward()
     {
         return clockStepsForward;
+    }
+
+    /**
+     * How often, between two entries of one run, the monotonic time fell, or moved on more than a second further
+     * than a receive time that did not fall: a damaged monotonic time (or a step back of the wall clock smaller than
+     * an idle gap); the engine's clock moved by the receive times there instead.
+     */
+    public long monotonicStepsRefused()
+    {
+        return monotonicStepsRefused;
     }
 
     /**
@@ -306,14 +357,20 @@ public final class AlertEngine
             remoteLive--;
             first = true;
         }
-        final long heardAt = receivedAtNanos + offsetNanos;
-        nextLostLinkCheckNanos = Math.min(nextLostLinkCheckNanos, heardAt + rules.lostLinkNanos() + 1);
+        // The engine's clock at this entry, when it was advanced to it (the monitor does, before every frame): silence
+        // is measured on that clock alone, so an engine started mid-run (a warm-up, a replay --from) decides as the
+        // live one did. receivedAtNanos + offsetNanos was up to OFFSET_TOLERANCE_NANOS off it, by an offset a
+        // mid-run start does not share. Otherwise (a caller ticking on receive times alone) the receive time, as
+        // the ticks take it.
+        final long heardAt = receivedAtNanos == lastReceivedNanos ? lastClockNanos : plus(receivedAtNanos, offsetNanos);
+        nextLostLinkCheckNanos = Math.min(nextLostLinkCheckNanos, plus(heardAt, plus(rules.lostLinkNanos(), 1)));
         lats[slot] = lat;
         lons[slot] = lon;
         alts[slot] = alt;
         statuses[slot] = status;
         lastHeardNanos[slot] = receivedAtNanos;
         lastHeardClockNanos[slot] = heardAt;
+        heardSkewNanos[slot] = minus(plus(receivedAtNanos, offsetNanos), heardAt);
         lastSentNanos[slot] = sentAtNanos;
         lastIndex[slot] = journalIndex;
 
@@ -347,15 +404,7 @@ public final class AlertEngine
     public void tick(final long nowNanos)
     {
         // Saturated: a replay may tick to the end of time (and the offset may be either sign now).
-        final long clock = nowNanos + offsetNanos;
-        if (((nowNanos ^ clock) & (offsetNanos ^ clock)) < 0)
-        {
-            tickClock(offsetNanos > 0 ? Long.MAX_VALUE : Long.MIN_VALUE);
-        }
-        else
-        {
-            tickClock(clock);
-        }
+        tickClock(plus(nowNanos, offsetNanos));
     }
 
     /** {@link #tick} on the engine's clock. */
@@ -377,24 +426,24 @@ public final class AlertEngine
             }
             if (!isActive(slot, AlertType.LOST_LINK))
             {
-                final long lostAt = lastHeardClockNanos[slot] + lostLink;
+                final long lostAt = plus(lastHeardClockNanos[slot], lostLink);
                 if (nowNanos <= lostAt)
                 {
-                    next = Math.min(next, lostAt + 1);
+                    next = Math.min(next, plus(lostAt, 1));
                     continue;
                 }
                 due(lostAt, slot, false);
             }
             if (expiry > 0)
             {
-                final long expiresAt = lastHeardClockNanos[slot] + expiry;
+                final long expiresAt = plus(lastHeardClockNanos[slot], expiry);
                 if (nowNanos > expiresAt)
                 {
                     due(expiresAt, slot, true);
                 }
                 else
                 {
-                    next = Math.min(next, expiresAt + 1);
+                    next = Math.min(next, plus(expiresAt, 1));
                 }
             }
         }
@@ -407,7 +456,7 @@ public final class AlertEngine
                 continue; // handed over at its lost-link deadline, earlier in this tick
             }
             // Reported on the receive clock as it read at the last entry (before the entry moving the clock now).
-            final long at = dueAt[i] - offsetNanos;
+            final long at = minus(plus(dueAt[i], heardSkewNanos[slot]), offsetNanos);
             if (dueExpiry[i])
             {
                 expire(slot, at);
@@ -422,6 +471,30 @@ public final class AlertEngine
             }
         }
         nextLostLinkCheckNanos = next;
+    }
+
+    /** a + b, held at the ends of the range instead of wrapping. */
+    static long plus(final long a, final long b)
+    {
+        final long sum = a + b;
+        // Overflow only when both have the sign the sum lacks.
+        if (((a ^ sum) & (b ^ sum)) < 0)
+        {
+            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return sum;
+    }
+
+    /** a - b, held at the ends of the range instead of wrapping. */
+    static long minus(final long a, final long b)
+    {
+        final long difference = a - b;
+        // Overflow only when a and b differ in sign and the result has b's.
+        if (((a ^ b) & (a ^ difference)) < 0)
+        {
+            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return difference;
     }
 
     private void due(final long at, final int slot, final boolean expiry)
@@ -700,6 +773,7 @@ public final class AlertEngine
         lastReceivedNanos = Long.MIN_VALUE;
         lastRunId = JournalLayout.NO_RUN;
         lastMonotonicNanos = 0;
+        lastStepRefused = false;
         lastClockNanos = 0;
         offsetNanos = 0;
     }

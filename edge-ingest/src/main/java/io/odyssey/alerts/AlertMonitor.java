@@ -594,6 +594,15 @@ public final class AlertMonitor implements Runnable, AlertSink
         return engine.clockStepsForward();
     }
 
+    /**
+     * How often a monotonic step within a run fell, or ran more than a second ahead of the receive times (a damaged
+     * entry), and the receive step was taken instead (since start).
+     */
+    public long monotonicStepsRefused()
+    {
+        return engine.monotonicStepsRefused();
+    }
+
     /** Frames from drones the engine had no room for, not evaluated (read from another thread: approximate). */
     public long unevaluatedFrames()
     {

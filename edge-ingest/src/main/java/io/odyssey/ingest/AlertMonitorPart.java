@@ -75,6 +75,10 @@ final class AlertMonitorPart implements Component
             "Times since start the telemetry journal's receive times ran more than a second ahead of its monotonic " +
             "times: this node's wall clock was stepped forward (the alert engine paces silence on the monotonic times)",
             alerts::clockStepsForward);
+        metrics.metrics.gauge("odyssey_ingest_alert_monotonic_steps_refused",
+            "Times since start a monotonic step between two telemetry journal entries of one run fell, or ran more " +
+            "than a second ahead of the receive times (a damaged entry): the alert engine took the receive step instead",
+            alerts::monotonicStepsRefused);
         monitor = alerts;
         thread = new Thread(alerts, "ingest-alerts");
         thread.setDaemon(true);

@@ -5,6 +5,7 @@ import io.odyssey.journal.AlertType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -321,6 +322,159 @@ class AlertEngineTest
         assertThat(events).containsExactly(
             "raised LOST_LINK 1 0 at=" + 5 * SECOND + " index=1 value=5.0",
             "cleared LOST_LINK 1 0 at=" + 60 * SECOND + " index=1 value=60.0");
+    }
+
+    /**
+     * A warm-up after a restart, or a replay --from, starts mid-run with the offset between the node's two clocks at 0,
+     * while the live engine's offset may be up to 100 ms stale (it follows only larger drifts): silence was measured
+     * from the receive time plus that offset, so a silence within that error of the timeout was decided one way live
+     * and the other by the warm-up (a warm state lacking a LOST_LINK the node journaled, or holding one never raised).
+     */
+    @Test
+    void shouldDecideALostLinkFromAMidRunStartAsTheLiveEngineDid()
+    {
+        final List<long[]> journal = new ArrayList<>();
+        final long milli = SECOND / 1_000;
+        for (long t = 0; t <= 40; t++)
+        {
+            // The node's wall clock drifts 3 ms a second from its monotonic clock for 30 s (90 ms, under the offset's
+            // tolerance), then holds; drone 1 falls silent after t = 30 and is heard again 5.05 s later (monotonic).
+            final long received = t * SECOND + Math.min(t, 30) * 3 * milli;
+            journal.add(new long[]{received, t * SECOND, 2});
+            if (t <= 30)
+            {
+                journal.add(new long[]{received, t * SECOND, 1});
+            }
+            if (t == 35)
+            {
+                journal.add(new long[]{35_050 * milli + 90 * milli, 35_050 * milli, 1});
+            }
+        }
+        final int midRun = 2 * 30;
+        assertThat(journal.get(midRun)[1]).isEqualTo(30 * SECOND);
+        final List<String> live = fedFrom(journal, 0);
+        events.clear();
+        final List<String> warmUp = fedFrom(journal, midRun);
+        assertThat(live).as("silent 5.05 s on the monotonic clock: lost").containsExactly(
+            "raised LOST_LINK 1 0 at=" + 35_090 * milli + " index=" + (midRun + 1) + " value=5.0",
+            "cleared LOST_LINK 1 0 at=" + 35_140 * milli + " index=" + (2 * 31 + 5) + " value=0.0");
+        assertThat(warmUp).as("the same tail, started mid-run").isEqualTo(live);
+    }
+
+    /** The journal's entries (receive time, monotonic time, drone) of run 9 from {@code from} on, as the monitor feeds them. */
+    private List<String> fedFrom(final List<long[]> journal, final int from)
+    {
+        final AlertEngine target = new AlertEngine(expiring(), 100, recorder);
+        for (int i = from; i < journal.size(); i++)
+        {
+            final long[] entry = journal.get(i);
+            target.advanceTo(entry[0], 9, entry[1]);
+            target.onTelemetry(i, entry[0], entry[2], entry[0], 52.0 + entry[2] / 10.0, 13, 100, 80, CRUISING);
+        }
+        return new ArrayList<>(events);
+    }
+
+    /**
+     * One damaged entry (its monotonic time far ahead, or at either end of the range, where the step wrapped to a huge
+     * one) reported every drone lost and forgot them all: a monotonic step that falls, or runs more than a second
+     * ahead of the receive times, is refused and the receive step taken.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {410_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE})
+    void shouldNotTakeOneDamagedMonotonicTimeForSilence(final long damagedMonotonic)
+    {
+        final AlertEngine watched = new AlertEngine(expiring(), 100, recorder);
+        final long run = 9;
+        for (long t = 0; t <= 20; t++)
+        {
+            clocked(watched, run, 1, t, t);
+            if (t == 10)
+            {
+                watched.advanceTo(t * SECOND, run, damagedMonotonic);
+                watched.onTelemetry(++index, t * SECOND, 2, t * SECOND, 52.2, 13, 100, 80, CRUISING);
+            }
+            else
+            {
+                clocked(watched, run, 2, t, t);
+            }
+        }
+        assertThat(events).as("no lost link, no expiry").isEmpty();
+        assertThat(watched.drones()).isEqualTo(2);
+        assertThat(watched.monotonicStepsRefused()).as("into the damaged time and out of it").isEqualTo(2);
+        assertThat(watched.clockNanos()).as("the clock back in step with the monotonic times").isEqualTo(20 * SECOND);
+        // And silence is still seen on time.
+        assertThat(watched.tickOnRun(run, 26 * SECOND)).isTrue();
+        assertThat(events).containsExactly(
+            "raised LOST_LINK 1 0 at=" + 25 * SECOND + " index=" + (index - 1) + " value=5.0",
+            "raised LOST_LINK 2 0 at=" + 25 * SECOND + " index=" + index + " value=5.0");
+    }
+
+    /**
+     * The damaged entry the last before the journal goes idle: live idle ticks counted from its monotonic time, so far
+     * ahead they held every lost link, far back (saturated) they reported every drone lost and forgot them all.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {410_000_000_000L, Long.MIN_VALUE})
+    void shouldLeaveIdleTicksToTheWallClockAfterADamagedMonotonicTime(final long damagedMonotonic)
+    {
+        final AlertEngine watched = new AlertEngine(expiring(), 100, recorder);
+        final long run = 9;
+        for (long t = 0; t <= 10; t++)
+        {
+            clocked(watched, run, 1, t, t);
+        }
+        watched.advanceTo(10 * SECOND, run, damagedMonotonic);
+        watched.onTelemetry(++index, 10 * SECOND, 2, 10 * SECOND, 52.2, 13, 100, 80, CRUISING);
+        assertThat(watched.tickOnRun(run, 12 * SECOND)).as("left to the wall clock").isFalse();
+        assertThat(events).isEmpty();
+        watched.tick(14 * SECOND);
+        watched.tickSinceLastEntry(4 * SECOND);
+        assertThat(events).isEmpty();
+        watched.tickSinceLastEntry(6 * SECOND);
+        assertThat(events).containsExactly(
+            "raised LOST_LINK 1 0 at=" + 15 * SECOND + " index=" + (index - 1) + " value=5.0",
+            "raised LOST_LINK 2 0 at=" + 15 * SECOND + " index=" + index + " value=5.0");
+    }
+
+    /**
+     * What the receive times may not bound: the node's wall clock stepped back an hour while the journal was idle (no
+     * frame for 8 s). Live idle ticks, on the monotonic clock, raised both lost links; the entry after the gap must
+     * too, or a warm-up or replay over it would lack them.
+     */
+    @Test
+    void shouldTakeTheMonotonicStepWhereTheReceiveTimesFell()
+    {
+        final AlertEngine watched = new AlertEngine(expiring(), 100, recorder);
+        final long run = 9;
+        for (long t = 0; t <= 10; t++)
+        {
+            clocked(watched, run, 1, t, t);
+            clocked(watched, run, 2, t, t);
+        }
+        clocked(watched, run, 2, 18 - 3_600, 18);
+        assertThat(events).containsExactly(
+            "raised LOST_LINK 1 0 at=" + 15 * SECOND + " index=" + (index - 2) + " value=5.0",
+            "raised LOST_LINK 2 0 at=" + 15 * SECOND + " index=" + (index - 1) + " value=5.0",
+            "cleared LOST_LINK 2 0 at=" + (18 - 3_600) * SECOND + " index=" + index + " value=0.0");
+        assertThat(watched.monotonicStepsRefused()).isZero();
+        assertThat(watched.clockStepsBack()).isEqualTo(1);
+    }
+
+    /** A damaged receive time at the end of the range: the engine's clock (what checkpoints are spaced by) wrapped. */
+    @Test
+    void shouldHoldTheClockAtTheEndOfTheRangeInsteadOfWrappingIt()
+    {
+        final AlertEngine watched = new AlertEngine(expiring(), 100, recorder);
+        final long run = 9;
+        watched.advanceTo(Long.MAX_VALUE - 3 * SECOND, run, 0);
+        watched.onTelemetry(++index, Long.MAX_VALUE - 3 * SECOND, 1, 0, 52.1, 13, 100, 80, CRUISING);
+        for (long t = 1; t <= 10; t++)
+        {
+            watched.advanceTo(Long.MAX_VALUE, run, (3 + t) * SECOND);
+            watched.onTelemetry(++index, Long.MAX_VALUE, 2, 0, 52.2, 13, 100, 80, CRUISING);
+            assertThat(watched.clockNanos()).isEqualTo(Long.MAX_VALUE);
+        }
+        assertThat(events).as("nothing reported at a wrapped time").allMatch(e -> !e.contains("at=-"));
     }
 
     /** A clocked journal entry: receive time (wall clock) and monotonic time of a run. */
