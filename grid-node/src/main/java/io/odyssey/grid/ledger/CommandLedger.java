@@ -386,7 +386,8 @@ public final class CommandLedger
 
     /**
      * A drone's commands in brief: how many active ones count against its limits, and how many final ones it has. Only
-     * an active command that can be read and carries a valid seal for what it orders counts ({@link #counts}): the grid
+     * an active command that can be read, is stored under its own id ({@link #underOwnIds}) and carries a valid seal for
+     * what it orders counts ({@link #counts}): the grid
      * is writable by any of its clients, and a count taken from the stored fields alone (a projection) let 16 planted
      * records with the drone's id lock it out of every order, stop and cancel included, for good. The active ones are
      * read whole (a drone has a handful; planted ones cost their reading, and are refused by the next sweep or retired:
@@ -398,7 +399,7 @@ public final class CommandLedger
     {
         int active = 0;
         int droneStartedActive = 0;
-        for (final CommandRecord command : unreadable.readable(commands.values(
+        for (final CommandRecord command : underOwnIds(commands.entrySet(
             Predicates.and(Predicates.equal("droneId", droneId), Predicates.equal("active", true)))))
         {
             if (command.droneId() == droneId && command.active() && counts(command))
@@ -867,15 +868,58 @@ public final class CommandLedger
         }
     }
 
-    /** Every command not yet in a final state. */
+    /**
+     * Every command not yet in a final state, each under its own id ({@link #underOwnIds}): a copy under another key is
+     * left out, so the sweep neither relays it nor waits on it, and {@link #retireUnreadableActive} removes it.
+     */
     public Collection<CommandRecord> active()
     {
-        return unreadable.readable(commands.values(Predicates.equal("active", true)));
+        return underOwnIds(commands.entrySet(Predicates.equal("active", true)));
+    }
+
+    /**
+     * The readable records of a query's entries that are stored under their own id. The seal covers the id, not the
+     * key, so a grid client could copy a drone's sealed active order under 16 keys of its own: each copy verified and
+     * counted against the drone's limit, and the sweep, which updates a command by its id, never moved a copy final, so
+     * every later order to the drone, stop included, was refused for good. Nothing this version writes stores a record
+     * under another key: a copy is left out, counted as unsealed ({@link #leftOutUnsealed}), unreadable ones as such.
+     */
+    private List<CommandRecord> underOwnIds(final Collection<Map.Entry<Long, CommandRecord>> found)
+    {
+        final List<CommandRecord> records = new ArrayList<>(found.size());
+        for (final Map.Entry<Long, CommandRecord> entry : unreadable.readable(found))
+        {
+            final Object key;
+            final Object value;
+            try
+            {
+                key = ((Map.Entry<?, ?>)entry).getKey();
+                value = ((Map.Entry<?, ?>)entry).getValue();
+            }
+            catch (final HazelcastSerializationException ex)
+            {
+                unreadable.skipped(ex);
+                continue;
+            }
+            if (value instanceof CommandRecord command)
+            {
+                if (key instanceof Long id && id == command.id())
+                {
+                    records.add(command);
+                }
+                else
+                {
+                    leftOutUnsealed();
+                }
+            }
+        }
+        return records;
     }
 
     /**
      * Removes the records marked active that this version cannot read (written into the grid by something else: an
-     * update cannot move them, so they would stay "active" for ever). Each is read once more before it goes, and only
+     * update cannot move them, so they would stay "active" for ever), and readable ones stored under a key that is not
+     * their id (a grid client's copies: {@link #underOwnIds}; an update by the id never reaches them either). Each is read once more before it goes, and only
      * one that still cannot be read is removed. (Not in one step on its member: the map's entry would read the value it
      * replaces, which is what cannot be done. The only writes that could land between the two steps are new commands,
      * whose ids come from the id generator or a drone's own numbering, which refuses an id that holds a record.)
@@ -916,7 +960,10 @@ public final class CommandLedger
             try
             {
                 final Object value = raw.get(key);
-                if (value == null || value instanceof CommandRecord)
+                // A readable record stays, unless it is a copy under a key that is not its id (see underOwnIds): no
+                // update moves a copy final, and nothing this version writes stores one, so it goes like the others.
+                if (value == null || value instanceof CommandRecord command && key instanceof Long id &&
+                    id == command.id())
                 {
                     continue;
                 }

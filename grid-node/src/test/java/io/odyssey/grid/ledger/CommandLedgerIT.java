@@ -693,6 +693,44 @@ class CommandLedgerIT
         }
     }
 
+    /**
+     * A grid client reads a drone's active order (sealed, so every copy verifies) and writes it back under 16 keys of
+     * its own: the copies counted against the drone's limit, and the sweep (which updates by the record's id) never
+     * moved them final, so every new order to the drone, stop included, was refused for good. A record counts only under
+     * its own id: copies are left out (counted) of the limits and the sweep's list, and the sweep removes them.
+     */
+    @Test
+    void shouldNotLetCopiesOfAnActiveOrderLockADroneOut()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final CommandRecord order = sealed.issue(command(drone, CommandType.GOTO, null), 16).command();
+        final IMap<Long, CommandRecord> planted = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final List<Long> keys = new java.util.ArrayList<>();
+        for (int i = 1; i <= 16; i++)
+        {
+            keys.add(order.id() + 1_000_000_000_000L * i);
+            planted.set(keys.get(keys.size() - 1), order);
+        }
+        try
+        {
+            final long leftOutBefore = leftOut.get();
+            assertThat(sealed.issue(command(drone, CommandType.STOP, null), 16).created()).isTrue();
+            assertThat(leftOut.get() - leftOutBefore).as("copies left out, counted").isPositive();
+
+            final java.util.Collection<CommandRecord> active = sealed.active();
+            assertThat(active).filteredOn(c -> c.droneId() == drone).as("each order once, under its own id")
+                .hasSize(2);
+            assertThat(sealed.retireUnreadableActive(active)).as("copies removed by the sweep")
+                .isGreaterThanOrEqualTo(16);
+            assertThat(keys).noneMatch(planted::containsKey);
+            assertThat(sealed.get(order.id())).isEqualTo(order);
+        }
+        finally
+        {
+            keys.forEach(planted::delete);
+        }
+    }
+
     @Test
     void shouldRemoveRecordsMarkedActiveThatCannotBeReadAndNothingElse()
     {
