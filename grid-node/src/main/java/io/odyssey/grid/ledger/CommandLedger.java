@@ -460,6 +460,12 @@ public final class CommandLedger
             // grid client with classes of its own wrote a record under it, the drone's id in it) fails the whole
             // query: every order of that drone past its bound answered 500. The order stands; the bound waits for a
             // later order (the key cannot be named to delete it: left to an operator), counted as unreadable.
+            // Only that: any other failure (a member lacking a class of ours that the upgrade fallback does not cover,
+            // a predicate of ours that cannot be serialized) is a fault to see, not a planted key to count.
+            if (!foreignClassMissing(ex))
+            {
+                throw ex;
+            }
             unreadable.skipped(ex);
             if (trimDeferred != null)
             {
@@ -667,6 +673,56 @@ public final class CommandLedger
      * initialised on a member that lacks it (the rolling upgrade the fallback is for; {@code CommandLedgerUpgradeIT}).
      */
     static final String KEY_ORDER_NAME = CommandLedger.class.getName() + "$KeyOrder";
+    /** The class a remote member's ClassNotFoundException names, as its text reaches a client. */
+    private static final java.util.regex.Pattern CLASS_MISSING = java.util.regex.Pattern.compile(
+        "ClassNotFoundException: ([\\w.$/]+)");
+
+    /**
+     * True when {@code ex} was caused by a class that could not be loaded (on a member or here) and that this process
+     * cannot load either: a class a grid client brought (its keys), not one of ours that a member lacks (a rolling
+     * upgrade) nor any other failure. By what this process can load, not by the name's package: a grid client chooses
+     * its class's name, {@code io.odyssey} included.
+     */
+    static boolean foreignClassMissing(final Throwable ex)
+    {
+        boolean missing = false;
+        int depth = 0;
+        for (Throwable cause = ex; cause != null && depth < 16; cause = cause.getCause(), depth++)
+        {
+            final String message = cause.getMessage();
+            if (message == null)
+            {
+                continue;
+            }
+            final java.util.regex.Matcher named = CLASS_MISSING.matcher(message);
+            final String name = cause instanceof ClassNotFoundException || cause instanceof NoClassDefFoundError ?
+                message.trim() : named.find() ? named.group(1) : null;
+            if (name == null)
+            {
+                continue;
+            }
+            if (loadable(name.replace('/', '.')))
+            {
+                return false;
+            }
+            missing = true;
+        }
+        return missing;
+    }
+
+    private static boolean loadable(final String name)
+    {
+        try
+        {
+            Class.forName(name, false, CommandLedger.class.getClassLoader());
+            return true;
+        }
+        catch (final ClassNotFoundException | LinkageError | IllegalArgumentException ex)
+        {
+            return false;
+        }
+    }
+
     /** A remote member's ClassNotFoundException for exactly KeyOrder, as its whole text reaches a client. */
     private static final java.util.regex.Pattern KEY_ORDER_MISSING = java.util.regex.Pattern.compile(
         "(java\\.lang\\.)?ClassNotFoundException: " + java.util.regex.Pattern.quote(KEY_ORDER_NAME));
