@@ -5,6 +5,7 @@ import com.hazelcast.config.IndexType;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.flakeidgen.FlakeIdGenerator;
+import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projections;
 import com.hazelcast.query.PagingPredicate;
@@ -1225,6 +1226,27 @@ public final class CommandLedger
         }
         try
         {
+            // By the keys alone: a predicate naming keys ("__key") was weighed against every final record in the fleet,
+            // and ONE under a key of a class the members lack (a grid client's, any drone) failed every removal, an
+            // ERROR on a member each time. The processor keeps the "still final" check on the member.
+            for (final Map.Entry<Long, Boolean> unreadableThere :
+                commands.executeOnKeys(new HashSet<>(ids), new RemoveIfFinal()).entrySet())
+            {
+                if (Boolean.TRUE.equals(unreadableThere.getValue()))
+                {
+                    // Chosen as final, and nothing this version writes is unreadable: deleted unread (see below).
+                    commands.delete(unreadableThere.getKey());
+                }
+            }
+            return;
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            // A member without RemoveIfFinal (a rolling upgrade): the way the older version removed them.
+            unreadable.skipped(ex);
+        }
+        try
+        {
             commands.removeAll(Predicates.and(Predicates.in("__key", ids.toArray(new Long[0])),
                 Predicates.equal("active", false)));
         }
@@ -1235,6 +1257,35 @@ public final class CommandLedger
             {
                 commands.delete(id);
             }
+        }
+    }
+
+    /**
+     * Removes a record the ledger chose to evict only if it is still final (an update may have moved a planted one back
+     * to active meanwhile; an active command is never evicted). One this member cannot read cannot be removed here (the
+     * removal reads the value it replaces, for the indexes): it answers true, and the caller deletes it unread.
+     */
+    static final class RemoveIfFinal implements EntryProcessor<Long, CommandRecord, Boolean>, Serializable
+    {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Boolean process(final Map.Entry<Long, CommandRecord> entry)
+        {
+            final CommandRecord current;
+            try
+            {
+                current = entry.getValue();
+            }
+            catch (final HazelcastSerializationException ex)
+            {
+                return Boolean.TRUE;
+            }
+            if (current != null && !current.active())
+            {
+                entry.setValue(null);
+            }
+            return null;
         }
     }
 

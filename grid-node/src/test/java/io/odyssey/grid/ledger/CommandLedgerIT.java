@@ -1024,6 +1024,40 @@ class CommandLedgerIT
     }
 
     /**
+     * ONE final record of any drone under a key of a class the members lack: the removal of evicted records named keys
+     * ("__key") over every final record in the fleet, so it failed on each drone's bound and each sweep, with an ERROR
+     * on a member every time (and fell back to deleting without the "still final" check). The removal names its keys
+     * only, and still takes nothing that became active again.
+     */
+    @Test
+    void shouldKeepADroneToItsBoundWithoutErrorsWhateverKeyAnotherDronesRecordIsUnder()
+    {
+        final long other = NEXT_DRONE.incrementAndGet();
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final IMap<Object, Object> raw = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final Object key = foreignKey(other * 10);
+        raw.set(key, plantedFinal(other * 10, other, T0));
+        try
+        {
+            final List<Long> issued = new java.util.ArrayList<>();
+            for (int i = 1; i <= CommandLedger.MAX_FINAL_PER_DRONE + 3; i++)
+            {
+                issued.add(sealed.issue(command(drone, CommandType.GOTO, null, T0 + i)
+                    .rejectedBeforeSending(T0 + i, "fence")).command().id());
+            }
+            assertThat(client.getMap(CommandLedger.COMMANDS_MAP).keySet(
+                com.hazelcast.query.Predicates.equal("droneId", drone)))
+                .as("the drone back to its bound, its oldest gone")
+                .containsExactlyInAnyOrderElementsOf(
+                    issued.subList(issued.size() - CommandLedger.MAX_FINAL_PER_DRONE, issued.size()));
+        }
+        finally
+        {
+            raw.delete(key);
+        }
+    }
+
+    /**
      * A key of a class this process and the members lack, as a grid client with that class writes it: a key of a
      * class it has, Java-serialized, with the class's name changed in the bytes to one nobody here can load.
      */
