@@ -1058,6 +1058,41 @@ class CommandLedgerIT
     }
 
     /**
+     * A page of a list ends on an anchor the client reads: a grid client planted as many records as a list's limit
+     * under keys of a class nobody here has, dated just ahead (inside what a list still asks for), and every list of the
+     * drone failed (the gateway's {@code GET /api/v1/commands?droneId=} answered 500). The list stops paging there and
+     * answers what it read, counted.
+     */
+    @Test
+    void shouldAnswerADronesListWhenAPageEndsOnAKeyOfAClassNobodyHereHas()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final int limit = 5;
+        final CommandRecord genuine = sealed.issue(command(drone, CommandType.HOLD, null, T0)).command();
+        final IMap<Object, Object> raw = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final long ahead = System.currentTimeMillis() * 1_000_000L + TimeUnit.MINUTES.toNanos(4);
+        final List<Object> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < limit + 1; i++)
+        {
+            keys.add(foreignKey(drone * 10 + i));
+            raw.set(keys.get(i), plantedFinal(drone * 10 + i, drone, ahead + i));
+        }
+        try
+        {
+            final long unreadableBefore = unreadable.get();
+            assertThat(sealed.list(drone, null, false, limit)).extracting(CommandRecord::id)
+                .as("no planted record listed").isSubsetOf(genuine.id());
+            assertThat(ledger.list(drone, null, false, limit)).extracting(CommandRecord::id)
+                .isSubsetOf(genuine.id());
+            assertThat(unreadable.get() - unreadableBefore).as("counted").isPositive();
+        }
+        finally
+        {
+            keys.forEach(raw::delete);
+        }
+    }
+
+    /**
      * A key of a class this process and the members lack, as a grid client with that class writes it: a key of a
      * class it has, Java-serialized, with the class's name changed in the bytes to one nobody here can load.
      */
