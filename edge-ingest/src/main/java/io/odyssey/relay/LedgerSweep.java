@@ -256,8 +256,8 @@ final class LedgerSweep
     }
 
     /**
-     * Records marked active that this version cannot read (written into the grid by something else) can be neither
-     * relayed nor moved to a final state by an update, so without this they would stay "active" for ever: removed,
+     * Records marked active that this version cannot read (written into the grid by something else), or copies of a
+     * sealed one under a key that is not its id, can be neither relayed nor moved to a final state by an update, so without this they would stay "active" for ever: removed,
      * counted and logged (any node may; each is read once more before it goes).
      */
     private void retireUnreadable(final Collection<CommandRecord> active, final long now)
@@ -268,8 +268,9 @@ final class LedgerSweep
             metrics.retired.add(retired);
             if (retiredLog.tryAcquire(pacing.nanoTime()))
             {
-                LOG.warn("removed {} ledger record(s) marked active that cannot be read (written straight into the " +
-                    "grid); {} such lines suppressed", retired, retiredLog.suppressedSinceLast());
+                LOG.warn("removed {} ledger record(s) marked active that cannot be read or are copies under another " +
+                    "key (written straight into the grid); {} such lines suppressed", retired,
+                    retiredLog.suppressedSinceLast());
             }
         }
     }

@@ -5,6 +5,7 @@ import com.hazelcast.config.IndexType;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.flakeidgen.FlakeIdGenerator;
+import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projections;
 import com.hazelcast.query.PagingPredicate;
@@ -386,7 +387,8 @@ public final class CommandLedger
 
     /**
      * A drone's commands in brief: how many active ones count against its limits, and how many final ones it has. Only
-     * an active command that can be read and carries a valid seal for what it orders counts ({@link #counts}): the grid
+     * an active command that can be read, is stored under its own id ({@link #underOwnIds}) and carries a valid seal for
+     * what it orders counts ({@link #counts}): the grid
      * is writable by any of its clients, and a count taken from the stored fields alone (a projection) let 16 planted
      * records with the drone's id lock it out of every order, stop and cancel included, for good. The active ones are
      * read whole (a drone has a handful; planted ones cost their reading, and are refused by the next sweep or retired:
@@ -398,7 +400,7 @@ public final class CommandLedger
     {
         int active = 0;
         int droneStartedActive = 0;
-        for (final CommandRecord command : unreadable.readable(commands.values(
+        for (final CommandRecord command : underOwnIds(commands.entrySet(
             Predicates.and(Predicates.equal("droneId", droneId), Predicates.equal("active", true)))))
         {
             if (command.droneId() == droneId && command.active() && counts(command))
@@ -459,6 +461,12 @@ public final class CommandLedger
             // grid client with classes of its own wrote a record under it, the drone's id in it) fails the whole
             // query: every order of that drone past its bound answered 500. The order stands; the bound waits for a
             // later order (the key cannot be named to delete it: left to an operator), counted as unreadable.
+            // Only that: any other failure (a member lacking a class of ours that the upgrade fallback does not cover,
+            // a predicate of ours that cannot be serialized) is a fault to see, not a planted key to count.
+            if (!foreignClassMissing(ex))
+            {
+                throw ex;
+            }
             unreadable.skipped(ex);
             if (trimDeferred != null)
             {
@@ -666,6 +674,56 @@ public final class CommandLedger
      * initialised on a member that lacks it (the rolling upgrade the fallback is for; {@code CommandLedgerUpgradeIT}).
      */
     static final String KEY_ORDER_NAME = CommandLedger.class.getName() + "$KeyOrder";
+    /** The class a remote member's ClassNotFoundException names, as its text reaches a client. */
+    private static final java.util.regex.Pattern CLASS_MISSING = java.util.regex.Pattern.compile(
+        "ClassNotFoundException: ([\\w.$/]+)");
+
+    /**
+     * True when {@code ex} was caused by a class that could not be loaded (on a member or here) and that this process
+     * cannot load either: a class a grid client brought (its keys), not one of ours that a member lacks (a rolling
+     * upgrade) nor any other failure. By what this process can load, not by the name's package: a grid client chooses
+     * its class's name, {@code io.odyssey} included.
+     */
+    static boolean foreignClassMissing(final Throwable ex)
+    {
+        boolean missing = false;
+        int depth = 0;
+        for (Throwable cause = ex; cause != null && depth < 16; cause = cause.getCause(), depth++)
+        {
+            final String message = cause.getMessage();
+            if (message == null)
+            {
+                continue;
+            }
+            final java.util.regex.Matcher named = CLASS_MISSING.matcher(message);
+            final String name = cause instanceof ClassNotFoundException || cause instanceof NoClassDefFoundError ?
+                message.trim() : named.find() ? named.group(1) : null;
+            if (name == null)
+            {
+                continue;
+            }
+            if (loadable(name.replace('/', '.')))
+            {
+                return false;
+            }
+            missing = true;
+        }
+        return missing;
+    }
+
+    private static boolean loadable(final String name)
+    {
+        try
+        {
+            Class.forName(name, false, CommandLedger.class.getClassLoader());
+            return true;
+        }
+        catch (final ClassNotFoundException | LinkageError | IllegalArgumentException ex)
+        {
+            return false;
+        }
+    }
+
     /** A remote member's ClassNotFoundException for exactly KeyOrder, as its whole text reaches a client. */
     private static final java.util.regex.Pattern KEY_ORDER_MISSING = java.util.regex.Pattern.compile(
         "(java\\.lang\\.)?ClassNotFoundException: " + java.util.regex.Pattern.quote(KEY_ORDER_NAME));
@@ -867,15 +925,58 @@ public final class CommandLedger
         }
     }
 
-    /** Every command not yet in a final state. */
+    /**
+     * Every command not yet in a final state, each under its own id ({@link #underOwnIds}): a copy under another key is
+     * left out, so the sweep neither relays it nor waits on it, and {@link #retireUnreadableActive} removes it.
+     */
     public Collection<CommandRecord> active()
     {
-        return unreadable.readable(commands.values(Predicates.equal("active", true)));
+        return underOwnIds(commands.entrySet(Predicates.equal("active", true)));
+    }
+
+    /**
+     * The readable records of a query's entries that are stored under their own id. The seal covers the id, not the
+     * key, so a grid client could copy a drone's sealed active order under 16 keys of its own: each copy verified and
+     * counted against the drone's limit, and the sweep, which updates a command by its id, never moved a copy final, so
+     * every later order to the drone, stop included, was refused for good. Nothing this version writes stores a record
+     * under another key: a copy is left out, counted as unsealed ({@link #leftOutUnsealed}), unreadable ones as such.
+     */
+    private List<CommandRecord> underOwnIds(final Collection<Map.Entry<Long, CommandRecord>> found)
+    {
+        final List<CommandRecord> records = new ArrayList<>(found.size());
+        for (final Map.Entry<Long, CommandRecord> entry : unreadable.readable(found))
+        {
+            final Object key;
+            final Object value;
+            try
+            {
+                key = ((Map.Entry<?, ?>)entry).getKey();
+                value = ((Map.Entry<?, ?>)entry).getValue();
+            }
+            catch (final HazelcastSerializationException ex)
+            {
+                unreadable.skipped(ex);
+                continue;
+            }
+            if (value instanceof CommandRecord command)
+            {
+                if (key instanceof Long id && id == command.id())
+                {
+                    records.add(command);
+                }
+                else
+                {
+                    leftOutUnsealed();
+                }
+            }
+        }
+        return records;
     }
 
     /**
      * Removes the records marked active that this version cannot read (written into the grid by something else: an
-     * update cannot move them, so they would stay "active" for ever). Each is read once more before it goes, and only
+     * update cannot move them, so they would stay "active" for ever), and readable ones stored under a key that is not
+     * their id (a grid client's copies: {@link #underOwnIds}; an update by the id never reaches them either). Each is read once more before it goes, and only
      * one that still cannot be read is removed. (Not in one step on its member: the map's entry would read the value it
      * replaces, which is what cannot be done. The only writes that could land between the two steps are new commands,
      * whose ids come from the id generator or a drone's own numbering, which refuses an id that holds a record.)
@@ -916,7 +1017,10 @@ public final class CommandLedger
             try
             {
                 final Object value = raw.get(key);
-                if (value == null || value instanceof CommandRecord)
+                // A readable record stays, unless it is a copy under a key that is not its id (see underOwnIds): no
+                // update moves a copy final, and nothing this version writes stores one, so it goes like the others.
+                if (value == null || value instanceof CommandRecord command && key instanceof Long id &&
+                    id == command.id())
                 {
                     continue;
                 }
@@ -1122,6 +1226,27 @@ public final class CommandLedger
         }
         try
         {
+            // By the keys alone: a predicate naming keys ("__key") was weighed against every final record in the fleet,
+            // and ONE under a key of a class the members lack (a grid client's, any drone) failed every removal, an
+            // ERROR on a member each time. The processor keeps the "still final" check on the member.
+            for (final Map.Entry<Long, Boolean> unreadableThere :
+                commands.executeOnKeys(new HashSet<>(ids), new RemoveIfFinal()).entrySet())
+            {
+                if (Boolean.TRUE.equals(unreadableThere.getValue()))
+                {
+                    // Chosen as final, and nothing this version writes is unreadable: deleted unread (see below).
+                    commands.delete(unreadableThere.getKey());
+                }
+            }
+            return;
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            // A member without RemoveIfFinal (a rolling upgrade): the way the older version removed them.
+            unreadable.skipped(ex);
+        }
+        try
+        {
             commands.removeAll(Predicates.and(Predicates.in("__key", ids.toArray(new Long[0])),
                 Predicates.equal("active", false)));
         }
@@ -1132,6 +1257,35 @@ public final class CommandLedger
             {
                 commands.delete(id);
             }
+        }
+    }
+
+    /**
+     * Removes a record the ledger chose to evict only if it is still final (an update may have moved a planted one back
+     * to active meanwhile; an active command is never evicted). One this member cannot read cannot be removed here (the
+     * removal reads the value it replaces, for the indexes): it answers true, and the caller deletes it unread.
+     */
+    static final class RemoveIfFinal implements EntryProcessor<Long, CommandRecord, Boolean>, Serializable
+    {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Boolean process(final Map.Entry<Long, CommandRecord> entry)
+        {
+            final CommandRecord current;
+            try
+            {
+                current = entry.getValue();
+            }
+            catch (final HazelcastSerializationException ex)
+            {
+                return Boolean.TRUE;
+            }
+            if (current != null && !current.active())
+            {
+                entry.setValue(null);
+            }
+            return null;
         }
     }
 
@@ -1236,7 +1390,23 @@ public final class CommandLedger
         for (int pages = 0; pages < MAX_LIST_PAGES && found.size() < limit; pages++)
         {
             // Entries, not values: a record is history only under its own id (see history(Object, CommandRecord)).
-            final Collection<Map.Entry<Long, CommandRecord>> pageRead = commands.entrySet(page);
+            final Collection<Map.Entry<Long, CommandRecord>> pageRead;
+            try
+            {
+                pageRead = commands.entrySet(page);
+            }
+            catch (final HazelcastSerializationException ex)
+            {
+                // The client reads the key a page ends on (the next page's anchor): one of a class nobody here has (a
+                // grid client's, dated just ahead of the drone's history) failed every list of the drone. The list
+                // answers what it read, counted; anything else is a fault, thrown.
+                if (!foreignClassMissing(ex))
+                {
+                    throw ex;
+                }
+                unreadable.skipped(ex);
+                break;
+            }
             for (final Map.Entry<Long, CommandRecord> entry : unreadable.readable(pageRead))
             {
                 final Object key;

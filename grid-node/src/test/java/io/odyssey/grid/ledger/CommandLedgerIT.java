@@ -693,6 +693,44 @@ class CommandLedgerIT
         }
     }
 
+    /**
+     * A grid client reads a drone's active order (sealed, so every copy verifies) and writes it back under 16 keys of
+     * its own: the copies counted against the drone's limit, and the sweep (which updates by the record's id) never
+     * moved them final, so every new order to the drone, stop included, was refused for good. A record counts only under
+     * its own id: copies are left out (counted) of the limits and the sweep's list, and the sweep removes them.
+     */
+    @Test
+    void shouldNotLetCopiesOfAnActiveOrderLockADroneOut()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final CommandRecord order = sealed.issue(command(drone, CommandType.GOTO, null), 16).command();
+        final IMap<Long, CommandRecord> planted = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final List<Long> keys = new java.util.ArrayList<>();
+        for (int i = 1; i <= 16; i++)
+        {
+            keys.add(order.id() + 1_000_000_000_000L * i);
+            planted.set(keys.get(keys.size() - 1), order);
+        }
+        try
+        {
+            final long leftOutBefore = leftOut.get();
+            assertThat(sealed.issue(command(drone, CommandType.STOP, null), 16).created()).isTrue();
+            assertThat(leftOut.get() - leftOutBefore).as("copies left out, counted").isPositive();
+
+            final java.util.Collection<CommandRecord> active = sealed.active();
+            assertThat(active).filteredOn(c -> c.droneId() == drone).as("each order once, under its own id")
+                .hasSize(2);
+            assertThat(sealed.retireUnreadableActive(active)).as("copies removed by the sweep")
+                .isGreaterThanOrEqualTo(16);
+            assertThat(keys).noneMatch(planted::containsKey);
+            assertThat(sealed.get(order.id())).isEqualTo(order);
+        }
+        finally
+        {
+            keys.forEach(planted::delete);
+        }
+    }
+
     @Test
     void shouldRemoveRecordsMarkedActiveThatCannotBeReadAndNothingElse()
     {
@@ -978,6 +1016,75 @@ class CommandLedgerIT
             sealed.retireUnreadableActive(sealed.active());
             assertThat(unreadable.get() - unreadableBefore).as("keys skipped, counted").isPositive();
             assertThat(sealed.get(genuine.get(genuine.size() - 2).id())).as("a genuine record kept").isNotNull();
+        }
+        finally
+        {
+            keys.forEach(raw::delete);
+        }
+    }
+
+    /**
+     * ONE final record of any drone under a key of a class the members lack: the removal of evicted records named keys
+     * ("__key") over every final record in the fleet, so it failed on each drone's bound and each sweep, with an ERROR
+     * on a member every time (and fell back to deleting without the "still final" check). The removal names its keys
+     * only, and still takes nothing that became active again.
+     */
+    @Test
+    void shouldKeepADroneToItsBoundWithoutErrorsWhateverKeyAnotherDronesRecordIsUnder()
+    {
+        final long other = NEXT_DRONE.incrementAndGet();
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final IMap<Object, Object> raw = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final Object key = foreignKey(other * 10);
+        raw.set(key, plantedFinal(other * 10, other, T0));
+        try
+        {
+            final List<Long> issued = new java.util.ArrayList<>();
+            for (int i = 1; i <= CommandLedger.MAX_FINAL_PER_DRONE + 3; i++)
+            {
+                issued.add(sealed.issue(command(drone, CommandType.GOTO, null, T0 + i)
+                    .rejectedBeforeSending(T0 + i, "fence")).command().id());
+            }
+            assertThat(client.getMap(CommandLedger.COMMANDS_MAP).keySet(
+                com.hazelcast.query.Predicates.equal("droneId", drone)))
+                .as("the drone back to its bound, its oldest gone")
+                .containsExactlyInAnyOrderElementsOf(
+                    issued.subList(issued.size() - CommandLedger.MAX_FINAL_PER_DRONE, issued.size()));
+        }
+        finally
+        {
+            raw.delete(key);
+        }
+    }
+
+    /**
+     * A page of a list ends on an anchor the client reads: a grid client planted as many records as a list's limit
+     * under keys of a class nobody here has, dated just ahead (inside what a list still asks for), and every list of the
+     * drone failed (the gateway's {@code GET /api/v1/commands?droneId=} answered 500). The list stops paging there and
+     * answers what it read, counted.
+     */
+    @Test
+    void shouldAnswerADronesListWhenAPageEndsOnAKeyOfAClassNobodyHereHas()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final int limit = 5;
+        final CommandRecord genuine = sealed.issue(command(drone, CommandType.HOLD, null, T0)).command();
+        final IMap<Object, Object> raw = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final long ahead = System.currentTimeMillis() * 1_000_000L + TimeUnit.MINUTES.toNanos(4);
+        final List<Object> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < limit + 1; i++)
+        {
+            keys.add(foreignKey(drone * 10 + i));
+            raw.set(keys.get(i), plantedFinal(drone * 10 + i, drone, ahead + i));
+        }
+        try
+        {
+            final long unreadableBefore = unreadable.get();
+            assertThat(sealed.list(drone, null, false, limit)).extracting(CommandRecord::id)
+                .as("no planted record listed").isSubsetOf(genuine.id());
+            assertThat(ledger.list(drone, null, false, limit)).extracting(CommandRecord::id)
+                .isSubsetOf(genuine.id());
+            assertThat(unreadable.get() - unreadableBefore).as("counted").isPositive();
         }
         finally
         {

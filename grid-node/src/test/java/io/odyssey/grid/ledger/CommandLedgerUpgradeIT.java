@@ -21,6 +21,7 @@ import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A rolling upgrade: the grid member is still of a version without {@link CommandLedger.KeyOrder} (the comparator the
@@ -37,34 +38,11 @@ class CommandLedgerUpgradeIT
     @Test
     void shouldKeepADroneToItsBoundWhileAMemberCannotLoadTheTrimsComparator() throws Exception
     {
-        final String cluster = "command-ledger-upgrade-it-" + UUID.randomUUID();
-        final int port = 19_701 + (int)(Math.random() * 2000);
-        final ClassLoader previous = Thread.currentThread().getContextClassLoader();
-        final ClassLoader older = new WithoutKeyOrder(classPath());
-        final Object member;
-        // The member's threads take the context class loader of the thread that starts it.
-        Thread.currentThread().setContextClassLoader(older);
-        try
-        {
-            final Class<?> grid = older.loadClass(FleetGrid.class.getName());
-            final Object config = grid.getMethod("memberConfig", String.class, String.class, int.class, List.class,
-                int.class).invoke(null, cluster, "127.0.0.1", port, List.of("127.0.0.1:" + port), 0);
-            config.getClass().getMethod("setClassLoader", ClassLoader.class).invoke(config, older);
-            member = grid.getMethod("newMember", older.loadClass("com.hazelcast.config.Config")).invoke(null, config);
-        }
-        finally
-        {
-            Thread.currentThread().setContextClassLoader(previous);
-        }
+        final Object member = olderMember(CommandLedger.KeyOrder.class.getName());
         HazelcastInstance client = null;
         try
         {
-            final Object members = member.getClass().getMethod("getCluster").invoke(member);
-            final Object local = members.getClass().getMethod("getLocalMember").invoke(members);
-            final Object address = local.getClass().getMethod("getAddress").invoke(local);
-            final int memberPort = (int)address.getClass().getMethod("getPort").invoke(address);
-            client = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(cluster,
-                List.of("127.0.0.1:" + memberPort), "upgrade-it-client"));
+            client = clientOf(member);
             final Counter unordered = new Metrics("test").counter("odyssey_test_trim_unordered_total", "unordered");
             final CommandLedger ledger = new CommandLedger(client, null, new CommandAuthority(new byte[32]))
                 .countingTrimUnordered(unordered);
@@ -112,6 +90,85 @@ class CommandLedgerUpgradeIT
         }
     }
 
+    /**
+     * A member lacking a class of ours that the upgrade fallback does not cover (here the fallback's own comparator
+     * too): the bound cannot run, and that is a fault to see. The bound's catch for keys of a grid client's classes
+     * took every such failure for a planted key, and the orders went on past the bound silently, counted as unreadable.
+     */
+    @Test
+    void shouldNotTakeAMemberLackingAClassOfOursForAPlantedKey() throws Exception
+    {
+        final Object member = olderMember(CommandLedger.KeyOrder.class.getName(),
+            CommandLedger.class.getName() + "$NewestFirst");
+        HazelcastInstance client = null;
+        try
+        {
+            client = clientOf(member);
+            final Counter unreadable = new Metrics("test").counter("odyssey_test_unreadable_total", "unreadable");
+            final CommandLedger ledger = new CommandLedger(client, null, new CommandAuthority(new byte[32]))
+                .countingUnreadable(unreadable);
+            final long drone = 78;
+            for (int i = 1; i <= CommandLedger.MAX_FINAL_PER_DRONE; i++)
+            {
+                ledger.issue(refused(ledger, drone, T0 + i));
+            }
+            assertThatThrownBy(() -> ledger.issue(refused(ledger, drone, T0 + 1_000)))
+                .as("the order past the bound fails, the member's missing class named")
+                .hasStackTraceContaining("NewestFirst");
+            assertThat(unreadable.get()).as("not counted as a planted key").isZero();
+        }
+        finally
+        {
+            if (client != null)
+            {
+                client.shutdown();
+            }
+            member.getClass().getMethod("shutdown").invoke(member);
+        }
+    }
+
+    private static CommandRecord refused(final CommandLedger ledger, final long drone, final long at)
+    {
+        return CommandRecord.issued(ledger.newId(), drone, CommandType.GOTO,
+            CommandParameters.goTo(52.5, 13.4, Double.NaN, Double.NaN), null, "ops", "127.0.0.1", at,
+            at + 300_000_000_000L).rejectedBeforeSending(at, "fence");
+    }
+
+    /** A grid member of an older version: in a class loader of its own that cannot load {@code lacking}. */
+    private static Object olderMember(final String... lacking) throws Exception
+    {
+        final String cluster = "command-ledger-upgrade-it-" + UUID.randomUUID();
+        final int port = 19_701 + (int)(Math.random() * 2000);
+        final ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        final ClassLoader older = new Without(classPath(), java.util.Set.of(lacking));
+        // The member's threads take the context class loader of the thread that starts it.
+        Thread.currentThread().setContextClassLoader(older);
+        try
+        {
+            final Class<?> grid = older.loadClass(FleetGrid.class.getName());
+            final Object config = grid.getMethod("memberConfig", String.class, String.class, int.class, List.class,
+                int.class).invoke(null, cluster, "127.0.0.1", port, List.of("127.0.0.1:" + port), 0);
+            config.getClass().getMethod("setClassLoader", ClassLoader.class).invoke(config, older);
+            return grid.getMethod("newMember", older.loadClass("com.hazelcast.config.Config")).invoke(null, config);
+        }
+        finally
+        {
+            Thread.currentThread().setContextClassLoader(previous);
+        }
+    }
+
+    private static HazelcastInstance clientOf(final Object member) throws Exception
+    {
+        final Object members = member.getClass().getMethod("getCluster").invoke(member);
+        final Object local = members.getClass().getMethod("getLocalMember").invoke(members);
+        final Object address = local.getClass().getMethod("getAddress").invoke(local);
+        final int memberPort = (int)address.getClass().getMethod("getPort").invoke(address);
+        final Object config = member.getClass().getMethod("getConfig").invoke(member);
+        final String cluster = (String)config.getClass().getMethod("getClusterName").invoke(config);
+        return HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(cluster,
+            List.of("127.0.0.1:" + memberPort), "upgrade-it-client"));
+    }
+
     /** The test's class path, with a manifest-only jar (as the test runner may start the JVM with) opened up. */
     private static URL[] classPath() throws Exception
     {
@@ -139,18 +196,21 @@ class CommandLedgerUpgradeIT
         return urls.toArray(new URL[0]);
     }
 
-    /** Every class of the class path in a loader of its own, except the one an older member's jars lack. */
-    private static final class WithoutKeyOrder extends URLClassLoader
+    /** Every class of the class path in a loader of its own, except those an older member's jars lack. */
+    private static final class Without extends URLClassLoader
     {
-        WithoutKeyOrder(final URL[] urls)
+        private final java.util.Set<String> lacking;
+
+        Without(final URL[] urls, final java.util.Set<String> lacking)
         {
-            super("member-without-key-order", urls, ClassLoader.getPlatformClassLoader());
+            super("member-without-" + lacking.size() + "-classes", urls, ClassLoader.getPlatformClassLoader());
+            this.lacking = lacking;
         }
 
         @Override
         protected Class<?> loadClass(final String name, final boolean resolve) throws ClassNotFoundException
         {
-            if (name.equals(CommandLedger.KeyOrder.class.getName()))
+            if (lacking.contains(name))
             {
                 throw new ClassNotFoundException(name);
             }
