@@ -461,9 +461,9 @@ public final class CommandLedger
             // grid client with classes of its own wrote a record under it, the drone's id in it) fails the whole
             // query: every order of that drone past its bound answered 500. The order stands; the bound waits for a
             // later order (the key cannot be named to delete it: left to an operator), counted as unreadable.
-            // Only that: any other failure (a member lacking a class of ours that the upgrade fallback does not cover,
-            // a predicate of ours that cannot be serialized) is a fault to see, not a planted key to count.
-            if (!foreignClassMissing(ex))
+            // Not when it names a class of ours (a member lacking one that no fallback covers, one failing to
+            // serialize): a fault to see, not a planted key to count.
+            if (oursFailed(ex))
             {
                 throw ex;
             }
@@ -674,19 +674,24 @@ public final class CommandLedger
      * initialised on a member that lacks it (the rolling upgrade the fallback is for; {@code CommandLedgerUpgradeIT}).
      */
     static final String KEY_ORDER_NAME = CommandLedger.class.getName() + "$KeyOrder";
-    /** The class a remote member's ClassNotFoundException names, as its text reaches a client. */
-    private static final java.util.regex.Pattern CLASS_MISSING = java.util.regex.Pattern.compile(
-        "ClassNotFoundException: ([\\w.$/]+)");
+    /**
+     * Our classes that run on the members and that a member of an older version may lack (a rolling upgrade), or that
+     * could fail to serialize: by exact name, as text (loading them here would tie this class's initialisation to them).
+     */
+    private static final List<String> OURS_ON_MEMBERS = List.of(KEY_ORDER_NAME,
+        CommandLedger.class.getName() + "$NewestFirst", CommandLedger.class.getName() + "$RemoveIfFinal");
 
     /**
-     * True when {@code ex} was caused by a class that could not be loaded (on a member or here) and that this process
-     * cannot load either: a class a grid client brought (its keys), not one of ours that a member lacks (a rolling
-     * upgrade) nor any other failure. By what this process can load, not by the name's package: a grid client chooses
-     * its class's name, {@code io.odyssey} included.
+     * True when {@code ex} names one of our classes that run on the members ({@link #OURS_ON_MEMBERS}): a fault to see
+     * (a member lacking one that no fallback covers, one of ours failing to serialize), not a record a grid client
+     * planted. Anything else a query over the drone's records fails with is taken as planted (a key of a class the
+     * members lack, one with a serializer type id they lack, a Java-serialized key of a wrong version or a corrupt
+     * stream): counted and skipped, since naming which cannot be done by class name (a grid client picks the name,
+     * {@code io.odyssey} or one whose prefix this process can load included). Checked against each cause's message,
+     * depth-bounded.
      */
-    static boolean foreignClassMissing(final Throwable ex)
+    static boolean oursFailed(final Throwable ex)
     {
-        boolean missing = false;
         int depth = 0;
         for (Throwable cause = ex; cause != null && depth < 16; cause = cause.getCause(), depth++)
         {
@@ -695,33 +700,23 @@ public final class CommandLedger
             {
                 continue;
             }
-            final java.util.regex.Matcher named = CLASS_MISSING.matcher(message);
-            final String name = cause instanceof ClassNotFoundException || cause instanceof NoClassDefFoundError ?
-                message.trim() : named.find() ? named.group(1) : null;
-            if (name == null)
+            for (final String ours : OURS_ON_MEMBERS)
             {
-                continue;
+                final int at = message.indexOf(ours);
+                // Exactly the name: not a planted class whose name merely starts with ours.
+                final int end = at + ours.length();
+                if (at >= 0 && (end == message.length() || !isNamePart(message.charAt(end))))
+                {
+                    return true;
+                }
             }
-            if (loadable(name.replace('/', '.')))
-            {
-                return false;
-            }
-            missing = true;
         }
-        return missing;
+        return false;
     }
 
-    private static boolean loadable(final String name)
+    private static boolean isNamePart(final char c)
     {
-        try
-        {
-            Class.forName(name, false, CommandLedger.class.getClassLoader());
-            return true;
-        }
-        catch (final ClassNotFoundException | LinkageError | IllegalArgumentException ex)
-        {
-            return false;
-        }
+        return Character.isJavaIdentifierPart(c) || c == '$' || c == '.' || c == '/';
     }
 
     /** A remote member's ClassNotFoundException for exactly KeyOrder, as its whole text reaches a client. */
@@ -1230,7 +1225,7 @@ public final class CommandLedger
             // and ONE under a key of a class the members lack (a grid client's, any drone) failed every removal, an
             // ERROR on a member each time. The processor keeps the "still final" check on the member.
             for (final Map.Entry<Long, Boolean> unreadableThere :
-                commands.executeOnKeys(new HashSet<>(ids), new RemoveIfFinal()).entrySet())
+                removableCommands().executeOnKeys(new HashSet<>(ids), new RemoveIfFinal()).entrySet())
             {
                 if (Boolean.TRUE.equals(unreadableThere.getValue()))
                 {
@@ -1265,14 +1260,16 @@ public final class CommandLedger
      * to active meanwhile; an active command is never evicted). One this member cannot read cannot be removed here (the
      * removal reads the value it replaces, for the indexes): it answers true, and the caller deletes it unread.
      */
-    static final class RemoveIfFinal implements EntryProcessor<Long, CommandRecord, Boolean>, Serializable
+    static final class RemoveIfFinal implements EntryProcessor<Long, Object, Boolean>, Serializable
     {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public Boolean process(final Map.Entry<Long, CommandRecord> entry)
+        public Boolean process(final Map.Entry<Long, Object> entry)
         {
-            final CommandRecord current;
+            // As an Object: a value of a Compact type nobody here has comes back as a GenericRecord, which a
+            // CommandRecord-typed read failed with a ClassCastException on the member, every eviction of that drone.
+            final Object current;
             try
             {
                 current = entry.getValue();
@@ -1281,11 +1278,16 @@ public final class CommandLedger
             {
                 return Boolean.TRUE;
             }
-            if (current != null && !current.active())
+            if (current instanceof CommandRecord record)
             {
-                entry.setValue(null);
+                if (!record.active())
+                {
+                    entry.setValue(null);
+                }
+                return null;
             }
-            return null;
+            // Not a record of ours (chosen for eviction as planted): deleted by the caller, unread.
+            return current == null ? null : Boolean.TRUE;
         }
     }
 
@@ -1307,6 +1309,13 @@ public final class CommandLedger
     private IMap<Object, Object> rawCommands()
     {
         return (IMap<Object, Object>)(IMap<?, ?>)commands;
+    }
+
+    /** The map as the eviction's processor sees it: Long keys, values of any type (a grid client's included). */
+    @SuppressWarnings("unchecked")
+    private IMap<Long, Object> removableCommands()
+    {
+        return (IMap<Long, Object>)(IMap<?, ?>)commands;
     }
 
     /** A key of each partition of the map, by partition id: what a partition predicate names a partition by. */
@@ -1400,7 +1409,7 @@ public final class CommandLedger
                 // The client reads the key a page ends on (the next page's anchor): one of a class nobody here has (a
                 // grid client's, dated just ahead of the drone's history) failed every list of the drone. The list
                 // answers what it read, counted; anything else is a fault, thrown.
-                if (!foreignClassMissing(ex))
+                if (oursFailed(ex))
                 {
                     throw ex;
                 }

@@ -1058,6 +1058,35 @@ class CommandLedgerIT
     }
 
     /**
+     * The review of eviction by key: a final record planted as a value of a Compact type nobody here has comes back on
+     * the member as a GenericRecord, which the eviction's processor read as a CommandRecord: a ClassCastException on
+     * the member at every eviction of that drone, and every order of it past its bound answered 500 (the order already
+     * stored). Now the processor takes whatever the value is, and one that is no record of ours is deleted.
+     */
+    @Test
+    void shouldEvictAPlantedValueOfACompactTypeNobodyHasWithoutFailingTheDronesOrders()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final IMap<Object, Object> raw = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final long key = drone * 1_000_000L + 7;
+        raw.set(key, com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder.compact("evil")
+            .setInt64("id", key).setInt64("droneId", drone).setBoolean("active", false)
+            .setInt64("issuedAtNanos", T0).build());
+        try
+        {
+            for (int i = 1; i <= CommandLedger.MAX_FINAL_PER_DRONE + 3; i++)
+            {
+                sealed.issue(command(drone, CommandType.GOTO, null, T0 + i).rejectedBeforeSending(T0 + i, "fence"));
+            }
+            assertThat(raw.containsKey(key)).as("the planted value evicted").isFalse();
+        }
+        finally
+        {
+            raw.delete(key);
+        }
+    }
+
+    /**
      * A page of a list ends on an anchor the client reads: a grid client planted as many records as a list's limit
      * under keys of a class nobody here has, dated just ahead (inside what a list still asks for), and every list of the
      * drone failed (the gateway's {@code GET /api/v1/commands?droneId=} answered 500). The list stops paging there and
