@@ -863,9 +863,10 @@ public final class CommandLedger
         final CommandRecord command = safe(unchecked);
         if (commands.containsKey(command.id()))
         {
-            // Its id is taken: the drone's resent report (the same record), or a record this version cannot read.
+            // Its id is taken: the drone's resent report (the same record), or a record this version cannot read, or
+            // a grid client's copy of another command put under this id (which the drone's report is no repeat of).
             final CommandRecord known = get(command.id());
-            return known == null ? null : new Issued(known, false);
+            return known == null || known.id() != command.id() ? null : new Issued(known, false);
         }
         final DroneCommands drone = droneCommands(command.droneId());
         if (command.active() && drone.droneStartedActive >= MAX_DRONE_STARTED_ACTIVE)
@@ -885,7 +886,7 @@ public final class CommandLedger
         }
         if (existing != null)
         {
-            return new Issued(existing, false);
+            return existing.id() == command.id() ? new Issued(existing, false) : null;
         }
         trimFinal(drone, command.active() ? 0 : 1);
         return new Issued(command, true);

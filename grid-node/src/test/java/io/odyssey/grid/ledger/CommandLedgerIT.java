@@ -376,6 +376,23 @@ class CommandLedgerIT
     }
 
     @Test
+    void shouldNotTakeACopyOfAnotherCommandUnderADronesNextIdForItsOwnReport()
+    {
+        // A grid client puts a sealed record of another command under the id the drone's next failsafe report will
+        // have: the report was answered "a repeat" of that other command, and the drone's own was never recorded.
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final CommandRecord other = sealed.issue(command(drone, CommandType.HOLD, null, T0)).command();
+        final CommandRecord report = droneStarted(drone, 1);
+        attacker.getMap(CommandLedger.COMMANDS_MAP).set(report.id(), ledger.get(other.id()));
+        final CommandLedger.Issued recorded = ledger.recordDroneCommand(report);
+        // Refused (counted by the relay) rather than taken for a repeat of the copy, which the sweep retires.
+        if (recorded != null)
+        {
+            assertThat(recorded.command().id()).as("never the other command").isEqualTo(report.id());
+        }
+    }
+
+    @Test
     void shouldRepairTextThatTheArchiveCouldNotStoreAndCountIt()
     {
         final long drone = NEXT_DRONE.incrementAndGet();
