@@ -37,10 +37,11 @@ final class TokensCommand
                 gateway.printJson(response);
                 return 0;
             }
-            final TextTable table = new TextTable("name", "role", "source");
+            final TextTable table = new TextTable("name", "role", "source", "expires");
             for (final JsonNode token : gateway.json(response).path("tokens"))
             {
-                table.row(token.path("name").asText(), token.path("role").asText(), TextTable.text(token.path("source")));
+                table.row(token.path("name").asText(), token.path("role").asText(), TextTable.text(token.path("source")),
+                    token.has("expiresAt") ? TextTable.text(token.path("expiresAt")) : "-");
             }
             table.print(gateway.out());
             return 0;
@@ -61,10 +62,19 @@ final class TokensCommand
             description = "viewer (read), operator (and command), or admin (and tokens, geofences).")
         String role;
 
+        @Option(names = "--expires-in-hours", paramLabel = "HOURS",
+            description = "How long the token works, hours (default and most: the gateway's ODYSSEY_GATEWAY_TOKEN_MAX_LIFETIME_H, 2160 = 90 days).")
+        Long expiresInHours;
+
         public Integer call() throws Exception
         {
-            final HttpResponse<String> response = gateway.post("/api/v1/tokens",
-                JSON.createObjectNode().put("name", name).put("role", role.toLowerCase(Locale.ROOT)));
+            final com.fasterxml.jackson.databind.node.ObjectNode body =
+                JSON.createObjectNode().put("name", name).put("role", role.toLowerCase(Locale.ROOT));
+            if (expiresInHours != null)
+            {
+                body.put("expiresInHours", expiresInHours);
+            }
+            final HttpResponse<String> response = gateway.post("/api/v1/tokens", body);
             if (gateway.json)
             {
                 gateway.printJson(response);
@@ -72,8 +82,8 @@ final class TokensCommand
             }
             final JsonNode token = gateway.json(response);
             final PrintWriter out = gateway.out();
-            out.printf("token %s (%s):%n%s%n", token.path("name").asText(), token.path("role").asText(),
-                token.path("token").asText());
+            out.printf("token %s (%s, expires %s):%n%s%n", token.path("name").asText(), token.path("role").asText(),
+                TextTable.text(token.path("expiresAt")), token.path("token").asText());
             out.println("keep it now: the gateway shows it only this once. Use it as " + GatewayOptions.TOKEN_ENV +
                 " or in a --token-file.");
             return 0;

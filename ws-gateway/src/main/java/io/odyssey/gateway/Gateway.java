@@ -209,7 +209,8 @@ public final class Gateway implements AutoCloseable
             // The port is known before the server starts only when configured; 0 means the origins must be configured.
             final AccessControl access = new AccessControl(config.tokenEntries(),
                 grid.client().getMap(FleetGrid.TOKENS_MAP), config.anonymousRole(), config.origins(config.port),
-                GatewayConfig.TOKENS, tokenSeal, metrics.forgedTokens);
+                GatewayConfig.TOKENS, tokenSeal, metrics.forgedTokens, metrics.revokedTokens, metrics.expiredTokens,
+                System::currentTimeMillis, TimeUnit.HOURS.toMillis(config.tokenMaxLifetimeH));
             final Guard guard = new Guard(access, metrics.unauthorised, metrics.forbidden);
             final String fencesHelp = "Geofence records the gateway left out of a read (an order's check, a listing): " +
                 "UNSEALED without a valid command-key seal (written or altered in the grid by something else than a " +

@@ -81,6 +81,8 @@ public final class GatewayConfig
         "A file of access tokens, one name:role:secret per line (# comments); read at start");
     public static final Setting KEY_FILE = Setting.of("ODYSSEY_GATEWAY_KEY_FILE", "",
         "File holding the gateway key (64+ hex digits, owner-only mode) that seals tokens created through the API, so a token record a grid client wrote is refused; the same file on every gateway; empty = only configured tokens");
+    public static final Setting TOKEN_MAX_LIFETIME_H = Setting.of("ODYSSEY_GATEWAY_TOKEN_MAX_LIFETIME_H", "2160",
+        "Longest lifetime of a token created through the API, hours (its default lifetime too; 1 to 87600): its sealed expiry bounds how long a copy of its record put back in the grid could still open anything");
     public static final Setting ANONYMOUS_ROLE = Setting.of("ODYSSEY_GATEWAY_ANONYMOUS_ROLE", "none",
         "Role of requests without a token: none (refused with 401), viewer, operator or admin");
     public static final Setting ALLOWED_ORIGINS = Setting.of("ODYSSEY_GATEWAY_ALLOWED_ORIGINS", "",
@@ -139,7 +141,7 @@ public final class GatewayConfig
             SEND_BUDGET_BYTES, MAX_SESSIONS_PER_CLIENT, CLIENT_MESSAGE_RATE, CLIENT_MESSAGE_BURST, TOKEN_RECHECK_S,
             STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES,
             CLOSE_MESSAGE_BYTES, PING_INTERVAL_MS, TILE_URL, TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS,
-            TOKENS_FILE, KEY_FILE, CommandAuthority.KEY_FILE, GeofenceRecords.MAX_FENCES, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
+            TOKENS_FILE, KEY_FILE, TOKEN_MAX_LIFETIME_H, CommandAuthority.KEY_FILE, GeofenceRecords.MAX_FENCES, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
             NO_REQUEST_TIMEOUT_MS, READ_TIMEOUT_MS, WRITE_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_BODY_BYTES,
             MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, SHUTDOWN_TIMEOUT_MS, COMMAND_RATE, COMMAND_BURST, MAX_ACTIVE_COMMANDS_PER_DRONE,
             HISTORY_STATEMENT_TIMEOUT_MS, HISTORY_MAX_WINDOW_S, HISTORY_MAX_ROWS, HISTORY_MAX_CONCURRENT,
@@ -176,6 +178,7 @@ public final class GatewayConfig
     public List<String> tokens = splitList(TOKENS.get());
     public String tokensFile = TOKENS_FILE.get();
     public String keyFile = KEY_FILE.get();
+    public long tokenMaxLifetimeH = TOKEN_MAX_LIFETIME_H.longValue();
     public String commandKeyFile = CommandAuthority.KEY_FILE.get();
     public int geofencesMax = GeofenceRecords.MAX_FENCES.intValue();
     public String anonymousRole = ANONYMOUS_ROLE.get();
@@ -316,6 +319,10 @@ public final class GatewayConfig
         {
             throw CLIENT_MESSAGE_RATE.invalid(clientMessageRate + "/" + clientMessageBurst,
                 "a rate between 1 and 10000 messages a second and a burst (ODYSSEY_WS_CLIENT_MESSAGE_BURST) between 1 and 100000");
+        }
+        if (tokenMaxLifetimeH < 1 || tokenMaxLifetimeH > 87_600)
+        {
+            throw TOKEN_MAX_LIFETIME_H.invalid(String.valueOf(tokenMaxLifetimeH), "between 1 and 87600 (ten years)");
         }
         if (tokenRecheckS < 0 || tokenRecheckS > 86_400)
         {

@@ -1,5 +1,6 @@
 package io.odyssey.gateway.control;
 
+import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.gateway.Problem;
 import com.hazelcast.map.IMap;
 import io.odyssey.grid.trust.RecordSeal;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -35,9 +38,15 @@ import java.util.regex.Pattern;
  * checking a token is one lookup by digest, never a scan, and says nothing about the secret through its timing.
  * <p>
  * The grid is storage, not a trust anchor: any process that reaches a member can write that map. So each created
- * record carries a seal ({@link RecordSeal}: HMAC-SHA256 over digest, role and name) made with the gateway key, which
- * gateways hold and the grid does not. A record without a valid seal (planted, altered, or made under another key) is
- * no token: refused, logged and counted. Without a gateway key the gateway takes configured tokens only.
+ * record carries a seal ({@link RecordSeal}: HMAC-SHA256 over digest, role, name and expiry) made with the gateway key,
+ * which gateways hold and the grid does not. A record without a valid seal (planted, altered, or made under another
+ * key) is no token: refused, logged and counted. Without a gateway key the gateway takes configured tokens only.
+ * <p>
+ * A seal cannot say that a token was deleted: a grid client that kept a copy of a record could put it back. Two things
+ * bound that. Each created token has a sealed expiry ({@code ODYSSEY_GATEWAY_TOKEN_MAX_LIFETIME_H} at most), so a copy
+ * works at most until then; and a gateway remembers, for as long as it runs, the digests of the tokens it saw deleted
+ * or expire ({@link RevokedTokens}), so a copy put back is refused by every gateway that was running at the deletion.
+ * Records made before expiries existed ({@code "role name seal"}) still open, without an expiry: recreate them.
  */
 public final class AccessControl
 {
@@ -56,6 +65,12 @@ public final class AccessControl
     private final RecordSeal seal;
     private final Counter forged;
     private final RateLimitedLog forgedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    private final RevokedTokens revoked = new RevokedTokens(RevokedTokens.CAPACITY);
+    private final RateLimitedLog revokedLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    private final LongSupplier epochMillis;
+    private final long maxLifetimeMs;
+    private final Counter refusedRevoked;
+    private final Counter refusedExpired;
 
     /**
      * @param tokens        "name:role:secret" entries from the configuration.
@@ -69,8 +84,29 @@ public final class AccessControl
         final List<String> tokens, final IMap<String, String> created, final Role anonymousRole,
         final Set<String> allowedOrigins, final Setting source, final RecordSeal seal, final Counter forged)
     {
+        this(tokens, created, anonymousRole, allowedOrigins, source, seal, forged, forged, forged,
+            System::currentTimeMillis, TimeUnit.HOURS.toMillis(Long.parseLong(GatewayConfig.TOKEN_MAX_LIFETIME_H.defaultValue())));
+    }
+
+    /**
+     * @param refusedRevoked counts presented tokens that were deleted (or expired) while this gateway ran and whose
+     *                       record is in the grid again (put back by a grid client).
+     * @param refusedExpired counts presented tokens whose sealed expiry has passed.
+     * @param epochMillis    the wall clock expiries are set and judged on (they are shared by every gateway).
+     * @param maxLifetimeMs  the longest lifetime a created token may have, and the default one.
+     */
+    public AccessControl(
+        final List<String> tokens, final IMap<String, String> created, final Role anonymousRole,
+        final Set<String> allowedOrigins, final Setting source, final RecordSeal seal, final Counter forged,
+        final Counter refusedRevoked, final Counter refusedExpired, final LongSupplier epochMillis,
+        final long maxLifetimeMs)
+    {
         this.seal = seal;
         this.forged = forged;
+        this.refusedRevoked = refusedRevoked;
+        this.refusedExpired = refusedExpired;
+        this.epochMillis = epochMillis;
+        this.maxLifetimeMs = maxLifetimeMs;
         for (final String entry : tokens)
         {
             final String[] parts = entry.trim().split(":", 3);
@@ -136,9 +172,24 @@ public final class AccessControl
         if (created != null)
         {
             final String record = created.get(digest);
+            if (record != null && revoked.contains(digest))
+            {
+                // Deleted while this gateway ran: whatever the grid holds for it now is a copy put back.
+                refusedRevoked.increment();
+                synchronized (revokedLog)
+                {
+                    if (revokedLog.tryAcquire(System.nanoTime()))
+                    {
+                        LOG.warn("refused a token that was deleted (or expired) while this gateway ran; its record " +
+                            "is presented again (put back in the grid by a grid client?); {} more since the last such line",
+                            revokedLog.suppressedSinceLast());
+                    }
+                }
+                return null;
+            }
             if (record != null)
             {
-                final Principal sealed = sealed(digest, record);
+                final Created sealed = sealed(digest, record);
                 if (sealed == null)
                 {
                     forged.increment();
@@ -152,8 +203,14 @@ public final class AccessControl
                                 "; {} more since the last such line", forgedLog.suppressedSinceLast());
                         }
                     }
+                    return null;
                 }
-                return sealed;
+                if (sealed.expiredAt(epochMillis.getAsLong()))
+                {
+                    refusedExpired.increment();
+                    return null;
+                }
+                return sealed.principal();
             }
         }
         return null;
@@ -171,8 +228,13 @@ public final class AccessControl
         {
             return true;
         }
+        if (revoked.contains(digest))
+        {
+            return false;
+        }
         final String record = created == null ? null : created.get(digest);
-        return record != null && sealed(digest, record) != null;
+        final Created sealed = record == null ? null : sealed(digest, record);
+        return sealed != null && !sealed.expiredAt(epochMillis.getAsLong());
     }
 
     /** Whether {@code digest} is a configured token's (from the environment or a file: only a restart removes it). */
@@ -181,16 +243,37 @@ public final class AccessControl
         return configured.containsKey(digest);
     }
 
-    /** The principal of a created token's record "role name seal", or null when its seal does not verify. */
-    private Principal sealed(final String digest, final String record)
+    /** A created token as its record says, once its seal verified. */
+    private record Created(Principal principal, long expiresAtMs)
     {
-        final String[] parts = record.split(" ", 3);
-        final Role role = parts.length == 3 ? Role.parse(parts[0]) : null;
-        if (seal == null || role == null || !seal.verifies(parts[2], digest, parts[0], parts[1]))
+        boolean expiredAt(final long nowMs)
+        {
+            return nowMs >= expiresAtMs;
+        }
+    }
+
+    /**
+     * A created token's record: "role name expiresAtMs seal" (the seal over digest, role, name and expiry), or the
+     * older "role name seal" (no expiry); null when its seal does not verify.
+     */
+    private Created sealed(final String digest, final String record)
+    {
+        final String[] parts = record.split(" ", 5);
+        final Role role = parts.length == 3 || parts.length == 4 ? Role.parse(parts[0]) : null;
+        if (seal == null || role == null)
         {
             return null;
         }
-        return new Principal(parts[1], role);
+        if (parts.length == 3)
+        {
+            return seal.verifies(parts[2], digest, parts[0], parts[1]) ? new Created(new Principal(parts[1], role), Long.MAX_VALUE) : null;
+        }
+        if (!seal.verifies(parts[3], digest, parts[0], parts[1], parts[2]))
+        {
+            return null;
+        }
+        // The seal verified, so the expiry is the gateway's own writing: a number.
+        return new Created(new Principal(parts[1], role), Long.parseLong(parts[2]));
     }
 
     /** True when a request may come from {@code origin}: no Origin (not a browser), or one on the allow-list. */
@@ -199,7 +282,7 @@ public final class AccessControl
         return origin == null || allowedOrigins.contains(origin);
     }
 
-    /** Configured tokens and created ones: name, role, source; never secrets or digests. */
+    /** Configured tokens and created ones: name, role, source and a created one's expiry; never secrets or digests. */
     public List<Map<String, String>> list()
     {
         final List<Map<String, String>> tokens = new ArrayList<>();
@@ -209,26 +292,49 @@ public final class AccessControl
         }
         if (created != null)
         {
+            final long now = epochMillis.getAsLong();
             for (final Map.Entry<String, String> record : created.entrySet())
             {
                 // Only what is a token: a planted record would put a grid client's text in the admin's listing.
-                final Principal principal = sealed(record.getKey(), record.getValue());
-                if (principal != null)
+                final Created token = sealed(record.getKey(), record.getValue());
+                if (token != null && !token.expiredAt(now) && !revoked.contains(record.getKey()))
                 {
-                    tokens.add(Map.of("name", principal.name(), "role", principal.role().wireName(), "source", "api"));
+                    final Map<String, String> shown = new LinkedHashMap<>();
+                    shown.put("name", token.principal().name());
+                    shown.put("role", token.principal().role().wireName());
+                    shown.put("source", "api");
+                    if (token.expiresAtMs() != Long.MAX_VALUE)
+                    {
+                        shown.put("expiresAt", Instant.ofEpochMilli(token.expiresAtMs()).toString());
+                    }
+                    tokens.add(shown);
                 }
             }
         }
         return tokens;
     }
 
-    /**
-     * Creates a token in the grid.
-     *
-     * @return the secret, shown once.
-     */
-    public String create(final String name, final Role role)
+    /** The longest lifetime a created token may have (ODYSSEY_GATEWAY_TOKEN_MAX_LIFETIME_H), ms. */
+    public long maxLifetimeMs()
     {
+        return maxLifetimeMs;
+    }
+
+    /** A token just created: its secret (shown once) and when it stops working. */
+    public record NewToken(String secret, Instant expiresAt)
+    {
+    }
+
+    /**
+     * Creates a token in the grid, for {@code lifetimeMs} (1 ms to {@link #maxLifetimeMs}).
+     */
+    public NewToken create(final String name, final Role role, final long lifetimeMs)
+    {
+        if (lifetimeMs <= 0 || lifetimeMs > maxLifetimeMs)
+        {
+            throw new Problem(400, "a token lives from 1 hour to " + TimeUnit.MILLISECONDS.toHours(maxLifetimeMs) +
+                " hours (ODYSSEY_GATEWAY_TOKEN_MAX_LIFETIME_H)");
+        }
         if (name == null || !NAME.matcher(name).matches())
         {
             throw new Problem(400, "a token name is 1 to 64 characters of [A-Za-z0-9_.@-]");
@@ -259,8 +365,13 @@ public final class AccessControl
         }
         final String secret = newSecret();
         final String digest = digest(secret);
-        created.set(digest, role.wireName() + " " + name + " " + seal.seal(digest, role.wireName(), name));
-        return secret;
+        final long expiresAtMs = epochMillis.getAsLong() + lifetimeMs;
+        final String expiry = Long.toString(expiresAtMs);
+        // The entry's time to live removes it from the grid when it expires (its sessions end through onRevoked); the
+        // sealed expiry is what refuses a copy of it put back afterwards.
+        created.set(digest, role.wireName() + " " + name + " " + expiry + " " +
+            seal.seal(digest, role.wireName(), name, expiry), lifetimeMs, TimeUnit.MILLISECONDS);
+        return new NewToken(secret, Instant.ofEpochMilli(expiresAtMs));
     }
 
     /** @return true when a created token of that name existed. */
@@ -276,6 +387,8 @@ public final class AccessControl
             final String[] parts = entry.getValue().split(" ", 3);
             if (parts.length >= 2 && parts[1].equals(name))
             {
+                // Before the removal: a copy put back a moment later must already find it revoked here.
+                revoked.add(entry.getKey());
                 removed |= created.remove(entry.getKey()) != null;
             }
         }
@@ -284,8 +397,9 @@ public final class AccessControl
 
     /**
      * Calls {@code revoked} with a created token's digest when the grid loses it (deleted through the API of any
-     * gateway, or by a grid client): the sessions it opened must end, not only its next request. On the grid client's
-     * event thread; {@code revoked} must not block.
+     * gateway, by a grid client, or expired): the sessions it opened must end, not only its next request; and this
+     * gateway remembers the digest, so a copy of the record put back later is refused. On the grid client's event
+     * thread; {@code revoked} must not block.
      *
      * @return the listener's id, or null when no token is kept in the grid (it ends with the grid connection).
      */
@@ -295,10 +409,15 @@ public final class AccessControl
         {
             return null;
         }
-        return created.addEntryListener(new RevokedListener(revoked), false);
+        return created.addEntryListener(new RevokedListener(digest ->
+        {
+            this.revoked.add(digest);
+            revoked.accept(digest);
+        }, revoked), false);
     }
 
-    private record RevokedListener(java.util.function.Consumer<String> revoked) implements
+    private record RevokedListener(java.util.function.Consumer<String> gone, java.util.function.Consumer<String> cleared)
+        implements
         com.hazelcast.map.listener.EntryRemovedListener<String, String>,
         com.hazelcast.map.listener.EntryEvictedListener<String, String>,
         com.hazelcast.map.listener.EntryExpiredListener<String, String>,
@@ -306,22 +425,23 @@ public final class AccessControl
     {
         public void entryRemoved(final com.hazelcast.core.EntryEvent<String, String> event)
         {
-            revoked.accept(event.getKey());
+            gone.accept(event.getKey());
         }
 
         public void entryEvicted(final com.hazelcast.core.EntryEvent<String, String> event)
         {
-            revoked.accept(event.getKey());
+            gone.accept(event.getKey());
         }
 
         public void entryExpired(final com.hazelcast.core.EntryEvent<String, String> event)
         {
-            revoked.accept(event.getKey());
+            gone.accept(event.getKey());
         }
 
         public void mapCleared(final com.hazelcast.map.MapEvent event)
         {
-            revoked.accept(ALL_CREATED);
+            // The event names no digest: nothing to remember (the sealed expiries still bound a copy put back).
+            cleared.accept(ALL_CREATED);
         }
     }
 

@@ -45,12 +45,20 @@ final class TokensResource
         {
             Requests.checkedText(textRefused, "name", tokenName, GeofencesResource.MAX_NAME_LENGTH);
         }
-        final String secret = access.create(tokenName, role);
-        LOG.info("token '{}' ({}) created by {}", tokenName, role.wireName(), principal.name());
+        final long maxHours = java.util.concurrent.TimeUnit.MILLISECONDS.toHours(access.maxLifetimeMs());
+        final Long hours = Requests.integerField(body, "expiresInHours");
+        if (hours != null && (hours < 1 || hours > maxHours))
+        {
+            throw new Problem(400, "expiresInHours is 1 to " + maxHours + " (ODYSSEY_GATEWAY_TOKEN_MAX_LIFETIME_H), not " + hours);
+        }
+        final AccessControl.NewToken token = access.create(tokenName, role,
+            hours == null ? access.maxLifetimeMs() : java.util.concurrent.TimeUnit.HOURS.toMillis(hours));
+        LOG.info("token '{}' ({}, until {}) created by {}", tokenName, role.wireName(), token.expiresAt(), principal.name());
         final ObjectNode result = CommandJson.JSON.createObjectNode();
         result.put("name", tokenName);
         result.put("role", role.wireName());
-        result.put("token", secret);
+        result.put("token", token.secret());
+        result.put("expiresAt", token.expiresAt().toString());
         Requests.send(exchange, 201, result);
     }
 

@@ -237,6 +237,111 @@ class CommandApiIT
         assertThat(metrics.body()).contains("odyssey_gateway_requests_unauthorised_total");
     }
 
+    /**
+     * A grid client that kept a copy of a token's sealed record puts it back after an admin deleted the token: the
+     * seal still verifies, but the gateway saw the deletion. (Before, the token opened everything again.)
+     */
+    @Test
+    void shouldRefuseADeletedTokenWhoseRecordAGridClientPutBack() throws Exception
+    {
+        final String secret = json(post("/api/v1/tokens", ADMIN, "{\"name\":\"replayed-bot\",\"role\":\"admin\"}"))
+            .get("token").asText();
+        final String digest = AccessControl.digest(secret);
+        final HazelcastInstance attacker = plainClient();
+        try
+        {
+            final IMap<String, String> tokens = attacker.getMap("tokens");
+            final String copy = tokens.get(digest);
+            assertThat(copy).isNotNull();
+            assertThat(send("DELETE", "/api/v1/tokens/replayed-bot", ADMIN, null).statusCode()).isEqualTo(204);
+            assertThat(get("/api/v1/whoami", secret).statusCode()).isEqualTo(401);
+            final long before = counter(REFUSED_REVOKED);
+
+            tokens.set(digest, copy);
+
+            assertThat(get("/api/v1/whoami", secret).statusCode()).isEqualTo(401);
+            assertThat(get("/api/v1/tokens", secret).statusCode()).isEqualTo(401);
+            assertThatThrownBy(() -> webSocket("/ws/commands", secret, null))
+                .satisfies(ex -> assertThat(handshakeStatus(ex)).isEqualTo(401));
+            assertThat(counter(REFUSED_REVOKED) - before).isEqualTo(3);
+            assertThat(get("/api/v1/tokens", ADMIN).body()).doesNotContain("replayed-bot");
+            tokens.delete(digest);
+        }
+        finally
+        {
+            attacker.shutdown();
+        }
+    }
+
+    /**
+     * A created token carries a sealed expiry: a copy of its record put back after it expired (or one a gateway that
+     * never saw the deletion is shown) opens nothing. Tokens made before expiries existed still open.
+     */
+    @Test
+    void shouldRefuseATokenPastItsSealedExpiryAndGiveEveryCreatedTokenOne() throws Exception
+    {
+        final io.odyssey.grid.trust.RecordSeal gatewayKey = new io.odyssey.grid.trust.RecordSeal(
+            io.odyssey.runtime.SecretFile.read(GatewayConfig.KEY_FILE, keyDirectory.resolve("gateway.key"), 32),
+            AccessControl.SEAL_PURPOSE);
+        final String expired = AccessControl.newSecret();
+        final String older = AccessControl.newSecret();
+        final String expiry = Long.toString(System.currentTimeMillis() - 1_000);
+        final HazelcastInstance attacker = plainClient();
+        try
+        {
+            final IMap<String, String> tokens = attacker.getMap("tokens");
+            final String expiredDigest = AccessControl.digest(expired);
+            tokens.set(expiredDigest, "admin expired-bot " + expiry + " " +
+                gatewayKey.seal(expiredDigest, "admin", "expired-bot", expiry));
+            // The record of a token made before this version: "role name seal".
+            final String olderDigest = AccessControl.digest(older);
+            tokens.set(olderDigest, "viewer older-bot " + gatewayKey.seal(olderDigest, "viewer", "older-bot"));
+            final long before = counter(REFUSED_EXPIRED);
+
+            assertThat(get("/api/v1/whoami", expired).statusCode()).isEqualTo(401);
+            assertThat(counter(REFUSED_EXPIRED) - before).isEqualTo(1);
+            assertThat(json(get("/api/v1/whoami", older)).get("role").asText()).isEqualTo("viewer");
+            final String listed = get("/api/v1/tokens", ADMIN).body();
+            assertThat(listed).doesNotContain("expired-bot").contains("older-bot");
+            tokens.delete(expiredDigest);
+            tokens.delete(olderDigest);
+        }
+        finally
+        {
+            attacker.shutdown();
+        }
+
+        final HttpResponse<String> refused = post("/api/v1/tokens", ADMIN,
+            "{\"name\":\"short-bot\",\"role\":\"viewer\",\"expiresInHours\":0}");
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("expiresInHours is 1 to 2160");
+        assertThat(post("/api/v1/tokens", ADMIN, "{\"name\":\"short-bot\",\"role\":\"viewer\",\"expiresInHours\":\"1\"}")
+            .statusCode()).isEqualTo(400);
+        final java.time.Instant now = java.time.Instant.now();
+        final JsonNode shortLived = json(post("/api/v1/tokens", ADMIN,
+            "{\"name\":\"short-bot\",\"role\":\"viewer\",\"expiresInHours\":1}"));
+        assertThat(java.time.Instant.parse(shortLived.get("expiresAt").asText()))
+            .isBetween(now.plus(59, java.time.temporal.ChronoUnit.MINUTES), now.plus(61, java.time.temporal.ChronoUnit.MINUTES));
+        final JsonNode longest = json(post("/api/v1/tokens", ADMIN, "{\"name\":\"default-bot\",\"role\":\"viewer\"}"));
+        assertThat(java.time.Instant.parse(longest.get("expiresAt").asText()))
+            .isBetween(now.plus(2159, java.time.temporal.ChronoUnit.HOURS), now.plus(2161, java.time.temporal.ChronoUnit.HOURS));
+        assertThat(json(get("/api/v1/whoami", shortLived.get("token").asText())).get("role").asText()).isEqualTo("viewer");
+        assertThat(get("/api/v1/tokens", ADMIN).body()).contains("\"expiresAt\":\"" + shortLived.get("expiresAt").asText());
+        assertThat(send("DELETE", "/api/v1/tokens/short-bot", ADMIN, null).statusCode()).isEqualTo(204);
+        assertThat(send("DELETE", "/api/v1/tokens/default-bot", ADMIN, null).statusCode()).isEqualTo(204);
+    }
+
+    private static final String REFUSED_REVOKED = "odyssey_gateway_tokens_refused_total{role=\"ws-gateway\",reason=\"REVOKED\"}";
+    private static final String REFUSED_EXPIRED = "odyssey_gateway_tokens_refused_total{role=\"ws-gateway\",reason=\"EXPIRED\"}";
+
+    private static HazelcastInstance plainClient()
+    {
+        final com.hazelcast.client.config.ClientConfig plain = new com.hazelcast.client.config.ClientConfig();
+        plain.setClusterName(CLUSTER);
+        plain.getNetworkConfig().addAddress("127.0.0.1:" + GRID_PORT);
+        return com.hazelcast.client.HazelcastClient.newHazelcastClient(plain);
+    }
+
     private static long forgedTokens()
     {
         return counter("odyssey_gateway_tokens_forged_total");
