@@ -135,21 +135,21 @@ final class ImageAdmission implements AutoCloseable
     private final Thread refuser = new Thread(this::refuseQueued, "ingest-aeron-refusals");
 
     /** Ingest thread: the senders it reads (taken, not refused), polled round-robin as Aeron's subscription does. */
-    private Image[] read;
-    private int readCount;
+    private final IdentityArraySet<Image> read;
     private int nextRead;
-    /** {@link #readCount} for the gauge, written when it changes. */
+    /** The size of {@link #read} for the gauge ({@link #readCount()}), written when it changes. */
     private volatile int readCountSeen;
     /** Ingest thread: refused senders Aeron has not dropped yet, whose frames are skipped unread. */
-    private Image[] discarded;
-    private int discardedCount;
-    /** Ingest thread: senders taken that have not delivered a signed frame yet, and when they must have. */
-    private Image[] watched;
+    private final IdentityArraySet<Image> discarded;
+    /**
+     * Ingest thread: senders taken that have not delivered a signed frame yet, and beside each (same index) when it must
+     * have, its address and whether it holds a silent place.
+     */
+    private final IdentityArraySet<Image> watched;
     private long[] deadlines;
     private String[] sources;
     /** Ingest thread: whether a watched sender holds one of the places kept for senders that have sent nothing. */
     private boolean[] silentPlace;
-    private int watchedCount;
     /** Ingest thread: the places kept for senders that have sent nothing, per address and in all. */
     private final Object2IntHashMap<String> silentBySource = new Object2IntHashMap<>(0);
     private int silentCount;
@@ -162,12 +162,14 @@ final class ImageAdmission implements AutoCloseable
         this.firstFrameNs = firstFrameNs;
         this.clock = clock;
         this.metrics = metrics;
-        this.read = new Image[Math.min(maxImages, 1024)];
-        this.watched = new Image[read.length];
-        this.discarded = new Image[read.length];
-        this.deadlines = new long[watched.length];
-        this.sources = new String[watched.length];
-        this.silentPlace = new boolean[watched.length];
+        // Only past the first 1,024 senders at once, or with images Aeron dropped not yet pruned, do they grow.
+        final int capacity = Math.min(maxImages, 1024);
+        this.read = new IdentityArraySet<>(capacity);
+        this.watched = new IdentityArraySet<>(capacity);
+        this.discarded = new IdentityArraySet<>(capacity);
+        this.deadlines = new long[watched.capacity()];
+        this.sources = new String[watched.capacity()];
+        this.silentPlace = new boolean[watched.capacity()];
         for (final Refusal refusal : REFUSALS)
         {
             refusalLogs[refusal.ordinal()] = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
@@ -330,11 +332,11 @@ final class ImageAdmission implements AutoCloseable
                 stopDiscarding(image);
             }
         }
-        if (discardedCount > 0)
+        if (discarded.size() > 0)
         {
             discardRefused();
         }
-        if (watchedCount > 0)
+        if (watched.size() > 0)
         {
             expireWatched(clock.nanoTime());
         }
@@ -346,18 +348,14 @@ final class ImageAdmission implements AutoCloseable
      */
     void signedFrame(final Header header)
     {
-        if (watchedCount == 0)
+        if (watched.size() == 0)
         {
             return;
         }
-        final Object image = header.context();
-        for (int i = 0; i < watchedCount; i++)
+        final int index = watched.indexOf(header.context());
+        if (index >= 0)
         {
-            if (watched[i] == image)
-            {
-                unwatch(i);
-                return;
-            }
+            unwatch(index);
         }
     }
 
@@ -368,8 +366,8 @@ final class ImageAdmission implements AutoCloseable
      */
     int poll(final FragmentHandler handler, final int fragmentLimit)
     {
-        final Image[] images = read;
-        final int count = readCount;
+        final IdentityArraySet<Image> images = read;
+        final int count = images.size();
         if (count == 0)
         {
             return 0;
@@ -382,36 +380,26 @@ final class ImageAdmission implements AutoCloseable
         int fragments = 0;
         for (int i = start; i < count && fragments < fragmentLimit; i++)
         {
-            fragments += images[i].poll(handler, fragmentLimit - fragments);
+            fragments += images.get(i).poll(handler, fragmentLimit - fragments);
         }
         for (int i = 0; i < start && fragments < fragmentLimit; i++)
         {
-            fragments += images[i].poll(handler, fragmentLimit - fragments);
+            fragments += images.get(i).poll(handler, fragmentLimit - fragments);
         }
         return fragments;
     }
 
     private void startReading(final Image image)
     {
-        if (readCount == read.length)
-        {
-            read = Arrays.copyOf(read, read.length * 2);
-        }
-        read[readCount++] = image;
-        readCountSeen = readCount;
+        read.add(image);
+        readCountSeen = read.size();
     }
 
     private void stopReading(final Image image)
     {
-        for (int i = 0; i < readCount; i++)
+        if (read.remove(image))
         {
-            if (read[i] == image)
-            {
-                read[i] = read[--readCount];
-                read[readCount] = null;
-                readCountSeen = readCount;
-                return;
-            }
+            readCountSeen = read.size();
         }
     }
 
@@ -422,56 +410,43 @@ final class ImageAdmission implements AutoCloseable
      */
     private void discardRefused()
     {
-        for (int i = 0; i < discardedCount; i++)
+        for (int i = 0; i < discarded.size(); i++)
         {
-            discarded[i].poll(DISCARD, Integer.MAX_VALUE);
+            discarded.get(i).poll(DISCARD, Integer.MAX_VALUE);
         }
     }
 
     private void startDiscarding(final Image image)
     {
-        if (discardedCount == discarded.length)
-        {
-            discarded = Arrays.copyOf(discarded, discarded.length * 2);
-        }
-        discarded[discardedCount++] = image;
+        discarded.add(image);
     }
 
     private void stopDiscarding(final Image image)
     {
-        for (int i = 0; i < discardedCount; i++)
-        {
-            if (discarded[i] == image)
-            {
-                discarded[i] = discarded[--discardedCount];
-                discarded[discardedCount] = null;
-                return;
-            }
-        }
+        discarded.remove(image);
     }
 
     private void watch(final Image image, final long deadline)
     {
-        if (watchedCount == watched.length)
+        final int index = watched.add(image);
+        if (watched.capacity() > deadlines.length)
         {
-            // Only past the first 1,024 senders at once, or with images Aeron dropped not yet pruned: rare, per sender.
-            watched = Arrays.copyOf(watched, watched.length * 2);
-            deadlines = Arrays.copyOf(deadlines, deadlines.length * 2);
-            sources = Arrays.copyOf(sources, sources.length * 2);
-            silentPlace = Arrays.copyOf(silentPlace, silentPlace.length * 2);
+            // The watch list grew (rare, per sender): the values beside it grow with it.
+            deadlines = Arrays.copyOf(deadlines, watched.capacity());
+            sources = Arrays.copyOf(sources, watched.capacity());
+            silentPlace = Arrays.copyOf(silentPlace, watched.capacity());
         }
-        watched[watchedCount] = image;
-        deadlines[watchedCount] = deadline;
-        sources[watchedCount] = sourceAddress(image.sourceIdentity());
-        silentPlace[watchedCount] = false;
-        watchedCount++;
+        deadlines[index] = deadline;
+        sources[index] = sourceAddress(image.sourceIdentity());
+        silentPlace[index] = false;
     }
 
     private void expireWatched(final long now)
     {
-        for (int i = watchedCount - 1; i >= 0; i--)
+        // From the end: an unwatch moves the last sender, already checked, into the gap.
+        for (int i = watched.size() - 1; i >= 0; i--)
         {
-            final Image image = watched[i];
+            final Image image = watched.get(i);
             if (image.isClosed())
             {
                 unwatch(i);
@@ -538,12 +513,10 @@ final class ImageAdmission implements AutoCloseable
         {
             releaseSilentPlace(index);
         }
-        final int last = --watchedCount;
-        watched[index] = watched[last];
+        final int last = watched.removeAt(index);
         deadlines[index] = deadlines[last];
         sources[index] = sources[last];
         silentPlace[index] = silentPlace[last];
-        watched[last] = null;
         sources[last] = null;
         silentPlace[last] = false;
     }

@@ -1,6 +1,7 @@
 package io.odyssey.ingest;
 
 import io.odyssey.codecs.RejectReason;
+import io.odyssey.runtime.AeronDriverErrors;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.LatencyHop;
 import io.odyssey.runtime.Metrics;
@@ -18,6 +19,10 @@ final class IngestMetrics
     final Counter[] framesRejected = new Counter[RejectReason.values().length];
     /** Per {@link ImageAdmission.Refusal}. */
     final Counter[] aeronImagesRefused = new Counter[ImageAdmission.Refusal.values().length];
+    final AeronDriverErrors aeronDriverErrors = new AeronDriverErrors(metrics, "odyssey_ingest_aeron_driver_errors_total",
+        "Errors the node's Aeron media driver raised, by kind: session_limit (a SETUP of a new telemetry sender past " +
+        "ODYSSEY_INGEST_MAX_IMAGES + " + ImageAdmission.REFUSED_IMAGE_ROOM + " images, ignored), other; each kind " +
+        "logged at most once a minute");
     final Counter framesMalformed = metrics.counter(
         "odyssey_ingest_frames_malformed_total", "Frames that could not be read at all (the reader threw); skipped");
     final Counter dronesExpired = metrics.counter("odyssey_ingest_drones_expired_total",
@@ -58,6 +63,12 @@ final class IngestMetrics
     long aeronImagesRefused(final ImageAdmission.Refusal refusal)
     {
         return aeronImagesRefused[refusal.ordinal()].get();
+    }
+
+    /** Errors of the media driver of {@code kind} so far. */
+    long aeronDriverErrors(final AeronDriverErrors.Kind kind)
+    {
+        return aeronDriverErrors.count(kind);
     }
 
     IngestMetrics()

@@ -1,6 +1,7 @@
 package io.odyssey.ingest;
 
 import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.aeron.status.ChannelEndpointStatus;
@@ -12,6 +13,8 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
+import java.util.function.Consumer;
+
 /**
  * The node's embedded media driver and the UDP subscription drones send telemetry to, with the {@link ImageAdmission}
  * that decides which senders it keeps. The command relay publishes through the same driver, so it stops before this
@@ -22,6 +25,7 @@ final class TelemetryEndpoint implements Component, FrameSource
     private final EdgeIngestConfig config;
     private final IngestMetrics metrics;
     private final NanoClock clock;
+    private final Consumer<MediaDriver.Context> driverTuning;
     private ImageAdmission admission;
     private AeronTransport transport;
     private Subscription subscription;
@@ -34,9 +38,20 @@ final class TelemetryEndpoint implements Component, FrameSource
     /** @param clock the time senders' deadlines for a first signed frame are kept on (a test's, to step it). */
     TelemetryEndpoint(final EdgeIngestConfig config, final IngestMetrics metrics, final NanoClock clock)
     {
+        this(config, metrics, clock, driver -> { });
+    }
+
+    /**
+     * @param driverTuning what a test sets on the media driver after ingest's own settings (a small error log, to see
+     *                     what happens once it is full without forging a few MiB of distinct errors first).
+     */
+    TelemetryEndpoint(final EdgeIngestConfig config, final IngestMetrics metrics, final NanoClock clock,
+        final Consumer<MediaDriver.Context> driverTuning)
+    {
         this.config = config;
         this.metrics = metrics;
         this.clock = clock;
+        this.driverTuning = driverTuning;
     }
 
     public String name()
@@ -52,9 +67,11 @@ final class TelemetryEndpoint implements Component, FrameSource
         try
         {
             // The driver maps a log for every session whose SETUP reaches it, refused or not: past the senders we take
-            // and room for the refused ones it still has, it ignores new SETUPs (ImageAdmission.REFUSED_IMAGE_ROOM).
+            // and room for the refused ones it still has, it ignores new SETUPs (ImageAdmission.REFUSED_IMAGE_ROOM), each
+            // an error of the driver's, counted and logged once a minute (odyssey_ingest_aeron_driver_errors_total).
             transport = AeronTransport.launchEmbedded(EdgeIngestConfig.AERON_DIR, config.aeronDir, "ingest",
-                driver -> driver.streamSessionLimit(streamSessionLimit(config.maxImages)));
+                driver -> driverTuning.accept(driver.streamSessionLimit(streamSessionLimit(config.maxImages))
+                    .errorHandler(metrics.aeronDriverErrors)));
             subscription = transport.aeron().addSubscription(AeronTransport.udpChannel(config.endpoint), config.streamId,
                 admission::onAvailableImage, admission::onUnavailableImage);
         }

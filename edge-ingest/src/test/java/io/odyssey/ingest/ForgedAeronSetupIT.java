@@ -3,26 +3,34 @@ package io.odyssey.ingest;
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
 import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.FragmentHandler;
+import io.odyssey.runtime.AeronDriverErrors;
 import io.odyssey.runtime.AeronTransport;
 import io.odyssey.testing.FailOnErrorLog;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -69,6 +77,12 @@ class ForgedAeronSetupIT
     private void start(final int maxImages, final int maxImagesPerSource, final double imageFirstFrameS,
         final NanoClock clock) throws Exception
     {
+        start(maxImages, maxImagesPerSource, imageFirstFrameS, clock, driver -> { });
+    }
+
+    private void start(final int maxImages, final int maxImagesPerSource, final double imageFirstFrameS,
+        final NanoClock clock, final Consumer<MediaDriver.Context> driverTuning) throws Exception
+    {
         final int port;
         try (DatagramSocket probe = new DatagramSocket(0))
         {
@@ -82,7 +96,7 @@ class ForgedAeronSetupIT
         config.maxImagesPerSource = maxImagesPerSource;
         config.imageFirstFrameS = imageFirstFrameS;
         metrics = new IngestMetrics();
-        endpoint = new TelemetryEndpoint(config, metrics, clock);
+        endpoint = new TelemetryEndpoint(config, metrics, clock, driverTuning);
         endpoint.start();
         target = new InetSocketAddress("127.0.0.1", port);
     }
@@ -580,6 +594,132 @@ class ForgedAeronSetupIT
             assertThat(endpoint.sendersTaken()).isEqualTo(1);
             assertThat(metrics.metrics.renderPrometheus()).as("the gauge of images not read")
                 .contains("odyssey_ingest_aeron_images_unread{role=\"edge-ingest\"} " + (bound - 1) + "\n");
+        }
+    }
+
+    /**
+     * Each SETUP past the driver's stream session limit is an error inside the driver ("exceeded session limit", naming
+     * the sender's address and port). Aeron records each distinct one in the driver's error log ({@code cnc.dat}, 4 MiB)
+     * and, once that is full, printed each further one to the process's stderr, two lines per SETUP: forged SETUPs from
+     * many ports flooded the ingest container's log without bound (400 SETUPs here: ~750 lines). The error log is
+     * made small here (4 KiB, a few dozen errors) so that it is full from the start, as a flood leaves it.
+     */
+    @Test
+    void shouldNotFloodTheLogWithSetupsPastTheSessionLimitFromManyPorts() throws Exception
+    {
+        final int maxImages = 1;
+        final int bound = maxImages + ImageAdmission.REFUSED_IMAGE_ROOM;
+        final int forgedPorts = 400;
+        try (LinesOf stderr = LinesOf.stderr("exceeded session limit");
+             LinesOf stdout = LinesOf.stdout("exceeded session limit"))
+        {
+            start(maxImages, 1, 3600, SystemNanoClock.INSTANCE, driver -> driver.errorLog(
+                new DistinctErrorLog(new UnsafeBuffer(ByteBuffer.allocateDirect(4096)), SystemEpochClock.INSTANCE)));
+            final Subscription subscription = endpoint.subscription();
+            try (DatagramSocket filler = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0)))
+            {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (subscription.imageCount() < bound && System.nanoTime() < deadline)
+                {
+                    for (int i = 0; i < bound; i++)
+                    {
+                        send(filler, setup(FORGED_SESSION + i, AeronTransport.TERM_LENGTH));
+                    }
+                    pollFor(20);
+                }
+            }
+            assertThat(subscription.imageCount()).as("images: the driver's session limit reached").isEqualTo(bound);
+
+            // A SETUP of a new session from each of many ports: each a distinct error to the driver.
+            for (int i = 0; i < forgedPorts; i++)
+            {
+                try (DatagramSocket forger = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0)))
+                {
+                    send(forger, setup(FORGED_SESSION + 1_000 + i, AeronTransport.TERM_LENGTH));
+                }
+                if (i % 10 == 9)
+                {
+                    pollFor(2);
+                }
+            }
+            await().atMost(10, TimeUnit.SECONDS)
+                .until(() -> metrics.aeronDriverErrors(AeronDriverErrors.Kind.SESSION_LIMIT) >= forgedPorts);
+            pollFor(200);
+
+            assertThat(stderr.count()).as("lines on stderr about the session limit").isZero();
+            assertThat(stdout.count()).as("log lines about the session limit (one a minute)").isEqualTo(1);
+        }
+    }
+
+    /** Counts the lines containing {@code text} written to stdout or stderr while open; they still reach it. */
+    private static final class LinesOf extends OutputStream implements AutoCloseable
+    {
+        private final boolean err;
+        private final PrintStream original;
+        private final String text;
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        private int count;
+
+        private LinesOf(final boolean err, final String text)
+        {
+            this.err = err;
+            this.original = err ? System.err : System.out;
+            this.text = text;
+            final PrintStream tee = new PrintStream(this, true, StandardCharsets.UTF_8);
+            if (err)
+            {
+                System.setErr(tee);
+            }
+            else
+            {
+                System.setOut(tee);
+            }
+        }
+
+        static LinesOf stderr(final String text)
+        {
+            return new LinesOf(true, text);
+        }
+
+        static LinesOf stdout(final String text)
+        {
+            return new LinesOf(false, text);
+        }
+
+        public synchronized void write(final int b)
+        {
+            original.write(b);
+            if (b == '\n')
+            {
+                if (line.toString(StandardCharsets.UTF_8).contains(text))
+                {
+                    count++;
+                }
+                line.reset();
+            }
+            else
+            {
+                line.write(b);
+            }
+        }
+
+        synchronized int count()
+        {
+            return count;
+        }
+
+        public void close()
+        {
+            System.out.flush();
+            System.err.flush();
+            if (err)
+            {
+                System.setErr(original);
+            }
+            else
+            {
+                System.setOut(original);
+            }
         }
     }
 

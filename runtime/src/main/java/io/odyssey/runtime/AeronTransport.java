@@ -1,6 +1,7 @@
 package io.odyssey.runtime;
 
 import io.aeron.Aeron;
+import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
@@ -17,6 +18,7 @@ import java.util.function.Consumer;
  * small machine: SHARED threading (one driver thread, not three), a back-off idle strategy (no core lost to
  * spinning when idle), small term buffers (Aeron's 16 MB default per publication eats {@code /dev/shm}), and a
  * private directory deleted on start and stop, and after a kill by the next start ({@link StaleAeronDirectories}).
+ * The driver's errors are counted and logged, rate-limited, by an {@link AeronDriverErrors}, never printed to stderr.
  */
 public final class AeronTransport implements AutoCloseable
 {
@@ -62,7 +64,8 @@ public final class AeronTransport implements AutoCloseable
      *                  naming it (the driver deletes and creates the directory itself).
      * @param directory the driver's directory, or null/blank for a private one under {@code /dev/shm} (or the temp dir).
      * @param role      used in the default directory name and the log line.
-     * @param tuning    what this role sets on the driver beyond the common settings (ingest: its stream session limit).
+     * @param tuning    what this role sets on the driver beyond the common settings (ingest: its stream session limit,
+     *                  and an {@link AeronDriverErrors} whose counts it exports in place of the unexported one).
      * @throws ConfigurationException when there is nowhere writable to put the driver's files.
      */
     public static AeronTransport launchEmbedded(final Setting setting, final String directory, final String role,
@@ -95,7 +98,9 @@ public final class AeronTransport implements AutoCloseable
             .ipcTermBufferLength(64 * 1024)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
-            .warnIfDirectoryExists(false);
+            .warnIfDirectoryExists(false)
+            .errorHandler(new AeronDriverErrors());
+        quietStderrFallback();
         tuning.accept(context);
         final MediaDriver driver = MediaDriver.launchEmbedded(context);
         try
@@ -108,6 +113,23 @@ public final class AeronTransport implements AutoCloseable
         {
             driver.close();
             throw ex;
+        }
+    }
+
+    /**
+     * Aeron passes every driver error through its error log in {@code cnc.dat} before the driver's error handler, and
+     * prints each one the full log cannot take to the fallback stream, stderr unless {@code aeron.fallback.logger}
+     * names another ({@code CommonContext.setupErrorHandler}, read by the driver's context as it starts): a flood of
+     * distinct errors (SETUPs past the session limit from many ports) printed two lines each for as long as it
+     * lasted. {@link AeronDriverErrors} counts and logs every error (rate-limited), so the fallback is turned off: a
+     * system property, the only way Aeron 1.51 offers, read by no one but a media driver's context (not Aeron's
+     * client). An operator's own {@code -Daeron.fallback.logger} is kept.
+     */
+    private static void quietStderrFallback()
+    {
+        if (System.getProperty(CommonContext.FALLBACK_LOGGER_PROP_NAME) == null)
+        {
+            System.setProperty(CommonContext.FALLBACK_LOGGER_PROP_NAME, "no_op");
         }
     }
 
