@@ -933,6 +933,31 @@ public final class CommandLedger
     private List<CommandRecord> underOwnIds(final Collection<Map.Entry<Long, CommandRecord>> found)
     {
         final List<CommandRecord> records = new ArrayList<>(found.size());
+        eachReadable(found, (key, value) ->
+        {
+            if (value instanceof CommandRecord command)
+            {
+                if (key instanceof Long id && id == command.id())
+                {
+                    records.add(command);
+                }
+                else
+                {
+                    leftOutUnsealed();
+                }
+            }
+        });
+        return records;
+    }
+
+    /**
+     * Hands {@code each} the key and the value of every entry of a query's answer that can be read, untyped: a grid
+     * client writes keys and values of any type, and a typed read casts them. One whose key or value cannot be read
+     * (a class nobody here has) is left out and counted as unreadable; the rest go on.
+     */
+    private void eachReadable(
+        final Collection<Map.Entry<Long, CommandRecord>> found, final java.util.function.BiConsumer<Object, Object> each)
+    {
         for (final Map.Entry<Long, CommandRecord> entry : unreadable.readable(found))
         {
             final Object key;
@@ -947,19 +972,8 @@ public final class CommandLedger
                 unreadable.skipped(ex);
                 continue;
             }
-            if (value instanceof CommandRecord command)
-            {
-                if (key instanceof Long id && id == command.id())
-                {
-                    records.add(command);
-                }
-                else
-                {
-                    leftOutUnsealed();
-                }
-            }
+            each.accept(key, value);
         }
-        return records;
     }
 
     /**
@@ -1451,20 +1465,8 @@ public final class CommandLedger
                 unreadable.skipped(ex);
                 break;
             }
-            for (final Map.Entry<Long, CommandRecord> entry : unreadable.readable(pageRead))
+            eachReadable(pageRead, (key, value) ->
             {
-                final Object key;
-                final Object value;
-                try
-                {
-                    key = ((Map.Entry<?, ?>)entry).getKey();
-                    value = ((Map.Entry<?, ?>)entry).getValue();
-                }
-                catch (final HazelcastSerializationException ex)
-                {
-                    unreadable.skipped(ex);
-                    continue;
-                }
                 if (value instanceof CommandRecord command && history(key, command))
                 {
                     found.add(command);
@@ -1473,7 +1475,7 @@ public final class CommandLedger
                 {
                     leftOutUnsealed();
                 }
-            }
+            });
             if (pageRead.size() < page.getPageSize() || found.size() >= limit)
             {
                 break;
