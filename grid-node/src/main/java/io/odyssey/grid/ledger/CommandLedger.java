@@ -138,6 +138,9 @@ public final class CommandLedger
     /** Counts the bounds' reads that fell back to a batch of the newest (a member without {@link KeyOrder}); null = not. */
     private Counter trimUnordered;
     private final RateLimitedLog unorderedLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+    /** Members of an older version met by the lists and by the evictions, each said once a minute. */
+    private final RateLimitedLog listFallbackLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+    private final RateLimitedLog evictionFallbackLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     /** Final records the drones' bounds found genuine: not read again ({@link #trimFinal}). */
     private final VerifiedHistory verified = new VerifiedHistory(VERIFIED_DRONES);
     /** Records the drones' bounds read, for tests: what an order costs is the records it reads. */
@@ -674,12 +677,16 @@ public final class CommandLedger
      * initialised on a member that lacks it (the rolling upgrade the fallback is for; {@code CommandLedgerUpgradeIT}).
      */
     static final String KEY_ORDER_NAME = CommandLedger.class.getName() + "$KeyOrder";
+    /** {@link UnderCommandIds}'s name, as text (see {@link #KEY_ORDER_NAME}). */
+    static final String UNDER_COMMAND_IDS_NAME = CommandLedger.class.getName() + "$UnderCommandIds";
     /**
      * Our classes that run on the members and that a member of an older version may lack (a rolling upgrade), or that
      * could fail to serialize: by exact name, as text (loading them here would tie this class's initialisation to them).
      */
+    /** {@link RemoveIfFinal}'s name, as text (see {@link #KEY_ORDER_NAME}). */
+    static final String REMOVE_IF_FINAL_NAME = CommandLedger.class.getName() + "$RemoveIfFinal";
     private static final List<String> OURS_ON_MEMBERS = List.of(KEY_ORDER_NAME,
-        CommandLedger.class.getName() + "$NewestFirst", CommandLedger.class.getName() + "$RemoveIfFinal");
+        CommandLedger.class.getName() + "$NewestFirst", REMOVE_IF_FINAL_NAME, UNDER_COMMAND_IDS_NAME);
 
     /**
      * True when {@code ex} names one of our classes that run on the members ({@link #OURS_ON_MEMBERS}): a fault to see
@@ -687,10 +694,21 @@ public final class CommandLedger
      * planted. Anything else a query over the drone's records fails with is taken as planted (a key of a class the
      * members lack, one with a serializer type id they lack, a Java-serialized key of a wrong version or a corrupt
      * stream): counted and skipped, since naming which cannot be done by class name (a grid client picks the name,
-     * {@code io.odyssey} or one whose prefix this process can load included). Checked against each cause's message,
-     * depth-bounded.
+     * {@code io.odyssey} or one whose prefix this process can load included).
      */
     static boolean oursFailed(final Throwable ex)
+    {
+        return oursFailed(ex, OURS_ON_MEMBERS);
+    }
+
+    /**
+     * True when {@code ex} names exactly one of {@code names} (not a class whose name merely starts with one), checked
+     * against each cause's message, depth-bounded: Hazelcast carries a member's failure to a client as a
+     * {@link HazelcastSerializationException} whose cause chain is rebuilt from the member's (a
+     * {@link ClassNotFoundException} or {@link NoClassDefFoundError} naming the class, in dots or slashes), or only as
+     * text in a message.
+     */
+    static boolean oursFailed(final Throwable ex, final List<String> names)
     {
         int depth = 0;
         for (Throwable cause = ex; cause != null && depth < 16; cause = cause.getCause(), depth++)
@@ -700,12 +718,12 @@ public final class CommandLedger
             {
                 continue;
             }
-            for (final String ours : OURS_ON_MEMBERS)
+            final String dotted = message.replace('/', '.');
+            for (final String ours : names)
             {
-                final int at = message.indexOf(ours);
-                // Exactly the name: not a planted class whose name merely starts with ours.
+                final int at = dotted.indexOf(ours);
                 final int end = at + ours.length();
-                if (at >= 0 && (end == message.length() || !isNamePart(message.charAt(end))))
+                if (at >= 0 && (end == dotted.length() || !isNamePart(dotted.charAt(end))))
                 {
                     return true;
                 }
@@ -719,39 +737,14 @@ public final class CommandLedger
         return Character.isJavaIdentifierPart(c) || c == '$' || c == '.' || c == '/';
     }
 
-    /** A remote member's ClassNotFoundException for exactly KeyOrder, as its whole text reaches a client. */
-    private static final java.util.regex.Pattern KEY_ORDER_MISSING = java.util.regex.Pattern.compile(
-        "(java\\.lang\\.)?ClassNotFoundException: " + java.util.regex.Pattern.quote(KEY_ORDER_NAME));
-
     /**
-     * True when {@code ex} says a member could not load {@link KeyOrder}: Hazelcast raises a
-     * {@link HazelcastSerializationException} caused by a {@link ClassNotFoundException} naming the class (the client
-     * rebuilds the member's cause chain); its message is checked too in case a cause was not carried over. Anything
-     * else (a planted record a query cannot read, the grid away) is not this, and is thrown as before.
+     * True when {@code ex} says a member could not load {@link KeyOrder} (a member of a version without it, during a
+     * rolling upgrade): {@link #oursFailed} for that one class. Anything else (a planted record a query cannot read,
+     * the grid away) is not this, and is thrown as before.
      */
     static boolean lacksKeyOrder(final Throwable ex)
     {
-        final String name = KEY_ORDER_NAME;
-        int depth = 0;
-        for (Throwable cause = ex; cause != null && depth < 16; cause = cause.getCause(), depth++)
-        {
-            final String message = cause.getMessage();
-            if (message == null)
-            {
-                continue;
-            }
-            // Exactly this class: a key a grid client wrote naming a made-up class like it must not pass for an old member.
-            if ((cause instanceof ClassNotFoundException || cause instanceof NoClassDefFoundError) &&
-                message.replace('/', '.').equals(name))
-            {
-                return true;
-            }
-            if (KEY_ORDER_MISSING.matcher(message).matches())
-            {
-                return true;
-            }
-        }
-        return false;
+        return oursFailed(ex, List.of(KEY_ORDER_NAME));
     }
 
     /** The record as it is stored: text made storable, then authorised (the seal covers the stored text). */
@@ -940,6 +933,31 @@ public final class CommandLedger
     private List<CommandRecord> underOwnIds(final Collection<Map.Entry<Long, CommandRecord>> found)
     {
         final List<CommandRecord> records = new ArrayList<>(found.size());
+        eachReadable(found, (key, value) ->
+        {
+            if (value instanceof CommandRecord command)
+            {
+                if (key instanceof Long id && id == command.id())
+                {
+                    records.add(command);
+                }
+                else
+                {
+                    leftOutUnsealed();
+                }
+            }
+        });
+        return records;
+    }
+
+    /**
+     * Hands {@code each} the key and the value of every entry of a query's answer that can be read, untyped: a grid
+     * client writes keys and values of any type, and a typed read casts them. One whose key or value cannot be read
+     * (a class nobody here has) is left out and counted as unreadable; the rest go on.
+     */
+    private void eachReadable(
+        final Collection<Map.Entry<Long, CommandRecord>> found, final java.util.function.BiConsumer<Object, Object> each)
+    {
         for (final Map.Entry<Long, CommandRecord> entry : unreadable.readable(found))
         {
             final Object key;
@@ -954,19 +972,8 @@ public final class CommandLedger
                 unreadable.skipped(ex);
                 continue;
             }
-            if (value instanceof CommandRecord command)
-            {
-                if (key instanceof Long id && id == command.id())
-                {
-                    records.add(command);
-                }
-                else
-                {
-                    leftOutUnsealed();
-                }
-            }
+            each.accept(key, value);
         }
-        return records;
     }
 
     /**
@@ -1238,8 +1245,23 @@ public final class CommandLedger
         }
         catch (final HazelcastSerializationException ex)
         {
-            // A member without RemoveIfFinal (a rolling upgrade): the way the older version removed them.
-            unreadable.skipped(ex);
+            // A member without RemoveIfFinal (a rolling upgrade): the way the older version removed them. Not a record
+            // a grid client planted: counting it so (and logging it as one) made every eviction of the upgrade look
+            // like an attack (CommandLedgerUpgradeIT).
+            if (oursFailed(ex, List.of(REMOVE_IF_FINAL_NAME)))
+            {
+                final long suppressed = evictionFallbackLog.tryAcquireShared(System.nanoTime());
+                if (suppressed >= 0)
+                {
+                    LOG.warn("a grid member cannot load {} (not upgraded yet?): evictions of final commands remove " +
+                        "as the previous version did ({} similar lines suppressed); upgrade the grid members first",
+                        REMOVE_IF_FINAL_NAME, suppressed);
+                }
+            }
+            else
+            {
+                unreadable.skipped(ex);
+            }
         }
         try
         {
@@ -1393,9 +1415,35 @@ public final class CommandLedger
      */
     private List<CommandRecord> newest(final Predicate<Long, CommandRecord> filter, final int limit)
     {
-        final PagingPredicate<Long, CommandRecord> page = Predicates.pagingPredicate(Predicates.and(filter,
-                Predicates.lessEqual("issuedAtNanos", clock.nanoTime() + MAX_ISSUED_AHEAD_NS)),
-            new NewestFirst(), Math.max(1, limit));
+        final Predicate<Long, CommandRecord> asked = Predicates.and(filter,
+            Predicates.lessEqual("issuedAtNanos", clock.nanoTime() + MAX_ISSUED_AHEAD_NS));
+        try
+        {
+            return newestPages(Predicates.and(asked, new UnderCommandIds()), limit);
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            if (!oursFailed(ex, List.of(UNDER_COMMAND_IDS_NAME)))
+            {
+                throw ex;
+            }
+            // A member of a version without UnderCommandIds (a rolling upgrade): the list as that version read it,
+            // which keys of a class nobody has, dated ahead, may leave short until the members are upgraded.
+            final long suppressed = listFallbackLog.tryAcquireShared(System.nanoTime());
+            if (suppressed >= 0)
+            {
+                LOG.warn("a grid member cannot load {} (not upgraded yet?): command lists are read without it, and " +
+                    "records a grid client planted under keys of classes nobody has may leave them short ({} similar " +
+                    "lines suppressed); upgrade the grid members first", UNDER_COMMAND_IDS_NAME, suppressed);
+            }
+            return newestPages(asked, limit);
+        }
+    }
+
+    private List<CommandRecord> newestPages(final Predicate<Long, CommandRecord> asked, final int limit)
+    {
+        final PagingPredicate<Long, CommandRecord> page = Predicates.pagingPredicate(asked, new NewestFirst(),
+            Math.max(1, limit));
         final List<CommandRecord> found = new ArrayList<>();
         for (int pages = 0; pages < MAX_LIST_PAGES && found.size() < limit; pages++)
         {
@@ -1407,9 +1455,9 @@ public final class CommandLedger
             }
             catch (final HazelcastSerializationException ex)
             {
-                // The client reads the key a page ends on (the next page's anchor): one of a class nobody here has (a
-                // grid client's, dated just ahead of the drone's history) failed every list of the drone. The list
-                // answers what it read, counted; anything else is a fault, thrown.
+                // The client reads the entry a page ends on (the next page's anchor): its key is a command id
+                // (UnderCommandIds), but its value may be one nobody here can read, or, on a member without
+                // UnderCommandIds, its key. The list answers what it read, counted; a class of ours is a fault, thrown.
                 if (oursFailed(ex))
                 {
                     throw ex;
@@ -1417,20 +1465,8 @@ public final class CommandLedger
                 unreadable.skipped(ex);
                 break;
             }
-            for (final Map.Entry<Long, CommandRecord> entry : unreadable.readable(pageRead))
+            eachReadable(pageRead, (key, value) ->
             {
-                final Object key;
-                final Object value;
-                try
-                {
-                    key = ((Map.Entry<?, ?>)entry).getKey();
-                    value = ((Map.Entry<?, ?>)entry).getValue();
-                }
-                catch (final HazelcastSerializationException ex)
-                {
-                    unreadable.skipped(ex);
-                    continue;
-                }
                 if (value instanceof CommandRecord command && history(key, command))
                 {
                     found.add(command);
@@ -1439,7 +1475,7 @@ public final class CommandLedger
                 {
                     leftOutUnsealed();
                 }
-            }
+            });
             if (pageRead.size() < page.getPageSize() || found.size() >= limit)
             {
                 break;
@@ -1506,6 +1542,34 @@ public final class CommandLedger
             {
                 // Unreadable (planted by a grid client): last in the page, left out by the caller's read.
                 return Long.MIN_VALUE;
+            }
+        }
+    }
+
+    /**
+     * Entries stored under a command id (a {@code Long} key): every list asks the members for these only. A grid client
+     * writes keys of any type; one of a class nobody here has, dated just ahead of a drone's history, topped the
+     * members' page and ended it, and the client, which reads the entry a page ends on as the next page's anchor,
+     * failed on it: as few as a list's limit of them left the drone's list, the fleet list and every new
+     * {@code /ws/commands} watcher's first list EMPTY. Nothing this version writes is stored under any other key, so
+     * nothing such a key holds is history. Runs on the members: a key that cannot be read there is simply not one
+     * (no ERROR, no failed query).
+     */
+    static final class UnderCommandIds implements Predicate<Long, CommandRecord>, Serializable
+    {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean apply(final Map.Entry<Long, CommandRecord> entry)
+        {
+            try
+            {
+                // Untyped: a typed read would cast whatever the key is to a command id.
+                return ((Map.Entry<?, ?>)entry).getKey() instanceof Long;
+            }
+            catch (final RuntimeException ex)
+            {
+                return false;
             }
         }
     }

@@ -127,6 +127,82 @@ class CommandLedgerUpgradeIT
         }
     }
 
+    /**
+     * A member of a version without {@link CommandLedger.RemoveIfFinal} (the eviction's processor since 2026-12-07):
+     * the bound falls back to removing as that version did. The drone comes back to its bound, only final records go,
+     * and nothing is counted as a record a grid client planted.
+     */
+    @Test
+    void shouldKeepADroneToItsBoundWhileAMemberCannotLoadTheEvictionsProcessor() throws Exception
+    {
+        final Object member = olderMember(CommandLedger.class.getName() + "$RemoveIfFinal");
+        HazelcastInstance client = null;
+        try
+        {
+            client = clientOf(member);
+            final Counter unreadable = new Metrics("test").counter("odyssey_test_unreadable_total", "unreadable");
+            final CommandLedger ledger = new CommandLedger(client, null, new CommandAuthority(new byte[32]))
+                .countingUnreadable(unreadable);
+            final long drone = 79;
+            final CommandRecord active = ledger.issue(CommandRecord.issued(ledger.newId(), drone, CommandType.HOLD,
+                CommandParameters.NONE, null, "ops", "127.0.0.1", T0, T0 + 300_000_000_000L)).command();
+            final List<Long> issued = new ArrayList<>();
+            for (int i = 1; i <= CommandLedger.MAX_FINAL_PER_DRONE + 5; i++)
+            {
+                issued.add(ledger.issue(refused(ledger, drone, T0 + i)).command().id());
+            }
+            final List<Long> kept = new ArrayList<>(
+                issued.subList(issued.size() - CommandLedger.MAX_FINAL_PER_DRONE, issued.size()));
+            kept.add(active.id());
+            assertThat(ledger.map().keySet(com.hazelcast.query.Predicates.equal("droneId", drone)))
+                .as("every order accepted, the drone back to its bound, the oldest gone, the active one kept")
+                .containsExactlyInAnyOrderElementsOf(kept);
+            assertThat(unreadable.get()).as("not counted as a planted record").isZero();
+        }
+        finally
+        {
+            if (client != null)
+            {
+                client.shutdown();
+            }
+            member.getClass().getMethod("shutdown").invoke(member);
+        }
+    }
+
+    /**
+     * A member of a version without {@link CommandLedger.UnderCommandIds} (what every list asks the members for since
+     * 2026-12-07): the lists are read as that version read them, not answered 500.
+     */
+    @Test
+    void shouldListADronesCommandsWhileAMemberCannotLoadTheListsPredicate() throws Exception
+    {
+        final Object member = olderMember(CommandLedger.UNDER_COMMAND_IDS_NAME);
+        HazelcastInstance client = null;
+        try
+        {
+            client = clientOf(member);
+            final CommandLedger ledger = new CommandLedger(client, null, new CommandAuthority(new byte[32]));
+            final long drone = 80;
+            final List<Long> newestFirst = new ArrayList<>();
+            for (int i = 1; i <= 5; i++)
+            {
+                newestFirst.add(0, ledger.issue(refused(ledger, drone, T0 + i)).command().id());
+            }
+            assertThat(ledger.list(drone, null, false, 3)).extracting(CommandRecord::id)
+                .containsExactlyElementsOf(newestFirst.subList(0, 3));
+            assertThat(ledger.list(0, null, false, 2)).extracting(CommandRecord::id)
+                .containsExactlyElementsOf(newestFirst.subList(0, 2));
+        }
+        finally
+        {
+            if (client != null)
+            {
+                client.shutdown();
+            }
+            member.getClass().getMethod("shutdown").invoke(member);
+        }
+    }
+
     private static CommandRecord refused(final CommandLedger ledger, final long drone, final long at)
     {
         return CommandRecord.issued(ledger.newId(), drone, CommandType.GOTO,

