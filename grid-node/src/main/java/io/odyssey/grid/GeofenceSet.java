@@ -8,7 +8,9 @@ import io.odyssey.geo.Polygon;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Keep-in and keep-out geofences, read from GeoJSON Features (a Polygon's outer ring with {@code properties.kind}
@@ -113,6 +115,11 @@ public final class GeofenceSet
             throw new IllegalArgumentException(name + ": properties.kind is \"keep-in\" or \"keep-out\", not \"" + kind + "\"");
         }
         final List<double[]> points = new ArrayList<>();
+        // A point repeated anywhere in the ring (the closing one, at least) is kept once. Looked up in a set, not by
+        // comparing each point with every one kept before: that was quadratic, and a fence of 20,000 points (an
+        // imported border, within the API's body limit) took seconds on every read, which every goto and mission and
+        // every ingest node's relay (once a second, holding the delivery of every command meanwhile) make.
+        final Set<Point> seen = new HashSet<>();
         for (final JsonNode point : ring)
         {
             final double lon = point.path(0).asDouble(Double.NaN);
@@ -121,7 +128,8 @@ public final class GeofenceSet
             {
                 throw new IllegalArgumentException(name + ": coordinates are [lon, lat] in range");
             }
-            if (points.stream().noneMatch(p -> p[0] == lon && p[1] == lat))
+            // + 0.0 turns -0.0 into 0.0: the same point (== said so), though not the same bits for a hash.
+            if (seen.add(new Point(lon + 0.0, lat + 0.0)))
             {
                 points.add(new double[]{lon, lat});
             }
@@ -138,6 +146,11 @@ public final class GeofenceSet
             lats[i] = points.get(i)[1];
         }
         return new Polygon(name, lons, lats);
+    }
+
+    /** A ring's point as a set compares it: by value (no NaN gets this far). */
+    private record Point(double lon, double lat)
+    {
     }
 
     public List<Polygon> keepIn()

@@ -207,8 +207,9 @@ record ClientRequest(ClientRequest.Kind kind, BoundingBox bbox, String errorCode
         return valid && count == 4 ? box : null;
     }
 
+    /** The first 64 characters (code points: a pair of surrogates is never cut in two) and "...", if there are more. */
     private static String abbreviate(final String text)
     {
-        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+        return text.codePointCount(0, text.length()) <= 64 ? text : text.substring(0, text.offsetByCodePoints(0, 64)) + "...";
     }
 }

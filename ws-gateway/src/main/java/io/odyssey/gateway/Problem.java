@@ -1,5 +1,6 @@
 package io.odyssey.gateway;
 
+import io.odyssey.runtime.SafeText;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 
@@ -108,8 +109,11 @@ public final class Problem extends RuntimeException
             out.writeStringField("type", type());
             out.writeStringField("title", title());
             out.writeNumberField("status", status);
-            out.writeStringField("detail", getMessage());
-            out.writeStringField("instance", exchange.getRequestPath());
+            // Both may quote what the client sent (an id, the decoded path: "%E2%80%AE" is a right-to-left override,
+            // "%1B" an escape): whoever reads the answer (a terminal, a proxy's log, a browser shown a link to it) reads
+            // it as our text, so no control or bidirectional character of it goes back, only U+FFFD in its place.
+            out.writeStringField("detail", SafeText.printable(getMessage(), false));
+            out.writeStringField("instance", SafeText.printable(exchange.getRequestPath(), false));
             if (code != null)
             {
                 out.writeStringField("code", code);

@@ -4,6 +4,7 @@ import io.odyssey.gateway.control.CommandJson;
 import io.odyssey.gateway.control.Guard;
 import io.odyssey.runtime.Json;
 import io.odyssey.runtime.OncePerInterval;
+import io.odyssey.runtime.SafeText;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.core.AbstractReceiveListener;
@@ -205,11 +206,15 @@ final class SocketEndpoint implements WebSocketConnectionCallback
         session.reply("{\"type\":\"pong\",\"serverTimeMs\":" + System.currentTimeMillis() + "}");
     }
 
-    /** Answers a message the gateway cannot use; counted by code. */
+    /**
+     * Answers a message the gateway cannot use; counted by code. The message may quote the client (an unknown type):
+     * no control or bidirectional character of it goes back (U+FFFD in its place), as in the REST API's problems.
+     */
     static void error(final ClientSession session, final GatewayMetrics metrics, final String code, final String message)
     {
         metrics.clientError(code);
-        session.reply("{\"type\":\"error\",\"code\":\"" + code + "\",\"message\":\"" + Json.escape(message) + "\"}");
+        session.reply("{\"type\":\"error\",\"code\":\"" + code + "\",\"message\":\"" +
+            Json.escape(SafeText.printable(message, false)) + "\"}");
     }
 
     /** The answer of an endpoint that takes nothing but {@code ping}. */

@@ -95,6 +95,15 @@ class ClientRequestTest
     }
 
     @Test
+    void shouldNeverCutACharacterInTwoWhenItShortensAnUnknownType()
+    {
+        // 63 letters, then U+1F681 (a helicopter, two UTF-16 units) across the 64th: cut by units, half of it went back.
+        final String message = parse("{\"type\":\"" + "x".repeat(63) + "\uD83D\uDE81tail\"}").errorMessage();
+        assertThat(message).contains("x".repeat(63) + "\uD83D\uDE81...");
+        assertThat(message.chars().filter(c -> Character.isSurrogate((char)c)).count()).isEqualTo(2);
+    }
+
+    @Test
     void shouldRefuseBadBoxes()
     {
         assertError("{\"type\":\"subscribe\"}", ClientRequest.BAD_BBOX);

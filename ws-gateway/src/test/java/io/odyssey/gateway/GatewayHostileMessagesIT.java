@@ -1,9 +1,12 @@
 package io.odyssey.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.runtime.SafeText;
 import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +32,9 @@ import static org.awaitility.Awaitility.await;
  * Hostile WebSocket messages on every endpoint: one 10 MB message, and a message whose fragments never end. Each
  * connection is closed with 1009 once the message passes {@code ODYSSEY_WS_CLOSE_MESSAGE_BYTES}, counted, and a
  * normal client on the same gateway keeps getting its fleet meanwhile. (A message between the two bounds is answered
- * with TOO_LARGE and the connection stays: GatewayIT.)
+ * with TOO_LARGE and the connection stays: GatewayIT.) And text the gateway quotes back of what a client sent (an
+ * unknown message type, a path) never carries control or bidirectional characters: a reader of the answer (a terminal,
+ * a log of a proxy, a page showing the error) would otherwise run or read what the attacker wrote.
  */
 @ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -39,6 +44,7 @@ class GatewayHostileMessagesIT
     private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
     private static final String TOKEN = "hostile-viewer-0123456789";
     private static final int CLOSE_BYTES = 1 << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static HazelcastInstance member;
     private static IMap<Long, DroneState> fleet;
@@ -142,6 +148,56 @@ class GatewayHostileMessagesIT
         }
         assertThat(closedTooLarge()).isEqualTo(before + 1);
         assertBystanderStillServed();
+    }
+
+    /** JSON text that rewrites a terminal's clipboard (OSC 52), a C1 CSI, and a right-to-left override. */
+    private static final String HOSTILE_JSON = "a\\u202Eb\\u009B31m\\u001B]52;c;SGk=\\u0007";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/ws/fleet", "/ws/alerts", "/ws/commands"})
+    void shouldQuoteNoControlOrBidiCharacterOfAnUnknownTypeBack(final String path) throws Exception
+    {
+        try (RawClient client = RawClient.webSocket(gateway.port(), path, TOKEN, 15_000))
+        {
+            client.frame(RawClient.TEXT, true, ("{\"type\":\"" + HOSTILE_JSON + "\"}").getBytes(StandardCharsets.UTF_8));
+            JsonNode message;
+            do
+            {
+                final RawClient.Frame frame = client.readFrame();
+                message = frame.opcode() == RawClient.TEXT ? JSON.readTree(frame.payload()) : JSON.createObjectNode();
+            }
+            while (!"error".equals(message.path("type").asText()));
+            assertThat(message.path("code").asText()).isEqualTo("UNKNOWN_TYPE");
+            assertQuotedSafely(message.path("message").asText());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", TOKEN})
+    void shouldQuoteNoControlOrBidiCharacterOfAPathBackInAProblem(final String token) throws Exception
+    {
+        // %E2%80%AE is U+202E, %C2%9B U+009B, %1B ESC: the id of the path, quoted in the detail and as the instance.
+        try (RawClient client = RawClient.connect(gateway.port(), 15_000))
+        {
+            client.write("GET /api/v1/commands/a%E2%80%AEb%C2%9B31m%1B%5D52%3Bc%3BSGk%3D%07 HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                (token.isEmpty() ? "" : "Authorization: Bearer " + token + "\r\n") + "Connection: close\r\n\r\n");
+            final String response = client.readResponse();
+            assertThat(response).startsWith(token.isEmpty() ? "HTTP/1.1 401" : "HTTP/1.1 404");
+            final JsonNode problem = JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4));
+            assertQuotedSafely(problem.path("instance").asText());
+            if (!token.isEmpty())
+            {
+                assertQuotedSafely(problem.path("detail").asText());
+            }
+        }
+    }
+
+    /** What a reader sees: the hostile characters replaced, the rest of the text still there to recognise. */
+    private static void assertQuotedSafely(final String quoted)
+    {
+        assertThat(quoted.chars().filter(c -> SafeText.isForbidden((char)c)))
+            .as("control or bidi characters quoted back in %s", quoted).isEmpty();
+        assertThat(quoted).contains("a" + SafeText.REPLACEMENT + "b" + SafeText.REPLACEMENT + "31m");
     }
 
     private static void assertBystanderStillServed()
