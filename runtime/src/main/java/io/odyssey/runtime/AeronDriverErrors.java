@@ -19,7 +19,10 @@ import java.util.concurrent.TimeUnit;
  * stderr by default. A SETUP of a new session past the driver's stream session limit is such an error, its message
  * naming the sender's address and port: SETUPs from many ports filled the log and then printed two lines each to
  * stderr, for as long as they came. Here a flood is one line a minute and a count, and a genuine error is still logged:
- * the flood's lines are rate-limited on their own, apart from every other error's.
+ * the flood's lines are rate-limited on their own, apart from every other error's; and the other errors share
+ * {@link #OTHER_SLOTS} limiters chosen by their class and message, so one kind of error coming again and again (a
+ * forged SETUP the driver refuses for its MTU, say, once a minute) does not take the line of a different one: a
+ * different error is logged unless it falls in the same slot (one chance in sixteen), at most 16 lines a minute.
  * <p>
  * Called on the driver's threads for every error it raises, a flood's included: nothing allocated.
  */
@@ -45,9 +48,12 @@ public final class AeronDriverErrors implements ErrorHandler
     static final String SESSION_LIMIT_MESSAGE = "exceeded session limit";
     private static final Kind[] KINDS = Kind.values();
     private static final Logger LOG = LoggerFactory.getLogger(AeronDriverErrors.class);
+    /** Limiters for {@link Kind#OTHER} errors (a power of two). */
+    static final int OTHER_SLOTS = 16;
 
     private final Counter[] counts = new Counter[KINDS.length];
-    private final RateLimitedLog[] lines = new RateLimitedLog[KINDS.length];
+    private final RateLimitedLog sessionLimitLines = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+    private final RateLimitedLog[] otherLines = new RateLimitedLog[OTHER_SLOTS];
     private final NanoClock clock;
 
     /** Counted but not exported: for a process without metrics (a test's, a drill's driver). */
@@ -71,7 +77,10 @@ public final class AeronDriverErrors implements ErrorHandler
         {
             final String labels = "kind=\"" + kind.label + "\"";
             counts[kind.ordinal()] = metrics == null ? new Counter("", "", labels) : metrics.counter(name, help, labels);
-            lines[kind.ordinal()] = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+        }
+        for (int slot = 0; slot < OTHER_SLOTS; slot++)
+        {
+            otherLines[slot] = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
         }
     }
 
@@ -80,10 +89,11 @@ public final class AeronDriverErrors implements ErrorHandler
         final Kind kind = kindOf(throwable);
         counts[kind.ordinal()].increment();
         // Shared: the driver may run its agents on threads of their own (its threading mode).
-        final long suppressed = lines[kind.ordinal()].tryAcquireShared(clock.nanoTime());
+        final RateLimitedLog line = kind == Kind.SESSION_LIMIT ? sessionLimitLines : otherLines[slotOf(throwable)];
+        final long suppressed = line.tryAcquireShared(clock.nanoTime());
         if (suppressed >= 0)
         {
-            LOG.warn("Aeron media driver error, {} ({} more of this kind since the last line, at most one a minute)",
+            LOG.warn("Aeron media driver error, {} ({} more like it since the last line, at most one a minute)",
                 kind.label, suppressed, throwable);
         }
     }
@@ -92,6 +102,14 @@ public final class AeronDriverErrors implements ErrorHandler
     public long count(final Kind kind)
     {
         return counts[kind.ordinal()].get();
+    }
+
+    /** Which limiter an {@link Kind#OTHER} error takes: by its class and message (String caches its hash). */
+    static int slotOf(final Throwable throwable)
+    {
+        final String message = throwable.getMessage();
+        final int hash = 31 * throwable.getClass().getName().hashCode() + (message == null ? 0 : message.hashCode());
+        return (hash ^ (hash >>> 16)) & (OTHER_SLOTS - 1);
     }
 
     static Kind kindOf(final Throwable throwable)

@@ -51,7 +51,7 @@ class AeronDriverErrorsTest
         now += TimeUnit.MINUTES.toNanos(1);
         errors.onError(sessionLimit(1_001));
         assertThat(lines("exceeded session limit")).isEqualTo(2);
-        assertThat(lines("999 more of this kind")).as("the line a minute later says how many it left out").isEqualTo(1);
+        assertThat(lines("999 more like it")).as("the line a minute later says how many it left out").isEqualTo(1);
     }
 
     @Test
@@ -67,6 +67,30 @@ class AeronDriverErrorsTest
 
         assertThat(errors.count(AeronDriverErrors.Kind.OTHER)).isEqualTo(1);
         assertThat(lines("unexpected close of heartbeat timestamp")).isEqualTo(1);
+    }
+
+    /**
+     * One kind of error coming again and again (an attacker's, say) must not take the line of a different one: before,
+     * every error but the session limit's shared one line a minute, so a second, different error was only counted.
+     */
+    @Test
+    void shouldLogADifferentErrorWhileAnotherKeepsComing()
+    {
+        final AeronDriverErrors errors = new AeronDriverErrors(null, null, null, () -> now);
+        final AeronException repeated = new AeronException("invalid MTU length: 65504");
+        final AeronException genuine = new AeronException("no space left on device: /dev/shm/aeron");
+        assertThat(AeronDriverErrors.slotOf(repeated)).as("the test's two errors take different slots")
+            .isNotEqualTo(AeronDriverErrors.slotOf(genuine));
+
+        for (int i = 0; i < 100; i++)
+        {
+            errors.onError(repeated);
+        }
+        errors.onError(genuine);
+
+        assertThat(errors.count(AeronDriverErrors.Kind.OTHER)).isEqualTo(101);
+        assertThat(lines("invalid MTU length")).isEqualTo(1);
+        assertThat(lines("no space left on device")).isEqualTo(1);
     }
 
     /** As Aeron 1.51's DataPacketDispatcher raises it for a SETUP past the stream session limit. */
