@@ -344,8 +344,11 @@ final class CommandsResource
         }
     }
 
-    private CommandRecord existing(final String id)
+    private CommandRecord existing(final String pathId)
     {
+        // Like every id in a path (docs/api/commands.md, "Text"): a control or bidi character is refused and counted,
+        // not quoted back in the 404.
+        final String id = Requests.checkedText(limits.textRefused(), "the command id", pathId, MAX_KEY_LENGTH);
         final long commandId;
         try
         {
