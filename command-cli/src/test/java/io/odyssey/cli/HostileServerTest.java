@@ -26,7 +26,7 @@ class HostileServerTest
 {
     /** What a terminal must never get from a server: C0 (newline aside), DEL, C1, line separators, bidi controls. */
     private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x09\\x0B-\\x1F\\x7F-\\x9F\\u2028\\u2029" +
-        "\\u202A-\\u202E\\u2066-\\u2069]");
+        "\\u202A-\\u202E\\u2066-\\u2069\\u200E\\u200F\\u061C]");
     /** An OSC 52 clipboard write, a title change, a screen clear and a C1 CSI: what a hostile server would plant. */
     private static final String ESCAPES = "\u001b]52;c;cm0gLXJmIH4=\u0007\u001b]0;pwned\u001b\\\u001b[2J\u009b31m";
     private static final Map<String, String> ONE_MIB_LIMIT = Map.of(CliConfig.MAX_ANSWER_BYTES.envName(), "1048576");

@@ -8,7 +8,8 @@ package io.odyssey.runtime;
  * <p>
  * Refused: every C0 control character (U+0000–U+001F, tab included: these are one-line fields, and a tab in a name
  * only misleads), DEL (U+007F), every C1 control (U+0080–U+009F), the line and paragraph separators (U+2028,
- * U+2029), the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), and lone UTF-16
+ * U+2029), the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and marks (U+200E,
+ * U+200F, U+061C: invisible, they still reorder what stands around them), and lone UTF-16
  * surrogates (a Java string can hold them, UTF-8 cannot). Length is counted in code points. Everything else of Unicode
  * is welcome: names are not ASCII everywhere.
  * <p>
@@ -136,7 +137,8 @@ public final class SafeText
     private static boolean forbidden(final char c)
     {
         return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == '\u2028' || c == '\u2029' ||
-            (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
+            (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069') ||
+            c == '\u200E' || c == '\u200F' || c == '\u061C';
     }
 
     private static String kind(final char c)

@@ -29,6 +29,10 @@ class SafeTextTest
         assertThat(SafeText.violation("para\u2029", 64)).contains("line separator U+2029");
         assertThat(SafeText.violation("ops\u202Egnp.exe", 64)).contains("bidirectional control U+202E");
         assertThat(SafeText.violation("iso\u2066late", 64)).contains("U+2066");
+        // The marks: invisible, and enough to make "ops" followed by digits read in another order.
+        assertThat(SafeText.violation("ops\u200F42", 64)).contains("U+200F").contains("bidirectional control");
+        assertThat(SafeText.violation("ops\u200E42", 64)).contains("U+200E");
+        assertThat(SafeText.violation("ops\u061C42", 64)).contains("U+061C");
         // The characters just outside the forbidden ranges are fine.
         assertThat(SafeText.violation(" ~\u00A0\u202F\u206A", 64)).isNull();
     }

@@ -210,6 +210,7 @@ public final class Gateway implements AutoCloseable
             final AccessControl access = new AccessControl(config.tokenEntries(),
                 grid.client().getMap(FleetGrid.TOKENS_MAP), config.anonymousRole(), config.origins(config.port),
                 GatewayConfig.TOKENS, tokenSeal, metrics.forgedTokens, metrics.revokedTokens, metrics.expiredTokens,
+                metrics.noExpiryTokens,
                 System::currentTimeMillis, TimeUnit.HOURS.toMillis(config.tokenMaxLifetimeH));
             final Guard guard = new Guard(access, metrics.unauthorised, metrics.forbidden);
             final String fencesHelp = "Geofence records the gateway left out of a read (an order's check, a listing): " +

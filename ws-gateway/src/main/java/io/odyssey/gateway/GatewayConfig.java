@@ -82,7 +82,7 @@ public final class GatewayConfig
     public static final Setting KEY_FILE = Setting.of("ODYSSEY_GATEWAY_KEY_FILE", "",
         "File holding the gateway key (64+ hex digits, owner-only mode) that seals tokens created through the API, so a token record a grid client wrote is refused; the same file on every gateway; empty = only configured tokens");
     public static final Setting TOKEN_MAX_LIFETIME_H = Setting.of("ODYSSEY_GATEWAY_TOKEN_MAX_LIFETIME_H", "2160",
-        "Longest lifetime of a token created through the API, hours (its default lifetime too; 1 to 87600): its sealed expiry bounds how long a copy of its record put back in the grid could still open anything");
+        "Longest lifetime of a token created through the API, hours (its default lifetime too; 1 to 87600; set the same on every gateway: it applies when a token is created, so lowering it does not shorten tokens made before): its sealed expiry bounds how long a copy of its record put back in the grid could still open anything");
     public static final Setting ANONYMOUS_ROLE = Setting.of("ODYSSEY_GATEWAY_ANONYMOUS_ROLE", "none",
         "Role of requests without a token: none (refused with 401), viewer, operator or admin");
     public static final Setting ALLOWED_ORIGINS = Setting.of("ODYSSEY_GATEWAY_ALLOWED_ORIGINS", "",

@@ -14,12 +14,15 @@ final class GatewayMetrics
         "Requests refused with 401 (no or unknown token)");
     final Counter forgedTokens = metrics.counter("odyssey_gateway_tokens_forged_total",
         "Tokens refused because their record in the grid is not sealed by the gateway key (planted or altered by a grid client)");
+    private static final String TOKENS_REFUSED_HELP = "Created tokens refused although their record is in the grid: " +
+        "REVOKED deleted or expired while this gateway ran (a copy put back by a grid client), EXPIRED past the expiry " +
+        "sealed in their record, NO_EXPIRY made before tokens had expiries (recreate them)";
     final Counter revokedTokens = metrics.counter("odyssey_gateway_tokens_refused_total",
-        "Created tokens refused although their record is in the grid: REVOKED deleted or expired while this gateway ran " +
-            "(a copy put back by a grid client), EXPIRED past the expiry sealed in their record", "reason=\"REVOKED\"");
+        TOKENS_REFUSED_HELP, "reason=\"REVOKED\"");
     final Counter expiredTokens = metrics.counter("odyssey_gateway_tokens_refused_total",
-        "Created tokens refused although their record is in the grid: REVOKED deleted or expired while this gateway ran " +
-            "(a copy put back by a grid client), EXPIRED past the expiry sealed in their record", "reason=\"EXPIRED\"");
+        TOKENS_REFUSED_HELP, "reason=\"EXPIRED\"");
+    final Counter noExpiryTokens = metrics.counter("odyssey_gateway_tokens_refused_total", TOKENS_REFUSED_HELP,
+        "reason=\"NO_EXPIRY\"");
     final Counter forbidden = metrics.counter("odyssey_gateway_requests_forbidden_total",
         "Requests refused with 403 (role too low or origin not allowed)");
     final Counter commandsRefused = metrics.counter("odyssey_gateway_api_refused_total",

@@ -33,8 +33,8 @@ import java.util.regex.Pattern;
 /**
  * Bearer tokens and the Origin allow-list. Tokens are known by the SHA-256 digest of their secret only: those from the
  * configuration ({@code name:role:secret}, from an environment variable or a file) are hashed at start, those created
- * through the API are kept in the grid as digests ({@code IMap<String, String>} name → "role digest"), so every
- * gateway knows them and no secret is stored anywhere: {@code IMap<String, String>} digest → "role name seal", so
+ * through the API are kept in the grid as digests, so every gateway knows them and no secret is stored anywhere:
+ * {@code IMap<String, String>} digest → "role name expiresAtMs seal", so
  * checking a token is one lookup by digest, never a scan, and says nothing about the secret through its timing.
  * <p>
  * The grid is storage, not a trust anchor: any process that reaches a member can write that map. So each created
@@ -46,7 +46,8 @@ import java.util.regex.Pattern;
  * bound that. Each created token has a sealed expiry ({@code ODYSSEY_GATEWAY_TOKEN_MAX_LIFETIME_H} at most), so a copy
  * works at most until then; and a gateway remembers, for as long as it runs, the digests of the tokens it saw deleted
  * or expire ({@link RevokedTokens}), so a copy put back is refused by every gateway that was running at the deletion.
- * Records made before expiries existed ({@code "role name seal"}) still open, without an expiry: recreate them.
+ * Records made before expiries existed ({@code "role name seal"}) open nothing any more: with no expiry, a copy of one
+ * would have worked for ever on any gateway that did not see its deletion (counted {@code NO_EXPIRY}; recreate them).
  */
 public final class AccessControl
 {
@@ -71,6 +72,7 @@ public final class AccessControl
     private final long maxLifetimeMs;
     private final Counter refusedRevoked;
     private final Counter refusedExpired;
+    private final Counter refusedNoExpiry;
 
     /**
      * @param tokens        "name:role:secret" entries from the configuration.
@@ -84,7 +86,7 @@ public final class AccessControl
         final List<String> tokens, final IMap<String, String> created, final Role anonymousRole,
         final Set<String> allowedOrigins, final Setting source, final RecordSeal seal, final Counter forged)
     {
-        this(tokens, created, anonymousRole, allowedOrigins, source, seal, forged, forged, forged,
+        this(tokens, created, anonymousRole, allowedOrigins, source, seal, forged, forged, forged, forged,
             System::currentTimeMillis, TimeUnit.HOURS.toMillis(Long.parseLong(GatewayConfig.TOKEN_MAX_LIFETIME_H.defaultValue())));
     }
 
@@ -92,19 +94,22 @@ public final class AccessControl
      * @param refusedRevoked counts presented tokens that were deleted (or expired) while this gateway ran and whose
      *                       record is in the grid again (put back by a grid client).
      * @param refusedExpired counts presented tokens whose sealed expiry has passed.
+     * @param refusedNoExpiry counts presented tokens whose genuine record was made before expiries existed.
      * @param epochMillis    the wall clock expiries are set and judged on (they are shared by every gateway).
      * @param maxLifetimeMs  the longest lifetime a created token may have, and the default one.
      */
     public AccessControl(
         final List<String> tokens, final IMap<String, String> created, final Role anonymousRole,
         final Set<String> allowedOrigins, final Setting source, final RecordSeal seal, final Counter forged,
-        final Counter refusedRevoked, final Counter refusedExpired, final LongSupplier epochMillis,
+        final Counter refusedRevoked, final Counter refusedExpired, final Counter refusedNoExpiry,
+        final LongSupplier epochMillis,
         final long maxLifetimeMs)
     {
         this.seal = seal;
         this.forged = forged;
         this.refusedRevoked = refusedRevoked;
         this.refusedExpired = refusedExpired;
+        this.refusedNoExpiry = refusedNoExpiry;
         this.epochMillis = epochMillis;
         this.maxLifetimeMs = maxLifetimeMs;
         for (final String entry : tokens)
@@ -205,6 +210,11 @@ public final class AccessControl
                     }
                     return null;
                 }
+                if (sealed.expiresAtMs() == NO_EXPIRY)
+                {
+                    refusedNoExpiry.increment();
+                    return null;
+                }
                 if (sealed.expiredAt(epochMillis.getAsLong()))
                 {
                     refusedExpired.increment();
@@ -243,6 +253,9 @@ public final class AccessControl
         return configured.containsKey(digest);
     }
 
+    /** The expiry of a record made before expiries existed: such a record opens nothing. */
+    private static final long NO_EXPIRY = Long.MIN_VALUE;
+
     /** A created token as its record says, once its seal verified. */
     private record Created(Principal principal, long expiresAtMs)
     {
@@ -266,7 +279,8 @@ public final class AccessControl
         }
         if (parts.length == 3)
         {
-            return seal.verifies(parts[2], digest, parts[0], parts[1]) ? new Created(new Principal(parts[1], role), Long.MAX_VALUE) : null;
+            // Genuine but made before expiries existed: known (not forged), never valid (see the class comment).
+            return seal.verifies(parts[2], digest, parts[0], parts[1]) ? new Created(new Principal(parts[1], role), NO_EXPIRY) : null;
         }
         if (!seal.verifies(parts[3], digest, parts[0], parts[1], parts[2]))
         {
@@ -303,10 +317,7 @@ public final class AccessControl
                     shown.put("name", token.principal().name());
                     shown.put("role", token.principal().role().wireName());
                     shown.put("source", "api");
-                    if (token.expiresAtMs() != Long.MAX_VALUE)
-                    {
-                        shown.put("expiresAt", Instant.ofEpochMilli(token.expiresAtMs()).toString());
-                    }
+                    shown.put("expiresAt", Instant.ofEpochMilli(token.expiresAtMs()).toString());
                     tokens.add(shown);
                 }
             }
@@ -409,15 +420,20 @@ public final class AccessControl
         {
             return null;
         }
-        return created.addEntryListener(new RevokedListener(digest ->
+        // With values: only a digest whose record was a genuine token is remembered, so a grid client cannot flush the
+        // bounded memory by adding and removing entries of its own.
+        return created.addEntryListener(new RevokedListener((digest, record) ->
         {
-            this.revoked.add(digest);
+            if (record != null && sealed(digest, record) != null)
+            {
+                this.revoked.add(digest);
+            }
             revoked.accept(digest);
-        }, revoked), false);
+        }, revoked), true);
     }
 
-    private record RevokedListener(java.util.function.Consumer<String> gone, java.util.function.Consumer<String> cleared)
-        implements
+    private record RevokedListener(
+        java.util.function.BiConsumer<String, String> gone, java.util.function.Consumer<String> cleared) implements
         com.hazelcast.map.listener.EntryRemovedListener<String, String>,
         com.hazelcast.map.listener.EntryEvictedListener<String, String>,
         com.hazelcast.map.listener.EntryExpiredListener<String, String>,
@@ -425,17 +441,17 @@ public final class AccessControl
     {
         public void entryRemoved(final com.hazelcast.core.EntryEvent<String, String> event)
         {
-            gone.accept(event.getKey());
+            gone.accept(event.getKey(), event.getOldValue());
         }
 
         public void entryEvicted(final com.hazelcast.core.EntryEvent<String, String> event)
         {
-            gone.accept(event.getKey());
+            gone.accept(event.getKey(), event.getOldValue());
         }
 
         public void entryExpired(final com.hazelcast.core.EntryEvent<String, String> event)
         {
-            gone.accept(event.getKey());
+            gone.accept(event.getKey(), event.getOldValue());
         }
 
         public void mapCleared(final com.hazelcast.map.MapEvent event)
