@@ -1,16 +1,27 @@
 package io.odyssey.ingest;
 
 import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
 import io.odyssey.alerts.AlertMonitor;
 import io.odyssey.codecs.sbe.DroneStatus;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.grid.UnreadableRecords;
+import io.odyssey.relay.CommandRelay;
+import io.odyssey.runtime.Counter;
+import io.odyssey.runtime.RateLimitedLog;
 import io.odyssey.runtime.Component;
 import io.odyssey.runtime.Health;
 import io.odyssey.runtime.HealthCheck;
 import io.odyssey.runtime.RealTimeClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@link AlertMonitor} on a thread of its own: alerts are evaluated off the hot path, from the telemetry journal
@@ -18,6 +29,7 @@ import io.odyssey.runtime.RealTimeClock;
  */
 final class AlertMonitorPart implements Component
 {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertMonitorPart.class);
     /** How long stopping waits for the monitor's thread to end. */
     static final long STOP_TIMEOUT_MS = 5_000;
 
@@ -53,14 +65,44 @@ final class AlertMonitorPart implements Component
         alerts.firstStartAfter(journals.telemetryEndAtStart());
         // The ingest agent journals monotonic times on System.nanoTime (SystemNanoClock): idle ticks follow the same.
         alerts.liveRun(journals.telemetry().runId(), System::nanoTime);
-        final UnreadableRecords unreadable = new UnreadableRecords("fleet state", metrics.metrics.counter(
-            "odyssey_ingest_fleet_states_unreadable_total",
-            "Fleet-map states left out of a read because they cannot be read or (the relay) are filed under another " +
-                "drone's key (written into the grid by something else)",
-            "reader=\"alerts\""));
-        alerts.remoteDrones(() -> unreadable.readable(fleet.values(Predicates.and(
-            Predicates.notEqual("ingestNode", config.nodeId),
-            Predicates.notEqual("status", DroneStatus.GROUNDED.name())))));
+        final Counter leftOut = metrics.metrics.counter("odyssey_ingest_fleet_states_unreadable_total",
+            CommandRelay.FLEET_STATES_LEFT_OUT_HELP, "reader=\"alerts\"");
+        final UnreadableRecords unreadable = new UnreadableRecords("fleet state", leftOut);
+        final Predicate<Long, DroneState> airborneElsewhere = Predicates.and(
+            Predicates.notEqual("ingestNode", config.nodeId), Predicates.notEqual("status", DroneStatus.GROUNDED.name()));
+        final RateLimitedLog misfiledLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+        alerts.remoteDrones(() ->
+        {
+            // By key: a grid client can file a state of one drone under another's key. Taken for the drone it names
+            // (one on its pad, filed as flying beside one of this node's), it raised a loss of separation with a
+            // drone that was not there, or moved a real remote drone away from a real conflict.
+            final List<DroneState> states = new ArrayList<>();
+            int misfiled = 0;
+            long misfiledKey = 0;
+            for (final Map.Entry<Long, DroneState> entry : unreadable.readableEntries(fleet.entrySet(airborneElsewhere)))
+            {
+                if (entry.getValue().droneId() == entry.getKey())
+                {
+                    states.add(entry.getValue());
+                }
+                else
+                {
+                    misfiled++;
+                    misfiledKey = entry.getKey();
+                }
+            }
+            if (misfiled > 0)
+            {
+                leftOut.add(misfiled);
+                if (misfiledLog.tryAcquire(System.nanoTime()))
+                {
+                    LOG.warn("the separation check left out {} fleet state(s) filed under another drone's key, written " +
+                        "into the grid by something else (under drone {}, for example; {} such lines suppressed)",
+                        misfiled, misfiledKey, misfiledLog.suppressedSinceLast());
+                }
+            }
+            return states;
+        });
         metrics.metrics.gauge("odyssey_ingest_alert_drones",
             "Drones the alert engine holds now (this node's and other nodes' airborne ones)", alerts::drones);
         metrics.metrics.gauge("odyssey_ingest_alert_remote_drones_unreadable",

@@ -57,6 +57,9 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     static final int INBOX_CAPACITY = 100_000;
 
     /** The ledger's reason for a command that carried no valid authorisation. */
+    /** The help of {@code odyssey_ingest_fleet_states_unreadable_total}, one text for each of its readers. */
+    public static final String FLEET_STATES_LEFT_OUT_HELP = "Fleet-map states left out of a read because they cannot " +
+        "be read or are filed under another drone's key (written into the grid by something else)";
     public static final String UNAUTHORISED_REASON =
         "not authorised: no valid command-key seal (not put in the ledger by a gateway or an ingest node)";
     private static final Logger LOG = LoggerFactory.getLogger(CommandRelay.class);
@@ -315,8 +318,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
             textRepaired = metrics.counter("odyssey_ingest_command_text_repaired_total",
                 "Commands and transitions whose text the ledger had to make storable (control characters replaced)");
             fleetStatesLeftOut = metrics.counter("odyssey_ingest_fleet_states_unreadable_total",
-                "Fleet-map states left out of a read because they cannot be read or (the relay) are filed under " +
-                    "another drone's key (written into the grid by something else)", "reader=\"relay\"");
+                FLEET_STATES_LEFT_OUT_HELP, "reader=\"relay\"");
             fleetStates = new UnreadableRecords("fleet state", fleetStatesLeftOut);
             geofencesUnsealed = metrics.counter("odyssey_ingest_geofences_refused_total", GEOFENCES_REFUSED_HELP,
                 "reason=\"UNSEALED\"");

@@ -1,6 +1,8 @@
 package io.odyssey.alerts;
 
 import io.odyssey.codecs.sign.TestDroneKeys;
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.aeron.ExclusivePublication;
 import io.odyssey.codecs.TelemetryFrameReader;
@@ -287,6 +289,69 @@ class AlertsIT
         {
             fleet.delete(900L);
         }
+    }
+
+    /**
+     * The grid is writable by any client: a state of one drone filed under another drone's key (drone 86, on the
+     * ground, filed as flying 10 m from this node's drone 85 under key 901) was taken for drone 86 by the separation
+     * check, which raised a loss of separation between 85 and a drone standing on its pad. A state under another
+     * drone's key is no state: left out and counted.
+     */
+    @Test
+    void shouldLeaveAStateFiledUnderAnotherDronesKeyOutOfTheSeparationCheck() throws Exception
+    {
+        final IMap<Long, DroneState> fleet = grid.fleet();
+        final long now = System.currentTimeMillis() * 1_000_000L;
+        fleet.set(86L, new DroneState(86L, 1, now, now, now, 52.6, 13.6, 0f, 90f, 0f, 0f, 90f, "GROUNDED", 0,
+            "ingest-x"));
+        final HazelcastInstance forger = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(
+            grid.member().getConfig().getClusterName(),
+            List.of("127.0.0.1:" + grid.member().getCluster().getLocalMember().getAddress().getPort()), "alerts-forger"));
+        final EdgeIngestConfig config = config();
+        config.nodeId = "ingest-f";
+        config.endpoint = grid.endpoint(140);
+        config.journalDir = journals.resolve("ingest-f").toString();
+        config.statusPort = 0;
+        try (EdgeIngest ingest = EdgeIngest.launch(config))
+        {
+            FleetGrid.fleetMap(forger).set(901L, new DroneState(86L, 1L << 40, now, now, now,
+                52.55 + 10 / 111_195.0, 13.55, 80f, 90f, 5f, 0f, 90f, "CRUISING", 0, "ingest-x"));
+            final ExclusivePublication publication = publication(config.endpoint);
+            // Drone 85 flies 10 m from where the misfiled state says drone 86 is, and its battery runs low (the
+            // low-battery alert shows the node evaluates its frames; the remote picture is refreshed each second).
+            final long[] sequence = new long[1];
+            await().atMost(15, TimeUnit.SECONDS).pollInterval(java.time.Duration.ofMillis(100)).until(() ->
+            {
+                send(publication, 85, ++sequence[0], 52.55, 13.55, 80, 15, DroneStatus.CRUISING);
+                return alerts.containsKey("LOW_BATTERY:85");
+            });
+            // The remote picture is refreshed every second: for three of them, no alert pairs drone 85 with drone 86.
+            await().during(java.time.Duration.ofSeconds(3)).atMost(5, TimeUnit.SECONDS)
+                .pollInterval(java.time.Duration.ofMillis(100)).until(() ->
+                {
+                    send(publication, 85, ++sequence[0], 52.55, 13.55, 80, 15, DroneStatus.CRUISING);
+                    return alerts.keySet().stream().noneMatch(key -> key.startsWith("LOSS_OF_SEPARATION:85:86"));
+                });
+            assertThat(metric(ingest, "odyssey_ingest_fleet_states_unreadable_total", "reader=\"alerts\""))
+                .as("left out at each refresh, counted").isGreaterThanOrEqualTo(3);
+        }
+        finally
+        {
+            forger.shutdown();
+            fleet.delete(86L);
+            fleet.delete(901L);
+        }
+    }
+
+    /** A counter's value as the node's /metrics shows it, from the sample whose labels contain {@code label}. */
+    private static long metric(final EdgeIngest ingest, final String name, final String label) throws Exception
+    {
+        final HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + ingest.statusPort() + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        return response.body().lines().filter(line -> line.startsWith(name + "{") && line.contains(label))
+            .mapToLong(line -> (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst()
+            .orElseThrow();
     }
 
     /** A metric's value as the node's /metrics shows it (the first sample of that name), "" when absent. */

@@ -76,6 +76,7 @@ public final class FleetChangeBatcher implements AutoCloseable, Runnable,
     private final AtomicLong changes = new AtomicLong();
     private final AtomicLong conflated = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong misfiled = new AtomicLong();
     private final AtomicLong messagesSent = new AtomicLong();
     private final AtomicLong dronesSent = new AtomicLong();
     private final AtomicLong publishFailures = new AtomicLong();
@@ -174,10 +175,22 @@ public final class FleetChangeBatcher implements AutoCloseable, Runnable,
             onUnreadable.accept(ex);
             return;
         }
-        if (state != null)
+        if (state == null)
         {
-            offer(event.getKey(), state);
+            return;
         }
+        final long droneId = event.getKey();
+        if (state.droneId() != droneId)
+        {
+            // Ingest files each drone's state under its own id; a state naming another drone was filed by a grid
+            // client. Sent on as it was, it moved the drone it names on every gateway (at a sequence no real state
+            // reaches, for good) while the drone under this key stayed at its last real state. The key holds no state
+            // of its drone now: the gateways hear that drone leave, as a reload of the map would show it.
+            misfiled.incrementAndGet();
+            offer(droneId, new FleetChangeBatch.Gone(droneId, Long.MAX_VALUE));
+            return;
+        }
+        offer(droneId, state);
     }
 
     private void gone(final EntryEvent<Long, DroneState> event)
@@ -357,6 +370,12 @@ public final class FleetChangeBatcher implements AutoCloseable, Runnable,
     public long refused()
     {
         return refused.get();
+    }
+
+    /** States filed under another drone's key (by a grid client), sent to the gateways as that key's drone leaving. */
+    public long misfiled()
+    {
+        return misfiled.get();
     }
 
     public long messagesSent()

@@ -72,6 +72,31 @@ public final class UnreadableRecords
         return records;
     }
 
+    /**
+     * The entries of a query result whose key and record can be read, as {@link #readable} does for records: for a
+     * reader that must see the key a record is filed under (a fleet state names its drone again inside; a grid client
+     * can file it under another drone's key).
+     */
+    public <K, V> List<Map.Entry<K, V>> readableEntries(final Collection<Map.Entry<K, V>> found)
+    {
+        final List<Map.Entry<K, V>> entries = new ArrayList<>(found.size());
+        final Iterator<Map.Entry<K, V>> it = found.iterator();
+        while (it.hasNext())
+        {
+            try
+            {
+                final Map.Entry<K, V> entry = it.next();
+                // Read both here: a lazy entry may turn its value into an object only when asked.
+                entries.add(Map.entry(entry.getKey(), entry.getValue()));
+            }
+            catch (final HazelcastSerializationException ex)
+            {
+                skipped(ex);
+            }
+        }
+        return entries;
+    }
+
     /** The record at {@code key}, or null when there is none or it cannot be read (left out, counted). */
     public <K, V> V get(final IMap<K, V> map, final K key)
     {

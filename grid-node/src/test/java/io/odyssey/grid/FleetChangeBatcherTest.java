@@ -1,5 +1,7 @@
 package io.odyssey.grid;
 
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.EntryEventType;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -85,6 +87,22 @@ class FleetChangeBatcherTest
         assertThat(read(0, new FleetChangeBatch.Reader())).containsExactlyInAnyOrder(
             new FleetChangeBatch.Gone(1, 5), new FleetChangeBatch.Gone(2, Long.MAX_VALUE),
             state(3, 1));   // the map's order: drone 3 came back (its ingest restarted) after it was removed
+    }
+
+    /**
+     * A grid client filed drone 3's state under drone 2's key: sent on as it was, every gateway moved drone 3 to it (at
+     * a sequence no real state reaches, for good) and kept drone 2 at its last real state.
+     */
+    @Test
+    void shouldSendAStateFiledUnderAnotherDronesKeyAsThatKeysDroneLeaving()
+    {
+        final FleetChangeBatcher batcher = batcher(100);
+        batcher.entryUpdated(new EntryEvent<>("fleet", null, EntryEventType.UPDATED.getType(), 2L, state(3, 1L << 40)));
+        batcher.entryUpdated(new EntryEvent<>("fleet", null, EntryEventType.UPDATED.getType(), 4L, state(4, 9)));
+        batcher.flush();
+        assertThat(read(0, new FleetChangeBatch.Reader()))
+            .containsExactlyInAnyOrder(new FleetChangeBatch.Gone(2, Long.MAX_VALUE), state(4, 9));
+        assertThat(batcher.misfiled()).isOne();
     }
 
     @Test

@@ -119,6 +119,8 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
     /** When the last reload began (resyncer thread). */
     private volatile long lastReloadNs = System.nanoTime() - RELOAD_GAP_NS;
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    /** Reloads run on the resyncer and, at start, on the caller's thread: shared. */
+    private final RateLimitedLog misfiledLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     /** When the fan-out will wake by itself; {@link ClientSession#NOT_DUE} while it is scanning or idle. */
     private volatile long wakeAtNs = ClientSession.NOT_DUE;
     private volatile boolean loading;
@@ -600,8 +602,19 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
         try
         {
             final LongHashSet present = new LongHashSet();
-            for (final DroneState state : unreadable.readable(fleetMap.values()))
+            int misfiled = 0;
+            long misfiledKey = 0;
+            for (final Map.Entry<Long, DroneState> entry : unreadable.readableEntries(fleetMap.entrySet()))
             {
+                final DroneState state = entry.getValue();
+                if (state.droneId() != entry.getKey())
+                {
+                    // Filed by a grid client (ingest files each drone under its own id): the drone it names has its
+                    // own entry, and the drone under this key none (the members' messages say so too).
+                    misfiled++;
+                    misfiledKey = entry.getKey();
+                    continue;
+                }
                 present.add(state.droneId());
                 final DroneView held = fleet.get(state.droneId());
                 if (held == null || held.sequence() < state.sequence())
@@ -627,6 +640,17 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
                 if (!present.contains(view.id()) && view.appliedNanos - startedNanos < 0)
                 {
                     gone(view.id());
+                }
+            }
+            if (misfiled > 0)
+            {
+                metrics.fleetUnreadable.add(misfiled);
+                final long suppressed = misfiledLog.tryAcquireShared(System.nanoTime());
+                if (suppressed >= 0)
+                {
+                    LOG.warn("left out {} fleet state(s) filed under another drone's key, written into the grid by " +
+                        "something else (under drone {}, for example; {} such lines suppressed)", misfiled, misfiledKey,
+                        suppressed);
                 }
             }
             return present.size();

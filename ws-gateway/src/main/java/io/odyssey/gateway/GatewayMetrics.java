@@ -112,7 +112,8 @@ final class GatewayMetrics
     final Counter dronesRefused = metrics.counter("odyssey_gateway_drones_refused_total",
         "Drone versions not taken into the fleet view because it holds " + FleetView.MAX_SLOTS + " drones already");
     final Counter fleetUnreadable = metrics.counter("odyssey_gateway_fleet_states_unreadable_total",
-        "Fleet-map states the feed left out because they cannot be read (written into the grid by something else)");
+        "Fleet-map states the feed's reloads left out because they cannot be read or are filed under another drone's " +
+        "key (written into the grid by something else)");
     final Counter resyncs = metrics.counter(
         "odyssey_gateway_resyncs_total", "Fleet view reloads after the grid connection came back, a member joined or " +
         "left, a map-wide clear or a gap in a member's fleet messages");
