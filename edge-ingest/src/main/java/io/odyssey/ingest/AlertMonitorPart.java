@@ -79,16 +79,19 @@ final class AlertMonitorPart implements Component
             final List<DroneState> states = new ArrayList<>();
             int misfiled = 0;
             long misfiledKey = 0;
-            for (final Map.Entry<Long, DroneState> entry : unreadable.readableEntries(fleet.entrySet(airborneElsewhere)))
+            // Untyped: a key of another type (an Integer) or a value of another class threw a ClassCastException
+            // here, which the monitor took for the grid being away: the remote picture froze, uncounted.
+            for (final Map.Entry<?, ?> entry : unreadable.readableEntries(fleet.entrySet(airborneElsewhere)))
             {
-                if (entry.getValue().droneId() == entry.getKey())
+                if (entry.getKey() instanceof Long key && entry.getValue() instanceof DroneState state &&
+                    state.droneId() == key)
                 {
-                    states.add(entry.getValue());
+                    states.add(state);
                 }
                 else
                 {
                     misfiled++;
-                    misfiledKey = entry.getKey();
+                    misfiledKey = entry.getKey() instanceof Long k ? k : -1;
                 }
             }
             if (misfiled > 0)

@@ -62,8 +62,17 @@ final class GeofenceGuard
             strayed.clear();
             return;
         }
-        for (final DroneState state : metrics.fleetStates.readable(fleet.values(Predicates.equal("ingestNode", nodeId))))
+        // By key, untyped: a grid client can file a state naming one of this node's drones, outside a fence, under
+        // any key; taken for that drone, it ordered it home again and again while its own entry was inside.
+        for (final Map.Entry<?, ?> entry : metrics.fleetStates.readableEntries(
+            fleet.entrySet(Predicates.equal("ingestNode", nodeId))))
         {
+            if (!(entry.getKey() instanceof Long key) || !(entry.getValue() instanceof DroneState state) ||
+                state.droneId() != key)
+            {
+                metrics.fleetStatesLeftOut.increment();
+                continue;
+            }
             final DroneStatus status = state.droneStatus();
             if (status == DroneStatus.GROUNDED || status == DroneStatus.LANDING || status == DroneStatus.EMERGENCY)
             {

@@ -96,6 +96,63 @@ class GeofenceGuardTrustIT
         }
     }
 
+    /**
+     * A grid client files a state naming drone 7 (this node's, inside its fence), outside the fence, under another key:
+     * taken for drone 7, it had the node order drone 7 home, again after every pass its own entry was seen inside.
+     */
+    @Test
+    void shouldOrderNoDroneHomeForAStateOfItFiledUnderAnotherKey() throws Exception
+    {
+        try (TestGrid grid = TestGrid.start("geofence-guard-misfiled-it"))
+        {
+            final Path keyFile = TestGrid.commandKeyFile(journals);
+            final EdgeIngestConfig config = grid.relayConfig(NODE, 100, journals.resolve("ingest"), KEYS, keyFile);
+            final long now = System.currentTimeMillis() * 1_000_000L;
+            final CommandLedger ledger = new CommandLedger(grid.member());
+            final GeofenceRecords genuine = new GeofenceRecords(grid.member().getMap(FleetGrid.GEOFENCES_MAP),
+                SecretFile.read(CommandAuthority.KEY_FILE, keyFile, 32), 1_000, null, null, null);
+            genuine.store("field", new ObjectMapper().readTree("{\"type\":\"Feature\",\"id\":\"field\"," +
+                "\"properties\":{\"name\":\"field\",\"kind\":\"keep-in\"},\"geometry\":{\"type\":\"Polygon\"," +
+                "\"coordinates\":[[[13.30,52.40],[13.35,52.40],[13.35,52.45],[13.30,52.45],[13.30,52.40]]]}}"));
+            // Drone 7 flies inside the fence, for this node.
+            grid.fleet().set(7L, new DroneState(7, 1, now, now, now, 52.42, 13.32, 80f, 90f, 5f, 0f, 80f, "CRUISING", 8,
+                NODE));
+            final HazelcastInstance attacker = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(
+                grid.member().getConfig().getClusterName(),
+                List.of("127.0.0.1:" + grid.member().getCluster().getLocalMember().getAddress().getPort()),
+                "geofence-attacker"));
+            try (EdgeIngest ingest = EdgeIngest.launch(config))
+            {
+                FleetGrid.fleetMap(attacker).set(9007L, new DroneState(7, 1L << 40, now, now, now, 52.52, 13.405, 80f, 90f,
+                    5f, 0f, 80f, "CRUISING", 8, NODE));
+                // Guard passes run once a second: no order through several of them, each leaving the state out.
+                await().during(5, TimeUnit.SECONDS).atMost(10, TimeUnit.SECONDS)
+                    .until(() -> geofenceOrders(ledger).isEmpty());
+                await().atMost(30, TimeUnit.SECONDS).until(() -> misfiled(ingest) >= 3);
+                assertThat(geofenceOrders(ledger)).isEmpty();
+            }
+            finally
+            {
+                attacker.shutdown();
+            }
+        }
+    }
+
+    private static double misfiled(final EdgeIngest ingest) throws Exception
+    {
+        final String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + ingest.statusPort() + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        for (final String line : metrics.split("\n"))
+        {
+            if (line.startsWith("odyssey_ingest_fleet_states_unreadable_total{") && line.contains("reader=\"relay\""))
+            {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+
     private static List<CommandRecord> geofenceOrders(final CommandLedger ledger)
     {
         return ledger.list(7, null, false, 50).stream().filter(c -> "geofence".equals(c.issuedBy())).toList();

@@ -165,22 +165,29 @@ public final class FleetChangeBatcher implements AutoCloseable, Runnable,
 
     private void changed(final EntryEvent<Long, DroneState> event)
     {
-        final DroneState state;
+        // Read untyped: a grid client can put a key of another type (an Integer) or a value of another class, and a
+        // typed read threw a ClassCastException on the member's event thread for each such change.
+        final EntryEvent<?, ?> raw = event;
+        final Object value;
         try
         {
-            state = event.getValue();
+            value = raw.getValue();
         }
         catch (final HazelcastSerializationException ex)
         {
             onUnreadable.accept(ex);
             return;
         }
-        if (state == null)
+        if (value == null)
         {
             return;
         }
-        final long droneId = event.getKey();
-        if (state.droneId() != droneId)
+        if (!(raw.getKey() instanceof Long droneId))
+        {
+            misfiled.incrementAndGet();   // no drone's key: no reader takes it for anything
+            return;
+        }
+        if (!(value instanceof DroneState state) || state.droneId() != droneId)
         {
             // Ingest files each drone's state under its own id; a state naming another drone was filed by a grid
             // client. Sent on as it was, it moved the drone it names on every gateway (at a sequence no real state
@@ -195,11 +202,15 @@ public final class FleetChangeBatcher implements AutoCloseable, Runnable,
 
     private void gone(final EntryEvent<Long, DroneState> event)
     {
+        final EntryEvent<?, ?> raw = event;
+        if (!(raw.getKey() instanceof Long droneId))
+        {
+            return;   // a grid client's key of another type: no drone left
+        }
         long sequence = Long.MAX_VALUE;
         try
         {
-            final DroneState last = event.getOldValue();
-            if (last != null)
+            if (raw.getOldValue() instanceof DroneState last)
             {
                 sequence = last.sequence();
             }
@@ -208,7 +219,6 @@ public final class FleetChangeBatcher implements AutoCloseable, Runnable,
         {
             onUnreadable.accept(ex);   // the drone still leaves; a reader merely cannot tell which sequence left
         }
-        final long droneId = event.getKey();
         offer(droneId, new FleetChangeBatch.Gone(droneId, sequence));
     }
 

@@ -73,8 +73,9 @@ public final class GridNode implements AutoCloseable
             "drone before a message carried them", batcher::conflated);
         metrics.gauge("odyssey_grid_fleet_changes_refused", "Fleet changes refused because ODYSSEY_GRID_FLEET_BATCH_MAX_DRONES " +
             "drones were waiting already (each makes the gateways reload the fleet map)", batcher::refused);
-        metrics.gauge("odyssey_grid_fleet_states_misfiled", "Fleet map states of this member's partitions filed under " +
-            "another drone's key (by a grid client), sent to the gateways as that key's drone leaving", batcher::misfiled);
+        metrics.gauge("odyssey_grid_fleet_states_misfiled", "Fleet map changes of this member's partitions filed under " +
+            "another drone's key, a key that is not a drone id or a value that is not a drone state (by a grid client), " +
+            "sent to the gateways as that key's drone leaving (or not at all)", batcher::misfiled);
         metrics.gauge("odyssey_grid_fleet_messages_sent", "Fleet change messages this member published to the gateways",
             batcher::messagesSent);
         metrics.gauge("odyssey_grid_fleet_message_drones_sent", "Drone states and removals those messages carried",

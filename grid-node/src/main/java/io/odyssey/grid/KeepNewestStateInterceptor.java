@@ -50,7 +50,12 @@ public final class KeepNewestStateInterceptor implements MapInterceptor
     {
         if (newValue instanceof DroneState incoming)
         {
-            if (oldValue instanceof DroneState stored && !incoming.isNewerThan(stored))
+            // A stored state naming another drone than the incoming one guards nothing: ingest files every drone under
+            // its own id, so one of the two was filed by a grid client, and keeping it (with the sequence it chose)
+            // hid the drone of this key from every reader until the drone expiry. The drone's next write takes its key
+            // back; a misfiled write replacing an honest state is what any write could do (and readers leave it out).
+            if (oldValue instanceof DroneState stored && stored.droneId() == incoming.droneId() &&
+                !incoming.isNewerThan(stored))
             {
                 return stored;
             }

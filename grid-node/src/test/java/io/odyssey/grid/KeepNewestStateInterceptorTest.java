@@ -28,6 +28,18 @@ class KeepNewestStateInterceptorTest
         assertThat(interceptor.interceptPut(stored, state(9, 0.0))).as("a replay of the same sequence").isSameAs(stored);
     }
 
+    /**
+     * A grid client files a state of another drone, with a sequence no real one reaches, under this drone's key: the
+     * drone's own next state must take the key back (it was refused for the whole drone expiry).
+     */
+    @Test
+    void shouldLetADronesOwnStateReplaceAStateOfAnotherDroneFiledUnderItsKey()
+    {
+        final DroneState planted = new DroneState(8, 1L << 40, 1, 2, 3, -45.0, 100.0, 100f, 90f, 12f, 0f, 80f, "CRUISING", 0,
+            "forger");
+        assertThat(interceptor.interceptPut(planted, state(6, 52.6))).as("null: the drone's own write goes ahead").isNull();
+    }
+
     @Test
     void shouldLetTheFirstStateOfADroneIn()
     {

@@ -604,15 +604,17 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
             final LongHashSet present = new LongHashSet();
             int misfiled = 0;
             long misfiledKey = 0;
-            for (final Map.Entry<Long, DroneState> entry : unreadable.readableEntries(fleetMap.entrySet()))
+            // Read untyped: a grid client can put a key of another type (an Integer 2) or a value of another class,
+            // and a typed read threw here, so no gateway started and a running one stopped reloading.
+            for (final Map.Entry<?, ?> entry : unreadable.readableEntries(fleetMap.entrySet()))
             {
-                final DroneState state = entry.getValue();
-                if (state.droneId() != entry.getKey())
+                if (!(entry.getKey() instanceof Long key) || !(entry.getValue() instanceof DroneState state) ||
+                    state.droneId() != key)
                 {
-                    // Filed by a grid client (ingest files each drone under its own id): the drone it names has its
-                    // own entry, and the drone under this key none (the members' messages say so too).
+                    // Filed by a grid client (ingest files each drone under its own id, a Long): the drone it names
+                    // has its own entry, and the drone under this key none (the members' messages say so too).
                     misfiled++;
-                    misfiledKey = entry.getKey();
+                    misfiledKey = entry.getKey() instanceof Long k ? k : -1;
                     continue;
                 }
                 present.add(state.droneId());
