@@ -536,7 +536,8 @@ public final class AlertMonitor implements Runnable, AlertSink
 
     /**
      * The live guard: a drone whose state in the fleet map was last written by another ingest node has moved there
-     * (the simulator, or a real drone, failed over): it is not lost. One grid read, only when a lost link is due.
+     * (the simulator, or a real drone, failed over): it is not lost. One grid read, only when a lost link is due. A
+     * state that cannot be read, or names another drone than its key, says nothing of a hand-over: the drone is lost.
      */
     public static AlertSink.LinkGuard fleetGuard(final IMap<Long, DroneState> fleet, final String nodeId)
     {
@@ -545,7 +546,9 @@ public final class AlertMonitor implements Runnable, AlertSink
             try
             {
                 final DroneState state = fleet.get(droneId);
-                return state == null || nodeId.equals(state.ingestNode());
+                // A state naming another drone was filed under this key by a grid client: no word of this drone, so
+                // not a hand-over (taken as one, a planted state naming another node silenced the drone's LOST_LINK).
+                return state == null || state.droneId() != droneId || nodeId.equals(state.ingestNode());
             }
             catch (final RuntimeException ex)
             {
