@@ -61,7 +61,7 @@ final class CommandRelayPart implements Component
                 FleetGrid.fleetMap(grid.client()), config.nodeId, new RealTimeClock(), config.commandResendMs,
                 config.commandSweepMs, journals.commands(), commandMetrics,
                 GeofenceRecords.fromKeyFile(grid.client().getMap(FleetGrid.GEOFENCES_MAP), CommandAuthority.KEY_FILE,
-                    config.commandKeyFile, config.geofencesMax, commandMetrics.geofencesUnsealed(),
+                    config.commandKeyFile, config.geofencesMax, config.geofenceMaxPoints, commandMetrics.geofencesUnsealed(),
                     commandMetrics.geofencesUnreadable(), commandMetrics.geofencesOverLimit()),
                 config.geofenceAction, config.commandControlEndpoint,
                 config.commandLinksMax, new FrameSigner(keys.ring(), new RealTimeClock(), config.commandLinkId()));

@@ -127,7 +127,7 @@ public final class EdgeIngestConfig
         all.addAll(List.of(NODE_ID, ENDPOINT, STREAM_ID, MAX_IMAGES, MAX_IMAGES_PER_SOURCE, IMAGE_FIRST_FRAME_S, AERON_DIR, IDLE_STRATEGY, FRAGMENT_LIMIT, FLUSH_INTERVAL_MS,
             MAX_DRONES, DRONE_ID_MIN, DRONE_ID_MAX, DRONE_EXPIRY_S, JOURNAL_DIR, JOURNAL_ROLL_CYCLE, JOURNAL_RETENTION_HOURS, ALERT_LOW_BATTERY_PCT,
             ALERT_BATTERY_HYSTERESIS_PCT, ALERT_LOST_LINK_S, ALERT_SEPARATION_HORIZONTAL_M, ALERT_SEPARATION_VERTICAL_M,
-            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_CONTROL_ENDPOINT, COMMAND_LINKS_MAX, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, CommandAuthority.KEY_FILE, GeofenceRecords.MAX_FENCES, GEOFENCE_ACTION, DRONE_KEYS, SIGNATURE_WINDOW_S, SENT_TIME_WINDOW_S,
+            ALERT_MAX_SPEED_MPS, ALERT_GEOFENCES, COMMAND_STREAM_ID, COMMAND_CONTROL_ENDPOINT, COMMAND_LINKS_MAX, COMMAND_RESEND_MS, COMMAND_SWEEP_MS, CommandAuthority.KEY_FILE, GeofenceRecords.MAX_FENCES, GeofenceRecords.MAX_POINTS, GEOFENCE_ACTION, DRONE_KEYS, SIGNATURE_WINDOW_S, SENT_TIME_WINDOW_S,
             QUARANTINE_UNAUTHENTICATED_PER_S, QUARANTINE_PER_S, STATUS_HOST,
             STATUS_PORT, ProgressWatch.LIVENESS_TIMEOUT_S));
         ALL = List.copyOf(all);
@@ -175,6 +175,7 @@ public final class EdgeIngestConfig
     public double quarantinePerS = QUARANTINE_PER_S.doubleValue();
     public String commandKeyFile = CommandAuthority.KEY_FILE.get();
     public int geofencesMax = GeofenceRecords.MAX_FENCES.intValue();
+    public int geofenceMaxPoints = GeofenceRecords.MAX_POINTS.intValue();
     public long livenessTimeoutS = ProgressWatch.LIVENESS_TIMEOUT_S.longValue();
 
     /**
@@ -300,6 +301,10 @@ public final class EdgeIngestConfig
         if (geofencesMax < 1 || geofencesMax > 100_000)
         {
             throw GeofenceRecords.MAX_FENCES.invalid(String.valueOf(geofencesMax), "between 1 and 100000");
+        }
+        if (geofenceMaxPoints < 3 || geofenceMaxPoints > 1_000_000)
+        {
+            throw GeofenceRecords.MAX_POINTS.invalid(String.valueOf(geofenceMaxPoints), "between 3 and 1000000");
         }
         if (commandLinksMax < 1 || commandLinksMax > 100_000)
         {

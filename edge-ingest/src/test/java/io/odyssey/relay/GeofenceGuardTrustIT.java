@@ -79,7 +79,7 @@ class GeofenceGuardTrustIT
 
                 // An admin's fence (sealed with the command key, as a gateway stores it) that drone 7 is outside of.
                 final GeofenceRecords genuine = new GeofenceRecords(attacker.getMap(FleetGrid.GEOFENCES_MAP),
-                    SecretFile.read(CommandAuthority.KEY_FILE, keyFile, 32), 1_000, null, null, null);
+                    SecretFile.read(CommandAuthority.KEY_FILE, keyFile, 32), 1_000, 10_000, null, null, null);
                 genuine.store("field", new ObjectMapper().readTree("{\"type\":\"Feature\",\"id\":\"field\"," +
                     "\"properties\":{\"name\":\"field\",\"kind\":\"keep-in\"},\"geometry\":{\"type\":\"Polygon\"," +
                     "\"coordinates\":[[[13.30,52.40],[13.35,52.40],[13.35,52.45],[13.30,52.45],[13.30,52.40]]]}}"));

@@ -58,7 +58,7 @@ class RelayClockStepIT
             final byte[] key = SecretFile.read(CommandAuthority.KEY_FILE, TestGrid.commandKeyFile(dir), 32);
             final CommandLedger ledger = new CommandLedger(grid.member(), null, new CommandAuthority(key), clock);
             final GeofenceRecords fences = new GeofenceRecords(grid.member().getMap(FleetGrid.GEOFENCES_MAP), key, 1_000,
-                null, null, null);
+                10_000, null, null, null);
             fences.store("field", new ObjectMapper().readTree("{\"type\":\"Feature\",\"id\":\"field\",\"properties\":" +
                 "{\"name\":\"field\",\"kind\":\"keep-in\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":" +
                 "[[[13.30,52.40],[13.35,52.40],[13.35,52.45],[13.30,52.45],[13.30,52.40]]]}}"));

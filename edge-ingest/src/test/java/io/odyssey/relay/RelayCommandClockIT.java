@@ -95,7 +95,7 @@ class RelayCommandClockIT
         final TransitionRecorder recorder = new TransitionRecorder(ledger, journal, NODE, metrics);
         effects = new EffectConfirmation(ledger, grid.fleet(), metrics.fleetStates, recorder);
         final GeofenceGuard guard = new GeofenceGuard(new GeofenceRecords(grid.member().getMap(FleetGrid.GEOFENCES_MAP),
-            key, 1_000, null, null, null), grid.fleet(), ledger, CommandType.RETURN_HOME, NODE, metrics);
+            key, 1_000, 10_000, null, null, null), grid.fleet(), ledger, CommandType.RETURN_HOME, NODE, metrics);
         final CommandSender sender = new CommandSender(ledger, links, TestDroneKeys.signer(KEYS, 1, wall), NODE, recorder,
             metrics, pacing);
         sweep = new LedgerSweep(ledger, grid.fleet(), NODE, wall, pacing, RESEND_NS, links, sender, effects, guard,

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -45,6 +46,14 @@ import java.util.concurrent.TimeUnit;
  * a grid client who can plant records can delete the genuine ones as well, so no choice of records could promise
  * more than the grid does; the remedy is the same (delete the junk, put the fences back).
  * <p>
+ * A fence holds at most {@link #MAX_POINTS} points: a record with more (sealed by a gateway with a higher limit, or by a
+ * version before the limit) is refused {@link Refusal#UNREADABLE} before its points are read, so no record costs a
+ * reader more than the limit's worth. A record read before whose stored text has not changed since (the same seal, the
+ * same Feature) is taken as it was then, neither verified nor parsed again: each ingest node's guard reads the fences
+ * once a second on the thread that delivers commands, and a border of 20,000 points took it ~0.25 s of every second.
+ * Only records that passed the seal are remembered (a gateway wrote them: no larger than its body limit), at most
+ * {@link #bound()} of them, those of the last read.
+ * <p>
  * Stored form: {@code v1:<seal, 64 hex digits>:<GeoJSON Feature text>}. Cold path (an admin's change, an order's
  * check, an ingest node's guard once a second).
  */
@@ -64,6 +73,11 @@ public final class GeofenceRecords
         "Most geofences the admin API stores (a create beyond answers 409 GEOFENCES_FULL); gateways and ingest nodes " +
             "read at most this many records of the grid map geofences plus 100, so records planted there cannot make " +
             "every read fetch and verify them all; the same value on every gateway and ingest node");
+    /** Gateways and ingest nodes both read it: the same value everywhere. */
+    public static final Setting MAX_POINTS = Setting.of("ODYSSEY_GEOFENCE_MAX_POINTS", "10000",
+        "Most points of one geofence: the admin API refuses a fence with more (400 GEOFENCE_TOO_LARGE), and gateways " +
+            "and ingest nodes leave such a record of the grid map geofences out unread (UNREADABLE), since every order " +
+            "and every ingest node's guard checks every fence; the same value on every gateway and ingest node");
     /** Records a read looks at beyond the limit: refused ones for an admin to see and delete, and a few fences over. */
     public static final int SLACK = 100;
     /** The metric label of records left unread because the map holds more than {@link #bound()}. */
@@ -81,6 +95,7 @@ public final class GeofenceRecords
     private final IMap<String, String> map;
     private final RecordSeal seal;
     private final int maxFences;
+    private final int maxPoints;
     private final Counter unsealed;
     private final Counter unreadable;
     private final Counter overLimit;
@@ -94,6 +109,16 @@ public final class GeofenceRecords
      */
     private final Object knownLock = new Object();
     private Set<String> known = Set.of();
+    /**
+     * The sealed records the last read took or refused, by id, with their stored text: taken again as they were while
+     * the text is the same. Replaced whole by each read (the last to finish wins: each one is a true picture).
+     */
+    private volatile Map<String, Remembered> remembered = Map.of();
+
+    /** A sealed record as a read found it: its stored text and what it was taken as ({@link Fence} or {@link Refused}). */
+    private record Remembered(String text, Object taken)
+    {
+    }
 
     /**
      * @param commandKey the command key; null = none held: every fence is refused ({@link Refusal#UNSEALED}) and
@@ -101,18 +126,25 @@ public final class GeofenceRecords
      * @param unsealed   counts fences left out for {@link Refusal#UNSEALED}, at every read; null = not counted.
      * @param maxFences  {@link #MAX_FENCES}: the most fences {@link #store} adds; a read looks at this many records
      *                   and {@link #SLACK} more.
+     * @param maxPoints  {@link #MAX_POINTS}: the most points of a fence taken; a record with more is refused
+     *                   {@link Refusal#UNREADABLE} unread.
      * @param unreadable counts fences left out for {@link Refusal#UNREADABLE}, at every read; null = not counted.
      * @param overLimit  counts records left unread because the map holds more than {@link #bound()}, at every read;
      *                   null = not counted.
      */
     public GeofenceRecords(
-        final IMap<String, String> map, final byte[] commandKey, final int maxFences, final Counter unsealed,
-        final Counter unreadable, final Counter overLimit)
+        final IMap<String, String> map, final byte[] commandKey, final int maxFences, final int maxPoints,
+        final Counter unsealed, final Counter unreadable, final Counter overLimit)
     {
         if (maxFences < 1)
         {
             throw MAX_FENCES.invalid(String.valueOf(maxFences), "at least 1");
         }
+        if (maxPoints < 3)
+        {
+            throw MAX_POINTS.invalid(String.valueOf(maxPoints), "at least 3");
+        }
+        this.maxPoints = maxPoints;
         this.map = Objects.requireNonNull(map, "map");
         this.seal = commandKey == null ? null : new RecordSeal(commandKey, PURPOSE);
         this.maxFences = maxFences;
@@ -124,17 +156,23 @@ public final class GeofenceRecords
     /** The geofences of {@code map} sealed with the key in {@code keyFile} ({@code setting} for errors; empty = none). */
     public static GeofenceRecords fromKeyFile(
         final IMap<String, String> map, final Setting setting, final String keyFile, final int maxFences,
-        final Counter unsealed, final Counter unreadable, final Counter overLimit)
+        final int maxPoints, final Counter unsealed, final Counter unreadable, final Counter overLimit)
     {
         final byte[] key = keyFile == null || keyFile.isBlank() ? null :
             SecretFile.read(setting, Path.of(keyFile), RecordSeal.MIN_KEY_BYTES);
-        return new GeofenceRecords(map, key, maxFences, unsealed, unreadable, overLimit);
+        return new GeofenceRecords(map, key, maxFences, maxPoints, unsealed, unreadable, overLimit);
     }
 
     /** The most fences {@link #store} adds ({@link #MAX_FENCES}). */
     public int maxFences()
     {
         return maxFences;
+    }
+
+    /** The most points of a fence taken ({@link #MAX_POINTS}). */
+    public int maxPoints()
+    {
+        return maxPoints;
     }
 
     /** The most records one read looks at. */
@@ -190,6 +228,8 @@ public final class GeofenceRecords
         @SuppressWarnings("unchecked")
         final IMap<Object, Object> raw = (IMap<Object, Object>)(IMap<?, ?>)map;
         final Set<String> knownBefore = known();
+        final Map<String, Remembered> before = remembered;
+        final Map<String, Remembered> after = new HashMap<>();
         final int bound = bound();
         final int size = raw.size();
         int examined = 0;
@@ -199,7 +239,7 @@ public final class GeofenceRecords
             // One call, as ever. A client racing this check makes this one fetch larger; still no more are verified.
             final Set<Map.Entry<Object, Object>> all = raw.entrySet();
             total = Math.max(size, all.size());
-            examined = examine(all.iterator(), bound, null, fences, refused);
+            examined = examine(all.iterator(), bound, null, fences, refused, before, after);
         }
         else
         {
@@ -208,7 +248,7 @@ public final class GeofenceRecords
             final Set<Object> first = new HashSet<>(knownBefore);
             try
             {
-                examined = examine(raw.getAll(first).entrySet().iterator(), bound, null, fences, refused);
+                examined = examine(raw.getAll(first).entrySet().iterator(), bound, null, fences, refused, before, after);
             }
             catch (final HazelcastSerializationException ex)
             {
@@ -216,9 +256,10 @@ public final class GeofenceRecords
                 fences.clear();
                 refused.clear();
                 examined = 0;
+                after.clear();
                 for (final Object id : first)
                 {
-                    final Object found = find((String)id);
+                    final Object found = find((String)id, before, after);
                     if (found != null)
                     {
                         examined++;
@@ -226,8 +267,9 @@ public final class GeofenceRecords
                     }
                 }
             }
-            examined += examine(raw.iterator(FETCH), bound - examined, first, fences, refused);
+            examined += examine(raw.iterator(FETCH), bound - examined, first, fences, refused, before, after);
         }
+        remembered = after;
         final long unread = Math.max(0, total - examined);
         if (unread > 0)
         {
@@ -274,7 +316,8 @@ public final class GeofenceRecords
      */
     private int examine(
         final Iterator<Map.Entry<Object, Object>> entries, final int most, final Set<Object> skip,
-        final List<Fence> fences, final List<Refused> refused)
+        final List<Fence> fences, final List<Refused> refused, final Map<String, Remembered> before,
+        final Map<String, Remembered> after)
     {
         int examined = 0;
         while (examined < most && entries.hasNext())
@@ -287,7 +330,7 @@ public final class GeofenceRecords
                 {
                     continue;
                 }
-                taken = entry.getKey() instanceof String id ? take(id, entry.getValue()) :
+                taken = entry.getKey() instanceof String id ? take(id, entry.getValue(), before, after) :
                     refused(String.valueOf(entry.getKey()), false, Refusal.UNSEALED, "its key is not a text");
             }
             catch (final HazelcastSerializationException ex)
@@ -315,6 +358,11 @@ public final class GeofenceRecords
     /** The fence {@code id}: a {@link Fence}, a {@link Refused}, or null when the map has no record under it. */
     public Object find(final String id)
     {
+        return find(id, remembered, null);
+    }
+
+    private Object find(final String id, final Map<String, Remembered> before, final Map<String, Remembered> after)
+    {
         final Object stored;
         try
         {
@@ -325,7 +373,7 @@ public final class GeofenceRecords
             // Not a string at all (a grid client wrote another type).
             return refused(id, true, Refusal.UNSEALED, "not a record this version can read");
         }
-        return stored == null ? null : take(id, stored);
+        return stored == null ? null : take(id, stored, before, after);
     }
 
     /**
@@ -370,8 +418,12 @@ public final class GeofenceRecords
         return map.containsKey(id);
     }
 
-    /** A {@link Fence} when the record is sealed and a geofence, else a {@link Refused} (counted). */
-    private Object take(final String id, final Object stored)
+    /**
+     * A {@link Fence} when the record is sealed and a geofence, else a {@link Refused} (counted): as {@code before}
+     * remembers it when its text is the same, and remembered in {@code after} (null: not remembered) when sealed.
+     */
+    private Object take(
+        final String id, final Object stored, final Map<String, Remembered> before, final Map<String, Remembered> after)
     {
         if (!(stored instanceof String text) || seal == null || !text.startsWith(PREFIX) ||
             text.length() < PREFIX.length() + SEAL_HEX + 1 || text.charAt(PREFIX.length() + SEAL_HEX) != ':')
@@ -379,32 +431,64 @@ public final class GeofenceRecords
             return refused(id, true, Refusal.UNSEALED, seal == null ? "this process holds no command key to check its seal" :
                 "no seal: written straight into the grid, or by a version before geofences were sealed");
         }
+        final Remembered last = before.get(id);
+        if (last != null && last.text().equals(text))
+        {
+            // The same seal over the same id and text: the same answer, without verifying and parsing it again.
+            if (last.taken() instanceof Refused again)
+            {
+                count(again.refusal());
+            }
+            remember(after, id, last);
+            return last.taken();
+        }
         final String featureText = text.substring(PREFIX.length() + SEAL_HEX + 1);
         if (!seal.verifies(text.substring(PREFIX.length(), PREFIX.length() + SEAL_HEX), id, featureText))
         {
             return refused(id, true, Refusal.UNSEALED,
                 "its seal does not verify: altered or moved in the grid, or sealed under another command key");
         }
+        Object taken;
         try
         {
             final JsonNode feature = JSON.readTree(featureText);
-            final Polygon polygon = GeofenceSet.polygon(feature, id);
-            return new Fence(id, feature, polygon, "keep-in".equals(GeofenceSet.kind(feature)));
+            final Polygon polygon = GeofenceSet.polygon(feature, id, maxPoints);
+            taken = new Fence(id, feature, polygon, "keep-in".equals(GeofenceSet.kind(feature)));
+        }
+        catch (final GeofenceSet.TooManyPoints ex)
+        {
+            taken = refused(id, true, Refusal.UNREADABLE, "sealed, but more points than a fence may have here (" +
+                MAX_POINTS.envName() + " " + maxPoints + "): sealed by a gateway with a higher limit, or before it");
         }
         catch (final IOException | IllegalArgumentException ex)
         {
-            return refused(id, true, Refusal.UNREADABLE, "sealed, but not a geofence this version reads");
+            taken = refused(id, true, Refusal.UNREADABLE, "sealed, but not a geofence this version reads");
+        }
+        remember(after, id, new Remembered(text, taken));
+        return taken;
+    }
+
+    private static void remember(final Map<String, Remembered> after, final String id, final Remembered record)
+    {
+        if (after != null)
+        {
+            after.put(id, record);
         }
     }
 
-    /** @param named false when {@code id} is not the record's key as the API could name it (not deletable). */
-    private Refused refused(final String id, final boolean named, final Refusal refusal, final String detail)
+    private void count(final Refusal refusal)
     {
         final Counter counter = refusal == Refusal.UNSEALED ? unsealed : unreadable;
         if (counter != null)
         {
             counter.increment();
         }
+    }
+
+    /** @param named false when {@code id} is not the record's key as the API could name it (not deletable). */
+    private Refused refused(final String id, final boolean named, final Refusal refusal, final String detail)
+    {
+        count(refusal);
         final boolean deletable = named && id != null && SafeText.violation(id, MAX_ID_LENGTH) == null;
         return new Refused(deletable ? id : listable(id), deletable, refusal, detail);
     }

@@ -98,6 +98,18 @@ public final class GeofenceSet
      */
     public static Polygon polygon(final JsonNode feature, final String defaultName)
     {
+        return polygon(feature, defaultName, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Checks a feature's shape, refusing a ring of more than {@code maxPoints} distinct points before reading them
+     * (the closing point repeats the first and does not count).
+     *
+     * @throws TooManyPoints when the ring holds more points than that.
+     * @throws IllegalArgumentException saying what else is wrong.
+     */
+    public static Polygon polygon(final JsonNode feature, final String defaultName, final int maxPoints)
+    {
         final String name = feature.path("properties").path("name").asText(defaultName);
         if (!"Feature".equals(feature.path("type").asText()))
         {
@@ -113,6 +125,12 @@ public final class GeofenceSet
         if (!"keep-in".equals(kind) && !"keep-out".equals(kind))
         {
             throw new IllegalArgumentException(name + ": properties.kind is \"keep-in\" or \"keep-out\", not \"" + kind + "\"");
+        }
+        // Counted before a point is read: a fence read on every order and every relay pass must not cost more than
+        // the limit's worth, whatever a record holds.
+        if (ring.size() > maxPoints + 1L)
+        {
+            throw new TooManyPoints(name, ring.size(), maxPoints);
         }
         final List<double[]> points = new ArrayList<>();
         // A point repeated anywhere in the ring (the closing one, at least) is kept once. Looked up in a set, not by
@@ -134,6 +152,10 @@ public final class GeofenceSet
                 points.add(new double[]{lon, lat});
             }
         }
+        if (points.size() > maxPoints)
+        {
+            throw new TooManyPoints(name, points.size(), maxPoints);
+        }
         if (points.size() < 3)
         {
             throw new IllegalArgumentException(name + ": a geofence needs at least three distinct points");
@@ -146,6 +168,18 @@ public final class GeofenceSet
             lats[i] = points.get(i)[1];
         }
         return new Polygon(name, lons, lats);
+    }
+
+    /** A fence of more points than the limit ({@code ODYSSEY_GEOFENCE_MAX_POINTS}): refused unread. */
+    public static final class TooManyPoints extends IllegalArgumentException
+    {
+        private static final long serialVersionUID = 1L;
+
+        TooManyPoints(final String name, final int points, final int maxPoints)
+        {
+            super(name + ": a geofence has at most " + maxPoints + " points (ODYSSEY_GEOFENCE_MAX_POINTS), this one " +
+                points);
+        }
     }
 
     /** A ring's point as a set compares it: by value (no NaN gets this far). */

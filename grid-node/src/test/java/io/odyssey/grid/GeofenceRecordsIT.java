@@ -73,7 +73,7 @@ class GeofenceRecordsIT
         final Metrics metrics = new Metrics("test");
         final Counter unsealed = metrics.counter("refused", "", "reason=\"UNSEALED\"");
         final Counter overLimit = metrics.counter("refused", "", "reason=\"OVER_LIMIT\"");
-        final GeofenceRecords reader = new GeofenceRecords(map, KEY, 1_000, unsealed, null, overLimit);
+        final GeofenceRecords reader = new GeofenceRecords(map, KEY, 1_000, 10_000, unsealed, null, overLimit);
         reader.store("field", new ObjectMapper().readTree("{\"type\":\"Feature\",\"id\":\"field\"," +
             "\"properties\":{\"name\":\"field\",\"kind\":\"keep-out\"},\"geometry\":{\"type\":\"Polygon\"," +
             "\"coordinates\":[[[13.30,52.40],[13.35,52.40],[13.35,52.45],[13.30,52.45],[13.30,52.40]]]}}"));
@@ -129,7 +129,7 @@ class GeofenceRecordsIT
                 }
                 return result;
             });
-        reader[0] = new GeofenceRecords(overlapping, KEY, 1, null, null, null);
+        reader[0] = new GeofenceRecords(overlapping, KEY, 1, 10_000, null, null, null);
         reader[0].store("field", fence("field"));
         storeDuringRead.set(true);
         assertThat(reader[0].read().fences()).extracting(GeofenceRecords.Fence::id).as("fetched before the store")
@@ -162,6 +162,79 @@ class GeofenceRecordsIT
 
         assertThat(reader[0].read().fences()).extracting(GeofenceRecords.Fence::id).as("both read first")
             .containsExactlyInAnyOrder("field", "late");
+    }
+
+    /**
+     * Every ingest node's relay reads the fences once a second, on the thread that delivers commands: a fence that has
+     * not changed since the last read is not verified and parsed again (its polygon is the one taken before), and one
+     * that changed is.
+     */
+    @Test
+    void shouldNotParseAnUnchangedFenceAgainAtTheNextRead() throws Exception
+    {
+        final IMap<String, String> map = attacker.getMap("geofences-cache-" + UUID.randomUUID());
+        final GeofenceRecords reader = new GeofenceRecords(map, KEY, 1_000, 10_000, null, null, null);
+        reader.store("field", fence("field"));
+        final GeofenceRecords.Fence first = reader.read().fences().get(0);
+        assertThat(reader.read().fences().get(0).polygon()).as("unchanged: taken as it was").isSameAs(first.polygon());
+
+        reader.store("field", fenceNode("field").put("extra", 1));
+        final GeofenceRecords.Fence changed = reader.read().fences().get(0);
+        assertThat(changed.polygon()).as("changed: read anew").isNotSameAs(first.polygon());
+        assertThat(changed.feature().path("extra").asInt()).isEqualTo(1);
+
+        // The same text under another id (copied by a grid client) verifies under neither id's cache entry.
+        map.set("copy", map.get("field"));
+        assertThat(reader.read().refused()).extracting(GeofenceRecords.Refused::id).containsExactly("copy");
+    }
+
+    /**
+     * A sealed fence of more points than this reader allows (stored by a gateway with a higher limit, or by a version
+     * before the limit): left out unread as UNREADABLE, counted at each read, listed for the admin, and the other fences
+     * still apply.
+     */
+    @Test
+    void shouldLeaveOutASealedFenceOfMorePointsThanTheLimitAndKeepTheOthers() throws Exception
+    {
+        final IMap<String, String> map = attacker.getMap("geofences-points-" + UUID.randomUUID());
+        final Metrics metrics = new Metrics("test");
+        final Counter unreadable = metrics.counter("refused", "", "reason=\"UNREADABLE\"");
+        new GeofenceRecords(map, KEY, 1_000, 1_000_000, null, null, null).store("border", border(51));
+        final GeofenceRecords reader = new GeofenceRecords(map, KEY, 1_000, 50, null, unreadable, null);
+        reader.store("field", fence("field"));
+
+        for (int read = 1; read <= 2; read++)
+        {
+            final GeofenceRecords.Fences fences = reader.read();
+            assertThat(fences.fences()).extracting(GeofenceRecords.Fence::id).containsExactly("field");
+            assertThat(fences.refused()).hasSize(1);
+            assertThat(fences.refused().get(0).id()).isEqualTo("border");
+            assertThat(fences.refused().get(0).refusal()).isEqualTo(GeofenceRecords.Refusal.UNREADABLE);
+            assertThat(fences.refused().get(0).detail()).contains("ODYSSEY_GEOFENCE_MAX_POINTS 50");
+            assertThat(unreadable.get()).as("counted at each read").isEqualTo(read);
+        }
+        new GeofenceRecords(map, KEY, 1_000, 1_000_000, null, null, null).store("border", border(50));
+        assertThat(reader.read().fences()).extracting(GeofenceRecords.Fence::id).as("at the limit: taken")
+            .containsExactly("border", "field");
+    }
+
+    /** A keep-out ring of {@code points} distinct points (and the closing one). */
+    private static com.fasterxml.jackson.databind.JsonNode border(final int points) throws Exception
+    {
+        final StringBuilder ring = new StringBuilder();
+        for (int i = 0; i <= points; i++)
+        {
+            final double angle = 2 * Math.PI * (i % points) / points;
+            ring.append(i == 0 ? "[" : ",[").append(10 + Math.cos(angle)).append(',').append(50 + Math.sin(angle))
+                .append(']');
+        }
+        return new ObjectMapper().readTree("{\"type\":\"Feature\",\"properties\":{\"name\":\"border\"," +
+            "\"kind\":\"keep-out\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[" + ring + "]]}}");
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode fenceNode(final String id) throws Exception
+    {
+        return (com.fasterxml.jackson.databind.node.ObjectNode)fence(id);
     }
 
     private static com.fasterxml.jackson.databind.JsonNode fence(final String id) throws Exception

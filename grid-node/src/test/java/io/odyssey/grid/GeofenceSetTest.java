@@ -121,4 +121,14 @@ class GeofenceSetTest
         assertThatThrownBy(() -> GeofenceSet.fromFeatureTexts(List.of(KEEP_IN, feature("keep-out", "flat", 1, 1, 1, 1))))
             .hasMessageStartingWith("feature 2 (flat: a geofence needs at least three distinct points");
     }
+    /** The limit counts distinct points (the closing one is free); a ring longer than that is refused unread. */
+    @Test
+    void shouldRefuseARingOfMorePointsThanTheLimit() throws Exception
+    {
+        final ObjectMapper json = new ObjectMapper();
+        final JsonNode square = json.readTree(feature("keep-out", "square", 0, 0, 1, 1));
+        assertThat(GeofenceSet.polygon(square, "x", 4).size()).isEqualTo(4);
+        assertThatThrownBy(() -> GeofenceSet.polygon(square, "x", 3)).isInstanceOf(GeofenceSet.TooManyPoints.class)
+            .hasMessageContaining("at most 3 points (ODYSSEY_GEOFENCE_MAX_POINTS)");
+    }
 }

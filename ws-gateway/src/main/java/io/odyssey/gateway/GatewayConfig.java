@@ -141,7 +141,7 @@ public final class GatewayConfig
             SEND_BUDGET_BYTES, MAX_SESSIONS_PER_CLIENT, CLIENT_MESSAGE_RATE, CLIENT_MESSAGE_BURST, TOKEN_RECHECK_S,
             STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES,
             CLOSE_MESSAGE_BYTES, PING_INTERVAL_MS, TILE_URL, TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS,
-            TOKENS_FILE, KEY_FILE, TOKEN_MAX_LIFETIME_H, CommandAuthority.KEY_FILE, GeofenceRecords.MAX_FENCES, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
+            TOKENS_FILE, KEY_FILE, TOKEN_MAX_LIFETIME_H, CommandAuthority.KEY_FILE, GeofenceRecords.MAX_FENCES, GeofenceRecords.MAX_POINTS, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
             NO_REQUEST_TIMEOUT_MS, READ_TIMEOUT_MS, WRITE_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_BODY_BYTES,
             MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, SHUTDOWN_TIMEOUT_MS, COMMAND_RATE, COMMAND_BURST, MAX_ACTIVE_COMMANDS_PER_DRONE,
             HISTORY_STATEMENT_TIMEOUT_MS, HISTORY_MAX_WINDOW_S, HISTORY_MAX_ROWS, HISTORY_MAX_CONCURRENT,
@@ -181,6 +181,7 @@ public final class GatewayConfig
     public long tokenMaxLifetimeH = TOKEN_MAX_LIFETIME_H.longValue();
     public String commandKeyFile = CommandAuthority.KEY_FILE.get();
     public int geofencesMax = GeofenceRecords.MAX_FENCES.intValue();
+    public int geofenceMaxPoints = GeofenceRecords.MAX_POINTS.intValue();
     public String anonymousRole = ANONYMOUS_ROLE.get();
     public List<String> allowedOrigins = splitList(ALLOWED_ORIGINS.get());
     public int ioThreads = IO_THREADS.intValue();
@@ -350,6 +351,10 @@ public final class GatewayConfig
         if (geofencesMax < 1 || geofencesMax > 100_000)
         {
             throw GeofenceRecords.MAX_FENCES.invalid(String.valueOf(geofencesMax), "between 1 and 100000");
+        }
+        if (geofenceMaxPoints < 3 || geofenceMaxPoints > 1_000_000)
+        {
+            throw GeofenceRecords.MAX_POINTS.invalid(String.valueOf(geofenceMaxPoints), "between 3 and 1000000");
         }
         if (ioThreads < 1 || workerThreads < 1)
         {

@@ -110,7 +110,13 @@ final class GeofencesResource
         checkFeatureText(feature, "");
         try
         {
-            GeofenceSet.polygon(feature, "the geofence");
+            GeofenceSet.polygon(feature, "the geofence", geofences.maxPoints());
+        }
+        catch (final GeofenceSet.TooManyPoints ex)
+        {
+            // Every order's check and every ingest node's guard reads every fence: one of an imported border's
+            // 14,000 points made each goto/mission take 3-11 s. Ingest nodes would refuse it anyway (UNREADABLE).
+            throw new Problem(400, "GEOFENCE_TOO_LARGE", ex.getMessage() + ": simplify it", null);
         }
         catch (final IllegalArgumentException ex)
         {
