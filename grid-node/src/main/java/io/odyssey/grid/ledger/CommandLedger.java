@@ -900,18 +900,29 @@ public final class CommandLedger
         return commands.executeOnKey(id, safe);
     }
 
-    /** The command {@code id}, or null when there is none or its record cannot be read (counted). */
+    /**
+     * The command {@code id}, or null when there is none or its record cannot be read (counted). Read untyped: a grid
+     * client writes a value of any type over an id, and one of a Compact type nobody has (a GenericRecord here) cast to
+     * a record failed the command's every read, by the gateway and by the relays, with a ClassCastException.
+     */
     public CommandRecord get(final long id)
     {
+        final Object value;
         try
         {
-            return commands.get(id);
+            value = ((IMap<Long, ?>)commands).get(id);
         }
         catch (final HazelcastSerializationException ex)
         {
             unreadable.skipped(ex);
             return null;
         }
+        if (value == null || value instanceof CommandRecord)
+        {
+            return (CommandRecord)value;
+        }
+        unreadable.skippedForeign(value);
+        return null;
     }
 
     /**
@@ -933,30 +944,29 @@ public final class CommandLedger
     private List<CommandRecord> underOwnIds(final Collection<Map.Entry<Long, CommandRecord>> found)
     {
         final List<CommandRecord> records = new ArrayList<>(found.size());
-        eachReadable(found, (key, value) ->
+        eachReadable(found, (key, command) ->
         {
-            if (value instanceof CommandRecord command)
+            if (key instanceof Long id && id == command.id())
             {
-                if (key instanceof Long id && id == command.id())
-                {
-                    records.add(command);
-                }
-                else
-                {
-                    leftOutUnsealed();
-                }
+                records.add(command);
+            }
+            else
+            {
+                leftOutUnsealed();
             }
         });
         return records;
     }
 
     /**
-     * Hands {@code each} the key and the value of every entry of a query's answer that can be read, untyped: a grid
-     * client writes keys and values of any type, and a typed read casts them. One whose key or value cannot be read
-     * (a class nobody here has) is left out and counted as unreadable; the rest go on.
+     * Hands {@code each} the key (untyped) and the command record of every entry of a query's answer that can be read:
+     * a grid client writes keys and values of any type, and a typed read casts them. One whose key or value cannot be
+     * read (a class nobody here has), or whose value is no command record (a Compact type of another name, read as a
+     * GenericRecord), is left out and counted as unreadable; the rest go on.
      */
     private void eachReadable(
-        final Collection<Map.Entry<Long, CommandRecord>> found, final java.util.function.BiConsumer<Object, Object> each)
+        final Collection<Map.Entry<Long, CommandRecord>> found,
+        final java.util.function.BiConsumer<Object, CommandRecord> each)
     {
         for (final Map.Entry<Long, CommandRecord> entry : unreadable.readable(found))
         {
@@ -972,7 +982,14 @@ public final class CommandLedger
                 unreadable.skipped(ex);
                 continue;
             }
-            each.accept(key, value);
+            if (value instanceof CommandRecord command)
+            {
+                each.accept(key, command);
+            }
+            else
+            {
+                unreadable.skippedForeign(value);
+            }
         }
     }
 
@@ -1373,8 +1390,24 @@ public final class CommandLedger
     /** Final commands with transitions no journal has yet (refused before any relay saw them). */
     public Collection<CommandRecord> unjournaledFinal()
     {
-        return unreadable.readable(commands.values(
-            Predicates.and(Predicates.equal("active", false), Predicates.equal("unjournaled", true))));
+        // Values, untyped: a grid client's value of a Compact type nobody has, with these two fields, matches, and a
+        // typed read cast it, failing the relays' every journal pass (see get).
+        @SuppressWarnings("unchecked")
+        final IMap<Long, Object> untyped = (IMap<Long, Object>)(IMap<?, ?>)commands;
+        final List<CommandRecord> records = new ArrayList<>();
+        for (final Object value : unreadable.readable(untyped.values(
+            Predicates.and(Predicates.equal("active", false), Predicates.equal("unjournaled", true)))))
+        {
+            if (value instanceof CommandRecord command)
+            {
+                records.add(command);
+            }
+            else
+            {
+                unreadable.skippedForeign(value);
+            }
+        }
+        return records;
     }
 
     /**
@@ -1465,9 +1498,9 @@ public final class CommandLedger
                 unreadable.skipped(ex);
                 break;
             }
-            eachReadable(pageRead, (key, value) ->
+            eachReadable(pageRead, (key, command) ->
             {
-                if (value instanceof CommandRecord command && history(key, command))
+                if (history(key, command))
                 {
                     found.add(command);
                 }
@@ -1532,13 +1565,20 @@ public final class CommandLedger
             }
         }
 
+        /**
+         * Untyped: a grid client stores values of any type under a command id (the key is all {@link UnderCommandIds}
+         * weighs, so as not to read every value of a fleet-wide list on the members), and one of a Compact type nobody
+         * has is a GenericRecord here; the typed read cast it and failed every list that held it with a
+         * ClassCastException. Such a value, and one that cannot be read at all, sorts last; the caller leaves it out.
+         */
         private static long issuedAt(final Map.Entry<Long, CommandRecord> entry)
         {
             try
             {
-                return entry.getValue().issuedAtNanos();
+                return ((Map.Entry<?, ?>)entry).getValue() instanceof CommandRecord command ? command.issuedAtNanos() :
+                    Long.MIN_VALUE;
             }
-            catch (final HazelcastSerializationException ex)
+            catch (final RuntimeException ex)
             {
                 // Unreadable (planted by a grid client): last in the page, left out by the caller's read.
                 return Long.MIN_VALUE;

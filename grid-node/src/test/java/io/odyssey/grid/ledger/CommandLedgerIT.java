@@ -1187,6 +1187,91 @@ class CommandLedgerIT
     }
 
     /**
+     * A grid client stores, under command ids (Long keys, as every list asks for), values of a Compact type nobody has
+     * ("evil", with a drone, an issue time just ahead of the drone's orders and "active"): the members read each as a
+     * GenericRecord, the list's order read it as a command record and failed with a ClassCastException, and the
+     * drone's list, the fleet list ({@code GET /api/v1/commands}) and every new {@code /ws/commands} watcher's first
+     * list answered 500, with an ERROR on the member and one per request. Every list answers the drone's newest orders
+     * in full, no ERROR logged, the planted values counted as unreadable.
+     */
+    @Test
+    void shouldListADronesNewestOrdersInFullWhateverValuesOfACompactTypeNobodyHasAreStoredUnderCommandIds()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final long other = NEXT_DRONE.incrementAndGet();
+        // Dated after anything else in this class (some tests date records a few minutes ahead of now): the newest.
+        final long at = System.currentTimeMillis() * 1_000_000L + TimeUnit.MINUTES.toNanos(4) + 1_000;
+        final List<Long> newestFirst = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++)
+        {
+            newestFirst.add(0, sealed.issue(command(drone, CommandType.GOTO, null, at + i)
+                .rejectedBeforeSending(at + i, "fence")).command().id());
+        }
+        final IMap<Object, Object> raw = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final List<Long> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            final long key = drone * 1_000_000L + 500 + i;
+            keys.add(key);
+            raw.set(key, GenericRecordBuilder.compact("evil").setInt64("id", key)
+                .setInt64("droneId", i == 2 ? other : drone).setBoolean("active", i == 0)
+                .setInt64("issuedAtNanos", at + 100 + i).build());
+        }
+        try
+        {
+            final long unreadableBefore = unreadable.get();
+            // As many as the planted ones (a page of them alone), and more (a page ending on a genuine one).
+            for (final int limit : new int[]{2, 3, 5})
+            {
+                final List<Long> newest = newestFirst.subList(0, limit);
+                assertThat(sealed.list(drone, null, false, limit)).extracting(CommandRecord::id)
+                    .as("the drone's list of %d", limit).containsExactlyElementsOf(newest);
+                assertThat(sealed.list(0, null, false, limit)).extracting(CommandRecord::id)
+                    .as("the fleet list of %d", limit).containsExactlyElementsOf(newest);
+                assertThat(sealed.recent(limit)).extracting(CommandRecord::id)
+                    .as("a new watcher's first list of %d", limit).containsExactlyElementsOf(newest);
+            }
+            assertThat(ledger.list(drone, null, true, 5)).as("the drone's active orders: none").isEmpty();
+            assertThat(ledger.list(drone, null, false, 6)).extracting(CommandRecord::id)
+                .as("the drone's list, read without the command key").containsExactlyElementsOf(newestFirst);
+            assertThat(unreadable.get()).as("the planted values counted as unreadable").isGreaterThan(unreadableBefore);
+        }
+        finally
+        {
+            keys.forEach(raw::delete);
+        }
+    }
+
+    /**
+     * The same values read by id and by the relays' journal pass: a grid client writes one of a Compact type nobody has
+     * over a command's id (or a drone's next own id), marked final and unjournaled. The typed reads cast it: the
+     * command's {@code GET /api/v1/commands/{id}}, the relay's read of a target or of a drone's own id, and every pass
+     * of the relays' transition recorder over the unjournaled ones failed with a ClassCastException. Each reads it as
+     * no record, counted as unreadable.
+     */
+    @Test
+    void shouldReadAValueOfACompactTypeNobodyHasUnderACommandIdAsNoRecord()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final long id = sealed.issue(command(drone, CommandType.HOLD, null, T0)).command().id();
+        final IMap<Object, Object> raw = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        raw.set(id, GenericRecordBuilder.compact("evil").setInt64("id", id).setInt64("droneId", drone)
+            .setBoolean("active", false).setBoolean("unjournaled", true).setInt64("issuedAtNanos", T0).build());
+        try
+        {
+            final long unreadableBefore = unreadable.get();
+            assertThat(sealed.get(id)).as("the command by its id").isNull();
+            assertThat(sealed.unjournaledFinal()).as("the final records no journal has yet")
+                .allSatisfy(record -> assertThat(record.id()).isNotEqualTo(id));
+            assertThat(unreadable.get()).as("counted as unreadable").isGreaterThanOrEqualTo(unreadableBefore + 2);
+        }
+        finally
+        {
+            raw.delete(id);
+        }
+    }
+
+    /**
      * A key of a class this process and the members lack, as a grid client with that class writes it: a key of a
      * class it has, Java-serialized, with the class's name changed in the bytes to one nobody here can load.
      */
