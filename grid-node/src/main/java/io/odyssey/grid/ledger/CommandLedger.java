@@ -466,7 +466,7 @@ public final class CommandLedger
             // later order (the key cannot be named to delete it: left to an operator), counted as unreadable.
             // Not when it names a class of ours (a member lacking one that no fallback covers, one failing to
             // serialize): a fault to see, not a planted key to count.
-            if (oursFailed(ex))
+            if (membersLack(ex, OURS_ON_MEMBERS))
             {
                 throw ex;
             }
@@ -645,7 +645,7 @@ public final class CommandLedger
         }
         catch (final RuntimeException ex)
         {
-            if (!lacksKeyOrder(ex))
+            if (!membersLack(ex, List.of(KEY_ORDER_NAME)))
             {
                 throw ex;
             }
@@ -679,14 +679,16 @@ public final class CommandLedger
     static final String KEY_ORDER_NAME = CommandLedger.class.getName() + "$KeyOrder";
     /** {@link UnderCommandIds}'s name, as text (see {@link #KEY_ORDER_NAME}). */
     static final String UNDER_COMMAND_IDS_NAME = CommandLedger.class.getName() + "$UnderCommandIds";
+    /** {@link RemoveIfFinal}'s name, as text (see {@link #KEY_ORDER_NAME}). */
+    static final String REMOVE_IF_FINAL_NAME = CommandLedger.class.getName() + "$RemoveIfFinal";
+    /** {@link NewestFirst}'s name, as text (see {@link #KEY_ORDER_NAME}). */
+    static final String NEWEST_FIRST_NAME = CommandLedger.class.getName() + "$NewestFirst";
     /**
      * Our classes that run on the members and that a member of an older version may lack (a rolling upgrade), or that
      * could fail to serialize: by exact name, as text (loading them here would tie this class's initialisation to them).
      */
-    /** {@link RemoveIfFinal}'s name, as text (see {@link #KEY_ORDER_NAME}). */
-    static final String REMOVE_IF_FINAL_NAME = CommandLedger.class.getName() + "$RemoveIfFinal";
-    private static final List<String> OURS_ON_MEMBERS = List.of(KEY_ORDER_NAME,
-        CommandLedger.class.getName() + "$NewestFirst", REMOVE_IF_FINAL_NAME, UNDER_COMMAND_IDS_NAME);
+    private static final List<String> OURS_ON_MEMBERS = List.of(KEY_ORDER_NAME, NEWEST_FIRST_NAME,
+        REMOVE_IF_FINAL_NAME, UNDER_COMMAND_IDS_NAME);
 
     /**
      * True when {@code ex} names one of our classes that run on the members ({@link #OURS_ON_MEMBERS}): a fault to see
@@ -702,11 +704,13 @@ public final class CommandLedger
     }
 
     /**
-     * True when {@code ex} names exactly one of {@code names} (not a class whose name merely starts with one), checked
-     * against each cause's message, depth-bounded: Hazelcast carries a member's failure to a client as a
-     * {@link HazelcastSerializationException} whose cause chain is rebuilt from the member's (a
-     * {@link ClassNotFoundException} or {@link NoClassDefFoundError} naming the class, in dots or slashes), or only as
-     * text in a message.
+     * True when {@code ex} names exactly one of {@code names} (not a class whose name merely starts or ends with one:
+     * a grid client picks its key's class name, and {@code x.io.odyssey...CommandLedger$KeyOrder} made every order of
+     * its drone past the bound answer 503), checked against each cause's message, depth-bounded: Hazelcast carries a
+     * member's failure to a client as a {@link HazelcastSerializationException} whose cause chain is rebuilt from the
+     * member's (a {@link ClassNotFoundException} or {@link NoClassDefFoundError} naming the class, in dots or slashes),
+     * or only as text in a message. Text only: a name in a Java stream may hold any character, a space before ours
+     * included, so where a planted key can fail the query the members' answer is probed too ({@link #membersLack}).
      */
     static boolean oursFailed(final Throwable ex, final List<String> names)
     {
@@ -721,15 +725,71 @@ public final class CommandLedger
             final String dotted = message.replace('/', '.');
             for (final String ours : names)
             {
-                final int at = dotted.indexOf(ours);
-                final int end = at + ours.length();
-                if (at >= 0 && (end == dotted.length() || !isNamePart(dotted.charAt(end))))
+                for (int at = dotted.indexOf(ours); at >= 0; at = dotted.indexOf(ours, at + 1))
                 {
-                    return true;
+                    final int end = at + ours.length();
+                    if ((at == 0 || !isNamePart(dotted.charAt(at - 1))) &&
+                        (end == dotted.length() || !isNamePart(dotted.charAt(end))))
+                    {
+                        return true;
+                    }
                 }
             }
         }
         return false;
+    }
+
+    /**
+     * True when {@code ex} names one of {@code names} ({@link #oursFailed}) and a member really cannot run it: the
+     * same class is sent to every member again, over no record ({@link Predicates#alwaysFalse}), and only when that
+     * fails too is it ours. A message is text a grid client partly writes (its key's class name, any character in it),
+     * so a planted key named like ours passed for a member lacking our class: a drone's every order past its bound
+     * answered 503, its lists 500. Runs only on a failure that names one of ours: one query more, which a grid client
+     * can cause once a failed query, not more.
+     */
+    private boolean membersLack(final Throwable ex, final List<String> names)
+    {
+        for (final String name : names)
+        {
+            if (oursFailed(ex, List.of(name)) && !membersRun(name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether every member loads and runs our class {@code name} (a query over no record); false if one cannot. */
+    private boolean membersRun(final String name)
+    {
+        try
+        {
+            if (KEY_ORDER_NAME.equals(name))
+            {
+                rawCommands().keySet(Predicates.pagingPredicate(Predicates.alwaysFalse(), new KeyOrder(), 1));
+            }
+            else if (NEWEST_FIRST_NAME.equals(name))
+            {
+                commands.keySet(Predicates.pagingPredicate(Predicates.alwaysFalse(), new NewestFirst(), 1));
+            }
+            else if (UNDER_COMMAND_IDS_NAME.equals(name))
+            {
+                commands.keySet(Predicates.and(Predicates.alwaysFalse(), new UnderCommandIds()));
+            }
+            else if (REMOVE_IF_FINAL_NAME.equals(name))
+            {
+                removableCommands().executeOnEntries(new RemoveIfFinal(), Predicates.alwaysFalse());
+            }
+            else
+            {
+                return false;
+            }
+            return true;
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            return false;
+        }
     }
 
     private static boolean isNamePart(final char c)
@@ -1456,7 +1516,7 @@ public final class CommandLedger
         }
         catch (final HazelcastSerializationException ex)
         {
-            if (!oursFailed(ex, List.of(UNDER_COMMAND_IDS_NAME)))
+            if (!membersLack(ex, List.of(UNDER_COMMAND_IDS_NAME)))
             {
                 throw ex;
             }
@@ -1491,7 +1551,7 @@ public final class CommandLedger
                 // The client reads the entry a page ends on (the next page's anchor): its key is a command id
                 // (UnderCommandIds), but its value may be one nobody here can read, or, on a member without
                 // UnderCommandIds, its key. The list answers what it read, counted; a class of ours is a fault, thrown.
-                if (oursFailed(ex))
+                if (membersLack(ex, OURS_ON_MEMBERS))
                 {
                     throw ex;
                 }

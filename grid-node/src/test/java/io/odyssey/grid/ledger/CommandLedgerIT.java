@@ -1041,6 +1041,46 @@ class CommandLedgerIT
     }
 
     /**
+     * A grid client names its key's class with a name that ends with one of ours that runs on the members
+     * ({@code x.io.odyssey.grid.ledger.CommandLedger$KeyOrder}, and with a space before our name, which a stream's
+     * class name may hold): the members fail the drone's bound on it, and the ledger took the failure for a member
+     * lacking our class: every order of the drone past its bound answered 503 (after being stored), with a false
+     * "member cannot load KeyOrder" WARN. The orders go on; the keys are counted as unreadable.
+     */
+    @Test
+    @FailOnErrorLog.ExpectedErrors("Query(Partition)?Operation .*ClassNotFoundException: x.io\\.odyssey\\.grid\\.ledger\\.CommandLedger\\$(KeyOrder|NewestFirst)")
+    void shouldTakeAKeyNamedLikeAClassOfOursThatRunsOnTheMembersForAPlantedOne()
+    {
+        for (final String name : new String[]{"x." + CommandLedger.KEY_ORDER_NAME, "x " + CommandLedger.KEY_ORDER_NAME,
+            "x." + CommandLedger.class.getName() + "$NewestFirst"})
+        {
+            final long drone = NEXT_DRONE.incrementAndGet();
+            for (int i = 1; i <= CommandLedger.MAX_FINAL_PER_DRONE; i++)
+            {
+                sealed.issue(command(drone, CommandType.GOTO, null, T0 + i).rejectedBeforeSending(T0 + i, "fence"));
+            }
+            final IMap<Object, Object> raw = attacker.getMap(CommandLedger.COMMANDS_MAP);
+            final Object key = keyNamed(drone * 10, name);
+            raw.set(key, plantedFinal(drone * 1_000_000L + 9, drone, T0 + 60));
+            try
+            {
+                final long unreadableBefore = unreadable.get();
+                for (int order = 0; order < 3; order++)
+                {
+                    final CommandRecord issued = sealed.issue(command(drone, CommandType.GOTO, null, T0 + 1_000 + order)
+                        .rejectedBeforeSending(T0 + 1_000 + order, "fence")).command();
+                    assertThat(sealed.get(issued.id())).as("%s: the order recorded", name).isNotNull();
+                }
+                assertThat(unreadable.get() - unreadableBefore).as("%s: the key counted", name).isPositive();
+            }
+            finally
+            {
+                raw.delete(key);
+            }
+        }
+    }
+
+    /**
      * ONE final record of any drone under a key of a class the members lack: the removal of evicted records named keys
      * ("__key") over every final record in the fleet, so it failed on each drone's bound and each sweep, with an ERROR
      * on a member every time (and fell back to deleting without the "still final" check). The removal names its keys
@@ -1287,6 +1327,33 @@ class CommandLedgerIT
             {
                 bytes[i + name.length - 1] = 'z';
                 return new com.hazelcast.internal.serialization.impl.HeapData(bytes);
+            }
+        }
+        throw new IllegalStateException("no class name in the key's bytes");
+    }
+
+    /**
+     * A key as a grid client writes it Java-serialized with any class name in its bytes (a stream names its class as
+     * text, which the writer chooses): {@link ForeignKey}'s bytes with the name and its length rewritten.
+     */
+    private static Object keyNamed(final long n, final String className)
+    {
+        final com.hazelcast.internal.serialization.SerializationService serialization =
+            ((com.hazelcast.spi.impl.SerializationServiceSupport)attacker).getSerializationService();
+        final byte[] bytes = serialization.toData(new ForeignKey(n)).toByteArray();
+        final byte[] name = ForeignKey.class.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final byte[] wanted = className.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 2; i + name.length <= bytes.length; i++)
+        {
+            if (java.util.Arrays.equals(bytes, i, i + name.length, name, 0, name.length))
+            {
+                final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                out.write(bytes, 0, i - 2);
+                out.write(wanted.length >>> 8);
+                out.write(wanted.length & 0xff);
+                out.write(wanted, 0, wanted.length);
+                out.write(bytes, i + name.length, bytes.length - i - name.length);
+                return new com.hazelcast.internal.serialization.impl.HeapData(out.toByteArray());
             }
         }
         throw new IllegalStateException("no class name in the key's bytes");
