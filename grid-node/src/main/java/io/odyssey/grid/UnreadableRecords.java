@@ -164,6 +164,21 @@ public final class UnreadableRecords
     /** Counts and (at most once a minute) logs one record left out because of {@code ex}. */
     public void skipped(final HazelcastSerializationException ex)
     {
+        skipped(ex.getMessage());
+    }
+
+    /**
+     * Counts and (at most once a minute) logs one record left out because its value, though read, is not of this
+     * map's type: a grid client's value of a Compact type of another name, which Hazelcast reads as a GenericRecord.
+     * Only the local class is logged: the Compact type's name is the grid client's text.
+     */
+    public void skippedForeign(final Object value)
+    {
+        skipped("a value of another type: " + (value == null ? "null" : value.getClass().getName()));
+    }
+
+    private void skipped(final String why)
+    {
         if (counter != null)
         {
             counter.increment();
@@ -172,7 +187,7 @@ public final class UnreadableRecords
         if (suppressed >= 0)
         {
             LOG.warn("left out a {} record that cannot be read, written into the grid by something else ({}; {} more " +
-                "since the last such line)", what, ex.getMessage(), suppressed);
+                "since the last such line)", what, why, suppressed);
         }
     }
 

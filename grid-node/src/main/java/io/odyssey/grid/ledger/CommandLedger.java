@@ -466,7 +466,7 @@ public final class CommandLedger
             // later order (the key cannot be named to delete it: left to an operator), counted as unreadable.
             // Not when it names a class of ours (a member lacking one that no fallback covers, one failing to
             // serialize): a fault to see, not a planted key to count.
-            if (oursFailed(ex))
+            if (membersLack(ex, OURS_ON_MEMBERS))
             {
                 throw ex;
             }
@@ -645,7 +645,7 @@ public final class CommandLedger
         }
         catch (final RuntimeException ex)
         {
-            if (!lacksKeyOrder(ex))
+            if (!membersLack(ex, List.of(KEY_ORDER_NAME)))
             {
                 throw ex;
             }
@@ -679,14 +679,16 @@ public final class CommandLedger
     static final String KEY_ORDER_NAME = CommandLedger.class.getName() + "$KeyOrder";
     /** {@link UnderCommandIds}'s name, as text (see {@link #KEY_ORDER_NAME}). */
     static final String UNDER_COMMAND_IDS_NAME = CommandLedger.class.getName() + "$UnderCommandIds";
+    /** {@link RemoveIfFinal}'s name, as text (see {@link #KEY_ORDER_NAME}). */
+    static final String REMOVE_IF_FINAL_NAME = CommandLedger.class.getName() + "$RemoveIfFinal";
+    /** {@link NewestFirst}'s name, as text (see {@link #KEY_ORDER_NAME}). */
+    static final String NEWEST_FIRST_NAME = CommandLedger.class.getName() + "$NewestFirst";
     /**
      * Our classes that run on the members and that a member of an older version may lack (a rolling upgrade), or that
      * could fail to serialize: by exact name, as text (loading them here would tie this class's initialisation to them).
      */
-    /** {@link RemoveIfFinal}'s name, as text (see {@link #KEY_ORDER_NAME}). */
-    static final String REMOVE_IF_FINAL_NAME = CommandLedger.class.getName() + "$RemoveIfFinal";
-    private static final List<String> OURS_ON_MEMBERS = List.of(KEY_ORDER_NAME,
-        CommandLedger.class.getName() + "$NewestFirst", REMOVE_IF_FINAL_NAME, UNDER_COMMAND_IDS_NAME);
+    private static final List<String> OURS_ON_MEMBERS = List.of(KEY_ORDER_NAME, NEWEST_FIRST_NAME,
+        REMOVE_IF_FINAL_NAME, UNDER_COMMAND_IDS_NAME);
 
     /**
      * True when {@code ex} names one of our classes that run on the members ({@link #OURS_ON_MEMBERS}): a fault to see
@@ -702,11 +704,13 @@ public final class CommandLedger
     }
 
     /**
-     * True when {@code ex} names exactly one of {@code names} (not a class whose name merely starts with one), checked
-     * against each cause's message, depth-bounded: Hazelcast carries a member's failure to a client as a
-     * {@link HazelcastSerializationException} whose cause chain is rebuilt from the member's (a
-     * {@link ClassNotFoundException} or {@link NoClassDefFoundError} naming the class, in dots or slashes), or only as
-     * text in a message.
+     * True when {@code ex} names exactly one of {@code names} (not a class whose name merely starts or ends with one:
+     * a grid client picks its key's class name, and {@code x.io.odyssey...CommandLedger$KeyOrder} made every order of
+     * its drone past the bound answer 503), checked against each cause's message, depth-bounded: Hazelcast carries a
+     * member's failure to a client as a {@link HazelcastSerializationException} whose cause chain is rebuilt from the
+     * member's (a {@link ClassNotFoundException} or {@link NoClassDefFoundError} naming the class, in dots or slashes),
+     * or only as text in a message. Text only: a name in a Java stream may hold any character, a space before ours
+     * included, so where a planted key can fail the query the members' answer is probed too ({@link #membersLack}).
      */
     static boolean oursFailed(final Throwable ex, final List<String> names)
     {
@@ -721,15 +725,71 @@ public final class CommandLedger
             final String dotted = message.replace('/', '.');
             for (final String ours : names)
             {
-                final int at = dotted.indexOf(ours);
-                final int end = at + ours.length();
-                if (at >= 0 && (end == dotted.length() || !isNamePart(dotted.charAt(end))))
+                for (int at = dotted.indexOf(ours); at >= 0; at = dotted.indexOf(ours, at + 1))
                 {
-                    return true;
+                    final int end = at + ours.length();
+                    if ((at == 0 || !isNamePart(dotted.charAt(at - 1))) &&
+                        (end == dotted.length() || !isNamePart(dotted.charAt(end))))
+                    {
+                        return true;
+                    }
                 }
             }
         }
         return false;
+    }
+
+    /**
+     * True when {@code ex} names one of {@code names} ({@link #oursFailed}) and a member really cannot run it: the
+     * same class is sent to every member again, over no record ({@link Predicates#alwaysFalse}), and only when that
+     * fails too is it ours. A message is text a grid client partly writes (its key's class name, any character in it),
+     * so a planted key named like ours passed for a member lacking our class: a drone's every order past its bound
+     * answered 503, its lists 500. Runs only on a failure that names one of ours: one query more, which a grid client
+     * can cause once a failed query, not more.
+     */
+    private boolean membersLack(final Throwable ex, final List<String> names)
+    {
+        for (final String name : names)
+        {
+            if (oursFailed(ex, List.of(name)) && !membersRun(name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether every member loads and runs our class {@code name} (a query over no record); false if one cannot. */
+    private boolean membersRun(final String name)
+    {
+        try
+        {
+            if (KEY_ORDER_NAME.equals(name))
+            {
+                rawCommands().keySet(Predicates.pagingPredicate(Predicates.alwaysFalse(), new KeyOrder(), 1));
+            }
+            else if (NEWEST_FIRST_NAME.equals(name))
+            {
+                commands.keySet(Predicates.pagingPredicate(Predicates.alwaysFalse(), new NewestFirst(), 1));
+            }
+            else if (UNDER_COMMAND_IDS_NAME.equals(name))
+            {
+                commands.keySet(Predicates.and(Predicates.alwaysFalse(), new UnderCommandIds()));
+            }
+            else if (REMOVE_IF_FINAL_NAME.equals(name))
+            {
+                removableCommands().executeOnEntries(new RemoveIfFinal(), Predicates.alwaysFalse());
+            }
+            else
+            {
+                return false;
+            }
+            return true;
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            return false;
+        }
     }
 
     private static boolean isNamePart(final char c)
@@ -900,18 +960,29 @@ public final class CommandLedger
         return commands.executeOnKey(id, safe);
     }
 
-    /** The command {@code id}, or null when there is none or its record cannot be read (counted). */
+    /**
+     * The command {@code id}, or null when there is none or its record cannot be read (counted). Read untyped: a grid
+     * client writes a value of any type over an id, and one of a Compact type nobody has (a GenericRecord here) cast to
+     * a record failed the command's every read, by the gateway and by the relays, with a ClassCastException.
+     */
     public CommandRecord get(final long id)
     {
+        final Object value;
         try
         {
-            return commands.get(id);
+            value = ((IMap<Long, ?>)commands).get(id);
         }
         catch (final HazelcastSerializationException ex)
         {
             unreadable.skipped(ex);
             return null;
         }
+        if (value == null || value instanceof CommandRecord)
+        {
+            return (CommandRecord)value;
+        }
+        unreadable.skippedForeign(value);
+        return null;
     }
 
     /**
@@ -933,30 +1004,29 @@ public final class CommandLedger
     private List<CommandRecord> underOwnIds(final Collection<Map.Entry<Long, CommandRecord>> found)
     {
         final List<CommandRecord> records = new ArrayList<>(found.size());
-        eachReadable(found, (key, value) ->
+        eachReadable(found, (key, command) ->
         {
-            if (value instanceof CommandRecord command)
+            if (key instanceof Long id && id == command.id())
             {
-                if (key instanceof Long id && id == command.id())
-                {
-                    records.add(command);
-                }
-                else
-                {
-                    leftOutUnsealed();
-                }
+                records.add(command);
+            }
+            else
+            {
+                leftOutUnsealed();
             }
         });
         return records;
     }
 
     /**
-     * Hands {@code each} the key and the value of every entry of a query's answer that can be read, untyped: a grid
-     * client writes keys and values of any type, and a typed read casts them. One whose key or value cannot be read
-     * (a class nobody here has) is left out and counted as unreadable; the rest go on.
+     * Hands {@code each} the key (untyped) and the command record of every entry of a query's answer that can be read:
+     * a grid client writes keys and values of any type, and a typed read casts them. One whose key or value cannot be
+     * read (a class nobody here has), or whose value is no command record (a Compact type of another name, read as a
+     * GenericRecord), is left out and counted as unreadable; the rest go on.
      */
     private void eachReadable(
-        final Collection<Map.Entry<Long, CommandRecord>> found, final java.util.function.BiConsumer<Object, Object> each)
+        final Collection<Map.Entry<Long, CommandRecord>> found,
+        final java.util.function.BiConsumer<Object, CommandRecord> each)
     {
         for (final Map.Entry<Long, CommandRecord> entry : unreadable.readable(found))
         {
@@ -972,7 +1042,14 @@ public final class CommandLedger
                 unreadable.skipped(ex);
                 continue;
             }
-            each.accept(key, value);
+            if (value instanceof CommandRecord command)
+            {
+                each.accept(key, command);
+            }
+            else
+            {
+                unreadable.skippedForeign(value);
+            }
         }
     }
 
@@ -1373,8 +1450,24 @@ public final class CommandLedger
     /** Final commands with transitions no journal has yet (refused before any relay saw them). */
     public Collection<CommandRecord> unjournaledFinal()
     {
-        return unreadable.readable(commands.values(
-            Predicates.and(Predicates.equal("active", false), Predicates.equal("unjournaled", true))));
+        // Values, untyped: a grid client's value of a Compact type nobody has, with these two fields, matches, and a
+        // typed read cast it, failing the relays' every journal pass (see get).
+        @SuppressWarnings("unchecked")
+        final IMap<Long, Object> untyped = (IMap<Long, Object>)(IMap<?, ?>)commands;
+        final List<CommandRecord> records = new ArrayList<>();
+        for (final Object value : unreadable.readable(untyped.values(
+            Predicates.and(Predicates.equal("active", false), Predicates.equal("unjournaled", true)))))
+        {
+            if (value instanceof CommandRecord command)
+            {
+                records.add(command);
+            }
+            else
+            {
+                unreadable.skippedForeign(value);
+            }
+        }
+        return records;
     }
 
     /**
@@ -1423,7 +1516,7 @@ public final class CommandLedger
         }
         catch (final HazelcastSerializationException ex)
         {
-            if (!oursFailed(ex, List.of(UNDER_COMMAND_IDS_NAME)))
+            if (!membersLack(ex, List.of(UNDER_COMMAND_IDS_NAME)))
             {
                 throw ex;
             }
@@ -1458,16 +1551,16 @@ public final class CommandLedger
                 // The client reads the entry a page ends on (the next page's anchor): its key is a command id
                 // (UnderCommandIds), but its value may be one nobody here can read, or, on a member without
                 // UnderCommandIds, its key. The list answers what it read, counted; a class of ours is a fault, thrown.
-                if (oursFailed(ex))
+                if (membersLack(ex, OURS_ON_MEMBERS))
                 {
                     throw ex;
                 }
                 unreadable.skipped(ex);
                 break;
             }
-            eachReadable(pageRead, (key, value) ->
+            eachReadable(pageRead, (key, command) ->
             {
-                if (value instanceof CommandRecord command && history(key, command))
+                if (history(key, command))
                 {
                     found.add(command);
                 }
@@ -1532,13 +1625,20 @@ public final class CommandLedger
             }
         }
 
+        /**
+         * Untyped: a grid client stores values of any type under a command id (the key is all {@link UnderCommandIds}
+         * weighs, so as not to read every value of a fleet-wide list on the members), and one of a Compact type nobody
+         * has is a GenericRecord here; the typed read cast it and failed every list that held it with a
+         * ClassCastException. Such a value, and one that cannot be read at all, sorts last; the caller leaves it out.
+         */
         private static long issuedAt(final Map.Entry<Long, CommandRecord> entry)
         {
             try
             {
-                return entry.getValue().issuedAtNanos();
+                return ((Map.Entry<?, ?>)entry).getValue() instanceof CommandRecord command ? command.issuedAtNanos() :
+                    Long.MIN_VALUE;
             }
-            catch (final HazelcastSerializationException ex)
+            catch (final RuntimeException ex)
             {
                 // Unreadable (planted by a grid client): last in the page, left out by the caller's read.
                 return Long.MIN_VALUE;

@@ -1041,6 +1041,46 @@ class CommandLedgerIT
     }
 
     /**
+     * A grid client names its key's class with a name that ends with one of ours that runs on the members
+     * ({@code x.io.odyssey.grid.ledger.CommandLedger$KeyOrder}, and with a space before our name, which a stream's
+     * class name may hold): the members fail the drone's bound on it, and the ledger took the failure for a member
+     * lacking our class: every order of the drone past its bound answered 503 (after being stored), with a false
+     * "member cannot load KeyOrder" WARN. The orders go on; the keys are counted as unreadable.
+     */
+    @Test
+    @FailOnErrorLog.ExpectedErrors("Query(Partition)?Operation .*ClassNotFoundException: x.io\\.odyssey\\.grid\\.ledger\\.CommandLedger\\$(KeyOrder|NewestFirst)")
+    void shouldTakeAKeyNamedLikeAClassOfOursThatRunsOnTheMembersForAPlantedOne()
+    {
+        for (final String name : new String[]{"x." + CommandLedger.KEY_ORDER_NAME, "x " + CommandLedger.KEY_ORDER_NAME,
+            "x." + CommandLedger.class.getName() + "$NewestFirst"})
+        {
+            final long drone = NEXT_DRONE.incrementAndGet();
+            for (int i = 1; i <= CommandLedger.MAX_FINAL_PER_DRONE; i++)
+            {
+                sealed.issue(command(drone, CommandType.GOTO, null, T0 + i).rejectedBeforeSending(T0 + i, "fence"));
+            }
+            final IMap<Object, Object> raw = attacker.getMap(CommandLedger.COMMANDS_MAP);
+            final Object key = keyNamed(drone * 10, name);
+            raw.set(key, plantedFinal(drone * 1_000_000L + 9, drone, T0 + 60));
+            try
+            {
+                final long unreadableBefore = unreadable.get();
+                for (int order = 0; order < 3; order++)
+                {
+                    final CommandRecord issued = sealed.issue(command(drone, CommandType.GOTO, null, T0 + 1_000 + order)
+                        .rejectedBeforeSending(T0 + 1_000 + order, "fence")).command();
+                    assertThat(sealed.get(issued.id())).as("%s: the order recorded", name).isNotNull();
+                }
+                assertThat(unreadable.get() - unreadableBefore).as("%s: the key counted", name).isPositive();
+            }
+            finally
+            {
+                raw.delete(key);
+            }
+        }
+    }
+
+    /**
      * ONE final record of any drone under a key of a class the members lack: the removal of evicted records named keys
      * ("__key") over every final record in the fleet, so it failed on each drone's bound and each sweep, with an ERROR
      * on a member every time (and fell back to deleting without the "still final" check). The removal names its keys
@@ -1187,6 +1227,91 @@ class CommandLedgerIT
     }
 
     /**
+     * A grid client stores, under command ids (Long keys, as every list asks for), values of a Compact type nobody has
+     * ("evil", with a drone, an issue time just ahead of the drone's orders and "active"): the members read each as a
+     * GenericRecord, the list's order read it as a command record and failed with a ClassCastException, and the
+     * drone's list, the fleet list ({@code GET /api/v1/commands}) and every new {@code /ws/commands} watcher's first
+     * list answered 500, with an ERROR on the member and one per request. Every list answers the drone's newest orders
+     * in full, no ERROR logged, the planted values counted as unreadable.
+     */
+    @Test
+    void shouldListADronesNewestOrdersInFullWhateverValuesOfACompactTypeNobodyHasAreStoredUnderCommandIds()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final long other = NEXT_DRONE.incrementAndGet();
+        // Dated after anything else in this class (some tests date records a few minutes ahead of now): the newest.
+        final long at = System.currentTimeMillis() * 1_000_000L + TimeUnit.MINUTES.toNanos(4) + 1_000;
+        final List<Long> newestFirst = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++)
+        {
+            newestFirst.add(0, sealed.issue(command(drone, CommandType.GOTO, null, at + i)
+                .rejectedBeforeSending(at + i, "fence")).command().id());
+        }
+        final IMap<Object, Object> raw = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        final List<Long> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            final long key = drone * 1_000_000L + 500 + i;
+            keys.add(key);
+            raw.set(key, GenericRecordBuilder.compact("evil").setInt64("id", key)
+                .setInt64("droneId", i == 2 ? other : drone).setBoolean("active", i == 0)
+                .setInt64("issuedAtNanos", at + 100 + i).build());
+        }
+        try
+        {
+            final long unreadableBefore = unreadable.get();
+            // As many as the planted ones (a page of them alone), and more (a page ending on a genuine one).
+            for (final int limit : new int[]{2, 3, 5})
+            {
+                final List<Long> newest = newestFirst.subList(0, limit);
+                assertThat(sealed.list(drone, null, false, limit)).extracting(CommandRecord::id)
+                    .as("the drone's list of %d", limit).containsExactlyElementsOf(newest);
+                assertThat(sealed.list(0, null, false, limit)).extracting(CommandRecord::id)
+                    .as("the fleet list of %d", limit).containsExactlyElementsOf(newest);
+                assertThat(sealed.recent(limit)).extracting(CommandRecord::id)
+                    .as("a new watcher's first list of %d", limit).containsExactlyElementsOf(newest);
+            }
+            assertThat(ledger.list(drone, null, true, 5)).as("the drone's active orders: none").isEmpty();
+            assertThat(ledger.list(drone, null, false, 6)).extracting(CommandRecord::id)
+                .as("the drone's list, read without the command key").containsExactlyElementsOf(newestFirst);
+            assertThat(unreadable.get()).as("the planted values counted as unreadable").isGreaterThan(unreadableBefore);
+        }
+        finally
+        {
+            keys.forEach(raw::delete);
+        }
+    }
+
+    /**
+     * The same values read by id and by the relays' journal pass: a grid client writes one of a Compact type nobody has
+     * over a command's id (or a drone's next own id), marked final and unjournaled. The typed reads cast it: the
+     * command's {@code GET /api/v1/commands/{id}}, the relay's read of a target or of a drone's own id, and every pass
+     * of the relays' transition recorder over the unjournaled ones failed with a ClassCastException. Each reads it as
+     * no record, counted as unreadable.
+     */
+    @Test
+    void shouldReadAValueOfACompactTypeNobodyHasUnderACommandIdAsNoRecord()
+    {
+        final long drone = NEXT_DRONE.incrementAndGet();
+        final long id = sealed.issue(command(drone, CommandType.HOLD, null, T0)).command().id();
+        final IMap<Object, Object> raw = attacker.getMap(CommandLedger.COMMANDS_MAP);
+        raw.set(id, GenericRecordBuilder.compact("evil").setInt64("id", id).setInt64("droneId", drone)
+            .setBoolean("active", false).setBoolean("unjournaled", true).setInt64("issuedAtNanos", T0).build());
+        try
+        {
+            final long unreadableBefore = unreadable.get();
+            assertThat(sealed.get(id)).as("the command by its id").isNull();
+            assertThat(sealed.unjournaledFinal()).as("the final records no journal has yet")
+                .allSatisfy(record -> assertThat(record.id()).isNotEqualTo(id));
+            assertThat(unreadable.get()).as("counted as unreadable").isGreaterThanOrEqualTo(unreadableBefore + 2);
+        }
+        finally
+        {
+            raw.delete(id);
+        }
+    }
+
+    /**
      * A key of a class this process and the members lack, as a grid client with that class writes it: a key of a
      * class it has, Java-serialized, with the class's name changed in the bytes to one nobody here can load.
      */
@@ -1202,6 +1327,33 @@ class CommandLedgerIT
             {
                 bytes[i + name.length - 1] = 'z';
                 return new com.hazelcast.internal.serialization.impl.HeapData(bytes);
+            }
+        }
+        throw new IllegalStateException("no class name in the key's bytes");
+    }
+
+    /**
+     * A key as a grid client writes it Java-serialized with any class name in its bytes (a stream names its class as
+     * text, which the writer chooses): {@link ForeignKey}'s bytes with the name and its length rewritten.
+     */
+    private static Object keyNamed(final long n, final String className)
+    {
+        final com.hazelcast.internal.serialization.SerializationService serialization =
+            ((com.hazelcast.spi.impl.SerializationServiceSupport)attacker).getSerializationService();
+        final byte[] bytes = serialization.toData(new ForeignKey(n)).toByteArray();
+        final byte[] name = ForeignKey.class.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final byte[] wanted = className.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 2; i + name.length <= bytes.length; i++)
+        {
+            if (java.util.Arrays.equals(bytes, i, i + name.length, name, 0, name.length))
+            {
+                final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                out.write(bytes, 0, i - 2);
+                out.write(wanted.length >>> 8);
+                out.write(wanted.length & 0xff);
+                out.write(wanted, 0, wanted.length);
+                out.write(bytes, i + name.length, bytes.length - i - name.length);
+                return new com.hazelcast.internal.serialization.impl.HeapData(out.toByteArray());
             }
         }
         throw new IllegalStateException("no class name in the key's bytes");

@@ -25,7 +25,16 @@ class PlantedKeyFailuresTest
             new HazelcastSerializationException("java.io.InvalidClassException: com.example.Key; local class incompatible"),
             new HazelcastSerializationException("java.lang.ClassNotFoundException: " + LEDGER + "$KeyOrderX"),
             new HazelcastSerializationException("java.lang.ClassNotFoundException: io.odyssey.grid.ledger.Planted",
-                new ClassNotFoundException("io.odyssey.grid.ledger.Planted"))})
+                new ClassNotFoundException("io.odyssey.grid.ledger.Planted")),
+            // Names that END with one of ours (a grid client picks its key's class name): every order of the drone
+            // past its bound answered 503 with a false "member cannot load KeyOrder".
+            new HazelcastSerializationException("java.lang.ClassNotFoundException: x." + LEDGER + "$KeyOrder",
+                new ClassNotFoundException("x." + LEDGER + "$KeyOrder")),
+            new HazelcastSerializationException("java.lang.ClassNotFoundException: x" + LEDGER + "$NewestFirst"),
+            new HazelcastSerializationException("java.lang.ClassNotFoundException: $" + LEDGER + "$UnderCommandIds"),
+            new HazelcastSerializationException("wrapped", new NoClassDefFoundError(
+                ("x/" + LEDGER + "$RemoveIfFinal").replace('.', '/'))),
+            new HazelcastSerializationException("java.lang.ClassNotFoundException: x." + LEDGER + "$KeyOrderX")})
         {
             assertThat(CommandLedger.oursFailed(planted)).as(planted.getMessage()).isFalse();
         }
@@ -34,7 +43,7 @@ class PlantedKeyFailuresTest
     @Test
     void shouldThrowFailuresThatNameAClassOfOursThatRunsOnTheMembers()
     {
-        for (final String ours : new String[]{"$KeyOrder", "$NewestFirst", "$RemoveIfFinal"})
+        for (final String ours : new String[]{"$KeyOrder", "$NewestFirst", "$RemoveIfFinal", "$UnderCommandIds"})
         {
             assertThat(CommandLedger.oursFailed(new HazelcastSerializationException("wrapped",
                 new ClassNotFoundException(LEDGER + ours)))).as(ours).isTrue();
@@ -42,6 +51,10 @@ class PlantedKeyFailuresTest
                 "java.lang.ClassNotFoundException: " + LEDGER + ours + "\n\tat somewhere"))).as(ours).isTrue();
             assertThat(CommandLedger.oursFailed(new HazelcastSerializationException(
                 "Failed to serialize '" + LEDGER + ours + "'"))).as(ours).isTrue();
+            assertThat(CommandLedger.oursFailed(new HazelcastSerializationException(LEDGER + ours))).as(ours).isTrue();
+            assertThat(CommandLedger.oursFailed(new HazelcastSerializationException(
+                "x." + LEDGER + ours + " then java.lang.ClassNotFoundException: " + LEDGER + ours)))
+                .as("ours named after a planted name: %s", ours).isTrue();
         }
     }
 }

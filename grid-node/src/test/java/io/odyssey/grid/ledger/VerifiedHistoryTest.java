@@ -107,9 +107,9 @@ class VerifiedHistoryTest
             new ClassNotFoundException(name + "Z")))).as("a planted look-alike").isFalse();
         assertThat(CommandLedger.lacksKeyOrder(new com.hazelcast.nio.serialization.HazelcastSerializationException(
             "java.lang.ClassNotFoundException: " + name + "$Planted"))).as("a look-alike in a message").isFalse();
-        // A planted class named after ours with a character no name has after it ("x ...: ...$KeyOrder") is taken for
-        // it, as oursFailed takes it for every class of ours: the trim reads a batch of the newest instead (bounded,
-        // counted), which is all a grid client gains.
+        // A planted class named after ours with characters no name has around it ("x ...$KeyOrder") passes this text
+        // check; the ledger then probes the members (membersLack), which run KeyOrder: taken as planted
+        // (CommandLedgerIT#shouldTakeAKeyNamedLikeAClassOfOursThatRunsOnTheMembersForAPlantedOne).
         assertThat(CommandLedger.lacksKeyOrder(new com.hazelcast.nio.serialization.HazelcastSerializationException(
             "java.lang.ClassNotFoundException: " + name + "\n\tat somewhere"))).as("a member's stack").isTrue();
     }
