@@ -77,6 +77,11 @@ class GeofenceGuardTrustIT
                 await().atMost(30, TimeUnit.SECONDS).until(() -> refused(ingest) >= 4);
                 assertThat(geofenceOrders(ledger)).isEmpty();
 
+                // Drone 7 heard again now: the guard orders no drone it has not heard for 30 s, and a slow start of
+                // the node on a loaded machine took half of that.
+                final long heard = System.currentTimeMillis() * 1_000_000L;
+                grid.fleet().set(7L, new DroneState(7, 2, heard, heard, heard, 52.52, 13.405, 80f, 90f, 5f, 0f, 80f,
+                    "CRUISING", 8, NODE));
                 // An admin's fence (sealed with the command key, as a gateway stores it) that drone 7 is outside of.
                 final GeofenceRecords genuine = new GeofenceRecords(attacker.getMap(FleetGrid.GEOFENCES_MAP),
                     SecretFile.read(CommandAuthority.KEY_FILE, keyFile, 32), 1_000, 10_000, null, null, null);
@@ -110,7 +115,7 @@ class GeofenceGuardTrustIT
             final long now = System.currentTimeMillis() * 1_000_000L;
             final CommandLedger ledger = new CommandLedger(grid.member());
             final GeofenceRecords genuine = new GeofenceRecords(grid.member().getMap(FleetGrid.GEOFENCES_MAP),
-                SecretFile.read(CommandAuthority.KEY_FILE, keyFile, 32), 1_000, null, null, null);
+                SecretFile.read(CommandAuthority.KEY_FILE, keyFile, 32), 1_000, 10_000, null, null, null);
             genuine.store("field", new ObjectMapper().readTree("{\"type\":\"Feature\",\"id\":\"field\"," +
                 "\"properties\":{\"name\":\"field\",\"kind\":\"keep-in\"},\"geometry\":{\"type\":\"Polygon\"," +
                 "\"coordinates\":[[[13.30,52.40],[13.35,52.40],[13.35,52.45],[13.30,52.45],[13.30,52.40]]]}}"));

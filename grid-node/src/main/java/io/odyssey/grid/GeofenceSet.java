@@ -8,9 +8,7 @@ import io.odyssey.geo.Polygon;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Keep-in and keep-out geofences, read from GeoJSON Features (a Polygon's outer ring with {@code properties.kind}
@@ -132,24 +130,51 @@ public final class GeofenceSet
         {
             throw new TooManyPoints(name, ring.size(), maxPoints);
         }
-        final List<double[]> points = new ArrayList<>();
-        // A point repeated anywhere in the ring (the closing one, at least) is kept once. Looked up in a set, not by
-        // comparing each point with every one kept before: that was quadratic, and a fence of 20,000 points (an
-        // imported border, within the API's body limit) took seconds on every read, which every goto and mission and
-        // every ingest node's relay (once a second, holding the delivery of every command meanwhile) make.
-        final Set<Point> seen = new HashSet<>();
-        for (final JsonNode point : ring)
+        final int count = ring.size();
+        final double[] ringLons = new double[count];
+        final double[] ringLats = new double[count];
+        for (int i = 0; i < count; i++)
         {
+            final JsonNode point = ring.get(i);
             final double lon = point.path(0).asDouble(Double.NaN);
             final double lat = point.path(1).asDouble(Double.NaN);
             if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180))
             {
                 throw new IllegalArgumentException(name + ": coordinates are [lon, lat] in range");
             }
-            // + 0.0 turns -0.0 into 0.0: the same point (== said so), though not the same bits for a hash.
-            if (seen.add(new Point(lon + 0.0, lat + 0.0)))
+            // + 0.0 turns -0.0 into 0.0: the same point (== says so), though not the same bits.
+            ringLons[i] = lon + 0.0;
+            ringLats[i] = lat + 0.0;
+        }
+        // A point repeated anywhere in the ring (the closing one, at least) is kept once, where it first stands. Found
+        // by sorting, not by comparing each point with every one kept before (quadratic: a fence of 20,000 points took
+        // seconds on every read, which every goto and mission and every relay pass make), nor in a hash set (points
+        // can be chosen to share one hash: quadratic again).
+        final Integer[] order = new Integer[count];
+        for (int i = 0; i < count; i++)
+        {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) ->
+        {
+            final int byLon = Double.compare(ringLons[a], ringLons[b]);
+            final int byLat = byLon != 0 ? byLon : Double.compare(ringLats[a], ringLats[b]);
+            return byLat != 0 ? byLat : Integer.compare(a, b);
+        });
+        final boolean[] repeated = new boolean[count];
+        for (int k = 1; k < count; k++)
+        {
+            final int previous = order[k - 1];
+            final int current = order[k];
+            // Equal points sort by their place in the ring: every one after the first of its run is a repeat.
+            repeated[current] = ringLons[current] == ringLons[previous] && ringLats[current] == ringLats[previous];
+        }
+        final List<double[]> points = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            if (!repeated[i])
             {
-                points.add(new double[]{lon, lat});
+                points.add(new double[]{ringLons[i], ringLats[i]});
             }
         }
         if (points.size() > maxPoints)
@@ -180,11 +205,6 @@ public final class GeofenceSet
             super(name + ": a geofence has at most " + maxPoints + " points (ODYSSEY_GEOFENCE_MAX_POINTS), this one " +
                 points);
         }
-    }
-
-    /** A ring's point as a set compares it: by value (no NaN gets this far). */
-    private record Point(double lon, double lat)
-    {
     }
 
     public List<Polygon> keepIn()

@@ -73,6 +73,19 @@ class GeofenceSetTest
         assertThat(set.breach(52.52, 13.4)).isNull();
     }
 
+    /** A repeat is dropped where it stands again, the ring keeps the order it was drawn in (a bow tie otherwise). */
+    @Test
+    void shouldKeepEachPointWhereItFirstStands()
+    {
+        // A unit square drawn with (1,0) again after (1,1): kept once, where it first stood.
+        final String square = "{\"type\":\"Feature\",\"properties\":{\"kind\":\"keep-out\",\"name\":\"square\"}," +
+            "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,0],[1,1],[1,0],[0,1],[0,0]]]}}";
+        final GeofenceSet set = GeofenceSet.fromFeatureTexts(List.of(square));
+        assertThat(set.breach(0.5, 0.5)).isEqualTo("inside the keep-out geofence 'square'");
+        assertThat(set.breach(0.9, 0.1)).isEqualTo("inside the keep-out geofence 'square'");
+        assertThat(set.breach(1.5, 0.5)).isNull();
+    }
+
     @Test
     void shouldCountAPointRepeatedAnywhereInTheRingOnceAndMinusZeroAsZero()
     {
