@@ -75,9 +75,9 @@ public final class GeofenceRecords
             "every read fetch and verify them all; the same value on every gateway and ingest node");
     /** Gateways and ingest nodes both read it: the same value everywhere. */
     public static final Setting MAX_POINTS = Setting.of("ODYSSEY_GEOFENCE_MAX_POINTS", "10000",
-        "Most points of one geofence: the admin API refuses a fence with more (400 GEOFENCE_TOO_LARGE), and gateways " +
-            "and ingest nodes leave such a record of the grid map geofences out unread (UNREADABLE), since every order " +
-            "and every ingest node's guard checks every fence; the same value on every gateway and ingest node");
+        "Most points of one geofence the admin API stores (400 GEOFENCE_TOO_LARGE beyond), since every order and every " +
+            "ingest node's guard checks every fence; a sealed fence stored with more (before the limit, or under a higher " +
+            "one) still applies everywhere: a fence never silently stops applying");
     /** Records a read looks at beyond the limit: refused ones for an admin to see and delete, and a few fences over. */
     public static final int SLACK = 100;
     /** The metric label of records left unread because the map holds more than {@link #bound()}. */
@@ -126,8 +126,8 @@ public final class GeofenceRecords
      * @param unsealed   counts fences left out for {@link Refusal#UNSEALED}, at every read; null = not counted.
      * @param maxFences  {@link #MAX_FENCES}: the most fences {@link #store} adds; a read looks at this many records
      *                   and {@link #SLACK} more.
-     * @param maxPoints  {@link #MAX_POINTS}: the most points of a fence taken; a record with more is refused
-     *                   {@link Refusal#UNREADABLE} unread.
+     * @param maxPoints  {@link #MAX_POINTS}: the most points of a fence the admin API stores (readers apply every
+     *                   sealed fence, whatever its points).
      * @param unreadable counts fences left out for {@link Refusal#UNREADABLE}, at every read; null = not counted.
      * @param overLimit  counts records left unread because the map holds more than {@link #bound()}, at every read;
      *                   null = not counted.
@@ -452,13 +452,11 @@ public final class GeofenceRecords
         try
         {
             final JsonNode feature = JSON.readTree(featureText);
-            final Polygon polygon = GeofenceSet.polygon(feature, id, maxPoints);
+            // No point limit here: a sealed record was stored by a gateway (bounded by its body limit), and refusing
+            // one stored before the limit or under a higher one made a keep-out (or the only keep-in) stop applying
+            // everywhere, silently, at an upgrade. The limit is the API's; the parse is paid once per change (cached).
+            final Polygon polygon = GeofenceSet.polygon(feature, id, Integer.MAX_VALUE - 1);
             taken = new Fence(id, feature, polygon, "keep-in".equals(GeofenceSet.kind(feature)));
-        }
-        catch (final GeofenceSet.TooManyPoints ex)
-        {
-            taken = refused(id, true, Refusal.UNREADABLE, "sealed, but more points than a fence may have here (" +
-                MAX_POINTS.envName() + " " + maxPoints + "): sealed by a gateway with a higher limit, or before it");
         }
         catch (final IOException | IllegalArgumentException ex)
         {
