@@ -110,9 +110,20 @@ final class CommandsFeed implements SocketEndpoint.Handler, EntryAddedListener<L
     {
         try
         {
-            final CommandRecord command = event.getValue();
-            // The key as it is: a grid client writes keys of any type (no cast to a command id here).
-            if (command != null && !ledger.history(((EntryEvent<?, ?>)event).getKey(), command))
+            // Key and value as they are: a grid client writes keys of any type and values of any class (a Compact
+            // type nobody has arrives as a GenericRecord), and a typed read threw on the grid client's event thread.
+            final EntryEvent<?, ?> raw = event;
+            final Object value = raw.getValue();
+            if (value == null)
+            {
+                return null;
+            }
+            if (!(value instanceof CommandRecord command))
+            {
+                ledger.unreadable().skippedForeign(value);
+                return null;
+            }
+            if (!ledger.history(raw.getKey(), command))
             {
                 ledger.leftOutUnsealed();
                 return null;
