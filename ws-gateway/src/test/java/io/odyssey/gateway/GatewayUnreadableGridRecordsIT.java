@@ -98,6 +98,10 @@ class GatewayUnreadableGridRecordsIT
                 rawLedger.set(78L, GenericRecordBuilder.compact(CommandRecordSerializer.TYPE_NAME)
                     .setInt64("id", 78).setInt64("droneId", 1).setBoolean("active", true)
                     .setString("state", "OWNED").build());
+                // A value of a Compact type nobody has (a GenericRecord to every reader): a typed read of the event
+                // threw a ClassCastException on the grid client's event thread.
+                rawLedger.set(79L, GenericRecordBuilder.compact("evil").setInt64("droneId", 1)
+                    .setBoolean("active", true).setInt64("issuedAtNanos", at).build());
                 writer.issue(CommandRecord.issued(writer.newId(), 5, CommandType.LAND, CommandParameters.NONE, null,
                     "ops", "127.0.0.1", at, at + 60_000_000_000L));
                 client.await(m -> "command".equals(m.path("type").asText()) &&
