@@ -250,8 +250,7 @@ public final class CommandRelay implements CommandLink, AutoCloseable
     {
         private static final String GEOFENCES_REFUSED_HELP = "Geofence records the guard left out, at each read (once a " +
             "second): UNSEALED without a valid command-key seal (written into the grid by something else than a gateway), " +
-            "UNREADABLE sealed but not a geofence (or of more points than " +
-            "ODYSSEY_GEOFENCE_MAX_POINTS), OVER_LIMIT left unread because the map holds more records than a " +
+            "UNREADABLE sealed but not a geofence, OVER_LIMIT left unread because the map holds more records than a " +
             "read looks at (ODYSSEY_GEOFENCES_MAX + 100)";
         private static final String CLOCK_STEPS_HELP = "Steps of this node's wall clock the command relay saw (its wall " +
             "and monotonic clocks parting by more than a second between two sweeps), by direction: resends, expiries " +

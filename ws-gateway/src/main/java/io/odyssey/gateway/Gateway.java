@@ -215,8 +215,7 @@ public final class Gateway implements AutoCloseable
             final Guard guard = new Guard(access, metrics.unauthorised, metrics.forbidden);
             final String fencesHelp = "Geofence records the gateway left out of a read (an order's check, a listing): " +
                 "UNSEALED without a valid command-key seal (written or altered in the grid by something else than a " +
-                "gateway), UNREADABLE sealed but not a geofence (or of more points than " +
-                "ODYSSEY_GEOFENCE_MAX_POINTS), OVER_LIMIT left unread because the map holds more " +
+                "gateway), UNREADABLE sealed but not a geofence, OVER_LIMIT left unread because the map holds more " +
                 "records than a read looks at (ODYSSEY_GEOFENCES_MAX + 100)";
             final GeofenceRecords fences = GeofenceRecords.fromKeyFile(grid.client().getMap(FleetGrid.GEOFENCES_MAP),
                 CommandAuthority.KEY_FILE, config.commandKeyFile, config.geofencesMax, config.geofenceMaxPoints,
