@@ -34,6 +34,7 @@ import io.undertow.server.handlers.PathHandler;
 import org.agrona.concurrent.SystemEpochNanoClock;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
 import io.undertow.server.handlers.resource.PathResourceManager;
+import io.undertow.server.handlers.resource.Resource;
 import io.undertow.server.handlers.resource.ResourceHandler;
 import io.undertow.server.handlers.resource.ResourceManager;
 import io.undertow.util.CanonicalPathUtils;
@@ -470,13 +471,28 @@ public final class Gateway implements AutoCloseable
                     "<p>The dashboard has not been built. Run <code>./odyssey build</code> (needs Node.js and npm).</p>");
                 return;
             }
+            // A directory is not a page: without this, "/assets" answered 200 with an empty body (and "/assets/"
+            // 403), telling a prober which folders exist. Inside a jar a folder looked up without its slash does not
+            // say it is one, hence the second lookup.
+            final Resource resource = path.length() > 1 ? resources.getResource(path.substring(1)) : null;
+            if (resource != null && (resource.isDirectory() || folder(resources, path.substring(1))))
+            {
+                respond(exchange, 404, "text/plain; charset=utf-8", "not found");
+                return;
+            }
             // The build names every asset by its content hash, so an asset never changes; index.html names the
             // current ones and must be revalidated on each load. (A missing asset's 404 must not be cached.)
-            final boolean immutable = path.startsWith("/assets/") && resources.getResource(path.substring(1)) != null;
+            final boolean immutable = path.startsWith("/assets/") && resource != null;
             exchange.getResponseHeaders().put(Headers.CACHE_CONTROL,
                 immutable ? "public, max-age=31536000, immutable" : "no-cache");
             files.handleRequest(exchange);
         };
+    }
+
+    private static boolean folder(final ResourceManager resources, final String path) throws java.io.IOException
+    {
+        final Resource slashed = path.endsWith("/") ? null : resources.getResource(path + "/");
+        return slashed != null && slashed.isDirectory();
     }
 
     private static void respond(final HttpServerExchange exchange, final int status, final String type, final String body)

@@ -406,6 +406,11 @@ class GatewayIT
         final HttpResponse<String> asset = get(http, gateway.port(), script.group(1));
         assertThat(asset.statusCode()).isEqualTo(200);
         assertThat(asset.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, immutable");
+        // Folders are not pages (the first answered 200 with an empty body, the second 403).
+        for (final String folder : List.of("/assets", "/assets/", "/assets/../assets"))
+        {
+            assertThat(get(http, gateway.port(), folder).statusCode()).as(folder).isEqualTo(404);
+        }
     }
 
     @Test
