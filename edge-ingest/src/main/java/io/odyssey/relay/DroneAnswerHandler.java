@@ -59,7 +59,7 @@ final class DroneAnswerHandler
         if (answer.phase() == CommandPhase.DONE)
         {
             // Often the effect is already in the latest telemetry (a hold, a set-speed): no need to wait a sweep.
-            effects.confirm(updated, metrics.fleetStates.get(fleet, updated.droneId()), answer.atNanos());
+            effects.confirm(updated, metrics.fleetStates.get(fleet, updated.droneId(), DroneState.class), answer.atNanos());
         }
     }
 

@@ -64,7 +64,7 @@ final class EffectConfirmation
         {
             drones.add(command.droneId());
         }
-        final Map<Long, DroneState> states = fleetStates.getAll(fleet, drones);
+        final Map<Long, DroneState> states = fleetStates.getAll(fleet, drones, DroneState.class);
         for (final CommandRecord command : new ArrayList<>(awaiting.values()))
         {
             confirm(command, states.get(command.droneId()), now);

@@ -154,7 +154,7 @@ final class LedgerSweep
         {
             drones.add(command.droneId());
         }
-        final Map<Long, DroneState> states = metrics.fleetStates.getAll(fleet, drones);
+        final Map<Long, DroneState> states = metrics.fleetStates.getAll(fleet, drones, DroneState.class);
         countMisfiled(states);
         // The wall clock for what the ledger records and the frames carry, the monotonic clock for every "how long".
         final long now = clock.nanoTime();

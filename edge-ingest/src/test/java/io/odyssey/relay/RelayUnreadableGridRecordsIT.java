@@ -65,17 +65,25 @@ class RelayUnreadableGridRecordsIT
             rawLedger.set(7L, GenericRecordBuilder.compact(CommandRecordSerializer.TYPE_NAME)
                 .setInt64("id", 7).setInt64("droneId", 43).setBoolean("active", true)
                 .setString("state", "HIJACKED").build());
+            // A value of a Compact type of another name under a drone's key: read as a GenericRecord, which the sweep
+            // took for a fleet state (a ClassCastException every pass, no command of any drone settled any more).
+            rawFleet.set(45L, GenericRecordBuilder.compact("evil")
+                .setInt64("droneId", 45).setInt64("sequence", 1).setString("ingestNode", "ingest-unreadable").build());
             final long now = System.currentTimeMillis() * 1_000_000L;
             final CommandRecord toUnreadableDrone = ledger.issue(CommandRecord.issued(ledger.newId(), 42,
                 CommandType.HOLD, CommandParameters.NONE, null, "ops", "127.0.0.1", now, now + 60_000_000_000L)).command();
             final CommandRecord toOther = ledger.issue(CommandRecord.issued(ledger.newId(), 44,
                 CommandType.LAND, CommandParameters.NONE, null, "ops", "127.0.0.1", now, now + 60_000_000_000L)).command();
 
+            final CommandRecord toForeignStateDrone = ledger.issue(CommandRecord.issued(ledger.newId(), 45,
+                CommandType.HOLD, CommandParameters.NONE, null, "ops", "127.0.0.1", now, now + 60_000_000_000L)).command();
+
             try (EdgeIngest ingest = EdgeIngest.launch(config))
             {
                 await().atMost(30, TimeUnit.SECONDS).until(() ->
                     ledger.get(toUnreadableDrone.id()).state() == CommandState.REJECTED &&
-                        ledger.get(toOther.id()).state() == CommandState.REJECTED);
+                        ledger.get(toOther.id()).state() == CommandState.REJECTED &&
+                        ledger.get(toForeignStateDrone.id()).state() == CommandState.REJECTED);
                 final String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + ingest.statusPort() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();

@@ -136,6 +136,43 @@ public final class UnreadableRecords
         }
     }
 
+    /**
+     * The record at {@code key} if it can be read and is a {@code type}, else null (left out, counted). A grid client
+     * writes a value of any type under any key, and one of a Compact type of another name comes back as a GenericRecord,
+     * which a typed read handed on as a {@code V}: the caller's first use of it failed with a ClassCastException.
+     */
+    public <K, V> V get(final IMap<K, ?> map, final K key, final Class<V> type)
+    {
+        final Object value = get(map, key);
+        if (value == null || type.isInstance(value))
+        {
+            return type.cast(value);
+        }
+        skippedForeign(value);
+        return null;
+    }
+
+    /**
+     * The records at {@code keys} that can be read and are a {@code type} (the others left out, counted): see
+     * {@link #get(IMap, Object, Class)}.
+     */
+    public <K, V> Map<K, V> getAll(final IMap<K, ?> map, final Set<K> keys, final Class<V> type)
+    {
+        final Map<K, V> found = new HashMap<>();
+        for (final Map.Entry<K, ?> entry : getAll(map, keys).entrySet())
+        {
+            if (type.isInstance(entry.getValue()))
+            {
+                found.put(entry.getKey(), type.cast(entry.getValue()));
+            }
+            else
+            {
+                skippedForeign(entry.getValue());
+            }
+        }
+        return found;
+    }
+
     /** The member's own (see {@link #MEMBER_CONTEXT_KEY}); {@code member} may be null (not injected). */
     public static UnreadableRecords onMember(final HazelcastInstance member)
     {

@@ -202,7 +202,11 @@ public final class Gateway implements AutoCloseable
                 .countingTrimUnordered(metrics.metrics.counter("odyssey_gateway_command_records_trim_unordered_total",
                     "Orders past a drone's bound of final commands whose batch of records could not be chosen in key " +
                         "order on the grid members (a member without CommandLedger.KeyOrder, during a rolling upgrade) " +
-                        "and took any batch of the same size instead"));
+                        "and took any batch of the same size instead"))
+                .countingListFallbacks(metrics.metrics.counter("odyssey_gateway_command_lists_fallback_total",
+                    "Command lists read as a version without CommandLedger.UnderCommandIds read them, because a grid " +
+                        "member cannot load it (during a rolling upgrade): such a list may come back short around " +
+                        "records a grid client planted under keys of a class nobody has"));
             commands = new CommandsFeed(ledger, metrics);
             commands.start();
             final CommandsFeed liveCommands = commands;

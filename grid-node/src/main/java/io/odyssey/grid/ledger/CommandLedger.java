@@ -135,16 +135,23 @@ public final class CommandLedger
     private Counter unsealedRemoved;
     /** Counts the records a drone's bound left unread for a later order ({@link #TRIM_READ_RECORDS}); null = not. */
     private Counter trimDeferred;
+    /** Counts the lists read as a version without {@link UnderCommandIds} read them (a rolling upgrade); null = not. */
+    private Counter listFallbacks;
     /** Counts the bounds' reads that fell back to a batch of the newest (a member without {@link KeyOrder}); null = not. */
     private Counter trimUnordered;
     private final RateLimitedLog unorderedLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     /** Members of an older version met by the lists and by the evictions, each said once a minute. */
     private final RateLimitedLog listFallbackLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     private final RateLimitedLog evictionFallbackLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+    private final RateLimitedLog oldKeyQueryLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+    /** Which of our classes the members were found to run or lack, each remembered a minute ({@link #membersLack}). */
+    private final ClassesOnMembers classesOnMembers = new ClassesOnMembers(TimeUnit.MINUTES.toNanos(1));
     /** Final records the drones' bounds found genuine: not read again ({@link #trimFinal}). */
     private final VerifiedHistory verified = new VerifiedHistory(VERIFIED_DRONES);
     /** Records the drones' bounds read, for tests: what an order costs is the records it reads. */
     private final java.util.concurrent.atomic.LongAdder trimRecordsRead = new java.util.concurrent.atomic.LongAdder();
+    /** Probes of the members for a class of ours, for tests: what a planted key's class name can cost. */
+    private final java.util.concurrent.atomic.LongAdder membersProbed = new java.util.concurrent.atomic.LongAdder();
     /** Keys the members sent for the bounds' batches, for tests: a bound that took them all was not bounded. */
     private final java.util.concurrent.atomic.LongAdder trimKeysFetched = new java.util.concurrent.atomic.LongAdder();
 
@@ -255,6 +262,29 @@ public final class CommandLedger
     {
         this.trimUnordered = counter;
         return this;
+    }
+
+    /**
+     * This ledger counting in {@code counter} the command lists it read as a version without {@link UnderCommandIds}
+     * did, because a member cannot load it (a rolling upgrade): such a list may come back short around keys of a class
+     * nobody has.
+     */
+    public CommandLedger countingListFallbacks(final Counter counter)
+    {
+        this.listFallbacks = counter;
+        return this;
+    }
+
+    /** Probes of the members for a class of ours ({@link #membersRun}), since this ledger was made. */
+    long membersProbed()
+    {
+        return membersProbed.sum();
+    }
+
+    /** Our classes that run on the members, by name ({@link #OURS_ON_MEMBERS}). */
+    static List<String> oursOnMembers()
+    {
+        return OURS_ON_MEMBERS;
     }
 
     /** Keys the members sent the drones' bounds to choose their batches from, since this ledger was made. */
@@ -460,22 +490,78 @@ public final class CommandLedger
         }
         catch (final HazelcastSerializationException ex)
         {
-            // A query naming keys ("__key") reads every key it weighs on the members, and one of a class they lack (a
-            // grid client with classes of its own wrote a record under it, the drone's id in it) fails the whole
-            // query: every order of that drone past its bound answered 500. The order stands; the bound waits for a
-            // later order (the key cannot be named to delete it: left to an operator), counted as unreadable.
-            // Not when it names a class of ours (a member lacking one that no fallback covers, one failing to
-            // serialize): a fault to see, not a planted key to count.
-            if (membersLack(ex, OURS_ON_MEMBERS))
+            if (!startedOldKeyQuery(ex))
             {
-                throw ex;
+                trimFailed(ex, drone, adding);
+                return;
             }
-            unreadable.skipped(ex);
-            if (trimDeferred != null)
+            try
             {
-                trimDeferred.add(Math.max(0, drone.finals + adding - MAX_FINAL_PER_DRONE));
+                trimFinalOrFail(drone, adding);
+            }
+            catch (final HazelcastSerializationException again)
+            {
+                trimFailed(again, drone, adding);
             }
         }
+    }
+
+    /**
+     * A drone's bound failed: with the old key query ({@link #byIds}) a key of a class the members lack (a grid client
+     * with classes of its own wrote a record under it, the drone's id in it) fails the whole query, as can a value
+     * nobody here reads. The order stands; the bound waits for a later order, counted as unreadable. Not when it names
+     * a class of ours that this query sent (a member lacking one that no fallback covers, one failing to serialize): a
+     * fault to see, not a planted key to count. ({@link AmongIds} is not sent while the old key query stands in for it,
+     * so a failure naming it then is a planted key's.)
+     */
+    private void trimFailed(final HazelcastSerializationException ex, final DroneCommands drone, final int adding)
+    {
+        if (membersLack(ex, oldKeyQuery() ? OURS_BUT_AMONG_IDS : OURS_ON_MEMBERS))
+        {
+            throw ex;
+        }
+        unreadable.skipped(ex);
+        if (trimDeferred != null)
+        {
+            trimDeferred.add(Math.max(0, drone.finals + adding - MAX_FINAL_PER_DRONE));
+        }
+    }
+
+    /**
+     * The records among {@code ids}, by a predicate the members run ({@link AmongIds}): a key they cannot read is not
+     * one of these. A member of a version without it (a rolling upgrade) fails it; then, for a minute at a time
+     * ({@link #startedOldKeyQuery}), the query that version ran, which names keys ({@code "__key"}): a key of a class
+     * the members lack fails it, with an ERROR on a member, as it did before.
+     */
+    private <K, V> Predicate<K, V> byIds(final Long[] ids)
+    {
+        return oldKeyQuery() ? Predicates.in("__key", ids) : new AmongIds<>(ids);
+    }
+
+    private boolean oldKeyQuery()
+    {
+        return classesOnMembers.remembersLacking(AMONG_IDS_NAME, System.nanoTime());
+    }
+
+    /**
+     * True when {@code ex} is a member's failure to load {@link AmongIds} (probed: {@link #membersLack}), and the bounds
+     * now use the old key query for a minute: said once a minute, counted as an unordered read is not (the batch is the
+     * same), and the bound is tried again at once.
+     */
+    private boolean startedOldKeyQuery(final HazelcastSerializationException ex)
+    {
+        if (oldKeyQuery() || !membersLack(ex, List.of(AMONG_IDS_NAME)))
+        {
+            return false;
+        }
+        final long suppressed = oldKeyQueryLog.tryAcquireShared(System.nanoTime());
+        if (suppressed >= 0)
+        {
+            LOG.warn("a grid member cannot load {} (not upgraded yet?): a drone's bound of final commands names keys " +
+                "as the previous version did, which a key of a class the members lack fails ({} similar lines " +
+                "suppressed); upgrade the grid members first", AMONG_IDS_NAME, suppressed);
+        }
+        return true;
     }
 
     private void trimFinalOrFail(final DroneCommands drone, final int adding)
@@ -492,7 +578,7 @@ public final class CommandLedger
         if (verifiedIds.length > 0)
         {
             for (final Object[] row : commands.project(Projections.<Map.Entry<Long, CommandRecord>>multiAttribute(
-                DRONE_ROW), Predicates.and(finalOf(droneId), Predicates.in("__key", verifiedIds))))
+                DRONE_ROW), Predicates.and(finalOf(droneId), byIds(verifiedIds))))
             {
                 if (row[0] instanceof Long id && verified.known(droneId, id, row[3]))
                 {
@@ -507,7 +593,7 @@ public final class CommandLedger
             }
         }
         final Predicate<Object, Object> unverified = verifiedIds.length == 0 ? finalOf(droneId) :
-            Predicates.and(finalOf(droneId), Predicates.not(Predicates.in("__key", verifiedIds)));
+            Predicates.and(finalOf(droneId), Predicates.not(byIds(verifiedIds)));
         final List<Object> page = new ArrayList<>();
         int unreadableKeysInPage = 0;
         for (final Iterator<Object> it = firstKeys(unverified, TRIM_READ_RECORDS);
@@ -524,6 +610,10 @@ public final class CommandLedger
                 unreadableKeysInPage++;
             }
         }
+        // Such a key is read (it is no genuine record) and cannot go: it neither counts against the drone's history
+        // nor waits unread. Counted against it, it stopped every eviction (a record was still "unread"), and the drone
+        // grew past its bound, an order at a time, for as long as a grid client left one key with its id.
+        excess -= unreadableKeysInPage;
         final List<Object> ids = new ArrayList<>();
         final List<Object[]> notHistory = new ArrayList<>();
         for (final Object key : page)
@@ -567,7 +657,7 @@ public final class CommandLedger
                 excess--;
             }
         }
-        final long deferred = Math.max(0, drone.finals - seen - page.size());
+        final long deferred = Math.max(0, drone.finals - seen - page.size() - unreadableKeysInPage);
         final Comparator<Object[]> oldestFirst = Comparator.<Object[], Boolean>comparing(
                 row -> Boolean.TRUE.equals(row[2]))
             .thenComparingLong(row -> row[3] instanceof Long at ? at : Long.MIN_VALUE);
@@ -591,7 +681,7 @@ public final class CommandLedger
         // keeps its {@value #MAX_FINAL_PER_DRONE} newest known genuine records (journaled ones go first, as always),
         // and the unread ones are read on the next orders, the planted among them evicted.
         final long genuineToEvict = deferred == 0 ? excess - planted :
-            notHistory.isEmpty() && unreadableKeysInPage == 0 ?
+            notHistory.isEmpty() ?
                 Math.min(excess, history.size() - (long)MAX_FINAL_PER_DRONE) : 0;
         if (genuineToEvict > 0)
         {
@@ -679,6 +769,8 @@ public final class CommandLedger
     static final String KEY_ORDER_NAME = CommandLedger.class.getName() + "$KeyOrder";
     /** {@link UnderCommandIds}'s name, as text (see {@link #KEY_ORDER_NAME}). */
     static final String UNDER_COMMAND_IDS_NAME = CommandLedger.class.getName() + "$UnderCommandIds";
+    /** {@link AmongIds}'s name, as text (see {@link #KEY_ORDER_NAME}). */
+    static final String AMONG_IDS_NAME = CommandLedger.class.getName() + "$AmongIds";
     /** {@link RemoveIfFinal}'s name, as text (see {@link #KEY_ORDER_NAME}). */
     static final String REMOVE_IF_FINAL_NAME = CommandLedger.class.getName() + "$RemoveIfFinal";
     /** {@link NewestFirst}'s name, as text (see {@link #KEY_ORDER_NAME}). */
@@ -688,7 +780,13 @@ public final class CommandLedger
      * could fail to serialize: by exact name, as text (loading them here would tie this class's initialisation to them).
      */
     private static final List<String> OURS_ON_MEMBERS = List.of(KEY_ORDER_NAME, NEWEST_FIRST_NAME,
+        REMOVE_IF_FINAL_NAME, UNDER_COMMAND_IDS_NAME, AMONG_IDS_NAME);
+    /** {@link #OURS_ON_MEMBERS} but {@link AmongIds}: what a bound sends while the old key query stands in for it. */
+    private static final List<String> OURS_BUT_AMONG_IDS = List.of(KEY_ORDER_NAME, NEWEST_FIRST_NAME,
         REMOVE_IF_FINAL_NAME, UNDER_COMMAND_IDS_NAME);
+    /** {@link #OURS_ON_MEMBERS} but {@link UnderCommandIds}: what a list sends while the old list stands in for it. */
+    private static final List<String> OURS_BUT_UNDER_COMMAND_IDS = List.of(KEY_ORDER_NAME, NEWEST_FIRST_NAME,
+        REMOVE_IF_FINAL_NAME, AMONG_IDS_NAME);
 
     /**
      * True when {@code ex} names one of our classes that run on the members ({@link #OURS_ON_MEMBERS}): a fault to see
@@ -744,14 +842,16 @@ public final class CommandLedger
      * same class is sent to every member again, over no record ({@link Predicates#alwaysFalse}), and only when that
      * fails too is it ours. A message is text a grid client partly writes (its key's class name, any character in it),
      * so a planted key named like ours passed for a member lacking our class: a drone's every order past its bound
-     * answered 503, its lists 500. Runs only on a failure that names one of ours: one query more, which a grid client
-     * can cause once a failed query, not more.
+     * answered 503, its lists 500. Runs only on a failure that names one of ours, and each answer is remembered a
+     * minute ({@link ClassesOnMembers}): a planted key whose class name holds all of ours made each order past its
+     * drone's bound probe every one (~5 cluster-wide operations, one an entry processor on every partition); now such
+     * failures cost at most a probe a class a minute.
      */
-    private boolean membersLack(final Throwable ex, final List<String> names)
+    boolean membersLack(final Throwable ex, final List<String> names)
     {
         for (final String name : names)
         {
-            if (oursFailed(ex, List.of(name)) && !membersRun(name))
+            if (oursFailed(ex, List.of(name)) && lacks(name))
             {
                 return true;
             }
@@ -759,9 +859,24 @@ public final class CommandLedger
         return false;
     }
 
+    /** Whether a member cannot run our class {@code name}: as found within the last minute, else probed now. */
+    private boolean lacks(final String name)
+    {
+        final long now = System.nanoTime();
+        final Boolean known = classesOnMembers.known(name, now);
+        if (known != null)
+        {
+            return !known;
+        }
+        final boolean runs = membersRun(name);
+        classesOnMembers.found(name, runs, now);
+        return !runs;
+    }
+
     /** Whether every member loads and runs our class {@code name} (a query over no record); false if one cannot. */
     private boolean membersRun(final String name)
     {
+        membersProbed.increment();
         try
         {
             if (KEY_ORDER_NAME.equals(name))
@@ -775,6 +890,10 @@ public final class CommandLedger
             else if (UNDER_COMMAND_IDS_NAME.equals(name))
             {
                 commands.keySet(Predicates.and(Predicates.alwaysFalse(), new UnderCommandIds()));
+            }
+            else if (AMONG_IDS_NAME.equals(name))
+            {
+                commands.keySet(Predicates.and(Predicates.alwaysFalse(), new AmongIds<>(new Long[0])));
             }
             else if (REMOVE_IF_FINAL_NAME.equals(name))
             {
@@ -832,8 +951,19 @@ public final class CommandLedger
         droneCommands(0);
         // The trim's two queries (its first use loaded and compiled ~0.1 s of query code on an order's thread).
         firstKeys(finalOf(0), 1);
-        commands.project(Projections.<Map.Entry<Long, CommandRecord>>multiAttribute(DRONE_ROW),
-            Predicates.and(finalOf(0), Predicates.in("__key", 0L)));
+        try
+        {
+            commands.project(Projections.<Map.Entry<Long, CommandRecord>>multiAttribute(DRONE_ROW),
+                Predicates.and(finalOf(0), byIds(new Long[]{0L})));
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            // A member without AmongIds (a rolling upgrade): the bounds use the old key query meanwhile; else thrown.
+            if (!startedOldKeyQuery(ex))
+            {
+                throw ex;
+            }
+        }
         commands.get(0L);
         keys.get(sample.issuedBy() + "/");
     }
@@ -1510,9 +1640,14 @@ public final class CommandLedger
     {
         final Predicate<Long, CommandRecord> asked = Predicates.and(filter,
             Predicates.lessEqual("issuedAtNanos", clock.nanoTime() + MAX_ISSUED_AHEAD_NS));
+        if (classesOnMembers.remembersLacking(UNDER_COMMAND_IDS_NAME, System.nanoTime()))
+        {
+            // Found lacking within the minute: each list of the upgrade asked the members again, failed, and probed.
+            return oldList(asked, limit);
+        }
         try
         {
-            return newestPages(Predicates.and(asked, new UnderCommandIds()), limit);
+            return newestPages(Predicates.and(asked, new UnderCommandIds()), limit, OURS_ON_MEMBERS);
         }
         catch (final HazelcastSerializationException ex)
         {
@@ -1520,20 +1655,35 @@ public final class CommandLedger
             {
                 throw ex;
             }
-            // A member of a version without UnderCommandIds (a rolling upgrade): the list as that version read it,
-            // which keys of a class nobody has, dated ahead, may leave short until the members are upgraded.
-            final long suppressed = listFallbackLog.tryAcquireShared(System.nanoTime());
-            if (suppressed >= 0)
-            {
-                LOG.warn("a grid member cannot load {} (not upgraded yet?): command lists are read without it, and " +
-                    "records a grid client planted under keys of classes nobody has may leave them short ({} similar " +
-                    "lines suppressed); upgrade the grid members first", UNDER_COMMAND_IDS_NAME, suppressed);
-            }
-            return newestPages(asked, limit);
+            return oldList(asked, limit);
         }
     }
 
-    private List<CommandRecord> newestPages(final Predicate<Long, CommandRecord> asked, final int limit)
+    /**
+     * A list while a member of a version without {@link UnderCommandIds} is in the grid (a rolling upgrade): the list
+     * as that version read it, which keys of a class nobody has, dated ahead, may leave short until the members are
+     * upgraded. Counted ({@link #countingListFallbacks}), said once a minute; the new query is tried again a minute
+     * after a member was last found lacking it.
+     */
+    private List<CommandRecord> oldList(final Predicate<Long, CommandRecord> asked, final int limit)
+    {
+        if (listFallbacks != null)
+        {
+            listFallbacks.increment();
+        }
+        final long suppressed = listFallbackLog.tryAcquireShared(System.nanoTime());
+        if (suppressed >= 0)
+        {
+            LOG.warn("a grid member cannot load {} (not upgraded yet?): command lists are read without it, and " +
+                "records a grid client planted under keys of classes nobody has may leave them short ({} similar " +
+                "lines suppressed); upgrade the grid members first", UNDER_COMMAND_IDS_NAME, suppressed);
+        }
+        return newestPages(asked, limit, OURS_BUT_UNDER_COMMAND_IDS);
+    }
+
+    /** @param sent our classes the query sends the members: a failure naming another is a planted key's. */
+    private List<CommandRecord> newestPages(
+        final Predicate<Long, CommandRecord> asked, final int limit, final List<String> sent)
     {
         final PagingPredicate<Long, CommandRecord> page = Predicates.pagingPredicate(asked, new NewestFirst(),
             Math.max(1, limit));
@@ -1551,7 +1701,7 @@ public final class CommandLedger
                 // The client reads the entry a page ends on (the next page's anchor): its key is a command id
                 // (UnderCommandIds), but its value may be one nobody here can read, or, on a member without
                 // UnderCommandIds, its key. The list answers what it read, counted; a class of ours is a fault, thrown.
-                if (membersLack(ex, OURS_ON_MEMBERS))
+                if (membersLack(ex, sent))
                 {
                     throw ex;
                 }
@@ -1608,9 +1758,31 @@ public final class CommandLedger
             final Long y = id(b);
             if (x == null || y == null)
             {
-                return x == null ? (y == null ? 0 : 1) : -1;
+                return x == null ? (y == null ? byKeyBytes(a, b) : 1) : -1;
             }
             return Long.compare(x, y);
+        }
+
+        /**
+         * Two keys that are no command id, by their stored bytes, never read: on a tie (0) Hazelcast's paging reads both
+         * keys itself to break it ({@code SortingUtil.compare}), and two keys of a class the members lack, with a
+         * drone's id in their records, made every order past that drone's bound log an ERROR on a member and fail.
+         * Where the entries hold no stored form (the client merging pages), they stay equal: the client cannot read
+         * such a key either, and skips it.
+         */
+        private static int byKeyBytes(final Map.Entry<?, ?> a, final Map.Entry<?, ?> b)
+        {
+            if (a instanceof com.hazelcast.query.impl.QueryableEntry<?, ?> x &&
+                b instanceof com.hazelcast.query.impl.QueryableEntry<?, ?> y)
+            {
+                final com.hazelcast.internal.serialization.Data dx = x.getKeyData();
+                final com.hazelcast.internal.serialization.Data dy = y.getKeyData();
+                if (dx != null && dy != null)
+                {
+                    return java.util.Arrays.compare(dx.toByteArray(), dy.toByteArray());
+                }
+            }
+            return 0;
         }
 
         private static Long id(final Map.Entry<?, ?> entry)
@@ -1671,6 +1843,76 @@ public final class CommandLedger
             {
                 return false;
             }
+        }
+    }
+
+    /**
+     * Entries under one of the given command ids: what the bound on a drone's final commands asks the members for
+     * instead of naming keys ({@code Predicates.in("__key", ...)}), which reads every key it weighs there. A grid
+     * client writes records of a drone under keys of a class no member has: each order past the drone's bound made a
+     * member log an ERROR on that key and failed the bound, so the drone grew past it while the key stayed. A key that
+     * cannot be read (or is no command id) is simply not one of these: no ERROR, no failed query.
+     */
+    static final class AmongIds<K, V> implements Predicate<K, V>, Serializable
+    {
+        private static final long serialVersionUID = 1L;
+
+        private final long[] sorted;
+
+        AmongIds(final Long[] ids)
+        {
+            sorted = new long[ids.length];
+            for (int i = 0; i < ids.length; i++)
+            {
+                sorted[i] = ids[i];
+            }
+            java.util.Arrays.sort(sorted);
+        }
+
+        @Override
+        public boolean apply(final Map.Entry<K, V> entry)
+        {
+            try
+            {
+                return entry.getKey() instanceof Long id && java.util.Arrays.binarySearch(sorted, id) >= 0;
+            }
+            catch (final RuntimeException ex)
+            {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Which of our classes the members run, as probed ({@link #membersLack}), each answer kept {@code ttlNs} of the
+     * monotonic clock: a member upgraded (or one of an older version joining) is seen within that. Gateway threads
+     * probe at once: a race probes twice, no more.
+     */
+    static final class ClassesOnMembers
+    {
+        private final long ttlNs;
+        private final Map<String, long[]> found = new java.util.concurrent.ConcurrentHashMap<>();
+
+        ClassesOnMembers(final long ttlNs)
+        {
+            this.ttlNs = ttlNs;
+        }
+
+        /** True: members run it; false: a member lacks it; null: not known (never probed, or over {@code ttlNs} ago). */
+        Boolean known(final String name, final long nowNs)
+        {
+            final long[] answer = found.get(name);
+            return answer == null || nowNs - answer[0] >= ttlNs ? null : answer[1] != 0;
+        }
+
+        void found(final String name, final boolean runs, final long nowNs)
+        {
+            found.put(name, new long[]{nowNs, runs ? 1 : 0});
+        }
+
+        boolean remembersLacking(final String name, final long nowNs)
+        {
+            return Boolean.FALSE.equals(known(name, nowNs));
         }
     }
 

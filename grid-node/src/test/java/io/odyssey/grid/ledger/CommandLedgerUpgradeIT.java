@@ -181,17 +181,100 @@ class CommandLedgerUpgradeIT
         try
         {
             client = clientOf(member);
-            final CommandLedger ledger = new CommandLedger(client, null, new CommandAuthority(new byte[32]));
+            final Counter fallbacks = new Metrics("test").counter("odyssey_test_list_fallbacks_total", "fallbacks");
+            final CommandLedger ledger = new CommandLedger(client, null, new CommandAuthority(new byte[32]))
+                .countingListFallbacks(fallbacks);
             final long drone = 80;
             final List<Long> newestFirst = new ArrayList<>();
             for (int i = 1; i <= 5; i++)
             {
                 newestFirst.add(0, ledger.issue(refused(ledger, drone, T0 + i)).command().id());
             }
-            assertThat(ledger.list(drone, null, false, 3)).extracting(CommandRecord::id)
-                .containsExactlyElementsOf(newestFirst.subList(0, 3));
-            assertThat(ledger.list(0, null, false, 2)).extracting(CommandRecord::id)
-                .containsExactlyElementsOf(newestFirst.subList(0, 2));
+            final long probesBefore = ledger.membersProbed();
+            for (int request = 0; request < 5; request++)
+            {
+                assertThat(ledger.list(drone, null, false, 3)).extracting(CommandRecord::id)
+                    .containsExactlyElementsOf(newestFirst.subList(0, 3));
+                assertThat(ledger.list(0, null, false, 2)).extracting(CommandRecord::id)
+                    .containsExactlyElementsOf(newestFirst.subList(0, 2));
+            }
+            assertThat(fallbacks.get()).as("lists read the older version's way, counted").isEqualTo(10);
+            // Each list asked the members with the new predicate again, failed and probed: twice the cluster's work
+            // for every list of the upgrade. The lack is remembered a minute.
+            assertThat(ledger.membersProbed() - probesBefore).as("probes over 10 lists").isEqualTo(1);
+        }
+        finally
+        {
+            if (client != null)
+            {
+                client.shutdown();
+            }
+            member.getClass().getMethod("shutdown").invoke(member);
+        }
+    }
+
+    /**
+     * A member of a version without {@link CommandLedger.AmongIds} (what a drone's bound asks the members for since
+     * 2026-12-07 instead of naming keys): the bound falls back to the query that version ran, for a minute at a time,
+     * with a WARN; the drone comes back to its bound, nothing is counted as planted, and the members are probed once.
+     */
+    @Test
+    void shouldKeepADroneToItsBoundWhileAMemberCannotLoadTheBoundsKeyPredicate() throws Exception
+    {
+        final Object member = olderMember(CommandLedger.AMONG_IDS_NAME);
+        HazelcastInstance client = null;
+        try
+        {
+            client = clientOf(member);
+            final Counter unreadable = new Metrics("test").counter("odyssey_test_unreadable_total", "unreadable");
+            final CommandLedger ledger = new CommandLedger(client, null, new CommandAuthority(new byte[32]))
+                .countingUnreadable(unreadable);
+            ledger.warmUp(refused(ledger, 0, T0));
+            final long drone = 81;
+            final List<Long> issued = new ArrayList<>();
+            for (int i = 1; i <= CommandLedger.MAX_FINAL_PER_DRONE + 5; i++)
+            {
+                issued.add(ledger.issue(refused(ledger, drone, T0 + i)).command().id());
+            }
+            assertThat(ledger.map().keySet(com.hazelcast.query.Predicates.equal("droneId", drone)))
+                .as("every order accepted, the drone back to its bound, the oldest gone")
+                .containsExactlyInAnyOrderElementsOf(
+                    issued.subList(issued.size() - CommandLedger.MAX_FINAL_PER_DRONE, issued.size()));
+            assertThat(unreadable.get()).as("not counted as a planted key").isZero();
+            assertThat(ledger.membersProbed()).as("the members probed once for the missing class").isEqualTo(1);
+        }
+        finally
+        {
+            if (client != null)
+            {
+                client.shutdown();
+            }
+            member.getClass().getMethod("shutdown").invoke(member);
+        }
+    }
+
+    /**
+     * The eviction's processor's probe: a failure naming {@link CommandLedger.RemoveIfFinal} is a member lacking it
+     * only when the members fail it again over no record, which this member does (and a current one does not:
+     * {@code CommandLedgerIT}).
+     */
+    @Test
+    void shouldFindAMemberLackingTheEvictionsProcessorByProbingIt() throws Exception
+    {
+        final Object member = olderMember(CommandLedger.REMOVE_IF_FINAL_NAME);
+        HazelcastInstance client = null;
+        try
+        {
+            client = clientOf(member);
+            final CommandLedger ledger = new CommandLedger(client, null, new CommandAuthority(new byte[32]));
+            final com.hazelcast.nio.serialization.HazelcastSerializationException failure =
+                new com.hazelcast.nio.serialization.HazelcastSerializationException(
+                    "java.lang.ClassNotFoundException: " + CommandLedger.REMOVE_IF_FINAL_NAME);
+            assertThat(ledger.membersLack(failure, List.of(CommandLedger.REMOVE_IF_FINAL_NAME)))
+                .as("the member lacks RemoveIfFinal").isTrue();
+            assertThat(ledger.membersLack(failure, List.of(CommandLedger.REMOVE_IF_FINAL_NAME)))
+                .as("remembered").isTrue();
+            assertThat(ledger.membersProbed()).as("probed once").isEqualTo(1);
         }
         finally
         {
