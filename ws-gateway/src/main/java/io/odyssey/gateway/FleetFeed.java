@@ -608,8 +608,8 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
             // and a typed read threw here, so no gateway started and a running one stopped reloading.
             for (final Map.Entry<?, ?> entry : unreadable.readableEntries(fleetMap.entrySet()))
             {
-                if (!(entry.getKey() instanceof Long key) || !(entry.getValue() instanceof DroneState state) ||
-                    state.droneId() != key)
+                final DroneState state = DroneState.filedUnder(entry.getKey(), entry.getValue());
+                if (state == null)
                 {
                     // Filed by a grid client (ingest files each drone under its own id, a Long): the drone it names
                     // has its own entry, and the drone under this key none (the members' messages say so too).
