@@ -545,10 +545,11 @@ public final class AlertMonitor implements Runnable, AlertSink
         {
             try
             {
-                final DroneState state = fleet.get(droneId);
+                final Object stored = fleet.get(droneId);
                 // A state naming another drone was filed under this key by a grid client: no word of this drone, so
                 // not a hand-over (taken as one, a planted state naming another node silenced the drone's LOST_LINK).
-                return state == null || state.droneId() != droneId || nodeId.equals(state.ingestNode());
+                final DroneState state = DroneState.filedUnder(droneId, stored);
+                return state == null || nodeId.equals(state.ingestNode());
             }
             catch (final RuntimeException ex)
             {

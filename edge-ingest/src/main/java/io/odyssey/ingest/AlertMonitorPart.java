@@ -83,8 +83,8 @@ final class AlertMonitorPart implements Component
             // here, which the monitor took for the grid being away: the remote picture froze, uncounted.
             for (final Map.Entry<?, ?> entry : unreadable.readableEntries(fleet.entrySet(airborneElsewhere)))
             {
-                if (entry.getKey() instanceof Long key && entry.getValue() instanceof DroneState state &&
-                    state.droneId() == key)
+                final DroneState state = DroneState.filedUnder(entry.getKey(), entry.getValue());
+                if (state != null)
                 {
                     states.add(state);
                 }

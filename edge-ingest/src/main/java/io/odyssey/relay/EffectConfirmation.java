@@ -76,7 +76,7 @@ final class EffectConfirmation
     {
         // A state filed under this drone's key but naming another drone (a grid client's) shows nothing of this one:
         // taken as it was, a landed drone's state filed under a flying one's key completed the flying one's LAND.
-        final DroneState own = state != null && state.droneId() == command.droneId() ? state : null;
+        final DroneState own = DroneState.filedUnder(command.droneId(), state);
         final boolean seen;
         if (command.type() == CommandType.CANCEL)
         {

@@ -67,8 +67,8 @@ final class GeofenceGuard
         for (final Map.Entry<?, ?> entry : metrics.fleetStates.readableEntries(
             fleet.entrySet(Predicates.equal("ingestNode", nodeId))))
         {
-            if (!(entry.getKey() instanceof Long key) || !(entry.getValue() instanceof DroneState state) ||
-                state.droneId() != key)
+            final DroneState state = DroneState.filedUnder(entry.getKey(), entry.getValue());
+            if (state == null)
             {
                 metrics.fleetStatesLeftOut.increment();
                 continue;

@@ -59,6 +59,24 @@ public record DroneState(
             groundSpeed, climbRate, battery, status, flags, ingestNode);
     }
 
+    /**
+     * The state a fleet-map entry holds for the drone it is filed under, or null when it holds none: ingest files each
+     * drone's state under its own id (a {@code Long}), but anything that reaches the grid can put a key of another type
+     * (an {@code Integer 2}), a value of another class, or one drone's state under another's key. Taken for the drone
+     * it names, such a state moved that drone, completed its commands or silenced its alerts; so every reader of the
+     * map asks here, untyped, and counts a null as a record left out.
+     */
+    public static DroneState filedUnder(final Object key, final Object value)
+    {
+        return key instanceof Long droneId ? filedUnder(droneId.longValue(), value) : null;
+    }
+
+    /** {@link #filedUnder(Object, Object)} for a reader that already holds the drone id it asked for (no boxing). */
+    public static DroneState filedUnder(final long droneId, final Object value)
+    {
+        return value instanceof DroneState state && state.droneId() == droneId ? state : null;
+    }
+
     /** The grid keeps the highest sequence: an older state never replaces a newer one (see {@link FleetGrid}). */
     public boolean isNewerThan(final DroneState other)
     {

@@ -187,7 +187,8 @@ public final class FleetChangeBatcher implements AutoCloseable, Runnable,
             misfiled.incrementAndGet();   // no drone's key: no reader takes it for anything
             return;
         }
-        if (!(value instanceof DroneState state) || state.droneId() != droneId)
+        final DroneState state = DroneState.filedUnder(droneId.longValue(), value);
+        if (state == null)
         {
             // Ingest files each drone's state under its own id; a state naming another drone was filed by a grid
             // client. Sent on as it was, it moved the drone it names on every gateway (at a sequence no real state

@@ -136,7 +136,7 @@ public final class Gateway implements AutoCloseable
             final ProgressWatch applierProgress =
                 new ProgressWatch("fleet-apply", ProgressWatch.timeoutNs(config.livenessTimeoutS));
             feed = new FleetFeed(grid.client(), clock, org.agrona.concurrent.SystemNanoClock.INSTANCE, metrics,
-                fanOutProgress, applierProgress);
+                fanOutProgress, applierProgress, config.fleetReloadMaxEntries);
             feed.start();
             feed.reconcileEvery(config.fleetReconcileS);
             final FleetFeed liveFeed = feed;

@@ -36,6 +36,11 @@ public final class GatewayConfig
         "Every this many seconds the gateway reads the whole fleet map and applies what is newer than its view (a drone " +
         "whose last event the grid dropped under overload) and what the map never had (a forged change); 0 = only " +
         "after the grid connection came back or a change message was missed");
+    public static final Setting FLEET_RELOAD_MAX_ENTRIES = Setting.of("ODYSSEY_GATEWAY_FLEET_RELOAD_MAX_ENTRIES", "262144",
+        "Fleet-map entries one reload of the gateway's fleet view reads at most (1000..1048576; keep it above the " +
+        "fleet's size); a map of more than 65536 entries is read 1000 a call: any grid client can put entries into the " +
+        "fleet map, and each reload read them all in one call; a reload that reaches it stops there, applies what it " +
+        "read and removes no drone (odyssey_gateway_fleet_reloads_cut_total)");
     public static final Setting MAX_PENDING_BYTES = Setting.of(
         "ODYSSEY_WS_MAX_PENDING_BYTES", "1048576", "Unsent bytes above which a client's frames are skipped (conflated)");
     public static final Setting SEND_BUDGET_BYTES = Setting.of("ODYSSEY_WS_SEND_BUDGET_BYTES", "0",
@@ -137,7 +142,8 @@ public final class GatewayConfig
     static
     {
         final List<Setting> all = new ArrayList<>(GridSettings.ALL);
-        all.addAll(List.of(HOST, PORT, COALESCE_MS, ALERT_BATCH_MS, ALERT_BATCH_MAX, GRID_EVENT_THREADS, GRID_EVENT_QUEUE, FLEET_RECONCILE_S, MAX_PENDING_BYTES,
+        all.addAll(List.of(HOST, PORT, COALESCE_MS, ALERT_BATCH_MS, ALERT_BATCH_MAX, GRID_EVENT_THREADS, GRID_EVENT_QUEUE, FLEET_RECONCILE_S,
+            FLEET_RELOAD_MAX_ENTRIES, MAX_PENDING_BYTES,
             SEND_BUDGET_BYTES, MAX_SESSIONS_PER_CLIENT, CLIENT_MESSAGE_RATE, CLIENT_MESSAGE_BURST, TOKEN_RECHECK_S,
             STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES,
             CLOSE_MESSAGE_BYTES, PING_INTERVAL_MS, TILE_URL, TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS,
@@ -159,6 +165,7 @@ public final class GatewayConfig
     public int gridEventThreads = GRID_EVENT_THREADS.intValue();
     public int gridEventQueue = GRID_EVENT_QUEUE.intValue();
     public long fleetReconcileS = FLEET_RECONCILE_S.longValue();
+    public int fleetReloadMaxEntries = FLEET_RELOAD_MAX_ENTRIES.intValue();
     public long maxPendingBytes = MAX_PENDING_BYTES.longValue();
     public long sendBudgetBytes = SEND_BUDGET_BYTES.longValue();
     public int maxSessionsPerClient = MAX_SESSIONS_PER_CLIENT.intValue();
@@ -301,6 +308,11 @@ public final class GatewayConfig
         if (fleetReconcileS < 0 || fleetReconcileS > 3_600)
         {
             throw FLEET_RECONCILE_S.invalid(String.valueOf(fleetReconcileS), "between 0 (off) and 3600");
+        }
+        if (fleetReloadMaxEntries < 1_000 || fleetReloadMaxEntries > FleetView.MAX_SLOTS)
+        {
+            throw FLEET_RELOAD_MAX_ENTRIES.invalid(String.valueOf(fleetReloadMaxEntries),
+                "between 1000 and " + FleetView.MAX_SLOTS + " (the most drones the view holds)");
         }
         if (maxPendingBytes < 4096)
         {

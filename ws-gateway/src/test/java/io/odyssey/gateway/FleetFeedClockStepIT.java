@@ -48,7 +48,8 @@ class FleetFeedClockStepIT
             fleet.set(2L, state(2, 1, 52.5, 13.5));
             final ProgressWatch progress = new ProgressWatch("fan-out", TimeUnit.SECONDS.toNanos(30));
             try (FleetFeed feed = new FleetFeed(member, () -> System.currentTimeMillis() * 1_000_000L + step.get(),
-                System::nanoTime, new GatewayMetrics(), progress, new ProgressWatch("fleet-apply", TimeUnit.SECONDS.toNanos(30))))
+                System::nanoTime, new GatewayMetrics(), progress, new ProgressWatch("fleet-apply", TimeUnit.SECONDS.toNanos(30)),
+                GatewayConfig.FLEET_RELOAD_MAX_ENTRIES.intValue()))
             {
                 feed.start();
                 assertThat(feed.fleet().byId()).containsOnlyKeys(1L, 2L);

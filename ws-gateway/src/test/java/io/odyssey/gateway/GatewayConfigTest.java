@@ -28,4 +28,17 @@ class GatewayConfigTest
             .hasMessageContaining("ODYSSEY_GATEWAY_DB_URL").hasMessageContaining("postgresql://user:***@db/x")
             .hasMessageNotContaining("secret");
     }
+
+    @Test
+    void shouldRefuseAReloadBoundBelowOnePageOrAboveWhatTheViewHolds()
+    {
+        for (final int entries : new int[]{0, 999, FleetView.MAX_SLOTS + 1})
+        {
+            final GatewayConfig config = new GatewayConfig();
+            config.fleetReloadMaxEntries = entries;
+
+            assertThatThrownBy(config::conclude).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("ODYSSEY_GATEWAY_FLEET_RELOAD_MAX_ENTRIES");
+        }
+    }
 }

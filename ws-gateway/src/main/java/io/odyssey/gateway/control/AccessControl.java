@@ -1,6 +1,5 @@
 package io.odyssey.gateway.control;
 
-import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.gateway.Problem;
 import com.hazelcast.map.IMap;
 import io.odyssey.grid.trust.RecordSeal;
@@ -75,22 +74,15 @@ public final class AccessControl
     private final Counter refusedNoExpiry;
 
     /**
-     * @param tokens        "name:role:secret" entries from the configuration.
-     * @param created       the grid's token map (tokens created through the API), or null for none.
-     * @param anonymousRole the role of requests without a token, or null to refuse them.
-     * @param seal          seals and checks the created tokens' records (the gateway key), or null when there is no
-     *                      gateway key: then no token is created and no record in the grid is taken.
-     * @param forged        counts token records in the grid that were presented and do not carry a valid seal.
-     */
-    public AccessControl(
-        final List<String> tokens, final IMap<String, String> created, final Role anonymousRole,
-        final Set<String> allowedOrigins, final Setting source, final RecordSeal seal, final Counter forged)
-    {
-        this(tokens, created, anonymousRole, allowedOrigins, source, seal, forged, forged, forged, forged,
-            System::currentTimeMillis, TimeUnit.HOURS.toMillis(Long.parseLong(GatewayConfig.TOKEN_MAX_LIFETIME_H.defaultValue())));
-    }
-
-    /**
+     * One constructor, every counter its own: a shorter one counted every refusal as forged and judged lifetimes on a
+     * default rather than the configured limit, which a caller could not see from the call.
+     *
+     * @param tokens         "name:role:secret" entries from the configuration.
+     * @param created        the grid's token map (tokens created through the API), or null for none.
+     * @param anonymousRole  the role of requests without a token, or null to refuse them.
+     * @param seal           seals and checks the created tokens' records (the gateway key), or null when there is no
+     *                       gateway key: then no token is created and no record in the grid is taken.
+     * @param forged         counts token records in the grid that were presented and do not carry a valid seal.
      * @param refusedRevoked counts presented tokens that were deleted (or expired) while this gateway ran and whose
      *                       record is in the grid again (put back by a grid client).
      * @param refusedExpired counts presented tokens whose sealed expiry has passed.

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,8 +15,13 @@ class AccessControlTest
 {
     private static AccessControl access(final List<String> tokens, final Role anonymous)
     {
+        // No grid map and no gateway key: only configured tokens, so the refusal counters and the clock stay unused.
+        final io.odyssey.runtime.Metrics metrics = new io.odyssey.runtime.Metrics("test");
         return new AccessControl(tokens, null, anonymous, Set.of("https://ops.example.com"), GatewayConfig.TOKENS, null,
-            new io.odyssey.runtime.Metrics("test").counter("odyssey_test_forged_total", "forged"));
+            metrics.counter("odyssey_test_forged_total", "forged"), metrics.counter("odyssey_test_revoked_total", "revoked"),
+            metrics.counter("odyssey_test_expired_total", "expired"),
+            metrics.counter("odyssey_test_no_expiry_total", "no expiry"), System::currentTimeMillis,
+            TimeUnit.HOURS.toMillis(Long.parseLong(GatewayConfig.TOKEN_MAX_LIFETIME_H.defaultValue())));
     }
 
     @Test
