@@ -169,7 +169,7 @@ final class LedgerSweep
             seen.see(command);
             final DroneState filed = states.get(command.droneId());
             // Another drone's state filed under this drone's key is not this drone heard (counted above).
-            final DroneState state = filed != null && filed.droneId() == command.droneId() ? filed : null;
+            final DroneState state = DroneState.filedUnder(command.droneId(), filed);
             final boolean mine = state != null && nodeId.equals(state.ingestNode());
             if (command.state().isUndelivered())
             {
@@ -237,7 +237,7 @@ final class LedgerSweep
         long example = 0;
         for (final Map.Entry<Long, DroneState> entry : states.entrySet())
         {
-            if (entry.getValue().droneId() != entry.getKey())
+            if (DroneState.filedUnder(entry.getKey(), entry.getValue()) == null)
             {
                 misfiled++;
                 example = entry.getKey();
