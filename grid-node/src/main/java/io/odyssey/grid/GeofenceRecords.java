@@ -187,9 +187,25 @@ public final class GeofenceRecords
         return seal != null;
     }
 
-    /** A fence taken: its id, its Feature (with {@code id}) and its polygon. */
+    /**
+     * A fence taken: its id, its Feature (with {@code id}) and its polygon. One instance is remembered and handed to
+     * every read until the record changes, so nothing a caller gets from it may change it: {@link #feature()} is a copy
+     * each time (a Jackson node is mutable: a caller editing it changed the fence every later read and lookup found),
+     * and the {@link Polygon} is immutable.
+     */
     public record Fence(String id, JsonNode feature, Polygon polygon, boolean keepIn)
     {
+        public Fence
+        {
+            feature = feature.deepCopy();
+        }
+
+        /** Its Feature: the caller's own copy. */
+        @Override
+        public JsonNode feature()
+        {
+            return feature.deepCopy();
+        }
     }
 
     /**
@@ -203,6 +219,13 @@ public final class GeofenceRecords
     /** One read of the map: the fences taken (sorted by id) and the records left out (sorted by id). */
     public record Fences(List<Fence> fences, List<Refused> refused)
     {
+        /** Unmodifiable: what one read found, whoever holds it. */
+        public Fences
+        {
+            fences = List.copyOf(fences);
+            refused = List.copyOf(refused);
+        }
+
         /** The fences taken, for checking orders and positions. */
         public GeofenceSet set()
         {
