@@ -46,9 +46,9 @@ import java.util.concurrent.TimeUnit;
  * a grid client who can plant records can delete the genuine ones as well, so no choice of records could promise
  * more than the grid does; the remedy is the same (delete the junk, put the fences back).
  * <p>
- * A fence holds at most {@link #MAX_POINTS} points: a record with more (sealed by a gateway with a higher limit, or by a
- * version before the limit) is refused {@link Refusal#UNREADABLE} before its points are read, so no record costs a
- * reader more than the limit's worth. A record read before whose stored text has not changed since (the same seal, the
+ * The admin API stores a fence of at most {@link #MAX_POINTS} ring positions; a sealed record with more (stored by a
+ * gateway with a higher limit, or by a version before the limit) still applies, at its cost, paid once per change (a
+ * refused one made a keep-out, or the only keep-in, stop applying everywhere at an upgrade). A record read before whose stored text has not changed since (the same seal, the
  * same Feature) is taken as it was then, neither verified nor parsed again: each ingest node's guard reads the fences
  * once a second on the thread that delivers commands, and a border of 20,000 points took it ~0.25 s of every second.
  * Only records that passed the seal are remembered (a gateway wrote them: no larger than its body limit), at most
@@ -75,9 +75,10 @@ public final class GeofenceRecords
             "every read fetch and verify them all; the same value on every gateway and ingest node");
     /** Gateways and ingest nodes both read it: the same value everywhere. */
     public static final Setting MAX_POINTS = Setting.of("ODYSSEY_GEOFENCE_MAX_POINTS", "10000",
-        "Most points of one geofence the admin API stores (400 GEOFENCE_TOO_LARGE beyond), since every order and every " +
-            "ingest node's guard checks every fence; a sealed fence stored with more (before the limit, or under a higher " +
-            "one) still applies everywhere: a fence never silently stops applying");
+        "Most positions of one geofence's ring the admin API stores, each counted (the closing one and repeats too: " +
+            "what reading it costs; 400 GEOFENCE_TOO_LARGE beyond), since every order and every ingest node's guard " +
+            "checks every fence; a sealed fence stored with more (before the limit, or under a higher one) still " +
+            "applies everywhere: a fence never silently stops applying");
     /** Records a read looks at beyond the limit: refused ones for an admin to see and delete, and a few fences over. */
     public static final int SLACK = 100;
     /** The metric label of records left unread because the map holds more than {@link #bound()}. */
@@ -126,7 +127,7 @@ public final class GeofenceRecords
      * @param unsealed   counts fences left out for {@link Refusal#UNSEALED}, at every read; null = not counted.
      * @param maxFences  {@link #MAX_FENCES}: the most fences {@link #store} adds; a read looks at this many records
      *                   and {@link #SLACK} more.
-     * @param maxPoints  {@link #MAX_POINTS}: the most points of a fence the admin API stores (readers apply every
+     * @param maxPoints  {@link #MAX_POINTS}: the most ring positions of a fence the admin API stores (readers apply every
      *                   sealed fence, whatever its points).
      * @param unreadable counts fences left out for {@link Refusal#UNREADABLE}, at every read; null = not counted.
      * @param overLimit  counts records left unread because the map holds more than {@link #bound()}, at every read;
@@ -169,7 +170,7 @@ public final class GeofenceRecords
         return maxFences;
     }
 
-    /** The most points of a fence taken ({@link #MAX_POINTS}). */
+    /** The most ring positions of a fence the API stores ({@link #MAX_POINTS}). */
     public int maxPoints()
     {
         return maxPoints;
@@ -187,9 +188,31 @@ public final class GeofenceRecords
         return seal != null;
     }
 
-    /** A fence taken: its id, its Feature (with {@code id}) and its polygon. */
+    /**
+     * A fence taken: its id, its Feature (with {@code id}) and its polygon. One instance is remembered and handed to
+     * every read until the record changes, so nothing a caller gets from it may change it: {@link #feature()} is a copy
+     * each time (a Jackson node is mutable: a caller editing it changed the fence every later read and lookup found),
+     * and the {@link Polygon} is immutable.
+     */
     public record Fence(String id, JsonNode feature, Polygon polygon, boolean keepIn)
     {
+        public Fence
+        {
+            feature = feature.deepCopy();
+        }
+
+        /** Its Feature: the caller's own copy. */
+        @Override
+        public JsonNode feature()
+        {
+            return feature.deepCopy();
+        }
+
+        /** The positions of its ring as stored ({@link GeofenceSet#positions}): what the API's limits count. */
+        public int positions()
+        {
+            return GeofenceSet.positions(feature);
+        }
     }
 
     /**
@@ -203,6 +226,13 @@ public final class GeofenceRecords
     /** One read of the map: the fences taken (sorted by id) and the records left out (sorted by id). */
     public record Fences(List<Fence> fences, List<Refused> refused)
     {
+        /** Unmodifiable: what one read found, whoever holds it. */
+        public Fences
+        {
+            fences = List.copyOf(fences);
+            refused = List.copyOf(refused);
+        }
+
         /** The fences taken, for checking orders and positions. */
         public GeofenceSet set()
         {
@@ -455,7 +485,7 @@ public final class GeofenceRecords
             // No point limit here: a sealed record was stored by a gateway (bounded by its body limit), and refusing
             // one stored before the limit or under a higher one made a keep-out (or the only keep-in) stop applying
             // everywhere, silently, at an upgrade. The limit is the API's; the parse is paid once per change (cached).
-            final Polygon polygon = GeofenceSet.polygon(feature, id, Integer.MAX_VALUE - 1);
+            final Polygon polygon = GeofenceSet.polygon(feature, id);
             taken = new Fence(id, feature, polygon, "keep-in".equals(GeofenceSet.kind(feature)));
         }
         catch (final IOException | IllegalArgumentException ex)

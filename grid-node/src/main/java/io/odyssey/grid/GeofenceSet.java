@@ -100,8 +100,10 @@ public final class GeofenceSet
     }
 
     /**
-     * Checks a feature's shape, refusing a ring of more than {@code maxPoints} distinct points before reading them
-     * (the closing point repeats the first and does not count).
+     * Checks a feature's shape, refusing a ring of more than {@code maxPoints} positions before reading them: every
+     * position received counts, the closing one and repeats too ({@link #positions}). Not distinct points: what a
+     * reader pays to parse, sort and store a fence is its positions, and the distinct points (its edges, what a path
+     * sample costs) are never more.
      *
      * @throws TooManyPoints when the ring holds more points than that.
      * @throws IllegalArgumentException saying what else is wrong.
@@ -125,8 +127,8 @@ public final class GeofenceSet
             throw new IllegalArgumentException(name + ": properties.kind is \"keep-in\" or \"keep-out\", not \"" + kind + "\"");
         }
         // Counted before a point is read: a fence read on every order and every relay pass must not cost more than
-        // the limit's worth, whatever a record holds.
-        if (ring.size() > maxPoints + 1L)
+        // the limit's worth, whatever a record holds. Repeats count: a ring padded with them cost as much to read.
+        if (ring.size() > maxPoints)
         {
             throw new TooManyPoints(name, ring.size(), maxPoints);
         }
@@ -177,10 +179,6 @@ public final class GeofenceSet
                 points.add(new double[]{ringLons[i], ringLats[i]});
             }
         }
-        if (points.size() > maxPoints)
-        {
-            throw new TooManyPoints(name, points.size(), maxPoints);
-        }
         if (points.size() < 3)
         {
             throw new IllegalArgumentException(name + ": a geofence needs at least three distinct points");
@@ -195,15 +193,26 @@ public final class GeofenceSet
         return new Polygon(name, lons, lats);
     }
 
-    /** A fence of more points than the limit ({@code ODYSSEY_GEOFENCE_MAX_POINTS}): refused unread. */
+    /**
+     * The positions of a Feature's ring as received, every one counted (the closing one and repeats too), or 0 when it
+     * has no ring: what the limits on points ({@code ODYSSEY_GEOFENCE_MAX_POINTS}, and the gateway's
+     * {@code ODYSSEY_GEOFENCE_MAX_TOTAL_POINTS}) count, since parsing, sorting and storing a fence cost that much.
+     */
+    public static int positions(final JsonNode feature)
+    {
+        final JsonNode ring = feature.path("geometry").path("coordinates").path(0);
+        return ring.isArray() ? ring.size() : 0;
+    }
+
+    /** A fence of more positions than the limit ({@code ODYSSEY_GEOFENCE_MAX_POINTS}): refused unread. */
     public static final class TooManyPoints extends IllegalArgumentException
     {
         private static final long serialVersionUID = 1L;
 
         TooManyPoints(final String name, final int points, final int maxPoints)
         {
-            super(name + ": a geofence has at most " + maxPoints + " points (ODYSSEY_GEOFENCE_MAX_POINTS), this one " +
-                points);
+            super(name + ": a geofence's ring holds at most " + maxPoints + " positions (ODYSSEY_GEOFENCE_MAX_POINTS), " +
+                "each counted, the closing one and repeats too; this one " + points);
         }
     }
 

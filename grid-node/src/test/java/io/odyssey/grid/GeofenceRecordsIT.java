@@ -1,6 +1,8 @@
 package io.odyssey.grid;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A real member and a plain Hazelcast client as the attacker, planting records in the geofence map: each reader (an
@@ -211,6 +214,37 @@ class GeofenceRecordsIT
             assertThat(fences.refused()).isEmpty();
         }
         assertThat(unreadable.get()).isZero();
+    }
+
+    /**
+     * What a read hands out is the caller's own: a caller changing a fence's Feature (a listing adding a member, a
+     * check editing its ring) must not change what every later read and lookup finds, as it did when the remembered
+     * Feature itself was handed out (a keep-out turned keep-in, or its ring emptied, on every later order's check).
+     */
+    @Test
+    void shouldNotLetACallerChangeTheFenceLaterReadsFind() throws Exception
+    {
+        final IMap<String, String> map = attacker.getMap("geofences-own-" + UUID.randomUUID());
+        final GeofenceRecords reader = new GeofenceRecords(map, KEY, 1_000, 10_000, null, null, null);
+        reader.store("field", fence("field"));
+        final String stored = reader.read().fences().get(0).feature().toString();
+
+        final GeofenceRecords.Fences first = reader.read();
+        final ObjectNode read = (ObjectNode)first.fences().get(0).feature();
+        ((ObjectNode)read.path("properties")).put("kind", "keep-in").put("name", "changed");
+        ((ArrayNode)read.path("geometry").path("coordinates").path(0)).removeAll();
+        read.put("extra", 1);
+        final ObjectNode found = (ObjectNode)((GeofenceRecords.Fence)reader.find("field")).feature();
+        found.put("id", "other");
+        assertThatThrownBy(() -> first.fences().add(first.fences().get(0))).isInstanceOf(UnsupportedOperationException.class);
+        first.fences().get(0).polygon().bounds()[0] = 0;
+
+        final GeofenceRecords.Fence again = reader.read().fences().get(0);
+        assertThat(again.feature().toString()).isEqualTo(stored);
+        assertThat(((GeofenceRecords.Fence)reader.find("field")).feature().toString()).isEqualTo(stored);
+        assertThat(again.keepIn()).isFalse();
+        assertThat(again.polygon().bounds()).containsExactly(52.40, 13.30, 52.45, 13.35);
+        assertThat(reader.read().set().breach(52.42, 13.32)).contains("inside the keep-out geofence 'field'");
     }
 
     /** A keep-out ring of {@code points} distinct points (and the closing one). */

@@ -134,14 +134,31 @@ class GeofenceSetTest
         assertThatThrownBy(() -> GeofenceSet.fromFeatureTexts(List.of(KEEP_IN, feature("keep-out", "flat", 1, 1, 1, 1))))
             .hasMessageStartingWith("feature 2 (flat: a geofence needs at least three distinct points");
     }
-    /** The limit counts distinct points (the closing one is free); a ring longer than that is refused unread. */
+    /**
+     * The limit counts the ring's positions as received, every one (the closing one and repeats too): what parsing,
+     * sorting and storing a fence cost. A ring padded with repeats of three points was taken however long, up to the
+     * limit and one more (only distinct points were counted after reading them all).
+     */
     @Test
-    void shouldRefuseARingOfMorePointsThanTheLimit() throws Exception
+    void shouldRefuseARingOfMorePositionsThanTheLimitRepeatsAndTheClosingOneIncluded() throws Exception
     {
         final ObjectMapper json = new ObjectMapper();
         final JsonNode square = json.readTree(feature("keep-out", "square", 0, 0, 1, 1));
-        assertThat(GeofenceSet.polygon(square, "x", 4).size()).isEqualTo(4);
-        assertThatThrownBy(() -> GeofenceSet.polygon(square, "x", 3)).isInstanceOf(GeofenceSet.TooManyPoints.class)
-            .hasMessageContaining("at most 3 points (ODYSSEY_GEOFENCE_MAX_POINTS)");
+        assertThat(GeofenceSet.positions(square)).isEqualTo(5);
+        assertThat(GeofenceSet.polygon(square, "x", 5).size()).as("distinct points").isEqualTo(4);
+        assertThatThrownBy(() -> GeofenceSet.polygon(square, "x", 4)).isInstanceOf(GeofenceSet.TooManyPoints.class)
+            .hasMessageContaining("at most 4 positions (ODYSSEY_GEOFENCE_MAX_POINTS)").hasMessageContaining("this one 5");
+
+        final StringBuilder ring = new StringBuilder("[[0,0],[1,0],[1,1]");
+        for (int i = 0; i < 16; i++)
+        {
+            ring.append(",[1,1]");
+        }
+        final JsonNode padded = json.readTree("{\"type\":\"Feature\",\"properties\":{\"kind\":\"keep-out\"}," +
+            "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[" + ring + ",[0,0]]]}}");
+        assertThat(GeofenceSet.positions(padded)).isEqualTo(20);
+        assertThatThrownBy(() -> GeofenceSet.polygon(padded, "x", 19)).isInstanceOf(GeofenceSet.TooManyPoints.class)
+            .hasMessageContaining("this one 20");
+        assertThat(GeofenceSet.polygon(padded, "x", 20).size()).isEqualTo(3);
     }
 }

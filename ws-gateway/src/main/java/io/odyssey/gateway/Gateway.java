@@ -228,7 +228,7 @@ public final class Gateway implements AutoCloseable
                 metrics.metrics.counter("odyssey_gateway_geofences_refused_total", fencesHelp, "reason=\"UNREADABLE\""),
                 metrics.metrics.counter("odyssey_gateway_geofences_refused_total", fencesHelp,
                     "reason=\"" + GeofenceRecords.OVER_LIMIT + "\""));
-            final ControlApi control = new ControlApi(ledger, fences, access,
+            final ControlApi control = new ControlApi(ledger, fences, config.geofenceMaxTotalPoints, access,
                 () -> liveFeed.fleet().byId().values().stream().map(view -> view.state).toList(),
                 id ->
                 {

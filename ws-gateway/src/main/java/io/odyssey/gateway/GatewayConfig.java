@@ -108,6 +108,11 @@ public final class GatewayConfig
         "Largest request line plus headers; a larger request is refused");
     public static final Setting MAX_BODY_BYTES = Setting.of("ODYSSEY_GATEWAY_MAX_BODY_BYTES", "262144",
         "Largest request body; a larger one is answered 413 without being read");
+    /** The admin API's alone: readers apply every sealed fence, whatever the total. */
+    public static final Setting GEOFENCE_MAX_TOTAL_POINTS = Setting.of("ODYSSEY_GEOFENCE_MAX_TOTAL_POINTS", "100000",
+        "Most ring positions of all geofences together the admin API stores (counted as ODYSSEY_GEOFENCE_MAX_POINTS " +
+            "counts them; a create or change beyond answers 409 GEOFENCES_POINTS_FULL), since every order's path is " +
+            "checked every 20 m against every fence");
     public static final Setting MAX_CONNECTIONS = Setting.of("ODYSSEY_GATEWAY_MAX_CONNECTIONS", "10000",
         "Open HTTP and WebSocket connections above which new ones wait (not accepted until some close)");
     public static final Setting MAX_CONNECTIONS_PER_ADDRESS = Setting.of("ODYSSEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS",
@@ -147,7 +152,7 @@ public final class GatewayConfig
             SEND_BUDGET_BYTES, MAX_SESSIONS_PER_CLIENT, CLIENT_MESSAGE_RATE, CLIENT_MESSAGE_BURST, TOKEN_RECHECK_S,
             STALL_TIMEOUT_MS, MAX_MESSAGE_BYTES,
             CLOSE_MESSAGE_BYTES, PING_INTERVAL_MS, TILE_URL, TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS,
-            TOKENS_FILE, KEY_FILE, TOKEN_MAX_LIFETIME_H, CommandAuthority.KEY_FILE, GeofenceRecords.MAX_FENCES, GeofenceRecords.MAX_POINTS, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
+            TOKENS_FILE, KEY_FILE, TOKEN_MAX_LIFETIME_H, CommandAuthority.KEY_FILE, GeofenceRecords.MAX_FENCES, GeofenceRecords.MAX_POINTS, GEOFENCE_MAX_TOTAL_POINTS, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
             NO_REQUEST_TIMEOUT_MS, READ_TIMEOUT_MS, WRITE_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_BODY_BYTES,
             MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, SHUTDOWN_TIMEOUT_MS, COMMAND_RATE, COMMAND_BURST, MAX_ACTIVE_COMMANDS_PER_DRONE,
             HISTORY_STATEMENT_TIMEOUT_MS, HISTORY_MAX_WINDOW_S, HISTORY_MAX_ROWS, HISTORY_MAX_CONCURRENT,
@@ -189,6 +194,7 @@ public final class GatewayConfig
     public String commandKeyFile = CommandAuthority.KEY_FILE.get();
     public int geofencesMax = GeofenceRecords.MAX_FENCES.intValue();
     public int geofenceMaxPoints = GeofenceRecords.MAX_POINTS.intValue();
+    public int geofenceMaxTotalPoints = GEOFENCE_MAX_TOTAL_POINTS.intValue();
     public String anonymousRole = ANONYMOUS_ROLE.get();
     public List<String> allowedOrigins = splitList(ALLOWED_ORIGINS.get());
     public int ioThreads = IO_THREADS.intValue();
@@ -367,6 +373,10 @@ public final class GatewayConfig
         if (geofenceMaxPoints < 3 || geofenceMaxPoints > 1_000_000)
         {
             throw GeofenceRecords.MAX_POINTS.invalid(String.valueOf(geofenceMaxPoints), "between 3 and 1000000");
+        }
+        if (geofenceMaxTotalPoints < 3 || geofenceMaxTotalPoints > 100_000_000)
+        {
+            throw GEOFENCE_MAX_TOTAL_POINTS.invalid(String.valueOf(geofenceMaxTotalPoints), "between 3 and 100000000");
         }
         if (ioThreads < 1 || workerThreads < 1)
         {

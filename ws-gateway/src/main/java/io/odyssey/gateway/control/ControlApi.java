@@ -40,11 +40,14 @@ public final class ControlApi implements HttpHandler
     private DroneKeysResource droneKeys = DroneKeysResource.NONE;
 
     /**
+     * @param geofenceMaxTotalPoints {@code ODYSSEY_GEOFENCE_MAX_TOTAL_POINTS}: the most ring positions of all fences
+     *                               together the API stores
      * @param clock the time the API stamps on the commands it issues and the drones it shows (epoch nanoseconds, as
      *              the ledger keeps every time)
      */
     public ControlApi(
-        final CommandLedger ledger, final GeofenceRecords geofences, final AccessControl access,
+        final CommandLedger ledger, final GeofenceRecords geofences, final int geofenceMaxTotalPoints,
+        final AccessControl access,
         final Supplier<Collection<DroneState>> fleet, final LongFunction<DroneState> drone, final Counter refused,
         final CommandQuotas limits, final RequestBodies bodies, final EpochNanoClock clock, final Guard guard)
     {
@@ -52,7 +55,7 @@ public final class ControlApi implements HttpHandler
         this.bodies = bodies;
         final FleetLookup lookup = new FleetLookup(fleet, drone);
         final DronesResource drones = new DronesResource(lookup, ledger, clock);
-        final GeofencesResource fences = new GeofencesResource(geofences, limits.textRefused());
+        final GeofencesResource fences = new GeofencesResource(geofences, geofenceMaxTotalPoints, limits.textRefused());
         final TokensResource tokens = new TokensResource(access, limits.textRefused());
         commands = new CommandsResource(ledger, geofences, lookup, refused, limits, clock);
         // Path parameters stay out of the query parameters: GET /commands?droneId= must not see a path's droneId.

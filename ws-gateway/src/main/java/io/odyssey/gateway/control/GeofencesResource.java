@@ -3,6 +3,7 @@ package io.odyssey.gateway.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.gateway.Problem;
 import io.odyssey.grid.GeofenceRecords;
 import io.odyssey.grid.GeofenceSet;
@@ -29,11 +30,13 @@ final class GeofencesResource
     private static final Logger LOG = LoggerFactory.getLogger(GeofencesResource.class);
 
     private final GeofenceRecords geofences;
+    private final int maxTotalPoints;
     private final Counter textRefused;
 
-    GeofencesResource(final GeofenceRecords geofences, final Counter textRefused)
+    GeofencesResource(final GeofenceRecords geofences, final int maxTotalPoints, final Counter textRefused)
     {
         this.geofences = geofences;
+        this.maxTotalPoints = maxTotalPoints;
         this.textRefused = textRefused;
     }
 
@@ -115,7 +118,7 @@ final class GeofencesResource
         catch (final GeofenceSet.TooManyPoints ex)
         {
             // Every order's check and every ingest node's guard reads every fence: one of an imported border's
-            // 14,000 points made each goto/mission take 3-11 s. Ingest nodes would refuse it anyway (UNREADABLE).
+            // 14,000 points made each goto/mission take 3-11 s. Counted by positions received, before reading them.
             throw new Problem(400, "GEOFENCE_TOO_LARGE", ex.getMessage() + ": simplify it", null);
         }
         catch (final IllegalArgumentException ex)
@@ -141,6 +144,20 @@ final class GeofencesResource
         {
             throw new Problem(409, "GEOFENCES_FULL", "there are " + geofences.maxFences() + " geofences, the most " +
                 GeofenceRecords.MAX_FENCES.envName() + " allows: delete one, or change one with PUT", null);
+        }
+        // All fences together: every order's path is tested every 20 m against every fence, and a thousand fences of
+        // 10,000 points made a sample cost 10^7 edges (a long mission held this worker for seconds). Counted as the
+        // per-fence limit counts, over the fences that apply; a change counts its new positions in place of its old.
+        long total = GeofenceSet.positions(feature);
+        for (final GeofenceRecords.Fence fence : current)
+        {
+            total += fence.id().equals(fenceId) ? 0 : fence.positions();
+        }
+        if (total > maxTotalPoints)
+        {
+            throw new Problem(409, "GEOFENCES_POINTS_FULL", "the geofences would hold " + total + " positions, more than " +
+                maxTotalPoints + " (" + GatewayConfig.GEOFENCE_MAX_TOTAL_POINTS.envName() + "): simplify or delete one",
+                null);
         }
         if ("keep-in".equals(feature.path("properties").path("kind").asText()))
         {

@@ -53,6 +53,8 @@ class GeofenceTrustIT
 
     /** Small, so that the limit is reached in a test: a read looks at this many records and 100 more. */
     private static final int MAX_FENCES = 2;
+    /** Small, so that it is reached in a test by two fences (of the per-fence limit, 10,000 positions, and more). */
+    private static final int MAX_TOTAL_POINTS = 12_000;
 
     private static HazelcastInstance member;
     private static HazelcastInstance attacker;
@@ -72,6 +74,7 @@ class GeofenceTrustIT
         config.tokens = List.of("ops:operator:" + OPERATOR, "root:admin:" + ADMIN);
         config.commandKeyFile = TestKeys.commandKeyFile(CLUSTER);
         config.geofencesMax = MAX_FENCES;
+        config.geofenceMaxTotalPoints = MAX_TOTAL_POINTS;
         gateway = Gateway.launch(config);
         await().atMost(10, TimeUnit.SECONDS).until(() -> gateway.fleetSize() == 1);
         attacker = HazelcastClient.newHazelcastClient(FleetGrid.clientConfig(CLUSTER,
@@ -230,11 +233,48 @@ class GeofenceTrustIT
         assertThat(counter("odyssey_gateway_api_refused_total", "") - before).isEqualTo(1);
         assertThat(json(get("/api/v1/geofences", OPERATOR)).get("features")).isEmpty();
 
-        final HttpResponse<String> atTheLimit = post("/api/v1/geofences", ADMIN, keepOutOf(10_000));
+        // Every position received counts, the closing one too: 10,000 distinct points closed are 10,001 positions.
+        final HttpResponse<String> closed = post("/api/v1/geofences", ADMIN, keepOutOf(10_000));
+        assertThat(closed.statusCode()).as("%.300s", closed.body()).isEqualTo(400);
+        assertThat(json(closed).get("detail").asText()).contains("this one 10001");
+        final HttpResponse<String> atTheLimit = post("/api/v1/geofences", ADMIN, keepOutOf(9_999));
         assertThat(atTheLimit.statusCode()).as("%.300s", atTheLimit.body()).isEqualTo(201);
     }
 
-    /** A keep-out fence of {@code points} distinct points (a thin sliver far from the drone), in few bytes each. */
+    /**
+     * Every order's path is tested every 20 m against every fence: a thousand fences of 10,000 points made one sample
+     * cost 10^7 edges, and a long mission held a gateway worker for seconds. The positions of all fences together are
+     * capped too: a fence that would take them over answers 409 with its own code (counted), and changing a fence
+     * counts its new positions in place of its old.
+     */
+    @Test
+    void shouldRefuseAFenceThatWouldTakeAllFencesOverTheTotalPoints() throws Exception
+    {
+        final HttpResponse<String> border = post("/api/v1/geofences", ADMIN, keepOutOf(9_999));
+        assertThat(border.statusCode()).as("%.300s", border.body()).isEqualTo(201);
+        final String borderId = json(border).get("id").asText();
+
+        final long before = counter("odyssey_gateway_api_refused_total", "");
+        final HttpResponse<String> over = post("/api/v1/geofences", ADMIN, keepOutOf(2_001));
+        assertThat(over.statusCode()).as("%.300s", over.body()).isEqualTo(409);
+        assertThat(json(over).get("code").asText()).isEqualTo("GEOFENCES_POINTS_FULL");
+        assertThat(json(over).get("detail").asText()).contains("ODYSSEY_GEOFENCE_MAX_TOTAL_POINTS").contains("12002");
+        assertThat(counter("odyssey_gateway_api_refused_total", "") - before).isEqualTo(1);
+        assertThat(ids(json(get("/api/v1/geofences", OPERATOR)).get("features"))).containsExactly(borderId);
+
+        final HttpResponse<String> fits = post("/api/v1/geofences", ADMIN, keepOutOf(1_999));
+        assertThat(fits.statusCode()).as("exactly at the total: %.300s", fits.body()).isEqualTo(201);
+        final String fitsId = json(fits).get("id").asText();
+        assertThat(send("PUT", "/api/v1/geofences/" + borderId, ADMIN, keepOutOf(9_999)).statusCode())
+            .as("a change counts its new positions in place of its old").isEqualTo(200);
+        assertThat(send("PUT", "/api/v1/geofences/" + fitsId, ADMIN, keepOutOf(2_000)).statusCode())
+            .as("a change that grows a fence over the total").isEqualTo(409);
+    }
+
+    /**
+     * A keep-out fence of {@code points} distinct points and the closing one ({@code points + 1} positions: a thin
+     * sliver far from the drone), in few bytes each.
+     */
     private static String keepOutOf(final int points)
     {
         final StringBuilder ring = new StringBuilder("{\"type\":\"Feature\",\"properties\":{\"name\":\"border\"," +
