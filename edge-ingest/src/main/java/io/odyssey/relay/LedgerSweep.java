@@ -147,6 +147,7 @@ final class LedgerSweep
         if (active.isEmpty())
         {
             seen.endPass();
+            effects.endSweep();
             return;
         }
         final Set<Long> drones = new HashSet<>();
@@ -214,6 +215,7 @@ final class LedgerSweep
             }
         }
         seen.endPass();
+        effects.endSweep();
     }
 
     private void send(final CommandRecord command, final long now, final long monotonic)
