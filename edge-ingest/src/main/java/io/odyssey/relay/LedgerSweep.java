@@ -87,7 +87,7 @@ final class LedgerSweep
         this.guard = guard;
         this.recorder = recorder;
         this.metrics = metrics;
-        this.seen = new LocalCommandTimes(ANSWER_REPEAT_INTERVALS * resendNs, metrics.clockStepsForward,
+        this.seen = new LocalCommandTimes(ANSWER_REPEAT_INTERVALS * resendNs, nodeId, metrics.clockStepsForward,
             metrics.clockStepsBack);
     }
 

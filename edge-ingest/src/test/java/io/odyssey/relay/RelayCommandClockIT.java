@@ -343,6 +343,44 @@ class RelayCommandClockIT
     }
 
     @Test
+    void shouldFollowAStepForwardOnceAnOrderIssuedSinceShowsItPutTheClockRight()
+    {
+        // This node's clock was ten minutes behind the gateways' and is put right: a step forward, which it cannot
+        // tell from a step of a clock that was right, so it keeps the ten minutes out of new orders' expiries.
+        stepped.set(-10 * 60 * SECOND);
+        sweep.sweep();
+        stepped.set(0);
+        elapse(SECOND);
+        sweep.sweep();
+        assertThat(metrics.clockStepsForward.get()).isEqualTo(1);
+
+        // An order this node issued itself carries its own clock: no evidence.
+        final CommandRecord own = ledger.issue(CommandRecord.issued(ledger.newId(), 2, CommandType.HOLD,
+            CommandParameters.NONE, null, "geofence", NODE, wall.nanoTime(), wall.nanoTime() + 5 * 60 * SECOND))
+            .command();
+        sweep.sweep();
+        final CommandRecord before = issue(4, 5 * 60 * SECOND, wall.nanoTime() - 4 * 60 * SECOND);
+        sweep.sweep();
+        // A gateway (its clock right) issues an order now: its issue time agrees with the stepped clock.
+        issue(3, 5 * 60 * SECOND);
+        sweep.sweep();
+        // An order issued four minutes ago with five to live, first seen now (its drone came over from another node).
+        final CommandRecord late = issue(5, 5 * 60 * SECOND, wall.nanoTime() - 4 * 60 * SECOND);
+        sweep.sweep();
+
+        elapse(60 * SECOND + GRACE_NS);
+        sweep.sweep();
+        assertThat(ledger.get(late.id()).state()).isEqualTo(CommandState.ISSUED);
+        elapse(1);
+        sweep.sweep();
+        assertThat(ledger.get(late.id()).state()).as("its last minute is over: the correction is followed")
+            .isEqualTo(CommandState.EXPIRED);
+        assertThat(ledger.get(before.id()).state()).as("seen before any evidence: its whole lifetime, as before")
+            .isEqualTo(CommandState.ISSUED);
+        assertThat(ledger.get(own.id()).state()).isEqualTo(CommandState.ISSUED);
+    }
+
+    @Test
     void shouldNotTakeAPauseDuringASweepForAStepOfTheWallClock()
     {
         sweep.sweep();
