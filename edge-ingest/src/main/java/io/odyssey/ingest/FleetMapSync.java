@@ -1,9 +1,12 @@
 package io.odyssey.ingest;
 
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.grid.UnreadableRecords;
+import io.odyssey.relay.CommandRelay;
 import io.odyssey.runtime.Component;
 import io.odyssey.runtime.RealTimeClock;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,9 +42,12 @@ final class FleetMapSync implements Component
     {
         writer = new GridBatchWriter(FleetGrid.fleetMap(grid.client()), config.nodeId);
         final long sweepMs = FleetSweep.periodMillis(config.droneExpiryNanos());
+        final UnreadableRecords unreadable = new UnreadableRecords("fleet state", metrics.metrics.counter(
+            "odyssey_ingest_fleet_states_unreadable_total", CommandRelay.FLEET_STATES_LEFT_OUT_HELP, "reader=\"sweep\""));
         sweep = housekeeping.every(sweepMs, sweepMs, TimeUnit.MILLISECONDS, new FleetSweep(
             FleetGrid.fleetMap(grid.client()), FleetGrid.alertsMap(grid.client()), config.droneExpiryNanos(),
-            new RealTimeClock(), metrics.fleetEntriesExpired, metrics.orphanAlertsRemoved, metrics.fleetSweepFailures));
+            new RealTimeClock(), SystemNanoClock.INSTANCE, unreadable, metrics.fleetEntriesExpired,
+            metrics.orphanAlertsRemoved, metrics.fleetSweepFailures));
     }
 
     public String describe()

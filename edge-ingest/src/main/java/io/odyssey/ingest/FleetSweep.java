@@ -4,29 +4,44 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import io.odyssey.grid.ActiveAlert;
 import io.odyssey.grid.DroneState;
-import io.odyssey.grid.RemoveSilentDrone;
+import io.odyssey.grid.UnreadableRecords;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
 import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drones silent for the expiry leave the live fleet map: every sweep removes the entries whose newest state was received
- * before {@code now - expiry}, whichever node wrote them (see {@link RemoveSilentDrone} for why that is safe). The
- * gateway sees each as a removed entry and drops the drone from its clients' maps. Runs on the ingest node's
- * housekeeping thread, never on the hot path; a grid that is away only delays it.
+ * Drones silent for the expiry leave the live fleet map: every sweep reads the map and removes the entries this node
+ * has seen unchanged (the same sequence and receive time) for longer than the expiry on its own monotonic clock,
+ * whichever node wrote them. The gateway sees each as a removed entry and drops the drone from its clients' maps. Runs
+ * on the ingest node's housekeeping thread, never on the hot path; a grid that is away only delays it.
+ * <p>
+ * Why not the receive times: they are written by the node hearing each drone, on its wall clock, and compared with
+ * this node's, a step of this node's clock (an NTP correction, a VM restored from a snapshot, an operator setting the
+ * date) or a host running apart moved the expiry by as much: a step forward removed every drone heard on any node (each
+ * came back at its next frame, the gateways' maps flickering and the drones' counts of expiries rising at every
+ * sweep), a host behind by more than the expiry had its drones removed at every sweep, and a step back kept the silent
+ * ones on every screen for the step's length. Removal is conditional ({@link IMap#remove(Object, Object)}: the stored
+ * value must still be the one read), so a state written meanwhile is never removed. A node that starts (or
+ * restarts) waits a whole expiry before it removes anything; one drone's entry then goes up to a sweep period after its
+ * expiry, as before. Memory: one entry per fleet-map key of the last read, forgotten when a read no longer has the
+ * key: the table is never larger than that read itself (the map holds at most the fleet's drones, each node's bounded
+ * by {@code ODYSSEY_INGEST_MAX_DRONES}, plus what a grid client plants, which the read must hold too).
  * <p>
  * Alerts follow their drones: each node's alert engine clears its own silent drones' alerts at the expiry (journaled),
  * but a node that died, or restarted without the drone, leaves its alerts behind. So the sweep also removes active
- * alerts raised more than the expiry ago whose drone is no longer in the fleet map (a live node has cleared its own by
- * then: the drone leaves the map at the expiry, its alert engine clears in the same data time).
- * <p>
- * Time is the hosts' clocks: an entry's receive time is the writing node's, the cutoff this node's. Their skew (NTP
- * keeps it far below a second) shortens or lengthens the expiry by as much.
+ * alerts raised more than the expiry ago (by this node's wall clock against the raising node's) whose drone is no
+ * longer in the fleet map (a live node has cleared its own by then: the drone leaves the map at the expiry, its alert
+ * engine clears in the same data time). A step of the wall clock moves only when such an orphan goes: an alert is
+ * removed only while its drone is out of the map, and only if unchanged.
  */
 final class FleetSweep implements Runnable
 {
@@ -36,14 +51,30 @@ final class FleetSweep implements Runnable
     private final IMap<String, ActiveAlert> alerts;
     private final long expiryNanos;
     private final EpochNanoClock clock;
+    private final NanoClock monotonic;
+    private final UnreadableRecords unreadable;
     private final Counter removed;
     private final Counter orphanAlerts;
     private final Counter failures;
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+    /** Each fleet-map key of the last read: its state then, and since when (monotonic) this node has seen it so. */
+    private Map<Long, Unchanged> unchanged = new HashMap<>();
 
-    FleetSweep(final IMap<Long, DroneState> fleet, final IMap<String, ActiveAlert> alerts, final long expiryNanos,
-        final EpochNanoClock clock, final Counter removed, final Counter orphanAlerts, final Counter failures)
+    private record Unchanged(long sequence, long ingestNanos, long sinceNs)
     {
+    }
+
+    /**
+     * @param clock      this node's wall clock: only for the orphaned alerts' age.
+     * @param monotonic  this node's monotonic clock: how long a fleet-map entry has stayed unchanged.
+     * @param unreadable fleet states that cannot be read (left where they are, counted).
+     */
+    FleetSweep(final IMap<Long, DroneState> fleet, final IMap<String, ActiveAlert> alerts, final long expiryNanos,
+        final EpochNanoClock clock, final NanoClock monotonic, final UnreadableRecords unreadable, final Counter removed,
+        final Counter orphanAlerts, final Counter failures)
+    {
+        this.monotonic = monotonic;
+        this.unreadable = unreadable;
         this.orphanAlerts = orphanAlerts;
         this.fleet = fleet;
         this.alerts = alerts;
@@ -64,13 +95,7 @@ final class FleetSweep implements Runnable
         final long heardBefore = clock.nanoTime() - expiryNanos;
         try
         {
-            final Map<Long, Boolean> outcome = fleet.executeOnEntries(new RemoveSilentDrone(heardBefore),
-                Predicates.lessThan("ingestNanos", heardBefore));
-            int count = 0;
-            for (final Boolean gone : outcome.values())
-            {
-                count += Boolean.TRUE.equals(gone) ? 1 : 0;
-            }
+            final int count = removeUnchanged();
             if (count > 0)
             {
                 removed.add(count);
@@ -107,5 +132,48 @@ final class FleetSweep implements Runnable
                     "line): {}", periodMillis(expiryNanos), failureLog.suppressedSinceLast(), ex.toString());
             }
         }
+    }
+
+    /**
+     * Reads the whole map, notes the entries changed since the last read, and removes those unchanged for more than the
+     * expiry, each only if still the state read. Entries that cannot be read, or are not a drone's state under a
+     * drone's key (a grid client's), are left where they are, as before.
+     */
+    private int removeUnchanged()
+    {
+        final List<Map.Entry<Long, DroneState>> read = unreadable.readableEntries(fleet.entrySet());
+        // After the read: an entry is never taken as unchanged for longer than it was.
+        final long nowNs = monotonic.nanoTime();
+        final Map<Long, Unchanged> next = new HashMap<>(Math.max(16, read.size() * 2));
+        final List<Map.Entry<Long, DroneState>> silent = new ArrayList<>();
+        for (final Map.Entry<?, ?> entry : read)
+        {
+            if (!(entry.getKey() instanceof Long key) || !(entry.getValue() instanceof DroneState state))
+            {
+                continue;
+            }
+            final Unchanged before = unchanged.get(key);
+            final Unchanged now = before != null && before.sequence == state.sequence() &&
+                before.ingestNanos == state.ingestNanos() ? before :
+                new Unchanged(state.sequence(), state.ingestNanos(), nowNs);
+            // Kept even when removed below: a removal that failed (the grid away) is tried again at the next sweep
+            // without waiting another expiry; a key removed is not in the next read, and leaves the table then.
+            next.put(key, now);
+            if (nowNs - now.sinceNs > expiryNanos)
+            {
+                silent.add(Map.entry(key, state));
+            }
+        }
+        unchanged = next;
+        int count = 0;
+        for (final Map.Entry<Long, DroneState> entry : silent)
+        {
+            // Only if still the state read: a state written since (the drone heard again, on any node) stays.
+            if (fleet.remove(entry.getKey(), entry.getValue()))
+            {
+                count++;
+            }
+        }
+        return count;
     }
 }

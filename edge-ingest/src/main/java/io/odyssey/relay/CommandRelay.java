@@ -93,11 +93,12 @@ public final class CommandRelay implements CommandLink, AutoCloseable
         this.inbox = new StatusInbox(INBOX_CAPACITY, metrics.statusesConflated);
         this.links = new CommandLinks(aeron, streamId, commandControlEndpoint, maxCommandLinks);
         final TransitionRecorder recorder = new TransitionRecorder(ledger, journal, nodeId, metrics);
-        effects = new EffectConfirmation(ledger, fleet, metrics.fleetStates, recorder);
+        // One monotonic clock for the links (the sender stamps their use and the sweep closes idle ones by it) and for
+        // every "how long" of the relay: resends, expiries, lost contact, the effect window.
+        final NanoClock pacing = SystemNanoClock.INSTANCE;
+        effects = new EffectConfirmation(ledger, fleet, metrics.fleetStates, recorder, pacing);
         final GeofenceGuard guard = new GeofenceGuard(geofences, fleet, ledger,
             CommandType.fromWireName(geofenceAction), nodeId, metrics);
-        // One monotonic clock for the links: the sender stamps their use and the sweep closes idle ones by it.
-        final NanoClock pacing = SystemNanoClock.INSTANCE;
         final CommandSender sender = new CommandSender(ledger, links, signer, nodeId, recorder, metrics, pacing);
         sweep = new LedgerSweep(ledger, fleet, nodeId, clock, pacing, TimeUnit.MILLISECONDS.toNanos(resendMs), links, sender,
             effects, guard, recorder, metrics);

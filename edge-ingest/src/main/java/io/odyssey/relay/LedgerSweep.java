@@ -87,7 +87,7 @@ final class LedgerSweep
         this.guard = guard;
         this.recorder = recorder;
         this.metrics = metrics;
-        this.seen = new LocalCommandTimes(ANSWER_REPEAT_INTERVALS * resendNs, metrics.clockStepsForward,
+        this.seen = new LocalCommandTimes(ANSWER_REPEAT_INTERVALS * resendNs, nodeId, metrics.clockStepsForward,
             metrics.clockStepsBack);
     }
 
@@ -147,6 +147,7 @@ final class LedgerSweep
         if (active.isEmpty())
         {
             seen.endPass();
+            effects.endSweep();
             return;
         }
         final Set<Long> drones = new HashSet<>();
@@ -214,6 +215,7 @@ final class LedgerSweep
             }
         }
         seen.endPass();
+        effects.endSweep();
     }
 
     private void send(final CommandRecord command, final long now, final long monotonic)

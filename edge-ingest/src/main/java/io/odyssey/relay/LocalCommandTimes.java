@@ -31,10 +31,14 @@ import java.util.concurrent.TimeUnit;
  * forward are not expired at once; a step back first takes back the steps forward before it (a clock put wrong and
  * then right again judges as if nothing happened), and beyond that is followed: it cannot be told from the correction
  * of a clock that was ahead, and at worst this node expires late while the others, and the drone, which refuses an
- * order past its expiry itself, do not. A step forward is never followed: if it was the correction of a clock that
- * was behind, this node expires orders late by it (at most by their lifetime) until it restarts (the log line and
- * the counter say so). Not covered: a node started with its wall clock ahead has no step to see, judges every order it
- * first sees by that clock, and expires the fleet's undelivered orders early by as much.</li>
+ * order past its expiry itself, do not. A step forward is followed only as far as the orders issued since show it
+ * was the correction of a clock that was behind: an order issued (sealed) by a gateway or another node after what
+ * this node takes for the time now says the issuer's clock agrees with the stepped one, and the steps kept out shrink
+ * to this node's lead over that issue time. Orders this node issued itself (the geofence guard's, a drone's own) are
+ * no such evidence: they carry its own clock. Until such an order comes, this node expires orders late by the step
+ * (at most by their lifetime; the log line and the counter say so). Not covered: a node started with its wall clock
+ * ahead has no step to see, judges every order it first sees by that clock, and expires the fleet's undelivered orders
+ * early by as much.</li>
  * <li><b>Lost contact</b> is the monotonic time since this node saw the drone's fleet state change (its sequence or
  * receive time), never another host's receive time against this node's clock; kept by the drone's fleet-map key, never
  * by the id inside the stored state (a grid client can file any state under any key). A node that first sees a drone waits the
@@ -75,9 +79,11 @@ final class LocalCommandTimes
     private final Map<Long, Seen> commands = new HashMap<>();
     private final Map<Long, Heard> drones = new HashMap<>();
     private final long longestPacingNs;
+    private final String nodeId;
     private final Counter stepsForward;
     private final Counter stepsBack;
     private final RateLimitedLog stepLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+    private final RateLimitedLog followedLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     private long pass;
     private boolean started;
     /** The wall clock minus the monotonic clock at the last pass. */
@@ -91,10 +97,13 @@ final class LocalCommandTimes
     /**
      * @param longestPacingNs the longest interval a command is sent again after (first sight trusts the ledger's
      *                        last-send time within it).
+     * @param nodeId          this node: the orders it issued carry its own clock, so they say nothing of a step.
      */
-    LocalCommandTimes(final long longestPacingNs, final Counter stepsForward, final Counter stepsBack)
+    LocalCommandTimes(final long longestPacingNs, final String nodeId, final Counter stepsForward,
+        final Counter stepsBack)
     {
         this.longestPacingNs = longestPacingNs;
+        this.nodeId = nodeId;
         this.stepsForward = stepsForward;
         this.stepsBack = stepsBack;
     }
@@ -114,8 +123,9 @@ final class LocalCommandTimes
                 LOG.warn("the wall clock stepped {} {} ms; resends, expiries and lost contact run on this node's own " +
                     "time, and new orders' expiries are judged {} ms behind the wall clock{} ({} more such lines " +
                     "since the last)", step > 0 ? "forward" : "back", Math.abs(step) / 1_000_000, forwardNs / 1_000_000,
-                    forwardNs > 0 ? " (a restart ends that, but only once the wall clock is right: a node started " +
-                        "with its clock ahead expires every node's undelivered orders early)" : "",
+                    forwardNs > 0 ? " (until orders issued since show the step put the clock right; a restart " +
+                        "ends it too, but only once the wall clock is right: a node started with its clock ahead " +
+                        "expires every node's undelivered orders early)" : "",
                     stepLog.suppressedSinceLast());
             }
         }
@@ -143,6 +153,7 @@ final class LocalCommandTimes
         {
             seen = new Seen();
             seen.firstSeenNs = monotonicNs;
+            followCorrection(command, wallNs, monotonicNs);
             // The time left by this node's wall clock, less the steps forward it saw; bounded so nothing wraps (a
             // sealed order's times are a gateway's, but a year either way is as good as for ever here).
             final long judgedNs = wallNs - forwardNs;
@@ -171,6 +182,30 @@ final class LocalCommandTimes
             seen.lastSentNs = monotonicNs;
         }
         seen.pass = pass;
+    }
+
+    /**
+     * An order issued by another host after what this node takes for the time now (its wall clock less the steps
+     * forward kept out): that host's clock agrees with the stepped one, so the steps were, as far, the correction of
+     * a clock that was behind, and are followed from now on. Issued later than this node's wall clock itself, the
+     * issuer is ahead, and only the steps kept out are followed (never a judgement ahead of this node's own clock).
+     */
+    private void followCorrection(final CommandRecord command, final long wallNs, final long monotonicNs)
+    {
+        final long issuedAt = command.issuedAtNanos();
+        if (forwardNs > 0 && issuedAt > wallNs - forwardNs && !nodeId.equals(command.issuedFrom()))
+        {
+            final long before = forwardNs;
+            forwardNs = Math.max(0, wallNs - issuedAt);
+            if (followedLog.tryAcquire(monotonicNs))
+            {
+                LOG.info("command {}, issued by {} at a time {} ms past what this node took for now, shows its wall " +
+                    "clock's steps forward put it right: new orders' expiries are judged {} ms behind the wall clock " +
+                    "(was {} ms; {} more such lines since the last)", command.id(), command.issuedFrom(),
+                    (issuedAt - (wallNs - before)) / 1_000_000, forwardNs / 1_000_000, before / 1_000_000,
+                    followedLog.suppressedSinceLast());
+            }
+        }
     }
 
     /** This node just sent {@code updated} (the ledger's record after the send) at monotonic {@code monotonicNs}. */

@@ -132,6 +132,48 @@ class AlertsAcrossClockStepsTest
         }
     }
 
+    @Test
+    void shouldRaiseNoLostLinkWhenTheWallClockStepsForwardWhileTheProcessRestarts() throws Exception
+    {
+        try (AlertJournal alerts = new AlertJournal(root.resolve("alerts"), RollCycles.FAST_DAILY))
+        {
+            try (TelemetryJournal telemetry = new TelemetryJournal(root, RollCycles.FAST_DAILY))
+            {
+                final TelemetryIngestAgent agent = agent(telemetry);
+                for (int second = 0; second < 10; second++)
+                {
+                    frame(agent, 1, 52.5);
+                    frame(agent, 2, 52.6);
+                    pass(SECOND);
+                }
+            }
+            // The ingest process stops and is started again 2 s later (same host, no reboot); meanwhile NTP sets the
+            // clock ten minutes forward. Taken from the receive times alone, the restart read as ten minutes of
+            // silence: every drone reported lost, and past the expiry forgotten, though none was silent 5 s.
+            pass(2 * SECOND);
+            wall.addAndGet(TimeUnit.MINUTES.toNanos(10));
+            try (TelemetryJournal telemetry = new TelemetryJournal(root, RollCycles.FAST_DAILY))
+            {
+                final TelemetryIngestAgent agent = agent(telemetry);
+                final AlertMonitor live = monitor(telemetry, alerts, "live");
+                live.liveRun(telemetry.runId(), monotonic::get);
+                final ExcerptTailer tailer = telemetry.telemetryQueue().createTailer();
+                for (int second = 0; second < 10; second++)
+                {
+                    frame(agent, 1, 52.5);
+                    frame(agent, 2, 52.6);
+                    live.evaluate(tailer, 100);
+                    pass(200 * MS);
+                    live.idleTick();
+                    pass(800 * MS);
+                    live.idleTick();
+                }
+                assertThat(events(alerts)).as("alerts raised or cleared").isEmpty();
+                assertThat(live.drones()).as("both drones still known").isEqualTo(2);
+            }
+        }
+    }
+
     private void pass(final long nanos)
     {
         wall.addAndGet(nanos);

@@ -93,7 +93,7 @@ class RelayCommandClockIT
         metrics = new CommandRelay.CommandMetrics(new Metrics("relay-command-clock"));
         links = new CommandLinks(aeron.aeron(), STREAM, null, 10);
         final TransitionRecorder recorder = new TransitionRecorder(ledger, journal, NODE, metrics);
-        effects = new EffectConfirmation(ledger, grid.fleet(), metrics.fleetStates, recorder);
+        effects = new EffectConfirmation(ledger, grid.fleet(), metrics.fleetStates, recorder, pacing);
         final GeofenceGuard guard = new GeofenceGuard(new GeofenceRecords(grid.member().getMap(FleetGrid.GEOFENCES_MAP),
             key, 1_000, 10_000, null, null, null), grid.fleet(), ledger, CommandType.RETURN_HOME, NODE, metrics);
         final CommandSender sender = new CommandSender(ledger, links, TestDroneKeys.signer(KEYS, 1, wall), NODE, recorder,
@@ -268,6 +268,57 @@ class RelayCommandClockIT
     }
 
     @Test
+    void shouldGiveADronesDoneItsMinuteOnTheNodesOwnTimeWhateverItsWallClockDoes()
+    {
+        // Drone 5 says its HOLD is done; its telemetry still shows it moving.
+        heard(5, 1, NODE, wall.nanoTime());
+        final CommandRecord hold = accepted(issue(5, 10 * 60 * SECOND));
+        ledger.update(hold.id(), CommandUpdate.doneReported(wall.nanoTime(), Double.NaN, Double.NaN, Float.NaN));
+        effects.confirm(ledger.get(hold.id()), grid.fleet().get(5L), wall.nanoTime());
+
+        // Judged on the wall clock, ten minutes forward failed it at once, and an hour back held it for the hour.
+        stepped.set(10 * 60 * SECOND);
+        elapse(SECOND);
+        effects.checkAwaiting(wall.nanoTime());
+        assertThat(ledger.get(hold.id()).state()).as("a second after its done, ten minutes' step forward or not")
+            .isEqualTo(CommandState.IN_PROGRESS);
+        stepped.set(-HOUR);
+        elapse(EffectConfirmation.EFFECT_TIMEOUT_NS - SECOND);
+        effects.checkAwaiting(wall.nanoTime());
+        assertThat(ledger.get(hold.id()).state()).isEqualTo(CommandState.IN_PROGRESS);
+        elapse(1);
+        effects.checkAwaiting(wall.nanoTime());
+        assertThat(ledger.get(hold.id()).state()).as("its minute is over on the node's own time, an hour's step back or not")
+            .isEqualTo(CommandState.FAILED);
+        assertThat(effects.anyAwaiting()).isFalse();
+    }
+
+    @Test
+    void shouldJudgeTheTimeADoneHasAlreadyWaitedOnceWhenTheNodeFirstSeesIt()
+    {
+        // The drone said done 20 s ago to a node that has gone (this one sees it first at its sweep).
+        heard(5, 1, NODE, wall.nanoTime());
+        final CommandRecord hold = accepted(issue(5, 10 * 60 * SECOND));
+        ledger.update(hold.id(), CommandUpdate.doneReported(wall.nanoTime() - 20 * SECOND, Double.NaN, Double.NaN,
+            Float.NaN));
+        sweep.sweep();
+        // Then this node's clock steps back an hour: the 40 s left still count down on its own time.
+        stepped.set(-HOUR);
+        for (int i = 2; i <= 41; i++)
+        {
+            elapse(SECOND);
+            heard(5, i, NODE, wall.nanoTime());
+            sweep.sweep();
+        }
+        assertThat(ledger.get(hold.id()).state()).as("at 60 s").isEqualTo(CommandState.IN_PROGRESS);
+        elapse(1);
+        heard(5, 42, NODE, wall.nanoTime());
+        sweep.sweep();
+        assertThat(ledger.get(hold.id()).state()).as("20 s before this node saw it, 40 s since")
+            .isEqualTo(CommandState.FAILED);
+    }
+
+    @Test
     void shouldNeverLeaveAnOrderMoreTimeThanItWasIssuedWith()
     {
         // This node's clock was an hour behind and is put right: a step forward, which it cannot tell from a step
@@ -289,6 +340,44 @@ class RelayCommandClockIT
         sweep.sweep();
         assertThat(ledger.get(order.id()).state()).as("no more than the minute it was issued with")
             .isEqualTo(CommandState.EXPIRED);
+    }
+
+    @Test
+    void shouldFollowAStepForwardOnceAnOrderIssuedSinceShowsItPutTheClockRight()
+    {
+        // This node's clock was ten minutes behind the gateways' and is put right: a step forward, which it cannot
+        // tell from a step of a clock that was right, so it keeps the ten minutes out of new orders' expiries.
+        stepped.set(-10 * 60 * SECOND);
+        sweep.sweep();
+        stepped.set(0);
+        elapse(SECOND);
+        sweep.sweep();
+        assertThat(metrics.clockStepsForward.get()).isEqualTo(1);
+
+        // An order this node issued itself carries its own clock: no evidence.
+        final CommandRecord own = ledger.issue(CommandRecord.issued(ledger.newId(), 2, CommandType.HOLD,
+            CommandParameters.NONE, null, "geofence", NODE, wall.nanoTime(), wall.nanoTime() + 5 * 60 * SECOND))
+            .command();
+        sweep.sweep();
+        final CommandRecord before = issue(4, 5 * 60 * SECOND, wall.nanoTime() - 4 * 60 * SECOND);
+        sweep.sweep();
+        // A gateway (its clock right) issues an order now: its issue time agrees with the stepped clock.
+        issue(3, 5 * 60 * SECOND);
+        sweep.sweep();
+        // An order issued four minutes ago with five to live, first seen now (its drone came over from another node).
+        final CommandRecord late = issue(5, 5 * 60 * SECOND, wall.nanoTime() - 4 * 60 * SECOND);
+        sweep.sweep();
+
+        elapse(60 * SECOND + GRACE_NS);
+        sweep.sweep();
+        assertThat(ledger.get(late.id()).state()).isEqualTo(CommandState.ISSUED);
+        elapse(1);
+        sweep.sweep();
+        assertThat(ledger.get(late.id()).state()).as("its last minute is over: the correction is followed")
+            .isEqualTo(CommandState.EXPIRED);
+        assertThat(ledger.get(before.id()).state()).as("seen before any evidence: its whole lifetime, as before")
+            .isEqualTo(CommandState.ISSUED);
+        assertThat(ledger.get(own.id()).state()).isEqualTo(CommandState.ISSUED);
     }
 
     @Test

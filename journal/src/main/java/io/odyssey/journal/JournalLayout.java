@@ -18,8 +18,10 @@ import io.odyssey.codecs.RejectReason;
  * </pre>
  * receivedAtNanos is the writing node's wall clock (epoch nanoseconds), which NTP or a restored VM may step either way.
  * monotonicNanos is that node's monotonic clock ({@code System.nanoTime()}: arbitrary origin, never stepped) when
- * the frame was received, and runId a random non-zero number drawn each time a process opens the journal for writing:
- * two entries' monotonic times may be compared only when their run ids are equal (a restart changes the origin).
+ * the frame was received, and runId a non-zero number naming that clock's origin: the host's boot where the kernel
+ * names it (Linux's boot id: every process of one boot shares the monotonic clock, so a restart of ingest keeps the run
+ * and is timed by it), else a random number drawn each time a process opens the journal for writing. Two entries'
+ * monotonic times may be compared only when their run ids are equal (a reboot changes the origin).
  * The clock tag tells the layouts apart: its first two bytes (0) sit where an SBE frame has its block length, which is
  * never 0 in an accepted telemetry frame, so no entry of the older layout reads as a clocked one.
  * <p>

@@ -12,8 +12,12 @@ import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.UUID;
 
 /**
  * An ingest node's journals: every accepted telemetry frame (its SBE bytes, as received) and, apart, every refused
@@ -33,7 +37,9 @@ public final class TelemetryJournal implements FrameJournal, AutoCloseable
     private final SingleChronicleQueue quarantine;
     private final PointerBytesStore pointer = new PointerBytesStore();
     private final Path root;
-    /** Drawn per opening for writing: tells the readers which entries' monotonic times share an origin. */
+    private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
+
+    /** Tells the readers which entries' monotonic times share an origin (see {@link #newRunId}). */
     private final long runId;
     private ExcerptAppender telemetryAppender;
     private ExcerptAppender quarantineAppender;
@@ -92,9 +98,22 @@ public final class TelemetryJournal implements FrameJournal, AutoCloseable
         }
     }
 
-    /** A random run id, never {@link JournalLayout#NO_RUN}: a restart must never be taken for the same run. */
+    /**
+     * The run id: the same for every process of one boot of the host where the kernel tells which boot it is (Linux's
+     * {@code /proc/sys/kernel/random/boot_id}), else a random one per opening; never {@link JournalLayout#NO_RUN}.
+     * {@code System.nanoTime()} is the kernel's monotonic clock, one for every process from boot to shutdown, so the
+     * monotonic times of two processes of one boot compare: a restart of ingest meanwhile is timed by them. Drawn per
+     * process, a restart was timed by the receive times alone, and a step of the wall clock forward while ingest was
+     * down read as that much silence (every drone reported lost, past the expiry forgotten). A reboot starts the
+     * monotonic clock again and changes the boot id, so it is another run.
+     */
     private static long newRunId()
     {
+        final long boot = bootRunId(BOOT_ID);
+        if (boot != JournalLayout.NO_RUN)
+        {
+            return boot;
+        }
         final SecureRandom random = new SecureRandom();
         long id;
         do
@@ -103,6 +122,23 @@ public final class TelemetryJournal implements FrameJournal, AutoCloseable
         }
         while (id == JournalLayout.NO_RUN);
         return id;
+    }
+
+    /** The run id of the boot named in {@code bootIdFile} (a UUID), or NO_RUN if it cannot be read. */
+    static long bootRunId(final Path bootIdFile)
+    {
+        try
+        {
+            final String text = Files.readString(bootIdFile, StandardCharsets.US_ASCII).trim();
+            final UUID boot = UUID.fromString(text);
+            // The boot id's 128 random bits folded to 64 (0 would read as "no monotonic time").
+            final long id = boot.getMostSignificantBits() ^ boot.getLeastSignificantBits();
+            return id == JournalLayout.NO_RUN ? 1 : id;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return JournalLayout.NO_RUN;
+        }
     }
 
     /** This process's run: the id its clocked entries carry. */

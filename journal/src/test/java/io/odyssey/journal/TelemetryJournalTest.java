@@ -99,8 +99,15 @@ class TelemetryJournalTest
         }
         try (TelemetryJournal journal = new TelemetryJournal(root, RollCycles.FAST_HOURLY))
         {
-            assertThat(journal.runId()).as("a restart is another run").isNotEqualTo(firstRun)
-                .isNotEqualTo(JournalLayout.NO_RUN);
+            assertThat(journal.runId()).isNotEqualTo(JournalLayout.NO_RUN);
+            if (Files.isReadable(Path.of("/proc/sys/kernel/random/boot_id")))
+            {
+                assertThat(journal.runId()).as("a restart on the same boot shares the monotonic clock").isEqualTo(firstRun);
+            }
+            else
+            {
+                assertThat(journal.runId()).as("a restart where the boot is unknown is another run").isNotEqualTo(firstRun);
+            }
             journal.appendTelemetry(frame, 0, 16, 3_000L, 5L);
 
             final ExcerptTailer tailer = journal.telemetryQueue().createTailer();
@@ -232,5 +239,19 @@ class TelemetryJournalTest
         {
             return files.filter(f -> f.toString().endsWith(".cq4")).count();
         }
+    }
+
+    @Test
+    void shouldNameTheRunByTheBootWhereTheKernelNamesItAndNotOtherwise() throws Exception
+    {
+        final Path boot = root.resolve("boot_id");
+        Files.writeString(boot, "b4f0f718-c620-4fb2-b92a-964c097928b0\n");
+        final long id = TelemetryJournal.bootRunId(boot);
+        assertThat(id).isNotEqualTo(JournalLayout.NO_RUN).isEqualTo(TelemetryJournal.bootRunId(boot));
+        Files.writeString(boot, "0d1c2f59-8a0e-4e36-9a5c-5c7ff0a3c1d2\n");
+        assertThat(TelemetryJournal.bootRunId(boot)).as("another boot, another run").isNotEqualTo(id);
+        Files.writeString(boot, "not a boot id");
+        assertThat(TelemetryJournal.bootRunId(boot)).isEqualTo(JournalLayout.NO_RUN);
+        assertThat(TelemetryJournal.bootRunId(root.resolve("missing"))).isEqualTo(JournalLayout.NO_RUN);
     }
 }
