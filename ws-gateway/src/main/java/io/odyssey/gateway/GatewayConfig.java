@@ -111,8 +111,9 @@ public final class GatewayConfig
     /** The admin API's alone: readers apply every sealed fence, whatever the total. */
     public static final Setting GEOFENCE_MAX_TOTAL_POINTS = Setting.of("ODYSSEY_GEOFENCE_MAX_TOTAL_POINTS", "100000",
         "Most ring positions of all geofences together the admin API stores (counted as ODYSSEY_GEOFENCE_MAX_POINTS " +
-            "counts them; a create or change beyond answers 409 GEOFENCES_POINTS_FULL), since every order's path is " +
-            "checked every 20 m against every fence");
+            "counts them; a create or a change that grows a fence beyond answers 409 GEOFENCES_POINTS_FULL, a change " +
+            "that does not grow one always passes), since every order's path is checked every 20 m against every " +
+            "fence; set the same on every gateway (each checks its own)");
     public static final Setting MAX_CONNECTIONS = Setting.of("ODYSSEY_GATEWAY_MAX_CONNECTIONS", "10000",
         "Open HTTP and WebSocket connections above which new ones wait (not accepted until some close)");
     public static final Setting MAX_CONNECTIONS_PER_ADDRESS = Setting.of("ODYSSEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS",

@@ -27,6 +27,8 @@ final class GeofencesResource
 {
     static final int MAX_NAME_LENGTH = 100;
     static final int MAX_FREE_TEXT_LENGTH = 1_000;
+    /** Properties and other members of a Feature, as JSON text: a name, a kind and a few notes fit many times over. */
+    static final int MAX_REST_LENGTH = 8_192;
     private static final Logger LOG = LoggerFactory.getLogger(GeofencesResource.class);
 
     private final GeofenceRecords geofences;
@@ -111,6 +113,7 @@ final class GeofencesResource
         final Principal principal = Requests.principal(exchange);
         final JsonNode feature = Requests.body(exchange);
         checkFeatureText(feature, "");
+        checkOneRingAndSmallRest(feature);
         try
         {
             GeofenceSet.polygon(feature, "the geofence", geofences.maxPoints());
@@ -148,12 +151,23 @@ final class GeofencesResource
         // All fences together: every order's path is tested every 20 m against every fence, and a thousand fences of
         // 10,000 points made a sample cost 10^7 edges (a long mission held this worker for seconds). Counted as the
         // per-fence limit counts, over the fences that apply; a change counts its new positions in place of its old.
-        long total = GeofenceSet.positions(feature);
+        final int positions = GeofenceSet.positions(feature);
+        long total = positions;
+        int replaced = 0;
         for (final GeofenceRecords.Fence fence : current)
         {
-            total += fence.id().equals(fenceId) ? 0 : fence.positions();
+            if (fence.id().equals(fenceId))
+            {
+                replaced = fence.positions();
+            }
+            else
+            {
+                total += fence.positions();
+            }
         }
-        if (total > maxTotalPoints)
+        // A change that does not grow its fence always passes: fences stored before the limit (or by a gateway with a
+        // higher one, or two admins at once) can hold the total over it, and simplifying one is the way back under.
+        if (total > maxTotalPoints && positions > replaced)
         {
             throw new Problem(409, "GEOFENCES_POINTS_FULL", "the geofences would hold " + total + " positions, more than " +
                 maxTotalPoints + " (" + GatewayConfig.GEOFENCE_MAX_TOTAL_POINTS.envName() + "): simplify or delete one",
@@ -179,6 +193,36 @@ final class GeofencesResource
         geofences.store(fenceId, stored);
         LOG.info("geofence {} {} by {}", fenceId, id == null ? "created" : "changed", principal.name());
         Requests.send(exchange, id == null ? 201 : 200, stored);
+    }
+
+    /**
+     * One ring, and little besides it. Readers apply the outer ring only, so a hole was silently ignored: inside a
+     * keep-in it was taken for allowed airspace. And everything but the ring (properties, other members) is stored in
+     * full, kept by every reader and sent on every listing: uncounted by the limits on points, a thousand fences of
+     * 256 KiB of numbers were gigabytes on each gateway and ingest node.
+     */
+    private static void checkOneRingAndSmallRest(final JsonNode feature)
+    {
+        final JsonNode rings = feature.path("geometry").path("coordinates");
+        if (rings.isArray() && rings.size() > 1)
+        {
+            throw new Problem(400, "GEOFENCE_HOLES", "a geofence is one ring: holes are not supported (draw a keep-out " +
+                "fence inside the keep-in instead)", null);
+        }
+        if (feature.isObject())
+        {
+            final ObjectNode rest = ((ObjectNode)feature).deepCopy();
+            if (rest.path("geometry") instanceof ObjectNode geometry)
+            {
+                geometry.remove("coordinates");
+            }
+            final int length = rest.toString().length();
+            if (length > MAX_REST_LENGTH)
+            {
+                throw new Problem(400, "GEOFENCE_TOO_LARGE", "a geofence's text besides its ring (properties and other " +
+                    "members) is at most " + MAX_REST_LENGTH + " characters; this one " + length, null);
+            }
+        }
     }
 
     /** Every name and string of a geofence Feature, checked: its name goes into command reasons and the archive. */

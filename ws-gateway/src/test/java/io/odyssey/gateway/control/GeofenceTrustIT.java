@@ -2,6 +2,7 @@ package io.odyssey.gateway.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -9,6 +10,9 @@ import io.odyssey.gateway.Gateway;
 import io.odyssey.gateway.GatewayConfig;
 import io.odyssey.gateway.TestKeys;
 import io.odyssey.grid.FleetGrid;
+import io.odyssey.grid.GeofenceRecords;
+import io.odyssey.grid.ledger.CommandAuthority;
+import io.odyssey.runtime.SecretFile;
 import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -21,6 +25,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -267,8 +272,64 @@ class GeofenceTrustIT
         final String fitsId = json(fits).get("id").asText();
         assertThat(send("PUT", "/api/v1/geofences/" + borderId, ADMIN, keepOutOf(9_999)).statusCode())
             .as("a change counts its new positions in place of its old").isEqualTo(200);
-        assertThat(send("PUT", "/api/v1/geofences/" + fitsId, ADMIN, keepOutOf(2_000)).statusCode())
-            .as("a change that grows a fence over the total").isEqualTo(409);
+        final HttpResponse<String> grows = send("PUT", "/api/v1/geofences/" + fitsId, ADMIN, keepOutOf(2_000));
+        assertThat(grows.statusCode()).as("a change that grows a fence over the total").isEqualTo(409);
+        assertThat(json(grows).get("code").asText()).isEqualTo("GEOFENCES_POINTS_FULL");
+    }
+
+    /**
+     * Fences stored before the limit (sealed as a gateway seals them) can hold the total over it: simplifying one of
+     * them must pass, or the documented way back under the limit is refused and an admin is left to delete a border.
+     */
+    @Test
+    void shouldLetAnAdminSimplifyAFenceWhileTheFencesAreOverTheTotalPoints() throws Exception
+    {
+        final GeofenceRecords legacy = new GeofenceRecords(plantedFences,
+            SecretFile.read(CommandAuthority.KEY_FILE, Path.of(TestKeys.commandKeyFile(CLUSTER)), 32), 1_000, 100_000,
+            null, null, null);
+        final ObjectNode border = (ObjectNode)new ObjectMapper().readTree(keepOutOf(14_000));
+        legacy.store("old-border", border.put("id", "old-border"));
+        final ObjectNode coast = (ObjectNode)new ObjectMapper().readTree(keepOutOf(9_000));
+        legacy.store("old-coast", coast.put("id", "old-coast"));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> ids(json(get("/api/v1/geofences", OPERATOR)).get("features"))
+            .containsAll(List.of("old-border", "old-coast")));
+
+        final HttpResponse<String> added = post("/api/v1/geofences", ADMIN, keepOutOf(10));
+        assertThat(added.statusCode()).as("%.300s", added.body()).isEqualTo(409);
+        // 23,002 positions → 14,002: still over the total of 12,000, but less.
+        final HttpResponse<String> simplified = send("PUT", "/api/v1/geofences/old-border", ADMIN, keepOutOf(5_000));
+        assertThat(simplified.statusCode()).as("a change that shrinks a fence: %.300s", simplified.body()).isEqualTo(200);
+        final HttpResponse<String> grows = send("PUT", "/api/v1/geofences/old-border", ADMIN, keepOutOf(5_001));
+        assertThat(grows.statusCode()).as("a change that grows a fence while over the total").isEqualTo(409);
+        assertThat(json(grows).path("code").asText()).isEqualTo("GEOFENCES_POINTS_FULL");
+    }
+
+    /**
+     * Readers apply a fence's outer ring only, so a hole was silently taken for allowed airspace inside a keep-in; and
+     * what a fence holds besides its ring is stored in full and kept by every reader, counted by no limit.
+     */
+    @Test
+    void shouldRefuseAFenceWithHolesOrMuchBesidesItsRing() throws Exception
+    {
+        final String holed = keepOut("holed", 13.3).replace("]]]}}", "]],[[13.301,52.601],[13.302,52.601]," +
+            "[13.302,52.602],[13.301,52.601]]]}}");
+        final HttpResponse<String> withHole = post("/api/v1/geofences", ADMIN, holed);
+        assertThat(withHole.statusCode()).as("%.300s", withHole.body()).isEqualTo(400);
+        assertThat(json(withHole).path("code").asText()).as("%.300s", withHole.body()).isEqualTo("GEOFENCE_HOLES");
+
+        final StringBuilder numbers = new StringBuilder();
+        for (int i = 0; i < 3_000; i++)
+        {
+            numbers.append(i == 0 ? "" : ",").append(i);
+        }
+        final String padded = keepOut("padded", 13.3).replace("\"kind\":\"keep-out\"}",
+            "\"kind\":\"keep-out\",\"notes\":[" + numbers + "]}");
+        final HttpResponse<String> large = post("/api/v1/geofences", ADMIN, padded);
+        assertThat(large.statusCode()).as("%.300s", large.body()).isEqualTo(400);
+        assertThat(json(large).path("code").asText()).as("%.300s", large.body()).isEqualTo("GEOFENCE_TOO_LARGE");
+        assertThat(json(large).get("detail").asText()).contains("besides its ring");
+
+        assertThat(post("/api/v1/geofences", ADMIN, keepOut("plain", 13.3)).statusCode()).isEqualTo(201);
     }
 
     /**
