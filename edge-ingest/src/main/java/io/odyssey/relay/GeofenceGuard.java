@@ -92,7 +92,7 @@ final class GeofenceGuard
                 continue;
             }
             final CommandRecord order = CommandRecord.issued(ledger.newId(), state.droneId(), action,
-                CommandParameters.NONE, null, "geofence", nodeId, now, now + GUARD_ORDER_EXPIRY_NS)
+                CommandParameters.NONE, null, CommandLedger.GEOFENCE_ISSUER, nodeId, now, now + GUARD_ORDER_EXPIRY_NS)
                 .issuedBecause(breach);
             ledger.issue(order);
             strayed.put(state.droneId(), order.id());

@@ -1,6 +1,7 @@
 package io.odyssey.relay;
 
 import io.odyssey.grid.DroneState;
+import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.grid.ledger.CommandRecord;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
@@ -193,7 +194,11 @@ final class LocalCommandTimes
     private void followCorrection(final CommandRecord command, final long wallNs, final long monotonicNs)
     {
         final long issuedAt = command.issuedAtNanos();
-        if (forwardNs > 0 && issuedAt > wallNs - forwardNs && !nodeId.equals(command.issuedFrom()))
+        // Orders a node records itself (a geofence guard's, a drone's own) carry that node's clock, whichever node:
+        // the field naming it (issuedFrom) is not sealed, and a grid client that re-filed this node's own order as
+        // another host's made this node follow its own wrong clock. Only people's orders, through a gateway, count.
+        if (forwardNs > 0 && issuedAt > wallNs - forwardNs && !CommandLedger.nodeIssuer(command.issuedBy()) &&
+            !nodeId.equals(command.issuedFrom()))
         {
             final long before = forwardNs;
             forwardNs = Math.max(0, wallNs - issuedAt);

@@ -380,6 +380,36 @@ class RelayCommandClockIT
         assertThat(ledger.get(own.id()).state()).isEqualTo(CommandState.ISSUED);
     }
 
+    /**
+     * Which host an order came from (issuedFrom) is not sealed: a grid client re-filing a node's own order (a geofence
+     * guard's, dated on that node's clock) as another host's made this node follow its own wrong clock, and judge the
+     * fleet's orders up to the step early.
+     */
+    @Test
+    void shouldTakeNoEvidenceOfAClockPutRightFromOrdersANodeRecordedItself()
+    {
+        stepped.set(-10 * 60 * SECOND);
+        sweep.sweep();
+        stepped.set(0);
+        elapse(SECOND);
+        sweep.sweep();
+        assertThat(metrics.clockStepsForward.get()).isEqualTo(1);
+
+        // A geofence guard's and a drone's own order, as a grid client re-filed them: from "gw", a gateway's name.
+        ledger.issue(CommandRecord.issued(ledger.newId(), 2, CommandType.HOLD, CommandParameters.NONE, null,
+            CommandLedger.GEOFENCE_ISSUER, "gw", wall.nanoTime(), wall.nanoTime() + 5 * 60 * SECOND));
+        ledger.issue(CommandRecord.issued(ledger.newId(), 3, CommandType.HOLD, CommandParameters.NONE, null,
+            CommandLedger.DRONE_ISSUER, null, wall.nanoTime(), wall.nanoTime() + 5 * 60 * SECOND));
+        sweep.sweep();
+        final CommandRecord late = issue(5, 5 * 60 * SECOND, wall.nanoTime() - 4 * 60 * SECOND);
+        sweep.sweep();
+
+        elapse(60 * SECOND + GRACE_NS + 1);
+        sweep.sweep();
+        assertThat(ledger.get(late.id()).state()).as("the ten minutes still kept out: no evidence was taken")
+            .isEqualTo(CommandState.ISSUED);
+    }
+
     @Test
     void shouldNotTakeAPauseDuringASweepForAStepOfTheWallClock()
     {

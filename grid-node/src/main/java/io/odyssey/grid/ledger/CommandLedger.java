@@ -76,6 +76,17 @@ public final class CommandLedger
     public static final int MAX_DRONE_STARTED_ACTIVE = 4;
     /** {@link CommandRecord#issuedBy()} of the commands a drone started itself. */
     public static final String DRONE_ISSUER = "drone";
+    /** Who issued an ingest node's geofence guard's orders home (recorded by that node, on its clock). */
+    public static final String GEOFENCE_ISSUER = "geofence";
+
+    /**
+     * Whether {@code issuedBy} names orders a node records itself ({@link #DRONE_ISSUER}, {@link #GEOFENCE_ISSUER}),
+     * not a person through a gateway: reserved, no API token may bear either name.
+     */
+    public static boolean nodeIssuer(final String issuedBy)
+    {
+        return DRONE_ISSUER.equals(issuedBy) || GEOFENCE_ISSUER.equals(issuedBy);
+    }
     static final long KEY_RACE_TIMEOUT_MS = 1_000;
     /** How far ahead of a reader's clock a record may be dated and still be listed (clocks of hosts differ a little). */
     public static final long MAX_ISSUED_AHEAD_NS = TimeUnit.MINUTES.toNanos(5);

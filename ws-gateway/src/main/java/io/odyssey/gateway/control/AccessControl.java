@@ -2,6 +2,7 @@ package io.odyssey.gateway.control;
 
 import io.odyssey.gateway.Problem;
 import com.hazelcast.map.IMap;
+import io.odyssey.grid.ledger.CommandLedger;
 import io.odyssey.grid.trust.RecordSeal;
 import io.odyssey.runtime.ConfigurationException;
 import io.odyssey.runtime.Counter;
@@ -108,12 +109,13 @@ public final class AccessControl
         {
             final String[] parts = entry.trim().split(":", 3);
             final Role role = parts.length == 3 ? Role.parse(parts[1]) : null;
-            if (parts.length != 3 || role == null || !NAME.matcher(parts[0]).matches() ||
+            if (parts.length != 3 || role == null || !NAME.matcher(parts[0]).matches() || CommandLedger.nodeIssuer(parts[0]) ||
                 !SECRET.matcher(parts[2]).matches() || parts[2].startsWith("change-me"))
             {
                 // Never echo the entry: it holds a secret.
                 throw source.invalid("(a token entry, not shown)",
-                    "name:role:secret with role viewer, operator or admin and a secret of 16+ characters [A-Za-z0-9_-] " +
+                    "name:role:secret with role viewer, operator or admin, a name other than drone and geofence (they name " +
+                    "the orders ingest nodes record themselves) and a secret of 16+ characters [A-Za-z0-9_-] " +
                     "(the change-me placeholders of the sample manifests are refused: replace them)");
             }
             configured.put(digest(parts[2]), new Principal(parts[0], role));
@@ -341,6 +343,11 @@ public final class AccessControl
         if (name == null || !NAME.matcher(name).matches())
         {
             throw new Problem(400, "a token name is 1 to 64 characters of [A-Za-z0-9_.@-]");
+        }
+        if (CommandLedger.nodeIssuer(name))
+        {
+            throw new Problem(400, "RESERVED_NAME", "'" + name + "' names the orders ingest nodes record themselves " +
+                "(a drone's own, a geofence guard's): choose another token name", null);
         }
         if (created == null)
         {

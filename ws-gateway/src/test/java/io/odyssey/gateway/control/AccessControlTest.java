@@ -55,6 +55,11 @@ class AccessControlTest
         assertThatThrownBy(() -> access(List.of("ops:operator:tooshort"), null)).isInstanceOf(ConfigurationException.class);
         assertThatThrownBy(() -> access(List.of("operator:operator:change-me-operator-0000"), null))
             .isInstanceOf(ConfigurationException.class).hasMessageContaining("change-me");
+        // Orders are filed under their token's name, and these two name orders nodes record themselves.
+        assertThatThrownBy(() -> access(List.of("drone:operator:0123456789abcdef-ops"), null))
+            .isInstanceOf(ConfigurationException.class).hasMessageContaining("other than drone and geofence");
+        assertThatThrownBy(() -> access(List.of("geofence:admin:0123456789abcdef-ops"), null))
+            .isInstanceOf(ConfigurationException.class);
     }
 
     @Test

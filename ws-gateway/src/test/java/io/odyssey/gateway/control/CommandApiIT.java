@@ -142,6 +142,16 @@ class CommandApiIT
 
         assertThat(send("DELETE", "/api/v1/tokens/ci-bot", ADMIN, null).statusCode()).isEqualTo(204);
         assertThat(get("/api/v1/whoami", secret).statusCode()).isEqualTo(401);
+
+        // Orders are filed under their token's name: these two name the orders ingest nodes record themselves (a
+        // drone's own, a geofence guard's), which relays treat apart.
+        for (final String reserved : List.of("drone", "geofence"))
+        {
+            final HttpResponse<String> refused = post("/api/v1/tokens", ADMIN,
+                "{\"name\":\"" + reserved + "\",\"role\":\"operator\"}");
+            assertThat(refused.statusCode()).as(reserved).isEqualTo(400);
+            assertThat(json(refused).path("code").asText()).isEqualTo("RESERVED_NAME");
+        }
     }
 
     /** A leaked token is deleted: what it opened ends too, not only its next request; other clients go on. */
