@@ -1,11 +1,13 @@
 package io.odyssey.gateway;
 
+import com.hazelcast.client.impl.proxy.ClientMapProxy;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.MapEvent;
+import com.hazelcast.map.impl.proxy.MapProxyImpl;
 import com.hazelcast.map.listener.MapClearedListener;
 import com.hazelcast.map.listener.MapEvictedListener;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
@@ -26,9 +28,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -125,8 +130,8 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
     private final RateLimitedLog misfiledLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     private final RateLimitedLog cutLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     /**
-     * Entries a paged reload asks one partition for at a time: about 200 KB of states, so no response grows with what
-     * a grid client put into the map.
+     * Entries, keys with their values, a paged reload asks one partition for at a time (and drones a cut reload asks
+     * for by id in one call): about 200 KB of states, so no response grows with what a grid client put into the map.
      */
     static final int RELOAD_PAGE = 1_000;
     /**
@@ -140,6 +145,8 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
     private volatile long wakeAtNs = ClientSession.NOT_DUE;
     private volatile boolean loading;
     private final int reloadMaxEntries;
+    /** One partition's entries with their values, {@link #RELOAD_PAGE} a call. */
+    private final PartitionPages partitionPages;
     private volatile boolean running = true;
     private volatile UUID listenerId;
     private volatile UUID mapWideListenerId;
@@ -149,7 +156,8 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
      * @param progress        beaten once per turn of the fan-out loop (it parks at most a second when idle), so a
      *                        fan-out thread stuck sending turns the gateway's liveness DOWN.
      * @param applierProgress the same for the thread that applies fleet-map events to the view.
-     * @param reloadMaxEntries the most fleet-map entries one reload reads ({@link GatewayConfig#FLEET_RELOAD_MAX_ENTRIES}).
+     * @param reloadMaxEntries the most fleet-map entries one reload reads in the map's order ({@link GatewayConfig#FLEET_RELOAD_MAX_ENTRIES}),
+     *                         before it reads the drones of the view it did not reach by id.
      */
     FleetFeed(final HazelcastInstance grid, final EpochNanoClock clock, final NanoClock monotonic,
         final GatewayMetrics metrics, final ProgressWatch progress, final ProgressWatch applierProgress,
@@ -161,6 +169,7 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
         this.applierProgress = applierProgress;
         this.grid = grid;
         this.fleetMap = FleetGrid.fleetMap(grid);
+        this.partitionPages = partitionPages(fleetMap);
         this.changesTopic = grid.getTopic(FleetChangeBatch.TOPIC);
         this.clock = clock;
         this.metrics = metrics;
@@ -611,10 +620,12 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
     /**
      * Loads the map's entries into the view (the listener is already registered), then drops drones the view held from
      * before the load that the map no longer has. Reads at most {@link #reloadMaxEntries} entries, a map of more than
-     * {@link #SINGLE_READ_MAX} (or than the bound) {@link #RELOAD_PAGE} a call: any grid client can put entries into
-     * the fleet map, and one {@code entrySet()} of it brought them all in one response, every reload (20,000 planted
-     * states were 20,000 read at each reconcile; 10^6 of them a heap-sized response). A load that stops at the bound
-     * applies what it read and drops no drone (it did not see the rest of the map), counted and logged.
+     * {@link #SINGLE_READ_MAX} (or than the bound) {@link #RELOAD_PAGE} entries with their values a call: any grid
+     * client can put entries into the fleet map, and one {@code entrySet()} of it brought them all in one response,
+     * every reload (20,000 planted states were 20,000 read at each reconcile; 10^6 of them a heap-sized response). A
+     * load that stops at the bound applies what it read, then reads the view's own drones it did not reach by id
+     * ({@link #rereadNotReached}), counted and logged: junk planted ahead of them in the map's order kept them from
+     * every reload.
      */
     private int load()
     {
@@ -634,7 +645,7 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
             // still grow that one response, for one reload; the next one sees the size and pages.
             final boolean small = fleetMap.size() <= Math.min(SINGLE_READ_MAX, reloadMaxEntries);
             final Iterator<? extends Map.Entry<?, ?>> entries =
-                small ? fleetMap.entrySet().iterator() : fleetMap.iterator(RELOAD_PAGE);
+                small ? fleetMap.entrySet().iterator() : new PagedEntries(partitionPages, partitionCount());
             while (entries.hasNext())
             {
                 if (read == reloadMaxEntries)
@@ -659,46 +670,26 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
                     unreadable.skipped(ex);
                     continue;
                 }
-                final DroneState state = DroneState.filedUnder(key, value);
-                if (state == null)
+                if (!take(key, value, startedNanos, present))
                 {
-                    // Filed by a grid client (ingest files each drone under its own id, a Long): the drone it names
-                    // has its own entry, and the drone under this key none (the members' messages say so too).
                     misfiled++;
                     misfiledKey = key instanceof Long k ? k : -1;
-                    continue;
-                }
-                present.add(state.droneId());
-                final DroneView held = fleet.get(state.droneId());
-                if (held == null || held.sequence() < state.sequence())
-                {
-                    // Only what the view lacks: a periodic reconcile finds most drones current, and those are not
-                    // stale events (odyssey_gateway_stale_events_total counts events).
-                    apply(state);
-                }
-                else if (held.sequence() > state.sequence() && held.appliedNanos - startedNanos < 0)
-                {
-                    // The view held, before this read began, a state the map never had: the map keeps the highest
-                    // sequence, and a member publishes a change after writing it. So it came in a message forged on
-                    // the grid's network (any client can publish in a member's name), and would have frozen the drone
-                    // at it (newer states are lower). The map is the truth: the drone leaves and comes back as the
-                    // map has it. (A state applied after the read began may be newer than the read: left alone.)
-                    metrics.viewCorrections.increment();
-                    gone(state.droneId());
-                    apply(state);
                 }
             }
             if (cut)
             {
-                // Not the whole map: a drone not reached may well be in it. Events keep the view going meanwhile.
+                // Not the whole map: the view's drones not reached are read by id, so junk planted ahead of them cannot
+                // keep a forged state or a ghost on screen. Events keep the view going meanwhile.
                 metrics.reloadsCut.increment();
+                final int rereadMisfiled = rereadNotReached(present, startedNanos);
+                misfiled += rereadMisfiled;
                 final long suppressed = cutLog.tryAcquireShared(System.nanoTime());
                 if (suppressed >= 0)
                 {
                     LOG.warn("fleet view reload stopped after {} entries of the fleet map (ODYSSEY_GATEWAY_FLEET_RELOAD_" +
                         "MAX_ENTRIES), {} of them drones: the map holds more (a fleet larger than the setting, or entries " +
-                        "a grid client put there); no drone was removed ({} such lines suppressed)", read, present.size(),
-                        suppressed);
+                        "a grid client put there); the view's other drones were read by id, drones new to this gateway " +
+                        "come with their next change ({} such lines suppressed)", read, present.size(), suppressed);
                 }
             }
             else
@@ -728,6 +719,192 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
         {
             loading = false;
             tombstones.clear();
+        }
+    }
+
+    /**
+     * Applies one entry the map holds to the view: what the view lacks, and the map's state over one the map never had.
+     *
+     * @return false when the entry is no state of the drone under its key (filed by a grid client), left out.
+     */
+    private boolean take(final Object key, final Object value, final long startedNanos, final LongHashSet present)
+    {
+        final DroneState state = DroneState.filedUnder(key, value);
+        if (state == null)
+        {
+            // Filed by a grid client (ingest files each drone under its own id, a Long): the drone it names has its
+            // own entry, and the drone under this key none (the members' messages say so too).
+            return false;
+        }
+        present.add(state.droneId());
+        final DroneView held = fleet.get(state.droneId());
+        if (held == null || held.sequence() < state.sequence())
+        {
+            // Only what the view lacks: a periodic reconcile finds most drones current, and those are not stale events
+            // (odyssey_gateway_stale_events_total counts events).
+            apply(state);
+        }
+        else if (held.sequence() > state.sequence() && held.appliedNanos - startedNanos < 0)
+        {
+            // The view held, before this read began, a state the map never had: the map keeps the highest sequence,
+            // and a member publishes a change after writing it. So it came in a message forged on the grid's network
+            // (any client can publish in a member's name), and would have frozen the drone at it (newer states are
+            // lower). The map is the truth: the drone leaves and comes back as the map has it. (A state applied after
+            // the read began may be newer than the read: left alone.)
+            metrics.viewCorrections.increment();
+            gone(state.droneId());
+            apply(state);
+        }
+        return true;
+    }
+
+    /**
+     * After a cut read: reads the view's drones the read did not reach, {@link #RELOAD_PAGE} ids a call, and applies
+     * the same rules as the read (the map's state over a forged one; a drone the map no longer has, applied before the
+     * load began, leaves). The read's order is the map's, the same at every reload: without this, a grid client
+     * planting more than the bound ahead of a drone froze it at a forged change, or kept it on screen after it left,
+     * for as long as the junk stayed. Bounded by the view ({@link FleetView#MAX_SLOTS} drones), not by the map.
+     *
+     * @return entries under these drones' keys left out as filed under another drone's key.
+     */
+    private int rereadNotReached(final LongHashSet present, final long startedNanos)
+    {
+        final Set<Long> batch = new HashSet<>();
+        int misfiled = 0;
+        for (final DroneView view : fleet.byId().values())
+        {
+            if (!present.contains(view.id()))
+            {
+                batch.add(view.id());
+                if (batch.size() == RELOAD_PAGE)
+                {
+                    misfiled += reread(batch, startedNanos, present);
+                    batch.clear();
+                }
+            }
+        }
+        if (!batch.isEmpty())
+        {
+            misfiled += reread(batch, startedNanos, present);
+        }
+        return misfiled;
+    }
+
+    private int reread(final Set<Long> ids, final long startedNanos, final LongHashSet present)
+    {
+        int misfiled = 0;
+        // Untyped: the values under these keys are whatever a grid client wrote there.
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        final IMap<Object, Object> untyped = (IMap)fleetMap;
+        Map<Object, Object> found;
+        try
+        {
+            found = untyped.getAll(new HashSet<>(ids));
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            // One value no class here reads fails the whole call: these ids one at a time, the unreadable left out.
+            found = new java.util.HashMap<>();
+            for (final Long id : ids)
+            {
+                try
+                {
+                    final Object value = untyped.get(id);
+                    if (value != null)
+                    {
+                        found.put(id, value);
+                    }
+                }
+                catch (final HazelcastSerializationException one)
+                {
+                    unreadable.skipped(one);
+                }
+            }
+        }
+        for (final Map.Entry<Object, Object> entry : found.entrySet())
+        {
+            if (!take(entry.getKey(), entry.getValue(), startedNanos, present))
+            {
+                misfiled++;
+            }
+        }
+        for (final Long id : ids)
+        {
+            final DroneView view = fleet.get(id);
+            if (!present.contains(id) && view != null && view.appliedNanos - startedNanos < 0)
+            {
+                gone(id);
+            }
+        }
+        return misfiled;
+    }
+
+    private int partitionCount()
+    {
+        return grid.getPartitionService().getPartitions().size();
+    }
+
+    /** One partition's entries, keys with their values, a page a call. */
+    @FunctionalInterface
+    interface PartitionPages
+    {
+        Iterator<? extends Map.Entry<?, ?>> of(int partitionId);
+    }
+
+    /**
+     * {@code IMap.iterator(fetchSize)} fetches keys only and then asks for each value alone (Hazelcast 5.7's
+     * {@code prefetchValues=false}): up to 262,144 round trips a reload, and an entry removed between the two came
+     * back null. The proxies' per-partition iterator brings values with their keys. The gateway's map is a client's
+     * ({@link ClientMapProxy}); a member's ({@link MapProxyImpl}) has the same method.
+     */
+    static PartitionPages partitionPages(final IMap<Long, DroneState> map)
+    {
+        if (map instanceof ClientMapProxy<Long, DroneState> client)
+        {
+            return partitionId -> client.iterator(RELOAD_PAGE, partitionId, true);
+        }
+        if (map instanceof MapProxyImpl<Long, DroneState> member)
+        {
+            return partitionId -> member.iterator(RELOAD_PAGE, partitionId, true);
+        }
+        throw new IllegalArgumentException("the fleet map is neither a client's nor a member's proxy: " +
+            map.getClass().getName());
+    }
+
+    /** Every partition's entries in turn, partition 0 first. */
+    static final class PagedEntries implements Iterator<Map.Entry<?, ?>>
+    {
+        private final PartitionPages pages;
+        private final int partitions;
+        private int partition;
+        private Iterator<? extends Map.Entry<?, ?>> current;
+
+        PagedEntries(final PartitionPages pages, final int partitions)
+        {
+            this.pages = pages;
+            this.partitions = partitions;
+        }
+
+        public boolean hasNext()
+        {
+            while (current == null || !current.hasNext())
+            {
+                if (partition == partitions)
+                {
+                    return false;
+                }
+                current = pages.of(partition++);
+            }
+            return true;
+        }
+
+        public Map.Entry<?, ?> next()
+        {
+            if (!hasNext())
+            {
+                throw new NoSuchElementException();
+            }
+            return current.next();
         }
     }
 

@@ -38,9 +38,10 @@ public final class GatewayConfig
         "after the grid connection came back or a change message was missed");
     public static final Setting FLEET_RELOAD_MAX_ENTRIES = Setting.of("ODYSSEY_GATEWAY_FLEET_RELOAD_MAX_ENTRIES", "262144",
         "Fleet-map entries one reload of the gateway's fleet view reads at most (1000..1048576; keep it above the " +
-        "fleet's size); a map of more than 65536 entries is read 1000 a call: any grid client can put entries into the " +
-        "fleet map, and each reload read them all in one call; a reload that reaches it stops there, applies what it " +
-        "read and removes no drone (odyssey_gateway_fleet_reloads_cut_total)");
+        "fleet's size); a map of more than 65536 entries, or of more than this setting, is read 1000 entries with their " +
+        "values a call: any grid client can put entries into the fleet map, and each reload read them all in one call; " +
+        "a reload that reaches it stops there, applies what it read, then reads the view's drones it did not reach by " +
+        "id, 1000 a call (odyssey_gateway_fleet_reloads_cut_total)");
     public static final Setting MAX_PENDING_BYTES = Setting.of(
         "ODYSSEY_WS_MAX_PENDING_BYTES", "1048576", "Unsent bytes above which a client's frames are skipped (conflated)");
     public static final Setting SEND_BUDGET_BYTES = Setting.of("ODYSSEY_WS_SEND_BUDGET_BYTES", "0",

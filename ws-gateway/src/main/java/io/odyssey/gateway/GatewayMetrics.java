@@ -117,7 +117,7 @@ final class GatewayMetrics
     final Counter reloadsCut = metrics.counter("odyssey_gateway_fleet_reloads_cut_total",
         "Reloads of the fleet view that stopped at ODYSSEY_GATEWAY_FLEET_RELOAD_MAX_ENTRIES entries of the fleet map (more " +
         "entries than the fleet has drones, put there by a grid client, or a fleet larger than the setting): what they " +
-        "read is applied, no drone they did not reach is removed");
+        "read is applied, then the view's drones they did not reach are read by id (a drone the map no longer has leaves)");
     final Counter resyncs = metrics.counter(
         "odyssey_gateway_resyncs_total", "Fleet view reloads after the grid connection came back, a member joined or " +
         "left, a map-wide clear or a gap in a member's fleet messages");

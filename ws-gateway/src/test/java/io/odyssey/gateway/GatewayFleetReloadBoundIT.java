@@ -4,6 +4,7 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.odyssey.grid.DroneState;
+import io.odyssey.grid.FleetChangeBatch;
 import io.odyssey.grid.FleetGrid;
 import io.odyssey.testing.FailOnErrorLog;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,10 @@ import static org.awaitility.Awaitility.await;
  * client had planted: 20,000 planted states were 20,000 states in one response, every reload, for ever (10^6 of them a
  * heap-sized response). A reload now reads the map a page at a time and stops at
  * {@code ODYSSEY_GATEWAY_FLEET_RELOAD_MAX_ENTRIES}, counted, and keeps the drones it did not reach.
+ * <p>
+ * Two attacks on that bound: the paged read fetched keys, then each value alone (one round trip per entry, every
+ * reload); and a reload stopped at the bound never reached the drones past it in the map's order, so a forged change
+ * of such a drone (or a ghost) stayed on screen for as long as the junk did.
  */
 @ExtendWith(FailOnErrorLog.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -35,6 +40,8 @@ class GatewayFleetReloadBoundIT
 {
     private static final String CLUSTER = "gateway-reload-bound-it-" + UUID.randomUUID();
     private static final int GRID_PORT = 20_000 + (int)(Math.random() * 12_000);
+    /** The second test's member: a port of its own, so the first one's closed sockets cannot be in its way. */
+    private static final int GRID_PORT_2 = GRID_PORT + 1;
     private static final int PLANTED = 20_000;
     private static final int RELOAD_MAX = 1_000;
 
@@ -117,5 +124,143 @@ class GatewayFleetReloadBoundIT
             }
             member.shutdown();
         }
+    }
+
+    @Test
+    void shouldReadThePlantedMapWithValuesInPagesNotOneGetPerEntry() throws Exception
+    {
+        final HazelcastInstance member = FleetGrid.newMember(FleetGrid.memberConfig(CLUSTER + "-gets", "127.0.0.1",
+            GRID_PORT_2, List.of("127.0.0.1:" + GRID_PORT_2), 1));
+        Gateway gateway = null;
+        try
+        {
+            final IMap<Long, DroneState> fleet = FleetGrid.fleetMap(member);
+            for (long id = 1; id <= 3; id++)
+            {
+                fleet.set(id, state(id, 100, 52.5, 13.4 + id * 1e-3));
+            }
+            plant(fleet);
+            final GatewayConfig config = GatewayIT.config(16);
+            config.clusterName = CLUSTER + "-gets";
+            config.gridMembers = List.of("127.0.0.1:" + GRID_PORT_2);
+            config.fleetReconcileS = 1;
+            config.fleetReloadMaxEntries = RELOAD_MAX;
+            gateway = Gateway.launch(config);
+            final Gateway live = gateway;
+            await("a first cut reload").atMost(20, TimeUnit.SECONDS).until(() ->
+                counter(live, "odyssey_gateway_fleet_reloads_cut_total") >= 1);
+
+            // The member counts each value asked for by key (get, getAll); a page of entries with values is none.
+            final long getsBefore = member.getMap(FleetGrid.FLEET_MAP).getLocalMapStats().getGetOperationCount();
+            final long loadsBefore = loads(live);
+            await("three more reloads").atMost(30, TimeUnit.SECONDS).until(() -> loads(live) >= loadsBefore + 3);
+            final long gets = member.getMap(FleetGrid.FLEET_MAP).getLocalMapStats().getGetOperationCount() - getsBefore;
+            // Read after the gets: a reload under way when they were first read is counted too.
+            final long reloads = loads(live) - loadsBefore + 1;
+            assertThat(gets).as("values asked for by key over %d reloads of %d entries each: at most the view's 3 " +
+                "drones a reload, not one per entry", reloads, RELOAD_MAX).isLessThanOrEqualTo(reloads * 3);
+        }
+        finally
+        {
+            if (gateway != null)
+            {
+                gateway.close();
+            }
+            member.shutdown();
+        }
+    }
+
+    @Test
+    void shouldCorrectAForgedChangeAndAGhostPastTheBoundWithinAReload() throws Exception
+    {
+        final String cluster = CLUSTER + "-forged";
+        final int port = GRID_PORT_2 + 1;
+        final HazelcastInstance member = FleetGrid.newMember(FleetGrid.memberConfig(cluster, "127.0.0.1", port,
+            List.of("127.0.0.1:" + port), 1));
+        Gateway gateway = null;
+        try
+        {
+            final IMap<Long, DroneState> fleet = FleetGrid.fleetMap(member);
+            // Drones in partitions a reload of the planted map reaches only after the bound (it reads partition 0
+            // first, ~74 of the 20,000 planted entries each): on the old code no reload ever reached them.
+            final long drone = idInPartitionAtLeast(member, 100, 1);
+            final long ghost = idInPartitionAtLeast(member, 100, drone + 1);
+            fleet.set(drone, state(drone, 100, 52.5, 13.4));
+            final GatewayConfig config = GatewayIT.config(16);
+            config.clusterName = cluster;
+            config.gridMembers = List.of("127.0.0.1:" + port);
+            config.fleetReconcileS = 1;
+            config.fleetReloadMaxEntries = RELOAD_MAX;
+            gateway = Gateway.launch(config);
+            final Gateway live = gateway;
+            try (FleetClient client = FleetClient.connect(gateway.port()))
+            {
+                client.awaitType("snapshot");
+                await().atMost(10, TimeUnit.SECONDS).until(() -> client.drones.containsKey(drone));
+                plant(fleet);
+                await("a reload cut by the planted entries").atMost(20, TimeUnit.SECONDS).until(() ->
+                    counter(live, "odyssey_gateway_fleet_reloads_cut_total") >= 1);
+
+                // A forged change in the member's name: the drone at the south pole at a sequence no real state
+                // reaches, and a drone the map does not have.
+                final FleetChangeBatch.Writer forger = new FleetChangeBatch.Writer();
+                forger.begin(member.getCluster().getLocalMember().getUuid(), 1L << 40, 0);
+                forger.state(state(drone, Long.MAX_VALUE - 1, -89.0, 0.0));
+                forger.state(state(ghost, 7, -88.0, 0.0));
+                member.<byte[]>getTopic(FleetChangeBatch.TOPIC).publish(forger.toBytes());
+                await("the forged states taken").atMost(10, TimeUnit.SECONDS).until(() ->
+                    client.drones.containsKey(ghost) || counter(live, "odyssey_gateway_fleet_view_corrections_total") > 0);
+
+                await("the drone where the map has it, the ghost gone, within a few reloads").atMost(10, TimeUnit.SECONDS)
+                    .until(() -> client.drones.containsKey(drone) && client.drones.get(drone).get("lat").asDouble() == 52.5
+                        && !client.drones.containsKey(ghost));
+                assertThat(counter(live, "odyssey_gateway_fleet_view_corrections_total")).isOne();
+                assertThat(counter(live, "odyssey_gateway_fleet_reloads_cut_total")).isPositive();
+
+                // Its real telemetry moves it again.
+                fleet.set(drone, state(drone, 101, 52.6, 13.4));
+                await("the drone follows its telemetry").atMost(10, TimeUnit.SECONDS).until(() ->
+                    client.drones.get(drone).get("seq").asLong() == 101);
+            }
+        }
+        finally
+        {
+            if (gateway != null)
+            {
+                gateway.close();
+            }
+            member.shutdown();
+        }
+    }
+
+    /** Drone 3's state under {@link #PLANTED} keys no drone has (1,000..). */
+    private static void plant(final IMap<Long, DroneState> fleet)
+    {
+        final Map<Long, DroneState> batch = new HashMap<>();
+        for (long key = 1_000; key < 1_000 + PLANTED; key++)
+        {
+            batch.put(key, state(3, 1L << 40, -45.0, 100.0));
+            if (batch.size() == 1_000)
+            {
+                fleet.putAll(batch);
+                batch.clear();
+            }
+        }
+    }
+
+    private static long idInPartitionAtLeast(final HazelcastInstance member, final int partition, final long from)
+    {
+        long id = from;
+        while (member.getPartitionService().getPartition(id).getPartitionId() < partition)
+        {
+            id++;
+        }
+        return id;
+    }
+
+    private static long loads(final Gateway gateway)
+    {
+        return counter(gateway, "odyssey_gateway_fleet_reconciles_total") +
+            counter(gateway, "odyssey_gateway_resyncs_total");
     }
 }
