@@ -657,7 +657,10 @@ public final class CommandLedger
                 excess--;
             }
         }
-        final long deferred = Math.max(0, drone.finals - seen - page.size() - unreadableKeysInPage);
+        // The order's own record was stored after the drone's finals were counted, and the batch may hold it: without
+        // it here, one record the batch never saw (a key that is no command id, left out on the members) went uncounted
+        // and counted as evictable, a genuine record going in its place.
+        final long deferred = Math.max(0, drone.finals + adding - seen - page.size() - unreadableKeysInPage);
         final Comparator<Object[]> oldestFirst = Comparator.<Object[], Boolean>comparing(
                 row -> Boolean.TRUE.equals(row[2]))
             .thenComparingLong(row -> row[3] instanceof Long at ? at : Long.MIN_VALUE);
@@ -728,6 +731,32 @@ public final class CommandLedger
      * grid client planted them.) Counted, and logged once a minute.
      */
     private Iterator<Object> firstKeys(final Predicate<Object, Object> filter, final int limit)
+    {
+        if (classesOnMembers.remembersLacking(UNDER_COMMAND_IDS_NAME, System.nanoTime()))
+        {
+            return firstKeysOfAnyType(filter, limit);
+        }
+        try
+        {
+            // Command ids only, decided on the members from each key's stored type (no key read): a page ends on its
+            // last entry, which Hazelcast reads (member and client) as the next page's anchor, and keys of a class
+            // nobody has sorted last, so 128 of them with a drone's id made that anchor unreadable and failed every
+            // bound of the drone. Such keys are still counted in its finals: the bound defers them (trimDeferred) and
+            // keeps the drone's genuine records to the bound; the walk removes the readable ones.
+            return firstKeysOfAnyType(Predicates.and(filter, new UnderCommandIds()), limit);
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            if (!membersLack(ex, List.of(UNDER_COMMAND_IDS_NAME)))
+            {
+                throw ex;
+            }
+            // A member without UnderCommandIds (a rolling upgrade): the page as that version asked for it.
+            return firstKeysOfAnyType(filter, limit);
+        }
+    }
+
+    private Iterator<Object> firstKeysOfAnyType(final Predicate<Object, Object> filter, final int limit)
     {
         try
         {
@@ -1787,6 +1816,10 @@ public final class CommandLedger
 
         private static Long id(final Map.Entry<?, ?> entry)
         {
+            if (!mayBeCommandId(entry))
+            {
+                return null;
+            }
             try
             {
                 return entry.getKey() instanceof Long id ? id : null;
@@ -1819,6 +1852,27 @@ public final class CommandLedger
     }
 
     /**
+     * False when an entry's key is surely no command id, decided from its stored type without reading it: on the
+     * members, where a key lies as bytes, a read of one of a class nobody has fails each time (Hazelcast keeps no
+     * failed read), and a page's comparator and predicates read each key they weigh again and again: N such keys
+     * with a drone's id cost N log N failed deserializations (class loading, stack traces) on partition threads per
+     * order. True (read it to know) where the entry holds no stored form: the client merging pages.
+     */
+    static boolean mayBeCommandId(final Map.Entry<?, ?> entry)
+    {
+        if (entry instanceof com.hazelcast.query.impl.QueryableEntry<?, ?> stored)
+        {
+            final com.hazelcast.internal.serialization.Data key = stored.getKeyData();
+            return key == null || key.getType() == LONG_TYPE_ID;
+        }
+        return true;
+    }
+
+    /** Hazelcast's serializer type id of a {@code Long} (SerializationConstants.CONSTANT_TYPE_LONG). */
+    private static final int LONG_TYPE_ID =
+        com.hazelcast.internal.serialization.impl.SerializationConstants.CONSTANT_TYPE_LONG;
+
+    /**
      * Entries stored under a command id (a {@code Long} key): every list asks the members for these only. A grid client
      * writes keys of any type; one of a class nobody here has, dated just ahead of a drone's history, topped the
      * members' page and ended it, and the client, which reads the entry a page ends on as the next page's anchor,
@@ -1834,6 +1888,10 @@ public final class CommandLedger
         @Override
         public boolean apply(final Map.Entry<Long, CommandRecord> entry)
         {
+            if (!mayBeCommandId(entry))
+            {
+                return false;
+            }
             try
             {
                 // Untyped: a typed read would cast whatever the key is to a command id.
@@ -1872,6 +1930,10 @@ public final class CommandLedger
         @Override
         public boolean apply(final Map.Entry<K, V> entry)
         {
+            if (!mayBeCommandId(entry))
+            {
+                return false;
+            }
             try
             {
                 return entry.getKey() instanceof Long id && java.util.Arrays.binarySearch(sorted, id) >= 0;
