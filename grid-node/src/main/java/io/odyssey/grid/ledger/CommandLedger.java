@@ -146,6 +146,8 @@ public final class CommandLedger
     private final RateLimitedLog oldKeyQueryLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     /** Which of our classes the members were found to run or lack, each remembered a minute ({@link #membersLack}). */
     private final ClassesOnMembers classesOnMembers = new ClassesOnMembers(TimeUnit.MINUTES.toNanos(1));
+    /** The grid's members as this process sees them now: an answer about them holds only while they are the same. */
+    private final java.util.function.Supplier<Object> members;
     /** Final records the drones' bounds found genuine: not read again ({@link #trimFinal}). */
     private final VerifiedHistory verified = new VerifiedHistory(VERIFIED_DRONES);
     /** Records the drones' bounds read, for tests: what an order costs is the records it reads. */
@@ -185,6 +187,7 @@ public final class CommandLedger
         keys = instance.getMap(KEYS_MAP);
         ids = instance.getFlakeIdGenerator(ID_GENERATOR);
         partitions = instance.getPartitionService();
+        members = () -> instance.getCluster().getMembers();
         this.textRepaired = textRepaired;
     }
 
@@ -484,24 +487,27 @@ public final class CommandLedger
      */
     private void trimFinal(final DroneCommands drone, final int adding)
     {
+        // Which key query the bound sends, decided once: read again at the catch, a minute's memory that ran out (or
+        // a member that joined) meanwhile judged the failure by the other query's classes.
+        final boolean oldKeyQuery = oldKeyQuery();
         try
         {
-            trimFinalOrFail(drone, adding);
+            trimFinalOrFail(drone, adding, oldKeyQuery);
         }
         catch (final HazelcastSerializationException ex)
         {
-            if (!startedOldKeyQuery(ex))
+            if (oldKeyQuery || !startedOldKeyQuery(ex))
             {
-                trimFailed(ex, drone, adding);
+                trimFailed(ex, drone, adding, oldKeyQuery);
                 return;
             }
             try
             {
-                trimFinalOrFail(drone, adding);
+                trimFinalOrFail(drone, adding, true);
             }
             catch (final HazelcastSerializationException again)
             {
-                trimFailed(again, drone, adding);
+                trimFailed(again, drone, adding, true);
             }
         }
     }
@@ -514,9 +520,10 @@ public final class CommandLedger
      * fault to see, not a planted key to count. ({@link AmongIds} is not sent while the old key query stands in for it,
      * so a failure naming it then is a planted key's.)
      */
-    private void trimFailed(final HazelcastSerializationException ex, final DroneCommands drone, final int adding)
+    private void trimFailed(
+        final HazelcastSerializationException ex, final DroneCommands drone, final int adding, final boolean oldKeyQuery)
     {
-        if (membersLack(ex, oldKeyQuery() ? OURS_BUT_AMONG_IDS : OURS_ON_MEMBERS))
+        if (membersLack(ex, oldKeyQuery ? OURS_BUT_AMONG_IDS : OURS_ON_MEMBERS))
         {
             throw ex;
         }
@@ -533,14 +540,14 @@ public final class CommandLedger
      * ({@link #startedOldKeyQuery}), the query that version ran, which names keys ({@code "__key"}): a key of a class
      * the members lack fails it, with an ERROR on a member, as it did before.
      */
-    private <K, V> Predicate<K, V> byIds(final Long[] ids)
+    private static <K, V> Predicate<K, V> byIds(final Long[] ids, final boolean oldKeyQuery)
     {
-        return oldKeyQuery() ? Predicates.in("__key", ids) : new AmongIds<>(ids);
+        return oldKeyQuery ? Predicates.in("__key", ids) : new AmongIds<>(ids);
     }
 
     private boolean oldKeyQuery()
     {
-        return classesOnMembers.remembersLacking(AMONG_IDS_NAME, System.nanoTime());
+        return classesOnMembers.remembersLacking(AMONG_IDS_NAME, System.nanoTime(), members);
     }
 
     /**
@@ -550,7 +557,7 @@ public final class CommandLedger
      */
     private boolean startedOldKeyQuery(final HazelcastSerializationException ex)
     {
-        if (oldKeyQuery() || !membersLack(ex, List.of(AMONG_IDS_NAME)))
+        if (!membersLack(ex, List.of(AMONG_IDS_NAME)))
         {
             return false;
         }
@@ -564,7 +571,7 @@ public final class CommandLedger
         return true;
     }
 
-    private void trimFinalOrFail(final DroneCommands drone, final int adding)
+    private void trimFinalOrFail(final DroneCommands drone, final int adding, final boolean oldKeyQuery)
     {
         long excess = drone.finals + adding - MAX_FINAL_PER_DRONE;
         if (excess <= 0)
@@ -578,7 +585,7 @@ public final class CommandLedger
         if (verifiedIds.length > 0)
         {
             for (final Object[] row : commands.project(Projections.<Map.Entry<Long, CommandRecord>>multiAttribute(
-                DRONE_ROW), Predicates.and(finalOf(droneId), byIds(verifiedIds))))
+                DRONE_ROW), Predicates.and(finalOf(droneId), byIds(verifiedIds, oldKeyQuery))))
             {
                 if (row[0] instanceof Long id && verified.known(droneId, id, row[3]))
                 {
@@ -593,7 +600,7 @@ public final class CommandLedger
             }
         }
         final Predicate<Object, Object> unverified = verifiedIds.length == 0 ? finalOf(droneId) :
-            Predicates.and(finalOf(droneId), Predicates.not(byIds(verifiedIds)));
+            Predicates.and(finalOf(droneId), Predicates.not(byIds(verifiedIds, oldKeyQuery)));
         final List<Object> page = new ArrayList<>();
         int unreadableKeysInPage = 0;
         for (final Iterator<Object> it = firstKeys(unverified, TRIM_READ_RECORDS);
@@ -732,7 +739,7 @@ public final class CommandLedger
      */
     private Iterator<Object> firstKeys(final Predicate<Object, Object> filter, final int limit)
     {
-        if (classesOnMembers.remembersLacking(UNDER_COMMAND_IDS_NAME, System.nanoTime()))
+        if (classesOnMembers.remembersLacking(UNDER_COMMAND_IDS_NAME, System.nanoTime(), members))
         {
             return firstKeysOfAnyType(filter, limit);
         }
@@ -892,13 +899,15 @@ public final class CommandLedger
     private boolean lacks(final String name)
     {
         final long now = System.nanoTime();
-        final Boolean known = classesOnMembers.known(name, now);
+        final Boolean known = classesOnMembers.known(name, now, members);
         if (known != null)
         {
             return !known;
         }
+        // The members as they were before the probe: one joining meanwhile makes the answer stale, not wrong.
+        final Object probed = members.get();
         final boolean runs = membersRun(name);
-        classesOnMembers.found(name, runs, now);
+        classesOnMembers.found(name, runs, now, probed);
         return !runs;
     }
 
@@ -983,7 +992,7 @@ public final class CommandLedger
         try
         {
             commands.project(Projections.<Map.Entry<Long, CommandRecord>>multiAttribute(DRONE_ROW),
-                Predicates.and(finalOf(0), byIds(new Long[]{0L})));
+                Predicates.and(finalOf(0), byIds(new Long[]{0L}, oldKeyQuery())));
         }
         catch (final HazelcastSerializationException ex)
         {
@@ -1669,7 +1678,7 @@ public final class CommandLedger
     {
         final Predicate<Long, CommandRecord> asked = Predicates.and(filter,
             Predicates.lessEqual("issuedAtNanos", clock.nanoTime() + MAX_ISSUED_AHEAD_NS));
-        if (classesOnMembers.remembersLacking(UNDER_COMMAND_IDS_NAME, System.nanoTime()))
+        if (classesOnMembers.remembersLacking(UNDER_COMMAND_IDS_NAME, System.nanoTime(), members))
         {
             // Found lacking within the minute: each list of the upgrade asked the members again, failed, and probed.
             return oldList(asked, limit);
@@ -1947,34 +1956,47 @@ public final class CommandLedger
 
     /**
      * Which of our classes the members run, as probed ({@link #membersLack}), each answer kept {@code ttlNs} of the
-     * monotonic clock: a member upgraded (or one of an older version joining) is seen within that. Gateway threads
-     * probe at once: a race probes twice, no more.
+     * monotonic clock, and only while the grid's members are those it was probed on: a grid client can make a probe
+     * happen at will (a key whose class name ends with one of ours fails a query naming it), and a remembered "members
+     * run it" then outlived a member of an older version joining (a rollback, a rescheduled pod): every list answered
+     * 500 and every bound failed for up to a minute instead of falling back. Gateway threads probe at once: a race
+     * probes twice, and the answer of the later probe stays (an earlier one finishing last no longer overwrites it).
      */
     static final class ClassesOnMembers
     {
         private final long ttlNs;
-        private final Map<String, long[]> found = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, Answer> found = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private record Answer(long probedNs, boolean runs, Object members)
+        {
+        }
 
         ClassesOnMembers(final long ttlNs)
         {
             this.ttlNs = ttlNs;
         }
 
-        /** True: members run it; false: a member lacks it; null: not known (never probed, or over {@code ttlNs} ago). */
-        Boolean known(final String name, final long nowNs)
+        /**
+         * True: members run it; false: a member lacks it; null: not known (never probed, over {@code ttlNs} ago, or
+         * the members have changed since). {@code members} is asked only when an answer is there to check.
+         */
+        Boolean known(final String name, final long nowNs, final java.util.function.Supplier<Object> members)
         {
-            final long[] answer = found.get(name);
-            return answer == null || nowNs - answer[0] >= ttlNs ? null : answer[1] != 0;
+            final Answer answer = found.get(name);
+            return answer == null || nowNs - answer.probedNs >= ttlNs || !answer.members.equals(members.get()) ?
+                null : answer.runs;
         }
 
-        void found(final String name, final boolean runs, final long nowNs)
+        /** @param probedNs when the probe started; {@code members} the members then */
+        void found(final String name, final boolean runs, final long probedNs, final Object members)
         {
-            found.put(name, new long[]{nowNs, runs ? 1 : 0});
+            found.merge(name, new Answer(probedNs, runs, members),
+                (older, newer) -> newer.probedNs - older.probedNs >= 0 ? newer : older);
         }
 
-        boolean remembersLacking(final String name, final long nowNs)
+        boolean remembersLacking(final String name, final long nowNs, final java.util.function.Supplier<Object> members)
         {
-            return Boolean.FALSE.equals(known(name, nowNs));
+            return Boolean.FALSE.equals(known(name, nowNs, members));
         }
     }
 
