@@ -157,6 +157,8 @@ public final class CommandLedger
     private final RateLimitedLog oldKeyQueryLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     /** Which of our classes the members were found to run or lack, each remembered a minute ({@link #membersLack}). */
     private final ClassesOnMembers classesOnMembers = new ClassesOnMembers(TimeUnit.MINUTES.toNanos(1));
+    /** The grid's members as this process sees them now: an answer about them holds only while they are the same. */
+    private final java.util.function.Supplier<Object> members;
     /** Final records the drones' bounds found genuine: not read again ({@link #trimFinal}). */
     private final VerifiedHistory verified = new VerifiedHistory(VERIFIED_DRONES);
     /** Records the drones' bounds read, for tests: what an order costs is the records it reads. */
@@ -196,6 +198,7 @@ public final class CommandLedger
         keys = instance.getMap(KEYS_MAP);
         ids = instance.getFlakeIdGenerator(ID_GENERATOR);
         partitions = instance.getPartitionService();
+        members = () -> instance.getCluster().getMembers();
         this.textRepaired = textRepaired;
     }
 
@@ -495,24 +498,27 @@ public final class CommandLedger
      */
     private void trimFinal(final DroneCommands drone, final int adding)
     {
+        // Which key query the bound sends, decided once: read again at the catch, a minute's memory that ran out (or
+        // a member that joined) meanwhile judged the failure by the other query's classes.
+        final boolean oldKeyQuery = oldKeyQuery();
         try
         {
-            trimFinalOrFail(drone, adding);
+            trimFinalOrFail(drone, adding, oldKeyQuery);
         }
         catch (final HazelcastSerializationException ex)
         {
-            if (!startedOldKeyQuery(ex))
+            if (oldKeyQuery || !startedOldKeyQuery(ex))
             {
-                trimFailed(ex, drone, adding);
+                trimFailed(ex, drone, adding, oldKeyQuery);
                 return;
             }
             try
             {
-                trimFinalOrFail(drone, adding);
+                trimFinalOrFail(drone, adding, true);
             }
             catch (final HazelcastSerializationException again)
             {
-                trimFailed(again, drone, adding);
+                trimFailed(again, drone, adding, true);
             }
         }
     }
@@ -525,9 +531,10 @@ public final class CommandLedger
      * fault to see, not a planted key to count. ({@link AmongIds} is not sent while the old key query stands in for it,
      * so a failure naming it then is a planted key's.)
      */
-    private void trimFailed(final HazelcastSerializationException ex, final DroneCommands drone, final int adding)
+    private void trimFailed(
+        final HazelcastSerializationException ex, final DroneCommands drone, final int adding, final boolean oldKeyQuery)
     {
-        if (membersLack(ex, oldKeyQuery() ? OURS_BUT_AMONG_IDS : OURS_ON_MEMBERS))
+        if (membersLack(ex, oldKeyQuery ? OURS_BUT_AMONG_IDS : OURS_ON_MEMBERS))
         {
             throw ex;
         }
@@ -544,14 +551,14 @@ public final class CommandLedger
      * ({@link #startedOldKeyQuery}), the query that version ran, which names keys ({@code "__key"}): a key of a class
      * the members lack fails it, with an ERROR on a member, as it did before.
      */
-    private <K, V> Predicate<K, V> byIds(final Long[] ids)
+    private static <K, V> Predicate<K, V> byIds(final Long[] ids, final boolean oldKeyQuery)
     {
-        return oldKeyQuery() ? Predicates.in("__key", ids) : new AmongIds<>(ids);
+        return oldKeyQuery ? Predicates.in("__key", ids) : new AmongIds<>(ids);
     }
 
     private boolean oldKeyQuery()
     {
-        return classesOnMembers.remembersLacking(AMONG_IDS_NAME, System.nanoTime());
+        return classesOnMembers.remembersLacking(AMONG_IDS_NAME, System.nanoTime(), members);
     }
 
     /**
@@ -561,7 +568,7 @@ public final class CommandLedger
      */
     private boolean startedOldKeyQuery(final HazelcastSerializationException ex)
     {
-        if (oldKeyQuery() || !membersLack(ex, List.of(AMONG_IDS_NAME)))
+        if (!membersLack(ex, List.of(AMONG_IDS_NAME)))
         {
             return false;
         }
@@ -575,7 +582,7 @@ public final class CommandLedger
         return true;
     }
 
-    private void trimFinalOrFail(final DroneCommands drone, final int adding)
+    private void trimFinalOrFail(final DroneCommands drone, final int adding, final boolean oldKeyQuery)
     {
         long excess = drone.finals + adding - MAX_FINAL_PER_DRONE;
         if (excess <= 0)
@@ -589,7 +596,7 @@ public final class CommandLedger
         if (verifiedIds.length > 0)
         {
             for (final Object[] row : commands.project(Projections.<Map.Entry<Long, CommandRecord>>multiAttribute(
-                DRONE_ROW), Predicates.and(finalOf(droneId), byIds(verifiedIds))))
+                DRONE_ROW), Predicates.and(finalOf(droneId), byIds(verifiedIds, oldKeyQuery))))
             {
                 if (row[0] instanceof Long id && verified.known(droneId, id, row[3]))
                 {
@@ -604,7 +611,7 @@ public final class CommandLedger
             }
         }
         final Predicate<Object, Object> unverified = verifiedIds.length == 0 ? finalOf(droneId) :
-            Predicates.and(finalOf(droneId), Predicates.not(byIds(verifiedIds)));
+            Predicates.and(finalOf(droneId), Predicates.not(byIds(verifiedIds, oldKeyQuery)));
         final List<Object> page = new ArrayList<>();
         int unreadableKeysInPage = 0;
         for (final Iterator<Object> it = firstKeys(unverified, TRIM_READ_RECORDS);
@@ -668,7 +675,10 @@ public final class CommandLedger
                 excess--;
             }
         }
-        final long deferred = Math.max(0, drone.finals - seen - page.size() - unreadableKeysInPage);
+        // The order's own record was stored after the drone's finals were counted, and the batch may hold it: without
+        // it here, one record the batch never saw (a key that is no command id, left out on the members) went uncounted
+        // and counted as evictable, a genuine record going in its place.
+        final long deferred = Math.max(0, drone.finals + adding - seen - page.size() - unreadableKeysInPage);
         final Comparator<Object[]> oldestFirst = Comparator.<Object[], Boolean>comparing(
                 row -> Boolean.TRUE.equals(row[2]))
             .thenComparingLong(row -> row[3] instanceof Long at ? at : Long.MIN_VALUE);
@@ -739,6 +749,32 @@ public final class CommandLedger
      * grid client planted them.) Counted, and logged once a minute.
      */
     private Iterator<Object> firstKeys(final Predicate<Object, Object> filter, final int limit)
+    {
+        if (classesOnMembers.remembersLacking(UNDER_COMMAND_IDS_NAME, System.nanoTime(), members))
+        {
+            return firstKeysOfAnyType(filter, limit);
+        }
+        try
+        {
+            // Command ids only, decided on the members from each key's stored type (no key read): a page ends on its
+            // last entry, which Hazelcast reads (member and client) as the next page's anchor, and keys of a class
+            // nobody has sorted last, so 128 of them with a drone's id made that anchor unreadable and failed every
+            // bound of the drone. Such keys are still counted in its finals: the bound defers them (trimDeferred) and
+            // keeps the drone's genuine records to the bound; the walk removes the readable ones.
+            return firstKeysOfAnyType(Predicates.and(filter, new UnderCommandIds()), limit);
+        }
+        catch (final HazelcastSerializationException ex)
+        {
+            if (!membersLack(ex, List.of(UNDER_COMMAND_IDS_NAME)))
+            {
+                throw ex;
+            }
+            // A member without UnderCommandIds (a rolling upgrade): the page as that version asked for it.
+            return firstKeysOfAnyType(filter, limit);
+        }
+    }
+
+    private Iterator<Object> firstKeysOfAnyType(final Predicate<Object, Object> filter, final int limit)
     {
         try
         {
@@ -874,13 +910,15 @@ public final class CommandLedger
     private boolean lacks(final String name)
     {
         final long now = System.nanoTime();
-        final Boolean known = classesOnMembers.known(name, now);
+        final Boolean known = classesOnMembers.known(name, now, members);
         if (known != null)
         {
             return !known;
         }
+        // The members as they were before the probe: one joining meanwhile makes the answer stale, not wrong.
+        final Object probed = members.get();
         final boolean runs = membersRun(name);
-        classesOnMembers.found(name, runs, now);
+        classesOnMembers.found(name, runs, now, probed);
         return !runs;
     }
 
@@ -965,7 +1003,7 @@ public final class CommandLedger
         try
         {
             commands.project(Projections.<Map.Entry<Long, CommandRecord>>multiAttribute(DRONE_ROW),
-                Predicates.and(finalOf(0), byIds(new Long[]{0L})));
+                Predicates.and(finalOf(0), byIds(new Long[]{0L}, oldKeyQuery())));
         }
         catch (final HazelcastSerializationException ex)
         {
@@ -1651,7 +1689,7 @@ public final class CommandLedger
     {
         final Predicate<Long, CommandRecord> asked = Predicates.and(filter,
             Predicates.lessEqual("issuedAtNanos", clock.nanoTime() + MAX_ISSUED_AHEAD_NS));
-        if (classesOnMembers.remembersLacking(UNDER_COMMAND_IDS_NAME, System.nanoTime()))
+        if (classesOnMembers.remembersLacking(UNDER_COMMAND_IDS_NAME, System.nanoTime(), members))
         {
             // Found lacking within the minute: each list of the upgrade asked the members again, failed, and probed.
             return oldList(asked, limit);
@@ -1798,6 +1836,10 @@ public final class CommandLedger
 
         private static Long id(final Map.Entry<?, ?> entry)
         {
+            if (!mayBeCommandId(entry))
+            {
+                return null;
+            }
             try
             {
                 return entry.getKey() instanceof Long id ? id : null;
@@ -1830,6 +1872,27 @@ public final class CommandLedger
     }
 
     /**
+     * False when an entry's key is surely no command id, decided from its stored type without reading it: on the
+     * members, where a key lies as bytes, a read of one of a class nobody has fails each time (Hazelcast keeps no
+     * failed read), and a page's comparator and predicates read each key they weigh again and again: N such keys
+     * with a drone's id cost N log N failed deserializations (class loading, stack traces) on partition threads per
+     * order. True (read it to know) where the entry holds no stored form: the client merging pages.
+     */
+    static boolean mayBeCommandId(final Map.Entry<?, ?> entry)
+    {
+        if (entry instanceof com.hazelcast.query.impl.QueryableEntry<?, ?> stored)
+        {
+            final com.hazelcast.internal.serialization.Data key = stored.getKeyData();
+            return key == null || key.getType() == LONG_TYPE_ID;
+        }
+        return true;
+    }
+
+    /** Hazelcast's serializer type id of a {@code Long} (SerializationConstants.CONSTANT_TYPE_LONG). */
+    private static final int LONG_TYPE_ID =
+        com.hazelcast.internal.serialization.impl.SerializationConstants.CONSTANT_TYPE_LONG;
+
+    /**
      * Entries stored under a command id (a {@code Long} key): every list asks the members for these only. A grid client
      * writes keys of any type; one of a class nobody here has, dated just ahead of a drone's history, topped the
      * members' page and ended it, and the client, which reads the entry a page ends on as the next page's anchor,
@@ -1845,6 +1908,10 @@ public final class CommandLedger
         @Override
         public boolean apply(final Map.Entry<Long, CommandRecord> entry)
         {
+            if (!mayBeCommandId(entry))
+            {
+                return false;
+            }
             try
             {
                 // Untyped: a typed read would cast whatever the key is to a command id.
@@ -1883,6 +1950,10 @@ public final class CommandLedger
         @Override
         public boolean apply(final Map.Entry<K, V> entry)
         {
+            if (!mayBeCommandId(entry))
+            {
+                return false;
+            }
             try
             {
                 return entry.getKey() instanceof Long id && java.util.Arrays.binarySearch(sorted, id) >= 0;
@@ -1896,34 +1967,47 @@ public final class CommandLedger
 
     /**
      * Which of our classes the members run, as probed ({@link #membersLack}), each answer kept {@code ttlNs} of the
-     * monotonic clock: a member upgraded (or one of an older version joining) is seen within that. Gateway threads
-     * probe at once: a race probes twice, no more.
+     * monotonic clock, and only while the grid's members are those it was probed on: a grid client can make a probe
+     * happen at will (a key whose class name ends with one of ours fails a query naming it), and a remembered "members
+     * run it" then outlived a member of an older version joining (a rollback, a rescheduled pod): every list answered
+     * 500 and every bound failed for up to a minute instead of falling back. Gateway threads probe at once: a race
+     * probes twice, and the answer of the later probe stays (an earlier one finishing last no longer overwrites it).
      */
     static final class ClassesOnMembers
     {
         private final long ttlNs;
-        private final Map<String, long[]> found = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, Answer> found = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private record Answer(long probedNs, boolean runs, Object members)
+        {
+        }
 
         ClassesOnMembers(final long ttlNs)
         {
             this.ttlNs = ttlNs;
         }
 
-        /** True: members run it; false: a member lacks it; null: not known (never probed, or over {@code ttlNs} ago). */
-        Boolean known(final String name, final long nowNs)
+        /**
+         * True: members run it; false: a member lacks it; null: not known (never probed, over {@code ttlNs} ago, or
+         * the members have changed since). {@code members} is asked only when an answer is there to check.
+         */
+        Boolean known(final String name, final long nowNs, final java.util.function.Supplier<Object> members)
         {
-            final long[] answer = found.get(name);
-            return answer == null || nowNs - answer[0] >= ttlNs ? null : answer[1] != 0;
+            final Answer answer = found.get(name);
+            return answer == null || nowNs - answer.probedNs >= ttlNs || !answer.members.equals(members.get()) ?
+                null : answer.runs;
         }
 
-        void found(final String name, final boolean runs, final long nowNs)
+        /** @param probedNs when the probe started; {@code members} the members then */
+        void found(final String name, final boolean runs, final long probedNs, final Object members)
         {
-            found.put(name, new long[]{nowNs, runs ? 1 : 0});
+            found.merge(name, new Answer(probedNs, runs, members),
+                (older, newer) -> newer.probedNs - older.probedNs >= 0 ? newer : older);
         }
 
-        boolean remembersLacking(final String name, final long nowNs)
+        boolean remembersLacking(final String name, final long nowNs, final java.util.function.Supplier<Object> members)
         {
-            return Boolean.FALSE.equals(known(name, nowNs));
+            return Boolean.FALSE.equals(known(name, nowNs, members));
         }
     }
 

@@ -214,6 +214,67 @@ class CommandLedgerUpgradeIT
     }
 
     /**
+     * A grid client makes a probe happen at will (a failure naming one of our classes, e.g. a key whose class name ends
+     * with it), and "the members run UnderCommandIds" was then remembered a minute: a member of an older version
+     * joining meanwhile (a rollback, a rescheduled pod) made every list answer 500 for up to that minute instead of
+     * reading the older version's way. An answer holds only while the members are those it was probed on.
+     */
+    @Test
+    void shouldFallBackAtOnceWhenAMemberLackingTheListsPredicateJoinsAfterAProbeFoundItRun() throws Exception
+    {
+        final String cluster = "command-ledger-upgrade-it-" + UUID.randomUUID();
+        final int port = 19_701 + (int)(Math.random() * 2000);
+        final Object current = olderMember(cluster, port, port);
+        Object older = null;
+        HazelcastInstance client = null;
+        try
+        {
+            client = clientOf(current);
+            final Counter fallbacks = new Metrics("test").counter("odyssey_test_list_fallbacks_total", "fallbacks");
+            final CommandLedger ledger = new CommandLedger(client, null, new CommandAuthority(new byte[32]))
+                .countingListFallbacks(fallbacks);
+            final long drone = 82;
+            final List<Long> newestFirst = new ArrayList<>();
+            for (int i = 1; i <= 3; i++)
+            {
+                newestFirst.add(0, ledger.issue(refused(ledger, drone, T0 + i)).command().id());
+            }
+            final com.hazelcast.nio.serialization.HazelcastSerializationException planted =
+                new com.hazelcast.nio.serialization.HazelcastSerializationException(
+                    "java.lang.ClassNotFoundException: x " + CommandLedger.UNDER_COMMAND_IDS_NAME);
+            // A key's class named "x <ours>" (a stream's class name may hold a space) fails a query naming ours whole.
+            assertThat(ledger.membersLack(planted, List.of(CommandLedger.UNDER_COMMAND_IDS_NAME)))
+                .as("probed: the members run it").isFalse();
+            assertThat(ledger.membersProbed()).as("probed").isEqualTo(1);
+
+            older = olderMember(cluster, port + 1, port, CommandLedger.UNDER_COMMAND_IDS_NAME);
+            final HazelcastInstance seen = client;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            // A query runs on the members that own partitions: wait until the older one owns some.
+            while (owners(seen) < 2 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(20);
+            }
+            assertThat(owners(seen)).as("the older member joined and owns partitions").isEqualTo(2);
+            assertThat(ledger.list(drone, null, false, 3)).as("the drone's list, read the older version's way")
+                .extracting(CommandRecord::id).containsExactlyElementsOf(newestFirst);
+            assertThat(fallbacks.get()).as("the fallback counted").isEqualTo(1);
+        }
+        finally
+        {
+            if (client != null)
+            {
+                client.shutdown();
+            }
+            if (older != null)
+            {
+                older.getClass().getMethod("shutdown").invoke(older);
+            }
+            current.getClass().getMethod("shutdown").invoke(current);
+        }
+    }
+
+    /**
      * A member of a version without {@link CommandLedger.AmongIds} (what a drone's bound asks the members for since
      * 2026-12-07 instead of naming keys): the bound falls back to the query that version ran, for a minute at a time,
      * with a WARN; the drone comes back to its bound, nothing is counted as planted, and the members are probed once.
@@ -286,6 +347,12 @@ class CommandLedgerUpgradeIT
         }
     }
 
+    private static long owners(final HazelcastInstance client)
+    {
+        return client.getPartitionService().getPartitions().stream().map(com.hazelcast.partition.Partition::getOwner)
+            .filter(java.util.Objects::nonNull).distinct().count();
+    }
+
     private static CommandRecord refused(final CommandLedger ledger, final long drone, final long at)
     {
         return CommandRecord.issued(ledger.newId(), drone, CommandType.GOTO,
@@ -296,8 +363,14 @@ class CommandLedgerUpgradeIT
     /** A grid member of an older version: in a class loader of its own that cannot load {@code lacking}. */
     private static Object olderMember(final String... lacking) throws Exception
     {
-        final String cluster = "command-ledger-upgrade-it-" + UUID.randomUUID();
         final int port = 19_701 + (int)(Math.random() * 2000);
+        return olderMember("command-ledger-upgrade-it-" + UUID.randomUUID(), port, port, lacking);
+    }
+
+    /** The same, joining the member at {@code joinPort} of {@code cluster}. */
+    private static Object olderMember(final String cluster, final int port, final int joinPort, final String... lacking)
+        throws Exception
+    {
         final ClassLoader previous = Thread.currentThread().getContextClassLoader();
         final ClassLoader older = new Without(classPath(), java.util.Set.of(lacking));
         // The member's threads take the context class loader of the thread that starts it.
@@ -306,7 +379,7 @@ class CommandLedgerUpgradeIT
         {
             final Class<?> grid = older.loadClass(FleetGrid.class.getName());
             final Object config = grid.getMethod("memberConfig", String.class, String.class, int.class, List.class,
-                int.class).invoke(null, cluster, "127.0.0.1", port, List.of("127.0.0.1:" + port), 0);
+                int.class).invoke(null, cluster, "127.0.0.1", port, List.of("127.0.0.1:" + joinPort), 0);
             config.getClass().getMethod("setClassLoader", ClassLoader.class).invoke(config, older);
             return grid.getMethod("newMember", older.loadClass("com.hazelcast.config.Config")).invoke(null, config);
         }
