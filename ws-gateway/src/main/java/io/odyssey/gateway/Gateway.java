@@ -1,6 +1,7 @@
 package io.odyssey.gateway;
 
 import io.odyssey.gateway.control.AccessControl;
+import io.odyssey.gateway.control.AuthFailuresPerAddress;
 import io.odyssey.gateway.control.CommandQuotas;
 import io.odyssey.gateway.control.CommandRateLimiter;
 import io.odyssey.gateway.control.ControlApi;
@@ -217,7 +218,13 @@ public final class Gateway implements AutoCloseable
                 GatewayConfig.TOKENS, tokenSeal, metrics.forgedTokens, metrics.revokedTokens, metrics.expiredTokens,
                 metrics.noExpiryTokens,
                 System::currentTimeMillis, TimeUnit.HOURS.toMillis(config.tokenMaxLifetimeH));
-            final Guard guard = new Guard(access, metrics.unauthorised, metrics.forbidden);
+            final AuthFailuresPerAddress authFailures = new AuthFailuresPerAddress(config.authFailuresPerAddress,
+                TimeUnit.SECONDS.toNanos(config.authFailureWindowS), metrics.authLimited, metrics.authFailuresUntracked,
+                System::nanoTime);
+            metrics.metrics.gauge("odyssey_gateway_auth_failure_addresses", "Addresses (IPv4, IPv6 /64) that presented " +
+                "a wrong token within their window: the entries of the table of ODYSSEY_GATEWAY_AUTH_FAILURES_PER_ADDRESS " +
+                "(at most " + AuthFailuresPerAddress.MAX_ADDRESSES + ")", authFailures::addresses);
+            final Guard guard = new Guard(access, metrics.unauthorised, metrics.forbidden, authFailures);
             final String fencesHelp = "Geofence records the gateway left out of a read (an order's check, a listing): " +
                 "UNSEALED without a valid command-key seal (written or altered in the grid by something else than a " +
                 "gateway), UNREADABLE sealed but not a geofence, OVER_LIMIT left unread because the map holds more " +

@@ -122,6 +122,15 @@ public final class GatewayConfig
         "as soon as it is accepted, before it is read (at or above ODYSSEY_GATEWAY_MAX_CONNECTIONS: no cap of its own). " +
         "Behind a proxy every client has the proxy's address: set it to ODYSSEY_GATEWAY_MAX_CONNECTIONS there and " +
         "limit clients at the proxy");
+    public static final Setting AUTH_FAILURES_PER_ADDRESS = Setting.of("ODYSSEY_GATEWAY_AUTH_FAILURES_PER_ADDRESS", "100",
+        "Wrong tokens one IPv4 address or IPv6 /64 may present within ODYSSEY_GATEWAY_AUTH_FAILURE_WINDOW_S; beyond, " +
+        "every request with a token from it is answered 429 (a WebSocket handshake refused) without the token being " +
+        "checked until the window passes; requests without a token are not affected; 0 = no limit. The connection's " +
+        "peer address, never X-Forwarded-For: behind a proxy every client has the proxy's address, so set 0 there " +
+        "and limit clients at the proxy");
+    public static final Setting AUTH_FAILURE_WINDOW_S = Setting.of("ODYSSEY_GATEWAY_AUTH_FAILURE_WINDOW_S", "60",
+        "The window of ODYSSEY_GATEWAY_AUTH_FAILURES_PER_ADDRESS, seconds (1..86400): it begins at an address's first " +
+        "wrong token, and a refused address is served again when it ends");
     public static final Setting SHUTDOWN_TIMEOUT_MS = Setting.of("ODYSSEY_GATEWAY_SHUTDOWN_TIMEOUT_MS", "5000",
         "On stop, how long requests in progress may take before the server's threads are stopped anyway");
     public static final Setting COMMAND_RATE = Setting.of("ODYSSEY_GATEWAY_COMMAND_RATE", "10",
@@ -156,7 +165,7 @@ public final class GatewayConfig
             CLOSE_MESSAGE_BYTES, PING_INTERVAL_MS, TILE_URL, TILE_ATTRIBUTION, UI_DIR, DB_URL, DB_USER, DB_PASSWORD, TOKENS,
             TOKENS_FILE, KEY_FILE, TOKEN_MAX_LIFETIME_H, CommandAuthority.KEY_FILE, GeofenceRecords.MAX_FENCES, GeofenceRecords.MAX_POINTS, GEOFENCE_MAX_TOTAL_POINTS, ANONYMOUS_ROLE, ALLOWED_ORIGINS, IO_THREADS, WORKER_THREADS, REQUEST_PARSE_TIMEOUT_MS,
             NO_REQUEST_TIMEOUT_MS, READ_TIMEOUT_MS, WRITE_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_BODY_BYTES,
-            MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, SHUTDOWN_TIMEOUT_MS, COMMAND_RATE, COMMAND_BURST, MAX_ACTIVE_COMMANDS_PER_DRONE,
+            MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, AUTH_FAILURES_PER_ADDRESS, AUTH_FAILURE_WINDOW_S, SHUTDOWN_TIMEOUT_MS, COMMAND_RATE, COMMAND_BURST, MAX_ACTIVE_COMMANDS_PER_DRONE,
             HISTORY_STATEMENT_TIMEOUT_MS, HISTORY_MAX_WINDOW_S, HISTORY_MAX_ROWS, HISTORY_MAX_CONCURRENT,
             ProgressWatch.LIVENESS_TIMEOUT_S));
         ALL = List.copyOf(all);
@@ -210,6 +219,8 @@ public final class GatewayConfig
     public int maxBodyBytes = MAX_BODY_BYTES.intValue();
     public int maxConnections = MAX_CONNECTIONS.intValue();
     public int maxConnectionsPerAddress = MAX_CONNECTIONS_PER_ADDRESS.intValue();
+    public int authFailuresPerAddress = AUTH_FAILURES_PER_ADDRESS.intValue();
+    public long authFailureWindowS = AUTH_FAILURE_WINDOW_S.longValue();
     public int shutdownTimeoutMs = SHUTDOWN_TIMEOUT_MS.intValue();
     public double commandRate = COMMAND_RATE.doubleValue();
     public int commandBurst = COMMAND_BURST.intValue();
@@ -429,6 +440,11 @@ public final class GatewayConfig
         atLeast(MAX_BODY_BYTES, maxBodyBytes, 1024);
         atLeast(MAX_CONNECTIONS, maxConnections, 1);
         atLeast(MAX_CONNECTIONS_PER_ADDRESS, maxConnectionsPerAddress, 1);
+        atLeast(AUTH_FAILURES_PER_ADDRESS, authFailuresPerAddress, 0);
+        if (authFailureWindowS < 1 || authFailureWindowS > 86_400)
+        {
+            throw AUTH_FAILURE_WINDOW_S.invalid(String.valueOf(authFailureWindowS), "1 to 86400 seconds");
+        }
         if (pingIntervalMs < 10 || pingIntervalMs >= Math.min(readTimeoutMs, idleTimeoutMs))
         {
             throw PING_INTERVAL_MS.invalid(String.valueOf(pingIntervalMs), "at least 10 and below the read and idle " +

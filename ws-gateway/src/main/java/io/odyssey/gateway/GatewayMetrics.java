@@ -12,6 +12,13 @@ final class GatewayMetrics
     final Metrics metrics = new Metrics("ws-gateway");
     final Counter unauthorised = metrics.counter("odyssey_gateway_requests_unauthorised_total",
         "Requests refused with 401 (no or unknown token)");
+    final Counter authLimited = metrics.counter("odyssey_gateway_requests_auth_limited_total",
+        "Requests with a token refused without the token being checked (429, a WebSocket handshake refused; on the " +
+        "health endpoints the status only): their address (IPv4, IPv6 /64) presented " +
+        "ODYSSEY_GATEWAY_AUTH_FAILURES_PER_ADDRESS wrong tokens within ODYSSEY_GATEWAY_AUTH_FAILURE_WINDOW_S");
+    final Counter authFailuresUntracked = metrics.counter("odyssey_gateway_auth_failures_untracked_total",
+        "Wrong tokens not held against their address because the table of addresses that presented wrong tokens was " +
+        "full of addresses within their window (answered 401 as before): many addresses are guessing at once");
     final Counter forgedTokens = metrics.counter("odyssey_gateway_tokens_forged_total",
         "Tokens refused because their record in the grid is not sealed by the gateway key (planted or altered by a grid client)");
     private static final String TOKENS_REFUSED_HELP = "Created tokens refused although their record is in the grid: " +

@@ -1,5 +1,6 @@
 package io.odyssey.gateway;
 
+import io.odyssey.gateway.control.AuthFailuresPerAddress;
 import io.odyssey.gateway.control.CommandJson;
 import io.odyssey.gateway.control.Guard;
 import io.odyssey.runtime.Json;
@@ -20,13 +21,8 @@ import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
 
 import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
@@ -109,29 +105,7 @@ final class SocketEndpoint implements WebSocketConnectionCallback
      */
     static String clientKey(final String credential, final SocketAddress peer)
     {
-        if (credential != null)
-        {
-            return credential;
-        }
-        if (!(peer instanceof InetSocketAddress socket) || socket.getAddress() == null)
-        {
-            return "address:" + peer;
-        }
-        final InetAddress address = socket.getAddress();
-        if (address instanceof Inet6Address)
-        {
-            final byte[] prefix = Arrays.copyOf(address.getAddress(), 16);
-            Arrays.fill(prefix, 8, 16, (byte)0);
-            try
-            {
-                return "address:" + InetAddress.getByAddress(prefix).getHostAddress() + "/64";
-            }
-            catch (final UnknownHostException ex)
-            {
-                throw new IllegalStateException("16 bytes are an IPv6 address", ex);
-            }
-        }
-        return "address:" + address.getHostAddress();
+        return credential != null ? credential : AuthFailuresPerAddress.addressKey(peer);
     }
 
     public void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)

@@ -13,7 +13,8 @@ import io.undertow.util.HttpString;
  * Puts access control in front of a route: the Origin allow-list (browsers), then the bearer token — from the
  * {@code Authorization} header, or for a WebSocket handshake from the {@code bearer.<token>} subprotocol (browsers
  * cannot set headers there) — then the role the route needs. Refusals are problem+json 401/403 and counted; the
- * token is never logged or echoed.
+ * token is never logged or echoed. An address that presented too many wrong tokens ({@link AuthFailuresPerAddress})
+ * has its requests with a token answered 429 before the token is looked at.
  */
 public final class Guard
 {
@@ -31,12 +32,16 @@ public final class Guard
     private final AccessControl access;
     private final Counter unauthorised;
     private final Counter forbidden;
+    private final AuthFailuresPerAddress failures;
 
-    public Guard(final AccessControl access, final Counter unauthorised, final Counter forbidden)
+    /** @param failures the limit on wrong tokens per address (the peer's, never a forwarded-for header). */
+    public Guard(final AccessControl access, final Counter unauthorised, final Counter forbidden,
+        final AuthFailuresPerAddress failures)
     {
         this.access = access;
         this.unauthorised = unauthorised;
         this.forbidden = forbidden;
+        this.failures = failures;
     }
 
     /** {@code next}, for principals with at least {@code role}. */
@@ -84,10 +89,22 @@ public final class Guard
                 "origin " + origin + " is not allowed (ODYSSEY_GATEWAY_ALLOWED_ORIGINS)", null).send(exchange);
             return null;
         }
+        final String secret = token(exchange);
+        final boolean presented = secret != null && !secret.isEmpty();
+        final String address = presented ? AuthFailuresPerAddress.addressKey(exchange.getConnection().getPeerAddress()) : null;
+        final long refusedForS = presented ? failures.refusedForS(address) : 0;
+        if (refusedForS > 0)
+        {
+            // Not even a correct token is taken from there now: a guess that hit must get the same answer as the rest.
+            new Problem(429, "TOO_MANY_FAILURES", "too many wrong tokens from this address " +
+                "(ODYSSEY_GATEWAY_AUTH_FAILURES_PER_ADDRESS): no token from it is checked until the window ends",
+                null, refusedForS).send(exchange);
+            return null;
+        }
         final Principal principal;
         try
         {
-            principal = access.authenticate(token(exchange));
+            principal = access.authenticate(secret);
         }
         catch (final RuntimeException ex)
         {
@@ -97,6 +114,11 @@ public final class Guard
         }
         if (principal == null)
         {
+            if (presented)
+            {
+                // Only a token that opens nothing is a guess: a request without one (a browser before its sign-in) is not.
+                failures.failed(address);
+            }
             unauthorised.increment();
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer realm=\"odyssey\"");
             new Problem(401, "UNAUTHORISED",
@@ -154,9 +176,25 @@ public final class Guard
         {
             return null;
         }
+        final String secret = token(exchange);
+        if (secret == null || secret.isEmpty())
+        {
+            return access.authenticate(secret);
+        }
+        // Health answers more to a viewer: a guesser would test tokens here if this did not count and refuse as the rest.
+        final String address = AuthFailuresPerAddress.addressKey(exchange.getConnection().getPeerAddress());
+        if (failures.refusedForS(address) > 0)
+        {
+            return null;
+        }
         try
         {
-            return access.authenticate(token(exchange));
+            final Principal principal = access.authenticate(secret);
+            if (principal == null)
+            {
+                failures.failed(address);
+            }
+            return principal;
         }
         catch (final RuntimeException ex)
         {
