@@ -185,7 +185,8 @@ final class VehicleLinkAgent implements Agent, VehicleOrders.VehicleLink, Vehicl
         final MavlinkEdgeMetrics metrics, final long signingWindowS, final long heartbeatTimeoutMs,
         final long commandAckTimeoutMs, final int commandAttempts)
     {
-        this.orders = new VehicleOrders(registry, this, this, commandAckTimeoutMs, commandAttempts, metrics);
+        this.orders = new VehicleOrders(registry, this, this, commandAckTimeoutMs, commandAttempts, metrics,
+            VehicleOrders.ownCommandBase(clock.nanoTime()));
         this.channel = channel;
         this.registry = registry;
         this.keys = keys;

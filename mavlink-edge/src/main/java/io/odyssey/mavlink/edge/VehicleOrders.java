@@ -5,6 +5,7 @@ import io.odyssey.codecs.CommandLimits;
 import io.odyssey.codecs.CommandType;
 import io.odyssey.codecs.sbe.CommandPhase;
 import io.odyssey.codecs.sbe.CommandReason;
+import io.odyssey.codecs.sign.FrameSignature;
 import io.odyssey.geo.Geodesy;
 import io.odyssey.mavlink.MavlinkCommands;
 import org.slf4j.Logger;
@@ -79,6 +80,8 @@ final class VehicleOrders
     static final int RECENT = 4;
 
     private final VehicleRegistry registry;
+    /** Where each vehicle's own command numbers start ({@link #ownCommandBase}): above every earlier run's. */
+    private final long ownCommandBase;
     private final VehicleLink link;
     private final StatusSink sink;
     private final long ackTimeoutNs;
@@ -89,7 +92,29 @@ final class VehicleOrders
     VehicleOrders(final VehicleRegistry registry, final VehicleLink link, final StatusSink sink,
         final long ackTimeoutMs, final int maxAttempts, final MavlinkEdgeMetrics metrics)
     {
+        // Own commands numbered from -1: the tests that read those numbers; the edge itself starts at its clock.
+        this(registry, link, sink, ackTimeoutMs, maxAttempts, metrics, 0);
+    }
+
+    /**
+     * Where the numbers of the vehicles' own commands start for an edge started at {@code epochNanos} (its signing
+     * clock): the milliseconds of that clock, about 3.7e11 in 2026, far below 2^53. The ingest node derives such a
+     * command's ledger id from (drone, number) and the archive keeps every id for good, while the ledger forgets final
+     * commands (all of them when the grid restarts): numbers that started at -1 at every start of the edge gave a
+     * restarted edge's returns home the ids of the last run's, whose transitions the archive then skipped as
+     * duplicates. A vehicle starts far fewer than one of its own commands a millisecond, so a run's numbers stay
+     * below the next run's base, as the simulator's do (DroneFleet.bootCounterBase).
+     */
+    static long ownCommandBase(final long epochNanos)
+    {
+        return FrameSignature.timestampOf(epochNanos) / 100;
+    }
+
+    VehicleOrders(final VehicleRegistry registry, final VehicleLink link, final StatusSink sink,
+        final long ackTimeoutMs, final int maxAttempts, final MavlinkEdgeMetrics metrics, final long ownCommandBase)
+    {
         this.registry = registry;
+        this.ownCommandBase = ownCommandBase;
         this.metrics = metrics;
         this.link = link;
         this.sink = sink;
@@ -520,7 +545,8 @@ final class VehicleOrders
     /**
      * The vehicle flies home in RTL without an order of ours (a failsafe: low battery, lost RC or data link, a geofence
      * of its own; or a pilot's switch): the ledger hears of it as a simulated drone's own low-battery return, as a
-     * command the drone started itself (numbered -1, -2, ... per vehicle, as the ingest node's DroneCommandIds expect),
+     * command the drone started itself (numbered -(base + 1), -(base + 2), ... per vehicle from the edge's
+     * {@link #ownCommandBase}, as the ingest node's DroneCommandIds expect),
      * and follows it to its end like one of ours: completed when the vehicle has landed at home.
      */
     private void startOwnReturn(final Vehicle v, final long nowNs)
@@ -758,6 +784,7 @@ final class VehicleOrders
         {
             // Once per vehicle, on its first frame or order (not per message).
             v = new Vehicle(systemId, registry.droneId(systemId));
+            v.ownCommands = ownCommandBase;
             vehicles[systemId] = v;
         }
         return v;
@@ -896,7 +923,7 @@ final class VehicleOrders
         Order running;
         Order held;
         long progressDueNs;
-        /** Commands the vehicle started itself (its own return home) since this edge started: their numbers. */
+        /** The number of the last command the vehicle started itself (its own return home), from the edge's base. */
         long ownCommands;
         /** When the vehicle last accepted an order of ours: its mode may lag behind it for a moment. */
         long lastAcceptedNs = Long.MIN_VALUE;
