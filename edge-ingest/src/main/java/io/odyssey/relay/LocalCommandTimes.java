@@ -33,10 +33,10 @@ import java.util.concurrent.TimeUnit;
  * then right again judges as if nothing happened), and beyond that is followed: it cannot be told from the correction
  * of a clock that was ahead, and at worst this node expires late while the others, and the drone, which refuses an
  * order past its expiry itself, do not. A step forward is followed only as far as the orders issued since show it
- * was the correction of a clock that was behind: an order issued (sealed) by a gateway or another node after what
- * this node takes for the time now says the issuer's clock agrees with the stepped one, and the steps kept out shrink
- * to this node's lead over that issue time. Orders this node issued itself (the geofence guard's, a drone's own) are
- * no such evidence: they carry its own clock. Until such an order comes, this node expires orders late by the step
+ * was the correction of a clock that was behind: an order a person issued (sealed) through a gateway after what
+ * this node takes for the time now says the gateway's clock agrees with the stepped one, and the steps kept out shrink
+ * to this node's lead over that issue time. Orders nodes record themselves (the geofence guard's, a drone's own) are
+ * no such evidence, whichever node recorded them: which node is not sealed. Until such an order comes, this node expires orders late by the step
  * (at most by their lifetime; the log line and the counter say so). Not covered: a node started with its wall clock
  * ahead has no step to see, judges every order it first sees by that clock, and expires the fleet's undelivered orders
  * early by as much.</li>

@@ -53,6 +53,8 @@ public final class AccessControl
 {
     /** What a secret may be made of: header-, subprotocol- and shell-safe. */
     public static final Pattern SECRET = Pattern.compile("[A-Za-z0-9_-]{16,256}");
+    /** Created tokens remembered as valid here ({@link #knownHere}): an office's worth and more, a few hundred KB. */
+    static final int MAX_RECENTLY_VALID = 4_096;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
@@ -73,6 +75,17 @@ public final class AccessControl
     private final Counter refusedRevoked;
     private final Counter refusedExpired;
     private final Counter refusedNoExpiry;
+
+    private final Map<String, Boolean> recentlyValid = new LinkedHashMap<>(256, 0.75f, true)
+    {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(final Map.Entry<String, Boolean> eldest)
+        {
+            return size() > MAX_RECENTLY_VALID;
+        }
+    };
 
     /**
      * One constructor, every counter its own: a shorter one counted every refusal as forged and judged lifetimes on a
@@ -152,6 +165,31 @@ public final class AccessControl
      * @return who it is; the anonymous principal (if allowed) for no token; null for an unknown token or no token
      *         when anonymous requests are refused.
      */
+    /**
+     * Whether {@code secret} is a token this gateway knows without asking the grid: configured, or created and seen to
+     * open a request here lately (at most {@link #MAX_RECENTLY_VALID}, the least recent forgotten first). An address
+     * refused for guessing still gets in with one: anyone sharing an operator's address (an office or carrier NAT, one
+     * IPv6 /64) could otherwise lock the operator out, stop and land included, by sending wrong tokens; a guess cannot
+     * hit (secrets hold 96 bits and more), so nothing is told by letting a known token through. What it opens is
+     * decided by {@link #authenticate} as ever (a token deleted or expired since is refused there).
+     */
+    public boolean knownHere(final String secret)
+    {
+        if (secret == null || !SECRET.matcher(secret).matches())
+        {
+            return false;
+        }
+        final String digest = digest(secret);
+        if (configured.containsKey(digest))
+        {
+            return true;
+        }
+        synchronized (recentlyValid)
+        {
+            return recentlyValid.containsKey(digest);
+        }
+    }
+
     public Principal authenticate(final String secret)
     {
         if (secret == null || secret.isEmpty())
@@ -213,6 +251,10 @@ public final class AccessControl
                 {
                     refusedExpired.increment();
                     return null;
+                }
+                synchronized (recentlyValid)
+                {
+                    recentlyValid.put(digest, Boolean.TRUE);
                 }
                 return sealed.principal();
             }

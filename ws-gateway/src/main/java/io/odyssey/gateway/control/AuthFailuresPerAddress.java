@@ -148,23 +148,32 @@ public final class AuthFailuresPerAddress
             return;
         }
         final long now = nanoClock.getAsLong();
-        synchronized (this)
+        if (track(address, now))
+        {
+            return;
+        }
+        untracked.increment();
+        // Logged outside the table's lock: a stalled stderr must not hold every request that carries a token.
+        final long suppressed = fullLog.tryAcquireShared(now);
+        if (suppressed >= 0)
+        {
+            LOG.warn("{} addresses presented wrong tokens within ODYSSEY_GATEWAY_AUTH_FAILURE_WINDOW_S, the " +
+                "most tracked at once: wrong tokens of further addresses are answered 401 without a limit " +
+                "(odyssey_gateway_auth_failures_untracked_total); {} more since the last such line",
+                MAX_ADDRESSES, suppressed);
+        }
+    }
+
+    /** Counts a failure of {@code address}; @return false when the table is full of live entries (not counted). */
+    private synchronized boolean track(final String address, final long now)
+    {
         {
             Failures failures = table.get(address);
             if (failures == null)
             {
                 if (table.size() >= MAX_ADDRESSES && !sweep(now))
                 {
-                    untracked.increment();
-                    final long suppressed = fullLog.tryAcquireShared(now);
-                    if (suppressed >= 0)
-                    {
-                        LOG.warn("{} addresses presented wrong tokens within ODYSSEY_GATEWAY_AUTH_FAILURE_WINDOW_S, the " +
-                            "most tracked at once: wrong tokens of further addresses are answered 401 without a limit " +
-                            "(odyssey_gateway_auth_failures_untracked_total); {} more since the last such line",
-                            MAX_ADDRESSES, suppressed);
-                    }
-                    return;
+                    return false;
                 }
                 failures = new Failures();
                 failures.windowStartNs = now;
@@ -180,6 +189,7 @@ public final class AuthFailuresPerAddress
                 failures.count++;
             }
         }
+        return true;
     }
 
     /** Drops the entries whose window has passed, at most once a second; @return whether there is room now. */

@@ -93,12 +93,13 @@ public final class Guard
         final boolean presented = secret != null && !secret.isEmpty();
         final String address = presented ? AuthFailuresPerAddress.addressKey(exchange.getConnection().getPeerAddress()) : null;
         final long refusedForS = presented ? failures.refusedForS(address) : 0;
-        if (refusedForS > 0)
+        // A token this gateway knows without the grid still gets in (anyone sharing an operator's address could lock
+        // the operator out otherwise); the rest are refused unchecked, so guessing costs the grid nothing.
+        if (refusedForS > 0 && !access.knownHere(secret))
         {
-            // Not even a correct token is taken from there now: a guess that hit must get the same answer as the rest.
             new Problem(429, "TOO_MANY_FAILURES", "too many wrong tokens from this address " +
-                "(ODYSSEY_GATEWAY_AUTH_FAILURES_PER_ADDRESS): no token from it is checked until the window ends",
-                null, refusedForS).send(exchange);
+                "(ODYSSEY_GATEWAY_AUTH_FAILURES_PER_ADDRESS): only tokens this gateway knows already are taken from it " +
+                "until the window ends", null, refusedForS).send(exchange);
             return null;
         }
         final Principal principal;
