@@ -4,6 +4,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import io.odyssey.grid.ActiveAlert;
 import io.odyssey.grid.DroneState;
+import io.odyssey.grid.RemoveUnchangedDrones;
 import io.odyssey.grid.UnreadableRecords;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
@@ -14,8 +15,10 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,10 +32,15 @@ import java.util.concurrent.TimeUnit;
  * date) or a host running apart moved the expiry by as much: a step forward removed every drone heard on any node (each
  * came back at its next frame, the gateways' maps flickering and the drones' counts of expiries rising at every
  * sweep), a host behind by more than the expiry had its drones removed at every sweep, and a step back kept the silent
- * ones on every screen for the step's length. Removal is conditional ({@link IMap#remove(Object, Object)}: the stored
- * value must still be the one read), so a state written meanwhile is never removed. A node that starts (or
- * restarts) waits a whole expiry before it removes anything; one drone's entry then goes up to a sweep period after its
- * expiry, as before. Memory: one entry per fleet-map key of the last read, forgotten when a read no longer has the
+ * ones on every screen for the step's length. Removal is conditional on the members ({@link RemoveUnchangedDrones}:
+ * the stored state must still have the sequence and receive time read), so a state written meanwhile is never
+ * removed; the fields are compared, not the stored bytes ({@code remove(key, value)} on this BINARY map never removed a
+ * state carrying a Compact field this version does not write: a grid client's, or every entry of another version
+ * during an upgrade), and one call removes a batch, not one round trip per silent drone on the housekeeping thread.
+ * When: a sweep first sees a state up to a sweep period after it was written, and removes it at the first sweep more
+ * than the expiry after that, so an entry goes between the expiry and the expiry plus two sweep periods after its
+ * last change (300 s and 75 s by default: within 450 s); a node that starts (or restarts) waits a whole expiry before
+ * it removes anything. Memory: one entry per fleet-map key of the last read, forgotten when a read no longer has the
  * key: the table is never larger than that read itself (the map holds at most the fleet's drones, each node's bounded
  * by {@code ODYSSEY_INGEST_MAX_DRONES}, plus what a grid client plants, which the read must hold too).
  * <p>
@@ -65,6 +73,19 @@ final class FleetSweep implements Runnable
     }
 
     /**
+     * Silent drones removed by one call: the processor carries three longs a drone (24 KiB here), and a batch is one
+     * round trip however many drones (planted ones included) fall silent at once.
+     */
+    static final int REMOVAL_BATCH = 1_000;
+    private static final String PROCESSOR_NAME = RemoveUnchangedDrones.class.getName();
+    /** How long a member's lack of {@link RemoveUnchangedDrones} is believed before the processor is tried again. */
+    private static final long LACKING_FOR_NS = TimeUnit.MINUTES.toNanos(1);
+    private final RateLimitedLog lackingLog = new RateLimitedLog(LOG, LACKING_FOR_NS);
+    /** Whether a member was found lacking the processor (a rolling upgrade), and until when (monotonic) so taken. */
+    private boolean lacking;
+    private long lackingUntilNs;
+
+    /**
      * @param clock      this node's wall clock: only for the orphaned alerts' age.
      * @param monotonic  this node's monotonic clock: how long a fleet-map entry has stayed unchanged.
      * @param unreadable fleet states that cannot be read (left where they are, counted).
@@ -84,7 +105,10 @@ final class FleetSweep implements Runnable
         this.failures = failures;
     }
 
-    /** How often to sweep: a quarter of the expiry, between 1 s and a minute (so a drone leaves within 1.25 expiries). */
+    /**
+     * How often to sweep: a quarter of the expiry, between 1 s and a minute (so a drone leaves up to two periods after its
+     * expiry: see the class comment).
+     */
     static long periodMillis(final long expiryNanos)
     {
         return Math.max(1_000, Math.min(60_000, TimeUnit.NANOSECONDS.toMillis(expiryNanos) / 4));
@@ -165,6 +189,68 @@ final class FleetSweep implements Runnable
             }
         }
         unchanged = next;
+        silent.sort(Map.Entry.comparingByKey());
+        int count = 0;
+        for (int from = 0; from < silent.size(); from += REMOVAL_BATCH)
+        {
+            count += removeIfUnchanged(silent.subList(from, Math.min(silent.size(), from + REMOVAL_BATCH)), nowNs);
+        }
+        return count;
+    }
+
+    /**
+     * Removes each of {@code silent} (ascending keys) whose stored state still has the sequence and receive time read,
+     * in one call ({@link RemoveUnchangedDrones}, comparing those fields on the members, not the bytes). While a member
+     * of the previous version lacks that processor (a rolling upgrade) each is removed by itself, only if its stored
+     * value is still the one read, as that version did: a state written by a version with other fields stays then.
+     */
+    private int removeIfUnchanged(final List<Map.Entry<Long, DroneState>> silent, final long nowNs)
+    {
+        if (!lacking || nowNs - lackingUntilNs >= 0)
+        {
+            final long[] ids = new long[silent.size()];
+            final long[] sequences = new long[ids.length];
+            final long[] ingestNanos = new long[ids.length];
+            final Set<Long> keys = new HashSet<>(ids.length * 2);
+            for (int i = 0; i < ids.length; i++)
+            {
+                final Map.Entry<Long, DroneState> entry = silent.get(i);
+                ids[i] = entry.getKey();
+                sequences[i] = entry.getValue().sequence();
+                ingestNanos[i] = entry.getValue().ingestNanos();
+                keys.add(entry.getKey());
+            }
+            try
+            {
+                int count = 0;
+                for (final Boolean removedOne :
+                    fleet.executeOnKeys(keys, new RemoveUnchangedDrones(ids, sequences, ingestNanos)).values())
+                {
+                    if (Boolean.TRUE.equals(removedOne))
+                    {
+                        count++;
+                    }
+                }
+                lacking = false;
+                return count;
+            }
+            catch (final RuntimeException ex)
+            {
+                if (!namesProcessor(ex))
+                {
+                    throw ex;
+                }
+                lacking = true;
+                lackingUntilNs = nowNs + LACKING_FOR_NS;
+                if (lackingLog.tryAcquire(System.nanoTime()))
+                {
+                    LOG.warn("a grid member lacks {} (a member of the previous version, during a rolling upgrade?): " +
+                        "silent drones are removed one call each, and a state written with other fields than this " +
+                        "version's stays, for a minute, then the processor is tried again: {}", PROCESSOR_NAME,
+                        ex.toString());
+                }
+            }
+        }
         int count = 0;
         for (final Map.Entry<Long, DroneState> entry : silent)
         {
@@ -175,5 +261,42 @@ final class FleetSweep implements Runnable
             }
         }
         return count;
+    }
+
+    /**
+     * Whether {@code ex} names the processor's class exactly (not a longer name holding it): Hazelcast carries a
+     * member's failure to load it as a cause chain rebuilt from the member's ({@link ClassNotFoundException} or
+     * {@link NoClassDefFoundError} naming it, in dots or slashes), or only as text. Anything else fails the sweep as
+     * before (counted, tried again at the next). Only our own keys go in the call, so a planted key cannot name it; a
+     * value whose class a grid client named so is read on the member as unreadable, and at worst makes one sweep a
+     * minute take the fallback.
+     */
+    static boolean namesProcessor(final Throwable ex)
+    {
+        int depth = 0;
+        for (Throwable cause = ex; cause != null && depth < 16; cause = cause.getCause(), depth++)
+        {
+            final String message = cause.getMessage();
+            if (message == null)
+            {
+                continue;
+            }
+            final String dotted = message.replace('/', '.');
+            for (int at = dotted.indexOf(PROCESSOR_NAME); at >= 0; at = dotted.indexOf(PROCESSOR_NAME, at + 1))
+            {
+                final int end = at + PROCESSOR_NAME.length();
+                if ((at == 0 || !isNamePart(dotted.charAt(at - 1))) &&
+                    (end == dotted.length() || !isNamePart(dotted.charAt(end))))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isNamePart(final char c)
+    {
+        return c == '.' || Character.isJavaIdentifierPart(c);
     }
 }

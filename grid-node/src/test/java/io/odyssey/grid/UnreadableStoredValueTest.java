@@ -19,6 +19,8 @@ class UnreadableStoredValueTest
     void shouldLeaveAnUnreadableStoredValueAloneInEveryEntryProcessor()
     {
         assertThat(new RemoveSilentDrone(Long.MAX_VALUE).process(unreadable(7L))).isFalse();
+        assertThat(new RemoveUnchangedDrones(new long[]{7}, new long[]{1}, new long[]{1}).process(unreadable(7L)))
+            .isFalse();
         assertThat(new RemoveAlertIfFromNode("ingest-1").process(unreadable("SEPARATION:7:8"))).isFalse();
         assertThat(CommandUpdate.moveTo(CommandState.FAILED, 1L, "lost contact").process(unreadable(9L))).isNull();
     }
