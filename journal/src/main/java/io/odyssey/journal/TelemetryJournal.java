@@ -129,7 +129,12 @@ public final class TelemetryJournal implements FrameJournal, AutoCloseable
     {
         try
         {
-            final String text = Files.readString(bootIdFile, StandardCharsets.US_ASCII).trim();
+            // A UUID's 36 characters and a newline: read no more, whatever the file holds.
+            final String text;
+            try (java.io.InputStream in = Files.newInputStream(bootIdFile))
+            {
+                text = new String(in.readNBytes(64), StandardCharsets.US_ASCII).trim();
+            }
             final UUID boot = UUID.fromString(text);
             // The boot id's 128 random bits folded to 64 (0 would read as "no monotonic time").
             final long id = boot.getMostSignificantBits() ^ boot.getLeastSignificantBits();
