@@ -3,6 +3,7 @@ package io.odyssey.ingest;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import io.odyssey.grid.ActiveAlert;
+import io.odyssey.grid.ClassNames;
 import io.odyssey.grid.DroneState;
 import io.odyssey.grid.RemoveUnchangedDrones;
 import io.odyssey.grid.UnreadableRecords;
@@ -268,35 +269,11 @@ final class FleetSweep implements Runnable
      * member's failure to load it as a cause chain rebuilt from the member's ({@link ClassNotFoundException} or
      * {@link NoClassDefFoundError} naming it, in dots or slashes), or only as text. Anything else fails the sweep as
      * before (counted, tried again at the next). Only our own keys go in the call, so a planted key cannot name it; a
-     * value whose class a grid client named so is read on the member as unreadable, and at worst makes one sweep a
-     * minute take the fallback.
+     * stored value of another class (even one of this very class, planted) is left alone by the processor, counted,
+     * and fails nothing (it once threw a ClassCastException naming both classes, which read as this failure).
      */
     static boolean namesProcessor(final Throwable ex)
     {
-        int depth = 0;
-        for (Throwable cause = ex; cause != null && depth < 16; cause = cause.getCause(), depth++)
-        {
-            final String message = cause.getMessage();
-            if (message == null)
-            {
-                continue;
-            }
-            final String dotted = message.replace('/', '.');
-            for (int at = dotted.indexOf(PROCESSOR_NAME); at >= 0; at = dotted.indexOf(PROCESSOR_NAME, at + 1))
-            {
-                final int end = at + PROCESSOR_NAME.length();
-                if ((at == 0 || !isNamePart(dotted.charAt(at - 1))) &&
-                    (end == dotted.length() || !isNamePart(dotted.charAt(end))))
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean isNamePart(final char c)
-    {
-        return c == '.' || Character.isJavaIdentifierPart(c);
+        return ClassNames.namedIn(ex, List.of(PROCESSOR_NAME));
     }
 }

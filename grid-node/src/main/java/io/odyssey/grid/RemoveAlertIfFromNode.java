@@ -36,7 +36,7 @@ public final class RemoveAlertIfFromNode implements EntryProcessor<String, Activ
     public Boolean process(final Map.Entry<String, ActiveAlert> entry)
     {
         // One that cannot be read (written by something else) is left as it is, counted, and the sweep goes on.
-        final ActiveAlert alert = UnreadableRecords.valueOn(member, entry);
+        final ActiveAlert alert = UnreadableRecords.valueOn(member, entry, ActiveAlert.class);
         if (alert != null && ingestNode.equals(alert.ingestNode()))
         {
             entry.setValue(null);

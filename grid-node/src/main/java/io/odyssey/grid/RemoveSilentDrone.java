@@ -38,7 +38,7 @@ public final class RemoveSilentDrone implements EntryProcessor<Long, DroneState,
     public Boolean process(final Map.Entry<Long, DroneState> entry)
     {
         // One that cannot be read (written by something else) is left as it is, counted, and the sweep goes on.
-        final DroneState state = UnreadableRecords.valueOn(member, entry);
+        final DroneState state = UnreadableRecords.valueOn(member, entry, DroneState.class);
         if (state != null && state.ingestNanos() < heardBeforeNanos)
         {
             entry.setValue(null);

@@ -73,7 +73,7 @@ public final class RemoveUnchangedDrones implements EntryProcessor<Long, DroneSt
             return Boolean.FALSE;
         }
         // One that cannot be read (written by something else) is left as it is, counted, and the sweep goes on.
-        final DroneState state = UnreadableRecords.valueOn(member, entry);
+        final DroneState state = UnreadableRecords.valueOn(member, entry, DroneState.class);
         if (state != null && state.sequence() == sequences[at] && state.ingestNanos() == ingestNanos[at])
         {
             entry.setValue(null);

@@ -181,21 +181,29 @@ public final class UnreadableRecords
     }
 
     /**
-     * The stored value of an entry processor's entry on a member, or null when there is none or it cannot be read
-     * (counted by the member's own instance). Thrown instead, it would be logged as an ERROR for every call, reach a
-     * client as an error it cannot name, and fail a whole {@code executeOnEntries} for one record.
+     * The stored value of an entry processor's entry on a member, or null when there is none, it cannot be read, or
+     * it is not a {@code type} (a grid client's String, or a Compact type of another name; counted by the member's own
+     * instance). Thrown instead, it would be logged as an ERROR for every call, reach a client as an error it cannot
+     * name, and fail a whole {@code executeOnEntries} or {@code executeOnKeys} for one record.
      */
-    public static <V> V valueOn(final HazelcastInstance member, final Map.Entry<?, V> entry)
+    public static <V> V valueOn(final HazelcastInstance member, final Map.Entry<?, ?> entry, final Class<V> type)
     {
+        final Object value;
         try
         {
-            return entry.getValue();
+            value = entry.getValue();
         }
         catch (final HazelcastSerializationException ex)
         {
             onMember(member).skipped(ex);
             return null;
         }
+        if (value == null || type.isInstance(value))
+        {
+            return type.cast(value);
+        }
+        onMember(member).skippedForeign(value);
+        return null;
     }
 
     /** Counts and (at most once a minute) logs one record left out because of {@code ex}. */

@@ -17,6 +17,7 @@ import com.hazelcast.partition.PartitionService;
 import io.odyssey.codecs.CommandState;
 import io.odyssey.runtime.Counter;
 import io.odyssey.runtime.RateLimitedLog;
+import io.odyssey.grid.ClassNames;
 import io.odyssey.grid.UnreadableRecords;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.SystemEpochNanoClock;
@@ -859,29 +860,7 @@ public final class CommandLedger
      */
     static boolean oursFailed(final Throwable ex, final List<String> names)
     {
-        int depth = 0;
-        for (Throwable cause = ex; cause != null && depth < 16; cause = cause.getCause(), depth++)
-        {
-            final String message = cause.getMessage();
-            if (message == null)
-            {
-                continue;
-            }
-            final String dotted = message.replace('/', '.');
-            for (final String ours : names)
-            {
-                for (int at = dotted.indexOf(ours); at >= 0; at = dotted.indexOf(ours, at + 1))
-                {
-                    final int end = at + ours.length();
-                    if ((at == 0 || !isNamePart(dotted.charAt(at - 1))) &&
-                        (end == dotted.length() || !isNamePart(dotted.charAt(end))))
-                    {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
+        return ClassNames.namedIn(ex, names);
     }
 
     /**
@@ -958,11 +937,6 @@ public final class CommandLedger
         {
             return false;
         }
-    }
-
-    private static boolean isNamePart(final char c)
-    {
-        return Character.isJavaIdentifierPart(c) || c == '$' || c == '.' || c == '/';
     }
 
     /**

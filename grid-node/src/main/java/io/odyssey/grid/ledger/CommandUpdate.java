@@ -154,7 +154,7 @@ public final class CommandUpdate implements EntryProcessor<Long, CommandRecord, 
     public CommandRecord process(final Map.Entry<Long, CommandRecord> entry)
     {
         // A record planted by something else is left as it is (counted), and this update does not apply.
-        final CommandRecord current = UnreadableRecords.valueOn(member, entry);
+        final CommandRecord current = UnreadableRecords.valueOn(member, entry, CommandRecord.class);
         if (current == null)
         {
             return null;

@@ -206,58 +206,70 @@ public final class AccessControl
         {
             return known;
         }
-        if (created != null)
+        final Principal principal = created == null ? null : createdPrincipal(digest);
+        if (principal == null)
         {
-            final String record = created.get(digest);
-            if (record != null && revoked.contains(digest))
+            // Deleted, expired or never valid: not a token this gateway knows any more (knownHere).
+            synchronized (recentlyValid)
             {
-                // Deleted while this gateway ran: whatever the grid holds for it now is a copy put back.
-                refusedRevoked.increment();
-                synchronized (revokedLog)
+                recentlyValid.remove(digest);
+            }
+        }
+        return principal;
+    }
+
+    /** The principal of the created token with this digest, or null (refusals counted). */
+    private Principal createdPrincipal(final String digest)
+    {
+        final String record = created.get(digest);
+        if (record != null && revoked.contains(digest))
+        {
+            // Deleted while this gateway ran: whatever the grid holds for it now is a copy put back.
+            refusedRevoked.increment();
+            synchronized (revokedLog)
+            {
+                if (revokedLog.tryAcquire(System.nanoTime()))
                 {
-                    if (revokedLog.tryAcquire(System.nanoTime()))
+                    LOG.warn("refused a token that was deleted (or expired) while this gateway ran; its record " +
+                        "is presented again (put back in the grid by a grid client?); {} more since the last such line",
+                        revokedLog.suppressedSinceLast());
+                }
+            }
+            return null;
+        }
+        if (record != null)
+        {
+            final Created sealed = sealed(digest, record);
+            if (sealed == null)
+            {
+                forged.increment();
+                synchronized (forgedLog)
+                {
+                    if (forgedLog.tryAcquire(System.nanoTime()))
                     {
-                        LOG.warn("refused a token that was deleted (or expired) while this gateway ran; its record " +
-                            "is presented again (put back in the grid by a grid client?); {} more since the last such line",
-                            revokedLog.suppressedSinceLast());
+                        // Neither the record nor the digest: the record is a grid client's text.
+                        LOG.warn("refused a token whose record in the grid is not sealed by this gateway's key " +
+                            "(planted or altered by a grid client, or sealed under another ODYSSEY_GATEWAY_KEY_FILE)" +
+                            "; {} more since the last such line", forgedLog.suppressedSinceLast());
                     }
                 }
                 return null;
             }
-            if (record != null)
+            if (sealed.expiresAtMs() == NO_EXPIRY)
             {
-                final Created sealed = sealed(digest, record);
-                if (sealed == null)
-                {
-                    forged.increment();
-                    synchronized (forgedLog)
-                    {
-                        if (forgedLog.tryAcquire(System.nanoTime()))
-                        {
-                            // Neither the record nor the digest: the record is a grid client's text.
-                            LOG.warn("refused a token whose record in the grid is not sealed by this gateway's key " +
-                                "(planted or altered by a grid client, or sealed under another ODYSSEY_GATEWAY_KEY_FILE)" +
-                                "; {} more since the last such line", forgedLog.suppressedSinceLast());
-                        }
-                    }
-                    return null;
-                }
-                if (sealed.expiresAtMs() == NO_EXPIRY)
-                {
-                    refusedNoExpiry.increment();
-                    return null;
-                }
-                if (sealed.expiredAt(epochMillis.getAsLong()))
-                {
-                    refusedExpired.increment();
-                    return null;
-                }
-                synchronized (recentlyValid)
-                {
-                    recentlyValid.put(digest, Boolean.TRUE);
-                }
-                return sealed.principal();
+                refusedNoExpiry.increment();
+                return null;
             }
+            if (sealed.expiredAt(epochMillis.getAsLong()))
+            {
+                refusedExpired.increment();
+                return null;
+            }
+            synchronized (recentlyValid)
+            {
+                recentlyValid.put(digest, Boolean.TRUE);
+            }
+            return sealed.principal();
         }
         return null;
     }
@@ -468,6 +480,10 @@ public final class AccessControl
             if (record != null && sealed(digest, record) != null)
             {
                 this.revoked.add(digest);
+            }
+            synchronized (recentlyValid)
+            {
+                recentlyValid.remove(digest);
             }
             revoked.accept(digest);
         }, revoked), true);

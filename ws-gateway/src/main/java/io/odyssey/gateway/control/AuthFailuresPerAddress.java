@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -91,6 +92,15 @@ public final class AuthFailuresPerAddress
      */
     public long refusedForS(final String address)
     {
+        return refusedForS(address, () -> false);
+    }
+
+    /**
+     * {@link #refusedForS(String)}, but a request {@code exempt} says may be checked all the same (asked only when the
+     * address is over its limit) is neither refused nor counted.
+     */
+    public long refusedForS(final String address, final BooleanSupplier exempt)
+    {
         if (limit == 0)
         {
             return 0;
@@ -98,7 +108,6 @@ public final class AuthFailuresPerAddress
         final long now = nanoClock.getAsLong();
         final long leftNs;
         final int count;
-        final boolean warn;
         synchronized (this)
         {
             final Failures failures = table.get(address);
@@ -117,7 +126,17 @@ public final class AuthFailuresPerAddress
                 return 0;
             }
             count = failures.count;
-            warn = !failures.warned || now - failures.warnedAtNs >= WARN_INTERVAL_NS;
+        }
+        // Outside the lock: it may hash a token.
+        if (exempt.getAsBoolean())
+        {
+            return 0;
+        }
+        final boolean warn;
+        synchronized (this)
+        {
+            final Failures failures = table.get(address);
+            warn = failures != null && (!failures.warned || now - failures.warnedAtNs >= WARN_INTERVAL_NS);
             if (warn)
             {
                 failures.warned = true;

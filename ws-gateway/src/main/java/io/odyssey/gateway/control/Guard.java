@@ -92,10 +92,11 @@ public final class Guard
         final String secret = token(exchange);
         final boolean presented = secret != null && !secret.isEmpty();
         final String address = presented ? AuthFailuresPerAddress.addressKey(exchange.getConnection().getPeerAddress()) : null;
-        final long refusedForS = presented ? failures.refusedForS(address) : 0;
         // A token this gateway knows without the grid still gets in (anyone sharing an operator's address could lock
-        // the operator out otherwise); the rest are refused unchecked, so guessing costs the grid nothing.
-        if (refusedForS > 0 && !access.knownHere(secret))
+        // the operator out otherwise), not counted as refused; the rest are refused unchecked, so guessing costs the
+        // grid nothing.
+        final long refusedForS = presented ? failures.refusedForS(address, () -> access.knownHere(secret)) : 0;
+        if (refusedForS > 0)
         {
             new Problem(429, "TOO_MANY_FAILURES", "too many wrong tokens from this address " +
                 "(ODYSSEY_GATEWAY_AUTH_FAILURES_PER_ADDRESS): only tokens this gateway knows already are taken from it " +

@@ -101,6 +101,7 @@ class TokenGuessingIT
         assertThat(statusLine(get(guesser, "/api/v1/whoami", VIEWER))).startsWith("HTTP/1.1 200");
         assertThat(statusLine(upgrade(guesser, "/ws/alerts", VIEWER))).startsWith("HTTP/1.1 101");
         assertThat(statusLine(get(guesser, "/api/v1/whoami", used))).startsWith("HTTP/1.1 200");
+        assertThat(counter(LIMITED) - limitedBefore).as("what is let in is not counted as refused").isEqualTo(3);
         // Another host with the right token, and another that only guessed once, are served as before.
         assertThat(statusLine(get("127.0.0.3", "/api/v1/whoami", VIEWER))).startsWith("HTTP/1.1 200");
         assertThat(statusLine(upgrade("127.0.0.3", "/ws/alerts", VIEWER))).startsWith("HTTP/1.1 101");
