@@ -147,9 +147,10 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
     private volatile boolean loading;
     private final int reloadMaxEntries;
     /**
-     * The slot the next by-id pass starts at (reloads run one at a time on the resyncer, the first on the caller's
-     * thread): the pass reads what is left of the bound, so it resumes where the last one stopped and every drone of
-     * the view is read within a few reloads, not only the first ones in slot order.
+     * The slot the next by-id pass starts at: the pass reads what is left of the bound, so it resumes where the last
+     * one stopped and every drone of the view is read within a few reloads, not only the first ones in slot order.
+     * Reloads run on the resyncer; only the first, on the caller's thread, can overlap one, and a lost update of this
+     * only moves where the next pass starts.
      */
     private int rereadSlot;
     /** Drones the last by-id pass asked the map for (the cut log's figure). */
