@@ -129,6 +129,7 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
     /** Reloads run on the resyncer and, at start, on the caller's thread: shared. */
     private final RateLimitedLog misfiledLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     private final RateLimitedLog cutLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+    private final RateLimitedLog noPartitionsLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
     /**
      * Entries, keys with their values, a paged reload asks one partition for at a time (and drones a cut reload asks
      * for by id in one call): about 200 KB of states, so no response grows with what a grid client put into the map.
@@ -145,6 +146,15 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
     private volatile long wakeAtNs = ClientSession.NOT_DUE;
     private volatile boolean loading;
     private final int reloadMaxEntries;
+    /**
+     * The slot the next by-id pass starts at: the pass reads what is left of the bound, so it resumes where the last
+     * one stopped and every drone of the view is read within a few reloads, not only the first ones in slot order.
+     * Reloads run on the resyncer; only the first, on the caller's thread, can overlap one, and a lost update of this
+     * only moves where the next pass starts.
+     */
+    private int rereadSlot;
+    /** Drones the last by-id pass asked the map for (the cut log's figure). */
+    private int rereadIds;
     /** One partition's entries with their values, {@link #RELOAD_PAGE} a call. */
     private final PartitionPages partitionPages;
     private volatile boolean running = true;
@@ -603,7 +613,17 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
 
     private void gone(final long droneId)
     {
-        final DroneView last = fleet.remove(droneId);
+        goneUnlessNewer(droneId, null);
+    }
+
+    /**
+     * Takes a drone out only while the view still holds {@code expected} (any version when null): a reload decides
+     * on the version it looked at, and the applier may put a newer one in between; that one stays.
+     */
+    private void goneUnlessNewer(final long droneId, final DroneView expected)
+    {
+        final DroneView last = expected == null ? fleet.remove(droneId) :
+            fleet.remove(droneId, expected) ? expected : null;
         if (last == null)
         {
             return;
@@ -619,13 +639,14 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
 
     /**
      * Loads the map's entries into the view (the listener is already registered), then drops drones the view held from
-     * before the load that the map no longer has. Reads at most {@link #reloadMaxEntries} entries, a map of more than
-     * {@link #SINGLE_READ_MAX} (or than the bound) {@link #RELOAD_PAGE} entries with their values a call: any grid
-     * client can put entries into the fleet map, and one {@code entrySet()} of it brought them all in one response,
-     * every reload (20,000 planted states were 20,000 read at each reconcile; 10^6 of them a heap-sized response). A
-     * load that stops at the bound applies what it read, then reads the view's own drones it did not reach by id
-     * ({@link #rereadNotReached}), counted and logged: junk planted ahead of them in the map's order kept them from
-     * every reload.
+     * before the load that the map no longer has. Reads at most {@link #reloadMaxEntries} entries in all, paged and
+     * by id, a map of more than {@link #SINGLE_READ_MAX} (or than the bound) {@link #RELOAD_PAGE} entries with their
+     * values a call: any grid client can put entries into the fleet map, and one {@code entrySet()} of it brought them
+     * all in one response, every reload (20,000 planted states were 20,000 read at each reconcile; 10^6 of them a
+     * heap-sized response). A paged load reads the view's own drones its pages did not show by id
+     * ({@link #rereadNotReached}) with what is left of the bound: junk planted ahead of them in the map's order kept
+     * them from every reload, and a page can miss entries while a partition migrates (the reload a member's joining or
+     * leaving triggers), so only a read by id says a drone left. A load that stops at the bound is counted and logged.
      */
     private int load()
     {
@@ -643,12 +664,29 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
             boolean cut = false;
             // The size first (one small call per member): a grid client that plants between it and the query can
             // still grow that one response, for one reload; the next one sees the size and pages.
-            final boolean small = fleetMap.size() <= Math.min(SINGLE_READ_MAX, reloadMaxEntries);
+            final int size = fleetMap.size();
+            final boolean small = size <= Math.min(SINGLE_READ_MAX, reloadMaxEntries);
+            final int partitions = small ? 0 : partitionCount();
+            if (!small && partitions <= 0)
+            {
+                // No partition table yet: nothing can be paged, and an empty read would say every drone left.
+                final long suppressed = noPartitionsLog.tryAcquireShared(System.nanoTime());
+                if (suppressed >= 0)
+                {
+                    LOG.warn("fleet view not reloaded: the grid client knows no partitions of the fleet map yet ({} " +
+                        "such lines suppressed)", suppressed);
+                }
+                return fleet.size();
+            }
+            // A map larger than the bound will stop the pages at it: keep part of the bound (up to half, no more than
+            // the view holds) for the view's drones by id, or the pages took it all and the by-id pass never ran.
+            final int pagedMax = size > reloadMaxEntries ?
+                reloadMaxEntries - Math.min(fleet.size(), reloadMaxEntries / 2) : reloadMaxEntries;
             final Iterator<? extends Map.Entry<?, ?>> entries =
-                small ? fleetMap.entrySet().iterator() : new PagedEntries(partitionPages, partitionCount());
+                small ? fleetMap.entrySet().iterator() : new PagedEntries(partitionPages, partitions);
             while (entries.hasNext())
             {
-                if (read == reloadMaxEntries)
+                if (read == pagedMax)
                 {
                     cut = true;
                     break;
@@ -676,29 +714,36 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
                     misfiledKey = key instanceof Long k ? k : -1;
                 }
             }
-            if (cut)
+            if (small && !cut)
             {
-                // Not the whole map: the view's drones not reached are read by id, so junk planted ahead of them cannot
-                // keep a forged state or a ghost on screen. Events keep the view going meanwhile.
-                metrics.reloadsCut.increment();
-                final int rereadMisfiled = rereadNotReached(present, startedNanos);
-                misfiled += rereadMisfiled;
-                final long suppressed = cutLog.tryAcquireShared(System.nanoTime());
-                if (suppressed >= 0)
-                {
-                    LOG.warn("fleet view reload stopped after {} entries of the fleet map (ODYSSEY_GATEWAY_FLEET_RELOAD_" +
-                        "MAX_ENTRIES), {} of them drones: the map holds more (a fleet larger than the setting, or entries " +
-                        "a grid client put there); the view's other drones were read by id, drones new to this gateway " +
-                        "come with their next change ({} such lines suppressed)", read, present.size(), suppressed);
-                }
-            }
-            else
-            {
+                // One query of the whole map: a drone it did not show is not in the map.
                 for (final DroneView view : fleet.byId().values())
                 {
                     if (!present.contains(view.id()) && view.appliedNanos - startedNanos < 0)
                     {
-                        gone(view.id());
+                        goneUnlessNewer(view.id(), view);
+                    }
+                }
+            }
+            else
+            {
+                // Pages (or a cut read) did not show every drone: junk planted ahead of a drone in the map's order, or
+                // a partition migrating under the pages. The view's drones not shown are read by id (migration-safe)
+                // with what is left of the bound, so a forged state or a ghost is corrected and only a drone the map
+                // no longer has leaves. Events keep the view going meanwhile.
+                final int presentBefore = present.size();
+                misfiled += rereadNotReached(present, startedNanos, reloadMaxEntries - read);
+                if (cut)
+                {
+                    metrics.reloadsCut.increment();
+                    final long suppressed = cutLog.tryAcquireShared(System.nanoTime());
+                    if (suppressed >= 0)
+                    {
+                        LOG.warn("fleet view reload stopped after {} entries of the fleet map and {} drones read by id " +
+                            "(ODYSSEY_GATEWAY_FLEET_RELOAD_MAX_ENTRIES in all), {} of the entries drones: the map holds " +
+                            "more (a fleet larger than the setting, or entries a grid client put there); the view's other " +
+                            "drones are read by id at the next reloads, drones new to this gateway come with their next " +
+                            "change ({} such lines suppressed)", read, rereadIds, presentBefore, suppressed);
                     }
                 }
             }
@@ -752,30 +797,43 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
             // lower). The map is the truth: the drone leaves and comes back as the map has it. (A state applied after
             // the read began may be newer than the read: left alone.)
             metrics.viewCorrections.increment();
-            gone(state.droneId());
+            goneUnlessNewer(state.droneId(), held);
             apply(state);
         }
         return true;
     }
 
     /**
-     * After a cut read: reads the view's drones the read did not reach, {@link #RELOAD_PAGE} ids a call, and applies
-     * the same rules as the read (the map's state over a forged one; a drone the map no longer has, applied before the
-     * load began, leaves). The read's order is the map's, the same at every reload: without this, a grid client
-     * planting more than the bound ahead of a drone froze it at a forged change, or kept it on screen after it left,
-     * for as long as the junk stayed. Bounded by the view ({@link FleetView#MAX_SLOTS} drones), not by the map.
+     * After a paged or cut read: reads up to {@code budget} of the view's drones the read did not show by id,
+     * {@link #RELOAD_PAGE} ids a call, and applies the same rules as the read (the map's state over a forged one; a
+     * drone the map no longer has, applied before the load began, leaves). The read's order is the map's, the same at
+     * every reload: without this, a grid client planting more than the bound ahead of a drone froze it at a forged
+     * change, or kept it on screen after it left, for as long as the junk stayed. The pass goes through the view in slot
+     * order from where the last one stopped: the view holds up to {@link FleetView#MAX_SLOTS} drones (any grid client
+     * can write valid states under new ids), and reading them all went four times past the bound; a drone not asked
+     * for this time is neither corrected nor removed, and is asked for at a later reload.
      *
      * @return entries under these drones' keys left out as filed under another drone's key.
      */
-    private int rereadNotReached(final LongHashSet present, final long startedNanos)
+    private int rereadNotReached(final LongHashSet present, final long startedNanos, final int budget)
     {
+        rereadIds = 0;
+        final int slots = fleet.slotLimit();
+        if (budget <= 0 || slots == 0)
+        {
+            return 0;
+        }
         final Set<Long> batch = new HashSet<>();
         int misfiled = 0;
-        for (final DroneView view : fleet.byId().values())
+        int slot = rereadSlot < slots ? rereadSlot : 0;
+        for (int visited = 0; visited < slots && rereadIds < budget; visited++)
         {
-            if (!present.contains(view.id()))
+            final DroneView view = fleet.atSlot(slot);
+            slot = slot + 1 == slots ? 0 : slot + 1;
+            if (view != null && !present.contains(view.id()))
             {
                 batch.add(view.id());
+                rereadIds++;
                 if (batch.size() == RELOAD_PAGE)
                 {
                     misfiled += reread(batch, startedNanos, present);
@@ -783,6 +841,7 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
                 }
             }
         }
+        rereadSlot = slot;
         if (!batch.isEmpty())
         {
             misfiled += reread(batch, startedNanos, present);
@@ -833,7 +892,7 @@ final class FleetFeed implements AutoCloseable, Runnable, MessageListener<byte[]
             final DroneView view = fleet.get(id);
             if (!present.contains(id) && view != null && view.appliedNanos - startedNanos < 0)
             {
-                gone(id);
+                goneUnlessNewer(id, view);
             }
         }
         return misfiled;

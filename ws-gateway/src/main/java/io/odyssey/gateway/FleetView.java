@@ -130,6 +130,23 @@ final class FleetView
         return removed;
     }
 
+    /**
+     * Takes the drone out only if the view still holds this very version: a caller that decided on it does not remove
+     * a newer one another thread put in meanwhile.
+     *
+     * @return true when {@code expected} was removed.
+     */
+    boolean remove(final long droneId, final DroneView expected)
+    {
+        // DroneView has no equals: the map compares identities.
+        if (!byId.remove(droneId, expected))
+        {
+            return false;
+        }
+        page(expected.slot).compareAndSet(expected.slot & (PAGE_SIZE - 1), expected, null);
+        return true;
+    }
+
     /** The slot of a removed drone may be given to another drone: every session has been told it left. */
     void release(final int slot)
     {

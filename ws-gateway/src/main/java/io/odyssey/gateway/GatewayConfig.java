@@ -37,11 +37,15 @@ public final class GatewayConfig
         "whose last event the grid dropped under overload) and what the map never had (a forged change); 0 = only " +
         "after the grid connection came back or a change message was missed");
     public static final Setting FLEET_RELOAD_MAX_ENTRIES = Setting.of("ODYSSEY_GATEWAY_FLEET_RELOAD_MAX_ENTRIES", "262144",
-        "Fleet-map entries one reload of the gateway's fleet view reads at most (1000..1048576; keep it above the " +
-        "fleet's size); a map of more than 65536 entries, or of more than this setting, is read 1000 entries with their " +
-        "values a call: any grid client can put entries into the fleet map, and each reload read them all in one call; " +
-        "a reload that reaches it stops there, applies what it read, then reads the view's drones it did not reach by " +
-        "id, 1000 a call (odyssey_gateway_fleet_reloads_cut_total)");
+        "Fleet-map entries one reload of the gateway's fleet view reads at most, paged and by id together " +
+        "(1000..1048576; keep it above the fleet's size); a map of more than 65536 entries, or of more than this " +
+        "setting, is read 1000 entries with their values a call (any grid client can put entries into the fleet " +
+        "map, and each reload read them all in one call), then the view's drones the pages did not show are read " +
+        "by id, 1000 a call, with what is left of the setting (pages can miss entries while a partition migrates: " +
+        "only a read by id removes a drone); a map of more than this setting stops the pages early " +
+        "(odyssey_gateway_fleet_reloads_cut_total), leaving up to half of it for the reads by id, which go round " +
+        "the view from reload to reload: each drone of the view is read within about ceil(2 x view size / setting) " +
+        "reloads");
     public static final Setting MAX_PENDING_BYTES = Setting.of(
         "ODYSSEY_WS_MAX_PENDING_BYTES", "1048576", "Unsent bytes above which a client's frames are skipped (conflated)");
     public static final Setting SEND_BUDGET_BYTES = Setting.of("ODYSSEY_WS_SEND_BUDGET_BYTES", "0",

@@ -122,9 +122,10 @@ final class GatewayMetrics
         "Fleet-map states the feed's reloads left out because they cannot be read or are filed under another drone's " +
         "key (written into the grid by something else)");
     final Counter reloadsCut = metrics.counter("odyssey_gateway_fleet_reloads_cut_total",
-        "Reloads of the fleet view that stopped at ODYSSEY_GATEWAY_FLEET_RELOAD_MAX_ENTRIES entries of the fleet map (more " +
-        "entries than the fleet has drones, put there by a grid client, or a fleet larger than the setting): what they " +
-        "read is applied, then the view's drones they did not reach are read by id (a drone the map no longer has leaves)");
+        "Reloads of the fleet view whose pages stopped early, the fleet map holding more than " +
+        "ODYSSEY_GATEWAY_FLEET_RELOAD_MAX_ENTRIES entries (put there by a grid client, or a fleet larger than the " +
+        "setting): what they read is applied, then the view's drones they did not reach are read by id with what is " +
+        "left of the setting, round the view from reload to reload (a drone the map no longer has leaves)");
     final Counter resyncs = metrics.counter(
         "odyssey_gateway_resyncs_total", "Fleet view reloads after the grid connection came back, a member joined or " +
         "left, a map-wide clear or a gap in a member's fleet messages");

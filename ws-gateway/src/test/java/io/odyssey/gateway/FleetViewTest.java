@@ -32,6 +32,22 @@ class FleetViewTest
         assertThat(fleet.slotLimit()).isEqualTo(2);
     }
 
+    /** A reload decided to remove the version it looked at; the applier put a newer one in meanwhile: it stays. */
+    @Test
+    void shouldKeepANewerVersionWhenRemovingTheOneLookedAt()
+    {
+        final DroneView lookedAt = fleet.merge(state(7, 1), 10);
+        final DroneView newer = fleet.merge(state(7, 2), 11);
+
+        assertThat(fleet.remove(7, lookedAt)).isFalse();
+        assertThat(fleet.get(7)).isSameAs(newer);
+        assertThat(fleet.atSlot(newer.slot)).isSameAs(newer);
+
+        assertThat(fleet.remove(7, newer)).isTrue();
+        assertThat(fleet.get(7)).isNull();
+        assertThat(fleet.atSlot(newer.slot)).isNull();
+    }
+
     @Test
     void shouldEmptyASlotAtOnceButGiveItToAnotherDroneOnlyOnceReleased()
     {

@@ -233,6 +233,78 @@ class GatewayFleetReloadBoundIT
         }
     }
 
+    /**
+     * The by-id pass of a cut reload read every drone of the view it had not reached: a grid client writing valid
+     * states under new ids fills the view (up to {@link FleetView#MAX_SLOTS}), and each reload then read ~10^6 states
+     * by id past a bound of 262,144. Paged and by-id reads now share the bound, and the by-id share rotates through
+     * the view, so every drone is still re-read within a few reloads.
+     */
+    @Test
+    void shouldReadNoMoreThanTheBoundByIdWhenTheViewHoldsMoreDronesThanTheBound() throws Exception
+    {
+        final String cluster = CLUSTER + "-byid";
+        final int port = GRID_PORT_2 + 2;
+        final HazelcastInstance member = FleetGrid.newMember(FleetGrid.memberConfig(cluster, "127.0.0.1", port,
+            List.of("127.0.0.1:" + port), 1));
+        Gateway gateway = null;
+        try
+        {
+            final IMap<Long, DroneState> fleet = FleetGrid.fleetMap(member);
+            final GatewayConfig config = GatewayIT.config(16);
+            config.clusterName = cluster;
+            config.gridMembers = List.of("127.0.0.1:" + port);
+            config.fleetReconcileS = 1;
+            config.fleetReloadMaxEntries = RELOAD_MAX;
+            gateway = Gateway.launch(config);
+            final Gateway live = gateway;
+            // Valid states under 3 x the bound of new ids (the view takes each from its event), then the junk.
+            final int drones = 3 * RELOAD_MAX;
+            final Map<Long, DroneState> batch = new HashMap<>();
+            for (long id = 100_000; id < 100_000 + drones; id++)
+            {
+                batch.put(id, state(id, 100, 52.5, 13.4));
+                if (batch.size() == 1_000)
+                {
+                    fleet.putAll(batch);
+                    batch.clear();
+                }
+            }
+            await("the view holds the drones").atMost(20, TimeUnit.SECONDS).until(() ->
+                live.fleetSize() == drones);
+            plant(fleet);
+            await("a first cut reload").atMost(20, TimeUnit.SECONDS).until(() ->
+                counter(live, "odyssey_gateway_fleet_reloads_cut_total") >= 1);
+
+            final long getsBefore = member.getMap(FleetGrid.FLEET_MAP).getLocalMapStats().getGetOperationCount();
+            final long loadsBefore = loads(live);
+            await("three more reloads").atMost(30, TimeUnit.SECONDS).until(() -> loads(live) >= loadsBefore + 3);
+            final long gets = member.getMap(FleetGrid.FLEET_MAP).getLocalMapStats().getGetOperationCount() - getsBefore;
+            final long reloads = loads(live) - loadsBefore + 1;
+            assertThat(gets).as("states read by id over %d reloads of a view of %d drones, bound %d", reloads, drones,
+                RELOAD_MAX).isLessThanOrEqualTo(reloads * RELOAD_MAX);
+            assertThat(live.fleetSize()).as("no drone of the map left the view").isEqualTo(drones);
+
+            // The by-id share rotates through the view: a forged change of any drone is corrected within a few reloads
+            // (3,000 drones, 500 by id a reload), wherever the pass stopped last.
+            final long drone = 100_000 + drones - 7;
+            final FleetChangeBatch.Writer forger = new FleetChangeBatch.Writer();
+            forger.begin(member.getCluster().getLocalMember().getUuid(), 1L << 40, 0);
+            forger.state(state(drone, Long.MAX_VALUE - 1, -89.0, 0.0));
+            member.<byte[]>getTopic(FleetChangeBatch.TOPIC).publish(forger.toBytes());
+            await("the forged change corrected by a by-id pass").atMost(30, TimeUnit.SECONDS).until(() ->
+                counter(live, "odyssey_gateway_fleet_view_corrections_total") == 1 &&
+                    live.fleetSize() == drones);
+        }
+        finally
+        {
+            if (gateway != null)
+            {
+                gateway.close();
+            }
+            member.shutdown();
+        }
+    }
+
     /** Drone 3's state under {@link #PLANTED} keys no drone has (1,000..). */
     private static void plant(final IMap<Long, DroneState> fleet)
     {
