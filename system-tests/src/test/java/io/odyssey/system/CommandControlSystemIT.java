@@ -40,7 +40,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -149,6 +152,11 @@ class CommandControlSystemIT
         final long now = System.currentTimeMillis() * 1_000_000L;
         final long unsealed = ledger.newId();
         final long madeUp = ledger.newId();
+        // Every version of both records as the grid saw it: a rejected unsealed record is planted history, which the
+        // relay's walk removes once journaled (within a second or so), so a read of the map can come too late.
+        final Map<Long, CommandRecord> latest = new ConcurrentHashMap<>();
+        final Set<Long> removed = ConcurrentHashMap.newKeySet();
+        final UUID listener = ledger.map().addEntryListener(new Watch(Set.of(unsealed, madeUp), latest, removed), true);
         final CommandRecord land = CommandRecord.issued(
             unsealed, 4, CommandType.LAND, CommandParameters.NONE, null, "ops",
             "10.6.6.6", now,
@@ -162,21 +170,35 @@ class CommandControlSystemIT
             takeOver.issuedAtNanos(), takeOver.expiresAtNanos(), null, 0, 0L, Double.NaN, Double.NaN, Float.NaN, 0L,
             takeOver.transitionStates(), takeOver.transitionAtNanos(), takeOver.transitionReasons(), 0, "ab".repeat(32)));
 
-        for (final long id : new long[]{unsealed, madeUp})
+        try
         {
-            await().atMost(20, TimeUnit.SECONDS).until(() -> ledger.get(id).state().isFinal());
-            final CommandRecord refused = ledger.get(id);
-            // Never sent: no SENT transition, no delivery attempt, no node took it.
-            assertThat(refused.transitionStates()).containsExactly(CommandState.ISSUED, CommandState.REJECTED);
-            assertThat(refused.attempts()).isZero();
-            assertThat(refused.reason()).isEqualTo(CommandRelay.UNAUTHORISED_REASON);
-            // Journaled for the archive's audit like every transition the relay makes.
-            await().atMost(10, TimeUnit.SECONDS).until(() -> ledger.get(id).journaled() == 2);
+            for (final long id : new long[]{unsealed, madeUp})
+            {
+                await().atMost(20, TimeUnit.SECONDS).until(() -> latest.containsKey(id) && latest.get(id).state().isFinal());
+                final CommandRecord refused = latest.get(id);
+                // Never sent: no SENT transition, no delivery attempt, no node took it.
+                assertThat(refused.transitionStates()).containsExactly(CommandState.ISSUED, CommandState.REJECTED);
+                assertThat(refused.attempts()).isZero();
+                assertThat(refused.reason()).isEqualTo(CommandRelay.UNAUTHORISED_REASON);
+                // Journaled for the archive's audit like every transition the relay makes, before any removal.
+                await().atMost(10, TimeUnit.SECONDS).until(() -> latest.get(id).journaled() == 2);
+            }
+            // The gateway shows the refusal and why while the ledger holds it (removed since: gone from the ledger).
+            final HttpResponse<String> shown = get("/api/v1/commands/" + unsealed);
+            if (shown.statusCode() == 404)
+            {
+                assertThat(removed).as(shown.body()).contains(unsealed);
+            }
+            else
+            {
+                assertThat(json(shown).get("state").asText()).isEqualTo("rejected");
+                assertThat(json(shown).get("reason").asText()).contains("not authorised");
+            }
         }
-        // The gateway shows the refusal and why.
-        final JsonNode shown = json(get("/api/v1/commands/" + unsealed));
-        assertThat(shown.get("state").asText()).isEqualTo("rejected");
-        assertThat(shown.get("reason").asText()).contains("not authorised");
+        finally
+        {
+            ledger.map().removeEntryListener(listener);
+        }
         final String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingest.statusPort() +
             "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics.lines().filter(line -> line.startsWith("odyssey_ingest_commands_unauthorised_total"))
@@ -426,5 +448,33 @@ class CommandControlSystemIT
         config.timeScale = TIME_SCALE;
         config.batteryDrainFactor = drain;
         return config;
+    }
+
+    /** The latest version of each watched ledger record, and which were removed (events of one key come in order). */
+    private record Watch(Set<Long> ids, Map<Long, CommandRecord> latest, Set<Long> removed) implements
+        com.hazelcast.map.listener.EntryAddedListener<Long, CommandRecord>,
+        com.hazelcast.map.listener.EntryUpdatedListener<Long, CommandRecord>,
+        com.hazelcast.map.listener.EntryRemovedListener<Long, CommandRecord>
+    {
+        public void entryAdded(final com.hazelcast.core.EntryEvent<Long, CommandRecord> event)
+        {
+            entryUpdated(event);
+        }
+
+        public void entryUpdated(final com.hazelcast.core.EntryEvent<Long, CommandRecord> event)
+        {
+            if (ids.contains(event.getKey()))
+            {
+                latest.put(event.getKey(), event.getValue());
+            }
+        }
+
+        public void entryRemoved(final com.hazelcast.core.EntryEvent<Long, CommandRecord> event)
+        {
+            if (ids.contains(event.getKey()))
+            {
+                removed.add(event.getKey());
+            }
+        }
     }
 }
