@@ -249,13 +249,9 @@ class CommandLedgerUpgradeIT
 
             older = olderMember(cluster, port + 1, port, CommandLedger.UNDER_COMMAND_IDS_NAME);
             final HazelcastInstance seen = client;
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             // A query runs on the members that own partitions: wait until the older one owns some.
-            while (owners(seen) < 2 && System.nanoTime() < deadline)
-            {
-                Thread.sleep(20);
-            }
-            assertThat(owners(seen)).as("the older member joined and owns partitions").isEqualTo(2);
+            org.awaitility.Awaitility.await("the older member joined and owns partitions").atMost(30, TimeUnit.SECONDS)
+                .pollInterval(java.time.Duration.ofMillis(20)).until(() -> owners(seen) == 2);
             assertThat(ledger.list(drone, null, false, 3)).as("the drone's list, read the older version's way")
                 .extracting(CommandRecord::id).containsExactlyElementsOf(newestFirst);
             assertThat(fallbacks.get()).as("the fallback counted").isEqualTo(1);
